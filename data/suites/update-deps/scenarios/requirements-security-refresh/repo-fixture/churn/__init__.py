@@ -1,0 +1,3 @@
+"""Churn model pipeline: configuration, feature engineering and training."""
+
+__version__ = "1.3.0"

@@ -1,0 +1,93 @@
+"""Agents: one small protocol, one module per adapter, registered through the ``zebench.agents`` entry point.
+
+An agent gets the task (prompt, scenario, model, workspace, settings) and a ``Toolbox`` bound to the workspace,
+and returns what it said and what it used. It changes the workspace only through the toolbox, so the harness
+records every tool call in the transcript.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..models import Message
+
+if TYPE_CHECKING:
+    from ..catalog import Scenario
+    from ..tools import Toolbox
+
+ENTRY_POINT_GROUP = "zebench.agents"
+
+
+class AgentError(Exception):
+    """The agent could not do its work (stored as failure category ``agent``)."""
+
+
+class AgentConfigError(ValueError):
+    """Bad agent settings, caught before a batch starts."""
+
+
+@dataclass
+class AgentTask:
+    prompt: str
+    scenario: "Scenario"
+    tier: str
+    model: str | None
+    workspace: Path
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AgentResult:
+    final_text: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    #: None = unknown (never a silent 0 for a paid model); offline agents cost exactly 0.
+    cost_usd: float | None = 0.0
+    messages: list[Message] = field(default_factory=list)
+
+
+class Agent(ABC):
+    """Base class of every agent adapter."""
+
+    #: Registered name (the entry point's name is what users type; this is for messages).
+    name: ClassVar[str]
+    #: Whether --model applies. Agents that ignore models run once per batch entry, not once per model.
+    uses_model: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+
+    def __init__(self, settings: dict[str, Any] | None = None):
+        self.settings = dict(settings or {})
+
+    @classmethod
+    def check_settings(cls, settings: dict[str, Any]) -> None:
+        """Raise AgentConfigError for settings this agent cannot use. Called once, before any run starts."""
+
+    @abstractmethod
+    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult: ...
+
+
+@cache
+def _registry() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def available_agents() -> list[str]:
+    return sorted(_registry())
+
+
+def agent_class(name: str) -> type[Agent]:
+    registry = _registry()
+    if name not in registry:
+        known = ", ".join(sorted(registry)) or "none (is zebench installed? try `pip install -e .`)"
+        raise AgentConfigError(f"unknown agent {name!r}; available: {known}")
+    cls = registry[name].load()
+    if not (isinstance(cls, type) and issubclass(cls, Agent)):
+        raise AgentConfigError(f"entry point {name!r} does not name a zebench Agent subclass")
+    return cls

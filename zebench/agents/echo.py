@@ -1,0 +1,22 @@
+"""The baseline: does nothing. Every scenario's fixture must score as unsuccessful under it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..models import Message
+from . import Agent, AgentResult, AgentTask
+
+if TYPE_CHECKING:
+    from ..tools import Toolbox
+
+
+class EchoAgent(Agent):
+    name = "echo"
+    description = "Baseline that changes nothing (offline)."
+
+    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+        return AgentResult(
+            final_text="(echo) I made no changes.",
+            messages=[Message(role="user", content=task.prompt), Message(role="assistant", content="(echo) no changes")],
+        )

@@ -1,0 +1,229 @@
+"""The ``zebench`` command line: a thin click layer, each command calling one library function.
+
+Exit codes: 0 success; 1 a finished job with failed runs (status failed or timeout; an unsuccessful score is not
+a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted (resume with --resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .catalog import DEFAULT_SUITES_DIR, Catalog, CatalogError, new_scenario, new_suite
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+DEFAULT_DB = Path("data/zebench.db")
+
+
+def fail(message: str) -> None:
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def suites_dir_option(f: Any) -> Any:
+    return click.option(
+        "--suites-dir", type=click.Path(path_type=Path, file_okay=False), envvar="ZEBENCH_SUITES_DIR",
+        default=DEFAULT_SUITES_DIR, show_default=True, show_envvar=True,
+        help="Directory holding <suite>/scenarios/<scenario>/ and <suite>/prompts/<scenario>/.",
+    )(f)
+
+
+def db_option(f: Any) -> Any:
+    return click.option(
+        "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="ZEBENCH_DB",
+        default=DEFAULT_DB, show_default=True, show_envvar=True, help="SQLite database file.",
+    )(f)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="zebench")
+def main() -> None:
+    """zebench: run AI coding agents on benchmark scenarios and store every run in SQLite.
+
+    \b
+    Quick start (offline, no API key):
+      zebench list                         suites, scenarios and their tiers
+      zebench run --agent echo --agent oracle
+      sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+    """
+
+
+# --------------------------------------------------------------------------------------------------------------
+# list / scaffolding
+# --------------------------------------------------------------------------------------------------------------
+
+
+@main.command("list")
+@suites_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(suites_dir: Path, as_json: bool) -> None:
+    """List suites, scenarios and the tiers each scenario has prompts for.
+
+    Every scenario.yaml is loaded and validated: a broken file is reported with its path and key path and the
+    command exits with status 2.
+    """
+    catalog = Catalog(suites_dir)
+    try:
+        scenarios = catalog.all_scenarios()
+    except CatalogError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps([
+            {"suite": s.suite, "scenario": s.name, "title": s.spec.title, "tiers": s.tiers,
+             "difficulty": s.spec.difficulty, "hasSolution": s.solution_dir is not None, "warnings": s.warnings}
+            for s in scenarios
+        ], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Suites in {suites_dir}", show_lines=False)
+    for col in ("suite", "scenario", "tiers", "difficulty", "title"):
+        table.add_column(col)
+    for s in scenarios:
+        title = (s.spec.title or "") + ("".join(f"\n[yellow]! {w}[/]" for w in s.warnings))
+        table.add_row(s.suite, s.name, " ".join(s.tiers), s.spec.difficulty or "", title)
+    console = Console()
+    console.print(table)
+    suites = len({s.suite for s in scenarios})
+    console.print(f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts")
+
+
+@main.command("new-suite")
+@click.argument("name")
+@suites_dir_option
+def new_suite_command(name: str, suites_dir: Path) -> None:
+    """Create an empty suite NAME (kebab-case) with scenarios/ and prompts/ folders."""
+    try:
+        path = new_suite(suites_dir, name)
+    except CatalogError as exc:
+        fail(str(exc))
+    click.echo(f"Created suite {path}. Add a scenario: zebench new-scenario {name} SCENARIO")
+
+
+@main.command("new-scenario")
+@click.argument("suite")
+@click.argument("name")
+@suites_dir_option
+def new_scenario_command(suite: str, name: str, suites_dir: Path) -> None:
+    """Scaffold scenario NAME in SUITE: scenario.yaml, repo-fixture/, solution/, oracle-answers.json, prompts L0-L2."""
+    try:
+        path = new_scenario(suites_dir, suite, name)
+    except CatalogError as exc:
+        fail(str(exc))
+    click.echo(f"Created {path} and prompts in {suites_dir / suite / 'prompts' / name}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# run
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        index, count = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("expected I/N, e.g. 2/4") from None
+    if not 1 <= index <= count:
+        raise click.BadParameter("expected 1 <= I <= N")
+    return index, count
+
+
+@main.command("run", context_settings=CONTEXT_SETTINGS)
+@click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
+@click.option("--tier", "-t", "tiers", multiple=True, help="Tier to run (L0..L3, Lx); repeatable. Default: every tier with a prompt.")
+@click.option("--agent", "-a", "agents", multiple=True, help="Agent to run; repeatable. Default: echo. See --list-agents.")
+@click.option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
+@click.option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
+@click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
+@db_option
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file.")
+@click.option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
+@click.option("--resume", "resume_id", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
+@click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True), help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.")
+@click.option("--command-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Time limit of each runCommand tool call, in seconds.")
+@click.option("--replay-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Tool calls for the replay agent (JSON array or JSON Lines).")
+@click.option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
+@click.option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False), help="Where workspaces are created (default: the system temp dir).")
+@click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
+@suites_dir_option
+def run_command(
+    selectors: tuple[str, ...], tiers: tuple[str, ...], agents: tuple[str, ...], models: tuple[str, ...],
+    repeat: int, concurrency: int, db_path: Path, output: Path | None, batch_id: str | None,
+    resume_id: str | None, shard: str | None, timeout_seconds: float | None, command_timeout: float,
+    replay_file: Path | None, keep_workspaces: bool, workspace_dir: Path | None, list_agents: bool,
+    suites_dir: Path,
+) -> None:
+    """Run agents on scenarios and store every run in the database.
+
+    The runs are the cross-product of the selected scenarios and tiers, agents, models (for agents that use
+    one) and --repeat. Every run is stored, failed ones too, as soon as it ends; after an interruption,
+    `zebench run --resume BATCH_ID` runs only what is missing.
+
+    \b
+    Examples:
+      zebench run --agent echo --agent oracle            every bundled scenario and tier
+      zebench run fix-tests -t L1 -a oracle -n 3         one suite, one tier, three repeats
+      zebench run refactor/extract-config -a replay --replay-file calls.json
+    """
+    from .agents import available_agents
+
+    if list_agents:
+        from .agents import agent_class
+
+        for name in available_agents():
+            cls = agent_class(name)
+            click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
+        return
+    from .batch import BatchError, BatchInterrupted, make_plan, run_batch
+    from .store import Store
+
+    plan = None
+    if resume_id:
+        if selectors or tiers or agents or models or shard:
+            fail("--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model or --shard")
+    else:
+        settings: dict[str, Any] = {}
+        if replay_file is not None:
+            settings["replay_file"] = str(replay_file.resolve())
+        try:
+            plan, notes = make_plan(
+                Catalog(suites_dir), list(selectors), tiers=list(tiers), agents=list(agents) or ["echo"],
+                models=list(models), repeat=repeat, shard=_parse_shard(shard), timeout_seconds=timeout_seconds,
+                command_timeout=command_timeout, agent_settings=settings,
+            )
+        except (BatchError, CatalogError, ValueError) as exc:
+            fail(str(exc))
+        for note in notes:
+            click.secho(f"note: {note}", fg="yellow", err=True)
+    from .progress import RichReporter, print_summary
+
+    reporter = RichReporter()
+    store = Store(db_path)
+    try:
+        result = asyncio.run(run_batch(
+            store, plan, concurrency=concurrency, batch_id=resume_id or batch_id, resume=bool(resume_id),
+            output=output, keep_workspaces=keep_workspaces, workspace_root=workspace_dir, reporter=reporter,
+        ))
+    except BatchError as exc:
+        store.close()
+        fail(str(exc))
+    except (BatchInterrupted, KeyboardInterrupt) as exc:
+        bid = exc.result.batch.batch_id if isinstance(exc, BatchInterrupted) else (resume_id or batch_id or "?")
+        click.secho(f"\nInterrupted. Completed runs are stored; finish with: zebench run --resume {bid} --db {db_path}",
+                    fg="yellow", err=True)
+        store.close()
+        sys.exit(130)
+    print_summary(store, result, db_path=db_path, output=output)
+    store.close()
+    if any(r.status in ("failed", "timeout") for r in result.records):
+        sys.exit(1)

@@ -1,0 +1,107 @@
+"""Evaluators: each looks at a finished run and returns a score in [0, 1] with details, or "not applicable".
+
+Not applicable means left out of the weighting, never counted as 0. Built-in evaluators register through the
+``zebench.evaluators`` entry point, the same way a third-party package would add one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
+
+if TYPE_CHECKING:
+    from ..agents import AgentResult
+    from ..catalog import Scenario
+
+ENTRY_POINT_GROUP = "zebench.evaluators"
+
+
+@dataclass
+class EvaluationContext:
+    scenario: "Scenario"
+    workspace: Path
+    validation: list[ValidationResult]
+    diff: Diff
+    agent_result: "AgentResult | None"
+    env: dict[str, str]
+    command_timeout: float = 600.0
+
+    @property
+    def fixture(self) -> Path | None:
+        return self.scenario.fixture_dir
+
+
+@dataclass
+class Verdict:
+    score: float | None
+    details: Any = None
+    applicable: bool = True
+
+    @classmethod
+    def not_applicable(cls, reason: str, **details: Any) -> "Verdict":
+        return cls(score=None, details={"reason": reason, **details}, applicable=False)
+
+
+class Evaluator(ABC):
+    name: ClassVar[str]
+    #: task: measures whether the task was done (feeds successMetric); hygiene: side conditions; info: unscored.
+    kind: ClassVar[EvaluatorKind] = "task"
+    default_weight: ClassVar[float] = 1.0
+    description: ClassVar[str] = ""
+
+    @abstractmethod
+    async def evaluate(self, ctx: EvaluationContext) -> Verdict: ...
+
+
+@cache
+def registry() -> dict[str, type[Evaluator]]:
+    out: dict[str, type[Evaluator]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        cls = ep.load()
+        if isinstance(cls, type) and issubclass(cls, Evaluator):
+            out[ep.name] = cls
+    return out
+
+
+def default_weights() -> dict[str, float]:
+    return {name: cls.default_weight for name, cls in registry().items()}
+
+
+async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float]) -> list[Evaluation]:
+    """Run every registered evaluator concurrently. One that raises is recorded with its error, not applicable."""
+    evaluators = [cls() for _, cls in sorted(registry().items())]
+
+    async def one(ev: Evaluator) -> Evaluation:
+        weight = weights.get(ev.name, ev.default_weight)
+        try:
+            verdict = await ev.evaluate(ctx)
+        except Exception as exc:  # an evaluator bug must not lose the run
+            return Evaluation(
+                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False,
+                error=f"{type(exc).__name__}: {exc}", details={"traceback": traceback.format_exc(limit=5)},
+            )
+        score = None if verdict.score is None else min(1.0, max(0.0, float(verdict.score)))
+        return Evaluation(
+            evaluator_name=ev.name, kind=ev.kind, weight=weight, score=score,
+            applicable=verdict.applicable and score is not None, details=verdict.details,
+        )
+
+    return list(await asyncio.gather(*(one(ev) for ev in evaluators)))
+
+
+@dataclass
+class Findings:
+    """A list of named problems, scored as 1 - penalty per finding."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, kind: str, path: str | None, message: str) -> None:
+        self.items.append({"kind": kind, "path": path, "message": message})

@@ -1,0 +1,168 @@
+"""Heuristic checks of scenario.yaml: commands, files, patterns, structured lookups, scripts.
+
+score = sum of the weights of the checks that passed / sum of all weights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shlex
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..catalog import IGNORED_DIRS
+from ..models import CommandCheck, FileCheck, PatternCheck, ScriptCheck, StructuredCheck
+from ..processes import run_command
+from . import EvaluationContext, Evaluator, Verdict
+
+_MISSING = object()
+OUTPUT_KEPT = 2000
+
+
+def _inside(workspace: Path, rel: str) -> Path | None:
+    path = (workspace / rel).resolve()
+    root = workspace.resolve()
+    return path if path == root or root in path.parents else None
+
+
+def _glob(workspace: Path, pattern: str) -> list[Path]:
+    if pattern.startswith("/") or ".." in Path(pattern).parts:
+        return []
+    return sorted(
+        p for p in workspace.glob(pattern)
+        if p.is_file() and not IGNORED_DIRS.intersection(p.relative_to(workspace).parts)
+    )
+
+
+def lookup(data: Any, dotted: str) -> Any:
+    """Follow ``a.b[0].c`` (a leading ``$.`` is allowed) through dicts and lists; _MISSING when absent."""
+    path = dotted[2:] if dotted.startswith("$.") else dotted.lstrip("$")
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            if not isinstance(data, list) or index >= len(data):
+                return _MISSING
+            data = data[index]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def load_structured(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return tomllib.loads(text)
+    if suffix in (".yaml", ".yml"):
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def has_section(text: str, header: str) -> bool:
+    wanted = header.strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line == wanted:
+            return True
+        if not wanted.startswith("#") and re.fullmatch(r"#+\s*" + re.escape(wanted), line):
+            return True
+    return False
+
+
+def expand(arg: str, ctx: EvaluationContext) -> str:
+    return arg.replace("${scenario.id}", ctx.scenario.name).replace("${scenario.suite}", ctx.scenario.suite)
+
+
+class HeuristicChecksEvaluator(Evaluator):
+    name = "heuristic_checks"
+    kind = "task"
+    default_weight = 2.0
+    description = "The scenario's heuristic checks: passed weight / total weight."
+
+    async def evaluate(self, ctx: EvaluationContext) -> Verdict:
+        spec = ctx.scenario.spec.heuristic_checks
+        if not spec.enabled or spec.count() == 0:
+            return Verdict.not_applicable("no heuristic checks enabled")
+        jobs = (
+            [self._command(c, ctx) for c in spec.commands]
+            + [self._file(c, ctx) for c in spec.files]
+            + [self._pattern(c, ctx) for c in spec.patterns]
+            + [self._structured(c, ctx) for c in spec.structured]
+            + [self._script(c, ctx) for c in spec.scripts]
+        )
+        checks = await asyncio.gather(*jobs)
+        total = sum(c["weight"] for c in checks)
+        passed = sum(c["weight"] for c in checks if c["passed"])
+        if total == 0:
+            return Verdict.not_applicable("every heuristic check has weight 0", checks=checks)
+        return Verdict(score=passed / total, details={"passedWeight": passed, "totalWeight": total, "checks": checks})
+
+    @staticmethod
+    def _result(check: Any, kind: str, passed: bool, message: str) -> dict[str, Any]:
+        return {"name": check.name, "type": kind, "weight": check.weight, "passed": passed, "message": message}
+
+    async def _command(self, check: CommandCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        result = await run_command(
+            check.command, ctx.workspace, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT, env=ctx.env
+        )
+        message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
+        return self._result(check, "command", result.exit_code == 0, f"{message}\n{result.output}".strip())
+
+    async def _file(self, check: FileCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        path = _inside(ctx.workspace, check.path)
+        exists = path is not None and path.exists()
+        passed = exists != check.absent
+        message = f"{check.path} {'exists' if exists else 'does not exist'}"
+        return self._result(check, "file", passed, message)
+
+    async def _pattern(self, check: PatternCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        def search() -> tuple[list[str], int]:
+            regex = re.compile(check.pattern, re.MULTILINE)
+            files = _glob(ctx.workspace, check.file)
+            hits = [
+                p.relative_to(ctx.workspace).as_posix()
+                for p in files
+                if regex.search(p.read_text(encoding="utf-8", errors="replace"))
+            ]
+            return hits, len(files)
+
+        hits, searched = await asyncio.to_thread(search)
+        passed = (not hits) if check.absent else bool(hits)
+        where = f"matched in {', '.join(hits[:10])}" if hits else "no match"
+        return self._result(check, "pattern", passed, f"{where} ({searched} files searched for {check.file})")
+
+    async def _structured(self, check: StructuredCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        path = _inside(ctx.workspace, check.file)
+        if path is None or not path.is_file():
+            return self._result(check, "structured", not check.exists, f"{check.file} does not exist")
+        try:
+            if check.section_header is not None:
+                found = has_section(path.read_text(encoding="utf-8"), check.section_header)
+                what = f"section {check.section_header!r}"
+            else:
+                found = lookup(load_structured(path), check.json_path or "") is not _MISSING
+                what = f"key {check.json_path!r}"
+        except (ValueError, tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            return self._result(check, "structured", False, f"{check.file} cannot be parsed: {exc}")
+        passed = found == check.exists
+        return self._result(check, "structured", passed, f"{what} {'found' if found else 'not found'} in {check.file}")
+
+    async def _script(self, check: ScriptCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        script = (ctx.scenario.dir / check.script).resolve()
+        if not script.is_file():
+            return self._result(check, "script", False, f"script not found: {check.script}")
+        argv = ([sys.executable] if script.suffix == ".py" else []) + [str(script)] + [expand(a, ctx) for a in check.args]
+        result = await run_command(
+            shlex.join(argv), ctx.workspace, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
+            env=ctx.env,
+        )
+        message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
+        return self._result(check, "script", result.exit_code == 0, f"{message}\n{result.output}".strip())

@@ -1,0 +1,426 @@
+"""Pydantic models: the single contract at every boundary.
+
+Two families live here:
+
+* the scenario spec (``scenario.yaml``), snake_case keys as in the original project, unknown keys rejected so that
+  a typo is an error naming the key instead of a silently ignored setting;
+* the run record and its parts, serialised with camelCase keys (the seed's API shape). The same JSON is written to
+  results JSONL, stored in SQLite, accepted by ``ingest`` and by POST /api/results. Input accepts both spellings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+#: Version of the results format written by ``--output`` and stored in each run's manifest.
+RESULTS_FORMAT_VERSION = 1
+
+TIER_FILE_RE = re.compile(r"^(L\d+|Lx)(-.*)?\.md$")
+KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def utc_now() -> str:
+    """Current time as UTC ISO-8601 text with milliseconds, the only timestamp format we store."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scenario spec (scenario.yaml)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class WorkspaceSpec(SpecModel):
+    required: bool = True
+    node: str | None = None
+    manager: str | None = None
+    managers_allowed: list[str] = Field(default_factory=list)
+    workspaces: list[str] | str | None = None
+
+
+class BlocklistEntry(SpecModel):
+    name: str
+    reason: str | None = None
+    #: PEP 440 specifier (or npm range) of the forbidden versions; absent = the package is forbidden outright.
+    versions: str | None = None
+
+
+class NamespaceMigration(SpecModel):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class CompanionRule(SpecModel):
+    name: str
+    #: ``same-major``, ``same-minor``, ``same-version`` or a version specifier the companion must satisfy.
+    rule: str
+
+
+class CompanionVersions(SpecModel):
+    main: str
+    companions: list[CompanionRule] = Field(default_factory=list)
+
+
+class Constraints(SpecModel):
+    managers_allowed: list[str] = Field(default_factory=list)
+    blocklist: list[BlocklistEntry] = Field(default_factory=list)
+    namespace_migrations: list[NamespaceMigration] = Field(default_factory=list)
+    companion_versions: list[CompanionVersions] = Field(default_factory=list)
+
+
+class DependencyTarget(SpecModel):
+    name: str
+    #: Version range the upgraded dependency must satisfy (PEP 440 specifier, or an npm range for package.json).
+    to: str
+
+
+class Targets(SpecModel):
+    required: list[DependencyTarget] = Field(default_factory=list)
+    optional: list[DependencyTarget] = Field(default_factory=list)
+
+
+VALIDATION_KINDS = ("install", "test", "lint", "typecheck", "build")
+ValidationKind = Literal["install", "test", "lint", "typecheck", "build"]
+
+
+class ValidationCommands(SpecModel):
+    install: str | None = None
+    test: str | None = None
+    lint: str | None = None
+    typecheck: str | None = None
+    build: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(kind, cmd) for kind in VALIDATION_KINDS if (cmd := getattr(self, kind))]
+
+
+class ValidationSpec(SpecModel):
+    #: The original uses a flag here; a list of command kinds is also accepted. Informational.
+    required: bool | list[str] | None = None
+    commands: ValidationCommands = Field(default_factory=ValidationCommands)
+    #: Per-command time limit; the scenario timeout still bounds the whole run.
+    timeout_seconds: float = Field(default=600, gt=0)
+
+
+class OracleSpec(SpecModel):
+    answers_file: str = "oracle-answers.json"
+
+
+class CommandCheck(SpecModel):
+    name: str
+    command: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+
+class FileCheck(SpecModel):
+    name: str
+    path: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+    #: Require that the file does NOT exist.
+    absent: bool = False
+
+
+class PatternCheck(SpecModel):
+    name: str
+    #: Glob relative to the workspace, ``**`` allowed.
+    file: str
+    #: Python regular expression, searched with MULTILINE.
+    pattern: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+    #: Pass only if no matching file matches the pattern.
+    absent: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+class StructuredCheck(SpecModel):
+    name: str
+    file: str
+    json_path: str | None = None
+    section_header: str | None = None
+    exists: bool = True
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> "StructuredCheck":
+        if (self.json_path is None) == (self.section_header is None):
+            raise ValueError("give exactly one of json_path or section_header")
+        return self
+
+
+class ScriptCheck(SpecModel):
+    name: str
+    #: Path relative to the scenario folder; ``.py`` scripts run with the harness's Python.
+    script: str
+    args: list[str] = Field(default_factory=list)
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+
+class HeuristicChecks(SpecModel):
+    enabled: bool = True
+    commands: list[CommandCheck] = Field(default_factory=list)
+    files: list[FileCheck] = Field(default_factory=list)
+    patterns: list[PatternCheck] = Field(default_factory=list)
+    structured: list[StructuredCheck] = Field(default_factory=list)
+    scripts: list[ScriptCheck] = Field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.commands) + len(self.files) + len(self.patterns) + len(self.structured) + len(self.scripts)
+
+
+class LLMJudgeSpec(SpecModel):
+    enabled: bool = False
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    #: "Name (Weight: 30%): what to judge, Score 1-5 ..."
+    categories: list[str] = Field(default_factory=list)
+
+
+class RubricOverrides(SpecModel):
+    #: evaluator name -> weight (0 leaves the evaluator out of the weighted score).
+    weights: dict[str, float] = Field(default_factory=dict)
+    #: successMetric threshold for isSuccessful.
+    success_threshold: float = Field(default=0.7, ge=0, le=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if weight < 0:
+                raise ValueError(f"weight of {name!r} must be >= 0")
+        return value
+
+
+class WarmupSpec(SpecModel):
+    enabled: bool = False
+    type: Literal["agent", "scripted"] = "scripted"
+    commands: list[str] = Field(default_factory=list)
+
+
+class ScenarioSpec(SpecModel):
+    """The parsed ``scenario.yaml`` (keys of the original project)."""
+
+    id: str
+    suite: str
+    title: str | None = None
+    description: str | None = None
+    timeout_minutes: float = Field(default=60, gt=0)
+    workspace: WorkspaceSpec = Field(default_factory=WorkspaceSpec)
+    constraints: Constraints = Field(default_factory=Constraints)
+    targets: Targets = Field(default_factory=Targets)
+    validation: ValidationSpec = Field(default_factory=ValidationSpec)
+    oracle: OracleSpec = Field(default_factory=OracleSpec)
+    heuristic_checks: HeuristicChecks = Field(default_factory=lambda: HeuristicChecks(enabled=False))
+    llm_judge: LLMJudgeSpec = Field(default_factory=LLMJudgeSpec)
+    rubric_overrides: RubricOverrides = Field(default_factory=RubricOverrides)
+    warmup: WarmupSpec = Field(default_factory=WarmupSpec)
+    reference_path: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    difficulty: str | None = None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Run record (camelCase JSON)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class RecordModel(BaseModel):
+    """Base of every record part: camelCase on output, either spelling on input."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+RunStatus = Literal["completed", "failed", "timeout", "cancelled"]
+FailureCategory = Literal[
+    "setup", "prompt", "warmup", "workspace", "agent", "validation", "evaluation", "timeout", "infrastructure",
+    "cancelled", "unknown",
+]
+ValidationStatus = Literal["passed", "failed", "timeout", "skipped", "error"]
+EvaluatorKind = Literal["task", "hygiene", "info"]
+
+
+class Failure(RecordModel):
+    category: FailureCategory
+    stage: str
+    message: str
+
+
+class Evaluation(RecordModel):
+    evaluator_name: str
+    #: In [0, 1]; None when not applicable or when the evaluator itself failed.
+    score: float | None = None
+    max_score: float = 1.0
+    #: False: left out of the weighting (never counted as 0).
+    applicable: bool = True
+    weight: float = 0.0
+    kind: EvaluatorKind = "task"
+    details: Any = None
+    #: The evaluator crashed: not applicable, and flagged on the run.
+    error: str | None = None
+
+    @field_validator("score")
+    @classmethod
+    def _in_range(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError("score must be in [0, 1]")
+        return value
+
+
+class ValidationResult(RecordModel):
+    kind: str
+    command: str
+    status: ValidationStatus
+    exit_code: int | None = None
+    duration_ms: int = 0
+    output_tail: str = ""
+
+
+class DiffFile(RecordModel):
+    path: str
+    change: Literal["added", "modified", "deleted"]
+    binary: bool = False
+    additions: int = 0
+    deletions: int = 0
+    #: Unified diff, cut to a size limit (``patchTruncated`` says so).
+    patch: str | None = None
+    patch_truncated: bool = False
+
+
+class DependencyChange(RecordModel):
+    manifest: str
+    section: str
+    name: str
+    before: str | None = None
+    after: str | None = None
+
+
+class Diff(RecordModel):
+    files: list[DiffFile] = Field(default_factory=list)
+    dependency_changes: list[DependencyChange] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"added": 0, "modified": 0, "deleted": 0}
+        for f in self.files:
+            out[f.change] += 1
+        return out
+
+
+class ToolCallRecord(RecordModel):
+    seq: int
+    name: str
+    input: dict[str, Any] = Field(default_factory=dict)
+    output: str = ""
+    is_error: bool = False
+    duration_ms: int = 0
+
+
+class Message(RecordModel):
+    role: str
+    content: Any = None
+
+
+class Transcript(RecordModel):
+    messages: list[Message] = Field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list)
+
+
+class Telemetry(RecordModel):
+    tool_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    #: None = unknown (an unpriced model), never silently 0.
+    cost_usd: float | None = None
+    judge_cost_usd: float | None = None
+    duration_ms: int = 0
+    workspace_dir: str | None = None
+    #: Wall time of each stage: setup, workspace, agent, validation, evaluation, results.
+    stage_ms: dict[str, int] = Field(default_factory=dict)
+    prompt_sent: str | None = None
+
+
+class Manifest(RecordModel):
+    """What is needed to reproduce a run."""
+
+    format_version: int = RESULTS_FORMAT_VERSION
+    zebench_version: str
+    git_commit: str | None = None
+    scenario_hash: str
+    prompt_hash: str | None = None
+    agent: str
+    model: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    python_version: str
+    platform: str
+
+
+class RunRecord(RecordModel):
+    """One run of one agent on one scenario and tier: everything we know about it."""
+
+    run_id: str
+    batch_id: str | None = None
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None = None
+    status: RunStatus
+    started_at: str
+    completed_at: str | None = None
+    total_score: float | None = None
+    weighted_score: float | None = None
+    is_successful: bool = False
+    success_metric: float | None = None
+    #: Position of this run among the repeats of the same (scenario, tier, agent, model) in its batch.
+    repeat_index: int = 0
+    failure: Failure | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    evaluations: list[Evaluation] = Field(default_factory=list)
+    telemetry: Telemetry | None = None
+    validation: list[ValidationResult] = Field(default_factory=list)
+    diff: Diff | None = None
+    transcript: Transcript | None = None
+    manifest: Manifest | None = None
+
+    @property
+    def matrix_key(self) -> tuple[str, str, str, str, str, int]:
+        return (self.suite, self.scenario, self.tier, self.agent, self.model or "", self.repeat_index)
+
+
+class BatchRecord(RecordModel):
+    batch_id: str
+    created_at: str
+    completed_at: str | None = None
+    total_runs: int = 0
+    successful_runs: int = 0
+    failed_runs: int = 0
+    expected_runs: int | None = None
+    avg_score: float | None = None
+    avg_weighted_score: float | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+

@@ -1,0 +1,53 @@
+"""Weighted score (0-10), success metric and success flag. The formulas are documented in docs/scoring.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Evaluation, RubricOverrides
+
+#: Validation commands whose failure makes a run unsuccessful whatever its score.
+GATE_COMMANDS = ("install", "test")
+
+
+@dataclass
+class Score:
+    total_score: float | None
+    weighted_score: float | None
+    success_metric: float | None
+    is_successful: bool
+    gates: dict[str, bool]
+
+
+def weights_for(rubric: RubricOverrides, defaults: dict[str, float]) -> dict[str, float]:
+    return {**defaults, **rubric.weights}
+
+
+def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed: bool) -> Score:
+    """Score a run from its evaluations; each Evaluation already carries its weight.
+
+    weightedScore = 10 * sum(score * weight) / sum(weight) over applicable evaluators with weight > 0;
+    successMetric = mean score of the applicable "task" evaluators with weight > 0 (weightedScore / 10 if none);
+    isSuccessful = completed and every gate holds and successMetric >= the threshold. Gates: install and test
+    passed (when the scenario has them) and the integrity guard found nothing.
+    """
+    scored = [e for e in evaluations if e.applicable and e.score is not None and e.weight > 0]
+    total = sum(e.score for e in scored) if scored else None  # type: ignore[misc]
+    weight_sum = sum(e.weight for e in scored)
+    weighted = round(10 * sum(e.score * e.weight for e in scored) / weight_sum, 4) if weight_sum else None  # type: ignore[operator]
+    task = [e.score for e in scored if e.kind == "task"]
+    if task:
+        metric: float | None = round(sum(task) / len(task), 4)  # type: ignore[arg-type]
+    else:
+        metric = None if weighted is None else round(weighted / 10, 4)
+    by_name = {e.evaluator_name: e for e in evaluations}
+    gates: dict[str, bool] = {}
+    for name in GATE_COMMANDS:
+        e = by_name.get(name)
+        if e is not None and e.applicable:
+            gates[name] = e.score == 1.0
+    guard = by_name.get("integrity_guard")
+    if guard is not None and guard.applicable:
+        gates["integrity_guard"] = guard.score == 1.0
+    successful = completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold
+    return Score(total, weighted, metric, successful, gates)

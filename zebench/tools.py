@@ -1,0 +1,264 @@
+"""The agent's workspace tools, with the original project's names and parameters.
+
+readFile{path}, writeFile{path, content}, listFiles{path}, runCommand{command, description},
+askUser{question, context}. Every call is recorded in the transcript. A refused or failed call returns an error
+message to the agent (``ToolError``); it never raises into the agent loop.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from .catalog import DEFAULT_ANSWER
+from .models import ToolCallRecord
+from .processes import run_command, safe_env
+
+#: Largest file readFile returns, and largest content writeFile accepts.
+MAX_FILE_BYTES = 1024 * 1024
+#: Output of runCommand returned to the agent: first and last 32 KiB, the middle elided.
+COMMAND_OUTPUT_HEAD = 32 * 1024
+COMMAND_OUTPUT_TAIL = 32 * 1024
+DEFAULT_COMMAND_TIMEOUT = 60.0
+#: Tool output kept in the stored transcript (the agent itself sees the full output above).
+TRANSCRIPT_OUTPUT_LIMIT = 16 * 1024
+#: How similar a question must be to an oracle key to take its answer (difflib ratio).
+FUZZY_ANSWER_CUTOFF = 0.6
+#: A key this long contained in the question (or the reverse) also matches.
+MIN_CONTAINED_KEY = 10
+
+#: JSON schemas of the tools, as sent to a model.
+TOOL_SCHEMAS: list[dict[str, Any]] = [
+    {
+        "name": "readFile",
+        "description": "Read a UTF-8 text file of the workspace. Paths are relative to the workspace root.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"path": {"type": "string", "description": "File path relative to the workspace root"}},
+            "required": ["path"],
+        },
+    },
+    {
+        "name": "writeFile",
+        "description": "Create or overwrite a file of the workspace (parent directories are created).",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "path": {"type": "string", "description": "File path relative to the workspace root"},
+                "content": {"type": "string", "description": "The complete new content of the file"},
+            },
+            "required": ["path", "content"],
+        },
+    },
+    {
+        "name": "listFiles",
+        "description": "List a directory of the workspace; directories end with '/'.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"path": {"type": "string", "description": "Directory relative to the root, '.' for it"}},
+            "required": [],
+        },
+    },
+    {
+        "name": "runCommand",
+        "description": "Run a shell command in the workspace root (60 s limit); returns exit code and output.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "command": {"type": "string", "description": "Shell command"},
+                "description": {"type": "string", "description": "Why you run it"},
+            },
+            "required": ["command"],
+        },
+    },
+    {
+        "name": "askUser",
+        "description": "Ask the user a clarifying question.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "question": {"type": "string", "description": "The question"},
+                "context": {"type": "string", "description": "Why you ask"},
+            },
+            "required": ["question"],
+        },
+    },
+]
+
+#: Tools that change nothing: an agent may run several of these concurrently.
+READ_ONLY_TOOLS = frozenset({"readFile", "listFiles", "askUser"})
+
+
+class ToolError(Exception):
+    """A tool call that is refused or fails; its message goes back to the agent."""
+
+
+@dataclass
+class ToolOutcome:
+    output: str
+    is_error: bool = False
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def answer_question(question: str, answers: dict[str, str]) -> str:
+    """Oracle answers: exact key, then the most similar key (fuzzy), then the default answer."""
+    if question in answers:
+        return answers[question]
+    wanted = _normalise(question)
+    by_normal = {_normalise(k): v for k, v in answers.items()}
+    if wanted in by_normal:
+        return by_normal[wanted]
+    best = difflib.get_close_matches(wanted, list(by_normal), n=1, cutoff=FUZZY_ANSWER_CUTOFF)
+    if best:
+        return by_normal[best[0]]
+    # A key contained in the question (or the reverse) is a match too: "Which package manager?" vs a longer question.
+    for key, value in by_normal.items():
+        if len(key) >= MIN_CONTAINED_KEY and (key in wanted or wanted in key):
+            return value
+    return DEFAULT_ANSWER
+
+
+@dataclass
+class Toolbox:
+    """The tools bound to one workspace. ``calls`` is the transcript of every call made."""
+
+    workspace: Path
+    answers: dict[str, str] = field(default_factory=dict)
+    command_timeout: float = DEFAULT_COMMAND_TIMEOUT
+    env: dict[str, str] = field(default_factory=safe_env)
+    calls: list[ToolCallRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = Path(os.path.realpath(self.workspace))
+        self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[str]]] = {
+            "readFile": self._read_file,
+            "writeFile": self._write_file,
+            "listFiles": self._list_files,
+            "runCommand": self._run_command,
+            "askUser": self._ask_user,
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._handlers)
+
+    async def call(self, name: str, arguments: dict[str, Any] | None) -> ToolOutcome:
+        """Run one tool call and record it. Errors become an error outcome for the agent, never an exception."""
+        seq = len(self.calls)
+        # Reserve the slot now so that concurrent calls keep their order in the transcript.
+        record = ToolCallRecord(seq=seq, name=name, input=dict(arguments or {}))
+        self.calls.append(record)
+        started = time.monotonic()
+        try:
+            handler = self._handlers.get(name)
+            if handler is None:
+                raise ToolError(f"unknown tool {name!r}; available: {', '.join(self._handlers)}")
+            if not isinstance(arguments, dict):
+                raise ToolError("tool input must be a JSON object")
+            outcome = ToolOutcome(await handler(arguments))
+        except ToolError as exc:
+            outcome = ToolOutcome(f"Error: {exc}", is_error=True)
+        record.output = outcome.output[:TRANSCRIPT_OUTPUT_LIMIT] + (
+            f"\n... [{len(outcome.output) - TRANSCRIPT_OUTPUT_LIMIT} characters not stored]"
+            if len(outcome.output) > TRANSCRIPT_OUTPUT_LIMIT
+            else ""
+        )
+        record.is_error = outcome.is_error
+        record.duration_ms = int((time.monotonic() - started) * 1000)
+        return outcome
+
+    # -- path confinement -------------------------------------------------------------------------------------
+
+    def resolve(self, raw: Any, *, allow_root: bool = False) -> Path:
+        """Map an agent-supplied path to a real path inside the workspace, or refuse it."""
+        if not isinstance(raw, str) or (not raw.strip() and not allow_root):
+            raise ToolError("path must be a non-empty string relative to the workspace root")
+        text = raw.strip() or "."
+        if "\0" in text:
+            raise ToolError("path contains a NUL byte")
+        if os.path.isabs(text) or text.startswith("~"):
+            raise ToolError(f"absolute paths are not allowed ({raw!r}); use a path relative to the workspace root")
+        if ".." in Path(text).parts:
+            raise ToolError(f"'..' is not allowed in paths ({raw!r}); stay inside the workspace")
+        # realpath follows every symlink, including in parents: the final target must still be inside.
+        real = Path(os.path.realpath(self.root / text))
+        if real != self.root and self.root not in real.parents:
+            raise ToolError(f"{raw!r} resolves outside the workspace (through a symlink); refused")
+        if real == self.root and not allow_root:
+            raise ToolError("path names the workspace root, not a file")
+        return real
+
+    def display(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() or "."
+
+    # -- handlers ---------------------------------------------------------------------------------------------
+
+    async def _read_file(self, args: dict[str, Any]) -> str:
+        path = self.resolve(args.get("path"))
+        if not path.exists():
+            raise ToolError(f"no such file: {args.get('path')}")
+        if path.is_dir():
+            raise ToolError(f"{args.get('path')} is a directory; use listFiles")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ToolError(f"{args.get('path')} is {size} bytes; readFile returns files up to {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ToolError(f"{args.get('path')} is not UTF-8 text ({size} bytes)") from None
+
+    async def _write_file(self, args: dict[str, Any]) -> str:
+        content = args.get("content")
+        if not isinstance(content, str):
+            raise ToolError("content must be a string")
+        if len(content.encode("utf-8")) > MAX_FILE_BYTES:
+            raise ToolError(f"content is larger than {MAX_FILE_BYTES} bytes")
+        path = self.resolve(args.get("path"))
+        if path.is_dir():
+            raise ToolError(f"{args.get('path')} is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Re-check after mkdir: a parent created through a symlink must not have escaped.
+        path = self.resolve(args.get("path"))
+        path.write_text(content, encoding="utf-8")
+        return f"Wrote {len(content)} characters to {self.display(path)}"
+
+    async def _list_files(self, args: dict[str, Any]) -> str:
+        path = self.resolve(args.get("path", "."), allow_root=True)
+        if not path.exists():
+            raise ToolError(f"no such directory: {args.get('path')}")
+        if not path.is_dir():
+            raise ToolError(f"{args.get('path')} is a file; use readFile")
+        entries = sorted(path.iterdir(), key=lambda p: p.name)
+        lines = [e.name + ("/" if e.is_dir() else "") for e in entries if e.name not in {".git"}]
+        return "\n".join(lines) if lines else "(empty directory)"
+
+    async def _run_command(self, args: dict[str, Any]) -> str:
+        command = args.get("command")
+        if not isinstance(command, str) or not command.strip():
+            raise ToolError("command must be a non-empty string")
+        result = await run_command(
+            command,
+            self.root,
+            timeout=self.command_timeout,
+            head_bytes=COMMAND_OUTPUT_HEAD,
+            tail_bytes=COMMAND_OUTPUT_TAIL,
+            env=self.env,
+        )
+        if result.timed_out:
+            raise ToolError(f"command timed out after {self.command_timeout:g} s and was killed\n{result.output}")
+        return f"Exit code: {result.exit_code}\n{result.output}"
+
+    async def _ask_user(self, args: dict[str, Any]) -> str:
+        question = args.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise ToolError("question must be a non-empty string")
+        return answer_question(question, self.answers)
