@@ -10,6 +10,7 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -63,6 +64,10 @@ class CappedOutput:
         head = self.head.decode("utf-8", "replace")
         tail = self.tail.decode("utf-8", "replace")
         if self.dropped:
+            # Start the tail at a line boundary: a half line reads like garbage.
+            cut = tail.find("\n")
+            if 0 <= cut < len(tail) - 1:
+                tail = tail[cut + 1 :]
             return f"{head}\n... [{self.dropped} bytes of output omitted] ...\n{tail}"
         return head + tail
 
@@ -79,6 +84,19 @@ class CommandResult:
 
 #: How long to keep reading output after the command's process group is gone.
 PIPE_DRAIN_SECONDS = 2.0
+
+
+class _ExitAwareProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Resolves ``exited`` when the process exits, whether or not its output pipe is still open."""
+
+    def __init__(self, exited: "asyncio.Future[None]", loop: asyncio.AbstractEventLoop):
+        super().__init__(limit=2**16, loop=loop)
+        self._exited = exited
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self._exited.done():
+            self._exited.set_result(None)
 
 
 def kill_group(pid: int) -> None:
@@ -103,15 +121,19 @@ async def run_command(
     CancelledError propagates.
     """
     started = time.monotonic()
-    proc = await asyncio.create_subprocess_shell(
+    loop = asyncio.get_running_loop()
+    exited: asyncio.Future[None] = loop.create_future()
+    transport, protocol = await loop.subprocess_shell(
+        lambda: _ExitAwareProtocol(exited, loop),
         command,
         cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         env=env if env is not None else safe_env(),
         start_new_session=True,
     )
+    proc = asyncio.subprocess.Process(transport, protocol, loop)
     capture = CappedOutput(head_bytes, tail_bytes)
 
     async def pump() -> None:
@@ -122,25 +144,28 @@ async def run_command(
     pump_task = asyncio.ensure_future(pump())
     timed_out = False
     try:
-        await asyncio.wait_for(proc.wait(), timeout)
+        # Not proc.wait(): asyncio resolves that only once every holder of the output pipe has closed it, and a
+        # background child (``sleep 1000 &``) would keep it open long after the command itself exited.
+        await asyncio.wait_for(asyncio.shield(exited), timeout)
     except TimeoutError:
         timed_out = True
     except BaseException:  # cancelled (scenario timeout, Ctrl-C): leave nothing running, then propagate
         kill_group(proc.pid)
         pump_task.cancel()
+        transport.close()
         if proc.returncode is None:
-            await asyncio.shield(proc.wait())
+            await asyncio.shield(exited)
         raise
     # Kill whatever is left in the group: the command itself on timeout, and always any background children,
     # which would otherwise hold the output pipe open and outlive the run.
     kill_group(proc.pid)
-    if proc.returncode is None:
-        await proc.wait()
+    await exited
     # Drain what is still in the pipe. A process that escaped the group (setsid) may hold it open: bounded wait.
     try:
         await asyncio.wait_for(pump_task, PIPE_DRAIN_SECONDS)
     except TimeoutError:
         pass
+    transport.close()
     return CommandResult(
         command=command,
         exit_code=None if timed_out else proc.returncode,

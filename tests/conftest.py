@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import asyncio
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zebench.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_SUITES = REPO / "data" / "suites"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database built once per test session; tests copy it instead of re-running migrations."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    store = Store(path)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "zebench.db"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def store(db_path: Path):
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
+
+
+SCENARIO_YAML = """
+id: {name}
+suite: {suite}
+title: "A tiny scenario"
+timeout_minutes: 1
+validation:
+  commands:
+    test: "python -m unittest discover -s tests -t . -q"
+heuristic_checks:
+  enabled: true
+  patterns:
+    - {{name: fixed, file: "calc.py", pattern: "return a \\\\+ b"}}
+"""
+
+
+def make_scenario(root: Path, suite: str = "demo", name: str = "add", yaml_text: str | None = None,
+                  tiers: tuple[str, ...] = ("L1",), solution: bool = True, extra_fixture: dict[str, str] | None = None) -> Path:
+    """A minimal scenario: calc.add is wrong, a unittest checks it, the solution fixes it."""
+    base = root / suite / "scenarios" / name
+    write(base / "scenario.yaml", yaml_text or SCENARIO_YAML.format(name=name, suite=suite))
+    write(base / "repo-fixture" / "calc.py", "def add(a, b):\n    return a - b\n")
+    write(base / "repo-fixture" / "tests" / "__init__.py", "")
+    write(base / "repo-fixture" / "tests" / "test_calc.py", """
+        import unittest
+        from calc import add
+
+        class T(unittest.TestCase):
+            def test_add(self):
+                self.assertEqual(add(2, 3), 5)
+        """)
+    for rel, text in (extra_fixture or {}).items():
+        write(base / "repo-fixture" / rel, text)
+    if solution:
+        write(base / "solution" / "calc.py", "def add(a, b):\n    return a + b\n")
+    write(base / "oracle-answers.json", '{"Which Python version?": "3.11"}')
+    for tier in tiers:
+        write(root / suite / "prompts" / name / f"{tier}-basic.md", f"Fix add() ({tier}).\n")
+    return base
+
+
+@pytest.fixture
+def suites(tmp_path: Path) -> Path:
+    root = tmp_path / "suites"
+    make_scenario(root)
+    return root
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)

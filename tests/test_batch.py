@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zebench.batch import BatchError, make_plan, run_batch
+from zebench.catalog import Catalog
+from zebench.store import Store
+
+from .conftest import make_scenario, run, write
+
+
+def _suites(tmp_path: Path) -> Path:
+    root = tmp_path / "suites"
+    make_scenario(root, name="one", tiers=("L0", "L1"))
+    make_scenario(root, name="two", tiers=("L1", "Lx"))
+    make_scenario(root, suite="other", name="three", tiers=("L1",))
+    return root
+
+
+def test_matrix_is_the_cross_product(tmp_path: Path) -> None:
+    catalog = Catalog(_suites(tmp_path))
+    plan, notes = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=["m1", "m2"], repeat=3)
+    # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats
+    assert len(plan.keys()) == 5 * 2 * 3 and len(set(plan.keys())) == 30 and notes == []
+    plan, notes = make_plan(catalog, ["demo"], tiers=["L1", "Lx"], agents=["echo"], models=[])
+    assert sorted(k[:3] for k in plan.keys()) == [("demo", "one", "L1"), ("demo", "two", "L1"), ("demo", "two", "Lx")]
+    assert notes == ["demo/one has no prompt for Lx; skipped"]
+
+
+def test_shards_partition_the_matrix(tmp_path: Path) -> None:
+    catalog = Catalog(_suites(tmp_path))
+    full, _ = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2)
+    shards = [make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(i, 3))[0].keys()
+              for i in (1, 2, 3)]
+    assert sorted(k for s in shards for k in s) == sorted(full.keys())
+    assert sum(len(s) for s in shards) == len(full.keys()) and max(map(len, shards)) - min(map(len, shards)) <= 1
+    again = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(2, 3))[0].keys()
+    assert again == shards[1]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"agents": ["nope"]}, "unknown agent 'nope'"),
+    ({"agents": ["replay"]}, "needs --replay-file"),
+    ({"tiers": ["L7"]}, "nothing to run"),
+    ({"repeat": 0}, "--repeat"),
+    ({"shard": (3, 2)}, "--shard"),
+])
+def test_bad_batch_input_is_refused(tmp_path: Path, kwargs: dict, message: str) -> None:
+    args = {"tiers": [], "agents": ["echo"], "models": [], **kwargs}
+    with pytest.raises(BatchError, match=message):
+        make_plan(Catalog(_suites(tmp_path)), [], **args)
+
+
+def test_existing_batch_id_and_unknown_resume(store: Store, tmp_path: Path) -> None:
+    plan, _ = make_plan(Catalog(_suites(tmp_path)), ["other"], tiers=[], agents=["echo"], models=[])
+    run(run_batch(store, plan, batch_id="b1"))
+    with pytest.raises(BatchError, match="already exists"):
+        run(run_batch(store, plan, batch_id="b1"))
+    with pytest.raises(BatchError, match="unknown batch"):
+        run(run_batch(store, None, batch_id="nope", resume=True))
+    resumed = run(run_batch(store, None, batch_id="b1", resume=True))
+    assert resumed.records == [] and resumed.skipped_done == 1
+
+
+@pytest.mark.slow
+def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path: Path) -> None:
+    suites = _suites(tmp_path)
+    replay = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand", "input": {"command": "sleep 0.3"}}]))
+    output = tmp_path / "results.jsonl"
+    base = [sys.executable, "-m", "zebench", "run", "--db", str(db_path), "--suites-dir", str(suites),
+            "--output", str(output)]
+    args = base + ["--agent", "replay", "--agent", "echo", "--replay-file", str(replay), "--repeat", "2",
+                   "--concurrency", "2", "--batch-id", "killed"]
+    expected = 5 * 2 * 2
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finished = 0
+    assert proc.stderr is not None
+    for line in proc.stderr:  # one line per finished run (not a terminal): kill after the third
+        if line.startswith("["):
+            finished += 1
+            if finished == 3:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    store = Store(db_path)
+    stored = store.db.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+    assert 3 <= stored < expected
+    assert store.get_batch("killed").completed_at is None
+    store.close()
+
+    done = subprocess.run(base + ["--resume", "killed"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr + done.stdout
+    store = Store(db_path)
+    keys = store.db.execute(
+        "SELECT suite, scenario, tier, agent, repeat_index FROM benchmark_runs WHERE batch_id = 'killed'").fetchall()
+    assert len(keys) == expected and len(set(keys)) == expected
+    batch = store.get_batch("killed")
+    assert batch.total_runs == expected and batch.completed_at is not None
+    store.close()

@@ -1,0 +1,57 @@
+"""The bundled suites keep their promises: oracle 10/10 and successful, echo unsuccessful, on every scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zebench.batch import make_plan, run_batch
+from zebench.catalog import Catalog
+from zebench.store import Store
+
+from .conftest import BUNDLED_SUITES, run
+
+
+@pytest.fixture(scope="module")
+def bundled_batch(tmp_path_factory: pytest.TempPathFactory):
+    store = Store(tmp_path_factory.mktemp("bundled") / "z.db")
+    plan, _ = make_plan(Catalog(BUNDLED_SUITES), [], tiers=["L1"], agents=["oracle", "echo"], models=[])
+    result = run(run_batch(store, plan, concurrency=4))
+    yield result
+    store.close()
+
+
+def test_catalog_size_and_tiers() -> None:
+    scenarios = Catalog(BUNDLED_SUITES).all_scenarios()
+    assert len({s.suite for s in scenarios}) >= 3 and len(scenarios) >= 8
+    assert {"update-deps", "fix-tests", "small-features", "refactor"} <= {s.suite for s in scenarios}
+    assert {t for s in scenarios for t in s.tiers} >= {"L0", "L1", "L2", "L3", "Lx"}
+    for s in scenarios:
+        assert s.solution_dir is not None, s.key
+        assert "L1" in s.tiers, s.key
+        assert not s.warnings, (s.key, s.warnings)
+        assert s.spec.validation.commands.items(), s.key
+
+
+def test_update_deps_mirrors_the_original_task() -> None:
+    scenarios = Catalog(BUNDLED_SUITES).select(["update-deps"])
+    specs = [s.spec for s in scenarios]
+    assert any(s.targets.required for s in specs)
+    assert any(s.constraints.blocklist for s in specs)
+    assert any(s.constraints.companion_versions for s in specs)
+
+
+def test_oracle_scores_ten_and_succeeds_everywhere(bundled_batch) -> None:
+    oracle = [r for r in bundled_batch.records if r.agent == "oracle"]
+    assert len(oracle) == len(Catalog(BUNDLED_SUITES).all_scenarios())
+    for r in oracle:
+        low = [(e.evaluator_name, e.score, e.details) for e in r.evaluations if e.applicable and e.score != 1.0]
+        assert r.status == "completed" and r.weighted_score == 10.0 and r.is_successful, (r.scenario, low, r.failure)
+        assert all(v.status == "passed" for v in r.validation), (r.scenario, r.validation)
+
+
+def test_echo_is_unsuccessful_everywhere(bundled_batch) -> None:
+    echo = [r for r in bundled_batch.records if r.agent == "echo"]
+    assert echo and all(r.status == "completed" and not r.is_successful for r in echo), [
+        (r.scenario, r.weighted_score, r.success_metric) for r in echo if r.is_successful]

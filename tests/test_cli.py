@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from zebench.cli import main
+
+
+def _commands() -> list[str]:
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_command_explains_itself(name: str) -> None:
+    command = main.commands[name]
+    assert command.help and len(command.help) > 40, name
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts} has no help"
+    result = CliRunner().invoke(main, [name, "-h"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_top_level_help_and_version() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0 and all(name in result.output for name in _commands())
+    assert CliRunner().invoke(main, ["--version"]).output.startswith("zebench, version")
+
+
+def test_run_prints_a_summary_and_stores_runs(suites: Path, tmp_path: Path) -> None:
+    db = tmp_path / "z.db"
+    out = tmp_path / "r.jsonl"
+    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo", "-a",
+                                       "oracle", "-o", str(out), "--batch-id", "b"])
+    assert result.exit_code == 0, result.output
+    assert "Batch b: complete" in result.output and "oracle" in result.output
+    assert len(out.read_text().splitlines()) == 2
+    again = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "--batch-id", "b"])
+    assert again.exit_code == 2 and "already exists" in again.output
+    conflict = CliRunner().invoke(main, ["run", "--db", str(db), "--resume", "b", "-a", "echo"])
+    assert conflict.exit_code == 2
+
+
+def test_failed_runs_make_exit_code_1(suites: Path, tmp_path: Path) -> None:
+    calls = tmp_path / "calls.json"
+    calls.write_text(json.dumps([{"name": "runCommand", "input": {"command": "sleep 30"}}]))
+    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a",
+                                       "replay", "--replay-file", str(calls), "--timeout", "1"])
+    assert result.exit_code == 1, result.output
+    assert "timeout" in result.output
+
+
+def test_bad_flags_exit_2(suites: Path, tmp_path: Path) -> None:
+    for args in (["--shard", "5/2"], ["--shard", "x"], ["--concurrency", "0"], ["-a", "nope"], ["nosuite"]):
+        result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), *args])
+        assert result.exit_code == 2, (args, result.output)
+    assert not (tmp_path / "z.db").exists()
+
+
+def test_list_agents() -> None:
+    result = CliRunner().invoke(main, ["run", "--list-agents"])
+    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {l.split()[0] for l in result.output.splitlines()}

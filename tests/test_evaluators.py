@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from zebench.catalog import Catalog
+from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
+from zebench.models import Evaluation, RubricOverrides, ValidationResult
+from zebench.processes import safe_env
+from zebench.scoring import score_run, weights_for
+from zebench.workspace import compute_diff
+
+from .conftest import make_scenario, run, write
+
+HEURISTICS_YAML = """
+id: add
+suite: demo
+validation:
+  commands: {test: "true"}
+heuristic_checks:
+  enabled: true
+  commands: [{name: cmd-ok, command: "test -f calc.py", weight: 1}, {name: cmd-bad, command: "exit 1", weight: 1}]
+  files: [{name: has-calc, path: calc.py}, {name: no-tmp, path: tmp.txt, absent: true, weight: 2}]
+  patterns:
+    - {name: plus, file: "*.py", pattern: "return a \\\\+ b"}
+    - {name: no-minus, file: "**/*.py", pattern: "return a - b", absent: true}
+  structured:
+    - {name: script, file: package.json, json_path: "$.scripts.test"}
+    - {name: no-key, file: package.json, json_path: "scripts.nope", exists: false}
+    - {name: list-index, file: package.json, json_path: "files[1]"}
+    - {name: usage, file: README.md, section_header: "Usage"}
+  scripts: [{name: args, script: check.py, args: ["${scenario.id}", "${scenario.suite}"], weight: 3}]
+"""
+
+
+def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[ValidationResult] | None = None,
+             edit=None, fixture_extra: dict[str, str] | None = None) -> EvaluationContext:
+    root = tmp_path / "suites"
+    make_scenario(root, yaml_text=yaml_text, extra_fixture=fixture_extra)
+    scenario = Catalog(root).scenario("demo", "add")
+    ws = tmp_path / "ws"
+    shutil.copytree(scenario.fixture_dir, ws)
+    if edit:
+        edit(ws)
+    return EvaluationContext(scenario=scenario, workspace=ws, validation=validation or [],
+                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, env=safe_env(),
+                             command_timeout=30)
+
+
+def _evaluate(ctx: EvaluationContext) -> dict[str, Evaluation]:
+    evals = run(run_evaluators(ctx, weights_for(ctx.scenario.spec.rubric_overrides, default_weights())))
+    return {e.evaluator_name: e for e in evals}
+
+
+def test_builtin_evaluators_register_through_entry_points() -> None:
+    assert set(registry()) == {"install", "test", "lint", "typecheck", "build", "heuristic_checks",
+                               "dependency_targets", "dependency_constraints", "package_manager",
+                               "integrity_guard", "diff_summary"}
+
+
+def test_heuristic_checks_of_every_type(tmp_path: Path) -> None:
+    def edit(ws: Path) -> None:
+        write(ws / "calc.py", "def add(a, b):\n    return a + b\n")
+        write(ws / "package.json", json.dumps({"scripts": {"test": "vitest"}, "files": ["a", "b"]}))
+        write(ws / "README.md", "# Calc\n\n## Usage\n")
+
+    ctx = _context(tmp_path, HEURISTICS_YAML, edit=edit)
+    write(ctx.scenario.dir / "check.py", "import sys\nsys.exit(0 if sys.argv[1:] == ['add', 'demo'] else 5)\n")
+    result = _evaluate(ctx)["heuristic_checks"]
+    checks = {c["name"]: c["passed"] for c in result.details["checks"]}
+    assert checks == {"cmd-ok": True, "cmd-bad": False, "has-calc": True, "no-tmp": True, "plus": True,
+                      "no-minus": True, "script": True, "no-key": True, "list-index": True, "usage": True,
+                      "args": True}
+    assert result.score == pytest.approx(13 / 14)
+
+
+def test_heuristic_checks_fail_on_the_untouched_fixture(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, HEURISTICS_YAML, edit=lambda ws: write(ws / "tmp.txt", "x"))
+    result = _evaluate(ctx)["heuristic_checks"]
+    checks = {c["name"]: c["passed"] for c in result.details["checks"]}
+    assert not checks["plus"] and not checks["no-minus"] and not checks["no-tmp"] and not checks["args"]
+    # package.json is missing: the key it should have is not found, and the key it must not have is not there.
+    assert not checks["script"] and checks["no-key"] is True
+    assert "script not found" in next(c["message"] for c in result.details["checks"] if c["name"] == "args")
+    assert result.score is not None and result.score < 0.3
+
+
+def test_not_applicable_is_left_out_never_zero(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, validation=[ValidationResult(kind="test", command="t", status="passed", exit_code=0)],
+                   edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"))
+    evals = _evaluate(ctx)
+    for name in ("install", "lint", "typecheck", "build", "dependency_targets", "dependency_constraints",
+                 "package_manager", "diff_summary"):
+        assert not evals[name].applicable and evals[name].score is None, name
+    score = score_run(list(evals.values()), RubricOverrides(), completed=True)
+    assert score.weighted_score == 10.0 and score.is_successful
+
+
+def test_weighted_score_success_metric_and_gates() -> None:
+    def ev(name: str, score: float | None, weight: float, kind: str = "task", applicable: bool = True) -> Evaluation:
+        return Evaluation(evaluator_name=name, score=score, weight=weight, kind=kind, applicable=applicable)
+
+    evals = [ev("test", 1.0, 3), ev("heuristic_checks", 0.5, 2), ev("lint", 0.0, 1, "hygiene"),
+             ev("integrity_guard", 1.0, 1, "hygiene"), ev("build", None, 1, "hygiene", applicable=False)]
+    s = score_run(evals, RubricOverrides(), completed=True)
+    assert s.weighted_score == pytest.approx(10 * (3 + 1 + 0 + 1) / 7, abs=1e-4)
+    assert s.success_metric == 0.75 and s.is_successful and s.gates == {"test": True, "integrity_guard": True}
+    assert not score_run(evals, RubricOverrides(success_threshold=0.8), completed=True).is_successful
+    assert not score_run(evals, RubricOverrides(), completed=False).is_successful
+    failing = [ev("test", 0.0, 3)] + evals[1:]
+    assert not score_run(failing, RubricOverrides(), completed=True).is_successful
+    cheat = evals[:3] + [ev("integrity_guard", 0.8, 1, "hygiene")]
+    assert not score_run(cheat, RubricOverrides(), completed=True).is_successful
+    # rubric_overrides change the weights the evaluators carry
+    weights = weights_for(RubricOverrides(weights={"lint": 0, "test": 5}), default_weights())
+    assert weights["lint"] == 0 and weights["test"] == 5 and weights["heuristic_checks"] == 2
+
+
+DEPS_YAML = """
+id: add
+suite: demo
+workspace: {manager: pip}
+constraints:
+  managers_allowed: [pip]
+  blocklist: [{name: insecure-pkg, reason: CVE}, {name: requests, versions: "<2.32"}]
+  namespace_migrations: [{from: sklearn, to: scikit-learn}]
+  companion_versions: [{main: requests, companions: [{name: types-requests, rule: same-minor}]}]
+targets:
+  required: [{name: pydantic, to: ">=2.7,<3"}, {name: PyYAML, to: ">=6"}]
+  optional: [{name: rich, to: ">=13"}]
+"""
+
+
+def test_dependency_targets_constraints_and_lockfiles(tmp_path: Path) -> None:
+    fixture = {"requirements.txt": "sklearn==0.0.1\nrequests==2.31.0\ntypes-requests==2.31.0.1\n",
+               "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=1.10,<2", "pyyaml==5.4"]\n'}
+
+    before = _evaluate(_context(tmp_path / "a", DEPS_YAML, fixture_extra=fixture))
+    assert before["dependency_targets"].score == 0.0
+    rules = {(r["rule"], r.get("name") or r.get("from")): r["passed"] for r in before["dependency_constraints"].details["rules"]}
+    assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): False,
+                     ("namespace_migration", "sklearn"): False, ("companion", "types-requests"): True}
+    assert before["package_manager"].score == 1.0
+
+    def upgrade(ws: Path) -> None:
+        write(ws / "requirements.txt", "scikit-learn==1.5.0\nrequests==2.32.3\ntypes-requests==2.31.0.20240406\n")
+        write(ws / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=2.7,<3", "PyYAML>=6.0.1"]\n')
+        write(ws / "poetry.lock", "# lock\n")
+
+    after = _evaluate(_context(tmp_path / "b", DEPS_YAML, edit=upgrade, fixture_extra=fixture))
+    assert after["dependency_targets"].score == 1.0
+    rules = {(r["rule"], r.get("name") or r.get("from")): r["passed"] for r in after["dependency_constraints"].details["rules"]}
+    assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): True,
+                     ("namespace_migration", "sklearn"): True, ("companion", "types-requests"): False}
+    assert after["package_manager"].score == 0.0
+    assert "poetry.lock" in after["package_manager"].details["findings"][0]
+
+
+def test_node_ranges(tmp_path: Path) -> None:
+    yaml_text = """
+id: add
+suite: demo
+targets: {required: [{name: react, to: "^19.0.0"}, {name: vitest, to: ">=3.1"}]}
+constraints: {companion_versions: [{main: react, companions: [{name: react-dom, rule: same-major}]}]}
+"""
+    pkg = {"dependencies": {"react": "^19.1.0", "react-dom": "19.0.2"}, "devDependencies": {"vitest": "~3.0.4"}}
+    evals = _evaluate(_context(tmp_path, yaml_text, edit=lambda ws: write(ws / "package.json", json.dumps(pkg))))
+    targets = {t["name"]: t["satisfied"] for t in evals["dependency_targets"].details["required"]}
+    assert targets == {"react": True, "vitest": False}
+    assert evals["dependency_constraints"].score == 1.0
+
+
+def test_integrity_guard_findings(tmp_path: Path) -> None:
+    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n    def test_x(self):\n        self.assertTrue(1)\n",
+             "tools/lint.py": "print('lint ok')\n"}
+    yaml_text = "id: add\nsuite: demo\nvalidation: {commands: {lint: python tools/lint.py, test: 'true'}}\n"
+
+    def cheat(ws: Path) -> None:
+        (ws / "tests" / "test_more.py").unlink()
+        text = (ws / "tests" / "test_calc.py").read_text()
+        write(ws / "tests" / "test_calc.py", text.replace("    def test_add", "    @unittest.skip('later')\n    def test_add")
+              .replace("self.assertEqual(add(2, 3), 5)", "pass"))
+        write(ws / "calc.py", "def add(a, b):  # type: ignore\n    return a - b\n")
+        write(ws / "tools" / "lint.py", "pass\n")
+
+    evals = _evaluate(_context(tmp_path, yaml_text, edit=cheat, fixture_extra=extra))
+    kinds = sorted(f["kind"] for f in evals["integrity_guard"].details["findings"])
+    assert kinds == ["assertions_removed", "check_changed", "check_silenced", "test_deleted", "test_skipped"]
+    assert evals["integrity_guard"].score == 0.0
+    clean = _evaluate(_context(tmp_path / "clean", yaml_text, fixture_extra=extra,
+                               edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n")))
+    assert clean["integrity_guard"].score == 1.0
+    summary = clean["diff_summary"]
+    assert not summary.applicable and summary.details["modified"] == 1
+
+
+def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zebench.evaluators.heuristics import HeuristicChecksEvaluator
+
+    async def boom(self, ctx):  # noqa: ANN001
+        raise RuntimeError("evaluator bug")
+
+    monkeypatch.setattr(HeuristicChecksEvaluator, "evaluate", boom)
+    evals = _evaluate(_context(tmp_path))
+    assert evals["heuristic_checks"].error == "RuntimeError: evaluator bug"
+    assert not evals["heuristic_checks"].applicable and evals["heuristic_checks"].score is None

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from zebench.catalog import Catalog
+from zebench.runner import RunOptions, RunSpec, run_one
+
+from .conftest import make_scenario, run, write
+from .test_tools import _alive
+
+
+def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options) -> object:
+    scenario = Catalog(suites).scenario("demo", "add")
+    opts = RunOptions(workspace_root=tmp_path / "workspaces", **options)
+    return run(run_one(RunSpec(scenario, tier, agent), opts))
+
+
+def _fixture_snapshot(suites: Path) -> dict[str, bytes]:
+    root = suites / "demo" / "scenarios" / "add" / "repo-fixture"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_oracle_scores_ten_and_echo_fails(suites: Path, tmp_path: Path) -> None:
+    oracle = _run(suites, "oracle", tmp_path)
+    assert oracle.status == "completed" and oracle.failure is None
+    assert oracle.weighted_score == 10.0 and oracle.is_successful and oracle.success_metric == 1.0
+    assert [c.name for c in oracle.transcript.tool_calls] == ["writeFile"]
+    assert set(oracle.telemetry.stage_ms) == {"setup", "workspace", "agent", "validation", "evaluation", "results"}
+    assert oracle.telemetry.tool_calls == 1 and oracle.telemetry.cost_usd == 0
+    assert [f.path for f in oracle.diff.files] == ["calc.py"]
+    assert oracle.manifest.scenario_hash and oracle.manifest.agent == "oracle"
+    echo = _run(suites, "echo", tmp_path)
+    assert echo.status == "completed" and not echo.is_successful and echo.weighted_score < 7
+    assert {v.kind: v.status for v in echo.validation} == {"test": "failed"}
+
+
+def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_path: Path) -> None:
+    before = _fixture_snapshot(suites)
+    calls = [
+        {"name": "runCommand", "input": {"command": "sed -i 's/a - b/a * b/' calc.py && echo junk >> tests/test_calc.py"}},
+        {"name": "writeFile", "input": {"path": "tests/test_calc.py", "content": "overwritten"}},
+        {"name": "runCommand", "input": {"command": "rm -rf tests; chmod 000 calc.py; touch new.txt"}},
+    ]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
+    assert record.status == "completed"
+    assert {f.path: f.change for f in record.diff.files} == {
+        "calc.py": "modified", "new.txt": "added", "tests/__init__.py": "deleted", "tests/test_calc.py": "deleted"}
+    assert _fixture_snapshot(suites) == before
+    assert not Path(record.telemetry.workspace_dir).exists()
+    assert list((tmp_path / "workspaces").iterdir()) == []
+    kept = _run(suites, "echo", tmp_path, keep_workspaces=True)
+    assert Path(kept.telemetry.workspace_dir).is_dir()
+
+
+def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path) -> None:
+    calls = [{"name": "runCommand", "input": {"command": "echo $$ > shell.pid; sleep 1000 & echo $! > bg.pid; sleep 1000"}}]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    record = _run(suites, "replay", tmp_path, timeout_seconds=2, keep_workspaces=True,
+                  agent_settings={"replay_file": str(replay)})
+    assert record.status == "timeout" and record.failure.category == "timeout"
+    assert record.failure.stage == "agent" and not record.is_successful and record.weighted_score is None
+    ws = Path(record.telemetry.workspace_dir)
+    for pidfile in ("shell.pid", "bg.pid"):
+        assert not _alive(int((ws / pidfile).read_text())), pidfile
+    assert record.transcript.tool_calls[0].name == "runCommand"
+
+
+def test_failure_categories_are_stored(tmp_path: Path) -> None:
+    root = tmp_path / "suites"
+    make_scenario(root, solution=False)
+    no_solution = _run(root, "oracle", tmp_path)
+    assert no_solution.status == "failed" and no_solution.failure.category == "agent"
+    assert "no reference solution" in no_solution.failure.message
+    no_prompt = _run(root, "echo", tmp_path, tier="L3")
+    assert no_prompt.failure.category == "prompt" and no_prompt.failure.stage == "setup"
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    scenario = Catalog(root).scenario("demo", "add")
+    bad_ws = run(run_one(RunSpec(scenario, "L1", "echo"), RunOptions(workspace_root=blocker / "sub")))
+    assert bad_ws.failure.category == "workspace" and bad_ws.status == "failed"
+
+
+def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
+    root = tmp_path / "suites"
+    yaml_text = "id: add\nsuite: demo\nwarmup: {enabled: true, type: scripted, commands: ['exit 3']}\n"
+    make_scenario(root, yaml_text=yaml_text)
+    record = _run(root, "echo", tmp_path)
+    assert record.failure.category == "warmup"
+
+
+def test_cancelled_runs_are_recorded(suites: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    fifo = tmp_path / "started.fifo"
+    os.mkfifo(fifo)
+    calls = [{"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    scenario = Catalog(suites).scenario("demo", "add")
+
+    async def scenario_run() -> object:
+        task = asyncio.ensure_future(run_one(RunSpec(scenario, "L1", "replay"),
+                                             RunOptions(agent_settings={"replay_file": str(replay)})))
+        # Reading the FIFO blocks until the agent's command has started: then interrupt the run.
+        pid = int(await asyncio.to_thread(fifo.read_text))
+        task.cancel()
+        return pid, await task
+
+    pid, record = run(scenario_run())
+    assert record.status == "cancelled" and record.failure.category == "cancelled"
+    assert not _alive(pid)

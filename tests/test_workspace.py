@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from zebench.catalog import Catalog, iter_files
+from zebench.workspace import compute_diff, prepare_workspace
+
+from .conftest import write
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_copy_skips_ignored_dirs_and_keeps_modes_and_links(tmp_path: Path) -> None:
+    fixture = tmp_path / "fixture"
+    write(fixture / "src" / "app.py", "print('hi')\n")
+    for ignored in (".git", "node_modules", "__pycache__", ".venv"):
+        write(fixture / ignored / "junk.txt", "x")
+        write(fixture / "src" / ignored / "junk.txt", "x")
+    script = write(fixture / "run.sh", "#!/bin/sh\necho ok\n")
+    script.chmod(0o755)
+    os.symlink("src/app.py", fixture / "link.py")
+    files = [write(fixture / "many" / f"f{i}.txt", str(i)) for i in range(100)]  # exercises the threaded path
+    ws = prepare_workspace(fixture, tmp_path / "workspaces")
+    try:
+        names = {p.relative_to(ws).as_posix() for p in ws.rglob("*")}
+        assert not any(part in {".git", "node_modules", "__pycache__", ".venv"} for n in names for part in n.split("/"))
+        assert (ws / "src" / "app.py").read_text() == "print('hi')\n"
+        assert os.access(ws / "run.sh", os.X_OK)
+        assert os.readlink(ws / "link.py") == "src/app.py"
+        assert len(list((ws / "many").iterdir())) == len(files)
+        assert ws.parent == tmp_path / "workspaces"
+    finally:
+        shutil.rmtree(ws)
+
+
+def test_diff_reports_added_modified_deleted_and_dependency_delta(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    write(before / "keep.txt", "same\n")
+    write(before / "mod.py", "a = 1\nb = 2\n")
+    write(before / "gone.txt", "bye\n")
+    write(before / "package.json", json.dumps({"dependencies": {"react": "^18.2.0", "left-pad": "1.0.0"}}))
+    write(before / "requirements.txt", "requests==2.31.0\n")
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    write(after / "mod.py", "a = 1\nb = 3\n")
+    (after / "gone.txt").unlink()
+    write(after / "new" / "file.txt", "hello\n")
+    (after / "blob.bin").write_bytes(b"\0\1\2")
+    write(after / "package.json", json.dumps({"dependencies": {"react": "^19.0.0"}, "devDependencies": {"vitest": "^3"}}))
+    write(after / "requirements.txt", "requests==2.32.3\n")
+    diff = compute_diff(before, after)
+    changes = {f.path: f.change for f in diff.files}
+    assert changes == {"blob.bin": "added", "gone.txt": "deleted", "mod.py": "modified", "new/file.txt": "added",
+                       "package.json": "modified", "requirements.txt": "modified"}
+    mod = next(f for f in diff.files if f.path == "mod.py")
+    assert (mod.additions, mod.deletions) == (1, 1) and "-b = 2\n+b = 3\n" in (mod.patch or "")
+    assert next(f for f in diff.files if f.path == "blob.bin").binary
+    deps = {(c.name, c.before, c.after) for c in diff.dependency_changes}
+    assert deps == {("react", "^18.2.0", "^19.0.0"), ("left-pad", "1.0.0", None), ("vitest", None, "^3"),
+                    ("requests", "==2.31.0", "==2.32.3")}
+
+
+def test_bundled_fixtures_have_no_build_junk() -> None:
+    from .conftest import BUNDLED_SUITES
+
+    for scenario in Catalog(BUNDLED_SUITES).all_scenarios():
+        assert scenario.fixture_dir is not None
+        for path in iter_files(scenario.dir):
+            assert path.suffix != ".pyc", path
