@@ -73,19 +73,31 @@ class Agent(ABC):
     async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult: ...
 
 
+_registered: dict[str, type[Agent]] = {}
+
+
 @cache
-def _registry() -> dict[str, Any]:
+def _entry_points() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
+def register_agent(name: str, cls: type[Agent]) -> None:
+    """Register an agent class in this process (for scripts and tests; packages use the entry point)."""
+    if not (isinstance(cls, type) and issubclass(cls, Agent)):
+        raise TypeError("an agent must subclass zebench.agents.Agent")
+    _registered[name] = cls
+
+
 def available_agents() -> list[str]:
-    return sorted(_registry())
+    return sorted(set(_entry_points()) | set(_registered))
 
 
 def agent_class(name: str) -> type[Agent]:
-    registry = _registry()
+    if name in _registered:
+        return _registered[name]
+    registry = _entry_points()
     if name not in registry:
-        known = ", ".join(sorted(registry)) or "none (is zebench installed? try `pip install -e .`)"
+        known = ", ".join(available_agents()) or "none (is zebench installed? try `pip install -e .`)"
         raise AgentConfigError(f"unknown agent {name!r}; available: {known}")
     cls = registry[name].load()
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
