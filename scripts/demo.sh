@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Quick start, part 1: install zebench (pip install ., not editable) into .venv and run the offline demo:
+# every bundled scenario and tier with the offline agents (echo = does nothing, oracle = reference solution),
+# every run stored in data/zebench.db and appended to data/demo-results.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "zebench needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 2; }
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+echo "==> installing zebench into .venv"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check .
+echo "==> zebench list"
+.venv/bin/zebench list
+echo "==> zebench run --agent echo --agent oracle (offline)"
+start=$(date +%s)
+status=0
+.venv/bin/zebench run --agent echo --agent oracle --db data/zebench.db --output data/demo-results.jsonl \
+  --concurrency "${ZEBENCH_CONCURRENCY:-4}" "$@" || status=$?
+echo "==> demo finished in $(( $(date +%s) - start )) s (exit status $status)"
+echo "Explore the results with any SQLite tool, e.g.:"
+echo "  sqlite3 data/zebench.db \"select agent, count(*), sum(is_successful), round(avg(weighted_score),2) from benchmark_runs group by agent\""
+exit $status

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, part 2: install zebench with its test dependencies into .venv-test and run the whole test suite
+# (slow end-to-end tests included; pass -m "not slow" for a quicker local loop). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "zebench needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 2; }
+[ -x .venv-test/bin/python ] || "$PYTHON" -m venv .venv-test
+.venv-test/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv-test/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+exec .venv-test/bin/python -m pytest "$@"
