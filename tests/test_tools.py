@@ -73,15 +73,22 @@ def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether pid is still running a moment after being killed.
+
+    SIGKILL is delivered asynchronously, so wait (on a pidfd: an event, not a sleep) up to 5 s for the exit.
+    A zombie waiting to be reaped counts as dead.
+    """
+    import select
+
     try:
-        os.kill(pid, 0)
+        fd = os.pidfd_open(pid)
     except ProcessLookupError:
         return False
-    # A zombie still answers kill(0); check its state.
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+        exited, _, _ = select.select([fd], [], [], 5.0)
+    finally:
+        os.close(fd)
+    return not exited
 
 
 def test_command_timeout_kills_the_whole_process_group(box: Toolbox) -> None:
