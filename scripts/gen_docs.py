@@ -14,6 +14,7 @@ import click
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # document this source tree, whatever copy of zebench is installed
 
 
 def cli_reference() -> str:

@@ -79,12 +79,12 @@ def make_plan(
     agent_settings = dict(agent_settings or {})
     for name in agents:
         try:
-            agent_class(name).check_settings(agent_settings)
+            cls = agent_class(name)
+            if cls.requires_model and not models:
+                raise AgentConfigError(f"agent {name!r} needs --model")
+            cls.check_settings(agent_settings, models)
         except AgentConfigError as exc:
             raise BatchError(str(exc)) from None
-    for model_user in agents:
-        if agent_class(model_user).uses_model and not models:
-            raise BatchError(f"agent {model_user!r} needs --model")
     scenarios = catalog.select(selectors)
     items: list[tuple[str, str, str]] = []
     notes: list[str] = []

@@ -254,11 +254,15 @@ class RecordModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-RunStatus = Literal["completed", "failed", "timeout", "cancelled"]
+#: budget_exceeded: the agent was stopped at --max-cost-usd; the run is still validated and scored.
+RunStatus = Literal["completed", "budget_exceeded", "failed", "timeout", "cancelled"]
+#: rate_limited and infrastructure are failures of the harness's surroundings, not of the agent.
 FailureCategory = Literal[
     "setup", "prompt", "warmup", "workspace", "agent", "validation", "evaluation", "timeout", "infrastructure",
-    "cancelled", "unknown",
+    "rate_limited", "cancelled", "unknown",
 ]
+#: Statuses whose runs were validated and scored.
+SCORED_STATUSES = ("completed", "budget_exceeded")
 ValidationStatus = Literal["passed", "failed", "timeout", "skipped", "error"]
 EvaluatorKind = Literal["task", "hygiene", "info"]
 
@@ -281,6 +285,8 @@ class Evaluation(RecordModel):
     details: Any = None
     #: The evaluator crashed: not applicable, and flagged on the run.
     error: str | None = None
+    #: Cost of evaluating (the LLM judge's calls): 0 for offline evaluators, None when unknown.
+    cost_usd: float | None = 0.0
 
     @field_validator("score")
     @classmethod
@@ -406,10 +412,6 @@ class RunRecord(RecordModel):
     diff: Diff | None = None
     transcript: Transcript | None = None
     manifest: Manifest | None = None
-
-    @property
-    def matrix_key(self) -> tuple[str, str, str, str, str, int]:
-        return (self.suite, self.scenario, self.tier, self.agent, self.model or "", self.repeat_index)
 
 
 class BatchRecord(RecordModel):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: Environment variable names that may hold credentials; removed from every command's environment.
 SECRET_NAME_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION)", re.IGNORECASE)
@@ -80,8 +82,12 @@ class CommandResult:
     duration_ms: int
     timed_out: bool = False
     output_bytes: int = 0
+    stderr: str = ""
 
 
+#: stderr kept when it is captured separately.
+STDERR_HEAD = 16 * 1024
+STDERR_TAIL = 16 * 1024
 #: How long to keep reading output after the command's process group is gone.
 PIPE_DRAIN_SECONDS = 2.0
 
@@ -107,41 +113,49 @@ def kill_group(pid: int) -> None:
 
 
 async def run_command(
-    command: str,
+    command: str | list[str],
     cwd: Path,
     *,
     timeout: float,
     head_bytes: int = 64 * 1024,
     tail_bytes: int = 64 * 1024,
     env: dict[str, str] | None = None,
+    separate_stderr: bool = False,
 ) -> CommandResult:
-    """Run ``command`` with /bin/sh in ``cwd``; stdout and stderr merged; never raises for the command's failure.
+    """Run ``command`` in ``cwd``; never raises for the command's failure.
 
-    On timeout the group is killed and ``timed_out`` set. On cancellation the group is killed and the
-    CancelledError propagates.
+    A string runs with /bin/sh, a list is executed directly. stdout and stderr are merged unless
+    ``separate_stderr`` (then stderr is kept, capped, in ``CommandResult.stderr``). On timeout the group is
+    killed and ``timed_out`` set. On cancellation the group is killed and the CancelledError propagates.
     """
     started = time.monotonic()
     loop = asyncio.get_running_loop()
     exited: asyncio.Future[None] = loop.create_future()
-    transport, protocol = await loop.subprocess_shell(
-        lambda: _ExitAwareProtocol(exited, loop),
-        command,
+    spawn_options: dict[str, Any] = dict(
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
         env=env if env is not None else safe_env(),
         start_new_session=True,
     )
+    factory = lambda: _ExitAwareProtocol(exited, loop)  # noqa: E731
+    if isinstance(command, str):
+        transport, protocol = await loop.subprocess_shell(factory, command, **spawn_options)
+    else:
+        transport, protocol = await loop.subprocess_exec(factory, *command, **spawn_options)
     proc = asyncio.subprocess.Process(transport, protocol, loop)
     capture = CappedOutput(head_bytes, tail_bytes)
+    err_capture = CappedOutput(STDERR_HEAD, STDERR_TAIL)
 
-    async def pump() -> None:
-        assert proc.stdout is not None
-        while chunk := await proc.stdout.read(65536):
-            capture.feed(chunk)
+    async def pump_stream(stream: asyncio.StreamReader | None, into: CappedOutput) -> None:
+        if stream is not None:
+            while chunk := await stream.read(65536):
+                into.feed(chunk)
 
-    pump_task = asyncio.ensure_future(pump())
+    pump_task = asyncio.ensure_future(
+        asyncio.gather(pump_stream(proc.stdout, capture), pump_stream(proc.stderr, err_capture))
+    )
     timed_out = False
     try:
         # Not proc.wait(): asyncio resolves that only once every holder of the output pipe has closed it, and a
@@ -167,9 +181,10 @@ async def run_command(
         pass
     transport.close()
     return CommandResult(
-        command=command,
+        command=command if isinstance(command, str) else shlex.join(command),
         exit_code=None if timed_out else proc.returncode,
         output=capture.text(),
+        stderr=err_capture.text(),
         duration_ms=int((time.monotonic() - started) * 1000),
         timed_out=timed_out,
         output_bytes=capture.total,

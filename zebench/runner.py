@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import platform
 import secrets
 import sys
@@ -19,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .agents import Agent, AgentError, AgentResult, AgentTask, agent_class
+from .agents import Agent, AgentError, AgentTask, agent_class
 from .catalog import CatalogError, Scenario
 from .evaluators import EvaluationContext, default_weights, run_evaluators
 from .models import (
-    Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry, Transcript,
-    ValidationResult, utc_now,
+    SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
+    Transcript, ValidationResult, utc_now,
 )
 from .processes import run_command, safe_env
 from .scoring import score_run, weights_for
@@ -53,6 +54,8 @@ class RunOptions:
     keep_workspaces: bool = False
     workspace_root: Path | None = None
     agent_settings: dict[str, Any] = field(default_factory=dict)
+    #: LLM judge: enabled, provider ("anthropic" or "openrouter"), model override.
+    judge_settings: dict[str, Any] = field(default_factory=dict)
     git_commit: str | None = None
 
     def manifest_settings(self, scenario: Scenario) -> dict[str, Any]:
@@ -60,7 +63,8 @@ class RunOptions:
             "timeoutSeconds": self.timeout_for(scenario),
             "commandTimeoutSeconds": self.command_timeout,
             "validationTimeoutSeconds": scenario.spec.validation.timeout_seconds,
-            "agentSettings": {k: str(v) for k, v in self.agent_settings.items()},
+            "agentSettings": {k: _setting_text(v) for k, v in self.agent_settings.items()},
+            "judgeSettings": dict(self.judge_settings),
         }
 
     def timeout_for(self, scenario: Scenario) -> float:
@@ -110,7 +114,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     failure: Failure | None = None
     workspace: Path | None = None
     toolbox: Toolbox | None = None
-    agent_result: AgentResult | None = None
+    task: AgentTask | None = None
     validation: list[ValidationResult] = []
     diff: Diff | None = None
     evaluations: list[Evaluation] = []
@@ -148,11 +152,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             task = AgentTask(prompt=prompt, scenario=scenario, tier=spec.tier, model=spec.model,
                              workspace=workspace, settings=options.agent_settings)
             try:
-                agent_result = await agent.run(task, toolbox)
+                await agent.run(task, toolbox)
             except AgentError as exc:
-                raise StageFailure("agent", "agent", str(exc)) from None
+                raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
             except Exception as exc:
                 raise StageFailure("agent", "agent", _describe(exc)) from None
+            if task.result.stop_reason == "budget_exceeded":
+                status = "budget_exceeded"
 
             clock.start("validation")
             try:
@@ -168,7 +174,8 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 ctx = EvaluationContext(
                     scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=agent_result, env=env, command_timeout=scenario.spec.validation.timeout_seconds,
+                    agent_result=task.result, env=env, command_timeout=scenario.spec.validation.timeout_seconds,
+                    prompt=prompt, settings=options.judge_settings,
                 )
                 evaluations = await run_evaluators(ctx, weights_for(scenario.spec.rubric_overrides, default_weights()))
             except Exception as exc:
@@ -197,7 +204,9 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     if workspace is not None and not options.keep_workspaces:
         await asyncio.to_thread(remove_workspace, workspace)
 
-    score = score_run(evaluations, scenario.spec.rubric_overrides, completed=status == "completed") if evaluations else None
+    agent_result = task.result if task is not None else None
+    scored = status in SCORED_STATUSES
+    score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
     metadata: dict[str, Any] = {"scenarioTitle": scenario.spec.title, "difficulty": scenario.spec.difficulty,
                                 "tags": scenario.spec.tags}
     if scenario.warnings:
@@ -209,14 +218,19 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         metadata["evaluatorErrors"] = evaluator_errors
     if agent_result is not None and agent_result.final_text:
         metadata["agentSummary"] = agent_result.final_text[:2000]
+    if agent_result is not None and agent_result.turns:
+        metadata["turns"] = agent_result.turns
+        metadata["stopReason"] = agent_result.stop_reason
+    judge_costs = [e.cost_usd for e in evaluations if e.evaluator_name == "llm_judge" and e.applicable]
     clock.stop()
     telemetry = Telemetry(
-        tool_calls=len(toolbox.calls) if toolbox else 0,
+        tool_calls=(len(toolbox.calls) if toolbox else 0) + (agent_result.external_tool_calls if agent_result else 0),
         tokens_in=agent_result.tokens_in if agent_result else 0,
         tokens_out=agent_result.tokens_out if agent_result else 0,
         cache_read_tokens=agent_result.cache_read_tokens if agent_result else 0,
         cache_write_tokens=agent_result.cache_write_tokens if agent_result else 0,
         cost_usd=agent_result.cost_usd if agent_result else None,
+        judge_cost_usd=None if not judge_costs or None in judge_costs else round(sum(judge_costs), 6),  # type: ignore[arg-type]
         duration_ms=int((time.monotonic() - t_start) * 1000),
         workspace_dir=str(workspace) if workspace else None,
         stage_ms=clock.stage_ms,
@@ -247,6 +261,14 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         repeat_index=spec.repeat_index, failure=failure, metadata=metadata, evaluations=evaluations,
         telemetry=telemetry, validation=validation, diff=diff, transcript=transcript, manifest=manifest,
     )
+
+
+def _setting_text(value: Any) -> Any:
+    """Agent settings as stored in the manifest: scalars as they are, long structures summarised."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 200 else f"<{type(value).__name__} of {len(value)} items>"  # type: ignore[arg-type]
 
 
 def _describe(exc: BaseException) -> str:

@@ -111,6 +111,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_evaluation_cost(db: sqlite_utils.Database) -> None:
+    """The LLM judge has a cost: per evaluation, summed into run_telemetry.judge_cost_usd."""
+    db["evaluation_results"].add_column("cost_usd", float)
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
@@ -197,7 +203,7 @@ class Store:
         _insert(conn, "evaluation_results", [{
             "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
             "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
-            "error": e.error, "created_at": r.completed_at or r.started_at,
+            "error": e.error, "created_at": r.completed_at or r.started_at, "cost_usd": e.cost_usd,
         } for e in r.evaluations])
         if r.telemetry is not None:
             t = r.telemetry
@@ -313,7 +319,7 @@ class Store:
             Evaluation(
                 evaluator_name=e["evaluator_name"], score=e["score"], max_score=e["max_score"],
                 applicable=bool(e["applicable"]), weight=e["weight"], kind=e["kind"], details=_loads(e["details"]),
-                error=e["error"],
+                error=e["error"], cost_usd=e["cost_usd"],
             )
             for e in self._rows("SELECT * FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))
         ]

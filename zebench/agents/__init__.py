@@ -24,11 +24,39 @@ ENTRY_POINT_GROUP = "zebench.agents"
 
 
 class AgentError(Exception):
-    """The agent could not do its work (stored as failure category ``agent``)."""
+    """The agent could not do its work.
+
+    ``category`` is the stored failure category: ``agent`` (the default), ``rate_limited`` (the provider kept
+    refusing after retries) or ``infrastructure`` (overload, 5xx, network).
+    """
+
+    def __init__(self, message: str, category: str = "agent"):
+        super().__init__(message)
+        self.category = category
 
 
 class AgentConfigError(ValueError):
     """Bad agent settings, caught before a batch starts."""
+
+
+@dataclass
+class AgentResult:
+    """What an agent did. Agents fill ``task.result`` as they go, so a run that fails, times out or is
+    cancelled half way still has its tokens, cost and messages."""
+
+    final_text: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    #: None = unknown (never a silent 0 for a paid model); offline agents cost exactly 0.
+    cost_usd: float | None = 0.0
+    messages: list[Message] = field(default_factory=list)
+    #: Tool calls made outside the toolbox (e.g. by the Claude Code CLI itself).
+    external_tool_calls: int = 0
+    #: end_turn, max_turns, budget_exceeded, ...
+    stop_reason: str = "end_turn"
+    turns: int = 0
 
 
 @dataclass
@@ -39,18 +67,7 @@ class AgentTask:
     model: str | None
     workspace: Path
     settings: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class AgentResult:
-    final_text: str = ""
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    #: None = unknown (never a silent 0 for a paid model); offline agents cost exactly 0.
-    cost_usd: float | None = 0.0
-    messages: list[Message] = field(default_factory=list)
+    result: AgentResult = field(default_factory=AgentResult)
 
 
 class Agent(ABC):
@@ -60,13 +77,15 @@ class Agent(ABC):
     name: ClassVar[str]
     #: Whether --model applies. Agents that ignore models run once per batch entry, not once per model.
     uses_model: ClassVar[bool] = False
+    #: Whether a run without --model is an error.
+    requires_model: ClassVar[bool] = False
     description: ClassVar[str] = ""
 
     def __init__(self, settings: dict[str, Any] | None = None):
         self.settings = dict(settings or {})
 
     @classmethod
-    def check_settings(cls, settings: dict[str, Any]) -> None:
+    def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
         """Raise AgentConfigError for settings this agent cannot use. Called once, before any run starts."""
 
     @abstractmethod

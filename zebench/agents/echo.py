@@ -16,7 +16,7 @@ class EchoAgent(Agent):
     description = "Baseline that changes nothing (offline)."
 
     async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
-        return AgentResult(
-            final_text="(echo) I made no changes.",
-            messages=[Message(role="user", content=task.prompt), Message(role="assistant", content="(echo) no changes")],
-        )
+        result = task.result
+        result.final_text = "(echo) I made no changes."
+        result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=result.final_text)]
+        return result

@@ -54,7 +54,7 @@ class OracleAgent(Agent):
                     raise AgentError(f"deleting {rel}: {outcome.output}")
                 deleted += 1
         summary = f"Applied the reference solution: {written} files written, {deleted} deleted."
-        return AgentResult(
-            final_text=summary,
-            messages=[Message(role="user", content=task.prompt), Message(role="assistant", content=summary)],
-        )
+        result = task.result
+        result.final_text = summary
+        result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=summary)]
+        return result

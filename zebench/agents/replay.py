@@ -1,5 +1,6 @@
 """Replays a recorded list of tool calls on a fresh workspace (offline).
 
+With ``--from-run RUN_ID`` the calls come from a stored run's transcript instead (setting ``replay_calls``).
 The file (setting ``replay_file``, CLI ``--replay-file``) holds a JSON array, JSON Lines, or an object with a
 ``toolCalls`` array (a stored transcript). Each call is ``{"name": TOOL, "input": {...}}``; ``tool`` and
 ``arguments`` are accepted as spellings of the same keys.
@@ -52,19 +53,24 @@ class ReplayAgent(Agent):
     description = "Replays recorded tool calls from --replay-file (offline)."
 
     @classmethod
-    def check_settings(cls, settings: dict[str, Any]) -> None:
+    def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
+        if "replay_calls" in settings:
+            return
         if not settings.get("replay_file"):
-            raise AgentConfigError("the replay agent needs --replay-file PATH")
+            raise AgentConfigError("the replay agent needs --replay-file PATH or --from-run RUN_ID")
         load_calls(Path(settings["replay_file"]))
 
     async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
-        calls = load_calls(Path(self.settings["replay_file"]))
+        if "replay_calls" in self.settings:  # --from-run: the calls of a stored run, carried in the plan
+            calls = [(c["name"], c["input"]) for c in self.settings["replay_calls"]]
+        else:
+            calls = load_calls(Path(self.settings["replay_file"]))
         errors = 0
         for name, args in calls:
             outcome = await tools.call(name, args)
             errors += outcome.is_error
         summary = f"Replayed {len(calls)} tool calls ({errors} returned errors)."
-        return AgentResult(
-            final_text=summary,
-            messages=[Message(role="user", content=task.prompt), Message(role="assistant", content=summary)],
-        )
+        result = task.result
+        result.final_text = summary
+        result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=summary)]
+        return result

@@ -33,6 +33,9 @@ class EvaluationContext:
     agent_result: "AgentResult | None"
     env: dict[str, str]
     command_timeout: float = 600.0
+    prompt: str = ""
+    #: Run-wide evaluator settings (the judge's provider, model override, on/off).
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fixture(self) -> Path | None:
@@ -44,6 +47,8 @@ class Verdict:
     score: float | None
     details: Any = None
     applicable: bool = True
+    #: What evaluating cost (the LLM judge's model calls); None = unknown.
+    cost_usd: float | None = 0.0
 
     @classmethod
     def not_applicable(cls, reason: str, **details: Any) -> "Verdict":
@@ -92,6 +97,7 @@ async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float]) -> l
         return Evaluation(
             evaluator_name=ev.name, kind=ev.kind, weight=weight, score=score,
             applicable=verdict.applicable and score is not None, details=verdict.details,
+            cost_usd=verdict.cost_usd,
         )
 
     return list(await asyncio.gather(*(one(ev) for ev in evaluators)))
