@@ -58,7 +58,7 @@ def _evaluate(ctx: EvaluationContext) -> dict[str, Evaluation]:
 def test_builtin_evaluators_register_through_entry_points() -> None:
     assert set(registry()) == {"install", "test", "lint", "typecheck", "build", "heuristic_checks",
                                "dependency_targets", "dependency_constraints", "package_manager",
-                               "integrity_guard", "diff_summary"}
+                               "integrity_guard", "diff_summary", "llm_judge"}
 
 
 def test_heuristic_checks_of_every_type(tmp_path: Path) -> None:

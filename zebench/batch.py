@@ -42,6 +42,7 @@ class BatchPlan(BaseModel):
     timeout_seconds: float | None = None
     command_timeout: float = 60.0
     agent_settings: dict[str, Any] = Field(default_factory=dict)
+    judge_settings: dict[str, Any] = Field(default_factory=dict)
 
     def keys(self) -> list[RunKey]:
         """The run matrix, in a deterministic order, restricted to this plan's shard."""
@@ -70,6 +71,7 @@ def make_plan(
     timeout_seconds: float | None = None,
     command_timeout: float = 60.0,
     agent_settings: dict[str, Any] | None = None,
+    judge_settings: dict[str, Any] | None = None,
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
     if repeat < 1:
@@ -99,7 +101,7 @@ def make_plan(
     plan = BatchPlan(
         suites_dir=str(catalog.root.resolve()), items=items, agents=list(dict.fromkeys(agents)),
         models=list(dict.fromkeys(models)), repeat=repeat, shard=shard, timeout_seconds=timeout_seconds,
-        command_timeout=command_timeout, agent_settings=agent_settings,
+        command_timeout=command_timeout, agent_settings=agent_settings, judge_settings=dict(judge_settings or {}),
     )
     if not plan.keys():
         raise BatchError(f"shard {shard[0]}/{shard[1]} of this matrix is empty" if shard else "nothing to run")
@@ -211,6 +213,7 @@ async def run_batch(
     options = RunOptions(
         timeout_seconds=plan.timeout_seconds, command_timeout=plan.command_timeout,
         keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
+        judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
     )
     writer = _Writer(store, output)

@@ -137,6 +137,18 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
     return index, count
 
 
+def _stored_run(db_path: Path, run_id: str) -> Any:
+    from .store import Store
+
+    if not db_path.exists():
+        fail(f"--from-run: database {db_path} does not exist")
+    with Store(db_path) as store:
+        record = store.get_run(run_id)
+    if record is None:
+        fail(f"--from-run: no run {run_id!r} in {db_path}")
+    return record
+
+
 @main.command("run", context_settings=CONTEXT_SETTINGS)
 @click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
 @click.option("--tier", "-t", "tiers", multiple=True, help="Tier to run (L0..L3, Lx); repeatable. Default: every tier with a prompt.")
@@ -152,6 +164,15 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
 @click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True), help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.")
 @click.option("--command-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Time limit of each runCommand tool call, in seconds.")
 @click.option("--replay-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Tool calls for the replay agent (JSON array or JSON Lines).")
+@click.option("--from-run", metavar="RUN_ID", help="Replay a stored run's tool calls on a fresh workspace (implies --agent replay and the run's scenario and tier unless given).")
+@click.option("--max-turns", type=click.IntRange(1), default=50, show_default=True, help="Model calls per run for the model-backed agents.")
+@click.option("--max-tokens", type=click.IntRange(1), default=8192, show_default=True, help="max_tokens of each model call.")
+@click.option("--max-cost-usd", type=click.FloatRange(min=0, min_open=True), help="Stop a run's agent once its cost exceeds this (status budget_exceeded; still scored).")
+@click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature (default: the provider's; 0.1 for openrouter).")
+@click.option("--claude-bin", envvar="ZEBENCH_CLAUDE_BIN", show_envvar=True, help="Claude Code executable for --agent claude-code (default: claude on PATH).")
+@click.option("--judge/--no-judge", default=True, show_default=True, help="Run the LLM judge on scenarios that enable it.")
+@click.option("--judge-provider", type=click.Choice(["anthropic", "openrouter"]), default="anthropic", show_default=True, help="API the LLM judge calls.")
+@click.option("--judge-model", help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).")
 @click.option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
 @click.option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False), help="Where workspaces are created (default: the system temp dir).")
 @click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
@@ -160,8 +181,9 @@ def run_command(
     selectors: tuple[str, ...], tiers: tuple[str, ...], agents: tuple[str, ...], models: tuple[str, ...],
     repeat: int, concurrency: int, db_path: Path, output: Path | None, batch_id: str | None,
     resume_id: str | None, shard: str | None, timeout_seconds: float | None, command_timeout: float,
-    replay_file: Path | None, keep_workspaces: bool, workspace_dir: Path | None, list_agents: bool,
-    suites_dir: Path,
+    replay_file: Path | None, from_run: str | None, max_turns: int, max_tokens: int, max_cost_usd: float | None,
+    temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
+    keep_workspaces: bool, workspace_dir: Path | None, list_agents: bool, suites_dir: Path,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
@@ -174,6 +196,10 @@ def run_command(
       zebench run --agent echo --agent oracle            every bundled scenario and tier
       zebench run fix-tests -t L1 -a oracle -n 3         one suite, one tier, three repeats
       zebench run refactor/extract-config -a replay --replay-file calls.json
+      zebench run fix-tests -a anthropic -m claude-sonnet-4-6 -a openrouter -m openai/gpt-5 --max-cost-usd 2
+      zebench run --from-run 1795504729114-dfbe10f2      replay a stored run offline
+
+    API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored.
     """
     from .agents import available_agents
 
@@ -189,17 +215,32 @@ def run_command(
 
     plan = None
     if resume_id:
-        if selectors or tiers or agents or models or shard:
-            fail("--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model or --shard")
+        if selectors or tiers or agents or models or shard or from_run:
+            fail("--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
+                 "--shard or --from-run")
     else:
-        settings: dict[str, Any] = {}
+        settings: dict[str, Any] = {"max_turns": max_turns, "max_tokens": max_tokens}
+        for key, value in (("max_cost_usd", max_cost_usd), ("temperature", temperature), ("claude_bin", claude_bin)):
+            if value is not None:
+                settings[key] = value
         if replay_file is not None:
             settings["replay_file"] = str(replay_file.resolve())
+        if from_run:
+            source = _stored_run(db_path, from_run)
+            settings["replay_calls"] = [{"name": c.name, "input": c.input} for c in source.transcript.tool_calls] \
+                if source.transcript else []
+            settings["replayed_run"] = from_run
+            agents = agents or ("replay",)
+            if not selectors:
+                selectors, tiers = (f"{source.suite}/{source.scenario}",), tiers or (source.tier,)
+        judge_settings = {"enabled": judge, "provider": judge_provider}
+        if judge_model:
+            judge_settings["model"] = judge_model
         try:
             plan, notes = make_plan(
                 Catalog(suites_dir), list(selectors), tiers=list(tiers), agents=list(agents) or ["echo"],
                 models=list(models), repeat=repeat, shard=_parse_shard(shard), timeout_seconds=timeout_seconds,
-                command_timeout=command_timeout, agent_settings=settings,
+                command_timeout=command_timeout, agent_settings=settings, judge_settings=judge_settings,
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))

@@ -116,7 +116,7 @@ async def run_command(
     command: str | list[str],
     cwd: Path,
     *,
-    timeout: float,
+    timeout: float | None,
     head_bytes: int = 64 * 1024,
     tail_bytes: int = 64 * 1024,
     env: dict[str, str] | None = None,

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .models import RunRecord
+from .models import SCORED_STATUSES, RunRecord
 
 if TYPE_CHECKING:
     from .batch import BatchResult, RunKey
@@ -63,7 +63,7 @@ class RichReporter:
         self.running -= 1
         self.done += 1
         self.successful += record.is_successful
-        self.failed += record.status != "completed"
+        self.failed += record.status not in SCORED_STATUSES
         if self.progress is not None:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
@@ -95,7 +95,7 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
     for (agent, model), items in sorted(groups.items()):
         scores = [r["weighted_score"] for r in items if r["weighted_score"] is not None]
         ok = sum(r["is_successful"] for r in items)
-        failed = [r for r in items if r["status"] != "completed"]
+        failed = [r for r in items if r["status"] not in SCORED_STATUSES]
         categories = ", ".join(sorted({f"{r['failure_category']}" for r in failed}))
         table.add_row(agent, model, str(len(items)), str(ok), f"{100 * ok / len(items):.0f}%",
                       _fmt(sum(scores) / len(scores) if scores else None),
@@ -105,7 +105,7 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
         for col in ("scenario", "tier", "agent", "status", "score /10", "success"):
             runs.add_column(col)
         for r in rows:
-            status = r["status"] if r["status"] == "completed" else f"[red]{r['status']} ({r['failure_category']})[/]"
+            status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
             runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"] + (f" [{r['model']}]" if r["model"] else ""),
                          status, _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
         console.print(runs)

@@ -266,7 +266,7 @@ class Store:
                   completed_at = COALESCE(?, completed_at)
                 FROM (
                   SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
-                         COALESCE(SUM(status != 'completed'), 0) AS failed,
+                         COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
                          AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
                   FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
                 ) AS agg

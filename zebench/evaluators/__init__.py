@@ -90,7 +90,7 @@ async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float]) -> l
             verdict = await ev.evaluate(ctx)
         except Exception as exc:  # an evaluator bug must not lose the run
             return Evaluation(
-                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False,
+                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False, cost_usd=None,
                 error=f"{type(exc).__name__}: {exc}", details={"traceback": traceback.format_exc(limit=5)},
             )
         score = None if verdict.score is None else min(1.0, max(0.0, float(verdict.score)))
