@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
-from .llm import SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls
+from .llm import (
+    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls, shared_client,
+)
 
 if TYPE_CHECKING:
     from ..tools import Toolbox
@@ -60,47 +62,45 @@ class AnthropicAgent(Agent):
         settings = LLMSettings.from_settings(self.settings)
         result = task.result
         meter = Meter(result, task.model)
-        client = anthropic.AsyncAnthropic(max_retries=settings.max_retries)
+        client = shared_client("anthropic", settings.max_retries,
+                               lambda: anthropic.AsyncAnthropic(max_retries=settings.max_retries))
         system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
         tool_defs = cached_tools()
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.prompt}]
         result.messages.append(Message(role="user", content=task.prompt))
         # temperature through extra_body: recent SDKs dropped the keyword, the API still takes the field
         extra = {"extra_body": {"temperature": settings.temperature}} if settings.temperature is not None else {}
-        try:
-            result.stop_reason = "max_turns"
-            for _ in range(settings.max_turns):
-                try:
-                    response = await client.messages.create(
-                        model=task.model or "", max_tokens=settings.max_tokens, system=system,  # type: ignore[arg-type]
-                        tools=tool_defs, messages=messages, **extra,  # type: ignore[arg-type]
-                    )
-                except anthropic.APIError as exc:
-                    raise api_error(exc) from None
-                result.turns += 1
-                u = response.usage
-                meter.add(u.input_tokens, u.output_tokens, u.cache_read_input_tokens or 0,
-                          u.cache_creation_input_tokens or 0)
-                blocks = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
-                messages.append({"role": "assistant", "content": blocks})
-                result.messages.append(Message(role="assistant", content=blocks))
-                text = "\n".join(b["text"] for b in blocks if b.get("type") == "text")
-                if text:
-                    result.final_text = text
-                calls = [b for b in blocks if b.get("type") == "tool_use"]
-                if meter.over_budget(settings.max_cost_usd):
-                    result.stop_reason = "budget_exceeded"
-                    break
-                if response.stop_reason != "tool_use" or not calls:
-                    result.stop_reason = response.stop_reason or "end_turn"
-                    break
-                outcomes = await run_tool_calls(tools, [(c["name"], c.get("input")) for c in calls])
-                results = [
-                    {"type": "tool_result", "tool_use_id": c["id"], "content": o.output, "is_error": o.is_error}
-                    for c, o in zip(calls, outcomes)
-                ]
-                messages.append({"role": "user", "content": results})
-                result.messages.append(Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results]))
-        finally:
-            await client.close()
+        result.stop_reason = "max_turns"
+        for _ in range(settings.max_turns):
+            try:
+                response = await client.messages.create(
+                    model=task.model or "", max_tokens=settings.max_tokens, system=system,  # type: ignore[arg-type]
+                    tools=tool_defs, messages=messages, **extra,  # type: ignore[arg-type]
+                )
+            except anthropic.APIError as exc:
+                raise api_error(exc) from None
+            result.turns += 1
+            u = response.usage
+            meter.add(u.input_tokens, u.output_tokens, u.cache_read_input_tokens or 0,
+                      u.cache_creation_input_tokens or 0)
+            blocks = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
+            messages.append({"role": "assistant", "content": blocks})
+            result.messages.append(Message(role="assistant", content=blocks))
+            text = "\n".join(b["text"] for b in blocks if b.get("type") == "text")
+            if text:
+                result.final_text = text
+            calls = [b for b in blocks if b.get("type") == "tool_use"]
+            if meter.over_budget(settings.max_cost_usd):
+                result.stop_reason = "budget_exceeded"
+                break
+            if response.stop_reason != "tool_use" or not calls:
+                result.stop_reason = response.stop_reason or "end_turn"
+                break
+            outcomes = await run_tool_calls(tools, [(c["name"], c.get("input")) for c in calls])
+            results = [
+                {"type": "tool_result", "tool_use_id": c["id"], "content": o.output, "is_error": o.is_error}
+                for c, o in zip(calls, outcomes)
+            ]
+            messages.append({"role": "user", "content": results})
+            result.messages.append(Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results]))
         return result

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
-from .llm import SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls
+from .llm import (
+    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls, shared_client,
+)
 
 if TYPE_CHECKING:
     from ..tools import Toolbox
@@ -31,13 +33,14 @@ def openai_tools() -> list[dict[str, Any]]:
 
 
 def client_from_env(max_retries: int) -> Any:
+    """The loop's shared OpenRouter client (see llm.shared_client)."""
     import openai
 
-    return openai.AsyncOpenAI(
+    return shared_client("openrouter", max_retries, lambda: openai.AsyncOpenAI(
         api_key=os.environ.get("OPENROUTER_API_KEY"),
         base_url=os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
         max_retries=max_retries,
-    )
+    ))
 
 
 def api_error(exc: Exception) -> AgentError:
@@ -87,51 +90,48 @@ class OpenRouterAgent(Agent):
             {"role": "user", "content": task.prompt},
         ]
         result.messages.append(Message(role="user", content=task.prompt))
-        try:
-            result.stop_reason = "max_turns"
-            for _ in range(settings.max_turns):
+        result.stop_reason = "max_turns"
+        for _ in range(settings.max_turns):
+            try:
+                response = await client.chat.completions.create(
+                    model=task.model or "", messages=messages, tools=tool_defs,  # type: ignore[arg-type]
+                    max_tokens=settings.max_tokens, temperature=settings.temperature,
+                    extra_body={"usage": {"include": True}},
+                )
+            except openai.APIError as exc:
+                raise api_error(exc) from None
+            result.turns += 1
+            tokens_in, tokens_out, cached, cost = usage_numbers(response.usage)
+            meter.add(tokens_in, tokens_out, cached, 0, reported_cost=cost)
+            if not response.choices:
+                raise AgentError("OpenRouter returned no choices", "infrastructure")
+            choice = response.choices[0]
+            message = choice.message.model_dump(mode="json", exclude_none=True)
+            message.setdefault("content", None)
+            messages.append(message)
+            result.messages.append(Message(role="assistant", content=message))
+            if message.get("content"):
+                result.final_text = message["content"]
+            calls = message.get("tool_calls") or []
+            if meter.over_budget(settings.max_cost_usd):
+                result.stop_reason = "budget_exceeded"
+                break
+            if not calls:
+                result.stop_reason = choice.finish_reason or "stop"
+                break
+            parsed: list[tuple[str, dict[str, Any] | None]] = []
+            for call in calls:
                 try:
-                    response = await client.chat.completions.create(
-                        model=task.model or "", messages=messages, tools=tool_defs,  # type: ignore[arg-type]
-                        max_tokens=settings.max_tokens, temperature=settings.temperature,
-                        extra_body={"usage": {"include": True}},
-                    )
-                except openai.APIError as exc:
-                    raise api_error(exc) from None
-                result.turns += 1
-                tokens_in, tokens_out, cached, cost = usage_numbers(response.usage)
-                meter.add(tokens_in, tokens_out, cached, 0, reported_cost=cost)
-                if not response.choices:
-                    raise AgentError("OpenRouter returned no choices", "infrastructure")
-                choice = response.choices[0]
-                message = choice.message.model_dump(mode="json", exclude_none=True)
-                message.setdefault("content", None)
-                messages.append(message)
-                result.messages.append(Message(role="assistant", content=message))
-                if message.get("content"):
-                    result.final_text = message["content"]
-                calls = message.get("tool_calls") or []
-                if meter.over_budget(settings.max_cost_usd):
-                    result.stop_reason = "budget_exceeded"
-                    break
-                if not calls:
-                    result.stop_reason = choice.finish_reason or "stop"
-                    break
-                parsed: list[tuple[str, dict[str, Any] | None]] = []
-                for call in calls:
-                    try:
-                        args = json.loads(call["function"].get("arguments") or "{}")
-                    except json.JSONDecodeError:
-                        args = None
-                    parsed.append((call["function"]["name"], args))
-                # Arguments that are not JSON reach the toolbox as None: it answers with an error the model sees.
-                outcomes = await run_tool_calls(tools, parsed)
-                for call, outcome in zip(calls, outcomes):
-                    tool_message = {"role": "tool", "tool_call_id": call["id"], "content": outcome.output}
-                    messages.append(tool_message)
-                    result.messages.append(Message(role="tool", content={**tool_message,
-                                                                         "content": clip(outcome.output),
-                                                                         "isError": outcome.is_error}))
-        finally:
-            await client.close()
+                    args = json.loads(call["function"].get("arguments") or "{}")
+                except json.JSONDecodeError:
+                    args = None
+                parsed.append((call["function"]["name"], args))
+            # Arguments that are not JSON reach the toolbox as None: it answers with an error the model sees.
+            outcomes = await run_tool_calls(tools, parsed)
+            for call, outcome in zip(calls, outcomes):
+                tool_message = {"role": "tool", "tool_call_id": call["id"], "content": outcome.output}
+                messages.append(tool_message)
+                result.messages.append(Message(role="tool", content={**tool_message,
+                                                                     "content": clip(outcome.output),
+                                                                     "isError": outcome.is_error}))
         return result

@@ -27,6 +27,7 @@ DEFAULT_TEMPERATURE = 0.0
 PATCH_BUDGET = 24 * 1024
 OUTPUT_TAIL = 1500
 TOOL_NAME = "submit_evaluation"
+JUDGE_RETRIES = 4
 
 JUDGE_SYSTEM = (
     "You are an expert code reviewer judging the work of an AI coding agent on a benchmark task. Judge the "
@@ -199,7 +200,9 @@ async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], tempera
                         max_tokens: int) -> tuple[Any, dict[str, int]]:
     import anthropic
 
-    client = anthropic.AsyncAnthropic(max_retries=4)
+    from ..agents.llm import shared_client
+
+    client = shared_client("anthropic", JUDGE_RETRIES, lambda: anthropic.AsyncAnthropic(max_retries=JUDGE_RETRIES))
     try:
         response = await client.messages.create(
             # temperature through extra_body: recent SDKs dropped the keyword, the API still takes the field
@@ -210,8 +213,6 @@ async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], tempera
         )
     except anthropic.APIError as exc:
         raise JudgeError(f"judge call failed: {exc}") from None
-    finally:
-        await client.close()
     u = response.usage
     usage = {"in": u.input_tokens, "out": u.output_tokens, "cache_read": u.cache_read_input_tokens or 0,
              "cache_write": u.cache_creation_input_tokens or 0}
@@ -228,7 +229,7 @@ async def ask_openrouter(model: str, prompt: str, schema: dict[str, Any], temper
 
     from ..agents.openrouter import client_from_env, usage_numbers
 
-    client = client_from_env(max_retries=4)
+    client = client_from_env(max_retries=JUDGE_RETRIES)
     try:
         response = await client.chat.completions.create(
             model=model, temperature=temperature, max_tokens=max_tokens,
@@ -239,8 +240,6 @@ async def ask_openrouter(model: str, prompt: str, schema: dict[str, Any], temper
         )
     except openai.APIError as exc:
         raise JudgeError(f"judge call failed: {exc}") from None
-    finally:
-        await client.close()
     tokens_in, tokens_out, cached, _ = usage_numbers(response.usage)
     usage = {"in": tokens_in, "out": tokens_out, "cache_read": cached, "cache_write": 0}
     if not response.choices:
