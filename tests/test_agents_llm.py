@@ -106,6 +106,7 @@ def test_each_run_uses_its_own_model(server: FakeModelServer, suites: Path, db_p
     assert sorted(r.model for r in records) == ["model-a", "model-a", "model-b", "model-b"]
     assert all(r.metadata["agentSummary"] == f"I am {r.model}" for r in records)
     assert all(r.telemetry.cost_usd is None for r in records)  # unpriced models: cost unknown, not 0
+    assert "unknown" in result.output and "$0.0000" not in result.output
 
 
 @pytest.mark.parametrize("error, category", [(rate_limited(), "rate_limited"), (overloaded(), "infrastructure"),

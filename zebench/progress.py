@@ -81,6 +81,14 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _cost(costs: list[float | None]) -> str:
+    """Total cost; an unpriced model makes it unknown, shown as such (never as $0)."""
+    known = [c for c in costs if c is not None]
+    if len(known) == len(costs):
+        return f"${sum(known):.4f}"
+    return "unknown" if not known else f">= ${sum(known):.4f} ({len(costs) - len(known)} unknown)"
+
+
 def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, output: Path | None,
                   console: Console | None = None) -> None:
     console = console or Console()
@@ -90,7 +98,7 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
     for row in rows:
         groups[(row["agent"], row["model"] or "")].append(row)
     table = Table(title=f"Batch {batch.batch_id}")
-    for col in ("agent", "model", "runs", "successful", "success rate", "avg score /10", "failed runs"):
+    for col in ("agent", "model", "runs", "successful", "success rate", "avg score /10", "cost", "failed runs"):
         table.add_column(col, justify="right" if col not in ("agent", "model") else "left")
     for (agent, model), items in sorted(groups.items()):
         scores = [r["weighted_score"] for r in items if r["weighted_score"] is not None]
@@ -98,7 +106,7 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
         failed = [r for r in items if r["status"] not in SCORED_STATUSES]
         categories = ", ".join(sorted({f"{r['failure_category']}" for r in failed}))
         table.add_row(agent, model, str(len(items)), str(ok), f"{100 * ok / len(items):.0f}%",
-                      _fmt(sum(scores) / len(scores) if scores else None),
+                      _fmt(sum(scores) / len(scores) if scores else None), _cost([r["cost_usd"] for r in items]),
                       f"{len(failed)}" + (f" ({categories})" if categories else ""))
     if 0 < len(rows) <= MAX_RUN_ROWS:
         runs = Table(title="Runs")

@@ -384,8 +384,9 @@ class Store:
     def run_summaries(self, batch_id: str) -> list[dict[str, Any]]:
         """The columns the batch summary table shows, one row per stored run of the batch."""
         return self._rows(
-            "SELECT run_id, suite, scenario, tier, agent, model, status, weighted_score, is_successful, "
-            "success_metric, failure_category, error FROM benchmark_runs WHERE batch_id = ? "
-            "ORDER BY suite, scenario, tier, agent, model, repeat_index",
+            "SELECT r.run_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.status, r.weighted_score, "
+            "r.is_successful, r.success_metric, r.failure_category, r.error, t.cost_usd, t.judge_cost_usd "
+            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.batch_id = ? "
+            "ORDER BY r.suite, r.scenario, r.tier, r.agent, r.model, r.repeat_index",
             (batch_id,),
         )
