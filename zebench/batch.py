@@ -147,9 +147,7 @@ class _Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-writer")
 
     def _save(self, record: RunRecord) -> None:
-        self.store.save_run(record)
-        if record.batch_id:
-            self.store.refresh_batch(record.batch_id)
+        self.store.save_run(record)  # also refreshes the batch's aggregates
         if self.output is not None:
             with self.output.open("a", encoding="utf-8") as fh:
                 fh.write(record.model_dump_json(by_alias=True) + "\n")

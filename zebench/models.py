@@ -11,6 +11,7 @@ Two families live here:
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from typing import Any, Literal
 
@@ -273,6 +274,25 @@ class Failure(RecordModel):
     message: str
 
 
+def _original_timestamp(value: Any) -> Any:
+    """The original project sometimes sends epoch milliseconds; we store ISO-8601 text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _dt.datetime.fromtimestamp(value / 1000, _dt.timezone.utc).isoformat(timespec="milliseconds").replace(
+            "+00:00", "Z")
+    return value
+
+
+def _json_object(value: Any) -> Any:
+    """The original stores metadata as JSON text; accept it as text or as an object."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return {"text": value}
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    return {} if value is None else value
+
+
 class Evaluation(RecordModel):
     evaluator_name: str
     #: In [0, 1]; None when not applicable or when the evaluator itself failed.
@@ -287,6 +307,22 @@ class Evaluation(RecordModel):
     error: str | None = None
     #: Cost of evaluating (the LLM judge's calls): 0 for offline evaluators, None when unknown.
     cost_usd: float | None = 0.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_original(cls, data: Any) -> Any:
+        """Original payloads carry scores on their own scale (score out of maxScore): bring them to [0, 1]."""
+        if not isinstance(data, dict):
+            return data
+        max_key = "maxScore" if "maxScore" in data else "max_score"
+        raw_max, raw = data.get(max_key), data.get("score")
+        if (isinstance(raw_max, (int, float)) and isinstance(raw, (int, float)) and raw_max > 0 and raw_max != 1
+                and not isinstance(raw, bool)):
+            details = data.get("details")
+            details = dict(details) if isinstance(details, dict) else ({"text": details} if details is not None else {})
+            details.update({"rawScore": raw, "rawMaxScore": raw_max})
+            data = {**data, "score": raw / raw_max, max_key: 1.0, "details": details}
+        return data
 
     @field_validator("score")
     @classmethod
@@ -413,6 +449,27 @@ class RunRecord(RecordModel):
     transcript: Transcript | None = None
     manifest: Manifest | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_original(cls, data: Any) -> Any:
+        """Accept the original project's POST /api/results payload as it is."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        status = data.get("status")
+        if status in ORIGINAL_STATUSES:
+            data["status"] = ORIGINAL_STATUSES[status]
+        for key in ("startedAt", "started_at", "completedAt", "completed_at"):
+            if key in data:
+                data[key] = _original_timestamp(data[key])
+        if "metadata" in data:
+            data["metadata"] = _json_object(data["metadata"])
+        return data
+
+
+#: Statuses of the original project and ours: "incomplete" was a run cut by a timeout or signal.
+ORIGINAL_STATUSES = {"incomplete": "timeout", "running": "failed", "error": "failed", "success": "completed"}
+
 
 class BatchRecord(RecordModel):
     batch_id: str
@@ -425,4 +482,14 @@ class BatchRecord(RecordModel):
     avg_score: float | None = None
     avg_weighted_score: float | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _metadata(cls, value: Any) -> Any:
+        return _json_object(value)
+
+    @field_validator("created_at", "completed_at", mode="before")
+    @classmethod
+    def _timestamps(cls, value: Any) -> Any:
+        return _original_timestamp(value)
 

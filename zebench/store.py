@@ -117,6 +117,90 @@ def m002_evaluation_cost(db: sqlite_utils.Database) -> None:
     db["evaluation_results"].add_column("cost_usd", float)
 
 
+AGGREGATE_COLUMNS = """
+  runs INTEGER NOT NULL DEFAULT 0, successful INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
+  scored INTEGER NOT NULL DEFAULT 0, sum_total_score REAL NOT NULL DEFAULT 0, sum_weighted REAL NOT NULL DEFAULT 0,
+  min_weighted REAL, max_weighted REAL, cost_runs INTEGER NOT NULL DEFAULT 0, sum_cost REAL NOT NULL DEFAULT 0
+"""
+
+#: Summary tables kept up to date by triggers, so that statistics over millions of runs read a few rows:
+#: table -> the run columns that identify a group (NULL model is stored as '').
+AGGREGATES: dict[str, tuple[str, ...]] = {
+    "agg_totals": (),
+    "agg_agents": ("agent", "model"),
+    "agg_scenarios": ("suite", "scenario", "tier"),
+}
+
+
+def _aggregate_triggers(table: str, cols: tuple[str, ...]) -> list[str]:
+    keys = cols or ("grp",)
+    values = lambda ref: ", ".join(f"COALESCE({ref}.{c}, '')" for c in cols) or "'all'"  # noqa: E731
+    match = lambda ref: " AND ".join(f"{c} = COALESCE({ref}.{c}, '')" for c in cols) or "grp = 'all'"  # noqa: E731
+    # After a delete, min and max are recomputed from the group's runs (an index seek on the group columns).
+    group = " AND ".join(f"r.{c} IS OLD.{c}" for c in cols)
+    minmax = (
+        f"min_weighted = (SELECT MIN(weighted_score) FROM benchmark_runs r WHERE {group} AND r.status != 'cancelled'),"
+        f" max_weighted = (SELECT MAX(weighted_score) FROM benchmark_runs r WHERE {group} AND r.status != 'cancelled'),"
+        if cols else ""
+    )
+    return [
+        f"""CREATE TRIGGER {table}_insert AFTER INSERT ON benchmark_runs WHEN NEW.status != 'cancelled' BEGIN
+          INSERT INTO {table} ({', '.join(keys)}) VALUES ({values('NEW')}) ON CONFLICT DO NOTHING;
+          UPDATE {table} SET
+            runs = runs + 1, successful = successful + NEW.is_successful,
+            failed = failed + (NEW.status NOT IN ('completed', 'budget_exceeded')),
+            scored = scored + (NEW.weighted_score IS NOT NULL),
+            sum_total_score = sum_total_score + COALESCE(NEW.total_score, 0),
+            sum_weighted = sum_weighted + COALESCE(NEW.weighted_score, 0),
+            min_weighted = CASE WHEN NEW.weighted_score IS NULL THEN min_weighted
+                                ELSE MIN(COALESCE(min_weighted, NEW.weighted_score), NEW.weighted_score) END,
+            max_weighted = CASE WHEN NEW.weighted_score IS NULL THEN max_weighted
+                                ELSE MAX(COALESCE(max_weighted, NEW.weighted_score), NEW.weighted_score) END,
+            cost_runs = cost_runs + (NEW.cost_usd IS NOT NULL), sum_cost = sum_cost + COALESCE(NEW.cost_usd, 0)
+          WHERE {match('NEW')};
+        END""",
+        f"""CREATE TRIGGER {table}_delete AFTER DELETE ON benchmark_runs WHEN OLD.status != 'cancelled' BEGIN
+          UPDATE {table} SET {minmax}
+            runs = runs - 1, successful = successful - OLD.is_successful,
+            failed = failed - (OLD.status NOT IN ('completed', 'budget_exceeded')),
+            scored = scored - (OLD.weighted_score IS NOT NULL),
+            sum_total_score = sum_total_score - COALESCE(OLD.total_score, 0),
+            sum_weighted = sum_weighted - COALESCE(OLD.weighted_score, 0),
+            cost_runs = cost_runs - (OLD.cost_usd IS NOT NULL), sum_cost = sum_cost - COALESCE(OLD.cost_usd, 0)
+          WHERE {match('OLD')};
+        END""",
+    ]
+
+
+@migrations()
+def m003_summaries(db: sqlite_utils.Database) -> None:
+    """Summary tables for the API's statistics at millions of runs, and indexes for its filters."""
+    db["benchmark_runs"].add_column("cost_usd", float)
+    db.execute("UPDATE benchmark_runs SET cost_usd = (SELECT cost_usd FROM run_telemetry t WHERE t.run_id = benchmark_runs.run_id)")
+    for table, cols in AGGREGATES.items():
+        keys = cols or ("grp",)
+        db.execute(f"CREATE TABLE {table} ({', '.join(f'{k} TEXT NOT NULL' for k in keys)}, {AGGREGATE_COLUMNS}, "
+                   f"PRIMARY KEY ({', '.join(keys)}))")
+        for sql in _aggregate_triggers(table, cols):
+            db.execute(sql)
+        group = ", ".join(f"COALESCE({c}, '')" for c in cols) or "'all'"
+        db.execute(
+            f"""INSERT INTO {table} ({', '.join(keys)}, runs, successful, failed, scored, sum_total_score,
+                   sum_weighted, min_weighted, max_weighted, cost_runs, sum_cost)
+                SELECT {group}, COUNT(*), SUM(is_successful), SUM(status NOT IN ('completed', 'budget_exceeded')),
+                   COUNT(weighted_score), COALESCE(SUM(total_score), 0), COALESCE(SUM(weighted_score), 0),
+                   MIN(weighted_score), MAX(weighted_score), COUNT(cost_usd), COALESCE(SUM(cost_usd), 0)
+                FROM benchmark_runs WHERE status != 'cancelled' GROUP BY {group} HAVING COUNT(*) > 0"""
+        )
+    db.execute("DROP INDEX IF EXISTS idx_benchmark_runs_agent_model")
+    db["benchmark_runs"].create_index(["agent", "model", "weighted_score"])
+    db["benchmark_runs"].create_index(["suite", "scenario", "tier", "weighted_score"], find_unique_name=True)
+    db["benchmark_runs"].create_index(["tier"])
+    db["benchmark_runs"].create_index(["model"])
+    db["benchmark_runs"].create_index(["scenario"])
+    db["batch_runs"].create_index(["created_at"])
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
@@ -138,6 +222,142 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
     columns = list(rows[0])
     sql = f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})"
     conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
+def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every table for one run record."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    rows["benchmark_runs"] = [{
+        "run_id": r.run_id, "batch_id": r.batch_id, "suite": r.suite, "scenario": r.scenario, "tier": r.tier,
+        "agent": r.agent, "model": r.model, "status": r.status, "started_at": r.started_at,
+        "completed_at": r.completed_at, "total_score": r.total_score, "weighted_score": r.weighted_score,
+        "is_successful": int(r.is_successful), "success_metric": r.success_metric,
+        "repeat_index": r.repeat_index,
+        "failure_category": r.failure.category if r.failure else None,
+        "failure_stage": r.failure.stage if r.failure else None,
+        "error": r.failure.message if r.failure else None,
+        "has_diff": int(r.diff is not None), "has_transcript": int(r.transcript is not None),
+        "metadata": _dumps(r.metadata),
+        "cost_usd": r.telemetry.cost_usd if r.telemetry else None,
+    }]
+    rows["evaluation_results"] = [{
+        "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
+        "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
+        "error": e.error, "created_at": r.completed_at or r.started_at, "cost_usd": e.cost_usd,
+    } for e in r.evaluations]
+    if r.telemetry is not None:
+        t = r.telemetry
+        rows["run_telemetry"] = [{
+            "run_id": r.run_id, "tool_calls": t.tool_calls, "tokens_in": t.tokens_in, "tokens_out": t.tokens_out,
+            "cache_read_tokens": t.cache_read_tokens, "cache_write_tokens": t.cache_write_tokens,
+            "cost_usd": t.cost_usd, "judge_cost_usd": t.judge_cost_usd, "duration_ms": t.duration_ms,
+            "workspace_dir": t.workspace_dir, "stage_ms": _dumps(t.stage_ms), "prompt_sent": t.prompt_sent,
+        }]
+    rows["validation_results"] = [{
+        "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
+        "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
+    } for i, v in enumerate(r.validation)]
+    if r.diff is not None:
+        rows["run_diff_files"] = [{
+            "run_id": r.run_id, "seq": i, "path": f.path, "change": f.change, "binary": int(f.binary),
+            "additions": f.additions, "deletions": f.deletions, "patch": f.patch,
+            "patch_truncated": int(f.patch_truncated),
+        } for i, f in enumerate(r.diff.files)]
+        rows["run_dependency_changes"] = [{
+            "run_id": r.run_id, "seq": i, "manifest": c.manifest, "section": c.section, "name": c.name,
+            "before": c.before, "after": c.after,
+        } for i, c in enumerate(r.diff.dependency_changes)]
+    if r.transcript is not None:
+        rows["run_messages"] = [{
+            "run_id": r.run_id, "seq": i, "role": m.role, "content": _dumps(m.content),
+        } for i, m in enumerate(r.transcript.messages)]
+        rows["run_tool_calls"] = [{
+            "run_id": r.run_id, "seq": c.seq, "name": c.name, "input": _dumps(c.input), "output": c.output,
+            "is_error": int(c.is_error), "duration_ms": c.duration_ms,
+        } for c in r.transcript.tool_calls]
+    if r.manifest is not None:
+        m = r.manifest
+        rows["run_manifests"] = [{
+            "run_id": r.run_id, "format_version": m.format_version, "zebench_version": m.zebench_version,
+            "git_commit": m.git_commit, "scenario_hash": m.scenario_hash, "prompt_hash": m.prompt_hash,
+            "agent": m.agent, "model": m.model, "settings": _dumps(m.settings),
+            "python_version": m.python_version, "platform": m.platform,
+        }]
+    return rows
+
+
+def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: bool = True) -> int:
+    """Insert or replace runs with all their parts. The caller owns the transaction.
+
+    Rows are grouped per table and written with one executemany each; runs already stored (same runId) are
+    deleted first, so writing a run twice leaves one copy. Batches named by the runs are created if missing
+    and, with ``refresh``, their aggregates recomputed.
+    """
+    if not records:
+        return 0
+    ids = [r.run_id for r in records]
+    if len(set(ids)) != len(ids):  # the last copy of a runId wins, as it would one request at a time
+        last = {r.run_id: r for r in records}
+        records = list(last.values())
+        ids = list(last)
+    existing = [row[0] for row in conn.execute(
+        "SELECT run_id FROM benchmark_runs WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))]
+    if existing:
+        payload = json.dumps(existing)
+        for table in ("benchmark_runs", *RUN_CHILD_TABLES):
+            conn.execute(f"DELETE FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?))", (payload,))
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        for table, rows in _run_rows(record).items():
+            tables.setdefault(table, []).extend(rows)
+    for table, rows in tables.items():
+        _insert(conn, table, rows)
+    batch_ids = sorted({r.batch_id for r in records if r.batch_id})
+    if batch_ids:
+        first_seen = {}
+        for r in records:
+            if r.batch_id and (r.batch_id not in first_seen or r.started_at < first_seen[r.batch_id]):
+                first_seen[r.batch_id] = r.started_at
+        conn.executemany(
+            "INSERT OR IGNORE INTO batch_runs (batch_id, created_at, metadata) VALUES (?, ?, '{}')",
+            [(b, first_seen[b]) for b in batch_ids],
+        )
+        if refresh:
+            for batch_id in batch_ids:
+                refresh_batch_aggregates(conn, batch_id)
+    return len(records)
+
+
+def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
+    """Recompute a batch's aggregates from its stored runs (cancelled attempts excluded)."""
+    conn.execute(
+        """
+        UPDATE batch_runs SET
+          total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
+          avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
+          completed_at = COALESCE(?, completed_at)
+        FROM (
+          SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
+                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
+                 AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
+          FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
+        ) AS agg
+        WHERE batch_id = ?
+        """,
+        (completed_at, batch_id, batch_id),
+    )
+
+
+def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
+    """Insert or replace a batch row (its aggregates are then recomputed from the stored runs)."""
+    conn.execute("DELETE FROM batch_runs WHERE batch_id = ?", (batch.batch_id,))
+    _insert(conn, "batch_runs", [{
+        "batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
+        "total_runs": batch.total_runs, "successful_runs": batch.successful_runs,
+        "failed_runs": batch.failed_runs, "expected_runs": batch.expected_runs,
+        "avg_score": batch.avg_score, "avg_weighted_score": batch.avg_weighted_score,
+        "metadata": _dumps(batch.metadata),
+    }])
 
 
 class Store:
@@ -172,108 +392,21 @@ class Store:
 
     def save_run(self, record: RunRecord) -> None:
         """Insert or replace one run with all its parts, in one transaction."""
-        with self.db.atomic():
-            self._write_run(record)
+        self.save_runs([record])
 
     def save_runs(self, records: Iterable[RunRecord]) -> int:
-        count = 0
+        """Insert or replace runs (one transaction); batches they name are created if missing and refreshed."""
         with self.db.atomic():
-            for record in records:
-                self._write_run(record)
-                count += 1
-        return count
-
-    def _write_run(self, r: RunRecord) -> None:
-        conn = self.conn
-        conn.execute("DELETE FROM benchmark_runs WHERE run_id = ?", (r.run_id,))
-        for table in RUN_CHILD_TABLES:
-            conn.execute(f"DELETE FROM [{table}] WHERE run_id = ?", (r.run_id,))
-        _insert(conn, "benchmark_runs", [{
-            "run_id": r.run_id, "batch_id": r.batch_id, "suite": r.suite, "scenario": r.scenario, "tier": r.tier,
-            "agent": r.agent, "model": r.model, "status": r.status, "started_at": r.started_at,
-            "completed_at": r.completed_at, "total_score": r.total_score, "weighted_score": r.weighted_score,
-            "is_successful": int(r.is_successful), "success_metric": r.success_metric,
-            "repeat_index": r.repeat_index,
-            "failure_category": r.failure.category if r.failure else None,
-            "failure_stage": r.failure.stage if r.failure else None,
-            "error": r.failure.message if r.failure else None,
-            "has_diff": int(r.diff is not None), "has_transcript": int(r.transcript is not None),
-            "metadata": _dumps(r.metadata),
-        }])
-        _insert(conn, "evaluation_results", [{
-            "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
-            "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
-            "error": e.error, "created_at": r.completed_at or r.started_at, "cost_usd": e.cost_usd,
-        } for e in r.evaluations])
-        if r.telemetry is not None:
-            t = r.telemetry
-            _insert(conn, "run_telemetry", [{
-                "run_id": r.run_id, "tool_calls": t.tool_calls, "tokens_in": t.tokens_in, "tokens_out": t.tokens_out,
-                "cache_read_tokens": t.cache_read_tokens, "cache_write_tokens": t.cache_write_tokens,
-                "cost_usd": t.cost_usd, "judge_cost_usd": t.judge_cost_usd, "duration_ms": t.duration_ms,
-                "workspace_dir": t.workspace_dir, "stage_ms": _dumps(t.stage_ms), "prompt_sent": t.prompt_sent,
-            }])
-        _insert(conn, "validation_results", [{
-            "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
-            "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
-        } for i, v in enumerate(r.validation)])
-        if r.diff is not None:
-            _insert(conn, "run_diff_files", [{
-                "run_id": r.run_id, "seq": i, "path": f.path, "change": f.change, "binary": int(f.binary),
-                "additions": f.additions, "deletions": f.deletions, "patch": f.patch,
-                "patch_truncated": int(f.patch_truncated),
-            } for i, f in enumerate(r.diff.files)])
-            _insert(conn, "run_dependency_changes", [{
-                "run_id": r.run_id, "seq": i, "manifest": c.manifest, "section": c.section, "name": c.name,
-                "before": c.before, "after": c.after,
-            } for i, c in enumerate(r.diff.dependency_changes)])
-        if r.transcript is not None:
-            _insert(conn, "run_messages", [{
-                "run_id": r.run_id, "seq": i, "role": m.role, "content": _dumps(m.content),
-            } for i, m in enumerate(r.transcript.messages)])
-            _insert(conn, "run_tool_calls", [{
-                "run_id": r.run_id, "seq": c.seq, "name": c.name, "input": _dumps(c.input), "output": c.output,
-                "is_error": int(c.is_error), "duration_ms": c.duration_ms,
-            } for c in r.transcript.tool_calls])
-        if r.manifest is not None:
-            m = r.manifest
-            _insert(conn, "run_manifests", [{
-                "run_id": r.run_id, "format_version": m.format_version, "zebench_version": m.zebench_version,
-                "git_commit": m.git_commit, "scenario_hash": m.scenario_hash, "prompt_hash": m.prompt_hash,
-                "agent": m.agent, "model": m.model, "settings": _dumps(m.settings),
-                "python_version": m.python_version, "platform": m.platform,
-            }])
+            return write_runs(self.conn, list(records))
 
     def save_batch(self, batch: BatchRecord) -> None:
         with self.db.atomic():
-            self.conn.execute("DELETE FROM batch_runs WHERE batch_id = ?", (batch.batch_id,))
-            _insert(self.conn, "batch_runs", [{
-                "batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
-                "total_runs": batch.total_runs, "successful_runs": batch.successful_runs,
-                "failed_runs": batch.failed_runs, "expected_runs": batch.expected_runs,
-                "avg_score": batch.avg_score, "avg_weighted_score": batch.avg_weighted_score,
-                "metadata": _dumps(batch.metadata),
-            }])
+            write_batch(self.conn, batch)
 
     def refresh_batch(self, batch_id: str, completed_at: str | None = None) -> BatchRecord | None:
         """Recompute a batch's aggregates from its stored runs (cancelled attempts excluded)."""
         with self.db.atomic():
-            self.conn.execute(
-                """
-                UPDATE batch_runs SET
-                  total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
-                  avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
-                  completed_at = COALESCE(?, completed_at)
-                FROM (
-                  SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
-                         COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
-                         AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
-                  FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
-                ) AS agg
-                WHERE batch_id = ?
-                """,
-                (completed_at, batch_id, batch_id),
-            )
+            refresh_batch_aggregates(self.conn, batch_id, completed_at)
         return self.get_batch(batch_id)
 
     # -- reads ------------------------------------------------------------------------------------------------
@@ -390,3 +523,267 @@ class Store:
             "ORDER BY r.suite, r.scenario, r.tier, r.agent, r.model, r.repeat_index",
             (batch_id,),
         )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Read queries shared by the API (Datasette plugin) and the static site: JSON shapes with camelCase keys.
+# Each takes a sqlite3 connection, so Datasette can run it on its own read connections (execute_fn).
+# --------------------------------------------------------------------------------------------------------------
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 50
+RUN_FILTERS = {"suite": "suite", "scenario": "scenario", "tier": "tier", "agent": "agent", "model": "model",
+               "status": "status", "batchId": "batch_id"}
+_RUN_COLUMNS = ("id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
+                "total_score, weighted_score, is_successful, success_metric, repeat_index, failure_category, "
+                "failure_stage, error, cost_usd, metadata")
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, tuple(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+def _shape(row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if key in json_columns:
+            value = _loads(value)
+        elif key in bool_columns and value is not None:
+            value = bool(value)
+        out[_camel(key)] = value
+    return out
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    shaped = _shape(row, ("metadata",), ("is_successful",))
+    shaped["metadata"] = shaped.get("metadata") or {}
+    return shaped
+
+
+def encode_cursor(*values: Any) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The values of an opaque cursor; ValueError when it was not made by encode_cursor."""
+    import base64
+
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, json.JSONDecodeError):
+        raise ValueError("invalid cursor") from None
+    if not isinstance(values, list):
+        raise ValueError("invalid cursor")
+    return values
+
+
+def query_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, since: str | None = None,
+               until: str | None = None, limit: int = DEFAULT_PAGE, cursor: str | None = None
+               ) -> tuple[list[dict[str, Any]], str | None]:
+    """Runs newest first with exact-match filters (see RUN_FILTERS) and keyset pagination."""
+    where, params = [], []
+    for key, value in (filters or {}).items():
+        where.append(f"{RUN_FILTERS[key]} = ?")
+        params.append(value)
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if until:
+        where.append("started_at < ?")
+        params.append(until)
+    if cursor:
+        (last_id,) = decode_cursor(cursor)
+        if not isinstance(last_id, int):
+            raise ValueError("invalid cursor")
+        where.append("id < ?")
+        params.append(last_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    sql = (f"SELECT {_RUN_COLUMNS} FROM benchmark_runs {'WHERE ' + ' AND '.join(where) if where else ''} "
+           f"ORDER BY id DESC LIMIT ?")
+    rows = _fetch(conn, sql, [*params, limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return [_run_row(r) for r in rows[:limit]], next_cursor
+
+
+def query_run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    rows = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,))
+    return _run_row(rows[0]) if rows else None
+
+
+def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
+    return [_shape(r, ("details",), ("applicable",)) for r in _fetch(
+        conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, details, error, "
+              "cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
+
+
+def query_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    rows = _fetch(conn, "SELECT tool_calls, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, "
+                        "judge_cost_usd, duration_ms, workspace_dir, stage_ms, prompt_sent FROM run_telemetry "
+                        "WHERE run_id = ?", (run_id,))
+    return _shape(rows[0], ("stage_ms",)) if rows else None
+
+
+def query_transcript(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:
+    messages = [_shape(r, ("content",)) for r in _fetch(
+        conn, "SELECT seq, role, content FROM run_messages WHERE run_id = ? ORDER BY seq", (run_id,))]
+    calls = [_shape(r, ("input",), ("is_error",)) for r in _fetch(
+        conn, "SELECT seq, name, input, output, is_error, duration_ms FROM run_tool_calls WHERE run_id = ? "
+              "ORDER BY seq", (run_id,))]
+    return {"messages": messages, "toolCalls": calls}
+
+
+def query_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    run = query_run(conn, run_id)
+    if run is None:
+        return None
+    manifest = _fetch(conn, "SELECT format_version, zebench_version, git_commit, scenario_hash, prompt_hash, agent, "
+                            "model, settings, python_version, platform FROM run_manifests WHERE run_id = ?", (run_id,))
+    return {
+        "run": run,
+        "evaluations": query_evaluations(conn, run_id),
+        "telemetry": query_telemetry(conn, run_id),
+        "validationResults": [_shape(r) for r in _fetch(
+            conn, "SELECT kind, command, status, exit_code, duration_ms, output_tail FROM validation_results "
+                  "WHERE run_id = ? ORDER BY seq", (run_id,))],
+        "diff": {
+            "files": [_shape(r, (), ("binary", "patch_truncated")) for r in _fetch(
+                conn, "SELECT path, change, binary, additions, deletions, patch, patch_truncated FROM run_diff_files "
+                      "WHERE run_id = ? ORDER BY seq", (run_id,))],
+            "dependencyChanges": [_shape(r) for r in _fetch(
+                conn, "SELECT manifest, section, name, before, after FROM run_dependency_changes WHERE run_id = ? "
+                      "ORDER BY seq", (run_id,))],
+        },
+        "manifest": _shape(manifest[0], ("settings",)) if manifest else None,
+    }
+
+
+_BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, expected_runs, "
+                  "avg_score, avg_weighted_score, metadata")
+
+
+def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
+    shaped = _shape(row, ("metadata",))
+    shaped["metadata"] = shaped.get("metadata") or {}
+    expected = shaped.get("expectedRuns")
+    shaped["complete"] = expected is None or (shaped.get("totalRuns") or 0) >= expected
+    return shaped
+
+
+def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | None = None
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    """Batches newest first, keyset-paginated on (created_at, batch_id)."""
+    where, params = "", []
+    if cursor:
+        values = decode_cursor(cursor)
+        if len(values) != 2 or not all(isinstance(v, str) for v in values):
+            raise ValueError("invalid cursor")
+        where, params = "WHERE (created_at, batch_id) < (?, ?)", values
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs {where} ORDER BY created_at DESC, batch_id DESC "
+                        "LIMIT ?", [*params, limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["batch_id"]) if len(rows) > limit else None
+    return [_batch_row(r) for r in rows[:limit]], next_cursor
+
+
+def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
+    cols = ", ".join(columns)
+    rows = _fetch(conn, f"""
+        SELECT {cols}, COUNT(*) AS runs, SUM(is_successful) AS successful_runs,
+               SUM(status NOT IN ('completed', 'budget_exceeded')) AS failed_runs,
+               AVG(weighted_score) AS avg_weighted_score, AVG(total_score) AS avg_score,
+               SUM(cost_usd) AS total_cost_usd
+        FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled' GROUP BY {cols} ORDER BY {cols}""",
+                  (batch_id,))
+    out = []
+    for r in rows:
+        shaped = _shape(r)
+        shaped["successRate"] = r["successful_runs"] / r["runs"] if r["runs"] else None
+        out.append(shaped)
+    return out
+
+
+def query_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict[str, Any] | None:
+    rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
+    if not rows:
+        return None
+    batch = _batch_row(rows[0])
+    runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id", (batch_id,))
+    evaluators = _fetch(conn, """
+        SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
+               AVG(CASE WHEN e.applicable THEN e.score END) AS avg_score,
+               AVG(CASE WHEN e.applicable THEN e.score = 1.0 END) AS pass_rate,
+               SUM(e.error IS NOT NULL) AS errors
+        FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
+        WHERE r.batch_id = ? AND r.status != 'cancelled' GROUP BY e.evaluator_name ORDER BY e.evaluator_name""",
+                        (batch_id,))
+    failures = _fetch(conn, """
+        SELECT failure_category AS category, COUNT(*) AS runs FROM benchmark_runs
+        WHERE batch_id = ? AND failure_category IS NOT NULL GROUP BY failure_category ORDER BY runs DESC""",
+                      (batch_id,))
+    batch["runs"] = [_run_row(r) for r in runs]
+    batch["breakdowns"] = {
+        "bySuite": _breakdown(conn, batch_id, ["suite"]),
+        "byAgent": _breakdown(conn, batch_id, ["agent", "model"]),
+        "byTier": _breakdown(conn, batch_id, ["tier"]),
+        "byEvaluator": [_shape(r) for r in evaluators],
+        "failuresByCategory": [_shape(r) for r in failures],
+    }
+    return batch
+
+
+def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
+    runs, scored = row.pop("runs"), row.pop("scored")
+    successful, failed = row.pop("successful"), row.pop("failed")
+    sum_total, sum_weighted = row.pop("sum_total_score"), row.pop("sum_weighted")
+    cost_runs, sum_cost = row.pop("cost_runs"), row.pop("sum_cost")
+    min_w, max_w = row.pop("min_weighted"), row.pop("max_weighted")
+    out = {_camel(k): v for k, v in row.items()}
+    out.update({
+        "runs": runs, "successfulRuns": successful, "failedRuns": failed, "scoredRuns": scored,
+        "successRate": successful / runs if runs else None,
+        "avgScore": sum_total / scored if scored else None,
+        "avgWeightedScore": sum_weighted / scored if scored else None,
+        "minWeightedScore": min_w, "maxWeightedScore": max_w,
+        # the original's names for the same figures (0-10 scale)
+        "minScore": min_w, "maxScore": max_w,
+        "totalCostUsd": sum_cost if cost_runs else None,
+        "meanCostUsd": sum_cost / cost_runs if cost_runs else None,
+        "costUnknownRuns": runs - cost_runs,
+    })
+    return out
+
+
+def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    rows = _fetch(conn, "SELECT * FROM agg_totals WHERE grp = 'all'")
+    base = _aggregate_row(rows[0]) if rows else _aggregate_row({
+        "grp": "all", "runs": 0, "successful": 0, "failed": 0, "scored": 0, "sum_total_score": 0, "sum_weighted": 0,
+        "min_weighted": None, "max_weighted": None, "cost_runs": 0, "sum_cost": 0})
+    base.pop("grp", None)
+    counts = conn.execute("SELECT (SELECT COUNT(*) FROM batch_runs), (SELECT COUNT(*) FROM agg_agents), "
+                          "(SELECT COUNT(DISTINCT suite || '/' || scenario) FROM agg_scenarios)").fetchone()
+    return {"totalRuns": base["runs"], "successfulRuns": base["successfulRuns"], "failedRuns": base["failedRuns"],
+            "successRate": base["successRate"], "avgScore": base["avgScore"],
+            "avgWeightedScore": base["avgWeightedScore"], "totalCostUsd": base["totalCostUsd"],
+            "costUnknownRuns": base["costUnknownRuns"], "totalBatches": counts[0], "agentModels": counts[1],
+            "scenarios": counts[2]}
+
+
+def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = [_aggregate_row(r) for r in _fetch(conn, "SELECT * FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
+    for row in rows:
+        row["model"] = row["model"] or None
+    return rows
+
+
+def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [_aggregate_row(r) for r in _fetch(
+        conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")]
