@@ -268,3 +268,29 @@ def run_command(
     store.close()
     if any(r.status in ("failed", "timeout") for r in result.records):
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# serve
+# --------------------------------------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for all).")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--immutable", is_flag=True, help="Serve read-only: writes refused, exact counts, safe long caching.")
+def serve_command(db_path: Path, host: str, port: int, immutable: bool) -> None:
+    """Serve the database with Datasette: the JSON API under /api and Datasette's table and SQL pages.
+
+    \b
+    Reads are public. POST /api/results and /api/results/batch need
+    Authorization: Bearer <token> with the token in ZE_BENCHMARKS_API_KEY on the server
+    (the same variable `zebench run --submit` uses); without it, writes are refused.
+    The API is described at /api/openapi.json (also docs/openapi.json).
+    """
+    if immutable and not db_path.exists():
+        fail(f"{db_path} does not exist (an immutable server cannot create it)")
+    from .serve import serve
+
+    serve(db_path, host, port, immutable=immutable)

@@ -493,3 +493,258 @@ class BatchRecord(RecordModel):
     def _timestamps(cls, value: Any) -> Any:
         return _original_timestamp(value)
 
+
+
+# --------------------------------------------------------------------------------------------------------------
+# API response shapes (the seed's, camelCase). The store's query functions produce them; tests validate real
+# responses against these models, and the OpenAPI document is generated from them.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunRow(ApiModel):
+    id: int
+    runId: str
+    batchId: str | None
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None
+    status: str
+    startedAt: str
+    completedAt: str | None
+    totalScore: float | None
+    weightedScore: float | None
+    isSuccessful: bool
+    successMetric: float | None
+    repeatIndex: int | None
+    failureCategory: str | None
+    failureStage: str | None
+    error: str | None
+    costUsd: float | None
+    metadata: dict[str, Any]
+
+
+class EvaluationRow(ApiModel):
+    id: int
+    runId: str
+    evaluatorName: str
+    score: float | None
+    maxScore: float | None
+    applicable: bool | None
+    weight: float | None
+    kind: str | None
+    details: Any
+    error: str | None
+    costUsd: float | None
+    createdAt: str | None
+
+
+class TelemetryRow(ApiModel):
+    toolCalls: int | None
+    tokensIn: int | None
+    tokensOut: int | None
+    cacheReadTokens: int | None
+    cacheWriteTokens: int | None
+    costUsd: float | None
+    judgeCostUsd: float | None
+    durationMs: int | None
+    workspaceDir: str | None
+    stageMs: dict[str, int] | None
+    promptSent: str | None
+
+
+class TranscriptMessageRow(ApiModel):
+    seq: int
+    role: str
+    content: Any
+
+
+class ToolCallRow(ApiModel):
+    seq: int
+    name: str
+    input: Any
+    output: str | None
+    isError: bool | None
+    durationMs: int | None
+
+
+class TranscriptBody(ApiModel):
+    messages: list[TranscriptMessageRow]
+    toolCalls: list[ToolCallRow]
+
+
+class ValidationRow(ApiModel):
+    kind: str
+    command: str
+    status: str
+    exitCode: int | None
+    durationMs: int | None
+    outputTail: str | None
+
+
+class DiffFileRow(ApiModel):
+    path: str
+    change: str
+    binary: bool | None
+    additions: int | None
+    deletions: int | None
+    patch: str | None
+    patchTruncated: bool | None
+
+
+class DependencyChangeRow(ApiModel):
+    manifest: str | None
+    section: str | None
+    name: str
+    before: str | None
+    after: str | None
+
+
+class DiffBody(ApiModel):
+    files: list[DiffFileRow]
+    dependencyChanges: list[DependencyChangeRow]
+
+
+class ManifestRow(ApiModel):
+    formatVersion: int | None
+    zebenchVersion: str | None
+    gitCommit: str | None
+    scenarioHash: str | None
+    promptHash: str | None
+    agent: str | None
+    model: str | None
+    settings: Any
+    pythonVersion: str | None
+    platform: str | None
+
+
+class RunDetail(ApiModel):
+    run: RunRow
+    evaluations: list[EvaluationRow]
+    telemetry: TelemetryRow | None
+    validationResults: list[ValidationRow]
+    diff: DiffBody
+    manifest: ManifestRow | None
+
+
+class BatchRow(ApiModel):
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    totalRuns: int | None
+    successfulRuns: int | None
+    failedRuns: int | None
+    expectedRuns: int | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    metadata: dict[str, Any]
+    complete: bool
+
+
+class BreakdownRow(ApiModel):
+    model_config = ConfigDict(extra="allow")  # the grouping columns (suite, agent and model, tier)
+
+    runs: int
+    successfulRuns: int | None
+    failedRuns: int | None
+    successRate: float | None
+    avgWeightedScore: float | None
+    avgScore: float | None
+    totalCostUsd: float | None
+
+
+class EvaluatorBreakdownRow(ApiModel):
+    evaluatorName: str
+    runs: int
+    applicableRuns: int | None
+    avgScore: float | None
+    passRate: float | None
+    errors: int | None
+
+
+class FailureRow(ApiModel):
+    category: str
+    runs: int
+
+
+class Breakdowns(ApiModel):
+    bySuite: list[BreakdownRow]
+    byAgent: list[BreakdownRow]
+    byTier: list[BreakdownRow]
+    byEvaluator: list[EvaluatorBreakdownRow]
+    failuresByCategory: list[FailureRow]
+
+
+class BatchDetail(BatchRow):
+    runs: list[RunRow]
+    breakdowns: Breakdowns
+
+
+class Stats(ApiModel):
+    totalRuns: int
+    successfulRuns: int
+    failedRuns: int
+    successRate: float | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    totalCostUsd: float | None
+    costUnknownRuns: int
+    totalBatches: int
+    agentModels: int
+    scenarios: int
+
+
+class AggregateRow(ApiModel):
+    model_config = ConfigDict(extra="allow")  # the grouping columns
+
+    runs: int
+    successfulRuns: int
+    failedRuns: int
+    scoredRuns: int
+    successRate: float | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    minWeightedScore: float | None
+    maxWeightedScore: float | None
+    minScore: float | None
+    maxScore: float | None
+    totalCostUsd: float | None
+    meanCostUsd: float | None
+    costUnknownRuns: int
+
+
+class AgentStats(AggregateRow):
+    agent: str
+    model: str | None
+
+
+class ScenarioStats(AggregateRow):
+    suite: str
+    scenario: str
+    tier: str
+
+
+class Health(ApiModel):
+    status: str
+    timestamp: str
+
+
+class WriteResult(ApiModel):
+    ok: bool
+    success: bool
+    runIds: list[str] | None = None
+    count: int | None = None
+    runId: str | None = None
+    batchId: str | None = None
+
+
+class ErrorBody(ApiModel):
+    ok: bool
+    error: str
+    errors: list[Any]
+    status: int

@@ -1,0 +1,125 @@
+"""The OpenAPI 3.1 document of the JSON API, generated from the pydantic models (served at /api/openapi.json,
+written to docs/openapi.json by scripts/gen_docs.py)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from . import __version__
+from .models import (
+    AgentStats, BatchDetail, BatchRecord, BatchRow, ErrorBody, EvaluationRow, Health, RunDetail, RunRecord, RunRow,
+    ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+)
+from .store import DEFAULT_PAGE, MAX_PAGE
+
+MODELS: list[type[BaseModel]] = [
+    RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
+    Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody,
+]
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(schema: dict[str, Any], description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+ERRORS = {
+    "400": _json(_ref(ErrorBody), "Bad request (invalid JSON, parameter or cursor)"),
+    "404": _json(_ref(ErrorBody), "Not found"),
+}
+WRITE_ERRORS = {
+    "400": _json(_ref(ErrorBody), "Invalid JSON"),
+    "401": _json(_ref(ErrorBody), "Missing Authorization header"),
+    "403": _json(_ref(ErrorBody), "Wrong token"),
+    "413": _json(_ref(ErrorBody), "Body larger than 10 MiB"),
+    "422": _json(_ref(ErrorBody), "Invalid fields; nothing was written"),
+    "503": _json(_ref(ErrorBody), "Writes disabled (no server token) or read-only server"),
+}
+PAGED = {"X-Next-Cursor": {"description": "Cursor of the next page (absent on the last page)",
+                           "schema": {"type": "string"}},
+         "Link": {"description": 'Next page as rel="next"', "schema": {"type": "string"}}}
+
+
+def _get(summary: str, ok: dict[str, Any], params: list[dict[str, Any]] | None = None,
+         errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": params or [], "responses": {"200": ok, **(errors or {})}}}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    _, defs = models_json_schema([(m, "validation") for m in MODELS], by_alias=True,
+                                 ref_template="#/components/schemas/{model}")
+    schemas = defs.get("$defs", {})
+    run_filters = [_query(k, f"exact match on {k}") for k in ("suite", "scenario", "tier", "agent", "model", "status",
+                                                            "batchId")]
+    page = [_query("limit", f"page size (default {DEFAULT_PAGE}, at most {MAX_PAGE})",
+                   {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+            _query("cursor", "opaque cursor from X-Next-Cursor")]
+    run_id = [_path("runId", "run id")]
+    results_body = {"oneOf": [_ref(RunRecord), {"type": "array", "items": _ref(RunRecord), "minItems": 1}]}
+    paths: dict[str, Any] = {
+        "/health": _get("Liveness", _json(_ref(Health), "OK")),
+        "/api/runs": _get("Runs, newest first", _json({"type": "array", "items": _ref(RunRow)}, "A page of runs", PAGED),
+                          run_filters + [_query("since", "startedAt >= (ISO-8601)"),
+                                         _query("until", "startedAt < (ISO-8601)")] + page, {"400": ERRORS["400"]}),
+        "/api/runs/{runId}": _get("A run with its evaluations, telemetry, validation, diff and manifest",
+                                  _json(_ref(RunDetail), "The run"), run_id, {"404": ERRORS["404"]}),
+        "/api/runs/{runId}/evaluations": _get("A run's evaluations",
+                                              _json({"type": "array", "items": _ref(EvaluationRow)}, "Evaluations"),
+                                              run_id, {"404": ERRORS["404"]}),
+        "/api/runs/{runId}/telemetry": _get("A run's telemetry (null when none)",
+                                            _json({"anyOf": [_ref(TelemetryRow), {"type": "null"}]}, "Telemetry"),
+                                            run_id, {"404": ERRORS["404"]}),
+        "/api/runs/{runId}/transcript": _get("A run's messages and tool calls", _json(_ref(TranscriptBody), "Transcript"),
+                                             run_id, {"404": ERRORS["404"]}),
+        "/api/batches": _get("Batches, newest first", _json({"type": "array", "items": _ref(BatchRow)}, "A page", PAGED),
+                             page, {"400": ERRORS["400"]}),
+        "/api/batches/{batchId}": _get("A batch with its runs and breakdowns", _json(_ref(BatchDetail), "The batch"),
+                                       [_path("batchId", "batch id")], {"404": ERRORS["404"]}),
+        "/api/stats": _get("Totals over every run", _json(_ref(Stats), "Totals")),
+        "/api/stats/agents": _get("Per agent and model", _json({"type": "array", "items": _ref(AgentStats)}, "Rows")),
+        "/api/stats/scenarios": _get("Per scenario and tier",
+                                     _json({"type": "array", "items": _ref(ScenarioStats)}, "Rows")),
+        "/api/results": {"post": {
+            "summary": "Store one run record or a list (the original project's payload is accepted as is); "
+                       "re-posting a runId replaces it",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": results_body}}},
+            "responses": {"201": _json(_ref(WriteResult), "Stored"), **WRITE_ERRORS},
+        }},
+        "/api/results/batch": {"post": {
+            "summary": "Create or replace a batch row (aggregates are recomputed from stored runs when there are any)",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(BatchRecord)}}},
+            "responses": {"201": _json(_ref(WriteResult), "Stored"), **WRITE_ERRORS},
+        }},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "zebench API", "version": __version__,
+                 "description": "Benchmark runs of AI coding agents. Reads are public; writes need "
+                                "Authorization: Bearer <ZE_BENCHMARKS_API_KEY>. Errors are "
+                                "{ok: false, error, errors, status}."},
+        "paths": paths,
+        "components": {"schemas": schemas,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,82 @@
+"""``zebench serve``: Datasette over the zebench database, with the /api plugin, metadata and canned queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .store import CANNED_QUERIES, Store
+
+TABLES: dict[str, dict[str, Any]] = {
+    "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
+                   "columns": {"expected_runs": "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
+                               "avg_score": "Mean totalScore, 0-1", "avg_weighted_score": "Mean weightedScore, 0-10",
+                               "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)"}},
+    "benchmark_runs": {"description": "One row per run, failed ones too.",
+                       "columns": {"status": "completed, budget_exceeded, failed, timeout or cancelled",
+                                   "weighted_score": "0-10, weighted mean of the applicable evaluators",
+                                   "total_score": "weighted_score / 10",
+                                   "success_metric": "Mean of the task evaluators, 0-1",
+                                   "is_successful": "1 when the gates hold and success_metric >= threshold",
+                                   "failure_category": "Why the run did not complete",
+                                   "cost_usd": "Agent cost in USD (NULL = unknown)",
+                                   "repeat_index": "Which repeat of its matrix cell"},
+                       "units": {"cost_usd": "USD"}},
+    "evaluation_results": {"description": "One row per evaluator per run; applicable = 0 rows are left out of scores.",
+                           "columns": {"score": "0-1", "weight": "Weight in weighted_score",
+                                       "kind": "task, hygiene or info", "cost_usd": "Evaluation cost (LLM judge)"}},
+    "run_telemetry": {"description": "Tokens, cost and time of each run.",
+                      "columns": {"stage_ms": "JSON: milliseconds per stage", "cost_usd": "Agent cost, NULL = unknown",
+                                  "judge_cost_usd": "LLM judge cost"},
+                      "units": {"duration_ms": "ms", "cost_usd": "USD", "judge_cost_usd": "USD"}},
+    "validation_results": {"description": "Each validation command of each run.",
+                           "units": {"duration_ms": "ms"}},
+    "run_diff_files": {"description": "Files the agent added, modified or deleted, with patches."},
+    "run_dependency_changes": {"description": "Dependency declarations that changed."},
+    "run_messages": {"description": "Transcript: every message in order."},
+    "run_tool_calls": {"description": "Transcript: every tool call (output cut at 16 KiB)."},
+    "run_manifests": {"description": "What is needed to reproduce each run."},
+    "agg_agents": {"description": "Summary per agent and model, kept up to date by triggers."},
+    "agg_scenarios": {"description": "Summary per scenario and tier, kept up to date by triggers."},
+    "agg_totals": {"description": "Summary of every run, kept up to date by triggers."},
+}
+
+
+def metadata(db_name: str) -> dict[str, Any]:
+    return {
+        "title": "zebench",
+        "description": "Benchmark runs of AI coding agents. JSON API under /api (see /api/openapi.json).",
+        "plugins": {"zebench": {"database": db_name}},
+        "databases": {db_name: {"tables": TABLES, "queries": CANNED_QUERIES}},
+    }
+
+
+SETTINGS = {
+    "suggest_facets": False,  # 0.65 computes suggested facets on every table page: 150x slower at 200k rows
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 1000,
+    "default_page_size": 50,
+}
+
+
+def make_datasette(db_path: Path, *, immutable: bool = False) -> Any:
+    from datasette.app import Datasette
+
+    with Store(db_path) as store:  # schema up to date before serving
+        if immutable:
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
+    name = db_path.stem
+    return Datasette(
+        files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],
+        metadata=metadata(name), settings=SETTINGS, cors=True,
+    )
+
+
+def serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None:
+    import uvicorn
+
+    ds = make_datasette(db_path, immutable=immutable)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="info")
+
+
+__all__ = ["make_datasette", "metadata", "serve"]
