@@ -294,3 +294,44 @@ def serve_command(db_path: Path, host: str, port: int, immutable: bool) -> None:
     from .serve import serve
 
     serve(db_path, host, port, immutable=immutable)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ingest
+# --------------------------------------------------------------------------------------------------------------
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--skip-invalid", is_flag=True, help="Load the valid records of a file that has bad ones (default: the file is skipped whole).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, as_json: bool) -> None:
+    """Merge result files (JSONL from `zebench run --output`, JSON arrays, original-format payloads) into the database.
+
+    Folders are searched for *.jsonl and *.json. Each file is all-or-nothing: a bad record is reported as
+    file:line and its file is not loaded, unless --skip-invalid. A truncated last line (a writer that crashed)
+    is reported and skipped. Re-ingesting the same files changes nothing. Exit status 1 when anything was
+    reported.
+    """
+    from .ingest import IngestError, expand, ingest_paths
+    from .store import Store
+
+    try:
+        expand(list(paths))
+    except IngestError as exc:
+        fail(str(exc))
+    with Store(db_path) as store:
+        report = ingest_paths(store, list(paths), skip_invalid=skip_invalid)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for f in report.files:
+            state = "loaded" if f.loaded else ("skipped" if f.problems else "empty")
+            extra = " (truncated last line skipped)" if f.truncated_last_line else ""
+            click.echo(f"{f.path}: {state} {f.loaded}/{f.valid} valid records{extra}")
+            for problem in f.problems:
+                click.secho(f"  {problem}", fg="red", err=True)
+        click.echo(f"{report.loaded} runs loaded into {db_path}")
+    if report.problems or any(f.truncated_last_line for f in report.files):
+        sys.exit(1)

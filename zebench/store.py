@@ -300,16 +300,20 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
         last = {r.run_id: r for r in records}
         records = list(last.values())
         ids = list(last)
-    existing = [row[0] for row in conn.execute(
-        "SELECT run_id FROM benchmark_runs WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))]
+    existing = dict(conn.execute(
+        "SELECT run_id, id FROM benchmark_runs WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)))
     if existing:
-        payload = json.dumps(existing)
+        payload = json.dumps(list(existing))
         for table in ("benchmark_runs", *RUN_CHILD_TABLES):
             conn.execute(f"DELETE FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?))", (payload,))
     tables: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         for table, rows in _run_rows(record).items():
             tables.setdefault(table, []).extend(rows)
+    if existing:  # a rewritten run keeps its row id, so the order of runs (and their pages) does not change
+        rows_with_ids = [r for r in tables["benchmark_runs"] if r["run_id"] in existing]
+        _insert(conn, "benchmark_runs", [{"id": existing[r["run_id"]], **r} for r in rows_with_ids])
+        tables["benchmark_runs"] = [r for r in tables["benchmark_runs"] if r["run_id"] not in existing]
     for table, rows in tables.items():
         _insert(conn, table, rows)
     batch_ids = sorted({r.batch_id for r in records if r.batch_id})
@@ -398,6 +402,15 @@ class Store:
         """Insert or replace runs (one transaction); batches they name are created if missing and refreshed."""
         with self.db.atomic():
             return write_runs(self.conn, list(records))
+
+    def save_runs_chunked(self, records: list[RunRecord], chunk: int) -> int:
+        """Many runs in one transaction, written ``chunk`` at a time; batch aggregates refreshed once at the end."""
+        with self.db.atomic():
+            for start in range(0, len(records), chunk):
+                write_runs(self.conn, records[start:start + chunk], refresh=False)
+            for batch_id in sorted({r.batch_id for r in records if r.batch_id}):
+                refresh_batch_aggregates(self.conn, batch_id)
+        return len(records)
 
     def save_batch(self, batch: BatchRecord) -> None:
         with self.db.atomic():
