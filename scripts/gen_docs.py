@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate the docs that code can write: docs/cli.md (every command's --help) and docs/schema.md (tables).
+"""Regenerate the docs that code can write: docs/cli.md (every command's --help), docs/schema.md (tables) and
+docs/openapi.json (the API).
 
 Run after changing a command, an option or a migration; tests/test_docs.py fails while these are stale.
 """
@@ -51,7 +52,15 @@ def schema_reference() -> str:
     return "\n".join(parts)
 
 
-GENERATED = {"docs/cli.md": cli_reference, "docs/schema.md": schema_reference}
+def openapi_json() -> str:
+    import json
+
+    from zebench.openapi import openapi_document
+
+    return json.dumps(openapi_document(), indent=2) + "\n"
+
+
+GENERATED = {"docs/cli.md": cli_reference, "docs/schema.md": schema_reference, "docs/openapi.json": openapi_json}
 
 
 def main() -> int:

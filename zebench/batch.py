@@ -12,7 +12,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,9 @@ from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
 from .runner import RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
+
+if TYPE_CHECKING:
+    from .submit import Submitter
 
 RunKey = tuple[str, str, str, str, str, int]  # suite, scenario, tier, agent, model ("" = none), repeat index
 
@@ -170,6 +173,7 @@ async def run_batch(
     keep_workspaces: bool = False,
     workspace_root: Path | None = None,
     reporter: Reporter | None = None,
+    submitter: "Submitter | None" = None,
 ) -> BatchResult:
     """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``."""
     reporter = reporter or NullReporter()
@@ -229,6 +233,8 @@ async def run_batch(
             await writer.save(record)
             records.append(record)
             reporter.run_finished(record)
+        if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
+            await submitter.submit(record)
 
     tasks = [asyncio.ensure_future(one(k)) for k in todo]
     interrupted = False
@@ -243,6 +249,8 @@ async def run_batch(
     finally:
         writer.close()
         reporter.finish()
+        if submitter is not None:
+            await submitter.close()
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,9 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--judge-model", help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).")
 @click.option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
 @click.option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False), help="Where workspaces are created (default: the system temp dir).")
+@click.option("--submit", "submit_url", envvar="ZE_BENCHMARKS_WORKER_URL", show_envvar=True, metavar="URL", help="Also POST each run to URL/api/results (token: ZE_BENCHMARKS_API_KEY); undeliverable runs go to --spool.")
+@click.option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=Path("data/submit-spool.jsonl"), show_default=True, help="Where runs that could not be submitted wait for `zebench submit`.")
+@click.option("--submit-retries", type=click.IntRange(0), default=4, show_default=True, help="Retries of a failed submission (exponential backoff from 0.5 s).")
 @click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
 def run_command(
@@ -183,7 +187,8 @@ def run_command(
     resume_id: str | None, shard: str | None, timeout_seconds: float | None, command_timeout: float,
     replay_file: Path | None, from_run: str | None, max_turns: int, max_tokens: int, max_cost_usd: float | None,
     temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
-    keep_workspaces: bool, workspace_dir: Path | None, list_agents: bool, suites_dir: Path,
+    keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
+    list_agents: bool, suites_dir: Path,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
@@ -248,12 +253,18 @@ def run_command(
             click.secho(f"note: {note}", fg="yellow", err=True)
     from .progress import RichReporter, print_summary
 
+    submitter = None
+    if submit_url:
+        from .submit import TOKEN_ENV, Submitter
+
+        submitter = Submitter(submit_url, os.environ.get(TOKEN_ENV), spool=spool, retries=submit_retries)
     reporter = RichReporter()
     store = Store(db_path)
     try:
         result = asyncio.run(run_batch(
             store, plan, concurrency=concurrency, batch_id=resume_id or batch_id, resume=bool(resume_id),
             output=output, keep_workspaces=keep_workspaces, workspace_root=workspace_dir, reporter=reporter,
+            submitter=submitter,
         ))
     except BatchError as exc:
         store.close()
@@ -266,6 +277,10 @@ def run_command(
         sys.exit(130)
     print_summary(store, result, db_path=db_path, output=output)
     store.close()
+    if submitter is not None:
+        click.echo(f"Submitted {submitter.delivered} runs to {submit_url}"
+                   + (f"; {submitter.spooled} kept in {spool} (deliver later with: zebench submit --spool {spool})"
+                      if submitter.spooled else ""))
     if any(r.status in ("failed", "timeout") for r in result.records):
         sys.exit(1)
 
@@ -334,4 +349,33 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
                 click.secho(f"  {problem}", fg="red", err=True)
         click.echo(f"{report.loaded} runs loaded into {db_path}")
     if report.problems or any(f.truncated_last_line for f in report.files):
+        sys.exit(1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# submit
+# --------------------------------------------------------------------------------------------------------------
+
+
+@main.command("submit")
+@click.option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=Path("data/submit-spool.jsonl"), show_default=True, help="Spool file written by `zebench run --submit`.")
+@click.option("--url", envvar="ZE_BENCHMARKS_WORKER_URL", show_envvar=True, required=True, help="Server base URL (the runs go to URL/api/results).")
+@click.option("--retries", type=click.IntRange(0), default=4, show_default=True, help="Retries per request (exponential backoff from 0.5 s).")
+def submit_command(spool: Path, url: str, retries: int) -> None:
+    """Deliver the runs waiting in a spool file, then remove them from it.
+
+    The token comes from ZE_BENCHMARKS_API_KEY. The server stores each runId once, so delivering a run again
+    (after a crash half way) does not duplicate it. Exit status 1 when runs remain in the spool.
+    """
+    from .submit import TOKEN_ENV, Submitter, deliver_spool
+
+    if not spool.exists():
+        click.echo(f"{spool}: nothing to deliver")
+        return
+    submitter = Submitter(url, os.environ.get(TOKEN_ENV), spool=spool, retries=retries)
+    report = asyncio.run(deliver_spool(submitter))
+    click.echo(f"Delivered {report.delivered} runs to {url}; {report.remaining} remain in {spool}")
+    for error in report.errors:
+        click.secho(f"  {error}", fg="red", err=True)
+    if report.remaining:
         sys.exit(1)
