@@ -1,0 +1,333 @@
+"""The JSON API through Datasette's in-process client (no server)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zebench.batch import make_plan, run_batch
+from zebench.catalog import Catalog
+from zebench.models import (
+    AgentStats, BatchDetail, BatchRow, ErrorBody, EvaluationRow, RunDetail, RunRecord, RunRow, ScenarioStats, Stats,
+    TelemetryRow, TranscriptBody,
+)
+from zebench.serve import make_datasette
+from zebench.store import CANNED_QUERIES, Store
+
+from .conftest import make_scenario, run
+
+TOKEN = "test-api-token"
+ORIGINAL_PAYLOAD = {  # the original project's POST /api/results body, as its WorkerClient sends it
+    "runId": "1730000000000-abc123", "batchId": "batch-1730000000000-xyz", "suite": "update-deps",
+    "scenario": "nx-pnpm-monorepo", "tier": "L1", "agent": "anthropic", "model": "claude-sonnet-4-5",
+    "status": "completed", "startedAt": 1730000000000, "completedAt": 1730000600000, "totalScore": 7.5,
+    "weightedScore": 7.5, "isSuccessful": True, "successMetric": 0.8, "metadata": "{\"note\": \"from the original\"}",
+    "evaluations": [{"evaluatorName": "InstallEvaluator", "score": 1, "maxScore": 1, "details": "ok"},
+                    {"evaluatorName": "LLMJudgeEvaluator", "score": 8, "maxScore": 10}],
+    "telemetry": {"toolCalls": 12, "tokensIn": 1000, "tokensOut": 500, "costUsd": 0.0105, "durationMs": 600000,
+                  "workspaceDir": "/tmp/ws", "promptSent": "Update the deps"},
+}
+
+
+@pytest.fixture(scope="module")
+def api_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("api")
+    suites = root / "suites"
+    make_scenario(suites, tiers=("L0", "L1"))
+    make_scenario(suites, suite="other", name="sub", tiers=("L1",))
+    db = root / "z.db"
+    store = Store(db)
+    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2)
+    run(run_batch(store, plan, batch_id="batch-a"))
+    plan, _ = make_plan(Catalog(suites), ["demo"], tiers=["L1"], agents=["oracle"], models=[])
+    run(run_batch(store, plan, batch_id="batch-b"))
+    store.close()
+    return db
+
+
+@pytest.fixture
+def db(api_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "z.db"
+    shutil.copyfile(api_db, path)
+    return path
+
+
+def call(db: Path, method: str, path: str, *, immutable: bool = False, **kwargs: Any):
+    ds = make_datasette(db, immutable=immutable)
+    return asyncio.run(getattr(ds.client, method)(path, **kwargs))
+
+
+def get(db: Path, path: str):
+    return call(db, "get", path)
+
+
+def post(db: Path, path: str, body: Any = None, token: str | None = TOKEN, raw: bytes | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if raw is not None:
+        return call(db, "post", path, content=raw, headers={**headers, "content-type": "application/json"})
+    return call(db, "post", path, json=body, headers=headers)
+
+
+def count(db: Path, table: str = "benchmark_runs") -> int:
+    return sqlite3.connect(db).execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_health_and_cors(db: Path) -> None:
+    r = get(db, "/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    r = get(db, "/api/stats")
+    assert r.headers["access-control-allow-origin"] == "*"
+    pre = call(db, "options", "/api/results", headers={"Origin": "https://x.example",
+                                                      "Access-Control-Request-Method": "POST"})
+    assert pre.status_code == 204 and "POST" in pre.headers["access-control-allow-methods"]
+    assert "Authorization" in pre.headers["access-control-allow-headers"]
+
+
+def test_runs_filters_and_keyset_pagination(db: Path) -> None:
+    all_runs = get(db, "/api/runs?limit=1000").json()
+    assert len(all_runs) == 13 and [RunRow.model_validate(r) for r in all_runs]
+    assert [r["id"] for r in all_runs] == sorted((r["id"] for r in all_runs), reverse=True)
+    seen, cursor, pages = [], None, 0
+    while True:
+        r = get(db, "/api/runs?limit=4" + (f"&cursor={cursor}" if cursor else ""))
+        seen += [x["runId"] for x in r.json()]
+        pages += 1
+        cursor = r.headers.get("x-next-cursor")
+        if not cursor:
+            break
+        assert 'rel="next"' in r.headers["link"]
+    assert pages == 4 and seen == [x["runId"] for x in all_runs]
+    oracle = get(db, "/api/runs?agent=oracle&suite=demo&tier=L1&batchId=batch-b").json()
+    assert len(oracle) == 1 and oracle[0]["agent"] == "oracle" and oracle[0]["isSuccessful"] is True
+    assert len(get(db, "/api/runs?status=completed&limit=1000").json()) == 13
+    since = all_runs[3]["startedAt"]
+    assert all(r["startedAt"] >= since for r in get(db, f"/api/runs?since={since}").json())
+    assert get(db, "/api/runs?since=2999-01-01").json() == []
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=abc", "cursor=@@@", "cursor=WyJ4Il0", "colour=red"])
+def test_bad_query_parameters_are_400(db: Path, query: str) -> None:
+    r = get(db, f"/api/runs?{query}")
+    assert r.status_code == 400 and ErrorBody.model_validate(r.json()).ok is False
+
+
+def test_run_detail_and_parts(db: Path) -> None:
+    run_id = get(db, "/api/runs?agent=oracle&limit=1").json()[0]["runId"]
+    detail = RunDetail.model_validate(get(db, f"/api/runs/{run_id}").json())
+    assert detail.run.runId == run_id and detail.manifest is not None and detail.diff.files[0].path == "calc.py"
+    assert {e.evaluatorName for e in detail.evaluations} >= {"test", "integrity_guard"}
+    assert [v.kind for v in detail.validationResults] == ["test"]
+    evaluations = [EvaluationRow.model_validate(e) for e in get(db, f"/api/runs/{run_id}/evaluations").json()]
+    assert len(evaluations) == len(detail.evaluations)
+    assert TelemetryRow.model_validate(get(db, f"/api/runs/{run_id}/telemetry").json()).toolCalls == 1
+    transcript = TranscriptBody.model_validate(get(db, f"/api/runs/{run_id}/transcript").json())
+    assert transcript.toolCalls[0].name == "writeFile"
+    for path in ("/api/runs/nope", "/api/runs/nope/evaluations", "/api/runs/nope/telemetry", "/api/batches/nope"):
+        r = get(db, path)
+        assert r.status_code == 404 and r.json()["status"] == 404, path
+
+
+def test_unknown_api_paths_and_methods(db: Path) -> None:
+    r = get(db, "/api/nothing/here")
+    assert r.status_code == 404 and r.json() == {"ok": False, "error": r.json()["error"], "errors": [], "status": 404}
+    assert call(db, "post", "/api/stats").status_code == 405
+    assert get(db, "/api/results").status_code == 405
+
+
+def test_batches_and_breakdowns(db: Path) -> None:
+    rows = [BatchRow.model_validate(b) for b in get(db, "/api/batches").json()]
+    assert [b.batchId for b in rows] == ["batch-b", "batch-a"]
+    assert rows[1].totalRuns == rows[1].expectedRuns == 12 and rows[1].complete
+    page = get(db, "/api/batches?limit=1")
+    assert len(page.json()) == 1 and get(db, f"/api/batches?limit=1&cursor={page.headers['x-next-cursor']}").json()[0]["batchId"] == "batch-a"
+    detail = BatchDetail.model_validate(get(db, "/api/batches/batch-a").json())
+    assert len(detail.runs) == 12
+    by_agent = {r.model_extra["agent"]: r for r in detail.breakdowns.byAgent}
+    assert by_agent["oracle"].successRate == 1.0 and by_agent["echo"].successRate == 0.0
+    assert {r.model_extra["tier"] for r in detail.breakdowns.byTier} == {"L0", "L1"}
+    assert {r.model_extra["suite"]: r.runs for r in detail.breakdowns.bySuite} == {"demo": 8, "other": 4}
+    test_eval = next(e for e in detail.breakdowns.byEvaluator if e.evaluatorName == "test")
+    assert test_eval.passRate == 0.5 and detail.breakdowns.failuresByCategory == []
+
+
+def _sql_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
+    rows = sqlite3.connect(db).execute(
+        "SELECT agent, COALESCE(model, ''), COUNT(*), SUM(is_successful), AVG(weighted_score), MIN(weighted_score), "
+        "MAX(weighted_score) FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2").fetchall()
+    return {(a, m): (n, s, round(avg, 6), lo, hi) for a, m, n, s, avg, lo, hi in rows}
+
+
+def _api_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
+    rows = [AgentStats.model_validate(r) for r in get(db, "/api/stats/agents").json()]
+    return {(r.agent, r.model or ""): (r.runs, r.successfulRuns, round(r.avgWeightedScore, 6), r.minWeightedScore,
+                                      r.maxWeightedScore) for r in rows}
+
+
+def test_stats_agree_with_the_runs_after_writes_replacements_and_cancellations(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    assert _api_agents(db) == _sql_agents(db)
+    stats = Stats.model_validate(get(db, "/api/stats").json())
+    assert (stats.totalRuns, stats.successfulRuns, stats.totalBatches) == (13, 7, 2)
+    scenarios = [ScenarioStats.model_validate(r) for r in get(db, "/api/stats/scenarios").json()]
+    assert {(s.suite, s.scenario, s.tier): s.runs for s in scenarios} == {
+        ("demo", "add", "L0"): 4, ("demo", "add", "L1"): 5, ("other", "sub", "L1"): 4}
+    # Replace the best oracle run with a worse one, add a cancelled run and a run of a new agent.
+    best = get(db, "/api/runs?agent=oracle&limit=1").json()[0]
+    with Store(db) as store:
+        record = store.get_run(best["runId"]).model_copy(update={"weighted_score": 1.5, "is_successful": False})
+    cancelled = record.model_copy(update={"run_id": "c1", "status": "cancelled", "weighted_score": 0.0})
+    other = record.model_copy(update={"run_id": "n1", "agent": "newcomer", "model": "m", "weighted_score": 9.0})
+    r = post(db, "/api/results", [json.loads(x.model_dump_json(by_alias=True)) for x in (record, cancelled, other)])
+    assert r.status_code == 201, r.text
+    assert _api_agents(db) == _sql_agents(db)
+    assert _api_agents(db)[("oracle", "")][4] == 10.0 and _api_agents(db)[("oracle", "")][3] == 1.5
+    assert Stats.model_validate(get(db, "/api/stats").json()).totalRuns == 14  # the cancelled run is not counted
+
+
+def test_writes_need_the_token(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    assert post(db, "/api/results", ORIGINAL_PAYLOAD, token=None).status_code == 401
+    assert post(db, "/api/results", ORIGINAL_PAYLOAD, token="wrong").status_code == 403
+    bad_scheme = call(db, "post", "/api/results", json=ORIGINAL_PAYLOAD, headers={"Authorization": f"Basic {TOKEN}"})
+    assert bad_scheme.status_code == 403
+    monkeypatch.delenv("ZE_BENCHMARKS_API_KEY")
+    r = post(db, "/api/results", ORIGINAL_PAYLOAD)
+    assert r.status_code == 503 and "ZE_BENCHMARKS_API_KEY" in r.json()["error"]
+    assert count(db) == 13
+
+
+def test_original_payload_is_accepted_and_reposting_does_not_duplicate(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    for _ in range(2):
+        r = post(db, "/api/results", ORIGINAL_PAYLOAD)
+        assert r.status_code == 201 and r.json()["runId"] == ORIGINAL_PAYLOAD["runId"]
+    assert count(db) == 14
+    detail = RunDetail.model_validate(get(db, f"/api/runs/{ORIGINAL_PAYLOAD['runId']}").json())
+    assert detail.run.startedAt == "2024-10-27T03:33:20.000Z" and detail.run.metadata == {"note": "from the original"}
+    judge = next(e for e in detail.evaluations if e.evaluatorName == "LLMJudgeEvaluator")
+    assert judge.score == 0.8 and judge.details == {"rawScore": 8, "rawMaxScore": 10}
+    assert detail.telemetry.costUsd == 0.0105
+    batch = get(db, f"/api/batches/{ORIGINAL_PAYLOAD['batchId']}").json()  # created when missing
+    assert batch["totalRuns"] == 1 and batch["successfulRuns"] == 1
+    r = post(db, "/api/results/batch", {"batchId": "batch-x", "createdAt": 1730000000000, "totalRuns": 3,
+                                        "successfulRuns": 2, "avgScore": 0.5, "avgWeightedScore": 5,
+                                        "metadata": "{}"})
+    assert r.status_code == 201 and get(db, "/api/batches/batch-x").json()["totalRuns"] == 3
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"{not json", 400),
+    (json.dumps({**ORIGINAL_PAYLOAD, "status": "exploded"}).encode(), 422),
+    (json.dumps([ORIGINAL_PAYLOAD, {**ORIGINAL_PAYLOAD, "runId": "second", "tier": None}]).encode(), 422),
+    (b"[]", 422),
+    (b"42", 422),
+])
+def test_bad_payloads_write_nothing(db: Path, monkeypatch: pytest.MonkeyPatch, body: bytes, status: int) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    r = post(db, "/api/results", raw=body)
+    assert r.status_code == status, r.text
+    error = ErrorBody.model_validate(r.json())
+    assert error.status == status and (status == 400 or error.errors)
+    assert count(db) == 13 and count(db, "evaluation_results") == count(db, "evaluation_results")
+    if status == 422 and body.startswith(b"[{"):
+        assert error.errors[0]["loc"][0] == 1  # the index of the bad record
+
+
+def test_large_bodies_are_413(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    big = json.dumps({**ORIGINAL_PAYLOAD, "metadata": {"blob": "x" * (11 * 1024 * 1024)}}).encode()
+    r = post(db, "/api/results", raw=big)
+    assert r.status_code == 413 and count(db) == 13
+
+
+def test_immutable_server_refuses_writes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    r = call(db, "post", "/api/results", immutable=True, json=ORIGINAL_PAYLOAD,
+             headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 503 and "read-only" in r.json()["error"]
+    assert call(db, "get", "/api/stats", immutable=True).json()["totalRuns"] == 13
+
+
+def test_datasette_pages_and_canned_queries_work(db: Path) -> None:
+    r = get(db, "/z/benchmark_runs.json?_shape=array&_size=2")
+    assert r.status_code == 200 and len(r.json()) == 2
+    for name in CANNED_QUERIES:
+        r = get(db, f"/z/{name}.json?_shape=array")
+        assert r.status_code == 200 and isinstance(r.json(), list), name
+        assert r.json() or name == "failures_by_category", name  # no run of the fixture failed
+    meta = get(db, "/-/metadata.json").json()
+    assert meta["databases"]["z"]["tables"]["benchmark_runs"]["description"]
+    assert get(db, "/-/settings.json").json()["suggest_facets"] is False
+
+
+def test_openapi_document_matches_the_served_routes(db: Path) -> None:
+    doc = get(db, "/api/openapi.json").json()
+    assert doc["openapi"] == "3.1.0"
+    assert set(doc["paths"]) == {"/health", "/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations",
+                                 "/api/runs/{runId}/telemetry", "/api/runs/{runId}/transcript", "/api/batches",
+                                 "/api/batches/{batchId}", "/api/stats", "/api/stats/agents", "/api/stats/scenarios",
+                                 "/api/results", "/api/results/batch"}
+    assert "RunRecord" in doc["components"]["schemas"]
+    saved = json.loads((Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text())
+    assert saved == doc
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
+                                                                                        max_size=5), max_leaves=20)
+FIELDS = sorted(ORIGINAL_PAYLOAD)
+
+
+@st.composite
+def mutated_payloads(draw: Any) -> Any:
+    """Valid payloads with a field removed or replaced by arbitrary JSON, lists of them, or any JSON at all."""
+    kind = draw(st.sampled_from(["mutate", "list", "any"]))
+    if kind == "any":
+        return draw(JSON)
+    payload = dict(ORIGINAL_PAYLOAD, runId=draw(st.text(min_size=1, max_size=8)))
+    key = draw(st.sampled_from(FIELDS))
+    if draw(st.booleans()):
+        payload.pop(key)
+    else:
+        payload[key] = draw(JSON)
+    return [payload, dict(ORIGINAL_PAYLOAD)] if kind == "list" else payload
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=mutated_payloads())
+def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_path: Path, body: Any) -> None:
+    import os
+
+    db = tmp_path / "prop.db"
+    shutil.copyfile(api_db, db)
+    os.environ["ZE_BENCHMARKS_API_KEY"] = TOKEN
+    try:
+        before = count(db), count(db, "evaluation_results"), count(db, "batch_runs")
+        r = post(db, "/api/results", body)
+        assert r.status_code < 500, r.text
+        if r.status_code >= 400:
+            assert (count(db), count(db, "evaluation_results"), count(db, "batch_runs")) == before
+            ErrorBody.model_validate(r.json())
+    finally:
+        del os.environ["ZE_BENCHMARKS_API_KEY"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents"]),
+       params=st.dictionaries(st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]),
+                              st.text(max_size=12), max_size=3))
+def test_property_reads_never_5xx(api_db: Path, path: str, params: dict[str, str]) -> None:
+    from urllib.parse import urlencode
+
+    r = get(api_db, f"{path}?{urlencode(params)}")
+    assert r.status_code < 500, (path, params, r.text)
+    assert r.headers["content-type"].startswith("application/json")
