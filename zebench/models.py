@@ -457,7 +457,7 @@ class RunRecord(RecordModel):
             return data
         data = dict(data)
         status = data.get("status")
-        if status in ORIGINAL_STATUSES:
+        if isinstance(status, str) and status in ORIGINAL_STATUSES:
             data["status"] = ORIGINAL_STATUSES[status]
         for key in ("startedAt", "started_at", "completedAt", "completed_at"):
             if key in data:
