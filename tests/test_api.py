@@ -302,7 +302,7 @@ def mutated_payloads(draw: Any) -> Any:
     return [payload, dict(ORIGINAL_PAYLOAD)] if kind == "list" else payload
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=mutated_payloads())
 def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_path: Path, body: Any) -> None:
     import os
@@ -321,7 +321,7 @@ def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_p
         del os.environ["ZE_BENCHMARKS_API_KEY"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents"]),
        params=st.dictionaries(st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]),
                               st.text(max_size=12), max_size=3))
