@@ -331,3 +331,28 @@ def test_property_reads_never_5xx(api_db: Path, path: str, params: dict[str, str
     r = get(api_db, f"{path}?{urlencode(params)}")
     assert r.status_code < 500, (path, params, r.text)
     assert r.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.slow
+def test_zebench_serve_answers_over_http(db: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "zebench", "serve", "--db", str(db), "--port", str(port)],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # uvicorn announces itself once it listens
+            if "Uvicorn running on" in line:
+                break
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats") as response:
+            assert json.loads(response.read())["totalRuns"] == 13
+            assert response.headers["access-control-allow-origin"] == "*"
+    finally:
+        proc.terminate()
+        proc.wait()
