@@ -201,6 +201,48 @@ def m003_summaries(db: sqlite_utils.Database) -> None:
     db["batch_runs"].create_index(["created_at"])
 
 
+#: Failure categories that are the harness's or the provider's fault, not the agent's (issue: denominators).
+INFRA_CATEGORIES = ("infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
+_INFRA_SQL = "COALESCE(%s.failure_category IN (" + ", ".join(f"'{c}'" for c in INFRA_CATEGORIES) + "), 0)"
+ITEM_COLUMNS = ("agent", "model", "suite", "scenario", "tier")
+
+
+@migrations()
+def m004_item_summaries(db: sqlite_utils.Database) -> None:
+    """Per (agent, model, suite, scenario, tier): the counts the leaderboard, pass@k, tie groups and paired
+    comparisons need, kept up to date by triggers, so statistics at a million runs read about ten thousand rows.
+    Infrastructure failures are counted apart from the agent's own failures."""
+    keys = ", ".join(f"{c} TEXT NOT NULL" for c in ITEM_COLUMNS)
+    db.execute(f"""CREATE TABLE agg_items ({keys},
+        runs INTEGER NOT NULL DEFAULT 0, successful INTEGER NOT NULL DEFAULT 0,
+        agent_failed INTEGER NOT NULL DEFAULT 0, infra_failed INTEGER NOT NULL DEFAULT 0,
+        scored INTEGER NOT NULL DEFAULT 0, sum_weighted REAL NOT NULL DEFAULT 0,
+        cost_runs INTEGER NOT NULL DEFAULT 0, sum_cost REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY ({', '.join(ITEM_COLUMNS)}))""")
+    values = lambda ref: ", ".join(f"COALESCE({ref}.{c}, '')" for c in ITEM_COLUMNS)  # noqa: E731
+    match = lambda ref: " AND ".join(f"{c} = COALESCE({ref}.{c}, '')" for c in ITEM_COLUMNS)  # noqa: E731
+    changes = lambda ref, sign: f"""
+        runs = runs {sign} 1, successful = successful {sign} {ref}.is_successful,
+        agent_failed = agent_failed {sign} ({ref}.status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % ref}),
+        infra_failed = infra_failed {sign} ({_INFRA_SQL % ref}),
+        scored = scored {sign} ({ref}.weighted_score IS NOT NULL),
+        sum_weighted = sum_weighted {sign} COALESCE({ref}.weighted_score, 0),
+        cost_runs = cost_runs {sign} ({ref}.cost_usd IS NOT NULL), sum_cost = sum_cost {sign} COALESCE({ref}.cost_usd, 0)"""  # noqa: E731
+    db.execute(f"""CREATE TRIGGER agg_items_insert AFTER INSERT ON benchmark_runs WHEN NEW.status != 'cancelled' BEGIN
+        INSERT INTO agg_items ({', '.join(ITEM_COLUMNS)}) VALUES ({values('NEW')}) ON CONFLICT DO NOTHING;
+        UPDATE agg_items SET {changes('NEW', '+')} WHERE {match('NEW')};
+    END""")
+    db.execute(f"""CREATE TRIGGER agg_items_delete AFTER DELETE ON benchmark_runs WHEN OLD.status != 'cancelled' BEGIN
+        UPDATE agg_items SET {changes('OLD', '-')} WHERE {match('OLD')};
+    END""")
+    group = ", ".join(f"COALESCE({c}, '')" for c in ITEM_COLUMNS)
+    r = "benchmark_runs"
+    db.execute(f"""INSERT INTO agg_items SELECT {group}, COUNT(*), SUM(is_successful),
+            SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % r}), SUM({_INFRA_SQL % r}),
+            COUNT(weighted_score), COALESCE(SUM(weighted_score), 0), COUNT(cost_usd), COALESCE(SUM(cost_usd), 0)
+        FROM benchmark_runs WHERE status != 'cancelled' GROUP BY {group}""")
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",

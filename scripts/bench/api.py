@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""API and store benchmarks at scale (issue: API performance at 1M runs). Prints percentiles and medians.
+
+1. build: a synthetic database of N runs (default 1,000,000) written through the store: 10 agents (some with two
+   models), 200 scenarios in 10 suites, tiers L0-L3 and Lx, ~N/1000 batches (each saved with its expectedRuns),
+   mostly completed runs with some failed/timeout/cancelled ones, 5-6 evaluations and telemetry per run. Cached:
+   --db is reused when it already holds >= N runs (--rebuild forces a new one);
+2. GET latency: ``zebench serve`` on 127.0.0.1 in a subprocess, one keep-alive client, p50 and p95 per endpoint
+   with ids and filters varied across requests;
+3. POST /api/results: records per second, one record per request and 100 records per request;
+4. ingest: ``ingest_paths`` of a JSONL file of 100,000 runs into a fresh database vs. raw sqlite3 executemany of
+   the same rows (``store._run_rows``) in one transaction into a fresh database of the same schema; the figure is
+   baseline seconds / ingest seconds (median of --repeats).
+
+Targets at 1M runs: every GET p95 <= 50 ms; ingest ratio >= 0.25. Exit status 1 when a target is missed.
+Usage: python scripts/bench/api.py [--runs N] [--db PATH] [--rebuild] [--quick] [--requests N] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shlex
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlencode
+
+import httpx
+
+from zebench.ingest import ingest_paths
+from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
+from zebench.store import Store, _run_rows
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "bench-token-not-a-secret"
+GET_TARGET_MS = 50.0
+INGEST_TARGET = 0.25
+
+# -- synthetic data ---------------------------------------------------------------------------------------------
+
+#: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
+AGENT_MODELS = [
+    ("claude-code", "claude-sonnet-4-5", 0.72), ("claude-code", "claude-opus-4-1", 0.78),
+    ("codex", "gpt-5", 0.70), ("codex", "gpt-5-mini", 0.58),
+    ("anthropic", "claude-haiku-4-5", 0.55), ("anthropic", "claude-sonnet-4-5", 0.68),
+    ("openai", "gpt-4.1", 0.52), ("openai", "o4-mini", 0.57),
+    ("gemini-cli", "gemini-2.5-pro", 0.62), ("aider", "gpt-4.1", 0.50), ("goose", "claude-sonnet-4-5", 0.60),
+    ("opencode", "kimi-k2", 0.54), ("cursor-agent", "auto", 0.64), ("echo", None, 0.05),
+]
+SUITES = ["npm-upgrades", "python-deps", "framework-migrations", "security-patches", "monorepo", "lint-fixes",
+          "typescript-strict", "react-router", "django-upgrades", "infra-config"]
+SCENARIOS = [(suite, f"{suite.split('-')[0]}-task-{i:02d}") for suite in SUITES for i in range(20)]
+TIERS = ["L0", "L1", "L2", "L3", "Lx"]
+TIER_PENALTY = {"L0": -0.05, "L1": 0.0, "L2": 0.08, "L3": 0.16, "Lx": 0.25}
+#: name, kind, weight; llm_judge only in some batches (5 or 6 evaluations per run).
+EVALUATORS = [("dependency_targets", "task", 3.0), ("dependency_constraints", "task", 2.0),
+              ("heuristic_checks", "task", 2.0), ("package_manager", "hygiene", 1.0),
+              ("integrity_guard", "hygiene", 1.0), ("diff_summary", "info", 0.0)]
+JUDGE = ("llm_judge", "task", 2.0)
+FAILURES = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
+            ("infrastructure", "workspace", "no space left on device"), ("rate_limited", "agent", "429 from the API"),
+            ("setup", "setup", "fixture copy failed"), ("workspace", "workspace", "npm ci failed")]
+STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
+START = datetime(2025, 1, 6, tzinfo=timezone.utc)
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Generator:
+    """Deterministic synthetic batches and runs; ``batches()`` yields (BatchRecord, iterator of its runs)."""
+
+    def __init__(self, seed: int, prefix: str = "r"):
+        self.rng = random.Random(seed)
+        self.prefix = prefix
+        self.clock = START
+        self.difficulty = {key: self.rng.uniform(-0.1, 0.3) for key in SCENARIOS}
+
+    def batches(self, total_runs: int) -> Iterator[tuple[BatchRecord, list[RunRecord]]]:
+        rng, emitted, number = self.rng, 0, 0
+        while emitted < total_runs:
+            suites = rng.sample(SUITES, rng.choice([1, 2, 2, 3]))
+            scenarios = [s for s in SCENARIOS if s[0] in suites]
+            tiers = sorted(rng.sample(TIERS, rng.randint(2, 5)))
+            agents = rng.sample(AGENT_MODELS, rng.randint(2, 5))
+            repeats = rng.choice([1, 2, 2, 3])
+            keys = [(s, t, a, r) for s in scenarios for t in tiers for a in agents for r in range(repeats)]
+            expected = len(keys)
+            if rng.random() < 0.05:  # an interrupted batch
+                keys = keys[:int(len(keys) * rng.uniform(0.5, 0.99))]
+            keys = keys[:total_runs - emitted]
+            self.clock += timedelta(minutes=rng.uniform(20, 600))
+            created = self.clock
+            batch_id = f"batch-{int(created.timestamp() * 1000)}-{number:06x}"
+            judge = rng.random() < 0.3
+            runs = [self.run(batch_id, key, judge) for key in keys]
+            batch = BatchRecord(
+                batch_id=batch_id, created_at=iso(created), completed_at=runs[-1].completed_at if runs else None,
+                expected_runs=expected,
+                metadata={"plan": {"suites": suites, "tiers": tiers, "agents": [a[0] for a in agents],
+                                   "models": [a[1] for a in agents], "repeat": repeats}, "concurrency": 8},
+            )
+            number += 1
+            emitted += len(runs)
+            yield batch, runs
+
+    def run(self, batch_id: str, key: tuple[Any, ...], judge: bool) -> RunRecord:
+        rng = self.rng
+        (suite, scenario), tier, (agent, model, quality), repeat = key
+        self.clock += timedelta(milliseconds=rng.randint(2000, 30000))  # ~8 concurrent runs of ~2 minutes
+        started = self.clock
+        duration = rng.randint(20_000, 900_000)
+        completed = started + timedelta(milliseconds=duration)
+        roll = rng.random()
+        status = ("completed" if roll < 0.86 else "budget_exceeded" if roll < 0.87 else "failed" if roll < 0.95
+                  else "timeout" if roll < 0.995 else "cancelled")
+        failure = None
+        if status == "failed":
+            category, stage, message = rng.choice(FAILURES)
+            failure = Failure(category=category, stage=stage, message=message)
+        elif status == "timeout":
+            failure = Failure(category="timeout", stage="agent", message="scenario timeout of 60 minutes")
+        elif status == "cancelled":
+            failure = Failure(category="cancelled", stage="agent", message="cancelled by the user")
+        scored = status in ("completed", "budget_exceeded")
+        base = quality - self.difficulty[(suite, scenario)] - TIER_PENALTY[tier]
+        evaluations = []
+        for name, kind, weight in EVALUATORS + ([JUDGE] if judge else []):
+            if not scored:
+                evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, applicable=False,
+                                              score=None, details={"reason": "run did not complete"}))
+                continue
+            if kind == "hygiene":
+                score = 1.0 if rng.random() < 0.93 else 0.0
+            else:
+                score = round(min(1.0, max(0.0, rng.gauss(base, 0.2))), 3)
+            checks = rng.randint(1, 8)
+            details = {"checks": checks, "passed": round(checks * score)}
+            evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, score=score,
+                                          details=details, cost_usd=round(rng.uniform(0.002, 0.03), 4)
+                                          if name == "llm_judge" else 0.0))
+        weighted = metric = None
+        successful = False
+        if scored:
+            used = [e for e in evaluations if e.weight > 0]
+            weighted = round(10 * sum(e.score * e.weight for e in used) / sum(e.weight for e in used), 4)
+            task = [e.score for e in used if e.kind == "task"]
+            metric = round(sum(task) / len(task), 4)
+            guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
+            successful = status == "completed" and guard.score == 1.0 and metric >= 0.7
+        tokens_in = rng.randint(5_000, 600_000)
+        tokens_out = rng.randint(500, 40_000)
+        cost = None if model is None or rng.random() < 0.03 else round(tokens_in * 3e-6 + tokens_out * 15e-6, 5)
+        stage_ms = dict(zip(STAGES, (rng.randint(5, 500), rng.randint(200, 20_000), duration * 8 // 10,
+                                     rng.randint(1_000, 120_000), rng.randint(10, 5_000), rng.randint(1, 50))))
+        telemetry = Telemetry(
+            tool_calls=rng.randint(0, 120), tokens_in=tokens_in, tokens_out=tokens_out,
+            cache_read_tokens=tokens_in // 2, cache_write_tokens=tokens_in // 10, cost_usd=cost,
+            judge_cost_usd=sum(e.cost_usd or 0 for e in evaluations) if judge else 0.0, duration_ms=duration,
+            stage_ms=stage_ms,
+        )
+        return RunRecord(
+            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}", batch_id=batch_id,
+            suite=suite, scenario=scenario, tier=tier, agent=agent, model=model, status=status,
+            started_at=iso(started), completed_at=iso(completed), total_score=None if weighted is None
+            else round(weighted / 10, 5), weighted_score=weighted, is_successful=successful, success_metric=metric,
+            repeat_index=repeat, failure=failure, metadata={"turns": rng.randint(1, 40)}, evaluations=evaluations,
+            telemetry=telemetry,
+        )
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def count_runs(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def build_db(path: Path, runs: int, chunk: int) -> tuple[float, int]:
+    """Write ``runs`` synthetic runs through the store; (seconds, batches)."""
+    remove_db(path)
+    store = Store(path)
+    start = time.perf_counter()
+    pending: list[RunRecord] = []
+    batches = written = 0
+    last_report = start
+
+    def flush() -> None:
+        nonlocal written, last_report
+        store.save_runs_chunked(pending, 2000)
+        written += len(pending)
+        pending.clear()
+        now = time.perf_counter()
+        if now - last_report > 30 or written >= runs:
+            print(f"  built {written:,} runs, {batches:,} batches in {now - start:.0f} s "
+                  f"({written / (now - start):,.0f} runs/s)", flush=True)
+            last_report = now
+
+    for batch, records in Generator(seed=1).batches(runs):
+        store.save_batch(batch)  # before its runs: expected_runs and metadata; totals recomputed from the runs
+        batches += 1
+        for record in records:
+            pending.append(record)
+            if len(pending) >= chunk:
+                flush()
+    if pending:
+        flush()
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return time.perf_counter() - start, batches
+
+
+# -- HTTP -------------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, list[str]]:
+    port = free_port()
+    cmd = [sys.executable, "-m", "zebench", "serve", "--db", str(db), "--port", str(port)]
+    env = {**os.environ, "ZE_BENCHMARKS_API_KEY": TOKEN}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with status {proc.returncode}; see {log}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return proc, base, cmd
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    proc.terminate()
+    raise SystemExit(f"server not ready after 180 s; see {log}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+
+def sample_ids(db: Path, n: int, rng: random.Random) -> dict[str, Any]:
+    """Run ids, batch ids, agents and scenarios to vary requests over (read before the server starts)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        max_id = conn.execute("SELECT MAX(id) FROM benchmark_runs").fetchone()[0]
+        ids = rng.sample(range(1, max_id + 1), min(max_id, n * 3))
+        run_ids = [r[0] for r in conn.execute(
+            "SELECT run_id FROM benchmark_runs WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))]
+        rng.shuffle(run_ids)
+        batch_ids = [r[0] for r in conn.execute("SELECT batch_id FROM batch_runs WHERE total_runs > 0")]
+        agents = [r[0] for r in conn.execute("SELECT DISTINCT agent FROM agg_agents")]
+        scenarios = [tuple(r) for r in conn.execute("SELECT DISTINCT suite, scenario FROM agg_scenarios")]
+    finally:
+        conn.close()
+    return {"runs": run_ids, "batches": batch_ids, "agents": agents, "scenarios": scenarios}
+
+
+def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Endpoint label -> function(i) giving the i-th request's path (varied across requests)."""
+    runs, batches, agents, scenarios = ids["runs"], ids["batches"], ids["agents"], ids["scenarios"]
+    run = lambda i: runs[i % len(runs)]  # noqa: E731
+
+    def q(params: dict[str, Any]) -> str:
+        return "/api/runs?" + urlencode(params)
+
+    listings = [lambda i: {}, lambda i: {"agent": agents[i % len(agents)]}, lambda i: {"status": "failed"},
+                lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)]))]
+    cursors: list[str] = []
+    for i in range(40):  # page 2 of several listings, found before timing
+        params = listings[i % len(listings)](i)
+        response = client.get(q(params))
+        response.raise_for_status()
+        if response.headers.get("x-next-cursor"):
+            cursors.append(q({**params, "cursor": response.headers["x-next-cursor"]}))
+    return {
+        "/health": lambda i: "/health",
+        "/api/runs": lambda i: "/api/runs",
+        "/api/runs?agent=X": lambda i: q({"agent": agents[rng.randrange(len(agents))]}),
+        "/api/runs?suite=S&scenario=C": lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios)))),
+        "/api/runs?status=failed": lambda i: q({"status": "failed"}),
+        "/api/runs?tier=T (extra)": lambda i: q({"tier": rng.choice(TIERS)}),
+        "/api/runs?batchId=B (extra)": lambda i: q({"batchId": rng.choice(batches)}),
+        "/api/runs?agent=X&status=timeout (extra)": lambda i: q({"agent": rng.choice(agents), "status": "timeout"}),
+        "/api/runs?cursor=... (page 2)": lambda i: cursors[i % len(cursors)],
+        "/api/runs/{id}": lambda i: f"/api/runs/{run(i)}",
+        "/api/runs/{id}/evaluations": lambda i: f"/api/runs/{run(i + 1)}/evaluations",
+        "/api/runs/{id}/telemetry": lambda i: f"/api/runs/{run(i + 2)}/telemetry",
+        "/api/runs/{id}/transcript": lambda i: f"/api/runs/{run(i + 3)}/transcript",
+        "/api/batches": lambda i: "/api/batches",
+        "/api/batches/{id}": lambda i: f"/api/batches/{rng.choice(batches)}",
+        "/api/stats": lambda i: "/api/stats",
+        "/api/stats/agents": lambda i: "/api/stats/agents",
+        "/api/stats/scenarios": lambda i: "/api/stats/scenarios",
+    }
+
+
+def measure_gets(client: httpx.Client, endpoints: dict[str, Any], requests: int, warmup: int
+                 ) -> dict[str, tuple[float, float, int]]:
+    """label -> (p50 ms, p95 ms, median response bytes)."""
+    out = {}
+    for label, path_of in endpoints.items():
+        for i in range(warmup):
+            client.get(path_of(10_000 + i)).raise_for_status()
+        times, sizes = [], []
+        for i in range(requests):
+            path = path_of(i)
+            start = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - start
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path}: {response.status_code} {response.text[:300]}")
+            times.append(elapsed * 1000)
+            sizes.append(len(response.content))
+        out[label] = (percentile(times, 50), percentile(times, 95), int(statistics.median(sizes)))
+        print(f"  GET {label:45} p50 {out[label][0]:8.2f} ms  p95 {out[label][1]:8.2f} ms  "
+              f"{out[label][2]:>9,} B", flush=True)
+    return out
+
+
+def measure_posts(client: httpx.Client, records: int, per_request: int, tag: str) -> tuple[float, float]:
+    """(records per second, p50 ms per request) posting ``records`` new runs ``per_request`` at a time."""
+    gen = Generator(seed=zlib.crc32(tag.encode()), prefix=f"p{tag}")
+    gen.clock = datetime.now(timezone.utc)
+    bodies = []
+    made = []
+    for _, runs in gen.batches(records):
+        made += runs
+    for start in range(0, len(made), per_request):
+        part = [r.to_json_dict() for r in made[start:start + per_request]]
+        bodies.append(json.dumps(part[0] if per_request == 1 else part).encode())
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    times = []
+    begin = time.perf_counter()
+    for body in bodies:
+        start = time.perf_counter()
+        response = client.post("/api/results", content=body, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 201:
+            raise SystemExit(f"POST /api/results: {response.status_code} {response.text[:300]}")
+    wall = time.perf_counter() - begin
+    return len(made) / wall, percentile(times, 50)
+
+
+# -- ingest -----------------------------------------------------------------------------------------------------
+
+
+def time_ingest(jsonl: Path, db: Path) -> float:
+    remove_db(db)
+    store = Store(db)  # schema created before timing, as for the baseline
+    os.sync()
+    start = time.perf_counter()
+    report = ingest_paths(store, [jsonl])
+    elapsed = time.perf_counter() - start
+    store.close()
+    assert report.loaded > 0 and not report.problems, report.problems[:3]
+    remove_db(db)
+    return elapsed
+
+
+def time_baseline(tables: dict[str, tuple[str, list[tuple[Any, ...]]]], db: Path) -> float:
+    remove_db(db)
+    Store(db).close()  # same schema, indexes and triggers (and WAL mode)
+    os.sync()
+    start = time.perf_counter()
+    conn = sqlite3.connect(str(db), isolation_level=None)
+    conn.execute("BEGIN")
+    for sql, rows in tables.values():
+        conn.executemany(sql, rows)
+    conn.execute("COMMIT")
+    conn.close()
+    elapsed = time.perf_counter() - start
+    remove_db(db)
+    return elapsed
+
+
+def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, float]:
+    """(ratio baseline/ingest, median ingest s, median baseline s)."""
+    records: list[RunRecord] = []
+    batch_rows = {}
+    for _, batch_runs in Generator(seed=2, prefix="i").batches(runs):
+        records += batch_runs
+    jsonl = tmp / "ingest.jsonl"
+    with open(jsonl, "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(record.model_dump_json(by_alias=True) + "\n")
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        for table, rows in _run_rows(record).items():
+            grouped.setdefault(table, []).extend(rows)
+        if record.batch_id not in batch_rows:  # write_runs creates each batch row the runs name
+            batch_rows[record.batch_id] = {"batch_id": record.batch_id, "created_at": record.started_at,
+                                           "metadata": "{}"}
+    grouped["batch_runs"] = list(batch_rows.values())
+    tables = {}
+    for table, rows in grouped.items():
+        columns = list(rows[0])
+        sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        tables[table] = (sql, [tuple(row[c] for c in columns) for row in rows])
+    del records, grouped
+    print(f"  ingest: {runs:,} runs, {jsonl.stat().st_size / 1e6:.0f} MB of JSONL, "
+          + ", ".join(f"{t} {len(r):,}" for t, (_, r) in tables.items()), flush=True)
+    ingest, base = [], []
+    for i in range(repeats):
+        if i % 2:
+            base.append(time_baseline(tables, tmp / "baseline.db"))
+            ingest.append(time_ingest(jsonl, tmp / "ingest.db"))
+        else:
+            ingest.append(time_ingest(jsonl, tmp / "ingest.db"))
+            base.append(time_baseline(tables, tmp / "baseline.db"))
+        print(f"  ingest {ingest[-1]:.2f} s, baseline {base[-1]:.2f} s", flush=True)
+    return statistics.median(base) / statistics.median(ingest), statistics.median(ingest), statistics.median(base)
+
+
+# -- main -------------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, help="runs in the database (default 1,000,000; 100,000 with --quick)")
+    parser.add_argument("--db", type=Path, help="database file, reused when it holds >= --runs runs "
+                                                "(default /tmp/zebench-bench-<runs>.db)")
+    parser.add_argument("--rebuild", action="store_true", help="build the database even if it is cached")
+    parser.add_argument("--requests", type=int, help="timed requests per GET endpoint (default 200; 50 with --quick)")
+    parser.add_argument("--posts", type=int, help="records posted per POST figure (default 2000; 300 with --quick)")
+    parser.add_argument("--ingest-runs", type=int, help="runs in the ingest file (default 100,000; 20,000 with --quick)")
+    parser.add_argument("--repeats", type=int, default=3, help="ingest repetitions (median reported)")
+    parser.add_argument("--chunk", type=int, default=20_000, help="runs generated and saved per transaction when building")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["http", "post", "ingest"], help="parts to skip")
+    parser.add_argument("--quick", action="store_true", help="100k-run database, fewer requests, smaller ingest")
+    args = parser.parse_args()
+    runs = args.runs or (100_000 if args.quick else 1_000_000)
+    db = args.db or Path(f"/tmp/zebench-bench-{runs // 1000}k.db" if runs % 1_000_000 else
+                         f"/tmp/zebench-bench-{runs // 1_000_000}m.db")
+    requests = args.requests or (50 if args.quick else 200)
+    posts = args.posts or (300 if args.quick else 2000)
+    ingest_runs = args.ingest_runs or (20_000 if args.quick else 100_000)
+    commands = [" ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])]
+    print(f"zebench API benchmarks ({runs:,} runs; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})",
+          flush=True)
+
+    info: dict[str, str] = {}
+    results: list[tuple[str, str, float, str, float | None]] = []  # label, unit, value, op, target
+    have = count_runs(db)
+    if args.rebuild or have < runs:
+        print(f"building {db} ({runs:,} runs; found {have:,})", flush=True)
+        seconds, batches = build_db(db, runs, args.chunk)
+        info["build"] = f"{runs:,} runs, {batches:,} batches in {seconds:.0f} s ({runs / seconds:,.0f} runs/s)"
+        print(f"  build: {info['build']}", flush=True)
+    else:
+        info["build"] = f"cached: {db} holds {have:,} runs (--rebuild to build again)"
+    info["database"] = f"{db}: {sum(Path(str(db) + s).stat().st_size for s in ('', '-wal') if Path(str(db) + s).exists()) / 1e9:.2f} GB"
+
+    if "http" not in args.skip or "post" not in args.skip:
+        rng = random.Random(3)
+        ids = sample_ids(db, requests, rng)
+        log = Path(tempfile.gettempdir()) / "zebench-bench-serve.log"
+        proc, base, cmd = start_server(db, log)
+        commands.append("ZE_BENCHMARKS_API_KEY=... " + " ".join(shlex.quote(a) for a in cmd) + f"  (log: {log})")
+        try:
+            with httpx.Client(base_url=base, timeout=120) as client:
+                if "http" not in args.skip:
+                    gets = measure_gets(client, get_endpoints(client, ids, rng), requests, warmup=5)
+                    for label, (p50, p95, size) in gets.items():
+                        results.append((f"GET {label} p50", "ms", p50, "", None))
+                        results.append((f"GET {label} p95", "ms", p95, "<=", GET_TARGET_MS))
+                if "post" not in args.skip:
+                    tag = str(int(time.time()))
+                    for per in (1, 100):
+                        rate, p50 = measure_posts(client, posts, per, f"{tag}x{per}")
+                        print(f"  POST /api/results {per:>3} record(s)/request: {rate:8.0f} records/s "
+                              f"(p50 {p50:.1f} ms per request)", flush=True)
+                        results.append((f"POST /api/results, {per} record(s) per request", "records/s", rate, "", None))
+        finally:
+            stop_server(proc)
+
+    if "ingest" not in args.skip:
+        with tempfile.TemporaryDirectory(prefix="zebench-bench-") as name:
+            ratio, ingest_s, base_s = bench_ingest(Path(name), ingest_runs, args.repeats)
+        results.append((f"ingest {ingest_runs:,} runs (s)", "s", ingest_s, "", None))
+        results.append((f"ingest runs/s", "runs/s", ingest_runs / ingest_s, "", None))
+        results.append((f"raw executemany of the same rows (s)", "s", base_s, "", None))
+        results.append((f"ingest ratio: baseline s / ingest s", "", ratio, ">=", INGEST_TARGET))
+
+    print(f"\nzebench API benchmarks ({runs:,} runs; GET: {requests} requests per endpoint; "
+          f"ingest: median of {args.repeats})")
+    for key, value in info.items():
+        print(f"  {key}: {value}")
+    missed = 0
+    for label, unit, value, op, target in results:
+        if target is None:
+            print(f"  {label:62} {value:10.2f} {unit}")
+            continue
+        ok = value <= target if op == "<=" else value >= target
+        missed += not ok
+        print(f"  {label:62} {value:10.2f} {unit:3}  target {op} {target:<5}  {'ok' if ok else 'MISSED'}")
+    print("commands:")
+    for line in commands:
+        print(f"  {line}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
