@@ -379,3 +379,104 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
         click.secho(f"  {error}", fg="red", err=True)
     if report.remaining:
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# leaderboard / compare
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _open_db_for_reading(db_path: Path) -> Any:
+    from .store import Store
+
+    if not db_path.exists():
+        fail(f"database {db_path} does not exist (run `zebench run` first or pass --db)")
+    return Store(db_path)
+
+
+@main.command("leaderboard")
+@db_option
+@click.option("--filter", "filter_text", metavar="KEY=VALUE,...", help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True, help="Significance level of intervals and tie groups.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as_json: bool) -> None:
+    """Agents and models ranked by success rate, with Wilson intervals, score intervals (bootstrap over items),
+    pass@k where items were repeated, cost per solved task, and tie groups.
+
+    Configurations in the same tie group cannot be told apart from the group's leader at --alpha (exact McNemar
+    tests over the items both ran, Holm-corrected). Denominators are explicit: runs, completed runs, agent
+    failures and infrastructure failures, and success with and without the infrastructure failures.
+    """
+    from .analysis import SelectionError, leaderboard, parse_selection
+
+    with _open_db_for_reading(db_path) as store:
+        try:
+            filters, since, until = ({}, None, None)
+            if filter_text:
+                filters, since, until, _ = parse_selection(store.conn, filter_text)
+            rows = leaderboard(store.conn, filters, since=since, until=until, alpha=alpha)
+        except (SelectionError, ValueError) as exc:
+            fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Leaderboard ({db_path}; {int(100 * (1 - alpha))}% intervals)")
+    for col in ("#", "tie", "agent", "model", "items", "runs", "agent/infra fail", "success", "interval",
+                "excl. infra", "score /10", "interval", "pass@k", "cost/solved"):
+        table.add_column(col)
+    for r in rows:
+        pk = " ".join(f"{k}={v:.2f}" for k, v in r["passAtK"].items() if k.startswith("pass@"))
+        cost = "unknown" if r["costPerSolvedUsd"] is None else f"${r['costPerSolvedUsd']:.4f}"
+        table.add_row(
+            str(r["rank"]), str(r["tieGroup"]), r["agent"], r["model"] or "", str(r["items"]), str(r["runs"]),
+            f"{r['agentFailures']}/{r['infraFailures']}", _pct(r["successRate"]),
+            f"{_pct(r['successRateLow'])}-{_pct(r['successRateHigh'])}", _pct(r["successRateExclInfra"]),
+            "-" if r["meanScore"] is None else f"{r['meanScore']:.2f}",
+            "-" if r["meanScoreLow"] is None else f"{r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f}", pk or "-", cost,
+        )
+    Console().print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+@main.command("compare")
+@click.argument("baseline")
+@click.argument("candidate")
+@db_option
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True, help="Significance level.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.option("--markdown", "markdown_file", type=click.Path(path_type=Path, dir_okay=False), help="Also write a pull-request comment in Markdown to this file.")
+@click.option("--junit", "junit_file", type=click.Path(path_type=Path, dir_okay=False), help="Also write JUnit XML (a failing case per significant regression) to this file.")
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when the candidate is significantly worse (overall or on an item).")
+def compare_command(baseline: str, candidate: str, db_path: Path, alpha: float, as_json: bool,
+                    markdown_file: Path | None, junit_file: Path | None, fail_on_regression: bool) -> None:
+    """Compare CANDIDATE with BASELINE over the items (suite/scenario/tier) both ran.
+
+    Each side is a batch id or filters KEY=VALUE,... (agent, model, suite, scenario, tier, batchId, since,
+    until), e.g. `zebench compare batch-123 agent=anthropic,model=claude-sonnet-4-6,since=2026-11-01`.
+    Success is compared with an exact McNemar test on paired items, scores with a paired bootstrap; each item's
+    change is tested (Fisher exact) with a Holm correction. Items only one side ran are listed, not compared.
+    With --fail-on-regression the exit status is 1 only on a significant regression, 0 otherwise.
+    """
+    from .analysis import SelectionError, compare, junit_report, markdown_report
+
+    with _open_db_for_reading(db_path) as store:
+        try:
+            result = compare(store.conn, baseline, candidate, alpha=alpha)
+        except (SelectionError, ValueError) as exc:
+            fail(str(exc))
+    if markdown_file:
+        markdown_file.write_text(markdown_report(result))
+    if junit_file:
+        junit_file.write_text(junit_report(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(markdown_report(result))
+    if fail_on_regression and result["significantRegression"]:
+        sys.exit(1)

@@ -181,9 +181,50 @@ async def stats(request: Any, datasette: Any) -> Response:
     return json_response(await read(datasette, store.query_stats))
 
 
+#: Leaderboard fields merged into /api/stats/agents (intervals, tie groups, denominators, pass@k).
+LEADERBOARD_FIELDS = ("rank", "tieGroup", "items", "completedRuns", "agentFailures", "infraFailures",
+                      "successRateLow", "successRateHigh", "successRateExclInfra", "successRateExclInfraLow",
+                      "successRateExclInfraHigh", "meanScore", "meanScoreLow", "meanScoreHigh", "meanScoreWithInfra",
+                      "passAtK", "repeatsPerItem", "costPerSolvedUsd", "flakyItems", "flakiness")
+
+
+async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
+    """The leaderboard, recomputed only when runs were written since the last request (cheap version check)."""
+    from .analysis import leaderboard
+
+    version = await read(datasette, store.data_version)
+    cache = getattr(datasette, "_zebench_leaderboard", None)
+    if cache is None or cache[0] != version:
+        cache = (version, await read(datasette, leaderboard))
+        datasette._zebench_leaderboard = cache
+    return cache[1]
+
+
 @endpoint("GET")
 async def stats_agents(request: Any, datasette: Any) -> Response:
-    return json_response(await read(datasette, store.query_stats_agents))
+    rows = await read(datasette, store.query_stats_agents)
+    board = {(r["agent"], r["model"]): r for r in await cached_leaderboard(datasette)}
+    for row in rows:
+        extra = board.get((row["agent"], row["model"]), {})
+        row.update({k: extra.get(k) for k in LEADERBOARD_FIELDS})
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+    return json_response(rows)
+
+
+@endpoint("GET")
+async def compare_view(request: Any, datasette: Any) -> Response:
+    from .analysis import compare
+
+    base, cand = request.args.get("base"), request.args.get("cand")
+    if not base or not cand:
+        raise ApiError(400, "give base= and cand= (batch ids or filters like agent=echo,tier=L1)")
+    try:
+        alpha = float(request.args.get("alpha") or 0.05)
+    except ValueError:
+        raise ApiError(400, "alpha must be a number") from None
+    if not 0 < alpha < 1:
+        raise ApiError(400, "alpha must be between 0 and 1")
+    return json_response(await read(datasette, compare, base, cand, alpha=alpha))
 
 
 @endpoint("GET")
@@ -310,6 +351,7 @@ ROUTES: list[tuple[str, View]] = [
     (r"^/api/stats$", stats),
     (r"^/api/stats/agents$", stats_agents),
     (r"^/api/stats/scenarios$", stats_scenarios),
+    (r"^/api/compare$", compare_view),
     (r"^/api/results$", post_results),
     (r"^/api/results/batch$", post_batch),
     (r"^/api(/.*)?$", not_found),

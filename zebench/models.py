@@ -644,6 +644,38 @@ class BatchRow(ApiModel):
     avgWeightedScore: float | None
     metadata: dict[str, Any]
     complete: bool
+    denominators: "Denominators | None" = None
+
+
+class Denominators(ApiModel):
+    expectedRuns: int | None
+    runs: int
+    missingRuns: int
+    completedRuns: int
+    agentFailures: int
+    infraFailures: int
+    successRate: float | None
+    successRateExclInfra: float | None
+    avgWeightedScore: float | None
+    avgWeightedScoreWithInfra: float | None
+
+
+class CompareResult(ApiModel):
+    model_config = ConfigDict(extra="allow")  # see zebench.analysis.compare
+
+    baseline: str
+    candidate: str
+    alpha: float
+    sharedItems: int
+    onlyBaseline: list[str]
+    onlyCandidate: list[str]
+    success: dict[str, Any]
+    score: dict[str, Any] | None
+    items: list[dict[str, Any]]
+    regressions: list[str]
+    improvements: list[str]
+    significantRegression: bool
+    significantImprovement: bool
 
 
 class BreakdownRow(ApiModel):
@@ -721,6 +753,26 @@ class AggregateRow(ApiModel):
 class AgentStats(AggregateRow):
     agent: str
     model: str | None
+    rank: int | None = None
+    tieGroup: int | None = None
+    items: int | None = None
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    successRateLow: float | None = None
+    successRateHigh: float | None = None
+    successRateExclInfra: float | None = None
+    successRateExclInfraLow: float | None = None
+    successRateExclInfraHigh: float | None = None
+    meanScore: float | None = None
+    meanScoreLow: float | None = None
+    meanScoreHigh: float | None = None
+    meanScoreWithInfra: float | None = None
+    passAtK: dict[str, float] | None = None
+    repeatsPerItem: int | None = None
+    costPerSolvedUsd: float | None = None
+    flakyItems: int | None = None
+    flakiness: float | None = None
 
 
 class ScenarioStats(AggregateRow):

@@ -11,14 +11,14 @@ from pydantic.json_schema import models_json_schema
 
 from . import __version__
 from .models import (
-    AgentStats, BatchDetail, BatchRecord, BatchRow, ErrorBody, EvaluationRow, Health, RunDetail, RunRecord, RunRow,
-    ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+    AgentStats, BatchDetail, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, RunDetail,
+    RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
 )
 from .store import DEFAULT_PAGE, MAX_PAGE
 
 MODELS: list[type[BaseModel]] = [
     RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
-    Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody,
+    Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult,
 ]
 
 
@@ -99,6 +99,12 @@ def openapi_document() -> dict[str, Any]:
         "/api/stats/agents": _get("Per agent and model", _json({"type": "array", "items": _ref(AgentStats)}, "Rows")),
         "/api/stats/scenarios": _get("Per scenario and tier",
                                      _json({"type": "array", "items": _ref(ScenarioStats)}, "Rows")),
+        "/api/compare": _get("Paired comparison of a candidate with a baseline (batch ids or filters)",
+                             _json(_ref(CompareResult), "The comparison"),
+                             [_query("base", "baseline: a batch id or filters key=value,..."),
+                              _query("cand", "candidate: a batch id or filters key=value,..."),
+                              _query("alpha", "significance level (default 0.05)", {"type": "number"})],
+                             {"400": ERRORS["400"]}),
         "/api/results": {"post": {
             "summary": "Store one run record or a list (the original project's payload is accepted as is); "
                        "re-posting a runId replaces it",

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .models import SCORED_STATUSES, RunRecord
+from .store import batch_denominators
 
 if TYPE_CHECKING:
     from .batch import BatchResult, RunKey
@@ -119,6 +120,12 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
         console.print(runs)
     console.print(table)
     expected = batch.expected_runs or 0
+    d = batch_denominators(store.conn, [batch.batch_id]).get(batch.batch_id)
+    if d and d["runs"]:
+        excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
+        console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
+                      f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
+                      f"success {100 * (d['successRate'] or 0):.0f}% counting infrastructure failures{excl}")
     state = "complete" if batch.total_runs >= expected else f"INCOMPLETE ({batch.total_runs}/{expected} runs)"
     console.print(f"Batch {batch.batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
     if batch.total_runs < expected:

@@ -725,12 +725,43 @@ _BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_ru
                   "avg_score, avg_weighted_score, metadata")
 
 
-def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
+def _batch_row(row: dict[str, Any], denominators: dict[str, Any] | None = None) -> dict[str, Any]:
     shaped = _shape(row, ("metadata",))
     shaped["metadata"] = shaped.get("metadata") or {}
     expected = shaped.get("expectedRuns")
     shaped["complete"] = expected is None or (shaped.get("totalRuns") or 0) >= expected
+    if denominators is not None:
+        shaped["denominators"] = denominators
     return shaped
+
+
+def batch_denominators(conn: sqlite3.Connection, batch_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per batch: expected, stored, completed, agent-failed, infrastructure-failed and missing runs, and success
+    and score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out)."""
+    if not batch_ids:
+        return {}
+    r = "r"
+    rows = _fetch(conn, f"""
+        SELECT b.batch_id, b.expected_runs, COUNT(r.id) AS runs, COALESCE(SUM(r.is_successful), 0) AS successful,
+               COALESCE(SUM(r.status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % r}), 0) AS agent_failed,
+               COALESCE(SUM({_INFRA_SQL % r}), 0) AS infra_failed, COUNT(r.weighted_score) AS scored,
+               COALESCE(SUM(r.weighted_score), 0) AS sum_weighted
+        FROM batch_runs b LEFT JOIN benchmark_runs r ON r.batch_id = b.batch_id AND r.status != 'cancelled'
+        WHERE b.batch_id IN (SELECT value FROM json_each(?)) GROUP BY b.batch_id""", (json.dumps(batch_ids),))
+    out = {}
+    for row in rows:
+        runs, infra, scored = row["runs"], row["infra_failed"], row["scored"]
+        expected = row["expected_runs"]
+        out[row["batch_id"]] = {
+            "expectedRuns": expected, "runs": runs, "missingRuns": max(0, expected - runs) if expected else 0,
+            "completedRuns": runs - row["agent_failed"] - infra, "agentFailures": row["agent_failed"],
+            "infraFailures": infra,
+            "successRate": row["successful"] / runs if runs else None,
+            "successRateExclInfra": row["successful"] / (runs - infra) if runs - infra else None,
+            "avgWeightedScore": row["sum_weighted"] / scored if scored else None,
+            "avgWeightedScoreWithInfra": row["sum_weighted"] / (scored + infra) if scored + infra else None,
+        }
+    return out
 
 
 def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | None = None
@@ -746,7 +777,9 @@ def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | No
     rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs {where} ORDER BY created_at DESC, batch_id DESC "
                         "LIMIT ?", [*params, limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["batch_id"]) if len(rows) > limit else None
-    return [_batch_row(r) for r in rows[:limit]], next_cursor
+    page = rows[:limit]
+    denominators = batch_denominators(conn, [r["batch_id"] for r in page])
+    return [_batch_row(r, denominators.get(r["batch_id"])) for r in page], next_cursor
 
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
@@ -770,7 +803,7 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict[str, Any
     rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
     if not rows:
         return None
-    batch = _batch_row(rows[0])
+    batch = _batch_row(rows[0], batch_denominators(conn, [batch_id]).get(batch_id))
     runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id", (batch_id,))
     evaluators = _fetch(conn, """
         SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
@@ -882,3 +915,52 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
                "ROUND(avg_weighted_score, 2) AS avg_weighted_score FROM batch_runs ORDER BY created_at DESC LIMIT 50",
     },
 }
+
+
+_ITEM_SUMS = (
+    "COUNT(*) AS runs, SUM(is_successful) AS successful, "
+    f"SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % 'benchmark_runs'}) AS agent_failed, "
+    f"SUM({_INFRA_SQL % 'benchmark_runs'}) AS infra_failed, COUNT(weighted_score) AS scored, "
+    "COALESCE(SUM(weighted_score), 0) AS sum_weighted, COUNT(cost_usd) AS cost_runs, "
+    "COALESCE(SUM(cost_usd), 0) AS sum_cost"
+)
+SELECTION_FILTERS = ("agent", "model", "suite", "scenario", "tier", "batchId")
+
+
+def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, since: str | None = None,
+                      until: str | None = None) -> list[dict[str, Any]]:
+    """Counts per (agent, model, suite, scenario, tier): from the summary table when unfiltered, else grouped
+    from the runs (filters: agent, model, suite, scenario, tier, batchId; since/until on startedAt)."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    unknown = set(filters) - set(SELECTION_FILTERS)
+    if unknown:
+        raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(SELECTION_FILTERS)}")
+    if not filters and not since and not until:
+        return _fetch(conn, "SELECT * FROM agg_items WHERE runs > 0")
+    where, params = ["status != 'cancelled'"], []
+    for key, value in filters.items():
+        column = "batch_id" if key == "batchId" else key
+        if column == "model" and value == "":
+            where.append("model IS NULL")
+        else:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if until:
+        where.append("started_at < ?")
+        params.append(until)
+    group = ", ".join(f"COALESCE({c}, '') AS {c}" for c in ITEM_COLUMNS)
+    return _fetch(conn, f"SELECT {group}, {_ITEM_SUMS} FROM benchmark_runs WHERE {' AND '.join(where)} "
+                        f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}", params)
+
+
+def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM batch_runs WHERE batch_id = ?", (batch_id,)).fetchone() is not None
+
+
+def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """Changes whenever runs are written: a cheap key for caching derived statistics."""
+    return tuple(conn.execute("SELECT (SELECT MAX(id) FROM benchmark_runs), (SELECT runs || ':' || sum_weighted "
+                              "FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)").fetchone())

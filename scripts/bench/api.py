@@ -433,6 +433,8 @@ def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, floa
     grouped["batch_runs"] = list(batch_rows.values())
     tables = {}
     for table, rows in grouped.items():
+        if not rows:  # e.g. validation_results: the synthetic runs have none
+            continue
         columns = list(rows[0])
         sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                f"VALUES ({', '.join('?' for _ in columns)})")
