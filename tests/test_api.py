@@ -275,7 +275,7 @@ def test_openapi_document_matches_the_served_routes(db: Path) -> None:
     assert set(doc["paths"]) == {"/health", "/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations",
                                  "/api/runs/{runId}/telemetry", "/api/runs/{runId}/transcript", "/api/batches",
                                  "/api/batches/{batchId}", "/api/stats", "/api/stats/agents", "/api/stats/scenarios",
-                                 "/api/results", "/api/results/batch"}
+                                 "/api/compare", "/api/results", "/api/results/batch"}
     assert "RunRecord" in doc["components"]["schemas"]
     saved = json.loads((Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text())
     assert saved == doc

@@ -1,0 +1,485 @@
+"""zebench.stats against reference implementations (scipy, statsmodels), brute force and hand-computed values."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.special
+import scipy.stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from zebench import stats
+from zebench.stats import (
+    LeaderRow,
+    PairedResult,
+    bootstrap_mean_interval,
+    flakiness,
+    holm_adjust,
+    mcnemar_exact,
+    paired_bootstrap,
+    paired_outcomes,
+    paired_permutation_test,
+    pass_at_k,
+    pass_hat_k,
+    tie_groups,
+    wilson_interval,
+)
+
+# ----------------------------------------------------------------------------------------------- wilson
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "alpha"),
+    [
+        (0, 10, 0.05),
+        (10, 10, 0.05),
+        (3, 10, 0.05),
+        (0, 1, 0.10),
+        (1, 1, 0.01),
+        (57, 200, 0.05),
+        (999, 1000, 0.01),
+        (5, 7, 0.20),
+        (1, 100000, 0.05),
+    ],
+)
+def test_wilson_matches_statsmodels(k: int, n: int, alpha: float) -> None:
+    low, high = wilson_interval(k, n, alpha)
+    ref_low, ref_high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    assert low == pytest.approx(ref_low, abs=1e-12)
+    assert high == pytest.approx(ref_high, abs=1e-12)
+    assert 0.0 <= low <= k / n <= high <= 1.0
+
+
+def test_wilson_edges() -> None:
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    assert wilson_interval(0, 25)[0] == 0.0
+    assert wilson_interval(25, 25)[1] == 1.0
+    # a smaller alpha gives a wider interval
+    narrow, wide = wilson_interval(30, 100, 0.2), wilson_interval(30, 100, 0.01)
+    assert wide[0] < narrow[0] and narrow[1] < wide[1]
+    for bad in [(5, 4, 0.05), (-1, 4, 0.05), (1, 4, 0.0), (1, 4, 1.0)]:
+        with pytest.raises(ValueError):
+            wilson_interval(*bad)
+
+
+# -------------------------------------------------------------------------------------------- bootstrap
+
+
+@pytest.mark.parametrize("dist", ["normal", "exponential"])
+def test_bootstrap_mean_interval_matches_scipy_percentile(dist: str) -> None:
+    rng = np.random.default_rng(123)
+    data = rng.normal(size=200) if dist == "normal" else rng.exponential(size=200)
+    low, high = bootstrap_mean_interval(data, alpha=0.05, n_resamples=10000, seed=0)
+    ref = scipy.stats.bootstrap(
+        (data,), np.mean, n_resamples=10000, method="percentile", confidence_level=0.95, rng=np.random.default_rng(1)
+    ).confidence_interval
+    assert low == pytest.approx(ref.low, abs=0.02)
+    assert high == pytest.approx(ref.high, abs=0.02)
+    assert low < data.mean() < high
+
+
+def test_bootstrap_is_percentile_not_normal_on_tiny_sample() -> None:
+    # Resampled means of [0, 1] take 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4: the 2.5% and 97.5% percentiles
+    # are exactly 0 and 1 (a normal-theory interval would be +-0.69 around 0.5).
+    assert bootstrap_mean_interval([0.0, 1.0], n_resamples=4000, seed=3) == (0.0, 1.0)
+    means = stats._bootstrap_means(np.array([0.0, 1.0]), 20000, seed=5)
+    freq = np.array([np.mean(means == v) for v in (0.0, 0.5, 1.0)])
+    assert freq == pytest.approx([0.25, 0.5, 0.25], abs=0.015)
+
+
+def test_bootstrap_seeding_and_edges() -> None:
+    data = np.random.default_rng(7).normal(size=500)
+    first = bootstrap_mean_interval(data, seed=11)
+    assert bootstrap_mean_interval(data, seed=11) == first
+    assert bootstrap_mean_interval(list(data), seed=11) == first  # plain sequences work the same
+    assert bootstrap_mean_interval(data, seed=12) != first
+    low, high = bootstrap_mean_interval([])
+    assert math.isnan(low) and math.isnan(high)
+    assert bootstrap_mean_interval([2.5]) == (2.5, 2.5)
+    low, high = bootstrap_mean_interval([0.25] * 40)
+    assert low == pytest.approx(0.25) and high == pytest.approx(0.25)
+    narrow, wide = bootstrap_mean_interval(data, alpha=0.5), bootstrap_mean_interval(data, alpha=0.01)
+    assert wide[0] < narrow[0] < narrow[1] < wide[1]
+    for kwargs in [{"alpha": 0.0}, {"n_resamples": 0}, {"seed": -1}]:
+        with pytest.raises(ValueError):
+            bootstrap_mean_interval(data, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        bootstrap_mean_interval([1.0, float("nan")])
+
+
+def test_bootstrap_result_does_not_depend_on_threading(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Big enough to take the threaded path; forcing one worker must not change the answer.
+    data = np.random.default_rng(2).random(5000)
+    threaded = bootstrap_mean_interval(data, n_resamples=2000, seed=4)
+    monkeypatch.setattr(stats, "_MAX_WORKERS", 1)
+    assert bootstrap_mean_interval(data, n_resamples=2000, seed=4) == threaded
+
+
+@pytest.mark.parametrize("n", [7, 64, 3 * 2**29])
+def test_uniform_indices_are_uniform(n: int) -> None:
+    out = np.empty(300_000, dtype=np.int64)
+    stats._uniform_indices(np.random.PCG64(0), n, out)
+    assert out.min() >= 0 and out.max() < n
+    # For n = 3 * 2**29 a multiply-shift without rejection gives residues mod 3 with shares 3/8, 3/8, 1/4.
+    bins = np.bincount(out % 7 if n != 64 else out, minlength=7 if n != 64 else 64)
+    assert scipy.stats.chisquare(bins).pvalue > 1e-4
+    if n == 3 * 2**29:
+        assert np.bincount(out % 3) / out.size == pytest.approx([1 / 3] * 3, abs=0.01)
+
+
+# ------------------------------------------------------------------------------------------ pass@k / ^k
+
+
+def _brute_force(n: int, c: int, k: int) -> tuple[Fraction, Fraction]:
+    """(pass@k, pass^k) by enumerating every k-subset of n attempts whose first c succeed."""
+    subsets = list(itertools.combinations(range(n), k))
+    any_success = sum(1 for s in subsets if any(i < c for i in s))
+    all_success = sum(1 for s in subsets if all(i < c for i in s))
+    return Fraction(any_success, len(subsets)), Fraction(all_success, len(subsets))
+
+
+def test_pass_at_k_and_pass_hat_k_brute_force() -> None:
+    for n in range(1, 9):
+        for c in range(n + 1):
+            for k in range(1, n + 1):
+                at_k, hat_k = _brute_force(n, c, k)
+                assert pass_at_k(n, c, k) == pytest.approx(float(at_k), abs=1e-12)
+                assert pass_hat_k(n, c, k) == pytest.approx(float(hat_k), abs=1e-12)
+
+
+def test_pass_at_k_matches_comb_formula() -> None:
+    for n, c, k in [(10, 3, 1), (10, 3, 5), (20, 0, 3), (20, 20, 3), (200, 37, 50), (1000, 5, 100), (50, 10, 41)]:
+        exact = 1 - Fraction(math.comb(n - c, k), math.comb(n, k))
+        assert pass_at_k(n, c, k) == pytest.approx(float(exact), rel=1e-10, abs=1e-14)
+        ref = 1 - scipy.special.comb(n - c, k, exact=True) / scipy.special.comb(n, k, exact=True)
+        assert pass_at_k(n, c, k) == pytest.approx(ref, rel=1e-10, abs=1e-14)
+        hat = Fraction(math.comb(c, k), math.comb(n, k))
+        assert pass_hat_k(n, c, k) == pytest.approx(float(hat), rel=1e-10, abs=1e-300)
+    # pass@1 is the success rate; huge n does not overflow
+    assert pass_at_k(7, 3, 1) == pytest.approx(3 / 7)
+    assert 0.0 < pass_at_k(100_000, 10, 50) < 1.0
+
+
+def test_pass_at_k_rejects_bad_arguments() -> None:
+    for fn in (pass_at_k, pass_hat_k):
+        for n, c, k in [(5, 2, 6), (5, 2, 0), (5, 6, 2), (5, -1, 2)]:
+            with pytest.raises(ValueError):
+                fn(n, c, k)
+
+
+# --------------------------------------------------------------------------------------------- McNemar
+
+
+def test_mcnemar_matches_statsmodels_and_binomtest_small() -> None:
+    for b in range(26):
+        for c in range(26):
+            p = mcnemar_exact(b, c)
+            ref = mcnemar(np.array([[5, b], [c, 7]]), exact=True).pvalue
+            assert p == pytest.approx(ref, rel=1e-10, abs=1e-15)
+            if b + c:
+                assert p == pytest.approx(scipy.stats.binomtest(min(b, c), b + c, 0.5).pvalue, rel=1e-10, abs=1e-15)
+    assert mcnemar_exact(0, 0) == 1.0
+    assert mcnemar_exact(9, 1) == pytest.approx(2 * 11 / 1024)
+
+
+@pytest.mark.parametrize(("b", "c"), [(3000, 3210), (40000, 40500), (10, 500), (480, 560), (0, 2000), (777, 777)])
+def test_mcnemar_large_counts(b: int, c: int) -> None:
+    ref = mcnemar(np.array([[0, b], [c, 0]]), exact=True).pvalue
+    assert mcnemar_exact(b, c) == pytest.approx(ref, rel=1e-8, abs=1e-300)
+    assert mcnemar_exact(b, c) == mcnemar_exact(c, b)
+
+
+def test_mcnemar_rejects_negative_counts() -> None:
+    with pytest.raises(ValueError):
+        mcnemar_exact(-1, 3)
+
+
+# ------------------------------------------------------------------------------------------ permutation
+
+
+def _scipy_paired_permutation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(
+        scipy.stats.permutation_test(
+            (a, b),
+            lambda x, y, axis: np.mean(y - x, axis=axis),
+            permutation_type="samples",
+            vectorized=True,
+            n_resamples=np.inf,  # exact
+            alternative="two-sided",
+        ).pvalue
+    )
+
+
+@pytest.mark.parametrize("case", ["continuous", "binary_with_ties", "small_shift"])
+def test_permutation_exact_matches_scipy(case: str) -> None:
+    rng = np.random.default_rng(42)
+    if case == "continuous":
+        a = rng.normal(size=10)
+        b = a + rng.normal(0.8, 1.0, size=10)
+    elif case == "small_shift":
+        a = rng.normal(size=11)
+        b = a + rng.normal(0.2, 1.0, size=11)
+    else:
+        a = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1], dtype=float)
+        b = np.array([1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1], dtype=float)
+    p = paired_permutation_test(a, b, n_permutations=10000)  # 2**12 <= 10000: exact enumeration
+    assert p == pytest.approx(_scipy_paired_permutation(a, b), abs=1e-12)
+
+
+def test_permutation_monte_carlo_close_to_exact() -> None:
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=16)
+    b = a + rng.normal(0.8, 1.0, size=16)
+    exact = _scipy_paired_permutation(a, b)  # 65536 patterns
+    p = paired_permutation_test(a, b, n_permutations=20000, seed=1)  # 2**16 > 20000: Monte Carlo
+    assert 0.005 < exact < 0.5  # a p-value where Monte Carlo error is visible
+    assert p == pytest.approx(exact, abs=0.005)
+    assert paired_permutation_test(a, b, n_permutations=20000, seed=1) == p
+    assert paired_permutation_test(a, b, n_permutations=20000, seed=2) != p
+    assert paired_permutation_test(b, a, n_permutations=20000, seed=1) == p  # two-sided: symmetric
+
+
+def test_permutation_agrees_with_paired_t_test() -> None:
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=60)
+    shifted = a + rng.normal(1.0, 1.0, size=60)
+    same = a + rng.normal(0.0, 1.0, size=60)
+    assert scipy.stats.ttest_rel(shifted, a).pvalue < 1e-6
+    assert paired_permutation_test(a, shifted) < 0.001
+    t_same = scipy.stats.ttest_rel(same, a).pvalue
+    p_same = paired_permutation_test(a, same)
+    assert t_same > 0.2 and p_same > 0.2
+    assert p_same == pytest.approx(t_same, abs=0.05)
+
+
+def test_permutation_edges() -> None:
+    assert paired_permutation_test([], []) == 1.0
+    assert paired_permutation_test([1.0, 0.0, 1.0], [1.0, 0.0, 1.0]) == 1.0
+    # all 5 differences positive: only the identity and its mirror are as extreme, 2 of 32 patterns
+    assert paired_permutation_test([0.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0]) == pytest.approx(2 / 32)
+    with pytest.raises(ValueError):
+        paired_permutation_test([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError):
+        paired_permutation_test([1.0], [1.0], n_permutations=0)
+
+
+# --------------------------------------------------------------------------------------- paired bootstrap
+
+
+def test_paired_bootstrap_clear_shift() -> None:
+    rng = np.random.default_rng(10)
+    a = rng.normal(size=400)
+    b = a + 0.3 + rng.normal(0.0, 0.5, size=400)  # true mean difference 0.3
+    res = paired_bootstrap(a, b, seed=3)
+    assert isinstance(res, PairedResult)
+    assert res.n == 400
+    assert res.mean_diff == pytest.approx(float(np.mean(b - a)))
+    assert res.mean_diff > 0  # candidate (b) minus baseline (a)
+    assert res.ci_low < 0.3 < res.ci_high
+    assert res.ci_low > 0.2 and res.ci_high < 0.4
+    assert res.p_value < 0.001
+    ref = scipy.stats.bootstrap(
+        (a, b), lambda x, y, axis: np.mean(y - x, axis=axis), paired=True, vectorized=True,
+        n_resamples=5000, method="percentile", rng=np.random.default_rng(0),
+    ).confidence_interval
+    assert res.ci_low == pytest.approx(ref.low, abs=0.01)
+    assert res.ci_high == pytest.approx(ref.high, abs=0.01)
+
+
+def test_paired_bootstrap_no_shift_and_determinism() -> None:
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=300)
+    b = a + rng.normal(0.0, 0.5, size=300)
+    res = paired_bootstrap(a, b, seed=9)
+    assert res.ci_low < 0.0 < res.ci_high
+    assert res.p_value > 0.1
+    assert paired_bootstrap(a, b, seed=9) == res
+    other = paired_bootstrap(a, b, seed=10)
+    assert (other.ci_low, other.ci_high) != (res.ci_low, res.ci_high)
+    # documented identities: the interval is bootstrap_mean_interval of b - a, the p-value the sign-flip test
+    assert (res.ci_low, res.ci_high) == bootstrap_mean_interval(b - a, n_resamples=5000, seed=9)
+    assert res.p_value == paired_permutation_test(a, b, n_permutations=5000, seed=9)
+    swapped = paired_bootstrap(b, a, seed=9)
+    assert swapped.mean_diff == pytest.approx(-res.mean_diff)
+
+
+def test_paired_bootstrap_edges() -> None:
+    empty = paired_bootstrap([], [])
+    assert empty.n == 0 and math.isnan(empty.mean_diff) and empty.p_value == 1.0
+    one = paired_bootstrap([1.0], [0.0])
+    assert (one.mean_diff, one.ci_low, one.ci_high) == (-1.0, -1.0, -1.0)
+    with pytest.raises(ValueError):
+        paired_bootstrap([1.0, 2.0], [1.0])
+
+
+# ------------------------------------------------------------------------------------------------- Holm
+
+
+@pytest.mark.parametrize(
+    "ps",
+    [
+        [0.01, 0.04, 0.03, 0.005],
+        [0.2, 0.01, 0.01, 0.5, 0.03, 0.02],
+        [0.0, 1.0, 0.5],
+        [0.3, 0.3, 0.3],
+        [0.04],
+        list(np.random.default_rng(3).uniform(0, 0.2, size=25)),
+    ],
+)
+def test_holm_matches_statsmodels(ps: list[float]) -> None:
+    ref = multipletests(ps, method="holm")[1]
+    assert holm_adjust(ps) == pytest.approx(list(ref), abs=1e-12)
+
+
+def test_holm_properties() -> None:
+    assert holm_adjust([]) == []
+    ps = [0.04, 0.001, 0.02]
+    adj = holm_adjust(ps)
+    assert adj == pytest.approx([0.04, 0.003, 0.04])  # same order as the input
+    assert all(a >= p for a, p in zip(adj, ps))
+    assert holm_adjust([0.6, 0.7]) == [1.0, 1.0]
+    with pytest.raises(ValueError):
+        holm_adjust([0.1, float("nan")])
+    with pytest.raises(ValueError):
+        holm_adjust([1.5])
+
+
+# ---------------------------------------------------------------------------------------- tie groups
+
+
+def _row(name: str, pattern: str) -> LeaderRow:
+    """'1' success, '0' failure, '-' not run, for items i0, i1, ..."""
+    return LeaderRow(name, {f"i{i}": ch == "1" for i, ch in enumerate(pattern) if ch != "-"})
+
+
+def test_paired_outcomes_counts_shared_items_only() -> None:
+    a = {"x": True, "y": True, "z": False, "w": False, "only_a": True}
+    b = {"x": True, "y": False, "z": True, "w": False, "only_b": False}
+    assert paired_outcomes(a, b) == (1, 1, 1, 1)
+    assert paired_outcomes({}, b) == (0, 0, 0, 0)
+
+
+def test_tie_groups_separated_and_identical() -> None:
+    rows = [_row("a", "1" * 100), _row("b", "1" * 50 + "0" * 50), _row("c", "0" * 100)]
+    assert tie_groups(rows) == [1, 2, 3]
+    same = [_row(name, "1100101101" * 5) for name in "abc"]
+    assert tie_groups(same) == [1, 1, 1]
+    assert tie_groups([]) == []
+    assert tie_groups(rows[:1]) == [1]
+    # no shared item: no evidence of a difference
+    assert tie_groups([_row("a", "1" * 30 + "-" * 30), _row("b", "-" * 30 + "0" * 30)]) == [1, 1]
+
+
+def test_tie_groups_applies_holm() -> None:
+    # Each trailing row loses 6 discordant items to the leader: raw p = 2/64 splits, Holm over m = 2 does not.
+    rows = [_row("a", "1" * 6 + "0" * 4), _row("b", "0" * 10), _row("c", "0" * 10)]
+    assert mcnemar_exact(6, 0) < 0.05
+    assert tie_groups(rows, alpha=0.05) == [1, 1, 1]
+    assert tie_groups(rows, alpha=0.07) == [1, 2, 2]  # with adjusted p = 0.0625 < 0.07 they do split
+
+
+def test_tie_groups_holm_is_step_down_not_bonferroni() -> None:
+    # b vs a: 20 discordant, p ~ 2e-6, split. c vs b: (6, 0), p = 0.03125: Bonferroni would give 0.0625 and
+    # join; Holm's second step multiplies the larger p by 1 and splits.
+    rows = [_row("a", "1" * 26), _row("b", "0" * 20 + "1" * 6), _row("c", "0" * 26)]
+    assert tie_groups(rows) == [1, 2, 3]
+
+
+def test_tie_groups_compares_with_group_leader_not_previous_row() -> None:
+    # Each step down loses only 2-3 items (never significant), but d is 7 items behind the leader a:
+    # p = 2/128, Holm-adjusted 3 * 0.0156 = 0.047 < 0.05. e equals d and joins its new group.
+    rows = [
+        _row("a", "1" * 60),
+        _row("b", "1" * 57 + "0" * 3),
+        _row("c", "1" * 55 + "0" * 5),
+        _row("d", "1" * 53 + "0" * 7),
+        _row("e", "1" * 53 + "0" * 7),
+    ]
+    # with 5 rows m = 4 and d's adjusted p is 4 * 0.0156 = 0.0625: tie; with e absent (m = 3) d splits
+    assert tie_groups(rows[:4]) == [1, 1, 1, 2]
+    assert tie_groups(rows) == [1, 1, 1, 1, 1]
+    assert tie_groups(rows, alpha=0.1) == [1, 1, 1, 2, 2]
+
+
+def test_tie_groups_splits_are_holm_rejections_of_the_final_family() -> None:
+    # The documented guarantee, checked with statsmodels: rebuild the comparisons the grouping implies, adjust
+    # them all with Holm, and every split must be rejected at alpha.
+    split_seen = join_seen = False
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        rates = np.sort(rng.uniform(0.2, 0.95, size=7))[::-1]
+        raw = [rng.random(80) < r for r in rates]
+        raw.sort(key=lambda o: -int(o.sum()))
+        rows = [LeaderRow(f"r{i}", {f"i{j}": bool(v) for j, v in enumerate(o)}) for i, o in enumerate(raw)]
+        groups = tie_groups(rows)
+        assert groups[0] == 1
+        assert all(g2 - g1 in (0, 1) for g1, g2 in zip(groups, groups[1:]))
+        leader = rows[0]
+        pvals, splits = [], []
+        for row, g_prev, g in zip(rows[1:], groups, groups[1:]):
+            _, only_leader, only_row, _ = paired_outcomes(leader.outcomes, row.outcomes)
+            pvals.append(mcnemar_exact(only_leader, only_row))
+            splits.append(g != g_prev)
+            if g != g_prev:
+                leader = row
+        adjusted = multipletests(pvals, method="holm")[1]
+        for adj, split in zip(adjusted, splits):
+            if split:
+                assert adj < 0.05
+        split_seen |= any(splits)
+        join_seen |= not all(splits)
+    assert split_seen and join_seen
+
+
+# ---------------------------------------------------------------------------------------------- flakiness
+
+
+def test_flakiness_hand_computed() -> None:
+    T, F = True, False
+    got = flakiness(
+        {
+            "s/a/easy": [T, T, F, F],  # 4 of 6 pairs disagree
+            "s/b/easy": [T, T, T, F],  # 3 of 6
+            "s/c/easy": [T, F],  # 1 of 1
+            "s/d/easy": [T, T, T],
+            "s/e/easy": [F, F],
+            "s/f/easy": [T],
+            "s/g/easy": [],
+        }
+    )
+    assert got == pytest.approx(
+        {
+            "s/a/easy": 2 / 3,
+            "s/b/easy": 0.5,
+            "s/c/easy": 1.0,
+            "s/d/easy": 0.0,
+            "s/e/easy": 0.0,
+            "s/f/easy": 0.0,
+            "s/g/easy": 0.0,
+        }
+    )
+
+
+def test_flakiness_matches_pair_enumeration() -> None:
+    rng = np.random.default_rng(4)
+    outcomes = {f"item{i}": [bool(x) for x in rng.random(int(rng.integers(2, 9))) < 0.6] for i in range(30)}
+    got = flakiness(outcomes)
+    for key, runs in outcomes.items():
+        pairs = list(itertools.combinations(runs, 2))
+        assert got[key] == pytest.approx(sum(x != y for x, y in pairs) / len(pairs))
+
+
+@pytest.mark.parametrize("table", [(3, 1, 1, 3), (10, 0, 0, 10), (0, 5, 5, 0), (2, 7, 8, 2), (1, 9, 11, 3),
+                                   (5, 5, 5, 5), (0, 0, 3, 4), (20, 30, 25, 25), (3, 0, 0, 0)])
+def test_fisher_exact_matches_scipy(table: tuple[int, int, int, int]) -> None:
+    from scipy.stats import fisher_exact as scipy_fisher
+
+    a, b, c, d = table
+    expected = scipy_fisher([[a, b], [c, d]], alternative="two-sided").pvalue
+    assert stats.fisher_exact(a, b, c, d) == pytest.approx(expected, rel=1e-9, abs=1e-12)
