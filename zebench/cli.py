@@ -424,20 +424,25 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
     from rich.table import Table
 
     table = Table(title=f"Leaderboard ({db_path}; {int(100 * (1 - alpha))}% intervals)")
-    for col in ("#", "tie", "agent", "model", "items", "runs", "agent/infra fail", "success", "interval",
-                "excl. infra", "score /10", "interval", "pass@k", "cost/solved"):
+    for col in ("#", "tie", "configuration", "items", "runs", "fail agent/infra", "success (interval)",
+                "excl. infra", "score /10 (interval)", "pass@k", "cost/solved"):
         table.add_column(col)
     for r in rows:
         pk = " ".join(f"{k}={v:.2f}" for k, v in r["passAtK"].items() if k.startswith("pass@"))
-        cost = "unknown" if r["costPerSolvedUsd"] is None else f"${r['costPerSolvedUsd']:.4f}"
+        cost = ("unknown" if r["costUnknownRuns"] else "-") if r["costPerSolvedUsd"] is None \
+            else f"${r['costPerSolvedUsd']:.4f}"
+        score = "-" if r["meanScore"] is None else (
+            f"{r['meanScore']:.2f} ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
         table.add_row(
-            str(r["rank"]), str(r["tieGroup"]), r["agent"], r["model"] or "", str(r["items"]), str(r["runs"]),
-            f"{r['agentFailures']}/{r['infraFailures']}", _pct(r["successRate"]),
-            f"{_pct(r['successRateLow'])}-{_pct(r['successRateHigh'])}", _pct(r["successRateExclInfra"]),
-            "-" if r["meanScore"] is None else f"{r['meanScore']:.2f}",
-            "-" if r["meanScoreLow"] is None else f"{r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f}", pk or "-", cost,
+            str(r["rank"]), str(r["tieGroup"]), r["agent"] + (f" [{r['model']}]" if r["model"] else ""),
+            str(r["items"]), str(r["runs"]), f"{r['agentFailures']}/{r['infraFailures']}",
+            f"{_pct(r['successRate'])} ({_pct(r['successRateLow'])}-{_pct(r['successRateHigh'])})",
+            _pct(r["successRateExclInfra"]), score, pk or "-", cost,
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # logs and pipes: do not squeeze the table into 80 columns
+        console = Console(width=160)
+    console.print(table)
 
 
 def _pct(value: float | None) -> str:
