@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -241,6 +242,13 @@ def m004_item_summaries(db: sqlite_utils.Database) -> None:
             SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % r}), SUM({_INFRA_SQL % r}),
             COUNT(weighted_score), COALESCE(SUM(weighted_score), 0), COUNT(cost_usd), COALESCE(SUM(cost_usd), 0)
         FROM benchmark_runs WHERE status != 'cancelled' GROUP BY {group}""")
+
+
+@migrations()
+def m005_runs_by_agent(db: sqlite_utils.Database) -> None:
+    """/api/runs?agent=X newest first: an index on agent alone is ordered by rowid within the agent, so the page
+    is read in order; (agent, model, weighted_score) made SQLite sort all of the agent's runs (50 ms at 1M)."""
+    db["benchmark_runs"].create_index(["agent"], find_unique_name=True)
 
 
 #: Child tables of a run, deleted and rewritten together with it.
@@ -600,19 +608,20 @@ def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> li
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+@cache
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() for p in rest)
 
 
 def _shape(row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns: tuple[str, ...] = ()) -> dict[str, Any]:
-    out = {}
-    for key, value in row.items():
-        if key in json_columns:
-            value = _loads(value)
-        elif key in bool_columns and value is not None:
-            value = bool(value)
-        out[_camel(key)] = value
+    out = {_camel(key): value for key, value in row.items()}  # camel names cached: this runs per row of a page
+    for key in json_columns:
+        if key in row:
+            out[_camel(key)] = _loads(row[key])
+    for key in bool_columns:
+        if row.get(key) is not None:
+            out[_camel(key)] = bool(row[key])
     return out
 
 
