@@ -149,7 +149,14 @@ def test_batches_and_breakdowns(db: Path) -> None:
     page = get(db, "/api/batches?limit=1")
     assert len(page.json()) == 1 and get(db, f"/api/batches?limit=1&cursor={page.headers['x-next-cursor']}").json()[0]["batchId"] == "batch-a"
     detail = BatchDetail.model_validate(get(db, "/api/batches/batch-a").json())
-    assert len(detail.runs) == 12
+    assert len(detail.runs) == 12 == detail.runsTotal == detail.runsIncluded
+    few = BatchDetail.model_validate(get(db, "/api/batches/batch-a?runs=5").json())
+    assert (len(few.runs), few.runsIncluded, few.runsTotal) == (5, 5, 12)
+    assert [r.id for r in few.runs] == [r.id for r in detail.runs[:5]]
+    assert get(db, "/api/batches/batch-a?runs=0").json()["runs"] == []
+    assert get(db, "/api/batches/batch-a?runs=x").status_code == 400
+    assert get(db, "/api/batches/batch-a?runs=5001").status_code == 400
+    assert detail.denominators.runs == 12 and detail.denominators.missingRuns == 0
     by_agent = {r.model_extra["agent"]: r for r in detail.breakdowns.byAgent}
     assert by_agent["oracle"].successRate == 1.0 and by_agent["echo"].successRate == 0.0
     assert {r.model_extra["tier"] for r in detail.breakdowns.byTier} == {"L0", "L1"}

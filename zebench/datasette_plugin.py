@@ -29,6 +29,8 @@ from .models import BatchRecord, RunRecord, utc_now
 #: Largest request body accepted by POST endpoints (413 above).
 MAX_BODY_BYTES = 10 * 1024 * 1024
 TOKEN_ENV = "ZE_BENCHMARKS_API_KEY"
+#: Largest ?runs= of a batch's detail (more: page /api/runs?batchId=).
+BATCH_RUNS_MAX = 5000
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -170,7 +172,11 @@ async def batches(request: Any, datasette: Any) -> Response:
 @endpoint("GET")
 async def batch_detail(request: Any, datasette: Any) -> Response:
     batch_id = request.url_vars["batch_id"]
-    detail = await read(datasette, store.query_batch_detail, batch_id)
+    unknown = [k for k in request.args.keys() if k != "runs"]
+    if unknown:
+        raise ApiError(400, f"unknown query parameter(s): {', '.join(unknown)}")
+    limit = _int_param(request, "runs", store.BATCH_RUNS_EMBEDDED, BATCH_RUNS_MAX) if request.args.get("runs") != "0" else 0
+    detail = await read(datasette, store.query_batch_detail, batch_id, limit)
     if detail is None:
         raise ApiError(404, f"batch {batch_id} not found")
     return json_response(detail)

@@ -713,7 +713,10 @@ class Breakdowns(ApiModel):
 
 
 class BatchDetail(BatchRow):
+    #: The first runs of the batch (?runs=N, default 100); page the rest with /api/runs?batchId=
     runs: list[RunRow]
+    runsIncluded: int
+    runsTotal: int
     breakdowns: Breakdowns
 
 

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .models import SCORED_STATUSES, RunRecord
-from .store import batch_denominators
+from .store import query_batch_detail
 
 if TYPE_CHECKING:
     from .batch import BatchResult, RunKey
@@ -120,7 +120,8 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
         console.print(runs)
     console.print(table)
     expected = batch.expected_runs or 0
-    d = batch_denominators(store.conn, [batch.batch_id]).get(batch.batch_id)
+    detail = query_batch_detail(store.conn, batch.batch_id, runs_limit=0)
+    d = detail["denominators"] if detail else None
     if d and d["runs"]:
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
         console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "

@@ -26,6 +26,10 @@ DEFAULT_DB_PATH = Path("data/zebench.db")
 
 migrations = Migrations("zebench")
 
+#: Failure categories that are the harness's or the provider's fault, not the agent's (issue: denominators).
+INFRA_CATEGORIES = ("infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
+_INFRA_SQL = "COALESCE(%s.failure_category IN (" + ", ".join(f"'{c}'" for c in INFRA_CATEGORIES) + "), 0)"
+
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -202,9 +206,6 @@ def m003_summaries(db: sqlite_utils.Database) -> None:
     db["batch_runs"].create_index(["created_at"])
 
 
-#: Failure categories that are the harness's or the provider's fault, not the agent's (issue: denominators).
-INFRA_CATEGORIES = ("infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
-_INFRA_SQL = "COALESCE(%s.failure_category IN (" + ", ".join(f"'{c}'" for c in INFRA_CATEGORIES) + "), 0)"
 ITEM_COLUMNS = ("agent", "model", "suite", "scenario", "tier")
 
 
@@ -249,6 +250,17 @@ def m005_runs_by_agent(db: sqlite_utils.Database) -> None:
     """/api/runs?agent=X newest first: an index on agent alone is ordered by rowid within the agent, so the page
     is read in order; (agent, model, weighted_score) made SQLite sort all of the agent's runs (50 ms at 1M)."""
     db["benchmark_runs"].create_index(["agent"], find_unique_name=True)
+
+
+@migrations()
+def m006_batch_denominators(db: sqlite_utils.Database) -> None:
+    """Denominators kept on the batch row (refreshed with its aggregates): /api/batches no longer joins every run
+    of the page's batches. Also an index on suite alone, for /api/runs?suite=S newest first."""
+    for column in ("agent_failed_runs", "infra_failed_runs", "scored_runs"):
+        db["batch_runs"].add_column(column, int, not_null_default=0)
+    for (batch_id,) in db.execute("SELECT batch_id FROM batch_runs").fetchall():
+        refresh_batch_aggregates(db.conn, batch_id)
+    db["benchmark_runs"].create_index(["suite"], find_unique_name=True)
 
 
 #: Child tables of a run, deleted and rewritten together with it.
@@ -383,16 +395,20 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
-    """Recompute a batch's aggregates from its stored runs (cancelled attempts excluded)."""
+    """Recompute a batch's aggregates and denominators from its stored runs (cancelled attempts excluded)."""
     conn.execute(
-        """
+        f"""
         UPDATE batch_runs SET
           total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
           avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
+          agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored,
           completed_at = COALESCE(?, completed_at)
         FROM (
           SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
                  COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
+                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % 'benchmark_runs'}), 0)
+                   AS agent_failed,
+                 COALESCE(SUM({_INFRA_SQL % 'benchmark_runs'}), 0) AS infra_failed, COUNT(weighted_score) AS scored,
                  AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
           FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
         ) AS agg
@@ -480,7 +496,9 @@ class Store:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def get_batch(self, batch_id: str) -> BatchRecord | None:
-        rows = self._rows("SELECT * FROM batch_runs WHERE batch_id = ?", (batch_id,))
+        rows = self._rows("SELECT batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, "
+                          "expected_runs, avg_score, avg_weighted_score, metadata FROM batch_runs WHERE batch_id = ?",
+                          (batch_id,))
         if not rows:
             return None
         row = rows[0]
@@ -731,46 +749,35 @@ def query_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | 
 
 
 _BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, expected_runs, "
-                  "avg_score, avg_weighted_score, metadata")
+                  "avg_score, avg_weighted_score, metadata, agent_failed_runs, infra_failed_runs, scored_runs")
+_DENOMINATOR_COLUMNS = ("agent_failed_runs", "infra_failed_runs", "scored_runs")
 
 
-def _batch_row(row: dict[str, Any], denominators: dict[str, Any] | None = None) -> dict[str, Any]:
-    shaped = _shape(row, ("metadata",))
+def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
+    denominators = batch_denominators(row)
+    shaped = _shape({k: v for k, v in row.items() if k not in _DENOMINATOR_COLUMNS}, ("metadata",))
     shaped["metadata"] = shaped.get("metadata") or {}
     expected = shaped.get("expectedRuns")
     shaped["complete"] = expected is None or (shaped.get("totalRuns") or 0) >= expected
-    if denominators is not None:
-        shaped["denominators"] = denominators
+    shaped["denominators"] = denominators
     return shaped
 
 
-def batch_denominators(conn: sqlite3.Connection, batch_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Per batch: expected, stored, completed, agent-failed, infrastructure-failed and missing runs, and success
-    and score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out)."""
-    if not batch_ids:
-        return {}
-    r = "r"
-    rows = _fetch(conn, f"""
-        SELECT b.batch_id, b.expected_runs, COUNT(r.id) AS runs, COALESCE(SUM(r.is_successful), 0) AS successful,
-               COALESCE(SUM(r.status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % r}), 0) AS agent_failed,
-               COALESCE(SUM({_INFRA_SQL % r}), 0) AS infra_failed, COUNT(r.weighted_score) AS scored,
-               COALESCE(SUM(r.weighted_score), 0) AS sum_weighted
-        FROM batch_runs b LEFT JOIN benchmark_runs r ON r.batch_id = b.batch_id AND r.status != 'cancelled'
-        WHERE b.batch_id IN (SELECT value FROM json_each(?)) GROUP BY b.batch_id""", (json.dumps(batch_ids),))
-    out = {}
-    for row in rows:
-        runs, infra, scored = row["runs"], row["infra_failed"], row["scored"]
-        expected = row["expected_runs"]
-        out[row["batch_id"]] = {
-            "expectedRuns": expected, "runs": runs, "missingRuns": max(0, expected - runs) if expected else 0,
-            "completedRuns": runs - row["agent_failed"] - infra, "agentFailures": row["agent_failed"],
-            "infraFailures": infra,
-            "successRate": row["successful"] / runs if runs else None,
-            "successRateExclInfra": row["successful"] / (runs - infra) if runs - infra else None,
-            "avgWeightedScore": row["sum_weighted"] / scored if scored else None,
-            "avgWeightedScoreWithInfra": row["sum_weighted"] / (scored + infra) if scored + infra else None,
-        }
-    return out
+def batch_denominators(row: dict[str, Any]) -> dict[str, Any]:
+    """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, and success
+    and score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out).
+    Read from the batch row, which refresh_batch_aggregates keeps up to date."""
+    runs, infra = row.get("total_runs") or 0, row.get("infra_failed_runs") or 0
+    scored, agent_failed = row.get("scored_runs") or 0, row.get("agent_failed_runs") or 0
+    successful, expected, avg = row.get("successful_runs") or 0, row.get("expected_runs"), row.get("avg_weighted_score")
+    return {
+        "expectedRuns": expected, "runs": runs, "missingRuns": max(0, expected - runs) if expected else 0,
+        "completedRuns": runs - agent_failed - infra, "agentFailures": agent_failed, "infraFailures": infra,
+        "successRate": successful / runs if runs else None,
+        "successRateExclInfra": successful / (runs - infra) if runs - infra else None,
+        "avgWeightedScore": avg,
+        "avgWeightedScoreWithInfra": avg * scored / (scored + infra) if avg is not None and scored + infra else None,
+    }
 
 
 def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | None = None
@@ -786,9 +793,7 @@ def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | No
     rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs {where} ORDER BY created_at DESC, batch_id DESC "
                         "LIMIT ?", [*params, limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["batch_id"]) if len(rows) > limit else None
-    page = rows[:limit]
-    denominators = batch_denominators(conn, [r["batch_id"] for r in page])
-    return [_batch_row(r, denominators.get(r["batch_id"])) for r in page], next_cursor
+    return [_batch_row(r) for r in rows[:limit]], next_cursor
 
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
@@ -808,12 +813,18 @@ def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> l
     return out
 
 
-def query_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict[str, Any] | None:
+#: Runs embedded in a batch's detail; the rest are paged from /api/runs?batchId=...
+BATCH_RUNS_EMBEDDED = 100
+
+
+def query_batch_detail(conn: sqlite3.Connection, batch_id: str, runs_limit: int = BATCH_RUNS_EMBEDDED
+                       ) -> dict[str, Any] | None:
     rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
     if not rows:
         return None
-    batch = _batch_row(rows[0], batch_denominators(conn, [batch_id]).get(batch_id))
-    runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id", (batch_id,))
+    batch = _batch_row(rows[0])
+    runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id LIMIT ?",
+                  (batch_id, runs_limit))
     evaluators = _fetch(conn, """
         SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
                AVG(CASE WHEN e.applicable THEN e.score END) AS avg_score,
@@ -827,6 +838,8 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict[str, Any
         WHERE batch_id = ? AND failure_category IS NOT NULL GROUP BY failure_category ORDER BY runs DESC""",
                       (batch_id,))
     batch["runs"] = [_run_row(r) for r in runs]
+    batch["runsIncluded"] = len(runs)
+    batch["runsTotal"] = conn.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = ?", (batch_id,)).fetchone()[0]
     batch["breakdowns"] = {
         "bySuite": _breakdown(conn, batch_id, ["suite"]),
         "byAgent": _breakdown(conn, batch_id, ["agent", "model"]),
