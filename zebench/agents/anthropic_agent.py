@@ -18,7 +18,8 @@ from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls, shared_client,
+    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, provider_error, require_env, run_tool_calls,
+    shared_client,
 )
 
 if TYPE_CHECKING:
@@ -26,16 +27,9 @@ if TYPE_CHECKING:
 
 
 def api_error(exc: Exception) -> AgentError:
-    """Map an SDK exception (after its own retries) to a failure category."""
     import anthropic
 
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, anthropic.RateLimitError) or status == 429:
-        return AgentError(f"rate limited by the Anthropic API after retries: {exc}", "rate_limited")
-    if isinstance(exc, (anthropic.APIConnectionError, anthropic.APITimeoutError)) or (status or 0) >= 500:
-        return AgentError(f"Anthropic API unavailable after retries ({status or 'no response'}): {exc}",
-                          "infrastructure")
-    return AgentError(f"Anthropic API error {status}: {exc}")
+    return provider_error("the Anthropic API", exc, anthropic)
 
 
 def cached_tools() -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..prices import price_table
 from ..tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
-from . import AgentConfigError, AgentResult
+from . import AgentConfigError, AgentError, AgentResult
 
 if TYPE_CHECKING:
     from ..tools import Toolbox
@@ -62,6 +62,17 @@ def shared_client(kind: str, max_retries: int, factory: Callable[[], Any]) -> An
     if key not in per_loop:
         per_loop[key] = factory()
     return per_loop[key]
+
+
+def provider_error(provider: str, exc: Exception, sdk: Any) -> AgentError:
+    """Map an SDK exception (raised after the SDK's own retries) to a failure category. ``sdk`` is the
+    anthropic or openai module: both name their exceptions alike."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, sdk.RateLimitError) or status == 429:
+        return AgentError(f"rate limited by {provider} after retries: {exc}", "rate_limited")
+    if isinstance(exc, (sdk.APIConnectionError, sdk.APITimeoutError)) or (status or 0) >= 500:
+        return AgentError(f"{provider} unavailable after retries ({status or 'no response'}): {exc}", "infrastructure")
+    return AgentError(f"{provider} API error {status}: {exc}")
 
 
 def require_env(*names: str) -> None:

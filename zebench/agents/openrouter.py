@@ -17,7 +17,8 @@ from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, require_env, run_tool_calls, shared_client,
+    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, provider_error, require_env, run_tool_calls,
+    shared_client,
 )
 
 if TYPE_CHECKING:
@@ -46,12 +47,7 @@ def client_from_env(max_retries: int) -> Any:
 def api_error(exc: Exception) -> AgentError:
     import openai
 
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, openai.RateLimitError) or status == 429:
-        return AgentError(f"rate limited by OpenRouter after retries: {exc}", "rate_limited")
-    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)) or (status or 0) >= 500:
-        return AgentError(f"OpenRouter unavailable after retries ({status or 'no response'}): {exc}", "infrastructure")
-    return AgentError(f"OpenRouter API error {status}: {exc}")
+    return provider_error("OpenRouter", exc, openai)
 
 
 def usage_numbers(usage: Any) -> tuple[int, int, int, float | None]:
