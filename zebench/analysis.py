@@ -34,6 +34,11 @@ def config_name(agent: str, model: str) -> str:
     return f"{agent} [{model}]" if model else agent
 
 
+def item_succeeded(counts: dict[str, Any]) -> bool:
+    """An item's outcome for a configuration: success when at least half of its repeats succeeded."""
+    return 2 * counts["successful"] >= counts["runs"]
+
+
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
@@ -72,7 +77,7 @@ def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None,
                 pass_k[f"pass^{k}"] = sum(stats.pass_hat_k(i["runs"], i["successful"], k) for i in items) / len(items)
         flaky = stats.flakiness({item_key(i): [True] * i["successful"] + [False] * (i["runs"] - i["successful"])
                                  for i in items})
-        outcomes[(agent, model)] = {item_key(i): 2 * i["successful"] >= i["runs"] for i in items}
+        outcomes[(agent, model)] = {item_key(i): item_succeeded(i) for i in items}
         rows.append({
             "agent": agent, "model": model or None, "items": len(items), "runs": runs,
             "completedRuns": runs - agent_failed - infra, "agentFailures": agent_failed, "infraFailures": infra,
@@ -95,17 +100,6 @@ def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None,
     for rank, (row, group) in enumerate(zip(rows, groups), 1):
         row["rank"], row["tieGroup"] = rank, group
     return rows
-
-
-def pareto_frontier(rows: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    """Configurations not beaten on both cost per run (lower) and success rate (higher)."""
-    points = [(r["totalCostUsd"] / r["runs"], r["successRate"] or 0, (r["agent"], r["model"]))
-              for r in rows if r["totalCostUsd"] is not None and r["runs"] and r["costUnknownRuns"] == 0]
-    frontier = []
-    for cost, rate, key in points:
-        if not any(c <= cost and s >= rate and (c, s) != (cost, rate) for c, s, _ in points):
-            frontier.append(key)
-    return frontier
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -166,8 +160,8 @@ def compare(conn: sqlite3.Connection, baseline: str, candidate: str, *, alpha: f
     cand_label, cand = _side(conn, candidate)
     shared = sorted(set(base) & set(cand))
     only_base, only_cand = sorted(set(base) - set(cand)), sorted(set(cand) - set(base))
-    base_ok = {k: 2 * base[k]["successful"] >= base[k]["runs"] for k in shared}
-    cand_ok = {k: 2 * cand[k]["successful"] >= cand[k]["runs"] for k in shared}
+    base_ok = {k: item_succeeded(base[k]) for k in shared}
+    cand_ok = {k: item_succeeded(cand[k]) for k in shared}
     both, only_b, only_c, neither = stats.paired_outcomes(base_ok, cand_ok)
     mcnemar_p = stats.mcnemar_exact(only_b, only_c)
     rates = stats.paired_bootstrap([_rate(base[k]) for k in shared], [_rate(cand[k]) for k in shared], alpha) \

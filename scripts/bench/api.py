@@ -42,6 +42,7 @@ import httpx
 
 from zebench.ingest import ingest_paths
 from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
+from zebench.runner import STAGES
 from zebench.store import Store, _run_rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,7 +74,6 @@ JUDGE = ("llm_judge", "task", 2.0)
 FAILURES = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
             ("infrastructure", "workspace", "no space left on device"), ("rate_limited", "agent", "429 from the API"),
             ("setup", "setup", "fixture copy failed"), ("workspace", "workspace", "npm ci failed")]
-STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
 START = datetime(2025, 1, 6, tzinfo=timezone.utc)
 
 
