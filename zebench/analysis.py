@@ -16,7 +16,7 @@ import sqlite3
 from typing import Any
 
 from . import stats
-from .store import batch_exists, query_item_counts
+from .store import batch_exists, query_batch_configurations, query_item_counts, query_stats_agents
 
 DEFAULT_ALPHA = 0.05
 BOOTSTRAP_RESAMPLES = 2000
@@ -100,6 +100,41 @@ def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None,
     for rank, (row, group) in enumerate(zip(rows, groups), 1):
         row["rank"], row["tieGroup"] = rank, group
     return rows
+
+
+#: Leaderboard fields merged into the per-agent statistics (/api/stats/agents and the site's agents page).
+LEADERBOARD_FIELDS = ("rank", "tieGroup", "items", "completedRuns", "agentFailures", "infraFailures",
+                      "successRateLow", "successRateHigh", "successRateExclInfra", "successRateExclInfraLow",
+                      "successRateExclInfraHigh", "meanScore", "meanScoreLow", "meanScoreHigh", "meanScoreWithInfra",
+                      "passAtK", "repeatsPerItem", "costPerSolvedUsd", "flakyItems", "flakiness")
+
+
+def merge_leaderboard(rows: list[dict[str, Any]], board: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-agent statistics (store.query_stats_agents) with the leaderboard's fields, best first."""
+    by_config = {(r["agent"], r["model"]): r for r in board}
+    for row in rows:
+        extra = by_config.get((row["agent"], row["model"]), {})
+        row.update({k: extra.get(k) for k in LEADERBOARD_FIELDS})
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+    return rows
+
+
+def agent_stats(conn: sqlite3.Connection, board: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The /api/stats/agents rows."""
+    return merge_leaderboard(query_stats_agents(conn), leaderboard(conn) if board is None else board)
+
+
+def pareto_frontier(points: list[tuple[float, float]]) -> list[bool]:
+    """For (cost, score) points: True where no other point is at most as costly and scores at least as high with
+    one of the two strictly better (lower cost and higher score are better)."""
+    order = sorted(range(len(points)), key=lambda i: (points[i][0], -points[i][1]))
+    on_front = [False] * len(points)
+    best = -math.inf
+    for i in order:
+        if points[i][1] > best:
+            on_front[i] = True
+            best = points[i][1]
+    return on_front
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -210,6 +245,19 @@ def compare(conn: sqlite3.Connection, baseline: str, candidate: str, *, alpha: f
         "significantRegression": overall_regression or bool(regressions),
         "significantImprovement": overall_improvement or bool(improvements),
     }
+
+
+def previous_comparable_batch(conn: sqlite3.Connection, batch_id: str, created: list[str]) -> str | None:
+    """The newest batch before ``batch_id`` in ``created`` (batch ids oldest first) that ran the same agents,
+    models and suites."""
+    configs = query_batch_configurations(conn)
+    target = configs.get(batch_id)
+    if target is None or batch_id not in created:
+        return None
+    for other in reversed(created[:created.index(batch_id)]):
+        if configs.get(other) == target:
+            return other
+    return None
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -187,13 +187,6 @@ async def stats(request: Any, datasette: Any) -> Response:
     return json_response(await read(datasette, store.query_stats))
 
 
-#: Leaderboard fields merged into /api/stats/agents (intervals, tie groups, denominators, pass@k).
-LEADERBOARD_FIELDS = ("rank", "tieGroup", "items", "completedRuns", "agentFailures", "infraFailures",
-                      "successRateLow", "successRateHigh", "successRateExclInfra", "successRateExclInfraLow",
-                      "successRateExclInfraHigh", "meanScore", "meanScoreLow", "meanScoreHigh", "meanScoreWithInfra",
-                      "passAtK", "repeatsPerItem", "costPerSolvedUsd", "flakyItems", "flakiness")
-
-
 async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
     """The leaderboard, recomputed only when runs were written since the last request (cheap version check)."""
     from .analysis import leaderboard
@@ -208,13 +201,10 @@ async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
 
 @endpoint("GET")
 async def stats_agents(request: Any, datasette: Any) -> Response:
+    from .analysis import merge_leaderboard
+
     rows = await read(datasette, store.query_stats_agents)
-    board = {(r["agent"], r["model"]): r for r in await cached_leaderboard(datasette)}
-    for row in rows:
-        extra = board.get((row["agent"], row["model"]), {})
-        row.update({k: extra.get(k) for k in LEADERBOARD_FIELDS})
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
-    return json_response(rows)
+    return json_response(merge_leaderboard(rows, await cached_leaderboard(datasette)))
 
 
 @endpoint("GET")

@@ -723,29 +723,198 @@ def query_transcript(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:
     return {"messages": messages, "toolCalls": calls}
 
 
+def _children(conn: sqlite3.Connection, sql: str, run_where: str, params: tuple[Any, ...], *,
+              keep_run_id: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Rows of a child table for the runs matching ``run_where``, grouped by run id (in the query's order)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in _fetch(conn, sql.format(runs=f"SELECT run_id FROM benchmark_runs WHERE {run_where}"), params):
+        out.setdefault(row["run_id"] if keep_run_id else row.pop("run_id"), []).append(row)
+    return out
+
+
+def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ...], *, transcripts: bool = False
+                 ) -> list[dict[str, Any]]:
+    """Run details (the /api/runs/<id> shape) of the runs matching ``run_where`` (internal SQL only), in id order;
+    with ``transcripts`` each also has a ``transcript`` (the /api/runs/<id>/transcript shape). A few queries for
+    the whole set, so a chunk of a hundred runs costs about what one run did."""
+    runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE {run_where} ORDER BY id", params)
+    if not runs:
+        return []
+    evaluations = _children(conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, "
+                                  "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id IN "
+                                  "({runs}) ORDER BY run_id, id", run_where, params, keep_run_id=True)
+    telemetry = _children(conn, "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
+                                "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
+                                "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})", run_where, params)
+    validation = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
+                                 "validation_results WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    files = _children(conn, "SELECT run_id, path, change, binary, additions, deletions, patch, patch_truncated FROM "
+                            "run_diff_files WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    deps = _children(conn, "SELECT run_id, manifest, section, name, before, after FROM run_dependency_changes "
+                           "WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    manifests = _children(conn, "SELECT run_id, format_version, zebench_version, git_commit, scenario_hash, "
+                                "prompt_hash, agent, model, settings, python_version, platform FROM run_manifests "
+                                "WHERE run_id IN ({runs})", run_where, params)
+    if transcripts:
+        messages = _children(conn, "SELECT run_id, seq, role, content FROM run_messages WHERE run_id IN ({runs}) "
+                                   "ORDER BY run_id, seq", run_where, params)
+        calls = _children(conn, "SELECT run_id, seq, name, input, output, is_error, duration_ms FROM run_tool_calls "
+                                "WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    details = []
+    for row in runs:
+        run_id = row["run_id"]
+        tele = telemetry.get(run_id)
+        manifest = manifests.get(run_id)
+        detail = {
+            "run": _run_row(row),
+            "evaluations": [_shape(r, ("details",), ("applicable",)) for r in evaluations.get(run_id, [])],
+            "telemetry": _shape(tele[0], ("stage_ms",)) if tele else None,
+            "validationResults": [_shape(r) for r in validation.get(run_id, [])],
+            "diff": {
+                "files": [_shape(r, (), ("binary", "patch_truncated")) for r in files.get(run_id, [])],
+                "dependencyChanges": [_shape(r) for r in deps.get(run_id, [])],
+            },
+            "manifest": _shape(manifest[0], ("settings",)) if manifest else None,
+        }
+        if transcripts:
+            detail["transcript"] = {
+                "messages": [_shape(r, ("content",)) for r in messages.get(run_id, [])],
+                "toolCalls": [_shape(r, ("input",), ("is_error",)) for r in calls.get(run_id, [])],
+            }
+        details.append(detail)
+    return details
+
+
 def query_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
-    run = query_run(conn, run_id)
-    if run is None:
-        return None
-    manifest = _fetch(conn, "SELECT format_version, zebench_version, git_commit, scenario_hash, prompt_hash, agent, "
-                            "model, settings, python_version, platform FROM run_manifests WHERE run_id = ?", (run_id,))
-    return {
-        "run": run,
-        "evaluations": query_evaluations(conn, run_id),
-        "telemetry": query_telemetry(conn, run_id),
-        "validationResults": [_shape(r) for r in _fetch(
-            conn, "SELECT kind, command, status, exit_code, duration_ms, output_tail FROM validation_results "
-                  "WHERE run_id = ? ORDER BY seq", (run_id,))],
-        "diff": {
-            "files": [_shape(r, (), ("binary", "patch_truncated")) for r in _fetch(
-                conn, "SELECT path, change, binary, additions, deletions, patch, patch_truncated FROM run_diff_files "
-                      "WHERE run_id = ? ORDER BY seq", (run_id,))],
-            "dependencyChanges": [_shape(r) for r in _fetch(
-                conn, "SELECT manifest, section, name, before, after FROM run_dependency_changes WHERE run_id = ? "
-                      "ORDER BY seq", (run_id,))],
-        },
-        "manifest": _shape(manifest[0], ("settings",)) if manifest else None,
-    }
+    details = _run_details(conn, "run_id = ?", (run_id,))
+    return details[0] if details else None
+
+
+def query_run_details_range(conn: sqlite3.Connection, first_id: int, last_id: int, *, transcripts: bool = False
+                            ) -> list[dict[str, Any]]:
+    """Details of the runs with row ids first_id..last_id (inclusive), oldest first (the static site's chunks)."""
+    return _run_details(conn, "id BETWEEN ? AND ?", (first_id, last_id), transcripts=transcripts)
+
+
+def query_runs_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[dict[str, Any]]:
+    """/api/runs rows of the runs with row ids first_id..last_id (inclusive), newest first."""
+    return [_run_row(r) for r in _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE id BETWEEN ? AND ? "
+                                              "ORDER BY id DESC", (first_id, last_id))]
+
+
+def query_chunk_versions(conn: sqlite3.Connection, size: int) -> dict[int, tuple[Any, ...]]:
+    """For runs grouped by ``id // size``: a version that changes whenever a run of the group is added, removed or
+    rewritten (count, id range and a checksum of the columns a rewrite changes). One pass over the runs."""
+    return {row[0]: tuple(row[1:]) for row in conn.execute(
+        "SELECT id / ? AS chunk, COUNT(*), MIN(id), MAX(id), TOTAL(COALESCE(weighted_score, -1)), "
+        "MAX(COALESCE(completed_at, '')), TOTAL(LENGTH(status) + LENGTH(COALESCE(error, ''))) "
+        "FROM benchmark_runs GROUP BY chunk", (size,))}
+
+
+#: The compact columns of the static site's runs table, one array per run (see query_run_index_range).
+RUN_INDEX_COLUMNS = ("id", "runId", "batchId", "suite", "scenario", "tier", "agent", "model", "status",
+                     "successful", "weightedScore", "costUsd", "startedAt", "durationMs", "failureCategory")
+
+
+def query_run_index_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[list[Any]]:
+    """Runs first_id..last_id as compact arrays in RUN_INDEX_COLUMNS order (the site's runs table loads all)."""
+    return [list(r) for r in conn.execute(
+        "SELECT r.id, r.run_id, r.batch_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.status, r.is_successful, "
+        "r.weighted_score, r.cost_usd, r.started_at, t.duration_ms, r.failure_category FROM benchmark_runs r "
+        "LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.id BETWEEN ? AND ? ORDER BY r.id",
+        (first_id, last_id))]
+
+
+def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
+    """Every run of a batch with its telemetry totals, flat (a batch's CSV and JSON downloads)."""
+    return _fetch(conn, "SELECT r.run_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.repeat_index, r.status, "
+                        "r.is_successful, r.weighted_score, r.total_score, r.success_metric, r.failure_category, "
+                        "r.failure_stage, r.error, r.cost_usd, t.judge_cost_usd, t.tokens_in, t.tokens_out, "
+                        "t.tool_calls, t.duration_ms, r.started_at, r.completed_at FROM benchmark_runs r "
+                        "LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.batch_id = ? ORDER BY r.id",
+                  (batch_id,))
+
+
+def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+    """Per batch: a version that changes when the batch or any of its runs changes (for incremental builds)."""
+    runs = {row[0]: tuple(row[1:]) for row in conn.execute(
+        "SELECT batch_id, COUNT(*), MAX(id), TOTAL(COALESCE(weighted_score, -1)), MAX(COALESCE(completed_at, '')) "
+        "FROM benchmark_runs GROUP BY batch_id")}
+    return {row[0]: (*row[1:], *runs.get(row[0], ())) for row in conn.execute(
+        f"SELECT {_BATCH_COLUMNS} FROM batch_runs")}
+
+
+def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Per batch: its configuration, the sorted (agent, model) pairs and suites it ran (batches with the same
+    configuration are comparable run for run)."""
+    configs: dict[str, tuple[set[str], set[str]]] = {}
+    for batch_id, agent, model, suite in conn.execute(
+            "SELECT DISTINCT batch_id, agent, COALESCE(model, ''), suite FROM benchmark_runs WHERE batch_id IS NOT NULL"):
+        agents, suites = configs.setdefault(batch_id, (set(), set()))
+        agents.add(f"{agent}|{model}")
+        suites.add(suite)
+    return {b: (tuple(sorted(a)), tuple(sorted(s))) for b, (a, s) in configs.items()}
+
+
+def query_score_histogram(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Scored runs per weighted-score bin of width 1 (0-1, ..., 9-10; 10 falls in the last bin)."""
+    return [_shape(r) for r in _fetch(
+        conn, "SELECT MIN(CAST(weighted_score AS INTEGER), 9) AS bin, COUNT(*) AS runs FROM benchmark_runs "
+              "WHERE weighted_score IS NOT NULL AND status != 'cancelled' GROUP BY 1 ORDER BY 1")]
+
+
+def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[dict[str, Any]]:
+    """Per day (UTC, by start time) and agent/model over the last ``days`` days that have runs: runs, success rate
+    and mean weighted score."""
+    rows = _fetch(conn, """
+        SELECT substr(started_at, 1, 10) AS day, agent, COALESCE(model, '') AS model, COUNT(*) AS runs,
+               AVG(is_successful) AS success_rate, AVG(weighted_score) AS avg_weighted_score
+        FROM benchmark_runs
+        WHERE status != 'cancelled' AND started_at >= (
+            SELECT date(MAX(started_at), ?) FROM benchmark_runs)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", (f"-{days} days",))
+    return [_shape(r) for r in rows]
+
+
+def query_evaluator_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Per evaluator over every run: evaluations, applicable ones, mean score, full-score rate, errors, judge cost."""
+    return [_shape(r) for r in _fetch(conn, """
+        SELECT evaluator_name, MAX(kind) AS kind, AVG(weight) AS avg_weight, COUNT(*) AS evaluations,
+               SUM(applicable) AS applicable, AVG(CASE WHEN applicable THEN score END) AS avg_score,
+               AVG(CASE WHEN applicable THEN score = 1.0 END) AS pass_rate, SUM(error IS NOT NULL) AS errors,
+               TOTAL(cost_usd) AS cost_usd
+        FROM evaluation_results GROUP BY evaluator_name ORDER BY evaluator_name""")]
+
+
+def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Mean score of each evaluator per agent and model (applicable evaluations only)."""
+    return [_shape(r) for r in _fetch(conn, """
+        SELECT r.agent, COALESCE(r.model, '') AS model, e.evaluator_name, COUNT(*) AS applicable,
+               AVG(e.score) AS avg_score
+        FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
+        WHERE e.applicable AND r.status != 'cancelled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")]
+
+
+def query_costs_by_config(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Per agent and model: runs, solved runs, agent and judge cost, tokens (cost None when no run's is known)."""
+    rows = _fetch(conn, """
+        SELECT r.agent, COALESCE(r.model, '') AS model, COUNT(*) AS runs, SUM(r.is_successful) AS solved,
+               COUNT(r.cost_usd) AS cost_runs, TOTAL(r.cost_usd) AS cost_usd, TOTAL(t.judge_cost_usd) AS judge_cost_usd,
+               TOTAL(t.tokens_in) AS tokens_in, TOTAL(t.tokens_out) AS tokens_out,
+               TOTAL(t.cache_read_tokens) AS cache_read_tokens, TOTAL(t.cache_write_tokens) AS cache_write_tokens
+        FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id
+        WHERE r.status != 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2""")
+    out = []
+    for r in rows:
+        shaped = _shape(r)
+        known = r["cost_runs"]
+        shaped["costUsd"] = r["cost_usd"] if known else None
+        shaped["costUnknownRuns"] = r["runs"] - known
+        # per solved task only when every run's cost is known: otherwise it would look cheaper than it was
+        shaped["costPerSolvedUsd"] = r["cost_usd"] / r["solved"] if known == r["runs"] and r["solved"] else None
+        shaped["meanCostUsd"] = r["cost_usd"] / known if known else None
+        out.append(shaped)
+    return out
 
 
 _BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, expected_runs, "
@@ -976,6 +1145,25 @@ def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None =
     group = ", ".join(f"COALESCE({c}, '') AS {c}" for c in ITEM_COLUMNS)
     return _fetch(conn, f"SELECT {group}, {_ITEM_SUMS} FROM benchmark_runs WHERE {' AND '.join(where)} "
                         f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}", params)
+
+
+def query_data_as_of(conn: sqlite3.Connection) -> str | None:
+    """The time of the newest run or batch: what a report of the database is current to."""
+    return conn.execute("SELECT MAX(x) FROM (SELECT MAX(COALESCE(completed_at, started_at)) AS x FROM benchmark_runs "
+                        "UNION ALL SELECT MAX(created_at) FROM batch_runs)").fetchone()[0]
+
+
+def pending_migrations(conn: sqlite3.Connection) -> bool:
+    """True when the database's schema is older than this zebench's (read-only check)."""
+    try:
+        applied = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'zebench'")}
+    except sqlite3.OperationalError:
+        return True
+    return any(m.name not in applied for m in migrations._migrations)
+
+
+def is_zebench_database(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'benchmark_runs'").fetchone() is not None
 
 
 def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:

@@ -33,155 +33,22 @@ import sys
 import tempfile
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
 from zebench.ingest import ingest_paths
-from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
-from zebench.runner import STAGES
+from zebench.models import RunRecord
+from zebench.synthetic import TIERS, Generator
 from zebench.store import Store, _run_rows
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-not-a-secret"
 GET_TARGET_MS = 50.0
 INGEST_TARGET = 0.25
-
-# -- synthetic data ---------------------------------------------------------------------------------------------
-
-#: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
-AGENT_MODELS = [
-    ("claude-code", "claude-sonnet-4-5", 0.72), ("claude-code", "claude-opus-4-1", 0.78),
-    ("codex", "gpt-5", 0.70), ("codex", "gpt-5-mini", 0.58),
-    ("anthropic", "claude-haiku-4-5", 0.55), ("anthropic", "claude-sonnet-4-5", 0.68),
-    ("openai", "gpt-4.1", 0.52), ("openai", "o4-mini", 0.57),
-    ("gemini-cli", "gemini-2.5-pro", 0.62), ("aider", "gpt-4.1", 0.50), ("goose", "claude-sonnet-4-5", 0.60),
-    ("opencode", "kimi-k2", 0.54), ("cursor-agent", "auto", 0.64), ("echo", None, 0.05),
-]
-SUITES = ["npm-upgrades", "python-deps", "framework-migrations", "security-patches", "monorepo", "lint-fixes",
-          "typescript-strict", "react-router", "django-upgrades", "infra-config"]
-SCENARIOS = [(suite, f"{suite.split('-')[0]}-task-{i:02d}") for suite in SUITES for i in range(20)]
-TIERS = ["L0", "L1", "L2", "L3", "Lx"]
-TIER_PENALTY = {"L0": -0.05, "L1": 0.0, "L2": 0.08, "L3": 0.16, "Lx": 0.25}
-#: name, kind, weight; llm_judge only in some batches (5 or 6 evaluations per run).
-EVALUATORS = [("dependency_targets", "task", 3.0), ("dependency_constraints", "task", 2.0),
-              ("heuristic_checks", "task", 2.0), ("package_manager", "hygiene", 1.0),
-              ("integrity_guard", "hygiene", 1.0), ("diff_summary", "info", 0.0)]
-JUDGE = ("llm_judge", "task", 2.0)
-FAILURES = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
-            ("infrastructure", "workspace", "no space left on device"), ("rate_limited", "agent", "429 from the API"),
-            ("setup", "setup", "fixture copy failed"), ("workspace", "workspace", "npm ci failed")]
-START = datetime(2025, 1, 6, tzinfo=timezone.utc)
-
-
-def iso(t: datetime) -> str:
-    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class Generator:
-    """Deterministic synthetic batches and runs; ``batches()`` yields (BatchRecord, iterator of its runs)."""
-
-    def __init__(self, seed: int, prefix: str = "r"):
-        self.rng = random.Random(seed)
-        self.prefix = prefix
-        self.clock = START
-        self.difficulty = {key: self.rng.uniform(-0.1, 0.3) for key in SCENARIOS}
-
-    def batches(self, total_runs: int) -> Iterator[tuple[BatchRecord, list[RunRecord]]]:
-        rng, emitted, number = self.rng, 0, 0
-        while emitted < total_runs:
-            suites = rng.sample(SUITES, rng.choice([1, 2, 2, 3]))
-            scenarios = [s for s in SCENARIOS if s[0] in suites]
-            tiers = sorted(rng.sample(TIERS, rng.randint(2, 5)))
-            agents = rng.sample(AGENT_MODELS, rng.randint(2, 5))
-            repeats = rng.choice([1, 2, 2, 3])
-            keys = [(s, t, a, r) for s in scenarios for t in tiers for a in agents for r in range(repeats)]
-            expected = len(keys)
-            if rng.random() < 0.05:  # an interrupted batch
-                keys = keys[:int(len(keys) * rng.uniform(0.5, 0.99))]
-            keys = keys[:total_runs - emitted]
-            self.clock += timedelta(minutes=rng.uniform(20, 600))
-            created = self.clock
-            batch_id = f"batch-{int(created.timestamp() * 1000)}-{number:06x}"
-            judge = rng.random() < 0.3
-            runs = [self.run(batch_id, key, judge) for key in keys]
-            batch = BatchRecord(
-                batch_id=batch_id, created_at=iso(created), completed_at=runs[-1].completed_at if runs else None,
-                expected_runs=expected,
-                metadata={"plan": {"suites": suites, "tiers": tiers, "agents": [a[0] for a in agents],
-                                   "models": [a[1] for a in agents], "repeat": repeats}, "concurrency": 8},
-            )
-            number += 1
-            emitted += len(runs)
-            yield batch, runs
-
-    def run(self, batch_id: str, key: tuple[Any, ...], judge: bool) -> RunRecord:
-        rng = self.rng
-        (suite, scenario), tier, (agent, model, quality), repeat = key
-        self.clock += timedelta(milliseconds=rng.randint(2000, 30000))  # ~8 concurrent runs of ~2 minutes
-        started = self.clock
-        duration = rng.randint(20_000, 900_000)
-        completed = started + timedelta(milliseconds=duration)
-        roll = rng.random()
-        status = ("completed" if roll < 0.86 else "budget_exceeded" if roll < 0.87 else "failed" if roll < 0.95
-                  else "timeout" if roll < 0.995 else "cancelled")
-        failure = None
-        if status == "failed":
-            category, stage, message = rng.choice(FAILURES)
-            failure = Failure(category=category, stage=stage, message=message)
-        elif status == "timeout":
-            failure = Failure(category="timeout", stage="agent", message="scenario timeout of 60 minutes")
-        elif status == "cancelled":
-            failure = Failure(category="cancelled", stage="agent", message="cancelled by the user")
-        scored = status in ("completed", "budget_exceeded")
-        base = quality - self.difficulty[(suite, scenario)] - TIER_PENALTY[tier]
-        evaluations = []
-        for name, kind, weight in EVALUATORS + ([JUDGE] if judge else []):
-            if not scored:
-                evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, applicable=False,
-                                              score=None, details={"reason": "run did not complete"}))
-                continue
-            if kind == "hygiene":
-                score = 1.0 if rng.random() < 0.93 else 0.0
-            else:
-                score = round(min(1.0, max(0.0, rng.gauss(base, 0.2))), 3)
-            checks = rng.randint(1, 8)
-            details = {"checks": checks, "passed": round(checks * score)}
-            evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, score=score,
-                                          details=details, cost_usd=round(rng.uniform(0.002, 0.03), 4)
-                                          if name == "llm_judge" else 0.0))
-        weighted = metric = None
-        successful = False
-        if scored:
-            used = [e for e in evaluations if e.weight > 0]
-            weighted = round(10 * sum(e.score * e.weight for e in used) / sum(e.weight for e in used), 4)
-            task = [e.score for e in used if e.kind == "task"]
-            metric = round(sum(task) / len(task), 4)
-            guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
-            successful = status == "completed" and guard.score == 1.0 and metric >= 0.7
-        tokens_in = rng.randint(5_000, 600_000)
-        tokens_out = rng.randint(500, 40_000)
-        cost = None if model is None or rng.random() < 0.03 else round(tokens_in * 3e-6 + tokens_out * 15e-6, 5)
-        stage_ms = dict(zip(STAGES, (rng.randint(5, 500), rng.randint(200, 20_000), duration * 8 // 10,
-                                     rng.randint(1_000, 120_000), rng.randint(10, 5_000), rng.randint(1, 50))))
-        telemetry = Telemetry(
-            tool_calls=rng.randint(0, 120), tokens_in=tokens_in, tokens_out=tokens_out,
-            cache_read_tokens=tokens_in // 2, cache_write_tokens=tokens_in // 10, cost_usd=cost,
-            judge_cost_usd=sum(e.cost_usd or 0 for e in evaluations) if judge else 0.0, duration_ms=duration,
-            stage_ms=stage_ms,
-        )
-        return RunRecord(
-            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}", batch_id=batch_id,
-            suite=suite, scenario=scenario, tier=tier, agent=agent, model=model, status=status,
-            started_at=iso(started), completed_at=iso(completed), total_score=None if weighted is None
-            else round(weighted / 10, 5), weighted_score=weighted, is_successful=successful, success_metric=metric,
-            repeat_index=repeat, failure=failure, metadata={"turns": rng.randint(1, 40)}, evaluations=evaluations,
-            telemetry=telemetry,
-        )
-
 
 def code_version() -> str:
     """The commit measured (the server runs the work tree), with a note when zebench/ has local changes."""

@@ -1,0 +1,296 @@
+"""zebench build-site without a browser: files, the JSON mirror against the live API, incremental builds,
+escaping, chart specs, host configuration (netlify.toml, _headers, _redirects) and CLI errors."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import html
+import json
+import re
+import shutil
+import sqlite3
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import REPO
+from tests.site_data import XSS, XSS_BATCH, batch_runs, build_site_db
+from zebench.analysis import pareto_frontier
+from zebench.cli import main
+from zebench.models import BatchRecord
+from zebench.serve import make_datasette
+from zebench.site import builder
+from zebench.site.builder import CONTENT_SECURITY_POLICY, HEADERS, REWRITES, build_site, file_name, script_json
+from zebench.site.charts import validated
+from zebench.store import Store
+from zebench.synthetic import AGENT_MODELS, Generator
+
+PAGES = ["index.html", "runs.html", "run.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html",
+         "costs.html", "compare.html"]
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sitedb") / "site.db"
+    build_site_db(path, hostile=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(site_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(site_db, out)
+    return out
+
+
+def live(db: Path, path: str) -> Any:
+    ds = make_datasette(db)
+    response = asyncio.run(ds.client.get(path))
+    assert response.status_code == 200, (path, response.text[:200])
+    return response.json()
+
+
+def data_file(path: Path) -> Any:
+    """The value of a zbData(key, value) data file (plain or gzip-packed)."""
+    import base64
+    import gzip
+
+    text = path.read_text()
+    match = re.fullmatch(r'zbData\("[^"]+",(.*)\);\n', text, re.S)
+    assert match, text[:100]
+    value = json.loads(match.group(1))
+    if isinstance(value, dict) and set(value) == {"gzip"}:
+        value = json.loads(gzip.decompress(base64.b64decode(value["gzip"])))
+    return value
+
+
+def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> None:
+    for page in PAGES:
+        assert (built / page).is_file(), page
+    batches = [r[0] for r in sqlite3.connect(site_db).execute("SELECT batch_id FROM batch_runs")]
+    for batch_id in batches:
+        name = file_name(batch_id)
+        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"downloads/{name}.csv",
+                    f"downloads/{name}.json", f"data/batch-items/{name}.js"):
+            assert (built / rel).is_file(), rel
+    assets = sorted(p.name for p in (built / "assets").iterdir())
+    assert [a.split("-")[0] for a in assets] == ["site", "site", "vega"]
+    assert all(re.fullmatch(r"[a-z]+-[0-9a-f]{12}\.(js|css)", a) for a in assets)
+    vega = next((built / "assets").glob("vega-*.js")).read_text()
+    assert "window.vegaEmbed" in vega and len(vega) > 500_000  # the real bundle, not a placeholder
+
+
+def test_no_page_refers_to_anything_outside_the_site(built: Path) -> None:
+    for page in built.rglob("*.html"):
+        text = page.read_text()
+        for url in re.findall(r'(?:src|href)="([^"]+)"', text):
+            assert not re.match(r"^(https?:)?//", url), (page, url)
+            if url.startswith(("#", "mailto:")) or "?" in url or "#" in url:
+                continue
+            assert (page.parent / url).resolve().is_file(), (page, url)
+
+
+def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: Path) -> None:
+    assert json.loads((built / "api/stats.json").read_text()) == live(site_db, "/api/stats")
+    assert json.loads((built / "api/stats/agents.json").read_text()) == live(site_db, "/api/stats/agents")
+    assert json.loads((built / "api/stats/scenarios.json").read_text()) == live(site_db, "/api/stats/scenarios")
+    assert json.loads((built / "api/runs/latest.json").read_text()) == live(site_db, "/api/runs")
+    assert json.loads((built / "api/batches/batch-a.json").read_text()) == live(site_db, "/api/batches/batch-a")
+    mirrored = json.loads((built / "api/batches/index.json").read_text())
+    assert mirrored[:20] == live(site_db, "/api/batches")
+    # run pages: every run exactly once, newest first within a page, rows as /api/runs gives them
+    index = json.loads((built / "api/runs/index.json").read_text())
+    rows = [r for p in index["pages"] for r in json.loads((built / "api/runs" / p["path"]).read_text())]
+    everything = live(site_db, "/api/runs?limit=1000")
+    assert rows == everything
+    # run details: keyed by run id, equal to /api/runs/<id>
+    run_id, row_id = everything[-1]["runId"], everything[-1]["id"]
+    chunk = json.loads((built / f"api/runs/detail/{row_id // builder.DETAIL_CHUNK}.json").read_text())
+    assert chunk[run_id] == live(site_db, f"/api/runs/{run_id}")
+    # the pages' copy adds the transcript
+    page_copy = data_file(built / f"data/runs/{row_id // builder.DETAIL_CHUNK}.js")[run_id]
+    assert page_copy["transcript"] == live(site_db, f"/api/runs/{run_id}/transcript")
+    assert page_copy["evaluations"] == chunk[run_id]["evaluations"]
+
+
+def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
+    runs = sqlite3.connect(site_db).execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'batch-b'").fetchone()[0]
+    with open(built / "downloads/batch-b.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == runs == len(json.loads((built / "downloads/batch-b.json").read_text()))
+    assert {"run_id", "agent", "status", "weighted_score", "cost_usd", "tokens_in"} <= set(table[0])
+    hostile = list(csv.DictReader(open(built / f"downloads/{file_name(XSS_BATCH)}.csv", newline="")))
+    assert hostile[0]["error"].startswith("crashed")
+
+
+def test_agent_text_is_escaped_in_every_file(built: Path) -> None:
+    raw = ["<script>window.__xss", "<img src=x onerror"]
+    checked = 0
+    for path in built.rglob("*"):
+        if path.suffix in (".html", ".js") and not path.name.startswith("vega-"):
+            text = path.read_text()
+            for needle in raw:
+                assert needle not in text, (path, needle)
+            checked += 1
+    assert checked > 10
+    run_id = json.loads((built / "api/runs/latest.json").read_text())[0]["runId"]
+    assert json.loads((built / "api/runs/latest.json").read_text())[0]["agent"] == f"agent{XSS}"  # JSON keeps it as is
+    assert run_id  # the hostile run is the newest
+    batch_page = (built / f"batches/{file_name(XSS_BATCH)}.html").read_text()
+    assert "&lt;img src=x onerror=window.__xss=3&gt;" in batch_page  # shown, as text
+
+
+def test_script_json_and_file_names_are_safe() -> None:
+    text = script_json({"a": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!-- & \u2028"}
+    assert file_name("batch-123-abc") == "batch-123-abc"
+    names = {file_name(x) for x in ("../etc/passwd", "a/b", "a b", "a?b", "x.json", "", "CON<>")}
+    assert len(names) == 7
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", n) and ".." not in n for n in names)
+
+
+def test_chart_specs_are_valid_vega_lite(built: Path) -> None:
+    specs = 0
+    for page in built.rglob("*.html"):
+        for block in re.findall(r'<script type="application/json" id="spec-[a-z_]+">(.*?)</script>', page.read_text()):
+            spec = json.loads(block)
+            validated(spec)
+            assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+            specs += 1
+    assert specs >= 15
+
+
+def test_pareto_frontier() -> None:
+    # (cost, score): cheaper and better wins; equal points are both kept once the first is in
+    assert pareto_frontier([(1, 5), (2, 6), (3, 4), (0.5, 2), (2, 5.5)]) == [True, True, False, True, False]
+    assert pareto_frontier([]) == []
+
+
+def _add_batch(db: Path, batch_id: str) -> list[str]:
+    gen = Generator(seed=99, details=True)
+    runs = batch_runs(gen, batch_id, AGENT_MODELS[:2], scenarios=5, tiers=("L1",), repeats=2)[:100]
+    with Store(db) as store:
+        store.save_batch(BatchRecord(batch_id=batch_id, created_at="2027-01-01T00:00:00.000Z", expected_runs=len(runs)))
+        store.save_runs(runs)
+    return [r.run_id for r in runs]
+
+
+def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "inc.db"
+    shutil.copyfile(site_db, db)
+    out = tmp_path / "site"
+    first = build_site(db, out)
+    assert first.full and first.written and not first.removed
+    again = build_site(db, out)
+    assert not again.full and again.written == []  # nothing changed: nothing is written
+
+    _add_batch(db, "batch-new")
+    after = build_site(db, out)
+    written = set(after.written)
+    assert not after.full
+    # the new batch's files, the run chunks holding new ids, and the aggregate pages; old batches untouched
+    assert {"batches/batch-new.html", "api/batches/batch-new.json", "downloads/batch-new.csv"} <= written
+    assert {"index.html", "api/stats.json", "data/manifest.js"} <= written
+    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "downloads/batch-a.csv",
+                "data/runs/0.js", "api/runs/detail/0.json"):
+        assert old not in written, old
+    rows = json.loads((out / "api/runs/index.json").read_text())
+    assert sum(p["runs"] for p in rows["pages"]) == sqlite3.connect(db).execute(
+        "SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+
+    full = build_site(db, out, full=True)
+    assert full.full and len(full.written) == 0 and full.unchanged >= full.files - 1  # same bytes: nothing to rewrite
+    (out / "index.html").unlink()
+    (out / "batches/batch-a.html").write_text("tampered")
+    repaired = build_site(db, out, full=True)
+    assert {"index.html", "batches/batch-a.html"} <= set(repaired.written)
+
+
+def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "stale.db"
+    shutil.copyfile(site_db, db)
+    out = tmp_path / "site"
+    build_site(db, out)
+    (out / "batches/batch-b.html").unlink()
+    report = build_site(db, out)
+    assert "batches/batch-b.html" in report.written and (out / "batches/batch-b.html").is_file()
+    with Store(db) as store:  # a batch removed from the database disappears from the site
+        store.conn.execute("DELETE FROM benchmark_runs WHERE batch_id = 'batch-b'")
+        store.conn.execute("DELETE FROM batch_runs WHERE batch_id = 'batch-b'")
+        store.conn.commit()
+    report = build_site(db, out)
+    assert "batches/batch-b.html" in report.removed and not (out / "batches/batch-b.html").exists()
+    assert not (out / "downloads/batch-b.csv").exists()
+
+
+def test_templates_change_forces_a_full_build(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(builder.templates_dir(), templates)
+    monkeypatch.setattr(builder, "templates_dir", lambda: templates)
+    out = tmp_path / "site"
+    build_site(site_db, out)
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("<footer>", "<footer>Changed. "))
+    report = build_site(site_db, out)
+    assert report.full and "batches/batch-a.html" in report.written
+    assert "Changed." in (out / "batches/batch-a.html").read_text()
+
+
+def test_empty_database_builds_a_site_that_says_so(tmp_path: Path, template_db: Path) -> None:
+    db = tmp_path / "empty.db"
+    shutil.copyfile(template_db, db)
+    report = build_site(db, tmp_path / "site")
+    assert report.runs == 0
+    assert "No runs yet" in (tmp_path / "site/index.html").read_text()
+    assert json.loads((tmp_path / "site/api/stats.json").read_text())["totalRuns"] == 0
+
+
+def test_cli_errors_write_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "site"
+    result = runner.invoke(main, ["build-site", "--db", str(tmp_path / "missing.db"), "--out", str(out)])
+    assert result.exit_code == 2 and "no database at" in result.output and not out.exists()
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)")
+    result = runner.invoke(main, ["build-site", "--db", str(other), "--out", str(out)])
+    assert result.exit_code == 2 and "not a zebench database" in result.output
+    assert not out.exists() or not any(out.iterdir())
+    result = runner.invoke(main, ["build-site", "--db", str(other), "--base-url", "javascript:alert(1)"])
+    assert result.exit_code == 2 and "--base-url" in result.output
+
+
+def test_cli_builds_and_says_how_to_open(site_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    result = CliRunner().invoke(main, ["build-site", "--db", str(site_db), "--out", str(out),
+                                       "--base-url", "https://bench.example.org/"])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").resolve().as_uri() in result.output and "http.server" in result.output
+    assert '<link rel="canonical" href="https://bench.example.org/index.html">' in (out / "index.html").read_text()
+    assert "https://bench.example.org/batches/batch-a.html" in (out / "sitemap.xml").read_text()
+
+
+def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
+    config = tomllib.loads((REPO / "netlify.toml").read_text())
+    assert config["build"]["publish"] == "site"
+    headers = {h["for"]: h["values"] for h in config["headers"]}
+    assert headers == HEADERS
+    assert headers["/*"]["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert headers["/*"]["X-Content-Type-Options"] == "nosniff"
+    assert "immutable" in headers["/assets/*"]["Cache-Control"]
+    redirects = [(r["from"], r["to"]) for r in config["redirects"]]
+    assert redirects == REWRITES and all(r["status"] == 200 and not r.get("force") for r in config["redirects"])
+    # every rewrite lands on a file of a built site
+    for _, target in REWRITES:
+        assert (built / target.lstrip("/").replace(":id", "batch-a")).is_file(), target
+    # the same rules for Cloudflare Pages / Netlify's file-based configuration
+    assert (built / "_redirects").read_text().splitlines()[0] == "/api/runs /api/runs/latest.json 200"
+    assert f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}" in (built / "_headers").read_text()
+    # each page carries the policy too (as a meta element, without frame-ancestors, which browsers ignore there)
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', (built / "index.html").read_text())
+    assert meta and html.unescape(meta.group(1)) == builder.META_CONTENT_SECURITY_POLICY
+    assert "script-src 'self';" in builder.META_CONTENT_SECURITY_POLICY and "frame-ancestors" not in meta.group(1)
