@@ -1,0 +1,654 @@
+"""``zebench build-site``: the static report site and the static JSON mirror of the API.
+
+Everything is read through the store's (and analysis') query functions, the same ones the live API serves, so
+the site's numbers and the API's agree. Layout of the output folder:
+
+- ``*.html`` pages rendered with Jinja2 (autoescaped) from site_templates/; charts are Vega-Lite specs from
+  Altair, embedded as JSON and drawn by a local copy of the Vega bundle (``assets/``, content-hashed names);
+- ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv|.json``: its runs;
+- ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
+  not JSON, because a page opened from file:// may load scripts but not fetch files;
+- ``api/``: the API mirror, in the live API's shapes (see docs/deploy.md for the paths).
+
+Runs are grouped into chunks by row id (ids only grow), so an incremental build rewrites the chunks that
+changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import __version__, analysis, store
+
+#: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/runs/detail/<n>.json.
+DETAIL_CHUNK = 100
+#: /api/runs rows per page file: api/runs/pages/<n>.json.
+PAGE_CHUNK = 1000
+#: Compact rows of the runs table per file: data/runs-index/<n>.js.
+INDEX_CHUNK = 5000
+#: Text in a run view is cut to this many characters (a transcript of a real agent can be megabytes); the full
+#: text stays in the database and the live API. Cut fields are marked with the "[cut: N characters]" suffix.
+TEXT_LIMIT = 4000
+PATCH_LIMIT = 20000
+STATE_FILE = ".zebench-build.json"
+STATE_FORMAT = 1
+#: Pages (besides the per-batch ones), in navigation order: file, title.
+PAGES = [("index.html", "Dashboard"), ("runs.html", "Runs"), ("batches.html", "Batches"), ("agents.html", "Agents"),
+         ("scenarios.html", "Scenarios"), ("evaluators.html", "Evaluators"), ("costs.html", "Costs"),
+         ("compare.html", "Compare")]
+
+#: The Content-Security-Policy every page satisfies (also in netlify.toml and the generated _headers; a test
+#: checks they agree). Vega draws with its expression interpreter (no eval); vega-embed sets inline styles.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+#: The same policy in each page's <meta> element (browsers ignore frame-ancestors there and log an error).
+META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", "")
+#: Static-host headers: long caching for content-hashed assets (other files keep the host's default, which
+#: revalidates; a Cache-Control on /* would be combined with the assets' one).
+HEADERS = {
+    "/*": {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+           "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"},
+    "/assets/*": {"Cache-Control": "public, max-age=31536000, immutable"},
+    "/api/*": {"Access-Control-Allow-Origin": "*", "Content-Type": "application/json; charset=utf-8"},
+}
+#: Rewrites from the live API's paths to the mirror's files (status 200, not forced: files win).
+REWRITES = [
+    ("/api/runs", "/api/runs/latest.json"),
+    ("/api/batches", "/api/batches/index.json"),
+    ("/api/batches/:id", "/api/batches/:id.json"),
+    ("/api/stats", "/api/stats.json"),
+    ("/api/stats/agents", "/api/stats/agents.json"),
+    ("/api/stats/scenarios", "/api/stats/scenarios.json"),
+]
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+
+
+def file_name(identifier: str) -> str:
+    """A batch id as a file name: itself when it is plainly safe, else a slug plus a hash (ids are free text)."""
+    if _SAFE_NAME.match(identifier) and not identifier.endswith((".json", ".html", ".csv", ".js")):
+        return identifier
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", identifier).strip("-.")[:60] or "batch"
+    return f"{slug}-{hashlib.sha256(identifier.encode()).hexdigest()[:10]}"
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside an HTML <script> element and in HTML attributes: <, >, & and the JS line separators are
+    escaped, so agent text can never close the element."""
+    return (json_text(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def data_script(key: str, value: Any) -> str:
+    """A data file for the pages: calls zbData(key, value) (see site.js)."""
+    return f"zbData({json_text(key)},{script_json(value)});\n"
+
+
+def packed_data_script(key: str, value: Any) -> str:
+    """A data file holding gzipped JSON in base64, which site.js inflates with the browser's DecompressionStream:
+    run details are most of a site's bytes, and this keeps their copy for the pages 5-10 times smaller than the
+    API mirror's plain JSON. mtime=0 keeps the bytes (and so incremental builds) deterministic."""
+    packed = base64.b64encode(gzip.compress(json_text(value).encode(), compresslevel=6, mtime=0)).decode()
+    return f"zbData({json_text(key)},{{\"gzip\":\"{packed}\"}});\n"
+
+
+def _cut(text: Any, limit: int) -> Any:
+    if isinstance(text, str) and len(text) > limit:
+        return f"{text[:limit]}\n[cut: {len(text):,} characters]"
+    return text
+
+
+def _cut_content(content: Any) -> Any:
+    if isinstance(content, str):
+        return _cut(content, TEXT_LIMIT)
+    if isinstance(content, list):
+        return [_cut_content(c) for c in content]
+    if isinstance(content, dict):
+        return {k: _cut_content(v) for k, v in content.items()}
+    return content
+
+
+def site_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """A run detail for the run view: long texts cut (TEXT_LIMIT, PATCH_LIMIT)."""
+    for f in detail["diff"]["files"]:
+        f["patch"] = _cut(f.get("patch"), PATCH_LIMIT)
+    for v in detail["validationResults"]:
+        v["outputTail"] = _cut(v.get("outputTail"), TEXT_LIMIT)
+    transcript = detail.get("transcript") or {}
+    for m in transcript.get("messages", []):
+        m["content"] = _cut_content(m.get("content"))
+    for c in transcript.get("toolCalls", []):
+        c["output"] = _cut(c.get("output"), TEXT_LIMIT)
+        c["input"] = _cut_content(c.get("input"))
+    if detail.get("telemetry"):
+        detail["telemetry"]["promptSent"] = _cut(detail["telemetry"].get("promptSent"), TEXT_LIMIT)
+    return detail
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Output with change tracking
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    full: bool
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    runs: int = 0
+    batches: int = 0
+
+
+class Output:
+    """Writes files under the output folder, only when their content changed, and remembers every file of the
+    build (files of a unit that was skipped are carried over from the previous build's state)."""
+
+    def __init__(self, root: Path, report: BuildReport):
+        self.root, self.report = root, report
+        self.files: set[str] = set()
+
+    def write(self, rel: str, content: str | bytes) -> None:
+        data = content.encode() if isinstance(content, str) else content
+        path = self.root / rel
+        self.files.add(rel)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                self.report.unchanged += 1
+                return
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # a reader (or a deploy) never sees half a file
+        self.report.written.append(rel)
+
+
+@dataclass
+class State:
+    """What the previous build was made from: a fingerprint of the builder and, per unit, its version and files."""
+
+    fingerprint: str = ""
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "State":
+        try:
+            raw = json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return cls()
+        if raw.get("format") != STATE_FORMAT:
+            return cls()
+        return cls(raw.get("fingerprint", ""), raw.get("units", {}))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"format": STATE_FORMAT, "fingerprint": self.fingerprint, "units": self.units},
+                                   separators=(",", ":")))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Templates and assets
+# --------------------------------------------------------------------------------------------------------------
+
+
+def templates_dir() -> Path:
+    """site_templates/: inside the installed package (wheel), else the checkout's top-level folder."""
+    packaged = Path(str(resources.files("zebench"))) / "site_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "site_templates"
+
+
+def _environment(root: Path) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{100 * v:.{d}f}%"
+    env.filters["num"] = lambda v, d=2: "–" if v is None else f"{v:,.{d}f}"
+    env.filters["usd"] = lambda v: "unknown" if v is None else f"${v:,.4f}" if v < 100 else f"${v:,.2f}"
+    env.filters["int"] = lambda v: "–" if v is None else f"{int(v):,}"
+    env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
+    env.filters["duration"] = _duration
+    env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
+    env.filters["batch_file"] = file_name
+    env.filters["script_json"] = lambda v: __import__("markupsafe").Markup(script_json(v))
+    return env
+
+
+def _duration(ms: Any) -> str:
+    if ms is None:
+        return "–"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _fingerprint(root: Path, base_url: str | None) -> str:
+    """Changes when the templates, the builder or the site's constants change: then every unit is rebuilt."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    h.update(Path(__file__).read_bytes())
+    h.update(Path(__file__).with_name("charts.py").read_bytes())
+    h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT]).encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------------------------------------------
+
+
+class SiteError(Exception):
+    pass
+
+
+def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = None, full: bool = False,
+               progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build (or update) the site in ``out`` from the database at ``db_path``; see the module docstring."""
+    db_path, out = Path(db_path), Path(out)
+    if not db_path.exists():
+        raise SiteError(f"no database at {db_path} (run `zebench run` first, or give --db)")
+    if base_url is not None and not re.match(r"^https?://[^\s\"'<>]+$", base_url):
+        raise SiteError(f"--base-url must be an http(s) URL, got {base_url!r}")
+    start = time.perf_counter()
+    say = progress or (lambda _message: None)
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(out=out, full=full)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        if not store.is_zebench_database(conn):
+            raise SiteError(f"{db_path} is not a zebench database (no benchmark_runs table)")
+        if store.pending_migrations(conn):
+            store.Store(db_path).close()  # a database from an older zebench: bring its schema up to date first
+        if not store.is_zebench_database(conn):
+            raise SiteError(f"{db_path} is not a zebench database (no benchmark_runs table)")
+        conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
+        builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
+        builder.build()
+        conn.rollback()
+    except sqlite3.DatabaseError as exc:
+        raise SiteError(f"cannot read {db_path}: {exc}") from None
+    finally:
+        conn.close()
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != STATE_FILE]
+    report.files, report.bytes = len(files), sum(p.stat().st_size for p in files)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+class _Builder:
+    def __init__(self, conn: sqlite3.Connection, out: Path, report: BuildReport, *, base_url: str | None,
+                 full: bool, say: Callable[[str], None]):
+        self.conn, self.out, self.report, self.base_url, self.say = conn, out, report, base_url, say
+        self.templates = templates_dir()
+        self.env = _environment(self.templates)
+        self.output = Output(out, report)
+        self.previous = State.load(out / STATE_FILE)
+        self.state = State(_fingerprint(self.templates, base_url))
+        self.full = full or self.previous.fingerprint != self.state.fingerprint
+        report.full = self.full
+        # "data as of" (the newest run or batch), not the clock: a rebuild of unchanged data writes nothing
+        self.built_at = ""
+        self.assets: dict[str, str] = {}
+
+    # -- units ----------------------------------------------------------------------------------------------
+
+    def unit(self, key: str, version: Any, make: Callable[[], None]) -> None:
+        """Build ``make`` unless the previous build made this unit from the same version and its files exist."""
+        version = json_text(version)
+        old = self.previous.units.get(key)
+        if (not self.full and old and old.get("version") == version
+                and all((self.out / f).exists() for f in old.get("files", []))):
+            self.state.units[key] = old
+            self.output.files.update(old["files"])
+            self.report.unchanged += len(old["files"])
+            return
+        before = set(self.output.files)
+        self.output.files.clear()
+        make()
+        made = sorted(self.output.files)
+        self.output.files = before | set(made)
+        self.state.units[key] = {"version": version, "files": made}
+
+    def page(self, rel: str, template: str, *, as_of: str | None = None, **context: Any) -> None:
+        """Render a page. ``as_of``: what the page is current to (a batch page: its batch, so that it stays
+        byte-identical, and is not rewritten, while other batches come in)."""
+        depth = rel.count("/")
+        root = "../" * depth
+        html = self.env.get_template(template).render(
+            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at, version=__version__,
+            csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel, detail_chunk=DETAIL_CHUNK, **context)
+        self.output.write(rel, html)
+
+    # -- the whole build ------------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        conn = self.conn
+        self.say("assets")
+        self.build_assets()
+        stats = store.query_stats(conn)
+        self.built_at = store.query_data_as_of(conn) or "no runs yet"
+        self.report.runs = stats["totalRuns"]
+        self.say(f"runs ({stats['totalRuns']:,})")
+        self.build_run_chunks()
+        batches = self.all_batches()
+        self.report.batches = len(batches)
+        self.say(f"batches ({len(batches):,})")
+        self.build_batches(batches)
+        self.say("pages")
+        self.build_pages(stats, batches)
+        self.build_host_files()
+        self.remove_stale()
+        self.state.save(self.out / STATE_FILE)
+
+    def build_assets(self) -> None:
+        import vl_convert
+
+        vega_version = getattr(vl_convert, "__version__", "unknown")
+
+        def vega() -> None:
+            bundle = vl_convert.javascript_bundle().encode()  # ~1.5 s: written once per vl-convert version
+            self.output.write(f"assets/vega-{_digest(bundle)}.js", bundle)
+
+        self.unit("asset:vega", vega_version, vega)
+        self.assets["vega"] = next(f for f in self.state.units["asset:vega"]["files"])
+        for name in ("site.js", "site.css"):
+            data = (self.templates / "assets" / name).read_bytes()
+            stem, ext = name.rsplit(".", 1)
+            rel = f"assets/{stem}-{_digest(data)}.{ext}"
+            self.output.write(rel, data)
+            self.assets[stem + "_" + ext] = rel
+
+    def build_run_chunks(self) -> None:
+        conn = self.conn
+        for n, version in store.query_chunk_versions(conn, DETAIL_CHUNK).items():
+            lo, hi = n * DETAIL_CHUNK, (n + 1) * DETAIL_CHUNK - 1
+
+            def details(n: int = n, lo: int = lo, hi: int = hi) -> None:
+                rows = store.query_run_details_range(conn, lo, hi, transcripts=True)
+                api = {}
+                for d in rows:
+                    transcript = d.pop("transcript")
+                    api[d["run"]["runId"]] = json.loads(json_text(d))  # the API's shape, before cutting
+                    d["transcript"] = transcript
+                self.output.write(f"api/runs/detail/{n}.json", json_text(api))
+                self.output.write(f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {
+                    d["run"]["runId"]: site_detail(d) for d in rows}))
+
+            self.unit(f"details:{n}", version, details)
+        self.run_pages = sorted(store.query_chunk_versions(conn, PAGE_CHUNK).items(), reverse=True)
+        for n, version in self.run_pages:
+            lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
+            self.unit(f"page:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
+                f"api/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi))))
+        self.index_chunks = sorted(store.query_chunk_versions(conn, INDEX_CHUNK).items())
+        for n, version in self.index_chunks:
+            lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
+            self.unit(f"index:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
+                f"data/runs-index/{n}.js", data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi))))
+        latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
+        self.output.write("api/runs/latest.json", json_text(latest))
+        self.output.write("api/runs/index.json", json_text({
+            "pageSize": PAGE_CHUNK, "detailChunkSize": DETAIL_CHUNK,
+            "pages": [{"page": n, "path": f"pages/{n}.json", "runs": v[0], "firstId": v[1], "lastId": v[2]}
+                      for n, v in self.run_pages],
+            "detail": "detail/<id // detailChunkSize>.json holds the details of the runs with those row ids, "
+                      "keyed by runId",
+        }))
+
+    def all_batches(self) -> list[dict[str, Any]]:
+        rows, cursor = [], None
+        while True:
+            page, cursor = store.query_batches(self.conn, limit=store.MAX_PAGE, cursor=cursor)
+            rows.extend(page)
+            if cursor is None:
+                return rows  # newest first
+
+    def build_batches(self, batches: list[dict[str, Any]]) -> None:
+        from . import charts
+
+        conn = self.conn
+        versions = store.query_batch_versions(conn)
+        created = [b["batchId"] for b in reversed(batches)]  # oldest first
+        self.previous_batch = {b: analysis.previous_comparable_batch(conn, b, created) for b in created} \
+            if len(created) > 1 else {}
+        for batch in batches:
+            batch_id = batch["batchId"]
+            name = file_name(batch_id)
+            previous = self.previous_batch.get(batch_id)
+
+            def make(batch_id: str = batch_id, name: str = name, previous: str | None = previous) -> None:
+                detail = store.query_batch_detail(conn, batch_id)
+                assert detail is not None
+                self.output.write(f"api/batches/{name}.json", json_text(detail))
+                runs = store.query_batch_run_rows(conn, batch_id)
+                self.output.write(f"downloads/{name}.csv", _csv(runs))
+                self.output.write(f"downloads/{name}.json", json_text(runs))
+                items = store.query_item_counts(conn, {"batchId": batch_id})
+                self.output.write(f"data/batch-items/{name}.js", data_script(f"batch-items/{name}", [
+                    [i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"],
+                     i["scored"], i["sum_weighted"]] for i in items]))
+                b = detail["breakdowns"]
+                specs = {}
+                for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
+                    if rows:
+                        specs[key] = charts.bars([{label: r[label], "rate": r["successRate"]} for r in rows], label,
+                                                 "rate", title=f"Success rate by {label}", category_title=label,
+                                                 value_title="success rate", percent=True)
+                if b["byAgent"]:
+                    specs["agent"] = charts.bars(
+                        [{"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
+                         for r in b["byAgent"]], "config", "rate", title="Success rate by agent and model",
+                        category_title=charts.CONFIG_TITLE, value_title="success rate", percent=True)
+                if b["byEvaluator"]:
+                    specs["evaluator"] = charts.bars(
+                        [{"evaluator": r["evaluatorName"], "score": r["avgScore"]} for r in b["byEvaluator"]
+                         if r["avgScore"] is not None], "evaluator", "score", title="Mean score by evaluator (0-1)",
+                        category_title="evaluator", value_title="mean score")
+                if b["failuresByCategory"]:
+                    specs["failures"] = charts.bars(
+                        [{"category": r["category"], "runs": r["runs"]} for r in b["failuresByCategory"]],
+                        "category", "runs", title="Failed runs by category", category_title="category",
+                        value_title="runs", fmt=",d")
+                self.page(f"batches/{name}.html", "batch.html", as_of=detail["completedAt"] or detail["createdAt"],
+                          title=f"Batch {batch_id}", batch=detail,
+                          name=name, specs=specs, previous=previous,
+                          previous_name=file_name(previous) if previous else None,
+                          runs_page_size=len(runs))
+
+            self.unit(f"batch:{batch_id}", [versions.get(batch_id), previous], make)
+        self.output.write("api/batches/index.json", json_text(batches))
+
+    def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
+        from . import charts
+
+        conn = self.conn
+        board = analysis.leaderboard(conn)
+        for row in board:
+            row["config"] = analysis.config_name(row["agent"], row["model"] or "")
+        agents = analysis.agent_stats(conn, board)
+        scenarios = store.query_stats_scenarios(conn)
+        self.output.write("api/stats.json", json_text(stats))
+        self.output.write("api/stats/agents.json", json_text(agents))
+        self.output.write("api/stats/scenarios.json", json_text(scenarios))
+        from ..openapi import openapi_document
+
+        self.output.write("api/openapi.json", json_text(openapi_document()))
+        items = store.query_item_counts(conn)
+
+        # dashboard
+        specs = {}
+        if stats["totalRuns"]:
+            specs["histogram"] = charts.score_histogram(store.query_score_histogram(conn))
+            specs["leaderboard"] = charts.leaderboard(board)
+            specs["trends"] = charts.trends(store.query_daily_trends(conn))
+        self.page("index.html", "index.html", title="Dashboard", stats=stats, board=board, specs=specs,
+                  batches=batches[:10])
+
+        # agents: heatmap over scenarios (all tiers), per tier, cost versus score
+        by_scenario: dict[tuple[str, str], list[int]] = {}
+        by_tier: dict[tuple[str, str], list[int]] = {}
+        for i in items:
+            config = analysis.config_name(i["agent"], i["model"])
+            for acc, key in ((by_scenario, (config, f"{i['suite']}/{i['scenario']}")), (by_tier, (config, i["tier"]))):
+                counts = acc.setdefault(key, [0, 0])
+                counts[0] += i["runs"]
+                counts[1] += i["successful"]
+        specs = {}
+        if items:
+            specs["heatmap"] = charts.heatmap(
+                [{"config": c, "scenario": s, "rate": ok / n, "runs": n} for (c, s), (n, ok) in sorted(by_scenario.items())],
+                "scenario", "config", "rate", title="success rate", x_title="scenario", y_title=charts.CONFIG_TITLE)
+            specs["tiers"] = charts.grouped_bars(
+                [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
+                "tier", "config", "rate", title="Success rate by tier", category_title="tier",
+                group_title=charts.CONFIG_TITLE)
+        costs = store.query_costs_by_config(conn)
+        points = [(r, c) for r in board for c in costs
+                  if (c["agent"], c["model"]) == (r["agent"], r["model"] or "") and c["meanCostUsd"] is not None
+                  and r["meanScore"] is not None]
+        frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
+        pareto = [{"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"],
+                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier)]
+        if pareto:
+            specs["pareto"] = charts.cost_vs_score(pareto)
+        self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto)
+
+        # scenarios: hardest first, flaky items
+        hardest = sorted(scenarios, key=lambda r: (r["successRate"] or 0, r["avgWeightedScore"] or 0))
+        flaky = sorted(({**i, "config": analysis.config_name(i["agent"], i["model"]),
+                         "rate": i["successful"] / i["runs"]} for i in items if 0 < i["successful"] < i["runs"]),
+                       key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]))
+        specs = {}
+        if hardest:
+            specs["hardest"] = charts.bars(
+                [{"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "rate": r["successRate"]} for r in hardest[:30]],
+                "item", "rate", title="The 30 hardest scenario tiers", category_title="scenario and tier",
+                value_title="success rate", percent=True)
+        self.page("scenarios.html", "scenarios.html", title="Scenarios", scenarios=hardest, flaky=flaky[:100],
+                  flaky_total=len(flaky), specs=specs)
+
+        # evaluators
+        evaluators = store.query_evaluator_stats(conn)
+        by_agent = store.query_evaluator_by_agent(conn)
+        specs = {}
+        if evaluators:
+            specs["scores"] = charts.bars(
+                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]} for e in evaluators if e["avgScore"] is not None],
+                "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs)",
+                category_title="evaluator", value_title="mean score")
+        if by_agent:
+            specs["matrix"] = charts.heatmap(
+                [{"config": analysis.config_name(r["agent"], r["model"]), "evaluator": r["evaluatorName"],
+                  "score": r["avgScore"], "runs": r["applicable"]} for r in by_agent],
+                "evaluator", "config", "score", title="mean score", x_title="evaluator", y_title=charts.CONFIG_TITLE)
+        self.page("evaluators.html", "evaluators.html", title="Evaluators", evaluators=evaluators, specs=specs)
+
+        # costs
+        specs = {}
+        for c in costs:
+            c["config"] = analysis.config_name(c["agent"], c["model"])
+        solved = [c for c in costs if c["costPerSolvedUsd"] is not None]
+        if solved:
+            specs["per_solved"] = charts.bars(
+                [{"config": c["config"], "usd": c["costPerSolvedUsd"]} for c in solved], "config", "usd",
+                title="Cost per solved task (USD)", category_title=charts.CONFIG_TITLE, value_title="USD",
+                fmt="$.4f")
+        if costs:
+            specs["tokens"] = charts.grouped_bars(
+                [{"config": c["config"], "kind": kind, "tokens": c[key], "runs": c["runs"]} for c in costs
+                 for kind, key in (("input", "tokensIn"), ("output", "tokensOut"), ("cache read", "cacheReadTokens"))],
+                "config", "kind", "tokens", title="Tokens by agent and model", category_title=charts.CONFIG_TITLE,
+                group_title="tokens", percent=False)
+        self.page("costs.html", "costs.html", title="Costs", costs=costs, stats=stats, specs=specs)
+
+        # batches, runs, run view, compare
+        self.page("batches.html", "batches.html", title="Batches", batches=batches)
+        manifest = {
+            "builtAt": self.built_at, "runs": stats["totalRuns"], "detailChunk": DETAIL_CHUNK,
+            "indexChunks": [n for n, _ in self.index_chunks], "indexColumns": list(store.RUN_INDEX_COLUMNS),
+            "batches": [{"id": b["batchId"], "file": file_name(b["batchId"]), "createdAt": b["createdAt"],
+                         "runs": b["totalRuns"]} for b in batches],
+        }
+        self.output.write("data/manifest.js", data_script("manifest", manifest))
+        self.page("runs.html", "runs.html", title="Runs", stats=stats)
+        self.page("run.html", "run.html", title="Run")
+        latest = None
+        if batches:
+            newest = batches[0]["batchId"]
+            previous = self.previous_batch.get(newest)
+            if previous:
+                latest = analysis.compare(conn, previous, newest)
+        self.page("compare.html", "compare.html", title="Compare", latest=latest,
+                  latest_files=(file_name(latest["baseline"]), file_name(latest["candidate"])) if latest else None)
+
+    def build_host_files(self) -> None:
+        headers = "".join(f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in values.items())
+                          for path, values in HEADERS.items())
+        self.output.write("_headers", headers)
+        self.output.write("_redirects", "".join(f"{src} {dst} 200\n" for src, dst in REWRITES))
+        if self.base_url:
+            base = self.base_url.rstrip("/")
+            urls = [f"{base}/{p}" for p, _ in PAGES] + [f"{base}/{f}" for f in sorted(self.output.files)
+                                                         if f.startswith("batches/")]
+            self.output.write("sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+                              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                              + "".join(f"  <url><loc>{_xml(u)}</loc></url>\n" for u in urls) + "</urlset>\n")
+
+    def remove_stale(self) -> None:
+        """Files of the previous build that this build did not make (a deleted batch, an old asset)."""
+        previous = {f for u in self.previous.units.values() for f in u.get("files", [])}
+        previous |= set(self.previous.units.get("_all", {}).get("files", []))
+        for rel in sorted(previous - self.output.files):
+            path = self.out / rel
+            if path.is_file():
+                path.unlink()
+                self.report.removed.append(rel)
+        self.state.units["_all"] = {"version": "", "files": sorted(self.output.files)}
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            # a leading =, +, - or @ would make a spreadsheet run agent text as a formula
+            writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+                             for k, v in row.items()})
+    return buffer.getvalue()

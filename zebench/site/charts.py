@@ -1,0 +1,133 @@
+"""The report site's charts, in Altair: each function takes rows from the store's (or analysis') query functions
+and returns a Vega-Lite spec as a dict. Data are aggregated before they get here (small inline data, no URLs:
+a page opened from file:// cannot fetch). Titles are set explicitly (layered charts would merge them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from ..analysis import config_name
+
+#: Charts of the same kind share these, so pages look alike.
+WIDTH = 560
+CONFIG_TITLE = "agent [model]"
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    # Validation costs more than building the spec; tests validate every chart kind once (test_site.py).
+    return chart.configure_view(stroke=None).to_dict(validate=False)
+
+
+def validated(chart_spec: dict[str, Any]) -> dict[str, Any]:
+    """Check a spec against the Vega-Lite schema Altair ships (for tests)."""
+    alt.Chart.from_dict(chart_spec, validate=True)
+    return chart_spec
+
+
+def score_histogram(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """rows: store.query_score_histogram (bin 0..9, runs)."""
+    data = [{"score": f"{r['bin']}-{r['bin'] + 1}", "bin": r["bin"], "runs": r["runs"]} for r in rows]
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        x=alt.X("score:O", title="weighted score (0-10)", sort=alt.EncodingSortField("bin")),
+        y=alt.Y("runs:Q", title="scored runs"),
+        tooltip=[alt.Tooltip("score:O", title="score"), alt.Tooltip("runs:Q", title="runs")],
+    ).properties(width=WIDTH, height=220, title="Distribution of weighted scores")
+    return _spec(chart)
+
+
+def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """rows: analysis.leaderboard; success rate with its Wilson interval, colour = tie group."""
+    data = [{"config": r["config"], "rate": r["successRate"], "low": r["successRateLow"],
+             "high": r["successRateHigh"], "group": f"tie group {r['tieGroup']}", "rank": r["rank"],
+             "runs": r["runs"], "score": r["meanScore"]} for r in rows]
+    order = [d["config"] for d in sorted(data, key=lambda d: d["rank"])]
+    base = alt.Chart(alt.Data(values=data)).encode(y=alt.Y("config:N", title=CONFIG_TITLE, sort=order))
+    bars = base.mark_bar().encode(
+        x=alt.X("rate:Q", title="success rate (95% Wilson interval)", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        color=alt.Color("group:N", title="statistically tied"),
+        tooltip=[alt.Tooltip("config:N", title="configuration"), alt.Tooltip("rate:Q", title="success", format=".1%"),
+                 alt.Tooltip("low:Q", title="low", format=".1%"), alt.Tooltip("high:Q", title="high", format=".1%"),
+                 alt.Tooltip("score:Q", title="mean score", format=".2f"), alt.Tooltip("runs:Q", title="runs")],
+    )
+    errors = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
+    height = max(60, 22 * len(data))
+    return _spec(alt.layer(bars, errors).properties(width=WIDTH, height=height, title="Leaderboard"))
+
+
+def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """rows: store.query_daily_trends; daily success rate per configuration."""
+    data = [{"day": r["day"], "config": config_name(r["agent"], r["model"]), "rate": r["successRate"],
+             "score": r["avgWeightedScore"], "runs": r["runs"]} for r in rows]
+    chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+        x=alt.X("day:T", title="day (UTC)"),
+        y=alt.Y("rate:Q", title="success rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("config:N", title=CONFIG_TITLE),
+        tooltip=[alt.Tooltip("day:T", title="day"), alt.Tooltip("config:N", title="configuration"),
+                 alt.Tooltip("rate:Q", title="success", format=".1%"),
+                 alt.Tooltip("score:Q", title="mean score", format=".2f"), alt.Tooltip("runs:Q", title="runs")],
+    ).properties(width=WIDTH, height=240, title="Success rate over time")
+    return _spec(chart)
+
+
+def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: str, x_title: str, y_title: str,
+            percent: bool = True) -> dict[str, Any]:
+    """A rect heatmap of ``value`` (0-1 when percent) over two nominal fields."""
+    fmt = ".0%" if percent else ".2f"
+    chart = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
+        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=180)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])
+                        if percent else alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
+                 alt.Tooltip(f"{value}:Q", title=title, format=fmt), alt.Tooltip("runs:Q", title="runs")],
+    ).properties(title=title)
+    return _spec(chart)
+
+
+def grouped_bars(rows: list[dict[str, Any]], category: str, group: str, value: str, *, title: str,
+                 category_title: str, group_title: str, percent: bool = True) -> dict[str, Any]:
+    """Bars of ``value`` per ``category``, one bar per ``group`` (xOffset)."""
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X(f"{category}:N", title=category_title),
+        xOffset=alt.XOffset(f"{group}:N"),
+        y=alt.Y(f"{value}:Q", title=title, axis=axis),
+        color=alt.Color(f"{group}:N", title=group_title),
+        tooltip=[alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip(f"{group}:N", title=group_title),
+                 alt.Tooltip(f"{value}:Q", title=title, format=".1%" if percent else ".3f"),
+                 alt.Tooltip("runs:Q", title="runs")],
+    ).properties(width=WIDTH, height=240, title=title)
+    return _spec(chart)
+
+
+def bars(rows: list[dict[str, Any]], category: str, value: str, *, title: str, category_title: str,
+         value_title: str, percent: bool = False, fmt: str | None = None) -> dict[str, Any]:
+    """Horizontal bars of ``value`` per ``category`` (in the rows' order)."""
+    fmt = fmt or (".1%" if percent else ".3f")
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        y=alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="%") if percent else alt.Axis()),
+        tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
+                 alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
+    ).properties(width=WIDTH - 160, height=max(60, 20 * len(rows)), title=title)
+    return _spec(chart)
+
+
+def cost_vs_score(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """rows: config, cost (mean USD per run), score (mean weighted), frontier (bool). The frontier is drawn as a
+    line through its points, cheapest first."""
+    points = alt.Chart(alt.Data(values=rows)).mark_point(filled=True, size=90).encode(
+        x=alt.X("cost:Q", title="mean cost per run (USD)"),
+        y=alt.Y("score:Q", title="mean weighted score (0-10)"),
+        color=alt.Color("frontier:N", title="on the Pareto frontier"),
+        tooltip=[alt.Tooltip("config:N", title="configuration"), alt.Tooltip("cost:Q", title="cost", format="$.4f"),
+                 alt.Tooltip("score:Q", title="score", format=".2f"), alt.Tooltip("frontier:N", title="frontier")],
+    )
+    labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="config:N")
+    frontier = alt.Chart(alt.Data(values=[r for r in rows if r["frontier"] == "yes"])).mark_line(
+        color="#444", strokeDash=[4, 3]).encode(x="cost:Q", y="score:Q", order="cost:Q")
+    return _spec(alt.layer(frontier, points, labels).properties(
+        width=WIDTH, height=300, title="Cost versus score (Pareto frontier dashed)"))
