@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start, part 2: install zebench with its test dependencies into .venv-test and run the whole test suite
-# (slow end-to-end tests included; pass -m "not slow" for a quicker local loop). Extra arguments go to pytest.
+# Quick start, part 2: install zebench with its test dependencies into .venv-test (and Debian's chromium for the
+# site's browser tests, scripts/install-browser.sh) and run the whole test suite (slow end-to-end and browser tests
+# included; pass -m "not slow" for a quicker local loop). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -9,4 +10,5 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv-test/bin/python ] || "$PYTHON" -m venv .venv-test
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+./scripts/install-browser.sh
 exec .venv-test/bin/python -m pytest "$@"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gzip
 import html
 import json
 import re
@@ -57,7 +58,6 @@ def live(db: Path, path: str) -> Any:
 def data_file(path: Path) -> Any:
     """The value of a zbData(key, value) data file (plain or gzip-packed)."""
     import base64
-    import gzip
 
     text = path.read_text()
     match = re.fullmatch(r'zbData\("[^"]+",(.*)\);\n', text, re.S)
@@ -74,8 +74,8 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
     batches = [r[0] for r in sqlite3.connect(site_db).execute("SELECT batch_id FROM batch_runs")]
     for batch_id in batches:
         name = file_name(batch_id)
-        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"downloads/{name}.csv",
-                    f"downloads/{name}.json", f"data/batch-items/{name}.js"):
+        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"downloads/{name}.csv.gz",
+                    f"downloads/{name}.json.gz", f"data/batch-items/{name}.js"):
             assert (built / rel).is_file(), rel
     assets = sorted(p.name for p in (built / "assets").iterdir())
     assert [a.split("-")[0] for a in assets] == ["site", "site", "vega"]
@@ -119,11 +119,12 @@ def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: P
 
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
     runs = sqlite3.connect(site_db).execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'batch-b'").fetchone()[0]
-    with open(built / "downloads/batch-b.csv", newline="") as f:
+    with gzip.open(built / "downloads/batch-b.csv.gz", "rt", newline="") as f:
         table = list(csv.DictReader(f))
-    assert len(table) == runs == len(json.loads((built / "downloads/batch-b.json").read_text()))
+    assert len(table) == runs == len(json.loads(gzip.decompress((built / "downloads/batch-b.json.gz").read_bytes())))
     assert {"run_id", "agent", "status", "weighted_score", "cost_usd", "tokens_in"} <= set(table[0])
-    hostile = list(csv.DictReader(open(built / f"downloads/{file_name(XSS_BATCH)}.csv", newline="")))
+    with gzip.open(built / f"downloads/{file_name(XSS_BATCH)}.csv.gz", "rt", newline="") as f:
+        hostile = list(csv.DictReader(f))
     assert hostile[0]["error"].startswith("crashed")
 
 
@@ -194,9 +195,9 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     written = set(after.written)
     assert not after.full
     # the new batch's files, the run chunks holding new ids, and the aggregate pages; old batches untouched
-    assert {"batches/batch-new.html", "api/batches/batch-new.json", "downloads/batch-new.csv"} <= written
+    assert {"batches/batch-new.html", "api/batches/batch-new.json", "downloads/batch-new.csv.gz"} <= written
     assert {"index.html", "api/stats.json", "data/manifest.js"} <= written
-    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "downloads/batch-a.csv",
+    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "downloads/batch-a.csv.gz",
                 "data/runs/0.js", "api/runs/detail/0.json"):
         assert old not in written, old
     rows = json.loads((out / "api/runs/index.json").read_text())
@@ -225,7 +226,7 @@ def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Pat
         store.conn.commit()
     report = build_site(db, out)
     assert "batches/batch-b.html" in report.removed and not (out / "batches/batch-b.html").exists()
-    assert not (out / "downloads/batch-b.csv").exists()
+    assert not (out / "downloads/batch-b.csv.gz").exists()
 
 
 def test_templates_change_forces_a_full_build(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

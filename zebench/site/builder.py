@@ -5,7 +5,7 @@ the site's numbers and the API's agree. Layout of the output folder:
 
 - ``*.html`` pages rendered with Jinja2 (autoescaped) from site_templates/; charts are Vega-Lite specs from
   Altair, embedded as JSON and drawn by a local copy of the Vega bundle (``assets/``, content-hashed names);
-- ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv|.json``: its runs;
+- ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz|.json.gz``: its runs;
 - ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
   not JSON, because a page opened from file:// may load scripts but not fetch files;
 - ``api/``: the API mirror, in the live API's shapes (see docs/deploy.md for the paths).
@@ -105,8 +105,12 @@ def packed_data_script(key: str, value: Any) -> str:
     """A data file holding gzipped JSON in base64, which site.js inflates with the browser's DecompressionStream:
     run details are most of a site's bytes, and this keeps their copy for the pages 5-10 times smaller than the
     API mirror's plain JSON. mtime=0 keeps the bytes (and so incremental builds) deterministic."""
-    packed = base64.b64encode(gzip.compress(json_text(value).encode(), compresslevel=6, mtime=0)).decode()
+    packed = base64.b64encode(_gzip(json_text(value).encode())).decode()
     return f"zbData({json_text(key)},{{\"gzip\":\"{packed}\"}});\n"
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: the same data gives the same bytes
 
 
 def _cut(text: Any, limit: int) -> Any:
@@ -416,7 +420,8 @@ class _Builder:
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
             self.unit(f"index:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"data/runs-index/{n}.js", data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi))))
+                f"data/runs-index/{n}.js", packed_data_script(f"runs-index/{n}",
+                                                              store.query_run_index_range(conn, lo, hi))))
         latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
         self.output.write("api/runs/latest.json", json_text(latest))
         self.output.write("api/runs/index.json", json_text({
@@ -453,10 +458,11 @@ class _Builder:
                 assert detail is not None
                 self.output.write(f"api/batches/{name}.json", json_text(detail))
                 runs = store.query_batch_run_rows(conn, batch_id)
-                self.output.write(f"downloads/{name}.csv", _csv(runs))
-                self.output.write(f"downloads/{name}.json", json_text(runs))
+                # gzipped: downloads of every batch would otherwise be a seventh of a large site
+                self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
+                self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
                 items = store.query_item_counts(conn, {"batchId": batch_id})
-                self.output.write(f"data/batch-items/{name}.js", data_script(f"batch-items/{name}", [
+                self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", [
                     [i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"],
                      i["scored"], i["sum_weighted"]] for i in items]))
                 b = detail["breakdowns"]

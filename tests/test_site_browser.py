@@ -1,0 +1,221 @@
+"""The built site in headless Chromium (Debian's chromium through Playwright): every page type loads with no console
+error and no failed request, charts are drawn, the runs table filters, sorts and searches, the run view shows a
+run, the compare page agrees with `zebench compare`, and hostile agent text never runs."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser import browser, file_url, open_page  # noqa: F401  (browser is a fixture)
+from tests.site_data import XSS_BATCH, build_site_db
+from zebench.analysis import compare
+from zebench.site.builder import DETAIL_CHUNK, HEADERS, build_site, file_name
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("browser-site")
+    db = root / "site.db"
+    build_site_db(db)
+    build_site(db, root / "site")
+    return db, root / "site"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("hostile-site")
+    db = root / "site.db"
+    build_site_db(db, hostile=True)
+    build_site(db, root / "site")
+    return db, root / "site"
+
+
+def _runs(db: Path, where: str = "1", params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT run_id, id, agent, batch_id FROM benchmark_runs WHERE {where} ORDER BY id",
+                            params).fetchall()
+
+
+def page_urls(db: Path, out: Path) -> list[str]:
+    run_id, row_id, *_ = _runs(db)[-1]
+    pages = ["index.html", "runs.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html",
+             "costs.html", "compare.html", "batches/batch-b.html"]
+    return [file_url(out / p) for p in pages] + [f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}"]
+
+
+def assert_clean(page: Any, log: Any, site_prefix: str) -> None:
+    assert log.problems() == []
+    outside = [u for u in log.requests if not u.startswith(site_prefix)]
+    assert outside == [], "requests left the site"
+    figures = page.locator("figure.chart").count()
+    assert page.locator("figure.chart[data-rendered] svg").count() == figures
+    assert page.get_attribute("body", "data-charts-rendered") == str(figures)
+
+
+def test_every_page_type_loads_cleanly_from_file_urls(browser: Any, site: tuple[Path, Path]) -> None:
+    db, out = site
+    charts = {}
+    for url in page_urls(db, out):
+        page, log = open_page(browser, url)
+        assert_clean(page, log, out.resolve().as_uri())
+        charts[url.rsplit("/", 1)[-1].split("?")[0]] = page.locator("figure.chart svg").count()
+        assert page.locator("p.error").count() == 0
+        page.close()
+    for name in ("index.html", "agents.html", "scenarios.html", "evaluators.html", "costs.html", "batch-b.html"):
+        assert charts[name] >= 1, name
+    assert charts["index.html"] == 3 and charts["agents.html"] == 3  # leaderboard, histogram, trends; heatmap, tiers, Pareto
+
+
+class _HostHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host applying the site's headers (netlify.toml / _headers), CSP included."""
+
+    def end_headers(self) -> None:
+        for pattern, values in HEADERS.items():
+            if fnmatch.fnmatch(self.path.split("?")[0], pattern):
+                for key, value in values.items():
+                    if key != "Content-Type":
+                        self.send_header(key, value)
+        super().end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: tuple[Path, Path]) -> Iterator[str]:
+    handler = functools.partial(_HostHandler, directory=str(site[1]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+
+
+def test_pages_satisfy_the_content_security_policy_over_http(browser: Any, site: tuple[Path, Path], served: str) -> None:
+    db, out = site
+    prefix = out.resolve().as_uri()
+    for url in page_urls(db, out):
+        page, log = open_page(browser, served + url[len(prefix):])
+        assert page.evaluate("document.querySelector('meta[http-equiv]') !== null")
+        assert_clean(page, log, served)  # a CSP violation is a console error
+        page.close()
+
+
+def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Path]) -> None:
+    db, out = site
+    everything = _runs(db)
+    page, log = open_page(browser, file_url(out / "runs.html"))
+    assert page.inner_text("#runs-status") == f"{len(everything)} runs"
+    assert page.locator("#runs-table tbody tr").count() == 100
+    agent = everything[0][2]
+    page.select_option("select[name=agent]", agent)
+    expected = [r for r in everything if r[2] == agent]
+    assert page.inner_text("#runs-status") == f"{len(expected)} of {len(everything)} runs match"
+    cells = page.locator("#runs-table tbody tr td:nth-child(5)").all_inner_texts()
+    assert cells and all(c.startswith(agent) for c in cells)
+    assert "agent=" in page.evaluate("location.hash")
+    page.select_option("select[name=batch]", "batch-b")
+    both = [r for r in everything if r[2] == agent and r[3] == "batch-b"]
+    assert page.inner_text("#runs-status") == f"{len(both)} of {len(everything)} runs match"
+    page.click("button[type=reset]")
+    page.wait_for_selector(f"#runs-status:text-is('{len(everything)} runs')")
+    target = everything[5][0]
+    page.fill("input[name=q]", target)
+    assert page.locator("#runs-table tbody tr").count() == 1
+    page.fill("input[name=q]", "")
+    page.click("th[data-sort=weightedScore]")  # ascending
+    scores = [float(s) for s in page.locator("#runs-table tbody tr td:nth-child(7)").all_inner_texts() if s != "–"]
+    assert scores == sorted(scores) and len(scores) > 10
+    page.click("th[data-sort=weightedScore]")  # descending
+    scores = [float(s) for s in page.locator("#runs-table tbody tr td:nth-child(7)").all_inner_texts() if s != "–"]
+    assert scores == sorted(scores, reverse=True)
+    # a filtered link opens with the filter applied (batch pages link to runs.html#batch=...)
+    linked, _ = open_page(browser, file_url(out / "runs.html") + "#batch=batch-a")
+    assert linked.inner_text("#runs-status") == f"{len([r for r in everything if r[3] == 'batch-a'])} of {len(everything)} runs match"
+    # a run's link opens its view
+    page.fill("input[name=q]", target)
+    page.click(f"#runs-table tbody a:text-is('{target}')")
+    page.wait_for_selector("body[data-ready]")
+    assert page.inner_text("#run-title") == f"Run {target}"
+    assert log.problems() == []
+
+
+def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> None:
+    db, out = site
+    run_id, row_id, *_ = _runs(db)[3]
+    for url in (f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
+                f"{file_url(out / 'run.html')}?id={quote(run_id)}"):  # without the chunk: found through the index
+        page, log = open_page(browser, url)
+        text = page.inner_text("#run-view")
+        for heading in ("Run", "Reproducibility manifest", "Evaluators", "Validation commands", "Telemetry", "Diff",
+                        "Transcript", "Tool calls"):
+            assert page.locator(f"#run-view h2:text-is('{heading}'), #run-view h3:text-is('{heading}')").count() == 1
+        assert "dependency_targets" in text and "npm test" in text and "package.json" in text
+        assert "Upgrade react to the latest major" in text
+        assert log.problems() == []
+        page.close()
+    page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
+    assert "is not in this site" in page.inner_text("#run-status")
+
+
+def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path, Path]) -> None:
+    import sqlite3
+
+    db, out = site
+    page, log = open_page(browser, file_url(out / "compare.html"))
+    # latest (batch-c) against the previous batch of the same configuration (batch-a), precomputed
+    assert "batch-a" in page.inner_text("section:first-of-type") and "batch-c" in page.inner_text("section:first-of-type")
+    assert page.locator("#latest-verdict").count() == 1
+    with sqlite3.connect(db) as conn:
+        for base, cand in (("batch-a", "batch-c"), ("batch-b", "batch-a"), ("batch-a", "batch-a")):
+            page.select_option("select[name=base]", base)
+            page.select_option("select[name=cand]", cand)
+            page.wait_for_selector(f"#compare-result[data-pair='{base} {cand}']")
+            expected = compare(conn, base, cand)
+            s = expected["success"]
+            assert int(page.inner_text("#cmp-shared")) == expected["sharedItems"]
+            assert int(page.inner_text("#cmp-both")) == s["bothSucceeded"]
+            assert int(page.inner_text("#cmp-only-base")) == s["onlyBaselineSucceeded"]
+            assert int(page.inner_text("#cmp-only-cand")) == s["onlyCandidateSucceeded"]
+            assert int(page.inner_text("#cmp-neither")) == s["bothFailed"]
+            assert float(page.get_attribute("#cmp-p", "data-value")) == pytest.approx(s["mcnemarP"], rel=1e-9)
+    assert "base=batch-a" in page.evaluate("location.hash")
+    assert log.problems() == []
+
+
+def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, Path]) -> None:
+    db, out = hostile_site
+    (run_id, row_id, agent, _), = _runs(db, "batch_id = ?", (XSS_BATCH,))
+    urls = [file_url(out / p) for p in ("index.html", "batches.html", "agents.html", "scenarios.html", "costs.html",
+                                        "evaluators.html", f"batches/{file_name(XSS_BATCH)}.html")]
+    urls += [f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
+             f"{file_url(out / 'runs.html')}#q={quote(run_id)}",
+             f"{file_url(out / 'compare.html')}#base=batch-c&cand={quote(XSS_BATCH)}"]
+    for url in urls:
+        page, log = open_page(browser, url)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.mouse.move(200, 200)  # hover handlers (chart tooltips) too
+        assert page.evaluate("window.__xss") is None, url
+        assert dialogs == [] and log.problems() == [], url
+        page.close()
+    # the text is shown, as text
+    page, _ = open_page(browser, urls[7])
+    assert "<script>window.__xss = 1</script>" in page.inner_text("#run-view")
+    assert page.locator("#run-view script, #run-view img").count() == 0
+    page, _ = open_page(browser, urls[8])
+    assert page.locator("#runs-table tbody tr").count() == 1
+    assert page.inner_text("#runs-table tbody tr td:nth-child(5)") .startswith("agent<script>")
