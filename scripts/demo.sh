@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 1: install zebench (pip install ., not editable) into .venv and run the offline demo:
 # every bundled scenario and tier with the offline agents (echo = does nothing, oracle = reference solution),
-# every run stored in data/zebench.db and appended to data/demo-results.jsonl.
+# every run stored in data/zebench.db and appended to data/demo-results.jsonl; then build the report site in site/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -18,7 +18,10 @@ start=$(date +%s)
 status=0
 .venv/bin/zebench run --agent echo --agent oracle --db data/zebench.db --output data/demo-results.jsonl \
   --concurrency "${ZEBENCH_CONCURRENCY:-4}" "$@" || status=$?
-echo "==> demo finished in $(( $(date +%s) - start )) s (exit status $status)"
-echo "Explore the results with any SQLite tool, e.g.:"
-echo "  sqlite3 data/zebench.db \"select agent, count(*), sum(is_successful), round(avg(weighted_score),2) from benchmark_runs group by agent\""
+echo "==> runs finished in $(( $(date +%s) - start )) s (exit status $status)"
+# the site is built even when some runs failed: failed runs are stored and shown too
+echo "==> zebench build-site (static report site and JSON mirror of the API)"
+.venv/bin/zebench build-site --db data/zebench.db --out site || status=$?
+echo "Also: the live API  .venv/bin/zebench serve --db data/zebench.db  (Datasette + /api/*)"
+echo "      SQL           sqlite3 data/zebench.db \"select agent, count(*), sum(is_successful) from benchmark_runs group by agent\""
 exit $status
