@@ -247,17 +247,20 @@ def compare(conn: sqlite3.Connection, baseline: str, candidate: str, *, alpha: f
     }
 
 
-def previous_comparable_batch(conn: sqlite3.Connection, batch_id: str, created: list[str]) -> str | None:
-    """The newest batch before ``batch_id`` in ``created`` (batch ids oldest first) that ran the same agents,
-    models and suites."""
+def previous_comparable_batches(conn: sqlite3.Connection, created: list[str]) -> dict[str, str]:
+    """For each batch in ``created`` (batch ids, oldest first): the newest earlier batch that ran the same agents,
+    models and suites, when there is one."""
     configs = query_batch_configurations(conn)
-    target = configs.get(batch_id)
-    if target is None or batch_id not in created:
-        return None
-    for other in reversed(created[:created.index(batch_id)]):
-        if configs.get(other) == target:
-            return other
-    return None
+    last_seen: dict[Any, str] = {}
+    previous: dict[str, str] = {}
+    for batch_id in created:
+        config = configs.get(batch_id)
+        if config is None:
+            continue
+        if config in last_seen:
+            previous[batch_id] = last_seen[config]
+        last_seen[config] = batch_id
+    return previous
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -446,8 +446,7 @@ class _Builder:
         conn = self.conn
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
-        self.previous_batch = {b: analysis.previous_comparable_batch(conn, b, created) for b in created} \
-            if len(created) > 1 else {}
+        self.previous_batch = analysis.previous_comparable_batches(conn, created)
         for batch in batches:
             batch_id = batch["batchId"]
             name = file_name(batch_id)

@@ -15,9 +15,17 @@ WIDTH = 560
 CONFIG_TITLE = "agent [model]"
 
 
-def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    # Validation costs more than building the spec; tests validate every chart kind once (test_site.py).
-    return chart.configure_view(stroke=None).to_dict(validate=False)
+def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The chart's spec with ``rows`` as its inline data. The data are set on the finished dict: given to Altair,
+    they would be validated against the schema row by row, which costs more than the rest of the build's charts
+    (tests validate every chart kind once, test_site.py)."""
+    spec = chart.configure_view(stroke=None).to_dict(validate=False)
+    spec["data"] = {"values": rows}
+    return spec
+
+
+def _chart() -> alt.Chart:
+    return alt.Chart()
 
 
 def validated(chart_spec: dict[str, Any]) -> dict[str, Any]:
@@ -29,12 +37,12 @@ def validated(chart_spec: dict[str, Any]) -> dict[str, Any]:
 def score_histogram(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """rows: store.query_score_histogram (bin 0..9, runs)."""
     data = [{"score": f"{r['bin']}-{r['bin'] + 1}", "bin": r["bin"], "runs": r["runs"]} for r in rows]
-    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+    chart = _chart().mark_bar().encode(
         x=alt.X("score:O", title="weighted score (0-10)", sort=alt.EncodingSortField("bin")),
         y=alt.Y("runs:Q", title="scored runs"),
         tooltip=[alt.Tooltip("score:O", title="score"), alt.Tooltip("runs:Q", title="runs")],
     ).properties(width=WIDTH, height=220, title="Distribution of weighted scores")
-    return _spec(chart)
+    return _spec(chart, data)
 
 
 def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
              "high": r["successRateHigh"], "group": f"tie group {r['tieGroup']}", "rank": r["rank"],
              "runs": r["runs"], "score": r["meanScore"]} for r in rows]
     order = [d["config"] for d in sorted(data, key=lambda d: d["rank"])]
-    base = alt.Chart(alt.Data(values=data)).encode(y=alt.Y("config:N", title=CONFIG_TITLE, sort=order))
+    base = _chart().encode(y=alt.Y("config:N", title=CONFIG_TITLE, sort=order))
     bars = base.mark_bar().encode(
         x=alt.X("rate:Q", title="success rate (95% Wilson interval)", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
@@ -54,14 +62,14 @@ def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
     )
     errors = base.mark_rule(color="#222").encode(x="low:Q", x2="high:Q")
     height = max(60, 22 * len(data))
-    return _spec(alt.layer(bars, errors).properties(width=WIDTH, height=height, title="Leaderboard"))
+    return _spec(alt.layer(bars, errors).properties(width=WIDTH, height=height, title="Leaderboard"), data)
 
 
 def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """rows: store.query_daily_trends; daily success rate per configuration."""
     data = [{"day": r["day"], "config": config_name(r["agent"], r["model"]), "rate": r["successRate"],
              "score": r["avgWeightedScore"], "runs": r["runs"]} for r in rows]
-    chart = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+    chart = _chart().mark_line(point=True).encode(
         x=alt.X("day:T", title="day (UTC)"),
         y=alt.Y("rate:Q", title="success rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("config:N", title=CONFIG_TITLE),
@@ -69,14 +77,14 @@ def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
                  alt.Tooltip("rate:Q", title="success", format=".1%"),
                  alt.Tooltip("score:Q", title="mean score", format=".2f"), alt.Tooltip("runs:Q", title="runs")],
     ).properties(width=WIDTH, height=240, title="Success rate over time")
-    return _spec(chart)
+    return _spec(chart, data)
 
 
 def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: str, x_title: str, y_title: str,
             percent: bool = True) -> dict[str, Any]:
     """A rect heatmap of ``value`` (0-1 when percent) over two nominal fields."""
     fmt = ".0%" if percent else ".2f"
-    chart = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
+    chart = _chart().mark_rect().encode(
         x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=180)),
         y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])
@@ -84,14 +92,14 @@ def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: st
         tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{value}:Q", title=title, format=fmt), alt.Tooltip("runs:Q", title="runs")],
     ).properties(title=title)
-    return _spec(chart)
+    return _spec(chart, rows)
 
 
 def grouped_bars(rows: list[dict[str, Any]], category: str, group: str, value: str, *, title: str,
                  category_title: str, group_title: str, percent: bool = True) -> dict[str, Any]:
     """Bars of ``value`` per ``category``, one bar per ``group`` (xOffset)."""
     axis = alt.Axis(format="%") if percent else alt.Axis()
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    chart = _chart().mark_bar().encode(
         x=alt.X(f"{category}:N", title=category_title),
         xOffset=alt.XOffset(f"{group}:N"),
         y=alt.Y(f"{value}:Q", title=title, axis=axis),
@@ -100,26 +108,26 @@ def grouped_bars(rows: list[dict[str, Any]], category: str, group: str, value: s
                  alt.Tooltip(f"{value}:Q", title=title, format=".1%" if percent else ".3f"),
                  alt.Tooltip("runs:Q", title="runs")],
     ).properties(width=WIDTH, height=240, title=title)
-    return _spec(chart)
+    return _spec(chart, rows)
 
 
 def bars(rows: list[dict[str, Any]], category: str, value: str, *, title: str, category_title: str,
          value_title: str, percent: bool = False, fmt: str | None = None) -> dict[str, Any]:
     """Horizontal bars of ``value`` per ``category`` (in the rows' order)."""
     fmt = fmt or (".1%" if percent else ".3f")
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    chart = _chart().mark_bar().encode(
         y=alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="%") if percent else alt.Axis()),
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
                  alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
     ).properties(width=WIDTH - 160, height=max(60, 20 * len(rows)), title=title)
-    return _spec(chart)
+    return _spec(chart, rows)
 
 
 def cost_vs_score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """rows: config, cost (mean USD per run), score (mean weighted), frontier (bool). The frontier is drawn as a
     line through its points, cheapest first."""
-    points = alt.Chart(alt.Data(values=rows)).mark_point(filled=True, size=90).encode(
+    points = _chart().mark_point(filled=True, size=90).encode(
         x=alt.X("cost:Q", title="mean cost per run (USD)"),
         y=alt.Y("score:Q", title="mean weighted score (0-10)"),
         color=alt.Color("frontier:N", title="on the Pareto frontier"),
@@ -127,7 +135,7 @@ def cost_vs_score(rows: list[dict[str, Any]]) -> dict[str, Any]:
                  alt.Tooltip("score:Q", title="score", format=".2f"), alt.Tooltip("frontier:N", title="frontier")],
     )
     labels = points.mark_text(align="left", dx=7, fontSize=10).encode(text="config:N")
-    frontier = alt.Chart(alt.Data(values=[r for r in rows if r["frontier"] == "yes"])).mark_line(
+    frontier = _chart().transform_filter(alt.datum.frontier == "yes").mark_line(
         color="#444", strokeDash=[4, 3]).encode(x="cost:Q", y="score:Q", order="cost:Q")
     return _spec(alt.layer(frontier, points, labels).properties(
-        width=WIDTH, height=300, title="Cost versus score (Pareto frontier dashed)"))
+        width=WIDTH, height=300, title="Cost versus score (Pareto frontier dashed)"), rows)
