@@ -55,8 +55,10 @@ def open_page(browser: Any, url: str, *, wait_for: str | None = READY) -> tuple[
     return page, log
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # module scope: Playwright's sync API keeps an event loop running in this thread until it stops, and other
+    # test modules call asyncio.run
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

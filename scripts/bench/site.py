@@ -326,14 +326,19 @@ def main() -> int:
                      f"<= {DASHBOARD_TARGET_MB:g} MB", own / 1e6 <= DASHBOARD_TARGET_MB))
         rows.append(("dashboard including the Vega bundle", mb(with_vega), "", None))
 
-        # 2. incremental build after 100 new runs
-        batch_id = add_runs(work_db, INCREMENT)
-        inc_s, inc, steps = timed_build(work_db, out)
-        print(f"  incremental build: {inc_s:.1f} s ({steps}); {len(inc.written):,} files written, "
-              f"{inc.unchanged:,} unchanged, {len(inc.removed):,} removed", flush=True)
-        if inc.full:
-            print("  WARNING: the second build was a full one (the builder's fingerprint changed?)", flush=True)
-        rows.append((f"incremental build (+{INCREMENT} runs, new batch)",
+        # 2. incremental build after 100 new runs. The builder falls back to a full build when its fingerprint
+        # (templates, builder.py, charts.py) changed since the last build: files edited while this script runs
+        # would make that figure a full build's, so it is then measured once more with another new batch.
+        for attempt in range(2):
+            batch_id = add_runs(work_db, INCREMENT)
+            inc_s, inc, steps = timed_build(work_db, out)
+            print(f"  incremental build: {inc_s:.1f} s ({steps}); {len(inc.written):,} files written, "
+                  f"{inc.unchanged:,} unchanged, {len(inc.removed):,} removed", flush=True)
+            if not inc.full:
+                break
+            print("  that was a full build: the templates or the builder changed on disk since the previous build"
+                  + ("; measuring again with another new batch" if attempt == 0 else ""), flush=True)
+        rows.append((f"incremental build (+{INCREMENT} runs, new batch)" + (" (full!)" if inc.full else ""),
                      f"{inc_s:.2f} s  ({len(inc.written):,} files written)", f"<= {INCREMENTAL_TARGET_S:g} s",
                      inc_s <= INCREMENTAL_TARGET_S and not inc.full))
 

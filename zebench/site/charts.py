@@ -20,6 +20,13 @@ def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any
     they would be validated against the schema row by row, which costs more than the rest of the build's charts
     (tests validate every chart kind once, test_site.py)."""
     spec = chart.configure_view(stroke=None).to_dict(validate=False)
+    for layer in spec.get("layer", []):  # Altair names a missing data source "empty" in each layer
+        if layer.get("data") == {"name": "empty"}:
+            del layer["data"]
+    datasets = spec.get("datasets", {})
+    datasets.pop("empty", None)
+    if not datasets:
+        spec.pop("datasets", None)
     spec["data"] = {"values": rows}
     return spec
 
