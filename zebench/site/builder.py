@@ -172,6 +172,8 @@ class Output:
     def __init__(self, root: Path, report: BuildReport):
         self.root, self.report = root, report
         self.files: set[str] = set()
+        for stray in root.rglob(".*.tmp"):  # left by a build that was killed mid-write
+            stray.unlink()
 
     def write(self, rel: str, content: str | bytes) -> None:
         data = content.encode() if isinstance(content, str) else content
