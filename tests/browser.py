@@ -1,5 +1,5 @@
-"""Headless Chromium for the site tests: Debian's chromium driven by Playwright for Python (no browser download:
-scripts/install-browser.sh installs the package). Each page records console errors and warnings, uncaught
+"""Headless Chromium for the site tests and benchmarks: Debian's chromium driven by Playwright for Python (no
+browser download: scripts/install-browser.sh installs the package). Each page records console errors and warnings, uncaught
 exceptions and failed requests, so a test can assert that a page loaded cleanly."""
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
-
-import pytest
+from typing import Any
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -53,18 +51,6 @@ def open_page(browser: Any, url: str, *, wait_for: str | None = READY) -> tuple[
     if wait_for:
         page.wait_for_selector(wait_for, state="attached", timeout=20_000)
     return page, log
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # module scope: Playwright's sync API keeps an event loop running in this thread until it stops, and other
-    # test modules call asyncio.run
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def file_url(path: Path) -> str:

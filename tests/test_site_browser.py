@@ -14,12 +14,24 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import browser, file_url, open_page  # noqa: F401  (browser is a fixture)
+from tests.browser import CHROMIUM_ARGS, chromium_path, file_url, open_page
 from tests.site_data import XSS_BATCH, build_site_db
 from zebench.analysis import compare
 from zebench.site.builder import DETAIL_CHUNK, HEADERS, build_site, file_name
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # module scope: Playwright's sync API keeps an event loop running in this thread until it stops, and other
+    # test modules call asyncio.run
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 from zebench import store as zstore
@@ -44,6 +45,9 @@ from zebench.site.builder import META_CONTENT_SECURITY_POLICY
 from zebench.store import Store
 from zebench.synthetic import Generator
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
+from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
 FULL_TARGET_S = 120.0
 INCREMENTAL_TARGET_S = 5.0
 CHARTS_TARGET_S = 2.0
@@ -51,11 +55,6 @@ FILES_TARGET = 20_000
 SIZE_TARGET_MB = 500.0
 DASHBOARD_TARGET_MB = 1.5
 INCREMENT = 100
-#: As in tests/browser.py (not imported: it needs pytest).
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--disable-extensions"]
 #: Set by site.js once every chart is drawn. A selector, not a JS predicate: polling a predicate
 #: (page.wait_for_function) needs eval, which the pages' CSP forbids.
 RENDERED = "body[data-charts-rendered]"
@@ -122,7 +121,7 @@ def add_runs(path: Path, count: int) -> str:
     finally:
         conn.close()
     assert as_of, "empty database"
-    start = datetime.fromisoformat(as_of.replace("Z", "+00:00")) + timedelta(hours=1)
+    start = datetime.fromisoformat(as_of) + timedelta(hours=1)
     batch, runs = next(Generator(seed=2, prefix="inc", details=True, start=start).batches(count))
     assert len(runs) == count, f"the generator's first batch has {len(runs)} runs, not {count}"
     batch = batch.model_copy(update={"expected_runs": count, "completed_at": runs[-1].completed_at})
@@ -147,7 +146,7 @@ class Phases:
 
     def summary(self, end: float) -> str:
         marks = self.steps + [("", end)]
-        return ", ".join(f"{name} {t1 - t0:.1f} s" for (name, t0), (_, t1) in zip(marks, marks[1:]))
+        return ", ".join(f"{name} {t1 - t0:.1f} s" for (name, t0), (_, t1) in pairwise(marks))
 
 
 def timed_build(db: Path, out: Path) -> tuple[float, BuildReport, str]:
@@ -236,7 +235,7 @@ def time_renders(pages: dict[str, Path], repeats: int) -> dict[str, tuple[float,
     values: dict[str, str] = {}
     problems: dict[str, list[str]] = {label: [] for label in pages}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             for i in range(repeats + 1):
                 for label, path in pages.items():

@@ -261,7 +261,7 @@ def _digest(data: bytes) -> str:
 def _fingerprint(root: Path, base_url: str | None) -> str:
     """Changes when the templates, the builder or the site's constants change: then every unit is rebuilt."""
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".css")):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     h.update(Path(__file__).read_bytes())
