@@ -117,6 +117,23 @@ def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: P
     assert page_copy["evaluations"] == chunk[run_id]["evaluations"]
 
 
+def test_small_chunks_hold_every_run_once(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(builder, "DETAIL_CHUNK", 7)
+    monkeypatch.setattr(builder, "PAGE_CHUNK", 30)
+    monkeypatch.setattr(builder, "INDEX_CHUNK", 25)
+    out = tmp_path / "site"
+    build_site(site_db, out)
+    ids = [r[0] for r in sqlite3.connect(site_db).execute("SELECT run_id FROM benchmark_runs ORDER BY id DESC")]
+    index = json.loads((out / "api/runs/index.json").read_text())
+    assert [r["runId"] for p in index["pages"] for r in json.loads((out / "api/runs" / p["path"]).read_text())] == ids
+    details = [k for f in (out / "api/runs/detail").iterdir() for k in json.loads(f.read_text())]
+    assert sorted(details) == sorted(ids) and len(list((out / "api/runs/detail").iterdir())) >= len(ids) // 7
+    table = [row[1] for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
+    assert sorted(table) == sorted(ids)
+    manifest = data_file(out / "data/manifest.js")
+    assert manifest["detailChunk"] == 7 and len(manifest["indexChunks"]) == len(list((out / "data/runs-index").iterdir()))
+
+
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
     runs = sqlite3.connect(site_db).execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'batch-b'").fetchone()[0]
     with gzip.open(built / "downloads/batch-b.csv.gz", "rt", newline="") as f:

@@ -17,7 +17,8 @@ import pytest
 from tests.browser import CHROMIUM_ARGS, chromium_path, file_url, open_page
 from tests.site_data import XSS_BATCH, build_site_db
 from zebench.analysis import compare
-from zebench.site.builder import DETAIL_CHUNK, HEADERS, build_site, file_name
+from zebench.site import builder
+from zebench.site.builder import HEADERS, build_site, file_name
 
 pytestmark = pytest.mark.slow
 
@@ -34,12 +35,21 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+#: Small chunks, so that the pages read runs, run details and the runs table from several files, as at scale.
+DETAIL_CHUNK = 20
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("browser-site")
     db = root / "site.db"
     build_site_db(db)
-    build_site(db, root / "site")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builder, "DETAIL_CHUNK", DETAIL_CHUNK)
+        mp.setattr(builder, "INDEX_CHUNK", 50)
+        mp.setattr(builder, "PAGE_CHUNK", 40)
+        build_site(db, root / "site")
+    assert len(list((root / "site/data/runs-index").iterdir())) >= 3
     return db, root / "site"
 
 
@@ -48,7 +58,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("hostile-site")
     db = root / "site.db"
     build_site_db(db, hostile=True)
-    build_site(db, root / "site")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builder, "DETAIL_CHUNK", DETAIL_CHUNK)
+        build_site(db, root / "site")
     return db, root / "site"
 
 
