@@ -48,6 +48,8 @@ from zebench.synthetic import Generator
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
 from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
+from api import count_runs, remove_db  # noqa: E402  (scripts/bench/api.py: the same database helpers)
+
 FULL_TARGET_S = 120.0
 INCREMENTAL_TARGET_S = 5.0
 CHARTS_TARGET_S = 2.0
@@ -65,24 +67,6 @@ RENDERED = "body[data-charts-rendered]"
 
 def db_files(path: Path) -> list[Path]:
     return [Path(str(path) + suffix) for suffix in ("", "-wal", "-shm")]
-
-
-def remove_db(path: Path) -> None:
-    for f in db_files(path):
-        f.unlink(missing_ok=True)
-
-
-def count_runs(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return conn.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
 
 
 def build_db(path: Path, runs: int) -> tuple[float, int]:
