@@ -396,8 +396,11 @@ class _Builder:
 
     def build_run_chunks(self) -> None:
         conn = self.conn
-        for n, version in store.query_chunk_versions(conn, DETAIL_CHUNK).items():
+        chunks = store.query_chunk_versions(conn, DETAIL_CHUNK)
+        for i, (n, version) in enumerate(chunks.items(), 1):
             lo, hi = n * DETAIL_CHUNK, (n + 1) * DETAIL_CHUNK - 1
+            if i % 100 == 0:
+                self.say(f"run details: {i:,} of {len(chunks):,} chunks")
 
             def details(n: int = n, lo: int = lo, hi: int = hi) -> None:
                 rows = store.query_run_details_range(conn, lo, hi, transcripts=True)
