@@ -243,3 +243,19 @@ def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, P
     page, _ = open_page(browser, urls[8])
     assert page.locator("#runs-table tbody tr").count() == 1
     assert page.inner_text("#runs-table tbody tr td:nth-child(5)") .startswith("agent<script>")
+
+
+def test_an_empty_site_loads_cleanly(browser: Any, tmp_path: Path, template_db: Path) -> None:
+    import shutil
+
+    db = tmp_path / "empty.db"
+    shutil.copyfile(template_db, db)
+    build_site(db, tmp_path / "site")
+    for name in ("index.html", "runs.html", "run.html", "compare.html", "agents.html", "batches.html"):
+        page, log = open_page(browser, file_url(tmp_path / "site" / name))
+        assert log.problems() == [], name
+        page.close()
+    page, _ = open_page(browser, file_url(tmp_path / "site/runs.html"))
+    assert page.inner_text("#runs-status") == "0 runs"
+    page, _ = open_page(browser, file_url(tmp_path / "site/compare.html"))
+    assert "Two batches are needed" in page.inner_text("#compare-result")
