@@ -167,9 +167,14 @@ def test_script_json_and_file_names_are_safe() -> None:
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == {"a": "</script><!-- & \u2028"}
     assert file_name("batch-123-abc") == "batch-123-abc"
-    names = {file_name(x) for x in ("../etc/passwd", "a/b", "a b", "a?b", "x.json", "", "CON<>")}
-    assert len(names) == 7
-    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", n) and ".." not in n for n in names)
+    names = {file_name(x) for x in ("../etc/passwd", "a/b", "a b", "a?b", "x.json", "", "CON<>", "index")}
+    assert len(names) == 8
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*~[0-9a-f]{10}", n) and ".." not in n for n in names)
+    # plain names never collide with hashed ones, nor (case-insensitively) with each other
+    ids = ["Nightly", "nightly", "x y", file_name("x y").replace("~", "-"), "batch-1", "INDEX"]
+    mapping = builder.batch_file_names(ids)
+    assert len({n.lower() for n in mapping.values()}) == len(ids)
+    assert mapping["batch-1"] == "batch-1" and mapping["Nightly"] != "Nightly" and mapping["INDEX"] != "INDEX"
 
 
 def test_chart_specs_are_valid_vega_lite(built: Path) -> None:
@@ -229,6 +234,26 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     assert {"index.html", "batches/batch-a.html"} <= set(repaired.written)
 
 
+def test_a_rewritten_run_is_rebuilt(site_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "rewrite.db"
+    shutil.copyfile(site_db, db)
+    out = tmp_path / "site"
+    build_site(db, out)
+    with Store(db) as store:  # the same run written again with other content: same runId, same row id
+        run_id = store.run_ids("batch-a")[0]
+        record = store.get_run(run_id)
+        assert record is not None and record.status == "completed"
+        record.transcript.messages[0].content = "rewritten"  # nothing a count or a score would show
+        record.telemetry.cost_usd = 123.0
+        store.save_run(record)
+    report = build_site(db, out)
+    assert {"data/runs/0.js", "api/runs/detail/0.json", "api/runs/pages/0.json", "data/runs-index/0.js",
+            "batches/batch-a.html", "api/batches/batch-a.json"} <= set(report.written)
+    assert data_file(out / "data/runs/0.js")[run_id]["transcript"]["messages"][0]["content"] == "rewritten"
+    assert json.loads((out / "api/runs/detail/0.json").read_text())[run_id]["run"]["costUsd"] == 123.0
+    assert build_site(db, out, full=True).written == []  # the incremental build had everything a full one makes
+
+
 def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "stale.db"
     shutil.copyfile(site_db, db)
@@ -241,9 +266,15 @@ def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Pat
         store.conn.execute("DELETE FROM benchmark_runs WHERE batch_id = 'batch-b'")
         store.conn.execute("DELETE FROM batch_runs WHERE batch_id = 'batch-b'")
         store.conn.commit()
+    outside = tmp_path / "precious.txt"
+    outside.write_text("not the site's")
+    state = json.loads((out / builder.STATE_FILE).read_text())
+    state["units"]["_all"]["files"] += ["../precious.txt", str(outside)]  # a foreign or hand-edited state file
+    (out / builder.STATE_FILE).write_text(json.dumps(state))
     report = build_site(db, out)
     assert "batches/batch-b.html" in report.removed and not (out / "batches/batch-b.html").exists()
     assert not (out / "downloads/batch-b.csv.gz").exists()
+    assert outside.read_text() == "not the site's"
 
 
 def test_templates_change_forces_a_full_build(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,7 +308,7 @@ def test_cli_errors_write_nothing(tmp_path: Path) -> None:
     sqlite3.connect(other).execute("CREATE TABLE t (x)")
     result = runner.invoke(main, ["build-site", "--db", str(other), "--out", str(out)])
     assert result.exit_code == 2 and "not a zebench database" in result.output
-    assert not out.exists() or not any(out.iterdir())
+    assert not out.exists()
     result = runner.invoke(main, ["build-site", "--db", str(other), "--base-url", "javascript:alert(1)"])
     assert result.exit_code == 2 and "--base-url" in result.output
 

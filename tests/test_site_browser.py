@@ -191,8 +191,17 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
         assert "Upgrade react to the latest major" in text
         assert log.problems() == []
         page.close()
+    page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK + 1}")
+    assert page.inner_text("#run-title") == f"Run {run_id}"  # a stale chunk number: found through the index
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
     assert "is not in this site" in page.inner_text("#run-status")
+
+
+@pytest.mark.parametrize("fragment", ["runs.html#length=1&item=x&q=", "compare.html#cand=__proto__&base=constructor",
+                                      "run.html?id=__proto__&c=0", "run.html?id=x&c=../../etc"])
+def test_odd_urls_do_not_break_pages(browser: Any, site: tuple[Path, Path], fragment: str) -> None:
+    page, log = open_page(browser, file_url(site[1]) + "/" + fragment)
+    assert log.problems() == [] and page.locator("p.error").count() == 0
 
 
 def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path, Path]) -> None:

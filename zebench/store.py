@@ -263,6 +263,14 @@ def m006_batch_denominators(db: sqlite_utils.Database) -> None:
     db["benchmark_runs"].create_index(["suite"], find_unique_name=True)
 
 
+@migrations()
+def m007_run_revisions(db: sqlite_utils.Database) -> None:
+    """Every write of runs gets a new revision number, stored on the runs it wrote: a rewritten run (same runId,
+    same row id) changes the newest revision of its chunk and batch, which is how the site builder sees it."""
+    db["benchmark_runs"].add_column("revision", int)
+    db["benchmark_runs"].create_index(["revision"])
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
@@ -362,6 +370,8 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
         last = {r.run_id: r for r in records}
         records = list(last.values())
         ids = list(last)
+    # read before any delete: a rewrite of the newest run must still get a higher revision (indexed MAX)
+    revision = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()[0]
     existing = dict(conn.execute(
         "SELECT run_id, id FROM benchmark_runs WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)))
     if existing:
@@ -372,6 +382,8 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     for record in records:
         for table, rows in _run_rows(record).items():
             tables.setdefault(table, []).extend(rows)
+    for row in tables["benchmark_runs"]:
+        row["revision"] = revision
     if existing:  # a rewritten run keeps its row id, so the order of runs (and their pages) does not change
         rows_with_ids = [r for r in tables["benchmark_runs"] if r["run_id"] in existing]
         _insert(conn, "benchmark_runs", [{"id": existing[r["run_id"]], **r} for r in rows_with_ids])
@@ -804,10 +816,9 @@ def query_runs_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> l
 
 def query_chunk_versions(conn: sqlite3.Connection, size: int) -> dict[int, tuple[Any, ...]]:
     """For runs grouped by ``id // size``: a version that changes whenever a run of the group is added, removed or
-    rewritten (count, id range and a checksum of the columns a rewrite changes). One pass over the runs."""
+    rewritten (count, id range and the newest write revision, see m007). One pass over the runs."""
     return {row[0]: tuple(row[1:]) for row in conn.execute(
-        "SELECT id / ? AS chunk, COUNT(*), MIN(id), MAX(id), TOTAL(COALESCE(weighted_score, -1)), "
-        "MAX(COALESCE(completed_at, '')), TOTAL(LENGTH(status) + LENGTH(COALESCE(error, ''))) "
+        "SELECT id / ? AS chunk, COUNT(*), MIN(id), MAX(id), MAX(COALESCE(revision, 0)) "
         "FROM benchmark_runs GROUP BY chunk", (size,))}
 
 
@@ -838,8 +849,7 @@ def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[dict[s
 def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
     """Per batch: a version that changes when the batch or any of its runs changes (for incremental builds)."""
     runs = {row[0]: tuple(row[1:]) for row in conn.execute(
-        "SELECT batch_id, COUNT(*), MAX(id), TOTAL(COALESCE(weighted_score, -1)), MAX(COALESCE(completed_at, '')) "
-        "FROM benchmark_runs GROUP BY batch_id")}
+        "SELECT batch_id, COUNT(*), MAX(id), MAX(COALESCE(revision, 0)) FROM benchmark_runs GROUP BY batch_id")}
     return {row[0]: (*row[1:], *runs.get(row[0], ())) for row in conn.execute(
         f"SELECT {_BATCH_COLUMNS} FROM batch_runs")}
 
@@ -849,7 +859,8 @@ def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tupl
     configuration are comparable run for run)."""
     configs: dict[str, tuple[set[str], set[str]]] = {}
     for batch_id, agent, model, suite in conn.execute(
-            "SELECT DISTINCT batch_id, agent, COALESCE(model, ''), suite FROM benchmark_runs WHERE batch_id IS NOT NULL"):
+            "SELECT DISTINCT batch_id, agent, COALESCE(model, ''), suite FROM benchmark_runs "
+            "WHERE batch_id IS NOT NULL AND status != 'cancelled'"):
         agents, suites = configs.setdefault(batch_id, (set(), set()))
         agents.add(f"{agent}|{model}")
         suites.add(suite)
@@ -877,13 +888,15 @@ def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[dict[s
 
 
 def query_evaluator_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Per evaluator over every run: evaluations, applicable ones, mean score, full-score rate, errors, judge cost."""
+    """Per evaluator over every run (cancelled attempts excluded, as everywhere): evaluations, applicable ones, mean
+    score, full-score rate, errors and cost (None when no evaluation's cost is known)."""
     return [_shape(r) for r in _fetch(conn, """
-        SELECT evaluator_name, MAX(kind) AS kind, AVG(weight) AS avg_weight, COUNT(*) AS evaluations,
-               SUM(applicable) AS applicable, AVG(CASE WHEN applicable THEN score END) AS avg_score,
-               AVG(CASE WHEN applicable THEN score = 1.0 END) AS pass_rate, SUM(error IS NOT NULL) AS errors,
-               TOTAL(cost_usd) AS cost_usd
-        FROM evaluation_results GROUP BY evaluator_name ORDER BY evaluator_name""")]
+        SELECT e.evaluator_name, MAX(e.kind) AS kind, AVG(e.weight) AS avg_weight, COUNT(*) AS evaluations,
+               SUM(e.applicable) AS applicable, AVG(CASE WHEN e.applicable THEN e.score END) AS avg_score,
+               AVG(CASE WHEN e.applicable THEN e.score = 1.0 END) AS pass_rate, SUM(e.error IS NOT NULL) AS errors,
+               SUM(e.cost_usd) AS cost_usd
+        FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id WHERE r.status != 'cancelled'
+        GROUP BY e.evaluator_name ORDER BY e.evaluator_name""")]
 
 
 def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -896,12 +909,12 @@ def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def query_costs_by_config(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Per agent and model: runs, solved runs, agent and judge cost, tokens (cost None when no run's is known)."""
+    """Per agent and model: runs, solved runs, agent and judge cost, tokens (None when no run's is known)."""
     rows = _fetch(conn, """
         SELECT r.agent, COALESCE(r.model, '') AS model, COUNT(*) AS runs, SUM(r.is_successful) AS solved,
-               COUNT(r.cost_usd) AS cost_runs, TOTAL(r.cost_usd) AS cost_usd, TOTAL(t.judge_cost_usd) AS judge_cost_usd,
-               TOTAL(t.tokens_in) AS tokens_in, TOTAL(t.tokens_out) AS tokens_out,
-               TOTAL(t.cache_read_tokens) AS cache_read_tokens, TOTAL(t.cache_write_tokens) AS cache_write_tokens
+               COUNT(r.cost_usd) AS cost_runs, TOTAL(r.cost_usd) AS cost_usd, SUM(t.judge_cost_usd) AS judge_cost_usd,
+               SUM(t.tokens_in) AS tokens_in, SUM(t.tokens_out) AS tokens_out,
+               SUM(t.cache_read_tokens) AS cache_read_tokens, SUM(t.cache_write_tokens) AS cache_write_tokens
         FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id
         WHERE r.status != 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2""")
     out = []
@@ -1147,8 +1160,12 @@ def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None =
                         f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}", params)
 
 
-def query_data_as_of(conn: sqlite3.Connection) -> str | None:
-    """The time of the newest run or batch: what a report of the database is current to."""
+def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> str | None:
+    """The time of the newest run or batch (of one batch, with ``batch_id``): what a report is current to."""
+    if batch_id is not None:
+        return conn.execute("SELECT MAX(x) FROM (SELECT MAX(COALESCE(completed_at, started_at)) AS x FROM "
+                            "benchmark_runs WHERE batch_id = ? UNION ALL SELECT MAX(COALESCE(completed_at, created_at)) "
+                            "FROM batch_runs WHERE batch_id = ?)", (batch_id, batch_id)).fetchone()[0]
     return conn.execute("SELECT MAX(x) FROM (SELECT MAX(COALESCE(completed_at, started_at)) AS x FROM benchmark_runs "
                         "UNION ALL SELECT MAX(created_at) FROM batch_runs)").fetchone()[0]
 

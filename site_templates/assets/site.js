@@ -108,8 +108,8 @@
     let sortKey = "startedAt", sortDir = -1, page = 0;
     const params = new URLSearchParams(location.hash.slice(1));
     for (const [k, v] of params) {
-      const el = form.elements[k];
-      if (!el) continue;
+      const el = form.elements.namedItem(k);  // not form.elements[k]: "length" or "item" would be the collection's
+      if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) continue;
       if (el.tagName === "SELECT" && !Array.from(el.options).some((o) => o.value === v)) el.append(h("option", {value: v}, v));
       el.value = v;
     }
@@ -190,10 +190,11 @@
     const runId = params.get("id");
     if (!runId) { setStatus("run-status", "No run given: open one from the Runs page."); return; }
     const manifest = await load("manifest");
-    let chunk = params.get("c");
-    if (chunk === null || !/^[0-9]+$/.test(chunk)) chunk = await findChunk(manifest, runId);
-    const details = chunk === null ? null : await load("runs/" + chunk).catch(() => null);
-    if (!details || !Object.prototype.hasOwnProperty.call(details, runId)) {
+    const has = (details) => details && Object.prototype.hasOwnProperty.call(details, runId);
+    const chunkOf = async (c) => (c === null || !/^[0-9]+$/.test(c)) ? null : load("runs/" + c).catch(() => null);
+    let details = await chunkOf(params.get("c"));
+    if (!has(details)) details = await chunkOf(String(await findChunk(manifest, runId)));  // no or a stale c=
+    if (!has(details)) {
       setStatus("run-status", "Run " + runId + " is not in this site (built " + manifest.builtAt + ").");
       return;
     }
@@ -201,7 +202,7 @@
     document.title = "Run " + r.runId + " · zebench";
     setStatus("run-title", "Run " + r.runId);
     setStatus("run-status", "");
-    const batchFile = Object.fromEntries(manifest.batches.map((b) => [b.id, b.file]));
+    const batchFile = new Map(manifest.batches.map((b) => [b.id, b.file]));
     const view = document.getElementById("run-view");
     const sections = [];
     sections.push(h("dl", {class: "cards"},
@@ -215,7 +216,7 @@
         kv([["Category", r.failureCategory || dash], ["Stage", r.failureStage || dash]]), pre(r.error || "")));
     }
     sections.push(h("section", {}, h("h2", {}, "Run"), kv([
-      ["Batch", r.batchId ? (batchFile[r.batchId] ? h("a", {href: root + "batches/" + encodeURIComponent(batchFile[r.batchId]) + ".html"}, r.batchId) : r.batchId) : dash],
+      ["Batch", r.batchId ? (batchFile.has(r.batchId) ? h("a", {href: root + "batches/" + encodeURIComponent(batchFile.get(r.batchId)) + ".html"}, r.batchId) : r.batchId) : dash],
       ["Suite / scenario", r.suite + " / " + r.scenario], ["Tier", r.tier],
       ["Agent [model]", config(r.agent, r.model)], ["Repeat", r.repeatIndex],
       ["Started", r.startedAt], ["Completed", r.completedAt || dash],
@@ -306,7 +307,7 @@
     const manifest = await load("manifest");
     const form = document.getElementById("compare-form");
     const out = document.getElementById("compare-result");
-    const files = Object.fromEntries(manifest.batches.map((b) => [b.id, b.file]));
+    const files = new Map(manifest.batches.map((b) => [b.id, b.file]));
     if (manifest.batches.length < 2) {
       out.replaceChildren(h("p", {class: "empty"}, "Two batches are needed for a comparison."));
       return;
@@ -315,12 +316,12 @@
       manifest.batches.forEach((b) => form.elements[name].append(h("option", {value: b.id}, b.id + " (" + b.runs + " runs, " + b.createdAt + ")")));
     }
     const params = new URLSearchParams(location.hash.slice(1));
-    form.elements.cand.value = files[params.get("cand")] ? params.get("cand") : manifest.batches[0].id;
-    form.elements.base.value = files[params.get("base")] ? params.get("base") : manifest.batches[1].id;
+    form.elements.cand.value = files.has(params.get("cand")) ? params.get("cand") : manifest.batches[0].id;
+    form.elements.base.value = files.has(params.get("base")) ? params.get("base") : manifest.batches[1].id;
     async function run() {
       const base = form.elements.base.value, cand = form.elements.cand.value;
       history.replaceState(null, "", "#" + new URLSearchParams({base, cand}).toString());
-      const [b, c] = (await Promise.all([load("batch-items/" + files[base]), load("batch-items/" + files[cand])])).map(itemsOf);
+      const [b, c] = (await Promise.all([load("batch-items/" + files.get(base)), load("batch-items/" + files.get(cand))])).map(itemsOf);
       const shared = Array.from(b.keys()).filter((k) => c.has(k)).sort();
       let both = 0, onlyBase = 0, onlyCand = 0, neither = 0;
       const rows = shared.map((k) => {

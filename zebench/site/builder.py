@@ -75,14 +75,27 @@ REWRITES = [
 ]
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+#: Names the site uses itself in the folders batch files go to (api/batches/index.json is the batch list).
+_RESERVED_NAMES = {"index"}
 
 
-def file_name(identifier: str) -> str:
-    """A batch id as a file name: itself when it is plainly safe, else a slug plus a hash (ids are free text)."""
-    if _SAFE_NAME.match(identifier) and not identifier.endswith((".json", ".html", ".csv", ".js")):
+def file_name(identifier: str, *, plain: bool = True) -> str:
+    """A batch id as a file name: itself when it is plainly safe (and ``plain``), else a slug, "~" and a hash of
+    the id. "~" never occurs in a plain name, so the two kinds cannot collide."""
+    if (plain and _SAFE_NAME.match(identifier) and identifier.lower() not in _RESERVED_NAMES
+            and not identifier.endswith((".json", ".html", ".csv", ".js", ".gz"))):
         return identifier
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", identifier).strip("-.")[:60] or "batch"
-    return f"{slug}-{hashlib.sha256(identifier.encode()).hexdigest()[:10]}"
+    return f"{slug}~{hashlib.sha256(identifier.encode()).hexdigest()[:10]}"
+
+
+def batch_file_names(batch_ids: list[str]) -> dict[str, str]:
+    """File names for all batches: plain where possible; ids whose plain names differ only in case get hashed
+    names (a site opened from a case-insensitive disk would mix them up otherwise)."""
+    by_folded: dict[str, list[str]] = {}
+    for batch_id in batch_ids:
+        by_folded.setdefault(file_name(batch_id).lower(), []).append(batch_id)
+    return {b: file_name(b, plain=len(group) == 1) for group in by_folded.values() for b in group}
 
 
 def json_text(value: Any) -> str:
@@ -90,7 +103,7 @@ def json_text(value: Any) -> str:
 
 
 def script_json(value: Any) -> str:
-    """JSON safe inside an HTML <script> element and in HTML attributes: <, >, & and the JS line separators are
+    """JSON safe inside an HTML <script> element (not in attributes): <, >, & and the JS line separators are
     escaped, so agent text can never close the element."""
     return (json_text(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
@@ -238,7 +251,7 @@ def _environment(root: Path) -> Any:
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
     env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
-    env.filters["batch_file"] = file_name
+    env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: __import__("markupsafe").Markup(script_json(v))
     return env
 
@@ -264,9 +277,14 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".css")):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
-    h.update(Path(__file__).read_bytes())
-    h.update(Path(__file__).with_name("charts.py").read_bytes())
-    h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT]).encode())
+    package = Path(__file__).resolve().parents[1]
+    for source in ("site/builder.py", "site/charts.py", "store.py", "analysis.py", "stats.py", "openapi.py",
+                   "models.py"):  # what the pages and the mirror are made with
+        h.update((package / source).read_bytes())
+    from importlib.metadata import version
+
+    h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT, PATCH_LIMIT,
+                        version("altair"), version("vl-convert-python"), version("jinja2")]).encode())
     return h.hexdigest()
 
 
@@ -289,7 +307,6 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
         raise SiteError(f"--base-url must be an http(s) URL, got {base_url!r}")
     start = time.perf_counter()
     say = progress or (lambda _message: None)
-    out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out=out, full=full)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -297,6 +314,7 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
             raise SiteError(f"{db_path} is not a zebench database (no benchmark_runs table)")
         if store.pending_migrations(conn):
             store.Store(db_path).close()  # a database from an older zebench: bring its schema up to date first
+        out.mkdir(parents=True, exist_ok=True)
         conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
         builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
         builder.build()
@@ -447,9 +465,11 @@ class _Builder:
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
+        self.batch_files = batch_file_names(created)
+        self.env.filters["batch_file"] = self.batch_files.__getitem__
         for batch in batches:
             batch_id = batch["batchId"]
-            name = file_name(batch_id)
+            name = self.batch_files[batch_id]
             previous = self.previous_batch.get(batch_id)
 
             def make(batch_id: str = batch_id, name: str = name, previous: str | None = previous) -> None:
@@ -486,13 +506,13 @@ class _Builder:
                         [{"category": r["category"], "runs": r["runs"]} for r in b["failuresByCategory"]],
                         "category", "runs", title="Failed runs by category", category_title="category",
                         value_title="runs", fmt=",d")
-                self.page(f"batches/{name}.html", "batch.html", as_of=detail["completedAt"] or detail["createdAt"],
+                self.page(f"batches/{name}.html", "batch.html", as_of=store.query_data_as_of(conn, batch_id),
                           title=f"Batch {batch_id}", batch=detail,
                           name=name, specs=specs, previous=previous,
-                          previous_name=file_name(previous) if previous else None,
                           runs_page_size=len(runs))
 
-            self.unit(f"batch:{batch_id}", [versions.get(batch_id), previous], make)
+            self.unit(f"batch:{batch_id}", [versions.get(batch_id), name, previous,
+                                            self.batch_files.get(previous or "")], make)
         self.output.write("api/batches/index.json", json_text(batches))
 
     def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
@@ -603,7 +623,7 @@ class _Builder:
         manifest = {
             "builtAt": self.built_at, "runs": stats["totalRuns"], "detailChunk": DETAIL_CHUNK,
             "indexChunks": [n for n, _ in self.index_chunks], "indexColumns": list(store.RUN_INDEX_COLUMNS),
-            "batches": [{"id": b["batchId"], "file": file_name(b["batchId"]), "createdAt": b["createdAt"],
+            "batches": [{"id": b["batchId"], "file": self.batch_files[b["batchId"]], "createdAt": b["createdAt"],
                          "runs": b["totalRuns"]} for b in batches],
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
@@ -616,7 +636,8 @@ class _Builder:
             if previous:
                 latest = analysis.compare(conn, previous, newest)
         self.page("compare.html", "compare.html", title="Compare", latest=latest,
-                  latest_files=(file_name(latest["baseline"]), file_name(latest["candidate"])) if latest else None)
+                  latest_files=(self.batch_files[latest["baseline"]], self.batch_files[latest["candidate"]])
+                  if latest else None)
 
     def build_host_files(self) -> None:
         headers = "".join(f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in values.items())
@@ -635,8 +656,11 @@ class _Builder:
         """Files of the previous build that this build did not make (a deleted batch, an old asset)."""
         previous = {f for u in self.previous.units.values() for f in u.get("files", [])}
         previous |= set(self.previous.units.get("_all", {}).get("files", []))
+        root = self.out.resolve()
         for rel in sorted(previous - self.output.files):
             path = self.out / rel
+            if not path.resolve().is_relative_to(root):  # a hand-edited or foreign state file
+                continue
             if path.is_file():
                 path.unlink()
                 self.report.removed.append(rel)
@@ -654,6 +678,6 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         writer.writeheader()
         for row in rows:
             # a leading =, +, - or @ would make a spreadsheet run agent text as a formula
-            writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
                              for k, v in row.items()})
     return buffer.getvalue()
