@@ -508,8 +508,7 @@ class _Builder:
                         value_title="runs", fmt=",d")
                 self.page(f"batches/{name}.html", "batch.html", as_of=store.query_data_as_of(conn, batch_id),
                           title=f"Batch {batch_id}", batch=detail,
-                          name=name, specs=specs, previous=previous,
-                          runs_page_size=len(runs))
+                          name=name, specs=specs, previous=previous)
 
             self.unit(f"batch:{batch_id}", [versions.get(batch_id), name, previous,
                                             self.batch_files.get(previous or "")], make)
