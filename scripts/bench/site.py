@@ -126,6 +126,8 @@ class Phases:
         self.steps: list[tuple[str, float]] = []
 
     def __call__(self, message: str) -> None:
+        if ":" in message:  # progress within a step ("run details: 100 of 1,001 chunks"), not a new step
+            return
         self.steps.append((message.split(" (")[0], time.perf_counter()))
 
     def summary(self, end: float) -> str:
