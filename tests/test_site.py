@@ -189,8 +189,9 @@ def test_chart_specs_are_valid_vega_lite(built: Path) -> None:
 
 
 def test_pareto_frontier() -> None:
-    # (cost, score): cheaper and better wins; equal points are both kept once the first is in
+    # (cost, score): lower cost and higher score are better; of two identical points only the first is marked
     assert pareto_frontier([(1, 5), (2, 6), (3, 4), (0.5, 2), (2, 5.5)]) == [True, True, False, True, False]
+    assert pareto_frontier([(1, 5), (1, 5), (1, 4)]) == [True, False, False]
     assert pareto_frontier([]) == []
 
 
