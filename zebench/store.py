@@ -680,6 +680,16 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
+def _time_window(where: list[str], params: list[Any], since: str | None, until: str | None) -> None:
+    """Adds the since/until conditions on started_at (UTC ISO text, so they compare as strings)."""
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if until:
+        where.append("started_at < ?")
+        params.append(until)
+
+
 def query_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, since: str | None = None,
                until: str | None = None, limit: int = DEFAULT_PAGE, cursor: str | None = None
                ) -> tuple[list[dict[str, Any]], str | None]:
@@ -688,12 +698,7 @@ def query_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, 
     for key, value in (filters or {}).items():
         where.append(f"{RUN_FILTERS[key]} = ?")
         params.append(value)
-    if since:
-        where.append("started_at >= ?")
-        params.append(since)
-    if until:
-        where.append("started_at < ?")
-        params.append(until)
+    _time_window(where, params, since, until)
     if cursor:
         (last_id,) = decode_cursor(cursor)
         if not isinstance(last_id, int):
@@ -1149,12 +1154,7 @@ def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None =
         else:
             where.append(f"{column} = ?")
             params.append(value)
-    if since:
-        where.append("started_at >= ?")
-        params.append(since)
-    if until:
-        where.append("started_at < ?")
-        params.append(until)
+    _time_window(where, params, since, until)
     group = ", ".join(f"COALESCE({c}, '') AS {c}" for c in ITEM_COLUMNS)
     return _fetch(conn, f"SELECT {group}, {_ITEM_SUMS} FROM benchmark_runs WHERE {' AND '.join(where)} "
                         f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}", params)
@@ -1172,11 +1172,7 @@ def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> s
 
 def pending_migrations(conn: sqlite3.Connection) -> bool:
     """True when the database's schema is older than this zebench's (read-only check)."""
-    try:
-        applied = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'zebench'")}
-    except sqlite3.OperationalError:
-        return True
-    return any(m.name not in applied for m in migrations._migrations)
+    return bool(migrations.pending(sqlite_utils.Database(conn)))
 
 
 def is_zebench_database(conn: sqlite3.Connection) -> bool:

@@ -241,6 +241,7 @@ def templates_dir() -> Path:
 
 def _environment(root: Path) -> Any:
     import jinja2
+    import markupsafe
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -252,7 +253,7 @@ def _environment(root: Path) -> Any:
     env.filters["duration"] = _duration
     env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
-    env.filters["script_json"] = lambda v: __import__("markupsafe").Markup(script_json(v))
+    env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
     return env
 
 
@@ -559,9 +560,10 @@ class _Builder:
                 "tier", "config", "rate", title="Success rate by tier", category_title="tier",
                 group_title=charts.CONFIG_TITLE)
         costs = store.query_costs_by_config(conn)
-        points = [(r, c) for r in board for c in costs
-                  if (c["agent"], c["model"]) == (r["agent"], r["model"] or "") and c["meanCostUsd"] is not None
-                  and r["meanScore"] is not None]
+        cost_of = {(c["agent"], c["model"]): c for c in costs}
+        points = [(r, cost_of[(r["agent"], r["model"] or "")]) for r in board
+                  if r["meanScore"] is not None and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd")
+                  is not None]
         frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
         pareto = [{"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"],
                    "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier)]
