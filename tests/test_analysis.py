@@ -102,14 +102,14 @@ def test_compare_detects_the_regression_and_gates(bench_db: Path, tmp_path: Path
 def test_cli_api_agree(bench_db: Path) -> None:
     cli = json.loads(CliRunner().invoke(main, ["leaderboard", "--db", str(bench_db), "--json"]).output)
     ds = make_datasette(bench_db)
-    api = [AgentStats.model_validate(r) for r in asyncio.run(ds.client.get("/api/stats/agents")).json()]
+    api = [AgentStats.model_validate(r) for r in asyncio.run(ds.client.get("/api/v2/stats/agents")).json()]
     assert [(r.agent, r.tieGroup, r.successRateLow, r.meanScoreHigh) for r in api] == [
         (r["agent"], r["tieGroup"], r["successRateLow"], r["meanScoreHigh"]) for r in cli]
-    comparison = asyncio.run(ds.client.get("/api/compare?base=agent%3DA%2CbatchId%3Dbase&cand=cand")).json()
+    comparison = asyncio.run(ds.client.get("/api/v2/compare?base=agent%3DA%2CbatchId%3Dbase&cand=cand")).json()
     with Store(bench_db) as store:
         assert comparison == json.loads(json.dumps(compare(store.conn, "agent=A,batchId=base", "cand")))
-    assert asyncio.run(ds.client.get("/api/compare?base=nope&cand=cand")).status_code == 400
-    batch = asyncio.run(ds.client.get("/api/batches/base")).json()
+    assert asyncio.run(ds.client.get("/api/v2/compare?base=nope&cand=cand")).status_code == 400
+    batch = asyncio.run(ds.client.get("/api/v2/batches/base")).json()
     d = batch["denominators"]
     assert (d["expectedRuns"], d["runs"], d["missingRuns"], d["infraFailures"]) == (280, 270, 10, 12)
     assert batch["complete"] is False

@@ -92,12 +92,12 @@ def test_health_and_cors(db: Path) -> None:
 
 
 def test_runs_filters_and_keyset_pagination(db: Path) -> None:
-    all_runs = get(db, "/api/runs?limit=1000").json()
+    all_runs = get(db, "/api/v2/runs?limit=1000").json()
     assert len(all_runs) == 13 and [RunRow.model_validate(r) for r in all_runs]
     assert [r["id"] for r in all_runs] == sorted((r["id"] for r in all_runs), reverse=True)
     seen, cursor, pages = [], None, 0
     while True:
-        r = get(db, "/api/runs?limit=4" + (f"&cursor={cursor}" if cursor else ""))
+        r = get(db, "/api/v2/runs?limit=4" + (f"&cursor={cursor}" if cursor else ""))
         seen += [x["runId"] for x in r.json()]
         pages += 1
         cursor = r.headers.get("x-next-cursor")
@@ -105,57 +105,71 @@ def test_runs_filters_and_keyset_pagination(db: Path) -> None:
             break
         assert 'rel="next"' in r.headers["link"]
     assert pages == 4 and seen == [x["runId"] for x in all_runs]
-    oracle = get(db, "/api/runs?agent=oracle&suite=demo&tier=L1&batchId=batch-b").json()
+    oracle = get(db, "/api/v2/runs?agent=oracle&suite=demo&tier=L1&batchId=batch-b").json()
     assert len(oracle) == 1 and oracle[0]["agent"] == "oracle" and oracle[0]["isSuccessful"] is True
-    assert len(get(db, "/api/runs?status=completed&limit=1000").json()) == 13
+    assert len(get(db, "/api/v2/runs?status=completed&limit=1000").json()) == 13
     since = all_runs[3]["startedAt"]
-    assert all(r["startedAt"] >= since for r in get(db, f"/api/runs?since={since}").json())
-    assert get(db, "/api/runs?since=2999-01-01").json() == []
+    assert all(r["startedAt"] >= since for r in get(db, f"/api/v2/runs?since={since}").json())
+    assert get(db, "/api/v2/runs?since=2999-01-01").json() == []
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=abc", "cursor=@@@", "cursor=WyJ4Il0", "colour=red"])
-def test_bad_query_parameters_are_400(db: Path, query: str) -> None:
-    r = get(db, f"/api/runs?{query}")
+def test_bad_query_parameters_are_400_on_v2_and_ignored_on_the_original_paths(db: Path, query: str) -> None:
+    r = get(db, f"/api/v2/runs?{query}")
     assert r.status_code == 400 and ErrorBody.model_validate(r.json()).ok is False
+    r = get(db, f"/api/runs?{query}")
+    assert r.status_code == 200 and len(r.json()) == {"limit=0": 0, "limit=1001": 13}.get(query, 13)
 
 
 def test_run_detail_and_parts(db: Path) -> None:
-    run_id = get(db, "/api/runs?agent=oracle&limit=1").json()[0]["runId"]
-    detail = RunDetail.model_validate(get(db, f"/api/runs/{run_id}").json())
+    run_id = get(db, "/api/v2/runs?agent=oracle&limit=1").json()[0]["runId"]
+    detail = RunDetail.model_validate(get(db, f"/api/v2/runs/{run_id}").json())
     assert detail.run.runId == run_id and detail.manifest is not None and detail.diff.files[0].path == "calc.py"
     assert {e.evaluatorName for e in detail.evaluations} >= {"test", "integrity_guard"}
     assert [v.kind for v in detail.validationResults] == ["test"]
-    evaluations = [EvaluationRow.model_validate(e) for e in get(db, f"/api/runs/{run_id}/evaluations").json()]
+    evaluations = [EvaluationRow.model_validate(e) for e in get(db, f"/api/v2/runs/{run_id}/evaluations").json()]
     assert len(evaluations) == len(detail.evaluations)
-    assert TelemetryRow.model_validate(get(db, f"/api/runs/{run_id}/telemetry").json()).toolCalls == 1
-    transcript = TranscriptBody.model_validate(get(db, f"/api/runs/{run_id}/transcript").json())
+    assert any(not e.applicable and e.score is None for e in evaluations)  # v2 keeps not-applicable evaluations
+    assert TelemetryRow.model_validate(get(db, f"/api/v2/runs/{run_id}/telemetry").json()).toolCalls == 1
+    transcript = TranscriptBody.model_validate(get(db, f"/api/v2/runs/{run_id}/transcript").json())
     assert transcript.toolCalls[0].name == "writeFile"
-    for path in ("/api/runs/nope", "/api/runs/nope/evaluations", "/api/runs/nope/telemetry", "/api/batches/nope"):
+    for path in ("/api/v2/runs/nope", "/api/v2/runs/nope/evaluations", "/api/v2/runs/nope/telemetry",
+                 "/api/v2/batches/nope", "/api/runs/nope", "/api/batches/nope"):
         r = get(db, path)
         assert r.status_code == 404 and r.json()["status"] == 404, path
+    # the original's answers for an unknown run's parts: 200 with [] and null
+    assert get(db, "/api/runs/nope/evaluations").json() == [] and get(db, "/api/runs/nope/telemetry").json() is None
+    # the original shape leaves the not-applicable evaluations out: every score is a number
+    original = get(db, f"/api/runs/{run_id}/evaluations").json()
+    assert len(original) == sum(e.applicable for e in evaluations) > 0
+    assert all(isinstance(e["score"], float) and isinstance(e["maxScore"], float) for e in original)
 
 
 def test_unknown_api_paths_and_methods(db: Path) -> None:
     r = get(db, "/api/nothing/here")
     assert r.status_code == 404 and r.json() == {"ok": False, "error": r.json()["error"], "errors": [], "status": 404}
+    r = get(db, "/api/compare?base=batch-a&cand=batch-b")  # zebench's own shapes moved under /api/v2
+    assert r.status_code == 404 and "/api/v2" in r.json()["error"]
     assert call(db, "post", "/api/stats").status_code == 405
     assert get(db, "/api/results").status_code == 405
 
 
 def test_batches_and_breakdowns(db: Path) -> None:
-    rows = [BatchRow.model_validate(b) for b in get(db, "/api/batches").json()]
+    rows = [BatchRow.model_validate(b) for b in get(db, "/api/v2/batches").json()]
     assert [b.batchId for b in rows] == ["batch-b", "batch-a"]
     assert rows[1].totalRuns == rows[1].expectedRuns == 12 and rows[1].complete
-    page = get(db, "/api/batches?limit=1")
-    assert len(page.json()) == 1 and get(db, f"/api/batches?limit=1&cursor={page.headers['x-next-cursor']}").json()[0]["batchId"] == "batch-a"
-    detail = BatchDetail.model_validate(get(db, "/api/batches/batch-a").json())
+    page = get(db, "/api/v2/batches?limit=1")
+    cursor = page.headers["x-next-cursor"]
+    second = get(db, f"/api/v2/batches?limit=1&cursor={cursor}").json()
+    assert len(page.json()) == 1 and second[0]["batchId"] == "batch-a"
+    detail = BatchDetail.model_validate(get(db, "/api/v2/batches/batch-a").json())
     assert len(detail.runs) == 12 == detail.runsTotal == detail.runsIncluded
-    few = BatchDetail.model_validate(get(db, "/api/batches/batch-a?runs=5").json())
+    few = BatchDetail.model_validate(get(db, "/api/v2/batches/batch-a?runs=5").json())
     assert (len(few.runs), few.runsIncluded, few.runsTotal) == (5, 5, 12)
     assert [r.id for r in few.runs] == [r.id for r in detail.runs[:5]]
-    assert get(db, "/api/batches/batch-a?runs=0").json()["runs"] == []
-    assert get(db, "/api/batches/batch-a?runs=x").status_code == 400
-    assert get(db, "/api/batches/batch-a?runs=5001").status_code == 400
+    assert get(db, "/api/v2/batches/batch-a?runs=0").json()["runs"] == []
+    assert get(db, "/api/v2/batches/batch-a?runs=x").status_code == 400
+    assert get(db, "/api/v2/batches/batch-a?runs=5001").status_code == 400
     assert detail.denominators.runs == 12 and detail.denominators.missingRuns == 0
     by_agent = {r.model_extra["agent"]: r for r in detail.breakdowns.byAgent}
     assert by_agent["oracle"].successRate == 1.0 and by_agent["echo"].successRate == 0.0
@@ -173,7 +187,7 @@ def _sql_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float,
 
 
 def _api_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
-    rows = [AgentStats.model_validate(r) for r in get(db, "/api/stats/agents").json()]
+    rows = [AgentStats.model_validate(r) for r in get(db, "/api/v2/stats/agents").json()]
     return {(r.agent, r.model or ""): (r.runs, r.successfulRuns, round(r.avgWeightedScore, 6), r.minWeightedScore,
                                       r.maxWeightedScore) for r in rows}
 
@@ -182,13 +196,13 @@ def test_stats_agree_with_the_runs_after_writes_replacements_and_cancellations(
         db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
     assert _api_agents(db) == _sql_agents(db)
-    stats = Stats.model_validate(get(db, "/api/stats").json())
+    stats = Stats.model_validate(get(db, "/api/v2/stats").json())
     assert (stats.totalRuns, stats.successfulRuns, stats.totalBatches) == (13, 7, 2)
-    scenarios = [ScenarioStats.model_validate(r) for r in get(db, "/api/stats/scenarios").json()]
+    scenarios = [ScenarioStats.model_validate(r) for r in get(db, "/api/v2/stats/scenarios").json()]
     assert {(s.suite, s.scenario, s.tier): s.runs for s in scenarios} == {
         ("demo", "add", "L0"): 4, ("demo", "add", "L1"): 5, ("other", "sub", "L1"): 4}
     # Replace the best oracle run with a worse one, add a cancelled run and a run of a new agent.
-    best = get(db, "/api/runs?agent=oracle&limit=1").json()[0]
+    best = get(db, "/api/v2/runs?agent=oracle&limit=1").json()[0]
     with Store(db) as store:
         record = store.get_run(best["runId"]).model_copy(update={"weighted_score": 1.5, "is_successful": False})
     cancelled = record.model_copy(update={"run_id": "c1", "status": "cancelled", "weighted_score": 0.0})
@@ -197,7 +211,7 @@ def test_stats_agree_with_the_runs_after_writes_replacements_and_cancellations(
     assert r.status_code == 201, r.text
     assert _api_agents(db) == _sql_agents(db)
     assert _api_agents(db)[("oracle", "")][4] == 10.0 and _api_agents(db)[("oracle", "")][3] == 1.5
-    assert Stats.model_validate(get(db, "/api/stats").json()).totalRuns == 14  # the cancelled run is not counted
+    assert Stats.model_validate(get(db, "/api/v2/stats").json()).totalRuns == 14  # the cancelled run is not counted
 
 
 def test_writes_need_the_token(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,12 +232,12 @@ def test_original_payload_is_accepted_and_reposting_does_not_duplicate(db: Path,
         r = post(db, "/api/results", ORIGINAL_PAYLOAD)
         assert r.status_code == 201 and r.json()["runId"] == ORIGINAL_PAYLOAD["runId"]
     assert count(db) == 14
-    detail = RunDetail.model_validate(get(db, f"/api/runs/{ORIGINAL_PAYLOAD['runId']}").json())
+    detail = RunDetail.model_validate(get(db, f"/api/v2/runs/{ORIGINAL_PAYLOAD['runId']}").json())
     assert detail.run.startedAt == "2024-10-27T03:33:20.000Z" and detail.run.metadata == {"note": "from the original"}
     judge = next(e for e in detail.evaluations if e.evaluatorName == "LLMJudgeEvaluator")
-    assert judge.score == 0.8 and judge.details == {"rawScore": 8, "rawMaxScore": 10}
+    assert (judge.score, judge.maxScore, judge.normalizedScore, judge.details) == (8, 10, 0.8, None)
     assert detail.telemetry.costUsd == 0.0105
-    batch = get(db, f"/api/batches/{ORIGINAL_PAYLOAD['batchId']}").json()  # created when missing
+    batch = get(db, f"/api/v2/batches/{ORIGINAL_PAYLOAD['batchId']}").json()  # created when missing
     assert batch["totalRuns"] == 1 and batch["successfulRuns"] == 1
     r = post(db, "/api/results/batch", {"batchId": "batch-x", "createdAt": 1730000000000, "totalRuns": 3,
                                         "successfulRuns": 2, "avgScore": 0.5, "avgWeightedScore": 5,
@@ -261,7 +275,7 @@ def test_immutable_server_refuses_writes(db: Path, monkeypatch: pytest.MonkeyPat
     r = call(db, "post", "/api/results", immutable=True, json=ORIGINAL_PAYLOAD,
              headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 503 and "read-only" in r.json()["error"]
-    assert call(db, "get", "/api/stats", immutable=True).json()["totalRuns"] == 13
+    assert call(db, "get", "/api/v2/stats", immutable=True).json()["totalRuns"] == 13
 
 
 def test_datasette_pages_and_canned_queries_work(db: Path) -> None:
@@ -279,11 +293,17 @@ def test_datasette_pages_and_canned_queries_work(db: Path) -> None:
 def test_openapi_document_matches_the_served_routes(db: Path) -> None:
     doc = get(db, "/api/openapi.json").json()
     assert doc["openapi"] == "3.1.0"
-    assert set(doc["paths"]) == {"/health", "/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations",
-                                 "/api/runs/{runId}/telemetry", "/api/runs/{runId}/transcript", "/api/batches",
-                                 "/api/batches/{batchId}", "/api/stats", "/api/stats/agents", "/api/stats/scenarios",
-                                 "/api/compare", "/api/results", "/api/results/batch"}
-    assert "RunRecord" in doc["components"]["schemas"]
+    original = {"/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations", "/api/runs/{runId}/telemetry",
+                "/api/batches", "/api/batches/{batchId}", "/api/stats", "/api/stats/agents"}
+    v2 = {"/api/v2/runs", "/api/v2/runs/{runId}", "/api/v2/runs/{runId}/evaluations", "/api/v2/runs/{runId}/telemetry",
+          "/api/v2/runs/{runId}/transcript", "/api/v2/batches", "/api/v2/batches/{batchId}", "/api/v2/stats",
+          "/api/v2/stats/agents", "/api/v2/stats/scenarios", "/api/v2/compare"}
+    assert set(doc["paths"]) == {"/health", "/api/results", "/api/results/batch"} | original | v2
+    schemas = doc["components"]["schemas"]
+    assert {"RunRecord", "OriginalRun", "OriginalRunDetail", "OriginalBatchDetail", "RunRow", "BatchDetail"} <= set(
+        schemas)
+    assert doc["paths"]["/api/runs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array", "items": {"$ref": "#/components/schemas/OriginalRun"}}
     saved = json.loads((Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text())
     assert saved == doc
 
@@ -329,7 +349,8 @@ def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_p
 
 
 @settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents"]),
+@given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents", "/api/v2/runs",
+                             "/api/v2/batches", "/api/v2/runs/x", "/api/v2/stats/agents", "/api/runs/x/evaluations"]),
        params=st.dictionaries(st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]),
                               st.text(max_size=12), max_size=3))
 def test_property_reads_never_5xx(api_db: Path, path: str, params: dict[str, str]) -> None:

@@ -18,9 +18,42 @@ def test_schema_migrations_and_wal(store: Store) -> None:
             "run_diff_files", "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
             "_sqlite_migrations"} <= tables
     assert store.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m006_batch_denominators", "m007_run_revisions"]
+    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m007_run_revisions", "m008_original_api"]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 7
+    assert len(migrations.applied(store.db)) == 8
+
+
+def test_m008_restores_the_original_evaluations_that_earlier_versions_normalised(tmp_path: Path) -> None:
+    """Before m008, a 7/10 evaluation posted by the original client was stored as 0.7/1 with the figures in
+    details; m008 puts back what was sent and keeps the 0-1 figure in normalized_score."""
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m008_original_api")
+    db["benchmark_runs"].insert({"run_id": "r", "suite": "s", "scenario": "c", "tier": "L1", "agent": "a",
+                                 "status": "completed", "started_at": "2026-01-01T00:00:00Z", "weighted_score": 7.0,
+                                 "is_successful": 1})
+    db["evaluation_results"].insert_all([
+        {"run_id": "r", "evaluator_name": "judge", "score": 0.7, "max_score": 1.0, "applicable": 1,
+         "weight": 1.0, "kind": "task",
+         "details": json.dumps({"text": "good", "rawScore": 7, "rawMaxScore": 10})},
+        {"run_id": "r", "evaluator_name": "plain", "score": 0.5, "max_score": 1.0, "applicable": 1,
+         "weight": 1.0, "kind": "task",
+         "details": json.dumps({"rawScore": 1, "rawMaxScore": 2})},
+        {"run_id": "r", "evaluator_name": "ours", "score": 0.25, "max_score": 1.0, "applicable": 1,
+         "weight": 1.0, "kind": "task",
+         "details": json.dumps({"checks": 4})},
+    ])
+    db.conn.close()
+    with Store(path) as store:
+        rows = {r[0]: r[1:] for r in store.conn.execute(
+            "SELECT evaluator_name, score, max_score, normalized_score, details FROM evaluation_results")}
+        assert rows == {"judge": (7, 10, 0.7, '"good"'), "plain": (1, 2, 0.5, None),
+                        "ours": (0.25, 1.0, 0.25, '{"checks": 4}')}
+        assert store.conn.execute("SELECT status, is_successful, agent, runs, scored, sum_weighted, min_weighted "
+                                  "FROM agg_status_agents").fetchall() == [("completed", 1, "a", 1, 1, 7.0, 7.0)]
+        assert store.get_run("r").evaluations[0].normalized_score == 0.7
 
 
 def test_round_trip_and_jsonl_are_the_same_record(store: Store, db_path: Path, suites: Path, tmp_path: Path) -> None:

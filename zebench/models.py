@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from .jsonsafe import unstorable_values
 
 #: Version of the results format written by ``--output`` and stored in each run's manifest.
 RESULTS_FORMAT_VERSION = 1
@@ -274,12 +277,57 @@ class Failure(RecordModel):
     message: str
 
 
+#: Longest id or name (runId, batchId, suite, agent, model, evaluator, ...) and timestamp text accepted.
+NAME_MAX = 256
+TIMESTAMP_MAX = 64
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Timestamp = Annotated[str, Field(min_length=1, max_length=TIMESTAMP_MAX)]
+
+
 def _original_timestamp(value: Any) -> Any:
-    """The original project sometimes sends epoch milliseconds; we store ISO-8601 text."""
+    """The original project sends batch times as epoch milliseconds; we store ISO-8601 text. A number no date can
+    have is left as it is, so that validation names the field."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _dt.datetime.fromtimestamp(value / 1000, _dt.timezone.utc).isoformat(timespec="milliseconds").replace(
-            "+00:00", "Z")
+        try:
+            return _dt.datetime.fromtimestamp(value / 1000, _dt.timezone.utc).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z")
+        except (OverflowError, ValueError, OSError):
+            return value
     return value
+
+
+def epoch_ms(timestamp: str | None) -> int | None:
+    """ISO-8601 text (as stored) as epoch milliseconds, the original API's batch times; None when not a time."""
+    if not timestamp:
+        return None
+    try:
+        parsed = _dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_dt.timezone.utc)
+    return round(parsed.timestamp() * 1000)
+
+
+def check_storable(data: Any) -> None:
+    """Refuse values SQLite cannot store faithfully (integers beyond 64 bits, NaN, lone surrogates, nesting
+    deeper than jsonsafe.MAX_DEPTH) with one error naming the first such field and listing the rest."""
+    problems = unstorable_values(data)
+    if problems:
+        path, message = problems[0]
+        where = ".".join(str(p) for p in path) or "(record)"
+        raise PydanticCustomError("unstorable_value", "{field}: {message}",
+                                  {"field": where, "message": message, "loc": list(path),
+                                   "all": [[list(p), m] for p, m in problems]})
+
+
+def _known_keys(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(k for name, f in model.model_fields.items() for k in (name, f.alias) if k)
+
+
+def _split_unknown(data: dict[str, Any], model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    known = _known_keys(model)
+    return ({k: v for k, v in data.items() if k in known}, {k: v for k, v in data.items() if k not in known})
 
 
 def _json_object(value: Any) -> Any:
@@ -294,42 +342,36 @@ def _json_object(value: Any) -> Any:
 
 
 class Evaluation(RecordModel):
-    evaluator_name: str
-    #: In [0, 1]; None when not applicable or when the evaluator itself failed.
+    evaluator_name: Name
+    #: The scale of ``score`` (zebench's evaluators: 1). Declared before ``score`` so that score is checked
+    #: against it.
+    max_score: float = Field(default=1.0, gt=0)
+    #: As the evaluator (or the original project's client) gave it, between 0 and ``maxScore``; None when not
+    #: applicable or when the evaluator itself failed. zebench's 0-1 figure is ``normalized_score``.
     score: float | None = None
-    max_score: float = 1.0
     #: False: left out of the weighting (never counted as 0).
     applicable: bool = True
     weight: float = 0.0
     kind: EvaluatorKind = "task"
+    #: As given: text from the original project's client, an object from zebench's evaluators.
     details: Any = None
     #: The evaluator crashed: not applicable, and flagged on the run.
     error: str | None = None
     #: Cost of evaluating (the LLM judge's calls): 0 for offline evaluators, None when unknown.
     cost_usd: float | None = 0.0
 
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise_original(cls, data: Any) -> Any:
-        """Original payloads carry scores on their own scale (score out of maxScore): bring them to [0, 1]."""
-        if not isinstance(data, dict):
-            return data
-        max_key = "maxScore" if "maxScore" in data else "max_score"
-        raw_max, raw = data.get(max_key), data.get("score")
-        if (isinstance(raw_max, (int, float)) and isinstance(raw, (int, float)) and raw_max > 0 and raw_max != 1
-                and not isinstance(raw, bool)):
-            details = data.get("details")
-            details = dict(details) if isinstance(details, dict) else ({"text": details} if details is not None else {})
-            details.update({"rawScore": raw, "rawMaxScore": raw_max})
-            data = {**data, "score": raw / raw_max, max_key: 1.0, "details": details}
-        return data
-
     @field_validator("score")
     @classmethod
-    def _in_range(cls, value: float | None) -> float | None:
-        if value is not None and not 0 <= value <= 1:
-            raise ValueError("score must be in [0, 1]")
+    def _in_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        maximum = info.data.get("max_score")
+        if value is not None and maximum is not None and not 0 <= value <= maximum:
+            raise ValueError(f"score must be between 0 and maxScore ({maximum:g})")
         return value
+
+    @property
+    def normalized_score(self) -> float | None:
+        """The score on zebench's 0-1 scale (score / maxScore): what weighting and statistics use."""
+        return None if self.score is None else self.score / self.max_score
 
 
 class ValidationResult(RecordModel):
@@ -424,23 +466,30 @@ class Manifest(RecordModel):
 class RunRecord(RecordModel):
     """One run of one agent on one scenario and tier: everything we know about it."""
 
-    run_id: str
-    batch_id: str | None = None
-    suite: str
-    scenario: str
-    tier: str
-    agent: str
-    model: str | None = None
+    run_id: Name
+    batch_id: Name | None = None
+    suite: Name
+    scenario: Name
+    tier: Name
+    agent: Name
+    model: Name | None = None
     status: RunStatus
-    started_at: str
-    completed_at: str | None = None
+    started_at: Timestamp
+    completed_at: Timestamp | None = None
     total_score: float | None = None
     weighted_score: float | None = None
     is_successful: bool = False
     success_metric: float | None = None
+    #: The original project's "specialist" runs (an agent wrapped in a prompt template with MCP tools): whether
+    #: the run used one, and which template and version. zebench's own runs: false.
+    specialist_enabled: bool = False
+    specialist_name: Name | None = None
+    specialist_version: Name | None = None
     #: Position of this run among the repeats of the same (scenario, tier, agent, model) in its batch.
-    repeat_index: int = 0
+    repeat_index: int = Field(default=0, ge=0)
     failure: Failure | None = None
+    #: Free-form; fields of a posted record that zebench does not know are kept here under "extraFields"
+    #: (those of its telemetry under extraFields.telemetry, of its i-th evaluation under extraFields.evaluations.i).
     metadata: dict[str, Any] = Field(default_factory=dict)
     evaluations: list[Evaluation] = Field(default_factory=list)
     telemetry: Telemetry | None = None
@@ -452,18 +501,42 @@ class RunRecord(RecordModel):
     @model_validator(mode="before")
     @classmethod
     def _accept_original(cls, data: Any) -> Any:
-        """Accept the original project's POST /api/results payload as it is."""
+        """Accept the original project's POST /api/results payload as it is: its statuses and epoch-ms times,
+        metadata as JSON text, and fields zebench does not know (kept in metadata.extraFields, not refused)."""
         if not isinstance(data, dict):
             return data
-        data = dict(data)
+        check_storable(data)
+        data, extra = _split_unknown(data, cls)
         status = data.get("status")
         if isinstance(status, str) and status in ORIGINAL_STATUSES:
             data["status"] = ORIGINAL_STATUSES[status]
         for key in ("startedAt", "started_at", "completedAt", "completed_at"):
             if key in data:
                 data[key] = _original_timestamp(data[key])
-        if "metadata" in data:
-            data["metadata"] = _json_object(data["metadata"])
+        for key in ("specialistEnabled", "specialist_enabled"):
+            if key in data and data[key] is None:  # sent as null: the original's column default, false
+                del data[key]
+        telemetry = data.get("telemetry")
+        if isinstance(telemetry, dict):
+            data["telemetry"], unknown = _split_unknown(telemetry, Telemetry)
+            if unknown:
+                extra["telemetry"] = unknown
+        evaluations = data.get("evaluations")
+        if isinstance(evaluations, list):
+            kept = []
+            for i, item in enumerate(evaluations):
+                if isinstance(item, dict):
+                    item, unknown = _split_unknown(item, Evaluation)
+                    if unknown:
+                        extra.setdefault("evaluations", {})[str(i)] = unknown
+                kept.append(item)
+            data["evaluations"] = kept
+        if "metadata" in data or extra:
+            metadata = _json_object(data.get("metadata"))
+            if extra and isinstance(metadata, dict):
+                previous = metadata.get("extraFields")
+                metadata = {**metadata, "extraFields": {**(previous if isinstance(previous, dict) else {}), **extra}}
+            data["metadata"] = metadata
         return data
 
 
@@ -472,16 +545,34 @@ ORIGINAL_STATUSES = {"incomplete": "timeout", "running": "failed", "error": "fai
 
 
 class BatchRecord(RecordModel):
-    batch_id: str
-    created_at: str
-    completed_at: str | None = None
-    total_runs: int = 0
-    successful_runs: int = 0
-    failed_runs: int = 0
-    expected_runs: int | None = None
+    batch_id: Name
+    #: Kept from the first time a batch is written (the original's client posts a batch at its start and again
+    #: at its end, with a later createdAt the second time).
+    created_at: Timestamp
+    completed_at: Timestamp | None = None
+    total_runs: int = Field(default=0, ge=0)
+    successful_runs: int = Field(default=0, ge=0)
+    failed_runs: int = Field(default=0, ge=0)
+    expected_runs: int | None = Field(default=None, ge=0)
     avg_score: float | None = None
     avg_weighted_score: float | None = None
+    #: Free-form; unknown fields of a posted batch are kept here under "extraFields".
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_original(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        check_storable(data)
+        data, extra = _split_unknown(data, cls)
+        if extra:
+            metadata = _json_object(data.get("metadata"))
+            if isinstance(metadata, dict):
+                previous = metadata.get("extraFields")
+                data["metadata"] = {**metadata, "extraFields": {**(previous if isinstance(previous, dict) else {}),
+                                                                 **extra}}
+        return data
 
     @field_validator("metadata", mode="before")
     @classmethod
@@ -521,6 +612,9 @@ class RunRow(ApiModel):
     weightedScore: float | None
     isSuccessful: bool
     successMetric: float | None
+    specialistEnabled: bool
+    specialistName: str | None
+    specialistVersion: str | None
     repeatIndex: int | None
     failureCategory: str | None
     failureStage: str | None
@@ -533,8 +627,10 @@ class EvaluationRow(ApiModel):
     id: int
     runId: str
     evaluatorName: str
+    #: As given, out of maxScore (the original's shape); normalizedScore is zebench's 0-1 figure.
     score: float | None
     maxScore: float | None
+    normalizedScore: float | None
     applicable: bool | None
     weight: float | None
     kind: str | None
@@ -787,6 +883,103 @@ class ScenarioStats(AggregateRow):
 class Health(ApiModel):
     status: str
     timestamp: str
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The original project's read shapes (the unversioned /api/* paths): its keys, value types and definitions, so
+# that its dashboard and client work unchanged. docs/api.md lists every difference from the v2 shapes.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class OriginalRun(ApiModel):
+    id: int
+    runId: str
+    batchId: str | None
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None
+    status: str
+    startedAt: str
+    completedAt: str | None
+    totalScore: float | None
+    weightedScore: float | None
+    isSuccessful: bool
+    successMetric: float | None
+    specialistEnabled: bool
+    specialistName: str | None
+    specialistVersion: str | None
+    #: JSON text (the original stores and returns text; its dashboard JSON.parses it).
+    metadata: str | None
+
+
+class OriginalEvaluation(ApiModel):
+    id: int
+    runId: str
+    evaluatorName: str
+    #: Numeric, as sent (not-applicable evaluations are left out of this shape).
+    score: float
+    maxScore: float
+    #: Text: as sent when it was text, else its JSON.
+    details: str | None
+    createdAt: str | None
+
+
+class OriginalTelemetry(ApiModel):
+    id: int
+    runId: str
+    toolCalls: int | None
+    tokensIn: int | None
+    tokensOut: int | None
+    costUsd: float | None
+    durationMs: int | None
+    workspaceDir: str | None
+    promptSent: str | None
+
+
+class OriginalRunDetail(ApiModel):
+    run: OriginalRun
+    evaluations: list[OriginalEvaluation]
+    telemetry: OriginalTelemetry | None
+
+
+class OriginalBatch(ApiModel):
+    batchId: str
+    #: Epoch milliseconds (the original client's and dashboard's type).
+    createdAt: int
+    completedAt: int | None
+    totalRuns: int
+    successfulRuns: int
+    avgScore: float | None
+    avgWeightedScore: float | None
+    metadata: str | None
+
+
+class OriginalBatchDetail(OriginalBatch):
+    #: Every run of the batch, oldest first.
+    runs: list[OriginalRun]
+
+
+class OriginalStats(ApiModel):
+    """Over runs with status "completed" only."""
+
+    totalRuns: int
+    successfulRuns: int
+    #: Mean totalScore (0-1).
+    avgScore: float | None
+    #: Mean weightedScore (0-10).
+    avgWeightedScore: float | None
+
+
+class OriginalAgentStats(ApiModel):
+    """Per agent over its completed and successful runs; figures of weightedScore (0-10)."""
+
+    agent: str
+    runs: int
+    avgScore: float | None
+    minScore: float | None
+    maxScore: float | None
 
 
 class WriteResult(ApiModel):

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, generated from the pydantic models (served at /api/openapi.json,
-written to docs/openapi.json by scripts/gen_docs.py)."""
+written to docs/openapi.json by scripts/gen_docs.py). It describes both read shapes: the original project's at
+/api/* (models.Original*) and zebench's at /api/v2/*, and the one write API."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from pydantic.json_schema import models_json_schema
 
 from . import __version__
 from .models import (
-    AgentStats, BatchDetail, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, RunDetail,
-    RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+    AgentStats, BatchDetail, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, OriginalAgentStats,
+    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalRun, OriginalRunDetail, OriginalStats,
+    OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
 )
-from .store import DEFAULT_PAGE, MAX_PAGE
+from .store import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 
 MODELS: list[type[BaseModel]] = [
     RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
-    Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult,
+    Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult, OriginalRun, OriginalRunDetail,
+    OriginalEvaluation, OriginalTelemetry, OriginalBatch, OriginalBatchDetail, OriginalStats, OriginalAgentStats,
 ]
+V2 = "/api/v2"
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -47,16 +51,26 @@ ERRORS = {
     "404": _json(_ref(ErrorBody), "Not found"),
 }
 WRITE_ERRORS = {
-    "400": _json(_ref(ErrorBody), "Invalid JSON"),
+    "400": _json(_ref(ErrorBody), "Invalid JSON, or nested deeper than 64 levels"),
     "401": _json(_ref(ErrorBody), "Missing Authorization header"),
     "403": _json(_ref(ErrorBody), "Wrong token"),
     "413": _json(_ref(ErrorBody), "Body larger than 10 MiB"),
-    "422": _json(_ref(ErrorBody), "Invalid fields; nothing was written"),
+    "422": _json(_ref(ErrorBody), "Invalid fields (wrong types, overlong names, integers beyond 64 bits, NaN, lone "
+                                  "surrogates), each named in errors[].loc; nothing was written"),
     "503": _json(_ref(ErrorBody), "Writes disabled (no server token) or read-only server"),
 }
 PAGED = {"X-Next-Cursor": {"description": "Cursor of the next page (absent on the last page)",
                            "schema": {"type": "string"}},
          "Link": {"description": 'Next page as rel="next"', "schema": {"type": "string"}}}
+
+
+def array(model: type[BaseModel]) -> dict[str, Any]:
+    return {"type": "array", "items": _ref(model)}
+
+
+def original_limit(default: int) -> dict[str, Any]:
+    return _query("limit", f"rows (default {default}; read like JavaScript's parseInt; a negative or larger limit is "
+                           f"served as {ORIGINAL_MAX_ROWS:,})", {"type": "integer"})
 
 
 def _get(summary: str, ok: dict[str, Any], params: list[dict[str, Any]] | None = None,
@@ -76,49 +90,76 @@ def openapi_document() -> dict[str, Any]:
             _query("cursor", "opaque cursor from X-Next-Cursor")]
     run_id = [_path("runId", "run id")]
     results_body = {"oneOf": [_ref(RunRecord), {"type": "array", "items": _ref(RunRecord), "minItems": 1}]}
+    original = {
+        "/api/runs": _get("Runs, newest startedAt first (the original's shape: metadata as JSON text; unknown "
+                          "parameters ignored)", _json(array(OriginalRun), "Runs"),
+                          [_query(k, f"exact match on {k} (empty: ignored)") for k in ORIGINAL_RUN_FILTERS]
+                          + [original_limit(50)]),
+        "/api/runs/{runId}": _get("A run with its evaluations (as sent; not-applicable ones left out) and telemetry",
+                                  _json(_ref(OriginalRunDetail), "The run"), run_id, {"404": ERRORS["404"]}),
+        "/api/runs/{runId}/evaluations": _get("A run's evaluations as sent ([] for an unknown run)",
+                                              _json(array(OriginalEvaluation), "Evaluations"), run_id),
+        "/api/runs/{runId}/telemetry": _get("A run's telemetry (null when none or for an unknown run)",
+                                            _json({"anyOf": [_ref(OriginalTelemetry), {"type": "null"}]}, "Telemetry"),
+                                            run_id),
+        "/api/batches": _get("Batches, newest first (createdAt/completedAt in epoch ms)",
+                             _json(array(OriginalBatch), "Batches"), [original_limit(20)]),
+        "/api/batches/{batchId}": _get("A batch with every one of its runs, oldest first",
+                                       _json(_ref(OriginalBatchDetail), "The batch"), [_path("batchId", "batch id")],
+                                       {"404": ERRORS["404"]}),
+        "/api/stats": _get("Totals over completed runs", _json(_ref(OriginalStats), "Totals")),
+        "/api/stats/agents": _get("Per agent over completed, successful runs; highest avgScore first",
+                                  _json(array(OriginalAgentStats), "Rows")),
+    }
+    v2 = {
+        f"{V2}/runs": _get("Runs, newest first, keyset-paginated", _json(array(RunRow), "A page of runs", PAGED),
+                           run_filters + [_query("since", "startedAt >= (ISO-8601)"),
+                                          _query("until", "startedAt < (ISO-8601)")] + page, {"400": ERRORS["400"]}),
+        f"{V2}/runs/{{runId}}": _get("A run with its evaluations, telemetry, validation, diff and manifest",
+                                     _json(_ref(RunDetail), "The run"), run_id, {"404": ERRORS["404"]}),
+        f"{V2}/runs/{{runId}}/evaluations": _get("A run's evaluations, not-applicable ones too",
+                                                 _json(array(EvaluationRow), "Evaluations"), run_id,
+                                                 {"404": ERRORS["404"]}),
+        f"{V2}/runs/{{runId}}/telemetry": _get("A run's telemetry (null when none)",
+                                               _json({"anyOf": [_ref(TelemetryRow), {"type": "null"}]}, "Telemetry"),
+                                               run_id, {"404": ERRORS["404"]}),
+        f"{V2}/runs/{{runId}}/transcript": _get("A run's messages and tool calls",
+                                                _json(_ref(TranscriptBody), "Transcript"), run_id,
+                                                {"404": ERRORS["404"]}),
+        f"{V2}/batches": _get("Batches, newest first, keyset-paginated", _json(array(BatchRow), "A page", PAGED),
+                              page, {"400": ERRORS["400"]}),
+        f"{V2}/batches/{{batchId}}": _get("A batch with its first runs, denominators and breakdowns",
+                                          _json(_ref(BatchDetail), "The batch"),
+                                          [_path("batchId", "batch id"),
+                                           _query("runs", "runs to embed (default 100, 0 to 5000); page the rest with "
+                                                          f"{V2}/runs?batchId=", {"type": "integer", "minimum": 0,
+                                                                                   "maximum": 5000})],
+                                          {"400": ERRORS["400"], "404": ERRORS["404"]}),
+        f"{V2}/stats": _get("Totals over every run (cancelled attempts excluded)", _json(_ref(Stats), "Totals")),
+        f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with intervals", _json(array(AgentStats),
+                                                                                                "Rows")),
+        f"{V2}/stats/scenarios": _get("Per scenario and tier", _json(array(ScenarioStats), "Rows")),
+        f"{V2}/compare": _get("Paired comparison of a candidate with a baseline (batch ids or filters)",
+                              _json(_ref(CompareResult), "The comparison"),
+                              [_query("base", "baseline: a batch id or filters key=value,..."),
+                               _query("cand", "candidate: a batch id or filters key=value,..."),
+                               _query("alpha", "significance level (default 0.05)", {"type": "number"})],
+                              {"400": ERRORS["400"]}),
+    }
     paths: dict[str, Any] = {
         "/health": _get("Liveness", _json(_ref(Health), "OK")),
-        "/api/runs": _get("Runs, newest first", _json({"type": "array", "items": _ref(RunRow)}, "A page of runs", PAGED),
-                          run_filters + [_query("since", "startedAt >= (ISO-8601)"),
-                                         _query("until", "startedAt < (ISO-8601)")] + page, {"400": ERRORS["400"]}),
-        "/api/runs/{runId}": _get("A run with its evaluations, telemetry, validation, diff and manifest",
-                                  _json(_ref(RunDetail), "The run"), run_id, {"404": ERRORS["404"]}),
-        "/api/runs/{runId}/evaluations": _get("A run's evaluations",
-                                              _json({"type": "array", "items": _ref(EvaluationRow)}, "Evaluations"),
-                                              run_id, {"404": ERRORS["404"]}),
-        "/api/runs/{runId}/telemetry": _get("A run's telemetry (null when none)",
-                                            _json({"anyOf": [_ref(TelemetryRow), {"type": "null"}]}, "Telemetry"),
-                                            run_id, {"404": ERRORS["404"]}),
-        "/api/runs/{runId}/transcript": _get("A run's messages and tool calls", _json(_ref(TranscriptBody), "Transcript"),
-                                             run_id, {"404": ERRORS["404"]}),
-        "/api/batches": _get("Batches, newest first", _json({"type": "array", "items": _ref(BatchRow)}, "A page", PAGED),
-                             page, {"400": ERRORS["400"]}),
-        "/api/batches/{batchId}": _get("A batch with its first runs, denominators and breakdowns",
-                                       _json(_ref(BatchDetail), "The batch"),
-                                       [_path("batchId", "batch id"),
-                                        _query("runs", "runs to embed (default 100, 0 to 5000); page the rest with "
-                                                       "/api/runs?batchId=", {"type": "integer", "minimum": 0,
-                                                                                 "maximum": 5000})],
-                                       {"400": ERRORS["400"], "404": ERRORS["404"]}),
-        "/api/stats": _get("Totals over every run", _json(_ref(Stats), "Totals")),
-        "/api/stats/agents": _get("Per agent and model", _json({"type": "array", "items": _ref(AgentStats)}, "Rows")),
-        "/api/stats/scenarios": _get("Per scenario and tier",
-                                     _json({"type": "array", "items": _ref(ScenarioStats)}, "Rows")),
-        "/api/compare": _get("Paired comparison of a candidate with a baseline (batch ids or filters)",
-                             _json(_ref(CompareResult), "The comparison"),
-                             [_query("base", "baseline: a batch id or filters key=value,..."),
-                              _query("cand", "candidate: a batch id or filters key=value,..."),
-                              _query("alpha", "significance level (default 0.05)", {"type": "number"})],
-                             {"400": ERRORS["400"]}),
+        **original,
+        **v2,
         "/api/results": {"post": {
-            "summary": "Store one run record or a list (the original project's payload is accepted as is); "
-                       "re-posting a runId replaces it",
+            "summary": "Store one run record or a list (the original project's client payload as it is: unknown "
+                       "fields are kept in metadata.extraFields); re-posting a runId replaces it",
             "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": results_body}}},
             "responses": {"201": _json(_ref(WriteResult), "Stored"), **WRITE_ERRORS},
         }},
         "/api/results/batch": {"post": {
-            "summary": "Create or replace a batch row (aggregates are recomputed from stored runs when there are any)",
+            "summary": "Create a batch or update the fields given (createdAt stays the first one; aggregates are "
+                       "recomputed from stored runs when there are any)",
             "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(BatchRecord)}}},
             "responses": {"201": _json(_ref(WriteResult), "Stored"), **WRITE_ERRORS},
@@ -127,8 +168,10 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "zebench API", "version": __version__,
-                 "description": "Benchmark runs of AI coding agents. Reads are public; writes need "
-                                "Authorization: Bearer <ZE_BENCHMARKS_API_KEY>. Errors are "
+                 "description": "Benchmark runs of AI coding agents. /api/* answers in the original ze-benchmarks "
+                                "shapes and definitions (its dashboard and client work unchanged); /api/v2/* in "
+                                "zebench's richer ones (docs/api.md lists every difference). Reads are public; "
+                                "writes need Authorization: Bearer <ZE_BENCHMARKS_API_KEY>. Errors are "
                                 "{ok: false, error, errors, status}."},
         "paths": paths,
         "components": {"schemas": schemas,

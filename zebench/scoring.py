@@ -31,13 +31,15 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
     isSuccessful = completed and every gate holds and successMetric >= the threshold. Gates: install and test
     passed (when the scenario has them) and the integrity guard found nothing.
     """
-    scored = [e for e in evaluations if e.applicable and e.score is not None and e.weight > 0]
-    total = sum(e.score for e in scored) if scored else None  # type: ignore[misc]
-    weight_sum = sum(e.weight for e in scored)
-    weighted = round(10 * sum(e.score * e.weight for e in scored) / weight_sum, 4) if weight_sum else None  # type: ignore[operator]
-    task = [e.score for e in scored if e.kind == "task"]
+    # every figure on the 0-1 scale: an evaluation may be out of another maxScore
+    normalized = [(e, e.normalized_score) for e in evaluations]
+    scored = [(e, s) for e, s in normalized if e.applicable and s is not None and e.weight > 0]
+    total = sum(s for _, s in scored) if scored else None
+    weight_sum = sum(e.weight for e, _ in scored)
+    weighted = round(10 * sum(s * e.weight for e, s in scored) / weight_sum, 4) if weight_sum else None
+    task = [s for e, s in scored if e.kind == "task"]
     if task:
-        metric: float | None = round(sum(task) / len(task), 4)  # type: ignore[arg-type]
+        metric: float | None = round(sum(task) / len(task), 4)
     else:
         metric = None if weighted is None else round(weighted / 10, 4)
     by_name = {e.evaluator_name: e for e in evaluations}
@@ -45,9 +47,9 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
     for name in GATE_COMMANDS:
         e = by_name.get(name)
         if e is not None and e.applicable:
-            gates[name] = e.score == 1.0
+            gates[name] = e.normalized_score == 1.0
     guard = by_name.get("integrity_guard")
     if guard is not None and guard.applicable:
-        gates["integrity_guard"] = guard.score == 1.0
+        gates["integrity_guard"] = guard.normalized_score == 1.0
     successful = completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold
     return Score(total, weighted, metric, successful, gates)

@@ -45,7 +45,8 @@ TABLES: dict[str, dict[str, Any]] = {
 def metadata(db_name: str) -> dict[str, Any]:
     return {
         "title": "zebench",
-        "description": "Benchmark runs of AI coding agents. JSON API under /api (see /api/openapi.json).",
+        "description": "Benchmark runs of AI coding agents. JSON API under /api (the original project's shapes) and "
+                       "/api/v2 (zebench's); see /api/openapi.json.",
         "plugins": {"zebench": {"database": db_name}},
         "databases": {db_name: {"tables": TABLES, "queries": CANNED_QUERIES}},
     }
@@ -59,9 +60,18 @@ SETTINGS = {
 }
 
 
-def make_datasette(db_path: Path, *, immutable: bool = False) -> Any:
+class NoDatabase(Exception):
+    """The database file does not exist and creating it was not asked for."""
+
+
+def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False) -> Any:
+    """Datasette over ``db_path`` with zebench's plugin, metadata and settings. A missing file is created (an
+    empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing."""
     from datasette.app import Datasette
 
+    if not db_path.exists() and (immutable or not create):
+        raise NoDatabase(f"{db_path} does not exist" + (
+            " (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one"))
     with Store(db_path) as store:  # schema up to date before serving
         if immutable:
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
@@ -72,11 +82,11 @@ def make_datasette(db_path: Path, *, immutable: bool = False) -> Any:
     )
 
 
-def serve(db_path: Path, host: str, port: int, immutable: bool = False) -> None:
+def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: bool = False) -> None:
     import uvicorn
 
-    ds = make_datasette(db_path, immutable=immutable)
+    ds = make_datasette(db_path, immutable=immutable, create=create)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 
 
-__all__ = ["make_datasette", "metadata", "serve"]
+__all__ = ["NoDatabase", "make_datasette", "metadata", "serve"]

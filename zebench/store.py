@@ -271,6 +271,77 @@ def m007_run_revisions(db: sqlite_utils.Database) -> None:
     db["benchmark_runs"].create_index(["revision"])
 
 
+@migrations()
+def m008_original_api(db: sqlite_utils.Database) -> None:
+    """The original project's contract (issue 10). Runs get its specialist columns. Evaluations keep score and
+    max_score as sent, with zebench's 0-1 figure in normalized_score (earlier rows were normalised on the way in,
+    an original post's figures kept in details.rawScore/rawMaxScore: they are put back). A summary per
+    (status, is_successful, agent) serves the original's statistics, which count completed runs only; indexes
+    serve its runs list, newest startedAt first, filtered by status, agent, suite or scenario."""
+    runs = db["benchmark_runs"]
+    runs.add_column("specialist_enabled", int, not_null_default=0)
+    runs.add_column("specialist_name", str)
+    runs.add_column("specialist_version", str)
+    db["evaluation_results"].add_column("normalized_score", float)
+    restored = []
+    for row_id, score, details in db.execute(
+            "SELECT id, score, details FROM evaluation_results WHERE details LIKE '%rawMaxScore%'").fetchall():
+        value = json.loads(details)
+        if not (isinstance(value, dict) and isinstance(value.get("rawScore"), (int, float))
+                and isinstance(value.get("rawMaxScore"), (int, float))):
+            continue
+        rest = {k: v for k, v in value.items() if k not in ("rawScore", "rawMaxScore")}
+        sent = rest["text"] if set(rest) == {"text"} else (rest or None)
+        restored.append((value["rawScore"], value["rawMaxScore"], score, _dumps(sent), row_id))
+    db.conn.executemany("UPDATE evaluation_results SET score = ?, max_score = ?, normalized_score = ?, details = ? "
+                        "WHERE id = ?", restored)
+    db.execute("UPDATE evaluation_results SET normalized_score = score / COALESCE(NULLIF(max_score, 0), 1) "
+               "WHERE normalized_score IS NULL")
+    db.execute("DROP INDEX IF EXISTS idx_evaluation_results_evaluator_name_applicable_score")
+    db["evaluation_results"].create_index(["evaluator_name", "applicable", "normalized_score"], find_unique_name=True)
+    keys = ("status", "is_successful", "agent")
+    db.execute("""CREATE TABLE agg_status_agents (status TEXT NOT NULL, is_successful INTEGER NOT NULL,
+        agent TEXT NOT NULL, runs INTEGER NOT NULL DEFAULT 0, total_scored INTEGER NOT NULL DEFAULT 0,
+        sum_total_score REAL NOT NULL DEFAULT 0, scored INTEGER NOT NULL DEFAULT 0,
+        sum_weighted REAL NOT NULL DEFAULT 0, min_weighted REAL, max_weighted REAL,
+        PRIMARY KEY (status, is_successful, agent))""")
+    def match(ref: str) -> str:
+        return " AND ".join(f"{k} = {ref}.{k}" for k in keys)
+
+    # min and max after a delete: two seeks in the index below
+    group = "r.agent = OLD.agent AND r.status = OLD.status AND r.is_successful = OLD.is_successful"
+    db.execute(f"""CREATE TRIGGER agg_status_agents_insert AFTER INSERT ON benchmark_runs BEGIN
+        INSERT INTO agg_status_agents ({', '.join(keys)}) VALUES (NEW.status, NEW.is_successful, NEW.agent)
+          ON CONFLICT DO NOTHING;
+        UPDATE agg_status_agents SET runs = runs + 1,
+          total_scored = total_scored + (NEW.total_score IS NOT NULL),
+          sum_total_score = sum_total_score + COALESCE(NEW.total_score, 0),
+          scored = scored + (NEW.weighted_score IS NOT NULL),
+          sum_weighted = sum_weighted + COALESCE(NEW.weighted_score, 0),
+          min_weighted = CASE WHEN NEW.weighted_score IS NULL THEN min_weighted
+                              ELSE MIN(COALESCE(min_weighted, NEW.weighted_score), NEW.weighted_score) END,
+          max_weighted = CASE WHEN NEW.weighted_score IS NULL THEN max_weighted
+                              ELSE MAX(COALESCE(max_weighted, NEW.weighted_score), NEW.weighted_score) END
+        WHERE {match('NEW')};
+    END""")
+    db.execute(f"""CREATE TRIGGER agg_status_agents_delete AFTER DELETE ON benchmark_runs BEGIN
+        UPDATE agg_status_agents SET runs = runs - 1,
+          total_scored = total_scored - (OLD.total_score IS NOT NULL),
+          sum_total_score = sum_total_score - COALESCE(OLD.total_score, 0),
+          scored = scored - (OLD.weighted_score IS NOT NULL),
+          sum_weighted = sum_weighted - COALESCE(OLD.weighted_score, 0),
+          min_weighted = (SELECT MIN(weighted_score) FROM benchmark_runs r WHERE {group}),
+          max_weighted = (SELECT MAX(weighted_score) FROM benchmark_runs r WHERE {group})
+        WHERE {match('OLD')};
+    END""")
+    db.execute("""INSERT INTO agg_status_agents SELECT status, is_successful, agent, COUNT(*), COUNT(total_score),
+        COALESCE(SUM(total_score), 0), COUNT(weighted_score), COALESCE(SUM(weighted_score), 0), MIN(weighted_score),
+        MAX(weighted_score) FROM benchmark_runs GROUP BY status, is_successful, agent""")
+    runs.create_index(["agent", "status", "is_successful", "weighted_score"], find_unique_name=True)
+    for column in ("status", "agent", "suite", "scenario"):
+        runs.create_index([column, "started_at"], find_unique_name=True)
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
@@ -302,7 +373,8 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
         "agent": r.agent, "model": r.model, "status": r.status, "started_at": r.started_at,
         "completed_at": r.completed_at, "total_score": r.total_score, "weighted_score": r.weighted_score,
         "is_successful": int(r.is_successful), "success_metric": r.success_metric,
-        "repeat_index": r.repeat_index,
+        "specialist_enabled": int(r.specialist_enabled), "specialist_name": r.specialist_name,
+        "specialist_version": r.specialist_version, "repeat_index": r.repeat_index,
         "failure_category": r.failure.category if r.failure else None,
         "failure_stage": r.failure.stage if r.failure else None,
         "error": r.failure.message if r.failure else None,
@@ -312,7 +384,7 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     }]
     rows["evaluation_results"] = [{
         "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
-        "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
+        "normalized_score": e.normalized_score, "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
         "error": e.error, "created_at": r.completed_at or r.started_at, "cost_usd": e.cost_usd,
     } for e in r.evaluations]
     if r.telemetry is not None:
@@ -430,16 +502,27 @@ def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_
     )
 
 
+#: batch_runs columns a write of a BatchRecord may set (created_at only when the row is new).
+_BATCH_WRITE_FIELDS = ("completed_at", "total_runs", "successful_runs", "failed_runs", "expected_runs", "avg_score",
+                       "avg_weighted_score", "metadata")
+
+
 def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
-    """Insert or replace a batch row (its aggregates are then recomputed from the stored runs)."""
-    conn.execute("DELETE FROM batch_runs WHERE batch_id = ?", (batch.batch_id,))
-    _insert(conn, "batch_runs", [{
-        "batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
-        "total_runs": batch.total_runs, "successful_runs": batch.successful_runs,
-        "failed_runs": batch.failed_runs, "expected_runs": batch.expected_runs,
-        "avg_score": batch.avg_score, "avg_weighted_score": batch.avg_weighted_score,
-        "metadata": _dumps(batch.metadata),
-    }])
+    """Insert a batch row, or update the stored one with the fields the record was given (``model_fields_set``:
+    a field left out keeps its value). ``created_at`` stays the first one written: the original's client posts a
+    batch at its start and again at its end with a later createdAt. When runs of the batch are stored, its
+    aggregates are then recomputed from them (the stored runs are the truth)."""
+    row = {"batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
+           "total_runs": batch.total_runs, "successful_runs": batch.successful_runs,
+           "failed_runs": batch.failed_runs, "expected_runs": batch.expected_runs, "avg_score": batch.avg_score,
+           "avg_weighted_score": batch.avg_weighted_score, "metadata": _dumps(batch.metadata)}
+    given = [c for c in _BATCH_WRITE_FIELDS if c in batch.model_fields_set]
+    columns = ", ".join(row)
+    update = ", ".join(f"{c} = excluded.{c}" for c in given) or "batch_id = excluded.batch_id"
+    conn.execute(f"INSERT INTO batch_runs ({columns}) VALUES ({', '.join('?' for _ in row)}) "
+                 f"ON CONFLICT(batch_id) DO UPDATE SET {update}", tuple(row.values()))
+    if conn.execute("SELECT 1 FROM benchmark_runs WHERE batch_id = ? LIMIT 1", (batch.batch_id,)).fetchone():
+        refresh_batch_aggregates(conn, batch.batch_id)
 
 
 class Store:
@@ -543,7 +626,7 @@ class Store:
         )
         evaluations = [
             Evaluation(
-                evaluator_name=e["evaluator_name"], score=e["score"], max_score=e["max_score"],
+                evaluator_name=e["evaluator_name"], score=e["score"], max_score=e["max_score"] or 1.0,
                 applicable=bool(e["applicable"]), weight=e["weight"], kind=e["kind"], details=_loads(e["details"]),
                 error=e["error"], cost_usd=e["cost_usd"],
             )
@@ -596,7 +679,9 @@ class Store:
             tier=row["tier"], agent=row["agent"], model=row["model"], status=row["status"],
             started_at=row["started_at"], completed_at=row["completed_at"], total_score=row["total_score"],
             weighted_score=row["weighted_score"], is_successful=bool(row["is_successful"]),
-            success_metric=row["success_metric"], repeat_index=row["repeat_index"], failure=failure,
+            success_metric=row["success_metric"], specialist_enabled=bool(row["specialist_enabled"]),
+            specialist_name=row["specialist_name"], specialist_version=row["specialist_version"],
+            repeat_index=row["repeat_index"], failure=failure,
             metadata=_loads(row["metadata"]) or {}, evaluations=evaluations, telemetry=telemetry,
             validation=validation, diff=diff, transcript=transcript, manifest=manifest,
         )
@@ -628,8 +713,8 @@ DEFAULT_PAGE = 50
 RUN_FILTERS = {"suite": "suite", "scenario": "scenario", "tier": "tier", "agent": "agent", "model": "model",
                "status": "status", "batchId": "batch_id"}
 _RUN_COLUMNS = ("id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
-                "total_score, weighted_score, is_successful, success_metric, repeat_index, failure_category, "
-                "failure_stage, error, cost_usd, metadata")
+                "total_score, weighted_score, is_successful, success_metric, specialist_enabled, specialist_name, "
+                "specialist_version, repeat_index, failure_category, failure_stage, error, cost_usd, metadata")
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -656,7 +741,7 @@ def _shape(row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns
 
 
 def _run_row(row: dict[str, Any]) -> dict[str, Any]:
-    shaped = _shape(row, ("metadata",), ("is_successful",))
+    shaped = _shape(row, ("metadata",), ("is_successful", "specialist_enabled"))
     shaped["metadata"] = shaped.get("metadata") or {}
     return shaped
 
@@ -720,8 +805,8 @@ def query_run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
 
 def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
     return [_shape(r, ("details",), ("applicable",)) for r in _fetch(
-        conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, details, error, "
-              "cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
+        conn, "SELECT id, run_id, evaluator_name, score, max_score, normalized_score, applicable, weight, kind, "
+              "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
 
 
 def query_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
@@ -757,9 +842,9 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
     runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE {run_where} ORDER BY id", params)
     if not runs:
         return []
-    evaluations = _children(conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, "
-                                  "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id IN "
-                                  "({runs}) ORDER BY run_id, id", run_where, params, keep_run_id=True)
+    evaluations = _children(conn, "SELECT id, run_id, evaluator_name, score, max_score, normalized_score, applicable, "
+                                  "weight, kind, details, error, cost_usd, created_at FROM evaluation_results WHERE "
+                                  "run_id IN ({runs}) ORDER BY run_id, id", run_where, params, keep_run_id=True)
     telemetry = _children(conn, "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
                                 "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
                                 "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})", run_where, params)
@@ -897,8 +982,9 @@ def query_evaluator_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     score, full-score rate, errors and cost (None when no evaluation's cost is known)."""
     return [_shape(r) for r in _fetch(conn, """
         SELECT e.evaluator_name, MAX(e.kind) AS kind, AVG(e.weight) AS avg_weight, COUNT(*) AS evaluations,
-               SUM(e.applicable) AS applicable, AVG(CASE WHEN e.applicable THEN e.score END) AS avg_score,
-               AVG(CASE WHEN e.applicable THEN e.score = 1.0 END) AS pass_rate, SUM(e.error IS NOT NULL) AS errors,
+               SUM(e.applicable) AS applicable, AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avg_score,
+               AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS pass_rate,
+               SUM(e.error IS NOT NULL) AS errors,
                SUM(e.cost_usd) AS cost_usd
         FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE r.status != 'cancelled'
         GROUP BY e.evaluator_name ORDER BY e.evaluator_name""")]  # CROSS JOIN: runs first, 3.5x faster at 100k
@@ -908,7 +994,7 @@ def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Mean score of each evaluator per agent and model (applicable evaluations only)."""
     return [_shape(r) for r in _fetch(conn, """
         SELECT r.agent, COALESCE(r.model, '') AS model, e.evaluator_name, COUNT(*) AS applicable,
-               AVG(e.score) AS avg_score
+               AVG(e.normalized_score) AS avg_score
         FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
         WHERE e.applicable AND r.status != 'cancelled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")]
 
@@ -1014,8 +1100,8 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str, runs_limit: int 
                   (batch_id, runs_limit))
     evaluators = _fetch(conn, """
         SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
-               AVG(CASE WHEN e.applicable THEN e.score END) AS avg_score,
-               AVG(CASE WHEN e.applicable THEN e.score = 1.0 END) AS pass_rate,
+               AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avg_score,
+               AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS pass_rate,
                SUM(e.error IS NOT NULL) AS errors
         FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
         WHERE r.batch_id = ? AND r.status != 'cancelled' GROUP BY e.evaluator_name ORDER BY e.evaluator_name""",
@@ -1084,6 +1170,144 @@ def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [_aggregate_row(r) for r in _fetch(
         conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The original project's read shapes and definitions (the unversioned /api/* paths; models.Original*): its keys,
+# JSON text for metadata and details, evaluations as sent, batch times in epoch ms, completed-only statistics.
+# --------------------------------------------------------------------------------------------------------------
+
+#: Most rows one original-shaped /api/runs or /api/batches answer holds (the original had no cap; its dashboard
+#: asks for 10,000). Larger limits are served as this many rather than refused.
+ORIGINAL_MAX_ROWS = 50_000
+#: Filters of the original's /api/runs (exact match; empty values ignored, as its worker does).
+ORIGINAL_RUN_FILTERS = ("suite", "scenario", "agent", "status")
+_ORIGINAL_RUN_COLUMNS = ("id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
+                         "total_score, weighted_score, is_successful, success_metric, specialist_enabled, "
+                         "specialist_name, specialist_version, metadata, error")
+
+
+def _original_run(row: dict[str, Any]) -> dict[str, Any]:
+    """A run row in the original's shape. metadata is the stored JSON text; a zebench failure's message is added
+    as metadata.error (where the original's dashboard looks for it) when the metadata has none."""
+    metadata, error = row["metadata"], row["error"]
+    if error is not None:
+        parsed = _loads(metadata) if metadata else {}
+        if isinstance(parsed, dict) and "error" not in parsed:
+            metadata = _dumps({**parsed, "error": error})
+    return {
+        "id": row["id"], "runId": row["run_id"], "batchId": row["batch_id"], "suite": row["suite"],
+        "scenario": row["scenario"], "tier": row["tier"], "agent": row["agent"], "model": row["model"],
+        "status": row["status"], "startedAt": row["started_at"], "completedAt": row["completed_at"],
+        "totalScore": row["total_score"], "weightedScore": row["weighted_score"],
+        "isSuccessful": bool(row["is_successful"]), "successMetric": row["success_metric"],
+        "specialistEnabled": bool(row["specialist_enabled"]), "specialistName": row["specialist_name"],
+        "specialistVersion": row["specialist_version"], "metadata": metadata,
+    }
+
+
+def query_original_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, limit: int = 50
+                        ) -> list[dict[str, Any]]:
+    """The original's GET /api/runs: newest startedAt first (ties: newest row), exact-match filters on
+    ORIGINAL_RUN_FILTERS. Indexes (status|agent|suite|scenario, started_at) keep a filtered page an index walk."""
+    where, params = [], []
+    for key, value in (filters or {}).items():
+        if key not in ORIGINAL_RUN_FILTERS:
+            raise ValueError(f"unknown filter {key!r}")
+        where.append(f"{key} = ?")
+        params.append(value)
+    sql = (f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs {'WHERE ' + ' AND '.join(where) if where else ''} "
+           "ORDER BY started_at DESC, id DESC LIMIT ?")
+    return [_original_run(r) for r in _fetch(conn, sql, [*params, limit])]
+
+
+def _original_evaluation(row: dict[str, Any]) -> dict[str, Any]:
+    details = row["details"]
+    if details is not None and details.startswith('"'):
+        details = json.loads(details)  # text, as it was sent
+    elif details == "null":
+        details = None  # else: an object or list, as its JSON text
+    return {"id": row["id"], "runId": row["run_id"], "evaluatorName": row["evaluator_name"], "score": row["score"],
+            "maxScore": row["max_score"], "details": details, "createdAt": row["created_at"]}
+
+
+#: Evaluations the original's shape can hold: a numeric score (its dashboard calls score.toFixed()).
+_ORIGINAL_EVALUATIONS = ("SELECT id, run_id, evaluator_name, score, max_score, details, created_at FROM "
+                         "evaluation_results WHERE run_id = ? AND applicable AND score IS NOT NULL ORDER BY id")
+
+
+def query_original_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
+    """A run's evaluations as sent (score out of maxScore, details as text); not-applicable ones left out.
+    [] for an unknown run, as the original."""
+    return [_original_evaluation(r) for r in _fetch(conn, _ORIGINAL_EVALUATIONS, (run_id,))]
+
+
+def query_original_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    rows = _fetch(conn, "SELECT id, run_id, tool_calls, tokens_in, tokens_out, cost_usd, duration_ms, workspace_dir, "
+                        "prompt_sent FROM run_telemetry WHERE run_id = ?", (run_id,))
+    return _shape(rows[0]) if rows else None
+
+
+def query_original_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+    rows = _fetch(conn, f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,))
+    if not rows:
+        return None
+    return {"run": _original_run(rows[0]), "evaluations": query_original_evaluations(conn, run_id),
+            "telemetry": query_original_telemetry(conn, run_id)}
+
+
+def _original_batch(row: dict[str, Any]) -> dict[str, Any]:
+    from .models import epoch_ms
+
+    return {"batchId": row["batch_id"], "createdAt": epoch_ms(row["created_at"]) or 0,
+            "completedAt": epoch_ms(row["completed_at"]), "totalRuns": row["total_runs"] or 0,
+            "successfulRuns": row["successful_runs"] or 0, "avgScore": row["avg_score"],
+            "avgWeightedScore": row["avg_weighted_score"], "metadata": row["metadata"]}
+
+
+_ORIGINAL_BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_runs, avg_score, "
+                           "avg_weighted_score, metadata")
+
+
+def query_original_batches(conn: sqlite3.Connection, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The original's GET /api/batches: newest createdAt first; createdAt/completedAt in epoch ms."""
+    return [_original_batch(r) for r in _fetch(
+        conn, f"SELECT {_ORIGINAL_BATCH_COLUMNS} FROM batch_runs ORDER BY created_at DESC, batch_id DESC LIMIT ?",
+        (limit,))]
+
+
+def query_original_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict[str, Any] | None:
+    """The original's GET /api/batches/<id>: the batch row and every one of its runs, oldest startedAt first."""
+    rows = _fetch(conn, f"SELECT {_ORIGINAL_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
+    if not rows:
+        return None
+    runs = _fetch(conn, f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? "
+                        "ORDER BY started_at, id", (batch_id,))
+    return {**_original_batch(rows[0]), "runs": [_original_run(r) for r in runs]}
+
+
+def query_original_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The original's GET /api/stats, over completed runs only: their count, successful ones, mean totalScore
+    and mean weightedScore (null without runs). From the agg_status_agents summary (m008)."""
+    runs, successful, total_scored, sum_total, scored, sum_weighted = conn.execute(
+        "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(CASE WHEN is_successful = 1 THEN runs END), 0), "
+        "COALESCE(SUM(total_scored), 0), COALESCE(SUM(sum_total_score), 0), COALESCE(SUM(scored), 0), "
+        "COALESCE(SUM(sum_weighted), 0) FROM agg_status_agents WHERE status = 'completed'").fetchone()
+    return {"totalRuns": runs, "successfulRuns": successful,
+            "avgScore": sum_total / total_scored if total_scored else None,
+            "avgWeightedScore": sum_weighted / scored if scored else None}
+
+
+def query_original_agent_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The original's GET /api/stats/agents: per agent over its completed and successful runs, their count and
+    mean, min and max weightedScore; highest mean first."""
+    rows = [{"agent": agent, "runs": runs, "avgScore": sum_weighted / scored if scored else None,
+             "minScore": low, "maxScore": high}
+            for agent, runs, scored, sum_weighted, low, high in conn.execute(
+                "SELECT agent, runs, scored, sum_weighted, min_weighted, max_weighted FROM agg_status_agents "
+                "WHERE status = 'completed' AND is_successful = 1 AND runs > 0")]
+    # SQLite's ORDER BY avgScore DESC puts NULL last; so does this (then by agent, for a stable order)
+    return sorted(rows, key=lambda r: (r["avgScore"] is None, -(r["avgScore"] or 0), r["agent"]))
 
 
 #: Named queries offered on Datasette's database page (zebench serve).
@@ -1184,6 +1408,9 @@ def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:
 
 
 def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
-    """Changes whenever runs are written: a cheap key for caching derived statistics."""
-    return tuple(conn.execute("SELECT (SELECT MAX(id) FROM benchmark_runs), (SELECT runs || ':' || sum_weighted "
-                              "FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)").fetchone())
+    """Changes whenever runs are written: a cheap key for caching derived statistics. The newest write revision
+    (m007, indexed) is part of it: a rewritten run keeps its row id and may keep the totals, yet changes figures
+    such as success rates."""
+    return tuple(conn.execute("SELECT (SELECT MAX(id) FROM benchmark_runs), (SELECT MAX(revision) FROM benchmark_runs), "
+                              "(SELECT runs || ':' || sum_weighted FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)"
+                              ).fetchone())

@@ -1,0 +1,220 @@
+"""Limits of the server (issue 11, point 6): values SQLite cannot store are a 422 naming the field, deep nesting a
+400, the leaderboard cache follows rewritten runs, Datasette's anonymous SQL is bounded in size and time, public
+pages show no absolute paths, and `serve` refuses a database that does not exist."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from click.testing import CliRunner
+
+from zebench import serve as serve_module
+from zebench.cli import main
+from zebench.serve import make_datasette
+from zebench.store import Store
+
+from .test_api import ORIGINAL_PAYLOAD, TOKEN, api_db  # noqa: F401  (api_db: the module fixture)
+
+
+@pytest.fixture
+def db(api_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    path = tmp_path / "z.db"
+    shutil.copyfile(api_db, path)
+    return path
+
+
+def request(db: Path, method: str, path: str, **kwargs: Any) -> Any:
+    ds = make_datasette(db)
+    return asyncio.run(getattr(ds.client, method)(path, **kwargs))
+
+
+def post_raw(db: Path, path: str, body: str | bytes) -> Any:
+    return request(db, "post", path, content=body.encode() if isinstance(body, str) else body,
+                   headers={"Authorization": f"Bearer {TOKEN}", "content-type": "application/json"})
+
+
+def counts(db: Path) -> tuple[int, ...]:
+    conn = sqlite3.connect(db)
+    return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                 for t in ("benchmark_runs", "evaluation_results", "run_telemetry", "batch_runs"))
+
+
+def with_field(path: list[str | int], raw_value: str) -> str:
+    """The original payload as JSON text with the value at ``path`` replaced by raw JSON text (which json.dumps
+    could not write: 2**70 stays an integer literal, NaN a bare word, \\ud800 an escape)."""
+    payload = json.loads(json.dumps(ORIGINAL_PAYLOAD))
+    target = payload
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = "@@HERE@@"
+    return json.dumps(payload).replace('"@@HERE@@"', raw_value)
+
+
+@pytest.mark.parametrize("path, raw_value, loc", [
+    (["telemetry", "tokensIn"], str(2**63), ["telemetry", "tokensIn"]),
+    (["telemetry", "toolCalls"], str(-(2**64)), ["telemetry", "toolCalls"]),
+    (["metadata"], '{"big": 99999999999999999999999}', ["metadata", "big"]),
+    (["weightedScore"], "NaN", ["weightedScore"]),
+    (["telemetry", "costUsd"], "Infinity", ["telemetry", "costUsd"]),
+    (["successMetric"], "1e999", ["successMetric"]),
+    (["runId"], '"\\ud800-run"', ["runId"]),
+    (["evaluations", 0, "details"], '"ok \\udfff"', ["evaluations", 0, "details"]),
+    (["metadata"], '{"\\ud83d": 1}', ["metadata", "?"]),
+])
+def test_values_sqlite_cannot_store_are_a_422_naming_the_field(db: Path, path: list[Any], raw_value: str,
+                                                                loc: list[Any]) -> None:
+    before = counts(db)
+    r = post_raw(db, "/api/results", with_field(path, raw_value))
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["errors"][0]["loc"] == loc and ".".join(str(p) for p in loc) in body["error"]
+    assert counts(db) == before
+    # in a list, the record's index comes first
+    r = post_raw(db, "/api/results", f"[{json.dumps({**ORIGINAL_PAYLOAD, 'runId': 'fine'})}, "
+                                     f"{with_field(path, raw_value)}]")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [1, *loc] and counts(db) == before
+
+
+@pytest.mark.parametrize("field, value", [
+    ("runId", "r" * 257), ("agent", ""), ("suite", "s" * 100_000), ("startedAt", "2026" * 100),
+])
+def test_bounded_texts_are_a_422(db: Path, field: str, value: str) -> None:
+    r = post_raw(db, "/api/results", json.dumps({**ORIGINAL_PAYLOAD, field: value}))
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [field], r.text
+
+
+def test_batch_values_out_of_range_are_a_422(db: Path) -> None:
+    before = counts(db)
+    for body, loc in (('{"batchId": "b", "createdAt": 1e300}', ["createdAt"]),
+                      ('{"batchId": "b", "createdAt": 1730000000000, "totalRuns": 9223372036854775808}',
+                       ["totalRuns"]),
+                      ('{"batchId": "\\udc00", "createdAt": 1730000000000}', ["batchId"])):
+        r = post_raw(db, "/api/results/batch", body)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, r.text
+    assert counts(db) == before
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 2000 + "]" * 2000,
+    "{" + '"a":{' * 2000 + "}" * 2001,
+    with_field(["metadata"], "[" * 2000 + "]" * 2000),
+    with_field(["metadata"], '{"x": ' + "[" * 65 + "]" * 65 + "}"),
+])
+def test_deep_nesting_is_refused_before_parsing(db: Path, body: str) -> None:
+    before = counts(db)
+    for path in ("/api/results", "/api/results/batch"):
+        r = post_raw(db, path, body)
+        assert r.status_code == 400 and "nested deeper than 64" in r.json()["error"], r.text
+    assert counts(db) == before
+
+
+def test_nesting_up_to_the_limit_and_brackets_in_text_are_fine(db: Path) -> None:
+    deep = "[" * 60 + "]" * 60
+    body = with_field(["metadata"], json.dumps({"deep": json.loads(deep), "text": "[" * 5000 + '\\" {{{'}))
+    r = post_raw(db, "/api/results", body)
+    assert r.status_code == 201, r.text
+
+
+def test_reads_never_fail_on_odd_input(db: Path) -> None:
+    for path in ("/api/runs?limit=99999999999999999999999999", "/api/runs?limit=-1", "/api/runs?limit=1e3",
+                 "/api/runs?agent=%ED%A0%80", "/api/batches?limit=99999999999999999999", "/api/runs/%ED%A0%80",
+                 "/api/runs/%ED%A0%80/evaluations", "/api/runs/" + "x" * 5000 + "/telemetry",
+                 "/api/v2/runs?limit=99999999999999999999", "/api/v2/runs?cursor=" + "A" * 3000):
+        r = request(db, "get", path)
+        assert r.status_code < 500, (path, r.text)
+    assert len(request(db, "get", "/api/runs?limit=99999999999999999999999999").json()) == 13
+    assert len(request(db, "get", "/api/runs?limit=-1").json()) == 13
+    assert len(request(db, "get", "/api/runs?limit=1e3").json()) == 1  # parseInt("1e3") is 1
+    assert request(db, "get", "/api/v2/runs?limit=99999999999999999999").status_code == 400
+
+
+def test_the_leaderboard_cache_follows_a_rewritten_run(db: Path) -> None:
+    ds = make_datasette(db)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        def oracle(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            return next(r for r in rows if r["agent"] == "oracle")
+
+        before = oracle((await ds.client.get("/api/v2/stats/agents")).json())
+        # Rewrite one oracle run as unsuccessful with the same score: the run count, the newest row id and the
+        # score sums are unchanged, only the write revision tells the cache.
+        run_id = (await ds.client.get("/api/v2/runs?agent=oracle&limit=1")).json()[0]["runId"]
+        with Store(db) as store:
+            record = store.get_run(run_id).model_copy(update={"is_successful": False})
+        r = await ds.client.post("/api/results", json=json.loads(record.model_dump_json(by_alias=True)),
+                                 headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 201
+        return before, oracle((await ds.client.get("/api/v2/stats/agents")).json())
+
+    before, after = asyncio.run(scenario())
+    assert before["successfulRuns"] == after["successfulRuns"] + 1
+    assert after["successRate"] < before["successRate"] and after["successRateHigh"] < before["successRateHigh"]
+
+
+def sql(db: Path, query: str) -> Any:
+    return request(db, "get", f"/z.json?sql={quote(query)}")
+
+
+def test_anonymous_sql_cannot_make_huge_values(db: Path) -> None:
+    r = sql(db, "select randomblob(300000000)")
+    assert r.status_code == 400 and "too big" in r.text and len(r.content) < 10_000
+
+
+def test_anonymous_sql_results_are_capped_in_size(db: Path) -> None:
+    columns = ", ".join(["zeroblob(1500000)"] * 30)
+    r = sql(db, f"with recursive c(x) as (select 1 union all select x + 1 from c limit 1000) select {columns} from c")
+    assert r.status_code == 400 and "larger than 32 MB" in r.text and len(r.content) < 10_000
+    wide = ", ".join(["1"] * 65)
+    assert sql(db, f"select {wide}").status_code == 400  # more columns than the limit
+    # ordinary queries and pages still work, and the API still reads and writes large values
+    assert sql(db, "select run_id, metadata from benchmark_runs").json()["rows"]
+    assert request(db, "get", "/z/benchmark_runs.json?_size=50").status_code == 200
+    big = {**ORIGINAL_PAYLOAD, "runId": "big", "metadata": {"blob": "x" * (3 * 1024 * 1024)}}
+    r = request(db, "post", "/api/results", json=big, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 201, r.text
+    assert len(request(db, "get", "/api/runs/big").json()["run"]["metadata"]) > 3 * 1024 * 1024
+    assert sql(db, "select metadata from benchmark_runs where run_id = 'big'").status_code == 400
+
+
+def test_anonymous_sql_time_limit(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(serve_module.SETTINGS, "sql_time_limit_ms", 50)
+    r = sql(db, "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c")
+    assert r.status_code == 400 and "too long" in r.text
+
+
+def test_public_pages_show_no_absolute_paths(db: Path) -> None:
+    folder = str(db.parent)
+    databases = request(db, "get", "/-/databases.json").json()
+    assert databases == [{"name": "z", "route": "z", "path": "z.db", "size": db.stat().st_size, "is_mutable": True,
+                          "is_memory": False, "hash": None}]
+    for path in ("/-/databases", "/-/databases.json", "/-/versions.json", "/-/plugins.json", "/-/settings.json",
+                 "/-/metadata.json", "/-/actor.json", "/.json", "/", "/z", "/z.json", "/z/benchmark_runs",
+                 "/z/benchmark_runs.json", "/z/leaderboard.json", "/api/openapi.json", "/-/threads.json"):
+        r = request(db, "get", path)
+        assert folder not in r.text, path
+
+
+def test_serve_refuses_a_database_that_does_not_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs))
+    typo = tmp_path / "typo.db"
+    result = CliRunner().invoke(main, ["serve", "--db", str(typo)])
+    assert result.exit_code == 2 and "does not exist" in result.output and "--create" in result.output
+    assert not typo.exists() and not served
+    result = CliRunner().invoke(main, ["serve", "--db", str(typo), "--immutable"])
+    assert result.exit_code == 2 and not typo.exists()
+    result = CliRunner().invoke(main, ["serve", "--db", str(typo), "--create", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert typo.exists() and served and served[0]["port"] == 0
+    with Store(typo) as store:
+        assert store.db["benchmark_runs"].count == 0

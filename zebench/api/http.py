@@ -1,0 +1,204 @@
+"""What every /api route shares: JSON responses with CORS headers, errors, the database, reads and writes on
+Datasette's connections, the write token, request bodies and query parameters."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.utils.asgi import Response
+
+from .. import jsonsafe
+from ..models import utc_now
+
+#: Largest request body accepted by POST endpoints (413 above).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+TOKEN_ENV = "ZE_BENCHMARKS_API_KEY"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+#: The SQLite limit the API's own reads and writes run with: Datasette's SQL pages get lower ones
+#: (plugin.prepare_connection); the store's values are bounded by MAX_BODY_BYTES.
+STORE_VALUE_MAX = 64 * 1024 * 1024
+
+View = Callable[..., Awaitable[Response]]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, errors: list[Any] | None = None):
+        super().__init__(error)
+        self.status, self.error, self.errors = status, error, errors or []
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str), status=status,
+        headers={**CORS_HEADERS, **(headers or {})}, content_type="application/json; charset=utf-8",
+    )
+
+
+def error_response(status: int, error: str, errors: list[Any] | None = None) -> Response:
+    return json_response({"ok": False, "error": error, "errors": errors or [], "status": status}, status)
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """CORS preflight, method check, JSON errors for every /api route."""
+
+    def wrap(view: View) -> View:
+        async def handler(request: Any, datasette: Any) -> Response:
+            if request.method == "OPTIONS":
+                return Response("", status=204, headers=CORS_HEADERS)
+            if request.method not in methods:
+                return error_response(405, f"{request.method} is not allowed here; use {', '.join(methods)}")
+            try:
+                return await view(request, datasette)
+            except ApiError as exc:
+                return error_response(exc.status, exc.error, exc.errors)
+            except Exception:  # a bug: JSON for the client, the traceback for the server's log
+                traceback.print_exc()
+                return error_response(500, "internal error (logged on the server)")
+
+        handler.__name__ = view.__name__
+        return handler
+
+    return wrap
+
+
+def database(datasette: Any) -> Any:
+    """The zebench database: the plugin setting ``database``, else the first attached database."""
+    name = (datasette.plugin_config("zebench") or {}).get("database")
+    try:
+        return datasette.get_database(name)
+    except (KeyError, IndexError):
+        raise ApiError(503, "no zebench database is attached") from None
+
+
+def _as_store(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+    """Run a store function on one of Datasette's connections with the store's settings: plain tuples (not the
+    byte-counting rows of the SQL pages) and the store's value size limit; Datasette's are put back after."""
+    factory, limit = conn.row_factory, conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+    conn.row_factory = None
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, STORE_VALUE_MAX)
+    try:
+        return fn(conn)
+    finally:
+        conn.row_factory = factory
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+
+
+async def read(datasette: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    db = database(datasette)
+    try:
+        return await db.execute_fn(lambda conn: _as_store(conn, lambda c: fn(c, *args, **kwargs)))
+    except ValueError as exc:  # e.g. an invalid cursor
+        raise ApiError(400, str(exc)) from None
+
+
+async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+    """Run ``fn`` on Datasette's write connection in one transaction (a savepoint: rolled back on any error)."""
+    db = database(datasette)
+    if not db.is_mutable:
+        raise ApiError(503, "this server is read-only (started with --immutable)")
+
+    def in_transaction(conn: sqlite3.Connection) -> Any:
+        conn.execute("SAVEPOINT zebench_api")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK TO zebench_api")
+            conn.execute("RELEASE zebench_api")
+            raise
+        conn.execute("RELEASE zebench_api")
+        return result
+
+    return await db.execute_write_fn(lambda conn: _as_store(conn, in_transaction), block=True)
+
+
+def authorize(request: Any) -> None:
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} set")
+    header = request.headers.get("authorization")
+    if not header:
+        raise ApiError(401, "missing Authorization: Bearer <token> header")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode("utf-8", "replace"),
+                                                                token.encode()):
+        raise ApiError(403, "invalid token")
+
+
+async def json_body(request: Any) -> Any:
+    """The request body as JSON: 413 when larger than MAX_BODY_BYTES, 400 when not JSON or nested deeper than
+    jsonsafe.MAX_DEPTH (checked before parsing, so deep nesting never reaches a recursive decoder)."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+    body = await request.post_body()
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return jsonsafe.loads(body)
+    except jsonsafe.JsonLimitError as exc:
+        raise ApiError(400, f"{exc}; nothing was written", [{"loc": [], "msg": str(exc), "type": "json_depth"}]
+                       ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"invalid JSON: {exc}") from None
+
+
+def text_param(request: Any, name: str) -> str | None:
+    """A query parameter as text; None when absent or empty. Text SQLite cannot encode (a lone surrogate) is a 400
+    naming the parameter."""
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, f"{name} is not valid Unicode", [{"loc": [name], "msg": "lone surrogate"}]) from None
+    return str(value)
+
+
+def path_param(request: Any, name: str) -> str:
+    value = str(request.url_vars[name])
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, f"{name} is not valid Unicode", [{"loc": [name], "msg": "lone surrogate"}]) from None
+    return value
+
+
+def strict_int_param(request: Any, name: str, default: int, maximum: int, minimum: int = 1) -> int:
+    """An integer parameter in [minimum, maximum]; anything else is a 400 (the v2 paths' strictness)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be an integer", [{"loc": [name], "msg": "not an integer"}]) from None
+    if not minimum <= value <= maximum:
+        raise ApiError(400, f"{name} must be between {minimum} and {maximum}",
+                       [{"loc": [name], "msg": "out of range"}])
+    return value
+
+
+def page_headers(request: Any, next_cursor: str | None) -> dict[str, str]:
+    if next_cursor is None:
+        return {}
+    args = {k: request.args.get(k) for k in request.args.keys() if k != "cursor"}
+    args["cursor"] = next_cursor
+    query = urlencode(args)
+    return {"X-Next-Cursor": next_cursor, "Link": f'<{request.path}?{query}>; rel="next"'}
+
+
+def health_body() -> dict[str, str]:
+    return {"status": "ok", "timestamp": utc_now()}

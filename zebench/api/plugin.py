@@ -1,0 +1,106 @@
+"""The Datasette plugin (registered through the ``datasette`` entry point): the JSON API's routes, CSRF exemption
+for the token-authenticated API, and limits on what Datasette's anonymous SQL pages may cost.
+
+Routes: the seed's read paths in the original project's shapes (original.py), zebench's richer shapes under
+/api/v2 (v2.py), the writes (writes.py), /api/openapi.json, and a JSON 404 for any other /api path. Reads run the
+store's query functions on Datasette's read connections; writes run on Datasette's single write thread, one
+transaction per request (http.py). Every /api response is JSON with CORS headers; errors are
+``{"ok": false, "error", "errors", "status"}``.
+
+Limits on the SQL pages (``/<db>?sql=...``, table and canned-query pages): Datasette 0.65 stops a query after
+``sql_time_limit_ms`` with a progress handler, which cannot stop one long operation (``randomblob(300000000)``
+is a single step) and does not bound what the rows hold. So each connection Datasette opens gets SQLite limits
+(a value at most SQL_VALUE_MAX, at most SQL_COLUMNS_MAX columns: every SQL function that makes text or blobs
+fails fast beyond them) and a row factory that stops a query once its rows hold more than SQL_RESPONSE_MAX
+bytes. The API's own reads and writes lift the value limit for their duration (http._as_store).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import weakref
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from . import original, v2, writes
+from .http import ApiError, endpoint, json_response
+
+#: The longest text or blob a query on Datasette's SQL pages may make or read (SQLITE_LIMIT_LENGTH).
+SQL_VALUE_MAX = 2 * 1024 * 1024
+#: The most columns a query there may return (SQLITE_LIMIT_COLUMN; zebench's widest table has under 30). With
+#: SQL_VALUE_MAX it bounds one row at 128 MB (the row is held twice while Python copies it out of SQLite).
+SQL_COLUMNS_MAX = 64
+#: The most bytes of text and blobs the rows of one query there may hold (the SQLITE_LIMIT_LENGTH of one value
+#: times the columns would be gigabytes).
+SQL_RESPONSE_MAX = 32 * 1024 * 1024
+
+_bytes_read: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
+
+
+def _budgeted_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> sqlite3.Row:
+    """Datasette's row type, counting the bytes each query's rows hold and stopping the query past the budget
+    (Datasette reports the sqlite3 error as a query error, as it does a timeout)."""
+    size = sum(len(v) for v in row if isinstance(v, (str, bytes))) + 8 * len(row)
+    total = _bytes_read.get(cursor, 0) + size
+    if total > SQL_RESPONSE_MAX:
+        _bytes_read.pop(cursor, None)
+        raise sqlite3.OperationalError(
+            f"query result larger than {SQL_RESPONSE_MAX // (1024 * 1024)} MB: add a LIMIT or select fewer or "
+            "smaller columns")
+    _bytes_read[cursor] = total
+    return sqlite3.Row(cursor, row)
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQL_VALUE_MAX)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, SQL_COLUMNS_MAX)
+    conn.row_factory = _budgeted_row
+
+
+@endpoint("GET")
+async def openapi(request: Any, datasette: Any) -> Response:
+    from ..openapi import openapi_document
+
+    return json_response(openapi_document())
+
+
+@endpoint("GET", "POST")
+async def not_found(request: Any, datasette: Any) -> Response:
+    hint = ""
+    if not request.path.startswith(v2.PREFIX):
+        hint = f"; zebench's richer shapes (compare, transcripts, per-scenario statistics) are under {v2.PREFIX}"
+    raise ApiError(404, f"no API endpoint at {request.path}{hint}; see /api/openapi.json")
+
+
+async def databases(request: Any, datasette: Any) -> Response:
+    """Datasette's /-/databases.json without the files' absolute paths (only their names): public pages must not
+    show where the server keeps its files."""
+    rows = [{"name": db.name, "route": db.route, "path": Path(db.path).name if db.path else None, "size": db.size,
+             "is_mutable": db.is_mutable, "is_memory": db.is_memory, "hash": db.hash}
+            for db in datasette.databases.values() if db.name != "_internal"]
+    return Response.json(rows)
+
+
+ROUTES: list[tuple[str, Any]] = [
+    (r"^/-/databases(\.json)?$", databases),
+    (r"^/api/openapi\.json$", openapi),
+    *original.ROUTES,
+    *v2.ROUTES,
+    *writes.ROUTES,
+    (r"^/api(/.*)?$", not_found),
+]
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
+def register_routes() -> list[tuple[str, Any]]:
+    return ROUTES
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
+def skip_csrf(scope: dict[str, Any]) -> bool:
+    # Token-authenticated JSON API: CSRF tokens do not apply (and would turn a 401 into a form error).
+    return bool(scope.get("path", "").startswith("/api"))

@@ -1,0 +1,136 @@
+"""zebench's richer read shapes under /api/v2: keyset pages with cursors, denominators, intervals, transcripts,
+not-applicable evaluations with their 0-1 figures, breakdowns, comparisons. The site's JSON mirror and zebench's
+own tests use these. Strict: an unknown query parameter or an out-of-range limit is a 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.utils.asgi import Response
+
+from .. import store
+from .http import ApiError, endpoint, json_response, page_headers, path_param, read, strict_int_param, text_param
+
+PREFIX = "/api/v2"
+#: Largest ?runs= of a batch's detail (more: page /api/v2/runs?batchId=).
+BATCH_RUNS_MAX = 5000
+
+
+def _refuse_unknown(request: Any, allowed: set[str]) -> None:
+    unknown = [k for k in request.args.keys() if k not in allowed]
+    if unknown:
+        raise ApiError(400, f"unknown query parameter(s): {', '.join(unknown)}",
+                       [{"loc": [k], "msg": "unknown parameter"} for k in unknown])
+
+
+@endpoint("GET")
+async def runs(request: Any, datasette: Any) -> Response:
+    _refuse_unknown(request, {*store.RUN_FILTERS, "since", "until", "limit", "cursor"})
+    filters = {k: v for k in store.RUN_FILTERS if (v := text_param(request, k)) is not None}
+    rows, next_cursor = await read(
+        datasette, store.query_runs, filters, since=text_param(request, "since"), until=text_param(request, "until"),
+        limit=strict_int_param(request, "limit", store.DEFAULT_PAGE, store.MAX_PAGE),
+        cursor=text_param(request, "cursor"),
+    )
+    return json_response(rows, headers=page_headers(request, next_cursor))
+
+
+@endpoint("GET")
+async def run_detail(request: Any, datasette: Any) -> Response:
+    run_id = path_param(request, "run_id")
+    detail = await read(datasette, store.query_run_detail, run_id)
+    if detail is None:
+        raise ApiError(404, f"run {run_id} not found")
+    return json_response(detail)
+
+
+@endpoint("GET")
+async def run_part(request: Any, datasette: Any) -> Response:
+    run_id, part = path_param(request, "run_id"), request.url_vars["part"]
+    if await read(datasette, store.query_run, run_id) is None:
+        raise ApiError(404, f"run {run_id} not found")
+    fn = {"evaluations": store.query_evaluations, "telemetry": store.query_telemetry,
+          "transcript": store.query_transcript}[part]
+    return json_response(await read(datasette, fn, run_id))
+
+
+@endpoint("GET")
+async def batches(request: Any, datasette: Any) -> Response:
+    _refuse_unknown(request, {"limit", "cursor"})
+    rows, next_cursor = await read(datasette, store.query_batches,
+                                   limit=strict_int_param(request, "limit", 20, store.MAX_PAGE),
+                                   cursor=text_param(request, "cursor"))
+    return json_response(rows, headers=page_headers(request, next_cursor))
+
+
+@endpoint("GET")
+async def batch_detail(request: Any, datasette: Any) -> Response:
+    batch_id = path_param(request, "batch_id")
+    _refuse_unknown(request, {"runs"})
+    limit = strict_int_param(request, "runs", store.BATCH_RUNS_EMBEDDED, BATCH_RUNS_MAX, minimum=0)
+    detail = await read(datasette, store.query_batch_detail, batch_id, limit)
+    if detail is None:
+        raise ApiError(404, f"batch {batch_id} not found")
+    return json_response(detail)
+
+
+@endpoint("GET")
+async def stats(request: Any, datasette: Any) -> Response:
+    return json_response(await read(datasette, store.query_stats))
+
+
+async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
+    """The leaderboard, recomputed only when the data changed since the last request: the key is the store's data
+    version, which includes the newest write revision (a rewritten run changes it, not only a new one)."""
+    from ..analysis import leaderboard
+
+    version = await read(datasette, store.data_version)
+    cache = getattr(datasette, "_zebench_leaderboard", None)
+    if cache is None or cache[0] != version:
+        cache = (version, await read(datasette, leaderboard))
+        datasette._zebench_leaderboard = cache
+    rows: list[dict[str, Any]] = cache[1]
+    return rows
+
+
+@endpoint("GET")
+async def stats_agents(request: Any, datasette: Any) -> Response:
+    from ..analysis import merge_leaderboard
+
+    rows = await read(datasette, store.query_stats_agents)
+    return json_response(merge_leaderboard(rows, await cached_leaderboard(datasette)))
+
+
+@endpoint("GET")
+async def stats_scenarios(request: Any, datasette: Any) -> Response:
+    return json_response(await read(datasette, store.query_stats_scenarios))
+
+
+@endpoint("GET")
+async def compare_view(request: Any, datasette: Any) -> Response:
+    from ..analysis import compare
+
+    _refuse_unknown(request, {"base", "cand", "alpha"})
+    base, cand = text_param(request, "base"), text_param(request, "cand")
+    if not base or not cand:
+        raise ApiError(400, "give base= and cand= (batch ids or filters like agent=echo,tier=L1)")
+    try:
+        alpha = float(request.args.get("alpha") or 0.05)
+    except ValueError:
+        raise ApiError(400, "alpha must be a number") from None
+    if not 0 < alpha < 1:
+        raise ApiError(400, "alpha must be between 0 and 1")
+    return json_response(await read(datasette, compare, base, cand, alpha=alpha))
+
+
+ROUTES: list[tuple[str, Any]] = [
+    (rf"^{PREFIX}/runs$", runs),
+    (rf"^{PREFIX}/runs/(?P<run_id>[^/]+)$", run_detail),
+    (rf"^{PREFIX}/runs/(?P<run_id>[^/]+)/(?P<part>evaluations|telemetry|transcript)$", run_part),
+    (rf"^{PREFIX}/batches$", batches),
+    (rf"^{PREFIX}/batches/(?P<batch_id>[^/]+)$", batch_detail),
+    (rf"^{PREFIX}/stats$", stats),
+    (rf"^{PREFIX}/stats/agents$", stats_agents),
+    (rf"^{PREFIX}/stats/scenarios$", stats_scenarios),
+    (rf"^{PREFIX}/compare$", compare_view),
+]

@@ -1,0 +1,120 @@
+"""Limits on JSON coming from outside (API bodies, result files): nesting depth, and values SQLite cannot store.
+
+Python's ``json`` accepts what the store cannot keep: integers beyond SQLite's 64-bit range (OverflowError when
+bound), NaN and Infinity (stored as text that is no longer JSON), lone surrogates (UnicodeEncodeError when
+SQLite encodes the text as UTF-8), and nesting deep enough to exhaust the recursion of the decoder, pydantic or
+``json.dumps``. These helpers find them first, with the path of each, so that a bad value is an error naming its
+field instead of a crash.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from array import array
+from typing import Any
+
+#: Deepest nesting of arrays and objects accepted. zebench's own records nest about 8 levels (a transcript's
+#: tool input inside a message inside the record); agent-made tool inputs get the rest.
+MAX_DEPTH = 64
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# opening brackets count +1, closing ones -1 (as signed bytes)
+_DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+# digits -> "1", everything else -> "0": a run of 19 ones is a number too long for 64 bits (or digits in a string)
+_DIGIT_MAP = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("0") for b in range(256))
+_LONG_NUMBER = b"1" * 19
+
+
+class JsonLimitError(ValueError):
+    """JSON that zebench refuses before parsing or storing it; ``loc`` is the path of the value (may be empty)."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...] = ()):
+        super().__init__(message)
+        self.loc = loc
+
+
+def nested_deeper_than(data: bytes | str, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON text nests ``[`` and ``{`` deeper than ``limit`` (brackets inside strings not counted).
+    C-speed scans: escaped backslashes and quotes are dropped, so that every quote left delimits a string and
+    splitting on quotes leaves the text outside strings at even positions; its brackets become +1/-1 steps,
+    and the running sum's maximum is the depth. Meant for text about to be parsed; it does not validate it."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual small body: it cannot nest deeper
+        return False
+    outside = b"".join(raw.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')[0::2])
+    structure = outside.translate(None, _NOT_BRACKETS).translate(_DEPTH_STEPS)
+    return bool(structure) and max(itertools.accumulate(array("b", structure))) > limit
+
+
+def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """``json.loads`` that refuses nesting deeper than ``max_depth`` before parsing (JsonLimitError), and reports
+    a nesting the decoder cannot handle as JsonLimitError rather than RecursionError."""
+    if nested_deeper_than(data, max_depth):
+        raise JsonLimitError(f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise JsonLimitError(f"JSON nested deeper than {max_depth} levels") from None
+
+
+def _skip(value: Any) -> None:
+    return None  # values that are not JSON (models already validated) are not this check's business
+
+
+def unstorable_values(value: Any, *, max_depth: int = MAX_DEPTH) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path, problem) for each value SQLite cannot store faithfully: integers outside 64 bits, NaN and
+    infinities, strings with lone surrogates, and nesting deeper than ``max_depth``. A C-speed pass
+    (``json.dumps`` without NaN, UTF-8 encoding, a look for 19-digit runs) clears the usual record; only a
+    suspicious one is walked in Python to find the paths."""
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False, default=_skip)
+        if _LONG_NUMBER not in text.encode("utf-8").translate(_DIGIT_MAP):
+            return []
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        pass
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    _walk(value, (), problems, max_depth)
+    return problems
+
+
+def _walk(value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]],
+          max_depth: int) -> None:
+    if len(problems) >= 20:  # enough to say what is wrong
+        return
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            problems.append((path, "integer outside the 64-bit range SQLite stores (-2^63 .. 2^63-1)"))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            problems.append((path, "NaN and Infinity are not JSON numbers"))
+    elif isinstance(value, str):
+        if not _encodes(value):
+            problems.append((path, "text with a lone surrogate (not valid Unicode)"))
+    elif isinstance(value, (dict, list)):
+        if len(path) >= max_depth:
+            problems.append((path, f"nested deeper than {max_depth} levels"))
+            return
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(key, str) and not _encodes(key):
+                problems.append(((*path, key.encode("utf-8", "replace").decode()),
+                                 "key with a lone surrogate (not valid Unicode)"))
+                continue
+            _walk(item, (*path, key), problems, max_depth)
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def describe(problems: list[tuple[tuple[str | int, ...], str]]) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in path) or '(value)'}: {message}" for path, message in problems)
