@@ -30,6 +30,9 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
     with Store(path) as store:
         for batch_id, agents in batches.items():
             runs = batch_runs(gen, batch_id, agents)
+            if batch_id == "batch-a":  # one run of the original project's "specialist" kind
+                runs[0] = runs[0].model_copy(update={"specialist_enabled": True, "specialist_name": "nextjs-specialist",
+                                                     "specialist_version": "0.0.3"})
             store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at, expected_runs=len(runs)))
             store.save_runs(runs)
             out[batch_id] = [r.run_id for r in runs]

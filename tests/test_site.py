@@ -74,7 +74,8 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
     batches = [r[0] for r in sqlite3.connect(site_db).execute("SELECT batch_id FROM batch_runs")]
     for batch_id in batches:
         name = file_name(batch_id)
-        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"downloads/{name}.csv.gz",
+        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"api/v2/batches/{name}.json",
+                    f"downloads/{name}.csv.gz",
                     f"downloads/{name}.json.gz", f"data/batch-items/{name}.js"):
             assert (built / rel).is_file(), rel
     assets = sorted(p.name for p in (built / "assets").iterdir())
@@ -95,25 +96,31 @@ def test_no_page_refers_to_anything_outside_the_site(built: Path) -> None:
 
 
 def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: Path) -> None:
+    assert json.loads((built / "api/v2/stats.json").read_text()) == live(site_db, "/api/v2/stats")
+    assert json.loads((built / "api/v2/stats/agents.json").read_text()) == live(site_db, "/api/v2/stats/agents")
+    assert json.loads((built / "api/v2/stats/scenarios.json").read_text()) == live(site_db, "/api/v2/stats/scenarios")
+    assert json.loads((built / "api/v2/runs/latest.json").read_text()) == live(site_db, "/api/v2/runs")
+    assert json.loads((built / "api/v2/batches/batch-a.json").read_text()) == live(site_db, "/api/v2/batches/batch-a")
+    mirrored = json.loads((built / "api/v2/batches/index.json").read_text())
+    assert mirrored[:20] == live(site_db, "/api/v2/batches")
+    # the original project's shapes at the unversioned paths, as its dashboard reads them
     assert json.loads((built / "api/stats.json").read_text()) == live(site_db, "/api/stats")
     assert json.loads((built / "api/stats/agents.json").read_text()) == live(site_db, "/api/stats/agents")
-    assert json.loads((built / "api/stats/scenarios.json").read_text()) == live(site_db, "/api/stats/scenarios")
-    assert json.loads((built / "api/runs/latest.json").read_text()) == live(site_db, "/api/runs")
+    assert json.loads((built / "api/runs/latest.json").read_text()) == live(site_db, "/api/runs?limit=10000")
     assert json.loads((built / "api/batches/batch-a.json").read_text()) == live(site_db, "/api/batches/batch-a")
-    mirrored = json.loads((built / "api/batches/index.json").read_text())
-    assert mirrored[:20] == live(site_db, "/api/batches")
-    # run pages: every run exactly once, newest first within a page, rows as /api/runs gives them
-    index = json.loads((built / "api/runs/index.json").read_text())
-    rows = [r for p in index["pages"] for r in json.loads((built / "api/runs" / p["path"]).read_text())]
-    everything = live(site_db, "/api/runs?limit=1000")
+    assert json.loads((built / "api/batches/index.json").read_text()) == live(site_db, "/api/batches?limit=10000")
+    # run pages: every run exactly once, newest first within a page, rows as /api/v2/runs gives them
+    index = json.loads((built / "api/v2/runs/index.json").read_text())
+    rows = [r for p in index["pages"] for r in json.loads((built / "api/v2/runs" / p["path"]).read_text())]
+    everything = live(site_db, "/api/v2/runs?limit=1000")
     assert rows == everything
-    # run details: keyed by run id, equal to /api/runs/<id>
+    # run details: keyed by run id, equal to /api/v2/runs/<id>
     run_id, row_id = everything[-1]["runId"], everything[-1]["id"]
-    chunk = json.loads((built / f"api/runs/detail/{row_id // builder.DETAIL_CHUNK}.json").read_text())
-    assert chunk[run_id] == live(site_db, f"/api/runs/{run_id}")
+    chunk = json.loads((built / f"api/v2/runs/detail/{row_id // builder.DETAIL_CHUNK}.json").read_text())
+    assert chunk[run_id] == live(site_db, f"/api/v2/runs/{run_id}")
     # the pages' copy adds the transcript
     page_copy = data_file(built / f"data/runs/{row_id // builder.DETAIL_CHUNK}.js")[run_id]
-    assert page_copy["transcript"] == live(site_db, f"/api/runs/{run_id}/transcript")
+    assert page_copy["transcript"] == live(site_db, f"/api/v2/runs/{run_id}/transcript")
     assert page_copy["evaluations"] == chunk[run_id]["evaluations"]
 
 
@@ -124,10 +131,11 @@ def test_small_chunks_hold_every_run_once(site_db: Path, tmp_path: Path, monkeyp
     out = tmp_path / "site"
     build_site(site_db, out)
     ids = [r[0] for r in sqlite3.connect(site_db).execute("SELECT run_id FROM benchmark_runs ORDER BY id DESC")]
-    index = json.loads((out / "api/runs/index.json").read_text())
-    assert [r["runId"] for p in index["pages"] for r in json.loads((out / "api/runs" / p["path"]).read_text())] == ids
-    details = [k for f in (out / "api/runs/detail").iterdir() for k in json.loads(f.read_text())]
-    assert sorted(details) == sorted(ids) and len(list((out / "api/runs/detail").iterdir())) >= len(ids) // 7
+    index = json.loads((out / "api/v2/runs/index.json").read_text())
+    pages = [json.loads((out / "api/v2/runs" / p["path"]).read_text()) for p in index["pages"]]
+    assert [r["runId"] for page in pages for r in page] == ids
+    details = [k for f in (out / "api/v2/runs/detail").iterdir() for k in json.loads(f.read_text())]
+    assert sorted(details) == sorted(ids) and len(list((out / "api/v2/runs/detail").iterdir())) >= len(ids) // 7
     table = [row[1] for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
     assert sorted(table) == sorted(ids)
     manifest = data_file(out / "data/manifest.js")
@@ -218,12 +226,13 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     written = set(after.written)
     assert not after.full
     # the new batch's files, the run chunks holding new ids, and the aggregate pages; old batches untouched
-    assert {"batches/batch-new.html", "api/batches/batch-new.json", "downloads/batch-new.csv.gz"} <= written
-    assert {"index.html", "api/stats.json", "data/manifest.js"} <= written
-    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "downloads/batch-a.csv.gz",
-                "data/runs/0.js", "api/runs/detail/0.json"):
+    assert {"batches/batch-new.html", "api/batches/batch-new.json", "api/v2/batches/batch-new.json",
+            "downloads/batch-new.csv.gz"} <= written
+    assert {"index.html", "api/stats.json", "api/v2/stats.json", "data/manifest.js"} <= written
+    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "api/v2/batches/batch-b.json",
+                "downloads/batch-a.csv.gz", "data/runs/0.js", "api/v2/runs/detail/0.json"):
         assert old not in written, old
-    rows = json.loads((out / "api/runs/index.json").read_text())
+    rows = json.loads((out / "api/v2/runs/index.json").read_text())
     assert sum(p["runs"] for p in rows["pages"]) == sqlite3.connect(db).execute(
         "SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
 
@@ -248,10 +257,10 @@ def test_a_rewritten_run_is_rebuilt(site_db: Path, tmp_path: Path) -> None:
         record.telemetry.cost_usd = 123.0
         store.save_run(record)
     report = build_site(db, out)
-    assert {"data/runs/0.js", "api/runs/detail/0.json", "api/runs/pages/0.json", "data/runs-index/0.js",
-            "batches/batch-a.html", "api/batches/batch-a.json"} <= set(report.written)
+    assert {"data/runs/0.js", "api/v2/runs/detail/0.json", "api/v2/runs/pages/0.json", "data/runs-index/0.js",
+            "batches/batch-a.html", "api/v2/batches/batch-a.json"} <= set(report.written)
     assert data_file(out / "data/runs/0.js")[run_id]["transcript"]["messages"][0]["content"] == "rewritten"
-    assert json.loads((out / "api/runs/detail/0.json").read_text())[run_id]["run"]["costUsd"] == 123.0
+    assert json.loads((out / "api/v2/runs/detail/0.json").read_text())[run_id]["run"]["costUsd"] == 123.0
     assert build_site(db, out, full=True).written == []  # the incremental build had everything a full one makes
 
 

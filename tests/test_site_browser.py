@@ -191,6 +191,11 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
         assert "Upgrade react to the latest major" in text
         assert log.problems() == []
         page.close()
+    specialist, specialist_row, *_ = _runs(db, "specialist_enabled")[0]
+    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&c="
+                                   f"{specialist_row // DETAIL_CHUNK}")
+    assert "Specialist\tnextjs-specialist 0.0.3" in page.inner_text("#run-view")
+    assert "Specialist" not in text and log.problems() == []  # shown only for the runs that had one
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK + 1}")
     assert page.inner_text("#run-title") == f"Run {run_id}"  # a stale chunk number: found through the index
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")

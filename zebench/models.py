@@ -11,6 +11,7 @@ Two families live here:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from typing import Annotated, Any, Literal
@@ -321,6 +322,7 @@ def check_storable(data: Any) -> None:
                                    "all": [[list(p), m] for p, m in problems]})
 
 
+@functools.cache
 def _known_keys(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(k for name, f in model.model_fields.items() for k in (name, f.alias) if k)
 

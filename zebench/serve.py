@@ -20,10 +20,14 @@ TABLES: dict[str, dict[str, Any]] = {
                                    "is_successful": "1 when the gates hold and success_metric >= threshold",
                                    "failure_category": "Why the run did not complete",
                                    "cost_usd": "Agent cost in USD (NULL = unknown)",
-                                   "repeat_index": "Which repeat of its matrix cell"},
+                                   "repeat_index": "Which repeat of its matrix cell",
+                                   "specialist_enabled": "1 when the run used an original-project specialist",
+                                   "metadata": "JSON; unknown fields of a posted record under extraFields"},
                        "units": {"cost_usd": "USD"}},
     "evaluation_results": {"description": "One row per evaluator per run; applicable = 0 rows are left out of scores.",
-                           "columns": {"score": "0-1", "weight": "Weight in weighted_score",
+                           "columns": {"score": "As made or sent, out of max_score",
+                                       "normalized_score": "score / max_score, 0-1 (what weighting uses)",
+                                       "weight": "Weight in weighted_score",
                                        "kind": "task, hygiene or info", "cost_usd": "Evaluation cost (LLM judge)"}},
     "run_telemetry": {"description": "Tokens, cost and time of each run.",
                       "columns": {"stage_ms": "JSON: milliseconds per stage", "cost_usd": "Agent cost, NULL = unknown",
@@ -39,6 +43,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "agg_agents": {"description": "Summary per agent and model, kept up to date by triggers."},
     "agg_scenarios": {"description": "Summary per scenario and tier, kept up to date by triggers."},
     "agg_totals": {"description": "Summary of every run, kept up to date by triggers."},
+    "agg_status_agents": {"description": "Per status, success and agent, kept up to date by triggers: the original "
+                                         "API's statistics (completed runs)."},
 }
 
 

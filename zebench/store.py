@@ -1187,23 +1187,23 @@ _ORIGINAL_RUN_COLUMNS = ("id, run_id, batch_id, suite, scenario, tier, agent, mo
                          "specialist_name, specialist_version, metadata, error")
 
 
-def _original_run(row: dict[str, Any]) -> dict[str, Any]:
-    """A run row in the original's shape. metadata is the stored JSON text; a zebench failure's message is added
-    as metadata.error (where the original's dashboard looks for it) when the metadata has none."""
-    metadata, error = row["metadata"], row["error"]
+_ORIGINAL_RUN_KEYS = ("id", "runId", "batchId", "suite", "scenario", "tier", "agent", "model", "status", "startedAt",
+                      "completedAt", "totalScore", "weightedScore", "isSuccessful", "successMetric",
+                      "specialistEnabled", "specialistName", "specialistVersion", "metadata")
+
+
+def _original_run(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A run row (a tuple of _ORIGINAL_RUN_COLUMNS; tuples, as these answers reach 10,000 rows) in the original's
+    shape. metadata is the stored JSON text; a zebench failure's message is added as metadata.error (where the
+    original's dashboard looks for it) when the metadata has none."""
+    out = dict(zip(_ORIGINAL_RUN_KEYS, row))
+    out["isSuccessful"], out["specialistEnabled"] = bool(row[13]), bool(row[15])
+    error = row[19]
     if error is not None:
-        parsed = _loads(metadata) if metadata else {}
+        parsed = _loads(row[18]) if row[18] else {}
         if isinstance(parsed, dict) and "error" not in parsed:
-            metadata = _dumps({**parsed, "error": error})
-    return {
-        "id": row["id"], "runId": row["run_id"], "batchId": row["batch_id"], "suite": row["suite"],
-        "scenario": row["scenario"], "tier": row["tier"], "agent": row["agent"], "model": row["model"],
-        "status": row["status"], "startedAt": row["started_at"], "completedAt": row["completed_at"],
-        "totalScore": row["total_score"], "weightedScore": row["weighted_score"],
-        "isSuccessful": bool(row["is_successful"]), "successMetric": row["success_metric"],
-        "specialistEnabled": bool(row["specialist_enabled"]), "specialistName": row["specialist_name"],
-        "specialistVersion": row["specialist_version"], "metadata": metadata,
-    }
+            out["metadata"] = _dumps({**parsed, "error": error})
+    return out
 
 
 def query_original_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, limit: int = 50
@@ -1218,7 +1218,7 @@ def query_original_runs(conn: sqlite3.Connection, filters: dict[str, str] | None
         params.append(value)
     sql = (f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs {'WHERE ' + ' AND '.join(where) if where else ''} "
            "ORDER BY started_at DESC, id DESC LIMIT ?")
-    return [_original_run(r) for r in _fetch(conn, sql, [*params, limit])]
+    return [_original_run(r) for r in conn.execute(sql, (*params, limit))]
 
 
 def _original_evaluation(row: dict[str, Any]) -> dict[str, Any]:
@@ -1249,10 +1249,10 @@ def query_original_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str,
 
 
 def query_original_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
-    rows = _fetch(conn, f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,))
-    if not rows:
+    row = conn.execute(f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None:
         return None
-    return {"run": _original_run(rows[0]), "evaluations": query_original_evaluations(conn, run_id),
+    return {"run": _original_run(row), "evaluations": query_original_evaluations(conn, run_id),
             "telemetry": query_original_telemetry(conn, run_id)}
 
 
@@ -1281,7 +1281,7 @@ def query_original_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict
     rows = _fetch(conn, f"SELECT {_ORIGINAL_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
     if not rows:
         return None
-    runs = _fetch(conn, f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? "
+    runs = conn.execute(f"SELECT {_ORIGINAL_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? "
                         "ORDER BY started_at, id", (batch_id,))
     return {**_original_batch(rows[0]), "runs": [_original_run(r) for r in runs]}
 

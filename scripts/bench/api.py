@@ -13,7 +13,8 @@
    the same rows (``store._run_rows``) in one transaction into a fresh database of the same schema; the figure is
    baseline seconds / ingest seconds (median of --repeats).
 
-Targets at 1M runs: every GET p95 <= 50 ms; ingest ratio >= 0.25. Exit status 1 when a target is missed.
+Targets at 1M runs: every GET p95 <= 50 ms (the bulk reads of the original's shapes, 10,000 runs or a whole
+batch at once: <= 1 s); ingest ratio >= 0.25. Exit status 1 when a target is missed.
 Usage: python scripts/bench/api.py [--runs N] [--db PATH] [--rebuild] [--quick] [--requests N] [--repeats N]
        [--posts N] [--ingest-runs N] [--skip http post ingest] [--cold]
 """
@@ -187,13 +188,19 @@ def sample_ids(db: Path, n: int, rng: random.Random) -> dict[str, Any]:
     return {"runs": run_ids, "batches": batch_ids, "agents": agents, "scenarios": scenarios}
 
 
-def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """Endpoint label -> function(i) giving the i-th request's path (varied across requests)."""
+#: Reads that answer thousands of rows at once (the original dashboard's /api/runs?limit=10000, a batch with all of
+#: its ~1,000 runs) have their own target.
+BULK_TARGET_MS = 1000.0
+
+
+def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
+                  ) -> dict[str, tuple[Any, float]]:
+    """Endpoint label -> (function(i) giving the i-th request's path, target p95 ms)."""
     runs, batches, agents, scenarios = ids["runs"], ids["batches"], ids["agents"], ids["scenarios"]
     run = lambda i: runs[i % len(runs)]  # noqa: E731
 
-    def q(params: dict[str, Any]) -> str:
-        return "/api/runs?" + urlencode(params)
+    def q(params: dict[str, Any], prefix: str = "/api/v2") -> str:
+        return f"{prefix}/runs?" + urlencode(params)
 
     listings = [lambda i: {}, lambda i: {"agent": agents[i % len(agents)]}, lambda i: {"status": "failed"},
                 lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)]))]
@@ -204,33 +211,50 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random)
         response.raise_for_status()
         if response.headers.get("x-next-cursor"):
             cursors.append(q({**params, "cursor": response.headers["x-next-cursor"]}))
+    t = GET_TARGET_MS
     return {
-        "/health": lambda i: "/health",
-        "/api/runs": lambda i: "/api/runs",
-        "/api/runs?agent=X": lambda i: q({"agent": agents[rng.randrange(len(agents))]}),
-        "/api/runs?suite=S&scenario=C": lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios)))),
-        "/api/runs?status=failed": lambda i: q({"status": "failed"}),
-        "/api/runs?tier=T (extra)": lambda i: q({"tier": rng.choice(TIERS)}),
-        "/api/runs?batchId=B (extra)": lambda i: q({"batchId": rng.choice(batches)}),
-        "/api/runs?agent=X&status=timeout (extra)": lambda i: q({"agent": rng.choice(agents), "status": "timeout"}),
-        "/api/runs?cursor=... (page 2)": lambda i: cursors[i % len(cursors)],
-        "/api/runs/{id}": lambda i: f"/api/runs/{run(i)}",
-        "/api/runs/{id}/evaluations": lambda i: f"/api/runs/{run(i + 1)}/evaluations",
-        "/api/runs/{id}/telemetry": lambda i: f"/api/runs/{run(i + 2)}/telemetry",
-        "/api/runs/{id}/transcript": lambda i: f"/api/runs/{run(i + 3)}/transcript",
-        "/api/batches": lambda i: "/api/batches",
-        "/api/batches/{id}": lambda i: f"/api/batches/{rng.choice(batches)}",
-        "/api/stats": lambda i: "/api/stats",
-        "/api/stats/agents": lambda i: "/api/stats/agents",
-        "/api/stats/scenarios": lambda i: "/api/stats/scenarios",
+        "/health": (lambda i: "/health", t),
+        # the original project's shapes and definitions (what its dashboard and client read)
+        "/api/runs": (lambda i: "/api/runs", t),
+        "/api/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}, "/api"), t),
+        "/api/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios))), "/api"), t),
+        "/api/runs?status=failed": (lambda i: q({"status": "failed"}, "/api"), t),
+        "/api/runs?limit=10000&status=completed (bulk)": (lambda i: q({"limit": 10000, "status": "completed"}, "/api"),
+                                                          BULK_TARGET_MS),
+        "/api/runs/{id}": (lambda i: f"/api/runs/{run(i)}", t),
+        "/api/runs/{id}/evaluations": (lambda i: f"/api/runs/{run(i + 1)}/evaluations", t),
+        "/api/runs/{id}/telemetry": (lambda i: f"/api/runs/{run(i + 2)}/telemetry", t),
+        "/api/batches": (lambda i: "/api/batches", t),
+        "/api/batches?limit=100": (lambda i: "/api/batches?limit=100", t),
+        "/api/batches/{id} (every run, bulk)": (lambda i: f"/api/batches/{rng.choice(batches)}", BULK_TARGET_MS),
+        "/api/stats": (lambda i: "/api/stats", t),
+        "/api/stats/agents": (lambda i: "/api/stats/agents", t),
+        # zebench's richer shapes
+        "/api/v2/runs": (lambda i: "/api/v2/runs", t),
+        "/api/v2/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}), t),
+        "/api/v2/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios)))), t),
+        "/api/v2/runs?status=failed": (lambda i: q({"status": "failed"}), t),
+        "/api/v2/runs?tier=T": (lambda i: q({"tier": rng.choice(TIERS)}), t),
+        "/api/v2/runs?batchId=B": (lambda i: q({"batchId": rng.choice(batches)}), t),
+        "/api/v2/runs?agent=X&status=timeout": (lambda i: q({"agent": rng.choice(agents), "status": "timeout"}), t),
+        "/api/v2/runs?cursor=... (page 2)": (lambda i: cursors[i % len(cursors)], t),
+        "/api/v2/runs/{id}": (lambda i: f"/api/v2/runs/{run(i)}", t),
+        "/api/v2/runs/{id}/evaluations": (lambda i: f"/api/v2/runs/{run(i + 1)}/evaluations", t),
+        "/api/v2/runs/{id}/telemetry": (lambda i: f"/api/v2/runs/{run(i + 2)}/telemetry", t),
+        "/api/v2/runs/{id}/transcript": (lambda i: f"/api/v2/runs/{run(i + 3)}/transcript", t),
+        "/api/v2/batches": (lambda i: "/api/v2/batches", t),
+        "/api/v2/batches/{id}": (lambda i: f"/api/v2/batches/{rng.choice(batches)}", t),
+        "/api/v2/stats": (lambda i: "/api/v2/stats", t),
+        "/api/v2/stats/agents": (lambda i: "/api/v2/stats/agents", t),
+        "/api/v2/stats/scenarios": (lambda i: "/api/v2/stats/scenarios", t),
     }
 
 
-def measure_gets(client: httpx.Client, endpoints: dict[str, Any], requests: int, warmup: int
+def measure_gets(client: httpx.Client, endpoints: dict[str, tuple[Any, float]], requests: int, warmup: int
                  ) -> dict[str, tuple[float, float, int]]:
     """label -> (p50 ms, p95 ms, median response bytes)."""
     out = {}
-    for label, path_of in endpoints.items():
+    for label, (path_of, _) in endpoints.items():
         for i in range(warmup):
             client.get(path_of(10_000 + i)).raise_for_status()
         times, sizes = [], []
@@ -397,10 +421,12 @@ def main() -> int:
         try:
             with httpx.Client(base_url=base, timeout=120) as client:
                 if "http" not in args.skip:
-                    gets = measure_gets(client, get_endpoints(client, ids, rng), requests, warmup=5)
+                    endpoints = get_endpoints(client, ids, rng)
+                    gets = measure_gets(client, endpoints, requests, warmup=5)
                     for label, (p50, p95, nbytes) in gets.items():
+                        target = endpoints[label][1]
                         rows.append((f"GET {label}", f"p50 {p50:7.2f}  p95 {p95:7.2f} ms  ({nbytes:,} B)",
-                                     f"p95 <= {GET_TARGET_MS:g} ms", p95 <= GET_TARGET_MS))
+                                     f"p95 <= {target:g} ms", p95 <= target))
                 if "post" not in args.skip:
                     tag = str(int(time.time()))
                     for per in (1, 100):

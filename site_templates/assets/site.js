@@ -219,6 +219,8 @@
       ["Batch", r.batchId ? (batchFile.has(r.batchId) ? h("a", {href: root + "batches/" + encodeURIComponent(batchFile.get(r.batchId)) + ".html"}, r.batchId) : r.batchId) : dash],
       ["Suite / scenario", r.suite + " / " + r.scenario], ["Tier", r.tier],
       ["Agent [model]", config(r.agent, r.model)], ["Repeat", r.repeatIndex],
+      r.specialistEnabled || r.specialistName ? ["Specialist", (r.specialistName || "yes") +
+        (r.specialistVersion ? " " + r.specialistVersion : "")] : null,
       ["Started", r.startedAt], ["Completed", r.completedAt || dash],
       Object.keys(r.metadata || {}).length ? ["Metadata", pre(r.metadata)] : null])));
     if (d.manifest) {
@@ -229,9 +231,10 @@
         ["Python", m.pythonVersion], ["Platform", m.platform], ["Settings", pre(m.settings || {})]])));
     }
     sections.push(h("section", {}, h("h2", {}, "Evaluators"), d.evaluations.length ? table(
-      ["Evaluator", "Kind", "Weight", "Score", "Max", "Applicable", "Error", "Details"],
+      ["Evaluator", "Kind", "Weight", "Score", "Max", "0-1", "Applicable", "Error", "Details"],
       d.evaluations.map((e) => [e.evaluatorName, e.kind || "", num(e.weight, 1), e.applicable ? num(e.score, 3) : "n/a",
-        num(e.maxScore, 1), e.applicable ? "yes" : "no", e.error || "", pre(e.details)]), [2, 3, 4])
+        num(e.maxScore, 1), e.applicable ? num(e.normalizedScore, 3) : "n/a", e.applicable ? "yes" : "no",
+        e.error || "", pre(e.details)]), [2, 3, 4, 5])
       : h("p", {class: "empty"}, "No evaluations.")));
     sections.push(h("section", {}, h("h2", {}, "Validation commands"), d.validationResults.length ? table(
       ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],

@@ -8,7 +8,8 @@ the site's numbers and the API's agree. Layout of the output folder:
 - ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz|.json.gz``: its runs;
 - ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
   not JSON, because a page opened from file:// may load scripts but not fetch files;
-- ``api/``: the API mirror, in the live API's shapes (see docs/deploy.md for the paths).
+- ``api/``: the API mirror in the live API's shapes: the original project's at ``api/`` (what its dashboard reads),
+  zebench's at ``api/v2/`` (see docs/deploy.md for the paths).
 
 Runs are grouped into chunks by row id (ids only grow), so an incremental build rewrites the chunks that
 changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from.
@@ -32,9 +33,9 @@ from typing import Any, Callable
 
 from .. import __version__, analysis, store
 
-#: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/runs/detail/<n>.json.
+#: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
 DETAIL_CHUNK = 100
-#: /api/runs rows per page file: api/runs/pages/<n>.json.
+#: /api/v2/runs rows per page file: api/v2/runs/pages/<n>.json.
 PAGE_CHUNK = 1000
 #: Compact rows of the runs table per file: data/runs-index/<n>.js.
 INDEX_CHUNK = 5000
@@ -71,8 +72,16 @@ REWRITES = [
     ("/api/batches/:id", "/api/batches/:id.json"),
     ("/api/stats", "/api/stats.json"),
     ("/api/stats/agents", "/api/stats/agents.json"),
-    ("/api/stats/scenarios", "/api/stats/scenarios.json"),
+    ("/api/v2/runs", "/api/v2/runs/latest.json"),
+    ("/api/v2/batches", "/api/v2/batches/index.json"),
+    ("/api/v2/batches/:id", "/api/v2/batches/:id.json"),
+    ("/api/v2/stats", "/api/v2/stats.json"),
+    ("/api/v2/stats/agents", "/api/v2/stats/agents.json"),
+    ("/api/v2/stats/scenarios", "/api/v2/stats/scenarios.json"),
 ]
+#: Runs in the original-shaped api/runs/latest.json: the most its dashboard asks for (/api/runs?limit=10000); a
+#: static file cannot honour ?limit=, so it holds the newest this many.
+ORIGINAL_RUNS_MIRRORED = 10_000
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 #: Names the site uses itself in the folders batch files go to (api/batches/index.json is the batch list).
@@ -424,7 +433,7 @@ class _Builder:
             def details(n: int = n, lo: int = lo, hi: int = hi) -> None:
                 rows = store.query_run_details_range(conn, lo, hi, transcripts=True)
                 # the API's shape (no transcript: /api/runs/<id>/transcript is apart), written before cutting
-                self.output.write(f"api/runs/detail/{n}.json", json_text({
+                self.output.write(f"api/v2/runs/detail/{n}.json", json_text({
                     d["run"]["runId"]: {k: v for k, v in d.items() if k != "transcript"} for d in rows}))
                 self.output.write(f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {
                     d["run"]["runId"]: site_detail(d) for d in rows}))
@@ -434,7 +443,7 @@ class _Builder:
         for n, version in self.run_pages:
             lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
             self.unit(f"page:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"api/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi))))
+                f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi))))
         self.index_chunks = sorted(store.query_chunk_versions(conn, INDEX_CHUNK).items())
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
@@ -442,8 +451,10 @@ class _Builder:
                 f"data/runs-index/{n}.js", packed_data_script(f"runs-index/{n}",
                                                               store.query_run_index_range(conn, lo, hi))))
         latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
-        self.output.write("api/runs/latest.json", json_text(latest))
-        self.output.write("api/runs/index.json", json_text({
+        self.output.write("api/v2/runs/latest.json", json_text(latest))
+        self.output.write("api/runs/latest.json", json_text(
+            store.query_original_runs(conn, limit=ORIGINAL_RUNS_MIRRORED)))
+        self.output.write("api/v2/runs/index.json", json_text({
             "pageSize": PAGE_CHUNK, "detailChunkSize": DETAIL_CHUNK,
             "pages": [{"page": n, "path": f"pages/{n}.json", "runs": v[0], "firstId": v[1], "lastId": v[2]}
                       for n, v in self.run_pages],
@@ -476,7 +487,9 @@ class _Builder:
             def make(batch_id: str = batch_id, name: str = name, previous: str | None = previous) -> None:
                 detail = store.query_batch_detail(conn, batch_id)
                 assert detail is not None
-                self.output.write(f"api/batches/{name}.json", json_text(detail))
+                self.output.write(f"api/v2/batches/{name}.json", json_text(detail))
+                self.output.write(f"api/batches/{name}.json", json_text(store.query_original_batch_detail(
+                    conn, batch_id)))
                 runs = store.query_batch_run_rows(conn, batch_id)
                 # gzipped: downloads of every batch would otherwise be a seventh of a large site
                 self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
@@ -513,7 +526,9 @@ class _Builder:
 
             self.unit(f"batch:{batch_id}", [versions.get(batch_id), name, previous,
                                             self.batch_files.get(previous or "")], make)
-        self.output.write("api/batches/index.json", json_text(batches))
+        self.output.write("api/v2/batches/index.json", json_text(batches))
+        self.output.write("api/batches/index.json", json_text(
+            store.query_original_batches(conn, limit=max(len(batches), 1))))
 
     def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
         from . import charts
@@ -524,9 +539,11 @@ class _Builder:
             row["config"] = analysis.config_name(row["agent"], row["model"] or "")
         agents = analysis.agent_stats(conn, board)
         scenarios = store.query_stats_scenarios(conn)
-        self.output.write("api/stats.json", json_text(stats))
-        self.output.write("api/stats/agents.json", json_text(agents))
-        self.output.write("api/stats/scenarios.json", json_text(scenarios))
+        self.output.write("api/v2/stats.json", json_text(stats))
+        self.output.write("api/v2/stats/agents.json", json_text(agents))
+        self.output.write("api/v2/stats/scenarios.json", json_text(scenarios))
+        self.output.write("api/stats.json", json_text(store.query_original_stats(conn)))
+        self.output.write("api/stats/agents.json", json_text(store.query_original_agent_stats(conn)))
         from ..openapi import openapi_document
 
         self.output.write("api/openapi.json", json_text(openapi_document()))
