@@ -189,6 +189,13 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
         k: (len(v), min(v), max(v)) for k, v in expected.items()}
     assert [a.avgScore for a in agents] == sorted((a.avgScore for a in agents), reverse=True)
 
+    # The dashboard sends Content-Type: application/json on its GETs, so browsers preflight them
+    preflight = api.loop.run_until_complete(api.ds.client.options("/api/runs?limit=10000", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "content-type"}))
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert "Content-Type" in preflight.headers["access-control-allow-headers"]
+
     # Unknown runs: the detail is a 404, its evaluations and telemetry 200 [] and null
     assert api.get("/api/runs/1-nope/evaluations") == [] and api.get("/api/runs/1-nope/telemetry") is None
     assert api.loop.run_until_complete(api.ds.client.get("/api/runs/1-nope")).status_code == 404

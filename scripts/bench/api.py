@@ -217,7 +217,8 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         # the original project's shapes and definitions (what its dashboard and client read)
         "/api/runs": (lambda i: "/api/runs", t),
         "/api/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}, "/api"), t),
-        "/api/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios))), "/api"), t),
+        "/api/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios))),
+                                                     "/api"), t),
         "/api/runs?status=failed": (lambda i: q({"status": "failed"}, "/api"), t),
         "/api/runs?limit=10000&status=completed (bulk)": (lambda i: q({"limit": 10000, "status": "completed"}, "/api"),
                                                           BULK_TARGET_MS),
