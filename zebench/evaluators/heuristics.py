@@ -77,8 +77,24 @@ def has_section(text: str, header: str) -> bool:
     return False
 
 
+_VARIABLE_RE = re.compile(r"\$\{(scenario|artifact)\.([A-Za-z0-9_]+)\}")
+
+
 def expand(arg: str, ctx: EvaluationContext) -> str:
-    return arg.replace("${scenario.id}", ctx.scenario.name).replace("${scenario.suite}", ctx.scenario.suite)
+    """``${scenario.<key>}`` (a scalar key of scenario.yaml: id, suite, title...) and ``${artifact.<field>}`` in
+    a script argument, as in the original; an unknown variable is left as written."""
+    spec = ctx.scenario.spec
+    values = {
+        "scenario": {k: v for k, v in spec.model_dump().items() if isinstance(v, (str, int, float))},
+        "artifact": spec.artifact.fields() if spec.artifact is not None else {},
+    }
+    values["scenario"]["suite"] = ctx.scenario.suite
+
+    def one(match: re.Match[str]) -> str:
+        value = values[match[1]].get(match[2])
+        return match[0] if value is None or isinstance(value, (dict, list)) else str(value)
+
+    return _VARIABLE_RE.sub(one, arg)
 
 
 class HeuristicChecksEvaluator(Evaluator):
