@@ -218,6 +218,15 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     assert (weights["install"], weights["test"], weights["package_manager"]) == (1.0, 1.5, 1.0)
 
 
+def test_the_original_scenario_template_loads_without_warnings(original_suites: Path) -> None:
+    from zebench.catalog import load_spec_with_warnings
+
+    spec, warnings = load_spec_with_warnings(original_suites / "scenario-template.yaml")
+    assert warnings == []
+    assert spec.heuristic_checks.scripts[0].args == ["--file-id", "${artifact.figma_file_id}"]
+    assert spec.workspace.workspaces == "none" and spec.rubric_overrides.weights["install_success"] == 2.0
+
+
 def test_original_judge_category_spellings() -> None:
     from zebench.evaluators.judge import parse_categories
 

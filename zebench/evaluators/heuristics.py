@@ -77,6 +77,10 @@ def has_section(text: str, header: str) -> bool:
     return False
 
 
+#: How a check script is started, by extension (others are executed directly: shebang and executable bit).
+SCRIPT_RUNNERS: dict[str, list[str]] = {
+    ".py": [sys.executable], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"], ".sh": ["sh"],
+}
 _VARIABLE_RE = re.compile(r"\$\{(scenario|artifact)\.([A-Za-z0-9_]+)\}")
 
 
@@ -175,7 +179,7 @@ class HeuristicChecksEvaluator(Evaluator):
         script = (ctx.scenario.dir / check.script).resolve()
         if not script.is_file():
             return self._result(check, "script", False, f"script not found: {check.script}")
-        argv = ([sys.executable] if script.suffix == ".py" else []) + [str(script)] + [expand(a, ctx) for a in check.args]
+        argv = SCRIPT_RUNNERS.get(script.suffix.lower(), []) + [str(script)] + [expand(a, ctx) for a in check.args]
         result = await run_command(
             shlex.join(argv), ctx.workspace, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
             env=ctx.env,
