@@ -18,19 +18,19 @@ def test_schema_migrations_and_wal(store: Store) -> None:
             "run_diff_files", "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
             "_sqlite_migrations"} <= tables
     assert store.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m007_run_revisions", "m008_original_api"]
+    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m008_baseline", "m009_original_api"]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 8
+    assert len(migrations.applied(store.db)) == 9 and not migrations.pending(store.db)
 
 
-def test_m008_restores_the_original_evaluations_that_earlier_versions_normalised(tmp_path: Path) -> None:
-    """Before m008, a 7/10 evaluation posted by the original client was stored as 0.7/1 with the figures in
-    details; m008 puts back what was sent and keeps the 0-1 figure in normalized_score."""
+def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised(tmp_path: Path) -> None:
+    """Before m009, a 7/10 evaluation posted by the original client was stored as 0.7/1 with the figures in
+    details; m009 puts back what was sent and keeps the 0-1 figure in normalized_score."""
     import sqlite_utils
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m008_original_api")
+    migrations.apply(db, stop_before="m009_original_api")
     db["benchmark_runs"].insert({"run_id": "r", "suite": "s", "scenario": "c", "tier": "L1", "agent": "a",
                                  "status": "completed", "started_at": "2026-01-01T00:00:00Z", "weighted_score": 7.0,
                                  "is_successful": 1})

@@ -272,7 +272,17 @@ def m007_run_revisions(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m008_original_api(db: sqlite_utils.Database) -> None:
+def m008_baseline(db: sqlite_utils.Database) -> None:
+    """The scenario's baseline commands on the untouched fixture, per run (shared by the runs of a batch), and
+    each validation command's status at baseline, so that "before" and "after" sit side by side."""
+    db.execute("""CREATE TABLE baseline_results (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, seq INTEGER,
+        kind TEXT NOT NULL, command TEXT, status TEXT, exit_code INTEGER, duration_ms INTEGER, output_tail TEXT)""")
+    db.execute("CREATE UNIQUE INDEX idx_baseline_results_run_id_seq ON baseline_results (run_id, seq)")
+    db.execute("ALTER TABLE validation_results ADD COLUMN baseline_status TEXT")
+
+
+@migrations()
+def m009_original_api(db: sqlite_utils.Database) -> None:
     """The original project's contract (issue 10). Runs get its specialist columns. Evaluations keep score and
     max_score as sent, with zebench's 0-1 figure in normalized_score (earlier rows were normalised on the way in,
     an original post's figures kept in details.rawScore/rawMaxScore: they are put back). A summary per
@@ -344,8 +354,8 @@ def m008_original_api(db: sqlite_utils.Database) -> None:
 
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
-    "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
-    "run_messages", "run_tool_calls", "run_manifests",
+    "evaluation_results", "run_telemetry", "validation_results", "baseline_results", "run_diff_files",
+    "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
 )
 
 
@@ -398,7 +408,12 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     rows["validation_results"] = [{
         "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
         "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
+        "baseline_status": v.baseline_status,
     } for i, v in enumerate(r.validation)]
+    rows["baseline_results"] = [{
+        "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
+        "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
+    } for i, v in enumerate(r.baseline)]
     if r.diff is not None:
         rows["run_diff_files"] = [{
             "run_id": r.run_id, "seq": i, "path": f.path, "change": f.change, "binary": int(f.binary),
@@ -641,6 +656,10 @@ class Store:
             ValidationResult.model_validate({k: v for k, v in row_.items() if k not in ("id", "run_id", "seq")})
             for row_ in self._rows("SELECT * FROM validation_results WHERE run_id = ? ORDER BY seq", (run_id,))
         ]
+        baseline = [
+            ValidationResult.model_validate({k: v for k, v in row_.items() if k not in ("id", "run_id", "seq")})
+            for row_ in self._rows("SELECT * FROM baseline_results WHERE run_id = ? ORDER BY seq", (run_id,))
+        ]
         diff = None
         if row["has_diff"]:
             diff = Diff(
@@ -683,7 +702,7 @@ class Store:
             specialist_name=row["specialist_name"], specialist_version=row["specialist_version"],
             repeat_index=row["repeat_index"], failure=failure,
             metadata=_loads(row["metadata"]) or {}, evaluations=evaluations, telemetry=telemetry,
-            validation=validation, diff=diff, transcript=transcript, manifest=manifest,
+            validation=validation, baseline=baseline, diff=diff, transcript=transcript, manifest=manifest,
         )
 
     def iter_runs(self, batch_id: str | None = None) -> Iterator[RunRecord]:
@@ -848,8 +867,11 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
     telemetry = _children(conn, "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
                                 "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
                                 "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})", run_where, params)
-    validation = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
-                                 "validation_results WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    validation = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail, "
+                                 "baseline_status FROM validation_results WHERE run_id IN ({runs}) ORDER BY run_id, seq",
+                           run_where, params)
+    baseline = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
+                               "baseline_results WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
     files = _children(conn, "SELECT run_id, path, change, binary, additions, deletions, patch, patch_truncated FROM "
                             "run_diff_files WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
     deps = _children(conn, "SELECT run_id, manifest, section, name, before, after FROM run_dependency_changes "
@@ -872,6 +894,7 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
             "evaluations": [_shape(r, ("details",), ("applicable",)) for r in evaluations.get(run_id, [])],
             "telemetry": _shape(tele[0], ("stage_ms",)) if tele else None,
             "validationResults": [_shape(r) for r in validation.get(run_id, [])],
+            "baselineResults": [_shape(r) for r in baseline.get(run_id, [])],
             "diff": {
                 "files": [_shape(r, (), ("binary", "patch_truncated")) for r in files.get(run_id, [])],
                 "dependencyChanges": [_shape(r) for r in deps.get(run_id, [])],
@@ -1288,7 +1311,7 @@ def query_original_batch_detail(conn: sqlite3.Connection, batch_id: str) -> dict
 
 def query_original_stats(conn: sqlite3.Connection) -> dict[str, Any]:
     """The original's GET /api/stats, over completed runs only: their count, successful ones, mean totalScore
-    and mean weightedScore (null without runs). From the agg_status_agents summary (m008)."""
+    and mean weightedScore (null without runs). From the agg_status_agents summary (m009)."""
     runs, successful, total_scored, sum_total, scored, sum_weighted = conn.execute(
         "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(CASE WHEN is_successful = 1 THEN runs END), 0), "
         "COALESCE(SUM(total_scored), 0), COALESCE(SUM(sum_total_score), 0), COALESCE(SUM(scored), 0), "
