@@ -22,6 +22,6 @@ echo "==> runs finished in $(( $(date +%s) - start )) s (exit status $status)"
 # the site is built even when some runs failed: failed runs are stored and shown too
 echo "==> zebench build-site (static report site and JSON mirror of the API)"
 .venv/bin/zebench build-site --db data/zebench.db --out site || status=$?
-echo "Also: the live API  .venv/bin/zebench serve --db data/zebench.db  (Datasette + /api/*)"
+echo "Also: the live API  .venv/bin/zebench serve --db data/zebench.db  (Datasette + /api/* in the original shapes, /api/v2/* in zebench's)"
 echo "      SQL           sqlite3 data/zebench.db \"select agent, count(*), sum(is_successful) from benchmark_runs group by agent\""
 exit $status

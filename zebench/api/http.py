@@ -138,7 +138,8 @@ def authorize(request: Any) -> None:
 
 async def json_body(request: Any) -> Any:
     """The request body as JSON: 413 when larger than MAX_BODY_BYTES, 400 when not JSON or nested deeper than
-    jsonsafe.MAX_DEPTH (checked before parsing, so deep nesting never reaches a recursive decoder)."""
+    jsonsafe.MAX_DEPTH (checked before parsing, so deep nesting never reaches a recursive decoder), 422 naming
+    each value SQLite cannot store (integers beyond 64 bits, NaN, Infinity, lone surrogates)."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
@@ -147,6 +148,9 @@ async def json_body(request: Any) -> Any:
         raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
     try:
         return jsonsafe.loads(body)
+    except jsonsafe.UnstorableJson as exc:
+        errors = [{"loc": list(loc), "msg": msg, "type": "unstorable_value"} for loc, msg in exc.problems]
+        raise ApiError(422, f"{exc}; nothing was written", errors) from None
     except jsonsafe.JsonLimitError as exc:
         raise ApiError(400, f"{exc}; nothing was written", [{"loc": [], "msg": str(exc), "type": "json_depth"}]
                        ) from None

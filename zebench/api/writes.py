@@ -13,7 +13,7 @@ from datasette.utils.asgi import Response
 from pydantic import ValidationError
 
 from .. import store
-from ..models import BatchRecord, RunRecord
+from ..models import CHECKED_JSON, BatchRecord, RunRecord
 from .http import ApiError, authorize, endpoint, json_body, json_response, write
 
 
@@ -42,7 +42,7 @@ def validate_runs(payload: Any) -> list[RunRecord]:
     records, errors = [], []
     for index, item in enumerate(items):
         try:
-            records.append(RunRecord.model_validate(item))
+            records.append(RunRecord.model_validate(item, context=CHECKED_JSON))  # json_body checked the values
         except ValidationError as exc:
             errors += validation_errors(exc, [index] if isinstance(payload, list) else [])
     if errors:
@@ -67,7 +67,7 @@ async def post_batch(request: Any, datasette: Any) -> Response:
     authorize(request)
     payload = await json_body(request)
     try:
-        batch = BatchRecord.model_validate(payload)
+        batch = BatchRecord.model_validate(payload, context=CHECKED_JSON)
     except ValidationError as exc:
         errors = validation_errors(exc, [])
         raise ApiError(422, _summary(errors), errors) from None
