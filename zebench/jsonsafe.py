@@ -26,9 +26,6 @@ _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 # digits -> "1", everything else -> "0": a run of 19 ones is a number too long for 64 bits (or digits in a string)
 _DIGIT_MAP = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("0") for b in range(256))
 _LONG_NUMBER = b"1" * 19
-# the same, keeping the exponent mark and its sign: "e111" or "e+111" is an exponent of 3 digits (1e999 is inf)
-_NUMBER_SHAPE = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("e") if chr(b) in "eE" else
-                      ord("+") if chr(b) == "+" else ord("0") for b in range(256))
 
 
 class JsonLimitError(ValueError):
@@ -63,28 +60,39 @@ class UnstorableJson(JsonLimitError):
 def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` for text from outside: nesting deeper than ``max_depth`` is refused before parsing
     (JsonLimitError, never a RecursionError), and values SQLite cannot store are refused after it, with their
-    paths (UnstorableJson). The second check looks at the text first (C-speed: NaN or Infinity, a number of 19
-    digits or a 3-digit exponent, a \\ud800-\\udfff escape) and walks the parsed value only when it finds one."""
+    paths (UnstorableJson). The parser's number hooks note an integer beyond 64 bits, a float that overflows and
+    NaN or Infinity; a \\ud800-\\udfff escape in the text may be a lone surrogate. Only then is the parsed value
+    walked to find the paths."""
     if nested_deeper_than(data, max_depth):
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels")
+    seen: list[bool] = []
+
+    def integer(text: str) -> int:
+        value = int(text)
+        if not INT64_MIN <= value <= INT64_MAX:
+            seen.append(True)
+        return value
+
+    def real(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):  # 1e999
+            seen.append(True)
+        return value
+
+    def constant(text: str) -> float:
+        seen.append(True)
+        return float(text)
+
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_int=integer, parse_float=real, parse_constant=constant)
     except RecursionError:
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels") from None
-    if _suspicious(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data):
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if seen or b"\\ud" in raw.lower():
         problems = unstorable_values(value, max_depth=max_depth)
         if problems:
             raise UnstorableJson(problems)
     return value
-
-
-def _suspicious(raw: bytes) -> bool:
-    """Whether JSON text may hold a value SQLite cannot store (false alarms, such as digits in a string or an
-    emoji's surrogate pair, only cost a walk of the parsed value)."""
-    if b"NaN" in raw or b"Infinity" in raw or b"\\ud" in raw.lower():
-        return True
-    shape = raw.translate(_NUMBER_SHAPE)
-    return _LONG_NUMBER in shape or b"e111" in shape or b"e+111" in shape
 
 
 def _skip(value: Any) -> None:
