@@ -154,10 +154,12 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     evaluations = [OriginalEvaluation.model_validate(e) for e in api.get(f"/api/runs/{judged['runId']}/evaluations")]
     assert [(e.score, e.maxScore) for e in evaluations] == [(0.9, 1.0), (7, 10)]
     assert OriginalTelemetry.model_validate(api.get(f"/api/runs/{judged['runId']}/telemetry")).toolCalls == 12
-    # zebench's richer shape keeps the same figures as sent, with its 0-1 figure beside them
+    # zebench's richer shape keeps the same figures as sent; its statistics use the 0-1 figure
     v2 = {e["evaluatorName"]: e for e in api.get(f"/api/v2/runs/{judged['runId']}/evaluations")}
     heuristic = v2["HeuristicChecksEvaluator"]
-    assert (heuristic["score"], heuristic["maxScore"], heuristic["normalizedScore"]) == (7, 10, 0.7)
+    assert (heuristic["score"], heuristic["maxScore"], heuristic["applicable"]) == (7, 10, True)
+    by_evaluator = {e["evaluatorName"]: e for e in api.get(f"/api/v2/batches/{BATCH}")["breakdowns"]["byEvaluator"]}
+    assert by_evaluator["HeuristicChecksEvaluator"]["avgScore"] == pytest.approx(0.7)
     assert heuristic["details"] == judged["evaluations"][1]["details"]
     v2_run = RunRow.model_validate(api.get(f"/api/v2/runs?limit=1&batchId={BATCH}&agent="
                                            "specialist:nextjs-specialist:anthropic")[0])

@@ -74,8 +74,7 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
     batches = [r[0] for r in sqlite3.connect(site_db).execute("SELECT batch_id FROM batch_runs")]
     for batch_id in batches:
         name = file_name(batch_id)
-        for rel in (f"batches/{name}.html", f"api/batches/{name}.json", f"api/v2/batches/{name}.json",
-                    f"downloads/{name}.csv.gz",
+        for rel in (f"batches/{name}.html", f"api/v2/batches/{name}.json", f"downloads/{name}.csv.gz",
                     f"downloads/{name}.json.gz", f"data/batch-items/{name}.js"):
             assert (built / rel).is_file(), rel
     assets = sorted(p.name for p in (built / "assets").iterdir())
@@ -107,8 +106,8 @@ def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: P
     assert json.loads((built / "api/stats.json").read_text()) == live(site_db, "/api/stats")
     assert json.loads((built / "api/stats/agents.json").read_text()) == live(site_db, "/api/stats/agents")
     assert json.loads((built / "api/runs/latest.json").read_text()) == live(site_db, "/api/runs?limit=10000")
-    assert json.loads((built / "api/batches/batch-a.json").read_text()) == live(site_db, "/api/batches/batch-a")
     assert json.loads((built / "api/batches/index.json").read_text()) == live(site_db, "/api/batches?limit=10000")
+    assert not list((built / "api/batches").glob("batch-*"))  # a batch with every run: the live API only
     # run pages: every run exactly once, newest first within a page, rows as /api/v2/runs gives them
     index = json.loads((built / "api/v2/runs/index.json").read_text())
     rows = [r for p in index["pages"] for r in json.loads((built / "api/v2/runs" / p["path"]).read_text())]
@@ -226,11 +225,10 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     written = set(after.written)
     assert not after.full
     # the new batch's files, the run chunks holding new ids, and the aggregate pages; old batches untouched
-    assert {"batches/batch-new.html", "api/batches/batch-new.json", "api/v2/batches/batch-new.json",
-            "downloads/batch-new.csv.gz"} <= written
+    assert {"batches/batch-new.html", "api/v2/batches/batch-new.json", "downloads/batch-new.csv.gz"} <= written
     assert {"index.html", "api/stats.json", "api/v2/stats.json", "data/manifest.js"} <= written
-    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/batches/batch-b.json", "api/v2/batches/batch-b.json",
-                "downloads/batch-a.csv.gz", "data/runs/0.js", "api/v2/runs/detail/0.json"):
+    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/v2/batches/batch-b.json", "downloads/batch-a.csv.gz",
+                "data/runs/0.js", "api/v2/runs/detail/0.json"):
         assert old not in written, old
     rows = json.loads((out / "api/v2/runs/index.json").read_text())
     assert sum(p["runs"] for p in rows["pages"]) == sqlite3.connect(db).execute(

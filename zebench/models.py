@@ -746,10 +746,9 @@ class EvaluationRow(ApiModel):
     id: int
     runId: str
     evaluatorName: str
-    #: As given, out of maxScore (the original's shape); normalizedScore is zebench's 0-1 figure.
+    #: As given, out of maxScore (the original's shape); zebench's 0-1 figure is score / maxScore.
     score: float | None
     maxScore: float | None
-    normalizedScore: float | None
     applicable: bool | None
     weight: float | None
     kind: str | None

@@ -394,7 +394,8 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     }]
     rows["evaluation_results"] = [{
         "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
-        "normalized_score": e.normalized_score, "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind, "details": _dumps(e.details),
+        "normalized_score": e.normalized_score, "applicable": int(e.applicable), "weight": e.weight, "kind": e.kind,
+        "details": _dumps(e.details),
         "error": e.error, "created_at": r.completed_at or r.started_at, "cost_usd": e.cost_usd,
     } for e in r.evaluations]
     if r.telemetry is not None:
@@ -824,8 +825,8 @@ def query_run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
 
 def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
     return [_shape(r, ("details",), ("applicable",)) for r in _fetch(
-        conn, "SELECT id, run_id, evaluator_name, score, max_score, normalized_score, applicable, weight, kind, "
-              "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
+        conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, details, error, "
+              "cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
 
 
 def query_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
@@ -861,9 +862,9 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
     runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE {run_where} ORDER BY id", params)
     if not runs:
         return []
-    evaluations = _children(conn, "SELECT id, run_id, evaluator_name, score, max_score, normalized_score, applicable, "
-                                  "weight, kind, details, error, cost_usd, created_at FROM evaluation_results WHERE "
-                                  "run_id IN ({runs}) ORDER BY run_id, id", run_where, params, keep_run_id=True)
+    evaluations = _children(conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, "
+                                  "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id IN "
+                                  "({runs}) ORDER BY run_id, id", run_where, params, keep_run_id=True)
     telemetry = _children(conn, "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
                                 "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
                                 "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})", run_where, params)

@@ -233,7 +233,7 @@
     sections.push(h("section", {}, h("h2", {}, "Evaluators"), d.evaluations.length ? table(
       ["Evaluator", "Kind", "Weight", "Score", "Max", "0-1", "Applicable", "Error", "Details"],
       d.evaluations.map((e) => [e.evaluatorName, e.kind || "", num(e.weight, 1), e.applicable ? num(e.score, 3) : "n/a",
-        num(e.maxScore, 1), e.applicable ? num(e.normalizedScore, 3) : "n/a", e.applicable ? "yes" : "no",
+        num(e.maxScore, 1), e.applicable && e.score !== null ? num(e.score / e.maxScore, 3) : "n/a", e.applicable ? "yes" : "no",
         e.error || "", pre(e.details)]), [2, 3, 4, 5])
       : h("p", {class: "empty"}, "No evaluations.")));
     const baseline = d.baselineResults || [];

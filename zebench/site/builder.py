@@ -8,8 +8,8 @@ the site's numbers and the API's agree. Layout of the output folder:
 - ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz|.json.gz``: its runs;
 - ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
   not JSON, because a page opened from file:// may load scripts but not fetch files;
-- ``api/``: the API mirror in the live API's shapes: the original project's at ``api/`` (what its dashboard reads),
-  zebench's at ``api/v2/`` (see docs/deploy.md for the paths).
+- ``api/``: the API mirror in the live API's shapes: the original project's at ``api/`` (its lists and statistics;
+  a batch with every run and the per-run paths stay live-only), zebench's at ``api/v2/`` (see docs/deploy.md).
 
 Runs are grouped into chunks by row id (ids only grow), so an incremental build rewrites the chunks that
 changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from.
@@ -69,7 +69,6 @@ HEADERS = {
 REWRITES = [
     ("/api/runs", "/api/runs/latest.json"),
     ("/api/batches", "/api/batches/index.json"),
-    ("/api/batches/:id", "/api/batches/:id.json"),
     ("/api/stats", "/api/stats.json"),
     ("/api/stats/agents", "/api/stats/agents.json"),
     ("/api/v2/runs", "/api/v2/runs/latest.json"),
@@ -488,8 +487,6 @@ class _Builder:
                 detail = store.query_batch_detail(conn, batch_id)
                 assert detail is not None
                 self.output.write(f"api/v2/batches/{name}.json", json_text(detail))
-                self.output.write(f"api/batches/{name}.json", json_text(store.query_original_batch_detail(
-                    conn, batch_id)))
                 runs = store.query_batch_run_rows(conn, batch_id)
                 # gzipped: downloads of every batch would otherwise be a seventh of a large site
                 self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
