@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from zebench.agents import Agent, AgentError, AgentResult, AgentTask, register_agent
 from zebench.catalog import Catalog
+from zebench.models import RunRecord
 from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.tools import Toolbox
 
 from .conftest import make_scenario, run, write
 from .test_tools import _alive
@@ -93,23 +96,75 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
     assert record.failure.category == "warmup"
 
 
-def test_cancelled_runs_are_recorded(suites: Path, tmp_path: Path) -> None:
+def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_path: Path) -> None:
     import asyncio
 
     fifo = tmp_path / "started.fifo"
     os.mkfifo(fifo)
-    calls = [{"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
+    calls = [{"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
+             {"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
+    workspaces = tmp_path / "workspaces"
+    handed: list[RunRecord] = []
 
-    async def scenario_run() -> object:
-        task = asyncio.ensure_future(run_one(RunSpec(scenario, "L1", "replay"),
-                                             RunOptions(agent_settings={"replay_file": str(replay)})))
+    async def save(record: RunRecord) -> None:
+        assert not list(workspaces.iterdir())  # the workspace is gone before the record is handed over
+        handed.append(record)
+
+    async def scenario_run() -> tuple[int, bool]:
+        task = asyncio.ensure_future(run_one(
+            RunSpec(scenario, "L1", "replay"),
+            RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces), on_cancelled=save))
         # Reading the FIFO blocks until the agent's command has started: then interrupt the run.
         pid = int(await asyncio.to_thread(fifo.read_text))
         task.cancel()
-        return pid, await task
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return pid, task.cancelled()
 
-    pid, record = run(scenario_run())
+    pid, was_cancelled = run(scenario_run())
+    assert was_cancelled and not _alive(pid)
+    [record] = handed
     assert record.status == "cancelled" and record.failure.category == "cancelled"
-    assert not _alive(pid)
+    assert record.failure.stage == "agent" and "--resume" in record.failure.message
+    assert [c.name for c in record.transcript.tool_calls] == ["writeFile", "runCommand"]  # what it did so far
+    assert record.weighted_score is None and not record.is_successful
+
+
+class _Crashing(Agent):
+    name = "crashing"
+
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
+        await tools.call("writeFile", {"path": "half.txt", "content": "x"})
+        if self.settings.get("mode") == "bug":
+            raise KeyError("a bug in the agent")
+        raise AgentError("the provider said no", category=self.settings.get("category", "agent"))
+
+
+@pytest.mark.parametrize("settings, category, message", [
+    ({"category": "no-such-category"}, "unknown", "the provider said no (agent error category 'no-such-category')"),
+    ({"category": "rate_limited"}, "rate_limited", "the provider said no"),
+    ({"mode": "bug"}, "agent", "KeyError: 'a bug in the agent'"),
+])
+def test_agent_crashes_are_stored_failed_runs(suites: Path, tmp_path: Path, settings: dict, category: str,
+                                              message: str) -> None:
+    register_agent("crashing", _Crashing)
+    record = _run(suites, "crashing", tmp_path, agent_settings=settings)
+    assert record.status == "failed" and record.failure.category == category and record.failure.stage == "agent"
+    assert record.failure.message.startswith(message)
+    assert [f.path for f in record.diff.files] == ["half.txt"]  # what it changed before it failed
+    assert list((tmp_path / "workspaces").iterdir()) == []
+
+
+def test_secrets_are_redacted_from_the_record(suites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "zb-secret-value-0123456789"
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", secret)
+    calls = [{"name": "writeFile", "input": {"path": "leak.txt", "content": f"{secret}\nghp_{'a' * 36}\n"}},
+             {"name": "runCommand", "input": {"command": f"echo {secret}; cat leak.txt"}}]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
+    text = record.model_dump_json()
+    assert secret not in text and "ghp_aaaa" not in text
+    assert "[REDACTED:ZE_BENCHMARKS_API_KEY]" in record.transcript.tool_calls[1].output
+    assert "[REDACTED:github-token]" in record.diff.files[0].patch

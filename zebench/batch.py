@@ -1,15 +1,25 @@
 """Batches: the run matrix, concurrency, repeats, resume and sharding.
 
 The plan (which scenarios, tiers, agents, models, repeats and settings) is stored with the batch, so
-``--resume BATCH_ID`` can recompute the matrix and run only the keys that have no stored run. Each run is
-committed as soon as it ends, so a killed batch loses at most the runs that were in flight.
+``--resume BATCH_ID`` can recompute the matrix and run only the keys that have no stored run (cancelled
+attempts count as not run). Each run is committed as soon as it ends, so a killed batch loses at most the runs
+that were in flight.
+
+Stopping: a :class:`StopRequest` (set by SIGINT or SIGTERM through :func:`run_batch_with_signals`) makes the
+batch start nothing more and cancel the runs in flight; each of them records itself as ``cancelled`` (stage,
+what the agent did so far), removes its workspace, and is written before the batch ends with
+:class:`BatchInterrupted`. A second signal calls ``on_force_exit`` (the CLI exits at once; every stored run is
+one committed transaction, so the database stays consistent).
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -128,9 +138,64 @@ class NullReporter:
 @dataclass
 class BatchResult:
     batch: BatchRecord
+    #: Runs that ended, whatever their status (a run that had ended when the batch was stopped included).
     records: list[RunRecord] = field(default_factory=list)
     skipped_done: int = 0
     interrupted: bool = False
+    #: Runs in flight when the batch was stopped, stored with status "cancelled" (--resume redoes them).
+    cancelled: list[RunRecord] = field(default_factory=list)
+    #: The signal that stopped the batch (signal.SIGINT, signal.SIGTERM), if one did.
+    signal: int | None = None
+    #: The results file the runs were appended to (on --resume, the batch's own unless another was given).
+    output: Path | None = None
+
+
+class StopRequest:
+    """Asks a running batch to stop: it starts nothing more, cancels the runs in flight and records them.
+
+    Made for signal handlers (``request`` is called on the event loop) and tests. ``count`` says how many times
+    it was asked; ``signal`` is the first signal that asked.
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self.signal: int | None = None
+        self.count = 0
+
+    def request(self, signum: int | None = None) -> None:
+        self.count += 1
+        if self.signal is None:
+            self.signal = signum
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+
+@contextmanager
+def stop_on_signals(
+    stop: StopRequest, *, on_force_exit: Callable[[int], None] | None = None,
+    signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM),
+) -> Iterator[None]:
+    """While inside, ``signals`` request ``stop`` (instead of killing the process or raising KeyboardInterrupt
+    in the middle of a run); a second one calls ``on_force_exit(signum)``. Must run on the event loop."""
+    loop = asyncio.get_running_loop()
+
+    def handler(signum: int) -> None:
+        stop.request(signum)
+        if stop.count > 1 and on_force_exit is not None:
+            on_force_exit(signum)
+
+    for sig in signals:
+        loop.add_signal_handler(sig, handler, sig)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 def git_commit(path: Path) -> str | None:
@@ -173,9 +238,16 @@ async def run_batch(
     keep_workspaces: bool = False,
     workspace_root: Path | None = None,
     reporter: Reporter | None = None,
-    submitter: "Submitter | None" = None,
+    submitter: Submitter | None = None,
+    stop: StopRequest | None = None,
 ) -> BatchResult:
-    """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``."""
+    """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``.
+
+    ``output`` (a results JSONL file) is stored with a new batch; a resume without ``output`` appends to it.
+    When ``stop`` is requested, the runs in flight are cancelled, stored as ``cancelled`` and the batch ends
+    with BatchInterrupted. When this coroutine itself is cancelled, the runs in flight are recorded the same way
+    and the CancelledError propagates.
+    """
     reporter = reporter or NullReporter()
     if concurrency < 1:
         raise BatchError("--concurrency must be at least 1")
@@ -188,6 +260,8 @@ async def run_batch(
         if "plan" not in batch.metadata:
             raise BatchError(f"batch {batch_id!r} has no stored plan (was it created by ingest?); cannot resume")
         plan = BatchPlan.model_validate(batch.metadata["plan"])
+        if output is None and batch.metadata.get("output"):
+            output = Path(batch.metadata["output"])
     else:
         if plan is None:
             raise BatchError("a new batch needs a plan")
@@ -210,7 +284,9 @@ async def run_batch(
         store.save_batch(BatchRecord(
             batch_id=batch_id, created_at=utc_now(), expected_runs=len(all_keys),
             metadata={"plan": plan.model_dump(mode="json"), "zebenchVersion": __version__,
-                      "agents": plan.agents, "models": plan.models},
+                      "agents": plan.agents, "models": plan.models,
+                      # absolute: a resume from another directory appends to the same file
+                      "output": str(output.resolve()) if output is not None else None},
         ))
     options = RunOptions(
         timeout_seconds=plan.timeout_seconds, command_timeout=plan.command_timeout,
@@ -221,43 +297,101 @@ async def run_batch(
     writer = _Writer(store, output)
     semaphore = asyncio.Semaphore(concurrency)
     records: list[RunRecord] = []
+    cancelled: list[RunRecord] = []
     reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
 
-    async def one(key: RunKey) -> None:
-        suite, name, tier, agent, model, repeat_index = key
-        async with semaphore:
-            reporter.run_started(key)
-            record = await run_one(
-                RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id), options
-            )
+    # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are all
+    # awaited before the writer closes: a run that has ended is stored even if the batch is stopped meanwhile.
+    saves: set[asyncio.Future[None]] = set()
+
+    def save(record: RunRecord, *, spool: bool = False) -> asyncio.Future[None]:
+        async def write() -> None:
             await writer.save(record)
-            records.append(record)
+            (cancelled if record.status == "cancelled" else records).append(record)
             reporter.run_finished(record)
-        if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
-            await submitter.submit(record)
+            if spool and submitter is not None:  # no network while stopping: the spool keeps it
+                await submitter.spool_record(record)
+
+        future = asyncio.ensure_future(write())
+        saves.add(future)
+        return future
+
+    async def save_interrupted(record: RunRecord) -> None:
+        await save(record, spool=True)
+
+    remaining = len(todo)
+    all_ended = asyncio.Event()
+
+    async def one(key: RunKey) -> None:
+        nonlocal remaining
+        suite, name, tier, agent, model, repeat_index = key
+        try:
+            async with semaphore:
+                reporter.run_started(key)
+                record = await run_one(
+                    RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id), options,
+                    on_cancelled=save_interrupted,
+                )
+                await asyncio.shield(save(record))
+            if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
+                await submitter.submit(record)
+        finally:
+            remaining -= 1
+            if remaining == 0:
+                all_ended.set()
 
     tasks = [asyncio.ensure_future(one(k)) for k in todo]
-    interrupted = False
+    if not tasks:
+        all_ended.set()
+    waiters = [asyncio.ensure_future(all_ended.wait())] + ([asyncio.ensure_future(stop.wait())] if stop else [])
+    error: BaseException | None = None
     try:
-        await asyncio.gather(*tasks)
-    except asyncio.CancelledError:
-        # Ctrl-C: the in-flight runs are cancelled, stored as "cancelled", and --resume will redo them.
-        interrupted = True
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            # Returns when every run has ended, a stop is requested, or a run task failed (below).
+            for t in tasks:
+                t.add_done_callback(lambda t: all_ended.set() if not t.cancelled() and t.exception() else None)
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+            # Runs still in flight (stop, failure, or this coroutine cancelled) record themselves as cancelled.
+            for t in tasks:
+                t.cancel()
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            outcomes += await asyncio.gather(*saves, return_exceptions=True)
+        error = next((o for o in outcomes if isinstance(o, BaseException)
+                      and not isinstance(o, asyncio.CancelledError)), None)
     finally:
         writer.close()
         reporter.finish()
         if submitter is not None:
             await submitter.close()
+    if error is not None:  # a write that failed (disk full...): the batch cannot go on
+        raise error
+    interrupted = bool(cancelled) or any(t.cancelled() for t in tasks)
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None
-    result = BatchResult(batch=batch, records=records, skipped_done=len(all_keys) - len(todo), interrupted=interrupted)
+    result = BatchResult(batch=batch, records=records, skipped_done=len(all_keys) - len(todo), interrupted=interrupted,
+                         cancelled=cancelled, signal=stop.signal if stop else None, output=output)
     if interrupted:
         raise BatchInterrupted(result)
     return result
+
+
+def run_batch_with_signals(
+    store: Store, plan: BatchPlan | None = None, *, on_force_exit: Callable[[int], None] | None = None,
+    **kwargs: Any,
+) -> BatchResult:
+    """``run_batch`` in a new event loop, SIGINT and SIGTERM stopping it cleanly (BatchInterrupted, its result's
+    ``signal`` set) and a second signal calling ``on_force_exit``. For the CLI; takes run_batch's arguments."""
+
+    async def main() -> BatchResult:
+        stop = StopRequest()
+        with stop_on_signals(stop, on_force_exit=on_force_exit):
+            return await run_batch(store, plan, stop=stop, **kwargs)
+
+    return asyncio.run(main())
 
 
 class BatchInterrupted(Exception):

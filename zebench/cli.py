@@ -1,7 +1,8 @@
 """The ``zebench`` command line: a thin click layer, each command calling one library function.
 
 Exit codes: 0 success; 1 a finished job with failed runs (status failed or timeout; an unsuccessful score is not
-a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted (resume with --resume).
+a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by
+SIGTERM (resume with --resume).
 """
 
 from __future__ import annotations
@@ -9,14 +10,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .catalog import DEFAULT_SUITES_DIR, Catalog, CatalogError, new_scenario, new_suite
+
+if TYPE_CHECKING:
+    from .batch import BatchPlan
+    from .progress import RichReporter
+    from .store import Store
+    from .submit import Submitter
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 DEFAULT_DB = Path("data/zebench.db")
@@ -138,6 +146,16 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
     return index, count
 
 
+class _Interrupted(KeyboardInterrupt):
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise _Interrupted(signum)
+
+
 def _stored_run(db_path: Path, run_id: str) -> Any:
     from .store import Store
 
@@ -215,7 +233,7 @@ def run_command(
             cls = agent_class(name)
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
-    from .batch import BatchError, BatchInterrupted, make_plan, run_batch
+    from .batch import BatchError, make_plan
     from .store import Store
 
     plan = None
@@ -251,30 +269,70 @@ def run_command(
             fail(str(exc))
         for note in notes:
             click.secho(f"note: {note}", fg="yellow", err=True)
-    from .progress import RichReporter, print_summary
+    from .progress import RichReporter
 
     submitter = None
     if submit_url:
         from .submit import TOKEN_ENV, Submitter
 
         submitter = Submitter(submit_url, os.environ.get(TOKEN_ENV), spool=spool, retries=submit_retries)
+    if not resume_id:  # known before the batch starts, for the resume hint however early it is stopped
+        from .runner import new_batch_id
+
+        batch_id = batch_id or new_batch_id()
     reporter = RichReporter()
-    store = Store(db_path)
+    # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        result = asyncio.run(run_batch(
+        _run_and_report(store=Store(db_path), plan=plan, reporter=reporter, submitter=submitter, db_path=db_path,
+                        output=output, concurrency=concurrency, batch_id=batch_id, resume_id=resume_id,
+                        keep_workspaces=keep_workspaces, workspace_dir=workspace_dir, submit_url=submit_url,
+                        spool=spool)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_and_report(*, store: Store, plan: BatchPlan | None, reporter: RichReporter,
+                    submitter: Submitter | None, db_path: Path, output: Path | None,
+                    concurrency: int, batch_id: str | None, resume_id: str | None, keep_workspaces: bool,
+                    workspace_dir: Path | None, submit_url: str | None, spool: Path) -> None:
+    from .batch import BatchError, BatchInterrupted, run_batch_with_signals
+    from .progress import print_summary
+
+    def force_exit(signum: int) -> None:
+        # A second signal: leave now. Runs are committed one transaction each, so the database stays consistent;
+        # the runs still in flight are not recorded and --resume redoes them.
+        reporter.finish()
+        click.secho(f"\n{signal.Signals(signum).name} again: exiting now; finish with: "
+                    f"zebench run --resume {resume_id or batch_id} --db {db_path}", fg="yellow", err=True)
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    try:
+        result = run_batch_with_signals(
             store, plan, concurrency=concurrency, batch_id=resume_id or batch_id, resume=bool(resume_id),
             output=output, keep_workspaces=keep_workspaces, workspace_root=workspace_dir, reporter=reporter,
-            submitter=submitter,
-        ))
+            submitter=submitter, on_force_exit=force_exit,
+        )
     except BatchError as exc:
         store.close()
         fail(str(exc))
     except (BatchInterrupted, KeyboardInterrupt) as exc:
-        bid = exc.result.batch.batch_id if isinstance(exc, BatchInterrupted) else (resume_id or batch_id or "?")
-        click.secho(f"\nInterrupted. Completed runs are stored; finish with: zebench run --resume {bid} --db {db_path}",
-                    fg="yellow", err=True)
+        reporter.finish()
+        signum = (exc.result.signal if isinstance(exc, BatchInterrupted) else getattr(exc, "signum", None)) \
+            or signal.SIGINT
+        if isinstance(exc, BatchInterrupted):
+            bid, n = exc.result.batch.batch_id, len(exc.result.cancelled)
+            what = f"{n} run{'s' if n != 1 else ''} in flight recorded as cancelled, {exc.result.batch.total_runs} " \
+                   f"of {exc.result.batch.expected_runs} stored"
+        else:
+            bid, what = str(resume_id or batch_id), "completed runs are stored"
+        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: {what}; finish with: "
+                    f"zebench run --resume {bid} --db {db_path}", fg="yellow", err=True)
         store.close()
-        sys.exit(130)
+        sys.exit(128 + signum)
+    output = result.output
     print_summary(store, result, db_path=db_path, output=output)
     store.close()
     if submitter is not None:

@@ -156,6 +156,8 @@ async def run_command(
     pump_task = asyncio.ensure_future(
         asyncio.gather(pump_stream(proc.stdout, capture), pump_stream(proc.stderr, err_capture))
     )
+    # A cancelled gather ends with a CancelledError "exception" that asyncio logs unless someone retrieves it.
+    pump_task.add_done_callback(lambda f: f.cancelled() or f.exception())
     timed_out = False
     try:
         # Not proc.wait(): asyncio resolves that only once every holder of the output pipe has closed it, and a

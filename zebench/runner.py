@@ -2,7 +2,10 @@
 
 Each stage is timed into the run's telemetry. The scenario timeout bounds setup to evaluation and really
 cancels: the awaiting coroutines are cancelled, and the command runner kills every process group it started.
-Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category.
+Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category, its
+secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one`` records
+the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far), removes
+its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
 """
 
 from __future__ import annotations
@@ -15,25 +18,40 @@ import secrets
 import sys
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from . import __version__
 from .agents import Agent, AgentError, AgentTask, agent_class
 from .catalog import CatalogError, Scenario
 from .evaluators import EvaluationContext, default_weights, run_evaluators
 from .models import (
-    SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
-    Transcript, ValidationResult, utc_now,
+    SCORED_STATUSES,
+    Diff,
+    Evaluation,
+    Failure,
+    FailureCategory,
+    Manifest,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+    Transcript,
+    ValidationResult,
+    utc_now,
 )
 from .processes import run_command, safe_env
+from .redact import redact
 from .scoring import score_run, weights_for
 from .tools import Toolbox
 from .validation import run_validation
 from .workspace import compute_diff, prepare_workspace, remove_workspace
 
 STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
+FAILURE_CATEGORIES: frozenset[str] = frozenset(get_args(FailureCategory))
+#: Receives the record of a run that is being cancelled; awaited (shielded) before the cancellation propagates.
+OnCancelled = Callable[[RunRecord], Awaitable[None]]
 
 
 def new_run_id() -> str:
@@ -103,8 +121,14 @@ class _Clock:
             self.current = None
 
 
-async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
-    """Run one (scenario, tier, agent, model). Never raises for the run's own failures."""
+async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancelled | None = None) -> RunRecord:
+    """Run one (scenario, tier, agent, model). Never raises for the run's own failures, nor for a crash of an
+    agent, an evaluator or the harness (a failed run with its category and message).
+
+    When the task is cancelled, the run is recorded as it stood (status ``cancelled`` if a stage was
+    interrupted), its workspace removed, the record awaited through ``on_cancelled``, and the CancelledError
+    re-raised: cancellation always propagates.
+    """
     scenario = spec.scenario
     run_id = new_run_id()
     started_at = utc_now()
@@ -121,6 +145,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     prompt: str | None = None
     env = safe_env()
     timeout = options.timeout_for(scenario)
+    cancelled: asyncio.CancelledError | None = None
 
     try:
         async with asyncio.timeout(timeout):
@@ -154,7 +179,9 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 await agent.run(task, toolbox)
             except AgentError as exc:
-                raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
+                if exc.category in FAILURE_CATEGORIES:
+                    raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
+                raise StageFailure("unknown", "agent", f"{exc} (agent error category {exc.category!r})") from None
             except Exception as exc:
                 raise StageFailure("agent", "agent", _describe(exc)) from None
             if task.result.stop_reason == "budget_exceeded":
@@ -187,22 +214,65 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     except StageFailure as exc:
         status = "failed"
         failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as exc:  # recorded below, then re-raised
+        cancelled = exc
         status = "cancelled"
-        failure = Failure(category="cancelled", stage=clock.current or "setup", message="the batch was interrupted")
+        failure = _cancelled_failure(clock.current or "setup")
     except Exception as exc:  # a harness bug: still store the run
         status = "failed"
         failure = Failure(category="infrastructure", stage=clock.current or "setup", message=_describe(exc))
 
     clock.start("results")
     try:
-        if diff is None and workspace is not None and failure is not None and failure.category != "cancelled":
+        if diff is None and workspace is not None and failure is not None and cancelled is None:
             # What the agent changed before it failed is the first thing a user wants to see.
             diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
+    except asyncio.CancelledError as exc:  # the run had ended: it keeps its status, only the diff is lost
+        cancelled, diff = exc, None
     except Exception:
         diff = None
     if workspace is not None and not options.keep_workspaces:
-        await asyncio.to_thread(remove_workspace, workspace)
+        try:
+            # Shielded: a (second) cancellation stops the waiting, never the removal, which runs to its end.
+            await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
+
+    try:
+        record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
+                         status=status, failure=failure, workspace=workspace, toolbox=toolbox, task=task,
+                         validation=validation, diff=diff, evaluations=evaluations, prompt=prompt)
+    except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
+        record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
+                         status="cancelled" if cancelled is not None and status == "cancelled" else "failed",
+                         failure=failure or Failure(category="infrastructure", stage="results",
+                                                    message=f"the run record could not be built: {_describe(exc)}"),
+                         workspace=workspace, toolbox=None, task=None, validation=[], diff=None, evaluations=[],
+                         prompt=prompt)
+    record = redact(record)
+    if cancelled is not None:
+        if on_cancelled is not None:
+            try:
+                await asyncio.shield(on_cancelled(record))
+            except asyncio.CancelledError:
+                pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
+        raise cancelled
+    return record
+
+
+def _cancelled_failure(stage: str) -> Failure:
+    return Failure(category="cancelled", stage=stage,
+                   message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run")
+
+
+def _record(
+    spec: RunSpec, options: RunOptions, *, run_id: str, started_at: str, t_start: float, clock: _Clock,
+    status: RunStatus, failure: Failure | None, workspace: Path | None, toolbox: Toolbox | None,
+    task: AgentTask | None, validation: list[ValidationResult], diff: Diff | None, evaluations: list[Evaluation],
+    prompt: str | None,
+) -> RunRecord:
+    """The run record from what the stages produced (a cancelled or failed run keeps what it got so far)."""
+    scenario = spec.scenario
 
     agent_result = task.result if task is not None else None
     scored = status in SCORED_STATUSES
