@@ -65,7 +65,8 @@ class Batch:
     def resume(self) -> subprocess.CompletedProcess[str]:
         # The replay file is read when a run starts: the redone runs no longer block.
         self.calls.write_text(json.dumps([{"name": "runCommand", "input": {"command": "echo done"}}]))
-        return subprocess.run(self.base + ["--resume", "sig"], capture_output=True, text=True, timeout=300)
+        return subprocess.run(self.base + ["--resume", "sig"], capture_output=True, text=True, timeout=300,
+                              check=False)
 
 
 def _read_all(fd: int, into: bytearray) -> None:
@@ -96,7 +97,7 @@ def test_a_signal_records_in_flight_runs_and_resume_finishes_the_batch(tmp_path:
         wait_until(lambda: batch.in_flight() == 2 or proc.poll() is not None, "two runs in flight")
         assert proc.poll() is None
         os.kill(proc.pid, sig)
-        stdout, stderr_bytes = proc.communicate(timeout=120)
+        _, stderr_bytes = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()

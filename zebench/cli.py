@@ -417,15 +417,22 @@ def build_site_command(db_path: Path, out_dir: Path, base_url: str | None, full:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
-@click.option("--skip-invalid", is_flag=True, help="Load the valid records of a file that has bad ones (default: the file is skipped whole).")
+@click.option("--skip-invalid", is_flag=True, help="Store the valid records of files that have bad ones (default: such a file is not loaded at all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, as_json: bool) -> None:
     """Merge result files (JSONL from `zebench run --output`, JSON arrays, original-format payloads) into the database.
 
-    Folders are searched for *.jsonl and *.json. Each file is all-or-nothing: a bad record is reported as
-    file:line and its file is not loaded, unless --skip-invalid. A truncated last line (a writer that crashed)
-    is reported and skipped. Re-ingesting the same files changes nothing. Exit status 1 when anything was
-    reported.
+    Folders are searched for *.jsonl and *.json. Every bad record is reported as file:line with its reason (not
+    JSON, a value out of range such as an integer beyond 64 bits or NaN, nesting too deep, a lone surrogate, a
+    field the record refuses) and reading goes on with the next record and the next file. Each file is
+    all-or-nothing: a file with a bad record is not loaded (nothing of it is written), unless --skip-invalid,
+    which stores its valid records. A truncated last line (a writer that crashed) is reported and skipped.
+    Re-ingesting the same files changes nothing. Secrets are redacted from every record stored.
+
+    \b
+    Exit status: 0 when everything was stored, or with --skip-invalid when runs were stored and only bad
+    records were skipped; 1 when a file was left out or a last line was cut (without --skip-invalid), or when
+    a file could not be read or nothing could be stored; 2 when a path does not exist.
     """
     from .ingest import IngestError, expand, ingest_paths
     from .store import Store
@@ -440,13 +447,16 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.files:
-            state = "loaded" if f.loaded else ("skipped" if f.problems else "empty")
+            if f.problems and not f.loaded and not skip_invalid:
+                state = f"not loaded: {f.invalid} invalid of {f.valid + f.invalid} records"
+            else:
+                state = f"{f.loaded} runs stored" + (f", {f.invalid} invalid skipped" if f.invalid else "")
             extra = " (truncated last line skipped)" if f.truncated_last_line else ""
-            click.echo(f"{f.path}: {state} {f.loaded}/{f.valid} valid records{extra}")
+            click.echo(f"{f.path}: {state}{extra}")
             for problem in f.problems:
                 click.secho(f"  {problem}", fg="red", err=True)
-        click.echo(f"{report.loaded} runs loaded into {db_path}")
-    if report.problems or any(f.truncated_last_line for f in report.files):
+        click.echo(f"{report.summary()} (database {db_path})")
+    if report.failed:
         sys.exit(1)
 
 

@@ -25,6 +25,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any, TypeVar
 
@@ -50,24 +51,44 @@ NOT_SECRET_NAME_RE = re.compile(
     r"\w+_AUTH_SOCK|\w+_SOCK)$",
     re.IGNORECASE,
 )
-_URL_CREDENTIALS = r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+@"
-#: (kind, pattern): token shapes redacted wherever they appear. A group named ``keep`` is kept.
-TOKEN_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("private-key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)"),
-    ("url-credentials", _URL_CREDENTIALS),
-    ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{16,}"),
-    ("openrouter-key", r"\bsk-or-[A-Za-z0-9_\-]{16,}"),
-    ("api-key", r"\bsk-[A-Za-z0-9_\-]{20,}"),
-    ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
-    ("slack-token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    ("aws-access-key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    ("google-api-key", r"\bAIza[0-9A-Za-z_\-]{35}"),
-    ("stripe-key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),
-    ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}"),
-    ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    # A digit is required so that prose ("bearer authentication") is left alone; real tokens are random.
-    ("authorization", (r"(?P<keep>\b[Bb]earer\s+|\bAuthorization:\s*(?:Basic|Token)\s+)"
-                       r"(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{12,}=*")),
+_URL_CREDENTIALS = r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+@"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A token shape redacted wherever it appears.
+
+    ``pattern`` starts with a literal (Python's re then finds candidates at C speed; a leading ``\\b`` makes it
+    ten times slower), and runs only on text that holds one of its ``needles``. With ``boundary`` a match
+    preceded by a letter, digit or underscore is left alone (``task-...`` is not an ``sk-`` key). Only the group
+    named ``secret`` is replaced when there is one, else the whole match.
+    """
+
+    kind: str
+    pattern: str
+    needles: tuple[str, ...]
+    boundary: bool = True
+
+
+_SECRET_URL_PART = r"[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+"
+_TOKEN_CHARS = r"(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{12,}=*"  # a digit: prose is left alone
+TOKEN_PATTERNS: tuple[Shape, ...] = (
+    Shape("private-key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+          ("PRIVATE KEY-----",), boundary=False),
+    Shape("url-credentials", rf"://(?P<secret>{_SECRET_URL_PART})@", ("://",), boundary=False),
+    Shape("anthropic-key", r"sk-ant-[A-Za-z0-9_\-]{16,}", ("sk-ant-",)),
+    Shape("openrouter-key", r"sk-or-[A-Za-z0-9_\-]{16,}", ("sk-or-",)),
+    Shape("api-key", r"sk-[A-Za-z0-9_\-]{20,}", ("sk-",)),
+    Shape("github-token", r"gh[pousr]_[A-Za-z0-9]{30,}", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    Shape("github-token", r"github_pat_[A-Za-z0-9_]{30,}", ("github_pat_",)),
+    Shape("slack-token", r"xox[abposr]-[A-Za-z0-9\-]{10,}", ("xox",)),
+    Shape("aws-access-key", r"(?:AKIA|ASIA)[0-9A-Z]{16}\b", ("AKIA", "ASIA")),
+    Shape("google-api-key", r"AIza[0-9A-Za-z_\-]{35}", ("AIza",)),
+    Shape("stripe-key", r"[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", ("sk_live_", "sk_test_", "rk_live_", "rk_test_")),
+    Shape("huggingface-token", r"hf_[A-Za-z0-9]{30,}", ("hf_",)),
+    Shape("jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", ("eyJ",)),
+    Shape("authorization", rf"[Bb]earer\s+(?P<secret>{_TOKEN_CHARS})", ("Bearer", "bearer")),
+    Shape("authorization", rf"Authorization:\s*(?:Basic|Token)\s+(?P<secret>{_TOKEN_CHARS})", ("Authorization:",)),
 )
 _URL_CREDENTIALS_RE = re.compile(_URL_CREDENTIALS)
 
@@ -95,7 +116,7 @@ def secret_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 class Redactor:
     """Replaces secret values and token shapes in strings, and in every string of a JSON value or model."""
 
-    def __init__(self, secrets: Mapping[str, str], patterns: tuple[tuple[str, str], ...] = TOKEN_PATTERNS):
+    def __init__(self, secrets: Mapping[str, str], shapes: tuple[Shape, ...] = TOKEN_PATTERNS):
         #: value -> name. A value is also looked for as it appears inside JSON text (escaped quotes, slashes).
         self.names: dict[str, str] = {}
         for value, name in secrets.items():
@@ -105,21 +126,40 @@ class Redactor:
         # Longest first, so a value that contains another is replaced whole.
         alternatives = sorted(self.names, key=len, reverse=True)
         self._values = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
-        self._patterns = [(kind, re.compile(p)) for kind, p in patterns]
+        self._shapes = [(shape, re.compile(shape.pattern)) for shape in shapes]
+
+    def _has_value(self, text: str) -> bool:
+        return any(value in text for value in self.names)
 
     def text(self, text: str) -> str:
-        if self._values is not None:
+        if len(text) < MIN_SECRET_LENGTH:  # shorter than any value or shape: most strings of a record
+            return text
+        if self._values is not None and self._has_value(text):
             text = self._values.sub(lambda m: f"[REDACTED:{self.names[m.group(0)]}]", text)
-        for kind, pattern in self._patterns:
-            text = pattern.sub(partial(_replacement, kind=kind), text)
+        for shape, pattern in self._shapes:
+            if any(needle in text for needle in shape.needles):
+                text = pattern.sub(partial(_replacement, shape=shape), text)
         return text
+
+    def may_contain(self, json_text: str) -> bool:
+        """Whether JSON text (a serialised record) may hold something to redact; False means surely not. JSON
+        escapes are turned into spaces first, so that a token after a ``\\n`` still starts at a word boundary."""
+        if self._has_value(json_text):
+            return True
+        plain: str | None = None
+        for shape, pattern in self._shapes:
+            if any(needle in json_text for needle in shape.needles):
+                plain = _JSON_ESCAPE.sub(" ", json_text) if plain is None else plain
+                if any(_stands_alone(m, shape) for m in pattern.finditer(plain)):
+                    return True
+        return False
 
     def value(self, obj: Any) -> Any:
         """``obj`` with every string redacted (dict keys too). Unchanged parts are returned as they are."""
         if isinstance(obj, str):
             return self.text(obj)
         if isinstance(obj, BaseModel):
-            return self.model(obj)
+            return self._model(obj)
         if isinstance(obj, list):
             items = [self.value(x) for x in obj]
             return items if any(a is not b for a, b in zip(items, obj)) else obj
@@ -133,7 +173,15 @@ class Redactor:
         return obj
 
     def model(self, model: M) -> M:
-        """A copy of ``model`` with every string field redacted (the model itself is not changed)."""
+        """A copy of ``model`` with every string redacted (the model itself is not changed; returned as it is
+        when there is nothing to redact, which one scan of its JSON tells)."""
+        try:
+            text = model.model_dump_json()
+        except ValueError:  # a part pydantic cannot serialise (an agent's odd message content): walk it all
+            return self._model(model)
+        return self._model(model) if self.may_contain(text) else model
+
+    def _model(self, model: M) -> M:
         updates = {}
         for name in type(model).model_fields:
             current = getattr(model, name)
@@ -143,11 +191,24 @@ class Redactor:
         return model.model_copy(update=updates) if updates else model
 
 
-def _replacement(match: re.Match[str], kind: str) -> str:
-    groups = match.groupdict()
-    if groups.get("scheme"):
-        return f"{groups['scheme']}[REDACTED:{kind}]@"
-    return f"{groups.get('keep') or ''}[REDACTED:{kind}]"
+def _stands_alone(match: re.Match[str], shape: Shape) -> bool:
+    if not shape.boundary or match.start() == 0:
+        return True
+    before = match.string[match.start() - 1]
+    return not (before.isalnum() or before == "_")
+
+
+def _replacement(match: re.Match[str], shape: Shape) -> str:
+    if not _stands_alone(match, shape):
+        return match.group(0)
+    marker = f"[REDACTED:{shape.kind}]"
+    if "secret" not in match.re.groupindex:
+        return marker
+    whole, start, end = match.group(0), match.start("secret") - match.start(), match.end("secret") - match.start()
+    return whole[:start] + marker + whole[end:]
+
+
+_JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)")
 
 
 @lru_cache(maxsize=8)

@@ -21,6 +21,7 @@ from .models import (
     BatchRecord, DependencyChange, Diff, DiffFile, Evaluation, Failure, Manifest, Message, RunRecord, Telemetry,
     ToolCallRecord, Transcript, ValidationResult,
 )
+from .redact import default_redactor, redact
 
 DEFAULT_DB_PATH = Path("data/zebench.db")
 
@@ -365,6 +366,9 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     """
     if not records:
         return 0
+    # The last gate before the database: runs from ingest and the API were made elsewhere (zebench.redact).
+    redactor = default_redactor()
+    records = [redactor.model(r) for r in records]
     ids = [r.run_id for r in records]
     if len(set(ids)) != len(ids):  # the last copy of a runId wins, as it would one request at a time
         last = {r.run_id: r for r in records}
@@ -432,6 +436,7 @@ def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_
 
 def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
     """Insert or replace a batch row (its aggregates are then recomputed from the stored runs)."""
+    batch = redact(batch)
     conn.execute("DELETE FROM batch_runs WHERE batch_id = ?", (batch.batch_id,))
     _insert(conn, "batch_runs", [{
         "batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
