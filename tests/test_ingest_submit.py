@@ -249,3 +249,89 @@ def test_redelivery_to_the_real_api_stores_each_run_once(db_path: Path, monkeypa
 
     asyncio.run(go())
     assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0] == 1
+
+
+class _Server:
+    """POST /api/results: ``answer(items)`` runs in the handler thread and returns the status to send."""
+
+    def __init__(self, answer):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                status = answer(body if isinstance(body, list) else [body])
+                data = b'{"ok": true}' if status < 300 else b'{"error": "refused"}'
+                self.send_response(status)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{outer.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _spool_size(spool: Path) -> int:
+    try:
+        return len(spool.read_text().splitlines())
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.mark.slow
+def test_draining_the_spool_while_a_run_appends_to_it_loses_nothing(tmp_path: Path, suites: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    db, spool = tmp_path / "z.db", tmp_path / "spool.jsonl"
+    refusing = _Server(lambda items: 400)  # the run's server refuses every run: each one goes to the spool
+    received: list[str] = []
+    overlapped = 0
+    run: subprocess.Popen[bytes] | None = None
+
+    def deliver(items: list[dict]) -> int:
+        # Hold the delivery until the running batch has appended to the spool meanwhile (or has ended): the
+        # drain must keep what was appended while it was delivering.
+        nonlocal overlapped
+        before, deadline = _spool_size(spool), time.monotonic() + 60
+        while run is not None and run.poll() is None and _spool_size(spool) <= before:
+            assert time.monotonic() < deadline, "the run never appended"
+            time.sleep(0.01)  # a bounded poll on a condition
+        overlapped += _spool_size(spool) > before
+        received.extend(item["runId"] for item in items)
+        return 201
+
+    draining = _Server(deliver)
+    zebench = [sys.executable, "-m", "zebench"]
+    try:
+        run = subprocess.Popen(zebench + ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo", "-n", "16",
+                                          "-j", "2", "--submit", refusing.url, "--spool", str(spool),
+                                          "--submit-retries", "0"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        drains = 0
+        while run.poll() is None:  # drain again and again while the batch appends
+            subprocess.run(zebench + ["submit", "--spool", str(spool), "--url", draining.url], capture_output=True,
+                           timeout=120, check=False)
+            drains += 1
+        assert run.wait() == 0
+        last = subprocess.run(zebench + ["submit", "--spool", str(spool), "--url", draining.url],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert last.returncode == 0, last.stdout + last.stderr
+    finally:
+        if run is not None and run.poll() is None:
+            run.kill()
+        refusing.stop()
+        draining.stop()
+    local = [r[1] for r in _rows(db)]
+    assert len(local) == 16 and drains >= 1 and overlapped >= 1
+    assert sorted(received) == sorted(local)  # every run delivered, exactly once
+    assert _spool_size(spool) == 0
