@@ -11,5 +11,6 @@ PYTHON="${PYTHON:-python3}"
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # without a browser the browser tests fail with a clear error; the others (-m "not slow") still run
+./scripts/install-node.sh
 ./scripts/install-browser.sh || echo "warning: no Chromium; tests/test_site_browser.py will fail" >&2
 exec .venv-test/bin/python -m pytest "$@"

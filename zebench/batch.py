@@ -30,7 +30,7 @@ from . import __version__
 from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
-from .runner import RunOptions, RunSpec, new_batch_id, run_one
+from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
 if TYPE_CHECKING:
@@ -293,6 +293,7 @@ async def run_batch(
         keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
+        baselines=BaselineCache(workspace_root),
     )
     writer = _Writer(store, output)
     semaphore = asyncio.Semaphore(concurrency)
@@ -362,6 +363,8 @@ async def run_batch(
         error = next((o for o in outcomes if isinstance(o, BaseException)
                       and not isinstance(o, asyncio.CancelledError)), None)
     finally:
+        assert options.baselines is not None
+        await options.baselines.close()
         writer.close()
         reporter.finish()
         if submitter is not None:

@@ -44,11 +44,16 @@ from .models import (
 from .processes import run_command, safe_env
 from .redact import redact
 from .scoring import score_run, weights_for
+from .toolchain import package_manager_env
 from .tools import Toolbox
-from .validation import run_validation
+from .validation import (
+    compare_with_baseline, missing_tools, missing_tools_message, run_baseline, run_validation,
+)
 from .workspace import compute_diff, prepare_workspace, remove_workspace
 
-STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
+STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
+#: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
+WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
 FAILURE_CATEGORIES: frozenset[str] = frozenset(get_args(FailureCategory))
 #: Receives the record of a run that is being cancelled; awaited (shielded) before the cancellation propagates.
 OnCancelled = Callable[[RunRecord], Awaitable[None]]
@@ -75,6 +80,8 @@ class RunOptions:
     #: LLM judge: enabled, provider ("anthropic" or "openrouter"), model override.
     judge_settings: dict[str, Any] = field(default_factory=dict)
     git_commit: str | None = None
+    #: Baseline results shared by the runs of a batch (a run without one computes its scenario's baseline itself).
+    baselines: "BaselineCache | None" = None
 
     def manifest_settings(self, scenario: Scenario) -> dict[str, Any]:
         return {
@@ -97,6 +104,35 @@ class RunSpec:
     model: str | None = None
     repeat_index: int = 0
     batch_id: str | None = None
+
+
+class BaselineCache:
+    """The baseline commands of each scenario, run once per batch on an untouched copy of its fixture.
+
+    The first run of a scenario starts them; the others wait for the same results. Shielded: a run that times out
+    while waiting does not cancel the baseline the other runs need; ``close`` cancels what is still running."""
+
+    def __init__(self, workspace_root: Path | None = None):
+        self.workspace_root = workspace_root
+        self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
+
+    def start(self, scenario: Scenario, env: dict[str, str]) -> "asyncio.Future[list[ValidationResult]]":
+        task = self._tasks.get(scenario.key)
+        if task is None:
+            spec = scenario.spec
+            task = asyncio.ensure_future(run_baseline(
+                spec.baseline.run, scenario.fixture_dir, spec.validation.commands,
+                timeout=spec.validation.timeout_seconds, env=env, workspace_root=self.workspace_root,
+            ))
+            self._tasks[scenario.key] = task
+        return task
+
+    async def close(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        # All of them, done ones too: a baseline that failed while no run waited for it is retrieved here
+        # instead of being logged as "exception was never retrieved".
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
 
 class StageFailure(Exception):
@@ -143,9 +179,15 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
     diff: Diff | None = None
     evaluations: list[Evaluation] = []
     prompt: str | None = None
+    baseline: list[ValidationResult] = []
+    regressions: list[str] = []
     env = safe_env()
+    # Scenario commands (validation, baseline, checks) share the package managers' stores in zebench's cache.
+    scenario_env = safe_env(package_manager_env())
     timeout = options.timeout_for(scenario)
     cancelled: asyncio.CancelledError | None = None
+    own_baselines = options.baselines is None
+    baselines = options.baselines or BaselineCache(options.workspace_root)
 
     try:
         async with asyncio.timeout(timeout):
@@ -158,6 +200,12 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
                 raise StageFailure("prompt", "setup", str(exc)) from None
             except Exception as exc:
                 raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
+            # A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and
+            # its cost): an infrastructure failure whose message says how to install the tool.
+            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_env)
+            if missing:
+                raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
+            baseline_future = baselines.start(scenario, scenario_env) if scenario.spec.baseline.run else None
 
             clock.start("workspace")
             try:
@@ -168,7 +216,7 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
             if scenario.spec.warmup.enabled and scenario.spec.warmup.type == "scripted":
                 for command in scenario.spec.warmup.commands:
-                    result = await run_command(command, workspace, timeout=options.command_timeout, env=env)
+                    result = await run_command(command, workspace, timeout=options.command_timeout, env=scenario_env)
                     if result.exit_code != 0:
                         raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
@@ -187,13 +235,24 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
             if task.result.stop_reason == "budget_exceeded":
                 status = "budget_exceeded"
 
+            if baseline_future is not None:
+                clock.start("baseline")  # shared by the batch's runs of this scenario; usually done by now
+                try:
+                    baseline = await asyncio.shield(baseline_future)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    raise StageFailure("infrastructure", "baseline", _describe(exc)) from None
+
             clock.start("validation")
             try:
                 diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
-                validation = await run_validation(
-                    scenario.spec.validation.commands, workspace, timeout=scenario.spec.validation.timeout_seconds,
-                    env=env,
-                )
+                if scenario.spec.runs_validation:
+                    validation = await run_validation(
+                        scenario.spec.validation.commands, workspace,
+                        timeout=scenario.spec.validation.timeout_seconds, env=scenario_env,
+                    )
+                    regressions = compare_with_baseline(validation, baseline)
             except Exception as exc:
                 raise StageFailure("validation", "validation", _describe(exc)) from None
 
@@ -201,10 +260,13 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
             try:
                 ctx = EvaluationContext(
                     scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=task.result, env=env, command_timeout=scenario.spec.validation.timeout_seconds,
-                    prompt=prompt, settings=options.judge_settings,
+                    agent_result=task.result, env=scenario_env,
+                    command_timeout=scenario.spec.validation.timeout_seconds, prompt=prompt,
+                    settings=options.judge_settings,
                 )
-                evaluations = await run_evaluators(ctx, weights_for(scenario.spec.rubric_overrides, default_weights()))
+                only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
+                evaluations = await run_evaluators(
+                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only)
             except Exception as exc:
                 raise StageFailure("evaluation", "evaluation", _describe(exc)) from None
     except TimeoutError:
@@ -237,18 +299,24 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
             await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
         except asyncio.CancelledError as exc:
             cancelled = cancelled or exc
+    if own_baselines:
+        try:
+            await asyncio.shield(baselines.close())
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
 
     try:
         record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
                          status=status, failure=failure, workspace=workspace, toolbox=toolbox, task=task,
-                         validation=validation, diff=diff, evaluations=evaluations, prompt=prompt)
+                         validation=validation, diff=diff, evaluations=evaluations, prompt=prompt,
+                         baseline=baseline, regressions=regressions)
     except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
         record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
                          status="cancelled" if cancelled is not None and status == "cancelled" else "failed",
                          failure=failure or Failure(category="infrastructure", stage="results",
                                                     message=f"the run record could not be built: {_describe(exc)}"),
                          workspace=workspace, toolbox=None, task=None, validation=[], diff=None, evaluations=[],
-                         prompt=prompt)
+                         prompt=prompt, baseline=[], regressions=[])
     record = redact(record)
     if cancelled is not None:
         if on_cancelled is not None:
@@ -269,7 +337,7 @@ def _record(
     spec: RunSpec, options: RunOptions, *, run_id: str, started_at: str, t_start: float, clock: _Clock,
     status: RunStatus, failure: Failure | None, workspace: Path | None, toolbox: Toolbox | None,
     task: AgentTask | None, validation: list[ValidationResult], diff: Diff | None, evaluations: list[Evaluation],
-    prompt: str | None,
+    prompt: str | None, baseline: list[ValidationResult], regressions: list[str],
 ) -> RunRecord:
     """The run record from what the stages produced (a cancelled or failed run keeps what it got so far)."""
     scenario = spec.scenario
@@ -279,6 +347,17 @@ def _record(
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
     metadata: dict[str, Any] = {"scenarioTitle": scenario.spec.title, "difficulty": scenario.spec.difficulty,
                                 "tags": scenario.spec.tags}
+    if scenario.spec.id != scenario.name:
+        metadata["scenarioId"] = scenario.spec.id
+    tier_policy = scenario.tier_policy(spec.tier)
+    if tier_policy is not None:
+        metadata["tierPolicy"] = tier_policy.model_dump(exclude_none=True)
+    if scenario.spec.artifact is not None:
+        metadata["artifact"] = scenario.spec.artifact.fields()
+    if not scenario.spec.needs_workspace:
+        metadata["workspace"] = "none"
+    if regressions:
+        metadata["regressions"] = regressions
     if scenario.warnings:
         metadata["warnings"] = scenario.warnings
     if score is not None:
@@ -329,8 +408,21 @@ def _record(
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
         repeat_index=spec.repeat_index, failure=failure, metadata=metadata, evaluations=evaluations,
-        telemetry=telemetry, validation=validation, diff=diff, transcript=transcript, manifest=manifest,
+        telemetry=telemetry, validation=validation, baseline=baseline, diff=diff, transcript=transcript,
+        manifest=manifest,
     )
+
+
+def scenario_commands(scenario: Scenario) -> list[str]:
+    """Every command the scenario itself runs: validation, baseline, warmup and heuristic check commands."""
+    spec = scenario.spec
+    commands = [cmd for _, cmd in spec.validation.commands.items()] if spec.runs_validation else []
+    commands += [c.cmd for c in spec.baseline.run]
+    if spec.warmup.enabled and spec.warmup.type == "scripted":
+        commands += spec.warmup.commands
+    if spec.heuristic_checks.enabled:
+        commands += [c.command for c in spec.heuristic_checks.commands]
+    return commands
 
 
 def _setting_text(value: Any) -> Any:
