@@ -194,7 +194,7 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
 @db_option
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
 @click.option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
 @click.option("--resume", "resume_id", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
 @click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
@@ -230,7 +230,9 @@ def run_command(
 
     The runs are the cross-product of the selected scenarios and tiers, agents, models (for agents that use
     one) and --repeat. Every run is stored, failed ones too, as soon as it ends; after an interruption,
-    `zebench run --resume BATCH_ID` runs only what is missing.
+    `zebench run --resume BATCH_ID` runs only what is missing. SIGINT (Ctrl-C) and SIGTERM stop the batch: the
+    runs in flight are stored as cancelled (--resume redoes them), their workspaces removed, and the exit
+    status is 130 or 143; a second signal exits at once.
 
     \b
     Examples:
@@ -491,7 +493,8 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
     """Deliver the runs waiting in a spool file, then remove them from it.
 
     The token comes from ZE_BENCHMARKS_API_KEY. The server stores each runId once, so delivering a run again
-    (after a crash half way) does not duplicate it. Exit status 1 when runs remain in the spool.
+    (after a crash half way) does not duplicate it. Safe while `zebench run --submit` appends to the same spool:
+    runs appended during the delivery stay for the next time. Exit status 1 when runs remain in the spool.
     """
     from .submit import TOKEN_ENV, Submitter, deliver_spool
 
