@@ -335,3 +335,29 @@ def test_draining_the_spool_while_a_run_appends_to_it_loses_nothing(tmp_path: Pa
     assert len(local) == 16 and drains >= 1 and overlapped >= 1
     assert sorted(received) == sorted(local)  # every run delivered, exactly once
     assert _spool_size(spool) == 0
+
+
+def test_a_submission_cut_by_a_cancellation_is_spooled(tmp_path: Path) -> None:
+    from zebench.models import RunRecord
+
+    record = RunRecord.model_validate(ORIGINAL_PAYLOAD)
+    spool = tmp_path / "spool.jsonl"
+
+    async def go() -> None:
+        arrived = asyncio.Event()
+
+        async def hang(request: httpx.Request) -> httpx.Response:
+            arrived.set()
+            await asyncio.Event().wait()  # a server that never answers
+            raise AssertionError
+
+        submitter = Submitter("http://api.local", "tok", spool=spool, transport=httpx.MockTransport(hang))
+        task = asyncio.ensure_future(submitter.submit(record))
+        await arrived.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await submitter.close()
+
+    asyncio.run(go())
+    assert [json.loads(line)["runId"] for line in spool.read_text().splitlines()] == [record.run_id]
