@@ -195,19 +195,11 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
         if not line.strip():
             continue
         try:
-            item = jsonsafe.loads(line)
-        except json.JSONDecodeError as exc:
-            if number - 1 == last_content and not text.endswith("\n"):
+            records.append(_record(jsonsafe.loads(line)))
+        except ValueError as exc:  # bad JSON, a value refused by jsonsafe, a record refused by the model
+            if isinstance(exc, json.JSONDecodeError) and number - 1 == last_content and not text.endswith("\n"):
                 report.truncated_last_line = True  # a writer died mid-line: report, keep the rest
                 continue
-            report.problems.append(Problem(str(path), number, _reason(exc)))
-            continue
-        except ValueError as exc:
-            report.problems.append(Problem(str(path), number, _reason(exc)))
-            continue
-        try:
-            records.append(_record(item))
-        except ValueError as exc:
             report.problems.append(Problem(str(path), number, _reason(exc)))
     report.valid = len(records)
     return records, report
