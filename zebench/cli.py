@@ -308,6 +308,10 @@ def run_command(
                         output=output, concurrency=concurrency, batch_id=batch_id, resume_id=resume_id,
                         keep_workspaces=keep_workspaces, workspace_dir=workspace_dir, submit_url=submit_url,
                         spool=spool)
+    except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
+        click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
+                    fg="yellow", err=True)
+        sys.exit(128 + exc.signum)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
