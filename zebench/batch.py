@@ -212,6 +212,8 @@ class _Writer:
     def __init__(self, store: Store, output: Path | None):
         self.store = store
         self.output = output
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-writer")
 
     def _save(self, record: RunRecord) -> None:
