@@ -48,6 +48,13 @@ def test_which_environment_values_are_secrets() -> None:
     ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXh5eg", "jwt [REDACTED:jwt]"),
     ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\nafter",
      "[REDACTED:private-key]\nafter"),
+    ("[default]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+     "[default]\naws_secret_access_key = [REDACTED:assignment]\n"),
+    ('{"password": "c0rrect-h0rse-battery"}', '{"password": "[REDACTED:assignment]"}'),
+    ("//registry.npmjs.org/:_authToken=npm_" + "a1B2" * 9, "//registry.npmjs.org/:_authToken=[REDACTED:npm-token]"),
+    # left alone: code that names a secret without holding one
+    ("token = get_token()\npassword = os.environ['PASSWORD']\ntoken_count: 123456789012",
+     "token = get_token()\npassword = os.environ['PASSWORD']\ntoken_count: 123456789012"),
     # left alone: short values, ordinary words, prose, paths, URLs without a password
     ("true wayland-session /tmp/ssh-XXXX/agent.123", "true wayland-session /tmp/ssh-XXXX/agent.123"),
     ("the bearer authentication scheme; task-list sk-short", "the bearer authentication scheme; task-list sk-short"),

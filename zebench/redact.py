@@ -9,8 +9,9 @@ key, a tool output that printed a credential file). It replaces, in every string
   at least :data:`MIN_SECRET_LENGTH` characters long (``1`` or ``true`` are not secrets, and replacing them
   everywhere would mangle the record), by ``[REDACTED:NAME]``;
 - common token shapes whatever their origin (:data:`TOKEN_PATTERNS`: Anthropic, OpenRouter and OpenAI keys,
-  GitHub, Slack, AWS, Google, Stripe and Hugging Face tokens, ``scheme://user:password@`` credentials,
-  ``Authorization: Bearer``/``Basic`` values, JWTs, PEM private keys) by ``[REDACTED:kind]``.
+  GitHub, Slack, AWS, Google, Stripe, Hugging Face, npm and PyPI tokens, ``scheme://user:password@``
+  credentials, ``Authorization: Bearer``/``Basic`` values, JWTs, PEM private keys, random-looking values assigned
+  to secret-looking names in credentials files) by ``[REDACTED:kind]``.
 
 Where it applies: the runner redacts each run record once, where it is finalised (so the results JSONL and
 ``--submit`` get the redacted record), and the store redacts every record and batch it writes (runs from
@@ -26,7 +27,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -68,6 +69,8 @@ class Shape:
     pattern: str
     needles: tuple[str, ...]
     boundary: bool = True
+    #: The needles are lower case and looked for in the lower-cased text.
+    ignore_case: bool = False
 
 
 _SECRET_URL_PART = r"[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+"
@@ -89,6 +92,16 @@ TOKEN_PATTERNS: tuple[Shape, ...] = (
     Shape("jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", ("eyJ",)),
     Shape("authorization", rf"[Bb]earer\s+(?P<secret>{_TOKEN_CHARS})", ("Bearer", "bearer")),
     Shape("authorization", rf"Authorization:\s*(?:Basic|Token)\s+(?P<secret>{_TOKEN_CHARS})", ("Authorization:",)),
+    Shape("npm-token", r"npm_[A-Za-z0-9]{36}", ("npm_",)),
+    Shape("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-AgE",)),
+    # A credentials or .env file read by a command (aws_secret_access_key = ..., password: ...): the value only
+    # when it looks random (letters and digits, 12 or more), so that code such as `token = get_token()` stays.
+    Shape("assignment",
+          r"(?i:secret|token|passwd|password|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key)"
+          r"[A-Za-z0-9_\-]*[\"']?\s*[=:]\s*[\"']?"
+          r"(?P<secret>(?=[A-Za-z0-9+/=_\-]*[0-9])(?=[A-Za-z0-9+/=_\-]*[A-Za-z])[A-Za-z0-9+/=_\-]{12,})",
+          ("secret", "token", "passw", "api_key", "apikey", "api-key", "access_key", "access-key", "auth_key",
+           "private_key"), boundary=False, ignore_case=True),
 )
 _URL_CREDENTIALS_RE = re.compile(_URL_CREDENTIALS)
 
@@ -137,8 +150,13 @@ class Redactor:
         if self._values is not None and self._has_value(text):
             text = self._values.sub(lambda m: f"[REDACTED:{self.names[m.group(0)]}]", text)
         for shape, pattern in self._shapes:
-            if any(needle in text for needle in shape.needles):
-                text = pattern.sub(partial(_replacement, shape=shape), text)
+            matches = [m for m in _matches(shape, pattern, text) if _stands_alone(m, shape)]
+            if matches:
+                parts, end = [], 0
+                for m in matches:
+                    parts += [text[end:m.start()], _replacement(m, shape)]
+                    end = m.end()
+                text = "".join(parts) + text[end:]
         return text
 
     def may_contain(self, json_text: str) -> bool:
@@ -148,9 +166,9 @@ class Redactor:
             return True
         plain: str | None = None
         for shape, pattern in self._shapes:
-            if any(needle in json_text for needle in shape.needles):
+            if _has_needle(shape, json_text):
                 plain = _JSON_ESCAPE.sub(" ", json_text) if plain is None else plain
-                if any(_stands_alone(m, shape) for m in pattern.finditer(plain)):
+                if any(_stands_alone(m, shape) for m in _matches(shape, pattern, plain)):
                     return True
         return False
 
@@ -189,6 +207,35 @@ class Redactor:
             if redacted is not current:
                 updates[name] = redacted
         return model.model_copy(update=updates) if updates else model
+
+
+def _has_needle(shape: Shape, text: str) -> bool:
+    haystack = text.lower() if shape.ignore_case else text
+    return any(needle in haystack for needle in shape.needles)
+
+
+def _matches(shape: Shape, pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The non-overlapping matches of a shape in ``text``, left to right."""
+    if not shape.ignore_case:
+        return list(pattern.finditer(text)) if any(needle in text for needle in shape.needles) else []
+    # A pattern that starts with a case-insensitive alternation of words cannot be searched fast: it is tried
+    # only where one of its needles starts (same offsets: lower() kept the length).
+    lower = text.lower()
+    if len(lower) != len(text):
+        return list(pattern.finditer(text))
+    starts: set[int] = set()
+    for needle in shape.needles:
+        at = lower.find(needle)
+        while at >= 0:
+            starts.add(at)
+            at = lower.find(needle, at + 1)
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (m := pattern.match(text, at)):
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _stands_alone(match: re.Match[str], shape: Shape) -> bool:
