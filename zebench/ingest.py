@@ -5,10 +5,12 @@ records, and single JSON objects; the original project's payloads are accepted a
 searched for ``*.jsonl`` and ``*.json``.
 
 Every bad record is a per-record problem (``file:line: reason``): a line that is not JSON, a value the store
-cannot hold (an integer beyond 64 bits, NaN, a lone surrogate: see :mod:`zebench.jsonsafe`), nesting deeper than
-``jsonsafe.MAX_DEPTH``, a record the model refuses. Reading goes on with the next record and the next file.
-Each file is all-or-nothing unless ``skip_invalid``: a file with a bad record is not loaded (nothing of it is
-written), the other files are. With ``skip_invalid`` the valid records of every file are stored. A last line
+cannot hold (an integer beyond 64 bits, NaN or Infinity, a lone surrogate: see :mod:`zebench.jsonsafe`), nesting
+deeper than ``jsonsafe.MAX_DEPTH`` (measured before parsing), a record the model refuses. Reading goes on with
+the next record and the next file (in a JSON array, a bad item spoils only itself, except an integer of over
+4,300 digits, which Python's parser refuses for the whole document). Each file is all-or-nothing unless
+``skip_invalid``: a file with a bad record is not loaded (nothing of it is written), the other files are. With
+``skip_invalid`` the valid records of every file are stored. A last line
 cut short (a writer that crashed) is reported but does not stop the rest of its file. Re-ingesting the same
 files changes nothing: a run is keyed by its runId. Batch aggregates are recomputed from the stored runs, and
 the store redacts secrets from every record it writes (:mod:`zebench.redact`).
@@ -140,7 +142,17 @@ def _reason(exc: Exception) -> str:
         return _describe(exc)
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON: {exc.msg} (column {exc.colno})"
+    if "integer string conversion" in str(exc):  # json's own ValueError for an integer of over 4,300 digits
+        return "integer outside the 64-bit range SQLite stores (-2^63 .. 2^63-1)"
     return str(exc)
+
+
+def _checked(item: Any) -> RunRecord:
+    """A run record from a parsed JSON value, refusing values the store cannot keep (ValueError)."""
+    problems = jsonsafe.unstorable_values(item)
+    if problems:
+        raise ValueError(jsonsafe.describe(problems))
+    return _record(item)
 
 
 def _parses(line: str) -> bool:
@@ -162,15 +174,14 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array
         try:
-            items = jsonsafe.parse(text, max_depth=jsonsafe.MAX_DEPTH + 1)
+            items = jsonsafe.loads(text, max_depth=jsonsafe.MAX_DEPTH + 1)
         except ValueError as exc:  # bad syntax or too deep: the whole document is unreadable
             lineno = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
             report.problems.append(Problem(str(path), lineno, _reason(exc)))
             return records, report
         for index, item in enumerate(items if isinstance(items, list) else [items]):
             try:
-                jsonsafe.check_value(item)
-                records.append(_record(item))
+                records.append(_checked(item))
             except ValueError as exc:
                 report.problems.append(Problem(f"{path}[{index}]", None, _reason(exc)))
         report.valid = len(records)
@@ -186,7 +197,7 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
             pass
         else:
             try:
-                records.append(_record(whole))
+                records.append(_checked(whole))
             except ValueError as exc:
                 report.problems.append(Problem(str(path), None, _reason(exc)))
             report.valid = len(records)
@@ -195,7 +206,7 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
         if not line.strip():
             continue
         try:
-            records.append(_record(jsonsafe.loads(line)))
+            records.append(_checked(jsonsafe.loads(line)))
         except ValueError as exc:  # bad JSON, a value refused by jsonsafe, a record refused by the model
             if isinstance(exc, json.JSONDecodeError) and number - 1 == last_content and not text.endswith("\n"):
                 report.truncated_last_line = True  # a writer died mid-line: report, keep the rest
