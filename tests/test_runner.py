@@ -139,6 +139,9 @@ class _Crashing(Agent):
         await tools.call("writeFile", {"path": "half.txt", "content": "x"})
         if self.settings.get("mode") == "bug":
             raise KeyError("a bug in the agent")
+        if self.settings.get("mode") == "junk":
+            task.result.messages.append("not a message")  # type: ignore[arg-type]
+            return task.result
         raise AgentError("the provider said no", category=self.settings.get("category", "agent"))
 
 
@@ -154,6 +157,14 @@ def test_agent_crashes_are_stored_failed_runs(suites: Path, tmp_path: Path, sett
     assert record.status == "failed" and record.failure.category == category and record.failure.stage == "agent"
     assert record.failure.message.startswith(message)
     assert [f.path for f in record.diff.files] == ["half.txt"]  # what it changed before it failed
+    assert list((tmp_path / "workspaces").iterdir()) == []
+
+
+def test_a_record_that_cannot_be_built_is_still_a_stored_failed_run(suites: Path, tmp_path: Path) -> None:
+    register_agent("crashing", _Crashing)
+    record = _run(suites, "crashing", tmp_path, agent_settings={"mode": "junk"})
+    assert record.status == "failed" and record.failure.category == "infrastructure"
+    assert record.failure.stage == "results" and "the run record could not be built" in record.failure.message
     assert list((tmp_path / "workspaces").iterdir()) == []
 
 

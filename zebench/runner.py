@@ -18,8 +18,8 @@ import secrets
 import sys
 import time
 import traceback
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, get_args
 
@@ -28,18 +28,8 @@ from .agents import Agent, AgentError, AgentTask, agent_class
 from .catalog import CatalogError, Scenario
 from .evaluators import EvaluationContext, default_weights, run_evaluators
 from .models import (
-    SCORED_STATUSES,
-    Diff,
-    Evaluation,
-    Failure,
-    FailureCategory,
-    Manifest,
-    RunRecord,
-    RunStatus,
-    Telemetry,
-    Transcript,
-    ValidationResult,
-    utc_now,
+    SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
+    Transcript, ValidationResult, utc_now,
 )
 from .processes import run_command, safe_env
 from .redact import redact
@@ -157,6 +147,14 @@ class _Clock:
             self.current = None
 
 
+class _Cancelled(Exception):
+    """The record of a run whose task was cancelled, on its way from the stages to ``run_one``."""
+
+    def __init__(self, record: RunRecord, cancelled: asyncio.CancelledError):
+        super().__init__("cancelled")
+        self.record, self.cancelled = record, cancelled
+
+
 async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancelled | None = None) -> RunRecord:
     """Run one (scenario, tier, agent, model). Never raises for the run's own failures, nor for a crash of an
     agent, an evaluator or the harness (a failed run with its category and message).
@@ -165,6 +163,46 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
     interrupted), its workspace removed, the record awaited through ``on_cancelled``, and the CancelledError
     re-raised: cancellation always propagates.
     """
+    cancelled: asyncio.CancelledError | None = None
+    try:
+        record = await _run_stages(spec, options)
+    except _Cancelled as stop:
+        record, cancelled = stop.record, stop.cancelled
+    except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
+        record = _unbuilt_record(spec, exc)
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            cancelled = asyncio.CancelledError()
+    record = redact(record)
+    if cancelled is not None:
+        if on_cancelled is not None:
+            try:
+                await asyncio.shield(on_cancelled(record))
+            except asyncio.CancelledError:
+                pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
+        raise cancelled
+    return record
+
+
+def _cancelled_failure(stage: str) -> Failure:
+    return Failure(category="cancelled", stage=stage,
+                   message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run")
+
+
+def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
+    """The run whose own record could not be made (an agent's message the model refuses...): stored failed."""
+    now = utc_now()
+    return RunRecord(
+        run_id=new_run_id(), batch_id=spec.batch_id, suite=spec.scenario.suite, scenario=spec.scenario.name,
+        tier=spec.tier, agent=spec.agent, model=spec.model, status="failed", started_at=now, completed_at=now,
+        repeat_index=spec.repeat_index,
+        failure=Failure(category="infrastructure", stage="results",
+                        message=f"the run record could not be built: {_describe(exc)}"),
+    )
+
+
+async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
+    """The stages of one run and its record; raises _Cancelled (with the record) when the task is cancelled."""
     scenario = spec.scenario
     run_id = new_run_id()
     started_at = utc_now()
@@ -276,7 +314,7 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
     except StageFailure as exc:
         status = "failed"
         failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
-    except asyncio.CancelledError as exc:  # recorded below, then re-raised
+    except asyncio.CancelledError as exc:  # recorded below, then re-raised by run_one
         cancelled = exc
         status = "cancelled"
         failure = _cancelled_failure(clock.current or "setup")
@@ -293,9 +331,9 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
         cancelled, diff = exc, None
     except Exception:
         diff = None
+    # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
     if workspace is not None and not options.keep_workspaces:
         try:
-            # Shielded: a (second) cancellation stops the waiting, never the removal, which runs to its end.
             await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
         except asyncio.CancelledError as exc:
             cancelled = cancelled or exc
@@ -304,43 +342,6 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
             await asyncio.shield(baselines.close())
         except asyncio.CancelledError as exc:
             cancelled = cancelled or exc
-
-    try:
-        record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
-                         status=status, failure=failure, workspace=workspace, toolbox=toolbox, task=task,
-                         validation=validation, diff=diff, evaluations=evaluations, prompt=prompt,
-                         baseline=baseline, regressions=regressions)
-    except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
-        record = _record(spec, options, run_id=run_id, started_at=started_at, t_start=t_start, clock=clock,
-                         status="cancelled" if cancelled is not None and status == "cancelled" else "failed",
-                         failure=failure or Failure(category="infrastructure", stage="results",
-                                                    message=f"the run record could not be built: {_describe(exc)}"),
-                         workspace=workspace, toolbox=None, task=None, validation=[], diff=None, evaluations=[],
-                         prompt=prompt, baseline=[], regressions=[])
-    record = redact(record)
-    if cancelled is not None:
-        if on_cancelled is not None:
-            try:
-                await asyncio.shield(on_cancelled(record))
-            except asyncio.CancelledError:
-                pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
-        raise cancelled
-    return record
-
-
-def _cancelled_failure(stage: str) -> Failure:
-    return Failure(category="cancelled", stage=stage,
-                   message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run")
-
-
-def _record(
-    spec: RunSpec, options: RunOptions, *, run_id: str, started_at: str, t_start: float, clock: _Clock,
-    status: RunStatus, failure: Failure | None, workspace: Path | None, toolbox: Toolbox | None,
-    task: AgentTask | None, validation: list[ValidationResult], diff: Diff | None, evaluations: list[Evaluation],
-    prompt: str | None, baseline: list[ValidationResult], regressions: list[str],
-) -> RunRecord:
-    """The run record from what the stages produced (a cancelled or failed run keeps what it got so far)."""
-    scenario = spec.scenario
 
     agent_result = task.result if task is not None else None
     scored = status in SCORED_STATUSES
@@ -400,7 +401,7 @@ def _record(
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )
-    return RunRecord(
+    record = RunRecord(
         run_id=run_id, batch_id=spec.batch_id, suite=scenario.suite, scenario=scenario.name, tier=spec.tier,
         agent=spec.agent, model=spec.model, status=status, started_at=started_at, completed_at=utc_now(),
         total_score=None if score is None or score.weighted_score is None else round(score.weighted_score / 10, 6),
@@ -411,6 +412,9 @@ def _record(
         telemetry=telemetry, validation=validation, baseline=baseline, diff=diff, transcript=transcript,
         manifest=manifest,
     )
+    if cancelled is not None:
+        raise _Cancelled(record, cancelled)
+    return record
 
 
 def scenario_commands(scenario: Scenario) -> list[str]:
