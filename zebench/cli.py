@@ -304,10 +304,12 @@ def run_command(
     # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _run_and_report(store=Store(db_path), plan=plan, reporter=reporter, submitter=submitter, db_path=db_path,
-                        output=output, concurrency=concurrency, batch_id=batch_id, resume_id=resume_id,
-                        keep_workspaces=keep_workspaces, workspace_dir=workspace_dir, submit_url=submit_url,
-                        spool=spool)
+        _run_and_report(
+            Store(db_path), plan, reporter=reporter, submitter=submitter, db_path=db_path, batch_id=batch_id,
+            resume_id=resume_id, submit_url=submit_url, spool=spool,
+            # the rest goes to run_batch as it is
+            output=output, concurrency=concurrency, keep_workspaces=keep_workspaces, workspace_root=workspace_dir,
+        )
     except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
         click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
                     fg="yellow", err=True)
@@ -317,10 +319,10 @@ def run_command(
             signal.signal(sig, handler)
 
 
-def _run_and_report(*, store: Store, plan: BatchPlan | None, reporter: RichReporter,
-                    submitter: Submitter | None, db_path: Path, output: Path | None,
-                    concurrency: int, batch_id: str | None, resume_id: str | None, keep_workspaces: bool,
-                    workspace_dir: Path | None, submit_url: str | None, spool: Path) -> None:
+def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichReporter, submitter: Submitter | None,
+                    db_path: Path, batch_id: str | None, resume_id: str | None, submit_url: str | None,
+                    spool: Path, **batch_options: Any) -> None:
+    """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
     from .batch import BatchError, BatchInterrupted, run_batch_with_signals
     from .progress import print_summary
 
@@ -335,9 +337,8 @@ def _run_and_report(*, store: Store, plan: BatchPlan | None, reporter: RichRepor
 
     try:
         result = run_batch_with_signals(
-            store, plan, concurrency=concurrency, batch_id=resume_id or batch_id, resume=bool(resume_id),
-            output=output, keep_workspaces=keep_workspaces, workspace_root=workspace_dir, reporter=reporter,
-            submitter=submitter, on_force_exit=force_exit,
+            store, plan, batch_id=resume_id or batch_id, resume=bool(resume_id), reporter=reporter,
+            submitter=submitter, on_force_exit=force_exit, **batch_options,
         )
     except BatchError as exc:
         store.close()
@@ -356,8 +357,7 @@ def _run_and_report(*, store: Store, plan: BatchPlan | None, reporter: RichRepor
                     f"zebench run --resume {bid} --db {db_path}", fg="yellow", err=True)
         store.close()
         sys.exit(128 + signum)
-    output = result.output
-    print_summary(store, result, db_path=db_path, output=output)
+    print_summary(store, result, db_path=db_path, output=result.output)
     store.close()
     if submitter is not None:
         click.echo(f"Submitted {submitter.delivered} runs to {submit_url}"
