@@ -96,13 +96,25 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
     assert record.failure.category == "warmup"
 
 
+def _processes_with(marker: str) -> list[int]:
+    """Pids of the processes whose command line holds ``marker`` (seen from the host, sandbox or not)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_path: Path) -> None:
     import asyncio
+    import time
 
-    fifo = tmp_path / "started.fifo"
-    os.mkfifo(fifo)
+    marker = f"1000.{os.getpid()}{time.monotonic_ns() % 10**6}"  # a sleep no other test starts
     calls = [{"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
-             {"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
+             {"name": "runCommand", "input": {"command": f"sleep {marker} & sleep {marker}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
     workspaces = tmp_path / "workspaces"
@@ -112,19 +124,21 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
         assert not list(workspaces.iterdir())  # the workspace is gone before the record is handed over
         handed.append(record)
 
-    async def scenario_run() -> tuple[int, bool]:
+    async def scenario_run() -> bool:
         task = asyncio.ensure_future(run_one(
             RunSpec(scenario, "L1", "replay"),
             RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces), on_cancelled=save))
-        # Reading the FIFO blocks until the agent's command has started: then interrupt the run.
-        pid = int(await asyncio.to_thread(fifo.read_text))
+        deadline = time.monotonic() + 60
+        while len(_processes_with(marker)) < 2:  # a bounded poll: both sleeps started
+            assert time.monotonic() < deadline and not task.done()
+            await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return pid, task.cancelled()
+        return task.cancelled()
 
-    pid, was_cancelled = run(scenario_run())
-    assert was_cancelled and not _alive(pid)
+    assert run(scenario_run())
+    assert _processes_with(marker) == []
     [record] = handed
     assert record.status == "cancelled" and record.failure.category == "cancelled"
     assert record.failure.stage == "agent" and "--resume" in record.failure.message
