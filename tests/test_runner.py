@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from zebench.runner import RunOptions, RunSpec, run_one
 from zebench.tools import Toolbox
 
 from .conftest import make_scenario, run, write
+from .test_signals import processes_with
 from .test_tools import _alive
 
 
@@ -96,25 +98,15 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
     assert record.failure.category == "warmup"
 
 
-def _processes_with(marker: str) -> list[int]:
-    """Pids of the processes whose command line holds ``marker`` (seen from the host, sandbox or not)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_path: Path) -> None:
     import asyncio
-    import time
 
     marker = f"1000.{os.getpid()}{time.monotonic_ns() % 10**6}"  # a sleep no other test starts
+    # 200 kB of output go through the pipe only once zebench reads it, i.e. once the command has fully started
+    # (a cancel while a command is being spawned is processes.py's business, tested there).
     calls = [{"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
-             {"name": "runCommand", "input": {"command": f"sleep {marker} & sleep {marker}"}}]
+             {"name": "runCommand", "input": {"command": f"head -c 200000 /dev/zero; touch piped; "
+                                                         f"sleep {marker} & sleep {marker}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
     workspaces = tmp_path / "workspaces"
@@ -129,7 +121,7 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
             RunSpec(scenario, "L1", "replay"),
             RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces), on_cancelled=save))
         deadline = time.monotonic() + 60
-        while len(_processes_with(marker)) < 2:  # a bounded poll: both sleeps started
+        while len(processes_with(marker)) < 3 or not list(workspaces.glob("*/piped")):  # a bounded poll
             assert time.monotonic() < deadline and not task.done()
             await asyncio.sleep(0.01)
         task.cancel()
@@ -138,7 +130,10 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
         return task.cancelled()
 
     assert run(scenario_run())
-    assert _processes_with(marker) == []
+    deadline = time.monotonic() + 10
+    while processes_with(marker):  # killed with the run; a SIGKILLed process takes a moment to be gone
+        assert time.monotonic() < deadline, "processes of the cancelled run are still alive"
+        time.sleep(0.01)
     [record] = handed
     assert record.status == "cancelled" and record.failure.category == "cancelled"
     assert record.failure.stage == "agent" and "--resume" in record.failure.message

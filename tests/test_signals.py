@@ -25,6 +25,18 @@ from .conftest import make_scenario, write
 NOISE = ("never retrieved", "Task was destroyed", "Traceback", "KeyboardInterrupt")
 
 
+def processes_with(marker: str) -> list[int]:
+    """Pids of the processes whose command line holds ``marker`` (seen from the host, sandbox or not)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
     """A bounded poll on a condition (no fixed sleep)."""
     deadline = time.monotonic() + timeout
@@ -43,9 +55,12 @@ class Batch:
         make_scenario(self.suites, name="two")
         self.db, self.output, self.ws = tmp_path / "z.db", tmp_path / "results.jsonl", tmp_path / "ws"
         self.ws.mkdir()
-        # The marker is written inside the workspace (the only place a sandboxed command can write).
+        # The marker is written inside the workspace (the only place a sandboxed command can write), after 200 kB
+        # of output that pass only once zebench reads them: the command has fully started when it appears.
+        self.marker = f"1000.{os.getpid()}{time.monotonic_ns() % 10**6}"  # a sleep no other test starts
         self.calls = write(tmp_path / "calls.json", json.dumps(
-            [{"name": "runCommand", "input": {"command": "touch started; sleep 1000"}}]))
+            [{"name": "runCommand",
+              "input": {"command": f"head -c 200000 /dev/zero; touch started; sleep {self.marker}"}}]))
         self.base = [sys.executable, "-m", "zebench", "run", "--db", str(self.db), "--workspace-dir", str(self.ws)]
 
     def start(self, *, stderr: int | None = subprocess.PIPE) -> subprocess.Popen[bytes]:
@@ -114,6 +129,7 @@ def test_a_signal_records_in_flight_runs_and_resume_finishes_the_batch(tmp_path:
     if sig == signal.SIGTERM:
         assert b"\x1b[?25l" in terminal and terminal.rindex(b"\x1b[?25h") > terminal.rindex(b"\x1b[?25l")
 
+    wait_until(lambda: not processes_with(batch.marker), "the killed commands to be gone", timeout=10)
     rows = batch.rows()
     assert sorted((key, status, category, stage) for _, key, status, category, stage in rows) == [
         ("one/echo", "completed", None, None), ("one/replay", "cancelled", "cancelled", "agent"),
@@ -150,6 +166,7 @@ def test_a_second_signal_exits_at_once_and_leaves_a_consistent_database(tmp_path
             proc.kill()
     assert proc.returncode == 143, stderr
     assert b"zebench run --resume sig" in stderr
+    wait_until(lambda: not processes_with(batch.marker), "the killed commands to be gone", timeout=10)
     with sqlite3.connect(batch.db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     done = batch.resume()
@@ -158,20 +175,21 @@ def test_a_second_signal_exits_at_once_and_leaves_a_consistent_database(tmp_path
     assert final == ["one/echo", "one/replay", "two/echo", "two/replay"]
 
 
-def test_signals_request_a_stop_and_a_second_one_forces_the_exit() -> None:
-    forced: list[int] = []
+def test_signals_request_a_stop_and_a_second_one_hurries() -> None:
+    hurried: list[int] = []
 
     async def scenario() -> StopRequest:
         stop = StopRequest()
-        with stop_on_signals(stop, on_force_exit=forced.append):
+        stop.on_hurry(lambda: hurried.append(stop.count))
+        with stop_on_signals(stop):
             os.kill(os.getpid(), signal.SIGTERM)
             await stop.wait()
-            assert forced == []
+            assert hurried == []
             os.kill(os.getpid(), signal.SIGINT)
             while stop.count < 2:  # the handler runs on the loop: let it
                 await asyncio.sleep(0)
         return stop
 
     stop = asyncio.run(scenario())
-    assert stop.signal == signal.SIGTERM and forced == [signal.SIGINT]
+    assert stop.signal == signal.SIGTERM and hurried == [2]
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers removed on the way out

@@ -6,10 +6,11 @@ attempts count as not run). Each run is committed as soon as it ends, so a kille
 that were in flight.
 
 Stopping: a :class:`StopRequest` (set by SIGINT or SIGTERM through :func:`run_batch_with_signals`) makes the
-batch start nothing more and cancel the runs in flight; each of them records itself as ``cancelled`` (stage,
-what the agent did so far), removes its workspace, and is written before the batch ends with
-:class:`BatchInterrupted`. A second signal calls ``on_force_exit`` (the CLI exits at once; every stored run is
-one committed transaction, so the database stays consistent).
+batch start nothing more and cancel the runs in flight; each of them kills its processes, records itself as
+``cancelled`` (stage, what the agent did so far), removes its workspace, and is written before the batch ends
+with :class:`BatchInterrupted`. A second request hurries: the runs are cancelled again, so that they stop waiting
+for their workspaces to be removed, and ``run_batch_with_signals`` calls ``on_forced`` (the CLI exits there,
+without waiting for those removals; the records are written and each is one committed transaction).
 """
 
 from __future__ import annotations
@@ -161,12 +162,20 @@ class StopRequest:
         self._event = asyncio.Event()
         self.signal: int | None = None
         self.count = 0
+        self._hurry: list[Callable[[], None]] = []
 
     def request(self, signum: int | None = None) -> None:
         self.count += 1
         if self.signal is None:
             self.signal = signum
         self._event.set()
+        if self.count > 1:
+            for hurry in list(self._hurry):
+                hurry()
+
+    def on_hurry(self, callback: Callable[[], None]) -> None:
+        """``callback`` runs on every request after the first."""
+        self._hurry.append(callback)
 
     def is_set(self) -> bool:
         return self._event.is_set()
@@ -176,21 +185,12 @@ class StopRequest:
 
 
 @contextmanager
-def stop_on_signals(
-    stop: StopRequest, *, on_force_exit: Callable[[int], None] | None = None,
-    signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM),
-) -> Iterator[None]:
-    """While inside, ``signals`` request ``stop`` (instead of killing the process or raising KeyboardInterrupt
-    in the middle of a run); a second one calls ``on_force_exit(signum)``. Must run on the event loop."""
+def stop_on_signals(stop: StopRequest, signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """While inside, each of ``signals`` requests ``stop`` (instead of killing the process or raising
+    KeyboardInterrupt in the middle of a run). Must run on the event loop."""
     loop = asyncio.get_running_loop()
-
-    def handler(signum: int) -> None:
-        stop.request(signum)
-        if stop.count > 1 and on_force_exit is not None:
-            on_force_exit(signum)
-
     for sig in signals:
-        loop.add_signal_handler(sig, handler, sig)
+        loop.add_signal_handler(sig, stop.request, sig)
     try:
         yield
     finally:
@@ -346,6 +346,12 @@ async def run_batch(
     tasks = [asyncio.ensure_future(one(k)) for k in todo]
     if not tasks:
         all_ended.set()
+    def hurry() -> None:  # asked again: the runs stop waiting for their cleanup (it goes on in its threads)
+        for t in tasks:
+            t.cancel()
+
+    if stop is not None:
+        stop.on_hurry(hurry)
     waiters = [asyncio.ensure_future(all_ended.wait())] + ([asyncio.ensure_future(stop.wait())] if stop else [])
     error: BaseException | None = None
     try:
@@ -385,16 +391,23 @@ async def run_batch(
 
 
 def run_batch_with_signals(
-    store: Store, plan: BatchPlan | None = None, *, on_force_exit: Callable[[int], None] | None = None,
+    store: Store, plan: BatchPlan | None = None, *, on_forced: Callable[[BatchInterrupted], None] | None = None,
     **kwargs: Any,
 ) -> BatchResult:
     """``run_batch`` in a new event loop, SIGINT and SIGTERM stopping it cleanly (BatchInterrupted, its result's
-    ``signal`` set) and a second signal calling ``on_force_exit``. For the CLI; takes run_batch's arguments."""
+    ``signal`` set). After a second signal, ``on_forced`` gets the BatchInterrupted once every run in flight has
+    been killed and written, before the loop waits for the workspace removals still going on (the CLI exits
+    there). For the CLI; takes run_batch's arguments."""
 
     async def main() -> BatchResult:
         stop = StopRequest()
-        with stop_on_signals(stop, on_force_exit=on_force_exit):
-            return await run_batch(store, plan, stop=stop, **kwargs)
+        with stop_on_signals(stop):
+            try:
+                return await run_batch(store, plan, stop=stop, **kwargs)
+            except BatchInterrupted as exc:
+                if stop.count > 1 and on_forced is not None:
+                    on_forced(exc)
+                raise
 
     return asyncio.run(main())
 

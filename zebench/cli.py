@@ -232,7 +232,7 @@ def run_command(
     one) and --repeat. Every run is stored, failed ones too, as soon as it ends; after an interruption,
     `zebench run --resume BATCH_ID` runs only what is missing. SIGINT (Ctrl-C) and SIGTERM stop the batch: the
     runs in flight are stored as cancelled (--resume redoes them), their workspaces removed, and the exit
-    status is 130 or 143; a second signal exits at once.
+    status is 130 or 143; a second signal exits once they are recorded, without waiting for the workspaces.
 
     \b
     Examples:
@@ -326,24 +326,7 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
     from .batch import BatchError, BatchInterrupted, run_batch_with_signals
     from .progress import print_summary
 
-    def force_exit(signum: int) -> None:
-        # A second signal: leave now. Runs are committed one transaction each, so the database stays consistent;
-        # the runs still in flight are not recorded and --resume redoes them.
-        reporter.finish()
-        click.secho(f"\n{signal.Signals(signum).name} again: exiting now; finish with: "
-                    f"zebench run --resume {resume_id or batch_id} --db {db_path}", fg="yellow", err=True)
-        sys.stderr.flush()
-        os._exit(128 + signum)
-
-    try:
-        result = run_batch_with_signals(
-            store, plan, batch_id=resume_id or batch_id, resume=bool(resume_id), reporter=reporter,
-            submitter=submitter, on_force_exit=force_exit, **batch_options,
-        )
-    except BatchError as exc:
-        store.close()
-        fail(str(exc))
-    except (BatchInterrupted, KeyboardInterrupt) as exc:
+    def interrupted(exc: BatchInterrupted | KeyboardInterrupt, note: str = "") -> int:
         reporter.finish()
         signum = (exc.result.signal if isinstance(exc, BatchInterrupted) else getattr(exc, "signum", None)) \
             or signal.SIGINT
@@ -353,10 +336,30 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
                    f"of {exc.result.batch.expected_runs} stored"
         else:
             bid, what = str(resume_id or batch_id), "completed runs are stored"
-        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: {what}; finish with: "
+        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: {what}{note}; finish with: "
                     f"zebench run --resume {bid} --db {db_path}", fg="yellow", err=True)
+        return 128 + signum
+
+    def forced(exc: BatchInterrupted) -> None:
+        # A second signal: every run in flight is killed and written; leave without waiting for the removal of
+        # their workspaces (zebench-* folders may be left in the temp dir).
+        code = interrupted(exc, " (signalled again: not waiting for workspace removal)")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    try:
+        result = run_batch_with_signals(
+            store, plan, batch_id=resume_id or batch_id, resume=bool(resume_id), reporter=reporter,
+            submitter=submitter, on_forced=forced, **batch_options,
+        )
+    except BatchError as exc:
         store.close()
-        sys.exit(128 + signum)
+        fail(str(exc))
+    except (BatchInterrupted, KeyboardInterrupt) as exc:
+        code = interrupted(exc)
+        store.close()
+        sys.exit(code)
     print_summary(store, result, db_path=db_path, output=result.output)
     store.close()
     if submitter is not None:
