@@ -9,8 +9,7 @@ import pytest
 from zebench.catalog import Catalog
 from zebench.runner import RunOptions, RunSpec, run_one
 
-from .conftest import make_scenario, run, write
-from .test_tools import _alive
+from .conftest import make_scenario, marker, processes_with, run, write
 
 
 def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options) -> object:
@@ -57,17 +56,17 @@ def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_p
     assert Path(kept.telemetry.workspace_dir).is_dir()
 
 
-def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path) -> None:
-    calls = [{"name": "runCommand", "input": {"command": "echo $$ > shell.pid; sleep 1000 & echo $! > bg.pid; sleep 1000"}}]
+def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_mode: str) -> None:
+    m = marker()
+    calls = [{"name": "runCommand", "input": {"command": f"sleep {m} & setsid sleep {m} & sleep {m}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
-    record = _run(suites, "replay", tmp_path, timeout_seconds=2, keep_workspaces=True,
-                  agent_settings={"replay_file": str(replay)})
+    record = _run(suites, "replay", tmp_path, timeout_seconds=2, agent_settings={"replay_file": str(replay)},
+                  sandbox=sandbox_mode)
     assert record.status == "timeout" and record.failure.category == "timeout"
     assert record.failure.stage == "agent" and not record.is_successful and record.weighted_score is None
-    ws = Path(record.telemetry.workspace_dir)
-    for pidfile in ("shell.pid", "bg.pid"):
-        assert not _alive(int((ws / pidfile).read_text())), pidfile
+    assert processes_with(m) == []
     assert record.transcript.tool_calls[0].name == "runCommand"
+    assert record.manifest.settings["sandbox"] == sandbox_mode
 
 
 def test_failure_categories_are_stored(tmp_path: Path) -> None:
@@ -96,20 +95,19 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
 def test_cancelled_runs_are_recorded(suites: Path, tmp_path: Path) -> None:
     import asyncio
 
-    fifo = tmp_path / "started.fifo"
-    os.mkfifo(fifo)
-    calls = [{"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
+    m = marker()
+    calls = [{"name": "runCommand", "input": {"command": f"setsid sleep {m} & sleep {m}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
 
     async def scenario_run() -> object:
         task = asyncio.ensure_future(run_one(RunSpec(scenario, "L1", "replay"),
                                              RunOptions(agent_settings={"replay_file": str(replay)})))
-        # Reading the FIFO blocks until the agent's command has started: then interrupt the run.
-        pid = int(await asyncio.to_thread(fifo.read_text))
+        while len(processes_with(m)) < 2:  # both sleeps started (each check yields to the event loop)
+            await asyncio.sleep(0)
         task.cancel()
-        return pid, await task
+        return await task
 
-    pid, record = run(scenario_run())
+    record = run(scenario_run())
     assert record.status == "cancelled" and record.failure.category == "cancelled"
-    assert not _alive(pid)
+    assert processes_with(m) == []

@@ -6,19 +6,20 @@ from pathlib import Path
 import pytest
 
 from zebench.catalog import DEFAULT_ANSWER
-from zebench.processes import CappedOutput, run_command, safe_env
+from zebench.processes import CappedOutput, run_command
 from zebench.tools import Toolbox, answer_question
 
-from .conftest import run
+from .conftest import make_sandbox, marker, processes_with, run
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> Toolbox:
+def box(tmp_path: Path, sandbox_mode: str) -> Toolbox:
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "a.txt").write_text("hello")
     (tmp_path / "outside.txt").write_text("secret")
-    return Toolbox(ws, answers={"Which package manager should I use?": "pnpm"}, command_timeout=5)
+    return Toolbox(ws, answers={"Which package manager should I use?": "pnpm"}, command_timeout=5,
+                   sandbox=make_sandbox(ws, sandbox_mode))
 
 
 def call(box: Toolbox, name: str, **args: object):
@@ -63,7 +64,7 @@ def test_unknown_tool_and_bad_input_go_back_as_errors(box: Toolbox) -> None:
     assert "unknown tool" in call(box, "deleteEverything").output
     assert run(box.call("readFile", None)).is_error  # type: ignore[arg-type]
     assert call(box, "writeFile", path="x.txt", content=3).is_error
-    assert call(box, "readFile", path="missing.txt").output == "Error: no such file: missing.txt"
+    assert call(box, "readFile", path="missing.txt").output == "Error: missing.txt: no such file"
 
 
 def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
@@ -72,36 +73,25 @@ def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
     assert out.output.startswith("Exit code: 3\n") and "hi" in out.output and "a.txt" in out.output
 
 
-def _alive(pid: int) -> bool:
-    """Whether pid is still running a moment after being killed.
-
-    SIGKILL is delivered asynchronously, so wait (on a pidfd: an event, not a sleep) up to 5 s for the exit.
-    A zombie waiting to be reaped counts as dead.
-    """
-    import select
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return False
-    try:
-        exited, _, _ = select.select([fd], [], [], 5.0)
-    finally:
-        os.close(fd)
-    return not exited
-
-
-def test_command_timeout_kills_the_whole_process_group(box: Toolbox) -> None:
+def test_command_timeout_kills_every_process(box: Toolbox) -> None:
     box.command_timeout = 1
-    out = call(box, "runCommand", command="sleep 1000 & echo $! > bg.pid; sleep 1000")
+    m = marker()
+    out = call(box, "runCommand", command=f"sleep {m} & setsid sleep {m} & sleep {m}")
     assert out.is_error and "timed out" in out.output
-    assert not _alive(int((box.workspace / "bg.pid").read_text()))
+    assert processes_with(m) == []
 
 
-def test_background_children_do_not_outlive_a_finished_command(box: Toolbox) -> None:
-    out = call(box, "runCommand", command="sleep 1000 & echo $! > bg.pid; echo done")
-    assert "done" in out.output and "Exit code: 0" in out.output
-    assert not _alive(int((box.workspace / "bg.pid").read_text()))
+@pytest.mark.parametrize("escape", [
+    "setsid sleep {m} &",
+    "nohup sleep {m} > /dev/null 2>&1 &",
+    "python -c 'import os, subprocess; os.setpgid(0, 0); subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)';",
+    "(trap '' HUP TERM; sleep {m}) > /dev/null 2>&1 < /dev/null &",
+])
+def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:
+    m = marker()
+    out = call(box, "runCommand", command=f"sleep {m} & {escape.format(m=m)} echo done")
+    assert out.output.startswith("Exit code: 0\n") and "done" in out.output
+    assert processes_with(m) == []
 
 
 def test_output_is_capped(tmp_path: Path) -> None:
@@ -119,15 +109,19 @@ def test_output_is_capped(tmp_path: Path) -> None:
     assert lines.text() == "\n... [6 bytes of output omitted] ...\nthree\n"
 
 
-def test_secrets_are_removed_from_the_command_environment(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_environment_is_an_allow_list(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY",
-                 "ZE_BENCHMARKS_API_KEY", "db_password", "MY_AUTH_HEADER"):
+                 "ZE_BENCHMARKS_API_KEY", "db_password", "MY_AUTH_HEADER", "GH_PAT"):
         monkeypatch.setenv(name, "sk-fake-123456")
-    monkeypatch.setenv("HARMLESS_SETTING", "visible")
-    box.env = safe_env()
-    out = call(box, "runCommand", command="env")
-    assert "sk-fake-123456" not in out.output
-    assert "HARMLESS_SETTING=visible" in out.output
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:pw-fake-123456@db/x")
+    monkeypatch.setenv("HARMLESS_SETTING", "not-passed")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    out = call(box, "runCommand", command="env; cat /proc/$PPID/environ | tr '\\0' '\\n'")
+    assert "fake-123456" not in out.output and "not-passed" not in out.output
+    env = dict(line.split("=", 1) for line in out.output.splitlines()[1:] if "=" in line)
+    assert env["LC_ALL"] == "C.UTF-8" and env["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert env["HOME"] != os.environ.get("HOME") and env["TMPDIR"] != "" and "SHELL" not in env
+    assert call(box, "runCommand", command="touch ~/x && ls ~").output == "Exit code: 0\nx\n"
 
 
 def test_python_on_path_is_the_harness_interpreter(box: Toolbox) -> None:

@@ -1,7 +1,8 @@
 """One run through its stages: setup, workspace, agent, validation, evaluation, results.
 
 Each stage is timed into the run's telemetry. The scenario timeout bounds setup to evaluation and really
-cancels: the awaiting coroutines are cancelled, and the command runner kills every process group it started.
+cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a command started.
+Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox (zebench.sandbox).
 Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category.
 """
 
@@ -27,13 +28,16 @@ from .models import (
     SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
     Transcript, ValidationResult, utc_now,
 )
-from .processes import run_command, safe_env
+from .processes import Limits
+from .sandbox import Policy, Purpose, Sandbox, SandboxError, default_policies, resolve_mode
 from .scoring import score_run, weights_for
 from .tools import Toolbox
 from .validation import run_validation
-from .workspace import compute_diff, prepare_workspace, remove_workspace
+from .workspace import diff_workspace, prepare_workspace, remove_workspace
 
 STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
+#: Time the diff of a failed or timed-out run may take (after the run's own timeout).
+FAILURE_DIFF_SECONDS = 30.0
 
 
 def new_run_id() -> str:
@@ -57,15 +61,27 @@ class RunOptions:
     #: LLM judge: enabled, provider ("anthropic" or "openrouter"), model override.
     judge_settings: dict[str, Any] = field(default_factory=dict)
     git_commit: str | None = None
+    #: auto (bubblewrap where it works, else none), bwrap, none: see zebench.sandbox.
+    sandbox: str = "auto"
+    #: Give agent commands the network (a scenario can ask for it with ``sandbox: {network: true}``).
+    agent_network: bool = False
+    #: Resource limits of every command's processes.
+    limits: Limits = field(default_factory=Limits)
 
-    def manifest_settings(self, scenario: Scenario) -> dict[str, Any]:
-        return {
+    def manifest_settings(self, scenario: Scenario, sandbox_mode: str | None = None) -> dict[str, Any]:
+        settings = {
             "timeoutSeconds": self.timeout_for(scenario),
             "commandTimeoutSeconds": self.command_timeout,
             "validationTimeoutSeconds": scenario.spec.validation.timeout_seconds,
             "agentSettings": {k: _setting_text(v) for k, v in self.agent_settings.items()},
             "judgeSettings": dict(self.judge_settings),
+            "agentNetwork": self.agent_network or scenario.spec.sandbox.network,
+            "limits": {"processes": self.limits.processes, "memoryBytes": self.limits.memory_bytes,
+                       "fileSizeBytes": self.limits.file_size_bytes},
         }
+        if sandbox_mode is not None:
+            settings["sandbox"] = sandbox_mode
+        return settings
 
     def timeout_for(self, scenario: Scenario) -> float:
         return self.timeout_seconds if self.timeout_seconds is not None else scenario.spec.timeout_minutes * 60
@@ -103,6 +119,11 @@ class _Clock:
             self.current = None
 
 
+def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, Policy]:
+    """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks)."""
+    return default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
+
+
 async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     """Run one (scenario, tier, agent, model). Never raises for the run's own failures."""
     scenario = spec.scenario
@@ -119,7 +140,9 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     diff: Diff | None = None
     evaluations: list[Evaluation] = []
     prompt: str | None = None
-    env = safe_env()
+    sandbox: Sandbox | None = None
+    sandbox_mode: str | None = None
+    diff_note: str | None = None
     timeout = options.timeout_for(scenario)
 
     try:
@@ -129,8 +152,11 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 prompt = scenario.prompt(spec.tier)
                 agent: Agent = agent_class(spec.agent)(options.agent_settings)
                 answers = scenario.oracle_answers
+                sandbox_mode = (await asyncio.to_thread(resolve_mode, options.sandbox))[0]
             except CatalogError as exc:
                 raise StageFailure("prompt", "setup", str(exc)) from None
+            except SandboxError as exc:
+                raise StageFailure("setup", "setup", str(exc)) from None
             except Exception as exc:
                 raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
 
@@ -141,14 +167,20 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 )
             except OSError as exc:
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
+            sandbox = Sandbox(workspace, mode=sandbox_mode, policies=sandbox_policies(scenario, options),
+                              limits=options.limits, scratch_root=options.workspace_root)
+            try:
+                await sandbox.__aenter__()
+            except OSError as exc:
+                raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
             if scenario.spec.warmup.enabled and scenario.spec.warmup.type == "scripted":
                 for command in scenario.spec.warmup.commands:
-                    result = await run_command(command, workspace, timeout=options.command_timeout, env=env)
+                    result = await sandbox.run(command, purpose="validation", timeout=options.command_timeout)
                     if result.exit_code != 0:
                         raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
             clock.start("agent")
-            toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, env=env)
+            toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, sandbox=sandbox)
             task = AgentTask(prompt=prompt, scenario=scenario, tier=spec.tier, model=spec.model,
                              workspace=workspace, settings=options.agent_settings)
             try:
@@ -162,10 +194,10 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
 
             clock.start("validation")
             try:
-                diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
+                diff, diff_note = await asyncio.to_thread(
+                    lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout))
                 validation = await run_validation(
-                    scenario.spec.validation.commands, workspace, timeout=scenario.spec.validation.timeout_seconds,
-                    env=env,
+                    scenario.spec.validation.commands, sandbox, timeout=scenario.spec.validation.timeout_seconds,
                 )
             except Exception as exc:
                 raise StageFailure("validation", "validation", _describe(exc)) from None
@@ -174,7 +206,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 ctx = EvaluationContext(
                     scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=task.result, env=env, command_timeout=scenario.spec.validation.timeout_seconds,
+                    agent_result=task.result, sandbox=sandbox, command_timeout=scenario.spec.validation.timeout_seconds,
                     prompt=prompt, settings=options.judge_settings,
                 )
                 evaluations = await run_evaluators(ctx, weights_for(scenario.spec.rubric_overrides, default_weights()))
@@ -198,9 +230,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     try:
         if diff is None and workspace is not None and failure is not None and failure.category != "cancelled":
             # What the agent changed before it failed is the first thing a user wants to see.
-            diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
+            deadline = time.monotonic() + FAILURE_DIFF_SECONDS
+            diff, diff_note = await asyncio.to_thread(
+                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline))  # type: ignore[arg-type]
     except Exception:
         diff = None
+    if sandbox is not None:
+        await sandbox.close()
     if workspace is not None and not options.keep_workspaces:
         await asyncio.to_thread(remove_workspace, workspace)
 
@@ -211,6 +247,8 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                                 "tags": scenario.spec.tags}
     if scenario.warnings:
         metadata["warnings"] = scenario.warnings
+    if diff_note is not None:
+        metadata["diffNote"] = diff_note
     if score is not None:
         metadata["gates"] = score.gates
     evaluator_errors = [e.evaluator_name for e in evaluations if e.error]
@@ -247,7 +285,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
-        settings=options.manifest_settings(scenario),
+        settings=options.manifest_settings(scenario, sandbox_mode),
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )

@@ -1,23 +1,27 @@
 """Validation commands: ``install`` first, then test, lint, typecheck and build concurrently.
 
-Each command is an async subprocess with its own time limit; its exit code, duration and output tail are kept.
-When install fails (or times out) the others are recorded as ``skipped``: their results would mean nothing.
+Each command runs in the run's sandbox (zebench.sandbox, policy "validation": with the network, for package
+installs) with its own time limit; its exit code, duration and output tail are kept. When install fails (or times
+out) the others are recorded as ``skipped``: their results would mean nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from .models import ValidationCommands, ValidationResult
-from .processes import run_command, safe_env
+from .sandbox import Policy, Sandbox
 
 #: Output kept per validation command (the end is where test runners print their verdict).
 OUTPUT_TAIL_BYTES = 8 * 1024
 
 
-async def _run_one(kind: str, command: str, workspace: Path, timeout: float, env: dict[str, str]) -> ValidationResult:
-    result = await run_command(command, workspace, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES, env=env)
+async def run_validation_command(
+    kind: str, command: str, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+) -> ValidationResult:
+    """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
+    result = await sandbox.run(command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0,
+                               tail_bytes=OUTPUT_TAIL_BYTES)
     if result.timed_out:
         status = "timeout"
     else:
@@ -29,15 +33,14 @@ async def _run_one(kind: str, command: str, workspace: Path, timeout: float, env
 
 
 async def run_validation(
-    commands: ValidationCommands, workspace: Path, *, timeout: float, env: dict[str, str] | None = None
+    commands: ValidationCommands, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
 ) -> list[ValidationResult]:
-    env = env if env is not None else safe_env()
     items = commands.items()
     results: list[ValidationResult] = []
     install = next((cmd for kind, cmd in items if kind == "install"), None)
     rest = [(kind, cmd) for kind, cmd in items if kind != "install"]
     if install is not None:
-        first = await _run_one("install", install, workspace, timeout, env)
+        first = await run_validation_command("install", install, sandbox, timeout=timeout, policy=policy)
         results.append(first)
         if first.status != "passed":
             results.extend(
@@ -45,5 +48,7 @@ async def run_validation(
                 for k, c in rest
             )
             return results
-    results.extend(await asyncio.gather(*(_run_one(k, c, workspace, timeout, env) for k, c in rest)))
+    results.extend(await asyncio.gather(
+        *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest)
+    ))
     return results
