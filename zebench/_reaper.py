@@ -59,9 +59,9 @@ def _children() -> list[int]:
 def _kill_all(first: int | None) -> None:
     """SIGKILL every descendant and reap until none is left (killed processes' children come to us)."""
     if first is not None:
-        for target in (lambda: os.killpg(first, signal.SIGKILL), lambda: os.kill(first, signal.SIGKILL)):
+        for kill in (os.killpg, os.kill):
             try:
-                target()
+                kill(first, signal.SIGKILL)
             except OSError:
                 pass
     while True:
@@ -122,15 +122,16 @@ def main(args: list[str]) -> int:
         if child == 0:
             try:
                 os.setsid()  # its own session and group, as before: a terminal-less command
-                for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                # Python ignores SIGPIPE and SIGXFSZ; a command must not inherit that (exec keeps ignored signals).
+                for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGXFSZ):
                     signal.signal(signum, signal.SIG_DFL)
                 import resource
 
-                for name, value in limits:
+                for name, wanted in limits:
                     which = getattr(resource, name)
                     hard = resource.getrlimit(which)[1]
-                    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-                    resource.setrlimit(which, (value, value))
+                    cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+                    resource.setrlimit(which, (cap, cap))
                 os.execvp(argv[0], argv)
             except BaseException as exc:  # noqa: BLE001 - report and leave the forked child at once
                 os.write(2, f"cannot run {argv[0]!r}: {exc}\n".encode())

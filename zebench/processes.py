@@ -24,9 +24,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 #: Environment variable names that may hold credentials. The command environment is an allow-list
 #: (zebench.sandbox); this pattern refuses secret-looking names among the extras a caller adds.
@@ -209,7 +209,7 @@ def become_subreaper() -> bool:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        _SUBREAPER = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+        _SUBREAPER = bool(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
         _SUBREAPER = False
     return _SUBREAPER
@@ -228,6 +228,15 @@ def _own_children() -> set[int]:
         except OSError:
             continue
     return pids
+
+
+def sigkill(pid: int) -> None:
+    """SIGKILL a process and the process group it leads, if they still exist."""
+    for kill, target in ((os.killpg, pid), (os.kill, pid)):
+        try:
+            kill(target, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _start_ticks(pid: int) -> int | None:
@@ -250,11 +259,7 @@ def kill_adopted_orphans(since: int | None) -> int:
         started = _start_ticks(pid)
         if started is None or started < since:
             continue
-        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-            try:
-                target()
-            except OSError:
-                pass
+        sigkill(pid)
         try:
             os.waitpid(pid, 0)  # SIGKILLed: returns at once
         except ChildProcessError:
@@ -271,7 +276,7 @@ def kill_adopted_orphans(since: int | None) -> int:
 class _Watch:
     """Event-loop callbacks of one started command: exit (pidfd), the sync pipe, stdout and stderr."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, proc: "subprocess.Popen[bytes]", sync_fd: int,
+    def __init__(self, loop: asyncio.AbstractEventLoop, proc: subprocess.Popen[bytes], sync_fd: int,
                  out: CappedOutput, err: CappedOutput | None):
         self.loop, self.proc = loop, proc
         self.exited: asyncio.Future[None] = loop.create_future()
@@ -366,12 +371,7 @@ class _Watch:
     def force(self) -> None:
         """Last resort when the wrapper does not finish its cleanup: SIGKILL it and its group."""
         if self.proc.returncode is None:
-            for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL),
-                           lambda: os.kill(self.proc.pid, signal.SIGKILL)):
-                try:
-                    target()
-                except (ProcessLookupError, PermissionError):
-                    pass
+            sigkill(self.proc.pid)
 
     def close(self) -> None:
         """Stop reading output (a process outside the tree may hold the pipe: it is not waited for)."""
@@ -383,7 +383,7 @@ class _Watch:
                 stream.close()
 
 
-def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> "subprocess.Popen[bytes]":
+def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> subprocess.Popen[bytes]:
     argv = launch.argv(sync_w)
     proc = subprocess.Popen(
         argv, cwd=launch.cwd, env=launch.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -41,13 +41,21 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 from .processes import (
-    SECRET_NAME_RE, CommandResult, Launch, Limits, nproc_limit, reaper_argv, run_process, safe_env,
+    SECRET_NAME_RE,
+    CommandResult,
+    Launch,
+    Limits,
+    nproc_limit,
+    reaper_argv,
+    run_process,
+    safe_env,
 )
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -93,7 +101,7 @@ class Policy:
     env: Mapping[str, str] = field(default_factory=dict)
 
     def extend(self, *, network: bool | None = None, rw_paths: Sequence[Path] = (), ro_paths: Sequence[Path] = (),
-               env: Mapping[str, str] | None = None) -> "Policy":
+               env: Mapping[str, str] | None = None) -> Policy:
         return replace(
             self, network=self.network if network is None else network,
             rw_paths=self.rw_paths + tuple(rw_paths), ro_paths=self.ro_paths + tuple(ro_paths),
@@ -212,7 +220,7 @@ class Sandbox:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> "Sandbox":
+    async def __aenter__(self) -> Sandbox:
         await asyncio.to_thread(self._open_sync)
         return self
 

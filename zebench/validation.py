@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .models import ValidationCommands, ValidationResult
+from .models import ValidationCommands, ValidationResult, ValidationStatus
 from .sandbox import Policy, Sandbox
 
 #: Output kept per validation command (the end is where test runners print their verdict).
@@ -22,6 +22,7 @@ async def run_validation_command(
     """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
     result = await sandbox.run(command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0,
                                tail_bytes=OUTPUT_TAIL_BYTES)
+    status: ValidationStatus
     if result.timed_out:
         status = "timeout"
     else:

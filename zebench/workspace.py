@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 from .catalog import IGNORED_DIRS
 from .manifests import declared_in, is_manifest
@@ -482,6 +482,7 @@ def diff_workspace(before_root: Path | None, after_root: Path, *,
             break
         old = before_root / rel if before_root is not None and rel in before else None
         new = after_root / rel if rel in after else None
+        change: Literal["added", "modified", "deleted"]
         if old is not None and new is not None:
             try:
                 if _same(old, new, deadline):
