@@ -20,7 +20,7 @@ from . import __version__
 from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
-from .processes import Limits
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 from .runner import RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
@@ -49,9 +49,9 @@ class BatchPlan(BaseModel):
     judge_settings: dict[str, Any] = Field(default_factory=dict)
     #: Sandbox settings that change what an agent can do (the sandbox mode itself is the machine's, not the plan's).
     agent_network: bool = False
-    max_processes: int | None = Limits.processes
-    max_memory_bytes: int | None = Limits.memory_bytes
-    max_file_size_bytes: int | None = Limits.file_size_bytes
+    max_processes: int | None = DEFAULT_MAX_PROCESSES
+    max_memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES
+    max_file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
 
     def limits(self) -> Limits:
         return Limits(processes=self.max_processes, memory_bytes=self.max_memory_bytes,

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .catalog import DEFAULT_SUITES_DIR, Catalog, CatalogError, new_scenario, new_suite
-from .processes import Limits
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 DEFAULT_DB = Path("data/zebench.db")
@@ -182,9 +182,9 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--submit-retries", type=click.IntRange(0), default=4, show_default=True, help="Retries of a failed submission (exponential backoff from 0.5 s).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True, envvar="ZEBENCH_SANDBOX", show_envvar=True, help="Where commands run: bwrap (bubblewrap: workspace only, no network for agent commands), none (no isolation), auto (bwrap where it works, else none with a warning). See docs/security.md.")
 @click.option("--agent-network/--no-agent-network", default=False, show_default=True, help="Give agent commands the network (validation always has it). All or nothing: no host filter.")
-@click.option("--max-processes", type=click.IntRange(1), default=Limits.processes, show_default=True, help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
-@click.option("--max-memory-mb", type=click.IntRange(1), default=Limits.memory_bytes // 2**20, show_default=True, help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
-@click.option("--max-file-size-mb", type=click.IntRange(1), default=Limits.file_size_bytes // 2**20, show_default=True, help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
+@click.option("--max-processes", type=click.IntRange(1), default=DEFAULT_MAX_PROCESSES, show_default=True, help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
+@click.option("--max-memory-mb", type=click.IntRange(1), default=DEFAULT_MAX_MEMORY_BYTES // 2**20, show_default=True, help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
+@click.option("--max-file-size-mb", type=click.IntRange(1), default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, show_default=True, help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
 @click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
 def run_command(

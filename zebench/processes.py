@@ -71,16 +71,21 @@ def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+DEFAULT_MAX_PROCESSES = 1024
+DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
+DEFAULT_MAX_FILE_SIZE_BYTES = 1024**3
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of every process of a command (setrlimit; soft = hard, the command cannot raise them)."""
 
     #: RLIMIT_NPROC: tasks of the command's user. Counted per user, not enforced for root: see docs/security.md.
-    processes: int | None = 1024
+    processes: int | None = DEFAULT_MAX_PROCESSES
     #: RLIMIT_DATA: heap and private writable memory of each process.
-    memory_bytes: int | None = 4 * 1024**3
+    memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES
     #: RLIMIT_FSIZE: largest file a process may write (SIGXFSZ beyond).
-    file_size_bytes: int | None = 1024**3
+    file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
 
 
 class CappedOutput:
@@ -251,21 +256,23 @@ def _start_ticks(pid: int) -> int | None:
 
 def kill_adopted_orphans(since: int | None) -> int:
     """Kill and reap children this process did not start and that started at or after ``since`` (clock ticks):
-    orphans adopted from a command whose reaper was killed. Returns how many."""
+    orphans adopted from a command whose reaper was killed. Repeats until none is left (a killed orphan's own
+    children are adopted in turn). Returns how many were killed."""
     if not _SUBREAPER or since is None:
         return 0
     killed = 0
-    for pid in _own_children() - _SPAWNED:
-        started = _start_ticks(pid)
-        if started is None or started < since:
-            continue
-        sigkill(pid)
-        try:
-            os.waitpid(pid, 0)  # SIGKILLed: returns at once
-        except ChildProcessError:
-            pass
-        killed += 1
-    return killed
+    while True:
+        found = [pid for pid in _own_children() - _SPAWNED if (_start_ticks(pid) or -1) >= since]
+        if not found:
+            return killed
+        for pid in found:
+            sigkill(pid)
+        for pid in found:
+            try:
+                os.waitpid(pid, 0)  # SIGKILLed: returns at once
+            except ChildProcessError:
+                pass
+        killed += len(found)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -194,8 +194,9 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
 
             clock.start("validation")
             try:
-                diff, diff_note = await asyncio.to_thread(
+                fresh, diff_note = await asyncio.to_thread(
                     lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout))
+                diff = fresh
                 validation = await run_validation(
                     scenario.spec.validation.commands, sandbox, timeout=scenario.spec.validation.timeout_seconds,
                 )

@@ -212,6 +212,7 @@ class Sandbox:
         self.limits = limits
         self.scratch_root = scratch_root
         self.scratch: Path | None = None
+        self._shared: set[Path] = set()
         #: (uid, gid) the commands run as when it is not zebench's own user (root runs with bubblewrap).
         self.owner: tuple[int, int] | None = None
         if mode == "bwrap" and os.geteuid() == 0:
@@ -242,10 +243,10 @@ class Sandbox:
             chown_tree(self.workspace, uid, gid)
             # mkdtemp's 0700 would keep out bubblewrap itself (root without capabilities) at its chdir.
             os.chmod(self.workspace, 0o755)
+        self.scratch = scratch
         for policy in self.policies.values():
             for path in policy.rw_paths:
                 self.prepare_shared_dir(path)
-        self.scratch = scratch
 
     async def close(self) -> None:
         if self.scratch is not None:
@@ -254,6 +255,9 @@ class Sandbox:
 
     def prepare_shared_dir(self, path: Path) -> None:
         """Create a read-write path shared between runs; for sandbox users, group-writable by SANDBOX_GID."""
+        if path in self._shared:
+            return
+        self._shared.add(path)
         path.mkdir(parents=True, exist_ok=True)
         if self.owner is not None:
             info = path.stat()
@@ -294,6 +298,8 @@ class Sandbox:
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
+        for path in policy.rw_paths:
+            self.prepare_shared_dir(path)
         env = self.env(policy)
         if self.mode == "none":
             return Launch(argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
