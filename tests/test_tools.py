@@ -137,3 +137,39 @@ def test_ask_user_exact_fuzzy_default(box: Toolbox) -> None:
     assert call(box, "askUser", question="Which package manager shall we use?", context="").output == "pnpm"
     assert call(box, "askUser", question="What is the deadline?", context="").output == DEFAULT_ANSWER
     assert answer_question("anything", {}) == DEFAULT_ANSWER
+
+
+def test_only_regular_files_are_read(box: Toolbox) -> None:
+    import socket
+
+    os.mkfifo(box.workspace / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(box.workspace / "sock"))
+    try:
+        assert "is a FIFO; readFile reads regular files only" in call(box, "readFile", path="pipe").output
+        assert "is a socket" in call(box, "readFile", path="sock").output
+        assert not call(box, "writeFile", path="pipe", content="now a file").is_error  # replaced, not opened
+        assert (box.workspace / "pipe").read_text() == "now a file"
+    finally:
+        sock.close()
+
+
+def test_a_large_file_is_cut_and_marked(box: Toolbox) -> None:
+    (box.workspace / "big.txt").write_text("é" * (1024 * 1024))  # 2 MiB of 2-byte characters
+    out = call(box, "readFile", path="big.txt").output
+    assert out.startswith("éé") and out.endswith("[cut: the file is 2097152 bytes; readFile returns the first 1048576]")
+    assert len(out.split("\n")[0]) == 512 * 1024
+
+
+def test_symlinks_inside_are_followed_and_never_out(box: Toolbox, tmp_path: Path) -> None:
+    (box.workspace / "sub").mkdir()
+    os.symlink("a.txt", box.workspace / "inner-link.txt")
+    os.symlink(str(box.root / "a.txt"), box.workspace / "absolute-inside.txt")
+    os.symlink("sub/../..", box.workspace / "up")
+    assert not call(box, "writeFile", path="inner-link.txt", content="via link").is_error
+    assert os.path.islink(box.workspace / "inner-link.txt") and (box.workspace / "a.txt").read_text() == "via link"
+    assert call(box, "readFile", path="absolute-inside.txt").output == "via link"
+    escape = call(box, "readFile", path="up/outside.txt")
+    assert escape.is_error and "outside the workspace" in escape.output
+    assert call(box, "writeFile", path="up/new.txt", content="x").is_error and not (tmp_path / "new.txt").exists()
+    assert call(box, "listFiles", path="up").is_error

@@ -41,6 +41,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -234,6 +235,8 @@ class Sandbox:
         if self.scratch_root is not None:
             self.scratch_root.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="zebench-sandbox-", dir=self.scratch_root))
+        # A sandbox that is never closed (a Toolbox's default one) still leaves nothing behind.
+        self._finalizer = weakref.finalize(self, shutil.rmtree, scratch, True)
         for sub in ("home", "tmp"):
             (scratch / sub).mkdir()
         if self.owner is not None:
@@ -251,6 +254,7 @@ class Sandbox:
     async def close(self) -> None:
         if self.scratch is not None:
             scratch, self.scratch = self.scratch, None
+            self._finalizer.detach()
             await asyncio.to_thread(shutil.rmtree, scratch, True)
 
     def prepare_shared_dir(self, path: Path) -> None:

@@ -52,7 +52,7 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
     """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
@@ -60,6 +60,8 @@ def _scan(root: Path) -> tuple[list[str], list[tuple[str, int]], list[tuple[str,
     stack = [""]
     while stack:
         rel_dir = stack.pop()
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
         with os.scandir(root / rel_dir if rel_dir else root) as it:
             for entry in it:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -269,11 +271,15 @@ class Files:
                 raise WorkspaceError("is a directory; use listFiles")
             if found.info is None:
                 raise WorkspaceError("no such file")
+            if stat.S_ISDIR(found.info.st_mode):
+                raise WorkspaceError("is a directory; use listFiles")
+            if not stat.S_ISREG(found.info.st_mode):  # refused before any open: a device is never opened
+                raise WorkspaceError(f"is {_kind(found.info.st_mode)}; readFile reads regular files only")
             fd = os.open(found.name, READ_FLAGS, dir_fd=found.dir_fd)
         finally:
             os.close(found.dir_fd)
         try:
-            info = os.fstat(fd)
+            info = os.fstat(fd)  # again: the entry may have been swapped since the lstat
             if stat.S_ISDIR(info.st_mode):
                 raise WorkspaceError("is a directory; use listFiles")
             if not stat.S_ISREG(info.st_mode):
@@ -450,10 +456,10 @@ class _OutOfTime(Exception):
     pass
 
 
-def _entries(root: Path | None) -> set[str]:
+def _entries(root: Path | None, deadline: float | None = None) -> set[str]:
     if root is None or not root.is_dir():
         return set()
-    _, files, links = _scan(root)
+    _, files, links = _scan(root, deadline)
     return {rel for rel, _ in files} | {rel for rel, _ in links}
 
 
@@ -469,7 +475,10 @@ def diff_workspace(before_root: Path | None, after_root: Path, *,
     Only regular files and symlinks count (FIFOs, sockets and devices are skipped); files over
     MAX_DIFFABLE_BYTES are compared chunk by chunk and listed as binary, never read whole.
     """
-    before, after = _entries(before_root), _entries(after_root)
+    try:
+        before, after = _entries(before_root, deadline), _entries(after_root, deadline)
+    except _OutOfTime:
+        return Diff(), "the diff ran out of time while listing the workspace"
     budget = PATCH_LIMIT_TOTAL
     files: list[DiffFile] = []
     incomplete: str | None = None
