@@ -367,3 +367,38 @@ def test_run_command_without_a_sandbox_still_reaps(tmp_path: Path) -> None:
     m = marker()
     result = run(run_command(f"setsid sleep {m} & echo started", tmp_path, timeout=10))
     assert result.output == "started\n" and processes_with(m) == []
+
+
+def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str) -> None:
+    """SIGKILL of zebench itself: the reaper (PR_SET_PDEATHSIG) still kills every process of the command."""
+    import select
+    import signal
+
+    m = marker()
+    script = write(tmp_path / "victim.py", f"""
+        import asyncio, sys
+        from pathlib import Path
+        sys.path.insert(0, "{Path(__file__).resolve().parent.parent}")
+        from zebench.sandbox import Sandbox
+        from tests.conftest import processes_with
+
+        async def main():
+            box = Sandbox(Path("{tmp_path}") / "ws", mode="{sandbox_mode}", scratch_root=Path("{tmp_path}"))
+            (Path("{tmp_path}") / "ws").mkdir()
+            task = asyncio.ensure_future(box.run("setsid sleep {m} & sleep {m}", timeout=600))
+            while len(processes_with("{m}")) < 2:
+                await asyncio.sleep(0)
+            print("ready", flush=True)
+            await task
+
+        asyncio.run(main())
+        """)
+    victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert victim.stdout is not None and victim.stdout.readline() == "ready\n"
+    pidfds = [os.pidfd_open(pid) for pid in processes_with(m)]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    for fd in pidfds:  # each ends by an event; 60 s is only a safety net
+        assert select.select([fd], [], [], 60)[0], "a process of the command survived"
+        os.close(fd)
+    assert processes_with(m) == []
