@@ -216,12 +216,16 @@ def test_file_size_and_memory_limits(tmp_path: Path, sandbox_mode: str) -> None:
     assert hog.exit_code == 1 and "MemoryError" in hog.output
 
 
-def _cancel_after(box: Sandbox, command_text: str, iterations: int) -> None:
+def _cancel_after(box: Sandbox, command_text: str, iterations: int, again_after: int | None = None) -> None:
     async def scenario() -> None:
         task = asyncio.ensure_future(box.run(command_text, timeout=60))
         for _ in range(iterations):
             await asyncio.sleep(0)  # one event-loop iteration: no time passes on purpose
         task.cancel()
+        if again_after is not None:  # a second cancel while the first one's cleanup runs
+            for _ in range(again_after):
+                await asyncio.sleep(0)
+            task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
@@ -232,9 +236,12 @@ def test_a_cancel_at_any_point_leaves_nothing(tmp_path: Path, sandbox_mode: str)
     box = make_sandbox(tmp_path / "ws", sandbox_mode)
     m = marker()
     command_text = f"sleep {m} & setsid sleep {m} & (trap '' TERM HUP; sleep {m}) & sleep {m}"
-    for iterations in range(0, 40):
+    for iterations in range(40):
         _cancel_after(box, command_text, iterations)
         assert processes_with(m) == [], iterations
+    for again_after in range(10):
+        _cancel_after(box, command_text, 20, again_after)
+        assert processes_with(m) == [], again_after
 
 
 def test_a_killed_reaper_leaves_no_orphan_in_zebench_run(tmp_path: Path) -> None:

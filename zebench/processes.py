@@ -392,6 +392,23 @@ class _Watch:
                 stream.close()
 
 
+async def _until_gone(watch: _Watch, loop: asyncio.AbstractEventLoop) -> None:
+    """Wait (at most KILL_GRACE_SECONDS) for the proof that every process is gone. A cancellation meanwhile (a
+    second one: the first brought us here) is held until the cleanup is done, then re-raised."""
+    deadline = loop.time() + KILL_GRACE_SECONDS
+    cancelled = False
+    while not watch.gone.done():
+        try:
+            await asyncio.wait_for(asyncio.shield(watch.gone), max(0.0, deadline - loop.time()))
+        except asyncio.CancelledError:
+            cancelled = True
+        except TimeoutError:
+            watch.force()
+            break
+    if cancelled:
+        raise asyncio.CancelledError()
+
+
 def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> subprocess.Popen[bytes]:
     argv = launch.argv(sync_w)
     proc = subprocess.Popen(
@@ -443,12 +460,8 @@ async def run_process(
         # Exit, timeout or cancellation: whatever is left of the command is killed (nothing after a clean exit:
         # both wrappers clean up before they exit; this catches a wrapper that was itself killed).
         watch.kill()
-        try:
-            await asyncio.wait_for(asyncio.shield(watch.gone), KILL_GRACE_SECONDS)
-        except TimeoutError:
-            watch.force()
-        finally:
-            kill_adopted_orphans(since)
+        await _until_gone(watch, loop)
+        kill_adopted_orphans(since)
     await asyncio.shield(watch.exited)
     try:
         await asyncio.wait_for(asyncio.shield(watch.drained), PIPE_DRAIN_SECONDS)
