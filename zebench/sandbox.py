@@ -33,6 +33,7 @@ the host's files and network as zebench's user. docs/security.md says what that 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import secrets
 import shlex
@@ -41,6 +42,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -240,7 +242,7 @@ class Sandbox:
         for sub in ("home", "tmp"):
             (scratch / sub).mkdir()
         if self.mode == "bwrap":
-            self._build_etc(scratch / "etc")
+            self._write_accounts(scratch)
         if self.owner is not None:
             uid, gid = self.owner
             for path in (scratch / "home", scratch / "tmp"):
@@ -253,36 +255,17 @@ class Sandbox:
             for path in policy.rw_paths:
                 self.prepare_shared_dir(path)
 
-    def _build_etc(self, etc: Path) -> None:
-        """The sandbox's /etc: copies of the ETC_READABLE entries (symlinks into /usr kept as links, others
-        followed), and passwd/group naming only root and the sandbox user."""
-        etc.mkdir()
-        for name in ETC_READABLE:
-            source, target = Path("/etc") / name, etc / name
-            if not source.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            real = Path(os.path.realpath(source))
-            if source.is_symlink() and _covered(real, [Path("/usr")]):
-                os.symlink(os.readlink(source), target)
-            elif real.is_dir():
-                shutil.copytree(real, target, symlinks=True)
-            else:
-                shutil.copyfile(real, target)
+    def _write_accounts(self, scratch: Path) -> None:
+        """/etc/passwd and /etc/group naming only root and the sandbox user (bound over the shared /etc)."""
         uid, gid = self.owner if self.owner is not None else (os.getuid(), os.getgid())
         if uid == 0:
             passwd, group = f"root:x:0:0:root:{SANDBOX_HOME}:/bin/sh\n", "root:x:0:\n"
         else:
             passwd = f"root:x:0:0:root:/root:/bin/sh\n{SANDBOX_USER}:x:{uid}:{gid}:zebench sandbox:{SANDBOX_HOME}:/bin/sh\n"
             group = f"root:x:0:\n{SANDBOX_USER}:x:{gid}:\n"
-        (etc / "passwd").write_text(passwd)
-        (etc / "group").write_text(group)
-        for dirpath, dirnames, filenames in os.walk(etc):
-            os.chmod(dirpath, 0o755)
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                if not os.path.islink(path):
-                    os.chmod(path, 0o644)
+        for name, text in (("passwd", passwd), ("group", group)):
+            (scratch / name).write_text(text)
+            os.chmod(scratch / name, 0o644)
 
     async def close(self) -> None:
         if self.scratch is not None:
@@ -390,8 +373,13 @@ class Sandbox:
                 known.add(top)
             elif os.path.isdir(top):
                 mount("--ro-bind", top, top)
-        # One bind for /etc: the run's copy of the readable entries (a mount per file cost ~1 ms each, per command).
-        mount("--ro-bind", str(self.scratch / "etc"), "/etc")
+        # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
+        etc, bound_folders = shared_etc()
+        mount("--ro-bind", str(etc), "/etc")
+        for name in bound_folders:
+            mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
+        mount("--ro-bind", str(self.scratch / "passwd"), "/etc/passwd")
+        mount("--ro-bind", str(self.scratch / "group"), "/etc/group")
         mount("--bind", str(self.scratch / "tmp"), "/tmp")
         mount("--bind", str(self.scratch / "home"), SANDBOX_HOME)
         for root in _python_roots():
@@ -423,6 +411,57 @@ class Sandbox:
         launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
         return await run_process(launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes,
                                  separate_stderr=separate_stderr)
+
+
+_ETC: tuple[Path, list[str]] | None = None
+_ETC_LOCK = threading.Lock()
+
+
+#: A folder of /etc with more entries than this is bound as it is rather than copied (creating files is slow).
+ETC_COPY_MAX_ENTRIES = 32
+
+
+def shared_etc() -> tuple[Path, list[str]]:
+    """The sandbox's /etc, made once per process, and the folders of it to bind over it as they are.
+
+    Files and small folders of ETC_READABLE are copied (symlinks into /usr kept as links, others followed);
+    large folders (/etc/ssl/certs, /etc/alternatives) get an empty mount point; passwd and group are empty mount
+    points for each run's own.
+    """
+    global _ETC
+    with _ETC_LOCK:
+        if _ETC is not None and _ETC[0].is_dir():
+            return _ETC
+        base = Path(tempfile.mkdtemp(prefix="zebench-etc-"))
+        atexit.register(shutil.rmtree, base, True)
+        etc = base / "etc"
+        etc.mkdir()
+        bound: list[str] = []
+        for name in ETC_READABLE:
+            source, target = Path("/etc") / name, etc / name
+            if not source.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            real = Path(os.path.realpath(source))
+            if source.is_symlink() and _covered(real, [Path("/usr")]):
+                os.symlink(os.readlink(source), target)
+            elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
+                target.mkdir()
+                bound.append(name)
+            elif real.is_dir():
+                shutil.copytree(real, target, symlinks=True)
+            else:
+                shutil.copyfile(real, target)
+        for name in ("passwd", "group"):
+            (etc / name).touch()
+        for dirpath, _, filenames in os.walk(etc):
+            os.chmod(dirpath, 0o755)
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o644)
+        _ETC = (etc, bound)
+        return _ETC
 
 
 def chown_tree(root: Path, uid: int, gid: int) -> None:
