@@ -480,6 +480,18 @@ async def run_process(
     )
 
 
+def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
+    """Run a launch to its end without an event loop (a probe at start-up); returns (exit code, stderr)."""
+    r, w = os.pipe()
+    try:
+        done = subprocess.run(launch.argv(w), env=launch.env, cwd=launch.cwd, capture_output=True, timeout=timeout,
+                              pass_fds=(w, *launch.pass_fds), umask=launch.umask, check=False)
+    finally:
+        for fd in (r, w, *launch.pass_fds):
+            os.close(fd)
+    return done.returncode, done.stderr.decode("utf-8", "replace")
+
+
 def _exit_code(returncode: int | None) -> int | None:
     if returncode is None:
         return None

@@ -48,15 +48,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 from .processes import (
-    SECRET_NAME_RE,
     CommandResult,
     Launch,
     Limits,
     nproc_limit,
     reaper_argv,
+    run_launch_sync,
     run_process,
     safe_env,
 )
@@ -85,6 +85,9 @@ ETC_READABLE = (
 )
 #: Top-level system folders bound read-only (or recreated as links into /usr on merged-/usr systems).
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class SandboxError(Exception):
@@ -143,20 +146,13 @@ def bwrap_problem() -> str | None:
         workspace.mkdir()
         box = Sandbox(workspace, mode="bwrap", scratch_root=Path(tmp))
         box._open_sync()
-        launch = box.launch(["true"], box.policy("agent"))
-        r, w = os.pipe()
         try:
-            argv = launch.argv(w)
-            done = subprocess.run(argv, env=launch.env, cwd=launch.cwd, capture_output=True, timeout=30,
-                                  pass_fds=(w, *launch.pass_fds), umask=launch.umask)
+            code, stderr = run_launch_sync(box.launch(["true"], box.policy("agent")), timeout=30)
         except (OSError, subprocess.SubprocessError) as exc:
             return f"bwrap failed to start: {exc}"
-        finally:
-            for fd in (r, w, *launch.pass_fds):
-                os.close(fd)
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"bwrap cannot create a sandbox here: {reason[-1] if reason else f'exit {done.returncode}'}"
+    if code != 0:
+        reason = stderr.strip().splitlines()
+        return f"bwrap cannot create a sandbox here: {reason[-1] if reason else f'exit {code}'}"
     return None
 
 
@@ -206,7 +202,7 @@ class Sandbox:
         *,
         mode: Literal["bwrap", "none"] = "none",
         policies: Mapping[Purpose, Policy] | None = None,
-        limits: Limits = Limits(),
+        limits: Limits = DEFAULT_LIMITS,
         scratch_root: Path | None = None,
     ):
         self.workspace = Path(os.path.realpath(workspace))
@@ -224,7 +220,7 @@ class Sandbox:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> Sandbox:
+    async def __aenter__(self) -> Self:
         await asyncio.to_thread(self._open_sync)
         return self
 
@@ -470,11 +466,6 @@ def chown_tree(root: Path, uid: int, gid: int) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
             os.lchown(os.path.join(dirpath, name), uid, gid)
-
-
-def secret_free(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` without the names that look like secrets (for extras that come from scenario files)."""
-    return {k: v for k, v in env.items() if not SECRET_NAME_RE.search(k)}
 
 
 __all__ = [

@@ -13,9 +13,10 @@ import difflib
 import os
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from .catalog import DEFAULT_ANSWER
 from .models import ToolCallRecord

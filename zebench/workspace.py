@@ -23,10 +23,11 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from .catalog import IGNORED_DIRS
 from .manifests import declared_in, is_manifest
