@@ -12,6 +12,7 @@ PYTHON="${PYTHON:-python3}"
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # without a browser the browser tests fail with a clear error; the others (-m "not slow") still run
+./scripts/install-node.sh
 ./scripts/install-browser.sh || echo "warning: no Chromium; tests/test_site_browser.py will fail" >&2
 # the sandbox tests run every command under bubblewrap as CI does; without it they fail with a clear error
 ./scripts/install-sandbox.sh || echo "warning: no bubblewrap; the --sandbox bwrap tests will fail" >&2

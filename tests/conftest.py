@@ -12,7 +12,15 @@ from zebench.sandbox import Sandbox
 from zebench.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED_SUITES = REPO / "data" / "suites"
+BUNDLED_SUITES = REPO / "zebench" / "suites"
+#: Real suites of the original project, unchanged (CI has ../shared beside the repository).
+ORIGINAL_SUITES = REPO.parent / "shared" / "reference" / "original-suites"
+
+
+@pytest.fixture(scope="session")
+def original_suites() -> Path:
+    assert ORIGINAL_SUITES.is_dir(), f"the original project's suites are expected at {ORIGINAL_SUITES}"
+    return ORIGINAL_SUITES
 
 
 @pytest.fixture(scope="session")

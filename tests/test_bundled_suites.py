@@ -55,3 +55,37 @@ def test_echo_is_unsuccessful_everywhere(bundled_batch) -> None:
     echo = [r for r in bundled_batch.records if r.agent == "echo"]
     assert echo and all(r.status == "completed" and not r.is_successful for r in echo), [
         (r.scenario, r.weighted_score, r.success_metric) for r in echo if r.is_successful]
+
+
+def test_run_from_any_directory_uses_the_bundled_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from zebench.catalog import BUNDLED_SUITES_DIR
+    from zebench.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ZEBENCH_SUITES_DIR", raising=False)
+    result = CliRunner().invoke(main, ["run", "fix-tests", "-a", "oracle", "-t", "L1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "zebench.db").is_file()
+    assert "suites" not in {p.name for p in tmp_path.iterdir()}
+    store = Store(tmp_path / "data" / "zebench.db")
+    batch = store.get_batch(store.run_ids() and store.get_run(store.run_ids()[0]).batch_id)  # type: ignore[union-attr]
+    store.close()
+    assert batch is not None and batch.metadata["plan"]["suites_dir"] == str(BUNDLED_SUITES_DIR)
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_bundled_suites(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path),
+                            str(BUNDLED_SUITES.parent.parent)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("zebench-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    bundled = {f"zebench/suites/{p.relative_to(BUNDLED_SUITES).as_posix()}" for p in BUNDLED_SUITES.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert bundled and bundled <= names, sorted(bundled - names)[:5]

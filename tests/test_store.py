@@ -18,9 +18,9 @@ def test_schema_migrations_and_wal(store: Store) -> None:
             "run_diff_files", "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
             "_sqlite_migrations"} <= tables
     assert store.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m006_batch_denominators", "m007_run_revisions"]
+    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m007_run_revisions", "m008_baseline"]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 7
+    assert len(migrations.applied(store.db)) == 8 and not migrations.pending(store.db)
 
 
 def test_round_trip_and_jsonl_are_the_same_record(store: Store, db_path: Path, suites: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
 from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
-from .runner import RunOptions, RunSpec, new_batch_id, run_one
+from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
 if TYPE_CHECKING:
@@ -233,6 +233,7 @@ async def run_batch(
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
         sandbox=sandbox, agent_network=plan.agent_network, limits=plan.limits(),
+        baselines=BaselineCache(workspace_root),
     )
     writer = _Writer(store, output)
     semaphore = asyncio.Semaphore(concurrency)
@@ -263,6 +264,8 @@ async def run_batch(
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        assert options.baselines is not None
+        await options.baselines.close()
         writer.close()
         reporter.finish()
         if submitter is not None:

@@ -7,20 +7,37 @@ and ``<suites-dir>/<suite>/prompts/<scenario>/<Tier>-<name>.md``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from .models import KEBAB_RE, TIER_FILE_RE, ScenarioSpec
+from .models import KEBAB_RE, TIER_FILE_RE, ScenarioSpec, SuitePolicy, TierPolicy
 
-DEFAULT_SUITES_DIR = Path("data/suites")
+#: Suites bundled with zebench (inside the package, so `pip install` carries them).
+BUNDLED_SUITES_DIR = Path(__file__).resolve().parent / "suites"
+#: Where suites are looked for in the current directory, in order: zebench's layout, then the original's.
+LOCAL_SUITES_DIRS = (Path("data/suites"), Path("suites"))
+
+
+def default_suites_dir() -> Path:
+    """``./data/suites`` or ``./suites`` when the current directory has one, else the bundled suites."""
+    for candidate in LOCAL_SUITES_DIRS:
+        if candidate.is_dir() and any((p / "scenarios").is_dir() for p in candidate.iterdir()):
+            return candidate
+    return BUNDLED_SUITES_DIR
+
+
+def scaffold_dir() -> Path:
+    """Where new suites go by default: the current directory's suites folder (never the bundled one)."""
+    return next((c for c in LOCAL_SUITES_DIRS if c.is_dir()), LOCAL_SUITES_DIRS[0])
 #: Directories never copied into a workspace, never hashed, never diffed.
 IGNORED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 DEFAULT_ANSWER = "Proceed with your best judgment based on the constraints provided."
@@ -45,21 +62,98 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def load_spec(path: Path) -> ScenarioSpec:
-    """Parse one scenario.yaml, raising CatalogError with one line per bad key."""
+def _read_yaml(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise CatalogError("not UTF-8 text", path) from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"invalid YAML: {exc}", path) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise CatalogError("invalid YAML: nested too deeply", path) from None
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a field annotation holds directly (``Model``, ``Model | None``, ``list[Model]``...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _is_mapping_of_models(annotation: Any) -> bool:
+    return get_origin(annotation) is dict or any(_is_mapping_of_models(a) for a in get_args(annotation)
+                                                  if get_origin(a) is dict)
+
+
+def unknown_keys(model: type[BaseModel], data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[str, str | None]]:
+    """Keys of ``data`` that ``model`` (recursively) does not declare: (key path, nearest known key or None).
+
+    Models that accept extra keys on purpose (the artifact block) are not searched."""
+    if not isinstance(data, dict) or model.model_config.get("extra") == "allow":
+        return []
+    fields = model.model_fields
+    known: dict[str, str] = {}
+    for name, info in fields.items():
+        known[name] = name
+        if info.alias:
+            known[info.alias] = name
+    found: list[tuple[str, str | None]] = []
+    for key, value in data.items():
+        if not isinstance(key, str) or key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            found.append((_key_path((*loc, key)), close[0] if close else None))
+            continue
+        annotation = fields[known[key]].annotation
+        for sub in _models_in(annotation):
+            if _is_mapping_of_models(annotation) and isinstance(value, dict):
+                for k, v in value.items():
+                    found += unknown_keys(sub, v, (*loc, key, k))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    found += unknown_keys(sub, item, (*loc, key, i))
+            else:
+                found += unknown_keys(sub, value, (*loc, key))
+    return found
+
+
+def unknown_key_warnings(model: type[BaseModel], data: Any) -> list[str]:
+    return [f"unknown key {path}" + (f" (did you mean {near}?)" if near else "") + "; ignored"
+            for path, near in unknown_keys(model, data)]
+
+
+def load_spec_with_warnings(path: Path) -> tuple[ScenarioSpec, list[str]]:
+    """Parse one scenario.yaml: the spec and its warnings (unknown keys); CatalogError with one line per bad key."""
+    data = _read_yaml(path)
     if not isinstance(data, dict):
         raise CatalogError("expected a mapping of keys at the top level", path)
     try:
-        return ScenarioSpec.model_validate(data)
+        spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         problems = [f"{_key_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise CatalogError("invalid scenario file", path, problems) from None
+    return spec, unknown_key_warnings(ScenarioSpec, data)
+
+
+def load_spec(path: Path) -> ScenarioSpec:
+    """Parse one scenario.yaml, raising CatalogError with one line per bad key (unknown keys are not errors)."""
+    return load_spec_with_warnings(path)[0]
+
+
+def load_policy(path: Path) -> tuple[SuitePolicy, list[str]]:
+    """Parse a suite's ``prompts/policy.yaml``: the policy and its warnings."""
+    data = _read_yaml(path)
+    if data is None:
+        return SuitePolicy(), []
+    if not isinstance(data, dict):
+        raise CatalogError("expected a mapping of keys at the top level", path)
+    try:
+        policy = SuitePolicy.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_key_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise CatalogError("invalid policy file", path, problems) from None
+    return policy, unknown_key_warnings(SuitePolicy, data)
 
 
 @dataclass
@@ -70,6 +164,8 @@ class Scenario:
     spec: ScenarioSpec
     prompts: dict[str, Path]
     warnings: list[str] = field(default_factory=list)
+    #: The suite's prompts/policy.yaml (empty when the suite has none).
+    policy: SuitePolicy = field(default_factory=SuitePolicy)
 
     @property
     def key(self) -> str:
@@ -77,6 +173,9 @@ class Scenario:
 
     @property
     def fixture_dir(self) -> Path | None:
+        """The starting repository; None for scenarios without a workspace (they run in an empty one)."""
+        if not self.spec.needs_workspace:
+            return None
         for candidate in ("repo-fixture", "repo"):
             if (self.dir / candidate).is_dir():
                 return self.dir / candidate
@@ -92,9 +191,17 @@ class Scenario:
         return sorted(self.prompts, key=tier_sort_key)
 
     def prompt(self, tier: str) -> str:
+        """The tier's prompt as the agent gets it: the prompt file, plus the artifact's fields for artifact
+        scenarios (the original appends an "Artifact Information" section)."""
         if tier not in self.prompts:
             raise CatalogError(f"scenario {self.key} has no prompt for tier {tier} (it has: {', '.join(self.tiers)})")
-        return self.prompts[tier].read_text(encoding="utf-8")
+        text = self.prompts[tier].read_text(encoding="utf-8")
+        if self.spec.artifact is not None:
+            text = text.rstrip("\n") + "\n\n" + artifact_section(self.spec.artifact.fields())
+        return text
+
+    def tier_policy(self, tier: str) -> TierPolicy | None:
+        return self.policy.tiers.get(tier)
 
     @cached_property
     def oracle_answers(self) -> dict[str, str]:
@@ -124,6 +231,36 @@ class Scenario:
         return digest.hexdigest()
 
 
+_ACRONYMS = {"id": "ID", "url": "URL", "api": "API", "uri": "URI"}
+
+
+def artifact_section(fields: dict[str, Any]) -> str:
+    """Markdown listing an artifact's fields, e.g. ``**Figma File ID**: 6vcQ...``."""
+    lines = ["## Artifact Information", ""]
+    for key, value in fields.items():
+        label = " ".join(_ACRONYMS.get(w.lower(), w.capitalize()) for w in str(key).split("_"))
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"**{label}**: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _rubric_warnings(spec: ScenarioSpec) -> list[str]:
+    from .evaluators import registry
+    from .scoring import ORIGINAL_EVALUATOR_NAMES
+
+    known = set(registry())
+    unknown = []
+    for name in spec.rubric_overrides.weights:
+        if name in known or ORIGINAL_EVALUATOR_NAMES.get(name) in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known | set(ORIGINAL_EVALUATOR_NAMES)), n=1, cutoff=0.8)
+        unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
+    if not unknown:
+        return []
+    return [f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
+            f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"]
+
+
 def iter_files(root: Path) -> list[Path]:
     """Every file under root (symlinks included, not followed), skipping IGNORED_DIRS."""
     out: list[Path] = []
@@ -151,9 +288,12 @@ def tier_of(filename: str) -> str | None:
 class Catalog:
     """The suites under one directory. Loading is lazy and cached per scenario."""
 
-    def __init__(self, suites_dir: Path | str = DEFAULT_SUITES_DIR):
-        self.root = Path(suites_dir)
+    def __init__(self, suites_dir: Path | str | None = None, *, strict: bool = False):
+        self.root = Path(suites_dir) if suites_dir is not None else default_suites_dir()
+        #: Warnings (unknown keys...) are errors: for suite authors (``zebench list --strict``).
+        self.strict = strict
         self._cache: dict[tuple[str, str], Scenario] = {}
+        self._policies: dict[str, tuple[SuitePolicy, list[str]]] = {}
 
     def check_root(self) -> None:
         if not self.root.is_dir():
@@ -172,6 +312,13 @@ class Catalog:
             raise CatalogError(f"unknown suite {suite!r} (known: {', '.join(self.suite_names()) or 'none'})")
         return sorted(p.name for p in base.iterdir() if (p / "scenario.yaml").is_file())
 
+    def policy(self, suite: str) -> tuple[SuitePolicy, list[str]]:
+        """The suite's prompts/policy.yaml and its warnings (an empty policy when there is none)."""
+        if suite not in self._policies:
+            path = self.root / suite / "prompts" / "policy.yaml"
+            self._policies[suite] = load_policy(path) if path.is_file() else (SuitePolicy(), [])
+        return self._policies[suite]
+
     def scenario(self, suite: str, name: str) -> Scenario:
         key = (suite, name)
         if key in self._cache:
@@ -181,16 +328,18 @@ class Catalog:
         if not yaml_path.is_file():
             known = ", ".join(self.scenario_names(suite)) or "none"
             raise CatalogError(f"unknown scenario {suite}/{name} (scenarios of {suite}: {known})")
-        spec = load_spec(yaml_path)
-        warnings: list[str] = []
-        if spec.id != name:
-            warnings.append(f"id {spec.id!r} differs from the folder name {name!r}; the folder name is used")
+        spec, warnings = load_spec_with_warnings(yaml_path)
+        policy, policy_warnings = self.policy(suite)
+        warnings += [f"prompts/policy.yaml: {w}" for w in policy_warnings]
+        # The original addresses scenarios by folder; its real files often use another id (ZE_nextjs_...), which
+        # is kept as ${scenario.id} and in the run metadata. Only a different suite name is worth a warning.
         if spec.suite != suite:
             warnings.append(f"suite {spec.suite!r} differs from the folder name {suite!r}; the folder name is used")
         if spec.llm_judge.enabled and not spec.llm_judge.categories:
             warnings.append("llm_judge is enabled without categories: the judge is not applicable")
         if spec.warmup.enabled and spec.warmup.type == "agent":
             warnings.append("warmup type 'agent' is not supported; the warmup is skipped")
+        warnings += _rubric_warnings(spec)
         prompts: dict[str, Path] = {}
         prompt_dir = self.root / suite / "prompts" / name
         if prompt_dir.is_dir():
@@ -204,14 +353,29 @@ class Catalog:
                 prompts[tier] = file
         if not prompts:
             warnings.append(f"no prompt files in {prompt_dir}")
-        scenario = Scenario(suite=suite, name=name, dir=directory, spec=spec, prompts=prompts, warnings=warnings)
-        if spec.workspace.required and scenario.fixture_dir is None:
+        scenario = Scenario(suite=suite, name=name, dir=directory, spec=spec, prompts=prompts, warnings=warnings,
+                            policy=policy)
+        if spec.needs_workspace and scenario.fixture_dir is None:
             raise CatalogError("workspace.required is true but there is no repo-fixture/ (or repo/) folder", yaml_path)
+        if self.strict and warnings:
+            raise CatalogError("warnings are errors (--strict)", yaml_path, warnings)
         self._cache[key] = scenario
         return scenario
 
     def all_scenarios(self) -> list[Scenario]:
         return [self.scenario(s, n) for s in self.suite_names() for n in self.scenario_names(s)]
+
+    def load_all(self) -> tuple[list[Scenario], list[CatalogError]]:
+        """Every scenario that loads, and the error of every one that does not (all of them, not the first)."""
+        scenarios: list[Scenario] = []
+        errors: list[CatalogError] = []
+        for suite in self.suite_names():
+            for name in self.scenario_names(suite):
+                try:
+                    scenarios.append(self.scenario(suite, name))
+                except CatalogError as exc:
+                    errors.append(exc)
+        return scenarios, errors
 
     def select(self, selectors: list[str] | tuple[str, ...]) -> list[Scenario]:
         """``SUITE`` or ``SUITE/SCENARIO`` selectors (none = everything), de-duplicated, in catalog order."""

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .catalog import DEFAULT_SUITES_DIR, Catalog, CatalogError, new_scenario, new_suite
+from .catalog import Catalog, CatalogError, new_scenario, new_suite, scaffold_dir
 from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -31,8 +31,9 @@ def fail(message: str) -> None:
 def suites_dir_option(f: Any) -> Any:
     return click.option(
         "--suites-dir", type=click.Path(path_type=Path, file_okay=False), envvar="ZEBENCH_SUITES_DIR",
-        default=DEFAULT_SUITES_DIR, show_default=True, show_envvar=True,
-        help="Directory holding <suite>/scenarios/<scenario>/ and <suite>/prompts/<scenario>/.",
+        default=None, show_envvar=True,
+        help="Directory holding <suite>/scenarios/<scenario>/ and <suite>/prompts/<scenario>/ "
+             "[default: ./data/suites or ./suites when present, else the suites bundled with zebench].",
     )(f)
 
 
@@ -64,46 +65,62 @@ def main() -> None:
 @main.command("list")
 @suites_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_command(suites_dir: Path, as_json: bool) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown keys, unknown evaluator weights...) as errors.")
+def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
     """List suites, scenarios and the tiers each scenario has prompts for.
 
-    Every scenario.yaml is loaded and validated: a broken file is reported with its path and key path and the
-    command exits with status 2.
+    Every scenario.yaml is loaded and validated. Keys zebench does not know are warnings that name the file, the
+    key and the nearest known key (--strict: errors). Every broken file is reported with its path and key path,
+    then the command exits with status 2.
     """
-    catalog = Catalog(suites_dir)
+    catalog = Catalog(suites_dir, strict=strict)
     try:
-        scenarios = catalog.all_scenarios()
+        scenarios, errors = catalog.load_all()
     except CatalogError as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps([
-            {"suite": s.suite, "scenario": s.name, "title": s.spec.title, "tiers": s.tiers,
-             "difficulty": s.spec.difficulty, "hasSolution": s.solution_dir is not None, "warnings": s.warnings}
+            {"suite": s.suite, "scenario": s.name, "id": s.spec.id, "title": s.spec.title, "tiers": s.tiers,
+             "tierDescriptions": {t: p.description for t in s.tiers if (p := s.tier_policy(t)) and p.description},
+             "difficulty": s.spec.difficulty, "tags": s.spec.tags, "estimatedTime": s.spec.estimated_time,
+             "workspace": s.spec.needs_workspace, "artifact": s.spec.artifact.fields() if s.spec.artifact else None,
+             "baselineCommands": [c.cmd for c in s.spec.baseline.run],
+             "hasSolution": s.solution_dir is not None, "warnings": s.warnings}
             for s in scenarios
         ], indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
+    else:
+        from rich.console import Console
+        from rich.table import Table
 
-    table = Table(title=f"Suites in {suites_dir}", show_lines=False)
-    for col in ("suite", "scenario", "tiers", "difficulty", "title"):
-        table.add_column(col)
-    for s in scenarios:
-        title = (s.spec.title or "") + ("".join(f"\n[yellow]! {w}[/]" for w in s.warnings))
-        table.add_row(s.suite, s.name, " ".join(s.tiers), s.spec.difficulty or "", title)
-    console = Console()
-    console.print(table)
-    suites = len({s.suite for s in scenarios})
-    console.print(f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts")
+        table = Table(title=f"Suites in {catalog.root}", show_lines=False)
+        for col in ("suite", "scenario", "tiers", "difficulty", "title", "warnings"):
+            table.add_column(col)
+        for s in scenarios:
+            table.add_row(s.suite, s.name, " ".join(s.tiers), s.spec.difficulty or "", s.spec.title or "",
+                          f"[yellow]{len(s.warnings)}[/]" if s.warnings else "")
+        console = Console()
+        console.print(table)
+        for s in scenarios:
+            for warning in s.warnings:
+                console.print(f"[yellow]warning:[/] {s.dir / 'scenario.yaml'}: {warning}", soft_wrap=True,
+                              markup=True, highlight=False)
+        suites = len({s.suite for s in scenarios})
+        console.print(f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
+                      + (f", {len(errors)} broken scenario files" if errors else ""))
+    if errors:
+        for exc in errors:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(2)
 
 
 @main.command("new-suite")
 @click.argument("name")
 @suites_dir_option
-def new_suite_command(name: str, suites_dir: Path) -> None:
-    """Create an empty suite NAME (kebab-case) with scenarios/ and prompts/ folders."""
+def new_suite_command(name: str, suites_dir: Path | None) -> None:
+    """Create an empty suite NAME (kebab-case) with scenarios/ and prompts/ folders (in ./data/suites unless
+    ./suites exists or --suites-dir says otherwise)."""
     try:
-        path = new_suite(suites_dir, name)
+        path = new_suite(suites_dir or scaffold_dir(), name)
     except CatalogError as exc:
         fail(str(exc))
     click.echo(f"Created suite {path}. Add a scenario: zebench new-scenario {name} SCENARIO")
@@ -113,13 +130,14 @@ def new_suite_command(name: str, suites_dir: Path) -> None:
 @click.argument("suite")
 @click.argument("name")
 @suites_dir_option
-def new_scenario_command(suite: str, name: str, suites_dir: Path) -> None:
+def new_scenario_command(suite: str, name: str, suites_dir: Path | None) -> None:
     """Scaffold scenario NAME in SUITE: scenario.yaml, repo-fixture/, solution/, oracle-answers.json, prompts L0-L2."""
+    root = suites_dir or scaffold_dir()
     try:
-        path = new_scenario(suites_dir, suite, name)
+        path = new_scenario(root, suite, name)
     except CatalogError as exc:
         fail(str(exc))
-    click.echo(f"Created {path} and prompts in {suites_dir / suite / 'prompts' / name}")
+    click.echo(f"Created {path} and prompts in {root / suite / 'prompts' / name}")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,7 +191,7 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature (default: the provider's; 0.1 for openrouter).")
 @click.option("--claude-bin", envvar="ZEBENCH_CLAUDE_BIN", show_envvar=True, help="Claude Code executable for --agent claude-code (default: claude on PATH).")
 @click.option("--judge/--no-judge", default=True, show_default=True, help="Run the LLM judge on scenarios that enable it.")
-@click.option("--judge-provider", type=click.Choice(["anthropic", "openrouter"]), default="anthropic", show_default=True, help="API the LLM judge calls.")
+@click.option("--judge-provider", type=click.Choice(["auto", "anthropic", "openrouter"]), default="auto", show_default=True, help="API the LLM judge calls (auto: OpenRouter for vendor/model ids such as anthropic/claude-3.5-sonnet, else Anthropic).")
 @click.option("--judge-model", help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).")
 @click.option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
 @click.option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False), help="Where workspaces are created (default: the system temp dir).")

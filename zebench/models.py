@@ -36,7 +36,11 @@ def utc_now() -> str:
 
 
 class SpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """Base of the scenario-file models. Keys a model does not declare are dropped here; the catalog reports each
+    one as a warning naming the file, the key and the nearest known key (``zebench list --strict``: an error).
+    The original project ignored unknown keys silently, so its real files carry keys we must not refuse."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
 class WorkspaceSpec(SpecModel):
@@ -113,6 +117,40 @@ class ValidationSpec(SpecModel):
 
 class OracleSpec(SpecModel):
     answers_file: str = "oracle-answers.json"
+
+
+class BaselineCommand(SpecModel):
+    """One command of ``baseline.run``: it establishes the untouched fixture's state (e.g. which tests already
+    fail), so that a command passing before the agent and failing after it is flagged as a regression."""
+
+    cmd: str = Field(min_length=1)
+    #: Time limit of this command in seconds (default: validation.timeout_seconds).
+    timeout_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, data: Any) -> Any:
+        return {"cmd": data} if isinstance(data, str) else data
+
+
+class BaselineSpec(SpecModel):
+    #: Run on a fresh copy of the fixture once per scenario and batch; every run of the batch reuses the results.
+    run: list[BaselineCommand] = Field(default_factory=list)
+
+
+class ArtifactSpec(BaseModel):
+    """What an artifact scenario (no code workspace) is about, e.g. ``type: figma`` with ``figma_file_id``.
+
+    Fields beyond ``type`` depend on the artifact type and are kept as given (no unknown-key warnings): they are
+    added to the prompt under "Artifact Information" and are the ``${artifact.<field>}`` variables of
+    heuristic script arguments."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(min_length=1)
+
+    def fields(self) -> dict[str, Any]:
+        return {"type": self.type, **(self.model_extra or {})}
 
 
 class CommandCheck(SpecModel):
@@ -247,6 +285,69 @@ class ScenarioSpec(SpecModel):
     reference_path: str | None = None
     tags: list[str] = Field(default_factory=list)
     difficulty: str | None = None
+    baseline: BaselineSpec = Field(default_factory=BaselineSpec)
+    #: An artifact scenario: no fixture, no validation; the artifact's fields reach the prompt.
+    artifact: ArtifactSpec | None = None
+    #: What a successful run achieves, one statement per item; given to the LLM judge.
+    success_criteria: list[str] = Field(default_factory=list)
+    #: Hints for a human or an agent that asks; recorded, never added to the tier's prompt (tiers set the context).
+    hints: list[str] = Field(default_factory=list)
+    #: How long a person would need, e.g. ``5m``, ``1h30m`` or minutes as a number (informational).
+    estimated_time: str | None = None
+
+    @field_validator("estimated_time", mode="before")
+    @classmethod
+    def _estimated_time(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{value:g}m"
+        if isinstance(value, str) and parse_duration(value) is None:
+            raise ValueError("expected a duration such as 5m, 90s, 1h30m or a number of minutes")
+        return value
+
+    @property
+    def needs_workspace(self) -> bool:
+        """The original skips the fixture for artifact scenarios and for ``workspace.required: false``."""
+        return self.artifact is None and self.workspace.required
+
+    @property
+    def runs_validation(self) -> bool:
+        """``validation.required: false`` (and artifact scenarios) skip the validation commands, as originally."""
+        return self.artifact is None and self.validation.required is not False
+
+
+_DURATION_RE = re.compile(r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+                          r"(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in ``5m``, ``90s``, ``1h30m`` or a bare number of minutes; None when it is not a duration."""
+    text = text.strip()
+    try:
+        return float(text) * 60
+    except ValueError:
+        pass
+    match = _DURATION_RE.match(text)
+    if not text or not match or not any(match.groupdict().values()):
+        return None
+    hours, minutes, seconds = (float(match[k] or 0) for k in ("h", "m", "s"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class TierPolicy(SpecModel):
+    """One tier of ``prompts/policy.yaml`` (the original's prompt pack)."""
+
+    description: str | None = None
+    #: Recorded with each run of the tier; as in the original, not applied to the score.
+    askUser_bonus: float | None = None
+    efficiency_weight: float | None = None
+
+
+class SuitePolicy(SpecModel):
+    """``<suite>/prompts/policy.yaml``: what each tier means, and the prompt dimensions of the suite."""
+
+    tiers: dict[str, TierPolicy] = Field(default_factory=dict)
+    dimensions: dict[str, list[str]] = Field(default_factory=dict)
+    quality_checks: dict[str, Any] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -347,6 +448,13 @@ class ValidationResult(RecordModel):
     exit_code: int | None = None
     duration_ms: int = 0
     output_tail: str = ""
+    #: The same command's status at baseline (on the untouched fixture), when the scenario runs it there.
+    baseline_status: ValidationStatus | None = None
+
+    @property
+    def regression(self) -> bool:
+        """Passed before the agent, fails after it."""
+        return self.baseline_status == "passed" and self.status in ("failed", "timeout")
 
 
 class DiffFile(RecordModel):
@@ -453,6 +561,8 @@ class RunRecord(RecordModel):
     evaluations: list[Evaluation] = Field(default_factory=list)
     telemetry: Telemetry | None = None
     validation: list[ValidationResult] = Field(default_factory=list)
+    #: The scenario's baseline commands on the untouched fixture (shared by the runs of a batch).
+    baseline: list[ValidationResult] = Field(default_factory=list)
     diff: Diff | None = None
     transcript: Transcript | None = None
     manifest: Manifest | None = None
@@ -593,6 +703,8 @@ class ValidationRow(ApiModel):
     exitCode: int | None
     durationMs: int | None
     outputTail: str | None
+    #: The same command's status at baseline (validation results only).
+    baselineStatus: str | None = None
 
 
 class DiffFileRow(ApiModel):
@@ -636,6 +748,8 @@ class RunDetail(ApiModel):
     evaluations: list[EvaluationRow]
     telemetry: TelemetryRow | None
     validationResults: list[ValidationRow]
+    #: The scenario's baseline commands on the untouched fixture ("before"; validationResults is "after").
+    baselineResults: list[ValidationRow] = []
     diff: DiffBody
     manifest: ManifestRow | None
 

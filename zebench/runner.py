@@ -28,14 +28,19 @@ from .models import (
     SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
     Transcript, ValidationResult, utc_now,
 )
-from .processes import Limits
+from .processes import Limits, safe_env
 from .sandbox import Policy, Purpose, Sandbox, SandboxError, default_policies, resolve_mode
 from .scoring import score_run, weights_for
+from .toolchain import package_manager_dirs, package_manager_env
 from .tools import Toolbox
-from .validation import run_validation
+from .validation import (
+    compare_with_baseline, missing_tools, missing_tools_message, run_baseline, run_validation,
+)
 from .workspace import diff_workspace, prepare_workspace, remove_workspace
 
-STAGES = ("setup", "workspace", "agent", "validation", "evaluation", "results")
+STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
+#: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
+WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
 #: Time the diff of a failed or timed-out run may take (after the run's own timeout).
 FAILURE_DIFF_SECONDS = 30.0
 
@@ -61,6 +66,8 @@ class RunOptions:
     #: LLM judge: enabled, provider ("anthropic" or "openrouter"), model override.
     judge_settings: dict[str, Any] = field(default_factory=dict)
     git_commit: str | None = None
+    #: Baseline results shared by the runs of a batch (a run without one computes its scenario's baseline itself).
+    baselines: "BaselineCache | None" = None
     #: auto (bubblewrap where it works, else none), bwrap, none: see zebench.sandbox.
     sandbox: str = "auto"
     #: Give agent commands the network (a scenario can ask for it with ``sandbox: {network: true}``).
@@ -97,6 +104,36 @@ class RunSpec:
     batch_id: str | None = None
 
 
+class BaselineCache:
+    """The baseline commands of each scenario, run once per batch on an untouched copy of its fixture.
+
+    The first run of a scenario starts them; the others wait for the same results. Shielded: a run that times out
+    while waiting does not cancel the baseline the other runs need; ``close`` cancels what is still running."""
+
+    def __init__(self, workspace_root: Path | None = None):
+        self.workspace_root = workspace_root
+        self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
+
+    def start(self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy],
+              limits: Limits) -> "asyncio.Future[list[ValidationResult]]":
+        task = self._tasks.get(scenario.key)
+        if task is None:
+            spec = scenario.spec
+            task = asyncio.ensure_future(run_baseline(
+                spec.baseline.run, scenario.fixture_dir, spec.validation.commands,
+                timeout=spec.validation.timeout_seconds, sandbox_mode=sandbox_mode, policies=policies, limits=limits,
+                workspace_root=self.workspace_root,
+            ))
+            self._tasks[scenario.key] = task
+        return task
+
+    async def close(self) -> None:
+        pending = [t for t in self._tasks.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
 class StageFailure(Exception):
     def __init__(self, category: FailureCategory, stage: str, message: str):
         super().__init__(message)
@@ -120,8 +157,13 @@ class _Clock:
 
 
 def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, Policy]:
-    """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks)."""
-    return default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
+    """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks). Scenario
+    commands share the package managers' stores and caches in zebench's cache directory (read-write)."""
+    policies = default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
+    stores = {"rw_paths": package_manager_dirs(), "env": package_manager_env()}
+    for purpose in ("validation", "check"):
+        policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
+    return policies
 
 
 async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
@@ -143,7 +185,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     sandbox: Sandbox | None = None
     sandbox_mode: str | None = None
     diff_note: str | None = None
+    baseline: list[ValidationResult] = []
+    regressions: list[str] = []
+    # Only to find the programs the scenario's commands need (the commands get the sandbox's environment).
+    scenario_env = safe_env(package_manager_env())
     timeout = options.timeout_for(scenario)
+    own_baselines = options.baselines is None
+    baselines = options.baselines or BaselineCache(options.workspace_root)
 
     try:
         async with asyncio.timeout(timeout):
@@ -152,13 +200,22 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 prompt = scenario.prompt(spec.tier)
                 agent: Agent = agent_class(spec.agent)(options.agent_settings)
                 answers = scenario.oracle_answers
-                sandbox_mode = (await asyncio.to_thread(resolve_mode, options.sandbox))[0]
+                mode = (await asyncio.to_thread(resolve_mode, options.sandbox))[0]
+                sandbox_mode = mode
             except CatalogError as exc:
                 raise StageFailure("prompt", "setup", str(exc)) from None
             except SandboxError as exc:
                 raise StageFailure("setup", "setup", str(exc)) from None
             except Exception as exc:
                 raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
+            # A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and
+            # its cost): an infrastructure failure whose message says how to install the tool.
+            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_env)
+            if missing:
+                raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
+            baseline_future = baselines.start(
+                scenario, sandbox_mode=mode, policies=sandbox_policies(scenario, options), limits=options.limits,
+            ) if scenario.spec.baseline.run else None
 
             clock.start("workspace")
             try:
@@ -167,7 +224,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 )
             except OSError as exc:
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-            sandbox = Sandbox(workspace, mode=sandbox_mode, policies=sandbox_policies(scenario, options),
+            sandbox = Sandbox(workspace, mode=mode, policies=sandbox_policies(scenario, options),
                               limits=options.limits, scratch_root=options.workspace_root)
             try:
                 await sandbox.__aenter__()
@@ -192,14 +249,26 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             if task.result.stop_reason == "budget_exceeded":
                 status = "budget_exceeded"
 
+            if baseline_future is not None:
+                clock.start("baseline")  # shared by the batch's runs of this scenario; usually done by now
+                try:
+                    baseline = await asyncio.shield(baseline_future)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    raise StageFailure("infrastructure", "baseline", _describe(exc)) from None
+
             clock.start("validation")
             try:
                 fresh, diff_note = await asyncio.to_thread(
                     lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout))
                 diff = fresh
-                validation = await run_validation(
-                    scenario.spec.validation.commands, sandbox, timeout=scenario.spec.validation.timeout_seconds,
-                )
+                if scenario.spec.runs_validation:
+                    validation = await run_validation(
+                        scenario.spec.validation.commands, sandbox,
+                        timeout=scenario.spec.validation.timeout_seconds,
+                    )
+                    regressions = compare_with_baseline(validation, baseline)
             except Exception as exc:
                 raise StageFailure("validation", "validation", _describe(exc)) from None
 
@@ -207,10 +276,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 ctx = EvaluationContext(
                     scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=task.result, sandbox=sandbox, command_timeout=scenario.spec.validation.timeout_seconds,
-                    prompt=prompt, settings=options.judge_settings,
+                    agent_result=task.result, sandbox=sandbox,
+                    command_timeout=scenario.spec.validation.timeout_seconds, prompt=prompt,
+                    settings=options.judge_settings,
                 )
-                evaluations = await run_evaluators(ctx, weights_for(scenario.spec.rubric_overrides, default_weights()))
+                only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
+                evaluations = await run_evaluators(
+                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only)
             except Exception as exc:
                 raise StageFailure("evaluation", "evaluation", _describe(exc)) from None
     except TimeoutError:
@@ -233,19 +305,32 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             # What the agent changed before it failed is the first thing a user wants to see.
             deadline = time.monotonic() + FAILURE_DIFF_SECONDS
             diff, diff_note = await asyncio.to_thread(
-                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline))  # type: ignore[arg-type]
+                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline))
     except Exception:
         diff = None
     if sandbox is not None:
         await sandbox.close()
     if workspace is not None and not options.keep_workspaces:
         await asyncio.to_thread(remove_workspace, workspace)
+    if own_baselines:
+        await baselines.close()
 
     agent_result = task.result if task is not None else None
     scored = status in SCORED_STATUSES
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
     metadata: dict[str, Any] = {"scenarioTitle": scenario.spec.title, "difficulty": scenario.spec.difficulty,
                                 "tags": scenario.spec.tags}
+    if scenario.spec.id != scenario.name:
+        metadata["scenarioId"] = scenario.spec.id
+    tier_policy = scenario.tier_policy(spec.tier)
+    if tier_policy is not None:
+        metadata["tierPolicy"] = tier_policy.model_dump(exclude_none=True)
+    if scenario.spec.artifact is not None:
+        metadata["artifact"] = scenario.spec.artifact.fields()
+    if not scenario.spec.needs_workspace:
+        metadata["workspace"] = "none"
+    if regressions:
+        metadata["regressions"] = regressions
     if scenario.warnings:
         metadata["warnings"] = scenario.warnings
     if diff_note is not None:
@@ -298,8 +383,21 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
         repeat_index=spec.repeat_index, failure=failure, metadata=metadata, evaluations=evaluations,
-        telemetry=telemetry, validation=validation, diff=diff, transcript=transcript, manifest=manifest,
+        telemetry=telemetry, validation=validation, baseline=baseline, diff=diff, transcript=transcript,
+        manifest=manifest,
     )
+
+
+def scenario_commands(scenario: Scenario) -> list[str]:
+    """Every command the scenario itself runs: validation, baseline, warmup and heuristic check commands."""
+    spec = scenario.spec
+    commands = [cmd for _, cmd in spec.validation.commands.items()] if spec.runs_validation else []
+    commands += [c.cmd for c in spec.baseline.run]
+    if spec.warmup.enabled and spec.warmup.type == "scripted":
+        commands += spec.warmup.commands
+    if spec.heuristic_checks.enabled:
+        commands += [c.command for c in spec.heuristic_checks.commands]
+    return commands
 
 
 def _setting_text(value: Any) -> Any:

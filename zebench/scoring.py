@@ -19,8 +19,24 @@ class Score:
     gates: dict[str, bool]
 
 
+#: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
+ORIGINAL_EVALUATOR_NAMES = {
+    "install_success": "install",
+    "tests_nonregression": "test",
+    "manager_correctness": "package_manager",
+}
+
+
 def weights_for(rubric: RubricOverrides, defaults: dict[str, float]) -> dict[str, float]:
-    return {**defaults, **rubric.weights}
+    """Default weights overridden by the scenario's; the original's evaluator names count for zebench's (a name
+    zebench uses itself, given too, wins)."""
+    weights = dict(defaults)
+    for name, weight in rubric.weights.items():
+        target = ORIGINAL_EVALUATOR_NAMES.get(name)
+        if target is not None and target not in rubric.weights:
+            weights[target] = weight
+        weights[name] = weight
+    return weights
 
 
 def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed: bool) -> Score:

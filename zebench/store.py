@@ -271,10 +271,20 @@ def m007_run_revisions(db: sqlite_utils.Database) -> None:
     db["benchmark_runs"].create_index(["revision"])
 
 
+@migrations()
+def m008_baseline(db: sqlite_utils.Database) -> None:
+    """The scenario's baseline commands on the untouched fixture, per run (shared by the runs of a batch), and
+    each validation command's status at baseline, so that "before" and "after" sit side by side."""
+    db.execute("""CREATE TABLE baseline_results (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, seq INTEGER,
+        kind TEXT NOT NULL, command TEXT, status TEXT, exit_code INTEGER, duration_ms INTEGER, output_tail TEXT)""")
+    db.execute("CREATE UNIQUE INDEX idx_baseline_results_run_id_seq ON baseline_results (run_id, seq)")
+    db.execute("ALTER TABLE validation_results ADD COLUMN baseline_status TEXT")
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
-    "evaluation_results", "run_telemetry", "validation_results", "run_diff_files", "run_dependency_changes",
-    "run_messages", "run_tool_calls", "run_manifests",
+    "evaluation_results", "run_telemetry", "validation_results", "baseline_results", "run_diff_files",
+    "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
 )
 
 
@@ -326,7 +336,12 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     rows["validation_results"] = [{
         "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
         "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
+        "baseline_status": v.baseline_status,
     } for i, v in enumerate(r.validation)]
+    rows["baseline_results"] = [{
+        "run_id": r.run_id, "seq": i, "kind": v.kind, "command": v.command, "status": v.status,
+        "exit_code": v.exit_code, "duration_ms": v.duration_ms, "output_tail": v.output_tail,
+    } for i, v in enumerate(r.baseline)]
     if r.diff is not None:
         rows["run_diff_files"] = [{
             "run_id": r.run_id, "seq": i, "path": f.path, "change": f.change, "binary": int(f.binary),
@@ -558,6 +573,10 @@ class Store:
             ValidationResult.model_validate({k: v for k, v in row_.items() if k not in ("id", "run_id", "seq")})
             for row_ in self._rows("SELECT * FROM validation_results WHERE run_id = ? ORDER BY seq", (run_id,))
         ]
+        baseline = [
+            ValidationResult.model_validate({k: v for k, v in row_.items() if k not in ("id", "run_id", "seq")})
+            for row_ in self._rows("SELECT * FROM baseline_results WHERE run_id = ? ORDER BY seq", (run_id,))
+        ]
         diff = None
         if row["has_diff"]:
             diff = Diff(
@@ -598,7 +617,7 @@ class Store:
             weighted_score=row["weighted_score"], is_successful=bool(row["is_successful"]),
             success_metric=row["success_metric"], repeat_index=row["repeat_index"], failure=failure,
             metadata=_loads(row["metadata"]) or {}, evaluations=evaluations, telemetry=telemetry,
-            validation=validation, diff=diff, transcript=transcript, manifest=manifest,
+            validation=validation, baseline=baseline, diff=diff, transcript=transcript, manifest=manifest,
         )
 
     def iter_runs(self, batch_id: str | None = None) -> Iterator[RunRecord]:
@@ -763,8 +782,11 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
     telemetry = _children(conn, "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
                                 "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
                                 "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})", run_where, params)
-    validation = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
-                                 "validation_results WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
+    validation = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail, "
+                                 "baseline_status FROM validation_results WHERE run_id IN ({runs}) ORDER BY run_id, seq",
+                           run_where, params)
+    baseline = _children(conn, "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
+                               "baseline_results WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
     files = _children(conn, "SELECT run_id, path, change, binary, additions, deletions, patch, patch_truncated FROM "
                             "run_diff_files WHERE run_id IN ({runs}) ORDER BY run_id, seq", run_where, params)
     deps = _children(conn, "SELECT run_id, manifest, section, name, before, after FROM run_dependency_changes "
@@ -787,6 +809,7 @@ def _run_details(conn: sqlite3.Connection, run_where: str, params: tuple[Any, ..
             "evaluations": [_shape(r, ("details",), ("applicable",)) for r in evaluations.get(run_id, [])],
             "telemetry": _shape(tele[0], ("stage_ms",)) if tele else None,
             "validationResults": [_shape(r) for r in validation.get(run_id, [])],
+            "baselineResults": [_shape(r) for r in baseline.get(run_id, [])],
             "diff": {
                 "files": [_shape(r, (), ("binary", "patch_truncated")) for r in files.get(run_id, [])],
                 "dependencyChanges": [_shape(r) for r in deps.get(run_id, [])],

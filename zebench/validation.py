@@ -1,16 +1,24 @@
-"""Validation commands: ``install`` first, then test, lint, typecheck and build concurrently.
+"""Validation commands: ``install`` first, then test, lint, typecheck and build concurrently; and the scenario's
+baseline commands, run once per batch on an untouched copy of the fixture.
 
 Each command runs in the run's sandbox (zebench.sandbox, policy "validation": with the network, for package
 installs) with its own time limit; its exit code, duration and output tail are kept. When install fails (or times
 out) the others are recorded as ``skipped``: their results would mean nothing.
+A validation command that passed at baseline and fails after the agent is a regression.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
+import shutil
+from pathlib import Path
 
-from .models import ValidationCommands, ValidationResult, ValidationStatus
-from .sandbox import Policy, Sandbox
+from .models import BaselineCommand, ValidationCommands, ValidationResult, ValidationStatus
+from .processes import Limits
+from .sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
+from .workspace import prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).
 OUTPUT_TAIL_BYTES = 8 * 1024
@@ -53,3 +61,84 @@ async def run_validation(
         *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest)
     ))
     return results
+
+
+async def run_baseline(
+    commands: list[BaselineCommand], fixture: Path | None, validation: ValidationCommands, *, timeout: float,
+    sandbox_mode: str = "none", policies: dict[Purpose, Policy] | None = None, limits: Limits = DEFAULT_LIMITS,
+    workspace_root: Path | None = None,
+) -> list[ValidationResult]:
+    """Run the baseline commands in order on a fresh copy of the fixture (removed afterwards), in a sandbox of
+    its own (``sandbox_mode``, ``policies``, ``limits`` as the runs'; policy "validation"); each is recorded
+    whatever its outcome (a failing test at baseline is what the scenario is about). A baseline command whose
+    text is one of the validation commands takes that command's kind, so before and after can be compared."""
+    if not commands:
+        return []
+    kinds = {cmd.strip(): kind for kind, cmd in validation.items()}
+    workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-baseline-")
+    try:
+        async with Sandbox(workspace, mode=sandbox_mode, policies=policies, limits=limits,  # type: ignore[arg-type]
+                           scratch_root=workspace_root) as sandbox:
+            results = []
+            for command in commands:
+                kind = kinds.get(command.cmd.strip(), "baseline")
+                results.append(await run_validation_command(kind, command.cmd, sandbox,
+                                                            timeout=command.timeout_seconds or timeout))
+            return results
+    finally:
+        await asyncio.to_thread(remove_workspace, workspace)
+
+
+def compare_with_baseline(results: list[ValidationResult], baseline: list[ValidationResult]) -> list[str]:
+    """Set each validation result's ``baseline_status`` (the same command's status at baseline) and return the
+    kinds of the regressions: commands that passed at baseline and fail (or time out) after the agent."""
+    before = {b.command.strip(): b.status for b in baseline}
+    regressions = []
+    for result in results:
+        result.baseline_status = before.get(result.command.strip())
+        if result.baseline_status == "passed" and result.status in ("failed", "timeout"):
+            regressions.append(result.kind)
+    return regressions
+
+
+#: Words a POSIX shell runs itself: never looked up on PATH.
+SHELL_WORDS = frozenset(
+    "! { } ( ) [ . : alias break case cd command continue echo eval exec exit export false for if printf pwd read "
+    "return set shift test times trap true type ulimit umask unset until wait while".split()
+)
+#: How to get the tools scenario commands commonly need.
+INSTALL_HINTS = {
+    "pnpm": "run scripts/install-node.sh (or: npm install -g pnpm@9)",
+    "node": "run scripts/install-node.sh (or: apt-get install nodejs npm)",
+    "npm": "run scripts/install-node.sh (or: apt-get install nodejs npm)",
+    "npx": "run scripts/install-node.sh (or: apt-get install nodejs npm)",
+    "yarn": "npm install -g yarn (or: corepack enable)",
+    "bun": "see https://bun.sh",
+}
+
+
+def missing_tools(commands: list[str], env: dict[str, str]) -> dict[str, str]:
+    """Programs the commands start (their first word) that are not on the environment's PATH: name -> the first
+    command that needs it. Commands whose first word is a shell word, a path or a variable are not checked."""
+    missing: dict[str, str] = {}
+    for command in commands:
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            continue
+        while words and "=" in words[0] and not words[0].startswith("="):
+            words = words[1:]  # VAR=value prefixes
+        if not words:
+            continue
+        program = words[0]
+        if program in SHELL_WORDS or "/" in program or "$" in program or program in missing:
+            continue
+        if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
+            missing[program] = command
+    return missing
+
+
+def missing_tools_message(missing: dict[str, str]) -> str:
+    parts = [f"{name} is not installed (needed by `{command}`)"
+             + (f": {INSTALL_HINTS[name]}" if name in INSTALL_HINTS else "") for name, command in missing.items()]
+    return "; ".join(parts)

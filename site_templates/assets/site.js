@@ -233,11 +233,21 @@
       d.evaluations.map((e) => [e.evaluatorName, e.kind || "", num(e.weight, 1), e.applicable ? num(e.score, 3) : "n/a",
         num(e.maxScore, 1), e.applicable ? "yes" : "no", e.error || "", pre(e.details)]), [2, 3, 4])
       : h("p", {class: "empty"}, "No evaluations.")));
+    const baseline = d.baselineResults || [];
+    const before = (v) => !v.baselineStatus ? dash : (v.baselineStatus === "passed" && (v.status === "failed" || v.status === "timeout"))
+      ? h("strong", {class: "regression"}, v.baselineStatus + " \u2192 regression") : v.baselineStatus;
     sections.push(h("section", {}, h("h2", {}, "Validation commands"), d.validationResults.length ? table(
-      ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],
-      d.validationResults.map((v) => [v.kind, h("code", {}, v.command), v.status,
-        v.exitCode === null ? dash : String(v.exitCode), dur(v.durationMs), pre(v.outputTail)]), [3, 4])
+      baseline.length ? ["Kind", "Command", "Before (baseline)", "After", "Exit code", "Duration", "Output (tail)"]
+        : ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],
+      d.validationResults.map((v) => [v.kind, h("code", {}, v.command), ...(baseline.length ? [before(v)] : []), v.status,
+        v.exitCode === null ? dash : String(v.exitCode), dur(v.durationMs), pre(v.outputTail)]), baseline.length ? [4, 5] : [3, 4])
       : h("p", {class: "empty"}, "No validation commands ran.")));
+    if (baseline.length) {
+      sections.push(h("section", {}, h("h2", {}, "Baseline commands (untouched fixture, once per batch)"), table(
+        ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],
+        baseline.map((v) => [v.kind, h("code", {}, v.command), v.status,
+          v.exitCode === null ? dash : String(v.exitCode), dur(v.durationMs), pre(v.outputTail)]), [3, 4])));
+    }
     if (d.telemetry) {
       const t = d.telemetry;
       sections.push(h("section", {}, h("h2", {}, "Telemetry"), kv([

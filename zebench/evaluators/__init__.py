@@ -89,12 +89,17 @@ def default_weights() -> dict[str, float]:
     return {name: cls.default_weight for name, cls in registry().items()}
 
 
-async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float]) -> list[Evaluation]:
-    """Run every registered evaluator concurrently. One that raises is recorded with its error, not applicable."""
+async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float], *,
+                         only: frozenset[str] | set[str] | None = None) -> list[Evaluation]:
+    """Run every registered evaluator concurrently. One that raises is recorded with its error, not applicable.
+    With ``only``, the other evaluators are recorded as not applicable without running (artifact scenarios)."""
     evaluators = [cls() for _, cls in sorted(registry().items())]
 
     async def one(ev: Evaluator) -> Evaluation:
         weight = weights.get(ev.name, ev.default_weight)
+        if only is not None and ev.name not in only:
+            return Evaluation(evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False,
+                              details={"reason": "the scenario has no workspace to evaluate"})
         try:
             verdict = await ev.evaluate(ctx)
         except Exception as exc:  # an evaluator bug must not lose the run

@@ -89,8 +89,28 @@ def has_section(text: str, header: str) -> bool:
     return False
 
 
+#: How a check script is started, by extension (others are executed directly: shebang and executable bit).
+SCRIPT_RUNNERS: dict[str, list[str]] = {
+    ".py": [sys.executable], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"], ".sh": ["sh"],
+}
+_VARIABLE_RE = re.compile(r"\$\{(scenario|artifact)\.([A-Za-z0-9_]+)\}")
+
+
 def expand(arg: str, ctx: EvaluationContext) -> str:
-    return arg.replace("${scenario.id}", ctx.scenario.name).replace("${scenario.suite}", ctx.scenario.suite)
+    """``${scenario.<key>}`` (a scalar key of scenario.yaml: id, suite, title...) and ``${artifact.<field>}`` in
+    a script argument, as in the original; an unknown variable is left as written."""
+    spec = ctx.scenario.spec
+    values = {
+        "scenario": {k: v for k, v in spec.model_dump().items() if isinstance(v, (str, int, float))},
+        "artifact": spec.artifact.fields() if spec.artifact is not None else {},
+    }
+    values["scenario"]["suite"] = ctx.scenario.suite
+
+    def one(match: re.Match[str]) -> str:
+        value = values[match[1]].get(match[2])
+        return match[0] if value is None or isinstance(value, (dict, list)) else str(value)
+
+    return _VARIABLE_RE.sub(one, arg)
 
 
 class HeuristicChecksEvaluator(Evaluator):
@@ -167,7 +187,7 @@ class HeuristicChecksEvaluator(Evaluator):
         script = (ctx.scenario.dir / check.script).resolve()
         if not script.is_file():
             return self._result(check, "script", False, f"script not found: {check.script}")
-        argv = ([sys.executable] if script.suffix == ".py" else []) + [str(script)] + [expand(a, ctx) for a in check.args]
+        argv = SCRIPT_RUNNERS.get(script.suffix.lower(), []) + [str(script)] + [expand(a, ctx) for a in check.args]
         box = ctx.command_sandbox()
         # The script's folder is readable in the sandbox, unless it holds the fixture or the solution: then only
         # the script itself.

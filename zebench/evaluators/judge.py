@@ -12,6 +12,7 @@ error, left out of the weighting and flagged on the run; never a silent 0.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +36,10 @@ JUDGE_SYSTEM = (
     "every category from 1 (very poor) to 5 (excellent) and explain each score briefly."
 )
 
-CATEGORY_RE = re.compile(r"^\s*(?P<name>[^(:]+?)\s*(\(\s*weight\s*:?\s*(?P<weight>[\d.]+)\s*%?\s*\))?\s*(:\s*(?P<desc>.*))?$",
-                         re.IGNORECASE | re.DOTALL)
+#: Both spellings of the original's real files: "Name (Weight: 30%): ..." and "Name (40%): ...".
+CATEGORY_RE = re.compile(
+    r"^\s*(?P<name>[^(:]+?)\s*(\(\s*(?:weight\s*:?\s*)?(?P<weight>[\d.]+)\s*%?\s*\))?\s*(:\s*(?P<desc>.*))?$",
+    re.IGNORECASE | re.DOTALL)
 
 
 class JudgeError(Exception):
@@ -97,6 +100,8 @@ def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
     }.items() if v}
     if constraints:
         parts.append("# Constraints\n\n" + yaml.safe_dump(constraints, sort_keys=False))
+    if spec.success_criteria:
+        parts.append("# Success criteria\n\n" + "\n".join(f"- {c}" for c in spec.success_criteria))
     final = ctx.agent_result.final_text if ctx.agent_result else ""
     parts.append(f"# The agent's final response\n\n{final.strip() or '(none)'}")
     budget = PATCH_BUDGET
@@ -252,6 +257,14 @@ async def ask_openrouter(model: str, prompt: str, schema: dict[str, Any], temper
     return loads_lenient(message.content or ""), usage
 
 
+def judge_provider(setting: Any, model: str) -> str:
+    """``auto`` (the default): OpenRouter for ``vendor/model`` ids, as the original's scenario files write them
+    (``anthropic/claude-3.5-sonnet``), else Anthropic."""
+    if setting in ("anthropic", "openrouter"):
+        return str(setting)
+    return "openrouter" if "/" in model else "anthropic"
+
+
 class LLMJudgeEvaluator(Evaluator):
     name = "llm_judge"
     kind = "task"
@@ -267,8 +280,12 @@ class LLMJudgeEvaluator(Evaluator):
         if ctx.settings.get("enabled") is False:
             return Verdict.not_applicable("the judge was turned off for this batch (--no-judge)")
         categories = parse_categories(spec.categories)
-        provider = ctx.settings.get("provider") or "anthropic"
         model = ctx.settings.get("model") or spec.model or DEFAULT_JUDGE_MODEL
+        provider = judge_provider(ctx.settings.get("provider"), model)
+        key_env = "OPENROUTER_API_KEY" if provider == "openrouter" else "ANTHROPIC_API_KEY"
+        if not os.environ.get(key_env):
+            raise JudgeError(f"the judge needs {key_env} (provider {provider}, model {model}); "
+                             "set it, or run with --no-judge")
         temperature = spec.temperature if spec.temperature is not None else DEFAULT_TEMPERATURE
         max_tokens = spec.max_tokens or DEFAULT_MAX_TOKENS
         ask = ask_openrouter if provider == "openrouter" else ask_anthropic
