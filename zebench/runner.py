@@ -28,8 +28,8 @@ from .models import (
     SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
     Transcript, ValidationResult, utc_now,
 )
-from .processes import Limits, safe_env
-from .sandbox import Policy, Purpose, Sandbox, SandboxError, default_policies, resolve_mode
+from .processes import Limits
+from .sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
 from .scoring import score_run, weights_for
 from .toolchain import package_manager_dirs, package_manager_env
 from .tools import Toolbox
@@ -187,8 +187,6 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     diff_note: str | None = None
     baseline: list[ValidationResult] = []
     regressions: list[str] = []
-    # Only to find the programs the scenario's commands need (the commands get the sandbox's environment).
-    scenario_env = safe_env(package_manager_env())
     timeout = options.timeout_for(scenario)
     own_baselines = options.baselines is None
     baselines = options.baselines or BaselineCache(options.workspace_root)
@@ -210,11 +208,14 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
             # A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and
             # its cost): an infrastructure failure whose message says how to install the tool.
-            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_env)
+            policies = sandbox_policies(scenario, options)
+            # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
+            scenario_path = {"PATH": command_path(mode, policies["validation"])}
+            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
             if missing:
                 raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
             baseline_future = baselines.start(
-                scenario, sandbox_mode=mode, policies=sandbox_policies(scenario, options), limits=options.limits,
+                scenario, sandbox_mode=mode, policies=policies, limits=options.limits,
             ) if scenario.spec.baseline.run else None
 
             clock.start("workspace")
@@ -224,7 +225,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 )
             except OSError as exc:
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-            sandbox = Sandbox(workspace, mode=mode, policies=sandbox_policies(scenario, options),
+            sandbox = Sandbox(workspace, mode=mode, policies=policies,
                               limits=options.limits, scratch_root=options.workspace_root)
             try:
                 await sandbox.__aenter__()

@@ -185,6 +185,15 @@ def _python_roots() -> list[Path]:
     return sorted({Path(os.path.realpath(p)) for p in roots} | roots)
 
 
+def command_path(mode: str, policy: Policy) -> str:
+    """PATH of a command: zebench's Python first, then zebench's PATH; with bwrap only the folders visible inside."""
+    path = safe_env()["PATH"]
+    if mode != "bwrap":
+        return path
+    visible = [Path(p) for p in SYSTEM_DIRS] + _python_roots() + list(policy.ro_paths) + list(policy.rw_paths)
+    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(Path(p), visible))
+
+
 def _covered(path: Path, by: Sequence[Path]) -> bool:
     return any(path == root or root in path.parents for root in by)
 
@@ -299,9 +308,8 @@ class Sandbox:
     def env(self, policy: Policy) -> dict[str, str]:
         """The command's environment: the allow-list, the private HOME and TMPDIR, the policy's extras."""
         env = safe_env()
-        if self.mode == "bwrap":  # only folders that exist inside
-            visible = [Path(p) for p in SYSTEM_DIRS] + _python_roots() + list(policy.ro_paths) + list(policy.rw_paths)
-            env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if _covered(Path(p), visible))
+        env["PATH"] = command_path(self.mode, policy)
+        if self.mode == "bwrap":
             env["USER"] = env["LOGNAME"] = SANDBOX_USER
         env.update(HOME=self.home, TMPDIR=self.tmp)
         env.update(policy.env)
@@ -469,6 +477,6 @@ def chown_tree(root: Path, uid: int, gid: int) -> None:
 
 
 __all__ = [
-    "Limits", "Policy", "Purpose", "Sandbox", "SandboxError", "SandboxMode", "bwrap_problem", "default_policies",
-    "resolve_mode",
+    "Limits", "Policy", "Purpose", "Sandbox", "SandboxError", "SandboxMode", "bwrap_problem", "command_path",
+    "default_policies", "resolve_mode",
 ]
