@@ -411,3 +411,18 @@ def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str
         assert select.select([fd], [], [], 60)[0], "a process of the command survived"
         os.close(fd)
     assert processes_with(m) == []
+
+
+def test_runs_share_a_package_store(tmp_path: Path) -> None:
+    """Two runs (as root: two sandbox users) write into the same store folder, each into what the other made."""
+    store = tmp_path / "cache" / "pnpm-store"
+    policy = Policy(network=False, rw_paths=(store,), env={"npm_config_store_dir": str(store)})
+    first = make_sandbox(tmp_path / "ws1", "bwrap", policies={"validation": policy})
+    second = make_sandbox(tmp_path / "ws2", "bwrap", policies={"validation": policy})
+    made = run(first.run("mkdir -p $npm_config_store_dir/v3/files && echo one > $npm_config_store_dir/v3/files/a",
+                         purpose="validation", timeout=30))
+    added = run(second.run("echo two > $npm_config_store_dir/v3/files/b && mv $npm_config_store_dir/v3/files/a "
+                           "$npm_config_store_dir/v3/files/c && cat $npm_config_store_dir/v3/files/*",
+                           purpose="validation", timeout=30))
+    assert made.exit_code == 0 and added.exit_code == 0, added.output
+    assert added.output == "two\none\n"  # b, then c (what the first run wrote, moved by the second)
