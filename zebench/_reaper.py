@@ -13,10 +13,9 @@ With bubblewrap the PID namespace does this job instead (zebench.sandbox); this 
 
 from __future__ import annotations
 
+import _signal as signal  # type: ignore[import-not-found]  # C module: ``signal`` imports enum (10 ms)
 import os
 import sys
-
-import _signal as signal  # type: ignore[import-not-found]  # C module: ``signal`` imports enum (10 ms)
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36

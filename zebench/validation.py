@@ -15,7 +15,12 @@ import shlex
 import shutil
 from pathlib import Path
 
-from .models import BaselineCommand, ValidationCommands, ValidationResult, ValidationStatus
+from .models import (
+    BaselineCommand,
+    ValidationCommands,
+    ValidationResult,
+    ValidationStatus,
+)
 from .processes import Limits
 from .sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
 from .workspace import prepare_workspace, remove_workspace
