@@ -436,7 +436,8 @@ def shared_etc() -> tuple[Path, list[str]]:
     with _ETC_LOCK:
         if _ETC is not None and _ETC[0].is_dir():
             return _ETC
-        base = Path(tempfile.mkdtemp(prefix="zebench-etc-"))
+        _remove_dead_etcs()
+        base = Path(tempfile.mkdtemp(prefix=f"zebench-etc-{os.getpid()}-"))
         atexit.register(shutil.rmtree, base, True)
         etc = base / "etc"
         etc.mkdir()
@@ -466,6 +467,20 @@ def shared_etc() -> tuple[Path, list[str]]:
                     os.chmod(path, 0o644)
         _ETC = (etc, bound)
         return _ETC
+
+
+def _remove_dead_etcs() -> None:
+    """Remove the /etc copies of zebench processes that died without their atexit (killed)."""
+    for path in Path(tempfile.gettempdir()).glob("zebench-etc-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
 
 
 def chown_tree(root: Path, uid: int, gid: int) -> None:
