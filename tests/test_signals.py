@@ -20,21 +20,9 @@ import pytest
 
 from zebench.batch import StopRequest, stop_on_signals
 
-from .conftest import make_scenario, write
+from .conftest import make_scenario, marker, processes_with, write
 
 NOISE = ("never retrieved", "Task was destroyed", "Traceback", "KeyboardInterrupt")
-
-
-def processes_with(marker: str) -> list[int]:
-    """Pids of the processes whose command line holds ``marker`` (seen from the host, sandbox or not)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -57,7 +45,7 @@ class Batch:
         self.ws.mkdir()
         # The marker is written inside the workspace (the only place a sandboxed command can write), after 200 kB
         # of output that pass only once zebench reads them: the command has fully started when it appears.
-        self.marker = f"1000.{os.getpid()}{time.monotonic_ns() % 10**6}"  # a sleep no other test starts
+        self.marker = marker()  # a sleep no other test starts
         self.calls = write(tmp_path / "calls.json", json.dumps(
             [{"name": "runCommand",
               "input": {"command": f"head -c 200000 /dev/zero; touch started; sleep {self.marker}"}}]))

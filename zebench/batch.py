@@ -31,6 +31,7 @@ from . import __version__
 from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
@@ -57,6 +58,15 @@ class BatchPlan(BaseModel):
     command_timeout: float = 60.0
     agent_settings: dict[str, Any] = Field(default_factory=dict)
     judge_settings: dict[str, Any] = Field(default_factory=dict)
+    #: Sandbox settings that change what an agent can do (the sandbox mode itself is the machine's, not the plan's).
+    agent_network: bool = False
+    max_processes: int | None = DEFAULT_MAX_PROCESSES
+    max_memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES
+    max_file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
+
+    def limits(self) -> Limits:
+        return Limits(processes=self.max_processes, memory_bytes=self.max_memory_bytes,
+                      file_size_bytes=self.max_file_size_bytes)
 
     def keys(self) -> list[RunKey]:
         """The run matrix, in a deterministic order, restricted to this plan's shard."""
@@ -86,6 +96,8 @@ def make_plan(
     command_timeout: float = 60.0,
     agent_settings: dict[str, Any] | None = None,
     judge_settings: dict[str, Any] | None = None,
+    agent_network: bool = False,
+    limits: Limits = Limits(),
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
     if repeat < 1:
@@ -116,6 +128,8 @@ def make_plan(
         suites_dir=str(catalog.root.resolve()), items=items, agents=list(dict.fromkeys(agents)),
         models=list(dict.fromkeys(models)), repeat=repeat, shard=shard, timeout_seconds=timeout_seconds,
         command_timeout=command_timeout, agent_settings=agent_settings, judge_settings=dict(judge_settings or {}),
+        agent_network=agent_network, max_processes=limits.processes, max_memory_bytes=limits.memory_bytes,
+        max_file_size_bytes=limits.file_size_bytes,
     )
     if not plan.keys():
         raise BatchError(f"shard {shard[0]}/{shard[1]} of this matrix is empty" if shard else "nothing to run")
@@ -241,6 +255,7 @@ async def run_batch(
     workspace_root: Path | None = None,
     reporter: Reporter | None = None,
     submitter: Submitter | None = None,
+    sandbox: str = "auto",
     stop: StopRequest | None = None,
 ) -> BatchResult:
     """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``.
@@ -295,6 +310,7 @@ async def run_batch(
         keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
+        sandbox=sandbox, agent_network=plan.agent_network, limits=plan.limits(),
         baselines=BaselineCache(workspace_root),
     )
     writer = _Writer(store, output)

@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .catalog import Catalog, CatalogError, new_scenario, new_suite, scaffold_dir
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 
 if TYPE_CHECKING:
     from .batch import BatchPlan
@@ -215,6 +216,11 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--submit", "submit_url", envvar="ZE_BENCHMARKS_WORKER_URL", show_envvar=True, metavar="URL", help="Also POST each run to URL/api/results (token: ZE_BENCHMARKS_API_KEY); undeliverable runs go to --spool.")
 @click.option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=Path("data/submit-spool.jsonl"), show_default=True, help="Where runs that could not be submitted wait for `zebench submit`.")
 @click.option("--submit-retries", type=click.IntRange(0), default=4, show_default=True, help="Retries of a failed submission (exponential backoff from 0.5 s).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True, envvar="ZEBENCH_SANDBOX", show_envvar=True, help="Where commands run: bwrap (bubblewrap: workspace only, no network for agent commands), none (no isolation), auto (bwrap where it works, else none with a warning). See docs/security.md.")
+@click.option("--agent-network/--no-agent-network", default=False, show_default=True, help="Give agent commands the network (validation always has it). All or nothing: no host filter.")
+@click.option("--max-processes", type=click.IntRange(1), default=DEFAULT_MAX_PROCESSES, show_default=True, help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
+@click.option("--max-memory-mb", type=click.IntRange(1), default=DEFAULT_MAX_MEMORY_BYTES // 2**20, show_default=True, help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
+@click.option("--max-file-size-mb", type=click.IntRange(1), default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, show_default=True, help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
 @click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
 def run_command(
@@ -224,6 +230,7 @@ def run_command(
     replay_file: Path | None, from_run: str | None, max_turns: int, max_tokens: int, max_cost_usd: float | None,
     temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
     keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
+    sandbox: str, agent_network: bool, max_processes: int, max_memory_mb: int, max_file_size_mb: int,
     list_agents: bool, suites_dir: Path,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
@@ -254,7 +261,18 @@ def run_command(
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
     from .batch import BatchError, make_plan
+    from .processes import become_subreaper
+    from .sandbox import SandboxError, resolve_mode
     from .store import Store
+
+    try:
+        sandbox_mode, warning = resolve_mode(sandbox)
+    except SandboxError as exc:
+        fail(str(exc))
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+    if sandbox_mode == "none":
+        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
 
     plan = None
     if resume_id:
@@ -284,6 +302,9 @@ def run_command(
                 Catalog(suites_dir), list(selectors), tiers=list(tiers), agents=list(agents) or ["echo"],
                 models=list(models), repeat=repeat, shard=_parse_shard(shard), timeout_seconds=timeout_seconds,
                 command_timeout=command_timeout, agent_settings=settings, judge_settings=judge_settings,
+                agent_network=agent_network, limits=Limits(processes=max_processes,
+                                                            memory_bytes=max_memory_mb * 2**20,
+                                                            file_size_bytes=max_file_size_mb * 2**20),
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))
@@ -309,6 +330,7 @@ def run_command(
             resume_id=resume_id, submit_url=submit_url, spool=spool,
             # the rest goes to run_batch as it is
             output=output, concurrency=concurrency, keep_workspaces=keep_workspaces, workspace_root=workspace_dir,
+            sandbox=sandbox_mode,
         )
     except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
         click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
