@@ -148,7 +148,8 @@ def _reason(exc: Exception) -> str:
 
 
 def _checked(item: Any) -> RunRecord:
-    """A run record from a parsed JSON value, refusing values the store cannot keep (ValueError)."""
+    """A run record from a JSON value parsed without jsonsafe.loads (an item of an array), refusing values the
+    store cannot keep (ValueError)."""
     problems = jsonsafe.unstorable_values(item)
     if problems:
         raise ValueError(jsonsafe.describe(problems))
@@ -174,7 +175,10 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array
         try:
-            items = jsonsafe.loads(text, max_depth=jsonsafe.MAX_DEPTH + 1)
+            # Depth first (never a RecursionError), then values item by item: one bad item spoils only itself.
+            if jsonsafe.nested_deeper_than(text, jsonsafe.MAX_DEPTH + 1):
+                raise jsonsafe.JsonLimitError(f"JSON nested deeper than {jsonsafe.MAX_DEPTH} levels")
+            items = json.loads(text)
         except ValueError as exc:  # bad syntax or too deep: the whole document is unreadable
             lineno = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
             report.problems.append(Problem(str(path), lineno, _reason(exc)))
@@ -197,7 +201,7 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
             pass
         else:
             try:
-                records.append(_checked(whole))
+                records.append(_record(whole))
             except ValueError as exc:
                 report.problems.append(Problem(str(path), None, _reason(exc)))
             report.valid = len(records)
@@ -206,7 +210,7 @@ def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
         if not line.strip():
             continue
         try:
-            records.append(_checked(jsonsafe.loads(line)))
+            records.append(_record(jsonsafe.loads(line)))
         except ValueError as exc:  # bad JSON, a value refused by jsonsafe, a record refused by the model
             if isinstance(exc, json.JSONDecodeError) and number - 1 == last_content and not text.endswith("\n"):
                 report.truncated_last_line = True  # a writer died mid-line: report, keep the rest

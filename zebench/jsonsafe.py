@@ -49,15 +49,50 @@ def nested_deeper_than(data: bytes | str, limit: int = MAX_DEPTH) -> bool:
     return bool(structure) and max(itertools.accumulate(array("b", structure))) > limit
 
 
+class UnstorableJson(JsonLimitError):
+    """JSON holding values SQLite cannot store; ``problems`` lists (path, problem) for each."""
+
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]):
+        super().__init__(describe(problems), problems[0][0])
+        self.problems = problems
+
+
 def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """``json.loads`` that refuses nesting deeper than ``max_depth`` before parsing (JsonLimitError), and reports
-    a nesting the decoder cannot handle as JsonLimitError rather than RecursionError."""
+    """``json.loads`` for text from outside: nesting deeper than ``max_depth`` is refused before parsing
+    (JsonLimitError, never a RecursionError), and values SQLite cannot store are refused after it, with their
+    paths (UnstorableJson). The parser's number hooks note an integer beyond 64 bits, a float that overflows and
+    NaN or Infinity; a \\ud800-\\udfff escape in the text may be a lone surrogate. Only then is the parsed value
+    walked to find the paths."""
     if nested_deeper_than(data, max_depth):
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels")
+    seen: list[bool] = []
+
+    def integer(text: str) -> int:
+        value = int(text)
+        if not INT64_MIN <= value <= INT64_MAX:
+            seen.append(True)
+        return value
+
+    def real(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):  # 1e999
+            seen.append(True)
+        return value
+
+    def constant(text: str) -> float:
+        seen.append(True)
+        return float(text)
+
     try:
-        return json.loads(data)
+        value = json.loads(data, parse_int=integer, parse_float=real, parse_constant=constant)
     except RecursionError:
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels") from None
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if seen or b"\\ud" in raw.lower():
+        problems = unstorable_values(value, max_depth=max_depth)
+        if problems:
+            raise UnstorableJson(problems)
+    return value
 
 
 def _skip(value: Any) -> None:
