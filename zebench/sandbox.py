@@ -117,8 +117,9 @@ class Policy:
 
 def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
     """Agent commands offline (unless opened); validation, warmup and baseline online (package installs);
-    heuristic checks offline."""
-    return {"agent": Policy(network=agent_network), "validation": Policy(network=True), "check": Policy()}
+    heuristic checks online too: they are the scenario's commands like validation (the original's run `pnpm
+    install` and `pnpm build`, which may fetch), and validation already runs the agent's code online."""
+    return {"agent": Policy(network=agent_network), "validation": Policy(network=True), "check": Policy(network=True)}
 
 
 # --------------------------------------------------------------------------------------------------------------
