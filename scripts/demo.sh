@@ -11,6 +11,8 @@ PYTHON="${PYTHON:-python3}"
 echo "==> installing zebench into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check .
+# agent and validation commands run under bubblewrap (--sandbox auto falls back to none with a warning without it)
+./scripts/install-sandbox.sh || true
 echo "==> zebench list"
 .venv/bin/zebench list
 echo "==> zebench run --agent echo --agent oracle (offline)"

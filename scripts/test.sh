@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 2: install zebench with its test dependencies into .venv-test (and Debian's chromium for the
-# site's browser tests, scripts/install-browser.sh) and run the whole test suite (slow end-to-end and browser tests
+# site's browser tests, scripts/install-browser.sh; Debian's bubblewrap for the command sandbox,
+# scripts/install-sandbox.sh) and run the whole test suite (slow end-to-end and browser tests
 # included; pass -m "not slow" for a quicker local loop). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,6 @@ PYTHON="${PYTHON:-python3}"
 # without a browser the browser tests fail with a clear error; the others (-m "not slow") still run
 ./scripts/install-node.sh
 ./scripts/install-browser.sh || echo "warning: no Chromium; tests/test_site_browser.py will fail" >&2
+# the sandbox tests run every command under bubblewrap as CI does; without it they fail with a clear error
+./scripts/install-sandbox.sh || echo "warning: no bubblewrap; the --sandbox bwrap tests will fail" >&2
 exec .venv-test/bin/python -m pytest "$@"

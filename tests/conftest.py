@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from zebench.sandbox import Sandbox
 from zebench.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,3 +102,44 @@ def suites(tmp_path: Path) -> Path:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+#: Both ways commands run. CI has bubblewrap (scripts/install-sandbox.sh): a test of "bwrap" fails, never skips,
+#: where it is missing.
+SANDBOX_MODES = ("bwrap", "none")
+
+
+@pytest.fixture(params=SANDBOX_MODES)
+def sandbox_mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def make_sandbox(workspace: Path, mode: str, **kwargs: Any) -> Sandbox:
+    """A sandbox of ``workspace`` whose private folders live next to it (removed with the test's tmp_path)."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    return Sandbox(workspace, mode=mode, scratch_root=workspace.parent / "sandbox-scratch", **kwargs)  # type: ignore[arg-type]
+
+
+def marker() -> str:
+    """A unique ``sleep`` duration: every process started with it carries it in its command line."""
+    import secrets
+
+    return f"1000.{secrets.randbelow(10**9):09d}"
+
+
+def processes_with(text: str) -> list[int]:
+    """Processes (any namespace, zombies excluded) whose command line contains ``text``."""
+    import os
+
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+        except OSError:
+            continue
+        if text.encode() in cmdline:
+            found.append(int(name))
+    return found

@@ -68,6 +68,7 @@ def with_field(path: list[str | int], raw_value: str) -> str:
     (["runId"], '"\\ud800-run"', ["runId"]),
     (["evaluations", 0, "details"], '"ok \\udfff"', ["evaluations", 0, "details"]),
     (["metadata"], '{"\\ud83d": 1}', ["metadata", "?"]),
+    (["telemetry", "tokensOut"], "9" * 5000, ["telemetry", "tokensOut"]),  # past Python's int-conversion limit
 ])
 def test_values_sqlite_cannot_store_are_a_422_naming_the_field(db: Path, path: list[Any], raw_value: str,
                                                                 loc: list[Any]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -105,3 +106,44 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
     batch = store.get_batch("killed")
     assert batch.total_runs == expected and batch.completed_at is not None
     store.close()
+
+
+@pytest.mark.parametrize("how", ["stop", "cancel"])
+def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path, store: Store, how: str) -> None:
+    import time
+
+    from zebench.batch import BatchInterrupted, StopRequest
+
+    suites = tmp_path / "suites"
+    make_scenario(suites, name="one", tiers=("L0", "L1", "L2"))
+    calls = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand",
+                                                         "input": {"command": "head -c 200000 /dev/zero; touch started; sleep 1000"}}]))
+    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["replay"], models=[], command_timeout=3600,
+                        agent_settings={"replay_file": str(calls)})
+    workspaces = tmp_path / "ws"
+    workspaces.mkdir()
+
+    async def scenario() -> BaseException:
+        stop = StopRequest()
+        batch = asyncio.ensure_future(run_batch(store, plan, batch_id="b", concurrency=2, workspace_root=workspaces,
+                                                stop=stop))
+        deadline = time.monotonic() + 60
+        while len(list(workspaces.glob("zebench-*/started"))) < 2:  # a bounded poll: two runs in flight
+            assert time.monotonic() < deadline and not batch.done()
+            await asyncio.sleep(0.02)
+        stop.request() if how == "stop" else batch.cancel()
+        try:
+            await batch
+        except (BatchInterrupted, asyncio.CancelledError) as exc:
+            return exc
+        raise AssertionError("the batch ended as if nothing happened")
+
+    outcome = run(scenario())
+    if how == "stop":
+        assert isinstance(outcome, BatchInterrupted) and outcome.result.interrupted
+        assert len(outcome.result.cancelled) == 2 and outcome.result.records == []
+    else:
+        assert isinstance(outcome, asyncio.CancelledError)  # cancellation propagates
+    rows = store.db.execute("SELECT status, failure_category, failure_stage FROM benchmark_runs").fetchall()
+    assert rows == [("cancelled", "cancelled", "agent")] * 2  # the third run never started: nothing stored
+    assert list(workspaces.iterdir()) == [] and store.batch_keys("b") == set()

@@ -9,11 +9,11 @@ import pytest
 from zebench.catalog import Catalog
 from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
 from zebench.models import Evaluation, RubricOverrides, ValidationResult
-from zebench.processes import safe_env
+
 from zebench.scoring import score_run, weights_for
 from zebench.workspace import compute_diff
 
-from .conftest import make_scenario, run, write
+from .conftest import make_sandbox, make_scenario, run, write
 
 HEURISTICS_YAML = """
 id: add
@@ -46,7 +46,7 @@ def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[Vali
     if edit:
         edit(ws)
     return EvaluationContext(scenario=scenario, workspace=ws, validation=validation or [],
-                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, env=safe_env(),
+                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, sandbox=make_sandbox(ws, "bwrap"),
                              command_timeout=30)
 
 

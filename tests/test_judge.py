@@ -153,7 +153,8 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
         record = next(store.iter_runs())
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     env_output = record.transcript.tool_calls[0].output
-    assert "PATH=" in env_output and "ANTHROPIC_BASE_URL" in env_output  # ...the command saw an environment...
+    # ...the command saw an environment, an allow-listed one (not even the harmless base URL)...
+    assert "PATH=" in env_output and "HOME=" in env_output and "ANTHROPIC_BASE_URL" not in env_output
     places = {"database": db.read_bytes(), "jsonl": output.read_bytes(),
               "stdout": result.stdout.encode(), "stderr": result.stderr.encode()}
     places |= {str(p): p.read_bytes() for p in workspaces.rglob("*") if p.is_file()}

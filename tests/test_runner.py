@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import json
-import os
+import time
 from pathlib import Path
 
 import pytest
 
+from zebench.agents import Agent, AgentError, AgentResult, AgentTask, register_agent
 from zebench.catalog import Catalog
+from zebench.models import RunRecord
 from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.tools import Toolbox
 
-from .conftest import make_scenario, run, write
-from .test_tools import _alive
+from .conftest import make_scenario, marker, processes_with, run, write
 
 
 def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options) -> object:
@@ -57,17 +59,17 @@ def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_p
     assert Path(kept.telemetry.workspace_dir).is_dir()
 
 
-def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path) -> None:
-    calls = [{"name": "runCommand", "input": {"command": "echo $$ > shell.pid; sleep 1000 & echo $! > bg.pid; sleep 1000"}}]
+def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_mode: str) -> None:
+    m = marker()
+    calls = [{"name": "runCommand", "input": {"command": f"sleep {m} & setsid sleep {m} & sleep {m}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
-    record = _run(suites, "replay", tmp_path, timeout_seconds=2, keep_workspaces=True,
-                  agent_settings={"replay_file": str(replay)})
+    record = _run(suites, "replay", tmp_path, timeout_seconds=2, agent_settings={"replay_file": str(replay)},
+                  sandbox=sandbox_mode)
     assert record.status == "timeout" and record.failure.category == "timeout"
     assert record.failure.stage == "agent" and not record.is_successful and record.weighted_score is None
-    ws = Path(record.telemetry.workspace_dir)
-    for pidfile in ("shell.pid", "bg.pid"):
-        assert not _alive(int((ws / pidfile).read_text())), pidfile
+    assert processes_with(m) == []
     assert record.transcript.tool_calls[0].name == "runCommand"
+    assert record.manifest.settings["sandbox"] == sandbox_mode
 
 
 def test_failure_categories_are_stored(tmp_path: Path) -> None:
@@ -93,23 +95,87 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
     assert record.failure.category == "warmup"
 
 
-def test_cancelled_runs_are_recorded(suites: Path, tmp_path: Path) -> None:
+def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_path: Path) -> None:
     import asyncio
 
-    fifo = tmp_path / "started.fifo"
-    os.mkfifo(fifo)
-    calls = [{"name": "runCommand", "input": {"command": f"echo $$ > {fifo}; sleep 1000"}}]
+    m = marker()
+    calls = [{"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
+             {"name": "runCommand", "input": {"command": f"setsid sleep {m} & sleep {m}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
+    workspaces = tmp_path / "workspaces"
+    handed: list[RunRecord] = []
 
-    async def scenario_run() -> object:
-        task = asyncio.ensure_future(run_one(RunSpec(scenario, "L1", "replay"),
-                                             RunOptions(agent_settings={"replay_file": str(replay)})))
-        # Reading the FIFO blocks until the agent's command has started: then interrupt the run.
-        pid = int(await asyncio.to_thread(fifo.read_text))
+    async def save(record: RunRecord) -> None:
+        assert not list(workspaces.iterdir())  # the workspace is gone before the record is handed over
+        handed.append(record)
+
+    async def scenario_run() -> bool:
+        task = asyncio.ensure_future(run_one(
+            RunSpec(scenario, "L1", "replay"),
+            RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces), on_cancelled=save))
+        deadline = time.monotonic() + 60
+        while len(processes_with(m)) < 2:  # a bounded poll: both sleeps started
+            assert time.monotonic() < deadline and not task.done()
+            await asyncio.sleep(0.01)
         task.cancel()
-        return pid, await task
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return task.cancelled()
 
-    pid, record = run(scenario_run())
+    assert run(scenario_run())
+    assert processes_with(m) == []  # killed with the run, setsid or not
+    [record] = handed
     assert record.status == "cancelled" and record.failure.category == "cancelled"
-    assert not _alive(pid)
+    assert record.failure.stage == "agent" and "--resume" in record.failure.message
+    assert [c.name for c in record.transcript.tool_calls] == ["writeFile", "runCommand"]  # what it did so far
+    assert record.weighted_score is None and not record.is_successful
+
+
+class _Crashing(Agent):
+    name = "crashing"
+
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
+        await tools.call("writeFile", {"path": "half.txt", "content": "x"})
+        if self.settings.get("mode") == "bug":
+            raise KeyError("a bug in the agent")
+        if self.settings.get("mode") == "junk":
+            task.result.messages.append("not a message")  # type: ignore[arg-type]
+            return task.result
+        raise AgentError("the provider said no", category=self.settings.get("category", "agent"))
+
+
+@pytest.mark.parametrize("settings, category, message", [
+    ({"category": "no-such-category"}, "unknown", "the provider said no (agent error category 'no-such-category')"),
+    ({"category": "rate_limited"}, "rate_limited", "the provider said no"),
+    ({"mode": "bug"}, "agent", "KeyError: 'a bug in the agent'"),
+])
+def test_agent_crashes_are_stored_failed_runs(suites: Path, tmp_path: Path, settings: dict, category: str,
+                                              message: str) -> None:
+    register_agent("crashing", _Crashing)
+    record = _run(suites, "crashing", tmp_path, agent_settings=settings)
+    assert record.status == "failed" and record.failure.category == category and record.failure.stage == "agent"
+    assert record.failure.message.startswith(message)
+    assert [f.path for f in record.diff.files] == ["half.txt"]  # what it changed before it failed
+    assert list((tmp_path / "workspaces").iterdir()) == []
+
+
+def test_a_record_that_cannot_be_built_is_still_a_stored_failed_run(suites: Path, tmp_path: Path) -> None:
+    register_agent("crashing", _Crashing)
+    record = _run(suites, "crashing", tmp_path, agent_settings={"mode": "junk"})
+    assert record.status == "failed" and record.failure.category == "infrastructure"
+    assert record.failure.stage == "results" and "the run record could not be built" in record.failure.message
+    assert list((tmp_path / "workspaces").iterdir()) == []
+
+
+def test_secrets_are_redacted_from_the_record(suites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "zb-secret-value-0123456789"
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", secret)
+    calls = [{"name": "writeFile", "input": {"path": "leak.txt", "content": f"{secret}\nghp_{'a' * 36}\n"}},
+             {"name": "runCommand", "input": {"command": f"echo {secret}; cat leak.txt"}}]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
+    text = record.model_dump_json()
+    assert secret not in text and "ghp_aaaa" not in text
+    assert "[REDACTED:ZE_BENCHMARKS_API_KEY]" in record.transcript.tool_calls[1].output
+    assert "[REDACTED:github-token]" in record.diff.files[0].patch

@@ -6,19 +6,20 @@ from pathlib import Path
 import pytest
 
 from zebench.catalog import DEFAULT_ANSWER
-from zebench.processes import CappedOutput, run_command, safe_env
+from zebench.processes import CappedOutput, run_command
 from zebench.tools import Toolbox, answer_question
 
-from .conftest import run
+from .conftest import make_sandbox, marker, processes_with, run
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> Toolbox:
+def box(tmp_path: Path, sandbox_mode: str) -> Toolbox:
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "a.txt").write_text("hello")
     (tmp_path / "outside.txt").write_text("secret")
-    return Toolbox(ws, answers={"Which package manager should I use?": "pnpm"}, command_timeout=5)
+    return Toolbox(ws, answers={"Which package manager should I use?": "pnpm"}, command_timeout=5,
+                   sandbox=make_sandbox(ws, sandbox_mode))
 
 
 def call(box: Toolbox, name: str, **args: object):
@@ -63,7 +64,7 @@ def test_unknown_tool_and_bad_input_go_back_as_errors(box: Toolbox) -> None:
     assert "unknown tool" in call(box, "deleteEverything").output
     assert run(box.call("readFile", None)).is_error  # type: ignore[arg-type]
     assert call(box, "writeFile", path="x.txt", content=3).is_error
-    assert call(box, "readFile", path="missing.txt").output == "Error: no such file: missing.txt"
+    assert call(box, "readFile", path="missing.txt").output == "Error: missing.txt: no such file"
 
 
 def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
@@ -72,36 +73,25 @@ def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
     assert out.output.startswith("Exit code: 3\n") and "hi" in out.output and "a.txt" in out.output
 
 
-def _alive(pid: int) -> bool:
-    """Whether pid is still running a moment after being killed.
-
-    SIGKILL is delivered asynchronously, so wait (on a pidfd: an event, not a sleep) up to 5 s for the exit.
-    A zombie waiting to be reaped counts as dead.
-    """
-    import select
-
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return False
-    try:
-        exited, _, _ = select.select([fd], [], [], 5.0)
-    finally:
-        os.close(fd)
-    return not exited
-
-
-def test_command_timeout_kills_the_whole_process_group(box: Toolbox) -> None:
+def test_command_timeout_kills_every_process(box: Toolbox) -> None:
     box.command_timeout = 1
-    out = call(box, "runCommand", command="sleep 1000 & echo $! > bg.pid; sleep 1000")
+    m = marker()
+    out = call(box, "runCommand", command=f"sleep {m} & setsid sleep {m} & sleep {m}")
     assert out.is_error and "timed out" in out.output
-    assert not _alive(int((box.workspace / "bg.pid").read_text()))
+    assert processes_with(m) == []
 
 
-def test_background_children_do_not_outlive_a_finished_command(box: Toolbox) -> None:
-    out = call(box, "runCommand", command="sleep 1000 & echo $! > bg.pid; echo done")
-    assert "done" in out.output and "Exit code: 0" in out.output
-    assert not _alive(int((box.workspace / "bg.pid").read_text()))
+@pytest.mark.parametrize("escape", [
+    "setsid sleep {m} &",
+    "nohup sleep {m} > /dev/null 2>&1 &",
+    "python -c 'import os, subprocess; os.setpgid(0, 0); subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)';",
+    "(trap '' HUP TERM; sleep {m}) > /dev/null 2>&1 < /dev/null &",
+])
+def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:
+    m = marker()
+    out = call(box, "runCommand", command=f"sleep {m} & {escape.format(m=m)} echo done")
+    assert out.output.startswith("Exit code: 0\n") and "done" in out.output
+    assert processes_with(m) == []
 
 
 def test_output_is_capped(tmp_path: Path) -> None:
@@ -119,15 +109,19 @@ def test_output_is_capped(tmp_path: Path) -> None:
     assert lines.text() == "\n... [6 bytes of output omitted] ...\nthree\n"
 
 
-def test_secrets_are_removed_from_the_command_environment(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_environment_is_an_allow_list(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY",
-                 "ZE_BENCHMARKS_API_KEY", "db_password", "MY_AUTH_HEADER"):
+                 "ZE_BENCHMARKS_API_KEY", "db_password", "MY_AUTH_HEADER", "GH_PAT"):
         monkeypatch.setenv(name, "sk-fake-123456")
-    monkeypatch.setenv("HARMLESS_SETTING", "visible")
-    box.env = safe_env()
-    out = call(box, "runCommand", command="env")
-    assert "sk-fake-123456" not in out.output
-    assert "HARMLESS_SETTING=visible" in out.output
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:pw-fake-123456@db/x")
+    monkeypatch.setenv("HARMLESS_SETTING", "not-passed")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    out = call(box, "runCommand", command="env; cat /proc/$PPID/environ | tr '\\0' '\\n'")
+    assert "fake-123456" not in out.output and "not-passed" not in out.output
+    env = dict(line.split("=", 1) for line in out.output.splitlines()[1:] if "=" in line)
+    assert env["LC_ALL"] == "C.UTF-8" and env["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert env["HOME"] != os.environ.get("HOME") and env["TMPDIR"] != "" and "SHELL" not in env
+    assert call(box, "runCommand", command="touch ~/x && ls ~").output == "Exit code: 0\nx\n"
 
 
 def test_python_on_path_is_the_harness_interpreter(box: Toolbox) -> None:
@@ -143,3 +137,39 @@ def test_ask_user_exact_fuzzy_default(box: Toolbox) -> None:
     assert call(box, "askUser", question="Which package manager shall we use?", context="").output == "pnpm"
     assert call(box, "askUser", question="What is the deadline?", context="").output == DEFAULT_ANSWER
     assert answer_question("anything", {}) == DEFAULT_ANSWER
+
+
+def test_only_regular_files_are_read(box: Toolbox) -> None:
+    import socket
+
+    os.mkfifo(box.workspace / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(box.workspace / "sock"))
+    try:
+        assert "is a FIFO; readFile reads regular files only" in call(box, "readFile", path="pipe").output
+        assert "is a socket" in call(box, "readFile", path="sock").output
+        assert not call(box, "writeFile", path="pipe", content="now a file").is_error  # replaced, not opened
+        assert (box.workspace / "pipe").read_text() == "now a file"
+    finally:
+        sock.close()
+
+
+def test_a_large_file_is_cut_and_marked(box: Toolbox) -> None:
+    (box.workspace / "big.txt").write_text("é" * (1024 * 1024))  # 2 MiB of 2-byte characters
+    out = call(box, "readFile", path="big.txt").output
+    assert out.startswith("éé") and out.endswith("[cut: the file is 2097152 bytes; readFile returns the first 1048576]")
+    assert len(out.split("\n")[0]) == 512 * 1024
+
+
+def test_symlinks_inside_are_followed_and_never_out(box: Toolbox, tmp_path: Path) -> None:
+    (box.workspace / "sub").mkdir()
+    os.symlink("a.txt", box.workspace / "inner-link.txt")
+    os.symlink(str(box.root / "a.txt"), box.workspace / "absolute-inside.txt")
+    os.symlink("sub/../..", box.workspace / "up")
+    assert not call(box, "writeFile", path="inner-link.txt", content="via link").is_error
+    assert os.path.islink(box.workspace / "inner-link.txt") and (box.workspace / "a.txt").read_text() == "via link"
+    assert call(box, "readFile", path="absolute-inside.txt").output == "via link"
+    escape = call(box, "readFile", path="up/outside.txt")
+    assert escape.is_error and "outside the workspace" in escape.output
+    assert call(box, "writeFile", path="up/new.txt", content="x").is_error and not (tmp_path / "new.txt").exists()
+    assert call(box, "listFiles", path="up").is_error

@@ -1,15 +1,26 @@
 """Batches: the run matrix, concurrency, repeats, resume and sharding.
 
 The plan (which scenarios, tiers, agents, models, repeats and settings) is stored with the batch, so
-``--resume BATCH_ID`` can recompute the matrix and run only the keys that have no stored run. Each run is
-committed as soon as it ends, so a killed batch loses at most the runs that were in flight.
+``--resume BATCH_ID`` can recompute the matrix and run only the keys that have no stored run (cancelled
+attempts count as not run). Each run is committed as soon as it ends, so a killed batch loses at most the runs
+that were in flight.
+
+Stopping: a :class:`StopRequest` (set by SIGINT or SIGTERM through :func:`run_batch_with_signals`) makes the
+batch start nothing more and cancel the runs in flight; each of them kills its processes, records itself as
+``cancelled`` (stage, what the agent did so far), removes its workspace, and is written before the batch ends
+with :class:`BatchInterrupted`. A second request hurries: the runs are cancelled again, so that they stop waiting
+for their workspaces to be removed, and ``run_batch_with_signals`` calls ``on_forced`` (the CLI exits there,
+without waiting for those removals; the records are written and each is one committed transaction).
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,6 +31,7 @@ from . import __version__
 from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .models import BatchRecord, RunRecord, utc_now
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
 from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
@@ -46,6 +58,15 @@ class BatchPlan(BaseModel):
     command_timeout: float = 60.0
     agent_settings: dict[str, Any] = Field(default_factory=dict)
     judge_settings: dict[str, Any] = Field(default_factory=dict)
+    #: Sandbox settings that change what an agent can do (the sandbox mode itself is the machine's, not the plan's).
+    agent_network: bool = False
+    max_processes: int | None = DEFAULT_MAX_PROCESSES
+    max_memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES
+    max_file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
+
+    def limits(self) -> Limits:
+        return Limits(processes=self.max_processes, memory_bytes=self.max_memory_bytes,
+                      file_size_bytes=self.max_file_size_bytes)
 
     def keys(self) -> list[RunKey]:
         """The run matrix, in a deterministic order, restricted to this plan's shard."""
@@ -75,6 +96,8 @@ def make_plan(
     command_timeout: float = 60.0,
     agent_settings: dict[str, Any] | None = None,
     judge_settings: dict[str, Any] | None = None,
+    agent_network: bool = False,
+    limits: Limits = Limits(),
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
     if repeat < 1:
@@ -105,6 +128,8 @@ def make_plan(
         suites_dir=str(catalog.root.resolve()), items=items, agents=list(dict.fromkeys(agents)),
         models=list(dict.fromkeys(models)), repeat=repeat, shard=shard, timeout_seconds=timeout_seconds,
         command_timeout=command_timeout, agent_settings=agent_settings, judge_settings=dict(judge_settings or {}),
+        agent_network=agent_network, max_processes=limits.processes, max_memory_bytes=limits.memory_bytes,
+        max_file_size_bytes=limits.file_size_bytes,
     )
     if not plan.keys():
         raise BatchError(f"shard {shard[0]}/{shard[1]} of this matrix is empty" if shard else "nothing to run")
@@ -128,9 +153,63 @@ class NullReporter:
 @dataclass
 class BatchResult:
     batch: BatchRecord
+    #: Runs that ended, whatever their status (a run that had ended when the batch was stopped included).
     records: list[RunRecord] = field(default_factory=list)
     skipped_done: int = 0
     interrupted: bool = False
+    #: Runs in flight when the batch was stopped, stored with status "cancelled" (--resume redoes them).
+    cancelled: list[RunRecord] = field(default_factory=list)
+    #: The signal that stopped the batch (signal.SIGINT, signal.SIGTERM), if one did.
+    signal: int | None = None
+    #: The results file the runs were appended to (on --resume, the batch's own unless another was given).
+    output: Path | None = None
+
+
+class StopRequest:
+    """Asks a running batch to stop: it starts nothing more, cancels the runs in flight and records them.
+
+    Made for signal handlers (``request`` is called on the event loop) and tests. ``count`` says how many times
+    it was asked; ``signal`` is the first signal that asked.
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self.signal: int | None = None
+        self.count = 0
+        self._hurry: list[Callable[[], None]] = []
+
+    def request(self, signum: int | None = None) -> None:
+        self.count += 1
+        if self.signal is None:
+            self.signal = signum
+        self._event.set()
+        if self.count > 1:
+            for hurry in list(self._hurry):
+                hurry()
+
+    def on_hurry(self, callback: Callable[[], None]) -> None:
+        """``callback`` runs on every request after the first."""
+        self._hurry.append(callback)
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+
+@contextmanager
+def stop_on_signals(stop: StopRequest, signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """While inside, each of ``signals`` requests ``stop`` (instead of killing the process or raising
+    KeyboardInterrupt in the middle of a run). Must run on the event loop."""
+    loop = asyncio.get_running_loop()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.request, sig)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 def git_commit(path: Path) -> str | None:
@@ -147,6 +226,8 @@ class _Writer:
     def __init__(self, store: Store, output: Path | None):
         self.store = store
         self.output = output
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-writer")
 
     def _save(self, record: RunRecord) -> None:
@@ -173,9 +254,17 @@ async def run_batch(
     keep_workspaces: bool = False,
     workspace_root: Path | None = None,
     reporter: Reporter | None = None,
-    submitter: "Submitter | None" = None,
+    submitter: Submitter | None = None,
+    sandbox: str = "auto",
+    stop: StopRequest | None = None,
 ) -> BatchResult:
-    """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``."""
+    """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``.
+
+    ``output`` (a results JSONL file) is stored with a new batch; a resume without ``output`` appends to it.
+    When ``stop`` is requested, the runs in flight are cancelled, stored as ``cancelled`` and the batch ends
+    with BatchInterrupted. When this coroutine itself is cancelled, the runs in flight are recorded the same way
+    and the CancelledError propagates.
+    """
     reporter = reporter or NullReporter()
     if concurrency < 1:
         raise BatchError("--concurrency must be at least 1")
@@ -188,6 +277,8 @@ async def run_batch(
         if "plan" not in batch.metadata:
             raise BatchError(f"batch {batch_id!r} has no stored plan (was it created by ingest?); cannot resume")
         plan = BatchPlan.model_validate(batch.metadata["plan"])
+        if output is None and batch.metadata.get("output"):
+            output = Path(batch.metadata["output"])
     else:
         if plan is None:
             raise BatchError("a new batch needs a plan")
@@ -210,43 +301,91 @@ async def run_batch(
         store.save_batch(BatchRecord(
             batch_id=batch_id, created_at=utc_now(), expected_runs=len(all_keys),
             metadata={"plan": plan.model_dump(mode="json"), "zebenchVersion": __version__,
-                      "agents": plan.agents, "models": plan.models},
+                      "agents": plan.agents, "models": plan.models,
+                      # absolute: a resume from another directory appends to the same file
+                      "output": str(output.resolve()) if output is not None else None},
         ))
     options = RunOptions(
         timeout_seconds=plan.timeout_seconds, command_timeout=plan.command_timeout,
         keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
+        sandbox=sandbox, agent_network=plan.agent_network, limits=plan.limits(),
         baselines=BaselineCache(workspace_root),
     )
     writer = _Writer(store, output)
     semaphore = asyncio.Semaphore(concurrency)
     records: list[RunRecord] = []
+    cancelled: list[RunRecord] = []
     reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
 
-    async def one(key: RunKey) -> None:
-        suite, name, tier, agent, model, repeat_index = key
-        async with semaphore:
-            reporter.run_started(key)
-            record = await run_one(
-                RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id), options
-            )
+    # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are all
+    # awaited before the writer closes: a run that has ended is stored even if the batch is stopped meanwhile.
+    saves: set[asyncio.Future[None]] = set()
+
+    def save(record: RunRecord, *, spool: bool = False) -> asyncio.Future[None]:
+        async def write() -> None:
             await writer.save(record)
-            records.append(record)
+            (cancelled if record.status == "cancelled" else records).append(record)
             reporter.run_finished(record)
-        if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
-            await submitter.submit(record)
+            if spool and submitter is not None:  # no network while stopping: the spool keeps it
+                await submitter.spool_record(record)
+
+        future = asyncio.ensure_future(write())
+        saves.add(future)
+        return future
+
+    async def save_interrupted(record: RunRecord) -> None:
+        await save(record, spool=True)
+
+    remaining = len(todo)
+    all_ended = asyncio.Event()
+
+    async def one(key: RunKey) -> None:
+        nonlocal remaining
+        suite, name, tier, agent, model, repeat_index = key
+        try:
+            async with semaphore:
+                reporter.run_started(key)
+                record = await run_one(
+                    RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id), options,
+                    on_cancelled=save_interrupted,
+                )
+                await asyncio.shield(save(record))
+            if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
+                await submitter.submit(record)
+        finally:
+            remaining -= 1
+            if remaining == 0:
+                all_ended.set()
 
     tasks = [asyncio.ensure_future(one(k)) for k in todo]
-    interrupted = False
-    try:
-        await asyncio.gather(*tasks)
-    except asyncio.CancelledError:
-        # Ctrl-C: the in-flight runs are cancelled, stored as "cancelled", and --resume will redo them.
-        interrupted = True
+    if not tasks:
+        all_ended.set()
+    def hurry() -> None:  # asked again: the runs stop waiting for their cleanup (it goes on in its threads)
         for t in tasks:
             t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+
+    if stop is not None:
+        stop.on_hurry(hurry)
+    waiters = [asyncio.ensure_future(all_ended.wait())] + ([asyncio.ensure_future(stop.wait())] if stop else [])
+    error: BaseException | None = None
+    try:
+        try:
+            # Returns when every run has ended, a stop is requested, or a run task failed (below).
+            for t in tasks:
+                t.add_done_callback(lambda t: all_ended.set() if not t.cancelled() and t.exception() else None)
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+            # Runs still in flight (stop, failure, or this coroutine cancelled) record themselves as cancelled.
+            for t in tasks:
+                t.cancel()
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            outcomes += await asyncio.gather(*saves, return_exceptions=True)
+        error = next((o for o in outcomes if isinstance(o, BaseException)
+                      and not isinstance(o, asyncio.CancelledError)), None)
     finally:
         assert options.baselines is not None
         await options.baselines.close()
@@ -254,13 +393,39 @@ async def run_batch(
         reporter.finish()
         if submitter is not None:
             await submitter.close()
+    if error is not None:  # a write that failed (disk full...): the batch cannot go on
+        raise error
+    interrupted = bool(cancelled) or any(t.cancelled() for t in tasks)
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None
-    result = BatchResult(batch=batch, records=records, skipped_done=len(all_keys) - len(todo), interrupted=interrupted)
+    result = BatchResult(batch=batch, records=records, skipped_done=len(all_keys) - len(todo), interrupted=interrupted,
+                         cancelled=cancelled, signal=stop.signal if stop else None, output=output)
     if interrupted:
         raise BatchInterrupted(result)
     return result
+
+
+def run_batch_with_signals(
+    store: Store, plan: BatchPlan | None = None, *, on_forced: Callable[[BatchInterrupted], None] | None = None,
+    **kwargs: Any,
+) -> BatchResult:
+    """``run_batch`` in a new event loop, SIGINT and SIGTERM stopping it cleanly (BatchInterrupted, its result's
+    ``signal`` set). After a second signal, ``on_forced`` gets the BatchInterrupted once every run in flight has
+    been killed and written, before the loop waits for the workspace removals still going on (the CLI exits
+    there). For the CLI; takes run_batch's arguments."""
+
+    async def main() -> BatchResult:
+        stop = StopRequest()
+        with stop_on_signals(stop):
+            try:
+                return await run_batch(store, plan, stop=stop, **kwargs)
+            except BatchInterrupted as exc:
+                if stop.count > 1 and on_forced is not None:
+                    on_forced(exc)
+                raise
+
+    return asyncio.run(main())
 
 
 class BatchInterrupted(Exception):

@@ -1,7 +1,8 @@
 """The ``zebench`` command line: a thin click layer, each command calling one library function.
 
 Exit codes: 0 success; 1 a finished job with failed runs (status failed or timeout; an unsuccessful score is not
-a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted (resume with --resume).
+a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by
+SIGTERM (resume with --resume).
 """
 
 from __future__ import annotations
@@ -9,14 +10,22 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .catalog import Catalog, CatalogError, new_scenario, new_suite, scaffold_dir
+from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
+
+if TYPE_CHECKING:
+    from .batch import BatchPlan
+    from .progress import RichReporter
+    from .store import Store
+    from .submit import Submitter
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 DEFAULT_DB = Path("data/zebench.db")
@@ -156,6 +165,16 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
     return index, count
 
 
+class _Interrupted(KeyboardInterrupt):
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise _Interrupted(signum)
+
+
 def _stored_run(db_path: Path, run_id: str) -> Any:
     from .store import Store
 
@@ -176,7 +195,7 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
 @db_option
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
 @click.option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
 @click.option("--resume", "resume_id", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
 @click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
@@ -197,6 +216,11 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--submit", "submit_url", envvar="ZE_BENCHMARKS_WORKER_URL", show_envvar=True, metavar="URL", help="Also POST each run to URL/api/results (token: ZE_BENCHMARKS_API_KEY); undeliverable runs go to --spool.")
 @click.option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=Path("data/submit-spool.jsonl"), show_default=True, help="Where runs that could not be submitted wait for `zebench submit`.")
 @click.option("--submit-retries", type=click.IntRange(0), default=4, show_default=True, help="Retries of a failed submission (exponential backoff from 0.5 s).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True, envvar="ZEBENCH_SANDBOX", show_envvar=True, help="Where commands run: bwrap (bubblewrap: workspace only, no network for agent commands), none (no isolation), auto (bwrap where it works, else none with a warning). See docs/security.md.")
+@click.option("--agent-network/--no-agent-network", default=False, show_default=True, help="Give agent commands the network (validation always has it). All or nothing: no host filter.")
+@click.option("--max-processes", type=click.IntRange(1), default=DEFAULT_MAX_PROCESSES, show_default=True, help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
+@click.option("--max-memory-mb", type=click.IntRange(1), default=DEFAULT_MAX_MEMORY_BYTES // 2**20, show_default=True, help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
+@click.option("--max-file-size-mb", type=click.IntRange(1), default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, show_default=True, help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
 @click.option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
 def run_command(
@@ -206,13 +230,16 @@ def run_command(
     replay_file: Path | None, from_run: str | None, max_turns: int, max_tokens: int, max_cost_usd: float | None,
     temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
     keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
+    sandbox: str, agent_network: bool, max_processes: int, max_memory_mb: int, max_file_size_mb: int,
     list_agents: bool, suites_dir: Path,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
     The runs are the cross-product of the selected scenarios and tiers, agents, models (for agents that use
     one) and --repeat. Every run is stored, failed ones too, as soon as it ends; after an interruption,
-    `zebench run --resume BATCH_ID` runs only what is missing.
+    `zebench run --resume BATCH_ID` runs only what is missing. SIGINT (Ctrl-C) and SIGTERM stop the batch: the
+    runs in flight are stored as cancelled (--resume redoes them), their workspaces removed, and the exit
+    status is 130 or 143; a second signal exits once they are recorded, without waiting for the workspaces.
 
     \b
     Examples:
@@ -233,8 +260,19 @@ def run_command(
             cls = agent_class(name)
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
-    from .batch import BatchError, BatchInterrupted, make_plan, run_batch
+    from .batch import BatchError, make_plan
+    from .processes import become_subreaper
+    from .sandbox import SandboxError, resolve_mode
     from .store import Store
+
+    try:
+        sandbox_mode, warning = resolve_mode(sandbox)
+    except SandboxError as exc:
+        fail(str(exc))
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+    if sandbox_mode == "none":
+        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
 
     plan = None
     if resume_id:
@@ -264,36 +302,87 @@ def run_command(
                 Catalog(suites_dir), list(selectors), tiers=list(tiers), agents=list(agents) or ["echo"],
                 models=list(models), repeat=repeat, shard=_parse_shard(shard), timeout_seconds=timeout_seconds,
                 command_timeout=command_timeout, agent_settings=settings, judge_settings=judge_settings,
+                agent_network=agent_network, limits=Limits(processes=max_processes,
+                                                            memory_bytes=max_memory_mb * 2**20,
+                                                            file_size_bytes=max_file_size_mb * 2**20),
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))
         for note in notes:
             click.secho(f"note: {note}", fg="yellow", err=True)
-    from .progress import RichReporter, print_summary
+    from .progress import RichReporter
 
     submitter = None
     if submit_url:
         from .submit import TOKEN_ENV, Submitter
 
         submitter = Submitter(submit_url, os.environ.get(TOKEN_ENV), spool=spool, retries=submit_retries)
+    if not resume_id:  # known before the batch starts, for the resume hint however early it is stopped
+        from .runner import new_batch_id
+
+        batch_id = batch_id or new_batch_id()
     reporter = RichReporter()
-    store = Store(db_path)
+    # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        result = asyncio.run(run_batch(
-            store, plan, concurrency=concurrency, batch_id=resume_id or batch_id, resume=bool(resume_id),
-            output=output, keep_workspaces=keep_workspaces, workspace_root=workspace_dir, reporter=reporter,
-            submitter=submitter,
-        ))
+        _run_and_report(
+            Store(db_path), plan, reporter=reporter, submitter=submitter, db_path=db_path, batch_id=batch_id,
+            resume_id=resume_id, submit_url=submit_url, spool=spool,
+            # the rest goes to run_batch as it is
+            output=output, concurrency=concurrency, keep_workspaces=keep_workspaces, workspace_root=workspace_dir,
+            sandbox=sandbox_mode,
+        )
+    except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
+        click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
+                    fg="yellow", err=True)
+        sys.exit(128 + exc.signum)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichReporter, submitter: Submitter | None,
+                    db_path: Path, batch_id: str | None, resume_id: str | None, submit_url: str | None,
+                    spool: Path, **batch_options: Any) -> None:
+    """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
+    from .batch import BatchError, BatchInterrupted, run_batch_with_signals
+    from .progress import print_summary
+
+    def interrupted(exc: BatchInterrupted | KeyboardInterrupt, note: str = "") -> int:
+        reporter.finish()
+        signum = (exc.result.signal if isinstance(exc, BatchInterrupted) else getattr(exc, "signum", None)) \
+            or signal.SIGINT
+        if isinstance(exc, BatchInterrupted):
+            bid, n = exc.result.batch.batch_id, len(exc.result.cancelled)
+            what = f"{n} run{'s' if n != 1 else ''} in flight recorded as cancelled, {exc.result.batch.total_runs} " \
+                   f"of {exc.result.batch.expected_runs} stored"
+        else:
+            bid, what = str(resume_id or batch_id), "completed runs are stored"
+        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: {what}{note}; finish with: "
+                    f"zebench run --resume {bid} --db {db_path}", fg="yellow", err=True)
+        return 128 + signum
+
+    def forced(exc: BatchInterrupted) -> None:
+        # A second signal: every run in flight is killed and written; leave without waiting for the removal of
+        # their workspaces (zebench-* folders may be left in the temp dir).
+        code = interrupted(exc, " (signalled again: not waiting for workspace removal)")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    try:
+        result = run_batch_with_signals(
+            store, plan, batch_id=resume_id or batch_id, resume=bool(resume_id), reporter=reporter,
+            submitter=submitter, on_forced=forced, **batch_options,
+        )
     except BatchError as exc:
         store.close()
         fail(str(exc))
     except (BatchInterrupted, KeyboardInterrupt) as exc:
-        bid = exc.result.batch.batch_id if isinstance(exc, BatchInterrupted) else (resume_id or batch_id or "?")
-        click.secho(f"\nInterrupted. Completed runs are stored; finish with: zebench run --resume {bid} --db {db_path}",
-                    fg="yellow", err=True)
+        code = interrupted(exc)
         store.close()
-        sys.exit(130)
-    print_summary(store, result, db_path=db_path, output=output)
+        sys.exit(code)
+    print_summary(store, result, db_path=db_path, output=result.output)
     store.close()
     if submitter is not None:
         click.echo(f"Submitted {submitter.delivered} runs to {submit_url}"
@@ -381,15 +470,22 @@ def build_site_command(db_path: Path, out_dir: Path, base_url: str | None, full:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
-@click.option("--skip-invalid", is_flag=True, help="Load the valid records of a file that has bad ones (default: the file is skipped whole).")
+@click.option("--skip-invalid", is_flag=True, help="Store the valid records of files that have bad ones (default: such a file is not loaded at all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, as_json: bool) -> None:
     """Merge result files (JSONL from `zebench run --output`, JSON arrays, original-format payloads) into the database.
 
-    Folders are searched for *.jsonl and *.json. Each file is all-or-nothing: a bad record is reported as
-    file:line and its file is not loaded, unless --skip-invalid. A truncated last line (a writer that crashed)
-    is reported and skipped. Re-ingesting the same files changes nothing. Exit status 1 when anything was
-    reported.
+    Folders are searched for *.jsonl and *.json. Every bad record is reported as file:line with its reason (not
+    JSON, a value out of range such as an integer beyond 64 bits or NaN, nesting too deep, a lone surrogate, a
+    field the record refuses) and reading goes on with the next record and the next file. Each file is
+    all-or-nothing: a file with a bad record is not loaded (nothing of it is written), unless --skip-invalid,
+    which stores its valid records. A truncated last line (a writer that crashed) is reported and skipped.
+    Re-ingesting the same files changes nothing. Secrets are redacted from every record stored.
+
+    \b
+    Exit status: 0 when everything was stored, or with --skip-invalid when runs were stored and only bad
+    records were skipped; 1 when a file was left out or a last line was cut (without --skip-invalid), or when
+    a file could not be read or nothing could be stored; 2 when a path does not exist.
     """
     from .ingest import IngestError, expand, ingest_paths
     from .store import Store
@@ -404,13 +500,16 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.files:
-            state = "loaded" if f.loaded else ("skipped" if f.problems else "empty")
+            if f.problems and not f.loaded and not skip_invalid:
+                state = f"not loaded: {f.invalid} invalid of {f.valid + f.invalid} records"
+            else:
+                state = f"{f.loaded} runs stored" + (f", {f.invalid} invalid skipped" if f.invalid else "")
             extra = " (truncated last line skipped)" if f.truncated_last_line else ""
-            click.echo(f"{f.path}: {state} {f.loaded}/{f.valid} valid records{extra}")
+            click.echo(f"{f.path}: {state}{extra}")
             for problem in f.problems:
                 click.secho(f"  {problem}", fg="red", err=True)
-        click.echo(f"{report.loaded} runs loaded into {db_path}")
-    if report.problems or any(f.truncated_last_line for f in report.files):
+        click.echo(f"{report.summary()} (database {db_path})")
+    if report.failed:
         sys.exit(1)
 
 
@@ -427,7 +526,8 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
     """Deliver the runs waiting in a spool file, then remove them from it.
 
     The token comes from ZE_BENCHMARKS_API_KEY. The server stores each runId once, so delivering a run again
-    (after a crash half way) does not duplicate it. Exit status 1 when runs remain in the spool.
+    (after a crash half way) does not duplicate it. Safe while `zebench run --submit` appends to the same spool:
+    runs appended during the delivery stay for the next time. Exit status 1 when runs remain in the spool.
     """
     from .submit import TOKEN_ENV, Submitter, deliver_spool
 

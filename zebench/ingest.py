@@ -2,22 +2,32 @@
 
 Accepted: results JSONL (one run record per line, as ``zebench run --output`` writes), JSON arrays of run
 records, and single JSON objects; the original project's payloads are accepted as they are. Folders are
-searched for ``*.jsonl`` and ``*.json``. Each file is all-or-nothing unless ``skip_invalid``: a bad record is
-reported as ``file:line: error`` and its file is not loaded. A last line cut short (a writer that crashed) is
-reported but does not stop the rest of its file. Re-ingesting the same files changes nothing: a run is keyed
-by its runId. Batch aggregates are recomputed from the stored runs.
+searched for ``*.jsonl`` and ``*.json``.
+
+Every bad record is a per-record problem (``file:line: reason``): a line that is not JSON, a value the store
+cannot hold (an integer beyond 64 bits, NaN or Infinity, a lone surrogate: see :mod:`zebench.jsonsafe`), nesting
+deeper than ``jsonsafe.MAX_DEPTH`` (measured before parsing), a record the model refuses. Reading goes on with
+the next record and the next file (in a JSON array, a bad item spoils only itself, except an integer of over
+4,300 digits, which Python's parser refuses for the whole document). Each file is all-or-nothing unless
+``skip_invalid``: a file with a bad record is not loaded (nothing of it is written), the other files are. With
+``skip_invalid`` the valid records of every file are stored. A last line
+cut short (a writer that crashed) is reported but does not stop the rest of its file. Re-ingesting the same
+files changes nothing: a run is keyed by its runId. Batch aggregates are recomputed from the stored runs, and
+the store redacts secrets from every record it writes (:mod:`zebench.redact`).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .models import RunRecord
+from . import jsonsafe
+from .models import CHECKED_JSON, RunRecord
 from .store import Store
 
 #: Records written per executemany round (one transaction per file all the same).
@@ -29,6 +39,8 @@ class Problem:
     path: str
     line: int | None
     error: str
+    #: A bad record (skipped with --skip-invalid), rather than a file that could not be read or stored.
+    record: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.error}" if self.line is not None else f"{self.path}: {self.error}"
@@ -46,24 +58,53 @@ class FileReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def invalid(self) -> int:
+        return sum(p.record for p in self.problems)
+
 
 @dataclass
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
+    skip_invalid: bool = False
 
     @property
     def loaded(self) -> int:
         return sum(f.loaded for f in self.files)
 
     @property
+    def invalid(self) -> int:
+        return sum(f.invalid for f in self.files)
+
+    @property
     def problems(self) -> list[Problem]:
         return [p for f in self.files for p in f.problems]
 
+    @property
+    def failed(self) -> bool:
+        """The exit status is 1. Without --skip-invalid: anything was reported (a file was left out, a last line
+        was cut). With it: a file could not be read or stored, or nothing was stored although records were bad."""
+        if not self.skip_invalid:
+            return bool(self.problems) or any(f.truncated_last_line for f in self.files)
+        return any(not p.record for p in self.problems) or (self.loaded == 0 and bool(self.problems))
+
+    def summary(self) -> str:
+        text = f"{self.loaded} runs stored"
+        if self.skip_invalid:
+            return text + f", {self.invalid} invalid skipped"
+        left_out = [f for f in self.files if f.problems and not f.loaded]
+        if left_out:
+            text += (f"; {len(left_out)} file{'s' if len(left_out) != 1 else ''} not loaded because of "
+                     f"{self.invalid} invalid record{'s' if self.invalid != 1 else ''} "
+                     "(nothing of them was written; --skip-invalid stores their valid records)")
+        return text
+
     def to_json(self) -> dict[str, Any]:
-        return {"loadedRuns": self.loaded, "files": [
-            {"path": f.path, "validRecords": f.valid, "loadedRecords": f.loaded,
-             "truncatedLastLine": f.truncated_last_line, "problems": [str(p) for p in f.problems]}
-            for f in self.files]}
+        return {"storedRuns": self.loaded, "loadedRuns": self.loaded, "invalidRecords": self.invalid,
+                "skipInvalid": self.skip_invalid, "failed": self.failed, "files": [
+                    {"path": f.path, "validRecords": f.valid, "loadedRecords": f.loaded, "invalidRecords": f.invalid,
+                     "truncatedLastLine": f.truncated_last_line, "problems": [str(p) for p in f.problems]}
+                    for f in self.files]}
 
 
 class IngestError(Exception):
@@ -86,67 +127,126 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(record)'}: {e['msg']}" for e in exc.errors()[:5])
 
 
+def _record(item: Any) -> RunRecord:
+    """A run record from a parsed JSON value whose values were checked (jsonsafe.loads or _checked, so the model
+    need not check them again); ValueError (ValidationError included) when it is not one."""
+    try:
+        return RunRecord.model_validate(item, context=CHECKED_JSON)
+    except ValidationError:
+        raise
+    except (TypeError, RecursionError) as exc:  # a validator tripping on a value of the wrong shape
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return _describe(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON: {exc.msg} (column {exc.colno})"
+    if "integer string conversion" in str(exc):  # json's own ValueError for an integer of over 4,300 digits
+        return "integer outside the 64-bit range SQLite stores (-2^63 .. 2^63-1)"
+    return str(exc)
+
+
+def _checked(item: Any) -> RunRecord:
+    """A run record from a JSON value parsed without jsonsafe.loads (an item of an array), refusing values the
+    store cannot keep (ValueError)."""
+    problems = jsonsafe.unstorable_values(item)
+    if problems:
+        raise ValueError(jsonsafe.describe(problems))
+    return _record(item)
+
+
+def _parses(line: str) -> bool:
+    try:
+        jsonsafe.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_file(path: Path) -> tuple[list[RunRecord], FileReport]:
     report = FileReport(str(path))
     records: list[RunRecord] = []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        report.problems.append(Problem(str(path), None, f"cannot read: {exc}"))
+        report.problems.append(Problem(str(path), None, f"cannot read: {exc}", record=False))
         return records, report
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array
         try:
+            # Depth first (never a RecursionError), then values item by item: one bad item spoils only itself.
+            if jsonsafe.nested_deeper_than(text, jsonsafe.MAX_DEPTH + 1):
+                raise jsonsafe.JsonLimitError(f"JSON nested deeper than {jsonsafe.MAX_DEPTH} levels")
             items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            report.problems.append(Problem(str(path), exc.lineno, f"invalid JSON: {exc.msg}"))
+        except ValueError as exc:  # bad syntax or too deep: the whole document is unreadable
+            lineno = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+            report.problems.append(Problem(str(path), lineno, _reason(exc)))
             return records, report
-        numbered = [(f"[{i}]", item) for i, item in enumerate(items)]
-        for index, item in numbered:
+        for index, item in enumerate(items if isinstance(items, list) else [items]):
             try:
-                records.append(RunRecord.model_validate(item))
-            except ValidationError as exc:
-                report.problems.append(Problem(f"{path}{index}", None, _describe(exc)))
+                records.append(_checked(item))
+            except ValueError as exc:
+                report.problems.append(Problem(f"{path}[{index}]", None, _reason(exc)))
         report.valid = len(records)
         return records, report
     lines = text.split("\n")
-    last_content = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    last_content = content[-1] if content else -1
+    if stripped.startswith("{") and len(content) > 1 and not _parses(lines[content[0]]):
+        # Maybe one pretty-printed JSON object rather than JSON Lines; if not, read it line by line.
+        try:
+            whole = jsonsafe.loads(text)
+        except ValueError:
+            pass
+        else:
+            try:
+                records.append(_record(whole))
+            except ValueError as exc:
+                report.problems.append(Problem(str(path), None, _reason(exc)))
+            report.valid = len(records)
+            return records, report
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number - 1 == last_content and not text.endswith("\n"):
+            records.append(_record(jsonsafe.loads(line)))
+        except ValueError as exc:  # bad JSON, a value refused by jsonsafe, a record refused by the model
+            if isinstance(exc, json.JSONDecodeError) and number - 1 == last_content and not text.endswith("\n"):
                 report.truncated_last_line = True  # a writer died mid-line: report, keep the rest
                 continue
-            if number == 1 and stripped.startswith("{") and len([x for x in lines if x.strip()]) > 1:
-                # one pretty-printed JSON object rather than JSON Lines
-                try:
-                    records.append(RunRecord.model_validate(json.loads(text)))
-                except (json.JSONDecodeError, ValidationError) as whole:
-                    message = _describe(whole) if isinstance(whole, ValidationError) else f"invalid JSON: {whole}"
-                    report.problems.append(Problem(str(path), None, message))
-                report.valid = len(records)
-                return records, report
-            report.problems.append(Problem(str(path), number, f"invalid JSON: {exc.msg}"))
-            continue
-        try:
-            records.append(RunRecord.model_validate(item))
-        except ValidationError as exc:
-            report.problems.append(Problem(str(path), number, _describe(exc)))
+            report.problems.append(Problem(str(path), number, _reason(exc)))
     report.valid = len(records)
     return records, report
 
 
+#: What a write of records that passed validation can still raise (a value SQLite refuses...).
+STORE_ERRORS = (sqlite3.Error, OverflowError, ValueError, TypeError, UnicodeError)
+
+
 def ingest_paths(store: Store, paths: list[Path], *, skip_invalid: bool = False) -> IngestReport:
-    report = IngestReport()
+    """Parse and store every file; a bad record or file never stops the others (see the module docstring)."""
+    report = IngestReport(skip_invalid=skip_invalid)
     for path in expand(paths):
         records, file_report = parse_file(path)
         report.files.append(file_report)
         if file_report.problems and not skip_invalid:
             continue  # all or nothing
-        if records:
-            store.save_runs_chunked(records, CHUNK)
-            file_report.loaded = len(records)
+        if not records:
+            continue
+        try:
+            file_report.loaded = store.save_runs_chunked(records, CHUNK)  # one transaction: all or nothing
+        except STORE_ERRORS as exc:
+            if not skip_invalid:
+                file_report.problems.append(Problem(str(path), None, f"not stored: {exc}", record=False))
+                continue
+            # Find the records the store refuses, one transaction each, and keep the others.
+            for record in records:
+                try:
+                    store.save_run(record)
+                except STORE_ERRORS as one:
+                    file_report.problems.append(Problem(str(path), None, f"run {record.run_id}: not stored: {one}"))
+                else:
+                    file_report.loaded += 1
     return report

@@ -68,7 +68,10 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     seen: list[bool] = []
 
     def integer(text: str) -> int:
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:  # over Python's 4,300-digit conversion limit: far outside 64 bits all the same
+            value = INT64_MAX + 1
         if not INT64_MIN <= value <= INT64_MAX:
             seen.append(True)
         return value

@@ -99,12 +99,18 @@ def parse_manifest(rel_path: str, text: str) -> list[Declared]:
     return out
 
 
+#: Largest manifest read (a lock file an agent inflated is not parsed whole).
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+
 def declared_in(root: Path, rel_paths: list[str]) -> list[Declared]:
+    from .workspace import read_regular  # workspace imports this module
+
     out: list[Declared] = []
     for rel in rel_paths:
-        path = root / rel
-        if path.is_file() and is_manifest(rel):
-            out.extend(parse_manifest(rel, path.read_text(encoding="utf-8", errors="replace")))
+        data = read_regular(root / rel, MAX_MANIFEST_BYTES) if is_manifest(rel) else None
+        if data is not None:
+            out.extend(parse_manifest(rel, data.decode("utf-8", errors="replace")))
     return out
 
 

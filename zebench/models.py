@@ -261,6 +261,13 @@ class WarmupSpec(SpecModel):
     commands: list[str] = Field(default_factory=list)
 
 
+class SandboxSpec(SpecModel):
+    """What the scenario's agent commands may reach besides the workspace (see docs/security.md)."""
+
+    #: Give agent commands the network (all or nothing: the sandbox cannot filter by host).
+    network: bool = False
+
+
 class ScenarioSpec(SpecModel):
     """The parsed ``scenario.yaml`` (keys of the original project)."""
 
@@ -278,6 +285,7 @@ class ScenarioSpec(SpecModel):
     llm_judge: LLMJudgeSpec = Field(default_factory=LLMJudgeSpec)
     rubric_overrides: RubricOverrides = Field(default_factory=RubricOverrides)
     warmup: WarmupSpec = Field(default_factory=WarmupSpec)
+    sandbox: SandboxSpec = Field(default_factory=SandboxSpec)
     reference_path: str | None = None
     tags: list[str] = Field(default_factory=list)
     difficulty: str | None = None

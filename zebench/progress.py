@@ -1,6 +1,8 @@
 """Terminal output of a batch: a rich progress bar (done / failed / running) and the summary tables.
 
-On a terminal the bar is live; elsewhere (CI logs, pipes) one plain line is printed per finished run.
+On a terminal the bar is live; elsewhere (CI logs, pipes) one plain line is printed per finished run. A run
+cancelled by a stopped batch is not a finished run: it is counted apart (``--resume`` redoes it). ``finish``
+stops the live bar, which also shows the cursor again: the batch calls it however it ends.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .models import SCORED_STATUSES, RunRecord
@@ -33,7 +41,7 @@ class RichReporter:
     def __init__(self, console: Console | None = None):
         self.console = console or Console(stderr=True)
         self.live = self.console.is_terminal
-        self.done = self.failed = self.running = self.successful = 0
+        self.done = self.failed = self.running = self.successful = self.cancelled = 0
         self.progress: Progress | None = None
         self.task_id: Any = None
 
@@ -55,13 +63,22 @@ class RichReporter:
             self.progress.start()
             self.task_id = self.progress.add_task("runs", total=todo, **self._fields())
 
-    def run_started(self, key: "RunKey") -> None:
+    def run_started(self, key: RunKey) -> None:
         self.running += 1
         if self.progress is not None:
             self.progress.update(self.task_id, **self._fields())
 
     def run_finished(self, record: RunRecord) -> None:
         self.running -= 1
+        if record.status == "cancelled":
+            self.cancelled += 1
+            if self.progress is not None:
+                self.progress.update(self.task_id, **self._fields())
+            else:
+                stage = record.failure.stage if record.failure else "?"
+                self.console.print(f"    {_label(record)}: cancelled during the {stage} stage run={record.run_id}",
+                                   highlight=False, soft_wrap=True)
+            return
         self.done += 1
         self.successful += record.is_successful
         self.failed += record.status not in SCORED_STATUSES
@@ -76,6 +93,7 @@ class RichReporter:
     def finish(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+            self.progress = None
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -90,11 +108,12 @@ def _cost(costs: list[float | None]) -> str:
     return "unknown" if not known else f">= ${sum(known):.4f} ({len(costs) - len(known)} unknown)"
 
 
-def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, output: Path | None,
+def print_summary(store: Store, result: BatchResult, *, db_path: Path, output: Path | None,
                   console: Console | None = None) -> None:
     console = console or Console()
     batch = result.batch
-    rows = store.run_summaries(batch.batch_id)
+    all_rows = store.run_summaries(batch.batch_id)
+    rows = [r for r in all_rows if r["status"] != "cancelled"]  # interrupted attempts, redone by --resume
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["agent"], row["model"] or "")].append(row)
@@ -127,6 +146,8 @@ def print_summary(store: "Store", result: "BatchResult", *, db_path: Path, outpu
         console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
                       f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
                       f"success {100 * (d['successRate'] or 0):.0f}% counting infrastructure failures{excl}")
+    if len(all_rows) > len(rows):
+        console.print(f"{len(all_rows) - len(rows)} interrupted attempts are stored as cancelled (not counted)")
     state = "complete" if batch.total_runs >= expected else f"INCOMPLETE ({batch.total_runs}/{expected} runs)"
     console.print(f"Batch {batch.batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
     if batch.total_runs < expected:

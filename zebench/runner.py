@@ -1,8 +1,12 @@
 """One run through its stages: setup, workspace, agent, validation, evaluation, results.
 
 Each stage is timed into the run's telemetry. The scenario timeout bounds setup to evaluation and really
-cancels: the awaiting coroutines are cancelled, and the command runner kills every process group it started.
-Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category.
+cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a command started.
+Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox (zebench.sandbox).
+Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category, its
+secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one`` records
+the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far), removes
+its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import secrets
 import sys
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from . import __version__
 from .agents import Agent, AgentError, AgentTask, agent_class
@@ -27,18 +32,25 @@ from .models import (
     SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
     Transcript, ValidationResult, utc_now,
 )
-from .processes import run_command, safe_env
+from .processes import Limits
+from .redact import redact
+from .sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
 from .scoring import score_run, weights_for
-from .toolchain import package_manager_env
+from .toolchain import package_manager_dirs, package_manager_env
 from .tools import Toolbox
 from .validation import (
     compare_with_baseline, missing_tools, missing_tools_message, run_baseline, run_validation,
 )
-from .workspace import compute_diff, prepare_workspace, remove_workspace
+from .workspace import diff_workspace, prepare_workspace, remove_workspace
 
 STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
 WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
+#: Time the diff of a failed or timed-out run may take (after the run's own timeout).
+FAILURE_DIFF_SECONDS = 30.0
+FAILURE_CATEGORIES: frozenset[str] = frozenset(get_args(FailureCategory))
+#: Receives the record of a run that is being cancelled; awaited (shielded) before the cancellation propagates.
+OnCancelled = Callable[[RunRecord], Awaitable[None]]
 
 
 def new_run_id() -> str:
@@ -64,15 +76,27 @@ class RunOptions:
     git_commit: str | None = None
     #: Baseline results shared by the runs of a batch (a run without one computes its scenario's baseline itself).
     baselines: "BaselineCache | None" = None
+    #: auto (bubblewrap where it works, else none), bwrap, none: see zebench.sandbox.
+    sandbox: str = "auto"
+    #: Give agent commands the network (a scenario can ask for it with ``sandbox: {network: true}``).
+    agent_network: bool = False
+    #: Resource limits of every command's processes.
+    limits: Limits = field(default_factory=Limits)
 
-    def manifest_settings(self, scenario: Scenario) -> dict[str, Any]:
-        return {
+    def manifest_settings(self, scenario: Scenario, sandbox_mode: str | None = None) -> dict[str, Any]:
+        settings = {
             "timeoutSeconds": self.timeout_for(scenario),
             "commandTimeoutSeconds": self.command_timeout,
             "validationTimeoutSeconds": scenario.spec.validation.timeout_seconds,
             "agentSettings": {k: _setting_text(v) for k, v in self.agent_settings.items()},
             "judgeSettings": dict(self.judge_settings),
+            "agentNetwork": self.agent_network or scenario.spec.sandbox.network,
+            "limits": {"processes": self.limits.processes, "memoryBytes": self.limits.memory_bytes,
+                       "fileSizeBytes": self.limits.file_size_bytes},
         }
+        if sandbox_mode is not None:
+            settings["sandbox"] = sandbox_mode
+        return settings
 
     def timeout_for(self, scenario: Scenario) -> float:
         return self.timeout_seconds if self.timeout_seconds is not None else scenario.spec.timeout_minutes * 60
@@ -98,22 +122,25 @@ class BaselineCache:
         self.workspace_root = workspace_root
         self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
 
-    def start(self, scenario: Scenario, env: dict[str, str]) -> "asyncio.Future[list[ValidationResult]]":
+    def start(self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy],
+              limits: Limits) -> "asyncio.Future[list[ValidationResult]]":
         task = self._tasks.get(scenario.key)
         if task is None:
             spec = scenario.spec
             task = asyncio.ensure_future(run_baseline(
                 spec.baseline.run, scenario.fixture_dir, spec.validation.commands,
-                timeout=spec.validation.timeout_seconds, env=env, workspace_root=self.workspace_root,
+                timeout=spec.validation.timeout_seconds, sandbox_mode=sandbox_mode, policies=policies, limits=limits,
+                workspace_root=self.workspace_root,
             ))
             self._tasks[scenario.key] = task
         return task
 
     async def close(self) -> None:
-        pending = [t for t in self._tasks.values() if not t.done()]
-        for task in pending:
+        for task in self._tasks.values():
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        # All of them, done ones too: a baseline that failed while no run waited for it is retrieved here
+        # instead of being logged as "exception was never retrieved".
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
 
 class StageFailure(Exception):
@@ -138,8 +165,72 @@ class _Clock:
             self.current = None
 
 
-async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
-    """Run one (scenario, tier, agent, model). Never raises for the run's own failures."""
+def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, Policy]:
+    """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks). Scenario
+    commands share the package managers' stores and caches in zebench's cache directory (read-write)."""
+    policies = default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
+    stores = {"rw_paths": package_manager_dirs(), "env": package_manager_env()}
+    for purpose in ("validation", "check"):
+        policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
+    return policies
+
+
+class _Cancelled(Exception):
+    """The record of a run whose task was cancelled, on its way from the stages to ``run_one``."""
+
+    def __init__(self, record: RunRecord, cancelled: asyncio.CancelledError):
+        super().__init__("cancelled")
+        self.record, self.cancelled = record, cancelled
+
+
+async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancelled | None = None) -> RunRecord:
+    """Run one (scenario, tier, agent, model). Never raises for the run's own failures, nor for a crash of an
+    agent, an evaluator or the harness (a failed run with its category and message).
+
+    When the task is cancelled, the run is recorded as it stood (status ``cancelled`` if a stage was
+    interrupted), its workspace removed, the record awaited through ``on_cancelled``, and the CancelledError
+    re-raised: cancellation always propagates.
+    """
+    cancelled: asyncio.CancelledError | None = None
+    try:
+        record = await _run_stages(spec, options)
+    except _Cancelled as stop:
+        record, cancelled = stop.record, stop.cancelled
+    except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
+        record = _unbuilt_record(spec, exc)
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            cancelled = asyncio.CancelledError()
+    record = redact(record)
+    if cancelled is not None:
+        if on_cancelled is not None:
+            try:
+                await asyncio.shield(on_cancelled(record))
+            except asyncio.CancelledError:
+                pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
+        raise cancelled
+    return record
+
+
+def _cancelled_failure(stage: str) -> Failure:
+    return Failure(category="cancelled", stage=stage,
+                   message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run")
+
+
+def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
+    """The run whose own record could not be made (an agent's message the model refuses...): stored failed."""
+    now = utc_now()
+    return RunRecord(
+        run_id=new_run_id(), batch_id=spec.batch_id, suite=spec.scenario.suite, scenario=spec.scenario.name,
+        tier=spec.tier, agent=spec.agent, model=spec.model, status="failed", started_at=now, completed_at=now,
+        repeat_index=spec.repeat_index,
+        failure=Failure(category="infrastructure", stage="results",
+                        message=f"the run record could not be built: {_describe(exc)}"),
+    )
+
+
+async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
+    """The stages of one run and its record; raises _Cancelled (with the record) when the task is cancelled."""
     scenario = spec.scenario
     run_id = new_run_id()
     started_at = utc_now()
@@ -154,12 +245,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     diff: Diff | None = None
     evaluations: list[Evaluation] = []
     prompt: str | None = None
+    sandbox: Sandbox | None = None
+    sandbox_mode: str | None = None
+    diff_note: str | None = None
     baseline: list[ValidationResult] = []
     regressions: list[str] = []
-    env = safe_env()
-    # Scenario commands (validation, baseline, checks) share the package managers' stores in zebench's cache.
-    scenario_env = safe_env(package_manager_env())
     timeout = options.timeout_for(scenario)
+    cancelled: asyncio.CancelledError | None = None
     own_baselines = options.baselines is None
     baselines = options.baselines or BaselineCache(options.workspace_root)
 
@@ -170,16 +262,25 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 prompt = scenario.prompt(spec.tier)
                 agent: Agent = agent_class(spec.agent)(options.agent_settings)
                 answers = scenario.oracle_answers
+                mode = (await asyncio.to_thread(resolve_mode, options.sandbox))[0]
+                sandbox_mode = mode
             except CatalogError as exc:
                 raise StageFailure("prompt", "setup", str(exc)) from None
+            except SandboxError as exc:
+                raise StageFailure("setup", "setup", str(exc)) from None
             except Exception as exc:
                 raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
             # A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and
             # its cost): an infrastructure failure whose message says how to install the tool.
-            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_env)
+            policies = sandbox_policies(scenario, options)
+            # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
+            scenario_path = {"PATH": command_path(mode, policies["validation"])}
+            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
             if missing:
                 raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
-            baseline_future = baselines.start(scenario, scenario_env) if scenario.spec.baseline.run else None
+            baseline_future = baselines.start(
+                scenario, sandbox_mode=mode, policies=policies, limits=options.limits,
+            ) if scenario.spec.baseline.run else None
 
             clock.start("workspace")
             try:
@@ -188,20 +289,28 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
                 )
             except OSError as exc:
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
+            sandbox = Sandbox(workspace, mode=mode, policies=policies,
+                              limits=options.limits, scratch_root=options.workspace_root)
+            try:
+                await sandbox.__aenter__()
+            except OSError as exc:
+                raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
             if scenario.spec.warmup.enabled and scenario.spec.warmup.type == "scripted":
                 for command in scenario.spec.warmup.commands:
-                    result = await run_command(command, workspace, timeout=options.command_timeout, env=scenario_env)
+                    result = await sandbox.run(command, purpose="validation", timeout=options.command_timeout)
                     if result.exit_code != 0:
                         raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
             clock.start("agent")
-            toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, env=env)
+            toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, sandbox=sandbox)
             task = AgentTask(prompt=prompt, scenario=scenario, tier=spec.tier, model=spec.model,
                              workspace=workspace, settings=options.agent_settings)
             try:
                 await agent.run(task, toolbox)
             except AgentError as exc:
-                raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
+                if exc.category in FAILURE_CATEGORIES:
+                    raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
+                raise StageFailure("unknown", "agent", f"{exc} (agent error category {exc.category!r})") from None
             except Exception as exc:
                 raise StageFailure("agent", "agent", _describe(exc)) from None
             if task.result.stop_reason == "budget_exceeded":
@@ -218,11 +327,13 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
 
             clock.start("validation")
             try:
-                diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
+                fresh, diff_note = await asyncio.to_thread(
+                    lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout))
+                diff = fresh
                 if scenario.spec.runs_validation:
                     validation = await run_validation(
-                        scenario.spec.validation.commands, workspace,
-                        timeout=scenario.spec.validation.timeout_seconds, env=scenario_env,
+                        scenario.spec.validation.commands, sandbox,
+                        timeout=scenario.spec.validation.timeout_seconds,
                     )
                     regressions = compare_with_baseline(validation, baseline)
             except Exception as exc:
@@ -232,7 +343,7 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 ctx = EvaluationContext(
                     scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=task.result, env=scenario_env,
+                    agent_result=task.result, sandbox=sandbox,
                     command_timeout=scenario.spec.validation.timeout_seconds, prompt=prompt,
                     settings=options.judge_settings,
                 )
@@ -248,24 +359,41 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
     except StageFailure as exc:
         status = "failed"
         failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as exc:  # recorded below, then re-raised by run_one
+        cancelled = exc
         status = "cancelled"
-        failure = Failure(category="cancelled", stage=clock.current or "setup", message="the batch was interrupted")
+        failure = _cancelled_failure(clock.current or "setup")
     except Exception as exc:  # a harness bug: still store the run
         status = "failed"
         failure = Failure(category="infrastructure", stage=clock.current or "setup", message=_describe(exc))
 
     clock.start("results")
     try:
-        if diff is None and workspace is not None and failure is not None and failure.category != "cancelled":
+        if diff is None and workspace is not None and failure is not None and cancelled is None:
             # What the agent changed before it failed is the first thing a user wants to see.
-            diff = await asyncio.to_thread(compute_diff, scenario.fixture_dir, workspace)
+            deadline = time.monotonic() + FAILURE_DIFF_SECONDS
+            diff, diff_note = await asyncio.to_thread(
+                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline))
+    except asyncio.CancelledError as exc:  # the run had ended: it keeps its status, only the diff is lost
+        cancelled, diff = exc, None
     except Exception:
         diff = None
+    # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
+    if sandbox is not None:
+        try:
+            await asyncio.shield(sandbox.close())
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
     if workspace is not None and not options.keep_workspaces:
-        await asyncio.to_thread(remove_workspace, workspace)
+        try:
+            await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
     if own_baselines:
-        await baselines.close()
+        try:
+            await asyncio.shield(baselines.close())
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
 
     agent_result = task.result if task is not None else None
     scored = status in SCORED_STATUSES
@@ -285,6 +413,8 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         metadata["regressions"] = regressions
     if scenario.warnings:
         metadata["warnings"] = scenario.warnings
+    if diff_note is not None:
+        metadata["diffNote"] = diff_note
     if score is not None:
         metadata["gates"] = score.gates
     evaluator_errors = [e.evaluator_name for e in evaluations if e.error]
@@ -321,11 +451,11 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
-        settings=options.manifest_settings(scenario),
+        settings=options.manifest_settings(scenario, sandbox_mode),
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )
-    return RunRecord(
+    record = RunRecord(
         run_id=run_id, batch_id=spec.batch_id, suite=scenario.suite, scenario=scenario.name, tier=spec.tier,
         agent=spec.agent, model=spec.model, status=status, started_at=started_at, completed_at=utc_now(),
         total_score=None if score is None or score.weighted_score is None else round(score.weighted_score / 10, 6),
@@ -336,6 +466,9 @@ async def run_one(spec: RunSpec, options: RunOptions) -> RunRecord:
         telemetry=telemetry, validation=validation, baseline=baseline, diff=diff, transcript=transcript,
         manifest=manifest,
     )
+    if cancelled is not None:
+        raise _Cancelled(record, cancelled)
+    return record
 
 
 def scenario_commands(scenario: Scenario) -> list[str]:

@@ -21,6 +21,7 @@ from .models import (
     BatchRecord, DependencyChange, Diff, DiffFile, Evaluation, Failure, Manifest, Message, RunRecord, Telemetry,
     ToolCallRecord, Transcript, ValidationResult,
 )
+from .redact import default_redactor, redact
 
 DEFAULT_DB_PATH = Path("data/zebench.db")
 
@@ -453,6 +454,9 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     """
     if not records:
         return 0
+    # The last gate before the database: runs from ingest and the API were made elsewhere (zebench.redact).
+    redactor = default_redactor()
+    records = [redactor.model(r) for r in records]
     ids = [r.run_id for r in records]
     if len(set(ids)) != len(ids):  # the last copy of a runId wins, as it would one request at a time
         last = {r.run_id: r for r in records}
@@ -528,6 +532,7 @@ def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
     a field left out keeps its value). ``created_at`` stays the first one written: the original's client posts a
     batch at its start and again at its end with a later createdAt. When runs of the batch are stored, its
     aggregates are then recomputed from them (the stored runs are the truth)."""
+    batch = redact(batch)
     row = {"batch_id": batch.batch_id, "created_at": batch.created_at, "completed_at": batch.completed_at,
            "total_runs": batch.total_runs, "successful_runs": batch.successful_runs,
            "failed_runs": batch.failed_runs, "expected_runs": batch.expected_runs, "avg_score": batch.avg_score,

@@ -2,7 +2,9 @@
 
 readFile{path}, writeFile{path, content}, listFiles{path}, runCommand{command, description},
 askUser{question, context}. Every call is recorded in the transcript. A refused or failed call returns an error
-message to the agent (``ToolError``); it never raises into the agent loop.
+message to the agent (``ToolError``); it never raises into the agent loop. Files go through the workspace layer
+(zebench.workspace.Files: regular files only, confined, off the event loop), commands through the run's sandbox
+(zebench.sandbox.Sandbox, policy "agent").
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import difflib
 import os
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from .catalog import DEFAULT_ANSWER
 from .models import ToolCallRecord
-from .processes import run_command, safe_env
+from .sandbox import Sandbox
+from .workspace import Files, WorkspaceError
 
-#: Largest file readFile returns, and largest content writeFile accepts.
+#: Largest file readFile returns (a larger one is cut, the cut marked), and largest content writeFile accepts.
 MAX_FILE_BYTES = 1024 * 1024
 #: Output of runCommand returned to the agent: first and last 32 KiB, the middle elided.
 COMMAND_OUTPUT_HEAD = 32 * 1024
@@ -36,7 +40,8 @@ MIN_CONTAINED_KEY = 10
 TOOL_SCHEMAS: list[dict[str, Any]] = [
     {
         "name": "readFile",
-        "description": "Read a UTF-8 text file of the workspace. Paths are relative to the workspace root.",
+        "description": "Read a UTF-8 text file of the workspace (the first 1 MiB of a larger one). Paths are "
+                       "relative to the workspace root.",
         "input_schema": {
             "type": "object",
             "properties": {"path": {"type": "string", "description": "File path relative to the workspace root"}},
@@ -128,16 +133,22 @@ def answer_question(question: str, answers: dict[str, str]) -> str:
 
 @dataclass
 class Toolbox:
-    """The tools bound to one workspace. ``calls`` is the transcript of every call made."""
+    """The tools bound to one workspace. ``calls`` is the transcript of every call made.
+
+    ``sandbox`` runs the commands (default: a ``--sandbox none`` sandbox of the workspace).
+    """
 
     workspace: Path
     answers: dict[str, str] = field(default_factory=dict)
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
-    env: dict[str, str] = field(default_factory=safe_env)
+    sandbox: Sandbox | None = None
     calls: list[ToolCallRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.workspace))
+        if self.sandbox is None:
+            self.sandbox = Sandbox(self.root, mode="none")
+        self.files = Files(self.root, owner=self.sandbox.owner)
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[str]]] = {
             "readFile": self._read_file,
             "writeFile": self._write_file,
@@ -164,8 +175,10 @@ class Toolbox:
             if not isinstance(arguments, dict):
                 raise ToolError("tool input must be a JSON object")
             outcome = ToolOutcome(await handler(arguments))
-        except ToolError as exc:
+        except (ToolError, WorkspaceError) as exc:
             outcome = ToolOutcome(f"Error: {exc}", is_error=True)
+        except OSError as exc:  # e.g. a command that cannot be started: the model sees it, the run goes on
+            outcome = ToolOutcome(f"Error: {exc.strerror or exc}", is_error=True)
         record.output = outcome.output[:TRANSCRIPT_OUTPUT_LIMIT] + (
             f"\n... [{len(outcome.output) - TRANSCRIPT_OUTPUT_LIMIT} characters not stored]"
             if len(outcome.output) > TRANSCRIPT_OUTPUT_LIMIT
@@ -175,83 +188,38 @@ class Toolbox:
         record.duration_ms = int((time.monotonic() - started) * 1000)
         return outcome
 
-    # -- path confinement -------------------------------------------------------------------------------------
-
-    def resolve(self, raw: Any, *, allow_root: bool = False) -> Path:
-        """Map an agent-supplied path to a real path inside the workspace, or refuse it."""
-        if not isinstance(raw, str) or (not raw.strip() and not allow_root):
-            raise ToolError("path must be a non-empty string relative to the workspace root")
-        text = raw.strip() or "."
-        if "\0" in text:
-            raise ToolError("path contains a NUL byte")
-        if os.path.isabs(text) or text.startswith("~"):
-            raise ToolError(f"absolute paths are not allowed ({raw!r}); use a path relative to the workspace root")
-        if ".." in Path(text).parts:
-            raise ToolError(f"'..' is not allowed in paths ({raw!r}); stay inside the workspace")
-        # realpath follows every symlink, including in parents: the final target must still be inside.
-        real = Path(os.path.realpath(self.root / text))
-        if real != self.root and self.root not in real.parents:
-            raise ToolError(f"{raw!r} resolves outside the workspace (through a symlink); refused")
-        if real == self.root and not allow_root:
-            raise ToolError("path names the workspace root, not a file")
-        return real
-
-    def display(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix() or "."
-
     # -- handlers ---------------------------------------------------------------------------------------------
 
     async def _read_file(self, args: dict[str, Any]) -> str:
-        path = self.resolve(args.get("path"))
-        if not path.exists():
-            raise ToolError(f"no such file: {args.get('path')}")
-        if path.is_dir():
-            raise ToolError(f"{args.get('path')} is a directory; use listFiles")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ToolError(f"{args.get('path')} is {size} bytes; readFile returns files up to {MAX_FILE_BYTES} bytes")
-        data = path.read_bytes()
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ToolError(f"{args.get('path')} is not UTF-8 text ({size} bytes)") from None
+        return await self.files.read_text(args.get("path"), MAX_FILE_BYTES)
 
     async def _write_file(self, args: dict[str, Any]) -> str:
         content = args.get("content")
         if not isinstance(content, str):
             raise ToolError("content must be a string")
-        if len(content.encode("utf-8")) > MAX_FILE_BYTES:
+        if len(content.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
             raise ToolError(f"content is larger than {MAX_FILE_BYTES} bytes")
-        path = self.resolve(args.get("path"))
-        if path.is_dir():
-            raise ToolError(f"{args.get('path')} is a directory")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Re-check after mkdir: a parent created through a symlink must not have escaped.
-        path = self.resolve(args.get("path"))
-        path.write_text(content, encoding="utf-8")
-        return f"Wrote {len(content)} characters to {self.display(path)}"
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ToolError("content is not valid Unicode text (lone surrogate)") from None
+        rel = await self.files.write_text(args.get("path"), content)
+        return f"Wrote {len(content)} characters to {rel}"
 
     async def _list_files(self, args: dict[str, Any]) -> str:
-        path = self.resolve(args.get("path", "."), allow_root=True)
-        if not path.exists():
-            raise ToolError(f"no such directory: {args.get('path')}")
-        if not path.is_dir():
-            raise ToolError(f"{args.get('path')} is a file; use readFile")
-        entries = sorted(path.iterdir(), key=lambda p: p.name)
-        lines = [e.name + ("/" if e.is_dir() else "") for e in entries if e.name not in {".git"}]
+        lines = await self.files.list_dir(args.get("path", "."))
         return "\n".join(lines) if lines else "(empty directory)"
 
     async def _run_command(self, args: dict[str, Any]) -> str:
         command = args.get("command")
         if not isinstance(command, str) or not command.strip():
             raise ToolError("command must be a non-empty string")
-        result = await run_command(
-            command,
-            self.root,
-            timeout=self.command_timeout,
-            head_bytes=COMMAND_OUTPUT_HEAD,
-            tail_bytes=COMMAND_OUTPUT_TAIL,
-            env=self.env,
+        if "\0" in command:
+            raise ToolError("command contains a NUL byte")
+        assert self.sandbox is not None
+        result = await self.sandbox.run(
+            command, purpose="agent", timeout=self.command_timeout,
+            head_bytes=COMMAND_OUTPUT_HEAD, tail_bytes=COMMAND_OUTPUT_TAIL,
         )
         if result.timed_out:
             raise ToolError(f"command timed out after {self.command_timeout:g} s and was killed\n{result.output}")

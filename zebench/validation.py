@@ -1,8 +1,9 @@
 """Validation commands: ``install`` first, then test, lint, typecheck and build concurrently; and the scenario's
 baseline commands, run once per batch on an untouched copy of the fixture.
 
-Each command is an async subprocess with its own time limit; its exit code, duration and output tail are kept.
-When install fails (or times out) the others are recorded as ``skipped``: their results would mean nothing.
+Each command runs in the run's sandbox (zebench.sandbox, policy "validation": with the network, for package
+installs) with its own time limit; its exit code, duration and output tail are kept. When install fails (or times
+out) the others are recorded as ``skipped``: their results would mean nothing.
 A validation command that passed at baseline and fails after the agent is a regression.
 """
 
@@ -14,16 +15,27 @@ import shlex
 import shutil
 from pathlib import Path
 
-from .models import BaselineCommand, ValidationCommands, ValidationResult
-from .processes import run_command, safe_env
+from .models import (
+    BaselineCommand,
+    ValidationCommands,
+    ValidationResult,
+    ValidationStatus,
+)
+from .processes import Limits
+from .sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
 from .workspace import prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).
 OUTPUT_TAIL_BYTES = 8 * 1024
 
 
-async def _run_one(kind: str, command: str, workspace: Path, timeout: float, env: dict[str, str]) -> ValidationResult:
-    result = await run_command(command, workspace, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES, env=env)
+async def run_validation_command(
+    kind: str, command: str, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+) -> ValidationResult:
+    """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
+    result = await sandbox.run(command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0,
+                               tail_bytes=OUTPUT_TAIL_BYTES)
+    status: ValidationStatus
     if result.timed_out:
         status = "timeout"
     else:
@@ -35,15 +47,14 @@ async def _run_one(kind: str, command: str, workspace: Path, timeout: float, env
 
 
 async def run_validation(
-    commands: ValidationCommands, workspace: Path, *, timeout: float, env: dict[str, str] | None = None
+    commands: ValidationCommands, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
 ) -> list[ValidationResult]:
-    env = env if env is not None else safe_env()
     items = commands.items()
     results: list[ValidationResult] = []
     install = next((cmd for kind, cmd in items if kind == "install"), None)
     rest = [(kind, cmd) for kind, cmd in items if kind != "install"]
     if install is not None:
-        first = await _run_one("install", install, workspace, timeout, env)
+        first = await run_validation_command("install", install, sandbox, timeout=timeout, policy=policy)
         results.append(first)
         if first.status != "passed":
             results.extend(
@@ -51,28 +62,34 @@ async def run_validation(
                 for k, c in rest
             )
             return results
-    results.extend(await asyncio.gather(*(_run_one(k, c, workspace, timeout, env) for k, c in rest)))
+    results.extend(await asyncio.gather(
+        *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest)
+    ))
     return results
 
 
 async def run_baseline(
     commands: list[BaselineCommand], fixture: Path | None, validation: ValidationCommands, *, timeout: float,
-    env: dict[str, str] | None = None, workspace_root: Path | None = None,
+    sandbox_mode: str = "none", policies: dict[Purpose, Policy] | None = None, limits: Limits = DEFAULT_LIMITS,
+    workspace_root: Path | None = None,
 ) -> list[ValidationResult]:
-    """Run the baseline commands in order on a fresh copy of the fixture (removed afterwards); each is recorded
+    """Run the baseline commands in order on a fresh copy of the fixture (removed afterwards), in a sandbox of
+    its own (``sandbox_mode``, ``policies``, ``limits`` as the runs'; policy "validation"); each is recorded
     whatever its outcome (a failing test at baseline is what the scenario is about). A baseline command whose
     text is one of the validation commands takes that command's kind, so before and after can be compared."""
     if not commands:
         return []
-    env = env if env is not None else safe_env()
     kinds = {cmd.strip(): kind for kind, cmd in validation.items()}
     workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-baseline-")
     try:
-        results = []
-        for command in commands:
-            kind = kinds.get(command.cmd.strip(), "baseline")
-            results.append(await _run_one(kind, command.cmd, workspace, command.timeout_seconds or timeout, env))
-        return results
+        async with Sandbox(workspace, mode=sandbox_mode, policies=policies, limits=limits,  # type: ignore[arg-type]
+                           scratch_root=workspace_root) as sandbox:
+            results = []
+            for command in commands:
+                kind = kinds.get(command.cmd.strip(), "baseline")
+                results.append(await run_validation_command(kind, command.cmd, sandbox,
+                                                            timeout=command.timeout_seconds or timeout))
+            return results
     finally:
         await asyncio.to_thread(remove_workspace, workspace)
 

@@ -1,18 +1,33 @@
-"""Workspaces: an isolated copy of a scenario's fixture per run, and the diff of what the agent changed.
+"""Workspaces: an isolated copy of a scenario's fixture per run, the agent's files in it, and the diff.
 
 The fixture is copied, never linked, so an agent that edits files in place (``sed -i``, writeFile) or runs any
 command in its workspace cannot change the fixture.
+
+This module is the one owner of agent-controlled files. ``Files`` is what the agent's tools read and write:
+regular files only (a FIFO, socket or device is refused, never opened for reading: opens are O_NONBLOCK and
+checked with fstat), paths walked one component at a time with O_NOFOLLOW, following a symlink only while it
+stays inside the workspace, writes done by replacing the file (a temporary file renamed over it), so a hard
+link to a file outside is never written through. Every OSError becomes a ``WorkspaceError`` whose message goes
+back to the model. The work runs in a thread, off the event loop. The diff reads regular files only, at most
+MAX_DIFFABLE_BYTES of each, compares larger ones chunk by chunk, and stops at a deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import errno
 import os
+import secrets
 import shutil
 import stat
 import tempfile
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .catalog import IGNORED_DIRS
 from .manifests import declared_in, is_manifest
@@ -25,29 +40,40 @@ COPY_THREADS = 16
 #: Patch text kept per file and for the whole diff.
 PATCH_LIMIT_PER_FILE = 64 * 1024
 PATCH_LIMIT_TOTAL = 1024 * 1024
-#: Files larger than this are compared but not diffed line by line.
+#: Files larger than this are compared but not diffed line by line (nor read whole).
 MAX_DIFFABLE_BYTES = 2 * 1024 * 1024
+#: Changed files listed in a diff at most.
+MAX_DIFF_FILES = 5000
+#: Entries listFiles returns at most.
+MAX_LIST_ENTRIES = 2000
+#: Symlinks followed while resolving one path (as the kernel's MAXSYMLINKS).
+MAX_SYMLINKS = 40
+#: Open flags of a read: never block (a FIFO without writer), never follow a last-component symlink.
+READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
-    """Directories, (file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
+def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
     links: list[tuple[str, str]] = []
     stack = [""]
     while stack:
         rel_dir = stack.pop()
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
         with os.scandir(root / rel_dir if rel_dir else root) as it:
             for entry in it:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 if entry.is_symlink():
                     links.append((rel, os.readlink(entry.path)))
-                elif entry.is_dir():
+                elif entry.is_dir(follow_symlinks=False):
                     if entry.name not in IGNORED_DIRS:
                         dirs.append(rel)
                         stack.append(rel)
-                else:
-                    files.append((rel, entry.stat().st_mode))
+                elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
+                    files.append((rel, entry.stat(follow_symlinks=False).st_mode))
     return dirs, files, links
 
 
@@ -102,16 +128,292 @@ def remove_workspace(path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The agent's files
+# --------------------------------------------------------------------------------------------------------------
+
+
+class WorkspaceError(Exception):
+    """A refused or failed file operation; the message is for the model."""
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} characters)"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def path_parts(raw: object, *, allow_root: bool = False) -> list[str]:
+    """An agent-supplied path as components relative to the workspace root, or a WorkspaceError."""
+    if not isinstance(raw, str) or (not raw.strip() and not allow_root):
+        raise WorkspaceError("path must be a non-empty string relative to the workspace root")
+    text = raw.strip() or "."
+    if "\0" in text:
+        raise WorkspaceError("path contains a NUL byte")
+    if os.path.isabs(text) or text.startswith("~"):
+        raise WorkspaceError(f"absolute paths are not allowed ({_short(raw)!r}); use a path relative to the "
+                             "workspace root")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise WorkspaceError(f"'..' is not allowed in paths ({_short(raw)!r}); stay inside the workspace")
+    if not parts and not allow_root:
+        raise WorkspaceError("path names the workspace root, not a file")
+    return parts
+
+
+@dataclass
+class _Found:
+    dir_fd: int  # the folder holding ``name`` (the root itself when ``name`` is None)
+    name: str | None
+    info: os.stat_result | None  # lstat of ``name``; None when it does not exist
+    rel: str  # canonical path relative to the root
+
+
+class Files:
+    """The files of one workspace as the agent's tools see them (see the module docstring).
+
+    ``owner`` (uid, gid): who files written here must belong to (the sandbox user of a root run).
+    """
+
+    def __init__(self, root: Path, owner: tuple[int, int] | None = None):
+        self.root = Path(os.path.realpath(root))
+        self.owner = owner
+
+    # -- resolution ---------------------------------------------------------------------------------------------
+
+    def _walk(self, parts: list[str], *, create_dirs: bool = False) -> _Found:
+        """Walk ``parts`` from the root, one O_NOFOLLOW component at a time; symlinks are followed only while
+        they stay inside. The caller closes ``dir_fd``."""
+        todo = list(parts)
+        done: list[str] = []
+        links = 0
+        fd = os.open(self.root, DIR_FLAGS & ~os.O_NOFOLLOW)
+        try:
+            while todo:
+                name = todo.pop(0)
+                if name in ("", "."):
+                    continue
+                if name == "..":  # only from a symlink's target
+                    if not done:
+                        raise WorkspaceError("resolves outside the workspace (through a symlink); refused")
+                    done.pop()
+                    os.close(fd)
+                    fd = self._reopen(done)
+                    continue
+                try:
+                    info: os.stat_result | None = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    info = None
+                if info is not None and stat.S_ISLNK(info.st_mode):
+                    links += 1
+                    if links > MAX_SYMLINKS:
+                        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
+                    target = os.readlink(name, dir_fd=fd)
+                    if os.path.isabs(target):
+                        real = Path(os.path.normpath(target))
+                        if real != self.root and self.root not in real.parents:
+                            raise WorkspaceError("resolves outside the workspace (through a symlink); refused")
+                        done = []
+                        os.close(fd)
+                        fd = self._reopen([])
+                        target = real.relative_to(self.root).as_posix()
+                    todo = target.split("/") + todo
+                    continue
+                if not todo:
+                    return _Found(fd, name, info, "/".join(done + [name]))
+                if info is None:
+                    if not create_dirs:
+                        raise OSError(errno.ENOENT, f"no such directory: {'/'.join(done + [name])}")
+                    os.mkdir(name, 0o777, dir_fd=fd)
+                    if self.owner is not None:
+                        os.chown(name, *self.owner, dir_fd=fd, follow_symlinks=False)
+                elif not stat.S_ISDIR(info.st_mode):
+                    raise OSError(errno.ENOTDIR, f"{'/'.join(done + [name])} is not a directory")
+                next_fd = os.open(name, DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = next_fd
+                done.append(name)
+            return _Found(fd, None, None, "/".join(done) or ".")
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def _reopen(self, parts: list[str]) -> int:
+        fd = os.open(self.root, DIR_FLAGS & ~os.O_NOFOLLOW)
+        for name in parts:
+            next_fd = os.open(name, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
+        return fd
+
+    def _guard(self, raw: object, work: Callable[[], str]) -> str:
+        try:
+            return work()
+        except WorkspaceError as exc:
+            raise WorkspaceError(f"{_short(str(raw))}: {exc}") from None
+        except OSError as exc:
+            raise WorkspaceError(f"{_short(str(raw))}: {exc.strerror or exc}") from None
+
+    # -- operations (each in a thread) ---------------------------------------------------------------------------
+
+    async def read_text(self, raw: object, limit: int) -> str:
+        """A UTF-8 file's text; a file over ``limit`` bytes is cut there, the cut marked."""
+        return await asyncio.to_thread(self._guard, raw, lambda: self._read_text(path_parts(raw), limit))
+
+    def _read_text(self, parts: list[str], limit: int) -> str:
+        found = self._walk(parts)
+        try:
+            if found.name is None:
+                raise WorkspaceError("is a directory; use listFiles")
+            if found.info is None:
+                raise WorkspaceError("no such file")
+            if stat.S_ISDIR(found.info.st_mode):
+                raise WorkspaceError("is a directory; use listFiles")
+            if not stat.S_ISREG(found.info.st_mode):  # refused before any open: a device is never opened
+                raise WorkspaceError(f"is {_kind(found.info.st_mode)}; readFile reads regular files only")
+            fd = os.open(found.name, READ_FLAGS, dir_fd=found.dir_fd)
+        finally:
+            os.close(found.dir_fd)
+        try:
+            info = os.fstat(fd)  # again: the entry may have been swapped since the lstat
+            if stat.S_ISDIR(info.st_mode):
+                raise WorkspaceError("is a directory; use listFiles")
+            if not stat.S_ISREG(info.st_mode):
+                raise WorkspaceError(f"is {_kind(info.st_mode)}; readFile reads regular files only")
+            data = _read_fd(fd, limit + 1)
+        finally:
+            os.close(fd)
+        cut = len(data) > limit
+        data = data[:limit]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if not cut or exc.start < len(data) - 3:  # a character split by the cut is fine; anything else not
+                raise WorkspaceError(f"is not UTF-8 text ({info.st_size} bytes)") from None
+            text = data[: exc.start].decode("utf-8")
+        if cut:
+            text += f"\n... [cut: the file is {info.st_size} bytes; readFile returns the first {limit}]"
+        return text
+
+    async def write_text(self, raw: object, content: str) -> str:
+        """Create or replace a file (parents created); returns its path relative to the root."""
+        return await asyncio.to_thread(self._guard, raw, lambda: self._write_text(path_parts(raw), content))
+
+    def _write_text(self, parts: list[str], content: str) -> str:
+        found = self._walk(parts, create_dirs=True)
+        try:
+            if found.name is None or (found.info is not None and stat.S_ISDIR(found.info.st_mode)):
+                raise WorkspaceError("is a directory")
+            existing = found.info
+            mode = stat.S_IMODE(existing.st_mode) if existing is not None and stat.S_ISREG(existing.st_mode) \
+                else 0o666 & ~_umask()
+            # Never written in place: a temporary file renamed over the name, so a hard link to a file outside
+            # (or a FIFO, a device) is replaced instead of written through.
+            temp = f".{found.name[:80]}.{secrets.token_hex(4)}.zebench-tmp"
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                         dir_fd=found.dir_fd)
+            try:
+                try:
+                    view = memoryview(content.encode("utf-8"))
+                    while view:
+                        view = view[os.write(fd, view):]
+                    if self.owner is not None:
+                        os.fchown(fd, *self.owner)
+                    os.fchmod(fd, mode)
+                finally:
+                    os.close(fd)
+                os.rename(temp, found.name, src_dir_fd=found.dir_fd, dst_dir_fd=found.dir_fd)
+            except BaseException:
+                try:
+                    os.unlink(temp, dir_fd=found.dir_fd)
+                except OSError:
+                    pass
+                raise
+            return found.rel
+        finally:
+            os.close(found.dir_fd)
+
+    async def list_dir(self, raw: object) -> list[str]:
+        """Names in a folder, sorted, folders ending with '/' (.git left out); capped at MAX_LIST_ENTRIES."""
+        text = await asyncio.to_thread(self._guard, raw, lambda: "\n".join(self._list_dir(path_parts(raw, allow_root=True))))
+        return text.split("\n") if text else []
+
+    def _list_dir(self, parts: list[str]) -> list[str]:
+        found = self._walk(parts)
+        try:
+            if found.name is None:
+                fd = os.dup(found.dir_fd)
+            else:
+                if found.info is None:
+                    raise WorkspaceError("no such directory")
+                if not stat.S_ISDIR(found.info.st_mode):
+                    raise WorkspaceError("is a file; use readFile")
+                fd = os.open(found.name, DIR_FLAGS, dir_fd=found.dir_fd)
+        finally:
+            os.close(found.dir_fd)
+        names: list[str] = []
+        try:
+            with os.scandir(fd) as it:
+                for entry in it:
+                    if entry.name != ".git":
+                        names.append(entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
+        finally:
+            os.close(fd)
+        names.sort()
+        if len(names) > MAX_LIST_ENTRIES:
+            names = names[:MAX_LIST_ENTRIES] + [f"... [{len(names) - MAX_LIST_ENTRIES} more entries not listed]"]
+        return names
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of a regular file (never a symlink, FIFO or device); None when it is not one or
+    cannot be read. For zebench's own readers of workspace files (diff, manifests, heuristic checks)."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return _read_fd(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def is_inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, with every symlink resolved, is ``root`` or below it."""
+    real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    return real == base or base in real.parents
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Diff
 # --------------------------------------------------------------------------------------------------------------
 
 
 def _read_text(path: Path) -> str | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if len(data) > MAX_DIFFABLE_BYTES or b"\0" in data:
+    """A small regular text file's content; None for binary, too large or not a regular file."""
+    data = read_regular(path, MAX_DIFFABLE_BYTES + 1)
+    if data is None or len(data) > MAX_DIFFABLE_BYTES or b"\0" in data:
         return None
     try:
         return data.decode("utf-8")
@@ -119,41 +421,85 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _same(a: Path, b: Path) -> bool:
+def _same(a: Path, b: Path, deadline: float | None) -> bool:
+    """Same content, compared chunk by chunk (memory stays bounded whatever the size)."""
     try:
         if a.is_symlink() or b.is_symlink():
             return a.is_symlink() and b.is_symlink() and os.readlink(a) == os.readlink(b)
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        with a.open("rb") as fa, b.open("rb") as fb:
-            while True:
-                ca, cb = fa.read(1 << 16), fb.read(1 << 16)
-                if ca != cb:
-                    return False
-                if not ca:
-                    return True
+        fa = os.open(a, READ_FLAGS)
     except OSError:
         return False
+    try:
+        fb = os.open(b, READ_FLAGS)
+    except OSError:
+        os.close(fa)
+        return False
+    try:
+        sa, sb = os.fstat(fa), os.fstat(fb)
+        if not (stat.S_ISREG(sa.st_mode) and stat.S_ISREG(sb.st_mode)) or sa.st_size != sb.st_size:
+            return False
+        while True:
+            ca, cb = os.read(fa, 1 << 16), os.read(fb, 1 << 16)
+            if ca != cb:
+                return False
+            if not ca:
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                raise _OutOfTime()
+    except OSError:
+        return False
+    finally:
+        os.close(fa)
+        os.close(fb)
 
 
-def _entries(root: Path | None) -> set[str]:
+class _OutOfTime(Exception):
+    pass
+
+
+def _entries(root: Path | None, deadline: float | None = None) -> set[str]:
     if root is None or not root.is_dir():
         return set()
-    _, files, links = _scan(root)
+    _, files, links = _scan(root, deadline)
     return {rel for rel, _ in files} | {rel for rel, _ in links}
 
 
-def compute_diff(before_root: Path | None, after_root: Path) -> Diff:
+def compute_diff(before_root: Path | None, after_root: Path, *, deadline: float | None = None) -> Diff:
     """Files added, modified and deleted between the fixture and the workspace, with unified patches."""
-    before, after = _entries(before_root), _entries(after_root)
+    return diff_workspace(before_root, after_root, deadline=deadline)[0]
+
+
+def diff_workspace(before_root: Path | None, after_root: Path, *,
+                   deadline: float | None = None) -> tuple[Diff, str | None]:
+    """The diff, and why it is incomplete (the deadline, time.monotonic(), passed; too many files) or None.
+
+    Only regular files and symlinks count (FIFOs, sockets and devices are skipped); files over
+    MAX_DIFFABLE_BYTES are compared chunk by chunk and listed as binary, never read whole.
+    """
+    try:
+        before, after = _entries(before_root, deadline), _entries(after_root, deadline)
+    except _OutOfTime:
+        return Diff(), "the diff ran out of time while listing the workspace"
     budget = PATCH_LIMIT_TOTAL
     files: list[DiffFile] = []
+    incomplete: str | None = None
     for rel in sorted(before | after):
+        if deadline is not None and time.monotonic() > deadline:
+            incomplete = "the diff ran out of time; later files are not listed"
+            break
+        if len(files) >= MAX_DIFF_FILES:
+            incomplete = f"more than {MAX_DIFF_FILES} files changed; later files are not listed"
+            break
         old = before_root / rel if before_root is not None and rel in before else None
         new = after_root / rel if rel in after else None
+        change: Literal["added", "modified", "deleted"]
         if old is not None and new is not None:
-            if _same(old, new):
-                continue
+            try:
+                if _same(old, new, deadline):
+                    continue
+            except _OutOfTime:
+                incomplete = "the diff ran out of time; later files are not listed"
+                break
             change = "modified"
         else:
             change = "added" if old is None else "deleted"
@@ -185,7 +531,7 @@ def compute_diff(before_root: Path | None, after_root: Path) -> Diff:
             )
         )
     manifests = sorted(p for p in before | after if is_manifest(p))
-    return Diff(files=files, dependency_changes=dependency_delta(before_root, after_root, manifests))
+    return Diff(files=files, dependency_changes=dependency_delta(before_root, after_root, manifests)), incomplete
 
 
 def dependency_delta(before_root: Path | None, after_root: Path, manifests: list[str]) -> list[DependencyChange]:
@@ -207,4 +553,7 @@ def dependency_delta(before_root: Path | None, after_root: Path, manifests: list
     return changes
 
 
-__all__ = ["compute_diff", "copy_tree", "prepare_workspace", "remove_workspace"]
+__all__ = [
+    "Files", "WorkspaceError", "compute_diff", "copy_tree", "diff_workspace", "is_inside", "prepare_workspace",
+    "read_regular", "remove_workspace",
+]

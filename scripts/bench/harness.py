@@ -25,8 +25,8 @@ from zebench.agents import Agent, AgentResult, AgentTask, register_agent
 from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
 from zebench.models import ValidationCommands
-from zebench.processes import run_command, safe_env
 from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.sandbox import Sandbox
 from zebench.store import Store
 from zebench.validation import run_validation
 from zebench.workspace import copy_tree
@@ -93,17 +93,17 @@ def bench_validation(tmp: Path) -> float:
     work = tmp / "val"
     work.mkdir(exist_ok=True)
     commands = ValidationCommands(test="sleep 1", lint="sleep 1", typecheck="sleep 1")
-    env = safe_env()
+    box = Sandbox(work, mode="none", scratch_root=tmp)
 
     async def parallel() -> float:
         start = time.perf_counter()
-        await run_validation(commands, work, timeout=30, env=env)
+        await run_validation(commands, box, timeout=30)
         return time.perf_counter() - start
 
     async def sequential() -> float:
         start = time.perf_counter()
         for _, cmd in commands.items():
-            await run_command(cmd, work, timeout=30, env=env)
+            await box.run(cmd, purpose="validation", timeout=30)
         return time.perf_counter() - start
 
     return asyncio.run(parallel()) / asyncio.run(sequential())

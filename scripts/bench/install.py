@@ -23,8 +23,8 @@ from pathlib import Path
 
 from zebench.catalog import Catalog
 from zebench.models import ValidationCommands
-from zebench.processes import safe_env
-from zebench.toolchain import package_manager_env
+from zebench.sandbox import Policy, Sandbox, resolve_mode
+from zebench.toolchain import package_manager_dirs, package_manager_env
 from zebench.validation import run_validation
 from zebench.workspace import prepare_workspace, remove_workspace
 
@@ -34,9 +34,10 @@ DEFAULT_SUITES = Path(__file__).resolve().parents[3] / "shared" / "reference" / 
 def timed_install(fixture: Path, cache: Path, tmp: Path) -> float:
     workspace = prepare_workspace(fixture, tmp / "ws")
     try:
-        env = safe_env(package_manager_env(cache))
-        (result,) = asyncio.run(run_validation(ValidationCommands(install="pnpm install"), workspace,
-                                               timeout=900, env=env))
+        # As a run's validation: in the sandbox (bwrap where it works), the cache directories bound read-write.
+        policy = Policy(network=True, rw_paths=tuple(package_manager_dirs(cache)), env=package_manager_env(cache))
+        box = Sandbox(workspace, mode=resolve_mode("auto")[0], policies={"validation": policy}, scratch_root=tmp)
+        (result,) = asyncio.run(run_validation(ValidationCommands(install="pnpm install"), box, timeout=900))
         if result.status != "passed":
             raise SystemExit(f"pnpm install {result.status}:\n{result.output_tail}")
         return result.duration_ms / 1000

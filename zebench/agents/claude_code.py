@@ -5,10 +5,12 @@ The binary comes from the ``claude_bin`` setting (``--claude-bin``, env ``ZEBENC
 (``--output-format stream-json``); the result text, token usage, total cost and the number of tool uses are
 read from whichever it is.
 
+The CLI runs in the run's sandbox like any agent command (zebench.sandbox: the workspace, a private HOME, the
+allow-listed environment, limits), with the network (it calls the API) and its own installation readable.
 Secrets: the CLI needs the Anthropic credentials to work, so ``ANTHROPIC_API_KEY`` (and ``ANTHROPIC_BASE_URL``)
 are passed to it, and nothing else that looks like a secret. Commands that Claude Code runs itself inherit its
-environment: unlike the other agents, whose commands run through zebench's scrubbed tools, this is a limit of
-running a third-party agent.
+environment (the key included) and its network: unlike the other agents, whose commands run through zebench's
+tools, this is a limit of running a third-party agent.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from ..processes import run_command
 from . import Agent, AgentConfigError, AgentError, AgentResult, AgentTask
 from .llm import DEFAULT_MAX_TURNS
 
@@ -34,6 +36,16 @@ PASSED_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL")
 
 def binary(settings: dict[str, Any]) -> str:
     return str(settings.get("claude_bin") or os.environ.get("ZEBENCH_CLAUDE_BIN") or "claude")
+
+
+def installation(exe: str) -> Path:
+    """What of the CLI's installation the sandbox must show: its npm package folder, else the file itself."""
+    real = Path(os.path.realpath(exe))
+    for parent in real.parents:
+        if parent.parent.name == "node_modules" or parent.parent.parent.name == "node_modules":
+            if (parent / "package.json").is_file():
+                return parent
+    return real
 
 
 def parse_events(stdout: str) -> list[dict[str, Any]]:
@@ -99,12 +111,16 @@ class ClaudeCodeAgent(Agent):
                 "--max-turns", str(int(self.settings.get("max_turns") or DEFAULT_MAX_TURNS)), *DEFAULT_ARGS]
         if task.model:
             argv += ["--model", task.model]
-        env = dict(tools.env)
-        env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
+        sandbox = tools.sandbox
+        assert sandbox is not None
+        policy = sandbox.policy("agent").extend(
+            network=True, ro_paths=[installation(exe)],
+            env={k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)},
+        )
         result.messages.append(Message(role="user", content=task.prompt))
-        # The scenario timeout bounds the CLI (cancellation kills its process group); no separate limit.
-        completed = await run_command(argv, tools.root, timeout=None, head_bytes=MAX_OUTPUT_BYTES,
-                                      tail_bytes=0, env=env, separate_stderr=True)
+        # The scenario timeout bounds the CLI (cancellation kills all of it); no separate limit.
+        completed = await sandbox.run(argv, policy=policy, timeout=None, head_bytes=MAX_OUTPUT_BYTES, tail_bytes=0,
+                                      separate_stderr=True)
         events = parse_events(completed.output)
         if not events:
             raise AgentError(f"the Claude Code CLI exited with {completed.exit_code} and printed no JSON:\n"

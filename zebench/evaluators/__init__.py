@@ -20,6 +20,7 @@ from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
 if TYPE_CHECKING:
     from ..agents import AgentResult
     from ..catalog import Scenario
+    from ..sandbox import Sandbox
 
 ENTRY_POINT_GROUP = "zebench.evaluators"
 
@@ -31,7 +32,8 @@ class EvaluationContext:
     validation: list[ValidationResult]
     diff: Diff
     agent_result: "AgentResult | None"
-    env: dict[str, str]
+    #: Runs the scenario's check commands (policy "check"); None: a ``--sandbox none`` one of the workspace.
+    sandbox: "Sandbox | None" = None
     command_timeout: float = 600.0
     prompt: str = ""
     #: Run-wide evaluator settings (the judge's provider, model override, on/off).
@@ -40,6 +42,13 @@ class EvaluationContext:
     @property
     def fixture(self) -> Path | None:
         return self.scenario.fixture_dir
+
+    def command_sandbox(self) -> "Sandbox":
+        if self.sandbox is None:
+            from ..sandbox import Sandbox
+
+            self.sandbox = Sandbox(self.workspace, mode="none")
+        return self.sandbox
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shlex
 import sys
@@ -18,11 +19,13 @@ import yaml
 
 from ..catalog import IGNORED_DIRS
 from ..models import CommandCheck, FileCheck, PatternCheck, ScriptCheck, StructuredCheck
-from ..processes import run_command
+from ..workspace import is_inside, read_regular
 from . import EvaluationContext, Evaluator, Verdict
 
 _MISSING = object()
 OUTPUT_KEPT = 2000
+#: Largest workspace file a pattern or structured check reads (the agent controls these files).
+MAX_CHECKED_BYTES = 8 * 1024 * 1024
 
 
 def _inside(workspace: Path, rel: str) -> Path | None:
@@ -36,8 +39,15 @@ def _glob(workspace: Path, pattern: str) -> list[Path]:
         return []
     return sorted(
         p for p in workspace.glob(pattern)
-        if p.is_file() and not IGNORED_DIRS.intersection(p.relative_to(workspace).parts)
+        if not IGNORED_DIRS.intersection(p.relative_to(workspace).parts) and is_inside(workspace, p)
+        and p.is_file()
     )
+
+
+def _read(path: Path) -> str | None:
+    """A workspace file's text (regular files only, bounded); None when there is none to read."""
+    data = read_regular(Path(os.path.realpath(path)), MAX_CHECKED_BYTES)
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def lookup(data: Any, dotted: str) -> Any:
@@ -57,7 +67,9 @@ def lookup(data: Any, dotted: str) -> Any:
 
 
 def load_structured(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    text = _read(path)
+    if text is None:
+        raise ValueError("not a regular file")
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return tomllib.loads(text)
@@ -130,8 +142,8 @@ class HeuristicChecksEvaluator(Evaluator):
         return {"name": check.name, "type": kind, "weight": check.weight, "passed": passed, "message": message}
 
     async def _command(self, check: CommandCheck, ctx: EvaluationContext) -> dict[str, Any]:
-        result = await run_command(
-            check.command, ctx.workspace, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT, env=ctx.env
+        result = await ctx.command_sandbox().run(
+            check.command, purpose="check", timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT
         )
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
         return self._result(check, "command", result.exit_code == 0, f"{message}\n{result.output}".strip())
@@ -147,11 +159,7 @@ class HeuristicChecksEvaluator(Evaluator):
         def search() -> tuple[list[str], int]:
             regex = re.compile(check.pattern, re.MULTILINE)
             files = _glob(ctx.workspace, check.file)
-            hits = [
-                p.relative_to(ctx.workspace).as_posix()
-                for p in files
-                if regex.search(p.read_text(encoding="utf-8", errors="replace"))
-            ]
+            hits = [p.relative_to(ctx.workspace).as_posix() for p in files if regex.search(_read(p) or "")]
             return hits, len(files)
 
         hits, searched = await asyncio.to_thread(search)
@@ -165,7 +173,7 @@ class HeuristicChecksEvaluator(Evaluator):
             return self._result(check, "structured", not check.exists, f"{check.file} does not exist")
         try:
             if check.section_header is not None:
-                found = has_section(path.read_text(encoding="utf-8"), check.section_header)
+                found = has_section(_read(path) or "", check.section_header)
                 what = f"section {check.section_header!r}"
             else:
                 found = lookup(load_structured(path), check.json_path or "") is not _MISSING
@@ -180,9 +188,15 @@ class HeuristicChecksEvaluator(Evaluator):
         if not script.is_file():
             return self._result(check, "script", False, f"script not found: {check.script}")
         argv = SCRIPT_RUNNERS.get(script.suffix.lower(), []) + [str(script)] + [expand(a, ctx) for a in check.args]
-        result = await run_command(
-            shlex.join(argv), ctx.workspace, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
-            env=ctx.env,
+        box = ctx.command_sandbox()
+        # The script's folder is readable in the sandbox, unless it holds the fixture or the solution: then only
+        # the script itself.
+        folder = script.parent
+        scenario_dirs = [d.resolve() for d in (ctx.scenario.fixture_dir, ctx.scenario.solution_dir) if d is not None]
+        shared = any(d == folder or folder in d.parents for d in scenario_dirs)
+        policy = box.policy("check").extend(ro_paths=[script if shared else folder])
+        result = await box.run(
+            shlex.join(argv), policy=policy, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
         )
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
         return self._result(check, "script", result.exit_code == 0, f"{message}\n{result.output}".strip())

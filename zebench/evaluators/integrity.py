@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import DiffFile
+from ..workspace import read_regular
 from . import EvaluationContext, Evaluator, Findings, Verdict
 
 PENALTY_PER_FINDING = 0.2
@@ -38,11 +39,13 @@ def added_lines(f: DiffFile) -> list[str]:
     return [line[1:] for line in (f.patch or "").splitlines() if line.startswith("+") and not line.startswith("+++")]
 
 
+#: Largest test file whose assertions are counted (the workspace's are the agent's: bounded, regular files only).
+MAX_COUNTED_BYTES = 8 * 1024 * 1024
+
+
 def _count_asserts(path: Path) -> int:
-    try:
-        return len(ASSERT_RE.findall(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return 0
+    data = read_regular(path, MAX_COUNTED_BYTES)
+    return 0 if data is None else len(ASSERT_RE.findall(data.decode("utf-8", errors="replace")))
 
 
 def command_files(ctx: EvaluationContext) -> set[str]:

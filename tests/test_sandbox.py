@@ -1,0 +1,428 @@
+"""Hostile agents, replayed: each attack of issue 11 on the sandbox, processes and files, as a test.
+
+Most run in both sandbox modes (``sandbox_mode``: bwrap and none); what only bubblewrap can give (no view of the
+host's files, no network, a process limit for root) runs with bwrap, which CI has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from zebench import sandbox as sandbox_module
+from zebench.catalog import Catalog
+from zebench.cli import main
+from zebench.models import RunRecord
+from zebench.processes import Limits, run_command
+from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.sandbox import Policy, Sandbox, resolve_mode
+
+from .conftest import make_sandbox, make_scenario, marker, processes_with, run, write
+
+SECRETS = {
+    "ANTHROPIC_API_KEY": "sk-ant-api03-secret-anthropic-value",
+    "ZE_BENCHMARKS_API_KEY": "zeb-secret-token-value",
+    "DATABASE_URL": "postgres://u:pw-secret-db@db.internal/x",
+    "GH_PAT": "ghp_secretpersonalaccesstoken0123",
+}
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    return SECRETS
+
+
+def replay(tmp_path: Path, calls: list[dict[str, Any]], mode: str, suites: Path | None = None,
+           **options: Any) -> RunRecord:
+    """Run the replay agent with ``calls`` on the small calc scenario and return the stored-to-be record."""
+    if suites is None:
+        suites = tmp_path / "suites"
+        if not suites.exists():
+            make_scenario(suites)
+    calls_file = write(tmp_path / f"calls-{len(list(tmp_path.glob('calls-*')))}.json", json.dumps(calls))
+    scenario = Catalog(suites).scenario("demo", "add")
+    opts = RunOptions(workspace_root=tmp_path / "workspaces", sandbox=mode,
+                      agent_settings={"replay_file": str(calls_file)}, **options)
+
+    async def bounded() -> RunRecord:
+        async with asyncio.timeout(120):  # a safety net only: a hang fails instead of stalling the suite
+            return await run_one(RunSpec(scenario, "L1", "replay"), opts)
+
+    return run(bounded())  # type: ignore[no-any-return]
+
+
+def command(text: str) -> dict[str, Any]:
+    return {"name": "runCommand", "input": {"command": text}}
+
+
+def outputs(record: RunRecord) -> list[str]:
+    return [c.output for c in record.transcript.tool_calls]
+
+
+# -- secrets --------------------------------------------------------------------------------------------------
+
+
+def test_no_secret_reaches_a_command(tmp_path: Path, sandbox_mode: str, secrets_env: dict[str, str]) -> None:
+    record = replay(tmp_path, [
+        command("env"),
+        command("cat /proc/$PPID/environ | tr '\\0' '\\n'"),
+        command("cat /proc/1/environ | tr '\\0' '\\n'"),
+        command("for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f; done 2>/dev/null | sort -u | head -c 20000"
+                if sandbox_mode == "bwrap" else "true"),
+    ], sandbox_mode)
+    assert record.status == "completed", record.failure
+    text = record.model_dump_json()
+    for value in secrets_env.values():
+        assert value not in text
+    assert "PATH=" in outputs(record)[0]
+
+
+def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -> None:
+    secret_file = write(tmp_path / "outside" / "id_rsa", "-----BEGIN OPENSSH PRIVATE KEY----- top secret")
+    record = replay(tmp_path, [
+        command("cat /etc/shadow"),
+        command("ls -a ~; ls ~/.ssh; ls /root"),
+        command(f"cat {secret_file}"),
+        command("ls /proc | grep -c '^[0-9]'; ps -eo pid,user,args"),
+        command("ls /home /work 2>&1; cat /etc/passwd"),
+    ], "bwrap")
+    out = outputs(record)
+    assert "No such file" in out[0] and "root:" not in out[0]
+    assert "cannot access '/home/zebench/.ssh'" in out[1] and "id_rsa" not in out[1]
+    assert "top secret" not in record.model_dump_json() and "No such file" in out[2]
+    # Only the command's own processes (its shell, ps, and the namespace's init) are visible.
+    assert int(out[3].splitlines()[1]) <= 4 and "_reaper.py" not in out[3] and "-m pytest" not in out[3]
+    assert "zebench sandbox" in out[4]
+
+
+# -- files ----------------------------------------------------------------------------------------------------
+
+
+def test_a_hard_link_out_is_never_written_through(tmp_path: Path, sandbox_mode: str) -> None:
+    outside = write(tmp_path / "outside.txt", "original\n")
+    record = replay(tmp_path, [
+        command(f"ln {outside} link.txt; ls"),
+        {"name": "writeFile", "input": {"path": "link.txt", "content": "pwned\n"}},
+        {"name": "readFile", "input": {"path": "link.txt"}},
+    ], sandbox_mode)
+    assert record.status == "completed", record.failure
+    assert outside.read_text() == "original\n"
+    if sandbox_mode == "none":  # the link could be made: writeFile replaced it instead of writing through it
+        assert "link.txt" in outputs(record)[0] and outputs(record)[2] == "pwned\n"
+    else:  # the outside file is not even visible
+        assert "No such file" in outputs(record)[0]
+
+
+def test_the_fixture_is_never_writable(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    base = make_scenario(suites)
+    fixture_file = base / "repo-fixture" / "calc.py"
+    before = fixture_file.read_text()
+    record = replay(tmp_path, [command(f"echo pwned > {fixture_file}; echo pwned >> {fixture_file.parent}/new.txt")],
+                    "bwrap", suites=suites)
+    assert fixture_file.read_text() == before and not (fixture_file.parent / "new.txt").exists()
+    assert "Exit code: 0" not in outputs(record)[0]
+
+
+def test_a_fifo_never_blocks_a_run(tmp_path: Path, sandbox_mode: str) -> None:
+    record = replay(tmp_path, [
+        command("mkfifo pipe; mknod dev c 1 3 2>/dev/null; ls"),
+        {"name": "readFile", "input": {"path": "pipe"}},
+        {"name": "writeFile", "input": {"path": "calc.py", "content": "def add(a, b):\n    return a + b\n"}},
+    ], sandbox_mode)
+    assert record.status == "completed", record.failure
+    read = record.transcript.tool_calls[1]
+    assert read.is_error and "FIFO" in read.output and "regular files only" in read.output
+    assert record.is_successful  # validation and the diff went on (the FIFO is not part of the diff)
+    assert [f.path for f in record.diff.files] == ["calc.py"]
+
+
+def test_os_errors_are_tool_errors(tmp_path: Path, sandbox_mode: str) -> None:
+    long = "a/" * 2500
+    record = replay(tmp_path, [
+        {"name": "readFile", "input": {"path": long}},
+        {"name": "writeFile", "input": {"path": "x" * 5000, "content": "x"}},
+        {"name": "writeFile", "input": {"path": "calc.py/x", "content": "x"}},
+        {"name": "readFile", "input": {"path": "calc.py/x"}},
+        {"name": "writeFile", "input": {"path": "tests", "content": "x"}},
+        {"name": "readFile", "input": {"path": "tests"}},
+        {"name": "listFiles", "input": {"path": "calc.py"}},
+        {"name": "writeFile", "input": {"path": "ok.txt", "content": "fine"}},
+    ], sandbox_mode)
+    assert record.status == "completed", record.failure
+    calls = record.transcript.tool_calls
+    assert [c.is_error for c in calls] == [True] * 7 + [False]
+    assert "File name too long" in calls[1].output and "not a directory" in calls[2].output
+    assert "is a directory" in calls[4].output and len(calls[0].output) < 400
+
+
+# -- processes ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("escape", [
+    "setsid sleep {m} > /dev/null 2>&1 < /dev/null &",
+    "nohup sleep {m} > /dev/null 2>&1 &",
+    "python -c 'import os, subprocess; os.setpgid(0, 0); subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)'",
+])
+def test_no_process_outlives_its_run(tmp_path: Path, sandbox_mode: str, escape: str) -> None:
+    m = marker()
+    record = replay(tmp_path, [command(escape.format(m=m)), command("echo next")], sandbox_mode)
+    assert record.status == "completed", record.failure
+    assert processes_with(m) == []
+
+
+def test_a_fork_bomb_stops_at_the_process_limit(tmp_path: Path) -> None:
+    box = make_sandbox(tmp_path / "ws", "bwrap", limits=Limits(processes=64))
+    fork_until_refused = (
+        "import os, time\n"
+        "n = 0\n"
+        "while True:\n"
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError as exc:\n"
+        "        print('refused after', n, exc.strerror)\n"
+        "        break\n"
+        "    if pid == 0:\n"
+        "        time.sleep(1000)\n"
+        "        os._exit(0)\n"
+        "    n += 1\n"
+    )
+    result = run(box.run(["python", "-c", fork_until_refused], timeout=60))
+    refused_after = int(result.output.split()[2])
+    assert 0 < refused_after < 64 and "Resource temporarily unavailable" in result.output
+    m = marker()
+    bomb = run(box.run(f"sleep {m} & bomb() {{ bomb | bomb & }}; bomb; sleep {m}", timeout=3))
+    assert bomb.timed_out and processes_with(m) == []
+
+
+def test_file_size_and_memory_limits(tmp_path: Path, sandbox_mode: str) -> None:
+    box = make_sandbox(tmp_path / "ws", sandbox_mode, limits=Limits(file_size_bytes=2**20, memory_bytes=256 * 2**20))
+    big = run(box.run("head -c 5000000 /dev/zero > big.bin; echo status $?", timeout=30))
+    assert "status 153" in big.output  # 128 + SIGXFSZ
+    assert (tmp_path / "ws" / "big.bin").stat().st_size == 2**20
+    hog = run(box.run(["python", "-c", "b = bytearray(512 * 2**20)"], timeout=30))
+    assert hog.exit_code == 1 and "MemoryError" in hog.output
+
+
+def _cancel_after(box: Sandbox, command_text: str, iterations: int, again_after: int | None = None) -> None:
+    async def scenario() -> None:
+        task = asyncio.ensure_future(box.run(command_text, timeout=60))
+        for _ in range(iterations):
+            await asyncio.sleep(0)  # one event-loop iteration: no time passes on purpose
+        task.cancel()
+        if again_after is not None:  # a second cancel while the first one's cleanup runs
+            for _ in range(again_after):
+                await asyncio.sleep(0)
+            task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(scenario())
+
+
+def test_a_cancel_at_any_point_leaves_nothing(tmp_path: Path, sandbox_mode: str) -> None:
+    box = make_sandbox(tmp_path / "ws", sandbox_mode)
+    m = marker()
+    command_text = f"sleep {m} & setsid sleep {m} & (trap '' TERM HUP; sleep {m}) & sleep {m}"
+    for iterations in range(40):
+        _cancel_after(box, command_text, iterations)
+        assert processes_with(m) == [], iterations
+    for again_after in range(10):
+        _cancel_after(box, command_text, 20, again_after)
+        assert processes_with(m) == [], again_after
+
+
+def test_a_killed_reaper_leaves_no_orphan_in_zebench_run(tmp_path: Path) -> None:
+    """--sandbox none: a command that kills its own reaper; `zebench run` adopts and kills what it left."""
+    m = marker()
+    script = write(tmp_path / "adopt.py", f"""
+        import asyncio
+        from pathlib import Path
+        from zebench.processes import become_subreaper, run_command
+        assert become_subreaper()
+        result = asyncio.run(run_command("setsid sleep {m} > /dev/null 2>&1 < /dev/null & kill -9 $PPID",
+                                         Path("{tmp_path}"), timeout=30))
+        print("exit", result.exit_code)
+        """)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert "exit 137" in done.stdout, done.stderr
+    assert processes_with(m) == []
+
+
+# -- network --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_server() -> Any:
+    """A TCP server on 127.0.0.1 that answers 'hello' to each connection."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"hello")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _connect(port: int) -> str:
+    return (f"python -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); "
+            f"print('got', s.recv(5).decode())\"")
+
+
+def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_server: int) -> None:
+    closed = replay(tmp_path, [command(_connect(local_server))], "bwrap")
+    assert "got hello" not in outputs(closed)[0] and "Connection refused" in outputs(closed)[0]
+    assert closed.manifest.settings["agentNetwork"] is False
+    opened = replay(tmp_path, [command(_connect(local_server))], "bwrap", agent_network=True)
+    assert "got hello" in outputs(opened)[0] and opened.manifest.settings["agentNetwork"] is True
+    # A scenario can ask for it; validation always has it.
+    suites = tmp_path / "net-suites"
+    make_scenario(suites, yaml_text=("id: add\nsuite: demo\nsandbox: {network: true}\nvalidation:\n  commands:\n"
+                                     f"    test: \"{_connect(local_server).replace(chr(34), chr(92) + chr(34))}\"\n"))
+    by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
+    assert "got hello" in outputs(by_scenario)[0]
+    assert by_scenario.validation[0].status == "passed" and "got hello" in by_scenario.validation[0].output_tail
+
+
+def test_validation_policy_extras(tmp_path: Path) -> None:
+    store = tmp_path / "cache" / "store"
+    box = make_sandbox(tmp_path / "ws", "bwrap", policies={
+        "validation": Policy(network=True, rw_paths=(store,), env={"npm_config_store_dir": str(store)})})
+    run(box.__aenter__())
+    out = run(box.run("echo cached > $npm_config_store_dir/a && cat $npm_config_store_dir/a", purpose="validation",
+                      timeout=30))
+    assert out.output == "cached\n" and (store / "a").read_text() == "cached\n"
+    agent = run(box.run("ls $npm_config_store_dir; echo ${npm_config_store_dir:-unset}", timeout=30))
+    assert agent.output.endswith("unset\n")
+    run(box.close())
+
+
+# -- the diff ---------------------------------------------------------------------------------------------------
+
+
+def test_a_huge_file_keeps_the_diff_small(tmp_path: Path) -> None:
+    """A 1 GiB file (sparse) written by the agent: the diff compares it in chunks and never holds it."""
+    before, after = tmp_path / "fixture", tmp_path / "ws"
+    for root in (before, after):
+        root.mkdir()
+        with open(root / "same-size.bin", "wb") as fh:
+            fh.truncate(2**30)
+    with open(after / "same-size.bin", "r+b") as fh:
+        fh.seek(2**30 - 1)
+        fh.write(b"x")
+    with open(after / "added.bin", "wb") as fh:
+        fh.truncate(2**30)
+    os.mkfifo(after / "pipe")
+    probe = write(tmp_path / "probe.py", f"""
+        from pathlib import Path
+        from zebench.workspace import compute_diff
+        diff = compute_diff(Path("{before}"), Path("{after}"))
+        print(sorted((f.path, f.change, f.binary) for f in diff.files))
+        # VmHWM, this process's peak resident memory (getrusage's ru_maxrss would include pytest's, from before
+        # the exec)
+        status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        print(int(status["VmHWM"].split()[0]) // 1024)
+        """)
+    done = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, timeout=300, check=False)
+    files, peak_mb = done.stdout.splitlines()
+    assert files == "[('added.bin', 'added', True), ('same-size.bin', 'modified', True)]", done.stderr
+    assert int(peak_mb) < 200
+
+
+# -- choosing the sandbox -------------------------------------------------------------------------------------
+
+
+def test_sandbox_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_mode("bwrap") == ("bwrap", None) and resolve_mode("auto") == ("bwrap", None)
+    assert resolve_mode("none") == ("none", None)
+    suites = tmp_path / "suites"
+    make_scenario(suites)
+    monkeypatch.setattr(sandbox_module, "bwrap_problem", lambda: "bwrap not found (Debian: apt-get install ...)")
+    args = ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a", "oracle"]
+    refused = CliRunner().invoke(main, [*args, "--sandbox", "bwrap"])
+    assert refused.exit_code == 2 and "bwrap not found" in refused.output and not (tmp_path / "z.db").exists()
+    fallback = CliRunner().invoke(main, [*args, "--sandbox", "auto", "-o", str(tmp_path / "r.jsonl")])
+    assert fallback.exit_code == 0, fallback.output
+    assert "warning: running commands without a sandbox" in fallback.output
+    record = json.loads((tmp_path / "r.jsonl").read_text())
+    assert record["manifest"]["settings"]["sandbox"] == "none" and record["isSuccessful"]
+
+
+def test_run_command_without_a_sandbox_still_reaps(tmp_path: Path) -> None:
+    m = marker()
+    result = run(run_command(f"setsid sleep {m} & echo started", tmp_path, timeout=10))
+    assert result.output == "started\n" and processes_with(m) == []
+
+
+def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str) -> None:
+    """SIGKILL of zebench itself: the reaper (PR_SET_PDEATHSIG) still kills every process of the command."""
+    import select
+    import signal
+
+    m = marker()
+    script = write(tmp_path / "victim.py", f"""
+        import asyncio, sys
+        from pathlib import Path
+        sys.path.insert(0, "{Path(__file__).resolve().parent.parent}")
+        from zebench.sandbox import Sandbox
+        from tests.conftest import processes_with
+
+        async def main():
+            box = Sandbox(Path("{tmp_path}") / "ws", mode="{sandbox_mode}", scratch_root=Path("{tmp_path}"))
+            (Path("{tmp_path}") / "ws").mkdir()
+            task = asyncio.ensure_future(box.run("setsid sleep {m} & sleep {m}", timeout=600))
+            while len(processes_with("{m}")) < 2:
+                await asyncio.sleep(0)
+            print("ready", flush=True)
+            await task
+
+        asyncio.run(main())
+        """)
+    victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert victim.stdout is not None and victim.stdout.readline() == "ready\n"
+    pidfds = [os.pidfd_open(pid) for pid in processes_with(m)]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    for fd in pidfds:  # each ends by an event; 60 s is only a safety net
+        assert select.select([fd], [], [], 60)[0], "a process of the command survived"
+        os.close(fd)
+    assert processes_with(m) == []
+
+
+def test_runs_share_a_package_store(tmp_path: Path) -> None:
+    """Two runs (as root: two sandbox users) write into the same store folder, each into what the other made."""
+    store = tmp_path / "cache" / "pnpm-store"
+    policy = Policy(network=False, rw_paths=(store,), env={"npm_config_store_dir": str(store)})
+    first = make_sandbox(tmp_path / "ws1", "bwrap", policies={"validation": policy})
+    second = make_sandbox(tmp_path / "ws2", "bwrap", policies={"validation": policy})
+    made = run(first.run("mkdir -p $npm_config_store_dir/v3/files && echo one > $npm_config_store_dir/v3/files/a",
+                         purpose="validation", timeout=30))
+    added = run(second.run("echo two > $npm_config_store_dir/v3/files/b && mv $npm_config_store_dir/v3/files/a "
+                           "$npm_config_store_dir/v3/files/c && cat $npm_config_store_dir/v3/files/*",
+                           purpose="validation", timeout=30))
+    assert made.exit_code == 0 and added.exit_code == 0, added.output
+    assert added.output == "two\none\n"  # b, then c (what the first run wrote, moved by the second)

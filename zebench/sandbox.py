@@ -1,0 +1,498 @@
+"""The sandbox of every command an agent or a scenario runs: bubblewrap, or zebench's reaper without it.
+
+``--sandbox bwrap`` runs each command in bubblewrap (Debian package ``bubblewrap``, the tool Claude Code and Codex
+use on Linux) with:
+
+* the run's workspace read-write at its own path (the command's cwd), nothing else of the host writable but the
+  run's private HOME (``/home/zebench``) and ``/tmp`` (both on disk, removed with the run) and a policy's extra
+  read-write paths (a package-manager store);
+* /usr (and the /bin, /lib... links into it), the Python installation zebench runs from, and a few files of /etc
+  (DNS, certificates, the dynamic linker's cache, alternatives, time zone) read-only; no /root, no /home, no
+  other workspace, no fixture, no /etc/shadow; /etc/passwd and /etc/group written for the sandbox user;
+* its own PID, IPC and UTS namespaces, a fresh /proc and a minimal /dev: nothing of zebench is visible and every
+  process dies with the command (``--die-with-parent``, ``--new-session``);
+* no network (``--unshare-net``: only its own loopback) unless the policy opens it: validation needs the package
+  registry, agent commands get it only with ``--agent-network`` or the scenario's ``sandbox: {network: true}``.
+  Network is all or nothing: bubblewrap cannot filter by host;
+* an environment built from an allow-list (zebench.processes.safe_env) plus HOME, TMPDIR and the policy's
+  extras;
+* resource limits (processes, memory, file size; zebench.processes.Limits), set by zebench's reaper, which
+  starts bubblewrap and outlives the namespace (zebench.processes).
+
+When zebench runs as root (CI), bubblewrap keeps root's privileges to set the sandbox up, then every command
+runs as an unprivileged user of its own run (a uid from SANDBOX_UID_BASE up, the shared group SANDBOX_GID, all
+capabilities dropped): the kernel enforces RLIMIT_NPROC only for such a user, so a fork bomb stops at the limit.
+The workspace, HOME and /tmp belong to that user (``Sandbox.owner``; the workspace layer keeps files it writes
+owned by it too).
+
+``--sandbox none`` (no bubblewrap, or user namespaces disabled) still runs commands under zebench's reaper (no
+process outlives its command), with the same environment allow-list, private HOME/TMPDIR and limits, but sees
+the host's files and network as zebench's user. docs/security.md says what that gives up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import secrets
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Literal, Self
+
+from .processes import (
+    CommandResult,
+    Launch,
+    Limits,
+    nproc_limit,
+    reaper_argv,
+    run_launch_sync,
+    run_process,
+    safe_env,
+)
+
+SandboxMode = Literal["auto", "bwrap", "none"]
+Purpose = Literal["agent", "validation", "check"]
+
+#: Sandbox users of root runs: uid SANDBOX_UID_BASE + a random offset per run, sharing SANDBOX_GID (so that runs
+#: can share a package store). High, unnamed ids that no account or subordinate-id range uses.
+SANDBOX_UID_BASE = 2_000_000_000
+SANDBOX_UID_RANGE = 100_000_000
+SANDBOX_GID = SANDBOX_UID_BASE
+SANDBOX_USER = "zebench"
+#: HOME inside the sandbox.
+SANDBOX_HOME = "/home/zebench"
+
+#: Files and folders of /etc a command may read (those that exist): name resolution, certificates, the dynamic
+#: linker, alternatives (Debian's /usr/bin links go through it), time zone, OS identity. Not /etc/shadow, not
+#: /etc/ssl/private, not the rest of /etc.
+ETC_READABLE = (
+    "resolv.conf", "hosts", "host.conf", "nsswitch.conf", "gai.conf", "services", "protocols", "networks",
+    "ssl/certs", "ssl/openssl.cnf", "pki/tls/certs", "pki/ca-trust", "ca-certificates.conf",
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
+    "os-release", "debian_version", "lsb-release", "mime.types", "terminfo", "python3", "python3.11",
+    "python3.12", "python3.13",
+)
+#: Top-level system folders bound read-only (or recreated as links into /usr on merged-/usr systems).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class SandboxError(Exception):
+    """The requested sandbox cannot be used here (message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What one kind of command may reach besides the workspace."""
+
+    network: bool = False
+    #: Extra paths bound read-write (a package-manager store under zebench's cache dir), created if missing.
+    rw_paths: tuple[Path, ...] = ()
+    #: Extra paths bound read-only (a heuristic check's script).
+    ro_paths: tuple[Path, ...] = ()
+    #: Extra environment variables, deliberately passed (e.g. ``npm_config_store_dir``).
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def extend(self, *, network: bool | None = None, rw_paths: Sequence[Path] = (), ro_paths: Sequence[Path] = (),
+               env: Mapping[str, str] | None = None) -> Policy:
+        return replace(
+            self, network=self.network if network is None else network,
+            rw_paths=self.rw_paths + tuple(rw_paths), ro_paths=self.ro_paths + tuple(ro_paths),
+            env={**self.env, **(env or {})},
+        )
+
+
+def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
+    """Agent commands offline (unless opened); validation, warmup and baseline online (package installs);
+    heuristic checks online too: they are the scenario's commands like validation (the original's run `pnpm
+    install` and `pnpm build`, which may fetch), and validation already runs the agent's code online."""
+    return {"agent": Policy(network=agent_network), "validation": Policy(network=True), "check": Policy(network=True)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Is bubblewrap usable here?
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _tool(name: str) -> str | None:
+    for folder in ("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"):
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which(name)
+
+
+@cache
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot sandbox commands here, or None when it can (probed once per process)."""
+    for name in ("bwrap",) + (("setpriv",) if os.geteuid() == 0 else ()):
+        if _tool(name) is None:
+            package = "bubblewrap" if name == "bwrap" else "util-linux"
+            return f"{name} not found (Debian: apt-get install {package}; or ./scripts/install-sandbox.sh)"
+    with tempfile.TemporaryDirectory(prefix="zebench-probe-") as tmp:
+        workspace = Path(tmp) / "ws"
+        workspace.mkdir()
+        box = Sandbox(workspace, mode="bwrap", scratch_root=Path(tmp))
+        box._open_sync()
+        try:
+            code, stderr = run_launch_sync(box.launch(["true"], box.policy("agent")), timeout=30)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"bwrap failed to start: {exc}"
+    if code != 0:
+        reason = stderr.strip().splitlines()
+        return f"bwrap cannot create a sandbox here: {reason[-1] if reason else f'exit {code}'}"
+    return None
+
+
+def resolve_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
+    """The sandbox to use for ``--sandbox requested``, and a one-line warning when auto falls back to none.
+
+    Raises SandboxError for ``bwrap`` when bubblewrap cannot be used.
+    """
+    if requested == "none":
+        return "none", None
+    if requested not in ("auto", "bwrap"):
+        raise SandboxError(f"unknown sandbox {requested!r}: use auto, bwrap or none")
+    problem = bwrap_problem()
+    if problem is None:
+        return "bwrap", None
+    if requested == "bwrap":
+        raise SandboxError(f"--sandbox bwrap: {problem}")
+    return "none", f"warning: running commands without a sandbox (--sandbox none): {problem}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One run's sandbox
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _python_roots() -> list[Path]:
+    """Folders of the Python installation zebench runs from (a venv and the interpreter it is made from)."""
+    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
+             Path(os.path.realpath(sys.executable)).parent.parent}
+    return sorted({Path(os.path.realpath(p)) for p in roots} | roots)
+
+
+def command_path(mode: str, policy: Policy) -> str:
+    """PATH of a command: zebench's Python first, then zebench's PATH; with bwrap only the folders visible inside."""
+    path = safe_env()["PATH"]
+    if mode != "bwrap":
+        return path
+    visible = [Path(p) for p in SYSTEM_DIRS] + _python_roots() + list(policy.ro_paths) + list(policy.rw_paths)
+    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(Path(p), visible))
+
+
+def _covered(path: Path, by: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in by)
+
+
+class Sandbox:
+    """The sandbox of one run: its mode, user, private HOME and /tmp, policies and limits.
+
+    ``async with Sandbox(workspace, mode=...) as box: await box.run(command, purpose="agent", timeout=60)``.
+    A sandbox that is not opened opens itself at its first command; ``close()`` removes its private folders.
+    """
+
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        mode: Literal["bwrap", "none"] = "none",
+        policies: Mapping[Purpose, Policy] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        scratch_root: Path | None = None,
+    ):
+        self.workspace = Path(os.path.realpath(workspace))
+        self.mode = mode
+        self.policies: dict[Purpose, Policy] = {**default_policies(), **(policies or {})}
+        self.limits = limits
+        self.scratch_root = scratch_root
+        self.scratch: Path | None = None
+        self._shared: set[Path] = set()
+        #: (uid, gid) the commands run as when it is not zebench's own user (root runs with bubblewrap).
+        self.owner: tuple[int, int] | None = None
+        if mode == "bwrap" and os.geteuid() == 0:
+            self.owner = (SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_RANGE), SANDBOX_GID)
+        self._nproc = nproc_limit(limits, self.owner[0] if self.owner else None)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        await asyncio.to_thread(self._open_sync)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _open_sync(self) -> None:
+        if self.scratch is not None:
+            return
+        if self.scratch_root is not None:
+            self.scratch_root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="zebench-sandbox-", dir=self.scratch_root))
+        # A sandbox that is never closed (a Toolbox's default one) still leaves nothing behind.
+        self._finalizer = weakref.finalize(self, shutil.rmtree, scratch, True)
+        for sub in ("home", "tmp"):
+            (scratch / sub).mkdir()
+        if self.mode == "bwrap":
+            self._write_accounts(scratch)
+        if self.owner is not None:
+            uid, gid = self.owner
+            for path in (scratch / "home", scratch / "tmp"):
+                os.chown(path, uid, gid)
+            chown_tree(self.workspace, uid, gid)
+            # mkdtemp's 0700 would keep out bubblewrap itself (root without capabilities) at its chdir.
+            os.chmod(self.workspace, 0o755)
+        self.scratch = scratch
+        for policy in self.policies.values():
+            for path in policy.rw_paths:
+                self.prepare_shared_dir(path)
+
+    def _write_accounts(self, scratch: Path) -> None:
+        """/etc/passwd and /etc/group naming only root and the sandbox user (bound over the shared /etc)."""
+        uid, gid = self.owner if self.owner is not None else (os.getuid(), os.getgid())
+        if uid == 0:
+            passwd, group = f"root:x:0:0:root:{SANDBOX_HOME}:/bin/sh\n", "root:x:0:\n"
+        else:
+            passwd = f"root:x:0:0:root:/root:/bin/sh\n{SANDBOX_USER}:x:{uid}:{gid}:zebench sandbox:{SANDBOX_HOME}:/bin/sh\n"
+            group = f"root:x:0:\n{SANDBOX_USER}:x:{gid}:\n"
+        for name, text in (("passwd", passwd), ("group", group)):
+            (scratch / name).write_text(text)
+            os.chmod(scratch / name, 0o644)
+
+    async def close(self) -> None:
+        if self.scratch is not None:
+            scratch, self.scratch = self.scratch, None
+            self._finalizer.detach()
+            await asyncio.to_thread(shutil.rmtree, scratch, True)
+
+    def prepare_shared_dir(self, path: Path) -> None:
+        """Create a read-write path shared between runs; for sandbox users, group-writable by SANDBOX_GID."""
+        if path in self._shared:
+            return
+        self._shared.add(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.owner is not None:
+            info = path.stat()
+            if info.st_gid != SANDBOX_GID or stat.S_IMODE(info.st_mode) & 0o2070 != 0o2070:
+                os.chown(path, -1, SANDBOX_GID)
+                os.chmod(path, stat.S_IMODE(info.st_mode) | 0o2070)  # setgid: new entries keep the group
+
+    # -- what a command gets -------------------------------------------------------------------------------------
+
+    def policy(self, purpose: Purpose) -> Policy:
+        return self.policies[purpose]
+
+    @property
+    def home(self) -> str:
+        assert self.scratch is not None
+        return SANDBOX_HOME if self.mode == "bwrap" else str(self.scratch / "home")
+
+    @property
+    def tmp(self) -> str:
+        assert self.scratch is not None
+        return "/tmp" if self.mode == "bwrap" else str(self.scratch / "tmp")
+
+    def env(self, policy: Policy) -> dict[str, str]:
+        """The command's environment: the allow-list, the private HOME and TMPDIR, the policy's extras."""
+        env = safe_env()
+        env["PATH"] = command_path(self.mode, policy)
+        if self.mode == "bwrap":
+            env["USER"] = env["LOGNAME"] = SANDBOX_USER
+        env.update(HOME=self.home, TMPDIR=self.tmp)
+        env.update(policy.env)
+        return env
+
+    def launch(self, command: str | list[str], policy: Policy, cwd: Path | None = None) -> Launch:
+        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``."""
+        if self.scratch is None:
+            self._open_sync()
+        argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+        display = command if isinstance(command, str) else shlex.join(command)
+        cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
+        for path in policy.rw_paths:
+            self.prepare_shared_dir(path)
+        env = self.env(policy)
+        if self.mode == "none":
+            return Launch(argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
+                          env=env, cwd=cwd, display=display)
+        bwrap = self._bwrap_args(policy, cwd)
+        inner = argv
+        if self.owner is not None:
+            uid, gid = self.owner
+            inner = [_tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                     "--inh-caps=-all", "--", *argv]
+        # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
+        wrapped = [*bwrap, "--", *inner]
+        return Launch(
+            argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
+            env=env, cwd=cwd, umask=0o002 if self.owner else -1, display=display,
+        )
+
+    def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
+        assert self.scratch is not None
+        args = [_tool("bwrap") or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "zebench"]
+        if not policy.network:
+            args.append("--unshare-net")
+        if os.geteuid() == 0:
+            # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
+            # needs to switch to the run's user (which then drops them all).
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            args.append("--unshare-user")
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        known: set[str] = {"/", "/proc", "/dev"}
+        read_only: list[Path] = []
+
+        def mount(option: str, source: str, dest: str) -> None:
+            # bubblewrap creates missing parents of a mount point with mode 0700, which the sandbox user could not
+            # enter: create them first as 0755 (those inside a read-only bind exist already).
+            parts = Path(dest).parts
+            for i in range(2, len(parts)):
+                parent = str(Path(*parts[:i]))
+                if parent not in known and not _covered(Path(parent), read_only):
+                    args.extend(["--perms", "0755", "--dir", parent])
+                    known.add(parent)
+            args.extend([option, source, dest])
+            known.add(dest)
+            if option == "--ro-bind":
+                read_only.append(Path(dest))
+
+        for top in SYSTEM_DIRS:
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+                known.add(top)
+            elif os.path.isdir(top):
+                mount("--ro-bind", top, top)
+        # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
+        etc, bound_folders = shared_etc()
+        mount("--ro-bind", str(etc), "/etc")
+        for name in bound_folders:
+            mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
+        mount("--ro-bind", str(self.scratch / "passwd"), "/etc/passwd")
+        mount("--ro-bind", str(self.scratch / "group"), "/etc/group")
+        mount("--bind", str(self.scratch / "tmp"), "/tmp")
+        mount("--bind", str(self.scratch / "home"), SANDBOX_HOME)
+        for root in _python_roots():
+            if root.is_dir() and not _covered(root, read_only):
+                mount("--ro-bind", str(root), str(root))
+        for path in policy.ro_paths:
+            mount("--ro-bind", str(path), str(path))
+        for path in policy.rw_paths:
+            mount("--bind", str(path), str(path))
+        mount("--bind", str(self.workspace), str(self.workspace))
+        args += ["--chdir", str(cwd)]
+        return args
+
+    async def run(
+        self,
+        command: str | list[str],
+        *,
+        purpose: Purpose = "agent",
+        policy: Policy | None = None,
+        timeout: float | None,
+        head_bytes: int = 64 * 1024,
+        tail_bytes: int = 64 * 1024,
+        separate_stderr: bool = False,
+        cwd: Path | None = None,
+    ) -> CommandResult:
+        """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
+        if self.scratch is None:
+            await asyncio.to_thread(self._open_sync)
+        launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
+        return await run_process(launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes,
+                                 separate_stderr=separate_stderr)
+
+
+_ETC: tuple[Path, list[str]] | None = None
+_ETC_LOCK = threading.Lock()
+
+
+#: A folder of /etc with more entries than this is bound as it is rather than copied (creating files is slow).
+ETC_COPY_MAX_ENTRIES = 32
+
+
+def shared_etc() -> tuple[Path, list[str]]:
+    """The sandbox's /etc, made once per process, and the folders of it to bind over it as they are.
+
+    Files and small folders of ETC_READABLE are copied (symlinks into /usr kept as links, others followed);
+    large folders (/etc/ssl/certs, /etc/alternatives) get an empty mount point; passwd and group are empty mount
+    points for each run's own.
+    """
+    global _ETC
+    with _ETC_LOCK:
+        if _ETC is not None and _ETC[0].is_dir():
+            return _ETC
+        _remove_dead_etcs()
+        base = Path(tempfile.mkdtemp(prefix=f"zebench-etc-{os.getpid()}-"))
+        atexit.register(shutil.rmtree, base, True)
+        etc = base / "etc"
+        etc.mkdir()
+        bound: list[str] = []
+        for name in ETC_READABLE:
+            source, target = Path("/etc") / name, etc / name
+            if not source.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            real = Path(os.path.realpath(source))
+            if source.is_symlink() and _covered(real, [Path("/usr")]):
+                os.symlink(os.readlink(source), target)
+            elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
+                target.mkdir()
+                bound.append(name)
+            elif real.is_dir():
+                shutil.copytree(real, target, symlinks=True)
+            else:
+                shutil.copyfile(real, target)
+        for name in ("passwd", "group"):
+            (etc / name).touch()
+        for dirpath, _, filenames in os.walk(etc):
+            os.chmod(dirpath, 0o755)
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o644)
+        _ETC = (etc, bound)
+        return _ETC
+
+
+def _remove_dead_etcs() -> None:
+    """Remove the /etc copies of zebench processes that died without their atexit (killed)."""
+    for path in Path(tempfile.gettempdir()).glob("zebench-etc-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
+
+
+def chown_tree(root: Path, uid: int, gid: int) -> None:
+    """Give a tree to the sandbox user (symlinks themselves, never their targets)."""
+    os.lchown(root, uid, gid)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            os.lchown(os.path.join(dirpath, name), uid, gid)
+
+
+__all__ = [
+    "Limits", "Policy", "Purpose", "Sandbox", "SandboxError", "SandboxMode", "bwrap_problem", "command_path",
+    "default_policies", "resolve_mode",
+]
