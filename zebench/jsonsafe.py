@@ -26,6 +26,9 @@ _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 # digits -> "1", everything else -> "0": a run of 19 ones is a number too long for 64 bits (or digits in a string)
 _DIGIT_MAP = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("0") for b in range(256))
 _LONG_NUMBER = b"1" * 19
+# the same keeping an exponent's mark and sign: "e111" or "e+111" is a 3-digit exponent (1e999 is infinite)
+_NUMBER_SHAPE = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("e") if chr(b) in "eE" else
+                      ord("+") if chr(b) == "+" else ord("0") for b in range(256))
 
 
 class JsonLimitError(ValueError):
@@ -36,17 +39,25 @@ class JsonLimitError(ValueError):
         self.loc = loc
 
 
+def _outside_strings(raw: bytes) -> bytes:
+    """The JSON text without its strings. Escaped backslashes and quotes are dropped first, so that every quote
+    left delimits a string and splitting on quotes leaves the text outside strings at even positions (C-speed)."""
+    return b"".join(raw.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')[0::2])
+
+
+def _too_deep(outside: bytes, limit: int) -> bool:
+    """Brackets (outside strings) as +1/-1 steps: the running sum's maximum is the depth."""
+    structure = outside.translate(None, _NOT_BRACKETS).translate(_DEPTH_STEPS)
+    return bool(structure) and max(itertools.accumulate(array("b", structure))) > limit
+
+
 def nested_deeper_than(data: bytes | str, limit: int = MAX_DEPTH) -> bool:
     """Whether JSON text nests ``[`` and ``{`` deeper than ``limit`` (brackets inside strings not counted).
-    C-speed scans: escaped backslashes and quotes are dropped, so that every quote left delimits a string and
-    splitting on quotes leaves the text outside strings at even positions; its brackets become +1/-1 steps,
-    and the running sum's maximum is the depth. Meant for text about to be parsed; it does not validate it."""
+    Meant for text about to be parsed; it does not validate it."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual small body: it cannot nest deeper
         return False
-    outside = b"".join(raw.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')[0::2])
-    structure = outside.translate(None, _NOT_BRACKETS).translate(_DEPTH_STEPS)
-    return bool(structure) and max(itertools.accumulate(array("b", structure))) > limit
+    return _too_deep(_outside_strings(raw), limit)
 
 
 class UnstorableJson(JsonLimitError):
@@ -60,42 +71,36 @@ class UnstorableJson(JsonLimitError):
 def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` for text from outside: nesting deeper than ``max_depth`` is refused before parsing
     (JsonLimitError, never a RecursionError), and values SQLite cannot store are refused after it, with their
-    paths (UnstorableJson). The parser's number hooks note an integer beyond 64 bits, a float that overflows and
-    NaN or Infinity; a \\ud800-\\udfff escape in the text may be a lone surrogate. Only then is the parsed value
-    walked to find the paths."""
-    if nested_deeper_than(data, max_depth):
+    paths (UnstorableJson). The text outside strings tells, at C speed, whether a number may not fit (19 digits
+    or more, a 3-digit exponent, NaN, Infinity); the text a lone surrogate (a \\ud800-\\udfff escape). Only
+    then is the parsed value walked to find the paths."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    outside = _outside_strings(raw)
+    if raw.count(b"[") + raw.count(b"{") > max_depth and _too_deep(outside, max_depth):
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels")
-    seen: list[bool] = []
-
-    def integer(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:  # over Python's 4,300-digit conversion limit: far outside 64 bits all the same
-            value = INT64_MAX + 1
-        if not INT64_MIN <= value <= INT64_MAX:
-            seen.append(True)
-        return value
-
-    def real(text: str) -> float:
-        value = float(text)
-        if not math.isfinite(value):  # 1e999
-            seen.append(True)
-        return value
-
-    def constant(text: str) -> float:
-        seen.append(True)
-        return float(text)
-
     try:
-        value = json.loads(data, parse_int=integer, parse_float=real, parse_constant=constant)
+        value = json.loads(data)
     except RecursionError:
         raise JsonLimitError(f"JSON nested deeper than {max_depth} levels") from None
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    if seen or b"\\ud" in raw.lower():
+    except ValueError as exc:
+        if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+            raise
+        # an integer past Python's 4,300-digit conversion limit: parse it as one beyond 64 bits, to name it
+        value = json.loads(data, parse_int=_int_or_too_big)
+    shape = outside.translate(_NUMBER_SHAPE)
+    if (_LONG_NUMBER in shape or b"e111" in shape or b"e+111" in shape or b"NaN" in outside
+            or b"Infinity" in outside or b"\\ud" in raw.lower()):
         problems = unstorable_values(value, max_depth=max_depth)
         if problems:
             raise UnstorableJson(problems)
     return value
+
+
+def _int_or_too_big(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return INT64_MAX + 1
 
 
 def _skip(value: Any) -> None:
