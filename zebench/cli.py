@@ -193,7 +193,10 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--agent", "-a", "agents", multiple=True, help="Agent to run; repeatable. Default: echo. See --list-agents.")
 @click.option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
 @click.option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
-@click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
+@click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once (--executor dask without --scheduler: runs at once per worker).")
+@click.option("--executor", "executor_name", default="local", show_default=True, envvar="ZEBENCH_EXECUTOR", show_envvar=True, metavar="local|dask", help="Where runs run: local (asyncio in this process) or dask (a Dask cluster's workers; pip install \"zebench[dask]\"). See docs/distributed.md.")
+@click.option("--scheduler", envvar="ZEBENCH_SCHEDULER", show_envvar=True, metavar="tcp://HOST:8786", help="--executor dask: the Dask scheduler of a running cluster (each worker's slots: its --nthreads). Without it, a local cluster is started.")
+@click.option("--dask-workers", type=click.IntRange(1), help="--executor dask without --scheduler: workers of the local cluster, each with --concurrency slots [default: CPUs / concurrency, at least 1].")
 @db_option
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
 @click.option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
@@ -231,7 +234,7 @@ def run_command(
     temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
     keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
     sandbox: str, agent_network: bool, max_processes: int, max_memory_mb: int, max_file_size_mb: int,
-    list_agents: bool, suites_dir: Path,
+    list_agents: bool, suites_dir: Path, executor_name: str, scheduler: str | None, dask_workers: int | None,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
@@ -248,8 +251,10 @@ def run_command(
       zebench run refactor/extract-config -a replay --replay-file calls.json
       zebench run fix-tests -a anthropic -m claude-sonnet-4-6 -a openrouter -m openai/gpt-5 --max-cost-usd 2
       zebench run --from-run 1795504729114-dfbe10f2      replay a stored run offline
+      zebench run -a oracle --executor dask --scheduler tcp://10.0.0.5:8786   on a Dask cluster
 
-    API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored.
+    API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored; with
+    --executor dask, from each worker's environment (docs/distributed.md).
     """
     from .agents import available_agents
 
@@ -261,18 +266,35 @@ def run_command(
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
     from .batch import BatchError, make_plan
+    from .executors import ExecutorError, executor_class
     from .processes import become_subreaper
     from .sandbox import SandboxError, resolve_mode
     from .store import Store
 
     try:
-        sandbox_mode, warning = resolve_mode(sandbox)
-    except SandboxError as exc:
+        executor_cls = executor_class(executor_name)
+    except ExecutorError as exc:
         fail(str(exc))
-    if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if sandbox_mode == "none":
-        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    local = executor_name == "local"
+    source = click.get_current_context().get_parameter_source
+    if local:
+        if scheduler is not None and source("scheduler") == click.core.ParameterSource.COMMANDLINE:
+            fail("--scheduler needs --executor dask")
+        scheduler = None  # ZEBENCH_SCHEDULER is for --executor dask
+        try:
+            sandbox_mode, warning = resolve_mode(sandbox)
+        except SandboxError as exc:
+            fail(str(exc))
+        if warning:
+            click.secho(warning, fg="yellow", err=True)
+        if sandbox_mode == "none":
+            become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    else:
+        # Commands run on the workers: each resolves --sandbox for itself (checked before the batch starts).
+        sandbox_mode = sandbox
+        if scheduler is not None and source("concurrency") == click.core.ParameterSource.COMMANDLINE:
+            fail("--concurrency sets the slots of the workers of a local cluster; with --scheduler each worker's "
+                 "slots are its threads (dask worker ADDRESS --nthreads N)")
 
     plan = None
     if resume_id:
@@ -305,6 +327,7 @@ def run_command(
                 agent_network=agent_network, limits=Limits(processes=max_processes,
                                                             memory_bytes=max_memory_mb * 2**20,
                                                             file_size_bytes=max_file_size_mb * 2**20),
+                check_environment=local,  # elsewhere, the workers' environment is checked by the executor
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))
@@ -322,6 +345,13 @@ def run_command(
 
         batch_id = batch_id or new_batch_id()
     reporter = RichReporter()
+    try:
+        executor = executor_cls.from_options(
+            concurrency=concurrency, address=scheduler, workers=dask_workers,
+            log=lambda line: reporter.console.print(line, style="yellow" if line.startswith("warning") else None,
+                                                    highlight=False, markup=False, soft_wrap=True))
+    except ExecutorError as exc:
+        fail(str(exc))
     # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -330,7 +360,7 @@ def run_command(
             resume_id=resume_id, submit_url=submit_url, spool=spool,
             # the rest goes to run_batch as it is
             output=output, concurrency=concurrency, keep_workspaces=keep_workspaces, workspace_root=workspace_dir,
-            sandbox=sandbox_mode,
+            sandbox=sandbox_mode, executor=executor,
         )
     except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
         click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
@@ -346,6 +376,7 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
                     spool: Path, **batch_options: Any) -> None:
     """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
     from .batch import BatchError, BatchInterrupted, run_batch_with_signals
+    from .executors import ExecutorError
     from .progress import print_summary
 
     def interrupted(exc: BatchInterrupted | KeyboardInterrupt, note: str = "") -> int:
@@ -378,6 +409,11 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
     except BatchError as exc:
         store.close()
         fail(str(exc))
+    except ExecutorError as exc:  # the cluster was lost mid-batch: what was stored stays
+        reporter.finish()
+        store.close()
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(1)
     except (BatchInterrupted, KeyboardInterrupt) as exc:
         code = interrupted(exc)
         store.close()
