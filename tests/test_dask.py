@@ -20,11 +20,24 @@ from typing import Any
 import pytest
 
 from zebench.agents import Agent, AgentResult, AgentTask, register_agent
-from zebench.batch import BatchError, BatchInterrupted, StopRequest, make_plan, run_batch
+from zebench.batch import (
+    BatchError,
+    BatchInterrupted,
+    StopRequest,
+    make_plan,
+    run_batch,
+)
 from zebench.catalog import Catalog
 from zebench.executors import ExecutorError, executor_class
 from zebench.executors.dask import DaskExecutor
-from zebench.executors.remote import RemoteError, RemoteRun, ScenarioCache, batch_package, pack_scenario, remote_run
+from zebench.executors.remote import (
+    RemoteError,
+    RemoteRun,
+    ScenarioCache,
+    batch_package,
+    pack_scenario,
+    remote_run,
+)
 from zebench.models import RunRecord
 from zebench.runner import RunOptions
 from zebench.store import Store
@@ -335,8 +348,8 @@ def test_api_keys_come_from_the_workers_environment(tmp_path: Path, store: Store
 
 
 def _zebench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zebench", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "zebench", *args], check=False, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})})
 
 
 @pytest.mark.slow
@@ -394,7 +407,7 @@ def test_a_coordinator_killed_mid_batch_resumes(tmp_path: Path, cluster: DaskPro
     assert 3 <= store.db.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0] < expected
     store.close()
 
-    done = subprocess.run(base + ["--resume", "killed"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(base + ["--resume", "killed"], check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr + done.stdout
     store = Store(db)
     try:

@@ -146,6 +146,10 @@ def print_summary(store: Store, result: BatchResult, *, db_path: Path, output: P
         console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
                       f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
                       f"success {100 * (d['successRate'] or 0):.0f}% counting infrastructure failures{excl}")
+    retries = batch.metadata.get("infraRetries")
+    if retries:  # --executor dask: runs started again after their worker was lost
+        console.print(f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
+                      "(each run stored once; metadata.infraRetries and lostWorkers of those runs)")
     if len(all_rows) > len(rows):
         console.print(f"{len(all_rows) - len(rows)} interrupted attempts are stored as cancelled (not counted)")
     state = "complete" if batch.total_runs >= expected else f"INCOMPLETE ({batch.total_runs}/{expected} runs)"

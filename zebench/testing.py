@@ -256,7 +256,7 @@ class DaskProcesses:
     workers: dict[str, DaskWorkerProcess] = field(default_factory=dict)
     timeout: float = 120.0
 
-    def __enter__(self) -> "DaskProcesses":
+    def __enter__(self) -> DaskProcesses:  # noqa: PYI034 (a dataclass, never subclassed)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -314,9 +314,10 @@ class DaskProcesses:
     def wait_for_workers(self) -> None:
         """Until the scheduler knows exactly the workers started and not killed (RuntimeError with their logs if
         one of them died)."""
-        from distributed import Client
+        import distributed
 
         assert self.address is not None
+        Client: Any = distributed.Client  # untyped
         wanted = {n for n, w in self.workers.items() if not w.killed}
         with Client(self.address, timeout=self.timeout) as client:
             deadline = time.monotonic() + self.timeout

@@ -45,7 +45,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from distributed import Client, Future, LocalCluster, get_worker
+import distributed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
@@ -55,7 +55,22 @@ from ..processes import become_subreaper
 from ..runner import BaselineCache, OnCancelled, RunSpec, new_run_id, run_one
 from ..sandbox import SandboxError, bwrap_problem, resolve_mode
 from . import BatchJob, Executor, ExecutorError, Log, Started
-from .remote import BatchPackage, PreparedBatch, RemoteRun, ScenarioCache, batch_package, pack_scenario, remote_run
+from .remote import (
+    BatchPackage,
+    PreparedBatch,
+    RemoteRun,
+    ScenarioCache,
+    batch_package,
+    pack_scenario,
+    remote_run,
+)
+
+# distributed has no type information: its objects are used as Any here.
+Client: Any = distributed.Client
+LocalCluster: Any = distributed.LocalCluster
+get_worker: Any = distributed.get_worker
+#: A distributed.Future (a task's result on the cluster).
+Future = Any
 
 #: Seconds to reach the scheduler before `zebench run` gives up (exit 2).
 CONNECT_TIMEOUT = 10.0
@@ -113,8 +128,8 @@ class DaskExecutor(Executor):
         self.local_workers = local_workers
         self.log: Log = log or (lambda line: None)
         self.connect_timeout = connect_timeout
-        self.client: Client | None = None
-        self.cluster: LocalCluster | None = None
+        self.client: Any = None  # a distributed.Client once open
+        self.cluster: Any = None  # a LocalCluster started here
         self.address: str | None = None
         self.workers: dict[str, dict[str, Any]] = {}
         self._job: BatchJob | None = None
@@ -137,7 +152,7 @@ class DaskExecutor(Executor):
 
     # -- open ----------------------------------------------------------------------------------------------------
 
-    async def _connect(self) -> Client:
+    async def _connect(self) -> Any:
         if self.scheduler is None:
             workers = self.local_workers or max(1, (os.cpu_count() or 1) // self.slots)
             try:
@@ -149,12 +164,12 @@ class DaskExecutor(Executor):
                 )
                 self.address = self.cluster.scheduler_address
                 return await Client(self.cluster, asynchronous=True)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 (any failure to start it is the one error the user sees)
                 raise ExecutorError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         self.address = self.scheduler
         try:
             return await Client(self.scheduler, asynchronous=True, timeout=self.connect_timeout)
-        except Exception as exc:  # OSError (refused, timed out), ValueError (a bad address)...
+        except Exception as exc:  # noqa: BLE001 (OSError (refused, timed out), ValueError (a bad address)...
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {self.scheduler}: {exc} (is `dask scheduler` running there? "
                 "see --scheduler / ZEBENCH_SCHEDULER and docs/distributed.md)") from None
@@ -186,7 +201,7 @@ class DaskExecutor(Executor):
         if not self.workers:
             self.log("Dask: no worker is connected yet; the runs wait for workers to join")
 
-    async def _check_workers(self, client: Client, data: bytes, sandbox: str) -> None:
+    async def _check_workers(self, client: Any, data: bytes, sandbox: str) -> None:
         """Every worker: the same zebench, a usable sandbox, what the agents need (keys in its environment)."""
         replies = await client.run(check_worker, data, on_error="return")
         problems: list[str] = []

@@ -198,7 +198,7 @@ def remote_run(scenario: Scenario, *, batch_id: str, task_key: str, tier: str, a
 def batch_package(batch_id: str, options: RunOptions, agents: list[str], models: list[str]) -> BatchPackage:
     """The batch's settings, the files its agents' settings name (read now, on this machine), and the agents
     registered in this process. Raises OSError when such a file cannot be read."""
-    import cloudpickle  # a dependency of dask (and of every remote engine we know); imported only here
+    import cloudpickle  # type: ignore[import-untyped]  # a dependency of dask (and of every remote engine we know); imported only here
 
     from .. import __version__
 
