@@ -420,3 +420,77 @@ def test_a_coordinator_killed_mid_batch_resumes(tmp_path: Path, cluster: DaskPro
     finally:
         store.close()
     assert len(output.read_text().splitlines()) == expected
+
+
+_COORDINATOR = """
+import asyncio, sys
+from pathlib import Path
+from tests.test_dask import _Gate
+from zebench.agents import register_agent
+from zebench.batch import make_plan, run_batch
+from zebench.catalog import Catalog
+from zebench.executors.dask import DaskExecutor
+from zebench.store import Store
+
+tmp = Path(sys.argv[2])
+register_agent("dask-gate", _Gate)
+plan, _ = make_plan(Catalog(tmp / "suites"), [], tiers=[], agents=["dask-gate"], models=[],
+                    agent_settings={"gate_dir": str(tmp / "gate")})
+asyncio.run(run_batch(Store(tmp / "z.db"), plan, batch_id="b", executor=DaskExecutor(sys.argv[1]),
+                      workspace_root=tmp / "ws"))
+"""
+
+
+@pytest.mark.slow
+def test_the_runs_of_a_killed_coordinator_stop_on_the_workers(tmp_path: Path, cluster: DaskProcesses) -> None:
+    """Nobody will take their records: the workers cancel them (their workspaces removed) instead of running on."""
+    make_scenario(tmp_path / "suites", name="quick", tiers=("L0", "L1"),
+                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    for name in ("gate", "ws"):
+        (tmp_path / name).mkdir()
+    cluster.start_worker("w1", nthreads=2)
+    cluster.wait_for_workers()
+    repo = Path(__file__).resolve().parent.parent
+    coordinator = subprocess.Popen([sys.executable, "-c", _COORDINATOR, str(cluster.address), str(tmp_path)], cwd=repo)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list((tmp_path / "gate").iterdir())) < 2:  # both runs are in their agent (it never ends)
+            assert time.monotonic() < deadline and coordinator.poll() is None
+            time.sleep(0.02)
+        assert len(list((tmp_path / "ws").glob("zebench-1*"))) == 2
+    finally:
+        coordinator.kill()
+        coordinator.wait()
+    deadline = time.monotonic() + 60
+    while list((tmp_path / "ws").glob("zebench-*")):  # cancelled: cleaned up (workspaces and sandbox folders)
+        assert time.monotonic() < deadline, list((tmp_path / "ws").iterdir())
+        time.sleep(0.02)
+    assert cluster.workers["w1"].proc.poll() is None  # the worker itself goes on
+
+
+@pytest.mark.slow
+def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(tmp_path: Path, store: Store,
+                                                                cluster: DaskProcesses) -> None:
+    register_agent("dask-gate", _Gate)
+    suites = tmp_path / "suites"
+    make_scenario(suites, name="quick", tiers=("L0", "L1"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[],
+                        agent_settings={"gate_dir": str(gate)})
+    cluster.start_worker("w1", nthreads=1)
+    cluster.wait_for_workers()
+
+    async def scenario() -> None:
+        batch = asyncio.ensure_future(run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address)))
+        deadline = time.monotonic() + 120
+        while not list(gate.iterdir()):
+            assert time.monotonic() < deadline and not batch.done()
+            await asyncio.sleep(0.02)
+        await asyncio.to_thread(DaskProcesses._kill, cluster.scheduler)
+        await batch
+
+    with pytest.raises(ExecutorError, match=r"lost the Dask cluster .* zebench run --resume b"):
+        run(scenario())
+    batch = store.get_batch("b")
+    assert batch is not None and batch.completed_at is None
