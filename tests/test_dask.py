@@ -490,7 +490,7 @@ def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(tmp_path: Path, s
         await asyncio.to_thread(DaskProcesses._kill, cluster.scheduler)
         await batch
 
-    with pytest.raises(ExecutorError, match=r"lost the Dask cluster .* zebench run --resume b"):
+    with pytest.raises(ExecutorError, match=r"lost the Dask cluster .* `zebench run --resume b`"):
         run(scenario())
     batch = store.get_batch("b")
     assert batch is not None and batch.completed_at is None
