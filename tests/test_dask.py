@@ -494,3 +494,40 @@ def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(tmp_path: Path, s
         run(scenario())
     batch = store.get_batch("b")
     assert batch is not None and batch.completed_at is None
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground process group, the local cluster's workers too: they ignore it, the
+    coordinator stops the batch, the runs in flight are stored as cancelled and the exit code is 130."""
+    suites = tmp_path / "suites"
+    make_scenario(suites, name="one", tiers=("L0", "L1", "L2"))
+    calls = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand",
+                                                         "input": {"command": "touch started; sleep 1000"}}]))
+    workspaces = tmp_path / "ws"
+    workspaces.mkdir()
+    db = tmp_path / "z.db"
+    proc = subprocess.Popen([sys.executable, "-m", "zebench", "run", "--suites-dir", str(suites), "--db", str(db),
+                             "-a", "replay", "--replay-file", str(calls), "--command-timeout", "3600",
+                             "--workspace-dir", str(workspaces), "--executor", "dask", "--dask-workers", "1", "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(workspaces.glob("zebench-1*/started"))) < 2:  # a bounded poll: two runs in flight
+            assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "2 runs in flight recorded as cancelled" in err
+    store = Store(db)
+    try:
+        rows = store.db.execute("SELECT status, failure_category FROM benchmark_runs").fetchall()
+        assert rows == [("cancelled", "cancelled")] * 2
+    finally:
+        store.close()
+    assert not list(workspaces.glob("zebench-1*"))  # cleaned up on the worker

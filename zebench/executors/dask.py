@@ -40,6 +40,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ CONNECT_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 30.0
 #: How often a running run checks that its task is still wanted (a killed coordinator releases it).
 RELEASE_POLL_SECONDS = 1.0
+#: While a batch stops: how often the coordinator checks that the runs it waits for are still held by a worker.
+STOP_POLL_SECONDS = 2.0
 #: Batches a worker keeps state for (baselines, stop flags); the oldest idle ones are dropped.
 MAX_WORKER_BATCHES = 16
 
@@ -142,6 +145,8 @@ class DaskExecutor(Executor):
         self._stops: dict[int, asyncio.Future[set[str]]] = {}
         self._retries = 0
         self._subscribed = False
+        self._poll: asyncio.Future[set[str]] | None = None
+        self._poll_at = 0.0
 
     @classmethod
     def from_options(cls, *, concurrency: int, address: str | None, workers: int | None, log: Log) -> DaskExecutor:
@@ -161,6 +166,7 @@ class DaskExecutor(Executor):
                     # no dashboard; the scheduler's HTTP server (health, metrics) on a free port
                     dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR, asynchronous=True,
+                    preload=["zebench.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
                 )
                 self.address = self.cluster.scheduler_address
                 return await Client(self.cluster, asynchronous=True)
@@ -306,9 +312,9 @@ class DaskExecutor(Executor):
             self._stops[level] = asyncio.ensure_future(self._stop(level))
 
     async def _stop(self, level: int) -> set[str]:
-        """Tell every worker to stop the batch (``level`` 2 and more: stop waiting for cleanups); cancel the
-        runs no worker has started. Returns the keys the workers hold (running, or finished and not yet fetched):
-        their records are coming."""
+        """Tell every worker to stop the batch (``level`` 2 and more: stop waiting for cleanups; the same level
+        again changes nothing there); cancel the runs no worker holds. Returns the keys the workers hold (running,
+        or finished and not yet fetched): their records are coming."""
         assert self.client is not None and self._job is not None
         keys: set[str] = set()
         try:
@@ -318,26 +324,37 @@ class DaskExecutor(Executor):
         for reply in replies.values():
             if isinstance(reply, list):
                 keys.update(reply)
-        if level == 1:
-            # After the workers know: a task that starts now returns at once without a record.
-            unstarted = [r.future for r in self._runs.values()
-                         if r.key not in keys and r.attempts == 0 and r.future is not None]
-            if unstarted:
-                with suppress(Exception):
-                    await self.client.cancel(unstarted, reason="the batch was stopped")
+        # After the workers know: a task that starts now returns at once without a record. The runs no worker
+        # holds (not started, or their worker lost) are cancelled in Dask: no record comes for them (a worker that
+        # joins later would not know the batch is stopping).
+        orphans = [r.future for r in self._runs.values() if r.key not in keys and r.future is not None]
+        if orphans:
+            with suppress(Exception):
+                await self.client.cancel(orphans, reason="the batch was stopped")
         return keys
+
+    async def _held(self) -> set[str]:
+        """The keys the workers hold now (one query shared by the runs waiting for their record)."""
+        if self._poll is None or (self._poll.done() and time.monotonic() - self._poll_at >= STOP_POLL_SECONDS):
+            self._poll_at = time.monotonic()
+            self._poll = asyncio.ensure_future(self._stop(max(self._stop_level, 1)))
+        return await asyncio.shield(self._poll)
 
     async def _stopped(self, run: _Run, outcome: asyncio.Future[tuple[bool, Any]]) -> RunRecord | None:
         """The record of a run whose batch is stopping (its ``cancelled`` one, or the one it finished with), or None
-        when it had not started."""
+        when no worker holds it (not started, or its worker was lost meanwhile: ``--resume`` redoes it)."""
         level = 1
         while True:
             self._request_stop(level)
             try:
                 held = await asyncio.shield(self._stops[1])
-                if run.key not in held and run.attempts == 0:
+                while run.key in held and not outcome.done():
+                    await asyncio.wait({outcome}, timeout=STOP_POLL_SECONDS)
+                    if not outcome.done():
+                        held = await self._held()  # a worker lost while its runs clean up would never answer
+                if not outcome.done():
                     return None
-                done, value = await asyncio.shield(outcome)
+                done, value = outcome.result()
                 break
             except asyncio.CancelledError:
                 level += 1  # asked again: the workers stop waiting for the runs' cleanup
