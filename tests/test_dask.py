@@ -28,8 +28,14 @@ from zebench.batch import (
     run_batch,
 )
 from zebench.catalog import Catalog
-from zebench.executors import ExecutorError, executor_class
+from zebench.executors import (
+    ExecutorError,
+    ExecutorOptions,
+    executor_class,
+    parse_resources,
+)
 from zebench.executors.dask import DaskExecutor
+from zebench.executors.local import LocalExecutor
 from zebench.executors.remote import (
     RemoteError,
     RemoteRun,
@@ -177,7 +183,15 @@ def test_executor_choice_errors() -> None:
         executor_class("ray")
     assert executor_class("dask") is DaskExecutor
     with pytest.raises(ExecutorError, match="--dask-workers starts a local cluster"):
-        DaskExecutor.from_options(concurrency=2, address="tcp://127.0.0.1:1", workers=2, log=print)
+        DaskExecutor.from_options(ExecutorOptions(concurrency=2, address="tcp://127.0.0.1:1", workers=2), print)
+    with pytest.raises(ExecutorError, match="--dask-resources needs --scheduler"):
+        DaskExecutor.from_options(ExecutorOptions(resources={"heavy": 1}), print)
+    with pytest.raises(ExecutorError, match="need --executor dask"):
+        LocalExecutor.from_options(ExecutorOptions(resources={"heavy": 1}), print)
+    assert parse_resources("heavy=1, gpu=0.5") == {"heavy": 1.0, "gpu": 0.5}
+    for bad in ("heavy", "heavy=0", "=1", "heavy=x", ","):
+        with pytest.raises(ExecutorError, match="--dask-resources"):
+            parse_resources(bad)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -377,6 +391,10 @@ def test_scheduler_options_need_the_dask_executor(tmp_path: Path) -> None:
     done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo",
                     "--executor", "ray")
     assert done.returncode == 2 and "unknown executor 'ray'" in done.stderr
+    done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo",
+                    "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--dask-resources", "heavy")
+    assert done.returncode == 2 and "--dask-resources: expected NAME=N" in done.stderr
+    assert not (tmp_path / "z.db").exists() or Store(tmp_path / "z.db").get_batch("x") is None
 
 
 @pytest.mark.slow
@@ -531,3 +549,25 @@ def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> 
     finally:
         store.close()
     assert not list(workspaces.glob("zebench-1*"))  # cleaned up on the worker
+
+
+@pytest.mark.slow
+def test_runs_that_take_worker_resources_go_to_the_workers_that_have_them(tmp_path: Path, store: Store,
+                                                                           cluster: DaskProcesses) -> None:
+    """--dask-resources heavy=1: only a worker started with --resources heavy=N runs them (N at once)."""
+    suites = tmp_path / "suites"
+    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["echo"], models=[], repeat=2)
+    cluster.start_worker("big", nthreads=2, args=["--resources", "heavy=1"])
+    cluster.start_worker("small", nthreads=2)
+    cluster.wait_for_workers()
+    lines: list[str] = []
+    executor = DaskExecutor(cluster.address, resources={"heavy": 1}, log=lines.append)
+    result = run(run_batch(store, plan, batch_id="b", executor=executor))
+    assert len(result.records) == 6
+    workers = {r.metadata["worker"] for r in result.records}
+    assert len(workers) == 1
+    assert executor.workers[workers.pop()]["name"] == "big"
+    assert any("each run takes heavy=1 of its worker's resources; 1 of the workers have them" in line for line in lines)
+    batch = store.get_batch("b")
+    assert batch is not None and batch.metadata["executor"]["resources"] == {"heavy": 1}

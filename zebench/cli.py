@@ -197,6 +197,7 @@ def _stored_run(db_path: Path, run_id: str) -> Any:
 @click.option("--executor", "executor_name", default="local", show_default=True, envvar="ZEBENCH_EXECUTOR", show_envvar=True, metavar="local|dask", help="Where runs run: local (asyncio in this process) or dask (a Dask cluster's workers; pip install \"zebench[dask]\"). See docs/distributed.md.")
 @click.option("--scheduler", envvar="ZEBENCH_SCHEDULER", show_envvar=True, metavar="tcp://HOST:8786", help="--executor dask: the Dask scheduler of a running cluster (each worker's slots: its --nthreads). Without it, a local cluster is started.")
 @click.option("--dask-workers", type=click.IntRange(1), help="--executor dask without --scheduler: workers of the local cluster, each with --concurrency slots [default: CPUs / concurrency, at least 1].")
+@click.option("--dask-resources", metavar="NAME=N[,NAME=N]", help="--executor dask --scheduler: what each run takes of its worker's resources; runs go only to workers started with them (dask worker ADDRESS --resources \"heavy=2\": at most 2 such runs at once there).")
 @db_option
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
 @click.option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
@@ -235,6 +236,7 @@ def run_command(
     keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
     sandbox: str, agent_network: bool, max_processes: int, max_memory_mb: int, max_file_size_mb: int,
     list_agents: bool, suites_dir: Path, executor_name: str, scheduler: str | None, dask_workers: int | None,
+    dask_resources: str | None,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
@@ -266,7 +268,7 @@ def run_command(
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
     from .batch import BatchError, make_plan
-    from .executors import ExecutorError, executor_class
+    from .executors import ExecutorError, ExecutorOptions, executor_class, parse_resources
     from .processes import become_subreaper
     from .sandbox import SandboxError, resolve_mode
     from .store import Store
@@ -347,7 +349,8 @@ def run_command(
     reporter = RichReporter()
     try:
         executor = executor_cls.from_options(
-            concurrency=concurrency, address=scheduler, workers=dask_workers,
+            ExecutorOptions(concurrency=concurrency, address=scheduler, workers=dask_workers,
+                            resources=parse_resources(dask_resources) if dask_resources else None),
             log=lambda line: reporter.console.print(line, style="yellow" if line.startswith("warning") else None,
                                                     highlight=False, markup=False, soft_wrap=True))
     except ExecutorError as exc:

@@ -290,9 +290,10 @@ class DaskProcesses:
         return self.address
 
     def start_worker(self, name: str, *, nthreads: int = 1, hide: list[Any] | tuple[Any, ...] = (),
-                     env: dict[str, str] | None = None, nanny: bool = False) -> DaskWorkerProcess:
-        """Starts ``dask worker ADDRESS --nthreads N`` in its own folder with its own zebench cache; ``env`` is
-        added to this process's environment (API keys: workers read them from their own)."""
+                     env: dict[str, str] | None = None, nanny: bool = False,
+                     args: list[str] | tuple[str, ...] = ()) -> DaskWorkerProcess:
+        """Starts ``dask worker ADDRESS --nthreads N [args]`` in its own folder with its own zebench cache; ``env``
+        is added to this process's environment (API keys: workers read them from their own)."""
         import sys
         from pathlib import Path
 
@@ -301,7 +302,7 @@ class DaskProcesses:
         cache = home / "cache"
         cache.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "dask", "worker", self.address, "--name", name, "--nthreads", str(nthreads),
-                "--no-dashboard", "--local-directory", str(home / "dask"), "--nanny" if nanny else "--no-nanny"]
+                "--no-dashboard", "--local-directory", str(home / "dask"), "--nanny" if nanny else "--no-nanny", *args]
         if hide:
             # bubblewrap: the same machine, but those folders are empty tmpfs mounts for the worker
             argv = ["bwrap", "--dev-bind", "/", "/", *[a for p in hide for a in ("--tmpfs", str(p))],

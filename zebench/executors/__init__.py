@@ -44,6 +44,21 @@ class ExecutorError(Exception):
     stored so far are kept, ``--resume`` finishes the batch)."""
 
 
+@dataclass(frozen=True)
+class ExecutorOptions:
+    """What the command line says about where runs run; each executor takes what applies to it and refuses the
+    rest (ExecutorError) in ``from_options``."""
+
+    #: ``--concurrency``: runs at once (locally; per worker of a cluster started here).
+    concurrency: int = 4
+    #: ``--scheduler``: the address of a running cluster.
+    address: str | None = None
+    #: ``--dask-workers``: the workers of a cluster started here.
+    workers: int | None = None
+    #: ``--dask-resources``: what each run takes of its worker's resources (``dask worker --resources``).
+    resources: dict[str, float] | None = None
+
+
 @dataclass
 class BatchJob:
     """What an executor gets for one batch (or one ``--resume`` of it)."""
@@ -63,10 +78,8 @@ class Executor(ABC):
     name: ClassVar[str]
 
     @classmethod
-    def from_options(cls, *, concurrency: int, address: str | None, workers: int | None, log: Log) -> Executor:
-        """The executor for the CLI's options: ``--concurrency`` (runs at once; per worker on a cluster),
-        ``--scheduler`` (address of an existing cluster) and ``--dask-workers`` (workers of a cluster started here).
-        Raises ExecutorError for options this executor does not take."""
+    def from_options(cls, options: ExecutorOptions, log: Log) -> Executor:
+        """The executor for the command line's options; ExecutorError for options this executor does not take."""
         raise ExecutorError(f"the {cls.name} executor cannot be configured from the command line")
 
     async def open(self, job: BatchJob) -> None:
@@ -91,6 +104,23 @@ class Executor(ABC):
         """Runs started again because their machine was lost (each retry counted); added to the batch's
         ``infraRetries`` metadata."""
         return 0
+
+
+def parse_resources(text: str) -> dict[str, float]:
+    """``heavy=1,gpu=0.5`` (``--dask-resources``) as a dict; ExecutorError for anything else."""
+    resources: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, amount = item.partition("=")
+        try:
+            value = float(amount)
+        except ValueError:
+            value = -1.0
+        if not sep or not name.strip() or not value > 0:
+            raise ExecutorError(f"--dask-resources: expected NAME=N[,NAME=N] with N > 0, got {item!r}")
+        resources[name.strip()] = value
+    if not resources:
+        raise ExecutorError("--dask-resources: expected NAME=N[,NAME=N]")
+    return resources
 
 
 @cache

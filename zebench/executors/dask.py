@@ -55,7 +55,7 @@ from ..models import Failure, RunRecord, utc_now
 from ..processes import become_subreaper
 from ..runner import BaselineCache, OnCancelled, RunSpec, new_run_id, run_one
 from ..sandbox import SandboxError, bwrap_problem, resolve_mode
-from . import BatchJob, Executor, ExecutorError, Log, Started
+from . import BatchJob, Executor, ExecutorError, ExecutorOptions, Log, Started
 from .remote import (
     BatchPackage,
     PreparedBatch,
@@ -121,7 +121,8 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, *, slots: int = 4, local_workers: int | None = None,
-                 log: Log | None = None, connect_timeout: float = CONNECT_TIMEOUT):
+                 resources: dict[str, float] | None = None, log: Log | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT):
         if slots < 1:
             raise ExecutorError("--concurrency must be at least 1")
         if local_workers is not None and local_workers < 1:
@@ -129,6 +130,12 @@ class DaskExecutor(Executor):
         self.scheduler = scheduler
         self.slots = slots
         self.local_workers = local_workers
+        #: Worker resources each run takes (Dask runs a task only where they are free): limits heavy runs per worker.
+        self.resources = dict(resources or {})
+        if any(v <= 0 for v in self.resources.values()):
+            raise ExecutorError("--dask-resources: each amount must be positive")
+        if self.resources and scheduler is None:
+            raise ExecutorError("--dask-resources needs --scheduler (workers started with `dask worker --resources`)")
         self.log: Log = log or (lambda line: None)
         self.connect_timeout = connect_timeout
         self.client: Any = None  # a distributed.Client once open
@@ -149,11 +156,12 @@ class DaskExecutor(Executor):
         self._poll_at = 0.0
 
     @classmethod
-    def from_options(cls, *, concurrency: int, address: str | None, workers: int | None, log: Log) -> DaskExecutor:
-        if address is not None and workers is not None:
+    def from_options(cls, options: ExecutorOptions, log: Log) -> DaskExecutor:
+        if options.address is not None and options.workers is not None:
             raise ExecutorError("--dask-workers starts a local cluster; with --scheduler, start workers on the "
                                 "cluster (`dask worker ADDRESS --nthreads N`)")
-        return cls(address, slots=concurrency, local_workers=workers, log=log)
+        return cls(options.address, slots=options.concurrency, local_workers=options.workers,
+                   resources=options.resources, log=log)
 
     # -- open ----------------------------------------------------------------------------------------------------
 
@@ -206,6 +214,12 @@ class DaskExecutor(Executor):
         self.log(f"Dask: {len(self.workers)} workers, {slots} slots on {where} at {self.address}")
         if not self.workers:
             self.log("Dask: no worker is connected yet; the runs wait for workers to join")
+        elif self.resources:
+            able = [a for a, w in self.workers.items()
+                    if all(w.get("resources", {}).get(k, 0) >= v for k, v in self.resources.items())]
+            wanted = ", ".join(f"{k}={v:g}" for k, v in self.resources.items())
+            self.log(f"Dask: each run takes {wanted} of its worker's resources; {len(able)} of the workers have them"
+                     + ("" if able else ": the runs wait for such a worker (dask worker --resources)"))
 
     async def _check_workers(self, client: Any, data: bytes, sandbox: str) -> None:
         """Every worker: the same zebench, a usable sandbox, what the agents need (keys in its environment)."""
@@ -254,7 +268,8 @@ class DaskExecutor(Executor):
                              agent=spec.agent, model=spec.model, repeat_index=spec.repeat_index)
         run = self._runs[key] = _Run(key, started)
         run.future = self.client.submit(execute_run, payload.model_dump_json(),
-                                        self._packages[payload.scenario_hash], self._batch_future, key=key, pure=False)
+                                        self._packages[payload.scenario_hash], self._batch_future, key=key, pure=False,
+                                        resources=self.resources or None)
         outcome = asyncio.ensure_future(_outcome(run.future))
         try:
             try:
@@ -390,7 +405,8 @@ class DaskExecutor(Executor):
 
     def metadata(self) -> dict[str, Any]:
         return {"name": self.name, "scheduler": self.address, "localCluster": self.cluster is not None,
-                "workers": len(self.workers), "slots": sum(int(w.get("slots", 0)) for w in self.workers.values())}
+                "workers": len(self.workers), "slots": sum(int(w.get("slots", 0)) for w in self.workers.values()),
+                **({"resources": self.resources} if self.resources else {})}
 
     def infra_retries(self) -> int:
         return self._retries
@@ -453,7 +469,8 @@ def _cache() -> ScenarioCache:
 async def check_worker(batch_data: bytes, dask_worker: Any = None) -> dict[str, Any]:
     """What the coordinator checks before it submits runs (``Client.run`` on every worker)."""
     report: dict[str, Any] = {"version": __version__, "python": sys.version.split()[0], "name": str(dask_worker.name),
-                              "slots": dask_worker.state.nthreads, "sandbox": None, "problems": []}
+                              "slots": dask_worker.state.nthreads, "sandbox": None, "problems": [],
+                              "resources": dict(dask_worker.state.total_resources)}
     try:
         prepared = await _prepared(batch_data)
     except Exception as exc:  # noqa: BLE001 (reported to the coordinator)

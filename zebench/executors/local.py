@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..runner import BaselineCache, OnCancelled, RunOptions, RunSpec, run_one
-from . import BatchJob, Executor, ExecutorError, Log, Started
+from . import BatchJob, Executor, ExecutorError, ExecutorOptions, Log, Started
 
 if TYPE_CHECKING:
     from ..models import RunRecord
@@ -28,10 +28,10 @@ class LocalExecutor(Executor):
         self._baselines: BaselineCache | None = None
 
     @classmethod
-    def from_options(cls, *, concurrency: int, address: str | None, workers: int | None, log: Log) -> LocalExecutor:
-        if address is not None or workers is not None:
-            raise ExecutorError("--scheduler and --dask-workers need --executor dask")
-        return cls(concurrency)
+    def from_options(cls, options: ExecutorOptions, log: Log) -> LocalExecutor:
+        if options.address is not None or options.workers is not None or options.resources:
+            raise ExecutorError("--scheduler, --dask-workers and --dask-resources need --executor dask")
+        return cls(options.concurrency)
 
     async def open(self, job: BatchJob) -> None:
         self._semaphore = asyncio.Semaphore(self.concurrency)
