@@ -149,14 +149,13 @@
         h("td", {class: "n"}, usd(r[ix.costUsd])), h("td", {class: "n"}, dur(r[ix.durationMs])),
         h("td", {}, r[ix.failureCategory] || ""))));
       // the same counts as every page: cancelled attempts are listed but are not runs
-      const attempts = (list) => {
-        const cancelled = list.filter((r) => r[ix.status] === "cancelled").length;
-        return (list.length - cancelled).toLocaleString("en") + " runs" +
-          (cancelled ? " + " + cancelled.toLocaleString("en") + " cancelled attempts" : "");
-      };
-      setStatus("runs-status", matched.length === rows.length ? attempts(rows)
-        : attempts(matched).replace(" runs", " of " + (rows.length - rows.filter((r) => r[ix.status] === "cancelled").length)
-          .toLocaleString("en") + " runs") + " match");
+      const split = (list) => { const c = list.filter((r) => r[ix.status] === "cancelled").length; return [list.length - c, c]; };
+      const [allRuns, allCancelled] = split(rows), [matchedRuns, matchedCancelled] = split(matched);
+      const fmt = (n) => n.toLocaleString("en");
+      setStatus("runs-status", matched.length === rows.length
+        ? fmt(allRuns) + " runs" + (allCancelled ? " + " + fmt(allCancelled) + " cancelled attempts" : "")
+        : fmt(matchedRuns) + " of " + fmt(allRuns) + " runs match" +
+          (matchedCancelled ? " (+ " + fmt(matchedCancelled) + " cancelled attempts)" : ""));
       setStatus("page-info", "page " + (page + 1) + " of " + pages);
       document.getElementById("prev-page").disabled = page === 0;
       document.getElementById("next-page").disabled = page >= pages - 1;
