@@ -615,7 +615,8 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, mi
     console.print(table)
     notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
              f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
-    notes += [f"{r['configuration']}: no tie group, only {r['items']} items (fewer than {min_shared_items})"
+    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+              f"{min_shared_items})"
               for r in rows if r["tieGroup"] is None]
     for note in notes:
         console.print(note, soft_wrap=True, highlight=False)
