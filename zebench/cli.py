@@ -61,7 +61,7 @@ def main() -> None:
     Quick start (offline, no API key):
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
-      sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+      sqlite3 data/zebench.db 'select agent, model, count(*), sum(successful) from runs_counted group by agent, model'
     """
 
 
