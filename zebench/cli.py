@@ -480,12 +480,22 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
     field the record refuses) and reading goes on with the next record and the next file. Each file is
     all-or-nothing: a file with a bad record is not loaded (nothing of it is written), unless --skip-invalid,
     which stores its valid records. A truncated last line (a writer that crashed) is reported and skipped.
-    Re-ingesting the same files changes nothing. Secrets are redacted from every record stored.
+    Secrets are redacted from every record stored.
+
+    Each file and the whole ingest say how many runs were new, updated (a run with the same runId stored
+    before with other content: rewritten) and unchanged (already stored exactly so: left alone, so re-ingesting
+    the same files changes nothing), and how many records were rejected.
 
     \b
-    Exit status: 0 when everything was stored, or with --skip-invalid when runs were stored and only bad
-    records were skipped; 1 when a file was left out or a last line was cut (without --skip-invalid), or when
-    a file could not be read or nothing could be stored; 2 when a path does not exist.
+    Exit status: 0 when everything was stored, or with --skip-invalid when only bad records were skipped;
+    1 when a file was left out or a last line was cut (without --skip-invalid), or when a file could not be
+    read or stored, or no record was valid at all; 2 when a path does not exist.
+
+    \b
+    Examples:
+      zebench run fix-tests -a oracle -t L1 --shard 1/2 -o shard-1.jsonl --db shard-1.db
+      zebench ingest shard-1.jsonl --db merged.db      0 new the second time: all unchanged
+      zebench ingest results/ --skip-invalid --json    every *.jsonl and *.json of a folder
     """
     from .ingest import IngestError, expand, ingest_paths
     from .store import Store
@@ -500,12 +510,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.files:
-            if f.problems and not f.loaded and not skip_invalid:
-                state = f"not loaded: {f.invalid} invalid of {f.valid + f.invalid} records"
-            else:
-                state = f"{f.loaded} runs stored" + (f", {f.invalid} invalid skipped" if f.invalid else "")
-            extra = " (truncated last line skipped)" if f.truncated_last_line else ""
-            click.echo(f"{f.path}: {state}{extra}")
+            click.echo(f"{f.path}: {f.describe(skip_invalid)}")
             for problem in f.problems:
                 click.secho(f"  {problem}", fg="red", err=True)
         click.echo(f"{report.summary()} (database {db_path})")
