@@ -93,7 +93,7 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
              "difficulty": s.spec.difficulty, "tags": s.spec.tags, "estimatedTime": s.spec.estimated_time,
              "workspace": s.spec.needs_workspace, "artifact": s.spec.artifact.fields() if s.spec.artifact else None,
              "baselineCommands": [c.cmd for c in s.spec.baseline.run],
-             "hasSolution": s.solution_dir is not None, "warnings": s.warnings}
+             "hasSolution": s.has_solution, "warnings": s.warnings}
             for s in scenarios
         ], indent=2))
     else:
@@ -126,7 +126,12 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
 @suites_dir_option
 def new_suite_command(name: str, suites_dir: Path | None) -> None:
     """Create an empty suite NAME (kebab-case) with scenarios/ and prompts/ folders (in ./data/suites unless
-    ./suites exists or --suites-dir says otherwise)."""
+    ./suites exists or --suites-dir says otherwise); add scenarios with `zebench new-scenario NAME SCENARIO`.
+
+    \b
+    Examples:
+      zebench new-suite my-suite
+    """
     try:
         path = new_suite(suites_dir or scaffold_dir(), name)
     except CatalogError as exc:
@@ -139,13 +144,196 @@ def new_suite_command(name: str, suites_dir: Path | None) -> None:
 @click.argument("name")
 @suites_dir_option
 def new_scenario_command(suite: str, name: str, suites_dir: Path | None) -> None:
-    """Scaffold scenario NAME in SUITE: scenario.yaml, repo-fixture/, solution/, oracle-answers.json, prompts L0-L2."""
+    """Scaffold scenario NAME in SUITE: a working example to replace with your task.
+
+    It creates scenario.yaml (commented with what to replace), repo-fixture/ (a tiny Python module with a failing
+    test), solution/ (the fix), checks/ (a hidden check script), oracle-answers.json and prompts L0-L2 that
+    describe the task. As created it passes `zebench check SUITE/NAME`: the oracle scores 10/10, echo fails.
+
+    \b
+    Examples:
+      zebench new-suite my-suite
+      zebench new-scenario my-suite fix-the-parser
+      zebench check my-suite/fix-the-parser
+    """
     root = suites_dir or scaffold_dir()
     try:
         path = new_scenario(root, suite, name)
     except CatalogError as exc:
         fail(str(exc))
-    click.echo(f"Created {path} and prompts in {root / suite / 'prompts' / name}")
+    where = f" --suites-dir {root}" if suites_dir else ""
+    click.echo(f"Created {path}: a working example (word_count with a failing test) to replace with your task.\n"
+               f"  scenario.yaml   the task, its commands and checks; its comments say what to replace\n"
+               f"  repo-fixture/   the starting repository; solution/ the solved files; checks/ hidden checks\n"
+               f"  prompts         {root / suite / 'prompts' / name}/L0-minimal.md, L1-basic.md, L2-directed.md\n"
+               f"It passes as created; check your changes with: zebench check {suite}/{name}{where}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# check
+# --------------------------------------------------------------------------------------------------------------
+
+
+class _CheckProgress:
+    """One line per finished run on stderr (a batch Reporter)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def start(self, batch_id: str, total: int, already_done: int) -> None: ...
+
+    def run_started(self, key: Any) -> None: ...
+
+    def run_finished(self, record: Any) -> None:
+        self.done += 1
+        score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}/10"
+        outcome = ("successful" if record.is_successful else "unsuccessful") if record.status in ("completed",
+                                                                                                    "budget_exceeded") \
+            else record.status
+        click.echo(f"  {record.suite}/{record.scenario} {record.agent}: {score} {outcome}", err=True)
+
+    def finish(self) -> None: ...
+
+
+@main.command("check")
+@click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
+@click.option("--repeat", "-n", default=2, show_default=True, type=click.IntRange(1), help="Runs of the baseline, echo and the oracle per scenario (flaky checks show up as different outcomes).")
+@click.option("--tier", "-t", "tiers", multiple=True, help="Tier every scenario must have a prompt for; repeatable. Default: the tiers of the suite's prompts/policy.yaml, if any.")
+@click.option("--slow-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="A validation or baseline command slower than this (or than half its time limit) is a problem.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Keep the runs in this database. Default: a temporary database, removed after the check (data/zebench.db and ZEBENCH_DB are never written).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True), help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True, envvar="ZEBENCH_SANDBOX", show_envvar=True, help="Where commands run, as for `zebench run` (docs/security.md).")
+@suites_dir_option
+def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...], slow_seconds: float,
+                  db_path: Path | None, as_json: bool, concurrency: int, timeout_seconds: float | None, sandbox: str,
+                  suites_dir: Path | None) -> None:
+    """Check that scenarios are ready to ship: the reference solution passes, doing nothing fails, the checks
+    are deterministic.
+
+    For each scenario (every one when none is given): its scenario.yaml is validated as `zebench list --strict`
+    does; its prompts (one per expected tier, none empty, no misnamed file) and its solution (not empty, not
+    equal to the fixture) are inspected; then the baseline commands, the echo agent and the oracle (when there
+    is a solution) run --repeat times. A problem is reported when the oracle is not successful at 10/10 every
+    time (with the evaluator or check that fell short and its message), when echo is successful, when a
+    validation command, heuristic check or baseline command gives different outcomes across repeats (flaky),
+    or when a command is slow. The LLM judge is not run.
+
+    The runs go to a temporary database, removed afterwards, unless --db says where to keep them: a check never
+    writes data/zebench.db.
+
+    \b
+    Exit status: 0 when every scenario passes; 1 when any has a problem; 2 bad usage (an unknown suite or
+    scenario: nothing ran); 130/143 interrupted.
+
+    \b
+    Examples:
+      zebench check                                      every scenario of every suite
+      zebench check fix-tests/csv-export-quoting -n 3    one scenario, three runs of each agent
+      zebench check refactor --json                      a suite, the report as JSON
+    """
+    import tempfile
+
+    from .batch import BatchInterrupted, StopRequest, stop_on_signals
+    from .check import check_scenarios
+    from .processes import become_subreaper
+    from .sandbox import SandboxError, resolve_mode
+    from .store import Store
+
+    try:
+        sandbox_mode, warning = resolve_mode(sandbox)
+    except SandboxError as exc:
+        fail(str(exc))
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+    if sandbox_mode == "none":
+        become_subreaper()
+    catalog = Catalog(suites_dir)
+    try:
+        catalog.select_keys(list(selectors))
+    except CatalogError as exc:
+        fail(str(exc))
+
+    async def checked(store: Store) -> Any:
+        stop = StopRequest()
+        with stop_on_signals(stop):
+            return await check_scenarios(
+                catalog, list(selectors), store, repeat=repeat, tiers=list(tiers), slow_seconds=slow_seconds,
+                concurrency=concurrency, sandbox=sandbox_mode, timeout_seconds=timeout_seconds,
+                database=str(db_path) if db_path else None, reporter=_CheckProgress(), stop=stop,
+            )
+
+    with tempfile.TemporaryDirectory(prefix="zebench-check-") as tmp:
+        try:
+            with Store(db_path or Path(tmp) / "check.db") as store:
+                report = asyncio.run(checked(store))
+        except BatchInterrupted as exc:
+            signum = exc.result.signal or signal.SIGINT
+            click.secho(f"\nInterrupted by {signal.Signals(signum).name}: the check did not finish", fg="yellow",
+                        err=True)
+            sys.exit(128 + signum)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_check(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_check(report: Any) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .check import PROBLEM_KINDS
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    table = Table(title=f"zebench check ({report.repeat} run{'s' if report.repeat != 1 else ''} of each agent)")
+    for col in ("scenario", *PROBLEM_KINDS, "result"):
+        table.add_column(col)
+
+    def scores(check: Any, agent: str) -> str:
+        runs = [r for r in check.runs if r.agent == agent]
+        if not runs:
+            return "-"
+        return " ".join("-" if r.weighted_score is None else f"{r.weighted_score:.1f}" for r in runs)
+
+    for check in report.scenarios:
+        cells = []
+        for kind in PROBLEM_KINDS:
+            problems = check.problems_of(kind)
+            mark = f"✗{len(problems) if len(problems) > 1 else ''}"
+            if kind in ("oracle", "echo"):
+                text = scores(check, kind)
+            elif kind == "baseline":
+                text = ", ".join(dict.fromkeys(f"{b.kind} {b.status}" for b in check.baseline)) or "-"
+            elif kind == "solution" and not problems and not any(r.agent == "oracle" for r in check.runs):
+                text = "-"  # none, or not run (a problem or a note says why)
+            else:
+                text = ""
+            cells.append(f"[red]{escape(text)} {mark}[/]".replace("[red] ", "[red]") if problems
+                         else escape(text or "ok"))
+        result = "[green]ok[/]" if check.ok else f"[red]{len(check.problems)} problem{'s' if len(check.problems) > 1 else ''}[/]"
+        table.add_row(escape(check.key), *cells, result)
+    console.print(table)
+    for check in report.scenarios:
+        if not check.problems and not check.notes:
+            continue
+        console.print(f"[bold]{escape(check.key)}[/]", highlight=False)
+        for problem in check.problems:
+            text = problem.message.replace("\n", "\n      ")
+            console.print(f"  [red]{problem.kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        for note in check.notes:
+            console.print(f"  [dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
+    failing = sum(not c.ok for c in report.scenarios)
+    where = f"runs stored in {report.database}" if report.database else \
+        "runs were made in a temporary database, now removed (--db keeps them)"
+    console.print(f"{len(report.scenarios)} scenario{'s' if len(report.scenarios) != 1 else ''} checked: "
+                  + (f"[red]{failing} with problems[/]" if failing else "[green]all ready[/]") + f"; {where}",
+                  highlight=False)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -573,6 +761,16 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
     Configurations in the same tie group cannot be told apart from the group's leader at --alpha (exact McNemar
     tests over the items both ran, Holm-corrected). Denominators are explicit: runs, completed runs, agent
     failures and infrastructure failures, and success with and without the infrastructure failures.
+
+    When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
+    so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
+    An unknown filter key is an error (status 2) that lists the valid keys.
+
+    \b
+    Examples:
+      zebench leaderboard                                 every run in data/zebench.db
+      zebench leaderboard --filter suite=fix-tests,tier=L1 --json
+      zebench leaderboard --filter agent=oracle,since=2026-01-01
     """
     from .analysis import SelectionError, leaderboard, parse_selection
 
@@ -586,6 +784,11 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
             fail(str(exc))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
+    if not rows:
+        click.secho(f"No runs match --filter {filter_text} in {db_path}" if filter_text
+                    else f"No runs in {db_path}: nothing to rank", fg="yellow", err=True)
+        sys.exit(1)
+    if as_json:
         return
     from rich.console import Console
     from rich.table import Table
