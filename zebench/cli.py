@@ -1,8 +1,8 @@
 """The ``zebench`` command line: a thin click layer, each command calling one library function.
 
 Exit codes: 0 success; 1 a finished job with failed runs (status failed or timeout; an unsuccessful score is not
-a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by
-SIGTERM (resume with --resume).
+a failure), a scenario that fails `check`, or nothing matching a listing's filters; 2 bad usage or bad input
+(nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM (resume with --resume).
 """
 
 from __future__ import annotations
@@ -61,7 +61,14 @@ def main() -> None:
     Quick start (offline, no API key):
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
+      zebench leaderboard
       sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+
+    \b
+    Writing a suite:
+      zebench new-suite my-suite
+      zebench new-scenario my-suite fix-the-parser
+      zebench check my-suite
     """
 
 
@@ -433,11 +440,14 @@ def run_command(
     Examples:
       zebench run --agent echo --agent oracle            every bundled scenario and tier
       zebench run fix-tests -t L1 -a oracle -n 3         one suite, one tier, three repeats
-      zebench run refactor/extract-config -a replay --replay-file calls.json
-      zebench run fix-tests -a anthropic -m claude-sonnet-4-6 -a openrouter -m openai/gpt-5 --max-cost-usd 2
-      zebench run --from-run 1795504729114-dfbe10f2      replay a stored run offline
+      zebench run refactor/extract-validation-module -a replay --replay-file calls.json
+      zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
+      zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
+      zebench run --from-run RUN_ID                      replay a stored run offline
 
-    API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored.
+    Each --agent runs with each --model it can use (a cross-product): give agents of different providers
+    their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
+    never stored. Check a suite you write with `zebench check` first.
     """
     from .agents import available_agents
 
@@ -681,9 +691,10 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
 
     \b
     Examples:
-      zebench run fix-tests -a oracle -t L1 --shard 1/2 -o shard-1.jsonl --db shard-1.db
-      zebench ingest shard-1.jsonl --db merged.db      0 new the second time: all unchanged
-      zebench ingest results/ --skip-invalid --json    every *.jsonl and *.json of a folder
+      zebench run fix-tests -a oracle --shard 1/2 -o shard-1.jsonl --db shard-1.db    on one machine
+      zebench run fix-tests -a oracle --shard 2/2 -o shard-2.jsonl --db shard-2.db    on another
+      zebench ingest shard-1.jsonl shard-2.jsonl         both into data/zebench.db: every run new
+      zebench ingest . --skip-invalid --json             every *.jsonl and *.json below .: all unchanged now
     """
     from .ingest import IngestError, expand, ingest_paths
     from .store import Store
