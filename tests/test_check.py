@@ -71,7 +71,8 @@ def test_a_new_scaffold_passes_check_as_created(tmp_path: Path) -> None:
     assert report["database"] == str(db)
     with Store(db) as store:  # --db keeps the runs, in batches named check-...
         ids = store.run_ids()
-        assert len(ids) == 4 and all(store.get_run(i).batch_id.startswith("check-") for i in ids)  # type: ignore[union-attr]
+        batches = {store.get_run(i).batch_id for i in ids}  # type: ignore[union-attr]
+        assert len(ids) == 4 and all(b.startswith("check-") for b in batches), batches  # type: ignore[union-attr]
 
 
 BROKEN_SCRIPT_YAML = SCENARIO_YAML.format(name="add", suite="demo") + """  scripts:
@@ -105,7 +106,9 @@ heuristic_checks:
   commands:
     # passes the first time it ever runs, fails after: state kept in a cache folder shared by every run
     - name: first-time-only
-      command: "python -c \\"import os, sys; p = os.environ['YARN_CACHE_FOLDER'] + '/count'; n = os.path.exists(p); open(p, 'a').close(); sys.exit(n)\\""
+      command: >-
+        python -c "import os, sys; p = os.environ['YARN_CACHE_FOLDER'] + '/count';
+        n = os.path.exists(p); open(p, 'a').close(); sys.exit(n)"
 """
 
 
@@ -126,8 +129,8 @@ def test_an_empty_solution_fails_check_and_list_warns(tmp_path: Path) -> None:
     (base / "solution").mkdir()
     code, report, _ = _check("--suites-dir", str(root), "-n", "1")
     assert code == 1
-    assert _problems(report) == ["solution/ is empty: the oracle would change nothing (add the solved files, or "
-                                 "remove the folder) (an error for `zebench list --strict`)"]
+    assert _problems(report) == [("solution/ is empty: the oracle would change nothing (add the solved files, or "
+                                  "remove the folder) (an error for `zebench list --strict`)")]
     assert [r["agent"] for r in report["scenarios"][0]["runs"]] == ["echo"]  # the oracle is not run
     listed = CliRunner().invoke(main, ["list", "--json", "--suites-dir", str(root)])
     (entry,) = json.loads(listed.output.split("\nwarning")[0])
@@ -146,8 +149,8 @@ def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     scenario, check = inspect_scenario(Catalog(root), "demo", "add", ["L0", "L1", "L2"])
     assert scenario is not None
     kinds = {(p.kind, p.message.split(":")[0]) for p in check.problems}
-    assert ("file", "unknown key estimated_tme (did you mean estimated_time?); ignored (an error for `zebench list "
-                    "--strict`)") in kinds
+    assert ("file", ("unknown key estimated_tme (did you mean estimated_time?); ignored (an error for `zebench "
+                     "list --strict`)")) in kinds
     messages = [p.message for p in check.problems]
     assert any(m.startswith("no prompt for tier L2 (expected by --tier)") for m in messages)
     assert f"{prompts / 'L0-basic.md'} is empty: the agent would get no task at tier L0" in messages
@@ -158,12 +161,13 @@ def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     same = make_scenario(tmp_path / "same", name="same")
     write(same / "solution" / "calc.py", (same / "repo-fixture" / "calc.py").read_text())
     _, unchanged = inspect_scenario(Catalog(tmp_path / "same"), "demo", "same")
-    assert [p.message for p in unchanged.problems] == ["solution/ changes nothing: every file in it equals the "
-                                                       "fixture's"]
+    assert [p.message for p in unchanged.problems] == [
+        "solution/ changes nothing: every file in it equals the fixture's"]
     broken = make_scenario(tmp_path / "broken", name="bad", yaml_text="id: bad\nsuite: demo\ntimeout_minutes: x\n")
     loaded, invalid = inspect_scenario(Catalog(tmp_path / "broken"), "demo", "bad")
     assert loaded is None and invalid.problems[0].kind == "file"
-    assert "timeout_minutes" in invalid.problems[0].message and str(broken / "scenario.yaml") in invalid.problems[0].message
+    message = invalid.problems[0].message
+    assert "timeout_minutes" in message and str(broken / "scenario.yaml") in message
 
 
 def test_unknown_selectors_are_bad_usage(suites: Path) -> None:
@@ -204,19 +208,19 @@ def test_assessing_runs(suites: Path) -> None:
                    slow_seconds=60)
     by_kind = {kind: [p.message for p in check.problems_of(kind)] for kind in ("oracle", "echo", "flaky", "slow",
                                                                               "baseline")}
-    assert by_kind["oracle"] == ["the oracle (the reference solution) scored 4.0/10, unsuccessful, in run 2 of 2: "
-                                 "validation test `python -m unittest` failed (exit code 1):\n"
-                                 'File "<workspace>/calc.py"\nAssertionError: -1 != 5']
-    assert by_kind["echo"] == ["echo (changes nothing) was successful at 9.0/10 in every run: the untouched fixture "
-                               "already passes; make a validation command or a heuristic check fail on it"]
+    assert by_kind["oracle"] == [("the oracle (the reference solution) scored 4.0/10, unsuccessful, in run 2 of 2: "
+                                  "validation test `python -m unittest` failed (exit code 1):\n"
+                                  'File "<workspace>/calc.py"\nAssertionError: -1 != 5')]
+    assert by_kind["echo"] == [("echo (changes nothing) was successful at 9.0/10 in every run: the untouched "
+                                "fixture already passes; make a validation command or a heuristic check fail on it")]
     assert by_kind["flaky"] == ["oracle: validation test `python -m unittest` passed in run 1, failed in run 2"]
-    assert by_kind["slow"] == ["validation test `python -m unittest` took up to 95.0 s, over the 60 s of "
-                               "--slow-seconds: every run waits for it"]
-    assert by_kind["baseline"] == ["baseline `pnpm test` could not run (exit code 127: command not found):\n"
-                                   "sh: pnpm: not found (in every run)"]
+    assert by_kind["slow"] == [("validation test `python -m unittest` took up to 95.0 s, over the 60 s of "
+                                "--slow-seconds: every run waits for it")]
+    assert by_kind["baseline"] == [("baseline `pnpm test` could not run (exit code 127: command not found):\n"
+                                    "sh: pnpm: not found (in every run)")]
     failed = assess(ScenarioCheck(suite="demo", scenario="add"), scenario, {"oracle": [(1, _record(
         "oracle", 1, status="failed", score=0, successful=False,
         failure=Failure(category="agent", stage="agent", message="writeFile calc.py: not UTF-8")))]})
     assert [p.message for p in failed.problems] == [
-        "the oracle (the reference solution) scored 0.0/10, unsuccessful, in its run: the run ended failed (agent, "
-        "agent stage): writeFile calc.py: not UTF-8"]
+        ("the oracle (the reference solution) scored 0.0/10, unsuccessful, in its run: the run ended failed (agent, "
+         "agent stage): writeFile calc.py: not UTF-8")]

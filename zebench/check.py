@@ -33,8 +33,8 @@ from pydantic.alias_generators import to_camel
 
 from .batch import Reporter, StopRequest, make_plan, run_batch
 from .catalog import Catalog, CatalogError, Scenario, tier_of
-from .evaluators.commands import ValidationCommandEvaluator
 from .evaluators import registry
+from .evaluators.commands import ValidationCommandEvaluator
 from .models import SCORED_STATUSES, RunRecord, ValidationResult
 from .processes import Limits
 from .store import Store
@@ -253,7 +253,7 @@ def shortfalls(record: RunRecord) -> list[str]:
         if failure is None:
             return [f"the run ended {record.status}"]
         return [f"the run ended {record.status} ({failure.category}, {failure.stage} stage): "
-                f"{_quote(failure.message, workspace)}"]
+                + _quote(failure.message, workspace)]
     out: list[str] = []
     validation = {v.kind: v for v in record.validation}
     commands = _validation_kinds()
@@ -455,7 +455,7 @@ async def check_scenarios(
     concurrency: int = 4,
     sandbox: str = "auto",
     timeout_seconds: float | None = None,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     database: str | None = None,
     reporter: Reporter | None = None,
     stop: StopRequest | None = None,
@@ -479,13 +479,15 @@ async def check_scenarios(
     # One batch per repeat and group of scenarios run by the same agents on the same tier.
     groups: dict[tuple[tuple[str, ...], str], list[Scenario]] = defaultdict(list)
     for scenario, check in loaded:
-        agents = (ECHO, ORACLE) if scenario.spec.needs_workspace and scenario.has_solution else (ECHO,)
+        agents: tuple[str, ...] = (ECHO, ORACLE) if scenario.spec.needs_workspace and scenario.has_solution \
+            else (ECHO,)
         groups[(agents, check.tier or "")].append(scenario)
     runs: dict[str, Runs] = {s.key: defaultdict(list) for s, _ in loaded}
     for n in range(1, repeat + 1):
         for (agents, tier), scenarios in groups.items():
             plan, _ = make_plan(catalog, [s.key for s in scenarios], tiers=[tier], agents=list(agents), models=[],
-                                timeout_seconds=timeout_seconds, judge_settings={"enabled": False}, limits=limits)
+                                timeout_seconds=timeout_seconds, judge_settings={"enabled": False},
+                                limits=limits or Limits())
             result = await run_batch(store, plan, concurrency=concurrency, batch_id=_batch_id(n), reporter=reporter,
                                      sandbox=sandbox, stop=stop)
             for record in result.records:

@@ -462,7 +462,7 @@ class WriteCounts:
         """Distinct runs now stored as given."""
         return self.new + self.updated + self.unchanged
 
-    def __add__(self, other: "WriteCounts") -> "WriteCounts":
+    def __add__(self, other: WriteCounts) -> WriteCounts:
         return WriteCounts(self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged,
                            self.duplicates + other.duplicates)
 
