@@ -181,6 +181,23 @@ def new_scenario_command(suite: str, name: str, suites_dir: Path | None) -> None
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _sandbox_mode(requested: str) -> str:
+    """The sandbox commands will run in (``--sandbox``), warning when auto falls back to none; exit 2 when the
+    requested one cannot be used."""
+    from .processes import become_subreaper
+    from .sandbox import SandboxError, resolve_mode
+
+    try:
+        mode, warning = resolve_mode(requested)
+    except SandboxError as exc:
+        fail(str(exc))
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+    if mode == "none":
+        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    return mode
+
+
 class _CheckProgress:
     """One line per finished run on stderr (a batch Reporter)."""
 
@@ -244,18 +261,9 @@ def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...
 
     from .batch import BatchInterrupted, StopRequest, stop_on_signals
     from .check import check_scenarios
-    from .processes import become_subreaper
-    from .sandbox import SandboxError, resolve_mode
     from .store import Store
 
-    try:
-        sandbox_mode, warning = resolve_mode(sandbox)
-    except SandboxError as exc:
-        fail(str(exc))
-    if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if sandbox_mode == "none":
-        become_subreaper()
+    sandbox_mode = _sandbox_mode(sandbox)
     catalog = Catalog(suites_dir)
     try:
         catalog.select_keys(list(selectors))
@@ -459,18 +467,9 @@ def run_command(
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
     from .batch import BatchError, make_plan
-    from .processes import become_subreaper
-    from .sandbox import SandboxError, resolve_mode
     from .store import Store
 
-    try:
-        sandbox_mode, warning = resolve_mode(sandbox)
-    except SandboxError as exc:
-        fail(str(exc))
-    if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if sandbox_mode == "none":
-        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    sandbox_mode = _sandbox_mode(sandbox)
 
     plan = None
     if resume_id:
