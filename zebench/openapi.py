@@ -13,8 +13,8 @@ from pydantic.json_schema import models_json_schema
 from . import __version__
 from .models import (
     AgentStats, BatchDetail, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, OriginalAgentStats,
-    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalRun, OriginalRunDetail, OriginalStats,
-    OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalHumanScore, OriginalHumanScoreStats, OriginalRun,
+    OriginalRunDetail, OriginalStats, OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
 )
 from .store import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 
@@ -22,6 +22,7 @@ MODELS: list[type[BaseModel]] = [
     RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
     Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult, OriginalRun, OriginalRunDetail,
     OriginalEvaluation, OriginalTelemetry, OriginalBatch, OriginalBatchDetail, OriginalStats, OriginalAgentStats,
+    OriginalHumanScore, OriginalHumanScoreStats,
 ]
 V2 = "/api/v2"
 
@@ -56,7 +57,9 @@ WRITE_ERRORS = {
     "403": _json(_ref(ErrorBody), "Wrong token"),
     "413": _json(_ref(ErrorBody), "Body larger than 10 MiB"),
     "422": _json(_ref(ErrorBody), "Invalid fields (wrong types, overlong names, integers beyond 64 bits, NaN, lone "
-                                  "surrogates), each named in errors[].loc; nothing was written"),
+                                  "surrogates, times that are not ISO-8601, fields that contradict each other such "
+                                  "as a failed run marked successful), each named in errors[].loc; nothing was "
+                                  "written"),
     "503": _json(_ref(ErrorBody), "Writes disabled (no server token) or read-only server"),
 }
 PAGED = {"X-Next-Cursor": {"description": "Cursor of the next page (absent on the last page)",
@@ -102,6 +105,11 @@ def openapi_document() -> dict[str, Any]:
         "/api/runs/{runId}/telemetry": _get("A run's telemetry (null when none or for an unknown run)",
                                             _json({"anyOf": [_ref(OriginalTelemetry), {"type": "null"}]}, "Telemetry"),
                                             run_id),
+        "/api/runs/{runId}/human-scores": _get("A run's human scores: always [] (zebench keeps none; the original's "
+                                               "later dashboard reads them on its run page)",
+                                               _json(array(OriginalHumanScore), "Human scores"), run_id),
+        "/api/human-scores/stats": _get("Statistics of human scores: zeros (zebench keeps none)",
+                                        _json(_ref(OriginalHumanScoreStats), "Statistics")),
         "/api/batches": _get("Batches, newest first (createdAt/completedAt in epoch ms)",
                              _json(array(OriginalBatch), "Batches"), [original_limit(20)]),
         "/api/batches/{batchId}": _get("A batch with every one of its runs, oldest first",
@@ -135,15 +143,19 @@ def openapi_document() -> dict[str, Any]:
                                                           f"{V2}/runs?batchId=", {"type": "integer", "minimum": 0,
                                                                                    "maximum": 5000})],
                                           {"400": ERRORS["400"], "404": ERRORS["404"]}),
-        f"{V2}/stats": _get("Totals over every run (cancelled attempts excluded)", _json(_ref(Stats), "Totals")),
-        f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with intervals", _json(array(AgentStats),
-                                                                                                "Rows")),
+        f"{V2}/stats": _get("Totals over every run, all configurations pooled (cancelled attempts counted apart)",
+                            _json(_ref(Stats), "Totals")),
+        f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with clustered intervals, pass@k and tie "
+                                   "groups", _json(array(AgentStats), "Rows")),
         f"{V2}/stats/scenarios": _get("Per scenario and tier", _json(array(ScenarioStats), "Rows")),
         f"{V2}/compare": _get("Paired comparison of a candidate with a baseline (batch ids or filters)",
                               _json(_ref(CompareResult), "The comparison"),
                               [_query("base", "baseline: a batch id or filters key=value,..."),
                                _query("cand", "candidate: a batch id or filters key=value,..."),
-                               _query("alpha", "significance level (default 0.05)", {"type": "number"})],
+                               _query("alpha", "significance level (default 0.05)", {"type": "number"}),
+                               _query("pool", "1: allow a side holding several configurations (pooled, and said "
+                                              "so); default 0: such a side is a 400", {"type": "string",
+                                                                                        "enum": ["0", "1"]})],
                               {"400": ERRORS["400"]}),
     }
     paths: dict[str, Any] = {
