@@ -457,7 +457,7 @@ def run_command(
       zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
       zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
       zebench run --from-run RUN_ID                      replay a stored run offline
-      zebench run -a oracle --executor dask --scheduler tcp://10.0.0.5:8786             on a Dask cluster
+      zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (--scheduler ADDRESS: a running one)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
     their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
