@@ -461,7 +461,8 @@ def run_command(
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
     their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
-    never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you write with `zebench check` first.
+    never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
+    write with `zebench check` first.
     """
     from .agents import available_agents
 
