@@ -299,7 +299,8 @@ def test_openapi_document_matches_the_served_routes(db: Path) -> None:
     doc = get(db, "/api/openapi.json").json()
     assert doc["openapi"] == "3.1.0"
     original = {"/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations", "/api/runs/{runId}/telemetry",
-                "/api/batches", "/api/batches/{batchId}", "/api/stats", "/api/stats/agents"}
+                "/api/batches", "/api/batches/{batchId}", "/api/stats", "/api/stats/agents",
+                "/api/runs/{runId}/human-scores", "/api/human-scores/stats"}
     v2 = {"/api/v2/runs", "/api/v2/runs/{runId}", "/api/v2/runs/{runId}/evaluations", "/api/v2/runs/{runId}/telemetry",
           "/api/v2/runs/{runId}/transcript", "/api/v2/batches", "/api/v2/batches/{batchId}", "/api/v2/stats",
           "/api/v2/stats/agents", "/api/v2/stats/scenarios", "/api/v2/compare"}

@@ -26,6 +26,7 @@ from zebench.models import (
     OriginalBatch,
     OriginalBatchDetail,
     OriginalEvaluation,
+    OriginalHumanScoreStats,
     OriginalRun,
     OriginalRunDetail,
     OriginalStats,
@@ -291,3 +292,55 @@ def api_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         plan, _ = make_plan(Catalog(root / "suites"), ["demo"], tiers=["L1"], agents=["oracle"], models=[])
         run(run_batch(store, plan, batch_id="batch-b"))
     return db
+
+
+def test_the_later_dashboards_run_page_reads_human_scores(api: Api) -> None:
+    """The original's later dashboard fetches GET /api/runs/:runId/human-scores on every run page (and its API client
+    /api/human-scores/stats); its worker answered [] for a run nobody scored, known or not. zebench keeps no human
+    scores: a 404 there was a failed request and a console error on every run page."""
+    payload = run_payload(1)
+    assert api.post("/api/results", payload).status_code == 201
+    for run_id in (payload["runId"], "1-never-stored"):
+        r = api.loop.run_until_complete(api.ds.client.get(f"/api/runs/{run_id}/human-scores"))
+        assert (r.status_code, r.json()) == (200, [])
+        assert r.headers["access-control-allow-origin"] == "*"
+    stats = OriginalHumanScoreStats.model_validate(api.get("/api/human-scores/stats"))
+    assert (stats.totalScores, stats.uniqueRuns, stats.uniqueScorers) == (0, 0, 0)
+    # Scoring was another app's job: zebench does not take human scores.
+    r = api.post(f"/api/runs/{payload['runId']}/human-scores", {"scorerName": "a", "scores": []})
+    assert r.status_code == 405 and r.json()["ok"] is False
+
+
+def test_what_javascript_sends_for_no_value_is_stored_not_refused(api: Api) -> None:
+    """The original's client JSON.stringifies what its harness computed: NaN becomes null and an unset name may be
+    "". Its worker stored such runs (NULL, ""); zebench stores them too, as "no value"."""
+    payload = {**run_payload(1), "model": "", "isSuccessful": None}
+    payload["telemetry"] = {**payload["telemetry"], "toolCalls": None, "tokensIn": None, "costUsd": None}
+    r = api.post("/api/results", payload)
+    assert r.status_code == 201, r.text
+    row = OriginalRun.model_validate(api.get("/api/runs")[0])
+    assert (row.model, row.isSuccessful) == (None, False)
+    telemetry = OriginalTelemetry.model_validate(api.get(f"/api/runs/{payload['runId']}/telemetry"))
+    assert (telemetry.toolCalls, telemetry.tokensIn, telemetry.tokensOut, telemetry.costUsd) == (0, 0, 2000, None)
+    # The dashboard's run page: `telemetry.costUsd ? ... : 'N/A'`, `run.model || <None>`: no crash on either.
+
+    # A batch posted without createdAt: the original's worker took the time of the request.
+    r = api.post("/api/results/batch", {"batchId": "batch-no-created-at", "totalRuns": 0})
+    assert r.status_code == 201, r.text
+    first = OriginalBatchDetail.model_validate(api.get("/api/batches/batch-no-created-at"))
+    assert first.createdAt > T0
+    assert api.post("/api/results/batch", {"batchId": "batch-no-created-at", "createdAt": first.createdAt + 5000,
+                                           "completedAt": first.createdAt + 9000}).status_code == 201
+    again = OriginalBatchDetail.model_validate(api.get("/api/batches/batch-no-created-at"))
+    assert (again.createdAt, again.completedAt) == (first.createdAt, first.createdAt + 9000)
+
+
+def test_an_evaluator_named_twice_is_a_clear_error_not_a_server_error(api: Api) -> None:
+    """zebench stores one result per evaluator and run; a payload naming one twice was a 500 (the database's unique
+    constraint). It is a 422 naming the field, and nothing is written."""
+    payload = run_payload(1)
+    payload["evaluations"] = [payload["evaluations"][0], {**payload["evaluations"][0], "score": 0.1}]
+    r = api.post("/api/results", payload)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == ["evaluations"] and "LLMJudgeEvaluator" in r.json()["error"]
+    assert api.get("/api/runs") == []

@@ -677,6 +677,17 @@ class RunRecord(RecordModel):
             raise _inconsistent(loc, message)
         return self
 
+    @field_validator("evaluations")
+    @classmethod
+    def _one_per_evaluator(cls, value: list[Evaluation]) -> list[Evaluation]:
+        seen: dict[str, int] = {}
+        for i, evaluation in enumerate(value):
+            first = seen.setdefault(evaluation.evaluator_name, i)
+            if first != i:
+                raise ValueError(f"evaluations {first} and {i} both name evaluator {evaluation.evaluator_name!r}: "
+                                 "a run has one result per evaluator")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _accept_original(cls, data: Any, info: ValidationInfo) -> Any:
@@ -692,11 +703,16 @@ class RunRecord(RecordModel):
         for key in ("startedAt", "started_at", "completedAt", "completed_at"):
             if key in data:
                 data[key] = _original_timestamp(data[key])
-        for key in ("specialistEnabled", "specialist_enabled"):
+        for key in _ORIGINAL_NULL_MEANS_DEFAULT:
             if key in data and data[key] is None:  # sent as null: the original's column default, false
                 del data[key]
+        for key in _ORIGINAL_EMPTY_MEANS_NONE:
+            if data.get(key) == "":  # JavaScript's "no value": the original's dashboard reads "" as none
+                data[key] = None
         telemetry = data.get("telemetry")
         if isinstance(telemetry, dict):
+            # A count computed in JavaScript as NaN is sent as null; the original stored NULL (shown as N/A).
+            telemetry = {k: v for k, v in telemetry.items() if v is not None or k not in _TELEMETRY_COUNTS}
             data["telemetry"], unknown = _split_unknown(telemetry, Telemetry)
             if unknown:
                 extra["telemetry"] = unknown
@@ -754,6 +770,14 @@ def record_problems(r: RunRecord) -> list[tuple[list[Any], str]]:
 
 #: Statuses of the original project and ours: "incomplete" was a run cut by a timeout or signal.
 ORIGINAL_STATUSES = {"incomplete": "timeout", "running": "failed", "error": "failed", "success": "completed"}
+#: Run fields the original's columns default when sent as null (false).
+_ORIGINAL_NULL_MEANS_DEFAULT = ("specialistEnabled", "specialist_enabled", "isSuccessful", "is_successful")
+#: Optional names that JavaScript code sends as "" for "none".
+_ORIGINAL_EMPTY_MEANS_NONE = ("model", "batchId", "batch_id", "specialistName", "specialist_name",
+                              "specialistVersion", "specialist_version")
+#: Telemetry counts (0 when not given).
+_TELEMETRY_COUNTS = frozenset(k for name in ("tool_calls", "tokens_in", "tokens_out", "cache_read_tokens",
+                                             "cache_write_tokens", "duration_ms") for k in (name, to_camel(name)))
 
 
 class BatchRecord(RecordModel):
@@ -778,6 +802,10 @@ class BatchRecord(RecordModel):
             return data
         check_storable(data, info)
         data, extra = _split_unknown(data, cls)
+        if data.get("createdAt", data.get("created_at")) is None:
+            # The original's worker took the time of the request (createdAt || Date.now()).
+            data.pop("created_at", None)
+            data["createdAt"] = utc_now()
         if extra:
             metadata = _json_object(data.get("metadata"))
             if isinstance(metadata, dict):
@@ -1256,6 +1284,39 @@ class OriginalAgentStats(ApiModel):
     avgScore: float | None
     minScore: float | None
     maxScore: float | None
+
+
+class OriginalHumanScoreCategory(ApiModel):
+    category: str
+    #: 1-5.
+    score: float
+    reasoning: str | None = None
+    confidence: float | None = None
+
+
+class OriginalHumanScore(ApiModel):
+    """A person's scores of a run (the original's later worker; its dashboard's run page reads them). zebench keeps
+    no human scores, so /api/runs/{runId}/human-scores is always []: this is the shape of its items."""
+
+    id: int
+    runId: str
+    scorerName: str
+    scorerEmail: str | None
+    scores: list[OriginalHumanScoreCategory]
+    #: 0-1 (the mean 1-5 score, rescaled).
+    overallScore: float
+    timeSpentSeconds: int | None
+    notes: str | None
+    metadata: Any
+    createdAt: str
+
+
+class OriginalHumanScoreStats(ApiModel):
+    totalScores: int
+    uniqueRuns: int
+    uniqueScorers: int
+    avgOverallScore: float
+    avgTimeSpent: float
 
 
 class WriteResult(ApiModel):

@@ -13,8 +13,8 @@ from pydantic.json_schema import models_json_schema
 from . import __version__
 from .models import (
     AgentStats, BatchDetail, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, OriginalAgentStats,
-    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalRun, OriginalRunDetail, OriginalStats,
-    OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalHumanScore, OriginalHumanScoreStats, OriginalRun,
+    OriginalRunDetail, OriginalStats, OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
 )
 from .store import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 
@@ -22,6 +22,7 @@ MODELS: list[type[BaseModel]] = [
     RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
     Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult, OriginalRun, OriginalRunDetail,
     OriginalEvaluation, OriginalTelemetry, OriginalBatch, OriginalBatchDetail, OriginalStats, OriginalAgentStats,
+    OriginalHumanScore, OriginalHumanScoreStats,
 ]
 V2 = "/api/v2"
 
@@ -104,6 +105,11 @@ def openapi_document() -> dict[str, Any]:
         "/api/runs/{runId}/telemetry": _get("A run's telemetry (null when none or for an unknown run)",
                                             _json({"anyOf": [_ref(OriginalTelemetry), {"type": "null"}]}, "Telemetry"),
                                             run_id),
+        "/api/runs/{runId}/human-scores": _get("A run's human scores: always [] (zebench keeps none; the original's "
+                                               "later dashboard reads them on its run page)",
+                                               _json(array(OriginalHumanScore), "Human scores"), run_id),
+        "/api/human-scores/stats": _get("Statistics of human scores: zeros (zebench keeps none)",
+                                        _json(_ref(OriginalHumanScoreStats), "Statistics")),
         "/api/batches": _get("Batches, newest first (createdAt/completedAt in epoch ms)",
                              _json(array(OriginalBatch), "Batches"), [original_limit(20)]),
         "/api/batches/{batchId}": _get("A batch with every one of its runs, oldest first",

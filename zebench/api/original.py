@@ -3,8 +3,9 @@ work against ``zebench serve`` unchanged (the contract is written down in docs/a
 
 Like the original's worker: filters are exact matches and empty ones are ignored, unknown query parameters are
 ignored, ``limit`` is read as JavaScript's parseInt reads it and large limits are served (up to
-ORIGINAL_MAX_ROWS), an unknown run's evaluations and telemetry are ``[]`` and ``null`` with 200. The richer
-shapes are under /api/v2 (v2.py).
+ORIGINAL_MAX_ROWS), an unknown run's evaluations and telemetry are ``[]`` and ``null`` with 200. A run's human
+scores (read by the original's later dashboard) are always ``[]``: zebench keeps none. The richer shapes are under
+/api/v2 (v2.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from datasette.utils.asgi import Response
 
 from .. import store
+from ..models import OriginalHumanScoreStats
 from .http import ApiError, endpoint, health_body, json_response, path_param, read, text_param
 
 ORIGINAL_MAX_ROWS = store.ORIGINAL_MAX_ROWS
@@ -64,6 +66,24 @@ async def run_telemetry(request: Any, datasette: Any) -> Response:
 
 
 @endpoint("GET")
+async def run_human_scores(request: Any, datasette: Any) -> Response:
+    # The original's later dashboard asks for a run's human scores on its run page (GET only: scoring was another
+    # app's). zebench keeps none: the original answered [] for a run without any, known or not.
+    path_param(request, "run_id")
+    return json_response([])
+
+
+@endpoint("GET")
+async def human_score_stats(request: Any, datasette: Any) -> Response:
+    return json_response(HUMAN_SCORE_STATS)
+
+
+#: The original's /api/human-scores/stats over no human scores.
+HUMAN_SCORE_STATS = OriginalHumanScoreStats(totalScores=0, uniqueRuns=0, uniqueScorers=0, avgOverallScore=0,
+                                            avgTimeSpent=0).model_dump()
+
+
+@endpoint("GET")
 async def batches(request: Any, datasette: Any) -> Response:
     limit = original_limit(request.args.get("limit"), 20)
     return json_response(await read(datasette, store.query_original_batches, limit=limit))
@@ -94,6 +114,8 @@ ROUTES: list[tuple[str, Any]] = [
     (r"^/api/runs/(?P<run_id>[^/]+)$", run_detail),
     (r"^/api/runs/(?P<run_id>[^/]+)/evaluations$", run_evaluations),
     (r"^/api/runs/(?P<run_id>[^/]+)/telemetry$", run_telemetry),
+    (r"^/api/runs/(?P<run_id>[^/]+)/human-scores$", run_human_scores),
+    (r"^/api/human-scores/stats$", human_score_stats),
     (r"^/api/batches$", batches),
     (r"^/api/batches/(?P<batch_id>[^/]+)$", batch_detail),
     (r"^/api/stats$", stats),
