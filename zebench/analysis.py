@@ -189,6 +189,15 @@ def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str]
     return filters, since, until, text
 
 
+def leaderboard_of(conn: sqlite3.Connection, selection: str | None = None, **options: Any) -> list[dict[str, Any]]:
+    """The leaderboard of the runs ``selection`` picks (a batch id or filter text, see parse_selection; None or
+    empty: every run); ``options`` go to :func:`leaderboard`. SelectionError for an unknown key or batch."""
+    if not selection:
+        return leaderboard(conn, **options)
+    filters, since, until, _ = parse_selection(conn, selection)
+    return leaderboard(conn, filters, since=since, until=until, **options)
+
+
 #: A side of a comparison: a batch id or filter text (parse_selection), or the filters themselves (keys of
 #: store.SELECTION_FILTERS; values taken as they are, so names with commas or "=" are safe).
 Selection = str | dict[str, str]

@@ -212,6 +212,19 @@ class Scenario:
     def tiers(self) -> list[str]:
         return sorted(self.prompts, key=tier_sort_key)
 
+    def listing(self) -> dict[str, Any]:
+        """What `zebench list --json` shows of the scenario (camelCase keys)."""
+        return {
+            "suite": self.suite, "scenario": self.name, "id": self.spec.id, "title": self.spec.title,
+            "tiers": self.tiers,
+            "tierDescriptions": {t: p.description for t in self.tiers if (p := self.tier_policy(t)) and p.description},
+            "difficulty": self.spec.difficulty, "tags": self.spec.tags, "estimatedTime": self.spec.estimated_time,
+            "workspace": self.spec.needs_workspace,
+            "artifact": self.spec.artifact.fields() if self.spec.artifact else None,
+            "baselineCommands": [c.cmd for c in self.spec.baseline.run],
+            "hasSolution": self.has_solution, "warnings": self.warnings,
+        }
+
     def prompt(self, tier: str) -> str:
         """The tier's prompt as the agent gets it: the prompt file, plus the artifact's fields for artifact
         scenarios (the original appends an "Artifact Information" section)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .reading import ReadOnlyStore, pending_migration_names
 from .store import CANNED_QUERIES, Store
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -67,19 +68,28 @@ SETTINGS = {
 
 
 class NoDatabase(Exception):
-    """The database file does not exist and creating it was not asked for."""
+    """The database file does not exist and creating it was not asked for, or its schema needs migrating."""
 
 
 def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False) -> Any:
     """Datasette over ``db_path`` with zebench's plugin, metadata and settings. A missing file is created (an
-    empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing."""
+    empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing. Serving never
+    migrates an existing database: one with an older schema is refused (``zebench migrate`` upgrades it)."""
     from datasette.app import Datasette
 
     if not db_path.exists() and (immutable or not create):
         raise NoDatabase(f"{db_path} does not exist" + (
             " (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one"))
-    with Store(db_path) as store:  # schema up to date before serving
-        if immutable:
+    if not db_path.exists():
+        Store(db_path).close()  # --create: a new, empty database
+    with ReadOnlyStore(db_path) as reader:
+        pending = pending_migration_names(reader.conn)
+    if pending:
+        raise NoDatabase(f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
+                         f"pending): run `zebench migrate --db {db_path}` first (any write command, such as "
+                         "`zebench run` or `zebench ingest`, also brings it up to date)")
+    if immutable:
+        with Store(db_path, migrate=False) as store:
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
     name = db_path.stem
     return Datasette(

@@ -4,7 +4,6 @@ Datasette's connections, the write token, request bodies and query parameters.""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 import traceback
@@ -15,11 +14,11 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import Response
 
 from .. import jsonsafe
+from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
 from ..models import utc_now
 
 #: Largest request body accepted by POST endpoints (413 above).
 MAX_BODY_BYTES = 10 * 1024 * 1024
-TOKEN_ENV = "ZE_BENCHMARKS_API_KEY"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -124,9 +123,9 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
 
 
 def authorize(request: Any) -> None:
-    token = os.environ.get(TOKEN_ENV)
+    token = api_token()
     if not token:
-        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} set")
+        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} (or {TOKEN_ENV_ALIAS}) set")
     header = request.headers.get("authorization")
     if not header:
         raise ApiError(401, "missing Authorization: Bearer <token> header")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import __version__, analysis, store
+from ..reading import NotReadable, open_for_reading
 
 #: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
 DETAIL_CHUNK = 100
@@ -317,21 +318,19 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
     start = time.perf_counter()
     say = progress or (lambda _message: None)
     report = BuildReport(out=out, full=full)
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        if not store.is_zebench_database(conn):
-            raise SiteError(f"{db_path} is not a zebench database (no benchmark_runs table)")
-        if store.pending_migrations(conn):
-            store.Store(db_path).close()  # a database from an older zebench: bring its schema up to date first
-        out.mkdir(parents=True, exist_ok=True)
-        conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
-        builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
-        builder.build()
-        conn.rollback()
+        # never migrates: a database from an older zebench is read through an up-to-date copy
+        with open_for_reading(db_path, on_outdated=say) as reader:
+            conn = reader.conn
+            out.mkdir(parents=True, exist_ok=True)
+            conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
+            builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
+            builder.build()
+            conn.rollback()
+    except NotReadable as exc:
+        raise SiteError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise SiteError(f"cannot read {db_path}: {exc}") from None
-    finally:
-        conn.close()
     files = [p for p in out.rglob("*") if p.is_file() and p.name != STATE_FILE]
     report.files, report.bytes = len(files), sum(p.stat().st_size for p in files)
     report.seconds = time.perf_counter() - start
