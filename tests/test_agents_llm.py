@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,23 +15,20 @@ from zebench.cli import main
 from zebench.runner import RunOptions, RunSpec, run_one
 from zebench.store import Store
 from zebench.testing import (
-    Error, FakeModelServer, chat_message, overloaded, rate_limited, text_message, tool_use, usage,
+    Error,
+    FakeModelServer,
+    chat_message,
+    overloaded,
+    rate_limited,
+    text_message,
+    tool_use,
+    usage,
 )
 from zebench.tools import Toolbox
 
-from .conftest import make_scenario, run, write
+from .conftest import run, write
 
 FIXED = "def add(a, b):\n    return a + b\n"
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    with FakeModelServer() as srv:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
-        monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test-key")
-        monkeypatch.setenv("OPENROUTER_BASE_URL", srv.url + "/api/v1")
-        yield srv
 
 
 def _run(suites: Path, agent: str, model: str | None, judge: dict | None = None, **settings) -> object:

@@ -16,8 +16,17 @@ from hypothesis import strategies as st
 from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
 from zebench.models import (
-    AgentStats, BatchDetail, BatchRow, ErrorBody, EvaluationRow, RunDetail, RunRecord, RunRow, ScenarioStats, Stats,
-    TelemetryRow, TranscriptBody,
+    AgentStats,
+    BatchDetail,
+    BatchRow,
+    ErrorBody,
+    EvaluationRow,
+    RunDetail,
+    RunRow,
+    ScenarioStats,
+    Stats,
+    TelemetryRow,
+    TranscriptBody,
 )
 from zebench.serve import make_datasette
 from zebench.store import CANNED_QUERIES, Store
@@ -186,8 +195,8 @@ def test_batches_and_breakdowns(db: Path) -> None:
 
 def _sql_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
     rows = sqlite3.connect(db).execute(
-        "SELECT agent, COALESCE(model, ''), COUNT(*), SUM(is_successful), AVG(weighted_score), MIN(weighted_score), "
-        "MAX(weighted_score) FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2").fetchall()
+        "SELECT agent, COALESCE(model, ''), COUNT(*), SUM(is_successful), AVG(weighted_score), "
+        "MIN(weighted_score), MAX(weighted_score) FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2").fetchall()
     return {(a, m): (n, s, round(avg, 6), lo, hi) for a, m, n, s, avg, lo, hi in rows}
 
 

@@ -32,9 +32,11 @@ heuristic_checks:
   commands: [{name: c, command: "true", weight: 2, description: d}]
   files: [{name: f, path: README.md}]
   patterns: [{name: p, file: "**/*.py", pattern: "^import os"}]
-  structured: [{name: s, file: package.json, json_path: "scripts.test", exists: true}, {name: h, file: README.md, section_header: "## Usage"}]
+  structured: [{name: s, file: package.json, json_path: "scripts.test", exists: true},
+               {name: h, file: README.md, section_header: "## Usage"}]
   scripts: [{name: sc, script: check.py, args: ["${scenario.id}"]}]
-llm_judge: {enabled: true, model: claude-sonnet-4-6, temperature: 0, max_tokens: 2000, categories: ["Correctness (Weight: 60%): works, Score 1-5"]}
+llm_judge: {enabled: true, model: claude-sonnet-4-6, temperature: 0, max_tokens: 2000,
+            categories: ["Correctness (Weight: 60%): works, Score 1-5"]}
 rubric_overrides: {weights: {test: 5}}
 warmup: {enabled: true, type: scripted, commands: ["true"]}
 reference_path: ref/

@@ -9,7 +9,6 @@ import pytest
 from zebench.catalog import Catalog
 from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
 from zebench.models import Evaluation, RubricOverrides, ValidationResult
-
 from zebench.scoring import score_run, weights_for
 from zebench.workspace import compute_diff
 
@@ -201,7 +200,8 @@ constraints: {companion_versions: [{main: react, companions: [{name: react-dom, 
 
 
 def test_integrity_guard_findings(tmp_path: Path) -> None:
-    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n    def test_x(self):\n        self.assertTrue(1)\n",
+    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n"
+                                   "    def test_x(self):\n        self.assertTrue(1)\n",
              "tools/lint.py": "print('lint ok')\n"}
     yaml_text = "id: add\nsuite: demo\nvalidation: {commands: {lint: python tools/lint.py, test: 'true'}}\n"
 

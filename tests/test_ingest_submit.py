@@ -17,7 +17,6 @@ from zebench.serve import make_datasette
 from zebench.store import Store
 from zebench.submit import Submitter
 
-from .conftest import make_scenario
 from .test_api import ORIGINAL_PAYLOAD
 
 

@@ -14,7 +14,6 @@ from zebench.store import Store
 from zebench.testing import Error, FakeModelServer, chat_message, text_message, tool_use, usage
 
 from .conftest import make_scenario, run
-from .test_agents_llm import server  # noqa: F401  (fixture)
 
 JUDGED = """
 id: add

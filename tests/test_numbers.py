@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests import realdata
-from zebench.analysis import compare, leaderboard
+from zebench.analysis import leaderboard
 from zebench.cli import main
 from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
 from zebench.site import build_site

@@ -8,8 +8,9 @@ import fnmatch
 import functools
 import http.server
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -278,7 +279,7 @@ def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, P
     for url in urls:
         page, log = open_page(browser, url)
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
         page.mouse.move(200, 200)  # hover handlers (chart tooltips) too
         assert page.evaluate("window.__xss") is None, url
         assert dialogs == [] and log.problems() == [], url

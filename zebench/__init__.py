@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from .batch import make_plan, run_batch
     from .catalog import Catalog
     from .models import (
-        BatchRecord, Evaluation, Failure, RunRecord, ScenarioSpec, Telemetry, Transcript, ValidationResult,
+        BatchRecord,
+        Evaluation,
+        Failure,
+        RunRecord,
+        ScenarioSpec,
+        Telemetry,
+        Transcript,
+        ValidationResult,
     )
     from .store import Store
 
@@ -37,7 +44,10 @@ _PUBLIC = {
     "Failure": "models", "Telemetry": "models", "Transcript": "models", "ScenarioSpec": "models",
 }
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = [
+    "BatchRecord", "Catalog", "Evaluation", "Failure", "RunRecord", "ScenarioSpec", "Store", "Telemetry", "Transcript",
+    "ValidationResult", "__version__", "make_plan", "run_batch",
+]
 
 
 def _version() -> str:

@@ -98,7 +98,7 @@ def make_plan(
     agent_settings: dict[str, Any] | None = None,
     judge_settings: dict[str, Any] | None = None,
     agent_network: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
     if repeat < 1:
@@ -106,6 +106,7 @@ def make_plan(
     if shard is not None and not 1 <= shard[0] <= shard[1]:
         raise BatchError(f"--shard {shard[0]}/{shard[1]}: expected I/N with 1 <= I <= N")
     agent_settings = dict(agent_settings or {})
+    limits = limits or Limits()
     for name in agents:
         try:
             cls = agent_class(name)

@@ -13,8 +13,8 @@ the next record and the next file (in a JSON array, a bad item spoils only itsel
 ``skip_invalid`` the valid records of every file are stored. A last line
 cut short (a writer that crashed) is reported but does not stop the rest of its file. A run is keyed by its
 runId: the report counts runs new, updated (stored before with other content: rewritten) and unchanged (already
-stored exactly so: left alone), and records rejected; re-ingesting the same files changes nothing. Batch aggregates are recomputed from the stored runs, and
-the store redacts secrets from every record it writes (:mod:`zebench.redact`).
+stored exactly so: left alone), and records rejected; re-ingesting the same files changes nothing. Batch
+aggregates are recomputed from the stored runs, and the store redacts secrets from every record it writes (:mod:`zebench.redact`).
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class RichReporter:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
             score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}"
-            verdict = "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
+            verdict: str = "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
             errors = [e.evaluator_name for e in record.evaluations if e.error is not None]
             if errors:
                 verdict += f" (evaluator error: {', '.join(errors)})"

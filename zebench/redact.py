@@ -180,13 +180,13 @@ class Redactor:
             return self._model(obj)
         if isinstance(obj, list):
             items = [self.value(x) for x in obj]
-            return items if any(a is not b for a, b in zip(items, obj)) else obj
+            return items if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
         if isinstance(obj, tuple):
             items = [self.value(x) for x in obj]
-            return tuple(items) if any(a is not b for a, b in zip(items, obj)) else obj
+            return tuple(items) if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
         if isinstance(obj, dict):
             pairs = [(self.value(k), self.value(v)) for k, v in obj.items()]
-            changed = any(k2 is not k or v2 is not v for (k2, v2), (k, v) in zip(pairs, obj.items()))
+            changed = any(k2 is not k or v2 is not v for (k2, v2), (k, v) in zip(pairs, obj.items(), strict=True))
             return dict(pairs) if changed else obj
         return obj
 

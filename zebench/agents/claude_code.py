@@ -104,7 +104,7 @@ class ClaudeCodeAgent(Agent):
         if settings.get("max_cost_usd") is not None:
             raise AgentConfigError("--max-cost-usd cannot be enforced inside the Claude Code CLI; use --max-turns")
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result
         exe = shutil.which(binary(self.settings)) or binary(self.settings)
         argv = [exe, "-p", task.prompt, "--output-format", "json",

@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from .options import (
-    concurrency_option, fail, json_option, option, sandbox_mode, sandbox_option, suites_dir_option, timeout_option,
+    concurrency_option,
+    fail,
+    json_option,
+    option,
+    sandbox_mode,
+    sandbox_option,
+    suites_dir_option,
+    timeout_option,
 )
 
 

@@ -35,6 +35,6 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
     else:
         print_scenarios(catalog.root, scenarios, len(errors))
     if errors:
-        for exc in errors:
-            click.secho(f"Error: {exc}", fg="red", err=True)
+        for error in errors:
+            click.secho(f"Error: {error}", fg="red", err=True)
         sys.exit(2)

@@ -11,11 +11,23 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..constants import (
-    DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, DEFAULT_SPOOL, TOKEN_ENV, URL_ENVS,
+    DEFAULT_MAX_FILE_SIZE_BYTES,
+    DEFAULT_MAX_MEMORY_BYTES,
+    DEFAULT_MAX_PROCESSES,
+    DEFAULT_SPOOL,
+    URL_ENVS,
 )
 from .options import (
-    CONTEXT_SETTINGS, concurrency_option, db_option, fail, note, option, sandbox_mode, sandbox_option,
-    suites_dir_option, timeout_option,
+    CONTEXT_SETTINGS,
+    concurrency_option,
+    db_option,
+    fail,
+    note,
+    option,
+    sandbox_mode,
+    sandbox_option,
+    suites_dir_option,
+    timeout_option,
 )
 
 if TYPE_CHECKING:
@@ -49,38 +61,62 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 @click.command("run", context_settings=CONTEXT_SETTINGS)
 @click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
-@option("--tier", "-t", "tiers", multiple=True, help="Tier to run (L0..L3, Lx); repeatable. Default: every tier with a prompt.")
+@option("--tier", "-t", "tiers", multiple=True,
+        help="Tier to run (L0..L3, Lx); repeatable. Default: every tier with a prompt.")
 @option("--agent", "-a", "agents", multiple=True, help="Agent to run; repeatable. Default: echo. See --list-agents.")
 @option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
 @option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @concurrency_option
 @db_option
-@option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
+@option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+        help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
 @option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
 @option("--resume", "resume_id", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
 @option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
 @timeout_option
-@option("--command-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Time limit of each runCommand tool call, in seconds.")
-@option("--replay-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Tool calls for the replay agent (JSON array or JSON Lines).")
-@option("--from-run", metavar="RUN_ID", help="Replay a stored run's tool calls on a fresh workspace (implies --agent replay and the run's scenario and tier unless given).")
-@option("--max-turns", type=click.IntRange(1), default=50, show_default=True, help="Model calls per run for the model-backed agents.")
+@option("--command-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+        help="Time limit of each runCommand tool call, in seconds.")
+@option("--replay-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="Tool calls for the replay agent (JSON array or JSON Lines).")
+@option("--from-run", metavar="RUN_ID",
+        help="Replay a stored run's tool calls on a fresh workspace (implies --agent replay and the run's scenario and"
+             " tier unless given).")
+@option("--max-turns", type=click.IntRange(1), default=50, show_default=True,
+        help="Model calls per run for the model-backed agents.")
 @option("--max-tokens", type=click.IntRange(1), default=8192, show_default=True, help="max_tokens of each model call.")
-@option("--max-cost-usd", type=click.FloatRange(min=0, min_open=True), help="Stop a run's agent once its cost exceeds this (status budget_exceeded; still scored).")
-@option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature (default: the provider's; 0.1 for openrouter).")
-@option("--claude-bin", envvar="ZEBENCH_CLAUDE_BIN", show_envvar=True, help="Claude Code executable for --agent claude-code (default: claude on PATH).")
+@option("--max-cost-usd", type=click.FloatRange(min=0, min_open=True),
+        help="Stop a run's agent once its cost exceeds this (status budget_exceeded; still scored).")
+@option("--temperature", type=click.FloatRange(0, 2),
+        help="Sampling temperature (default: the provider's; 0.1 for openrouter).")
+@option("--claude-bin", envvar="ZEBENCH_CLAUDE_BIN", show_envvar=True,
+        help="Claude Code executable for --agent claude-code (default: claude on PATH).")
 @option("--judge/--no-judge", default=True, show_default=True, help="Run the LLM judge on scenarios that enable it.")
-@option("--judge-provider", type=click.Choice(["auto", "anthropic", "openrouter"]), default="auto", show_default=True, help="API the LLM judge calls (auto: OpenRouter for vendor/model ids such as anthropic/claude-3.5-sonnet, else Anthropic).")
-@option("--judge-model", help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).")
+@option("--judge-provider", type=click.Choice(["auto", "anthropic", "openrouter"]), default="auto", show_default=True,
+        help="API the LLM judge calls (auto: OpenRouter for vendor/model ids such as anthropic/claude-3.5-sonnet, else"
+             " Anthropic).")
+@option("--judge-model",
+        help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).")
 @option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
-@option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False), help="Where workspaces are created (default: the system temp dir).")
-@option("--submit", "submit_url", envvar=list(URL_ENVS), show_envvar=True, metavar="URL", help=f"Also POST each run to URL/api/results (token: {TOKEN_ENV} or ZE_BENCHMARKS_API_KEY); undeliverable runs go to --spool.")
-@option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SPOOL, show_default=True, help="Where runs that could not be submitted wait for `zebench submit`.")
-@option("--submit-retries", type=click.IntRange(0), default=4, show_default=True, help="Retries of a failed submission (exponential backoff from 0.5 s).")
-@sandbox_option("Where commands run: bwrap (bubblewrap: workspace only, no network for agent commands), none (no isolation), auto (bwrap where it works, else none with a warning). See docs/security.md.")
-@option("--agent-network/--no-agent-network", default=False, show_default=True, help="Give agent commands the network (validation always has it). All or nothing: no host filter.")
-@option("--max-processes", type=click.IntRange(1), default=DEFAULT_MAX_PROCESSES, show_default=True, help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
-@option("--max-memory-mb", type=click.IntRange(1), default=DEFAULT_MAX_MEMORY_BYTES // 2**20, show_default=True, help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
-@option("--max-file-size-mb", type=click.IntRange(1), default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, show_default=True, help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
+@option("--workspace-dir", type=click.Path(path_type=Path, file_okay=False),
+        help="Where workspaces are created (default: the system temp dir).")
+@option("--submit", "submit_url", envvar=list(URL_ENVS), show_envvar=True, metavar="URL",
+        help="Also POST each run to URL/api/results (token: ZEBENCH_API_KEY or ZE_BENCHMARKS_API_KEY); "
+             "undeliverable runs go to --spool.")
+@option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SPOOL, show_default=True,
+        help="Where runs that could not be submitted wait for `zebench submit`.")
+@option("--submit-retries", type=click.IntRange(0), default=4, show_default=True,
+        help="Retries of a failed submission (exponential backoff from 0.5 s).")
+@sandbox_option("Where commands run: bwrap (bubblewrap: workspace only, no network for agent commands), none "
+                "(no isolation), auto (bwrap where it works, else none with a warning). See docs/security.md.")
+@option("--agent-network/--no-agent-network", default=False, show_default=True,
+        help="Give agent commands the network (validation always has it). All or nothing: no host filter.")
+@option("--max-processes", type=click.IntRange(1), default=DEFAULT_MAX_PROCESSES, show_default=True,
+        help="Processes (tasks) a command may run at once (RLIMIT_NPROC; see docs/security.md for root).")
+@option("--max-memory-mb", type=click.IntRange(1), default=DEFAULT_MAX_MEMORY_BYTES // 2**20, show_default=True,
+        help="Heap and private memory of each process of a command, in MiB (RLIMIT_DATA).")
+@option("--max-file-size-mb", type=click.IntRange(1), default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20,
+        show_default=True,
+        help="Largest file a command may write, in MiB (RLIMIT_FSIZE).")
 @option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
 def run_command(
