@@ -202,3 +202,13 @@ def test_importing_loads_no_heavy_library(statement: str) -> None:
     heavy = {"pydantic", "sqlite_utils", "rich", "datasette", "httpx", "yaml", "asyncio", "zebench.models",
              "zebench.store"}
     assert not heavy & _modules_after(statement)
+
+
+def test_ci_runs_lint_types_and_the_readmes_test_command() -> None:
+    root = Path(__file__).resolve().parent.parent
+    ci = [line for line in (root / ".ci" / "run").read_text().splitlines() if not line.startswith("#")]
+    check = [line for line in (root / "scripts" / "check.sh").read_text().splitlines() if not line.startswith("#")]
+    assert any(line.startswith("./scripts/check.sh") for line in ci)
+    for step in ("ruff check zebench tests scripts", "ruff format --check zebench tests scripts", "bin/mypy",
+                 "./scripts/test.sh"):
+        assert any(step in line for line in check), step

@@ -25,15 +25,11 @@ from .options import (
 class _CheckProgress:
     """One line per finished run on stderr (a batch Reporter)."""
 
-    def __init__(self) -> None:
-        self.done = 0
-
     def start(self, batch_id: str, total: int, already_done: int) -> None: ...
 
     def run_started(self, key: Any) -> None: ...
 
     def run_finished(self, record: Any) -> None:
-        self.done += 1
         score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}/10"
         scored = record.status in ("completed", "budget_exceeded")
         outcome = ("successful" if record.is_successful else "unsuccessful") if scored else record.status
