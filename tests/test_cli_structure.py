@@ -121,8 +121,10 @@ def test_a_reader_refuses_what_is_not_a_zebench_database(tmp_path: Path) -> None
 
 def test_every_option_reads_zebench_command_option() -> None:
     names: set[str] = set()
+    group = main.make_context("zebench", ["list"], resilient_parsing=True)
     for name, command in main.commands.items():
-        ctx = click.Context(command, info_name=name, auto_envvar_prefix=f"ZEBENCH_{name.upper().replace('-', '_')}")
+        ctx = command.make_context(name, [], parent=group, resilient_parsing=True)
+        assert ctx.auto_envvar_prefix == f"ZEBENCH_{name.upper().replace('-', '_')}"
         for param in command.params:
             if isinstance(param, click.Option) and param.name != "help":
                 assert isinstance(param, EnvOption), f"{name} {param.opts}: declare it with cli.options.option"
@@ -172,6 +174,13 @@ def test_the_api_token_and_its_original_alias(monkeypatch: pytest.MonkeyPatch) -
     assert api_token() == "original"
     monkeypatch.setenv("ZEBENCH_API_KEY", "ours")
     assert api_token() == "ours"
+
+
+def test_a_flag_of_run_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEBENCH_RUN_LIST_AGENTS", "1")
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {line.split()[0] for line in
+                                                                       result.output.splitlines()}
 
 
 def test_the_version_is_not_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

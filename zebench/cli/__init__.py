@@ -20,7 +20,7 @@ from .ingest import ingest_command
 from .leaderboard import leaderboard_command
 from .listing import list_command
 from .migrate import migrate_command
-from .options import CONTEXT_SETTINGS
+from .options import GROUP_CONTEXT_SETTINGS
 from .run import run_command
 from .scaffold import new_scenario_command, new_suite_command
 from .serve import serve_command
@@ -37,7 +37,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(context_settings=GROUP_CONTEXT_SETTINGS)
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               allow_from_autoenv=False, help="Show the version and exit.")
 def main() -> None:

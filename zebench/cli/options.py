@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 110,
-                                    "auto_envvar_prefix": ENV_PREFIX}
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+#: The group's settings: its commands' contexts derive ZEBENCH_<COMMAND> from its prefix (a command given a prefix
+#: of its own would lose the command's name in its variables).
+GROUP_CONTEXT_SETTINGS: dict[str, Any] = {**CONTEXT_SETTINGS, "auto_envvar_prefix": ENV_PREFIX}
 
 
 class EnvOption(click.Option):
