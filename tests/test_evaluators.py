@@ -246,7 +246,7 @@ def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch
     from zebench.models import RubricOverrides
     from zebench.scoring import score_run
 
-    async def boom(self, ctx):  # noqa: ANN001
+    async def boom(self: object, ctx: object) -> None:
         raise RuntimeError("guard bug")
 
     monkeypatch.setattr(IntegrityGuardEvaluator, "evaluate", boom)

@@ -14,9 +14,17 @@ import pytest
 from click.testing import CliRunner
 
 from tests import realdata
-from zebench.analysis import compare, leaderboard
+from zebench.analysis import leaderboard
 from zebench.cli import main
-from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
+from zebench.models import (
+    BatchRecord,
+    Evaluation,
+    Failure,
+    FailureCategory,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+)
 from zebench.site import build_site
 from zebench.store import Store
 
@@ -100,13 +108,13 @@ def test_the_cli_table_shows_agent_and_model_uncut(board_db: tuple[Path, list[re
 
 
 def _run(run_id: str, batch: str, agent: str, item: int, ok: bool, *, model: str | None = None, repeat: int = 0,
-         status: str = "completed", failure: str | None = None, evaluations: list[Evaluation] | None = None,
+         status: RunStatus = "completed", failure: FailureCategory | None = None, evaluations: list[Evaluation] | None = None,
          cost: float | None = 0.0) -> RunRecord:
     return RunRecord(
         run_id=run_id, batch_id=batch, suite=f"suite{item % 4}", scenario=f"scenario-{item:02d}", tier="L1",
         agent=agent, model=model, status=status, started_at=f"2026-11-{1 + repeat:02d}T00:00:{item % 60:02d}.000Z",
         weighted_score=None if status != "completed" else (10.0 if ok else 2.0), is_successful=ok,
-        repeat_index=repeat, failure=Failure(category=failure, stage="agent", message="x") if failure else None,  # type: ignore[arg-type]
+        repeat_index=repeat, failure=Failure(category=failure, stage="agent", message="x") if failure else None,
         evaluations=evaluations or [], telemetry=Telemetry(cost_usd=cost))
 
 
@@ -209,6 +217,6 @@ def test_mixed_database_site_tells_the_same_story(mixed_db: Path, tmp_path: Path
 
 
 def _figures(page: Path) -> Any:
-    match = re.search(r'<script type="application/json" id="page-figures">(.*?)</script>', page.read_text(), re.S)
+    match = re.search(r'<script type="application/json" id="page-figures">(.*?)</script>', page.read_text(), re.DOTALL)
     assert match
     return json.loads(match.group(1))

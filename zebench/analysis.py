@@ -216,7 +216,7 @@ def _side(conn: sqlite3.Connection, selection: Selection, pool: bool
             merged[k] += row[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(a, m)} ({n} runs)" for (a, m), n in sorted(configs.items()))
-        first_agent, first_model = sorted(configs)[0]
+        first_agent, first_model = min(configs)
         narrowed = (f"{text}," if "=" in text else f"batchId={text},") + f"agent={first_agent}" + (
             f",model={first_model}" if first_model else "")
         raise SelectionError(f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "

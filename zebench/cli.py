@@ -62,7 +62,7 @@ def main() -> None:
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
       zebench leaderboard
-      sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+      sqlite3 data/zebench.db 'select agent, model, count(*), sum(successful) from runs_counted group by agent, model'
 
     \b
     Writing a suite:
@@ -774,7 +774,8 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, mi
     pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group
     holds the configurations not significantly worse than its leader on the items both ran (paired tests of the
     items' success rates, Holm-adjusted); a pair sharing fewer than --min-shared-items items is not comparable.
-    Denominators are explicit: runs, completed runs, agent and infrastructure failures. See docs/statistics.md.
+    Denominators are explicit: runs, completed runs, agent and infrastructure failures, and success with and
+    without the infrastructure failures. See docs/statistics.md.
 
     When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
     so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
@@ -833,7 +834,8 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, mi
     console.print(table)
     notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
              f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
-    notes += [f"{r['configuration']}: no tie group, only {r['items']} items (fewer than {min_shared_items})"
+    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+              f"{min_shared_items})"
               for r in rows if r["tieGroup"] is None]
     for note in notes:
         console.print(note, soft_wrap=True, highlight=False)

@@ -426,8 +426,8 @@ def normalize_timestamp(value: str) -> str:
     except ValueError:
         raise ValueError(f"not an ISO-8601 time: {value[:80]!r} (e.g. 2026-11-30T09:53:00.000Z)") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_dt.timezone.utc)
-    utc = parsed.astimezone(_dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=_dt.UTC)
+    utc = parsed.astimezone(_dt.UTC)
     return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -520,7 +520,7 @@ class Evaluation(RecordModel):
         return value
 
     @model_validator(mode="after")
-    def _error_has_no_score(self) -> "Evaluation":
+    def _error_has_no_score(self) -> Evaluation:
         if self.error is not None and self.score is not None:
             raise _inconsistent(["score"], "an evaluation that failed (error) has no score")
         return self
@@ -670,7 +670,7 @@ class RunRecord(RecordModel):
         return None if value is None else normalize_timestamp(value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "RunRecord":
+    def _consistent(self) -> RunRecord:
         problems = record_problems(self)
         if problems:
             loc, message = problems[0]
@@ -747,12 +747,12 @@ def record_problems(r: RunRecord) -> list[tuple[list[Any], str]]:
     a run that did not complete; numbers are finite; an evaluation that failed has no score."""
     problems: list[tuple[list[Any], str]] = []
     if r.is_successful and r.status not in SCORED_STATUSES:
-        problems.append((["isSuccessful"], f"a run with status {r.status!r} did not complete and cannot be "
-                                           "successful"))
+        problems.append((["isSuccessful"], (f"a run with status {r.status!r} did not complete and cannot be "
+                                            "successful")))
     if r.failure is not None and r.status in SCORED_STATUSES:
-        problems.append((["failure"], f"status {r.status!r} is a run that completed, yet it has a failure (category "
-                                      f"{r.failure.category!r}); a failed run has status failed, timeout or "
-                                      "cancelled"))
+        problems.append((["failure"], (f"status {r.status!r} is a run that completed, yet it has a failure "
+                                       f"(category {r.failure.category!r}); a failed run has status failed, timeout "
+                                       "or cancelled")))
     for name in ("total_score", "weighted_score", "success_metric"):
         if not _finite(getattr(r, name)):
             problems.append(([to_camel(name)], "NaN and Infinity are not numbers a score can have"))

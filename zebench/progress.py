@@ -85,7 +85,8 @@ class RichReporter:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
             score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}"
-            verdict = "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
+            verdict: str = "ok" if record.is_successful else (
+                record.status if record.status != "completed" else "unsuccessful")
             errors = [e.evaluator_name for e in record.evaluations if e.error is not None]
             if errors:
                 verdict += f" (evaluator error: {', '.join(errors)})"
@@ -121,7 +122,10 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
                         console: Console | None = None) -> None:
     """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
     the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
+            console = Console(width=200)
     detail = query_batch_detail(store.conn, batch_id, runs_limit=0)
     if detail is None:
         console.print(f"No batch {batch_id} in {db_path}")

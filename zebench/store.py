@@ -546,7 +546,9 @@ def m010_one_set_of_counts(db: sqlite_utils.Database) -> None:
                 f"evaluator_errors = evaluator_errors {sign} {c('evaluator_errors', ref)}")
 
     item_values = ", ".join(f"COALESCE(NEW.{k}, '')" for k in item_keys)
-    item_match = lambda ref: " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in item_keys)  # noqa: E731
+    def item_match(ref: str) -> str:
+        return " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in item_keys)
+
     conn.execute(f"""CREATE TRIGGER agg_items_insert AFTER INSERT ON benchmark_runs WHEN {c('runs', 'NEW')} BEGIN
         INSERT INTO agg_items ({', '.join(item_keys)}) VALUES ({item_values}) ON CONFLICT DO NOTHING;
         UPDATE agg_items SET {item_changes('NEW', '+')} WHERE {item_match('NEW')};

@@ -600,10 +600,11 @@ class _Builder:
         for i in items:
             cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
             cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
-        hardest = sorted(({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
-                           "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
-                           "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
-                         key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
+        hardest: list[dict[str, Any]] = sorted(
+            ({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
+              "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
+              "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
+            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
         flaky = sorted(({**i, "config": analysis.config_name(i["agent"], i["model"]),
                          "rate": i["successful"] / i["runs"]} for i in items if 0 < i["successful"] < i["runs"]),
                        key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]))
