@@ -468,7 +468,7 @@ def m010_one_set_of_counts(db: sqlite_utils.Database) -> None:
     def c(name: str, ref: str) -> str:
         return "(" + _M010_COUNTS[name].format(r=ref) + ")"
 
-    db["benchmark_runs"].add_column("evaluator_errors", int, not_null_default=0)
+    db.table("benchmark_runs").add_column("evaluator_errors", int, not_null_default=0)
     conn.execute("UPDATE benchmark_runs SET evaluator_errors = (SELECT COUNT(*) FROM evaluation_results e "
                  "WHERE e.run_id = benchmark_runs.run_id AND e.error IS NOT NULL) "
                  "WHERE run_id IN (SELECT run_id FROM evaluation_results WHERE error IS NOT NULL)")
@@ -482,9 +482,12 @@ def m010_one_set_of_counts(db: sqlite_utils.Database) -> None:
     for table, cols in (("agg_totals", ()), ("agg_agents", ("agent", "model")),
                         ("agg_scenarios", ("suite", "scenario", "tier"))):
         keys = cols or ("grp",)
-        values = (lambda ref, cols=cols: ", ".join(f"COALESCE({ref}.{k}, '')" for k in cols) or "'all'")
-        match = (lambda ref, cols=cols: " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in cols)
-                 or "grp = 'all'")
+        def values(ref: str, cols: tuple[str, ...] = cols) -> str:
+            return ", ".join(f"COALESCE({ref}.{k}, '')" for k in cols) or "'all'"
+
+        def match(ref: str, cols: tuple[str, ...] = cols) -> str:
+            return " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in cols) or "grp = 'all'"
+
         group = " AND ".join(f"r.{k} IS OLD.{k}" for k in cols)
         minmax = (f"min_weighted = (SELECT MIN(weighted_score) FROM benchmark_runs r WHERE {group} AND "
                   f"{c('runs', 'r')}), max_weighted = (SELECT MAX(weighted_score) FROM benchmark_runs r WHERE "
@@ -571,8 +574,8 @@ def m010_one_set_of_counts(db: sqlite_utils.Database) -> None:
         MAX(weighted_score) FROM benchmark_runs GROUP BY status, is_successful, agent""")
 
     # batches: cancelled attempts and runs with evaluator errors beside the other figures, all recomputed
-    db["batch_runs"].add_column("cancelled_runs", int, not_null_default=0)
-    db["batch_runs"].add_column("evaluator_error_runs", int, not_null_default=0)
+    db.table("batch_runs").add_column("cancelled_runs", int, not_null_default=0)
+    db.table("batch_runs").add_column("evaluator_error_runs", int, not_null_default=0)
     runs = c("runs", r)
     conn.execute(f"""UPDATE batch_runs SET
           total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
