@@ -102,7 +102,7 @@ def test_each_run_uses_its_own_model(server: FakeModelServer, suites: Path, db_p
                                        "-m", "model-a", "-m", "model-b", "-n", "2", "-j", "4"])
     assert result.exit_code == 0, result.output
     with Store(db_path) as store:
-        records = list(store.iter_runs())
+        records = [store.get_run(run_id) for run_id in store.run_ids()]
     assert sorted(r.model for r in records) == ["model-a", "model-a", "model-b", "model-b"]
     assert all(r.metadata["agentSummary"] == f"I am {r.model}" for r in records)
     assert all(r.telemetry.cost_usd is None for r in records)  # unpriced models: cost unknown, not 0
@@ -240,12 +240,12 @@ def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db
                                       "-m", "m", "--batch-id", "orig"])
     assert first.exit_code == 0, first.output
     with Store(db_path) as store:
-        original = next(store.iter_runs("orig"))
+        original = store.get_run(store.run_ids("orig")[0])
     replay = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "--from-run",
                                        original.run_id, "--batch-id", "again"])
     assert replay.exit_code == 0, replay.output
     with Store(db_path) as store:
-        again = next(store.iter_runs("again"))
+        again = store.get_run(store.run_ids("again")[0])
     assert again.agent == "replay" and (again.scenario, again.tier) == (original.scenario, original.tier)
     assert [(f.path, f.change, f.patch) for f in again.diff.files] == [(f.path, f.change, f.patch) for f in original.diff.files]
     assert len(server.requests) == 3  # the replay made no model call

@@ -23,6 +23,7 @@ from zebench.ingest import ingest_paths
 from zebench.models import Failure, RunRecord
 from zebench.serve import make_datasette
 from zebench.site import build_site
+from zebench.store.schema import M010_COUNTS
 from zebench.store import (
     COUNT_CONDITIONS,
     InconsistentRecord,
@@ -207,7 +208,7 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
 
 def test_the_database_counts_with_the_current_definitions(store: Store) -> None:
     """The view and the triggers m010 made follow COUNT_CONDITIONS: a change of a definition needs a migration."""
-    assert COUNT_CONDITIONS == store_module._M010_COUNTS
+    assert COUNT_CONDITIONS == M010_COUNTS
     view = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'runs_counted'").fetchone()[0]
     assert view == runs_counted_view_sql(COUNT_CONDITIONS)
     triggers = " ".join(r[0] for r in store.conn.execute(

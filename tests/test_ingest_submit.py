@@ -163,7 +163,7 @@ def test_a_record_the_store_refuses_does_not_stop_the_other_files(tmp_path: Path
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(lines[0] + "\n")
     second.write_text(lines[1] + "\n")
-    from zebench import store as store_module
+    from zebench.store import core as store_module
 
     real = store_module.write_runs
 

@@ -163,7 +163,7 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert all(SECRET in h for h in seen_by_server)  # it was really used...
     with Store(db) as store:
-        record = next(store.iter_runs())
+        record = store.get_run(store.run_ids()[0])
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     env_output = record.transcript.tool_calls[0].output
     # ...the command saw an environment, an allow-listed one (not even the harmless base URL)...

@@ -13,9 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import re
+
 import sqlite_utils
 
-from zebench.store import Store, migrations
+from zebench.models import CANCELLED_STATUSES, INFRA_CATEGORIES, SCORED_STATUSES
+from zebench.store import COUNT_CONDITIONS, Store, counts_sql, migrations, runs_counted_view_sql
+from zebench.store.schema import M010_COUNTS
 
 FROZEN = Path(__file__).resolve().parent / "schema_frozen"
 SCHEMA = FROZEN / "schema.sql"
@@ -150,6 +154,30 @@ def test_the_step_by_step_database_reads_like_a_fresh_one(tmp_path: Path) -> Non
     """Migrated one step at a time with data in between, the schema is the fresh one's."""
     migrate_step_by_step(tmp_path / "steps.db")
     assert schema_text(sqlite3.connect(tmp_path / "steps.db")) == SCHEMA.read_text()
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def test_the_current_definitions_still_say_what_the_frozen_sql_says(tmp_path: Path) -> None:
+    """The triggers and the view a database has were written by a migration with the definitions of its time;
+    the queries use the current ones (store.sql, from the models' status groups and INFRA_CATEGORIES). They must
+    agree: a change of a status group or of the infrastructure categories needs a new migration."""
+    assert COUNT_CONDITIONS == M010_COUNTS
+    with Store(tmp_path / "fresh.db") as store:
+        objects = {name: sql for kind, name, sql in schema_objects(store.conn) if kind in ("trigger", "view")}
+    assert objects["runs_counted"] == runs_counted_view_sql(COUNT_CONDITIONS)
+    groups = {_listed(SCORED_STATUSES), _listed(CANCELLED_STATUSES), _listed(SCORED_STATUSES + CANCELLED_STATUSES)}
+    for name, sql in objects.items():
+        for categories in re.findall(r"failure_category IN (\([^)]*\))", sql):
+            assert categories == _listed(INFRA_CATEGORIES), name
+        if name.startswith(("agg_totals", "agg_agents", "agg_scenarios", "agg_items")):  # counted with m010's
+            for statuses in re.findall(r"status (?:NOT )?IN (\([^)]*\))", sql):
+                assert statuses in groups, (name, statuses)
+    items = objects["agg_items_insert"] + objects["agg_items_delete"]
+    for count in ("successful", "completed", "agent_failures", "infra_failures", "scored", "evaluator_errors"):
+        assert counts_sql(count, "NEW") in items and counts_sql(count, "OLD") in items, count
 
 
 if __name__ == "__main__":  # python -m tests.test_schema_frozen: write the expectations (review the diff)

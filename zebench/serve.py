@@ -80,7 +80,7 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
             " (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one"))
     with Store(db_path) as store:  # schema up to date before serving
         if immutable:
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
+            store.checkpoint()  # immutable mode ignores the WAL file
     name = db_path.stem
     return Datasette(
         files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],

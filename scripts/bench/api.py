@@ -10,7 +10,7 @@
    once before (warm page cache; --cold to skip): a cold 2 GB file on a slow disk gives p95s of 300 ms and more;
 3. POST /api/results: records per second, one record per request and 100 records per request;
 4. ingest: ``ingest_paths`` of a JSONL file of 100,000 runs into a fresh database vs. raw sqlite3 executemany of
-   the same rows (``store._run_rows``) in one transaction into a fresh database of the same schema; the figure is
+   the same rows (``store.run_rows``) in one transaction into a fresh database of the same schema; the figure is
    baseline seconds / ingest seconds (median of --repeats).
 
 Targets at 1M runs: every GET p95 <= 50 ms (the bulk reads of the original's shapes, 10,000 runs or a whole
@@ -44,7 +44,7 @@ import httpx
 from zebench.ingest import ingest_paths
 from zebench.models import RunRecord
 from zebench.synthetic import TIERS, Generator
-from zebench.store import Store, _run_rows
+from zebench.store import Store, run_rows
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-not-a-secret"
@@ -342,7 +342,7 @@ def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, floa
             f.write(record.model_dump_json(by_alias=True) + "\n")
     grouped: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        for table, rows in _run_rows(record).items():
+        for table, rows in run_rows(record).items():
             grouped.setdefault(table, []).extend(rows)
         if record.batch_id not in batch_rows:  # write_runs creates each batch row the runs name
             batch_rows[record.batch_id] = {"batch_id": record.batch_id, "created_at": record.started_at,

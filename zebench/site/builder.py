@@ -287,9 +287,11 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]
-    for source in ("site/builder.py", "site/charts.py", "store.py", "analysis.py", "stats.py", "openapi.py",
-                   "models.py"):  # what the pages and the mirror are made with
-        h.update((package / source).read_bytes())
+    sources = [package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py",
+                                            "openapi.py")]  # what the pages and the mirror are made with
+    sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
+    for source in sources:
+        h.update(source.read_bytes())
     from importlib.metadata import version
 
     h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT, PATCH_LIMIT,
@@ -324,10 +326,8 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
         if store.pending_migrations(conn):
             store.Store(db_path).close()  # a database from an older zebench: bring its schema up to date first
         out.mkdir(parents=True, exist_ok=True)
-        conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
-        builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
-        builder.build()
-        conn.rollback()
+        with store.read_snapshot(conn):  # every page shows the same state even while runs are written
+            _Builder(conn, out, report, base_url=base_url, full=full, say=say).build()
     except sqlite3.DatabaseError as exc:
         raise SiteError(f"cannot read {db_path}: {exc}") from None
     finally:
@@ -751,8 +751,8 @@ def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every configuration with runs: agent, model and its name."""
-    rows = conn.execute("SELECT agent, model FROM agg_agents WHERE runs > 0 ORDER BY agent, model").fetchall()
-    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)} for a, m in rows]
+    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
+            for a, m in store.query_configurations(conn)]
 
 
 def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
