@@ -11,7 +11,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent

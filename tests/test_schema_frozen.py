@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
-
-import re
 
 import sqlite_utils
 

@@ -9,7 +9,8 @@ from .store import CANNED_QUERIES, Store
 
 TABLES: dict[str, dict[str, Any]] = {
     "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
-                   "columns": {"expected_runs": "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
+                   "columns": {"expected_runs":
+                               "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
                                "avg_score": "Mean totalScore, 0-1", "avg_weighted_score": "Mean weightedScore, 0-10",
                                "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)"}},
     "benchmark_runs": {"description": "One row per run, failed ones too.",

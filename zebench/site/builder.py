@@ -26,10 +26,11 @@ import json
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__, analysis, store
 
@@ -220,7 +221,7 @@ class State:
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "State":
+    def load(cls, path: Path) -> State:
         try:
             raw = json.loads(path.read_text())
         except (FileNotFoundError, json.JSONDecodeError):
@@ -378,8 +379,9 @@ class _Builder:
         depth = rel.count("/")
         root = "../" * depth
         html = self.env.get_template(template).render(
-            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at, version=__version__,
-            csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel, detail_chunk=DETAIL_CHUNK, **context)
+            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at,
+            version=__version__, csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel,
+            detail_chunk=DETAIL_CHUNK, **context)
         self.output.write(rel, html)
 
     # -- the whole build ------------------------------------------------------------------------------------
@@ -409,7 +411,8 @@ class _Builder:
         vega_version = getattr(vl_convert, "__version__", "unknown")
 
         def vega() -> None:
-            bundle = vl_convert.javascript_bundle().encode()  # ~1.5 s: written once per vl-convert version
+            # ~1.5 s: written once per vl-convert version (its stub wants a snippet; the default one is meant)
+            bundle = vl_convert.javascript_bundle().encode()  # type: ignore[call-arg]
             self.output.write(f"assets/vega-{_digest(bundle)}.js", bundle)
 
         self.unit("asset:vega", vega_version, vega)
@@ -441,14 +444,20 @@ class _Builder:
         self.run_pages = sorted(store.query_chunk_versions(conn, PAGE_CHUNK).items(), reverse=True)
         for n, version in self.run_pages:
             lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
-            self.unit(f"page:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi))))
+
+            def page(n: int = n, lo: int = lo, hi: int = hi) -> None:
+                self.output.write(f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi)))
+
+            self.unit(f"page:{n}", version, page)
         self.index_chunks = sorted(store.query_chunk_versions(conn, INDEX_CHUNK).items())
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
-            self.unit(f"index:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"data/runs-index/{n}.js", packed_data_script(f"runs-index/{n}",
-                                                              store.query_run_index_range(conn, lo, hi))))
+
+            def index(n: int = n, lo: int = lo, hi: int = hi) -> None:
+                self.output.write(f"data/runs-index/{n}.js",
+                                  packed_data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi)))
+
+            self.unit(f"index:{n}", version, index)
         latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
         self.output.write("api/v2/runs/latest.json", json_text(latest))
         self.output.write("api/runs/latest.json", json_text(
@@ -575,7 +584,8 @@ class _Builder:
         specs = {}
         if items:
             specs["heatmap"] = charts.heatmap(
-                [{"config": c, "scenario": s, "rate": ok / n, "runs": n} for (c, s), (n, ok) in sorted(by_scenario.items())],
+                [{"config": c, "scenario": s, "rate": ok / n, "runs": n}
+                 for (c, s), (n, ok) in sorted(by_scenario.items())],
                 "scenario", "config", "rate", title="success rate", x_title="scenario", y_title=charts.CONFIG_TITLE)
             specs["tiers"] = charts.grouped_bars(
                 [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
@@ -588,7 +598,7 @@ class _Builder:
                   is not None]
         frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
         pareto = [{"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"],
-                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier)]
+                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier, strict=True)]
         if pareto:
             specs["pareto"] = charts.cost_vs_score(pareto)
         self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto,
@@ -627,7 +637,8 @@ class _Builder:
         specs = {}
         if evaluators:
             specs["scores"] = charts.bars(
-                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]} for e in evaluators if e["avgScore"] is not None],
+                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]}
+                 for e in evaluators if e["avgScore"] is not None],
                 "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs; all configurations)",
                 category_title="evaluator", value_title="mean score", domain=(0, 1))
         if by_agent:

@@ -17,6 +17,8 @@ from functools import cache
 from typing import Any
 
 from ..models import (
+    AgentStats,
+    ApiModel,
     BatchRecord,
     DependencyChange,
     Diff,
@@ -25,7 +27,11 @@ from ..models import (
     Failure,
     Manifest,
     Message,
+    OriginalAgentStats,
+    OriginalStats,
     RunRecord,
+    ScenarioStats,
+    Stats,
     Telemetry,
     ToolCallRecord,
     Transcript,
@@ -76,6 +82,12 @@ def _shape(row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns
         if row.get(key) is not None:
             out[_camel(key)] = bool(row[key])
     return out
+
+
+def _through(model: type[ApiModel], shaped: dict[str, Any]) -> dict[str, Any]:
+    """A response made by its API model: validated (a key or a type the model does not have is an error, not a
+    silently different answer) and dumped with the keys it was given."""
+    return model.model_validate(shaped).model_dump(exclude_unset=True)
 
 
 def _run_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -659,24 +671,25 @@ def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(agent_failed), 0), COALESCE(SUM(infra_failed), 0), "
         "COALESCE(SUM(evaluator_errors), 0) FROM agg_items").fetchone()
     cancelled = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()[0]
-    return {"totalRuns": base["runs"], "successfulRuns": base["successfulRuns"], "failedRuns": base["failedRuns"],
+    return _through(Stats, {
+            "totalRuns": base["runs"], "successfulRuns": base["successfulRuns"], "failedRuns": base["failedRuns"],
             "completedRuns": completed, "agentFailures": agent_failed, "infraFailures": infra_failed,
             "cancelledAttempts": cancelled, "evaluatorErrorRuns": evaluator_errors,
             "successRate": base["successRate"], "avgScore": base["avgScore"],
             "avgWeightedScore": base["avgWeightedScore"], "totalCostUsd": base["totalCostUsd"],
             "costUnknownRuns": base["costUnknownRuns"], "totalBatches": counts[0], "agentModels": counts[1],
-            "scenarios": counts[2], "pooled": True}
+            "scenarios": counts[2], "pooled": True})
 
 
 def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = [_aggregate_row(r) for r in _fetch(conn, "SELECT * FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
     for row in rows:
         row["model"] = row["model"] or None
-    return rows
+    return [_through(AgentStats, row) for row in rows]
 
 
 def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [_aggregate_row(r) for r in _fetch(
+    return [_through(ScenarioStats, _aggregate_row(r)) for r in _fetch(
         conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")]
 
 
@@ -799,16 +812,17 @@ def query_original_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(CASE WHEN is_successful = 1 THEN runs END), 0), "
         "COALESCE(SUM(total_scored), 0), COALESCE(SUM(sum_total_score), 0), COALESCE(SUM(scored), 0), "
         "COALESCE(SUM(sum_weighted), 0) FROM agg_status_agents WHERE status = 'completed'").fetchone()
-    return {"totalRuns": runs, "successfulRuns": successful,
-            "avgScore": sum_total / total_scored if total_scored else None,
-            "avgWeightedScore": sum_weighted / scored if scored else None}
+    return _through(OriginalStats, {"totalRuns": runs, "successfulRuns": successful,
+                                    "avgScore": sum_total / total_scored if total_scored else None,
+                                    "avgWeightedScore": sum_weighted / scored if scored else None})
 
 
 def query_original_agent_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The original's GET /api/stats/agents: per agent over its completed and successful runs, their count and
     mean, min and max weightedScore; highest mean first."""
-    rows = [{"agent": agent, "runs": runs, "avgScore": sum_weighted / scored if scored else None,
-             "minScore": low, "maxScore": high}
+    rows = [_through(OriginalAgentStats, {"agent": agent, "runs": runs,
+                                          "avgScore": sum_weighted / scored if scored else None,
+                                          "minScore": low, "maxScore": high})
             for agent, runs, scored, sum_weighted, low, high in conn.execute(
                 "SELECT agent, runs, scored, sum_weighted, min_weighted, max_weighted FROM agg_status_agents "
                 "WHERE status = 'completed' AND is_successful = 1 AND runs > 0")]
