@@ -19,22 +19,29 @@ from typing import Any
 from ..models import (
     AgentStats,
     ApiModel,
+    BatchDetail,
     BatchRecord,
+    BatchRow,
     DependencyChange,
     Diff,
     DiffFile,
     Evaluation,
+    EvaluationRow,
     Failure,
     Manifest,
     Message,
     OriginalAgentStats,
     OriginalStats,
+    RunDetail,
     RunRecord,
+    RunRow,
     ScenarioStats,
     Stats,
     Telemetry,
+    TelemetryRow,
     ToolCallRecord,
     Transcript,
+    TranscriptBody,
     ValidationResult,
     epoch_ms,
 )
@@ -84,10 +91,12 @@ def _shape(row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns
     return out
 
 
-def _through(model: type[ApiModel], shaped: dict[str, Any]) -> dict[str, Any]:
-    """A response made by its API model: validated (a key or a type the model does not have is an error, not a
-    silently different answer) and dumped with the keys it was given."""
-    return model.model_validate(shaped).model_dump(exclude_unset=True)
+def _checked(model: type[ApiModel], shaped: dict[str, Any]) -> dict[str, Any]:
+    """A response checked by its API model before it leaves the store: a key or a type the model does not have is
+    an error here, not a silently different answer. Returned as it was shaped (a dump of the model would reorder
+    keys, which the pages' tables follow, and turn stored integers into floats)."""
+    model.model_validate(shaped)
+    return shaped
 
 
 def _run_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -147,11 +156,11 @@ def query_runs(conn: sqlite3.Connection, filters: dict[str, str] | None = None, 
 
 def query_run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
     rows = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,))
-    return _run_row(rows[0]) if rows else None
+    return _checked(RunRow, _run_row(rows[0])) if rows else None
 
 
 def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
-    return [_shape(r, ("details",), ("applicable",)) for r in _fetch(
+    return [_checked(EvaluationRow, _shape(r, ("details",), ("applicable",))) for r in _fetch(
         conn, "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, details, error, "
               "cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id", (run_id,))]
 
@@ -160,7 +169,7 @@ def query_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | N
     rows = _fetch(conn, "SELECT tool_calls, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, "
                         "judge_cost_usd, duration_ms, workspace_dir, stage_ms, prompt_sent FROM run_telemetry "
                         "WHERE run_id = ?", (run_id,))
-    return _shape(rows[0], ("stage_ms",)) if rows else None
+    return _checked(TelemetryRow, _shape(rows[0], ("stage_ms",))) if rows else None
 
 
 def query_transcript(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:
@@ -169,7 +178,7 @@ def query_transcript(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:
     calls = [_shape(r, ("input",), ("is_error",)) for r in _fetch(
         conn, "SELECT seq, name, input, output, is_error, duration_ms FROM run_tool_calls WHERE run_id = ? "
               "ORDER BY seq", (run_id,))]
-    return {"messages": messages, "toolCalls": calls}
+    return _checked(TranscriptBody, {"messages": messages, "toolCalls": calls})
 
 
 def _children(conn: sqlite3.Connection, sql: str, run_where: str, params: tuple[Any, ...], *,
@@ -379,7 +388,7 @@ def run_summaries(conn: sqlite3.Connection, batch_id: str) -> list[dict[str, Any
 
 def query_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
     details = _run_details(conn, "run_id = ?", (run_id,))
-    return details[0] if details else None
+    return _checked(RunDetail, details[0]) if details else None
 
 
 def query_run_details_range(conn: sqlite3.Connection, first_id: int, last_id: int, *, transcripts: bool = False
@@ -565,7 +574,7 @@ def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | No
                         "LIMIT ?", [*params, limit + 1])
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last["created_at"], last["batch_id"]) if last else None
-    return [_batch_row(r) for r in rows[:limit]], next_cursor
+    return [_checked(BatchRow, _batch_row(r)) for r in rows[:limit]], next_cursor
 
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
@@ -632,7 +641,7 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str, runs_limit: int 
         "failuresByCategory": [{**_shape(r), "category": r["category"] or "unknown"} for r in failures],
         "evaluatorErrors": [_shape(r) for r in errors],
     }
-    return batch
+    return _checked(BatchDetail, batch)
 
 
 def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -671,7 +680,7 @@ def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(agent_failed), 0), COALESCE(SUM(infra_failed), 0), "
         "COALESCE(SUM(evaluator_errors), 0) FROM agg_items").fetchone()
     cancelled = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()[0]
-    return _through(Stats, {
+    return _checked(Stats, {
             "totalRuns": base["runs"], "successfulRuns": base["successfulRuns"], "failedRuns": base["failedRuns"],
             "completedRuns": completed, "agentFailures": agent_failed, "infraFailures": infra_failed,
             "cancelledAttempts": cancelled, "evaluatorErrorRuns": evaluator_errors,
@@ -685,11 +694,11 @@ def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = [_aggregate_row(r) for r in _fetch(conn, "SELECT * FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
     for row in rows:
         row["model"] = row["model"] or None
-    return [_through(AgentStats, row) for row in rows]
+    return [_checked(AgentStats, row) for row in rows]
 
 
 def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [_through(ScenarioStats, _aggregate_row(r)) for r in _fetch(
+    return [_checked(ScenarioStats, _aggregate_row(r)) for r in _fetch(
         conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")]
 
 
@@ -812,7 +821,7 @@ def query_original_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(CASE WHEN is_successful = 1 THEN runs END), 0), "
         "COALESCE(SUM(total_scored), 0), COALESCE(SUM(sum_total_score), 0), COALESCE(SUM(scored), 0), "
         "COALESCE(SUM(sum_weighted), 0) FROM agg_status_agents WHERE status = 'completed'").fetchone()
-    return _through(OriginalStats, {"totalRuns": runs, "successfulRuns": successful,
+    return _checked(OriginalStats, {"totalRuns": runs, "successfulRuns": successful,
                                     "avgScore": sum_total / total_scored if total_scored else None,
                                     "avgWeightedScore": sum_weighted / scored if scored else None})
 
@@ -820,7 +829,7 @@ def query_original_stats(conn: sqlite3.Connection) -> dict[str, Any]:
 def query_original_agent_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The original's GET /api/stats/agents: per agent over its completed and successful runs, their count and
     mean, min and max weightedScore; highest mean first."""
-    rows = [_through(OriginalAgentStats, {"agent": agent, "runs": runs,
+    rows = [_checked(OriginalAgentStats, {"agent": agent, "runs": runs,
                                           "avgScore": sum_weighted / scored if scored else None,
                                           "minScore": low, "maxScore": high})
             for agent, runs, scored, sum_weighted, low, high in conn.execute(
