@@ -81,8 +81,15 @@ heuristic_checks:
 """
 
 
-def make_scenario(root: Path, suite: str = "demo", name: str = "add", yaml_text: str | None = None,
-                  tiers: tuple[str, ...] = ("L1",), solution: bool = True, extra_fixture: dict[str, str] | None = None) -> Path:
+def make_scenario(
+    root: Path,
+    suite: str = "demo",
+    name: str = "add",
+    yaml_text: str | None = None,
+    tiers: tuple[str, ...] = ("L1",),
+    solution: bool = True,
+    extra_fixture: dict[str, str] | None = None,
+) -> Path:
     """A minimal scenario: calc.add is wrong, a unittest checks it, the solution fixes it."""
     base = root / suite / "scenarios" / name
     write(base / "scenario.yaml", yaml_text or SCENARIO_YAML.format(name=name, suite=suite))

@@ -35,8 +35,12 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
                                                      "specialist_version": "0.0.3"})
             if batch_id == "batch-b":  # one run whose judge failed: an evaluator error
                 i = next(i for i, r in enumerate(runs) if r.status == "completed")
-                error = Evaluation(evaluator_name="llm_judge", weight=2.0, score=None,
-                                   error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge")
+                error = Evaluation(
+                    evaluator_name="llm_judge",
+                    weight=2.0,
+                    score=None,
+                    error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge",
+                )
                 runs[i] = runs[i].model_copy(update={"evaluations": [*runs[i].evaluations, error],
                                                      "is_successful": False})
             store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at, expected_runs=len(runs)))

@@ -208,7 +208,9 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     assert demo.fixture_dir is None and not demo.spec.runs_validation
     update = by_key["update-deps/nx-pnpm-monorepo"]
     policy = update.tier_policy("Lx")
-    assert policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
+    assert (
+        policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
+    )
     from zebench.evaluators.judge import parse_categories
     from zebench.scoring import weights_for
 

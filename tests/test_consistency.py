@@ -23,7 +23,14 @@ from zebench.ingest import ingest_paths
 from zebench.models import Failure, RunRecord
 from zebench.serve import make_datasette
 from zebench.site import build_site
-from zebench.store import COUNT_CONDITIONS, InconsistentRecord, Store, migrations, runs_counted_view_sql
+from zebench.store import (
+    COUNT_CONDITIONS,
+    InconsistentRecord,
+    Store,
+    migrations,
+    runs_counted_view_sql,
+)
+from zebench.store.schema import M010_COUNTS
 
 TOKEN = "consistency-token"
 
@@ -42,6 +49,8 @@ INCONSISTENT = [
     (record(isSuccessful=False, failure={"category": "agent", "stage": "agent", "message": "x"}), ["failure"],
      "is a run that completed, yet it has a failure"),
     (record(startedAt="yesterday"), ["startedAt"], "not an ISO-8601 time"),
+    (record(weightedScore=float("inf")), ["weightedScore"], "NaN and Infinity are not"),
+    (record(telemetry={"costUsd": float("nan")}), ["telemetry", "costUsd"], "NaN and Infinity are not"),
     (record(evaluations=[{"evaluatorName": "judge", "score": 0.5, "error": "boom"}]), ["evaluations", 0, "score"],
      "an evaluation that failed (error) has no score"),
 ]
@@ -79,7 +88,15 @@ def api(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     loop = asyncio.new_event_loop()
 
     def call(method: str, path: str, body: Any = None) -> Any:
-        kwargs = {"json": body, "headers": {"Authorization": f"Bearer {TOKEN}"}} if method == "post" else {}
+        # json.dumps writes NaN and Infinity as a sloppy client would (httpx's json= refuses them)
+        kwargs = (
+            {
+                "content": json.dumps(body),
+                "headers": {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            }
+            if method == "post"
+            else {}
+        )
         return loop.run_until_complete(getattr(ds.client, method)(path, **kwargs))
 
     yield call
@@ -124,7 +141,8 @@ def test_ingest_reports_an_inconsistent_record_and_loads_nothing_of_its_file(sto
     problem = str(report.files[0].problems[0])
     assert problem.startswith(f"{bad}:2:") and "isSuccessful: a run with status 'failed'" in problem
     assert [r[0] for r in store.conn.execute("SELECT run_id FROM benchmark_runs")] == ["g1"]
-    assert store.get_run("g1").started_at == "2026-11-01T00:00:00.000Z"
+    loaded = store.get_run("g1")
+    assert loaded is not None and loaded.started_at == "2026-11-01T00:00:00.000Z"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -143,16 +161,18 @@ def _old_database(path: Path) -> None:
          "weighted_score": float("inf"), "total_score": float("-inf")},
         # an evaluator that crashed, stored "not applicable" with its error: the run counted successful
         {"run_id": "crash", "batch_id": "old", "status": "completed", "is_successful": 1, "weighted_score": 9.0},
-        {"run_id": "ok", "batch_id": "old", "status": "completed", "is_successful": 1, "weighted_score": 10.0},
+        # a time that does not parse (earlier versions stored what they were sent)
+        {"run_id": "ok", "batch_id": "old", "status": "completed", "is_successful": 1, "weighted_score": 10.0,
+         "completed_at": "yesterday"},
         {"run_id": "stop", "batch_id": "old", "status": "cancelled", "failure_category": "cancelled",
          "is_successful": 0},
     ]
     for i, row in enumerate(rows):
-        db["benchmark_runs"].insert({"suite": "s", "scenario": f"c{i}", "tier": "L1", "agent": "a",
+        db.table("benchmark_runs").insert({"suite": "s", "scenario": f"c{i}", "tier": "L1", "agent": "a",
                                      "started_at": f"2026-11-01T00:00:0{i}.000Z", **row})
-    db["evaluation_results"].insert({"run_id": "crash", "evaluator_name": "integrity_guard", "applicable": 0,
+    db.table("evaluation_results").insert({"run_id": "crash", "evaluator_name": "integrity_guard", "applicable": 0,
                                      "weight": 1.0, "kind": "hygiene", "error": "RuntimeError: bug"})
-    db["batch_runs"].insert({"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 4,
+    db.table("batch_runs").insert({"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 4,
                              "metadata": "{}"})
     db.conn.commit()
     db.conn.close()
@@ -194,7 +214,7 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
 
 def test_the_database_counts_with_the_current_definitions(store: Store) -> None:
     """The view and the triggers m010 made follow COUNT_CONDITIONS: a change of a definition needs a migration."""
-    assert COUNT_CONDITIONS == store_module._M010_COUNTS
+    assert COUNT_CONDITIONS == M010_COUNTS
     view = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'runs_counted'").fetchone()[0]
     assert view == runs_counted_view_sql(COUNT_CONDITIONS)
     triggers = " ".join(r[0] for r in store.conn.execute(

@@ -16,7 +16,15 @@ from click.testing import CliRunner
 from tests import realdata
 from zebench.analysis import leaderboard
 from zebench.cli import main
-from zebench.models import BatchRecord, Evaluation, Failure, RunRecord, Telemetry
+from zebench.models import (
+    BatchRecord,
+    Evaluation,
+    Failure,
+    FailureCategory,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+)
 from zebench.site import build_site
 from zebench.store import Store
 
@@ -99,14 +107,25 @@ def test_the_cli_table_shows_agent_and_model_uncut(board_db: tuple[Path, list[re
 # A mixed database, as a new user makes one
 
 
-def _run(run_id: str, batch: str, agent: str, item: int, ok: bool, *, model: str | None = None, repeat: int = 0,
-         status: str = "completed", failure: str | None = None, evaluations: list[Evaluation] | None = None,
-         cost: float | None = 0.0) -> RunRecord:
+def _run(
+    run_id: str,
+    batch: str,
+    agent: str,
+    item: int,
+    ok: bool,
+    *,
+    model: str | None = None,
+    repeat: int = 0,
+    status: RunStatus = "completed",
+    failure: FailureCategory | None = None,
+    evaluations: list[Evaluation] | None = None,
+    cost: float | None = 0.0,
+) -> RunRecord:
     return RunRecord(
         run_id=run_id, batch_id=batch, suite=f"suite{item % 4}", scenario=f"scenario-{item:02d}", tier="L1",
         agent=agent, model=model, status=status, started_at=f"2026-11-{1 + repeat:02d}T00:00:{item % 60:02d}.000Z",
         weighted_score=None if status != "completed" else (10.0 if ok else 2.0), is_successful=ok,
-        repeat_index=repeat, failure=Failure(category=failure, stage="agent", message="x") if failure else None,  # type: ignore[arg-type]
+        repeat_index=repeat, failure=Failure(category=failure, stage="agent", message="x") if failure else None,
         evaluations=evaluations or [], telemetry=Telemetry(cost_usd=cost))
 
 
@@ -177,7 +196,9 @@ def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_pa
                                        str(mixed_db), "--junit", str(junit), "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == ["suite3/scenario-07/L1"]
+    assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == [
+        "suite3/scenario-07/L1"
+    ]
     text = junit.read_text()
     assert text.count("<testcase") == 41 and text.count("<failure") == 40 and 'failures="40"' in text
     assert not body["pooled"] and "success rates" in body["pairing"]
@@ -209,6 +230,6 @@ def test_mixed_database_site_tells_the_same_story(mixed_db: Path, tmp_path: Path
 
 
 def _figures(page: Path) -> Any:
-    match = re.search(r'<script type="application/json" id="page-figures">(.*?)</script>', page.read_text(), re.S)
+    match = re.search(r'<script type="application/json" id="page-figures">(.*?)</script>', page.read_text(), re.DOTALL)
     assert match
     return json.loads(match.group(1))

@@ -524,7 +524,10 @@ def _korn_graubard(s: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[f
     effective = min(total, p * (1 - p) / variance)
     effective *= (scipy.stats.norm.ppf(1 - alpha / 2) / scipy.stats.t.ppf(1 - alpha / 2, items - 1)) ** 2
     x = p * effective
-    return (scipy.stats.beta.ppf(alpha / 2, x, effective - x + 1), scipy.stats.beta.ppf(1 - alpha / 2, x + 1, effective - x))
+    return (
+        scipy.stats.beta.ppf(alpha / 2, x, effective - x + 1),
+        scipy.stats.beta.ppf(1 - alpha / 2, x + 1, effective - x),
+    )
 
 
 def test_clustered_proportion_interval_matches_statsmodels_and_scipy() -> None:
@@ -600,7 +603,10 @@ def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
 def _brute_sign_flip(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> float:
     d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
     observed = abs(sum(d))
-    hits = sum(abs(sum(s * x for s, x in zip(signs, d, strict=True))) >= observed for signs in itertools.product((1, -1), repeat=len(d)))
+    hits = sum(
+        abs(sum(s * x for s, x in zip(signs, d, strict=True))) >= observed
+        for signs in itertools.product((1, -1), repeat=len(d))
+    )
     return hits / 2 ** len(d)
 
 

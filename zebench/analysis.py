@@ -225,7 +225,7 @@ def _side(conn: sqlite3.Connection, selection: Selection, pool: bool
             merged[k] += row[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(a, m)} ({n} runs)" for (a, m), n in sorted(configs.items()))
-        first_agent, first_model = sorted(configs)[0]
+        first_agent, first_model = min(configs)
         narrowed = (f"{text}," if "=" in text else f"batchId={text},") + f"agent={first_agent}" + (
             f",model={first_model}" if first_model else "")
         raise SelectionError(f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "
@@ -273,7 +273,9 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
     per_item = []
     for k in shared:
         b, c = base[k], cand[k]
-        p = stats.fisher_exact(b["successful"], b["runs"] - b["successful"], c["successful"], c["runs"] - c["successful"])
+        p = stats.fisher_exact(
+            b["successful"], b["runs"] - b["successful"], c["successful"], c["runs"] - c["successful"]
+        )
         per_item.append({"item": k, "baseRuns": b["runs"], "baseSuccessful": b["successful"],
                          "baseSuccessRate": _rate(b), "baseScore": _score(b), "candRuns": c["runs"],
                          "candSuccessful": c["successful"], "candSuccessRate": _rate(c), "candScore": _score(c),

@@ -39,7 +39,9 @@ def scaffold_dir() -> Path:
     """Where new suites go by default: the current directory's suites folder (never the bundled one)."""
     return next((c for c in LOCAL_SUITES_DIRS if c.is_dir()), LOCAL_SUITES_DIRS[0])
 #: Directories never copied into a workspace, never hashed, never diffed.
-IGNORED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+IGNORED_DIRS = frozenset(
+    {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+)
 DEFAULT_ANSWER = "Proceed with your best judgment based on the constraints provided."
 #: In solution/: paths the reference solution deletes, one per line.
 DELETED_LIST = ".deleted"
@@ -428,7 +430,9 @@ class Catalog:
                 raise CatalogError(f"unknown suite {suite!r} in {selector!r} (known: {', '.join(self.suite_names())})")
             known = self.scenario_names(suite)
             if name and name not in known:
-                raise CatalogError(f"unknown scenario {suite}/{name} (scenarios of {suite}: {', '.join(known) or 'none'})")
+                raise CatalogError(
+                    f"unknown scenario {suite}/{name} (scenarios of {suite}: {', '.join(known) or 'none'})"
+                )
             for n in [name] if name else known:
                 chosen.setdefault((suite, n), None)
         return list(chosen)

@@ -50,7 +50,8 @@ class RichReporter:
     def start(self, batch_id: str, total: int, already_done: int) -> None:
         todo = total - already_done
         self.console.print(
-            f"[bold]Batch {batch_id}[/]: {todo} runs to do" + (f" ({already_done} already stored)" if already_done else "")
+            f"[bold]Batch {batch_id}[/]: {todo} runs to do"
+            + (f" ({already_done} already stored)" if already_done else "")
         )
         if self.live:
             self.progress = Progress(
@@ -85,7 +86,8 @@ class RichReporter:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
             score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}"
-            verdict: str = "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
+            verdict: str = "ok" if record.is_successful else (
+                record.status if record.status != "completed" else "unsuccessful")
             errors = [e.evaluator_name for e in record.evaluations if e.error is not None]
             if errors:
                 verdict += f" (evaluator error: {', '.join(errors)})"
@@ -121,7 +123,10 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
                         console: Console | None = None) -> None:
     """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
     the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
+            console = Console(width=200)
     detail = query_batch_detail(store.conn, batch_id, runs_limit=0)
     if detail is None:
         console.print(f"No batch {batch_id} in {db_path}")
@@ -133,9 +138,13 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
         for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
             runs.add_column(col, overflow="fold")
         for r in rows:
-            status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+            status = (
+                r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+            )
             if r["evaluator_errors"]:
-                status += f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+                status += (
+                    f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+                )
             runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"], r["model"] or "", status,
                          _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
         console.print(runs)
@@ -165,6 +174,8 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
         console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
     state = "complete" if d["complete"] else (
         f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
-    console.print(f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
+    console.print(
+        f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")
+    )
     if not d["complete"] and d["expectedRuns"] is not None:
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")

@@ -40,11 +40,25 @@ SECRET_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 #: Secrets by name whatever the pattern says (documentation, and a guard if the pattern is ever narrowed).
-KNOWN_SECRET_NAMES = frozenset({
-    "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY", "ZEBENCH_API_KEY", "ZE_BENCHMARKS_API_KEY",
-    "GH_PAT", "GH_TOKEN", "GITHUB_TOKEN", "NETLIFY_AUTH_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HF_TOKEN",
-    "DATABASE_URL", "NPM_TOKEN", "NODE_AUTH_TOKEN",
-})
+KNOWN_SECRET_NAMES = frozenset(
+    {
+        "ANTHROPIC_API_KEY",
+        "OPENROUTER_API_KEY",
+        "OPENAI_API_KEY",
+        "ZEBENCH_API_KEY",
+        "ZE_BENCHMARKS_API_KEY",
+        "GH_PAT",
+        "GH_TOKEN",
+        "GITHUB_TOKEN",
+        "NETLIFY_AUTH_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "HF_TOKEN",
+        "DATABASE_URL",
+        "NPM_TOKEN",
+        "NODE_AUTH_TOKEN",
+    }
+)
 #: Names the pattern matches that hold no secret (desktop sessions, agent sockets): their values are ordinary
 #: words and paths ("wayland", "/run/user/1000/bus") that must not be replaced everywhere.
 NOT_SECRET_NAME_RE = re.compile(

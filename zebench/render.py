@@ -94,7 +94,8 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     console.print(table)
     notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
              f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
-    notes += [f"{r['configuration']}: no tie group, only {r['items']} items (fewer than {min_shared_items})"
+    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+              f"{min_shared_items})"
               for r in rows if r["tieGroup"] is None]
     for line in notes:
         console.print(line, soft_wrap=True, highlight=False)

@@ -10,7 +10,8 @@ from .store import CANNED_QUERIES, Store
 
 TABLES: dict[str, dict[str, Any]] = {
     "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
-                   "columns": {"expected_runs": "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
+                   "columns": {"expected_runs":
+                               "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
                                "avg_score": "Mean totalScore, 0-1", "avg_weighted_score": "Mean weightedScore, 0-10",
                                "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)"}},
     "benchmark_runs": {"description": "One row per run, failed ones too.",
@@ -90,7 +91,7 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
                          "`zebench run` or `zebench ingest`, also brings it up to date)")
     if immutable:
         with Store(db_path, migrate=False) as store:
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
+            store.checkpoint()  # immutable mode ignores the WAL file
     name = db_path.stem
     return Datasette(
         files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],

@@ -321,7 +321,7 @@ def clustered_proportion_interval(successes: Sequence[float], runs: Sequence[flo
     if total == 0:
         return (0.0, 1.0, "wilson")
     if float(n.max()) <= 1.0:
-        low, high = wilson_interval(int(round(hits)), int(round(total)), alpha)
+        low, high = wilson_interval(round(hits), round(total), alpha)
         return (low, high, "wilson")
     if items < 2:
         return (0.0, 1.0, "clustered")

@@ -61,7 +61,9 @@ def overloaded(retry_after_ms: int = 10) -> Error:
 # -- Anthropic Messages bodies ---------------------------------------------------------------------------------
 
 
-def usage(input_tokens: int = 100, output_tokens: int = 50, cache_read: int = 0, cache_write: int = 0) -> dict[str, int]:
+def usage(
+    input_tokens: int = 100, output_tokens: int = 50, cache_read: int = 0, cache_write: int = 0
+) -> dict[str, int]:
     return {"input_tokens": input_tokens, "output_tokens": output_tokens,
             "cache_read_input_tokens": cache_read, "cache_creation_input_tokens": cache_write}
 

@@ -103,5 +103,7 @@ class AnthropicAgent(Agent):
                 for c, o in zip(calls, outcomes, strict=True)
             ]
             messages.append({"role": "user", "content": results})
-            result.messages.append(Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results]))
+            result.messages.append(
+                Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results])
+            )
         return result

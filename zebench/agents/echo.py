@@ -18,5 +18,8 @@ class EchoAgent(Agent):
     async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result
         result.final_text = "(echo) I made no changes."
-        result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=result.final_text)]
+        result.messages += [
+            Message(role="user", content=task.prompt),
+            Message(role="assistant", content=result.final_text),
+        ]
         return result

@@ -16,6 +16,7 @@ from datasette.utils.asgi import Response
 from .. import jsonsafe
 from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
 from ..models import utc_now
+from ..store import savepoint
 
 #: Largest request body accepted by POST endpoints (413 above).
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -109,15 +110,8 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         raise ApiError(503, "this server is read-only (started with --immutable)")
 
     def in_transaction(conn: sqlite3.Connection) -> Any:
-        conn.execute("SAVEPOINT zebench_api")
-        try:
-            result = fn(conn)
-        except BaseException:
-            conn.execute("ROLLBACK TO zebench_api")
-            conn.execute("RELEASE zebench_api")
-            raise
-        conn.execute("RELEASE zebench_api")
-        return result
+        with savepoint(conn, "zebench_api"):
+            return fn(conn)
 
     return await db.execute_write_fn(lambda conn: _as_store(conn, in_transaction), block=True)
 

@@ -48,7 +48,7 @@ def main() -> None:
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
       zebench leaderboard
-      sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+      sqlite3 data/zebench.db 'select agent, model, count(*), sum(successful) from runs_counted group by agent, model'
 
     \b
     Writing a suite:

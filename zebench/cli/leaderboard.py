@@ -28,7 +28,8 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, mi
     pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group
     holds the configurations not significantly worse than its leader on the items both ran (paired tests of the
     items' success rates, Holm-adjusted); a pair sharing fewer than --min-shared-items items is not comparable.
-    Denominators are explicit: runs, completed runs, agent and infrastructure failures. See docs/statistics.md.
+    Denominators are explicit: runs, completed runs, agent and infrastructure failures, and success with and
+    without the infrastructure failures. See docs/statistics.md.
 
     When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
     so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.

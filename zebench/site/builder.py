@@ -289,9 +289,11 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]
-    for source in ("site/builder.py", "site/charts.py", "store.py", "analysis.py", "stats.py", "openapi.py",
-                   "models.py"):  # what the pages and the mirror are made with
-        h.update((package / source).read_bytes())
+    sources = [package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py",
+                                            "openapi.py")]  # what the pages and the mirror are made with
+    sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
+    for source in sources:
+        h.update(source.read_bytes())
     from importlib.metadata import version
 
     h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT, PATCH_LIMIT,
@@ -322,12 +324,9 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
     try:
         # never migrates: a database from an older zebench is read through an up-to-date copy
         with open_for_reading(db_path, on_outdated=say) as reader:
-            conn = reader.conn
             out.mkdir(parents=True, exist_ok=True)
-            conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
-            builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
-            builder.build()
-            conn.rollback()
+            with store.read_snapshot(reader.conn) as conn:  # every page shows the same state while runs are written
+                _Builder(conn, out, report, base_url=base_url, full=full, say=say).build()
     except NotReadable as exc:
         raise SiteError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -378,8 +377,9 @@ class _Builder:
         depth = rel.count("/")
         root = "../" * depth
         html = self.env.get_template(template).render(
-            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at, version=__version__,
-            csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel, detail_chunk=DETAIL_CHUNK, **context)
+            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at,
+            version=__version__, csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel,
+            detail_chunk=DETAIL_CHUNK, **context)
         self.output.write(rel, html)
 
     # -- the whole build ------------------------------------------------------------------------------------
@@ -409,8 +409,7 @@ class _Builder:
         vega_version = getattr(vl_convert, "__version__", "unknown")
 
         def vega() -> None:
-            # ~1.5 s: written once per vl-convert version. The stub says snippet is required; it is optional (the
-            # default one puts vegaEmbed on window)
+            # ~1.5 s: written once per vl-convert version (its stub wants a snippet; the default one is meant)
             bundle = vl_convert.javascript_bundle().encode()  # type: ignore[call-arg]
             self.output.write(f"assets/vega-{_digest(bundle)}.js", bundle)
 
@@ -444,7 +443,7 @@ class _Builder:
         for n, version in self.run_pages:
             lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
 
-            def page(lo: int = lo, hi: int = hi, n: int = n) -> None:
+            def page(n: int = n, lo: int = lo, hi: int = hi) -> None:
                 self.output.write(f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi)))
 
             self.unit(f"page:{n}", version, page)
@@ -452,7 +451,7 @@ class _Builder:
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
 
-            def index(lo: int = lo, hi: int = hi, n: int = n) -> None:
+            def index(n: int = n, lo: int = lo, hi: int = hi) -> None:
                 self.output.write(f"data/runs-index/{n}.js",
                                   packed_data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi)))
 
@@ -583,7 +582,8 @@ class _Builder:
         specs = {}
         if items:
             specs["heatmap"] = charts.heatmap(
-                [{"config": c, "scenario": s, "rate": ok / n, "runs": n} for (c, s), (n, ok) in sorted(by_scenario.items())],
+                [{"config": c, "scenario": s, "rate": ok / n, "runs": n}
+                 for (c, s), (n, ok) in sorted(by_scenario.items())],
                 "scenario", "config", "rate", title="success rate", x_title="scenario", y_title=charts.CONFIG_TITLE)
             specs["tiers"] = charts.grouped_bars(
                 [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
@@ -608,10 +608,11 @@ class _Builder:
         for i in items:
             cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
             cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
-        hardest: list[dict[str, Any]] = sorted(({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
-                           "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
-                           "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
-                         key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
+        hardest: list[dict[str, Any]] = sorted(
+            ({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
+              "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
+              "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
+            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
         flaky = sorted(({**i, "config": analysis.config_name(i["agent"], i["model"]),
                          "rate": i["successful"] / i["runs"]} for i in items if 0 < i["successful"] < i["runs"]),
                        key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]))
@@ -634,7 +635,8 @@ class _Builder:
         specs = {}
         if evaluators:
             specs["scores"] = charts.bars(
-                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]} for e in evaluators if e["avgScore"] is not None],
+                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]}
+                 for e in evaluators if e["avgScore"] is not None],
                 "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs; all configurations)",
                 category_title="evaluator", value_title="mean score", domain=(0, 1))
         if by_agent:
@@ -758,8 +760,8 @@ def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every configuration with runs: agent, model and its name."""
-    rows = conn.execute("SELECT agent, model FROM agg_agents WHERE runs > 0 ORDER BY agent, model").fetchall()
-    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)} for a, m in rows]
+    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
+            for a, m in store.query_configurations(conn)]
 
 
 def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
