@@ -140,7 +140,7 @@ def make_plan(
 
 def stored_run(db_path: Path, run_id: str) -> RunRecord:
     """A stored run, read without changing the database (``--from-run``); BatchError when it is not there."""
-    from .reading import open_for_reading
+    from .store import open_for_reading
 
     if not db_path.exists():
         raise BatchError(f"--from-run: database {db_path} does not exist")

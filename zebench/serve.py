@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .reading import ReadOnlyStore, pending_migration_names
-from .store import CANNED_QUERIES, Store
+from .store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
 
 TABLES: dict[str, dict[str, Any]] = {
     "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
@@ -84,7 +83,7 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
     if not db_path.exists():
         Store(db_path).close()  # --create: a new, empty database
     with ReadOnlyStore(db_path) as reader:
-        pending = pending_migration_names(reader.conn)
+        pending = pending_migrations(reader.conn)
     if pending:
         raise NoDatabase(f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
                          f"pending): run `zebench migrate --db {db_path}` first (any write command, such as "

@@ -22,7 +22,7 @@ def migrate_command(db_path: Path) -> None:
     Examples:
       zebench migrate                                    data/zebench.db
     """
-    from ..reading import migrate_database
+    from ..store import migrate_database
 
     applied = migrate_database(db_path)
     if applied:

@@ -124,7 +124,7 @@ def sandbox_mode(requested: str) -> str:
 def reading(db_path: Path, *, quiet: bool = False) -> Iterator[Store]:
     """The database opened read-only (never migrated: an older schema is read through an up-to-date copy, with a
     note on stderr unless ``quiet``); exit 2 when it does not exist or cannot be read."""
-    from ..reading import NotReadable, open_for_reading
+    from ..store import NotReadable, open_for_reading
 
     if not db_path.exists():
         fail(f"database {db_path} does not exist (run `zebench run` first or pass --db)")

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, analysis, store
-from ..reading import NotReadable, open_for_reading
+from ..store import NotReadable, open_for_reading
 
 #: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
 DETAIL_CHUNK = 100

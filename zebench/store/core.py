@@ -17,9 +17,10 @@ from .schema import migrations
 from .writes import WriteCounts, refresh_batch_aggregates, write_batch, write_runs
 
 
-def pending_migrations(conn: sqlite3.Connection) -> bool:
-    """True when the database's schema is older than this zebench's (read-only check)."""
-    return bool(migrations.pending(sqlite_utils.Database(conn)))
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The migrations this zebench has that the database lacks, by name: empty when its schema is up to date (a
+    read: nothing is written)."""
+    return [m.name for m in migrations.pending(sqlite_utils.Database(conn))]
 
 
 class Store:

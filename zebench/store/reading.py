@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from .store import Store, is_zebench_database, migrations
+from .core import Store, pending_migrations
+from .queries import is_zebench_database
 
 
 class NotReadable(Exception):
@@ -39,11 +40,6 @@ class ReadOnlyStore(Store):
         self.db = sqlite_utils.Database(self.conn)
 
 
-def pending_migration_names(conn: sqlite3.Connection) -> list[str]:
-    """The migrations this zebench has that the database lacks (a read: nothing is written)."""
-    return [m.name for m in migrations.pending(sqlite_utils.Database(conn))]
-
-
 @contextmanager
 def open_for_reading(db_path: Path, *, on_outdated: Callable[[str], None] | None = None) -> Iterator[Store]:
     """A Store to read ``db_path`` with; the file is never written. Raises NotReadable when it is missing or not a
@@ -56,7 +52,7 @@ def open_for_reading(db_path: Path, *, on_outdated: Callable[[str], None] | None
         if not is_zebench_database(store.conn):
             store.close()
             raise NotReadable(f"{db_path} is not a zebench database (no benchmark_runs table)")
-        pending = pending_migration_names(store.conn)
+        pending = pending_migrations(store.conn)
     except sqlite3.DatabaseError as exc:
         raise NotReadable(f"cannot read {db_path}: {exc}") from None
     if not pending:
@@ -84,9 +80,9 @@ def open_for_reading(db_path: Path, *, on_outdated: Callable[[str], None] | None
 def migrate_database(db_path: Path) -> list[str]:
     """Bring ``db_path``'s schema up to date (creating the file when missing); returns the migrations applied."""
     with Store(db_path, migrate=False) as store:
-        pending = pending_migration_names(store.conn)
+        pending = pending_migrations(store.conn)
         store.migrate()
     return pending
 
 
-__all__ = ["NotReadable", "ReadOnlyStore", "migrate_database", "open_for_reading", "pending_migration_names"]
+__all__ = ["NotReadable", "ReadOnlyStore", "migrate_database", "open_for_reading"]
