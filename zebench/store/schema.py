@@ -4,9 +4,9 @@ A shipped migration is never edited: each one's SQL is written out here as the l
 shipped (the summary tables' triggers, the ``runs_counted`` view and the SQL sqlite-utils generated included), so
 that no later change of a constant, of the shared SQL fragments (``store.sql``) or of sqlite-utils can change
 what a migration does. A change of schema or of a count's definition is a new migration.
-tests/test_schema_frozen.py checks the schema a fresh database gets and what every migration does to data;
-tests/test_consistency.py checks that the current definitions (``sql.COUNT_CONDITIONS``, the status groups and
-``INFRA_CATEGORIES`` of the models) still say what the frozen SQL says.
+tests/test_schema_frozen.py checks the schema a fresh database gets, what every migration does to data, and that
+the current definitions (``sql.COUNT_CONDITIONS``, from the status groups and ``INFRA_CATEGORIES`` of the models)
+still say what the frozen SQL says.
 """
 
 from __future__ import annotations
