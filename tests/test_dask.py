@@ -249,7 +249,8 @@ def test_a_worker_killed_mid_batch(tmp_path: Path, store: Store, cluster: DaskPr
     each run is stored exactly once and none is lost."""
     register_agent("dask-gate", _Gate)
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
+                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
     gate = tmp_path / "gate"
     gate.mkdir()
     plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[], repeat=2,
@@ -292,7 +293,8 @@ def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(tmp_path: Path, 
                                                                  cluster: DaskProcesses) -> None:
     register_agent("dask-gate", _Gate)
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
+                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
     gate = tmp_path / "gate"
     gate.mkdir()
     plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[],
@@ -527,7 +529,8 @@ def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> 
     db = tmp_path / "z.db"
     proc = subprocess.Popen([sys.executable, "-m", "zebench", "run", "--suites-dir", str(suites), "--db", str(db),
                              "-a", "replay", "--replay-file", str(calls), "--command-timeout", "3600",
-                             "--workspace-dir", str(workspaces), "--executor", "dask", "--dask-workers", "1", "-j", "2"],
+                             "--workspace-dir", str(workspaces), "--executor", "dask", "--dask-workers", "1",
+                             "-j", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -556,7 +559,8 @@ def test_runs_that_take_worker_resources_go_to_the_workers_that_have_them(tmp_pa
                                                                            cluster: DaskProcesses) -> None:
     """--dask-resources heavy=1: only a worker started with --resources heavy=N runs them (N at once)."""
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
+                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
     plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["echo"], models=[], repeat=2)
     cluster.start_worker("big", nthreads=2, args=["--resources", "heavy=1"])
     cluster.start_worker("small", nthreads=2)

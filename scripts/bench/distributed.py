@@ -26,12 +26,12 @@ from pathlib import Path
 # This file's name is the `distributed` package's: its folder (sys.path[0] when run as a script) must not hide it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from zebench.agents import Agent, AgentResult, AgentTask, register_agent
-from zebench.batch import make_plan, run_batch
-from zebench.catalog import Catalog
-from zebench.executors.dask import DaskExecutor
-from zebench.store import Store
-from zebench.testing import DaskProcesses
+from zebench.agents import Agent, AgentResult, AgentTask, register_agent  # noqa: E402 (after the sys.path fix)
+from zebench.batch import make_plan, run_batch  # noqa: E402 (after the sys.path fix)
+from zebench.catalog import Catalog  # noqa: E402 (after the sys.path fix)
+from zebench.executors.dask import DaskExecutor  # noqa: E402 (after the sys.path fix)
+from zebench.store import Store  # noqa: E402 (after the sys.path fix)
+from zebench.testing import DaskProcesses  # noqa: E402 (after the sys.path fix)
 
 RUNS, WORKERS, SLOTS = 48, 2, 4
 IDEAL = RUNS * 1.0 / (WORKERS * SLOTS)
@@ -96,7 +96,8 @@ def main() -> int:
     ok = figure <= 1.3
     print(f"zebench distributed benchmark: {RUNS} runs x 1 s on {WORKERS} workers x {SLOTS} slots "
           f"(median of {args.repeats}; Python {sys.version.split()[0]})")
-    print(f"  dask, wall / ideal {IDEAL:g} s                     {figure:6.3f}   target <= 1.3   {'ok' if ok else 'MISSED'}"
+    verdict = "ok" if ok else "MISSED"
+    print(f"  dask, wall / ideal {IDEAL:g} s                     {figure:6.3f}   target <= 1.3   {verdict}"
           f"   (all: {', '.join(f'{w:.3f}' for w in warm)})")
     print(f"  dask, first batch on fresh workers               {cold:6.3f}")
     print(f"  local executor, concurrency {WORKERS * SLOTS}                  {statistics.median(local):6.3f}")

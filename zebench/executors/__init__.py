@@ -82,7 +82,7 @@ class Executor(ABC):
         """The executor for the command line's options; ExecutorError for options this executor does not take."""
         raise ExecutorError(f"the {cls.name} executor cannot be configured from the command line")
 
-    async def open(self, job: BatchJob) -> None:
+    async def open(self, job: BatchJob) -> None:  # noqa: B027 (optional: an executor may need nothing)
         """Get ready for ``job`` (connect, check the workers, ship what they need). Raises ExecutorError."""
 
     @abstractmethod
@@ -93,7 +93,7 @@ class Executor(ABC):
         ``on_cancelled``, and the CancelledError re-raised; cancelled again, it stops waiting for cleanups.
         A run that had not started when cancelled has no record."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (optional: an executor may hold nothing)
         """Release what ``open`` took (cached baselines, connections, a cluster started here)."""
 
     def metadata(self) -> dict[str, Any]:

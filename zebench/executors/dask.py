@@ -1,4 +1,6 @@
-"""The Dask executor: the runs of a batch on the workers of a Dask distributed cluster (``pip install "zebench[dask]"``).
+"""The Dask executor: the runs of a batch on the workers of a Dask distributed cluster.
+
+``pip install "zebench[dask]"``.
 
 ``zebench run --executor dask --scheduler tcp://HOST:8786`` (or ``ZEBENCH_SCHEDULER``) uses a running cluster;
 without ``--scheduler`` a LocalCluster is started on this machine (``--dask-workers`` x ``--concurrency`` slots).
@@ -227,8 +229,8 @@ class DaskExecutor(Executor):
         problems: list[str] = []
         for address, reply in sorted(replies.items()):
             if isinstance(reply, BaseException):
-                problems.append(f"worker {address}: cannot run zebench ({type(reply).__name__}: {reply}); install "
-                                f'the same version of zebench on every worker: pip install "zebench[dask]=={__version__}"')
+                problems.append(f"worker {address}: cannot run zebench ({type(reply).__name__}: {reply}); install the "
+                                f'same version of zebench on every worker: pip install "zebench[dask]=={__version__}"')
                 continue
             self.workers[address] = reply
             if reply["version"] != __version__:

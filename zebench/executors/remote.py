@@ -283,7 +283,8 @@ class ScenarioCache:
     @staticmethod
     def _scenario(run: RemoteRun, root: Path) -> Scenario:
         return Scenario(
-            suite=run.suite, name=run.scenario, dir=root / "scenario", spec=load_spec(root / "scenario" / "scenario.yaml"),
+            suite=run.suite, name=run.scenario, dir=root / "scenario",
+            spec=load_spec(root / "scenario" / "scenario.yaml"),
             prompts={tier: root / "prompts" / name for tier, name in run.prompts.items()}, warnings=list(run.warnings),
             policy=run.policy,
         )
