@@ -380,6 +380,14 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path: 
                     "--executor", "dask", env={"ZEBENCH_SCHEDULER": f"tcp://127.0.0.1:{port}"})
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
+    with FakeModelServer() as server:  # something that is not a Dask scheduler answers there
+        port = int(server.url.rsplit(":", 1)[1])
+        done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(db), "-a", "echo",
+                        "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert done.returncode == 2, done.stderr
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
     store = Store(db)
     assert store.db.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0] == 0
     assert store.db.execute("SELECT COUNT(*) FROM batch_runs").fetchone()[0] == 0

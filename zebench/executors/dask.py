@@ -183,12 +183,28 @@ class DaskExecutor(Executor):
             except Exception as exc:  # noqa: BLE001 (any failure to start it is the one error the user sees)
                 raise ExecutorError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         self.address = self.scheduler
+        client = None
         try:
-            return await Client(self.scheduler, asynchronous=True, timeout=self.connect_timeout)
+            client = Client(self.scheduler, asynchronous=True, timeout=self.connect_timeout)
+            # Dask's timeout bounds the connection, not the handshake: a server that accepts and stays silent (not
+            # a Dask scheduler) would keep us waiting for ever.
+            async with asyncio.timeout(2 * self.connect_timeout):
+                return await client
         except Exception as exc:  # noqa: BLE001 (OSError (refused, timed out), ValueError (a bad address)...
+            # Something else answering there (an HTTP server...) makes Dask fail on what it reads: say so, not how.
+            if isinstance(exc, TimeoutError) and not str(exc):
+                why = f"no answer from a Dask scheduler within {2 * self.connect_timeout:g} s"
+            elif isinstance(exc, (OSError, ValueError)):
+                why = str(exc)
+            else:
+                why = f"what answers there does not speak Dask's protocol ({type(exc).__name__})"
             raise ExecutorError(
-                f"cannot reach the Dask scheduler at {self.scheduler}: {exc} (is `dask scheduler` running there? "
+                f"cannot reach the Dask scheduler at {self.scheduler}: {why} (is `dask scheduler` running there? "
                 "see --scheduler / ZEBENCH_SCHEDULER and docs/distributed.md)") from None
+        finally:
+            if client is not None and client.status != "running":
+                with suppress(Exception):  # closed here, on this loop (not by its finaliser at exit: warnings)
+                    await client.close()
 
     async def open(self, job: BatchJob) -> None:
         self._job = job
