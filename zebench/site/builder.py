@@ -27,6 +27,7 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -259,6 +260,7 @@ def _environment(root: Path) -> Any:
     env.filters["int"] = lambda v: "–" if v is None else f"{int(v):,}"
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
+    env.filters["when"] = _when
     env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
@@ -274,6 +276,21 @@ def _duration(ms: Any) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _when(iso: Any) -> Any:
+    """A stored ISO time as people read it (UTC, to the minute), the ISO value on hover; site.js shows times in the
+    reader's zone."""
+    import markupsafe
+
+    if not iso:
+        return "–"
+    try:
+        t = datetime.fromisoformat(str(iso).replace("Z", "+00:00")).astimezone(timezone.utc)
+    except ValueError:
+        return iso
+    return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
+        iso, f"{t.day} {t:%b %Y, %H:%M} UTC")
 
 
 def _digest(data: bytes) -> str:
@@ -414,7 +431,7 @@ class _Builder:
 
         self.unit("asset:vega", vega_version, vega)
         self.assets["vega"] = next(f for f in self.state.units["asset:vega"]["files"])
-        for name in ("site.js", "site.css"):
+        for name in ("site.js", "views.js", "site.css"):
             data = (self.templates / "assets" / name).read_bytes()
             stem, ext = name.rsplit(".", 1)
             rel = f"assets/{stem}-{_digest(data)}.{ext}"
@@ -492,6 +509,9 @@ class _Builder:
                 self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
                 self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
                 items = store.query_item_counts(conn, {"batchId": batch_id})
+                # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
+                self.output.write(f"data/batch-matrix/{name}.js", packed_data_script(
+                    f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)))
                 self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", [
                     [i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"],
                      i["scored"], i["sum_weighted"]] for i in items]))
@@ -642,8 +662,11 @@ class _Builder:
                          "runs": b["totalRuns"]} for b in batches],
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
+        # null: a built site is not live; `zebench serve --site` answers this path with where its API is
+        self.output.write("data/live.js", data_script("live", None))
         self.page("runs.html", "runs.html", title="Runs", stats=stats)
         self.page("run.html", "run.html", title="Run")
+        self.page("batch.html", "batch_view.html", title="Batch")
         latest = None
         if batches:
             newest = batches[0]["batchId"]

@@ -92,13 +92,13 @@ def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: st
     """A rect heatmap of ``value`` (0-1 when percent) over two nominal fields."""
     fmt = ".0%" if percent else ".2f"
     chart = _chart().mark_rect().encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=180)),
-        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=240)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=320)),
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])
                         if percent else alt.Scale(scheme="viridis")),
         tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{value}:Q", title=title, format=fmt), alt.Tooltip("runs:Q", title="runs")],
-    ).properties(title=title)
+    ).properties(title=title, width=alt.Step(34), height=alt.Step(22))  # readable cells; wide ones scroll in their box
     return _spec(chart, rows)
 
 
