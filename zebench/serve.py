@@ -105,7 +105,7 @@ def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: 
         from .site import build_site
 
         report = build_site(db_path, site)
-        say(f"Report site {site}: {len(report.written):,} files written, {report.unchanged:,} unchanged "
+        say(f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
             f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}")
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 

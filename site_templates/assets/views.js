@@ -627,7 +627,10 @@
     async function poll() {
       try {
         const [stats, batches] = await Promise.all([get("stats"), get("batches?limit=10")]);
-        const running = batches.filter((b) => !b.completedAt);
+        // running: not marked finished, runs still missing, started in the last day (a crashed batch is never
+        // marked finished: it must not look running for ever)
+        const running = batches.filter((b) => !b.completedAt && !(b.expectedRuns && b.totalRuns >= b.expectedRuns) &&
+          Date.now() - Date.parse(b.createdAt) < 24 * 3600 * 1000);
         const signature = JSON.stringify([stats.totalRuns, batches.map((b) => [b.batchId, b.totalRuns, b.completedAt])]);
         live.changed = last !== null && signature !== last;
         live.stats = stats;

@@ -27,7 +27,7 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -286,7 +286,7 @@ def _when(iso: Any) -> Any:
     if not iso:
         return "–"
     try:
-        t = datetime.fromisoformat(str(iso).replace("Z", "+00:00")).astimezone(timezone.utc)
+        t = datetime.fromisoformat(str(iso)).astimezone(UTC)
     except ValueError:
         return iso
     return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
