@@ -89,3 +89,8 @@ def test_the_wheel_carries_the_bundled_suites(tmp_path: Path) -> None:
     bundled = {f"zebench/suites/{p.relative_to(BUNDLED_SUITES).as_posix()}" for p in BUNDLED_SUITES.rglob("*")
                if p.is_file() and "__pycache__" not in p.parts}
     assert bundled and bundled <= names, sorted(bundled - names)[:5]
+    from zebench.catalog import SCAFFOLD_DIR  # what `zebench new-scenario` copies
+
+    scaffold = {f"zebench/scaffold/{p.relative_to(SCAFFOLD_DIR).as_posix()}" for p in SCAFFOLD_DIR.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+    assert len(scaffold) >= 10 and scaffold <= names, sorted(scaffold - names)[:5]

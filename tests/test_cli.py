@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from zebench.cli import main
+from zebench.store import Store
 
 
 def _commands() -> list[str]:
@@ -64,3 +65,24 @@ def test_bad_flags_exit_2(suites: Path, tmp_path: Path) -> None:
 def test_list_agents() -> None:
     result = CliRunner().invoke(main, ["run", "--list-agents"])
     assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {l.split()[0] for l in result.output.splitlines()}
+
+
+def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites: Path, tmp_path: Path) -> None:
+    db = tmp_path / "z.db"
+    ran = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo"])
+    assert ran.exit_code == 0, ran.output
+    found = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=echo"])
+    assert found.exit_code == 0 and "echo" in found.stdout
+    nobody = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=nobody"])
+    assert nobody.exit_code == 1 and nobody.stdout == ""
+    assert f"No runs match --filter agent=nobody in {db}" in nobody.stderr
+    as_json = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=nobody", "--json"])
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
+    typo = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agnt=echo"])
+    assert typo.exit_code == 2
+    assert ("unknown filter 'agnt' in 'agnt=echo' (valid keys: agent, model, suite, scenario, tier, batchId, since, "
+            "until)") in typo.stderr
+    empty = tmp_path / "empty.db"
+    Store(empty).close()
+    nothing = CliRunner().invoke(main, ["leaderboard", "--db", str(empty)])
+    assert nothing.exit_code == 1 and f"No runs in {empty}: nothing to rank" in nothing.stderr

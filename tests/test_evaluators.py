@@ -37,7 +37,7 @@ heuristic_checks:
 
 
 def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[ValidationResult] | None = None,
-             edit=None, fixture_extra: dict[str, str] | None = None) -> EvaluationContext:
+             edit=None, fixture_extra: dict[str, str] | None = None, mode: str = "bwrap") -> EvaluationContext:
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=yaml_text, extra_fixture=fixture_extra)
     scenario = Catalog(root).scenario("demo", "add")
@@ -46,7 +46,7 @@ def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[Vali
     if edit:
         edit(ws)
     return EvaluationContext(scenario=scenario, workspace=ws, validation=validation or [],
-                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, sandbox=make_sandbox(ws, "bwrap"),
+                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, sandbox=make_sandbox(ws, mode),
                              command_timeout=30)
 
 
@@ -86,6 +86,33 @@ def test_heuristic_checks_fail_on_the_untouched_fixture(tmp_path: Path) -> None:
     assert not checks["script"] and checks["no-key"] is True
     assert "script not found" in next(c["message"] for c in result.details["checks"] if c["name"] == "args")
     assert result.score is not None and result.score < 0.3
+
+
+IMPORTING_CHECKS_YAML = """
+id: add
+suite: demo
+heuristic_checks:
+  enabled: true
+  commands: [{name: cmd-import, command: "cd \\"$TMPDIR\\" && python -c 'import calc; assert calc.add(2, 3) == 5'"}]
+  scripts: [{name: script-import, script: checks/check_calc.py}]
+"""
+
+
+def test_check_scripts_and_commands_import_the_workspace(tmp_path: Path, sandbox_mode: str) -> None:
+    """The workspace is on PYTHONPATH: a script in the scenario folder (and a command run from elsewhere) imports
+    the agent's code without touching sys.path, in the sandbox as without it."""
+    ctx = _context(tmp_path, IMPORTING_CHECKS_YAML, mode=sandbox_mode,
+                   edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"))
+    write(ctx.scenario.dir / "checks" / "check_calc.py", """
+        import os, sys
+        from calc import add
+        assert os.getcwd() not in sys.path[:1], sys.path  # found through PYTHONPATH, not the script's folder
+        sys.exit(0 if add(2, 3) == 5 else 1)
+        """)
+    result = _evaluate(ctx)["heuristic_checks"]
+    assert result.score == 1.0, result.details
+    broken = _evaluate(_context(tmp_path / "fixture", IMPORTING_CHECKS_YAML, mode=sandbox_mode))["heuristic_checks"]
+    assert broken.score == 0.0 and "AssertionError" in broken.details["checks"][0]["message"]
 
 
 def test_not_applicable_is_left_out_never_zero(tmp_path: Path) -> None:

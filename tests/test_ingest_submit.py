@@ -43,13 +43,41 @@ def test_ingest_merges_shards_and_is_idempotent(tmp_path: Path, suites: Path, db
     (folder / "original.json").write_text(json.dumps([ORIGINAL_PAYLOAD]))
     result = CliRunner().invoke(main, ["ingest", str(shard1), str(folder), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
-    assert "9 runs stored" in result.output
+    assert "3 files: 9 new, 0 updated, 0 unchanged, 0 rejected" in result.output
+    assert f"{shard1}: 4 new, 0 updated, 0 unchanged, 0 rejected" in result.output
     first = _rows(db_path)
     batches = sqlite3.connect(db_path).execute("SELECT batch_id, total_runs, successful_runs FROM batch_runs "
                                                "ORDER BY batch_id").fetchall()
     assert batches == [("batch-1730000000000-xyz", 1, 1), ("shard-1", 4, 2), ("shard-2", 4, 2)]
+    revisions = sqlite3.connect(db_path).execute("SELECT MAX(revision) FROM benchmark_runs").fetchone()
     again = CliRunner().invoke(main, ["ingest", str(shard1), str(folder), "--db", str(db_path)])
     assert again.exit_code == 0 and _rows(db_path) == first  # nothing changed, not even row ids
+    assert "3 files: 0 new, 0 updated, 9 unchanged, 0 rejected" in again.output
+    # unchanged runs are left alone: no rewrite, so no new revision for the site and the API caches to notice
+    assert sqlite3.connect(db_path).execute("SELECT MAX(revision) FROM benchmark_runs").fetchone() == revisions
+
+
+def test_ingest_counts_new_updated_unchanged_and_rejected(tmp_path: Path, suites: Path, db_path: Path) -> None:
+    _, out = _batch(tmp_path, suites, "counts", repeat=1)
+    first, second = (json.loads(line) for line in out.read_text().splitlines())
+    with Store(db_path) as store:
+        assert ingest_paths(store, [out]).counts.new == 2
+    changed = dict(first, weightedScore=1.25)
+    fresh = dict(second, runId="another-run")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([json.dumps(changed), json.dumps(second), json.dumps(fresh), "{oops",
+                                json.dumps(fresh)]) + "\n")
+    result = CliRunner().invoke(main, ["ingest", str(mixed), "--db", str(db_path), "--skip-invalid", "--json"])
+    assert result.exit_code == 0, result.output  # it skipped only the bad record it was told to skip
+    report = json.loads(result.output)
+    assert (report["newRuns"], report["updatedRuns"], report["unchangedRuns"], report["rejectedRecords"],
+            report["repeatedRunIds"]) == (1, 1, 1, 1, 1)
+    text = CliRunner().invoke(main, ["ingest", str(mixed), "--db", str(db_path), "--skip-invalid"])
+    assert text.exit_code == 0
+    assert (f"{mixed}: 0 new, 0 updated, 3 unchanged, 1 rejected; 1 repeated runId (the last copy kept)"
+            in text.output)
+    with Store(db_path) as store:
+        assert store.get_run(first["runId"]).weighted_score == 1.25  # type: ignore[union-attr]
 
 
 def test_ingest_is_all_or_nothing_per_file_and_names_file_and_line(tmp_path: Path, suites: Path, db_path: Path) -> None:
@@ -63,15 +91,18 @@ def test_ingest_is_all_or_nothing_per_file_and_names_file_and_line(tmp_path: Pat
     assert result.exit_code == 1
     assert f"{bad}:2: tier" in result.output and f"{bad}:3: invalid JSON" in result.output
     assert _rows(db_path) == []
-    assert f"{bad}: not loaded: 2 invalid of 3 records" in result.output
-    assert "0 runs stored; 1 file not loaded because of 2 invalid records" in result.output
+    assert (f"{bad}: not loaded: 2 rejected of 3 records (nothing of it was written; --skip-invalid stores its 1 "
+            "valid record)") in result.output
+    assert "1 file: 0 new, 0 updated, 0 unchanged, 2 rejected; 1 file not loaded because of 2 rejected records" \
+        in result.output
     skip = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path), "--skip-invalid"])
     assert skip.exit_code == 0 and len(_rows(db_path)) == 1  # it skipped only what it was told to
-    assert f"{bad}: 1 runs stored, 2 invalid skipped" in skip.output and "1 runs stored, 2 invalid skipped" in skip.output
+    assert f"{bad}: 1 new, 0 updated, 0 unchanged, 2 rejected" in skip.output
+    assert "1 file: 1 new, 0 updated, 0 unchanged, 2 rejected (database" in skip.output
     nothing_valid = tmp_path / "nothing.jsonl"
     nothing_valid.write_text("{oops\n")
     none = CliRunner().invoke(main, ["ingest", str(nothing_valid), "--db", str(db_path), "--skip-invalid"])
-    assert none.exit_code == 1 and "0 runs stored, 1 invalid skipped" in none.output
+    assert none.exit_code == 1 and "0 new, 0 updated, 0 unchanged, 1 rejected; no valid record to store" in none.output
     missing = CliRunner().invoke(main, ["ingest", str(tmp_path / "nope.jsonl"), "--db", str(db_path)])
     assert missing.exit_code == 2
 

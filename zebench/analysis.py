@@ -165,7 +165,8 @@ def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str]
         elif key in ("agent", "model", "suite", "scenario", "tier", "batchId", "batch"):
             filters["batchId" if key == "batch" else key] = value.strip()
         else:
-            raise SelectionError(f"unknown filter {key!r} in {text!r}")
+            raise SelectionError(f"unknown filter {key!r} in {text!r} (valid keys: agent, model, suite, scenario, "
+                                 "tier, batchId, since, until)")
     return filters, since, until, text
 
 

@@ -41,6 +41,8 @@ def scaffold_dir() -> Path:
 #: Directories never copied into a workspace, never hashed, never diffed.
 IGNORED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 DEFAULT_ANSWER = "Proceed with your best judgment based on the constraints provided."
+#: In solution/: paths the reference solution deletes, one per line.
+DELETED_LIST = ".deleted"
 
 
 class CatalogError(Exception):
@@ -185,6 +187,26 @@ class Scenario:
     def solution_dir(self) -> Path | None:
         path = self.dir / "solution"
         return path if path.is_dir() else None
+
+    def solution_changes(self) -> tuple[list[str], list[str]]:
+        """The reference solution: the files it writes (relative paths, sorted) and the paths its
+        ``solution/.deleted`` lists (blank lines and ``#`` comments skipped); both empty without a solution."""
+        solution = self.solution_dir
+        if solution is None:
+            return [], []
+        written = sorted(f.relative_to(solution).as_posix() for f in iter_files(solution))
+        written = [rel for rel in written if rel != DELETED_LIST]
+        deleted_list = solution / DELETED_LIST
+        deleted = []
+        if deleted_list.is_file():
+            lines = deleted_list.read_text(encoding="utf-8").splitlines()
+            deleted = [rel for line in lines if (rel := line.strip()) and not rel.startswith("#")]
+        return written, deleted
+
+    @property
+    def has_solution(self) -> bool:
+        """A solution/ folder that changes something (an empty one is a scaffold left unfinished)."""
+        return any(self.solution_changes())
 
     @property
     def tiers(self) -> list[str]:
@@ -353,6 +375,10 @@ class Catalog:
                 prompts[tier] = file
         if not prompts:
             warnings.append(f"no prompt files in {prompt_dir}")
+        solution = directory / "solution"
+        if solution.is_dir() and not any(iter_files(solution)):
+            warnings.append("solution/ is empty: the oracle would change nothing (add the solved files, or remove "
+                            "the folder)")
         scenario = Scenario(suite=suite, name=name, dir=directory, spec=spec, prompts=prompts, warnings=warnings,
                             policy=policy)
         if spec.needs_workspace and scenario.fixture_dir is None:
@@ -377,64 +403,49 @@ class Catalog:
                     errors.append(exc)
         return scenarios, errors
 
-    def select(self, selectors: list[str] | tuple[str, ...]) -> list[Scenario]:
-        """``SUITE`` or ``SUITE/SCENARIO`` selectors (none = everything), de-duplicated, in catalog order."""
+    def select_keys(self, selectors: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+        """(suite, scenario) of ``SUITE`` or ``SUITE/SCENARIO`` selectors (none = everything), de-duplicated,
+        without loading them; CatalogError naming an unknown suite or scenario."""
         if not selectors:
-            return self.all_scenarios()
-        chosen: dict[str, Scenario] = {}
+            return [(s, n) for s in self.suite_names() for n in self.scenario_names(s)]
+        chosen: dict[tuple[str, str], None] = {}
         for selector in selectors:
             suite, _, name = selector.strip("/").partition("/")
             if suite not in self.suite_names():
                 raise CatalogError(f"unknown suite {suite!r} in {selector!r} (known: {', '.join(self.suite_names())})")
-            names = [name] if name else self.scenario_names(suite)
-            for n in names:
-                scenario = self.scenario(suite, n)
-                chosen.setdefault(scenario.key, scenario)
-        return list(chosen.values())
+            known = self.scenario_names(suite)
+            if name and name not in known:
+                raise CatalogError(f"unknown scenario {suite}/{name} (scenarios of {suite}: {', '.join(known) or 'none'})")
+            for n in [name] if name else known:
+                chosen.setdefault((suite, n), None)
+        return list(chosen)
+
+    def select(self, selectors: list[str] | tuple[str, ...]) -> list[Scenario]:
+        """``SUITE`` or ``SUITE/SCENARIO`` selectors (none = everything), de-duplicated, in catalog order."""
+        return [self.scenario(s, n) for s, n in self.select_keys(selectors)]
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Scaffolding
 # --------------------------------------------------------------------------------------------------------------
 
-_SCENARIO_TEMPLATE = """\
-# The reference solution lives in solution/: the files of the solved repository that differ from
-# repo-fixture/, at the same relative paths; solution/.deleted lists paths to delete, one per line.
-id: {name}
-suite: {suite}
-title: "{title}"
-description: |
-  Describe the task: what the starting repository is and what a successful change looks like.
-timeout_minutes: 10
-difficulty: medium
-tags: []
+#: The scaffold ``zebench new-scenario`` copies: a working example (a tiny Python fixture with a failing test, the
+#: solution that fixes it, a hidden check script, prompts L0-L2) that passes ``zebench check`` as created, its
+#: scenario.yaml commented with what to replace. ``__SUITE__``, ``__SCENARIO__`` and ``__TITLE__`` are filled in.
+SCAFFOLD_DIR = Path(__file__).resolve().parent / "scaffold"
 
-workspace:
-  required: true
 
-validation:
-  commands:
-    test: "python -m unittest discover -s tests -t . -q"
+def _fill(text: str, **values: str) -> str:
+    for key, value in values.items():
+        text = text.replace(f"__{key.upper()}__", value)
+    return text
 
-oracle:
-  answers_file: oracle-answers.json
 
-heuristic_checks:
-  enabled: false
-  commands: []
-  files: []
-  patterns: []
-
-llm_judge:
-  enabled: false
-  categories: []
-"""
-
-_PROMPT_STUBS = {
-    "L0-minimal.md": "# {title}\n\nA one-line request with almost no context.\n",
-    "L1-basic.md": "# {title}\n\nThe typical request a developer would write.\n",
-    "L2-directed.md": "# {title}\n\nStep-by-step instructions with explicit constraints.\n",
-}
+def _copy_template(source: Path, target: Path, values: dict[str, str]) -> None:
+    for file in sorted(iter_files(source)):
+        dest = target / file.relative_to(source)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(_fill(file.read_text(encoding="utf-8"), **values), encoding="utf-8")
 
 
 def require_kebab(name: str, what: str) -> None:
@@ -460,14 +471,12 @@ def new_scenario(root: Path, suite: str, name: str) -> Path:
     path = root / suite / "scenarios" / name
     if path.exists():
         raise CatalogError("already exists", path)
-    title = name.replace("-", " ").capitalize()
-    (path / "repo-fixture").mkdir(parents=True)
-    (path / "solution").mkdir()
-    (path / "scenario.yaml").write_text(_SCENARIO_TEMPLATE.format(name=name, suite=suite, title=title))
-    (path / "oracle-answers.json").write_text("{}\n")
-    (path / "repo-fixture" / "README.md").write_text(f"# {title}\n\nThe starting repository of the scenario.\n")
     prompts = root / suite / "prompts" / name
-    prompts.mkdir(parents=True, exist_ok=True)
-    for filename, text in _PROMPT_STUBS.items():
-        (prompts / filename).write_text(text.format(title=title))
+    taken = [p.name for p in prompts.iterdir() if tier_of(p.name)] if prompts.is_dir() else []
+    if taken:
+        raise CatalogError(f"already holds prompt files ({', '.join(sorted(taken))}); remove them or choose another "
+                           "scenario name", prompts)
+    values = {"suite": suite, "scenario": name, "title": name.replace("-", " ").capitalize()}
+    _copy_template(SCAFFOLD_DIR / "scenario", path, values)
+    _copy_template(SCAFFOLD_DIR / "prompts", prompts, values)
     return path

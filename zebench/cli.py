@@ -1,8 +1,8 @@
 """The ``zebench`` command line: a thin click layer, each command calling one library function.
 
 Exit codes: 0 success; 1 a finished job with failed runs (status failed or timeout; an unsuccessful score is not
-a failure); 2 bad usage or bad input (nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by
-SIGTERM (resume with --resume).
+a failure), a scenario that fails `check`, or nothing matching a listing's filters; 2 bad usage or bad input
+(nothing was run or written); 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM (resume with --resume).
 """
 
 from __future__ import annotations
@@ -61,7 +61,14 @@ def main() -> None:
     Quick start (offline, no API key):
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
+      zebench leaderboard
       sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+
+    \b
+    Writing a suite:
+      zebench new-suite my-suite
+      zebench new-scenario my-suite fix-the-parser
+      zebench check my-suite
     """
 
 
@@ -93,7 +100,7 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
              "difficulty": s.spec.difficulty, "tags": s.spec.tags, "estimatedTime": s.spec.estimated_time,
              "workspace": s.spec.needs_workspace, "artifact": s.spec.artifact.fields() if s.spec.artifact else None,
              "baselineCommands": [c.cmd for c in s.spec.baseline.run],
-             "hasSolution": s.solution_dir is not None, "warnings": s.warnings}
+             "hasSolution": s.has_solution, "warnings": s.warnings}
             for s in scenarios
         ], indent=2))
     else:
@@ -126,7 +133,12 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
 @suites_dir_option
 def new_suite_command(name: str, suites_dir: Path | None) -> None:
     """Create an empty suite NAME (kebab-case) with scenarios/ and prompts/ folders (in ./data/suites unless
-    ./suites exists or --suites-dir says otherwise)."""
+    ./suites exists or --suites-dir says otherwise); add scenarios with `zebench new-scenario NAME SCENARIO`.
+
+    \b
+    Examples:
+      zebench new-suite my-suite
+    """
     try:
         path = new_suite(suites_dir or scaffold_dir(), name)
     except CatalogError as exc:
@@ -139,13 +151,204 @@ def new_suite_command(name: str, suites_dir: Path | None) -> None:
 @click.argument("name")
 @suites_dir_option
 def new_scenario_command(suite: str, name: str, suites_dir: Path | None) -> None:
-    """Scaffold scenario NAME in SUITE: scenario.yaml, repo-fixture/, solution/, oracle-answers.json, prompts L0-L2."""
+    """Scaffold scenario NAME in SUITE: a working example to replace with your task.
+
+    It creates scenario.yaml (commented with what to replace), repo-fixture/ (a tiny Python module with a failing
+    test), solution/ (the fix), checks/ (a hidden check script), oracle-answers.json and prompts L0-L2 that
+    describe the task. As created it passes `zebench check SUITE/NAME`: the oracle scores 10/10, echo fails.
+
+    \b
+    Examples:
+      zebench new-suite my-suite
+      zebench new-scenario my-suite fix-the-parser
+      zebench check my-suite/fix-the-parser
+    """
     root = suites_dir or scaffold_dir()
     try:
         path = new_scenario(root, suite, name)
     except CatalogError as exc:
         fail(str(exc))
-    click.echo(f"Created {path} and prompts in {root / suite / 'prompts' / name}")
+    where = f" --suites-dir {root}" if suites_dir else ""
+    click.echo(f"Created {path}: a working example (word_count with a failing test) to replace with your task.\n"
+               f"  scenario.yaml   the task, its commands and checks; its comments say what to replace\n"
+               f"  repo-fixture/   the starting repository; solution/ the solved files; checks/ hidden checks\n"
+               f"  prompts         {root / suite / 'prompts' / name}/L0-minimal.md, L1-basic.md, L2-directed.md\n"
+               f"It passes as created; check your changes with: zebench check {suite}/{name}{where}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# check
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _sandbox_mode(requested: str) -> str:
+    """The sandbox commands will run in (``--sandbox``), warning when auto falls back to none; exit 2 when the
+    requested one cannot be used."""
+    from .processes import become_subreaper
+    from .sandbox import SandboxError, resolve_mode
+
+    try:
+        mode, warning = resolve_mode(requested)
+    except SandboxError as exc:
+        fail(str(exc))
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+    if mode == "none":
+        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    return mode
+
+
+class _CheckProgress:
+    """One line per finished run on stderr (a batch Reporter)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def start(self, batch_id: str, total: int, already_done: int) -> None: ...
+
+    def run_started(self, key: Any) -> None: ...
+
+    def run_finished(self, record: Any) -> None:
+        self.done += 1
+        score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}/10"
+        outcome = ("successful" if record.is_successful else "unsuccessful") if record.status in ("completed",
+                                                                                                    "budget_exceeded") \
+            else record.status
+        click.echo(f"  {record.suite}/{record.scenario} {record.agent}: {score} {outcome}", err=True)
+
+    def finish(self) -> None: ...
+
+
+@main.command("check")
+@click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
+@click.option("--repeat", "-n", default=2, show_default=True, type=click.IntRange(1), help="Runs of the baseline, echo and the oracle per scenario (flaky checks show up as different outcomes).")
+@click.option("--tier", "-t", "tiers", multiple=True, help="Tier every scenario must have a prompt for; repeatable. Default: the tiers of the suite's prompts/policy.yaml, if any.")
+@click.option("--slow-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="A validation or baseline command slower than this (or than half its time limit) is a problem.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Keep the runs in this database. Default: a temporary database, removed after the check (data/zebench.db and ZEBENCH_DB are never written).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1), envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True), help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True, envvar="ZEBENCH_SANDBOX", show_envvar=True, help="Where commands run, as for `zebench run` (docs/security.md).")
+@suites_dir_option
+def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...], slow_seconds: float,
+                  db_path: Path | None, as_json: bool, concurrency: int, timeout_seconds: float | None, sandbox: str,
+                  suites_dir: Path | None) -> None:
+    """Check that scenarios are ready to ship: the reference solution passes, doing nothing fails, the checks
+    are deterministic.
+
+    For each scenario (every one when none is given): its scenario.yaml is validated as `zebench list --strict`
+    does; its prompts (one per expected tier, none empty, no misnamed file) and its solution (not empty, not
+    equal to the fixture) are inspected; then the baseline commands, the echo agent and the oracle (when there
+    is a solution) run --repeat times. A problem is reported when the oracle is not successful at 10/10 every
+    time (with the evaluator or check that fell short and its message), when echo is successful, when a
+    validation command, heuristic check or baseline command gives different outcomes across repeats (flaky),
+    or when a command is slow. The LLM judge is not run.
+
+    The runs go to a temporary database, removed afterwards, unless --db says where to keep them: a check never
+    writes data/zebench.db.
+
+    \b
+    Exit status: 0 when every scenario passes; 1 when any has a problem; 2 bad usage (an unknown suite or
+    scenario: nothing ran); 130/143 interrupted.
+
+    \b
+    Examples:
+      zebench check                                      every scenario of every suite
+      zebench check fix-tests/csv-export-quoting -n 3    one scenario, three runs of each agent
+      zebench check refactor --json                      a suite, the report as JSON
+    """
+    import tempfile
+
+    from .batch import BatchInterrupted, StopRequest, stop_on_signals
+    from .check import check_scenarios
+    from .store import Store
+
+    sandbox_mode = _sandbox_mode(sandbox)
+    catalog = Catalog(suites_dir)
+    try:
+        catalog.select_keys(list(selectors))
+    except CatalogError as exc:
+        fail(str(exc))
+
+    async def checked(store: Store) -> Any:
+        stop = StopRequest()
+        with stop_on_signals(stop):
+            return await check_scenarios(
+                catalog, list(selectors), store, repeat=repeat, tiers=list(tiers), slow_seconds=slow_seconds,
+                concurrency=concurrency, sandbox=sandbox_mode, timeout_seconds=timeout_seconds,
+                database=str(db_path) if db_path else None, reporter=_CheckProgress(), stop=stop,
+            )
+
+    with tempfile.TemporaryDirectory(prefix="zebench-check-") as tmp:
+        try:
+            with Store(db_path or Path(tmp) / "check.db") as store:
+                report = asyncio.run(checked(store))
+        except BatchInterrupted as exc:
+            signum = exc.result.signal or signal.SIGINT
+            click.secho(f"\nInterrupted by {signal.Signals(signum).name}: the check did not finish", fg="yellow",
+                        err=True)
+            sys.exit(128 + signum)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_check(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_check(report: Any) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .check import PROBLEM_KINDS
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    table = Table(title=f"zebench check ({report.repeat} run{'s' if report.repeat != 1 else ''} of each agent)")
+    for col in ("scenario", *PROBLEM_KINDS, "result"):
+        table.add_column(col)
+
+    def scores(check: Any, agent: str) -> str:
+        runs = [r for r in check.runs if r.agent == agent]
+        if not runs:
+            return "-"
+        return " ".join("-" if r.weighted_score is None else f"{r.weighted_score:.1f}" for r in runs)
+
+    for check in report.scenarios:
+        cells = []
+        for kind in PROBLEM_KINDS:
+            problems = check.problems_of(kind)
+            mark = f"✗{len(problems) if len(problems) > 1 else ''}"
+            if kind in ("oracle", "echo"):
+                text = scores(check, kind)
+            elif kind == "baseline":
+                text = ", ".join(dict.fromkeys(f"{b.kind} {b.status}" for b in check.baseline)) or "-"
+            elif kind == "solution" and not problems and not any(r.agent == "oracle" for r in check.runs):
+                text = "-"  # none, or not run (a problem or a note says why)
+            else:
+                text = ""
+            cells.append(f"[red]{escape(text)} {mark}[/]".replace("[red] ", "[red]") if problems
+                         else escape(text or "ok"))
+        result = "[green]ok[/]" if check.ok else f"[red]{len(check.problems)} problem{'s' if len(check.problems) > 1 else ''}[/]"
+        table.add_row(escape(check.key), *cells, result)
+    console.print(table)
+    for check in report.scenarios:
+        if not check.problems and not check.notes:
+            continue
+        console.print(f"[bold]{escape(check.key)}[/]", highlight=False)
+        for problem in check.problems:
+            text = problem.message.replace("\n", "\n      ")
+            console.print(f"  [red]{problem.kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        for note in check.notes:
+            console.print(f"  [dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
+    failing = sum(not c.ok for c in report.scenarios)
+    where = f"runs stored in {report.database}" if report.database else \
+        "runs were made in a temporary database, now removed (--db keeps them)"
+    console.print(f"{len(report.scenarios)} scenario{'s' if len(report.scenarios) != 1 else ''} checked: "
+                  + (f"[red]{failing} with problems[/]" if failing else "[green]all ready[/]") + f"; {where}",
+                  highlight=False)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -245,11 +448,14 @@ def run_command(
     Examples:
       zebench run --agent echo --agent oracle            every bundled scenario and tier
       zebench run fix-tests -t L1 -a oracle -n 3         one suite, one tier, three repeats
-      zebench run refactor/extract-config -a replay --replay-file calls.json
-      zebench run fix-tests -a anthropic -m claude-sonnet-4-6 -a openrouter -m openai/gpt-5 --max-cost-usd 2
-      zebench run --from-run 1795504729114-dfbe10f2      replay a stored run offline
+      zebench run refactor/extract-validation-module -a replay --replay-file calls.json
+      zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
+      zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
+      zebench run --from-run RUN_ID                      replay a stored run offline
 
-    API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored.
+    Each --agent runs with each --model it can use (a cross-product): give agents of different providers
+    their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
+    never stored. Check a suite you write with `zebench check` first.
     """
     from .agents import available_agents
 
@@ -261,18 +467,9 @@ def run_command(
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
     from .batch import BatchError, make_plan
-    from .processes import become_subreaper
-    from .sandbox import SandboxError, resolve_mode
     from .store import Store
 
-    try:
-        sandbox_mode, warning = resolve_mode(sandbox)
-    except SandboxError as exc:
-        fail(str(exc))
-    if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if sandbox_mode == "none":
-        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+    sandbox_mode = _sandbox_mode(sandbox)
 
     plan = None
     if resume_id:
@@ -487,12 +684,23 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
     field the record refuses) and reading goes on with the next record and the next file. Each file is
     all-or-nothing: a file with a bad record is not loaded (nothing of it is written), unless --skip-invalid,
     which stores its valid records. A truncated last line (a writer that crashed) is reported and skipped.
-    Re-ingesting the same files changes nothing. Secrets are redacted from every record stored.
+    Secrets are redacted from every record stored.
+
+    Each file and the whole ingest say how many runs were new, updated (a run with the same runId stored
+    before with other content: rewritten) and unchanged (already stored exactly so: left alone, so re-ingesting
+    the same files changes nothing), and how many records were rejected.
 
     \b
-    Exit status: 0 when everything was stored, or with --skip-invalid when runs were stored and only bad
-    records were skipped; 1 when a file was left out or a last line was cut (without --skip-invalid), or when
-    a file could not be read or nothing could be stored; 2 when a path does not exist.
+    Exit status: 0 when everything was stored, or with --skip-invalid when only bad records were skipped;
+    1 when a file was left out or a last line was cut (without --skip-invalid), or when a file could not be
+    read or stored, or no record was valid at all; 2 when a path does not exist.
+
+    \b
+    Examples:
+      zebench run fix-tests -a oracle --shard 1/2 -o shard-1.jsonl --db shard-1.db    on one machine
+      zebench run fix-tests -a oracle --shard 2/2 -o shard-2.jsonl --db shard-2.db    on another
+      zebench ingest shard-1.jsonl shard-2.jsonl         both into data/zebench.db: every run new
+      zebench ingest . --skip-invalid --json             every *.jsonl and *.json below .: all unchanged now
     """
     from .ingest import IngestError, expand, ingest_paths
     from .store import Store
@@ -507,12 +715,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.files:
-            if f.problems and not f.loaded and not skip_invalid:
-                state = f"not loaded: {f.invalid} invalid of {f.valid + f.invalid} records"
-            else:
-                state = f"{f.loaded} runs stored" + (f", {f.invalid} invalid skipped" if f.invalid else "")
-            extra = " (truncated last line skipped)" if f.truncated_last_line else ""
-            click.echo(f"{f.path}: {state}{extra}")
+            click.echo(f"{f.path}: {f.describe(skip_invalid)}")
             for problem in f.problems:
                 click.secho(f"  {problem}", fg="red", err=True)
         click.echo(f"{report.summary()} (database {db_path})")
@@ -575,6 +778,16 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
     Configurations in the same tie group cannot be told apart from the group's leader at --alpha (exact McNemar
     tests over the items both ran, Holm-corrected). Denominators are explicit: runs, completed runs, agent
     failures and infrastructure failures, and success with and without the infrastructure failures.
+
+    When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
+    so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
+    An unknown filter key is an error (status 2) that lists the valid keys.
+
+    \b
+    Examples:
+      zebench leaderboard                                 every run in data/zebench.db
+      zebench leaderboard --filter suite=fix-tests,tier=L1 --json
+      zebench leaderboard --filter agent=oracle,since=2026-01-01
     """
     from .analysis import SelectionError, leaderboard, parse_selection
 
@@ -588,6 +801,11 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
             fail(str(exc))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
+    if not rows:
+        click.secho(f"No runs match --filter {filter_text} in {db_path}" if filter_text
+                    else f"No runs in {db_path}: nothing to rank", fg="yellow", err=True)
+        sys.exit(1)
+    if as_json:
         return
     from rich.console import Console
     from rich.table import Table

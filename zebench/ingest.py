@@ -11,8 +11,9 @@ the next record and the next file (in a JSON array, a bad item spoils only itsel
 4,300 digits, which Python's parser refuses for the whole document). Each file is all-or-nothing unless
 ``skip_invalid``: a file with a bad record is not loaded (nothing of it is written), the other files are. With
 ``skip_invalid`` the valid records of every file are stored. A last line
-cut short (a writer that crashed) is reported but does not stop the rest of its file. Re-ingesting the same
-files changes nothing: a run is keyed by its runId. Batch aggregates are recomputed from the stored runs, and
+cut short (a writer that crashed) is reported but does not stop the rest of its file. A run is keyed by its
+runId: the report counts runs new, updated (stored before with other content: rewritten) and unchanged (already
+stored exactly so: left alone), and records rejected; re-ingesting the same files changes nothing. Batch aggregates are recomputed from the stored runs, and
 the store redacts secrets from every record it writes (:mod:`zebench.redact`).
 """
 
@@ -28,7 +29,7 @@ from pydantic import ValidationError
 
 from . import jsonsafe
 from .models import CHECKED_JSON, RunRecord
-from .store import Store
+from .store import Store, WriteCounts
 
 #: Records written per executemany round (one transaction per file all the same).
 CHUNK = 2000
@@ -50,7 +51,8 @@ class Problem:
 class FileReport:
     path: str
     valid: int = 0
-    loaded: int = 0
+    #: What storing the file's valid records did (nothing when the file was not loaded).
+    counts: WriteCounts = field(default_factory=WriteCounts)
     problems: list[Problem] = field(default_factory=list)
     truncated_last_line: bool = False
 
@@ -59,14 +61,52 @@ class FileReport:
         return not self.problems
 
     @property
+    def loaded(self) -> int:
+        """Distinct runs of the file now stored as it gives them (new, updated or unchanged)."""
+        return self.counts.total
+
+    @property
     def invalid(self) -> int:
+        """Records rejected: bad records, and records the store refused."""
         return sum(p.record for p in self.problems)
+
+    @property
+    def left_out(self) -> bool:
+        """A file not loaded at all because of its bad records (without --skip-invalid)."""
+        return bool(self.problems) and not self.loaded
+
+    def describe(self, skip_invalid: bool) -> str:
+        """One line saying what happened to the file."""
+        if self.left_out and not skip_invalid and self.invalid:
+            text = (f"not loaded: {self.invalid} rejected of {self.valid + self.invalid} records (nothing of it was "
+                    f"written; --skip-invalid stores its {self.valid} valid record{_s(self.valid)})")
+        elif self.left_out and not self.invalid:
+            text = "not loaded"
+        else:
+            text = _counts_text(self.counts, self.invalid)
+        if self.counts.duplicates:
+            text += f"; {self.counts.duplicates} repeated runId{_s(self.counts.duplicates)} (the last copy kept)"
+        if self.truncated_last_line:
+            text += "; truncated last line skipped"
+        return text
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _counts_text(counts: WriteCounts, rejected: int) -> str:
+    return f"{counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged, {rejected} rejected"
 
 
 @dataclass
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     skip_invalid: bool = False
+
+    @property
+    def counts(self) -> WriteCounts:
+        return sum((f.counts for f in self.files), WriteCounts())
 
     @property
     def loaded(self) -> int:
@@ -83,26 +123,39 @@ class IngestReport:
     @property
     def failed(self) -> bool:
         """The exit status is 1. Without --skip-invalid: anything was reported (a file was left out, a last line
-        was cut). With it: a file could not be read or stored, or nothing was stored although records were bad."""
+        was cut). With it: a file could not be read or stored, or no record of any file was valid."""
         if not self.skip_invalid:
             return bool(self.problems) or any(f.truncated_last_line for f in self.files)
         return any(not p.record for p in self.problems) or (self.loaded == 0 and bool(self.problems))
 
     def summary(self) -> str:
-        text = f"{self.loaded} runs stored"
-        if self.skip_invalid:
-            return text + f", {self.invalid} invalid skipped"
-        left_out = [f for f in self.files if f.problems and not f.loaded]
+        """What the whole ingest did: runs new, updated (stored before with other content), unchanged (already
+        stored as they are) and records rejected; files left out and why."""
+        files = len(self.files)
+        text = f"{files} file{_s(files)}: {_counts_text(self.counts, self.invalid)}"
+        left_out = [f for f in self.files if f.left_out and f.invalid and not self.skip_invalid]
         if left_out:
-            text += (f"; {len(left_out)} file{'s' if len(left_out) != 1 else ''} not loaded because of "
-                     f"{self.invalid} invalid record{'s' if self.invalid != 1 else ''} "
-                     "(nothing of them was written; --skip-invalid stores their valid records)")
+            valid = sum(f.valid for f in left_out)
+            text += (f"; {len(left_out)} file{_s(len(left_out))} not loaded because of "
+                     f"{sum(f.invalid for f in left_out)} rejected record{_s(sum(f.invalid for f in left_out))} "
+                     f"(nothing of {'it' if len(left_out) == 1 else 'them'} was written; --skip-invalid stores "
+                     f"{'its' if len(left_out) == 1 else 'their'} {valid} valid record{_s(valid)})")
+        unreadable = [f for f in self.files if any(not p.record for p in f.problems)]
+        if unreadable:
+            text += f"; {len(unreadable)} file{_s(len(unreadable))} could not be read or stored"
+        if self.skip_invalid and self.loaded == 0 and self.problems:
+            text += "; no valid record to store"
         return text
 
     def to_json(self) -> dict[str, Any]:
-        return {"storedRuns": self.loaded, "loadedRuns": self.loaded, "invalidRecords": self.invalid,
+        counts = self.counts
+        return {"newRuns": counts.new, "updatedRuns": counts.updated, "unchangedRuns": counts.unchanged,
+                "rejectedRecords": self.invalid, "repeatedRunIds": counts.duplicates,
+                "storedRuns": self.loaded, "loadedRuns": self.loaded, "invalidRecords": self.invalid,
                 "skipInvalid": self.skip_invalid, "failed": self.failed, "files": [
                     {"path": f.path, "validRecords": f.valid, "loadedRecords": f.loaded, "invalidRecords": f.invalid,
+                     "newRuns": f.counts.new, "updatedRuns": f.counts.updated, "unchangedRuns": f.counts.unchanged,
+                     "rejectedRecords": f.invalid, "repeatedRunIds": f.counts.duplicates, "loaded": not f.left_out,
                      "truncatedLastLine": f.truncated_last_line, "problems": [str(p) for p in f.problems]}
                     for f in self.files]}
 
@@ -236,7 +289,7 @@ def ingest_paths(store: Store, paths: list[Path], *, skip_invalid: bool = False)
         if not records:
             continue
         try:
-            file_report.loaded = store.save_runs_chunked(records, CHUNK)  # one transaction: all or nothing
+            file_report.counts = store.save_runs_chunked(records, CHUNK)  # one transaction: all or nothing
         except STORE_ERRORS as exc:
             if not skip_invalid:
                 file_report.problems.append(Problem(str(path), None, f"not stored: {exc}", record=False))
@@ -244,9 +297,7 @@ def ingest_paths(store: Store, paths: list[Path], *, skip_invalid: bool = False)
             # Find the records the store refuses, one transaction each, and keep the others.
             for record in records:
                 try:
-                    store.save_run(record)
+                    file_report.counts += store.save_runs_chunked([record], CHUNK)
                 except STORE_ERRORS as one:
                     file_report.problems.append(Problem(str(path), None, f"run {record.run_id}: not stored: {one}"))
-                else:
-                    file_report.loaded += 1
     return report

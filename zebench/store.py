@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -445,34 +446,96 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: bool = True) -> int:
+@dataclass
+class WriteCounts:
+    """What a write of runs did, per distinct runId: stored for the first time, rewritten with other content, or
+    already stored exactly so (left as it was). ``duplicates``: earlier copies of a runId given twice in one
+    write (the last copy counts)."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+
+    @property
+    def total(self) -> int:
+        """Distinct runs now stored as given."""
+        return self.new + self.updated + self.unchanged
+
+    def __add__(self, other: WriteCounts) -> WriteCounts:
+        return WriteCounts(self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged,
+                           self.duplicates + other.duplicates)
+
+
+def _stored_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The rows stored for these runs, per run and table, in the order they were written."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    payload = json.dumps(ids)
+    for table in ("benchmark_runs", *RUN_CHILD_TABLES):
+        cursor = conn.execute(
+            f"SELECT * FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY rowid", (payload,))
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            record = dict(zip(names, row))
+            out.setdefault(record["run_id"], {}).setdefault(table, []).append(record)
+    return out
+
+
+def _same_rows(new: dict[str, list[dict[str, Any]]], stored: dict[str, list[dict[str, Any]]]) -> bool:
+    """Whether a run's rows are already stored as they are (columns the write does not set, such as the row id and
+    the revision, are not compared)."""
+    for table in ("benchmark_runs", *RUN_CHILD_TABLES):
+        rows, old = new.get(table, []), stored.get(table, [])
+        if len(rows) != len(old):
+            return False
+        for row, kept in zip(rows, old):
+            if any(kept.get(column) != value for column, value in row.items()):
+                return False
+    return True
+
+
+def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: bool = True) -> WriteCounts:
     """Insert or replace runs with all their parts. The caller owns the transaction.
 
     Rows are grouped per table and written with one executemany each; runs already stored (same runId) are
-    deleted first, so writing a run twice leaves one copy. Batches named by the runs are created if missing
-    and, with ``refresh``, their aggregates recomputed.
+    deleted first, so writing a run twice leaves one copy. A run already stored exactly as given is left alone
+    (no rewrite, no new revision). Batches named by the runs are created if missing and, with ``refresh``, their
+    aggregates recomputed. Returns what was new, updated and unchanged.
     """
+    counts = WriteCounts()
     if not records:
-        return 0
+        return counts
     # The last gate before the database: runs from ingest and the API were made elsewhere (zebench.redact).
     redactor = default_redactor()
     records = [redactor.model(r) for r in records]
     ids = [r.run_id for r in records]
     if len(set(ids)) != len(ids):  # the last copy of a runId wins, as it would one request at a time
         last = {r.run_id: r for r in records}
+        counts.duplicates = len(records) - len(last)
         records = list(last.values())
         ids = list(last)
-    # read before any delete: a rewrite of the newest run must still get a higher revision (indexed MAX)
-    revision = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()[0]
+    run_rows = {r.run_id: _run_rows(r) for r in records}
     existing = dict(conn.execute(
         "SELECT run_id, id FROM benchmark_runs WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)))
+    if existing:
+        stored = _stored_rows(conn, list(existing))
+        same = {run_id for run_id in existing if _same_rows(run_rows[run_id], stored.get(run_id, {}))}
+        counts.unchanged = len(same)
+        records = [r for r in records if r.run_id not in same]
+        existing = {run_id: row_id for run_id, row_id in existing.items() if run_id not in same}
+    counts.updated = len(existing)
+    counts.new = len(records) - len(existing)
+    if not records:
+        return counts
+    # read before any delete: a rewrite of the newest run must still get a higher revision (indexed MAX)
+    revision = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()[0]
     if existing:
         payload = json.dumps(list(existing))
         for table in ("benchmark_runs", *RUN_CHILD_TABLES):
             conn.execute(f"DELETE FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?))", (payload,))
     tables: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        for table, rows in _run_rows(record).items():
+        for table, rows in run_rows[record.run_id].items():
             tables.setdefault(table, []).extend(rows)
     for row in tables["benchmark_runs"]:
         row["revision"] = revision
@@ -495,7 +558,7 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
         if refresh:
             for batch_id in batch_ids:
                 refresh_batch_aggregates(conn, batch_id)
-    return len(records)
+    return counts
 
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
@@ -581,18 +644,24 @@ class Store:
         self.save_runs([record])
 
     def save_runs(self, records: Iterable[RunRecord]) -> int:
-        """Insert or replace runs (one transaction); batches they name are created if missing and refreshed."""
+        """Insert or replace runs (one transaction); batches they name are created if missing and refreshed.
+        Returns the number of distinct runs now stored as given."""
         with self.db.atomic():
-            return write_runs(self.conn, list(records))
+            return write_runs(self.conn, list(records)).total
 
-    def save_runs_chunked(self, records: list[RunRecord], chunk: int) -> int:
-        """Many runs in one transaction, written ``chunk`` at a time; batch aggregates refreshed once at the end."""
+    def save_runs_chunked(self, records: list[RunRecord], chunk: int) -> WriteCounts:
+        """Many runs in one transaction, written ``chunk`` at a time; batch aggregates refreshed once at the end.
+        Returns how many were new, updated (stored before with other content) and unchanged."""
+        last = {r.run_id: r for r in records}  # the last copy of a runId wins, whichever chunk it is in
+        counts = WriteCounts(duplicates=len(records) - len(last))
+        records = list(last.values())
         with self.db.atomic():
             for start in range(0, len(records), chunk):
-                write_runs(self.conn, records[start:start + chunk], refresh=False)
-            for batch_id in sorted({r.batch_id for r in records if r.batch_id}):
-                refresh_batch_aggregates(self.conn, batch_id)
-        return len(records)
+                counts += write_runs(self.conn, records[start:start + chunk], refresh=False)
+            if counts.new or counts.updated:
+                for batch_id in sorted({r.batch_id for r in records if r.batch_id}):
+                    refresh_batch_aggregates(self.conn, batch_id)
+        return counts
 
     def save_batch(self, batch: BatchRecord) -> None:
         with self.db.atomic():

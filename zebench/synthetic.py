@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 from .models import (
-    BatchRecord, Diff, DiffFile, Evaluation, Failure, Manifest, Message, RunRecord, Telemetry, ToolCallRecord,
-    Transcript, ValidationResult,
+    BatchRecord, Diff, DiffFile, Evaluation, EvaluatorKind, Failure, FailureCategory, Manifest, Message, RunRecord,
+    RunStatus, Telemetry, ToolCallRecord, Transcript, ValidationResult,
 )
 from .runner import STAGES
 
@@ -33,11 +33,11 @@ SCENARIOS = [(suite, f"{suite.split('-')[0]}-task-{i:02d}") for suite in SUITES 
 TIERS = ["L0", "L1", "L2", "L3", "Lx"]
 TIER_PENALTY = {"L0": -0.05, "L1": 0.0, "L2": 0.08, "L3": 0.16, "Lx": 0.25}
 #: name, kind, weight; llm_judge only in some batches (5 or 6 evaluations per run).
-EVALUATORS = [("dependency_targets", "task", 3.0), ("dependency_constraints", "task", 2.0),
+EVALUATORS: list[tuple[str, EvaluatorKind, float]] = [("dependency_targets", "task", 3.0), ("dependency_constraints", "task", 2.0),
               ("heuristic_checks", "task", 2.0), ("package_manager", "hygiene", 1.0),
               ("integrity_guard", "hygiene", 1.0), ("diff_summary", "info", 0.0)]
-JUDGE = ("llm_judge", "task", 2.0)
-FAILURES = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
+JUDGE: tuple[str, EvaluatorKind, float] = ("llm_judge", "task", 2.0)
+FAILURES: list[tuple[FailureCategory, str, str]] = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
             ("infrastructure", "workspace", "no space left on device"), ("rate_limited", "agent", "429 from the API"),
             ("setup", "setup", "fixture copy failed"), ("workspace", "workspace", "npm ci failed")]
 START = datetime(2025, 1, 6, tzinfo=timezone.utc)
@@ -93,7 +93,7 @@ class Generator:
         duration = rng.randint(20_000, 900_000)
         completed = started + timedelta(milliseconds=duration)
         roll = rng.random()
-        status = ("completed" if roll < 0.86 else "budget_exceeded" if roll < 0.87 else "failed" if roll < 0.95
+        status: RunStatus = ("completed" if roll < 0.86 else "budget_exceeded" if roll < 0.87 else "failed" if roll < 0.95
                   else "timeout" if roll < 0.995 else "cancelled")
         failure = None
         if status == "failed":
@@ -124,8 +124,8 @@ class Generator:
         successful = False
         if scored:
             used = [e for e in evaluations if e.weight > 0]
-            weighted = round(10 * sum(e.score * e.weight for e in used) / sum(e.weight for e in used), 4)
-            task = [e.score for e in used if e.kind == "task"]
+            weighted = round(10 * sum((e.score or 0.0) * e.weight for e in used) / sum(e.weight for e in used), 4)
+            task = [e.score or 0.0 for e in used if e.kind == "task"]
             metric = round(sum(task) / len(task), 4)
             guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
             successful = status == "completed" and guard.score == 1.0 and metric >= 0.7

@@ -129,7 +129,7 @@ class FakeModelServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def start(self) -> "FakeModelServer":
         self._thread.start()

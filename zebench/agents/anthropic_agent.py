@@ -68,8 +68,8 @@ class AnthropicAgent(Agent):
         for _ in range(settings.max_turns):
             try:
                 response = await client.messages.create(
-                    model=task.model or "", max_tokens=settings.max_tokens, system=system,  # type: ignore[arg-type]
-                    tools=tool_defs, messages=messages, **extra,  # type: ignore[arg-type]
+                    model=task.model or "", max_tokens=settings.max_tokens, system=system,
+                    tools=tool_defs, messages=messages, **extra,
                 )
             except anthropic.APIError as exc:
                 raise api_error(exc) from None

@@ -90,7 +90,7 @@ class OpenRouterAgent(Agent):
         for _ in range(settings.max_turns):
             try:
                 response = await client.chat.completions.create(
-                    model=task.model or "", messages=messages, tools=tool_defs,  # type: ignore[arg-type]
+                    model=task.model or "", messages=messages, tools=tool_defs,
                     max_tokens=settings.max_tokens, temperature=settings.temperature,
                     extra_body={"usage": {"include": True}},
                 )

@@ -10,15 +10,11 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from ..catalog import iter_files
 from ..models import Message
 from . import Agent, AgentError, AgentResult, AgentTask
 
 if TYPE_CHECKING:
     from ..tools import Toolbox
-
-DELETED_LIST = ".deleted"
-
 
 class OracleAgent(Agent):
     name = "oracle"
@@ -28,32 +24,22 @@ class OracleAgent(Agent):
         solution = task.scenario.solution_dir
         if solution is None:
             raise AgentError(f"scenario {task.scenario.key} has no reference solution (solution/ folder)")
-        written = deleted = 0
-        for file in sorted(iter_files(solution)):
-            rel = file.relative_to(solution).as_posix()
-            if rel == DELETED_LIST:
-                continue
+        files, deletions = task.scenario.solution_changes()
+        for rel in files:
             try:
-                content = file.read_text(encoding="utf-8")
+                content = (solution / rel).read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 raise AgentError(f"solution file {rel} is not UTF-8 text; writeFile cannot write it") from None
             outcome = await tools.call("writeFile", {"path": rel, "content": content})
             if outcome.is_error:
                 raise AgentError(f"writeFile {rel}: {outcome.output}")
-            written += 1
-        deleted_list = solution / DELETED_LIST
-        if deleted_list.is_file():
-            for line in deleted_list.read_text(encoding="utf-8").splitlines():
-                rel = line.strip()
-                if not rel or rel.startswith("#"):
-                    continue
-                outcome = await tools.call(
-                    "runCommand", {"command": f"rm -rf -- {shlex.quote(rel)}", "description": f"delete {rel}"}
-                )
-                if outcome.is_error or not outcome.output.startswith("Exit code: 0"):
-                    raise AgentError(f"deleting {rel}: {outcome.output}")
-                deleted += 1
-        summary = f"Applied the reference solution: {written} files written, {deleted} deleted."
+        for rel in deletions:
+            outcome = await tools.call(
+                "runCommand", {"command": f"rm -rf -- {shlex.quote(rel)}", "description": f"delete {rel}"}
+            )
+            if outcome.is_error or not outcome.output.startswith("Exit code: 0"):
+                raise AgentError(f"deleting {rel}: {outcome.output}")
+        summary = f"Applied the reference solution: {len(files)} files written, {len(deletions)} deleted."
         result = task.result
         result.final_text = summary
         result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=summary)]

@@ -1,6 +1,10 @@
 """Heuristic checks of scenario.yaml: commands, files, patterns, structured lookups, scripts.
 
 score = sum of the weights of the checks that passed / sum of all weights.
+
+Check commands and scripts run in the run's sandbox (policy "check") with the workspace as their working
+directory and on ``PYTHONPATH``: a check script (which lives in the scenario folder, so Python puts that folder,
+not the workspace, first on ``sys.path``) imports the agent's code with a plain ``import``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import yaml
 
 from ..catalog import IGNORED_DIRS
 from ..models import CommandCheck, FileCheck, PatternCheck, ScriptCheck, StructuredCheck
+from ..sandbox import Policy, Sandbox
 from ..workspace import is_inside, read_regular
 from . import EvaluationContext, Evaluator, Verdict
 
@@ -113,6 +118,13 @@ def expand(arg: str, ctx: EvaluationContext) -> str:
     return _VARIABLE_RE.sub(one, arg)
 
 
+def check_policy(box: Sandbox) -> Policy:
+    """The "check" policy with the workspace first on PYTHONPATH (what the policy already had after it)."""
+    policy = box.policy("check")
+    paths = [str(box.workspace)] + ([policy.env["PYTHONPATH"]] if policy.env.get("PYTHONPATH") else [])
+    return policy.extend(env={"PYTHONPATH": os.pathsep.join(paths)})
+
+
 class HeuristicChecksEvaluator(Evaluator):
     name = "heuristic_checks"
     kind = "task"
@@ -142,8 +154,9 @@ class HeuristicChecksEvaluator(Evaluator):
         return {"name": check.name, "type": kind, "weight": check.weight, "passed": passed, "message": message}
 
     async def _command(self, check: CommandCheck, ctx: EvaluationContext) -> dict[str, Any]:
-        result = await ctx.command_sandbox().run(
-            check.command, purpose="check", timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT
+        box = ctx.command_sandbox()
+        result = await box.run(
+            check.command, policy=check_policy(box), timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT
         )
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
         return self._result(check, "command", result.exit_code == 0, f"{message}\n{result.output}".strip())
@@ -194,7 +207,7 @@ class HeuristicChecksEvaluator(Evaluator):
         folder = script.parent
         scenario_dirs = [d.resolve() for d in (ctx.scenario.fixture_dir, ctx.scenario.solution_dir) if d is not None]
         shared = any(d == folder or folder in d.parents for d in scenario_dirs)
-        policy = box.policy("check").extend(ro_paths=[script if shared else folder])
+        policy = check_policy(box).extend(ro_paths=[script if shared else folder])
         result = await box.run(
             shlex.join(argv), policy=policy, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
         )
