@@ -153,6 +153,7 @@ def test_checks_and_validation_side_by_side(browser: Any, site: tuple[Path, Path
     page, log = open_page(browser, run_url(out, run_id))
     states = page.eval_on_selector_all("#checks > .scroll tr.check", "rows => rows.map(r => r.dataset.state)")
     assert states == ["error", "fail", "pass"]  # errors first, highlighted; not-applicable ones folded
+    assert "llm_judge" in page.inner_text("#evaluator-errors")
     error = page.locator("#checks tr.check.error")
     assert "llm_judge" in error.inner_text() and "judge crashed" in error.inner_text()
     assert page.locator("#checks tr.check.fail").inner_text().split("\t")[1:4] == ["lint_clean task", "1.0", "0.00"]

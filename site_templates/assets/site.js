@@ -185,13 +185,16 @@
     document.getElementById("prev-page").addEventListener("click", () => { page -= 1; apply(); });
     document.getElementById("next-page").addEventListener("click", () => { page += 1; apply(); });
     apply();
-    // live mode (zebench serve --site): runs stored since the build are added as they come
-    zb.onLive((live) => live.newRuns(rows.length ? Math.max(...rows.map((r) => r[ix.id])) : 0, cols).then((added) => {
+    // live mode (zebench serve --site): runs stored since the build are added as they come, one refresh at a time
+    let newest = rows.reduce((m, r) => Math.max(m, r[ix.id]), 0), refresh = Promise.resolve();
+    zb.onLive((live) => { refresh = refresh.then(() => live.newRuns(newest, cols)).then((added) => {
+      added = added.filter((r) => r[ix.id] > newest);
       if (!added.length) return;
+      newest = added[added.length - 1][ix.id];
       rows.unshift(...added.reverse());
       addOptions(added);
       apply();
-    }));
+    }); return refresh; });
   }
 
   // -- run view: views.js ----------------------------------------------------------------------------------
@@ -290,7 +293,7 @@
     succeeded,  // an item succeeds when at least half of its runs did (as `zebench compare`)
     pages,
     // called with the live connection when the page is served by `zebench serve --site` (views.js)
-    onLive: (fn) => { liveHandlers.push(fn); if (zb.live) fn(zb.live); },
+    onLive: (fn) => { liveHandlers.push(fn); if (zb.live && zb.live.ready) fn(zb.live); },
     liveHandlers,
   };
 

@@ -318,6 +318,11 @@
     const na = evaluations.filter((e) => !e.error && !e.applicable);
     const head = h("thead", {}, h("tr", {}, h("th", {}, "Result"), h("th", {}, "Evaluator"), h("th", {class: "n"}, "Weight"), h("th", {class: "n"}, "Score 0-1"), h("th", {}, "Message")));
     const rows = real.map(checkRow).sort((a, b) => order[a.dataset.state] - order[b.dataset.state]);
+    const failed = evaluations.filter((e) => e.error).map((e) => e.evaluatorName);
+    if (failed.length) {
+      parts.push(h("p", {class: "bad-note", id: "evaluator-errors"}, (failed.length === 1 ? "An evaluator failed: " : "Evaluators failed: ") +
+        failed.join(", ") + ". An evaluator that fails has no score: the run's score leaves it out."));
+    }
     parts.push(h("div", {class: "scroll"}, h("table", {class: "data checks"}, head, h("tbody", {}, rows))));
     if (na.length) {
       parts.push(h("details", {class: "na-checks"}, h("summary", {}, na.length + " not applicable (left out of the score)"),
@@ -602,7 +607,7 @@
     const header = document.querySelector("header.top");
     if (header) header.append(badge);
     const live = {
-      get, changed: false, running: [],
+      get, changed: false, ready: false, running: [],
       async newRuns(afterId, cols) {  // /api/v2/runs rows newer than afterId, as the runs table's arrays
         const out = [];
         let cursor = null;
@@ -643,7 +648,8 @@
         badge.title = "Connected to the live API; checked " + new Date().toLocaleTimeString("en-GB") + (running.length ? "; running: " + running.map((b) => b.batchId).join(", ") : "");
         document.body.dataset.live = running.length ? "running" : "idle";
         if (first || live.changed) {
-          for (const fn of zb.liveHandlers) { try { await fn(live); } catch (err) { console.warn("live refresh failed", err); } }
+          for (const fn of zb.liveHandlers.slice()) { try { await fn(live); } catch (err) { console.warn("live refresh failed", err); } }
+          live.ready = true;  // handlers registered from now on run at once (zb.onLive)
           document.body.dataset.liveVersion = String(Number(document.body.dataset.liveVersion || 0) + 1);
         }
       } catch (err) {
