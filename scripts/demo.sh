@@ -25,5 +25,5 @@ echo "==> runs finished in $(( $(date +%s) - start )) s (exit status $status)"
 echo "==> zebench build-site (static report site and JSON mirror of the API)"
 .venv/bin/zebench build-site --db data/zebench.db --out site || status=$?
 echo "Also: the live API  .venv/bin/zebench serve --db data/zebench.db  (Datasette + /api/* in the original shapes, /api/v2/* in zebench's)"
-echo "      SQL           sqlite3 data/zebench.db \"select agent, count(*), sum(is_successful) from benchmark_runs group by agent\""
+echo "      SQL           sqlite3 data/zebench.db \"select agent, model, count(*), sum(successful) from runs_counted group by agent, model\""
 exit $status

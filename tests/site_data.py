@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from zebench.models import BatchRecord, Failure, RunRecord
+from zebench.models import BatchRecord, Evaluation, Failure, RunRecord
 from zebench.store import Store
 from zebench.synthetic import AGENT_MODELS, SCENARIOS, TIERS, Generator
 
@@ -33,6 +33,12 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
             if batch_id == "batch-a":  # one run of the original project's "specialist" kind
                 runs[0] = runs[0].model_copy(update={"specialist_enabled": True, "specialist_name": "nextjs-specialist",
                                                      "specialist_version": "0.0.3"})
+            if batch_id == "batch-b":  # one run whose judge failed: an evaluator error
+                i = next(i for i, r in enumerate(runs) if r.status == "completed")
+                error = Evaluation(evaluator_name="llm_judge", weight=2.0, score=None,
+                                   error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge")
+                runs[i] = runs[i].model_copy(update={"evaluations": [*runs[i].evaluations, error],
+                                                     "is_successful": False})
             store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at, expected_runs=len(runs)))
             store.save_runs(runs)
             out[batch_id] = [r.run_id for r in runs]

@@ -60,9 +60,14 @@ def test_leaderboard_intervals_denominators_pass_at_k_and_ties(bench_db: Path) -
     by = {r["agent"]: r for r in rows}
     assert [r["agent"] for r in rows] == ["A", "C", "B"]
     assert by["A"]["tieGroup"] == by["C"]["tieGroup"] == 1 and by["B"]["tieGroup"] == 2
+    assert by["C"]["tieLeader"] == "A" and by["B"]["tieLeader"] == "B" and by["C"]["configuration"] == "C [m1]"
     a = by["A"]
-    assert (a["runs"], a["items"], a["successRate"], a["repeatsPerItem"]) == (90, 30, 1.0, 3)
-    assert (a["successRateLow"], a["successRateHigh"]) == pytest.approx(stats.wilson_interval(90, 90))
+    assert (a["runs"], a["items"], a["successRate"], a["runsPerItemMin"], a["runsPerItemMax"]) == (90, 30, 1.0, 3, 3)
+    # three runs per item: the interval is clustered on the item (30 independent units, not 90)
+    assert a["successRateInterval"] == "clustered"
+    assert (a["successRateLow"], a["successRateHigh"], "clustered") == pytest.approx(
+        stats.clustered_proportion_interval([3] * 30, [3] * 30))
+    assert a["successRateLow"] < stats.wilson_interval(90, 90)[0]
     b = by["B"]
     assert (b["runs"], b["infraFailures"], b["agentFailures"], b["completedRuns"]) == (90, 12, 0, 78)
     successes = sum(3 for n in range(30) if n % 3 == 0 and n >= 4)
@@ -73,6 +78,7 @@ def test_leaderboard_intervals_denominators_pass_at_k_and_ties(bench_db: Path) -
     assert a["costPerSolvedUsd"] == pytest.approx(0.01)
     c = by["C"]
     assert c["passAtK"]["pass@1"] == pytest.approx(29 / 30) and c["passAtK"]["pass^3"] == pytest.approx(29 / 30)
+    assert c["passAtKItems"] == {"1": 30, "2": 30, "3": 30}
     assert c["flakiness"] == 0 and a["meanScoreLow"] <= a["meanScore"] <= a["meanScoreHigh"]
 
 
@@ -82,7 +88,11 @@ def test_compare_detects_the_regression_and_gates(bench_db: Path, tmp_path: Path
         same = compare(store.conn, "agent=A,batchId=base", "agent=A,batchId=base")
         partial = compare(store.conn, "agent=A,batchId=base,suite=s0", "agent=A,batchId=cand,suite=s1")
     assert result["sharedItems"] == 30 and result["success"]["onlyBaselineSucceeded"] == 15
-    assert result["success"]["mcnemarP"] == pytest.approx(stats.mcnemar_exact(15, 0))
+    assert result["itemOutcomes"]["regressed"] == sorted(f"s{n // 5}/sc{n}/L1" for n in range(15))
+    assert len(result["itemOutcomes"]["stayedSolved"]) == 15 and not result["pooled"]
+    # three runs per item: items are paired on their success rates (15 items at -1, exact sign-flip)
+    assert result["success"]["test"] == "exact sign-flip" and result["success"]["mcnemarP"] is None
+    assert result["success"]["pValue"] == pytest.approx(2 / 2**15) and "success rates" in result["pairing"]
     assert result["significantRegression"] and result["score"]["meanDiff"] == pytest.approx(-3.0)
     assert result["score"]["ciHigh"] < 0
     assert not same["significantRegression"] and not same["significantImprovement"]
@@ -91,12 +101,31 @@ def test_compare_detects_the_regression_and_gates(bench_db: Path, tmp_path: Path
     gate = CliRunner().invoke(main, ["compare", "agent=A,batchId=base", "cand", "--db", str(bench_db),
                                      "--markdown", str(md), "--junit", str(junit), "--fail-on-regression"])
     assert gate.exit_code == 1, gate.output
-    assert "**Significant regression**" in md.read_text() and "| success rate |" in md.read_text()
-    assert 'failures="' in junit.read_text() and "<failure" in junit.read_text()
+    assert "**Significant regression**" in md.read_text() and "| success rate (mean per item) |" in md.read_text()
+    assert "15 regressed, 0 improved, 15 stayed solved, 0 stayed failed" in md.read_text()
+    import xml.etree.ElementTree as ET
+
+    suite = ET.fromstring(junit.read_text())
+    cases = suite.findall("testcase")
+    assert len(cases) == 31 and suite.get("tests") == "31" and suite.get("failures") == "16"
+    failed = [c.get("name") for c in cases if c.find("failure") is not None]
+    assert failed == [*sorted(f"s{n // 5}/sc{n}/L1" for n in range(15)), "overall significance"]
     ok = CliRunner().invoke(main, ["compare", "cand", "cand", "--db", str(bench_db), "--fail-on-regression", "--json"])
     assert ok.exit_code == 0 and json.loads(ok.output)["significantRegression"] is False
     bad = CliRunner().invoke(main, ["compare", "nope", "cand", "--db", str(bench_db)])
     assert bad.exit_code == 2 and "no batch 'nope'" in bad.output
+
+
+def test_compare_refuses_a_side_that_mixes_configurations_unless_pooled(bench_db: Path) -> None:
+    mixed = CliRunner().invoke(main, ["compare", "base", "cand", "--db", str(bench_db)])
+    assert mixed.exit_code == 2
+    assert "'base' holds 3 configurations: A (90 runs), B (90 runs), C [m1] (90 runs)" in mixed.output
+    assert "batchId=base,agent=A" in mixed.output and "--pool" in mixed.output
+    pooled = CliRunner().invoke(main, ["compare", "base", "cand", "--db", str(bench_db), "--pool"])
+    assert pooled.exit_code == 0 and "POOLED" in pooled.output
+    with Store(bench_db) as store:
+        result = compare(store.conn, "base", "cand", pool=True)
+    assert result["pooled"] and [c["configuration"] for c in result["baselineConfigurations"]] == ["A", "B", "C [m1]"]
 
 
 def test_cli_api_agree(bench_db: Path) -> None:

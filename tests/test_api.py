@@ -171,10 +171,15 @@ def test_batches_and_breakdowns(db: Path) -> None:
     assert get(db, "/api/v2/batches/batch-a?runs=x").status_code == 400
     assert get(db, "/api/v2/batches/batch-a?runs=5001").status_code == 400
     assert detail.denominators.runs == 12 and detail.denominators.missingRuns == 0
-    by_agent = {r.model_extra["agent"]: r for r in detail.breakdowns.byAgent}
+    by_agent = {r.agent: r for r in detail.breakdowns.byAgent}
     assert by_agent["oracle"].successRate == 1.0 and by_agent["echo"].successRate == 0.0
-    assert {r.model_extra["tier"] for r in detail.breakdowns.byTier} == {"L0", "L1"}
-    assert {r.model_extra["suite"]: r.runs for r in detail.breakdowns.bySuite} == {"demo": 8, "other": 4}
+    # breakdowns never pool configurations: each suite and tier row is one agent and model
+    assert {(r.model_extra["tier"], r.agent) for r in detail.breakdowns.byTier} == {
+        (t, a) for t in ("L0", "L1") for a in ("echo", "oracle")}
+    assert {(r.model_extra["suite"], r.agent): r.runs for r in detail.breakdowns.bySuite} == {
+        ("demo", "echo"): 4, ("demo", "oracle"): 4, ("other", "echo"): 2, ("other", "oracle"): 2}
+    assert {(r.model_extra["suite"], r.agent): r.successRate for r in detail.breakdowns.bySuite} == {
+        ("demo", "echo"): 0.0, ("demo", "oracle"): 1.0, ("other", "echo"): 0.0, ("other", "oracle"): 1.0}
     test_eval = next(e for e in detail.breakdowns.byEvaluator if e.evaluatorName == "test")
     assert test_eval.passRate == 0.5 and detail.breakdowns.failuresByCategory == []
 

@@ -233,4 +233,24 @@ def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypat
     monkeypatch.setattr(HeuristicChecksEvaluator, "evaluate", boom)
     evals = _evaluate(_context(tmp_path))
     assert evals["heuristic_checks"].error == "RuntimeError: evaluator bug"
-    assert not evals["heuristic_checks"].applicable and evals["heuristic_checks"].score is None
+    assert evals["heuristic_checks"].score is None  # an error, never a score of 0
+    from zebench.models import RubricOverrides
+    from zebench.scoring import score_run
+
+    score = score_run(list(evals.values()), RubricOverrides(), completed=True)
+    assert score.evaluator_errors == ["heuristic_checks"] and not score.is_successful
+
+
+def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zebench.evaluators.integrity import IntegrityGuardEvaluator
+    from zebench.models import RubricOverrides
+    from zebench.scoring import score_run
+
+    async def boom(self: object, ctx: object) -> None:
+        raise RuntimeError("guard bug")
+
+    monkeypatch.setattr(IntegrityGuardEvaluator, "evaluate", boom)
+    evals = _evaluate(_context(tmp_path))
+    score = score_run(list(evals.values()), RubricOverrides(), completed=True)
+    assert score.gates["integrity_guard"] is False and not score.is_successful
+    assert score.evaluator_errors == ["integrity_guard"]

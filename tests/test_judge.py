@@ -108,9 +108,22 @@ def test_a_failed_judge_is_an_error_not_a_zero(server: FakeModelServer, tmp_path
     server.script_anthropic(reply)
     record = _judged_run(tmp_path)
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert judge.error and not judge.applicable and judge.score is None
-    assert record.metadata["evaluatorErrors"] == ["llm_judge"]
-    assert record.weighted_score == 10.0  # left out of the weighting
+    assert judge.error and judge.score is None  # an error: ran, failed, no score
+    assert record.metadata["evaluatorErrors"] == ["llm_judge"] and "llm_judge" in record.metadata["scoreNote"]
+    assert record.weighted_score == 10.0  # left out of the weighting, never a 0 ...
+    assert not record.is_successful  # ... nor a success it could not confirm
+    assert record.telemetry.judge_cost_usd is None  # it ran: its cost is unknown, not "no judge"
+
+
+def test_a_judge_without_its_key_is_an_evaluator_error_the_user_sees(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    record = _judged_run(tmp_path)
+    judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
+    assert "ANTHROPIC_API_KEY" in judge.error and "--no-judge" in judge.error
+    assert not record.is_successful and record.metadata["evaluatorErrors"] == ["llm_judge"]
+    off = _judged_run(tmp_path / "off", {"enabled": False})  # the offline way: --no-judge
+    assert off.is_successful and not off.metadata.get("evaluatorErrors")
 
 
 def test_judge_off_and_enabled_without_categories(tmp_path: Path) -> None:

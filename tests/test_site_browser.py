@@ -138,24 +138,34 @@ def test_pages_satisfy_the_content_security_policy_over_http(browser: Any, site:
         page.close()
 
 
+def _status(db: Path, matched: list[tuple[Any, ...]], everything: list[tuple[Any, ...]]) -> str:
+    """The runs page's count line: cancelled attempts are listed, and said apart from the runs."""
+    cancelled = {r[0] for r in _runs(db, "status = 'cancelled'")}
+    runs, dropped = sum(r[0] not in cancelled for r in everything), sum(r[0] in cancelled for r in everything)
+    hits, hit_dropped = sum(r[0] not in cancelled for r in matched), sum(r[0] in cancelled for r in matched)
+    if len(matched) == len(everything):
+        return f"{runs} runs" + (f" + {dropped} cancelled attempts" if dropped else "")
+    return f"{hits} of {runs} runs match" + (f" (+ {hit_dropped} cancelled attempts)" if hit_dropped else "")
+
+
 def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Path]) -> None:
     db, out = site
     everything = _runs(db)
     page, log = open_page(browser, file_url(out / "runs.html"))
-    assert page.inner_text("#runs-status") == f"{len(everything)} runs"
+    assert page.inner_text("#runs-status") == _status(db, everything, everything)
     assert page.locator("#runs-table tbody tr").count() == 100
     agent = everything[0][2]
     page.select_option("select[name=agent]", agent)
     expected = [r for r in everything if r[2] == agent]
-    assert page.inner_text("#runs-status") == f"{len(expected)} of {len(everything)} runs match"
+    assert page.inner_text("#runs-status") == _status(db, expected, everything)
     cells = page.locator("#runs-table tbody tr td:nth-child(5)").all_inner_texts()
     assert cells and all(c.startswith(agent) for c in cells)
     assert "agent=" in page.evaluate("location.hash")
     page.select_option("select[name=batch]", "batch-b")
     both = [r for r in everything if r[2] == agent and r[3] == "batch-b"]
-    assert page.inner_text("#runs-status") == f"{len(both)} of {len(everything)} runs match"
+    assert page.inner_text("#runs-status") == _status(db, both, everything)
     page.click("button[type=reset]")
-    page.wait_for_selector(f"#runs-status:text-is('{len(everything)} runs')")
+    page.wait_for_selector(f"#runs-status:text-is('{_status(db, everything, everything)}')")
     target = everything[5][0]
     page.fill("input[name=q]", target)
     assert page.locator("#runs-table tbody tr").count() == 1
@@ -168,7 +178,7 @@ def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Pa
     assert scores == sorted(scores, reverse=True)
     # a filtered link opens with the filter applied (batch pages link to runs.html#batch=...)
     linked, _ = open_page(browser, file_url(out / "runs.html") + "#batch=batch-a")
-    assert linked.inner_text("#runs-status") == f"{len([r for r in everything if r[3] == 'batch-a'])} of {len(everything)} runs match"
+    assert linked.inner_text("#runs-status") == _status(db, [r for r in everything if r[3] == "batch-a"], everything)
     # a run's link opens its view
     page.fill("input[name=q]", target)
     page.click(f"#runs-table tbody a:text-is('{target}')")
@@ -200,6 +210,11 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
     assert page.inner_text("#run-id") == run_id  # a stale chunk number: found through the index
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
     assert "is not in this site" in page.inner_text("#run-status")
+    # an evaluator that failed is shown as an error, with its message, and the score says so
+    (errored, errored_row, *_), = _runs(db, "evaluator_errors > 0")
+    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(errored)}&c={errored_row // DETAIL_CHUNK}")
+    assert "JudgeError: the judge needs ANTHROPIC_API_KEY" in page.inner_text("#evaluator-errors")
+    assert "incomplete: 1 evaluator failed" in page.inner_text("#run-view") and log.problems() == []
 
 
 @pytest.mark.parametrize("fragment", ["runs.html#length=1&item=x&q=", "compare.html#cand=__proto__&base=constructor",
@@ -212,25 +227,43 @@ def test_odd_urls_do_not_break_pages(browser: Any, site: tuple[Path, Path], frag
 def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path, Path]) -> None:
     import sqlite3
 
+    from zebench.synthetic import AGENT_MODELS
+
     db, out = site
     page, log = open_page(browser, file_url(out / "compare.html"))
-    # latest (batch-c) against the previous batch of the same configuration (batch-a), precomputed
-    assert "batch-a" in page.inner_text("section:first-of-type") and "batch-c" in page.inner_text("section:first-of-type")
-    assert page.locator("#latest-verdict").count() == 1
+    # latest (batch-c) against the previous batch of the same configurations (batch-a), one row per configuration
+    first = page.inner_text("section:first-of-type")
+    assert "batch-a" in first and "batch-c" in first
+    assert page.locator("#latest-verdict tbody tr").count() == 2
+    (a1, m1, _), (a2, m2, _), (a3, m3, _) = AGENT_MODELS[:3]
+    one, two, three = f"{a1} [{m1}]", f"{a2} [{m2}]", f"{a3} [{m3}]"
+    cases = [((one, "batch-a"), (one, "batch-c")), ((two, "*"), (one, "batch-c")), ((three, "batch-b"), (one, "*")),
+             ((one, "batch-a"), (one, "batch-a"))]
     with sqlite3.connect(db) as conn:
-        for base, cand in (("batch-a", "batch-c"), ("batch-b", "batch-a"), ("batch-a", "batch-a")):
-            page.select_option("select[name=base]", base)
-            page.select_option("select[name=cand]", cand)
-            page.wait_for_selector(f"#compare-result[data-pair='{base} {cand}']")
-            expected = compare(conn, base, cand)
-            s = expected["success"]
+        for (bc, bb), (cc, cb) in cases:
+            page.select_option("select[name=bc]", bc)
+            page.select_option("select[name=bb]", bb)
+            page.select_option("select[name=cc]", cc)
+            page.select_option("select[name=cb]", cb)
+            page.wait_for_selector(f"#compare-result[data-pair='{bc}|{bb} {cc}|{cb}']")
+
+            def side(config: str, batch: str) -> dict[str, str]:
+                agent, model = next((a, m) for a, m, _ in AGENT_MODELS if f"{a} [{m}]" == config)
+                return {"agent": agent, "model": model, **({} if batch == "*" else {"batchId": batch})}
+
+            expected = compare(conn, side(bc, bb), side(cc, cb))
+            o, s = expected["itemOutcomes"], expected["success"]
             assert int(page.inner_text("#cmp-shared")) == expected["sharedItems"]
-            assert int(page.inner_text("#cmp-both")) == s["bothSucceeded"]
-            assert int(page.inner_text("#cmp-only-base")) == s["onlyBaselineSucceeded"]
-            assert int(page.inner_text("#cmp-only-cand")) == s["onlyCandidateSucceeded"]
-            assert int(page.inner_text("#cmp-neither")) == s["bothFailed"]
-            assert float(page.get_attribute("#cmp-p", "data-value")) == pytest.approx(s["mcnemarP"], rel=1e-9)
-    assert "base=batch-a" in page.evaluate("location.hash")
+            assert int(page.inner_text("#cmp-regressed")) == len(o["regressed"])
+            assert int(page.inner_text("#cmp-improved")) == len(o["improved"])
+            assert int(page.inner_text("#cmp-stayed-solved")) == len(o["stayedSolved"])
+            assert int(page.inner_text("#cmp-stayed-failed")) == len(o["stayedFailed"])
+            assert float(page.get_attribute("#cmp-p", "data-value")) == pytest.approx(s["pValue"], rel=1e-9)
+            assert page.inner_text("#cmp-test").startswith(s["test"])
+    assert "bb=batch-a" in page.evaluate("location.hash")
+    # the batch page's link opens the same configuration in both batches
+    linked, _ = open_page(browser, file_url(out / "compare.html") + f"#bb=batch-a&bc={quote(one)}&cb=batch-c&cc={quote(one)}")
+    linked.wait_for_selector(f"#compare-result[data-pair='{one}|batch-a {one}|batch-c']")
     assert log.problems() == []
 
 
@@ -272,4 +305,4 @@ def test_an_empty_site_loads_cleanly(browser: Any, tmp_path: Path, template_db: 
     page, _ = open_page(browser, file_url(tmp_path / "site/runs.html"))
     assert page.inner_text("#runs-status") == "0 runs"
     page, _ = open_page(browser, file_url(tmp_path / "site/compare.html"))
-    assert "Two batches are needed" in page.inner_text("#compare-result")
+    assert "No runs to compare yet" in page.inner_text("#compare-result")

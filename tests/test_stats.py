@@ -16,17 +16,25 @@ from statsmodels.stats.proportion import proportion_confint
 
 from zebench import stats
 from zebench.stats import (
-    LeaderRow,
     PairedResult,
+    TieRow,
+    beta_ppf,
     bootstrap_mean_interval,
+    clustered_mean_interval,
+    clustered_proportion_interval,
     flakiness,
     holm_adjust,
     mcnemar_exact,
     paired_bootstrap,
     paired_outcomes,
     paired_permutation_test,
+    paired_rate_test,
     pass_at_k,
+    pass_at_k_curve,
     pass_hat_k,
+    regularized_beta,
+    t_cdf,
+    t_ppf,
     tie_groups,
     wilson_interval,
 )
@@ -353,9 +361,13 @@ def test_holm_properties() -> None:
 # ---------------------------------------------------------------------------------------- tie groups
 
 
-def _row(name: str, pattern: str) -> LeaderRow:
-    """'1' success, '0' failure, '-' not run, for items i0, i1, ..."""
-    return LeaderRow(name, {f"i{i}": ch == "1" for i, ch in enumerate(pattern) if ch != "-"})
+def _row(name: str, pattern: str) -> TieRow:
+    """'1' success, '0' failure, '-' not run, for items i0, i1, ... (one run per item)."""
+    return TieRow(name, {f"i{i}": (int(ch == "1"), 1) for i, ch in enumerate(pattern) if ch != "-"})
+
+
+def _groups(rows: list[TieRow], **kwargs: object) -> list[int | None]:
+    return [r.group for r in tie_groups(rows, **kwargs)]  # type: ignore[arg-type]
 
 
 def test_paired_outcomes_counts_shared_items_only() -> None:
@@ -367,74 +379,69 @@ def test_paired_outcomes_counts_shared_items_only() -> None:
 
 def test_tie_groups_separated_and_identical() -> None:
     rows = [_row("a", "1" * 100), _row("b", "1" * 50 + "0" * 50), _row("c", "0" * 100)]
-    assert tie_groups(rows) == [1, 2, 3]
+    assert _groups(rows) == [1, 2, 3]
     same = [_row(name, "1100101101" * 5) for name in "abc"]
-    assert tie_groups(same) == [1, 1, 1]
-    assert tie_groups([]) == []
-    assert tie_groups(rows[:1]) == [1]
-    # no shared item: no evidence of a difference
-    assert tie_groups([_row("a", "1" * 30 + "-" * 30), _row("b", "-" * 30 + "0" * 30)]) == [1, 1]
+    assert _groups(same) == [1, 1, 1]
+    assert _groups([]) == []
+    assert _groups(rows[:1]) == [1]
 
 
-def test_tie_groups_applies_holm() -> None:
-    # Each trailing row loses 6 discordant items to the leader: raw p = 2/64 splits, Holm over m = 2 does not.
+def test_tie_groups_exact_values() -> None:
+    # b vs a: 6 discordant items all for a, exact McNemar p = 2/64 = 0.03125; c vs a: p = 2/64 too; Holm over the
+    # two comparisons of step 1 gives 0.0625 for both: b and c join a. At alpha 0.07 both split, and c joins b.
     rows = [_row("a", "1" * 6 + "0" * 4), _row("b", "0" * 10), _row("c", "0" * 10)]
-    assert mcnemar_exact(6, 0) < 0.05
-    assert tie_groups(rows, alpha=0.05) == [1, 1, 1]
-    assert tie_groups(rows, alpha=0.07) == [1, 2, 2]  # with adjusted p = 0.0625 < 0.07 they do split
+    result = tie_groups(rows)
+    assert [r.group for r in result] == [1, 1, 1]
+    assert result[0].p_value is None and [r.p_value for r in result[1:]] == pytest.approx([0.0625, 0.0625])
+    assert result[1].leader == "a"
+    assert _groups(rows, alpha=0.07) == [1, 2, 2]
+    # statsmodels' Holm and McNemar give the same adjusted p-values
+    raw = [mcnemar(np.array([[0, 6], [0, 4]]), exact=True).pvalue] * 2
+    assert list(multipletests(raw, method="holm")[1]) == pytest.approx([0.0625, 0.0625])
 
 
-def test_tie_groups_holm_is_step_down_not_bonferroni() -> None:
-    # b vs a: 20 discordant, p ~ 2e-6, split. c vs b: (6, 0), p = 0.03125: Bonferroni would give 0.0625 and
-    # join; Holm's second step multiplies the larger p by 1 and splits.
-    rows = [_row("a", "1" * 26), _row("b", "0" * 20 + "1" * 6), _row("c", "0" * 26)]
-    assert tie_groups(rows) == [1, 2, 3]
+def test_tie_groups_cannot_chain() -> None:
+    # The issue's case: an always-right and an always-wrong configuration over 20 shared items, with a
+    # configuration that shares few items with each in between. Chaining (b ties a, c ties b, so c ties a) must
+    # not happen: c is compared with a's group leader only.
+    a = TieRow("always right", {f"i{j}": (1, 1) for j in range(60)})
+    bridge = TieRow("one run", {"i0": (1, 1)})  # 100% on one item: sorts first, but too few items to lead
+    c = TieRow("always wrong", {f"i{j}": (0, 1) for j in range(40, 100)})
+    result = tie_groups([bridge, a, c])
+    assert [r.group for r in result] == [None, 1, 2]
+    assert result[2].p_value is None and result[2].leader == "always wrong"
+    # against a, over the 20 shared items: 20-0, p = 2 / 2**20 (Holm over one comparison)
+    assert tie_groups([a, c], min_shared=10)[1].group == 2
+    # with less than the minimum shared, a pair is not comparable: its own group, said so
+    few = TieRow("few shared", {f"i{j}": (0, 1) for j in range(55, 120)})  # 5 items shared with a
+    result = tie_groups([a, few])
+    assert [r.group for r in result] == [1, 2] and result[1].not_comparable == ("always right",)
 
 
-def test_tie_groups_compares_with_group_leader_not_previous_row() -> None:
+def test_tie_groups_compare_with_the_leader_not_the_previous_row() -> None:
     # Each step down loses only 2-3 items (never significant), but d is 7 items behind the leader a:
-    # p = 2/128, Holm-adjusted 3 * 0.0156 = 0.047 < 0.05. e equals d and joins its new group.
-    rows = [
-        _row("a", "1" * 60),
-        _row("b", "1" * 57 + "0" * 3),
-        _row("c", "1" * 55 + "0" * 5),
-        _row("d", "1" * 53 + "0" * 7),
-        _row("e", "1" * 53 + "0" * 7),
-    ]
-    # with 5 rows m = 4 and d's adjusted p is 4 * 0.0156 = 0.0625: tie; with e absent (m = 3) d splits
-    assert tie_groups(rows[:4]) == [1, 1, 1, 2]
-    assert tie_groups(rows) == [1, 1, 1, 1, 1]
-    assert tie_groups(rows, alpha=0.1) == [1, 1, 1, 2, 2]
+    # raw p = 2/128 = 0.0156; Holm over the three comparisons of step 1 (b: p = 0.5, c: 0.0625, d: 0.0156)
+    # gives d 3 * 0.0156 = 0.047 < 0.05: d leads group 2.
+    rows = [_row("a", "1" * 60), _row("b", "1" * 57 + "0" * 3), _row("c", "1" * 55 + "0" * 5),
+            _row("d", "1" * 53 + "0" * 7)]
+    result = tie_groups(rows)
+    assert [r.group for r in result] == [1, 1, 1, 2]
+    ps = [mcnemar_exact(k, 0) for k in (3, 5, 7)]
+    adjusted = list(multipletests(ps, method="holm")[1])
+    assert [r.p_value for r in result[1:3]] == pytest.approx(adjusted[:2]) and adjusted[2] < 0.05
+    # a fifth row like d: Holm over four comparisons gives d and e 0.0625: both join
+    assert _groups(rows + [_row("e", "1" * 53 + "0" * 7)]) == [1, 1, 1, 1, 1]
 
 
-def test_tie_groups_splits_are_holm_rejections_of_the_final_family() -> None:
-    # The documented guarantee, checked with statsmodels: rebuild the comparisons the grouping implies, adjust
-    # them all with Holm, and every split must be rejected at alpha.
-    split_seen = join_seen = False
-    for seed in range(20):
-        rng = np.random.default_rng(seed)
-        rates = np.sort(rng.uniform(0.2, 0.95, size=7))[::-1]
-        raw = [rng.random(80) < r for r in rates]
-        raw.sort(key=lambda o: -int(o.sum()))
-        rows = [LeaderRow(f"r{i}", {f"i{j}": bool(v) for j, v in enumerate(o)}) for i, o in enumerate(raw)]
-        groups = tie_groups(rows)
-        assert groups[0] == 1
-        assert all(g2 - g1 in (0, 1) for g1, g2 in zip(groups, groups[1:]))
-        leader = rows[0]
-        pvals, splits = [], []
-        for row, g_prev, g in zip(rows[1:], groups, groups[1:]):
-            _, only_leader, only_row, _ = paired_outcomes(leader.outcomes, row.outcomes)
-            pvals.append(mcnemar_exact(only_leader, only_row))
-            splits.append(g != g_prev)
-            if g != g_prev:
-                leader = row
-        adjusted = multipletests(pvals, method="holm")[1]
-        for adj, split in zip(adjusted, splits):
-            if split:
-                assert adj < 0.05
-        split_seen |= any(splits)
-        join_seen |= not all(splits)
-    assert split_seen and join_seen
+def test_tie_groups_with_repeats_use_the_rate_test() -> None:
+    # Items with 3 runs each: the leader solves 3/3 everywhere, b 2/3 on 12 items (d = -1/3 on 12 items:
+    # exact sign-flip p = 2 / 2**12), c matches the leader.
+    a = TieRow("a", {f"i{j}": (3, 3) for j in range(12)})
+    b = TieRow("b", {f"i{j}": (2, 3) for j in range(12)})
+    c = TieRow("c", {f"i{j}": (3, 3) for j in range(12)})
+    result = tie_groups([a, c, b])
+    assert [r.group for r in result] == [1, 1, 2]
+    assert paired_rate_test([(3, 3)] * 12, [(2, 3)] * 12).p_value == pytest.approx(2 / 2**12)
 
 
 # ---------------------------------------------------------------------------------------------- flakiness
@@ -483,3 +490,148 @@ def test_fisher_exact_matches_scipy(table: tuple[int, int, int, int]) -> None:
     a, b, c, d = table
     expected = scipy_fisher([[a, b], [c, d]], alternative="two-sided").pvalue
     assert stats.fisher_exact(a, b, c, d) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+# ---------------------------------------------------------------------------- t, beta, clustered intervals
+
+
+@pytest.mark.parametrize(("a", "b", "x"), [(2, 3, 0.4), (0.5, 0.5, 0.1), (30, 2, 0.97), (0.01, 5, 0.3),
+                                           (200, 300, 0.41), (1, 1, 0.5), (7.5, 0.8, 0.999)])
+def test_regularized_beta_matches_scipy(a: float, b: float, x: float) -> None:
+    assert regularized_beta(a, b, x) == pytest.approx(scipy.special.betainc(a, b, x), rel=1e-11, abs=1e-14)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 9, 29, 79, 500])
+def test_t_distribution_matches_scipy(df: int) -> None:
+    for q in (0.5, 0.9, 0.975, 0.995, 0.025):
+        assert t_ppf(q, df) == pytest.approx(scipy.stats.t.ppf(q, df), rel=1e-10, abs=1e-12)
+    for t in (-3.0, -0.5, 0.0, 1.2, 4.0):
+        assert t_cdf(t, df) == pytest.approx(scipy.stats.t.cdf(t, df), rel=1e-11, abs=1e-14)
+    assert beta_ppf(0.025, 3.5, 17.2) == pytest.approx(scipy.stats.beta.ppf(0.025, 3.5, 17.2), rel=1e-10)
+
+
+def _korn_graubard(s: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
+    """Reference: the design effect from statsmodels' cluster-robust variance of the mean (OLS of the runs'
+    outcomes on a constant, clusters = items, CR1), then Clopper-Pearson with scipy's beta quantiles."""
+    import statsmodels.api as sm
+
+    y = np.concatenate([[1.0] * si + [0.0] * (ni - si) for si, ni in zip(s, n)])
+    groups = np.concatenate([[g] * ni for g, ni in enumerate(n)])
+    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
+    items, total = len(n), n.sum()
+    variance = float(fit.bse[0] ** 2) * items / (items - 1)  # CR1's G / (G - 1)
+    p = y.mean()
+    effective = min(total, p * (1 - p) / variance)
+    effective *= (scipy.stats.norm.ppf(1 - alpha / 2) / scipy.stats.t.ppf(1 - alpha / 2, items - 1)) ** 2
+    x = p * effective
+    return (scipy.stats.beta.ppf(alpha / 2, x, effective - x + 1), scipy.stats.beta.ppf(1 - alpha / 2, x + 1, effective - x))
+
+
+def test_clustered_proportion_interval_matches_statsmodels_and_scipy() -> None:
+    rng = np.random.default_rng(17)
+    for _ in range(5):
+        p_items = rng.beta(1.2, 0.8, 40)
+        n = rng.integers(1, 7, 40)
+        s = rng.binomial(n, p_items)
+        low, high, method = clustered_proportion_interval(s, n)
+        assert method == "clustered"
+        assert (low, high) == pytest.approx(_korn_graubard(s, n), rel=1e-9)
+    # one run per item: the plain Wilson interval
+    assert clustered_proportion_interval([1, 0, 1, 1], [1, 1, 1, 1]) == (*wilson_interval(3, 4), "wilson")
+    # all solved: as many independent units as items (the repeats may always agree), not as many as runs
+    low, high, _ = clustered_proportion_interval([5] * 20, [5] * 20)
+    assert high == 1.0 and low == pytest.approx(
+        scipy.stats.beta.ppf(0.025, 20 * 1.959964**2 / scipy.stats.t.ppf(0.975, 19)**2, 1), rel=1e-6)
+    assert low < wilson_interval(100, 100)[0]
+    assert clustered_proportion_interval([3], [5]) == (0.0, 1.0, "clustered")
+
+
+def test_clustered_interval_is_wider_than_wilson_when_repeats_agree() -> None:
+    # the issue's shape: 80 items seen 5 times, outcomes of an item always the same: 47 items solved
+    s, n = [5] * 47 + [0] * 33, [5] * 80
+    low, high, _ = clustered_proportion_interval(s, n)
+    naive = wilson_interval(235, 400)
+    assert high - low > 1.8 * (naive[1] - naive[0])
+    assert (low, high) == pytest.approx(wilson_like := _korn_graubard(np.array(s), np.array(n)), rel=1e-9), wilson_like
+
+
+def test_clustered_mean_interval_matches_statsmodels() -> None:
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    n = rng.integers(1, 7, 30)
+    item_means = rng.uniform(2, 9, 30)
+    values = [np.clip(rng.normal(m, 1.0, k), 0, 10) for m, k in zip(item_means, n)]
+    y = np.concatenate(values)
+    groups = np.concatenate([[g] * k for g, k in enumerate(n)])
+    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False},
+                                         use_t=True)
+    se = float(fit.bse[0]) * math.sqrt(30 / 29)  # CR1
+    half = scipy.stats.t.ppf(0.975, 29) * se
+    low, high = clustered_mean_interval([v.sum() for v in values], n)  # type: ignore[misc]
+    assert (low, high) == pytest.approx((y.mean() - half, y.mean() + half), rel=1e-10)
+    # one value per item: the classic t interval
+    x = rng.normal(5, 2, 12)
+    t_low, t_high = scipy.stats.t.interval(0.95, 11, loc=x.mean(), scale=scipy.stats.sem(x))
+    assert clustered_mean_interval(x, [1] * 12) == pytest.approx((t_low, t_high), rel=1e-10)
+    assert clustered_mean_interval([5.0], [1]) is None
+    assert clustered_mean_interval([10.0, 9.5, 10.0], [1, 1, 1], bounds=(0, 10))[1] == 10.0  # type: ignore[index]
+
+
+# ------------------------------------------------------------------------------------- pass@k over items
+
+
+def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
+    runs, successes = [5, 5, 3, 1, 6], [2, 5, 0, 1, 3]
+    curve = pass_at_k_curve(runs, successes)
+    assert [c.k for c in curve] == [1, 2, 3, 4, 5, 6] and [c.items for c in curve] == [5, 4, 4, 3, 3, 1]
+    for c in curve:
+        covered = [(n, s) for n, s in zip(runs, successes) if n >= c.k]
+        expected_at = sum(1 - Fraction(math.comb(n - s, c.k), math.comb(n, c.k)) for n, s in covered) / len(covered)
+        expected_hat = sum(Fraction(math.comb(s, c.k), math.comb(n, c.k)) for n, s in covered) / len(covered)
+        assert c.pass_at_k == pytest.approx(float(expected_at), abs=1e-12)
+        assert c.pass_hat_k == pytest.approx(float(expected_hat), abs=1e-12)
+    assert pass_at_k_curve([], []) == []
+
+
+# --------------------------------------------------------------------------------------- paired rate test
+
+
+def _brute_sign_flip(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> float:
+    d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand)]
+    observed = abs(sum(d))
+    hits = sum(abs(sum(s * x for s, x in zip(signs, d))) >= observed for signs in itertools.product((1, -1), repeat=len(d)))
+    return hits / 2 ** len(d)
+
+
+def test_paired_rate_test_is_mcnemar_with_one_run_per_item() -> None:
+    base = [(1, 1)] * 9 + [(0, 1)] * 3 + [(1, 1)] * 5
+    cand = [(0, 1)] * 9 + [(1, 1)] * 3 + [(1, 1)] * 5
+    result = paired_rate_test(base, cand)
+    assert result.method == "exact McNemar" and result.differing == 12
+    assert result.p_value == pytest.approx(mcnemar(np.array([[5, 9], [3, 0]]), exact=True).pvalue, rel=1e-12)
+
+
+def test_paired_rate_test_exact_with_repeats_matches_brute_force() -> None:
+    rng = np.random.default_rng(9)
+    for _ in range(6):
+        items = 11
+        nb, nc = rng.integers(1, 7, items), rng.integers(1, 7, items)
+        base = [(int(rng.integers(0, n + 1)), int(n)) for n in nb]
+        cand = [(int(rng.integers(0, n + 1)), int(n)) for n in nc]
+        result = paired_rate_test(base, cand)
+        assert result.method == "exact sign-flip"
+        assert result.p_value == pytest.approx(_brute_sign_flip(base, cand), abs=1e-12)
+    assert paired_rate_test([(2, 4)] * 5, [(1, 2)] * 5).p_value == 1.0  # equal rates: nothing differs
+
+
+def test_paired_rate_test_normal_approximation_beyond_the_lattice(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = [(3, 5), (2, 3), (1, 1), (0, 6)] * 5
+    cand = [(1, 5), (3, 3), (0, 1), (2, 6)] * 5
+    exact = paired_rate_test(base, cand)
+    monkeypatch.setattr(stats, "_EXACT_SIGN_FLIP_WORK", 10)
+    approx = paired_rate_test(base, cand)
+    assert approx.method == "sign-flip, normal approximation"
+    d = np.array([sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand)])
+    assert approx.p_value == pytest.approx(2 * scipy.stats.norm.sf(abs(d.sum()) / math.sqrt((d**2).sum())), rel=1e-12)
+    assert approx.p_value == pytest.approx(exact.p_value, abs=0.03)  # 20 items: close to the exact value

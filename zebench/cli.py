@@ -62,7 +62,7 @@ def main() -> None:
       zebench list                         suites, scenarios and their tiers
       zebench run --agent echo --agent oracle
       zebench leaderboard
-      sqlite3 data/zebench.db 'select agent, avg(weighted_score) from benchmark_runs group by agent'
+      sqlite3 data/zebench.db 'select agent, model, count(*), sum(successful) from runs_counted group by agent, model'
 
     \b
     Writing a suite:
@@ -770,14 +770,19 @@ def _open_db_for_reading(db_path: Path) -> Any:
 @db_option
 @click.option("--filter", "filter_text", metavar="KEY=VALUE,...", help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.")
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True, help="Significance level of intervals and tie groups.")
+@click.option("--min-shared-items", type=click.IntRange(1), default=10, show_default=True, help="Fewest items two configurations must share to be compared for tie groups (below: \"not comparable\").")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as_json: bool) -> None:
-    """Agents and models ranked by success rate, with Wilson intervals, score intervals (bootstrap over items),
-    pass@k where items were repeated, cost per solved task, and tie groups.
+def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int,
+                        as_json: bool) -> None:
+    """Configurations (agent and model) ranked by success rate, with intervals, pass@k, cost per solved task and
+    tie groups.
 
-    Configurations in the same tie group cannot be told apart from the group's leader at --alpha (exact McNemar
-    tests over the items both ran, Holm-corrected). Denominators are explicit: runs, completed runs, agent
-    failures and infrastructure failures, and success with and without the infrastructure failures.
+    Intervals are clustered on the item when items were run more than once (Wilson for one run per item).
+    pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group
+    holds the configurations not significantly worse than its leader on the items both ran (paired tests of the
+    items' success rates, Holm-adjusted); a pair sharing fewer than --min-shared-items items is not comparable.
+    Denominators are explicit: runs, completed runs, agent and infrastructure failures, and success with and
+    without the infrastructure failures. See docs/statistics.md.
 
     When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
     so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
@@ -796,7 +801,8 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
             filters, since, until = ({}, None, None)
             if filter_text:
                 filters, since, until, _ = parse_selection(store.conn, filter_text)
-            rows = leaderboard(store.conn, filters, since=since, until=until, alpha=alpha)
+            rows = leaderboard(store.conn, filters, since=since, until=until, alpha=alpha,
+                               min_shared_items=min_shared_items)
         except (SelectionError, ValueError) as exc:
             fail(str(exc))
     if as_json:
@@ -810,26 +816,45 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, as
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Leaderboard ({db_path}; {int(100 * (1 - alpha))}% intervals)")
-    for col in ("#", "tie", "configuration", "items", "runs", "fail agent/infra", "success (interval)",
-                "excl. infra", "score /10 (interval)", "pass@k", "cost/solved"):
-        table.add_column(col)
+    table = Table(title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)")
+    for col in ("#", "tie group", "agent", "model", "items", "runs", "runs/item", "fail agent/infra",
+                "success (interval)", "excl. infra", "score /10 (interval)", "pass@k (items)", "cost/solved"):
+        # fold, never crop: a configuration cut short could read as another one
+        table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs") else "left")
     for r in rows:
-        pk = " ".join(f"{k}={v:.2f}" for k, v in r["passAtK"].items() if k.startswith("pass@"))
         cost = ("unknown" if r["costUnknownRuns"] else "-") if r["costPerSolvedUsd"] is None \
             else f"${r['costPerSolvedUsd']:.4f}"
-        score = "-" if r["meanScore"] is None else (
-            f"{r['meanScore']:.2f} ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
+        score = "-" if r["meanScore"] is None else f"{r['meanScore']:.2f}" + (
+            "" if r["meanScoreLow"] is None else f" ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
+        runs_per_item = (str(r["runsPerItemMax"]) if r["runsPerItemMin"] == r["runsPerItemMax"]
+                         else f"{r['runsPerItemMin']}-{r['runsPerItemMax']}")
+        tie = "not comparable" if r["tieGroup"] is None else str(r["tieGroup"])
         table.add_row(
-            str(r["rank"]), str(r["tieGroup"]), r["agent"] + (f" [{r['model']}]" if r["model"] else ""),
-            str(r["items"]), str(r["runs"]), f"{r['agentFailures']}/{r['infraFailures']}",
+            str(r["rank"]), tie, r["agent"], r["model"] or "", str(r["items"]), str(r["runs"]), runs_per_item,
+            f"{r['agentFailures']}/{r['infraFailures']}",
             f"{_pct(r['successRate'])} ({_pct(r['successRateLow'])}-{_pct(r['successRateHigh'])})",
-            _pct(r["successRateExclInfra"]), score, pk or "-", cost,
+            _pct(r["successRateExclInfra"]), score, _pass_at_k_text(r), cost,
         )
     console = Console()
     if not console.is_terminal:  # logs and pipes: do not squeeze the table into 80 columns
-        console = Console(width=160)
+        console = Console(width=200)
     console.print(table)
+    notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
+             f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
+    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+              f"{min_shared_items})"
+              for r in rows if r["tieGroup"] is None]
+    for note in notes:
+        console.print(note, soft_wrap=True, highlight=False)
+
+
+def _pass_at_k_text(row: dict[str, Any]) -> str:
+    """pass@1, pass@2 and pass@(largest k) with the items each covers; "-" when no item has two runs."""
+    ks = sorted(int(k) for k in row["passAtKItems"])
+    if not ks or ks[-1] < 2:
+        return "- (one run per item)"
+    shown = sorted({1, 2, ks[-1]})
+    return " ".join(f"@{k}={row['passAtK'][f'pass@{k}']:.2f} ({row['passAtKItems'][str(k)]})" for k in shown)
 
 
 def _pct(value: float | None) -> str:
@@ -845,21 +870,25 @@ def _pct(value: float | None) -> str:
 @click.option("--markdown", "markdown_file", type=click.Path(path_type=Path, dir_okay=False), help="Also write a pull-request comment in Markdown to this file.")
 @click.option("--junit", "junit_file", type=click.Path(path_type=Path, dir_okay=False), help="Also write JUnit XML (a failing case per significant regression) to this file.")
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when the candidate is significantly worse (overall or on an item).")
+@click.option("--pool", is_flag=True, help="Allow a side that holds several configurations (agents/models): their runs are counted together, and the report says so.")
 def compare_command(baseline: str, candidate: str, db_path: Path, alpha: float, as_json: bool,
-                    markdown_file: Path | None, junit_file: Path | None, fail_on_regression: bool) -> None:
+                    markdown_file: Path | None, junit_file: Path | None, fail_on_regression: bool, pool: bool) -> None:
     """Compare CANDIDATE with BASELINE over the items (suite/scenario/tier) both ran.
 
-    Each side is a batch id or filters KEY=VALUE,... (agent, model, suite, scenario, tier, batchId, since,
-    until), e.g. `zebench compare batch-123 agent=anthropic,model=claude-sonnet-4-6,since=2026-11-01`.
-    Success is compared with an exact McNemar test on paired items, scores with a paired bootstrap; each item's
-    change is tested (Fisher exact) with a Holm correction. Items only one side ran are listed, not compared.
-    With --fail-on-regression the exit status is 1 only on a significant regression, 0 otherwise.
+    Each side is one configuration: a batch id or filters KEY=VALUE,... (agent, model, suite, scenario, tier,
+    batchId, since, until), e.g. `zebench compare batch-123 agent=anthropic,model=claude-sonnet-4-6,since=2026-11-01`.
+    A side holding several configurations is refused unless --pool. Items are paired: success is compared with
+    the exact McNemar test when each item ran once per side, else with a sign-flip test of the items' success
+    rates; scores with a paired bootstrap; each item's change with Fisher's exact test (Holm-corrected). Items
+    are listed as regressed, improved, stayed solved or stayed failed; items only one side ran are not compared.
+    JUnit: one case per item (failed when it regressed) and one for the overall test. With --fail-on-regression
+    the exit status is 1 only on a significant regression, 0 otherwise.
     """
     from .analysis import SelectionError, compare, junit_report, markdown_report
 
     with _open_db_for_reading(db_path) as store:
         try:
-            result = compare(store.conn, baseline, candidate, alpha=alpha)
+            result = compare(store.conn, baseline, candidate, alpha=alpha, pool=pool)
         except (SelectionError, ValueError) as exc:
             fail(str(exc))
     if markdown_file:
@@ -872,3 +901,26 @@ def compare_command(baseline: str, candidate: str, db_path: Path, alpha: float, 
         click.echo(markdown_report(result))
     if fail_on_regression and result["significantRegression"]:
         sys.exit(1)
+
+
+@main.command("summary")
+@click.argument("batch_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the batch's detail as JSON (the same document as GET /api/v2/batches/BATCH_ID?runs=0).")
+def summary_command(batch_id: str, db_path: Path, as_json: bool) -> None:
+    """The summary of a stored batch, as `zebench run` prints it at the end: one row per configuration (agent and
+    model), runs, completed runs, agent and infrastructure failures, evaluator errors, cancelled attempts and
+    whether the batch is complete."""
+    from .progress import print_batch_summary
+    from .store import query_batch_detail
+
+    with _open_db_for_reading(db_path) as store:
+        if as_json:
+            detail = query_batch_detail(store.conn, batch_id, runs_limit=0)
+            if detail is None:
+                fail(f"no batch {batch_id!r} in {db_path}")
+            click.echo(json.dumps(detail, indent=2))
+            return
+        if query_batch_detail(store.conn, batch_id, runs_limit=0) is None:
+            fail(f"no batch {batch_id!r} in {db_path}")
+        print_batch_summary(store, batch_id, db_path=db_path)

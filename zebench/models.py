@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
+import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -375,8 +376,19 @@ FailureCategory = Literal[
     "setup", "prompt", "warmup", "workspace", "agent", "validation", "evaluation", "timeout", "infrastructure",
     "rate_limited", "cancelled", "unknown",
 ]
-#: Statuses whose runs were validated and scored.
-SCORED_STATUSES = ("completed", "budget_exceeded")
+#: Statuses whose runs were validated and scored ("completed" in every count).
+SCORED_STATUSES: tuple[RunStatus, ...] = ("completed", "budget_exceeded")
+#: Statuses of runs that ended without being scored: agent or infrastructure failures, by their category.
+FAILED_STATUSES: tuple[RunStatus, ...] = ("failed", "timeout")
+#: Attempts a stopped batch left unfinished: stored, never counted as runs (``--resume`` redoes them).
+CANCELLED_STATUSES: tuple[RunStatus, ...] = ("cancelled",)
+#: Failure categories that are the harness's or the provider's fault, not the agent's: such runs are
+#: infrastructure failures; every other failed run is an agent failure (store.COUNT_CONDITIONS).
+INFRA_CATEGORIES: tuple[FailureCategory, ...] = (
+    "infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
+# The three status groups partition RunStatus; a status added to the Literal must be placed in one of them.
+assert sorted(SCORED_STATUSES + FAILED_STATUSES + CANCELLED_STATUSES) == sorted(get_args(RunStatus))
+assert set(INFRA_CATEGORIES) <= set(get_args(FailureCategory))
 ValidationStatus = Literal["passed", "failed", "timeout", "skipped", "error"]
 EvaluatorKind = Literal["task", "hygiene", "info"]
 
@@ -404,6 +416,19 @@ def _original_timestamp(value: Any) -> Any:
         except (OverflowError, ValueError, OSError):
             return value
     return value
+
+
+def normalize_timestamp(value: str) -> str:
+    """ISO-8601 text as stored: UTC with milliseconds and ``Z`` (``2026-11-30T09:53:00.000Z``), so that times from
+    every source sort and compare as text. A time without a zone is read as UTC. ValueError when it is not one."""
+    try:
+        parsed = _dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"not an ISO-8601 time: {value[:80]!r} (e.g. 2026-11-30T09:53:00.000Z)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_dt.UTC)
+    utc = parsed.astimezone(_dt.UTC)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def epoch_ms(timestamp: str | None) -> int | None:
@@ -436,6 +461,13 @@ def check_storable(data: Any, info: ValidationInfo) -> None:
         raise PydanticCustomError("unstorable_value", "{field}: {message}",
                                   {"field": where, "message": message, "loc": list(path),
                                    "all": [[list(p), m] for p, m in problems]})
+
+
+def _inconsistent(loc: list[Any], message: str) -> PydanticCustomError:
+    """A record whose fields contradict each other (zebench.api.writes reports it at ``loc``)."""
+    where = ".".join(str(p) for p in loc) or "(record)"
+    return PydanticCustomError("inconsistent_record", "{field}: {message}",
+                               {"field": where, "message": message, "loc": loc})
 
 
 @functools.cache
@@ -473,7 +505,8 @@ class Evaluation(RecordModel):
     kind: EvaluatorKind = "task"
     #: As given: text from the original project's client, an object from zebench's evaluators.
     details: Any = None
-    #: The evaluator crashed: not applicable, and flagged on the run.
+    #: The evaluator failed (raised): its message. Such an evaluation has no score; a gate evaluator that failed
+    #: fails its gate, and the run is not successful (docs/scoring.md).
     error: str | None = None
     #: Cost of evaluating (the LLM judge's calls): 0 for offline evaluators, None when unknown.
     cost_usd: float | None = 0.0
@@ -485,6 +518,12 @@ class Evaluation(RecordModel):
         if value is not None and maximum is not None and not 0 <= value <= maximum:
             raise ValueError(f"score must be between 0 and maxScore ({maximum:g})")
         return value
+
+    @model_validator(mode="after")
+    def _error_has_no_score(self) -> Evaluation:
+        if self.error is not None and self.score is not None:
+            raise _inconsistent(["score"], "an evaluation that failed (error) has no score")
+        return self
 
     @property
     def normalized_score(self) -> float | None:
@@ -625,6 +664,19 @@ class RunRecord(RecordModel):
     transcript: Transcript | None = None
     manifest: Manifest | None = None
 
+    @field_validator("started_at", "completed_at")
+    @classmethod
+    def _utc_time(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_timestamp(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunRecord:
+        problems = record_problems(self)
+        if problems:
+            loc, message = problems[0]
+            raise _inconsistent(loc, message)
+        return self
+
     @field_validator("evaluations")
     @classmethod
     def _one_per_evaluator(cls, value: list[Evaluation]) -> list[Evaluation]:
@@ -683,6 +735,39 @@ class RunRecord(RecordModel):
         return data
 
 
+def _finite(value: float | None) -> bool:
+    return value is None or math.isfinite(value)
+
+
+def record_problems(r: RunRecord) -> list[tuple[list[Any], str]]:
+    """What makes a run record contradict itself, as (camelCase field path, message); [] when it is consistent.
+
+    Checked by the model and again by the store before it writes (a record may have been changed after it was
+    validated): a run that did not complete (failed, timeout, cancelled) is never successful; a failure belongs to
+    a run that did not complete; numbers are finite; an evaluation that failed has no score."""
+    problems: list[tuple[list[Any], str]] = []
+    if r.is_successful and r.status not in SCORED_STATUSES:
+        problems.append((["isSuccessful"], (f"a run with status {r.status!r} did not complete and cannot be "
+                                            "successful")))
+    if r.failure is not None and r.status in SCORED_STATUSES:
+        problems.append((["failure"], (f"status {r.status!r} is a run that completed, yet it has a failure "
+                                       f"(category {r.failure.category!r}); a failed run has status failed, timeout "
+                                       "or cancelled")))
+    for name in ("total_score", "weighted_score", "success_metric"):
+        if not _finite(getattr(r, name)):
+            problems.append(([to_camel(name)], "NaN and Infinity are not numbers a score can have"))
+    if r.telemetry is not None:
+        for name in ("cost_usd", "judge_cost_usd"):
+            if not _finite(getattr(r.telemetry, name)):
+                problems.append((["telemetry", to_camel(name)], "NaN and Infinity are not costs"))
+    for i, e in enumerate(r.evaluations):
+        if not (_finite(e.score) and _finite(e.max_score) and _finite(e.weight) and _finite(e.cost_usd)):
+            problems.append((["evaluations", i], "NaN and Infinity are not numbers an evaluation can have"))
+        if e.error is not None and e.score is not None:
+            problems.append((["evaluations", i, "score"], "an evaluation that failed (error) has no score"))
+    return problems
+
+
 #: Statuses of the original project and ours: "incomplete" was a run cut by a timeout or signal.
 ORIGINAL_STATUSES = {"incomplete": "timeout", "running": "failed", "error": "failed", "success": "completed"}
 #: Run fields the original's columns default when sent as null (false).
@@ -739,6 +824,11 @@ class BatchRecord(RecordModel):
     def _timestamps(cls, value: Any) -> Any:
         return _original_timestamp(value)
 
+    @field_validator("created_at", "completed_at")
+    @classmethod
+    def _utc_time(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_timestamp(value)
+
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -775,6 +865,8 @@ class RunRow(ApiModel):
     failureStage: str | None
     error: str | None
     costUsd: float | None
+    #: Evaluations of the run that failed (error): its score leaves them out and it is not successful.
+    evaluatorErrors: int | None = None
     metadata: dict[str, Any]
 
 
@@ -902,12 +994,21 @@ class BatchRow(ApiModel):
 
 
 class Denominators(ApiModel):
+    """A batch's counts (store.COUNT_CONDITIONS): runs = completedRuns + agentFailures + infraFailures; cancelled
+    attempts are not runs."""
+
     expectedRuns: int | None
     runs: int
     missingRuns: int
     completedRuns: int
     agentFailures: int
     infraFailures: int
+    successfulRuns: int
+    cancelledAttempts: int
+    #: Runs with at least one evaluator error.
+    evaluatorErrorRuns: int
+    #: store.batch_complete: every expected run stored (or, without a known matrix, marked completed).
+    complete: bool
     successRate: float | None
     successRateExclInfra: float | None
     avgWeightedScore: float | None
@@ -933,11 +1034,18 @@ class CompareResult(ApiModel):
 
 
 class BreakdownRow(ApiModel):
-    model_config = ConfigDict(extra="allow")  # the grouping columns (suite, agent and model, tier)
+    model_config = ConfigDict(extra="allow")  # the grouping columns (suite or tier, with agent and model)
 
+    agent: str
+    model: str | None
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    evaluatorErrorRuns: int | None = None
+    costUnknownRuns: int | None = None
     successRate: float | None
     avgWeightedScore: float | None
     avgScore: float | None
@@ -958,12 +1066,22 @@ class FailureRow(ApiModel):
     runs: int
 
 
+class EvaluatorErrorRow(ApiModel):
+    evaluatorName: str
+    runs: int
+    #: One of the messages.
+    example: str | None
+
+
 class Breakdowns(ApiModel):
+    """Every breakdown of runs is per configuration: bySuite and byTier rows also carry agent and model."""
+
     bySuite: list[BreakdownRow]
     byAgent: list[BreakdownRow]
     byTier: list[BreakdownRow]
     byEvaluator: list[EvaluatorBreakdownRow]
     failuresByCategory: list[FailureRow]
+    evaluatorErrors: list[EvaluatorErrorRow] = []
 
 
 class BatchDetail(BatchRow):
@@ -1003,9 +1121,16 @@ class BatchMatrix(ApiModel):
 
 
 class Stats(ApiModel):
+    """Totals over every counted run, all configurations pooled (``pooled``: true)."""
+
     totalRuns: int
     successfulRuns: int
     failedRuns: int
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    cancelledAttempts: int | None = None
+    evaluatorErrorRuns: int | None = None
     successRate: float | None
     avgScore: float | None
     avgWeightedScore: float | None
@@ -1014,6 +1139,7 @@ class Stats(ApiModel):
     totalBatches: int
     agentModels: int
     scenarios: int
+    pooled: bool = True
 
 
 class AggregateRow(ApiModel):
@@ -1036,16 +1162,30 @@ class AggregateRow(ApiModel):
 
 
 class AgentStats(AggregateRow):
+    """One configuration (agent and model) of the leaderboard; see docs/statistics.md for each figure."""
+
     agent: str
     model: str | None
+    #: "agent [model]", as every page shows a configuration.
+    configuration: str | None = None
     rank: int | None = None
+    #: None: fewer items than the tie groups' minimum, not comparable with anyone.
     tieGroup: int | None = None
+    tieLeader: str | None = None
+    #: Holm-adjusted p-value of the test against the group's leader (None for the leader).
+    tieP: float | None = None
+    tieSharedItems: int | None = None
+    #: Leaders of earlier groups this configuration shared too few items with.
+    notComparableWith: list[str] | None = None
     items: int | None = None
     completedRuns: int | None = None
     agentFailures: int | None = None
     infraFailures: int | None = None
+    evaluatorErrorRuns: int | None = None
     successRateLow: float | None = None
     successRateHigh: float | None = None
+    #: "wilson" (one run per item) or "clustered" (Korn-Graubard, items with several runs).
+    successRateInterval: str | None = None
     successRateExclInfra: float | None = None
     successRateExclInfraLow: float | None = None
     successRateExclInfraHigh: float | None = None
@@ -1053,8 +1193,14 @@ class AgentStats(AggregateRow):
     meanScoreLow: float | None = None
     meanScoreHigh: float | None = None
     meanScoreWithInfra: float | None = None
+    #: pass@k and pass^k for k = 1 .. the largest number of runs of an item ("pass@3", "pass^3", ...).
     passAtK: dict[str, float] | None = None
+    #: For each k (as text), the number of items with at least k runs that pass@k and pass^k cover.
+    passAtKItems: dict[str, int] | None = None
+    #: The largest number of runs of an item (across batches); see runsPerItemMin.
     repeatsPerItem: int | None = None
+    runsPerItemMin: int | None = None
+    runsPerItemMax: int | None = None
     costPerSolvedUsd: float | None = None
     flakyItems: int | None = None
     flakiness: float | None = None

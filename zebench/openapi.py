@@ -57,7 +57,9 @@ WRITE_ERRORS = {
     "403": _json(_ref(ErrorBody), "Wrong token"),
     "413": _json(_ref(ErrorBody), "Body larger than 10 MiB"),
     "422": _json(_ref(ErrorBody), "Invalid fields (wrong types, overlong names, integers beyond 64 bits, NaN, lone "
-                                  "surrogates), each named in errors[].loc; nothing was written"),
+                                  "surrogates, times that are not ISO-8601, fields that contradict each other such "
+                                  "as a failed run marked successful), each named in errors[].loc; nothing was "
+                                  "written"),
     "503": _json(_ref(ErrorBody), "Writes disabled (no server token) or read-only server"),
 }
 PAGED = {"X-Next-Cursor": {"description": "Cursor of the next page (absent on the last page)",
@@ -147,15 +149,19 @@ def openapi_document() -> dict[str, Any]:
             _json(_ref(BatchMatrix), "The matrix"),
             [_path("batchId", "batch id"), _query("previous", "an earlier batch id: cells that regressed since it")],
             {"400": ERRORS["400"], "404": ERRORS["404"]}),
-        f"{V2}/stats": _get("Totals over every run (cancelled attempts excluded)", _json(_ref(Stats), "Totals")),
-        f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with intervals", _json(array(AgentStats),
-                                                                                                "Rows")),
+        f"{V2}/stats": _get("Totals over every run, all configurations pooled (cancelled attempts counted apart)",
+                            _json(_ref(Stats), "Totals")),
+        f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with clustered intervals, pass@k and tie "
+                                   "groups", _json(array(AgentStats), "Rows")),
         f"{V2}/stats/scenarios": _get("Per scenario and tier", _json(array(ScenarioStats), "Rows")),
         f"{V2}/compare": _get("Paired comparison of a candidate with a baseline (batch ids or filters)",
                               _json(_ref(CompareResult), "The comparison"),
                               [_query("base", "baseline: a batch id or filters key=value,..."),
                                _query("cand", "candidate: a batch id or filters key=value,..."),
-                               _query("alpha", "significance level (default 0.05)", {"type": "number"})],
+                               _query("alpha", "significance level (default 0.05)", {"type": "number"}),
+                               _query("pool", "1: allow a side holding several configurations (pooled, and said "
+                                              "so); default 0: such a side is a 400", {"type": "string",
+                                                                                        "enum": ["0", "1"]})],
                               {"400": ERRORS["400"]}),
     }
     paths: dict[str, Any] = {

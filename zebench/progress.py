@@ -7,7 +7,6 @@ stops the live bar, which also shows the cursor again: the batch calls it howeve
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +85,11 @@ class RichReporter:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
             score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}"
-            verdict = "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
+            verdict: str = "ok" if record.is_successful else (
+                record.status if record.status != "completed" else "unsuccessful")
+            errors = [e.evaluator_name for e in record.evaluations if e.error is not None]
+            if errors:
+                verdict += f" (evaluator error: {', '.join(errors)})"
             self.console.print(f"[{self.done}] {_label(record)}: {verdict} score={score} run={record.run_id}",
                                highlight=False, soft_wrap=True)
 
@@ -100,55 +103,72 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _cost(costs: list[float | None]) -> str:
-    """Total cost; an unpriced model makes it unknown, shown as such (never as $0)."""
-    known = [c for c in costs if c is not None]
-    if len(known) == len(costs):
-        return f"${sum(known):.4f}"
-    return "unknown" if not known else f">= ${sum(known):.4f} ({len(costs) - len(known)} unknown)"
+def _cost(total: float | None, unknown_runs: int, runs: int) -> str:
+    """Total cost of a group of runs; an unpriced model makes it unknown, shown as such (never as $0)."""
+    if unknown_runs == 0:
+        return f"${total or 0.0:.4f}"
+    if unknown_runs == runs:
+        return "unknown"
+    return f">= ${total or 0.0:.4f} ({unknown_runs} unknown)"
 
 
 def print_summary(store: Store, result: BatchResult, *, db_path: Path, output: Path | None,
                   console: Console | None = None) -> None:
-    console = console or Console()
-    batch = result.batch
-    all_rows = store.run_summaries(batch.batch_id)
-    rows = [r for r in all_rows if r["status"] != "cancelled"]  # interrupted attempts, redone by --resume
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[(row["agent"], row["model"] or "")].append(row)
-    table = Table(title=f"Batch {batch.batch_id}")
-    for col in ("agent", "model", "runs", "successful", "success rate", "avg score /10", "cost", "failed runs"):
-        table.add_column(col, justify="right" if col not in ("agent", "model") else "left")
-    for (agent, model), items in sorted(groups.items()):
-        scores = [r["weighted_score"] for r in items if r["weighted_score"] is not None]
-        ok = sum(r["is_successful"] for r in items)
-        failed = [r for r in items if r["status"] not in SCORED_STATUSES]
-        categories = ", ".join(sorted({f"{r['failure_category']}" for r in failed}))
-        table.add_row(agent, model, str(len(items)), str(ok), f"{100 * ok / len(items):.0f}%",
-                      _fmt(sum(scores) / len(scores) if scores else None), _cost([r["cost_usd"] for r in items]),
-                      f"{len(failed)}" + (f" ({categories})" if categories else ""))
+    """The summary after `zebench run` (the same as `zebench summary BATCH_ID`)."""
+    print_batch_summary(store, result.batch.batch_id, db_path=db_path, output=output, console=console)
+
+
+def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: Path | None = None,
+                        console: Console | None = None) -> None:
+    """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
+    the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
+            console = Console(width=200)
+    detail = query_batch_detail(store.conn, batch_id, runs_limit=0)
+    if detail is None:
+        console.print(f"No batch {batch_id} in {db_path}")
+        return
+    d = detail["denominators"]
+    rows = store.run_summaries(batch_id)  # counted runs (cancelled attempts are not runs)
     if 0 < len(rows) <= MAX_RUN_ROWS:
         runs = Table(title="Runs")
-        for col in ("scenario", "tier", "agent", "status", "score /10", "success"):
-            runs.add_column(col)
+        for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
+            runs.add_column(col, overflow="fold")
         for r in rows:
             status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
-            runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"] + (f" [{r['model']}]" if r["model"] else ""),
-                         status, _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
+            if r["evaluator_errors"]:
+                status += f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+            runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"], r["model"] or "", status,
+                         _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
         console.print(runs)
-    console.print(table)
-    expected = batch.expected_runs or 0
-    detail = query_batch_detail(store.conn, batch.batch_id, runs_limit=0)
-    d = detail["denominators"] if detail else None
-    if d and d["runs"]:
+    table = Table(title=f"Batch {batch_id}")
+    columns = ("agent", "model", "runs", "completed", "successful", "success rate", "avg score /10", "cost",
+               "agent failures", "infra failures", "evaluator errors")
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
+    for r in detail["breakdowns"]["byAgent"]:
+        table.add_row(r["agent"], r["model"] or "", str(r["runs"]), str(r["completedRuns"]), str(r["successfulRuns"]),
+                      "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
+                      _fmt(r["avgWeightedScore"]), _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+                      str(r["agentFailures"]), str(r["infraFailures"]), str(r["evaluatorErrorRuns"]))
+    if detail["breakdowns"]["byAgent"]:
+        console.print(table)
+    if d["runs"]:
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
         console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
                       f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
-                      f"success {100 * (d['successRate'] or 0):.0f}% counting infrastructure failures{excl}")
-    if len(all_rows) > len(rows):
-        console.print(f"{len(all_rows) - len(rows)} interrupted attempts are stored as cancelled (not counted)")
-    state = "complete" if batch.total_runs >= expected else f"INCOMPLETE ({batch.total_runs}/{expected} runs)"
-    console.print(f"Batch {batch.batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
-    if batch.total_runs < expected:
-        console.print(f"Finish it with: zebench run --resume {batch.batch_id} --db {db_path}")
+                      f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
+                      f"infrastructure failures{excl}", soft_wrap=True)
+    for e in detail["breakdowns"]["evaluatorErrors"]:
+        console.print(f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
+                      f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
+                      soft_wrap=True, highlight=False)
+    if d["cancelledAttempts"]:
+        console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
+    state = "complete" if d["complete"] else (
+        f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
+    console.print(f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
+    if not d["complete"] and d["expectedRuns"] is not None:
+        console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")

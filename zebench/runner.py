@@ -420,6 +420,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     evaluator_errors = [e.evaluator_name for e in evaluations if e.error]
     if evaluator_errors:
         metadata["evaluatorErrors"] = evaluator_errors
+        # what the score says: computed without these evaluators, and not a success (scoring.score_run)
+        metadata["scoreNote"] = ("evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
+                                 "them out and the run is not successful")
     if agent_result is not None and agent_result.final_text:
         metadata["agentSummary"] = agent_result.final_text[:2000]
     if agent_result is not None and agent_result.turns:
@@ -433,7 +436,8 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         tokens_out=agent_result.tokens_out if agent_result else 0,
         cache_read_tokens=agent_result.cache_read_tokens if agent_result else 0,
         cache_write_tokens=agent_result.cache_write_tokens if agent_result else 0,
-        cost_usd=agent_result.cost_usd if agent_result else None,
+        # no agent result: the agent never ran, so it cost nothing
+        cost_usd=agent_result.cost_usd if agent_result else 0.0,
         judge_cost_usd=None if not judge_costs or None in judge_costs else round(sum(judge_costs), 6),  # type: ignore[arg-type]
         duration_ms=int((time.monotonic() - t_start) * 1000),
         workspace_dir=str(workspace) if workspace else None,

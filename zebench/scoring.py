@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import Evaluation, RubricOverrides
 
@@ -17,6 +17,9 @@ class Score:
     success_metric: float | None
     is_successful: bool
     gates: dict[str, bool]
+    #: Evaluators that failed (raised) and counted: the score is computed without them and the run is not
+    #: successful, since what they would have said is unknown.
+    evaluator_errors: list[str] = field(default_factory=list)
 
 
 #: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
@@ -44,8 +47,10 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
 
     weightedScore = 10 * sum(score * weight) / sum(weight) over applicable evaluators with weight > 0;
     successMetric = mean score of the applicable "task" evaluators with weight > 0 (weightedScore / 10 if none);
-    isSuccessful = completed and every gate holds and successMetric >= the threshold. Gates: install and test
-    passed (when the scenario has them) and the integrity guard found nothing.
+    isSuccessful = completed and every gate holds and successMetric >= the threshold and no evaluator that counts
+    (weight > 0, or a gate) failed. Gates: install and test passed (when the scenario has them) and the integrity
+    guard found nothing; a gate evaluator that failed (error) fails its gate. An evaluator that failed has no
+    score: the weighted score and the success metric are computed without it, and ``evaluator_errors`` names it.
     """
     # every figure on the 0-1 scale: an evaluation may be out of another maxScore
     normalized = [(e, e.normalized_score) for e in evaluations]
@@ -62,10 +67,14 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
     gates: dict[str, bool] = {}
     for name in GATE_COMMANDS:
         e = by_name.get(name)
-        if e is not None and e.applicable:
+        if e is not None and (e.applicable or e.error is not None):  # an error has no score: the gate fails
             gates[name] = e.normalized_score == 1.0
     guard = by_name.get("integrity_guard")
-    if guard is not None and guard.applicable:
+    if guard is not None and (guard.applicable or guard.error is not None):
         gates["integrity_guard"] = guard.normalized_score == 1.0
-    successful = completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold
-    return Score(total, weighted, metric, successful, gates)
+    gate_names = (*GATE_COMMANDS, "integrity_guard")
+    errors = [e.evaluator_name for e in evaluations
+              if e.error is not None and (e.weight > 0 or e.evaluator_name in gate_names)]
+    successful = (completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold
+                  and not errors)
+    return Score(total, weighted, metric, successful, gates, errors)

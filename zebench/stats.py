@@ -8,7 +8,6 @@ references; nothing here imports them.
 
 from __future__ import annotations
 
-import bisect
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -20,17 +19,30 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "LeaderRow",
+    "DEFAULT_MIN_SHARED_ITEMS",
     "PairedResult",
+    "PassK",
+    "RateTest",
+    "TieResult",
+    "TieRow",
+    "beta_ppf",
     "bootstrap_mean_interval",
+    "clustered_mean_interval",
+    "clustered_proportion_interval",
+    "fisher_exact",
     "flakiness",
     "holm_adjust",
     "mcnemar_exact",
     "paired_bootstrap",
     "paired_outcomes",
     "paired_permutation_test",
+    "paired_rate_test",
     "pass_at_k",
+    "pass_at_k_curve",
     "pass_hat_k",
+    "regularized_beta",
+    "t_cdf",
+    "t_ppf",
     "tie_groups",
     "wilson_interval",
 ]
@@ -72,12 +84,54 @@ class PairedResult:
     p_value: float
 
 
+#: Fewest items two configurations must share for the tie-group test to compare them (below it the pair is "not
+#: comparable"): with fewer than 6 paired items not even a clean sweep is significant at 0.05, and with under 10
+#: the test has little power, so a tie would say nothing.
+DEFAULT_MIN_SHARED_ITEMS = 10
+
+
 @dataclass(frozen=True)
-class LeaderRow:
-    """One leaderboard configuration: item key -> success (already reduced to one outcome per item)."""
+class TieRow:
+    """One leaderboard configuration for tie_groups: item key -> (successful runs, runs) of that item."""
 
     name: str
-    outcomes: Mapping[str, bool]
+    items: Mapping[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class TieResult:
+    """Where tie_groups put a configuration. ``group`` is None when it has fewer items than the minimum (it cannot
+    be compared with anyone). ``leader`` is its group's leader; ``p_value`` the Holm-adjusted p-value of its test
+    against the leader (None for the leader itself) on ``shared_items`` items; ``not_comparable`` the leaders of
+    earlier groups it shared too few items with."""
+
+    group: int | None
+    leader: str | None
+    p_value: float | None
+    shared_items: int | None
+    not_comparable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RateTest:
+    """A paired test of per-item success rates: two-sided p-value, the number of items paired, how many of them
+    differ, and the method: "exact McNemar" (one run per item on both sides), "exact sign-flip" (per-item rates,
+    exact distribution) or "sign-flip, normal approximation" (too many distinct differences for the exact one)."""
+
+    p_value: float
+    items: int
+    differing: int
+    method: str
+
+
+@dataclass(frozen=True)
+class PassK:
+    """pass@k and pass^k over the ``items`` items with at least k runs."""
+
+    k: int
+    pass_at_k: float
+    pass_hat_k: float
+    items: int
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -159,6 +213,156 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     return (low, high)
 
 
+# ----------------------------------------------------------------------------------- t and beta distributions
+
+
+def regularized_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b) (scipy.special.betainc), by its continued fraction
+    (modified Lentz; Press et al., Numerical Recipes, 3rd ed., 6.4), accurate to about 1e-14."""
+    if a <= 0 or b <= 0:
+        raise ValueError(f"need a, b > 0, got a={a}, b={b}")
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x > (a + 1.0) / (a + b + 2.0):  # the fraction converges fast only below the mean: use the symmetry
+        return 1.0 - regularized_beta(b, a, 1.0 - x)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        m2 = 2 * m
+        for numerator in (m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)),
+                          -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return min(1.0, max(0.0, math.exp(log_front) * h / a))
+
+
+def _invert(cdf: Callable[[float], float], q: float, low: float, high: float) -> float:
+    """x in [low, high] with cdf(x) = q for an increasing cdf, by bisection to machine precision."""
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if mid in (low, high):
+            break
+        if cdf(mid) < q:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+
+
+def beta_ppf(q: float, a: float, b: float) -> float:
+    """The q-quantile of the Beta(a, b) distribution (scipy.stats.beta.ppf)."""
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"q must be in [0, 1], got {q!r}")
+    if q in (0.0, 1.0):
+        return q
+    return _invert(lambda x: regularized_beta(a, b, x), q, 0.0, 1.0)
+
+
+def t_cdf(t: float, df: float) -> float:
+    """Student's t distribution function with ``df`` degrees of freedom (scipy.stats.t.cdf)."""
+    if df <= 0:
+        raise ValueError(f"df must be > 0, got {df!r}")
+    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_ppf(q: float, df: float) -> float:
+    """The q-quantile of Student's t distribution (scipy.stats.t.ppf), 0 < q < 1."""
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must be in (0, 1), got {q!r}")
+    if q == 0.5:
+        return 0.0
+    if q < 0.5:
+        return -t_ppf(1.0 - q, df)
+    high = 1.0
+    while t_cdf(high, df) < q:  # bracket the quantile (heavy tails at df = 1 need a large bound)
+        high *= 2.0
+    return _invert(lambda x: t_cdf(x, df), q, 0.0, high)
+
+
+# -------------------------------------------------------------------------------------- clustered intervals
+
+
+def _item_arrays(successes: Sequence[float], runs: Sequence[float]) -> tuple[FloatArray, FloatArray]:
+    s, n = _as_vector(successes, "successes"), _as_vector(runs, "runs")
+    if s.shape != n.shape:
+        raise ValueError(f"successes and runs must have the same length, got {s.size} and {n.size}")
+    if np.any(n < 0) or np.any(s < 0) or np.any(s > n):
+        raise ValueError("need 0 <= successes <= runs for every item")
+    keep = n > 0
+    return s[keep], n[keep]
+
+
+def clustered_proportion_interval(successes: Sequence[float], runs: Sequence[float], alpha: float = 0.05
+                                  ) -> tuple[float, float, str]:
+    """Interval of the success rate sum(successes) / sum(runs) over items whose runs are correlated.
+
+    Returns (low, high, method). With at most one run per item, runs are independent: the Wilson score interval
+    ("wilson"). Otherwise the Korn-Graubard interval ("clustered"; Korn & Graubard 1998, Survey Methodology 24:
+    193-201): the Clopper-Pearson interval with the effective sample size n* = p(1 - p) / v, where v is the
+    cluster-robust (CR1) variance of the ratio over the G items, v = G / (G - 1) * sum_i (s_i - p n_i)^2 / N^2,
+    capped at the number of runs (never narrower than independent runs), and scaled by (z / t_{G-1})^2 for the
+    few items. When p is 0 or 1, v is 0 and says nothing about the correlation: n* is then the number of items
+    (as if repeats of an item always agreed). One item with several runs gives (0, 1): no other item was seen.
+    """
+    _check_alpha(alpha)
+    s, n = _item_arrays(successes, runs)
+    total, hits, items = float(n.sum()), float(s.sum()), int(n.size)
+    if total == 0:
+        return (0.0, 1.0, "wilson")
+    if float(n.max()) <= 1.0:
+        low, high = wilson_interval(round(hits), round(total), alpha)
+        return (low, high, "wilson")
+    if items < 2:
+        return (0.0, 1.0, "clustered")
+    p = hits / total
+    variance = items / (items - 1) * float(np.sum((s - p * n) ** 2)) / (total * total)
+    if 0.0 < p < 1.0 and variance > 0.0:
+        effective = min(total, p * (1.0 - p) / variance)
+    else:
+        effective = float(items) if p in (0.0, 1.0) else total
+    z = NormalDist().inv_cdf(1.0 - alpha / 2.0)
+    effective *= (z / t_ppf(1.0 - alpha / 2.0, items - 1)) ** 2
+    x = p * effective
+    low = 0.0 if hits == 0 else beta_ppf(alpha / 2.0, x, effective - x + 1.0)
+    high = 1.0 if hits == total else beta_ppf(1.0 - alpha / 2.0, x + 1.0, effective - x)
+    return (low, high, "clustered")
+
+
+def clustered_mean_interval(sums: Sequence[float], counts: Sequence[float], alpha: float = 0.05,
+                            bounds: tuple[float, float] = (-math.inf, math.inf)) -> tuple[float, float] | None:
+    """Interval of the mean sum(sums) / sum(counts) of values grouped in items (a run's score, grouped by item).
+
+    The cluster-robust (CR1) standard error over the G items with G - 1 degrees of freedom (Cameron & Miller
+    2015, "A Practitioner's Guide to Cluster-Robust Inference"; Miller 2024, "Adding Error Bars to Evals"):
+    se^2 = G / (G - 1) * sum_i (S_i - m n_i)^2 / N^2, interval m -/+ t_{G-1} se, clipped to ``bounds``. With one
+    value per item it is the classic t interval of the mean. None with fewer than two items (no spread to use).
+    """
+    _check_alpha(alpha)
+    sums_arr, counts_arr = _as_vector(sums, "sums"), _as_vector(counts, "counts")
+    if sums_arr.shape != counts_arr.shape:
+        raise ValueError("sums and counts must have the same length")
+    keep = counts_arr > 0
+    sums_arr, counts_arr = sums_arr[keep], counts_arr[keep]
+    items, total = int(counts_arr.size), float(counts_arr.sum())
+    if items < 2:
+        return None
+    mean = float(sums_arr.sum()) / total
+    variance = items / (items - 1) * float(np.sum((sums_arr - mean * counts_arr) ** 2)) / (total * total)
+    half = t_ppf(1.0 - alpha / 2.0, items - 1) * math.sqrt(variance)
+    return (max(bounds[0], mean - half), min(bounds[1], mean + half))
+
+
 def _check_nck(n: int, c: int, k: int) -> None:
     if n < 0 or not 0 <= c <= n:
         raise ValueError(f"need 0 <= c <= n, got n={n}, c={c}")
@@ -191,6 +395,29 @@ def pass_hat_k(n: int, c: int, k: int) -> float:
         return 0.0
     i = np.arange(k, dtype=np.float64)
     return float(np.prod((c - i) / (n - i)))
+
+
+def pass_at_k_curve(runs: Sequence[int], successes: Sequence[int]) -> list[PassK]:
+    """pass@k and pass^k for every k from 1 to the largest number of runs of an item, each over the items with at
+    least k runs (an item with fewer says nothing about k of its runs): the mean over those items of the unbiased
+    per-item estimators (pass_at_k, pass_hat_k). Computed for all k at once with the ratio recurrences
+    C(n-c, k) / C(n, k) = C(n-c, k-1) / C(n, k-1) * (n-c-k+1) / (n-k+1), and the same for C(c, k) / C(n, k)."""
+    n = np.asarray(runs, dtype=np.float64)
+    c = np.asarray(successes, dtype=np.float64)
+    if n.shape != c.shape or np.any(c < 0) or np.any(c > n):
+        raise ValueError("need one (runs, successes) per item with 0 <= successes <= runs")
+    out: list[PassK] = []
+    none_pass = np.ones_like(n)  # C(n-c, k) / C(n, k)
+    all_pass = np.ones_like(n)  # C(c, k) / C(n, k)
+    for k in range(1, int(n.max()) + 1 if n.size else 1):
+        covered = n >= k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            none_pass = np.where(covered, none_pass * np.maximum(n - c - k + 1, 0) / (n - k + 1), 0.0)
+            all_pass = np.where(covered, all_pass * np.maximum(c - k + 1, 0) / (n - k + 1), 0.0)
+        count = int(covered.sum())
+        out.append(PassK(k, float(np.sum(1.0 - none_pass[covered])) / count,
+                         float(np.sum(all_pass[covered])) / count, count))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ tests
@@ -429,47 +656,110 @@ def paired_outcomes(a: Mapping[str, bool], b: Mapping[str, bool]) -> tuple[int, 
     return (both_right, only_a, only_b, both_wrong)
 
 
-def tie_groups(rows: Sequence[LeaderRow], alpha: float = 0.05) -> list[int]:
-    """Statistical tie groups for a leaderboard already sorted best first; returns one group number per row.
+#: Largest lattice the exact sign-flip distribution is computed on (points x items); beyond it, the normal
+#: approximation (many items that differ, where it is accurate).
+_EXACT_SIGN_FLIP_WORK = 50_000_000
 
-    Method. Group 1 starts with rows[0] as its leader. Walking down, each row is compared with the leader of
-    the current group by the exact McNemar test on the items both ran (no shared item -> p = 1). The family is
-    the m = len(rows) - 1 comparisons, Holm-adjusted. A row whose adjusted p >= alpha joins the current group;
-    otherwise it starts the next group and becomes its leader.
 
-    "Adjust all, then decide" is circular here, because which leader a row meets depends on earlier decisions,
-    and in general no grouping is consistent with its own adjusted p-values (a borderline row can split only
-    if it does not split). So Holm is applied online: row i's p is adjusted over the family of m using the
-    p-values computed so far and treating the ones not yet computed as larger. That value is never below the
-    Holm-adjusted p of the complete family, whatever the later p-values turn out to be. So every split is a
-    Holm rejection of the final family, and the chance of splitting any configuration from a leader it truly
-    ties with is at most alpha. The cost is that a borderline early row may join where a Holm adjustment
-    computed afterwards would have split it. The first comparison is always adjusted by m (as the smallest p
-    is in Holm), and later ones by less once smaller p-values have been seen.
+def paired_rate_test(base: Sequence[tuple[int, int]], cand: Sequence[tuple[int, int]]) -> RateTest:
+    """Two-sided paired test of success rates over items: base[i] and cand[i] are (successful runs, runs) of item
+    i on each side (items with no run on a side must be left out by the caller).
+
+    The statistic is the sum over items of d_i = cand rate - base rate, and its null distribution flips the sign
+    of each d_i (a sign-flip permutation test: under "no difference" each item's two sides are exchangeable;
+    Fisher 1935). With one run per item on both sides, d_i is -1, 0 or 1 and the test is exactly McNemar's exact
+    test (mcnemar_exact). With repeats, the rates are fractions s/n, so every d_i is an integer multiple of 1/L
+    (L the least common multiple of the run counts): the exact distribution is computed on that lattice, one
+    item at a time; when the lattice times the items would exceed _EXACT_SIGN_FLIP_WORK, the normal
+    approximation z = |sum d| / sqrt(sum d^2) is used (a sum of many symmetric terms).
+    """
+    if len(base) != len(cand):
+        raise ValueError("base and cand must pair the same items")
+    for (s, n) in [*base, *cand]:
+        if n < 1 or not 0 <= s <= n:
+            raise ValueError(f"each side of an item needs 1 <= runs and 0 <= successes <= runs, got ({s}, {n})")
+    items = len(base)
+    if all(n == 1 for _, n in base) and all(n == 1 for _, n in cand):
+        only_base = sum(1 for (sb, _), (sc, _) in zip(base, cand) if sb > sc)
+        only_cand = sum(1 for (sb, _), (sc, _) in zip(base, cand) if sc > sb)
+        return RateTest(mcnemar_exact(only_base, only_cand), items, only_base + only_cand, "exact McNemar")
+    diffs = [sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand)]
+    differing = sum(1 for (sb, nb), (sc, nc) in zip(base, cand) if sc * nb != sb * nc)
+    if not differing:
+        return RateTest(1.0, items, 0, "exact sign-flip")
+    scale = 1
+    for (_, nb), (_, nc) in zip(base, cand):
+        scale = math.lcm(scale, nb, nc)
+        if scale > _EXACT_SIGN_FLIP_WORK:
+            break
+    reach = sum(abs(d) for d in diffs) * scale if scale <= _EXACT_SIGN_FLIP_WORK else math.inf
+    if (2 * reach + 1) * differing <= _EXACT_SIGN_FLIP_WORK:
+        # d_i * L, exactly, as integers
+        signed = [sc * (scale // nc) - sb * (scale // nb) for (sb, nb), (sc, nc) in zip(base, cand)]
+        steps = [abs(d) for d in signed if d]
+        observed = abs(sum(signed))
+        reach = sum(steps)
+        # pmf of sum(+-step) on [-reach, reach]: each item moves the mass step left and right with 1/2 each
+        pmf = np.zeros(2 * reach + 1)
+        pmf[reach] = 1.0
+        for step in sorted(steps):
+            shifted = np.zeros_like(pmf)
+            shifted[step:] += pmf[:-step]
+            shifted[:-step] += pmf[step:]
+            pmf = 0.5 * shifted
+        values = np.abs(np.arange(-reach, reach + 1))
+        p = float(pmf[values >= observed].sum())
+        return RateTest(min(1.0, p), items, differing, "exact sign-flip")
+    z = abs(math.fsum(diffs)) / math.sqrt(math.fsum(d * d for d in diffs))
+    return RateTest(min(1.0, math.erfc(z / math.sqrt(2.0))), items, differing, "sign-flip, normal approximation")
+
+
+def _mean_rate(items: Mapping[str, tuple[int, int]], keys: Sequence[str]) -> float:
+    return sum(items[k][0] / items[k][1] for k in keys) / len(keys)
+
+
+def tie_groups(rows: Sequence[TieRow], alpha: float = 0.05,
+               min_shared: int = DEFAULT_MIN_SHARED_ITEMS) -> list[TieResult]:
+    """Tie groups for a leaderboard sorted best first; one TieResult per row.
+
+    Method ("not significantly worse than the group's leader"). The first row with at least ``min_shared`` items
+    leads group 1. Every later row that shares at least ``min_shared`` items with it is tested against it with
+    paired_rate_test on those items; the p-values of this step are Holm-adjusted together (Holm 1979). A row
+    joins the group unless its adjusted p is below alpha and its mean item success rate on the shared items is
+    below the leader's. Rows sharing fewer items are "not comparable" with this leader and wait. The best row
+    left becomes the leader of the next group, and so on. Membership is decided only against a group's own
+    leader, so groups cannot chain (a row tied with a tied row is not thereby tied with the leader), and two rows
+    in a group were each compared with the same leader. A row with fewer than ``min_shared`` items in all has no
+    group: it cannot be compared with anyone.
     """
     _check_alpha(alpha)
-    if not rows:
-        return []
-    m = len(rows) - 1
-    groups = [1]
-    group = 1
-    leader = rows[0]
-    seen: list[float] = []  # raw p-values so far, sorted ascending
-    for row in rows[1:]:
-        _, only_leader, only_row, _ = paired_outcomes(leader.outcomes, row.outcomes)
-        p = mcnemar_exact(only_leader, only_row)
-        bisect.insort(seen, p)
-        # Holm value of p with unseen p-values ranked above it: max over the seen q <= p of (m - rank) * q.
-        adjusted = 0.0
-        for rank, q in enumerate(seen):
-            if q > p:
-                break
-            adjusted = max(adjusted, min(1.0, (m - rank) * q))
-        if adjusted < alpha:
-            group += 1
-            leader = row
-        groups.append(group)
-    return groups
+    if min_shared < 1:
+        raise ValueError(f"min_shared must be >= 1, got {min_shared}")
+    results: list[TieResult | None] = [None] * len(rows)
+    not_comparable: list[list[str]] = [[] for _ in rows]
+    remaining = [i for i, row in enumerate(rows) if len(row.items) >= min_shared]
+    group = 0
+    while remaining:
+        leader_index, *others = remaining
+        leader = rows[leader_index]
+        group += 1
+        results[leader_index] = TieResult(group, leader.name, None, len(leader.items),
+                                          tuple(not_comparable[leader_index]))
+        tested: list[tuple[int, float, bool, int]] = []
+        for i in others:
+            shared = sorted(leader.items.keys() & rows[i].items.keys())
+            if len(shared) < min_shared:
+                not_comparable[i].append(leader.name)
+                continue
+            test = paired_rate_test([leader.items[k] for k in shared], [rows[i].items[k] for k in shared])
+            worse = _mean_rate(rows[i].items, shared) < _mean_rate(leader.items, shared)
+            tested.append((i, test.p_value, worse, len(shared)))
+        adjusted = holm_adjust([p for _, p, _, _ in tested])
+        for (i, _, worse, shared_count), p_adjusted in zip(tested, adjusted):
+            if not (worse and p_adjusted < alpha):
+                results[i] = TieResult(group, leader.name, p_adjusted, shared_count, tuple(not_comparable[i]))
+        remaining = [i for i in others if results[i] is None]
+    return [r if r is not None else TieResult(None, None, None, None, ()) for r in results]
 
 
 def flakiness(outcomes: Mapping[str, Sequence[bool]]) -> dict[str, float]:

@@ -19,8 +19,8 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from .models import (
-    BatchRecord, DependencyChange, Diff, DiffFile, Evaluation, Failure, Manifest, Message, RunRecord, Telemetry,
-    ToolCallRecord, Transcript, ValidationResult,
+    CANCELLED_STATUSES, INFRA_CATEGORIES, SCORED_STATUSES, BatchRecord, DependencyChange, Diff, DiffFile, Evaluation,
+    Failure, Manifest, Message, RunRecord, Telemetry, ToolCallRecord, Transcript, ValidationResult, record_problems,
 )
 from .redact import default_redactor, redact
 
@@ -28,9 +28,51 @@ DEFAULT_DB_PATH = Path("data/zebench.db")
 
 migrations = Migrations("zebench")
 
-#: Failure categories that are the harness's or the provider's fault, not the agent's (issue: denominators).
-INFRA_CATEGORIES = ("infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
-_INFRA_SQL = "COALESCE(%s.failure_category IN (" + ", ".join(f"'{c}'" for c in INFRA_CATEGORIES) + "), 0)"
+#: The infrastructure condition as m004 and m006 shipped it (frozen: those migrations must not change).
+_INFRA_SQL = ("COALESCE(%s.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+              "'evaluation', 'setup', 'warmup'), 0)")
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_NOT_COUNTED = _quoted(CANCELLED_STATUSES)
+_UNSCORED = _quoted(SCORED_STATUSES + CANCELLED_STATUSES)
+_INFRA = f"COALESCE({{r}}.failure_category IN {_quoted(INFRA_CATEGORIES)}, 0)"
+
+#: The one definition of each count, as a condition on a benchmark_runs row ("{r}": the row's name, a table alias
+#: or NEW/OLD in a trigger), generated from the status and category groups of zebench.models (checked against
+#: its Literal types). Runs are the attempts that were not cancelled, and every run is exactly one of completed
+#: (validated and scored), an agent failure or an infrastructure failure. A run is successful only when it
+#: completed. The CLI, the API (v2), the static site, the summary tables' triggers and the ``runs_counted`` view
+#: all count with these (the original project's /api/* paths keep the original's own definitions).
+COUNT_CONDITIONS: dict[str, str] = {
+    "attempts": "1",
+    "cancelled": f"{{r}}.status IN {_NOT_COUNTED}",
+    "runs": f"{{r}}.status NOT IN {_NOT_COUNTED}",
+    "completed": f"{{r}}.status IN {_quoted(SCORED_STATUSES)}",
+    "failed": f"{{r}}.status NOT IN {_UNSCORED}",
+    "agent_failures": f"{{r}}.status NOT IN {_UNSCORED} AND NOT {_INFRA}",
+    "infra_failures": f"{{r}}.status NOT IN {_UNSCORED} AND {_INFRA}",
+    "successful": f"{{r}}.status IN {_quoted(SCORED_STATUSES)} AND {{r}}.is_successful = 1",
+    "scored": f"{{r}}.status NOT IN {_NOT_COUNTED} AND {{r}}.weighted_score IS NOT NULL",
+    "evaluator_errors": f"{{r}}.status NOT IN {_NOT_COUNTED} AND {{r}}.evaluator_errors > 0",
+}
+
+
+def counts_sql(name: str, ref: str = "benchmark_runs") -> str:
+    """The condition of count ``name`` (COUNT_CONDITIONS) on the row called ``ref``, parenthesised (0 or 1)."""
+    return "(" + COUNT_CONDITIONS[name].format(r=ref) + ")"
+
+
+def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
+    """The one definition of a complete batch: every run of its matrix is stored (cancelled attempts are not runs);
+    for a batch without a known matrix (posted by the original project's client, or made by ingest), that it
+    was marked completed."""
+    if expected_runs is not None:
+        return runs >= expected_runs
+    return completed_at is not None
 
 
 @migrations()
@@ -261,8 +303,31 @@ def m006_batch_denominators(db: sqlite_utils.Database) -> None:
     for column in ("agent_failed_runs", "infra_failed_runs", "scored_runs"):
         db["batch_runs"].add_column(column, int, not_null_default=0)
     for (batch_id,) in db.execute("SELECT batch_id FROM batch_runs").fetchall():
-        refresh_batch_aggregates(db.conn, batch_id)
+        _m006_refresh_batch(db.conn, batch_id)
     db["benchmark_runs"].create_index(["suite"], find_unique_name=True)
+
+
+def _m006_refresh_batch(conn: sqlite3.Connection, batch_id: str) -> None:
+    """refresh_batch_aggregates as m006 shipped it (frozen: later versions set columns m006 does not have)."""
+    conn.execute(
+        f"""
+        UPDATE batch_runs SET
+          total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
+          avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
+          agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored
+        FROM (
+          SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
+                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
+                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % 'benchmark_runs'}), 0)
+                   AS agent_failed,
+                 COALESCE(SUM({_INFRA_SQL % 'benchmark_runs'}), 0) AS infra_failed, COUNT(weighted_score) AS scored,
+                 AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
+          FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
+        ) AS agg
+        WHERE batch_id = ?
+        """,
+        (batch_id, batch_id),
+    )
 
 
 @migrations()
@@ -354,6 +419,182 @@ def m009_original_api(db: sqlite_utils.Database) -> None:
         runs.create_index([column, "started_at"], find_unique_name=True)
 
 
+#: The count conditions m010 built the summary tables' triggers, the batch figures and the runs_counted view
+#: from (frozen, as the migration must stay; tests check that COUNT_CONDITIONS still equals them: definitions
+#: that change need a new migration that rebuilds what m010 built).
+_M010_COUNTS = {
+    "attempts": "1",
+    "cancelled": "{r}.status IN ('cancelled')",
+    "runs": "{r}.status NOT IN ('cancelled')",
+    "completed": "{r}.status IN ('completed', 'budget_exceeded')",
+    "failed": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled')",
+    "agent_failures": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND NOT COALESCE("
+                      "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+                      "'evaluation', 'setup', 'warmup'), 0)",
+    "infra_failures": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND COALESCE("
+                      "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+                      "'evaluation', 'setup', 'warmup'), 0)",
+    "successful": "{r}.status IN ('completed', 'budget_exceeded') AND {r}.is_successful = 1",
+    "scored": "{r}.status NOT IN ('cancelled') AND {r}.weighted_score IS NOT NULL",
+    "evaluator_errors": "{r}.status NOT IN ('cancelled') AND {r}.evaluator_errors > 0",
+}
+
+
+def runs_counted_view_sql(counts: dict[str, str]) -> str:
+    """The runs_counted view: every run that counts (cancelled attempts left out) with one 0/1 column per count."""
+    def c(name: str) -> str:
+        return "(" + counts[name].format(r="r") + ")"
+
+    return (
+        "CREATE VIEW runs_counted AS SELECT r.id, r.run_id, r.batch_id, r.suite, r.scenario, r.tier, r.agent, "
+        "r.model, r.status, r.failure_category, r.started_at, r.completed_at, r.total_score, r.weighted_score, "
+        "r.success_metric, r.cost_usd, r.evaluator_errors, "
+        f"{c('completed')} AS completed, {c('agent_failures')} AS agent_failure, "
+        f"{c('infra_failures')} AS infra_failure, {c('successful')} AS successful, "
+        f"{c('evaluator_errors')} AS evaluator_error FROM benchmark_runs r WHERE {c('runs')}"
+    )
+
+
+@migrations()
+def m010_one_set_of_counts(db: sqlite_utils.Database) -> None:
+    """One definition of each count (issue 12), frozen in _M010_COUNTS: runs (attempts not cancelled), completed,
+    agent and infrastructure failures (a partition of the runs), successful (only completed runs), runs with an
+    evaluator error. Runs get ``evaluator_errors`` (their evaluations that failed); the summary tables' triggers
+    are rebuilt on these counts (agg_items also counts completed runs and runs with evaluator errors) and their
+    contents recomputed, batches get cancelled and evaluator-error counts, and the ``runs_counted`` view is made.
+    Numbers that are not finite (accepted before records were checked) become NULL: they made JSON invalid."""
+    conn = db.conn
+
+    def c(name: str, ref: str) -> str:
+        return "(" + _M010_COUNTS[name].format(r=ref) + ")"
+
+    db.table("benchmark_runs").add_column("evaluator_errors", int, not_null_default=0)
+    conn.execute("UPDATE benchmark_runs SET evaluator_errors = (SELECT COUNT(*) FROM evaluation_results e "
+                 "WHERE e.run_id = benchmark_runs.run_id AND e.error IS NOT NULL) "
+                 "WHERE run_id IN (SELECT run_id FROM evaluation_results WHERE error IS NOT NULL)")
+    for table, columns in (("benchmark_runs", ("total_score", "weighted_score", "success_metric", "cost_usd")),
+                           ("evaluation_results", ("score", "max_score", "normalized_score", "weight", "cost_usd")),
+                           ("run_telemetry", ("cost_usd", "judge_cost_usd"))):
+        for column in columns:  # 9e999 is SQLite's infinity; NaN cannot be stored (it is NULL already)
+            conn.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} IN (9e999, -9e999)")
+
+    # agg_totals, agg_agents, agg_scenarios: the same columns, triggers on the counts, contents recomputed
+    for table, cols in (("agg_totals", ()), ("agg_agents", ("agent", "model")),
+                        ("agg_scenarios", ("suite", "scenario", "tier"))):
+        keys = cols or ("grp",)
+        def values(ref: str, cols: tuple[str, ...] = cols) -> str:
+            return ", ".join(f"COALESCE({ref}.{k}, '')" for k in cols) or "'all'"
+
+        def match(ref: str, cols: tuple[str, ...] = cols) -> str:
+            return " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in cols) or "grp = 'all'"
+
+        group = " AND ".join(f"r.{k} IS OLD.{k}" for k in cols)
+        minmax = (f"min_weighted = (SELECT MIN(weighted_score) FROM benchmark_runs r WHERE {group} AND "
+                  f"{c('runs', 'r')}), max_weighted = (SELECT MAX(weighted_score) FROM benchmark_runs r WHERE "
+                  f"{group} AND {c('runs', 'r')})," if cols else "")
+
+        def changes(ref: str, sign: str) -> str:
+            return (f"runs = runs {sign} 1, successful = successful {sign} {c('successful', ref)}, "
+                    f"failed = failed {sign} {c('failed', ref)}, scored = scored {sign} {c('scored', ref)}, "
+                    f"sum_total_score = sum_total_score {sign} COALESCE({ref}.total_score, 0), "
+                    f"sum_weighted = sum_weighted {sign} COALESCE({ref}.weighted_score, 0), "
+                    f"cost_runs = cost_runs {sign} ({ref}.cost_usd IS NOT NULL), "
+                    f"sum_cost = sum_cost {sign} COALESCE({ref}.cost_usd, 0)")
+
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_insert")
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_delete")
+        conn.execute(f"""CREATE TRIGGER {table}_insert AFTER INSERT ON benchmark_runs WHEN {c('runs', 'NEW')} BEGIN
+          INSERT INTO {table} ({', '.join(keys)}) VALUES ({values('NEW')}) ON CONFLICT DO NOTHING;
+          UPDATE {table} SET {changes('NEW', '+')},
+            min_weighted = CASE WHEN NEW.weighted_score IS NULL THEN min_weighted
+                                ELSE MIN(COALESCE(min_weighted, NEW.weighted_score), NEW.weighted_score) END,
+            max_weighted = CASE WHEN NEW.weighted_score IS NULL THEN max_weighted
+                                ELSE MAX(COALESCE(max_weighted, NEW.weighted_score), NEW.weighted_score) END
+          WHERE {match('NEW')};
+        END""")
+        conn.execute(f"""CREATE TRIGGER {table}_delete AFTER DELETE ON benchmark_runs WHEN {c('runs', 'OLD')} BEGIN
+          UPDATE {table} SET {minmax} {changes('OLD', '-')} WHERE {match('OLD')};
+        END""")
+        conn.execute(f"DELETE FROM {table}")
+        grouping = ", ".join(f"COALESCE({k}, '')" for k in cols) or "'all'"
+        r = "benchmark_runs"
+        conn.execute(f"""INSERT INTO {table} ({', '.join(keys)}, runs, successful, failed, scored, sum_total_score,
+              sum_weighted, min_weighted, max_weighted, cost_runs, sum_cost)
+            SELECT {grouping}, COUNT(*), SUM({c('successful', r)}), SUM({c('failed', r)}), SUM({c('scored', r)}),
+              COALESCE(SUM(total_score), 0), COALESCE(SUM(weighted_score), 0), MIN(weighted_score),
+              MAX(weighted_score), COUNT(cost_usd), COALESCE(SUM(cost_usd), 0)
+            FROM benchmark_runs WHERE {c('runs', r)} GROUP BY {grouping}""")
+
+    # agg_items: rebuilt with the completed runs and the runs with evaluator errors
+    item_keys = ("agent", "model", "suite", "scenario", "tier")
+    conn.execute("DROP TRIGGER IF EXISTS agg_items_insert")
+    conn.execute("DROP TRIGGER IF EXISTS agg_items_delete")
+    conn.execute("DROP TABLE agg_items")
+    conn.execute(f"""CREATE TABLE agg_items ({', '.join(f'{k} TEXT NOT NULL' for k in item_keys)},
+        runs INTEGER NOT NULL DEFAULT 0, successful INTEGER NOT NULL DEFAULT 0, completed INTEGER NOT NULL DEFAULT 0,
+        agent_failed INTEGER NOT NULL DEFAULT 0, infra_failed INTEGER NOT NULL DEFAULT 0,
+        scored INTEGER NOT NULL DEFAULT 0, sum_weighted REAL NOT NULL DEFAULT 0,
+        cost_runs INTEGER NOT NULL DEFAULT 0, sum_cost REAL NOT NULL DEFAULT 0,
+        evaluator_errors INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ({', '.join(item_keys)}))""")
+
+    def item_changes(ref: str, sign: str) -> str:
+        return (f"runs = runs {sign} 1, successful = successful {sign} {c('successful', ref)}, "
+                f"completed = completed {sign} {c('completed', ref)}, "
+                f"agent_failed = agent_failed {sign} {c('agent_failures', ref)}, "
+                f"infra_failed = infra_failed {sign} {c('infra_failures', ref)}, "
+                f"scored = scored {sign} {c('scored', ref)}, "
+                f"sum_weighted = sum_weighted {sign} COALESCE({ref}.weighted_score, 0), "
+                f"cost_runs = cost_runs {sign} ({ref}.cost_usd IS NOT NULL), "
+                f"sum_cost = sum_cost {sign} COALESCE({ref}.cost_usd, 0), "
+                f"evaluator_errors = evaluator_errors {sign} {c('evaluator_errors', ref)}")
+
+    item_values = ", ".join(f"COALESCE(NEW.{k}, '')" for k in item_keys)
+    def item_match(ref: str) -> str:
+        return " AND ".join(f"{k} = COALESCE({ref}.{k}, '')" for k in item_keys)
+
+    conn.execute(f"""CREATE TRIGGER agg_items_insert AFTER INSERT ON benchmark_runs WHEN {c('runs', 'NEW')} BEGIN
+        INSERT INTO agg_items ({', '.join(item_keys)}) VALUES ({item_values}) ON CONFLICT DO NOTHING;
+        UPDATE agg_items SET {item_changes('NEW', '+')} WHERE {item_match('NEW')};
+    END""")
+    conn.execute(f"""CREATE TRIGGER agg_items_delete AFTER DELETE ON benchmark_runs WHEN {c('runs', 'OLD')} BEGIN
+        UPDATE agg_items SET {item_changes('OLD', '-')} WHERE {item_match('OLD')};
+    END""")
+    r = "benchmark_runs"
+    grouping = ", ".join(f"COALESCE({k}, '')" for k in item_keys)
+    conn.execute(f"""INSERT INTO agg_items SELECT {grouping}, COUNT(*), SUM({c('successful', r)}),
+            SUM({c('completed', r)}), SUM({c('agent_failures', r)}), SUM({c('infra_failures', r)}),
+            SUM({c('scored', r)}), COALESCE(SUM(weighted_score), 0), COUNT(cost_usd), COALESCE(SUM(cost_usd), 0),
+            SUM({c('evaluator_errors', r)})
+        FROM benchmark_runs WHERE {c('runs', r)} GROUP BY {grouping}""")
+
+    # the original's summary keeps its own definitions; recomputed because non-finite values may have gone
+    conn.execute("DELETE FROM agg_status_agents")
+    conn.execute("""INSERT INTO agg_status_agents SELECT status, is_successful, agent, COUNT(*), COUNT(total_score),
+        COALESCE(SUM(total_score), 0), COUNT(weighted_score), COALESCE(SUM(weighted_score), 0), MIN(weighted_score),
+        MAX(weighted_score) FROM benchmark_runs GROUP BY status, is_successful, agent""")
+
+    # batches: cancelled attempts and runs with evaluator errors beside the other figures, all recomputed
+    db.table("batch_runs").add_column("cancelled_runs", int, not_null_default=0)
+    db.table("batch_runs").add_column("evaluator_error_runs", int, not_null_default=0)
+    runs = c("runs", r)
+    conn.execute(f"""UPDATE batch_runs SET
+          total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
+          avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted, agent_failed_runs = agg.agent_failed,
+          infra_failed_runs = agg.infra_failed, scored_runs = agg.scored, cancelled_runs = agg.cancelled,
+          evaluator_error_runs = agg.evaluator_errors
+        FROM (
+          SELECT batch_id, SUM({runs}) AS total, SUM({c('successful', r)}) AS successful,
+                 SUM({c('failed', r)}) AS failed, SUM({c('agent_failures', r)}) AS agent_failed,
+                 SUM({c('infra_failures', r)}) AS infra_failed, SUM({c('scored', r)}) AS scored,
+                 SUM({c('cancelled', r)}) AS cancelled, SUM({c('evaluator_errors', r)}) AS evaluator_errors,
+                 AVG(CASE WHEN {runs} THEN total_score END) AS avg_score,
+                 AVG(CASE WHEN {runs} THEN weighted_score END) AS avg_weighted
+          FROM benchmark_runs WHERE batch_id IS NOT NULL GROUP BY batch_id
+        ) AS agg
+        WHERE batch_runs.batch_id = agg.batch_id""")
+    conn.execute(runs_counted_view_sql(_M010_COUNTS))
+
+
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
     "evaluation_results", "run_telemetry", "validation_results", "baseline_results", "run_diff_files",
@@ -393,6 +634,7 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
         "has_diff": int(r.diff is not None), "has_transcript": int(r.transcript is not None),
         "metadata": _dumps(r.metadata),
         "cost_usd": r.telemetry.cost_usd if r.telemetry else None,
+        "evaluator_errors": sum(e.error is not None for e in r.evaluations),
     }]
     rows["evaluation_results"] = [{
         "run_id": r.run_id, "evaluator_name": e.evaluator_name, "score": e.score, "max_score": e.max_score,
@@ -444,6 +686,10 @@ def _run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
             "python_version": m.python_version, "platform": m.platform,
         }]
     return rows
+
+
+class InconsistentRecord(ValueError):
+    """A run record whose fields contradict each other (models.record_problems): the store refuses it."""
 
 
 @dataclass
@@ -505,6 +751,11 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     counts = WriteCounts()
     if not records:
         return counts
+    for record in records:  # validated when made, but a record may have been changed since
+        problems = record_problems(record)
+        if problems:
+            loc, message = problems[0]
+            raise InconsistentRecord(f"run {record.run_id}: {'.'.join(map(str, loc))}: {message}; nothing was written")
     # The last gate before the database: runs from ingest and the API were made elsewhere (zebench.redact).
     redactor = default_redactor()
     records = [redactor.model(r) for r in records]
@@ -561,24 +812,34 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     return counts
 
 
+def _batch_figures_sql() -> str:
+    """The figures of the runs of one batch (``?``), from the counts (COUNT_CONDITIONS)."""
+    r = "benchmark_runs"
+    runs = counts_sql("runs", r)
+    return f"""SELECT COALESCE(SUM({runs}), 0) AS total, COALESCE(SUM({counts_sql('successful', r)}), 0) AS successful,
+                 COALESCE(SUM({counts_sql('failed', r)}), 0) AS failed,
+                 COALESCE(SUM({counts_sql('agent_failures', r)}), 0) AS agent_failed,
+                 COALESCE(SUM({counts_sql('infra_failures', r)}), 0) AS infra_failed,
+                 COALESCE(SUM({counts_sql('scored', r)}), 0) AS scored,
+                 COALESCE(SUM({counts_sql('cancelled', r)}), 0) AS cancelled,
+                 COALESCE(SUM({counts_sql('evaluator_errors', r)}), 0) AS evaluator_errors,
+                 AVG(CASE WHEN {runs} THEN total_score END) AS avg_score,
+                 AVG(CASE WHEN {runs} THEN weighted_score END) AS avg_weighted
+          FROM benchmark_runs WHERE batch_id = ?"""
+
+
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
-    """Recompute a batch's aggregates and denominators from its stored runs (cancelled attempts excluded)."""
+    """Recompute a batch's figures from its stored runs, with the counts of COUNT_CONDITIONS (cancelled attempts
+    are counted apart, never as runs)."""
     conn.execute(
         f"""
         UPDATE batch_runs SET
           total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
           avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
           agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored,
+          cancelled_runs = agg.cancelled, evaluator_error_runs = agg.evaluator_errors,
           completed_at = COALESCE(?, completed_at)
-        FROM (
-          SELECT COUNT(*) AS total, COALESCE(SUM(is_successful), 0) AS successful,
-                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded')), 0) AS failed,
-                 COALESCE(SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % 'benchmark_runs'}), 0)
-                   AS agent_failed,
-                 COALESCE(SUM({_INFRA_SQL % 'benchmark_runs'}), 0) AS infra_failed, COUNT(weighted_score) AS scored,
-                 AVG(total_score) AS avg_score, AVG(weighted_score) AS avg_weighted
-          FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'
-        ) AS agg
+        FROM ({_batch_figures_sql()}) AS agg
         WHERE batch_id = ?
         """,
         (completed_at, batch_id, batch_id),
@@ -694,7 +955,7 @@ class Store:
         """Matrix keys of the runs of a batch that count as done (every status but cancelled)."""
         rows = self.conn.execute(
             "SELECT suite, scenario, tier, agent, COALESCE(model, ''), repeat_index FROM benchmark_runs "
-            "WHERE batch_id = ? AND status != 'cancelled'",
+            f"WHERE batch_id = ? AND {counts_sql('runs')}",
             (batch_id,),
         ).fetchall()
         return {tuple(r) for r in rows}  # type: ignore[misc]
@@ -787,11 +1048,14 @@ class Store:
                 yield record
 
     def run_summaries(self, batch_id: str) -> list[dict[str, Any]]:
-        """The columns the batch summary table shows, one row per stored run of the batch."""
+        """The columns the batch summary table shows, one row per counted run of the batch (cancelled attempts are
+        not runs); ``successful`` as COUNT_CONDITIONS defines it."""
         return self._rows(
             "SELECT r.run_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.status, r.weighted_score, "
-            "r.is_successful, r.success_metric, r.failure_category, r.error, t.cost_usd, t.judge_cost_usd "
-            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.batch_id = ? "
+            f"{counts_sql('successful', 'r')} AS is_successful, r.success_metric, r.failure_category, r.error, "
+            "r.evaluator_errors, t.cost_usd, t.judge_cost_usd "
+            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
+            f"WHERE r.batch_id = ? AND {counts_sql('runs', 'r')} "
             "ORDER BY r.suite, r.scenario, r.tier, r.agent, r.model, r.repeat_index",
             (batch_id,),
         )
@@ -808,7 +1072,8 @@ RUN_FILTERS = {"suite": "suite", "scenario": "scenario", "tier": "tier", "agent"
                "status": "status", "batchId": "batch_id"}
 _RUN_COLUMNS = ("id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
                 "total_score, weighted_score, is_successful, success_metric, specialist_enabled, specialist_name, "
-                "specialist_version, repeat_index, failure_category, failure_stage, error, cost_usd, metadata")
+                "specialist_version, repeat_index, failure_category, failure_stage, error, cost_usd, evaluator_errors, "
+                "metadata")
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -1048,7 +1313,7 @@ def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tupl
     configs: dict[str, tuple[set[str], set[str]]] = {}
     for batch_id, agent, model, suite in conn.execute(
             "SELECT DISTINCT batch_id, agent, COALESCE(model, ''), suite FROM benchmark_runs "
-            "WHERE batch_id IS NOT NULL AND status != 'cancelled'"):
+            f"WHERE batch_id IS NOT NULL AND {counts_sql('runs')}"):
         agents, suites = configs.setdefault(batch_id, (set(), set()))
         agents.add(f"{agent}|{model}")
         suites.add(suite)
@@ -1059,17 +1324,17 @@ def query_score_histogram(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Scored runs per weighted-score bin of width 1 (0-1, ..., 9-10; 10 falls in the last bin)."""
     return [_shape(r) for r in _fetch(
         conn, "SELECT MIN(CAST(weighted_score AS INTEGER), 9) AS bin, COUNT(*) AS runs FROM benchmark_runs "
-              "WHERE weighted_score IS NOT NULL AND status != 'cancelled' GROUP BY 1 ORDER BY 1")]
+              f"WHERE {counts_sql('scored')} GROUP BY 1 ORDER BY 1")]
 
 
 def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[dict[str, Any]]:
     """Per day (UTC, by start time) and agent/model over the last ``days`` days that have runs: runs, success rate
     and mean weighted score."""
-    rows = _fetch(conn, """
+    rows = _fetch(conn, f"""
         SELECT substr(started_at, 1, 10) AS day, agent, COALESCE(model, '') AS model, COUNT(*) AS runs,
-               AVG(is_successful) AS success_rate, AVG(weighted_score) AS avg_weighted_score
+               AVG({counts_sql('successful')}) AS success_rate, AVG(weighted_score) AS avg_weighted_score
         FROM benchmark_runs
-        WHERE status != 'cancelled' AND started_at >= (
+        WHERE {counts_sql('runs')} AND started_at >= (
             SELECT date(MAX(started_at), ?) FROM benchmark_runs)
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", (f"-{days} days",))
     return [_shape(r) for r in rows]
@@ -1078,34 +1343,36 @@ def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[dict[s
 def query_evaluator_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per evaluator over every run (cancelled attempts excluded, as everywhere): evaluations, applicable ones, mean
     score, full-score rate, errors and cost (None when no evaluation's cost is known)."""
-    return [_shape(r) for r in _fetch(conn, """
+    return [_shape(r) for r in _fetch(conn, f"""
         SELECT e.evaluator_name, MAX(e.kind) AS kind, AVG(e.weight) AS avg_weight, COUNT(*) AS evaluations,
                SUM(e.applicable) AS applicable, AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avg_score,
                AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS pass_rate,
                SUM(e.error IS NOT NULL) AS errors,
                SUM(e.cost_usd) AS cost_usd
-        FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE r.status != 'cancelled'
+        FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE {counts_sql('runs', 'r')}
         GROUP BY e.evaluator_name ORDER BY e.evaluator_name""")]  # CROSS JOIN: runs first, 3.5x faster at 100k
 
 
 def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Mean score of each evaluator per agent and model (applicable evaluations only)."""
-    return [_shape(r) for r in _fetch(conn, """
+    """Mean score of each evaluator per agent and model (applicable evaluations only; ``applicable`` counts the
+    evaluations that ran, those that failed included, ``errors`` the ones that failed)."""
+    return [_shape(r) for r in _fetch(conn, f"""
         SELECT r.agent, COALESCE(r.model, '') AS model, e.evaluator_name, COUNT(*) AS applicable,
-               AVG(e.normalized_score) AS avg_score
+               AVG(e.normalized_score) AS avg_score, SUM(e.error IS NOT NULL) AS errors
         FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
-        WHERE e.applicable AND r.status != 'cancelled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")]
+        WHERE (e.applicable OR e.error IS NOT NULL) AND {counts_sql('runs', 'r')} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")]
 
 
 def query_costs_by_config(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per agent and model: runs, solved runs, agent and judge cost, tokens (None when no run's is known)."""
-    rows = _fetch(conn, """
-        SELECT r.agent, COALESCE(r.model, '') AS model, COUNT(*) AS runs, SUM(r.is_successful) AS solved,
+    rows = _fetch(conn, f"""
+        SELECT r.agent, COALESCE(r.model, '') AS model, COUNT(*) AS runs, SUM({counts_sql('successful', 'r')}) AS solved,
                COUNT(r.cost_usd) AS cost_runs, TOTAL(r.cost_usd) AS cost_usd, SUM(t.judge_cost_usd) AS judge_cost_usd,
+               COUNT(t.judge_cost_usd) AS judge_cost_runs,
                SUM(t.tokens_in) AS tokens_in, SUM(t.tokens_out) AS tokens_out,
                SUM(t.cache_read_tokens) AS cache_read_tokens, SUM(t.cache_write_tokens) AS cache_write_tokens
         FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id
-        WHERE r.status != 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2""")
+        WHERE {counts_sql('runs', 'r')} GROUP BY 1, 2 ORDER BY 1, 2""")
     out = []
     for r in rows:
         shaped = _shape(r)
@@ -1120,30 +1387,35 @@ def query_costs_by_config(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 _BATCH_COLUMNS = ("batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, expected_runs, "
-                  "avg_score, avg_weighted_score, metadata, agent_failed_runs, infra_failed_runs, scored_runs")
-_DENOMINATOR_COLUMNS = ("agent_failed_runs", "infra_failed_runs", "scored_runs")
+                  "avg_score, avg_weighted_score, metadata, agent_failed_runs, infra_failed_runs, scored_runs, "
+                  "cancelled_runs, evaluator_error_runs")
+_DENOMINATOR_COLUMNS = ("agent_failed_runs", "infra_failed_runs", "scored_runs", "cancelled_runs",
+                        "evaluator_error_runs")
 
 
 def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
     denominators = batch_denominators(row)
     shaped = _shape({k: v for k, v in row.items() if k not in _DENOMINATOR_COLUMNS}, ("metadata",))
     shaped["metadata"] = shaped.get("metadata") or {}
-    expected = shaped.get("expectedRuns")
-    shaped["complete"] = expected is None or (shaped.get("totalRuns") or 0) >= expected
+    shaped["complete"] = denominators["complete"]
     shaped["denominators"] = denominators
     return shaped
 
 
 def batch_denominators(row: dict[str, Any]) -> dict[str, Any]:
-    """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, and success
-    and score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out).
-    Read from the batch row, which refresh_batch_aggregates keeps up to date."""
+    """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, its cancelled
+    attempts and runs with evaluator errors, whether it is complete (batch_complete), and success and score with
+    infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the batch
+    row, which refresh_batch_aggregates keeps up to date with the counts of COUNT_CONDITIONS."""
     runs, infra = row.get("total_runs") or 0, row.get("infra_failed_runs") or 0
     scored, agent_failed = row.get("scored_runs") or 0, row.get("agent_failed_runs") or 0
     successful, expected, avg = row.get("successful_runs") or 0, row.get("expected_runs"), row.get("avg_weighted_score")
     return {
         "expectedRuns": expected, "runs": runs, "missingRuns": max(0, expected - runs) if expected else 0,
         "completedRuns": runs - agent_failed - infra, "agentFailures": agent_failed, "infraFailures": infra,
+        "successfulRuns": successful, "cancelledAttempts": row.get("cancelled_runs") or 0,
+        "evaluatorErrorRuns": row.get("evaluator_error_runs") or 0,
+        "complete": batch_complete(expected, runs, row.get("completed_at")),
         "successRate": successful / runs if runs else None,
         "successRateExclInfra": successful / (runs - infra) if runs - infra else None,
         "avgWeightedScore": avg,
@@ -1167,19 +1439,34 @@ def query_batches(conn: sqlite3.Connection, *, limit: int = 20, cursor: str | No
     return [_batch_row(r) for r in rows[:limit]], next_cursor
 
 
+def _run_counts_sql(ref: str = "benchmark_runs") -> str:
+    """The per-group counts of COUNT_CONDITIONS as SELECT columns (over rows already restricted to counted runs)."""
+    return (f"COUNT(*) AS runs, SUM({counts_sql('successful', ref)}) AS successful_runs, "
+            f"SUM({counts_sql('failed', ref)}) AS failed_runs, SUM({counts_sql('completed', ref)}) AS completed_runs, "
+            f"SUM({counts_sql('agent_failures', ref)}) AS agent_failures, "
+            f"SUM({counts_sql('infra_failures', ref)}) AS infra_failures, "
+            f"SUM({counts_sql('evaluator_errors', ref)}) AS evaluator_error_runs")
+
+
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
+    """The batch's counted runs grouped by ``columns``: always per configuration (agent and model), so that no
+    figure pools configurations."""
+    columns = [*columns, *(c for c in ("agent", "model") if c not in columns)]
     cols = ", ".join(columns)
     rows = _fetch(conn, f"""
-        SELECT {cols}, COUNT(*) AS runs, SUM(is_successful) AS successful_runs,
-               SUM(status NOT IN ('completed', 'budget_exceeded')) AS failed_runs,
+        SELECT {cols}, {_run_counts_sql()},
                AVG(weighted_score) AS avg_weighted_score, AVG(total_score) AS avg_score,
-               SUM(cost_usd) AS total_cost_usd
-        FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled' GROUP BY {cols} ORDER BY {cols}""",
+               SUM(cost_usd) AS total_cost_usd, COUNT(cost_usd) AS cost_runs
+        FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')} GROUP BY {cols} ORDER BY {cols}""",
                   (batch_id,))
     out = []
     for r in rows:
+        cost_runs = r.pop("cost_runs")
         shaped = _shape(r)
         shaped["successRate"] = r["successful_runs"] / r["runs"] if r["runs"] else None
+        # the total of the runs whose cost is known; "unknown" (None) only when none is
+        shaped["totalCostUsd"] = r["total_cost_usd"] if cost_runs else None
+        shaped["costUnknownRuns"] = r["runs"] - cost_runs
         out.append(shaped)
     return out
 
@@ -1196,18 +1483,23 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str, runs_limit: int 
     batch = _batch_row(rows[0])
     runs = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id LIMIT ?",
                   (batch_id, runs_limit))
-    evaluators = _fetch(conn, """
+    evaluators = _fetch(conn, f"""
         SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
                AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avg_score,
                AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS pass_rate,
                SUM(e.error IS NOT NULL) AS errors
         FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
-        WHERE r.batch_id = ? AND r.status != 'cancelled' GROUP BY e.evaluator_name ORDER BY e.evaluator_name""",
+        WHERE r.batch_id = ? AND {counts_sql('runs', 'r')} GROUP BY e.evaluator_name ORDER BY e.evaluator_name""",
                         (batch_id,))
-    failures = _fetch(conn, """
+    failures = _fetch(conn, f"""
         SELECT failure_category AS category, COUNT(*) AS runs FROM benchmark_runs
-        WHERE batch_id = ? AND failure_category IS NOT NULL GROUP BY failure_category ORDER BY runs DESC""",
+        WHERE batch_id = ? AND {counts_sql('failed')} GROUP BY failure_category ORDER BY runs DESC""",
                       (batch_id,))
+    errors = _fetch(conn, f"""
+        SELECT e.evaluator_name, COUNT(*) AS runs, MIN(e.error) AS example FROM evaluation_results e
+        JOIN benchmark_runs r ON r.run_id = e.run_id
+        WHERE r.batch_id = ? AND {counts_sql('runs', 'r')} AND e.error IS NOT NULL
+        GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name""", (batch_id,))
     batch["runs"] = [_run_row(r) for r in runs]
     batch["runsIncluded"] = len(runs)
     batch["runsTotal"] = conn.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = ?", (batch_id,)).fetchone()[0]
@@ -1216,7 +1508,8 @@ def query_batch_detail(conn: sqlite3.Connection, batch_id: str, runs_limit: int 
         "byAgent": _breakdown(conn, batch_id, ["agent", "model"]),
         "byTier": _breakdown(conn, batch_id, ["tier"]),
         "byEvaluator": [_shape(r) for r in evaluators],
-        "failuresByCategory": [_shape(r) for r in failures],
+        "failuresByCategory": [{**_shape(r), "category": r["category"] or "unknown"} for r in failures],
+        "evaluatorErrors": [_shape(r) for r in errors],
     }
     return batch
 
@@ -1244,18 +1537,26 @@ def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Totals over every counted run (all configurations pooled, as the key ``pooled`` says)."""
     rows = _fetch(conn, "SELECT * FROM agg_totals WHERE grp = 'all'")
     base = _aggregate_row(rows[0]) if rows else _aggregate_row({
         "grp": "all", "runs": 0, "successful": 0, "failed": 0, "scored": 0, "sum_total_score": 0, "sum_weighted": 0,
         "min_weighted": None, "max_weighted": None, "cost_runs": 0, "sum_cost": 0})
     base.pop("grp", None)
-    counts = conn.execute("SELECT (SELECT COUNT(*) FROM batch_runs), (SELECT COUNT(*) FROM agg_agents), "
-                          "(SELECT COUNT(DISTINCT suite || '/' || scenario) FROM agg_scenarios)").fetchone()
+    counts = conn.execute("SELECT (SELECT COUNT(*) FROM batch_runs), (SELECT COUNT(*) FROM agg_agents WHERE runs > 0), "
+                          "(SELECT COUNT(DISTINCT suite || '/' || scenario) FROM agg_scenarios WHERE runs > 0)"
+                          ).fetchone()
+    completed, agent_failed, infra_failed, evaluator_errors = conn.execute(
+        "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(agent_failed), 0), COALESCE(SUM(infra_failed), 0), "
+        "COALESCE(SUM(evaluator_errors), 0) FROM agg_items").fetchone()
+    cancelled = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()[0]
     return {"totalRuns": base["runs"], "successfulRuns": base["successfulRuns"], "failedRuns": base["failedRuns"],
+            "completedRuns": completed, "agentFailures": agent_failed, "infraFailures": infra_failed,
+            "cancelledAttempts": cancelled, "evaluatorErrorRuns": evaluator_errors,
             "successRate": base["successRate"], "avgScore": base["avgScore"],
             "avgWeightedScore": base["avgWeightedScore"], "totalCostUsd": base["totalCostUsd"],
             "costUnknownRuns": base["costUnknownRuns"], "totalBatches": counts[0], "agentModels": counts[1],
-            "scenarios": counts[2]}
+            "scenarios": counts[2], "pooled": True}
 
 
 def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -1420,8 +1721,8 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
     "agent_scenario_matrix": {
         "title": "Agent x scenario: success rate and mean score",
         "sql": "SELECT suite || '/' || scenario AS scenario, agent, COALESCE(model, '') AS model, COUNT(*) AS runs, "
-               "ROUND(AVG(is_successful), 3) AS success_rate, ROUND(AVG(weighted_score), 2) AS avg_weighted_score "
-               "FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT 1000",
+               "ROUND(AVG(successful), 3) AS success_rate, ROUND(AVG(weighted_score), 2) AS avg_weighted_score "
+               "FROM runs_counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT 1000",
     },
     "tier_breakdown": {
         "title": "Success and score per tier",
@@ -1448,13 +1749,16 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-_ITEM_SUMS = (
-    "COUNT(*) AS runs, SUM(is_successful) AS successful, "
-    f"SUM(status NOT IN ('completed', 'budget_exceeded') AND NOT {_INFRA_SQL % 'benchmark_runs'}) AS agent_failed, "
-    f"SUM({_INFRA_SQL % 'benchmark_runs'}) AS infra_failed, COUNT(weighted_score) AS scored, "
-    "COALESCE(SUM(weighted_score), 0) AS sum_weighted, COUNT(cost_usd) AS cost_runs, "
-    "COALESCE(SUM(cost_usd), 0) AS sum_cost"
-)
+def _item_sums() -> str:
+    """agg_items' columns computed from benchmark_runs (for filtered selections), from COUNT_CONDITIONS."""
+    r = "benchmark_runs"
+    return (f"COUNT(*) AS runs, SUM({counts_sql('successful', r)}) AS successful, "
+            f"SUM({counts_sql('completed', r)}) AS completed, SUM({counts_sql('agent_failures', r)}) AS agent_failed, "
+            f"SUM({counts_sql('infra_failures', r)}) AS infra_failed, SUM({counts_sql('scored', r)}) AS scored, "
+            "COALESCE(SUM(weighted_score), 0) AS sum_weighted, COUNT(cost_usd) AS cost_runs, "
+            f"COALESCE(SUM(cost_usd), 0) AS sum_cost, SUM({counts_sql('evaluator_errors', r)}) AS evaluator_errors")
+
+
 SELECTION_FILTERS = ("agent", "model", "suite", "scenario", "tier", "batchId")
 
 
@@ -1468,7 +1772,7 @@ def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None =
         raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(SELECTION_FILTERS)}")
     if not filters and not since and not until:
         return _fetch(conn, "SELECT * FROM agg_items WHERE runs > 0")
-    where, params = ["status != 'cancelled'"], []
+    where, params = [counts_sql("runs")], []
     for key, value in filters.items():
         column = "batch_id" if key == "batchId" else key
         if column == "model" and value == "":
@@ -1478,7 +1782,7 @@ def query_item_counts(conn: sqlite3.Connection, filters: dict[str, str] | None =
             params.append(value)
     _time_window(where, params, since, until)
     group = ", ".join(f"COALESCE({c}, '') AS {c}" for c in ITEM_COLUMNS)
-    return _fetch(conn, f"SELECT {group}, {_ITEM_SUMS} FROM benchmark_runs WHERE {' AND '.join(where)} "
+    return _fetch(conn, f"SELECT {group}, {_item_sums()} FROM benchmark_runs WHERE {' AND '.join(where)} "
                         f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}", params)
 
 

@@ -160,9 +160,14 @@
         h("td", {class: "n"}, num(r[ix.weightedScore])), h("td", {}, r[ix.successful] ? "yes" : "no"),
         h("td", {class: "n"}, usd(r[ix.costUsd])), h("td", {class: "n"}, dur(r[ix.durationMs])),
         h("td", {}, r[ix.failureCategory] || ""))));
+      // the same counts as every page: cancelled attempts are listed but are not runs
+      const split = (list) => { const c = list.filter((r) => r[ix.status] === "cancelled").length; return [list.length - c, c]; };
+      const [allRuns, allCancelled] = split(rows), [matchedRuns, matchedCancelled] = split(matched);
+      const fmt = (n) => n.toLocaleString("en");
       setStatus("runs-status", matched.length === rows.length
-        ? rows.length.toLocaleString("en") + " runs"
-        : matched.length.toLocaleString("en") + " of " + rows.length.toLocaleString("en") + " runs match");
+        ? fmt(allRuns) + " runs" + (allCancelled ? " + " + fmt(allCancelled) + " cancelled attempts" : "")
+        : fmt(matchedRuns) + " of " + fmt(allRuns) + " runs match" +
+          (matchedCancelled ? " (+ " + fmt(matchedCancelled) + " cancelled attempts)" : ""));
       setStatus("page-info", "page " + (page + 1) + " of " + pages);
       document.getElementById("prev-page").disabled = page === 0;
       document.getElementById("next-page").disabled = page >= pages - 1;
@@ -213,69 +218,153 @@
     if (total === 0 || 2 * low >= total) return 1;
     return Math.min(1, 2 * binomHalfCdf(low, total));
   }
-  function itemsOf(rows) {
+  function erfc(x) {  // complementary error function, x >= 0: series below 2, continued fraction above
+    if (x < 2) {
+      let term = x, sum = x;
+      for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+        term *= -x * x / n;
+        sum += term / (2 * n + 1);
+      }
+      return 1 - 2 / Math.sqrt(Math.PI) * sum;
+    }
+    let f = x;  // Lentz: erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+    let c = x, d = 0;
+    for (let n = 1; n < 500; n++) {
+      const a = n / 2;
+      d = x + a * d; d = 1 / (d === 0 ? 1e-300 : d);
+      c = x + a / (c === 0 ? 1e-300 : c);
+      const delta = c * d;
+      f *= delta;
+      if (Math.abs(delta - 1) < 1e-16) break;
+    }
+    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+  }
+  const EXACT_SIGN_FLIP_WORK = 50000000;  // as zebench.stats._EXACT_SIGN_FLIP_WORK
+  function gcd(a, b) { while (b) [a, b] = [b, a % b]; return a; }
+  function rateTest(pairs) {  // pairs: [sb, nb, sc, nc]; as zebench.stats.paired_rate_test
+    if (pairs.every(([, nb, , nc]) => nb === 1 && nc === 1)) {
+      const b = pairs.filter(([sb, , sc]) => sb > sc).length, c = pairs.filter(([sb, , sc]) => sc > sb).length;
+      return {p: mcnemar(b, c), method: "exact McNemar"};
+    }
+    const diffs = pairs.map(([sb, nb, sc, nc]) => sc / nc - sb / nb);
+    const differing = pairs.filter(([sb, nb, sc, nc]) => sc * nb !== sb * nc).length;
+    if (!differing) return {p: 1, method: "exact sign-flip"};
+    let scale = 1;
+    for (const [, nb, , nc] of pairs) {
+      scale = scale / gcd(scale, nb) * nb;
+      scale = scale / gcd(scale, nc) * nc;
+      if (scale > EXACT_SIGN_FLIP_WORK) break;
+    }
+    let reach = scale <= EXACT_SIGN_FLIP_WORK ? diffs.reduce((t, d) => t + Math.abs(d), 0) * scale : Infinity;
+    if ((2 * reach + 1) * differing <= EXACT_SIGN_FLIP_WORK) {
+      const signed = pairs.map(([sb, nb, sc, nc]) => sc * (scale / nc) - sb * (scale / nb));
+      const steps = signed.filter((d) => d !== 0).map(Math.abs).sort((a, b) => a - b);
+      const observed = Math.abs(signed.reduce((t, d) => t + d, 0));
+      reach = steps.reduce((t, d) => t + d, 0);
+      let pmf = new Float64Array(2 * reach + 1);
+      pmf[reach] = 1;
+      for (const step of steps) {
+        const next = new Float64Array(pmf.length);
+        for (let i = step; i < pmf.length; i++) next[i] += pmf[i - step];
+        for (let i = 0; i + step < pmf.length; i++) next[i] += pmf[i + step];
+        for (let i = 0; i < next.length; i++) next[i] *= 0.5;
+        pmf = next;
+      }
+      let p = 0;
+      for (let i = 0; i < pmf.length; i++) if (Math.abs(i - reach) >= observed) p += pmf[i];
+      return {p: Math.min(1, p), method: "exact sign-flip"};
+    }
+    const z = Math.abs(diffs.reduce((t, d) => t + d, 0)) / Math.sqrt(diffs.reduce((t, d) => t + d * d, 0));
+    return {p: Math.min(1, erfc(z / Math.SQRT2)), method: "sign-flip, normal approximation"};
+  }
+  const configName = (agent, model) => model ? agent + " [" + model + "]" : agent;
+  function itemsOf(rows, config) {  // one configuration's items
     const items = new Map();
-    for (const [, , suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
-      const key = suite + "/" + scenario + "/" + tier;
-      const it = items.get(key) || {runs: 0, successful: 0, scored: 0, sumWeighted: 0};
-      it.runs += runs; it.successful += successful; it.scored += scored; it.sumWeighted += sumWeighted;
-      items.set(key, it);
+    for (const [agent, model, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
+      if (configName(agent, model) !== config || !runs) continue;
+      items.set(suite + "/" + scenario + "/" + tier, {runs, successful, scored, sumWeighted});
     }
     return items;
   }
   const rate = (it) => it.runs ? it.successful / it.runs : 0;
   const score = (it) => it.scored ? it.sumWeighted / it.scored : null;
   const succeeded = (it) => 2 * it.successful >= it.runs;
+  const ALL = "*";
 
   async function comparePage() {
     const manifest = await load("manifest");
     const form = document.getElementById("compare-form");
     const out = document.getElementById("compare-result");
     const files = new Map(manifest.batches.map((b) => [b.id, b.file]));
-    if (manifest.batches.length < 2) {
-      out.replaceChildren(h("p", {class: "empty"}, "Two batches are needed for a comparison."));
+    const names = manifest.configs.map((c) => c.name);
+    if (!names.length) {
+      out.replaceChildren(h("p", {class: "empty"}, "No runs to compare yet."));
       return;
     }
-    for (const name of ["base", "cand"]) {
-      manifest.batches.forEach((b) => form.elements[name].append(h("option", {value: b.id}, b.id + " (" + b.runs + " runs, " + b.createdAt + ")")));
+    for (const name of ["bc", "cc"]) names.forEach((n) => form.elements[name].append(h("option", {value: n}, n)));
+    function fillBatches(side) {  // the batches that ran the chosen configuration, and "all batches"
+      const select = form.elements[side + "b"], config = form.elements[side + "c"].value, keep = select.value;
+      select.replaceChildren(h("option", {value: ALL}, "all batches"),
+        ...manifest.batches.filter((b) => b.configs.includes(config))
+          .map((b) => h("option", {value: b.id}, b.id + " (" + b.createdAt + ")")));
+      if (Array.from(select.options).some((o) => o.value === keep)) select.value = keep;
     }
     const params = new URLSearchParams(location.hash.slice(1));
-    form.elements.cand.value = files.has(params.get("cand")) ? params.get("cand") : manifest.batches[0].id;
-    form.elements.base.value = files.has(params.get("base")) ? params.get("base") : manifest.batches[1].id;
+    const pick = (key, fallback) => names.includes(params.get(key)) ? params.get(key) : fallback;
+    form.elements.bc.value = pick("bc", names[0]);
+    form.elements.cc.value = pick("cc", names[names.length > 1 ? 1 : 0]);
+    fillBatches("b"); fillBatches("c");
+    for (const side of ["b", "c"]) {
+      const wanted = params.get(side + "b");
+      if (wanted && files.has(wanted) && Array.from(form.elements[side + "b"].options).some((o) => o.value === wanted)) {
+        form.elements[side + "b"].value = wanted;
+      }
+    }
+    const sideRows = (batch) => batch === ALL ? load("items") : load("batch-items/" + files.get(batch));
     async function run() {
-      const base = form.elements.base.value, cand = form.elements.cand.value;
-      history.replaceState(null, "", "#" + new URLSearchParams({base, cand}).toString());
-      const [b, c] = (await Promise.all([load("batch-items/" + files.get(base)), load("batch-items/" + files.get(cand))])).map(itemsOf);
+      const bc = form.elements.bc.value, bb = form.elements.bb.value, cc = form.elements.cc.value, cb = form.elements.cb.value;
+      history.replaceState(null, "", "#" + new URLSearchParams({bc, bb, cc, cb}).toString());
+      const [b, c] = [itemsOf(await sideRows(bb), bc), itemsOf(await sideRows(cb), cc)];
       const shared = Array.from(b.keys()).filter((k) => c.has(k)).sort();
-      let both = 0, onlyBase = 0, onlyCand = 0, neither = 0;
+      const groups = {regressed: [], improved: [], stayedSolved: [], stayedFailed: []};
       const rows = shared.map((k) => {
         const x = b.get(k), y = c.get(k), sx = succeeded(x), sy = succeeded(y);
-        if (sx && sy) both++; else if (sx) onlyBase++; else if (sy) onlyCand++; else neither++;
+        const outcome = sx ? (sy ? "stayedSolved" : "regressed") : (sy ? "improved" : "stayedFailed");
+        groups[outcome].push(k);
         const ds = score(x) === null || score(y) === null ? null : score(y) - score(x);
-        return {k, x, y, dr: rate(y) - rate(x), ds};
+        return {k, x, y, outcome, dr: rate(y) - rate(x), ds};
       });
-      const p = mcnemar(onlyBase, onlyCand);
+      const test = rateTest(shared.map((k) => [b.get(k).successful, b.get(k).runs, c.get(k).successful, c.get(k).runs]));
       const meanRate = shared.length ? rows.reduce((s, r) => s + r.dr, 0) / shared.length : null;
       const scoredRows = rows.filter((r) => r.ds !== null);
       const meanScore = scoredRows.length ? scoredRows.reduce((s, r) => s + r.ds, 0) / scoredRows.length : null;
-      rows.sort((u, v) => u.dr - v.dr || u.k.localeCompare(v.k));
+      const repeats = rows.some((r) => r.x.runs > 1 || r.y.runs > 1);
+      const label = {regressed: "Regressed (solved by the baseline, not by the candidate)", improved: "Improved",
+        stayedSolved: "Stayed solved", stayedFailed: "Stayed failed"};
+      const ids = {regressed: "cmp-regressed", improved: "cmp-improved", stayedSolved: "cmp-stayed-solved", stayedFailed: "cmp-stayed-failed"};
+      const lists = Object.keys(groups).map((g) => h("details", {open: g === "regressed" || g === "improved" ? "" : null},
+        h("summary", {}, label[g] + ": " + groups[g].length),
+        groups[g].length ? table(["Item", "Baseline", "Candidate", "Change", "Baseline score", "Candidate score"],
+          rows.filter((r) => r.outcome === g).map((r) => [r.k, r.x.successful + "/" + r.x.runs, r.y.successful + "/" + r.y.runs,
+            pct(r.dr), num(score(r.x)), num(score(r.y))]), [1, 2, 3, 4, 5]) : h("p", {class: "empty"}, "None.")));
       out.replaceChildren(
         h("table", {class: "data"}, h("tbody", {},
-          h("tr", {}, h("th", {}, "Shared items"), h("td", {class: "n", id: "cmp-shared"}, String(shared.length))),
+          h("tr", {}, h("th", {}, "Baseline / candidate"), h("td", {}, bc + " (" + (bb === ALL ? "all batches" : bb) + ") → " + cc + " (" + (cb === ALL ? "all batches" : cb) + ")")),
+          h("tr", {}, h("th", {}, "Paired items"), h("td", {class: "n", id: "cmp-shared"}, String(shared.length))),
           h("tr", {}, h("th", {}, "Only in the baseline / only in the candidate"), h("td", {class: "n"}, (b.size - shared.length) + " / " + (c.size - shared.length))),
-          h("tr", {}, h("th", {}, "Solved by both"), h("td", {class: "n", id: "cmp-both"}, String(both))),
-          h("tr", {}, h("th", {}, "Only by the baseline"), h("td", {class: "n", id: "cmp-only-base"}, String(onlyBase))),
-          h("tr", {}, h("th", {}, "Only by the candidate"), h("td", {class: "n", id: "cmp-only-cand"}, String(onlyCand))),
-          h("tr", {}, h("th", {}, "By neither"), h("td", {class: "n", id: "cmp-neither"}, String(neither))),
-          h("tr", {}, h("th", {}, "Exact McNemar p"), h("td", {class: "n", id: "cmp-p", "data-value": String(p)}, num(p, 4))),
+          ...Object.keys(groups).map((g) => h("tr", {}, h("th", {}, label[g]), h("td", {class: "n", id: ids[g]}, String(groups[g].length)))),
+          h("tr", {}, h("th", {}, "p (success)"), h("td", {class: "n", id: "cmp-p", "data-value": String(test.p)}, num(test.p, 4))),
+          h("tr", {}, h("th", {}, "Test"), h("td", {id: "cmp-test"}, test.method + (repeats ? " (items with several runs compared by their success rates)" : ""))),
           h("tr", {}, h("th", {}, "Mean success rate change per item"), h("td", {class: "n", id: "cmp-rate"}, pct(meanRate))),
           h("tr", {}, h("th", {}, "Mean score change per item"), h("td", {class: "n", id: "cmp-score"}, num(meanScore))))),
-        h("h3", {}, "Items, largest drop first"),
-        table(["Item", "Baseline success", "Candidate success", "Change", "Baseline score", "Candidate score", "Score change"],
-          rows.map((r) => [r.k, pct(rate(r.x)), pct(rate(r.y)), pct(r.dr), num(score(r.x)), num(score(r.y)), num(r.ds)]), [1, 2, 3, 4, 5, 6]));
-      out.dataset.pair = base + " " + cand;
+        ...lists);
+      out.dataset.pair = bc + "|" + bb + " " + cc + "|" + cb;
     }
-    form.addEventListener("change", run);
+    form.addEventListener("change", (e) => {
+      if (e.target.name === "bc") fillBatches("b");
+      if (e.target.name === "cc") fillBatches("c");
+      run().catch(fail);
+    });
     await run();
   }
 

@@ -318,10 +318,12 @@
     const na = evaluations.filter((e) => !e.error && !e.applicable);
     const head = h("thead", {}, h("tr", {}, h("th", {}, "Result"), h("th", {}, "Evaluator"), h("th", {class: "n"}, "Weight"), h("th", {class: "n"}, "Score 0-1"), h("th", {}, "Message")));
     const rows = real.map(checkRow).sort((a, b) => order[a.dataset.state] - order[b.dataset.state]);
-    const failed = evaluations.filter((e) => e.error).map((e) => e.evaluatorName);
-    if (failed.length) {
-      parts.push(h("p", {class: "bad-note", id: "evaluator-errors"}, (failed.length === 1 ? "An evaluator failed: " : "Evaluators failed: ") +
-        failed.join(", ") + ". An evaluator that fails has no score: the run's score leaves it out."));
+    const failed = evaluations.filter((e) => e.error);
+    if (failed.length) {  // an evaluator that failed has no score: said above the checks, with its message
+      parts.push(h("div", {class: "failure", id: "evaluator-errors"},
+        h("p", {class: "bad-note"}, "The score leaves out " + failed.map((e) => e.evaluatorName).join(", ") +
+          " (it failed: no score), a gate that failed fails the run, and the run is not successful."),
+        ...failed.map((e) => h("div", {}, h("strong", {}, e.evaluatorName), h("pre", {}, e.error)))));
     }
     parts.push(h("div", {class: "scroll"}, h("table", {class: "data checks"}, head, h("tbody", {}, rows))));
     if (na.length) {

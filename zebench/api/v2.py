@@ -123,7 +123,7 @@ async def stats_scenarios(request: Any, datasette: Any) -> Response:
 async def compare_view(request: Any, datasette: Any) -> Response:
     from ..analysis import compare
 
-    _refuse_unknown(request, {"base", "cand", "alpha"})
+    _refuse_unknown(request, {"base", "cand", "alpha", "pool"})
     base, cand = text_param(request, "base"), text_param(request, "cand")
     if not base or not cand:
         raise ApiError(400, "give base= and cand= (batch ids or filters like agent=echo,tier=L1)")
@@ -133,7 +133,10 @@ async def compare_view(request: Any, datasette: Any) -> Response:
         raise ApiError(400, "alpha must be a number") from None
     if not 0 < alpha < 1:
         raise ApiError(400, "alpha must be between 0 and 1")
-    return json_response(await read(datasette, compare, base, cand, alpha=alpha))
+    pool = (request.args.get("pool") or "0").lower()
+    if pool not in ("0", "1", "true", "false"):
+        raise ApiError(400, "pool must be 1 or 0")
+    return json_response(await read(datasette, compare, base, cand, alpha=alpha, pool=pool in ("1", "true")))
 
 
 ROUTES: list[tuple[str, Any]] = [

@@ -2,8 +2,9 @@
 sends them and as zebench's results JSONL holds them (the same models, zebench.models.RunRecord / BatchRecord).
 
 Every request is one transaction: a rejected request writes nothing. Bodies nested too deep are a 400; values
-SQLite cannot store (integers beyond 64 bits, NaN, lone surrogates), wrong types and overlong names are a 422
-whose errors name each field."""
+SQLite cannot store (integers beyond 64 bits, NaN, lone surrogates), wrong types, overlong names, times that are
+not ISO-8601 and records whose fields contradict each other (a failed run marked successful...) are a 422 whose
+errors name each field."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def validation_errors(exc: ValidationError, prefix: list[Any]) -> list[dict[str,
         if e["type"] == "unstorable_value":
             for loc, msg in e["ctx"]["all"]:
                 out.append({"loc": [*prefix, *e["loc"], *loc], "msg": msg, "type": "unstorable_value"})
+        elif e["type"] == "inconsistent_record":  # fields that contradict each other: at the field named
+            out.append({"loc": [*prefix, *e["loc"], *e["ctx"]["loc"]], "msg": e["ctx"]["message"],
+                        "type": e["type"]})
         else:
             out.append({"loc": [*prefix, *e["loc"]], "msg": e["msg"], "type": e["type"]})
     return out

@@ -91,8 +91,9 @@ def default_weights() -> dict[str, float]:
 
 async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float], *,
                          only: frozenset[str] | set[str] | None = None) -> list[Evaluation]:
-    """Run every registered evaluator concurrently. One that raises is recorded with its error, not applicable.
-    With ``only``, the other evaluators are recorded as not applicable without running (artifact scenarios)."""
+    """Run every registered evaluator concurrently. One that raises is recorded as an error: its message, no score
+    (scoring.score_run: a gate that errors fails, and the run is not successful). With ``only``, the other
+    evaluators are recorded as not applicable without running (artifact scenarios)."""
     evaluators = [cls() for _, cls in sorted(registry().items())]
 
     async def one(ev: Evaluator) -> Evaluation:
@@ -102,9 +103,9 @@ async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float], *,
                               details={"reason": "the scenario has no workspace to evaluate"})
         try:
             verdict = await ev.evaluate(ctx)
-        except Exception as exc:  # an evaluator bug must not lose the run
+        except Exception as exc:  # an evaluator bug or a judge without its key must not lose the run
             return Evaluation(
-                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False, cost_usd=None,
+                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=True, score=None, cost_usd=None,
                 error=f"{type(exc).__name__}: {exc}", details={"traceback": traceback.format_exc(limit=5)},
             )
         score = None if verdict.score is None else min(1.0, max(0.0, float(verdict.score)))

@@ -493,6 +493,8 @@ class _Builder:
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
+        self.batch_configs = {b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
+                              for b, config in store.query_batch_configurations(conn).items()}
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
         for batch in batches:
@@ -512,16 +514,17 @@ class _Builder:
                 # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
                 self.output.write(f"data/batch-matrix/{name}.js", packed_data_script(
                     f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)))
-                self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", [
-                    [i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"],
-                     i["scored"], i["sum_weighted"]] for i in items]))
+                self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}",
+                                                                                     _item_rows(items)))
                 b = detail["breakdowns"]
                 specs = {}
                 for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
-                    if rows:
-                        specs[key] = charts.bars([{label: r[label], "rate": r["successRate"]} for r in rows], label,
-                                                 "rate", title=f"Success rate by {label}", category_title=label,
-                                                 value_title="success rate", percent=True)
+                    if rows:  # one bar per configuration: rates of different agents are never pooled
+                        specs[key] = charts.grouped_bars(
+                            [{label: r[label], "config": analysis.config_name(r["agent"], r["model"]),
+                              "rate": r["successRate"], "runs": r["runs"]} for r in rows],
+                            label, "config", "rate", title=f"Success rate by {label} and configuration",
+                            category_title=label, group_title=charts.CONFIG_TITLE)
                 if b["byAgent"]:
                     specs["agent"] = charts.bars(
                         [{"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
@@ -531,15 +534,18 @@ class _Builder:
                     specs["evaluator"] = charts.bars(
                         [{"evaluator": r["evaluatorName"], "score": r["avgScore"]} for r in b["byEvaluator"]
                          if r["avgScore"] is not None], "evaluator", "score", title="Mean score by evaluator (0-1)",
-                        category_title="evaluator", value_title="mean score")
+                        category_title="evaluator", value_title="mean score", domain=(0, 1))
                 if b["failuresByCategory"]:
                     specs["failures"] = charts.bars(
                         [{"category": r["category"], "runs": r["runs"]} for r in b["failuresByCategory"]],
                         "category", "runs", title="Failed runs by category", category_title="category",
                         value_title="runs", fmt=",d")
+                configs = sorted({analysis.config_name(r["agent"], r["model"]) for r in b["byAgent"]})
                 self.page(f"batches/{name}.html", "batch.html", as_of=store.query_data_as_of(conn, batch_id),
-                          title=f"Batch {batch_id}", batch=detail,
-                          name=name, specs=specs, previous=previous)
+                          title=f"Batch {batch_id}", batch=detail, configs=configs,
+                          name=name, specs=specs, previous=previous,
+                          figures={"batchId": batch_id, "denominators": detail["denominators"],
+                                   "breakdowns": {k: b[k] for k in ("byAgent", "bySuite", "byTier")}})
 
             self.unit(f"batch:{batch_id}", [versions.get(batch_id), name, previous,
                                             self.batch_files.get(previous or "")], make)
@@ -553,8 +559,8 @@ class _Builder:
         conn = self.conn
         board = analysis.leaderboard(conn)
         for row in board:
-            row["config"] = analysis.config_name(row["agent"], row["model"] or "")
-        agents = analysis.agent_stats(conn, board)
+            row["config"] = row["configuration"]
+        agents = analysis.agent_stats(conn, [dict(r) for r in board])
         scenarios = store.query_stats_scenarios(conn)
         self.output.write("api/v2/stats.json", json_text(stats))
         self.output.write("api/v2/stats/agents.json", json_text(agents))
@@ -573,7 +579,9 @@ class _Builder:
             specs["leaderboard"] = charts.leaderboard(board)
             specs["trends"] = charts.trends(store.query_daily_trends(conn))
         self.page("index.html", "index.html", title="Dashboard", stats=stats, board=board, specs=specs,
-                  batches=batches[:10])
+                  batches=batches[:10], figures={"stats": stats, "leaderboard": _figures(board),
+                                                 "batches": [{"batchId": b["batchId"], **b["denominators"]}
+                                                             for b in batches[:10]]})
 
         # agents: heatmap over scenarios (all tiers), per tier, cost versus score
         by_scenario: dict[tuple[str, str], list[int]] = {}
@@ -603,21 +611,35 @@ class _Builder:
                    "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier)]
         if pareto:
             specs["pareto"] = charts.cost_vs_score(pareto)
-        self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto)
+        self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto,
+                  figures={"leaderboard": _figures(board)})
 
-        # scenarios: hardest first, flaky items
-        hardest = sorted(scenarios, key=lambda r: (r["successRate"] or 0, r["avgWeightedScore"] or 0))
+        # scenarios: per item and configuration (never pooled); hardest first by the mean over configurations
+        configs = sorted({analysis.config_name(i["agent"], i["model"]) for i in items})
+        by_item: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = {}
+        for i in items:
+            cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
+            cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
+        hardest: list[dict[str, Any]] = sorted(
+            ({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
+              "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
+              "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
+            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
         flaky = sorted(({**i, "config": analysis.config_name(i["agent"], i["model"]),
                          "rate": i["successful"] / i["runs"]} for i in items if 0 < i["successful"] < i["runs"]),
                        key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]))
         specs = {}
         if hardest:
-            specs["hardest"] = charts.bars(
-                [{"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "rate": r["successRate"]} for r in hardest[:30]],
-                "item", "rate", title="The 30 hardest scenario tiers", category_title="scenario and tier",
-                value_title="success rate", percent=True)
-        self.page("scenarios.html", "scenarios.html", title="Scenarios", scenarios=hardest, flaky=flaky[:100],
-                  flaky_total=len(flaky), specs=specs)
+            top = hardest[:30]
+            specs["hardest"] = charts.heatmap(
+                [{"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "config": c, "rate": ok / n, "runs": n}
+                 for r in top for c, (ok, n) in r["cells"].items()],
+                "config", "item", "rate", title="success rate", x_title=charts.CONFIG_TITLE,
+                y_title="scenario and tier (hardest first)", y_sort=[f"{r['suite']}/{r['scenario']} {r['tier']}"
+                                                                     for r in top])
+        self.page("scenarios.html", "scenarios.html", title="Scenarios", hardest=hardest[:SCENARIO_ROWS],
+                  hardest_total=len(hardest), configs=configs, flaky=flaky[:100], flaky_total=len(flaky),
+                  specs=specs)
 
         # evaluators
         evaluators = store.query_evaluator_stats(conn)
@@ -626,8 +648,8 @@ class _Builder:
         if evaluators:
             specs["scores"] = charts.bars(
                 [{"evaluator": e["evaluatorName"], "score": e["avgScore"]} for e in evaluators if e["avgScore"] is not None],
-                "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs)",
-                category_title="evaluator", value_title="mean score")
+                "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs; all configurations)",
+                category_title="evaluator", value_title="mean score", domain=(0, 1))
         if by_agent:
             specs["matrix"] = charts.heatmap(
                 [{"config": analysis.config_name(r["agent"], r["model"]), "evaluator": r["evaluatorName"],
@@ -635,10 +657,12 @@ class _Builder:
                 "evaluator", "config", "score", title="mean score", x_title="evaluator", y_title=charts.CONFIG_TITLE)
         self.page("evaluators.html", "evaluators.html", title="Evaluators", evaluators=evaluators, specs=specs)
 
-        # costs
+        # costs: a judge's cost only where a judge ran (an llm_judge evaluation that ran, errors included)
+        judge_runs = {(r["agent"], r["model"]): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
         specs = {}
         for c in costs:
             c["config"] = analysis.config_name(c["agent"], c["model"])
+            c["judgeRuns"] = judge_runs.get((c["agent"], c["model"]), 0)
         solved = [c for c in costs if c["costPerSolvedUsd"] is not None]
         if solved:
             specs["per_solved"] = charts.bars(
@@ -655,27 +679,38 @@ class _Builder:
 
         # batches, runs, run view, compare
         self.page("batches.html", "batches.html", title="Batches", batches=batches)
+        configurations = query_configurations(conn)
         manifest = {
-            "builtAt": self.built_at, "runs": stats["totalRuns"], "detailChunk": DETAIL_CHUNK,
+            "builtAt": self.built_at, "runs": stats["totalRuns"], "cancelled": stats["cancelledAttempts"],
+            "detailChunk": DETAIL_CHUNK,
             "indexChunks": [n for n, _ in self.index_chunks], "indexColumns": list(store.RUN_INDEX_COLUMNS),
             "batches": [{"id": b["batchId"], "file": self.batch_files[b["batchId"]], "createdAt": b["createdAt"],
-                         "runs": b["totalRuns"]} for b in batches],
+                         "runs": b["totalRuns"], "configs": self.batch_configs.get(b["batchId"], [])}
+                        for b in batches],
+            "configs": configurations,
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
+        self.output.write("data/items.js", packed_data_script("items", _item_rows(items)))
         # null: a built site is not live; `zebench serve --site` answers this path with where its API is
         self.output.write("data/live.js", data_script("live", None))
         self.page("runs.html", "runs.html", title="Runs", stats=stats)
         self.page("run.html", "run.html", title="Run")
         self.page("batch.html", "batch_view.html", title="Batch")
-        latest = None
+        latest: list[dict[str, Any]] = []
+        latest_pair = None
         if batches:
             newest = batches[0]["batchId"]
             previous = self.previous_batch.get(newest)
-            if previous:
-                latest = analysis.compare(conn, previous, newest)
-        self.page("compare.html", "compare.html", title="Compare", latest=latest,
-                  latest_files=(self.batch_files[latest["baseline"]], self.batch_files[latest["candidate"]])
-                  if latest else None)
+            if previous:  # the same configurations ran in both: one comparison per configuration
+                latest_pair = (previous, newest)
+                for config in self.batch_configs.get(newest, []):
+                    agent, model = config_parts(configurations, config)
+                    side = {"agent": agent, "model": model or ""}
+                    latest.append({"config": config, **analysis.compare(
+                        conn, {"batchId": previous, **side}, {"batchId": newest, **side})})
+        self.page("compare.html", "compare.html", title="Compare", latest=latest, latest_pair=latest_pair,
+                  latest_files=(self.batch_files[latest_pair[0]], self.batch_files[latest_pair[1]])
+                  if latest_pair else None)
 
     def build_host_files(self) -> None:
         headers = "".join(f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in values.items())
@@ -719,3 +754,32 @@ def _csv(rows: list[dict[str, Any]]) -> str:
             writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
                              for k, v in row.items()})
     return buffer.getvalue()
+
+
+#: Items listed on the scenarios page (hardest first); the chart shows the 30 hardest.
+SCENARIO_ROWS = 200
+
+
+def _item_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+    """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
+    successful, scored, sum of weighted scores]."""
+    return [[i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"], i["scored"],
+             i["sum_weighted"]] for i in items if i["runs"]]
+
+
+def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The leaderboard's figures as a page shows them (its data block; tests compare it with the CLI and API)."""
+    return [{k: v for k, v in r.items() if k != "config"} for r in board]
+
+
+def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every configuration with runs: agent, model and its name."""
+    rows = conn.execute("SELECT agent, model FROM agg_agents WHERE runs > 0 ORDER BY agent, model").fetchall()
+    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)} for a, m in rows]
+
+
+def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
+    for c in configurations:
+        if c["name"] == name:
+            return c["agent"], c["model"]
+    raise KeyError(name)

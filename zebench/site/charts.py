@@ -13,6 +13,10 @@ from ..analysis import config_name
 #: Charts of the same kind share these, so pages look alike.
 WIDTH = 560
 CONFIG_TITLE = "agent [model]"
+#: Rates are drawn on a 0-100% axis: a bar at 50% must look half full, whatever the data's maximum.
+RATE_SCALE = alt.Scale(domain=[0, 1])
+#: Labels are never cut (a configuration cut short could read as another one).
+FULL_LABELS = 0
 
 
 def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,10 +62,9 @@ def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
              "high": r["successRateHigh"], "group": f"tie group {r['tieGroup']}", "rank": r["rank"],
              "runs": r["runs"], "score": r["meanScore"]} for r in rows]
     order = [d["config"] for d in sorted(data, key=lambda d: d["rank"])]
-    base = _chart().encode(y=alt.Y("config:N", title=CONFIG_TITLE, sort=order))
+    base = _chart().encode(y=alt.Y("config:N", title=CONFIG_TITLE, sort=order, axis=alt.Axis(labelLimit=FULL_LABELS)))
     bars = base.mark_bar().encode(
-        x=alt.X("rate:Q", title="success rate (95% Wilson interval)", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%")),
+        x=alt.X("rate:Q", title="success rate (95% interval)", scale=RATE_SCALE, axis=alt.Axis(format="%")),
         color=alt.Color("group:N", title="statistically tied"),
         tooltip=[alt.Tooltip("config:N", title="configuration"), alt.Tooltip("rate:Q", title="success", format=".1%"),
                  alt.Tooltip("low:Q", title="low", format=".1%"), alt.Tooltip("high:Q", title="high", format=".1%"),
@@ -79,7 +82,7 @@ def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
     chart = _chart().mark_line(point=True).encode(
         x=alt.X("day:T", title="day (UTC)"),
         y=alt.Y("rate:Q", title="success rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("config:N", title=CONFIG_TITLE),
+        color=alt.Color("config:N", title=CONFIG_TITLE, legend=alt.Legend(labelLimit=FULL_LABELS)),
         tooltip=[alt.Tooltip("day:T", title="day"), alt.Tooltip("config:N", title="configuration"),
                  alt.Tooltip("rate:Q", title="success", format=".1%"),
                  alt.Tooltip("score:Q", title="mean score", format=".2f"), alt.Tooltip("runs:Q", title="runs")],
@@ -88,12 +91,13 @@ def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: str, x_title: str, y_title: str,
-            percent: bool = True) -> dict[str, Any]:
-    """A rect heatmap of ``value`` (0-1 when percent) over two nominal fields."""
+            percent: bool = True, y_sort: list[str] | None = None) -> dict[str, Any]:
+    """A rect heatmap of ``value`` (0-1 when percent, on a fixed 0-100% colour scale) over two nominal fields."""
     fmt = ".0%" if percent else ".2f"
     chart = _chart().mark_rect().encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=240)),
-        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=320)),
+        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-45, labelLimit=FULL_LABELS)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=FULL_LABELS),
+                sort=y_sort if y_sort is not None else "ascending"),
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])
                         if percent else alt.Scale(scheme="viridis")),
         tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
@@ -104,13 +108,13 @@ def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: st
 
 def grouped_bars(rows: list[dict[str, Any]], category: str, group: str, value: str, *, title: str,
                  category_title: str, group_title: str, percent: bool = True) -> dict[str, Any]:
-    """Bars of ``value`` per ``category``, one bar per ``group`` (xOffset)."""
+    """Bars of ``value`` per ``category``, one bar per ``group`` (xOffset); rates on a 0-100% axis."""
     axis = alt.Axis(format="%") if percent else alt.Axis()
     chart = _chart().mark_bar().encode(
-        x=alt.X(f"{category}:N", title=category_title),
+        x=alt.X(f"{category}:N", title=category_title, axis=alt.Axis(labelLimit=FULL_LABELS)),
         xOffset=alt.XOffset(f"{group}:N"),
-        y=alt.Y(f"{value}:Q", title=title, axis=axis),
-        color=alt.Color(f"{group}:N", title=group_title),
+        y=alt.Y(f"{value}:Q", title=title, axis=axis, scale=RATE_SCALE if percent else alt.Undefined),
+        color=alt.Color(f"{group}:N", title=group_title, legend=alt.Legend(labelLimit=FULL_LABELS)),
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip(f"{group}:N", title=group_title),
                  alt.Tooltip(f"{value}:Q", title=title, format=".1%" if percent else ".3f"),
                  alt.Tooltip("runs:Q", title="runs")],
@@ -119,12 +123,14 @@ def grouped_bars(rows: list[dict[str, Any]], category: str, group: str, value: s
 
 
 def bars(rows: list[dict[str, Any]], category: str, value: str, *, title: str, category_title: str,
-         value_title: str, percent: bool = False, fmt: str | None = None) -> dict[str, Any]:
-    """Horizontal bars of ``value`` per ``category`` (in the rows' order)."""
+         value_title: str, percent: bool = False, fmt: str | None = None,
+         domain: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Horizontal bars of ``value`` per ``category`` (in the rows' order); rates on a 0-100% axis."""
     fmt = fmt or (".1%" if percent else ".3f")
     chart = _chart().mark_bar().encode(
-        y=alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="%") if percent else alt.Axis()),
+        y=alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=FULL_LABELS)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="%") if percent else alt.Axis(),
+                scale=RATE_SCALE if percent else alt.Scale(domain=list(domain)) if domain else alt.Undefined),
         tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
                  alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
     ).properties(width=WIDTH - 160, height=max(60, 20 * len(rows)), title=title)
