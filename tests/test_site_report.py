@@ -315,6 +315,7 @@ def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server:
     with Store(db) as store:
         store.save_run(second)
     matrix.wait_for_selector("#batch-matrix[data-items='2']")
+    matrix.wait_for_selector(".live-progress:text('2 of 3 runs stored')")
     # the run view of a new run, from the live API (texts uncut)
     view, view_log = open_page(browser, site + f"run.html?id={quote(first.run_id)}")
     assert "from the live API" in view.inner_text(".subtitle")
@@ -323,6 +324,7 @@ def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server:
         store.save_batch(BatchRecord(batch_id="live-batch", created_at=utc_now(), expected_runs=3,
                                      completed_at=utc_now()))
     runs.wait_for_selector("#live:not(.running)")
+    matrix.wait_for_selector(".live-progress:text('finished')")
     for problems in (log, dash_log, matrix_log, view_log):
         assert problems.problems() == []
 

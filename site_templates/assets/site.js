@@ -306,7 +306,7 @@
       const select = form.elements[side + "b"], config = form.elements[side + "c"].value, keep = select.value;
       select.replaceChildren(h("option", {value: ALL}, "all batches"),
         ...manifest.batches.filter((b) => b.configs.includes(config))
-          .map((b) => h("option", {value: b.id}, b.id + " (" + b.createdAt + ")")));
+          .map((b) => h("option", {value: b.id}, b.id + " (" + human(b.createdAt) + ")")));
       if (Array.from(select.options).some((o) => o.value === keep)) select.value = keep;
     }
     const params = new URLSearchParams(location.hash.slice(1));

@@ -550,10 +550,21 @@
     box.querySelector("select[name=sort]").addEventListener("change", draw);
     draw();
     if (live) {
+      const progress = h("p", {class: "note live-progress"});
+      box.prepend(progress);
+      const showProgress = async (l) => {  // the batch's own counts, as its page's cards show them once built
+        const b = await l.get("batches/" + encodeURIComponent(batchId) + "?runs=0").catch(() => null);
+        if (!b) return;
+        const d = b.denominators || {};
+        progress.textContent = "Live: " + int(b.totalRuns) + (b.expectedRuns ? " of " + int(b.expectedRuns) : "") + " runs stored · success " +
+          pct(d.successRate) + " · " + (b.completedAt ? "finished " + zb.human(b.completedAt) : "not finished");
+      };
+      await showProgress(live);
       zb.onLive(async (l) => {
         if (!l.changed) return;
         const fresh = await l.get("batches/" + encodeURIComponent(batchId) + "/matrix" + (previous ? "?previous=" + encodeURIComponent(previous) : "")).catch(() => null);
         if (fresh) { m = fresh; draw(); }
+        await showProgress(l);
       });
     }
   }
