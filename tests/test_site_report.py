@@ -340,3 +340,36 @@ def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(browser:
     page, log = open_page(browser, file_url(out / "runs.html"))
     assert page.locator("#live").count() == 0 and page.get_attribute("body", "data-live") is None
     assert all(u.startswith("file://") for u in log.requests)
+
+
+def test_line_diff_and_its_reversal_agree(browser: Any, site: tuple[Path, Path, str]) -> None:
+    """views.js's line diff: the hunks of a diff of A and B, read back as a unified patch, turn B into A again
+    (which is how a write's previous content is recovered from the run's diff)."""
+    import random
+
+    _, out, run_id = site
+    page, log = open_page(browser, run_url(out, run_id))
+    rng = random.Random(15)
+    words = ["alpha", "beta", "gamma", "", "delta", "alpha"]
+    cases = [("", "x\n"), ("x\n", ""), ("same\n", "same\n")]
+    for _ in range(40):
+        a = [rng.choice(words) for _ in range(rng.randint(0, 30))]
+        b = [w for w in a if rng.random() > 0.2]
+        for _ in range(rng.randint(0, 5)):
+            b.insert(rng.randint(0, len(b)), rng.choice(words) + "!")
+        cases.append(("\n".join(a) + ("\n" if a else ""), "\n".join(b) + ("\n" if b else "")))
+    results = page.evaluate("""cases => cases.map(([a, b]) => {
+        const v = window.zb.views, split = (t) => t === "" ? [] : t.replace(/\\n$/, "").split("\\n");
+        const ops = v.diffLines(split(a), split(b));
+        const back = [ops.filter(o => o[0] !== "+").map(o => o[1]), ops.filter(o => o[0] !== "-").map(o => o[1])];
+        const patch = v.hunks(ops).map(h => h.header + "\\n" + h.lines.map(([op, t]) => op + t).join("\\n")).join("\\n");
+        return [back[0].join("\\n"), back[1].join("\\n"), v.unapply(patch, b), ops.filter(o => o[0] !== " ").length];
+    })""", cases)
+    def lines(text: str) -> str:  # the text without its final newline, as the diff reads it
+        return text[:-1] if text.endswith("\n") else text
+
+    for (a, b), (old, new, unapplied, changes) in zip(cases, results):
+        assert old == lines(a) and new == lines(b)
+        assert unapplied == lines(a), (a, b)
+        assert (changes == 0) == (a == b)
+    assert log.problems() == []

@@ -2,7 +2,8 @@
 for the token-authenticated API, and limits on what Datasette's anonymous SQL pages may cost.
 
 Routes: the seed's read paths in the original project's shapes (original.py), zebench's richer shapes under
-/api/v2 (v2.py), the writes (writes.py), /api/openapi.json, and a JSON 404 for any other /api path. Reads run the
+/api/v2 (v2.py), the writes (writes.py), /api/openapi.json, a JSON 404 for any other /api path, and with
+``zebench serve --site`` the report site at /-/site/. Reads run the
 store's query functions on Datasette's read connections; writes run on Datasette's single write thread, one
 transaction per request (http.py). Every /api response is JSON with CORS headers; errors are
 ``{"ok": false, "error", "errors", "status"}``.
@@ -17,6 +18,7 @@ bytes. The API's own reads and writes lift the value limit for their duration (h
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import mimetypes
 import sqlite3
@@ -106,15 +108,23 @@ async def site(request: Any, send: Any, datasette: Any) -> None:
         body = data_script("live", {"api": LIVE_API_FROM_SITE, "interval": LIVE_POLL_MS})
         await asgi_send(send, body, 200, headers, "text/javascript; charset=utf-8")
         return
-    root = Path(folder).resolve()
-    path = (root / (rel or "index.html")).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or any(p.startswith(".") for p in path.relative_to(root).parts):
+    path = await asyncio.to_thread(_site_file, Path(folder), rel or "index.html")  # stat calls: off the loop
+    if path is None:
         await asgi_send(send, "404: not in the site", 404, headers, "text/plain; charset=utf-8")
         return
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
         content_type += "; charset=utf-8"
     await asgi_send_file(send, str(path), content_type=content_type, headers=headers)
+
+
+def _site_file(folder: Path, rel: str) -> Path | None:
+    """The file at ``rel`` in the site folder; None for anything else (outside it, a folder, a hidden file)."""
+    root = folder.resolve()
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root) or not path.is_file() or any(p.startswith(".") for p in path.relative_to(root).parts):
+        return None
+    return path
 
 
 async def site_root(request: Any, datasette: Any) -> Response:
