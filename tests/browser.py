@@ -1,6 +1,6 @@
 """Headless Chromium for the site tests and benchmarks: Debian's chromium driven by Playwright for Python (no
-browser download: scripts/install-browser.sh installs the package). Each page records console errors and warnings, uncaught
-exceptions and failed requests, so a test can assert that a page loaded cleanly."""
+browser download: scripts/install-browser.sh installs the package). Each page records console errors and warnings,
+uncaught exceptions and failed requests, so a test can assert that a page loaded cleanly."""
 
 from __future__ import annotations
 

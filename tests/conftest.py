@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from zebench.sandbox import Sandbox
 from zebench.store import Store
+from zebench.testing import FakeModelServer
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_SUITES = REPO / "zebench" / "suites"
@@ -21,6 +23,17 @@ ORIGINAL_SUITES = REPO.parent / "shared" / "reference" / "original-suites"
 def original_suites() -> Path:
     assert ORIGINAL_SUITES.is_dir(), f"the original project's suites are expected at {ORIGINAL_SUITES}"
     return ORIGINAL_SUITES
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelServer]:
+    """A fake Anthropic and OpenRouter API on 127.0.0.1, with the SDKs' keys and base URLs pointing at it."""
+    with FakeModelServer() as srv:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
+        monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test-key")
+        monkeypatch.setenv("OPENROUTER_BASE_URL", srv.url + "/api/v1")
+        yield srv
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +81,15 @@ heuristic_checks:
 """
 
 
-def make_scenario(root: Path, suite: str = "demo", name: str = "add", yaml_text: str | None = None,
-                  tiers: tuple[str, ...] = ("L1",), solution: bool = True, extra_fixture: dict[str, str] | None = None) -> Path:
+def make_scenario(
+    root: Path,
+    suite: str = "demo",
+    name: str = "add",
+    yaml_text: str | None = None,
+    tiers: tuple[str, ...] = ("L1",),
+    solution: bool = True,
+    extra_fixture: dict[str, str] | None = None,
+) -> Path:
     """A minimal scenario: calc.add is wrong, a unittest checks it, the solution fixes it."""
     base = root / suite / "scenarios" / name
     write(base / "scenario.yaml", yaml_text or SCENARIO_YAML.format(name=name, suite=suite))

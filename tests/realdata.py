@@ -93,7 +93,7 @@ def korn_graubard(s: list[int], n: list[int], alpha: float = 0.05) -> tuple[floa
     """The clustered interval from statsmodels' cluster-robust variance (CR1) and scipy's beta quantiles."""
     import statsmodels.api as sm
 
-    y = np.concatenate([[1.0] * si + [0.0] * (ni - si) for si, ni in zip(s, n)])
+    y = np.concatenate([[1.0] * si + [0.0] * (ni - si) for si, ni in zip(s, n, strict=True)])
     groups = np.concatenate([[g] * ni for g, ni in enumerate(n)])
     fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
     items, total = len(n), sum(n)
@@ -125,14 +125,14 @@ def sign_flip_p(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> flo
     """Exact two-sided sign-flip p-value of the per-item rate differences: scipy's binomial test when every item
     ran once per side, else the exact distribution over a dictionary of Fractions (no lattice, no numpy)."""
     if all(n == 1 for _, n in base + cand):
-        b = sum(1 for (x, _), (y, _) in zip(base, cand) if x > y)
-        c = sum(1 for (x, _), (y, _) in zip(base, cand) if y > x)
+        b = sum(1 for (x, _), (y, _) in zip(base, cand, strict=True) if x > y)
+        c = sum(1 for (x, _), (y, _) in zip(base, cand, strict=True) if y > x)
         return 1.0 if b + c == 0 else float(scipy.stats.binomtest(min(b, c), b + c, 0.5).pvalue)
-    d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand)]
+    d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
     d = [abs(x) for x in d if x]
     if not d:
         return 1.0
-    observed = abs(sum(Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand)))
+    observed = abs(sum(Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)))
     dist: dict[Fraction, Fraction] = {Fraction(0): Fraction(1)}
     for x in d:
         nxt: dict[Fraction, Fraction] = defaultdict(Fraction)
@@ -163,7 +163,7 @@ def tie_groups_reference(ordered: list[tuple[str, dict[str, tuple[int, int]]]], 
             tested.append((name, p, worse))
         if tested:
             adjusted = multipletests([p for _, p, _ in tested], method="holm")[1]
-            for (name, _, worse), adj in zip(tested, adjusted):
+            for (name, _, worse), adj in zip(tested, adjusted, strict=True):
                 if not (worse and adj < alpha):
                     groups[name] = group
         remaining = [(n, i) for n, i in others if groups[n] is None]

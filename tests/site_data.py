@@ -3,7 +3,7 @@ configuration, so the compare page has a latest-vs-previous pair), and a run ful
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from zebench.models import BatchRecord, Evaluation, Failure, RunRecord
@@ -23,7 +23,7 @@ def batch_runs(gen: Generator, batch_id: str, agents: list[tuple[str, str | None
 def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
     """Three batches: A and C ran the same configuration (C is the latest), B another one. Returns the run ids per
     batch. With ``hostile``, one more batch with agent text that tries to run script everywhere it can appear."""
-    gen = Generator(seed=7, details=True, start=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    gen = Generator(seed=7, details=True, start=datetime(2026, 3, 1, tzinfo=UTC))
     two, three = AGENT_MODELS[:2], AGENT_MODELS[2:5]
     batches = {"batch-a": two, "batch-b": three, "batch-c": two}
     out: dict[str, list[str]] = {}
@@ -35,8 +35,12 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
                                                      "specialist_version": "0.0.3"})
             if batch_id == "batch-b":  # one run whose judge failed: an evaluator error
                 i = next(i for i, r in enumerate(runs) if r.status == "completed")
-                error = Evaluation(evaluator_name="llm_judge", weight=2.0, score=None,
-                                   error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge")
+                error = Evaluation(
+                    evaluator_name="llm_judge",
+                    weight=2.0,
+                    score=None,
+                    error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge",
+                )
                 runs[i] = runs[i].model_copy(update={"evaluations": [*runs[i].evaluations, error],
                                                      "is_successful": False})
             store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at, expected_runs=len(runs)))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,23 +15,20 @@ from zebench.cli import main
 from zebench.runner import RunOptions, RunSpec, run_one
 from zebench.store import Store
 from zebench.testing import (
-    Error, FakeModelServer, chat_message, overloaded, rate_limited, text_message, tool_use, usage,
+    Error,
+    FakeModelServer,
+    chat_message,
+    overloaded,
+    rate_limited,
+    text_message,
+    tool_use,
+    usage,
 )
 from zebench.tools import Toolbox
 
-from .conftest import make_scenario, run, write
+from .conftest import run, write
 
 FIXED = "def add(a, b):\n    return a + b\n"
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    with FakeModelServer() as srv:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
-        monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test-key")
-        monkeypatch.setenv("OPENROUTER_BASE_URL", srv.url + "/api/v1")
-        yield srv
 
 
 def _run(suites: Path, agent: str, model: str | None, judge: dict | None = None, **settings) -> object:
@@ -55,7 +50,12 @@ def test_anthropic_tool_loop_scores_usage_cost_and_caching(server: FakeModelServ
     assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens) == (1700, 170, 4000, 2000)
     # claude-haiku-4-5: $1 in, $5 out, $0.10 cache read, $1.25 cache write per million tokens
     assert t.cost_usd == pytest.approx((1700 * 1 + 170 * 5 + 4000 * 0.1 + 2000 * 1.25) / 1e6)
-    assert t.tool_calls == 4 and [c.name for c in record.transcript.tool_calls] == ["readFile", "readFile", "listFiles", "writeFile"]
+    assert t.tool_calls == 4 and [c.name for c in record.transcript.tool_calls] == [
+        "readFile",
+        "readFile",
+        "listFiles",
+        "writeFile",
+    ]
     assert record.transcript.tool_calls[1].is_error
     assert record.metadata["turns"] == 3 and record.metadata["agentSummary"] == "Fixed add()."
     first, second = server.requests[0].body, server.requests[1].body
@@ -86,9 +86,17 @@ def test_read_only_calls_run_concurrently_and_writes_in_order(tmp_path: Path) ->
     box = Barrier(tmp_path)
 
     async def go():
-        return await run_tool_calls(box, [("listFiles", {}), ("listFiles", {}), ("writeFile", {"path": "a", "content": "1"}),
-                                          ("readFile", {"path": "a"}), ("writeFile", {"path": "a", "content": "2"}),
-                                          ("readFile", {"path": "a"})])
+        return await run_tool_calls(
+            box,
+            [
+                ("listFiles", {}),
+                ("listFiles", {}),
+                ("writeFile", {"path": "a", "content": "1"}),
+                ("readFile", {"path": "a"}),
+                ("writeFile", {"path": "a", "content": "2"}),
+                ("readFile", {"path": "a"}),
+            ],
+        )
 
     outcomes = asyncio.run(go())
     assert [o.is_error for o in outcomes] == [False] * 6
@@ -102,17 +110,24 @@ def test_each_run_uses_its_own_model(server: FakeModelServer, suites: Path, db_p
                                        "-m", "model-a", "-m", "model-b", "-n", "2", "-j", "4"])
     assert result.exit_code == 0, result.output
     with Store(db_path) as store:
-        records = list(store.iter_runs())
+        records = [store.get_run(run_id) for run_id in store.run_ids()]
     assert sorted(r.model for r in records) == ["model-a", "model-a", "model-b", "model-b"]
     assert all(r.metadata["agentSummary"] == f"I am {r.model}" for r in records)
     assert all(r.telemetry.cost_usd is None for r in records)  # unpriced models: cost unknown, not 0
     assert "unknown" in result.output and "$0.0000" not in result.output
 
 
-@pytest.mark.parametrize("error, category", [(rate_limited(), "rate_limited"), (overloaded(), "infrastructure"),
-                                             (Error(503, "api_error", "down", {"retry-after-ms": "10"}), "infrastructure")])
-def test_provider_errors_are_retried_then_categorised(server: FakeModelServer, suites: Path, error: Error,
-                                                     category: str) -> None:
+@pytest.mark.parametrize(
+    "error, category",
+    [
+        (rate_limited(), "rate_limited"),
+        (overloaded(), "infrastructure"),
+        (Error(503, "api_error", "down", {"retry-after-ms": "10"}), "infrastructure"),
+    ],
+)
+def test_provider_errors_are_retried_then_categorised(
+    server: FakeModelServer, suites: Path, error: Error, category: str
+) -> None:
     server.default_anthropic = lambda body: error
     record = _run(suites, "anthropic", "claude-haiku-4-5")
     assert record.status == "failed" and record.failure.category == category
@@ -213,7 +228,13 @@ def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: p
     record = _run(suites, "claude-code", "claude-sonnet-4-5", claude_bin=str(fake))
     assert record.status == "completed" and record.is_successful, record.failure
     t = record.telemetry
-    assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens, t.cost_usd) == (1200, 300, 5000, 700, 0.042)
+    assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens, t.cost_usd) == (
+        1200,
+        300,
+        5000,
+        700,
+        0.042,
+    )
     assert t.tool_calls == (2 if mode == "jsonl" else 0)
     assert record.metadata["agentSummary"] == "Fixed the bug" and record.metadata["turns"] == 3
 
@@ -232,7 +253,9 @@ def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> N
 
 def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db_path: Path) -> None:
     server.script_anthropic(
-        tool_use(("writeFile", {"path": "calc.py", "content": FIXED}), ("writeFile", {"path": "notes/n.md", "content": "x"})),
+        tool_use(
+            ("writeFile", {"path": "calc.py", "content": FIXED}), ("writeFile", {"path": "notes/n.md", "content": "x"})
+        ),
         tool_use(("runCommand", {"command": "rm tests/__init__.py", "description": "cleanup"})),
         text_message("done"),
     )
@@ -240,14 +263,16 @@ def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db
                                       "-m", "m", "--batch-id", "orig"])
     assert first.exit_code == 0, first.output
     with Store(db_path) as store:
-        original = next(store.iter_runs("orig"))
+        original = store.get_run(store.run_ids("orig")[0])
     replay = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "--from-run",
                                        original.run_id, "--batch-id", "again"])
     assert replay.exit_code == 0, replay.output
     with Store(db_path) as store:
-        again = next(store.iter_runs("again"))
+        again = store.get_run(store.run_ids("again")[0])
     assert again.agent == "replay" and (again.scenario, again.tier) == (original.scenario, original.tier)
-    assert [(f.path, f.change, f.patch) for f in again.diff.files] == [(f.path, f.change, f.patch) for f in original.diff.files]
+    assert [(f.path, f.change, f.patch) for f in again.diff.files] == [
+        (f.path, f.change, f.patch) for f in original.diff.files
+    ]
     assert len(server.requests) == 3  # the replay made no model call
     missing = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "--from-run", "nope"])
     assert missing.exit_code == 2 and "no run 'nope'" in missing.output

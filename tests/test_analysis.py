@@ -72,7 +72,9 @@ def test_leaderboard_intervals_denominators_pass_at_k_and_ties(bench_db: Path) -
     assert (b["runs"], b["infraFailures"], b["agentFailures"], b["completedRuns"]) == (90, 12, 0, 78)
     successes = sum(3 for n in range(30) if n % 3 == 0 and n >= 4)
     assert b["successfulRuns"] == successes
-    assert b["successRate"] == pytest.approx(successes / 90) and b["successRateExclInfra"] == pytest.approx(successes / 78)
+    assert b["successRate"] == pytest.approx(successes / 90) and b["successRateExclInfra"] == pytest.approx(
+        successes / 78
+    )
     assert b["meanScoreWithInfra"] < b["meanScore"]
     assert b["costPerSolvedUsd"] is None and b["costUnknownRuns"] == 3  # one item's runs have no known cost
     assert a["costPerSolvedUsd"] == pytest.approx(0.01)

@@ -16,8 +16,17 @@ from hypothesis import strategies as st
 from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
 from zebench.models import (
-    AgentStats, BatchDetail, BatchRow, ErrorBody, EvaluationRow, RunDetail, RunRecord, RunRow, ScenarioStats, Stats,
-    TelemetryRow, TranscriptBody,
+    AgentStats,
+    BatchDetail,
+    BatchRow,
+    ErrorBody,
+    EvaluationRow,
+    RunDetail,
+    RunRow,
+    ScenarioStats,
+    Stats,
+    TelemetryRow,
+    TranscriptBody,
 )
 from zebench.serve import make_datasette
 from zebench.store import CANNED_QUERIES, Store
@@ -185,9 +194,14 @@ def test_batches_and_breakdowns(db: Path) -> None:
 
 
 def _sql_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
-    rows = sqlite3.connect(db).execute(
-        "SELECT agent, COALESCE(model, ''), COUNT(*), SUM(is_successful), AVG(weighted_score), MIN(weighted_score), "
-        "MAX(weighted_score) FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2").fetchall()
+    rows = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT agent, COALESCE(model, ''), COUNT(*), SUM(is_successful), AVG(weighted_score), "
+            "MIN(weighted_score), MAX(weighted_score) FROM benchmark_runs WHERE status != 'cancelled' GROUP BY 1, 2"
+        )
+        .fetchall()
+    )
     return {(a, m): (n, s, round(avg, 6), lo, hi) for a, m, n, s, avg, lo, hi in rows}
 
 
@@ -231,7 +245,9 @@ def test_writes_need_the_token(db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert count(db) == 13
 
 
-def test_original_payload_is_accepted_and_reposting_does_not_duplicate(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_original_payload_is_accepted_and_reposting_does_not_duplicate(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
     for _ in range(2):
         r = post(db, "/api/results", ORIGINAL_PAYLOAD)
@@ -315,9 +331,11 @@ def test_openapi_document_matches_the_served_routes(db: Path) -> None:
     assert saved == doc
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
-                                                                                        max_size=5), max_leaves=20)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    max_leaves=20,
+)
 FIELDS = sorted(ORIGINAL_PAYLOAD)
 
 
@@ -336,7 +354,9 @@ def mutated_payloads(draw: Any) -> Any:
     return [payload, dict(ORIGINAL_PAYLOAD)] if kind == "list" else payload
 
 
-@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=mutated_payloads())
 def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_path: Path, body: Any) -> None:
     import os
@@ -355,7 +375,9 @@ def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_p
         del os.environ["ZE_BENCHMARKS_API_KEY"]
 
 
-@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents", "/api/v2/runs",
                              "/api/v2/batches", "/api/v2/runs/x", "/api/v2/stats/agents", "/api/runs/x/evaluations"]),
        params=st.dictionaries(st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]),

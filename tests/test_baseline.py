@@ -71,7 +71,8 @@ validation: {required: false, commands: {test: "false"}}
 success_criteria: ["Tokens extracted"]
 heuristic_checks:
   enabled: true
-  scripts: [{name: args, script: check.py, args: ["${artifact.figma_file_id}", "${scenario.id}", "${scenario.suite}", "${artifact.nope}"]}]
+  scripts: [{name: args, script: check.py,
+             args: ["${artifact.figma_file_id}", "${scenario.id}", "${scenario.suite}", "${artifact.nope}"]}]
 llm_judge: {enabled: true, categories: ["Accuracy (50%): right", "Clarity (Weight: 50%): clear"]}
 """
 

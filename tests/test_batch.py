@@ -116,8 +116,12 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
 
     suites = tmp_path / "suites"
     make_scenario(suites, name="one", tiers=("L0", "L1", "L2"))
-    calls = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand",
-                                                         "input": {"command": "head -c 200000 /dev/zero; touch started; sleep 1000"}}]))
+    calls = write(
+        tmp_path / "calls.json",
+        json.dumps(
+            [{"name": "runCommand", "input": {"command": "head -c 200000 /dev/zero; touch started; sleep 1000"}}]
+        ),
+    )
     plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["replay"], models=[], command_timeout=3600,
                         agent_settings={"replay_file": str(calls)})
     workspaces = tmp_path / "ws"

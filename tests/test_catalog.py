@@ -32,9 +32,11 @@ heuristic_checks:
   commands: [{name: c, command: "true", weight: 2, description: d}]
   files: [{name: f, path: README.md}]
   patterns: [{name: p, file: "**/*.py", pattern: "^import os"}]
-  structured: [{name: s, file: package.json, json_path: "scripts.test", exists: true}, {name: h, file: README.md, section_header: "## Usage"}]
+  structured: [{name: s, file: package.json, json_path: "scripts.test", exists: true},
+               {name: h, file: README.md, section_header: "## Usage"}]
   scripts: [{name: sc, script: check.py, args: ["${scenario.id}"]}]
-llm_judge: {enabled: true, model: claude-sonnet-4-6, temperature: 0, max_tokens: 2000, categories: ["Correctness (Weight: 60%): works, Score 1-5"]}
+llm_judge: {enabled: true, model: claude-sonnet-4-6, temperature: 0, max_tokens: 2000,
+            categories: ["Correctness (Weight: 60%): works, Score 1-5"]}
 rubric_overrides: {weights: {test: 5}}
 warmup: {enabled: true, type: scripted, commands: ["true"]}
 reference_path: ref/
@@ -206,7 +208,9 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     assert demo.fixture_dir is None and not demo.spec.runs_validation
     update = by_key["update-deps/nx-pnpm-monorepo"]
     policy = update.tier_policy("Lx")
-    assert policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
+    assert (
+        policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
+    )
     from zebench.evaluators.judge import parse_categories
     from zebench.scoring import weights_for
 

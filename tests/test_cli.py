@@ -64,7 +64,9 @@ def test_bad_flags_exit_2(suites: Path, tmp_path: Path) -> None:
 
 def test_list_agents() -> None:
     result = CliRunner().invoke(main, ["run", "--list-agents"])
-    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {l.split()[0] for l in result.output.splitlines()}
+    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {
+        line.split()[0] for line in result.output.splitlines()
+    }
 
 
 def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites: Path, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from zebench.store import (
     migrations,
     runs_counted_view_sql,
 )
+from zebench.store.schema import M010_COUNTS
 
 TOKEN = "consistency-token"
 
@@ -88,8 +89,14 @@ def api(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def call(method: str, path: str, body: Any = None) -> Any:
         # json.dumps writes NaN and Infinity as a sloppy client would (httpx's json= refuses them)
-        kwargs = {"content": json.dumps(body), "headers": {"Authorization": f"Bearer {TOKEN}",
-                                                           "Content-Type": "application/json"}} if method == "post" else {}
+        kwargs = (
+            {
+                "content": json.dumps(body),
+                "headers": {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            }
+            if method == "post"
+            else {}
+        )
         return loop.run_until_complete(getattr(ds.client, method)(path, **kwargs))
 
     yield call
@@ -207,7 +214,7 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
 
 def test_the_database_counts_with_the_current_definitions(store: Store) -> None:
     """The view and the triggers m010 made follow COUNT_CONDITIONS: a change of a definition needs a migration."""
-    assert COUNT_CONDITIONS == store_module._M010_COUNTS
+    assert COUNT_CONDITIONS == M010_COUNTS
     view = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'runs_counted'").fetchone()[0]
     assert view == runs_counted_view_sql(COUNT_CONDITIONS)
     triggers = " ".join(r[0] for r in store.conn.execute(

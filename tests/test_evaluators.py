@@ -9,7 +9,6 @@ import pytest
 from zebench.catalog import Catalog
 from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
 from zebench.models import Evaluation, RubricOverrides, ValidationResult
-
 from zebench.scoring import score_run, weights_for
 from zebench.workspace import compute_diff
 
@@ -45,9 +44,15 @@ def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[Vali
     shutil.copytree(scenario.fixture_dir, ws)
     if edit:
         edit(ws)
-    return EvaluationContext(scenario=scenario, workspace=ws, validation=validation or [],
-                             diff=compute_diff(scenario.fixture_dir, ws), agent_result=None, sandbox=make_sandbox(ws, mode),
-                             command_timeout=30)
+    return EvaluationContext(
+        scenario=scenario,
+        workspace=ws,
+        validation=validation or [],
+        diff=compute_diff(scenario.fixture_dir, ws),
+        agent_result=None,
+        sandbox=make_sandbox(ws, mode),
+        command_timeout=30,
+    )
 
 
 def _evaluate(ctx: EvaluationContext) -> dict[str, Evaluation]:
@@ -162,24 +167,35 @@ targets:
 
 
 def test_dependency_targets_constraints_and_lockfiles(tmp_path: Path) -> None:
-    fixture = {"requirements.txt": "sklearn==0.0.1\nrequests==2.31.0\ntypes-requests==2.31.0.1\n",
-               "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=1.10,<2", "pyyaml==5.4"]\n'}
+    fixture = {
+        "requirements.txt": "sklearn==0.0.1\nrequests==2.31.0\ntypes-requests==2.31.0.1\n",
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=1.10,<2", "pyyaml==5.4"]\n',
+    }
 
     before = _evaluate(_context(tmp_path / "a", DEPS_YAML, fixture_extra=fixture))
     assert before["dependency_targets"].score == 0.0
-    rules = {(r["rule"], r.get("name") or r.get("from")): r["passed"] for r in before["dependency_constraints"].details["rules"]}
+    rules = {
+        (r["rule"], r.get("name") or r.get("from")): r["passed"]
+        for r in before["dependency_constraints"].details["rules"]
+    }
     assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): False,
                      ("namespace_migration", "sklearn"): False, ("companion", "types-requests"): True}
     assert before["package_manager"].score == 1.0
 
     def upgrade(ws: Path) -> None:
         write(ws / "requirements.txt", "scikit-learn==1.5.0\nrequests==2.32.3\ntypes-requests==2.31.0.20240406\n")
-        write(ws / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=2.7,<3", "PyYAML>=6.0.1"]\n')
+        write(
+            ws / "pyproject.toml",
+            '[project]\nname = "x"\nversion = "1"\ndependencies = ["pydantic>=2.7,<3", "PyYAML>=6.0.1"]\n',
+        )
         write(ws / "poetry.lock", "# lock\n")
 
     after = _evaluate(_context(tmp_path / "b", DEPS_YAML, edit=upgrade, fixture_extra=fixture))
     assert after["dependency_targets"].score == 1.0
-    rules = {(r["rule"], r.get("name") or r.get("from")): r["passed"] for r in after["dependency_constraints"].details["rules"]}
+    rules = {
+        (r["rule"], r.get("name") or r.get("from")): r["passed"]
+        for r in after["dependency_constraints"].details["rules"]
+    }
     assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): True,
                      ("namespace_migration", "sklearn"): True, ("companion", "types-requests"): False}
     assert after["package_manager"].score == 0.0
@@ -201,15 +217,20 @@ constraints: {companion_versions: [{main: react, companions: [{name: react-dom, 
 
 
 def test_integrity_guard_findings(tmp_path: Path) -> None:
-    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n    def test_x(self):\n        self.assertTrue(1)\n",
+    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n"
+                                   "    def test_x(self):\n        self.assertTrue(1)\n",
              "tools/lint.py": "print('lint ok')\n"}
     yaml_text = "id: add\nsuite: demo\nvalidation: {commands: {lint: python tools/lint.py, test: 'true'}}\n"
 
     def cheat(ws: Path) -> None:
         (ws / "tests" / "test_more.py").unlink()
         text = (ws / "tests" / "test_calc.py").read_text()
-        write(ws / "tests" / "test_calc.py", text.replace("    def test_add", "    @unittest.skip('later')\n    def test_add")
-              .replace("self.assertEqual(add(2, 3), 5)", "pass"))
+        write(
+            ws / "tests" / "test_calc.py",
+            text.replace("    def test_add", "    @unittest.skip('later')\n    def test_add").replace(
+                "self.assertEqual(add(2, 3), 5)", "pass"
+            ),
+        )
         write(ws / "calc.py", "def add(a, b):  # type: ignore\n    return a - b\n")
         write(ws / "tools" / "lint.py", "pass\n")
 

@@ -160,8 +160,10 @@ def test_every_consumer_shows_the_same_figures(data: tuple[list[BatchRecord], li
     ranked = runner.invoke(main, ["leaderboard", "--db", str(db), "--json"])
     assert ranked.exit_code == (0 if truth["runs"] else 1), ranked.output  # nothing to rank: said, status 1
     cli_board = json.loads(ranked.stdout)
-    cli_batches = {b.batch_id: json.loads(runner.invoke(main, ["summary", b.batch_id, "--db", str(db), "--json"]).stdout)
-                   for b in batches}
+    cli_batches = {
+        b.batch_id: json.loads(runner.invoke(main, ["summary", b.batch_id, "--db", str(db), "--json"]).stdout)
+        for b in batches
+    }
     ds = make_datasette(db)
 
     def api(path: str) -> Any:

@@ -17,14 +17,31 @@ from zebench.serve import make_datasette
 from zebench.store import Store
 from zebench.submit import Submitter
 
-from .conftest import make_scenario
 from .test_api import ORIGINAL_PAYLOAD
 
 
 def _batch(tmp_path: Path, suites: Path, name: str, repeat: int = 2) -> tuple[Path, Path]:
     db, out = tmp_path / f"{name}.db", tmp_path / f"{name}.jsonl"
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "-o", str(out), "-a", "echo",
-                                       "-a", "oracle", "-n", str(repeat), "--batch-id", name])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db),
+            "-o",
+            str(out),
+            "-a",
+            "echo",
+            "-a",
+            "oracle",
+            "-n",
+            str(repeat),
+            "--batch-id",
+            name,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return db, out
 
@@ -163,7 +180,7 @@ def test_a_record_the_store_refuses_does_not_stop_the_other_files(tmp_path: Path
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(lines[0] + "\n")
     second.write_text(lines[1] + "\n")
-    from zebench import store as store_module
+    from zebench.store import core as store_module
 
     real = store_module.write_runs
 

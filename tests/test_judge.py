@@ -14,7 +14,6 @@ from zebench.store import Store
 from zebench.testing import Error, FakeModelServer, chat_message, text_message, tool_use, usage
 
 from .conftest import make_scenario, run
-from .test_agents_llm import server  # noqa: F401  (fixture)
 
 JUDGED = """
 id: add
@@ -38,14 +37,24 @@ def test_parse_categories_and_weights() -> None:
     assert [c.weight for c in parse_categories(["A: x", "B"])] == [50, 50]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('{"scores": [{"category": "A", "score": 4}]}', {"scores": [{"category": "A", "score": 4}]}),
-    ('Here you go:\n```json\n{"scores": [{"category": "A", "score": 4}]}\n```', {"scores": [{"category": "A", "score": 4}]}),
-    ('{"scores": [{"category": "A", "score": 4, "reasoning": "fine"}, {"category": "B", "sco',
-     {"scores": [{"category": "A", "score": 4, "reasoning": "fine"}, {"category": "B"}]}),
-    ('{"scores": [{"category": "A", "score": 5}], "overall_assessment": "Good work but the te',
-     {"scores": [{"category": "A", "score": 5}]}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"scores": [{"category": "A", "score": 4}]}', {"scores": [{"category": "A", "score": 4}]}),
+        (
+            'Here you go:\n```json\n{"scores": [{"category": "A", "score": 4}]}\n```',
+            {"scores": [{"category": "A", "score": 4}]},
+        ),
+        (
+            '{"scores": [{"category": "A", "score": 4, "reasoning": "fine"}, {"category": "B", "sco',
+            {"scores": [{"category": "A", "score": 4, "reasoning": "fine"}, {"category": "B"}]},
+        ),
+        (
+            '{"scores": [{"category": "A", "score": 5}], "overall_assessment": "Good work but the te',
+            {"scores": [{"category": "A", "score": 5}]},
+        ),
+    ],
+)
 def test_truncated_json_is_repaired(text: str, expected: dict) -> None:
     assert loads_lenient(text) == expected
 
@@ -74,7 +83,11 @@ def test_anthropic_judge_weighted_score_and_request(server: FakeModelServer, tmp
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
     assert judge.applicable and judge.kind == "task"
     assert judge.score == pytest.approx((60 * 1.0 + 30 * 0.5 + 10 * 0.0) / 100)
-    assert [c["reasoning"] for c in judge.details["categories"]] == ["Correctness ok", "Code quality ok", "Communication ok"]
+    assert [c["reasoning"] for c in judge.details["categories"]] == [
+        "Correctness ok",
+        "Code quality ok",
+        "Communication ok",
+    ]
     assert judge.details["overallAssessment"] == "Solid."
     body = server.requests[0].body
     assert (body["model"], body["temperature"], body["max_tokens"]) == ("claude-haiku-4-5", 0.2, 1234)
@@ -163,7 +176,7 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert all(SECRET in h for h in seen_by_server)  # it was really used...
     with Store(db) as store:
-        record = next(store.iter_runs())
+        record = store.get_run(store.run_ids()[0])
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     env_output = record.transcript.tool_calls[0].output
     # ...the command saw an environment, an allow-listed one (not even the harmless base URL)...

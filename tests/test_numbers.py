@@ -107,9 +107,20 @@ def test_the_cli_table_shows_agent_and_model_uncut(board_db: tuple[Path, list[re
 # A mixed database, as a new user makes one
 
 
-def _run(run_id: str, batch: str, agent: str, item: int, ok: bool, *, model: str | None = None, repeat: int = 0,
-         status: RunStatus = "completed", failure: FailureCategory | None = None, evaluations: list[Evaluation] | None = None,
-         cost: float | None = 0.0) -> RunRecord:
+def _run(
+    run_id: str,
+    batch: str,
+    agent: str,
+    item: int,
+    ok: bool,
+    *,
+    model: str | None = None,
+    repeat: int = 0,
+    status: RunStatus = "completed",
+    failure: FailureCategory | None = None,
+    evaluations: list[Evaluation] | None = None,
+    cost: float | None = 0.0,
+) -> RunRecord:
     return RunRecord(
         run_id=run_id, batch_id=batch, suite=f"suite{item % 4}", scenario=f"scenario-{item:02d}", tier="L1",
         agent=agent, model=model, status=status, started_at=f"2026-11-{1 + repeat:02d}T00:00:{item % 60:02d}.000Z",
@@ -185,7 +196,9 @@ def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_pa
                                        str(mixed_db), "--junit", str(junit), "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == ["suite3/scenario-07/L1"]
+    assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == [
+        "suite3/scenario-07/L1"
+    ]
     text = junit.read_text()
     assert text.count("<testcase") == 41 and text.count("<failure") == 40 and 'failures="40"' in text
     assert not body["pooled"] and "success rates" in body["pairing"]

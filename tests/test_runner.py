@@ -43,7 +43,10 @@ def test_oracle_scores_ten_and_echo_fails(suites: Path, tmp_path: Path) -> None:
 def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_path: Path) -> None:
     before = _fixture_snapshot(suites)
     calls = [
-        {"name": "runCommand", "input": {"command": "sed -i 's/a - b/a * b/' calc.py && echo junk >> tests/test_calc.py"}},
+        {
+            "name": "runCommand",
+            "input": {"command": "sed -i 's/a - b/a * b/' calc.py && echo junk >> tests/test_calc.py"},
+        },
         {"name": "writeFile", "input": {"path": "tests/test_calc.py", "content": "overwritten"}},
         {"name": "runCommand", "input": {"command": "rm -rf tests; chmod 000 calc.py; touch new.txt"}},
     ]

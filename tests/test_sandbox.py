@@ -174,7 +174,8 @@ def test_os_errors_are_tool_errors(tmp_path: Path, sandbox_mode: str) -> None:
 @pytest.mark.parametrize("escape", [
     "setsid sleep {m} > /dev/null 2>&1 < /dev/null &",
     "nohup sleep {m} > /dev/null 2>&1 &",
-    "python -c 'import os, subprocess; os.setpgid(0, 0); subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)'",
+    "python -c 'import os, subprocess; os.setpgid(0, 0); "
+    "subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)'",
 ])
 def test_no_process_outlives_its_run(tmp_path: Path, sandbox_mode: str, escape: str) -> None:
     m = marker()

@@ -138,11 +138,15 @@ def test_small_chunks_hold_every_run_once(site_db: Path, tmp_path: Path, monkeyp
     table = [row[1] for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
     assert sorted(table) == sorted(ids)
     manifest = data_file(out / "data/manifest.js")
-    assert manifest["detailChunk"] == 7 and len(manifest["indexChunks"]) == len(list((out / "data/runs-index").iterdir()))
+    assert manifest["detailChunk"] == 7 and len(manifest["indexChunks"]) == len(
+        list((out / "data/runs-index").iterdir())
+    )
 
 
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
-    runs = sqlite3.connect(site_db).execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'batch-b'").fetchone()[0]
+    runs = (
+        sqlite3.connect(site_db).execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'batch-b'").fetchone()[0]
+    )
     with gzip.open(built / "downloads/batch-b.csv.gz", "rt", newline="") as f:
         table = list(csv.DictReader(f))
     assert len(table) == runs == len(json.loads(gzip.decompress((built / "downloads/batch-b.json.gz").read_bytes())))
@@ -227,8 +231,14 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     # the new batch's files, the run chunks holding new ids, and the aggregate pages; old batches untouched
     assert {"batches/batch-new.html", "api/v2/batches/batch-new.json", "downloads/batch-new.csv.gz"} <= written
     assert {"index.html", "api/stats.json", "api/v2/stats.json", "data/manifest.js"} <= written
-    for old in ("batches/batch-a.html", "batches/batch-b.html", "api/v2/batches/batch-b.json", "downloads/batch-a.csv.gz",
-                "data/runs/0.js", "api/v2/runs/detail/0.json"):
+    for old in (
+        "batches/batch-a.html",
+        "batches/batch-b.html",
+        "api/v2/batches/batch-b.json",
+        "downloads/batch-a.csv.gz",
+        "data/runs/0.js",
+        "api/v2/runs/detail/0.json",
+    ):
         assert old not in written, old
     rows = json.loads((out / "api/v2/runs/index.json").read_text())
     assert sum(p["runs"] for p in rows["pages"]) == sqlite3.connect(db).execute(
@@ -348,7 +358,9 @@ def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
     assert (built / "_redirects").read_text().splitlines()[0] == "/api/runs /api/runs/latest.json 200"
     assert f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}" in (built / "_headers").read_text()
     # each page carries the policy too (as a meta element, without frame-ancestors, which browsers ignore there)
-    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', (built / "index.html").read_text())
+    meta = re.search(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', (built / "index.html").read_text()
+    )
     assert meta and html.unescape(meta.group(1)) == builder.META_CONTENT_SECURITY_POLICY
     assert "script-src 'self';" in builder.META_CONTENT_SECURITY_POLICY and "frame-ancestors" not in meta.group(1)
 

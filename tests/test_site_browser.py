@@ -8,8 +8,9 @@ import fnmatch
 import functools
 import http.server
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -76,7 +77,9 @@ def page_urls(db: Path, out: Path) -> list[str]:
     run_id, row_id, *_ = _runs(db)[-1]
     pages = ["index.html", "runs.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html",
              "costs.html", "compare.html", "batches/batch-b.html"]
-    return [file_url(out / p) for p in pages] + [f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}"]
+    return [file_url(out / p) for p in pages] + [
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}"
+    ]
 
 
 def assert_clean(page: Any, log: Any, site_prefix: str) -> None:
@@ -99,7 +102,9 @@ def test_every_page_type_loads_cleanly_from_file_urls(browser: Any, site: tuple[
         page.close()
     for name in ("index.html", "agents.html", "scenarios.html", "evaluators.html", "costs.html", "batch-b.html"):
         assert charts[name] >= 1, name
-    assert charts["index.html"] == 3 and charts["agents.html"] == 3  # leaderboard, histogram, trends; heatmap, tiers, Pareto
+    assert (
+        charts["index.html"] == 3 and charts["agents.html"] == 3
+    )  # leaderboard, histogram, trends; heatmap, tiers, Pareto
 
 
 class _HostHandler(http.server.SimpleHTTPRequestHandler):
@@ -128,7 +133,9 @@ def served(site: tuple[Path, Path]) -> Iterator[str]:
     thread.join()
 
 
-def test_pages_satisfy_the_content_security_policy_over_http(browser: Any, site: tuple[Path, Path], served: str) -> None:
+def test_pages_satisfy_the_content_security_policy_over_http(
+    browser: Any, site: tuple[Path, Path], served: str
+) -> None:
     db, out = site
     prefix = out.resolve().as_uri()
     for url in page_urls(db, out):
@@ -262,7 +269,9 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
             assert page.inner_text("#cmp-test").startswith(s["test"])
     assert "bb=batch-a" in page.evaluate("location.hash")
     # the batch page's link opens the same configuration in both batches
-    linked, _ = open_page(browser, file_url(out / "compare.html") + f"#bb=batch-a&bc={quote(one)}&cb=batch-c&cc={quote(one)}")
+    linked, _ = open_page(
+        browser, file_url(out / "compare.html") + f"#bb=batch-a&bc={quote(one)}&cb=batch-c&cc={quote(one)}"
+    )
     linked.wait_for_selector(f"#compare-result[data-pair='{one}|batch-a {one}|batch-c']")
     assert log.problems() == []
 
@@ -278,7 +287,7 @@ def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, P
     for url in urls:
         page, log = open_page(browser, url)
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
         page.mouse.move(200, 200)  # hover handlers (chart tooltips) too
         assert page.evaluate("window.__xss") is None, url
         assert dialogs == [] and log.problems() == [], url

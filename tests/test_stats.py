@@ -350,7 +350,7 @@ def test_holm_properties() -> None:
     ps = [0.04, 0.001, 0.02]
     adj = holm_adjust(ps)
     assert adj == pytest.approx([0.04, 0.003, 0.04])  # same order as the input
-    assert all(a >= p for a, p in zip(adj, ps))
+    assert all(a >= p for a, p in zip(adj, ps, strict=True))
     assert holm_adjust([0.6, 0.7]) == [1.0, 1.0]
     with pytest.raises(ValueError):
         holm_adjust([0.1, float("nan")])
@@ -515,7 +515,7 @@ def _korn_graubard(s: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[f
     outcomes on a constant, clusters = items, CR1), then Clopper-Pearson with scipy's beta quantiles."""
     import statsmodels.api as sm
 
-    y = np.concatenate([[1.0] * si + [0.0] * (ni - si) for si, ni in zip(s, n)])
+    y = np.concatenate([[1.0] * si + [0.0] * (ni - si) for si, ni in zip(s, n, strict=True)])
     groups = np.concatenate([[g] * ni for g, ni in enumerate(n)])
     fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
     items, total = len(n), n.sum()
@@ -524,7 +524,10 @@ def _korn_graubard(s: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[f
     effective = min(total, p * (1 - p) / variance)
     effective *= (scipy.stats.norm.ppf(1 - alpha / 2) / scipy.stats.t.ppf(1 - alpha / 2, items - 1)) ** 2
     x = p * effective
-    return (scipy.stats.beta.ppf(alpha / 2, x, effective - x + 1), scipy.stats.beta.ppf(1 - alpha / 2, x + 1, effective - x))
+    return (
+        scipy.stats.beta.ppf(alpha / 2, x, effective - x + 1),
+        scipy.stats.beta.ppf(1 - alpha / 2, x + 1, effective - x),
+    )
 
 
 def test_clustered_proportion_interval_matches_statsmodels_and_scipy() -> None:
@@ -561,7 +564,7 @@ def test_clustered_mean_interval_matches_statsmodels() -> None:
     rng = np.random.default_rng(3)
     n = rng.integers(1, 7, 30)
     item_means = rng.uniform(2, 9, 30)
-    values = [np.clip(rng.normal(m, 1.0, k), 0, 10) for m, k in zip(item_means, n)]
+    values = [np.clip(rng.normal(m, 1.0, k), 0, 10) for m, k in zip(item_means, n, strict=True)]
     y = np.concatenate(values)
     groups = np.concatenate([[g] * k for g, k in enumerate(n)])
     fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False},
@@ -586,7 +589,7 @@ def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
     curve = pass_at_k_curve(runs, successes)
     assert [c.k for c in curve] == [1, 2, 3, 4, 5, 6] and [c.items for c in curve] == [5, 4, 4, 3, 3, 1]
     for c in curve:
-        covered = [(n, s) for n, s in zip(runs, successes) if n >= c.k]
+        covered = [(n, s) for n, s in zip(runs, successes, strict=True) if n >= c.k]
         expected_at = sum(1 - Fraction(math.comb(n - s, c.k), math.comb(n, c.k)) for n, s in covered) / len(covered)
         expected_hat = sum(Fraction(math.comb(s, c.k), math.comb(n, c.k)) for n, s in covered) / len(covered)
         assert c.pass_at_k == pytest.approx(float(expected_at), abs=1e-12)
@@ -598,9 +601,12 @@ def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
 
 
 def _brute_sign_flip(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> float:
-    d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand)]
+    d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
     observed = abs(sum(d))
-    hits = sum(abs(sum(s * x for s, x in zip(signs, d))) >= observed for signs in itertools.product((1, -1), repeat=len(d)))
+    hits = sum(
+        abs(sum(s * x for s, x in zip(signs, d, strict=True))) >= observed
+        for signs in itertools.product((1, -1), repeat=len(d))
+    )
     return hits / 2 ** len(d)
 
 
@@ -632,6 +638,6 @@ def test_paired_rate_test_normal_approximation_beyond_the_lattice(monkeypatch: p
     monkeypatch.setattr(stats, "_EXACT_SIGN_FLIP_WORK", 10)
     approx = paired_rate_test(base, cand)
     assert approx.method == "sign-flip, normal approximation"
-    d = np.array([sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand)])
+    d = np.array([sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand, strict=True)])
     assert approx.p_value == pytest.approx(2 * scipy.stats.norm.sf(abs(d.sum()) / math.sqrt((d**2).sum())), rel=1e-12)
     assert approx.p_value == pytest.approx(exact.p_value, abs=0.03)  # 20 items: close to the exact value

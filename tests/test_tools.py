@@ -84,7 +84,8 @@ def test_command_timeout_kills_every_process(box: Toolbox) -> None:
 @pytest.mark.parametrize("escape", [
     "setsid sleep {m} &",
     "nohup sleep {m} > /dev/null 2>&1 &",
-    "python -c 'import os, subprocess; os.setpgid(0, 0); subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)';",
+    "python -c 'import os, subprocess; os.setpgid(0, 0); "
+    "subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)';",
     "(trap '' HUP TERM; sleep {m}) > /dev/null 2>&1 < /dev/null &",
 ])
 def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:

@@ -9,7 +9,9 @@ from .conftest import make_sandbox, run
 
 # Each command waits (inside its own shell, bounded) for a marker the other one writes: they can only both
 # pass if they run at the same time.
-WAIT_FOR = "touch {mine}; i=0; while [ ! -f {other} ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i+1)); done; test -f {other}"
+WAIT_FOR = (
+    "touch {mine}; i=0; while [ ! -f {other} ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i+1)); done; test -f {other}"
+)
 
 
 def test_install_first_then_the_rest_concurrently(tmp_path: Path, sandbox_mode: str) -> None:

@@ -51,7 +51,9 @@ def test_diff_reports_added_modified_deleted_and_dependency_delta(tmp_path: Path
     (after / "gone.txt").unlink()
     write(after / "new" / "file.txt", "hello\n")
     (after / "blob.bin").write_bytes(b"\0\1\2")
-    write(after / "package.json", json.dumps({"dependencies": {"react": "^19.0.0"}, "devDependencies": {"vitest": "^3"}}))
+    write(
+        after / "package.json", json.dumps({"dependencies": {"react": "^19.0.0"}, "devDependencies": {"vitest": "^3"}})
+    )
     write(after / "requirements.txt", "requests==2.32.3\n")
     diff = compute_diff(before, after)
     changes = {f.path: f.change for f in diff.files}

@@ -1,14 +1,74 @@
 """zebench: a benchmark harness and reporting platform for AI coding agents.
 
-The public API is small on purpose: load suites with ``Catalog``, run a batch with ``run_batch``, read results
-with ``Store``. Everything else is internal and may change.
+The public API is small on purpose (docs/development.md#public-api):
+
+- ``Catalog``: load and validate suites (``Catalog(suites_dir).load_all()``, ``.select(["suite/scenario"])``).
+- ``make_plan`` and ``run_batch``: plan a batch (scenarios x tiers x agents x models x repeats) and run it
+  (``asyncio.run(run_batch(store, plan))``), storing every run.
+- ``Store``: the SQLite database (``Store(path)``: ``save_runs``, ``get_run``, ``get_batch``, ``run_ids``).
+- The record models: ``RunRecord`` (one run, the JSON document `--output` writes), ``BatchRecord``,
+  ``Evaluation``, ``ValidationResult``, ``Failure``, ``Telemetry``, ``Transcript``, and ``ScenarioSpec`` (a
+  scenario.yaml).
+- ``__version__``.
+
+Everything else is internal and may change. The names are imported on first use, so ``import zebench`` stays
+quick.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("zebench")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from .batch import make_plan, run_batch
+    from .catalog import Catalog
+    from .models import (
+        BatchRecord,
+        Evaluation,
+        Failure,
+        RunRecord,
+        ScenarioSpec,
+        Telemetry,
+        Transcript,
+        ValidationResult,
+    )
+    from .store import Store
+
+    __version__: str
+
+#: Where each public name lives.
+_PUBLIC = {
+    "Catalog": "catalog", "make_plan": "batch", "run_batch": "batch", "Store": "store",
+    "RunRecord": "models", "BatchRecord": "models", "Evaluation": "models", "ValidationResult": "models",
+    "Failure": "models", "Telemetry": "models", "Transcript": "models", "ScenarioSpec": "models",
+}
+
+__all__ = [
+    "BatchRecord", "Catalog", "Evaluation", "Failure", "RunRecord", "ScenarioSpec", "Store", "Telemetry", "Transcript",
+    "ValidationResult", "__version__", "make_plan", "run_batch",
+]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zebench")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _PUBLIC:
+        value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'zebench' has no attribute {name!r}")
+    globals()[name] = value  # once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -41,7 +41,7 @@ def config_name(agent: str, model: str | None) -> str:
 
 def item_succeeded(counts: dict[str, Any]) -> bool:
     """An item's outcome for a configuration: success when at least half of its runs succeeded."""
-    return 2 * counts["successful"] >= counts["runs"]
+    return bool(2 * counts["successful"] >= counts["runs"])
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -112,7 +112,7 @@ def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None,
         [stats.TieRow(r["configuration"], {item_key(i): (i["successful"], i["runs"])
                                            for i in by_config[(r["agent"], r["model"] or "")]}) for r in rows],
         alpha, min_shared_items)
-    for rank, (row, tie) in enumerate(zip(rows, ties), 1):
+    for rank, (row, tie) in enumerate(zip(rows, ties, strict=True), 1):
         row.update({"rank": rank, "tieGroup": tie.group, "tieLeader": tie.leader, "tieP": tie.p_value,
                     "tieSharedItems": tie.shared_items, "notComparableWith": list(tie.not_comparable)})
     return rows
@@ -189,6 +189,15 @@ def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str]
     return filters, since, until, text
 
 
+def leaderboard_of(conn: sqlite3.Connection, selection: str | None = None, **options: Any) -> list[dict[str, Any]]:
+    """The leaderboard of the runs ``selection`` picks (a batch id or filter text, see parse_selection; None or
+    empty: every run); ``options`` go to :func:`leaderboard`. SelectionError for an unknown key or batch."""
+    if not selection:
+        return leaderboard(conn, **options)
+    filters, since, until, _ = parse_selection(conn, selection)
+    return leaderboard(conn, filters, since=since, until=until, **options)
+
+
 #: A side of a comparison: a batch id or filter text (parse_selection), or the filters themselves (keys of
 #: store.SELECTION_FILTERS; values taken as they are, so names with commas or "=" are safe).
 Selection = str | dict[str, str]
@@ -258,13 +267,15 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
                                   [(cand[k]["successful"], cand[k]["runs"]) for k in shared])
     rates = stats.paired_bootstrap([_rate(base[k]) for k in shared], [_rate(cand[k]) for k in shared], alpha) \
         if shared else None
-    scored = [k for k in shared if _score(base[k]) is not None and _score(cand[k]) is not None]
-    scores = stats.paired_bootstrap([_score(base[k]) for k in scored], [_score(cand[k]) for k in scored], alpha) \
-        if scored else None  # type: ignore[misc]
+    pairs = [(_score(base[k]), _score(cand[k])) for k in shared]
+    scored = [(x, y) for x, y in pairs if x is not None and y is not None]
+    scores = stats.paired_bootstrap([x for x, _ in scored], [y for _, y in scored], alpha) if scored else None
     per_item = []
     for k in shared:
         b, c = base[k], cand[k]
-        p = stats.fisher_exact(b["successful"], b["runs"] - b["successful"], c["successful"], c["runs"] - c["successful"])
+        p = stats.fisher_exact(
+            b["successful"], b["runs"] - b["successful"], c["successful"], c["runs"] - c["successful"]
+        )
         per_item.append({"item": k, "baseRuns": b["runs"], "baseSuccessful": b["successful"],
                          "baseSuccessRate": _rate(b), "baseScore": _score(b), "candRuns": c["runs"],
                          "candSuccessful": c["successful"], "candSuccessRate": _rate(c), "candScore": _score(c),
@@ -273,7 +284,7 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
                          "outcome": next(name for name, keys in outcomes.items() if k in keys),
                          "pValue": p})
     adjusted = stats.holm_adjust([i["pValue"] for i in per_item]) if per_item else []
-    for item, p in zip(per_item, adjusted):
+    for item, p in zip(per_item, adjusted, strict=True):
         item["pAdjusted"] = p
         item["significant"] = p < alpha
     regressions = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] < 0]

@@ -30,8 +30,9 @@ from pydantic import BaseModel, Field
 from . import __version__
 from .agents import AgentConfigError, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
+from .constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
 from .models import BatchRecord, RunRecord, utc_now
-from .processes import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, Limits
+from .processes import Limits
 from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
 from .store import Store
 
@@ -97,7 +98,7 @@ def make_plan(
     agent_settings: dict[str, Any] | None = None,
     judge_settings: dict[str, Any] | None = None,
     agent_network: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
     if repeat < 1:
@@ -105,6 +106,7 @@ def make_plan(
     if shard is not None and not 1 <= shard[0] <= shard[1]:
         raise BatchError(f"--shard {shard[0]}/{shard[1]}: expected I/N with 1 <= I <= N")
     agent_settings = dict(agent_settings or {})
+    limits = limits or Limits()
     for name in agents:
         try:
             cls = agent_class(name)
@@ -134,6 +136,45 @@ def make_plan(
     if not plan.keys():
         raise BatchError(f"shard {shard[0]}/{shard[1]} of this matrix is empty" if shard else "nothing to run")
     return plan, notes
+
+
+def stored_run(db_path: Path, run_id: str) -> RunRecord:
+    """A stored run, read without changing the database (``--from-run``); BatchError when it is not there."""
+    from .store import open_for_reading
+
+    if not db_path.exists():
+        raise BatchError(f"--from-run: database {db_path} does not exist")
+    with open_for_reading(db_path) as store:
+        record = store.get_run(run_id)
+    if record is None:
+        raise BatchError(f"--from-run: no run {run_id!r} in {db_path}")
+    return record
+
+
+def plan_run(
+    catalog: Catalog,
+    selectors: list[str],
+    *,
+    tiers: list[str],
+    agents: list[str],
+    agent_settings: dict[str, Any],
+    from_run: RunRecord | None = None,
+    **plan_options: Any,
+) -> tuple[BatchPlan, list[str]]:
+    """The plan of `zebench run`: :func:`make_plan` with the echo agent when none is given. With ``from_run`` (a
+    stored run), its tool calls are replayed on a fresh workspace: the replay agent, and the run's scenario and
+    tier unless scenarios are selected."""
+    settings = dict(agent_settings)
+    if from_run is not None:
+        transcript = from_run.transcript
+        settings["replay_calls"] = [{"name": c.name, "input": c.input} for c in transcript.tool_calls] \
+            if transcript else []
+        settings["replayed_run"] = from_run.run_id
+        agents = agents or ["replay"]
+        if not selectors:
+            selectors, tiers = [f"{from_run.suite}/{from_run.scenario}"], tiers or [from_run.tier]
+    return make_plan(catalog, selectors, tiers=tiers, agents=agents or ["echo"], agent_settings=settings,
+                     **plan_options)
 
 
 class Reporter(Protocol):

@@ -39,7 +39,9 @@ def scaffold_dir() -> Path:
     """Where new suites go by default: the current directory's suites folder (never the bundled one)."""
     return next((c for c in LOCAL_SUITES_DIRS if c.is_dir()), LOCAL_SUITES_DIRS[0])
 #: Directories never copied into a workspace, never hashed, never diffed.
-IGNORED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+IGNORED_DIRS = frozenset(
+    {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+)
 DEFAULT_ANSWER = "Proceed with your best judgment based on the constraints provided."
 #: In solution/: paths the reference solution deletes, one per line.
 DELETED_LIST = ".deleted"
@@ -211,6 +213,19 @@ class Scenario:
     @property
     def tiers(self) -> list[str]:
         return sorted(self.prompts, key=tier_sort_key)
+
+    def listing(self) -> dict[str, Any]:
+        """What `zebench list --json` shows of the scenario (camelCase keys)."""
+        return {
+            "suite": self.suite, "scenario": self.name, "id": self.spec.id, "title": self.spec.title,
+            "tiers": self.tiers,
+            "tierDescriptions": {t: p.description for t in self.tiers if (p := self.tier_policy(t)) and p.description},
+            "difficulty": self.spec.difficulty, "tags": self.spec.tags, "estimatedTime": self.spec.estimated_time,
+            "workspace": self.spec.needs_workspace,
+            "artifact": self.spec.artifact.fields() if self.spec.artifact else None,
+            "baselineCommands": [c.cmd for c in self.spec.baseline.run],
+            "hasSolution": self.has_solution, "warnings": self.warnings,
+        }
 
     def prompt(self, tier: str) -> str:
         """The tier's prompt as the agent gets it: the prompt file, plus the artifact's fields for artifact
@@ -415,7 +430,9 @@ class Catalog:
                 raise CatalogError(f"unknown suite {suite!r} in {selector!r} (known: {', '.join(self.suite_names())})")
             known = self.scenario_names(suite)
             if name and name not in known:
-                raise CatalogError(f"unknown scenario {suite}/{name} (scenarios of {suite}: {', '.join(known) or 'none'})")
+                raise CatalogError(
+                    f"unknown scenario {suite}/{name} (scenarios of {suite}: {', '.join(known) or 'none'})"
+                )
             for n in [name] if name else known:
                 chosen.setdefault((suite, n), None)
         return list(chosen)

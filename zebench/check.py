@@ -26,6 +26,7 @@ import json
 import secrets
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -495,3 +496,23 @@ async def check_scenarios(
     for scenario, check in loaded:
         assess(check, scenario, dict(runs[scenario.key]), slow_seconds=slow_seconds)
     return report
+
+
+def run_check(catalog: Catalog, selectors: list[str], *, db_path: Path | None = None, **options: Any) -> CheckReport:
+    """:func:`check_scenarios` with the runs stored in ``db_path``, else in a temporary database removed afterwards
+    (a check never writes the user's database unless asked); SIGINT and SIGTERM stop it (BatchInterrupted).
+    ``options`` go to check_scenarios."""
+    import asyncio
+    import tempfile
+
+    from .batch import stop_on_signals
+
+    async def checked(store: Store) -> CheckReport:
+        stop = StopRequest()
+        with stop_on_signals(stop):
+            return await check_scenarios(catalog, selectors, store, database=str(db_path) if db_path else None,
+                                         stop=stop, **options)
+
+    with tempfile.TemporaryDirectory(prefix="zebench-check-") as tmp:
+        with Store(db_path or Path(tmp) / "check.db") as store:
+            return asyncio.run(checked(store))

@@ -10,10 +10,10 @@ deeper than ``jsonsafe.MAX_DEPTH`` (measured before parsing), a record the model
 the next record and the next file (in a JSON array, a bad item spoils only itself, except an integer of over
 4,300 digits, which Python's parser refuses for the whole document). Each file is all-or-nothing unless
 ``skip_invalid``: a file with a bad record is not loaded (nothing of it is written), the other files are. With
-``skip_invalid`` the valid records of every file are stored. A last line
-cut short (a writer that crashed) is reported but does not stop the rest of its file. A run is keyed by its
-runId: the report counts runs new, updated (stored before with other content: rewritten) and unchanged (already
-stored exactly so: left alone), and records rejected; re-ingesting the same files changes nothing. Batch aggregates are recomputed from the stored runs, and
+``skip_invalid`` the valid records of every file are stored. A last line cut short (a writer that crashed) is
+reported but does not stop the rest of its file. A run is keyed by its runId: the report counts runs new, updated
+(stored before with other content: rewritten) and unchanged (already stored exactly so: left alone), and records
+rejected; re-ingesting the same files changes nothing. Batch aggregates are recomputed from the stored runs, and
 the store redacts secrets from every record it writes (:mod:`zebench.redact`).
 """
 

@@ -77,7 +77,9 @@ def parse_manifest(rel_path: str, text: str) -> list[Declared]:
                 out.append(d)
         for extra, lines in (project.get("optional-dependencies", {}) or {}).items():
             for line in lines or []:
-                if isinstance(line, str) and (d := _python_requirement(rel_path, f"optional-dependencies.{extra}", line)):
+                if isinstance(line, str) and (
+                    d := _python_requirement(rel_path, f"optional-dependencies.{extra}", line)
+                ):
                     out.append(d)
         for group, lines in (data.get("dependency-groups", {}) or {}).items():
             for line in lines or []:

@@ -12,9 +12,33 @@ from pydantic.json_schema import models_json_schema
 
 from . import __version__
 from .models import (
-    AgentStats, BatchDetail, BatchMatrix, BatchRecord, BatchRow, CompareResult, ErrorBody, EvaluationRow, Health, OriginalAgentStats,
-    OriginalBatch, OriginalBatchDetail, OriginalEvaluation, OriginalHumanScore, OriginalHumanScoreStats, OriginalRun,
-    OriginalRunDetail, OriginalStats, OriginalTelemetry, RunDetail, RunRecord, RunRow, ScenarioStats, Stats, TelemetryRow, TranscriptBody, WriteResult,
+    AgentStats,
+    BatchDetail,
+    BatchMatrix,
+    BatchRecord,
+    BatchRow,
+    CompareResult,
+    ErrorBody,
+    EvaluationRow,
+    Health,
+    OriginalAgentStats,
+    OriginalBatch,
+    OriginalBatchDetail,
+    OriginalEvaluation,
+    OriginalHumanScore,
+    OriginalHumanScoreStats,
+    OriginalRun,
+    OriginalRunDetail,
+    OriginalStats,
+    OriginalTelemetry,
+    RunDetail,
+    RunRecord,
+    RunRow,
+    ScenarioStats,
+    Stats,
+    TelemetryRow,
+    TranscriptBody,
+    WriteResult,
 )
 from .store import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
+
 #: Environment variable names that may hold credentials. The command environment is an allow-list
 #: (zebench.sandbox); this pattern refuses secret-looking names among the extras a caller adds.
 SECRET_NAME_RE = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION)", re.IGNORECASE)
@@ -73,9 +75,6 @@ def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-DEFAULT_MAX_PROCESSES = 1024
-DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
-DEFAULT_MAX_FILE_SIZE_BYTES = 1024**3
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ class RichReporter:
     def start(self, batch_id: str, total: int, already_done: int) -> None:
         todo = total - already_done
         self.console.print(
-            f"[bold]Batch {batch_id}[/]: {todo} runs to do" + (f" ({already_done} already stored)" if already_done else "")
+            f"[bold]Batch {batch_id}[/]: {todo} runs to do"
+            + (f" ({already_done} already stored)" if already_done else "")
         )
         if self.live:
             self.progress = Progress(
@@ -137,9 +138,13 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
         for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
             runs.add_column(col, overflow="fold")
         for r in rows:
-            status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+            status = (
+                r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+            )
             if r["evaluator_errors"]:
-                status += f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+                status += (
+                    f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+                )
             runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"], r["model"] or "", status,
                          _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
         console.print(runs)
@@ -169,6 +174,8 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
         console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
     state = "complete" if d["complete"] else (
         f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
-    console.print(f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else ""))
+    console.print(
+        f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")
+    )
     if not d["complete"] and d["expectedRuns"] is not None:
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")

@@ -40,11 +40,25 @@ SECRET_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 #: Secrets by name whatever the pattern says (documentation, and a guard if the pattern is ever narrowed).
-KNOWN_SECRET_NAMES = frozenset({
-    "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY", "ZE_BENCHMARKS_API_KEY", "GH_PAT", "GH_TOKEN",
-    "GITHUB_TOKEN", "NETLIFY_AUTH_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HF_TOKEN",
-    "DATABASE_URL", "NPM_TOKEN", "NODE_AUTH_TOKEN",
-})
+KNOWN_SECRET_NAMES = frozenset(
+    {
+        "ANTHROPIC_API_KEY",
+        "OPENROUTER_API_KEY",
+        "OPENAI_API_KEY",
+        "ZEBENCH_API_KEY",
+        "ZE_BENCHMARKS_API_KEY",
+        "GH_PAT",
+        "GH_TOKEN",
+        "GITHUB_TOKEN",
+        "NETLIFY_AUTH_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "HF_TOKEN",
+        "DATABASE_URL",
+        "NPM_TOKEN",
+        "NODE_AUTH_TOKEN",
+    }
+)
 #: Names the pattern matches that hold no secret (desktop sessions, agent sockets): their values are ordinary
 #: words and paths ("wayland", "/run/user/1000/bus") that must not be replaced everywhere.
 NOT_SECRET_NAME_RE = re.compile(
@@ -180,13 +194,13 @@ class Redactor:
             return self._model(obj)
         if isinstance(obj, list):
             items = [self.value(x) for x in obj]
-            return items if any(a is not b for a, b in zip(items, obj)) else obj
+            return items if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
         if isinstance(obj, tuple):
             items = [self.value(x) for x in obj]
-            return tuple(items) if any(a is not b for a, b in zip(items, obj)) else obj
+            return tuple(items) if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
         if isinstance(obj, dict):
             pairs = [(self.value(k), self.value(v)) for k, v in obj.items()]
-            changed = any(k2 is not k or v2 is not v for (k2, v2), (k, v) in zip(pairs, obj.items()))
+            changed = any(k2 is not k or v2 is not v for (k2, v2), (k, v) in zip(pairs, obj.items(), strict=True))
             return dict(pairs) if changed else obj
         return obj
 

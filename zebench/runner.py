@@ -29,8 +29,18 @@ from .agents import Agent, AgentError, AgentTask, agent_class
 from .catalog import CatalogError, Scenario
 from .evaluators import EvaluationContext, default_weights, run_evaluators
 from .models import (
-    SCORED_STATUSES, Diff, Evaluation, Failure, FailureCategory, Manifest, RunRecord, RunStatus, Telemetry,
-    Transcript, ValidationResult, utc_now,
+    SCORED_STATUSES,
+    Diff,
+    Evaluation,
+    Failure,
+    FailureCategory,
+    Manifest,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+    Transcript,
+    ValidationResult,
+    utc_now,
 )
 from .processes import Limits
 from .redact import redact
@@ -39,7 +49,11 @@ from .scoring import score_run, weights_for
 from .toolchain import package_manager_dirs, package_manager_env
 from .tools import Toolbox
 from .validation import (
-    compare_with_baseline, missing_tools, missing_tools_message, run_baseline, run_validation,
+    compare_with_baseline,
+    missing_tools,
+    missing_tools_message,
+    run_baseline,
+    run_validation,
 )
 from .workspace import diff_workspace, prepare_workspace, remove_workspace
 
@@ -75,7 +89,7 @@ class RunOptions:
     judge_settings: dict[str, Any] = field(default_factory=dict)
     git_commit: str | None = None
     #: Baseline results shared by the runs of a batch (a run without one computes its scenario's baseline itself).
-    baselines: "BaselineCache | None" = None
+    baselines: BaselineCache | None = None
     #: auto (bubblewrap where it works, else none), bwrap, none: see zebench.sandbox.
     sandbox: str = "auto"
     #: Give agent commands the network (a scenario can ask for it with ``sandbox: {network: true}``).
@@ -123,7 +137,7 @@ class BaselineCache:
         self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
 
     def start(self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy],
-              limits: Limits) -> "asyncio.Future[list[ValidationResult]]":
+              limits: Limits) -> asyncio.Future[list[ValidationResult]]:
         task = self._tasks.get(scenario.key)
         if task is None:
             spec = scenario.spec
@@ -492,7 +506,7 @@ def _setting_text(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     text = json.dumps(value, default=str)
-    return text if len(text) <= 200 else f"<{type(value).__name__} of {len(value)} items>"  # type: ignore[arg-type]
+    return text if len(text) <= 200 else f"<{type(value).__name__} of {len(value)} items>"
 
 
 def _describe(exc: BaseException) -> str:

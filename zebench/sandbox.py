@@ -267,7 +267,9 @@ class Sandbox:
         if uid == 0:
             passwd, group = f"root:x:0:0:root:{SANDBOX_HOME}:/bin/sh\n", "root:x:0:\n"
         else:
-            passwd = f"root:x:0:0:root:/root:/bin/sh\n{SANDBOX_USER}:x:{uid}:{gid}:zebench sandbox:{SANDBOX_HOME}:/bin/sh\n"
+            passwd = (
+                f"root:x:0:0:root:/root:/bin/sh\n{SANDBOX_USER}:x:{uid}:{gid}:zebench sandbox:{SANDBOX_HOME}:/bin/sh\n"
+            )
             group = f"root:x:0:\n{SANDBOX_USER}:x:{gid}:\n"
         for name, text in (("passwd", passwd), ("group", group)):
             (scratch / name).write_text(text)

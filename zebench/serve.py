@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .store import CANNED_QUERIES, Store
+from .store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
 
 TABLES: dict[str, dict[str, Any]] = {
     "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
-                   "columns": {"expected_runs": "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
+                   "columns": {"expected_runs":
+                               "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
                                "avg_score": "Mean totalScore, 0-1", "avg_weighted_score": "Mean weightedScore, 0-10",
                                "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)"}},
     "benchmark_runs": {"description": "One row per run, failed ones too.",
@@ -71,21 +72,30 @@ SETTINGS = {
 
 
 class NoDatabase(Exception):
-    """The database file does not exist and creating it was not asked for."""
+    """The database file does not exist and creating it was not asked for, or its schema needs migrating."""
 
 
 def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False, site: Path | None = None) -> Any:
     """Datasette over ``db_path`` with zebench's plugin, metadata and settings. A missing file is created (an
-    empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing. ``site``: a
-    built report site to serve at /-/site/ (its pages then refresh from this server's API)."""
+    empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing. Serving never
+    migrates an existing database: one with an older schema is refused (``zebench migrate`` upgrades it).
+    ``site``: a built report site to serve at /-/site/ (its pages then refresh from this server's API)."""
     from datasette.app import Datasette
 
     if not db_path.exists() and (immutable or not create):
         raise NoDatabase(f"{db_path} does not exist" + (
             " (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one"))
-    with Store(db_path) as store:  # schema up to date before serving
-        if immutable:
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # immutable mode ignores the WAL file
+    if not db_path.exists():
+        Store(db_path).close()  # --create: a new, empty database
+    with ReadOnlyStore(db_path) as reader:
+        pending = pending_migrations(reader.conn)
+    if pending:
+        raise NoDatabase(f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
+                         f"pending): run `zebench migrate --db {db_path}` first (any write command, such as "
+                         "`zebench run` or `zebench ingest`, also brings it up to date)")
+    if immutable:
+        with Store(db_path, migrate=False) as store:
+            store.checkpoint()  # immutable mode ignores the WAL file
     name = db_path.stem
     return Datasette(
         files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],

@@ -531,7 +531,7 @@ def _bootstrap_means(values: FloatArray, n_resamples: int, seed: int) -> FloatAr
 
 
 def bootstrap_mean_interval(
-    values: Sequence[float], alpha: float = 0.05, n_resamples: int = 2000, seed: int = 0
+    values: Sequence[float] | FloatArray, alpha: float = 0.05, n_resamples: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean (Efron & Tibshirani 1993, ch. 13; scipy method="percentile").
 
@@ -680,22 +680,22 @@ def paired_rate_test(base: Sequence[tuple[int, int]], cand: Sequence[tuple[int, 
             raise ValueError(f"each side of an item needs 1 <= runs and 0 <= successes <= runs, got ({s}, {n})")
     items = len(base)
     if all(n == 1 for _, n in base) and all(n == 1 for _, n in cand):
-        only_base = sum(1 for (sb, _), (sc, _) in zip(base, cand) if sb > sc)
-        only_cand = sum(1 for (sb, _), (sc, _) in zip(base, cand) if sc > sb)
+        only_base = sum(1 for (sb, _), (sc, _) in zip(base, cand, strict=True) if sb > sc)
+        only_cand = sum(1 for (sb, _), (sc, _) in zip(base, cand, strict=True) if sc > sb)
         return RateTest(mcnemar_exact(only_base, only_cand), items, only_base + only_cand, "exact McNemar")
-    diffs = [sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand)]
-    differing = sum(1 for (sb, nb), (sc, nc) in zip(base, cand) if sc * nb != sb * nc)
+    diffs = [sc / nc - sb / nb for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
+    differing = sum(1 for (sb, nb), (sc, nc) in zip(base, cand, strict=True) if sc * nb != sb * nc)
     if not differing:
         return RateTest(1.0, items, 0, "exact sign-flip")
     scale = 1
-    for (_, nb), (_, nc) in zip(base, cand):
+    for (_, nb), (_, nc) in zip(base, cand, strict=True):
         scale = math.lcm(scale, nb, nc)
         if scale > _EXACT_SIGN_FLIP_WORK:
             break
     reach = sum(abs(d) for d in diffs) * scale if scale <= _EXACT_SIGN_FLIP_WORK else math.inf
     if (2 * reach + 1) * differing <= _EXACT_SIGN_FLIP_WORK:
         # d_i * L, exactly, as integers
-        signed = [sc * (scale // nc) - sb * (scale // nb) for (sb, nb), (sc, nc) in zip(base, cand)]
+        signed = [sc * (scale // nc) - sb * (scale // nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
         steps = [abs(d) for d in signed if d]
         observed = abs(sum(signed))
         reach = sum(steps)
@@ -755,7 +755,7 @@ def tie_groups(rows: Sequence[TieRow], alpha: float = 0.05,
             worse = _mean_rate(rows[i].items, shared) < _mean_rate(leader.items, shared)
             tested.append((i, test.p_value, worse, len(shared)))
         adjusted = holm_adjust([p for _, p, _, _ in tested])
-        for (i, _, worse, shared_count), p_adjusted in zip(tested, adjusted):
+        for (i, _, worse, shared_count), p_adjusted in zip(tested, adjusted, strict=True):
             if not (worse and p_adjusted < alpha):
                 results[i] = TieResult(group, leader.name, p_adjusted, shared_count, tuple(not_comparable[i]))
         remaining = [i for i in others if results[i] is None]

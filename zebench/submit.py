@@ -29,11 +29,9 @@ from typing import Any
 
 import httpx
 
+from .constants import DEFAULT_SPOOL
 from .models import RunRecord
 
-URL_ENV = "ZE_BENCHMARKS_WORKER_URL"
-TOKEN_ENV = "ZE_BENCHMARKS_API_KEY"
-DEFAULT_SPOOL = Path("data/submit-spool.jsonl")
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504, 529}
 #: Records per request when delivering a spool.
 SPOOL_BATCH = 100

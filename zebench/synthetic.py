@@ -9,12 +9,26 @@ commands with output tails, a diff, a short transcript and a manifest (about 3 K
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .models import (
-    BatchRecord, Diff, DiffFile, Evaluation, EvaluatorKind, Failure, FailureCategory, Manifest, Message, RunRecord,
-    RunStatus, Telemetry, ToolCallRecord, Transcript, ValidationResult,
+    BatchRecord,
+    Diff,
+    DiffFile,
+    Evaluation,
+    EvaluatorKind,
+    Failure,
+    FailureCategory,
+    Manifest,
+    Message,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+    ToolCallRecord,
+    Transcript,
+    ValidationResult,
 )
 from .runner import STAGES
 
@@ -33,14 +47,24 @@ SCENARIOS = [(suite, f"{suite.split('-')[0]}-task-{i:02d}") for suite in SUITES 
 TIERS = ["L0", "L1", "L2", "L3", "Lx"]
 TIER_PENALTY = {"L0": -0.05, "L1": 0.0, "L2": 0.08, "L3": 0.16, "Lx": 0.25}
 #: name, kind, weight; llm_judge only in some batches (5 or 6 evaluations per run).
-EVALUATORS: list[tuple[str, EvaluatorKind, float]] = [("dependency_targets", "task", 3.0), ("dependency_constraints", "task", 2.0),
-              ("heuristic_checks", "task", 2.0), ("package_manager", "hygiene", 1.0),
-              ("integrity_guard", "hygiene", 1.0), ("diff_summary", "info", 0.0)]
+EVALUATORS: list[tuple[str, EvaluatorKind, float]] = [
+    ("dependency_targets", "task", 3.0),
+    ("dependency_constraints", "task", 2.0),
+    ("heuristic_checks", "task", 2.0),
+    ("package_manager", "hygiene", 1.0),
+    ("integrity_guard", "hygiene", 1.0),
+    ("diff_summary", "info", 0.0),
+]
 JUDGE: tuple[str, EvaluatorKind, float] = ("llm_judge", "task", 2.0)
-FAILURES: list[tuple[FailureCategory, str, str]] = [("agent", "agent", "agent exited with status 1"), ("validation", "validation", "install failed"),
-            ("infrastructure", "workspace", "no space left on device"), ("rate_limited", "agent", "429 from the API"),
-            ("setup", "setup", "fixture copy failed"), ("workspace", "workspace", "npm ci failed")]
-START = datetime(2025, 1, 6, tzinfo=timezone.utc)
+FAILURES: list[tuple[FailureCategory, str, str]] = [
+    ("agent", "agent", "agent exited with status 1"),
+    ("validation", "validation", "install failed"),
+    ("infrastructure", "workspace", "no space left on device"),
+    ("rate_limited", "agent", "429 from the API"),
+    ("setup", "setup", "fixture copy failed"),
+    ("workspace", "workspace", "npm ci failed"),
+]
+START = datetime(2025, 1, 6, tzinfo=UTC)
 
 
 def iso(t: datetime) -> str:
@@ -93,8 +117,17 @@ class Generator:
         duration = rng.randint(20_000, 900_000)
         completed = started + timedelta(milliseconds=duration)
         roll = rng.random()
-        status: RunStatus = ("completed" if roll < 0.86 else "budget_exceeded" if roll < 0.87 else "failed" if roll < 0.95
-                  else "timeout" if roll < 0.995 else "cancelled")
+        status: RunStatus = (
+            "completed"
+            if roll < 0.86
+            else "budget_exceeded"
+            if roll < 0.87
+            else "failed"
+            if roll < 0.95
+            else "timeout"
+            if roll < 0.995
+            else "cancelled"
+        )
         failure = None
         if status == "failed":
             category, stage, message = rng.choice(FAILURES)
@@ -132,8 +165,22 @@ class Generator:
         tokens_in = rng.randint(5_000, 600_000)
         tokens_out = rng.randint(500, 40_000)
         cost = None if model is None or rng.random() < 0.03 else round(tokens_in * 3e-6 + tokens_out * 15e-6, 5)
-        stage_ms = dict(zip(STAGES, (rng.randint(5, 500), rng.randint(200, 20_000), duration * 8 // 10,
-                                     rng.randint(1_000, 120_000), rng.randint(10, 5_000), rng.randint(1, 50))))
+        # six figures for the stages before "baseline" was added: the last stage has none (kept: the generated
+        # data sets must stay the same)
+        stage_ms = dict(
+            zip(
+                STAGES,
+                (
+                    rng.randint(5, 500),
+                    rng.randint(200, 20_000),
+                    duration * 8 // 10,
+                    rng.randint(1_000, 120_000),
+                    rng.randint(10, 5_000),
+                    rng.randint(1, 50),
+                ),
+                strict=False,
+            )
+        )
         telemetry = Telemetry(
             tool_calls=rng.randint(0, 120), tokens_in=tokens_in, tokens_out=tokens_out,
             cache_read_tokens=tokens_in // 2, cache_write_tokens=tokens_in // 10, cost_usd=cost,
@@ -156,12 +203,26 @@ class Generator:
         rng = self.rng
         ok = record.is_successful
         record.validation = [
-            ValidationResult(kind="install", command="npm ci", status="passed", exit_code=0,
-                             duration_ms=rng.randint(2_000, 40_000), output_tail=f"added {rng.randint(50, 900)} packages"),
-            ValidationResult(kind="test", command="npm test", status="passed" if ok else "failed",
-                             exit_code=0 if ok else 1, duration_ms=rng.randint(1_000, 60_000),
-                             output_tail=(f"Tests: {rng.randint(5, 80)} passed" if ok else
-                                          "FAIL src/app.test.ts\n  expected 2 received 3\nTests: 1 failed")),
+            ValidationResult(
+                kind="install",
+                command="npm ci",
+                status="passed",
+                exit_code=0,
+                duration_ms=rng.randint(2_000, 40_000),
+                output_tail=f"added {rng.randint(50, 900)} packages",
+            ),
+            ValidationResult(
+                kind="test",
+                command="npm test",
+                status="passed" if ok else "failed",
+                exit_code=0 if ok else 1,
+                duration_ms=rng.randint(1_000, 60_000),
+                output_tail=(
+                    f"Tests: {rng.randint(5, 80)} passed"
+                    if ok
+                    else "FAIL src/app.test.ts\n  expected 2 received 3\nTests: 1 failed"
+                ),
+            ),
         ]
         before, after = f"^{rng.randint(1, 4)}.0.0", f"^{rng.randint(5, 9)}.1.0"
         record.diff = Diff(files=[DiffFile(
@@ -169,18 +230,36 @@ class Generator:
             patch=(f"--- a/package.json\n+++ b/package.json\n@@ -10,7 +10,7 @@\n   \"dependencies\": {{\n"
                    f"-    \"react\": \"{before}\",\n+    \"react\": \"{after}\",\n     \"react-dom\": \"{after}\"\n"))])
         record.transcript = Transcript(
-            messages=[Message(role="user", content=f"Upgrade react to the latest major in {record.scenario}."),
-                      Message(role="assistant", content="I will read package.json, update the version and run the tests."),
-                      Message(role="assistant", content="Done: react upgraded." if ok else "The tests still fail.")],
+            messages=[
+                Message(role="user", content=f"Upgrade react to the latest major in {record.scenario}."),
+                Message(role="assistant", content="I will read package.json, update the version and run the tests."),
+                Message(role="assistant", content="Done: react upgraded." if ok else "The tests still fail."),
+            ],
             tool_calls=[
-                ToolCallRecord(seq=1, name="readFile", input={"path": "package.json"},
-                               output='{"name": "app", "dependencies": {"react": "%s"}}' % before, duration_ms=3),
-                ToolCallRecord(seq=2, name="writeFile", input={"path": "package.json", "content": "..."},
-                               output="wrote 412 bytes", duration_ms=2),
-                ToolCallRecord(seq=3, name="runCommand", input={"command": "npm test"},
-                               output=record.validation[1].output_tail, is_error=not ok,
-                               duration_ms=rng.randint(1_000, 30_000)),
-            ])
+                ToolCallRecord(
+                    seq=1,
+                    name="readFile",
+                    input={"path": "package.json"},
+                    output=f'{{"name": "app", "dependencies": {{"react": "{before}"}}}}',
+                    duration_ms=3,
+                ),
+                ToolCallRecord(
+                    seq=2,
+                    name="writeFile",
+                    input={"path": "package.json", "content": "..."},
+                    output="wrote 412 bytes",
+                    duration_ms=2,
+                ),
+                ToolCallRecord(
+                    seq=3,
+                    name="runCommand",
+                    input={"command": "npm test"},
+                    output=record.validation[1].output_tail,
+                    is_error=not ok,
+                    duration_ms=rng.randint(1_000, 30_000),
+                ),
+            ],
+        )
         record.manifest = Manifest(zebench_version="0.1.0", scenario_hash=f"{rng.getrandbits(64):016x}",
                                    prompt_hash=f"{rng.getrandbits(64):016x}", agent=record.agent, model=record.model,
                                    settings={"maxTurns": 40}, python_version="3.11.7", platform="linux-x86_64")

@@ -27,9 +27,10 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 _ids = itertools.count(1)
 
@@ -60,7 +61,9 @@ def overloaded(retry_after_ms: int = 10) -> Error:
 # -- Anthropic Messages bodies ---------------------------------------------------------------------------------
 
 
-def usage(input_tokens: int = 100, output_tokens: int = 50, cache_read: int = 0, cache_write: int = 0) -> dict[str, int]:
+def usage(
+    input_tokens: int = 100, output_tokens: int = 50, cache_read: int = 0, cache_write: int = 0
+) -> dict[str, int]:
     return {"input_tokens": input_tokens, "output_tokens": output_tokens,
             "cache_read_input_tokens": cache_read, "cache_creation_input_tokens": cache_write}
 
@@ -131,7 +134,7 @@ class FakeModelServer:
         host, port = self._server.server_address[:2]
         return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
-    def start(self) -> "FakeModelServer":
+    def start(self) -> FakeModelServer:
         self._thread.start()
         return self
 
@@ -139,7 +142,7 @@ class FakeModelServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeModelServer":
+    def __enter__(self) -> FakeModelServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

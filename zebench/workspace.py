@@ -340,7 +340,9 @@ class Files:
 
     async def list_dir(self, raw: object) -> list[str]:
         """Names in a folder, sorted, folders ending with '/' (.git left out); capped at MAX_LIST_ENTRIES."""
-        text = await asyncio.to_thread(self._guard, raw, lambda: "\n".join(self._list_dir(path_parts(raw, allow_root=True))))
+        text = await asyncio.to_thread(
+            self._guard, raw, lambda: "\n".join(self._list_dir(path_parts(raw, allow_root=True)))
+        )
         return text.split("\n") if text else []
 
     def _list_dir(self, parts: list[str]) -> list[str]:

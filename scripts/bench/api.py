@@ -10,7 +10,7 @@
    once before (warm page cache; --cold to skip): a cold 2 GB file on a slow disk gives p95s of 300 ms and more;
 3. POST /api/results: records per second, one record per request and 100 records per request;
 4. ingest: ``ingest_paths`` of a JSONL file of 100,000 runs into a fresh database vs. raw sqlite3 executemany of
-   the same rows (``store._run_rows``) in one transaction into a fresh database of the same schema; the figure is
+   the same rows (``store.run_rows``) in one transaction into a fresh database of the same schema; the figure is
    baseline seconds / ingest seconds (median of --repeats).
 
 Targets at 1M runs: every GET p95 <= 50 ms (the bulk reads of the original's shapes, 10,000 runs or a whole
@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -43,8 +43,8 @@ import httpx
 
 from zebench.ingest import ingest_paths
 from zebench.models import RunRecord
+from zebench.store import Store, run_rows
 from zebench.synthetic import TIERS, Generator
-from zebench.store import Store, _run_rows
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-not-a-secret"
@@ -203,7 +203,7 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         return f"{prefix}/runs?" + urlencode(params)
 
     listings = [lambda i: {}, lambda i: {"agent": agents[i % len(agents)]}, lambda i: {"status": "failed"},
-                lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)]))]
+                lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)], strict=True))]
     cursors: list[str] = []
     for i in range(40):  # page 2 of several listings, found before timing
         params = listings[i % len(listings)](i)
@@ -217,8 +217,8 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         # the original project's shapes and definitions (what its dashboard and client read)
         "/api/runs": (lambda i: "/api/runs", t),
         "/api/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}, "/api"), t),
-        "/api/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios))),
-                                                     "/api"), t),
+        "/api/runs?suite=S&scenario=C": (
+            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True)), "/api"), t),
         "/api/runs?status=failed": (lambda i: q({"status": "failed"}, "/api"), t),
         "/api/runs?limit=10000&status=completed (bulk)": (lambda i: q({"limit": 10000, "status": "completed"}, "/api"),
                                                           BULK_TARGET_MS),
@@ -233,7 +233,8 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         # zebench's richer shapes
         "/api/v2/runs": (lambda i: "/api/v2/runs", t),
         "/api/v2/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}), t),
-        "/api/v2/runs?suite=S&scenario=C": (lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios)))), t),
+        "/api/v2/runs?suite=S&scenario=C": (
+            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True))), t),
         "/api/v2/runs?status=failed": (lambda i: q({"status": "failed"}), t),
         "/api/v2/runs?tier=T": (lambda i: q({"tier": rng.choice(TIERS)}), t),
         "/api/v2/runs?batchId=B": (lambda i: q({"batchId": rng.choice(batches)}), t),
@@ -277,7 +278,7 @@ def measure_gets(client: httpx.Client, endpoints: dict[str, tuple[Any, float]], 
 def measure_posts(client: httpx.Client, records: int, per_request: int, tag: str) -> tuple[float, float]:
     """(records per second, p50 ms per request) posting ``records`` new runs ``per_request`` at a time."""
     gen = Generator(seed=zlib.crc32(tag.encode()), prefix=f"p{tag}")
-    gen.clock = datetime.now(timezone.utc)
+    gen.clock = datetime.now(UTC)
     bodies = []
     made = []
     for _, runs in gen.batches(records):
@@ -342,7 +343,7 @@ def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, floa
             f.write(record.model_dump_json(by_alias=True) + "\n")
     grouped: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        for table, rows in _run_rows(record).items():
+        for table, rows in run_rows(record).items():
             grouped.setdefault(table, []).extend(rows)
         if record.batch_id not in batch_rows:  # write_runs creates each batch row the runs name
             batch_rows[record.batch_id] = {"batch_id": record.batch_id, "created_at": record.started_at,
@@ -382,9 +383,11 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the database even if it is cached")
     parser.add_argument("--requests", type=int, help="timed requests per GET endpoint (default 200; 50 with --quick)")
     parser.add_argument("--posts", type=int, help="records posted per POST figure (default 2000; 300 with --quick)")
-    parser.add_argument("--ingest-runs", type=int, help="runs in the ingest file (default 100,000; 20,000 with --quick)")
+    parser.add_argument("--ingest-runs", type=int,
+                        help="runs in the ingest file (default 100,000; 20,000 with --quick)")
     parser.add_argument("--repeats", type=int, default=3, help="ingest repetitions (median reported)")
-    parser.add_argument("--chunk", type=int, default=20_000, help="runs generated and saved per transaction when building")
+    parser.add_argument("--chunk", type=int, default=20_000,
+                        help="runs generated and saved per transaction when building")
     parser.add_argument("--skip", nargs="*", default=[], choices=["http", "post", "ingest"], help="parts to skip")
     parser.add_argument("--cold", action="store_true", help="do not read the database into the page cache first")
     parser.add_argument("--quick", action="store_true", help="100k-run database, fewer requests, smaller ingest")
@@ -442,11 +445,12 @@ def main() -> int:
     if "ingest" not in args.skip:
         with tempfile.TemporaryDirectory(prefix="zebench-bench-") as name:
             ratio, ingest_s, base_s = bench_ingest(Path(name), ingest_runs, args.repeats)
-        rows.append((f"ingest_paths of {ingest_runs:,} runs (JSONL)", f"{ingest_s:.2f} s  ({ingest_runs / ingest_s:,.0f} runs/s)",
-                     "", None))
-        rows.append(("raw sqlite3 executemany of the same rows", f"{base_s:.2f} s  ({ingest_runs / base_s:,.0f} runs/s)",
-                     "", None))
-        rows.append(("ingest ratio: baseline s / ingest s", f"{ratio:.3f}", f">= {INGEST_TARGET}", ratio >= INGEST_TARGET))
+        rows.append((f"ingest_paths of {ingest_runs:,} runs (JSONL)",
+                     f"{ingest_s:.2f} s  ({ingest_runs / ingest_s:,.0f} runs/s)", "", None))
+        rows.append(("raw sqlite3 executemany of the same rows",
+                     f"{base_s:.2f} s  ({ingest_runs / base_s:,.0f} runs/s)", "", None))
+        rows.append(("ingest ratio: baseline s / ingest s", f"{ratio:.3f}", f">= {INGEST_TARGET}",
+                     ratio >= INGEST_TARGET))
 
     print(f"\nzebench API benchmarks ({runs:,} runs; GET: {requests} requests per endpoint over HTTP, keep-alive; "
           f"POST: {posts:,} records per figure; ingest: median of {args.repeats})")

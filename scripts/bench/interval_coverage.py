@@ -80,7 +80,7 @@ def simulate(setting: Setting, sims: int, seed: int = 0, alpha: float = 0.05) ->
         hits["wilson"] += low <= true_rate <= high
         # scores: an item mean m_i, each run 10 * Beta(8 m_i, 8 (1 - m_i)) around it (correlated within the item)
         m = rng.beta(2.0, 2.0, size=setting.items)
-        sums = [float(10.0 * rng.beta(8 * mi, 8 * (1 - mi), size=n).sum()) for mi, n in zip(m, runs)]
+        sums = [float(10.0 * rng.beta(8 * mi, 8 * (1 - mi), size=n).sum()) for mi, n in zip(m, runs, strict=True)]
         interval = stats.clustered_mean_interval(sums, runs.tolist(), alpha, (0.0, 10.0))
         hits["score"] += interval is not None and interval[0] <= true_score <= interval[1]
     return Coverage(setting, sims, hits["clustered"] / sims, hits["wilson"] / sims, hits["score"] / sims)

@@ -46,9 +46,9 @@ from zebench.store import Store
 from zebench.synthetic import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
-from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
-
 from api import count_runs, remove_db  # noqa: E402  (scripts/bench/api.py: the same database helpers)
+
+from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 FULL_TARGET_S = 120.0
 INCREMENTAL_TARGET_S = 5.0
@@ -92,7 +92,7 @@ def build_db(path: Path, runs: int) -> tuple[float, int]:
 
 def copy_db(src: Path, dst: Path) -> None:
     """The database file and its WAL (empty after the build's checkpoint, but a reuse may have left one)."""
-    for source, target in zip(db_files(src)[:2], db_files(dst)[:2]):
+    for source, target in zip(db_files(src)[:2], db_files(dst)[:2], strict=True):
         if source.exists():
             shutil.copyfile(source, target)
 
@@ -192,7 +192,8 @@ const spec = {
   "mark": "bar",
   "encoding": {"x": {"field": "k", "type": "nominal"}, "y": {"field": "v", "type": "quantitative"}}
 };
-window.vegaEmbed(document.getElementById("chart"), spec, {renderer: "svg", actions: false, ast: true, defaultStyle: false})
+window.vegaEmbed(document.getElementById("chart"), spec,
+                 {renderer: "svg", actions: false, ast: true, defaultStyle: false})
   .then(() => { document.body.dataset.chartsRendered = "1"; document.body.dataset.ready = "true"; });
 """
 

@@ -62,7 +62,7 @@ class AgentResult:
 @dataclass
 class AgentTask:
     prompt: str
-    scenario: "Scenario"
+    scenario: Scenario
     tier: str
     model: str | None
     workspace: Path
@@ -84,12 +84,12 @@ class Agent(ABC):
     def __init__(self, settings: dict[str, Any] | None = None):
         self.settings = dict(settings or {})
 
-    @classmethod
+    @classmethod  # noqa: B027  (an optional hook, not abstract: by default every setting is accepted)
     def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
         """Raise AgentConfigError for settings this agent cannot use. Called once, before any run starts."""
 
     @abstractmethod
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult: ...
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult: ...
 
 
 _registered: dict[str, type[Agent]] = {}

@@ -18,7 +18,14 @@ from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, provider_error, require_env, run_tool_calls,
+    SYSTEM_PROMPT,
+    LLMSettings,
+    Meter,
+    check_budget_models,
+    clip,
+    provider_error,
+    require_env,
+    run_tool_calls,
     shared_client,
 )
 
@@ -50,7 +57,7 @@ class AnthropicAgent(Agent):
         LLMSettings.from_settings(settings)
         check_budget_models(settings, models)
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         import anthropic
 
         settings = LLMSettings.from_settings(self.settings)
@@ -93,8 +100,10 @@ class AnthropicAgent(Agent):
             outcomes = await run_tool_calls(tools, [(c["name"], c.get("input")) for c in calls])
             results = [
                 {"type": "tool_result", "tool_use_id": c["id"], "content": o.output, "is_error": o.is_error}
-                for c, o in zip(calls, outcomes)
+                for c, o in zip(calls, outcomes, strict=True)
             ]
             messages.append({"role": "user", "content": results})
-            result.messages.append(Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results]))
+            result.messages.append(
+                Message(role="user", content=[{**r, "content": clip(r["content"])} for r in results])
+            )
         return result

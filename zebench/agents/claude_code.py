@@ -104,7 +104,7 @@ class ClaudeCodeAgent(Agent):
         if settings.get("max_cost_usd") is not None:
             raise AgentConfigError("--max-cost-usd cannot be enforced inside the Claude Code CLI; use --max-turns")
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result
         exe = shutil.which(binary(self.settings)) or binary(self.settings)
         argv = [exe, "-p", task.prompt, "--output-format", "json",
@@ -132,7 +132,9 @@ class ClaudeCodeAgent(Agent):
         result.cache_read_tokens, result.cache_write_tokens = summary["cache_read"], summary["cache_write"]
         result.cost_usd = summary["cost"]
         result.external_tool_calls = summary["tool_uses"]
-        result.messages += [Message(role=e.get("type", "event"), content=e) for e in events if e.get("type") != "result"]
+        result.messages += [
+            Message(role=e.get("type", "event"), content=e) for e in events if e.get("type") != "result"
+        ]
         result.messages.append(Message(role="assistant", content=summary["text"]))
         if summary["subtype"] == "error_max_turns":  # like the other agents: stopping at max turns is not a failure
             result.stop_reason = "max_turns"

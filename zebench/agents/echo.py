@@ -15,8 +15,11 @@ class EchoAgent(Agent):
     name = "echo"
     description = "Baseline that changes nothing (offline)."
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result
         result.final_text = "(echo) I made no changes."
-        result.messages += [Message(role="user", content=task.prompt), Message(role="assistant", content=result.final_text)]
+        result.messages += [
+            Message(role="user", content=task.prompt),
+            Message(role="assistant", content=result.final_text),
+        ]
         return result

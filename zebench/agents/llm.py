@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..prices import price_table
 from ..tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
@@ -37,7 +38,7 @@ class LLMSettings:
     max_retries: int = DEFAULT_MAX_RETRIES
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], default_temperature: float | None = None) -> "LLMSettings":
+    def from_settings(cls, settings: dict[str, Any], default_temperature: float | None = None) -> LLMSettings:
         out = cls(
             max_turns=int(settings.get("max_turns") or DEFAULT_MAX_TURNS),
             max_tokens=int(settings.get("max_tokens") or DEFAULT_MAX_TOKENS),
@@ -51,7 +52,7 @@ class LLMSettings:
         return out
 
 
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], Any]]" = weakref.WeakKeyDictionary()
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], Any]] = weakref.WeakKeyDictionary()
 
 
 def shared_client(kind: str, max_retries: int, factory: Callable[[], Any]) -> Any:
@@ -118,7 +119,7 @@ class Meter:
         return limit is not None and self.result.cost_usd is not None and self.result.cost_usd > limit
 
 
-async def run_tool_calls(toolbox: "Toolbox", calls: list[tuple[str, dict[str, Any] | None]]) -> list[ToolOutcome]:
+async def run_tool_calls(toolbox: Toolbox, calls: list[tuple[str, dict[str, Any] | None]]) -> list[ToolOutcome]:
     """Run a model's tool calls: consecutive read-only calls concurrently, any other call alone, in order."""
     outcomes: list[ToolOutcome] = []
     i = 0

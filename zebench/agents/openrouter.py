@@ -17,7 +17,14 @@ from ..models import Message
 from ..tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT, LLMSettings, Meter, check_budget_models, clip, provider_error, require_env, run_tool_calls,
+    SYSTEM_PROMPT,
+    LLMSettings,
+    Meter,
+    check_budget_models,
+    clip,
+    provider_error,
+    require_env,
+    run_tool_calls,
     shared_client,
 )
 
@@ -73,7 +80,7 @@ class OpenRouterAgent(Agent):
         LLMSettings.from_settings(settings)
         check_budget_models(settings, models)
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         import openai
 
         settings = LLMSettings.from_settings(self.settings, default_temperature=DEFAULT_TEMPERATURE)
@@ -124,7 +131,7 @@ class OpenRouterAgent(Agent):
                 parsed.append((call["function"]["name"], args))
             # Arguments that are not JSON reach the toolbox as None: it answers with an error the model sees.
             outcomes = await run_tool_calls(tools, parsed)
-            for call, outcome in zip(calls, outcomes):
+            for call, outcome in zip(calls, outcomes, strict=True):
                 tool_message = {"role": "tool", "tool_call_id": call["id"], "content": outcome.output}
                 messages.append(tool_message)
                 result.messages.append(Message(role="tool", content={**tool_message,

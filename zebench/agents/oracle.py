@@ -20,7 +20,7 @@ class OracleAgent(Agent):
     name = "oracle"
     description = "Applies the scenario's reference solution (offline); should score 10/10."
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         solution = task.scenario.solution_dir
         if solution is None:
             raise AgentError(f"scenario {task.scenario.key} has no reference solution (solution/ folder)")

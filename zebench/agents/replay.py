@@ -60,7 +60,7 @@ class ReplayAgent(Agent):
             raise AgentConfigError("the replay agent needs --replay-file PATH or --from-run RUN_ID")
         load_calls(Path(settings["replay_file"]))
 
-    async def run(self, task: AgentTask, tools: "Toolbox") -> AgentResult:
+    async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         if "replay_calls" in self.settings:  # --from-run: the calls of a stored run, carried in the plan
             calls = [(c["name"], c["input"]) for c in self.settings["replay_calls"]]
         else:

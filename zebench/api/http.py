@@ -4,7 +4,6 @@ Datasette's connections, the write token, request bodies and query parameters.""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 import traceback
@@ -15,11 +14,12 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import Response
 
 from .. import jsonsafe
+from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
 from ..models import utc_now
+from ..store import savepoint
 
 #: Largest request body accepted by POST endpoints (413 above).
 MAX_BODY_BYTES = 10 * 1024 * 1024
-TOKEN_ENV = "ZE_BENCHMARKS_API_KEY"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -110,23 +110,16 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         raise ApiError(503, "this server is read-only (started with --immutable)")
 
     def in_transaction(conn: sqlite3.Connection) -> Any:
-        conn.execute("SAVEPOINT zebench_api")
-        try:
-            result = fn(conn)
-        except BaseException:
-            conn.execute("ROLLBACK TO zebench_api")
-            conn.execute("RELEASE zebench_api")
-            raise
-        conn.execute("RELEASE zebench_api")
-        return result
+        with savepoint(conn, "zebench_api"):
+            return fn(conn)
 
     return await db.execute_write_fn(lambda conn: _as_store(conn, in_transaction), block=True)
 
 
 def authorize(request: Any) -> None:
-    token = os.environ.get(TOKEN_ENV)
+    token = api_token()
     if not token:
-        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} set")
+        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} (or {TOKEN_ENV_ALIAS}) set")
     header = request.headers.get("authorization")
     if not header:
         raise ApiError(401, "missing Authorization: Bearer <token> header")

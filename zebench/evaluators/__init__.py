@@ -27,13 +27,13 @@ ENTRY_POINT_GROUP = "zebench.evaluators"
 
 @dataclass
 class EvaluationContext:
-    scenario: "Scenario"
+    scenario: Scenario
     workspace: Path
     validation: list[ValidationResult]
     diff: Diff
-    agent_result: "AgentResult | None"
+    agent_result: AgentResult | None
     #: Runs the scenario's check commands (policy "check"); None: a ``--sandbox none`` one of the workspace.
-    sandbox: "Sandbox | None" = None
+    sandbox: Sandbox | None = None
     command_timeout: float = 600.0
     prompt: str = ""
     #: Run-wide evaluator settings (the judge's provider, model override, on/off).
@@ -43,7 +43,7 @@ class EvaluationContext:
     def fixture(self) -> Path | None:
         return self.scenario.fixture_dir
 
-    def command_sandbox(self) -> "Sandbox":
+    def command_sandbox(self) -> Sandbox:
         if self.sandbox is None:
             from ..sandbox import Sandbox
 
@@ -60,7 +60,7 @@ class Verdict:
     cost_usd: float | None = 0.0
 
     @classmethod
-    def not_applicable(cls, reason: str, **details: Any) -> "Verdict":
+    def not_applicable(cls, reason: str, **details: Any) -> Verdict:
         return cls(score=None, details={"reason": reason, **details}, applicable=False)
 
 

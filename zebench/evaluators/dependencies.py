@@ -171,7 +171,9 @@ class PackageManagerEvaluator(Evaluator):
         def scan(root: Path | None) -> set[str]:
             if root is None:
                 return set()
-            return {p.relative_to(root).as_posix() for p in iter_files(root) if p.name in foreign or p.name in allowed_locks}
+            return {
+                p.relative_to(root).as_posix() for p in iter_files(root) if p.name in foreign or p.name in allowed_locks
+            }
 
         now, before = await asyncio.to_thread(scan, ctx.workspace), await asyncio.to_thread(scan, ctx.fixture)
         findings = [f"{path} belongs to {foreign[Path(path).name]}, not allowed" for path in sorted(now)

@@ -120,8 +120,10 @@ def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
                          for c in ctx.diff.dependency_changes)
         parts.append(f"# Dependency changes\n\n{deps}")
     if ctx.validation:
-        results = "\n".join(f"## {v.kind}: {v.status} (exit code {v.exit_code})\n$ {v.command}\n{v.output_tail[-OUTPUT_TAIL:]}"
-                            for v in ctx.validation)
+        results = "\n".join(
+            f"## {v.kind}: {v.status} (exit code {v.exit_code})\n$ {v.command}\n{v.output_tail[-OUTPUT_TAIL:]}"
+            for v in ctx.validation
+        )
         parts.append(f"# Command results\n\n{results}")
     listing = "\n".join(f"- {c.name} (weight {c.weight:g}%): {c.description}" for c in categories)
     parts.append(f"# Score these categories from 1 to 5\n\n{listing}\n\nCall {TOOL_NAME} with your scores.")
@@ -289,7 +291,9 @@ class LLMJudgeEvaluator(Evaluator):
         temperature = spec.temperature if spec.temperature is not None else DEFAULT_TEMPERATURE
         max_tokens = spec.max_tokens or DEFAULT_MAX_TOKENS
         ask = ask_openrouter if provider == "openrouter" else ask_anthropic
-        answer, usage = await ask(model, build_prompt(ctx, categories), judge_schema(categories), temperature, max_tokens)
+        answer, usage = await ask(
+            model, build_prompt(ctx, categories), judge_schema(categories), temperature, max_tokens
+        )
         score, rows, overall = score_answer(answer, categories)
         cost = price_table().cost(model, usage["in"], usage["out"], usage["cache_read"], usage["cache_write"])
         details = {"provider": provider, "model": model, "temperature": temperature, "maxTokens": max_tokens,

@@ -26,13 +26,15 @@ import json
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__, analysis, store
+from ..store import NotReadable, open_for_reading
 
 #: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
 DETAIL_CHUNK = 100
@@ -221,7 +223,7 @@ class State:
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "State":
+    def load(cls, path: Path) -> State:
         try:
             raw = json.loads(path.read_text())
         except (FileNotFoundError, json.JSONDecodeError):
@@ -304,9 +306,11 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]
-    for source in ("site/builder.py", "site/charts.py", "store.py", "analysis.py", "stats.py", "openapi.py",
-                   "models.py"):  # what the pages and the mirror are made with
-        h.update((package / source).read_bytes())
+    sources = [package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py",
+                                            "openapi.py")]  # what the pages and the mirror are made with
+    sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
+    for source in sources:
+        h.update(source.read_bytes())
     from importlib.metadata import version
 
     h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT, PATCH_LIMIT,
@@ -334,21 +338,16 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
     start = time.perf_counter()
     say = progress or (lambda _message: None)
     report = BuildReport(out=out, full=full)
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        if not store.is_zebench_database(conn):
-            raise SiteError(f"{db_path} is not a zebench database (no benchmark_runs table)")
-        if store.pending_migrations(conn):
-            store.Store(db_path).close()  # a database from an older zebench: bring its schema up to date first
-        out.mkdir(parents=True, exist_ok=True)
-        conn.execute("BEGIN")  # one snapshot: every page shows the same state even while runs are written
-        builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
-        builder.build()
-        conn.rollback()
+        # never migrates: a database from an older zebench is read through an up-to-date copy
+        with open_for_reading(db_path, on_outdated=say) as reader:
+            out.mkdir(parents=True, exist_ok=True)
+            with store.read_snapshot(reader.conn) as conn:  # every page shows the same state while runs are written
+                _Builder(conn, out, report, base_url=base_url, full=full, say=say).build()
+    except NotReadable as exc:
+        raise SiteError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise SiteError(f"cannot read {db_path}: {exc}") from None
-    finally:
-        conn.close()
     files = [p for p in out.rglob("*") if p.is_file() and p.name != STATE_FILE]
     report.files, report.bytes = len(files), sum(p.stat().st_size for p in files)
     report.seconds = time.perf_counter() - start
@@ -395,8 +394,9 @@ class _Builder:
         depth = rel.count("/")
         root = "../" * depth
         html = self.env.get_template(template).render(
-            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at, version=__version__,
-            csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel, detail_chunk=DETAIL_CHUNK, **context)
+            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at,
+            version=__version__, csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel,
+            detail_chunk=DETAIL_CHUNK, **context)
         self.output.write(rel, html)
 
     # -- the whole build ------------------------------------------------------------------------------------
@@ -426,7 +426,8 @@ class _Builder:
         vega_version = getattr(vl_convert, "__version__", "unknown")
 
         def vega() -> None:
-            bundle = vl_convert.javascript_bundle().encode()  # ~1.5 s: written once per vl-convert version
+            # ~1.5 s: written once per vl-convert version (its stub wants a snippet; the default one is meant)
+            bundle = vl_convert.javascript_bundle().encode()  # type: ignore[call-arg]
             self.output.write(f"assets/vega-{_digest(bundle)}.js", bundle)
 
         self.unit("asset:vega", vega_version, vega)
@@ -458,14 +459,20 @@ class _Builder:
         self.run_pages = sorted(store.query_chunk_versions(conn, PAGE_CHUNK).items(), reverse=True)
         for n, version in self.run_pages:
             lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
-            self.unit(f"page:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi))))
+
+            def page(n: int = n, lo: int = lo, hi: int = hi) -> None:
+                self.output.write(f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi)))
+
+            self.unit(f"page:{n}", version, page)
         self.index_chunks = sorted(store.query_chunk_versions(conn, INDEX_CHUNK).items())
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
-            self.unit(f"index:{n}", version, lambda lo=lo, hi=hi, n=n: self.output.write(
-                f"data/runs-index/{n}.js", packed_data_script(f"runs-index/{n}",
-                                                              store.query_run_index_range(conn, lo, hi))))
+
+            def index(n: int = n, lo: int = lo, hi: int = hi) -> None:
+                self.output.write(f"data/runs-index/{n}.js",
+                                  packed_data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi)))
+
+            self.unit(f"index:{n}", version, index)
         latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
         self.output.write("api/v2/runs/latest.json", json_text(latest))
         self.output.write("api/runs/latest.json", json_text(
@@ -595,7 +602,8 @@ class _Builder:
         specs = {}
         if items:
             specs["heatmap"] = charts.heatmap(
-                [{"config": c, "scenario": s, "rate": ok / n, "runs": n} for (c, s), (n, ok) in sorted(by_scenario.items())],
+                [{"config": c, "scenario": s, "rate": ok / n, "runs": n}
+                 for (c, s), (n, ok) in sorted(by_scenario.items())],
                 "scenario", "config", "rate", title="success rate", x_title="scenario", y_title=charts.CONFIG_TITLE)
             specs["tiers"] = charts.grouped_bars(
                 [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
@@ -608,7 +616,7 @@ class _Builder:
                   is not None]
         frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
         pareto = [{"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"],
-                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier)]
+                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier, strict=True)]
         if pareto:
             specs["pareto"] = charts.cost_vs_score(pareto)
         self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto,
@@ -647,7 +655,8 @@ class _Builder:
         specs = {}
         if evaluators:
             specs["scores"] = charts.bars(
-                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]} for e in evaluators if e["avgScore"] is not None],
+                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]}
+                 for e in evaluators if e["avgScore"] is not None],
                 "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs; all configurations)",
                 category_title="evaluator", value_title="mean score", domain=(0, 1))
         if by_agent:
@@ -774,8 +783,8 @@ def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every configuration with runs: agent, model and its name."""
-    rows = conn.execute("SELECT agent, model FROM agg_agents WHERE runs > 0 ORDER BY agent, model").fetchall()
-    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)} for a, m in rows]
+    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
+            for a, m in store.query_configurations(conn)]
 
 
 def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:

@@ -23,7 +23,7 @@ def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any
     """The chart's spec with ``rows`` as its inline data. The data are set on the finished dict: given to Altair,
     they would be validated against the schema row by row, which costs more than the rest of the build's charts
     (tests validate every chart kind once, test_site.py)."""
-    spec = chart.configure_view(stroke=None).to_dict(validate=False)
+    spec: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
     for layer in spec.get("layer", []):  # Altair names a missing data source "empty" in each layer
         if layer.get("data") == {"name": "empty"}:
             del layer["data"]

@@ -1,0 +1,165 @@
+"""Terminal rendering of the CLI's reports: the suites listing, the leaderboard and the check report (the
+batch summary is zebench.progress.print_batch_summary). Tables are drawn with rich, imported here only when one
+is printed, so that the CLI starts quickly. Machine-readable output (--json) never comes through here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .catalog import Scenario
+    from .check import CheckReport
+
+
+def wide_console() -> Console:
+    """A console for tables: the terminal's width, or 200 columns in logs and pipes (never squeezed into 80)."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# zebench list
+
+
+def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
+    """The suites table, then each scenario's warnings and a count line (``broken``: files that did not load)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Suites in {root}", show_lines=False)
+    for col in ("suite", "scenario", "tiers", "difficulty", "title", "warnings"):
+        table.add_column(col)
+    for s in scenarios:
+        table.add_row(s.suite, s.name, " ".join(s.tiers), s.spec.difficulty or "", s.spec.title or "",
+                      f"[yellow]{len(s.warnings)}[/]" if s.warnings else "")
+    console = Console()
+    console.print(table)
+    for s in scenarios:
+        for warning in s.warnings:
+            console.print(f"[yellow]warning:[/] {s.dir / 'scenario.yaml'}: {warning}", soft_wrap=True,
+                          markup=True, highlight=False)
+    suites = len({s.suite for s in scenarios})
+    console.print(f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
+                  + (f", {broken} broken scenario files" if broken else ""))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# zebench leaderboard
+
+
+def pass_at_k_text(row: dict[str, Any]) -> str:
+    """pass@1, pass@2 and pass@(largest k) with the items each covers; "-" when no item has two runs."""
+    ks = sorted(int(k) for k in row["passAtKItems"])
+    if not ks or ks[-1] < 2:
+        return "- (one run per item)"
+    shown = sorted({1, 2, ks[-1]})
+    return " ".join(f"@{k}={row['passAtK'][f'pass@{k}']:.2f} ({row['passAtKItems'][str(k)]})" for k in shown)
+
+
+def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_items: int) -> None:
+    """The leaderboard's rows (zebench.analysis.leaderboard) as a table, then why a configuration has no tie
+    group."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("#", "tie group", "agent", "model", "items", "runs", "runs/item", "fail agent/infra",
+                "success (interval)", "excl. infra", "score /10 (interval)", "pass@k (items)", "cost/solved"):
+        # fold, never crop: a configuration cut short could read as another one
+        table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs") else "left")
+    for r in rows:
+        cost = ("unknown" if r["costUnknownRuns"] else "-") if r["costPerSolvedUsd"] is None \
+            else f"${r['costPerSolvedUsd']:.4f}"
+        score = "-" if r["meanScore"] is None else f"{r['meanScore']:.2f}" + (
+            "" if r["meanScoreLow"] is None else f" ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
+        runs_per_item = (str(r["runsPerItemMax"]) if r["runsPerItemMin"] == r["runsPerItemMax"]
+                         else f"{r['runsPerItemMin']}-{r['runsPerItemMax']}")
+        tie = "not comparable" if r["tieGroup"] is None else str(r["tieGroup"])
+        table.add_row(
+            str(r["rank"]), tie, r["agent"], r["model"] or "", str(r["items"]), str(r["runs"]), runs_per_item,
+            f"{r['agentFailures']}/{r['infraFailures']}",
+            f"{pct(r['successRate'])} ({pct(r['successRateLow'])}-{pct(r['successRateHigh'])})",
+            pct(r["successRateExclInfra"]), score, pass_at_k_text(r), cost,
+        )
+    console = wide_console()
+    console.print(table)
+    notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
+             f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
+    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+              f"{min_shared_items})"
+              for r in rows if r["tieGroup"] is None]
+    for line in notes:
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# zebench check
+
+
+def print_check_report(report: CheckReport) -> None:
+    """One row per scenario (a column per kind of problem), then each problem and note in full."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .check import PROBLEM_KINDS
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    table = Table(title=f"zebench check ({report.repeat} run{'s' if report.repeat != 1 else ''} of each agent)")
+    for col in ("scenario", *PROBLEM_KINDS, "result"):
+        table.add_column(col)
+
+    def scores(check: Any, agent: str) -> str:
+        runs = [r for r in check.runs if r.agent == agent]
+        if not runs:
+            return "-"
+        return " ".join("-" if r.weighted_score is None else f"{r.weighted_score:.1f}" for r in runs)
+
+    for check in report.scenarios:
+        cells = []
+        for kind in PROBLEM_KINDS:
+            problems = check.problems_of(kind)
+            mark = f"✗{len(problems) if len(problems) > 1 else ''}"
+            if kind in ("oracle", "echo"):
+                text = scores(check, kind)
+            elif kind == "baseline":
+                text = ", ".join(dict.fromkeys(f"{b.kind} {b.status}" for b in check.baseline)) or "-"
+            elif kind == "solution" and not problems and not any(r.agent == "oracle" for r in check.runs):
+                text = "-"  # none, or not run (a problem or a note says why)
+            else:
+                text = ""
+            cells.append(f"[red]{escape(text)} {mark}[/]".replace("[red] ", "[red]") if problems
+                         else escape(text or "ok"))
+        count = len(check.problems)
+        result = "[green]ok[/]" if check.ok else f"[red]{count} problem{'s' if count > 1 else ''}[/]"
+        table.add_row(escape(check.key), *cells, result)
+    console.print(table)
+    for check in report.scenarios:
+        if not check.problems and not check.notes:
+            continue
+        console.print(f"[bold]{escape(check.key)}[/]", highlight=False)
+        for problem in check.problems:
+            text = problem.message.replace("\n", "\n      ")
+            console.print(f"  [red]{problem.kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        for note in check.notes:
+            console.print(f"  [dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
+    failing = sum(not c.ok for c in report.scenarios)
+    where = f"runs stored in {report.database}" if report.database else \
+        "runs were made in a temporary database, now removed (--db keeps them)"
+    console.print(f"{len(report.scenarios)} scenario{'s' if len(report.scenarios) != 1 else ''} checked: "
+                  + (f"[red]{failing} with problems[/]" if failing else "[green]all ready[/]") + f"; {where}",
+                  highlight=False)
+
+
+__all__ = ["pass_at_k_text", "pct", "print_check_report", "print_leaderboard", "print_scenarios", "wide_console"]

@@ -1,0 +1,110 @@
+"""``zebench check``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .options import (
+    concurrency_option,
+    fail,
+    json_option,
+    option,
+    sandbox_mode,
+    sandbox_option,
+    suites_dir_option,
+    timeout_option,
+)
+
+
+class _CheckProgress:
+    """One line per finished run on stderr (a batch Reporter)."""
+
+    def start(self, batch_id: str, total: int, already_done: int) -> None: ...
+
+    def run_started(self, key: Any) -> None: ...
+
+    def run_finished(self, record: Any) -> None:
+        score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}/10"
+        scored = record.status in ("completed", "budget_exceeded")
+        outcome = ("successful" if record.is_successful else "unsuccessful") if scored else record.status
+        click.echo(f"  {record.suite}/{record.scenario} {record.agent}: {score} {outcome}", err=True)
+
+    def finish(self) -> None: ...
+
+
+@click.command("check")
+@click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
+@option("--repeat", "-n", default=2, show_default=True, type=click.IntRange(1),
+        help="Runs of the baseline, echo and the oracle per scenario (flaky checks show up as different outcomes).")
+@option("--tier", "-t", "tiers", multiple=True,
+        help="Tier every scenario must have a prompt for; repeatable. Default: the tiers of the suite's "
+             "prompts/policy.yaml, if any.")
+@option("--slow-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+        help="A validation or baseline command slower than this (or than half its time limit) is a problem.")
+@option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        help="Keep the runs in this database. Default: a temporary database, removed after the check "
+             "(data/zebench.db and ZEBENCH_DB are never written).")
+@json_option("Print the report as JSON.")
+@concurrency_option
+@timeout_option
+@sandbox_option("Where commands run, as for `zebench run` (docs/security.md).")
+@suites_dir_option
+def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...], slow_seconds: float,
+                  db_path: Path | None, as_json: bool, concurrency: int, timeout_seconds: float | None, sandbox: str,
+                  suites_dir: Path | None) -> None:
+    """Check that scenarios are ready to ship: the reference solution passes, doing nothing fails, the checks
+    are deterministic.
+
+    For each scenario (every one when none is given): its scenario.yaml is validated as `zebench list --strict`
+    does; its prompts (one per expected tier, none empty, no misnamed file) and its solution (not empty, not
+    equal to the fixture) are inspected; then the baseline commands, the echo agent and the oracle (when there
+    is a solution) run --repeat times. A problem is reported when the oracle is not successful at 10/10 every
+    time (with the evaluator or check that fell short and its message), when echo is successful, when a
+    validation command, heuristic check or baseline command gives different outcomes across repeats (flaky),
+    or when a command is slow. The LLM judge is not run.
+
+    The runs go to a temporary database, removed afterwards, unless --db says where to keep them: a check never
+    writes data/zebench.db.
+
+    \b
+    Exit status: 0 when every scenario passes; 1 when any has a problem; 2 bad usage (an unknown suite or
+    scenario: nothing ran); 130/143 interrupted.
+
+    \b
+    Examples:
+      zebench check                                      every scenario of every suite
+      zebench check fix-tests/csv-export-quoting -n 3    one scenario, three runs of each agent
+      zebench check refactor --json                      a suite, the report as JSON
+    """
+    from .._render import print_check_report
+    from ..batch import BatchInterrupted
+    from ..catalog import Catalog, CatalogError
+    from ..check import run_check
+
+    mode = sandbox_mode(sandbox)
+    catalog = Catalog(suites_dir)
+    try:
+        catalog.select_keys(list(selectors))
+    except CatalogError as exc:
+        fail(str(exc))
+    try:
+        report = run_check(catalog, list(selectors), db_path=db_path, repeat=repeat, tiers=list(tiers),
+                           slow_seconds=slow_seconds, concurrency=concurrency, sandbox=mode,
+                           timeout_seconds=timeout_seconds, reporter=_CheckProgress())
+    except BatchInterrupted as exc:
+        signum = exc.result.signal or signal.SIGINT
+        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: the check did not finish", fg="yellow",
+                    err=True)
+        sys.exit(128 + signum)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        print_check_report(report)
+    if not report.ok:
+        sys.exit(1)

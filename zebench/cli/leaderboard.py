@@ -1,0 +1,60 @@
+"""``zebench leaderboard``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .options import alpha_option, db_option, fail, json_option, option, reading
+
+
+@click.command("leaderboard")
+@db_option
+@option("--filter", "filter_text", metavar="KEY=VALUE,...",
+        help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.")
+@alpha_option("Significance level of intervals and tie groups.")
+@option("--min-shared-items", type=click.IntRange(1), default=10, show_default=True,
+        help="Fewest items two configurations must share to be compared for tie groups (below: \"not comparable\").")
+@json_option()
+def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int,
+                        as_json: bool) -> None:
+    """Configurations (agent and model) ranked by success rate, with intervals, pass@k, cost per solved task and
+    tie groups.
+
+    Intervals are clustered on the item when items were run more than once (Wilson for one run per item).
+    pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group
+    holds the configurations not significantly worse than its leader on the items both ran (paired tests of the
+    items' success rates, Holm-adjusted); a pair sharing fewer than --min-shared-items items is not comparable.
+    Denominators are explicit: runs, completed runs, agent and infrastructure failures, and success with and
+    without the infrastructure failures. See docs/statistics.md.
+
+    When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
+    so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
+    An unknown filter key is an error (status 2) that lists the valid keys.
+
+    \b
+    Examples:
+      zebench leaderboard                                 every run in data/zebench.db
+      zebench leaderboard --filter suite=fix-tests,tier=L1 --json
+      zebench leaderboard --filter agent=oracle,since=2026-01-01
+    """
+    from .._render import print_leaderboard
+    from ..analysis import SelectionError, leaderboard_of
+
+    with reading(db_path, quiet=as_json) as store:
+        try:
+            rows = leaderboard_of(store.conn, filter_text, alpha=alpha, min_shared_items=min_shared_items)
+        except (SelectionError, ValueError) as exc:
+            fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    if not rows:
+        click.secho(f"No runs match --filter {filter_text} in {db_path}" if filter_text
+                    else f"No runs in {db_path}: nothing to rank", fg="yellow", err=True)
+        sys.exit(1)
+    if not as_json:
+        print_leaderboard(rows, title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)",
+                          min_shared_items=min_shared_items)

@@ -1,0 +1,540 @@
+"""The API's request and response shapes (camelCase): zebench's /api/v2 and the original project's /api/*.
+The store's query functions produce them; tests validate real responses against these models, and the OpenAPI
+document is generated from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+# --------------------------------------------------------------------------------------------------------------
+# API response shapes (the seed's, camelCase). The store's query functions produce them; tests validate real
+# responses against these models, and the OpenAPI document is generated from them.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunRow(ApiModel):
+    id: int
+    runId: str
+    batchId: str | None
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None
+    status: str
+    startedAt: str
+    completedAt: str | None
+    totalScore: float | None
+    weightedScore: float | None
+    isSuccessful: bool
+    successMetric: float | None
+    specialistEnabled: bool
+    specialistName: str | None
+    specialistVersion: str | None
+    repeatIndex: int | None
+    failureCategory: str | None
+    failureStage: str | None
+    error: str | None
+    costUsd: float | None
+    #: Evaluations of the run that failed (error): its score leaves them out and it is not successful.
+    evaluatorErrors: int | None = None
+    metadata: dict[str, Any]
+
+
+class EvaluationRow(ApiModel):
+    id: int
+    runId: str
+    evaluatorName: str
+    #: As given, out of maxScore (the original's shape); zebench's 0-1 figure is score / maxScore.
+    score: float | None
+    maxScore: float | None
+    applicable: bool | None
+    weight: float | None
+    kind: str | None
+    details: Any
+    error: str | None
+    costUsd: float | None
+    createdAt: str | None
+
+
+class TelemetryRow(ApiModel):
+    toolCalls: int | None
+    tokensIn: int | None
+    tokensOut: int | None
+    cacheReadTokens: int | None
+    cacheWriteTokens: int | None
+    costUsd: float | None
+    judgeCostUsd: float | None
+    durationMs: int | None
+    workspaceDir: str | None
+    stageMs: dict[str, int] | None
+    promptSent: str | None
+
+
+class TranscriptMessageRow(ApiModel):
+    seq: int
+    role: str
+    content: Any
+
+
+class ToolCallRow(ApiModel):
+    seq: int
+    name: str
+    input: Any
+    output: str | None
+    isError: bool | None
+    durationMs: int | None
+
+
+class TranscriptBody(ApiModel):
+    messages: list[TranscriptMessageRow]
+    toolCalls: list[ToolCallRow]
+
+
+class ValidationRow(ApiModel):
+    kind: str
+    command: str
+    status: str
+    exitCode: int | None
+    durationMs: int | None
+    outputTail: str | None
+    #: The same command's status at baseline (validation results only).
+    baselineStatus: str | None = None
+
+
+class DiffFileRow(ApiModel):
+    path: str
+    change: str
+    binary: bool | None
+    additions: int | None
+    deletions: int | None
+    patch: str | None
+    patchTruncated: bool | None
+
+
+class DependencyChangeRow(ApiModel):
+    manifest: str | None
+    section: str | None
+    name: str
+    before: str | None
+    after: str | None
+
+
+class DiffBody(ApiModel):
+    files: list[DiffFileRow]
+    dependencyChanges: list[DependencyChangeRow]
+
+
+class ManifestRow(ApiModel):
+    formatVersion: int | None
+    zebenchVersion: str | None
+    gitCommit: str | None
+    scenarioHash: str | None
+    promptHash: str | None
+    agent: str | None
+    model: str | None
+    settings: Any
+    pythonVersion: str | None
+    platform: str | None
+
+
+class RunDetail(ApiModel):
+    run: RunRow
+    evaluations: list[EvaluationRow]
+    telemetry: TelemetryRow | None
+    validationResults: list[ValidationRow]
+    #: The scenario's baseline commands on the untouched fixture ("before"; validationResults is "after").
+    baselineResults: list[ValidationRow] = []
+    diff: DiffBody
+    manifest: ManifestRow | None
+
+
+class BatchRow(ApiModel):
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    totalRuns: int | None
+    successfulRuns: int | None
+    failedRuns: int | None
+    expectedRuns: int | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    metadata: dict[str, Any]
+    complete: bool
+    denominators: Denominators | None = None
+
+
+class Denominators(ApiModel):
+    """A batch's counts (store.COUNT_CONDITIONS): runs = completedRuns + agentFailures + infraFailures; cancelled
+    attempts are not runs."""
+
+    expectedRuns: int | None
+    runs: int
+    missingRuns: int
+    completedRuns: int
+    agentFailures: int
+    infraFailures: int
+    successfulRuns: int
+    cancelledAttempts: int
+    #: Runs with at least one evaluator error.
+    evaluatorErrorRuns: int
+    #: store.batch_complete: every expected run stored (or, without a known matrix, marked completed).
+    complete: bool
+    successRate: float | None
+    successRateExclInfra: float | None
+    avgWeightedScore: float | None
+    avgWeightedScoreWithInfra: float | None
+
+
+class CompareResult(ApiModel):
+    model_config = ConfigDict(extra="allow")  # see zebench.analysis.compare
+
+    baseline: str
+    candidate: str
+    alpha: float
+    sharedItems: int
+    onlyBaseline: list[str]
+    onlyCandidate: list[str]
+    success: dict[str, Any]
+    score: dict[str, Any] | None
+    items: list[dict[str, Any]]
+    regressions: list[str]
+    improvements: list[str]
+    significantRegression: bool
+    significantImprovement: bool
+
+
+class BreakdownRow(ApiModel):
+    model_config = ConfigDict(extra="allow")  # the grouping columns (suite or tier, with agent and model)
+
+    agent: str
+    model: str | None
+    runs: int
+    successfulRuns: int | None
+    failedRuns: int | None
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    evaluatorErrorRuns: int | None = None
+    costUnknownRuns: int | None = None
+    successRate: float | None
+    avgWeightedScore: float | None
+    avgScore: float | None
+    totalCostUsd: float | None
+
+
+class EvaluatorBreakdownRow(ApiModel):
+    evaluatorName: str
+    runs: int
+    applicableRuns: int | None
+    avgScore: float | None
+    passRate: float | None
+    errors: int | None
+
+
+class FailureRow(ApiModel):
+    category: str
+    runs: int
+
+
+class EvaluatorErrorRow(ApiModel):
+    evaluatorName: str
+    runs: int
+    #: One of the messages.
+    example: str | None
+
+
+class Breakdowns(ApiModel):
+    """Every breakdown of runs is per configuration: bySuite and byTier rows also carry agent and model."""
+
+    bySuite: list[BreakdownRow]
+    byAgent: list[BreakdownRow]
+    byTier: list[BreakdownRow]
+    byEvaluator: list[EvaluatorBreakdownRow]
+    failuresByCategory: list[FailureRow]
+    evaluatorErrors: list[EvaluatorErrorRow] = []
+
+
+class BatchDetail(BatchRow):
+    #: The first runs of the batch (?runs=N, default 100); page the rest with /api/runs?batchId=
+    runs: list[RunRow]
+    runsIncluded: int
+    runsTotal: int
+    breakdowns: Breakdowns
+
+
+class MatrixCell(ApiModel):
+    """One configuration on one item of a batch (/api/v2/batches/<id>/matrix)."""
+
+    agent: str
+    model: str | None
+    suite: str
+    scenario: str
+    tier: str
+    runs: int
+    successful: int
+    meanScore: float | None
+    #: The same configuration and item in the batch given as ?previous= (None: not there, or none given).
+    previousRuns: int | None
+    previousSuccessful: int | None
+    #: The item succeeded there (at least half of its runs) and does not here: the definition of `zebench compare`.
+    regressed: bool
+
+
+class BatchMatrix(ApiModel):
+    batchId: str
+    previousBatchId: str | None
+    #: Per configuration and item, sorted by agent, model and item.
+    items: list[MatrixCell]
+    #: The leaderboard over this batch's runs (`zebench leaderboard --filter batchId=<id>`): intervals and pass@k
+    #: per configuration.
+    configurations: list[dict[str, Any]]
+
+
+class Stats(ApiModel):
+    """Totals over every counted run, all configurations pooled (``pooled``: true)."""
+
+    totalRuns: int
+    successfulRuns: int
+    failedRuns: int
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    cancelledAttempts: int | None = None
+    evaluatorErrorRuns: int | None = None
+    successRate: float | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    totalCostUsd: float | None
+    costUnknownRuns: int
+    totalBatches: int
+    agentModels: int
+    scenarios: int
+    pooled: bool = True
+
+
+class AggregateRow(ApiModel):
+    model_config = ConfigDict(extra="allow")  # the grouping columns
+
+    runs: int
+    successfulRuns: int
+    failedRuns: int
+    scoredRuns: int
+    successRate: float | None
+    avgScore: float | None
+    avgWeightedScore: float | None
+    minWeightedScore: float | None
+    maxWeightedScore: float | None
+    minScore: float | None
+    maxScore: float | None
+    totalCostUsd: float | None
+    meanCostUsd: float | None
+    costUnknownRuns: int
+
+
+class AgentStats(AggregateRow):
+    """One configuration (agent and model) of the leaderboard; see docs/statistics.md for each figure."""
+
+    agent: str
+    model: str | None
+    #: "agent [model]", as every page shows a configuration.
+    configuration: str | None = None
+    rank: int | None = None
+    #: None: fewer items than the tie groups' minimum, not comparable with anyone.
+    tieGroup: int | None = None
+    tieLeader: str | None = None
+    #: Holm-adjusted p-value of the test against the group's leader (None for the leader).
+    tieP: float | None = None
+    tieSharedItems: int | None = None
+    #: Leaders of earlier groups this configuration shared too few items with.
+    notComparableWith: list[str] | None = None
+    items: int | None = None
+    completedRuns: int | None = None
+    agentFailures: int | None = None
+    infraFailures: int | None = None
+    evaluatorErrorRuns: int | None = None
+    successRateLow: float | None = None
+    successRateHigh: float | None = None
+    #: "wilson" (one run per item) or "clustered" (Korn-Graubard, items with several runs).
+    successRateInterval: str | None = None
+    successRateExclInfra: float | None = None
+    successRateExclInfraLow: float | None = None
+    successRateExclInfraHigh: float | None = None
+    meanScore: float | None = None
+    meanScoreLow: float | None = None
+    meanScoreHigh: float | None = None
+    meanScoreWithInfra: float | None = None
+    #: pass@k and pass^k for k = 1 .. the largest number of runs of an item ("pass@3", "pass^3", ...).
+    passAtK: dict[str, float] | None = None
+    #: For each k (as text), the number of items with at least k runs that pass@k and pass^k cover.
+    passAtKItems: dict[str, int] | None = None
+    #: The largest number of runs of an item (across batches); see runsPerItemMin.
+    repeatsPerItem: int | None = None
+    runsPerItemMin: int | None = None
+    runsPerItemMax: int | None = None
+    costPerSolvedUsd: float | None = None
+    flakyItems: int | None = None
+    flakiness: float | None = None
+
+
+class ScenarioStats(AggregateRow):
+    suite: str
+    scenario: str
+    tier: str
+
+
+class Health(ApiModel):
+    status: str
+    timestamp: str
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The original project's read shapes (the unversioned /api/* paths): its keys, value types and definitions, so
+# that its dashboard and client work unchanged. docs/api.md lists every difference from the v2 shapes.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class OriginalRun(ApiModel):
+    id: int
+    runId: str
+    batchId: str | None
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None
+    status: str
+    startedAt: str
+    completedAt: str | None
+    totalScore: float | None
+    weightedScore: float | None
+    isSuccessful: bool
+    successMetric: float | None
+    specialistEnabled: bool
+    specialistName: str | None
+    specialistVersion: str | None
+    #: JSON text (the original stores and returns text; its dashboard JSON.parses it).
+    metadata: str | None
+
+
+class OriginalEvaluation(ApiModel):
+    id: int
+    runId: str
+    evaluatorName: str
+    #: Numeric, as sent (not-applicable evaluations are left out of this shape).
+    score: float
+    maxScore: float
+    #: Text: as sent when it was text, else its JSON.
+    details: str | None
+    createdAt: str | None
+
+
+class OriginalTelemetry(ApiModel):
+    id: int
+    runId: str
+    toolCalls: int | None
+    tokensIn: int | None
+    tokensOut: int | None
+    costUsd: float | None
+    durationMs: int | None
+    workspaceDir: str | None
+    promptSent: str | None
+
+
+class OriginalRunDetail(ApiModel):
+    run: OriginalRun
+    evaluations: list[OriginalEvaluation]
+    telemetry: OriginalTelemetry | None
+
+
+class OriginalBatch(ApiModel):
+    batchId: str
+    #: Epoch milliseconds (the original client's and dashboard's type).
+    createdAt: int
+    completedAt: int | None
+    totalRuns: int
+    successfulRuns: int
+    avgScore: float | None
+    avgWeightedScore: float | None
+    metadata: str | None
+
+
+class OriginalBatchDetail(OriginalBatch):
+    #: Every run of the batch, oldest first.
+    runs: list[OriginalRun]
+
+
+class OriginalStats(ApiModel):
+    """Over runs with status "completed" only."""
+
+    totalRuns: int
+    successfulRuns: int
+    #: Mean totalScore (0-1).
+    avgScore: float | None
+    #: Mean weightedScore (0-10).
+    avgWeightedScore: float | None
+
+
+class OriginalAgentStats(ApiModel):
+    """Per agent over its completed and successful runs; figures of weightedScore (0-10)."""
+
+    agent: str
+    runs: int
+    avgScore: float | None
+    minScore: float | None
+    maxScore: float | None
+
+
+class OriginalHumanScoreCategory(ApiModel):
+    category: str
+    #: 1-5.
+    score: float
+    reasoning: str | None = None
+    confidence: float | None = None
+
+
+class OriginalHumanScore(ApiModel):
+    """A person's scores of a run (the original's later worker; its dashboard's run page reads them). zebench keeps
+    no human scores, so /api/runs/{runId}/human-scores is always []: this is the shape of its items."""
+
+    id: int
+    runId: str
+    scorerName: str
+    scorerEmail: str | None
+    scores: list[OriginalHumanScoreCategory]
+    #: 0-1 (the mean 1-5 score, rescaled).
+    overallScore: float
+    timeSpentSeconds: int | None
+    notes: str | None
+    metadata: Any
+    createdAt: str
+
+
+class OriginalHumanScoreStats(ApiModel):
+    totalScores: int
+    uniqueRuns: int
+    uniqueScorers: int
+    avgOverallScore: float
+    avgTimeSpent: float
+
+
+class WriteResult(ApiModel):
+    ok: bool
+    success: bool
+    runIds: list[str] | None = None
+    count: int | None = None
+    runId: str | None = None
+    batchId: str | None = None
+
+
+class ErrorBody(ApiModel):
+    ok: bool
+    error: str
+    errors: list[Any]
+    status: int

@@ -1,0 +1,333 @@
+"""The scenario spec (``scenario.yaml``, ``suite.yaml`` policies): snake_case keys as in the original project,
+unknown keys reported (the catalog names each one) so that a typo is an error instead of a silently ignored
+setting."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TIER_FILE_RE = re.compile(r"^(L\d+|Lx)(-.*)?\.md$")
+KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scenario spec (scenario.yaml)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class SpecModel(BaseModel):
+    """Base of the scenario-file models. Keys a model does not declare are dropped here; the catalog reports each
+    one as a warning naming the file, the key and the nearest known key (``zebench list --strict``: an error).
+    The original project ignored unknown keys silently, so its real files carry keys we must not refuse."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class WorkspaceSpec(SpecModel):
+    required: bool = True
+    node: str | None = None
+    manager: str | None = None
+    managers_allowed: list[str] = Field(default_factory=list)
+    workspaces: list[str] | str | None = None
+
+
+class BlocklistEntry(SpecModel):
+    name: str
+    reason: str | None = None
+    #: PEP 440 specifier (or npm range) of the forbidden versions; absent = the package is forbidden outright.
+    versions: str | None = None
+
+
+class NamespaceMigration(SpecModel):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class CompanionRule(SpecModel):
+    name: str
+    #: ``same-major``, ``same-minor``, ``same-version`` or a version specifier the companion must satisfy.
+    rule: str
+
+
+class CompanionVersions(SpecModel):
+    main: str
+    companions: list[CompanionRule] = Field(default_factory=list)
+
+
+class Constraints(SpecModel):
+    managers_allowed: list[str] = Field(default_factory=list)
+    blocklist: list[BlocklistEntry] = Field(default_factory=list)
+    namespace_migrations: list[NamespaceMigration] = Field(default_factory=list)
+    companion_versions: list[CompanionVersions] = Field(default_factory=list)
+
+
+class DependencyTarget(SpecModel):
+    name: str
+    #: Version range the upgraded dependency must satisfy (PEP 440 specifier, or an npm range for package.json).
+    to: str
+
+
+class Targets(SpecModel):
+    required: list[DependencyTarget] = Field(default_factory=list)
+    optional: list[DependencyTarget] = Field(default_factory=list)
+
+
+VALIDATION_KINDS = ("install", "test", "lint", "typecheck", "build")
+ValidationKind = Literal["install", "test", "lint", "typecheck", "build"]
+
+
+class ValidationCommands(SpecModel):
+    install: str | None = None
+    test: str | None = None
+    lint: str | None = None
+    typecheck: str | None = None
+    build: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(kind, cmd) for kind in VALIDATION_KINDS if (cmd := getattr(self, kind))]
+
+
+class ValidationSpec(SpecModel):
+    #: The original uses a flag here; a list of command kinds is also accepted. Informational.
+    required: bool | list[str] | None = None
+    commands: ValidationCommands = Field(default_factory=ValidationCommands)
+    #: Per-command time limit; the scenario timeout still bounds the whole run.
+    timeout_seconds: float = Field(default=600, gt=0)
+
+
+class OracleSpec(SpecModel):
+    answers_file: str = "oracle-answers.json"
+
+
+class BaselineCommand(SpecModel):
+    """One command of ``baseline.run``: it establishes the untouched fixture's state (e.g. which tests already
+    fail), so that a command passing before the agent and failing after it is flagged as a regression."""
+
+    cmd: str = Field(min_length=1)
+    #: Time limit of this command in seconds (default: validation.timeout_seconds).
+    timeout_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, data: Any) -> Any:
+        return {"cmd": data} if isinstance(data, str) else data
+
+
+class BaselineSpec(SpecModel):
+    #: Run on a fresh copy of the fixture once per scenario and batch; every run of the batch reuses the results.
+    run: list[BaselineCommand] = Field(default_factory=list)
+
+
+class ArtifactSpec(BaseModel):
+    """What an artifact scenario (no code workspace) is about, e.g. ``type: figma`` with ``figma_file_id``.
+
+    Fields beyond ``type`` depend on the artifact type and are kept as given (no unknown-key warnings): they are
+    added to the prompt under "Artifact Information" and are the ``${artifact.<field>}`` variables of
+    heuristic script arguments."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(min_length=1)
+
+    def fields(self) -> dict[str, Any]:
+        return {"type": self.type, **(self.model_extra or {})}
+
+
+class CommandCheck(SpecModel):
+    name: str
+    command: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+
+class FileCheck(SpecModel):
+    name: str
+    path: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+    #: Require that the file does NOT exist.
+    absent: bool = False
+
+
+class PatternCheck(SpecModel):
+    name: str
+    #: Glob relative to the workspace, ``**`` allowed.
+    file: str
+    #: Python regular expression, searched with MULTILINE.
+    pattern: str
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+    #: Pass only if no matching file matches the pattern.
+    absent: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+class StructuredCheck(SpecModel):
+    name: str
+    file: str
+    json_path: str | None = None
+    section_header: str | None = None
+    exists: bool = True
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> StructuredCheck:
+        if (self.json_path is None) == (self.section_header is None):
+            raise ValueError("give exactly one of json_path or section_header")
+        return self
+
+
+class ScriptCheck(SpecModel):
+    name: str
+    #: Path relative to the scenario folder; ``.py`` scripts run with the harness's Python.
+    script: str
+    args: list[str] = Field(default_factory=list)
+    weight: float = Field(default=1, ge=0)
+    description: str | None = None
+
+
+class HeuristicChecks(SpecModel):
+    enabled: bool = True
+    commands: list[CommandCheck] = Field(default_factory=list)
+    files: list[FileCheck] = Field(default_factory=list)
+    patterns: list[PatternCheck] = Field(default_factory=list)
+    structured: list[StructuredCheck] = Field(default_factory=list)
+    scripts: list[ScriptCheck] = Field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.commands) + len(self.files) + len(self.patterns) + len(self.structured) + len(self.scripts)
+
+
+class LLMJudgeSpec(SpecModel):
+    enabled: bool = False
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    #: "Name (Weight: 30%): what to judge, Score 1-5 ..."
+    categories: list[str] = Field(default_factory=list)
+
+
+class RubricOverrides(SpecModel):
+    #: evaluator name -> weight (0 leaves the evaluator out of the weighted score).
+    weights: dict[str, float] = Field(default_factory=dict)
+    #: successMetric threshold for isSuccessful.
+    success_threshold: float = Field(default=0.7, ge=0, le=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if weight < 0:
+                raise ValueError(f"weight of {name!r} must be >= 0")
+        return value
+
+
+class WarmupSpec(SpecModel):
+    enabled: bool = False
+    type: Literal["agent", "scripted"] = "scripted"
+    commands: list[str] = Field(default_factory=list)
+
+
+class SandboxSpec(SpecModel):
+    """What the scenario's agent commands may reach besides the workspace (see docs/security.md)."""
+
+    #: Give agent commands the network (all or nothing: the sandbox cannot filter by host).
+    network: bool = False
+
+
+class ScenarioSpec(SpecModel):
+    """The parsed ``scenario.yaml`` (keys of the original project)."""
+
+    id: str
+    suite: str
+    title: str | None = None
+    description: str | None = None
+    timeout_minutes: float = Field(default=60, gt=0)
+    workspace: WorkspaceSpec = Field(default_factory=WorkspaceSpec)
+    constraints: Constraints = Field(default_factory=Constraints)
+    targets: Targets = Field(default_factory=Targets)
+    validation: ValidationSpec = Field(default_factory=ValidationSpec)
+    oracle: OracleSpec = Field(default_factory=OracleSpec)
+    heuristic_checks: HeuristicChecks = Field(default_factory=lambda: HeuristicChecks(enabled=False))
+    llm_judge: LLMJudgeSpec = Field(default_factory=LLMJudgeSpec)
+    rubric_overrides: RubricOverrides = Field(default_factory=RubricOverrides)
+    warmup: WarmupSpec = Field(default_factory=WarmupSpec)
+    sandbox: SandboxSpec = Field(default_factory=SandboxSpec)
+    reference_path: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    difficulty: str | None = None
+    baseline: BaselineSpec = Field(default_factory=BaselineSpec)
+    #: An artifact scenario: no fixture, no validation; the artifact's fields reach the prompt.
+    artifact: ArtifactSpec | None = None
+    #: What a successful run achieves, one statement per item; given to the LLM judge.
+    success_criteria: list[str] = Field(default_factory=list)
+    #: Hints for a human or an agent that asks; recorded, never added to the tier's prompt (tiers set the context).
+    hints: list[str] = Field(default_factory=list)
+    #: How long a person would need, e.g. ``5m``, ``1h30m`` or minutes as a number (informational).
+    estimated_time: str | None = None
+
+    @field_validator("estimated_time", mode="before")
+    @classmethod
+    def _estimated_time(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{value:g}m"
+        if isinstance(value, str) and parse_duration(value) is None:
+            raise ValueError("expected a duration such as 5m, 90s, 1h30m or a number of minutes")
+        return value
+
+    @property
+    def needs_workspace(self) -> bool:
+        """The original skips the fixture for artifact scenarios and for ``workspace.required: false``."""
+        return self.artifact is None and self.workspace.required
+
+    @property
+    def runs_validation(self) -> bool:
+        """``validation.required: false`` (and artifact scenarios) skip the validation commands, as originally."""
+        return self.artifact is None and self.validation.required is not False
+
+
+_DURATION_RE = re.compile(r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+                          r"(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in ``5m``, ``90s``, ``1h30m`` or a bare number of minutes; None when it is not a duration."""
+    text = text.strip()
+    try:
+        return float(text) * 60
+    except ValueError:
+        pass
+    match = _DURATION_RE.match(text)
+    if not text or not match or not any(match.groupdict().values()):
+        return None
+    hours, minutes, seconds = (float(match[k] or 0) for k in ("h", "m", "s"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class TierPolicy(SpecModel):
+    """One tier of ``prompts/policy.yaml`` (the original's prompt pack)."""
+
+    description: str | None = None
+    #: Recorded with each run of the tier; as in the original, not applied to the score.
+    askUser_bonus: float | None = None
+    efficiency_weight: float | None = None
+
+
+class SuitePolicy(SpecModel):
+    """``<suite>/prompts/policy.yaml``: what each tier means, and the prompt dimensions of the suite."""
+
+    tiers: dict[str, TierPolicy] = Field(default_factory=dict)
+    dimensions: dict[str, list[str]] = Field(default_factory=dict)
+    quality_checks: dict[str, Any] = Field(default_factory=dict)
