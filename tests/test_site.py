@@ -374,8 +374,8 @@ def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site
     assert data_file(built / "data/batch-matrix/batch-c.js") == served  # built from the same function
     with sqlite3.connect(site_db) as conn:
         assert served == json.loads(json.dumps(batch_matrix(conn, "batch-c", "batch-a")))
-        runs = conn.execute("SELECT agent, COALESCE(model, ''), suite, scenario, tier, is_successful FROM benchmark_runs "
-                            "WHERE batch_id = ? AND status != 'cancelled'", ("batch-c",)).fetchall()
+        runs = conn.execute("SELECT agent, COALESCE(model, ''), suite, scenario, tier, is_successful "
+                            "FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'", ("batch-c",)).fetchall()
         board = leaderboard(conn, {"batchId": "batch-c"})
     cells: dict[tuple[str, ...], list[int]] = {}
     for *key, ok in runs:

@@ -19,7 +19,13 @@ from tests.site_data import XSS, build_site_db
 from zebench import analysis
 from zebench.api import plugin
 from zebench.models import (
-    BatchRecord, Evaluation, Message, ToolCallRecord, Transcript, ValidationResult, utc_now,
+    BatchRecord,
+    Evaluation,
+    Message,
+    ToolCallRecord,
+    Transcript,
+    ValidationResult,
+    utc_now,
 )
 from zebench.site.builder import build_site
 from zebench.store import Store
@@ -185,7 +191,8 @@ def test_batch_matrix(browser: Any, site: tuple[Path, Path, str]) -> None:
         assert cell.inner_text().rstrip(" ↓") == f"{i['successful']} of {i['runs']}"
         assert ("regressed" in cell.get_attribute("class")) == i["regressed"]
     # regressions first (against the previous batch of the same configuration)
-    regressions = [int(r) for r in page.eval_on_selector_all("#matrix tbody tr", "rs => rs.map(r => r.dataset.regressions)")]
+    regressions = [int(r) for r in page.eval_on_selector_all("#matrix tbody tr",
+                                                              "rs => rs.map(r => r.dataset.regressions)")]
     assert regressions == sorted(regressions, reverse=True) and regressions[0] > 0
     assert sum(regressions) == sum(i["regressed"] for i in expected["items"])
     page.select_option("#batch-matrix select[name=sort]", "name")
@@ -254,7 +261,8 @@ def test_hostile_transcript_never_runs(browser: Any, tmp_path: Path, template_db
     text = page.inner_text("#timeline")
     assert "<script>window.__xss = 1</script>" in text and f"$ pytest -q{XSS}" in text
     # the read was of another path: the write shows its whole content, as text
-    assert "return a + b\n<script>window.__xss = 1</script>" in page.inner_text("#timeline details[data-tool=writeFile]")
+    write = page.inner_text("#timeline details[data-tool=writeFile]")
+    assert "return a + b\n<script>window.__xss = 1</script>" in write
     page, log = open_page(browser, file_url(tmp_path / "site/batches/hostile.html"))
     assert page.evaluate("window.__xss") is None and log.problems() == []
 
@@ -362,13 +370,14 @@ def test_line_diff_and_its_reversal_agree(browser: Any, site: tuple[Path, Path, 
         const v = window.zb.views, split = (t) => t === "" ? [] : t.replace(/\\n$/, "").split("\\n");
         const ops = v.diffLines(split(a), split(b));
         const back = [ops.filter(o => o[0] !== "+").map(o => o[1]), ops.filter(o => o[0] !== "-").map(o => o[1])];
-        const patch = v.hunks(ops).map(h => h.header + "\\n" + h.lines.map(([op, t]) => op + t).join("\\n")).join("\\n");
+        const patch = v.hunks(ops).map(h => h.header + "\\n" + h.lines.map(([op, t]) => op + t).join("\\n"))
+          .join("\\n");
         return [back[0].join("\\n"), back[1].join("\\n"), v.unapply(patch, b), ops.filter(o => o[0] !== " ").length];
     })""", cases)
     def lines(text: str) -> str:  # the text without its final newline, as the diff reads it
         return text[:-1] if text.endswith("\n") else text
 
-    for (a, b), (old, new, unapplied, changes) in zip(cases, results):
+    for (a, b), (old, new, unapplied, changes) in zip(cases, results, strict=True):
         assert old == lines(a) and new == lines(b)
         assert unapplied == lines(a), (a, b)
         assert (changes == 0) == (a == b)

@@ -102,7 +102,8 @@ async def site(request: Any, send: Any, datasette: Any) -> None:
                for k, v in values.items() if k not in ("Content-Type", "Cache-Control")}
     headers["Cache-Control"] = "no-cache"  # a rebuild replaces files in place
     if not folder:
-        await asgi_send(send, "404: no site is served (zebench serve --site DIR)", 404, headers, "text/plain; charset=utf-8")
+        await asgi_send(send, "404: no site is served (zebench serve --site DIR)", 404, headers,
+                        "text/plain; charset=utf-8")
         return
     if rel == "data/live.js":
         body = data_script("live", {"api": LIVE_API_FROM_SITE, "interval": LIVE_POLL_MS})
@@ -122,7 +123,9 @@ def _site_file(folder: Path, rel: str) -> Path | None:
     """The file at ``rel`` in the site folder; None for anything else (outside it, a folder, a hidden file)."""
     root = folder.resolve()
     path = (root / rel).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or any(p.startswith(".") for p in path.relative_to(root).parts):
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
         return None
     return path
 
