@@ -319,7 +319,8 @@ def test_openapi_document_matches_the_served_routes(db: Path) -> None:
                 "/api/runs/{runId}/human-scores", "/api/human-scores/stats"}
     v2 = {"/api/v2/runs", "/api/v2/runs/{runId}", "/api/v2/runs/{runId}/evaluations", "/api/v2/runs/{runId}/telemetry",
           "/api/v2/runs/{runId}/transcript", "/api/v2/batches", "/api/v2/batches/{batchId}", "/api/v2/stats",
-          "/api/v2/stats/agents", "/api/v2/stats/scenarios", "/api/v2/compare"}
+          "/api/v2/stats/agents", "/api/v2/stats/scenarios", "/api/v2/compare",
+          "/api/v2/batches/{batchId}/matrix"}
     assert set(doc["paths"]) == {"/health", "/api/results", "/api/results/batch"} | original | v2
     schemas = doc["components"]["schemas"]
     assert {"RunRecord", "OriginalRun", "OriginalRunDetail", "OriginalBatchDetail", "RunRow", "BatchDetail"} <= set(

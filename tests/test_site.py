@@ -78,7 +78,7 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
                     f"downloads/{name}.json.gz", f"data/batch-items/{name}.js"):
             assert (built / rel).is_file(), rel
     assets = sorted(p.name for p in (built / "assets").iterdir())
-    assert [a.split("-")[0] for a in assets] == ["site", "site", "vega"]
+    assert [a.split("-")[0] for a in assets] == ["site", "site", "vega", "views"]
     assert all(re.fullmatch(r"[a-z]+-[0-9a-f]{12}\.(js|css)", a) for a in assets)
     vega = next((built / "assets").glob("vega-*.js")).read_text()
     assert "window.vegaEmbed" in vega and len(vega) > 500_000  # the real bundle, not a placeholder
@@ -363,3 +363,83 @@ def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
     )
     assert meta and html.unescape(meta.group(1)) == builder.META_CONTENT_SECURITY_POLICY
     assert "script-src 'self';" in builder.META_CONTENT_SECURITY_POLICY and "frame-ancestors" not in meta.group(1)
+
+
+def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site_db: Path) -> None:
+    from zebench.analysis import batch_matrix, config_name, item_succeeded, leaderboard
+    from zebench.models import BatchMatrix
+
+    served = live(site_db, "/api/v2/batches/batch-c/matrix?previous=batch-a")
+    BatchMatrix.model_validate(served)
+    assert data_file(built / "data/batch-matrix/batch-c.js") == served  # built from the same function
+    with sqlite3.connect(site_db) as conn:
+        assert served == json.loads(json.dumps(batch_matrix(conn, "batch-c", "batch-a")))
+        runs = conn.execute("SELECT agent, COALESCE(model, ''), suite, scenario, tier, is_successful "
+                            "FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'", ("batch-c",)).fetchall()
+        board = leaderboard(conn, {"batchId": "batch-c"})
+    cells: dict[tuple[str, ...], list[int]] = {}
+    for *key, ok in runs:
+        cells.setdefault(tuple(key), []).append(ok)
+    assert {(i["agent"], i["model"] or "", i["suite"], i["scenario"], i["tier"]): (i["runs"], i["successful"])
+            for i in served["items"]} == {k: (len(v), sum(v)) for k, v in cells.items()}
+    for i in served["items"]:  # a regression: the item succeeded in the previous batch and does not now
+        before = {"runs": i["previousRuns"], "successful": i["previousSuccessful"]}
+        assert i["regressed"] == (i["previousRuns"] is not None and item_succeeded(before) and not item_succeeded(i))
+    assert any(i["regressed"] for i in served["items"])
+    assert [config_name(c["agent"], c["model"] or "") for c in served["configurations"]] == [
+        config_name(c["agent"], c["model"] or "") for c in board]
+    assert [c["passAtK"] for c in served["configurations"]] == [c["passAtK"] for c in board]
+    # the batch page carries what the matrix needs to find its data and its previous batch
+    page = (built / "batches/batch-c.html").read_text()
+    assert 'id="batch-matrix" data-batch="batch-c" data-file="batch-c" data-previous="batch-a"' in page
+    without = live(site_db, "/api/v2/batches/batch-c/matrix")
+    assert without["previousBatchId"] is None and not any(i["regressed"] for i in without["items"])
+    for path, status in (("/api/v2/batches/nope/matrix", 404), ("/api/v2/batches/batch-c/matrix?previous=nope", 404),
+                         ("/api/v2/batches/batch-c/matrix?x=1", 400)):
+        response = asyncio.run(make_datasette(site_db).client.get(path))
+        assert response.status_code == status, path
+
+
+def test_serve_site_serves_the_built_site_beside_the_api(built: Path, site_db: Path) -> None:
+    from zebench.api.plugin import LIVE_API_FROM_SITE, SITE_PREFIX
+
+    def get(path: str, site: Path | None = built) -> Any:
+        return asyncio.run(make_datasette(site_db, site=site).client.get(path))
+
+    index = get(SITE_PREFIX)
+    assert index.status_code == 200 and index.text == (built / "index.html").read_text()
+    assert index.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert index.headers["x-content-type-options"] == "nosniff"
+    assert get(SITE_PREFIX + "runs.html").text == (built / "runs.html").read_text()
+    asset = next(p for p in (built / "assets").iterdir() if p.name.startswith("views-"))
+    response = get(f"{SITE_PREFIX}assets/{asset.name}")
+    assert response.content == asset.read_bytes() and response.headers["content-type"].startswith("text/javascript")
+    # the built site's data/live.js says it is static; served, it says where the API is
+    assert data_file(built / "data/live.js") is None
+    config = get(SITE_PREFIX + "data/live.js")
+    assert config.status_code == 200 and config.text.startswith('zbData("live",')
+    (built / "served-live.js").write_text(config.text)
+    try:
+        assert data_file(built / "served-live.js")["api"] == LIVE_API_FROM_SITE
+    finally:
+        (built / "served-live.js").unlink()
+    assert LIVE_API_FROM_SITE.replace("../", "") == "api/v2" and SITE_PREFIX.count("/") - 1 == 2
+    for bad in ("../z.db", "%2e%2e/%2e%2e/etc/passwd", ".zebench-build.json", "assets", "nope.html"):
+        assert get(SITE_PREFIX + bad).status_code == 404, bad
+    assert get(SITE_PREFIX, site=None).status_code == 404  # served only with --site
+    assert get("/-/site").status_code == 302
+
+
+def test_serve_site_option_builds_the_site_first(tmp_path: Path, site_db: Path, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    import uvicorn
+
+    started: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
+    db = tmp_path / "z.db"
+    shutil.copyfile(site_db, db)
+    result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "8123", "--site", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/index.html").is_file() and (tmp_path / "out/data/live.js").is_file()
+    assert "live at http://127.0.0.1:8123/-/site/" in result.output and started == [
+        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}]

@@ -343,6 +343,29 @@ def previous_comparable_batches(conn: sqlite3.Connection, created: list[str]) ->
     return previous
 
 
+def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None = None) -> dict[str, Any]:
+    """A batch as an item x configuration matrix (the batch views of the site and /api/v2/batches/<id>/matrix):
+    per configuration and item its runs and successes, the same cell in ``previous`` (an earlier batch) and whether
+    the item regressed there (succeeded before, not now: ``item_succeeded``, as ``compare``); per configuration the
+    leaderboard's figures over this batch (success rate with its interval, pass@k)."""
+    def cells(batch: str) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {(*config_key(i), item_key(i)): i for i in query_item_counts(conn, {"batchId": batch})}
+
+    now = cells(batch_id)
+    before = cells(previous) if previous else {}
+    items = []
+    for (agent, model, key), i in sorted(now.items()):
+        old = before.get((agent, model, key))
+        items.append({
+            "agent": agent, "model": model or None, "suite": i["suite"], "scenario": i["scenario"], "tier": i["tier"],
+            "runs": i["runs"], "successful": i["successful"], "meanScore": _ratio(i["sum_weighted"], i["scored"]),
+            "previousRuns": old["runs"] if old else None, "previousSuccessful": old["successful"] if old else None,
+            "regressed": bool(old and item_succeeded(old) and not item_succeeded(i)),
+        })
+    return {"batchId": batch_id, "previousBatchId": previous, "items": items,
+            "configurations": leaderboard(conn, {"batchId": batch_id})}
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Reports
 # --------------------------------------------------------------------------------------------------------------

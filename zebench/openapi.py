@@ -14,6 +14,7 @@ from . import __version__
 from .models import (
     AgentStats,
     BatchDetail,
+    BatchMatrix,
     BatchRecord,
     BatchRow,
     CompareResult,
@@ -45,7 +46,7 @@ MODELS: list[type[BaseModel]] = [
     RunRecord, BatchRecord, RunRow, RunDetail, EvaluationRow, TelemetryRow, TranscriptBody, BatchRow, BatchDetail,
     Stats, AgentStats, ScenarioStats, Health, WriteResult, ErrorBody, CompareResult, OriginalRun, OriginalRunDetail,
     OriginalEvaluation, OriginalTelemetry, OriginalBatch, OriginalBatchDetail, OriginalStats, OriginalAgentStats,
-    OriginalHumanScore, OriginalHumanScoreStats,
+    OriginalHumanScore, OriginalHumanScoreStats, BatchMatrix,
 ]
 V2 = "/api/v2"
 
@@ -166,6 +167,12 @@ def openapi_document() -> dict[str, Any]:
                                                           f"{V2}/runs?batchId=", {"type": "integer", "minimum": 0,
                                                                                    "maximum": 5000})],
                                           {"400": ERRORS["400"], "404": ERRORS["404"]}),
+        f"{V2}/batches/{{batchId}}/matrix": _get(
+            "A batch as an item x configuration matrix (runs and successes per cell, regressions against ?previous=) "
+            "with the leaderboard's figures (pass@k) per configuration over the batch",
+            _json(_ref(BatchMatrix), "The matrix"),
+            [_path("batchId", "batch id"), _query("previous", "an earlier batch id: cells that regressed since it")],
+            {"400": ERRORS["400"], "404": ERRORS["404"]}),
         f"{V2}/stats": _get("Totals over every run, all configurations pooled (cancelled attempts counted apart)",
                             _json(_ref(Stats), "Totals")),
         f"{V2}/stats/agents": _get("Per agent and model: the leaderboard with clustered intervals, pass@k and tie "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,15 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def metadata(db_name: str) -> dict[str, Any]:
+def metadata(db_name: str, site: Path | None = None) -> dict[str, Any]:
+    plugin: dict[str, Any] = {"database": db_name}
+    if site is not None:
+        plugin["site"] = str(site.resolve())
     return {
         "title": "zebench",
         "description": "Benchmark runs of AI coding agents. JSON API under /api (the original project's shapes) and "
                        "/api/v2 (zebench's); see /api/openapi.json.",
-        "plugins": {"zebench": {"database": db_name}},
+        "plugins": {"zebench": plugin},
         "databases": {db_name: {"tables": TABLES, "queries": CANNED_QUERIES}},
     }
 
@@ -71,10 +75,11 @@ class NoDatabase(Exception):
     """The database file does not exist and creating it was not asked for, or its schema needs migrating."""
 
 
-def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False) -> Any:
+def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False, site: Path | None = None) -> Any:
     """Datasette over ``db_path`` with zebench's plugin, metadata and settings. A missing file is created (an
     empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing. Serving never
-    migrates an existing database: one with an older schema is refused (``zebench migrate`` upgrades it)."""
+    migrates an existing database: one with an older schema is refused (``zebench migrate`` upgrades it).
+    ``site``: a built report site to serve at /-/site/ (its pages then refresh from this server's API)."""
     from datasette.app import Datasette
 
     if not db_path.exists() and (immutable or not create):
@@ -94,14 +99,24 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
     name = db_path.stem
     return Datasette(
         files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],
-        metadata=metadata(name), settings=SETTINGS, cors=True,
+        metadata=metadata(name, site), settings=SETTINGS, cors=True,
     )
 
 
-def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: bool = False) -> None:
+def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: bool = False,
+          site: Path | None = None, say: Callable[[str], None] = print) -> None:
+    """Serve until interrupted. With ``site``, the report site is built (incrementally) from the database first,
+    then served at /-/site/ beside the API."""
     import uvicorn
 
-    ds = make_datasette(db_path, immutable=immutable, create=create)
+    ds = make_datasette(db_path, immutable=immutable, create=create, site=site)
+    if site is not None:
+        from .api.plugin import SITE_PREFIX
+        from .site import build_site
+
+        report = build_site(db_path, site)
+        say(f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
+            f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}")
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 
 

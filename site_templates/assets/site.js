@@ -1,4 +1,5 @@
-/* zebench report site: charts, the runs table, the run view and the batch comparison.
+/* zebench report site: charts, the runs table and the batch comparison (views.js: the run view, the batch matrix
+   and live mode).
    Data files are scripts calling zbData(key, value) (a page opened from file:// may load scripts, not fetch).
    Every piece of run data reaches the page through textContent or a text node, never as HTML. */
 "use strict";
@@ -73,6 +74,13 @@
   function runLink(runId, id, detailChunk) {
     return root + "run.html?id=" + encodeURIComponent(runId) + "&c=" + Math.floor(id / detailChunk);
   }
+  // A time as people read it (the browser's locale and zone), the stored ISO value on hover.
+  function human(iso) {
+    const t = iso ? new Date(iso) : null;
+    if (!t || Number.isNaN(t.getTime())) return iso || dash;
+    return t.toLocaleString("en-GB", {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit"});
+  }
+  const when = (iso) => iso ? h("time", {datetime: iso, title: iso}, human(iso)) : dash;
 
   // -- charts ----------------------------------------------------------------------------------------------
   function renderCharts() {
@@ -99,12 +107,16 @@
     const chunks = await Promise.all(manifest.indexChunks.map((n) => load("runs-index/" + n)));
     const rows = [].concat(...chunks).reverse();  // newest first
     const form = document.getElementById("run-filters");
-    const fields = {agent: "agent", model: "model", suite: "suite", tier: "tier", status: "status", batch: "batchId"};
-    for (const [name, col] of Object.entries(fields)) {
-      const values = Array.from(new Set(rows.map((r) => r[ix[col]]).filter((v) => v !== null && v !== ""))).sort();
-      const select = form.elements[name];
-      values.forEach((v) => select.append(h("option", {value: v}, v)));
+    const fields = {agent: "agent", model: "model", suite: "suite", scenario: "scenario", tier: "tier", status: "status", batch: "batchId"};
+    function addOptions(list) {
+      for (const [name, col] of Object.entries(fields)) {
+        const select = form.elements[name];
+        const have = new Set(Array.from(select.options).map((o) => o.value));
+        const values = Array.from(new Set(list.map((r) => r[ix[col]]).filter((v) => v !== null && v !== "" && !have.has(String(v))))).sort();
+        values.forEach((v) => select.append(h("option", {value: v}, v)));
+      }
     }
+    addOptions(rows);
     let sortKey = "startedAt", sortDir = -1, page = 0;
     const params = new URLSearchParams(location.hash.slice(1));
     for (const [k, v] of params) {
@@ -141,7 +153,7 @@
       page = Math.min(page, pages - 1);
       const shown = matched.slice(page * PAGE, page * PAGE + PAGE);
       tbody.replaceChildren(...shown.map((r) => h("tr", {},
-        h("td", {}, r[ix.startedAt]),
+        h("td", {}, when(r[ix.startedAt])),
         h("td", {}, h("a", {href: runLink(r[ix.runId], r[ix.id], manifest.detailChunk)}, r[ix.runId])),
         h("td", {}, r[ix.suite] + "/" + r[ix.scenario]), h("td", {}, r[ix.tier]),
         h("td", {}, config(r[ix.agent], r[ix.model])), h("td", {}, r[ix.status]),
@@ -178,129 +190,19 @@
     document.getElementById("prev-page").addEventListener("click", () => { page -= 1; apply(); });
     document.getElementById("next-page").addEventListener("click", () => { page += 1; apply(); });
     apply();
+    // live mode (zebench serve --site): runs stored since the build are added as they come, one refresh at a time
+    let newest = rows.reduce((m, r) => Math.max(m, r[ix.id]), 0), refresh = Promise.resolve();
+    zb.onLive((live) => { refresh = refresh.then(() => live.newRuns(newest, cols)).then((added) => {
+      added = added.filter((r) => r[ix.id] > newest);
+      if (!added.length) return;
+      newest = added[added.length - 1][ix.id];
+      rows.unshift(...added.reverse());
+      addOptions(added);
+      apply();
+    }); return refresh; });
   }
 
-  // -- run view --------------------------------------------------------------------------------------------
-  async function findChunk(manifest, runId) {
-    const ix = manifest.indexColumns.indexOf("runId"), idIx = manifest.indexColumns.indexOf("id");
-    for (const n of manifest.indexChunks) {
-      const row = (await load("runs-index/" + n)).find((r) => r[ix] === runId);
-      if (row) return Math.floor(row[idIx] / manifest.detailChunk);
-    }
-    return null;
-  }
-
-  async function runPage() {
-    const params = new URLSearchParams(location.search);
-    const runId = params.get("id");
-    if (!runId) { setStatus("run-status", "No run given: open one from the Runs page."); return; }
-    const manifest = await load("manifest");
-    const has = (details) => details && Object.prototype.hasOwnProperty.call(details, runId);
-    const chunkOf = async (c) => (c === null || !/^[0-9]+$/.test(c)) ? null : load("runs/" + c).catch(() => null);
-    let details = await chunkOf(params.get("c"));
-    if (!has(details)) details = await chunkOf(String(await findChunk(manifest, runId)));  // no or a stale c=
-    if (!has(details)) {
-      setStatus("run-status", "Run " + runId + " is not in this site (built " + manifest.builtAt + ").");
-      return;
-    }
-    const d = details[runId], r = d.run;
-    document.title = "Run " + r.runId + " · zebench";
-    setStatus("run-title", "Run " + r.runId);
-    setStatus("run-status", "");
-    const batchFile = new Map(manifest.batches.map((b) => [b.id, b.file]));
-    const view = document.getElementById("run-view");
-    const sections = [];
-    sections.push(h("dl", {class: "cards"},
-      h("div", {}, h("dt", {}, "Status"), h("dd", {id: "run-state"}, r.status)),
-      h("div", {}, h("dt", {}, "Success"), h("dd", {}, r.isSuccessful && (r.status === "completed" || r.status === "budget_exceeded") ? "yes" : "no")),
-      h("div", {}, h("dt", {}, "Weighted score"), h("dd", {}, num(r.weightedScore), h("small", {}, " / 10" +
-        (r.evaluatorErrors ? " (incomplete: " + r.evaluatorErrors + " evaluator" + (r.evaluatorErrors > 1 ? "s" : "") + " failed)" : "")))),
-      h("div", {}, h("dt", {}, "Success metric"), h("dd", {}, num(r.successMetric, 3))),
-      h("div", {}, h("dt", {}, "Cost"), h("dd", {}, usd(r.costUsd)))));
-    if (r.failureCategory || r.error) {
-      sections.push(h("section", {class: "failure"}, h("h2", {}, "Failure"),
-        kv([["Category", r.failureCategory || dash], ["Stage", r.failureStage || dash]]), pre(r.error || "")));
-    }
-    sections.push(h("section", {}, h("h2", {}, "Run"), kv([
-      ["Batch", r.batchId ? (batchFile.has(r.batchId) ? h("a", {href: root + "batches/" + encodeURIComponent(batchFile.get(r.batchId)) + ".html"}, r.batchId) : r.batchId) : dash],
-      ["Suite / scenario", r.suite + " / " + r.scenario], ["Tier", r.tier],
-      ["Agent [model]", config(r.agent, r.model)], ["Repeat", r.repeatIndex],
-      r.specialistEnabled || r.specialistName ? ["Specialist", (r.specialistName || "yes") +
-        (r.specialistVersion ? " " + r.specialistVersion : "")] : null,
-      ["Started", r.startedAt], ["Completed", r.completedAt || dash],
-      Object.keys(r.metadata || {}).length ? ["Metadata", pre(r.metadata)] : null])));
-    if (d.manifest) {
-      const m = d.manifest;
-      sections.push(h("section", {}, h("h2", {}, "Reproducibility manifest"), kv([
-        ["zebench", m.zebenchVersion], ["Git commit", m.gitCommit || dash], ["Scenario hash", m.scenarioHash],
-        ["Prompt hash", m.promptHash || dash], ["Agent / model", config(m.agent, m.model)],
-        ["Python", m.pythonVersion], ["Platform", m.platform], ["Settings", pre(m.settings || {})]])));
-    }
-    const failedEvaluators = d.evaluations.filter((e) => e.error);
-    if (failedEvaluators.length) {
-      sections.push(h("section", {class: "failure", id: "evaluator-errors"}, h("h2", {}, "Evaluator errors"),
-        h("p", {}, "The score leaves out " + failedEvaluators.map((e) => e.evaluatorName).join(", ") +
-          " (it failed: no score), a gate that failed fails the run, and the run is not successful."),
-        ...failedEvaluators.map((e) => h("div", {}, h("strong", {}, e.evaluatorName), pre(e.error)))));
-    }
-    sections.push(h("section", {}, h("h2", {}, "Evaluators"), d.evaluations.length ? table(
-      ["Evaluator", "Kind", "Weight", "Score", "Max", "0-1", "Applicable", "Error", "Details"],
-      d.evaluations.map((e) => [e.evaluatorName, e.kind || "", num(e.weight, 1),
-        e.error ? h("strong", {class: "regression"}, "error") : e.applicable ? num(e.score, 3) : "n/a",
-        num(e.maxScore, 1), e.applicable && e.score !== null ? num(e.score / e.maxScore, 3) : e.error ? "error" : "n/a",
-        e.error ? "ran, failed" : e.applicable ? "yes" : "no", e.error || "", pre(e.details)]), [2, 3, 4, 5])
-      : h("p", {class: "empty"}, "No evaluations.")));
-    const baseline = d.baselineResults || [];
-    const before = (v) => !v.baselineStatus ? dash : (v.baselineStatus === "passed" && (v.status === "failed" || v.status === "timeout"))
-      ? h("strong", {class: "regression"}, v.baselineStatus + " \u2192 regression") : v.baselineStatus;
-    sections.push(h("section", {}, h("h2", {}, "Validation commands"), d.validationResults.length ? table(
-      baseline.length ? ["Kind", "Command", "Before (baseline)", "After", "Exit code", "Duration", "Output (tail)"]
-        : ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],
-      d.validationResults.map((v) => [v.kind, h("code", {}, v.command), ...(baseline.length ? [before(v)] : []), v.status,
-        v.exitCode === null ? dash : String(v.exitCode), dur(v.durationMs), pre(v.outputTail)]), baseline.length ? [4, 5] : [3, 4])
-      : h("p", {class: "empty"}, "No validation commands ran.")));
-    if (baseline.length) {
-      sections.push(h("section", {}, h("h2", {}, "Baseline commands (untouched fixture, once per batch)"), table(
-        ["Kind", "Command", "Status", "Exit code", "Duration", "Output (tail)"],
-        baseline.map((v) => [v.kind, h("code", {}, v.command), v.status,
-          v.exitCode === null ? dash : String(v.exitCode), dur(v.durationMs), pre(v.outputTail)]), [3, 4])));
-    }
-    if (d.telemetry) {
-      const t = d.telemetry;
-      sections.push(h("section", {}, h("h2", {}, "Telemetry"), kv([
-        ["Duration", dur(t.durationMs)], ["Tool calls", int(t.toolCalls)], ["Tokens in / out", int(t.tokensIn) + " / " + int(t.tokensOut)],
-        ["Cache read / write", int(t.cacheReadTokens) + " / " + int(t.cacheWriteTokens)],
-        ["Agent cost", usd(t.costUsd)], ["Judge cost", usd(t.judgeCostUsd)],
-        ["Stages", Object.keys(t.stageMs || {}).length ? table(["Stage", "Time"], Object.entries(t.stageMs).map(([k, v]) => [k, dur(v)]), [1]) : dash],
-        t.promptSent ? ["Prompt", pre(t.promptSent)] : null])));
-    }
-    const diff = d.diff;
-    const diffParts = [h("h2", {}, "Diff")];
-    if (diff.dependencyChanges.length) {
-      diffParts.push(h("h3", {}, "Dependency changes"), table(["Manifest", "Section", "Name", "Before", "After"],
-        diff.dependencyChanges.map((c) => [c.manifest, c.section, c.name, c.before || dash, c.after || dash])));
-    }
-    if (!diff.files.length) diffParts.push(h("p", {class: "empty"}, "The agent changed no file."));
-    diff.files.forEach((f) => {
-      diffParts.push(h("h3", {class: "file"}, f.path, " ", h("small", {}, f.change + " +" + (f.additions || 0) + " −" + (f.deletions || 0) + (f.patchTruncated ? " (patch cut)" : ""))));
-      if (f.binary) { diffParts.push(h("p", {class: "note"}, "binary file")); return; }
-      diffParts.push(h("pre", {class: "diff"}, (f.patch || "").split("\n").map((line) => h("span", {
-        class: line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : line.startsWith("@@") ? "hunk" : null,
-      }, line + "\n"))));
-    });
-    sections.push(h("section", {}, diffParts));
-    const tr = d.transcript || {messages: [], toolCalls: []};
-    const trParts = [h("h2", {}, "Transcript")];
-    if (!tr.messages.length && !tr.toolCalls.length) trParts.push(h("p", {class: "empty"}, "No transcript was recorded."));
-    tr.messages.forEach((m) => trParts.push(h("div", {class: "message " + (m.role === "user" ? "user" : "assistant")},
-      h("div", {class: "role"}, m.role), pre(m.content))));
-    if (tr.toolCalls.length) {
-      trParts.push(h("h3", {}, "Tool calls"), table(["#", "Tool", "Input", "Output", "Error", "Time"],
-        tr.toolCalls.map((c) => [String(c.seq), c.name, pre(c.input), pre(c.output), c.isError ? "yes" : "", dur(c.durationMs)]), [5]));
-    }
-    sections.push(h("section", {id: "transcript"}, trParts));
-    view.replaceChildren(...sections);
-  }
+  // -- run view: views.js ----------------------------------------------------------------------------------
 
   // -- compare ---------------------------------------------------------------------------------------------
   function binomHalfCdf(k, n) {  // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space
@@ -404,7 +306,7 @@
       const select = form.elements[side + "b"], config = form.elements[side + "c"].value, keep = select.value;
       select.replaceChildren(h("option", {value: ALL}, "all batches"),
         ...manifest.batches.filter((b) => b.configs.includes(config))
-          .map((b) => h("option", {value: b.id}, b.id + " (" + b.createdAt + ")")));
+          .map((b) => h("option", {value: b.id}, b.id + " (" + human(b.createdAt) + ")")));
       if (Array.from(select.options).some((o) => o.value === keep)) select.value = keep;
     }
     const params = new URLSearchParams(location.hash.slice(1));
@@ -472,10 +374,22 @@
     box.append(h("p", {class: "error"}, "Could not load the data of this page: " + (err && err.message ? err.message : err)));
   }
 
+  // What other scripts of the site (views.js) share: helpers, the data loader and the page registry.
+  const pages = {runs: runsPage, compare: comparePage};  // views.js adds run and batch
+  const liveHandlers = [];
+  const zb = window.zb = {
+    root, load, h, dash, pct, num, usd, int, dur, config, pretty, setStatus, table, kv, pre, runLink, human, when, fail,
+    succeeded,  // an item succeeds when at least half of its runs did (as `zebench compare`)
+    pages,
+    // called with the live connection when the page is served by `zebench serve --site` (views.js)
+    onLive: (fn) => { liveHandlers.push(fn); if (zb.live && zb.live.ready) fn(zb.live); },
+    liveHandlers,
+  };
+
   document.addEventListener("DOMContentLoaded", () => {
     renderCharts();
     const page = document.body.dataset.page;
-    const init = {runs: runsPage, run: runPage, compare: comparePage}[page];
+    const init = pages[page];
     // data-ready marks the end of the page's own work, whatever its outcome (tests and benchmarks wait for it)
     const done = () => { document.body.dataset.ready = "true"; };
     if (init) init().catch(fail).finally(done); else done();

@@ -75,6 +75,19 @@ async def batch_detail(request: Any, datasette: Any) -> Response:
 
 
 @endpoint("GET")
+async def batch_matrix(request: Any, datasette: Any) -> Response:
+    from ..analysis import batch_matrix as matrix
+
+    batch_id = path_param(request, "batch_id")
+    _refuse_unknown(request, {"previous"})
+    previous = text_param(request, "previous")
+    for batch in (batch_id, previous):
+        if batch is not None and not await read(datasette, store.batch_exists, batch):
+            raise ApiError(404, f"batch {batch} not found")
+    return json_response(await read(datasette, matrix, batch_id, previous))
+
+
+@endpoint("GET")
 async def stats(request: Any, datasette: Any) -> Response:
     return json_response(await read(datasette, store.query_stats))
 
@@ -132,6 +145,7 @@ ROUTES: list[tuple[str, Any]] = [
     (rf"^{PREFIX}/runs/(?P<run_id>[^/]+)/(?P<part>evaluations|telemetry|transcript)$", run_part),
     (rf"^{PREFIX}/batches$", batches),
     (rf"^{PREFIX}/batches/(?P<batch_id>[^/]+)$", batch_detail),
+    (rf"^{PREFIX}/batches/(?P<batch_id>[^/]+)/matrix$", batch_matrix),
     (rf"^{PREFIX}/stats$", stats),
     (rf"^{PREFIX}/stats/agents$", stats_agents),
     (rf"^{PREFIX}/stats/scenarios$", stats_scenarios),

@@ -16,7 +16,11 @@ from .options import db_option, fail, option
 @option("--immutable", is_flag=True, help="Serve read-only: writes refused, exact counts, safe long caching.")
 @option("--create", is_flag=True,
         help="Create the database when it does not exist (otherwise a missing file is an error).")
-def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: bool) -> None:
+@option("--site", "site", is_flag=False, flag_value="site", default=None, metavar="[DIR]",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also build the report site into DIR (default: site) and serve it at /-/site/; its pages refresh "
+             "from the live API while a batch runs.")
+def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: bool, site: Path | None) -> None:
     """Serve the database with Datasette: the JSON API and Datasette's table and SQL pages.
 
     \b
@@ -27,10 +31,13 @@ def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: 
     Authorization: Bearer <token> with the token in ZEBENCH_API_KEY (or ZE_BENCHMARKS_API_KEY) on
     the server (the same variable `zebench run --submit` uses); without it, writes are refused.
     The API is described at /api/openapi.json (also docs/openapi.json).
+    With --site, the report site is built (incrementally) and served at /-/site/: the
+    local development setup of the original (dashboard and API in one command).
     """
     from ..serve import NoDatabase, serve
+    from ..site import SiteError
 
     try:
-        serve(db_path, host, port, immutable=immutable, create=create)
-    except NoDatabase as exc:
+        serve(db_path, host, port, immutable=immutable, create=create, site=site, say=click.echo)
+    except (NoDatabase, SiteError) as exc:
         fail(str(exc))

@@ -269,6 +269,34 @@ class BatchDetail(BatchRow):
     breakdowns: Breakdowns
 
 
+class MatrixCell(ApiModel):
+    """One configuration on one item of a batch (/api/v2/batches/<id>/matrix)."""
+
+    agent: str
+    model: str | None
+    suite: str
+    scenario: str
+    tier: str
+    runs: int
+    successful: int
+    meanScore: float | None
+    #: The same configuration and item in the batch given as ?previous= (None: not there, or none given).
+    previousRuns: int | None
+    previousSuccessful: int | None
+    #: The item succeeded there (at least half of its runs) and does not here: the definition of `zebench compare`.
+    regressed: bool
+
+
+class BatchMatrix(ApiModel):
+    batchId: str
+    previousBatchId: str | None
+    #: Per configuration and item, sorted by agent, model and item.
+    items: list[MatrixCell]
+    #: The leaderboard over this batch's runs (`zebench leaderboard --filter batchId=<id>`): intervals and pass@k
+    #: per configuration.
+    configurations: list[dict[str, Any]]
+
+
 class Stats(ApiModel):
     """Totals over every counted run, all configurations pooled (``pooled``: true)."""
 

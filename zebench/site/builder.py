@@ -28,6 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,7 @@ def _environment(root: Path) -> Any:
     env.filters["int"] = lambda v: "–" if v is None else f"{int(v):,}"
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
+    env.filters["when"] = _when
     env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
@@ -276,6 +278,21 @@ def _duration(ms: Any) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _when(iso: Any) -> Any:
+    """A stored ISO time as people read it (UTC, to the minute), the ISO value on hover; site.js shows times in the
+    reader's zone."""
+    import markupsafe
+
+    if not iso:
+        return "–"
+    try:
+        t = datetime.fromisoformat(str(iso)).astimezone(UTC)
+    except ValueError:
+        return iso
+    return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
+        iso, f"{t.day} {t:%b %Y, %H:%M} UTC")
 
 
 def _digest(data: bytes) -> str:
@@ -415,7 +432,7 @@ class _Builder:
 
         self.unit("asset:vega", vega_version, vega)
         self.assets["vega"] = next(f for f in self.state.units["asset:vega"]["files"])
-        for name in ("site.js", "site.css"):
+        for name in ("site.js", "views.js", "site.css"):
             data = (self.templates / "assets" / name).read_bytes()
             stem, ext = name.rsplit(".", 1)
             rel = f"assets/{stem}-{_digest(data)}.{ext}"
@@ -501,6 +518,9 @@ class _Builder:
                 self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
                 self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
                 items = store.query_item_counts(conn, {"batchId": batch_id})
+                # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
+                self.output.write(f"data/batch-matrix/{name}.js", packed_data_script(
+                    f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)))
                 self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}",
                                                                                      _item_rows(items)))
                 b = detail["breakdowns"]
@@ -680,8 +700,11 @@ class _Builder:
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
         self.output.write("data/items.js", packed_data_script("items", _item_rows(items)))
+        # null: a built site is not live; `zebench serve --site` answers this path with where its API is
+        self.output.write("data/live.js", data_script("live", None))
         self.page("runs.html", "runs.html", title="Runs", stats=stats)
         self.page("run.html", "run.html", title="Run")
+        self.page("batch.html", "batch_view.html", title="Batch")
         latest: list[dict[str, Any]] = []
         latest_pair = None
         if batches:

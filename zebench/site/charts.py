@@ -102,7 +102,7 @@ def heatmap(rows: list[dict[str, Any]], x: str, y: str, value: str, *, title: st
                         if percent else alt.Scale(scheme="viridis")),
         tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{value}:Q", title=title, format=fmt), alt.Tooltip("runs:Q", title="runs")],
-    ).properties(title=title)
+    ).properties(title=title, width=alt.Step(34), height=alt.Step(22))  # readable cells; wide ones scroll in their box
     return _spec(chart, rows)
 
 
