@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from . import __version__
-from .agents import AgentConfigError, agent_class
+from .agents import AgentConfigError, MissingEnvironment, agent_class
 from .catalog import Catalog, CatalogError, tier_sort_key
 from .constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
+from .executors import BatchJob, Executor, ExecutorError
+from .executors.local import LocalExecutor
 from .models import BatchRecord, RunRecord, utc_now
 from .processes import Limits
-from .runner import BaselineCache, RunOptions, RunSpec, new_batch_id, run_one
+from .runner import RunOptions, RunSpec, new_batch_id
 from .store import Store
 
 if TYPE_CHECKING:
@@ -99,8 +101,12 @@ def make_plan(
     judge_settings: dict[str, Any] | None = None,
     agent_network: bool = False,
     limits: Limits | None = None,
+    check_environment: bool = True,
 ) -> tuple[BatchPlan, list[str]]:
-    """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks)."""
+    """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks).
+
+    ``check_environment=False`` when the runs happen on other machines (``--executor dask``): what an agent needs
+    from its machine (an API key, a CLI) is then checked by the executor on those machines, not here."""
     if repeat < 1:
         raise BatchError("--repeat must be at least 1")
     if shard is not None and not 1 <= shard[0] <= shard[1]:
@@ -113,6 +119,9 @@ def make_plan(
             if cls.requires_model and not models:
                 raise AgentConfigError(f"agent {name!r} needs --model")
             cls.check_settings(agent_settings, models)
+        except MissingEnvironment as exc:
+            if check_environment:
+                raise BatchError(str(exc)) from None
         except AgentConfigError as exc:
             raise BatchError(str(exc)) from None
     scenarios = catalog.select(selectors)
@@ -298,6 +307,7 @@ async def run_batch(
     submitter: Submitter | None = None,
     sandbox: str = "auto",
     stop: StopRequest | None = None,
+    executor: Executor | None = None,
 ) -> BatchResult:
     """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``.
 
@@ -305,10 +315,16 @@ async def run_batch(
     When ``stop`` is requested, the runs in flight are cancelled, stored as ``cancelled`` and the batch ends
     with BatchInterrupted. When this coroutine itself is cancelled, the runs in flight are recorded the same way
     and the CancelledError propagates.
+
+    ``executor`` runs the runs (default: the local pool of ``concurrency`` slots); whatever it is, the records
+    come back here and are written by this process only. ``sandbox`` is the mode each run resolves where it runs
+    (auto, bwrap, none).
     """
     reporter = reporter or NullReporter()
     if concurrency < 1:
         raise BatchError("--concurrency must be at least 1")
+    if executor is None:
+        executor = LocalExecutor(concurrency)
     if resume:
         if batch_id is None:
             raise BatchError("--resume needs a batch id")
@@ -338,24 +354,40 @@ async def run_batch(
     except CatalogError as exc:
         raise BatchError(str(exc)) from None
 
-    if not resume:
-        store.save_batch(BatchRecord(
-            batch_id=batch_id, created_at=utc_now(), expected_runs=len(all_keys),
-            metadata={"plan": plan.model_dump(mode="json"), "zebenchVersion": __version__,
-                      "agents": plan.agents, "models": plan.models,
-                      # absolute: a resume from another directory appends to the same file
-                      "output": str(output.resolve()) if output is not None else None},
-        ))
     options = RunOptions(
         timeout_seconds=plan.timeout_seconds, command_timeout=plan.command_timeout,
         keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
         sandbox=sandbox, agent_network=plan.agent_network, limits=plan.limits(),
-        baselines=BaselineCache(workspace_root),
     )
+    # Opened before anything is written: an executor that cannot run the batch (an unreachable scheduler) leaves
+    # no trace. Nothing to do (a finished batch resumed): nothing to open.
+    if todo:
+        try:
+            await executor.open(BatchJob(batch_id=batch_id, plan=plan, scenarios=scenarios, options=options))
+        except BaseException as exc:
+            await executor.close()
+            if isinstance(exc, ExecutorError):
+                raise BatchError(str(exc)) from None
+            raise
+    where = executor.metadata() if todo else {}
+    try:
+        if not resume:
+            store.save_batch(BatchRecord(
+                batch_id=batch_id, created_at=utc_now(), expected_runs=len(all_keys),
+                metadata={"plan": plan.model_dump(mode="json"), "zebenchVersion": __version__,
+                          "agents": plan.agents, "models": plan.models,
+                          # absolute: a resume from another directory appends to the same file
+                          "output": str(output.resolve()) if output is not None else None,
+                          **({"executor": where} if where else {})},
+            ))
+        elif where:
+            _update_metadata(store, batch_id, {"executor": where})
+    except BaseException:
+        await executor.close()
+        raise
     writer = _Writer(store, output)
-    semaphore = asyncio.Semaphore(concurrency)
     records: list[RunRecord] = []
     cancelled: list[RunRecord] = []
     reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
@@ -386,13 +418,11 @@ async def run_batch(
         nonlocal remaining
         suite, name, tier, agent, model, repeat_index = key
         try:
-            async with semaphore:
-                reporter.run_started(key)
-                record = await run_one(
-                    RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id), options,
-                    on_cancelled=save_interrupted,
-                )
-                await asyncio.shield(save(record))
+            record = await executor.run(
+                RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id),
+                started=lambda: reporter.run_started(key), on_cancelled=save_interrupted,
+            )
+            await asyncio.shield(save(record))
             if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
                 await submitter.submit(record)
         finally:
@@ -428,13 +458,17 @@ async def run_batch(
         error = next((o for o in outcomes if isinstance(o, BaseException)
                       and not isinstance(o, asyncio.CancelledError)), None)
     finally:
-        assert options.baselines is not None
-        await options.baselines.close()
-        writer.close()
-        reporter.finish()
-        if submitter is not None:
-            await submitter.close()
-    if error is not None:  # a write that failed (disk full...): the batch cannot go on
+        try:
+            await executor.close()
+        finally:
+            writer.close()
+            reporter.finish()
+            if submitter is not None:
+                await submitter.close()
+        retries = executor.infra_retries()
+        if retries:  # runs started again after their worker was lost: counted for the whole batch
+            _update_metadata(store, batch_id, {"infraRetries": retries}, add=True)
+    if error is not None:  # a write that failed (disk full...), an executor lost: the batch cannot go on
         raise error
     interrupted = bool(cancelled) or any(t.cancelled() for t in tasks)
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
@@ -445,6 +479,17 @@ async def run_batch(
     if interrupted:
         raise BatchInterrupted(result)
     return result
+
+
+def _update_metadata(store: Store, batch_id: str, values: dict[str, Any], *, add: bool = False) -> None:
+    """Merge ``values`` into a stored batch's metadata (``add``: numbers added to the stored ones)."""
+    batch = store.get_batch(batch_id)
+    if batch is None:
+        return
+    metadata = dict(batch.metadata)
+    for key, value in values.items():
+        metadata[key] = (metadata.get(key) or 0) + value if add else value
+    store.save_batch(BatchRecord(batch_id=batch_id, created_at=batch.created_at, metadata=metadata))
 
 
 def run_batch_with_signals(

@@ -170,6 +170,11 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
         console.print(f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
                       f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
                       soft_wrap=True, highlight=False)
+    batch = store.get_batch(batch_id)
+    retries = batch.metadata.get("infraRetries") if batch is not None else None
+    if retries:  # --executor dask: runs started again after their worker was lost
+        console.print(f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
+                      "(each run stored once; metadata.infraRetries and lostWorkers of those runs)", soft_wrap=True)
     if d["cancelledAttempts"]:
         console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
     state = "complete" if d["complete"] else (

@@ -220,3 +220,138 @@ class FakeModelServer:
                 self.wfile.write(data)
 
         return Handler
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A Dask cluster as separate processes (tests and benchmarks of ``zebench run --executor dask``)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DaskWorkerProcess:
+    name: str
+    #: The ``dask worker`` process (under bubblewrap when it hides folders): its own process group.
+    proc: Any
+    #: This worker's zebench cache (ZEBENCH_CACHE_DIR): where the scenario content it received is kept.
+    cache: Any
+    log: Any
+    killed: bool = False
+
+
+@dataclass
+class DaskProcesses:
+    """A ``dask scheduler`` and ``dask worker`` processes started as a user starts them on their hosts (the
+    command line, not a LocalCluster), on 127.0.0.1, each in its own process group and folder under ``root``.
+
+    ``start_worker(hide=[path, ...])`` runs the worker under bubblewrap with those folders replaced by empty ones:
+    a worker that cannot see the coordinator's suites. ``kill_worker`` is kill -9 (a lost machine). ``close``
+    (also the context manager's exit) kills whatever is left. Usage::
+
+        with DaskProcesses(tmp_path) as cluster:
+            address = cluster.start_scheduler()
+            cluster.start_worker("w1", nthreads=2)
+            cluster.wait_for_workers()
+    """
+
+    root: Any
+    scheduler: Any = None
+    address: str | None = None
+    workers: dict[str, DaskWorkerProcess] = field(default_factory=dict)
+    timeout: float = 120.0
+
+    def __enter__(self) -> DaskProcesses:  # noqa: PYI034 (a dataclass, never subclassed)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self, argv: list[str], log: Any, cwd: Any, env: dict[str, str] | None = None) -> Any:
+        import os
+        import subprocess
+
+        with open(log, "ab") as out:
+            return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                    env={**os.environ, **(env or {})}, start_new_session=True)
+
+    def start_scheduler(self) -> str:
+        """Starts ``dask scheduler`` on a free port of 127.0.0.1; returns its address."""
+        import sys
+        from pathlib import Path
+
+        root = Path(self.root)
+        root.mkdir(parents=True, exist_ok=True)
+        info = root / "scheduler.json"
+        log = root / "scheduler.log"
+        self.scheduler = self._start([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                      "--no-dashboard", "--scheduler-file", str(info)], log, root)
+        deadline = time.monotonic() + self.timeout
+        while not info.is_file() or not info.read_text().strip().endswith("}"):
+            if self.scheduler.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"dask scheduler did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        self.address = str(json.loads(info.read_text())["address"])
+        return self.address
+
+    def start_worker(self, name: str, *, nthreads: int = 1, hide: list[Any] | tuple[Any, ...] = (),
+                     env: dict[str, str] | None = None, nanny: bool = False,
+                     args: list[str] | tuple[str, ...] = ()) -> DaskWorkerProcess:
+        """Starts ``dask worker ADDRESS --nthreads N [args]`` in its own folder with its own zebench cache; ``env``
+        is added to this process's environment (API keys: workers read them from their own)."""
+        import sys
+        from pathlib import Path
+
+        assert self.address is not None, "start_scheduler() first"
+        home = Path(self.root) / name
+        cache = home / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, "-m", "dask", "worker", self.address, "--name", name, "--nthreads", str(nthreads),
+                "--no-dashboard", "--local-directory", str(home / "dask"), "--nanny" if nanny else "--no-nanny", *args]
+        if hide:
+            # bubblewrap: the same machine, but those folders are empty tmpfs mounts for the worker
+            argv = ["bwrap", "--dev-bind", "/", "/", *[a for p in hide for a in ("--tmpfs", str(p))],
+                    "--die-with-parent", "--", *argv]
+        log = home / "worker.log"
+        proc = self._start(argv, log, home, {"ZEBENCH_CACHE_DIR": str(cache), **(env or {})})
+        worker = self.workers[name] = DaskWorkerProcess(name, proc, cache, log)
+        return worker
+
+    def wait_for_workers(self) -> None:
+        """Until the scheduler knows exactly the workers started and not killed (RuntimeError with their logs if
+        one of them died)."""
+        import distributed
+
+        assert self.address is not None
+        Client: Any = distributed.Client  # untyped
+        wanted = {n for n, w in self.workers.items() if not w.killed}
+        with Client(self.address, timeout=self.timeout) as client:
+            deadline = time.monotonic() + self.timeout
+            while {w["name"] for w in client.scheduler_info(n_workers=-1)["workers"].values()} != wanted:
+                dead = [n for n in wanted if self.workers[n].proc.poll() is not None]
+                if dead or time.monotonic() > deadline:
+                    logs = "\n".join(f"--- {w.name}\n{w.log.read_text(errors='replace')}"
+                                     for w in self.workers.values())
+                    raise RuntimeError(f"dask workers {sorted(wanted)} did not connect:\n{logs}")
+                time.sleep(0.05)
+
+    def kill_worker(self, name: str) -> None:
+        """kill -9 the worker (its whole process group: bubblewrap, the worker, the commands of its runs)."""
+        self.workers[name].killed = True
+        self._kill(self.workers[name].proc)
+
+    @staticmethod
+    def _kill(proc: Any) -> None:
+        import os
+        import signal
+
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            self._kill(worker.proc)
+        if self.scheduler is not None:
+            self._kill(self.scheduler)

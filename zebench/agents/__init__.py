@@ -39,6 +39,11 @@ class AgentConfigError(ValueError):
     """Bad agent settings, caught before a batch starts."""
 
 
+class MissingEnvironment(AgentConfigError):
+    """An environment variable the agent needs (an API key) is not set. Where runs happen on other machines
+    (``--executor dask``), it is checked there, not on the machine that starts the batch."""
+
+
 @dataclass
 class AgentResult:
     """What an agent did. Agents fill ``task.result`` as they go, so a run that fails, times out or is
@@ -80,6 +85,9 @@ class Agent(ABC):
     #: Whether a run without --model is an error.
     requires_model: ClassVar[bool] = False
     description: ClassVar[str] = ""
+    #: Settings that name a file the agent reads when a run starts (``replay_file``). Executors that run runs on
+    #: other machines ship the file's content with the batch and point the setting at the copy there.
+    file_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: dict[str, Any] | None = None):
         self.settings = dict(settings or {})
@@ -105,6 +113,11 @@ def register_agent(name: str, cls: type[Agent]) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
         raise TypeError("an agent must subclass zebench.agents.Agent")
     _registered[name] = cls
+
+
+def registered_agents() -> dict[str, type[Agent]]:
+    """The agents registered in this process with ``register_agent`` (not those of entry points)."""
+    return dict(_registered)
 
 
 def available_agents() -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from . import Agent, AgentConfigError, AgentError, AgentResult, AgentTask
+from . import Agent, AgentConfigError, AgentError, AgentResult, AgentTask, MissingEnvironment
 from .llm import DEFAULT_MAX_TURNS
 
 if TYPE_CHECKING:
@@ -98,11 +98,11 @@ class ClaudeCodeAgent(Agent):
 
     @classmethod
     def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
-        exe = binary(settings)
-        if shutil.which(exe) is None:
-            raise AgentConfigError(f"Claude Code CLI not found: {exe!r} (install it or pass --claude-bin PATH)")
         if settings.get("max_cost_usd") is not None:
             raise AgentConfigError("--max-cost-usd cannot be enforced inside the Claude Code CLI; use --max-turns")
+        exe = binary(settings)
+        if shutil.which(exe) is None:  # a tool of the machine that runs the runs (a Dask worker checks its own)
+            raise MissingEnvironment(f"Claude Code CLI not found: {exe!r} (install it or pass --claude-bin PATH)")
 
     async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..prices import price_table
 from ..tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
-from . import AgentConfigError, AgentError, AgentResult
+from . import AgentConfigError, AgentError, AgentResult, MissingEnvironment
 
 if TYPE_CHECKING:
     from ..tools import Toolbox
@@ -78,7 +78,7 @@ def provider_error(provider: str, exc: Exception, sdk: Any) -> AgentError:
 
 def require_env(*names: str) -> None:
     if not any(os.environ.get(n) for n in names):
-        raise AgentConfigError(f"set {' or '.join(names)} in the environment (it is never stored or logged)")
+        raise MissingEnvironment(f"set {' or '.join(names)} in the environment (it is never stored or logged)")
 
 
 def check_budget_models(settings: dict[str, Any], models: list[str] | None) -> None:

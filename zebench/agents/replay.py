@@ -51,6 +51,7 @@ def load_calls(path: Path) -> list[tuple[str, dict[str, Any]]]:
 class ReplayAgent(Agent):
     name = "replay"
     description = "Replays recorded tool calls from --replay-file (offline)."
+    file_settings = ("replay_file",)
 
     @classmethod
     def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:

@@ -67,6 +67,19 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 @option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
 @option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @concurrency_option
+@option("--executor", "executor_name", default="local", show_default=True, envvar="ZEBENCH_EXECUTOR", show_envvar=True,
+        metavar="local|dask",
+        help="Where runs run: local (asyncio in this process, --concurrency at once) or dask (the workers of a Dask "
+             "cluster; pip install \"zebench[dask]\"). See docs/distributed.md.")
+@option("--scheduler", envvar="ZEBENCH_SCHEDULER", show_envvar=True, metavar="tcp://HOST:8786",
+        help="--executor dask: the scheduler of a running cluster (each worker's slots: its --nthreads). Without it, "
+             "a local cluster is started.")
+@option("--dask-workers", type=click.IntRange(1),
+        help="--executor dask without --scheduler: workers of the local cluster, each with --concurrency slots "
+             "[default: CPUs / concurrency, at least 1].")
+@option("--dask-resources", metavar="NAME=N[,NAME=N]",
+        help="--executor dask --scheduler: what each run takes of its worker's resources; runs go only to workers "
+             "started with them (dask worker ADDRESS --resources \"heavy=2\": at most 2 such runs at once there).")
 @db_option
 @option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
         help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).")
@@ -127,7 +140,8 @@ def run_command(
     temperature: float | None, claude_bin: str | None, judge: bool, judge_provider: str, judge_model: str | None,
     keep_workspaces: bool, workspace_dir: Path | None, submit_url: str | None, spool: Path, submit_retries: int,
     sandbox: str, agent_network: bool, max_processes: int, max_memory_mb: int, max_file_size_mb: int,
-    list_agents: bool, suites_dir: Path,
+    list_agents: bool, suites_dir: Path, executor_name: str, scheduler: str | None, dask_workers: int | None,
+    dask_resources: str | None,
 ) -> None:
     """Run agents on scenarios and store every run in the database.
 
@@ -145,10 +159,12 @@ def run_command(
       zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
       zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
       zebench run --from-run RUN_ID                      replay a stored run offline
+      zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (or --scheduler ADDRESS)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
     their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
-    never stored. Check a suite you write with `zebench check` first.
+    never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
+    write with `zebench check` first.
     """
     if list_agents:
         from ..agents import agent_class, available_agents
@@ -159,10 +175,27 @@ def run_command(
         return
     from ..batch import BatchError, plan_run, stored_run
     from ..catalog import Catalog, CatalogError
+    from ..executors import ExecutorError, ExecutorOptions, executor_class, parse_resources
     from ..processes import Limits
     from ..store import Store
 
-    mode = sandbox_mode(sandbox)
+    try:
+        executor_cls = executor_class(executor_name)
+    except ExecutorError as exc:
+        fail(str(exc))
+    source = click.get_current_context().get_parameter_source
+    local = executor_name == "local"
+    if local:
+        if scheduler is not None and source("scheduler") == click.core.ParameterSource.COMMANDLINE:
+            fail("--scheduler needs --executor dask")
+        scheduler = None  # ZEBENCH_SCHEDULER is for --executor dask
+        mode = sandbox_mode(sandbox)
+    else:
+        # Commands run on the workers: each resolves --sandbox for itself (checked before the batch starts).
+        mode = sandbox
+        if scheduler is not None and source("concurrency") == click.core.ParameterSource.COMMANDLINE:
+            fail("--concurrency sets the slots of the workers of a local cluster; with --scheduler each worker's "
+                 "slots are its threads (dask worker ADDRESS --nthreads N)")
 
     plan = None
     if resume_id:
@@ -187,6 +220,7 @@ def run_command(
                 command_timeout=command_timeout, judge_settings=judge_settings, agent_network=agent_network,
                 limits=Limits(processes=max_processes, memory_bytes=max_memory_mb * 2**20,
                               file_size_bytes=max_file_size_mb * 2**20),
+                check_environment=local,  # elsewhere, the workers' environment is checked by the executor
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))
@@ -205,6 +239,14 @@ def run_command(
 
         batch_id = batch_id or new_batch_id()
     reporter = RichReporter()
+    try:
+        executor = executor_cls.from_options(
+            ExecutorOptions(concurrency=concurrency, address=scheduler, workers=dask_workers,
+                            resources=parse_resources(dask_resources) if dask_resources else None),
+            log=lambda line: reporter.console.print(line, style="yellow" if line.startswith("warning") else None,
+                                                    highlight=False, markup=False, soft_wrap=True))
+    except ExecutorError as exc:
+        fail(str(exc))
     # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -213,7 +255,7 @@ def run_command(
             resume_id=resume_id, submit_url=submit_url, spool=spool,
             # the rest goes to run_batch as it is
             output=output, concurrency=concurrency, keep_workspaces=keep_workspaces, workspace_root=workspace_dir,
-            sandbox=mode,
+            sandbox=mode, executor=executor,
         )
     except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
         click.secho(f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
@@ -229,6 +271,7 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
                     spool: Path, **batch_options: Any) -> None:
     """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
     from ..batch import BatchError, BatchInterrupted, run_batch_with_signals
+    from ..executors import ExecutorError
     from ..progress import print_summary
 
     def interrupted(exc: BatchInterrupted | KeyboardInterrupt, suffix: str = "") -> int:
@@ -261,6 +304,11 @@ def _run_and_report(store: Store, plan: BatchPlan | None, *, reporter: RichRepor
     except BatchError as exc:
         store.close()
         fail(str(exc))
+    except ExecutorError as exc:  # the cluster was lost mid-batch: what was stored stays
+        reporter.finish()
+        store.close()
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(1)
     except (BatchInterrupted, KeyboardInterrupt) as exc:
         code = interrupted(exc)
         store.close()
