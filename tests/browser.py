@@ -10,16 +10,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--disable-extensions"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
 
 
 def chromium_path() -> str:
     path = os.environ.get("ZEBENCH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        raise RuntimeError("no chromium found: run scripts/install-browser.sh (apt-get install -y chromium) "
-                           "or set ZEBENCH_CHROMIUM to a Chromium executable")
+        raise RuntimeError(
+            "no chromium found: run scripts/install-browser.sh (apt-get install -y chromium) "
+            "or set ZEBENCH_CHROMIUM to a Chromium executable"
+        )
     return path
 
 

@@ -95,14 +95,17 @@ def make_scenario(
     write(base / "scenario.yaml", yaml_text or SCENARIO_YAML.format(name=name, suite=suite))
     write(base / "repo-fixture" / "calc.py", "def add(a, b):\n    return a - b\n")
     write(base / "repo-fixture" / "tests" / "__init__.py", "")
-    write(base / "repo-fixture" / "tests" / "test_calc.py", """
+    write(
+        base / "repo-fixture" / "tests" / "test_calc.py",
+        """
         import unittest
         from calc import add
 
         class T(unittest.TestCase):
             def test_add(self):
                 self.assertEqual(add(2, 3), 5)
-        """)
+        """,
+    )
     for rel, text in (extra_fixture or {}).items():
         write(base / "repo-fixture" / rel, text)
     if solution:

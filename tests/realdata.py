@@ -22,10 +22,17 @@ from statsmodels.stats.multitest import multipletests
 
 from zebench.models import Failure, RunRecord, Telemetry
 
-SUBMISSIONS = [("droid", "claude-opus-4-1", 1.3), ("droid", "gpt-5", 1.1), ("droid", "claude-sonnet-4-5", 1.0),
-               ("terminus", "claude-opus-4-1", 0.7), ("terminus", "gpt-5-mini", -0.2), ("codex-cli", "gpt-5", 0.9),
-               ("claude-code", "claude-opus-4-1", 0.8), ("goose", "claude-sonnet-4-5", 0.2),
-               ("openhands", "gpt-5-mini", -0.9)]
+SUBMISSIONS = [
+    ("droid", "claude-opus-4-1", 1.3),
+    ("droid", "gpt-5", 1.1),
+    ("droid", "claude-sonnet-4-5", 1.0),
+    ("terminus", "claude-opus-4-1", 0.7),
+    ("terminus", "gpt-5-mini", -0.2),
+    ("codex-cli", "gpt-5", 0.9),
+    ("claude-code", "claude-opus-4-1", 0.8),
+    ("goose", "claude-sonnet-4-5", 0.2),
+    ("openhands", "gpt-5-mini", -0.9),
+]
 TASKS = 80
 #: Trials per task: mostly 5; crashes and re-runs leave 1, 3, 4 or 6.
 TRIAL_COUNTS = [5] * 12 + [1, 3, 4, 6]
@@ -55,8 +62,9 @@ def leaderboard_trials(seed: int = 2025) -> list[Trial]:
                 failure = "agent" if roll < 0.02 else "infrastructure" if roll < 0.035 else None
                 success = failure is None and rng.random() < p
                 score = 10.0 if success else (0.0 if failure else float(np.round(rng.uniform(0, 6), 2)))
-                trials.append(Trial(agent, model, f"task-{t:02d}", success, failure,
-                                    score, folders[trial % len(folders)]))
+                trials.append(
+                    Trial(agent, model, f"task-{t:02d}", success, failure, score, folders[trial % len(folders)])
+                )
     return trials
 
 
@@ -65,12 +73,20 @@ def as_records(trials: list[Trial]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i, t in enumerate(trials):
         record = RunRecord(
-            run_id=f"trial-{i:05d}", batch_id=t.batch, suite="terminal-bench", scenario=t.task, tier="L1",
-            agent=t.agent, model=t.model, status="failed" if t.failure else "completed",
+            run_id=f"trial-{i:05d}",
+            batch_id=t.batch,
+            suite="terminal-bench",
+            scenario=t.task,
+            tier="L1",
+            agent=t.agent,
+            model=t.model,
+            status="failed" if t.failure else "completed",
             started_at=f"2025-09-{1 + i % 28:02d}T{i % 24:02d}:00:00.000Z",
-            weighted_score=None if t.failure else t.score, is_successful=t.success,
+            weighted_score=None if t.failure else t.score,
+            is_successful=t.success,
             failure=Failure(category=t.failure, stage="agent", message="trial crashed") if t.failure else None,  # type: ignore[arg-type]
-            telemetry=Telemetry(cost_usd=0.05))
+            telemetry=Telemetry(cost_usd=0.05),
+        )
         out[t.batch].append(record.to_json_dict())
     return out
 
@@ -143,8 +159,9 @@ def sign_flip_p(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> flo
     return float(sum(p for v, p in dist.items() if abs(v) >= observed))
 
 
-def tie_groups_reference(ordered: list[tuple[str, dict[str, tuple[int, int]]]], alpha: float = 0.05,
-                         min_shared: int = 10) -> dict[str, int | None]:
+def tie_groups_reference(
+    ordered: list[tuple[str, dict[str, tuple[int, int]]]], alpha: float = 0.05, min_shared: int = 10
+) -> dict[str, int | None]:
     """The documented method (docs/statistics.md, "Tie groups"), written out again: name -> group."""
     groups: dict[str, int | None] = {name: None for name, _ in ordered}
     remaining = [(name, items) for name, items in ordered if len(items) >= min_shared]
@@ -159,7 +176,7 @@ def tie_groups_reference(ordered: list[tuple[str, dict[str, tuple[int, int]]]], 
             if len(shared) < min_shared:
                 continue
             p = sign_flip_p([lead_items[k] for k in shared], [items[k] for k in shared])
-            worse = (sum(Fraction(*items[k]) for k in shared) < sum(Fraction(*lead_items[k]) for k in shared))
+            worse = sum(Fraction(*items[k]) for k in shared) < sum(Fraction(*lead_items[k]) for k in shared)
             tested.append((name, p, worse))
         if tested:
             adjusted = multipletests([p for _, p, _ in tested], method="holm")[1]

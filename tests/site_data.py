@@ -14,8 +14,14 @@ XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 XSS_BATCH = 'batch-"><img src=x onerror=window.__xss=3>'
 
 
-def batch_runs(gen: Generator, batch_id: str, agents: list[tuple[str, str | None, float]], scenarios: int = 6,
-               tiers: tuple[str, ...] = ("L0", "L1"), repeats: int = 2) -> list[RunRecord]:
+def batch_runs(
+    gen: Generator,
+    batch_id: str,
+    agents: list[tuple[str, str | None, float]],
+    scenarios: int = 6,
+    tiers: tuple[str, ...] = ("L0", "L1"),
+    repeats: int = 2,
+) -> list[RunRecord]:
     keys = [(s, t, a, r) for s in SCENARIOS[:scenarios] for t in tiers for a in agents for r in range(repeats)]
     return [gen.run(batch_id, key, judge=False) for key in keys]
 
@@ -31,8 +37,13 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
         for batch_id, agents in batches.items():
             runs = batch_runs(gen, batch_id, agents)
             if batch_id == "batch-a":  # one run of the original project's "specialist" kind
-                runs[0] = runs[0].model_copy(update={"specialist_enabled": True, "specialist_name": "nextjs-specialist",
-                                                     "specialist_version": "0.0.3"})
+                runs[0] = runs[0].model_copy(
+                    update={
+                        "specialist_enabled": True,
+                        "specialist_name": "nextjs-specialist",
+                        "specialist_version": "0.0.3",
+                    }
+                )
             if batch_id == "batch-b":  # one run whose judge failed: an evaluator error
                 i = next(i for i, r in enumerate(runs) if r.status == "completed")
                 error = Evaluation(
@@ -41,8 +52,9 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
                     score=None,
                     error="JudgeError: the judge needs ANTHROPIC_API_KEY; set it, or run with --no-judge",
                 )
-                runs[i] = runs[i].model_copy(update={"evaluations": [*runs[i].evaluations, error],
-                                                     "is_successful": False})
+                runs[i] = runs[i].model_copy(
+                    update={"evaluations": [*runs[i].evaluations, error], "is_successful": False}
+                )
             store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at, expected_runs=len(runs)))
             store.save_runs(runs)
             out[batch_id] = [r.run_id for r in runs]

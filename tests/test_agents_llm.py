@@ -39,8 +39,12 @@ def _run(suites: Path, agent: str, model: str | None, judge: dict | None = None,
 
 def test_anthropic_tool_loop_scores_usage_cost_and_caching(server: FakeModelServer, suites: Path) -> None:
     server.script_anthropic(
-        tool_use(("readFile", {"path": "calc.py"}), ("readFile", {"path": "missing.py"}), ("listFiles", {"path": "."}),
-                 usage_=usage(1000, 100, 0, 2000)),
+        tool_use(
+            ("readFile", {"path": "calc.py"}),
+            ("readFile", {"path": "missing.py"}),
+            ("listFiles", {"path": "."}),
+            usage_=usage(1000, 100, 0, 2000),
+        ),
         tool_use(("writeFile", {"path": "calc.py", "content": FIXED}), usage_=usage(500, 50, 2000, 0)),
         text_message("Fixed add().", usage_=usage(200, 20, 2000, 0)),
     )
@@ -106,8 +110,26 @@ def test_read_only_calls_run_concurrently_and_writes_in_order(tmp_path: Path) ->
 
 def test_each_run_uses_its_own_model(server: FakeModelServer, suites: Path, db_path: Path) -> None:
     server.default_anthropic = lambda body: text_message(f"I am {body['model']}")
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "-a", "anthropic",
-                                       "-m", "model-a", "-m", "model-b", "-n", "2", "-j", "4"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db_path),
+            "-a",
+            "anthropic",
+            "-m",
+            "model-a",
+            "-m",
+            "model-b",
+            "-n",
+            "2",
+            "-j",
+            "4",
+        ],
+    )
     assert result.exit_code == 0, result.output
     with Store(db_path) as store:
         records = [store.get_run(run_id) for run_id in store.run_ids()]
@@ -136,8 +158,12 @@ def test_provider_errors_are_retried_then_categorised(
 
 
 def test_a_transient_rate_limit_is_absorbed(server: FakeModelServer, suites: Path) -> None:
-    server.script_anthropic(rate_limited(), tool_use(("writeFile", {"path": "calc.py", "content": FIXED})),
-                            overloaded(), text_message("done"))
+    server.script_anthropic(
+        rate_limited(),
+        tool_use(("writeFile", {"path": "calc.py", "content": FIXED})),
+        overloaded(),
+        text_message("done"),
+    )
     record = _run(suites, "anthropic", "claude-haiku-4-5")
     assert record.status == "completed" and record.is_successful and len(server.requests) == 4
 
@@ -156,8 +182,22 @@ def test_max_turns_and_budget(server: FakeModelServer, suites: Path) -> None:
 
 
 def test_budget_needs_a_known_price(server: FakeModelServer, suites: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a",
-                                       "anthropic", "-m", "unpriced-model", "--max-cost-usd", "1"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(tmp_path / "z.db"),
+            "-a",
+            "anthropic",
+            "-m",
+            "unpriced-model",
+            "--max-cost-usd",
+            "1",
+        ],
+    )
     assert result.exit_code == 2 and "needs a known price" in result.output
 
 
@@ -165,8 +205,9 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, suites: P
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENROUTER_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     for agent, var in (("anthropic", "ANTHROPIC_API_KEY"), ("openrouter", "OPENROUTER_API_KEY")):
-        result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"),
-                                           "-a", agent, "-m", "x"])
+        result = CliRunner().invoke(
+            main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a", agent, "-m", "x"]
+        )
         assert result.exit_code == 2 and var in result.output
     assert "needs --model" in CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "-a", "anthropic"]).output
 
@@ -195,7 +236,7 @@ def test_openrouter_loop_full_schemas_bad_arguments_and_reported_cost(server: Fa
     assert record.telemetry.cost_usd == pytest.approx(0.0123 + 2 * (100 * 3 + 50 * 15) / 1e6)
 
 
-FAKE_CLAUDE = r'''#!{python}
+FAKE_CLAUDE = r"""#!{python}
 import json, sys, os
 args = sys.argv[1:]
 assert args[0] == "-p" and "--output-format" in args, args
@@ -215,15 +256,16 @@ if "{mode}" == "jsonl":
 else:
     print(json.dumps(events[-1]))
 print("some warning", file=sys.stderr)
-'''
+"""
 
 
 @pytest.mark.parametrize("mode", ["json", "jsonl"])
 def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-cli-key")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp-secret")
-    fake = write(tmp_path / "claude", FAKE_CLAUDE.format(python=sys.executable, subtype="success", is_error="False",
-                                                           mode=mode))
+    fake = write(
+        tmp_path / "claude", FAKE_CLAUDE.format(python=sys.executable, subtype="success", is_error="False", mode=mode)
+    )
     fake.chmod(0o755)
     record = _run(suites, "claude-code", "claude-sonnet-4-5", claude_bin=str(fake))
     assert record.status == "completed" and record.is_successful, record.failure
@@ -240,14 +282,28 @@ def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: p
 
 
 def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> None:
-    fake = write(tmp_path / "claude", FAKE_CLAUDE.format(python=sys.executable, subtype="error_during_execution",
-                                                           is_error="True", mode="json"))
+    fake = write(
+        tmp_path / "claude",
+        FAKE_CLAUDE.format(python=sys.executable, subtype="error_during_execution", is_error="True", mode="json"),
+    )
     fake.chmod(0o755)
     record = _run(suites, "claude-code", None, claude_bin=str(fake))
     assert record.status == "failed" and record.failure.category == "agent"
     assert record.telemetry.cost_usd == 0.042  # what it spent is kept
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a",
-                                       "claude-code", "--claude-bin", str(tmp_path / "nope")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(tmp_path / "z.db"),
+            "-a",
+            "claude-code",
+            "--claude-bin",
+            str(tmp_path / "nope"),
+        ],
+    )
     assert result.exit_code == 2 and "not found" in result.output
 
 
@@ -259,13 +315,27 @@ def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db
         tool_use(("runCommand", {"command": "rm tests/__init__.py", "description": "cleanup"})),
         text_message("done"),
     )
-    first = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "-a", "anthropic",
-                                      "-m", "m", "--batch-id", "orig"])
+    first = CliRunner().invoke(
+        main,
+        ["run", "--suites-dir", str(suites), "--db", str(db_path), "-a", "anthropic", "-m", "m", "--batch-id", "orig"],
+    )
     assert first.exit_code == 0, first.output
     with Store(db_path) as store:
         original = store.get_run(store.run_ids("orig")[0])
-    replay = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "--from-run",
-                                       original.run_id, "--batch-id", "again"])
+    replay = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db_path),
+            "--from-run",
+            original.run_id,
+            "--batch-id",
+            "again",
+        ],
+    )
     assert replay.exit_code == 0, replay.output
     with Store(db_path) as store:
         again = store.get_run(store.run_ids("again")[0])

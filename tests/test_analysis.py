@@ -19,17 +19,34 @@ from zebench.store import Store
 ITEMS = [(f"s{i // 5}", f"sc{i}", "L1") for i in range(30)]
 
 
-def _run(batch: str, agent: str, item: tuple[str, str, str], ok: bool, repeat: int = 0, model: str | None = None,
-         failure: str | None = None, cost: float | None = 0.01) -> RunRecord:
+def _run(
+    batch: str,
+    agent: str,
+    item: tuple[str, str, str],
+    ok: bool,
+    repeat: int = 0,
+    model: str | None = None,
+    failure: str | None = None,
+    cost: float | None = 0.01,
+) -> RunRecord:
     from zebench.models import Telemetry
 
     suite, scenario, tier = item
     status = "failed" if failure else "completed"
     return RunRecord(
-        run_id=f"{batch}-{agent}-{scenario}-{repeat}", batch_id=batch, suite=suite, scenario=scenario, tier=tier,
-        agent=agent, model=model, status=status, started_at=f"2026-11-0{1 + repeat}T00:00:00.000Z",
-        weighted_score=None if failure else (9.0 if ok else 3.0), total_score=None if failure else (0.9 if ok else 0.3),
-        is_successful=ok and not failure, repeat_index=repeat,
+        run_id=f"{batch}-{agent}-{scenario}-{repeat}",
+        batch_id=batch,
+        suite=suite,
+        scenario=scenario,
+        tier=tier,
+        agent=agent,
+        model=model,
+        status=status,
+        started_at=f"2026-11-0{1 + repeat}T00:00:00.000Z",
+        weighted_score=None if failure else (9.0 if ok else 3.0),
+        total_score=None if failure else (0.9 if ok else 0.3),
+        is_successful=ok and not failure,
+        repeat_index=repeat,
         failure=Failure(category=failure, stage="agent", message="x") if failure else None,
         telemetry=Telemetry(cost_usd=cost),
     )
@@ -66,7 +83,8 @@ def test_leaderboard_intervals_denominators_pass_at_k_and_ties(bench_db: Path) -
     # three runs per item: the interval is clustered on the item (30 independent units, not 90)
     assert a["successRateInterval"] == "clustered"
     assert (a["successRateLow"], a["successRateHigh"], "clustered") == pytest.approx(
-        stats.clustered_proportion_interval([3] * 30, [3] * 30))
+        stats.clustered_proportion_interval([3] * 30, [3] * 30)
+    )
     assert a["successRateLow"] < stats.wilson_interval(90, 90)[0]
     b = by["B"]
     assert (b["runs"], b["infraFailures"], b["agentFailures"], b["completedRuns"]) == (90, 12, 0, 78)
@@ -100,8 +118,21 @@ def test_compare_detects_the_regression_and_gates(bench_db: Path, tmp_path: Path
     assert not same["significantRegression"] and not same["significantImprovement"]
     assert partial["sharedItems"] == 0 and len(partial["onlyBaseline"]) == 5 == len(partial["onlyCandidate"])
     md, junit = tmp_path / "c.md", tmp_path / "c.xml"
-    gate = CliRunner().invoke(main, ["compare", "agent=A,batchId=base", "cand", "--db", str(bench_db),
-                                     "--markdown", str(md), "--junit", str(junit), "--fail-on-regression"])
+    gate = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            "agent=A,batchId=base",
+            "cand",
+            "--db",
+            str(bench_db),
+            "--markdown",
+            str(md),
+            "--junit",
+            str(junit),
+            "--fail-on-regression",
+        ],
+    )
     assert gate.exit_code == 1, gate.output
     assert "**Significant regression**" in md.read_text() and "| success rate (mean per item) |" in md.read_text()
     assert "15 regressed, 0 improved, 15 stayed solved, 0 stayed failed" in md.read_text()
@@ -135,7 +166,8 @@ def test_cli_api_agree(bench_db: Path) -> None:
     ds = make_datasette(bench_db)
     api = [AgentStats.model_validate(r) for r in asyncio.run(ds.client.get("/api/v2/stats/agents")).json()]
     assert [(r.agent, r.tieGroup, r.successRateLow, r.meanScoreHigh) for r in api] == [
-        (r["agent"], r["tieGroup"], r["successRateLow"], r["meanScoreHigh"]) for r in cli]
+        (r["agent"], r["tieGroup"], r["successRateLow"], r["meanScoreHigh"]) for r in cli
+    ]
     comparison = asyncio.run(ds.client.get("/api/v2/compare?base=agent%3DA%2CbatchId%3Dbase&cand=cand")).json()
     with Store(bench_db) as store:
         assert comparison == json.loads(json.dumps(compare(store.conn, "agent=A,batchId=base", "cand")))

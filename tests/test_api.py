@@ -35,14 +35,34 @@ from .conftest import make_scenario, run
 
 TOKEN = "test-api-token"
 ORIGINAL_PAYLOAD = {  # the original project's POST /api/results body, as its WorkerClient sends it
-    "runId": "1730000000000-abc123", "batchId": "batch-1730000000000-xyz", "suite": "update-deps",
-    "scenario": "nx-pnpm-monorepo", "tier": "L1", "agent": "anthropic", "model": "claude-sonnet-4-5",
-    "status": "completed", "startedAt": 1730000000000, "completedAt": 1730000600000, "totalScore": 7.5,
-    "weightedScore": 7.5, "isSuccessful": True, "successMetric": 0.8, "metadata": "{\"note\": \"from the original\"}",
-    "evaluations": [{"evaluatorName": "InstallEvaluator", "score": 1, "maxScore": 1, "details": "ok"},
-                    {"evaluatorName": "LLMJudgeEvaluator", "score": 8, "maxScore": 10}],
-    "telemetry": {"toolCalls": 12, "tokensIn": 1000, "tokensOut": 500, "costUsd": 0.0105, "durationMs": 600000,
-                  "workspaceDir": "/tmp/ws", "promptSent": "Update the deps"},
+    "runId": "1730000000000-abc123",
+    "batchId": "batch-1730000000000-xyz",
+    "suite": "update-deps",
+    "scenario": "nx-pnpm-monorepo",
+    "tier": "L1",
+    "agent": "anthropic",
+    "model": "claude-sonnet-4-5",
+    "status": "completed",
+    "startedAt": 1730000000000,
+    "completedAt": 1730000600000,
+    "totalScore": 7.5,
+    "weightedScore": 7.5,
+    "isSuccessful": True,
+    "successMetric": 0.8,
+    "metadata": '{"note": "from the original"}',
+    "evaluations": [
+        {"evaluatorName": "InstallEvaluator", "score": 1, "maxScore": 1, "details": "ok"},
+        {"evaluatorName": "LLMJudgeEvaluator", "score": 8, "maxScore": 10},
+    ],
+    "telemetry": {
+        "toolCalls": 12,
+        "tokensIn": 1000,
+        "tokensOut": 500,
+        "costUsd": 0.0105,
+        "durationMs": 600000,
+        "workspaceDir": "/tmp/ws",
+        "promptSent": "Update the deps",
+    },
 }
 
 
@@ -94,8 +114,9 @@ def test_health_and_cors(db: Path) -> None:
     assert r.status_code == 200 and r.json()["status"] == "ok"
     r = get(db, "/api/stats")
     assert r.headers["access-control-allow-origin"] == "*"
-    pre = call(db, "options", "/api/results", headers={"Origin": "https://x.example",
-                                                      "Access-Control-Request-Method": "POST"})
+    pre = call(
+        db, "options", "/api/results", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"}
+    )
     assert pre.status_code == 204 and "POST" in pre.headers["access-control-allow-methods"]
     assert "Authorization" in pre.headers["access-control-allow-headers"]
 
@@ -142,8 +163,14 @@ def test_run_detail_and_parts(db: Path) -> None:
     assert TelemetryRow.model_validate(get(db, f"/api/v2/runs/{run_id}/telemetry").json()).toolCalls == 1
     transcript = TranscriptBody.model_validate(get(db, f"/api/v2/runs/{run_id}/transcript").json())
     assert transcript.toolCalls[0].name == "writeFile"
-    for path in ("/api/v2/runs/nope", "/api/v2/runs/nope/evaluations", "/api/v2/runs/nope/telemetry",
-                 "/api/v2/batches/nope", "/api/runs/nope", "/api/batches/nope"):
+    for path in (
+        "/api/v2/runs/nope",
+        "/api/v2/runs/nope/evaluations",
+        "/api/v2/runs/nope/telemetry",
+        "/api/v2/batches/nope",
+        "/api/runs/nope",
+        "/api/batches/nope",
+    ):
         r = get(db, path)
         assert r.status_code == 404 and r.json()["status"] == 404, path
     # the original's answers for an unknown run's parts: 200 with [] and null
@@ -184,11 +211,20 @@ def test_batches_and_breakdowns(db: Path) -> None:
     assert by_agent["oracle"].successRate == 1.0 and by_agent["echo"].successRate == 0.0
     # breakdowns never pool configurations: each suite and tier row is one agent and model
     assert {(r.model_extra["tier"], r.agent) for r in detail.breakdowns.byTier} == {
-        (t, a) for t in ("L0", "L1") for a in ("echo", "oracle")}
+        (t, a) for t in ("L0", "L1") for a in ("echo", "oracle")
+    }
     assert {(r.model_extra["suite"], r.agent): r.runs for r in detail.breakdowns.bySuite} == {
-        ("demo", "echo"): 4, ("demo", "oracle"): 4, ("other", "echo"): 2, ("other", "oracle"): 2}
+        ("demo", "echo"): 4,
+        ("demo", "oracle"): 4,
+        ("other", "echo"): 2,
+        ("other", "oracle"): 2,
+    }
     assert {(r.model_extra["suite"], r.agent): r.successRate for r in detail.breakdowns.bySuite} == {
-        ("demo", "echo"): 0.0, ("demo", "oracle"): 1.0, ("other", "echo"): 0.0, ("other", "oracle"): 1.0}
+        ("demo", "echo"): 0.0,
+        ("demo", "oracle"): 1.0,
+        ("other", "echo"): 0.0,
+        ("other", "oracle"): 1.0,
+    }
     test_eval = next(e for e in detail.breakdowns.byEvaluator if e.evaluatorName == "test")
     assert test_eval.passRate == 0.5 and detail.breakdowns.failuresByCategory == []
 
@@ -207,19 +243,31 @@ def _sql_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float,
 
 def _api_agents(db: Path) -> dict[tuple[str, str], tuple[int, int, float, float, float]]:
     rows = [AgentStats.model_validate(r) for r in get(db, "/api/v2/stats/agents").json()]
-    return {(r.agent, r.model or ""): (r.runs, r.successfulRuns, round(r.avgWeightedScore, 6), r.minWeightedScore,
-                                      r.maxWeightedScore) for r in rows}
+    return {
+        (r.agent, r.model or ""): (
+            r.runs,
+            r.successfulRuns,
+            round(r.avgWeightedScore, 6),
+            r.minWeightedScore,
+            r.maxWeightedScore,
+        )
+        for r in rows
+    }
 
 
 def test_stats_agree_with_the_runs_after_writes_replacements_and_cancellations(
-        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
     assert _api_agents(db) == _sql_agents(db)
     stats = Stats.model_validate(get(db, "/api/v2/stats").json())
     assert (stats.totalRuns, stats.successfulRuns, stats.totalBatches) == (13, 7, 2)
     scenarios = [ScenarioStats.model_validate(r) for r in get(db, "/api/v2/stats/scenarios").json()]
     assert {(s.suite, s.scenario, s.tier): s.runs for s in scenarios} == {
-        ("demo", "add", "L0"): 4, ("demo", "add", "L1"): 5, ("other", "sub", "L1"): 4}
+        ("demo", "add", "L0"): 4,
+        ("demo", "add", "L1"): 5,
+        ("other", "sub", "L1"): 4,
+    }
     # Replace the best oracle run with a worse one, add a cancelled run and a run of a new agent.
     best = get(db, "/api/v2/runs?agent=oracle&limit=1").json()[0]
     with Store(db) as store:
@@ -260,19 +308,32 @@ def test_original_payload_is_accepted_and_reposting_does_not_duplicate(
     assert detail.telemetry.costUsd == 0.0105
     batch = get(db, f"/api/v2/batches/{ORIGINAL_PAYLOAD['batchId']}").json()  # created when missing
     assert batch["totalRuns"] == 1 and batch["successfulRuns"] == 1
-    r = post(db, "/api/results/batch", {"batchId": "batch-x", "createdAt": 1730000000000, "totalRuns": 3,
-                                        "successfulRuns": 2, "avgScore": 0.5, "avgWeightedScore": 5,
-                                        "metadata": "{}"})
+    r = post(
+        db,
+        "/api/results/batch",
+        {
+            "batchId": "batch-x",
+            "createdAt": 1730000000000,
+            "totalRuns": 3,
+            "successfulRuns": 2,
+            "avgScore": 0.5,
+            "avgWeightedScore": 5,
+            "metadata": "{}",
+        },
+    )
     assert r.status_code == 201 and get(db, "/api/batches/batch-x").json()["totalRuns"] == 3
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"{not json", 400),
-    (json.dumps({**ORIGINAL_PAYLOAD, "status": "exploded"}).encode(), 422),
-    (json.dumps([ORIGINAL_PAYLOAD, {**ORIGINAL_PAYLOAD, "runId": "second", "tier": None}]).encode(), 422),
-    (b"[]", 422),
-    (b"42", 422),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"{not json", 400),
+        (json.dumps({**ORIGINAL_PAYLOAD, "status": "exploded"}).encode(), 422),
+        (json.dumps([ORIGINAL_PAYLOAD, {**ORIGINAL_PAYLOAD, "runId": "second", "tier": None}]).encode(), 422),
+        (b"[]", 422),
+        (b"42", 422),
+    ],
+)
 def test_bad_payloads_write_nothing(db: Path, monkeypatch: pytest.MonkeyPatch, body: bytes, status: int) -> None:
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
     r = post(db, "/api/results", raw=body)
@@ -293,8 +354,9 @@ def test_large_bodies_are_413(db: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_immutable_server_refuses_writes(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
-    r = call(db, "post", "/api/results", immutable=True, json=ORIGINAL_PAYLOAD,
-             headers={"Authorization": f"Bearer {TOKEN}"})
+    r = call(
+        db, "post", "/api/results", immutable=True, json=ORIGINAL_PAYLOAD, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert r.status_code == 503 and "read-only" in r.json()["error"]
     assert call(db, "get", "/api/v2/stats", immutable=True).json()["totalRuns"] == 13
 
@@ -314,19 +376,41 @@ def test_datasette_pages_and_canned_queries_work(db: Path) -> None:
 def test_openapi_document_matches_the_served_routes(db: Path) -> None:
     doc = get(db, "/api/openapi.json").json()
     assert doc["openapi"] == "3.1.0"
-    original = {"/api/runs", "/api/runs/{runId}", "/api/runs/{runId}/evaluations", "/api/runs/{runId}/telemetry",
-                "/api/batches", "/api/batches/{batchId}", "/api/stats", "/api/stats/agents",
-                "/api/runs/{runId}/human-scores", "/api/human-scores/stats"}
-    v2 = {"/api/v2/runs", "/api/v2/runs/{runId}", "/api/v2/runs/{runId}/evaluations", "/api/v2/runs/{runId}/telemetry",
-          "/api/v2/runs/{runId}/transcript", "/api/v2/batches", "/api/v2/batches/{batchId}", "/api/v2/stats",
-          "/api/v2/stats/agents", "/api/v2/stats/scenarios", "/api/v2/compare",
-          "/api/v2/batches/{batchId}/matrix"}
+    original = {
+        "/api/runs",
+        "/api/runs/{runId}",
+        "/api/runs/{runId}/evaluations",
+        "/api/runs/{runId}/telemetry",
+        "/api/batches",
+        "/api/batches/{batchId}",
+        "/api/stats",
+        "/api/stats/agents",
+        "/api/runs/{runId}/human-scores",
+        "/api/human-scores/stats",
+    }
+    v2 = {
+        "/api/v2/runs",
+        "/api/v2/runs/{runId}",
+        "/api/v2/runs/{runId}/evaluations",
+        "/api/v2/runs/{runId}/telemetry",
+        "/api/v2/runs/{runId}/transcript",
+        "/api/v2/batches",
+        "/api/v2/batches/{batchId}",
+        "/api/v2/stats",
+        "/api/v2/stats/agents",
+        "/api/v2/stats/scenarios",
+        "/api/v2/compare",
+        "/api/v2/batches/{batchId}/matrix",
+    }
     assert set(doc["paths"]) == {"/health", "/api/results", "/api/results/batch"} | original | v2
     schemas = doc["components"]["schemas"]
     assert {"RunRecord", "OriginalRun", "OriginalRunDetail", "OriginalBatchDetail", "RunRow", "BatchDetail"} <= set(
-        schemas)
+        schemas
+    )
     assert doc["paths"]["/api/runs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
-        "type": "array", "items": {"$ref": "#/components/schemas/OriginalRun"}}
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/OriginalRun"},
+    }
     saved = json.loads((Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text())
     assert saved == doc
 
@@ -378,10 +462,24 @@ def test_property_no_5xx_and_rejected_requests_write_nothing(api_db: Path, tmp_p
 @settings(
     max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(path=st.sampled_from(["/api/runs", "/api/batches", "/api/runs/x", "/api/stats/agents", "/api/v2/runs",
-                             "/api/v2/batches", "/api/v2/runs/x", "/api/v2/stats/agents", "/api/runs/x/evaluations"]),
-       params=st.dictionaries(st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]),
-                              st.text(max_size=12), max_size=3))
+@given(
+    path=st.sampled_from(
+        [
+            "/api/runs",
+            "/api/batches",
+            "/api/runs/x",
+            "/api/stats/agents",
+            "/api/v2/runs",
+            "/api/v2/batches",
+            "/api/v2/runs/x",
+            "/api/v2/stats/agents",
+            "/api/runs/x/evaluations",
+        ]
+    ),
+    params=st.dictionaries(
+        st.sampled_from(["limit", "cursor", "agent", "since", "tier", "foo"]), st.text(max_size=12), max_size=3
+    ),
+)
 def test_property_reads_never_5xx(api_db: Path, path: str, params: dict[str, str]) -> None:
     from urllib.parse import urlencode
 
@@ -400,8 +498,11 @@ def test_zebench_serve_answers_over_http(db: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "zebench", "serve", "--db", str(db), "--port", str(port)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zebench", "serve", "--db", str(db), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr is not None
         for line in proc.stderr:  # uvicorn announces itself once it listens

@@ -37,14 +37,21 @@ def request(db: Path, method: str, path: str, **kwargs: Any) -> Any:
 
 
 def post_raw(db: Path, path: str, body: str | bytes) -> Any:
-    return request(db, "post", path, content=body.encode() if isinstance(body, str) else body,
-                   headers={"Authorization": f"Bearer {TOKEN}", "content-type": "application/json"})
+    return request(
+        db,
+        "post",
+        path,
+        content=body.encode() if isinstance(body, str) else body,
+        headers={"Authorization": f"Bearer {TOKEN}", "content-type": "application/json"},
+    )
 
 
 def counts(db: Path) -> tuple[int, ...]:
     conn = sqlite3.connect(db)
-    return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                 for t in ("benchmark_runs", "evaluation_results", "run_telemetry", "batch_runs"))
+    return tuple(
+        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("benchmark_runs", "evaluation_results", "run_telemetry", "batch_runs")
+    )
 
 
 def with_field(path: list[str | int], raw_value: str) -> str:
@@ -58,20 +65,24 @@ def with_field(path: list[str | int], raw_value: str) -> str:
     return json.dumps(payload).replace('"@@HERE@@"', raw_value)
 
 
-@pytest.mark.parametrize("path, raw_value, loc", [
-    (["telemetry", "tokensIn"], str(2**63), ["telemetry", "tokensIn"]),
-    (["telemetry", "toolCalls"], str(-(2**64)), ["telemetry", "toolCalls"]),
-    (["metadata"], '{"big": 99999999999999999999999}', ["metadata", "big"]),
-    (["weightedScore"], "NaN", ["weightedScore"]),
-    (["telemetry", "costUsd"], "Infinity", ["telemetry", "costUsd"]),
-    (["successMetric"], "1e999", ["successMetric"]),
-    (["runId"], '"\\ud800-run"', ["runId"]),
-    (["evaluations", 0, "details"], '"ok \\udfff"', ["evaluations", 0, "details"]),
-    (["metadata"], '{"\\ud83d": 1}', ["metadata", "?"]),
-    (["telemetry", "tokensOut"], "9" * 5000, ["telemetry", "tokensOut"]),  # past Python's int-conversion limit
-])
-def test_values_sqlite_cannot_store_are_a_422_naming_the_field(db: Path, path: list[Any], raw_value: str,
-                                                                loc: list[Any]) -> None:
+@pytest.mark.parametrize(
+    "path, raw_value, loc",
+    [
+        (["telemetry", "tokensIn"], str(2**63), ["telemetry", "tokensIn"]),
+        (["telemetry", "toolCalls"], str(-(2**64)), ["telemetry", "toolCalls"]),
+        (["metadata"], '{"big": 99999999999999999999999}', ["metadata", "big"]),
+        (["weightedScore"], "NaN", ["weightedScore"]),
+        (["telemetry", "costUsd"], "Infinity", ["telemetry", "costUsd"]),
+        (["successMetric"], "1e999", ["successMetric"]),
+        (["runId"], '"\\ud800-run"', ["runId"]),
+        (["evaluations", 0, "details"], '"ok \\udfff"', ["evaluations", 0, "details"]),
+        (["metadata"], '{"\\ud83d": 1}', ["metadata", "?"]),
+        (["telemetry", "tokensOut"], "9" * 5000, ["telemetry", "tokensOut"]),  # past Python's int-conversion limit
+    ],
+)
+def test_values_sqlite_cannot_store_are_a_422_naming_the_field(
+    db: Path, path: list[Any], raw_value: str, loc: list[Any]
+) -> None:
     before = counts(db)
     r = post_raw(db, "/api/results", with_field(path, raw_value))
     assert r.status_code == 422, r.text
@@ -79,14 +90,21 @@ def test_values_sqlite_cannot_store_are_a_422_naming_the_field(db: Path, path: l
     assert body["errors"][0]["loc"] == loc and ".".join(str(p) for p in loc) in body["error"]
     assert counts(db) == before
     # in a list, the record's index comes first
-    r = post_raw(db, "/api/results", f"[{json.dumps({**ORIGINAL_PAYLOAD, 'runId': 'fine'})}, "
-                                     f"{with_field(path, raw_value)}]")
+    r = post_raw(
+        db, "/api/results", f"[{json.dumps({**ORIGINAL_PAYLOAD, 'runId': 'fine'})}, {with_field(path, raw_value)}]"
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [1, *loc] and counts(db) == before
 
 
-@pytest.mark.parametrize("field, value", [
-    ("runId", "r" * 257), ("agent", ""), ("suite", "s" * 100_000), ("startedAt", "2026" * 100),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("runId", "r" * 257),
+        ("agent", ""),
+        ("suite", "s" * 100_000),
+        ("startedAt", "2026" * 100),
+    ],
+)
 def test_bounded_texts_are_a_422(db: Path, field: str, value: str) -> None:
     r = post_raw(db, "/api/results", json.dumps({**ORIGINAL_PAYLOAD, field: value}))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [field], r.text
@@ -94,21 +112,25 @@ def test_bounded_texts_are_a_422(db: Path, field: str, value: str) -> None:
 
 def test_batch_values_out_of_range_are_a_422(db: Path) -> None:
     before = counts(db)
-    for body, loc in (('{"batchId": "b", "createdAt": 1e300}', ["createdAt"]),
-                      ('{"batchId": "b", "createdAt": 1730000000000, "totalRuns": 9223372036854775808}',
-                       ["totalRuns"]),
-                      ('{"batchId": "\\udc00", "createdAt": 1730000000000}', ["batchId"])):
+    for body, loc in (
+        ('{"batchId": "b", "createdAt": 1e300}', ["createdAt"]),
+        ('{"batchId": "b", "createdAt": 1730000000000, "totalRuns": 9223372036854775808}', ["totalRuns"]),
+        ('{"batchId": "\\udc00", "createdAt": 1730000000000}', ["batchId"]),
+    ):
         r = post_raw(db, "/api/results/batch", body)
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, r.text
     assert counts(db) == before
 
 
-@pytest.mark.parametrize("body", [
-    "[" * 2000 + "]" * 2000,
-    "{" + '"a":{' * 2000 + "}" * 2001,
-    with_field(["metadata"], "[" * 2000 + "]" * 2000),
-    with_field(["metadata"], '{"x": ' + "[" * 65 + "]" * 65 + "}"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 2000 + "]" * 2000,
+        "{" + '"a":{' * 2000 + "}" * 2001,
+        with_field(["metadata"], "[" * 2000 + "]" * 2000),
+        with_field(["metadata"], '{"x": ' + "[" * 65 + "]" * 65 + "}"),
+    ],
+)
 def test_deep_nesting_is_refused_before_parsing(db: Path, body: str) -> None:
     before = counts(db)
     for path in ("/api/results", "/api/results/batch"):
@@ -125,10 +147,18 @@ def test_nesting_up_to_the_limit_and_brackets_in_text_are_fine(db: Path) -> None
 
 
 def test_reads_never_fail_on_odd_input(db: Path) -> None:
-    for path in ("/api/runs?limit=99999999999999999999999999", "/api/runs?limit=-1", "/api/runs?limit=1e3",
-                 "/api/runs?agent=%ED%A0%80", "/api/batches?limit=99999999999999999999", "/api/runs/%ED%A0%80",
-                 "/api/runs/%ED%A0%80/evaluations", "/api/runs/" + "x" * 5000 + "/telemetry",
-                 "/api/v2/runs?limit=99999999999999999999", "/api/v2/runs?cursor=" + "A" * 3000):
+    for path in (
+        "/api/runs?limit=99999999999999999999999999",
+        "/api/runs?limit=-1",
+        "/api/runs?limit=1e3",
+        "/api/runs?agent=%ED%A0%80",
+        "/api/batches?limit=99999999999999999999",
+        "/api/runs/%ED%A0%80",
+        "/api/runs/%ED%A0%80/evaluations",
+        "/api/runs/" + "x" * 5000 + "/telemetry",
+        "/api/v2/runs?limit=99999999999999999999",
+        "/api/v2/runs?cursor=" + "A" * 3000,
+    ):
         r = request(db, "get", path)
         assert r.status_code < 500, (path, r.text)
     assert len(request(db, "get", "/api/runs?limit=99999999999999999999999999").json()) == 13
@@ -150,8 +180,11 @@ def test_the_leaderboard_cache_follows_a_rewritten_run(db: Path) -> None:
         run_id = (await ds.client.get("/api/v2/runs?agent=oracle&limit=1")).json()[0]["runId"]
         with Store(db) as store:
             record = store.get_run(run_id).model_copy(update={"is_successful": False})
-        r = await ds.client.post("/api/results", json=json.loads(record.model_dump_json(by_alias=True)),
-                                 headers={"Authorization": f"Bearer {TOKEN}"})
+        r = await ds.client.post(
+            "/api/results",
+            json=json.loads(record.model_dump_json(by_alias=True)),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         assert r.status_code == 201
         return before, oracle((await ds.client.get("/api/v2/stats/agents")).json())
 
@@ -194,11 +227,35 @@ def test_anonymous_sql_time_limit(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_public_pages_show_no_absolute_paths(db: Path) -> None:
     folder = str(db.parent)
     databases = request(db, "get", "/-/databases.json").json()
-    assert databases == [{"name": "z", "route": "z", "path": "z.db", "size": db.stat().st_size, "is_mutable": True,
-                          "is_memory": False, "hash": None}]
-    for path in ("/-/databases", "/-/databases.json", "/-/versions.json", "/-/plugins.json", "/-/settings.json",
-                 "/-/metadata.json", "/-/actor.json", "/.json", "/", "/z", "/z.json", "/z/benchmark_runs",
-                 "/z/benchmark_runs.json", "/z/leaderboard.json", "/api/openapi.json", "/-/threads.json"):
+    assert databases == [
+        {
+            "name": "z",
+            "route": "z",
+            "path": "z.db",
+            "size": db.stat().st_size,
+            "is_mutable": True,
+            "is_memory": False,
+            "hash": None,
+        }
+    ]
+    for path in (
+        "/-/databases",
+        "/-/databases.json",
+        "/-/versions.json",
+        "/-/plugins.json",
+        "/-/settings.json",
+        "/-/metadata.json",
+        "/-/actor.json",
+        "/.json",
+        "/",
+        "/z",
+        "/z.json",
+        "/z/benchmark_runs",
+        "/z/benchmark_runs.json",
+        "/z/leaderboard.json",
+        "/api/openapi.json",
+        "/-/threads.json",
+    ):
         r = request(db, "get", path)
         assert folder not in r.text, path
 

@@ -43,32 +43,57 @@ def iso(ms: int) -> str:
     """new Date(ms).toISOString()"""
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 BATCH = f"batch-{T0}-k3j9x2m1q"
 
 
-def run_payload(i: int, *, agent: str = "anthropic", success: bool = True, specialist: str | None = None,
-                status: str = "completed") -> dict[str, Any]:
+def run_payload(
+    i: int, *, agent: str = "anthropic", success: bool = True, specialist: str | None = None, status: str = "completed"
+) -> dict[str, Any]:
     """What completeRun() sends for one run of the original's harness."""
     start = T0 + 1000 + i * 60_000
     weighted = 9.0 if success else 3.0 + (i % 3)
     payload: dict[str, Any] = {
-        "runId": f"{start}-{i:09d}", "batchId": BATCH, "suite": "next.js", "scenario": f"scenario-{i % 4}",
-        "tier": ("L0", "L1", "L2")[i % 3], "agent": f"specialist:{specialist}:{agent}" if specialist else agent,
-        "model": "anthropic/claude-sonnet-4.5", "status": status, "startedAt": iso(start),
-        "completedAt": iso(start + 45_000), "totalScore": weighted / 10, "weightedScore": weighted,
-        "isSuccessful": success, "successMetric": 0.9 if success else 0.4, "specialistEnabled": specialist is not None,
-        "metadata": {"diffSummary": [{"file": "app/page.tsx", "changeType": "modified", "textPatch": "@@ -1 +1 @@"}],
-                     "depsDelta": [], "packageManager": "pnpm",
-                     "testResults": json.dumps({"passed": 3, "failed": 0, "total": 3})},
-        "evaluations": [{"evaluatorName": "LLMJudgeEvaluator", "score": weighted / 10, "maxScore": 1.0,
-                         "details": "## Scores\n- Correctness: 4/5"}],
-        "telemetry": {"toolCalls": 12, "tokensIn": 15000, "tokensOut": 2000, "costUsd": 0.075, "durationMs": 45000,
-                      "workspaceDir": f"/tmp/ze-bench-{i}", "promptSent": json.dumps([{"role": "user",
-                                                                                        "content": "Fix the page"}])},
+        "runId": f"{start}-{i:09d}",
+        "batchId": BATCH,
+        "suite": "next.js",
+        "scenario": f"scenario-{i % 4}",
+        "tier": ("L0", "L1", "L2")[i % 3],
+        "agent": f"specialist:{specialist}:{agent}" if specialist else agent,
+        "model": "anthropic/claude-sonnet-4.5",
+        "status": status,
+        "startedAt": iso(start),
+        "completedAt": iso(start + 45_000),
+        "totalScore": weighted / 10,
+        "weightedScore": weighted,
+        "isSuccessful": success,
+        "successMetric": 0.9 if success else 0.4,
+        "specialistEnabled": specialist is not None,
+        "metadata": {
+            "diffSummary": [{"file": "app/page.tsx", "changeType": "modified", "textPatch": "@@ -1 +1 @@"}],
+            "depsDelta": [],
+            "packageManager": "pnpm",
+            "testResults": json.dumps({"passed": 3, "failed": 0, "total": 3}),
+        },
+        "evaluations": [
+            {
+                "evaluatorName": "LLMJudgeEvaluator",
+                "score": weighted / 10,
+                "maxScore": 1.0,
+                "details": "## Scores\n- Correctness: 4/5",
+            }
+        ],
+        "telemetry": {
+            "toolCalls": 12,
+            "tokensIn": 15000,
+            "tokensOut": 2000,
+            "costUsd": 0.075,
+            "durationMs": 45000,
+            "workspaceDir": f"/tmp/ze-bench-{i}",
+            "promptSent": json.dumps([{"role": "user", "content": "Fix the page"}]),
+        },
     }
     if specialist:
         payload["specialistName"], payload["specialistVersion"] = specialist, "0.0.3"
@@ -88,8 +113,11 @@ class Api:
         return r.json()
 
     def post(self, path: str, body: Any) -> Any:
-        r = self.loop.run_until_complete(self.ds.client.post(
-            path, json=body, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}))
+        r = self.loop.run_until_complete(
+            self.ds.client.post(
+                path, json=body, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+            )
+        )
         return r
 
     def close(self) -> None:
@@ -106,24 +134,51 @@ def api(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     # startBatch(): the batch first, with createdAt = Date.now()
-    assert api.post("/api/results/batch", {"batchId": BATCH, "createdAt": T0, "totalRuns": 0,
-                                           "successfulRuns": 0}).status_code == 201
+    assert (
+        api.post(
+            "/api/results/batch", {"batchId": BATCH, "createdAt": T0, "totalRuns": 0, "successfulRuns": 0}
+        ).status_code
+        == 201
+    )
     # 156 runs, one request each, as completeRun() posts them: 150 successful, 4 unsuccessful, 2 failed
-    payloads = [run_payload(i, success=i % 40 != 7, agent="openrouter" if i % 2 else "anthropic",
-                            specialist="nextjs-specialist" if i % 10 == 0 else None) for i in range(154)]
+    payloads = [
+        run_payload(
+            i,
+            success=i % 40 != 7,
+            agent="openrouter" if i % 2 else "anthropic",
+            specialist="nextjs-specialist" if i % 10 == 0 else None,
+        )
+        for i in range(154)
+    ]
     payloads += [run_payload(154, status="failed", success=False), run_payload(155, status="failed", success=False)]
     payloads[-1]["metadata"]["error"] = "Workspace preparation failed"
     judged = payloads[5]
-    judged["evaluations"].append({"evaluatorName": "HeuristicChecksEvaluator", "score": 7, "maxScore": 10,
-                                  "details": "7 of 10 checks passed:\n- lint ok\n- tests fail"})
+    judged["evaluations"].append(
+        {
+            "evaluatorName": "HeuristicChecksEvaluator",
+            "score": 7,
+            "maxScore": 10,
+            "details": "7 of 10 checks passed:\n- lint ok\n- tests fail",
+        }
+    )
     for payload in payloads:
         r = api.post("/api/results", payload)
         assert r.status_code == 201 and r.json()["success"] is True and r.json()["runId"] == payload["runId"]
     # completeBatch(): posted again at the end with a later createdAt, completedAt and the totals
     end = T0 + 3_600_000
-    r = api.post("/api/results/batch", {"batchId": BATCH, "createdAt": end, "completedAt": end, "totalRuns": 156,
-                                        "successfulRuns": 150, "avgScore": 0.85, "avgWeightedScore": 8.5,
-                                        "metadata": {"suite": "next.js"}})
+    r = api.post(
+        "/api/results/batch",
+        {
+            "batchId": BATCH,
+            "createdAt": end,
+            "completedAt": end,
+            "totalRuns": 156,
+            "successfulRuns": 150,
+            "avgScore": 0.85,
+            "avgWeightedScore": 8.5,
+            "metadata": {"suite": "next.js"},
+        },
+    )
     assert r.status_code == 201 and r.json()["batchId"] == BATCH
 
     # Dashboard: useRuns / listRuns({limit: 10000}) and ({limit: 10000, status: 'completed'})
@@ -136,10 +191,15 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
         assert json.loads(row.metadata) == payload["metadata"]  # JSON.parse(run.metadata)
         assert row.isSuccessful is payload["isSuccessful"] and row.weightedScore == payload["weightedScore"]
         assert row.specialistEnabled is payload["specialistEnabled"]
-        assert (row.specialistName, row.specialistVersion) == (payload.get("specialistName"),
-                                                               payload.get("specialistVersion"))
-        assert (row.startedAt, row.completedAt, row.status) == (payload["startedAt"], payload["completedAt"],
-                                                                payload["status"])
+        assert (row.specialistName, row.specialistVersion) == (
+            payload.get("specialistName"),
+            payload.get("specialistVersion"),
+        )
+        assert (row.startedAt, row.completedAt, row.status) == (
+            payload["startedAt"],
+            payload["completedAt"],
+            payload["status"],
+        )
     failed = api.get("/api/runs?limit=100&status=failed")
     assert {json.loads(r["metadata"]).get("error") for r in failed} == {None, "Workspace preparation failed"}
     assert len(api.get("/api/runs?limit=15")) == 15 and len(api.get("/api/runs")) == 50  # the default limit
@@ -148,7 +208,8 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     # Run page: getRunDetails -> score.toFixed() / maxScore.toFixed(), details as text
     detail = OriginalRunDetail.model_validate(api.get(f"/api/runs/{judged['runId']}"))
     assert [(e.evaluatorName, e.score, e.maxScore, e.details) for e in detail.evaluations] == [
-        (e["evaluatorName"], e["score"], e["maxScore"], e["details"]) for e in judged["evaluations"]]
+        (e["evaluatorName"], e["score"], e["maxScore"], e["details"]) for e in judged["evaluations"]
+    ]
     assert detail.telemetry is not None and detail.telemetry.costUsd == 0.075
     assert detail.telemetry.promptSent == judged["telemetry"]["promptSent"]
     assert detail.telemetry.workspaceDir == judged["telemetry"]["workspaceDir"]
@@ -162,10 +223,14 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     by_evaluator = {e["evaluatorName"]: e for e in api.get(f"/api/v2/batches/{BATCH}")["breakdowns"]["byEvaluator"]}
     assert by_evaluator["HeuristicChecksEvaluator"]["avgScore"] == pytest.approx(0.7)
     assert heuristic["details"] == judged["evaluations"][1]["details"]
-    v2_run = RunRow.model_validate(api.get(f"/api/v2/runs?limit=1&batchId={BATCH}&agent="
-                                           "specialist:nextjs-specialist:anthropic")[0])
+    v2_run = RunRow.model_validate(
+        api.get(f"/api/v2/runs?limit=1&batchId={BATCH}&agent=specialist:nextjs-specialist:anthropic")[0]
+    )
     assert (v2_run.specialistEnabled, v2_run.specialistName, v2_run.specialistVersion) == (
-        True, "nextjs-specialist", "0.0.3")
+        True,
+        "nextjs-specialist",
+        "0.0.3",
+    )
 
     # Batches: the first createdAt is kept; epoch ms, so completedAt - createdAt is the duration
     batches = [OriginalBatch.model_validate(b) for b in api.get("/api/batches?limit=100")]
@@ -189,13 +254,21 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
         if p["isSuccessful"]:
             expected.setdefault(p["agent"], []).append(p["weightedScore"])
     assert {a.agent: (a.runs, a.minScore, a.maxScore) for a in agents} == {
-        k: (len(v), min(v), max(v)) for k, v in expected.items()}
+        k: (len(v), min(v), max(v)) for k, v in expected.items()
+    }
     assert [a.avgScore for a in agents] == sorted((a.avgScore for a in agents), reverse=True)
 
     # The dashboard sends Content-Type: application/json on its GETs, so browsers preflight them
-    preflight = api.loop.run_until_complete(api.ds.client.options("/api/runs?limit=10000", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "content-type"}))
+    preflight = api.loop.run_until_complete(
+        api.ds.client.options(
+            "/api/runs?limit=10000",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+    )
     assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
     assert "Content-Type" in preflight.headers["access-control-allow-headers"]
 
@@ -205,26 +278,38 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
 
 
 def test_unknown_fields_are_kept_and_wrong_types_named(api: Api) -> None:
-    payload = {**run_payload(1), "harnessVersion": "2.3.1", "telemetry": {**run_payload(1)["telemetry"],
-                                                                          "cacheHits": 4}}
+    payload = {
+        **run_payload(1),
+        "harnessVersion": "2.3.1",
+        "telemetry": {**run_payload(1)["telemetry"], "cacheHits": 4},
+    }
     payload["evaluations"] = [{**payload["evaluations"][0], "category": "judge"}]
     assert api.post("/api/results", payload).status_code == 201
     row = api.get("/api/v2/runs?limit=1")[0]
-    assert row["metadata"]["extraFields"] == {"harnessVersion": "2.3.1", "telemetry": {"cacheHits": 4},
-                                              "evaluations": {"0": {"category": "judge"}}}
+    assert row["metadata"]["extraFields"] == {
+        "harnessVersion": "2.3.1",
+        "telemetry": {"cacheHits": 4},
+        "evaluations": {"0": {"category": "judge"}},
+    }
     assert {k: v for k, v in row["metadata"].items() if k != "extraFields"} == payload["metadata"]
-    for field, value in (("specialistEnabled", "sometimes"), ("specialistName", 7), ("weightedScore", "high"),
-                         ("isSuccessful", [True])):
+    for field, value in (
+        ("specialistEnabled", "sometimes"),
+        ("specialistName", 7),
+        ("weightedScore", "high"),
+        ("isSuccessful", [True]),
+    ):
         r = api.post("/api/results", {**run_payload(2), field: value})
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [field], (field, r.text)
-    r = api.post("/api/results", {**run_payload(2), "evaluations": [{"evaluatorName": "x", "score": 11,
-                                                                     "maxScore": 10}]})
+    r = api.post(
+        "/api/results", {**run_payload(2), "evaluations": [{"evaluatorName": "x", "score": 11, "maxScore": 10}]}
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["evaluations", 0, "score"]
     assert len(api.get("/api/runs")) == 1
 
 
-def test_zebench_run_submits_with_the_original_environment_variables(suites: Path, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zebench_run_submits_with_the_original_environment_variables(
+    suites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ZE_BENCHMARKS_WORKER_URL and ZE_BENCHMARKS_API_KEY, as the original harness read them, make
     `zebench run` post every run to URL/api/results with the key as a Bearer token."""
     received: list[tuple[str, str | None, dict[str, Any]]] = []
@@ -246,8 +331,22 @@ def test_zebench_run_submits_with_the_original_environment_variables(suites: Pat
     try:
         monkeypatch.setenv("ZE_BENCHMARKS_WORKER_URL", f"http://127.0.0.1:{server.server_address[1]}")
         monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", "key-from-the-environment")
-        result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"),
-                                           "-a", "echo", "-a", "oracle", "--spool", str(tmp_path / "spool")])
+        result = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "--suites-dir",
+                str(suites),
+                "--db",
+                str(tmp_path / "z.db"),
+                "-a",
+                "echo",
+                "-a",
+                "oracle",
+                "--spool",
+                str(tmp_path / "spool"),
+            ],
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -329,8 +428,17 @@ def test_what_javascript_sends_for_no_value_is_stored_not_refused(api: Api) -> N
     assert r.status_code == 201, r.text
     first = OriginalBatchDetail.model_validate(api.get("/api/batches/batch-no-created-at"))
     assert first.createdAt > T0
-    assert api.post("/api/results/batch", {"batchId": "batch-no-created-at", "createdAt": first.createdAt + 5000,
-                                           "completedAt": first.createdAt + 9000}).status_code == 201
+    assert (
+        api.post(
+            "/api/results/batch",
+            {
+                "batchId": "batch-no-created-at",
+                "createdAt": first.createdAt + 5000,
+                "completedAt": first.createdAt + 9000,
+            },
+        ).status_code
+        == 201
+    )
     again = OriginalBatchDetail.model_validate(api.get("/api/batches/batch-no-created-at"))
     assert (again.createdAt, again.completedAt) == (first.createdAt, first.createdAt + 9000)
 

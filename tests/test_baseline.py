@@ -32,10 +32,19 @@ PASSING_FIXTURE = {"calc.py": "def add(a, b):\n    return a + b\n"}
 def test_baseline_runs_once_per_scenario_and_batch_and_flags_regressions(tmp_path: Path, store: Store) -> None:
     root = tmp_path / "suites"
     base = make_scenario(root, yaml_text=BASELINE_YAML, tiers=("L0", "L1"), extra_fixture=PASSING_FIXTURE)
-    calls = write(tmp_path / "calls.json", json.dumps([
-        {"name": "writeFile", "input": {"path": "calc.py", "content": "def add(a, b):\n    return 0\n"}}]))
-    plan, _ = make_plan(Catalog(root), [], tiers=[], agents=["echo", "replay"], models=[], repeat=2,
-                        agent_settings={"replay_file": str(calls)})
+    calls = write(
+        tmp_path / "calls.json",
+        json.dumps([{"name": "writeFile", "input": {"path": "calc.py", "content": "def add(a, b):\n    return 0\n"}}]),
+    )
+    plan, _ = make_plan(
+        Catalog(root),
+        [],
+        tiers=[],
+        agents=["echo", "replay"],
+        models=[],
+        repeat=2,
+        agent_settings={"replay_file": str(calls)},
+    )
     result = run(run_batch(store, plan, concurrency=4, workspace_root=tmp_path / "ws"))
     records = [store.get_run(r.run_id) for r in result.records]
     assert len(records) == 8
@@ -81,8 +90,10 @@ def test_a_scenario_without_workspace_runs_in_an_empty_one_with_the_artifact_in_
     root = tmp_path / "suites"
     base = root / "demo" / "scenarios" / "design"
     write(base / "scenario.yaml", ARTIFACT_YAML)
-    write(base / "check.py", "import json, os, sys\nprint(json.dumps(sys.argv[1:]))\n"
-                             "sys.exit(0 if os.listdir('.') == [] else 3)\n")
+    write(
+        base / "check.py",
+        "import json, os, sys\nprint(json.dumps(sys.argv[1:]))\nsys.exit(0 if os.listdir('.') == [] else 3)\n",
+    )
     write(root / "demo" / "prompts" / "design" / "L1-basic.md", "Extract the design tokens.\n")
     scenario = Catalog(root).scenario("demo", "design")
     assert scenario.fixture_dir is None and scenario.warnings == []
@@ -103,8 +114,11 @@ def test_a_scenario_without_workspace_runs_in_an_empty_one_with_the_artifact_in_
 
 def test_a_missing_tool_is_an_infrastructure_failure_naming_it(tmp_path: Path) -> None:
     root = tmp_path / "suites"
-    make_scenario(root, yaml_text="id: add\nsuite: demo\nvalidation: {commands: {install: 'CI=1 pnpm-nope install', "
-                                  "test: 'true'}}\nbaseline: {run: [{cmd: 'cd . && true'}]}\n")
+    make_scenario(
+        root,
+        yaml_text="id: add\nsuite: demo\nvalidation: {commands: {install: 'CI=1 pnpm-nope install', "
+        "test: 'true'}}\nbaseline: {run: [{cmd: 'cd . && true'}]}\n",
+    )
     record = run(run_one(RunSpec(Catalog(root).scenario("demo", "add"), "L1", "oracle"), RunOptions()))
     assert record.status == "failed" and record.failure is not None
     assert (record.failure.category, record.failure.stage) == ("infrastructure", "setup")

@@ -38,21 +38,26 @@ def test_matrix_is_the_cross_product(tmp_path: Path) -> None:
 def test_shards_partition_the_matrix(tmp_path: Path) -> None:
     catalog = Catalog(_suites(tmp_path))
     full, _ = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2)
-    shards = [make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(i, 3))[0].keys()
-              for i in (1, 2, 3)]
+    shards = [
+        make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(i, 3))[0].keys()
+        for i in (1, 2, 3)
+    ]
     assert sorted(k for s in shards for k in s) == sorted(full.keys())
     assert sum(len(s) for s in shards) == len(full.keys()) and max(map(len, shards)) - min(map(len, shards)) <= 1
     again = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(2, 3))[0].keys()
     assert again == shards[1]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"agents": ["nope"]}, "unknown agent 'nope'"),
-    ({"agents": ["replay"]}, "needs --replay-file"),
-    ({"tiers": ["L7"]}, "nothing to run"),
-    ({"repeat": 0}, "--repeat"),
-    ({"shard": (3, 2)}, "--shard"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"agents": ["nope"]}, "unknown agent 'nope'"),
+        ({"agents": ["replay"]}, "needs --replay-file"),
+        ({"tiers": ["L7"]}, "nothing to run"),
+        ({"repeat": 0}, "--repeat"),
+        ({"shard": (3, 2)}, "--shard"),
+    ],
+)
 def test_bad_batch_input_is_refused(tmp_path: Path, kwargs: dict, message: str) -> None:
     args = {"tiers": [], "agents": ["echo"], "models": [], **kwargs}
     with pytest.raises(BatchError, match=message):
@@ -75,10 +80,32 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
     suites = _suites(tmp_path)
     replay = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand", "input": {"command": "sleep 0.3"}}]))
     output = tmp_path / "results.jsonl"
-    base = [sys.executable, "-m", "zebench", "run", "--db", str(db_path), "--suites-dir", str(suites),
-            "--output", str(output)]
-    args = base + ["--agent", "replay", "--agent", "echo", "--replay-file", str(replay), "--repeat", "2",
-                   "--concurrency", "2", "--batch-id", "killed"]
+    base = [
+        sys.executable,
+        "-m",
+        "zebench",
+        "run",
+        "--db",
+        str(db_path),
+        "--suites-dir",
+        str(suites),
+        "--output",
+        str(output),
+    ]
+    args = base + [
+        "--agent",
+        "replay",
+        "--agent",
+        "echo",
+        "--replay-file",
+        str(replay),
+        "--repeat",
+        "2",
+        "--concurrency",
+        "2",
+        "--batch-id",
+        "killed",
+    ]
     expected = 5 * 2 * 2
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     finished = 0
@@ -101,7 +128,8 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
     assert done.returncode == 0, done.stderr + done.stdout
     store = Store(db_path)
     keys = store.db.execute(
-        "SELECT suite, scenario, tier, agent, repeat_index FROM benchmark_runs WHERE batch_id = 'killed'").fetchall()
+        "SELECT suite, scenario, tier, agent, repeat_index FROM benchmark_runs WHERE batch_id = 'killed'"
+    ).fetchall()
     assert len(keys) == expected and len(set(keys)) == expected
     batch = store.get_batch("killed")
     assert batch.total_runs == expected and batch.completed_at is not None
@@ -122,15 +150,23 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
             [{"name": "runCommand", "input": {"command": "head -c 200000 /dev/zero; touch started; sleep 1000"}}]
         ),
     )
-    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["replay"], models=[], command_timeout=3600,
-                        agent_settings={"replay_file": str(calls)})
+    plan, _ = make_plan(
+        Catalog(suites),
+        [],
+        tiers=[],
+        agents=["replay"],
+        models=[],
+        command_timeout=3600,
+        agent_settings={"replay_file": str(calls)},
+    )
     workspaces = tmp_path / "ws"
     workspaces.mkdir()
 
     async def scenario() -> BaseException:
         stop = StopRequest()
-        batch = asyncio.ensure_future(run_batch(store, plan, batch_id="b", concurrency=2, workspace_root=workspaces,
-                                                stop=stop))
+        batch = asyncio.ensure_future(
+            run_batch(store, plan, batch_id="b", concurrency=2, workspace_root=workspaces, stop=stop)
+        )
         deadline = time.monotonic() + 60
         while len(list(workspaces.glob("zebench-*/started"))) < 2:  # a bounded poll: two runs in flight
             assert time.monotonic() < deadline and not batch.done()

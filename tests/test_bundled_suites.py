@@ -54,7 +54,8 @@ def test_oracle_scores_ten_and_succeeds_everywhere(bundled_batch) -> None:
 def test_echo_is_unsuccessful_everywhere(bundled_batch) -> None:
     echo = [r for r in bundled_batch.records if r.agent == "echo"]
     assert echo and all(r.status == "completed" and not r.is_successful for r in echo), [
-        (r.scenario, r.weighted_score, r.success_metric) for r in echo if r.is_successful]
+        (r.scenario, r.weighted_score, r.success_metric) for r in echo if r.is_successful
+    ]
 
 
 def test_run_from_any_directory_uses_the_bundled_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,16 +82,35 @@ def test_the_wheel_carries_the_bundled_suites(tmp_path: Path) -> None:
     import sys
     import zipfile
 
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path),
-                            str(BUNDLED_SUITES.parent.parent)], capture_output=True, text=True)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(BUNDLED_SUITES.parent.parent),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("zebench-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    bundled = {f"zebench/suites/{p.relative_to(BUNDLED_SUITES).as_posix()}" for p in BUNDLED_SUITES.rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts}
+    bundled = {
+        f"zebench/suites/{p.relative_to(BUNDLED_SUITES).as_posix()}"
+        for p in BUNDLED_SUITES.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert bundled and bundled <= names, sorted(bundled - names)[:5]
     from zebench.catalog import SCAFFOLD_DIR  # what `zebench new-scenario` copies
 
-    scaffold = {f"zebench/scaffold/{p.relative_to(SCAFFOLD_DIR).as_posix()}" for p in SCAFFOLD_DIR.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts}
+    scaffold = {
+        f"zebench/scaffold/{p.relative_to(SCAFFOLD_DIR).as_posix()}"
+        for p in SCAFFOLD_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert len(scaffold) >= 10 and scaffold <= names, sorted(scaffold - names)[:5]

@@ -56,7 +56,10 @@ def test_every_reference_key_is_parsed(tmp_path: Path) -> None:
     assert spec.oracle.answers_file == "answers.json"
     checks = spec.heuristic_checks
     assert (checks.commands[0].weight, checks.structured[1].section_header, checks.scripts[0].args) == (
-        2, "## Usage", ["${scenario.id}"])
+        2,
+        "## Usage",
+        ["${scenario.id}"],
+    )
     assert spec.llm_judge.model == "claude-sonnet-4-6" and spec.llm_judge.max_tokens == 2000
     assert spec.rubric_overrides.weights == {"test": 5}
     assert spec.warmup.commands == ["true"] and spec.reference_path == "ref/"
@@ -68,8 +71,8 @@ def test_every_reference_key_is_parsed(tmp_path: Path) -> None:
     [
         (("timeout_minutes: 5", "timeout_minutes: soon"), "timeout_minutes"),
         (("{name: left-pad, reason: unsafe}", "{reason: unsafe}"), "constraints.blocklist[0].name"),
-        (("pattern: \"^import os\"", "pattern: \"([\""), "heuristic_checks.patterns[0].pattern"),
-        (("json_path: \"scripts.test\", ", ""), "heuristic_checks.structured[0]"),
+        (('pattern: "^import os"', 'pattern: "(["'), "heuristic_checks.patterns[0].pattern"),
+        (('json_path: "scripts.test", ', ""), "heuristic_checks.structured[0]"),
     ],
 )
 def test_invalid_file_names_file_and_key_path(tmp_path: Path, replace: tuple[str, str], key_path: str) -> None:
@@ -95,7 +98,13 @@ def test_invalid_scenario_makes_list_and_run_exit_2(tmp_path: Path) -> None:
 
 def test_tiers_and_repo_alias(tmp_path: Path) -> None:
     assert [tier_of(n) for n in ("L1.md", "L1-basic.md", "Lx-adv.md", "L12-x.md", "L1basic.md", "README.md")] == [
-        "L1", "L1", "Lx", "L12", None, None]
+        "L1",
+        "L1",
+        "Lx",
+        "L12",
+        None,
+        None,
+    ]
     root = tmp_path / "suites"
     base = make_scenario(root, tiers=("L0", "L2", "Lx", "L1"))
     (base / "repo-fixture").rename(base / "repo")
@@ -151,8 +160,11 @@ def test_select_unknown_names(suites: Path) -> None:
 
 def test_unknown_keys_are_warnings_naming_the_nearest_key_and_errors_with_strict(tmp_path: Path) -> None:
     root = tmp_path / "suites"
-    make_scenario(root, yaml_text="id: add\nsuite: demo\ndificulty: hard\nworkspace: {requird: true}\n"
-                                  "heuristic_checks: {patterns: [{name: p, file: x, pattern: y, wieght: 2}]}\n")
+    make_scenario(
+        root,
+        yaml_text="id: add\nsuite: demo\ndificulty: hard\nworkspace: {requird: true}\n"
+        "heuristic_checks: {patterns: [{name: p, file: x, pattern: y, wieght: 2}]}\n",
+    )
     scenario = Catalog(root).scenario("demo", "add")
     assert scenario.spec.difficulty is None
     assert "unknown key dificulty (did you mean difficulty?); ignored" in scenario.warnings
@@ -197,10 +209,13 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     figma = by_key["figma-analysis/mcp-example-file"]
     assert figma.fixture_dir is None and not figma.spec.runs_validation
     assert figma.spec.artifact is not None and figma.spec.artifact.fields() == {
-        "type": "figma", "figma_file_id": "6vcQXB7D6W5auK4J0b5JUO"}
+        "type": "figma",
+        "figma_file_id": "6vcQXB7D6W5auK4J0b5JUO",
+    }
     prompt = figma.prompt("L1")
-    assert prompt.startswith((original_suites / "figma-analysis/prompts/mcp-example-file/L1-basic.md").read_text()
-                             .rstrip("\n"))
+    assert prompt.startswith(
+        (original_suites / "figma-analysis/prompts/mcp-example-file/L1-basic.md").read_text().rstrip("\n")
+    )
     assert "## Artifact Information" in prompt and "**Figma File ID**: 6vcQXB7D6W5auK4J0b5JUO" in prompt
     demo = by_key["mcp-demos/figma-api-demo"]
     assert demo.spec.estimated_time == "5m" and demo.spec.difficulty == "basic" and "mcp" in demo.spec.tags
@@ -236,11 +251,20 @@ def test_original_judge_category_spellings() -> None:
 
     parsed = parse_categories(["MCP Tool Usage (40%): Does the agent use tools?", "Auth (Weight: 60%): Checks auth"])
     assert [(c.name, c.weight, c.description) for c in parsed] == [
-        ("MCP Tool Usage", 40.0, "Does the agent use tools?"), ("Auth", 60.0, "Checks auth")]
+        ("MCP Tool Usage", 40.0, "Does the agent use tools?"),
+        ("Auth", 60.0, "Checks auth"),
+    ]
 
 
 def test_durations() -> None:
     from zebench.models import parse_duration
 
     assert [parse_duration(t) for t in ("5m", "90s", "1h30m", "2", "1.5h", "soon", "")] == [
-        300, 90, 5400, 120, 5400, None, None]
+        300,
+        90,
+        5400,
+        120,
+        5400,
+        None,
+        None,
+    ]

@@ -32,7 +32,8 @@ def _problems(report: dict[str, Any], kind: str | None = None) -> list[str]:
 
 @pytest.mark.slow
 def test_every_bundled_suite_passes_and_nothing_is_written_to_the_users_database(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZEBENCH_DB", str(tmp_path / "users.db"))  # check ignores it: only --db keeps runs
     code, report, progress = _check("--suites-dir", str(BUNDLED_SUITES))
@@ -75,9 +76,12 @@ def test_a_new_scaffold_passes_check_as_created(tmp_path: Path) -> None:
         assert len(ids) == 4 and all(b.startswith("check-") for b in batches), batches  # type: ignore[union-attr]
 
 
-BROKEN_SCRIPT_YAML = SCENARIO_YAML.format(name="add", suite="demo") + """  scripts:
+BROKEN_SCRIPT_YAML = (
+    SCENARIO_YAML.format(name="add", suite="demo")
+    + """  scripts:
     - {name: hidden-cases, script: checks/check_hidden.py}
 """
+)
 
 
 def test_a_broken_check_script_fails_check_with_its_error(tmp_path: Path) -> None:
@@ -87,8 +91,10 @@ def test_a_broken_check_script_fails_check_with_its_error(tmp_path: Path) -> Non
     code, report, _ = _check("--suites-dir", str(root), "-n", "1")
     assert code == 1
     (message,) = _problems(report, "oracle")
-    assert message.startswith("the oracle (the reference solution) scored 8.3/10, successful, in its run: "
-                              "heuristic check hidden-cases (script) failed: exit code 1")
+    assert message.startswith(
+        "the oracle (the reference solution) scored 8.3/10, successful, in its run: "
+        "heuristic check hidden-cases (script) failed: exit code 1"
+    )
     assert "ModuleNotFoundError: No module named 'calculator'" in message
     text = CliRunner().invoke(main, ["check", "--suites-dir", str(root), "-n", "1"])
     assert text.exit_code == 1 and "1 with problems" in text.output
@@ -129,8 +135,12 @@ def test_an_empty_solution_fails_check_and_list_warns(tmp_path: Path) -> None:
     (base / "solution").mkdir()
     code, report, _ = _check("--suites-dir", str(root), "-n", "1")
     assert code == 1
-    assert _problems(report) == [("solution/ is empty: the oracle would change nothing (add the solved files, or "
-                                  "remove the folder) (an error for `zebench list --strict`)")]
+    assert _problems(report) == [
+        (
+            "solution/ is empty: the oracle would change nothing (add the solved files, or "
+            "remove the folder) (an error for `zebench list --strict`)"
+        )
+    ]
     assert [r["agent"] for r in report["scenarios"][0]["runs"]] == ["echo"]  # the oracle is not run
     listed = CliRunner().invoke(main, ["list", "--json", "--suites-dir", str(root)])
     (entry,) = json.loads(listed.output.split("\nwarning")[0])
@@ -140,8 +150,12 @@ def test_an_empty_solution_fails_check_and_list_warns(tmp_path: Path) -> None:
 
 def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     root = tmp_path / "suites"
-    base = make_scenario(root, tiers=("L0", "L1"), yaml_text=SCENARIO_YAML.format(name="add", suite="demo")
-                         + "  scripts: [{name: gone, script: checks/missing.py}]\nestimated_tme: 5m\n")
+    base = make_scenario(
+        root,
+        tiers=("L0", "L1"),
+        yaml_text=SCENARIO_YAML.format(name="add", suite="demo")
+        + "  scripts: [{name: gone, script: checks/missing.py}]\nestimated_tme: 5m\n",
+    )
     prompts = root / "demo" / "prompts" / "add"
     write(prompts / "L0-basic.md", "\n")
     write(prompts / "L2_directed.md", "Fix add().\n")
@@ -149,8 +163,10 @@ def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     scenario, check = inspect_scenario(Catalog(root), "demo", "add", ["L0", "L1", "L2"])
     assert scenario is not None
     kinds = {(p.kind, p.message.split(":")[0]) for p in check.problems}
-    assert ("file", ("unknown key estimated_tme (did you mean estimated_time?); ignored (an error for `zebench "
-                     "list --strict`)")) in kinds
+    assert (
+        "file",
+        ("unknown key estimated_tme (did you mean estimated_time?); ignored (an error for `zebench list --strict`)"),
+    ) in kinds
     messages = [p.message for p in check.problems]
     assert any(m.startswith("no prompt for tier L2 (expected by --tier)") for m in messages)
     assert f"{prompts / 'L0-basic.md'} is empty: the agent would get no task at tier L0" in messages
@@ -162,7 +178,8 @@ def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     write(same / "solution" / "calc.py", (same / "repo-fixture" / "calc.py").read_text())
     _, unchanged = inspect_scenario(Catalog(tmp_path / "same"), "demo", "same")
     assert [p.message for p in unchanged.problems] == [
-        "solution/ changes nothing: every file in it equals the fixture's"]
+        "solution/ changes nothing: every file in it equals the fixture's"
+    ]
     broken = make_scenario(tmp_path / "broken", name="bad", yaml_text="id: bad\nsuite: demo\ntimeout_minutes: x\n")
     loaded, invalid = inspect_scenario(Catalog(tmp_path / "broken"), "demo", "bad")
     assert loaded is None and invalid.problems[0].kind == "file"
@@ -179,48 +196,134 @@ def test_unknown_selectors_are_bad_usage(suites: Path) -> None:
 # -- the assessment of runs, on records made by hand ------------------------------------------------------------
 
 
-def _record(agent: str, repeat: int, *, score: float = 10.0, successful: bool = True, status: str = "completed",
-            validation: list[ValidationResult] | None = None, baseline: list[ValidationResult] | None = None,
-            evaluations: list[Evaluation] | None = None, failure: Failure | None = None) -> RunRecord:
-    return RunRecord(run_id=f"{agent}-{repeat}", batch_id=f"check-{repeat}", suite="demo", scenario="add", tier="L1",
-                     agent=agent, status=status, started_at="2026-11-30T10:00:00.000Z", weighted_score=score,
-                     is_successful=successful, validation=validation or [], baseline=baseline or [],
-                     evaluations=evaluations or [], failure=failure,
-                     telemetry=Telemetry(workspace_dir="/tmp/zebench-ws-123"))
+def _record(
+    agent: str,
+    repeat: int,
+    *,
+    score: float = 10.0,
+    successful: bool = True,
+    status: str = "completed",
+    validation: list[ValidationResult] | None = None,
+    baseline: list[ValidationResult] | None = None,
+    evaluations: list[Evaluation] | None = None,
+    failure: Failure | None = None,
+) -> RunRecord:
+    return RunRecord(
+        run_id=f"{agent}-{repeat}",
+        batch_id=f"check-{repeat}",
+        suite="demo",
+        scenario="add",
+        tier="L1",
+        agent=agent,
+        status=status,
+        started_at="2026-11-30T10:00:00.000Z",
+        weighted_score=score,
+        is_successful=successful,
+        validation=validation or [],
+        baseline=baseline or [],
+        evaluations=evaluations or [],
+        failure=failure,
+        telemetry=Telemetry(workspace_dir="/tmp/zebench-ws-123"),
+    )
 
 
 def _test_result(status: str, ms: int = 100, output: str = "") -> ValidationResult:
-    return ValidationResult(kind="test", command="python -m unittest", status=status,
-                            exit_code=0 if status == "passed" else 1, duration_ms=ms, output_tail=output)
+    return ValidationResult(
+        kind="test",
+        command="python -m unittest",
+        status=status,
+        exit_code=0 if status == "passed" else 1,
+        duration_ms=ms,
+        output_tail=output,
+    )
 
 
 def test_assessing_runs(suites: Path) -> None:
     scenario = Catalog(suites).scenario("demo", "add")
     failing_test = _test_result("failed", output='File "/tmp/zebench-ws-123/calc.py"\nAssertionError: -1 != 5\n')
-    oracle = [_record("oracle", 1, validation=[_test_result("passed")]),
-              _record("oracle", 2, score=4.0, successful=False, validation=[failing_test],
-                      evaluations=[Evaluation(evaluator_name="test", score=0.0, weight=3.0)])]
-    echo = [_record("echo", n, score=9.0, validation=[_test_result("passed", ms=95_000)],
-                    baseline=[ValidationResult(kind="baseline", command="pnpm test", status="failed", exit_code=127,
-                                               output_tail="sh: pnpm: not found")]) for n in (1, 2)]
-    check = assess(ScenarioCheck(suite="demo", scenario="add"), scenario,
-                   {"oracle": list(enumerate(oracle, 1)), "echo": list(enumerate(echo, 1))},
-                   slow_seconds=60)
-    by_kind = {kind: [p.message for p in check.problems_of(kind)] for kind in ("oracle", "echo", "flaky", "slow",
-                                                                              "baseline")}
-    assert by_kind["oracle"] == [("the oracle (the reference solution) scored 4.0/10, unsuccessful, in run 2 of 2: "
-                                  "validation test `python -m unittest` failed (exit code 1):\n"
-                                  'File "<workspace>/calc.py"\nAssertionError: -1 != 5')]
-    assert by_kind["echo"] == [("echo (changes nothing) was successful at 9.0/10 in every run: the untouched "
-                                "fixture already passes; make a validation command or a heuristic check fail on it")]
+    oracle = [
+        _record("oracle", 1, validation=[_test_result("passed")]),
+        _record(
+            "oracle",
+            2,
+            score=4.0,
+            successful=False,
+            validation=[failing_test],
+            evaluations=[Evaluation(evaluator_name="test", score=0.0, weight=3.0)],
+        ),
+    ]
+    echo = [
+        _record(
+            "echo",
+            n,
+            score=9.0,
+            validation=[_test_result("passed", ms=95_000)],
+            baseline=[
+                ValidationResult(
+                    kind="baseline",
+                    command="pnpm test",
+                    status="failed",
+                    exit_code=127,
+                    output_tail="sh: pnpm: not found",
+                )
+            ],
+        )
+        for n in (1, 2)
+    ]
+    check = assess(
+        ScenarioCheck(suite="demo", scenario="add"),
+        scenario,
+        {"oracle": list(enumerate(oracle, 1)), "echo": list(enumerate(echo, 1))},
+        slow_seconds=60,
+    )
+    by_kind = {
+        kind: [p.message for p in check.problems_of(kind)] for kind in ("oracle", "echo", "flaky", "slow", "baseline")
+    }
+    assert by_kind["oracle"] == [
+        (
+            "the oracle (the reference solution) scored 4.0/10, unsuccessful, in run 2 of 2: "
+            "validation test `python -m unittest` failed (exit code 1):\n"
+            'File "<workspace>/calc.py"\nAssertionError: -1 != 5'
+        )
+    ]
+    assert by_kind["echo"] == [
+        (
+            "echo (changes nothing) was successful at 9.0/10 in every run: the untouched "
+            "fixture already passes; make a validation command or a heuristic check fail on it"
+        )
+    ]
     assert by_kind["flaky"] == ["oracle: validation test `python -m unittest` passed in run 1, failed in run 2"]
-    assert by_kind["slow"] == [("validation test `python -m unittest` took up to 95.0 s, over the 60 s of "
-                                "--slow-seconds: every run waits for it")]
-    assert by_kind["baseline"] == [("baseline `pnpm test` could not run (exit code 127: command not found):\n"
-                                    "sh: pnpm: not found (in every run)")]
-    failed = assess(ScenarioCheck(suite="demo", scenario="add"), scenario, {"oracle": [(1, _record(
-        "oracle", 1, status="failed", score=0, successful=False,
-        failure=Failure(category="agent", stage="agent", message="writeFile calc.py: not UTF-8")))]})
+    assert by_kind["slow"] == [
+        (
+            "validation test `python -m unittest` took up to 95.0 s, over the 60 s of "
+            "--slow-seconds: every run waits for it"
+        )
+    ]
+    assert by_kind["baseline"] == [
+        ("baseline `pnpm test` could not run (exit code 127: command not found):\nsh: pnpm: not found (in every run)")
+    ]
+    failed = assess(
+        ScenarioCheck(suite="demo", scenario="add"),
+        scenario,
+        {
+            "oracle": [
+                (
+                    1,
+                    _record(
+                        "oracle",
+                        1,
+                        status="failed",
+                        score=0,
+                        successful=False,
+                        failure=Failure(category="agent", stage="agent", message="writeFile calc.py: not UTF-8"),
+                    ),
+                )
+            ]
+        },
+    )
     assert [p.message for p in failed.problems] == [
-        ("the oracle (the reference solution) scored 0.0/10, unsuccessful, in its run: the run ended failed (agent, "
-         "agent stage): writeFile calc.py: not UTF-8")]
+        (
+            "the oracle (the reference solution) scored 0.0/10, unsuccessful, in its run: the run ended failed (agent, "
+            "agent stage): writeFile calc.py: not UTF-8"
+        )
+    ]

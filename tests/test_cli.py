@@ -35,8 +35,24 @@ def test_top_level_help_and_version() -> None:
 def test_run_prints_a_summary_and_stores_runs(suites: Path, tmp_path: Path) -> None:
     db = tmp_path / "z.db"
     out = tmp_path / "r.jsonl"
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo", "-a",
-                                       "oracle", "-o", str(out), "--batch-id", "b"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db),
+            "-a",
+            "echo",
+            "-a",
+            "oracle",
+            "-o",
+            str(out),
+            "--batch-id",
+            "b",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Batch b: complete" in result.output and "oracle" in result.output
     assert len(out.read_text().splitlines()) == 2
@@ -49,8 +65,22 @@ def test_run_prints_a_summary_and_stores_runs(suites: Path, tmp_path: Path) -> N
 def test_failed_runs_make_exit_code_1(suites: Path, tmp_path: Path) -> None:
     calls = tmp_path / "calls.json"
     calls.write_text(json.dumps([{"name": "runCommand", "input": {"command": "sleep 30"}}]))
-    result = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a",
-                                       "replay", "--replay-file", str(calls), "--timeout", "1"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(tmp_path / "z.db"),
+            "-a",
+            "replay",
+            "--replay-file",
+            str(calls),
+            "--timeout",
+            "1",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "timeout" in result.output
 
@@ -82,8 +112,9 @@ def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites:
     assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
     typo = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agnt=echo"])
     assert typo.exit_code == 2
-    assert ("unknown filter 'agnt' in 'agnt=echo' (valid keys: agent, model, suite, scenario, tier, batchId, since, "
-            "until)") in typo.stderr
+    assert (
+        "unknown filter 'agnt' in 'agnt=echo' (valid keys: agent, model, suite, scenario, tier, batchId, since, until)"
+    ) in typo.stderr
     empty = tmp_path / "empty.db"
     Store(empty).close()
     nothing = CliRunner().invoke(main, ["leaderboard", "--db", str(empty)])

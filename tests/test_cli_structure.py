@@ -27,12 +27,23 @@ def _old_database(path: Path) -> None:
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m010_one_set_of_counts")
     for i in range(6):
-        db["benchmark_runs"].insert({
-            "run_id": f"r{i}", "batch_id": "old", "suite": "s", "scenario": f"c{i % 3}", "tier": "L1",
-            "agent": "a" if i < 3 else "b", "status": "completed", "is_successful": int(i % 2 == 0),
-            "weighted_score": 10.0 if i % 2 == 0 else 2.0, "started_at": f"2026-11-01T00:00:0{i}.000Z"})
-    db["batch_runs"].insert({"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 6,
-                             "metadata": "{}"})
+        db["benchmark_runs"].insert(
+            {
+                "run_id": f"r{i}",
+                "batch_id": "old",
+                "suite": "s",
+                "scenario": f"c{i % 3}",
+                "tier": "L1",
+                "agent": "a" if i < 3 else "b",
+                "status": "completed",
+                "is_successful": int(i % 2 == 0),
+                "weighted_score": 10.0 if i % 2 == 0 else 2.0,
+                "started_at": f"2026-11-01T00:00:0{i}.000Z",
+            }
+        )
+    db["batch_runs"].insert(
+        {"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 6, "metadata": "{}"}
+    )
     db.conn.commit()
     db.conn.close()
 
@@ -46,8 +57,13 @@ def _state(path: Path) -> tuple[bytes, int, list[str]]:
 
 
 READ_ONLY = [
-    ["leaderboard"], ["leaderboard", "--json"], ["summary", "old"], ["summary", "old", "--json"],
-    ["compare", "agent=a", "agent=b"], ["compare", "agent=a", "agent=b", "--json"], ["build-site", "--out", "SITE"],
+    ["leaderboard"],
+    ["leaderboard", "--json"],
+    ["summary", "old"],
+    ["summary", "old", "--json"],
+    ["compare", "agent=a", "agent=b"],
+    ["compare", "agent=a", "agent=b", "--json"],
+    ["build-site", "--out", "SITE"],
 ]
 
 
@@ -70,10 +86,10 @@ def test_read_only_commands_never_migrate_an_old_database(args: list[str], tmp_p
         assert (rows["a"]["runs"], rows["a"]["successfulRuns"], rows["b"]["successfulRuns"]) == (3, 2, 1)
 
 
-@pytest.mark.parametrize("args", [["leaderboard", "--json"], ["summary", "b1"], ["build-site", "--out", "SITE"]],
-                         ids=" ".join)
-def test_read_only_commands_leave_a_current_database_unchanged(args: list[str], tmp_path: Path,
-                                                               db_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args", [["leaderboard", "--json"], ["summary", "b1"], ["build-site", "--out", "SITE"]], ids=" ".join
+)
+def test_read_only_commands_leave_a_current_database_unchanged(args: list[str], tmp_path: Path, db_path: Path) -> None:
     from tests.test_consistency import record
     from zebench.models import RunRecord
 
@@ -131,8 +147,12 @@ def test_every_option_reads_zebench_command_option() -> None:
                 env = param.auto_envvar(ctx)
                 assert env and env.startswith("ZEBENCH_") and env not in names
                 names.add(env)
-    assert {"ZEBENCH_RUN_MAX_TURNS", "ZEBENCH_LEADERBOARD_JSON", "ZEBENCH_BUILD_SITE_BASE_URL",
-            "ZEBENCH_RUN_JUDGE"} <= names
+    assert {
+        "ZEBENCH_RUN_MAX_TURNS",
+        "ZEBENCH_LEADERBOARD_JSON",
+        "ZEBENCH_BUILD_SITE_BASE_URL",
+        "ZEBENCH_RUN_JUDGE",
+    } <= names
 
 
 def test_options_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,8 +174,7 @@ def test_options_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize("variable", ["ZEBENCH_WORKER_URL", "ZE_BENCHMARKS_WORKER_URL", "ZEBENCH_SUBMIT_URL"])
-def test_the_server_url_and_its_original_alias(variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                               ) -> None:
+def test_the_server_url_and_its_original_alias(variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ZEBENCH_WORKER_URL", "ZE_BENCHMARKS_WORKER_URL", "ZEBENCH_SUBMIT_URL"):
         monkeypatch.delenv(name, raising=False)
     spool = tmp_path / "spool.jsonl"
@@ -179,8 +198,9 @@ def test_the_api_token_and_its_original_alias(monkeypatch: pytest.MonkeyPatch) -
 def test_a_flag_of_run_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZEBENCH_RUN_LIST_AGENTS", "1")
     result = CliRunner().invoke(main, ["run"])
-    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {line.split()[0] for line in
-                                                                       result.output.splitlines()}
+    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {
+        line.split()[0] for line in result.output.splitlines()
+    }
 
 
 def test_the_version_is_not_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,8 +228,17 @@ def _modules_after(statement: str) -> set[str]:
 
 @pytest.mark.parametrize("statement", ["import zebench", "import zebench.cli"])
 def test_importing_loads_no_heavy_library(statement: str) -> None:
-    heavy = {"pydantic", "sqlite_utils", "rich", "datasette", "httpx", "yaml", "asyncio", "zebench.models",
-             "zebench.store"}
+    heavy = {
+        "pydantic",
+        "sqlite_utils",
+        "rich",
+        "datasette",
+        "httpx",
+        "yaml",
+        "asyncio",
+        "zebench.models",
+        "zebench.store",
+    }
     assert not heavy & _modules_after(statement)
 
 
@@ -218,6 +247,10 @@ def test_ci_runs_lint_types_and_the_readmes_test_command() -> None:
     ci = [line for line in (root / ".ci" / "run").read_text().splitlines() if not line.startswith("#")]
     check = [line for line in (root / "scripts" / "check.sh").read_text().splitlines() if not line.startswith("#")]
     assert any(line.startswith("./scripts/check.sh") for line in ci)
-    for step in ("ruff check zebench tests scripts", "ruff format --check zebench tests scripts", "bin/mypy",
-                 "./scripts/test.sh"):
+    for step in (
+        "ruff check zebench tests scripts",
+        "ruff format --check zebench tests scripts",
+        "bin/mypy",
+        "./scripts/test.sh",
+    ):
         assert any(step in line for line in check), step

@@ -36,23 +36,41 @@ TOKEN = "consistency-token"
 
 
 def record(run_id: str = "r1", **fields: Any) -> dict[str, Any]:
-    base = {"runId": run_id, "batchId": "b", "suite": "s", "scenario": "c", "tier": "L1", "agent": "a",
-            "status": "completed", "startedAt": "2026-11-01T00:00:00.000Z", "weightedScore": 8.0,
-            "isSuccessful": True}
+    base = {
+        "runId": run_id,
+        "batchId": "b",
+        "suite": "s",
+        "scenario": "c",
+        "tier": "L1",
+        "agent": "a",
+        "status": "completed",
+        "startedAt": "2026-11-01T00:00:00.000Z",
+        "weightedScore": 8.0,
+        "isSuccessful": True,
+    }
     return {**base, **fields}
 
 
 INCONSISTENT = [
-    (record(status="failed", failure={"category": "infrastructure", "stage": "setup", "message": "x"}),
-     ["isSuccessful"], "did not complete and cannot be successful"),
+    (
+        record(status="failed", failure={"category": "infrastructure", "stage": "setup", "message": "x"}),
+        ["isSuccessful"],
+        "did not complete and cannot be successful",
+    ),
     (record(status="timeout"), ["isSuccessful"], "cannot be successful"),
-    (record(isSuccessful=False, failure={"category": "agent", "stage": "agent", "message": "x"}), ["failure"],
-     "is a run that completed, yet it has a failure"),
+    (
+        record(isSuccessful=False, failure={"category": "agent", "stage": "agent", "message": "x"}),
+        ["failure"],
+        "is a run that completed, yet it has a failure",
+    ),
     (record(startedAt="yesterday"), ["startedAt"], "not an ISO-8601 time"),
     (record(weightedScore=float("inf")), ["weightedScore"], "NaN and Infinity are not"),
     (record(telemetry={"costUsd": float("nan")}), ["telemetry", "costUsd"], "NaN and Infinity are not"),
-    (record(evaluations=[{"evaluatorName": "judge", "score": 0.5, "error": "boom"}]), ["evaluations", 0, "score"],
-     "an evaluation that failed (error) has no score"),
+    (
+        record(evaluations=[{"evaluatorName": "judge", "score": 0.5, "error": "boom"}]),
+        ["evaluations", 0, "score"],
+        "an evaluation that failed (error) has no score",
+    ),
 ]
 
 
@@ -104,8 +122,9 @@ def api(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.mark.parametrize(("payload", "loc", "message"), INCONSISTENT)
-def test_post_results_answers_422_and_writes_nothing(api: Any, payload: dict[str, Any], loc: list[Any],
-                                                     message: str) -> None:
+def test_post_results_answers_422_and_writes_nothing(
+    api: Any, payload: dict[str, Any], loc: list[Any], message: str
+) -> None:
     r = api("post", "/api/results", [record(run_id="fine"), payload])
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["loc"] == [1, *loc] and message in r.json()["errors"][0]["msg"]
@@ -115,13 +134,27 @@ def test_post_results_answers_422_and_writes_nothing(api: Any, payload: dict[str
 def test_the_original_clients_payloads_are_accepted_as_before(api: Any) -> None:
     # what its completeRun() sends (see tests/test_api_original.py): completed and successful, completed and
     # unsuccessful, failed with scores of 0, status "running" (read as failed), NaN totalScore sent as null
-    sent = [record(run_id="o1", totalScore=0.9, successMetric=0.9, specialistEnabled=False,
-                   metadata={"diffSummary": []}, telemetry={"toolCalls": 3, "costUsd": 0}),
-            record(run_id="o2", isSuccessful=False, weightedScore=3.0),
-            record(run_id="o3", status="failed", isSuccessful=False, totalScore=0, weightedScore=0,
-                   metadata={"error": "Workspace preparation failed"}),
-            record(run_id="o4", status="running", isSuccessful=False),
-            record(run_id="o5", totalScore=None, specialistEnabled=None)]
+    sent = [
+        record(
+            run_id="o1",
+            totalScore=0.9,
+            successMetric=0.9,
+            specialistEnabled=False,
+            metadata={"diffSummary": []},
+            telemetry={"toolCalls": 3, "costUsd": 0},
+        ),
+        record(run_id="o2", isSuccessful=False, weightedScore=3.0),
+        record(
+            run_id="o3",
+            status="failed",
+            isSuccessful=False,
+            totalScore=0,
+            weightedScore=0,
+            metadata={"error": "Workspace preparation failed"},
+        ),
+        record(run_id="o4", status="running", isSuccessful=False),
+        record(run_id="o5", totalScore=None, specialistEnabled=None),
+    ]
     for payload in sent:
         r = api("post", "/api/results", payload)
         assert r.status_code == 201, r.text
@@ -155,25 +188,65 @@ def _old_database(path: Path) -> None:
     migrations.apply(db, stop_before="m010_one_set_of_counts")
     rows = [
         # a failed infrastructure run stored successful (the record)
-        {"run_id": "bad", "batch_id": "old", "status": "failed", "failure_category": "infrastructure",
-         "is_successful": 1, "weighted_score": None},
-        {"run_id": "inf", "batch_id": "old", "status": "completed", "is_successful": 0,
-         "weighted_score": float("inf"), "total_score": float("-inf")},
+        {
+            "run_id": "bad",
+            "batch_id": "old",
+            "status": "failed",
+            "failure_category": "infrastructure",
+            "is_successful": 1,
+            "weighted_score": None,
+        },
+        {
+            "run_id": "inf",
+            "batch_id": "old",
+            "status": "completed",
+            "is_successful": 0,
+            "weighted_score": float("inf"),
+            "total_score": float("-inf"),
+        },
         # an evaluator that crashed, stored "not applicable" with its error: the run counted successful
         {"run_id": "crash", "batch_id": "old", "status": "completed", "is_successful": 1, "weighted_score": 9.0},
         # a time that does not parse (earlier versions stored what they were sent)
-        {"run_id": "ok", "batch_id": "old", "status": "completed", "is_successful": 1, "weighted_score": 10.0,
-         "completed_at": "yesterday"},
-        {"run_id": "stop", "batch_id": "old", "status": "cancelled", "failure_category": "cancelled",
-         "is_successful": 0},
+        {
+            "run_id": "ok",
+            "batch_id": "old",
+            "status": "completed",
+            "is_successful": 1,
+            "weighted_score": 10.0,
+            "completed_at": "yesterday",
+        },
+        {
+            "run_id": "stop",
+            "batch_id": "old",
+            "status": "cancelled",
+            "failure_category": "cancelled",
+            "is_successful": 0,
+        },
     ]
     for i, row in enumerate(rows):
-        db.table("benchmark_runs").insert({"suite": "s", "scenario": f"c{i}", "tier": "L1", "agent": "a",
-                                     "started_at": f"2026-11-01T00:00:0{i}.000Z", **row})
-    db.table("evaluation_results").insert({"run_id": "crash", "evaluator_name": "integrity_guard", "applicable": 0,
-                                     "weight": 1.0, "kind": "hygiene", "error": "RuntimeError: bug"})
-    db.table("batch_runs").insert({"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 4,
-                             "metadata": "{}"})
+        db.table("benchmark_runs").insert(
+            {
+                "suite": "s",
+                "scenario": f"c{i}",
+                "tier": "L1",
+                "agent": "a",
+                "started_at": f"2026-11-01T00:00:0{i}.000Z",
+                **row,
+            }
+        )
+    db.table("evaluation_results").insert(
+        {
+            "run_id": "crash",
+            "evaluator_name": "integrity_guard",
+            "applicable": 0,
+            "weight": 1.0,
+            "kind": "hygiene",
+            "error": "RuntimeError: bug",
+        }
+    )
+    db.table("batch_runs").insert(
+        {"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 4, "metadata": "{}"}
+    )
     db.conn.commit()
     db.conn.close()
 
@@ -189,15 +262,25 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
     assert (row["runs"], row["completedRuns"], row["infraFailures"], row["successfulRuns"]) == (4, 3, 1, 2)
     assert row["meanScore"] == pytest.approx(9.5) and row["evaluatorErrorRuns"] == 1
     with Store(path) as store:
-        assert store.conn.execute("SELECT weighted_score, total_score, evaluator_errors FROM benchmark_runs "
-                                  "WHERE run_id IN ('inf', 'crash') ORDER BY run_id").fetchall() == [
-            (9.0, None, 1), (None, None, 0)]
-        batch = store.conn.execute("SELECT total_runs, successful_runs, infra_failed_runs, cancelled_runs, "
-                                   "evaluator_error_runs FROM batch_runs").fetchone()
+        assert store.conn.execute(
+            "SELECT weighted_score, total_score, evaluator_errors FROM benchmark_runs "
+            "WHERE run_id IN ('inf', 'crash') ORDER BY run_id"
+        ).fetchall() == [(9.0, None, 1), (None, None, 0)]
+        batch = store.conn.execute(
+            "SELECT total_runs, successful_runs, infra_failed_runs, cancelled_runs, "
+            "evaluator_error_runs FROM batch_runs"
+        ).fetchone()
         assert batch == (4, 2, 1, 1, 1)
     ds = make_datasette(path)
-    for url in ("/api/v2/stats", "/api/v2/stats/agents", "/api/v2/batches/old", "/api/stats", "/api/stats/agents",
-                "/api/runs", "/api/v2/compare?base=agent%3Da&cand=agent%3Da"):
+    for url in (
+        "/api/v2/stats",
+        "/api/v2/stats/agents",
+        "/api/v2/batches/old",
+        "/api/stats",
+        "/api/stats/agents",
+        "/api/runs",
+        "/api/v2/compare?base=agent%3Da&cand=agent%3Da",
+    ):
         r = asyncio.run(ds.client.get(url))
         assert r.status_code == 200, (url, r.text)
         json.loads(r.text)  # valid JSON: no Infinity
@@ -217,19 +300,33 @@ def test_the_database_counts_with_the_current_definitions(store: Store) -> None:
     assert COUNT_CONDITIONS == M010_COUNTS
     view = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'runs_counted'").fetchone()[0]
     assert view == runs_counted_view_sql(COUNT_CONDITIONS)
-    triggers = " ".join(r[0] for r in store.conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'agg_items%'"))
+    triggers = " ".join(
+        r[0]
+        for r in store.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'agg_items%'")
+    )
     for name in ("successful", "completed", "agent_failures", "infra_failures", "evaluator_errors"):
         assert store_module.counts_sql(name, "NEW") in triggers or store_module.counts_sql(name, "OLD") in triggers
 
 
 def test_the_readmes_query_gives_the_leaderboards_numbers(store: Store) -> None:
-    runs = [RunRecord.model_validate(record(run_id=f"r{i}", scenario=f"c{i % 4}", isSuccessful=i % 3 == 0,
-                                            agent="a" if i % 2 else "b")) for i in range(12)]
-    runs += [RunRecord.model_validate(record(run_id="f1", status="failed", isSuccessful=False, weightedScore=None,
-                                             failure=Failure(category="rate_limited", stage="agent", message="429"))),
-             RunRecord.model_validate(record(run_id="x1", status="cancelled", isSuccessful=False,
-                                             weightedScore=None))]
+    runs = [
+        RunRecord.model_validate(
+            record(run_id=f"r{i}", scenario=f"c{i % 4}", isSuccessful=i % 3 == 0, agent="a" if i % 2 else "b")
+        )
+        for i in range(12)
+    ]
+    runs += [
+        RunRecord.model_validate(
+            record(
+                run_id="f1",
+                status="failed",
+                isSuccessful=False,
+                weightedScore=None,
+                failure=Failure(category="rate_limited", stage="agent", message="429"),
+            )
+        ),
+        RunRecord.model_validate(record(run_id="x1", status="cancelled", isSuccessful=False, weightedScore=None)),
+    ]
     store.save_runs(runs)
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     query = readme.split('sqlite3 data/zebench.db "', 1)[1].split('"', 1)[0]

@@ -52,8 +52,17 @@ from zebench.testing import DaskProcesses, FakeModelServer, text_message
 from .conftest import make_scenario, run, write
 
 #: Keys whose values differ between two runs of the same thing (ids, clocks, paths, where it ran).
-VOLATILE = {"runId", "batchId", "startedAt", "completedAt", "durationMs", "stageMs", "workspaceDir", "worker",
-            "outputTail"}
+VOLATILE = {
+    "runId",
+    "batchId",
+    "startedAt",
+    "completedAt",
+    "durationMs",
+    "stageMs",
+    "workspaceDir",
+    "worker",
+    "outputTail",
+}
 
 QUICK_YAML = """
 id: {name}
@@ -169,8 +178,9 @@ def test_what_travels_carries_no_secret(tmp_path: Path, monkeypatch: pytest.Monk
     options = RunOptions(agent_settings={"replay_file": str(calls), "max_turns": 3})
     package = batch_package("b", options, ["replay", "anthropic"], ["claude-x"])
     scenario = Catalog(suites).scenario("demo", "one")
-    payload = remote_run(scenario, batch_id="b", task_key="k", tier="L1", agent="anthropic", model="claude-x",
-                         repeat_index=0).model_dump_json()
+    payload = remote_run(
+        scenario, batch_id="b", task_key="k", tier="L1", agent="anthropic", model="claude-x", repeat_index=0
+    ).model_dump_json()
     for data in (package.to_bytes(), payload.encode(), pack_scenario(scenario)):
         assert secret.encode() not in data
     # The replay file travels with its content; the record names it as it was given.
@@ -202,7 +212,8 @@ def test_executor_choice_errors() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["local-cluster", "processes"])
 def test_every_run_stored_once_with_the_records_of_the_local_executor(
-        tmp_path: Path, db_path: Path, where: str) -> None:
+    tmp_path: Path, db_path: Path, where: str
+) -> None:
     """The same batch with the local executor and on a cluster: the same records, each stored once. The
     separately started workers cannot see the suites folder (it is empty for them): the content comes by hash."""
     suites = _suites(tmp_path)
@@ -231,8 +242,9 @@ def test_every_run_stored_once_with_the_records_of_the_local_executor(
         local, dask = _records(store, "local"), _records(store, "dask")
         assert len(dask) == expected and dask == local
         assert len(result.records) == expected and reporter.started == expected and len(reporter.finished) == expected
-        assert sorted(json.loads(line)["runId"] for line in output.read_text().splitlines()) == \
-            sorted(r.run_id for r in result.records)
+        assert sorted(json.loads(line)["runId"] for line in output.read_text().splitlines()) == sorted(
+            r.run_id for r in result.records
+        )
         workers = {r.metadata["worker"] for r in result.records}
         assert len(workers) == 2  # both workers ran runs
         batch = store.get_batch("dask")
@@ -249,12 +261,14 @@ def test_a_worker_killed_mid_batch(tmp_path: Path, store: Store, cluster: DaskPr
     each run is stored exactly once and none is lost."""
     register_agent("dask-gate", _Gate)
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
-                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(
+        suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo")
+    )
     gate = tmp_path / "gate"
     gate.mkdir()
-    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[], repeat=2,
-                        agent_settings={"gate_dir": str(gate)})
+    plan, _ = make_plan(
+        Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[], repeat=2, agent_settings={"gate_dir": str(gate)}
+    )
     victim = cluster.start_worker("victim", nthreads=2)
     cluster.start_worker("survivor", nthreads=2)
     cluster.wait_for_workers()
@@ -289,24 +303,28 @@ def test_a_worker_killed_mid_batch(tmp_path: Path, store: Store, cluster: DaskPr
 
 
 @pytest.mark.slow
-def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(tmp_path: Path, store: Store,
-                                                                 cluster: DaskProcesses) -> None:
+def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(
+    tmp_path: Path, store: Store, cluster: DaskProcesses
+) -> None:
     register_agent("dask-gate", _Gate)
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
-                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(
+        suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo")
+    )
     gate = tmp_path / "gate"
     gate.mkdir()
-    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[],
-                        agent_settings={"gate_dir": str(gate)})
+    plan, _ = make_plan(
+        Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[], agent_settings={"gate_dir": str(gate)}
+    )
     cluster.start_worker("w1", nthreads=2)
     cluster.wait_for_workers()
     reporter = _Counting()
 
     async def scenario() -> BatchInterrupted:
         stop = StopRequest()
-        batch = asyncio.ensure_future(run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address),
-                                                reporter=reporter, stop=stop))
+        batch = asyncio.ensure_future(
+            run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address), reporter=reporter, stop=stop)
+        )
         deadline = time.monotonic() + 120
         while len(list(gate.iterdir())) < 2:
             assert time.monotonic() < deadline and not batch.done()
@@ -327,16 +345,18 @@ def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(tmp_path: Path, 
 
 
 @pytest.mark.slow
-def test_api_keys_come_from_the_workers_environment(tmp_path: Path, store: Store, cluster: DaskProcesses,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_keys_come_from_the_workers_environment(
+    tmp_path: Path, store: Store, cluster: DaskProcesses, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The coordinator has no key; the worker has one in its environment and uses it; a worker without one is
     refused before anything runs or is stored."""
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     key = "sk-ant-" + secrets.token_hex(12)
     suites = tmp_path / "suites"
     make_scenario(suites, name="quick", tiers=("L1",), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
-    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["anthropic"], models=["claude-sonnet-4-6"],
-                        check_environment=False)
+    plan, _ = make_plan(
+        Catalog(suites), [], tiers=[], agents=["anthropic"], models=["claude-sonnet-4-6"], check_environment=False
+    )
     with pytest.raises(BatchError, match="ANTHROPIC_API_KEY"):
         make_plan(Catalog(suites), [], tiers=[], agents=["anthropic"], models=["claude-sonnet-4-6"])
     with FakeModelServer() as server:
@@ -353,8 +373,9 @@ def test_api_keys_come_from_the_workers_environment(tmp_path: Path, store: Store
         result = run(run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address)))
     (record,) = result.records
     assert record.status == "completed", record.failure
-    assert server.requests and all(key in r.headers.get("x-api-key", "") + r.headers.get("authorization", "")
-                                   for r in server.requests)
+    assert server.requests and all(
+        key in r.headers.get("x-api-key", "") + r.headers.get("authorization", "") for r in server.requests
+    )
     assert key not in record.model_dump_json()
 
 
@@ -364,8 +385,14 @@ def test_api_keys_come_from_the_workers_environment(tmp_path: Path, store: Store
 
 
 def _zebench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zebench", *args], check=False, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "zebench", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.slow
@@ -376,15 +403,36 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path: 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db = tmp_path / "z.db"
-    done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(db), "-a", "echo",
-                    "--executor", "dask", env={"ZEBENCH_SCHEDULER": f"tcp://127.0.0.1:{port}"})
+    done = _zebench(
+        "run",
+        "--suites-dir",
+        str(_suites(tmp_path)),
+        "--db",
+        str(db),
+        "-a",
+        "echo",
+        "--executor",
+        "dask",
+        env={"ZEBENCH_SCHEDULER": f"tcp://127.0.0.1:{port}"},
+    )
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
     with FakeModelServer() as server:  # something that is not a Dask scheduler answers there
         port = int(server.url.rsplit(":", 1)[1])
-        done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(db), "-a", "echo",
-                        "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+        done = _zebench(
+            "run",
+            "--suites-dir",
+            str(_suites(tmp_path)),
+            "--db",
+            str(db),
+            "-a",
+            "echo",
+            "--executor",
+            "dask",
+            "--scheduler",
+            f"tcp://127.0.0.1:{port}",
+        )
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
@@ -395,14 +443,37 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path: 
 
 
 def test_scheduler_options_need_the_dask_executor(tmp_path: Path) -> None:
-    done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo",
-                    "--scheduler", "tcp://127.0.0.1:1")
+    done = _zebench(
+        "run",
+        "--suites-dir",
+        str(_suites(tmp_path)),
+        "--db",
+        str(tmp_path / "z.db"),
+        "-a",
+        "echo",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+    )
     assert done.returncode == 2 and "--scheduler needs --executor dask" in done.stderr
-    done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo",
-                    "--executor", "ray")
+    done = _zebench(
+        "run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo", "--executor", "ray"
+    )
     assert done.returncode == 2 and "unknown executor 'ray'" in done.stderr
-    done = _zebench("run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo",
-                    "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--dask-resources", "heavy")
+    done = _zebench(
+        "run",
+        "--suites-dir",
+        str(_suites(tmp_path)),
+        "--db",
+        str(tmp_path / "z.db"),
+        "-a",
+        "echo",
+        "--executor",
+        "dask",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--dask-resources",
+        "heavy",
+    )
     assert done.returncode == 2 and "--dask-resources: expected NAME=N" in done.stderr
     assert not (tmp_path / "z.db").exists() or Store(tmp_path / "z.db").get_batch("x") is None
 
@@ -416,8 +487,22 @@ def test_a_coordinator_killed_mid_batch_resumes(tmp_path: Path, cluster: DaskPro
     cluster.wait_for_workers()
     replay = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand", "input": {"command": "sleep 0.3"}}]))
     db, output = tmp_path / "z.db", tmp_path / "results.jsonl"
-    base = [sys.executable, "-m", "zebench", "run", "--db", str(db), "--suites-dir", str(suites), "--output",
-            str(output), "--executor", "dask", "--scheduler", str(cluster.address)]
+    base = [
+        sys.executable,
+        "-m",
+        "zebench",
+        "run",
+        "--db",
+        str(db),
+        "--suites-dir",
+        str(suites),
+        "--output",
+        str(output),
+        "--executor",
+        "dask",
+        "--scheduler",
+        str(cluster.address),
+    ]
     args = base + ["-a", "replay", "-a", "echo", "--replay-file", str(replay), "-n", "2", "--batch-id", "killed"]
     expected = 3 * 2 * 2
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -439,8 +524,9 @@ def test_a_coordinator_killed_mid_batch_resumes(tmp_path: Path, cluster: DaskPro
     assert done.returncode == 0, done.stderr + done.stdout
     store = Store(db)
     try:
-        keys = store.db.execute("SELECT suite, scenario, tier, agent, repeat_index, status FROM benchmark_runs "
-                                "WHERE batch_id = 'killed'").fetchall()
+        keys = store.db.execute(
+            "SELECT suite, scenario, tier, agent, repeat_index, status FROM benchmark_runs WHERE batch_id = 'killed'"
+        ).fetchall()
         assert len(keys) == expected and len({k[:5] for k in keys}) == expected
         assert {k[5] for k in keys} == {"completed"}
         batch = store.get_batch("killed")
@@ -472,8 +558,9 @@ asyncio.run(run_batch(Store(tmp / "z.db"), plan, batch_id="b", executor=DaskExec
 @pytest.mark.slow
 def test_the_runs_of_a_killed_coordinator_stop_on_the_workers(tmp_path: Path, cluster: DaskProcesses) -> None:
     """Nobody will take their records: the workers cancel them (their workspaces removed) instead of running on."""
-    make_scenario(tmp_path / "suites", name="quick", tiers=("L0", "L1"),
-                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(
+        tmp_path / "suites", name="quick", tiers=("L0", "L1"), yaml_text=QUICK_YAML.format(name="quick", suite="demo")
+    )
     for name in ("gate", "ws"):
         (tmp_path / name).mkdir()
     cluster.start_worker("w1", nthreads=2)
@@ -497,15 +584,17 @@ def test_the_runs_of_a_killed_coordinator_stop_on_the_workers(tmp_path: Path, cl
 
 
 @pytest.mark.slow
-def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(tmp_path: Path, store: Store,
-                                                                cluster: DaskProcesses) -> None:
+def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(
+    tmp_path: Path, store: Store, cluster: DaskProcesses
+) -> None:
     register_agent("dask-gate", _Gate)
     suites = tmp_path / "suites"
     make_scenario(suites, name="quick", tiers=("L0", "L1"), yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
     gate = tmp_path / "gate"
     gate.mkdir()
-    plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[],
-                        agent_settings={"gate_dir": str(gate)})
+    plan, _ = make_plan(
+        Catalog(suites), [], tiers=[], agents=["dask-gate"], models=[], agent_settings={"gate_dir": str(gate)}
+    )
     cluster.start_worker("w1", nthreads=1)
     cluster.wait_for_workers()
 
@@ -530,16 +619,42 @@ def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> 
     coordinator stops the batch, the runs in flight are stored as cancelled and the exit code is 130."""
     suites = tmp_path / "suites"
     make_scenario(suites, name="one", tiers=("L0", "L1", "L2"))
-    calls = write(tmp_path / "calls.json", json.dumps([{"name": "runCommand",
-                                                         "input": {"command": "touch started; sleep 1000"}}]))
+    calls = write(
+        tmp_path / "calls.json", json.dumps([{"name": "runCommand", "input": {"command": "touch started; sleep 1000"}}])
+    )
     workspaces = tmp_path / "ws"
     workspaces.mkdir()
     db = tmp_path / "z.db"
-    proc = subprocess.Popen([sys.executable, "-m", "zebench", "run", "--suites-dir", str(suites), "--db", str(db),
-                             "-a", "replay", "--replay-file", str(calls), "--command-timeout", "3600",
-                             "--workspace-dir", str(workspaces), "--executor", "dask", "--dask-workers", "1",
-                             "-j", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zebench",
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db),
+            "-a",
+            "replay",
+            "--replay-file",
+            str(calls),
+            "--command-timeout",
+            "3600",
+            "--workspace-dir",
+            str(workspaces),
+            "--executor",
+            "dask",
+            "--dask-workers",
+            "1",
+            "-j",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while len(list(workspaces.glob("zebench-1*/started"))) < 2:  # a bounded poll: two runs in flight
@@ -563,12 +678,14 @@ def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_runs_that_take_worker_resources_go_to_the_workers_that_have_them(tmp_path: Path, store: Store,
-                                                                           cluster: DaskProcesses) -> None:
+def test_runs_that_take_worker_resources_go_to_the_workers_that_have_them(
+    tmp_path: Path, store: Store, cluster: DaskProcesses
+) -> None:
     """--dask-resources heavy=1: only a worker started with --resources heavy=N runs them (N at once)."""
     suites = tmp_path / "suites"
-    make_scenario(suites, name="quick", tiers=("L0", "L1", "L2"),
-                  yaml_text=QUICK_YAML.format(name="quick", suite="demo"))
+    make_scenario(
+        suites, name="quick", tiers=("L0", "L1", "L2"), yaml_text=QUICK_YAML.format(name="quick", suite="demo")
+    )
     plan, _ = make_plan(Catalog(suites), [], tiers=[], agents=["echo"], models=[], repeat=2)
     cluster.start_worker("big", nthreads=2, args=["--resources", "heavy=1"])
     cluster.start_worker("small", nthreads=2)

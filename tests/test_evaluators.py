@@ -35,8 +35,14 @@ heuristic_checks:
 """
 
 
-def _context(tmp_path: Path, yaml_text: str | None = None, validation: list[ValidationResult] | None = None,
-             edit=None, fixture_extra: dict[str, str] | None = None, mode: str = "bwrap") -> EvaluationContext:
+def _context(
+    tmp_path: Path,
+    yaml_text: str | None = None,
+    validation: list[ValidationResult] | None = None,
+    edit=None,
+    fixture_extra: dict[str, str] | None = None,
+    mode: str = "bwrap",
+) -> EvaluationContext:
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=yaml_text, extra_fixture=fixture_extra)
     scenario = Catalog(root).scenario("demo", "add")
@@ -61,9 +67,20 @@ def _evaluate(ctx: EvaluationContext) -> dict[str, Evaluation]:
 
 
 def test_builtin_evaluators_register_through_entry_points() -> None:
-    assert set(registry()) == {"install", "test", "lint", "typecheck", "build", "heuristic_checks",
-                               "dependency_targets", "dependency_constraints", "package_manager",
-                               "integrity_guard", "diff_summary", "llm_judge"}
+    assert set(registry()) == {
+        "install",
+        "test",
+        "lint",
+        "typecheck",
+        "build",
+        "heuristic_checks",
+        "dependency_targets",
+        "dependency_constraints",
+        "package_manager",
+        "integrity_guard",
+        "diff_summary",
+        "llm_judge",
+    }
 
 
 def test_heuristic_checks_of_every_type(tmp_path: Path) -> None:
@@ -76,9 +93,19 @@ def test_heuristic_checks_of_every_type(tmp_path: Path) -> None:
     write(ctx.scenario.dir / "check.py", "import sys\nsys.exit(0 if sys.argv[1:] == ['add', 'demo'] else 5)\n")
     result = _evaluate(ctx)["heuristic_checks"]
     checks = {c["name"]: c["passed"] for c in result.details["checks"]}
-    assert checks == {"cmd-ok": True, "cmd-bad": False, "has-calc": True, "no-tmp": True, "plus": True,
-                      "no-minus": True, "script": True, "no-key": True, "list-index": True, "usage": True,
-                      "args": True}
+    assert checks == {
+        "cmd-ok": True,
+        "cmd-bad": False,
+        "has-calc": True,
+        "no-tmp": True,
+        "plus": True,
+        "no-minus": True,
+        "script": True,
+        "no-key": True,
+        "list-index": True,
+        "usage": True,
+        "args": True,
+    }
     assert result.score == pytest.approx(13 / 14)
 
 
@@ -106,14 +133,21 @@ heuristic_checks:
 def test_check_scripts_and_commands_import_the_workspace(tmp_path: Path, sandbox_mode: str) -> None:
     """The workspace is on PYTHONPATH: a script in the scenario folder (and a command run from elsewhere) imports
     the agent's code without touching sys.path, in the sandbox as without it."""
-    ctx = _context(tmp_path, IMPORTING_CHECKS_YAML, mode=sandbox_mode,
-                   edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"))
-    write(ctx.scenario.dir / "checks" / "check_calc.py", """
+    ctx = _context(
+        tmp_path,
+        IMPORTING_CHECKS_YAML,
+        mode=sandbox_mode,
+        edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"),
+    )
+    write(
+        ctx.scenario.dir / "checks" / "check_calc.py",
+        """
         import os, sys
         from calc import add
         assert os.getcwd() not in sys.path[:1], sys.path  # found through PYTHONPATH, not the script's folder
         sys.exit(0 if add(2, 3) == 5 else 1)
-        """)
+        """,
+    )
     result = _evaluate(ctx)["heuristic_checks"]
     assert result.score == 1.0, result.details
     broken = _evaluate(_context(tmp_path / "fixture", IMPORTING_CHECKS_YAML, mode=sandbox_mode))["heuristic_checks"]
@@ -121,11 +155,22 @@ def test_check_scripts_and_commands_import_the_workspace(tmp_path: Path, sandbox
 
 
 def test_not_applicable_is_left_out_never_zero(tmp_path: Path) -> None:
-    ctx = _context(tmp_path, validation=[ValidationResult(kind="test", command="t", status="passed", exit_code=0)],
-                   edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"))
+    ctx = _context(
+        tmp_path,
+        validation=[ValidationResult(kind="test", command="t", status="passed", exit_code=0)],
+        edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"),
+    )
     evals = _evaluate(ctx)
-    for name in ("install", "lint", "typecheck", "build", "dependency_targets", "dependency_constraints",
-                 "package_manager", "diff_summary"):
+    for name in (
+        "install",
+        "lint",
+        "typecheck",
+        "build",
+        "dependency_targets",
+        "dependency_constraints",
+        "package_manager",
+        "diff_summary",
+    ):
         assert not evals[name].applicable and evals[name].score is None, name
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
     assert score.weighted_score == 10.0 and score.is_successful
@@ -135,8 +180,13 @@ def test_weighted_score_success_metric_and_gates() -> None:
     def ev(name: str, score: float | None, weight: float, kind: str = "task", applicable: bool = True) -> Evaluation:
         return Evaluation(evaluator_name=name, score=score, weight=weight, kind=kind, applicable=applicable)
 
-    evals = [ev("test", 1.0, 3), ev("heuristic_checks", 0.5, 2), ev("lint", 0.0, 1, "hygiene"),
-             ev("integrity_guard", 1.0, 1, "hygiene"), ev("build", None, 1, "hygiene", applicable=False)]
+    evals = [
+        ev("test", 1.0, 3),
+        ev("heuristic_checks", 0.5, 2),
+        ev("lint", 0.0, 1, "hygiene"),
+        ev("integrity_guard", 1.0, 1, "hygiene"),
+        ev("build", None, 1, "hygiene", applicable=False),
+    ]
     s = score_run(evals, RubricOverrides(), completed=True)
     assert s.weighted_score == pytest.approx(10 * (3 + 1 + 0 + 1) / 7, abs=1e-4)
     assert s.success_metric == 0.75 and s.is_successful and s.gates == {"test": True, "integrity_guard": True}
@@ -178,8 +228,12 @@ def test_dependency_targets_constraints_and_lockfiles(tmp_path: Path) -> None:
         (r["rule"], r.get("name") or r.get("from")): r["passed"]
         for r in before["dependency_constraints"].details["rules"]
     }
-    assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): False,
-                     ("namespace_migration", "sklearn"): False, ("companion", "types-requests"): True}
+    assert rules == {
+        ("blocklist", "insecure-pkg"): True,
+        ("blocklist", "requests"): False,
+        ("namespace_migration", "sklearn"): False,
+        ("companion", "types-requests"): True,
+    }
     assert before["package_manager"].score == 1.0
 
     def upgrade(ws: Path) -> None:
@@ -196,8 +250,12 @@ def test_dependency_targets_constraints_and_lockfiles(tmp_path: Path) -> None:
         (r["rule"], r.get("name") or r.get("from")): r["passed"]
         for r in after["dependency_constraints"].details["rules"]
     }
-    assert rules == {("blocklist", "insecure-pkg"): True, ("blocklist", "requests"): True,
-                     ("namespace_migration", "sklearn"): True, ("companion", "types-requests"): False}
+    assert rules == {
+        ("blocklist", "insecure-pkg"): True,
+        ("blocklist", "requests"): True,
+        ("namespace_migration", "sklearn"): True,
+        ("companion", "types-requests"): False,
+    }
     assert after["package_manager"].score == 0.0
     assert "poetry.lock" in after["package_manager"].details["findings"][0]
 
@@ -217,9 +275,11 @@ constraints: {companion_versions: [{main: react, companions: [{name: react-dom, 
 
 
 def test_integrity_guard_findings(tmp_path: Path) -> None:
-    extra = {"tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n"
-                                   "    def test_x(self):\n        self.assertTrue(1)\n",
-             "tools/lint.py": "print('lint ok')\n"}
+    extra = {
+        "tests/test_more.py": "import unittest\nclass M(unittest.TestCase):\n"
+        "    def test_x(self):\n        self.assertTrue(1)\n",
+        "tools/lint.py": "print('lint ok')\n",
+    }
     yaml_text = "id: add\nsuite: demo\nvalidation: {commands: {lint: python tools/lint.py, test: 'true'}}\n"
 
     def cheat(ws: Path) -> None:
@@ -238,8 +298,14 @@ def test_integrity_guard_findings(tmp_path: Path) -> None:
     kinds = sorted(f["kind"] for f in evals["integrity_guard"].details["findings"])
     assert kinds == ["assertions_removed", "check_changed", "check_silenced", "test_deleted", "test_skipped"]
     assert evals["integrity_guard"].score == 0.0
-    clean = _evaluate(_context(tmp_path / "clean", yaml_text, fixture_extra=extra,
-                               edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n")))
+    clean = _evaluate(
+        _context(
+            tmp_path / "clean",
+            yaml_text,
+            fixture_extra=extra,
+            edit=lambda ws: write(ws / "calc.py", "def add(a, b):\n    return a + b\n"),
+        )
+    )
     assert clean["integrity_guard"].score == 1.0
     summary = clean["diff_summary"]
     assert not summary.applicable and summary.details["modified"] == 1

@@ -56,48 +56,145 @@ def databases(draw: st.DrawFn) -> tuple[list[BatchRecord], list[RunRecord]]:
                     if draw(st.integers(0, 9)) == 0:
                         continue  # a run never made: the batch is incomplete
                     outcome = draw(st.sampled_from(OUTCOMES))
-                    runs.append(_record(f"{batch_id}-{agent}-{model}-{scenario}-{tier}-{r}", batch_id, agent, model,
-                                        (suite, scenario, tier), r, outcome, draw(st.sampled_from([None, 0.0, 0.02]))))
+                    runs.append(
+                        _record(
+                            f"{batch_id}-{agent}-{model}-{scenario}-{tier}-{r}",
+                            batch_id,
+                            agent,
+                            model,
+                            (suite, scenario, tier),
+                            r,
+                            outcome,
+                            draw(st.sampled_from([None, 0.0, 0.02])),
+                        )
+                    )
                     stored += 1
         expected = len(configs) * len(items) * repeats
-        batches.append(BatchRecord(batch_id=batch_id, created_at=f"2026-11-0{b + 1}T00:00:00Z",
-                                   expected_runs=expected if draw(st.booleans()) else None,
-                                   completed_at=f"2026-11-0{b + 1}T02:00:00Z" if draw(st.booleans()) else None))
+        batches.append(
+            BatchRecord(
+                batch_id=batch_id,
+                created_at=f"2026-11-0{b + 1}T00:00:00Z",
+                expected_runs=expected if draw(st.booleans()) else None,
+                completed_at=f"2026-11-0{b + 1}T02:00:00Z" if draw(st.booleans()) else None,
+            )
+        )
     return batches, runs
 
 
-def _record(run_id: str, batch: str, agent: str, model: str | None, item: tuple[str, str, str], repeat: int,
-            outcome: str, cost: float | None) -> RunRecord:
+def _record(
+    run_id: str,
+    batch: str,
+    agent: str,
+    model: str | None,
+    item: tuple[str, str, str],
+    repeat: int,
+    outcome: str,
+    cost: float | None,
+) -> RunRecord:
     suite, scenario, tier = item
-    statuses: dict[str, RunStatus] = {"ok": "completed", "unsuccessful": "completed", "budget": "budget_exceeded",
-                                      "eval-error": "completed", "timeout": "timeout", "cancelled": "cancelled"}
-    categories: dict[str, FailureCategory] = {"agent": "agent", "infra": "rate_limited", "unknown": "unknown",
-                                              "timeout": "timeout", "cancelled": "cancelled"}
+    statuses: dict[str, RunStatus] = {
+        "ok": "completed",
+        "unsuccessful": "completed",
+        "budget": "budget_exceeded",
+        "eval-error": "completed",
+        "timeout": "timeout",
+        "cancelled": "cancelled",
+    }
+    categories: dict[str, FailureCategory] = {
+        "agent": "agent",
+        "infra": "rate_limited",
+        "unknown": "unknown",
+        "timeout": "timeout",
+        "cancelled": "cancelled",
+    }
     status, category = statuses.get(outcome, "failed"), categories.get(outcome)
     scored = status in SCORED_STATUSES
-    evaluations = [Evaluation(evaluator_name="llm_judge", weight=2.0, score=None, error="JudgeError: no key")] \
-        if outcome == "eval-error" else []
+    evaluations = (
+        [Evaluation(evaluator_name="llm_judge", weight=2.0, score=None, error="JudgeError: no key")]
+        if outcome == "eval-error"
+        else []
+    )
     return RunRecord(
-        run_id=run_id, batch_id=batch, suite=suite, scenario=scenario, tier=tier, agent=agent, model=model,
-        status=status, started_at=f"2026-11-01T00:{repeat:02d}:00.000Z", repeat_index=repeat,
+        run_id=run_id,
+        batch_id=batch,
+        suite=suite,
+        scenario=scenario,
+        tier=tier,
+        agent=agent,
+        model=model,
+        status=status,
+        started_at=f"2026-11-01T00:{repeat:02d}:00.000Z",
+        repeat_index=repeat,
         weighted_score=(9.0 if outcome in ("ok", "budget") else 3.0) if scored else None,
         is_successful=outcome in ("ok", "budget"),
         failure=Failure(category=category, stage="agent", message="x") if category else None,
-        evaluations=evaluations, telemetry=Telemetry(cost_usd=cost))
+        evaluations=evaluations,
+        telemetry=Telemetry(cost_usd=cost),
+    )
 
 
 #: The leaderboard's figures that every consumer shows.
-BOARD_KEYS = ("agent", "model", "configuration", "rank", "tieGroup", "tieLeader", "tieP", "items", "runs",
-              "completedRuns", "agentFailures", "infraFailures", "successfulRuns", "evaluatorErrorRuns",
-              "successRate", "successRateLow", "successRateHigh", "successRateExclInfra", "meanScore", "meanScoreLow",
-              "meanScoreHigh", "passAtK", "passAtKItems", "repeatsPerItem", "runsPerItemMin", "runsPerItemMax",
-              "costPerSolvedUsd", "flakyItems")
-DENOMINATOR_KEYS = ("expectedRuns", "runs", "missingRuns", "completedRuns", "agentFailures", "infraFailures",
-                    "successfulRuns", "cancelledAttempts", "evaluatorErrorRuns", "complete", "successRate",
-                    "successRateExclInfra", "avgWeightedScore")
-STATS_KEYS = ("totalRuns", "successfulRuns", "failedRuns", "completedRuns", "agentFailures", "infraFailures",
-              "cancelledAttempts", "evaluatorErrorRuns", "successRate", "avgWeightedScore", "totalCostUsd",
-              "costUnknownRuns", "totalBatches", "agentModels")
+BOARD_KEYS = (
+    "agent",
+    "model",
+    "configuration",
+    "rank",
+    "tieGroup",
+    "tieLeader",
+    "tieP",
+    "items",
+    "runs",
+    "completedRuns",
+    "agentFailures",
+    "infraFailures",
+    "successfulRuns",
+    "evaluatorErrorRuns",
+    "successRate",
+    "successRateLow",
+    "successRateHigh",
+    "successRateExclInfra",
+    "meanScore",
+    "meanScoreLow",
+    "meanScoreHigh",
+    "passAtK",
+    "passAtKItems",
+    "repeatsPerItem",
+    "runsPerItemMin",
+    "runsPerItemMax",
+    "costPerSolvedUsd",
+    "flakyItems",
+)
+DENOMINATOR_KEYS = (
+    "expectedRuns",
+    "runs",
+    "missingRuns",
+    "completedRuns",
+    "agentFailures",
+    "infraFailures",
+    "successfulRuns",
+    "cancelledAttempts",
+    "evaluatorErrorRuns",
+    "complete",
+    "successRate",
+    "successRateExclInfra",
+    "avgWeightedScore",
+)
+STATS_KEYS = (
+    "totalRuns",
+    "successfulRuns",
+    "failedRuns",
+    "completedRuns",
+    "agentFailures",
+    "infraFailures",
+    "cancelledAttempts",
+    "evaluatorErrorRuns",
+    "successRate",
+    "avgWeightedScore",
+    "totalCostUsd",
+    "costUnknownRuns",
+    "totalBatches",
+    "agentModels",
+)
 
 
 def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -124,12 +221,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("figures")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=databases())
 @example(data=([BatchRecord(batch_id="batch-0", created_at="2026-11-01T00:00:00Z")], []))  # a batch with no runs
-def test_every_consumer_shows_the_same_figures(data: tuple[list[BatchRecord], list[RunRecord]], template_db: Path,
-                                                workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_consumer_shows_the_same_figures(
+    data: tuple[list[BatchRecord], list[RunRecord]], template_db: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import vl_convert
 
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: "/* charts are not drawn in this test */")
@@ -188,10 +287,23 @@ def test_every_consumer_shows_the_same_figures(data: tuple[list[BatchRecord], li
     # totals: API = mirror = dashboard, and the records' own counts
     stats = _pick(api_stats, STATS_KEYS)
     assert _pick(mirror_stats, STATS_KEYS) == stats == _pick(index["stats"], STATS_KEYS)
-    assert (stats["totalRuns"], stats["completedRuns"], stats["infraFailures"], stats["agentFailures"],
-            stats["successfulRuns"], stats["evaluatorErrorRuns"], stats["cancelledAttempts"]) == (
-        truth["runs"], truth["completed"], truth["infra"], truth["agent"], truth["successful"], truth["errors"],
-        len(runs) - len(counted))
+    assert (
+        stats["totalRuns"],
+        stats["completedRuns"],
+        stats["infraFailures"],
+        stats["agentFailures"],
+        stats["successfulRuns"],
+        stats["evaluatorErrorRuns"],
+        stats["cancelledAttempts"],
+    ) == (
+        truth["runs"],
+        truth["completed"],
+        truth["infra"],
+        truth["agent"],
+        truth["successful"],
+        truth["errors"],
+        len(runs) - len(counted),
+    )
     assert sum(r["runs"] for r in board) == stats["totalRuns"]
     assert sum(r["successfulRuns"] for r in board) == stats["successfulRuns"]
     # batches: CLI summary = API = mirror = the batch page = the dashboard's list
@@ -200,13 +312,18 @@ def test_every_consumer_shows_the_same_figures(data: tuple[list[BatchRecord], li
         expected = _pick(cli_batches[batch.batch_id]["denominators"], DENOMINATOR_KEYS)
         name = file_name(batch.batch_id)
         assert _pick(api(f"/api/v2/batches/{batch.batch_id}")["denominators"], DENOMINATOR_KEYS) == expected
-        assert _pick(json.loads((site / f"api/v2/batches/{name}.json").read_text())["denominators"],
-                     DENOMINATOR_KEYS) == expected
+        assert (
+            _pick(json.loads((site / f"api/v2/batches/{name}.json").read_text())["denominators"], DENOMINATOR_KEYS)
+            == expected
+        )
         assert _pick(_page_figures(site / f"batches/{name}.html")["denominators"], DENOMINATOR_KEYS) == expected
         assert _pick(shown_on_dashboard[batch.batch_id], DENOMINATOR_KEYS) == expected
         mine = [r for r in counted if r.batch_id == batch.batch_id]
-        assert expected["runs"] == len(mine) == expected["completedRuns"] + expected["agentFailures"] + \
-            expected["infraFailures"]
+        assert (
+            expected["runs"]
+            == len(mine)
+            == expected["completedRuns"] + expected["agentFailures"] + expected["infraFailures"]
+        )
         breakdown = cli_batches[batch.batch_id]["breakdowns"]["byAgent"]
         assert sum(r["runs"] for r in breakdown) == expected["runs"]
     # the runs table lists every attempt, and tells runs from cancelled attempts by status

@@ -47,8 +47,11 @@ def examples(text: str) -> list[str]:
 
 
 def test_examples_are_found_in_the_help_that_has_them() -> None:
-    assert examples(help_text(None))[:3] == ["zebench list", "zebench run --agent echo --agent oracle",
-                                              "zebench leaderboard"]
+    assert examples(help_text(None))[:3] == [
+        "zebench list",
+        "zebench run --agent echo --agent oracle",
+        "zebench leaderboard",
+    ]
     assert "zebench run --from-run RUN_ID" in examples(help_text("run"))
     assert "zebench run refactor/extract-config -a replay --replay-file calls.json" not in examples(help_text("run"))
     for name in ("check", "ingest", "leaderboard", "new-scenario", "new-suite"):
@@ -62,8 +65,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working directory with a database of a few runs and a replay file."""
     folder = tmp_path_factory.mktemp("examples-base")
     db = folder / "data" / "zebench.db"
-    result = CliRunner().invoke(main, ["run", "fix-tests", "-t", "L1", "-a", "echo", "-a", "oracle", "--db", str(db),
-                                       "--batch-id", "examples"])
+    result = CliRunner().invoke(
+        main, ["run", "fix-tests", "-t", "L1", "-a", "echo", "-a", "oracle", "--db", str(db), "--batch-id", "examples"]
+    )
     assert result.exit_code == 0, result.output
     (folder / "calls.json").write_text(json.dumps([{"name": "listFiles", "input": {"path": "."}}]))
     return folder
@@ -95,8 +99,9 @@ RUN_EXAMPLES_DONE: set[str] = set()
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", COMMANDS, ids=[c or "zebench" for c in COMMANDS])
-def test_every_help_example_runs(name: str | None, base: Path, tmp_path: Path, fake_models: FakeModelServer,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_help_example_runs(
+    name: str | None, base: Path, tmp_path: Path, fake_models: FakeModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cwd = tmp_path / "cwd"
     shutil.copytree(base, cwd)
     monkeypatch.chdir(cwd)

@@ -47,8 +47,11 @@ def _batch(tmp_path: Path, suites: Path, name: str, repeat: int = 2) -> tuple[Pa
 
 
 def _rows(db: Path) -> list[tuple]:
-    return sqlite3.connect(db).execute(
-        "SELECT id, run_id, weighted_score, batch_id FROM benchmark_runs ORDER BY id").fetchall()
+    return (
+        sqlite3.connect(db)
+        .execute("SELECT id, run_id, weighted_score, batch_id FROM benchmark_runs ORDER BY id")
+        .fetchall()
+    )
 
 
 def test_ingest_merges_shards_and_is_idempotent(tmp_path: Path, suites: Path, db_path: Path) -> None:
@@ -63,8 +66,11 @@ def test_ingest_merges_shards_and_is_idempotent(tmp_path: Path, suites: Path, db
     assert "3 files: 9 new, 0 updated, 0 unchanged, 0 rejected" in result.output
     assert f"{shard1}: 4 new, 0 updated, 0 unchanged, 0 rejected" in result.output
     first = _rows(db_path)
-    batches = sqlite3.connect(db_path).execute("SELECT batch_id, total_runs, successful_runs FROM batch_runs "
-                                               "ORDER BY batch_id").fetchall()
+    batches = (
+        sqlite3.connect(db_path)
+        .execute("SELECT batch_id, total_runs, successful_runs FROM batch_runs ORDER BY batch_id")
+        .fetchall()
+    )
     assert batches == [("batch-1730000000000-xyz", 1, 1), ("shard-1", 4, 2), ("shard-2", 4, 2)]
     revisions = sqlite3.connect(db_path).execute("SELECT MAX(revision) FROM benchmark_runs").fetchone()
     again = CliRunner().invoke(main, ["ingest", str(shard1), str(folder), "--db", str(db_path)])
@@ -82,17 +88,22 @@ def test_ingest_counts_new_updated_unchanged_and_rejected(tmp_path: Path, suites
     changed = dict(first, weightedScore=1.25)
     fresh = dict(second, runId="another-run")
     mixed = tmp_path / "mixed.jsonl"
-    mixed.write_text("\n".join([json.dumps(changed), json.dumps(second), json.dumps(fresh), "{oops",
-                                json.dumps(fresh)]) + "\n")
+    mixed.write_text(
+        "\n".join([json.dumps(changed), json.dumps(second), json.dumps(fresh), "{oops", json.dumps(fresh)]) + "\n"
+    )
     result = CliRunner().invoke(main, ["ingest", str(mixed), "--db", str(db_path), "--skip-invalid", "--json"])
     assert result.exit_code == 0, result.output  # it skipped only the bad record it was told to skip
     report = json.loads(result.output)
-    assert (report["newRuns"], report["updatedRuns"], report["unchangedRuns"], report["rejectedRecords"],
-            report["repeatedRunIds"]) == (1, 1, 1, 1, 1)
+    assert (
+        report["newRuns"],
+        report["updatedRuns"],
+        report["unchangedRuns"],
+        report["rejectedRecords"],
+        report["repeatedRunIds"],
+    ) == (1, 1, 1, 1, 1)
     text = CliRunner().invoke(main, ["ingest", str(mixed), "--db", str(db_path), "--skip-invalid"])
     assert text.exit_code == 0
-    assert (f"{mixed}: 0 new, 0 updated, 3 unchanged, 1 rejected; 1 repeated runId (the last copy kept)"
-            in text.output)
+    assert f"{mixed}: 0 new, 0 updated, 3 unchanged, 1 rejected; 1 repeated runId (the last copy kept)" in text.output
     with Store(db_path) as store:
         assert store.get_run(first["runId"]).weighted_score == 1.25  # type: ignore[union-attr]
 
@@ -108,10 +119,14 @@ def test_ingest_is_all_or_nothing_per_file_and_names_file_and_line(tmp_path: Pat
     assert result.exit_code == 1
     assert f"{bad}:2: tier" in result.output and f"{bad}:3: invalid JSON" in result.output
     assert _rows(db_path) == []
-    assert (f"{bad}: not loaded: 2 rejected of 3 records (nothing of it was written; --skip-invalid stores its 1 "
-            "valid record)") in result.output
-    assert "1 file: 0 new, 0 updated, 0 unchanged, 2 rejected; 1 file not loaded because of 2 rejected records" \
+    assert (
+        f"{bad}: not loaded: 2 rejected of 3 records (nothing of it was written; --skip-invalid stores its 1 "
+        "valid record)"
+    ) in result.output
+    assert (
+        "1 file: 0 new, 0 updated, 0 unchanged, 2 rejected; 1 file not loaded because of 2 rejected records"
         in result.output
+    )
     skip = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path), "--skip-invalid"])
     assert skip.exit_code == 0 and len(_rows(db_path)) == 1  # it skipped only what it was told to
     assert f"{bad}: 1 new, 0 updated, 0 unchanged, 2 rejected" in skip.output
@@ -160,8 +175,13 @@ def test_bad_values_are_per_record_errors_and_ingest_goes_on(tmp_path: Path, sui
     assert strict.exception is None or isinstance(strict.exception, SystemExit)
     for path in files:
         assert f"{path}:1: " in strict.output and f"{path}:2: invalid JSON" in strict.output
-    for reason in ("integer outside the 64-bit range", "NaN and Infinity are not JSON numbers",
-                   "nested deeper than 64 levels", "text with a lone surrogate", "key with a lone surrogate"):
+    for reason in (
+        "integer outside the 64-bit range",
+        "NaN and Infinity are not JSON numbers",
+        "nested deeper than 64 levels",
+        "text with a lone surrogate",
+        "key with a lone surrogate",
+    ):
         assert reason in strict.output, reason
     assert f"{array}[0]: telemetry.tokensIn: integer outside the 64-bit range" in strict.output
     assert f"{array}[1]" not in strict.output  # the other item of the array is fine
@@ -173,8 +193,9 @@ def test_bad_values_are_per_record_errors_and_ingest_goes_on(tmp_path: Path, sui
     assert {r[1] for r in _rows(db_path)} == {records[1]["runId"]}  # the valid record of every file, once
 
 
-def test_a_record_the_store_refuses_does_not_stop_the_other_files(tmp_path: Path, suites: Path, db_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_the_store_refuses_does_not_stop_the_other_files(
+    tmp_path: Path, suites: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, good = _batch(tmp_path, suites, "refused", repeat=1)
     lines = good.read_text().splitlines()
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
@@ -252,9 +273,30 @@ class CountingServer:
 def test_every_run_arrives_exactly_once_when_the_server_dies_mid_batch(tmp_path: Path, suites: Path) -> None:
     db, spool = tmp_path / "z.db", tmp_path / "spool.jsonl"
     first = CountingServer(stop_after=3)
-    result = CliRunner().invoke(main, [
-        "run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo", "-a", "oracle", "-n", "3", "-j", "1",
-        "--submit", first.url, "--spool", str(spool), "--submit-retries", "1"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db),
+            "-a",
+            "echo",
+            "-a",
+            "oracle",
+            "-n",
+            "3",
+            "-j",
+            "1",
+            "--submit",
+            first.url,
+            "--spool",
+            str(spool),
+            "--submit-retries",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert first.stopped.is_set() and len(first.received) == 3
     assert "3 kept in" in result.output and len(spool.read_text().splitlines()) == 3
@@ -289,8 +331,9 @@ def test_redelivery_to_the_real_api_stores_each_run_once(db_path: Path, monkeypa
     record = RunRecord.model_validate(ORIGINAL_PAYLOAD)
 
     async def go() -> None:
-        submitter = Submitter("http://api.local", "tok", spool=db_path.with_suffix(".spool"),
-                              transport=httpx.ASGITransport(app=ds.app()))
+        submitter = Submitter(
+            "http://api.local", "tok", spool=db_path.with_suffix(".spool"), transport=httpx.ASGITransport(app=ds.app())
+        )
         for _ in range(3):
             assert await submitter.submit(record)
         await submitter.close()
@@ -361,18 +404,47 @@ def test_draining_the_spool_while_a_run_appends_to_it_loses_nothing(tmp_path: Pa
     draining = _Server(deliver)
     zebench = [sys.executable, "-m", "zebench"]
     try:
-        run = subprocess.Popen(zebench + ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo", "-n", "16",
-                                          "-j", "2", "--submit", refusing.url, "--spool", str(spool),
-                                          "--submit-retries", "0"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.Popen(
+            zebench
+            + [
+                "run",
+                "--suites-dir",
+                str(suites),
+                "--db",
+                str(db),
+                "-a",
+                "echo",
+                "-n",
+                "16",
+                "-j",
+                "2",
+                "--submit",
+                refusing.url,
+                "--spool",
+                str(spool),
+                "--submit-retries",
+                "0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         drains = 0
         while run.poll() is None:  # drain again and again while the batch appends
-            subprocess.run(zebench + ["submit", "--spool", str(spool), "--url", draining.url], capture_output=True,
-                           timeout=120, check=False)
+            subprocess.run(
+                zebench + ["submit", "--spool", str(spool), "--url", draining.url],
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
             drains += 1
         assert run.wait() == 0
-        last = subprocess.run(zebench + ["submit", "--spool", str(spool), "--url", draining.url],
-                              capture_output=True, text=True, timeout=120, check=False)
+        last = subprocess.run(
+            zebench + ["submit", "--spool", str(spool), "--url", draining.url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert last.returncode == 0, last.stdout + last.stderr
     finally:
         if run is not None and run.poll() is None:

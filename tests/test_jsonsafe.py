@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from zebench import jsonsafe
 
-TEXT = st.text(alphabet=st.sampled_from(['[', ']', '{', '}', '"', "\\", "a", " ", "\n", "é"]), max_size=12)
-JSON = st.recursive(st.none() | st.integers(-10, 10) | TEXT,
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
-                    max_leaves=30)
+TEXT = st.text(alphabet=st.sampled_from(["[", "]", "{", "}", '"', "\\", "a", " ", "\n", "é"]), max_size=12)
+JSON = st.recursive(
+    st.none() | st.integers(-10, 10) | TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
+    max_leaves=30,
+)
 
 
 def depth(value: Any) -> int:
@@ -40,10 +42,13 @@ def test_loads_refuses_deep_nesting_before_parsing_and_finds_unstorable_values()
     assert jsonsafe.loads('{"a": "[[[[" , "b": [1, 2.5, "\\ud83d\\ude00"]}') == {"a": "[[[[", "b": [1, 2.5, "😀"]}
     assert jsonsafe.loads('{"id": "12345678901234567890", "n": 9223372036854775807, "x": "NaN e999"}')["n"] == 2**63 - 1
     with pytest.raises(jsonsafe.UnstorableJson) as caught:
-        jsonsafe.loads('{"a": [1, 9223372036854775808], "b": NaN, "c": {"d": -Infinity, "e": 1e999}, '
-                       '"f": "\\uDC00", "g": 2.5}')
+        jsonsafe.loads(
+            '{"a": [1, 9223372036854775808], "b": NaN, "c": {"d": -Infinity, "e": 1e999}, "f": "\\uDC00", "g": 2.5}'
+        )
     assert caught.value.problems == [
         (("a", 1), "integer outside the 64-bit range SQLite stores (-2^63 .. 2^63-1)"),
-        (("b",), "NaN and Infinity are not JSON numbers"), (("c", "d"), "NaN and Infinity are not JSON numbers"),
+        (("b",), "NaN and Infinity are not JSON numbers"),
+        (("c", "d"), "NaN and Infinity are not JSON numbers"),
         (("c", "e"), "NaN and Infinity are not JSON numbers"),
-        (("f",), "text with a lone surrogate (not valid Unicode)")]
+        (("f",), "text with a lone surrogate (not valid Unicode)"),
+    ]

@@ -65,8 +65,10 @@ def test_unrepairable_answer_raises() -> None:
 
 
 def _judge_answer(scores: dict[str, int]) -> dict:
-    return {"scores": [{"category": k, "score": v, "reasoning": f"{k} ok"} for k, v in scores.items()],
-            "overall_assessment": "Solid."}
+    return {
+        "scores": [{"category": k, "score": v, "reasoning": f"{k} ok"} for k, v in scores.items()],
+        "overall_assessment": "Solid.",
+    }
 
 
 def _judged_run(tmp_path: Path, judge: dict | None = None) -> object:
@@ -93,7 +95,10 @@ def test_anthropic_judge_weighted_score_and_request(server: FakeModelServer, tmp
     assert (body["model"], body["temperature"], body["max_tokens"]) == ("claude-haiku-4-5", 0.2, 1234)
     assert body["tool_choice"] == {"type": "tool", "name": "submit_evaluation"}
     assert body["tools"][0]["input_schema"]["properties"]["scores"]["items"]["properties"]["category"]["enum"] == [
-        "Correctness", "Code quality", "Communication"]
+        "Correctness",
+        "Code quality",
+        "Communication",
+    ]
     prompt = body["messages"][0]["content"]
     assert "Fix add() (L1)." in prompt and "+    return a + b" in prompt and "test: passed" in prompt
     assert judge.cost_usd == pytest.approx((4000 * 1 + 400 * 5) / 1e6)
@@ -112,11 +117,14 @@ def test_openrouter_judge_with_truncated_arguments(server: FakeModelServer, tmp_
     assert server.requests[0].body["model"] == "anthropic/claude-haiku-4.5"
 
 
-@pytest.mark.parametrize("reply", [
-    Error(400, "invalid_request_error", "bad"),
-    text_message("I refuse to answer in JSON."),
-    tool_use(("submit_evaluation", _judge_answer({"Correctness": 5}))),  # categories missing
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Error(400, "invalid_request_error", "bad"),
+        text_message("I refuse to answer in JSON."),
+        tool_use(("submit_evaluation", _judge_answer({"Correctness": 5}))),  # categories missing
+    ],
+)
 def test_a_failed_judge_is_an_error_not_a_zero(server: FakeModelServer, tmp_path: Path, reply: object) -> None:
     server.script_anthropic(reply)
     record = _judged_run(tmp_path)
@@ -128,8 +136,9 @@ def test_a_failed_judge_is_an_error_not_a_zero(server: FakeModelServer, tmp_path
     assert record.telemetry.judge_cost_usd is None  # it ran: its cost is unknown, not "no judge"
 
 
-def test_a_judge_without_its_key_is_an_evaluator_error_the_user_sees(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_judge_without_its_key_is_an_evaluator_error_the_user_sees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     record = _judged_run(tmp_path)
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
@@ -166,12 +175,30 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
         monkeypatch.setenv("ANTHROPIC_BASE_URL", srv.url)
         srv.default_anthropic = lambda body: (
             tool_use(("submit_evaluation", _judge_answer({"Correctness": 5, "Code quality": 5, "Communication": 5})))
-            if body.get("tool_choice") else
-            tool_use(("runCommand", {"command": "env; env > env.txt; cat /proc/self/environ | tr '\\0' '\\n'"}))
-            if len(body["messages"]) == 1 else text_message("done"))
-        result = CliRunner().invoke(main, [
-            "run", "--suites-dir", str(root), "--db", str(db), "--output", str(output), "-a", "anthropic",
-            "-m", "claude-haiku-4-5", "--keep-workspaces", "--workspace-dir", str(workspaces)])
+            if body.get("tool_choice")
+            else tool_use(("runCommand", {"command": "env; env > env.txt; cat /proc/self/environ | tr '\\0' '\\n'"}))
+            if len(body["messages"]) == 1
+            else text_message("done")
+        )
+        result = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "--suites-dir",
+                str(root),
+                "--db",
+                str(db),
+                "--output",
+                str(output),
+                "-a",
+                "anthropic",
+                "-m",
+                "claude-haiku-4-5",
+                "--keep-workspaces",
+                "--workspace-dir",
+                str(workspaces),
+            ],
+        )
         seen_by_server = [r.headers.get("authorization", "") + r.headers.get("x-api-key", "") for r in srv.requests]
     assert result.exit_code == 0, result.output
     assert all(SECRET in h for h in seen_by_server)  # it was really used...
@@ -181,8 +208,12 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
     env_output = record.transcript.tool_calls[0].output
     # ...the command saw an environment, an allow-listed one (not even the harmless base URL)...
     assert "PATH=" in env_output and "HOME=" in env_output and "ANTHROPIC_BASE_URL" not in env_output
-    places = {"database": db.read_bytes(), "jsonl": output.read_bytes(),
-              "stdout": result.stdout.encode(), "stderr": result.stderr.encode()}
+    places = {
+        "database": db.read_bytes(),
+        "jsonl": output.read_bytes(),
+        "stdout": result.stdout.encode(),
+        "stderr": result.stderr.encode(),
+    }
     places |= {str(p): p.read_bytes() for p in workspaces.rglob("*") if p.is_file()}
     assert any(name.endswith("env.txt") for name in places)
     for name, data in places.items():  # ...and the keys are nowhere

@@ -48,7 +48,8 @@ def board_db(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> tup
 
 
 def test_real_shaped_submissions_accuracy_repeats_intervals_and_pass_at_k(
-        board_db: tuple[Path, list[realdata.Trial]]) -> None:
+    board_db: tuple[Path, list[realdata.Trial]],
+) -> None:
     db, trials = board_db
     result = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--json"])
     rows = {(r["agent"], r["model"]): r for r in json.loads(result.output)}
@@ -78,7 +79,8 @@ def test_real_shaped_submissions_accuracy_repeats_intervals_and_pass_at_k(
 
 
 def test_real_shaped_submissions_tie_groups_match_the_documented_method(
-        board_db: tuple[Path, list[realdata.Trial]]) -> None:
+    board_db: tuple[Path, list[realdata.Trial]],
+) -> None:
     db, trials = board_db
     with Store(db) as store:
         rows = leaderboard(store.conn)
@@ -122,11 +124,22 @@ def _run(
     cost: float | None = 0.0,
 ) -> RunRecord:
     return RunRecord(
-        run_id=run_id, batch_id=batch, suite=f"suite{item % 4}", scenario=f"scenario-{item:02d}", tier="L1",
-        agent=agent, model=model, status=status, started_at=f"2026-11-{1 + repeat:02d}T00:00:{item % 60:02d}.000Z",
-        weighted_score=None if status != "completed" else (10.0 if ok else 2.0), is_successful=ok,
-        repeat_index=repeat, failure=Failure(category=failure, stage="agent", message="x") if failure else None,
-        evaluations=evaluations or [], telemetry=Telemetry(cost_usd=cost))
+        run_id=run_id,
+        batch_id=batch,
+        suite=f"suite{item % 4}",
+        scenario=f"scenario-{item:02d}",
+        tier="L1",
+        agent=agent,
+        model=model,
+        status=status,
+        started_at=f"2026-11-{1 + repeat:02d}T00:00:{item % 60:02d}.000Z",
+        weighted_score=None if status != "completed" else (10.0 if ok else 2.0),
+        is_successful=ok,
+        repeat_index=repeat,
+        failure=Failure(category=failure, stage="agent", message="x") if failure else None,
+        evaluations=evaluations or [],
+        telemetry=Telemetry(cost_usd=cost),
+    )
 
 
 @pytest.fixture
@@ -141,19 +154,37 @@ def mixed_db(db_path: Path) -> Path:
             runs.append(_run(f"b1-oracle-{i}-{rep}", "b1", "oracle", i, i != 7, repeat=rep))
     for i in range(40):
         runs.append(_run(f"b2-echo-{i}", "b2", "echo", i, False))
-        guard = [Evaluation(evaluator_name="integrity_guard", kind="hygiene", weight=1.0, score=None,
-                            error="RuntimeError: guard bug")] if i == 3 else []
+        guard = (
+            [
+                Evaluation(
+                    evaluator_name="integrity_guard",
+                    kind="hygiene",
+                    weight=1.0,
+                    score=None,
+                    error="RuntimeError: guard bug",
+                )
+            ]
+            if i == 3
+            else []
+        )
         runs.append(_run(f"b2-oracle-{i}", "b2", "oracle", i, i != 7 and i != 3, evaluations=guard))
-    runs += [_run(f"b2-cancel-{i}", "b2", "oracle", i, False, status="cancelled", failure="cancelled")
-             for i in range(2)]
+    runs += [
+        _run(f"b2-cancel-{i}", "b2", "oracle", i, False, status="cancelled", failure="cancelled") for i in range(2)
+    ]
     for rep in range(3):
         runs += [_run(f"b3-oracle-{i}-{rep}", "b3", "oracle", i, i != 7, repeat=rep) for i in range(10)]
     runs.append(_run("replay-1", "b4", "replay", 0, True))
     runs.append(_run("infra-1", "b3", "oracle", 11, False, status="failed", failure="rate_limited", cost=None))
     with Store(db_path) as store:
         for batch, expected in (("b1", 160), ("b2", 80), ("b3", 31), ("b4", 1)):
-            store.save_batch(BatchRecord(batch_id=batch, created_at=f"2026-11-0{batch[1]}T00:00:00Z",
-                                         expected_runs=expected, completed_at=f"2026-11-0{batch[1]}T01:00:00Z"))
+            store.save_batch(
+                BatchRecord(
+                    batch_id=batch,
+                    created_at=f"2026-11-0{batch[1]}T00:00:00Z",
+                    expected_runs=expected,
+                    completed_at=f"2026-11-0{batch[1]}T01:00:00Z",
+                )
+            )
         store.save_runs(runs)
     return db_path
 
@@ -183,8 +214,14 @@ def test_mixed_database_counts_repeats_and_pass_at_k(mixed_db: Path) -> None:
     assert "Batch b2: complete" in summary.output
     detail = json.loads(CliRunner().invoke(main, ["summary", "b2", "--db", str(mixed_db), "--json"]).output)
     d = detail["denominators"]
-    assert (d["runs"], d["completedRuns"], d["successfulRuns"], d["cancelledAttempts"], d["evaluatorErrorRuns"],
-            d["complete"]) == (80, 80, 38, 2, 1, True)
+    assert (
+        d["runs"],
+        d["completedRuns"],
+        d["successfulRuns"],
+        d["cancelledAttempts"],
+        d["evaluatorErrorRuns"],
+        d["complete"],
+    ) == (80, 80, 38, 2, 1, True)
 
 
 def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_path: Path) -> None:
@@ -192,8 +229,19 @@ def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_pa
     assert refused.exit_code == 2 and "holds 2 configurations" in refused.output
     junit = tmp_path / "j.xml"
     # 100% against 0% on the same items: every item a failing case, and the overall case
-    result = CliRunner().invoke(main, ["compare", "batchId=b1,agent=oracle", "batchId=b1,agent=echo", "--db",
-                                       str(mixed_db), "--junit", str(junit), "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            "batchId=b1,agent=oracle",
+            "batchId=b1,agent=echo",
+            "--db",
+            str(mixed_db),
+            "--junit",
+            str(junit),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == [

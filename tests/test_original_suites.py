@@ -29,10 +29,25 @@ def test_list_loads_every_real_scenario(original_suites: Path) -> None:
 @pytest.mark.slow
 def test_echo_on_a_real_nextjs_scenario_and_an_artifact_scenario(original_suites: Path, tmp_path: Path) -> None:
     db = tmp_path / "z.db"
-    result = CliRunner().invoke(main, [
-        "run", "next.js/010-route-handlers", "figma-analysis/mcp-example-file", "-t", "L1", "-a", "echo",
-        "--no-judge", "--suites-dir", str(original_suites), "--db", str(db), "--workspace-dir", str(tmp_path / "ws"),
-    ])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "next.js/010-route-handlers",
+            "figma-analysis/mcp-example-file",
+            "-t",
+            "L1",
+            "-a",
+            "echo",
+            "--no-judge",
+            "--suites-dir",
+            str(original_suites),
+            "--db",
+            str(db),
+            "--workspace-dir",
+            str(tmp_path / "ws"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -40,15 +55,18 @@ def test_echo_on_a_real_nextjs_scenario_and_an_artifact_scenario(original_suites
     assert set(runs) == {"010-route-handlers", "mcp-example-file"}
     nextjs = runs["010-route-handlers"]
     assert nextjs["status"] == "completed", nextjs["error"]
-    validation = {r["kind"]: r for r in conn.execute(
-        "SELECT * FROM validation_results WHERE run_id = ?", (nextjs["run_id"],))}
+    validation = {
+        r["kind"]: r for r in conn.execute("SELECT * FROM validation_results WHERE run_id = ?", (nextjs["run_id"],))
+    }
     # the fixture installs and lints cleanly; its tests fail until the task is done (as at baseline)
     assert validation["install"]["status"] == "passed", validation["install"]["output_tail"]
     assert validation["lint"]["status"] == "passed", validation["lint"]["output_tail"]
     assert validation["test"]["status"] == "failed" and "vitest" in validation["test"]["output_tail"].lower()
     assert validation["test"]["baseline_status"] == "failed"
-    baseline = [(r["command"], r["status"]) for r in conn.execute(
-        "SELECT * FROM baseline_results WHERE run_id = ? ORDER BY seq", (nextjs["run_id"],))]
+    baseline = [
+        (r["command"], r["status"])
+        for r in conn.execute("SELECT * FROM baseline_results WHERE run_id = ? ORDER BY seq", (nextjs["run_id"],))
+    ]
     assert [c for c, _ in baseline] == ["pnpm install", "pnpm build", "pnpm lint", "pnpm test"]
     assert baseline[0][1] == "passed"
     assert json.loads(nextjs["metadata"])["scenarioId"] == "ZE_nextjs_route_handlers"

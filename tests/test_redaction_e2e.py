@@ -37,8 +37,9 @@ def test_secrets_are_nowhere_in_the_database_the_jsonl_or_the_site(tmp_path: Pat
     # Validation output is stored too: a check that prints the harness's environment.
     yaml_text = SCENARIO_YAML.format(name="add", suite="demo").replace(
         'test: "python -m unittest discover -s tests -t . -q"',
-        "test: \"python -m unittest discover -s tests -t . -q\"\n"
-        "    lint: \"cat /proc/$PPID/environ | tr '\\\\\\\\0' '\\\\\\\\n'; env\"")
+        'test: "python -m unittest discover -s tests -t . -q"\n'
+        "    lint: \"cat /proc/$PPID/environ | tr '\\\\\\\\0' '\\\\\\\\n'; env\"",
+    )
     make_scenario(suites, yaml_text=yaml_text)
     everything = "\n".join(f"{k}={v}" for k, v in values.items())
     calls = [
@@ -50,12 +51,36 @@ def test_secrets_are_nowhere_in_the_database_the_jsonl_or_the_site(tmp_path: Pat
     db, output, site = tmp_path / "z.db", tmp_path / "results.jsonl", tmp_path / "site"
     env = {**os.environ, **values}
     zebench = [sys.executable, "-m", "zebench"]
-    ran = subprocess.run(zebench + ["run", "--suites-dir", str(suites), "--db", str(db), "--output", str(output),
-                                    "-a", "replay", "--replay-file", str(replay)],
-                         env=env, capture_output=True, text=True, timeout=300, check=False)
+    ran = subprocess.run(
+        zebench
+        + [
+            "run",
+            "--suites-dir",
+            str(suites),
+            "--db",
+            str(db),
+            "--output",
+            str(output),
+            "-a",
+            "replay",
+            "--replay-file",
+            str(replay),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert ran.returncode == 0, ran.stderr + ran.stdout
-    built = subprocess.run(zebench + ["build-site", "--db", str(db), "--out", str(site), "-q"],
-                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    built = subprocess.run(
+        zebench + ["build-site", "--db", str(db), "--out", str(site), "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert built.returncode == 0, built.stderr
 
     record = json.loads(output.read_text().splitlines()[0])

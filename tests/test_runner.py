@@ -54,7 +54,11 @@ def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_p
     record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
     assert record.status == "completed"
     assert {f.path: f.change for f in record.diff.files} == {
-        "calc.py": "modified", "new.txt": "added", "tests/__init__.py": "deleted", "tests/test_calc.py": "deleted"}
+        "calc.py": "modified",
+        "new.txt": "added",
+        "tests/__init__.py": "deleted",
+        "tests/test_calc.py": "deleted",
+    }
     assert _fixture_snapshot(suites) == before
     assert not Path(record.telemetry.workspace_dir).exists()
     assert list((tmp_path / "workspaces").iterdir()) == []
@@ -66,8 +70,9 @@ def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_
     m = marker()
     calls = [{"name": "runCommand", "input": {"command": f"sleep {m} & setsid sleep {m} & sleep {m}"}}]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
-    record = _run(suites, "replay", tmp_path, timeout_seconds=2, agent_settings={"replay_file": str(replay)},
-                  sandbox=sandbox_mode)
+    record = _run(
+        suites, "replay", tmp_path, timeout_seconds=2, agent_settings={"replay_file": str(replay)}, sandbox=sandbox_mode
+    )
     assert record.status == "timeout" and record.failure.category == "timeout"
     assert record.failure.stage == "agent" and not record.is_successful and record.weighted_score is None
     assert processes_with(m) == []
@@ -102,8 +107,10 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
     import asyncio
 
     m = marker()
-    calls = [{"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
-             {"name": "runCommand", "input": {"command": f"setsid sleep {m} & sleep {m}"}}]
+    calls = [
+        {"name": "writeFile", "input": {"path": "note.txt", "content": "started"}},
+        {"name": "runCommand", "input": {"command": f"setsid sleep {m} & sleep {m}"}},
+    ]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
     workspaces = tmp_path / "workspaces"
@@ -114,9 +121,13 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
         handed.append(record)
 
     async def scenario_run() -> bool:
-        task = asyncio.ensure_future(run_one(
-            RunSpec(scenario, "L1", "replay"),
-            RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces), on_cancelled=save))
+        task = asyncio.ensure_future(
+            run_one(
+                RunSpec(scenario, "L1", "replay"),
+                RunOptions(agent_settings={"replay_file": str(replay)}, workspace_root=workspaces),
+                on_cancelled=save,
+            )
+        )
         deadline = time.monotonic() + 60
         while len(processes_with(m)) < 2:  # a bounded poll: both sleeps started
             assert time.monotonic() < deadline and not task.done()
@@ -148,13 +159,17 @@ class _Crashing(Agent):
         raise AgentError("the provider said no", category=self.settings.get("category", "agent"))
 
 
-@pytest.mark.parametrize("settings, category, message", [
-    ({"category": "no-such-category"}, "unknown", "the provider said no (agent error category 'no-such-category')"),
-    ({"category": "rate_limited"}, "rate_limited", "the provider said no"),
-    ({"mode": "bug"}, "agent", "KeyError: 'a bug in the agent'"),
-])
-def test_agent_crashes_are_stored_failed_runs(suites: Path, tmp_path: Path, settings: dict, category: str,
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    "settings, category, message",
+    [
+        ({"category": "no-such-category"}, "unknown", "the provider said no (agent error category 'no-such-category')"),
+        ({"category": "rate_limited"}, "rate_limited", "the provider said no"),
+        ({"mode": "bug"}, "agent", "KeyError: 'a bug in the agent'"),
+    ],
+)
+def test_agent_crashes_are_stored_failed_runs(
+    suites: Path, tmp_path: Path, settings: dict, category: str, message: str
+) -> None:
     register_agent("crashing", _Crashing)
     record = _run(suites, "crashing", tmp_path, agent_settings=settings)
     assert record.status == "failed" and record.failure.category == category and record.failure.stage == "agent"
@@ -174,8 +189,10 @@ def test_a_record_that_cannot_be_built_is_still_a_stored_failed_run(suites: Path
 def test_secrets_are_redacted_from_the_record(suites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "zb-secret-value-0123456789"
     monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", secret)
-    calls = [{"name": "writeFile", "input": {"path": "leak.txt", "content": f"{secret}\nghp_{'a' * 36}\n"}},
-             {"name": "runCommand", "input": {"command": f"echo {secret}; cat leak.txt"}}]
+    calls = [
+        {"name": "writeFile", "input": {"path": "leak.txt", "content": f"{secret}\nghp_{'a' * 36}\n"}},
+        {"name": "runCommand", "input": {"command": f"echo {secret}; cat leak.txt"}},
+    ]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
     text = record.model_dump_json()

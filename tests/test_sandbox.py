@@ -44,8 +44,9 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return SECRETS
 
 
-def replay(tmp_path: Path, calls: list[dict[str, Any]], mode: str, suites: Path | None = None,
-           **options: Any) -> RunRecord:
+def replay(
+    tmp_path: Path, calls: list[dict[str, Any]], mode: str, suites: Path | None = None, **options: Any
+) -> RunRecord:
     """Run the replay agent with ``calls`` on the small calc scenario and return the stored-to-be record."""
     if suites is None:
         suites = tmp_path / "suites"
@@ -53,8 +54,9 @@ def replay(tmp_path: Path, calls: list[dict[str, Any]], mode: str, suites: Path 
             make_scenario(suites)
     calls_file = write(tmp_path / f"calls-{len(list(tmp_path.glob('calls-*')))}.json", json.dumps(calls))
     scenario = Catalog(suites).scenario("demo", "add")
-    opts = RunOptions(workspace_root=tmp_path / "workspaces", sandbox=mode,
-                      agent_settings={"replay_file": str(calls_file)}, **options)
+    opts = RunOptions(
+        workspace_root=tmp_path / "workspaces", sandbox=mode, agent_settings={"replay_file": str(calls_file)}, **options
+    )
 
     async def bounded() -> RunRecord:
         async with asyncio.timeout(120):  # a safety net only: a hang fails instead of stalling the suite
@@ -75,13 +77,20 @@ def outputs(record: RunRecord) -> list[str]:
 
 
 def test_no_secret_reaches_a_command(tmp_path: Path, sandbox_mode: str, secrets_env: dict[str, str]) -> None:
-    record = replay(tmp_path, [
-        command("env"),
-        command("cat /proc/$PPID/environ | tr '\\0' '\\n'"),
-        command("cat /proc/1/environ | tr '\\0' '\\n'"),
-        command("for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f; done 2>/dev/null | sort -u | head -c 20000"
-                if sandbox_mode == "bwrap" else "true"),
-    ], sandbox_mode)
+    record = replay(
+        tmp_path,
+        [
+            command("env"),
+            command("cat /proc/$PPID/environ | tr '\\0' '\\n'"),
+            command("cat /proc/1/environ | tr '\\0' '\\n'"),
+            command(
+                "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f; done 2>/dev/null | sort -u | head -c 20000"
+                if sandbox_mode == "bwrap"
+                else "true"
+            ),
+        ],
+        sandbox_mode,
+    )
     assert record.status == "completed", record.failure
     text = record.model_dump_json()
     for value in secrets_env.values():
@@ -91,13 +100,17 @@ def test_no_secret_reaches_a_command(tmp_path: Path, sandbox_mode: str, secrets_
 
 def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -> None:
     secret_file = write(tmp_path / "outside" / "id_rsa", "-----BEGIN OPENSSH PRIVATE KEY----- top secret")
-    record = replay(tmp_path, [
-        command("cat /etc/shadow"),
-        command("ls -a ~; ls ~/.ssh; ls /root"),
-        command(f"cat {secret_file}"),
-        command("ls /proc | grep -c '^[0-9]'; ps -eo pid,user,args"),
-        command("ls /home /work 2>&1; cat /etc/passwd"),
-    ], "bwrap")
+    record = replay(
+        tmp_path,
+        [
+            command("cat /etc/shadow"),
+            command("ls -a ~; ls ~/.ssh; ls /root"),
+            command(f"cat {secret_file}"),
+            command("ls /proc | grep -c '^[0-9]'; ps -eo pid,user,args"),
+            command("ls /home /work 2>&1; cat /etc/passwd"),
+        ],
+        "bwrap",
+    )
     out = outputs(record)
     assert "No such file" in out[0] and "root:" not in out[0]
     assert "cannot access '/home/zebench/.ssh'" in out[1] and "id_rsa" not in out[1]
@@ -112,11 +125,15 @@ def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -
 
 def test_a_hard_link_out_is_never_written_through(tmp_path: Path, sandbox_mode: str) -> None:
     outside = write(tmp_path / "outside.txt", "original\n")
-    record = replay(tmp_path, [
-        command(f"ln {outside} link.txt; ls"),
-        {"name": "writeFile", "input": {"path": "link.txt", "content": "pwned\n"}},
-        {"name": "readFile", "input": {"path": "link.txt"}},
-    ], sandbox_mode)
+    record = replay(
+        tmp_path,
+        [
+            command(f"ln {outside} link.txt; ls"),
+            {"name": "writeFile", "input": {"path": "link.txt", "content": "pwned\n"}},
+            {"name": "readFile", "input": {"path": "link.txt"}},
+        ],
+        sandbox_mode,
+    )
     assert record.status == "completed", record.failure
     assert outside.read_text() == "original\n"
     if sandbox_mode == "none":  # the link could be made: writeFile replaced it instead of writing through it
@@ -130,18 +147,26 @@ def test_the_fixture_is_never_writable(tmp_path: Path) -> None:
     base = make_scenario(suites)
     fixture_file = base / "repo-fixture" / "calc.py"
     before = fixture_file.read_text()
-    record = replay(tmp_path, [command(f"echo pwned > {fixture_file}; echo pwned >> {fixture_file.parent}/new.txt")],
-                    "bwrap", suites=suites)
+    record = replay(
+        tmp_path,
+        [command(f"echo pwned > {fixture_file}; echo pwned >> {fixture_file.parent}/new.txt")],
+        "bwrap",
+        suites=suites,
+    )
     assert fixture_file.read_text() == before and not (fixture_file.parent / "new.txt").exists()
     assert "Exit code: 0" not in outputs(record)[0]
 
 
 def test_a_fifo_never_blocks_a_run(tmp_path: Path, sandbox_mode: str) -> None:
-    record = replay(tmp_path, [
-        command("mkfifo pipe; mknod dev c 1 3 2>/dev/null; ls"),
-        {"name": "readFile", "input": {"path": "pipe"}},
-        {"name": "writeFile", "input": {"path": "calc.py", "content": "def add(a, b):\n    return a + b\n"}},
-    ], sandbox_mode)
+    record = replay(
+        tmp_path,
+        [
+            command("mkfifo pipe; mknod dev c 1 3 2>/dev/null; ls"),
+            {"name": "readFile", "input": {"path": "pipe"}},
+            {"name": "writeFile", "input": {"path": "calc.py", "content": "def add(a, b):\n    return a + b\n"}},
+        ],
+        sandbox_mode,
+    )
     assert record.status == "completed", record.failure
     read = record.transcript.tool_calls[1]
     assert read.is_error and "FIFO" in read.output and "regular files only" in read.output
@@ -151,16 +176,20 @@ def test_a_fifo_never_blocks_a_run(tmp_path: Path, sandbox_mode: str) -> None:
 
 def test_os_errors_are_tool_errors(tmp_path: Path, sandbox_mode: str) -> None:
     long = "a/" * 2500
-    record = replay(tmp_path, [
-        {"name": "readFile", "input": {"path": long}},
-        {"name": "writeFile", "input": {"path": "x" * 5000, "content": "x"}},
-        {"name": "writeFile", "input": {"path": "calc.py/x", "content": "x"}},
-        {"name": "readFile", "input": {"path": "calc.py/x"}},
-        {"name": "writeFile", "input": {"path": "tests", "content": "x"}},
-        {"name": "readFile", "input": {"path": "tests"}},
-        {"name": "listFiles", "input": {"path": "calc.py"}},
-        {"name": "writeFile", "input": {"path": "ok.txt", "content": "fine"}},
-    ], sandbox_mode)
+    record = replay(
+        tmp_path,
+        [
+            {"name": "readFile", "input": {"path": long}},
+            {"name": "writeFile", "input": {"path": "x" * 5000, "content": "x"}},
+            {"name": "writeFile", "input": {"path": "calc.py/x", "content": "x"}},
+            {"name": "readFile", "input": {"path": "calc.py/x"}},
+            {"name": "writeFile", "input": {"path": "tests", "content": "x"}},
+            {"name": "readFile", "input": {"path": "tests"}},
+            {"name": "listFiles", "input": {"path": "calc.py"}},
+            {"name": "writeFile", "input": {"path": "ok.txt", "content": "fine"}},
+        ],
+        sandbox_mode,
+    )
     assert record.status == "completed", record.failure
     calls = record.transcript.tool_calls
     assert [c.is_error for c in calls] == [True] * 7 + [False]
@@ -171,12 +200,15 @@ def test_os_errors_are_tool_errors(tmp_path: Path, sandbox_mode: str) -> None:
 # -- processes ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("escape", [
-    "setsid sleep {m} > /dev/null 2>&1 < /dev/null &",
-    "nohup sleep {m} > /dev/null 2>&1 &",
-    "python -c 'import os, subprocess; os.setpgid(0, 0); "
-    "subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)'",
-])
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "setsid sleep {m} > /dev/null 2>&1 < /dev/null &",
+        "nohup sleep {m} > /dev/null 2>&1 &",
+        "python -c 'import os, subprocess; os.setpgid(0, 0); "
+        'subprocess.Popen(["sleep", "{m}"], start_new_session=True)\'',
+    ],
+)
 def test_no_process_outlives_its_run(tmp_path: Path, sandbox_mode: str, escape: str) -> None:
     m = marker()
     record = replay(tmp_path, [command(escape.format(m=m)), command("echo next")], sandbox_mode)
@@ -248,7 +280,9 @@ def test_a_cancel_at_any_point_leaves_nothing(tmp_path: Path, sandbox_mode: str)
 def test_a_killed_reaper_leaves_no_orphan_in_zebench_run(tmp_path: Path) -> None:
     """--sandbox none: a command that kills its own reaper; `zebench run` adopts and kills what it left."""
     m = marker()
-    script = write(tmp_path / "adopt.py", f"""
+    script = write(
+        tmp_path / "adopt.py",
+        f"""
         import asyncio
         from pathlib import Path
         from zebench.processes import become_subreaper, run_command
@@ -256,7 +290,8 @@ def test_a_killed_reaper_leaves_no_orphan_in_zebench_run(tmp_path: Path) -> None
         result = asyncio.run(run_command("setsid sleep {m} > /dev/null 2>&1 < /dev/null & kill -9 $PPID",
                                          Path("{tmp_path}"), timeout=30))
         print("exit", result.exit_code)
-        """)
+        """,
+    )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
     assert "exit 137" in done.stdout, done.stderr
     assert processes_with(m) == []
@@ -290,8 +325,10 @@ def local_server() -> Any:
 
 
 def _connect(port: int) -> str:
-    return (f"python -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); "
-            f"print('got', s.recv(5).decode())\"")
+    return (
+        f"python -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); "
+        f"print('got', s.recv(5).decode())\""
+    )
 
 
 def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_server: int) -> None:
@@ -302,8 +339,13 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     assert "got hello" in outputs(opened)[0] and opened.manifest.settings["agentNetwork"] is True
     # A scenario can ask for it; validation always has it.
     suites = tmp_path / "net-suites"
-    make_scenario(suites, yaml_text=("id: add\nsuite: demo\nsandbox: {network: true}\nvalidation:\n  commands:\n"
-                                     f"    test: \"{_connect(local_server).replace(chr(34), chr(92) + chr(34))}\"\n"))
+    make_scenario(
+        suites,
+        yaml_text=(
+            "id: add\nsuite: demo\nsandbox: {network: true}\nvalidation:\n  commands:\n"
+            f'    test: "{_connect(local_server).replace(chr(34), chr(92) + chr(34))}"\n'
+        ),
+    )
     by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
     assert "got hello" in outputs(by_scenario)[0]
     assert by_scenario.validation[0].status == "passed" and "got hello" in by_scenario.validation[0].output_tail
@@ -311,11 +353,17 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
 
 def test_validation_policy_extras(tmp_path: Path) -> None:
     store = tmp_path / "cache" / "store"
-    box = make_sandbox(tmp_path / "ws", "bwrap", policies={
-        "validation": Policy(network=True, rw_paths=(store,), env={"npm_config_store_dir": str(store)})})
+    box = make_sandbox(
+        tmp_path / "ws",
+        "bwrap",
+        policies={"validation": Policy(network=True, rw_paths=(store,), env={"npm_config_store_dir": str(store)})},
+    )
     run(box.__aenter__())
-    out = run(box.run("echo cached > $npm_config_store_dir/a && cat $npm_config_store_dir/a", purpose="validation",
-                      timeout=30))
+    out = run(
+        box.run(
+            "echo cached > $npm_config_store_dir/a && cat $npm_config_store_dir/a", purpose="validation", timeout=30
+        )
+    )
     assert out.output == "cached\n" and (store / "a").read_text() == "cached\n"
     agent = run(box.run("ls $npm_config_store_dir; echo ${npm_config_store_dir:-unset}", timeout=30))
     assert agent.output.endswith("unset\n")
@@ -338,7 +386,9 @@ def test_a_huge_file_keeps_the_diff_small(tmp_path: Path) -> None:
     with open(after / "added.bin", "wb") as fh:
         fh.truncate(2**30)
     os.mkfifo(after / "pipe")
-    probe = write(tmp_path / "probe.py", f"""
+    probe = write(
+        tmp_path / "probe.py",
+        f"""
         from pathlib import Path
         from zebench.workspace import compute_diff
         diff = compute_diff(Path("{before}"), Path("{after}"))
@@ -347,7 +397,8 @@ def test_a_huge_file_keeps_the_diff_small(tmp_path: Path) -> None:
         # the exec)
         status = dict(line.split(":", 1) for line in open("/proc/self/status"))
         print(int(status["VmHWM"].split()[0]) // 1024)
-        """)
+        """,
+    )
     done = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, timeout=300, check=False)
     files, peak_mb = done.stdout.splitlines()
     assert files == "[('added.bin', 'added', True), ('same-size.bin', 'modified', True)]", done.stderr
@@ -385,7 +436,9 @@ def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str
     import signal
 
     m = marker()
-    script = write(tmp_path / "victim.py", f"""
+    script = write(
+        tmp_path / "victim.py",
+        f"""
         import asyncio, sys
         from pathlib import Path
         sys.path.insert(0, "{Path(__file__).resolve().parent.parent}")
@@ -402,7 +455,8 @@ def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str
             await task
 
         asyncio.run(main())
-        """)
+        """,
+    )
     victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert victim.stdout is not None and victim.stdout.readline() == "ready\n"
     pidfds = [os.pidfd_open(pid) for pid in processes_with(m)]
@@ -420,10 +474,20 @@ def test_runs_share_a_package_store(tmp_path: Path) -> None:
     policy = Policy(network=False, rw_paths=(store,), env={"npm_config_store_dir": str(store)})
     first = make_sandbox(tmp_path / "ws1", "bwrap", policies={"validation": policy})
     second = make_sandbox(tmp_path / "ws2", "bwrap", policies={"validation": policy})
-    made = run(first.run("mkdir -p $npm_config_store_dir/v3/files && echo one > $npm_config_store_dir/v3/files/a",
-                         purpose="validation", timeout=30))
-    added = run(second.run("echo two > $npm_config_store_dir/v3/files/b && mv $npm_config_store_dir/v3/files/a "
-                           "$npm_config_store_dir/v3/files/c && cat $npm_config_store_dir/v3/files/*",
-                           purpose="validation", timeout=30))
+    made = run(
+        first.run(
+            "mkdir -p $npm_config_store_dir/v3/files && echo one > $npm_config_store_dir/v3/files/a",
+            purpose="validation",
+            timeout=30,
+        )
+    )
+    added = run(
+        second.run(
+            "echo two > $npm_config_store_dir/v3/files/b && mv $npm_config_store_dir/v3/files/a "
+            "$npm_config_store_dir/v3/files/c && cat $npm_config_store_dir/v3/files/*",
+            purpose="validation",
+            timeout=30,
+        )
+    )
     assert made.exit_code == 0 and added.exit_code == 0, added.output
     assert added.output == "two\none\n"  # b, then c (what the first run wrote, moved by the second)

@@ -27,8 +27,12 @@ STEPS = FROZEN / "migration_steps.json"
 
 def schema_objects(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """Every schema object (type, name, SQL text), in a fixed order (SQLite's own indexes have no SQL)."""
-    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")]
+    return [
+        tuple(r)
+        for r in conn.execute(  # type: ignore[misc]
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+        )
+    ]
 
 
 def schema_text(conn: sqlite3.Connection) -> str:
@@ -38,25 +42,38 @@ def schema_text(conn: sqlite3.Connection) -> str:
 def contents(conn: sqlite3.Connection) -> dict[str, list[list[Any]]]:
     """Every row of every table and view, but the migrations' own log (it holds the times they ran)."""
     out = {}
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-                                "AND name != '_sqlite_migrations' ORDER BY name"):
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name != '_sqlite_migrations' ORDER BY name"
+    ):
         cursor = conn.execute(f"SELECT * FROM [{name}]")
         out[name] = [[d[0] for d in cursor.description], *sorted((list(r) for r in cursor), key=repr)]
     return out
 
 
 def _run(run_id: str, status: str, **extra: Any) -> dict[str, Any]:
-    return {"run_id": run_id, "batch_id": "b1", "suite": "s", "scenario": "c1", "tier": "L1", "agent": "a",
-            "model": "m", "status": status, "started_at": f"2026-01-01T00:00:{run_id[-2:]}Z", "is_successful": 0,
-            **extra}
+    return {
+        "run_id": run_id,
+        "batch_id": "b1",
+        "suite": "s",
+        "scenario": "c1",
+        "tier": "L1",
+        "agent": "a",
+        "model": "m",
+        "status": status,
+        "started_at": f"2026-01-01T00:00:{run_id[-2:]}Z",
+        "is_successful": 0,
+        **extra,
+    }
 
 
 #: Data written at each step, before that migration runs, with the columns the schema has then: old rows go
 #: through every later migration's backfill, and rows written in between go through the triggers of the time.
 DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
     "m002_evaluation_cost": {
-        "batch_runs": [{"batch_id": "b1", "created_at": "2026-01-01T00:00:00Z", "expected_runs": 8, "metadata": "{}"},
-                       {"batch_id": "b2", "created_at": "2026-01-02T00:00:00Z", "metadata": "{}"}],
+        "batch_runs": [
+            {"batch_id": "b1", "created_at": "2026-01-01T00:00:00Z", "expected_runs": 8, "metadata": "{}"},
+            {"batch_id": "b2", "created_at": "2026-01-02T00:00:00Z", "metadata": "{}"},
+        ],
         "benchmark_runs": [
             _run("r01", "completed", weighted_score=8.0, total_score=0.8, is_successful=1),
             _run("r02", "completed", weighted_score=3.0, total_score=0.3),
@@ -67,15 +84,42 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
             _run("r07", "cancelled", batch_id="b2"),
             _run("r08", "failed", failure_category="warmup", batch_id="b2", scenario="c2", weighted_score=9e999),
         ],
-        "run_telemetry": [{"run_id": "r01", "cost_usd": 0.5, "tokens_in": 10}, {"run_id": "r02", "cost_usd": 9e999},
-                          {"run_id": "r04", "cost_usd": 0.25, "judge_cost_usd": 0.01}],
+        "run_telemetry": [
+            {"run_id": "r01", "cost_usd": 0.5, "tokens_in": 10},
+            {"run_id": "r02", "cost_usd": 9e999},
+            {"run_id": "r04", "cost_usd": 0.25, "judge_cost_usd": 0.01},
+        ],
         "evaluation_results": [
-            {"run_id": "r01", "evaluator_name": "judge", "score": 0.7, "max_score": 1.0, "applicable": 1,
-             "weight": 1.0, "kind": "task", "details": json.dumps({"text": "ok", "rawScore": 7, "rawMaxScore": 10})},
-            {"run_id": "r01", "evaluator_name": "plain", "score": 0.5, "max_score": 1.0, "applicable": 1,
-             "weight": 1.0, "kind": "task", "details": json.dumps({"rawScore": 1, "rawMaxScore": 2})},
-            {"run_id": "r02", "evaluator_name": "judge", "score": None, "max_score": 1.0, "applicable": 0,
-             "weight": 1.0, "kind": "task", "error": "judge failed"},
+            {
+                "run_id": "r01",
+                "evaluator_name": "judge",
+                "score": 0.7,
+                "max_score": 1.0,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "task",
+                "details": json.dumps({"text": "ok", "rawScore": 7, "rawMaxScore": 10}),
+            },
+            {
+                "run_id": "r01",
+                "evaluator_name": "plain",
+                "score": 0.5,
+                "max_score": 1.0,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "task",
+                "details": json.dumps({"rawScore": 1, "rawMaxScore": 2}),
+            },
+            {
+                "run_id": "r02",
+                "evaluator_name": "judge",
+                "score": None,
+                "max_score": 1.0,
+                "applicable": 0,
+                "weight": 1.0,
+                "kind": "task",
+                "error": "judge failed",
+            },
         ],
     },
     "m004_item_summaries": {  # after m003: its summary triggers count these
@@ -93,15 +137,40 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
     },
     "m010_one_set_of_counts": {  # after m009: specialist columns, normalised evaluations
         "benchmark_runs": [
-            _run("r31", "completed", weighted_score=7.5, total_score=0.75, is_successful=1, specialist_enabled=1,
-                 specialist_name="sp", revision=3),
+            _run(
+                "r31",
+                "completed",
+                weighted_score=7.5,
+                total_score=0.75,
+                is_successful=1,
+                specialist_enabled=1,
+                specialist_name="sp",
+                revision=3,
+            ),
             _run("r32", "failed", failure_category="setup", success_metric=-9e999, revision=3, agent="c"),
         ],
         "evaluation_results": [
-            {"run_id": "r31", "evaluator_name": "judge", "score": 7, "max_score": 10, "normalized_score": 0.7,
-             "applicable": 1, "weight": 2.0, "kind": "task", "cost_usd": 0.02},
-            {"run_id": "r31", "evaluator_name": "lint", "score": None, "max_score": 1, "applicable": 1,
-             "weight": 1.0, "kind": "heuristic", "error": "crashed"},
+            {
+                "run_id": "r31",
+                "evaluator_name": "judge",
+                "score": 7,
+                "max_score": 10,
+                "normalized_score": 0.7,
+                "applicable": 1,
+                "weight": 2.0,
+                "kind": "task",
+                "cost_usd": 0.02,
+            },
+            {
+                "run_id": "r31",
+                "evaluator_name": "lint",
+                "score": None,
+                "max_score": 1,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "heuristic",
+                "error": "crashed",
+            },
         ],
     },
 }
@@ -119,12 +188,14 @@ def migrate_step_by_step(path: Path) -> dict[str, dict[str, Any]]:
     for i, name in enumerate(names):
         for table, rows in DATA.get(name, {}).items():
             for row in rows:
-                db.conn.execute(f"INSERT INTO [{table}] ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                tuple(row.values()))
+                db.conn.execute(
+                    f"INSERT INTO [{table}] ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                    tuple(row.values()),
+                )
         for run_id in DELETE.get(name, []):
             db.conn.execute("DELETE FROM benchmark_runs WHERE run_id = ?", (run_id,))
         db.conn.commit()
-        migrations.apply(db, stop_before=names[i + 1:])
+        migrations.apply(db, stop_before=names[i + 1 :])
         schema = hashlib.sha256(schema_text(db.conn).encode()).hexdigest()
         steps[name] = {"schema_sha256": schema, "rows": json.loads(json.dumps(contents(db.conn)))}
     db.conn.close()

@@ -46,15 +46,38 @@ class Batch:
         # The marker is written inside the workspace (the only place a sandboxed command can write), after 200 kB
         # of output that pass only once zebench reads them: the command has fully started when it appears.
         self.marker = marker()  # a sleep no other test starts
-        self.calls = write(tmp_path / "calls.json", json.dumps(
-            [{"name": "runCommand",
-              "input": {"command": f"head -c 200000 /dev/zero; touch started; sleep {self.marker}"}}]))
+        self.calls = write(
+            tmp_path / "calls.json",
+            json.dumps(
+                [
+                    {
+                        "name": "runCommand",
+                        "input": {"command": f"head -c 200000 /dev/zero; touch started; sleep {self.marker}"},
+                    }
+                ]
+            ),
+        )
         self.base = [sys.executable, "-m", "zebench", "run", "--db", str(self.db), "--workspace-dir", str(self.ws)]
 
     def start(self, *, stderr: int | None = subprocess.PIPE) -> subprocess.Popen[bytes]:
-        args = self.base + ["--suites-dir", str(self.suites), "--output", str(self.output), "-a", "echo",
-                            "-a", "replay", "--replay-file", str(self.calls), "-j", "2", "--command-timeout", "3600",
-                            "--batch-id", "sig"]
+        args = self.base + [
+            "--suites-dir",
+            str(self.suites),
+            "--output",
+            str(self.output),
+            "-a",
+            "echo",
+            "-a",
+            "replay",
+            "--replay-file",
+            str(self.calls),
+            "-j",
+            "2",
+            "--command-timeout",
+            "3600",
+            "--batch-id",
+            "sig",
+        ]
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr)
 
     def in_flight(self) -> int:
@@ -62,14 +85,15 @@ class Batch:
 
     def rows(self) -> list[tuple[str, str, str, str | None, str | None]]:
         with sqlite3.connect(self.db) as conn:
-            return conn.execute("SELECT run_id, scenario || '/' || agent, status, failure_category, failure_stage "
-                                "FROM benchmark_runs ORDER BY id").fetchall()
+            return conn.execute(
+                "SELECT run_id, scenario || '/' || agent, status, failure_category, failure_stage "
+                "FROM benchmark_runs ORDER BY id"
+            ).fetchall()
 
     def resume(self) -> subprocess.CompletedProcess[str]:
         # The replay file is read when a run starts: the redone runs no longer block.
         self.calls.write_text(json.dumps([{"name": "runCommand", "input": {"command": "echo done"}}]))
-        return subprocess.run(self.base + ["--resume", "sig"], capture_output=True, text=True, timeout=300,
-                              check=False)
+        return subprocess.run(self.base + ["--resume", "sig"], capture_output=True, text=True, timeout=300, check=False)
 
 
 def _read_all(fd: int, into: bytearray) -> None:
@@ -120,11 +144,15 @@ def test_a_signal_records_in_flight_runs_and_resume_finishes_the_batch(tmp_path:
     wait_until(lambda: not processes_with(batch.marker), "the killed commands to be gone", timeout=10)
     rows = batch.rows()
     assert sorted((key, status, category, stage) for _, key, status, category, stage in rows) == [
-        ("one/echo", "completed", None, None), ("one/replay", "cancelled", "cancelled", "agent"),
-        ("two/echo", "completed", None, None), ("two/replay", "cancelled", "cancelled", "agent")]
+        ("one/echo", "completed", None, None),
+        ("one/replay", "cancelled", "cancelled", "agent"),
+        ("two/echo", "completed", None, None),
+        ("two/replay", "cancelled", "cancelled", "agent"),
+    ]
     assert list(batch.ws.iterdir()) == []  # no workspace left behind
-    cancelled = [json.loads(line) for line in batch.output.read_text().splitlines()
-                 if json.loads(line)["status"] == "cancelled"]
+    cancelled = [
+        json.loads(line) for line in batch.output.read_text().splitlines() if json.loads(line)["status"] == "cancelled"
+    ]
     assert len(cancelled) == 2 and all(r["transcript"]["toolCalls"][0]["name"] == "runCommand" for r in cancelled)
 
     done = batch.resume()  # without --output: the batch's own file

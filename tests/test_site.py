@@ -30,8 +30,17 @@ from zebench.site.charts import validated
 from zebench.store import Store
 from zebench.synthetic import AGENT_MODELS, Generator
 
-PAGES = ["index.html", "runs.html", "run.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html",
-         "costs.html", "compare.html"]
+PAGES = [
+    "index.html",
+    "runs.html",
+    "run.html",
+    "batches.html",
+    "agents.html",
+    "scenarios.html",
+    "evaluators.html",
+    "costs.html",
+    "compare.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +83,13 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
     batches = [r[0] for r in sqlite3.connect(site_db).execute("SELECT batch_id FROM batch_runs")]
     for batch_id in batches:
         name = file_name(batch_id)
-        for rel in (f"batches/{name}.html", f"api/v2/batches/{name}.json", f"downloads/{name}.csv.gz",
-                    f"downloads/{name}.json.gz", f"data/batch-items/{name}.js"):
+        for rel in (
+            f"batches/{name}.html",
+            f"api/v2/batches/{name}.json",
+            f"downloads/{name}.csv.gz",
+            f"downloads/{name}.json.gz",
+            f"data/batch-items/{name}.js",
+        ):
             assert (built / rel).is_file(), rel
     assets = sorted(p.name for p in (built / "assets").iterdir())
     assert [a.split("-")[0] for a in assets] == ["site", "site", "vega", "views"]
@@ -241,8 +255,10 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     ):
         assert old not in written, old
     rows = json.loads((out / "api/v2/runs/index.json").read_text())
-    assert sum(p["runs"] for p in rows["pages"]) == sqlite3.connect(db).execute(
-        "SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+    assert (
+        sum(p["runs"] for p in rows["pages"])
+        == sqlite3.connect(db).execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+    )
 
     full = build_site(db, out, full=True)
     assert full.full and len(full.written) == 0 and full.unchanged >= full.files - 1  # same bytes: nothing to rewrite
@@ -265,8 +281,14 @@ def test_a_rewritten_run_is_rebuilt(site_db: Path, tmp_path: Path) -> None:
         record.telemetry.cost_usd = 123.0
         store.save_run(record)
     report = build_site(db, out)
-    assert {"data/runs/0.js", "api/v2/runs/detail/0.json", "api/v2/runs/pages/0.json", "data/runs-index/0.js",
-            "batches/batch-a.html", "api/v2/batches/batch-a.json"} <= set(report.written)
+    assert {
+        "data/runs/0.js",
+        "api/v2/runs/detail/0.json",
+        "api/v2/runs/pages/0.json",
+        "data/runs-index/0.js",
+        "batches/batch-a.html",
+        "api/v2/batches/batch-a.json",
+    } <= set(report.written)
     assert data_file(out / "data/runs/0.js")[run_id]["transcript"]["messages"][0]["content"] == "rewritten"
     assert json.loads((out / "api/v2/runs/detail/0.json").read_text())[run_id]["run"]["costUsd"] == 123.0
     assert build_site(db, out, full=True).written == []  # the incremental build had everything a full one makes
@@ -333,8 +355,9 @@ def test_cli_errors_write_nothing(tmp_path: Path) -> None:
 
 def test_cli_builds_and_says_how_to_open(site_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
-    result = CliRunner().invoke(main, ["build-site", "--db", str(site_db), "--out", str(out),
-                                       "--base-url", "https://bench.example.org/"])
+    result = CliRunner().invoke(
+        main, ["build-site", "--db", str(site_db), "--out", str(out), "--base-url", "https://bench.example.org/"]
+    )
     assert result.exit_code == 0, result.output
     assert (out / "index.html").resolve().as_uri() in result.output and "http.server" in result.output
     assert '<link rel="canonical" href="https://bench.example.org/index.html">' in (out / "index.html").read_text()
@@ -374,28 +397,37 @@ def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site
     assert data_file(built / "data/batch-matrix/batch-c.js") == served  # built from the same function
     with sqlite3.connect(site_db) as conn:
         assert served == json.loads(json.dumps(batch_matrix(conn, "batch-c", "batch-a")))
-        runs = conn.execute("SELECT agent, COALESCE(model, ''), suite, scenario, tier, is_successful "
-                            "FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'", ("batch-c",)).fetchall()
+        runs = conn.execute(
+            "SELECT agent, COALESCE(model, ''), suite, scenario, tier, is_successful "
+            "FROM benchmark_runs WHERE batch_id = ? AND status != 'cancelled'",
+            ("batch-c",),
+        ).fetchall()
         board = leaderboard(conn, {"batchId": "batch-c"})
     cells: dict[tuple[str, ...], list[int]] = {}
     for *key, ok in runs:
         cells.setdefault(tuple(key), []).append(ok)
-    assert {(i["agent"], i["model"] or "", i["suite"], i["scenario"], i["tier"]): (i["runs"], i["successful"])
-            for i in served["items"]} == {k: (len(v), sum(v)) for k, v in cells.items()}
+    assert {
+        (i["agent"], i["model"] or "", i["suite"], i["scenario"], i["tier"]): (i["runs"], i["successful"])
+        for i in served["items"]
+    } == {k: (len(v), sum(v)) for k, v in cells.items()}
     for i in served["items"]:  # a regression: the item succeeded in the previous batch and does not now
         before = {"runs": i["previousRuns"], "successful": i["previousSuccessful"]}
         assert i["regressed"] == (i["previousRuns"] is not None and item_succeeded(before) and not item_succeeded(i))
     assert any(i["regressed"] for i in served["items"])
     assert [config_name(c["agent"], c["model"] or "") for c in served["configurations"]] == [
-        config_name(c["agent"], c["model"] or "") for c in board]
+        config_name(c["agent"], c["model"] or "") for c in board
+    ]
     assert [c["passAtK"] for c in served["configurations"]] == [c["passAtK"] for c in board]
     # the batch page carries what the matrix needs to find its data and its previous batch
     page = (built / "batches/batch-c.html").read_text()
     assert 'id="batch-matrix" data-batch="batch-c" data-file="batch-c" data-previous="batch-a"' in page
     without = live(site_db, "/api/v2/batches/batch-c/matrix")
     assert without["previousBatchId"] is None and not any(i["regressed"] for i in without["items"])
-    for path, status in (("/api/v2/batches/nope/matrix", 404), ("/api/v2/batches/batch-c/matrix?previous=nope", 404),
-                         ("/api/v2/batches/batch-c/matrix?x=1", 400)):
+    for path, status in (
+        ("/api/v2/batches/nope/matrix", 404),
+        ("/api/v2/batches/batch-c/matrix?previous=nope", 404),
+        ("/api/v2/batches/batch-c/matrix?x=1", 400),
+    ):
         response = asyncio.run(make_datasette(site_db).client.get(path))
         assert response.status_code == status, path
 
@@ -430,8 +462,9 @@ def test_serve_site_serves_the_built_site_beside_the_api(built: Path, site_db: P
     assert get("/-/site").status_code == 302
 
 
-def test_serve_site_option_builds_the_site_first(tmp_path: Path, site_db: Path, monkeypatch: pytest.MonkeyPatch
-                                                 ) -> None:
+def test_serve_site_option_builds_the_site_first(
+    tmp_path: Path, site_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import uvicorn
 
     started: list[Any] = []
@@ -442,4 +475,5 @@ def test_serve_site_option_builds_the_site_first(tmp_path: Path, site_db: Path, 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out/index.html").is_file() and (tmp_path / "out/data/live.js").is_file()
     assert "live at http://127.0.0.1:8123/-/site/" in result.output and started == [
-        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
+        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}
+    ]

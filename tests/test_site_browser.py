@@ -69,14 +69,24 @@ def _runs(db: Path, where: str = "1", params: tuple[Any, ...] = ()) -> list[tupl
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        return conn.execute(f"SELECT run_id, id, agent, batch_id FROM benchmark_runs WHERE {where} ORDER BY id",
-                            params).fetchall()
+        return conn.execute(
+            f"SELECT run_id, id, agent, batch_id FROM benchmark_runs WHERE {where} ORDER BY id", params
+        ).fetchall()
 
 
 def page_urls(db: Path, out: Path) -> list[str]:
     run_id, row_id, *_ = _runs(db)[-1]
-    pages = ["index.html", "runs.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html",
-             "costs.html", "compare.html", "batches/batch-b.html"]
+    pages = [
+        "index.html",
+        "runs.html",
+        "batches.html",
+        "agents.html",
+        "scenarios.html",
+        "evaluators.html",
+        "costs.html",
+        "compare.html",
+        "batches/batch-b.html",
+    ]
     return [file_url(out / p) for p in pages] + [
         f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}"
     ]
@@ -139,7 +149,7 @@ def test_pages_satisfy_the_content_security_policy_over_http(
     db, out = site
     prefix = out.resolve().as_uri()
     for url in page_urls(db, out):
-        page, log = open_page(browser, served + url[len(prefix):])
+        page, log = open_page(browser, served + url[len(prefix) :])
         assert page.evaluate("document.querySelector('meta[http-equiv]') !== null")
         assert_clean(page, log, served)  # a CSP violation is a console error
         page.close()
@@ -197,20 +207,30 @@ def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Pa
 def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> None:
     db, out = site
     run_id, row_id, *_ = _runs(db)[3]
-    for url in (f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
-                f"{file_url(out / 'run.html')}?id={quote(run_id)}"):  # without the chunk: found through the index
+    for url in (
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}",
+    ):  # without the chunk: found through the index
         page, log = open_page(browser, url)
         text = page.inner_text("#run-view")
-        for heading in ("Run", "Reproducibility manifest", "Checks", "Validation commands", "Telemetry",
-                        "Diff of the workspace", "Timeline"):
+        for heading in (
+            "Run",
+            "Reproducibility manifest",
+            "Checks",
+            "Validation commands",
+            "Telemetry",
+            "Diff of the workspace",
+            "Timeline",
+        ):
             assert page.locator(f"#run-view h2:text-is('{heading}'), #run-view h3:text-is('{heading}')").count() == 1
         assert "dependency_targets" in text and "npm test" in text and "package.json" in text
         assert "Upgrade react to the latest major" in text
         assert log.problems() == []
         page.close()
     specialist, specialist_row, *_ = _runs(db, "specialist_enabled")[0]
-    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&c="
-                                   f"{specialist_row // DETAIL_CHUNK}")
+    page, log = open_page(
+        browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&c={specialist_row // DETAIL_CHUNK}"
+    )
     assert "Specialist\tnextjs-specialist 0.0.3" in page.inner_text("#run-view")
     assert "Specialist" not in text and log.problems() == []  # shown only for the runs that had one
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK + 1}")
@@ -218,14 +238,21 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
     assert "is not in this site" in page.inner_text("#run-status")
     # an evaluator that failed is shown as an error, with its message, and the score says so
-    (errored, errored_row, *_), = _runs(db, "evaluator_errors > 0")
+    ((errored, errored_row, *_),) = _runs(db, "evaluator_errors > 0")
     page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(errored)}&c={errored_row // DETAIL_CHUNK}")
     assert "JudgeError: the judge needs ANTHROPIC_API_KEY" in page.inner_text("#evaluator-errors")
     assert "incomplete: 1 evaluator failed" in page.inner_text("#run-view") and log.problems() == []
 
 
-@pytest.mark.parametrize("fragment", ["runs.html#length=1&item=x&q=", "compare.html#cand=__proto__&base=constructor",
-                                      "run.html?id=__proto__&c=0", "run.html?id=x&c=../../etc"])
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "runs.html#length=1&item=x&q=",
+        "compare.html#cand=__proto__&base=constructor",
+        "run.html?id=__proto__&c=0",
+        "run.html?id=x&c=../../etc",
+    ],
+)
 def test_odd_urls_do_not_break_pages(browser: Any, site: tuple[Path, Path], fragment: str) -> None:
     page, log = open_page(browser, file_url(site[1]) + "/" + fragment)
     assert log.problems() == [] and page.locator("p.error").count() == 0
@@ -244,8 +271,12 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
     assert page.locator("#latest-verdict tbody tr").count() == 2
     (a1, m1, _), (a2, m2, _), (a3, m3, _) = AGENT_MODELS[:3]
     one, two, three = f"{a1} [{m1}]", f"{a2} [{m2}]", f"{a3} [{m3}]"
-    cases = [((one, "batch-a"), (one, "batch-c")), ((two, "*"), (one, "batch-c")), ((three, "batch-b"), (one, "*")),
-             ((one, "batch-a"), (one, "batch-a"))]
+    cases = [
+        ((one, "batch-a"), (one, "batch-c")),
+        ((two, "*"), (one, "batch-c")),
+        ((three, "batch-b"), (one, "*")),
+        ((one, "batch-a"), (one, "batch-a")),
+    ]
     with sqlite3.connect(db) as conn:
         for (bc, bb), (cc, cb) in cases:
             page.select_option("select[name=bc]", bc)
@@ -278,12 +309,24 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
 
 def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, Path]) -> None:
     db, out = hostile_site
-    (run_id, row_id, agent, _), = _runs(db, "batch_id = ?", (XSS_BATCH,))
-    urls = [file_url(out / p) for p in ("index.html", "batches.html", "agents.html", "scenarios.html", "costs.html",
-                                        "evaluators.html", f"batches/{file_name(XSS_BATCH)}.html")]
-    urls += [f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
-             f"{file_url(out / 'runs.html')}#q={quote(run_id)}",
-             f"{file_url(out / 'compare.html')}#base=batch-c&cand={quote(XSS_BATCH)}"]
+    ((run_id, row_id, agent, _),) = _runs(db, "batch_id = ?", (XSS_BATCH,))
+    urls = [
+        file_url(out / p)
+        for p in (
+            "index.html",
+            "batches.html",
+            "agents.html",
+            "scenarios.html",
+            "costs.html",
+            "evaluators.html",
+            f"batches/{file_name(XSS_BATCH)}.html",
+        )
+    ]
+    urls += [
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
+        f"{file_url(out / 'runs.html')}#q={quote(run_id)}",
+        f"{file_url(out / 'compare.html')}#base=batch-c&cand={quote(XSS_BATCH)}",
+    ]
     for url in urls:
         page, log = open_page(browser, url)
         dialogs: list[str] = []
@@ -298,7 +341,7 @@ def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, P
     assert page.locator("#run-view script, #run-view img").count() == 0
     page, _ = open_page(browser, urls[8])
     assert page.locator("#runs-table tbody tr").count() == 1
-    assert page.inner_text("#runs-table tbody tr td:nth-child(5)") .startswith("agent<script>")
+    assert page.inner_text("#runs-table tbody tr td:nth-child(5)").startswith("agent<script>")
 
 
 def test_an_empty_site_loads_cleanly(browser: Any, tmp_path: Path, template_db: Path) -> None:

@@ -33,8 +33,18 @@ from zebench.synthetic import SCENARIOS, Generator
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["index.html", "runs.html", "batches.html", "agents.html", "scenarios.html", "evaluators.html", "costs.html",
-         "compare.html", "batches/batch-c.html", "batch.html?id=batch-b"]
+PAGES = [
+    "index.html",
+    "runs.html",
+    "batches.html",
+    "agents.html",
+    "scenarios.html",
+    "evaluators.html",
+    "costs.html",
+    "compare.html",
+    "batches/batch-c.html",
+    "batch.html?id=batch-b",
+]
 OLD, NEW = "def add(a, b):\n    return a - b\n", "def add(a, b):\n    return a + b\n"
 
 
@@ -55,38 +65,78 @@ def agent_run(gen: Generator, batch_id: str, text: str = "") -> Any:
     record.transcript = Transcript(
         messages=[
             Message(role="user", content=f"Fix add(){text}"),
-            Message(role="assistant", content=[{"type": "text", "text": f"Reading the file{text}"},
-                                               {"type": "tool_use", "id": "t1", "name": "readFile",
-                                                "input": {"path": "calc.py"}}]),
+            Message(
+                role="assistant",
+                content=[
+                    {"type": "text", "text": f"Reading the file{text}"},
+                    {"type": "tool_use", "id": "t1", "name": "readFile", "input": {"path": "calc.py"}},
+                ],
+            ),
             Message(role="user", content=[{"type": "tool_result", "tool_use_id": "t1", "content": OLD}]),
-            Message(role="assistant", content=[{"type": "text", "text": "Fixing and testing"},
-                                               {"type": "tool_use", "id": "t2", "name": "writeFile",
-                                                "input": {"path": "calc.py", "content": NEW}},
-                                               {"type": "tool_use", "id": "t3", "name": "runCommand",
-                                                "input": {"command": f"pytest -q{text}"}}]),
-            Message(role="user", content=[{"type": "tool_result", "tool_use_id": "t2", "content": "Wrote"},
-                                          {"type": "tool_result", "tool_use_id": "t3", "content": "Exit code: 1"}]),
+            Message(
+                role="assistant",
+                content=[
+                    {"type": "text", "text": "Fixing and testing"},
+                    {"type": "tool_use", "id": "t2", "name": "writeFile", "input": {"path": "calc.py", "content": NEW}},
+                    {"type": "tool_use", "id": "t3", "name": "runCommand", "input": {"command": f"pytest -q{text}"}},
+                ],
+            ),
+            Message(
+                role="user",
+                content=[
+                    {"type": "tool_result", "tool_use_id": "t2", "content": "Wrote"},
+                    {"type": "tool_result", "tool_use_id": "t3", "content": "Exit code: 1"},
+                ],
+            ),
             Message(role="assistant", content=[{"type": "text", "text": "Done: add() adds."}]),
         ],
         tool_calls=[
             ToolCallRecord(seq=0, name="readFile", input={"path": "calc.py"}, output=OLD, duration_ms=2),
-            ToolCallRecord(seq=1, name="writeFile", input={"path": "calc.py", "content": NEW + text},
-                           output="Wrote 30 characters to calc.py", duration_ms=1),
-            ToolCallRecord(seq=2, name="runCommand", input={"command": f"pytest -q{text}"},
-                           output=f"Exit code: 1\nFAILED test_calc.py::test_sub{text}", is_error=False,
-                           duration_ms=1500),
-        ])
+            ToolCallRecord(
+                seq=1,
+                name="writeFile",
+                input={"path": "calc.py", "content": NEW + text},
+                output="Wrote 30 characters to calc.py",
+                duration_ms=1,
+            ),
+            ToolCallRecord(
+                seq=2,
+                name="runCommand",
+                input={"command": f"pytest -q{text}"},
+                output=f"Exit code: 1\nFAILED test_calc.py::test_sub{text}",
+                is_error=False,
+                duration_ms=1500,
+            ),
+        ],
+    )
     record.evaluations = [
         Evaluation(evaluator_name="tests_pass", score=1.0, weight=3.0, details={"reason": "all tests passed"}),
         Evaluation(evaluator_name="lint_clean", score=0.0, weight=1.0, details={"reason": f"2 findings{text}"}),
-        Evaluation(evaluator_name="dependency_targets", score=None, applicable=False, weight=2.0,
-                   details={"reason": "no dependency targets"}),
+        Evaluation(
+            evaluator_name="dependency_targets",
+            score=None,
+            applicable=False,
+            weight=2.0,
+            details={"reason": "no dependency targets"},
+        ),
         Evaluation(evaluator_name="llm_judge", score=None, applicable=False, weight=1.0, error=f"judge crashed{text}"),
     ]
-    record.baseline = [ValidationResult(kind="test", command="pytest -q", status="failed", exit_code=1,
-                                        duration_ms=900, output_tail="1 failed")]
-    record.validation = [ValidationResult(kind="test", command="pytest -q", status="passed", exit_code=0,
-                                          duration_ms=800, output_tail="1 passed", baseline_status="failed")]
+    record.baseline = [
+        ValidationResult(
+            kind="test", command="pytest -q", status="failed", exit_code=1, duration_ms=900, output_tail="1 failed"
+        )
+    ]
+    record.validation = [
+        ValidationResult(
+            kind="test",
+            command="pytest -q",
+            status="passed",
+            exit_code=0,
+            duration_ms=800,
+            output_tail="1 passed",
+            baseline_status="failed",
+        )
+    ]
     return record
 
 
@@ -109,15 +159,23 @@ def run_url(out: Path, run_id: str) -> str:
 
 
 def timeline_kinds(page: Any) -> list[str]:
-    return page.eval_on_selector_all("#timeline > details", "els => els.map(e => e.dataset.kind === 'call' ? "
-                                                           "e.dataset.tool : e.dataset.role)")
+    return page.eval_on_selector_all(
+        "#timeline > details", "els => els.map(e => e.dataset.kind === 'call' ? e.dataset.tool : e.dataset.role)"
+    )
 
 
 def test_run_timeline_interleaves_messages_and_tool_calls(browser: Any, site: tuple[Path, Path, str]) -> None:
     db, out, run_id = site
     page, log = open_page(browser, run_url(out, run_id))
-    assert timeline_kinds(page) == ["user", "assistant", "readFile", "assistant", "writeFile", "runCommand",
-                                    "assistant"]
+    assert timeline_kinds(page) == [
+        "user",
+        "assistant",
+        "readFile",
+        "assistant",
+        "writeFile",
+        "runCommand",
+        "assistant",
+    ]
     # the write is a diff against the content read before it; the command is shell with exit code and time
     write = page.locator("#timeline > details[data-tool=writeFile]")
     assert write.locator("pre.diff .del").all_inner_texts() == ["-    return a - b\n"]
@@ -143,8 +201,9 @@ def test_run_timeline_interleaves_messages_and_tool_calls(browser: Any, site: tu
     assert log.problems() == []
 
 
-def test_offline_agent_calls_sit_between_the_prompt_and_the_final_message(browser: Any,
-                                                                         site: tuple[Path, Path, str]) -> None:
+def test_offline_agent_calls_sit_between_the_prompt_and_the_final_message(
+    browser: Any, site: tuple[Path, Path, str]
+) -> None:
     db, out, _ = site
     with sqlite3.connect(db) as conn:
         run_id = conn.execute("SELECT run_id FROM benchmark_runs WHERE batch_id = 'batch-a' LIMIT 1").fetchone()[0]
@@ -177,8 +236,9 @@ def test_batch_matrix(browser: Any, site: tuple[Path, Path, str]) -> None:
     db, out, _ = site
     with sqlite3.connect(db) as conn:
         expected = analysis.batch_matrix(conn, "batch-c", "batch-a")
-        runs = conn.execute("SELECT agent, model, suite, scenario, tier, is_successful FROM benchmark_runs "
-                            "WHERE batch_id = 'batch-c'").fetchall()
+        runs = conn.execute(
+            "SELECT agent, model, suite, scenario, tier, is_successful FROM benchmark_runs WHERE batch_id = 'batch-c'"
+        ).fetchall()
     page, log = open_page(browser, file_url(out / "batches/batch-c.html"))
     configs = sorted({analysis.config_name(i["agent"], i["model"] or "") for i in expected["items"]})
     items = {f"{i['suite']}/{i['scenario']} {i['tier']}" for i in expected["items"]}
@@ -186,13 +246,16 @@ def test_batch_matrix(browser: Any, site: tuple[Path, Path, str]) -> None:
     assert page.locator("#matrix thead th.cfg").all_inner_texts() == configs
     # each cell: k of n for repeats, the runs behind it a click away
     for i in expected["items"][:5]:
-        cell = page.locator(f"#matrix tr[data-item='{i['suite']}/{i['scenario']} {i['tier']}'] "
-                            f"td[data-config='{analysis.config_name(i['agent'], i['model'] or '')}']")
+        cell = page.locator(
+            f"#matrix tr[data-item='{i['suite']}/{i['scenario']} {i['tier']}'] "
+            f"td[data-config='{analysis.config_name(i['agent'], i['model'] or '')}']"
+        )
         assert cell.inner_text().rstrip(" ↓") == f"{i['successful']} of {i['runs']}"
         assert ("regressed" in cell.get_attribute("class")) == i["regressed"]
     # regressions first (against the previous batch of the same configuration)
-    regressions = [int(r) for r in page.eval_on_selector_all("#matrix tbody tr",
-                                                              "rs => rs.map(r => r.dataset.regressions)")]
+    regressions = [
+        int(r) for r in page.eval_on_selector_all("#matrix tbody tr", "rs => rs.map(r => r.dataset.regressions)")
+    ]
     assert regressions == sorted(regressions, reverse=True) and regressions[0] > 0
     assert sum(regressions) == sum(i["regressed"] for i in expected["items"])
     page.select_option("#batch-matrix select[name=sort]", "name")
@@ -206,11 +269,14 @@ def test_batch_matrix(browser: Any, site: tuple[Path, Path, str]) -> None:
                 assert f"{k} {100 * v:.1f}%" in row.inner_text()
     # a cell links to its runs
     first = expected["items"][0]
-    page.click(f"#matrix tr[data-item='{first['suite']}/{first['scenario']} {first['tier']}'] "
-               f"td[data-config='{analysis.config_name(first['agent'], first['model'] or '')}'] a")
+    page.click(
+        f"#matrix tr[data-item='{first['suite']}/{first['scenario']} {first['tier']}'] "
+        f"td[data-config='{analysis.config_name(first['agent'], first['model'] or '')}'] a"
+    )
     page.wait_for_selector("body[data-ready]")
-    behind = [r for r in runs if r[:5] == (first["agent"], first["model"], first["suite"], first["scenario"],
-                                           first["tier"])]
+    behind = [
+        r for r in runs if r[:5] == (first["agent"], first["model"], first["suite"], first["scenario"], first["tier"])
+    ]
     assert page.locator("#runs-table tbody tr").count() == len(behind) == first["runs"]
     assert log.problems() == []
 
@@ -229,9 +295,11 @@ def test_no_horizontal_page_overflow(browser: Any, site: tuple[Path, Path, str],
         if width == 1400 and name == "agents.html":  # the leaderboard fits without scrolling its box
             assert page.eval_on_selector("main table.data", "t => t.scrollWidth <= t.clientWidth + 1")
         if width == 390 and name == "agents.html":  # the heatmap keeps readable cells: it scrolls in its box
-            cell = page.eval_on_selector("figure[data-chart=spec-heatmap] path[role=graphics-symbol], "
-                                         "figure[data-chart=spec-heatmap] .mark-rect path",
-                                         "p => p.getBoundingClientRect().width")
+            cell = page.eval_on_selector(
+                "figure[data-chart=spec-heatmap] path[role=graphics-symbol], "
+                "figure[data-chart=spec-heatmap] .mark-rect path",
+                "p => p.getBoundingClientRect().width",
+            )
             assert cell >= 30
         page.close()
     context.close()
@@ -243,8 +311,17 @@ def test_hostile_transcript_never_runs(browser: Any, tmp_path: Path, template_db
     db = tmp_path / "hostile.db"
     shutil.copyfile(template_db, db)
     record = agent_run(Generator(seed=3, details=True), "hostile", XSS)
-    record.transcript.messages.append(Message(role="assistant", content={"type": "assistant", "message": {
-        "content": [{"type": "tool_use", "id": "x", "name": f"Bash{XSS}", "input": {"command": XSS}}]}}))
+    record.transcript.messages.append(
+        Message(
+            role="assistant",
+            content={
+                "type": "assistant",
+                "message": {
+                    "content": [{"type": "tool_use", "id": "x", "name": f"Bash{XSS}", "input": {"command": XSS}}]
+                },
+            },
+        )
+    )
     record.transcript.tool_calls[0].input = {"path": f"calc.py{XSS}"}
     with Store(db) as store:
         store.save_batch(BatchRecord(batch_id="hostile", created_at=record.started_at))
@@ -329,16 +406,18 @@ def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server:
     assert "from the live API" in view.inner_text(".subtitle")
     assert timeline_kinds(view)[:3] == ["user", "assistant", "readFile"]
     with Store(db) as store:  # the batch ends: the indicator says so
-        store.save_batch(BatchRecord(batch_id="live-batch", created_at=utc_now(), expected_runs=3,
-                                     completed_at=utc_now()))
+        store.save_batch(
+            BatchRecord(batch_id="live-batch", created_at=utc_now(), expected_runs=3, completed_at=utc_now())
+        )
     runs.wait_for_selector("#live:not(.running)")
     matrix.wait_for_selector(".live-progress:text('finished')")
     for problems in (log, dash_log, matrix_log, view_log):
         assert problems.problems() == []
 
 
-def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(browser: Any, live_server: tuple[str, Path]
-                                                                        ) -> None:
+def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(
+    browser: Any, live_server: tuple[str, Path]
+) -> None:
     base, db = live_server
     page, log = open_page(browser, base + plugin.SITE_PREFIX + "agents.html")
     page.wait_for_selector("#live")
@@ -366,14 +445,18 @@ def test_line_diff_and_its_reversal_agree(browser: Any, site: tuple[Path, Path, 
         for _ in range(rng.randint(0, 5)):
             b.insert(rng.randint(0, len(b)), rng.choice(words) + "!")
         cases.append(("\n".join(a) + ("\n" if a else ""), "\n".join(b) + ("\n" if b else "")))
-    results = page.evaluate("""cases => cases.map(([a, b]) => {
+    results = page.evaluate(
+        """cases => cases.map(([a, b]) => {
         const v = window.zb.views, split = (t) => t === "" ? [] : t.replace(/\\n$/, "").split("\\n");
         const ops = v.diffLines(split(a), split(b));
         const back = [ops.filter(o => o[0] !== "+").map(o => o[1]), ops.filter(o => o[0] !== "-").map(o => o[1])];
         const patch = v.hunks(ops).map(h => h.header + "\\n" + h.lines.map(([op, t]) => op + t).join("\\n"))
           .join("\\n");
         return [back[0].join("\\n"), back[1].join("\\n"), v.unapply(patch, b), ops.filter(o => o[0] !== " ").length];
-    })""", cases)
+    })""",
+        cases,
+    )
+
     def lines(text: str) -> str:  # the text without its final newline, as the diff reads it
         return text[:-1] if text.endswith("\n") else text
 

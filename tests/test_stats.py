@@ -293,8 +293,13 @@ def test_paired_bootstrap_clear_shift() -> None:
     assert res.ci_low > 0.2 and res.ci_high < 0.4
     assert res.p_value < 0.001
     ref = scipy.stats.bootstrap(
-        (a, b), lambda x, y, axis: np.mean(y - x, axis=axis), paired=True, vectorized=True,
-        n_resamples=5000, method="percentile", rng=np.random.default_rng(0),
+        (a, b),
+        lambda x, y, axis: np.mean(y - x, axis=axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=5000,
+        method="percentile",
+        rng=np.random.default_rng(0),
     ).confidence_interval
     assert res.ci_low == pytest.approx(ref.low, abs=0.01)
     assert res.ci_high == pytest.approx(ref.high, abs=0.01)
@@ -422,8 +427,12 @@ def test_tie_groups_compare_with_the_leader_not_the_previous_row() -> None:
     # Each step down loses only 2-3 items (never significant), but d is 7 items behind the leader a:
     # raw p = 2/128 = 0.0156; Holm over the three comparisons of step 1 (b: p = 0.5, c: 0.0625, d: 0.0156)
     # gives d 3 * 0.0156 = 0.047 < 0.05: d leads group 2.
-    rows = [_row("a", "1" * 60), _row("b", "1" * 57 + "0" * 3), _row("c", "1" * 55 + "0" * 5),
-            _row("d", "1" * 53 + "0" * 7)]
+    rows = [
+        _row("a", "1" * 60),
+        _row("b", "1" * 57 + "0" * 3),
+        _row("c", "1" * 55 + "0" * 5),
+        _row("d", "1" * 53 + "0" * 7),
+    ]
     result = tie_groups(rows)
     assert [r.group for r in result] == [1, 1, 1, 2]
     ps = [mcnemar_exact(k, 0) for k in (3, 5, 7)]
@@ -482,8 +491,20 @@ def test_flakiness_matches_pair_enumeration() -> None:
         assert got[key] == pytest.approx(sum(x != y for x, y in pairs) / len(pairs))
 
 
-@pytest.mark.parametrize("table", [(3, 1, 1, 3), (10, 0, 0, 10), (0, 5, 5, 0), (2, 7, 8, 2), (1, 9, 11, 3),
-                                   (5, 5, 5, 5), (0, 0, 3, 4), (20, 30, 25, 25), (3, 0, 0, 0)])
+@pytest.mark.parametrize(
+    "table",
+    [
+        (3, 1, 1, 3),
+        (10, 0, 0, 10),
+        (0, 5, 5, 0),
+        (2, 7, 8, 2),
+        (1, 9, 11, 3),
+        (5, 5, 5, 5),
+        (0, 0, 3, 4),
+        (20, 30, 25, 25),
+        (3, 0, 0, 0),
+    ],
+)
 def test_fisher_exact_matches_scipy(table: tuple[int, int, int, int]) -> None:
     from scipy.stats import fisher_exact as scipy_fisher
 
@@ -495,8 +516,10 @@ def test_fisher_exact_matches_scipy(table: tuple[int, int, int, int]) -> None:
 # ---------------------------------------------------------------------------- t, beta, clustered intervals
 
 
-@pytest.mark.parametrize(("a", "b", "x"), [(2, 3, 0.4), (0.5, 0.5, 0.1), (30, 2, 0.97), (0.01, 5, 0.3),
-                                           (200, 300, 0.41), (1, 1, 0.5), (7.5, 0.8, 0.999)])
+@pytest.mark.parametrize(
+    ("a", "b", "x"),
+    [(2, 3, 0.4), (0.5, 0.5, 0.1), (30, 2, 0.97), (0.01, 5, 0.3), (200, 300, 0.41), (1, 1, 0.5), (7.5, 0.8, 0.999)],
+)
 def test_regularized_beta_matches_scipy(a: float, b: float, x: float) -> None:
     assert regularized_beta(a, b, x) == pytest.approx(scipy.special.betainc(a, b, x), rel=1e-11, abs=1e-14)
 
@@ -544,7 +567,8 @@ def test_clustered_proportion_interval_matches_statsmodels_and_scipy() -> None:
     # all solved: as many independent units as items (the repeats may always agree), not as many as runs
     low, high, _ = clustered_proportion_interval([5] * 20, [5] * 20)
     assert high == 1.0 and low == pytest.approx(
-        scipy.stats.beta.ppf(0.025, 20 * 1.959964**2 / scipy.stats.t.ppf(0.975, 19)**2, 1), rel=1e-6)
+        scipy.stats.beta.ppf(0.025, 20 * 1.959964**2 / scipy.stats.t.ppf(0.975, 19) ** 2, 1), rel=1e-6
+    )
     assert low < wilson_interval(100, 100)[0]
     assert clustered_proportion_interval([3], [5]) == (0.0, 1.0, "clustered")
 
@@ -567,8 +591,9 @@ def test_clustered_mean_interval_matches_statsmodels() -> None:
     values = [np.clip(rng.normal(m, 1.0, k), 0, 10) for m, k in zip(item_means, n, strict=True)]
     y = np.concatenate(values)
     groups = np.concatenate([[g] * k for g, k in enumerate(n)])
-    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False},
-                                         use_t=True)
+    fit = sm.OLS(y, np.ones_like(y)).fit(
+        cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}, use_t=True
+    )
     se = float(fit.bse[0]) * math.sqrt(30 / 29)  # CR1
     half = scipy.stats.t.ppf(0.975, 29) * se
     low, high = clustered_mean_interval([v.sum() for v in values], n)  # type: ignore[misc]

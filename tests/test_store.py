@@ -14,9 +14,19 @@ from .conftest import run
 
 def test_schema_migrations_and_wal(store: Store) -> None:
     tables = set(store.db.table_names())
-    assert {"batch_runs", "benchmark_runs", "evaluation_results", "run_telemetry", "validation_results",
-            "run_diff_files", "run_dependency_changes", "run_messages", "run_tool_calls", "run_manifests",
-            "_sqlite_migrations"} <= tables
+    assert {
+        "batch_runs",
+        "benchmark_runs",
+        "evaluation_results",
+        "run_telemetry",
+        "validation_results",
+        "run_diff_files",
+        "run_dependency_changes",
+        "run_messages",
+        "run_tool_calls",
+        "run_manifests",
+        "_sqlite_migrations",
+    } <= tables
     assert store.db.journal_mode == "wal"
     assert [m.name for m in migrations.applied(store.db)][-2:] == ["m009_original_api", "m010_one_set_of_counts"]
     store.migrate()  # idempotent
@@ -31,28 +41,69 @@ def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m009_original_api")
-    db["benchmark_runs"].insert({"run_id": "r", "suite": "s", "scenario": "c", "tier": "L1", "agent": "a",
-                                 "status": "completed", "started_at": "2026-01-01T00:00:00Z", "weighted_score": 7.0,
-                                 "is_successful": 1})
-    db["evaluation_results"].insert_all([
-        {"run_id": "r", "evaluator_name": "judge", "score": 0.7, "max_score": 1.0, "applicable": 1,
-         "weight": 1.0, "kind": "task",
-         "details": json.dumps({"text": "good", "rawScore": 7, "rawMaxScore": 10})},
-        {"run_id": "r", "evaluator_name": "plain", "score": 0.5, "max_score": 1.0, "applicable": 1,
-         "weight": 1.0, "kind": "task",
-         "details": json.dumps({"rawScore": 1, "rawMaxScore": 2})},
-        {"run_id": "r", "evaluator_name": "ours", "score": 0.25, "max_score": 1.0, "applicable": 1,
-         "weight": 1.0, "kind": "task",
-         "details": json.dumps({"checks": 4})},
-    ])
+    db["benchmark_runs"].insert(
+        {
+            "run_id": "r",
+            "suite": "s",
+            "scenario": "c",
+            "tier": "L1",
+            "agent": "a",
+            "status": "completed",
+            "started_at": "2026-01-01T00:00:00Z",
+            "weighted_score": 7.0,
+            "is_successful": 1,
+        }
+    )
+    db["evaluation_results"].insert_all(
+        [
+            {
+                "run_id": "r",
+                "evaluator_name": "judge",
+                "score": 0.7,
+                "max_score": 1.0,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "task",
+                "details": json.dumps({"text": "good", "rawScore": 7, "rawMaxScore": 10}),
+            },
+            {
+                "run_id": "r",
+                "evaluator_name": "plain",
+                "score": 0.5,
+                "max_score": 1.0,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "task",
+                "details": json.dumps({"rawScore": 1, "rawMaxScore": 2}),
+            },
+            {
+                "run_id": "r",
+                "evaluator_name": "ours",
+                "score": 0.25,
+                "max_score": 1.0,
+                "applicable": 1,
+                "weight": 1.0,
+                "kind": "task",
+                "details": json.dumps({"checks": 4}),
+            },
+        ]
+    )
     db.conn.close()
     with Store(path) as store:
-        rows = {r[0]: r[1:] for r in store.conn.execute(
-            "SELECT evaluator_name, score, max_score, normalized_score, details FROM evaluation_results")}
-        assert rows == {"judge": (7, 10, 0.7, '"good"'), "plain": (1, 2, 0.5, None),
-                        "ours": (0.25, 1.0, 0.25, '{"checks": 4}')}
-        assert store.conn.execute("SELECT status, is_successful, agent, runs, scored, sum_weighted, min_weighted "
-                                  "FROM agg_status_agents").fetchall() == [("completed", 1, "a", 1, 1, 7.0, 7.0)]
+        rows = {
+            r[0]: r[1:]
+            for r in store.conn.execute(
+                "SELECT evaluator_name, score, max_score, normalized_score, details FROM evaluation_results"
+            )
+        }
+        assert rows == {
+            "judge": (7, 10, 0.7, '"good"'),
+            "plain": (1, 2, 0.5, None),
+            "ours": (0.25, 1.0, 0.25, '{"checks": 4}'),
+        }
+        assert store.conn.execute(
+            "SELECT status, is_successful, agent, runs, scored, sum_weighted, min_weighted FROM agg_status_agents"
+        ).fetchall() == [("completed", 1, "a", 1, 1, 7.0, 7.0)]
         assert store.get_run("r").evaluations[0].normalized_score == 0.7
 
 
@@ -88,9 +139,21 @@ def test_saving_a_run_twice_replaces_it(store: Store, suites: Path) -> None:
 
 
 def test_camel_and_snake_case_input_are_both_accepted() -> None:
-    base = {"suite": "s", "scenario": "x", "tier": "L1", "agent": "echo", "status": "completed",
-            "startedAt": "2026-01-01T00:00:00Z"}
+    base = {
+        "suite": "s",
+        "scenario": "x",
+        "tier": "L1",
+        "agent": "echo",
+        "status": "completed",
+        "startedAt": "2026-01-01T00:00:00Z",
+    }
     camel = RunRecord.model_validate({**base, "runId": "r1", "weightedScore": 5})
-    snake = RunRecord.model_validate({**{k: v for k, v in base.items() if k != "startedAt"},
-                                      "started_at": "2026-01-01T00:00:00Z", "run_id": "r1", "weighted_score": 5})
+    snake = RunRecord.model_validate(
+        {
+            **{k: v for k, v in base.items() if k != "startedAt"},
+            "started_at": "2026-01-01T00:00:00Z",
+            "run_id": "r1",
+            "weighted_score": 5,
+        }
+    )
     assert camel == snake

@@ -18,8 +18,12 @@ def box(tmp_path: Path, sandbox_mode: str) -> Toolbox:
     ws.mkdir()
     (ws / "a.txt").write_text("hello")
     (tmp_path / "outside.txt").write_text("secret")
-    return Toolbox(ws, answers={"Which package manager should I use?": "pnpm"}, command_timeout=5,
-                   sandbox=make_sandbox(ws, sandbox_mode))
+    return Toolbox(
+        ws,
+        answers={"Which package manager should I use?": "pnpm"},
+        command_timeout=5,
+        sandbox=make_sandbox(ws, sandbox_mode),
+    )
 
 
 def call(box: Toolbox, name: str, **args: object):
@@ -81,13 +85,16 @@ def test_command_timeout_kills_every_process(box: Toolbox) -> None:
     assert processes_with(m) == []
 
 
-@pytest.mark.parametrize("escape", [
-    "setsid sleep {m} &",
-    "nohup sleep {m} > /dev/null 2>&1 &",
-    "python -c 'import os, subprocess; os.setpgid(0, 0); "
-    "subprocess.Popen([\"sleep\", \"{m}\"], start_new_session=True)';",
-    "(trap '' HUP TERM; sleep {m}) > /dev/null 2>&1 < /dev/null &",
-])
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "setsid sleep {m} &",
+        "nohup sleep {m} > /dev/null 2>&1 &",
+        "python -c 'import os, subprocess; os.setpgid(0, 0); "
+        'subprocess.Popen(["sleep", "{m}"], start_new_session=True)\';',
+        "(trap '' HUP TERM; sleep {m}) > /dev/null 2>&1 < /dev/null &",
+    ],
+)
 def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:
     m = marker()
     out = call(box, "runCommand", command=f"sleep {m} & {escape.format(m=m)} echo done")
@@ -96,8 +103,11 @@ def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:
 
 
 def test_output_is_capped(tmp_path: Path) -> None:
-    result = run(run_command("head -c 300000 /dev/zero | tr '\\0' 'x'; echo END", tmp_path, timeout=10,
-                             head_bytes=1000, tail_bytes=1000))
+    result = run(
+        run_command(
+            "head -c 300000 /dev/zero | tr '\\0' 'x'; echo END", tmp_path, timeout=10, head_bytes=1000, tail_bytes=1000
+        )
+    )
     assert result.output_bytes == 300004
     assert len(result.output) < 2200 and "bytes of output omitted" in result.output
     assert result.output.rstrip().endswith("END")
@@ -111,8 +121,16 @@ def test_output_is_capped(tmp_path: Path) -> None:
 
 
 def test_the_command_environment_is_an_allow_list(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY",
-                 "ZE_BENCHMARKS_API_KEY", "db_password", "MY_AUTH_HEADER", "GH_PAT"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "OPENROUTER_API_KEY",
+        "GITHUB_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "ZE_BENCHMARKS_API_KEY",
+        "db_password",
+        "MY_AUTH_HEADER",
+        "GH_PAT",
+    ):
         monkeypatch.setenv(name, "sk-fake-123456")
     monkeypatch.setenv("DATABASE_URL", "postgres://u:pw-fake-123456@db/x")
     monkeypatch.setenv("HARMLESS_SETTING", "not-passed")

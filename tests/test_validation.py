@@ -40,8 +40,9 @@ def test_failed_install_skips_the_others(tmp_path: Path) -> None:
 
 
 def test_timeout_is_recorded(tmp_path: Path, sandbox_mode: str) -> None:
-    results = run(run_validation(ValidationCommands(test="sleep 30"), make_sandbox(tmp_path / "ws", sandbox_mode),
-                                 timeout=0.5))
+    results = run(
+        run_validation(ValidationCommands(test="sleep 30"), make_sandbox(tmp_path / "ws", sandbox_mode), timeout=0.5)
+    )
     assert results[0].status == "timeout" and results[0].exit_code is None
 
 

@@ -57,14 +57,24 @@ def test_diff_reports_added_modified_deleted_and_dependency_delta(tmp_path: Path
     write(after / "requirements.txt", "requests==2.32.3\n")
     diff = compute_diff(before, after)
     changes = {f.path: f.change for f in diff.files}
-    assert changes == {"blob.bin": "added", "gone.txt": "deleted", "mod.py": "modified", "new/file.txt": "added",
-                       "package.json": "modified", "requirements.txt": "modified"}
+    assert changes == {
+        "blob.bin": "added",
+        "gone.txt": "deleted",
+        "mod.py": "modified",
+        "new/file.txt": "added",
+        "package.json": "modified",
+        "requirements.txt": "modified",
+    }
     mod = next(f for f in diff.files if f.path == "mod.py")
     assert (mod.additions, mod.deletions) == (1, 1) and "-b = 2\n+b = 3\n" in (mod.patch or "")
     assert next(f for f in diff.files if f.path == "blob.bin").binary
     deps = {(c.name, c.before, c.after) for c in diff.dependency_changes}
-    assert deps == {("react", "^18.2.0", "^19.0.0"), ("left-pad", "1.0.0", None), ("vitest", None, "^3"),
-                    ("requests", "==2.31.0", "==2.32.3")}
+    assert deps == {
+        ("react", "^18.2.0", "^19.0.0"),
+        ("left-pad", "1.0.0", None),
+        ("vitest", None, "^3"),
+        ("requests", "==2.31.0", "==2.32.3"),
+    }
 
 
 def test_bundled_fixtures_have_no_build_junk() -> None:

@@ -39,14 +39,34 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _PUBLIC = {
-    "Catalog": "catalog", "make_plan": "batch", "run_batch": "batch", "Store": "store",
-    "RunRecord": "models", "BatchRecord": "models", "Evaluation": "models", "ValidationResult": "models",
-    "Failure": "models", "Telemetry": "models", "Transcript": "models", "ScenarioSpec": "models",
+    "Catalog": "catalog",
+    "make_plan": "batch",
+    "run_batch": "batch",
+    "Store": "store",
+    "RunRecord": "models",
+    "BatchRecord": "models",
+    "Evaluation": "models",
+    "ValidationResult": "models",
+    "Failure": "models",
+    "Telemetry": "models",
+    "Transcript": "models",
+    "ScenarioSpec": "models",
 }
 
 __all__ = [
-    "BatchRecord", "Catalog", "Evaluation", "Failure", "RunRecord", "ScenarioSpec", "Store", "Telemetry", "Transcript",
-    "ValidationResult", "__version__", "make_plan", "run_batch",
+    "BatchRecord",
+    "Catalog",
+    "Evaluation",
+    "Failure",
+    "RunRecord",
+    "ScenarioSpec",
+    "Store",
+    "Telemetry",
+    "Transcript",
+    "ValidationResult",
+    "__version__",
+    "make_plan",
+    "run_batch",
 ]
 
 

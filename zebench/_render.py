@@ -40,17 +40,29 @@ def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
     for col in ("suite", "scenario", "tiers", "difficulty", "title", "warnings"):
         table.add_column(col)
     for s in scenarios:
-        table.add_row(s.suite, s.name, " ".join(s.tiers), s.spec.difficulty or "", s.spec.title or "",
-                      f"[yellow]{len(s.warnings)}[/]" if s.warnings else "")
+        table.add_row(
+            s.suite,
+            s.name,
+            " ".join(s.tiers),
+            s.spec.difficulty or "",
+            s.spec.title or "",
+            f"[yellow]{len(s.warnings)}[/]" if s.warnings else "",
+        )
     console = Console()
     console.print(table)
     for s in scenarios:
         for warning in s.warnings:
-            console.print(f"[yellow]warning:[/] {s.dir / 'scenario.yaml'}: {warning}", soft_wrap=True,
-                          markup=True, highlight=False)
+            console.print(
+                f"[yellow]warning:[/] {s.dir / 'scenario.yaml'}: {warning}",
+                soft_wrap=True,
+                markup=True,
+                highlight=False,
+            )
     suites = len({s.suite for s in scenarios})
-    console.print(f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
-                  + (f", {broken} broken scenario files" if broken else ""))
+    console.print(
+        f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
+        + (f", {broken} broken scenario files" if broken else "")
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -72,31 +84,70 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     from rich.table import Table
 
     table = Table(title=title)
-    for col in ("#", "tie group", "agent", "model", "items", "runs", "runs/item", "fail agent/infra",
-                "success (interval)", "excl. infra", "score /10 (interval)", "pass@k (items)", "cost/solved"):
+    for col in (
+        "#",
+        "tie group",
+        "agent",
+        "model",
+        "items",
+        "runs",
+        "runs/item",
+        "fail agent/infra",
+        "success (interval)",
+        "excl. infra",
+        "score /10 (interval)",
+        "pass@k (items)",
+        "cost/solved",
+    ):
         # fold, never crop: a configuration cut short could read as another one
         table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs") else "left")
     for r in rows:
-        cost = ("unknown" if r["costUnknownRuns"] else "-") if r["costPerSolvedUsd"] is None \
+        cost = (
+            ("unknown" if r["costUnknownRuns"] else "-")
+            if r["costPerSolvedUsd"] is None
             else f"${r['costPerSolvedUsd']:.4f}"
-        score = "-" if r["meanScore"] is None else f"{r['meanScore']:.2f}" + (
-            "" if r["meanScoreLow"] is None else f" ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
-        runs_per_item = (str(r["runsPerItemMax"]) if r["runsPerItemMin"] == r["runsPerItemMax"]
-                         else f"{r['runsPerItemMin']}-{r['runsPerItemMax']}")
+        )
+        score = (
+            "-"
+            if r["meanScore"] is None
+            else f"{r['meanScore']:.2f}"
+            + ("" if r["meanScoreLow"] is None else f" ({r['meanScoreLow']:.2f}-{r['meanScoreHigh']:.2f})")
+        )
+        runs_per_item = (
+            str(r["runsPerItemMax"])
+            if r["runsPerItemMin"] == r["runsPerItemMax"]
+            else f"{r['runsPerItemMin']}-{r['runsPerItemMax']}"
+        )
         tie = "not comparable" if r["tieGroup"] is None else str(r["tieGroup"])
         table.add_row(
-            str(r["rank"]), tie, r["agent"], r["model"] or "", str(r["items"]), str(r["runs"]), runs_per_item,
+            str(r["rank"]),
+            tie,
+            r["agent"],
+            r["model"] or "",
+            str(r["items"]),
+            str(r["runs"]),
+            runs_per_item,
             f"{r['agentFailures']}/{r['infraFailures']}",
             f"{pct(r['successRate'])} ({pct(r['successRateLow'])}-{pct(r['successRateHigh'])})",
-            pct(r["successRateExclInfra"]), score, pass_at_k_text(r), cost,
+            pct(r["successRateExclInfra"]),
+            score,
+            pass_at_k_text(r),
+            cost,
         )
     console = wide_console()
     console.print(table)
-    notes = [f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
-             f"{min_shared_items} shared items)" for r in rows if r["notComparableWith"]]
-    notes += [f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
-              f"{min_shared_items})"
-              for r in rows if r["tieGroup"] is None]
+    notes = [
+        f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
+        f"{min_shared_items} shared items)"
+        for r in rows
+        if r["notComparableWith"]
+    ]
+    notes += [
+        f"{r['configuration']}: no tie group, only {r['items']} item{'s' if r['items'] != 1 else ''} (fewer than "
+        f"{min_shared_items})"
+        for r in rows
+        if r["tieGroup"] is None
+    ]
     for line in notes:
         console.print(line, soft_wrap=True, highlight=False)
 
@@ -139,8 +190,9 @@ def print_check_report(report: CheckReport) -> None:
                 text = "-"  # none, or not run (a problem or a note says why)
             else:
                 text = ""
-            cells.append(f"[red]{escape(text)} {mark}[/]".replace("[red] ", "[red]") if problems
-                         else escape(text or "ok"))
+            cells.append(
+                f"[red]{escape(text)} {mark}[/]".replace("[red] ", "[red]") if problems else escape(text or "ok")
+            )
         count = len(check.problems)
         result = "[green]ok[/]" if check.ok else f"[red]{count} problem{'s' if count > 1 else ''}[/]"
         table.add_row(escape(check.key), *cells, result)
@@ -155,11 +207,17 @@ def print_check_report(report: CheckReport) -> None:
         for note in check.notes:
             console.print(f"  [dim]note: {escape(note)}[/]", highlight=False, soft_wrap=True)
     failing = sum(not c.ok for c in report.scenarios)
-    where = f"runs stored in {report.database}" if report.database else \
-        "runs were made in a temporary database, now removed (--db keeps them)"
-    console.print(f"{len(report.scenarios)} scenario{'s' if len(report.scenarios) != 1 else ''} checked: "
-                  + (f"[red]{failing} with problems[/]" if failing else "[green]all ready[/]") + f"; {where}",
-                  highlight=False)
+    where = (
+        f"runs stored in {report.database}"
+        if report.database
+        else "runs were made in a temporary database, now removed (--db keeps them)"
+    )
+    console.print(
+        f"{len(report.scenarios)} scenario{'s' if len(report.scenarios) != 1 else ''} checked: "
+        + (f"[red]{failing} with problems[/]" if failing else "[green]all ready[/]")
+        + f"; {where}",
+        highlight=False,
+    )
 
 
 __all__ = ["pass_at_k_text", "pct", "print_check_report", "print_leaderboard", "print_scenarios", "wide_console"]

@@ -64,20 +64,32 @@ def _config_row(agent: str, model: str, items: list[dict[str, Any]], alpha: floa
     per_item_runs = [i["runs"] for i in items]
     low, high, method = stats.clustered_proportion_interval([i["successful"] for i in items], per_item_runs, alpha)
     low_ex, high_ex, _ = stats.clustered_proportion_interval(
-        [i["successful"] for i in items], [i["runs"] - i["infra_failed"] for i in items], alpha)
-    score_interval = stats.clustered_mean_interval([i["sum_weighted"] for i in items], [i["scored"] for i in items],
-                                                   alpha, SCORE_BOUNDS)
+        [i["successful"] for i in items], [i["runs"] - i["infra_failed"] for i in items], alpha
+    )
+    score_interval = stats.clustered_mean_interval(
+        [i["sum_weighted"] for i in items], [i["scored"] for i in items], alpha, SCORE_BOUNDS
+    )
     curve = stats.pass_at_k_curve(per_item_runs, [i["successful"] for i in items])
-    flaky = stats.flakiness({item_key(i): [True] * i["successful"] + [False] * (i["runs"] - i["successful"])
-                             for i in items})
+    flaky = stats.flakiness(
+        {item_key(i): [True] * i["successful"] + [False] * (i["runs"] - i["successful"]) for i in items}
+    )
     return {
-        "agent": agent, "model": model or None, "configuration": config_name(agent, model),
-        "items": len(items), "runs": runs,
-        "completedRuns": sum(i["completed"] for i in items), "agentFailures": agent_failed, "infraFailures": infra,
-        "successfulRuns": successful, "evaluatorErrorRuns": sum(i["evaluator_errors"] for i in items),
-        "runsPerItemMin": min(per_item_runs), "runsPerItemMax": max(per_item_runs),
+        "agent": agent,
+        "model": model or None,
+        "configuration": config_name(agent, model),
+        "items": len(items),
+        "runs": runs,
+        "completedRuns": sum(i["completed"] for i in items),
+        "agentFailures": agent_failed,
+        "infraFailures": infra,
+        "successfulRuns": successful,
+        "evaluatorErrorRuns": sum(i["evaluator_errors"] for i in items),
+        "runsPerItemMin": min(per_item_runs),
+        "runsPerItemMax": max(per_item_runs),
         "repeatsPerItem": max(per_item_runs),
-        "successRate": _ratio(successful, runs), "successRateLow": low, "successRateHigh": high,
+        "successRate": _ratio(successful, runs),
+        "successRateLow": low,
+        "successRateHigh": high,
         "successRateInterval": method,
         "successRateExclInfra": _ratio(successful, runs - infra),
         "successRateExclInfraLow": low_ex if runs - infra else None,
@@ -86,19 +98,27 @@ def _config_row(agent: str, model: str, items: list[dict[str, Any]], alpha: floa
         "meanScoreLow": score_interval[0] if score_interval else None,
         "meanScoreHigh": score_interval[1] if score_interval else None,
         "meanScoreWithInfra": _ratio(sum_weighted, scored + infra),
-        "passAtK": {key: value for c in curve for key, value in ((f"pass@{c.k}", c.pass_at_k),
-                                                                 (f"pass^{c.k}", c.pass_hat_k))},
+        "passAtK": {
+            key: value for c in curve for key, value in ((f"pass@{c.k}", c.pass_at_k), (f"pass^{c.k}", c.pass_hat_k))
+        },
         "passAtKItems": {str(c.k): c.items for c in curve},
-        "totalCostUsd": sum_cost if cost_runs else None, "costUnknownRuns": runs - cost_runs,
+        "totalCostUsd": sum_cost if cost_runs else None,
+        "costUnknownRuns": runs - cost_runs,
         "costPerSolvedUsd": _ratio(sum_cost, successful) if cost_runs == runs else None,
         "flakyItems": sum(1 for v in flaky.values() if v > 0),
         "flakiness": _ratio(sum(flaky.values()), len(flaky)),
     }
 
 
-def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None, *, since: str | None = None,
-                until: str | None = None, alpha: float = DEFAULT_ALPHA,
-                min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS) -> list[dict[str, Any]]:
+def leaderboard(
+    conn: sqlite3.Connection,
+    filters: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS,
+) -> list[dict[str, Any]]:
     """One row per agent and model, best first (success rate, then mean score), with clustered intervals,
     pass@k, cost per solved task and tie groups (stats.tie_groups)."""
     by_config: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -106,26 +126,74 @@ def leaderboard(conn: sqlite3.Connection, filters: dict[str, str] | None = None,
         if row["runs"] > 0:
             by_config.setdefault(config_key(row), []).append(row)
     rows = [_config_row(agent, model, items, alpha) for (agent, model), items in by_config.items()]
-    rows.sort(key=lambda r: (r["successRate"] is None, -(r["successRate"] or 0), r["meanScore"] is None,
-                             -(r["meanScore"] or 0), r["agent"], r["model"] or ""))
+    rows.sort(
+        key=lambda r: (
+            r["successRate"] is None,
+            -(r["successRate"] or 0),
+            r["meanScore"] is None,
+            -(r["meanScore"] or 0),
+            r["agent"],
+            r["model"] or "",
+        )
+    )
     ties = stats.tie_groups(
-        [stats.TieRow(r["configuration"], {item_key(i): (i["successful"], i["runs"])
-                                           for i in by_config[(r["agent"], r["model"] or "")]}) for r in rows],
-        alpha, min_shared_items)
+        [
+            stats.TieRow(
+                r["configuration"],
+                {item_key(i): (i["successful"], i["runs"]) for i in by_config[(r["agent"], r["model"] or "")]},
+            )
+            for r in rows
+        ],
+        alpha,
+        min_shared_items,
+    )
     for rank, (row, tie) in enumerate(zip(rows, ties, strict=True), 1):
-        row.update({"rank": rank, "tieGroup": tie.group, "tieLeader": tie.leader, "tieP": tie.p_value,
-                    "tieSharedItems": tie.shared_items, "notComparableWith": list(tie.not_comparable)})
+        row.update(
+            {
+                "rank": rank,
+                "tieGroup": tie.group,
+                "tieLeader": tie.leader,
+                "tieP": tie.p_value,
+                "tieSharedItems": tie.shared_items,
+                "notComparableWith": list(tie.not_comparable),
+            }
+        )
     return rows
 
 
 #: Leaderboard fields merged into the per-agent statistics (/api/stats/agents and the site's agents page).
-LEADERBOARD_FIELDS = ("rank", "tieGroup", "tieLeader", "tieP", "tieSharedItems", "notComparableWith",
-                      "configuration", "items", "completedRuns", "agentFailures", "infraFailures",
-                      "evaluatorErrorRuns", "successRateLow", "successRateHigh", "successRateInterval",
-                      "successRateExclInfra", "successRateExclInfraLow", "successRateExclInfraHigh", "meanScore",
-                      "meanScoreLow", "meanScoreHigh", "meanScoreWithInfra", "passAtK", "passAtKItems",
-                      "repeatsPerItem", "runsPerItemMin", "runsPerItemMax", "costPerSolvedUsd", "flakyItems",
-                      "flakiness")
+LEADERBOARD_FIELDS = (
+    "rank",
+    "tieGroup",
+    "tieLeader",
+    "tieP",
+    "tieSharedItems",
+    "notComparableWith",
+    "configuration",
+    "items",
+    "completedRuns",
+    "agentFailures",
+    "infraFailures",
+    "evaluatorErrorRuns",
+    "successRateLow",
+    "successRateHigh",
+    "successRateInterval",
+    "successRateExclInfra",
+    "successRateExclInfraLow",
+    "successRateExclInfraHigh",
+    "meanScore",
+    "meanScoreLow",
+    "meanScoreHigh",
+    "meanScoreWithInfra",
+    "passAtK",
+    "passAtKItems",
+    "repeatsPerItem",
+    "runsPerItemMin",
+    "runsPerItemMax",
+    "costPerSolvedUsd",
+    "flakyItems",
+    "flakiness",
+)
 
 
 def merge_leaderboard(rows: list[dict[str, Any]], board: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -184,8 +252,10 @@ def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str]
         elif key in ("agent", "model", "suite", "scenario", "tier", "batchId", "batch"):
             filters["batchId" if key == "batch" else key] = value.strip()
         else:
-            raise SelectionError(f"unknown filter {key!r} in {text!r} (valid keys: agent, model, suite, scenario, "
-                                 "tier, batchId, since, until)")
+            raise SelectionError(
+                f"unknown filter {key!r} in {text!r} (valid keys: agent, model, suite, scenario, "
+                "tier, batchId, since, until)"
+            )
     return filters, since, until, text
 
 
@@ -203,8 +273,9 @@ def leaderboard_of(conn: sqlite3.Connection, selection: str | None = None, **opt
 Selection = str | dict[str, str]
 
 
-def _side(conn: sqlite3.Connection, selection: Selection, pool: bool
-          ) -> tuple[str, dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def _side(
+    conn: sqlite3.Connection, selection: Selection, pool: bool
+) -> tuple[str, dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """A side of a comparison: its label, its items' counts and its configurations. A side that holds more than
     one configuration is refused unless ``pool``."""
     if isinstance(selection, str):
@@ -219,19 +290,31 @@ def _side(conn: sqlite3.Connection, selection: Selection, pool: bool
         if not row["runs"]:
             continue
         configs[config_key(row)] = configs.get(config_key(row), 0) + row["runs"]
-        merged = items.setdefault(item_key(row), {k: 0 for k in ("runs", "successful", "infra_failed", "scored",
-                                                                  "sum_weighted")})
+        merged = items.setdefault(
+            item_key(row), {k: 0 for k in ("runs", "successful", "infra_failed", "scored", "sum_weighted")}
+        )
         for k in merged:
             merged[k] += row[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(a, m)} ({n} runs)" for (a, m), n in sorted(configs.items()))
         first_agent, first_model = min(configs)
-        narrowed = (f"{text}," if "=" in text else f"batchId={text},") + f"agent={first_agent}" + (
-            f",model={first_model}" if first_model else "")
-        raise SelectionError(f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "
-                             f"per side (e.g. {narrowed}), or pass --pool to compare them pooled")
-    return label, items, [{"agent": a, "model": m or None, "configuration": config_name(a, m), "runs": n}
-                          for (a, m), n in sorted(configs.items())]
+        narrowed = (
+            (f"{text}," if "=" in text else f"batchId={text},")
+            + f"agent={first_agent}"
+            + (f",model={first_model}" if first_model else "")
+        )
+        raise SelectionError(
+            f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "
+            f"per side (e.g. {narrowed}), or pass --pool to compare them pooled"
+        )
+    return (
+        label,
+        items,
+        [
+            {"agent": a, "model": m or None, "configuration": config_name(a, m), "runs": n}
+            for (a, m), n in sorted(configs.items())
+        ],
+    )
 
 
 def _rate(c: dict[str, Any]) -> float:
@@ -242,8 +325,14 @@ def _score(c: dict[str, Any]) -> float | None:
     return c["sum_weighted"] / c["scored"] if c["scored"] else None
 
 
-def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection, *, alpha: float = DEFAULT_ALPHA,
-            pool: bool = False) -> dict[str, Any]:
+def compare(
+    conn: sqlite3.Connection,
+    baseline: Selection,
+    candidate: Selection,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    pool: bool = False,
+) -> dict[str, Any]:
     """Candidate against baseline over the items both ran, paired on items.
 
     Success: the items' success rates are compared with paired_rate_test (exact McNemar when every item has
@@ -260,13 +349,21 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
     cand_ok = {k: item_succeeded(cand[k]) for k in shared}
     outcomes: dict[str, list[str]] = {"regressed": [], "improved": [], "stayedSolved": [], "stayedFailed": []}
     for k in shared:
-        key = ("stayedSolved" if cand_ok[k] else "regressed") if base_ok[k] else (
-            "improved" if cand_ok[k] else "stayedFailed")
+        key = (
+            ("stayedSolved" if cand_ok[k] else "regressed")
+            if base_ok[k]
+            else ("improved" if cand_ok[k] else "stayedFailed")
+        )
         outcomes[key].append(k)
-    test = stats.paired_rate_test([(base[k]["successful"], base[k]["runs"]) for k in shared],
-                                  [(cand[k]["successful"], cand[k]["runs"]) for k in shared])
-    rates = stats.paired_bootstrap([_rate(base[k]) for k in shared], [_rate(cand[k]) for k in shared], alpha) \
-        if shared else None
+    test = stats.paired_rate_test(
+        [(base[k]["successful"], base[k]["runs"]) for k in shared],
+        [(cand[k]["successful"], cand[k]["runs"]) for k in shared],
+    )
+    rates = (
+        stats.paired_bootstrap([_rate(base[k]) for k in shared], [_rate(cand[k]) for k in shared], alpha)
+        if shared
+        else None
+    )
     pairs = [(_score(base[k]), _score(cand[k])) for k in shared]
     scored = [(x, y) for x, y in pairs if x is not None and y is not None]
     scores = stats.paired_bootstrap([x for x, _ in scored], [y for _, y in scored], alpha) if scored else None
@@ -276,13 +373,23 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
         p = stats.fisher_exact(
             b["successful"], b["runs"] - b["successful"], c["successful"], c["runs"] - c["successful"]
         )
-        per_item.append({"item": k, "baseRuns": b["runs"], "baseSuccessful": b["successful"],
-                         "baseSuccessRate": _rate(b), "baseScore": _score(b), "candRuns": c["runs"],
-                         "candSuccessful": c["successful"], "candSuccessRate": _rate(c), "candScore": _score(c),
-                         "deltaSuccessRate": _rate(c) - _rate(b),
-                         "deltaScore": None if _score(b) is None or _score(c) is None else _score(c) - _score(b),  # type: ignore[operator]
-                         "outcome": next(name for name, keys in outcomes.items() if k in keys),
-                         "pValue": p})
+        per_item.append(
+            {
+                "item": k,
+                "baseRuns": b["runs"],
+                "baseSuccessful": b["successful"],
+                "baseSuccessRate": _rate(b),
+                "baseScore": _score(b),
+                "candRuns": c["runs"],
+                "candSuccessful": c["successful"],
+                "candSuccessRate": _rate(c),
+                "candScore": _score(c),
+                "deltaSuccessRate": _rate(c) - _rate(b),
+                "deltaScore": None if _score(b) is None or _score(c) is None else _score(c) - _score(b),  # type: ignore[operator]
+                "outcome": next(name for name, keys in outcomes.items() if k in keys),
+                "pValue": p,
+            }
+        )
     adjusted = stats.holm_adjust([i["pValue"] for i in per_item]) if per_item else []
     for item, p in zip(per_item, adjusted, strict=True):
         item["pAdjusted"] = p
@@ -291,37 +398,60 @@ def compare(conn: sqlite3.Connection, baseline: Selection, candidate: Selection,
     improvements = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] > 0]
     mean_rate_diff = rates.mean_diff if rates is not None else 0.0
     overall_regression = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff < 0) or
-        (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
+        (test.p_value < alpha and mean_rate_diff < 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
     )
     overall_improvement = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff > 0) or
-        (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
+        (test.p_value < alpha and mean_rate_diff > 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
     )
     repeats = any(base[k]["runs"] > 1 or cand[k]["runs"] > 1 for k in shared)
 
     def paired(result: stats.PairedResult | None) -> dict[str, Any] | None:
         if result is None:
             return None
-        return {"n": result.n, "meanDiff": result.mean_diff, "ciLow": result.ci_low, "ciHigh": result.ci_high,
-                "pValue": result.p_value}
+        return {
+            "n": result.n,
+            "meanDiff": result.mean_diff,
+            "ciLow": result.ci_low,
+            "ciHigh": result.ci_high,
+            "pValue": result.p_value,
+        }
 
     pooled = len(base_configs) > 1 or len(cand_configs) > 1
     return {
-        "baseline": base_label, "candidate": cand_label, "alpha": alpha,
-        "baselineConfigurations": base_configs, "candidateConfigurations": cand_configs, "pooled": pooled,
-        "sharedItems": len(shared), "onlyBaseline": only_base, "onlyCandidate": only_cand,
-        "baselineRuns": sum(base[k]["runs"] for k in base), "candidateRuns": sum(cand[k]["runs"] for k in cand),
-        "pairing": ("items; items with several runs are compared by their success rates" if repeats
-                    else "items, one run per item on each side"),
-        "success": {"bothSucceeded": len(outcomes["stayedSolved"]), "onlyBaselineSucceeded": len(outcomes["regressed"]),
-                    "onlyCandidateSucceeded": len(outcomes["improved"]), "bothFailed": len(outcomes["stayedFailed"]),
-                    "pValue": test.p_value, "test": test.method, "differingItems": test.differing,
-                    "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
-                    "rateDiff": paired(rates)},
+        "baseline": base_label,
+        "candidate": cand_label,
+        "alpha": alpha,
+        "baselineConfigurations": base_configs,
+        "candidateConfigurations": cand_configs,
+        "pooled": pooled,
+        "sharedItems": len(shared),
+        "onlyBaseline": only_base,
+        "onlyCandidate": only_cand,
+        "baselineRuns": sum(base[k]["runs"] for k in base),
+        "candidateRuns": sum(cand[k]["runs"] for k in cand),
+        "pairing": (
+            "items; items with several runs are compared by their success rates"
+            if repeats
+            else "items, one run per item on each side"
+        ),
+        "success": {
+            "bothSucceeded": len(outcomes["stayedSolved"]),
+            "onlyBaselineSucceeded": len(outcomes["regressed"]),
+            "onlyCandidateSucceeded": len(outcomes["improved"]),
+            "bothFailed": len(outcomes["stayedFailed"]),
+            "pValue": test.p_value,
+            "test": test.method,
+            "differingItems": test.differing,
+            "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
+            "rateDiff": paired(rates),
+        },
         "itemOutcomes": outcomes,
         "score": paired(scores),
-        "items": per_item, "regressions": regressions, "improvements": improvements,
+        "items": per_item,
+        "regressions": regressions,
+        "improvements": improvements,
         "significantRegression": overall_regression or bool(regressions),
         "significantImprovement": overall_improvement or bool(improvements),
     }
@@ -348,6 +478,7 @@ def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None =
     per configuration and item its runs and successes, the same cell in ``previous`` (an earlier batch) and whether
     the item regressed there (succeeded before, not now: ``item_succeeded``, as ``compare``); per configuration the
     leaderboard's figures over this batch (success rate with its interval, pass@k)."""
+
     def cells(batch: str) -> dict[tuple[str, str, str], dict[str, Any]]:
         return {(*config_key(i), item_key(i)): i for i in query_item_counts(conn, {"batchId": batch})}
 
@@ -356,14 +487,27 @@ def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None =
     items = []
     for (agent, model, key), i in sorted(now.items()):
         old = before.get((agent, model, key))
-        items.append({
-            "agent": agent, "model": model or None, "suite": i["suite"], "scenario": i["scenario"], "tier": i["tier"],
-            "runs": i["runs"], "successful": i["successful"], "meanScore": _ratio(i["sum_weighted"], i["scored"]),
-            "previousRuns": old["runs"] if old else None, "previousSuccessful": old["successful"] if old else None,
-            "regressed": bool(old and item_succeeded(old) and not item_succeeded(i)),
-        })
-    return {"batchId": batch_id, "previousBatchId": previous, "items": items,
-            "configurations": leaderboard(conn, {"batchId": batch_id})}
+        items.append(
+            {
+                "agent": agent,
+                "model": model or None,
+                "suite": i["suite"],
+                "scenario": i["scenario"],
+                "tier": i["tier"],
+                "runs": i["runs"],
+                "successful": i["successful"],
+                "meanScore": _ratio(i["sum_weighted"], i["scored"]),
+                "previousRuns": old["runs"] if old else None,
+                "previousSuccessful": old["successful"] if old else None,
+                "regressed": bool(old and item_succeeded(old) and not item_succeeded(i)),
+            }
+        )
+    return {
+        "batchId": batch_id,
+        "previousBatchId": previous,
+        "items": items,
+        "configurations": leaderboard(conn, {"batchId": batch_id}),
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -381,13 +525,16 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def _outcome_line(result: dict[str, Any]) -> str:
     o = result["itemOutcomes"]
-    return (f"Items: {len(o['regressed'])} regressed, {len(o['improved'])} improved, {len(o['stayedSolved'])} stayed "
-            f"solved, {len(o['stayedFailed'])} stayed failed (an item is solved when at least half of its runs "
-            "succeeded).")
+    return (
+        f"Items: {len(o['regressed'])} regressed, {len(o['improved'])} improved, {len(o['stayedSolved'])} stayed "
+        f"solved, {len(o['stayedFailed'])} stayed failed (an item is solved when at least half of its runs "
+        "succeeded)."
+    )
 
 
 def configurations_line(result: dict[str, Any]) -> str:
     """Which configurations each side holds, and whether they were pooled."""
+
     def side(configs: list[dict[str, Any]]) -> str:
         return ", ".join(c["configuration"] for c in configs) or "no runs"
 
@@ -400,8 +547,13 @@ def configurations_line(result: dict[str, Any]) -> str:
 def markdown_report(result: dict[str, Any]) -> str:
     """A ready pull-request comment."""
     s, score = result["success"], result["score"]
-    verdict = ("**Significant regression**" if result["significantRegression"]
-               else "Significant improvement" if result["significantImprovement"] else "No significant change")
+    verdict = (
+        "**Significant regression**"
+        if result["significantRegression"]
+        else "Significant improvement"
+        if result["significantImprovement"]
+        else "No significant change"
+    )
     lines = [
         f"### zebench: `{result['candidate']}` vs `{result['baseline']}`",
         "",
@@ -414,27 +566,40 @@ def markdown_report(result: dict[str, Any]) -> str:
     ]
     if s["rateDiff"]:
         r = s["rateDiff"]
-        lines.append(f"| success rate (mean per item) | {_pct(r['meanDiff'])} | {_pct(r['ciLow'])} .. "
-                     f"{_pct(r['ciHigh'])} | {s['pValue']:.3g} ({s['test']}) |")
+        lines.append(
+            f"| success rate (mean per item) | {_pct(r['meanDiff'])} | {_pct(r['ciLow'])} .. "
+            f"{_pct(r['ciHigh'])} | {s['pValue']:.3g} ({s['test']}) |"
+        )
     if score:
-        lines.append(f"| score /10 | {_num(score['meanDiff'])} | {_num(score['ciLow'])} .. {_num(score['ciHigh'])} | "
-                     f"{score['pValue']:.3g} (paired bootstrap) |")
+        lines.append(
+            f"| score /10 | {_num(score['meanDiff'])} | {_num(score['ciLow'])} .. {_num(score['ciHigh'])} | "
+            f"{score['pValue']:.3g} (paired bootstrap) |"
+        )
     lines += ["", _outcome_line(result)]
     changed = [i for i in result["items"] if i["deltaSuccessRate"] != 0 or (i["deltaScore"] or 0) != 0]
     if changed:
-        lines += ["", "<details><summary>Per-item changes</summary>", "",
-                  "| item | outcome | success (base -> cand) | score (base -> cand) | p (Holm) |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "<details><summary>Per-item changes</summary>",
+            "",
+            "| item | outcome | success (base -> cand) | score (base -> cand) | p (Holm) |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for i in sorted(changed, key=lambda x: (x["deltaSuccessRate"], x["item"])):
             mark = " **significant**" if i["significant"] else ""
             bs = "-" if i["baseScore"] is None else f"{i['baseScore']:.1f}"
             cs = "-" if i["candScore"] is None else f"{i['candScore']:.1f}"
-            lines.append(f"| {i['item']} | {i['outcome']} | {i['baseSuccessful']}/{i['baseRuns']} -> "
-                         f"{i['candSuccessful']}/{i['candRuns']} | {bs} -> {cs} | {i['pAdjusted']:.3g}{mark} |")
+            lines.append(
+                f"| {i['item']} | {i['outcome']} | {i['baseSuccessful']}/{i['baseRuns']} -> "
+                f"{i['candSuccessful']}/{i['candRuns']} | {bs} -> {cs} | {i['pAdjusted']:.3g}{mark} |"
+            )
         lines += ["", "</details>"]
     if result["onlyBaseline"] or result["onlyCandidate"]:
-        lines += ["", f"Not compared: {len(result['onlyBaseline'])} items only in the baseline, "
-                      f"{len(result['onlyCandidate'])} only in the candidate."]
+        lines += [
+            "",
+            f"Not compared: {len(result['onlyBaseline'])} items only in the baseline, "
+            f"{len(result['onlyCandidate'])} only in the candidate.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -449,9 +614,10 @@ def junit_report(result: dict[str, Any]) -> str:
         body = ""
         significant_drop = i["significant"] and i["deltaSuccessRate"] < 0
         if i["outcome"] == "regressed" or significant_drop:
-            detail = (f"success {i['baseSuccessful']}/{i['baseRuns']} -> {i['candSuccessful']}/{i['candRuns']}, "
-                      f"Fisher p (Holm) = {i['pAdjusted']:.3g}"
-                      + ("" if significant_drop else "; not significant on its own"))
+            detail = (
+                f"success {i['baseSuccessful']}/{i['baseRuns']} -> {i['candSuccessful']}/{i['candRuns']}, "
+                f"Fisher p (Holm) = {i['pAdjusted']:.3g}" + ("" if significant_drop else "; not significant on its own")
+            )
             message = "regressed" + (" significantly" if significant_drop else "")
             body = f"<failure message={quoteattr(message)}>{escape(detail)}</failure>"
         cases.append(f'<testcase classname="zebench.compare.items" name={quoteattr(i["item"])}>{body}</testcase>')
@@ -459,9 +625,14 @@ def junit_report(result: dict[str, Any]) -> str:
     overall_detail = f"success p = {s['pValue']:.3g} ({s['test']}) over {result['sharedItems']} paired items"
     if result["score"]:
         overall_detail += f"; score p = {result['score']['pValue']:.3g}"
-    overall = (f"<failure message=\"significant overall regression\">{escape(overall_detail)}</failure>"
-               if result["significantRegression"] else "")
+    overall = (
+        f'<failure message="significant overall regression">{escape(overall_detail)}</failure>'
+        if result["significantRegression"]
+        else ""
+    )
     cases.append(f'<testcase classname="zebench.compare" name="overall significance">{overall}</testcase>')
     failures = sum("<failure" in c for c in cases)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="zebench compare" tests="{len(cases)}" '
-            f'failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="zebench compare" tests="{len(cases)}" '
+        f'failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n"
+    )

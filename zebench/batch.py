@@ -68,8 +68,9 @@ class BatchPlan(BaseModel):
     max_file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
 
     def limits(self) -> Limits:
-        return Limits(processes=self.max_processes, memory_bytes=self.max_memory_bytes,
-                      file_size_bytes=self.max_file_size_bytes)
+        return Limits(
+            processes=self.max_processes, memory_bytes=self.max_memory_bytes, file_size_bytes=self.max_file_size_bytes
+        )
 
     def keys(self) -> list[RunKey]:
         """The run matrix, in a deterministic order, restricted to this plan's shard."""
@@ -136,10 +137,19 @@ def make_plan(
     if not items:
         raise BatchError("nothing to run: no selected scenario has a prompt for the selected tiers")
     plan = BatchPlan(
-        suites_dir=str(catalog.root.resolve()), items=items, agents=list(dict.fromkeys(agents)),
-        models=list(dict.fromkeys(models)), repeat=repeat, shard=shard, timeout_seconds=timeout_seconds,
-        command_timeout=command_timeout, agent_settings=agent_settings, judge_settings=dict(judge_settings or {}),
-        agent_network=agent_network, max_processes=limits.processes, max_memory_bytes=limits.memory_bytes,
+        suites_dir=str(catalog.root.resolve()),
+        items=items,
+        agents=list(dict.fromkeys(agents)),
+        models=list(dict.fromkeys(models)),
+        repeat=repeat,
+        shard=shard,
+        timeout_seconds=timeout_seconds,
+        command_timeout=command_timeout,
+        agent_settings=agent_settings,
+        judge_settings=dict(judge_settings or {}),
+        agent_network=agent_network,
+        max_processes=limits.processes,
+        max_memory_bytes=limits.memory_bytes,
         max_file_size_bytes=limits.file_size_bytes,
     )
     if not plan.keys():
@@ -176,14 +186,16 @@ def plan_run(
     settings = dict(agent_settings)
     if from_run is not None:
         transcript = from_run.transcript
-        settings["replay_calls"] = [{"name": c.name, "input": c.input} for c in transcript.tool_calls] \
-            if transcript else []
+        settings["replay_calls"] = (
+            [{"name": c.name, "input": c.input} for c in transcript.tool_calls] if transcript else []
+        )
         settings["replayed_run"] = from_run.run_id
         agents = agents or ["replay"]
         if not selectors:
             selectors, tiers = [f"{from_run.suite}/{from_run.scenario}"], tiers or [from_run.tier]
-    return make_plan(catalog, selectors, tiers=tiers, agents=agents or ["echo"], agent_settings=settings,
-                     **plan_options)
+    return make_plan(
+        catalog, selectors, tiers=tiers, agents=agents or ["echo"], agent_settings=settings, **plan_options
+    )
 
 
 class Reporter(Protocol):
@@ -355,11 +367,16 @@ async def run_batch(
         raise BatchError(str(exc)) from None
 
     options = RunOptions(
-        timeout_seconds=plan.timeout_seconds, command_timeout=plan.command_timeout,
-        keep_workspaces=keep_workspaces, workspace_root=workspace_root, agent_settings=plan.agent_settings,
+        timeout_seconds=plan.timeout_seconds,
+        command_timeout=plan.command_timeout,
+        keep_workspaces=keep_workspaces,
+        workspace_root=workspace_root,
+        agent_settings=plan.agent_settings,
         judge_settings=plan.judge_settings,
         git_commit=await asyncio.to_thread(git_commit, catalog.root),
-        sandbox=sandbox, agent_network=plan.agent_network, limits=plan.limits(),
+        sandbox=sandbox,
+        agent_network=plan.agent_network,
+        limits=plan.limits(),
     )
     # Opened before anything is written: an executor that cannot run the batch (an unreachable scheduler) leaves
     # no trace. Nothing to do (a finished batch resumed): nothing to open.
@@ -374,14 +391,22 @@ async def run_batch(
     where = executor.metadata() if todo else {}
     try:
         if not resume:
-            store.save_batch(BatchRecord(
-                batch_id=batch_id, created_at=utc_now(), expected_runs=len(all_keys),
-                metadata={"plan": plan.model_dump(mode="json"), "zebenchVersion": __version__,
-                          "agents": plan.agents, "models": plan.models,
-                          # absolute: a resume from another directory appends to the same file
-                          "output": str(output.resolve()) if output is not None else None,
-                          **({"executor": where} if where else {})},
-            ))
+            store.save_batch(
+                BatchRecord(
+                    batch_id=batch_id,
+                    created_at=utc_now(),
+                    expected_runs=len(all_keys),
+                    metadata={
+                        "plan": plan.model_dump(mode="json"),
+                        "zebenchVersion": __version__,
+                        "agents": plan.agents,
+                        "models": plan.models,
+                        # absolute: a resume from another directory appends to the same file
+                        "output": str(output.resolve()) if output is not None else None,
+                        **({"executor": where} if where else {}),
+                    },
+                )
+            )
         elif where:
             _update_metadata(store, batch_id, {"executor": where})
     except BaseException:
@@ -420,7 +445,8 @@ async def run_batch(
         try:
             record = await executor.run(
                 RunSpec(scenarios[(suite, name)], tier, agent, model or None, repeat_index, batch_id),
-                started=lambda: reporter.run_started(key), on_cancelled=save_interrupted,
+                started=lambda: reporter.run_started(key),
+                on_cancelled=save_interrupted,
             )
             await asyncio.shield(save(record))
             if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
@@ -433,6 +459,7 @@ async def run_batch(
     tasks = [asyncio.ensure_future(one(k)) for k in todo]
     if not tasks:
         all_ended.set()
+
     def hurry() -> None:  # asked again: the runs stop waiting for their cleanup (it goes on in its threads)
         for t in tasks:
             t.cancel()
@@ -455,8 +482,9 @@ async def run_batch(
                 t.cancel()
             outcomes = await asyncio.gather(*tasks, return_exceptions=True)
             outcomes += await asyncio.gather(*saves, return_exceptions=True)
-        error = next((o for o in outcomes if isinstance(o, BaseException)
-                      and not isinstance(o, asyncio.CancelledError)), None)
+        error = next(
+            (o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)), None
+        )
     finally:
         try:
             await executor.close()
@@ -474,8 +502,15 @@ async def run_batch(
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None
-    result = BatchResult(batch=batch, records=records, skipped_done=len(all_keys) - len(todo), interrupted=interrupted,
-                         cancelled=cancelled, signal=stop.signal if stop else None, output=output)
+    result = BatchResult(
+        batch=batch,
+        records=records,
+        skipped_done=len(all_keys) - len(todo),
+        interrupted=interrupted,
+        cancelled=cancelled,
+        signal=stop.signal if stop else None,
+        output=output,
+    )
     if interrupted:
         raise BatchInterrupted(result)
     return result
@@ -493,7 +528,10 @@ def _update_metadata(store: Store, batch_id: str, values: dict[str, Any], *, add
 
 
 def run_batch_with_signals(
-    store: Store, plan: BatchPlan | None = None, *, on_forced: Callable[[BatchInterrupted], None] | None = None,
+    store: Store,
+    plan: BatchPlan | None = None,
+    *,
+    on_forced: Callable[[BatchInterrupted], None] | None = None,
     **kwargs: Any,
 ) -> BatchResult:
     """``run_batch`` in a new event loop, SIGINT and SIGTERM stopping it cleanly (BatchInterrupted, its result's

@@ -38,6 +38,8 @@ def default_suites_dir() -> Path:
 def scaffold_dir() -> Path:
     """Where new suites go by default: the current directory's suites folder (never the bundled one)."""
     return next((c for c in LOCAL_SUITES_DIRS if c.is_dir()), LOCAL_SUITES_DIRS[0])
+
+
 #: Directories never copied into a workspace, never hashed, never diffed.
 IGNORED_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
@@ -87,8 +89,9 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def _is_mapping_of_models(annotation: Any) -> bool:
-    return get_origin(annotation) is dict or any(_is_mapping_of_models(a) for a in get_args(annotation)
-                                                  if get_origin(a) is dict)
+    return get_origin(annotation) is dict or any(
+        _is_mapping_of_models(a) for a in get_args(annotation) if get_origin(a) is dict
+    )
 
 
 def unknown_keys(model: type[BaseModel], data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[str, str | None]]:
@@ -123,8 +126,10 @@ def unknown_keys(model: type[BaseModel], data: Any, loc: tuple[Any, ...] = ()) -
 
 
 def unknown_key_warnings(model: type[BaseModel], data: Any) -> list[str]:
-    return [f"unknown key {path}" + (f" (did you mean {near}?)" if near else "") + "; ignored"
-            for path, near in unknown_keys(model, data)]
+    return [
+        f"unknown key {path}" + (f" (did you mean {near}?)" if near else "") + "; ignored"
+        for path, near in unknown_keys(model, data)
+    ]
 
 
 def load_spec_with_warnings(path: Path) -> tuple[ScenarioSpec, list[str]]:
@@ -217,14 +222,20 @@ class Scenario:
     def listing(self) -> dict[str, Any]:
         """What `zebench list --json` shows of the scenario (camelCase keys)."""
         return {
-            "suite": self.suite, "scenario": self.name, "id": self.spec.id, "title": self.spec.title,
+            "suite": self.suite,
+            "scenario": self.name,
+            "id": self.spec.id,
+            "title": self.spec.title,
             "tiers": self.tiers,
             "tierDescriptions": {t: p.description for t in self.tiers if (p := self.tier_policy(t)) and p.description},
-            "difficulty": self.spec.difficulty, "tags": self.spec.tags, "estimatedTime": self.spec.estimated_time,
+            "difficulty": self.spec.difficulty,
+            "tags": self.spec.tags,
+            "estimatedTime": self.spec.estimated_time,
             "workspace": self.spec.needs_workspace,
             "artifact": self.spec.artifact.fields() if self.spec.artifact else None,
             "baselineCommands": [c.cmd for c in self.spec.baseline.run],
-            "hasSolution": self.has_solution, "warnings": self.warnings,
+            "hasSolution": self.has_solution,
+            "warnings": self.warnings,
         }
 
     def prompt(self, tier: str) -> str:
@@ -294,8 +305,10 @@ def _rubric_warnings(spec: ScenarioSpec) -> list[str]:
         unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
     if not unknown:
         return []
-    return [f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
-            f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"]
+    return [
+        f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
+        f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"
+    ]
 
 
 def iter_files(root: Path) -> list[Path]:
@@ -392,10 +405,12 @@ class Catalog:
             warnings.append(f"no prompt files in {prompt_dir}")
         solution = directory / "solution"
         if solution.is_dir() and not any(iter_files(solution)):
-            warnings.append("solution/ is empty: the oracle would change nothing (add the solved files, or remove "
-                            "the folder)")
-        scenario = Scenario(suite=suite, name=name, dir=directory, spec=spec, prompts=prompts, warnings=warnings,
-                            policy=policy)
+            warnings.append(
+                "solution/ is empty: the oracle would change nothing (add the solved files, or remove the folder)"
+            )
+        scenario = Scenario(
+            suite=suite, name=name, dir=directory, spec=spec, prompts=prompts, warnings=warnings, policy=policy
+        )
         if spec.needs_workspace and scenario.fixture_dir is None:
             raise CatalogError("workspace.required is true but there is no repo-fixture/ (or repo/) folder", yaml_path)
         if self.strict and warnings:
@@ -491,8 +506,10 @@ def new_scenario(root: Path, suite: str, name: str) -> Path:
     prompts = root / suite / "prompts" / name
     taken = [p.name for p in prompts.iterdir() if tier_of(p.name)] if prompts.is_dir() else []
     if taken:
-        raise CatalogError(f"already holds prompt files ({', '.join(sorted(taken))}); remove them or choose another "
-                           "scenario name", prompts)
+        raise CatalogError(
+            f"already holds prompt files ({', '.join(sorted(taken))}); remove them or choose another scenario name",
+            prompts,
+        )
     values = {"suite": suite, "scenario": name, "title": name.replace("-", " ").capitalize()}
     _copy_template(SCAFFOLD_DIR / "scenario", path, values)
     _copy_template(SCAFFOLD_DIR / "prompts", prompts, values)

@@ -143,8 +143,9 @@ def _warning_kind(warning: str) -> ProblemKind:
     return "file"
 
 
-def inspect_scenario(catalog: Catalog, suite: str, name: str, tiers: list[str] | None = None
-                     ) -> tuple[Scenario | None, ScenarioCheck]:
+def inspect_scenario(
+    catalog: Catalog, suite: str, name: str, tiers: list[str] | None = None
+) -> tuple[Scenario | None, ScenarioCheck]:
     """Load one scenario and check its files, prompts and solution without running anything. The scenario is
     None when it does not load (the problem says why)."""
     check = ScenarioCheck(suite=suite, scenario=name)
@@ -165,8 +166,10 @@ def inspect_scenario(catalog: Catalog, suite: str, name: str, tiers: list[str] |
     if checks.enabled:
         for i, script in enumerate(checks.scripts):
             if not (scenario.dir / script.script).is_file():
-                check.add("file", f"heuristic_checks.scripts[{i}] ({script.name}): {script.script} not found in "
-                                  f"{scenario.dir}")
+                check.add(
+                    "file",
+                    f"heuristic_checks.scripts[{i}] ({script.name}): {script.script} not found in {scenario.dir}",
+                )
     if scenario.spec.llm_judge.enabled:
         check.notes.append("llm_judge is enabled: check does not run it (it needs a model API)")
     return scenario, check
@@ -177,16 +180,22 @@ def _inspect_prompts(catalog: Catalog, scenario: Scenario, check: ScenarioCheck,
     expected, source = (tiers, "--tier") if tiers else (sorted(scenario.policy.tiers), "prompts/policy.yaml")
     missing = [t for t in expected if t not in scenario.prompts]
     if missing:
-        check.add("prompts", f"no prompt for tier{'s' if len(missing) > 1 else ''} {', '.join(missing)} (expected by "
-                             f"{source}): add {folder}/<Tier>-<name>.md, e.g. {missing[0]}-basic.md")
+        check.add(
+            "prompts",
+            f"no prompt for tier{'s' if len(missing) > 1 else ''} {', '.join(missing)} (expected by "
+            f"{source}): add {folder}/<Tier>-<name>.md, e.g. {missing[0]}-basic.md",
+        )
     for tier, path in sorted(scenario.prompts.items()):
         if not path.read_text(encoding="utf-8", errors="replace").strip():
             check.add("prompts", f"{path} is empty: the agent would get no task at tier {tier}")
     if folder.is_dir():
         for file in sorted(folder.iterdir()):
             if file.is_file() and not file.name.startswith(".") and tier_of(file.name) is None:
-                check.add("prompts", f"{file} is not a prompt file name, so it is ignored: name prompts "
-                                     "<Tier>-<name>.md with a tier L0-L9 or Lx, e.g. L1-basic.md")
+                check.add(
+                    "prompts",
+                    f"{file} is not a prompt file name, so it is ignored: name prompts "
+                    "<Tier>-<name>.md with a tier L0-L9 or Lx, e.g. L1-basic.md",
+                )
 
 
 def _inspect_solution(scenario: Scenario, check: ScenarioCheck) -> None:
@@ -195,19 +204,29 @@ def _inspect_solution(scenario: Scenario, check: ScenarioCheck) -> None:
         return
     solution, fixture = scenario.solution_dir, scenario.fixture_dir
     if solution is None:
-        check.notes.append("no solution/: the oracle is not run (add the solved files to check that the task can be "
-                           "done and that the checks recognise it)")
+        check.notes.append(
+            "no solution/: the oracle is not run (add the solved files to check that the task can be "
+            "done and that the checks recognise it)"
+        )
         return
     written, deleted = scenario.solution_changes()
     if not written and not deleted:
         return  # the catalog's warning says solution/ is empty
     assert fixture is not None
-    same = [rel for rel in written if (fixture / rel).is_file() and not (fixture / rel).is_symlink()
-            and filecmp.cmp(fixture / rel, solution / rel, shallow=False)]
+    same = [
+        rel
+        for rel in written
+        if (fixture / rel).is_file()
+        and not (fixture / rel).is_symlink()
+        and filecmp.cmp(fixture / rel, solution / rel, shallow=False)
+    ]
     absent = [rel for rel in deleted if not (fixture / rel).exists() and not (fixture / rel).is_symlink()]
     if len(same) == len(written) and len(absent) == len(deleted):
-        check.add("solution", "solution/ changes nothing: every file in it equals the fixture's"
-                              + (" and every path in .deleted is absent from it" if deleted else ""))
+        check.add(
+            "solution",
+            "solution/ changes nothing: every file in it equals the fixture's"
+            + (" and every path in .deleted is absent from it" if deleted else ""),
+        )
         return
     if same:
         check.notes.append(f"solution/ files equal to the fixture's (not needed): {', '.join(same)}")
@@ -253,8 +272,10 @@ def shortfalls(record: RunRecord) -> list[str]:
         failure = record.failure
         if failure is None:
             return [f"the run ended {record.status}"]
-        return [f"the run ended {record.status} ({failure.category}, {failure.stage} stage): "
-                + _quote(failure.message, workspace)]
+        return [
+            f"the run ended {record.status} ({failure.category}, {failure.stage} stage): "
+            + _quote(failure.message, workspace)
+        ]
     out: list[str] = []
     validation = {v.kind: v for v in record.validation}
     commands = _validation_kinds()
@@ -267,22 +288,32 @@ def shortfalls(record: RunRecord) -> list[str]:
             continue
         if e.evaluator_name in commands and e.evaluator_name in validation:
             v = validation[e.evaluator_name]
-            out.append(f"validation {v.kind} `{v.command}` {v.status}"
-                       + (f" (exit code {v.exit_code})" if v.exit_code is not None else "")
-                       + (f":\n{_quote(v.output_tail, workspace)}" if v.output_tail.strip() else ""))
+            out.append(
+                f"validation {v.kind} `{v.command}` {v.status}"
+                + (f" (exit code {v.exit_code})" if v.exit_code is not None else "")
+                + (f":\n{_quote(v.output_tail, workspace)}" if v.output_tail.strip() else "")
+            )
         elif e.evaluator_name == "heuristic_checks" and isinstance(e.details, dict):
             for c in e.details.get("checks", []):
                 if not c.get("passed"):
-                    out.append(f"heuristic check {c.get('name')} ({c.get('type')}) failed: "
-                               f"{_quote(str(c.get('message', '')), workspace)}")
+                    out.append(
+                        f"heuristic check {c.get('name')} ({c.get('type')}) failed: "
+                        f"{_quote(str(c.get('message', '')), workspace)}"
+                    )
         elif isinstance(e.details, dict) and isinstance(e.details.get("findings"), list):
-            findings = "; ".join(f"{f.get('message')}" + (f" ({f.get('path')})" if f.get("path") else "")
-                                 if isinstance(f, dict) else str(f) for f in e.details["findings"])
+            findings = "; ".join(
+                f"{f.get('message')}" + (f" ({f.get('path')})" if f.get("path") else "")
+                if isinstance(f, dict)
+                else str(f)
+                for f in e.details["findings"]
+            )
             out.append(f"{e.evaluator_name} scored {score:.2f}: {findings}")
         else:
             details = json.dumps(e.details, default=str)
-            out.append(f"{e.evaluator_name} scored {score:.2f}: "
-                       + (details if len(details) <= QUOTED_CHARS else details[:QUOTED_CHARS] + "..."))
+            out.append(
+                f"{e.evaluator_name} scored {score:.2f}: "
+                + (details if len(details) <= QUOTED_CHARS else details[:QUOTED_CHARS] + "...")
+            )
     if not out and not record.is_successful:
         gates = [name for name, held in (record.metadata.get("gates") or {}).items() if not held]
         out.append(f"unsuccessful at {_score(record)}" + (f" (gates that failed: {', '.join(gates)})" if gates else ""))
@@ -299,8 +330,11 @@ def _assess_oracle(check: ScenarioCheck, runs: list[tuple[int, RunRecord]]) -> N
     for message, where in found.items():
         scores = ", ".join(dict.fromkeys(_score(r) for _, r in where))
         outcome = "successful" if all(r.is_successful for _, r in where) else "unsuccessful"
-        check.add("oracle", f"the oracle (the reference solution) scored {scores}, {outcome}, "
-                            f"{_where([n for n, _ in where], len(runs))}: {message}")
+        check.add(
+            "oracle",
+            f"the oracle (the reference solution) scored {scores}, {outcome}, "
+            f"{_where([n for n, _ in where], len(runs))}: {message}",
+        )
 
 
 def _assess_echo(check: ScenarioCheck, runs: list[tuple[int, RunRecord]]) -> None:
@@ -310,9 +344,12 @@ def _assess_echo(check: ScenarioCheck, runs: list[tuple[int, RunRecord]]) -> Non
     successful = [(n, r) for n, r in runs if r.is_successful]
     if successful:
         scores = ", ".join(dict.fromkeys(_score(r) for _, r in successful))
-        check.add("echo", f"echo (changes nothing) was successful at {scores} "
-                          f"{_where([n for n, _ in successful], len(runs))}: the untouched fixture already passes; "
-                          "make a validation command or a heuristic check fail on it")
+        check.add(
+            "echo",
+            f"echo (changes nothing) was successful at {scores} "
+            f"{_where([n for n, _ in successful], len(runs))}: the untouched fixture already passes; "
+            "make a validation command or a heuristic check fail on it",
+        )
 
 
 def _group(runs: list[tuple[int, RunRecord]], key: Any) -> dict[str, list[int]]:
@@ -376,15 +413,25 @@ def _assess_baseline(check: ScenarioCheck, scenario: Scenario, runs: Runs) -> No
     unusable: dict[str, list[int]] = defaultdict(list)
     for repeat, results in per_repeat.items():
         for seq, v in enumerate(results):
-            check.baseline.append(BaselineOutcome(repeat=repeat, kind=v.kind, command=v.command, status=v.status,
-                                                  exit_code=v.exit_code, duration_ms=v.duration_ms))
+            check.baseline.append(
+                BaselineOutcome(
+                    repeat=repeat,
+                    kind=v.kind,
+                    command=v.command,
+                    status=v.status,
+                    exit_code=v.exit_code,
+                    duration_ms=v.duration_ms,
+                )
+            )
             statuses[(seq, v.command)][repeat] = v.status
             if v.status == "timeout":
                 unusable[f"baseline `{v.command}` timed out"].append(repeat)
             elif v.exit_code in (126, 127):
                 what = "not found" if v.exit_code == 127 else "not executable"
-                unusable[f"baseline `{v.command}` could not run (exit code {v.exit_code}: command {what}):\n"
-                         f"{_quote(v.output_tail)}"].append(repeat)
+                unusable[
+                    f"baseline `{v.command}` could not run (exit code {v.exit_code}: command {what}):\n"
+                    f"{_quote(v.output_tail)}"
+                ].append(repeat)
     for message, repeats in unusable.items():
         check.add("baseline", f"{message} ({_where(repeats, len(per_repeat))})")
     for (_, command), seen in statuses.items():
@@ -403,24 +450,39 @@ def _assess_slow(check: ScenarioCheck, scenario: Scenario, runs: Runs, slow_seco
                     key = (source, v.kind, v.command)
                     longest[key] = max(longest.get(key, 0), v.duration_ms)
     for (source, kind, command), ms in longest.items():
-        limit = limits.get(command, spec.validation.timeout_seconds) if source == "baseline" \
+        limit = (
+            limits.get(command, spec.validation.timeout_seconds)
+            if source == "baseline"
             else spec.validation.timeout_seconds
+        )
         threshold = min(slow_seconds, SLOW_SHARE_OF_TIMEOUT * limit)
-        why = f"the {slow_seconds:g} s of --slow-seconds" if threshold == slow_seconds \
+        why = (
+            f"the {slow_seconds:g} s of --slow-seconds"
+            if threshold == slow_seconds
             else f"half its {limit:g} s time limit"
+        )
         label = f"validation {kind}" if source == "validation" else "baseline"
         if ms / 1000 > threshold:
             check.add("slow", f"{label} `{command}` took up to {ms / 1000:.1f} s, over {why}: every run waits for it")
 
 
-def assess(check: ScenarioCheck, scenario: Scenario, runs: Runs, *, slow_seconds: float = DEFAULT_SLOW_SECONDS
-           ) -> ScenarioCheck:
+def assess(
+    check: ScenarioCheck, scenario: Scenario, runs: Runs, *, slow_seconds: float = DEFAULT_SLOW_SECONDS
+) -> ScenarioCheck:
     """Add to ``check`` what the runs of a scenario show (pure: records in, problems out)."""
     for agent, agent_runs in sorted(runs.items()):
         for repeat, record in agent_runs:
-            check.runs.append(RunOutcome(repeat=repeat, agent=agent, run_id=record.run_id, batch_id=record.batch_id,
-                                         status=record.status, weighted_score=record.weighted_score,
-                                         is_successful=record.is_successful))
+            check.runs.append(
+                RunOutcome(
+                    repeat=repeat,
+                    agent=agent,
+                    run_id=record.run_id,
+                    batch_id=record.batch_id,
+                    status=record.status,
+                    weighted_score=record.weighted_score,
+                    is_successful=record.is_successful,
+                )
+            )
     if ORACLE in runs:
         _assess_oracle(check, runs[ORACLE])
     if ECHO in runs:
@@ -480,17 +542,30 @@ async def check_scenarios(
     # One batch per repeat and group of scenarios run by the same agents on the same tier.
     groups: dict[tuple[tuple[str, ...], str], list[Scenario]] = defaultdict(list)
     for scenario, check in loaded:
-        agents: tuple[str, ...] = (ECHO, ORACLE) if scenario.spec.needs_workspace and scenario.has_solution \
-            else (ECHO,)
+        agents: tuple[str, ...] = (ECHO, ORACLE) if scenario.spec.needs_workspace and scenario.has_solution else (ECHO,)
         groups[(agents, check.tier or "")].append(scenario)
     runs: dict[str, Runs] = {s.key: defaultdict(list) for s, _ in loaded}
     for n in range(1, repeat + 1):
         for (agents, tier), scenarios in groups.items():
-            plan, _ = make_plan(catalog, [s.key for s in scenarios], tiers=[tier], agents=list(agents), models=[],
-                                timeout_seconds=timeout_seconds, judge_settings={"enabled": False},
-                                limits=limits or Limits())
-            result = await run_batch(store, plan, concurrency=concurrency, batch_id=_batch_id(n), reporter=reporter,
-                                     sandbox=sandbox, stop=stop)
+            plan, _ = make_plan(
+                catalog,
+                [s.key for s in scenarios],
+                tiers=[tier],
+                agents=list(agents),
+                models=[],
+                timeout_seconds=timeout_seconds,
+                judge_settings={"enabled": False},
+                limits=limits or Limits(),
+            )
+            result = await run_batch(
+                store,
+                plan,
+                concurrency=concurrency,
+                batch_id=_batch_id(n),
+                reporter=reporter,
+                sandbox=sandbox,
+                stop=stop,
+            )
             for record in result.records:
                 runs[f"{record.suite}/{record.scenario}"][record.agent].append((n, record))
     for scenario, check in loaded:
@@ -510,8 +585,9 @@ def run_check(catalog: Catalog, selectors: list[str], *, db_path: Path | None = 
     async def checked(store: Store) -> CheckReport:
         stop = StopRequest()
         with stop_on_signals(stop):
-            return await check_scenarios(catalog, selectors, store, database=str(db_path) if db_path else None,
-                                         stop=stop, **options)
+            return await check_scenarios(
+                catalog, selectors, store, database=str(db_path) if db_path else None, stop=stop, **options
+            )
 
     with tempfile.TemporaryDirectory(prefix="zebench-check-") as tmp:
         with Store(db_path or Path(tmp) / "check.db") as store:

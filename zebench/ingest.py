@@ -78,8 +78,10 @@ class FileReport:
     def describe(self, skip_invalid: bool) -> str:
         """One line saying what happened to the file."""
         if self.left_out and not skip_invalid and self.invalid:
-            text = (f"not loaded: {self.invalid} rejected of {self.valid + self.invalid} records (nothing of it was "
-                    f"written; --skip-invalid stores its {self.valid} valid record{_s(self.valid)})")
+            text = (
+                f"not loaded: {self.invalid} rejected of {self.valid + self.invalid} records (nothing of it was "
+                f"written; --skip-invalid stores its {self.valid} valid record{_s(self.valid)})"
+            )
         elif self.left_out and not self.invalid:
             text = "not loaded"
         else:
@@ -136,10 +138,12 @@ class IngestReport:
         left_out = [f for f in self.files if f.left_out and f.invalid and not self.skip_invalid]
         if left_out:
             valid = sum(f.valid for f in left_out)
-            text += (f"; {len(left_out)} file{_s(len(left_out))} not loaded because of "
-                     f"{sum(f.invalid for f in left_out)} rejected record{_s(sum(f.invalid for f in left_out))} "
-                     f"(nothing of {'it' if len(left_out) == 1 else 'them'} was written; --skip-invalid stores "
-                     f"{'its' if len(left_out) == 1 else 'their'} {valid} valid record{_s(valid)})")
+            text += (
+                f"; {len(left_out)} file{_s(len(left_out))} not loaded because of "
+                f"{sum(f.invalid for f in left_out)} rejected record{_s(sum(f.invalid for f in left_out))} "
+                f"(nothing of {'it' if len(left_out) == 1 else 'them'} was written; --skip-invalid stores "
+                f"{'its' if len(left_out) == 1 else 'their'} {valid} valid record{_s(valid)})"
+            )
         unreadable = [f for f in self.files if any(not p.record for p in f.problems)]
         if unreadable:
             text += f"; {len(unreadable)} file{_s(len(unreadable))} could not be read or stored"
@@ -149,15 +153,35 @@ class IngestReport:
 
     def to_json(self) -> dict[str, Any]:
         counts = self.counts
-        return {"newRuns": counts.new, "updatedRuns": counts.updated, "unchangedRuns": counts.unchanged,
-                "rejectedRecords": self.invalid, "repeatedRunIds": counts.duplicates,
-                "storedRuns": self.loaded, "loadedRuns": self.loaded, "invalidRecords": self.invalid,
-                "skipInvalid": self.skip_invalid, "failed": self.failed, "files": [
-                    {"path": f.path, "validRecords": f.valid, "loadedRecords": f.loaded, "invalidRecords": f.invalid,
-                     "newRuns": f.counts.new, "updatedRuns": f.counts.updated, "unchangedRuns": f.counts.unchanged,
-                     "rejectedRecords": f.invalid, "repeatedRunIds": f.counts.duplicates, "loaded": not f.left_out,
-                     "truncatedLastLine": f.truncated_last_line, "problems": [str(p) for p in f.problems]}
-                    for f in self.files]}
+        return {
+            "newRuns": counts.new,
+            "updatedRuns": counts.updated,
+            "unchangedRuns": counts.unchanged,
+            "rejectedRecords": self.invalid,
+            "repeatedRunIds": counts.duplicates,
+            "storedRuns": self.loaded,
+            "loadedRuns": self.loaded,
+            "invalidRecords": self.invalid,
+            "skipInvalid": self.skip_invalid,
+            "failed": self.failed,
+            "files": [
+                {
+                    "path": f.path,
+                    "validRecords": f.valid,
+                    "loadedRecords": f.loaded,
+                    "invalidRecords": f.invalid,
+                    "newRuns": f.counts.new,
+                    "updatedRuns": f.counts.updated,
+                    "unchangedRuns": f.counts.unchanged,
+                    "rejectedRecords": f.invalid,
+                    "repeatedRunIds": f.counts.duplicates,
+                    "loaded": not f.left_out,
+                    "truncatedLastLine": f.truncated_last_line,
+                    "problems": [str(p) for p in f.problems],
+                }
+                for f in self.files
+            ],
+        }
 
 
 class IngestError(Exception):

@@ -27,8 +27,16 @@ _DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _DIGIT_MAP = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("0") for b in range(256))
 _LONG_NUMBER = b"1" * 19
 # the same keeping an exponent's mark and sign: "e111" or "e+111" is a 3-digit exponent (1e999 is infinite)
-_NUMBER_SHAPE = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("e") if chr(b) in "eE" else
-                      ord("+") if chr(b) == "+" else ord("0") for b in range(256))
+_NUMBER_SHAPE = bytes(
+    ord("1")
+    if chr(b).isdigit() and b < 128
+    else ord("e")
+    if chr(b) in "eE"
+    else ord("+")
+    if chr(b) == "+"
+    else ord("0")
+    for b in range(256)
+)
 
 
 class JsonLimitError(ValueError):
@@ -88,8 +96,14 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         # an integer past Python's 4,300-digit conversion limit: parse it as one beyond 64 bits, to name it
         value = json.loads(data, parse_int=_int_or_too_big)
     shape = outside.translate(_NUMBER_SHAPE)
-    if (_LONG_NUMBER in shape or b"e111" in shape or b"e+111" in shape or b"NaN" in outside
-            or b"Infinity" in outside or b"\\ud" in raw.lower()):
+    if (
+        _LONG_NUMBER in shape
+        or b"e111" in shape
+        or b"e+111" in shape
+        or b"NaN" in outside
+        or b"Infinity" in outside
+        or b"\\ud" in raw.lower()
+    ):
         problems = unstorable_values(value, max_depth=max_depth)
         if problems:
             raise UnstorableJson(problems)
@@ -123,8 +137,9 @@ def unstorable_values(value: Any, *, max_depth: int = MAX_DEPTH) -> list[tuple[t
     return problems
 
 
-def _walk(value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]],
-          max_depth: int) -> None:
+def _walk(
+    value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[str | int, ...], str]], max_depth: int
+) -> None:
     if len(problems) >= 20:  # enough to say what is wrong
         return
     if isinstance(value, bool) or value is None:
@@ -145,8 +160,9 @@ def _walk(value: Any, path: tuple[str | int, ...], problems: list[tuple[tuple[st
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
             if isinstance(key, str) and not _encodes(key):
-                problems.append(((*path, key.encode("utf-8", "replace").decode()),
-                                 "key with a lone surrogate (not valid Unicode)"))
+                problems.append(
+                    ((*path, key.encode("utf-8", "replace").decode()), "key with a lone surrogate (not valid Unicode)")
+                )
                 continue
             _walk(item, (*path, key), problems, max_depth)
 

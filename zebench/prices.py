@@ -24,8 +24,12 @@ class Price:
     cache_write: float
 
     def cost(self, tokens_in: int, tokens_out: int, cache_read: int = 0, cache_write: int = 0) -> float:
-        return (tokens_in * self.input + tokens_out * self.output + cache_read * self.cache_read
-                + cache_write * self.cache_write) / 1_000_000
+        return (
+            tokens_in * self.input
+            + tokens_out * self.output
+            + cache_read * self.cache_read
+            + cache_write * self.cache_write
+        ) / 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,9 @@ class PriceTable:
         candidates = [m for m in self.models if model.startswith(m + "-") or model.startswith(m + "@")]
         return self.models[max(candidates, key=len)] if candidates else None
 
-    def cost(self, model: str | None, tokens_in: int, tokens_out: int, cache_read: int = 0,
-             cache_write: int = 0) -> float | None:
+    def cost(
+        self, model: str | None, tokens_in: int, tokens_out: int, cache_read: int = 0, cache_write: int = 0
+    ) -> float | None:
         price = self.lookup(model)
         return None if price is None else price.cost(tokens_in, tokens_out, cache_read, cache_write)
 
@@ -51,8 +56,12 @@ class PriceTable:
 def load_prices(path: Path | str) -> PriceTable:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     models = {
-        name: Price(float(p["input"]), float(p["output"]), float(p.get("cacheRead", p["input"])),
-                    float(p.get("cacheWrite", p["input"])))
+        name: Price(
+            float(p["input"]),
+            float(p["output"]),
+            float(p.get("cacheRead", p["input"])),
+            float(p.get("cacheWrite", p["input"])),
+        )
         for name, p in data["models"].items()
     }
     return PriceTable(version=str(data.get("version", "unknown")), models=models)

@@ -75,8 +75,6 @@ def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-
-
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of every process of a command (setrlimit; soft = hard, the command cannot raise them)."""
@@ -284,8 +282,14 @@ def kill_adopted_orphans(since: int | None) -> int:
 class _Watch:
     """Event-loop callbacks of one started command: exit (pidfd), the sync pipe, stdout and stderr."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, proc: subprocess.Popen[bytes], sync_fd: int,
-                 out: CappedOutput, err: CappedOutput | None):
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        proc: subprocess.Popen[bytes],
+        sync_fd: int,
+        out: CappedOutput,
+        err: CappedOutput | None,
+    ):
         self.loop, self.proc = loop, proc
         self.exited: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
@@ -411,9 +415,15 @@ async def _until_gone(watch: _Watch, loop: asyncio.AbstractEventLoop) -> None:
 def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> subprocess.Popen[bytes]:
     argv = launch.argv(sync_w)
     proc = subprocess.Popen(
-        argv, cwd=launch.cwd, env=launch.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT, start_new_session=True,
-        pass_fds=(sync_w, *launch.pass_fds), umask=launch.umask,
+        argv,
+        cwd=launch.cwd,
+        env=launch.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
+        start_new_session=True,
+        pass_fds=(sync_w, *launch.pass_fds),
+        umask=launch.umask,
     )
     _SPAWNED.add(proc.pid)
     return proc
@@ -483,8 +493,16 @@ def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
     """Run a launch to its end without an event loop (a probe at start-up); returns (exit code, stderr)."""
     r, w = os.pipe()
     try:
-        done = subprocess.run(launch.argv(w), env=launch.env, cwd=launch.cwd, capture_output=True, timeout=timeout,
-                              pass_fds=(w, *launch.pass_fds), umask=launch.umask, check=False)
+        done = subprocess.run(
+            launch.argv(w),
+            env=launch.env,
+            cwd=launch.cwd,
+            capture_output=True,
+            timeout=timeout,
+            pass_fds=(w, *launch.pass_fds),
+            umask=launch.umask,
+            check=False,
+        )
     finally:
         for fd in (r, w, *launch.pass_fds):
             os.close(fd)
@@ -517,8 +535,10 @@ async def run_command(
     nproc = nproc_limit(limits, None)
     launch = Launch(
         argv=lambda fd: reaper_argv(fd, argv, limits=limits, nproc=nproc),
-        env=env if env is not None else safe_env(), cwd=cwd,
+        env=env if env is not None else safe_env(),
+        cwd=cwd,
         display=command if isinstance(command, str) else shlex.join(command),
     )
-    return await run_process(launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes,
-                             separate_stderr=separate_stderr)
+    return await run_process(
+        launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
+    )

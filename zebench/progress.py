@@ -55,10 +55,16 @@ class RichReporter:
         )
         if self.live:
             self.progress = Progress(
-                TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("[green]{task.fields[ok]} successful[/] [red]{task.fields[failed]} failed[/] "
-                           "[cyan]{task.fields[running]} running[/]"),
-                TimeElapsedColumn(), console=self.console, transient=False,
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(
+                    "[green]{task.fields[ok]} successful[/] [red]{task.fields[failed]} failed[/] "
+                    "[cyan]{task.fields[running]} running[/]"
+                ),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=False,
             )
             self.progress.start()
             self.task_id = self.progress.add_task("runs", total=todo, **self._fields())
@@ -76,8 +82,11 @@ class RichReporter:
                 self.progress.update(self.task_id, **self._fields())
             else:
                 stage = record.failure.stage if record.failure else "?"
-                self.console.print(f"    {_label(record)}: cancelled during the {stage} stage run={record.run_id}",
-                                   highlight=False, soft_wrap=True)
+                self.console.print(
+                    f"    {_label(record)}: cancelled during the {stage} stage run={record.run_id}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             return
         self.done += 1
         self.successful += record.is_successful
@@ -86,13 +95,17 @@ class RichReporter:
             self.progress.update(self.task_id, advance=1, **self._fields())
         else:
             score = "-" if record.weighted_score is None else f"{record.weighted_score:.1f}"
-            verdict: str = "ok" if record.is_successful else (
-                record.status if record.status != "completed" else "unsuccessful")
+            verdict: str = (
+                "ok" if record.is_successful else (record.status if record.status != "completed" else "unsuccessful")
+            )
             errors = [e.evaluator_name for e in record.evaluations if e.error is not None]
             if errors:
                 verdict += f" (evaluator error: {', '.join(errors)})"
-            self.console.print(f"[{self.done}] {_label(record)}: {verdict} score={score} run={record.run_id}",
-                               highlight=False, soft_wrap=True)
+            self.console.print(
+                f"[{self.done}] {_label(record)}: {verdict} score={score} run={record.run_id}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
     def finish(self) -> None:
         if self.progress is not None:
@@ -113,14 +126,16 @@ def _cost(total: float | None, unknown_runs: int, runs: int) -> str:
     return f">= ${total or 0.0:.4f} ({unknown_runs} unknown)"
 
 
-def print_summary(store: Store, result: BatchResult, *, db_path: Path, output: Path | None,
-                  console: Console | None = None) -> None:
+def print_summary(
+    store: Store, result: BatchResult, *, db_path: Path, output: Path | None, console: Console | None = None
+) -> None:
     """The summary after `zebench run` (the same as `zebench summary BATCH_ID`)."""
     print_batch_summary(store, result.batch.batch_id, db_path=db_path, output=output, console=console)
 
 
-def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: Path | None = None,
-                        console: Console | None = None) -> None:
+def print_batch_summary(
+    store: Store, batch_id: str, *, db_path: Path, output: Path | None = None, console: Console | None = None
+) -> None:
     """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
     the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
     if console is None:
@@ -145,40 +160,79 @@ def print_batch_summary(store: Store, batch_id: str, *, db_path: Path, output: P
                 status += (
                     f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
                 )
-            runs.add_row(f"{r['suite']}/{r['scenario']}", r["tier"], r["agent"], r["model"] or "", status,
-                         _fmt(r["weighted_score"]), "[green]yes[/]" if r["is_successful"] else "no")
+            runs.add_row(
+                f"{r['suite']}/{r['scenario']}",
+                r["tier"],
+                r["agent"],
+                r["model"] or "",
+                status,
+                _fmt(r["weighted_score"]),
+                "[green]yes[/]" if r["is_successful"] else "no",
+            )
         console.print(runs)
     table = Table(title=f"Batch {batch_id}")
-    columns = ("agent", "model", "runs", "completed", "successful", "success rate", "avg score /10", "cost",
-               "agent failures", "infra failures", "evaluator errors")
+    columns = (
+        "agent",
+        "model",
+        "runs",
+        "completed",
+        "successful",
+        "success rate",
+        "avg score /10",
+        "cost",
+        "agent failures",
+        "infra failures",
+        "evaluator errors",
+    )
     for col in columns:
         table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
     for r in detail["breakdowns"]["byAgent"]:
-        table.add_row(r["agent"], r["model"] or "", str(r["runs"]), str(r["completedRuns"]), str(r["successfulRuns"]),
-                      "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
-                      _fmt(r["avgWeightedScore"]), _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
-                      str(r["agentFailures"]), str(r["infraFailures"]), str(r["evaluatorErrorRuns"]))
+        table.add_row(
+            r["agent"],
+            r["model"] or "",
+            str(r["runs"]),
+            str(r["completedRuns"]),
+            str(r["successfulRuns"]),
+            "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
+            _fmt(r["avgWeightedScore"]),
+            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+            str(r["agentFailures"]),
+            str(r["infraFailures"]),
+            str(r["evaluatorErrorRuns"]),
+        )
     if detail["breakdowns"]["byAgent"]:
         console.print(table)
     if d["runs"]:
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
-        console.print(f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
-                      f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
-                      f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
-                      f"infrastructure failures{excl}", soft_wrap=True)
+        console.print(
+            f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
+            f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
+            f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
+            f"infrastructure failures{excl}",
+            soft_wrap=True,
+        )
     for e in detail["breakdowns"]["evaluatorErrors"]:
-        console.print(f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
-                      f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
-                      soft_wrap=True, highlight=False)
+        console.print(
+            f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
+            f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
+            soft_wrap=True,
+            highlight=False,
+        )
     batch = store.get_batch(batch_id)
     retries = batch.metadata.get("infraRetries") if batch is not None else None
     if retries:  # --executor dask: runs started again after their worker was lost
-        console.print(f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
-                      "(each run stored once; metadata.infraRetries and lostWorkers of those runs)", soft_wrap=True)
+        console.print(
+            f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
+            "(each run stored once; metadata.infraRetries and lostWorkers of those runs)",
+            soft_wrap=True,
+        )
     if d["cancelledAttempts"]:
         console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
-    state = "complete" if d["complete"] else (
-        f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
+    state = (
+        "complete"
+        if d["complete"]
+        else (f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
+    )
     console.print(
         f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")
     )

@@ -90,8 +90,12 @@ class Shape:
 _SECRET_URL_PART = r"[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+"
 _TOKEN_CHARS = r"(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{12,}=*"  # a digit: prose is left alone
 TOKEN_PATTERNS: tuple[Shape, ...] = (
-    Shape("private-key", r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-          ("PRIVATE KEY-----",), boundary=False),
+    Shape(
+        "private-key",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+        ("PRIVATE KEY-----",),
+        boundary=False,
+    ),
     Shape("url-credentials", rf"://(?P<secret>{_SECRET_URL_PART})@", ("://",), boundary=False),
     Shape("anthropic-key", r"sk-ant-[A-Za-z0-9_\-]{16,}", ("sk-ant-",)),
     Shape("openrouter-key", r"sk-or-[A-Za-z0-9_\-]{16,}", ("sk-or-",)),
@@ -110,12 +114,26 @@ TOKEN_PATTERNS: tuple[Shape, ...] = (
     Shape("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-AgE",)),
     # A credentials or .env file read by a command (aws_secret_access_key = ..., password: ...): the value only
     # when it looks random (letters and digits, 12 or more), so that code such as `token = get_token()` stays.
-    Shape("assignment",
-          r"(?i:secret|token|passwd|password|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key)"
-          r"[A-Za-z0-9_\-]*[\"']?\s*[=:]\s*[\"']?"
-          r"(?P<secret>(?=[A-Za-z0-9+/=_\-]*[0-9])(?=[A-Za-z0-9+/=_\-]*[A-Za-z])[A-Za-z0-9+/=_\-]{12,})",
-          ("secret", "token", "passw", "api_key", "apikey", "api-key", "access_key", "access-key", "auth_key",
-           "private_key"), boundary=False, ignore_case=True),
+    Shape(
+        "assignment",
+        r"(?i:secret|token|passwd|password|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key)"
+        r"[A-Za-z0-9_\-]*[\"']?\s*[=:]\s*[\"']?"
+        r"(?P<secret>(?=[A-Za-z0-9+/=_\-]*[0-9])(?=[A-Za-z0-9+/=_\-]*[A-Za-z])[A-Za-z0-9+/=_\-]{12,})",
+        (
+            "secret",
+            "token",
+            "passw",
+            "api_key",
+            "apikey",
+            "api-key",
+            "access_key",
+            "access-key",
+            "auth_key",
+            "private_key",
+        ),
+        boundary=False,
+        ignore_case=True,
+    ),
 )
 _URL_CREDENTIALS_RE = re.compile(_URL_CREDENTIALS)
 
@@ -124,7 +142,8 @@ M = TypeVar("M", bound=BaseModel)
 
 def is_secret_name(name: str) -> bool:
     return name.upper() in KNOWN_SECRET_NAMES or (
-        bool(SECRET_NAME_RE.search(name)) and not NOT_SECRET_NAME_RE.match(name))
+        bool(SECRET_NAME_RE.search(name)) and not NOT_SECRET_NAME_RE.match(name)
+    )
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -168,7 +187,7 @@ class Redactor:
             if matches:
                 parts, end = [], 0
                 for m in matches:
-                    parts += [text[end:m.start()], _replacement(m, shape)]
+                    parts += [text[end : m.start()], _replacement(m, shape)]
                     end = m.end()
                 text = "".join(parts) + text[end:]
         return text

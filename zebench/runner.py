@@ -105,8 +105,11 @@ class RunOptions:
             "agentSettings": {k: _setting_text(v) for k, v in self.agent_settings.items()},
             "judgeSettings": dict(self.judge_settings),
             "agentNetwork": self.agent_network or scenario.spec.sandbox.network,
-            "limits": {"processes": self.limits.processes, "memoryBytes": self.limits.memory_bytes,
-                       "fileSizeBytes": self.limits.file_size_bytes},
+            "limits": {
+                "processes": self.limits.processes,
+                "memoryBytes": self.limits.memory_bytes,
+                "fileSizeBytes": self.limits.file_size_bytes,
+            },
         }
         if sandbox_mode is not None:
             settings["sandbox"] = sandbox_mode
@@ -136,16 +139,24 @@ class BaselineCache:
         self.workspace_root = workspace_root
         self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
 
-    def start(self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy],
-              limits: Limits) -> asyncio.Future[list[ValidationResult]]:
+    def start(
+        self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy], limits: Limits
+    ) -> asyncio.Future[list[ValidationResult]]:
         task = self._tasks.get(scenario.key)
         if task is None:
             spec = scenario.spec
-            task = asyncio.ensure_future(run_baseline(
-                spec.baseline.run, scenario.fixture_dir, spec.validation.commands,
-                timeout=spec.validation.timeout_seconds, sandbox_mode=sandbox_mode, policies=policies, limits=limits,
-                workspace_root=self.workspace_root,
-            ))
+            task = asyncio.ensure_future(
+                run_baseline(
+                    spec.baseline.run,
+                    scenario.fixture_dir,
+                    spec.validation.commands,
+                    timeout=spec.validation.timeout_seconds,
+                    sandbox_mode=sandbox_mode,
+                    policies=policies,
+                    limits=limits,
+                    workspace_root=self.workspace_root,
+                )
+            )
             self._tasks[scenario.key] = task
         return task
 
@@ -227,19 +238,31 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
 
 
 def _cancelled_failure(stage: str) -> Failure:
-    return Failure(category="cancelled", stage=stage,
-                   message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run")
+    return Failure(
+        category="cancelled",
+        stage=stage,
+        message=f"the batch was stopped during the {stage} stage; `zebench run --resume` redoes this run",
+    )
 
 
 def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
     """The run whose own record could not be made (an agent's message the model refuses...): stored failed."""
     now = utc_now()
     return RunRecord(
-        run_id=new_run_id(), batch_id=spec.batch_id, suite=spec.scenario.suite, scenario=spec.scenario.name,
-        tier=spec.tier, agent=spec.agent, model=spec.model, status="failed", started_at=now, completed_at=now,
+        run_id=new_run_id(),
+        batch_id=spec.batch_id,
+        suite=spec.scenario.suite,
+        scenario=spec.scenario.name,
+        tier=spec.tier,
+        agent=spec.agent,
+        model=spec.model,
+        status="failed",
+        started_at=now,
+        completed_at=now,
         repeat_index=spec.repeat_index,
-        failure=Failure(category="infrastructure", stage="results",
-                        message=f"the run record could not be built: {_describe(exc)}"),
+        failure=Failure(
+            category="infrastructure", stage="results", message=f"the run record could not be built: {_describe(exc)}"
+        ),
     )
 
 
@@ -292,9 +315,16 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
             if missing:
                 raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
-            baseline_future = baselines.start(
-                scenario, sandbox_mode=mode, policies=policies, limits=options.limits,
-            ) if scenario.spec.baseline.run else None
+            baseline_future = (
+                baselines.start(
+                    scenario,
+                    sandbox_mode=mode,
+                    policies=policies,
+                    limits=options.limits,
+                )
+                if scenario.spec.baseline.run
+                else None
+            )
 
             clock.start("workspace")
             try:
@@ -303,8 +333,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                 )
             except OSError as exc:
                 raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-            sandbox = Sandbox(workspace, mode=mode, policies=policies,
-                              limits=options.limits, scratch_root=options.workspace_root)
+            sandbox = Sandbox(
+                workspace, mode=mode, policies=policies, limits=options.limits, scratch_root=options.workspace_root
+            )
             try:
                 await sandbox.__aenter__()
             except OSError as exc:
@@ -317,8 +348,14 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
 
             clock.start("agent")
             toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, sandbox=sandbox)
-            task = AgentTask(prompt=prompt, scenario=scenario, tier=spec.tier, model=spec.model,
-                             workspace=workspace, settings=options.agent_settings)
+            task = AgentTask(
+                prompt=prompt,
+                scenario=scenario,
+                tier=spec.tier,
+                model=spec.model,
+                workspace=workspace,
+                settings=options.agent_settings,
+            )
             try:
                 await agent.run(task, toolbox)
             except AgentError as exc:
@@ -342,11 +379,13 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             clock.start("validation")
             try:
                 fresh, diff_note = await asyncio.to_thread(
-                    lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout))
+                    lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout)
+                )
                 diff = fresh
                 if scenario.spec.runs_validation:
                     validation = await run_validation(
-                        scenario.spec.validation.commands, sandbox,
+                        scenario.spec.validation.commands,
+                        sandbox,
                         timeout=scenario.spec.validation.timeout_seconds,
                     )
                     regressions = compare_with_baseline(validation, baseline)
@@ -356,20 +395,29 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             clock.start("evaluation")
             try:
                 ctx = EvaluationContext(
-                    scenario=scenario, workspace=workspace, validation=validation, diff=diff,
-                    agent_result=task.result, sandbox=sandbox,
-                    command_timeout=scenario.spec.validation.timeout_seconds, prompt=prompt,
+                    scenario=scenario,
+                    workspace=workspace,
+                    validation=validation,
+                    diff=diff,
+                    agent_result=task.result,
+                    sandbox=sandbox,
+                    command_timeout=scenario.spec.validation.timeout_seconds,
+                    prompt=prompt,
                     settings=options.judge_settings,
                 )
                 only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
                 evaluations = await run_evaluators(
-                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only)
+                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
+                )
             except Exception as exc:
                 raise StageFailure("evaluation", "evaluation", _describe(exc)) from None
     except TimeoutError:
         status = "timeout"
-        failure = Failure(category="timeout", stage=clock.current or "setup",
-                          message=f"the run exceeded its {timeout:g} s timeout during the {clock.current} stage")
+        failure = Failure(
+            category="timeout",
+            stage=clock.current or "setup",
+            message=f"the run exceeded its {timeout:g} s timeout during the {clock.current} stage",
+        )
     except StageFailure as exc:
         status = "failed"
         failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
@@ -387,7 +435,8 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             # What the agent changed before it failed is the first thing a user wants to see.
             deadline = time.monotonic() + FAILURE_DIFF_SECONDS
             diff, diff_note = await asyncio.to_thread(
-                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline))
+                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline)
+            )
     except asyncio.CancelledError as exc:  # the run had ended: it keeps its status, only the diff is lost
         cancelled, diff = exc, None
     except Exception:
@@ -412,8 +461,11 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     agent_result = task.result if task is not None else None
     scored = status in SCORED_STATUSES
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
-    metadata: dict[str, Any] = {"scenarioTitle": scenario.spec.title, "difficulty": scenario.spec.difficulty,
-                                "tags": scenario.spec.tags}
+    metadata: dict[str, Any] = {
+        "scenarioTitle": scenario.spec.title,
+        "difficulty": scenario.spec.difficulty,
+        "tags": scenario.spec.tags,
+    }
     if scenario.spec.id != scenario.name:
         metadata["scenarioId"] = scenario.spec.id
     tier_policy = scenario.tier_policy(spec.tier)
@@ -435,8 +487,10 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     if evaluator_errors:
         metadata["evaluatorErrors"] = evaluator_errors
         # what the score says: computed without these evaluators, and not a success (scoring.score_run)
-        metadata["scoreNote"] = ("evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
-                                 "them out and the run is not successful")
+        metadata["scoreNote"] = (
+            "evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
+            "them out and the run is not successful"
+        )
     if agent_result is not None and agent_result.final_text:
         metadata["agentSummary"] = agent_result.final_text[:2000]
     if agent_result is not None and agent_result.turns:
@@ -474,14 +528,29 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         platform=platform.platform(),
     )
     record = RunRecord(
-        run_id=run_id, batch_id=spec.batch_id, suite=scenario.suite, scenario=scenario.name, tier=spec.tier,
-        agent=spec.agent, model=spec.model, status=status, started_at=started_at, completed_at=utc_now(),
+        run_id=run_id,
+        batch_id=spec.batch_id,
+        suite=scenario.suite,
+        scenario=scenario.name,
+        tier=spec.tier,
+        agent=spec.agent,
+        model=spec.model,
+        status=status,
+        started_at=started_at,
+        completed_at=utc_now(),
         total_score=None if score is None or score.weighted_score is None else round(score.weighted_score / 10, 6),
         weighted_score=score.weighted_score if score else None,
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
-        repeat_index=spec.repeat_index, failure=failure, metadata=metadata, evaluations=evaluations,
-        telemetry=telemetry, validation=validation, baseline=baseline, diff=diff, transcript=transcript,
+        repeat_index=spec.repeat_index,
+        failure=failure,
+        metadata=metadata,
+        evaluations=evaluations,
+        telemetry=telemetry,
+        validation=validation,
+        baseline=baseline,
+        diff=diff,
+        transcript=transcript,
         manifest=manifest,
     )
     if cancelled is not None:

@@ -77,11 +77,34 @@ SANDBOX_HOME = "/home/zebench"
 #: linker, alternatives (Debian's /usr/bin links go through it), time zone, OS identity. Not /etc/shadow, not
 #: /etc/ssl/private, not the rest of /etc.
 ETC_READABLE = (
-    "resolv.conf", "hosts", "host.conf", "nsswitch.conf", "gai.conf", "services", "protocols", "networks",
-    "ssl/certs", "ssl/openssl.cnf", "pki/tls/certs", "pki/ca-trust", "ca-certificates.conf",
-    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "timezone",
-    "os-release", "debian_version", "lsb-release", "mime.types", "terminfo", "python3", "python3.11",
-    "python3.12", "python3.13",
+    "resolv.conf",
+    "hosts",
+    "host.conf",
+    "nsswitch.conf",
+    "gai.conf",
+    "services",
+    "protocols",
+    "networks",
+    "ssl/certs",
+    "ssl/openssl.cnf",
+    "pki/tls/certs",
+    "pki/ca-trust",
+    "ca-certificates.conf",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",
+    "localtime",
+    "timezone",
+    "os-release",
+    "debian_version",
+    "lsb-release",
+    "mime.types",
+    "terminfo",
+    "python3",
+    "python3.11",
+    "python3.12",
+    "python3.13",
 )
 #: Top-level system folders bound read-only (or recreated as links into /usr on merged-/usr systems).
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -106,11 +129,19 @@ class Policy:
     #: Extra environment variables, deliberately passed (e.g. ``npm_config_store_dir``).
     env: Mapping[str, str] = field(default_factory=dict)
 
-    def extend(self, *, network: bool | None = None, rw_paths: Sequence[Path] = (), ro_paths: Sequence[Path] = (),
-               env: Mapping[str, str] | None = None) -> Policy:
+    def extend(
+        self,
+        *,
+        network: bool | None = None,
+        rw_paths: Sequence[Path] = (),
+        ro_paths: Sequence[Path] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> Policy:
         return replace(
-            self, network=self.network if network is None else network,
-            rw_paths=self.rw_paths + tuple(rw_paths), ro_paths=self.ro_paths + tuple(ro_paths),
+            self,
+            network=self.network if network is None else network,
+            rw_paths=self.rw_paths + tuple(rw_paths),
+            ro_paths=self.ro_paths + tuple(ro_paths),
             env={**self.env, **(env or {})},
         )
 
@@ -181,8 +212,13 @@ def resolve_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
 
 def _python_roots() -> list[Path]:
     """Folders of the Python installation zebench runs from (a venv and the interpreter it is made from)."""
-    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
-             Path(os.path.realpath(sys.executable)).parent.parent}
+    roots = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.base_exec_prefix),
+        Path(os.path.realpath(sys.executable)).parent.parent,
+    }
     return sorted({Path(os.path.realpath(p)) for p in roots} | roots)
 
 
@@ -329,25 +365,48 @@ class Sandbox:
             self.prepare_shared_dir(path)
         env = self.env(policy)
         if self.mode == "none":
-            return Launch(argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
-                          env=env, cwd=cwd, display=display)
+            return Launch(
+                argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
+                env=env,
+                cwd=cwd,
+                display=display,
+            )
         bwrap = self._bwrap_args(policy, cwd)
         inner = argv
         if self.owner is not None:
             uid, gid = self.owner
-            inner = [_tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-                     "--inh-caps=-all", "--", *argv]
+            inner = [
+                _tool("setpriv") or "setpriv",
+                f"--reuid={uid}",
+                f"--regid={gid}",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--",
+                *argv,
+            ]
         # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
         wrapped = [*bwrap, "--", *inner]
         return Launch(
             argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
-            env=env, cwd=cwd, umask=0o002 if self.owner else -1, display=display,
+            env=env,
+            cwd=cwd,
+            umask=0o002 if self.owner else -1,
+            display=display,
         )
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
         assert self.scratch is not None
-        args = [_tool("bwrap") or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "zebench"]
+        args = [
+            _tool("bwrap") or "bwrap",
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--hostname",
+            "zebench",
+        ]
         if not policy.network:
             args.append("--unshare-net")
         if os.geteuid() == 0:
@@ -416,8 +475,9 @@ class Sandbox:
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
         launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
-        return await run_process(launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes,
-                                 separate_stderr=separate_stderr)
+        return await run_process(
+            launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
+        )
 
 
 _ETC: tuple[Path, list[str]] | None = None
@@ -495,6 +555,14 @@ def chown_tree(root: Path, uid: int, gid: int) -> None:
 
 
 __all__ = [
-    "Limits", "Policy", "Purpose", "Sandbox", "SandboxError", "SandboxMode", "bwrap_problem", "command_path",
-    "default_policies", "resolve_mode",
+    "Limits",
+    "Policy",
+    "Purpose",
+    "Sandbox",
+    "SandboxError",
+    "SandboxMode",
+    "bwrap_problem",
+    "command_path",
+    "default_policies",
+    "resolve_mode",
 ]

@@ -73,8 +73,12 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
     if guard is not None and (guard.applicable or guard.error is not None):
         gates["integrity_guard"] = guard.normalized_score == 1.0
     gate_names = (*GATE_COMMANDS, "integrity_guard")
-    errors = [e.evaluator_name for e in evaluations
-              if e.error is not None and (e.weight > 0 or e.evaluator_name in gate_names)]
-    successful = (completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold
-                  and not errors)
+    errors = [
+        e.evaluator_name
+        for e in evaluations
+        if e.error is not None and (e.weight > 0 or e.evaluator_name in gate_names)
+    ]
+    successful = (
+        completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold and not errors
+    )
     return Score(total, weighted, metric, successful, gates, errors)

@@ -9,34 +9,51 @@ from typing import Any
 from .store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
 
 TABLES: dict[str, dict[str, Any]] = {
-    "batch_runs": {"description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
-                   "columns": {"expected_runs":
-                               "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
-                               "avg_score": "Mean totalScore, 0-1", "avg_weighted_score": "Mean weightedScore, 0-10",
-                               "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)"}},
-    "benchmark_runs": {"description": "One row per run, failed ones too.",
-                       "columns": {"status": "completed, budget_exceeded, failed, timeout or cancelled",
-                                   "weighted_score": "0-10, weighted mean of the applicable evaluators",
-                                   "total_score": "weighted_score / 10",
-                                   "success_metric": "Mean of the task evaluators, 0-1",
-                                   "is_successful": "1 when the gates hold and success_metric >= threshold",
-                                   "failure_category": "Why the run did not complete",
-                                   "cost_usd": "Agent cost in USD (NULL = unknown)",
-                                   "repeat_index": "Which repeat of its matrix cell",
-                                   "specialist_enabled": "1 when the run used an original-project specialist",
-                                   "metadata": "JSON; unknown fields of a posted record under extraFields"},
-                       "units": {"cost_usd": "USD"}},
-    "evaluation_results": {"description": "One row per evaluator per run; applicable = 0 rows are left out of scores.",
-                           "columns": {"score": "As made or sent, out of max_score",
-                                       "normalized_score": "score / max_score, 0-1 (what weighting uses)",
-                                       "weight": "Weight in weighted_score",
-                                       "kind": "task, hygiene or info", "cost_usd": "Evaluation cost (LLM judge)"}},
-    "run_telemetry": {"description": "Tokens, cost and time of each run.",
-                      "columns": {"stage_ms": "JSON: milliseconds per stage", "cost_usd": "Agent cost, NULL = unknown",
-                                  "judge_cost_usd": "LLM judge cost"},
-                      "units": {"duration_ms": "ms", "cost_usd": "USD", "judge_cost_usd": "USD"}},
-    "validation_results": {"description": "Each validation command of each run.",
-                           "units": {"duration_ms": "ms"}},
+    "batch_runs": {
+        "description": "One row per batch: its matrix size and aggregates recomputed from its runs.",
+        "columns": {
+            "expected_runs": "Size of the batch's run matrix (total_runs < expected_runs: incomplete)",
+            "avg_score": "Mean totalScore, 0-1",
+            "avg_weighted_score": "Mean weightedScore, 0-10",
+            "metadata": "JSON: the plan (scenarios, tiers, agents, models, settings)",
+        },
+    },
+    "benchmark_runs": {
+        "description": "One row per run, failed ones too.",
+        "columns": {
+            "status": "completed, budget_exceeded, failed, timeout or cancelled",
+            "weighted_score": "0-10, weighted mean of the applicable evaluators",
+            "total_score": "weighted_score / 10",
+            "success_metric": "Mean of the task evaluators, 0-1",
+            "is_successful": "1 when the gates hold and success_metric >= threshold",
+            "failure_category": "Why the run did not complete",
+            "cost_usd": "Agent cost in USD (NULL = unknown)",
+            "repeat_index": "Which repeat of its matrix cell",
+            "specialist_enabled": "1 when the run used an original-project specialist",
+            "metadata": "JSON; unknown fields of a posted record under extraFields",
+        },
+        "units": {"cost_usd": "USD"},
+    },
+    "evaluation_results": {
+        "description": "One row per evaluator per run; applicable = 0 rows are left out of scores.",
+        "columns": {
+            "score": "As made or sent, out of max_score",
+            "normalized_score": "score / max_score, 0-1 (what weighting uses)",
+            "weight": "Weight in weighted_score",
+            "kind": "task, hygiene or info",
+            "cost_usd": "Evaluation cost (LLM judge)",
+        },
+    },
+    "run_telemetry": {
+        "description": "Tokens, cost and time of each run.",
+        "columns": {
+            "stage_ms": "JSON: milliseconds per stage",
+            "cost_usd": "Agent cost, NULL = unknown",
+            "judge_cost_usd": "LLM judge cost",
+        },
+        "units": {"duration_ms": "ms", "cost_usd": "USD", "judge_cost_usd": "USD"},
+    },
+    "validation_results": {"description": "Each validation command of each run.", "units": {"duration_ms": "ms"}},
     "run_diff_files": {"description": "Files the agent added, modified or deleted, with patches."},
     "run_dependency_changes": {"description": "Dependency declarations that changed."},
     "run_messages": {"description": "Transcript: every message in order."},
@@ -45,8 +62,10 @@ TABLES: dict[str, dict[str, Any]] = {
     "agg_agents": {"description": "Summary per agent and model, kept up to date by triggers."},
     "agg_scenarios": {"description": "Summary per scenario and tier, kept up to date by triggers."},
     "agg_totals": {"description": "Summary of every run, kept up to date by triggers."},
-    "agg_status_agents": {"description": "Per status, success and agent, kept up to date by triggers: the original "
-                                         "API's statistics (completed runs)."},
+    "agg_status_agents": {
+        "description": "Per status, success and agent, kept up to date by triggers: the original "
+        "API's statistics (completed runs)."
+    },
 }
 
 
@@ -57,7 +76,7 @@ def metadata(db_name: str, site: Path | None = None) -> dict[str, Any]:
     return {
         "title": "zebench",
         "description": "Benchmark runs of AI coding agents. JSON API under /api (the original project's shapes) and "
-                       "/api/v2 (zebench's); see /api/openapi.json.",
+        "/api/v2 (zebench's); see /api/openapi.json.",
         "plugins": {"zebench": plugin},
         "databases": {db_name: {"tables": TABLES, "queries": CANNED_QUERIES}},
     }
@@ -83,28 +102,42 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
     from datasette.app import Datasette
 
     if not db_path.exists() and (immutable or not create):
-        raise NoDatabase(f"{db_path} does not exist" + (
-            " (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one"))
+        raise NoDatabase(
+            f"{db_path} does not exist"
+            + (" (an immutable server cannot create it)" if immutable else "; pass --create to start with an empty one")
+        )
     if not db_path.exists():
         Store(db_path).close()  # --create: a new, empty database
     with ReadOnlyStore(db_path) as reader:
         pending = pending_migrations(reader.conn)
     if pending:
-        raise NoDatabase(f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
-                         f"pending): run `zebench migrate --db {db_path}` first (any write command, such as "
-                         "`zebench run` or `zebench ingest`, also brings it up to date)")
+        raise NoDatabase(
+            f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
+            f"pending): run `zebench migrate --db {db_path}` first (any write command, such as "
+            "`zebench run` or `zebench ingest`, also brings it up to date)"
+        )
     if immutable:
         with Store(db_path, migrate=False) as store:
             store.checkpoint()  # immutable mode ignores the WAL file
     name = db_path.stem
     return Datasette(
-        files=[] if immutable else [str(db_path)], immutables=[str(db_path)] if immutable else [],
-        metadata=metadata(name, site), settings=SETTINGS, cors=True,
+        files=[] if immutable else [str(db_path)],
+        immutables=[str(db_path)] if immutable else [],
+        metadata=metadata(name, site),
+        settings=SETTINGS,
+        cors=True,
     )
 
 
-def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: bool = False,
-          site: Path | None = None, say: Callable[[str], None] = print) -> None:
+def serve(
+    db_path: Path,
+    host: str,
+    port: int,
+    immutable: bool = False,
+    create: bool = False,
+    site: Path | None = None,
+    say: Callable[[str], None] = print,
+) -> None:
     """Serve until interrupted. With ``site``, the report site is built (incrementally) from the database first,
     then served at /-/site/ beside the API."""
     import uvicorn
@@ -115,8 +148,10 @@ def serve(db_path: Path, host: str, port: int, immutable: bool = False, create: 
         from .site import build_site
 
         report = build_site(db_path, site)
-        say(f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
-            f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}")
+        say(
+            f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
+            f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}"
+        )
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 
 

@@ -234,8 +234,10 @@ def regularized_beta(a: float, b: float, x: float) -> float:
     h = d
     for m in range(1, 10_000):
         m2 = 2 * m
-        for numerator in (m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)),
-                          -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0))):
+        for numerator in (
+            m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)),
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
+        ):
             d = 1.0 + numerator * d
             d = 1.0 / (d if abs(d) > tiny else tiny)
             c = 1.0 + numerator / c
@@ -303,8 +305,9 @@ def _item_arrays(successes: Sequence[float], runs: Sequence[float]) -> tuple[Flo
     return s[keep], n[keep]
 
 
-def clustered_proportion_interval(successes: Sequence[float], runs: Sequence[float], alpha: float = 0.05
-                                  ) -> tuple[float, float, str]:
+def clustered_proportion_interval(
+    successes: Sequence[float], runs: Sequence[float], alpha: float = 0.05
+) -> tuple[float, float, str]:
     """Interval of the success rate sum(successes) / sum(runs) over items whose runs are correlated.
 
     Returns (low, high, method). With at most one run per item, runs are independent: the Wilson score interval
@@ -339,8 +342,12 @@ def clustered_proportion_interval(successes: Sequence[float], runs: Sequence[flo
     return (low, high, "clustered")
 
 
-def clustered_mean_interval(sums: Sequence[float], counts: Sequence[float], alpha: float = 0.05,
-                            bounds: tuple[float, float] = (-math.inf, math.inf)) -> tuple[float, float] | None:
+def clustered_mean_interval(
+    sums: Sequence[float],
+    counts: Sequence[float],
+    alpha: float = 0.05,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> tuple[float, float] | None:
     """Interval of the mean sum(sums) / sum(counts) of values grouped in items (a run's score, grouped by item).
 
     The cluster-robust (CR1) standard error over the G items with G - 1 degrees of freedom (Cameron & Miller
@@ -415,8 +422,9 @@ def pass_at_k_curve(runs: Sequence[int], successes: Sequence[int]) -> list[PassK
             none_pass = np.where(covered, none_pass * np.maximum(n - c - k + 1, 0) / (n - k + 1), 0.0)
             all_pass = np.where(covered, all_pass * np.maximum(c - k + 1, 0) / (n - k + 1), 0.0)
         count = int(covered.sum())
-        out.append(PassK(k, float(np.sum(1.0 - none_pass[covered])) / count,
-                         float(np.sum(all_pass[covered])) / count, count))
+        out.append(
+            PassK(k, float(np.sum(1.0 - none_pass[covered])) / count, float(np.sum(all_pass[covered])) / count, count)
+        )
     return out
 
 
@@ -429,9 +437,7 @@ def _binom_half_cdf(m: int, total: int) -> float:
         return 1.0
     # Start from log pmf(m) (lgamma keeps it finite for huge totals) and sum the lower tail by the ratio
     # pmf(i-1)/pmf(i) = i / (total - i + 1) < 1 below the mode, stopping once terms no longer matter.
-    log_pmf_m = (
-        math.lgamma(total + 1) - math.lgamma(m + 1) - math.lgamma(total - m + 1) - total * math.log(2.0)
-    )
+    log_pmf_m = math.lgamma(total + 1) - math.lgamma(m + 1) - math.lgamma(total - m + 1) - total * math.log(2.0)
     term = 1.0
     acc = 1.0
     for i in range(m, 0, -1):
@@ -675,7 +681,7 @@ def paired_rate_test(base: Sequence[tuple[int, int]], cand: Sequence[tuple[int, 
     """
     if len(base) != len(cand):
         raise ValueError("base and cand must pair the same items")
-    for (s, n) in [*base, *cand]:
+    for s, n in [*base, *cand]:
         if n < 1 or not 0 <= s <= n:
             raise ValueError(f"each side of an item needs 1 <= runs and 0 <= successes <= runs, got ({s}, {n})")
     items = len(base)
@@ -718,8 +724,9 @@ def _mean_rate(items: Mapping[str, tuple[int, int]], keys: Sequence[str]) -> flo
     return sum(items[k][0] / items[k][1] for k in keys) / len(keys)
 
 
-def tie_groups(rows: Sequence[TieRow], alpha: float = 0.05,
-               min_shared: int = DEFAULT_MIN_SHARED_ITEMS) -> list[TieResult]:
+def tie_groups(
+    rows: Sequence[TieRow], alpha: float = 0.05, min_shared: int = DEFAULT_MIN_SHARED_ITEMS
+) -> list[TieResult]:
     """Tie groups for a leaderboard sorted best first; one TieResult per row.
 
     Method ("not significantly worse than the group's leader"). The first row with at least ``min_shared`` items
@@ -743,8 +750,9 @@ def tie_groups(rows: Sequence[TieRow], alpha: float = 0.05,
         leader_index, *others = remaining
         leader = rows[leader_index]
         group += 1
-        results[leader_index] = TieResult(group, leader.name, None, len(leader.items),
-                                          tuple(not_comparable[leader_index]))
+        results[leader_index] = TieResult(
+            group, leader.name, None, len(leader.items), tuple(not_comparable[leader_index])
+        )
         tested: list[tuple[int, float, bool, int]] = []
         for i in others:
             shared = sorted(leader.items.keys() & rows[i].items.keys())
@@ -789,9 +797,17 @@ def fisher_exact(a: int, b: int, c: int, d: int) -> float:
     low, high = max(0, col1 - (total - row1)), min(row1, col1)
 
     def log_p(x: int) -> float:  # hypergeometric log-probability of x successes in the first row
-        return (math.lgamma(row1 + 1) - math.lgamma(x + 1) - math.lgamma(row1 - x + 1)
-                + math.lgamma(total - row1 + 1) - math.lgamma(col1 - x + 1) - math.lgamma(total - row1 - col1 + x + 1)
-                - math.lgamma(total + 1) + math.lgamma(col1 + 1) + math.lgamma(total - col1 + 1))
+        return (
+            math.lgamma(row1 + 1)
+            - math.lgamma(x + 1)
+            - math.lgamma(row1 - x + 1)
+            + math.lgamma(total - row1 + 1)
+            - math.lgamma(col1 - x + 1)
+            - math.lgamma(total - row1 - col1 + x + 1)
+            - math.lgamma(total + 1)
+            + math.lgamma(col1 + 1)
+            + math.lgamma(total - col1 + 1)
+        )
 
     observed = log_p(a)
     # Relative tolerance as scipy uses, so that tables as likely as the observed one count despite rounding.

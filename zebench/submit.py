@@ -200,7 +200,7 @@ async def deliver_spool(submitter: Submitter) -> SpoolReport:
     delivered: list[str] = []
     try:
         for start in range(0, len(lines), SPOOL_BATCH):
-            group = lines[start:start + SPOOL_BATCH]
+            group = lines[start : start + SPOOL_BATCH]
             try:
                 payload = [json.loads(line) for line in group]
             except json.JSONDecodeError:  # a line cut short by a crash: keep the group for inspection

@@ -34,15 +34,33 @@ from .runner import STAGES
 
 #: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
 AGENT_MODELS = [
-    ("claude-code", "claude-sonnet-4-5", 0.72), ("claude-code", "claude-opus-4-1", 0.78),
-    ("codex", "gpt-5", 0.70), ("codex", "gpt-5-mini", 0.58),
-    ("anthropic", "claude-haiku-4-5", 0.55), ("anthropic", "claude-sonnet-4-5", 0.68),
-    ("openai", "gpt-4.1", 0.52), ("openai", "o4-mini", 0.57),
-    ("gemini-cli", "gemini-2.5-pro", 0.62), ("aider", "gpt-4.1", 0.50), ("goose", "claude-sonnet-4-5", 0.60),
-    ("opencode", "kimi-k2", 0.54), ("cursor-agent", "auto", 0.64), ("echo", None, 0.05),
+    ("claude-code", "claude-sonnet-4-5", 0.72),
+    ("claude-code", "claude-opus-4-1", 0.78),
+    ("codex", "gpt-5", 0.70),
+    ("codex", "gpt-5-mini", 0.58),
+    ("anthropic", "claude-haiku-4-5", 0.55),
+    ("anthropic", "claude-sonnet-4-5", 0.68),
+    ("openai", "gpt-4.1", 0.52),
+    ("openai", "o4-mini", 0.57),
+    ("gemini-cli", "gemini-2.5-pro", 0.62),
+    ("aider", "gpt-4.1", 0.50),
+    ("goose", "claude-sonnet-4-5", 0.60),
+    ("opencode", "kimi-k2", 0.54),
+    ("cursor-agent", "auto", 0.64),
+    ("echo", None, 0.05),
 ]
-SUITES = ["npm-upgrades", "python-deps", "framework-migrations", "security-patches", "monorepo", "lint-fixes",
-          "typescript-strict", "react-router", "django-upgrades", "infra-config"]
+SUITES = [
+    "npm-upgrades",
+    "python-deps",
+    "framework-migrations",
+    "security-patches",
+    "monorepo",
+    "lint-fixes",
+    "typescript-strict",
+    "react-router",
+    "django-upgrades",
+    "infra-config",
+]
 SCENARIOS = [(suite, f"{suite.split('-')[0]}-task-{i:02d}") for suite in SUITES for i in range(20)]
 TIERS = ["L0", "L1", "L2", "L3", "Lx"]
 TIER_PENALTY = {"L0": -0.05, "L1": 0.0, "L2": 0.08, "L3": 0.16, "Lx": 0.25}
@@ -92,18 +110,28 @@ class Generator:
             keys = [(s, t, a, r) for s in scenarios for t in tiers for a in agents for r in range(repeats)]
             expected = len(keys)
             if rng.random() < 0.05:  # an interrupted batch
-                keys = keys[:int(len(keys) * rng.uniform(0.5, 0.99))]
-            keys = keys[:total_runs - emitted]
+                keys = keys[: int(len(keys) * rng.uniform(0.5, 0.99))]
+            keys = keys[: total_runs - emitted]
             self.clock += timedelta(minutes=rng.uniform(20, 600))
             created = self.clock
             batch_id = f"batch-{int(created.timestamp() * 1000)}-{number:06x}"
             judge = rng.random() < 0.3
             runs = [self.run(batch_id, key, judge) for key in keys]
             batch = BatchRecord(
-                batch_id=batch_id, created_at=iso(created), completed_at=runs[-1].completed_at if runs else None,
+                batch_id=batch_id,
+                created_at=iso(created),
+                completed_at=runs[-1].completed_at if runs else None,
                 expected_runs=expected,
-                metadata={"plan": {"suites": suites, "tiers": tiers, "agents": [a[0] for a in agents],
-                                   "models": [a[1] for a in agents], "repeat": repeats}, "concurrency": 8},
+                metadata={
+                    "plan": {
+                        "suites": suites,
+                        "tiers": tiers,
+                        "agents": [a[0] for a in agents],
+                        "models": [a[1] for a in agents],
+                        "repeat": repeats,
+                    },
+                    "concurrency": 8,
+                },
             )
             number += 1
             emitted += len(runs)
@@ -141,8 +169,16 @@ class Generator:
         evaluations = []
         for name, kind, weight in EVALUATORS + ([JUDGE] if judge else []):
             if not scored:
-                evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, applicable=False,
-                                              score=None, details={"reason": "run did not complete"}))
+                evaluations.append(
+                    Evaluation(
+                        evaluator_name=name,
+                        kind=kind,
+                        weight=weight,
+                        applicable=False,
+                        score=None,
+                        details={"reason": "run did not complete"},
+                    )
+                )
                 continue
             if kind == "hygiene":
                 score = 1.0 if rng.random() < 0.93 else 0.0
@@ -150,9 +186,16 @@ class Generator:
                 score = round(min(1.0, max(0.0, rng.gauss(base, 0.2))), 3)
             checks = rng.randint(1, 8)
             details = {"checks": checks, "passed": round(checks * score)}
-            evaluations.append(Evaluation(evaluator_name=name, kind=kind, weight=weight, score=score,
-                                          details=details, cost_usd=round(rng.uniform(0.002, 0.03), 4)
-                                          if name == "llm_judge" else 0.0))
+            evaluations.append(
+                Evaluation(
+                    evaluator_name=name,
+                    kind=kind,
+                    weight=weight,
+                    score=score,
+                    details=details,
+                    cost_usd=round(rng.uniform(0.002, 0.03), 4) if name == "llm_judge" else 0.0,
+                )
+            )
         weighted = metric = None
         successful = False
         if scored:
@@ -182,17 +225,35 @@ class Generator:
             )
         )
         telemetry = Telemetry(
-            tool_calls=rng.randint(0, 120), tokens_in=tokens_in, tokens_out=tokens_out,
-            cache_read_tokens=tokens_in // 2, cache_write_tokens=tokens_in // 10, cost_usd=cost,
-            judge_cost_usd=sum(e.cost_usd or 0 for e in evaluations) if judge else 0.0, duration_ms=duration,
+            tool_calls=rng.randint(0, 120),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cache_read_tokens=tokens_in // 2,
+            cache_write_tokens=tokens_in // 10,
+            cost_usd=cost,
+            judge_cost_usd=sum(e.cost_usd or 0 for e in evaluations) if judge else 0.0,
+            duration_ms=duration,
             stage_ms=stage_ms,
         )
         record = RunRecord(
-            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}", batch_id=batch_id,
-            suite=suite, scenario=scenario, tier=tier, agent=agent, model=model, status=status,
-            started_at=iso(started), completed_at=iso(completed), total_score=None if weighted is None
-            else round(weighted / 10, 5), weighted_score=weighted, is_successful=successful, success_metric=metric,
-            repeat_index=repeat, failure=failure, metadata={"turns": rng.randint(1, 40)}, evaluations=evaluations,
+            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}",
+            batch_id=batch_id,
+            suite=suite,
+            scenario=scenario,
+            tier=tier,
+            agent=agent,
+            model=model,
+            status=status,
+            started_at=iso(started),
+            completed_at=iso(completed),
+            total_score=None if weighted is None else round(weighted / 10, 5),
+            weighted_score=weighted,
+            is_successful=successful,
+            success_metric=metric,
+            repeat_index=repeat,
+            failure=failure,
+            metadata={"turns": rng.randint(1, 40)},
+            evaluations=evaluations,
             telemetry=telemetry,
         )
         if self.details:
@@ -225,10 +286,20 @@ class Generator:
             ),
         ]
         before, after = f"^{rng.randint(1, 4)}.0.0", f"^{rng.randint(5, 9)}.1.0"
-        record.diff = Diff(files=[DiffFile(
-            path="package.json", change="modified", additions=1, deletions=1,
-            patch=(f"--- a/package.json\n+++ b/package.json\n@@ -10,7 +10,7 @@\n   \"dependencies\": {{\n"
-                   f"-    \"react\": \"{before}\",\n+    \"react\": \"{after}\",\n     \"react-dom\": \"{after}\"\n"))])
+        record.diff = Diff(
+            files=[
+                DiffFile(
+                    path="package.json",
+                    change="modified",
+                    additions=1,
+                    deletions=1,
+                    patch=(
+                        f'--- a/package.json\n+++ b/package.json\n@@ -10,7 +10,7 @@\n   "dependencies": {{\n'
+                        f'-    "react": "{before}",\n+    "react": "{after}",\n     "react-dom": "{after}"\n'
+                    ),
+                )
+            ]
+        )
         record.transcript = Transcript(
             messages=[
                 Message(role="user", content=f"Upgrade react to the latest major in {record.scenario}."),
@@ -260,6 +331,13 @@ class Generator:
                 ),
             ],
         )
-        record.manifest = Manifest(zebench_version="0.1.0", scenario_hash=f"{rng.getrandbits(64):016x}",
-                                   prompt_hash=f"{rng.getrandbits(64):016x}", agent=record.agent, model=record.model,
-                                   settings={"maxTurns": 40}, python_version="3.11.7", platform="linux-x86_64")
+        record.manifest = Manifest(
+            zebench_version="0.1.0",
+            scenario_hash=f"{rng.getrandbits(64):016x}",
+            prompt_hash=f"{rng.getrandbits(64):016x}",
+            agent=record.agent,
+            model=record.model,
+            settings={"maxTurns": 40},
+            python_version="3.11.7",
+            platform="linux-x86_64",
+        )

@@ -50,8 +50,12 @@ class Error:
 
 
 def rate_limited(retry_after_ms: int = 10) -> Error:
-    return Error(429, "rate_limit_error", "Number of requests has exceeded your rate limit",
-                 {"retry-after-ms": str(retry_after_ms), "retry-after": "0"})
+    return Error(
+        429,
+        "rate_limit_error",
+        "Number of requests has exceeded your rate limit",
+        {"retry-after-ms": str(retry_after_ms), "retry-after": "0"},
+    )
 
 
 def overloaded(retry_after_ms: int = 10) -> Error:
@@ -64,45 +68,85 @@ def overloaded(retry_after_ms: int = 10) -> Error:
 def usage(
     input_tokens: int = 100, output_tokens: int = 50, cache_read: int = 0, cache_write: int = 0
 ) -> dict[str, int]:
-    return {"input_tokens": input_tokens, "output_tokens": output_tokens,
-            "cache_read_input_tokens": cache_read, "cache_creation_input_tokens": cache_write}
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_input_tokens": cache_read,
+        "cache_creation_input_tokens": cache_write,
+    }
 
 
-def text_message(text: str, *, stop_reason: str = "end_turn", model: str = "fake-model",
-                 usage_: dict[str, int] | None = None) -> dict[str, Any]:
-    return {"id": _id("msg"), "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": text}], "stop_reason": stop_reason, "stop_sequence": None,
-            "usage": usage_ or usage()}
+def text_message(
+    text: str, *, stop_reason: str = "end_turn", model: str = "fake-model", usage_: dict[str, int] | None = None
+) -> dict[str, Any]:
+    return {
+        "id": _id("msg"),
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": usage_ or usage(),
+    }
 
 
-def tool_use(*calls: tuple[str, dict[str, Any]], text: str | None = None, model: str = "fake-model",
-             usage_: dict[str, int] | None = None) -> dict[str, Any]:
+def tool_use(
+    *calls: tuple[str, dict[str, Any]],
+    text: str | None = None,
+    model: str = "fake-model",
+    usage_: dict[str, int] | None = None,
+) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
     content += [{"type": "tool_use", "id": _id("toolu"), "name": name, "input": args} for name, args in calls]
-    return {"id": _id("msg"), "type": "message", "role": "assistant", "model": model, "content": content,
-            "stop_reason": "tool_use", "stop_sequence": None, "usage": usage_ or usage()}
+    return {
+        "id": _id("msg"),
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": usage_ or usage(),
+    }
 
 
 # -- chat completions bodies ------------------------------------------------------------------------------------
 
 
-def chat_message(text: str | None, *calls: tuple[str, dict[str, Any]], model: str = "fake-model",
-                 prompt_tokens: int = 100, completion_tokens: int = 50, finish_reason: str | None = None,
-                 raw_arguments: str | None = None) -> dict[str, Any]:
+def chat_message(
+    text: str | None,
+    *calls: tuple[str, dict[str, Any]],
+    model: str = "fake-model",
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    finish_reason: str | None = None,
+    raw_arguments: str | None = None,
+) -> dict[str, Any]:
     tool_calls = [
-        {"id": _id("call"), "type": "function",
-         "function": {"name": name, "arguments": raw_arguments if raw_arguments is not None else json.dumps(args)}}
+        {
+            "id": _id("call"),
+            "type": "function",
+            "function": {"name": name, "arguments": raw_arguments if raw_arguments is not None else json.dumps(args)},
+        }
         for name, args in calls
     ]
     message: dict[str, Any] = {"role": "assistant", "content": text}
     if tool_calls:
         message["tool_calls"] = tool_calls
     return {
-        "id": _id("chatcmpl"), "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": message,
-                     "finish_reason": finish_reason or ("tool_calls" if tool_calls else "stop")}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
+        "id": _id("chatcmpl"),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {"index": 0, "message": message, "finish_reason": finish_reason or ("tool_calls" if tool_calls else "stop")}
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }
 
 
@@ -126,8 +170,9 @@ class FakeModelServer:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-model-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-model-server", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -270,8 +315,15 @@ class DaskProcesses:
         import subprocess
 
         with open(log, "ab") as out:
-            return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    env={**os.environ, **(env or {})}, start_new_session=True)
+            return subprocess.Popen(
+                argv,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,
+            )
 
     def start_scheduler(self) -> str:
         """Starts ``dask scheduler`` on a free port of 127.0.0.1; returns its address."""
@@ -282,8 +334,23 @@ class DaskProcesses:
         root.mkdir(parents=True, exist_ok=True)
         info = root / "scheduler.json"
         log = root / "scheduler.log"
-        self.scheduler = self._start([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                      "--no-dashboard", "--scheduler-file", str(info)], log, root)
+        self.scheduler = self._start(
+            [
+                sys.executable,
+                "-m",
+                "dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(info),
+            ],
+            log,
+            root,
+        )
         deadline = time.monotonic() + self.timeout
         while not info.is_file() or not info.read_text().strip().endswith("}"):
             if self.scheduler.poll() is not None or time.monotonic() > deadline:
@@ -292,9 +359,16 @@ class DaskProcesses:
         self.address = str(json.loads(info.read_text())["address"])
         return self.address
 
-    def start_worker(self, name: str, *, nthreads: int = 1, hide: list[Any] | tuple[Any, ...] = (),
-                     env: dict[str, str] | None = None, nanny: bool = False,
-                     args: list[str] | tuple[str, ...] = ()) -> DaskWorkerProcess:
+    def start_worker(
+        self,
+        name: str,
+        *,
+        nthreads: int = 1,
+        hide: list[Any] | tuple[Any, ...] = (),
+        env: dict[str, str] | None = None,
+        nanny: bool = False,
+        args: list[str] | tuple[str, ...] = (),
+    ) -> DaskWorkerProcess:
         """Starts ``dask worker ADDRESS --nthreads N [args]`` in its own folder with its own zebench cache; ``env``
         is added to this process's environment (API keys: workers read them from their own)."""
         import sys
@@ -304,12 +378,34 @@ class DaskProcesses:
         home = Path(self.root) / name
         cache = home / "cache"
         cache.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, "-m", "dask", "worker", self.address, "--name", name, "--nthreads", str(nthreads),
-                "--no-dashboard", "--local-directory", str(home / "dask"), "--nanny" if nanny else "--no-nanny", *args]
+        argv = [
+            sys.executable,
+            "-m",
+            "dask",
+            "worker",
+            self.address,
+            "--name",
+            name,
+            "--nthreads",
+            str(nthreads),
+            "--no-dashboard",
+            "--local-directory",
+            str(home / "dask"),
+            "--nanny" if nanny else "--no-nanny",
+            *args,
+        ]
         if hide:
             # bubblewrap: the same machine, but those folders are empty tmpfs mounts for the worker
-            argv = ["bwrap", "--dev-bind", "/", "/", *[a for p in hide for a in ("--tmpfs", str(p))],
-                    "--die-with-parent", "--", *argv]
+            argv = [
+                "bwrap",
+                "--dev-bind",
+                "/",
+                "/",
+                *[a for p in hide for a in ("--tmpfs", str(p))],
+                "--die-with-parent",
+                "--",
+                *argv,
+            ]
         log = home / "worker.log"
         proc = self._start(argv, log, home, {"ZEBENCH_CACHE_DIR": str(cache), **(env or {})})
         worker = self.workers[name] = DaskWorkerProcess(name, proc, cache, log)
@@ -328,8 +424,9 @@ class DaskProcesses:
             while {w["name"] for w in client.scheduler_info(n_workers=-1)["workers"].values()} != wanted:
                 dead = [n for n in wanted if self.workers[n].proc.poll() is not None]
                 if dead or time.monotonic() > deadline:
-                    logs = "\n".join(f"--- {w.name}\n{w.log.read_text(errors='replace')}"
-                                     for w in self.workers.values())
+                    logs = "\n".join(
+                        f"--- {w.name}\n{w.log.read_text(errors='replace')}" for w in self.workers.values()
+                    )
                     raise RuntimeError(f"dask workers {sorted(wanted)} did not connect:\n{logs}")
                 time.sleep(0.05)
 

@@ -41,7 +41,7 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
     {
         "name": "readFile",
         "description": "Read a UTF-8 text file of the workspace (the first 1 MiB of a larger one). Paths are "
-                       "relative to the workspace root.",
+        "relative to the workspace root.",
         "input_schema": {
             "type": "object",
             "properties": {"path": {"type": "string", "description": "File path relative to the workspace root"}},
@@ -218,8 +218,11 @@ class Toolbox:
             raise ToolError("command contains a NUL byte")
         assert self.sandbox is not None
         result = await self.sandbox.run(
-            command, purpose="agent", timeout=self.command_timeout,
-            head_bytes=COMMAND_OUTPUT_HEAD, tail_bytes=COMMAND_OUTPUT_TAIL,
+            command,
+            purpose="agent",
+            timeout=self.command_timeout,
+            head_bytes=COMMAND_OUTPUT_HEAD,
+            tail_bytes=COMMAND_OUTPUT_TAIL,
         )
         if result.timed_out:
             raise ToolError(f"command timed out after {self.command_timeout:g} s and was killed\n{result.output}")

@@ -33,16 +33,21 @@ async def run_validation_command(
     kind: str, command: str, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
 ) -> ValidationResult:
     """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
-    result = await sandbox.run(command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0,
-                               tail_bytes=OUTPUT_TAIL_BYTES)
+    result = await sandbox.run(
+        command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES
+    )
     status: ValidationStatus
     if result.timed_out:
         status = "timeout"
     else:
         status = "passed" if result.exit_code == 0 else "failed"
     return ValidationResult(
-        kind=kind, command=command, status=status, exit_code=result.exit_code,
-        duration_ms=result.duration_ms, output_tail=result.output,
+        kind=kind,
+        command=command,
+        status=status,
+        exit_code=result.exit_code,
+        duration_ms=result.duration_ms,
+        output_tail=result.output,
     )
 
 
@@ -62,15 +67,21 @@ async def run_validation(
                 for k, c in rest
             )
             return results
-    results.extend(await asyncio.gather(
-        *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest)
-    ))
+    results.extend(
+        await asyncio.gather(*(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest))
+    )
     return results
 
 
 async def run_baseline(
-    commands: list[BaselineCommand], fixture: Path | None, validation: ValidationCommands, *, timeout: float,
-    sandbox_mode: str = "none", policies: dict[Purpose, Policy] | None = None, limits: Limits = DEFAULT_LIMITS,
+    commands: list[BaselineCommand],
+    fixture: Path | None,
+    validation: ValidationCommands,
+    *,
+    timeout: float,
+    sandbox_mode: str = "none",
+    policies: dict[Purpose, Policy] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     workspace_root: Path | None = None,
 ) -> list[ValidationResult]:
     """Run the baseline commands in order on a fresh copy of the fixture (removed afterwards), in a sandbox of
@@ -82,13 +93,19 @@ async def run_baseline(
     kinds = {cmd.strip(): kind for kind, cmd in validation.items()}
     workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-baseline-")
     try:
-        async with Sandbox(workspace, mode=sandbox_mode, policies=policies, limits=limits,  # type: ignore[arg-type]
-                           scratch_root=workspace_root) as sandbox:
+        async with Sandbox(
+            workspace,
+            mode=sandbox_mode,  # type: ignore[arg-type]
+            policies=policies,
+            limits=limits,
+            scratch_root=workspace_root,
+        ) as sandbox:
             results = []
             for command in commands:
                 kind = kinds.get(command.cmd.strip(), "baseline")
-                results.append(await run_validation_command(kind, command.cmd, sandbox,
-                                                            timeout=command.timeout_seconds or timeout))
+                results.append(
+                    await run_validation_command(kind, command.cmd, sandbox, timeout=command.timeout_seconds or timeout)
+                )
             return results
     finally:
         await asyncio.to_thread(remove_workspace, workspace)
@@ -144,6 +161,9 @@ def missing_tools(commands: list[str], env: dict[str, str]) -> dict[str, str]:
 
 
 def missing_tools_message(missing: dict[str, str]) -> str:
-    parts = [f"{name} is not installed (needed by `{command}`)"
-             + (f": {INSTALL_HINTS[name]}" if name in INSTALL_HINTS else "") for name, command in missing.items()]
+    parts = [
+        f"{name} is not installed (needed by `{command}`)"
+        + (f": {INSTALL_HINTS[name]}" if name in INSTALL_HINTS else "")
+        for name, command in missing.items()
+    ]
     return "; ".join(parts)

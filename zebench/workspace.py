@@ -141,8 +141,13 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -156,8 +161,9 @@ def path_parts(raw: object, *, allow_root: bool = False) -> list[str]:
     if "\0" in text:
         raise WorkspaceError("path contains a NUL byte")
     if os.path.isabs(text) or text.startswith("~"):
-        raise WorkspaceError(f"absolute paths are not allowed ({_short(raw)!r}); use a path relative to the "
-                             "workspace root")
+        raise WorkspaceError(
+            f"absolute paths are not allowed ({_short(raw)!r}); use a path relative to the workspace root"
+        )
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise WorkspaceError(f"'..' is not allowed in paths ({_short(raw)!r}); stay inside the workspace")
@@ -310,18 +316,22 @@ class Files:
             if found.name is None or (found.info is not None and stat.S_ISDIR(found.info.st_mode)):
                 raise WorkspaceError("is a directory")
             existing = found.info
-            mode = stat.S_IMODE(existing.st_mode) if existing is not None and stat.S_ISREG(existing.st_mode) \
+            mode = (
+                stat.S_IMODE(existing.st_mode)
+                if existing is not None and stat.S_ISREG(existing.st_mode)
                 else 0o666 & ~_umask()
+            )
             # Never written in place: a temporary file renamed over the name, so a hard link to a file outside
             # (or a FIFO, a device) is replaced instead of written through.
             temp = f".{found.name[:80]}.{secrets.token_hex(4)}.zebench-tmp"
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                         dir_fd=found.dir_fd)
+            fd = os.open(
+                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=found.dir_fd
+            )
             try:
                 try:
                     view = memoryview(content.encode("utf-8"))
                     while view:
-                        view = view[os.write(fd, view):]
+                        view = view[os.write(fd, view) :]
                     if self.owner is not None:
                         os.fchown(fd, *self.owner)
                     os.fchmod(fd, mode)
@@ -471,8 +481,9 @@ def compute_diff(before_root: Path | None, after_root: Path, *, deadline: float 
     return diff_workspace(before_root, after_root, deadline=deadline)[0]
 
 
-def diff_workspace(before_root: Path | None, after_root: Path, *,
-                   deadline: float | None = None) -> tuple[Diff, str | None]:
+def diff_workspace(
+    before_root: Path | None, after_root: Path, *, deadline: float | None = None
+) -> tuple[Diff, str | None]:
     """The diff, and why it is incomplete (the deadline, time.monotonic(), passed; too many files) or None.
 
     Only regular files and symlinks count (FIFOs, sockets and devices are skipped); files over
@@ -528,8 +539,12 @@ def diff_workspace(before_root: Path | None, after_root: Path, *,
         budget -= len(patch)
         files.append(
             DiffFile(
-                path=rel, change=change, additions=additions, deletions=deletions,
-                patch=patch or None, patch_truncated=truncated,
+                path=rel,
+                change=change,
+                additions=additions,
+                deletions=deletions,
+                patch=patch or None,
+                patch_truncated=truncated,
             )
         )
     manifests = sorted(p for p in before | after if is_manifest(p))
@@ -548,14 +563,24 @@ def dependency_delta(before_root: Path | None, after_root: Path, manifests: list
         assert ref is not None
         changes.append(
             DependencyChange(
-                manifest=ref.manifest, section=ref.section, name=ref.name,
-                before=a.spec if a else None, after=b.spec if b else None,
+                manifest=ref.manifest,
+                section=ref.section,
+                name=ref.name,
+                before=a.spec if a else None,
+                after=b.spec if b else None,
             )
         )
     return changes
 
 
 __all__ = [
-    "Files", "WorkspaceError", "compute_diff", "copy_tree", "diff_workspace", "is_inside", "prepare_workspace",
-    "read_regular", "remove_workspace",
+    "Files",
+    "WorkspaceError",
+    "compute_diff",
+    "copy_tree",
+    "diff_workspace",
+    "is_inside",
+    "prepare_workspace",
+    "read_regular",
+    "remove_workspace",
 ]

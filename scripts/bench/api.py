@@ -51,13 +51,16 @@ TOKEN = "bench-token-not-a-secret"
 GET_TARGET_MS = 50.0
 INGEST_TARGET = 0.25
 
+
 def code_version() -> str:
     """The commit measured (the server runs the work tree), with a note when zebench/ has local changes."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "zebench"], cwd=REPO, capture_output=True,
-                               text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "zebench"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return f"{head}{' + local changes in zebench/' if dirty else ''}"
@@ -108,8 +111,11 @@ def build_db(path: Path, runs: int, chunk: int) -> tuple[float, int]:
         pending.clear()
         now = time.perf_counter()
         if now - last_report > 30 or written >= runs:
-            print(f"  built {written:,} runs, {batches:,} batches in {now - start:.0f} s "
-                  f"({written / (now - start):,.0f} runs/s)", flush=True)
+            print(
+                f"  built {written:,} runs, {batches:,} batches in {now - start:.0f} s "
+                f"({written / (now - start):,.0f} runs/s)",
+                flush=True,
+            )
             last_report = now
 
     for batch, records in Generator(seed=1).batches(runs):
@@ -177,8 +183,12 @@ def sample_ids(db: Path, n: int, rng: random.Random) -> dict[str, Any]:
     try:
         max_id = conn.execute("SELECT MAX(id) FROM benchmark_runs").fetchone()[0]
         ids = rng.sample(range(1, max_id + 1), min(max_id, n * 3))
-        run_ids = [r[0] for r in conn.execute(
-            "SELECT run_id FROM benchmark_runs WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))]
+        run_ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT run_id FROM benchmark_runs WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+            )
+        ]
         rng.shuffle(run_ids)
         batch_ids = [r[0] for r in conn.execute("SELECT batch_id FROM batch_runs WHERE total_runs > 0")]
         agents = [r[0] for r in conn.execute("SELECT DISTINCT agent FROM agg_agents")]
@@ -193,8 +203,7 @@ def sample_ids(db: Path, n: int, rng: random.Random) -> dict[str, Any]:
 BULK_TARGET_MS = 1000.0
 
 
-def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
-                  ) -> dict[str, tuple[Any, float]]:
+def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random) -> dict[str, tuple[Any, float]]:
     """Endpoint label -> (function(i) giving the i-th request's path, target p95 ms)."""
     runs, batches, agents, scenarios = ids["runs"], ids["batches"], ids["agents"], ids["scenarios"]
     run = lambda i: runs[i % len(runs)]  # noqa: E731
@@ -202,8 +211,12 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
     def q(params: dict[str, Any], prefix: str = "/api/v2") -> str:
         return f"{prefix}/runs?" + urlencode(params)
 
-    listings = [lambda i: {}, lambda i: {"agent": agents[i % len(agents)]}, lambda i: {"status": "failed"},
-                lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)], strict=True))]
+    listings = [
+        lambda i: {},
+        lambda i: {"agent": agents[i % len(agents)]},
+        lambda i: {"status": "failed"},
+        lambda i: dict(zip(("suite", "scenario"), scenarios[(i * 7) % len(scenarios)], strict=True)),
+    ]
     cursors: list[str] = []
     for i in range(40):  # page 2 of several listings, found before timing
         params = listings[i % len(listings)](i)
@@ -218,10 +231,14 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         "/api/runs": (lambda i: "/api/runs", t),
         "/api/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}, "/api"), t),
         "/api/runs?suite=S&scenario=C": (
-            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True)), "/api"), t),
+            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True)), "/api"),
+            t,
+        ),
         "/api/runs?status=failed": (lambda i: q({"status": "failed"}, "/api"), t),
-        "/api/runs?limit=10000&status=completed (bulk)": (lambda i: q({"limit": 10000, "status": "completed"}, "/api"),
-                                                          BULK_TARGET_MS),
+        "/api/runs?limit=10000&status=completed (bulk)": (
+            lambda i: q({"limit": 10000, "status": "completed"}, "/api"),
+            BULK_TARGET_MS,
+        ),
         "/api/runs/{id}": (lambda i: f"/api/runs/{run(i)}", t),
         "/api/runs/{id}/evaluations": (lambda i: f"/api/runs/{run(i + 1)}/evaluations", t),
         "/api/runs/{id}/telemetry": (lambda i: f"/api/runs/{run(i + 2)}/telemetry", t),
@@ -234,7 +251,9 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
         "/api/v2/runs": (lambda i: "/api/v2/runs", t),
         "/api/v2/runs?agent=X": (lambda i: q({"agent": agents[rng.randrange(len(agents))]}), t),
         "/api/v2/runs?suite=S&scenario=C": (
-            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True))), t),
+            lambda i: q(dict(zip(("suite", "scenario"), rng.choice(scenarios), strict=True))),
+            t,
+        ),
         "/api/v2/runs?status=failed": (lambda i: q({"status": "failed"}), t),
         "/api/v2/runs?tier=T": (lambda i: q({"tier": rng.choice(TIERS)}), t),
         "/api/v2/runs?batchId=B": (lambda i: q({"batchId": rng.choice(batches)}), t),
@@ -252,8 +271,9 @@ def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random
     }
 
 
-def measure_gets(client: httpx.Client, endpoints: dict[str, tuple[Any, float]], requests: int, warmup: int
-                 ) -> dict[str, tuple[float, float, int]]:
+def measure_gets(
+    client: httpx.Client, endpoints: dict[str, tuple[Any, float]], requests: int, warmup: int
+) -> dict[str, tuple[float, float, int]]:
     """label -> (p50 ms, p95 ms, median response bytes)."""
     out = {}
     for label, (path_of, _) in endpoints.items():
@@ -270,8 +290,10 @@ def measure_gets(client: httpx.Client, endpoints: dict[str, tuple[Any, float]], 
             times.append(elapsed * 1000)
             sizes.append(len(response.content))
         out[label] = (percentile(times, 50), percentile(times, 95), int(statistics.median(sizes)))
-        print(f"  GET {label:45} p50 {out[label][0]:8.2f} ms  p95 {out[label][1]:8.2f} ms  "
-              f"{out[label][2]:>9,} B", flush=True)
+        print(
+            f"  GET {label:45} p50 {out[label][0]:8.2f} ms  p95 {out[label][1]:8.2f} ms  {out[label][2]:>9,} B",
+            flush=True,
+        )
     return out
 
 
@@ -284,7 +306,7 @@ def measure_posts(client: httpx.Client, records: int, per_request: int, tag: str
     for _, runs in gen.batches(records):
         made += runs
     for start in range(0, len(made), per_request):
-        part = [r.to_json_dict() for r in made[start:start + per_request]]
+        part = [r.to_json_dict() for r in made[start : start + per_request]]
         bodies.append(json.dumps(part[0] if per_request == 1 else part).encode())
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
     times = []
@@ -346,20 +368,27 @@ def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, floa
         for table, rows in run_rows(record).items():
             grouped.setdefault(table, []).extend(rows)
         if record.batch_id not in batch_rows:  # write_runs creates each batch row the runs name
-            batch_rows[record.batch_id] = {"batch_id": record.batch_id, "created_at": record.started_at,
-                                           "metadata": "{}"}
+            batch_rows[record.batch_id] = {
+                "batch_id": record.batch_id,
+                "created_at": record.started_at,
+                "metadata": "{}",
+            }
     grouped["batch_runs"] = list(batch_rows.values())
     tables = {}
     for table, rows in grouped.items():
         if not rows:  # e.g. validation_results: the synthetic runs have none
             continue
         columns = list(rows[0])
-        sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
+        sql = (
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
         tables[table] = (sql, [tuple(row[c] for c in columns) for row in rows])
     del records, grouped
-    print(f"  ingest: {runs:,} runs, {jsonl.stat().st_size / 1e6:.0f} MB of JSONL, "
-          + ", ".join(f"{t} {len(r):,}" for t, (_, r) in tables.items()), flush=True)
+    print(
+        f"  ingest: {runs:,} runs, {jsonl.stat().st_size / 1e6:.0f} MB of JSONL, "
+        + ", ".join(f"{t} {len(r):,}" for t, (_, r) in tables.items()),
+        flush=True,
+    )
     ingest, base = [], []
     for i in range(repeats):
         if i % 2:
@@ -378,29 +407,37 @@ def bench_ingest(tmp: Path, runs: int, repeats: int) -> tuple[float, float, floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, help="runs in the database (default 1,000,000; 100,000 with --quick)")
-    parser.add_argument("--db", type=Path, help="database file, reused when it holds >= --runs runs "
-                                                "(default /tmp/zebench-bench-<runs>.db)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="database file, reused when it holds >= --runs runs (default /tmp/zebench-bench-<runs>.db)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the database even if it is cached")
     parser.add_argument("--requests", type=int, help="timed requests per GET endpoint (default 200; 50 with --quick)")
     parser.add_argument("--posts", type=int, help="records posted per POST figure (default 2000; 300 with --quick)")
-    parser.add_argument("--ingest-runs", type=int,
-                        help="runs in the ingest file (default 100,000; 20,000 with --quick)")
+    parser.add_argument(
+        "--ingest-runs", type=int, help="runs in the ingest file (default 100,000; 20,000 with --quick)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="ingest repetitions (median reported)")
-    parser.add_argument("--chunk", type=int, default=20_000,
-                        help="runs generated and saved per transaction when building")
+    parser.add_argument(
+        "--chunk", type=int, default=20_000, help="runs generated and saved per transaction when building"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["http", "post", "ingest"], help="parts to skip")
     parser.add_argument("--cold", action="store_true", help="do not read the database into the page cache first")
     parser.add_argument("--quick", action="store_true", help="100k-run database, fewer requests, smaller ingest")
     args = parser.parse_args()
     runs = args.runs or (100_000 if args.quick else 1_000_000)
-    db = args.db or Path(f"/tmp/zebench-bench-{runs // 1000}k.db" if runs % 1_000_000 else
-                         f"/tmp/zebench-bench-{runs // 1_000_000}m.db")
+    db = args.db or Path(
+        f"/tmp/zebench-bench-{runs // 1000}k.db" if runs % 1_000_000 else f"/tmp/zebench-bench-{runs // 1_000_000}m.db"
+    )
     requests = args.requests or (50 if args.quick else 200)
     posts = args.posts or (300 if args.quick else 2000)
     ingest_runs = args.ingest_runs or (20_000 if args.quick else 100_000)
     commands = [" ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])]
-    print(f"zebench API benchmarks ({runs:,} runs; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})",
-          flush=True)
+    print(
+        f"zebench API benchmarks ({runs:,} runs; Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})",
+        flush=True,
+    )
 
     info: dict[str, str] = {"code": code_version()}
     rows: list[tuple[str, str, str, bool | None]] = []  # label, value, target, ok (None: no target)
@@ -429,31 +466,61 @@ def main() -> int:
                     gets = measure_gets(client, endpoints, requests, warmup=5)
                     for label, (p50, p95, nbytes) in gets.items():
                         target = endpoints[label][1]
-                        rows.append((f"GET {label}", f"p50 {p50:7.2f}  p95 {p95:7.2f} ms  ({nbytes:,} B)",
-                                     f"p95 <= {target:g} ms", p95 <= target))
+                        rows.append(
+                            (
+                                f"GET {label}",
+                                f"p50 {p50:7.2f}  p95 {p95:7.2f} ms  ({nbytes:,} B)",
+                                f"p95 <= {target:g} ms",
+                                p95 <= target,
+                            )
+                        )
                 if "post" not in args.skip:
                     tag = str(int(time.time()))
                     for per in (1, 100):
                         rate, p50 = measure_posts(client, posts, per, f"{tag}x{per}")
-                        print(f"  POST /api/results {per:>3} record(s)/request: {rate:8.0f} records/s "
-                              f"(p50 {p50:.1f} ms per request)", flush=True)
-                        rows.append((f"POST /api/results, {per} record(s) per request",
-                                     f"{rate:,.0f} records/s  (p50 {p50:.1f} ms per request)", "", None))
+                        print(
+                            f"  POST /api/results {per:>3} record(s)/request: {rate:8.0f} records/s "
+                            f"(p50 {p50:.1f} ms per request)",
+                            flush=True,
+                        )
+                        rows.append(
+                            (
+                                f"POST /api/results, {per} record(s) per request",
+                                f"{rate:,.0f} records/s  (p50 {p50:.1f} ms per request)",
+                                "",
+                                None,
+                            )
+                        )
         finally:
             stop_server(proc)
 
     if "ingest" not in args.skip:
         with tempfile.TemporaryDirectory(prefix="zebench-bench-") as name:
             ratio, ingest_s, base_s = bench_ingest(Path(name), ingest_runs, args.repeats)
-        rows.append((f"ingest_paths of {ingest_runs:,} runs (JSONL)",
-                     f"{ingest_s:.2f} s  ({ingest_runs / ingest_s:,.0f} runs/s)", "", None))
-        rows.append(("raw sqlite3 executemany of the same rows",
-                     f"{base_s:.2f} s  ({ingest_runs / base_s:,.0f} runs/s)", "", None))
-        rows.append(("ingest ratio: baseline s / ingest s", f"{ratio:.3f}", f">= {INGEST_TARGET}",
-                     ratio >= INGEST_TARGET))
+        rows.append(
+            (
+                f"ingest_paths of {ingest_runs:,} runs (JSONL)",
+                f"{ingest_s:.2f} s  ({ingest_runs / ingest_s:,.0f} runs/s)",
+                "",
+                None,
+            )
+        )
+        rows.append(
+            (
+                "raw sqlite3 executemany of the same rows",
+                f"{base_s:.2f} s  ({ingest_runs / base_s:,.0f} runs/s)",
+                "",
+                None,
+            )
+        )
+        rows.append(
+            ("ingest ratio: baseline s / ingest s", f"{ratio:.3f}", f">= {INGEST_TARGET}", ratio >= INGEST_TARGET)
+        )
 
-    print(f"\nzebench API benchmarks ({runs:,} runs; GET: {requests} requests per endpoint over HTTP, keep-alive; "
-          f"POST: {posts:,} records per figure; ingest: median of {args.repeats})")
+    print(
+        f"\nzebench API benchmarks ({runs:,} runs; GET: {requests} requests per endpoint over HTTP, keep-alive; "
+        f"POST: {posts:,} records per figure; ingest: median of {args.repeats})"
+    )
     for key, value in info.items():
         print(f"  {key}: {value}")
     missed = 0

@@ -81,24 +81,31 @@ def main() -> int:
         tmp = Path(name)
         suites = make_suite(tmp / "suites", RUNS)
         store = Store(tmp / "bench.db")
-        local = [one_batch(store, suites, f"local-{i}", concurrency=WORKERS * SLOTS) / IDEAL
-                 for i in range(args.repeats)]
+        local = [
+            one_batch(store, suites, f"local-{i}", concurrency=WORKERS * SLOTS) / IDEAL for i in range(args.repeats)
+        ]
         with DaskProcesses(tmp / "cluster") as cluster:
             address = cluster.start_scheduler()
             for w in range(WORKERS):
                 cluster.start_worker(f"w{w}", nthreads=SLOTS, hide=[suites])
             cluster.wait_for_workers()
             cold = one_batch(store, suites, "dask-cold", executor=DaskExecutor(address)) / IDEAL
-            warm = [one_batch(store, suites, f"dask-{i}", executor=DaskExecutor(address)) / IDEAL
-                    for i in range(args.repeats)]
+            warm = [
+                one_batch(store, suites, f"dask-{i}", executor=DaskExecutor(address)) / IDEAL
+                for i in range(args.repeats)
+            ]
         store.close()
     figure = statistics.median(warm)
     ok = figure <= 1.3
-    print(f"zebench distributed benchmark: {RUNS} runs x 1 s on {WORKERS} workers x {SLOTS} slots "
-          f"(median of {args.repeats}; Python {sys.version.split()[0]})")
+    print(
+        f"zebench distributed benchmark: {RUNS} runs x 1 s on {WORKERS} workers x {SLOTS} slots "
+        f"(median of {args.repeats}; Python {sys.version.split()[0]})"
+    )
     verdict = "ok" if ok else "MISSED"
-    print(f"  dask, wall / ideal {IDEAL:g} s                     {figure:6.3f}   target <= 1.3   {verdict}"
-          f"   (all: {', '.join(f'{w:.3f}' for w in warm)})")
+    print(
+        f"  dask, wall / ideal {IDEAL:g} s                     {figure:6.3f}   target <= 1.3   {verdict}"
+        f"   (all: {', '.join(f'{w:.3f}' for w in warm)})"
+    )
     print(f"  dask, first batch on fresh workers               {cold:6.3f}")
     print(f"  local executor, concurrency {WORKERS * SLOTS}                  {statistics.median(local):6.3f}")
     return 0 if ok else 1

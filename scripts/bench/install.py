@@ -63,8 +63,10 @@ def main() -> None:
             warm.append(timed_install(fixture, cache, tmp))
         print(f"repetition {i + 1}: cold {cold[-1]:.1f} s, warm {warm[-1]:.1f} s", flush=True)
     c, w = statistics.median(cold), statistics.median(warm)
-    print(f"pnpm install of {args.scenario}, median of {args.repeats}: cold {c:.1f} s, warm {w:.1f} s, "
-          f"warm / cold = {w / c:.2f} (target <= 0.25)")
+    print(
+        f"pnpm install of {args.scenario}, median of {args.repeats}: cold {c:.1f} s, warm {w:.1f} s, "
+        f"warm / cold = {w / c:.2f} (target <= 0.25)"
+    )
 
 
 if __name__ == "__main__":

@@ -82,8 +82,11 @@ def build_db(path: Path, runs: int) -> tuple[float, int]:
         written += len(records)
         now = time.perf_counter()
         if now - last_report > 30 or written >= runs:
-            print(f"  built {written:,} runs, {batches:,} batches in {now - start:.0f} s "
-                  f"({written / (now - start):,.0f} runs/s)", flush=True)
+            print(
+                f"  built {written:,} runs, {batches:,} batches in {now - start:.0f} s "
+                f"({written / (now - start):,.0f} runs/s)",
+                flush=True,
+            )
             last_report = now
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -209,7 +212,8 @@ def write_baseline(folder: Path, vega_bundle: Path) -> Path:
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{META_CONTENT_SECURITY_POLICY}">\n'
         '<title>baseline</title>\n</head>\n<body>\n<figure id="chart"></figure>\n'
-        f'<script src="{vega_bundle.name}"></script>\n<script src="baseline.js"></script>\n</body>\n</html>\n')
+        f'<script src="{vega_bundle.name}"></script>\n<script src="baseline.js"></script>\n</body>\n</html>\n'
+    )
     return page
 
 
@@ -229,8 +233,12 @@ def time_renders(pages: dict[str, Path], repeats: int) -> dict[str, tuple[float,
                     context = browser.new_context()  # fresh: no memory cache or compiled code from the last load
                     page = context.new_page()
                     page.on("pageerror", lambda e, label=label: problems[label].append(str(e)))
-                    page.on("console", lambda m, label=label: problems[label].append(f"{m.type}: {m.text}")
-                            if m.type in ("error", "warning") else None)
+                    page.on(
+                        "console",
+                        lambda m, label=label: (
+                            problems[label].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+                        ),
+                    )
                     start = time.perf_counter()
                     page.goto(path.resolve().as_uri(), wait_until="load")
                     page.wait_for_selector(RENDERED, state="attached", timeout=60_000)
@@ -241,8 +249,7 @@ def time_renders(pages: dict[str, Path], repeats: int) -> dict[str, tuple[float,
                         times[label].append(elapsed)
         finally:
             browser.close()
-    return {label: (statistics.median(times[label]), values[label], sorted(set(problems[label])))
-            for label in pages}
+    return {label: (statistics.median(times[label]), values[label], sorted(set(problems[label]))) for label in pages}
 
 
 # -- main -------------------------------------------------------------------------------------------------------
@@ -255,20 +262,30 @@ def mb(n: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, help="runs in the database (default 100,000; 10,000 with --quick)")
-    parser.add_argument("--db", type=Path, help="database file, reused when it holds >= --runs runs "
-                                                "(default /tmp/zebench-bench-site-<runs>.db)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="database file, reused when it holds >= --runs runs (default /tmp/zebench-bench-site-<runs>.db)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the database even if it is cached")
     parser.add_argument("--repeats", type=int, default=5, help="page loads per figure (median reported)")
-    parser.add_argument("--build-repeats", type=int, default=1, help="full builds, each into an empty folder "
-                                                                     "(median reported; ~1-2 min each at 100k)")
+    parser.add_argument(
+        "--build-repeats",
+        type=int,
+        default=1,
+        help="full builds, each into an empty folder (median reported; ~1-2 min each at 100k)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the built site (and the database copy)")
     parser.add_argument("--quick", action="store_true", help="a 10,000-run database, to try the script out")
     args = parser.parse_args()
     runs = args.runs or (10_000 if args.quick else 100_000)
     label = f"{runs // 1000}k" if runs % 1000 == 0 else str(runs)
     db = args.db or Path(f"/tmp/zebench-bench-site-{label}.db")
-    print(f"zebench build-site benchmarks ({runs:,} runs; Python {sys.version.split()[0]}, "
-          f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)", flush=True)
+    print(
+        f"zebench build-site benchmarks ({runs:,} runs; Python {sys.version.split()[0]}, "
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs)",
+        flush=True,
+    )
 
     rows: list[tuple[str, str, str, bool | None]] = []  # label, value, target, ok (None: no target)
     have = count_runs(db)
@@ -296,20 +313,34 @@ def main() -> int:
                 shutil.rmtree(out)
             seconds, report, steps = timed_build(work_db, out)
             fulls.append(seconds)
-            print(f"  full build {i + 1}: {seconds:.1f} s ({steps}); {report.runs:,} runs, {report.batches:,} "
-                  f"batches, {len(report.written):,} files written", flush=True)
+            print(
+                f"  full build {i + 1}: {seconds:.1f} s ({steps}); {report.runs:,} runs, {report.batches:,} "
+                f"batches, {len(report.written):,} files written",
+                flush=True,
+            )
         full_s = statistics.median(fulls)
-        rows.append((f"full build ({runs:,} runs, {report.batches:,} batches)",
-                     f"{full_s:.1f} s" + (f"  (median of {len(fulls)})" if len(fulls) > 1 else ""),
-                     f"<= {FULL_TARGET_S:g} s", full_s <= FULL_TARGET_S))
+        rows.append(
+            (
+                f"full build ({runs:,} runs, {report.batches:,} batches)",
+                f"{full_s:.1f} s" + (f"  (median of {len(fulls)})" if len(fulls) > 1 else ""),
+                f"<= {FULL_TARGET_S:g} s",
+                full_s <= FULL_TARGET_S,
+            )
+        )
 
         # 3. size of the full build
         rows.append(("site files", f"{report.files:,}", f"<= {FILES_TARGET:,}", report.files <= FILES_TARGET))
         rows.append(("site size", mb(report.bytes), f"<= {SIZE_TARGET_MB:g} MB", report.bytes / 1e6 <= SIZE_TARGET_MB))
         folders = bytes_by_folder(out)
         own, with_vega, loaded = dashboard_weight(out)
-        rows.append(("dashboard: index.html + its CSS/JS", f"{own / 1e3:,.0f} kB",
-                     f"<= {DASHBOARD_TARGET_MB:g} MB", own / 1e6 <= DASHBOARD_TARGET_MB))
+        rows.append(
+            (
+                "dashboard: index.html + its CSS/JS",
+                f"{own / 1e3:,.0f} kB",
+                f"<= {DASHBOARD_TARGET_MB:g} MB",
+                own / 1e6 <= DASHBOARD_TARGET_MB,
+            )
+        )
         rows.append(("dashboard including the Vega bundle", mb(with_vega), "", None))
 
         # 2. incremental build after 100 new runs. The builder falls back to a full build when its fingerprint
@@ -318,40 +349,60 @@ def main() -> int:
         for attempt in range(2):
             batch_id = add_runs(work_db, INCREMENT)
             inc_s, inc, steps = timed_build(work_db, out)
-            print(f"  incremental build: {inc_s:.1f} s ({steps}); {len(inc.written):,} files written, "
-                  f"{inc.unchanged:,} unchanged, {len(inc.removed):,} removed", flush=True)
+            print(
+                f"  incremental build: {inc_s:.1f} s ({steps}); {len(inc.written):,} files written, "
+                f"{inc.unchanged:,} unchanged, {len(inc.removed):,} removed",
+                flush=True,
+            )
             if not inc.full:
                 break
-            print("  that was a full build: the templates or the builder changed on disk since the previous build"
-                  + ("; measuring again with another new batch" if attempt == 0 else ""), flush=True)
-        rows.append((f"incremental build (+{INCREMENT} runs, new batch)" + (" (full!)" if inc.full else ""),
-                     f"{inc_s:.2f} s  ({len(inc.written):,} files written)", f"<= {INCREMENTAL_TARGET_S:g} s",
-                     inc_s <= INCREMENTAL_TARGET_S and not inc.full))
+            print(
+                "  that was a full build: the templates or the builder changed on disk since the previous build"
+                + ("; measuring again with another new batch" if attempt == 0 else ""),
+                flush=True,
+            )
+        rows.append(
+            (
+                f"incremental build (+{INCREMENT} runs, new batch)" + (" (full!)" if inc.full else ""),
+                f"{inc_s:.2f} s  ({len(inc.written):,} files written)",
+                f"<= {INCREMENTAL_TARGET_S:g} s",
+                inc_s <= INCREMENTAL_TARGET_S and not inc.full,
+            )
+        )
 
         # 4. charts rendered in headless Chromium (on the site after the incremental build: what a visitor sees)
         vega = next(out / ref for ref, _ in loaded if Path(ref).name.startswith("vega-"))
         baseline = write_baseline(tmp / "baseline", vega)
-        renders = time_renders({"dashboard": out / "index.html", "baseline": baseline, "runs": out / "runs.html"},
-                               args.repeats)
+        renders = time_renders(
+            {"dashboard": out / "index.html", "baseline": baseline, "runs": out / "runs.html"}, args.repeats
+        )
         dash_s, charts, dash_problems = renders["dashboard"]
         base_s, _, base_problems = renders["baseline"]
-        charts_line = (f"charts rendered: {dash_s:.2f} s (baseline one-chart page: {base_s:.2f} s, "
-                       f"ratio {dash_s / base_s:.1f})")
+        charts_line = (
+            f"charts rendered: {dash_s:.2f} s (baseline one-chart page: {base_s:.2f} s, ratio {dash_s / base_s:.1f})"
+        )
         print(f"  {charts_line}; {charts} charts, median of {args.repeats} loads", flush=True)
         for name, problems in (("dashboard", dash_problems), ("baseline", base_problems)):
             for problem in problems[:5]:
                 print(f"  {name} logged: {problem}", flush=True)
-        rows.append((f"dashboard charts rendered ({charts} charts)",
-                     f"{dash_s:.2f} s  (baseline {base_s:.2f} s, ratio {dash_s / base_s:.1f})",
-                     f"<= {CHARTS_TARGET_S:g} s", dash_s <= CHARTS_TARGET_S))
+        rows.append(
+            (
+                f"dashboard charts rendered ({charts} charts)",
+                f"{dash_s:.2f} s  (baseline {base_s:.2f} s, ratio {dash_s / base_s:.1f})",
+                f"<= {CHARTS_TARGET_S:g} s",
+                dash_s <= CHARTS_TARGET_S,
+            )
+        )
         runs_s, _, runs_problems = renders["runs"]
         print(f"  runs page ready (every run loaded into the table): {runs_s:.2f} s", flush=True)
         for problem in runs_problems[:5]:
             print(f"  runs page logged: {problem}", flush=True)
         rows.append(("runs page ready, all runs in the table (not a target)", f"{runs_s:.2f} s", "", None))
 
-        print(f"\nzebench build-site benchmarks ({runs:,} runs; database {db}, {mb(db_size)}; page loads: median of "
-              f"{args.repeats} in headless Chromium)")
+        print(
+            f"\nzebench build-site benchmarks ({runs:,} runs; database {db}, {mb(db_size)}; page loads: median of "
+            f"{args.repeats} in headless Chromium)"
+        )
         missed = 0
         for name, value, target, ok in rows:
             missed += ok is False
@@ -364,11 +415,15 @@ def main() -> int:
         print("dashboard loads:")
         for name, size in loaded:
             print(f"  {name:40} {size / 1e3:>10,.1f} kB")
-        print(f"incremental build: new batch {batch_id}; written: "
-              + ", ".join(sorted(inc.written)[:12]) + (" ..." if len(inc.written) > 12 else ""))
+        print(
+            f"incremental build: new batch {batch_id}; written: "
+            + ", ".join(sorted(inc.written)[:12])
+            + (" ..." if len(inc.written) > 12 else "")
+        )
         if args.keep:
-            print(f"kept: site {out} (open {(out / 'index.html').as_uri()}), database copy {work_db}, "
-                  f"baseline {baseline}")
+            print(
+                f"kept: site {out} (open {(out / 'index.html').as_uri()}), database copy {work_db}, baseline {baseline}"
+            )
         return 1 if missed else 0
     finally:
         if not args.keep:

@@ -45,8 +45,12 @@ def main() -> int:
     with Store(args.db) as store:  # applies pending migrations once (summary tables) before timing
         conn = store.conn
         runs = conn.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
-        scan, _ = timed(lambda: conn.execute("SELECT COUNT(*), SUM(is_successful), SUM(weighted_score) "
-                                             "FROM benchmark_runs").fetchone(), args.repeats)
+        scan, _ = timed(
+            lambda: conn.execute(
+                "SELECT COUNT(*), SUM(is_successful), SUM(weighted_score) FROM benchmark_runs"
+            ).fetchone(),
+            args.repeats,
+        )
         board_time, board = timed(lambda: leaderboard(conn), args.repeats)
         rows = board  # type: ignore[assignment]
         first, second = rows[0], rows[1]  # type: ignore[index]

@@ -63,8 +63,9 @@ class AnthropicAgent(Agent):
         settings = LLMSettings.from_settings(self.settings)
         result = task.result
         meter = Meter(result, task.model)
-        client = shared_client("anthropic", settings.max_retries,
-                               lambda: anthropic.AsyncAnthropic(max_retries=settings.max_retries))
+        client = shared_client(
+            "anthropic", settings.max_retries, lambda: anthropic.AsyncAnthropic(max_retries=settings.max_retries)
+        )
         system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
         tool_defs = cached_tools()
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.prompt}]
@@ -75,15 +76,20 @@ class AnthropicAgent(Agent):
         for _ in range(settings.max_turns):
             try:
                 response = await client.messages.create(
-                    model=task.model or "", max_tokens=settings.max_tokens, system=system,
-                    tools=tool_defs, messages=messages, **extra,
+                    model=task.model or "",
+                    max_tokens=settings.max_tokens,
+                    system=system,
+                    tools=tool_defs,
+                    messages=messages,
+                    **extra,
                 )
             except anthropic.APIError as exc:
                 raise api_error(exc) from None
             result.turns += 1
             u = response.usage
-            meter.add(u.input_tokens, u.output_tokens, u.cache_read_input_tokens or 0,
-                      u.cache_creation_input_tokens or 0)
+            meter.add(
+                u.input_tokens, u.output_tokens, u.cache_read_input_tokens or 0, u.cache_creation_input_tokens or 0
+            )
             blocks = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
             messages.append({"role": "assistant", "content": blocks})
             result.messages.append(Message(role="assistant", content=blocks))

@@ -107,24 +107,36 @@ class ClaudeCodeAgent(Agent):
     async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult:
         result = task.result
         exe = shutil.which(binary(self.settings)) or binary(self.settings)
-        argv = [exe, "-p", task.prompt, "--output-format", "json",
-                "--max-turns", str(int(self.settings.get("max_turns") or DEFAULT_MAX_TURNS)), *DEFAULT_ARGS]
+        argv = [
+            exe,
+            "-p",
+            task.prompt,
+            "--output-format",
+            "json",
+            "--max-turns",
+            str(int(self.settings.get("max_turns") or DEFAULT_MAX_TURNS)),
+            *DEFAULT_ARGS,
+        ]
         if task.model:
             argv += ["--model", task.model]
         sandbox = tools.sandbox
         assert sandbox is not None
         policy = sandbox.policy("agent").extend(
-            network=True, ro_paths=[installation(exe)],
+            network=True,
+            ro_paths=[installation(exe)],
             env={k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)},
         )
         result.messages.append(Message(role="user", content=task.prompt))
         # The scenario timeout bounds the CLI (cancellation kills all of it); no separate limit.
-        completed = await sandbox.run(argv, policy=policy, timeout=None, head_bytes=MAX_OUTPUT_BYTES, tail_bytes=0,
-                                      separate_stderr=True)
+        completed = await sandbox.run(
+            argv, policy=policy, timeout=None, head_bytes=MAX_OUTPUT_BYTES, tail_bytes=0, separate_stderr=True
+        )
         events = parse_events(completed.output)
         if not events:
-            raise AgentError(f"the Claude Code CLI exited with {completed.exit_code} and printed no JSON:\n"
-                             f"{completed.stderr[-2000:] or completed.output[-2000:]}")
+            raise AgentError(
+                f"the Claude Code CLI exited with {completed.exit_code} and printed no JSON:\n"
+                f"{completed.stderr[-2000:] or completed.output[-2000:]}"
+            )
         summary = summarise(events)
         result.final_text = summary["text"]
         result.turns = summary["turns"]
@@ -140,7 +152,9 @@ class ClaudeCodeAgent(Agent):
             result.stop_reason = "max_turns"
             return result
         if summary["is_error"] or completed.exit_code != 0:
-            raise AgentError(f"Claude Code ended with {summary['subtype'] or 'an error'} "
-                             f"(exit code {completed.exit_code}): {summary['text'][:2000]}")
+            raise AgentError(
+                f"Claude Code ended with {summary['subtype'] or 'an error'} "
+                f"(exit code {completed.exit_code}): {summary['text'][:2000]}"
+            )
         result.stop_reason = "end_turn"
         return result

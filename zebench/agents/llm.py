@@ -43,8 +43,9 @@ class LLMSettings:
             max_turns=int(settings.get("max_turns") or DEFAULT_MAX_TURNS),
             max_tokens=int(settings.get("max_tokens") or DEFAULT_MAX_TOKENS),
             max_cost_usd=float(settings["max_cost_usd"]) if settings.get("max_cost_usd") is not None else None,
-            temperature=(float(settings["temperature"]) if settings.get("temperature") is not None
-                         else default_temperature),
+            temperature=(
+                float(settings["temperature"]) if settings.get("temperature") is not None else default_temperature
+            ),
             max_retries=int(settings.get("max_retries", DEFAULT_MAX_RETRIES)),
         )
         if out.max_turns < 1 or out.max_tokens < 1:
@@ -101,8 +102,14 @@ class Meter:
         self.price = price_table().lookup(model)
         result.cost_usd = 0.0 if self.price is not None else None
 
-    def add(self, tokens_in: int, tokens_out: int, cache_read: int = 0, cache_write: int = 0,
-            reported_cost: float | None = None) -> None:
+    def add(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cache_read: int = 0,
+        cache_write: int = 0,
+        reported_cost: float | None = None,
+    ) -> None:
         r = self.result
         r.tokens_in += tokens_in
         r.tokens_out += tokens_out

@@ -36,19 +36,28 @@ DEFAULT_TEMPERATURE = 0.1
 
 
 def openai_tools() -> list[dict[str, Any]]:
-    return [{"type": "function", "function": {"name": t["name"], "description": t["description"],
-                                              "parameters": t["input_schema"]}} for t in TOOL_SCHEMAS]
+    return [
+        {
+            "type": "function",
+            "function": {"name": t["name"], "description": t["description"], "parameters": t["input_schema"]},
+        }
+        for t in TOOL_SCHEMAS
+    ]
 
 
 def client_from_env(max_retries: int) -> Any:
     """The loop's shared OpenRouter client (see llm.shared_client)."""
     import openai
 
-    return shared_client("openrouter", max_retries, lambda: openai.AsyncOpenAI(
-        api_key=os.environ.get("OPENROUTER_API_KEY"),
-        base_url=os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
-        max_retries=max_retries,
-    ))
+    return shared_client(
+        "openrouter",
+        max_retries,
+        lambda: openai.AsyncOpenAI(
+            api_key=os.environ.get("OPENROUTER_API_KEY"),
+            base_url=os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL,
+            max_retries=max_retries,
+        ),
+    )
 
 
 def api_error(exc: Exception) -> AgentError:
@@ -64,8 +73,12 @@ def usage_numbers(usage: Any) -> tuple[int, int, int, float | None]:
     data = usage.model_dump() if hasattr(usage, "model_dump") else dict(usage)
     cached = int(((data.get("prompt_tokens_details") or {}).get("cached_tokens")) or 0)
     cost = data.get("cost")
-    return (int(data.get("prompt_tokens") or 0) - cached, int(data.get("completion_tokens") or 0), cached,
-            float(cost) if isinstance(cost, (int, float)) else None)
+    return (
+        int(data.get("prompt_tokens") or 0) - cached,
+        int(data.get("completion_tokens") or 0),
+        cached,
+        float(cost) if isinstance(cost, (int, float)) else None,
+    )
 
 
 class OpenRouterAgent(Agent):
@@ -97,8 +110,11 @@ class OpenRouterAgent(Agent):
         for _ in range(settings.max_turns):
             try:
                 response = await client.chat.completions.create(
-                    model=task.model or "", messages=messages, tools=tool_defs,
-                    max_tokens=settings.max_tokens, temperature=settings.temperature,
+                    model=task.model or "",
+                    messages=messages,
+                    tools=tool_defs,
+                    max_tokens=settings.max_tokens,
+                    temperature=settings.temperature,
                     extra_body={"usage": {"include": True}},
                 )
             except openai.APIError as exc:
@@ -134,7 +150,10 @@ class OpenRouterAgent(Agent):
             for call, outcome in zip(calls, outcomes, strict=True):
                 tool_message = {"role": "tool", "tool_call_id": call["id"], "content": outcome.output}
                 messages.append(tool_message)
-                result.messages.append(Message(role="tool", content={**tool_message,
-                                                                     "content": clip(outcome.output),
-                                                                     "isError": outcome.is_error}))
+                result.messages.append(
+                    Message(
+                        role="tool",
+                        content={**tool_message, "content": clip(outcome.output), "isError": outcome.is_error},
+                    )
+                )
         return result

@@ -16,6 +16,7 @@ from . import Agent, AgentError, AgentResult, AgentTask
 if TYPE_CHECKING:
     from ..tools import Toolbox
 
+
 class OracleAgent(Agent):
     name = "oracle"
     description = "Applies the scenario's reference solution (offline); should score 10/10."

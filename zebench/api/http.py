@@ -41,8 +41,10 @@ class ApiError(Exception):
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str), status=status,
-        headers={**CORS_HEADERS, **(headers or {})}, content_type="application/json; charset=utf-8",
+        json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str),
+        status=status,
+        headers={**CORS_HEADERS, **(headers or {})},
+        content_type="application/json; charset=utf-8",
     )
 
 
@@ -124,8 +126,9 @@ def authorize(request: Any) -> None:
     if not header:
         raise ApiError(401, "missing Authorization: Bearer <token> header")
     scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode("utf-8", "replace"),
-                                                                token.encode()):
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        given.strip().encode("utf-8", "replace"), token.encode()
+    ):
         raise ApiError(403, "invalid token")
 
 
@@ -145,8 +148,9 @@ async def json_body(request: Any) -> Any:
         errors = [{"loc": list(loc), "msg": msg, "type": "unstorable_value"} for loc, msg in exc.problems]
         raise ApiError(422, f"{exc}; nothing was written", errors) from None
     except jsonsafe.JsonLimitError as exc:
-        raise ApiError(400, f"{exc}; nothing was written", [{"loc": [], "msg": str(exc), "type": "json_depth"}]
-                       ) from None
+        raise ApiError(
+            400, f"{exc}; nothing was written", [{"loc": [], "msg": str(exc), "type": "json_depth"}]
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"invalid JSON: {exc}") from None
 
@@ -183,8 +187,7 @@ def strict_int_param(request: Any, name: str, default: int, maximum: int, minimu
     except ValueError:
         raise ApiError(400, f"{name} must be an integer", [{"loc": [name], "msg": "not an integer"}]) from None
     if not minimum <= value <= maximum:
-        raise ApiError(400, f"{name} must be between {minimum} and {maximum}",
-                       [{"loc": [name], "msg": "out of range"}])
+        raise ApiError(400, f"{name} must be between {minimum} and {maximum}", [{"loc": [name], "msg": "out of range"}])
     return value
 
 

@@ -79,8 +79,9 @@ async def human_score_stats(request: Any, datasette: Any) -> Response:
 
 
 #: The original's /api/human-scores/stats over no human scores.
-HUMAN_SCORE_STATS = OriginalHumanScoreStats(totalScores=0, uniqueRuns=0, uniqueScorers=0, avgOverallScore=0,
-                                            avgTimeSpent=0).model_dump()
+HUMAN_SCORE_STATS = OriginalHumanScoreStats(
+    totalScores=0, uniqueRuns=0, uniqueScorers=0, avgOverallScore=0, avgTimeSpent=0
+).model_dump()
 
 
 @endpoint("GET")

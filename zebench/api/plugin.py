@@ -53,7 +53,8 @@ def _budgeted_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> sqlite3.Row:
         _bytes_read.pop(cursor, None)
         raise sqlite3.OperationalError(
             f"query result larger than {SQL_RESPONSE_MAX // (1024 * 1024)} MB: add a LIMIT or select fewer or "
-            "smaller columns")
+            "smaller columns"
+        )
     _bytes_read[cursor] = total
     return sqlite3.Row(cursor, row)
 
@@ -98,12 +99,18 @@ async def site(request: Any, send: Any, datasette: Any) -> None:
 
     folder = (datasette.plugin_config("zebench") or {}).get("site")
     rel = request.url_vars.get("path") or ""
-    headers = {k: v for pattern, values in HEADERS.items() if fnmatch.fnmatch("/" + rel, pattern)
-               for k, v in values.items() if k not in ("Content-Type", "Cache-Control")}
+    headers = {
+        k: v
+        for pattern, values in HEADERS.items()
+        if fnmatch.fnmatch("/" + rel, pattern)
+        for k, v in values.items()
+        if k not in ("Content-Type", "Cache-Control")
+    }
     headers["Cache-Control"] = "no-cache"  # a rebuild replaces files in place
     if not folder:
-        await asgi_send(send, "404: no site is served (zebench serve --site DIR)", 404, headers,
-                        "text/plain; charset=utf-8")
+        await asgi_send(
+            send, "404: no site is served (zebench serve --site DIR)", 404, headers, "text/plain; charset=utf-8"
+        )
         return
     if rel == "data/live.js":
         body = data_script("live", {"api": LIVE_API_FROM_SITE, "interval": LIVE_POLL_MS})
@@ -137,9 +144,19 @@ async def site_root(request: Any, datasette: Any) -> Response:
 async def databases(request: Any, datasette: Any) -> Response:
     """Datasette's /-/databases.json without the files' absolute paths (only their names): public pages must not
     show where the server keeps its files."""
-    rows = [{"name": db.name, "route": db.route, "path": Path(db.path).name if db.path else None, "size": db.size,
-             "is_mutable": db.is_mutable, "is_memory": db.is_memory, "hash": db.hash}
-            for db in datasette.databases.values() if db.name != "_internal"]
+    rows = [
+        {
+            "name": db.name,
+            "route": db.route,
+            "path": Path(db.path).name if db.path else None,
+            "size": db.size,
+            "is_mutable": db.is_mutable,
+            "is_memory": db.is_memory,
+            "hash": db.hash,
+        }
+        for db in datasette.databases.values()
+        if db.name != "_internal"
+    ]
     return Response.json(rows)
 
 

@@ -19,8 +19,11 @@ BATCH_RUNS_MAX = 5000
 def _refuse_unknown(request: Any, allowed: set[str]) -> None:
     unknown = [k for k in request.args.keys() if k not in allowed]
     if unknown:
-        raise ApiError(400, f"unknown query parameter(s): {', '.join(unknown)}",
-                       [{"loc": [k], "msg": "unknown parameter"} for k in unknown])
+        raise ApiError(
+            400,
+            f"unknown query parameter(s): {', '.join(unknown)}",
+            [{"loc": [k], "msg": "unknown parameter"} for k in unknown],
+        )
 
 
 @endpoint("GET")
@@ -28,7 +31,11 @@ async def runs(request: Any, datasette: Any) -> Response:
     _refuse_unknown(request, {*store.RUN_FILTERS, "since", "until", "limit", "cursor"})
     filters = {k: v for k in store.RUN_FILTERS if (v := text_param(request, k)) is not None}
     rows, next_cursor = await read(
-        datasette, store.query_runs, filters, since=text_param(request, "since"), until=text_param(request, "until"),
+        datasette,
+        store.query_runs,
+        filters,
+        since=text_param(request, "since"),
+        until=text_param(request, "until"),
         limit=strict_int_param(request, "limit", store.DEFAULT_PAGE, store.MAX_PAGE),
         cursor=text_param(request, "cursor"),
     )
@@ -49,17 +56,23 @@ async def run_part(request: Any, datasette: Any) -> Response:
     run_id, part = path_param(request, "run_id"), request.url_vars["part"]
     if await read(datasette, store.query_run, run_id) is None:
         raise ApiError(404, f"run {run_id} not found")
-    fn = {"evaluations": store.query_evaluations, "telemetry": store.query_telemetry,
-          "transcript": store.query_transcript}[part]
+    fn = {
+        "evaluations": store.query_evaluations,
+        "telemetry": store.query_telemetry,
+        "transcript": store.query_transcript,
+    }[part]
     return json_response(await read(datasette, fn, run_id))
 
 
 @endpoint("GET")
 async def batches(request: Any, datasette: Any) -> Response:
     _refuse_unknown(request, {"limit", "cursor"})
-    rows, next_cursor = await read(datasette, store.query_batches,
-                                   limit=strict_int_param(request, "limit", 20, store.MAX_PAGE),
-                                   cursor=text_param(request, "cursor"))
+    rows, next_cursor = await read(
+        datasette,
+        store.query_batches,
+        limit=strict_int_param(request, "limit", 20, store.MAX_PAGE),
+        cursor=text_param(request, "cursor"),
+    )
     return json_response(rows, headers=page_headers(request, next_cursor))
 
 

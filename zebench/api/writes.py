@@ -26,8 +26,7 @@ def validation_errors(exc: ValidationError, prefix: list[Any]) -> list[dict[str,
             for loc, msg in e["ctx"]["all"]:
                 out.append({"loc": [*prefix, *e["loc"], *loc], "msg": msg, "type": "unstorable_value"})
         elif e["type"] == "inconsistent_record":  # fields that contradict each other: at the field named
-            out.append({"loc": [*prefix, *e["loc"], *e["ctx"]["loc"]], "msg": e["ctx"]["message"],
-                        "type": e["type"]})
+            out.append({"loc": [*prefix, *e["loc"], *e["ctx"]["loc"]], "msg": e["ctx"]["message"], "type": e["type"]})
         else:
             out.append({"loc": [*prefix, *e["loc"]], "msg": e["msg"], "type": e["type"]})
     return out

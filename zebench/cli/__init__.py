@@ -38,8 +38,16 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @click.group(context_settings=GROUP_CONTEXT_SETTINGS)
-@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              allow_from_autoenv=False, help="Show the version and exit.")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    allow_from_autoenv=False,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """zebench: run AI coding agents on benchmark scenarios and store every run in SQLite.
 
@@ -62,9 +70,21 @@ def main() -> None:
     """
 
 
-for _command in (list_command, new_suite_command, new_scenario_command, check_command, run_command, serve_command,
-                 build_site_command, ingest_command, submit_command, leaderboard_command, compare_command,
-                 summary_command, migrate_command):
+for _command in (
+    list_command,
+    new_suite_command,
+    new_scenario_command,
+    check_command,
+    run_command,
+    serve_command,
+    build_site_command,
+    ingest_command,
+    submit_command,
+    leaderboard_command,
+    compare_command,
+    summary_command,
+    migrate_command,
+):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -11,10 +11,20 @@ from .options import db_option, fail, option
 
 @click.command("build-site")
 @db_option
-@option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
-        show_default=True, help="Folder to write the site into (netlify.toml publishes site/).")
-@option("--base-url", metavar="URL", help="Public URL the site is served from (canonical links and sitemap.xml); "
-        "pages link relatively, so it is optional.")
+@option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (netlify.toml publishes site/).",
+)
+@option(
+    "--base-url",
+    metavar="URL",
+    help="Public URL the site is served from (canonical links and sitemap.xml); "
+    "pages link relatively, so it is optional.",
+)
 @option("--full", is_flag=True, help="Rebuild every file, not only what changed since the last build.")
 @option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def build_site_command(db_path: Path, out_dir: Path, base_url: str | None, full: bool, quiet: bool) -> None:
@@ -37,9 +47,12 @@ def build_site_command(db_path: Path, out_dir: Path, base_url: str | None, full:
         fail(str(exc))
     if not quiet:
         index = (report.out / "index.html").resolve()
-        click.echo(f"Built {report.out}/ in {report.seconds:.1f} s from {report.runs:,} runs and {report.batches:,} "
-                   f"batches: {len(report.written):,} files written, {report.unchanged:,} unchanged, "
-                   f"{len(report.removed):,} removed ({'full' if report.full else 'incremental'} build); "
-                   f"{report.files:,} files, {report.bytes / 1e6:.1f} MB.")
-        click.echo(f"Open {index.as_uri()} in a browser, or serve the folder: "
-                   f"python -m http.server -d {report.out} 8000")
+        click.echo(
+            f"Built {report.out}/ in {report.seconds:.1f} s from {report.runs:,} runs and {report.batches:,} "
+            f"batches: {len(report.written):,} files written, {report.unchanged:,} unchanged, "
+            f"{len(report.removed):,} removed ({'full' if report.full else 'incremental'} build); "
+            f"{report.files:,} files, {report.bytes / 1e6:.1f} MB."
+        )
+        click.echo(
+            f"Open {index.as_uri()} in a browser, or serve the folder: python -m http.server -d {report.out} 8000"
+        )

@@ -40,24 +40,54 @@ class _CheckProgress:
 
 @click.command("check")
 @click.argument("selectors", nargs=-1, metavar="[SUITE[/SCENARIO]]...")
-@option("--repeat", "-n", default=2, show_default=True, type=click.IntRange(1),
-        help="Runs of the baseline, echo and the oracle per scenario (flaky checks show up as different outcomes).")
-@option("--tier", "-t", "tiers", multiple=True,
-        help="Tier every scenario must have a prompt for; repeatable. Default: the tiers of the suite's "
-             "prompts/policy.yaml, if any.")
-@option("--slow-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-        help="A validation or baseline command slower than this (or than half its time limit) is a problem.")
-@option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-        help="Keep the runs in this database. Default: a temporary database, removed after the check "
-             "(data/zebench.db and ZEBENCH_DB are never written).")
+@option(
+    "--repeat",
+    "-n",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Runs of the baseline, echo and the oracle per scenario (flaky checks show up as different outcomes).",
+)
+@option(
+    "--tier",
+    "-t",
+    "tiers",
+    multiple=True,
+    help="Tier every scenario must have a prompt for; repeatable. Default: the tiers of the suite's "
+    "prompts/policy.yaml, if any.",
+)
+@option(
+    "--slow-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="A validation or baseline command slower than this (or than half its time limit) is a problem.",
+)
+@option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Keep the runs in this database. Default: a temporary database, removed after the check "
+    "(data/zebench.db and ZEBENCH_DB are never written).",
+)
 @json_option("Print the report as JSON.")
 @concurrency_option
 @timeout_option
 @sandbox_option("Where commands run, as for `zebench run` (docs/security.md).")
 @suites_dir_option
-def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...], slow_seconds: float,
-                  db_path: Path | None, as_json: bool, concurrency: int, timeout_seconds: float | None, sandbox: str,
-                  suites_dir: Path | None) -> None:
+def check_command(
+    selectors: tuple[str, ...],
+    repeat: int,
+    tiers: tuple[str, ...],
+    slow_seconds: float,
+    db_path: Path | None,
+    as_json: bool,
+    concurrency: int,
+    timeout_seconds: float | None,
+    sandbox: str,
+    suites_dir: Path | None,
+) -> None:
     """Check that scenarios are ready to ship: the reference solution passes, doing nothing fails, the checks
     are deterministic.
 
@@ -94,13 +124,21 @@ def check_command(selectors: tuple[str, ...], repeat: int, tiers: tuple[str, ...
     except CatalogError as exc:
         fail(str(exc))
     try:
-        report = run_check(catalog, list(selectors), db_path=db_path, repeat=repeat, tiers=list(tiers),
-                           slow_seconds=slow_seconds, concurrency=concurrency, sandbox=mode,
-                           timeout_seconds=timeout_seconds, reporter=_CheckProgress())
+        report = run_check(
+            catalog,
+            list(selectors),
+            db_path=db_path,
+            repeat=repeat,
+            tiers=list(tiers),
+            slow_seconds=slow_seconds,
+            concurrency=concurrency,
+            sandbox=mode,
+            timeout_seconds=timeout_seconds,
+            reporter=_CheckProgress(),
+        )
     except BatchInterrupted as exc:
         signum = exc.result.signal or signal.SIGINT
-        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: the check did not finish", fg="yellow",
-                    err=True)
+        click.secho(f"\nInterrupted by {signal.Signals(signum).name}: the check did not finish", fg="yellow", err=True)
         sys.exit(128 + signum)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))

@@ -17,16 +17,40 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
 @db_option
 @alpha_option("Significance level.")
 @json_option("Print the full result as JSON.")
-@option("--markdown", "markdown_file", type=click.Path(path_type=Path, dir_okay=False),
-        help="Also write a pull-request comment in Markdown to this file.")
-@option("--junit", "junit_file", type=click.Path(path_type=Path, dir_okay=False),
-        help="Also write JUnit XML (a failing case per significant regression) to this file.")
-@option("--fail-on-regression", is_flag=True,
-        help="Exit 1 when the candidate is significantly worse (overall or on an item).")
-@option("--pool", is_flag=True, help="Allow a side that holds several configurations (agents/models): their runs "
-        "are counted together, and the report says so.")
-def compare_command(baseline: str, candidate: str, db_path: Path, alpha: float, as_json: bool,
-                    markdown_file: Path | None, junit_file: Path | None, fail_on_regression: bool, pool: bool) -> None:
+@option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a pull-request comment in Markdown to this file.",
+)
+@option(
+    "--junit",
+    "junit_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write JUnit XML (a failing case per significant regression) to this file.",
+)
+@option(
+    "--fail-on-regression",
+    is_flag=True,
+    help="Exit 1 when the candidate is significantly worse (overall or on an item).",
+)
+@option(
+    "--pool",
+    is_flag=True,
+    help="Allow a side that holds several configurations (agents/models): their runs "
+    "are counted together, and the report says so.",
+)
+def compare_command(
+    baseline: str,
+    candidate: str,
+    db_path: Path,
+    alpha: float,
+    as_json: bool,
+    markdown_file: Path | None,
+    junit_file: Path | None,
+    fail_on_regression: bool,
+    pool: bool,
+) -> None:
     """Compare CANDIDATE with BASELINE over the items (suite/scenario/tier) both ran.
 
     Each side is one configuration: a batch id or filters KEY=VALUE,... (agent, model, suite, scenario, tier,

@@ -14,8 +14,11 @@ from .options import db_option, fail, json_option, option
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
-@option("--skip-invalid", is_flag=True,
-        help="Store the valid records of files that have bad ones (default: such a file is not loaded at all).")
+@option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Store the valid records of files that have bad ones (default: such a file is not loaded at all).",
+)
 @json_option("Print the report as JSON.")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, as_json: bool) -> None:
     """Merge result files (JSONL from `zebench run --output`, JSON arrays, original-format payloads) into the database.

@@ -13,14 +13,24 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
 
 @click.command("leaderboard")
 @db_option
-@option("--filter", "filter_text", metavar="KEY=VALUE,...",
-        help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.")
+@option(
+    "--filter",
+    "filter_text",
+    metavar="KEY=VALUE,...",
+    help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.",
+)
 @alpha_option("Significance level of intervals and tie groups.")
-@option("--min-shared-items", type=click.IntRange(1), default=10, show_default=True,
-        help="Fewest items two configurations must share to be compared for tie groups (below: \"not comparable\").")
+@option(
+    "--min-shared-items",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help='Fewest items two configurations must share to be compared for tie groups (below: "not comparable").',
+)
 @json_option()
-def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int,
-                        as_json: bool) -> None:
+def leaderboard_command(
+    db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int, as_json: bool
+) -> None:
     """Configurations (agent and model) ranked by success rate, with intervals, pass@k, cost per solved task and
     tie groups.
 
@@ -52,9 +62,15 @@ def leaderboard_command(db_path: Path, filter_text: str | None, alpha: float, mi
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     if not rows:
-        click.secho(f"No runs match --filter {filter_text} in {db_path}" if filter_text
-                    else f"No runs in {db_path}: nothing to rank", fg="yellow", err=True)
+        click.secho(
+            f"No runs match --filter {filter_text} in {db_path}"
+            if filter_text
+            else f"No runs in {db_path}: nothing to rank",
+            fg="yellow",
+            err=True,
+        )
         sys.exit(1)
     if not as_json:
-        print_leaderboard(rows, title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)",
-                          min_shared_items=min_shared_items)
+        print_leaderboard(
+            rows, title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)", min_shared_items=min_shared_items
+        )

@@ -26,7 +26,8 @@ def migrate_command(db_path: Path) -> None:
 
     applied = migrate_database(db_path)
     if applied:
-        click.echo(f"{db_path}: applied {len(applied)} migration{'s' if len(applied) > 1 else ''} "
-                   f"({', '.join(applied)})")
+        click.echo(
+            f"{db_path}: applied {len(applied)} migration{'s' if len(applied) > 1 else ''} ({', '.join(applied)})"
+        )
     else:
         click.echo(f"{db_path}: schema up to date")

@@ -65,17 +65,26 @@ def note(message: str) -> None:
 
 def suites_dir_option(f: F) -> F:
     return option(
-        "--suites-dir", type=click.Path(path_type=Path, file_okay=False), envvar="ZEBENCH_SUITES_DIR",
-        default=None, show_envvar=True,
+        "--suites-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="ZEBENCH_SUITES_DIR",
+        default=None,
+        show_envvar=True,
         help="Directory holding <suite>/scenarios/<scenario>/ and <suite>/prompts/<scenario>/ "
-             "[default: ./data/suites or ./suites when present, else the suites bundled with zebench].",
+        "[default: ./data/suites or ./suites when present, else the suites bundled with zebench].",
     )(f)
 
 
 def db_option(f: F) -> F:
     return option(
-        "--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="ZEBENCH_DB",
-        default=DEFAULT_DB_PATH, show_default=True, show_envvar=True, help="SQLite database file.",
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="ZEBENCH_DB",
+        default=DEFAULT_DB_PATH,
+        show_default=True,
+        show_envvar=True,
+        help="SQLite database file.",
     )(f)
 
 
@@ -84,23 +93,43 @@ def json_option(help: str = "Print JSON.") -> Callable[[F], F]:
 
 
 def concurrency_option(f: F) -> F:
-    return option("--concurrency", "-j", default=4, show_default=True, type=click.IntRange(1),
-                  envvar="ZEBENCH_CONCURRENCY", show_envvar=True, help="Runs at once.")(f)
+    return option(
+        "--concurrency",
+        "-j",
+        default=4,
+        show_default=True,
+        type=click.IntRange(1),
+        envvar="ZEBENCH_CONCURRENCY",
+        show_envvar=True,
+        help="Runs at once.",
+    )(f)
 
 
 def timeout_option(f: F) -> F:
-    return option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
-                  help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.")(f)
+    return option(
+        "--timeout",
+        "timeout_seconds",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Per-run timeout in seconds, overriding each scenario's timeout_minutes.",
+    )(f)
 
 
 def sandbox_option(help: str) -> Callable[[F], F]:
-    return option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="auto", show_default=True,
-                  envvar="ZEBENCH_SANDBOX", show_envvar=True, help=help)
+    return option(
+        "--sandbox",
+        type=click.Choice(["auto", "bwrap", "none"]),
+        default="auto",
+        show_default=True,
+        envvar="ZEBENCH_SANDBOX",
+        show_envvar=True,
+        help=help,
+    )
 
 
 def alpha_option(help: str) -> Callable[[F], F]:
-    return option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
-                  show_default=True, help=help)
+    return option(
+        "--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True, help=help
+    )
 
 
 def sandbox_mode(requested: str) -> str:

@@ -54,8 +54,10 @@ def new_scenario_command(suite: str, name: str, suites_dir: Path | None) -> None
     except CatalogError as exc:
         fail(str(exc))
     where = f" --suites-dir {root}" if suites_dir else ""
-    click.echo(f"Created {path}: a working example (word_count with a failing test) to replace with your task.\n"
-               f"  scenario.yaml   the task, its commands and checks; its comments say what to replace\n"
-               f"  repo-fixture/   the starting repository; solution/ the solved files; checks/ hidden checks\n"
-               f"  prompts         {root / suite / 'prompts' / name}/L0-minimal.md, L1-basic.md, L2-directed.md\n"
-               f"It passes as created; check your changes with: zebench check {suite}/{name}{where}")
+    click.echo(
+        f"Created {path}: a working example (word_count with a failing test) to replace with your task.\n"
+        f"  scenario.yaml   the task, its commands and checks; its comments say what to replace\n"
+        f"  repo-fixture/   the starting repository; solution/ the solved files; checks/ hidden checks\n"
+        f"  prompts         {root / suite / 'prompts' / name}/L0-minimal.md, L1-basic.md, L2-directed.md\n"
+        f"It passes as created; check your changes with: zebench check {suite}/{name}{where}"
+    )

@@ -14,12 +14,20 @@ from .options import db_option, fail, option
 @option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for all).")
 @option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @option("--immutable", is_flag=True, help="Serve read-only: writes refused, exact counts, safe long caching.")
-@option("--create", is_flag=True,
-        help="Create the database when it does not exist (otherwise a missing file is an error).")
-@option("--site", "site", is_flag=False, flag_value="site", default=None, metavar="[DIR]",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Also build the report site into DIR (default: site) and serve it at /-/site/; its pages refresh "
-             "from the live API while a batch runs.")
+@option(
+    "--create", is_flag=True, help="Create the database when it does not exist (otherwise a missing file is an error)."
+)
+@option(
+    "--site",
+    "site",
+    is_flag=False,
+    flag_value="site",
+    default=None,
+    metavar="[DIR]",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also build the report site into DIR (default: site) and serve it at /-/site/; its pages refresh "
+    "from the live API while a batch runs.",
+)
 def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: bool, site: Path | None) -> None:
     """Serve the database with Datasette: the JSON API and Datasette's table and SQL pages.
 

@@ -12,12 +12,27 @@ from .options import option
 
 
 @click.command("submit")
-@option("--spool", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SPOOL, show_default=True,
-        help="Spool file written by `zebench run --submit`.")
-@option("--url", envvar=list(URL_ENVS), show_envvar=True, required=True,
-        help="Server base URL (the runs go to URL/api/results).")
-@option("--retries", type=click.IntRange(0), default=4, show_default=True,
-        help="Retries per request (exponential backoff from 0.5 s).")
+@option(
+    "--spool",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_SPOOL,
+    show_default=True,
+    help="Spool file written by `zebench run --submit`.",
+)
+@option(
+    "--url",
+    envvar=list(URL_ENVS),
+    show_envvar=True,
+    required=True,
+    help="Server base URL (the runs go to URL/api/results).",
+)
+@option(
+    "--retries",
+    type=click.IntRange(0),
+    default=4,
+    show_default=True,
+    help="Retries per request (exponential backoff from 0.5 s).",
+)
 def submit_command(spool: Path, url: str, retries: int) -> None:
     """Deliver the runs waiting in a spool file, then remove them from it.
 

@@ -89,8 +89,9 @@ def default_weights() -> dict[str, float]:
     return {name: cls.default_weight for name, cls in registry().items()}
 
 
-async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float], *,
-                         only: frozenset[str] | set[str] | None = None) -> list[Evaluation]:
+async def run_evaluators(
+    ctx: EvaluationContext, weights: dict[str, float], *, only: frozenset[str] | set[str] | None = None
+) -> list[Evaluation]:
     """Run every registered evaluator concurrently. One that raises is recorded as an error: its message, no score
     (scoring.score_run: a gate that errors fails, and the run is not successful). With ``only``, the other
     evaluators are recorded as not applicable without running (artifact scenarios)."""
@@ -99,19 +100,34 @@ async def run_evaluators(ctx: EvaluationContext, weights: dict[str, float], *,
     async def one(ev: Evaluator) -> Evaluation:
         weight = weights.get(ev.name, ev.default_weight)
         if only is not None and ev.name not in only:
-            return Evaluation(evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=False,
-                              details={"reason": "the scenario has no workspace to evaluate"})
+            return Evaluation(
+                evaluator_name=ev.name,
+                kind=ev.kind,
+                weight=weight,
+                applicable=False,
+                details={"reason": "the scenario has no workspace to evaluate"},
+            )
         try:
             verdict = await ev.evaluate(ctx)
         except Exception as exc:  # an evaluator bug or a judge without its key must not lose the run
             return Evaluation(
-                evaluator_name=ev.name, kind=ev.kind, weight=weight, applicable=True, score=None, cost_usd=None,
-                error=f"{type(exc).__name__}: {exc}", details={"traceback": traceback.format_exc(limit=5)},
+                evaluator_name=ev.name,
+                kind=ev.kind,
+                weight=weight,
+                applicable=True,
+                score=None,
+                cost_usd=None,
+                error=f"{type(exc).__name__}: {exc}",
+                details={"traceback": traceback.format_exc(limit=5)},
             )
         score = None if verdict.score is None else min(1.0, max(0.0, float(verdict.score)))
         return Evaluation(
-            evaluator_name=ev.name, kind=ev.kind, weight=weight, score=score,
-            applicable=verdict.applicable and score is not None, details=verdict.details,
+            evaluator_name=ev.name,
+            kind=ev.kind,
+            weight=weight,
+            score=score,
+            applicable=verdict.applicable and score is not None,
+            details=verdict.details,
             cost_usd=verdict.cost_usd,
         )
 

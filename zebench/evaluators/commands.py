@@ -16,8 +16,12 @@ class ValidationCommandEvaluator(Evaluator):
         result = next((r for r in ctx.validation if r.kind == self.command_kind), None)
         if result is None:
             return Verdict.not_applicable(f"the scenario has no {self.command_kind} command")
-        details = {"command": result.command, "status": result.status, "exitCode": result.exit_code,
-                   "durationMs": result.duration_ms}
+        details = {
+            "command": result.command,
+            "status": result.status,
+            "exitCode": result.exit_code,
+            "durationMs": result.duration_ms,
+        }
         return Verdict(score=1.0 if result.status == "passed" else 0.0, details=details)
 
 
@@ -25,8 +29,14 @@ def _make(kind: str, evaluator_kind: EvaluatorKind, weight: float) -> type[Valid
     return type(
         f"{kind.capitalize()}Evaluator",
         (ValidationCommandEvaluator,),
-        {"name": kind, "command_kind": kind, "kind": evaluator_kind, "default_weight": weight,
-         "description": f"The {kind} validation command exits 0.", "__module__": __name__},
+        {
+            "name": kind,
+            "command_kind": kind,
+            "kind": evaluator_kind,
+            "default_weight": weight,
+            "description": f"The {kind} validation command exits 0.",
+            "__module__": __name__,
+        },
     )
 
 

@@ -109,25 +109,46 @@ class DependencyConstraintsEvaluator(Evaluator):
                 try:
                     blocked = SpecifierSet(entry.versions) if d.ecosystem == "python" else None
                     hit = version is None or (
-                        blocked.contains(version, prereleases=True) if blocked is not None
+                        blocked.contains(version, prereleases=True)
+                        if blocked is not None
                         else satisfies(version, entry.versions, d.ecosystem)
                     )
                 except InvalidSpecifier:
                     hit = True
                 if hit:
                     violations.append(f"{d.manifest} declares {entry.name} {d.spec or '(any version)'}")
-            rules.append({"rule": "blocklist", "name": entry.name, "versions": entry.versions,
-                          "reason": entry.reason, "passed": not violations, "message": "; ".join(violations) or "ok"})
+            rules.append(
+                {
+                    "rule": "blocklist",
+                    "name": entry.name,
+                    "versions": entry.versions,
+                    "reason": entry.reason,
+                    "passed": not violations,
+                    "message": "; ".join(violations) or "ok",
+                }
+            )
 
         for migration in spec.namespace_migrations:
             old_left = _by_name(decls, migration.from_)
             had_old = bool(_by_name(fixture_decls, migration.from_))
             has_new = bool(_by_name(decls, migration.to))
             passed = not old_left and (has_new or not had_old)
-            message = (f"{migration.from_} still declared" if old_left
-                       else f"{migration.to} not declared" if not passed else "ok")
-            rules.append({"rule": "namespace_migration", "from": migration.from_, "to": migration.to,
-                          "passed": passed, "message": message})
+            message = (
+                f"{migration.from_} still declared"
+                if old_left
+                else f"{migration.to} not declared"
+                if not passed
+                else "ok"
+            )
+            rules.append(
+                {
+                    "rule": "namespace_migration",
+                    "from": migration.from_,
+                    "to": migration.to,
+                    "passed": passed,
+                    "message": message,
+                }
+            )
 
         for group in spec.companion_versions:
             mains = _by_name(decls, group.main)
@@ -143,11 +164,27 @@ class DependencyConstraintsEvaluator(Evaluator):
                             message = f"{comp.name} {version} vs {group.main} {main_version} ({comp.rule})"
                         except InvalidSpecifier:
                             passed, message = False, f"invalid rule {comp.rule!r}"
-                    rules.append({"rule": "companion", "main": group.main, "name": comp.name, "ruleText": comp.rule,
-                                  "passed": passed, "message": message})
+                    rules.append(
+                        {
+                            "rule": "companion",
+                            "main": group.main,
+                            "name": comp.name,
+                            "ruleText": comp.rule,
+                            "passed": passed,
+                            "message": message,
+                        }
+                    )
                 if not _by_name(decls, comp.name):
-                    rules.append({"rule": "companion", "main": group.main, "name": comp.name, "ruleText": comp.rule,
-                                  "passed": True, "message": f"{comp.name} not declared"})
+                    rules.append(
+                        {
+                            "rule": "companion",
+                            "main": group.main,
+                            "name": comp.name,
+                            "ruleText": comp.rule,
+                            "passed": True,
+                            "message": f"{comp.name} not declared",
+                        }
+                    )
         return Verdict(score=sum(r["passed"] for r in rules) / len(rules), details={"rules": rules})
 
 
@@ -159,8 +196,10 @@ class PackageManagerEvaluator(Evaluator):
 
     async def evaluate(self, ctx: EvaluationContext) -> Verdict:
         spec = ctx.scenario.spec
-        allowed = spec.constraints.managers_allowed or spec.workspace.managers_allowed or (
-            [spec.workspace.manager] if spec.workspace.manager else []
+        allowed = (
+            spec.constraints.managers_allowed
+            or spec.workspace.managers_allowed
+            or ([spec.workspace.manager] if spec.workspace.manager else [])
         )
         if not allowed:
             return Verdict.not_applicable("the scenario names no package manager")
@@ -176,10 +215,16 @@ class PackageManagerEvaluator(Evaluator):
             }
 
         now, before = await asyncio.to_thread(scan, ctx.workspace), await asyncio.to_thread(scan, ctx.fixture)
-        findings = [f"{path} belongs to {foreign[Path(path).name]}, not allowed" for path in sorted(now)
-                    if Path(path).name in foreign]
-        findings += [f"{path} of the allowed manager was deleted" for path in sorted(before - now)
-                     if Path(path).name in allowed_locks]
+        findings = [
+            f"{path} belongs to {foreign[Path(path).name]}, not allowed"
+            for path in sorted(now)
+            if Path(path).name in foreign
+        ]
+        findings += [
+            f"{path} of the allowed manager was deleted"
+            for path in sorted(before - now)
+            if Path(path).name in allowed_locks
+        ]
         details = {"allowed": allowed, "lockfiles": sorted(now), "findings": findings}
         if unknown:
             details["unknownManagers"] = unknown

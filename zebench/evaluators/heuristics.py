@@ -43,9 +43,9 @@ def _glob(workspace: Path, pattern: str) -> list[Path]:
     if pattern.startswith("/") or ".." in Path(pattern).parts:
         return []
     return sorted(
-        p for p in workspace.glob(pattern)
-        if not IGNORED_DIRS.intersection(p.relative_to(workspace).parts) and is_inside(workspace, p)
-        and p.is_file()
+        p
+        for p in workspace.glob(pattern)
+        if not IGNORED_DIRS.intersection(p.relative_to(workspace).parts) and is_inside(workspace, p) and p.is_file()
     )
 
 
@@ -96,7 +96,11 @@ def has_section(text: str, header: str) -> bool:
 
 #: How a check script is started, by extension (others are executed directly: shebang and executable bit).
 SCRIPT_RUNNERS: dict[str, list[str]] = {
-    ".py": [sys.executable], ".js": ["node"], ".mjs": ["node"], ".cjs": ["node"], ".sh": ["sh"],
+    ".py": [sys.executable],
+    ".js": ["node"],
+    ".mjs": ["node"],
+    ".cjs": ["node"],
+    ".sh": ["sh"],
 }
 _VARIABLE_RE = re.compile(r"\$\{(scenario|artifact)\.([A-Za-z0-9_]+)\}")
 
@@ -209,7 +213,11 @@ class HeuristicChecksEvaluator(Evaluator):
         shared = any(d == folder or folder in d.parents for d in scenario_dirs)
         policy = check_policy(box).extend(ro_paths=[script if shared else folder])
         result = await box.run(
-            shlex.join(argv), policy=policy, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT,
+            shlex.join(argv),
+            policy=policy,
+            timeout=ctx.command_timeout,
+            head_bytes=0,
+            tail_bytes=OUTPUT_KEPT,
         )
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
         return self._result(check, "script", result.exit_code == 0, f"{message}\n{result.output}".strip())

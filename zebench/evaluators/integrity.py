@@ -18,9 +18,7 @@ from ..workspace import read_regular
 from . import EvaluationContext, Evaluator, Findings, Verdict
 
 PENALTY_PER_FINDING = 0.2
-TEST_FILE_RE = re.compile(
-    r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$"
-)
+TEST_FILE_RE = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$")
 SKIP_RE = re.compile(
     r"@(unittest\.)?skip(If|Unless)?\b|pytest\.mark\.(skip|skipif|xfail)\b|pytest\.skip\(|self\.skipTest\(|"
     r"raise\s+(unittest\.)?SkipTest|@(unittest\.)?expectedFailure|\b(it|test|describe)\.(skip|todo)\(|\bx(it|describe|test)\("
@@ -31,8 +29,18 @@ SILENCE_RE = re.compile(
 )
 ASSERT_RE = re.compile(r"\bassert\w*\b|\bexpect\(|\.should\b|\bfail\(")
 SCRIPT_SUFFIXES = (".py", ".sh", ".js", ".mjs", ".cjs", ".ts")
-IGNORE_FILES = {".eslintignore", ".prettierignore", ".stylelintignore", ".coveragerc", ".flake8", ".ruff.toml",
-                "ruff.toml", "mypy.ini", ".mypy.ini", ".jshintignore"}
+IGNORE_FILES = {
+    ".eslintignore",
+    ".prettierignore",
+    ".stylelintignore",
+    ".coveragerc",
+    ".flake8",
+    ".ruff.toml",
+    "ruff.toml",
+    "mypy.ini",
+    ".mypy.ini",
+    ".jshintignore",
+}
 
 
 def added_lines(f: DiffFile) -> list[str]:
@@ -65,7 +73,9 @@ def command_files(ctx: EvaluationContext) -> set[str]:
         for token in tokens:
             candidate = token.strip("'\"")
             if (
-                candidate.endswith(SCRIPT_SUFFIXES) and ".." not in candidate and not candidate.startswith("-")
+                candidate.endswith(SCRIPT_SUFFIXES)
+                and ".." not in candidate
+                and not candidate.startswith("-")
                 and (fixture / candidate).is_file()
             ):
                 out.add(Path(candidate).as_posix())
@@ -116,8 +126,10 @@ class DiffSummaryEvaluator(Evaluator):
             **counts,
             "additions": sum(f.additions for f in ctx.diff.files),
             "deletions": sum(f.deletions for f in ctx.diff.files),
-            "files": [{"path": f.path, "change": f.change, "additions": f.additions, "deletions": f.deletions}
-                      for f in ctx.diff.files],
+            "files": [
+                {"path": f.path, "change": f.change, "additions": f.additions, "deletions": f.deletions}
+                for f in ctx.diff.files
+            ],
             "dependencyChanges": [c.to_json_dict() for c in ctx.diff.dependency_changes],
         }
         return Verdict(score=None, details=details, applicable=False)

@@ -39,7 +39,8 @@ JUDGE_SYSTEM = (
 #: Both spellings of the original's real files: "Name (Weight: 30%): ..." and "Name (40%): ...".
 CATEGORY_RE = re.compile(
     r"^\s*(?P<name>[^(:]+?)\s*(\(\s*(?:weight\s*:?\s*)?(?P<weight>[\d.]+)\s*%?\s*\))?\s*(:\s*(?P<desc>.*))?$",
-    re.IGNORECASE | re.DOTALL)
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 class JudgeError(Exception):
@@ -94,10 +95,14 @@ def judge_schema(categories: list[Category]) -> dict[str, Any]:
 def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
     spec = ctx.scenario.spec
     parts = [f"# Task given to the agent\n\n{ctx.prompt.strip()}"]
-    constraints = {k: v for k, v in {
-        "constraints": spec.constraints.model_dump(by_alias=True, exclude_defaults=True),
-        "targets": spec.targets.model_dump(exclude_defaults=True),
-    }.items() if v}
+    constraints = {
+        k: v
+        for k, v in {
+            "constraints": spec.constraints.model_dump(by_alias=True, exclude_defaults=True),
+            "targets": spec.targets.model_dump(exclude_defaults=True),
+        }.items()
+        if v
+    }
     if constraints:
         parts.append("# Constraints\n\n" + yaml.safe_dump(constraints, sort_keys=False))
     if spec.success_criteria:
@@ -116,8 +121,10 @@ def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
             break
     parts.append("# Changed files\n\n" + ("\n".join(diff_lines) or "(no changes)"))
     if ctx.diff.dependency_changes:
-        deps = "\n".join(f"- {c.manifest} {c.name}: {c.before or '(none)'} -> {c.after or '(removed)'}"
-                         for c in ctx.diff.dependency_changes)
+        deps = "\n".join(
+            f"- {c.manifest} {c.name}: {c.before or '(none)'} -> {c.after or '(removed)'}"
+            for c in ctx.diff.dependency_changes
+        )
         parts.append(f"# Dependency changes\n\n{deps}")
     if ctx.validation:
         results = "\n".join(
@@ -189,11 +196,18 @@ def score_answer(answer: Any, categories: list[Category]) -> tuple[float, list[d
             value = float(item["score"]) if item is not None else None
         except (TypeError, ValueError):
             value = None
-        if value is None or not 1 <= value <= 5:
+        if item is None or value is None or not 1 <= value <= 5:
             missing.append(c.name)
             continue
-        rows.append({"category": c.name, "weight": c.weight, "score": value,
-                     "normalized": (value - 1) / 4, "reasoning": str(item.get("reasoning", ""))})  # type: ignore[union-attr]
+        rows.append(
+            {
+                "category": c.name,
+                "weight": c.weight,
+                "score": value,
+                "normalized": (value - 1) / 4,
+                "reasoning": str(item.get("reasoning", "")),
+            }
+        )
     if missing:
         raise JudgeError(f"the judge gave no valid 1-5 score for: {', '.join(missing)}")
     total_weight = sum(r["weight"] for r in rows)
@@ -203,8 +217,9 @@ def score_answer(answer: Any, categories: list[Category]) -> tuple[float, list[d
     return score, rows, str(answer.get("overall_assessment", ""))
 
 
-async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], temperature: float,
-                        max_tokens: int) -> tuple[Any, dict[str, int]]:
+async def ask_anthropic(
+    model: str, prompt: str, schema: dict[str, Any], temperature: float, max_tokens: int
+) -> tuple[Any, dict[str, int]]:
     import anthropic
 
     from ..agents.llm import shared_client
@@ -213,7 +228,10 @@ async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], tempera
     try:
         response = await client.messages.create(
             # temperature through extra_body: recent SDKs dropped the keyword, the API still takes the field
-            model=model, max_tokens=max_tokens, extra_body={"temperature": temperature}, system=JUDGE_SYSTEM,
+            model=model,
+            max_tokens=max_tokens,
+            extra_body={"temperature": temperature},
+            system=JUDGE_SYSTEM,
             messages=[{"role": "user", "content": prompt}],
             tools=[{"name": TOOL_NAME, "description": "Submit the evaluation.", "input_schema": schema}],
             tool_choice={"type": "tool", "name": TOOL_NAME},
@@ -221,8 +239,12 @@ async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], tempera
     except anthropic.APIError as exc:
         raise JudgeError(f"judge call failed: {exc}") from None
     u = response.usage
-    usage = {"in": u.input_tokens, "out": u.output_tokens, "cache_read": u.cache_read_input_tokens or 0,
-             "cache_write": u.cache_creation_input_tokens or 0}
+    usage = {
+        "in": u.input_tokens,
+        "out": u.output_tokens,
+        "cache_read": u.cache_read_input_tokens or 0,
+        "cache_write": u.cache_creation_input_tokens or 0,
+    }
     for block in response.content:
         if block.type == "tool_use" and isinstance(block.input, dict) and block.input.get("scores"):
             return block.input, usage
@@ -230,8 +252,9 @@ async def ask_anthropic(model: str, prompt: str, schema: dict[str, Any], tempera
     return loads_lenient(text), usage
 
 
-async def ask_openrouter(model: str, prompt: str, schema: dict[str, Any], temperature: float,
-                         max_tokens: int) -> tuple[Any, dict[str, int]]:
+async def ask_openrouter(
+    model: str, prompt: str, schema: dict[str, Any], temperature: float, max_tokens: int
+) -> tuple[Any, dict[str, int]]:
     import openai
 
     from ..agents.openrouter import client_from_env, usage_numbers
@@ -239,10 +262,16 @@ async def ask_openrouter(model: str, prompt: str, schema: dict[str, Any], temper
     client = client_from_env(max_retries=JUDGE_RETRIES)
     try:
         response = await client.chat.completions.create(
-            model=model, temperature=temperature, max_tokens=max_tokens,
+            model=model,
+            temperature=temperature,
+            max_tokens=max_tokens,
             messages=[{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": prompt}],
-            tools=[{"type": "function", "function": {"name": TOOL_NAME, "description": "Submit the evaluation.",
-                                                     "parameters": schema}}],
+            tools=[
+                {
+                    "type": "function",
+                    "function": {"name": TOOL_NAME, "description": "Submit the evaluation.", "parameters": schema},
+                }
+            ],
             tool_choice={"type": "function", "function": {"name": TOOL_NAME}},
         )
     except openai.APIError as exc:
@@ -286,8 +315,9 @@ class LLMJudgeEvaluator(Evaluator):
         provider = judge_provider(ctx.settings.get("provider"), model)
         key_env = "OPENROUTER_API_KEY" if provider == "openrouter" else "ANTHROPIC_API_KEY"
         if not os.environ.get(key_env):
-            raise JudgeError(f"the judge needs {key_env} (provider {provider}, model {model}); "
-                             "set it, or run with --no-judge")
+            raise JudgeError(
+                f"the judge needs {key_env} (provider {provider}, model {model}); set it, or run with --no-judge"
+            )
         temperature = spec.temperature if spec.temperature is not None else DEFAULT_TEMPERATURE
         max_tokens = spec.max_tokens or DEFAULT_MAX_TOKENS
         ask = ask_openrouter if provider == "openrouter" else ask_anthropic
@@ -296,7 +326,14 @@ class LLMJudgeEvaluator(Evaluator):
         )
         score, rows, overall = score_answer(answer, categories)
         cost = price_table().cost(model, usage["in"], usage["out"], usage["cache_read"], usage["cache_write"])
-        details = {"provider": provider, "model": model, "temperature": temperature, "maxTokens": max_tokens,
-                   "categories": rows, "overallAssessment": overall, "tokensIn": usage["in"],
-                   "tokensOut": usage["out"]}
+        details = {
+            "provider": provider,
+            "model": model,
+            "temperature": temperature,
+            "maxTokens": max_tokens,
+            "categories": rows,
+            "overallAssessment": overall,
+            "tokensIn": usage["in"],
+            "tokensOut": usage["out"],
+        }
         return Verdict(score=score, details=details, cost_usd=cost)

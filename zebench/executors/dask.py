@@ -122,9 +122,16 @@ async def _outcome(future: Future) -> tuple[bool, Any]:
 class DaskExecutor(Executor):
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, *, slots: int = 4, local_workers: int | None = None,
-                 resources: dict[str, float] | None = None, log: Log | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT):
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        *,
+        slots: int = 4,
+        local_workers: int | None = None,
+        resources: dict[str, float] | None = None,
+        log: Log | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ):
         if slots < 1:
             raise ExecutorError("--concurrency must be at least 1")
         if local_workers is not None and local_workers < 1:
@@ -160,10 +167,17 @@ class DaskExecutor(Executor):
     @classmethod
     def from_options(cls, options: ExecutorOptions, log: Log) -> DaskExecutor:
         if options.address is not None and options.workers is not None:
-            raise ExecutorError("--dask-workers starts a local cluster; with --scheduler, start workers on the "
-                                "cluster (`dask worker ADDRESS --nthreads N`)")
-        return cls(options.address, slots=options.concurrency, local_workers=options.workers,
-                   resources=options.resources, log=log)
+            raise ExecutorError(
+                "--dask-workers starts a local cluster; with --scheduler, start workers on the "
+                "cluster (`dask worker ADDRESS --nthreads N`)"
+            )
+        return cls(
+            options.address,
+            slots=options.concurrency,
+            local_workers=options.workers,
+            resources=options.resources,
+            log=log,
+        )
 
     # -- open ----------------------------------------------------------------------------------------------------
 
@@ -172,10 +186,15 @@ class DaskExecutor(Executor):
             workers = self.local_workers or max(1, (os.cpu_count() or 1) // self.slots)
             try:
                 self.cluster = await LocalCluster(
-                    n_workers=workers, threads_per_worker=self.slots, processes=True, host="127.0.0.1",
+                    n_workers=workers,
+                    threads_per_worker=self.slots,
+                    processes=True,
+                    host="127.0.0.1",
                     # no dashboard; the scheduler's HTTP server (health, metrics) on a free port
-                    dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=logging.ERROR, asynchronous=True,
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.ERROR,
+                    asynchronous=True,
                     preload=["zebench.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
                 )
                 self.address = self.cluster.scheduler_address
@@ -200,7 +219,8 @@ class DaskExecutor(Executor):
                 why = f"what answers there does not speak Dask's protocol ({type(exc).__name__})"
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {self.scheduler}: {why} (is `dask scheduler` running there? "
-                "see --scheduler / ZEBENCH_SCHEDULER and docs/distributed.md)") from None
+                "see --scheduler / ZEBENCH_SCHEDULER and docs/distributed.md)"
+            ) from None
         finally:
             if client is not None and client.status != "running":
                 with suppress(Exception):  # closed here, on this loop (not by its finaliser at exit: warnings)
@@ -210,34 +230,42 @@ class DaskExecutor(Executor):
         self._job = job
         self.client = client = await self._connect()
         try:
-            package = await asyncio.to_thread(batch_package, job.batch_id, job.options, job.plan.agents,
-                                              job.plan.models)
+            package = await asyncio.to_thread(
+                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models
+            )
         except OSError as exc:
             raise ExecutorError(f"cannot read a file an agent setting names: {exc}") from None
         data = package.to_bytes()
         await self._check_workers(client, data, job.options.sandbox)
         client.subscribe_topic(topic(job.batch_id), self._on_event)
         self._subscribed = True
-        self._batch_future = client.submit(_content, data, key=f"zebench-batch-{job.batch_id}-{self._token}",
-                                           pure=False)
+        self._batch_future = client.submit(
+            _content, data, key=f"zebench-batch-{job.batch_id}-{self._token}", pure=False
+        )
         for scenario in job.scenarios.values():
             content_hash = await asyncio.to_thread(lambda s=scenario: s.content_hash)  # type: ignore[misc]
             if content_hash not in self._packages:
                 archive = await asyncio.to_thread(pack_scenario, scenario)
                 # Named by content: a scenario already on the cluster (another batch holding it) is not sent twice.
-                self._packages[content_hash] = client.submit(_content, archive, key=f"zebench-scenario-{content_hash}",
-                                                             pure=False)
+                self._packages[content_hash] = client.submit(
+                    _content, archive, key=f"zebench-scenario-{content_hash}", pure=False
+                )
         slots = sum(int(w.get("slots", 0)) for w in self.workers.values())
         where = "a local cluster" if self.cluster is not None else "the cluster"
         self.log(f"Dask: {len(self.workers)} workers, {slots} slots on {where} at {self.address}")
         if not self.workers:
             self.log("Dask: no worker is connected yet; the runs wait for workers to join")
         elif self.resources:
-            able = [a for a, w in self.workers.items()
-                    if all(w.get("resources", {}).get(k, 0) >= v for k, v in self.resources.items())]
+            able = [
+                a
+                for a, w in self.workers.items()
+                if all(w.get("resources", {}).get(k, 0) >= v for k, v in self.resources.items())
+            ]
             wanted = ", ".join(f"{k}={v:g}" for k, v in self.resources.items())
-            self.log(f"Dask: each run takes {wanted} of its worker's resources; {len(able)} of the workers have them"
-                     + ("" if able else ": the runs wait for such a worker (dask worker --resources)"))
+            self.log(
+                f"Dask: each run takes {wanted} of its worker's resources; {len(able)} of the workers have them"
+                + ("" if able else ": the runs wait for such a worker (dask worker --resources)")
+            )
 
     async def _check_workers(self, client: Any, data: bytes, sandbox: str) -> None:
         """Every worker: the same zebench, a usable sandbox, what the agents need (keys in its environment)."""
@@ -245,13 +273,17 @@ class DaskExecutor(Executor):
         problems: list[str] = []
         for address, reply in sorted(replies.items()):
             if isinstance(reply, BaseException):
-                problems.append(f"worker {address}: cannot run zebench ({type(reply).__name__}: {reply}); install the "
-                                f'same version of zebench on every worker: pip install "zebench[dask]=={__version__}"')
+                problems.append(
+                    f"worker {address}: cannot run zebench ({type(reply).__name__}: {reply}); install the "
+                    f'same version of zebench on every worker: pip install "zebench[dask]=={__version__}"'
+                )
                 continue
             self.workers[address] = reply
             if reply["version"] != __version__:
-                problems.append(f"worker {address} has zebench {reply['version']}, this machine {__version__}: "
-                                "install the same version on every worker")
+                problems.append(
+                    f"worker {address} has zebench {reply['version']}, this machine {__version__}: "
+                    "install the same version on every worker"
+                )
                 continue
             problems += [f"worker {address}: {p}" for p in reply["problems"]]
             if reply["sandbox"]:
@@ -282,12 +314,25 @@ class DaskExecutor(Executor):
     async def run(self, spec: RunSpec, *, started: Started, on_cancelled: OnCancelled) -> RunRecord:
         assert self.client is not None and self._job is not None and self._batch_future is not None, "open() first"
         key = f"zebench-run-{self._job.batch_id}-{self._token}-{next(self._counter)}"
-        payload = remote_run(spec.scenario, batch_id=self._job.batch_id, task_key=key, tier=spec.tier,
-                             agent=spec.agent, model=spec.model, repeat_index=spec.repeat_index)
+        payload = remote_run(
+            spec.scenario,
+            batch_id=self._job.batch_id,
+            task_key=key,
+            tier=spec.tier,
+            agent=spec.agent,
+            model=spec.model,
+            repeat_index=spec.repeat_index,
+        )
         run = self._runs[key] = _Run(key, started)
-        run.future = self.client.submit(execute_run, payload.model_dump_json(),
-                                        self._packages[payload.scenario_hash], self._batch_future, key=key, pure=False,
-                                        resources=self.resources or None)
+        run.future = self.client.submit(
+            execute_run,
+            payload.model_dump_json(),
+            self._packages[payload.scenario_hash],
+            self._batch_future,
+            key=key,
+            pure=False,
+            resources=self.resources or None,
+        )
         outcome = asyncio.ensure_future(_outcome(run.future))
         try:
             try:
@@ -314,11 +359,15 @@ class DaskExecutor(Executor):
                 record.metadata["lostWorkers"] = run.workers[:-1]
             return record
         if isinstance(value, FutureCancelledError):  # not by us: the scheduler or our connection to it is gone
-            raise ExecutorError(f"lost the Dask cluster at {self.address} ({value.reason}); the runs stored so far "
-                                f"are kept: finish the batch with `zebench run --resume {spec.batch_id}`")
+            raise ExecutorError(
+                f"lost the Dask cluster at {self.address} ({value.reason}); the runs stored so far "
+                f"are kept: finish the batch with `zebench run --resume {spec.batch_id}`"
+            )
         if isinstance(value, KilledWorker):
-            message = (f"the workers running this run were lost {max(run.attempts, 1)} times (killed, out of memory "
-                       f"or disconnected: {', '.join(run.workers) or 'unknown'}); Dask stopped retrying it: {value}")
+            message = (
+                f"the workers running this run were lost {max(run.attempts, 1)} times (killed, out of memory "
+                f"or disconnected: {', '.join(run.workers) or 'unknown'}); Dask stopped retrying it: {value}"
+            )
         elif done:
             message = "the worker returned no record"
         else:
@@ -331,9 +380,18 @@ class DaskExecutor(Executor):
         if run.attempts > 1:
             metadata.update(infraRetries=run.attempts - 1, lostWorkers=run.workers[:-1])
         return RunRecord(
-            run_id=new_run_id(), batch_id=spec.batch_id, suite=spec.scenario.suite, scenario=spec.scenario.name,
-            tier=spec.tier, agent=spec.agent, model=spec.model, status="failed", started_at=now, completed_at=now,
-            repeat_index=spec.repeat_index, metadata=metadata,
+            run_id=new_run_id(),
+            batch_id=spec.batch_id,
+            suite=spec.scenario.suite,
+            scenario=spec.scenario.name,
+            tier=spec.tier,
+            agent=spec.agent,
+            model=spec.model,
+            status="failed",
+            started_at=now,
+            completed_at=now,
+            repeat_index=spec.repeat_index,
+            metadata=metadata,
             failure=Failure(category="infrastructure", stage="worker", message=message),
         )
 
@@ -409,8 +467,9 @@ class DaskExecutor(Executor):
                         with suppress(Exception):
                             client.unsubscribe_topic(topic(self._job.batch_id))
                     with suppress(Exception):
-                        await asyncio.wait_for(client.run(close_batch, self._job.batch_id, on_error="ignore"),
-                                               CLOSE_TIMEOUT)
+                        await asyncio.wait_for(
+                            client.run(close_batch, self._job.batch_id, on_error="ignore"), CLOSE_TIMEOUT
+                        )
                 for future in [*self._packages.values(), *([self._batch_future] if self._batch_future else [])]:
                     future.release()
                 with suppress(Exception):
@@ -422,9 +481,14 @@ class DaskExecutor(Executor):
                     await asyncio.wait_for(cluster.close(), CLOSE_TIMEOUT)
 
     def metadata(self) -> dict[str, Any]:
-        return {"name": self.name, "scheduler": self.address, "localCluster": self.cluster is not None,
-                "workers": len(self.workers), "slots": sum(int(w.get("slots", 0)) for w in self.workers.values()),
-                **({"resources": self.resources} if self.resources else {})}
+        return {
+            "name": self.name,
+            "scheduler": self.address,
+            "localCluster": self.cluster is not None,
+            "workers": len(self.workers),
+            "slots": sum(int(w.get("slots", 0)) for w in self.workers.values()),
+            **({"resources": self.resources} if self.resources else {}),
+        }
 
     def infra_retries(self) -> int:
         return self._retries
@@ -486,9 +550,15 @@ def _cache() -> ScenarioCache:
 
 async def check_worker(batch_data: bytes, dask_worker: Any = None) -> dict[str, Any]:
     """What the coordinator checks before it submits runs (``Client.run`` on every worker)."""
-    report: dict[str, Any] = {"version": __version__, "python": sys.version.split()[0], "name": str(dask_worker.name),
-                              "slots": dask_worker.state.nthreads, "sandbox": None, "problems": [],
-                              "resources": dict(dask_worker.state.total_resources)}
+    report: dict[str, Any] = {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "name": str(dask_worker.name),
+        "slots": dask_worker.state.nthreads,
+        "sandbox": None,
+        "problems": [],
+        "resources": dict(dask_worker.state.total_resources),
+    }
     try:
         prepared = await _prepared(batch_data)
     except Exception as exc:  # noqa: BLE001 (reported to the coordinator)
@@ -564,8 +634,9 @@ async def _watch_release(worker: Any, key: str, inner: asyncio.Task[str | None])
             return
 
 
-async def _run(run: RemoteRun, archive: bytes, prepared: PreparedBatch, state: _WorkerBatch,
-               address: str) -> str | None:
+async def _run(
+    run: RemoteRun, archive: bytes, prepared: PreparedBatch, state: _WorkerBatch, address: str
+) -> str | None:
     stash: list[RunRecord] = []
 
     async def keep(record: RunRecord) -> None:
@@ -584,8 +655,11 @@ async def _run(run: RemoteRun, archive: bytes, prepared: PreparedBatch, state: _
             with suppress(SandboxError):
                 if (await asyncio.to_thread(resolve_mode, options.sandbox))[0] == "none":
                     become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
-        record = await run_one(RunSpec(scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id),
-                               options, on_cancelled=keep)
+        record = await run_one(
+            RunSpec(scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id),
+            options,
+            on_cancelled=keep,
+        )
     except asyncio.CancelledError:
         if not (state.stop_level and stash):
             return None  # released, or not started far enough to have a record

@@ -66,24 +66,37 @@ class RemoteOptions(BaseModel):
     @classmethod
     def of(cls, options: RunOptions) -> RemoteOptions:
         return cls(
-            timeout_seconds=options.timeout_seconds, command_timeout=options.command_timeout,
+            timeout_seconds=options.timeout_seconds,
+            command_timeout=options.command_timeout,
             keep_workspaces=options.keep_workspaces,
             workspace_root=str(options.workspace_root) if options.workspace_root is not None else None,
-            agent_settings=options.agent_settings, judge_settings=options.judge_settings,
-            git_commit=options.git_commit, sandbox=options.sandbox, agent_network=options.agent_network,
-            max_processes=options.limits.processes, max_memory_bytes=options.limits.memory_bytes,
+            agent_settings=options.agent_settings,
+            judge_settings=options.judge_settings,
+            git_commit=options.git_commit,
+            sandbox=options.sandbox,
+            agent_network=options.agent_network,
+            max_processes=options.limits.processes,
+            max_memory_bytes=options.limits.memory_bytes,
             max_file_size_bytes=options.limits.file_size_bytes,
         )
 
     def run_options(self, agent_settings: dict[str, Any], baselines: BaselineCache | None) -> RunOptions:
         return RunOptions(
-            timeout_seconds=self.timeout_seconds, command_timeout=self.command_timeout,
+            timeout_seconds=self.timeout_seconds,
+            command_timeout=self.command_timeout,
             keep_workspaces=self.keep_workspaces,
             workspace_root=Path(self.workspace_root) if self.workspace_root is not None else None,
-            agent_settings=agent_settings, judge_settings=self.judge_settings, git_commit=self.git_commit,
-            baselines=baselines, sandbox=self.sandbox, agent_network=self.agent_network,
-            limits=Limits(processes=self.max_processes, memory_bytes=self.max_memory_bytes,
-                          file_size_bytes=self.max_file_size_bytes),
+            agent_settings=agent_settings,
+            judge_settings=self.judge_settings,
+            git_commit=self.git_commit,
+            baselines=baselines,
+            sandbox=self.sandbox,
+            agent_network=self.agent_network,
+            limits=Limits(
+                processes=self.max_processes,
+                memory_bytes=self.max_memory_bytes,
+                file_size_bytes=self.max_file_size_bytes,
+            ),
         )
 
 
@@ -153,6 +166,7 @@ def pack_scenario(scenario: Scenario) -> bytes:
     and the workspace copy do). Owners and times are not content: they are left out."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
+
         def add(path: Path, name: str) -> None:
             info = tar.gettarinfo(str(path), arcname=name)
             info.uid = info.gid = 0
@@ -185,12 +199,21 @@ def pack_scenario(scenario: Scenario) -> bytes:
     return buffer.getvalue()
 
 
-def remote_run(scenario: Scenario, *, batch_id: str, task_key: str, tier: str, agent: str, model: str | None,
-               repeat_index: int) -> RemoteRun:
+def remote_run(
+    scenario: Scenario, *, batch_id: str, task_key: str, tier: str, agent: str, model: str | None, repeat_index: int
+) -> RemoteRun:
     return RemoteRun(
-        batch_id=batch_id, task_key=task_key, suite=scenario.suite, scenario=scenario.name, tier=tier, agent=agent,
-        model=model, repeat_index=repeat_index, scenario_hash=scenario.content_hash,
-        prompts={t: p.name for t, p in scenario.prompts.items()}, warnings=list(scenario.warnings),
+        batch_id=batch_id,
+        task_key=task_key,
+        suite=scenario.suite,
+        scenario=scenario.name,
+        tier=tier,
+        agent=agent,
+        model=model,
+        repeat_index=repeat_index,
+        scenario_hash=scenario.content_hash,
+        prompts={t: p.name for t, p in scenario.prompts.items()},
+        warnings=list(scenario.warnings),
         policy=scenario.policy,
     )
 
@@ -208,8 +231,9 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
             value = options.agent_settings.get(setting)
             if value and all(f.setting != setting for f in files):
                 data = Path(value).read_bytes()
-                files.append(ShippedFile(setting=setting, path=str(value), sha256=hashlib.sha256(data).hexdigest(),
-                                         data=data))
+                files.append(
+                    ShippedFile(setting=setting, path=str(value), sha256=hashlib.sha256(data).hexdigest(), data=data)
+                )
     local = {n: c for n, c in registered_agents().items() if n in agents}
     classes = None
     if local:
@@ -224,8 +248,15 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
         finally:
             for module in modules:
                 cloudpickle.unregister_pickle_by_value(module)
-    return BatchPackage(batch_id=batch_id, zebench_version=__version__, options=RemoteOptions.of(options),
-                        agents=list(agents), models=list(models), files=files, agent_classes=classes)
+    return BatchPackage(
+        batch_id=batch_id,
+        zebench_version=__version__,
+        options=RemoteOptions.of(options),
+        agents=list(agents),
+        models=list(models),
+        files=files,
+        agent_classes=classes,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -269,8 +300,10 @@ class ScenarioCache:
                     tar.extractall(tmp, filter="tar")
                 found = self._scenario(run, tmp).content_hash
                 if found != content_hash:
-                    raise RemoteError(f"the content of {run.suite}/{run.scenario} does not match its hash "
-                                      f"({found} instead of {content_hash})")
+                    raise RemoteError(
+                        f"the content of {run.suite}/{run.scenario} does not match its hash "
+                        f"({found} instead of {content_hash})"
+                    )
                 try:
                     os.rename(tmp, final)
                 except OSError:
@@ -283,9 +316,12 @@ class ScenarioCache:
     @staticmethod
     def _scenario(run: RemoteRun, root: Path) -> Scenario:
         return Scenario(
-            suite=run.suite, name=run.scenario, dir=root / "scenario",
+            suite=run.suite,
+            name=run.scenario,
+            dir=root / "scenario",
             spec=load_spec(root / "scenario" / "scenario.yaml"),
-            prompts={tier: root / "prompts" / name for tier, name in run.prompts.items()}, warnings=list(run.warnings),
+            prompts={tier: root / "prompts" / name for tier, name in run.prompts.items()},
+            warnings=list(run.warnings),
             policy=run.policy,
         )
 

@@ -43,8 +43,18 @@ class RecordModel(BaseModel):
 RunStatus = Literal["completed", "budget_exceeded", "failed", "timeout", "cancelled"]
 #: rate_limited and infrastructure are failures of the harness's surroundings, not of the agent.
 FailureCategory = Literal[
-    "setup", "prompt", "warmup", "workspace", "agent", "validation", "evaluation", "timeout", "infrastructure",
-    "rate_limited", "cancelled", "unknown",
+    "setup",
+    "prompt",
+    "warmup",
+    "workspace",
+    "agent",
+    "validation",
+    "evaluation",
+    "timeout",
+    "infrastructure",
+    "rate_limited",
+    "cancelled",
+    "unknown",
 ]
 #: Statuses whose runs were validated and scored ("completed" in every count).
 SCORED_STATUSES: tuple[RunStatus, ...] = ("completed", "budget_exceeded")
@@ -55,7 +65,14 @@ CANCELLED_STATUSES: tuple[RunStatus, ...] = ("cancelled",)
 #: Failure categories that are the harness's or the provider's fault, not the agent's: such runs are
 #: infrastructure failures; every other failed run is an agent failure (store.COUNT_CONDITIONS).
 INFRA_CATEGORIES: tuple[FailureCategory, ...] = (
-    "infrastructure", "rate_limited", "workspace", "validation", "evaluation", "setup", "warmup")
+    "infrastructure",
+    "rate_limited",
+    "workspace",
+    "validation",
+    "evaluation",
+    "setup",
+    "warmup",
+)
 # The three status groups partition RunStatus; a status added to the Literal must be placed in one of them.
 assert sorted(SCORED_STATUSES + FAILED_STATUSES + CANCELLED_STATUSES) == sorted(get_args(RunStatus))
 assert set(INFRA_CATEGORIES) <= set(get_args(FailureCategory))
@@ -81,8 +98,11 @@ def _original_timestamp(value: Any) -> Any:
     have is left as it is, so that validation names the field."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return _dt.datetime.fromtimestamp(value / 1000, _dt.UTC).isoformat(
-                timespec="milliseconds").replace("+00:00", "Z")
+            return (
+                _dt.datetime.fromtimestamp(value / 1000, _dt.UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z")
+            )
         except (OverflowError, ValueError, OSError):
             return value
     return value
@@ -128,16 +148,19 @@ def check_storable(data: Any, info: ValidationInfo) -> None:
     if problems:
         path, message = problems[0]
         where = ".".join(str(p) for p in path) or "(record)"
-        raise PydanticCustomError("unstorable_value", "{field}: {message}",
-                                  {"field": where, "message": message, "loc": list(path),
-                                   "all": [[list(p), m] for p, m in problems]})
+        raise PydanticCustomError(
+            "unstorable_value",
+            "{field}: {message}",
+            {"field": where, "message": message, "loc": list(path), "all": [[list(p), m] for p, m in problems]},
+        )
 
 
 def _inconsistent(loc: list[Any], message: str) -> PydanticCustomError:
     """A record whose fields contradict each other (zebench.api.writes reports it at ``loc``)."""
     where = ".".join(str(p) for p in loc) or "(record)"
-    return PydanticCustomError("inconsistent_record", "{field}: {message}",
-                               {"field": where, "message": message, "loc": loc})
+    return PydanticCustomError(
+        "inconsistent_record", "{field}: {message}", {"field": where, "message": message, "loc": loc}
+    )
 
 
 @functools.cache
@@ -354,8 +377,10 @@ class RunRecord(RecordModel):
         for i, evaluation in enumerate(value):
             first = seen.setdefault(evaluation.evaluator_name, i)
             if first != i:
-                raise ValueError(f"evaluations {first} and {i} both name evaluator {evaluation.evaluator_name!r}: "
-                                 "a run has one result per evaluator")
+                raise ValueError(
+                    f"evaluations {first} and {i} both name evaluator {evaluation.evaluator_name!r}: "
+                    "a run has one result per evaluator"
+                )
         return value
 
     @model_validator(mode="before")
@@ -417,12 +442,20 @@ def record_problems(r: RunRecord) -> list[tuple[list[Any], str]]:
     a run that did not complete; numbers are finite; an evaluation that failed has no score."""
     problems: list[tuple[list[Any], str]] = []
     if r.is_successful and r.status not in SCORED_STATUSES:
-        problems.append((["isSuccessful"], (f"a run with status {r.status!r} did not complete and cannot be "
-                                            "successful")))
+        problems.append(
+            (["isSuccessful"], (f"a run with status {r.status!r} did not complete and cannot be successful"))
+        )
     if r.failure is not None and r.status in SCORED_STATUSES:
-        problems.append((["failure"], (f"status {r.status!r} is a run that completed, yet it has a failure "
-                                       f"(category {r.failure.category!r}); a failed run has status failed, timeout "
-                                       "or cancelled")))
+        problems.append(
+            (
+                ["failure"],
+                (
+                    f"status {r.status!r} is a run that completed, yet it has a failure "
+                    f"(category {r.failure.category!r}); a failed run has status failed, timeout "
+                    "or cancelled"
+                ),
+            )
+        )
     for name in ("total_score", "weighted_score", "success_metric"):
         if not _finite(getattr(r, name)):
             problems.append(([to_camel(name)], "NaN and Infinity are not numbers a score can have"))
@@ -443,11 +476,21 @@ ORIGINAL_STATUSES = {"incomplete": "timeout", "running": "failed", "error": "fai
 #: Run fields the original's columns default when sent as null (false).
 _ORIGINAL_NULL_MEANS_DEFAULT = ("specialistEnabled", "specialist_enabled", "isSuccessful", "is_successful")
 #: Optional names that JavaScript code sends as "" for "none".
-_ORIGINAL_EMPTY_MEANS_NONE = ("model", "batchId", "batch_id", "specialistName", "specialist_name",
-                              "specialistVersion", "specialist_version")
+_ORIGINAL_EMPTY_MEANS_NONE = (
+    "model",
+    "batchId",
+    "batch_id",
+    "specialistName",
+    "specialist_name",
+    "specialistVersion",
+    "specialist_version",
+)
 #: Telemetry counts (0 when not given).
-_TELEMETRY_COUNTS = frozenset(k for name in ("tool_calls", "tokens_in", "tokens_out", "cache_read_tokens",
-                                             "cache_write_tokens", "duration_ms") for k in (name, to_camel(name)))
+_TELEMETRY_COUNTS = frozenset(
+    k
+    for name in ("tool_calls", "tokens_in", "tokens_out", "cache_read_tokens", "cache_write_tokens", "duration_ms")
+    for k in (name, to_camel(name))
+)
 
 
 class BatchRecord(RecordModel):
@@ -480,8 +523,10 @@ class BatchRecord(RecordModel):
             metadata = _json_object(data.get("metadata"))
             if isinstance(metadata, dict):
                 previous = metadata.get("extraFields")
-                data["metadata"] = {**metadata, "extraFields": {**(previous if isinstance(previous, dict) else {}),
-                                                                 **extra}}
+                data["metadata"] = {
+                    **metadata,
+                    "extraFields": {**(previous if isinstance(previous, dict) else {}), **extra},
+                }
         return data
 
     @field_validator("metadata", mode="before")

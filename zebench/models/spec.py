@@ -298,8 +298,11 @@ class ScenarioSpec(SpecModel):
         return self.artifact is None and self.validation.required is not False
 
 
-_DURATION_RE = re.compile(r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
-                          r"(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$", re.IGNORECASE)
+_DURATION_RE = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+    r"(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def parse_duration(text: str) -> float | None:

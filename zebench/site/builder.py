@@ -49,22 +49,35 @@ PATCH_LIMIT = 20000
 STATE_FILE = ".zebench-build.json"
 STATE_FORMAT = 1
 #: Pages (besides the per-batch ones), in navigation order: file, title.
-PAGES = [("index.html", "Dashboard"), ("runs.html", "Runs"), ("batches.html", "Batches"), ("agents.html", "Agents"),
-         ("scenarios.html", "Scenarios"), ("evaluators.html", "Evaluators"), ("costs.html", "Costs"),
-         ("compare.html", "Compare")]
+PAGES = [
+    ("index.html", "Dashboard"),
+    ("runs.html", "Runs"),
+    ("batches.html", "Batches"),
+    ("agents.html", "Agents"),
+    ("scenarios.html", "Scenarios"),
+    ("evaluators.html", "Evaluators"),
+    ("costs.html", "Costs"),
+    ("compare.html", "Compare"),
+]
 
 #: The Content-Security-Policy every page satisfies (also in netlify.toml and the generated _headers; a test
 #: checks they agree). Vega draws with its expression interpreter (no eval); vega-embed sets inline styles.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-                           "form-action 'self'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 #: The same policy in each page's <meta> element (browsers ignore frame-ancestors there and log an error).
 META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", "")
 #: Static-host headers: long caching for content-hashed assets (other files keep the host's default, which
 #: revalidates; a Cache-Control on /* would be combined with the assets' one).
 HEADERS = {
-    "/*": {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-           "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"},
+    "/*": {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    },
     "/assets/*": {"Cache-Control": "public, max-age=31536000, immutable"},
     "/api/*": {"Access-Control-Allow-Origin": "*", "Content-Type": "application/json; charset=utf-8"},
 }
@@ -93,8 +106,12 @@ _RESERVED_NAMES = {"index"}
 def file_name(identifier: str, *, plain: bool = True) -> str:
     """A batch id as a file name: itself when it is plainly safe (and ``plain``), else a slug, "~" and a hash of
     the id. "~" never occurs in a plain name, so the two kinds cannot collide."""
-    if (plain and _SAFE_NAME.match(identifier) and identifier.lower() not in _RESERVED_NAMES
-            and not identifier.endswith((".json", ".html", ".csv", ".js", ".gz"))):
+    if (
+        plain
+        and _SAFE_NAME.match(identifier)
+        and identifier.lower() not in _RESERVED_NAMES
+        and not identifier.endswith((".json", ".html", ".csv", ".js", ".gz"))
+    ):
         return identifier
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", identifier).strip("-.")[:60] or "batch"
     return f"{slug}~{hashlib.sha256(identifier.encode()).hexdigest()[:10]}"
@@ -116,8 +133,14 @@ def json_text(value: Any) -> str:
 def script_json(value: Any) -> str:
     """JSON safe inside an HTML <script> element (not in attributes): <, >, & and the JS line separators are
     escaped, so agent text can never close the element."""
-    return (json_text(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json_text(value)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def data_script(key: str, value: Any) -> str:
@@ -130,7 +153,7 @@ def packed_data_script(key: str, value: Any) -> str:
     run details are most of a site's bytes, and this keeps their copy for the pages 5-10 times smaller than the
     API mirror's plain JSON. mtime=0 keeps the bytes (and so incremental builds) deterministic."""
     packed = base64.b64encode(_gzip(json_text(value).encode())).decode()
-    return f"zbData({json_text(key)},{{\"gzip\":\"{packed}\"}});\n"
+    return f'zbData({json_text(key)},{{"gzip":"{packed}"}});\n'
 
 
 def _gzip(data: bytes) -> bytes:
@@ -233,8 +256,11 @@ class State:
         return cls(raw.get("fingerprint", ""), raw.get("units", {}))
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"format": STATE_FORMAT, "fingerprint": self.fingerprint, "units": self.units},
-                                   separators=(",", ":")))
+        path.write_text(
+            json.dumps(
+                {"format": STATE_FORMAT, "fingerprint": self.fingerprint, "units": self.units}, separators=(",", ":")
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -254,8 +280,13 @@ def _environment(root: Path) -> Any:
     import jinja2
     import markupsafe
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{100 * v:.{d}f}%"
     env.filters["num"] = lambda v, d=2: "–" if v is None else f"{v:,.{d}f}"
     env.filters["usd"] = lambda v: "unknown" if v is None else f"${v:,.4f}" if v < 100 else f"${v:,.2f}"
@@ -291,8 +322,7 @@ def _when(iso: Any) -> Any:
         t = datetime.fromisoformat(str(iso)).astimezone(UTC)
     except ValueError:
         return iso
-    return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(
-        iso, f"{t.day} {t:%b %Y, %H:%M} UTC")
+    return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(iso, f"{t.day} {t:%b %Y, %H:%M} UTC")
 
 
 def _digest(data: bytes) -> str:
@@ -306,15 +336,30 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]
-    sources = [package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py",
-                                            "openapi.py")]  # what the pages and the mirror are made with
+    sources = [
+        package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py", "openapi.py")
+    ]  # what the pages and the mirror are made with
     sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
     for source in sources:
         h.update(source.read_bytes())
     from importlib.metadata import version
 
-    h.update(json_text([__version__, base_url, DETAIL_CHUNK, PAGE_CHUNK, INDEX_CHUNK, TEXT_LIMIT, PATCH_LIMIT,
-                        version("altair"), version("vl-convert-python"), version("jinja2")]).encode())
+    h.update(
+        json_text(
+            [
+                __version__,
+                base_url,
+                DETAIL_CHUNK,
+                PAGE_CHUNK,
+                INDEX_CHUNK,
+                TEXT_LIMIT,
+                PATCH_LIMIT,
+                version("altair"),
+                version("vl-convert-python"),
+                version("jinja2"),
+            ]
+        ).encode()
+    )
     return h.hexdigest()
 
 
@@ -327,8 +372,14 @@ class SiteError(Exception):
     pass
 
 
-def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = None, full: bool = False,
-               progress: Callable[[str], None] | None = None) -> BuildReport:
+def build_site(
+    db_path: Path | str,
+    out: Path | str,
+    *,
+    base_url: str | None = None,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
     """Build (or update) the site in ``out`` from the database at ``db_path``; see the module docstring."""
     db_path, out = Path(db_path), Path(out)
     if not db_path.exists():
@@ -355,8 +406,16 @@ def build_site(db_path: Path | str, out: Path | str, *, base_url: str | None = N
 
 
 class _Builder:
-    def __init__(self, conn: sqlite3.Connection, out: Path, report: BuildReport, *, base_url: str | None,
-                 full: bool, say: Callable[[str], None]):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        out: Path,
+        report: BuildReport,
+        *,
+        base_url: str | None,
+        full: bool,
+        say: Callable[[str], None],
+    ):
         self.conn, self.out, self.report, self.base_url, self.say = conn, out, report, base_url, say
         self.templates = templates_dir()
         self.env = _environment(self.templates)
@@ -375,8 +434,12 @@ class _Builder:
         """Build ``make`` unless the previous build made this unit from the same version and its files exist."""
         version = json_text(version)
         old = self.previous.units.get(key)
-        if (not self.full and old and old.get("version") == version
-                and all((self.out / f).exists() for f in old.get("files", []))):
+        if (
+            not self.full
+            and old
+            and old.get("version") == version
+            and all((self.out / f).exists() for f in old.get("files", []))
+        ):
             self.state.units[key] = old
             self.output.files.update(old["files"])
             self.report.unchanged += len(old["files"])
@@ -394,9 +457,18 @@ class _Builder:
         depth = rel.count("/")
         root = "../" * depth
         html = self.env.get_template(template).render(
-            root=root, assets=self.assets, pages=PAGES, current=rel, built_at=as_of or self.built_at,
-            version=__version__, csp=META_CONTENT_SECURITY_POLICY, base_url=self.base_url, path=rel,
-            detail_chunk=DETAIL_CHUNK, **context)
+            root=root,
+            assets=self.assets,
+            pages=PAGES,
+            current=rel,
+            built_at=as_of or self.built_at,
+            version=__version__,
+            csp=META_CONTENT_SECURITY_POLICY,
+            base_url=self.base_url,
+            path=rel,
+            detail_chunk=DETAIL_CHUNK,
+            **context,
+        )
         self.output.write(rel, html)
 
     # -- the whole build ------------------------------------------------------------------------------------
@@ -450,10 +522,14 @@ class _Builder:
             def details(n: int = n, lo: int = lo, hi: int = hi) -> None:
                 rows = store.query_run_details_range(conn, lo, hi, transcripts=True)
                 # the API's shape (no transcript: /api/runs/<id>/transcript is apart), written before cutting
-                self.output.write(f"api/v2/runs/detail/{n}.json", json_text({
-                    d["run"]["runId"]: {k: v for k, v in d.items() if k != "transcript"} for d in rows}))
-                self.output.write(f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {
-                    d["run"]["runId"]: site_detail(d) for d in rows}))
+                self.output.write(
+                    f"api/v2/runs/detail/{n}.json",
+                    json_text({d["run"]["runId"]: {k: v for k, v in d.items() if k != "transcript"} for d in rows}),
+                )
+                self.output.write(
+                    f"data/runs/{n}.js",
+                    packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d) for d in rows}),
+                )
 
             self.unit(f"details:{n}", version, details)
         self.run_pages = sorted(store.query_chunk_versions(conn, PAGE_CHUNK).items(), reverse=True)
@@ -469,21 +545,32 @@ class _Builder:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
 
             def index(n: int = n, lo: int = lo, hi: int = hi) -> None:
-                self.output.write(f"data/runs-index/{n}.js",
-                                  packed_data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi)))
+                self.output.write(
+                    f"data/runs-index/{n}.js",
+                    packed_data_script(f"runs-index/{n}", store.query_run_index_range(conn, lo, hi)),
+                )
 
             self.unit(f"index:{n}", version, index)
         latest, _ = store.query_runs(conn, limit=store.DEFAULT_PAGE)
         self.output.write("api/v2/runs/latest.json", json_text(latest))
-        self.output.write("api/runs/latest.json", json_text(
-            store.query_original_runs(conn, limit=ORIGINAL_RUNS_MIRRORED)))
-        self.output.write("api/v2/runs/index.json", json_text({
-            "pageSize": PAGE_CHUNK, "detailChunkSize": DETAIL_CHUNK,
-            "pages": [{"page": n, "path": f"pages/{n}.json", "runs": v[0], "firstId": v[1], "lastId": v[2]}
-                      for n, v in self.run_pages],
-            "detail": "detail/<id // detailChunkSize>.json holds the details of the runs with those row ids, "
-                      "keyed by runId",
-        }))
+        self.output.write(
+            "api/runs/latest.json", json_text(store.query_original_runs(conn, limit=ORIGINAL_RUNS_MIRRORED))
+        )
+        self.output.write(
+            "api/v2/runs/index.json",
+            json_text(
+                {
+                    "pageSize": PAGE_CHUNK,
+                    "detailChunkSize": DETAIL_CHUNK,
+                    "pages": [
+                        {"page": n, "path": f"pages/{n}.json", "runs": v[0], "firstId": v[1], "lastId": v[2]}
+                        for n, v in self.run_pages
+                    ],
+                    "detail": "detail/<id // detailChunkSize>.json holds the details of the runs with those row ids, "
+                    "keyed by runId",
+                }
+            ),
+        )
 
     def all_batches(self) -> list[dict[str, Any]]:
         rows, cursor = [], None
@@ -500,8 +587,10 @@ class _Builder:
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
-        self.batch_configs = {b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
-                              for b, config in store.query_batch_configurations(conn).items()}
+        self.batch_configs = {
+            b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
+            for b, config in store.query_batch_configurations(conn).items()
+        }
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
         for batch in batches:
@@ -519,46 +608,98 @@ class _Builder:
                 self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
                 items = store.query_item_counts(conn, {"batchId": batch_id})
                 # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
-                self.output.write(f"data/batch-matrix/{name}.js", packed_data_script(
-                    f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)))
-                self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}",
-                                                                                     _item_rows(items)))
+                self.output.write(
+                    f"data/batch-matrix/{name}.js",
+                    packed_data_script(f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)),
+                )
+                self.output.write(
+                    f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", _item_rows(items))
+                )
                 b = detail["breakdowns"]
                 specs = {}
                 for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
                     if rows:  # one bar per configuration: rates of different agents are never pooled
                         specs[key] = charts.grouped_bars(
-                            [{label: r[label], "config": analysis.config_name(r["agent"], r["model"]),
-                              "rate": r["successRate"], "runs": r["runs"]} for r in rows],
-                            label, "config", "rate", title=f"Success rate by {label} and configuration",
-                            category_title=label, group_title=charts.CONFIG_TITLE)
+                            [
+                                {
+                                    label: r[label],
+                                    "config": analysis.config_name(r["agent"], r["model"]),
+                                    "rate": r["successRate"],
+                                    "runs": r["runs"],
+                                }
+                                for r in rows
+                            ],
+                            label,
+                            "config",
+                            "rate",
+                            title=f"Success rate by {label} and configuration",
+                            category_title=label,
+                            group_title=charts.CONFIG_TITLE,
+                        )
                 if b["byAgent"]:
                     specs["agent"] = charts.bars(
-                        [{"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
-                         for r in b["byAgent"]], "config", "rate", title="Success rate by agent and model",
-                        category_title=charts.CONFIG_TITLE, value_title="success rate", percent=True)
+                        [
+                            {"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
+                            for r in b["byAgent"]
+                        ],
+                        "config",
+                        "rate",
+                        title="Success rate by agent and model",
+                        category_title=charts.CONFIG_TITLE,
+                        value_title="success rate",
+                        percent=True,
+                    )
                 if b["byEvaluator"]:
                     specs["evaluator"] = charts.bars(
-                        [{"evaluator": r["evaluatorName"], "score": r["avgScore"]} for r in b["byEvaluator"]
-                         if r["avgScore"] is not None], "evaluator", "score", title="Mean score by evaluator (0-1)",
-                        category_title="evaluator", value_title="mean score", domain=(0, 1))
+                        [
+                            {"evaluator": r["evaluatorName"], "score": r["avgScore"]}
+                            for r in b["byEvaluator"]
+                            if r["avgScore"] is not None
+                        ],
+                        "evaluator",
+                        "score",
+                        title="Mean score by evaluator (0-1)",
+                        category_title="evaluator",
+                        value_title="mean score",
+                        domain=(0, 1),
+                    )
                 if b["failuresByCategory"]:
                     specs["failures"] = charts.bars(
                         [{"category": r["category"], "runs": r["runs"]} for r in b["failuresByCategory"]],
-                        "category", "runs", title="Failed runs by category", category_title="category",
-                        value_title="runs", fmt=",d")
+                        "category",
+                        "runs",
+                        title="Failed runs by category",
+                        category_title="category",
+                        value_title="runs",
+                        fmt=",d",
+                    )
                 configs = sorted({analysis.config_name(r["agent"], r["model"]) for r in b["byAgent"]})
-                self.page(f"batches/{name}.html", "batch.html", as_of=store.query_data_as_of(conn, batch_id),
-                          title=f"Batch {batch_id}", batch=detail, configs=configs,
-                          name=name, specs=specs, previous=previous,
-                          figures={"batchId": batch_id, "denominators": detail["denominators"],
-                                   "breakdowns": {k: b[k] for k in ("byAgent", "bySuite", "byTier")}})
+                self.page(
+                    f"batches/{name}.html",
+                    "batch.html",
+                    as_of=store.query_data_as_of(conn, batch_id),
+                    title=f"Batch {batch_id}",
+                    batch=detail,
+                    configs=configs,
+                    name=name,
+                    specs=specs,
+                    previous=previous,
+                    figures={
+                        "batchId": batch_id,
+                        "denominators": detail["denominators"],
+                        "breakdowns": {k: b[k] for k in ("byAgent", "bySuite", "byTier")},
+                    },
+                )
 
-            self.unit(f"batch:{batch_id}", [versions.get(batch_id), name, previous,
-                                            self.batch_files.get(previous or "")], make)
+            self.unit(
+                f"batch:{batch_id}",
+                [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")],
+                make,
+            )
         self.output.write("api/v2/batches/index.json", json_text(batches))
-        self.output.write("api/batches/index.json", json_text(
-            store.query_original_batches(conn, limit=max(len(batches), 1))))
+        self.output.write(
+            "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
+        )
 
     def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
         from . import charts
@@ -585,10 +726,20 @@ class _Builder:
             specs["histogram"] = charts.score_histogram(store.query_score_histogram(conn))
             specs["leaderboard"] = charts.leaderboard(board)
             specs["trends"] = charts.trends(store.query_daily_trends(conn))
-        self.page("index.html", "index.html", title="Dashboard", stats=stats, board=board, specs=specs,
-                  batches=batches[:10], figures={"stats": stats, "leaderboard": _figures(board),
-                                                 "batches": [{"batchId": b["batchId"], **b["denominators"]}
-                                                             for b in batches[:10]]})
+        self.page(
+            "index.html",
+            "index.html",
+            title="Dashboard",
+            stats=stats,
+            board=board,
+            specs=specs,
+            batches=batches[:10],
+            figures={
+                "stats": stats,
+                "leaderboard": _figures(board),
+                "batches": [{"batchId": b["batchId"], **b["denominators"]} for b in batches[:10]],
+            },
+        )
 
         # agents: heatmap over scenarios (all tiers), per tier, cost versus score
         by_scenario: dict[tuple[str, str], list[int]] = {}
@@ -602,25 +753,55 @@ class _Builder:
         specs = {}
         if items:
             specs["heatmap"] = charts.heatmap(
-                [{"config": c, "scenario": s, "rate": ok / n, "runs": n}
-                 for (c, s), (n, ok) in sorted(by_scenario.items())],
-                "scenario", "config", "rate", title="success rate", x_title="scenario", y_title=charts.CONFIG_TITLE)
+                [
+                    {"config": c, "scenario": s, "rate": ok / n, "runs": n}
+                    for (c, s), (n, ok) in sorted(by_scenario.items())
+                ],
+                "scenario",
+                "config",
+                "rate",
+                title="success rate",
+                x_title="scenario",
+                y_title=charts.CONFIG_TITLE,
+            )
             specs["tiers"] = charts.grouped_bars(
                 [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
-                "tier", "config", "rate", title="Success rate by tier", category_title="tier",
-                group_title=charts.CONFIG_TITLE)
+                "tier",
+                "config",
+                "rate",
+                title="Success rate by tier",
+                category_title="tier",
+                group_title=charts.CONFIG_TITLE,
+            )
         costs = store.query_costs_by_config(conn)
         cost_of = {(c["agent"], c["model"]): c for c in costs}
-        points = [(r, cost_of[(r["agent"], r["model"] or "")]) for r in board
-                  if r["meanScore"] is not None and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd")
-                  is not None]
+        points = [
+            (r, cost_of[(r["agent"], r["model"] or "")])
+            for r in board
+            if r["meanScore"] is not None
+            and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd") is not None
+        ]
         frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
-        pareto = [{"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"],
-                   "frontier": "yes" if on else "no"} for (r, c), on in zip(points, frontier, strict=True)]
+        pareto = [
+            {
+                "config": r["config"],
+                "cost": c["meanCostUsd"],
+                "score": r["meanScore"],
+                "frontier": "yes" if on else "no",
+            }
+            for (r, c), on in zip(points, frontier, strict=True)
+        ]
         if pareto:
             specs["pareto"] = charts.cost_vs_score(pareto)
-        self.page("agents.html", "agents.html", title="Agents", board=board, specs=specs, pareto=pareto,
-                  figures={"leaderboard": _figures(board)})
+        self.page(
+            "agents.html",
+            "agents.html",
+            title="Agents",
+            board=board,
+            specs=specs,
+            pareto=pareto,
+            figures={"leaderboard": _figures(board)},
+        )
 
         # scenarios: per item and configuration (never pooled); hardest first by the mean over configurations
         configs = sorted({analysis.config_name(i["agent"], i["model"]) for i in items})
@@ -629,25 +810,55 @@ class _Builder:
             cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
             cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
         hardest: list[dict[str, Any]] = sorted(
-            ({"suite": k[0], "scenario": k[1], "tier": k[2], "cells": cells,
-              "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
-              "runs": sum(n for _, n in cells.values())} for k, cells in by_item.items()),
-            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]))
-        flaky = sorted(({**i, "config": analysis.config_name(i["agent"], i["model"]),
-                         "rate": i["successful"] / i["runs"]} for i in items if 0 < i["successful"] < i["runs"]),
-                       key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]))
+            (
+                {
+                    "suite": k[0],
+                    "scenario": k[1],
+                    "tier": k[2],
+                    "cells": cells,
+                    "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
+                    "runs": sum(n for _, n in cells.values()),
+                }
+                for k, cells in by_item.items()
+            ),
+            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]),
+        )
+        flaky = sorted(
+            (
+                {**i, "config": analysis.config_name(i["agent"], i["model"]), "rate": i["successful"] / i["runs"]}
+                for i in items
+                if 0 < i["successful"] < i["runs"]
+            ),
+            key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]),
+        )
         specs = {}
         if hardest:
             top = hardest[:30]
             specs["hardest"] = charts.heatmap(
-                [{"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "config": c, "rate": ok / n, "runs": n}
-                 for r in top for c, (ok, n) in r["cells"].items()],
-                "config", "item", "rate", title="success rate", x_title=charts.CONFIG_TITLE,
-                y_title="scenario and tier (hardest first)", y_sort=[f"{r['suite']}/{r['scenario']} {r['tier']}"
-                                                                     for r in top])
-        self.page("scenarios.html", "scenarios.html", title="Scenarios", hardest=hardest[:SCENARIO_ROWS],
-                  hardest_total=len(hardest), configs=configs, flaky=flaky[:100], flaky_total=len(flaky),
-                  specs=specs)
+                [
+                    {"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "config": c, "rate": ok / n, "runs": n}
+                    for r in top
+                    for c, (ok, n) in r["cells"].items()
+                ],
+                "config",
+                "item",
+                "rate",
+                title="success rate",
+                x_title=charts.CONFIG_TITLE,
+                y_title="scenario and tier (hardest first)",
+                y_sort=[f"{r['suite']}/{r['scenario']} {r['tier']}" for r in top],
+            )
+        self.page(
+            "scenarios.html",
+            "scenarios.html",
+            title="Scenarios",
+            hardest=hardest[:SCENARIO_ROWS],
+            hardest_total=len(hardest),
+            configs=configs,
+            flaky=flaky[:100],
+            flaky_total=len(flaky),
+            specs=specs,
+        )
 
         # evaluators
         evaluators = store.query_evaluator_stats(conn)
@@ -655,15 +866,36 @@ class _Builder:
         specs = {}
         if evaluators:
             specs["scores"] = charts.bars(
-                [{"evaluator": e["evaluatorName"], "score": e["avgScore"]}
-                 for e in evaluators if e["avgScore"] is not None],
-                "evaluator", "score", title="Mean score by evaluator (0-1, applicable runs; all configurations)",
-                category_title="evaluator", value_title="mean score", domain=(0, 1))
+                [
+                    {"evaluator": e["evaluatorName"], "score": e["avgScore"]}
+                    for e in evaluators
+                    if e["avgScore"] is not None
+                ],
+                "evaluator",
+                "score",
+                title="Mean score by evaluator (0-1, applicable runs; all configurations)",
+                category_title="evaluator",
+                value_title="mean score",
+                domain=(0, 1),
+            )
         if by_agent:
             specs["matrix"] = charts.heatmap(
-                [{"config": analysis.config_name(r["agent"], r["model"]), "evaluator": r["evaluatorName"],
-                  "score": r["avgScore"], "runs": r["applicable"]} for r in by_agent],
-                "evaluator", "config", "score", title="mean score", x_title="evaluator", y_title=charts.CONFIG_TITLE)
+                [
+                    {
+                        "config": analysis.config_name(r["agent"], r["model"]),
+                        "evaluator": r["evaluatorName"],
+                        "score": r["avgScore"],
+                        "runs": r["applicable"],
+                    }
+                    for r in by_agent
+                ],
+                "evaluator",
+                "config",
+                "score",
+                title="mean score",
+                x_title="evaluator",
+                y_title=charts.CONFIG_TITLE,
+            )
         self.page("evaluators.html", "evaluators.html", title="Evaluators", evaluators=evaluators, specs=specs)
 
         # costs: a judge's cost only where a judge ran (an llm_judge evaluation that ran, errors included)
@@ -675,27 +907,51 @@ class _Builder:
         solved = [c for c in costs if c["costPerSolvedUsd"] is not None]
         if solved:
             specs["per_solved"] = charts.bars(
-                [{"config": c["config"], "usd": c["costPerSolvedUsd"]} for c in solved], "config", "usd",
-                title="Cost per solved task (USD)", category_title=charts.CONFIG_TITLE, value_title="USD",
-                fmt="$.4f")
+                [{"config": c["config"], "usd": c["costPerSolvedUsd"]} for c in solved],
+                "config",
+                "usd",
+                title="Cost per solved task (USD)",
+                category_title=charts.CONFIG_TITLE,
+                value_title="USD",
+                fmt="$.4f",
+            )
         if costs:
             specs["tokens"] = charts.grouped_bars(
-                [{"config": c["config"], "kind": kind, "tokens": c[key], "runs": c["runs"]} for c in costs
-                 for kind, key in (("input", "tokensIn"), ("output", "tokensOut"), ("cache read", "cacheReadTokens"))],
-                "config", "kind", "tokens", title="Tokens by agent and model", category_title=charts.CONFIG_TITLE,
-                group_title="tokens", percent=False)
+                [
+                    {"config": c["config"], "kind": kind, "tokens": c[key], "runs": c["runs"]}
+                    for c in costs
+                    for kind, key in (("input", "tokensIn"), ("output", "tokensOut"), ("cache read", "cacheReadTokens"))
+                ],
+                "config",
+                "kind",
+                "tokens",
+                title="Tokens by agent and model",
+                category_title=charts.CONFIG_TITLE,
+                group_title="tokens",
+                percent=False,
+            )
         self.page("costs.html", "costs.html", title="Costs", costs=costs, stats=stats, specs=specs)
 
         # batches, runs, run view, compare
         self.page("batches.html", "batches.html", title="Batches", batches=batches)
         configurations = query_configurations(conn)
         manifest = {
-            "builtAt": self.built_at, "runs": stats["totalRuns"], "cancelled": stats["cancelledAttempts"],
+            "builtAt": self.built_at,
+            "runs": stats["totalRuns"],
+            "cancelled": stats["cancelledAttempts"],
             "detailChunk": DETAIL_CHUNK,
-            "indexChunks": [n for n, _ in self.index_chunks], "indexColumns": list(store.RUN_INDEX_COLUMNS),
-            "batches": [{"id": b["batchId"], "file": self.batch_files[b["batchId"]], "createdAt": b["createdAt"],
-                         "runs": b["totalRuns"], "configs": self.batch_configs.get(b["batchId"], [])}
-                        for b in batches],
+            "indexChunks": [n for n, _ in self.index_chunks],
+            "indexColumns": list(store.RUN_INDEX_COLUMNS),
+            "batches": [
+                {
+                    "id": b["batchId"],
+                    "file": self.batch_files[b["batchId"]],
+                    "createdAt": b["createdAt"],
+                    "runs": b["totalRuns"],
+                    "configs": self.batch_configs.get(b["batchId"], []),
+                }
+                for b in batches
+            ],
             "configs": configurations,
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
@@ -715,24 +971,39 @@ class _Builder:
                 for config in self.batch_configs.get(newest, []):
                     agent, model = config_parts(configurations, config)
                     side = {"agent": agent, "model": model or ""}
-                    latest.append({"config": config, **analysis.compare(
-                        conn, {"batchId": previous, **side}, {"batchId": newest, **side})})
-        self.page("compare.html", "compare.html", title="Compare", latest=latest, latest_pair=latest_pair,
-                  latest_files=(self.batch_files[latest_pair[0]], self.batch_files[latest_pair[1]])
-                  if latest_pair else None)
+                    latest.append(
+                        {
+                            "config": config,
+                            **analysis.compare(conn, {"batchId": previous, **side}, {"batchId": newest, **side}),
+                        }
+                    )
+        self.page(
+            "compare.html",
+            "compare.html",
+            title="Compare",
+            latest=latest,
+            latest_pair=latest_pair,
+            latest_files=(self.batch_files[latest_pair[0]], self.batch_files[latest_pair[1]]) if latest_pair else None,
+        )
 
     def build_host_files(self) -> None:
-        headers = "".join(f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in values.items())
-                          for path, values in HEADERS.items())
+        headers = "".join(
+            f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in values.items()) for path, values in HEADERS.items()
+        )
         self.output.write("_headers", headers)
         self.output.write("_redirects", "".join(f"{src} {dst} 200\n" for src, dst in REWRITES))
         if self.base_url:
             base = self.base_url.rstrip("/")
-            urls = [f"{base}/{p}" for p, _ in PAGES] + [f"{base}/{f}" for f in sorted(self.output.files)
-                                                         if f.startswith("batches/")]
-            self.output.write("sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
-                              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                              + "".join(f"  <url><loc>{_xml(u)}</loc></url>\n" for u in urls) + "</urlset>\n")
+            urls = [f"{base}/{p}" for p, _ in PAGES] + [
+                f"{base}/{f}" for f in sorted(self.output.files) if f.startswith("batches/")
+            ]
+            self.output.write(
+                "sitemap.xml",
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + "".join(f"  <url><loc>{_xml(u)}</loc></url>\n" for u in urls)
+                + "</urlset>\n",
+            )
 
     def remove_stale(self) -> None:
         """Files of the previous build that this build did not make (a deleted batch, an old asset)."""
@@ -760,8 +1031,12 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         writer.writeheader()
         for row in rows:
             # a leading =, +, - or @ would make a spreadsheet run agent text as a formula
-            writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                             for k, v in row.items()})
+            writer.writerow(
+                {
+                    k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                    for k, v in row.items()
+                }
+            )
     return buffer.getvalue()
 
 
@@ -772,8 +1047,21 @@ SCENARIO_ROWS = 200
 def _item_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
     """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
     successful, scored, sum of weighted scores]."""
-    return [[i["agent"], i["model"], i["suite"], i["scenario"], i["tier"], i["runs"], i["successful"], i["scored"],
-             i["sum_weighted"]] for i in items if i["runs"]]
+    return [
+        [
+            i["agent"],
+            i["model"],
+            i["suite"],
+            i["scenario"],
+            i["tier"],
+            i["runs"],
+            i["successful"],
+            i["scored"],
+            i["sum_weighted"],
+        ]
+        for i in items
+        if i["runs"]
+    ]
 
 
 def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -783,8 +1071,10 @@ def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every configuration with runs: agent, model and its name."""
-    return [{"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
-            for a, m in store.query_configurations(conn)]
+    return [
+        {"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
+        for a, m in store.query_configurations(conn)
+    ]
 
 
 def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:

@@ -71,7 +71,7 @@ class Store:
         records = list(last.values())
         with self.db.atomic():
             for start in range(0, len(records), chunk):
-                counts += write_runs(self.conn, records[start:start + chunk], refresh=False)
+                counts += write_runs(self.conn, records[start : start + chunk], refresh=False)
             if counts.new or counts.updated:
                 for batch_id in sorted({r.batch_id for r in records if r.batch_id}):
                     refresh_batch_aggregates(self.conn, batch_id)

@@ -26,8 +26,7 @@ class NotReadable(Exception):
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, check_same_thread=False,
-                           timeout=30)
+    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, check_same_thread=False, timeout=30)
 
 
 class ReadOnlyStore(Store):
@@ -62,9 +61,11 @@ def open_for_reading(db_path: Path, *, on_outdated: Callable[[str], None] | None
             store.close()
         return
     if on_outdated is not None:
-        on_outdated(f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
-                    f"pending); reading an up-to-date copy, the file is left as it is. Upgrade it once with: "
-                    f"zebench migrate --db {db_path}")
+        on_outdated(
+            f"{db_path} has an older schema ({len(pending)} migration{'s' if len(pending) > 1 else ''} "
+            f"pending); reading an up-to-date copy, the file is left as it is. Upgrade it once with: "
+            f"zebench migrate --db {db_path}"
+        )
     with tempfile.TemporaryDirectory(prefix="zebench-read-") as tmp:
         copy = Path(tmp) / db_path.name
         target = sqlite3.connect(copy)

@@ -189,9 +189,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     _execute(db, _M001)
 
 
-_M002 = (
-    """ALTER TABLE "evaluation_results" ADD COLUMN "cost_usd" REAL;""",
-)
+_M002 = ("""ALTER TABLE "evaluation_results" ADD COLUMN "cost_usd" REAL;""",)
 
 
 @migrations()
@@ -639,17 +637,23 @@ def m009_original_api(db: sqlite_utils.Database) -> None:
     _execute(db, _M009_COLUMNS)
     restored = []
     for row_id, score, details in db.conn.execute(
-            "SELECT id, score, details FROM evaluation_results WHERE details LIKE '%rawMaxScore%'").fetchall():
+        "SELECT id, score, details FROM evaluation_results WHERE details LIKE '%rawMaxScore%'"
+    ).fetchall():
         value = json.loads(details)
-        if not (isinstance(value, dict) and isinstance(value.get("rawScore"), (int, float))
-                and isinstance(value.get("rawMaxScore"), (int, float))):
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("rawScore"), (int, float))
+            and isinstance(value.get("rawMaxScore"), (int, float))
+        ):
             continue
         rest = {k: v for k, v in value.items() if k not in ("rawScore", "rawMaxScore")}
         sent = rest["text"] if set(rest) == {"text"} else (rest or None)
         text = None if sent is None else json.dumps(sent, ensure_ascii=False, separators=(",", ":"))
         restored.append((value["rawScore"], value["rawMaxScore"], score, text, row_id))
-    db.conn.executemany("UPDATE evaluation_results SET score = ?, max_score = ?, normalized_score = ?, details = ? "
-                        "WHERE id = ?", restored)
+    db.conn.executemany(
+        "UPDATE evaluation_results SET score = ?, max_score = ?, normalized_score = ?, details = ? WHERE id = ?",
+        restored,
+    )
     _execute(db, _M009)
 
 
@@ -663,11 +667,11 @@ M010_COUNTS = {
     "completed": "{r}.status IN ('completed', 'budget_exceeded')",
     "failed": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled')",
     "agent_failures": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND NOT COALESCE("
-                      "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
-                      "'evaluation', 'setup', 'warmup'), 0)",
+    "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+    "'evaluation', 'setup', 'warmup'), 0)",
     "infra_failures": "{r}.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND COALESCE("
-                      "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
-                      "'evaluation', 'setup', 'warmup'), 0)",
+    "{r}.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+    "'evaluation', 'setup', 'warmup'), 0)",
     "successful": "{r}.status IN ('completed', 'budget_exceeded') AND {r}.is_successful = 1",
     "scored": "{r}.status NOT IN ('cancelled') AND {r}.weighted_score IS NOT NULL",
     "evaluator_errors": "{r}.status NOT IN ('cancelled') AND {r}.evaluator_errors > 0",

@@ -52,6 +52,7 @@ def counts_sql(name: str, ref: str = "benchmark_runs") -> str:
 def runs_counted_view_sql(counts: dict[str, str]) -> str:
     """The runs_counted view: every run that counts (cancelled attempts left out) with one 0/1 column per count
     (m010 made it with the counts of its time; tests check that the current counts make the same)."""
+
     def c(name: str) -> str:
         return "(" + counts[name].format(r="r") + ")"
 
@@ -67,11 +68,13 @@ def runs_counted_view_sql(counts: dict[str, str]) -> str:
 
 def run_counts_columns(ref: str = "benchmark_runs") -> str:
     """The per-group counts as SELECT columns (over rows already restricted to counted runs)."""
-    return (f"COUNT(*) AS runs, SUM({counts_sql('successful', ref)}) AS successful_runs, "
-            f"SUM({counts_sql('failed', ref)}) AS failed_runs, SUM({counts_sql('completed', ref)}) AS completed_runs, "
-            f"SUM({counts_sql('agent_failures', ref)}) AS agent_failures, "
-            f"SUM({counts_sql('infra_failures', ref)}) AS infra_failures, "
-            f"SUM({counts_sql('evaluator_errors', ref)}) AS evaluator_error_runs")
+    return (
+        f"COUNT(*) AS runs, SUM({counts_sql('successful', ref)}) AS successful_runs, "
+        f"SUM({counts_sql('failed', ref)}) AS failed_runs, SUM({counts_sql('completed', ref)}) AS completed_runs, "
+        f"SUM({counts_sql('agent_failures', ref)}) AS agent_failures, "
+        f"SUM({counts_sql('infra_failures', ref)}) AS infra_failures, "
+        f"SUM({counts_sql('evaluator_errors', ref)}) AS evaluator_error_runs"
+    )
 
 
 #: The columns that identify an item (a configuration on a scenario): agg_items' key.
@@ -81,24 +84,26 @@ ITEM_COLUMNS = ("agent", "model", "suite", "scenario", "tier")
 def item_sums_columns() -> str:
     """agg_items' columns computed from benchmark_runs (for filtered selections)."""
     r = "benchmark_runs"
-    return (f"COUNT(*) AS runs, SUM({counts_sql('successful', r)}) AS successful, "
-            f"SUM({counts_sql('completed', r)}) AS completed, SUM({counts_sql('agent_failures', r)}) AS agent_failed, "
-            f"SUM({counts_sql('infra_failures', r)}) AS infra_failed, SUM({counts_sql('scored', r)}) AS scored, "
-            "COALESCE(SUM(weighted_score), 0) AS sum_weighted, COUNT(cost_usd) AS cost_runs, "
-            f"COALESCE(SUM(cost_usd), 0) AS sum_cost, SUM({counts_sql('evaluator_errors', r)}) AS evaluator_errors")
+    return (
+        f"COUNT(*) AS runs, SUM({counts_sql('successful', r)}) AS successful, "
+        f"SUM({counts_sql('completed', r)}) AS completed, SUM({counts_sql('agent_failures', r)}) AS agent_failed, "
+        f"SUM({counts_sql('infra_failures', r)}) AS infra_failed, SUM({counts_sql('scored', r)}) AS scored, "
+        "COALESCE(SUM(weighted_score), 0) AS sum_weighted, COUNT(cost_usd) AS cost_runs, "
+        f"COALESCE(SUM(cost_usd), 0) AS sum_cost, SUM({counts_sql('evaluator_errors', r)}) AS evaluator_errors"
+    )
 
 
 def batch_figures_sql() -> str:
     """The figures of the runs of one batch (``?``), as the batch row keeps them."""
     r = "benchmark_runs"
     runs = counts_sql("runs", r)
-    return f"""SELECT COALESCE(SUM({runs}), 0) AS total, COALESCE(SUM({counts_sql('successful', r)}), 0) AS successful,
-                 COALESCE(SUM({counts_sql('failed', r)}), 0) AS failed,
-                 COALESCE(SUM({counts_sql('agent_failures', r)}), 0) AS agent_failed,
-                 COALESCE(SUM({counts_sql('infra_failures', r)}), 0) AS infra_failed,
-                 COALESCE(SUM({counts_sql('scored', r)}), 0) AS scored,
-                 COALESCE(SUM({counts_sql('cancelled', r)}), 0) AS cancelled,
-                 COALESCE(SUM({counts_sql('evaluator_errors', r)}), 0) AS evaluator_errors,
+    return f"""SELECT COALESCE(SUM({runs}), 0) AS total, COALESCE(SUM({counts_sql("successful", r)}), 0) AS successful,
+                 COALESCE(SUM({counts_sql("failed", r)}), 0) AS failed,
+                 COALESCE(SUM({counts_sql("agent_failures", r)}), 0) AS agent_failed,
+                 COALESCE(SUM({counts_sql("infra_failures", r)}), 0) AS infra_failed,
+                 COALESCE(SUM({counts_sql("scored", r)}), 0) AS scored,
+                 COALESCE(SUM({counts_sql("cancelled", r)}), 0) AS cancelled,
+                 COALESCE(SUM({counts_sql("evaluator_errors", r)}), 0) AS evaluator_errors,
                  AVG(CASE WHEN {runs} THEN total_score END) AS avg_score,
                  AVG(CASE WHEN {runs} THEN weighted_score END) AS avg_weighted
           FROM benchmark_runs WHERE batch_id = ?"""
