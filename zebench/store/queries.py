@@ -589,7 +589,8 @@ def query_run_index_range(conn: sqlite3.Connection, first_id: int, last_id: int)
         for r in conn.execute(
             "SELECT r.id, r.run_id, r.batch_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.status, "
             "r.is_successful, r.weighted_score, r.cost_usd, r.started_at, t.duration_ms, r.failure_category "
-            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.id BETWEEN ? AND ? ORDER BY r.id",
+            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
+            "WHERE r.id BETWEEN ? AND ? ORDER BY r.id",
             (first_id, last_id),
         )
     ]
