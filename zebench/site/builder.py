@@ -861,8 +861,7 @@ class _Builder:
         )
 
         # evaluators
-        evaluators = store.query_evaluator_stats(conn)
-        by_agent = store.query_evaluator_by_agent(conn)
+        evaluators, by_agent = store.query_evaluator_figures(conn)
         specs = {}
         if evaluators:
             specs["scores"] = charts.bars(
