@@ -18,7 +18,9 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RunRow(ApiModel):
+class RunColumns(ApiModel):
+    """A run's columns that both API shapes share (zebench's /api/v2 and the original's /api)."""
+
     id: int
     runId: str
     batchId: str | None
@@ -37,6 +39,9 @@ class RunRow(ApiModel):
     specialistEnabled: bool
     specialistName: str | None
     specialistVersion: str | None
+
+
+class RunRow(RunColumns):
     repeatIndex: int | None
     failureCategory: str | None
     failureStage: str | None
@@ -400,25 +405,7 @@ class Health(ApiModel):
 # --------------------------------------------------------------------------------------------------------------
 
 
-class OriginalRun(ApiModel):
-    id: int
-    runId: str
-    batchId: str | None
-    suite: str
-    scenario: str
-    tier: str
-    agent: str
-    model: str | None
-    status: str
-    startedAt: str
-    completedAt: str | None
-    totalScore: float | None
-    weightedScore: float | None
-    isSuccessful: bool
-    successMetric: float | None
-    specialistEnabled: bool
-    specialistName: str | None
-    specialistVersion: str | None
+class OriginalRun(RunColumns):
     #: JSON text (the original stores and returns text; its dashboard JSON.parses it).
     metadata: str | None
 
