@@ -200,7 +200,7 @@ def test_deeply_nested_yaml_is_a_clear_error(tmp_path: Path) -> None:
 def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> None:
     scenarios, errors = Catalog(original_suites).load_all()
     assert errors == []
-    assert len(scenarios) == sum(1 for _ in original_suites.glob("*/scenarios/*/scenario.yaml")) == 10
+    assert len(scenarios) == sum(1 for _ in original_suites.glob("*/scenarios/*/scenario.yaml"))
     by_key = {s.key: s for s in scenarios}
     nextjs = by_key["next.js/001-server-component"]
     assert [c.cmd for c in nextjs.spec.baseline.run] == ["pnpm install", "pnpm build", "pnpm lint", "pnpm test"]

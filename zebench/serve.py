@@ -32,7 +32,6 @@ TABLES: dict[str, dict[str, Any]] = {
             "specialist_enabled": "1 when the run used an original-project specialist",
             "metadata": "JSON; unknown fields of a posted record under extraFields",
         },
-        "units": {"cost_usd": "USD"},
     },
     "evaluation_results": {
         "description": "One row per evaluator per run; applicable = 0 rows are left out of scores.",
@@ -51,7 +50,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "cost_usd": "Agent cost, NULL = unknown",
             "judge_cost_usd": "LLM judge cost",
         },
-        "units": {"duration_ms": "ms", "cost_usd": "USD", "judge_cost_usd": "USD"},
+        # Datasette's units are Pint's: "ms" is one, a currency is not (a "USD" unit made the page a 500)
+        "units": {"duration_ms": "ms"},
     },
     "validation_results": {"description": "Each validation command of each run.", "units": {"duration_ms": "ms"}},
     "run_diff_files": {"description": "Files the agent added, modified or deleted, with patches."},

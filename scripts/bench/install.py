@@ -10,6 +10,9 @@ warm: the same in a fresh copy of the fixture, with the cache the cold install f
 Each repetition uses a new cache directory, so every cold figure is really cold. Needs the network (the npm
 registry) and pnpm (scripts/install-node.sh).
 
+The original project's suites are outside this repository: pass --suites-dir or set ZEBENCH_ORIGINAL_SUITES
+(the variable the tests read; .ci/run sets it to ../shared/reference/original-suites).
+
 Usage: python scripts/bench/install.py [--repeats N] [--suites-dir DIR] [--scenario SUITE/NAME]
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -28,7 +32,7 @@ from zebench.toolchain import package_manager_dirs, package_manager_env
 from zebench.validation import run_validation
 from zebench.workspace import prepare_workspace, remove_workspace
 
-DEFAULT_SUITES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "original-suites"
+ORIGINAL_SUITES_VARIABLE = "ZEBENCH_ORIGINAL_SUITES"
 
 
 def timed_install(fixture: Path, cache: Path, tmp: Path) -> float:
@@ -48,9 +52,14 @@ def timed_install(fixture: Path, cache: Path, tmp: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--suites-dir", type=Path, default=DEFAULT_SUITES)
+    parser.add_argument("--suites-dir", type=Path, default=os.environ.get(ORIGINAL_SUITES_VARIABLE) or None)
     parser.add_argument("--scenario", default="next.js/001-server-component")
     args = parser.parse_args()
+    if args.suites_dir is None or not Path(args.suites_dir).is_dir():
+        parser.error(
+            f"the original project's suites are needed: pass --suites-dir DIR or set {ORIGINAL_SUITES_VARIABLE} "
+            f"(got {args.suites_dir or 'neither'})"
+        )
     suite, name = args.scenario.split("/", 1)
     fixture = Catalog(args.suites_dir).scenario(suite, name).fixture_dir
     assert fixture is not None
