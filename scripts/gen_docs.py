@@ -59,7 +59,7 @@ def schema_reference() -> str:
 def openapi_json() -> str:
     import json
 
-    from zebench.openapi import openapi_document
+    from zebench.models.openapi import openapi_document
 
     return json.dumps(openapi_document(), indent=2) + "\n"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from zebench.sandbox import Sandbox
+from zebench.isolation.sandbox import Sandbox
 from zebench.store import Store
 from zebench.testing import FakeModelServer
 

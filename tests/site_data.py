@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zebench.models import BatchRecord, Evaluation, Failure, RunRecord
 from zebench.store import Store
-from zebench.synthetic import AGENT_MODELS, SCENARIOS, TIERS, Generator
+from zebench.testing.synthetic import AGENT_MODELS, SCENARIOS, TIERS, Generator
 
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 XSS_BATCH = 'batch-"><img src=x onerror=window.__xss=3>'

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from zebench.agents.llm import run_tool_calls
 from zebench.catalog import Catalog
 from zebench.cli import main
-from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.run.tools import Toolbox
 from zebench.store import Store
 from zebench.testing import (
     Error,
@@ -24,7 +25,6 @@ from zebench.testing import (
     tool_use,
     usage,
 )
-from zebench.tools import Toolbox
 
 from .conftest import run, write
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from zebench import stats
-from zebench.analysis import compare, leaderboard
 from zebench.cli import main
+from zebench.io.serve import make_datasette
 from zebench.models import AgentStats, BatchRecord, Failure, RunRecord
-from zebench.serve import make_datasette
+from zebench.report import stats
+from zebench.report.analysis import compare, leaderboard
 from zebench.store import Store
 
 ITEMS = [(f"s{i // 5}", f"sc{i}", "L1") for i in range(30)]

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import make_plan, run_batch
+from zebench.io.serve import make_datasette
 from zebench.models import (
     AgentStats,
     BatchDetail,
@@ -28,7 +29,6 @@ from zebench.models import (
     TelemetryRow,
     TranscriptBody,
 )
-from zebench.serve import make_datasette
 from zebench.store import CANNED_QUERIES, Store
 
 from .conftest import make_scenario, run

@@ -15,9 +15,9 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from zebench import serve as serve_module
 from zebench.cli import main
-from zebench.serve import make_datasette
+from zebench.io import serve as serve_module
+from zebench.io.serve import make_datasette
 from zebench.store import Store
 
 from .test_api import ORIGINAL_PAYLOAD, TOKEN, api_db  # noqa: F401  (api_db: the module fixture)

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from zebench.cli import main
+from zebench.io.serve import make_datasette
 from zebench.models import (
     OriginalAgentStats,
     OriginalBatch,
@@ -33,7 +34,6 @@ from zebench.models import (
     OriginalTelemetry,
     RunRow,
 )
-from zebench.serve import make_datasette
 
 TOKEN = "dev-local-key"  # the original client's default key
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in epoch ms, as Date.now() gives it
@@ -375,8 +375,8 @@ def test_a_database_written_by_zebench_reads_in_both_shapes(api_db: Path, tmp_pa
 
 @pytest.fixture(scope="module")
 def api_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from zebench.batch import make_plan, run_batch
     from zebench.catalog import Catalog
+    from zebench.execution.batch import make_plan, run_batch
     from zebench.store import Store
 
     from .conftest import make_scenario, run

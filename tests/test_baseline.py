@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
-from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.execution.batch import make_plan, run_batch
+from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.store import Store
 
 from .conftest import make_scenario, run, write

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from zebench.batch import BatchError, make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import BatchError, make_plan, run_batch
 from zebench.store import Store
 
 from .conftest import make_scenario, run, write
@@ -140,7 +140,7 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
 def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path, store: Store, how: str) -> None:
     import time
 
-    from zebench.batch import BatchInterrupted, StopRequest
+    from zebench.execution.batch import BatchInterrupted, StopRequest
 
     suites = tmp_path / "suites"
     make_scenario(suites, name="one", tiers=("L0", "L1", "L2"))

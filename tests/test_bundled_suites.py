@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import make_plan, run_batch
 from zebench.store import Store
 
 from .conftest import BUNDLED_SUITES, run

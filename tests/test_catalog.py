@@ -227,7 +227,7 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
         policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
     )
     from zebench.evaluators.judge import parse_categories
-    from zebench.scoring import weights_for
+    from zebench.run.scoring import weights_for
 
     for scenario in scenarios:
         if scenario.spec.llm_judge.categories:

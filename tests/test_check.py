@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from zebench.authoring.readiness import ScenarioCheck, assess, inspect_scenario
 from zebench.catalog import Catalog
-from zebench.check import ScenarioCheck, assess, inspect_scenario
 from zebench.cli import main
 from zebench.models import Evaluation, Failure, RunRecord, Telemetry, ValidationResult
 from zebench.store import Store

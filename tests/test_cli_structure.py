@@ -18,7 +18,7 @@ import zebench
 from zebench.cli import main
 from zebench.cli.options import EnvOption
 from zebench.constants import api_token
-from zebench.serve import NoDatabase, make_datasette
+from zebench.io.serve import NoDatabase, make_datasette
 from zebench.store import Store, migrations
 
 

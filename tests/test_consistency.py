@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from zebench import store as store_module
-from zebench.analysis import leaderboard
 from zebench.cli import main
-from zebench.ingest import ingest_paths
+from zebench.io.ingest import ingest_paths
+from zebench.io.serve import make_datasette
 from zebench.models import Failure, RunRecord
-from zebench.serve import make_datasette
+from zebench.report.analysis import leaderboard
 from zebench.site import build_site
 from zebench.store import (
     COUNT_CONDITIONS,

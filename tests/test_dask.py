@@ -20,23 +20,23 @@ from typing import Any
 import pytest
 
 from zebench.agents import Agent, AgentResult, AgentTask, register_agent
-from zebench.batch import (
+from zebench.catalog import Catalog
+from zebench.execution.batch import (
     BatchError,
     BatchInterrupted,
     StopRequest,
     make_plan,
     run_batch,
 )
-from zebench.catalog import Catalog
-from zebench.executors import (
+from zebench.execution.executors import (
     ExecutorError,
     ExecutorOptions,
     executor_class,
     parse_resources,
 )
-from zebench.executors.dask import DaskExecutor
-from zebench.executors.local import LocalExecutor
-from zebench.executors.remote import (
+from zebench.execution.executors.dask import DaskExecutor
+from zebench.execution.executors.local import LocalExecutor
+from zebench.execution.executors.remote import (
     RemoteError,
     RemoteRun,
     ScenarioCache,
@@ -44,8 +44,8 @@ from zebench.executors.remote import (
     pack_scenario,
     remote_run,
 )
+from zebench.execution.runner import RunOptions
 from zebench.models import RunRecord
-from zebench.runner import RunOptions
 from zebench.store import Store
 from zebench.testing import DaskProcesses, FakeModelServer, text_message
 

@@ -9,8 +9,8 @@ import pytest
 from zebench.catalog import Catalog
 from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
 from zebench.models import Evaluation, RubricOverrides, ValidationResult
-from zebench.scoring import score_run, weights_for
-from zebench.workspace import compute_diff
+from zebench.run.scoring import score_run, weights_for
+from zebench.run.workspace import compute_diff
 
 from .conftest import make_sandbox, make_scenario, run, write
 
@@ -322,7 +322,7 @@ def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypat
     assert evals["heuristic_checks"].error == "RuntimeError: evaluator bug"
     assert evals["heuristic_checks"].score is None  # an error, never a score of 0
     from zebench.models import RubricOverrides
-    from zebench.scoring import score_run
+    from zebench.run.scoring import score_run
 
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
     assert score.evaluator_errors == ["heuristic_checks"] and not score.is_successful
@@ -331,7 +331,7 @@ def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypat
 def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zebench.evaluators.integrity import IntegrityGuardEvaluator
     from zebench.models import RubricOverrides
-    from zebench.scoring import score_run
+    from zebench.run.scoring import score_run
 
     async def boom(self: object, ctx: object) -> None:
         raise RuntimeError("guard bug")

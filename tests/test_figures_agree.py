@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from zebench.cli import main
+from zebench.io.serve import make_datasette
 from zebench.models import (
     INFRA_CATEGORIES,
     SCORED_STATUSES,
@@ -31,7 +32,6 @@ from zebench.models import (
     RunStatus,
     Telemetry,
 )
-from zebench.serve import make_datasette
 from zebench.site import build_site
 from zebench.site.builder import file_name
 from zebench.store import Store

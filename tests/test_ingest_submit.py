@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from zebench.cli import main
-from zebench.ingest import ingest_paths
-from zebench.serve import make_datasette
+from zebench.io.ingest import ingest_paths
+from zebench.io.serve import make_datasette
+from zebench.io.submit import Submitter
 from zebench.store import Store
-from zebench.submit import Submitter
 
 from .test_api import ORIGINAL_PAYLOAD
 

@@ -1,5 +1,5 @@
-"""zebench.jsonsafe: the nesting check agrees with the parsed structure whatever the strings hold, and values SQLite
-cannot store are found with their paths."""
+"""zebench.models.jsonsafe: the nesting check agrees with the parsed structure whatever the strings hold, and values
+SQLite cannot store are found with their paths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zebench import jsonsafe
+from zebench.models import jsonsafe
 
 TEXT = st.text(alphabet=st.sampled_from(["[", "]", "{", "}", '"', "\\", "a", " ", "\n", "é"]), max_size=12)
 JSON = st.recursive(

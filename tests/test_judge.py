@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from zebench.catalog import Catalog
 from zebench.cli import main
 from zebench.evaluators.judge import JudgeError, loads_lenient, parse_categories
-from zebench.runner import RunOptions, RunSpec, run_one
+from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.store import Store
 from zebench.testing import Error, FakeModelServer, chat_message, text_message, tool_use, usage
 

@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from tests import realdata
-from zebench.analysis import leaderboard
 from zebench.cli import main
 from zebench.models import (
     BatchRecord,
@@ -25,6 +24,7 @@ from zebench.models import (
     RunStatus,
     Telemetry,
 )
+from zebench.report.analysis import leaderboard
 from zebench.site import build_site
 from zebench.store import Store
 

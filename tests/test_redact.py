@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from zebench.isolation.redact import Redactor, is_secret_name, redact, secret_values
 from zebench.models import Message, RunRecord, ToolCallRecord, Transcript
-from zebench.redact import Redactor, is_secret_name, redact, secret_values
 
 ENV = {
     "ANTHROPIC_API_KEY": "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123",

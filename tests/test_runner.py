@@ -8,9 +8,9 @@ import pytest
 
 from zebench.agents import Agent, AgentError, AgentResult, AgentTask, register_agent
 from zebench.catalog import Catalog
+from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.models import RunRecord
-from zebench.runner import RunOptions, RunSpec, run_one
-from zebench.tools import Toolbox
+from zebench.run.tools import Toolbox
 
 from .conftest import make_scenario, marker, processes_with, run, write
 

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from zebench import sandbox as sandbox_module
 from zebench.catalog import Catalog
 from zebench.cli import main
+from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.isolation import sandbox as sandbox_module
+from zebench.isolation.processes import Limits, run_command
+from zebench.isolation.sandbox import Policy, Sandbox, resolve_mode
 from zebench.models import RunRecord
-from zebench.processes import Limits, run_command
-from zebench.runner import RunOptions, RunSpec, run_one
-from zebench.sandbox import Policy, Sandbox, resolve_mode
 
 from .conftest import make_sandbox, make_scenario, marker, processes_with, run, write
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from zebench.batch import StopRequest, stop_on_signals
+from zebench.execution.batch import StopRequest, stop_on_signals
 
 from .conftest import make_scenario, marker, processes_with, write
 

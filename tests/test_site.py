@@ -20,15 +20,15 @@ from click.testing import CliRunner
 
 from tests.conftest import REPO
 from tests.site_data import XSS, XSS_BATCH, batch_runs, build_site_db
-from zebench.analysis import pareto_frontier
 from zebench.cli import main
+from zebench.io.serve import make_datasette
 from zebench.models import BatchRecord
-from zebench.serve import make_datasette
+from zebench.report.analysis import pareto_frontier
 from zebench.site import builder
 from zebench.site.builder import CONTENT_SECURITY_POLICY, HEADERS, REWRITES, build_site, file_name, script_json
 from zebench.site.charts import validated
 from zebench.store import Store
-from zebench.synthetic import AGENT_MODELS, Generator
+from zebench.testing.synthetic import AGENT_MODELS, Generator
 
 PAGES = [
     "index.html",
@@ -389,8 +389,8 @@ def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
 
 
 def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site_db: Path) -> None:
-    from zebench.analysis import batch_matrix, config_name, item_succeeded, leaderboard
     from zebench.models import BatchMatrix
+    from zebench.report.analysis import batch_matrix, config_name, item_succeeded, leaderboard
 
     served = live(site_db, "/api/v2/batches/batch-c/matrix?previous=batch-a")
     BatchMatrix.model_validate(served)
@@ -433,7 +433,8 @@ def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site
 
 
 def test_serve_site_serves_the_built_site_beside_the_api(built: Path, site_db: Path) -> None:
-    from zebench.api.plugin import LIVE_API_FROM_SITE, SITE_PREFIX
+    from zebench.constants import SITE_PREFIX
+    from zebench.site.serving import LIVE_API_FROM_SITE
 
     def get(path: str, site: Path | None = built) -> Any:
         return asyncio.run(make_datasette(site_db, site=site).client.get(path))

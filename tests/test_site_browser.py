@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import CHROMIUM_ARGS, chromium_path, file_url, open_page
 from tests.site_data import XSS_BATCH, build_site_db
-from zebench.analysis import compare
+from zebench.report.analysis import compare
 from zebench.site import builder
 from zebench.site.builder import HEADERS, build_site, file_name
 
@@ -261,7 +261,7 @@ def test_odd_urls_do_not_break_pages(browser: Any, site: tuple[Path, Path], frag
 def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path, Path]) -> None:
     import sqlite3
 
-    from zebench.synthetic import AGENT_MODELS
+    from zebench.testing.synthetic import AGENT_MODELS
 
     db, out = site
     page, log = open_page(browser, file_url(out / "compare.html"))

@@ -16,8 +16,7 @@ import pytest
 
 from tests.browser import CHROMIUM_ARGS, READY, chromium_path, file_url, open_page
 from tests.site_data import XSS, build_site_db
-from zebench import analysis
-from zebench.api import plugin
+from zebench.constants import SITE_PREFIX
 from zebench.models import (
     BatchRecord,
     Evaluation,
@@ -27,9 +26,11 @@ from zebench.models import (
     ValidationResult,
     utc_now,
 )
+from zebench.report import analysis
+from zebench.site import serving
 from zebench.site.builder import build_site
 from zebench.store import Store
-from zebench.synthetic import SCENARIOS, Generator
+from zebench.testing.synthetic import SCENARIOS, Generator
 
 pytestmark = pytest.mark.slow
 
@@ -352,12 +353,12 @@ def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     """`zebench serve --site` in a thread: Datasette with the plugin and the built site, polled every 200 ms."""
     import uvicorn
 
-    from zebench.serve import make_datasette
+    from zebench.io.serve import make_datasette
 
     db = tmp_path / "live.db"
     build_site_db(db)
     build_site(db, tmp_path / "site")
-    monkeypatch.setattr(plugin, "LIVE_POLL_MS", 200)
+    monkeypatch.setattr(serving, "LIVE_POLL_MS", 200)
     app = make_datasette(db, site=tmp_path / "site").app()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -373,7 +374,7 @@ def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
 
 def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server: tuple[str, Path]) -> None:
     base, db = live_server
-    site = base + plugin.SITE_PREFIX
+    site = base + SITE_PREFIX
     runs, log = open_page(browser, site + "runs.html")
     runs.wait_for_selector("#live:text-is('live')")
     dashboard, dash_log = open_page(browser, site + "index.html")
@@ -419,7 +420,7 @@ def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(
     browser: Any, live_server: tuple[str, Path]
 ) -> None:
     base, db = live_server
-    page, log = open_page(browser, base + plugin.SITE_PREFIX + "agents.html")
+    page, log = open_page(browser, base + SITE_PREFIX + "agents.html")
     page.wait_for_selector("#live")
     assert log.problems() == [] and all(u.startswith(base) for u in log.requests)
     # the same folder from file:// has no live indicator and asks no server

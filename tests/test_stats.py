@@ -14,8 +14,8 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from zebench import stats
-from zebench.stats import (
+from zebench.report import stats
+from zebench.report.stats import (
     PairedResult,
     TieRow,
     beta_ppf,

@@ -4,8 +4,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import make_plan, run_batch
 from zebench.models import RunRecord
 from zebench.store import Store, migrations
 

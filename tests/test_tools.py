@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from zebench.catalog import DEFAULT_ANSWER
-from zebench.processes import CappedOutput, run_command
-from zebench.tools import Toolbox, answer_question
+from zebench.isolation.processes import CappedOutput, run_command
+from zebench.run.tools import Toolbox, answer_question
 
 from .conftest import make_sandbox, marker, processes_with, run
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zebench.models import ValidationCommands
-from zebench.validation import run_validation
+from zebench.run.validation import run_validation
 
 from .conftest import make_sandbox, run
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from zebench.catalog import Catalog, iter_files
-from zebench.workspace import compute_diff, prepare_workspace
+from zebench.run.workspace import compute_diff, prepare_workspace
 
 from .conftest import write
 

@@ -20,9 +20,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import _compat
+
+_compat.install()  # the import paths of zebench 0.1 (zebench.runner, zebench.tools, ...) keep working
+
 if TYPE_CHECKING:
-    from .batch import make_plan, run_batch
     from .catalog import Catalog
+    from .execution.batch import make_plan, run_batch
     from .models import (
         BatchRecord,
         Evaluation,
@@ -40,8 +44,8 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _PUBLIC = {
     "Catalog": "catalog",
-    "make_plan": "batch",
-    "run_batch": "batch",
+    "make_plan": "execution.batch",
+    "run_batch": "execution.batch",
     "Store": "store",
     "RunRecord": "models",
     "BatchRecord": "models",
@@ -70,18 +74,11 @@ __all__ = [
 ]
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("zebench")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0+unknown"
-
-
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        value: Any = _version()
+        from .constants import zebench_version
+
+        value: Any = zebench_version()
     elif name in _PUBLIC:
         value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
     else:

@@ -19,7 +19,8 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .models import KEBAB_RE, TIER_FILE_RE, ScenarioSpec, SuitePolicy, TierPolicy
+from . import plugins
+from .models import KEBAB_RE, ORIGINAL_EVALUATOR_NAMES, TIER_FILE_RE, ScenarioSpec, SuitePolicy, TierPolicy
 
 #: Suites bundled with zebench (inside the package, so `pip install` carries them).
 BUNDLED_SUITES_DIR = Path(__file__).resolve().parent / "suites"
@@ -293,10 +294,7 @@ def artifact_section(fields: dict[str, Any]) -> str:
 
 
 def _rubric_warnings(spec: ScenarioSpec) -> list[str]:
-    from .evaluators import registry
-    from .scoring import ORIGINAL_EVALUATOR_NAMES
-
-    known = set(registry())
+    known = set(plugins.names(plugins.EVALUATORS))
     unknown = []
     for name in spec.rubric_overrides.weights:
         if name in known or ORIGINAL_EVALUATOR_NAMES.get(name) in known:

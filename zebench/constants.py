@@ -6,6 +6,7 @@ have one prefix, ``ZEBENCH_``; the original ze-benchmarks names (``ZE_BENCHMARKS
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -55,3 +56,26 @@ __all__ = [
     "URL_ENV_ALIAS",
     "api_token",
 ]
+
+#: Where `zebench serve --site DIR` serves the report site: under Datasette's reserved /-/ prefix, so that no
+#: database name can shadow it.
+SITE_PREFIX = "/-/site/"
+#: Pages of the API's run lists (/api/v2): the default and the largest page.
+DEFAULT_PAGE = 50
+MAX_PAGE = 1000
+#: Most rows one original-shaped /api/runs or /api/batches answer holds (the original had no cap; its dashboard
+#: asks for 10,000). Larger limits are served as this many rather than refused.
+ORIGINAL_MAX_ROWS = 50_000
+#: Filters of the original's /api/runs (exact match; empty values ignored, as its worker does).
+ORIGINAL_RUN_FILTERS = ("suite", "scenario", "agent", "status")
+
+
+@functools.cache
+def zebench_version() -> str:
+    """The installed version (``zebench.__version__``), read from the package's metadata once, when first asked."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zebench")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+unknown"

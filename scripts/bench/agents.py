@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from zebench.agents.llm import run_tool_calls
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import make_plan, run_batch
+from zebench.run.tools import Toolbox
 from zebench.store import Store
 from zebench.testing import FakeModelServer, text_message, tool_use
-from zebench.tools import Toolbox
 
 TURNS = 5
 LATENCY = 0.3

@@ -41,10 +41,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from zebench.ingest import ingest_paths
+from zebench.io.ingest import ingest_paths
 from zebench.models import RunRecord
 from zebench.store import Store, run_rows
-from zebench.synthetic import TIERS, Generator
+from zebench.testing.synthetic import TIERS, Generator
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-not-a-secret"

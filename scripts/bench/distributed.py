@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from zebench.agents import Agent, AgentResult, AgentTask, register_agent  # noqa: E402 (after the sys.path fix)
-from zebench.batch import make_plan, run_batch  # noqa: E402 (after the sys.path fix)
 from zebench.catalog import Catalog  # noqa: E402 (after the sys.path fix)
-from zebench.executors.dask import DaskExecutor  # noqa: E402 (after the sys.path fix)
+from zebench.execution.batch import make_plan, run_batch  # noqa: E402 (after the sys.path fix)
+from zebench.execution.executors.dask import DaskExecutor  # noqa: E402 (after the sys.path fix)
 from zebench.store import Store  # noqa: E402 (after the sys.path fix)
 from zebench.testing import DaskProcesses  # noqa: E402 (after the sys.path fix)
 

@@ -22,14 +22,14 @@ import time
 from pathlib import Path
 
 from zebench.agents import Agent, AgentResult, AgentTask, register_agent
-from zebench.batch import make_plan, run_batch
 from zebench.catalog import Catalog
+from zebench.execution.batch import make_plan, run_batch
+from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.isolation.sandbox import Sandbox
 from zebench.models import ValidationCommands
-from zebench.runner import RunOptions, RunSpec, run_one
-from zebench.sandbox import Sandbox
+from zebench.run.validation import run_validation
+from zebench.run.workspace import copy_tree
 from zebench.store import Store
-from zebench.validation import run_validation
-from zebench.workspace import copy_tree
 
 
 class WaitAgent(Agent):

@@ -26,11 +26,11 @@ import tempfile
 from pathlib import Path
 
 from zebench.catalog import Catalog
+from zebench.isolation.sandbox import Policy, Sandbox, resolve_mode
+from zebench.isolation.toolchain import package_manager_dirs, package_manager_env
 from zebench.models import ValidationCommands
-from zebench.sandbox import Policy, Sandbox, resolve_mode
-from zebench.toolchain import package_manager_dirs, package_manager_env
-from zebench.validation import run_validation
-from zebench.workspace import prepare_workspace, remove_workspace
+from zebench.run.validation import run_validation
+from zebench.run.workspace import prepare_workspace, remove_workspace
 
 ORIGINAL_SUITES_VARIABLE = "ZEBENCH_ORIGINAL_SUITES"
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zebench import stats
+from zebench.report import stats
 
 
 @dataclass(frozen=True)

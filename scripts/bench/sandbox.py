@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zebench.sandbox import Sandbox, bwrap_problem
+from zebench.isolation.sandbox import Sandbox, bwrap_problem
 
 
 async def bare(runs: int, cwd: Path) -> float:

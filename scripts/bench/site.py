@@ -43,7 +43,7 @@ from zebench import store as zstore
 from zebench.site import BuildReport, build_site
 from zebench.site.builder import META_CONTENT_SECURITY_POLICY
 from zebench.store import Store
-from zebench.synthetic import Generator
+from zebench.testing.synthetic import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
 from api import count_runs, remove_db  # noqa: E402  (scripts/bench/api.py: the same database helpers)

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from zebench.analysis import compare, leaderboard
+from zebench.report.analysis import compare, leaderboard
 from zebench.store import Store
 
 

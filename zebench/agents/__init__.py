@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import plugins
 from ..models import Message
 
 if TYPE_CHECKING:
     from ..catalog import Scenario
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
-ENTRY_POINT_GROUP = "zebench.agents"
+ENTRY_POINT_GROUP = plugins.AGENTS
 
 
 class AgentError(Exception):
@@ -100,38 +99,23 @@ class Agent(ABC):
     async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult: ...
 
 
-_registered: dict[str, type[Agent]] = {}
-
-
-@cache
-def _entry_points() -> dict[str, Any]:
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
 def register_agent(name: str, cls: type[Agent]) -> None:
     """Register an agent class in this process (for scripts and tests; packages use the entry point)."""
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise TypeError("an agent must subclass zebench.agents.Agent")
-    _registered[name] = cls
+    plugins.register(plugins.AGENTS, name, cls, Agent)
 
 
 def registered_agents() -> dict[str, type[Agent]]:
     """The agents registered in this process with ``register_agent`` (not those of entry points)."""
-    return dict(_registered)
+    return plugins.registered(plugins.AGENTS, Agent)
 
 
 def available_agents() -> list[str]:
-    return sorted(set(_entry_points()) | set(_registered))
+    return plugins.names(plugins.AGENTS)
 
 
 def agent_class(name: str) -> type[Agent]:
-    if name in _registered:
-        return _registered[name]
-    registry = _entry_points()
-    if name not in registry:
-        known = ", ".join(available_agents()) or "none (is zebench installed? try `pip install -e .`)"
-        raise AgentConfigError(f"unknown agent {name!r}; available: {known}")
-    cls = registry[name].load()
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise AgentConfigError(f"entry point {name!r} does not name a zebench Agent subclass")
-    return cls
+    """The agent registered as ``name`` (zebench.plugins); AgentConfigError when unknown or broken."""
+    try:
+        return plugins.load(plugins.AGENTS, name, Agent)
+    except plugins.PluginError as exc:
+        raise AgentConfigError(str(exc)) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from ..tools import TOOL_SCHEMAS
+from ..run.tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
     SYSTEM_PROMPT,
@@ -30,7 +30,7 @@ from .llm import (
 )
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 
 def api_error(exc: Exception) -> AgentError:

@@ -26,7 +26,7 @@ from . import Agent, AgentConfigError, AgentError, AgentResult, AgentTask, Missi
 from .llm import DEFAULT_MAX_TURNS
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 DEFAULT_ARGS = ("--dangerously-skip-permissions",)
 #: Output read from the CLI (a stream-json transcript of a long session can be large).

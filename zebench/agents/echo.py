@@ -8,7 +8,7 @@ from ..models import Message
 from . import Agent, AgentResult, AgentTask
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 
 class EchoAgent(Agent):

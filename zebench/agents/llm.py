@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..prices import price_table
-from ..tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
+from ..run.tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
 from . import AgentConfigError, AgentError, AgentResult, MissingEnvironment
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 SYSTEM_PROMPT = """\
 You are an expert software engineer working on the repository in your workspace. Complete the user's task by \

@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from ..tools import TOOL_SCHEMAS
+from ..run.tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
     SYSTEM_PROMPT,
@@ -29,7 +29,7 @@ from .llm import (
 )
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TEMPERATURE = 0.1

@@ -14,7 +14,7 @@ from ..models import Message
 from . import Agent, AgentError, AgentResult, AgentTask
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 
 class OracleAgent(Agent):

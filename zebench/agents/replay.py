@@ -16,7 +16,7 @@ from ..models import Message
 from . import Agent, AgentConfigError, AgentResult, AgentTask
 
 if TYPE_CHECKING:
-    from ..tools import Toolbox
+    from ..run.tools import Toolbox
 
 
 def load_calls(path: Path) -> list[tuple[str, dict[str, Any]]]:

@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from .. import jsonsafe
 from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
-from ..models import utc_now
+from ..models import jsonsafe, utc_now
 from ..store import savepoint
 
 #: Largest request body accepted by POST endpoints (413 above).

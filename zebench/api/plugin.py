@@ -2,8 +2,8 @@
 for the token-authenticated API, and limits on what Datasette's anonymous SQL pages may cost.
 
 Routes: the seed's read paths in the original project's shapes (original.py), zebench's richer shapes under
-/api/v2 (v2.py), the writes (writes.py), /api/openapi.json, a JSON 404 for any other /api path, and with
-``zebench serve --site`` the report site at /-/site/. Reads run the
+/api/v2 (v2.py), the writes (writes.py), /api/openapi.json and a JSON 404 for any other /api path (the report
+site at /-/site/ is zebench.site.serving's, a plugin of its own). Reads run the
 store's query functions on Datasette's read connections; writes run on Datasette's single write thread, one
 transaction per request (http.py). Every /api response is JSON with CORS headers; errors are
 ``{"ok": false, "error", "errors", "status"}``.
@@ -18,9 +18,6 @@ bytes. The API's own reads and writes lift the value limit for their duration (h
 
 from __future__ import annotations
 
-import asyncio
-import fnmatch
-import mimetypes
 import sqlite3
 import weakref
 from pathlib import Path
@@ -68,7 +65,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
 
 @endpoint("GET")
 async def openapi(request: Any, datasette: Any) -> Response:
-    from ..openapi import openapi_document
+    from ..models.openapi import openapi_document
 
     return json_response(openapi_document())
 
@@ -79,66 +76,6 @@ async def not_found(request: Any, datasette: Any) -> Response:
     if not request.path.startswith(v2.PREFIX):
         hint = f"; zebench's richer shapes (compare, transcripts, per-scenario statistics) are under {v2.PREFIX}"
     raise ApiError(404, f"no API endpoint at {request.path}{hint}; see /api/openapi.json")
-
-
-#: Where `zebench serve --site DIR` serves the report site: under Datasette's reserved /-/ prefix, so that no
-#: database name can shadow it.
-SITE_PREFIX = "/-/site/"
-#: The site's data/live.js when served live: where the API is, relative to the site's root folder, and how often
-#: the pages poll it (views.js); a built site's own data/live.js says null.
-LIVE_API_FROM_SITE = "../../api/v2"
-LIVE_POLL_MS = 3000
-
-
-async def site(request: Any, send: Any, datasette: Any) -> None:
-    """The built report site beside the API (``zebench serve --site DIR``), with the static host's headers (the
-    Content-Security-Policy included); ``data/live.js`` tells its pages where the live API is."""
-    from datasette.utils.asgi import asgi_send, asgi_send_file
-
-    from ..site.builder import HEADERS, data_script
-
-    folder = (datasette.plugin_config("zebench") or {}).get("site")
-    rel = request.url_vars.get("path") or ""
-    headers = {
-        k: v
-        for pattern, values in HEADERS.items()
-        if fnmatch.fnmatch("/" + rel, pattern)
-        for k, v in values.items()
-        if k not in ("Content-Type", "Cache-Control")
-    }
-    headers["Cache-Control"] = "no-cache"  # a rebuild replaces files in place
-    if not folder:
-        await asgi_send(
-            send, "404: no site is served (zebench serve --site DIR)", 404, headers, "text/plain; charset=utf-8"
-        )
-        return
-    if rel == "data/live.js":
-        body = data_script("live", {"api": LIVE_API_FROM_SITE, "interval": LIVE_POLL_MS})
-        await asgi_send(send, body, 200, headers, "text/javascript; charset=utf-8")
-        return
-    path = await asyncio.to_thread(_site_file, Path(folder), rel or "index.html")  # stat calls: off the loop
-    if path is None:
-        await asgi_send(send, "404: not in the site", 404, headers, "text/plain; charset=utf-8")
-        return
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
-        content_type += "; charset=utf-8"
-    await asgi_send_file(send, str(path), content_type=content_type, headers=headers)
-
-
-def _site_file(folder: Path, rel: str) -> Path | None:
-    """The file at ``rel`` in the site folder; None for anything else (outside it, a folder, a hidden file)."""
-    root = folder.resolve()
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    if any(part.startswith(".") for part in path.relative_to(root).parts):
-        return None
-    return path
-
-
-async def site_root(request: Any, datasette: Any) -> Response:
-    return Response.redirect(SITE_PREFIX)
 
 
 async def databases(request: Any, datasette: Any) -> Response:
@@ -162,8 +99,6 @@ async def databases(request: Any, datasette: Any) -> Response:
 
 ROUTES: list[tuple[str, Any]] = [
     (r"^/-/databases(\.json)?$", databases),
-    (r"^/-/site$", site_root),
-    (r"^/-/site/(?P<path>.*)$", site),
     (r"^/api/openapi\.json$", openapi),
     *original.ROUTES,
     *v2.ROUTES,

@@ -89,7 +89,7 @@ async def batch_detail(request: Any, datasette: Any) -> Response:
 
 @endpoint("GET")
 async def batch_matrix(request: Any, datasette: Any) -> Response:
-    from ..analysis import batch_matrix as matrix
+    from ..report.analysis import batch_matrix as matrix
 
     batch_id = path_param(request, "batch_id")
     _refuse_unknown(request, {"previous"})
@@ -108,7 +108,7 @@ async def stats(request: Any, datasette: Any) -> Response:
 async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
     """The leaderboard, recomputed only when the data changed since the last request: the key is the store's data
     version, which includes the newest write revision (a rewritten run changes it, not only a new one)."""
-    from ..analysis import leaderboard
+    from ..report.analysis import leaderboard
 
     version = await read(datasette, store.data_version)
     cache = getattr(datasette, "_zebench_leaderboard", None)
@@ -121,7 +121,7 @@ async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
 
 @endpoint("GET")
 async def stats_agents(request: Any, datasette: Any) -> Response:
-    from ..analysis import merge_leaderboard
+    from ..report.analysis import merge_leaderboard
 
     rows = await read(datasette, store.query_stats_agents)
     return json_response(merge_leaderboard(rows, await cached_leaderboard(datasette)))
@@ -134,7 +134,7 @@ async def stats_scenarios(request: Any, datasette: Any) -> Response:
 
 @endpoint("GET")
 async def compare_view(request: Any, datasette: Any) -> Response:
-    from ..analysis import compare
+    from ..report.analysis import compare
 
     _refuse_unknown(request, {"base", "cand", "alpha", "pool"})
     base, cand = text_param(request, "base"), text_param(request, "cand")

@@ -31,9 +31,9 @@ from .summary import summary_command
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from .. import __version__  # importlib.metadata, read only when asked
+    from ..constants import zebench_version
 
-    click.echo(f"zebench, version {__version__}")
+    click.echo(f"zebench, version {zebench_version()}")
     ctx.exit()
 
 

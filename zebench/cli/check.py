@@ -112,10 +112,10 @@ def check_command(
       zebench check fix-tests/csv-export-quoting -n 3    one scenario, three runs of each agent
       zebench check refactor --json                      a suite, the report as JSON
     """
-    from .._render import print_check_report
-    from ..batch import BatchInterrupted
+    from ..authoring.readiness import run_check
     from ..catalog import Catalog, CatalogError
-    from ..check import run_check
+    from ..execution.batch import BatchInterrupted
+    from ..report.tables import print_check_report
 
     mode = sandbox_mode(sandbox)
     catalog = Catalog(suites_dir)

@@ -62,7 +62,7 @@ def compare_command(
     JUnit: one case per item (failed when it regressed) and one for the overall test. With --fail-on-regression
     the exit status is 1 only on a significant regression, 0 otherwise.
     """
-    from ..analysis import SelectionError, compare, junit_report, markdown_report
+    from ..report.analysis import SelectionError, compare, junit_report, markdown_report
 
     with reading(db_path, quiet=as_json) as store:
         try:

@@ -46,7 +46,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, skip_invalid: bool, a
       zebench ingest shard-1.jsonl shard-2.jsonl         both into data/zebench.db: every run new
       zebench ingest . --skip-invalid --json             every *.jsonl and *.json below .: all unchanged now
     """
-    from ..ingest import IngestError, expand, ingest_paths
+    from ..io.ingest import IngestError, expand, ingest_paths
     from ..store import Store
 
     try:

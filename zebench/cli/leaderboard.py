@@ -51,8 +51,8 @@ def leaderboard_command(
       zebench leaderboard --filter suite=fix-tests,tier=L1 --json
       zebench leaderboard --filter agent=oracle,since=2026-01-01
     """
-    from .._render import print_leaderboard
-    from ..analysis import SelectionError, leaderboard_of
+    from ..report.analysis import SelectionError, leaderboard_of
+    from ..report.tables import print_leaderboard
 
     with reading(db_path, quiet=as_json) as store:
         try:

@@ -22,8 +22,8 @@ def list_command(suites_dir: Path | None, as_json: bool, strict: bool) -> None:
     key and the nearest known key (--strict: errors). Every broken file is reported with its path and key path,
     then the command exits with status 2.
     """
-    from .._render import print_scenarios
     from ..catalog import Catalog, CatalogError
+    from ..report.tables import print_scenarios
 
     catalog = Catalog(suites_dir, strict=strict)
     try:

@@ -135,8 +135,8 @@ def alpha_option(help: str) -> Callable[[F], F]:
 def sandbox_mode(requested: str) -> str:
     """The sandbox commands will run in (``--sandbox``), warning when auto falls back to none; exit 2 when the
     requested one cannot be used."""
-    from ..processes import become_subreaper
-    from ..sandbox import SandboxError, resolve_mode
+    from ..isolation.processes import become_subreaper
+    from ..isolation.sandbox import SandboxError, resolve_mode
 
     try:
         mode, warning = resolve_mode(requested)

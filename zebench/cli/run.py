@@ -31,10 +31,10 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..batch import BatchPlan
-    from ..progress import RichReporter
+    from ..execution.batch import BatchPlan
+    from ..io.submit import Submitter
+    from ..report.progress import RichReporter
     from ..store import Store
-    from ..submit import Submitter
 
 
 def _parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -302,10 +302,10 @@ def run_command(
             cls = agent_class(name)
             click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
         return
-    from ..batch import BatchError, plan_run, stored_run
     from ..catalog import Catalog, CatalogError
-    from ..executors import ExecutorError, ExecutorOptions, executor_class, parse_resources
-    from ..processes import Limits
+    from ..execution.batch import BatchError, plan_run, stored_run
+    from ..execution.executors import ExecutorError, ExecutorOptions, executor_class, parse_resources
+    from ..isolation.processes import Limits
     from ..store import Store
 
     try:
@@ -371,16 +371,16 @@ def run_command(
             fail(str(exc))
         for line in notes:
             note(line)
-    from ..progress import RichReporter
+    from ..report.progress import RichReporter
 
     submitter = None
     if submit_url:
         from ..constants import api_token
-        from ..submit import Submitter
+        from ..io.submit import Submitter
 
         submitter = Submitter(submit_url, api_token(), spool=spool, retries=submit_retries)
     if not resume_id:  # known before the batch starts, for the resume hint however early it is stopped
-        from ..runner import new_batch_id
+        from ..execution.runner import new_batch_id
 
         batch_id = batch_id or new_batch_id()
     reporter = RichReporter()
@@ -449,9 +449,9 @@ def _run_and_report(
     **batch_options: Any,
 ) -> None:
     """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
-    from ..batch import BatchError, BatchInterrupted, run_batch_with_signals
-    from ..executors import ExecutorError
-    from ..progress import print_summary
+    from ..execution.batch import BatchError, BatchInterrupted, run_batch_with_signals
+    from ..execution.executors import ExecutorError
+    from ..report.progress import print_summary
 
     def interrupted(exc: BatchInterrupted | KeyboardInterrupt, suffix: str = "") -> int:
         reporter.finish()

@@ -42,10 +42,18 @@ def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: 
     With --site, the report site is built (incrementally) and served at /-/site/: the
     local development setup of the original (dashboard and API in one command).
     """
-    from ..serve import NoDatabase, serve
-    from ..site import SiteError
+    from ..constants import SITE_PREFIX
+    from ..io.serve import NoDatabase, make_datasette, serve
+    from ..site import SiteError, build_site
 
     try:
-        serve(db_path, host, port, immutable=immutable, create=create, site=site, say=click.echo)
+        if site is not None:
+            make_datasette(db_path, immutable=immutable, create=create)  # the database's problems come first
+            report = build_site(db_path, site)
+            click.echo(
+                f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
+                f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}"
+            )
+        serve(db_path, host, port, immutable=immutable, create=create, site=site)
     except (NoDatabase, SiteError) as exc:
         fail(str(exc))

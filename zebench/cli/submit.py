@@ -44,7 +44,7 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
     import asyncio
 
     from ..constants import api_token
-    from ..submit import Submitter, deliver_spool
+    from ..io.submit import Submitter, deliver_spool
 
     if not spool.exists():
         click.echo(f"{spool}: nothing to deliver")

@@ -18,7 +18,7 @@ def summary_command(batch_id: str, db_path: Path, as_json: bool) -> None:
     """The summary of a stored batch, as `zebench run` prints it at the end: one row per configuration (agent and
     model), runs, completed runs, agent and infrastructure failures, evaluator errors, cancelled attempts and
     whether the batch is complete."""
-    from ..progress import print_batch_summary
+    from ..report.progress import print_batch_summary
     from ..store import query_batch_detail
 
     with reading(db_path, quiet=as_json) as store:

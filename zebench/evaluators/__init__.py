@@ -10,19 +10,18 @@ import asyncio
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import plugins
 from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
 
 if TYPE_CHECKING:
     from ..agents import AgentResult
     from ..catalog import Scenario
-    from ..sandbox import Sandbox
+    from ..isolation.sandbox import Sandbox
 
-ENTRY_POINT_GROUP = "zebench.evaluators"
+ENTRY_POINT_GROUP = plugins.EVALUATORS
 
 
 @dataclass
@@ -45,7 +44,7 @@ class EvaluationContext:
 
     def command_sandbox(self) -> Sandbox:
         if self.sandbox is None:
-            from ..sandbox import Sandbox
+            from ..isolation.sandbox import Sandbox
 
             self.sandbox = Sandbox(self.workspace, mode="none")
         return self.sandbox
@@ -75,14 +74,14 @@ class Evaluator(ABC):
     async def evaluate(self, ctx: EvaluationContext) -> Verdict: ...
 
 
-@cache
 def registry() -> dict[str, type[Evaluator]]:
-    out: dict[str, type[Evaluator]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, Evaluator):
-            out[ep.name] = cls
-    return out
+    """Every evaluator, by name (zebench.plugins: a missing or broken entry is an error, never left out)."""
+    return plugins.load_all(plugins.EVALUATORS, Evaluator)
+
+
+def register_evaluator(name: str, cls: type[Evaluator]) -> None:
+    """Register an evaluator class in this process (for scripts and tests; packages use the entry point)."""
+    plugins.register(plugins.EVALUATORS, name, cls, Evaluator)
 
 
 def default_weights() -> dict[str, float]:

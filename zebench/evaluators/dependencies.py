@@ -10,7 +10,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from ..catalog import iter_files
-from ..manifests import Declared, canonical, declared_in, declared_version, find_manifests, satisfies
+from ..run.manifests import Declared, canonical, declared_version, find_manifests, satisfies
+from ..run.workspace import declared_in
 from . import EvaluationContext, Evaluator, Verdict
 
 #: Lockfile names per package manager. pip has none of its own; it only forbids the others'.

@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 from ..catalog import IGNORED_DIRS
+from ..isolation.sandbox import Policy, Sandbox
 from ..models import CommandCheck, FileCheck, PatternCheck, ScriptCheck, StructuredCheck
-from ..sandbox import Policy, Sandbox
-from ..workspace import is_inside, read_regular
+from ..run.workspace import is_inside, read_regular
 from . import EvaluationContext, Evaluator, Verdict
 
 _MISSING = object()

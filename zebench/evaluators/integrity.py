@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import DiffFile
-from ..workspace import read_regular
+from ..run.workspace import read_regular
 from . import EvaluationContext, Evaluator, Findings, Verdict
 
 PENALTY_PER_FINDING = 0.2

@@ -89,6 +89,7 @@ from .record import (
 )
 from .spec import (
     KEBAB_RE,
+    ORIGINAL_EVALUATOR_NAMES,
     TIER_FILE_RE,
     VALIDATION_KINDS,
     ArtifactSpec,
@@ -124,6 +125,7 @@ from .spec import (
 )
 
 __all__ = [
+    "ORIGINAL_EVALUATOR_NAMES",
     "AgentStats",
     "AggregateRow",
     "ApiModel",

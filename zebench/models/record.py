@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from ..jsonsafe import unstorable_values
+from .jsonsafe import unstorable_values
 
 #: Version of the results format written by ``--output`` and stored in each run's manifest.
 RESULTS_FORMAT_VERSION = 1

@@ -219,6 +219,15 @@ class LLMJudgeSpec(SpecModel):
     categories: list[str] = Field(default_factory=list)
 
 
+#: The original project's names of the evaluators it once had, and zebench's evaluator for each
+#: (``rubric_overrides.weights`` of its scenario files name them).
+ORIGINAL_EVALUATOR_NAMES = {
+    "install_success": "install",
+    "tests_nonregression": "test",
+    "manager_correctness": "package_manager",
+}
+
+
 class RubricOverrides(SpecModel):
     #: evaluator name -> weight (0 leaves the evaluator out of the weighted score).
     weights: dict[str, float] = Field(default_factory=dict)

@@ -33,7 +33,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, analysis, store
+from .. import store
+from ..constants import zebench_version
+from ..report import analysis
 from ..store import NotReadable, open_for_reading
 
 #: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
@@ -337,7 +339,8 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
         h.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]
     sources = [
-        package / name for name in ("site/builder.py", "site/charts.py", "analysis.py", "stats.py", "openapi.py")
+        package / name
+        for name in ("site/builder.py", "site/charts.py", "report/analysis.py", "report/stats.py", "models/openapi.py")
     ]  # what the pages and the mirror are made with
     sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
     for source in sources:
@@ -347,7 +350,7 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
     h.update(
         json_text(
             [
-                __version__,
+                zebench_version(),
                 base_url,
                 DETAIL_CHUNK,
                 PAGE_CHUNK,
@@ -462,7 +465,7 @@ class _Builder:
             pages=PAGES,
             current=rel,
             built_at=as_of or self.built_at,
-            version=__version__,
+            version=zebench_version(),
             csp=META_CONTENT_SECURITY_POLICY,
             base_url=self.base_url,
             path=rel,
@@ -715,7 +718,7 @@ class _Builder:
         self.output.write("api/v2/stats/scenarios.json", json_text(scenarios))
         self.output.write("api/stats.json", json_text(store.query_original_stats(conn)))
         self.output.write("api/stats/agents.json", json_text(store.query_original_agent_stats(conn)))
-        from ..openapi import openapi_document
+        from ..models.openapi import openapi_document
 
         self.output.write("api/openapi.json", json_text(openapi_document()))
         items = store.query_item_counts(conn)

@@ -8,7 +8,7 @@ from typing import Any
 
 import altair as alt
 
-from ..analysis import config_name
+from ..report.analysis import config_name
 
 #: Charts of the same kind share these, so pages look alike.
 WIDTH = 560

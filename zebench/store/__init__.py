@@ -12,15 +12,11 @@ leaves either the whole run or nothing. The names below are the package's interf
 import X`` and ``store.X``).
 """
 
-from ..constants import DEFAULT_DB_PATH
+from ..constants import DEFAULT_DB_PATH, DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 from .core import Store, pending_migrations, read_snapshot
 from .queries import (
     BATCH_RUNS_EMBEDDED,
     CANNED_QUERIES,
-    DEFAULT_PAGE,
-    MAX_PAGE,
-    ORIGINAL_MAX_ROWS,
-    ORIGINAL_RUN_FILTERS,
     RUN_FILTERS,
     RUN_INDEX_COLUMNS,
     SELECTION_FILTERS,

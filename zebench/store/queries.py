@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..constants import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_RUN_FILTERS
 from ..models import (
     AgentStats,
     ApiModel,
@@ -57,8 +58,6 @@ def batch_complete(expected_runs: int | None, runs: int, completed_at: str | Non
     return completed_at is not None
 
 
-MAX_PAGE = 1000
-DEFAULT_PAGE = 50
 RUN_FILTERS = {
     "suite": "suite",
     "scenario": "scenario",
@@ -1039,11 +1038,6 @@ def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 # JSON text for metadata and details, evaluations as sent, batch times in epoch ms, completed-only statistics.
 # --------------------------------------------------------------------------------------------------------------
 
-#: Most rows one original-shaped /api/runs or /api/batches answer holds (the original had no cap; its dashboard
-#: asks for 10,000). Larger limits are served as this many rather than refused.
-ORIGINAL_MAX_ROWS = 50_000
-#: Filters of the original's /api/runs (exact match; empty values ignored, as its worker does).
-ORIGINAL_RUN_FILTERS = ("suite", "scenario", "agent", "status")
 _ORIGINAL_RUN_COLUMNS = (
     "id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
     "total_score, weighted_score, is_successful, success_metric, specialist_enabled, "

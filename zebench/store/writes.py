@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ..isolation.redact import default_redactor, redact
 from ..models import BatchRecord, RunRecord, record_problems
-from ..redact import default_redactor, redact
 from .sql import batch_figures_sql, dumps
 
 #: Child tables of a run, deleted and rewritten together with it.

@@ -20,12 +20,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .models import SCORED_STATUSES, RunRecord
-from .store import query_batch_detail
+from ..models import SCORED_STATUSES, RunRecord
+from ..store import query_batch_detail
 
 if TYPE_CHECKING:
-    from .batch import BatchResult, RunKey
-    from .store import Store
+    from ..execution.batch import BatchResult, RunKey
+    from ..store import Store
 
 #: Above this many runs the summary shows only the per-agent table.
 MAX_RUN_ROWS = 60

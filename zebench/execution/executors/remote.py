@@ -31,12 +31,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agents import agent_class, register_agent, registered_agents
-from ..catalog import IGNORED_DIRS, Scenario, load_spec
-from ..models import RunRecord, SuitePolicy
-from ..processes import Limits
+from ...agents import agent_class, register_agent, registered_agents
+from ...catalog import IGNORED_DIRS, Scenario, load_spec
+from ...isolation.processes import Limits
+from ...isolation.toolchain import cache_dir
+from ...models import RunRecord, SuitePolicy
 from ..runner import BaselineCache, RunOptions
-from ..toolchain import cache_dir
 
 
 class RemoteError(Exception):
@@ -223,7 +223,7 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
     registered in this process. Raises OSError when such a file cannot be read."""
     import cloudpickle  # type: ignore[import-untyped]  # a dependency of dask (and of every remote engine we know); imported only here
 
-    from .. import __version__
+    from ...constants import zebench_version
 
     files: list[ShippedFile] = []
     for name in agents:
@@ -250,7 +250,7 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
                 cloudpickle.unregister_pickle_by_value(module)
     return BatchPackage(
         batch_id=batch_id,
-        zebench_version=__version__,
+        zebench_version=zebench_version(),
         options=RemoteOptions.of(options),
         agents=list(agents),
         models=list(models),
@@ -373,7 +373,7 @@ class PreparedBatch:
 
     def check_agents(self) -> list[str]:
         """What keeps this machine from running the batch's agents (a missing API key, a missing CLI)."""
-        from ..agents import AgentConfigError
+        from ...agents import AgentConfigError
 
         problems = []
         for name in self.package.agents:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Evaluation, RubricOverrides
+from ..models import ORIGINAL_EVALUATOR_NAMES, Evaluation, RubricOverrides
 
 #: Validation commands whose failure makes a run unsuccessful whatever its score.
 GATE_COMMANDS = ("install", "test")
@@ -23,13 +23,6 @@ class Score:
 
 
 #: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
-ORIGINAL_EVALUATOR_NAMES = {
-    "install_success": "install",
-    "tests_nonregression": "test",
-    "manager_correctness": "package_manager",
-}
-
-
 def weights_for(rubric: RubricOverrides, defaults: dict[str, float]) -> dict[str, float]:
     """Default weights overridden by the scenario's; the original's evaluator names count for zebench's (a name
     zebench uses itself, given too, wins)."""

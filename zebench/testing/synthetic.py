@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .models import (
+from ..execution.runner import STAGES
+from ..models import (
     BatchRecord,
     Diff,
     DiffFile,
@@ -30,7 +31,6 @@ from .models import (
     Transcript,
     ValidationResult,
 )
-from .runner import STAGES
 
 #: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
 AGENT_MODELS = [

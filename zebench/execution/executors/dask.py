@@ -52,11 +52,11 @@ import distributed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from .. import __version__
-from ..models import Failure, RunRecord, utc_now
-from ..processes import become_subreaper
+from ...constants import zebench_version
+from ...isolation.processes import become_subreaper
+from ...isolation.sandbox import SandboxError, bwrap_problem, resolve_mode
+from ...models import Failure, RunRecord, utc_now
 from ..runner import BaselineCache, OnCancelled, RunSpec, new_run_id, run_one
-from ..sandbox import SandboxError, bwrap_problem, resolve_mode
 from . import BatchJob, Executor, ExecutorError, ExecutorOptions, Log, Started
 from .remote import (
     BatchPackage,
@@ -195,7 +195,7 @@ class DaskExecutor(Executor):
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR,
                     asynchronous=True,
-                    preload=["zebench.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
+                    preload=["zebench.execution.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
                 )
                 self.address = self.cluster.scheduler_address
                 return await Client(self.cluster, asynchronous=True)
@@ -275,13 +275,13 @@ class DaskExecutor(Executor):
             if isinstance(reply, BaseException):
                 problems.append(
                     f"worker {address}: cannot run zebench ({type(reply).__name__}: {reply}); install the "
-                    f'same version of zebench on every worker: pip install "zebench[dask]=={__version__}"'
+                    f'same version of zebench on every worker: pip install "zebench[dask]=={zebench_version()}"'
                 )
                 continue
             self.workers[address] = reply
-            if reply["version"] != __version__:
+            if reply["version"] != zebench_version():
                 problems.append(
-                    f"worker {address} has zebench {reply['version']}, this machine {__version__}: "
+                    f"worker {address} has zebench {reply['version']}, this machine {zebench_version()}: "
                     "install the same version on every worker"
                 )
                 continue
@@ -551,7 +551,7 @@ def _cache() -> ScenarioCache:
 async def check_worker(batch_data: bytes, dask_worker: Any = None) -> dict[str, Any]:
     """What the coordinator checks before it submits runs (``Client.run`` on every worker)."""
     report: dict[str, Any] = {
-        "version": __version__,
+        "version": zebench_version(),
         "python": sys.version.split()[0],
         "name": str(dask_worker.name),
         "slots": dask_worker.state.nthreads,

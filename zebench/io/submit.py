@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx
 
-from .constants import DEFAULT_SPOOL
-from .models import RunRecord
+from ..constants import DEFAULT_SPOOL
+from ..models import RunRecord
 
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504, 529}
 #: Records per request when delivering a spool.

@@ -13,7 +13,7 @@ from ..runner import BaselineCache, OnCancelled, RunOptions, RunSpec, run_one
 from . import BatchJob, Executor, ExecutorError, ExecutorOptions, Log, Started
 
 if TYPE_CHECKING:
-    from ..models import RunRecord
+    from ...models import RunRecord
 
 
 class LocalExecutor(Executor):

@@ -17,6 +17,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..catalog import iter_files
+
 NODE_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 REQUIREMENTS_RE = re.compile(r"^requirements([-_.][\w.-]*)?\.(txt|in)$")
 
@@ -101,24 +103,7 @@ def parse_manifest(rel_path: str, text: str) -> list[Declared]:
     return out
 
 
-#: Largest manifest read (a lock file an agent inflated is not parsed whole).
-MAX_MANIFEST_BYTES = 8 * 1024 * 1024
-
-
-def declared_in(root: Path, rel_paths: list[str]) -> list[Declared]:
-    from .workspace import read_regular  # workspace imports this module
-
-    out: list[Declared] = []
-    for rel in rel_paths:
-        data = read_regular(root / rel, MAX_MANIFEST_BYTES) if is_manifest(rel) else None
-        if data is not None:
-            out.extend(parse_manifest(rel, data.decode("utf-8", errors="replace")))
-    return out
-
-
 def find_manifests(root: Path) -> list[str]:
-    from .catalog import iter_files
-
     return sorted(p.relative_to(root).as_posix() for p in iter_files(root) if is_manifest(p.name) and p.is_file())
 
 

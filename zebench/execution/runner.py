@@ -24,11 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
-from . import __version__
-from .agents import Agent, AgentError, AgentTask, agent_class
-from .catalog import CatalogError, Scenario
-from .evaluators import EvaluationContext, default_weights, run_evaluators
-from .models import (
+from ..agents import Agent, AgentError, AgentTask, agent_class
+from ..catalog import CatalogError, Scenario
+from ..constants import zebench_version
+from ..evaluators import EvaluationContext, default_weights, run_evaluators
+from ..isolation.processes import Limits
+from ..isolation.redact import redact
+from ..isolation.sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
+from ..isolation.toolchain import package_manager_dirs, package_manager_env
+from ..models import (
     SCORED_STATUSES,
     Diff,
     Evaluation,
@@ -42,20 +46,16 @@ from .models import (
     ValidationResult,
     utc_now,
 )
-from .processes import Limits
-from .redact import redact
-from .sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
-from .scoring import score_run, weights_for
-from .toolchain import package_manager_dirs, package_manager_env
-from .tools import Toolbox
-from .validation import (
+from ..run.scoring import score_run, weights_for
+from ..run.tools import Toolbox
+from ..run.validation import (
     compare_with_baseline,
     missing_tools,
     missing_tools_message,
     run_baseline,
     run_validation,
 )
-from .workspace import diff_workspace, prepare_workspace, remove_workspace
+from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
 STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
@@ -517,7 +517,7 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         tool_calls=toolbox.calls if toolbox else [],
     )
     manifest = Manifest(
-        zebench_version=__version__,
+        zebench_version=zebench_version(),
         git_commit=options.git_commit,
         scenario_hash=scenario.content_hash,
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,

@@ -32,13 +32,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pydantic.alias_generators import to_camel
 
-from .batch import Reporter, StopRequest, make_plan, run_batch
-from .catalog import Catalog, CatalogError, Scenario, tier_of
-from .evaluators import registry
-from .evaluators.commands import ValidationCommandEvaluator
-from .models import SCORED_STATUSES, RunRecord, ValidationResult
-from .processes import Limits
-from .store import Store
+from ..catalog import Catalog, CatalogError, Scenario, tier_of
+from ..evaluators import registry
+from ..evaluators.commands import ValidationCommandEvaluator
+from ..execution.batch import Reporter, StopRequest, make_plan, run_batch
+from ..isolation.processes import Limits
+from ..models import SCORED_STATUSES, RunRecord, ValidationResult
+from ..store import Store
 
 DEFAULT_REPEAT = 2
 #: A validation or baseline command slower than this (or than half its time limit) is reported as slow.
@@ -580,7 +580,7 @@ def run_check(catalog: Catalog, selectors: list[str], *, db_path: Path | None = 
     import asyncio
     import tempfile
 
-    from .batch import stop_on_signals
+    from ..execution.batch import stop_on_signals
 
     async def checked(store: Store) -> CheckReport:
         stop = StopRequest()

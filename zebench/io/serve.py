@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
+from ..store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
 
 TABLES: dict[str, dict[str, Any]] = {
     "batch_runs": {
@@ -136,22 +135,12 @@ def serve(
     immutable: bool = False,
     create: bool = False,
     site: Path | None = None,
-    say: Callable[[str], None] = print,
 ) -> None:
-    """Serve until interrupted. With ``site``, the report site is built (incrementally) from the database first,
-    then served at /-/site/ beside the API."""
+    """Serve until interrupted. With ``site``, a built report site (zebench.site.build_site) is served at
+    /-/site/ beside the API (by the site's own plugin, zebench.site.serving)."""
     import uvicorn
 
     ds = make_datasette(db_path, immutable=immutable, create=create, site=site)
-    if site is not None:
-        from .api.plugin import SITE_PREFIX
-        from .site import build_site
-
-        report = build_site(db_path, site)
-        say(
-            f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
-            f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}"
-        )
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 
 

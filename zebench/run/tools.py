@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import DEFAULT_ANSWER
-from .models import ToolCallRecord
-from .sandbox import Sandbox
+from ..catalog import DEFAULT_ANSWER
+from ..isolation.sandbox import Sandbox
+from ..models import ToolCallRecord
 from .workspace import Files, WorkspaceError
 
 #: Largest file readFile returns (a larger one is cut, the cut marked), and largest content writeFile accepts.

@@ -8,29 +8,26 @@ reports progress, submits, and stops on signals; an executor only runs runs and 
   workers; scenario content travels to them by content hash (zebench.executors.remote), no shared filesystem.
 
 Another engine (Ray...) is one more module: a subclass of :class:`Executor` registered under the
-``zebench.executors`` entry point (the built-in ones are found without it). Modules are imported only when their
-executor is chosen, so the CLI does not pay for an engine it does not use.
+``zebench.executors`` entry point (the built-in ones are registered the same way: zebench.plugins). Modules are
+imported only when their executor is chosen, so the CLI does not pay for an engine it does not use.
 """
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ... import plugins
+
 if TYPE_CHECKING:
+    from ...catalog import Scenario
+    from ...models import RunRecord
     from ..batch import BatchPlan
-    from ..catalog import Scenario
-    from ..models import RunRecord
     from ..runner import OnCancelled, RunOptions, RunSpec
 
-ENTRY_POINT_GROUP = "zebench.executors"
-#: Found even when the package's entry points are not installed (a source checkout).
-BUILTIN = {"local": "zebench.executors.local:LocalExecutor", "dask": "zebench.executors.dask:DaskExecutor"}
+ENTRY_POINT_GROUP = plugins.EXECUTORS
 
 #: Called once when a run really starts (a slot was free, a worker took it): the progress bar's "running".
 Started = Callable[[], None]
@@ -123,29 +120,14 @@ def parse_resources(text: str) -> dict[str, float]:
     return resources
 
 
-@cache
-def _entry_points() -> dict[str, Any]:
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
 def available_executors() -> list[str]:
-    return sorted(set(BUILTIN) | set(_entry_points()))
+    return plugins.names(plugins.EXECUTORS)
 
 
 def executor_class(name: str) -> type[Executor]:
-    """The executor class registered as ``name``; ExecutorError for an unknown one or one that cannot be imported
-    (its engine not installed: the message says what to install)."""
+    """The executor registered as ``name`` (zebench.plugins); ExecutorError for an unknown one or one that cannot
+    be imported (its engine not installed: the message says what to install)."""
     try:
-        if name in BUILTIN:
-            module_name, _, attr = BUILTIN[name].partition(":")
-            cls = getattr(importlib.import_module(module_name), attr)
-        elif name in _entry_points():
-            cls = _entry_points()[name].load()
-        else:
-            raise ExecutorError(f"unknown executor {name!r}; available: {', '.join(available_executors())}")
-    except ImportError as exc:
-        extra = f' (pip install "zebench[{name}]")' if name in BUILTIN else ""
-        raise ExecutorError(f"the {name} executor needs a package that is not installed: {exc}{extra}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Executor)):
-        raise ExecutorError(f"executor {name!r} does not name a zebench Executor subclass")
-    return cls
+        return plugins.load(plugins.EXECUTORS, name, Executor, install_hint=f' (pip install "zebench[{name}]")')
+    except plugins.PluginError as exc:
+        raise ExecutorError(str(exc)) from None

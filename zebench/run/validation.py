@@ -15,14 +15,14 @@ import shlex
 import shutil
 from pathlib import Path
 
-from .models import (
+from ..isolation.processes import Limits
+from ..isolation.sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
+from ..models import (
     BaselineCommand,
     ValidationCommands,
     ValidationResult,
     ValidationStatus,
 )
-from .processes import Limits
-from .sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
 from .workspace import prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).

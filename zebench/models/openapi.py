@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import __version__
-from .models import (
+from ..constants import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS, zebench_version
+from . import (
     AgentStats,
     BatchDetail,
     BatchMatrix,
@@ -40,7 +40,6 @@ from .models import (
     TranscriptBody,
     WriteResult,
 )
-from .store import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 
 MODELS: list[type[BaseModel]] = [
     RunRecord,
@@ -318,7 +317,7 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "zebench API",
-            "version": __version__,
+            "version": zebench_version(),
             "description": "Benchmark runs of AI coding agents. /api/* answers in the original ze-benchmarks "
             "shapes and definitions (its dashboard and client work unchanged); /api/v2/* in "
             "zebench's richer ones (docs/api.md lists every difference). Reads are public; "

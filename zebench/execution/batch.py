@@ -27,19 +27,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from . import __version__
-from .agents import AgentConfigError, MissingEnvironment, agent_class
-from .catalog import Catalog, CatalogError, tier_sort_key
-from .constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
+from ..agents import AgentConfigError, MissingEnvironment, agent_class
+from ..catalog import Catalog, CatalogError, tier_sort_key
+from ..constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, zebench_version
+from ..isolation.processes import Limits
+from ..models import BatchRecord, RunRecord, utc_now
+from ..store import Store
 from .executors import BatchJob, Executor, ExecutorError
 from .executors.local import LocalExecutor
-from .models import BatchRecord, RunRecord, utc_now
-from .processes import Limits
 from .runner import RunOptions, RunSpec, new_batch_id
-from .store import Store
 
 if TYPE_CHECKING:
-    from .submit import Submitter
+    from ..io.submit import Submitter
 
 RunKey = tuple[str, str, str, str, str, int]  # suite, scenario, tier, agent, model ("" = none), repeat index
 
@@ -159,7 +158,7 @@ def make_plan(
 
 def stored_run(db_path: Path, run_id: str) -> RunRecord:
     """A stored run, read without changing the database (``--from-run``); BatchError when it is not there."""
-    from .store import open_for_reading
+    from ..store import open_for_reading
 
     if not db_path.exists():
         raise BatchError(f"--from-run: database {db_path} does not exist")
@@ -398,7 +397,7 @@ async def run_batch(
                     expected_runs=len(all_keys),
                     metadata={
                         "plan": plan.model_dump(mode="json"),
-                        "zebenchVersion": __version__,
+                        "zebenchVersion": zebench_version(),
                         "agents": plan.agents,
                         "models": plan.models,
                         # absolute: a resume from another directory appends to the same file

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .catalog import Scenario
-    from .check import CheckReport
+    from ..authoring.readiness import CheckReport
+    from ..catalog import Scenario
 
 
 def wide_console() -> Console:
@@ -162,7 +162,7 @@ def print_check_report(report: CheckReport) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .check import PROBLEM_KINDS
+    from ..authoring.readiness import PROBLEM_KINDS
 
     console = Console()
     if not console.is_terminal:

@@ -27,9 +27,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import jsonsafe
-from .models import CHECKED_JSON, RunRecord
-from .store import Store, WriteCounts
+from ..models import CHECKED_JSON, RunRecord, jsonsafe
+from ..store import Store, WriteCounts
 
 #: Records written per executemany round (one transaction per file all the same).
 CHUNK = 2000

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .catalog import IGNORED_DIRS
-from .manifests import declared_in, is_manifest
-from .models import DependencyChange, Diff, DiffFile
+from ..catalog import IGNORED_DIRS
+from ..models import DependencyChange, Diff, DiffFile
+from .manifests import Declared, is_manifest, parse_manifest
 
 #: Files copied by the calling thread before a thread pool is worth its start-up.
 PARALLEL_COPY_THRESHOLD = 64
@@ -409,6 +409,20 @@ def read_regular(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+#: Largest manifest read (a lock file an agent inflated is not parsed whole).
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+
+def declared_in(root: Path, rel_paths: list[str]) -> list[Declared]:
+    """The dependency declarations of the manifests among ``rel_paths`` (regular files only)."""
+    out: list[Declared] = []
+    for rel in rel_paths:
+        data = read_regular(root / rel, MAX_MANIFEST_BYTES) if is_manifest(rel) else None
+        if data is not None:
+            out.extend(parse_manifest(rel, data.decode("utf-8", errors="replace")))
+    return out
 
 
 def is_inside(root: Path, path: Path) -> bool:

@@ -17,8 +17,8 @@ import math
 import sqlite3
 from typing import Any
 
+from ..store import batch_exists, query_batch_configurations, query_item_counts, query_stats_agents
 from . import stats
-from .store import batch_exists, query_batch_configurations, query_item_counts, query_stats_agents
 
 DEFAULT_ALPHA = 0.05
 DEFAULT_MIN_SHARED_ITEMS = stats.DEFAULT_MIN_SHARED_ITEMS
