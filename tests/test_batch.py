@@ -28,8 +28,12 @@ def _suites(tmp_path: Path) -> Path:
 def test_matrix_is_the_cross_product(tmp_path: Path) -> None:
     catalog = Catalog(_suites(tmp_path))
     plan, notes = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=["m1", "m2"], repeat=3)
-    # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats
-    assert len(plan.keys()) == 5 * 2 * 3 and len(set(plan.keys())) == 30 and notes == []
+    # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats, and a warning says so
+    assert len(plan.keys()) == 5 * 2 * 3 and len(set(plan.keys())) == 30
+    assert notes == [
+        "warning: --model does not apply to echo, oracle: they take no model, so they run once per item without "
+        "one, whatever the models given"
+    ]
     plan, notes = make_plan(catalog, ["demo"], tiers=["L1", "Lx"], agents=["echo"], models=[])
     assert sorted(k[:3] for k in plan.keys()) == [("demo", "one", "L1"), ("demo", "two", "L1"), ("demo", "two", "Lx")]
     assert notes == ["demo/one has no prompt for Lx; skipped"]

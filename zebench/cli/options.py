@@ -60,7 +60,8 @@ def fail(message: str) -> NoReturn:
 
 
 def note(message: str) -> None:
-    click.secho(f"note: {message}", fg="yellow", err=True)
+    """A note on stderr (``message`` may say it is a "warning: ..." itself)."""
+    click.secho(message if message.startswith("warning: ") else f"note: {message}", fg="yellow", err=True)
 
 
 def suites_dir_option(f: F) -> F:
@@ -75,6 +76,31 @@ def suites_dir_option(f: F) -> F:
     )(f)
 
 
+def database_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A --db given on the command line or in the environment must be in a folder that exists: a mistyped path
+    is an error (exit 2), never folders created where it points (the default, ./data, is created when needed)."""
+    if value is None or param.name is None:
+        return value
+    source = ctx.get_parameter_source(param.name)
+    if source == click.core.ParameterSource.DEFAULT:
+        return value
+    parent = value.parent
+    if not parent.is_dir():
+        given = "'--db'"
+        if source == click.core.ParameterSource.ENVIRONMENT:
+            names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or [])
+            if isinstance(param, EnvOption) and (auto := param.auto_envvar(ctx)):
+                names.append(auto)
+            given += f" (from {next((n for n in names if os.environ.get(n)), 'the environment')})"
+        raise click.BadParameter(
+            f"{str(value)!r}: the folder {str(parent)!r} does not exist (create it first: zebench creates the "
+            "database file, never its folders)",
+            ctx,
+            param_hint=given,
+        )
+    return value
+
+
 def db_option(f: F) -> F:
     return option(
         "--db",
@@ -84,7 +110,8 @@ def db_option(f: F) -> F:
         default=DEFAULT_DB_PATH,
         show_default=True,
         show_envvar=True,
-        help="SQLite database file.",
+        callback=database_path,
+        help="SQLite database file (in a folder that exists).",
     )(f)
 
 

@@ -16,6 +16,7 @@ from ..constants import (
     DEFAULT_MAX_PROCESSES,
     DEFAULT_SPOOL,
     URL_ENVS,
+    plural,
 )
 from .options import (
     CONTEXT_SETTINGS,
@@ -43,9 +44,9 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
     try:
         index, count = (int(x) for x in value.split("/"))
     except ValueError:
-        raise click.BadParameter("expected I/N, e.g. 2/4") from None
+        raise click.BadParameter(f"{value!r}: expected I/N, e.g. 2/4", param_hint="'--shard'") from None
     if not 1 <= index <= count:
-        raise click.BadParameter("expected 1 <= I <= N")
+        raise click.BadParameter(f"{value!r}: expected I/N with 1 <= I <= N", param_hint="'--shard'")
     return index, count
 
 
@@ -131,6 +132,12 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     metavar="RUN_ID",
     help="Replay a stored run's tool calls on a fresh workspace (implies --agent replay and the run's scenario and"
     " tier unless given).",
+)
+@option(
+    "--from-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="The database --from-run reads the run from [default: --db]; the replay is stored in --db.",
 )
 @option(
     "--max-turns",
@@ -247,6 +254,7 @@ def run_command(
     command_timeout: float,
     replay_file: Path | None,
     from_run: str | None,
+    from_db: Path | None,
     max_turns: int,
     max_tokens: int,
     max_cost_usd: float | None,
@@ -288,6 +296,7 @@ def run_command(
       zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
       zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
       zebench run --from-run RUN_ID                      replay a stored run offline
+      zebench run --from-run RUN_ID --from-db data/zebench.db --db replays.db    replay it into another database
       zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (or --scheduler ADDRESS)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
@@ -330,12 +339,14 @@ def run_command(
 
     plan = None
     if resume_id:
-        if selectors or tiers or agents or models or shard or from_run:
+        if selectors or tiers or agents or models or shard or from_run or from_db:
             fail(
                 "--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
-                "--shard or --from-run"
+                "--shard, --from-run or --from-db"
             )
     else:
+        if from_db is not None and not from_run:
+            fail("--from-db names the database of --from-run RUN_ID: give both")
         settings: dict[str, Any] = {"max_turns": max_turns, "max_tokens": max_tokens}
         for key, value in (("max_cost_usd", max_cost_usd), ("temperature", temperature), ("claude_bin", claude_bin)):
             if value is not None:
@@ -353,7 +364,9 @@ def run_command(
                 agents=list(agents),
                 models=list(models),
                 agent_settings=settings,
-                from_run=stored_run(db_path, from_run) if from_run else None,
+                from_run=stored_run(from_db or db_path, from_run, option="--from-db" if from_db else "--db")
+                if from_run
+                else None,
                 repeat=repeat,
                 shard=_parse_shard(shard),
                 timeout_seconds=timeout_seconds,
@@ -509,7 +522,7 @@ def _run_and_report(
     store.close()
     if submitter is not None:
         click.echo(
-            f"Submitted {submitter.delivered} runs to {submit_url}"
+            f"Submitted {plural(submitter.delivered, 'run')} to {submit_url}"
             + (
                 f"; {submitter.spooled} kept in {spool} (deliver later with: zebench submit --spool {spool})"
                 if submitter.spooled

@@ -127,6 +127,13 @@ def make_plan(
     scenarios = catalog.select(selectors)
     items: list[tuple[str, str, str]] = []
     notes: list[str] = []
+    modelless = [name for name in dict.fromkeys(agents) if models and not agent_class(name).uses_model]
+    if modelless:  # a --model that changes nothing is said, never silently dropped
+        one = len(modelless) == 1
+        notes.append(
+            f"warning: --model does not apply to {', '.join(modelless)}: {'it takes' if one else 'they take'} no "
+            f"model, so {'it runs' if one else 'they run'} once per item without one, whatever the models given"
+        )
     for scenario in scenarios:
         wanted = tiers or scenario.tiers
         missing = [t for t in wanted if t not in scenario.prompts]
@@ -156,16 +163,18 @@ def make_plan(
     return plan, notes
 
 
-def stored_run(db_path: Path, run_id: str) -> RunRecord:
-    """A stored run, read without changing the database (``--from-run``); BatchError when it is not there."""
+def stored_run(db_path: Path, run_id: str, option: str = "--db") -> RunRecord:
+    """A stored run, read without changing the database (``--from-run``); BatchError when it is not there
+    (``option``: the option that named the database, for the message)."""
     from ..store import open_for_reading
 
+    elsewhere = "" if option == "--from-db" else "; --from-db PATH reads the run from another database"
     if not db_path.exists():
-        raise BatchError(f"--from-run: database {db_path} does not exist")
+        raise BatchError(f"--from-run: the database {db_path} ({option}) does not exist{elsewhere}")
     with open_for_reading(db_path) as store:
         record = store.get_run(run_id)
     if record is None:
-        raise BatchError(f"--from-run: no run {run_id!r} in {db_path}")
+        raise BatchError(f"--from-run: no run {run_id!r} in {db_path} ({option}){elsewhere}")
     return record
 
 

@@ -17,6 +17,7 @@ import math
 import sqlite3
 from typing import Any
 
+from ..constants import plural
 from ..store import batch_exists, query_batch_configurations, query_item_counts, query_stats_agents
 from . import stats
 
@@ -296,7 +297,7 @@ def _side(
         for k in merged:
             merged[k] += row[k]
     if len(configs) > 1 and not pool:
-        names = ", ".join(f"{config_name(a, m)} ({n} runs)" for (a, m), n in sorted(configs.items()))
+        names = ", ".join(f"{config_name(a, m)} ({plural(n, 'run')})" for (a, m), n in sorted(configs.items()))
         first_agent, first_model = min(configs)
         narrowed = (
             (f"{text}," if "=" in text else f"batchId={text},")
@@ -304,7 +305,7 @@ def _side(
             + (f",model={first_model}" if first_model else "")
         )
         raise SelectionError(
-            f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "
+            f"{label!r} holds {plural(len(configs), 'configuration')}: {names}. Compare one configuration "
             f"per side (e.g. {narrowed}), or pass --pool to compare them pooled"
         )
     return (
@@ -597,7 +598,7 @@ def markdown_report(result: dict[str, Any]) -> str:
     if result["onlyBaseline"] or result["onlyCandidate"]:
         lines += [
             "",
-            f"Not compared: {len(result['onlyBaseline'])} items only in the baseline, "
+            f"Not compared: {plural(len(result['onlyBaseline']), 'item')} only in the baseline, "
             f"{len(result['onlyCandidate'])} only in the candidate.",
         ]
     return "\n".join(lines) + "\n"

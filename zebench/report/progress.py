@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..constants import plural
 from ..models import SCORED_STATUSES, RunRecord
 from ..store import query_batch_detail
 
@@ -50,7 +51,7 @@ class RichReporter:
     def start(self, batch_id: str, total: int, already_done: int) -> None:
         todo = total - already_done
         self.console.print(
-            f"[bold]Batch {batch_id}[/]: {todo} runs to do"
+            f"[bold]Batch {batch_id}[/]: {plural(todo, 'run')} to do"
             + (f" ({already_done} already stored)" if already_done else "")
         )
         if self.live:
@@ -206,7 +207,8 @@ def print_batch_summary(
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
         console.print(
             f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
-            f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
+            f"completed, {plural(d['agentFailures'], 'agent failure')}, "
+            f"{plural(d['infraFailures'], 'infrastructure failure')}; "
             f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
             f"infrastructure failures{excl}",
             soft_wrap=True,
@@ -222,16 +224,23 @@ def print_batch_summary(
     retries = batch.metadata.get("infraRetries") if batch is not None else None
     if retries:  # --executor dask: runs started again after their worker was lost
         console.print(
-            f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
-            "(each run stored once; metadata.infraRetries and lostWorkers of those runs)",
+            f"{plural(retries, 'infrastructure retry', 'infrastructure retries')}: runs started again on another "
+            "worker after theirs was lost (each run stored once; metadata.infraRetries and lostWorkers of those runs)",
             soft_wrap=True,
         )
     if d["cancelledAttempts"]:
-        console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
+        n = d["cancelledAttempts"]
+        console.print(
+            f"{plural(n, 'interrupted attempt')} {'is' if n == 1 else 'are'} stored as cancelled (not counted as runs)"
+        )
     state = (
         "complete"
         if d["complete"]
-        else (f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
+        else (
+            f"INCOMPLETE ({d['runs']}/{plural(d['expectedRuns'], 'run')})"
+            if d["expectedRuns"] is not None
+            else "INCOMPLETE"
+        )
     )
     console.print(
         f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")

@@ -3,7 +3,9 @@
 ``FakeModelServer`` listens on 127.0.0.1 and speaks enough of two HTTP APIs for the real SDKs to work against it:
 
 * the Anthropic Messages API (``POST /v1/messages``): text and tool_use blocks, usage with cache fields,
-  errors with the API's JSON shape (429 rate_limit_error, 529 overloaded_error, 5xx);
+  errors with the API's JSON shape (429 rate_limit_error, 529 overloaded_error, 5xx); a request with
+  ``"stream": true`` gets the same message as server-sent events (message_start, content blocks with text and
+  input_json deltas, message_delta, message_stop), as the Claude Code CLI asks for it;
 * OpenAI-compatible chat completions (``POST /v1/chat/completions``, also under ``/api/v1`` as OpenRouter
   serves it): assistant messages with tool_calls, usage.
 
@@ -109,6 +111,31 @@ def tool_use(
         "stop_sequence": None,
         "usage": usage_ or usage(),
     }
+
+
+def stream_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A Messages API response body as the API streams it: (event name, data) pairs. The usage is the API's:
+    input and cache tokens in message_start, the final (cumulative) counts in message_delta."""
+    message_usage = dict(message.get("usage") or usage())
+    start = {**message, "content": [], "stop_reason": None, "stop_sequence": None, "usage": {**message_usage}}
+    start["usage"]["output_tokens"] = 1
+    events: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
+    for index, block in enumerate(message.get("content") or []):
+        if block.get("type") == "tool_use":
+            first = {**block, "input": {}}
+            delta = {"type": "input_json_delta", "partial_json": json.dumps(block.get("input") or {})}
+        else:
+            first = {**block, "text": ""}
+            delta = {"type": "text_delta", "text": block.get("text", "")}
+        events += [
+            ("content_block_start", {"type": "content_block_start", "index": index, "content_block": first}),
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}),
+            ("content_block_stop", {"type": "content_block_stop", "index": index}),
+        ]
+    final = {"stop_reason": message.get("stop_reason"), "stop_sequence": message.get("stop_sequence")}
+    events.append(("message_delta", {"type": "message_delta", "delta": final, "usage": message_usage}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
 
 
 # -- chat completions bodies ------------------------------------------------------------------------------------
@@ -250,8 +277,19 @@ class FakeModelServer:
                     else:
                         payload = {"error": {"message": item.message, "type": item.type, "code": item.status}}
                     self._send(item.status, payload, item.headers)
+                elif api == "anthropic" and isinstance(body, dict) and body.get("stream"):
+                    self._send_events(stream_events(item))
                 else:
                     self._send(200, item)
+
+            def _send_events(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+                data = "".join(f"event: {name}\ndata: {json.dumps(event)}\n\n" for name, event in events).encode()
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("request-id", _id("req"))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
