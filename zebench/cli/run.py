@@ -384,6 +384,14 @@ def run_command(
             fail(str(exc))
         for line in notes:
             note(line)
+        if local:  # what an agent cannot do in this machine's sandbox (workers check their own)
+            from ..agents import AgentConfigError, agent_class
+
+            try:
+                for name in plan.agents:
+                    agent_class(name).check_sandbox(mode)
+            except AgentConfigError as exc:
+                fail(str(exc))
     from ..report.progress import RichReporter
 
     submitter = None

@@ -12,7 +12,8 @@
 Responses are scripted per test: ``server.script_anthropic(item, ...)`` queues items served in order, where an
 item is a response body (see the builders below), an ``Error``, or a callable taking the request JSON and
 returning either. ``server.default_anthropic`` (a callable) answers when the queue is empty. Every request is
-recorded in ``server.requests`` (path, headers, JSON body). ``latency`` seconds are added to each response.
+recorded in ``server.requests`` (path, headers, JSON body, method: requests to other paths or with other methods
+too, answered 404). ``latency`` seconds are added to each response.
 
 Usage::
 
@@ -185,6 +186,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any
+    method: str = "POST"
 
 
 class FakeModelServer:
@@ -250,6 +252,22 @@ class FakeModelServer:
                 super().setup()
                 # Headers and body go out as two writes: without NODELAY, Nagle + delayed ACK add ~40 ms a call.
                 self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def do_GET(self) -> None:
+                # Recorded (a client may probe more than the two APIs), answered 404 as an unknown route
+                path = self.path.split("?", 1)[0]
+                with server._lock:
+                    server.requests.append(
+                        RecordedRequest(path, {k.lower(): v for k, v in self.headers.items()}, None, self.command)
+                    )
+                if self.command == "HEAD":  # headers only
+                    self.send_response(404)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.command} {path}"}})
+
+            do_HEAD = do_DELETE = do_PUT = do_GET
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
