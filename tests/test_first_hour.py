@@ -182,7 +182,7 @@ def test_plural_agrees_with_the_count() -> None:
 
 WRONG_PLURAL = re.compile(
     r"\b1 (runs|batches|files|suites|scenarios|prompts|items|configurations|workers|slots|retries"
-    r"|agent failures|infrastructure failures|attempts)\b"
+    r"|agent failures|infrastructure failures|attempts|paired items)\b"
 )
 
 
@@ -192,6 +192,8 @@ def test_cli_output_of_one_thing_is_singular(tmp_path: Path, monkeypatch: pytest
     outputs = []
     for argv in (
         ["run", *ONE_RUN, "-a", "echo", "--db", str(db), "--batch-id", "b1"],
+        ["run", *ONE_RUN, "-a", "echo", "--db", str(db), "--batch-id", "b2"],
+        ["compare", "b1", "b2", "--db", str(db)],
         ["build-site", "--db", str(db), "--out", str(tmp_path / "site")],
         ["summary", "b1", "--db", str(db)],
         ["list", "--suites-dir", str(make_scenario(tmp_path / "one-suite").parent.parent.parent)],
@@ -200,7 +202,7 @@ def test_cli_output_of_one_thing_is_singular(tmp_path: Path, monkeypatch: pytest
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
     text = "\n".join(outputs)
-    assert "1 run to do" in text and "from 1 run and 1 batch:" in text
+    assert "1 run to do" in text and "from 2 runs and 2 batches:" in text and "1 paired item)" in text
     assert WRONG_PLURAL.findall(text) == [], text
 
 

@@ -558,7 +558,7 @@ def markdown_report(result: dict[str, Any]) -> str:
     lines = [
         f"### zebench: `{result['candidate']}` vs `{result['baseline']}`",
         "",
-        f"{verdict} (alpha = {result['alpha']}, {result['sharedItems']} paired items).",
+        f"{verdict} (alpha = {result['alpha']}, {plural(result['sharedItems'], 'paired item')}).",
         "",
         configurations_line(result) + f" Paired on {result['pairing']}.",
         "",
@@ -623,7 +623,7 @@ def junit_report(result: dict[str, Any]) -> str:
             body = f"<failure message={quoteattr(message)}>{escape(detail)}</failure>"
         cases.append(f'<testcase classname="zebench.compare.items" name={quoteattr(i["item"])}>{body}</testcase>')
     s = result["success"]
-    overall_detail = f"success p = {s['pValue']:.3g} ({s['test']}) over {result['sharedItems']} paired items"
+    overall_detail = f"success p = {s['pValue']:.3g} ({s['test']}) over {plural(result['sharedItems'], 'paired item')}"
     if result["score"]:
         overall_detail += f"; score p = {result['score']['pValue']:.3g}"
     overall = (
