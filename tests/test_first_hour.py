@@ -138,10 +138,13 @@ def test_a_db_in_a_missing_folder_is_an_error_that_creates_nothing(
     assert not (tmp_path / "missing-dir").exists()
 
 
-def test_the_default_database_folder_is_still_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("named", [False, True])
+def test_the_default_database_folder_is_still_created(
+    named: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ZEBENCH_DB", raising=False)
-    result = _invoke("run", *ONE_RUN, "-a", "echo")
+    result = _invoke("run", *ONE_RUN, "-a", "echo", *(["--db", "data/zebench.db"] if named else []))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "zebench.db").is_file()
 

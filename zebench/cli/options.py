@@ -78,12 +78,13 @@ def suites_dir_option(f: F) -> F:
 
 def database_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A --db given on the command line or in the environment must be in a folder that exists: a mistyped path
-    is an error (exit 2), never folders created where it points (the default, ./data, is created when needed)."""
+    is an error (exit 2), never folders created where it points. The default, ./data/zebench.db, is the exception
+    (its folder is created when needed), whether it is given or not."""
     if value is None or param.name is None:
         return value
     source = ctx.get_parameter_source(param.name)
-    if source == click.core.ParameterSource.DEFAULT:
-        return value
+    if source == click.core.ParameterSource.DEFAULT or value.absolute() == DEFAULT_DB_PATH.absolute():
+        return value  # the default place, named or not
     parent = value.parent
     if not parent.is_dir():
         given = "'--db'"
