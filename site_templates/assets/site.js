@@ -93,7 +93,9 @@
       const spec = JSON.parse(document.getElementById(el.dataset.chart).textContent);
       // A chart of a fixed width wider than its box (a phone) is drawn to the box's width instead; charts sized by
       // steps (the heatmap's readable cells) keep their size and scroll, and a note says so (scrollHints).
-      if (typeof spec.width === "number" && spec.width + CHART_MARGIN > el.clientWidth) {
+      // (the room is the parent's: an empty chart in a flex row of charts has no width of its own yet)
+      const room = el.parentElement ? el.parentElement.clientWidth : el.clientWidth;
+      if (typeof spec.width === "number" && spec.width + CHART_MARGIN > room) {
         spec.width = "container";
         spec.autosize = {type: "fit-x", contains: "padding"};
         el.classList.add("fit");
