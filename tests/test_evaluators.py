@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from zebench.catalog import Catalog
-from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
+from zebench.evaluators import EvaluationContext, Verdict, default_weights, registry, run_evaluators
 from zebench.models import Evaluation, RubricOverrides, ValidationResult
 from zebench.run.scoring import score_run, weights_for
 from zebench.run.workspace import compute_diff
@@ -314,7 +314,7 @@ def test_integrity_guard_findings(tmp_path: Path) -> None:
 def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zebench.evaluators.heuristics import HeuristicChecksEvaluator
 
-    async def boom(self, ctx):  # noqa: ANN001
+    async def boom(self: HeuristicChecksEvaluator, ctx: EvaluationContext) -> Verdict:
         raise RuntimeError("evaluator bug")
 
     monkeypatch.setattr(HeuristicChecksEvaluator, "evaluate", boom)

@@ -46,9 +46,9 @@ from zebench.store import Store
 from zebench.testing.synthetic import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
-from api import count_runs, remove_db  # noqa: E402  (scripts/bench/api.py: the same database helpers)
+from api import count_runs, remove_db  # scripts/bench/api.py: the same database helpers
 
-from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path
 
 FULL_TARGET_S = 120.0
 INCREMENTAL_TARGET_S = 5.0
