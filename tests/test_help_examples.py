@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch) -> FakeModelServer:
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelServer]:
     with FakeModelServer() as server:
         server.default_anthropic = lambda body: text_message("I looked and changed nothing.")
         server.default_chat = lambda body: chat_message("I looked and changed nothing.")
