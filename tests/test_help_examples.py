@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.peers import formats
 from zebench.cli import main
 from zebench.testing import FakeModelServer, chat_message, text_message
 
@@ -55,7 +56,7 @@ def test_examples_are_found_in_the_help_that_has_them() -> None:
     ]
     assert "zebench run --from-run RUN_ID" in examples(help_text("run"))
     assert "zebench run refactor/extract-config -a replay --replay-file calls.json" not in examples(help_text("run"))
-    for name in ("check", "ingest", "leaderboard", "new-scenario", "new-suite"):
+    for name in ("check", "ingest", "import", "export", "leaderboard", "new-scenario", "new-suite"):
         assert examples(help_text(name)), name
     for name in NO_EXAMPLES:
         assert not examples(help_text(name)), name
@@ -71,6 +72,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     (folder / "calls.json").write_text(json.dumps([{"name": "listFiles", "input": {"path": "."}}]))
+    formats.tb_run(folder / "runs" / "tb-run")  # a Terminal-Bench run folder for `zebench import`
     return folder
 
 
