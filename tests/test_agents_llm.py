@@ -357,24 +357,29 @@ def test_claude_code_stream_json_is_stored_as_a_transcript_with_tokens_from_mode
     fake = write(tmp_path / "claude", STREAMING_CLAUDE.format(python=sys.executable))
     fake.chmod(0o755)
     record = _run(suites, "claude-code", "claude-sonnet-4-6", claude_bin=str(fake))
-    assert record.status == "completed" and record.is_successful, record.failure
-    calls = record.transcript.tool_calls
+    assert record.status == "completed", record.failure
+    assert record.is_successful, record.failure
+    transcript, t = record.transcript, record.telemetry
+    assert transcript is not None
+    assert t is not None
+    calls = transcript.tool_calls
     assert [(c.name, c.is_error) for c in calls] == [("Read", False), ("Bash", True), ("Edit", False)]
     assert calls[0].input == {"file_path": "calc.py"}
-    assert calls[0].output == "def add(a, b): return a - b" and calls[1].output == "cat: missing: No such file"
-    assert len(calls[2].output) < 17_000 and calls[2].output.endswith("characters not stored]")  # cut as stored
-    assert record.telemetry.tool_calls == 3
-    roles = [m.role for m in record.transcript.messages]
+    assert calls[0].output == "def add(a, b): return a - b"
+    assert calls[1].output == "cat: missing: No such file"
+    assert len(calls[2].output) < 17_000  # cut as stored
+    assert calls[2].output.endswith("characters not stored]")
+    assert t.tool_calls == 3
+    roles = [m.role for m in transcript.messages]
     assert roles == ["user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant", "result"]
-    first = record.transcript.messages[1].content
+    first = transcript.messages[1].content
     assert [b["type"] for b in first] == ["text", "tool_use"]  # the two events of message m1, one message
-    stored_result = record.transcript.messages[6].content[0]["content"]
+    stored_result = transcript.messages[6].content[0]["content"]
     assert len(stored_result) < 17_000
     # tokens: modelUsage's totals over both models (the result's usage is the main loop's only), and its cost
-    t = record.telemetry
     assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens) == (1050, 205, 3000, 400)
     assert t.cost_usd == pytest.approx(0.0123)
-    assert record.transcript.messages[-1].content["modelUsage"]["claude-haiku-4-5"]["costUSD"] == 0.0023
+    assert transcript.messages[-1].content["modelUsage"]["claude-haiku-4-5"]["costUSD"] == 0.0023
 
 
 def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> None:

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 
 from zebench.agents import claude_code
 from zebench.cli import main
+from zebench.models import RunRecord
 from zebench.prices import price_table
 from zebench.store import Store
 from zebench.testing import FakeModelServer, text_message, tool_use, usage
@@ -135,40 +136,51 @@ def _zebench_run(tmp_path: Path, *args: str, path: str | None = None) -> tuple[A
     return result, db
 
 
-def _the_run(db: Path) -> Any:
+def _the_run(db: Path) -> RunRecord:
     with Store(db) as store:
         (run_id,) = store.run_ids()
-        return store.get_run(run_id)
+        record = store.get_run(run_id)
+    assert record is not None
+    return record
 
 
-def _assert_the_session_is_stored(record: Any, db: Path, server: FakeModelServer) -> None:
-    assert record.status == "completed" and record.failure is None, record.failure
-    assert record.is_successful and record.weighted_score == 10.0
+def _assert_the_session_is_stored(record: RunRecord, db: Path, server: FakeModelServer) -> None:
+    assert record.status == "completed", record.failure
+    assert record.failure is None
+    assert record.is_successful
+    assert record.weighted_score == 10.0
+    transcript, t = record.transcript, record.telemetry
+    assert transcript is not None
+    assert t is not None
     # every tool call the CLI made, in order, with its input and output
-    calls = record.transcript.tool_calls
-    assert [c.name for c in calls] == ["Read", "Bash", "Write", "Agent"] and record.telemetry.tool_calls == 4
-    assert "return a - b" in calls[0].output and calls[2].input["content"] == FIXED
-    assert "exit=1" in calls[1].output and "FAILED" in calls[1].output  # the fixture's test, before the fix
-    assert "add(2, 3) == 5" in calls[3].output and not any(c.is_error for c in calls)
-    roles = [m.role for m in record.transcript.messages]
-    assert roles[0] == "user" and roles[-2:] == ["assistant", "result"] and roles.count("assistant") == 5
-    uses = [
-        b for m in record.transcript.messages if m.role == "assistant" for b in m.content if b["type"] == "tool_use"
-    ]
+    calls = transcript.tool_calls
+    assert [c.name for c in calls] == ["Read", "Bash", "Write", "Agent"]
+    assert t.tool_calls == 4
+    assert "return a - b" in calls[0].output
+    assert "exit=1" in calls[1].output  # the fixture's test, before the fix
+    assert "FAILED" in calls[1].output
+    assert calls[2].input["content"] == FIXED
+    assert "add(2, 3) == 5" in calls[3].output
+    assert not any(c.is_error for c in calls)
+    roles = [m.role for m in transcript.messages]
+    assert roles[0] == "user"
+    assert roles[-2:] == ["assistant", "result"]
+    assert roles.count("assistant") == 5
+    uses = [b for m in transcript.messages if m.role == "assistant" for b in m.content if b["type"] == "tool_use"]
     assert [u["name"] for u in uses] == [c.name for c in calls]
     # tokens: every request (the main loop's five and the subagent's), as the cost counts them
     every = [*MAIN_USAGE, FINAL_USAGE, SUBAGENT_USAGE]
-    t = record.telemetry
     tokens = (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens)
     keys = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
     assert tokens == tuple(sum(u[k] for u in every) for k in keys)
-    result = record.transcript.messages[-1].content
+    result = transcript.messages[-1].content
     assert t.cost_usd == pytest.approx(result["total_cost_usd"])
     assert t.cost_usd == pytest.approx(price_table().cost(MODEL, *tokens))  # the same tokens at the model's price
     assert result["usage"]["input_tokens"] < t.tokens_in  # the main loop's own usage leaves the subagent out
     # what the CLI asked of the API: messages (streamed), and a HEAD of the base URL
     asked = {(r.method, r.path) for r in server.requests}
-    assert asked <= {("POST", "/v1/messages"), ("HEAD", "/")} and ("POST", "/v1/messages") in asked
+    assert asked <= {("POST", "/v1/messages"), ("HEAD", "/")}
+    assert ("POST", "/v1/messages") in asked
     assert all(r.body.get("stream") for r in server.requests if r.method == "POST")
     assert KEY.encode() not in db.read_bytes()  # the key went to the CLI, never to the database
 
@@ -181,6 +193,7 @@ def test_the_real_cli_found_on_path_runs_in_the_default_sandbox(
     result, db = _zebench_run(tmp_path, path=path)
     assert result.exit_code == 0, result.output
     record = _the_run(db)
+    assert record.manifest is not None
     assert record.manifest.settings["sandbox"] == "bwrap"  # the default here (CI has bubblewrap)
     _assert_the_session_is_stored(record, db, server)
 
@@ -220,7 +233,8 @@ def test_a_js_launcher_run_by_node_from_path_runs(
     _link(Path(os.path.realpath(shutil.which("node") or "/usr/bin/node")), node)
     monkeypatch.setenv("PATH", os.pathsep.join([str(modules / ".bin"), str(node.parent), os.environ["PATH"]]))
     launcher = claude_code.launcher("claude")
-    assert launcher.argv == [str(node), str(wrapper / "cli-wrapper.cjs")] and set(launcher.readable) == {node, modules}
+    assert launcher.argv == [str(node), str(wrapper / "cli-wrapper.cjs")]
+    assert set(launcher.readable) == {node, modules}
     result, db = _zebench_run(tmp_path)
     assert result.exit_code == 0, result.output
     _assert_the_session_is_stored(_the_run(db), db, server)
@@ -236,11 +250,13 @@ def test_sandbox_none_as_root_is_an_error_unless_is_sandbox_says_the_machine_is_
     assert refused.exit_code == 2
     message = " ".join(refused.output.split())
     assert "the Claude Code CLI refuses --dangerously-skip-permissions with root privileges" in message
-    assert "IS_SANDBOX=1" in message and not db.exists()
+    assert "IS_SANDBOX=1" in message
+    assert not db.exists()
     monkeypatch.setenv("IS_SANDBOX", "1")  # deliberate: this machine is disposable
     result, db = _zebench_run(tmp_path, "--sandbox", "none", path=path)
     assert result.exit_code == 0, result.output
     record = _the_run(db)
+    assert record.manifest is not None
     assert record.manifest.settings["sandbox"] == "none"
     _assert_the_session_is_stored(record, db, server)
     assert sqlite3.connect(db).execute("SELECT count(*) FROM run_tool_calls").fetchone() == (4,)

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rich.console import Console
 
 from zebench.catalog import Catalog
@@ -27,7 +27,7 @@ from .conftest import make_scenario, write
 ONE_RUN = ["fix-tests/csv-export-quoting", "-t", "L1"]
 
 
-def _invoke(*args: str) -> object:
+def _invoke(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
@@ -96,11 +96,10 @@ def test_junit_fails_every_regressed_item_as_its_help_says(tmp_path: Path) -> No
     result = _invoke("compare", "base", "cand", "--db", str(db), "--junit", str(junit), "--fail-on-regression")
     assert result.exit_code == 0, result.output  # one regressed item of ten: not significant, the gate holds
     cases = ET.fromstring(junit.read_text()).findall("testcase")
-    failed = {c.get("name"): c.find("failure") for c in cases if c.find("failure") is not None}
+    failed = {str(c.get("name")): f for c in cases if (f := c.find("failure")) is not None}
     assert list(failed) == ["s/sc3/L1"]
-    assert failed["s/sc3/L1"].get("message") == "regressed" and "not significant on its own" in (
-        failed["s/sc3/L1"].text or ""
-    )
+    assert failed["s/sc3/L1"].get("message") == "regressed"
+    assert "not significant on its own" in (failed["s/sc3/L1"].text or "")
     help_text = " ".join(_invoke("compare", "--help").output.split())
     assert "a failing case per significant regression" not in help_text
     assert "one case per paired item, failed when it regressed (significantly or not" in help_text
@@ -130,11 +129,14 @@ def test_a_db_in_a_missing_folder_is_an_error_that_creates_nothing(
     missing = tmp_path / "missing-dir" / "deeper"
     result = _invoke(*argv, "--db", str(missing / "x.db"))
     assert result.exit_code == 2, result.output
-    assert "Invalid value for '--db'" in result.output and f"the folder '{missing}' does not exist" in result.output
-    assert not (tmp_path / "missing-dir").exists() and not (tmp_path / "data").exists()
+    assert "Invalid value for '--db'" in result.output
+    assert f"the folder '{missing}' does not exist" in result.output
+    assert not (tmp_path / "missing-dir").exists()
+    assert not (tmp_path / "data").exists()
     variable = "ZEBENCH_CHECK_DB" if argv[0] == "check" else "ZEBENCH_DB"  # check never reads ZEBENCH_DB
     from_env = CliRunner().invoke(main, argv, env={variable: str(missing / "y.db")})
-    assert from_env.exit_code == 2 and f"'--db' (from {variable})" in from_env.output
+    assert from_env.exit_code == 2
+    assert f"'--db' (from {variable})" in from_env.output
     assert not (tmp_path / "missing-dir").exists()
 
 
@@ -153,7 +155,7 @@ def test_the_default_database_folder_is_still_created(
 
 
 def test_a_model_for_agents_that_take_none_is_a_warning_naming_them(tmp_path: Path) -> None:
-    db = tmp_path / "z.db"
+    db = str(tmp_path / "z.db")
     result = CliRunner().invoke(main, ["run", *ONE_RUN, "-a", "echo", "-a", "oracle", "-m", "some-model", "--db", db])
     assert result.exit_code == 0, result.output
     assert "warning: --model does not apply to echo, oracle: they take no model" in result.stderr
@@ -180,7 +182,8 @@ def test_a_bad_shard_names_the_option(value: str, tmp_path: Path) -> None:
 
 def test_plural_agrees_with_the_count() -> None:
     assert [plural(n, "run") for n in (0, 1, 2, 1204)] == ["0 runs", "1 run", "2 runs", "1,204 runs"]
-    assert plural(1, "batch", "batches") == "1 batch" and plural(3, "batch", "batches") == "3 batches"
+    assert plural(1, "batch", "batches") == "1 batch"
+    assert plural(3, "batch", "batches") == "3 batches"
 
 
 WRONG_PLURAL = re.compile(
@@ -205,7 +208,9 @@ def test_cli_output_of_one_thing_is_singular(tmp_path: Path, monkeypatch: pytest
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
     text = "\n".join(outputs)
-    assert "1 run to do" in text and "from 2 runs and 2 batches:" in text and "1 paired item)" in text
+    assert "1 run to do" in text
+    assert "from 2 runs and 2 batches:" in text
+    assert "1 paired item)" in text
     assert WRONG_PLURAL.findall(text) == [], text
 
 
@@ -236,7 +241,8 @@ def test_check_by_default_catches_a_check_failing_half_the_time(
 ) -> None:
     import json
 
-    assert CHECK_REPEAT == 6 and 1 - 2 / 2**CHECK_REPEAT >= 0.95 > 1 - 2 / 2 ** (CHECK_REPEAT - 1)
+    assert CHECK_REPEAT == 6
+    assert 1 - 2 / 2**CHECK_REPEAT >= 0.95 > 1 - 2 / 2 ** (CHECK_REPEAT - 1)  # the fewest runs that reach 95%
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=HALF_THE_TIME_YAML)
 
@@ -252,7 +258,8 @@ def test_check_by_default_catches_a_check_failing_half_the_time(
         caught[0] if caught else ""
     ), caught
     help_text = " ".join(_invoke("check", "--help").output.split())
-    assert "[default: 6;" in help_text and "1 - 2/2^n, 97% at the default 6" in help_text
+    assert "[default: 6;" in help_text
+    assert "1 - 2/2^n, 97% at the default 6" in help_text
 
 
 # -- zebench serve --site: / leads to the report ------------------------------------------------------------------
@@ -278,12 +285,15 @@ def test_serve_with_a_site_redirects_the_root_and_keeps_every_path(
     got = asyncio.run(all_paths())
     if with_site:
         assert got["/"][:2] == (302, "/-/site/")
-        assert got["/-/site/"][0] == 200 and "report" in got["/-/site/"][2]
+        assert got["/-/site/"][0] == 200
+        assert "report" in got["/-/site/"][2]
     else:
-        assert got["/"][0] == 200 and "<title>" in got["/"][2]  # Datasette's index, as before
+        assert got["/"][0] == 200  # Datasette's index, as before
+        assert "<title>" in got["/"][2]
     for path in ("/.json", "/health", "/api/stats", "/api/v2/stats", "/api/openapi.json", f"/{db_path.stem}"):
         assert got[path][0] == 200, (path, got[path])
-    assert got["/-/versions.json"][0] == 200 and got[f"/{db_path.stem}/benchmark_runs.json"][0] == 200
+    assert got["/-/versions.json"][0] == 200
+    assert got[f"/{db_path.stem}/benchmark_runs.json"][0] == 200
 
 
 # -- --from-run from another database -------------------------------------------------------------------------------
@@ -296,7 +306,8 @@ def test_from_run_replays_a_run_of_another_database(tmp_path: Path) -> None:
     run_id = sqlite3.connect(source).execute("SELECT run_id FROM benchmark_runs").fetchone()[0]
     # what the user met: the run is not in --db
     missing = _invoke("run", "--from-run", run_id, "--db", str(target))
-    assert missing.exit_code == 2 and "--from-db PATH reads the run from another database" in missing.output
+    assert missing.exit_code == 2
+    assert "--from-db PATH reads the run from another database" in missing.output
     assert not target.exists()
     replay = _invoke("run", "--from-run", run_id, "--from-db", str(source), "--db", str(target))
     assert replay.exit_code == 0, replay.output
@@ -304,7 +315,9 @@ def test_from_run_replays_a_run_of_another_database(tmp_path: Path) -> None:
     assert rows == [("replay", "csv-export-quoting", "L1", 1)]
     assert sqlite3.connect(source).execute("SELECT count(*) FROM benchmark_runs").fetchone() == (1,)
     wrong = _invoke("run", "--from-run", "no-such-run", "--from-db", str(source), "--db", str(tmp_path / "t2.db"))
-    assert wrong.exit_code == 2 and f"--from-run: no run 'no-such-run' in {source} (--from-db)" in wrong.output
+    assert wrong.exit_code == 2
+    assert f"--from-run: no run 'no-such-run' in {source} (--from-db)" in wrong.output
     alone = _invoke("run", "--from-db", str(source), "--db", str(tmp_path / "t2.db"))
-    assert alone.exit_code == 2 and "--from-db names the database of --from-run RUN_ID" in alone.output
+    assert alone.exit_code == 2
+    assert "--from-db names the database of --from-run RUN_ID" in alone.output
     assert not (tmp_path / "t2.db").exists()
