@@ -2,13 +2,13 @@
 
 A run is ``STAGE_SEQUENCE``: stage functions over one ``RunState``, each timed into the run's telemetry and its
 errors categorised by one wrapper (``_run_stage``); a new stage is a function and one line there. The results
-stage (what a failed run changed, the cleanup, the record) always runs. The scenario timeout bounds setup to evaluation and really
-cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a command started.
-Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox (zebench.sandbox).
-Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category, its
-secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one`` records
-the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far), removes
-its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
+stage (what a failed run changed, the cleanup, the record) always runs. The scenario timeout bounds setup to
+evaluation and really cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a
+command started. Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox
+(zebench.sandbox). Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure
+category, its secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one``
+records the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far),
+removes its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
 """
 
 from __future__ import annotations
