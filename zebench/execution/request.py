@@ -46,7 +46,7 @@ class RunRequest(BaseModel):
     #: None: echo (replay with ``from_run``).
     agents: list[str] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list)
-    repeat: int = Field(1, ge=1)
+    repeat: int = Field(default=1, ge=1)
     #: The I-th (1-based) of N slices of the matrix.
     shard: tuple[int, int] | None = None
     #: Replay a stored run's tool calls (its scenario and tier unless selected).
@@ -57,10 +57,10 @@ class RunRequest(BaseModel):
     batch_id: str | None = None
 
     # How the agents and the judge work
-    max_turns: int = Field(50, ge=1)
-    max_tokens: int = Field(8192, ge=1)
-    max_cost_usd: float | None = Field(None, gt=0)
-    temperature: float | None = Field(None, ge=0, le=2)
+    max_turns: int = Field(default=50, ge=1)
+    max_tokens: int = Field(default=8192, ge=1)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+    temperature: float | None = Field(default=None, ge=0, le=2)
     claude_bin: str | None = None
     replay_file: Path | None = None
     judge: bool = True
@@ -69,21 +69,21 @@ class RunRequest(BaseModel):
 
     # Where and how the runs run
     executor: str = "local"
-    concurrency: int = Field(4, ge=1)
+    concurrency: int = Field(default=4, ge=1)
     scheduler: str | None = None
-    dask_workers: int | None = Field(None, ge=1)
+    dask_workers: int | None = Field(default=None, ge=1)
     #: NAME=N[,NAME=N]: what each run takes of its Dask worker's resources.
     dask_resources: str | None = None
     #: ``--timeout``: per-run timeout in seconds (default: each scenario's timeout_minutes).
-    timeout_seconds: float | None = Field(None, gt=0)
-    command_timeout: float = Field(60.0, gt=0)
+    timeout_seconds: float | None = Field(default=None, gt=0)
+    command_timeout: float = Field(default=60.0, gt=0)
     keep_workspaces: bool = False
     workspace_dir: Path | None = None
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
     agent_network: bool = False
-    max_processes: int = Field(DEFAULT_MAX_PROCESSES, ge=1)
-    max_memory_mb: int = Field(DEFAULT_MAX_MEMORY_BYTES // 2**20, ge=1)
-    max_file_size_mb: int = Field(DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, ge=1)
+    max_processes: int = Field(default=DEFAULT_MAX_PROCESSES, ge=1)
+    max_memory_mb: int = Field(default=DEFAULT_MAX_MEMORY_BYTES // 2**20, ge=1)
+    max_file_size_mb: int = Field(default=DEFAULT_MAX_FILE_SIZE_BYTES // 2**20, ge=1)
 
     # Where the runs go
     #: ``--db``: the SQLite database.
@@ -95,7 +95,7 @@ class RunRequest(BaseModel):
     #: A server each run is also POSTed to (URL/api/results); undeliverable runs wait in ``spool``.
     submit_url: str | None = None
     spool: Path = DEFAULT_SPOOL
-    submit_retries: int = Field(4, ge=0)
+    submit_retries: int = Field(default=4, ge=0)
 
     def agent_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = {"max_turns": self.max_turns, "max_tokens": self.max_tokens}
