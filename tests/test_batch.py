@@ -202,3 +202,51 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
     assert rows == [("cancelled", "cancelled", "agent")] * 2  # the third run never started: nothing stored
     assert list(workspaces.iterdir()) == []
     assert store.batch_keys("b") == set()
+
+
+def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
+    """What `zebench run` does, called from Python: the request's options, the batch stored, its result returned;
+    bad input raises BatchError and writes nothing."""
+    from zebench.execution.request import RunRequest, run_request
+
+    suites, db = _suites(tmp_path), tmp_path / "z.db"
+    notes: list[str] = []
+    request = RunRequest(
+        selectors=["demo"],
+        tiers=["L1", "Lx"],
+        agents=["echo", "oracle"],
+        suites_dir=suites,
+        db_path=db,
+        batch_id="lib",
+        sandbox="none",
+        output=tmp_path / "out.jsonl",
+    )
+    result = run_request(request, note=notes.append)
+    assert notes == ["demo/one has no prompt for Lx; skipped"]
+    assert result.batch.batch_id == "lib"
+    assert result.batch.total_runs == 6
+    assert not result.interrupted
+    assert sorted((r.scenario, r.tier, r.agent, r.is_successful) for r in result.records) == [
+        ("one", "L1", "echo", False),
+        ("one", "L1", "oracle", True),
+        ("two", "L1", "echo", False),
+        ("two", "L1", "oracle", True),
+        ("two", "Lx", "echo", False),
+        ("two", "Lx", "oracle", True),
+    ]
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 6
+    with Store(db) as store:
+        assert len(store.batch_keys("lib")) == 6
+    bad: list[tuple[dict[str, Any], str]] = [
+        ({"agents": ["nope"]}, "unknown agent 'nope'"),
+        ({"resume": "lib", "agents": ["echo"]}, "--resume takes the stored plan"),
+        ({"executor": "ray"}, "unknown executor 'ray'"),
+        ({"scheduler": "tcp://127.0.0.1:1"}, "--scheduler needs --executor dask"),
+        ({"from_run": "nope"}, "--from-run: the database .* does not exist"),
+            ({"from_db": Path("other.db")}, "--from-db names the database of --from-run"),
+    ]
+    for change, message in bad:
+        fresh = tmp_path / "fresh.db"
+        with pytest.raises(BatchError, match=message):
+            run_request(request.model_copy(update={"db_path": fresh, **change}))
+        assert not fresh.exists(), change

@@ -163,18 +163,19 @@ def alpha_option(help: str) -> Callable[[F], F]:
 def sandbox_mode(requested: str) -> str:
     """The sandbox commands will run in (``--sandbox``), warning when auto falls back to none; exit 2 when the
     requested one cannot be used."""
-    from ..isolation.processes import become_subreaper
-    from ..isolation.sandbox import SandboxError, resolve_mode
+    from ..isolation.sandbox import SandboxError, resolve_local_mode
 
     try:
-        mode, warning = resolve_mode(requested)
+        mode, warning = resolve_local_mode(requested)
     except SandboxError as exc:
         fail(str(exc))
     if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if mode == "none":
-        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+        warn(warning)
     return mode
+
+
+def warn(message: str) -> None:
+    click.secho(message, fg="yellow", err=True)
 
 
 @contextmanager

@@ -345,17 +345,7 @@ def compare(
     base_label, base, base_configs = _side(conn, baseline, pool)
     cand_label, cand, cand_configs = _side(conn, candidate, pool)
     shared = sorted(set(base) & set(cand))
-    only_base, only_cand = sorted(set(base) - set(cand)), sorted(set(cand) - set(base))
-    base_ok = {k: item_succeeded(base[k]) for k in shared}
-    cand_ok = {k: item_succeeded(cand[k]) for k in shared}
-    outcomes: dict[str, list[str]] = {"regressed": [], "improved": [], "stayedSolved": [], "stayedFailed": []}
-    for k in shared:
-        key = (
-            ("stayedSolved" if cand_ok[k] else "regressed")
-            if base_ok[k]
-            else ("improved" if cand_ok[k] else "stayedFailed")
-        )
-        outcomes[key].append(k)
+    outcomes = _item_outcomes(base, cand, shared)
     test = stats.paired_rate_test(
         [(base[k]["successful"], base[k]["runs"]) for k in shared],
         [(cand[k]["successful"], cand[k]["runs"]) for k in shared],
@@ -368,6 +358,74 @@ def compare(
     pairs = [(_score(base[k]), _score(cand[k])) for k in shared]
     scored = [(x, y) for x, y in pairs if x is not None and y is not None]
     scores = stats.paired_bootstrap([x for x, _ in scored], [y for _, y in scored], alpha) if scored else None
+    per_item = _per_item(base, cand, shared, outcomes, alpha)
+    regressions = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] < 0]
+    improvements = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] > 0]
+    mean_rate_diff = rates.mean_diff if rates is not None else 0.0
+    overall_regression = bool(shared) and (
+        (test.p_value < alpha and mean_rate_diff < 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
+    )
+    overall_improvement = bool(shared) and (
+        (test.p_value < alpha and mean_rate_diff > 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
+    )
+    repeats = any(base[k]["runs"] > 1 or cand[k]["runs"] > 1 for k in shared)
+    return {
+        "baseline": base_label,
+        "candidate": cand_label,
+        "alpha": alpha,
+        "baselineConfigurations": base_configs,
+        "candidateConfigurations": cand_configs,
+        "pooled": len(base_configs) > 1 or len(cand_configs) > 1,
+        "sharedItems": len(shared),
+        "onlyBaseline": sorted(set(base) - set(cand)),
+        "onlyCandidate": sorted(set(cand) - set(base)),
+        "baselineRuns": sum(base[k]["runs"] for k in base),
+        "candidateRuns": sum(cand[k]["runs"] for k in cand),
+        "pairing": (
+            "items; items with several runs are compared by their success rates"
+            if repeats
+            else "items, one run per item on each side"
+        ),
+        "success": {
+            "bothSucceeded": len(outcomes["stayedSolved"]),
+            "onlyBaselineSucceeded": len(outcomes["regressed"]),
+            "onlyCandidateSucceeded": len(outcomes["improved"]),
+            "bothFailed": len(outcomes["stayedFailed"]),
+            "pValue": test.p_value,
+            "test": test.method,
+            "differingItems": test.differing,
+            "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
+            "rateDiff": _paired(rates),
+        },
+        "itemOutcomes": outcomes,
+        "score": _paired(scores),
+        "items": per_item,
+        "regressions": regressions,
+        "improvements": improvements,
+        "significantRegression": overall_regression or bool(regressions),
+        "significantImprovement": overall_improvement or bool(improvements),
+    }
+
+
+Items = dict[str, dict[str, Any]]
+
+
+def _item_outcomes(base: Items, cand: Items, shared: list[str]) -> dict[str, list[str]]:
+    """The shared items by their outcome on each side (success: at least half of the item's runs succeeded)."""
+    outcomes: dict[str, list[str]] = {"regressed": [], "improved": [], "stayedSolved": [], "stayedFailed": []}
+    for k in shared:
+        base_ok, cand_ok = item_succeeded(base[k]), item_succeeded(cand[k])
+        key = ("stayedSolved" if cand_ok else "regressed") if base_ok else ("improved" if cand_ok else "stayedFailed")
+        outcomes[key].append(k)
+    return outcomes
+
+
+def _per_item(
+    base: Items, cand: Items, shared: list[str], outcomes: dict[str, list[str]], alpha: float
+) -> list[dict[str, Any]]:
+    """Each shared item's counts on both sides, Fisher's exact test on them, Holm-adjusted over the items."""
     per_item = []
     for k in shared:
         b, c = base[k], cand[k]
@@ -395,66 +453,18 @@ def compare(
     for item, p in zip(per_item, adjusted, strict=True):
         item["pAdjusted"] = p
         item["significant"] = p < alpha
-    regressions = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] < 0]
-    improvements = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] > 0]
-    mean_rate_diff = rates.mean_diff if rates is not None else 0.0
-    overall_regression = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff < 0)
-        or (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
-    )
-    overall_improvement = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff > 0)
-        or (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
-    )
-    repeats = any(base[k]["runs"] > 1 or cand[k]["runs"] > 1 for k in shared)
+    return per_item
 
-    def paired(result: stats.PairedResult | None) -> dict[str, Any] | None:
-        if result is None:
-            return None
-        return {
-            "n": result.n,
-            "meanDiff": result.mean_diff,
-            "ciLow": result.ci_low,
-            "ciHigh": result.ci_high,
-            "pValue": result.p_value,
-        }
 
-    pooled = len(base_configs) > 1 or len(cand_configs) > 1
+def _paired(result: stats.PairedResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
     return {
-        "baseline": base_label,
-        "candidate": cand_label,
-        "alpha": alpha,
-        "baselineConfigurations": base_configs,
-        "candidateConfigurations": cand_configs,
-        "pooled": pooled,
-        "sharedItems": len(shared),
-        "onlyBaseline": only_base,
-        "onlyCandidate": only_cand,
-        "baselineRuns": sum(base[k]["runs"] for k in base),
-        "candidateRuns": sum(cand[k]["runs"] for k in cand),
-        "pairing": (
-            "items; items with several runs are compared by their success rates"
-            if repeats
-            else "items, one run per item on each side"
-        ),
-        "success": {
-            "bothSucceeded": len(outcomes["stayedSolved"]),
-            "onlyBaselineSucceeded": len(outcomes["regressed"]),
-            "onlyCandidateSucceeded": len(outcomes["improved"]),
-            "bothFailed": len(outcomes["stayedFailed"]),
-            "pValue": test.p_value,
-            "test": test.method,
-            "differingItems": test.differing,
-            "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
-            "rateDiff": paired(rates),
-        },
-        "itemOutcomes": outcomes,
-        "score": paired(scores),
-        "items": per_item,
-        "regressions": regressions,
-        "improvements": improvements,
-        "significantRegression": overall_regression or bool(regressions),
-        "significantImprovement": overall_improvement or bool(improvements),
+        "n": result.n,
+        "meanDiff": result.mean_diff,
+        "ciLow": result.ci_low,
+        "ciHigh": result.ci_high,
+        "pValue": result.p_value,
     }
 
 

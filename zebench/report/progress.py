@@ -44,11 +44,14 @@ class RichReporter:
         self.done = self.failed = self.running = self.successful = self.cancelled = 0
         self.progress: Progress | None = None
         self.task_id: Any = None
+        #: Set when the batch starts (it is stored by then): an interruption before says nothing ran.
+        self.batch_id: str | None = None
 
     def _fields(self) -> dict[str, Any]:
         return {"ok": self.successful, "failed": self.failed, "running": self.running}
 
     def start(self, batch_id: str, total: int, already_done: int) -> None:
+        self.batch_id = batch_id
         todo = total - already_done
         self.console.print(
             f"[bold]Batch {batch_id}[/]: {plural(todo, 'run')} to do"
@@ -150,76 +153,10 @@ def print_batch_summary(
     d = detail["denominators"]
     rows = store.run_summaries(batch_id)  # counted runs (cancelled attempts are not runs)
     if 0 < len(rows) <= MAX_RUN_ROWS:
-        runs = Table(title="Runs")
-        for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
-            runs.add_column(col, overflow="fold")
-        for r in rows:
-            status = (
-                r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
-            )
-            if r["evaluator_errors"]:
-                status += (
-                    f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
-                )
-            runs.add_row(
-                f"{r['suite']}/{r['scenario']}",
-                r["tier"],
-                r["agent"],
-                r["model"] or "",
-                status,
-                _fmt(r["weighted_score"]),
-                "[green]yes[/]" if r["is_successful"] else "no",
-            )
-        console.print(runs)
-    table = Table(title=f"Batch {batch_id}")
-    columns = (
-        "agent",
-        "model",
-        "runs",
-        "completed",
-        "successful",
-        "success rate",
-        "avg score /10",
-        "cost",
-        "agent failures",
-        "infra failures",
-        "evaluator errors",
-    )
-    for col in columns:
-        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
-    for r in detail["breakdowns"]["byAgent"]:
-        table.add_row(
-            r["agent"],
-            r["model"] or "",
-            str(r["runs"]),
-            str(r["completedRuns"]),
-            str(r["successfulRuns"]),
-            "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
-            _fmt(r["avgWeightedScore"]),
-            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
-            str(r["agentFailures"]),
-            str(r["infraFailures"]),
-            str(r["evaluatorErrorRuns"]),
-        )
+        console.print(_runs_table(rows))
     if detail["breakdowns"]["byAgent"]:
-        console.print(table)
-    if d["runs"]:
-        excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
-        console.print(
-            f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
-            f"completed, {plural(d['agentFailures'], 'agent failure')}, "
-            f"{plural(d['infraFailures'], 'infrastructure failure')}; "
-            f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
-            f"infrastructure failures{excl}",
-            soft_wrap=True,
-        )
-    for e in detail["breakdowns"]["evaluatorErrors"]:
-        console.print(
-            f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
-            f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
-            soft_wrap=True,
-            highlight=False,
-        )
+        console.print(_configurations_table(batch_id, detail["breakdowns"]["byAgent"]))
+    _print_counts(console, d, detail["breakdowns"]["evaluatorErrors"])
     batch = store.get_batch(batch_id)
     retries = batch.metadata.get("infraRetries") if batch is not None else None
     if retries:  # --executor dask: runs started again after their worker was lost
@@ -247,3 +184,80 @@ def print_batch_summary(
     )
     if not d["complete"] and d["expectedRuns"] is not None:
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")
+
+
+def _runs_table(rows: list[dict[str, Any]]) -> Table:
+    """One row per run: its item, configuration, status (and evaluator errors), score and success."""
+    runs = Table(title="Runs")
+    for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
+        runs.add_column(col, overflow="fold")
+    for r in rows:
+        status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+        if r["evaluator_errors"]:
+            status += f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+        runs.add_row(
+            f"{r['suite']}/{r['scenario']}",
+            r["tier"],
+            r["agent"],
+            r["model"] or "",
+            status,
+            _fmt(r["weighted_score"]),
+            "[green]yes[/]" if r["is_successful"] else "no",
+        )
+    return runs
+
+
+def _configurations_table(batch_id: str, by_agent: list[dict[str, Any]]) -> Table:
+    """One row per configuration (agent and model) and its counts."""
+    table = Table(title=f"Batch {batch_id}")
+    columns = (
+        "agent",
+        "model",
+        "runs",
+        "completed",
+        "successful",
+        "success rate",
+        "avg score /10",
+        "cost",
+        "agent failures",
+        "infra failures",
+        "evaluator errors",
+    )
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
+    for r in by_agent:
+        table.add_row(
+            r["agent"],
+            r["model"] or "",
+            str(r["runs"]),
+            str(r["completedRuns"]),
+            str(r["successfulRuns"]),
+            "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
+            _fmt(r["avgWeightedScore"]),
+            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+            str(r["agentFailures"]),
+            str(r["infraFailures"]),
+            str(r["evaluatorErrorRuns"]),
+        )
+    return table
+
+
+def _print_counts(console: Console, d: dict[str, Any], evaluator_errors: list[dict[str, Any]]) -> None:
+    """The batch's counts in one sentence, and each evaluator that failed."""
+    if d["runs"]:
+        excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
+        console.print(
+            f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
+            f"completed, {plural(d['agentFailures'], 'agent failure')}, "
+            f"{plural(d['infraFailures'], 'infrastructure failure')}; "
+            f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
+            f"infrastructure failures{excl}",
+            soft_wrap=True,
+        )
+    for e in evaluator_errors:
+        console.print(
+            f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
+            f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
+            soft_wrap=True,
+            highlight=False,
+        )

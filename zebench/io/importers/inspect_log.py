@@ -307,22 +307,8 @@ def _convert(
         record["runId"] = run_id(FORMAT, eval_id, sid, epoch)
         source.runs.append(_validated(record, path, sid, epoch))
     _index_repeats(source.runs)
-    results = header.get("results") or {}
     created = timestamp(spec.get("created")) or timestamp((header.get("stats") or {}).get("started_at"))
-    reported = {
-        "status": header.get("status"),
-        "totalSamples": results.get("total_samples"),
-        "completedSamples": results.get("completed_samples"),
-        "scores": [
-            {
-                "name": s.get("name"),
-                "reducer": s.get("reducer"),
-                "metrics": {k: finite((m or {}).get("value")) for k, m in (s.get("metrics") or {}).items()},
-            }
-            for s in results.get("scores") or []
-            if isinstance(s, dict)
-        ],
-    }
+    reported = _reported(header)
     source.reported = reported
     source.batch = BatchRecord.model_validate(
         {
@@ -358,6 +344,25 @@ def _convert(
     )
     if header.get("status") not in (None, "success"):  # a log that stopped early: still a source, said so
         source.reported["note"] = f"the log's status is {header.get('status')!r}"
+
+
+def _reported(header: dict[str, Any]) -> dict[str, Any]:
+    """The log's own status, sample counts and metrics, as it reports them."""
+    results = header.get("results") or {}
+    return {
+        "status": header.get("status"),
+        "totalSamples": results.get("total_samples"),
+        "completedSamples": results.get("completed_samples"),
+        "scores": [
+            {
+                "name": s.get("name"),
+                "reducer": s.get("reducer"),
+                "metrics": {k: finite((m or {}).get("value")) for k, m in (s.get("metrics") or {}).items()},
+            }
+            for s in results.get("scores") or []
+            if isinstance(s, dict)
+        ],
+    }
 
 
 def _validated(record: dict[str, Any], path: Path, sid: Any, epoch: int) -> RunRecord:
