@@ -147,27 +147,29 @@ def print_batch_summary(
         console.print(f"No batch {batch_id} in {db_path}")
         return
     d = detail["denominators"]
+    assert d is not None  # the store gives every batch its denominators
     rows = store.run_summaries(batch_id)  # counted runs (cancelled attempts are not runs)
     if 0 < len(rows) <= MAX_RUN_ROWS:
         runs = Table(title="Runs")
         for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
             runs.add_column(col, overflow="fold")
-        for r in rows:
+        for run in rows:
             status = (
-                r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
+                run["status"]
+                if run["status"] in SCORED_STATUSES
+                else f"[red]{run['status']} ({run['failureCategory']})[/]"
             )
-            if r["evaluator_errors"]:
-                status += (
-                    f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
-                )
+            errors = run.get("evaluatorErrors") or 0
+            if errors:
+                status += f" [yellow]({errors} evaluator error{'s' if errors > 1 else ''})[/]"
             runs.add_row(
-                f"{r['suite']}/{r['scenario']}",
-                r["tier"],
-                r["agent"],
-                r["model"] or "",
+                f"{run['suite']}/{run['scenario']}",
+                run["tier"],
+                run["agent"],
+                run["model"] or "",
                 status,
-                _fmt(r["weighted_score"]),
-                "[green]yes[/]" if r["is_successful"] else "no",
+                _fmt(run["weightedScore"]),
+                "[green]yes[/]" if run["successful"] else "no",
             )
         console.print(runs)
     table = Table(title=f"Batch {batch_id}")
@@ -195,7 +197,7 @@ def print_batch_summary(
             str(r["successfulRuns"]),
             "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
             _fmt(r["avgWeightedScore"]),
-            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+            _cost(r["totalCostUsd"], r["costUnknownRuns"] or 0, r["runs"]),
             str(r["agentFailures"]),
             str(r["infraFailures"]),
             str(r["evaluatorErrorRuns"]),

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .. import store
 from ..constants import zebench_version
+from ..models.shapes import BatchRowDict, BreakdownRowDict, RunDetailDict
 from ..report import analysis
 from ..store import NotReadable, open_for_reading
 
@@ -178,20 +179,21 @@ def _cut_content(content: Any) -> Any:
     return content
 
 
-def site_detail(detail: dict[str, Any]) -> dict[str, Any]:
+def site_detail(detail: RunDetailDict) -> RunDetailDict:
     """A run detail for the run view: long texts cut (TEXT_LIMIT, PATCH_LIMIT)."""
     for f in detail["diff"]["files"]:
         f["patch"] = _cut(f.get("patch"), PATCH_LIMIT)
     for v in detail["validationResults"]:
         v["outputTail"] = _cut(v.get("outputTail"), TEXT_LIMIT)
-    transcript = detail.get("transcript") or {}
-    for m in transcript.get("messages", []):
+    transcript = detail.get("transcript")
+    for m in transcript["messages"] if transcript else []:
         m["content"] = _cut_content(m.get("content"))
-    for c in transcript.get("toolCalls", []):
+    for c in transcript["toolCalls"] if transcript else []:
         c["output"] = _cut(c.get("output"), TEXT_LIMIT)
         c["input"] = _cut_content(c.get("input"))
-    if detail.get("telemetry"):
-        detail["telemetry"]["promptSent"] = _cut(detail["telemetry"].get("promptSent"), TEXT_LIMIT)
+    telemetry = detail["telemetry"]
+    if telemetry:
+        telemetry["promptSent"] = _cut(telemetry.get("promptSent"), TEXT_LIMIT)
     return detail
 
 
@@ -575,15 +577,16 @@ class _Builder:
             ),
         )
 
-    def all_batches(self) -> list[dict[str, Any]]:
-        rows, cursor = [], None
+    def all_batches(self) -> list[BatchRowDict]:
+        rows: list[BatchRowDict] = []
+        cursor = None
         while True:
             page, cursor = store.query_batches(self.conn, limit=store.MAX_PAGE, cursor=cursor)
             rows.extend(page)
             if cursor is None:
                 return rows  # newest first
 
-    def build_batches(self, batches: list[dict[str, Any]]) -> None:
+    def build_batches(self, batches: list[BatchRowDict]) -> None:
         from . import charts
 
         conn = self.conn
@@ -620,7 +623,9 @@ class _Builder:
                 )
                 b = detail["breakdowns"]
                 specs = {}
-                for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
+                by: list[tuple[str, list[BreakdownRowDict], Literal["suite", "tier"]]]
+                by = [("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")]
+                for key, rows, label in by:
                     if rows:  # one bar per configuration: rates of different agents are never pooled
                         specs[key] = charts.grouped_bars(
                             [
@@ -704,7 +709,7 @@ class _Builder:
             "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
         )
 
-    def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
+    def build_pages(self, stats: dict[str, Any], batches: list[BatchRowDict]) -> None:
         from . import charts
 
         conn = self.conn
@@ -740,7 +745,7 @@ class _Builder:
             figures={
                 "stats": stats,
                 "leaderboard": _figures(board),
-                "batches": [{"batchId": b["batchId"], **b["denominators"]} for b in batches[:10]],
+                "batches": [{"batchId": b["batchId"], **(b["denominators"] or {})} for b in batches[:10]],
             },
         )
 

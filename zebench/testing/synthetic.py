@@ -24,6 +24,7 @@ from ..models import (
     FailureCategory,
     Manifest,
     Message,
+    RubricOverrides,
     RunRecord,
     RunStatus,
     Telemetry,
@@ -31,6 +32,7 @@ from ..models import (
     Transcript,
     ValidationResult,
 )
+from ..run.scoring import score_run
 
 #: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
 AGENT_MODELS = [
@@ -196,15 +198,7 @@ class Generator:
                     cost_usd=round(rng.uniform(0.002, 0.03), 4) if name == "llm_judge" else 0.0,
                 )
             )
-        weighted = metric = None
-        successful = False
-        if scored:
-            used = [e for e in evaluations if e.weight > 0]
-            weighted = round(10 * sum((e.score or 0.0) * e.weight for e in used) / sum(e.weight for e in used), 4)
-            task = [e.score or 0.0 for e in used if e.kind == "task"]
-            metric = round(sum(task) / len(task), 4)
-            guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
-            successful = status == "completed" and guard.score == 1.0 and metric >= 0.7
+        outcome = score_run(evaluations, RubricOverrides(), completed=scored)  # the runner's scoring
         tokens_in = rng.randint(5_000, 600_000)
         tokens_out = rng.randint(500, 40_000)
         cost = None if model is None or rng.random() < 0.03 else round(tokens_in * 3e-6 + tokens_out * 15e-6, 5)
@@ -246,10 +240,10 @@ class Generator:
             status=status,
             started_at=iso(started),
             completed_at=iso(completed),
-            total_score=None if weighted is None else round(weighted / 10, 5),
-            weighted_score=weighted,
-            is_successful=successful,
-            success_metric=metric,
+            total_score=outcome.total_score,
+            weighted_score=outcome.weighted_score,
+            is_successful=outcome.is_successful,
+            success_metric=outcome.success_metric,
             repeat_index=repeat,
             failure=failure,
             metadata={"turns": rng.randint(1, 40)},

@@ -5,13 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ...models import (
-    AgentStats,
-    ScenarioStats,
-    Stats,
-)
+from pydantic.alias_generators import to_camel
+
 from ..sql import ITEM_COLUMNS, counts_sql, item_sums_columns
-from .common import _camel, _checked, _fetch, _time_window
+from .common import _fetch, _time_window
 
 
 def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +17,7 @@ def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
     sum_total, sum_weighted = row.pop("sum_total_score"), row.pop("sum_weighted")
     cost_runs, sum_cost = row.pop("cost_runs"), row.pop("sum_cost")
     min_w, max_w = row.pop("min_weighted"), row.pop("max_weighted")
-    out = {_camel(k): v for k, v in row.items()}
+    out = {to_camel(k): v for k, v in row.items()}
     out.update(
         {
             "runs": runs,
@@ -74,41 +71,38 @@ def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(agent_failed), 0), COALESCE(SUM(infra_failed), 0), "
         "COALESCE(SUM(evaluator_errors), 0) FROM agg_items"
     ).fetchone()
-    cancelled = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()[0]
-    return _checked(
-        Stats,
-        {
-            "totalRuns": base["runs"],
-            "successfulRuns": base["successfulRuns"],
-            "failedRuns": base["failedRuns"],
-            "completedRuns": completed,
-            "agentFailures": agent_failed,
-            "infraFailures": infra_failed,
-            "cancelledAttempts": cancelled,
-            "evaluatorErrorRuns": evaluator_errors,
-            "successRate": base["successRate"],
-            "avgScore": base["avgScore"],
-            "avgWeightedScore": base["avgWeightedScore"],
-            "totalCostUsd": base["totalCostUsd"],
-            "costUnknownRuns": base["costUnknownRuns"],
-            "totalBatches": counts[0],
-            "agentModels": counts[1],
-            "scenarios": counts[2],
-            "pooled": True,
-        },
-    )
+    (cancelled,) = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()
+    return {
+        "totalRuns": base["runs"],
+        "successfulRuns": base["successfulRuns"],
+        "failedRuns": base["failedRuns"],
+        "completedRuns": completed,
+        "agentFailures": agent_failed,
+        "infraFailures": infra_failed,
+        "cancelledAttempts": cancelled,
+        "evaluatorErrorRuns": evaluator_errors,
+        "successRate": base["successRate"],
+        "avgScore": base["avgScore"],
+        "avgWeightedScore": base["avgWeightedScore"],
+        "totalCostUsd": base["totalCostUsd"],
+        "costUnknownRuns": base["costUnknownRuns"],
+        "totalBatches": counts[0],
+        "agentModels": counts[1],
+        "scenarios": counts[2],
+        "pooled": True,
+    }
 
 
 def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = [_aggregate_row(r) for r in _fetch(conn, "SELECT * FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
     for row in rows:
         row["model"] = row["model"] or None
-    return [_checked(AgentStats, row) for row in rows]
+    return rows
 
 
 def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [
-        _checked(ScenarioStats, _aggregate_row(r))
+        _aggregate_row(r)
         for r in _fetch(conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")
     ]
 

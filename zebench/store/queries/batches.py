@@ -3,42 +3,34 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, cast
+
+from pydantic.alias_generators import to_camel
 
 from ...constants import MAX_PAGE
-from ...models import (
-    BatchDetail,
-    BatchRow,
-)
+from ...models.run import BATCHES
+from ...models.shapes import BatchDetailDict, BatchRowDict, BreakdownRowDict, DenominatorsDict
+from ..rows import Reader, decoder, select_list
 from ..sql import counts_sql, run_counts_columns
-from .common import _RUN_COLUMNS, _checked, _fetch, _run_row, _shape, batch_complete, decode_cursor, encode_cursor
+from .common import _fetch, batch_complete, decode_cursor, encode_cursor
+from .runs import _RUN_SELECT, _run_row
 
-_BATCH_COLUMNS = (
-    "batch_id, created_at, completed_at, total_runs, successful_runs, failed_runs, expected_runs, "
-    "avg_score, avg_weighted_score, metadata, agent_failed_runs, infra_failed_runs, scored_runs, "
-    "cancelled_runs, evaluator_error_runs"
-)
-
-
-_DENOMINATOR_COLUMNS = (
-    "agent_failed_runs",
-    "infra_failed_runs",
-    "scored_runs",
-    "cancelled_runs",
-    "evaluator_error_runs",
-)
+#: Every column of the batch row: zebench's shape, and the counts its denominators are made of.
+_BATCH_SELECT = select_list(BATCHES, BATCHES.columns)
+_read_batch = Reader(BATCHES.columns, None)
+_BATCH_SHAPE = [(c.key, c.name, decoder(c, "v2")) for c in BATCHES.shape("v2")]
 
 
-def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
+def _batch_row(values: Any) -> BatchRowDict:
+    row = _read_batch(values)
+    out = {key: decode(row[name]) if decode else row[name] for key, name, decode in _BATCH_SHAPE}
     denominators = batch_denominators(row)
-    shaped = _shape({k: v for k, v in row.items() if k not in _DENOMINATOR_COLUMNS}, ("metadata",))
-    shaped["metadata"] = shaped.get("metadata") or {}
-    shaped["complete"] = denominators["complete"]
-    shaped["denominators"] = denominators
-    return shaped
+    out["complete"] = denominators["complete"]
+    out["denominators"] = denominators
+    return cast(BatchRowDict, out)
 
 
-def batch_denominators(row: dict[str, Any]) -> dict[str, Any]:
+def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
     """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, its cancelled
     attempts and runs with evaluator errors, whether it is complete (batch_complete), and success and score with
     infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the batch
@@ -66,7 +58,7 @@ def batch_denominators(row: dict[str, Any]) -> dict[str, Any]:
 
 def query_batches(
     conn: sqlite3.Connection, *, limit: int = 20, cursor: str | None = None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[BatchRowDict], str | None]:
     """Batches newest first, keyset-paginated on (created_at, batch_id)."""
     where, params = "", []
     if cursor:
@@ -75,17 +67,14 @@ def query_batches(
             raise ValueError("invalid cursor")
         where, params = "WHERE (created_at, batch_id) < (?, ?)", values
     limit = max(1, min(limit, MAX_PAGE))
-    rows = _fetch(
-        conn,
-        f"SELECT {_BATCH_COLUMNS} FROM batch_runs {where} ORDER BY created_at DESC, batch_id DESC LIMIT ?",
-        [*params, limit + 1],
-    )
+    sql = f"SELECT {_BATCH_SELECT} FROM batch_runs {where} ORDER BY created_at DESC, batch_id DESC LIMIT ?"
+    rows = [_batch_row(r) for r in conn.execute(sql, (*params, limit + 1))]
     last = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = encode_cursor(last["created_at"], last["batch_id"]) if last else None
-    return [_checked(BatchRow, _batch_row(r)) for r in rows[:limit]], next_cursor
+    next_cursor = encode_cursor(last["createdAt"], last["batchId"]) if last else None
+    return rows[:limit], next_cursor
 
 
-def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[dict[str, Any]]:
+def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[BreakdownRowDict]:
     """The batch's counted runs grouped by ``columns``: always per configuration (agent and model), so that no
     figure pools configurations."""
     columns = [*columns, *(c for c in ("agent", "model") if c not in columns)]
@@ -102,12 +91,12 @@ def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> l
     out = []
     for r in rows:
         cost_runs = r.pop("cost_runs")
-        shaped = _shape(r)
+        shaped = {to_camel(k): v for k, v in r.items()}
         shaped["successRate"] = r["successful_runs"] / r["runs"] if r["runs"] else None
         # the total of the runs whose cost is known; "unknown" (None) only when none is
         shaped["totalCostUsd"] = r["total_cost_usd"] if cost_runs else None
         shaped["costUnknownRuns"] = r["runs"] - cost_runs
-        out.append(shaped)
+        out.append(cast(BreakdownRowDict, shaped))
     return out
 
 
@@ -117,16 +106,13 @@ BATCH_RUNS_EMBEDDED = 100
 
 def query_batch_detail(
     conn: sqlite3.Connection, batch_id: str, runs_limit: int = BATCH_RUNS_EMBEDDED
-) -> dict[str, Any] | None:
-    rows = _fetch(conn, f"SELECT {_BATCH_COLUMNS} FROM batch_runs WHERE batch_id = ?", (batch_id,))
-    if not rows:
+) -> BatchDetailDict | None:
+    row = conn.execute(f"SELECT {_BATCH_SELECT} FROM batch_runs WHERE batch_id = ?", (batch_id,)).fetchone()
+    if row is None:
         return None
-    batch = _batch_row(rows[0])
-    runs = _fetch(
-        conn,
-        f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE batch_id = ? ORDER BY id LIMIT ?",
-        (batch_id, runs_limit),
-    )
+    batch: dict[str, Any] = dict(_batch_row(row))
+    sql = f"SELECT {_RUN_SELECT} FROM benchmark_runs WHERE batch_id = ? ORDER BY id LIMIT ?"
+    runs = [_run_row(r) for r in conn.execute(sql, (batch_id, runs_limit))]
     evaluators = _fetch(
         conn,
         f"""
@@ -154,17 +140,17 @@ def query_batch_detail(
         GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name""",
         (batch_id,),
     )
-    batch["runs"] = [_run_row(r) for r in runs]
+    batch["runs"] = runs
     batch["runsIncluded"] = len(runs)
-    batch["runsTotal"] = conn.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = ?", (batch_id,)).fetchone()[
-        0
-    ]
+    (batch["runsTotal"],) = conn.execute(
+        "SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = ?", (batch_id,)
+    ).fetchone()
     batch["breakdowns"] = {
         "bySuite": _breakdown(conn, batch_id, ["suite"]),
         "byAgent": _breakdown(conn, batch_id, ["agent", "model"]),
         "byTier": _breakdown(conn, batch_id, ["tier"]),
-        "byEvaluator": [_shape(r) for r in evaluators],
-        "failuresByCategory": [{**_shape(r), "category": r["category"] or "unknown"} for r in failures],
-        "evaluatorErrors": [_shape(r) for r in errors],
+        "byEvaluator": [{to_camel(k): v for k, v in r.items()} for r in evaluators],
+        "failuresByCategory": [{**r, "category": r["category"] or "unknown"} for r in failures],
+        "evaluatorErrors": [{to_camel(k): v for k, v in r.items()} for r in errors],
     }
-    return _checked(BatchDetail, batch)
+    return cast(BatchDetailDict, batch)

@@ -1,4 +1,4 @@
-"""Helpers every query module shares: rows as dicts, camelCase shapes, cursors, time windows."""
+"""Helpers every query module shares: rows as dicts, cursors, time windows, the filters of runs."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ import base64
 import json
 import sqlite3
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from ...models import (
-    ApiModel,
-)
-from ..sql import loads
+from ...models.run import CONFIGURATION, ITEM, RUNS
 
 
 def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
@@ -24,62 +20,15 @@ def batch_complete(expected_runs: int | None, runs: int, completed_at: str | Non
     return completed_at is not None
 
 
-RUN_FILTERS = {
-    "suite": "suite",
-    "scenario": "scenario",
-    "tier": "tier",
-    "agent": "agent",
-    "model": "model",
-    "status": "status",
-    "batchId": "batch_id",
-}
-
-
-_RUN_COLUMNS = (
-    "id, run_id, batch_id, suite, scenario, tier, agent, model, status, started_at, completed_at, "
-    "total_score, weighted_score, is_successful, success_metric, specialist_enabled, specialist_name, "
-    "specialist_version, repeat_index, failure_category, failure_stage, error, cost_usd, evaluator_errors, "
-    "metadata"
-)
+#: The exact-match filters of /api/v2/runs (API key -> column): the item, the configuration, status and batch.
+RUN_FILTERS = {RUNS.column(c).key: c for c in (*ITEM, *CONFIGURATION, "status", "batch_id")}
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts by column name (the figures' queries: their names are their own)."""
     cursor = conn.execute(sql, tuple(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-@cache
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
-
-
-def _shape(
-    row: dict[str, Any], json_columns: tuple[str, ...] = (), bool_columns: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    out = {_camel(key): value for key, value in row.items()}  # camel names cached: this runs per row of a page
-    for key in json_columns:
-        if key in row:
-            out[_camel(key)] = loads(row[key])
-    for key in bool_columns:
-        if row.get(key) is not None:
-            out[_camel(key)] = bool(row[key])
-    return out
-
-
-def _checked(model: type[ApiModel], shaped: dict[str, Any]) -> dict[str, Any]:
-    """A response checked by its API model before it leaves the store: a key or a type the model does not have is
-    an error here, not a silently different answer. Returned as it was shaped (a dump of the model would reorder
-    keys, which the pages' tables follow, and turn stored integers into floats)."""
-    model.model_validate(shaped)
-    return shaped
-
-
-def _run_row(row: dict[str, Any]) -> dict[str, Any]:
-    shaped = _shape(row, ("metadata",), ("is_successful", "specialist_enabled"))
-    shaped["metadata"] = shaped.get("metadata") or {}
-    return shaped
 
 
 def encode_cursor(*values: Any) -> str:

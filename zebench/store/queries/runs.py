@@ -1,30 +1,45 @@
-"""zebench's runs (/api/v2/runs and the run view): pages of runs, one run's parts, run details in chunks."""
+"""zebench's runs (/api/v2/runs and the run view): pages of runs, one run's parts, run details in chunks; and the
+stored rows of runs, part by part, that both the run details and the records read back are made from."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ...constants import DEFAULT_PAGE, MAX_PAGE
-from ...models import (
-    EvaluationRow,
-    RunDetail,
-    RunRow,
-    TelemetryRow,
-    TranscriptBody,
+from ...models.run import (
+    BASELINE,
+    DEPENDENCY_CHANGES,
+    DIFF_FILES,
+    EVALUATIONS,
+    MANIFESTS,
+    MESSAGES,
+    RUN_PARTS,
+    RUNS,
+    TELEMETRY,
+    TOOL_CALLS,
+    VALIDATION,
+    Shape,
+    Table,
 )
-from .common import (
-    _RUN_COLUMNS,
-    RUN_FILTERS,
-    _checked,
-    _fetch,
-    _run_row,
-    _shape,
-    _time_window,
-    decode_cursor,
-    encode_cursor,
+from ...models.shapes import (
+    EvaluationRowDict,
+    RunDetailDict,
+    RunRowDict,
+    TelemetryRowDict,
+    TranscriptBodyDict,
 )
+from ..rows import Reader, select_list, shape_reader
+from .common import RUN_FILTERS, _time_window, decode_cursor, encode_cursor
+
+_RUN_SELECT, _read_run = shape_reader(RUNS, "v2")
+#: The parts of a run a transcript is made of (read only when asked for: they are most of a run's bytes).
+TRANSCRIPT_PARTS = (MESSAGES, TOOL_CALLS)
+
+
+def _run_row(row: Any) -> RunRowDict:
+    return cast(RunRowDict, _read_run(row))
 
 
 def query_runs(
@@ -35,7 +50,7 @@ def query_runs(
     until: str | None = None,
     limit: int = DEFAULT_PAGE,
     cursor: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[RunRowDict], str | None]:
     """Runs newest first with exact-match filters (see RUN_FILTERS) and keyset pagination."""
     where: list[str] = []
     params: list[Any] = []
@@ -51,236 +66,140 @@ def query_runs(
         params.append(last_id)
     limit = max(1, min(limit, MAX_PAGE))
     sql = (
-        f"SELECT {_RUN_COLUMNS} FROM benchmark_runs {'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"SELECT {_RUN_SELECT} FROM benchmark_runs {'WHERE ' + ' AND '.join(where) if where else ''} "
         f"ORDER BY id DESC LIMIT ?"
     )
-    rows = _fetch(conn, sql, [*params, limit + 1])
+    rows = [_run_row(r) for r in conn.execute(sql, (*params, limit + 1))]
     next_cursor = encode_cursor(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return [_run_row(r) for r in rows[:limit]], next_cursor
+    return rows[:limit], next_cursor
 
 
-def query_run(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
-    rows = _fetch(conn, f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE run_id = ?", (run_id,))
-    return _checked(RunRow, _run_row(rows[0])) if rows else None
+def query_run(conn: sqlite3.Connection, run_id: str) -> RunRowDict | None:
+    row = conn.execute(f"SELECT {_RUN_SELECT} FROM benchmark_runs WHERE run_id = ?", (run_id,)).fetchone()
+    return None if row is None else _run_row(row)
 
 
-def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[dict[str, Any]]:
-    return [
-        _checked(EvaluationRow, _shape(r, ("details",), ("applicable",)))
-        for r in _fetch(
-            conn,
-            "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, details, error, "
-            "cost_usd, created_at FROM evaluation_results WHERE run_id = ? ORDER BY id",
-            (run_id,),
-        )
-    ]
+def _part_rows(conn: sqlite3.Connection, table: Table, run_id: str) -> list[dict[str, Any]]:
+    """One run's rows of a part table, in zebench's shape."""
+    select, read = shape_reader(table, "v2")
+    order = f" ORDER BY {table.order}" if table.order else ""
+    return [read(r) for r in conn.execute(f"SELECT {select} FROM {table.name} WHERE run_id = ?{order}", (run_id,))]
 
 
-def query_telemetry(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
-    rows = _fetch(
-        conn,
-        "SELECT tool_calls, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, "
-        "judge_cost_usd, duration_ms, workspace_dir, stage_ms, prompt_sent FROM run_telemetry "
-        "WHERE run_id = ?",
-        (run_id,),
-    )
-    return _checked(TelemetryRow, _shape(rows[0], ("stage_ms",))) if rows else None
+def query_evaluations(conn: sqlite3.Connection, run_id: str) -> list[EvaluationRowDict]:
+    return cast(list[EvaluationRowDict], _part_rows(conn, EVALUATIONS, run_id))
 
 
-def query_transcript(conn: sqlite3.Connection, run_id: str) -> dict[str, Any]:
-    messages = [
-        _shape(r, ("content",))
-        for r in _fetch(conn, "SELECT seq, role, content FROM run_messages WHERE run_id = ? ORDER BY seq", (run_id,))
-    ]
-    calls = [
-        _shape(r, ("input",), ("is_error",))
-        for r in _fetch(
-            conn,
-            "SELECT seq, name, input, output, is_error, duration_ms FROM run_tool_calls WHERE run_id = ? ORDER BY seq",
-            (run_id,),
-        )
-    ]
-    return _checked(TranscriptBody, {"messages": messages, "toolCalls": calls})
+def query_telemetry(conn: sqlite3.Connection, run_id: str) -> TelemetryRowDict | None:
+    rows = _part_rows(conn, TELEMETRY, run_id)
+    return cast(TelemetryRowDict, rows[0]) if rows else None
 
 
-def _children(
-    conn: sqlite3.Connection, sql: str, run_where: str, params: tuple[Any, ...], *, keep_run_id: bool = False
-) -> dict[str, list[dict[str, Any]]]:
-    """Rows of a child table for the runs matching ``run_where``, grouped by run id (in the query's order)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in _fetch(conn, sql.format(runs=f"SELECT run_id FROM benchmark_runs WHERE {run_where}"), params):
-        out.setdefault(row["run_id"] if keep_run_id else row.pop("run_id"), []).append(row)
-    return out
+def query_transcript(conn: sqlite3.Connection, run_id: str) -> TranscriptBodyDict:
+    messages, calls = (_part_rows(conn, table, run_id) for table in TRANSCRIPT_PARTS)
+    return cast(TranscriptBodyDict, {"messages": messages, "toolCalls": calls})
 
 
 @dataclass
-class _StoredRun:
-    """A run's rows as stored, table by table (the one way a run is read back; see _read_runs)."""
+class StoredRun:
+    """A run's rows as stored, table by table (the one way a run is read back; see read_runs): in zebench's shape,
+    or by column name (``shape`` None)."""
 
     run: dict[str, Any]
-    evaluations: list[dict[str, Any]]
-    telemetry: dict[str, Any] | None
-    validation: list[dict[str, Any]]
-    baseline: list[dict[str, Any]]
-    files: list[dict[str, Any]]
-    dependency_changes: list[dict[str, Any]]
-    manifest: dict[str, Any] | None
-    messages: list[dict[str, Any]] | None
-    tool_calls: list[dict[str, Any]] | None
+    #: Per part table (models.run.RUN_PARTS, by name): the run's rows; the transcript's only when read.
+    parts: dict[str, list[dict[str, Any]]]
+
+    def one(self, table: Table) -> dict[str, Any] | None:
+        rows = self.parts.get(table.name)
+        return rows[0] if rows else None
 
 
-def _read_runs(
-    conn: sqlite3.Connection, run_where: str, params: tuple[Any, ...], *, transcripts: bool = False
-) -> list[_StoredRun]:
-    """The stored rows of the runs matching ``run_where`` (internal SQL only), in id order; with ``transcripts``
-    their messages and tool calls too. A few queries for the whole set, so a chunk of a hundred runs costs about
-    what one run did. Both the API's run details and the RunRecord a run was written from are built on it."""
-    runs = _fetch(
-        conn,
-        f"SELECT {_RUN_COLUMNS}, has_diff, has_transcript FROM benchmark_runs WHERE {run_where} ORDER BY id",
-        params,
-    )
+def _reader(table: Table, shape: Shape | None) -> tuple[str, Reader]:
+    """The run's columns of a table (zebench's shape, which also holds every column a record is read back from)
+    after run_id, and how to read them: as the shape's keys, or by column name."""
+    columns = table.shape("v2")
+    return select_list(table, columns), Reader(columns, shape)
+
+
+def read_runs(
+    conn: sqlite3.Connection,
+    run_where: str,
+    params: tuple[Any, ...],
+    *,
+    shape: Shape | None = "v2",
+    transcripts: bool = False,
+) -> list[StoredRun]:
+    """The stored rows of the runs matching ``run_where`` (internal SQL only), in id order, with their parts (the
+    transcript's with ``transcripts``). One query per table for the whole set, so a chunk of a hundred runs costs
+    about what one run did. Both the API's run details and the RunRecord a run was written from are built on it."""
+    columns = RUNS.shape("v2") if shape else RUNS.columns
+    read = Reader(columns, shape)
+    runs = [
+        read(r)
+        for r in conn.execute(
+            f"SELECT {select_list(RUNS, columns)} FROM benchmark_runs WHERE {run_where} ORDER BY id", params
+        )
+    ]
     if not runs:
         return []
-    evaluations = _children(
-        conn,
-        "SELECT id, run_id, evaluator_name, score, max_score, applicable, weight, kind, "
-        "details, error, cost_usd, created_at FROM evaluation_results WHERE run_id IN "
-        "({runs}) ORDER BY run_id, id",
-        run_where,
-        params,
-        keep_run_id=True,
-    )
-    telemetry = _children(
-        conn,
-        "SELECT run_id, tool_calls, tokens_in, tokens_out, cache_read_tokens, "
-        "cache_write_tokens, cost_usd, judge_cost_usd, duration_ms, workspace_dir, stage_ms, "
-        "prompt_sent FROM run_telemetry WHERE run_id IN ({runs})",
-        run_where,
-        params,
-    )
-    validation = _children(
-        conn,
-        "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail, "
-        "baseline_status FROM validation_results WHERE run_id IN ({runs}) "
-        "ORDER BY run_id, seq",
-        run_where,
-        params,
-    )
-    baseline = _children(
-        conn,
-        "SELECT run_id, kind, command, status, exit_code, duration_ms, output_tail FROM "
-        "baseline_results WHERE run_id IN ({runs}) ORDER BY run_id, seq",
-        run_where,
-        params,
-    )
-    files = _children(
-        conn,
-        "SELECT run_id, path, change, binary, additions, deletions, patch, patch_truncated FROM "
-        "run_diff_files WHERE run_id IN ({runs}) ORDER BY run_id, seq",
-        run_where,
-        params,
-    )
-    deps = _children(
-        conn,
-        "SELECT run_id, manifest, section, name, before, after FROM run_dependency_changes "
-        "WHERE run_id IN ({runs}) ORDER BY run_id, seq",
-        run_where,
-        params,
-    )
-    manifests = _children(
-        conn,
-        "SELECT run_id, format_version, zebench_version, git_commit, scenario_hash, "
-        "prompt_hash, agent, model, settings, python_version, platform FROM run_manifests "
-        "WHERE run_id IN ({runs})",
-        run_where,
-        params,
-    )
-    messages: dict[str, list[dict[str, Any]]] = {}
-    calls: dict[str, list[dict[str, Any]]] = {}
-    if transcripts:
-        messages = _children(
-            conn,
-            "SELECT run_id, seq, role, content FROM run_messages WHERE run_id IN ({runs}) ORDER BY run_id, seq",
-            run_where,
-            params,
+    key = "runId" if shape else "run_id"
+    stored = {run[key]: StoredRun(run, {}) for run in runs}
+    for table in RUN_PARTS:
+        if table in TRANSCRIPT_PARTS and not transcripts:
+            continue
+        select, read_part = _reader(table, shape)
+        order = f", {table.order}" if table.order else ""
+        sql = (
+            f"SELECT run_id, {select} FROM {table.name} WHERE run_id IN "
+            f"(SELECT run_id FROM benchmark_runs WHERE {run_where}) ORDER BY run_id{order}"
         )
-        calls = _children(
-            conn,
-            "SELECT run_id, seq, name, input, output, is_error, duration_ms FROM run_tool_calls "
-            "WHERE run_id IN ({runs}) ORDER BY run_id, seq",
-            run_where,
-            params,
-        )
-    stored = []
-    for row in runs:
-        run_id = row["run_id"]
-        tele, manifest = telemetry.get(run_id), manifests.get(run_id)
-        stored.append(
-            _StoredRun(
-                run=row,
-                evaluations=evaluations.get(run_id, []),
-                telemetry=tele[0] if tele else None,
-                validation=validation.get(run_id, []),
-                baseline=baseline.get(run_id, []),
-                files=files.get(run_id, []),
-                dependency_changes=deps.get(run_id, []),
-                manifest=manifest[0] if manifest else None,
-                messages=messages.get(run_id, []) if transcripts else None,
-                tool_calls=calls.get(run_id, []) if transcripts else None,
-            )
-        )
-    return stored
+        for run_id, *values in conn.execute(sql, params):
+            stored[run_id].parts.setdefault(table.name, []).append(read_part(values))
+    return list(stored.values())
 
 
 def _run_details(
     conn: sqlite3.Connection, run_where: str, params: tuple[Any, ...], *, transcripts: bool = False
-) -> list[dict[str, Any]]:
+) -> list[RunDetailDict]:
     """Run details (the /api/runs/<id> shape) of the runs matching ``run_where``, in id order; with
     ``transcripts`` each also has a ``transcript`` (the /api/runs/<id>/transcript shape)."""
     details = []
-    for stored in _read_runs(conn, run_where, params, transcripts=transcripts):
-        run = {k: v for k, v in stored.run.items() if k not in ("has_diff", "has_transcript")}
-        detail = {
-            "run": _run_row(run),
-            "evaluations": [_shape(r, ("details",), ("applicable",)) for r in stored.evaluations],
-            "telemetry": _shape(stored.telemetry, ("stage_ms",)) if stored.telemetry else None,
-            "validationResults": [_shape(r) for r in stored.validation],
-            "baselineResults": [_shape(r) for r in stored.baseline],
+    for stored in read_runs(conn, run_where, params, transcripts=transcripts):
+        parts = stored.parts
+        detail: dict[str, Any] = {
+            "run": stored.run,
+            "evaluations": parts.get(EVALUATIONS.name, []),
+            "telemetry": stored.one(TELEMETRY),
+            "validationResults": parts.get(VALIDATION.name, []),
+            "baselineResults": parts.get(BASELINE.name, []),
             "diff": {
-                "files": [_shape(r, (), ("binary", "patch_truncated")) for r in stored.files],
-                "dependencyChanges": [_shape(r) for r in stored.dependency_changes],
+                "files": parts.get(DIFF_FILES.name, []),
+                "dependencyChanges": parts.get(DEPENDENCY_CHANGES.name, []),
             },
-            "manifest": _shape(stored.manifest, ("settings",)) if stored.manifest else None,
+            "manifest": stored.one(MANIFESTS),
         }
-        if stored.messages is not None and stored.tool_calls is not None:
+        if transcripts:
             detail["transcript"] = {
-                "messages": [_shape(r, ("content",)) for r in stored.messages],
-                "toolCalls": [_shape(r, ("input",), ("is_error",)) for r in stored.tool_calls],
+                "messages": parts.get(MESSAGES.name, []),
+                "toolCalls": parts.get(TOOL_CALLS.name, []),
             }
-        details.append(detail)
+        details.append(cast(RunDetailDict, detail))
     return details
 
 
-def query_run_detail(conn: sqlite3.Connection, run_id: str) -> dict[str, Any] | None:
+def query_run_detail(conn: sqlite3.Connection, run_id: str) -> RunDetailDict | None:
     details = _run_details(conn, "run_id = ?", (run_id,))
-    return _checked(RunDetail, details[0]) if details else None
+    return details[0] if details else None
 
 
 def query_run_details_range(
     conn: sqlite3.Connection, first_id: int, last_id: int, *, transcripts: bool = False
-) -> list[dict[str, Any]]:
+) -> list[RunDetailDict]:
     """Details of the runs with row ids first_id..last_id (inclusive), oldest first (the static site's chunks)."""
     return _run_details(conn, "id BETWEEN ? AND ?", (first_id, last_id), transcripts=transcripts)
 
 
-def query_runs_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[dict[str, Any]]:
+def query_runs_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[RunRowDict]:
     """/api/runs rows of the runs with row ids first_id..last_id (inclusive), newest first."""
-    return [
-        _run_row(r)
-        for r in _fetch(
-            conn,
-            f"SELECT {_RUN_COLUMNS} FROM benchmark_runs WHERE id BETWEEN ? AND ? ORDER BY id DESC",
-            (first_id, last_id),
-        )
-    ]
+    sql = f"SELECT {_RUN_SELECT} FROM benchmark_runs WHERE id BETWEEN ? AND ? ORDER BY id DESC"
+    return [_run_row(r) for r in conn.execute(sql, (first_id, last_id))]

@@ -6,22 +6,26 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
+from ...models.run import BATCHES, RUNS, TELEMETRY
+from ..rows import column_of, select_list, select_sql
 from ..sql import counts_sql
-from .batches import _BATCH_COLUMNS
-from .common import _fetch, _shape
+from .common import _fetch
+
+
+def _shape(row: dict[str, Any]) -> dict[str, Any]:
+    return {to_camel(k): v for k, v in row.items()}
 
 
 def query_chunk_versions(conn: sqlite3.Connection, size: int) -> dict[int, tuple[Any, ...]]:
     """For runs grouped by ``id // size``: a version that changes whenever a run of the group is added, removed or
     rewritten (count, id range and the newest write revision, see m007). One pass over the runs."""
-    return {
-        row[0]: tuple(row[1:])
-        for row in conn.execute(
-            "SELECT id / ? AS chunk, COUNT(*), MIN(id), MAX(id), MAX(COALESCE(revision, 0)) "
-            "FROM benchmark_runs GROUP BY chunk",
-            (size,),
-        )
-    }
+    sql = (
+        "SELECT id / ? AS chunk, COUNT(*), MIN(id), MAX(id), MAX(COALESCE(revision, 0)) FROM benchmark_runs "
+        "GROUP BY chunk"
+    )
+    return {chunk: tuple(version) for chunk, *version in conn.execute(sql, (size,))}
 
 
 #: The compact columns of the static site's runs table, one array per run (see query_run_index_range).
@@ -44,29 +48,60 @@ RUN_INDEX_COLUMNS = (
 )
 
 
+def _joined(columns: list[tuple[Any, Any]]) -> str:
+    """A SELECT list over a run (r) and its telemetry (t)."""
+    return ", ".join(select_sql(table, column, "r" if table is RUNS else "t") for table, column in columns)
+
+
+_INDEX_SELECT = _joined([column_of(key, (RUNS, TELEMETRY)) for key in RUN_INDEX_COLUMNS])
+
+
 def query_run_index_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[list[Any]]:
     """Runs first_id..last_id as compact arrays in RUN_INDEX_COLUMNS order (the site's runs table loads all)."""
-    return [
-        list(r)
-        for r in conn.execute(
-            "SELECT r.id, r.run_id, r.batch_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.status, "
-            "r.is_successful, r.weighted_score, r.cost_usd, r.started_at, t.duration_ms, r.failure_category "
-            "FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
-            "WHERE r.id BETWEEN ? AND ? ORDER BY r.id",
-            (first_id, last_id),
-        )
-    ]
+    sql = (
+        f"SELECT {_INDEX_SELECT} FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
+        "WHERE r.id BETWEEN ? AND ? ORDER BY r.id"
+    )
+    return [list(r) for r in conn.execute(sql, (first_id, last_id))]
+
+
+#: The columns of a batch's CSV and JSON downloads: a run's own (with its agent's cost) and its telemetry totals.
+BATCH_RUN_COLUMNS = (
+    "run_id",
+    "suite",
+    "scenario",
+    "tier",
+    "agent",
+    "model",
+    "repeat_index",
+    "status",
+    "is_successful",
+    "weighted_score",
+    "total_score",
+    "success_metric",
+    "failure_category",
+    "failure_stage",
+    "error",
+    "cost_usd",
+    "judge_cost_usd",
+    "tokens_in",
+    "tokens_out",
+    "tool_calls",
+    "duration_ms",
+    "started_at",
+    "completed_at",
+)
+_BATCH_RUNS_SELECT = _joined(
+    [(RUNS, RUNS.column(n)) if n in RUNS.by_name else (TELEMETRY, TELEMETRY.column(n)) for n in BATCH_RUN_COLUMNS]
+)
 
 
 def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
     """Every run of a batch with its telemetry totals, flat (a batch's CSV and JSON downloads)."""
     return _fetch(
         conn,
-        "SELECT r.run_id, r.suite, r.scenario, r.tier, r.agent, r.model, r.repeat_index, r.status, "
-        "r.is_successful, r.weighted_score, r.total_score, r.success_metric, r.failure_category, "
-        "r.failure_stage, r.error, r.cost_usd, t.judge_cost_usd, t.tokens_in, t.tokens_out, "
-        "t.tool_calls, t.duration_ms, r.started_at, r.completed_at FROM benchmark_runs r "
-        "LEFT JOIN run_telemetry t ON t.run_id = r.run_id WHERE r.batch_id = ? ORDER BY r.id",
+        f"SELECT {_BATCH_RUNS_SELECT} FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
+        "WHERE r.batch_id = ? ORDER BY r.id",
         (batch_id,),
     )
 
@@ -74,13 +109,14 @@ def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[dict[s
 def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
     """Per batch: a version that changes when the batch or any of its runs changes (for incremental builds)."""
     runs = {
-        row[0]: tuple(row[1:])
-        for row in conn.execute(
+        batch_id: tuple(version)
+        for batch_id, *version in conn.execute(
             "SELECT batch_id, COUNT(*), MAX(id), MAX(COALESCE(revision, 0)) FROM benchmark_runs GROUP BY batch_id"
         )
     }
     return {
-        row[0]: (*row[1:], *runs.get(row[0], ())) for row in conn.execute(f"SELECT {_BATCH_COLUMNS} FROM batch_runs")
+        batch_id: (*rest, *runs.get(batch_id, ()))
+        for batch_id, *rest in conn.execute(f"SELECT {select_list(BATCHES, BATCHES.columns)} FROM batch_runs")
     }
 
 
