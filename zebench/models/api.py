@@ -10,12 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .run import (
     BATCHES,
+    CONFIGURATION,
+    CONFIGURATION_FIELDS,
     DEPENDENCY_CHANGES,
     DIFF_FILES,
+    DOWNLOAD_COLUMNS,
     EVALUATIONS,
+    ITEM,
+    ITEM_FIELDS,
     MANIFESTS,
     MESSAGES,
     RUNS,
+    SUM_TYPES,
     TELEMETRY,
     TOOL_CALLS,
     VALIDATION,
@@ -149,10 +155,8 @@ class CompareResult(ApiModel):
 
 class BreakdownRow(ApiModel):
     model_config = ConfigDict(extra="allow")  # the grouping columns (suite or tier, with agent and model)
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
     typed_extra: ClassVar[dict[str, Any]] = {"suite": str, "tier": str}
-
-    agent: str
-    model: str | None
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
@@ -210,11 +214,7 @@ class BatchDetail(BatchRow):
 class MatrixCell(ApiModel):
     """One configuration on one item of a batch (/api/v2/batches/<id>/matrix)."""
 
-    agent: str
-    model: str | None
-    suite: str
-    scenario: str
-    tier: str
+    __annotations__ = {**CONFIGURATION_FIELDS, **ITEM_FIELDS}  # the configuration and the item (models.run), then:
     runs: int
     successful: int
     meanScore: float | None
@@ -279,8 +279,7 @@ class AggregateRow(ApiModel):
 class AgentStats(AggregateRow):
     """One configuration (agent and model) of the leaderboard; see docs/statistics.md for each figure."""
 
-    agent: str
-    model: str | None
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
     #: "agent [model]", as every page shows a configuration.
     configuration: str | None = None
     rank: int | None = None
@@ -322,9 +321,7 @@ class AgentStats(AggregateRow):
 
 
 class ScenarioStats(AggregateRow):
-    suite: str
-    scenario: str
-    tier: str
+    __annotations__ = dict(ITEM_FIELDS)  # the item (models.run)
 
 
 class Health(ApiModel):
@@ -433,3 +430,84 @@ class ErrorBody(ApiModel):
     error: str
     errors: list[Any]
     status: int
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shapes only zebench's own pages and commands read (the static site, the leaderboard, the CLI): not served by the
+# API, so not in the OpenAPI document; their TypedDicts (models.shapes) type the store's queries.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class ItemCounts(ApiModel):
+    """The sums (models.run.SUM_TYPES) of one configuration on one item ('' for an empty name)."""
+
+    __annotations__ = {**dict.fromkeys((*CONFIGURATION, *ITEM), str), **SUM_TYPES}
+
+
+class BatchRunRow(ApiModel):
+    """A run of a batch's CSV and JSON downloads (models.run.DOWNLOAD_COLUMNS, by column name)."""
+
+    __annotations__ = {c.name: c.type for _, c in DOWNLOAD_COLUMNS}
+
+
+class HistogramBin(ApiModel):
+    #: Weighted scores bin..bin+1 (10 falls in the last bin, 9).
+    bin: int
+    runs: int
+
+
+class DailyTrend(ApiModel):
+    __annotations__ = {
+        "day": str,
+        **dict.fromkeys(CONFIGURATION, str),
+        "runs": int,
+        "successRate": float | None,
+        "avgWeightedScore": float | None,
+    }
+
+
+class CostRow(ApiModel):
+    """One configuration's costs and tokens (None when no run's is known)."""
+
+    __annotations__ = {
+        **dict.fromkeys(CONFIGURATION, str),
+        "runs": int,
+        "solved": int,
+        "costRuns": int,
+        "costUsd": float | None,
+        "judgeCostUsd": float | None,
+        "judgeCostRuns": int,
+        "tokensIn": int | None,
+        "tokensOut": int | None,
+        "cacheReadTokens": int | None,
+        "cacheWriteTokens": int | None,
+        "costUnknownRuns": int,
+        "costPerSolvedUsd": float | None,
+        "meanCostUsd": float | None,
+    }
+
+
+class EvaluatorFigures(ApiModel):
+    """One evaluator over every counted run."""
+
+    evaluatorName: str
+    kind: str | None
+    avgWeight: float
+    evaluations: int
+    applicable: int
+    avgScore: float | None
+    passRate: float | None
+    errors: int
+    costUsd: float | None
+
+
+class EvaluatorByConfiguration(ApiModel):
+    """One evaluator's mean score for one configuration over the evaluations that ran."""
+
+    __annotations__ = {
+        **dict.fromkeys(CONFIGURATION, str),
+        "evaluatorName": str,
+        "applicable": int,
+        "avgScore": float | None,
+        "errors": int,
+    }

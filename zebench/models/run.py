@@ -427,6 +427,41 @@ BATCHES = Table(
 CONFIGURATION: tuple[str, ...] = RUNS.with_role("configuration")
 #: The columns of a run that make its item (what a configuration is run on).
 ITEM: tuple[str, ...] = RUNS.with_role("item")
+#: The configuration's and the item's API keys with their types, as every shape per configuration or item serves them.
+CONFIGURATION_FIELDS: dict[str, Any] = {RUNS.column(c).key: RUNS.column(c).type for c in CONFIGURATION}
+ITEM_FIELDS: dict[str, Any] = {RUNS.column(c).key: RUNS.column(c).type for c in ITEM}
+
+#: The sums a group of runs is summarised by (counts of runs, and the amounts every mean is made of), with their
+#: types: one vocabulary for the summary tables, the grouped queries and the figures computed from them. Their SQL
+#: is zebench.store.sql.SUMS, which defines exactly these.
+SUM_TYPES: dict[str, type] = {
+    "runs": int,
+    "successful": int,
+    "completed": int,
+    "failed": int,
+    "agent_failed": int,
+    "infra_failed": int,
+    "scored": int,
+    "evaluator_errors": int,
+    "total_scored": int,
+    "sum_total_score": float,
+    "sum_weighted": float,
+    "cost_runs": int,
+    "sum_cost": float,
+}
+
+#: A batch's downloads (CSV and JSON, one row per run): a run's columns and its telemetry's totals, by column name.
+DOWNLOAD_COLUMNS: tuple[tuple[Table, Column], ...] = tuple(
+    (table, table.column(name))
+    for table, names in (
+        (RUNS, ("run_id", *ITEM, *CONFIGURATION, "repeat_index", "status", "is_successful")),
+        (RUNS, ("weighted_score", "total_score", "success_metric", "failure_category", "failure_stage", "error")),
+        (RUNS, ("cost_usd",)),
+        (TELEMETRY, ("judge_cost_usd", "tokens_in", "tokens_out", "tool_calls", "duration_ms")),
+        (RUNS, ("started_at", "completed_at")),
+    )
+    for name in names
+)
 
 # Every column written from a record attribute names one the record has.
 assert all(

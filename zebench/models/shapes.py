@@ -519,3 +519,103 @@ class ErrorBodyDict(TypedDict):
     error: str
     errors: list[Any]
     status: int
+
+
+class ItemCountsDict(TypedDict):
+    agent: str
+    model: str
+    suite: str
+    scenario: str
+    tier: str
+    runs: int
+    successful: int
+    completed: int
+    failed: int
+    agent_failed: int
+    infra_failed: int
+    scored: int
+    evaluator_errors: int
+    total_scored: int
+    sum_total_score: float
+    sum_weighted: float
+    cost_runs: int
+    sum_cost: float
+
+
+class BatchRunRowDict(TypedDict):
+    run_id: str
+    suite: str
+    scenario: str
+    tier: str
+    agent: str
+    model: str | None
+    repeat_index: int | None
+    status: str
+    is_successful: bool
+    weighted_score: float | None
+    total_score: float | None
+    success_metric: float | None
+    failure_category: str | None
+    failure_stage: str | None
+    error: str | None
+    cost_usd: float | None
+    judge_cost_usd: float | None
+    tokens_in: int | None
+    tokens_out: int | None
+    tool_calls: int | None
+    duration_ms: int | None
+    started_at: str
+    completed_at: str | None
+
+
+class HistogramBinDict(TypedDict):
+    bin: int
+    runs: int
+
+
+class DailyTrendDict(TypedDict):
+    day: str
+    agent: str
+    model: str
+    runs: int
+    successRate: float | None
+    avgWeightedScore: float | None
+
+
+class CostRowDict(TypedDict):
+    agent: str
+    model: str
+    runs: int
+    solved: int
+    costRuns: int
+    costUsd: float | None
+    judgeCostUsd: float | None
+    judgeCostRuns: int
+    tokensIn: int | None
+    tokensOut: int | None
+    cacheReadTokens: int | None
+    cacheWriteTokens: int | None
+    costUnknownRuns: int
+    costPerSolvedUsd: float | None
+    meanCostUsd: float | None
+
+
+class EvaluatorFiguresDict(TypedDict):
+    evaluatorName: str
+    kind: str | None
+    avgWeight: float
+    evaluations: int
+    applicable: int
+    avgScore: float | None
+    passRate: float | None
+    errors: int
+    costUsd: float | None
+
+
+class EvaluatorByConfigurationDict(TypedDict):
+    agent: str
+    model: str
+    evaluatorName: str
+    applicable: int
+    avgScore: float | None
+    errors: int

@@ -26,7 +26,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from .. import store
 from ..constants import zebench_version
-from ..models.shapes import BatchRowDict, BreakdownRowDict, RunDetailDict
+from ..models.shapes import BatchRowDict, BreakdownRowDict, RunDetailDict, StatsDict
 from ..report import analysis
 from ..store import NotReadable, open_for_reading
 
@@ -298,7 +298,7 @@ def _environment(root: Path) -> Any:
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
     env.filters["when"] = _when
-    env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
+    env.filters["config"] = analysis.config_label
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
     return env
@@ -594,7 +594,7 @@ class _Builder:
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
         self.batch_configs = {
-            b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
+            b: [analysis.config_name(*c.split("|")) for c in config[0]]
             for b, config in store.query_batch_configurations(conn).items()
         }
         self.batch_files = batch_file_names(created)
@@ -631,7 +631,7 @@ class _Builder:
                             [
                                 {
                                     label: r[label],
-                                    "config": analysis.config_name(r["agent"], r["model"]),
+                                    "config": analysis.config_label(r),
                                     "rate": r["successRate"],
                                     "runs": r["runs"],
                                 }
@@ -646,10 +646,7 @@ class _Builder:
                         )
                 if b["byAgent"]:
                     specs["agent"] = charts.bars(
-                        [
-                            {"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
-                            for r in b["byAgent"]
-                        ],
+                        [{"config": analysis.config_label(r), "rate": r["successRate"]} for r in b["byAgent"]],
                         "config",
                         "rate",
                         title="Success rate by agent and model",
@@ -681,7 +678,7 @@ class _Builder:
                         value_title="runs",
                         fmt=",d",
                     )
-                configs = sorted({analysis.config_name(r["agent"], r["model"]) for r in b["byAgent"]})
+                configs = sorted({analysis.config_label(r) for r in b["byAgent"]})
                 self.page(
                     f"batches/{name}.html",
                     "batch.html",
@@ -709,7 +706,7 @@ class _Builder:
             "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
         )
 
-    def build_pages(self, stats: dict[str, Any], batches: list[BatchRowDict]) -> None:
+    def build_pages(self, stats: StatsDict, batches: list[BatchRowDict]) -> None:
         from . import charts
 
         conn = self.conn
@@ -753,7 +750,7 @@ class _Builder:
         by_scenario: dict[tuple[str, str], list[int]] = {}
         by_tier: dict[tuple[str, str], list[int]] = {}
         for i in items:
-            config = analysis.config_name(i["agent"], i["model"])
+            config = analysis.config_label(i)
             for acc, key in ((by_scenario, (config, f"{i['suite']}/{i['scenario']}")), (by_tier, (config, i["tier"]))):
                 counts = acc.setdefault(key, [0, 0])
                 counts[0] += i["runs"]
@@ -782,14 +779,15 @@ class _Builder:
                 group_title=charts.CONFIG_TITLE,
             )
         costs = store.query_costs_by_config(conn)
-        cost_of = {(c["agent"], c["model"]): c for c in costs}
+        cost_of = {analysis.config_key(c): c for c in costs}
         points = [
-            (r, cost_of[(r["agent"], r["model"] or "")])
+            (r, cost_of[analysis.config_key(r)])
             for r in board
             if r["meanScore"] is not None
-            and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd") is not None
+            and analysis.config_key(r) in cost_of
+            and cost_of[analysis.config_key(r)]["meanCostUsd"] is not None
         ]
-        frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
+        frontier = analysis.pareto_frontier([(c["meanCostUsd"] or 0.0, r["meanScore"]) for r, c in points])
         pareto = [
             {
                 "config": r["config"],
@@ -812,11 +810,11 @@ class _Builder:
         )
 
         # scenarios: per item and configuration (never pooled); hardest first by the mean over configurations
-        configs = sorted({analysis.config_name(i["agent"], i["model"]) for i in items})
+        configs = sorted({analysis.config_label(i) for i in items})
         by_item: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = {}
         for i in items:
             cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
-            cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
+            cell[analysis.config_label(i)] = (i["successful"], i["runs"])
         hardest: list[dict[str, Any]] = sorted(
             (
                 {
@@ -831,9 +829,9 @@ class _Builder:
             ),
             key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]),
         )
-        flaky = sorted(
+        flaky: list[dict[str, Any]] = sorted(
             (
-                {**i, "config": analysis.config_name(i["agent"], i["model"]), "rate": i["successful"] / i["runs"]}
+                {**i, "config": analysis.config_label(i), "rate": i["successful"] / i["runs"]}
                 for i in items
                 if 0 < i["successful"] < i["runs"]
             ),
@@ -889,7 +887,7 @@ class _Builder:
             specs["matrix"] = charts.heatmap(
                 [
                     {
-                        "config": analysis.config_name(r["agent"], r["model"]),
+                        "config": analysis.config_label(r),
                         "evaluator": r["evaluatorName"],
                         "score": r["avgScore"],
                         "runs": r["applicable"],
@@ -906,12 +904,13 @@ class _Builder:
         self.page("evaluators.html", "evaluators.html", title="Evaluators", evaluators=evaluators, specs=specs)
 
         # costs: a judge's cost only where a judge ran (an llm_judge evaluation that ran, errors included)
-        judge_runs = {(r["agent"], r["model"]): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
+        judge_runs = {analysis.config_key(r): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
         specs = {}
-        for c in costs:
-            c["config"] = analysis.config_name(c["agent"], c["model"])
-            c["judgeRuns"] = judge_runs.get((c["agent"], c["model"]), 0)
-        solved = [c for c in costs if c["costPerSolvedUsd"] is not None]
+        shown: list[dict[str, Any]] = [
+            {**c, "config": analysis.config_label(c), "judgeRuns": judge_runs.get(analysis.config_key(c), 0)}
+            for c in costs
+        ]
+        solved = [c for c in shown if c["costPerSolvedUsd"] is not None]
         if solved:
             specs["per_solved"] = charts.bars(
                 [{"config": c["config"], "usd": c["costPerSolvedUsd"]} for c in solved],
@@ -922,11 +921,11 @@ class _Builder:
                 value_title="USD",
                 fmt="$.4f",
             )
-        if costs:
+        if shown:
             specs["tokens"] = charts.grouped_bars(
                 [
                     {"config": c["config"], "kind": kind, "tokens": c[key], "runs": c["runs"]}
-                    for c in costs
+                    for c in shown
                     for kind, key in (("input", "tokensIn"), ("output", "tokensOut"), ("cache read", "cacheReadTokens"))
                 ],
                 "config",
@@ -937,7 +936,7 @@ class _Builder:
                 group_title="tokens",
                 percent=False,
             )
-        self.page("costs.html", "costs.html", title="Costs", costs=costs, stats=stats, specs=specs)
+        self.page("costs.html", "costs.html", title="Costs", costs=shown, stats=stats, specs=specs)
 
         # batches, runs, run view, compare
         self.page("batches.html", "batches.html", title="Batches", batches=batches)
@@ -976,8 +975,7 @@ class _Builder:
             if previous:  # the same configurations ran in both: one comparison per configuration
                 latest_pair = (previous, newest)
                 for config in self.batch_configs.get(newest, []):
-                    agent, model = config_parts(configurations, config)
-                    side = {"agent": agent, "model": model or ""}
+                    side = analysis.config_filters(config_parts(configurations, config))
                     latest.append(
                         {
                             "config": config,
@@ -1031,7 +1029,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
@@ -1051,7 +1049,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 SCENARIO_ROWS = 200
 
 
-def _item_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+def _item_rows(items: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
     successful, scored, sum of weighted scores]."""
     return [
@@ -1077,15 +1075,15 @@ def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every configuration with runs: agent, model and its name."""
+    """Every configuration with runs: its columns and its name."""
     return [
-        {"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
-        for a, m in store.query_configurations(conn)
+        {**analysis.config_fields(key), "name": analysis.config_name(*key)} for key in store.query_configurations(conn)
     ]
 
 
-def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
+def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, ...]:
+    """The key (analysis.config_key) of the configuration named ``name``."""
     for c in configurations:
         if c["name"] == name:
-            return c["agent"], c["model"]
+            return analysis.config_key(c)
     raise KeyError(name)

@@ -18,7 +18,7 @@ from ..isolation.redact import default_redactor, redact
 from ..models import BatchRecord, RunRecord, record_problems
 from ..models.run import BATCHES, RUN_PARTS, RUNS
 from .rows import write_rows
-from .sql import batch_figures_sql
+from .sql import batch_refresh_sql
 
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = tuple(table.name for table in RUN_PARTS)
@@ -171,21 +171,11 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
-    """Recompute a batch's figures from its stored runs, with the counts of COUNT_CONDITIONS (cancelled attempts
-    are counted apart, never as runs)."""
-    conn.execute(
-        f"""
-        UPDATE batch_runs SET
-          total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
-          avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
-          agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored,
-          cancelled_runs = agg.cancelled, evaluator_error_runs = agg.evaluator_errors,
-          completed_at = COALESCE(?, completed_at)
-        FROM ({batch_figures_sql()}) AS agg
-        WHERE batch_id = ?
-        """,
-        (completed_at, batch_id, batch_id),
-    )
+    """Recompute a batch's figures from its stored runs (store.sql.BATCH_FIGURES: the sums of SUMS over its counted
+    runs, and its cancelled attempts apart, never as runs)."""
+    conn.execute(batch_refresh_sql(), (batch_id, batch_id))
+    if completed_at is not None:
+        conn.execute("UPDATE batch_runs SET completed_at = ? WHERE batch_id = ?", (completed_at, batch_id))
 
 
 #: batch_runs columns a write of a BatchRecord may set (created_at only when the row is new).

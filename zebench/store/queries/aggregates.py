@@ -1,113 +1,94 @@
-"""Statistics over every counted run (/api/v2/stats...) and the per-item counts the leaderboard and comparisons read."""
+"""Statistics over every counted run (/api/v2/stats...) from the summary tables, and the per-item sums the
+leaderboard and comparisons read. Counts and sums are store.sql.SUMS; means and rates store.figures."""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
-from pydantic.alias_generators import to_camel
-
-from ..sql import ITEM_COLUMNS, counts_sql, item_sums_columns
+from ...models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES, nullable
+from ...models.shapes import AgentStatsDict, ItemCountsDict, ScenarioStatsDict, StatsDict
+from .. import figures
+from ..sql import ITEM_COLUMNS, counts_sql, sums_columns
 from .common import _fetch, _time_window
 
-
-def _aggregate_row(row: dict[str, Any]) -> dict[str, Any]:
-    runs, scored = row.pop("runs"), row.pop("scored")
-    successful, failed = row.pop("successful"), row.pop("failed")
-    sum_total, sum_weighted = row.pop("sum_total_score"), row.pop("sum_weighted")
-    cost_runs, sum_cost = row.pop("cost_runs"), row.pop("sum_cost")
-    min_w, max_w = row.pop("min_weighted"), row.pop("max_weighted")
-    out = {to_camel(k): v for k, v in row.items()}
-    out.update(
-        {
-            "runs": runs,
-            "successfulRuns": successful,
-            "failedRuns": failed,
-            "scoredRuns": scored,
-            "successRate": successful / runs if runs else None,
-            "avgScore": sum_total / scored if scored else None,
-            "avgWeightedScore": sum_weighted / scored if scored else None,
-            "minWeightedScore": min_w,
-            "maxWeightedScore": max_w,
-            # the original's names for the same figures (0-10 scale)
-            "minScore": min_w,
-            "maxScore": max_w,
-            "totalCostUsd": sum_cost if cost_runs else None,
-            "meanCostUsd": sum_cost / cost_runs if cost_runs else None,
-            "costUnknownRuns": runs - cost_runs,
-        }
-    )
-    return out
+#: A summary with no runs: every sum 0.
+_NO_RUNS = dict.fromkeys(SUM_TYPES, 0)
 
 
-def query_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+def _aggregate(keys: dict[str, Any], s: dict[str, Any]) -> dict[str, Any]:
+    """A summary row (store.sql.SUMMARIES) in the shape of models.AggregateRow, after its grouping keys."""
+    return {
+        **keys,
+        "runs": s["runs"],
+        "successfulRuns": s["successful"],
+        "failedRuns": s["failed"],
+        "scoredRuns": s["scored"],
+        "successRate": figures.success_rate(s),
+        "avgScore": figures.mean_total_score(s),
+        "avgWeightedScore": figures.mean_weighted_score(s),
+        "minWeightedScore": s["min_weighted"],
+        "maxWeightedScore": s["max_weighted"],
+        # the same two figures under the names earlier versions of /api/v2 served (store.figures)
+        "minScore": s["min_weighted"],
+        "maxScore": s["max_weighted"],
+        "totalCostUsd": figures.total_cost(s),
+        "meanCostUsd": figures.mean_cost(s),
+        "costUnknownRuns": figures.cost_unknown_runs(s),
+    }
+
+
+def _keys(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """A summary row's grouping keys as served: a column the run may leave empty is None, not ''."""
+    return {c: None if row[c] == "" and nullable(RUNS.column(c).type) else row[c] for c in columns}
+
+
+def query_stats(conn: sqlite3.Connection) -> StatsDict:
     """Totals over every counted run (all configurations pooled, as the key ``pooled`` says)."""
     rows = _fetch(conn, "SELECT * FROM agg_totals WHERE grp = 'all'")
-    base = (
-        _aggregate_row(rows[0])
-        if rows
-        else _aggregate_row(
-            {
-                "grp": "all",
-                "runs": 0,
-                "successful": 0,
-                "failed": 0,
-                "scored": 0,
-                "sum_total_score": 0,
-                "sum_weighted": 0,
-                "min_weighted": None,
-                "max_weighted": None,
-                "cost_runs": 0,
-                "sum_cost": 0,
-            }
-        )
-    )
-    base.pop("grp", None)
-    counts = conn.execute(
+    s = rows[0] if rows else _NO_RUNS
+    batches, configurations, scenarios = conn.execute(
         "SELECT (SELECT COUNT(*) FROM batch_runs), (SELECT COUNT(*) FROM agg_agents WHERE runs > 0), "
         "(SELECT COUNT(DISTINCT suite || '/' || scenario) FROM agg_scenarios WHERE runs > 0)"
     ).fetchone()
-    completed, agent_failed, infra_failed, evaluator_errors = conn.execute(
-        "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(agent_failed), 0), COALESCE(SUM(infra_failed), 0), "
-        "COALESCE(SUM(evaluator_errors), 0) FROM agg_items"
-    ).fetchone()
     (cancelled,) = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()
     return {
-        "totalRuns": base["runs"],
-        "successfulRuns": base["successfulRuns"],
-        "failedRuns": base["failedRuns"],
-        "completedRuns": completed,
-        "agentFailures": agent_failed,
-        "infraFailures": infra_failed,
+        "totalRuns": s["runs"],
+        "successfulRuns": s["successful"],
+        "failedRuns": s["failed"],
+        "completedRuns": s["completed"],
+        "agentFailures": s["agent_failed"],
+        "infraFailures": s["infra_failed"],
         "cancelledAttempts": cancelled,
-        "evaluatorErrorRuns": evaluator_errors,
-        "successRate": base["successRate"],
-        "avgScore": base["avgScore"],
-        "avgWeightedScore": base["avgWeightedScore"],
-        "totalCostUsd": base["totalCostUsd"],
-        "costUnknownRuns": base["costUnknownRuns"],
-        "totalBatches": counts[0],
-        "agentModels": counts[1],
-        "scenarios": counts[2],
+        "evaluatorErrorRuns": s["evaluator_errors"],
+        "successRate": figures.success_rate(s),
+        "avgScore": figures.mean_total_score(s),
+        "avgWeightedScore": figures.mean_weighted_score(s),
+        "totalCostUsd": figures.total_cost(s),
+        "costUnknownRuns": figures.cost_unknown_runs(s),
+        "totalBatches": batches,
+        "agentModels": configurations,
+        "scenarios": scenarios,
         "pooled": True,
     }
 
 
-def query_stats_agents(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = [_aggregate_row(r) for r in _fetch(conn, "SELECT * FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
-    for row in rows:
-        row["model"] = row["model"] or None
-    return rows
+def query_stats_agents(conn: sqlite3.Connection) -> list[AgentStatsDict]:
+    """Per configuration (agg_agents), in the configuration's order."""
+    order = ", ".join(CONFIGURATION)
+    rows = _fetch(conn, f"SELECT * FROM agg_agents WHERE runs > 0 ORDER BY {order}")
+    return [cast(AgentStatsDict, _aggregate(_keys(r, CONFIGURATION), r)) for r in rows]
 
 
-def query_stats_scenarios(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [
-        _aggregate_row(r)
-        for r in _fetch(conn, "SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY suite, scenario, tier")
-    ]
+def query_stats_scenarios(conn: sqlite3.Connection) -> list[ScenarioStatsDict]:
+    """Per item (agg_scenarios), in the item's order."""
+    rows = _fetch(conn, f"SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY {', '.join(ITEM)}")
+    return [cast(ScenarioStatsDict, _aggregate(_keys(r, ITEM), r)) for r in rows]
 
 
-SELECTION_FILTERS = ("agent", "model", "suite", "scenario", "tier", "batchId")
+#: The filters of a selection of runs (zebench leaderboard --filter, compare): the configuration's, the item's and
+#: the batch, as API keys.
+SELECTION_FILTERS = tuple(RUNS.column(c).key for c in (*CONFIGURATION, *ITEM, "batch_id"))
 
 
 def query_item_counts(
@@ -116,33 +97,34 @@ def query_item_counts(
     *,
     since: str | None = None,
     until: str | None = None,
-) -> list[dict[str, Any]]:
-    """Counts per (agent, model, suite, scenario, tier): from the summary table when unfiltered, else grouped
-    from the runs (filters: agent, model, suite, scenario, tier, batchId; since/until on startedAt)."""
+) -> list[ItemCountsDict]:
+    """The sums per item of each configuration (store.sql.ITEM_COLUMNS): from the summary table when unfiltered,
+    else grouped from the runs (SELECTION_FILTERS; since/until on startedAt). Empty names are ''."""
     filters = {k: v for k, v in (filters or {}).items() if v is not None}
     unknown = set(filters) - set(SELECTION_FILTERS)
     if unknown:
         raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(SELECTION_FILTERS)}")
+    columns = f"{', '.join(ITEM_COLUMNS)}, {', '.join(SUM_TYPES)}"
     if not filters and not since and not until:
-        return _fetch(conn, "SELECT * FROM agg_items WHERE runs > 0")
+        return cast(list[ItemCountsDict], _fetch(conn, f"SELECT {columns} FROM agg_items WHERE runs > 0"))
     where, params = [counts_sql("runs")], []
     for key, value in filters.items():
-        column = "batch_id" if key == "batchId" else key
-        if column == "model" and value == "":
-            where.append("model IS NULL")
+        column = RUNS.by_key[key]
+        if value == "" and nullable(column.type):  # an empty name: the runs without one
+            where.append(f"{column.name} IS NULL")
         else:
-            where.append(f"{column} = ?")
+            where.append(f"{column.name} = ?")
             params.append(value)
     _time_window(where, params, since, until)
-    group = ", ".join(f"COALESCE({c}, '') AS {c}" for c in ITEM_COLUMNS)
-    return _fetch(
-        conn,
-        f"SELECT {group}, {item_sums_columns()} FROM benchmark_runs WHERE {' AND '.join(where)} "
-        f"GROUP BY {', '.join(f'COALESCE({c}, {chr(39)}{chr(39)})' for c in ITEM_COLUMNS)}",
-        params,
+    group = [f"COALESCE({c}, '')" for c in ITEM_COLUMNS]
+    sql = (
+        f"SELECT {', '.join(f'{g} AS {c}' for g, c in zip(group, ITEM_COLUMNS, strict=True))}, {sums_columns()} "
+        f"FROM benchmark_runs WHERE {' AND '.join(where)} GROUP BY {', '.join(group)}"
     )
+    return cast(list[ItemCountsDict], _fetch(conn, sql, params))
 
 
-def query_configurations(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """Every configuration with runs, (agent, model) with '' for no model, in order."""
-    return [(a, m) for a, m in conn.execute("SELECT agent, model FROM agg_agents WHERE runs > 0 ORDER BY agent, model")]
+def query_configurations(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
+    """Every configuration with runs, as a tuple of the configuration's columns ('' for an empty one), in order."""
+    order = ", ".join(CONFIGURATION)
+    return [tuple(row) for row in conn.execute(f"SELECT {order} FROM agg_agents WHERE runs > 0 ORDER BY {order}")]

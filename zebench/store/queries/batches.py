@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, cast
 
-from pydantic.alias_generators import to_camel
-
 from ...constants import MAX_PAGE
-from ...models.run import BATCHES
+from ...models.run import BATCHES, CONFIGURATION, SUM_TYPES
 from ...models.shapes import BatchDetailDict, BatchRowDict, BreakdownRowDict, DenominatorsDict
+from .. import figures
 from ..rows import Reader, decoder, select_list
-from ..sql import counts_sql, run_counts_columns
+from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, counts_sql, sums_columns
 from .common import _fetch, batch_complete, decode_cursor, encode_cursor
 from .runs import _RUN_SELECT, _run_row
 
@@ -30,29 +29,37 @@ def _batch_row(values: Any) -> BatchRowDict:
     return cast(BatchRowDict, out)
 
 
+def _batch_sums(row: dict[str, Any]) -> dict[str, Any]:
+    """A batch row's figures (by column name) as the sums they are (store.sql.BATCH_FIGURES in reverse). The row
+    keeps its mean weighted score, not the sum: the sum is the mean times the scored runs."""
+    sums = {name: row.get(column) or 0 for column, name in BATCH_FIGURES.items() if name in SUM_TYPES}
+    mean = row.get("avg_weighted_score")
+    sums["sum_weighted"] = 0.0 if mean is None else mean * sums["scored"]
+    return sums
+
+
 def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
     """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, its cancelled
     attempts and runs with evaluator errors, whether it is complete (batch_complete), and success and score with
     infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the batch
-    row, which refresh_batch_aggregates keeps up to date with the counts of COUNT_CONDITIONS."""
-    runs, infra = row.get("total_runs") or 0, row.get("infra_failed_runs") or 0
-    scored, agent_failed = row.get("scored_runs") or 0, row.get("agent_failed_runs") or 0
-    successful, expected, avg = row.get("successful_runs") or 0, row.get("expected_runs"), row.get("avg_weighted_score")
+    row, which refresh_batch_aggregates keeps up to date with store.sql.SUMS (BATCH_FIGURES)."""
+    s = _batch_sums(row)
+    runs, expected = s["runs"], row.get("expected_runs")
     return {
         "expectedRuns": expected,
         "runs": runs,
         "missingRuns": max(0, expected - runs) if expected else 0,
-        "completedRuns": runs - agent_failed - infra,
-        "agentFailures": agent_failed,
-        "infraFailures": infra,
-        "successfulRuns": successful,
+        "completedRuns": runs - s["agent_failed"] - s["infra_failed"],
+        "agentFailures": s["agent_failed"],
+        "infraFailures": s["infra_failed"],
+        "successfulRuns": s["successful"],
         "cancelledAttempts": row.get("cancelled_runs") or 0,
-        "evaluatorErrorRuns": row.get("evaluator_error_runs") or 0,
+        "evaluatorErrorRuns": s["evaluator_errors"],
         "complete": batch_complete(expected, runs, row.get("completed_at")),
-        "successRate": successful / runs if runs else None,
-        "successRateExclInfra": successful / (runs - infra) if runs - infra else None,
-        "avgWeightedScore": avg,
-        "avgWeightedScoreWithInfra": avg * scored / (scored + infra) if avg is not None and scored + infra else None,
+        "successRate": figures.success_rate(s),
+        "successRateExclInfra": figures.success_rate_excl_infra(s),
+        "avgWeightedScore": row.get("avg_weighted_score"),
+        "avgWeightedScoreWithInfra": figures.mean_weighted_score_with_infra(s),
     }
 
 
@@ -75,30 +82,48 @@ def query_batches(
 
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[BreakdownRowDict]:
-    """The batch's counted runs grouped by ``columns``: always per configuration (agent and model), so that no
-    figure pools configurations."""
-    columns = [*columns, *(c for c in ("agent", "model") if c not in columns)]
+    """The batch's counted runs grouped by ``columns``: always per configuration, so that no figure pools
+    configurations."""
+    columns = [*columns, *(c for c in CONFIGURATION if c not in columns)]
     cols = ", ".join(columns)
-    rows = _fetch(
-        conn,
-        f"""
-        SELECT {cols}, {run_counts_columns()},
-               AVG(weighted_score) AS avg_weighted_score, AVG(total_score) AS avg_score,
-               SUM(cost_usd) AS total_cost_usd, COUNT(cost_usd) AS cost_runs
-        FROM benchmark_runs WHERE batch_id = ? AND {counts_sql("runs")} GROUP BY {cols} ORDER BY {cols}""",
-        (batch_id,),
+    sql = (
+        f"SELECT {cols}, {sums_columns()} FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')} "
+        f"GROUP BY {cols} ORDER BY {cols}"
     )
-    out = []
-    for r in rows:
-        cost_runs = r.pop("cost_runs")
-        shaped = {to_camel(k): v for k, v in r.items()}
-        shaped["successRate"] = r["successful_runs"] / r["runs"] if r["runs"] else None
-        # the total of the runs whose cost is known; "unknown" (None) only when none is
-        shaped["totalCostUsd"] = r["total_cost_usd"] if cost_runs else None
-        shaped["costUnknownRuns"] = r["runs"] - cost_runs
-        out.append(cast(BreakdownRowDict, shaped))
-    return out
+    return [
+        cast(
+            BreakdownRowDict,
+            {
+                **{c: r[c] for c in columns},
+                **figures.counts(r),
+                "avgWeightedScore": figures.mean_weighted_score(r),
+                "avgScore": figures.mean_total_score(r),
+                "totalCostUsd": figures.total_cost(r),
+                "successRate": figures.success_rate(r),
+                "costUnknownRuns": figures.cost_unknown_runs(r),
+            },
+        )
+        for r in _fetch(conn, sql, (batch_id,))
+    ]
 
+
+#: A batch's evaluators (models.EvaluatorBreakdownRow): mean 0-1 score and full-score rate of the applicable ones.
+_BY_EVALUATOR = f"""
+    SELECT e.evaluator_name AS evaluatorName, COUNT(*) AS runs, SUM(e.applicable) AS applicableRuns,
+           AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avgScore,
+           AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS passRate,
+           SUM(e.error IS NOT NULL) AS errors
+    FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
+    WHERE r.batch_id = ? AND {counts_sql("runs", "r")} GROUP BY e.evaluator_name ORDER BY e.evaluator_name"""
+_FAILURES = f"""
+    SELECT failure_category AS category, COUNT(*) AS runs FROM benchmark_runs
+    WHERE batch_id = ? AND {counts_sql("failed")} GROUP BY failure_category ORDER BY runs DESC"""
+#: The evaluator errors of a batch (store.sql.EVALUATOR_ERROR: the ones that make their runs unsuccessful).
+_EVALUATOR_ERRORS = f"""
+    SELECT e.evaluator_name AS evaluatorName, COUNT(*) AS runs, MIN(e.error) AS example FROM evaluation_results e
+    JOIN benchmark_runs r ON r.run_id = e.run_id
+    WHERE r.batch_id = ? AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
+    GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name"""
 
 #: Runs embedded in a batch's detail; the rest are paged from /api/runs?batchId=...
 BATCH_RUNS_EMBEDDED = 100
@@ -113,33 +138,6 @@ def query_batch_detail(
     batch: dict[str, Any] = dict(_batch_row(row))
     sql = f"SELECT {_RUN_SELECT} FROM benchmark_runs WHERE batch_id = ? ORDER BY id LIMIT ?"
     runs = [_run_row(r) for r in conn.execute(sql, (batch_id, runs_limit))]
-    evaluators = _fetch(
-        conn,
-        f"""
-        SELECT e.evaluator_name, COUNT(*) AS runs, SUM(e.applicable) AS applicable_runs,
-               AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avg_score,
-               AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS pass_rate,
-               SUM(e.error IS NOT NULL) AS errors
-        FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
-        WHERE r.batch_id = ? AND {counts_sql("runs", "r")} GROUP BY e.evaluator_name ORDER BY e.evaluator_name""",
-        (batch_id,),
-    )
-    failures = _fetch(
-        conn,
-        f"""
-        SELECT failure_category AS category, COUNT(*) AS runs FROM benchmark_runs
-        WHERE batch_id = ? AND {counts_sql("failed")} GROUP BY failure_category ORDER BY runs DESC""",
-        (batch_id,),
-    )
-    errors = _fetch(
-        conn,
-        f"""
-        SELECT e.evaluator_name, COUNT(*) AS runs, MIN(e.error) AS example FROM evaluation_results e
-        JOIN benchmark_runs r ON r.run_id = e.run_id
-        WHERE r.batch_id = ? AND {counts_sql("runs", "r")} AND e.error IS NOT NULL
-        GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name""",
-        (batch_id,),
-    )
     batch["runs"] = runs
     batch["runsIncluded"] = len(runs)
     (batch["runsTotal"],) = conn.execute(
@@ -147,10 +145,12 @@ def query_batch_detail(
     ).fetchone()
     batch["breakdowns"] = {
         "bySuite": _breakdown(conn, batch_id, ["suite"]),
-        "byAgent": _breakdown(conn, batch_id, ["agent", "model"]),
+        "byAgent": _breakdown(conn, batch_id, list(CONFIGURATION)),
         "byTier": _breakdown(conn, batch_id, ["tier"]),
-        "byEvaluator": [{to_camel(k): v for k, v in r.items()} for r in evaluators],
-        "failuresByCategory": [{**r, "category": r["category"] or "unknown"} for r in failures],
-        "evaluatorErrors": [{to_camel(k): v for k, v in r.items()} for r in errors],
+        "byEvaluator": _fetch(conn, _BY_EVALUATOR, (batch_id,)),
+        "failuresByCategory": [
+            {**r, "category": r["category"] or "unknown"} for r in _fetch(conn, _FAILURES, (batch_id,))
+        ],
+        "evaluatorErrors": _fetch(conn, _EVALUATOR_ERRORS, (batch_id,)),
     }
     return cast(BatchDetailDict, batch)

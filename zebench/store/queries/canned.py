@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from ...models.run import CONFIGURATION, RUNS, nullable
+from ..sql import SUMS, mean_sql
+
+#: A configuration's columns in a summary table, an empty one as NULL.
+_CONFIGURATION = ", ".join(f"NULLIF({c}, '') AS {c}" if nullable(RUNS.column(c).type) else c for c in CONFIGURATION)
+#: The sums of a summary table added up over its rows.
+_TOTALS = {name: f"SUM({name})" for name in SUMS}
+
 #: Named queries offered on Datasette's database page (zebench serve).
 CANNED_QUERIES: dict[str, dict[str, str]] = {
     "leaderboard": {
-        "title": "Leaderboard by agent and model",
-        "sql": "SELECT agent, NULLIF(model, '') AS model, runs, successful AS successful_runs, "
-        "ROUND(1.0 * successful / runs, 3) AS success_rate, ROUND(sum_weighted / NULLIF(scored, 0), 2) "
+        "title": "Leaderboard by configuration (agent and model)",
+        "sql": f"SELECT {_CONFIGURATION}, runs, successful AS successful_runs, "
+        f"ROUND({mean_sql('success_rate')}, 3) AS success_rate, ROUND({mean_sql('mean_weighted_score')}, 2) "
         "AS avg_weighted_score, ROUND(sum_cost, 4) AS total_cost_usd FROM agg_agents WHERE runs > 0 "
         "ORDER BY success_rate DESC, avg_weighted_score DESC",
     },
@@ -19,13 +27,13 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
     },
     "tier_breakdown": {
         "title": "Success and score per tier",
-        "sql": "SELECT tier, SUM(runs) AS runs, ROUND(1.0 * SUM(successful) / SUM(runs), 3) AS success_rate, "
-        "ROUND(SUM(sum_weighted) / NULLIF(SUM(scored), 0), 2) AS avg_weighted_score FROM agg_scenarios "
+        "sql": f"SELECT tier, SUM(runs) AS runs, ROUND({mean_sql('success_rate', _TOTALS)}, 3) AS success_rate, "
+        f"ROUND({mean_sql('mean_weighted_score', _TOTALS)}, 2) AS avg_weighted_score FROM agg_scenarios "
         "GROUP BY tier ORDER BY tier",
     },
     "cost_per_solved_task": {
-        "title": "Cost per solved task by agent and model",
-        "sql": "SELECT agent, NULLIF(model, '') AS model, ROUND(sum_cost, 4) AS total_cost_usd, successful AS solved, "
+        "title": "Cost per solved task by configuration",
+        "sql": f"SELECT {_CONFIGURATION}, ROUND(sum_cost, 4) AS total_cost_usd, successful AS solved, "
         "ROUND(sum_cost / NULLIF(successful, 0), 4) AS cost_per_solved_usd, runs - cost_runs AS "
         "runs_with_unknown_cost FROM agg_agents WHERE runs > 0 ORDER BY cost_per_solved_usd",
     },

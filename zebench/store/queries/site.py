@@ -4,18 +4,21 @@ configurations, a batch's downloads, and the dashboard's, evaluators' and costs 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
-from pydantic.alias_generators import to_camel
-
-from ...models.run import BATCHES, RUNS, TELEMETRY
+from ...models.run import BATCHES, CONFIGURATION, DOWNLOAD_COLUMNS, RUNS, TELEMETRY, Column, Table
+from ...models.shapes import (
+    BatchRunRowDict,
+    CostRowDict,
+    DailyTrendDict,
+    EvaluatorByConfigurationDict,
+    EvaluatorFiguresDict,
+    HistogramBinDict,
+)
+from .. import figures
 from ..rows import column_of, select_list, select_sql
-from ..sql import counts_sql
+from ..sql import counts_sql, sums_columns
 from .common import _fetch
-
-
-def _shape(row: dict[str, Any]) -> dict[str, Any]:
-    return {to_camel(k): v for k, v in row.items()}
 
 
 def query_chunk_versions(conn: sqlite3.Connection, size: int) -> dict[int, tuple[Any, ...]]:
@@ -48,7 +51,7 @@ RUN_INDEX_COLUMNS = (
 )
 
 
-def _joined(columns: list[tuple[Any, Any]]) -> str:
+def _joined(columns: list[tuple[Table, Column]]) -> str:
     """A SELECT list over a run (r) and its telemetry (t)."""
     return ", ".join(select_sql(table, column, "r" if table is RUNS else "t") for table, column in columns)
 
@@ -65,45 +68,16 @@ def query_run_index_range(conn: sqlite3.Connection, first_id: int, last_id: int)
     return [list(r) for r in conn.execute(sql, (first_id, last_id))]
 
 
-#: The columns of a batch's CSV and JSON downloads: a run's own (with its agent's cost) and its telemetry totals.
-BATCH_RUN_COLUMNS = (
-    "run_id",
-    "suite",
-    "scenario",
-    "tier",
-    "agent",
-    "model",
-    "repeat_index",
-    "status",
-    "is_successful",
-    "weighted_score",
-    "total_score",
-    "success_metric",
-    "failure_category",
-    "failure_stage",
-    "error",
-    "cost_usd",
-    "judge_cost_usd",
-    "tokens_in",
-    "tokens_out",
-    "tool_calls",
-    "duration_ms",
-    "started_at",
-    "completed_at",
-)
-_BATCH_RUNS_SELECT = _joined(
-    [(RUNS, RUNS.column(n)) if n in RUNS.by_name else (TELEMETRY, TELEMETRY.column(n)) for n in BATCH_RUN_COLUMNS]
-)
+_DOWNLOAD_SELECT = _joined(list(DOWNLOAD_COLUMNS))
 
 
-def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[dict[str, Any]]:
+def query_batch_run_rows(conn: sqlite3.Connection, batch_id: str) -> list[BatchRunRowDict]:
     """Every run of a batch with its telemetry totals, flat (a batch's CSV and JSON downloads)."""
-    return _fetch(
-        conn,
-        f"SELECT {_BATCH_RUNS_SELECT} FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
-        "WHERE r.batch_id = ? ORDER BY r.id",
-        (batch_id,),
+    sql = (
+        f"SELECT {_DOWNLOAD_SELECT} FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id "
+        "WHERE r.batch_id = ? ORDER BY r.id"
     )
+    return cast(list[BatchRunRowDict], _fetch(conn, sql, (batch_id,)))
 
 
 def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
@@ -121,158 +95,176 @@ def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]
 
 
 def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Per batch: its configuration, the sorted (agent, model) pairs and suites it ran (batches with the same
-    configuration are comparable run for run)."""
+    """Per batch: its configuration, the sorted configurations it ran (their columns joined by "|") and its suites
+    (batches with the same configuration are comparable run for run)."""
     configs: dict[str, tuple[set[str], set[str]]] = {}
-    for batch_id, agent, model, suite in conn.execute(
-        "SELECT DISTINCT batch_id, agent, COALESCE(model, ''), suite FROM benchmark_runs "
+    columns = " || '|' || ".join(f"COALESCE({c}, '')" for c in CONFIGURATION)
+    sql = (
+        f"SELECT DISTINCT batch_id, {columns}, suite FROM benchmark_runs "
         f"WHERE batch_id IS NOT NULL AND {counts_sql('runs')}"
-    ):
-        agents, suites = configs.setdefault(batch_id, (set(), set()))
-        agents.add(f"{agent}|{model}")
+    )
+    for batch_id, configuration, suite in conn.execute(sql):
+        configurations, suites = configs.setdefault(batch_id, (set(), set()))
+        configurations.add(configuration)
         suites.add(suite)
     return {b: (tuple(sorted(a)), tuple(sorted(s))) for b, (a, s) in configs.items()}
 
 
-def query_score_histogram(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def query_score_histogram(conn: sqlite3.Connection) -> list[HistogramBinDict]:
     """Scored runs per weighted-score bin of width 1 (0-1, ..., 9-10; 10 falls in the last bin)."""
-    return [
-        _shape(r)
-        for r in _fetch(
-            conn,
-            "SELECT MIN(CAST(weighted_score AS INTEGER), 9) AS bin, COUNT(*) AS runs FROM benchmark_runs "
-            f"WHERE {counts_sql('scored')} GROUP BY 1 ORDER BY 1",
-        )
-    ]
+    sql = (
+        "SELECT MIN(CAST(weighted_score AS INTEGER), 9) AS bin, COUNT(*) AS runs FROM benchmark_runs "
+        f"WHERE {counts_sql('scored')} GROUP BY 1 ORDER BY 1"
+    )
+    return [{"bin": low, "runs": runs} for low, runs in conn.execute(sql)]
 
 
-def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[dict[str, Any]]:
-    """Per day (UTC, by start time) and agent/model over the last ``days`` days that have runs: runs, success rate
+_CONFIGURATION = ", ".join(f"COALESCE(r.{c}, '') AS {c}" for c in CONFIGURATION)
+#: The configuration's positions in a SELECT list that starts with it (or with one column before it).
+_GROUPS = ", ".join(str(i + 1) for i in range(len(CONFIGURATION)))
+_AFTER_DAY = ", ".join(str(i + 2) for i in range(len(CONFIGURATION)))
+
+
+def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[DailyTrendDict]:
+    """Per day (UTC, by start time) and configuration over the last ``days`` days that have runs: runs, success rate
     and mean weighted score."""
     rows = _fetch(
         conn,
         f"""
-        SELECT substr(started_at, 1, 10) AS day, agent, COALESCE(model, '') AS model, COUNT(*) AS runs,
-               AVG({counts_sql("successful")}) AS success_rate, AVG(weighted_score) AS avg_weighted_score
-        FROM benchmark_runs
-        WHERE {counts_sql("runs")} AND started_at >= (
-            SELECT date(MAX(started_at), ?) FROM benchmark_runs)
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+        SELECT substr(r.started_at, 1, 10) AS day, {_CONFIGURATION}, {sums_columns("r")}
+        FROM benchmark_runs r
+        WHERE {counts_sql("runs", "r")} AND r.started_at >= (SELECT date(MAX(started_at), ?) FROM benchmark_runs)
+        GROUP BY 1, {_AFTER_DAY} ORDER BY 1, {_AFTER_DAY}""",
         (f"-{days} days",),
     )
-    return [_shape(r) for r in rows]
+    return [
+        cast(
+            DailyTrendDict,
+            {
+                "day": r["day"],
+                **{c: r[c] for c in CONFIGURATION},
+                "runs": r["runs"],
+                "successRate": figures.success_rate(r),
+                "avgWeightedScore": figures.mean_weighted_score(r),
+            },
+        )
+        for r in rows
+    ]
 
 
-def query_evaluator_figures(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+#: Per configuration and evaluator, over the evaluations of the counted runs: what both tables of the evaluators
+#: page are added up from.
+_EVALUATOR_SUMS = f"""
+    SELECT {_CONFIGURATION}, e.evaluator_name, MAX(e.kind) AS kind,
+           SUM(e.weight) AS weight_sum, COUNT(*) AS evaluations, SUM(e.applicable) AS applicable,
+           SUM(CASE WHEN e.applicable THEN e.normalized_score END) AS app_score_sum,
+           COUNT(CASE WHEN e.applicable THEN e.normalized_score END) AS app_scores,
+           SUM(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS app_full,
+           SUM(e.error IS NOT NULL) AS errors, SUM(e.cost_usd) AS cost_usd,
+           SUM(e.applicable OR e.error IS NOT NULL) AS ran,
+           SUM(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_score_sum,
+           COUNT(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_scores
+    FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE {counts_sql("runs", "r")}
+    GROUP BY {", ".join(str(i + 1) for i in range(len(CONFIGURATION) + 1))} ORDER BY {_GROUPS}, e.evaluator_name"""
+_EVALUATOR_TOTALS = ("weight_sum", "evaluations", "applicable", "app_score_sum", "app_scores", "app_full", "errors")
+
+
+def _evaluator_totals(rows: list[dict[str, Any]]) -> list[EvaluatorFiguresDict]:
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        t = totals.setdefault(
+            row["evaluator_name"], {"kind": None, "cost_usd": None, **dict.fromkeys(_EVALUATOR_TOTALS, 0)}
+        )
+        t["kind"] = row["kind"] if t["kind"] is None or (row["kind"] or "") > t["kind"] else t["kind"]
+        for key in _EVALUATOR_TOTALS:
+            t[key] += row[key] or 0
+        if row["cost_usd"] is not None:
+            t["cost_usd"] = (t["cost_usd"] or 0.0) + row["cost_usd"]
+    return [
+        {
+            "evaluatorName": name,
+            "kind": t["kind"],
+            "avgWeight": t["weight_sum"] / t["evaluations"],
+            "evaluations": t["evaluations"],
+            "applicable": t["applicable"],
+            "avgScore": figures.ratio(t["app_score_sum"], t["app_scores"]),
+            "passRate": figures.ratio(t["app_full"], t["app_scores"]),
+            "errors": t["errors"],
+            "costUsd": t["cost_usd"],
+        }
+        for name, t in sorted(totals.items())
+    ]
+
+
+def query_evaluator_figures(
+    conn: sqlite3.Connection,
+) -> tuple[list[EvaluatorFiguresDict], list[EvaluatorByConfigurationDict]]:
     """The evaluators page's two tables from one pass over the evaluations of the counted runs (each pass reads every
     evaluation row, details included: one pass instead of two is most of an incremental site build's page time).
 
     First, per evaluator over every run (cancelled attempts excluded, as everywhere): evaluations, applicable ones,
     mean score, full-score rate, errors and cost (None when no evaluation's cost is known). Second, the mean score
-    of each evaluator per agent and model over the evaluations that ran (``applicable`` counts them, those that
+    of each evaluator per configuration over the evaluations that ran (``applicable`` counts them, those that
     failed included; ``errors`` the ones that failed)."""
-    rows = _fetch(
-        conn,
-        f"""
-        SELECT r.agent, COALESCE(r.model, '') AS model, e.evaluator_name, MAX(e.kind) AS kind,
-               SUM(e.weight) AS weight_sum, COUNT(*) AS evaluations, SUM(e.applicable) AS applicable,
-               SUM(CASE WHEN e.applicable THEN e.normalized_score END) AS app_score_sum,
-               COUNT(CASE WHEN e.applicable THEN e.normalized_score END) AS app_scores,
-               SUM(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS app_full,
-               SUM(e.error IS NOT NULL) AS errors, SUM(e.cost_usd) AS cost_usd,
-               SUM(e.applicable OR e.error IS NOT NULL) AS ran,
-               SUM(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_score_sum,
-               COUNT(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_scores
-        FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE {counts_sql("runs", "r")}
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
-    )  # CROSS JOIN: runs first, 3.5x faster at 100k
-    totals: dict[str, dict[str, Any]] = {}
-    by_configuration: list[dict[str, Any]] = []
-    for row in rows:
-        name = row["evaluator_name"]
-        t = totals.setdefault(
-            name,
+    rows = _fetch(conn, _EVALUATOR_SUMS)  # CROSS JOIN: runs first, 3.5x faster at 100k
+    by_configuration = [
+        cast(
+            EvaluatorByConfigurationDict,
             {
-                "kind": None,
-                "weight_sum": 0.0,
-                "evaluations": 0,
-                "applicable": 0,
-                "app_score_sum": 0.0,
-                "app_scores": 0,
-                "app_full": 0,
-                "errors": 0,
-                "cost_usd": None,
+                **{c: row[c] for c in CONFIGURATION},
+                "evaluatorName": row["evaluator_name"],
+                "applicable": row["ran"],
+                "avgScore": figures.ratio(row["ran_score_sum"], row["ran_scores"]),
+                "errors": row["errors"],
             },
         )
-        t["kind"] = row["kind"] if t["kind"] is None or (row["kind"] or "") > t["kind"] else t["kind"]
-        for key in ("weight_sum", "evaluations", "applicable", "app_score_sum", "app_scores", "app_full", "errors"):
-            t[key] += row[key] or 0
-        if row["cost_usd"] is not None:
-            t["cost_usd"] = (t["cost_usd"] or 0.0) + row["cost_usd"]
-        if row["ran"]:
-            by_configuration.append(
-                _shape(
-                    {
-                        "agent": row["agent"],
-                        "model": row["model"],
-                        "evaluator_name": name,
-                        "applicable": row["ran"],
-                        "avg_score": row["ran_score_sum"] / row["ran_scores"] if row["ran_scores"] else None,
-                        "errors": row["errors"],
-                    }
-                )
-            )
-    per_evaluator = [
-        _shape(
-            {
-                "evaluator_name": name,
-                "kind": t["kind"],
-                "avg_weight": t["weight_sum"] / t["evaluations"],
-                "evaluations": t["evaluations"],
-                "applicable": t["applicable"],
-                "avg_score": t["app_score_sum"] / t["app_scores"] if t["app_scores"] else None,
-                "pass_rate": t["app_full"] / t["app_scores"] if t["app_scores"] else None,
-                "errors": t["errors"],
-                "cost_usd": t["cost_usd"],
-            }
-        )
-        for name, t in sorted(totals.items())
+        for row in rows
+        if row["ran"]
     ]
-    return per_evaluator, by_configuration
+    return _evaluator_totals(rows), by_configuration
 
 
-def query_evaluator_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def query_evaluator_stats(conn: sqlite3.Connection) -> list[EvaluatorFiguresDict]:
     """The per-evaluator table of ``query_evaluator_figures``."""
     return query_evaluator_figures(conn)[0]
 
 
-def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[EvaluatorByConfigurationDict]:
     """The per-configuration table of ``query_evaluator_figures``."""
     return query_evaluator_figures(conn)[1]
 
 
-def query_costs_by_config(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Per agent and model: runs, solved runs, agent and judge cost, tokens (None when no run's is known)."""
+def query_costs_by_config(conn: sqlite3.Connection) -> list[CostRowDict]:
+    """Per configuration: runs, solved runs, agent and judge cost, tokens (None when no run's is known)."""
     rows = _fetch(
         conn,
         f"""
-        SELECT r.agent, COALESCE(r.model, '') AS model, COUNT(*) AS runs,
-               SUM({counts_sql("successful", "r")}) AS solved,
-               COUNT(r.cost_usd) AS cost_runs, TOTAL(r.cost_usd) AS cost_usd, SUM(t.judge_cost_usd) AS judge_cost_usd,
-               COUNT(t.judge_cost_usd) AS judge_cost_runs,
+        SELECT {_CONFIGURATION}, {sums_columns("r")},
+               SUM(t.judge_cost_usd) AS judge_cost_usd, COUNT(t.judge_cost_usd) AS judge_cost_runs,
                SUM(t.tokens_in) AS tokens_in, SUM(t.tokens_out) AS tokens_out,
                SUM(t.cache_read_tokens) AS cache_read_tokens, SUM(t.cache_write_tokens) AS cache_write_tokens
         FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id
-        WHERE {counts_sql("runs", "r")} GROUP BY 1, 2 ORDER BY 1, 2""",
+        WHERE {counts_sql("runs", "r")} GROUP BY {_GROUPS} ORDER BY {_GROUPS}""",
     )
-    out = []
-    for r in rows:
-        shaped = _shape(r)
-        known = r["cost_runs"]
-        shaped["costUsd"] = r["cost_usd"] if known else None
-        shaped["costUnknownRuns"] = r["runs"] - known
-        # per solved task only when every run's cost is known: otherwise it would look cheaper than it was
-        shaped["costPerSolvedUsd"] = r["cost_usd"] / r["solved"] if known == r["runs"] and r["solved"] else None
-        shaped["meanCostUsd"] = r["cost_usd"] / known if known else None
-        out.append(shaped)
-    return out
+    return [
+        cast(
+            CostRowDict,
+            {
+                **{c: r[c] for c in CONFIGURATION},
+                "runs": r["runs"],
+                "solved": r["successful"],
+                "costRuns": r["cost_runs"],
+                "costUsd": figures.total_cost(r),
+                "judgeCostUsd": r["judge_cost_usd"],
+                "judgeCostRuns": r["judge_cost_runs"],
+                "tokensIn": r["tokens_in"],
+                "tokensOut": r["tokens_out"],
+                "cacheReadTokens": r["cache_read_tokens"],
+                "cacheWriteTokens": r["cache_write_tokens"],
+                "costUnknownRuns": figures.cost_unknown_runs(r),
+                "costPerSolvedUsd": figures.cost_per_solved(r),
+                "meanCostUsd": figures.mean_cost(r),
+            },
+        )
+        for r in rows
+    ]
