@@ -10,14 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .run import (
     BATCHES,
-    CONFIGURATION,
     CONFIGURATION_FIELDS,
+    CONFIGURATION_KEYS,
     DEPENDENCY_CHANGES,
     DIFF_FILES,
     DOWNLOAD_COLUMNS,
     EVALUATIONS,
-    ITEM,
     ITEM_FIELDS,
+    ITEM_KEYS,
     MANIFESTS,
     MESSAGES,
     RUNS,
@@ -441,7 +441,7 @@ class ErrorBody(ApiModel):
 class ItemCounts(ApiModel):
     """The sums (models.run.SUM_TYPES) of one configuration on one item ('' for an empty name)."""
 
-    __annotations__ = {**dict.fromkeys((*CONFIGURATION, *ITEM), str), **SUM_TYPES}
+    __annotations__ = {**dict.fromkeys((*CONFIGURATION_KEYS, *ITEM_KEYS), str), **SUM_TYPES}
 
 
 class BatchRunRow(ApiModel):
@@ -459,7 +459,7 @@ class HistogramBin(ApiModel):
 class DailyTrend(ApiModel):
     __annotations__ = {
         "day": str,
-        **dict.fromkeys(CONFIGURATION, str),
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
         "runs": int,
         "successRate": float | None,
         "avgWeightedScore": float | None,
@@ -470,7 +470,7 @@ class CostRow(ApiModel):
     """One configuration's costs and tokens (None when no run's is known)."""
 
     __annotations__ = {
-        **dict.fromkeys(CONFIGURATION, str),
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
         "runs": int,
         "solved": int,
         "costRuns": int,
@@ -505,7 +505,7 @@ class EvaluatorByConfiguration(ApiModel):
     """One evaluator's mean score for one configuration over the evaluations that ran."""
 
     __annotations__ = {
-        **dict.fromkeys(CONFIGURATION, str),
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
         "evaluatorName": str,
         "applicable": int,
         "avgScore": float | None,

@@ -427,7 +427,11 @@ BATCHES = Table(
 CONFIGURATION: tuple[str, ...] = RUNS.with_role("configuration")
 #: The columns of a run that make its item (what a configuration is run on).
 ITEM: tuple[str, ...] = RUNS.with_role("item")
-#: The configuration's and the item's API keys with their types, as every shape per configuration or item serves them.
+#: The configuration's and the item's API keys: every row per configuration or item that the store returns names
+#: them so (the API's shapes, and the store's own sums per item), whatever the stored column is called.
+CONFIGURATION_KEYS: tuple[str, ...] = tuple(RUNS.column(c).key for c in CONFIGURATION)
+ITEM_KEYS: tuple[str, ...] = tuple(RUNS.column(c).key for c in ITEM)
+#: ... with their types, as every shape per configuration or item serves them.
 CONFIGURATION_FIELDS: dict[str, Any] = {RUNS.column(c).key: RUNS.column(c).type for c in CONFIGURATION}
 ITEM_FIELDS: dict[str, Any] = {RUNS.column(c).key: RUNS.column(c).type for c in ITEM}
 

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ..models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES, nullable
+from ..models.run import CONFIGURATION, CONFIGURATION_KEYS, ITEM_KEYS, RUNS, SUM_TYPES, nullable
 from ..models.shapes import AgentStatsDict, ItemCountsDict
 from ..store import (
     SELECTION_FILTERS,
@@ -37,24 +37,24 @@ SCORE_BOUNDS = (0.0, 10.0)
 
 
 def item_key(row: Mapping[str, Any]) -> str:
-    """An item as text: its columns (models.run.ITEM) joined by "/"."""
-    return "/".join(str(row[c]) for c in ITEM)
+    """An item as text: its columns (models.run.ITEM, by API key) joined by "/"."""
+    return "/".join(str(row[k]) for k in ITEM_KEYS)
 
 
 def item_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row's item (models.run.ITEM) as the fields every shape per item serves."""
-    return {c: row[c] for c in ITEM}
+    return {k: row[k] for k in ITEM_KEYS}
 
 
 def config_key(row: Mapping[str, Any]) -> tuple[str, ...]:
-    """A configuration (models.run.CONFIGURATION) as a key: its columns, '' for an empty one."""
-    return tuple(row[c] or "" for c in CONFIGURATION)
+    """A configuration (models.run.CONFIGURATION) as a key: its values (by API key), '' for an empty or absent one."""
+    return tuple(row.get(k) or "" for k in CONFIGURATION_KEYS)
 
 
 def config_fields(key: tuple[str, ...]) -> dict[str, Any]:
     """A configuration key as the fields every shape per configuration serves (None for an empty column)."""
     pairs = zip(CONFIGURATION, key, strict=True)
-    return {c: (value or None) if nullable(RUNS.column(c).type) else value for c, value in pairs}
+    return {RUNS.column(c).key: (value or None) if nullable(RUNS.column(c).type) else value for c, value in pairs}
 
 
 def config_filters(key: tuple[str, ...]) -> dict[str, str]:

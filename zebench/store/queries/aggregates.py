@@ -39,8 +39,8 @@ def _aggregate(keys: dict[str, Any], s: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keys(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
-    """A summary row's grouping keys as served: a column the run may leave empty is None, not ''."""
-    return {c: None if row[c] == "" and nullable(RUNS.column(c).type) else row[c] for c in columns}
+    """A summary row's grouping columns as served: under their API keys, an empty one None, not ''."""
+    return {RUNS.column(c).key: None if row[c] == "" and nullable(RUNS.column(c).type) else row[c] for c in columns}
 
 
 def query_stats(conn: sqlite3.Connection) -> StatsDict:
@@ -104,8 +104,9 @@ def query_item_counts(
     unknown = set(filters) - set(SELECTION_FILTERS)
     if unknown:
         raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(SELECTION_FILTERS)}")
-    columns = f"{', '.join(ITEM_COLUMNS)}, {', '.join(SUM_TYPES)}"
+    keys = [RUNS.column(c).key for c in ITEM_COLUMNS]
     if not filters and not since and not until:
+        columns = ", ".join([*(f"{c} AS {k}" for c, k in zip(ITEM_COLUMNS, keys, strict=True)), *SUM_TYPES])
         return cast(list[ItemCountsDict], _fetch(conn, f"SELECT {columns} FROM agg_items WHERE runs > 0"))
     where, params = [counts_sql("runs")], []
     for key, value in filters.items():
@@ -118,7 +119,7 @@ def query_item_counts(
     _time_window(where, params, since, until)
     group = [f"COALESCE({c}, '')" for c in ITEM_COLUMNS]
     sql = (
-        f"SELECT {', '.join(f'{g} AS {c}' for g, c in zip(group, ITEM_COLUMNS, strict=True))}, {sums_columns()} "
+        f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(group, keys, strict=True))}, {sums_columns()} "
         f"FROM benchmark_runs WHERE {' AND '.join(where)} GROUP BY {', '.join(group)}"
     )
     return cast(list[ItemCountsDict], _fetch(conn, sql, params))

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any, cast
 
 from ...constants import MAX_PAGE
-from ...models.run import BATCHES, CONFIGURATION, SUM_TYPES
+from ...models.run import BATCHES, CONFIGURATION, RUNS, SUM_TYPES
 from ...models.shapes import BatchDetailDict, BatchRowDict, BreakdownRowDict, DenominatorsDict
 from .. import figures
 from ..rows import Reader, decoder, select_list
@@ -85,16 +85,16 @@ def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> l
     """The batch's counted runs grouped by ``columns``: always per configuration, so that no figure pools
     configurations."""
     columns = [*columns, *(c for c in CONFIGURATION if c not in columns)]
-    cols = ", ".join(columns)
+    cols, keys = ", ".join(columns), [RUNS.column(c).key for c in columns]
     sql = (
-        f"SELECT {cols}, {sums_columns()} FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')} "
-        f"GROUP BY {cols} ORDER BY {cols}"
+        f"SELECT {', '.join(f'{c} AS {k}' for c, k in zip(columns, keys, strict=True))}, {sums_columns()} "
+        f"FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')} GROUP BY {cols} ORDER BY {cols}"
     )
     return [
         cast(
             BreakdownRowDict,
             {
-                **{c: r[c] for c in columns},
+                **{k: r[k] for k in keys},
                 **figures.counts(r),
                 "avgWeightedScore": figures.mean_weighted_score(r),
                 "avgScore": figures.mean_total_score(r),

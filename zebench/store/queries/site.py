@@ -6,7 +6,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, cast
 
-from ...models.run import BATCHES, CONFIGURATION, DOWNLOAD_COLUMNS, RUNS, TELEMETRY, Column, Table
+from ...models.run import (
+    BATCHES,
+    CONFIGURATION,
+    CONFIGURATION_KEYS,
+    DOWNLOAD_COLUMNS,
+    RUNS,
+    TELEMETRY,
+    Column,
+    Table,
+)
 from ...models.shapes import (
     BatchRunRowDict,
     CostRowDict,
@@ -119,7 +128,8 @@ def query_score_histogram(conn: sqlite3.Connection) -> list[HistogramBinDict]:
     return [{"bin": low, "runs": runs} for low, runs in conn.execute(sql)]
 
 
-_CONFIGURATION = ", ".join(f"COALESCE(r.{c}, '') AS {c}" for c in CONFIGURATION)
+#: The configuration's columns of a run (r) under their API keys ('' for an empty one).
+_CONFIGURATION = ", ".join(f"COALESCE(r.{c}, '') AS {RUNS.column(c).key}" for c in CONFIGURATION)
 #: The configuration's positions in a SELECT list that starts with it (or with one column before it).
 _GROUPS = ", ".join(str(i + 1) for i in range(len(CONFIGURATION)))
 _AFTER_DAY = ", ".join(str(i + 2) for i in range(len(CONFIGURATION)))
@@ -142,7 +152,7 @@ def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[DailyT
             DailyTrendDict,
             {
                 "day": r["day"],
-                **{c: r[c] for c in CONFIGURATION},
+                **{k: r[k] for k in CONFIGURATION_KEYS},
                 "runs": r["runs"],
                 "successRate": figures.success_rate(r),
                 "avgWeightedScore": figures.mean_weighted_score(r),
@@ -211,7 +221,7 @@ def query_evaluator_figures(
         cast(
             EvaluatorByConfigurationDict,
             {
-                **{c: row[c] for c in CONFIGURATION},
+                **{k: row[k] for k in CONFIGURATION_KEYS},
                 "evaluatorName": row["evaluator_name"],
                 "applicable": row["ran"],
                 "avgScore": figures.ratio(row["ran_score_sum"], row["ran_scores"]),
@@ -250,7 +260,7 @@ def query_costs_by_config(conn: sqlite3.Connection) -> list[CostRowDict]:
         cast(
             CostRowDict,
             {
-                **{c: r[c] for c in CONFIGURATION},
+                **{k: r[k] for k in CONFIGURATION_KEYS},
                 "runs": r["runs"],
                 "solved": r["successful"],
                 "costRuns": r["cost_runs"],
