@@ -30,9 +30,7 @@ def schema_objects(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """Every schema object (type, name, SQL text), in a fixed order (SQLite's own indexes have no SQL)."""
     return [
         tuple(r)
-        for r in conn.execute(  # type: ignore[misc]
-            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
-        )
+        for r in conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
     ]
 
 
@@ -284,7 +282,8 @@ def test_the_current_definitions_still_say_what_the_frozen_sql_says(tmp_path: Pa
                 assert statuses in groups, (name, statuses)
     items = objects["agg_items_insert"] + objects["agg_items_delete"]
     for count in ("successful", "completed", "agent_failures", "infra_failures", "scored", "evaluator_errors"):
-        assert counts_sql(count, "NEW") in items and counts_sql(count, "OLD") in items, count
+        assert counts_sql(count, "NEW") in items, count
+        assert counts_sql(count, "OLD") in items, count
 
 
 def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
@@ -292,7 +291,7 @@ def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     SUMMARIES, BATCH_FIGURES) and frozen as literal SQL in the migration that shipped them. While that migration is
     the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
     migration holding the new output (``python -m zebench.store``; docs/development.md)."""
-    newest = migrations._migrations[-1]  # type: ignore[attr-defined]
+    newest = migrations._migrations[-1]
     assert newest.name == "m011_sums_declared_once"
     assert summaries_sql() == schema._M011
 

@@ -87,6 +87,7 @@ from .record import (
     evaluator_errors,
     normalize_timestamp,
     record_problems,
+    total_score,
     utc_now,
 )
 from .spec import (
@@ -237,5 +238,6 @@ __all__ = [
     "normalize_timestamp",
     "parse_duration",
     "record_problems",
+    "total_score",
     "utc_now",
 ]

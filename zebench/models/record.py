@@ -224,6 +224,13 @@ class Evaluation(RecordModel):
         return None if self.score is None else self.score / self.max_score
 
 
+def total_score(weighted_score: float | None) -> float | None:
+    """zebench's totalScore: the weighted score (0-10) on the 0-1 scale. The one place it is computed, for the
+    runner's runs and imported ones alike (runs posted by the original project's client keep the totalScore they
+    send)."""
+    return None if weighted_score is None else round(weighted_score / 10, 6)
+
+
 #: Evaluators that gate a run's success (zebench.run.scoring): the validation commands install and test, and the
 #: integrity guard. A gate that fails, or errs, fails the run.
 GATE_EVALUATORS = ("install", "test", "integrity_guard")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import GATE_EVALUATORS, ORIGINAL_EVALUATOR_NAMES, Evaluation, RubricOverrides, evaluator_errors
+from ..models import (
+    GATE_EVALUATORS,
+    ORIGINAL_EVALUATOR_NAMES,
+    Evaluation,
+    RubricOverrides,
+    evaluator_errors,
+    total_score,
+)
 
 #: Validation commands whose failure makes a run unsuccessful whatever its score (gates, with the integrity guard:
 #: models.GATE_EVALUATORS).
@@ -20,9 +27,8 @@ class Score:
 
     @property
     def total_score(self) -> float | None:
-        """zebench's totalScore: the weighted score on the 0-1 scale. The one place it is computed (runs posted by
-        the original project's client keep the totalScore they send)."""
-        return None if self.weighted_score is None else round(self.weighted_score / 10, 6)
+        """zebench's totalScore (models.total_score: the weighted score on the 0-1 scale)."""
+        return total_score(self.weighted_score)
 
 
 #: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
