@@ -427,6 +427,9 @@ BATCHES = Table(
 CONFIGURATION: tuple[str, ...] = RUNS.with_role("configuration")
 #: The columns of a run that make its item (what a configuration is run on).
 ITEM: tuple[str, ...] = RUNS.with_role("item")
+#: The columns /api/v2/runs filters on (exact match), in the order the API documents them.
+RUN_FILTER_COLUMNS: tuple[str, ...] = (*ITEM, *CONFIGURATION, "status", "batch_id")
+
 #: The configuration's and the item's API keys: every row per configuration or item that the store returns names
 #: them so (the API's shapes, and the store's own sums per item), whatever the stored column is called.
 CONFIGURATION_KEYS: tuple[str, ...] = tuple(RUNS.column(c).key for c in CONFIGURATION)

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ...models.run import CONFIGURATION, ITEM, RUNS
+from ...models.run import RUN_FILTER_COLUMNS, RUNS
 
 
 def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
@@ -21,7 +21,7 @@ def batch_complete(expected_runs: int | None, runs: int, completed_at: str | Non
 
 
 #: The exact-match filters of /api/v2/runs (API key -> column): the item, the configuration, status and batch.
-RUN_FILTERS = {RUNS.column(c).key: c for c in (*ITEM, *CONFIGURATION, "status", "batch_id")}
+RUN_FILTERS = {RUNS.column(c).key: c for c in RUN_FILTER_COLUMNS}
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
