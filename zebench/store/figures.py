@@ -45,8 +45,8 @@ def mean_weighted_score(sums: Sums) -> float | None:
 
 
 def mean_weighted_score_with_infra(sums: Sums) -> float | None:
-    """The mean weighted score counting infrastructure failures as 0."""
-    return ratio(sums["sum_weighted"], sums["scored"] + sums["infra_failed"])
+    """The mean weighted score counting infrastructure failures as 0; None when no run was scored (as the mean)."""
+    return ratio(sums["sum_weighted"], sums["scored"] + sums["infra_failed"]) if sums["scored"] else None
 
 
 def mean_total_score(sums: Sums) -> float | None:

@@ -13,7 +13,7 @@ _TOTALS = {name: f"SUM({name})" for name in SUMS}
 #: Named queries offered on Datasette's database page (zebench serve).
 CANNED_QUERIES: dict[str, dict[str, str]] = {
     "leaderboard": {
-        "title": "Leaderboard by configuration (agent and model)",
+        "title": "Leaderboard by agent and model",
         "sql": f"SELECT {_CONFIGURATION}, runs, successful AS successful_runs, "
         f"ROUND({mean_sql('success_rate')}, 3) AS success_rate, ROUND({mean_sql('mean_weighted_score')}, 2) "
         "AS avg_weighted_score, ROUND(sum_cost, 4) AS total_cost_usd FROM agg_agents WHERE runs > 0 "
@@ -32,7 +32,7 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
         "GROUP BY tier ORDER BY tier",
     },
     "cost_per_solved_task": {
-        "title": "Cost per solved task by configuration",
+        "title": "Cost per solved task by agent and model",
         "sql": f"SELECT {_CONFIGURATION}, ROUND(sum_cost, 4) AS total_cost_usd, successful AS solved, "
         "ROUND(sum_cost / NULLIF(successful, 0), 4) AS cost_per_solved_usd, runs - cost_runs AS "
         "runs_with_unknown_cost FROM agg_agents WHERE runs > 0 ORDER BY cost_per_solved_usd",
