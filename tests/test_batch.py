@@ -243,7 +243,7 @@ def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
         ({"executor": "ray"}, "unknown executor 'ray'"),
         ({"scheduler": "tcp://127.0.0.1:1"}, "--scheduler needs --executor dask"),
         ({"from_run": "nope"}, "--from-run: the database .* does not exist"),
-            ({"from_db": Path("other.db")}, "--from-db names the database of --from-run"),
+        ({"from_db": Path("other.db")}, "--from-db names the database of --from-run"),
     ]
     for change, message in bad:
         fresh = tmp_path / "fresh.db"

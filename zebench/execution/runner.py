@@ -46,6 +46,7 @@ from ..models import (
     Telemetry,
     Transcript,
     ValidationResult,
+    evaluator_errors,
     utc_now,
 )
 from ..run.scoring import Score, score_run, weights_for
@@ -629,7 +630,7 @@ def _record(state: RunState) -> RunRecord:
         status=state.status,
         started_at=state.started_at,
         completed_at=utc_now(),
-        total_score=None if score is None or score.weighted_score is None else round(score.weighted_score / 10, 6),
+        total_score=score.total_score if score else None,
         weighted_score=score.weighted_score if score else None,
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
@@ -677,12 +678,12 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
         metadata["diffNote"] = state.diff_note
     if score is not None:
         metadata["gates"] = score.gates
-    evaluator_errors = [e.evaluator_name for e in state.evaluations if e.error]
-    if evaluator_errors:
-        metadata["evaluatorErrors"] = evaluator_errors
+    failed_evaluators = evaluator_errors(state.evaluations)
+    if failed_evaluators:
+        metadata["evaluatorErrors"] = failed_evaluators
         # what the score says: computed without these evaluators, and not a success (scoring.score_run)
         metadata["scoreNote"] = (
-            "evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
+            "evaluator error: " + ", ".join(failed_evaluators) + " failed; the score leaves "
             "them out and the run is not successful"
         )
     return metadata

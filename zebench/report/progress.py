@@ -22,6 +22,7 @@ from rich.table import Table
 
 from ..constants import plural
 from ..models import SCORED_STATUSES, RunRecord
+from ..models.shapes import BreakdownRowDict, DenominatorsDict, EvaluatorErrorRowDict, RunRowDict
 from ..store import query_batch_detail
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ def print_batch_summary(
         console.print(f"No batch {batch_id} in {db_path}")
         return
     d = detail["denominators"]
+    assert d is not None  # the store gives every batch its denominators
     rows = store.run_summaries(batch_id)  # counted runs (cancelled attempts are not runs)
     if 0 < len(rows) <= MAX_RUN_ROWS:
         console.print(_runs_table(rows))
@@ -186,28 +188,31 @@ def print_batch_summary(
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")
 
 
-def _runs_table(rows: list[dict[str, Any]]) -> Table:
+def _runs_table(rows: list[RunRowDict]) -> Table:
     """One row per run: its item, configuration, status (and evaluator errors), score and success."""
     runs = Table(title="Runs")
     for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
         runs.add_column(col, overflow="fold")
-    for r in rows:
-        status = r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
-        if r["evaluator_errors"]:
-            status += f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
+    for run in rows:
+        status = (
+            run["status"] if run["status"] in SCORED_STATUSES else f"[red]{run['status']} ({run['failureCategory']})[/]"
+        )
+        errors = run.get("evaluatorErrors") or 0
+        if errors:
+            status += f" [yellow]({errors} evaluator error{'s' if errors > 1 else ''})[/]"
         runs.add_row(
-            f"{r['suite']}/{r['scenario']}",
-            r["tier"],
-            r["agent"],
-            r["model"] or "",
+            f"{run['suite']}/{run['scenario']}",
+            run["tier"],
+            run["agent"],
+            run["model"] or "",
             status,
-            _fmt(r["weighted_score"]),
-            "[green]yes[/]" if r["is_successful"] else "no",
+            _fmt(run["weightedScore"]),
+            "[green]yes[/]" if run["successful"] else "no",
         )
     return runs
 
 
-def _configurations_table(batch_id: str, by_agent: list[dict[str, Any]]) -> Table:
+def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Table:
     """One row per configuration (agent and model) and its counts."""
     table = Table(title=f"Batch {batch_id}")
     columns = (
@@ -234,7 +239,7 @@ def _configurations_table(batch_id: str, by_agent: list[dict[str, Any]]) -> Tabl
             str(r["successfulRuns"]),
             "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
             _fmt(r["avgWeightedScore"]),
-            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+            _cost(r["totalCostUsd"], r["costUnknownRuns"] or 0, r["runs"]),
             str(r["agentFailures"]),
             str(r["infraFailures"]),
             str(r["evaluatorErrorRuns"]),
@@ -242,7 +247,7 @@ def _configurations_table(batch_id: str, by_agent: list[dict[str, Any]]) -> Tabl
     return table
 
 
-def _print_counts(console: Console, d: dict[str, Any], evaluator_errors: list[dict[str, Any]]) -> None:
+def _print_counts(console: Console, d: DenominatorsDict, evaluator_errors: list[EvaluatorErrorRowDict]) -> None:
     """The batch's counts in one sentence, and each evaluator that failed."""
     if d["runs"]:
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"

@@ -27,7 +27,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -36,6 +36,7 @@ from typing import Any
 
 from .. import store
 from ..constants import zebench_version
+from ..models.shapes import BatchRowDict, RunDetailDict
 from ..report import analysis
 from ..store import NotReadable, open_for_reading
 from . import pages
@@ -175,20 +176,21 @@ def _cut_content(content: Any) -> Any:
     return content
 
 
-def site_detail(detail: dict[str, Any]) -> dict[str, Any]:
+def site_detail(detail: RunDetailDict) -> RunDetailDict:
     """A run detail for the run view: long texts cut (TEXT_LIMIT, PATCH_LIMIT)."""
     for f in detail["diff"]["files"]:
         f["patch"] = _cut(f.get("patch"), PATCH_LIMIT)
     for v in detail["validationResults"]:
         v["outputTail"] = _cut(v.get("outputTail"), TEXT_LIMIT)
-    transcript = detail.get("transcript") or {}
-    for m in transcript.get("messages", []):
+    transcript = detail.get("transcript")
+    for m in transcript["messages"] if transcript else []:
         m["content"] = _cut_content(m.get("content"))
-    for c in transcript.get("toolCalls", []):
+    for c in transcript["toolCalls"] if transcript else []:
         c["output"] = _cut(c.get("output"), TEXT_LIMIT)
         c["input"] = _cut_content(c.get("input"))
-    if detail.get("telemetry"):
-        detail["telemetry"]["promptSent"] = _cut(detail["telemetry"].get("promptSent"), TEXT_LIMIT)
+    telemetry = detail["telemetry"]
+    if telemetry:
+        telemetry["promptSent"] = _cut(telemetry.get("promptSent"), TEXT_LIMIT)
     return detail
 
 
@@ -293,7 +295,7 @@ def _environment(root: Path) -> Any:
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
     env.filters["when"] = _when
-    env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
+    env.filters["config"] = analysis.config_label
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
     return env
@@ -589,22 +591,23 @@ class _Builder:
             ),
         )
 
-    def all_batches(self) -> list[dict[str, Any]]:
-        rows, cursor = [], None
+    def all_batches(self) -> list[BatchRowDict]:
+        rows: list[BatchRowDict] = []
+        cursor = None
         while True:
             page, cursor = store.query_batches(self.conn, limit=store.MAX_PAGE, cursor=cursor)
             rows.extend(page)
             if cursor is None:
                 return rows  # newest first
 
-    def build_batches(self, batches: list[dict[str, Any]]) -> None:
+    def build_batches(self, batches: list[BatchRowDict]) -> None:
         """One unit per batch (its page, data and downloads), then the batch lists of the API mirror."""
         conn = self.conn
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
         self.batch_configs = {
-            b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
+            b: [analysis.config_name(*c.split("|")) for c in config[0]]
             for b, config in store.query_batch_configurations(conn).items()
         }
         self.batch_files = batch_file_names(created)
@@ -731,7 +734,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")

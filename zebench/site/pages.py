@@ -14,12 +14,23 @@ The per-batch pages (``batches/<batch>.html``) are made by the batch units of th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from .. import store
+from ..models.shapes import (
+    BatchDetailDict,
+    BatchRowDict,
+    BreakdownRowDict,
+    BreakdownsDict,
+    CostRowDict,
+    EvaluatorByConfigurationDict,
+    EvaluatorFiguresDict,
+    ItemCountsDict,
+    StatsDict,
+)
 from ..report import analysis
 
 #: Items listed on the scenarios page (hardest first); the chart shows the 30 hardest.
@@ -34,8 +45,8 @@ class SiteData:
         self,
         conn: sqlite3.Connection,
         *,
-        stats: dict[str, Any],
-        batches: list[dict[str, Any]],
+        stats: StatsDict,
+        batches: list[BatchRowDict],
         previous_batch: dict[str, str],
         batch_configs: dict[str, list[str]],
         batch_files: dict[str, str],
@@ -52,16 +63,16 @@ class SiteData:
         return board
 
     @cached_property
-    def items(self) -> list[dict[str, Any]]:
+    def items(self) -> list[ItemCountsDict]:
         """Counts per configuration and item (suite, scenario, tier)."""
         return store.query_item_counts(self.conn)
 
     @cached_property
-    def costs(self) -> list[dict[str, Any]]:
+    def costs(self) -> list[CostRowDict]:
         return store.query_costs_by_config(self.conn)
 
     @cached_property
-    def evaluator_figures(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def evaluator_figures(self) -> tuple[list[EvaluatorFiguresDict], list[EvaluatorByConfigurationDict]]:
         """Per evaluator, and per evaluator and configuration."""
         return store.query_evaluator_figures(self.conn)
 
@@ -123,7 +134,7 @@ def dashboard(data: SiteData) -> dict[str, Any]:
         "figures": {
             "stats": stats,
             "leaderboard": leaderboard_figures(board),
-            "batches": [{"batchId": b["batchId"], **b["denominators"]} for b in data.batches[:10]],
+            "batches": [{"batchId": b["batchId"], **(b["denominators"] or {})} for b in data.batches[:10]],
         },
     }
 
@@ -162,9 +173,9 @@ def scenarios(data: SiteData) -> dict[str, Any]:
 
     items = data.items
     hardest = _hardest(items)
-    flaky = sorted(
+    flaky: list[dict[str, Any]] = sorted(
         (
-            {**i, "config": analysis.config_name(i["agent"], i["model"]), "rate": i["successful"] / i["runs"]}
+            {**i, "config": analysis.config_label(i), "rate": i["successful"] / i["runs"]}
             for i in items
             if 0 < i["successful"] < i["runs"]
         ),
@@ -190,7 +201,7 @@ def scenarios(data: SiteData) -> dict[str, Any]:
     return {
         "hardest": hardest[:SCENARIO_ROWS],
         "hardest_total": len(hardest),
-        "configs": sorted({analysis.config_name(i["agent"], i["model"]) for i in items}),
+        "configs": sorted({analysis.config_label(i) for i in items}),
         "flaky": flaky[:100],
         "flaky_total": len(flaky),
         "specs": specs,
@@ -221,7 +232,7 @@ def evaluators(data: SiteData) -> dict[str, Any]:
         specs["matrix"] = charts.heatmap(
             [
                 {
-                    "config": analysis.config_name(r["agent"], r["model"]),
+                    "config": analysis.config_label(r),
                     "evaluator": r["evaluatorName"],
                     "score": r["avgScore"],
                     "runs": r["applicable"],
@@ -244,12 +255,12 @@ def costs(data: SiteData) -> dict[str, Any]:
     from . import charts
 
     by_agent = data.evaluator_figures[1]
-    judge_runs = {(r["agent"], r["model"]): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
+    judge_runs = {analysis.config_key(r): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
     rows = [
         {
             **c,
-            "config": analysis.config_name(c["agent"], c["model"]),
-            "judgeRuns": judge_runs.get((c["agent"], c["model"]), 0),
+            "config": analysis.config_label(c),
+            "judgeRuns": judge_runs.get(analysis.config_key(c), 0),
         }
         for c in data.costs
     ]
@@ -295,8 +306,7 @@ def compare(data: SiteData) -> dict[str, Any]:
         if previous:  # the same configurations ran in both: one comparison per configuration
             latest_pair = (previous, newest)
             for config in data.batch_configs.get(newest, []):
-                agent, model = config_parts(data.configurations, config)
-                side = {"agent": agent, "model": model or ""}
+                side = analysis.config_filters(config_parts(data.configurations, config))
                 latest.append(
                     {
                         "config": config,
@@ -328,13 +338,13 @@ def batch_view(data: SiteData) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def batch_page(detail: dict[str, Any], *, name: str, previous: str | None) -> dict[str, Any]:
+def batch_page(detail: BatchDetailDict, *, name: str, previous: str | None) -> dict[str, Any]:
     """The variables of batch.html for a batch's detail (store.query_batch_detail)."""
     batch_id, b = detail["batchId"], detail["breakdowns"]
     return {
         "title": f"Batch {batch_id}",
         "batch": detail,
-        "configs": sorted({analysis.config_name(r["agent"], r["model"]) for r in b["byAgent"]}),
+        "configs": sorted({analysis.config_label(r) for r in b["byAgent"]}),
         "name": name,
         "specs": _batch_specs(b),
         "previous": previous,
@@ -346,19 +356,21 @@ def batch_page(detail: dict[str, Any], *, name: str, previous: str | None) -> di
     }
 
 
-def _batch_specs(b: dict[str, Any]) -> dict[str, Any]:
+def _batch_specs(b: BreakdownsDict) -> dict[str, Any]:
     """A batch page's charts, from its breakdowns: one bar per configuration (rates of different agents are never
     pooled)."""
     from . import charts
 
     specs = {}
-    for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
+    by: list[tuple[str, list[BreakdownRowDict], Literal["suite", "tier"]]]
+    by = [("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")]
+    for key, rows, label in by:
         if rows:
             specs[key] = charts.grouped_bars(
                 [
                     {
                         label: r[label],
-                        "config": analysis.config_name(r["agent"], r["model"]),
+                        "config": analysis.config_label(r),
                         "rate": r["successRate"],
                         "runs": r["runs"],
                     }
@@ -373,10 +385,7 @@ def _batch_specs(b: dict[str, Any]) -> dict[str, Any]:
             )
     if b["byAgent"]:
         specs["agent"] = charts.bars(
-            [
-                {"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
-                for r in b["byAgent"]
-            ],
+            [{"config": analysis.config_label(r), "rate": r["successRate"]} for r in b["byAgent"]],
             "config",
             "rate",
             title="Success rate by agent and model",
@@ -416,14 +425,14 @@ def _batch_specs(b: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _success_charts(items: list[dict[str, Any]]) -> dict[str, Any]:
+def _success_charts(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The agents page's success rates: a heatmap over scenarios (all tiers) and bars per tier."""
     from . import charts
 
     by_scenario: dict[tuple[str, str], list[int]] = {}
     by_tier: dict[tuple[str, str], list[int]] = {}
     for i in items:
-        config = analysis.config_name(i["agent"], i["model"])
+        config = analysis.config_label(i)
         for acc, key in ((by_scenario, (config, f"{i['suite']}/{i['scenario']}")), (by_tier, (config, i["tier"]))):
             counts = acc.setdefault(key, [0, 0])
             counts[0] += i["runs"]
@@ -454,27 +463,29 @@ def _success_charts(items: list[dict[str, Any]]) -> dict[str, Any]:
     return specs
 
 
-def _pareto(board: list[dict[str, Any]], costs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _pareto(board: list[dict[str, Any]], costs: Sequence[CostRowDict]) -> list[dict[str, Any]]:
     """Mean cost against mean score per configuration, and whether it is on the Pareto frontier."""
-    cost_of = {(c["agent"], c["model"]): c for c in costs}
+    cost_of = {analysis.config_key(c): c for c in costs}
     points = [
-        (r, cost_of[(r["agent"], r["model"] or "")])
+        (r, cost_of[analysis.config_key(r)])
         for r in board
-        if r["meanScore"] is not None and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd") is not None
+        if r["meanScore"] is not None
+        and analysis.config_key(r) in cost_of
+        and cost_of[analysis.config_key(r)]["meanCostUsd"] is not None
     ]
-    frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
+    frontier = analysis.pareto_frontier([(c["meanCostUsd"] or 0.0, r["meanScore"]) for r, c in points])
     return [
         {"config": r["config"], "cost": c["meanCostUsd"], "score": r["meanScore"], "frontier": "yes" if on else "no"}
         for (r, c), on in zip(points, frontier, strict=True)
     ]
 
 
-def _hardest(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _hardest(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each item with its success per configuration, hardest first (by the mean rate over configurations)."""
     by_item: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = {}
     for i in items:
         cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
-        cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
+        cell[analysis.config_label(i)] = (i["successful"], i["runs"])
     return sorted(
         (
             {
@@ -491,7 +502,7 @@ def _hardest(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-def item_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+def item_rows(items: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
     successful, scored, sum of weighted scores]."""
     return [
@@ -517,15 +528,15 @@ def leaderboard_figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every configuration with runs: agent, model and its name."""
+    """Every configuration with runs: its columns and its name."""
     return [
-        {"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
-        for a, m in store.query_configurations(conn)
+        {**analysis.config_fields(key), "name": analysis.config_name(*key)} for key in store.query_configurations(conn)
     ]
 
 
-def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
+def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, ...]:
+    """The key (analysis.config_key) of the configuration named ``name``."""
     for c in configurations:
         if c["name"] == name:
-            return c["agent"], c["model"]
+            return analysis.config_key(c)
     raise KeyError(name)

@@ -23,6 +23,7 @@ from ..models import (
     FailureCategory,
     Manifest,
     Message,
+    RubricOverrides,
     RunRecord,
     RunStatus,
     Telemetry,
@@ -30,6 +31,7 @@ from ..models import (
     Transcript,
     ValidationResult,
 )
+from ..run.scoring import score_run
 
 #: The stage names of the telemetry (the runner's when these data sets were first generated: kept, so that the
 #: data sets stay the same when the runner gains a stage).
@@ -151,7 +153,7 @@ class Generator:
         scored = status in ("completed", "budget_exceeded")
         base = quality - self.difficulty[(suite, scenario)] - TIER_PENALTY[tier]
         evaluations = self._evaluations(base, scored=scored, judge=judge)
-        weighted, metric, successful = _score(status, evaluations) if scored else (None, None, False)
+        outcome = score_run(evaluations, RubricOverrides(), completed=scored)  # the runner's scoring
         telemetry = self._telemetry(model, duration, evaluations, judge=judge)
         record = RunRecord(
             run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}",
@@ -164,10 +166,10 @@ class Generator:
             status=status,
             started_at=iso(started),
             completed_at=iso(completed),
-            total_score=None if weighted is None else round(weighted / 10, 5),
-            weighted_score=weighted,
-            is_successful=successful,
-            success_metric=metric,
+            total_score=outcome.total_score,
+            weighted_score=outcome.weighted_score,
+            is_successful=outcome.is_successful,
+            success_metric=outcome.success_metric,
             repeat_index=repeat,
             failure=failure,
             metadata={"turns": rng.randint(1, 40)},
@@ -353,13 +355,3 @@ class Generator:
             python_version="3.11.7",
             platform="linux-x86_64",
         )
-
-
-def _score(status: RunStatus, evaluations: list[Evaluation]) -> tuple[float, float, bool]:
-    """The weighted score (0-10), success metric and success of a scored synthetic run."""
-    used = [e for e in evaluations if e.weight > 0]
-    weighted = round(10 * sum((e.score or 0.0) * e.weight for e in used) / sum(e.weight for e in used), 4)
-    task = [e.score or 0.0 for e in used if e.kind == "task"]
-    metric = round(sum(task) / len(task), 4)
-    guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
-    return weighted, metric, status == "completed" and guard.score == 1.0 and metric >= 0.7

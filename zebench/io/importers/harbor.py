@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .atif import transcript_from_atif
 from .common import (
     FileProblem,
@@ -403,7 +403,7 @@ def _run(
             "status": status,
             "startedAt": started or finished or "1970-01-01T00:00:00Z",
             "completedAt": finished,
-            "totalScore": score10,
+            "totalScore": total_score(score10),
             "weightedScore": score10,
             "successMetric": value if status == "completed" else None,
             "isSuccessful": status == "completed" and value is not None and value >= threshold,

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     FileProblem,
     ImportOptions,
@@ -473,7 +473,7 @@ def _run(
             "status": status,
             "startedAt": started or completed or "1970-01-01T00:00:00Z",
             "completedAt": completed,
-            "totalScore": score10 if status == "completed" else None,
+            "totalScore": total_score(score10) if status == "completed" else None,
             "weightedScore": score10 if status == "completed" else None,
             "successMetric": value if status == "completed" else None,
             "isSuccessful": successful and status == "completed",

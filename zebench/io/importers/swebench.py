@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     PATCH_CAP,
     PATCH_TOTAL_CAP,
@@ -325,7 +325,7 @@ def _from_report(
         "status": status,
         "startedAt": when,
         "completedAt": when,
-        "totalScore": score10,
+        "totalScore": total_score(score10),
         "weightedScore": score10,
         "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
         "isSuccessful": resolved and status == "completed",
@@ -400,7 +400,7 @@ def _from_summary(
         "model": model,
         "status": status,
         "startedAt": "1970-01-01T00:00:00Z",
-        "totalScore": score10,
+        "totalScore": total_score(score10),
         "weightedScore": score10,
         "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
         "isSuccessful": resolved,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     FileProblem,
     ImportOptions,
@@ -295,7 +295,7 @@ def _run(
             "status": status,
             "startedAt": started or ended or "1970-01-01T00:00:00Z",
             "completedAt": ended,
-            "totalScore": score10,
+            "totalScore": total_score(score10),
             "weightedScore": score10,
             "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
             "isSuccessful": resolved and status == "completed",
