@@ -3,7 +3,10 @@
 ``Generator(seed).batches(n)`` yields (BatchRecord, runs) with realistic spreads: 10 agents (some with two models),
 200 scenarios in 10 suites, tiers L0-L3 and Lx, repeats, mostly completed runs with some failed, timed-out and
 cancelled ones, 5-6 evaluations and telemetry per run. ``details=True`` adds what a run view shows: validation
-commands with output tails, a diff, a short transcript and a manifest (about 3 KB per run).
+commands with output tails, a diff, a short transcript and a manifest (about 3 KB per run). ``real_sizes=True``
+(the benchmarks') gives those parts the sizes of real runs (zebench.testing.texts): about 10-16 KB of JSON like an
+oracle run of the bundled suites, and for a tenth of runs a model run's long transcript (about 100 KB). Their
+texts come from a generator of their own, so the runs' outcomes are the same as with ``details=True``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ..models import (
     ValidationResult,
 )
 from ..run.scoring import score_run
+from .texts import Texts
 
 #: The stage names of the telemetry (the runner's when these data sets were first generated: kept, so that the
 #: data sets stay the same when the runner gains a stage).
@@ -96,10 +100,21 @@ def iso(t: datetime) -> str:
 class Generator:
     """Deterministic synthetic batches and runs; ``batches()`` yields (BatchRecord, iterator of its runs)."""
 
-    def __init__(self, seed: int, prefix: str = "r", *, details: bool = False, start: datetime = START):
+    def __init__(
+        self,
+        seed: int,
+        prefix: str = "r",
+        *,
+        details: bool = False,
+        real_sizes: bool = False,
+        start: datetime = START,
+        model_run_share: float = 0.1,
+    ):
         self.rng = random.Random(seed)
         self.prefix = prefix
-        self.details = details
+        self.details = details or real_sizes
+        self.texts = Texts(random.Random(seed * 7919 + 17)) if real_sizes else None
+        self.model_run_share = model_run_share
         self.clock = start
         self.difficulty = {key: self.rng.uniform(-0.1, 0.3) for key in SCENARIOS}
 
@@ -178,6 +193,8 @@ class Generator:
         )
         if self.details:
             self.add_details(record)
+        if self.texts is not None:
+            self.add_real_texts(record)
         return record
 
     def _outcome(self) -> tuple[RunStatus, Failure | None]:
@@ -355,3 +372,99 @@ class Generator:
             python_version="3.11.7",
             platform="linux-x86_64",
         )
+
+    def add_real_texts(self, record: RunRecord) -> None:
+        """The texts of a real run in place of the short ones (see the module's docstring)."""
+        texts = self.texts
+        assert texts is not None
+        rng = texts.rng
+        files = texts.scenario_files(record.suite, record.scenario)
+        prompt = texts.prompt(record.suite, record.scenario, record.tier)
+        record.metadata = {
+            **record.metadata,
+            "scenarioTitle": texts.prose(40).rstrip(".:?"),
+            "difficulty": rng.choice(("easy", "medium", "hard")),
+            "tags": rng.sample(("python", "node", "feature", "bugfix", "upgrade", "text", "api"), 3),
+            "gates": {"test": True, "integrity_guard": True},
+            "agentSummary": texts.prose(60),
+        }
+        if record.telemetry is not None:
+            record.telemetry.prompt_sent = prompt
+            record.telemetry.workspace_dir = f"/tmp/zebench-{record.run_id}-{rng.getrandbits(24):06x}"
+        for e in record.evaluations:
+            if not e.applicable:
+                e.details = {"reason": f"the scenario has no {e.evaluator_name.replace('_', ' ')}"}
+            elif e.kind == "task":
+                e.details = {**(e.details or {}), "checks": texts.checks(), "passedWeight": 1.0, "totalWeight": 1.0}
+            else:
+                e.details = {"command": "python -m unittest -q", "status": "passed", "exitCode": 0, "findings": []}
+        changed = rng.sample(files, rng.randint(1, min(3, len(files))))
+        patches = [(path, *texts.patch(path, content)) for path, content in changed]
+        record.diff = Diff(
+            files=[
+                DiffFile(path=path, change="modified", additions=added, deletions=removed, patch=patch)
+                for path, patch, added, removed in patches
+            ]
+        )
+        for v in record.validation:
+            v.output_tail = texts.log(rng.randint(150, 1500)) if v.kind == "test" else v.output_tail
+        model_run = rng.random() < self.model_run_share
+        if model_run:  # turns of text and tool calls; each tool output is kept twice: ~100 KB
+            self._model_transcript(record, prompt, texts.model_turns(files, rng.randint(25_000, 45_000)))
+        else:  # the oracle: the prompt, its writes and a summary
+            record.transcript = Transcript(
+                messages=[
+                    Message(role="user", content=prompt),
+                    Message(role="assistant", content=texts.prose(rng.randint(60, 200))),
+                ],
+                tool_calls=[
+                    ToolCallRecord(
+                        seq=seq,
+                        name="writeFile",
+                        input={"path": path, "content": texts.code(rng.randint(300, 1600))},
+                        output="wrote file",
+                        duration_ms=rng.randint(1, 9),
+                    )
+                    for seq, (path, *_) in enumerate(patches, 1)
+                ],
+            )
+
+    def _model_transcript(
+        self, record: RunRecord, prompt: str, calls: list[tuple[str, dict[str, Any], str, bool]]
+    ) -> None:
+        """A model run's transcript as the anthropic agent stores it: per turn a text and a tool use, then the
+        tool's result; the tool calls apart."""
+        texts = self.texts
+        assert texts is not None
+        rng = texts.rng
+        messages = [Message(role="user", content=prompt)]
+        records = []
+        for seq, (name, tool_input, output, is_error) in enumerate(calls, 1):
+            use_id = f"toolu_{rng.getrandbits(64):016x}"
+            messages.append(
+                Message(
+                    role="assistant",
+                    content=[
+                        {"type": "text", "text": texts.prose(rng.randint(60, 700))},
+                        {"type": "tool_use", "id": use_id, "name": name, "input": tool_input},
+                    ],
+                )
+            )
+            messages.append(
+                Message(
+                    role="user",
+                    content=[{"type": "tool_result", "tool_use_id": use_id, "content": output, "is_error": is_error}],
+                )
+            )
+            records.append(
+                ToolCallRecord(
+                    seq=seq,
+                    name=name,
+                    input=tool_input,
+                    output=output,
+                    is_error=is_error,
+                    duration_ms=rng.randint(2, 9000),
+                )
+            )
+        messages.append(Message(role="assistant", content=texts.prose(rng.randint(100, 500))))
+        record.transcript = Transcript(messages=messages, tool_calls=records)
