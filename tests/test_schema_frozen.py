@@ -19,7 +19,14 @@ import sqlite_utils
 from zebench.models import CANCELLED_STATUSES, INFRA_CATEGORIES, SCORED_STATUSES
 from zebench.store import COUNT_CONDITIONS, Store, counts_sql, migrations, runs_counted_view_sql, schema
 from zebench.store.schema import M010_COUNTS
-from zebench.store.sql import SUMMARIES, SUMS, summaries_sql, summary_fill_sql
+from zebench.store.sql import (
+    PART_SUMMARIES,
+    SUMMARIES,
+    SUMS,
+    part_summary_fill_sql,
+    summaries_sql,
+    summary_fill_sql,
+)
 
 FROZEN = Path(__file__).resolve().parent / "schema_frozen"
 SCHEMA = FROZEN / "schema.sql"
@@ -206,11 +213,42 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
     },
 }
 
+DATA["m012_summaries_at_scale"] = {  # after m011: runs of another batch, with evaluations and telemetry
+    "benchmark_runs": [
+        _run("r51", "completed", weighted_score=9.0, total_score=0.9, is_successful=1, batch_id="b3", tier="L2"),
+        _run("r52", "failed", failure_category="infrastructure", batch_id="b3", suite="s2"),
+    ],
+    "evaluation_results": [
+        {
+            "run_id": "r51",
+            "evaluator_name": "test",
+            "score": 1.0,
+            "max_score": 1,
+            "normalized_score": 1.0,
+            "applicable": 1,
+            "weight": 3.0,
+            "kind": "task",
+        },
+        {
+            "run_id": "r52",
+            "evaluator_name": "test",
+            "score": None,
+            "max_score": 1,
+            "normalized_score": None,
+            "applicable": 0,
+            "weight": 3.0,
+            "kind": "task",
+        },
+    ],
+    "run_telemetry": [{"run_id": "r51", "tokens_in": 100, "judge_cost_usd": 0.5}],
+}
+
 #: Runs deleted before a migration (the summary tables' delete triggers of the time run).
 DELETE: dict[str, list[str]] = {
     "m005_runs_by_agent": ["r04"],
     "m010_one_set_of_counts": ["r12", "r13"],
     "m011_sums_declared_once": ["r21"],
+    "m012_summaries_at_scale": ["r41"],
 }
 
 
@@ -292,8 +330,8 @@ def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
     migration holding the new output (``python -m zebench.store``; docs/development.md)."""
     newest = migrations._migrations[-1]
-    assert newest.name == "m011_sums_declared_once"
-    assert summaries_sql() == schema._M011
+    assert newest.name == "m012_summaries_at_scale"
+    assert summaries_sql() == schema._M012
 
 
 def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:
@@ -308,6 +346,55 @@ def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> N
         conn.execute(summary_fill_sql(summary).replace(f"INSERT INTO {summary.table} ", "INSERT INTO fresh "))
         assert sorted(conn.execute(f"SELECT {', '.join(columns)} FROM fresh")) == stored, summary.table
         conn.execute("DROP TABLE fresh")
+    assert_part_summaries_are_fresh(conn)
+
+
+def _rounded(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Sums of REALs kept by triggers differ from a fresh SUM in the last bits (another order of additions)."""
+    return tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+
+
+def assert_part_summaries_are_fresh(conn: sqlite3.Connection) -> None:
+    """Every part summary (store.sql.PART_SUMMARIES) holds what its sums over the stored runs and parts give."""
+    for summary in PART_SUMMARIES:
+        columns = [*summary.columns, *(name for name, _, _ in summary.sums)]
+        # rows whose runs were all deleted stay, at 0: only rows with something counted are compared
+        stored = sorted(
+            _rounded(r)
+            for r in conn.execute(f"SELECT {', '.join(columns)} FROM {summary.table}")
+            if any(v for v in r[len(summary.columns) :])
+        )
+        conn.execute(f"CREATE TEMP TABLE fresh AS SELECT * FROM {summary.table} WHERE 0")
+        conn.execute(part_summary_fill_sql(summary).replace(f"INSERT INTO {summary.table} ", "INSERT INTO fresh "))
+        fresh = sorted(_rounded(r) for r in conn.execute(f"SELECT {', '.join(columns)} FROM fresh"))
+        assert fresh == stored, summary.table
+        conn.execute("DROP TABLE fresh")
+
+
+def test_the_part_summaries_follow_writes_rewrites_and_deletes(tmp_path: Path) -> None:
+    """The part summaries' triggers (evaluations per batch, configuration and evaluator; telemetry per
+    configuration) after the store writes runs, rewrites some with other parts and another status, and after
+    runs and single part rows are deleted in either order."""
+    from zebench.testing.synthetic import Generator
+
+    path = tmp_path / "parts.db"
+    with Store(path) as store:
+        (batch, runs), *_ = Generator(seed=4, details=True).batches(300)
+        store.save_batch(batch)
+        store.save_runs(runs)
+        changed = []
+        for record in runs[:40]:  # rewritten: one evaluation fewer, a new status for some
+            record.evaluations = record.evaluations[1:]
+            if record.status == "completed":
+                record.status, record.weighted_score, record.is_successful = "cancelled", None, False
+            changed.append(record)
+        store.save_runs(changed)
+        conn = store.conn
+        with conn:
+            conn.execute("DELETE FROM evaluation_results WHERE run_id = ?", (runs[50].run_id,))
+            conn.execute("DELETE FROM benchmark_runs WHERE run_id = ?", (runs[60].run_id,))
+            conn.execute("DELETE FROM run_telemetry WHERE run_id = ?", (runs[61].run_id,))
+        assert_part_summaries_are_fresh(conn)
 
 
 if __name__ == "__main__":  # python -m tests.test_schema_frozen: write the expectations (review the diff)

@@ -151,6 +151,10 @@ SUMMARIES = (
     Summary("agg_items", (*CONFIGURATION, *ITEM)),
     # the original project's statistics: per agent, status and success flag (query_original_stats)
     Summary("agg_status_agents", ("agent", "status", "is_successful"), extremes=True),
+    # a batch's breakdowns (by suite, configuration and tier: query_batch_detail) and the batches' configurations
+    Summary("agg_batch_groups", ("batch_id", *CONFIGURATION, "suite", "tier")),
+    # a batch's failed runs by category
+    Summary("agg_batch_failures", ("batch_id", "failure_category")),
 )
 _EXTREMES = {"min_weighted": "MIN", "max_weighted": "MAX"}
 #: The columns that identify an item of a configuration (a configuration on a scenario): agg_items' key.
@@ -259,6 +263,157 @@ def batch_refresh_sql(one_batch: bool = True) -> str:
     )
 
 
+@dataclass(frozen=True)
+class PartSummary:
+    """A table of sums over the rows of a run's part (``part``: a table with a run_id column) of the counted runs,
+    one row per value of the run's ``keys`` and the part row's ``part_keys``, kept by triggers on both tables: a
+    part row counts while its run is stored and counts (inserted before or after its run, deleted with it or
+    alone). ``sums``: name -> (SQL expression on a part row "{p}", REAL or INTEGER)."""
+
+    table: str
+    part: str
+    keys: tuple[str, ...]
+    part_keys: tuple[str, ...]
+    sums: tuple[tuple[str, str, str], ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.keys, *self.part_keys)
+
+
+def _ran(p: str) -> str:
+    return f"({p}.applicable OR {p}.error IS NOT NULL)"
+
+
+#: What the evaluators' figures are made of, per evaluation row (store.queries.site.query_evaluator_figures and a
+#: batch's evaluators): counts and score sums over the applicable ones and over those that ran (an evaluator that
+#: failed ran: its 0-1 figure, if any, counts), errors and cost.
+EVALUATION_SUMS: tuple[tuple[str, str, str], ...] = (
+    ("evaluations", "1", "INTEGER"),
+    ("applicable", "{p}.applicable", "INTEGER"),
+    ("weight_sum", "{p}.weight", "REAL"),
+    ("app_scores", "{p}.applicable AND {p}.normalized_score IS NOT NULL", "INTEGER"),
+    ("app_score_sum", "CASE WHEN {p}.applicable THEN {p}.normalized_score END", "REAL"),
+    ("app_full", "CASE WHEN {p}.applicable THEN {p}.normalized_score = 1.0 END", "INTEGER"),
+    ("errors", "{p}.error IS NOT NULL", "INTEGER"),
+    ("cost_rows", "{p}.cost_usd IS NOT NULL", "INTEGER"),
+    ("cost_usd", "{p}.cost_usd", "REAL"),
+    ("ran", _ran("{p}"), "INTEGER"),
+    ("ran_scores", f"{_ran('{p}')} AND {{p}}.normalized_score IS NOT NULL", "INTEGER"),
+    ("ran_score_sum", f"CASE WHEN {_ran('{p}')} THEN {{p}}.normalized_score END", "REAL"),
+)
+#: Telemetry per configuration (the costs page): each amount's sum and how many rows had one (a sum over no known
+#: value is unknown, not 0).
+TELEMETRY_AMOUNTS = ("judge_cost_usd", "tokens_in", "tokens_out", "cache_read_tokens", "cache_write_tokens")
+TELEMETRY_SUMS: tuple[tuple[str, str, str], ...] = tuple(
+    item
+    for column in TELEMETRY_AMOUNTS
+    for item in (
+        (column, f"{{p}}.{column}", "REAL" if column.endswith("_usd") else "INTEGER"),
+        (f"{column}_rows", f"{{p}}.{column} IS NOT NULL", "INTEGER"),
+    )
+)
+PART_SUMMARIES = (
+    # per batch, configuration and evaluator: the evaluators page (summed over batches) and a batch's evaluators
+    PartSummary(
+        "agg_evaluations",
+        "evaluation_results",
+        ("batch_id", *CONFIGURATION),
+        ("evaluator_name", "kind"),
+        EVALUATION_SUMS,
+    ),
+    PartSummary("agg_telemetry", "run_telemetry", CONFIGURATION, (), TELEMETRY_SUMS),
+)
+
+
+def _part_key(summary: PartSummary, column: str, ref: str) -> str:
+    default = 0 if column in summary.keys and _integer(column) else repr("")
+    return f"COALESCE({ref}.{column}, {default})"
+
+
+def part_summary_table_sql(summary: PartSummary) -> str:
+    keys = [f"{c} {'INTEGER' if c in summary.keys and _integer(c) else 'TEXT'} NOT NULL" for c in summary.columns]
+    sums = [f"{name} {kind} NOT NULL DEFAULT 0" for name, _, kind in summary.sums]
+    return f"CREATE TABLE {summary.table} ({', '.join([*keys, *sums])}, PRIMARY KEY ({', '.join(summary.columns)}))"
+
+
+def _part_sum(expression: str, ref: str) -> str:
+    return f"COALESCE({expression.format(p=ref)}, 0)"
+
+
+def part_summary_triggers_sql(summary: PartSummary) -> tuple[str, ...]:
+    """The triggers that keep a part summary: a part row added or taken while its run counts, and a counted run's
+    part rows added or taken with the run (the store deletes a run before its parts and inserts it before them, so
+    each part row is counted once whatever the order)."""
+    t, part, cols = summary.table, summary.part, ", ".join(summary.columns)
+    run_keys = [_part_key(summary, c, "r") for c in summary.keys]
+    counted = counts_sql("runs", "r")
+
+    def one_row(ref: str, sign: str) -> str:
+        keys = [*run_keys, *(_part_key(summary, c, ref) for c in summary.part_keys)]
+        match = " AND ".join(f"{t}.{c} = k.{c}" for c in summary.columns)
+        sets = ", ".join(f"{n} = {n} {sign} {_part_sum(e, ref)}" for n, e, _ in summary.sums)
+        chosen = ", ".join(f"{k} AS {c}" for k, c in zip(keys, summary.columns, strict=True))
+        source = f"(SELECT {chosen} FROM benchmark_runs r WHERE r.run_id = {ref}.run_id AND {counted}) AS k"
+        insert = (
+            f"  INSERT INTO {t} ({cols}) SELECT {', '.join(keys)} FROM benchmark_runs r "
+            f"WHERE r.run_id = {ref}.run_id AND {counted} ON CONFLICT DO NOTHING;\n"
+            if sign == "+"
+            else ""
+        )
+        return f"{insert}  UPDATE {t} SET {sets} FROM {source} WHERE {match};\n"
+
+    def with_run(ref: str, sign: str) -> str:
+        keys = [_part_key(summary, c, ref) for c in summary.keys]
+        part_keys = [_part_key(summary, c, "p") for c in summary.part_keys]
+        grouped = ", ".join(
+            [
+                *(f"{k} AS {c}" for k, c in zip(part_keys, summary.part_keys, strict=True)),
+                *(f"SUM({_part_sum(e, 'p')}) AS {n}" for n, e, _ in summary.sums),
+            ]
+        )
+        # grouped by run_id too: no row at all (not a row of NULL sums) when the run has no part rows
+        group = ", ".join(["p.run_id", *part_keys])
+        source = f"(SELECT {grouped} FROM {part} p WHERE p.run_id = {ref}.run_id GROUP BY {group}) AS k"
+        match = " AND ".join(
+            [
+                *(f"{t}.{c} = {k}" for c, k in zip(summary.keys, keys, strict=True)),
+                *(f"{t}.{c} = k.{c}" for c in summary.part_keys),
+            ]
+        )
+        sets = ", ".join(f"{n} = {t}.{n} {sign} k.{n}" for n, _, _ in summary.sums)
+        insert = (
+            f"  INSERT INTO {t} ({cols}) SELECT DISTINCT {', '.join([*keys, *part_keys])} FROM {part} p "
+            f"WHERE p.run_id = {ref}.run_id ON CONFLICT DO NOTHING;\n"
+            if sign == "+"
+            else ""
+        )
+        return f"{insert}  UPDATE {t} SET {sets} FROM {source} WHERE {match};\n"
+
+    return (
+        f"CREATE TRIGGER {t}_insert AFTER INSERT ON {part} BEGIN\n{one_row('NEW', '+')}END",
+        f"CREATE TRIGGER {t}_delete AFTER DELETE ON {part} BEGIN\n{one_row('OLD', '-')}END",
+        f"CREATE TRIGGER {t}_run_insert AFTER INSERT ON benchmark_runs WHEN {counts_sql('runs', 'NEW')} BEGIN\n"
+        f"{with_run('NEW', '+')}END",
+        f"CREATE TRIGGER {t}_run_delete AFTER DELETE ON benchmark_runs WHEN {counts_sql('runs', 'OLD')} BEGIN\n"
+        f"{with_run('OLD', '-')}END",
+    )
+
+
+def part_summary_fill_sql(summary: PartSummary) -> str:
+    """The part summary's rows computed from the stored runs and parts."""
+    keys = [
+        *(_part_key(summary, c, "r") for c in summary.keys),
+        *(_part_key(summary, c, "p") for c in summary.part_keys),
+    ]
+    sums = [f"SUM({_part_sum(e, 'p')})" for _, e, _ in summary.sums]
+    return (
+        f"INSERT INTO {summary.table} ({', '.join([*summary.columns, *(n for n, _, _ in summary.sums)])}) "
+        f"SELECT {', '.join([*keys, *sums])} FROM benchmark_runs r CROSS JOIN {summary.part} p ON p.run_id = r.run_id "
+        f"WHERE {counts_sql('runs', 'r')} GROUP BY {', '.join(keys)}"
+    )
+
+
 def summaries_sql() -> tuple[str, ...]:
     """What a migration runs to (re)build every count and sum from the current definitions: the runs' evaluator
     errors (EVALUATOR_ERROR), each summary table with its triggers and rows (SUMMARIES), the indexes their extremes
@@ -285,6 +440,16 @@ def summaries_sql() -> tuple[str, ...]:
                 f'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_{"_".join(columns)}" ON "benchmark_runs" '
                 f"({', '.join(columns)})"
             )
+    for part_summary in PART_SUMMARIES:
+        triggers = part_summary_triggers_sql(part_summary)
+        for suffix in ("insert", "delete", "run_insert", "run_delete"):
+            statements.append(f"DROP TRIGGER IF EXISTS {part_summary.table}_{suffix}")
+        statements += [
+            f"DROP TABLE IF EXISTS {part_summary.table}",
+            part_summary_table_sql(part_summary),
+            *triggers,
+            part_summary_fill_sql(part_summary),
+        ]
     statements.append(batch_refresh_sql(one_batch=False))
     return tuple(statements)
 

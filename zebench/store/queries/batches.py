@@ -6,11 +6,11 @@ import sqlite3
 from typing import Any, cast
 
 from ...constants import MAX_PAGE
-from ...models.run import BATCHES, CONFIGURATION, RUNS, SUM_TYPES
+from ...models.run import BATCHES, CONFIGURATION, RUNS, SUM_TYPES, nullable
 from ...models.shapes import BatchDetailDict, BatchRowDict, BreakdownRowDict, DenominatorsDict
 from .. import figures
 from ..rows import Reader, decoder, select_list
-from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, counts_sql, sums_columns
+from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, SUMS, counts_sql
 from .common import _fetch, batch_complete, decode_cursor, encode_cursor
 from .runs import _RUN_SELECT, _run_row
 
@@ -83,18 +83,23 @@ def query_batches(
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[BreakdownRowDict]:
     """The batch's counted runs grouped by ``columns``: always per configuration, so that no figure pools
-    configurations."""
+    configurations. Summed from agg_batch_groups (per batch, configuration, suite and tier; kept by triggers): a
+    batch's breakdowns cost the same at any number of runs."""
     columns = [*columns, *(c for c in CONFIGURATION if c not in columns)]
     cols, keys = ", ".join(columns), [RUNS.column(c).key for c in columns]
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in SUMS)
     sql = (
-        f"SELECT {', '.join(f'{c} AS {k}' for c, k in zip(columns, keys, strict=True))}, {sums_columns()} "
-        f"FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')} GROUP BY {cols} ORDER BY {cols}"
+        f"SELECT {cols}, {sums} FROM agg_batch_groups WHERE batch_id = ? GROUP BY {cols} HAVING SUM(runs) > 0 "
+        f"ORDER BY {cols}"
     )
     return [
         cast(
             BreakdownRowDict,
             {
-                **{k: r[k] for k in keys},
+                **{
+                    k: None if r[c] == "" and nullable(RUNS.column(c).type) else r[c]
+                    for c, k in zip(columns, keys, strict=True)
+                },
                 **figures.counts(r),
                 "avgWeightedScore": figures.mean_weighted_score(r),
                 "avgScore": figures.mean_total_score(r),
@@ -107,22 +112,24 @@ def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> l
     ]
 
 
-#: A batch's evaluators (models.EvaluatorBreakdownRow): mean 0-1 score and full-score rate of the applicable ones.
-_BY_EVALUATOR = f"""
-    SELECT e.evaluator_name AS evaluatorName, COUNT(*) AS runs, SUM(e.applicable) AS applicableRuns,
-           AVG(CASE WHEN e.applicable THEN e.normalized_score END) AS avgScore,
-           AVG(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS passRate,
-           SUM(e.error IS NOT NULL) AS errors
-    FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
-    WHERE r.batch_id = ? AND {counts_sql("runs", "r")} GROUP BY e.evaluator_name ORDER BY e.evaluator_name"""
-_FAILURES = f"""
-    SELECT failure_category AS category, COUNT(*) AS runs FROM benchmark_runs
-    WHERE batch_id = ? AND {counts_sql("failed")} GROUP BY failure_category ORDER BY runs DESC"""
-#: The evaluator errors of a batch (store.sql.EVALUATOR_ERROR: the ones that make their runs unsuccessful).
+#: A batch's evaluators (models.EvaluatorBreakdownRow): mean 0-1 score and full-score rate of the applicable ones,
+#: from agg_evaluations (per batch, configuration and evaluator, over the evaluations of counted runs).
+_BY_EVALUATOR = """
+    SELECT evaluator_name AS evaluatorName, SUM(evaluations) AS runs, SUM(applicable) AS applicableRuns,
+           1.0 * SUM(app_score_sum) / NULLIF(SUM(app_scores), 0) AS avgScore,
+           1.0 * SUM(app_full) / NULLIF(SUM(app_scores), 0) AS passRate, SUM(errors) AS errors
+    FROM agg_evaluations WHERE batch_id = ? GROUP BY evaluator_name HAVING SUM(evaluations) > 0
+    ORDER BY evaluator_name"""
+#: A batch's failed runs by category (agg_batch_failures).
+_FAILURES = """
+    SELECT failure_category AS category, failed AS runs FROM agg_batch_failures
+    WHERE batch_id = ? AND failed > 0 ORDER BY runs DESC, category"""
+#: The evaluator errors of a batch (store.sql.EVALUATOR_ERROR: the ones that make their runs unsuccessful), read
+#: from the runs that have some (a partial index holds only those).
 _EVALUATOR_ERRORS = f"""
-    SELECT e.evaluator_name AS evaluatorName, COUNT(*) AS runs, MIN(e.error) AS example FROM evaluation_results e
-    JOIN benchmark_runs r ON r.run_id = e.run_id
-    WHERE r.batch_id = ? AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
+    SELECT e.evaluator_name AS evaluatorName, COUNT(*) AS runs, MIN(e.error) AS example FROM benchmark_runs r
+    JOIN evaluation_results e ON e.run_id = r.run_id
+    WHERE r.batch_id = ? AND r.evaluator_errors > 0 AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
     GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name"""
 
 #: Runs embedded in a batch's detail; the rest are paged from /api/runs?batchId=...
@@ -150,7 +157,7 @@ def query_batch_detail(
         "byEvaluator": _fetch(conn, _BY_EVALUATOR, (batch_id,)),
         "failuresByCategory": [
             {**r, "category": r["category"] or "unknown"} for r in _fetch(conn, _FAILURES, (batch_id,))
-        ],
+        ],  # '' is a failure with no category, as NULL was
         "evaluatorErrors": _fetch(conn, _EVALUATOR_ERRORS, (batch_id,)),
     }
     return cast(BatchDetailDict, batch)

@@ -26,7 +26,7 @@ from ...models.shapes import (
 )
 from .. import figures
 from ..rows import column_of, select_list, select_sql
-from ..sql import counts_sql, sums_columns
+from ..sql import SUMS, TELEMETRY_AMOUNTS, counts_sql, sums_columns
 from .common import _fetch
 
 
@@ -105,13 +105,10 @@ def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]
 
 def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Per batch: its configuration, the sorted configurations it ran (their columns joined by "|") and its suites
-    (batches with the same configuration are comparable run for run)."""
+    (batches with the same configuration are comparable run for run). From agg_batch_groups."""
     configs: dict[str, tuple[set[str], set[str]]] = {}
-    columns = " || '|' || ".join(f"COALESCE({c}, '')" for c in CONFIGURATION)
-    sql = (
-        f"SELECT DISTINCT batch_id, {columns}, suite FROM benchmark_runs "
-        f"WHERE batch_id IS NOT NULL AND {counts_sql('runs')}"
-    )
+    columns = " || '|' || ".join(CONFIGURATION)
+    sql = f"SELECT DISTINCT batch_id, {columns}, suite FROM agg_batch_groups WHERE batch_id != '' AND runs > 0"
     for batch_id, configuration, suite in conn.execute(sql):
         configurations, suites = configs.setdefault(batch_id, (set(), set()))
         configurations.add(configuration)
@@ -163,19 +160,16 @@ def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[DailyT
 
 
 #: Per configuration and evaluator, over the evaluations of the counted runs: what both tables of the evaluators
-#: page are added up from.
+#: page are added up from. Summed from agg_evaluations (per batch, configuration and evaluator; kept by triggers),
+#: so the evaluators page costs the same at any number of runs.
 _EVALUATOR_SUMS = f"""
-    SELECT {_CONFIGURATION}, e.evaluator_name, MAX(e.kind) AS kind,
-           SUM(e.weight) AS weight_sum, COUNT(*) AS evaluations, SUM(e.applicable) AS applicable,
-           SUM(CASE WHEN e.applicable THEN e.normalized_score END) AS app_score_sum,
-           COUNT(CASE WHEN e.applicable THEN e.normalized_score END) AS app_scores,
-           SUM(CASE WHEN e.applicable THEN e.normalized_score = 1.0 END) AS app_full,
-           SUM(e.error IS NOT NULL) AS errors, SUM(e.cost_usd) AS cost_usd,
-           SUM(e.applicable OR e.error IS NOT NULL) AS ran,
-           SUM(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_score_sum,
-           COUNT(CASE WHEN e.applicable OR e.error IS NOT NULL THEN e.normalized_score END) AS ran_scores
-    FROM benchmark_runs r CROSS JOIN evaluation_results e ON e.run_id = r.run_id WHERE {counts_sql("runs", "r")}
-    GROUP BY {", ".join(str(i + 1) for i in range(len(CONFIGURATION) + 1))} ORDER BY {_GROUPS}, e.evaluator_name"""
+    SELECT {", ".join(f"{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)}, evaluator_name, MAX(kind) AS kind,
+           SUM(weight_sum) AS weight_sum, SUM(evaluations) AS evaluations, SUM(applicable) AS applicable,
+           SUM(app_score_sum) AS app_score_sum, SUM(app_scores) AS app_scores, SUM(app_full) AS app_full,
+           SUM(errors) AS errors, CASE WHEN SUM(cost_rows) > 0 THEN SUM(cost_usd) END AS cost_usd,
+           SUM(ran) AS ran, SUM(ran_score_sum) AS ran_score_sum, SUM(ran_scores) AS ran_scores
+    FROM agg_evaluations GROUP BY {_GROUPS}, evaluator_name HAVING SUM(evaluations) > 0
+    ORDER BY {_GROUPS}, evaluator_name"""
 _EVALUATOR_TOTALS = ("weight_sum", "evaluations", "applicable", "app_score_sum", "app_scores", "app_full", "errors")
 
 
@@ -209,14 +203,13 @@ def _evaluator_totals(rows: list[dict[str, Any]]) -> list[EvaluatorFiguresDict]:
 def query_evaluator_figures(
     conn: sqlite3.Connection,
 ) -> tuple[list[EvaluatorFiguresDict], list[EvaluatorByConfigurationDict]]:
-    """The evaluators page's two tables from one pass over the evaluations of the counted runs (each pass reads every
-    evaluation row, details included: one pass instead of two is most of an incremental site build's page time).
+    """The evaluators page's two tables.
 
     First, per evaluator over every run (cancelled attempts excluded, as everywhere): evaluations, applicable ones,
     mean score, full-score rate, errors and cost (None when no evaluation's cost is known). Second, the mean score
     of each evaluator per configuration over the evaluations that ran (``applicable`` counts them, those that
-    failed included; ``errors`` the ones that failed)."""
-    rows = _fetch(conn, _EVALUATOR_SUMS)  # CROSS JOIN: runs first, 3.5x faster at 100k
+    failed included; ``errors`` the ones that failed). Both read agg_evaluations (store.sql.EVALUATION_SUMS)."""
+    rows = _fetch(conn, _EVALUATOR_SUMS)
     by_configuration = [
         cast(
             EvaluatorByConfigurationDict,
@@ -245,16 +238,18 @@ def query_evaluator_by_agent(conn: sqlite3.Connection) -> list[EvaluatorByConfig
 
 
 def query_costs_by_config(conn: sqlite3.Connection) -> list[CostRowDict]:
-    """Per configuration: runs, solved runs, agent and judge cost, tokens (None when no run's is known)."""
+    """Per configuration: runs, solved runs, agent and judge cost, tokens (None when no run's is known). The runs'
+    sums from agg_agents, the telemetry's from agg_telemetry (both kept by triggers)."""
+    config = ", ".join(f"a.{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)
+    match = " AND ".join(f"t.{c} = a.{c}" for c in CONFIGURATION)
+    amounts = ", ".join(
+        f"CASE WHEN t.{c}_rows > 0 THEN t.{c} END AS {c}, COALESCE(t.{c}_rows, 0) AS {c}_rows"
+        for c in TELEMETRY_AMOUNTS
+    )
     rows = _fetch(
         conn,
-        f"""
-        SELECT {_CONFIGURATION}, {sums_columns("r")},
-               SUM(t.judge_cost_usd) AS judge_cost_usd, COUNT(t.judge_cost_usd) AS judge_cost_runs,
-               SUM(t.tokens_in) AS tokens_in, SUM(t.tokens_out) AS tokens_out,
-               SUM(t.cache_read_tokens) AS cache_read_tokens, SUM(t.cache_write_tokens) AS cache_write_tokens
-        FROM benchmark_runs r LEFT JOIN run_telemetry t ON t.run_id = r.run_id
-        WHERE {counts_sql("runs", "r")} GROUP BY {_GROUPS} ORDER BY {_GROUPS}""",
+        f"SELECT {config}, {', '.join(f'a.{n} AS {n}' for n in SUMS)}, {amounts} FROM agg_agents a "
+        f"LEFT JOIN agg_telemetry t ON {match} WHERE a.runs > 0 ORDER BY {_GROUPS}",
     )
     return [
         cast(
@@ -266,7 +261,7 @@ def query_costs_by_config(conn: sqlite3.Connection) -> list[CostRowDict]:
                 "costRuns": r["cost_runs"],
                 "costUsd": figures.total_cost(r),
                 "judgeCostUsd": r["judge_cost_usd"],
-                "judgeCostRuns": r["judge_cost_runs"],
+                "judgeCostRuns": r["judge_cost_usd_rows"],
                 "tokensIn": r["tokens_in"],
                 "tokensOut": r["tokens_out"],
                 "cacheReadTokens": r["cache_read_tokens"],
