@@ -71,8 +71,8 @@
     return h("table", {class: "kv"}, h("tbody", {}, pairs.filter(p => p).map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)))));
   }
   const pre = (text, cls) => h("pre", {class: cls || null}, text === null || text === undefined ? "" : pretty(text));
-  function runLink(runId, id, detailChunk) {
-    return root + "run.html?id=" + encodeURIComponent(runId) + "&c=" + Math.floor(id / detailChunk);
+  function runLink(runId, id) {  // the run view finds the file holding the run from its row id (views.js chunkKey)
+    return root + "run.html?id=" + encodeURIComponent(runId) + "&r=" + id;
   }
   // A time as people read it (the browser's locale and zone), the stored ISO value on hover.
   function human(iso) {
@@ -137,8 +137,31 @@
     const manifest = await load("manifest");
     const cols = manifest.indexColumns;
     const ix = Object.fromEntries(cols.map((c, i) => [c, i]));
-    const chunks = await Promise.all(manifest.indexChunks.map((n) => load("runs-index/" + n)));
-    const rows = [].concat(...chunks).reverse();  // newest first
+    // On demand: the newest index files first (manifest.initialRuns); a batch's own files when it is filtered on;
+    // every file when asked for (a million runs are about 50 MB of index).
+    const perFile = manifest.indexChunk || 5000;
+    const chunkRows = new Map();
+    const live = [];  // runs stored since the build (live mode), newest first
+    let rows = [];
+    async function loadChunks(list) {
+      const want = list.filter((n) => !chunkRows.has(n) && manifest.indexChunks.includes(n));
+      if (!want.length) return false;
+      const got = await Promise.all(want.map((n) => load("runs-index/" + n)));
+      want.forEach((n, i) => chunkRows.set(n, got[i]));
+      const files = Array.from(chunkRows.keys()).sort((a, b) => b - a);
+      rows = live.concat(...files.map((n) => chunkRows.get(n).slice().reverse()));  // newest first
+      return true;
+    }
+    const initialFiles = Math.max(1, Math.ceil((manifest.initialRuns || Infinity) / perFile));
+    await loadChunks(manifest.indexChunks.slice(-initialFiles));
+    const complete = () => chunkRows.size >= manifest.indexChunks.length;
+    const batchFiles = (id) => {
+      const b = manifest.batches.find((x) => x.id === id);
+      if (!b || !b.ids || b.ids.length < 2) return [];
+      const out = [];
+      for (let n = Math.floor(b.ids[0] / perFile); n <= Math.floor(b.ids[1] / perFile); n++) out.push(n);
+      return out;
+    };
     const form = document.getElementById("run-filters");
     const fields = {agent: "agent", model: "model", suite: "suite", scenario: "scenario", tier: "tier", status: "status", batch: "batchId"};
     function addOptions(list) {
@@ -150,6 +173,10 @@
       }
     }
     addOptions(rows);
+    addOptions(manifest.batches.map((b) => { const r = []; r[ix.batchId] = b.id; return r; }));  // every batch, loaded or not
+    const more = h("button", {type: "button", id: "load-all-runs", hidden: complete() ? "" : null},
+      "Load all " + manifest.indexChunks.length.toLocaleString("en") + " index files (every run)");
+    document.getElementById("runs-status").after(more);
     let sortKey = "startedAt", sortDir = -1, page = 0;
     const params = new URLSearchParams(location.hash.slice(1));
     for (const [k, v] of params) {
@@ -159,6 +186,11 @@
       el.value = v;
     }
     const tbody = document.querySelector("#runs-table tbody");
+    async function applyLoading() {  // a batch filter loads that batch's index files first
+      const batch = form.elements.batch.value;
+      if (batch && await loadChunks(batchFiles(batch))) addOptions(rows);
+      apply();
+    }
     function apply() {
       const q = form.elements.q.value.trim().toLowerCase();
       const want = {};
@@ -187,7 +219,7 @@
       const shown = matched.slice(page * PAGE, page * PAGE + PAGE);
       tbody.replaceChildren(...shown.map((r) => h("tr", {},
         h("td", {}, when(r[ix.startedAt])),
-        h("td", {}, h("a", {href: runLink(r[ix.runId], r[ix.id], manifest.detailChunk)}, r[ix.runId])),
+        h("td", {}, h("a", {href: runLink(r[ix.runId], r[ix.id])}, r[ix.runId])),
         h("td", {}, r[ix.suite] + "/" + r[ix.scenario]), h("td", {}, r[ix.tier]),
         h("td", {}, config(r[ix.agent], r[ix.model])), h("td", {}, r[ix.status]),
         h("td", {class: "n"}, num(r[ix.weightedScore])), h("td", {}, r[ix.successful] ? "yes" : "no"),
@@ -197,10 +229,13 @@
       const split = (list) => { const c = list.filter((r) => r[ix.status] === "cancelled").length; return [list.length - c, c]; };
       const [allRuns, allCancelled] = split(rows), [matchedRuns, matchedCancelled] = split(matched);
       const fmt = (n) => n.toLocaleString("en");
-      setStatus("runs-status", matched.length === rows.length
+      const partial = complete() ? "" : " (the newest " + fmt(allRuns) + " of " + fmt(manifest.runs) +
+        " runs are loaded: filters and search cover them, and a batch's own runs once it is chosen)";
+      setStatus("runs-status", (matched.length === rows.length
         ? fmt(allRuns) + " runs" + (allCancelled ? " + " + fmt(allCancelled) + " cancelled attempts" : "")
         : fmt(matchedRuns) + " of " + fmt(allRuns) + " runs match" +
-          (matchedCancelled ? " (+ " + fmt(matchedCancelled) + " cancelled attempts)" : ""));
+          (matchedCancelled ? " (+ " + fmt(matchedCancelled) + " cancelled attempts)" : "")) + partial);
+      more.hidden = complete();
       setStatus("page-info", "page " + (page + 1) + " of " + pages);
       document.getElementById("prev-page").disabled = page === 0;
       document.getElementById("next-page").disabled = page >= pages - 1;
@@ -213,8 +248,15 @@
       if (hash !== location.hash.slice(1)) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
       document.body.dataset.ready = "true";
     }
-    form.addEventListener("input", () => { page = 0; apply(); });
+    form.addEventListener("input", () => { page = 0; applyLoading(); });
     form.addEventListener("reset", () => setTimeout(() => { page = 0; apply(); }));
+    more.addEventListener("click", async () => {
+      more.disabled = true;
+      setStatus("runs-status", "Loading every run…");
+      await loadChunks(manifest.indexChunks);
+      addOptions(rows);
+      apply();
+    });
     form.addEventListener("submit", (e) => e.preventDefault());
     document.querySelectorAll("#runs-table th[data-sort]").forEach((th) => th.addEventListener("click", () => {
       if (sortKey === th.dataset.sort) sortDir = -sortDir; else { sortKey = th.dataset.sort; sortDir = 1; }
@@ -222,14 +264,16 @@
     }));
     document.getElementById("prev-page").addEventListener("click", () => { page -= 1; apply(); });
     document.getElementById("next-page").addEventListener("click", () => { page += 1; apply(); });
-    apply();
+    await applyLoading();
     // live mode (zebench serve --site): runs stored since the build are added as they come, one refresh at a time
     let newest = rows.reduce((m, r) => Math.max(m, r[ix.id]), 0), refresh = Promise.resolve();
-    zb.onLive((live) => { refresh = refresh.then(() => live.newRuns(newest, cols)).then((added) => {
+    zb.onLive((api) => { refresh = refresh.then(() => api.newRuns(newest, cols)).then((added) => {
       added = added.filter((r) => r[ix.id] > newest);
       if (!added.length) return;
       newest = added[added.length - 1][ix.id];
-      rows.unshift(...added.reverse());
+      added.reverse();
+      live.unshift(...added);
+      rows.unshift(...added);
       addOptions(added);
       apply();
     }); return refresh; });

@@ -273,6 +273,11 @@
     else rendered.forEach((el) => { if (el.classList.contains("error")) el.open = true; });
     const calls = items.filter((i) => i.kind === "call").length;
     const toggle = (open) => () => document.querySelectorAll("#timeline > details").forEach((el) => { el.open = open; });
+    if (d.cut && (d.cut.messages[0] < d.cut.messages[1] || d.cut.toolCalls[0] < d.cut.toolCalls[1])) {
+      parts.push(h("p", {class: "note", id: "transcript-cut"}, "The site keeps the first and last turns of this transcript: " +
+        d.cut.messages[0] + " of " + d.cut.messages[1] + " messages and " + d.cut.toolCalls[0] + " of " + d.cut.toolCalls[1] +
+        " tool calls. The whole transcript is in the live API: GET /api/v2/runs/" + d.run.runId + "/transcript (zebench serve)."));
+    }
     parts.push(h("p", {class: "actions"}, (items.length - calls) + " messages, " + calls + " tool calls · ",
       h("button", {type: "button", id: "expand-all"}, "Expand all"), " ", h("button", {type: "button", id: "collapse-all"}, "Collapse all")));
     parts.push(h("div", {id: "timeline"}, rendered));
@@ -385,6 +390,12 @@
     const successful = r.successful;  // as every count defines it (store.COUNT_CONDITIONS), served with the run
     sections.push(h("p", {class: "subtitle"}, "Run ", h("code", {id: "run-id"}, r.runId), " · started ", when(r.startedAt),
       r.completedAt ? [" · finished ", when(r.completedAt)] : null, source === "live" ? " · from the live API" : null));
+    if (d.cut) {  // an older run, from the site's archive (builder.archive_detail)
+      sections.push(h("p", {class: "note", id: "archive-note"}, "An older run, from the site's archive: its texts are cut at " +
+        d.cut.text.toLocaleString("en") + " characters (patches at " + d.cut.patch.toLocaleString("en") +
+        ") and its transcript to its first and last turns. The whole run is in the live API (zebench serve): GET /api/v2/runs/" +
+        r.runId + " and /transcript."));
+    }
     sections.push(h("dl", {class: "cards"},
       h("div", {}, h("dt", {}, "Status"), h("dd", {id: "run-state"}, r.status)),
       h("div", {class: successful ? "good" : "bad"}, h("dt", {}, "Success"), h("dd", {}, successful ? "yes" : "no")),
@@ -448,11 +459,17 @@
     document.getElementById("run-view").replaceChildren(...sections);
   }
 
-  async function findChunk(manifest, runId) {
+  // The file holding a run's details, from its row id: a chunk of the newest runs, or an archive chunk.
+  function chunkKey(manifest, id) {
+    return id >= (manifest.recentFrom || 0) ? "runs/" + Math.floor(id / manifest.detailChunk)
+      : "runs/a" + Math.floor(id / manifest.archiveChunk);
+  }
+
+  async function findChunk(manifest, runId) {  // no row id in the link: look the run up in the runs table's index
     const ix = manifest.indexColumns.indexOf("runId"), idIx = manifest.indexColumns.indexOf("id");
-    for (const n of manifest.indexChunks) {
+    for (const n of manifest.indexChunks.slice().reverse()) {
       const row = (await zb.load("runs-index/" + n)).find((r) => r[ix] === runId);
-      if (row) return Math.floor(row[idIx] / manifest.detailChunk);
+      if (row) return chunkKey(manifest, row[idIx]);
     }
     return null;
   }
@@ -471,9 +488,11 @@
       }
     }
     const has = (details) => details && Object.prototype.hasOwnProperty.call(details, runId);
-    const chunkOf = async (c) => (c === null || !/^[0-9]+$/.test(c)) ? null : zb.load("runs/" + c).catch(() => null);
-    let details = await chunkOf(params.get("c"));
-    if (!has(details)) details = await chunkOf(String(await findChunk(manifest, runId)));  // no or a stale c=
+    const chunkOf = async (key) => key === null ? null : zb.load(key).catch(() => null);
+    const rowId = params.get("r"), c = params.get("c");  // r=: the run's row id; c=: a chunk (links of older sites)
+    let details = await chunkOf(rowId !== null && /^[0-9]+$/.test(rowId) ? chunkKey(manifest, Number(rowId))
+      : c !== null && /^[0-9]+$/.test(c) ? "runs/" + c : null);
+    if (!has(details)) details = await chunkOf(await findChunk(manifest, runId));  // no or a stale r= or c=
     if (!has(details)) {
       setStatus("run-status", "Run " + runId + " is not in this site (built " + manifest.builtAt + ").");
       return;

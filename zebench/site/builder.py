@@ -7,9 +7,13 @@ the site's numbers and the API's agree. Layout of the output folder:
   Altair, embedded as JSON and drawn by a local copy of the Vega bundle (``assets/``, content-hashed names);
 - ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz|.json.gz``: its runs;
 - ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
-  not JSON, because a page opened from file:// may load scripts but not fetch files;
+  not JSON, because a page opened from file:// may load scripts but not fetch files. Run details are gzipped
+  inside: the newest RECENT_RUNS in chunks of DETAIL_CHUNK with the run view's cuts (``data/runs/<n>.js``),
+  older ones in archive chunks of ARCHIVE_CHUNK with shorter cuts and the first and last entries of each
+  transcript (``data/runs/a<m>.js``): a million real runs fit a static host (1 GB, 20,000 files);
 - ``api/``: the API mirror in the live API's shapes: the original project's at ``api/`` (its lists and statistics;
-  a batch with every run and the per-run paths stay live-only), zebench's at ``api/v2/`` (see docs/deploy.md).
+  a batch with every run and the per-run paths stay live-only), zebench's at ``api/v2/`` (statistics, batches, the
+  newest runs; a run's detail and the pages of every run are live-only: see docs/deploy.md).
 
 Runs are grouped into chunks by row id (ids only grow), so an incremental build rewrites the chunks that
 changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from.
@@ -42,16 +46,25 @@ from ..store import NotReadable, open_for_reading
 from . import pages
 from .pages import SiteData, batch_page, item_rows
 
-#: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
+#: Run details of the newest runs (with their transcripts) per chunk file: data/runs/<n>.js (row ids n*100 ..).
 DETAIL_CHUNK = 100
-#: /api/v2/runs rows per page file: api/v2/runs/pages/<n>.json.
-PAGE_CHUNK = 1000
-#: Compact rows of the runs table per file: data/runs-index/<n>.js.
+#: Runs kept in those chunks (about; whole archive chunks move out): the newest row ids from ``recent_from``.
+RECENT_RUNS = 10_000
+#: Older runs per archive file: data/runs/a<m>.js (row ids m*1000 ..), a multiple of DETAIL_CHUNK.
+ARCHIVE_CHUNK = 1000
+#: Compact rows of the runs table per file: data/runs-index/<n>.js (a multiple of DETAIL_CHUNK).
 INDEX_CHUNK = 5000
+#: Runs the runs table loads at first (whole index files, newest first); older ones when asked for.
+RUNS_TABLE_INITIAL = 20_000
 #: Text in a run view is cut to this many characters (a transcript of a real agent can be megabytes); the full
 #: text stays in the database and the live API. Cut fields are marked with the "[cut: N characters]" suffix.
 TEXT_LIMIT = 4000
 PATCH_LIMIT = 20000
+#: The archive's cuts: texts, patches, and the first and last entries kept of each part of a transcript (a
+#: million real runs must fit a static host's 1 GB: docs/performance.md).
+ARCHIVE_TEXT_LIMIT = 300
+ARCHIVE_PATCH_LIMIT = 1500
+ARCHIVE_WINDOW = (6, 4)
 STATE_FILE = ".zebench-build.json"
 STATE_FORMAT = 1
 
@@ -160,38 +173,89 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: the same data gives the same bytes
 
 
+_CUT = re.compile(r"\n\[cut: [\d,]+ characters\]$")
+
+
 def _cut(text: Any, limit: int) -> Any:
-    if isinstance(text, str) and len(text) > limit:
+    if isinstance(text, str) and len(text) > limit and not _CUT.search(text):
         return f"{text[:limit]}\n[cut: {len(text):,} characters]"
     return text
 
 
-def _cut_content(content: Any) -> Any:
+def _cut_tail(text: Any, limit: int) -> Any:
+    """The end of a text (an output's tail), marked at its start."""
+    if isinstance(text, str) and len(text) > limit:
+        return f"[cut: {len(text):,} characters]\n{text[-limit:]}"
+    return text
+
+
+def _cut_content(content: Any, limit: int = TEXT_LIMIT) -> Any:
     if isinstance(content, str):
-        return _cut(content, TEXT_LIMIT)
+        return _cut(content, limit)
     if isinstance(content, list):
-        return [_cut_content(c) for c in content]
+        return [_cut_content(c, limit) for c in content]
     if isinstance(content, dict):
-        return {k: _cut_content(v) for k, v in content.items()}
+        return {k: _cut_content(v, limit) for k, v in content.items()}
     return content
 
 
-def site_detail(detail: RunDetailDict) -> RunDetailDict:
-    """A run detail for the run view: long texts cut (TEXT_LIMIT, PATCH_LIMIT)."""
+def site_detail(detail: RunDetailDict, text: int = TEXT_LIMIT, patch: int = PATCH_LIMIT) -> RunDetailDict:
+    """A run detail for the run view: long texts cut (``text`` characters, ``patch`` for a diff's patches)."""
     for f in detail["diff"]["files"]:
-        f["patch"] = _cut(f.get("patch"), PATCH_LIMIT)
-    for v in detail["validationResults"]:
-        v["outputTail"] = _cut(v.get("outputTail"), TEXT_LIMIT)
+        f["patch"] = _cut(f.get("patch"), patch)
+    for v in [*detail["validationResults"], *detail["baselineResults"]]:
+        v["outputTail"] = _cut_tail(v.get("outputTail"), text)
+    for e in detail["evaluations"]:
+        e["details"] = _cut_content(e.get("details"), text)
+        e["error"] = _cut(e.get("error"), text)
+    detail["run"]["metadata"] = _cut_content(detail["run"].get("metadata"), text)
+    detail["run"]["error"] = _cut(detail["run"].get("error"), text)
     transcript = detail.get("transcript")
     for m in transcript["messages"] if transcript else []:
-        m["content"] = _cut_content(m.get("content"))
+        m["content"] = _cut_content(m.get("content"), text)
     for c in transcript["toolCalls"] if transcript else []:
-        c["output"] = _cut(c.get("output"), TEXT_LIMIT)
-        c["input"] = _cut_content(c.get("input"))
+        c["output"] = _cut(c.get("output"), text)
+        c["input"] = _cut_content(c.get("input"), text)
     telemetry = detail["telemetry"]
     if telemetry:
-        telemetry["promptSent"] = _cut(telemetry.get("promptSent"), TEXT_LIMIT)
+        telemetry["promptSent"] = _cut(telemetry.get("promptSent"), text)
     return detail
+
+
+def archive_detail(detail: RunDetailDict) -> dict[str, Any]:
+    """A run detail for the archive of older runs (store.query_run_digests_range): the archive's cuts, and what was
+    cut said once for the run view (``cut``)."""
+    site_detail(detail, ARCHIVE_TEXT_LIMIT, ARCHIVE_PATCH_LIMIT)
+    out: dict[str, Any] = dict(detail)
+    totals = out.pop("transcriptTotals", {})
+    transcript = out.get("transcript") or {}
+    out["cut"] = {
+        "text": ARCHIVE_TEXT_LIMIT,
+        "patch": ARCHIVE_PATCH_LIMIT,
+        "messages": [len(transcript.get("messages", [])), totals.get("messages", 0)],
+        "toolCalls": [len(transcript.get("toolCalls", [])), totals.get("toolCalls", 0)],
+    }
+    return out
+
+
+def recent_from(max_id: int) -> int:
+    """The first row id of the run details kept in full chunks: the newest RECENT_RUNS or so, starting at an archive
+    chunk's boundary (so every archive file is whole)."""
+    return max(0, ((max_id - RECENT_RUNS) // ARCHIVE_CHUNK + 1) * ARCHIVE_CHUNK)
+
+
+def combine_versions(versions: Mapping[int, tuple[Any, ...]], factor: int) -> dict[int, tuple[Any, ...]]:
+    """Chunk versions (store.query_chunk_versions: count, first id, last id, newest revision) of chunks ``factor``
+    times larger."""
+    out: dict[int, tuple[Any, ...]] = {}
+    for n, (count, first, last, revision) in versions.items():
+        m = n // factor
+        if m in out:
+            c, f, la, r = out[m]
+            out[m] = (c + count, min(f, first), max(la, last), max(r, revision))
+        else:
+            out[m] = (count, first, last, revision)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -359,10 +423,15 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
                 zebench_version(),
                 base_url,
                 DETAIL_CHUNK,
-                PAGE_CHUNK,
+                RECENT_RUNS,
+                ARCHIVE_CHUNK,
                 INDEX_CHUNK,
+                RUNS_TABLE_INITIAL,
                 TEXT_LIMIT,
                 PATCH_LIMIT,
+                ARCHIVE_TEXT_LIMIT,
+                ARCHIVE_PATCH_LIMIT,
+                ARCHIVE_WINDOW,
                 version("altair"),
                 version("vl-convert-python"),
                 version("jinja2"),
@@ -475,7 +544,6 @@ class _Builder:
             csp=META_CONTENT_SECURITY_POLICY,
             base_url=self.base_url,
             path=rel,
-            detail_chunk=DETAIL_CHUNK,
             **context,
         )
         self.output.write(rel, html)
@@ -531,35 +599,24 @@ class _Builder:
             self.assets[stem + "_" + ext] = rel
 
     def build_run_chunks(self) -> None:
+        """Run details: the newest runs in chunks of DETAIL_CHUNK with the run view's cuts, older ones in archive
+        chunks of ARCHIVE_CHUNK with the archive's; the runs table's index; the newest runs in both API shapes."""
         conn = self.conn
-        chunks = store.query_chunk_versions(conn, DETAIL_CHUNK)
-        for i, (n, version) in enumerate(chunks.items(), 1):
-            lo, hi = n * DETAIL_CHUNK, (n + 1) * DETAIL_CHUNK - 1
-            if i % 100 == 0:
-                self.say(f"run details: {i:,} of {len(chunks):,} chunks")
-
-            def details(n: int = n, lo: int = lo, hi: int = hi) -> None:
-                rows = store.query_run_details_range(conn, lo, hi, transcripts=True)
-                # the API's shape (no transcript: /api/runs/<id>/transcript is apart), written before cutting
-                self.output.write(
-                    f"api/v2/runs/detail/{n}.json",
-                    json_text({d["run"]["runId"]: {k: v for k, v in d.items() if k != "transcript"} for d in rows}),
-                )
-                self.output.write(
-                    f"data/runs/{n}.js",
-                    packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d) for d in rows}),
-                )
-
-            self.unit(f"details:{n}", version, details)
-        self.run_pages = sorted(store.query_chunk_versions(conn, PAGE_CHUNK).items(), reverse=True)
-        for n, version in self.run_pages:
-            lo, hi = n * PAGE_CHUNK, (n + 1) * PAGE_CHUNK - 1
-
-            def page(n: int = n, lo: int = lo, hi: int = hi) -> None:
-                self.output.write(f"api/v2/runs/pages/{n}.json", json_text(store.query_runs_range(conn, lo, hi)))
-
-            self.unit(f"page:{n}", version, page)
-        self.index_chunks = sorted(store.query_chunk_versions(conn, INDEX_CHUNK).items())
+        if ARCHIVE_CHUNK % DETAIL_CHUNK or INDEX_CHUNK % DETAIL_CHUNK:
+            raise SiteError("ARCHIVE_CHUNK and INDEX_CHUNK must be multiples of DETAIL_CHUNK")
+        chunks = store.query_chunk_versions(conn, DETAIL_CHUNK)  # one pass over an index; the others combine it
+        self.recent_from = recent_from(max((v[2] for v in chunks.values()), default=0))
+        archive = combine_versions(
+            {n: v for n, v in chunks.items() if n * DETAIL_CHUNK < self.recent_from}, ARCHIVE_CHUNK // DETAIL_CHUNK
+        )
+        recent = {n: v for n, v in chunks.items() if n * DETAIL_CHUNK >= self.recent_from}
+        for i, (m, version) in enumerate(sorted(archive.items()), 1):
+            if i % 50 == 0:
+                self.say(f"run archive: {i:,} of {len(archive):,} chunks")
+            self.unit(f"archive:{m}", version, functools.partial(self.build_archive_chunk, m))
+        for n, version in sorted(recent.items()):
+            self.unit(f"details:{n}", version, functools.partial(self.build_detail_chunk, n))
+        self.index_chunks = sorted(combine_versions(chunks, INDEX_CHUNK // DETAIL_CHUNK).items())
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
 
@@ -575,20 +632,23 @@ class _Builder:
         self.output.write(
             "api/runs/latest.json", json_text(store.query_original_runs(conn, limit=ORIGINAL_RUNS_MIRRORED))
         )
+
+    def build_detail_chunk(self, n: int) -> None:
+        """The run view's copy of runs n*DETAIL_CHUNK..: details with transcripts, texts cut (TEXT_LIMIT)."""
+        lo, hi = n * DETAIL_CHUNK, (n + 1) * DETAIL_CHUNK - 1
+        rows = store.query_run_details_range(self.conn, lo, hi, transcripts=True)
         self.output.write(
-            "api/v2/runs/index.json",
-            json_text(
-                {
-                    "pageSize": PAGE_CHUNK,
-                    "detailChunkSize": DETAIL_CHUNK,
-                    "pages": [
-                        {"page": n, "path": f"pages/{n}.json", "runs": v[0], "firstId": v[1], "lastId": v[2]}
-                        for n, v in self.run_pages
-                    ],
-                    "detail": "detail/<id // detailChunkSize>.json holds the details of the runs with those row ids, "
-                    "keyed by runId",
-                }
-            ),
+            f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d) for d in rows})
+        )
+
+    def build_archive_chunk(self, m: int) -> None:
+        """The archive's copy of runs m*ARCHIVE_CHUNK..: the archive's cuts (ARCHIVE_*), the transcript's first and
+        last entries only (the others are never read)."""
+        lo, hi = m * ARCHIVE_CHUNK, (m + 1) * ARCHIVE_CHUNK - 1
+        rows = store.query_run_digests_range(self.conn, lo, hi, ARCHIVE_WINDOW)
+        self.output.write(
+            f"data/runs/a{m}.js",
+            packed_data_script(f"runs/a{m}", {d["run"]["runId"]: archive_detail(d) for d in rows}),
         )
 
     def all_batches(self) -> list[BatchRowDict]:
@@ -604,6 +664,7 @@ class _Builder:
         """One unit per batch (its page, data and downloads), then the batch lists of the API mirror."""
         conn = self.conn
         versions = store.query_batch_versions(conn)
+        self.batch_ids = {b: v[-3:-1] for b, v in versions.items() if v[-3] is not None}
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
         self.batch_configs = {
@@ -672,8 +733,12 @@ class _Builder:
             "runs": stats["totalRuns"],
             "cancelled": stats["cancelledAttempts"],
             "detailChunk": DETAIL_CHUNK,
+            "archiveChunk": ARCHIVE_CHUNK,
+            "recentFrom": self.recent_from,
+            "indexChunk": INDEX_CHUNK,
             "indexChunks": [n for n, _ in self.index_chunks],
             "indexColumns": list(store.RUN_INDEX_COLUMNS),
+            "initialRuns": RUNS_TABLE_INITIAL,
             "batches": [
                 {
                     "id": b["batchId"],
@@ -681,6 +746,8 @@ class _Builder:
                     "createdAt": b["createdAt"],
                     "runs": b["totalRuns"],
                     "configs": self.batch_configs.get(b["batchId"], []),
+                    # its runs' lowest and highest row ids: the runs table loads the index files holding them
+                    "ids": list(self.batch_ids.get(b["batchId"], ())),
                 }
                 for b in data.batches
             ],

@@ -380,11 +380,12 @@ class Generator:
         rng = texts.rng
         files = texts.scenario_files(record.suite, record.scenario)
         prompt = texts.prompt(record.suite, record.scenario, record.tier)
+        scenario = texts.scenario(record.suite, record.scenario)
         record.metadata = {
             **record.metadata,
-            "scenarioTitle": texts.prose(40).rstrip(".:?"),
-            "difficulty": rng.choice(("easy", "medium", "hard")),
-            "tags": rng.sample(("python", "node", "feature", "bugfix", "upgrade", "text", "api"), 3),
+            "scenarioTitle": scenario["title"],
+            "difficulty": scenario["difficulty"],
+            "tags": scenario["tags"],
             "gates": {"test": True, "integrity_guard": True},
             "agentSummary": texts.prose(60),
         }
@@ -395,7 +396,9 @@ class Generator:
             if not e.applicable:
                 e.details = {"reason": f"the scenario has no {e.evaluator_name.replace('_', ' ')}"}
             elif e.kind == "task":
-                e.details = {**(e.details or {}), "checks": texts.checks(), "passedWeight": 1.0, "totalWeight": 1.0}
+                checks = texts.checks(record.suite, record.scenario)
+                passed = sum(c["passed"] for c in checks)
+                e.details = {"checks": checks, "passedWeight": float(passed), "totalWeight": float(len(checks))}
             else:
                 e.details = {"command": "python -m unittest -q", "status": "passed", "exitCode": 0, "findings": []}
         changed = rng.sample(files, rng.randint(1, min(3, len(files))))
@@ -407,7 +410,8 @@ class Generator:
             ]
         )
         for v in record.validation:
-            v.output_tail = texts.log(rng.randint(150, 1500)) if v.kind == "test" else v.output_tail
+            if v.kind == "test":
+                v.output_tail = texts.test_log(record.suite, record.scenario, v.status == "passed")
         model_run = rng.random() < self.model_run_share
         if model_run:  # turns of text and tool calls; each tool output is kept twice: ~100 KB
             self._model_transcript(record, prompt, texts.model_turns(files, rng.randint(25_000, 45_000)))

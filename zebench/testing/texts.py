@@ -51,6 +51,7 @@ class Texts:
         self.code_lines = [self._code_line() for _ in range(20000)]
         self.files: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.prompts: dict[tuple[str, str, str], str] = {}
+        self.scenarios: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- pools ----------------------------------------------------------------------------------------------------
 
@@ -137,10 +138,52 @@ class Texts:
         return " ".join(out)
 
     def log(self, size: int) -> str:
+        """Test output of about ``size`` characters (a model's command output: any tests)."""
         rng = self.rng
         lines = rng.choices(self.log_lines, k=max(1, size // 60))
         ran = len(lines) + rng.randint(0, 40)
         return "\n".join(lines) + f"\n{'-' * 70}\nRan {ran} tests in {rng.uniform(0.01, 30):.3f}s\n"
+
+    def scenario(self, suite: str, scenario: str) -> dict[str, Any]:
+        """What every run of a scenario shares (drawn once): its title, difficulty and tags, its tests, and the
+        checks of its evaluators (a run draws only which of them pass)."""
+        key = (suite, scenario)
+        if key not in self.scenarios:
+            rng = self.rng
+            self.scenarios[key] = {
+                "title": self.prose(40).rstrip(".:?"),
+                "difficulty": rng.choice(("easy", "medium", "hard")),
+                "tags": rng.sample(("python", "node", "feature", "bugfix", "upgrade", "text", "api"), 3),
+                "tests": [
+                    f"test_{rng.choice(self.identifiers)} ({rng.choice(self.identifiers)}.Test{i})"
+                    for i in range(rng.randint(5, 40))
+                ],
+                "checks": [
+                    (
+                        rng.choice(self.identifiers).replace("_", "-"),
+                        rng.choice(("command", "pattern", "script")),
+                        f"matched in {rng.choice(self.identifiers)}.py",
+                    )
+                    for _ in range(rng.randint(3, 8))
+                ],
+            }
+        return self.scenarios[key]
+
+    def test_log(self, suite: str, scenario: str, passed: bool) -> str:
+        """A scenario's test output as ``unittest -q`` prints it: the failures with their tracebacks, then the
+        summary."""
+        rng, tests = self.rng, self.scenario(suite, scenario)["tests"]
+        lines: list[str] = []
+        failures: list[str] = []
+        failed_tests = 0
+        for test in tests:
+            failed = not passed and rng.random() < 0.3
+            if failed:
+                failed_tests += 1
+                failures += ["=" * 70, f"FAIL: {test}", *rng.choices(self.log_lines, k=rng.randint(2, 6))]
+        summary = f"FAILED (failures={failed_tests})" if failed_tests else "OK"
+        took = rng.uniform(0.001, 3)
+        return "\n".join([*lines, *failures, "-" * 70, f"Ran {len(tests)} tests in {took:.3f}s", "", summary]) + "\n"
 
     def patch(self, path: str, content: str) -> tuple[str, int, int]:
         """A unified diff of ``content`` with a few of its lines changed and some added: (patch, +, -)."""
@@ -161,21 +204,21 @@ class Texts:
                 out.append(f" {line}")
         return "\n".join(out) + "\n", added, removed
 
-    def checks(self) -> list[dict[str, Any]]:
-        """A heuristic evaluator's checks, as zebench's evaluators record them."""
+    def checks(self, suite: str, scenario: str) -> list[dict[str, Any]]:
+        """A heuristic evaluator's checks of a scenario, as zebench's evaluators record them."""
         rng = self.rng
-        return [
-            {
-                "name": rng.choice(self.identifiers).replace("_", "-"),
-                "type": rng.choice(("command", "pattern", "script")),
-                "weight": 1.0,
-                "passed": rng.random() < 0.85,
-                "message": rng.choice(
-                    ("exit code 0\nok", "exit code 1", f"matched in {rng.choice(self.identifiers)}.py")
-                ),
-            }
-            for _ in range(rng.randint(3, 8))
-        ]
+        out = []
+        for name, kind, matched in self.scenario(suite, scenario)["checks"]:
+            passed = rng.random() < 0.85
+            message = (
+                ("exit code 0\nok" if passed else "exit code 1")
+                if kind != "pattern"
+                else matched
+                if passed
+                else "no match"
+            )
+            out.append({"name": name, "type": kind, "weight": 1.0, "passed": passed, "message": message})
+        return out
 
     def model_turns(self, files: list[tuple[str, str]], size: int) -> list[tuple[str, dict[str, Any], str, bool]]:
         """Tool calls of a model run: (name, input, output, is_error) until their texts reach about ``size``

@@ -41,7 +41,7 @@ from .runs import (
     query_run_detail,
     query_run_details_range,
     query_runs,
-    query_runs_range,
+    query_run_digests_range,
     query_telemetry,
     query_transcript,
 )
@@ -102,7 +102,7 @@ __all__ = [
     "query_run_details_range",
     "query_run_index_range",
     "query_runs",
-    "query_runs_range",
+    "query_run_digests_range",
     "query_score_histogram",
     "query_stats",
     "query_stats_agents",

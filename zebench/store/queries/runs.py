@@ -4,7 +4,7 @@ stored rows of runs, part by part, that both the run details and the records rea
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ...constants import DEFAULT_PAGE, MAX_PAGE
@@ -108,6 +108,8 @@ class StoredRun:
     run: dict[str, Any]
     #: Per part table (models.run.RUN_PARTS, by name): the run's rows; the transcript's only when read.
     parts: dict[str, list[dict[str, Any]]]
+    #: Rows of a part that has more than were read (read_runs' ``window``), by table name.
+    totals: dict[str, int] = field(default_factory=dict)
 
     def one(self, table: Table) -> dict[str, Any] | None:
         rows = self.parts.get(table.name)
@@ -128,10 +130,15 @@ def read_runs(
     *,
     shape: Shape | None = "v2",
     transcripts: bool = False,
+    window: tuple[int, int] | None = None,
 ) -> list[StoredRun]:
     """The stored rows of the runs matching ``run_where`` (internal SQL only), in id order, with their parts (the
     transcript's with ``transcripts``). One query per table for the whole set, so a chunk of a hundred runs costs
-    about what one run did. Both the API's run details and the RunRecord a run was written from are built on it."""
+    about what one run did. Both the API's run details and the RunRecord a run was written from are built on it.
+
+    ``window`` (head, tail): of each run's transcript, only its first ``head`` and last ``tail`` messages and tool
+    calls are read (the others' texts are never read from the file: a model run's transcript is most of its
+    bytes); ``StoredRun.totals`` then says how many each part has."""
     columns = RUNS.shape("v2") if shape else RUNS.columns
     read = Reader(columns, shape)
     runs = [
@@ -149,6 +156,9 @@ def read_runs(
             continue
         select, read_part = _reader(table, shape)
         order = f", {table.order}" if table.order else ""
+        if window and table in TRANSCRIPT_PARTS:
+            _read_window(conn, table, run_where, params, window, stored)
+            continue
         sql = (
             f"SELECT run_id, {select} FROM {table.name} WHERE run_id IN "
             f"(SELECT run_id FROM benchmark_runs WHERE {run_where}) ORDER BY run_id{order}"
@@ -158,13 +168,45 @@ def read_runs(
     return list(stored.values())
 
 
+def _read_window(
+    conn: sqlite3.Connection,
+    table: Table,
+    run_where: str,
+    params: tuple[Any, ...],
+    window: tuple[int, int],
+    stored: dict[str, StoredRun],
+) -> None:
+    """The first and last rows of each run's part ``table`` (read_runs' ``window``): the rows are numbered from the
+    (run_id, seq) index alone, and only those kept are read from the table."""
+    columns = table.shape("v2")
+    read_part = Reader(columns, "v2")
+    sql = (
+        f"SELECT t.run_id, kept.n, {select_list(table, columns, 't')} FROM (SELECT id, "
+        f"ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY {table.order}) AS k, "
+        f"COUNT(*) OVER (PARTITION BY run_id) AS n FROM {table.name} "
+        f"WHERE run_id IN (SELECT run_id FROM benchmark_runs WHERE {run_where})) AS kept "
+        f"JOIN {table.name} t ON t.id = kept.id WHERE kept.k <= ? OR kept.k > kept.n - ? "
+        f"ORDER BY t.run_id, t.{table.order}"
+    )
+    for run_id, total, *values in conn.execute(sql, (*params, *window)):
+        run = stored[run_id]
+        run.parts.setdefault(table.name, []).append(read_part(values))
+        run.totals[table.name] = total
+
+
 def _run_details(
-    conn: sqlite3.Connection, run_where: str, params: tuple[Any, ...], *, transcripts: bool = False
+    conn: sqlite3.Connection,
+    run_where: str,
+    params: tuple[Any, ...],
+    *,
+    transcripts: bool = False,
+    window: tuple[int, int] | None = None,
 ) -> list[RunDetailDict]:
     """Run details (the /api/runs/<id> shape) of the runs matching ``run_where``, in id order; with
-    ``transcripts`` each also has a ``transcript`` (the /api/runs/<id>/transcript shape)."""
+    ``transcripts`` each also has a ``transcript`` (the /api/runs/<id>/transcript shape), with ``window`` only its
+    first and last entries and a ``transcriptTotals`` of how many each part has (read_runs)."""
     details = []
-    for stored in read_runs(conn, run_where, params, transcripts=transcripts):
+    for stored in read_runs(conn, run_where, params, transcripts=transcripts or window is not None, window=window):
         parts = stored.parts
         detail: dict[str, Any] = {
             "run": stored.run,
@@ -178,10 +220,15 @@ def _run_details(
             },
             "manifest": stored.one(MANIFESTS),
         }
-        if transcripts:
+        if transcripts or window:
             detail["transcript"] = {
                 "messages": parts.get(MESSAGES.name, []),
                 "toolCalls": parts.get(TOOL_CALLS.name, []),
+            }
+        if window:
+            detail["transcriptTotals"] = {
+                "messages": stored.totals.get(MESSAGES.name, 0),
+                "toolCalls": stored.totals.get(TOOL_CALLS.name, 0),
             }
         details.append(cast(RunDetailDict, detail))
     return details
@@ -199,7 +246,9 @@ def query_run_details_range(
     return _run_details(conn, "id BETWEEN ? AND ?", (first_id, last_id), transcripts=transcripts)
 
 
-def query_runs_range(conn: sqlite3.Connection, first_id: int, last_id: int) -> list[RunRowDict]:
-    """/api/runs rows of the runs with row ids first_id..last_id (inclusive), newest first."""
-    sql = f"SELECT {_RUN_SELECT} FROM benchmark_runs WHERE id BETWEEN ? AND ? ORDER BY id DESC"
-    return [_run_row(r) for r in conn.execute(sql, (first_id, last_id))]
+def query_run_digests_range(
+    conn: sqlite3.Connection, first_id: int, last_id: int, window: tuple[int, int]
+) -> list[RunDetailDict]:
+    """Details of the runs with row ids first_id..last_id, oldest first, each with the first and last entries of its
+    transcript (``window``: head, tail) and ``transcriptTotals`` (the static site's archive of older runs)."""
+    return _run_details(conn, "id BETWEEN ? AND ?", (first_id, last_id), window=window)
