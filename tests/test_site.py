@@ -74,6 +74,8 @@ def data_file(path: Path) -> Any:
     value = json.loads(match.group(1))
     if isinstance(value, dict) and set(value) == {"gzip"}:
         value = json.loads(gzip.decompress(base64.b64decode(value["gzip"])))
+    if isinstance(value, dict) and set(value) == {"ids", "parts"}:  # the run archive's columns (builder.columns_of)
+        value = {i: {k: v[n] for k, v in value["parts"].items()} for n, i in enumerate(value["ids"])}
     return value
 
 
@@ -87,7 +89,6 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
             f"batches/{name}.html",
             f"api/v2/batches/{name}.json",
             f"downloads/{name}.csv.gz",
-            f"downloads/{name}.json.gz",
             f"data/batch-items/{name}.js",
         ):
             assert (built / rel).is_file(), rel
@@ -114,7 +115,9 @@ def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: P
     assert json.loads((built / "api/v2/stats/agents.json").read_text()) == live(site_db, "/api/v2/stats/agents")
     assert json.loads((built / "api/v2/stats/scenarios.json").read_text()) == live(site_db, "/api/v2/stats/scenarios")
     assert json.loads((built / "api/v2/runs/latest.json").read_text()) == live(site_db, "/api/v2/runs")
-    assert json.loads((built / "api/v2/batches/batch-a.json").read_text()) == live(site_db, "/api/v2/batches/batch-a")
+    # a batch without its runs (they are in the runs table's index and the download)
+    batch = live(site_db, "/api/v2/batches/batch-a?runs=0")
+    assert json.loads((built / "api/v2/batches/batch-a.json").read_text()) == batch
     mirrored = json.loads((built / "api/v2/batches/index.json").read_text())
     assert mirrored[:20] == live(site_db, "/api/v2/batches")
     # the original project's shapes at the unversioned paths, as its dashboard reads them
@@ -123,39 +126,71 @@ def test_json_mirror_has_the_live_api_shapes_and_numbers(built: Path, site_db: P
     assert json.loads((built / "api/runs/latest.json").read_text()) == live(site_db, "/api/runs?limit=10000")
     assert json.loads((built / "api/batches/index.json").read_text()) == live(site_db, "/api/batches?limit=10000")
     assert not list((built / "api/batches").glob("batch-*"))  # a batch with every run: the live API only
-    # run pages: every run exactly once, newest first within a page, rows as /api/v2/runs gives them
-    index = json.loads((built / "api/v2/runs/index.json").read_text())
-    rows = [r for p in index["pages"] for r in json.loads((built / "api/v2/runs" / p["path"]).read_text())]
+    # a run's detail and the pages of every run are the live API's: at a million runs they would be gigabytes
+    assert not (built / "api/v2/runs/detail").exists()
+    assert not (built / "api/v2/runs/pages").exists()
+    # the run view's copy: the live API's detail with the transcript (texts this short are not cut)
     everything = live(site_db, "/api/v2/runs?limit=1000")
-    assert rows == everything
-    # run details: keyed by run id, equal to /api/v2/runs/<id>
     run_id, row_id = everything[-1]["runId"], everything[-1]["id"]
-    chunk = json.loads((built / f"api/v2/runs/detail/{row_id // builder.DETAIL_CHUNK}.json").read_text())
-    assert chunk[run_id] == live(site_db, f"/api/v2/runs/{run_id}")
-    # the pages' copy adds the transcript
     page_copy = data_file(built / f"data/runs/{row_id // builder.DETAIL_CHUNK}.js")[run_id]
     assert page_copy["transcript"] == live(site_db, f"/api/v2/runs/{run_id}/transcript")
-    assert page_copy["evaluations"] == chunk[run_id]["evaluations"]
+    assert page_copy == {**live(site_db, f"/api/v2/runs/{run_id}"), "transcript": page_copy["transcript"]}
 
 
 def test_small_chunks_hold_every_run_once(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(builder, "DETAIL_CHUNK", 7)
-    monkeypatch.setattr(builder, "PAGE_CHUNK", 30)
+    """Every run is in exactly one file of run details (a chunk of the newest runs or an archive chunk) and one
+    file of the runs table's index."""
+    monkeypatch.setattr(builder, "DETAIL_CHUNK", 5)
+    monkeypatch.setattr(builder, "ARCHIVE_CHUNK", 20)
+    monkeypatch.setattr(builder, "RECENT_RUNS", 30)
     monkeypatch.setattr(builder, "INDEX_CHUNK", 25)
     out = tmp_path / "site"
     build_site(site_db, out)
     ids = [r[0] for r in sqlite3.connect(site_db).execute("SELECT run_id FROM benchmark_runs ORDER BY id DESC")]
-    index = json.loads((out / "api/v2/runs/index.json").read_text())
-    pages = [json.loads((out / "api/v2/runs" / p["path"]).read_text()) for p in index["pages"]]
-    assert [r["runId"] for page in pages for r in page] == ids
-    details = [k for f in (out / "api/v2/runs/detail").iterdir() for k in json.loads(f.read_text())]
+    files = sorted((out / "data/runs").iterdir())
+    details = [k for f in files for k in data_file(f)]
     assert sorted(details) == sorted(ids)
-    assert len(list((out / "api/v2/runs/detail").iterdir())) >= len(ids) // 7
+    archive = [f for f in files if f.name.startswith("a")]
+    assert archive  # the older runs
+    assert len(files) - len(archive) <= 30 // 5 + 20 // 5
     table = [row[1] for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
     assert sorted(table) == sorted(ids)
     manifest = data_file(out / "data/manifest.js")
-    assert manifest["detailChunk"] == 7
+    assert manifest["detailChunk"] == 5
+    assert manifest["archiveChunk"] == 20
     assert len(manifest["indexChunks"]) == len(list((out / "data/runs-index").iterdir()))
+    max_id = sqlite3.connect(site_db).execute("SELECT MAX(id) FROM benchmark_runs").fetchone()[0]
+    assert manifest["recentFrom"] == builder.recent_from(max_id) > 0
+
+
+def test_the_archive_holds_older_runs_cut(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older runs are in the archive with the archive's cuts: long texts cut, patches and the prompt left out, the
+    transcript cut to the agent's last message and its first and last tool calls, with what was cut said."""
+    monkeypatch.setattr(builder, "RECENT_RUNS", 10)
+    out = tmp_path / "site"
+    build_site(site_db, out)
+    conn = sqlite3.connect(site_db)
+    row_id, run_id = conn.execute(
+        "SELECT r.id, r.run_id FROM benchmark_runs r JOIN run_tool_calls t ON t.run_id = r.run_id "
+        "GROUP BY r.id ORDER BY COUNT(*) DESC, r.id LIMIT 1"
+    ).fetchone()
+    assert row_id < builder.recent_from(conn.execute("SELECT MAX(id) FROM benchmark_runs").fetchone()[0])
+    detail = data_file(out / f"data/runs/a{row_id // builder.ARCHIVE_CHUNK}.js")[run_id]
+    full = live(site_db, f"/api/v2/runs/{run_id}")
+    transcript = live(site_db, f"/api/v2/runs/{run_id}/transcript")
+    assert detail["run"] == {**full["run"], "metadata": detail["run"]["metadata"]}
+    assert [e["evaluatorName"] for e in detail["evaluations"]] == [e["evaluatorName"] for e in full["evaluations"]]
+    assert all(f["patch"] is None for f in detail["diff"]["files"])
+    assert [f["path"] for f in detail["diff"]["files"]] == [f["path"] for f in full["diff"]["files"]]
+    assert detail["telemetry"]["promptSent"] is None
+    head, tail = builder.ARCHIVE_WINDOW["toolCalls"]
+    calls = transcript["toolCalls"]
+    kept = calls[:head] + calls[-tail:] if len(calls) > head + tail else calls
+    assert [c["seq"] for c in detail["transcript"]["toolCalls"]] == [c["seq"] for c in kept]
+    assert detail["cut"]["toolCalls"] == [len(kept), len(calls)]
+    assert detail["cut"]["messages"][1] == len(transcript["messages"])
+    for call in detail["transcript"]["toolCalls"]:
+        assert len(call["output"] or "") <= builder.ARCHIVE_CALL_LIMIT + len("\n[cut: 99,999 characters]")
 
 
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
@@ -164,7 +199,7 @@ def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
     )
     with gzip.open(built / "downloads/batch-b.csv.gz", "rt", newline="") as f:
         table = list(csv.DictReader(f))
-    assert len(table) == runs == len(json.loads(gzip.decompress((built / "downloads/batch-b.json.gz").read_bytes())))
+    assert len(table) == runs
     assert {"run_id", "agent", "status", "weighted_score", "cost_usd", "tokens_in"} <= set(table[0])
     with gzip.open(built / f"downloads/{file_name(XSS_BATCH)}.csv.gz", "rt", newline="") as f:
         hostile = list(csv.DictReader(f))
@@ -260,14 +295,10 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
         "api/v2/batches/batch-b.json",
         "downloads/batch-a.csv.gz",
         "data/runs/0.js",
-        "api/v2/runs/detail/0.json",
     ):
         assert old not in written, old
-    rows = json.loads((out / "api/v2/runs/index.json").read_text())
-    assert (
-        sum(p["runs"] for p in rows["pages"])
-        == sqlite3.connect(db).execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
-    )
+    table = [row for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
+    assert len(table) == sqlite3.connect(db).execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
 
     full = build_site(db, out, full=True)
     assert full.full
@@ -297,14 +328,12 @@ def test_a_rewritten_run_is_rebuilt(site_db: Path, tmp_path: Path) -> None:
     report = build_site(db, out)
     assert {
         "data/runs/0.js",
-        "api/v2/runs/detail/0.json",
-        "api/v2/runs/pages/0.json",
         "data/runs-index/0.js",
         "batches/batch-a.html",
         "api/v2/batches/batch-a.json",
     } <= set(report.written)
     assert data_file(out / "data/runs/0.js")[run_id]["transcript"]["messages"][0]["content"] == "rewritten"
-    assert json.loads((out / "api/v2/runs/detail/0.json").read_text())[run_id]["run"]["costUsd"] == 123.0
+    assert data_file(out / "data/runs/0.js")[run_id]["run"]["costUsd"] == 123.0
     assert build_site(db, out, full=True).written == []  # the incremental build had everything a full one makes
 
 

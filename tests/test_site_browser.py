@@ -36,8 +36,10 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-#: Small chunks, so that the pages read runs, run details and the runs table from several files, as at scale.
+#: Small chunks, so that the pages read runs, run details and the runs table from several files, as at scale: the
+#: newest runs in chunks of 20, the older ones in the archive (chunks of 40).
 DETAIL_CHUNK = 20
+SMALL_CHUNKS = {"DETAIL_CHUNK": DETAIL_CHUNK, "INDEX_CHUNK": 40, "ARCHIVE_CHUNK": 40, "RECENT_RUNS": 60}
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +48,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     db = root / "site.db"
     build_site_db(db)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(builder, "DETAIL_CHUNK", DETAIL_CHUNK)
-        mp.setattr(builder, "INDEX_CHUNK", 50)
-        mp.setattr(builder, "PAGE_CHUNK", 40)
+        for name, value in SMALL_CHUNKS.items():
+            mp.setattr(builder, name, value)
         build_site(db, root / "site")
     assert len(list((root / "site/data/runs-index").iterdir())) >= 3
+    assert list((root / "site/data/runs").glob("a*.js"))  # older runs are in the archive
     return db, root / "site"
 
 
@@ -87,8 +89,10 @@ def page_urls(db: Path, out: Path) -> list[str]:
         "compare.html",
         "batches/batch-b.html",
     ]
+    old_id, old_row, *_ = _runs(db)[0]  # in the archive
     return [file_url(out / p) for p in pages] + [
-        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}"
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&r={row_id}",
+        f"{file_url(out / 'run.html')}?id={quote(old_id)}&r={old_row}",
     ]
 
 
@@ -207,11 +211,12 @@ def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Pa
 
 def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> None:
     db, out = site
-    run_id, row_id, *_ = _runs(db)[3]
+    run_id, row_id, *_ = _runs(db)[-3]  # one of the newest: its run view has everything
     for url in (
-        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&r={row_id}",
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK}",  # the links of older sites
         f"{file_url(out / 'run.html')}?id={quote(run_id)}",
-    ):  # without the chunk: found through the index
+    ):  # without the row id: found through the index
         page, log = open_page(browser, url)
         text = page.inner_text("#run-view")
         for heading in (
@@ -231,22 +236,87 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
         assert log.problems() == []
         page.close()
     specialist, specialist_row, *_ = _runs(db, "specialist_enabled")[0]
-    page, log = open_page(
-        browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&c={specialist_row // DETAIL_CHUNK}"
-    )
+    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&r={specialist_row}")
     assert "Specialist\tnextjs-specialist 0.0.3" in page.inner_text("#run-view")
     assert "Specialist" not in text
     assert log.problems() == []  # shown only for the runs that had one
-    page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK + 1}")
-    assert page.inner_text("#run-id") == run_id  # a stale chunk number: found through the index
+    page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&r={row_id - 50}")
+    assert page.inner_text("#run-id") == run_id  # a wrong row id: found through the index
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
     assert "is not in this site" in page.inner_text("#run-status")
     # an evaluator that failed is shown as an error, with its message, and the score says so
     ((errored, errored_row, *_),) = _runs(db, "evaluator_errors > 0")
-    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(errored)}&c={errored_row // DETAIL_CHUNK}")
+    page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(errored)}&r={errored_row}")
     assert "JudgeError: the judge needs ANTHROPIC_API_KEY" in page.inner_text("#evaluator-errors")
     assert "incomplete: 1 evaluator failed" in page.inner_text("#run-view")
     assert log.problems() == []
+
+
+def _assert_archived_run(page: Any, run_id: str) -> None:
+    """The run view of a run from the archive: the whole view, the archive's note, the transcript's cut said."""
+    assert page.inner_text("#run-id") == run_id
+    for heading in ("Run", "Checks", "Validation commands", "Diff of the workspace", "Timeline"):
+        assert page.locator(f"#run-view h2:text-is('{heading}'), #run-view h3:text-is('{heading}')").count() == 1
+    assert "from the site's archive" in page.inner_text("#archive-note")
+    assert f"/api/v2/runs/{run_id}" in page.inner_text("#archive-note")
+    assert "1 of 3 messages" in page.inner_text("#transcript-cut")  # the agent's last message only
+    text = page.inner_text("#run-view")
+    assert "dependency_targets" in text
+    assert "npm test" in text
+    assert "package.json" in text  # the files the agent changed (their patches are left to the live API)
+
+
+def test_an_old_run_opens_from_the_archive_from_file_urls_and_a_static_host(
+    browser: Any, site: tuple[Path, Path], served: str
+) -> None:
+    """A run older than the newest RECENT_RUNS is read from an archive chunk (data/runs/a<m>.js), from file://
+    (scripts only: no fetch) and from a static host, by its row id or, without one, through the runs index."""
+    db, out = site
+    run_id, row_id, *_ = _runs(db)[1]
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in SMALL_CHUNKS.items():
+            mp.setattr(builder, name, value)
+        assert row_id < builder.recent_from(_runs(db)[-1][1])  # in the archive
+    prefix = out.resolve().as_uri()
+    for url in (
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}&r={row_id}",
+        f"{file_url(out / 'run.html')}?id={quote(run_id)}",
+    ):
+        for where in (url, served + url[len(prefix) :]):
+            page, log = open_page(browser, where)
+            _assert_archived_run(page, run_id)
+            assert log.problems() == []
+            loaded = [u for u in log.requests if "/data/runs/" in u]
+            assert any(u.endswith(f"/data/runs/a{row_id // SMALL_CHUNKS['ARCHIVE_CHUNK']}.js") for u in loaded), loaded
+            page.close()
+
+
+def test_the_runs_page_loads_older_runs_on_demand(browser: Any, tmp_path: Path) -> None:
+    """With more runs than the runs table loads at first: the newest load, a batch's own runs load when it is
+    chosen (its link from a batch page too), and every run on request."""
+    db = tmp_path / "site.db"
+    build_site_db(db)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {**SMALL_CHUNKS, "RUNS_TABLE_INITIAL": 40}.items():
+            mp.setattr(builder, name, value)
+        build_site(db, tmp_path / "site")
+    everything = _runs(db)
+    page, log = open_page(browser, file_url(tmp_path / "site/runs.html"))
+    status = page.inner_text("#runs-status")
+    assert "are loaded" in status
+    assert page.is_visible("#load-all-runs")
+    oldest = everything[0][3]  # the first batch's runs are not among the newest loaded
+    page.select_option("select[name=batch]", oldest)
+    page.wait_for_selector(f"#runs-status:has-text('{sum(r[3] == oldest for r in everything)} of')")
+    assert len(page.locator("#runs-table tbody tr").all()) == min(100, sum(r[3] == oldest for r in everything))
+    page.click("button[type=reset]")
+    page.click("#load-all-runs")
+    page.wait_for_selector("#load-all-runs[hidden]", state="attached")
+    assert page.inner_text("#runs-status") == _status(db, everything, everything)
+    linked, linked_log = open_page(browser, file_url(tmp_path / "site/runs.html") + f"#batch={quote(oldest)}")
+    assert linked.inner_text("#runs-status").startswith(f"{sum(r[3] == oldest for r in everything)} of")
+    assert log.problems() == []
+    assert linked_log.problems() == []
 
 
 @pytest.mark.parametrize(

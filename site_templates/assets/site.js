@@ -11,7 +11,18 @@
   async function inflate(value) {  // {"gzip": base64} -> the JSON value (see builder.packed_data_script)
     const bytes = Uint8Array.from(atob(value.gzip), (ch) => ch.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return JSON.parse(await new Response(stream).text());
+    return rows(JSON.parse(await new Response(stream).text()));
+  }
+  // Details stored as columns (builder.columns_of: the run archive) -> details keyed by run id.
+  function rows(value) {
+    if (!value || typeof value !== "object" || !Array.isArray(value.ids) || !value.parts) return value;
+    const out = Object.create(null);
+    value.ids.forEach((id, i) => {
+      const d = {};
+      for (const [k, list] of Object.entries(value.parts)) d[k] = list[i];
+      out[id] = d;
+    });
+    return out;
   }
 
   window.zbData = function (key, value) {

@@ -263,7 +263,7 @@
     const tr = d.transcript || {messages: [], toolCalls: []};
     const items = timeline(tr);
     const parts = [h("h2", {}, "Timeline")];
-    if (!items.length) { parts.push(h("p", {class: "empty"}, "No transcript was recorded.")); return h("section", {id: "transcript"}, parts); }
+    if (!items.length && !(d.cut && (d.cut.messages[1] || d.cut.toolCalls[1]))) { parts.push(h("p", {class: "empty"}, "No transcript was recorded.")); return h("section", {id: "transcript"}, parts); }
     const diffFiles = new Map((d.diff && d.diff.files || []).map((f) => [normPath(f.path), f]));
     const lastWrite = new Map();
     items.forEach((it) => { if (it.kind === "call" && (it.call.name === "writeFile" || it.call.name === "Write")) lastWrite.set(normPath((it.call.input || {}).path || (it.call.input || {}).file_path), it); });
@@ -274,7 +274,7 @@
     const calls = items.filter((i) => i.kind === "call").length;
     const toggle = (open) => () => document.querySelectorAll("#timeline > details").forEach((el) => { el.open = open; });
     if (d.cut && (d.cut.messages[0] < d.cut.messages[1] || d.cut.toolCalls[0] < d.cut.toolCalls[1])) {
-      parts.push(h("p", {class: "note", id: "transcript-cut"}, "The site keeps the first and last turns of this transcript: " +
+      parts.push(h("p", {class: "note", id: "transcript-cut"}, "The site keeps part of this transcript: " +
         d.cut.messages[0] + " of " + d.cut.messages[1] + " messages and " + d.cut.toolCalls[0] + " of " + d.cut.toolCalls[1] +
         " tool calls. The whole transcript is in the live API: GET /api/v2/runs/" + d.run.runId + "/transcript (zebench serve)."));
     }
@@ -392,8 +392,8 @@
       r.completedAt ? [" · finished ", when(r.completedAt)] : null, source === "live" ? " · from the live API" : null));
     if (d.cut) {  // an older run, from the site's archive (builder.archive_detail)
       sections.push(h("p", {class: "note", id: "archive-note"}, "An older run, from the site's archive: its texts are cut at " +
-        d.cut.text.toLocaleString("en") + " characters (patches at " + d.cut.patch.toLocaleString("en") +
-        ") and its transcript to its first and last turns. The whole run is in the live API (zebench serve): GET /api/v2/runs/" +
+        d.cut.text.toLocaleString("en") + " characters, its patches and prompt left out and its transcript cut to the agent's " +
+        "last message and its first and last tool calls. The whole run is in the live API (zebench serve): GET /api/v2/runs/" +
         r.runId + " and /transcript."));
     }
     sections.push(h("dl", {class: "cards"},
@@ -419,7 +419,9 @@
     }
     if (!diff.files.length) diffParts.push(h("p", {class: "empty"}, "The agent changed no file."));
     diff.files.forEach((f) => {
-      const body = f.binary ? h("p", {class: "note"}, "binary file") : h("pre", {class: "diff"}, (f.patch || "").split("\n").map((line) => h("span", {
+      const body = f.binary ? h("p", {class: "note"}, "binary file")
+        : d.cut && !f.patch ? h("p", {class: "note"}, "The patch is not in the site's archive: GET /api/v2/runs/" + r.runId + " (zebench serve).")
+        : h("pre", {class: "diff"}, (f.patch || "").split("\n").map((line) => h("span", {
         class: line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : line.startsWith("@@") ? "hunk" : null,
       }, line + "\n")));
       diffParts.push(h("details", {class: "file", open: diff.files.length <= 5 ? "" : null},
@@ -488,7 +490,8 @@
       }
     }
     const has = (details) => details && Object.prototype.hasOwnProperty.call(details, runId);
-    const chunkOf = async (key) => key === null ? null : zb.load(key).catch(() => null);
+    const files = new Set((manifest.detailFiles || []).map((f) => "runs/" + f));
+    const chunkOf = async (key) => key === null || !files.has(key) ? null : zb.load(key).catch(() => null);
     const rowId = params.get("r"), c = params.get("c");  // r=: the run's row id; c=: a chunk (links of older sites)
     let details = await chunkOf(rowId !== null && /^[0-9]+$/.test(rowId) ? chunkKey(manifest, Number(rowId))
       : c !== null && /^[0-9]+$/.test(c) ? "runs/" + c : null);

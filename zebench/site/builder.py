@@ -5,7 +5,7 @@ the site's numbers and the API's agree. Layout of the output folder:
 
 - ``*.html`` pages rendered with Jinja2 (autoescaped) from site_templates/; charts are Vega-Lite specs from
   Altair, embedded as JSON and drawn by a local copy of the Vega bundle (``assets/``, content-hashed names);
-- ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz|.json.gz``: its runs;
+- ``batches/<batch>.html``: one page per batch; ``downloads/<batch>.csv.gz``: its runs;
 - ``data/*.js``: data for the pages that work in the browser (runs table, run view, compare). They are scripts,
   not JSON, because a page opened from file:// may load scripts but not fetch files. Run details are gzipped
   inside: the newest RECENT_RUNS in chunks of DETAIL_CHUNK with the run view's cuts (``data/runs/<n>.js``),
@@ -60,11 +60,13 @@ RUNS_TABLE_INITIAL = 20_000
 #: text stays in the database and the live API. Cut fields are marked with the "[cut: N characters]" suffix.
 TEXT_LIMIT = 4000
 PATCH_LIMIT = 20000
-#: The archive's cuts: texts, patches, and the first and last entries kept of each part of a transcript (a
-#: million real runs must fit a static host's 1 GB: docs/performance.md).
-ARCHIVE_TEXT_LIMIT = 300
-ARCHIVE_PATCH_LIMIT = 1500
-ARCHIVE_WINDOW = (6, 4)
+#: The archive's cuts (a million real runs must fit a static host's 1 GB: docs/performance.md): texts, tool
+#: calls' inputs and outputs, the end of command output kept; the first and last entries kept of each part of a
+#: transcript (the agent's last message; its first and last tool calls); patches and the prompt left out.
+ARCHIVE_TEXT_LIMIT = 120
+ARCHIVE_CALL_LIMIT = 60
+ARCHIVE_TAIL_LIMIT = 200
+ARCHIVE_WINDOW = {"messages": (0, 1), "toolCalls": (3, 2)}
 STATE_FILE = ".zebench-build.json"
 STATE_FORMAT = 1
 
@@ -224,18 +226,53 @@ def site_detail(detail: RunDetailDict, text: int = TEXT_LIMIT, patch: int = PATC
 
 def archive_detail(detail: RunDetailDict) -> dict[str, Any]:
     """A run detail for the archive of older runs (store.query_run_digests_range): the archive's cuts, and what was
-    cut said once for the run view (``cut``)."""
-    site_detail(detail, ARCHIVE_TEXT_LIMIT, ARCHIVE_PATCH_LIMIT)
+    cut said once for the run view (``cut``). The evaluations lose the keys the run view does not show (their row
+    ids, run id and time: ten bytes a run in the archive)."""
+    text = ARCHIVE_TEXT_LIMIT
     out: dict[str, Any] = dict(detail)
     totals = out.pop("transcriptTotals", {})
-    transcript = out.get("transcript") or {}
+    run = out["run"] = dict(detail["run"])
+    run["metadata"], run["error"] = _cut_content(run.get("metadata"), text), _cut(run.get("error"), text)
+    out["evaluations"] = [
+        {
+            **{k: v for k, v in e.items() if k not in ("id", "runId", "createdAt")},
+            "details": _cut_content(e.get("details"), ARCHIVE_CALL_LIMIT),
+            "error": _cut(e.get("error"), text),
+        }
+        for e in detail["evaluations"]
+    ]
+    for v in [*detail["validationResults"], *detail["baselineResults"]]:
+        v["outputTail"] = _cut_tail(v.get("outputTail"), ARCHIVE_TAIL_LIMIT)
+    for f in detail["diff"]["files"]:
+        f["patch"] = None
+    telemetry = out.get("telemetry")
+    if telemetry:
+        out["telemetry"] = {**telemetry, "promptSent": None, "workspaceDir": None}
+    transcript = detail.get("transcript") or {"messages": [], "toolCalls": []}
+    out["transcript"] = {
+        "messages": [{**m, "content": _cut_content(m.get("content"), text)} for m in transcript["messages"]],
+        "toolCalls": [
+            {
+                **c,
+                "input": _cut_content(c.get("input"), ARCHIVE_CALL_LIMIT),
+                "output": _cut(c.get("output"), ARCHIVE_CALL_LIMIT),
+            }
+            for c in transcript["toolCalls"]
+        ],
+    }
     out["cut"] = {
-        "text": ARCHIVE_TEXT_LIMIT,
-        "patch": ARCHIVE_PATCH_LIMIT,
-        "messages": [len(transcript.get("messages", [])), totals.get("messages", 0)],
-        "toolCalls": [len(transcript.get("toolCalls", [])), totals.get("toolCalls", 0)],
+        "text": text,
+        "messages": [len(transcript["messages"]), totals.get("messages", 0)],
+        "toolCalls": [len(transcript["toolCalls"]), totals.get("toolCalls", 0)],
     }
     return out
+
+
+def columns_of(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Details keyed by run id as columns (each part of every run together): gzip then finds what runs share
+    within its window (15% smaller archives). site.js turns them back into details by run id."""
+    parts = sorted({k for d in details.values() for k in d})
+    return {"ids": list(details), "parts": {k: [d.get(k) for d in details.values()] for k in parts}}
 
 
 def recent_from(max_id: int) -> int:
@@ -430,7 +467,8 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
                 TEXT_LIMIT,
                 PATCH_LIMIT,
                 ARCHIVE_TEXT_LIMIT,
-                ARCHIVE_PATCH_LIMIT,
+                ARCHIVE_CALL_LIMIT,
+                ARCHIVE_TAIL_LIMIT,
                 ARCHIVE_WINDOW,
                 version("altair"),
                 version("vl-convert-python"),
@@ -610,6 +648,7 @@ class _Builder:
             {n: v for n, v in chunks.items() if n * DETAIL_CHUNK < self.recent_from}, ARCHIVE_CHUNK // DETAIL_CHUNK
         )
         recent = {n: v for n, v in chunks.items() if n * DETAIL_CHUNK >= self.recent_from}
+        self.detail_files = [f"a{m}" for m in sorted(archive)] + [str(n) for n in sorted(recent)]
         for i, (m, version) in enumerate(sorted(archive.items()), 1):
             if i % 50 == 0:
                 self.say(f"run archive: {i:,} of {len(archive):,} chunks")
@@ -648,7 +687,7 @@ class _Builder:
         rows = store.query_run_digests_range(self.conn, lo, hi, ARCHIVE_WINDOW)
         self.output.write(
             f"data/runs/a{m}.js",
-            packed_data_script(f"runs/a{m}", {d["run"]["runId"]: archive_detail(d) for d in rows}),
+            packed_data_script(f"runs/a{m}", columns_of({d["run"]["runId"]: archive_detail(d) for d in rows})),
         )
 
     def all_batches(self) -> list[BatchRowDict]:
@@ -692,11 +731,13 @@ class _Builder:
         conn = self.conn
         detail = store.query_batch_detail(conn, batch_id)
         assert detail is not None
-        self.output.write(f"api/v2/batches/{name}.json", json_text(detail))
+        # the mirror's batch is /api/v2/batches/<id>?runs=0: its runs are in the runs table's index and the
+        # download (the first 100 of every batch would be a sixth of a million-run site)
+        self.output.write(f"api/v2/batches/{name}.json", json_text({**detail, "runs": [], "runsIncluded": 0}))
         runs = store.query_batch_run_rows(conn, batch_id)
-        # gzipped: downloads of every batch would otherwise be a seventh of a large site
+        # gzipped (about 55 bytes a run); as CSV only: a JSON copy would add as much again at a million runs, and the
+        # live API serves the same rows (/api/v2/runs?batchId=)
         self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
-        self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
         items = store.query_item_counts(conn, {"batchId": batch_id})
         # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
         self.output.write(
@@ -735,6 +776,8 @@ class _Builder:
             "detailChunk": DETAIL_CHUNK,
             "archiveChunk": ARCHIVE_CHUNK,
             "recentFrom": self.recent_from,
+            # the files of run details there are (data/runs/<name>.js): a link never loads one that is not
+            "detailFiles": self.detail_files,
             "indexChunk": INDEX_CHUNK,
             "indexChunks": [n for n, _ in self.index_chunks],
             "indexColumns": list(store.RUN_INDEX_COLUMNS),

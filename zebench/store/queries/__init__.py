@@ -40,8 +40,8 @@ from .runs import (
     query_run,
     query_run_detail,
     query_run_details_range,
-    query_runs,
     query_run_digests_range,
+    query_runs,
     query_telemetry,
     query_transcript,
 )

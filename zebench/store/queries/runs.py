@@ -4,6 +4,7 @@ stored rows of runs, part by part, that both the run details and the records rea
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -36,6 +37,8 @@ from .common import RUN_FILTERS, _time_window, decode_cursor, encode_cursor
 _RUN_SELECT, _read_run = shape_reader(RUNS, "v2")
 #: The parts of a run a transcript is made of (read only when asked for: they are most of a run's bytes).
 TRANSCRIPT_PARTS = (MESSAGES, TOOL_CALLS)
+#: Their keys in a transcript (/api/v2/runs/<id>/transcript).
+TRANSCRIPT_KEYS = {MESSAGES.name: "messages", TOOL_CALLS.name: "toolCalls"}
 
 
 def _run_row(row: Any) -> RunRowDict:
@@ -130,15 +133,15 @@ def read_runs(
     *,
     shape: Shape | None = "v2",
     transcripts: bool = False,
-    window: tuple[int, int] | None = None,
+    window: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[StoredRun]:
     """The stored rows of the runs matching ``run_where`` (internal SQL only), in id order, with their parts (the
     transcript's with ``transcripts``). One query per table for the whole set, so a chunk of a hundred runs costs
     about what one run did. Both the API's run details and the RunRecord a run was written from are built on it.
 
-    ``window`` (head, tail): of each run's transcript, only its first ``head`` and last ``tail`` messages and tool
-    calls are read (the others' texts are never read from the file: a model run's transcript is most of its
-    bytes); ``StoredRun.totals`` then says how many each part has."""
+    ``window`` ({"messages"|"toolCalls": (head, tail)}): of each run's transcript, only the first ``head`` and last
+    ``tail`` entries of each part are read (the others' texts are never read from the file: a model run's
+    transcript is most of its bytes); ``StoredRun.totals`` then says how many each part has."""
     columns = RUNS.shape("v2") if shape else RUNS.columns
     read = Reader(columns, shape)
     runs = [
@@ -156,8 +159,8 @@ def read_runs(
             continue
         select, read_part = _reader(table, shape)
         order = f", {table.order}" if table.order else ""
-        if window and table in TRANSCRIPT_PARTS:
-            _read_window(conn, table, run_where, params, window, stored)
+        if window is not None and table in TRANSCRIPT_PARTS:
+            _read_window(conn, table, run_where, params, window[TRANSCRIPT_KEYS[table.name]], stored)
             continue
         sql = (
             f"SELECT run_id, {select} FROM {table.name} WHERE run_id IN "
@@ -200,13 +203,14 @@ def _run_details(
     params: tuple[Any, ...],
     *,
     transcripts: bool = False,
-    window: tuple[int, int] | None = None,
+    window: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[RunDetailDict]:
     """Run details (the /api/runs/<id> shape) of the runs matching ``run_where``, in id order; with
     ``transcripts`` each also has a ``transcript`` (the /api/runs/<id>/transcript shape), with ``window`` only its
     first and last entries and a ``transcriptTotals`` of how many each part has (read_runs)."""
     details = []
-    for stored in read_runs(conn, run_where, params, transcripts=transcripts or window is not None, window=window):
+    transcripts = transcripts or window is not None
+    for stored in read_runs(conn, run_where, params, transcripts=transcripts, window=window):
         parts = stored.parts
         detail: dict[str, Any] = {
             "run": stored.run,
@@ -220,12 +224,12 @@ def _run_details(
             },
             "manifest": stored.one(MANIFESTS),
         }
-        if transcripts or window:
+        if transcripts:
             detail["transcript"] = {
                 "messages": parts.get(MESSAGES.name, []),
                 "toolCalls": parts.get(TOOL_CALLS.name, []),
             }
-        if window:
+        if window is not None:
             detail["transcriptTotals"] = {
                 "messages": stored.totals.get(MESSAGES.name, 0),
                 "toolCalls": stored.totals.get(TOOL_CALLS.name, 0),
@@ -247,8 +251,9 @@ def query_run_details_range(
 
 
 def query_run_digests_range(
-    conn: sqlite3.Connection, first_id: int, last_id: int, window: tuple[int, int]
+    conn: sqlite3.Connection, first_id: int, last_id: int, window: Mapping[str, tuple[int, int]]
 ) -> list[RunDetailDict]:
-    """Details of the runs with row ids first_id..last_id, oldest first, each with the first and last entries of its
-    transcript (``window``: head, tail) and ``transcriptTotals`` (the static site's archive of older runs)."""
+    """Details of the runs with row ids first_id..last_id, oldest first, each with the first and last entries of
+    its transcript's parts (``window``: {"messages"|"toolCalls": (head, tail)}) and ``transcriptTotals`` (the
+    static site's archive of older runs)."""
     return _run_details(conn, "id BETWEEN ? AND ?", (first_id, last_id), window=window)
