@@ -1968,6 +1968,146 @@ _M012 = (
         "benchmark_runs WHERE (benchmark_runs.status NOT IN ('cancelled')) GROUP BY "
         "COALESCE(benchmark_runs.batch_id, ''), COALESCE(benchmark_runs.failure_category, '')"
     ),
+    "DROP TRIGGER IF EXISTS agg_days_insert",
+    "DROP TRIGGER IF EXISTS agg_days_delete",
+    "DROP TABLE IF EXISTS agg_days",
+    (
+        "CREATE TABLE agg_days (day TEXT NOT NULL, agent TEXT NOT NULL, model TEXT NOT NULL, runs INTEGER NOT "
+        "NULL DEFAULT 0, successful INTEGER NOT NULL DEFAULT 0, completed INTEGER NOT NULL DEFAULT 0, failed "
+        "INTEGER NOT NULL DEFAULT 0, agent_failed INTEGER NOT NULL DEFAULT 0, infra_failed INTEGER NOT NULL "
+        "DEFAULT 0, scored INTEGER NOT NULL DEFAULT 0, evaluator_errors INTEGER NOT NULL DEFAULT 0, "
+        "total_scored INTEGER NOT NULL DEFAULT 0, sum_total_score REAL NOT NULL DEFAULT 0, sum_weighted REAL "
+        "NOT NULL DEFAULT 0, cost_runs INTEGER NOT NULL DEFAULT 0, sum_cost REAL NOT NULL DEFAULT 0, PRIMARY "
+        "KEY (day, agent, model))"
+    ),
+    (
+        "CREATE TRIGGER agg_days_insert AFTER INSERT ON benchmark_runs WHEN (NEW.status NOT IN ('cancelled')) "
+        "BEGIN\n  INSERT INTO agg_days (day, agent, model) VALUES (COALESCE(substr(NEW.started_at, 1, 10), "
+        "''), COALESCE(NEW.agent, ''), COALESCE(NEW.model, '')) ON CONFLICT DO NOTHING;\n  UPDATE agg_days SET "
+        "runs = runs + (NEW.status NOT IN ('cancelled')), successful = successful + (NEW.status IN "
+        "('completed', 'budget_exceeded') AND NEW.is_successful = 1), completed = completed + (NEW.status IN "
+        "('completed', 'budget_exceeded')), failed = failed + (NEW.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled')), agent_failed = agent_failed + (NEW.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled') AND NOT COALESCE(NEW.failure_category IN ('infrastructure', "
+        "'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), 0)), infra_failed = "
+        "infra_failed + (NEW.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND "
+        "COALESCE(NEW.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+        "'evaluation', 'setup', 'warmup'), 0)), scored = scored + (NEW.status NOT IN ('cancelled') AND "
+        "NEW.weighted_score IS NOT NULL), evaluator_errors = evaluator_errors + (NEW.status NOT IN "
+        "('cancelled') AND NEW.evaluator_errors > 0), total_scored = total_scored + (NEW.total_score IS NOT "
+        "NULL), sum_total_score = sum_total_score + (COALESCE(NEW.total_score, 0)), sum_weighted = "
+        "sum_weighted + (COALESCE(NEW.weighted_score, 0)), cost_runs = cost_runs + (NEW.cost_usd IS NOT "
+        "NULL), sum_cost = sum_cost + (COALESCE(NEW.cost_usd, 0)) WHERE day = COALESCE(substr(NEW.started_at, "
+        "1, 10), '') AND agent = COALESCE(NEW.agent, '') AND model = COALESCE(NEW.model, '');\nEND"
+    ),
+    (
+        "CREATE TRIGGER agg_days_delete AFTER DELETE ON benchmark_runs WHEN (OLD.status NOT IN ('cancelled')) "
+        "BEGIN\n  UPDATE agg_days SET runs = runs - (OLD.status NOT IN ('cancelled')), successful = successful "
+        "- (OLD.status IN ('completed', 'budget_exceeded') AND OLD.is_successful = 1), completed = completed "
+        "- (OLD.status IN ('completed', 'budget_exceeded')), failed = failed - (OLD.status NOT IN "
+        "('completed', 'budget_exceeded', 'cancelled')), agent_failed = agent_failed - (OLD.status NOT IN "
+        "('completed', 'budget_exceeded', 'cancelled') AND NOT COALESCE(OLD.failure_category IN "
+        "('infrastructure', 'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), 0)), "
+        "infra_failed = infra_failed - (OLD.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND "
+        "COALESCE(OLD.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+        "'evaluation', 'setup', 'warmup'), 0)), scored = scored - (OLD.status NOT IN ('cancelled') AND "
+        "OLD.weighted_score IS NOT NULL), evaluator_errors = evaluator_errors - (OLD.status NOT IN "
+        "('cancelled') AND OLD.evaluator_errors > 0), total_scored = total_scored - (OLD.total_score IS NOT "
+        "NULL), sum_total_score = sum_total_score - (COALESCE(OLD.total_score, 0)), sum_weighted = "
+        "sum_weighted - (COALESCE(OLD.weighted_score, 0)), cost_runs = cost_runs - (OLD.cost_usd IS NOT "
+        "NULL), sum_cost = sum_cost - (COALESCE(OLD.cost_usd, 0)) WHERE day = COALESCE(substr(OLD.started_at, "
+        "1, 10), '') AND agent = COALESCE(OLD.agent, '') AND model = COALESCE(OLD.model, '');\nEND"
+    ),
+    (
+        "INSERT INTO agg_days (day, agent, model, runs, successful, completed, failed, agent_failed, "
+        "infra_failed, scored, evaluator_errors, total_scored, sum_total_score, sum_weighted, cost_runs, "
+        "sum_cost) SELECT COALESCE(substr(benchmark_runs.started_at, 1, 10), ''), "
+        "COALESCE(benchmark_runs.agent, ''), COALESCE(benchmark_runs.model, ''), SUM((benchmark_runs.status "
+        "NOT IN ('cancelled'))), SUM((benchmark_runs.status IN ('completed', 'budget_exceeded') AND "
+        "benchmark_runs.is_successful = 1)), SUM((benchmark_runs.status IN ('completed', "
+        "'budget_exceeded'))), SUM((benchmark_runs.status NOT IN ('completed', 'budget_exceeded', "
+        "'cancelled'))), SUM((benchmark_runs.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND "
+        "NOT COALESCE(benchmark_runs.failure_category IN ('infrastructure', 'rate_limited', 'workspace', "
+        "'validation', 'evaluation', 'setup', 'warmup'), 0))), SUM((benchmark_runs.status NOT IN "
+        "('completed', 'budget_exceeded', 'cancelled') AND COALESCE(benchmark_runs.failure_category IN "
+        "('infrastructure', 'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), "
+        "0))), SUM((benchmark_runs.status NOT IN ('cancelled') AND benchmark_runs.weighted_score IS NOT "
+        "NULL)), SUM((benchmark_runs.status NOT IN ('cancelled') AND benchmark_runs.evaluator_errors > 0)), "
+        "SUM((benchmark_runs.total_score IS NOT NULL)), SUM((COALESCE(benchmark_runs.total_score, 0))), "
+        "SUM((COALESCE(benchmark_runs.weighted_score, 0))), SUM((benchmark_runs.cost_usd IS NOT NULL)), "
+        "SUM((COALESCE(benchmark_runs.cost_usd, 0))) FROM benchmark_runs WHERE (benchmark_runs.status NOT IN "
+        "('cancelled')) GROUP BY COALESCE(substr(benchmark_runs.started_at, 1, 10), ''), "
+        "COALESCE(benchmark_runs.agent, ''), COALESCE(benchmark_runs.model, '')"
+    ),
+    "DROP TRIGGER IF EXISTS agg_score_bins_insert",
+    "DROP TRIGGER IF EXISTS agg_score_bins_delete",
+    "DROP TABLE IF EXISTS agg_score_bins",
+    (
+        "CREATE TABLE agg_score_bins (score_bin INTEGER NOT NULL, runs INTEGER NOT NULL DEFAULT 0, successful "
+        "INTEGER NOT NULL DEFAULT 0, completed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, "
+        "agent_failed INTEGER NOT NULL DEFAULT 0, infra_failed INTEGER NOT NULL DEFAULT 0, scored INTEGER NOT "
+        "NULL DEFAULT 0, evaluator_errors INTEGER NOT NULL DEFAULT 0, total_scored INTEGER NOT NULL DEFAULT "
+        "0, sum_total_score REAL NOT NULL DEFAULT 0, sum_weighted REAL NOT NULL DEFAULT 0, cost_runs INTEGER "
+        "NOT NULL DEFAULT 0, sum_cost REAL NOT NULL DEFAULT 0, PRIMARY KEY (score_bin))"
+    ),
+    (
+        "CREATE TRIGGER agg_score_bins_insert AFTER INSERT ON benchmark_runs WHEN (NEW.status NOT IN "
+        "('cancelled')) BEGIN\n  INSERT INTO agg_score_bins (score_bin) VALUES "
+        "(COALESCE(MIN(CAST(NEW.weighted_score AS INTEGER), 9), -1)) ON CONFLICT DO NOTHING;\n  UPDATE "
+        "agg_score_bins SET runs = runs + (NEW.status NOT IN ('cancelled')), successful = successful + "
+        "(NEW.status IN ('completed', 'budget_exceeded') AND NEW.is_successful = 1), completed = completed + "
+        "(NEW.status IN ('completed', 'budget_exceeded')), failed = failed + (NEW.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled')), agent_failed = agent_failed + (NEW.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled') AND NOT COALESCE(NEW.failure_category IN ('infrastructure', "
+        "'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), 0)), infra_failed = "
+        "infra_failed + (NEW.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND "
+        "COALESCE(NEW.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+        "'evaluation', 'setup', 'warmup'), 0)), scored = scored + (NEW.status NOT IN ('cancelled') AND "
+        "NEW.weighted_score IS NOT NULL), evaluator_errors = evaluator_errors + (NEW.status NOT IN "
+        "('cancelled') AND NEW.evaluator_errors > 0), total_scored = total_scored + (NEW.total_score IS NOT "
+        "NULL), sum_total_score = sum_total_score + (COALESCE(NEW.total_score, 0)), sum_weighted = "
+        "sum_weighted + (COALESCE(NEW.weighted_score, 0)), cost_runs = cost_runs + (NEW.cost_usd IS NOT "
+        "NULL), sum_cost = sum_cost + (COALESCE(NEW.cost_usd, 0)) WHERE score_bin = "
+        "COALESCE(MIN(CAST(NEW.weighted_score AS INTEGER), 9), -1);\nEND"
+    ),
+    (
+        "CREATE TRIGGER agg_score_bins_delete AFTER DELETE ON benchmark_runs WHEN (OLD.status NOT IN "
+        "('cancelled')) BEGIN\n  UPDATE agg_score_bins SET runs = runs - (OLD.status NOT IN ('cancelled')), "
+        "successful = successful - (OLD.status IN ('completed', 'budget_exceeded') AND OLD.is_successful = "
+        "1), completed = completed - (OLD.status IN ('completed', 'budget_exceeded')), failed = failed - "
+        "(OLD.status NOT IN ('completed', 'budget_exceeded', 'cancelled')), agent_failed = agent_failed - "
+        "(OLD.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND NOT "
+        "COALESCE(OLD.failure_category IN ('infrastructure', 'rate_limited', 'workspace', 'validation', "
+        "'evaluation', 'setup', 'warmup'), 0)), infra_failed = infra_failed - (OLD.status NOT IN "
+        "('completed', 'budget_exceeded', 'cancelled') AND COALESCE(OLD.failure_category IN "
+        "('infrastructure', 'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), 0)), "
+        "scored = scored - (OLD.status NOT IN ('cancelled') AND OLD.weighted_score IS NOT NULL), "
+        "evaluator_errors = evaluator_errors - (OLD.status NOT IN ('cancelled') AND OLD.evaluator_errors > "
+        "0), total_scored = total_scored - (OLD.total_score IS NOT NULL), sum_total_score = sum_total_score - "
+        "(COALESCE(OLD.total_score, 0)), sum_weighted = sum_weighted - (COALESCE(OLD.weighted_score, 0)), "
+        "cost_runs = cost_runs - (OLD.cost_usd IS NOT NULL), sum_cost = sum_cost - (COALESCE(OLD.cost_usd, "
+        "0)) WHERE score_bin = COALESCE(MIN(CAST(OLD.weighted_score AS INTEGER), 9), -1);\nEND"
+    ),
+    (
+        "INSERT INTO agg_score_bins (score_bin, runs, successful, completed, failed, agent_failed, "
+        "infra_failed, scored, evaluator_errors, total_scored, sum_total_score, sum_weighted, cost_runs, "
+        "sum_cost) SELECT COALESCE(MIN(CAST(benchmark_runs.weighted_score AS INTEGER), 9), -1), "
+        "SUM((benchmark_runs.status NOT IN ('cancelled'))), SUM((benchmark_runs.status IN ('completed', "
+        "'budget_exceeded') AND benchmark_runs.is_successful = 1)), SUM((benchmark_runs.status IN "
+        "('completed', 'budget_exceeded'))), SUM((benchmark_runs.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled'))), SUM((benchmark_runs.status NOT IN ('completed', "
+        "'budget_exceeded', 'cancelled') AND NOT COALESCE(benchmark_runs.failure_category IN "
+        "('infrastructure', 'rate_limited', 'workspace', 'validation', 'evaluation', 'setup', 'warmup'), "
+        "0))), SUM((benchmark_runs.status NOT IN ('completed', 'budget_exceeded', 'cancelled') AND "
+        "COALESCE(benchmark_runs.failure_category IN ('infrastructure', 'rate_limited', 'workspace', "
+        "'validation', 'evaluation', 'setup', 'warmup'), 0))), SUM((benchmark_runs.status NOT IN "
+        "('cancelled') AND benchmark_runs.weighted_score IS NOT NULL)), SUM((benchmark_runs.status NOT IN "
+        "('cancelled') AND benchmark_runs.evaluator_errors > 0)), SUM((benchmark_runs.total_score IS NOT "
+        "NULL)), SUM((COALESCE(benchmark_runs.total_score, 0))), SUM((COALESCE(benchmark_runs.weighted_score, "
+        "0))), SUM((benchmark_runs.cost_usd IS NOT NULL)), SUM((COALESCE(benchmark_runs.cost_usd, 0))) FROM "
+        "benchmark_runs WHERE (benchmark_runs.status NOT IN ('cancelled')) GROUP BY "
+        "COALESCE(MIN(CAST(benchmark_runs.weighted_score AS INTEGER), 9), -1)"
+    ),
     "DROP TRIGGER IF EXISTS agg_evaluations_insert",
     "DROP TRIGGER IF EXISTS agg_evaluations_delete",
     "DROP TRIGGER IF EXISTS agg_evaluations_run_insert",
@@ -2225,9 +2365,9 @@ _M012 = (
     ),
 )
 _M012_INDEXES = (
-    'CREATE INDEX "idx_benchmark_runs_batch_id_revision" ON "benchmark_runs" (batch_id, revision)',
+    'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id_revision" ON "benchmark_runs" (batch_id, revision)',
     (
-        'CREATE INDEX "idx_benchmark_runs_batch_id_evaluator_errors" ON "benchmark_runs" (batch_id) '
+        'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id_evaluator_errors" ON "benchmark_runs" (batch_id) '
         "WHERE evaluator_errors > 0"
     ),
 )
@@ -2238,8 +2378,9 @@ def m012_summaries_at_scale(db: sqlite_utils.Database) -> None:
     """What reads at a million runs need (issue 25): a batch's breakdowns, failures and evaluators from summary
     tables kept by triggers (agg_batch_groups, agg_batch_failures; agg_evaluations, per batch, configuration and
     evaluator, over the evaluations of counted runs, which also makes the evaluators page's figures), telemetry
-    totals per configuration (agg_telemetry: the costs page), an index for every batch's version (the site's
-    incremental builds) and a partial one for the runs of a batch with evaluator errors; the earlier summary tables
-    rebuilt with them (store.sql.summaries_sql)."""
+    totals per configuration (agg_telemetry: the costs page), runs per day and configuration (agg_days: the trends)
+    and per score bin (agg_score_bins: the histogram), an index for every batch's version (the site's incremental
+    builds) and a partial one for the runs of a batch with evaluator errors; the earlier summary tables rebuilt with
+    them (store.sql.summaries_sql)."""
     _execute(db, _M012)
     _execute(db, _M012_INDEXES)

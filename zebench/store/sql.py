@@ -128,13 +128,21 @@ EVALUATOR_ERROR = (
 
 @dataclass(frozen=True)
 class Summary:
-    """A table of SUMS over the counted runs, one row per value of ``keys`` (columns of the run; none: one row,
-    ``grp = 'all'``), kept by triggers on benchmark_runs. With ``extremes``, also the lowest and highest weighted
-    score, recomputed from the runs when one is deleted (an index on the keys and weighted_score keeps it cheap)."""
+    """A table of SUMS over the counted runs, one row per value of ``keys`` (columns of the run, or keys computed
+    from it: ``computed``, name -> SQL expression on a run "{r}", integer or not; none: one row, ``grp = 'all'``),
+    kept by triggers on benchmark_runs. With ``extremes``, also the lowest and highest weighted score, recomputed
+    from the runs when one is deleted (an index on the keys and weighted_score keeps it cheap)."""
 
     table: str
     keys: tuple[str, ...]
     extremes: bool = False
+    computed: tuple[tuple[str, str, bool], ...] = ()
+
+    def __post_init__(self) -> None:
+        assert not (self.extremes and self.computed), "extremes are recomputed by column: no computed keys"
+
+    def expression(self, column: str) -> str | None:
+        return next((e for name, e, _ in self.computed if name == column), None)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -155,20 +163,35 @@ SUMMARIES = (
     Summary("agg_batch_groups", ("batch_id", *CONFIGURATION, "suite", "tier")),
     # a batch's failed runs by category
     Summary("agg_batch_failures", ("batch_id", "failure_category")),
+    # per day (UTC, by start) and configuration: the dashboard's trends
+    Summary("agg_days", ("day", *CONFIGURATION), computed=(("day", "substr({r}.started_at, 1, 10)", False),)),
+    # per weighted-score bin of width 1 (0-1, ..., 9-10; 10 in the last; -1: no score): the score histogram
+    Summary(
+        "agg_score_bins",
+        ("score_bin",),
+        computed=(("score_bin", "MIN(CAST({r}.weighted_score AS INTEGER), 9)", True),),
+    ),
 )
 _EXTREMES = {"min_weighted": "MIN", "max_weighted": "MAX"}
 #: The columns that identify an item of a configuration (a configuration on a scenario): agg_items' key.
 ITEM_COLUMNS = (*CONFIGURATION, *ITEM)
 
 
-def _integer(column: str) -> bool:
+def _integer(column: str, summary: Summary | None = None) -> bool:
+    for name, _, integer in summary.computed if summary else ():
+        if name == column:
+            return integer
     return column in RUNS.by_name and RUNS.column(column).type in (int, bool, int | None, bool | None)
 
 
 def _key(summary: Summary, column: str, ref: str) -> str:
     if not summary.keys:
         return "'all'"
-    return f"COALESCE({ref}.{column}, {0 if _integer(column) else repr('')})"
+    expression = summary.expression(column)
+    value = expression.format(r=ref) if expression else f"{ref}.{column}"
+    # a computed integer key with no value (a score bin of an unscored run) is -1, a column's 0
+    default = (-1 if expression else 0) if _integer(column, summary) else repr("")
+    return f"COALESCE({value}, {default})"
 
 
 def _match(summary: Summary, ref: str) -> str:
@@ -176,7 +199,7 @@ def _match(summary: Summary, ref: str) -> str:
 
 
 def summary_table_sql(summary: Summary) -> str:
-    keys = [f"{c} {'INTEGER' if _integer(c) else 'TEXT'} NOT NULL" for c in summary.columns]
+    keys = [f"{c} {'INTEGER' if _integer(c, summary) else 'TEXT'} NOT NULL" for c in summary.columns]
     sums = [f"{name} {'REAL' if name in AMOUNTS else 'INTEGER'} NOT NULL DEFAULT 0" for name in SUMS]
     extremes = [f"{name} REAL" for name in _EXTREMES] if summary.extremes else []
     return (

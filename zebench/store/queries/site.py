@@ -26,7 +26,7 @@ from ...models.shapes import (
 )
 from .. import figures
 from ..rows import column_of, select_list, select_sql
-from ..sql import SUMS, TELEMETRY_AMOUNTS, counts_sql, sums_columns
+from ..sql import SUMS, TELEMETRY_AMOUNTS
 from .common import _fetch
 
 
@@ -119,11 +119,8 @@ def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tupl
 
 
 def query_score_histogram(conn: sqlite3.Connection) -> list[HistogramBinDict]:
-    """Scored runs per weighted-score bin of width 1 (0-1, ..., 9-10; 10 falls in the last bin)."""
-    sql = (
-        "SELECT MIN(CAST(weighted_score AS INTEGER), 9) AS bin, COUNT(*) AS runs FROM benchmark_runs "
-        f"WHERE {counts_sql('scored')} GROUP BY 1 ORDER BY 1"
-    )
+    """Scored runs per weighted-score bin of width 1 (0-1, ..., 9-10; 10 falls in the last bin): agg_score_bins."""
+    sql = "SELECT score_bin, scored FROM agg_score_bins WHERE score_bin >= 0 AND scored > 0 ORDER BY 1"
     return [{"bin": low, "runs": runs} for low, runs in conn.execute(sql)]
 
 
@@ -136,14 +133,14 @@ _AFTER_DAY = ", ".join(str(i + 2) for i in range(len(CONFIGURATION)))
 
 def query_daily_trends(conn: sqlite3.Connection, days: int = 180) -> list[DailyTrendDict]:
     """Per day (UTC, by start time) and configuration over the last ``days`` days that have runs: runs, success rate
-    and mean weighted score."""
+    and mean weighted score (agg_days)."""
+    config = ", ".join(f"{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)
     rows = _fetch(
         conn,
         f"""
-        SELECT substr(r.started_at, 1, 10) AS day, {_CONFIGURATION}, {sums_columns("r")}
-        FROM benchmark_runs r
-        WHERE {counts_sql("runs", "r")} AND r.started_at >= (SELECT date(MAX(started_at), ?) FROM benchmark_runs)
-        GROUP BY 1, {_AFTER_DAY} ORDER BY 1, {_AFTER_DAY}""",
+        SELECT day, {config}, {", ".join(SUMS)} FROM agg_days
+        WHERE runs > 0 AND day >= (SELECT date(MAX(started_at), ?) FROM benchmark_runs)
+        ORDER BY day, {", ".join(CONFIGURATION)}""",
         (f"-{days} days",),
     )
     return [
