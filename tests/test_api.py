@@ -604,3 +604,45 @@ def test_zebench_serve_answers_over_http(db: Path) -> None:
     finally:
         proc.terminate()
         proc.wait()
+
+
+def test_cached_reads_follow_every_write(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reads that aggregate or answer many runs are kept (api.http.ResponseCache) until the database changes:
+    a write by another connection (`zebench run` or `ingest` in another process) and one through the API's own
+    write connection are both seen by the next read."""
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    ds = make_datasette(db)
+    paths = [
+        "/api/v2/stats",
+        "/api/v2/stats/agents",
+        "/api/v2/stats/scenarios",
+        "/api/v2/batches/batch-a",
+        "/api/stats",
+        "/api/runs?limit=10000",
+        "/api/batches/batch-a",
+    ]
+
+    async def reads() -> dict[str, Any]:
+        return {p: (await ds.client.get(p)).json() for p in paths}
+
+    async def scenario() -> None:
+        first = await reads()
+        assert await reads() == first
+        assert len(ds._zebench_responses.bodies) >= len(paths)  # the second time from the cache
+        with Store(db) as store:  # another connection writes a run of batch-a
+            record = stored_run(store, first["/api/v2/batches/batch-a"]["runs"][0]["runId"])
+            store.save_runs([record.model_copy(update={"run_id": "another-process"})])
+        after = await reads()
+        assert after["/api/v2/stats"]["totalRuns"] == first["/api/v2/stats"]["totalRuns"] + 1
+        assert after["/api/v2/batches/batch-a"]["runsTotal"] == first["/api/v2/batches/batch-a"]["runsTotal"] + 1
+        assert len(after["/api/runs?limit=10000"]) == len(first["/api/runs?limit=10000"]) + 1
+        assert len(after["/api/batches/batch-a"]["runs"]) == len(first["/api/batches/batch-a"]["runs"]) + 1
+        posted = await ds.client.post(
+            "/api/results", json=ORIGINAL_PAYLOAD, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert posted.status_code == 201, posted.text
+        last = await reads()
+        assert last["/api/v2/stats"]["totalRuns"] == after["/api/v2/stats"]["totalRuns"] + 1
+        assert len(last["/api/runs?limit=10000"]) == len(after["/api/runs?limit=10000"]) + 1
+
+    asyncio.run(scenario())

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import traceback
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
+from .. import store
 from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
 from ..models import jsonsafe, utc_now
 from ..store import savepoint
@@ -40,11 +43,15 @@ class ApiError(Exception):
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str),
+        json_bytes(body),
         status=status,
         headers={**CORS_HEADERS, **(headers or {})},
         content_type="application/json; charset=utf-8",
     )
+
+
+def json_bytes(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def error_response(status: int, error: str, errors: list[Any] | None = None) -> Response:
@@ -102,6 +109,82 @@ async def read(datasette: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any
         return await db.execute_fn(lambda conn: _as_store(conn, lambda c: fn(c, *args, **kwargs)))
     except ValueError as exc:  # e.g. an invalid cursor
         raise ApiError(400, str(exc)) from None
+
+
+class ResponseCache:
+    """The bodies of reads that aggregate or answer thousands of runs (statistics, a batch, the original's bulk
+    lists), kept until the database changes: each is keyed by its path and parameters and by the connection's
+    change version (store.change_version: any commit by the writer changes it), so a body is served again only while
+    nothing was written. Least recently used first out, within ENTRIES and BYTES."""
+
+    ENTRIES = 256
+    BYTES = 128 * 1024 * 1024
+    #: A body larger than this is not kept.
+    ENTRY_MAX = 16 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self.bodies: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()  # Datasette reads on several threads
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(key)
+            if body is not None:
+                self.bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if len(body) > self.ENTRY_MAX:
+            return
+        with self.lock:
+            old = self.bodies.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
+            self.bodies[key] = body
+            while len(self.bodies) > self.ENTRIES or self.size > self.BYTES:
+                _, dropped = self.bodies.popitem(last=False)
+                self.size -= len(dropped)
+
+
+def _response_cache(datasette: Any) -> ResponseCache:
+    cache = getattr(datasette, "_zebench_responses", None)
+    if cache is None:
+        cache = datasette._zebench_responses = ResponseCache()
+    return cache
+
+
+async def cached_read(
+    datasette: Any, key: tuple[Any, ...], fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> bytes | None:
+    """``fn(conn, *args, **kwargs)`` as a JSON body, from the ResponseCache while the database has not changed
+    (computed and checked on the same connection, so a body is never older than the version it is kept under).
+    None when ``fn`` gives None (not found: not kept)."""
+    cache = _response_cache(datasette)
+
+    def body(conn: sqlite3.Connection) -> bytes | None:
+        version = store.change_version(conn)
+        found = cache.get((*key, version))
+        if found is not None:
+            return found
+        value = fn(conn, *args, **kwargs)
+        if value is None:
+            return None
+        made = json_bytes(value)
+        cache.put((*key, version), made)
+        return made
+
+    made: bytes | None = await read(datasette, body)
+    return made
+
+
+def body_response(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON body already encoded (cached_read)."""
+    return Response(
+        body,
+        status=status,
+        headers={**CORS_HEADERS, **(headers or {})},
+        content_type="application/json; charset=utf-8",
+    )
 
 
 async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:

@@ -17,7 +17,17 @@ from datasette.utils.asgi import Response
 
 from .. import store
 from ..models import OriginalHumanScoreStats
-from .http import ApiError, endpoint, health_body, json_response, path_param, read, text_param
+from .http import (
+    ApiError,
+    body_response,
+    cached_read,
+    endpoint,
+    health_body,
+    json_response,
+    path_param,
+    read,
+    text_param,
+)
 
 ORIGINAL_MAX_ROWS = store.ORIGINAL_MAX_ROWS
 _LEADING_INT = re.compile(r"\s*([+-]?\d+)")
@@ -43,7 +53,8 @@ async def health(request: Any, datasette: Any) -> Response:
 async def runs(request: Any, datasette: Any) -> Response:
     filters = {k: v for k in store.ORIGINAL_RUN_FILTERS if (v := text_param(request, k)) is not None}
     limit = original_limit(request.args.get("limit"), 50)
-    return json_response(await read(datasette, store.query_original_runs, filters, limit=limit))
+    key = ("runs", tuple(sorted(filters.items())), limit)
+    return body_response(await cached_read(datasette, key, store.query_original_runs, filters, limit=limit) or b"[]")
 
 
 @endpoint("GET")
@@ -87,26 +98,28 @@ HUMAN_SCORE_STATS = OriginalHumanScoreStats(
 @endpoint("GET")
 async def batches(request: Any, datasette: Any) -> Response:
     limit = original_limit(request.args.get("limit"), 20)
-    return json_response(await read(datasette, store.query_original_batches, limit=limit))
+    return body_response(
+        await cached_read(datasette, ("batches", limit), store.query_original_batches, limit=limit) or b"[]"
+    )
 
 
 @endpoint("GET")
 async def batch_detail(request: Any, datasette: Any) -> Response:
     batch_id = path_param(request, "batch_id")
-    detail = await read(datasette, store.query_original_batch_detail, batch_id)
-    if detail is None:
+    body = await cached_read(datasette, ("batch", batch_id), store.query_original_batch_detail, batch_id)
+    if body is None:
         raise ApiError(404, f"Batch not found: {batch_id}")
-    return json_response(detail)
+    return body_response(body)
 
 
 @endpoint("GET")
 async def stats(request: Any, datasette: Any) -> Response:
-    return json_response(await read(datasette, store.query_original_stats))
+    return body_response(await cached_read(datasette, ("stats",), store.query_original_stats) or b"{}")
 
 
 @endpoint("GET")
 async def stats_agents(request: Any, datasette: Any) -> Response:
-    return json_response(await read(datasette, store.query_original_agent_stats))
+    return body_response(await cached_read(datasette, ("agents",), store.query_original_agent_stats) or b"[]")
 
 
 ROUTES: list[tuple[str, Any]] = [

@@ -9,7 +9,18 @@ from typing import Any
 from datasette.utils.asgi import Response
 
 from .. import store
-from .http import ApiError, endpoint, json_response, page_headers, path_param, read, strict_int_param, text_param
+from .http import (
+    ApiError,
+    body_response,
+    cached_read,
+    endpoint,
+    json_response,
+    page_headers,
+    path_param,
+    read,
+    strict_int_param,
+    text_param,
+)
 
 PREFIX = "/api/v2"
 #: Largest ?runs= of a batch's detail (more: page /api/v2/runs?batchId=).
@@ -81,10 +92,10 @@ async def batch_detail(request: Any, datasette: Any) -> Response:
     batch_id = path_param(request, "batch_id")
     _refuse_unknown(request, {"runs"})
     limit = strict_int_param(request, "runs", store.BATCH_RUNS_EMBEDDED, BATCH_RUNS_MAX, minimum=0)
-    detail = await read(datasette, store.query_batch_detail, batch_id, limit)
-    if detail is None:
+    body = await cached_read(datasette, ("v2/batch", batch_id, limit), store.query_batch_detail, batch_id, limit)
+    if body is None:
         raise ApiError(404, f"batch {batch_id} not found")
-    return json_response(detail)
+    return body_response(body)
 
 
 @endpoint("GET")
@@ -97,39 +108,31 @@ async def batch_matrix(request: Any, datasette: Any) -> Response:
     for batch in (batch_id, previous):
         if batch is not None and not await read(datasette, store.batch_exists, batch):
             raise ApiError(404, f"batch {batch} not found")
-    return json_response(await read(datasette, matrix, batch_id, previous))
+    body = await cached_read(datasette, ("v2/matrix", batch_id, previous), matrix, batch_id, previous)
+    assert body is not None
+    return body_response(body)
 
 
 @endpoint("GET")
 async def stats(request: Any, datasette: Any) -> Response:
-    return json_response(await read(datasette, store.query_stats))
+    return body_response(await cached_read(datasette, ("v2/stats",), store.query_stats) or b"{}")
 
 
-async def cached_leaderboard(datasette: Any) -> list[dict[str, Any]]:
-    """The leaderboard, recomputed only when the data changed since the last request: the key is the store's data
-    version, which includes the newest write revision (a rewritten run changes it, not only a new one)."""
-    from ..report.analysis import leaderboard
+def agents_with_leaderboard(conn: Any) -> Any:
+    """/api/v2/stats/agents: each configuration's figures with the leaderboard's (intervals, pass@k, ties)."""
+    from ..report.analysis import leaderboard, merge_leaderboard
 
-    version = await read(datasette, store.data_version)
-    cache = getattr(datasette, "_zebench_leaderboard", None)
-    if cache is None or cache[0] != version:
-        cache = (version, await read(datasette, leaderboard))
-        datasette._zebench_leaderboard = cache
-    rows: list[dict[str, Any]] = cache[1]
-    return rows
+    return merge_leaderboard(store.query_stats_agents(conn), leaderboard(conn))
 
 
 @endpoint("GET")
 async def stats_agents(request: Any, datasette: Any) -> Response:
-    from ..report.analysis import merge_leaderboard
-
-    rows = await read(datasette, store.query_stats_agents)
-    return json_response(merge_leaderboard(rows, await cached_leaderboard(datasette)))
+    return body_response(await cached_read(datasette, ("v2/agents",), agents_with_leaderboard) or b"[]")
 
 
 @endpoint("GET")
 async def stats_scenarios(request: Any, datasette: Any) -> Response:
-    return json_response(await read(datasette, store.query_stats_scenarios))
+    return body_response(await cached_read(datasette, ("v2/scenarios",), store.query_stats_scenarios) or b"[]")
 
 
 @endpoint("GET")
@@ -149,7 +152,12 @@ async def compare_view(request: Any, datasette: Any) -> Response:
     pool = (request.args.get("pool") or "0").lower()
     if pool not in ("0", "1", "true", "false"):
         raise ApiError(400, "pool must be 1 or 0")
-    return json_response(await read(datasette, compare, base, cand, alpha=alpha, pool=pool in ("1", "true")))
+    pooled = pool in ("1", "true")
+    body = await cached_read(
+        datasette, ("v2/compare", base, cand, alpha, pooled), compare, base, cand, alpha=alpha, pool=pooled
+    )
+    assert body is not None
+    return body_response(body)
 
 
 ROUTES: list[tuple[str, Any]] = [

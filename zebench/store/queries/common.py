@@ -77,6 +77,13 @@ def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
     )
 
 
+def change_version(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Changes whenever another connection commits anything to the database (SQLite's data_version, which counts
+    per connection: hence the connection's identity with it): a key for what is computed on this connection."""
+    (version,) = conn.execute("PRAGMA data_version").fetchone()
+    return id(conn), int(version)
+
+
 def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> str | None:
     """The time of the newest run or batch (of one batch, with ``batch_id``): what a report is current to."""
     newest: str | None
