@@ -9,6 +9,7 @@ import pytest
 
 from zebench.catalog import Catalog
 from zebench.execution.batch import BatchResult, make_plan, run_batch
+from zebench.models import RunRecord
 from zebench.store import Store
 
 from .conftest import BUNDLED_SUITES, run, stored_run
@@ -61,6 +62,31 @@ def test_echo_is_unsuccessful_everywhere(bundled_batch: BatchResult) -> None:
     assert all(r.status == "completed" and not r.is_successful for r in echo), [
         (r.scenario, r.weighted_score, r.success_metric) for r in echo if r.is_successful
     ]
+
+
+def test_the_benchmarks_synthetic_runs_have_the_sizes_of_real_ones(bundled_batch: BatchResult) -> None:
+    """Generator(real_sizes=True), which the site and API benchmarks store, against the oracle's real records on the
+    bundled suites: oracle-like runs of about the same size, compressing no better than the real ones (so a site's
+    size measured on them is not flattered), and a tenth of runs with a model run's long transcript."""
+    import gzip
+    import statistics
+
+    from zebench.testing.synthetic import Generator
+
+    def sizes(records: list[RunRecord]) -> tuple[list[int], float]:
+        texts = [r.model_dump_json(by_alias=True).encode() for r in records]
+        ratio = sum(len(t) for t in texts) / sum(len(gzip.compress(t, 9)) for t in texts)
+        return [len(t) for t in texts], ratio
+
+    real, real_ratio = sizes([r for r in bundled_batch.records if r.agent == "oracle"])
+    (_, synthetic), *_ = Generator(seed=5, real_sizes=True).batches(600)
+    model_runs = [r for r in synthetic if r.transcript is not None and len(r.transcript.tool_calls) > 5]
+    oracle_like, ratio = sizes([r for r in synthetic if r not in model_runs][:80])
+    assert 0.6 <= statistics.median(oracle_like) / statistics.median(real) <= 1.5
+    assert ratio <= real_ratio * 1.1  # gzip packs them no better than real records
+    assert 0.05 <= len(model_runs) / len(synthetic) <= 0.15
+    model_sizes, _ = sizes(model_runs)
+    assert 70_000 <= statistics.median(model_sizes) <= 150_000
 
 
 def test_run_from_any_directory_uses_the_bundled_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

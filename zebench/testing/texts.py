@@ -4,10 +4,11 @@ the writes that made it) and, for a tenth of runs, what a model run with a long 
 turns of text and tool calls whose results are file contents and test logs, twice, as the anthropic agent keeps
 them: in the messages' tool results and in the tool-call records).
 
-The texts are made from pools drawn once per generator (a scenario's files, sentences, log lines) so that a
-million runs can be generated in minutes; runs of one scenario read the same files, as real runs do. The pools
-are large enough that a run's text is not a repeat of its neighbour's: gzip packs a synthetic oracle record about
-as well as a real one (tests/test_synthetic_sizes.py compares both).
+The texts are made from pools drawn once per generator (a scenario's files, sentences, log lines), so that runs
+generate fast; what a scenario's runs share in reality (its files, tests, checks, title, prompt) is drawn once per
+scenario. The pools are large enough that a run's text is not a repeat of its neighbour's: gzip packs a synthetic
+oracle-like record no better than a real one (tests/test_bundled_suites.py compares them with the oracle's real
+records).
 """
 
 from __future__ import annotations
