@@ -564,3 +564,21 @@ def test_serve_site_option_builds_the_site_first(
     assert (tmp_path / "out/data/live.js").is_file()
     assert "live at http://127.0.0.1:8123/-/site/" in result.output
     assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
+
+
+def test_worker_processes_make_the_same_archive(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full build of a large site makes the archive in worker processes (their own connections, the module's own
+    constants): the files are the ones this process makes."""
+    monkeypatch.setattr(builder, "RECENT_RUNS", 10)
+    monkeypatch.setattr(builder, "ARCHIVE_CHUNK", 20)
+    monkeypatch.setattr(builder, "DETAIL_CHUNK", 10)
+    monkeypatch.setattr(builder, "INDEX_CHUNK", 20)
+    build_site(site_db, tmp_path / "inline")
+    monkeypatch.setattr(builder, "PARALLEL_FROM", 2)
+    build_site(site_db, tmp_path / "workers")
+    archive = sorted(p.name for p in (tmp_path / "inline/data/runs").glob("a*.js"))
+    assert len(archive) >= 2
+    for name in archive:
+        assert (tmp_path / "workers/data/runs" / name).read_bytes() == (
+            tmp_path / "inline/data/runs" / name
+        ).read_bytes()

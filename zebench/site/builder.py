@@ -52,6 +52,10 @@ DETAIL_CHUNK = 100
 RECENT_RUNS = 10_000
 #: Older runs per archive file: data/runs/a<m>.js (row ids m*1000 ..), a multiple of DETAIL_CHUNK.
 ARCHIVE_CHUNK = 1000
+#: A full build makes the archive's files in this many worker processes when it has at least PARALLEL_FROM of
+#: them to make (a process costs about a second to start: an incremental build makes one file at most).
+PROCESSES = 2
+PARALLEL_FROM = 20
 #: Compact rows of the runs table per file: data/runs-index/<n>.js (a multiple of DETAIL_CHUNK).
 INDEX_CHUNK = 5000
 #: Runs the runs table loads at first (whole index files, newest first); older ones when asked for.
@@ -167,7 +171,12 @@ def packed_data_script(key: str, value: Any) -> str:
     """A data file holding gzipped JSON in base64, which site.js inflates with the browser's DecompressionStream:
     run details are most of a site's bytes, and this keeps their copy for the pages 5-10 times smaller than the
     API mirror's plain JSON. mtime=0 keeps the bytes (and so incremental builds) deterministic."""
-    packed = base64.b64encode(_gzip(json_text(value).encode())).decode()
+    return packed_text_script(key, json_text(value))
+
+
+def packed_text_script(key: str, text: str, level: int = 9) -> str:
+    """packed_data_script of a value already JSON (``level``: gzip's; 6 is a third of 9's time for 5% more)."""
+    packed = base64.b64encode(gzip.compress(text.encode(), compresslevel=level, mtime=0)).decode()
     return f'zbData({json_text(key)},{{"gzip":"{packed}"}});\n'
 
 
@@ -224,55 +233,32 @@ def site_detail(detail: RunDetailDict, text: int = TEXT_LIMIT, patch: int = PATC
     return detail
 
 
-def archive_detail(detail: RunDetailDict) -> dict[str, Any]:
-    """A run detail for the archive of older runs (store.query_run_digests_range): the archive's cuts, and what was
-    cut said once for the run view (``cut``). The evaluations lose the keys the run view does not show (their row
-    ids, run id and time: ten bytes a run in the archive)."""
-    text = ARCHIVE_TEXT_LIMIT
-    out: dict[str, Any] = dict(detail)
-    totals = out.pop("transcriptTotals", {})
-    run = out["run"] = dict(detail["run"])
-    run["metadata"], run["error"] = _cut_content(run.get("metadata"), text), _cut(run.get("error"), text)
-    out["evaluations"] = [
-        {
-            **{k: v for k, v in e.items() if k not in ("id", "runId", "createdAt")},
-            "details": _cut_content(e.get("details"), ARCHIVE_CALL_LIMIT),
-            "error": _cut(e.get("error"), text),
-        }
-        for e in detail["evaluations"]
-    ]
-    for v in [*detail["validationResults"], *detail["baselineResults"]]:
-        v["outputTail"] = _cut_tail(v.get("outputTail"), ARCHIVE_TAIL_LIMIT)
-    for f in detail["diff"]["files"]:
-        f["patch"] = None
-    telemetry = out.get("telemetry")
-    if telemetry:
-        out["telemetry"] = {**telemetry, "promptSent": None, "workspaceDir": None}
-    transcript = detail.get("transcript") or {"messages": [], "toolCalls": []}
-    out["transcript"] = {
-        "messages": [{**m, "content": _cut_content(m.get("content"), text)} for m in transcript["messages"]],
-        "toolCalls": [
-            {
-                **c,
-                "input": _cut_content(c.get("input"), ARCHIVE_CALL_LIMIT),
-                "output": _cut(c.get("output"), ARCHIVE_CALL_LIMIT),
-            }
-            for c in transcript["toolCalls"]
-        ],
-    }
-    out["cut"] = {
-        "text": text,
-        "messages": [len(transcript["messages"]), totals.get("messages", 0)],
-        "toolCalls": [len(transcript["toolCalls"]), totals.get("toolCalls", 0)],
-    }
-    return out
+def archive_cuts() -> store.ArchiveCuts:
+    """The archive's cuts (the ARCHIVE_* constants)."""
+    return store.ArchiveCuts(
+        text=ARCHIVE_TEXT_LIMIT, call=ARCHIVE_CALL_LIMIT, tail=ARCHIVE_TAIL_LIMIT, window=ARCHIVE_WINDOW
+    )
 
 
-def columns_of(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Details keyed by run id as columns (each part of every run together): gzip then finds what runs share
-    within its window (15% smaller archives). site.js turns them back into details by run id."""
-    parts = sorted({k for d in details.values() for k in d})
-    return {"ids": list(details), "parts": {k: [d.get(k) for d in details.values()] for k in parts}}
+def archive_file(conn: sqlite3.Connection, m: int, size: int, cuts: store.ArchiveCuts) -> str:
+    """data/runs/a<m>.js: the archive's copy of runs m*ARCHIVE_CHUNK.. (store.query_run_archive_range: JSON made
+    by SQLite), stored as columns (each part of every run together: gzip finds what runs share within its window;
+    site.js turns them back into details by run id), with what was cut said per run (``cut``). ``size``:
+    ARCHIVE_CHUNK (given: a worker process has the module's own)."""
+    lo, hi = m * size, (m + 1) * size - 1
+    archived = store.query_run_archive_range(conn, lo, hi, cuts)
+    cut = json_text([{"text": cuts.text, **c} for c in archived.counts])
+    parts = ",".join(f"{json_text(k)}:{v}" for k, v in archived.parts.items())
+    text = f'{{"ids":{json_text(archived.run_ids)},"parts":{{{parts},"cut":{cut}}}}}'
+    return packed_text_script(f"runs/a{m}", text, level=6)
+
+
+def archive_files(db_path: str, chunks: list[int], size: int, cuts: store.ArchiveCuts) -> list[tuple[int, str]]:
+    """Archive files made in a worker process of a full build (its own read-only connection)."""
+    from ..store import open_for_reading
+
+    with open_for_reading(Path(db_path)) as reader:
+        return [(m, archive_file(reader.conn, m, size, cuts)) for m in chunks]
 
 
 def recent_from(max_id: int) -> int:
@@ -510,7 +496,9 @@ def build_site(
         with open_for_reading(db_path, on_outdated=say) as reader:
             out.mkdir(parents=True, exist_ok=True)
             with store.read_snapshot(reader.conn) as conn:  # every page shows the same state while runs are written
-                _Builder(conn, out, report, base_url=base_url, full=full, say=say).build()
+                builder = _Builder(conn, out, report, base_url=base_url, full=full, say=say)
+                builder.db_path = getattr(reader, "path", None)
+                builder.build()
     except NotReadable as exc:
         raise SiteError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -533,6 +521,8 @@ class _Builder:
         say: Callable[[str], None],
     ):
         self.conn, self.out, self.report, self.base_url, self.say = conn, out, report, base_url, say
+        #: The file the build reads (worker processes open it too); None: no workers.
+        self.db_path: Path | None = None
         self.templates = templates_dir()
         self.env = _environment(self.templates)
         self.output = Output(out, report)
@@ -548,24 +538,35 @@ class _Builder:
 
     def unit(self, key: str, version: Any, make: Callable[[], None]) -> None:
         """Build ``make`` unless the previous build made this unit from the same version and its files exist."""
-        version = json_text(version)
-        old = self.previous.units.get(key)
-        if (
-            not self.full
-            and old
-            and old.get("version") == version
-            and all((self.out / f).exists() for f in old.get("files", []))
-        ):
-            self.state.units[key] = old
-            self.output.files.update(old["files"])
-            self.report.unchanged += len(old["files"])
+        if not self.needed(key, version):
             return
         before = set(self.output.files)
         self.output.files.clear()
         make()
         made = sorted(self.output.files)
         self.output.files = before | set(made)
-        self.state.units[key] = {"version": version, "files": made}
+        self.state.units[key] = {"version": json_text(version), "files": made}
+
+    def needed(self, key: str, version: Any) -> bool:
+        """Whether a unit must be made: else the previous build's files of it are carried over."""
+        old = self.previous.units.get(key)
+        if (
+            not self.full
+            and old
+            and old.get("version") == json_text(version)
+            and all((self.out / f).exists() for f in old.get("files", []))
+        ):
+            self.state.units[key] = old
+            self.output.files.update(old["files"])
+            self.report.unchanged += len(old["files"])
+            return False
+        return True
+
+    def made(self, key: str, version: Any, files: dict[str, str | bytes]) -> None:
+        """A unit made elsewhere (a worker process): its files written and recorded."""
+        for rel, content in files.items():
+            self.output.write(rel, content)
+        self.state.units[key] = {"version": json_text(version), "files": sorted(files)}
 
     def page(self, rel: str, template: str, *, as_of: str | None = None, **context: Any) -> None:
         """Render a page. ``as_of``: what the page is current to (a batch page: its batch, so that it stays
@@ -649,10 +650,7 @@ class _Builder:
         )
         recent = {n: v for n, v in chunks.items() if n * DETAIL_CHUNK >= self.recent_from}
         self.detail_files = [f"a{m}" for m in sorted(archive)] + [str(n) for n in sorted(recent)]
-        for i, (m, version) in enumerate(sorted(archive.items()), 1):
-            if i % 50 == 0:
-                self.say(f"run archive: {i:,} of {len(archive):,} chunks")
-            self.unit(f"archive:{m}", version, functools.partial(self.build_archive_chunk, m))
+        self.build_archive({m: v for m, v in sorted(archive.items()) if self.needed(f"archive:{m}", v)})
         for n, version in sorted(recent.items()):
             self.unit(f"details:{n}", version, functools.partial(self.build_detail_chunk, n))
         self.index_chunks = sorted(combine_versions(chunks, INDEX_CHUNK // DETAIL_CHUNK).items())
@@ -680,15 +678,33 @@ class _Builder:
             f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d) for d in rows})
         )
 
-    def build_archive_chunk(self, m: int) -> None:
-        """The archive's copy of runs m*ARCHIVE_CHUNK..: the archive's cuts (ARCHIVE_*), the transcript's first and
-        last entries only (the others are never read)."""
-        lo, hi = m * ARCHIVE_CHUNK, (m + 1) * ARCHIVE_CHUNK - 1
-        rows = store.query_run_digests_range(self.conn, lo, hi, ARCHIVE_WINDOW)
-        self.output.write(
-            f"data/runs/a{m}.js",
-            packed_data_script(f"runs/a{m}", columns_of({d["run"]["runId"]: archive_detail(d) for d in rows})),
-        )
+    def build_archive(self, chunks: dict[int, tuple[Any, ...]]) -> None:
+        """The archive files to make: in this process, or in PROCESSES worker processes when there are many (a full
+        build of a large site: they are most of its time)."""
+        cuts = archive_cuts()
+        if len(chunks) < PARALLEL_FROM or PROCESSES < 2 or not self.db_path:
+            for i, (m, version) in enumerate(chunks.items(), 1):
+                if i % 50 == 0:
+                    self.say(f"run archive: {i:,} of {len(chunks):,} chunks")
+                self.made(
+                    f"archive:{m}", version, {f"data/runs/a{m}.js": archive_file(self.conn, m, ARCHIVE_CHUNK, cuts)}
+                )
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        numbers = list(chunks)
+        tasks = [numbers[i : i + 10] for i in range(0, len(numbers), 10)]
+        # spawn: the process may hold threads (zebench serve --site), which fork would copy mid-lock
+        context = multiprocessing.get_context("spawn")
+        done = 0
+        with ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context) as pool:
+            n = len(tasks)
+            for files in pool.map(archive_files, [str(self.db_path)] * n, tasks, [ARCHIVE_CHUNK] * n, [cuts] * n):
+                for m, content in files:
+                    self.made(f"archive:{m}", chunks[m], {f"data/runs/a{m}.js": content})
+                done += len(files)
+                self.say(f"run archive: {done:,} of {len(chunks):,} chunks")
 
     def all_batches(self) -> list[BatchRowDict]:
         rows: list[BatchRowDict] = []

@@ -17,11 +17,14 @@ import X`` and ``store.X``).
 from ..constants import DEFAULT_DB_PATH, DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 from .core import Store, pending_migrations, read_snapshot
 from .queries import (
+    ARCHIVE_PARTS,
     BATCH_RUNS_EMBEDDED,
     CANNED_QUERIES,
     RUN_FILTERS,
     RUN_INDEX_COLUMNS,
     SELECTION_FILTERS,
+    ArchiveCuts,
+    ArchivedRuns,
     batch_complete,
     batch_denominators,
     batch_exists,
@@ -54,6 +57,7 @@ from .queries import (
     query_original_stats,
     query_original_telemetry,
     query_run,
+    query_run_archive_range,
     query_run_detail,
     query_run_details_range,
     query_run_digests_range,
@@ -83,6 +87,10 @@ from .writes import (
 )
 
 __all__ = [
+    "ARCHIVE_PARTS",
+    "ArchiveCuts",
+    "ArchivedRuns",
+    "query_run_archive_range",
     "BATCH_RUNS_EMBEDDED",
     "CANNED_QUERIES",
     "COUNT_CONDITIONS",

@@ -12,6 +12,7 @@ from .aggregates import (
     query_stats_agents,
     query_stats_scenarios,
 )
+from .archive import ARCHIVE_PARTS, ArchiveCuts, ArchivedRuns, query_run_archive_range
 from .batches import BATCH_RUNS_EMBEDDED, batch_denominators, query_batch_detail, query_batches
 from .canned import CANNED_QUERIES
 from .common import (
@@ -62,6 +63,10 @@ from .site import (
 )
 
 __all__ = [
+    "ARCHIVE_PARTS",
+    "ArchiveCuts",
+    "ArchivedRuns",
+    "query_run_archive_range",
     "BATCH_RUNS_EMBEDDED",
     "CANNED_QUERIES",
     "RUN_FILTERS",
