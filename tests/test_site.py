@@ -566,9 +566,9 @@ def test_serve_site_option_builds_the_site_first(
     assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
 
 
-def test_worker_processes_make_the_same_archive(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full build of a large site makes the archive in worker processes (their own connections, the module's own
-    constants): the files are the ones this process makes."""
+def test_worker_processes_make_the_same_files(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full build of a large site makes the archive and the batches' files in worker processes (their own
+    connections, the module's own constants): the files are the ones this process makes."""
     monkeypatch.setattr(builder, "RECENT_RUNS", 10)
     monkeypatch.setattr(builder, "ARCHIVE_CHUNK", 20)
     monkeypatch.setattr(builder, "DETAIL_CHUNK", 10)

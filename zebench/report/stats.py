@@ -8,6 +8,7 @@ references; nothing here imports them.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -280,8 +281,11 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
+@functools.lru_cache(maxsize=4096)
 def t_ppf(q: float, df: float) -> float:
-    """The q-quantile of Student's t distribution (scipy.stats.t.ppf), 0 < q < 1."""
+    """The q-quantile of Student's t distribution (scipy.stats.t.ppf), 0 < q < 1. Kept per (q, df): each takes
+    about 200 evaluations of the beta function, and a site build asks for the same few thousands of times (every
+    batch's leaderboard)."""
     if not 0.0 < q < 1.0:
         raise ValueError(f"q must be in (0, 1), got {q!r}")
     if q == 0.5:

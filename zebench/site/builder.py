@@ -474,6 +474,34 @@ class SiteError(Exception):
     pass
 
 
+def batch_files(
+    db_path: str, context: dict[str, Any], batches: list[tuple[str, str, str | None]]
+) -> list[tuple[str, dict[str, str | bytes]]]:
+    """Batch units made in a worker process of a full build: each batch's files (_Builder.build_batch, written to a
+    folder of its own and read back)."""
+    import shutil
+    import tempfile
+
+    from ..store import open_for_reading
+
+    out = Path(tempfile.mkdtemp(prefix="zebench-site-worker-"))
+    try:
+        with open_for_reading(Path(db_path)) as reader:
+            worker = _Builder(
+                reader.conn, out, BuildReport(out=out, full=True), base_url=context["base_url"], full=True
+            )
+            worker.assets, worker.batch_files = context["assets"], context["batch_files"]
+            worker.env.filters["batch_file"] = worker.batch_files.__getitem__
+            results: list[tuple[str, dict[str, str | bytes]]] = []
+            for batch_id, name, previous in batches:
+                worker.output.files.clear()
+                worker.build_batch(batch_id, name, previous)
+                results.append((batch_id, {rel: (out / rel).read_bytes() for rel in sorted(worker.output.files)}))
+            return results
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def build_site(
     db_path: Path | str,
     out: Path | str,
@@ -518,11 +546,12 @@ class _Builder:
         *,
         base_url: str | None,
         full: bool,
-        say: Callable[[str], None],
+        say: Callable[[str], None] = lambda _message: None,
     ):
         self.conn, self.out, self.report, self.base_url, self.say = conn, out, report, base_url, say
         #: The file the build reads (worker processes open it too); None: no workers.
         self.db_path: Path | None = None
+        self._pool: Any = None
         self.templates = templates_dir()
         self.env = _environment(self.templates)
         self.output = Output(out, report)
@@ -590,6 +619,27 @@ class _Builder:
     # -- the whole build ------------------------------------------------------------------------------------
 
     def build(self) -> None:
+        try:
+            self.build_all()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+    def pool(self) -> Any:
+        """The worker processes of this build (started once, on first use)."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn: the process may hold threads (zebench serve --site), which fork would copy mid-lock
+            self._pool = ProcessPoolExecutor(max_workers=PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def parallel(self, count: int) -> bool:
+        """Whether ``count`` units are made in worker processes (many of them, and a file they can open)."""
+        return count >= PARALLEL_FROM and PROCESSES > 1 and self.db_path is not None
+
+    def build_all(self) -> None:
         conn = self.conn
         self.say("assets")
         self.build_assets()
@@ -682,7 +732,7 @@ class _Builder:
         """The archive files to make: in this process, or in PROCESSES worker processes when there are many (a full
         build of a large site: they are most of its time)."""
         cuts = archive_cuts()
-        if len(chunks) < PARALLEL_FROM or PROCESSES < 2 or not self.db_path:
+        if not self.parallel(len(chunks)):
             for i, (m, version) in enumerate(chunks.items(), 1):
                 if i % 50 == 0:
                     self.say(f"run archive: {i:,} of {len(chunks):,} chunks")
@@ -690,21 +740,14 @@ class _Builder:
                     f"archive:{m}", version, {f"data/runs/a{m}.js": archive_file(self.conn, m, ARCHIVE_CHUNK, cuts)}
                 )
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         numbers = list(chunks)
         tasks = [numbers[i : i + 10] for i in range(0, len(numbers), 10)]
-        # spawn: the process may hold threads (zebench serve --site), which fork would copy mid-lock
-        context = multiprocessing.get_context("spawn")
-        done = 0
-        with ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context) as pool:
-            n = len(tasks)
-            for files in pool.map(archive_files, [str(self.db_path)] * n, tasks, [ARCHIVE_CHUNK] * n, [cuts] * n):
-                for m, content in files:
-                    self.made(f"archive:{m}", chunks[m], {f"data/runs/a{m}.js": content})
-                done += len(files)
-                self.say(f"run archive: {done:,} of {len(chunks):,} chunks")
+        n, done = len(tasks), 0
+        for files in self.pool().map(archive_files, [str(self.db_path)] * n, tasks, [ARCHIVE_CHUNK] * n, [cuts] * n):
+            for m, content in files:
+                self.made(f"archive:{m}", chunks[m], {f"data/runs/a{m}.js": content})
+            done += len(files)
+            self.say(f"run archive: {done:,} of {len(chunks):,} chunks")
 
     def all_batches(self) -> list[BatchRowDict]:
         rows: list[BatchRowDict] = []
@@ -728,15 +771,27 @@ class _Builder:
         }
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
+        pending: list[tuple[str, str, str | None, Any]] = []
         for batch in batches:
             batch_id = batch["batchId"]
             name = self.batch_files[batch_id]
             previous = self.previous_batch.get(batch_id)
-            self.unit(
-                f"batch:{batch_id}",
-                [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")],
-                functools.partial(self.build_batch, batch_id, name, previous),
-            )
+            version = [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")]
+            if self.needed(f"batch:{batch_id}", version):
+                pending.append((batch_id, name, previous, version))
+        if self.parallel(len(pending)):
+            context = {"base_url": self.base_url, "assets": self.assets, "batch_files": self.batch_files}
+            tasks = [[p[:3] for p in pending[i : i + 10]] for i in range(0, len(pending), 10)]
+            n, made = len(tasks), 0
+            versions_of = {p[0]: p[3] for p in pending}
+            for results in self.pool().map(batch_files, [str(self.db_path)] * n, [context] * n, tasks):
+                for batch_id, files in results:
+                    self.made(f"batch:{batch_id}", versions_of[batch_id], files)
+                made += len(results)
+                self.say(f"batches: {made:,} of {len(pending):,} made")
+        else:
+            for batch_id, name, previous, version in pending:
+                self.unit(f"batch:{batch_id}", version, functools.partial(self.build_batch, batch_id, name, previous))
         self.output.write("api/v2/batches/index.json", json_text(batches))
         self.output.write(
             "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
@@ -860,17 +915,16 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            # a leading =, +, - or @ would make a spreadsheet run agent text as a formula
-            writer.writerow(
-                {
-                    k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                    for k, v in row.items()
-                }
-            )
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(list(rows[0]))
+        # a leading =, +, - or @ would make a spreadsheet run agent text as a formula
+        writer.writerows(
+            [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA) else v for v in row.values()] for row in rows
+        )
     return buffer.getvalue()
