@@ -7,7 +7,7 @@
 each next to a baseline measured in the same run: one full scan of benchmark_runs (COUNT and SUM), i.e. what
 the cheapest possible "look at every run" costs.
 
-The database comes from scripts/bench/api.py (1,000,000 synthetic runs):
+The database is the benchmarks' million real-sized runs (scripts/bench/benchdb.py), which api.py and site.py build:
     python scripts/bench/api.py            # builds /tmp/zebench-bench-1m.db once (cached)
     python scripts/bench/stats.py --db /tmp/zebench-bench-1m.db
 Targets at 1,000,000 runs: leaderboard <= 5 s, paired comparison <= 5 s.

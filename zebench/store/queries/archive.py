@@ -4,10 +4,11 @@ in a full build: their JSON is assembled and cut in C from the declarations of m
 Python, and of a long transcript only the entries kept are read.
 
 The cuts (ArchiveCuts): texts (a failure's message, an evaluator's error, the agent's last message) to ``text``
-characters, tool calls' input strings and outputs to ``call``, command output to its last ``tail``; evaluation
-details whole up to ``details`` characters, else their top-level values (strings cut to ``call``); run metadata
-whole up to ``metadata`` characters; patches, the prompt and the workspace path left out. A cut text ends with
-"\\n[cut: N characters]" (a tail starts with it), as the run view expects.
+characters, tool calls' outputs to ``call``, command output to its last ``tail``; a tool call's input whole up to
+``details`` characters, else its path alone (a write's content is not kept); evaluation details whole up to
+``details`` characters, else left out; run metadata whole up to ``metadata`` characters; patches, the prompt and
+the workspace path left out. A cut text ends with "\\n[cut: N characters]" (a tail starts with it), as the run
+view expects. What is left out is in the live API.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class ArchiveCuts:
     text: int = 120
     call: int = 60
     tail: int = 200
-    details: int = 0
+    details: int = 200
     metadata: int = 1000
     #: The first and last entries kept of each part of a transcript: {"messages"|"toolCalls": (head, tail)}.
     window: Mapping[str, tuple[int, int]] = field(default_factory=lambda: {"messages": (0, 1), "toolCalls": (3, 2)})
@@ -136,17 +137,27 @@ def _one(table: Table, body: str) -> str:
 
 
 def _window(table: Table, body: str, head: int, tail: int) -> str:
-    """SQL: the JSON array of a run's first ``head`` and last ``tail`` rows of ``table`` in its order (only those
-    rows are read: the (run_id, seq) index finds them)."""
+    """SQL: the JSON array of a run's first ``head`` and last ``tail`` rows of ``table`` in its order: the bounds
+    are read from the (run_id, seq) index, and only the rows within them are read from the table."""
     key = table.order
-    rows = f"SELECT p.{key} AS k, {body} AS o FROM {table.name} p WHERE p.run_id = r.run_id ORDER BY p.{key}"
-    parts = []
-    if head:
-        parts.append(f"SELECT * FROM ({rows} LIMIT {head})")
+
+    def bound(direction: str, offset: int) -> str:
+        return (
+            f"(SELECT x.{key} FROM {table.name} x WHERE x.run_id = r.run_id ORDER BY x.{key} {direction} "
+            f"LIMIT 1 OFFSET {offset})"
+        )
+
+    kept = []
+    if head:  # fewer rows than head: every row
+        kept.append(f"p.{key} <= COALESCE({bound('ASC', head - 1)}, p.{key})")
     if tail:
-        parts.append(f"SELECT * FROM ({rows} DESC LIMIT {tail})")
-    union = " UNION ".join(parts) if parts else "SELECT 0 AS k, NULL AS o WHERE 0"
-    return f"(SELECT json_group_array(json(o)) FROM (SELECT k, o FROM ({union}) ORDER BY k))"
+        kept.append(f"p.{key} >= {bound('DESC', tail - 1)}")
+        kept.append(f"{bound('DESC', tail - 1)} IS NULL")  # fewer rows than tail: every row
+    where = " OR ".join(kept) or "0"
+    return (
+        f"(SELECT json_group_array(json(o)) FROM (SELECT {body} AS o FROM {table.name} p "
+        f"WHERE p.run_id = r.run_id AND ({where}) ORDER BY p.{key}))"
+    )
 
 
 def archive_sql(cuts: ArchiveCuts) -> str:
@@ -166,8 +177,7 @@ def archive_sql(cuts: ArchiveCuts) -> str:
         EVALUATIONS,
         "p",
         {
-            "details": f"CASE WHEN p.details IS NULL THEN NULL WHEN length(p.details) <= {cuts.details} "
-            f"THEN json(p.details) ELSE {_top_level('p.details', call)} END",
+            "details": f"CASE WHEN length(p.details) <= {cuts.details} THEN json(p.details) END",
             "error": _cut("p.error", text),
         },
         _EVALUATION_DROPPED,
@@ -185,7 +195,10 @@ def archive_sql(cuts: ArchiveCuts) -> str:
         f"ELSE {_top_level('p.content', text)} END"
     )
     message = _object(MESSAGES, "p", {"content": content})
-    call_input = f"CASE WHEN p.input IS NULL THEN NULL ELSE {_top_level('p.input', call)} END"
+    call_input = (
+        f"CASE WHEN p.input IS NULL THEN NULL WHEN length(p.input) <= {cuts.details} THEN json(p.input) "
+        "WHEN json_type(p.input) = 'object' THEN json_object('path', json_extract(p.input, '$.path')) END"
+    )
     tool_call = _object(TOOL_CALLS, "p", {"input": call_input, "output": _cut("p.output", call)})
     messages, calls = cuts.window["messages"], cuts.window["toolCalls"]
     return f"""
