@@ -25,6 +25,9 @@ CREATE INDEX "idx_benchmark_runs_agent_started_at"
 CREATE INDEX "idx_benchmark_runs_agent_status_is_successful_weighted_score"
     ON "benchmark_runs" ("agent", "status", "is_successful", "weighted_score");
 
+-- index idx_benchmark_runs_batch_id
+CREATE INDEX "idx_benchmark_runs_batch_id" ON "benchmark_runs" (batch_id);
+
 -- index idx_benchmark_runs_batch_id_evaluator_errors
 CREATE INDEX "idx_benchmark_runs_batch_id_evaluator_errors" ON "benchmark_runs" (batch_id) WHERE evaluator_errors > 0;
 

@@ -2366,6 +2366,8 @@ _M012 = (
 )
 _M012_INDEXES = (
     'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id_revision" ON "benchmark_runs" (batch_id, revision)',
+    # a batch's runs in row order (its newest first: /api/v2/runs?batchId=) without sorting all of them
+    'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id" ON "benchmark_runs" (batch_id)',
     (
         'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id_evaluator_errors" ON "benchmark_runs" (batch_id) '
         "WHERE evaluator_errors > 0"
@@ -2381,6 +2383,7 @@ def m012_summaries_at_scale(db: sqlite_utils.Database) -> None:
     totals per configuration (agg_telemetry: the costs page), runs per day and configuration (agg_days: the trends)
     and per score bin (agg_score_bins: the histogram), an index for every batch's version (the site's incremental
     builds) and a partial one for the runs of a batch with evaluator errors; the earlier summary tables rebuilt with
-    them (store.sql.summaries_sql)."""
+    them (store.sql.summaries_sql); an index on the batch alone, whose entries are in row order within it (a page of
+    a batch's runs, /api/v2/runs?batchId=, read without sorting the batch)."""
     _execute(db, _M012)
     _execute(db, _M012_INDEXES)
