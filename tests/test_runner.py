@@ -31,7 +31,8 @@ def test_oracle_scores_ten_and_echo_fails(suites: Path, tmp_path: Path) -> None:
     assert oracle.status == "completed" and oracle.failure is None
     assert oracle.weighted_score == 10.0 and oracle.is_successful and oracle.success_metric == 1.0
     assert [c.name for c in oracle.transcript.tool_calls] == ["writeFile"]
-    assert set(oracle.telemetry.stage_ms) == {"setup", "workspace", "agent", "validation", "evaluation", "results"}
+    stages = {"setup", "workspace", "agent", "verification", "validation", "evaluation", "results"}
+    assert set(oracle.telemetry.stage_ms) == stages
     assert oracle.telemetry.tool_calls == 1 and oracle.telemetry.cost_usd == 0
     assert [f.path for f in oracle.diff.files] == ["calc.py"]
     assert oracle.manifest.scenario_hash and oracle.manifest.agent == "oracle"

@@ -46,18 +46,21 @@ from ..models import (
     ValidationResult,
     utc_now,
 )
+from ..run.channel import Inventory, ScoringChannels
 from ..run.scoring import score_run, weights_for
 from ..run.tools import Toolbox
 from ..run.validation import (
     compare_with_baseline,
+    list_required_tests,
     missing_tools,
     missing_tools_message,
     run_baseline,
     run_validation,
 )
+from ..run.verifier import Verification, protection_for, verify_workspace
 from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
-STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
+STAGES = ("setup", "workspace", "agent", "baseline", "verification", "validation", "evaluation", "results")
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
 WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
 #: Time the diff of a failed or timed-out run may take (after the run's own timeout).
@@ -96,6 +99,9 @@ class RunOptions:
     agent_network: bool = False
     #: Resource limits of every command's processes.
     limits: Limits = field(default_factory=Limits)
+    #: Score the run on its verified copy (zebench.run.verifier). Off only to measure what verifying costs
+    #: (scripts/bench/verifier.py): without it the agent's own workspace is scored, hooks and all.
+    verify: bool = True
 
     def manifest_settings(self, scenario: Scenario, sandbox_mode: str | None = None) -> dict[str, Any]:
         settings = {
@@ -138,6 +144,7 @@ class BaselineCache:
     def __init__(self, workspace_root: Path | None = None):
         self.workspace_root = workspace_root
         self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
+        self._inventories: dict[tuple[str, str], asyncio.Future[Inventory]] = {}
 
     def start(
         self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy], limits: Limits
@@ -160,12 +167,37 @@ class BaselineCache:
             self._tasks[scenario.key] = task
         return task
 
+    def inventory(
+        self, scenario: Scenario, command: str, *, sandbox_mode: str, policies: dict[Purpose, Policy], limits: Limits
+    ) -> asyncio.Future[Inventory]:
+        """The tests a ``python -m unittest`` command must pass (zebench.run.channel), listed once per scenario on
+        a fresh copy of its fixture, concurrently with the first run's agent."""
+        key = (scenario.key, command)
+        task = self._inventories.get(key)
+        if task is None:
+            protected = [rel for rel in protection_for(scenario).fixture_protected() if rel.endswith(".py")]
+            task = asyncio.ensure_future(
+                list_required_tests(
+                    command,
+                    scenario.fixture_dir,
+                    protected,
+                    timeout=scenario.spec.validation.timeout_seconds,
+                    sandbox_mode=sandbox_mode,
+                    policies=policies,
+                    limits=limits,
+                    workspace_root=self.workspace_root,
+                )
+            )
+            self._inventories[key] = task
+        return task
+
     async def close(self) -> None:
-        for task in self._tasks.values():
+        tasks: list[asyncio.Future[Any]] = [*self._tasks.values(), *self._inventories.values()]
+        for task in tasks:
             task.cancel()
         # All of them, done ones too: a baseline that failed while no run waited for it is retrieved here
         # instead of being logged as "exception was never retrieved".
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class StageFailure(Exception):
@@ -291,6 +323,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     cancelled: asyncio.CancelledError | None = None
     own_baselines = options.baselines is None
     baselines = options.baselines or BaselineCache(options.workspace_root)
+    verification: Verification | None = None
+    verified_box: Sandbox | None = None
+    channels: ScoringChannels | None = None
 
     try:
         async with asyncio.timeout(timeout):
@@ -315,6 +350,12 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
             if missing:
                 raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
+            test_command = scenario.spec.validation.commands.test
+            inventory = (
+                baselines.inventory(scenario, test_command, sandbox_mode=mode, policies=policies, limits=options.limits)
+                if options.verify and test_command and scenario.spec.runs_validation and scenario.spec.needs_workspace
+                else None
+            )
             baseline_future = (
                 baselines.start(
                     scenario,
@@ -376,17 +417,40 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                 except Exception as exc:
                     raise StageFailure("infrastructure", "baseline", _describe(exc)) from None
 
+            clock.start("verification")
+            if options.verify and scenario.spec.needs_workspace:
+                verification, sandbox, verified_box = await _verify(
+                    scenario, workspace, sandbox, options, mode, policies, run_id, deadline=t_start + timeout
+                )
+            scored_root = verification.root if verification is not None else workspace
+            scored_box = verified_box or sandbox
+            assert scored_box is not None
+            # The result channels of the scoring commands; their findings reach the integrity guard.
+            channels = ScoringChannels(
+                root=scored_root,
+                protected=verification.protected_python() if verification is not None else [],
+                inventory=_waiter(inventory),
+            )
+
             clock.start("validation")
             try:
                 fresh, diff_note = await asyncio.to_thread(
                     lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout)
                 )
                 diff = fresh
+                scored_diff = diff
+                if verification is not None:
+                    scored_diff = (
+                        await asyncio.to_thread(
+                            lambda: diff_workspace(scenario.fixture_dir, scored_root, deadline=t_start + timeout)
+                        )
+                    )[0]
                 if scenario.spec.runs_validation:
                     validation = await run_validation(
                         scenario.spec.validation.commands,
-                        sandbox,
+                        scored_box,
                         timeout=scenario.spec.validation.timeout_seconds,
+                        channels=channels if options.verify else None,
                     )
                     regressions = compare_with_baseline(validation, baseline)
             except Exception as exc:
@@ -396,14 +460,17 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             try:
                 ctx = EvaluationContext(
                     scenario=scenario,
-                    workspace=workspace,
+                    workspace=scored_root,
                     validation=validation,
-                    diff=diff,
+                    diff=scored_diff,
                     agent_result=task.result,
-                    sandbox=sandbox,
+                    sandbox=scored_box,
                     command_timeout=scenario.spec.validation.timeout_seconds,
                     prompt=prompt,
                     settings=options.judge_settings,
+                    verification=verification,
+                    flags=channels.findings,
+                    channels=channels if options.verify else None,
                 )
                 only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
                 evaluations = await run_evaluators(
@@ -442,16 +509,18 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     except Exception:
         diff = None
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
-    if sandbox is not None:
-        try:
-            await asyncio.shield(sandbox.close())
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
-    if workspace is not None and not options.keep_workspaces:
-        try:
-            await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
+    for box in (sandbox, verified_box):
+        if box is not None:
+            try:
+                await asyncio.shield(box.close())
+            except asyncio.CancelledError as exc:
+                cancelled = cancelled or exc
+    for folder in (workspace, verification.root if verification is not None else None):
+        if folder is not None and not options.keep_workspaces:
+            try:
+                await asyncio.shield(asyncio.to_thread(remove_workspace, folder))
+            except asyncio.CancelledError as exc:
+                cancelled = cancelled or exc
     if own_baselines:
         try:
             await asyncio.shield(baselines.close())
@@ -481,6 +550,10 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         metadata["warnings"] = scenario.warnings
     if diff_note is not None:
         metadata["diffNote"] = diff_note
+    if verification is not None:
+        metadata["verification"] = verification.summary()
+        if channels is not None and channels.commands:
+            metadata["verification"]["channels"] = channels.commands
     if score is not None:
         metadata["gates"] = score.gates
     evaluator_errors = [e.evaluator_name for e in evaluations if e.error]
@@ -556,6 +629,65 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     if cancelled is not None:
         raise _Cancelled(record, cancelled)
     return record
+
+
+async def _verify(
+    scenario: Scenario,
+    workspace: Path,
+    agent_box: Sandbox,
+    options: RunOptions,
+    mode: str,
+    policies: dict[Purpose, Policy],
+    run_id: str,
+    *,
+    deadline: float,
+) -> tuple[Verification, None, Sandbox]:
+    """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it), the verified copy built,
+    and a fresh sandbox of that copy for validation and the evaluators. Returns (verification, the agent's sandbox
+    now closed, the copy's sandbox)."""
+    await agent_box.close()
+    try:
+        verification = await asyncio.to_thread(
+            lambda: verify_workspace(
+                scenario,
+                workspace,
+                base_dir=options.workspace_root,
+                prefix=f"zebench-{run_id}-verified-",
+                deadline=deadline,
+            )
+        )
+    except OSError as exc:
+        raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
+    box = Sandbox(
+        verification.root,
+        mode=mode,  # type: ignore[arg-type]
+        policies=policies,
+        limits=options.limits,
+        scratch_root=options.workspace_root,
+    )
+    try:
+        await box.__aenter__()
+    except OSError as exc:
+        await asyncio.to_thread(remove_workspace, verification.root)
+        raise StageFailure("infrastructure", "verification", f"cannot prepare the sandbox: {exc}") from None
+    return verification, None, box
+
+
+def _waiter(future: asyncio.Future[Inventory] | None) -> Callable[[str], Awaitable[Inventory]] | None:
+    """The inventory of the run's test command, awaited without cancelling it for the batch's other runs; a
+    listing that failed is an unknown count, never a failed run."""
+    if future is None:
+        return None
+
+    async def wait(command: str) -> Inventory:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            return None, f"the tests of the protected test files could not be listed: {exc}"
+
+    return wait
 
 
 def scenario_commands(scenario: Scenario) -> list[str]:

@@ -354,8 +354,11 @@ class Sandbox:
         env.update(policy.env)
         return env
 
-    def launch(self, command: str | list[str], policy: Policy, cwd: Path | None = None) -> Launch:
-        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``."""
+    def launch(
+        self, command: str | list[str], policy: Policy, cwd: Path | None = None, pass_fds: Sequence[int] = ()
+    ) -> Launch:
+        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``;
+        ``pass_fds`` stay open in the command (a result channel), closed here once it started."""
         if self.scratch is None:
             self._open_sync()
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
@@ -369,6 +372,7 @@ class Sandbox:
                 argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
                 env=env,
                 cwd=cwd,
+                pass_fds=list(pass_fds),
                 display=display,
             )
         bwrap = self._bwrap_args(policy, cwd)
@@ -390,6 +394,7 @@ class Sandbox:
             argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
             env=env,
             cwd=cwd,
+            pass_fds=list(pass_fds),
             umask=0o002 if self.owner else -1,
             display=display,
         )
@@ -470,11 +475,12 @@ class Sandbox:
         tail_bytes: int = 64 * 1024,
         separate_stderr: bool = False,
         cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
     ) -> CommandResult:
         """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
-        launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
+        launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd, pass_fds)
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )

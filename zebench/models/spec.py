@@ -256,6 +256,27 @@ class SandboxSpec(SpecModel):
     network: bool = False
 
 
+class IntegritySpec(SpecModel):
+    """Which paths the verifier protects (docs/integrity.md). A protected path is restored from the fixture before
+    anything scores the run, and the agent's change to it is a blocking finding. Entries are globs relative to the
+    workspace (``**`` for any depth); ``FILE#scripts.NAME`` names one entry of a package.json's ``scripts``
+    (``package.json#scripts`` all of them), ``FILE#tool.pytest`` a table of a TOML or INI file."""
+
+    #: Paths a default protects that the agent may change (a task that asks for new or edited tests says which).
+    allow: list[str] = Field(default_factory=list)
+    #: Paths protected besides the defaults.
+    protect: list[str] = Field(default_factory=list)
+
+    @field_validator("allow", "protect")
+    @classmethod
+    def _relative(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            path = entry.split("#", 1)[0]
+            if not entry.strip() or path.startswith("/") or ".." in path.split("/"):
+                raise ValueError(f"{entry!r}: expected a glob relative to the workspace")
+        return value
+
+
 class ScenarioSpec(SpecModel):
     """The parsed ``scenario.yaml`` (keys of the original project)."""
 
@@ -274,6 +295,8 @@ class ScenarioSpec(SpecModel):
     rubric_overrides: RubricOverrides = Field(default_factory=RubricOverrides)
     warmup: WarmupSpec = Field(default_factory=WarmupSpec)
     sandbox: SandboxSpec = Field(default_factory=SandboxSpec)
+    #: What the verifier protects beyond (or less than) its defaults.
+    integrity: IntegritySpec = Field(default_factory=IntegritySpec)
     reference_path: str | None = None
     tags: list[str] = Field(default_factory=list)
     difficulty: str | None = None

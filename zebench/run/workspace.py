@@ -53,8 +53,15 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
-    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
+#: Folders the diff leaves out: dependency folders and tool caches (``__pycache__`` is listed: a planted .pyc is a
+#: change like any other).
+DIFF_SKIPPED_DIRS = IGNORED_DIRS - {"__pycache__"}
+
+
+def _scan(
+    root: Path, deadline: float | None = None, skip: frozenset[str] = IGNORED_DIRS
+) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping ``skip``."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
     links: list[tuple[str, str]] = []
@@ -69,7 +76,7 @@ def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tu
                 if entry.is_symlink():
                     links.append((rel, os.readlink(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name not in IGNORED_DIRS:
+                    if entry.name not in skip:
                         dirs.append(rel)
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
@@ -432,6 +439,150 @@ def is_inside(root: Path, path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The verified copy's raw material (zebench.run.verifier decides what goes into it)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class TreeTooLarge(Exception):
+    """A tree holds more entries or bytes than the verifier compares (the run is unverifiable, never clean)."""
+
+
+@dataclass
+class Tree:
+    """Every entry under a root, relative paths, nothing followed: regular files (mode, size), symlinks (target),
+    entries left out by name (dropped folders and files, listed whole), and other kinds (FIFOs, sockets...)."""
+
+    files: dict[str, tuple[int, int]]
+    links: dict[str, str]
+    dropped: list[str]
+    special: list[str]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(size for _, size in self.files.values())
+
+
+def list_tree(
+    root: Path | None,
+    *,
+    drop_dirs: frozenset[str],
+    drop_file: Callable[[str], bool] = lambda name: False,
+    deadline: float | None = None,
+    max_entries: int | None = None,
+) -> Tree:
+    """Everything under ``root`` (hidden files, ``__pycache__``...) but folders named in ``drop_dirs`` and files
+    ``drop_file`` refuses, which are listed in ``dropped``. TreeTooLarge past ``max_entries`` or the deadline."""
+    tree = Tree(files={}, links={}, dropped=[], special=[])
+    if root is None or not root.is_dir():
+        return tree
+    stack = [""]
+    count = 0
+    while stack:
+        rel_dir = stack.pop()
+        if deadline is not None and time.monotonic() > deadline:
+            raise TreeTooLarge("ran out of time while listing the workspace")
+        try:
+            it = os.scandir(root / rel_dir if rel_dir else root)
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                count += 1
+                if max_entries is not None and count > max_entries:
+                    raise TreeTooLarge(f"more than {max_entries} entries")
+                if entry.is_symlink():
+                    tree.links[rel] = os.readlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name in drop_dirs:
+                        tree.dropped.append(rel + "/")
+                    else:
+                        stack.append(rel)
+                elif entry.is_file(follow_symlinks=False):
+                    if drop_file(entry.name):
+                        tree.dropped.append(rel)
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        tree.files[rel] = (info.st_mode, info.st_size)
+                else:
+                    tree.special.append(rel)
+    return tree
+
+
+def same_content(a: Path, b: Path, deadline: float | None = None) -> bool:
+    """Whether two regular files hold the same bytes (compared chunk by chunk; False for anything else).
+    TreeTooLarge when the deadline passes."""
+    try:
+        return _same(a, b, deadline)
+    except _OutOfTime:
+        raise TreeTooLarge("ran out of time while comparing the workspace with the fixture") from None
+
+
+def copy_regular(src: Path, dst: Path, mode: int | None = None) -> bool:
+    """Copy an agent's regular file (never a symlink, FIFO or device: O_NOFOLLOW, fstat) to ``dst``, creating its
+    folders (a file in the way of a folder is replaced); False when ``src`` is not a regular file any more."""
+    try:
+        fd = os.open(src, READ_FLAGS)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        _make_parents(dst)
+        if dst.is_symlink() or dst.exists():
+            remove_path(dst)
+        with open(dst, "wb") as out:
+            os.set_blocking(fd, True)
+            while chunk := os.read(fd, 1 << 20):
+                out.write(chunk)
+        os.chmod(dst, stat.S_IMODE(mode if mode is not None else info.st_mode) & 0o777)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _make_parents(path: Path) -> None:
+    parent = path.parent
+    missing = []
+    while not parent.is_dir():
+        missing.append(parent)
+        parent = parent.parent
+    for folder in reversed(missing):
+        if folder.is_symlink() or folder.exists():  # a file (or link) where a folder must be
+            folder.unlink()
+        folder.mkdir()
+
+
+def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a file of the verified copy (zebench's content, e.g. a package.json with its protected entries put
+    back), creating its folders."""
+    _make_parents(path)
+    if path.is_symlink() or path.is_dir():
+        remove_path(path)
+    path.write_bytes(data)
+    os.chmod(path, mode & 0o777)
+
+
+def make_symlink(target: str, path: Path) -> None:
+    _make_parents(path)
+    if path.is_symlink() or path.exists():
+        remove_path(path)
+    os.symlink(target, path)
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file, a symlink or a folder tree (nothing followed)."""
+    if path.is_symlink() or not path.is_dir():
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Diff
 # --------------------------------------------------------------------------------------------------------------
 
@@ -486,7 +637,7 @@ class _OutOfTime(Exception):
 def _entries(root: Path | None, deadline: float | None = None) -> set[str]:
     if root is None or not root.is_dir():
         return set()
-    _, files, links = _scan(root, deadline)
+    _, files, links = _scan(root, deadline, DIFF_SKIPPED_DIRS)
     return {rel for rel, _ in files} | {rel for rel, _ in links}
 
 
@@ -589,12 +740,20 @@ def dependency_delta(before_root: Path | None, after_root: Path, manifests: list
 
 __all__ = [
     "Files",
+    "Tree",
+    "TreeTooLarge",
     "WorkspaceError",
     "compute_diff",
+    "copy_regular",
     "copy_tree",
     "diff_workspace",
     "is_inside",
+    "list_tree",
+    "make_symlink",
     "prepare_workspace",
     "read_regular",
+    "remove_path",
     "remove_workspace",
+    "same_content",
+    "write_bytes",
 ]
