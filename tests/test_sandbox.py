@@ -340,7 +340,7 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     assert closed.manifest.settings["agentNetwork"] is False
     opened = replay(tmp_path, [command(_connect(local_server))], "bwrap", agent_network=True)
     assert "got hello" in outputs(opened)[0] and opened.manifest.settings["agentNetwork"] is True
-    # A scenario can ask for it; validation always has it.
+    # A scenario can ask for it; validation never reaches a service of this machine (only the registries).
     suites = tmp_path / "net-suites"
     make_scenario(
         suites,
@@ -351,7 +351,38 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     )
     by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
     assert "got hello" in outputs(by_scenario)[0]
-    assert by_scenario.validation[0].status == "passed" and "got hello" in by_scenario.validation[0].output_tail
+    assert by_scenario.validation[0].status == "failed" and "Connection refused" in by_scenario.validation[0].output_tail
+
+
+def _through_proxy(port: int) -> str:
+    """A command that asks the sandbox's registry proxy (127.0.0.1:3128 inside) for a tunnel to 127.0.0.1:port."""
+    return (
+        "python -c \"import socket; s = socket.create_connection(('127.0.0.1', 3128), timeout=5); "
+        f"s.sendall(b'CONNECT 127.0.0.1:{port} HTTP/1.1\\r\\n\\r\\n'); import time; time.sleep(0.5); "
+        "print(s.recv(300).decode())\""
+    )
+
+
+def test_scoring_commands_reach_the_registries_only(tmp_path: Path, local_server: int) -> None:
+    """Validation and check commands have no network of the host: only zebench's registry proxy, which connects to
+    configured registries and refuses the rest (here a loopback service), with or without a tunnel request."""
+    from zebench.isolation.netproxy import registry_proxy
+
+    box = make_sandbox(tmp_path / "ws", "bwrap")
+    run(box.__aenter__())
+    for purpose in ("validation", "check"):
+        direct = run(box.run(_connect(local_server), purpose=purpose, timeout=30))  # type: ignore[arg-type]
+        assert direct.exit_code != 0 and "Connection refused" in direct.output
+        refused = run(box.run(_through_proxy(local_server), purpose=purpose, timeout=30))  # type: ignore[arg-type]
+        assert "403 Forbidden" in refused.output and "not a package registry" in refused.output
+    # A registry the user configured (here the same service, allowed as ZEBENCH_REGISTRIES would) is reachable.
+    registry_proxy().allow({("127.0.0.1", local_server)})
+    try:
+        allowed = run(box.run(_through_proxy(local_server), purpose="validation", timeout=30))
+        assert "200 Connection established" in allowed.output and "hello" in allowed.output
+    finally:
+        registry_proxy().revoke({("127.0.0.1", local_server)})
+    run(box.close())
 
 
 def test_validation_policy_extras(tmp_path: Path) -> None:

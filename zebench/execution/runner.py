@@ -28,6 +28,7 @@ from ..agents import Agent, AgentError, AgentTask, agent_class
 from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
+from ..isolation.netproxy import allow_project_registries
 from ..isolation.processes import Limits
 from ..isolation.redact import redact
 from ..isolation.sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
@@ -47,6 +48,7 @@ from ..models import (
     utc_now,
 )
 from ..run.channel import Inventory, ScoringChannels
+from ..run.scanners import scan_calls, scan_changes, scan_home
 from ..run.scoring import score_run, weights_for
 from ..run.tools import Toolbox
 from ..run.validation import (
@@ -57,7 +59,7 @@ from ..run.validation import (
     run_baseline,
     run_validation,
 )
-from ..run.verifier import Verification, protection_for, verify_workspace
+from ..run.verifier import Verification, declared_js_tests, protection_for, verify_workspace
 from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
 STAGES = ("setup", "workspace", "agent", "baseline", "verification", "validation", "evaluation", "results")
@@ -350,6 +352,8 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
             if missing:
                 raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
+            if mode == "bwrap":  # the registries the fixture's own settings name join those the proxy reaches
+                await asyncio.to_thread(allow_project_registries, scenario.fixture_dir)
             test_command = scenario.spec.validation.commands.test
             inventory = (
                 baselines.inventory(scenario, test_command, sandbox_mode=mode, policies=policies, limits=options.limits)
@@ -420,7 +424,7 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             clock.start("verification")
             if options.verify and scenario.spec.needs_workspace:
                 verification, sandbox, verified_box = await _verify(
-                    scenario, workspace, sandbox, options, mode, policies, run_id, deadline=t_start + timeout
+                    scenario, workspace, sandbox, toolbox, options, mode, policies, run_id, deadline=t_start + timeout
                 )
             scored_root = verification.root if verification is not None else workspace
             scored_box = verified_box or sandbox
@@ -430,6 +434,11 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                 root=scored_root,
                 protected=verification.protected_python() if verification is not None else [],
                 inventory=_waiter(inventory),
+                js_tests=(
+                    declared_js_tests(scenario.fixture_dir, verification.protected)
+                    if verification is not None
+                    else None
+                ),
             )
 
             clock.start("validation")
@@ -635,6 +644,7 @@ async def _verify(
     scenario: Scenario,
     workspace: Path,
     agent_box: Sandbox,
+    toolbox: Toolbox,
     options: RunOptions,
     mode: str,
     policies: dict[Purpose, Policy],
@@ -642,22 +652,30 @@ async def _verify(
     *,
     deadline: float,
 ) -> tuple[Verification, None, Sandbox]:
-    """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it), the verified copy built,
-    and a fresh sandbox of that copy for validation and the evaluators. Returns (verification, the agent's sandbox
-    now closed, the copy's sandbox)."""
-    await agent_box.close()
-    try:
-        verification = await asyncio.to_thread(
-            lambda: verify_workspace(
-                scenario,
-                workspace,
-                base_dir=options.workspace_root,
-                prefix=f"zebench-{run_id}-verified-",
-                deadline=deadline,
-            )
+    """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it, after the scanners saw
+    the HOME), the verified copy built, the scanners' flags added to its findings, and a fresh sandbox of that
+    copy for validation and the evaluators. Returns (verification, the agent's sandbox now closed, the copy's
+    sandbox)."""
+
+    def build() -> Verification:
+        verification = verify_workspace(
+            scenario,
+            workspace,
+            base_dir=options.workspace_root,
+            prefix=f"zebench-{run_id}-verified-",
+            deadline=deadline,
         )
+        verification.findings += scan_calls(scenario, toolbox.calls, toolbox.leftovers)
+        verification.findings += scan_home(agent_box.private_home)
+        verification.findings += scan_changes(scenario.fixture_dir, workspace, verification)
+        return verification
+
+    try:
+        verification = await asyncio.to_thread(build)
     except OSError as exc:
         raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
+    finally:
+        await agent_box.close()
     box = Sandbox(
         verification.root,
         mode=mode,  # type: ignore[arg-type]

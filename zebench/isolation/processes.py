@@ -132,6 +132,8 @@ class CommandResult:
     timed_out: bool = False
     output_bytes: int = 0
     stderr: str = ""
+    #: Processes the command left running when it exited (all killed); None when unknown (it timed out).
+    leftover_processes: int | None = None
 
 
 @dataclass
@@ -149,6 +151,9 @@ class Launch:
     umask: int = -1
     #: What the command is, for the result and messages.
     display: str = ""
+    #: A line ``<marker> <count>`` the command prints last (zebench.sandbox's count of processes left inside a
+    #: PID namespace): taken out of the output into ``CommandResult.leftover_processes``.
+    marker: str | None = None
 
 
 def reaper_argv(sync_fd: int, argv: list[str], *, limits: Limits, nproc: int | None) -> list[str]:
@@ -294,6 +299,7 @@ class _Watch:
         self.exited: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
         self.drained: asyncio.Future[None] = loop.create_future()
+        self.sync_data = bytearray()  # what the reaper reported (L<processes left>)
         self._readers: dict[int, Callable[[], None]] = {}
         self._open_outputs = 0
         self._pidfd: int | None = None
@@ -345,6 +351,8 @@ class _Watch:
             return
         except OSError:
             data = b""
+        if data and len(self.sync_data) < 256:
+            self.sync_data += data
         if not data:
             self._drop(fd)
             if not self.gone.done():
@@ -478,15 +486,36 @@ async def run_process(
         pass
     watch.close()
     returncode = proc.returncode if proc.returncode is not None else proc.poll()
+    output, leftover = capture.text(), _reported_leftovers(bytes(watch.sync_data))
+    if launch.marker is not None:
+        output, leftover = _take_marker(output, launch.marker)
     return CommandResult(
         command=launch.display,
         exit_code=None if timed_out else _exit_code(returncode),
-        output=capture.text(),
+        output=output,
         stderr=err_capture.text() if err_capture is not None else "",
         duration_ms=int((time.monotonic() - started) * 1000),
         timed_out=timed_out,
         output_bytes=capture.total,
+        leftover_processes=None if timed_out else leftover,
     )
+
+
+def _reported_leftovers(data: bytes) -> int | None:
+    match = re.search(rb"L(\d+)\n", data)
+    return int(match[1]) if match else None
+
+
+def _take_marker(output: str, marker: str) -> tuple[str, int | None]:
+    """The output without its last ``<marker> <count>`` line, and the count."""
+    at = output.rfind(marker)
+    if at < 0:
+        return output, None
+    match = re.match(rf"{re.escape(marker)} (\d+)\n?", output[at:])
+    if match is None:
+        return output, None
+    start = at - 1 if at > 0 and output[at - 1] == "\n" else at
+    return output[:start] + output[at + match.end() :], int(match[1])
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:

@@ -188,6 +188,9 @@ def print_check_report(report: CheckReport) -> None:
                 text = ", ".join(dict.fromkeys(f"{b.kind} {b.status}" for b in check.baseline)) or "-"
             elif kind == "solution" and not problems and not any(r.agent == "oracle" for r in check.runs):
                 text = "-"  # none, or not run (a problem or a note says why)
+            elif kind == "hack":
+                held = sum(not h.rewarded for h in check.hacks)
+                text = f"{held}/{len(check.hacks)} held" if check.hacks else "-"
             else:
                 text = ""
             cells.append(

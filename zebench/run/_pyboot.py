@@ -150,11 +150,12 @@ def _code_ok(test: Any, compiled: dict[tuple[str, str, int], tuple[Any, ...]]) -
         return None
     if name in vars(test):
         return False  # shadowed on the instance
+    module = sys.modules.get(type(test).__module__)
+    origin = getattr(module, "__file__", None)
+    protected_class = bool(origin) and os.path.realpath(str(origin)) in _protected_files
     func = next((vars(k)[name] for k in type(test).__mro__ if name in vars(k)), None)
     if func is None:  # not a class attribute (unittest's _FailedTest): fine unless the class is a protected one's
-        module = sys.modules.get(type(test).__module__)
-        origin = getattr(module, "__file__", None)
-        return False if origin and os.path.realpath(origin) in _protected_files else None
+        return False if protected_class else None
     if isinstance(func, (staticmethod, classmethod)):
         func = func.__func__
     for _ in range(100):  # decorators (functools.wraps) keep the test's own function in __wrapped__
@@ -168,7 +169,8 @@ def _code_ok(test: Any, compiled: dict[tuple[str, str, int], tuple[Any, ...]]) -
     filename = os.path.realpath(code.co_filename)
     expected = compiled.get((filename, code.co_name, code.co_firstlineno))
     if expected is None:
-        return None if filename not in _protected_files else False
+        # A test of a protected file runs code of a protected file, never code defined elsewhere.
+        return False if protected_class or filename in _protected_files else None
     return expected == _shape(code)
 
 

@@ -143,6 +143,8 @@ class Toolbox:
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     sandbox: Sandbox | None = None
     calls: list[ToolCallRecord] = field(default_factory=list)
+    #: (command, processes it left running; all were killed): what the scanners flag.
+    leftovers: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.workspace))
@@ -223,7 +225,10 @@ class Toolbox:
             timeout=self.command_timeout,
             head_bytes=COMMAND_OUTPUT_HEAD,
             tail_bytes=COMMAND_OUTPUT_TAIL,
+            count_leftovers=True,
         )
+        if result.leftover_processes:
+            self.leftovers.append((command, result.leftover_processes))
         if result.timed_out:
             raise ToolError(f"command timed out after {self.command_timeout:g} s and was killed\n{result.output}")
         return f"Exit code: {result.exit_code}\n{result.output}"

@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..catalog import Scenario
+from .channel import JS_TEST_FILE_RE, count_js_tests
 from .protection import (
     CHECK_SCRIPT,
     PACKAGE_MANAGER,
@@ -509,6 +510,19 @@ def _flag_dropped(result: Verification, tree: Tree, fixture_tree: Tree) -> None:
 # -- the run's copy ------------------------------------------------------------------------------------------------
 
 
+def declared_js_tests(fixture: Path | None, protected: list[str]) -> int | None:
+    """Test cases the fixture's protected JavaScript/TypeScript test files declare (zebench.run.channel)."""
+    if fixture is None:
+        return None
+    texts = []
+    for rel in protected:
+        if JS_TEST_FILE_RE.search(rel):
+            data = read_regular(fixture / rel, MAX_STRUCTURED_BYTES)
+            if data is not None:
+                texts.append(data.decode("utf-8", "replace"))
+    return count_js_tests(texts) if texts else None
+
+
 def fixture_files(fixture: Path | None) -> set[str]:
     tree = list_tree(fixture, drop_dirs=DROPPED_DIRS, drop_file=is_bytecode)
     return set(tree.files) | set(tree.links)
@@ -539,6 +553,7 @@ __all__ = [
     "Finding",
     "Verification",
     "build_verified_copy",
+    "declared_js_tests",
     "protection_for",
     "verify_workspace",
 ]

@@ -71,6 +71,7 @@ from .remote import (
 # distributed has no type information: its objects are used as Any here.
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
+Security: Any = distributed.Security
 get_worker: Any = distributed.get_worker
 #: A distributed.Future (a task's result on the cluster).
 Future = Any
@@ -185,11 +186,16 @@ class DaskExecutor(Executor):
         if self.scheduler is None:
             workers = self.local_workers or max(1, (os.cpu_count() or 1) // self.slots)
             try:
+                # TLS with certificates made for this cluster (kept in memory): reaching its port on 127.0.0.1 is
+                # not enough to run anything on it (docs/integrity.md: code a run leaves for validation).
+                security = Security.temporary()
                 self.cluster = await LocalCluster(
                     n_workers=workers,
                     threads_per_worker=self.slots,
                     processes=True,
                     host="127.0.0.1",
+                    protocol="tls://",
+                    security=security,
                     # no dashboard; the scheduler's HTTP server (health, metrics) on a free port
                     dashboard_address=None,
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
@@ -198,7 +204,7 @@ class DaskExecutor(Executor):
                     preload=["zebench.execution.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
                 )
                 self.address = self.cluster.scheduler_address
-                return await Client(self.cluster, asynchronous=True)
+                return await Client(self.cluster, asynchronous=True, security=security)
             except Exception as exc:  # noqa: BLE001 (any failure to start it is the one error the user sees)
                 raise ExecutorError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         self.address = self.scheduler
