@@ -351,7 +351,8 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     )
     by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
     assert "got hello" in outputs(by_scenario)[0]
-    assert by_scenario.validation[0].status == "failed" and "Connection refused" in by_scenario.validation[0].output_tail
+    scored = by_scenario.validation[0]
+    assert scored.status == "failed" and "Connection refused" in scored.output_tail
 
 
 def _through_proxy(port: int) -> str:
@@ -359,7 +360,7 @@ def _through_proxy(port: int) -> str:
     return (
         "python -c \"import socket; s = socket.create_connection(('127.0.0.1', 3128), timeout=5); "
         f"s.sendall(b'CONNECT 127.0.0.1:{port} HTTP/1.1\\r\\n\\r\\n'); import time; time.sleep(0.5); "
-        "print(s.recv(300).decode())\""
+        'print(s.recv(300).decode())"'
     )
 
 
