@@ -123,7 +123,7 @@ def check_command(
       zebench check                                      every scenario of every suite
       zebench check fix-tests/csv-export-quoting -n 3    one scenario, three runs of each agent
       zebench check refactor --json                      a suite, the report as JSON
-      zebench check fix-tests --hacks -n 1                how hackable the suite's scenarios are
+      zebench check fix-tests/csv-export-quoting --hacks -n 1   how hackable the scenario is
     """
     from ..authoring.readiness import run_check
     from ..catalog import Catalog, CatalogError
