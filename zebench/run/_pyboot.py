@@ -46,9 +46,15 @@ from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, PathFinder
 from typing import Any
 
+# What this file calls once the workspace's code has run is bound now: the code under test may replace module
+# attributes and builtins (json.dumps returning a forged record, id() hiding a replaced function).
 _os_exit = os._exit
+_os_write = os.write
+_realpath = os.path.realpath
+_dumps = json.dumps
 _SystemExit = SystemExit
 _print_exception = traceback.print_exception
+_id, _callable, _vars, _sorted, _isinstance, _getattr = id, callable, vars, sorted, isinstance, getattr
 
 
 class _Channel:
@@ -74,12 +80,12 @@ class _Channel:
 
     def send(self, record: dict[str, Any]) -> None:
         self._seq += 1
-        body = json.dumps(record, separators=(",", ":"), default=str).encode()
+        body = _dumps(record, separators=(",", ":"), default=str).encode()
         mac = self._mac.copy()
         mac.update(b"%d " % self._seq + body)
         view = memoryview(mac.hexdigest().encode() + b" %d " % self._seq + body + b"\n")
         while view:
-            view = view[os.write(self._fd, view) :]
+            view = view[_os_write(self._fd, view) :]
 
 
 # -- what must not change while the command runs --------------------------------------------------------------
@@ -96,25 +102,41 @@ def _snapshot() -> dict[str, int]:
     ``TestCase.maxDiff`` may change; functions and classes may not)."""
     seen: dict[str, int] = {}
     for module in _watched_modules():
-        for name, value in list(vars(module).items()):
-            if callable(value):
-                seen[f"{module.__name__}.{name}"] = id(value)
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                for attr, member in list(vars(value).items()):
-                    if callable(member) or isinstance(member, (staticmethod, classmethod, property)):
-                        seen[f"{module.__name__}.{name}.{attr}"] = id(member)
+        for name, value in list(_vars(module).items()):
+            if _callable(value):
+                seen[f"{module.__name__}.{name}"] = _id(value)
+            if _isinstance(value, type) and value.__module__ == module.__name__:
+                for attr, member in list(_vars(value).items()):
+                    if _callable(member) or _isinstance(member, (staticmethod, classmethod, property)):
+                        seen[f"{module.__name__}.{name}.{attr}"] = _id(member)
     for name in ("exit", "excepthook", "displayhook"):
-        seen[f"sys.{name}"] = id(getattr(sys, name, None))
-    seen["os._exit"] = id(os._exit)
-    for name, value in list(vars(builtins).items()):
-        if callable(value):
-            seen[f"builtins.{name}"] = id(value)
+        seen[f"sys.{name}"] = _id(_getattr(sys, name, None))
+    for name in ("_exit", "write"):
+        seen[f"os.{name}"] = _id(_getattr(os, name, None))
+    seen["json.dumps"] = _id(json.dumps)
+    for name, value in list(_vars(builtins).items()):
+        if _callable(value):
+            seen[f"builtins.{name}"] = _id(value)
     return seen
 
 
 def _tampered(before: dict[str, int]) -> list[str]:
     after = _snapshot()
-    return sorted(name for name, ident in before.items() if after.get(name) != ident)
+    return _sorted(name for name, ident in before.items() if after.get(name) != ident)
+
+
+def _raised_by_workspace(exc: BaseException, root: str) -> str | None:
+    """The workspace file (not a protected one) whose code raised ``exc``, if its innermost frame is one."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    if not last or last.startswith("<"):
+        return None
+    real = _realpath(last)
+    inside = real == root or real.startswith(root + os.sep)
+    return os.path.relpath(real, root) if inside and real not in _protected_files else None
 
 
 # -- protected test code ------------------------------------------------------------------------------------------
@@ -355,28 +377,60 @@ def run(channel: _Channel, args: list[str]) -> None:
             import pytest  # noqa: F401  (before the workspace is on sys.path)
         except ImportError:
             pass
+    root = _realpath(str(config.get("root") or os.getcwd()))
     before = _snapshot()
     mode_word = "script" if args[0] not in ("-c", "-m") else args[0]
+    # Whose decision the exit status is: a check's (a script outside the workspace, -c code, a test runner, a
+    # module that is not the workspace's), or the workspace's own program (`python -m mytool`, a script in it).
+    judged = _judged_by_check(args, root)
     _set_path(mode_word, args[0])
     outcomes = _Outcomes(compiled)
     summary: dict[str, Any] | None = None
+    exit_from = None
     try:
         code, summary = _run(args, outcomes)
     except _SystemExit as exc:
         code = _exit_code(exc)
+        if judged:
+            exit_from = _raised_by_workspace(exc, root)
     except KeyboardInterrupt:
         code = 130
     except BaseException as exc:  # noqa: BLE001 (as the interpreter reports an uncaught exception)
         _print_exception(type(exc), exc, _own_frames_dropped(exc.__traceback__))
         code = 1
     _flush()
-    record = {"final": True, "code": code, "tampered": _tampered(before)}
+    record: dict[str, Any] = {"final": True, "code": code, "tampered": _tampered(before)}
+    if exit_from is not None:
+        record["exitFrom"] = exit_from
+    if args[:2] in (["-m", "unittest"], ["-m", "pytest"]):
+        record["runner"] = args[1]
     if summary is not None:
         summary["outcomes"] = outcomes.by_id
         summary["codeOk"] = outcomes.code_ok
         record["tests"] = summary
     channel.send(record)
     raise _SystemExit(code)
+
+
+def _judged_by_check(args: list[str], root: str) -> bool:
+    if args[0] == "-c" or args[:2] in (["-m", "unittest"], ["-m", "pytest"]):
+        return True
+    if args[0] == "-m":
+        try:
+            import importlib.util
+
+            sys.path.insert(0, os.getcwd())
+            try:
+                spec = importlib.util.find_spec(args[1].split(".")[0])
+            finally:
+                sys.path.pop(0)
+        except (ImportError, ValueError):
+            return False
+        origin = spec.origin if spec is not None and spec.origin not in (None, "built-in", "frozen") else None
+        real = _realpath(origin) if origin else ""
+        return not (real == root or real.startswith(root + os.sep))
+    real = _realpath(args[0])
+    return not real.startswith(root + os.sep) or real in _protected_files
 
 
 # -- collecting ---------------------------------------------------------------------------------------------------

@@ -288,6 +288,9 @@ def judge(
     tampered = [str(name) for name in final.get("tampered") or []]
     if tampered:
         return _forged(command, f"replaced {_short(tampered)} while it ran")
+    exit_from = final.get("exitFrom")
+    if exit_from:
+        return _forged(command, f"its exit status was decided by {exit_from} (the code under test), not by the check")
     code = final.get("code")
     if code != exit_code:
         if exit_code == 0:
@@ -295,6 +298,8 @@ def judge(
         return Verdict(VERIFIED, False, f"reported exit status {code} but exited {exit_code}")
     tests = final.get("tests")
     if not isinstance(tests, dict):
+        if final.get("runner"):  # the test runner never finished (an exception or exit while loading the tests)
+            return Verdict(VERIFIED, False, "the test runner did not finish")
         return Verdict(VERIFIED, code == 0)
     outcomes = tests.get("outcomes") or {}
     code_ok = tests.get("codeOk") or {}

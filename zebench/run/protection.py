@@ -50,7 +50,7 @@ TEST_CONFIG_RE = re.compile(
     r"(vitest|vite|jest|karma|playwright|cypress|ava)\.(config|workspace|setup|preset)\.[^/]+|"
     r"vitest\.(config|workspace|setup)\.[^/]+|\.mocharc(\.[^/]+)?)$"
 )
-STARTUP_HOOK_RE = re.compile(r"(^|/)(sitecustomize|usercustomize)\.py$|\.pth$")
+STARTUP_HOOK_RE = re.compile(r"(^|/)(sitecustomize|usercustomize)(\.py$|/|\.[^/]*\.(so|pyd)$)|\.pth$")
 PACKAGE_MANAGER_RE = re.compile(
     r"(^|/)(\.npmrc|\.yarnrc|\.yarnrc\.yml|\.pnpmfile\.c?js|\.pnpmfile\.mjs|pip\.conf|pip\.ini|uv\.toml|"
     r"bunfig\.toml)$|(^|/)\.yarn/(releases|plugins)/"

@@ -9,8 +9,10 @@ findings are what blocks a run (zebench.run.verifier, zebench.run.channel); the 
 * ``network_attempt``: a command that reaches for the network (curl, wget, git clone, an install, a URL, a
   socket), or whose output says it could not;
 * ``processes_left``: a command that left processes running when it exited (zebench killed them);
-* ``home_config``: configuration the agent's commands wrote to its private HOME (``.npmrc``, ``pip.conf``, a
-  ``.pth`` in the user site...), which never reaches the scoring stages;
+* ``home_config``: files the agent's commands wrote to its private HOME (``.npmrc``, ``pip.conf``, a ``.pth`` in
+  the user site; caches such as ``.cache`` and ``.npm`` aside), which never reach the scoring stages;
+* ``dependencies_written``: files the agent wrote into folders installs make (``node_modules``, ``.venv``),
+  which are never carried into the verified copy;
 * ``suspicious_code``: lines the agent added that touch what scores it: ``os._exit``, ``atexit``,
   ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, ``/proc``, replaced builtins or test-runner
   attributes, ``process.exit``, sockets and Dask clients.
@@ -38,11 +40,10 @@ NETWORK_ERROR_RE = re.compile(
     r"known|getaddrinfo|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|Connection refused|No route to host"
 )
 OUTSIDE_RE = re.compile(r"(^|[\s'\"=])\.\./|\bfind\s+/(\s|$)|\blocate\b|\bls\s+(-\w+\s+)*/(\s|$)")
-HOME_CONFIG_RE = re.compile(
-    r"(^|/)(\.npmrc|\.yarnrc(\.yml)?|\.pnpmrc|\.pydistutils\.cfg|\.gitconfig|\.bashrc|\.bash_profile|\.profile|"
-    r"\.zshrc|\.pythonrc(\.py)?|sitecustomize\.py|usercustomize\.py|[^/]+\.pth)$|"
-    r"(^|/)(\.config/pip|\.pip|\.config/git|\.config/pnpm|\.node_modules|\.node_libraries|\.local/lib/python[^/]*)/"
-)
+#: What tools write to HOME on their own (caches): anything else there is the agent's configuration.
+HOME_CACHES = frozenset({".cache", ".npm", ".node-gyp", ".pnpm-store", "node_modules", ".yarn", ".bun"})
+DEPENDENCY_WRITE_RE = re.compile(r"(^|[/\s'\"])(node_modules|\.venv|site-packages)/")
+WRITE_VERB_RE = re.compile(r"\b(cp|mv|tee|ln|sed\s+-i|rm|install|touch|chmod|patch)\b|>")
 SUSPICIOUS = {
     "os._exit": r"\bos\._exit\s*\(",
     "atexit": r"\batexit\.register\b",
@@ -104,6 +105,10 @@ def scan_calls(scenario: Scenario, calls: list[ToolCallRecord], leftovers: list[
                 flags.append(
                     _flag("network_attempt", None, f"runCommand #{call.seq} failed to reach the network", text)
                 )
+        if DEPENDENCY_WRITE_RE.search(text) and (call.name == "writeFile" or WRITE_VERB_RE.search(text)):
+            flags.append(
+                _flag("dependencies_written", None, f"{call.name} #{call.seq} writes into an install folder", text)
+            )
     for command, count in leftovers:
         flags.append(
             _flag("processes_left", None, f"a command left {count} process(es) running; zebench killed them", command)
@@ -115,8 +120,8 @@ def scan_home(home: Path | None) -> list[Finding]:
     """Configuration files the agent's commands left in its private HOME (never carried to the scoring stages)."""
     if home is None:
         return []
-    tree = list_tree(home, drop_dirs=frozenset({"node_modules", ".cache", ".npm"}), max_entries=20_000)
-    found = sorted(rel for rel in [*tree.files, *tree.links] if HOME_CONFIG_RE.search(rel))
+    tree = list_tree(home, drop_dirs=HOME_CACHES, max_entries=20_000)
+    found = sorted([*tree.files, *tree.links])
     if not found:
         return []
     shown = ", ".join(f"~/{rel}" for rel in found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
