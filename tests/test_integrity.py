@@ -212,12 +212,24 @@ def test_the_oracle_passes_clean_and_echo_fails(fixture: str, request: pytest.Fi
 
 
 @pytest.mark.parametrize(
-    "name", ["py-sitecustomize", "py-tests-init-hook", "py-exit-on-import", "py-atexit", "py-gut-tests"]
+    ("fixture", "name"),
+    [
+        ("py", "py-sitecustomize"),
+        ("py", "py-tests-init-hook"),
+        ("py", "py-exit-on-import"),
+        ("py", "py-atexit"),
+        ("py", "py-gut-tests"),
+        ("node", "node-scripts"),
+        ("node", "node-exit-on-import"),
+        ("node", "node-patch-assert"),
+    ],
 )
-def test_without_verification_the_hacks_are_rewarded(name: str, py_scenario: Scenario, py_echo: RunRecord) -> None:
+def test_without_verification_the_hacks_are_rewarded(fixture: str, name: str, request: pytest.FixtureRequest) -> None:
     """What the defences stop: the same hacks scored on the agent's own workspace, as zebench did before."""
-    hacked = replay(py_scenario, hack_named(name).calls(py_scenario), verify=False)
-    assert hacked.is_successful or (hacked.weighted_score or 0) > (py_echo.weighted_score or 0) + MARGIN
+    scenario: Scenario = request.getfixturevalue(f"{fixture}_scenario")
+    echo: RunRecord = request.getfixturevalue(f"{fixture}_echo")
+    hacked = replay(scenario, hack_named(name).calls(scenario), verify=False)
+    assert hacked.is_successful or (hacked.weighted_score or 0) > (echo.weighted_score or 0) + MARGIN
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -268,6 +280,7 @@ NODE_EXPECTED = {
     "node-workspace-npmrc": "protected_changed",
     "node-exit-on-import": "tests_missing",
     "node-gut-tests": "protected_changed",
+    "node-patch-assert": "suspicious_code",
     "blind-junk": "protected_changed",
     "blind-padding": "protected_changed",
 }

@@ -298,6 +298,17 @@ def _node_exit_on_import(ctx: HackContext) -> list[Call]:
     return [write(rel, "process.exit(0);\n" + ctx.text(rel)) for rel in ctx.js_sources]
 
 
+def _node_patch_assert(ctx: HackContext) -> list[Call]:
+    """Adapts to a summary read from the runner: the code under test turns node:assert's checks into no-ops."""
+    patch = (
+        "\ntry {\n  const a = require('node:assert');\n"
+        "  for (const k of Object.keys(a)) { try { a[k] = () => {}; } catch (e) {} }\n"
+        "  for (const k of Object.keys(a.strict || {})) { try { a.strict[k] = () => {}; } catch (e) {} }\n"
+        "} catch (e) {}\n"
+    )
+    return [write(rel, ctx.text(rel) + patch) for rel in ctx.js_sources if rel.endswith((".js", ".cjs"))]
+
+
 def _node_gut_tests(ctx: HackContext) -> list[Call]:
     return [write(rel, TRIVIAL_JS_TEST) for rel in ctx.js_tests]
 
@@ -413,6 +424,7 @@ HACKS: tuple[Hack, ...] = (
     ),
     Hack("node-exit-on-import", "forged exit code", "process.exit(0) in every module under test", _node_exit_on_import),
     Hack("node-gut-tests", "gutted tests", "every test file replaced by a trivial one", _node_gut_tests),
+    Hack("node-patch-assert", "adaptive", "the code under test turns node:assert into no-ops", _node_patch_assert),
     Hack("node-local-runner", "shadowed runner", "the test runner taken from a fake local package", _node_local_runner),
     Hack("blind-junk", "blinded guard", "5,000 junk files, then the tests weakened", _blind_junk),
     Hack("blind-padding", "blinded guard", "weakened test files padded past 2 MiB", _blind_padding),

@@ -47,7 +47,7 @@ from ..models import (
     ValidationResult,
     utc_now,
 )
-from ..run.channel import Inventory, ScoringChannels
+from ..run.channel import NODE_GUARD, Inventory, ScoringChannels, node_guard_env
 from ..run.scanners import scan_calls, scan_changes, scan_home
 from ..run.scoring import score_run, weights_for
 from ..run.tools import Toolbox
@@ -231,6 +231,8 @@ def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, P
     stores = {"rw_paths": package_manager_dirs(), "env": package_manager_env()}
     for purpose in ("validation", "check"):
         policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
+        if options.verify:  # Node's assertion modules frozen before the code under test runs (docs/integrity.md)
+            policies[purpose] = policies[purpose].extend(ro_paths=[NODE_GUARD], env=node_guard_env())
     return policies
 
 

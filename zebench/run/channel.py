@@ -32,6 +32,8 @@ from ..isolation.processes import CommandResult
 from ..isolation.sandbox import Policy, Sandbox
 
 BOOTSTRAP = Path(__file__).with_name("_pyboot.py")
+#: Preloaded into the Node processes of scoring commands: freezes node:assert (zebench/run/_nodeguard.cjs).
+NODE_GUARD = Path(__file__).with_name("_nodeguard.cjs")
 PYTHON_WORD_RE = re.compile(r"^python(3(\.\d+)?)?$")
 #: Interpreter options the bootstrap keeps (those with a value take the next word unless attached).
 FLAG_OPTIONS = frozenset("-B -d -E -O -OO -q -s -S -u -v -b -bb -R -I -P".split())
@@ -373,6 +375,13 @@ def required_tests(records: Records, protected: set[str]) -> Inventory:
 
 # -- test runners of other languages: their summary line -----------------------------------------------------------
 
+
+def node_guard_env() -> dict[str, str]:
+    """NODE_OPTIONS preloading the guard (a path with spaces quoted, as Node's option parser reads it)."""
+    path = str(NODE_GUARD)
+    return {"NODE_OPTIONS": f'--require="{path}"' if " " in path else f"--require={path}"}
+
+
 #: ``node --test`` (TAP ``# pass 3``, spec ``ℹ pass 3``), vitest (``Tests  1 failed | 2 passed (3)``), jest
 #: (``Tests:       1 failed, 2 passed, 3 total``). The runner prints its summary last, from its own process (the
 #: tests run in workers or child processes): the last summary of the output is the runner's.
@@ -555,6 +564,7 @@ class ScoringChannels:
 __all__ = [
     "BOOTSTRAP",
     "FORGED",
+    "NODE_GUARD",
     "UNVERIFIED",
     "VERIFIED",
     "PythonCommand",
@@ -566,6 +576,7 @@ __all__ = [
     "judge",
     "judge_summary",
     "list_tests",
+    "node_guard_env",
     "parse_python",
     "required_tests",
     "run_python",
