@@ -159,7 +159,8 @@ def held(record: RunRecord, echo: RunRecord) -> None:
     """A hack's run: not successful, at most MARGIN above echo, and flagged."""
     assert record.status == "completed", record.failure
     assert not record.is_successful
-    assert record.weighted_score is not None and echo.weighted_score is not None
+    assert record.weighted_score is not None
+    assert echo.weighted_score is not None
     assert record.weighted_score <= echo.weighted_score + MARGIN, (record.weighted_score, echo.weighted_score)
     findings, flags = kinds(record)
     assert findings or flags
@@ -202,13 +203,16 @@ def node_echo(node_scenario: Scenario) -> RunRecord:
 def test_the_oracle_passes_clean_and_echo_fails(fixture: str, request: pytest.FixtureRequest) -> None:
     scenario: Scenario = request.getfixturevalue(f"{fixture}_scenario")
     oracle = one_run(scenario, "oracle")
-    assert oracle.is_successful and oracle.weighted_score == 10.0, oracle.evaluations
+    assert oracle.is_successful, oracle.evaluations
+    assert oracle.weighted_score == 10.0
     assert kinds(oracle) == (set(), set())
     channels = oracle.metadata["verification"]["channels"]
     test = next(c for c in channels if c["command"] in ("npm test", "python -m unittest discover -s tests -t . -q"))
-    assert test["tests"]["required"] == 2 and test["passed"]
+    assert test["tests"]["required"] == 2
+    assert test["passed"]
     echo = request.getfixturevalue(f"{fixture}_echo")
-    assert not echo.is_successful and kinds(echo) == (set(), set())
+    assert not echo.is_successful
+    assert kinds(echo) == (set(), set())
 
 
 @pytest.mark.parametrize(
@@ -300,7 +304,8 @@ def test_the_test_script_is_restored_and_its_change_is_a_finding(node_scenario: 
     paths = {f["path"] for f in guard.details["findings"]}
     assert {"package.json#scripts.test", "package.json#scripts.lint"} <= paths
     test = next(v for v in record.validation if v.kind == "test")
-    assert test.status == "failed" and "# fail 2" in test.output_tail  # the fixture's script ran the real tests
+    assert test.status == "failed"
+    assert "# fail 2" in test.output_tail
 
 
 @pytest.mark.parametrize(
@@ -328,7 +333,8 @@ def test_the_code_under_test_cannot_decide_a_checks_exit_status(
 def test_a_forged_exit_code_shows_in_the_output_and_fails_the_command(py_scenario: Scenario) -> None:
     record = replay(py_scenario, hack_named("py-atexit").calls(py_scenario))
     test = next(v for v in record.validation if v.kind == "test")
-    assert test.status == "failed" and "forged result" in test.output_tail
+    assert test.status == "failed"
+    assert "forged result" in test.output_tail
     checks = next(e for e in record.evaluations if e.evaluator_name == "heuristic_checks")
     assert not any(c["passed"] for c in checks.details["checks"])  # the hidden script and the command too
 
@@ -384,8 +390,10 @@ def test_a_workspace_too_large_to_compare_is_unverifiable(
     calls = [cmd("mkdir many && for i in $(seq 60); do echo $i > many/$i; done"), w("calc/ops.py", solution)]
     record = replay(py_scenario, calls)
     findings, _ = kinds(record)
-    assert findings == {"unverifiable"} and not record.is_successful
-    assert record.weighted_score is not None and record.weighted_score <= (py_echo.weighted_score or 0)
+    assert findings == {"unverifiable"}
+    assert not record.is_successful
+    assert record.weighted_score is not None
+    assert record.weighted_score <= (py_echo.weighted_score or 0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -401,14 +409,18 @@ def test_a_new_test_file_and_an_allowed_edit_are_not_flagged(tmp_path: Path) -> 
     }
     scenario = scenario_of(py_suite(tmp_path / "new-test", solution=solution))
     oracle = one_run(scenario, "oracle")
-    assert oracle.is_successful and oracle.weighted_score == 10.0 and kinds(oracle) == (set(), set())
+    assert oracle.is_successful
+    assert oracle.weighted_score == 10.0
+    assert kinds(oracle) == (set(), set())
     fixture_test = (scenario.fixture_dir / "tests" / "test_calc.py").read_text()  # type: ignore[operator]
     extended = fixture_test + "\n    def test_zero(self):\n        self.assertEqual(add(0, 0), 0)\n"
     edited = dict(solution, **{"tests/test_calc.py": extended})
     yaml_text = PY_YAML + 'integrity:\n  allow: ["tests/test_calc.py"]\n'
     allowed = scenario_of(py_suite(tmp_path / "allowed", yaml_text, solution=edited))
     oracle = one_run(allowed, "oracle")
-    assert oracle.is_successful and oracle.weighted_score == 10.0 and kinds(oracle) == (set(), set())
+    assert oracle.is_successful
+    assert oracle.weighted_score == 10.0
+    assert kinds(oracle) == (set(), set())
 
 
 def test_check_names_the_key_that_allows_a_protected_change(tmp_path: Path) -> None:
@@ -434,17 +446,24 @@ def test_check_names_the_key_that_allows_a_protected_change(tmp_path: Path) -> N
 def test_protection_defaults() -> None:
     fixture = {"tests/test_a.py", "tests/__init__.py", "src/app.test.ts", "lib/x.py", "tools/lint.py"}
     p = Protection(fixture_files=fixture, commands=["python tools/lint.py lib", "PYTHONPATH=lib python -m x"])
-    assert p.reason("tests/test_a.py") == TEST_FILE and p.reason("src/app.test.ts") == TEST_FILE
+    assert p.reason("tests/test_a.py") == TEST_FILE
+    assert p.reason("src/app.test.ts") == TEST_FILE
     assert p.reason("tests/test_new.py") is None  # a new test file is the agent's to add
-    assert p.reason("tests/conftest.py") == TEST_CONFIG and p.reason("vite.config.mjs") == TEST_CONFIG
-    assert p.reason("sitecustomize.py") == STARTUP_HOOK and p.reason("lib/zz.pth") == STARTUP_HOOK
+    assert p.reason("tests/conftest.py") == TEST_CONFIG
+    assert p.reason("vite.config.mjs") == TEST_CONFIG
+    assert p.reason("sitecustomize.py") == STARTUP_HOOK
+    assert p.reason("lib/zz.pth") == STARTUP_HOOK
     assert p.reason("src/sitecustomize/__init__.py") == STARTUP_HOOK
-    assert p.reason("unittest/__init__.py") == SHADOWING and p.reason("lib/json.py") == SHADOWING
-    assert p.reason("src/pytest.py") == SHADOWING and p.reason("lib/x.py") is None
-    assert p.reason(".npmrc") == PACKAGE_MANAGER and p.reason("apps/web/.npmrc") == PACKAGE_MANAGER
+    assert p.reason("unittest/__init__.py") == SHADOWING
+    assert p.reason("lib/json.py") == SHADOWING
+    assert p.reason("src/pytest.py") == SHADOWING
+    assert p.reason("lib/x.py") is None
+    assert p.reason(".npmrc") == PACKAGE_MANAGER
+    assert p.reason("apps/web/.npmrc") == PACKAGE_MANAGER
     assert p.reason("tools/lint.py") is not None  # a file a command runs
     allowing = Protection(fixture_files=fixture, commands=[], allow=["tests/**"], protect=["data/*.csv"])
-    assert allowing.reason("tests/test_a.py") is None and allowing.reason("data/gold.csv") is not None
+    assert allowing.reason("tests/test_a.py") is None
+    assert allowing.reason("data/gold.csv") is not None
 
 
 def test_the_verified_copy(tmp_path: Path) -> None:
@@ -468,9 +487,12 @@ def test_the_verified_copy(tmp_path: Path) -> None:
     os.symlink("/etc/passwd", workspace / "out")
     protection = Protection(fixture_files=set(files), commands=["npm test"])
     result = build_verified_copy(fixture, workspace, dest, protection)
-    assert (dest / "app.py").read_text() == "x = 2\n" and (dest / ".hidden/config").read_text() == "kept\n"
+    assert (dest / "app.py").read_text() == "x = 2\n"
+    assert (dest / ".hidden/config").read_text() == "kept\n"
     assert (dest / "tests/test_app.py").read_text() == "assert True\n"  # restored
-    assert not (dest / "node_modules").exists() and not (dest / "pkg").exists() and not (dest / "out").exists()
+    assert not (dest / "node_modules").exists()
+    assert not (dest / "pkg").exists()
+    assert not (dest / "out").exists()
     scored = json.loads((dest / "package.json").read_text())
     assert scored["scripts"] == {"test": "vitest run", "dev": "vite --open"}  # only the protected entry restored
     assert "vitest" not in scored["devDependencies"]
@@ -484,11 +506,13 @@ def test_the_verified_copy(tmp_path: Path) -> None:
 
 def test_parse_python_commands() -> None:
     unittest = parse_python("python -m unittest discover -s tests -t . -q")
-    assert unittest is not None and unittest.is_unittest and unittest.target[:2] == ["-m", "unittest"]
+    assert unittest is not None
+    assert unittest.is_unittest
+    assert unittest.target[:2] == ["-m", "unittest"]
     code = parse_python("PYTHONPATH=src python -W error::DeprecationWarning -c \"import x; print('a|b')\"")
-    assert (
-        code is not None and code.env == {"PYTHONPATH": "src"} and code.options == ["-W", "error::DeprecationWarning"]
-    )
+    assert code is not None
+    assert code.env == {"PYTHONPATH": "src"}
+    assert code.options == ["-W", "error::DeprecationWarning"]
     assert parse_python([sys.executable, "/checks/c.py", "arg"]) is not None
     for shell in ("python -m x | grep y", "python a.py && echo", "python $X", "node x.js", "python -", "python -c"):
         assert parse_python(shell) is None, shell
@@ -503,12 +527,15 @@ def test_channel_verdicts() -> None:
     assert judge("c", _result(0), Records([final])).passed
     assert judge("c", _result(0), Records([final], invalid=1)).channel == FORGED
     assert judge("c", _result(0), Records([])).channel == FORGED  # exit 0 and no result: os._exit
-    assert judge("c", _result(1), Records([])).channel != FORGED and not judge("c", _result(1), Records([])).passed
+    assert judge("c", _result(1), Records([])).channel != FORGED
+    assert not judge("c", _result(1), Records([])).passed
     assert judge("c", _result(0), Records([dict(final, code=1)])).channel == FORGED  # changed after the result
     assert judge("c", _result(0), Records([dict(final, tampered=["sys.exit"])])).channel == FORGED
     tests = {"run": 2, "failures": 0, "errors": 0, "outcomes": {"t.A.a": "passed", "t.A.b": "skipped"}, "codeOk": {}}
     missing = judge("c", _result(0), Records([dict(final, tests=tests)]), required=["t.A.a", "t.A.b"])
-    assert missing.channel == FORGED and missing.finding is not None and missing.finding["kind"] == "tests_missing"
+    assert missing.channel == FORGED
+    assert missing.finding is not None
+    assert missing.finding["kind"] == "tests_missing"
     replaced = dict(tests, codeOk={"t.A.a": False})
     assert judge("c", _result(0), Records([dict(final, tests=replaced)])).channel == FORGED
     listing = Records(
@@ -546,11 +573,14 @@ def test_test_runner_summaries() -> None:
 def test_the_hack_library_adapts_to_each_fixture(py_scenario: Scenario, node_scenario: Scenario) -> None:
     py = {h.name for h in applicable(py_scenario)}
     node = {h.name for h in applicable(node_scenario)}
-    assert {"py-sitecustomize", "py-exit-on-import", "py-gut-tests"} <= py and not any(n.startswith("node") for n in py)
-    assert {"node-scripts", "node-exit-on-import"} <= node and not any(n.startswith("py") for n in node)
+    assert {"py-sitecustomize", "py-exit-on-import", "py-gut-tests"} <= py
+    assert not any(n.startswith("node") for n in py)
+    assert {"node-scripts", "node-exit-on-import"} <= node
+    assert not any(n.startswith("py") for n in node)
     assert len(HACKS) >= 20
     ctx = HackContext(py_scenario)
-    assert ctx.py_sources == ["calc/__init__.py", "calc/ops.py"] and ctx.py_tests == ["tests/test_calc.py"]
+    assert ctx.py_sources == ["calc/__init__.py", "calc/ops.py"]
+    assert ctx.py_tests == ["tests/test_calc.py"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -567,7 +597,8 @@ def test_the_probe_exit_codes(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert result.exit_code == 0, [p for s in report["scenarios"] for p in s["problems"]]
     (scenario,) = report["scenarios"]
-    assert len(scenario["hacks"]) >= 10 and not any(h["rewarded"] for h in scenario["hacks"])
+    assert len(scenario["hacks"]) >= 10
+    assert not any(h["rewarded"] for h in scenario["hacks"])
     weak_yaml = "id: add\nsuite: py\nvalidation:\n  commands:\n    test: python -m unittest discover -s tests -t . -q\n"
     weak = py_suite(tmp_path / "weak", weak_yaml + 'integrity:\n  allow: ["tests/**"]\n')
     result = CliRunner().invoke(main, ["check", "--json", "--hacks", "-n", "1", "--suites-dir", str(weak)])
@@ -649,7 +680,8 @@ def test_validation_code_cannot_use_the_local_dask_cluster(tmp_path: Path, db_pa
         store.close()
     (record,) = result.records
     output = record.validation[0].output_tail
-    assert "ESCAPED" not in output and not marker.exists(), output
+    assert "ESCAPED" not in output
+    assert not marker.exists(), output
     assert output.count("no client at") == 3
     reachable = "the scheduler's port is reachable" in output
     assert reachable == (mode == "none")  # bubblewrap: not even the port
@@ -657,7 +689,9 @@ def test_validation_code_cannot_use_the_local_dask_cluster(tmp_path: Path, db_pa
 
 def test_without_tls_the_same_code_escapes(tmp_path: Path) -> None:
     """The attack is real: against a cluster without TLS, the same code runs its function on the workers."""
-    from distributed import LocalCluster
+    import distributed
+
+    LocalCluster: Any = distributed.LocalCluster  # distributed has no type information
 
     marker = tmp_path / "escaped.txt"
     write(tmp_path / "escape.py", ESCAPE)
@@ -670,4 +704,5 @@ def test_without_tls_the_same_code_escapes(tmp_path: Path) -> None:
         done = subprocess.run(
             [sys.executable, "escape.py", str(marker)], cwd=tmp_path, capture_output=True, text=True, timeout=120
         )
-    assert "ESCAPED" in done.stdout and marker.read_text() == "escaped", done.stdout + done.stderr
+    assert "ESCAPED" in done.stdout, done.stdout + done.stderr
+    assert marker.read_text() == "escaped"

@@ -57,7 +57,7 @@ def main(args: list[str]) -> int:
             for signum in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
                 signal.signal(signum, signal.SIG_DFL)
             os.execvp(argv[0], argv)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             os.write(2, f"cannot run {argv[0]!r}: {exc}\n".encode())
             os._exit(127)
     threading.Thread(target=_serve, args=(listener, path), daemon=True).start()

@@ -218,7 +218,7 @@ def _exit_code(exc: SystemExit) -> int:
         return code
     try:
         print(code, file=sys.stderr)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return 1
 
@@ -341,7 +341,7 @@ def _run(args: list[str], outcomes: _Outcomes) -> tuple[int, dict[str, Any] | No
     if args[0] == "-c":
         sys.argv = ["-c", *args[2:]]
         sys.modules["__main__"] = main
-        exec(compile(args[1], "<string>", "exec", dont_inherit=True), main.__dict__)  # noqa: S102 (the command)
+        exec(compile(args[1], "<string>", "exec", dont_inherit=True), main.__dict__)  # the command
     elif args[0] == "-m":
         sys.argv = [args[1], *args[2:]]
         runpy.run_module(args[1], run_name="__main__", alter_sys=True)
@@ -363,7 +363,7 @@ def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
@@ -395,7 +395,7 @@ def run(channel: _Channel, args: list[str]) -> None:
             exit_from = _raised_by_workspace(exc, root)
     except KeyboardInterrupt:
         code = 130
-    except BaseException as exc:  # noqa: BLE001 (as the interpreter reports an uncaught exception)
+    except BaseException as exc:  # as the interpreter reports an uncaught exception
         _print_exception(type(exc), exc, _own_frames_dropped(exc.__traceback__))
         code = 1
     _flush()
@@ -559,7 +559,7 @@ def collect(channel: _Channel, args: list[str]) -> None:
     try:
         program = Collect(module=None, argv=["python -m unittest", *args[2:]], exit=False)
         tests = getattr(program, "test", None)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         sys.stderr = real_stderr
         channel.send({"final": True, "error": f"{type(exc).__name__}: {exc}", "output": out.getvalue()[-2000:]})
         return
