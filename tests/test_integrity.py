@@ -316,6 +316,10 @@ def test_the_test_script_is_restored_and_its_change_is_a_finding(node_scenario: 
         "import sys\nsys.exit = lambda *a: None\ndef add(a, b):\n    return a - b\n",
         'import json\njson.dumps = lambda *a, **k: \'{"final": true, "code": 0, "tampered": []}\'\n'
         "def add(a, b):\n    return a - b\n",
+        # replaced where the freed original lived (its id reused): caught by identity, not by id
+        "import unittest\nunittest.TestCase.__call__ = lambda self, result=None: (\n"
+        "    result.startTest(self), result.addSuccess(self), result.stopTest(self))\n"
+        "def add(a, b):\n    return a - b\n",
     ],
 )
 def test_the_code_under_test_cannot_decide_a_checks_exit_status(

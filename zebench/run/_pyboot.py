@@ -47,14 +47,14 @@ from importlib.machinery import ModuleSpec, PathFinder
 from typing import Any
 
 # What this file calls once the workspace's code has run is bound now: the code under test may replace module
-# attributes and builtins (json.dumps returning a forged record, id() hiding a replaced function).
+# attributes and builtins (json.dumps returning a forged record, vars() hiding a replaced function).
 _os_exit = os._exit
 _os_write = os.write
 _realpath = os.path.realpath
 _dumps = json.dumps
 _SystemExit = SystemExit
 _print_exception = traceback.print_exception
-_id, _callable, _vars, _sorted, _isinstance, _getattr = id, callable, vars, sorted, isinstance, getattr
+_callable, _vars, _sorted, _isinstance, _getattr = callable, vars, sorted, isinstance, getattr
 
 
 class _Channel:
@@ -97,32 +97,36 @@ def _watched_modules() -> list[types.ModuleType]:
     return [sys.modules[name] for name in (*names, "unittest.main")]
 
 
-def _snapshot() -> dict[str, int]:
-    """Identity of every callable the test runner, sys and builtins expose (data attributes such as
-    ``TestCase.maxDiff`` may change; functions and classes may not)."""
-    seen: dict[str, int] = {}
+def _snapshot() -> dict[str, object]:
+    """Every callable the test runner, sys and builtins expose (data attributes such as ``TestCase.maxDiff`` may
+    change; functions and classes may not). The objects themselves are kept, and compared by identity: an id alone
+    could be reused by a replacement allocated where the freed original was."""
+    seen: dict[str, object] = {}
     for module in _watched_modules():
         for name, value in list(_vars(module).items()):
             if _callable(value):
-                seen[f"{module.__name__}.{name}"] = _id(value)
+                seen[f"{module.__name__}.{name}"] = value
             if _isinstance(value, type) and value.__module__ == module.__name__:
                 for attr, member in list(_vars(value).items()):
                     if _callable(member) or _isinstance(member, (staticmethod, classmethod, property)):
-                        seen[f"{module.__name__}.{name}.{attr}"] = _id(member)
+                        seen[f"{module.__name__}.{name}.{attr}"] = member
     for name in ("exit", "excepthook", "displayhook"):
-        seen[f"sys.{name}"] = _id(_getattr(sys, name, None))
+        seen[f"sys.{name}"] = _getattr(sys, name, None)
     for name in ("_exit", "write"):
-        seen[f"os.{name}"] = _id(_getattr(os, name, None))
-    seen["json.dumps"] = _id(json.dumps)
+        seen[f"os.{name}"] = _getattr(os, name, None)
+    seen["json.dumps"] = json.dumps
     for name, value in list(_vars(builtins).items()):
         if _callable(value):
-            seen[f"builtins.{name}"] = _id(value)
+            seen[f"builtins.{name}"] = value
     return seen
 
 
-def _tampered(before: dict[str, int]) -> list[str]:
+_MISSING_NAME = object()
+
+
+def _tampered(before: dict[str, object]) -> list[str]:
     after = _snapshot()
-    return _sorted(name for name, ident in before.items() if after.get(name) != ident)
+    return _sorted(name for name, value in before.items() if after.get(name, _MISSING_NAME) is not value)
 
 
 def _raised_by_workspace(exc: BaseException, root: str) -> str | None:

@@ -15,7 +15,7 @@ findings are what blocks a run (zebench.run.verifier, zebench.run.channel); the 
   which are never carried into the verified copy;
 * ``suspicious_code``: lines the agent added that touch what scores it: ``os._exit``, ``atexit``,
   ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, ``/proc``, replaced builtins or test-runner
-  attributes, the assertion library, ``process.exit``, sockets and Dask clients.
+  attributes, the assertion library, Node's module loader, ``process.exit``, sockets and Dask clients.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ HOME_CACHES = frozenset({".cache", ".npm", ".node-gyp", ".pnpm-store", "node_mod
 DEPENDENCY_WRITE_RE = re.compile(r"(^|[/\s'\"])(node_modules|\.venv|site-packages)/")
 WRITE_VERB_RE = re.compile(r"\b(cp|mv|tee|ln|sed\s+-i|rm|install|touch|chmod|patch)\b|>")
 SUSPICIOUS = {
-    "os._exit": r"\bos\._exit\s*\(",
-    "atexit": r"\batexit\.register\b",
+    "os._exit": r"\._exit\b",
+    "atexit": r"\batexit\b",
     "sys.excepthook": r"\bsys\.excepthook\b",
     "a tracing hook": r"\b(sys\.(settrace|setprofile)|threading\.(settrace|setprofile))\b",
     "gc.get_objects": r"\bgc\.(get_objects|get_referrers|get_referents)\b",
@@ -59,6 +59,9 @@ SUSPICIOUS = {
     "test methods replaced": r"\bsetattr\(\s*\w+\s*,\s*\w+\s*,\s*lambda\b",
     "sys.modules or sys.meta_path": r"\bsys\.(modules\s*\[[^\]]+\]\s*=[^=]|meta_path)",
     "the assertion library": r"require\(\s*['\"](node:)?assert|from\s+['\"](node:)?assert['\"]|\bexpect\.\w+\s*=[^=]",
+    "the module loader": (
+        r"require\(\s*['\"](node:)?module['\"]\s*\)|\bModule\._load\b|\._load\s*=[^=]|\b_resolveFilename\b"
+    ),
     "process.exit": r"\bprocess\.(exit\s*\(|exitCode\s*=|on\(\s*['\"](exit|beforeExit)['\"])",
     "a socket": r"\bsocket\b|\bcreate_connection\b|\bnet\.(connect|createConnection)\b|require\(['\"]net['\"]\)",
     "a Dask client": r"\b(distributed|dask)\b.*\bClient\b|\bClient\(\s*['\"](tcp|tls)://",
