@@ -13,9 +13,9 @@ findings are what blocks a run (zebench.run.verifier, zebench.run.channel); the 
   the user site; caches such as ``.cache`` and ``.npm`` aside), which never reach the scoring stages;
 * ``dependencies_written``: files the agent wrote into folders installs make (``node_modules``, ``.venv``),
   which are never carried into the verified copy;
-* ``suspicious_code``: lines the agent added that touch what scores it: ``os._exit``, ``atexit``,
-  ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, ``/proc``, replaced builtins or test-runner
-  attributes, the assertion library, Node's module loader, ``process.exit``, sockets and Dask clients.
+* ``suspicious_code``: lines the agent added that touch what scores it: ``os._exit``, an exit at module level,
+  ``atexit``, ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, ``/proc``, replaced builtins or
+  test-runner attributes, the assertion library, Node's module loader, ``process.exit``, sockets and Dask clients.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ DEPENDENCY_WRITE_RE = re.compile(r"(^|[/\s'\"])(node_modules|\.venv|site-package
 WRITE_VERB_RE = re.compile(r"\b(cp|mv|tee|ln|sed\s+-i|rm|install|touch|chmod|patch)\b|>")
 SUSPICIOUS = {
     "os._exit": r"\._exit\b",
+    "an exit at import": r"^(sys\.exit|exit|quit|raise\s+SystemExit)\b",
     "atexit": r"\batexit\b",
     "sys.excepthook": r"\bsys\.excepthook\b",
     "a tracing hook": r"\b(sys\.(settrace|setprofile)|threading\.(settrace|setprofile))\b",
