@@ -268,6 +268,56 @@ def test_python_hacks_are_held(name: str, py_scenario: Scenario, py_echo: RunRec
     assert PY_EXPECTED[name] in findings | flags, (findings, flags)
 
 
+def test_findings_are_counted_and_shown(py_scenario: Scenario, py_echo: RunRecord, tmp_path: Path) -> None:
+    """A run with blocking findings stores their count, stays in every denominator (runs, unsuccessful) and is
+    counted in its own column: the API's run, stats and leaderboard, the CLI's summary and leaderboard, the batch
+    page and the dashboard (docs/integrity.md)."""
+    import asyncio
+
+    from zebench.io.serve import make_datasette
+    from zebench.models import BatchRecord
+    from zebench.site import build_site
+    from zebench.site.builder import file_name
+    from zebench.store import Store
+
+    hacked = replay(py_scenario, hack_named("py-sitecustomize").calls(py_scenario))
+    assert "startup_hook" in kinds(hacked)[0]
+    guard = next(e for e in hacked.evaluations if e.evaluator_name == "integrity_guard")
+    assert isinstance(guard.details, dict)
+    count = len(guard.details["findings"])
+    db = tmp_path / "z.db"
+    with Store(db) as store:
+        store.save_batch(BatchRecord(batch_id="batch-findings", created_at="2026-12-01T00:00:00Z"))
+        store.save_runs([r.model_copy(update={"batch_id": "batch-findings"}) for r in (hacked, py_echo)])
+    ds = make_datasette(db)
+
+    def api(path: str) -> Any:
+        response = asyncio.run(ds.client.get(path))
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    run_row = api(f"/api/v2/runs/{hacked.run_id}")["run"]
+    assert run_row["findings"] == count
+    assert run_row["successful"] is False
+    stats = api("/api/v2/stats")
+    assert (stats["totalRuns"], stats["findingRuns"], stats["successfulRuns"]) == (2, 1, 0)
+    board = {r["agent"]: r["findingRuns"] for r in api("/api/v2/stats/agents")}
+    assert board == {"replay": 1, "echo": 0}
+    batch = api("/api/v2/batches/batch-findings")
+    assert batch["denominators"]["findingRuns"] == 1
+    assert batch["denominators"]["runs"] == 2
+    summary = CliRunner().invoke(main, ["summary", "batch-findings", "--db", str(db)])
+    assert summary.exit_code == 0, summary.output
+    assert "Findings: 1 run has blocking integrity findings" in " ".join(summary.output.split())
+    ranked = json.loads(CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--json"]).stdout)
+    assert {r["agent"]: r["findingRuns"] for r in ranked} == board
+    site = tmp_path / "site"
+    build_site(db, site)
+    page = (site / f"batches/{file_name('batch-findings')}.html").read_text()
+    assert "<dt>Runs with findings</dt><dd>1 " in page
+    assert f"<strong>{count} finding" in page
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["py-sitecustomize", "py-shadow-runner", "py-exit-on-import", "py-forged-pyc"])
 def test_python_hacks_are_held_without_bubblewrap(name: str, py_scenario: Scenario) -> None:

@@ -333,6 +333,26 @@
     return h("section", {id: "checks"}, parts);
   }
 
+  // -- integrity: the guard's findings (blocking) and flags (not scored), each with its kind, path and evidence ---
+  function findingsSection(evaluations) {
+    const guard = evaluations.find((e) => e.evaluatorName === "integrity_guard" && e.details && typeof e.details === "object");
+    const findings = guard && Array.isArray(guard.details.findings) ? guard.details.findings : [];
+    const flags = guard && Array.isArray(guard.details.flags) ? guard.details.flags : [];
+    if (!findings.length && !flags.length) return null;
+    const rows = (list) => list.map((f) => [f.kind || dash, f.path ? h("code", {}, f.path) : dash, f.message || "",
+      f.evidence ? h("pre", {}, typeof f.evidence === "string" ? f.evidence : JSON.stringify(f.evidence, null, 2)) : ""]);
+    const parts = [h("h2", {}, "Integrity: findings and flags")];
+    if (findings.length) {
+      parts.push(h("p", {class: "bad-note"}, findings.length + " blocking finding" + (findings.length > 1 ? "s" : "") +
+        ": the run is not successful, and it is counted among the runs with findings (docs/integrity.md)."),
+        h("div", {class: "scroll"}, zb.table(["Kind", "Path", "Finding", "Evidence"], rows(findings))));
+    }
+    if (flags.length) {
+      parts.push(h("h3", {}, "Flags (listed, not scored)"), h("div", {class: "scroll"}, zb.table(["Kind", "Path", "Flag", "Evidence"], rows(flags))));
+    }
+    return h("section", {id: "findings", class: findings.length ? "failure" : null}, parts);
+  }
+
   // -- validation: baseline and after, side by side ----------------------------------------------------------
   function commandCell(v) {
     if (!v) return h("td", {class: "empty"}, "not run");
@@ -390,6 +410,7 @@
       h("div", {class: successful ? "good" : "bad"}, h("dt", {}, "Success"), h("dd", {}, successful ? "yes" : "no")),
       h("div", {}, h("dt", {}, "Weighted score"), h("dd", {}, num(r.weightedScore), h("small", {}, " / 10" +
         (r.evaluatorErrors ? " (incomplete: " + r.evaluatorErrors + " evaluator" + (r.evaluatorErrors > 1 ? "s" : "") + " failed)" : "")))),
+      h("div", {class: r.findings ? "bad" : null}, h("dt", {}, "Findings"), h("dd", {}, r.findings === null || r.findings === undefined ? dash : String(r.findings))),
       h("div", {}, h("dt", {}, "Success metric"), h("dd", {}, num(r.successMetric, 3))),
       h("div", {}, h("dt", {}, "Cost"), h("dd", {}, usd(r.costUsd))),
       d.telemetry ? h("div", {}, h("dt", {}, "Duration"), h("dd", {}, dur(d.telemetry.durationMs))) : null));
@@ -397,6 +418,8 @@
       sections.push(h("section", {class: "failure"}, h("h2", {}, "Failure"),
         kv([["Category", r.failureCategory || dash], ["Stage", r.failureStage || dash]]), h("pre", {}, r.error || "")));
     }
+    const findings = findingsSection(d.evaluations || []);
+    if (findings) sections.push(findings);
     sections.push(checksSection(d.evaluations || []));
     sections.push(validationSection(d));
     sections.push(timelineSection(d));

@@ -118,6 +118,8 @@ class Denominators(ApiModel):
     cancelledAttempts: int
     #: Runs with at least one evaluator error.
     evaluatorErrorRuns: int
+    #: Runs with at least one blocking finding of the integrity guard (never successful, still counted).
+    findingRuns: int
     #: store.batch_complete: every expected run stored (or, without a known matrix, marked completed).
     complete: bool
     successRate: float | None
@@ -164,6 +166,7 @@ class BreakdownRow(ApiModel):
     agentFailures: int | None = None
     infraFailures: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     costUnknownRuns: int | None = None
     successRate: float | None
     avgWeightedScore: float | None
@@ -246,6 +249,7 @@ class Stats(ApiModel):
     infraFailures: int | None = None
     cancelledAttempts: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     successRate: float | None
     avgScore: float | None
     avgWeightedScore: float | None
@@ -296,6 +300,7 @@ class AgentStats(AggregateRow):
     agentFailures: int | None = None
     infraFailures: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     successRateLow: float | None = None
     successRateHigh: float | None = None
     #: "wilson" (one run per item) or "clustered" (Korn-Graubard, items with several runs).

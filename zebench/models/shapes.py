@@ -32,6 +32,7 @@ class RunRowDict(TypedDict):
     error: str | None
     costUsd: float | None
     evaluatorErrors: NotRequired[int | None]
+    findings: NotRequired[int | None]
     successful: bool
     metadata: dict[str, Any]
 
@@ -152,6 +153,7 @@ class DenominatorsDict(TypedDict):
     successfulRuns: int
     cancelledAttempts: int
     evaluatorErrorRuns: int
+    findingRuns: int
     complete: bool
     successRate: float | None
     successRateExclInfra: float | None
@@ -200,6 +202,7 @@ class BreakdownRowDict(TypedDict):
     agentFailures: NotRequired[int | None]
     infraFailures: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     costUnknownRuns: NotRequired[int | None]
     successRate: float | None
     avgWeightedScore: float | None
@@ -287,6 +290,7 @@ class StatsDict(TypedDict):
     infraFailures: NotRequired[int | None]
     cancelledAttempts: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     successRate: float | None
     avgScore: float | None
     avgWeightedScore: float | None
@@ -344,6 +348,7 @@ class AgentStatsDict(TypedDict):
     agentFailures: NotRequired[int | None]
     infraFailures: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     successRateLow: NotRequired[float | None]
     successRateHigh: NotRequired[float | None]
     successRateInterval: NotRequired[str | None]
@@ -535,6 +540,7 @@ class ItemCountsDict(TypedDict):
     infra_failed: int
     scored: int
     evaluator_errors: int
+    findings: int
     total_scored: int
     sum_total_score: float
     sum_weighted: float

@@ -189,7 +189,7 @@ def print_batch_summary(
 
 
 def _runs_table(rows: list[RunRowDict]) -> Table:
-    """One row per run: its item, configuration, status (and evaluator errors), score and success."""
+    """One row per run: its item, configuration, status (and evaluator errors, findings), score and success."""
     runs = Table(title="Runs")
     for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
         runs.add_column(col, overflow="fold")
@@ -200,6 +200,9 @@ def _runs_table(rows: list[RunRowDict]) -> Table:
         errors = run.get("evaluatorErrors") or 0
         if errors:
             status += f" [yellow]({errors} evaluator error{'s' if errors > 1 else ''})[/]"
+        findings = run.get("findings") or 0
+        if findings:
+            status += f" [red]({plural(findings, 'finding')})[/]"
         runs.add_row(
             f"{run['suite']}/{run['scenario']}",
             run["tier"],
@@ -227,6 +230,7 @@ def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Ta
         "agent failures",
         "infra failures",
         "evaluator errors",
+        "findings",
     )
     for col in columns:
         table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
@@ -243,6 +247,7 @@ def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Ta
             str(r["agentFailures"]),
             str(r["infraFailures"]),
             str(r["evaluatorErrorRuns"]),
+            str(r["findingRuns"] or 0),
         )
     return table
 
@@ -258,6 +263,15 @@ def _print_counts(console: Console, d: DenominatorsDict, evaluator_errors: list[
             f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
             f"infrastructure failures{excl}",
             soft_wrap=True,
+        )
+    if d["findingRuns"]:
+        n = d["findingRuns"]
+        console.print(
+            f"[red]Findings[/]: {plural(n, 'run')} {'has' if n == 1 else 'have'} blocking integrity findings "
+            "(protected paths changed, start-up hooks, forged results, weakened tests...): not successful, still "
+            "counted; the run view lists each finding's kind, path and evidence (docs/integrity.md)",
+            soft_wrap=True,
+            highlight=False,
         )
     for e in evaluator_errors:
         console.print(

@@ -117,6 +117,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
         "runs",
         "runs/item",
         "fail agent/infra",
+        "findings",
         "success (interval)",
         "excl. infra",
         "score /10 (interval)",
@@ -124,7 +125,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
         "cost/solved",
     ):
         # fold, never crop: a configuration cut short could read as another one
-        table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs") else "left")
+        table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs", "findings") else "left")
     for r in rows:
         cost = (
             ("unknown" if r["costUnknownRuns"] else "-")
@@ -152,6 +153,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
             str(r["runs"]),
             runs_per_item,
             f"{r['agentFailures']}/{r['infraFailures']}",
+            str(r["findingRuns"] or 0),  # runs with blocking findings: counted, never successful
             f"{pct(r['successRate'])} ({pct(r['successRateLow'])}-{pct(r['successRateHigh'])})",
             pct(r["successRateExclInfra"]),
             score,

@@ -61,6 +61,7 @@ def query_stats(conn: sqlite3.Connection) -> StatsDict:
         "infraFailures": s["infra_failed"],
         "cancelledAttempts": cancelled,
         "evaluatorErrorRuns": s["evaluator_errors"],
+        "findingRuns": s["findings"],
         "successRate": figures.success_rate(s),
         "avgScore": figures.mean_total_score(s),
         "avgWeightedScore": figures.mean_weighted_score(s),

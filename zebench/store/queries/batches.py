@@ -40,9 +40,9 @@ def _batch_sums(row: dict[str, Any]) -> dict[str, Any]:
 
 def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
     """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, its cancelled
-    attempts and runs with evaluator errors, whether it is complete (batch_complete), and success and score with
-    infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the batch
-    row, which refresh_batch_aggregates keeps up to date with store.sql.SUMS (BATCH_FIGURES)."""
+    attempts and runs with evaluator errors or findings, whether it is complete (batch_complete), and success and
+    score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the
+    batch row, which refresh_batch_aggregates keeps up to date with store.sql.SUMS (BATCH_FIGURES)."""
     s = _batch_sums(row)
     runs, expected = s["runs"], row.get("expected_runs")
     return {
@@ -55,6 +55,7 @@ def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
         "successfulRuns": s["successful"],
         "cancelledAttempts": row.get("cancelled_runs") or 0,
         "evaluatorErrorRuns": s["evaluator_errors"],
+        "findingRuns": s["findings"],
         "complete": batch_complete(expected, runs, row.get("completed_at")),
         "successRate": figures.success_rate(s),
         "successRateExclInfra": figures.success_rate_excl_infra(s),
