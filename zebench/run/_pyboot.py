@@ -22,11 +22,12 @@ that never came is a forged result. MODE ``collect`` lists the tests the protect
 never executed.
 """
 
+from __future__ import annotations
+
 # Names used below are bound before anything of the workspace can run (it may replace module attributes later).
 import builtins
 import hashlib
 import hmac
-import importlib.abc
 import io
 import json
 import os
@@ -34,17 +35,15 @@ import runpy
 import sys
 import traceback
 import types
-import unittest
-import unittest.case
-import unittest.loader
-import unittest.main
-import unittest.result
-import unittest.runner
-import unittest.suite
-import unittest.util
 from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, PathFinder
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import unittest
+    from importlib.abc import Loader as _LoaderBase
+else:  # a loader needs only its methods: importlib.abc costs an import of its own
+    _LoaderBase = object
 
 # What this file calls once the workspace's code has run is bound now: the code under test may replace module
 # attributes and builtins (json.dumps returning a forged record, vars() hiding a replaced function).
@@ -91,10 +90,35 @@ class _Channel:
 # -- what must not change while the command runs --------------------------------------------------------------
 
 
+_RUNNER_MODULES = (
+    "unittest",
+    "unittest.case",
+    "unittest.result",
+    "unittest.suite",
+    "unittest.loader",
+    "unittest.runner",
+)
+
+
+def _import_runner() -> None:
+    """The test runner, imported before the workspace joins sys.path (a workspace module cannot shadow it), for the
+    commands that run it (``-m unittest``, ``-m pytest``, collecting): importing it costs more than many a check
+    script takes to run, so other commands do not (docs/performance.md#verifier)."""
+    global unittest
+    import unittest
+    import unittest.case
+    import unittest.loader
+    import unittest.main
+    import unittest.result
+    import unittest.runner
+    import unittest.suite
+    import unittest.util
+
+
 def _watched_modules() -> list[types.ModuleType]:
-    # unittest.main is the TestProgram class (it hides the submodule of that name)
-    names = ("unittest", "unittest.case", "unittest.result", "unittest.suite", "unittest.loader", "unittest.runner")
-    return [sys.modules[name] for name in (*names, "unittest.main")]
+    # unittest.main is the TestProgram class (it hides the submodule of that name); the runner is watched when it
+    # was imported before the command ran (_import_runner)
+    return [sys.modules[name] for name in (*_RUNNER_MODULES, "unittest.main") if name in sys.modules]
 
 
 def _snapshot() -> dict[str, object]:
@@ -376,7 +400,9 @@ def run(channel: _Channel, args: list[str]) -> None:
     config = channel.config
     _protected_files = {os.path.realpath(p) for p in config.get("protected", [])}
     compiled = _compiled(sorted(_protected_files))
-    if args[0] == "-m" and len(args) > 1 and args[1] == "pytest":
+    if args[:2] in (["-m", "unittest"], ["-m", "pytest"]):
+        _import_runner()
+    if args[:2] == ["-m", "pytest"]:
         try:
             import pytest  # noqa: F401  (before the workspace is on sys.path)
         except ImportError:
@@ -480,7 +506,7 @@ class _StubModule(types.ModuleType):
         return value
 
 
-class _StubLoader(importlib.abc.Loader):
+class _StubLoader(_LoaderBase):
     def __init__(self, package_path: list[str] | None = None) -> None:
         self.package_path = package_path
 
@@ -550,6 +576,7 @@ def collect(channel: _Channel, args: list[str]) -> None:
     if not (args[0] == "-m" and len(args) > 1 and args[1] == "unittest"):
         channel.send({"final": True, "error": "only `python -m unittest` commands are collected"})
         return
+    _import_runner()
     _set_path("-m", "")
     sys.meta_path.insert(0, _StubFinder(root, protected))
     sys.meta_path.append(_MissingFinder(protected))
