@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
+from ..constants import DEV_LOCAL_KEY, SERVER_TOKEN_ENVS, server_token
 from ..models import jsonsafe, utc_now
 from ..store import savepoint
 
@@ -117,10 +117,26 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
     return await db.execute_write_fn(lambda conn: _as_store(conn, in_transaction), block=True)
 
 
-def authorize(request: Any) -> None:
-    token = api_token()
+def write_token(datasette: Any) -> tuple[str | None, bool]:
+    """The token writes need, and whether it is the original's local development key: the configured one
+    (constants.server_token), else ``dev-local-key`` when the plugin setting ``loopback`` says the server listens
+    on loopback only (``zebench serve`` sets it from --host), else None (writes refused)."""
+    token = server_token()
+    if token is not None:
+        return token, False
+    if (datasette.plugin_config("zebench") or {}).get("loopback") is True:
+        return DEV_LOCAL_KEY, True
+    return None, False
+
+
+def authorize(request: Any, datasette: Any) -> None:
+    token, _ = write_token(datasette)
     if not token:
-        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} (or {TOKEN_ENV_ALIAS}) set")
+        raise ApiError(
+            503,
+            f"writes are disabled: the server has no {', '.join(SERVER_TOKEN_ENVS[:-1])} or {SERVER_TOKEN_ENVS[-1]} "
+            "set (a server on loopback accepts the original's local key dev-local-key without one)",
+        )
     header = request.headers.get("authorization")
     if not header:
         raise ApiError(401, "missing Authorization: Bearer <token> header")

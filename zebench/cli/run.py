@@ -375,10 +375,10 @@ def run_command(
 
     submitter = None
     if submit_url:
-        from ..constants import api_token
+        from ..constants import client_token
         from ..io.submit import Submitter
 
-        submitter = Submitter(submit_url, api_token(), spool=spool, retries=submit_retries)
+        submitter = Submitter(submit_url, client_token(submit_url), spool=spool, retries=submit_retries)
     if not resume_id:  # known before the batch starts, for the resume hint however early it is stopped
         from ..execution.runner import new_batch_id
 

@@ -105,7 +105,8 @@ def batch_figures_sql() -> str:
                  COALESCE(SUM({counts_sql("cancelled", r)}), 0) AS cancelled,
                  COALESCE(SUM({counts_sql("evaluator_errors", r)}), 0) AS evaluator_errors,
                  AVG(CASE WHEN {runs} THEN total_score END) AS avg_score,
-                 AVG(CASE WHEN {runs} THEN weighted_score END) AS avg_weighted
+                 AVG(CASE WHEN {runs} THEN weighted_score END) AS avg_weighted,
+                 MAX(CASE WHEN {runs} THEN COALESCE(completed_at, started_at) END) AS last_completed
           FROM benchmark_runs WHERE batch_id = ?"""
 
 

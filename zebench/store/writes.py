@@ -16,7 +16,7 @@ from typing import Any
 
 from ..isolation.redact import default_redactor, redact
 from ..models import BatchRecord, RunRecord, record_problems
-from .sql import batch_figures_sql, dumps
+from .sql import batch_figures_sql, counts_sql, dumps
 
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = (
@@ -339,7 +339,8 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
     """Recompute a batch's figures from its stored runs, with the counts of COUNT_CONDITIONS (cancelled attempts
-    are counted apart, never as runs)."""
+    are counted apart, never as runs). A batch whose expected runs are all stored is complete: without a
+    completion time, it gets its latest run's (the original's dashboard shows a batch without one as running)."""
     conn.execute(
         f"""
         UPDATE batch_runs SET
@@ -347,11 +348,32 @@ def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_
           avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
           agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored,
           cancelled_runs = agg.cancelled, evaluator_error_runs = agg.evaluator_errors,
-          completed_at = COALESCE(?, completed_at)
+          completed_at = COALESCE(
+            ?, completed_at,
+            CASE WHEN expected_runs IS NOT NULL AND agg.total >= expected_runs THEN agg.last_completed END
+          )
         FROM ({batch_figures_sql()}) AS agg
         WHERE batch_id = ?
         """,
         (completed_at, batch_id, batch_id),
+    )
+
+
+def complete_ingested_batches(conn: sqlite3.Connection, batch_ids: list[str]) -> None:
+    """Batches loaded by ingest whose matrix is unknown (no expected_runs: shards of a batch run elsewhere, or the
+    original's result files) are complete once ingested, their completion time their latest run's (moved on
+    when a later ingest brings a later run)."""
+    runs = counts_sql("runs", "r")
+    conn.execute(
+        f"""
+        UPDATE batch_runs SET completed_at = (
+          SELECT MAX(COALESCE(r.completed_at, r.started_at)) FROM benchmark_runs r
+          WHERE r.batch_id = batch_runs.batch_id AND {runs}
+        )
+        WHERE batch_id IN (SELECT value FROM json_each(?)) AND expected_runs IS NULL
+          AND EXISTS (SELECT 1 FROM benchmark_runs r WHERE r.batch_id = batch_runs.batch_id AND {runs})
+        """,
+        (json.dumps(batch_ids),),
     )
 
 
