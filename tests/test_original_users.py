@@ -234,3 +234,36 @@ def test_results_json_lines_of_a_run_load_as_a_complete_batch(tmp_path: Path, su
     assert CliRunner().invoke(main, ["ingest", "--db", str(db_path), str(out)]).exit_code == 0
     latest = max(json.loads(line)["completedAt"] for line in out.read_text().splitlines())
     assert _original_batch(db_path, "shard")["completedAt"] == _ms(latest)
+
+
+# -- list --strict ---------------------------------------------------------------------------------------------
+
+
+def test_strict_says_it_is_for_ones_own_suites() -> None:
+    text = " ".join(CliRunner().invoke(main, ["list", "--help"]).output.split())
+    assert "for your own suites" in text and "original ze-benchmarks suites" in text
+    docs = " ".join((Path(__file__).parent.parent / "docs" / "scenario-format.md").read_text().split())
+    assert "**their own** suites" in docs and "not meant for the original project's suites" in docs
+
+
+def test_the_original_rubric_weights_are_warnings_that_say_why(tmp_path: Path) -> None:
+    from zebench.catalog import Catalog
+
+    from .conftest import make_scenario
+
+    yaml_text = """
+id: s
+suite: demo
+llm_judge: {enabled: true, categories: ["Monorepo Handling (50%): x", "Correctness (50%): y"]}
+rubric_overrides: {weights: {monorepo_handling: 0.8, user_questions_quality: 0.4, efficiency: 0.5,
+  companion_alignment: 0.7, install_success: 1, no_such_metric: 1}}
+"""
+    make_scenario(tmp_path, name="s", yaml_text=yaml_text)
+    warnings = Catalog(tmp_path).scenario("demo", "s").warnings
+    assert warnings == [
+        "rubric_overrides.weights: no evaluator named no_such_metric; this weight is ignored",
+        "rubric_overrides.weights: user_questions_quality would count for llm_judge, but no judge category is named "
+        "for it (docs/scoring.md); ignored",
+        "rubric_overrides.weights: efficiency is not scored (zebench reports cost, tokens and time beside the score; "
+        "docs/scoring.md); ignored",
+    ]

@@ -20,7 +20,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import plugins
-from .models import KEBAB_RE, ORIGINAL_EVALUATOR_NAMES, TIER_FILE_RE, ScenarioSpec, SuitePolicy, TierPolicy
+from .models import (
+    KEBAB_RE,
+    ORIGINAL_EVALUATOR_NAMES,
+    ORIGINAL_METRICS,
+    TIER_FILE_RE,
+    ScenarioSpec,
+    SuitePolicy,
+    TierPolicy,
+)
 
 #: Suites bundled with zebench (inside the package, so `pip install` carries them).
 BUNDLED_SUITES_DIR = Path(__file__).resolve().parent / "suites"
@@ -295,18 +303,37 @@ def artifact_section(fields: dict[str, Any]) -> str:
 
 def _rubric_warnings(spec: ScenarioSpec) -> list[str]:
     known = set(plugins.names(plugins.EVALUATORS))
-    unknown = []
+    unknown, unjudged, unscored = [], [], []
     for name in spec.rubric_overrides.weights:
         if name in known or ORIGINAL_EVALUATOR_NAMES.get(name) in known:
             continue
-        close = difflib.get_close_matches(name, sorted(known | set(ORIGINAL_EVALUATOR_NAMES)), n=1, cutoff=0.8)
-        unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
-    if not unknown:
-        return []
-    return [
-        f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
-        f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"
-    ]
+        metric = ORIGINAL_METRICS.get(name)
+        if metric is None:
+            close = difflib.get_close_matches(
+                name, sorted(known | set(ORIGINAL_EVALUATOR_NAMES) | set(ORIGINAL_METRICS)), n=1, cutoff=0.8
+            )
+            unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
+        elif metric.evaluator is None:
+            unscored.append(name)
+        elif metric.evaluator == "llm_judge" and metric.judged_by(spec.llm_judge.categories) is None:
+            unjudged.append(name)
+    warnings = []
+    if unknown:
+        warnings.append(
+            f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
+            f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"
+        )
+    if unjudged:
+        warnings.append(
+            f"rubric_overrides.weights: {', '.join(unjudged)} would count for llm_judge, but no judge category is "
+            f"named for {'it' if len(unjudged) == 1 else 'them'} (docs/scoring.md); ignored"
+        )
+    if unscored:
+        warnings.append(
+            f"rubric_overrides.weights: {', '.join(unscored)} is not scored (zebench reports cost, tokens and time "
+            "beside the score; docs/scoring.md); ignored"
+        )
+    return warnings
 
 
 def iter_files(root: Path) -> list[Path]:

@@ -404,11 +404,13 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                     command_timeout=scenario.spec.validation.timeout_seconds,
                     prompt=prompt,
                     settings=options.judge_settings,
+                    tool_calls=list(toolbox.calls) if toolbox else [],
                 )
                 only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
-                evaluations = await run_evaluators(
-                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
+                weights = weights_for(
+                    scenario.spec.rubric_overrides, default_weights(), scenario.spec.llm_judge.categories
                 )
+                evaluations = await run_evaluators(ctx, weights, only=only)
             except Exception as exc:
                 raise StageFailure("evaluation", "evaluation", _describe(exc)) from None
     except TimeoutError:
