@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -68,6 +69,63 @@ class CatalogError(Exception):
         if self.problems:
             text += "".join(f"\n  - {p}" for p in self.problems)
         super().__init__(text)
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not content is (a FIFO, a socket, a device), or None for a regular file, a folder or a
+    symlink. Reading a FIFO blocks until something writes to it: zebench never opens one."""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return None
+
+
+def special_file_error(path: Path, kind: str) -> CatalogError:
+    return CatalogError(
+        f"{kind}: a scenario may hold only regular files, folders and symlinks (remove it; zebench never reads one)",
+        path,
+    )
+
+
+def check_regular_files(root: Path) -> None:
+    """CatalogError naming the first FIFO, socket or device under root (IGNORED_DIRS skipped, symlinks not
+    followed): what `zebench list` reports and what every reader of scenario files (the content hash, the
+    workspace copy, `zebench check`, the archives sent to remote workers) refuses before opening anything."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            raise CatalogError(f"cannot read: {exc.strerror}", folder) from None
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in IGNORED_DIRS:
+                    stack.append(Path(entry.path))
+            elif not entry.is_file(follow_symlinks=False):
+                kind = special_file_kind(entry.stat(follow_symlinks=False).st_mode) or "not a regular file"
+                raise special_file_error(Path(entry.path), kind)
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes, never blocking: opened without following a symlink and without waiting for a
+    writer, checked with fstat (a FIFO put in place after the listing is refused, not read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise special_file_error(path, special_file_kind(mode) or "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -283,7 +341,7 @@ class Scenario:
             for file in files:
                 rel = file.name if root.is_file() else file.relative_to(root).as_posix()
                 digest.update(f"{label}:{rel}\0".encode())
-                digest.update(file.read_bytes() if not file.is_symlink() else os.readlink(file).encode())
+                digest.update(read_regular(file) if not file.is_symlink() else os.readlink(file).encode())
                 digest.update(b"\0")
         return digest.hexdigest()
 
@@ -438,6 +496,7 @@ class Catalog:
         )
         if spec.needs_workspace and scenario.fixture_dir is None:
             raise CatalogError("workspace.required is true but there is no repo-fixture/ (or repo/) folder", yaml_path)
+        check_regular_files(directory)  # a FIFO would hang the content hash, the workspace copy...
         if self.strict and warnings:
             raise CatalogError("warnings are errors (--strict)", yaml_path, warnings)
         self._cache[key] = scenario

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..catalog import IGNORED_DIRS
+from ..catalog import IGNORED_DIRS, special_file_error, special_file_kind
 from ..models import DependencyChange, Diff, DiffFile
 from .manifests import Declared, is_manifest, parse_manifest
 
@@ -53,8 +53,12 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
-    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
+def _scan(
+    root: Path, deadline: float | None = None, *, refuse_special: bool = False
+) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS. FIFOs,
+    sockets and devices are skipped (an agent's workspace), or with ``refuse_special`` (a scenario's fixture) a
+    CatalogError naming the first one."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
     links: list[tuple[str, str]] = []
@@ -74,12 +78,17 @@ def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tu
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
                     files.append((rel, entry.stat(follow_symlinks=False).st_mode))
+                elif refuse_special:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    raise special_file_error(Path(entry.path), special_file_kind(mode) or "not a regular file")
     return dirs, files, links
 
 
 def copy_tree(src: Path, dst: Path) -> int:
-    """Copy src into the existing directory dst (files, modes, symlinks as links); returns the file count."""
-    dirs, files, links = _scan(src)
+    """Copy src (a fixture) into the existing directory dst (files, modes, symlinks as links); returns the file
+    count. A FIFO, socket or device in src is a CatalogError naming it (never opened: copyfile refuses one that
+    appears after the listing)."""
+    dirs, files, links = _scan(src, refuse_special=True)
     for rel in sorted(dirs):
         os.mkdir(dst / rel)
     default_mode = 0o666 & ~_umask()
