@@ -3,11 +3,15 @@ Datasette's connections, the write token, request bodies and query parameters.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sqlite3
+import threading
 import traceback
+import weakref
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,8 +88,9 @@ def database(datasette: Any) -> Any:
 
 
 def _as_store(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-    """Run a store function on one of Datasette's connections with the store's settings: plain tuples (not the
-    byte-counting rows of the SQL pages) and the store's value size limit; Datasette's are put back after."""
+    """Run a store function on a connection with the store's settings: plain tuples (not the byte-counting rows
+    of the SQL pages) and the store's value size limit; the connection's own are put back after. (The write
+    connection keeps the SQL pages' linear instr/replace/trim: they give the built-ins' results.)"""
     factory, limit = conn.row_factory, conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
     conn.row_factory = None
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, STORE_VALUE_MAX)
@@ -96,10 +101,44 @@ def _as_store(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any])
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
 
 
+#: Threads of the API's own reads: separate from Datasette's (num_sql_threads, 3), which anonymous SQL pages can
+#: keep busy up to the time limit each, so that the API answers while they run.
+API_READ_THREADS = 4
+_read_pool: ThreadPoolExecutor | None = None
+_read_connections = threading.local()
+
+
+def _read_executor() -> ThreadPoolExecutor:
+    global _read_pool
+    if _read_pool is None:
+        _read_pool = ThreadPoolExecutor(max_workers=API_READ_THREADS, thread_name_prefix="zebench-api-read")
+    return _read_pool
+
+
+def _api_connection(db: Any) -> sqlite3.Connection:
+    """This thread's read connection to ``db``, opened by Datasette (read-only, or immutable) but without the SQL
+    pages' limits and functions (prepare_connection is not applied); dropped with the database object."""
+    connections: weakref.WeakKeyDictionary[Any, sqlite3.Connection] | None = getattr(_read_connections, "by_db", None)
+    if connections is None:
+        connections = _read_connections.by_db = weakref.WeakKeyDictionary()
+    conn = connections.get(db)
+    if conn is None:
+        conn = connections[db] = db.connect()
+    return conn
+
+
 async def read(datasette: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a store query for the API: on the API's own threads and connections (never queued behind Datasette's
+    anonymous SQL pages), or, for an in-memory database or Datasette without threads, on Datasette's."""
     db = database(datasette)
+
+    def call(conn: sqlite3.Connection) -> Any:
+        return _as_store(conn, lambda c: fn(c, *args, **kwargs))
+
     try:
-        return await db.execute_fn(lambda conn: _as_store(conn, lambda c: fn(c, *args, **kwargs)))
+        if db.is_memory or datasette.executor is None:
+            return await db.execute_fn(call)
+        return await asyncio.get_running_loop().run_in_executor(_read_executor(), lambda: call(_api_connection(db)))
     except ValueError as exc:  # e.g. an invalid cursor
         raise ApiError(400, str(exc)) from None
 
