@@ -107,8 +107,22 @@ async def databases(request: Any, datasette: Any) -> Response:
     return Response.json(rows)
 
 
+async def metadata(request: Any, datasette: Any) -> Response:
+    """Datasette's /-/metadata.json without the site folder's absolute path (zebench serve --site DIR): its name
+    only, as /-/databases.json gives the database's."""
+    from ..isolation.redact import public_path
+
+    data = datasette.metadata()
+    plugin = dict((data.get("plugins") or {}).get("zebench") or {})
+    if plugin.get("site"):
+        plugin["site"] = public_path(str(plugin["site"]))
+        data = {**data, "plugins": {**data["plugins"], "zebench": plugin}}
+    return Response.json(data)
+
+
 ROUTES: list[tuple[str, Any]] = [
     (r"^/-/databases(\.json)?$", databases),
+    (r"^/-/metadata(\.json)?$", metadata),
     (r"^/api/openapi\.json$", openapi),
     *original.ROUTES,
     *v2.ROUTES,

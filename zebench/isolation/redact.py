@@ -436,3 +436,54 @@ def redact(model: M) -> M:
 
 def redact_text(text: str) -> str:
     return default_redactor().text(text)
+
+
+# -- host paths ---------------------------------------------------------------------------------------------------
+
+_ABSOLUTE = re.compile(r"^(?:/|~/|[A-Za-z]:[\\/])")
+
+
+def public_path(value: str | None) -> str | None:
+    """A path as zebench publishes it (the database, so the API, the site and Datasette's pages): a path of this
+    host (absolute, or under ``~``) becomes its last component, the folder or file name
+    (``/home/alice/runs/zebench-r1-x7`` -> ``zebench-r1-x7``), which says which one it was without showing the
+    machine's layout or user names; a relative path stays as it is."""
+    if not value or not _ABSOLUTE.match(value) or "\n" in value:
+        return value
+    name = re.split(r"[\\/]", value.rstrip("/\\"))[-1]
+    return name or value
+
+
+class _Relative(Redactor):
+    """Removes one folder's path (with its trailing slash) from every string: what is under it reads relative."""
+
+    def __init__(self, folder: str):
+        super().__init__({}, ())
+        self.prefix = folder.rstrip("/") + "/"
+
+    def text(self, text: str) -> str:
+        return text.replace(self.prefix, "") if self.prefix in text else text
+
+    def may_contain(self, json_text: str) -> bool:
+        return self.prefix in json_text or json.dumps(self.prefix)[1:-1] in json_text
+
+
+def relative_to_folder(model: M, folder: str | None) -> M:
+    """``model`` (a run record) with the host path of ``folder`` (where its workspace, baseline copy and sandbox
+    folders were made) removed from every string: ``/home/alice/ws/zebench-r1-x/tests/t.py`` reads
+    ``zebench-r1-x/tests/t.py`` in outputs, tracebacks, telemetry's workspaceDir."""
+    if not folder or not folder.startswith("/") or folder.rstrip("/") == "":
+        return model
+    return _Relative(folder).model(model)
+
+
+def public_settings(value: Any) -> Any:
+    """Every string of a run's settings (a manifest's: agent settings such as ``replay_file``) through
+    public_path; other values as they are."""
+    if isinstance(value, str):
+        return public_path(value)
+    if isinstance(value, dict):
+        return {k: public_settings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_settings(v) for v in value]
+    return value

@@ -9,14 +9,17 @@ models and the OpenAPI document is generated from them).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from ..constants import DEFAULT_PAGE, MAX_PAGE, ORIGINAL_RUN_FILTERS
+from ..isolation.redact import public_path, public_settings
 from ..models import (
     AgentStats,
     ApiModel,
@@ -616,9 +619,24 @@ def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]
             "SELECT batch_id, COUNT(*), MAX(id), MAX(COALESCE(revision, 0)) FROM benchmark_runs GROUP BY batch_id"
         )
     }
-    return {
-        row[0]: (*row[1:], *runs.get(row[0], ())) for row in conn.execute(f"SELECT {_BATCH_COLUMNS} FROM batch_runs")
-    }
+    # the metadata by its digest: the build's state file (kept in the site folder) must not hold its host paths
+    columns = _BATCH_COLUMNS.replace("metadata", "sha256_hex(metadata)")
+    with _sha256_function(conn):
+        return {row[0]: (*row[1:], *runs.get(row[0], ())) for row in conn.execute(f"SELECT {columns} FROM batch_runs")}
+
+
+@contextmanager
+def _sha256_function(conn: sqlite3.Connection) -> Iterator[None]:
+    """``sha256_hex(text)`` on ``conn`` for the duration (removed after: the connection may be Datasette's)."""
+
+    def digest(value: Any) -> str | None:
+        return None if value is None else hashlib.sha256(str(value).encode()).hexdigest()
+
+    conn.create_function("sha256_hex", 1, digest, deterministic=True)
+    try:
+        yield
+    finally:
+        conn.create_function("sha256_hex", 1, None)
 
 
 def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -793,10 +811,41 @@ _DENOMINATOR_COLUMNS = (
 )
 
 
+def public_batch_metadata(metadata: Any) -> Any:
+    """A batch's metadata as published (the API, the site): the host paths zebench keeps there for --resume (the
+    plan's suites folder and agent settings such as --replay-file, the --output file) as their last component
+    (isolation.redact.public_path)."""
+    if not isinstance(metadata, dict):
+        return metadata
+    out = dict(metadata)
+    if isinstance(out.get("output"), str):
+        out["output"] = public_path(out["output"])
+    plan = out.get("plan")
+    if isinstance(plan, dict):
+        out["plan"] = {
+            **plan,
+            "suites_dir": public_path(plan.get("suites_dir")),
+            "agent_settings": public_settings(plan.get("agent_settings")),  # --replay-file
+        }
+    return out
+
+
+def _public_metadata_text(text: Any) -> Any:
+    """The original shape's batch metadata (JSON text) with public_batch_metadata applied; other text as it is."""
+    if not isinstance(text, str) or ('"output"' not in text and '"plan"' not in text):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    public = public_batch_metadata(value)
+    return text if public == value else dumps(public)
+
+
 def _batch_row(row: dict[str, Any]) -> dict[str, Any]:
     denominators = batch_denominators(row)
     shaped = _shape({k: v for k, v in row.items() if k not in _DENOMINATOR_COLUMNS}, ("metadata",))
-    shaped["metadata"] = shaped.get("metadata") or {}
+    shaped["metadata"] = public_batch_metadata(shaped.get("metadata") or {})
     shaped["complete"] = denominators["complete"]
     shaped["denominators"] = denominators
     return shaped
@@ -1160,7 +1209,7 @@ def _original_batch(row: dict[str, Any]) -> dict[str, Any]:
         "successfulRuns": row["successful_runs"] or 0,
         "avgScore": row["avg_score"],
         "avgWeightedScore": row["avg_weighted_score"],
-        "metadata": row["metadata"],
+        "metadata": _public_metadata_text(row["metadata"]),
     }
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..isolation.redact import default_redactor, redact
+from ..isolation.redact import default_redactor, public_path, public_settings, redact
 from ..models import BatchRecord, RunRecord, record_problems
 from .sql import batch_figures_sql, counts_sql, dumps
 
@@ -104,7 +104,7 @@ def run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
                 "cost_usd": t.cost_usd,
                 "judge_cost_usd": t.judge_cost_usd,
                 "duration_ms": t.duration_ms,
-                "workspace_dir": t.workspace_dir,
+                "workspace_dir": public_path(t.workspace_dir),  # no host paths published
                 "stage_ms": dumps(t.stage_ms),
                 "prompt_sent": t.prompt_sent,
             }
@@ -197,7 +197,7 @@ def run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
                 "prompt_hash": m.prompt_hash,
                 "agent": m.agent,
                 "model": m.model,
-                "settings": dumps(m.settings),
+                "settings": dumps(public_settings(m.settings)),
                 "python_version": m.python_version,
                 "platform": m.platform,
             }
