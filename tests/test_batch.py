@@ -168,7 +168,7 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
             run_batch(store, plan, batch_id="b", concurrency=2, workspace_root=workspaces, stop=stop)
         )
         deadline = time.monotonic() + 60
-        while len(list(workspaces.glob("zebench-*/started"))) < 2:  # a bounded poll: two runs in flight
+        while len(list(workspaces.glob("zebench-batch-*/zebench-*/started"))) < 2:  # bounded poll: two in flight
             assert time.monotonic() < deadline and not batch.done()
             await asyncio.sleep(0.02)
         stop.request() if how == "stop" else batch.cancel()
