@@ -86,9 +86,9 @@ def main(out: Path) -> None:
         api = out / "api"
         api.mkdir()
         for template in API_PATHS:
-            path = template.format(run=run, batch=batch)
-            response = asyncio.run(ds.client.get(path))
-            name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") + ".json"
+            url = template.format(run=run, batch=batch)
+            response = asyncio.run(ds.client.get(url))
+            name = re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") + ".json"
             (api / name).write_text(f"{response.status_code}\n{_normalise(response.text, db)}\n")
         commands = {
             "leaderboard": ["leaderboard", "--json"],

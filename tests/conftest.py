@@ -4,13 +4,14 @@ import asyncio
 import os
 import shutil
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from zebench.isolation.sandbox import Sandbox
+from zebench.models import BatchRecord, RunRecord
 from zebench.store import Store
 from zebench.testing import FakeModelServer
 
@@ -64,7 +65,7 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
+def store(db_path: Path) -> Iterator[Store]:
     s = Store(db_path)
     yield s
     s.close()
@@ -133,8 +134,25 @@ def suites(tmp_path: Path) -> Path:
     return root
 
 
-def run(coro: Any) -> Any:
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+def stored_run(store: Store, run_id: str) -> RunRecord:
+    """The stored run ``run_id``; a test reading a run that is not there fails here, naming it."""
+    record = store.get_run(run_id)
+    assert record is not None, f"no stored run {run_id!r}"
+    return record
+
+
+def stored_batch(store: Store, batch_id: str) -> BatchRecord:
+    """The stored batch ``batch_id``; a test reading a batch that is not there fails here, naming it."""
+    batch = store.get_batch(batch_id)
+    assert batch is not None, f"no stored batch {batch_id!r}"
+    return batch
 
 
 #: Both ways commands run. CI has bubblewrap (scripts/install-sandbox.sh): a test of "bwrap" fails, never skips,

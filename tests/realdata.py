@@ -148,7 +148,9 @@ def sign_flip_p(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> flo
     d = [abs(x) for x in d if x]
     if not d:
         return 1.0
-    observed = abs(sum(Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)))
+    observed = abs(
+        sum((Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)), Fraction(0))
+    )
     dist: dict[Fraction, Fraction] = {Fraction(0): Fraction(1)}
     for x in d:
         nxt: dict[Fraction, Fraction] = defaultdict(Fraction)

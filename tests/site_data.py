@@ -63,8 +63,10 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
             record.status, record.is_successful = "failed", False
             record.failure = Failure(category="agent", stage="agent", message=f"crashed: {XSS}")
             record.validation[1].output_tail = f"FAIL {XSS}"
+            assert record.diff is not None
             record.diff.files[0].patch = f"--- a/x\n+++ b/x\n@@ -1 +1 @@\n-{XSS}\n+{XSS}\n"
             record.diff.files[0].path = f"src/{XSS}.ts"
+            assert record.transcript is not None
             record.transcript.messages[1].content = f"I will write {XSS}"
             record.transcript.tool_calls[0].output = XSS
             record.transcript.tool_calls[0].input = {"path": XSS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,8 @@ from zebench.agents.llm import run_tool_calls
 from zebench.catalog import Catalog
 from zebench.cli import main
 from zebench.execution.runner import RunOptions, RunSpec, run_one
-from zebench.run.tools import Toolbox
+from zebench.models import RunRecord
+from zebench.run.tools import Toolbox, ToolOutcome
 from zebench.store import Store
 from zebench.testing import (
     Error,
@@ -26,12 +28,14 @@ from zebench.testing import (
     usage,
 )
 
-from .conftest import run, write
+from .conftest import run, stored_run, write
 
 FIXED = "def add(a, b):\n    return a + b\n"
 
 
-def _run(suites: Path, agent: str, model: str | None, judge: dict | None = None, **settings) -> object:
+def _run(
+    suites: Path, agent: str, model: str | None, judge: dict[str, Any] | None = None, **settings: Any
+) -> RunRecord:
     scenario = Catalog(suites).scenario("demo", "add")
     options = RunOptions(agent_settings={"max_retries": 2, **settings}, judge_settings=judge or {})
     return run(run_one(RunSpec(scenario, "L1", agent, model), options))
@@ -49,21 +53,28 @@ def test_anthropic_tool_loop_scores_usage_cost_and_caching(server: FakeModelServ
         text_message("Fixed add().", usage_=usage(200, 20, 2000, 0)),
     )
     record = _run(suites, "anthropic", "claude-haiku-4-5")
-    assert record.status == "completed" and record.is_successful and record.weighted_score == 10.0
+    assert record.status == "completed"
+    assert record.is_successful
+    assert record.weighted_score == 10.0
     t = record.telemetry
+    assert t is not None
     assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens) == (1700, 170, 4000, 2000)
     # claude-haiku-4-5: $1 in, $5 out, $0.10 cache read, $1.25 cache write per million tokens
     assert t.cost_usd == pytest.approx((1700 * 1 + 170 * 5 + 4000 * 0.1 + 2000 * 1.25) / 1e6)
-    assert t.tool_calls == 4 and [c.name for c in record.transcript.tool_calls] == [
+    assert t.tool_calls == 4
+    assert record.transcript is not None
+    assert [c.name for c in record.transcript.tool_calls] == [
         "readFile",
         "readFile",
         "listFiles",
         "writeFile",
     ]
     assert record.transcript.tool_calls[1].is_error
-    assert record.metadata["turns"] == 3 and record.metadata["agentSummary"] == "Fixed add()."
+    assert record.metadata["turns"] == 3
+    assert record.metadata["agentSummary"] == "Fixed add()."
     first, second = server.requests[0].body, server.requests[1].body
-    assert first["model"] == "claude-haiku-4-5" and first["max_tokens"] == 8192
+    assert first["model"] == "claude-haiku-4-5"
+    assert first["max_tokens"] == 8192
     assert first["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert first["tools"][-1]["cache_control"] == {"type": "ephemeral"}
     assert [t["name"] for t in first["tools"]] == ["readFile", "writeFile", "listFiles", "runCommand", "askUser"]
@@ -79,7 +90,7 @@ def test_read_only_calls_run_concurrently_and_writes_in_order(tmp_path: Path) ->
     both = asyncio.Event()
 
     class Barrier(Toolbox):
-        async def _list_files(self, args):  # type: ignore[override]
+        async def _list_files(self, args: dict[str, Any]) -> str:
             nonlocal started
             started += 1
             if started == 2:
@@ -89,7 +100,7 @@ def test_read_only_calls_run_concurrently_and_writes_in_order(tmp_path: Path) ->
 
     box = Barrier(tmp_path)
 
-    async def go():
+    async def go() -> list[ToolOutcome]:
         return await run_tool_calls(
             box,
             [
@@ -104,7 +115,8 @@ def test_read_only_calls_run_concurrently_and_writes_in_order(tmp_path: Path) ->
 
     outcomes = asyncio.run(go())
     assert [o.is_error for o in outcomes] == [False] * 6
-    assert outcomes[3].output == "1" and outcomes[5].output == "2"
+    assert outcomes[3].output == "1"
+    assert outcomes[5].output == "2"
     assert [c.seq for c in box.calls] == list(range(6))
 
 
@@ -132,11 +144,12 @@ def test_each_run_uses_its_own_model(server: FakeModelServer, suites: Path, db_p
     )
     assert result.exit_code == 0, result.output
     with Store(db_path) as store:
-        records = [store.get_run(run_id) for run_id in store.run_ids()]
-    assert sorted(r.model for r in records) == ["model-a", "model-a", "model-b", "model-b"]
+        records = [stored_run(store, run_id) for run_id in store.run_ids()]
+    assert sorted(r.model for r in records) == ["model-a", "model-a", "model-b", "model-b"]  # type: ignore[type-var]
     assert all(r.metadata["agentSummary"] == f"I am {r.model}" for r in records)
-    assert all(r.telemetry.cost_usd is None for r in records)  # unpriced models: cost unknown, not 0
-    assert "unknown" in result.output and "$0.0000" not in result.output
+    assert all(r.telemetry.cost_usd is None for r in records)  # type: ignore[union-attr]  # unpriced: unknown, not 0
+    assert "unknown" in result.output
+    assert "$0.0000" not in result.output
 
 
 @pytest.mark.parametrize(
@@ -152,8 +165,11 @@ def test_provider_errors_are_retried_then_categorised(
 ) -> None:
     server.default_anthropic = lambda body: error
     record = _run(suites, "anthropic", "claude-haiku-4-5")
-    assert record.status == "failed" and record.failure.category == category
-    assert record.weighted_score is None and not record.is_successful
+    assert record.status == "failed"
+    assert record.failure is not None
+    assert record.failure.category == category
+    assert record.weighted_score is None
+    assert not record.is_successful
     assert len(server.requests) == 3  # the first try and max_retries=2 retries
 
 
@@ -165,20 +181,28 @@ def test_a_transient_rate_limit_is_absorbed(server: FakeModelServer, suites: Pat
         text_message("done"),
     )
     record = _run(suites, "anthropic", "claude-haiku-4-5")
-    assert record.status == "completed" and record.is_successful and len(server.requests) == 4
+    assert record.status == "completed"
+    assert record.is_successful
+    assert len(server.requests) == 4
 
 
 def test_max_turns_and_budget(server: FakeModelServer, suites: Path) -> None:
     server.default_anthropic = lambda body: tool_use(("listFiles", {"path": "."}))
     capped = _run(suites, "anthropic", "claude-haiku-4-5", max_turns=3)
-    assert capped.status == "completed" and capped.metadata["stopReason"] == "max_turns"
+    assert capped.status == "completed"
+    assert capped.metadata["stopReason"] == "max_turns"
     assert len(server.requests) == 3
     server.requests.clear()
     server.script_anthropic(tool_use(("writeFile", {"path": "calc.py", "content": FIXED}), usage_=usage(2_000_000, 0)))
     over = _run(suites, "anthropic", "claude-haiku-4-5", max_cost_usd=1.0)
-    assert over.status == "budget_exceeded" and over.telemetry.cost_usd == pytest.approx(2.0)
-    assert len(server.requests) == 1 and over.transcript.tool_calls == []
-    assert over.evaluations and over.weighted_score is not None  # still validated and scored
+    assert over.status == "budget_exceeded"
+    assert over.telemetry is not None
+    assert over.telemetry.cost_usd == pytest.approx(2.0)
+    assert len(server.requests) == 1
+    assert over.transcript is not None
+    assert over.transcript.tool_calls == []
+    assert over.evaluations
+    assert over.weighted_score is not None  # still validated and scored
 
 
 def test_budget_needs_a_known_price(server: FakeModelServer, suites: Path, tmp_path: Path) -> None:
@@ -198,7 +222,8 @@ def test_budget_needs_a_known_price(server: FakeModelServer, suites: Path, tmp_p
             "1",
         ],
     )
-    assert result.exit_code == 2 and "needs a known price" in result.output
+    assert result.exit_code == 2
+    assert "needs a known price" in result.output
 
 
 def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, suites: Path, tmp_path: Path) -> None:
@@ -208,7 +233,8 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, suites: P
         result = CliRunner().invoke(
             main, ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a", agent, "-m", "x"]
         )
-        assert result.exit_code == 2 and var in result.output
+        assert result.exit_code == 2
+        assert var in result.output
     assert "needs --model" in CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "-a", "anthropic"]).output
 
 
@@ -221,18 +247,23 @@ def test_openrouter_loop_full_schemas_bad_arguments_and_reported_cost(server: Fa
         chat_message("All done."),
     )
     record = _run(suites, "openrouter", "anthropic/claude-sonnet-4.5")
-    assert record.status == "completed" and record.is_successful
+    assert record.status == "completed"
+    assert record.is_successful
     body = server.requests[0].body
     assert server.requests[0].path == "/api/v1/chat/completions"
-    assert body["model"] == "anthropic/claude-sonnet-4.5" and body["temperature"] == 0.1
+    assert body["model"] == "anthropic/claude-sonnet-4.5"
+    assert body["temperature"] == 0.1
     write_tool = next(t for t in body["tools"] if t["function"]["name"] == "writeFile")
     assert write_tool["function"]["parameters"]["required"] == ["path", "content"]
     assert write_tool["function"]["parameters"]["properties"]["content"]["type"] == "string"
     second = server.requests[1].body["messages"]
-    assert second[-1]["role"] == "tool" and second[-1]["content"].startswith("Error:")
+    assert second[-1]["role"] == "tool"
+    assert second[-1]["content"].startswith("Error:")
+    assert record.transcript is not None
     calls = record.transcript.tool_calls
     assert [c.is_error for c in calls] == [True, False, True]
     # first and third calls priced from the table ($3/$15 per million), the second as OpenRouter reported
+    assert record.telemetry is not None
     assert record.telemetry.cost_usd == pytest.approx(0.0123 + 2 * (100 * 3 + 50 * 15) / 1e6)
 
 
@@ -268,8 +299,10 @@ def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: p
     )
     fake.chmod(0o755)
     record = _run(suites, "claude-code", "claude-sonnet-4-5", claude_bin=str(fake))
-    assert record.status == "completed" and record.is_successful, record.failure
+    assert record.status == "completed", record.failure
+    assert record.is_successful, record.failure
     t = record.telemetry
+    assert t is not None
     assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens, t.cost_usd) == (
         1200,
         300,
@@ -278,7 +311,8 @@ def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: p
         0.042,
     )
     assert t.tool_calls == (2 if mode == "jsonl" else 0)
-    assert record.metadata["agentSummary"] == "Fixed the bug" and record.metadata["turns"] == 3
+    assert record.metadata["agentSummary"] == "Fixed the bug"
+    assert record.metadata["turns"] == 3
 
 
 def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> None:
@@ -288,7 +322,10 @@ def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> N
     )
     fake.chmod(0o755)
     record = _run(suites, "claude-code", None, claude_bin=str(fake))
-    assert record.status == "failed" and record.failure.category == "agent"
+    assert record.status == "failed"
+    assert record.failure is not None
+    assert record.failure.category == "agent"
+    assert record.telemetry is not None
     assert record.telemetry.cost_usd == 0.042  # what it spent is kept
     result = CliRunner().invoke(
         main,
@@ -304,7 +341,8 @@ def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> N
             str(tmp_path / "nope"),
         ],
     )
-    assert result.exit_code == 2 and "not found" in result.output
+    assert result.exit_code == 2
+    assert "not found" in result.output
 
 
 def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db_path: Path) -> None:
@@ -322,6 +360,7 @@ def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db
     assert first.exit_code == 0, first.output
     with Store(db_path) as store:
         original = store.get_run(store.run_ids("orig")[0])
+    assert original is not None
     replay = CliRunner().invoke(
         main,
         [
@@ -339,10 +378,15 @@ def test_from_run_replays_a_stored_run(server: FakeModelServer, suites: Path, db
     assert replay.exit_code == 0, replay.output
     with Store(db_path) as store:
         again = store.get_run(store.run_ids("again")[0])
-    assert again.agent == "replay" and (again.scenario, again.tier) == (original.scenario, original.tier)
+    assert again is not None
+    assert again.agent == "replay"
+    assert (again.scenario, again.tier) == (original.scenario, original.tier)
+    assert again.diff is not None
+    assert original.diff is not None
     assert [(f.path, f.change, f.patch) for f in again.diff.files] == [
         (f.path, f.change, f.patch) for f in original.diff.files
     ]
     assert len(server.requests) == 3  # the replay made no model call
     missing = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db_path), "--from-run", "nope"])
-    assert missing.exit_code == 2 and "no run 'nope'" in missing.output
+    assert missing.exit_code == 2
+    assert "no run 'nope'" in missing.output

@@ -20,6 +20,7 @@ from zebench.io import serve as serve_module
 from zebench.io.serve import make_datasette
 from zebench.store import Store
 
+from .conftest import stored_run
 from .test_api import ORIGINAL_PAYLOAD, TOKEN, api_db  # noqa: F401  (api_db: the module fixture)
 
 
@@ -87,13 +88,16 @@ def test_values_sqlite_cannot_store_are_a_422_naming_the_field(
     r = post_raw(db, "/api/results", with_field(path, raw_value))
     assert r.status_code == 422, r.text
     body = r.json()
-    assert body["errors"][0]["loc"] == loc and ".".join(str(p) for p in loc) in body["error"]
+    assert body["errors"][0]["loc"] == loc
+    assert ".".join(str(p) for p in loc) in body["error"]
     assert counts(db) == before
     # in a list, the record's index comes first
     r = post_raw(
         db, "/api/results", f"[{json.dumps({**ORIGINAL_PAYLOAD, 'runId': 'fine'})}, {with_field(path, raw_value)}]"
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [1, *loc] and counts(db) == before
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == [1, *loc]
+    assert counts(db) == before
 
 
 @pytest.mark.parametrize(
@@ -107,7 +111,8 @@ def test_values_sqlite_cannot_store_are_a_422_naming_the_field(
 )
 def test_bounded_texts_are_a_422(db: Path, field: str, value: str) -> None:
     r = post_raw(db, "/api/results", json.dumps({**ORIGINAL_PAYLOAD, field: value}))
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [field], r.text
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == [field], r.text
 
 
 def test_batch_values_out_of_range_are_a_422(db: Path) -> None:
@@ -118,7 +123,8 @@ def test_batch_values_out_of_range_are_a_422(db: Path) -> None:
         ('{"batchId": "\\udc00", "createdAt": 1730000000000}', ["batchId"]),
     ):
         r = post_raw(db, "/api/results/batch", body)
-        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == loc, r.text
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == loc, r.text
     assert counts(db) == before
 
 
@@ -135,7 +141,8 @@ def test_deep_nesting_is_refused_before_parsing(db: Path, body: str) -> None:
     before = counts(db)
     for path in ("/api/results", "/api/results/batch"):
         r = post_raw(db, path, body)
-        assert r.status_code == 400 and "nested deeper than 64" in r.json()["error"], r.text
+        assert r.status_code == 400, r.text
+        assert "nested deeper than 64" in r.json()["error"], r.text
     assert counts(db) == before
 
 
@@ -179,7 +186,7 @@ def test_the_leaderboard_cache_follows_a_rewritten_run(db: Path) -> None:
         # score sums are unchanged, only the write revision tells the cache.
         run_id = (await ds.client.get("/api/v2/runs?agent=oracle&limit=1")).json()[0]["runId"]
         with Store(db) as store:
-            record = store.get_run(run_id).model_copy(update={"is_successful": False})
+            record = stored_run(store, run_id).model_copy(update={"is_successful": False})
         r = await ds.client.post(
             "/api/results",
             json=json.loads(record.model_dump_json(by_alias=True)),
@@ -190,7 +197,8 @@ def test_the_leaderboard_cache_follows_a_rewritten_run(db: Path) -> None:
 
     before, after = asyncio.run(scenario())
     assert before["successfulRuns"] == after["successfulRuns"] + 1
-    assert after["successRate"] < before["successRate"] and after["successRateHigh"] < before["successRateHigh"]
+    assert after["successRate"] < before["successRate"]
+    assert after["successRateHigh"] < before["successRateHigh"]
 
 
 def sql(db: Path, query: str) -> Any:
@@ -199,13 +207,17 @@ def sql(db: Path, query: str) -> Any:
 
 def test_anonymous_sql_cannot_make_huge_values(db: Path) -> None:
     r = sql(db, "select randomblob(300000000)")
-    assert r.status_code == 400 and "too big" in r.text and len(r.content) < 10_000
+    assert r.status_code == 400
+    assert "too big" in r.text
+    assert len(r.content) < 10_000
 
 
 def test_anonymous_sql_results_are_capped_in_size(db: Path) -> None:
     columns = ", ".join(["zeroblob(1000000)"] * 30)
     r = sql(db, f"with recursive c(x) as (select 1 union all select x + 1 from c limit 1000) select {columns} from c")
-    assert r.status_code == 400 and "larger than 32 MB" in r.text and len(r.content) < 10_000
+    assert r.status_code == 400
+    assert "larger than 32 MB" in r.text
+    assert len(r.content) < 10_000
     wide = ", ".join(["1"] * 65)
     assert sql(db, f"select {wide}").status_code == 400  # more columns than the limit
     # ordinary queries and pages still work, and the API still reads and writes large values
@@ -221,10 +233,12 @@ def test_anonymous_sql_results_are_capped_in_size(db: Path) -> None:
 def test_anonymous_sql_time_limit(db: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(serve_module.SETTINGS, "sql_time_limit_ms", 50)
     r = sql(db, "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c")
-    assert r.status_code == 400 and "too long" in r.text
+    assert r.status_code == 400
+    assert "too long" in r.text
     # a client's error is not rendered as a traceback with its locals (seconds of CPU per request)
     printed = capfd.readouterr()
-    assert "Traceback" not in printed.out + printed.err and "locals" not in printed.out + printed.err
+    assert "Traceback" not in printed.out + printed.err
+    assert "locals" not in printed.out + printed.err
 
 
 def test_public_pages_show_no_absolute_paths(db: Path) -> None:
@@ -270,13 +284,19 @@ def test_serve_refuses_a_database_that_does_not_exist(tmp_path: Path, monkeypatc
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs))
     typo = tmp_path / "typo.db"
     result = CliRunner().invoke(main, ["serve", "--db", str(typo)])
-    assert result.exit_code == 2 and "does not exist" in result.output and "--create" in result.output
-    assert not typo.exists() and not served
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert "--create" in result.output
+    assert not typo.exists()
+    assert not served
     result = CliRunner().invoke(main, ["serve", "--db", str(typo), "--immutable"])
-    assert result.exit_code == 2 and not typo.exists()
+    assert result.exit_code == 2
+    assert not typo.exists()
     result = CliRunner().invoke(main, ["serve", "--db", str(typo), "--create", "--port", "0"])
     assert result.exit_code == 0, result.output
-    assert typo.exists() and served and served[0]["port"] == 0
+    assert typo.exists()
+    assert served
+    assert served[0]["port"] == 0
     with Store(typo) as store:
         assert store.db["benchmark_runs"].count == 0
 
@@ -294,16 +314,19 @@ def test_one_anonymous_sql_step_costs_little(db: Path) -> None:
     assert r.status_code == 200, r.text  # before: stopped by the time limit after the first 12 s step
     assert r.json()["rows"] == [[0, 500001]] * 20
     r = sql(db, f"select length(replace({HAYSTACK}, {NEEDLE}, 'x')) from {ROWS}")
-    assert r.status_code == 200 and r.json()["rows"] == [[1000000]] * 20, r.text
+    assert r.status_code == 200, r.text
+    assert r.json()["rows"] == [[1000000]] * 20
     chars = "replace(hex(zeroblob(200000)), '0', 'b') || 'a'"  # every character of the value, found last
     r = sql(db, f"select length(trim({HAYSTACK}, {chars})), length(ltrim({HAYSTACK} || 'c', {chars}))")
-    assert r.status_code == 200 and r.json()["rows"] == [[0, 1]], r.text
+    assert r.status_code == 200, r.text
+    assert r.json()["rows"] == [[0, 1]]
     # a result the value limit refuses is refused before it is built (not 1 TB of memory)
     r = sql(db, f"select length(replace({HAYSTACK}, 'a', {HAYSTACK}))")
     assert r.status_code == 400
     # LIKE and GLOB patterns are bounded in length (their cost grows with it)
     r = sql(db, f"select {HAYSTACK} like '%' || replace(hex(zeroblob(100)), '0', 'a') || 'b%'")
-    assert r.status_code == 400 and "too complex" in r.text
+    assert r.status_code == 400
+    assert "too complex" in r.text
 
 
 def test_the_linear_functions_give_the_builtins_results() -> None:

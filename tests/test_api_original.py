@@ -163,7 +163,9 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     )
     for payload in payloads:
         r = api.post("/api/results", payload)
-        assert r.status_code == 201 and r.json()["success"] is True and r.json()["runId"] == payload["runId"]
+        assert r.status_code == 201
+        assert r.json()["success"] is True
+        assert r.json()["runId"] == payload["runId"]
     # completeBatch(): posted again at the end with a later createdAt, completedAt and the totals
     end = T0 + 3_600_000
     r = api.post(
@@ -179,17 +181,21 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
             "metadata": {"suite": "next.js"},
         },
     )
-    assert r.status_code == 201 and r.json()["batchId"] == BATCH
+    assert r.status_code == 201
+    assert r.json()["batchId"] == BATCH
 
     # Dashboard: useRuns / listRuns({limit: 10000}) and ({limit: 10000, status: 'completed'})
     runs = [OriginalRun.model_validate(r) for r in api.get("/api/runs?limit=10000")]
-    assert len(runs) == 156 and len(api.get("/api/runs?limit=10000&status=completed")) == 154
+    assert len(runs) == 156
+    assert len(api.get("/api/runs?limit=10000&status=completed")) == 154
     assert [r.startedAt for r in runs] == sorted((r.startedAt for r in runs), reverse=True)
     by_id = {r.runId: r for r in runs}
     for payload in payloads:
         row = by_id[payload["runId"]]
+        assert row.metadata is not None
         assert json.loads(row.metadata) == payload["metadata"]  # JSON.parse(run.metadata)
-        assert row.isSuccessful is payload["isSuccessful"] and row.weightedScore == payload["weightedScore"]
+        assert row.isSuccessful is payload["isSuccessful"]
+        assert row.weightedScore == payload["weightedScore"]
         assert row.specialistEnabled is payload["specialistEnabled"]
         assert (row.specialistName, row.specialistVersion) == (
             payload.get("specialistName"),
@@ -202,7 +208,8 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
         )
     failed = api.get("/api/runs?limit=100&status=failed")
     assert {json.loads(r["metadata"]).get("error") for r in failed} == {None, "Workspace preparation failed"}
-    assert len(api.get("/api/runs?limit=15")) == 15 and len(api.get("/api/runs")) == 50  # the default limit
+    assert len(api.get("/api/runs?limit=15")) == 15
+    assert len(api.get("/api/runs")) == 50  # the default limit
     assert len(api.get("/api/runs?limit=10000&agent=openrouter&unknown=ignored&since=2999")) == 77
 
     # Run page: getRunDetails -> score.toFixed() / maxScore.toFixed(), details as text
@@ -210,7 +217,8 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     assert [(e.evaluatorName, e.score, e.maxScore, e.details) for e in detail.evaluations] == [
         (e["evaluatorName"], e["score"], e["maxScore"], e["details"]) for e in judged["evaluations"]
     ]
-    assert detail.telemetry is not None and detail.telemetry.costUsd == 0.075
+    assert detail.telemetry is not None
+    assert detail.telemetry.costUsd == 0.075
     assert detail.telemetry.promptSent == judged["telemetry"]["promptSent"]
     # a host path is published by its last component only (docs/security.md#host-paths)
     assert detail.telemetry.workspaceDir == judged["telemetry"]["workspaceDir"].rsplit("/", 1)[-1]
@@ -239,7 +247,8 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     assert (batches[0].createdAt, batches[0].completedAt) == (T0, end)
     assert json.loads(batches[0].metadata or "null") == {"suite": "next.js"}
     batch = OriginalBatchDetail.model_validate(api.get(f"/api/batches/{BATCH}"))
-    assert len(batch.runs) == 156 and {r.runId for r in batch.runs} == set(by_id)  # every run, not a page
+    assert len(batch.runs) == 156
+    assert {r.runId for r in batch.runs} == set(by_id)  # every run, not a page
     assert [r.startedAt for r in batch.runs] == sorted(r.startedAt for r in batch.runs)
     assert (batch.totalRuns, batch.successfulRuns) == (156, 150)  # recomputed from the stored runs
 
@@ -257,7 +266,7 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     assert {a.agent: (a.runs, a.minScore, a.maxScore) for a in agents} == {
         k: (len(v), min(v), max(v)) for k, v in expected.items()
     }
-    assert [a.avgScore for a in agents] == sorted((a.avgScore for a in agents), reverse=True)
+    assert [a.avgScore for a in agents] == sorted((a.avgScore for a in agents), reverse=True)  # type: ignore[type-var]
 
     # The dashboard sends Content-Type: application/json on its GETs, so browsers preflight them
     preflight = api.loop.run_until_complete(
@@ -270,11 +279,13 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
             },
         )
     )
-    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
     assert "Content-Type" in preflight.headers["access-control-allow-headers"]
 
     # Unknown runs: the detail is a 404, its evaluations and telemetry 200 [] and null
-    assert api.get("/api/runs/1-nope/evaluations") == [] and api.get("/api/runs/1-nope/telemetry") is None
+    assert api.get("/api/runs/1-nope/evaluations") == []
+    assert api.get("/api/runs/1-nope/telemetry") is None
     assert api.loop.run_until_complete(api.ds.client.get("/api/runs/1-nope")).status_code == 404
 
 
@@ -300,11 +311,13 @@ def test_unknown_fields_are_kept_and_wrong_types_named(api: Api) -> None:
         ("isSuccessful", [True]),
     ):
         r = api.post("/api/results", {**run_payload(2), field: value})
-        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [field], (field, r.text)
+        assert r.status_code == 422, (field, r.text)
+        assert r.json()["errors"][0]["loc"] == [field], (field, r.text)
     r = api.post(
         "/api/results", {**run_payload(2), "evaluations": [{"evaluatorName": "x", "score": 11, "maxScore": 10}]}
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["evaluations", 0, "score"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["evaluations", 0, "score"]
     assert len(api.get("/api/runs")) == 1
 
 
@@ -408,7 +421,8 @@ def test_the_later_dashboards_run_page_reads_human_scores(api: Api) -> None:
     assert (stats.totalScores, stats.uniqueRuns, stats.uniqueScorers) == (0, 0, 0)
     # Scoring was another app's job: zebench does not take human scores.
     r = api.post(f"/api/runs/{payload['runId']}/human-scores", {"scorerName": "a", "scores": []})
-    assert r.status_code == 405 and r.json()["ok"] is False
+    assert r.status_code == 405
+    assert r.json()["ok"] is False
 
 
 def test_what_javascript_sends_for_no_value_is_stored_not_refused(api: Api) -> None:
@@ -451,5 +465,6 @@ def test_an_evaluator_named_twice_is_a_clear_error_not_a_server_error(api: Api) 
     payload["evaluations"] = [payload["evaluations"][0], {**payload["evaluations"][0], "score": 0.1}]
     r = api.post("/api/results", payload)
     assert r.status_code == 422, r.text
-    assert r.json()["errors"][0]["loc"] == ["evaluations"] and "LLMJudgeEvaluator" in r.json()["error"]
+    assert r.json()["errors"][0]["loc"] == ["evaluations"]
+    assert "LLMJudgeEvaluator" in r.json()["error"]
     assert api.get("/api/runs") == []

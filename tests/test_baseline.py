@@ -10,7 +10,7 @@ from zebench.execution.batch import make_plan, run_batch
 from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.store import Store
 
-from .conftest import make_scenario, run, write
+from .conftest import make_scenario, run, stored_run, write
 
 BASELINE_YAML = """
 id: add
@@ -46,19 +46,26 @@ def test_baseline_runs_once_per_scenario_and_batch_and_flags_regressions(tmp_pat
         agent_settings={"replay_file": str(calls)},
     )
     result = run(run_batch(store, plan, concurrency=4, workspace_root=tmp_path / "ws"))
-    records = [store.get_run(r.run_id) for r in result.records]
+    records = [stored_run(store, r.run_id) for r in result.records]
     assert len(records) == 8
     baselines = {json.dumps([b.model_dump() for b in r.baseline]) for r in records}
     assert len(baselines) == 1, "every run of the batch reuses the one baseline (same timestamp output)"
+    assert records[0] is not None
     first = records[0].baseline
     assert [(b.kind, b.status) for b in first] == [("test", "passed"), ("baseline", "passed")]
     for record in records:
+        assert record is not None
         test = next(v for v in record.validation if v.kind == "test")
         assert test.baseline_status == "passed"
         if record.agent == "replay":
-            assert test.status == "failed" and test.regression and record.metadata["regressions"] == ["test"]
+            assert test.status == "failed"
+            assert test.regression
+            assert record.metadata["regressions"] == ["test"]
         else:
-            assert test.status == "passed" and not test.regression and "regressions" not in record.metadata
+            assert test.status == "passed"
+            assert not test.regression
+            assert "regressions" not in record.metadata
+    assert records[0].telemetry is not None
     assert "baseline" in records[0].telemetry.stage_ms
     assert (base / "repo-fixture" / "calc.py").read_text() == PASSING_FIXTURE["calc.py"]
     assert list((tmp_path / "ws").iterdir()) == [], "the baseline's workspace is removed too"
@@ -66,7 +73,8 @@ def test_baseline_runs_once_per_scenario_and_batch_and_flags_regressions(tmp_pat
     from zebench.store import query_run_detail
 
     detail = query_run_detail(store.conn, records[-1].run_id)
-    assert detail is not None and len(detail["baselineResults"]) == 2
+    assert detail is not None
+    assert len(detail["baselineResults"]) == 2
     assert detail["validationResults"][0]["baselineStatus"] == "passed"
 
 
@@ -96,9 +104,13 @@ def test_a_scenario_without_workspace_runs_in_an_empty_one_with_the_artifact_in_
     )
     write(root / "demo" / "prompts" / "design" / "L1-basic.md", "Extract the design tokens.\n")
     scenario = Catalog(root).scenario("demo", "design")
-    assert scenario.fixture_dir is None and scenario.warnings == []
+    assert scenario.fixture_dir is None
+    assert scenario.warnings == []
     record = run(run_one(RunSpec(scenario, "L1", "echo"), RunOptions(judge_settings={"enabled": False})))
-    assert record.status == "completed" and record.validation == [], "validation.required: false skips it"
+    assert record.status == "completed", "validation.required: false skips it"
+    assert record.validation == [], "validation.required: false skips it"
+    assert record.telemetry is not None
+    assert record.telemetry.prompt_sent is not None
     assert record.telemetry.prompt_sent.startswith("Extract the design tokens.\n\n## Artifact Information")
     assert "**Figma File ID**: abc123" in record.telemetry.prompt_sent
     assert record.metadata["artifact"] == {"type": "figma", "figma_file_id": "abc123", "figma_file_key": "v2"}
@@ -107,7 +119,8 @@ def test_a_scenario_without_workspace_runs_in_an_empty_one_with_the_artifact_in_
     check = by_name["heuristic_checks"].details["checks"][0]
     assert check["passed"], check["message"]  # ran in an empty workspace
     assert '["abc123", "design-review", "demo", "${artifact.nope}"]' in check["message"]
-    assert not by_name["integrity_guard"].applicable and not by_name["test"].applicable
+    assert not by_name["integrity_guard"].applicable
+    assert not by_name["test"].applicable
     assert by_name["llm_judge"].applicable is False  # --no-judge here; with a key the judge scores it
     assert record.weighted_score == 10.0
 
@@ -120,7 +133,9 @@ def test_a_missing_tool_is_an_infrastructure_failure_naming_it(tmp_path: Path) -
         "test: 'true'}}\nbaseline: {run: [{cmd: 'cd . && true'}]}\n",
     )
     record = run(run_one(RunSpec(Catalog(root).scenario("demo", "add"), "L1", "oracle"), RunOptions()))
-    assert record.status == "failed" and record.failure is not None
+    assert record.status == "failed"
+    assert record.failure is not None
     assert (record.failure.category, record.failure.stage) == ("infrastructure", "setup")
     assert "pnpm-nope is not installed (needed by `CI=1 pnpm-nope install`)" in record.failure.message
+    assert record.transcript is not None
     assert record.transcript.tool_calls == [], "the agent did not run"

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from zebench.catalog import Catalog
 from zebench.execution.batch import BatchError, make_plan, run_batch
 from zebench.store import Store
 
-from .conftest import make_scenario, run, write
+from .conftest import make_scenario, run, stored_batch, write
 
 
 def _suites(tmp_path: Path) -> Path:
@@ -29,7 +30,9 @@ def test_matrix_is_the_cross_product(tmp_path: Path) -> None:
     catalog = Catalog(_suites(tmp_path))
     plan, notes = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=["m1", "m2"], repeat=3)
     # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats
-    assert len(plan.keys()) == 5 * 2 * 3 and len(set(plan.keys())) == 30 and notes == []
+    assert len(plan.keys()) == 5 * 2 * 3
+    assert len(set(plan.keys())) == 30
+    assert notes == []
     plan, notes = make_plan(catalog, ["demo"], tiers=["L1", "Lx"], agents=["echo"], models=[])
     assert sorted(k[:3] for k in plan.keys()) == [("demo", "one", "L1"), ("demo", "two", "L1"), ("demo", "two", "Lx")]
     assert notes == ["demo/one has no prompt for Lx; skipped"]
@@ -43,7 +46,8 @@ def test_shards_partition_the_matrix(tmp_path: Path) -> None:
         for i in (1, 2, 3)
     ]
     assert sorted(k for s in shards for k in s) == sorted(full.keys())
-    assert sum(len(s) for s in shards) == len(full.keys()) and max(map(len, shards)) - min(map(len, shards)) <= 1
+    assert sum(len(s) for s in shards) == len(full.keys())
+    assert max(map(len, shards)) - min(map(len, shards)) <= 1
     again = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=[], repeat=2, shard=(2, 3))[0].keys()
     assert again == shards[1]
 
@@ -58,7 +62,7 @@ def test_shards_partition_the_matrix(tmp_path: Path) -> None:
         ({"shard": (3, 2)}, "--shard"),
     ],
 )
-def test_bad_batch_input_is_refused(tmp_path: Path, kwargs: dict, message: str) -> None:
+def test_bad_batch_input_is_refused(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
     args = {"tiers": [], "agents": ["echo"], "models": [], **kwargs}
     with pytest.raises(BatchError, match=message):
         make_plan(Catalog(_suites(tmp_path)), [], **args)
@@ -72,7 +76,8 @@ def test_existing_batch_id_and_unknown_resume(store: Store, tmp_path: Path) -> N
     with pytest.raises(BatchError, match="unknown batch"):
         run(run_batch(store, None, batch_id="nope", resume=True))
     resumed = run(run_batch(store, None, batch_id="b1", resume=True))
-    assert resumed.records == [] and resumed.skipped_done == 1
+    assert resumed.records == []
+    assert resumed.skipped_done == 1
 
 
 @pytest.mark.slow
@@ -121,7 +126,7 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
     store = Store(db_path)
     stored = store.db.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
     assert 3 <= stored < expected
-    assert store.get_batch("killed").completed_at is None
+    assert stored_batch(store, "killed").completed_at is None
     store.close()
 
     done = subprocess.run(base + ["--resume", "killed"], capture_output=True, text=True)
@@ -130,9 +135,12 @@ def test_resume_after_kill_9_completes_the_batch_exactly(tmp_path: Path, db_path
     keys = store.db.execute(
         "SELECT suite, scenario, tier, agent, repeat_index FROM benchmark_runs WHERE batch_id = 'killed'"
     ).fetchall()
-    assert len(keys) == expected and len(set(keys)) == expected
+    assert len(keys) == expected
+    assert len(set(keys)) == expected
     batch = store.get_batch("killed")
-    assert batch.total_runs == expected and batch.completed_at is not None
+    assert batch is not None
+    assert batch.total_runs == expected
+    assert batch.completed_at is not None
     store.close()
 
 
@@ -169,7 +177,8 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
         )
         deadline = time.monotonic() + 60
         while len(list(workspaces.glob("zebench-batch-*/zebench-*/started"))) < 2:  # bounded poll: two in flight
-            assert time.monotonic() < deadline and not batch.done()
+            assert time.monotonic() < deadline
+            assert not batch.done()
             await asyncio.sleep(0.02)
         stop.request() if how == "stop" else batch.cancel()
         try:
@@ -180,10 +189,13 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
 
     outcome = run(scenario())
     if how == "stop":
-        assert isinstance(outcome, BatchInterrupted) and outcome.result.interrupted
-        assert len(outcome.result.cancelled) == 2 and outcome.result.records == []
+        assert isinstance(outcome, BatchInterrupted)
+        assert outcome.result.interrupted
+        assert len(outcome.result.cancelled) == 2
+        assert outcome.result.records == []
     else:
         assert isinstance(outcome, asyncio.CancelledError)  # cancellation propagates
     rows = store.db.execute("SELECT status, failure_category, failure_stage FROM benchmark_runs").fetchall()
     assert rows == [("cancelled", "cancelled", "agent")] * 2  # the third run never started: nothing stored
-    assert list(workspaces.iterdir()) == [] and store.batch_keys("b") == set()
+    assert list(workspaces.iterdir()) == []
+    assert store.batch_keys("b") == set()

@@ -47,11 +47,13 @@ difficulty: hard
 
 def test_every_reference_key_is_parsed(tmp_path: Path) -> None:
     spec = load_spec(write(tmp_path / "scenario.yaml", FULL_YAML))
-    assert spec.workspace.manager == "pnpm" and spec.workspace.workspaces == ["packages/*"]
+    assert spec.workspace.manager == "pnpm"
+    assert spec.workspace.workspaces == ["packages/*"]
     assert spec.constraints.blocklist[1].versions == "<4.17.21"
     assert spec.constraints.namespace_migrations[0].from_ == "@old/core"
     assert spec.constraints.companion_versions[0].companions[0].rule == "same-version"
-    assert spec.targets.required[0].to == "^19.0.0" and spec.targets.optional[0].name == "vitest"
+    assert spec.targets.required[0].to == "^19.0.0"
+    assert spec.targets.optional[0].name == "vitest"
     assert spec.validation.commands.items()[-1] == ("build", "true")
     assert spec.oracle.answers_file == "answers.json"
     checks = spec.heuristic_checks
@@ -60,10 +62,14 @@ def test_every_reference_key_is_parsed(tmp_path: Path) -> None:
         "## Usage",
         ["${scenario.id}"],
     )
-    assert spec.llm_judge.model == "claude-sonnet-4-6" and spec.llm_judge.max_tokens == 2000
+    assert spec.llm_judge.model == "claude-sonnet-4-6"
+    assert spec.llm_judge.max_tokens == 2000
     assert spec.rubric_overrides.weights == {"test": 5}
-    assert spec.warmup.commands == ["true"] and spec.reference_path == "ref/"
-    assert spec.tags == ["a", "b"] and spec.difficulty == "hard" and spec.timeout_minutes == 5
+    assert spec.warmup.commands == ["true"]
+    assert spec.reference_path == "ref/"
+    assert spec.tags == ["a", "b"]
+    assert spec.difficulty == "hard"
+    assert spec.timeout_minutes == 5
 
 
 @pytest.mark.parametrize(
@@ -92,7 +98,8 @@ def test_invalid_scenario_makes_list_and_run_exit_2(tmp_path: Path) -> None:
     for args in (["list"], ["run", "--agent", "echo", "--db", str(tmp_path / "x.db")]):
         result = CliRunner().invoke(main, [*args, "--suites-dir", str(root)])
         assert result.exit_code == 2, result.output
-        assert "scenario.yaml" in result.output and "timeout_minutes" in result.output
+        assert "scenario.yaml" in result.output
+        assert "timeout_minutes" in result.output
     assert not (tmp_path / "x.db").exists()
 
 
@@ -128,7 +135,8 @@ def test_list_shows_suites_scenarios_tiers(tmp_path: Path, monkeypatch: pytest.M
 
 def test_missing_suites_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["list", "--suites-dir", str(tmp_path / "nope")])
-    assert result.exit_code == 2 and "suites directory not found" in result.output
+    assert result.exit_code == 2
+    assert "suites directory not found" in result.output
 
 
 def test_scaffolding_enforces_kebab_case_and_produces_a_loadable_scenario(tmp_path: Path) -> None:
@@ -172,11 +180,14 @@ def test_unknown_keys_are_warnings_naming_the_nearest_key_and_errors_with_strict
     assert "unknown key heuristic_checks.patterns[0].wieght (did you mean weight?); ignored" in scenario.warnings
     with pytest.raises(CatalogError, match="--strict") as info:
         Catalog(root, strict=True).scenario("demo", "add")
-    assert "dificulty" in str(info.value) and "scenario.yaml" in str(info.value)
+    assert "dificulty" in str(info.value)
+    assert "scenario.yaml" in str(info.value)
     result = CliRunner().invoke(main, ["list", "--suites-dir", str(root)])
-    assert result.exit_code == 0 and "did you mean difficulty?" in result.output
+    assert result.exit_code == 0
+    assert "did you mean difficulty?" in result.output
     result = CliRunner().invoke(main, ["list", "--strict", "--suites-dir", str(root)])
-    assert result.exit_code == 2 and "dificulty" in result.output
+    assert result.exit_code == 2
+    assert "dificulty" in result.output
 
 
 def test_list_reports_every_broken_file_then_exits_2(tmp_path: Path) -> None:
@@ -186,8 +197,10 @@ def test_list_reports_every_broken_file_then_exits_2(tmp_path: Path) -> None:
     make_scenario(root, suite="other", name="bad-two", yaml_text="id: y\nsuite: other\nvalidation: [1]\n")
     result = CliRunner().invoke(main, ["list", "--json", "--suites-dir", str(root)])
     assert result.exit_code == 2
-    assert "bad-one" in result.output and "timeout_minutes" in result.output
-    assert "bad-two" in result.output and "validation" in result.output
+    assert "bad-one" in result.output
+    assert "timeout_minutes" in result.output
+    assert "bad-two" in result.output
+    assert "validation" in result.output
     assert '"scenario": "good"' in result.output
 
 
@@ -204,11 +217,14 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     by_key = {s.key: s for s in scenarios}
     nextjs = by_key["next.js/001-server-component"]
     assert [c.cmd for c in nextjs.spec.baseline.run] == ["pnpm install", "pnpm build", "pnpm lint", "pnpm test"]
-    assert nextjs.spec.id == "ZE_nextjs_server_component" and nextjs.fixture_dir is not None
+    assert nextjs.spec.id == "ZE_nextjs_server_component"
+    assert nextjs.fixture_dir is not None
     assert not nextjs.warnings, nextjs.warnings
     figma = by_key["figma-analysis/mcp-example-file"]
-    assert figma.fixture_dir is None and not figma.spec.runs_validation
-    assert figma.spec.artifact is not None and figma.spec.artifact.fields() == {
+    assert figma.fixture_dir is None
+    assert not figma.spec.runs_validation
+    assert figma.spec.artifact is not None
+    assert figma.spec.artifact.fields() == {
         "type": "figma",
         "figma_file_id": "6vcQXB7D6W5auK4J0b5JUO",
     }
@@ -216,16 +232,21 @@ def test_every_real_scenario_of_the_original_loads(original_suites: Path) -> Non
     assert prompt.startswith(
         (original_suites / "figma-analysis/prompts/mcp-example-file/L1-basic.md").read_text().rstrip("\n")
     )
-    assert "## Artifact Information" in prompt and "**Figma File ID**: 6vcQXB7D6W5auK4J0b5JUO" in prompt
+    assert "## Artifact Information" in prompt
+    assert "**Figma File ID**: 6vcQXB7D6W5auK4J0b5JUO" in prompt
     demo = by_key["mcp-demos/figma-api-demo"]
-    assert demo.spec.estimated_time == "5m" and demo.spec.difficulty == "basic" and "mcp" in demo.spec.tags
-    assert len(demo.spec.success_criteria) == 4 and demo.spec.hints[0].startswith("Start by verifying")
-    assert demo.fixture_dir is None and not demo.spec.runs_validation
+    assert demo.spec.estimated_time == "5m"
+    assert demo.spec.difficulty == "basic"
+    assert "mcp" in demo.spec.tags
+    assert len(demo.spec.success_criteria) == 4
+    assert demo.spec.hints[0].startswith("Start by verifying")
+    assert demo.fixture_dir is None
+    assert not demo.spec.runs_validation
     update = by_key["update-deps/nx-pnpm-monorepo"]
     policy = update.tier_policy("Lx")
-    assert (
-        policy is not None and policy.description == "Adversarial / conflicting info" and policy.askUser_bonus == 0.25
-    )
+    assert policy is not None
+    assert policy.description == "Adversarial / conflicting info"
+    assert policy.askUser_bonus == 0.25
     from zebench.evaluators.judge import parse_categories
     from zebench.run.scoring import weights_for
 
@@ -243,7 +264,8 @@ def test_the_original_scenario_template_loads_without_warnings(original_suites: 
     spec, warnings = load_spec_with_warnings(original_suites / "scenario-template.yaml")
     assert warnings == []
     assert spec.heuristic_checks.scripts[0].args == ["--file-id", "${artifact.figma_file_id}"]
-    assert spec.workspace.workspaces == "none" and spec.rubric_overrides.weights["install_success"] == 2.0
+    assert spec.workspace.workspaces == "none"
+    assert spec.rubric_overrides.weights["install_success"] == 2.0
 
 
 def test_original_judge_category_spellings() -> None:

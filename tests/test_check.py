@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from zebench.authoring.readiness import ScenarioCheck, assess, inspect_scenario
 from zebench.catalog import Catalog
 from zebench.cli import main
-from zebench.models import Evaluation, Failure, RunRecord, Telemetry, ValidationResult
+from zebench.models import Evaluation, Failure, RunRecord, RunStatus, Telemetry, ValidationResult, ValidationStatus
 from zebench.store import Store
 
 from .conftest import BUNDLED_SUITES, SCENARIO_YAML, make_scenario, write
@@ -38,14 +38,18 @@ def test_every_bundled_suite_passes_and_nothing_is_written_to_the_users_database
     monkeypatch.setenv("ZEBENCH_DB", str(tmp_path / "users.db"))  # check ignores it: only --db keeps runs
     code, report, progress = _check("--suites-dir", str(BUNDLED_SUITES))
     assert code == 0, _problems(report)
-    assert report["ok"] and report["repeat"] == 2 and report["database"] is None
+    assert report["ok"]
+    assert report["repeat"] == 2
+    assert report["database"] is None
     scenarios = Catalog(BUNDLED_SUITES).all_scenarios()
     assert [s["suite"] + "/" + s["scenario"] for s in report["scenarios"]] == [s.key for s in scenarios]
     for s in report["scenarios"]:
         oracle = [r for r in s["runs"] if r["agent"] == "oracle"]
         echo = [r for r in s["runs"] if r["agent"] == "echo"]
-        assert [r["weightedScore"] for r in oracle] == [10.0, 10.0] and all(r["isSuccessful"] for r in oracle)
-        assert len(echo) == 2 and not any(r["isSuccessful"] for r in echo)
+        assert [r["weightedScore"] for r in oracle] == [10.0, 10.0]
+        assert all(r["isSuccessful"] for r in oracle)
+        assert len(echo) == 2
+        assert not any(r["isSuccessful"] for r in echo)
     assert progress.count("oracle: 10.0/10 successful") == len(scenarios) * 2
     assert list(tmp_path.iterdir()) == []  # no data/zebench.db, no users.db
 
@@ -58,9 +62,12 @@ def test_a_new_scaffold_passes_check_as_created(tmp_path: Path) -> None:
     assert created.exit_code == 0, created.output
     assert f"zebench check my-suite/fix-the-parser --suites-dir {root}" in created.output
     scenario = Catalog(root, strict=True).scenario("my-suite", "fix-the-parser")
-    assert scenario.tiers == ["L0", "L1", "L2"] and scenario.has_solution and not scenario.warnings
+    assert scenario.tiers == ["L0", "L1", "L2"]
+    assert scenario.has_solution
+    assert not scenario.warnings
     yaml_text = (scenario.dir / "scenario.yaml").read_text()
-    assert "Replace:" in yaml_text and "__" not in yaml_text  # commented, every placeholder filled in
+    assert "Replace:" in yaml_text
+    assert "__" not in yaml_text  # commented, every placeholder filled in
     assert all("word_count" in p.read_text() for p in scenario.prompts.values())  # the prompts describe the task
 
     db = tmp_path / "kept.db"
@@ -73,7 +80,8 @@ def test_a_new_scaffold_passes_check_as_created(tmp_path: Path) -> None:
     with Store(db) as store:  # --db keeps the runs, in batches named check-...
         ids = store.run_ids()
         batches = {store.get_run(i).batch_id for i in ids}  # type: ignore[union-attr]
-        assert len(ids) == 4 and all(b.startswith("check-") for b in batches), batches  # type: ignore[union-attr]
+        assert len(ids) == 4, batches
+        assert all(b.startswith("check-") for b in batches), batches  # type: ignore[union-attr]
 
 
 BROKEN_SCRIPT_YAML = (
@@ -97,7 +105,8 @@ def test_a_broken_check_script_fails_check_with_its_error(tmp_path: Path) -> Non
     )
     assert "ModuleNotFoundError: No module named 'calculator'" in message
     text = CliRunner().invoke(main, ["check", "--suites-dir", str(root), "-n", "1"])
-    assert text.exit_code == 1 and "1 with problems" in text.output
+    assert text.exit_code == 1
+    assert "1 with problems" in text.output
     assert "oracle: the oracle (the reference solution) scored 8.3/10" in text.output
 
 
@@ -144,7 +153,8 @@ def test_an_empty_solution_fails_check_and_list_warns(tmp_path: Path) -> None:
     assert [r["agent"] for r in report["scenarios"][0]["runs"]] == ["echo"]  # the oracle is not run
     listed = CliRunner().invoke(main, ["list", "--json", "--suites-dir", str(root)])
     (entry,) = json.loads(listed.output.split("\nwarning")[0])
-    assert entry["hasSolution"] is False and "solution/ is empty" in entry["warnings"][0]
+    assert entry["hasSolution"] is False
+    assert "solution/ is empty" in entry["warnings"][0]
     assert CliRunner().invoke(main, ["list", "--strict", "--suites-dir", str(root)]).exit_code == 2
 
 
@@ -182,15 +192,18 @@ def test_what_the_files_say_without_running(tmp_path: Path) -> None:
     ]
     broken = make_scenario(tmp_path / "broken", name="bad", yaml_text="id: bad\nsuite: demo\ntimeout_minutes: x\n")
     loaded, invalid = inspect_scenario(Catalog(tmp_path / "broken"), "demo", "bad")
-    assert loaded is None and invalid.problems[0].kind == "file"
+    assert loaded is None
+    assert invalid.problems[0].kind == "file"
     message = invalid.problems[0].message
-    assert "timeout_minutes" in message and str(broken / "scenario.yaml") in message
+    assert "timeout_minutes" in message
+    assert str(broken / "scenario.yaml") in message
 
 
 def test_unknown_selectors_are_bad_usage(suites: Path) -> None:
     for selector in ("nope", "demo/nope"):
         result = CliRunner().invoke(main, ["check", "--suites-dir", str(suites), selector])
-        assert result.exit_code == 2 and "unknown" in result.output
+        assert result.exit_code == 2
+        assert "unknown" in result.output
 
 
 # -- the assessment of runs, on records made by hand ------------------------------------------------------------
@@ -202,7 +215,7 @@ def _record(
     *,
     score: float = 10.0,
     successful: bool = True,
-    status: str = "completed",
+    status: RunStatus = "completed",
     validation: list[ValidationResult] | None = None,
     baseline: list[ValidationResult] | None = None,
     evaluations: list[Evaluation] | None = None,
@@ -227,7 +240,7 @@ def _record(
     )
 
 
-def _test_result(status: str, ms: int = 100, output: str = "") -> ValidationResult:
+def _test_result(status: ValidationStatus, ms: int = 100, output: str = "") -> ValidationResult:
     return ValidationResult(
         kind="test",
         command="python -m unittest",

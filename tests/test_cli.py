@@ -18,17 +18,20 @@ def _commands() -> list[str]:
 @pytest.mark.parametrize("name", _commands())
 def test_every_command_explains_itself(name: str) -> None:
     command = main.commands[name]
-    assert command.help and len(command.help) > 40, name
+    assert command.help, name
+    assert len(command.help) > 40, name
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"{name} {param.opts} has no help"
     result = CliRunner().invoke(main, [name, "-h"])
-    assert result.exit_code == 0 and "Usage:" in result.output
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
 
 
 def test_top_level_help_and_version() -> None:
     result = CliRunner().invoke(main, ["--help"])
-    assert result.exit_code == 0 and all(name in result.output for name in _commands())
+    assert result.exit_code == 0
+    assert all(name in result.output for name in _commands())
     assert CliRunner().invoke(main, ["--version"]).output.startswith("zebench, version")
 
 
@@ -54,10 +57,12 @@ def test_run_prints_a_summary_and_stores_runs(suites: Path, tmp_path: Path) -> N
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Batch b: complete" in result.output and "oracle" in result.output
+    assert "Batch b: complete" in result.output
+    assert "oracle" in result.output
     assert len(out.read_text().splitlines()) == 2
     again = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "--batch-id", "b"])
-    assert again.exit_code == 2 and "already exists" in again.output
+    assert again.exit_code == 2
+    assert "already exists" in again.output
     conflict = CliRunner().invoke(main, ["run", "--db", str(db), "--resume", "b", "-a", "echo"])
     assert conflict.exit_code == 2
 
@@ -94,9 +99,8 @@ def test_bad_flags_exit_2(suites: Path, tmp_path: Path) -> None:
 
 def test_list_agents() -> None:
     result = CliRunner().invoke(main, ["run", "--list-agents"])
-    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {
-        line.split()[0] for line in result.output.splitlines()
-    }
+    assert result.exit_code == 0
+    assert {"echo", "oracle", "replay"} <= {line.split()[0] for line in result.output.splitlines()}
 
 
 def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites: Path, tmp_path: Path) -> None:
@@ -104,12 +108,15 @@ def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites:
     ran = CliRunner().invoke(main, ["run", "--suites-dir", str(suites), "--db", str(db), "-a", "echo"])
     assert ran.exit_code == 0, ran.output
     found = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=echo"])
-    assert found.exit_code == 0 and "echo" in found.stdout
+    assert found.exit_code == 0
+    assert "echo" in found.stdout
     nobody = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=nobody"])
-    assert nobody.exit_code == 1 and nobody.stdout == ""
+    assert nobody.exit_code == 1
+    assert nobody.stdout == ""
     assert f"No runs match --filter agent=nobody in {db}" in nobody.stderr
     as_json = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agent=nobody", "--json"])
-    assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout) == []
     typo = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agnt=echo"])
     assert typo.exit_code == 2
     assert (
@@ -118,4 +125,5 @@ def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites:
     empty = tmp_path / "empty.db"
     Store(empty).close()
     nothing = CliRunner().invoke(main, ["leaderboard", "--db", str(empty)])
-    assert nothing.exit_code == 1 and f"No runs in {empty}: nothing to rank" in nothing.stderr
+    assert nothing.exit_code == 1
+    assert f"No runs in {empty}: nothing to rank" in nothing.stderr

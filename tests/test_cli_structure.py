@@ -27,7 +27,7 @@ def _old_database(path: Path) -> None:
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m010_one_set_of_counts")
     for i in range(6):
-        db["benchmark_runs"].insert(
+        db.table("benchmark_runs").insert(
             {
                 "run_id": f"r{i}",
                 "batch_id": "old",
@@ -41,7 +41,7 @@ def _old_database(path: Path) -> None:
                 "started_at": f"2026-11-01T00:00:0{i}.000Z",
             }
         )
-    db["batch_runs"].insert(
+    db.table("batch_runs").insert(
         {"batch_id": "old", "created_at": "2026-11-01T00:00:00.000Z", "expected_runs": 6, "metadata": "{}"}
     )
     db.conn.commit()
@@ -99,7 +99,8 @@ def test_read_only_commands_leave_a_current_database_unchanged(args: list[str], 
     argv = [str(tmp_path / "site") if a == "SITE" else a for a in args]
     result = CliRunner().invoke(main, [*argv, "--db", str(db_path)])
     assert result.exit_code == 0, result.output
-    assert _state(db_path) == before and before[2] == []
+    assert _state(db_path) == before
+    assert before[2] == []
     assert "migrate" not in result.output
 
 
@@ -112,22 +113,26 @@ def test_serve_refuses_an_old_database_until_migrate(tmp_path: Path) -> None:
             make_datasette(path, immutable=immutable)
     assert _state(path) == before
     result = CliRunner().invoke(main, ["serve", "--db", str(path)])
-    assert result.exit_code == 2 and "older schema (1 migration pending)" in result.output
+    assert result.exit_code == 2
+    assert "older schema (1 migration pending)" in result.output
     migrated = CliRunner().invoke(main, ["migrate", "--db", str(path)])
-    assert migrated.exit_code == 0 and "applied 1 migration (m010_one_set_of_counts)" in migrated.output
+    assert migrated.exit_code == 0
+    assert "applied 1 migration (m010_one_set_of_counts)" in migrated.output
     assert _state(path)[2] == []
     make_datasette(path)  # now served
     again = CliRunner().invoke(main, ["migrate", "--db", str(path)])
-    assert again.exit_code == 0 and "schema up to date" in again.output
+    assert again.exit_code == 0
+    assert "schema up to date" in again.output
 
 
 def test_a_reader_refuses_what_is_not_a_zebench_database(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
-    sqlite_utils.Database(other)["t"].insert({"x": 1})
+    sqlite_utils.Database(other).table("t").insert({"x": 1})
     before = other.read_bytes()
     for args in (["leaderboard"], ["summary", "b"], ["compare", "a", "b"]):
         result = CliRunner().invoke(main, [*args, "--db", str(other)])
-        assert result.exit_code == 2 and "is not a zebench database" in result.output, result.output
+        assert result.exit_code == 2, result.output
+        assert "is not a zebench database" in result.output, result.output
     assert other.read_bytes() == before  # never turned into one
 
 
@@ -145,7 +150,9 @@ def test_every_option_reads_zebench_command_option() -> None:
             if isinstance(param, click.Option) and param.name != "help":
                 assert isinstance(param, EnvOption), f"{name} {param.opts}: declare it with cli.options.option"
                 env = param.auto_envvar(ctx)
-                assert env and env.startswith("ZEBENCH_") and env not in names
+                assert env
+                assert env.startswith("ZEBENCH_")
+                assert env not in names
                 names.add(env)
     assert {
         "ZEBENCH_RUN_MAX_TURNS",
@@ -162,12 +169,14 @@ def test_options_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("ZEBENCH_LEADERBOARD_JSON", "1")
     monkeypatch.setenv("ZEBENCH_LEADERBOARD_MIN_SHARED_ITEMS", "4")
     rows = json.loads(CliRunner().invoke(main, ["leaderboard"]).output)
-    assert {r["agent"] for r in rows} == {"a", "b"} and all(r["tieGroup"] is None for r in rows)  # 3 items < 4
+    assert {r["agent"] for r in rows} == {"a", "b"}
+    assert all(r["tieGroup"] is None for r in rows)  # 3 items < 4
     monkeypatch.delenv("ZEBENCH_LEADERBOARD_DB")
     monkeypatch.setenv("ZEBENCH_DB", str(tmp_path / "missing.db"))  # the shared variable is read first
     monkeypatch.setenv("ZEBENCH_LEADERBOARD_DB", str(path))
     result = CliRunner().invoke(main, ["leaderboard"])
-    assert result.exit_code == 2 and "missing.db does not exist" in result.output
+    assert result.exit_code == 2
+    assert "missing.db does not exist" in result.output
     monkeypatch.setenv("ZEBENCH_LEADERBOARD_JSON", "0")
     monkeypatch.delenv("ZEBENCH_DB")
     assert "Leaderboard (" in CliRunner().invoke(main, ["leaderboard"]).output
@@ -179,10 +188,12 @@ def test_the_server_url_and_its_original_alias(variable: str, tmp_path: Path, mo
         monkeypatch.delenv(name, raising=False)
     spool = tmp_path / "spool.jsonl"
     missing = CliRunner().invoke(main, ["submit", "--spool", str(spool)])
-    assert missing.exit_code == 2 and "--url" in missing.output
+    assert missing.exit_code == 2
+    assert "--url" in missing.output
     monkeypatch.setenv(variable, "http://127.0.0.1:9")
     result = CliRunner().invoke(main, ["submit", "--spool", str(spool)])
-    assert result.exit_code == 0 and "nothing to deliver" in result.output
+    assert result.exit_code == 0
+    assert "nothing to deliver" in result.output
 
 
 def test_the_api_token_and_its_original_alias(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,15 +209,15 @@ def test_the_api_token_and_its_original_alias(monkeypatch: pytest.MonkeyPatch) -
 def test_a_flag_of_run_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZEBENCH_RUN_LIST_AGENTS", "1")
     result = CliRunner().invoke(main, ["run"])
-    assert result.exit_code == 0 and {"echo", "oracle", "replay"} <= {
-        line.split()[0] for line in result.output.splitlines()
-    }
+    assert result.exit_code == 0
+    assert {"echo", "oracle", "replay"} <= {line.split()[0] for line in result.output.splitlines()}
 
 
 def test_the_version_is_not_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZEBENCH_VERSION", "1")
     result = CliRunner().invoke(main, ["list", "--help"])
-    assert result.exit_code == 0 and "Usage:" in result.output
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
 
 
 # --------------------------------------------------------------------------------------------------------------

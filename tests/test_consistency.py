@@ -78,7 +78,8 @@ INCONSISTENT = [
 def test_the_model_refuses_inconsistent_records(payload: dict[str, Any], loc: list[Any], message: str) -> None:
     with pytest.raises(ValidationError) as info:
         RunRecord.model_validate(payload)
-    assert message in str(info.value) and str(loc[-1]) in str(info.value)
+    assert message in str(info.value)
+    assert str(loc[-1]) in str(info.value)
 
 
 def test_the_store_refuses_a_record_changed_after_it_was_validated(store: Store) -> None:
@@ -127,7 +128,8 @@ def test_post_results_answers_422_and_writes_nothing(
 ) -> None:
     r = api("post", "/api/results", [record(run_id="fine"), payload])
     assert r.status_code == 422, r.text
-    assert r.json()["errors"][0]["loc"] == [1, *loc] and message in r.json()["errors"][0]["msg"]
+    assert r.json()["errors"][0]["loc"] == [1, *loc]
+    assert message in r.json()["errors"][0]["msg"]
     assert api("get", "/api/v2/stats").json()["totalRuns"] == 0
 
 
@@ -170,12 +172,15 @@ def test_ingest_reports_an_inconsistent_record_and_loads_nothing_of_its_file(sto
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps(record(run_id="g1", startedAt="2026-11-01T00:00:00+00:00")) + "\n")
     report = ingest_paths(store, [bad, good])
-    assert report.loaded == 1 and report.failed
+    assert report.loaded == 1
+    assert report.failed
     problem = str(report.files[0].problems[0])
-    assert problem.startswith(f"{bad}:2:") and "isSuccessful: a run with status 'failed'" in problem
+    assert problem.startswith(f"{bad}:2:")
+    assert "isSuccessful: a run with status 'failed'" in problem
     assert [r[0] for r in store.conn.execute("SELECT run_id FROM benchmark_runs")] == ["g1"]
     loaded = store.get_run("g1")
-    assert loaded is not None and loaded.started_at == "2026-11-01T00:00:00.000Z"
+    assert loaded is not None
+    assert loaded.started_at == "2026-11-01T00:00:00.000Z"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -260,7 +265,8 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
     # the failed run is a failure, never a success; the infinite score is gone (NULL); the cancelled attempt
     # is not a run
     assert (row["runs"], row["completedRuns"], row["infraFailures"], row["successfulRuns"]) == (4, 3, 1, 2)
-    assert row["meanScore"] == pytest.approx(9.5) and row["evaluatorErrorRuns"] == 1
+    assert row["meanScore"] == pytest.approx(9.5)
+    assert row["evaluatorErrorRuns"] == 1
     with Store(path) as store:
         assert store.conn.execute(
             "SELECT weighted_score, total_score, evaluator_errors FROM benchmark_runs "
@@ -287,7 +293,8 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
     report = build_site(path, tmp_path / "site")
     assert report.runs == 4
     summary = CliRunner().invoke(main, ["summary", "old", "--db", str(path)])
-    assert summary.exit_code == 0 and "1 interrupted attempts are stored as cancelled" in summary.output
+    assert summary.exit_code == 0
+    assert "1 interrupted attempts are stored as cancelled" in summary.output
     assert "INCOMPLETE" not in summary.output  # 4 of 4 expected runs stored: complete
 
 

@@ -17,7 +17,8 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench" / "interva
 
 def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("zebench_bench_coverage", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)

@@ -148,6 +148,7 @@ def cluster(tmp_path: Path) -> Any:
 def test_scenario_content_travels_by_hash_and_is_checked(tmp_path: Path) -> None:
     suites = _suites(tmp_path)
     scenario = Catalog(suites).scenario("demo", "one")
+    assert scenario.fixture_dir is not None
     os.symlink("calc.py", scenario.fixture_dir / "link.py")
     archive = pack_scenario(scenario)
     run_ = remote_run(scenario, batch_id="b", task_key="k", tier="L1", agent="echo", model=None, repeat_index=0)
@@ -155,7 +156,8 @@ def test_scenario_content_travels_by_hash_and_is_checked(tmp_path: Path) -> None
     root = cache.ensure(run_, archive)
     assert root == tmp_path / "cache" / scenario.content_hash
     copy = cache.scenario(run_, root)
-    assert copy.prompt("L1") == scenario.prompt("L1") and copy.spec == scenario.spec
+    assert copy.prompt("L1") == scenario.prompt("L1")
+    assert copy.spec == scenario.spec
     assert os.readlink(root / "scenario" / "repo-fixture" / "link.py") == "calc.py"  # a link stays a link
     assert ScenarioCache._scenario(run_, root).content_hash == scenario.content_hash
     assert cache.ensure(run_, b"not even an archive") == root  # cached: the archive is not read again
@@ -238,18 +240,25 @@ def test_every_run_stored_once_with_the_records_of_the_local_executor(
             if where == "processes":
                 for worker in processes.workers.values():  # each got the content it ran, by hash, in its cache
                     cached = {p.name for p in (worker.cache / "scenarios").iterdir()}
-                    assert cached <= {s.content_hash for s in Catalog(suites).select([])} and cached
+                    assert cached <= {s.content_hash for s in Catalog(suites).select([])}
+                    assert cached
         local, dask = _records(store, "local"), _records(store, "dask")
-        assert len(dask) == expected and dask == local
-        assert len(result.records) == expected and reporter.started == expected and len(reporter.finished) == expected
+        assert len(dask) == expected
+        assert dask == local
+        assert len(result.records) == expected
+        assert reporter.started == expected
+        assert len(reporter.finished) == expected
         assert sorted(json.loads(line)["runId"] for line in output.read_text().splitlines()) == sorted(
             r.run_id for r in result.records
         )
         workers = {r.metadata["worker"] for r in result.records}
         assert len(workers) == 2  # both workers ran runs
         batch = store.get_batch("dask")
-        assert batch is not None and batch.completed_at is not None and batch.total_runs == expected
-        assert batch.metadata["executor"]["name"] == "dask" and batch.metadata["executor"]["slots"] == 4
+        assert batch is not None
+        assert batch.completed_at is not None
+        assert batch.total_runs == expected
+        assert batch.metadata["executor"]["name"] == "dask"
+        assert batch.metadata["executor"]["slots"] == 4
         assert "infraRetries" not in batch.metadata
     finally:
         store.close()
@@ -281,7 +290,8 @@ def test_a_worker_killed_mid_batch(tmp_path: Path, store: Store, cluster: DaskPr
         deadline = time.monotonic() + 120
         # Both workers busy (4 slots, 6 runs), the coordinator told of the victim's two starts.
         while not (reporter.started == 4 and len(list(gate.glob(f"{victim.proc.pid}-*"))) == 2):
-            assert time.monotonic() < deadline and not batch.done(), (reporter.started, list(gate.iterdir()))
+            assert time.monotonic() < deadline, (reporter.started, list(gate.iterdir()))
+            assert not batch.done(), (reporter.started, list(gate.iterdir()))
             await asyncio.sleep(0.02)
         await asyncio.to_thread(cluster.kill_worker, "victim")
         (gate / "release").touch()
@@ -289,16 +299,22 @@ def test_a_worker_killed_mid_batch(tmp_path: Path, store: Store, cluster: DaskPr
 
     result = run(scenario())
     rows = store.db.execute("SELECT suite, scenario, tier, repeat_index, status FROM benchmark_runs").fetchall()
-    assert len(rows) == 6 and len({r[:4] for r in rows}) == 6 and {r[4] for r in rows} == {"completed"}
+    assert len(rows) == 6
+    assert len({r[:4] for r in rows}) == 6
+    assert {r[4] for r in rows} == {"completed"}
     retried = [r for r in result.records if r.metadata.get("infraRetries")]
     assert len(retried) == 2
     for record in retried:
-        assert record.metadata["infraRetries"] == 1 and len(record.metadata["lostWorkers"]) == 1
+        assert record.metadata["infraRetries"] == 1
+        assert len(record.metadata["lostWorkers"]) == 1
         assert record.metadata["worker"] != record.metadata["lostWorkers"][0]
         stored = store.get_run(record.run_id)
-        assert stored is not None and stored.metadata["infraRetries"] == 1
+        assert stored is not None
+        assert stored.metadata["infraRetries"] == 1
     batch = store.get_batch("b")
-    assert batch is not None and batch.metadata["infraRetries"] == 2 and batch.completed_at is not None
+    assert batch is not None
+    assert batch.metadata["infraRetries"] == 2
+    assert batch.completed_at is not None
     assert sum("was lost" in line for line in lines) == 2
 
 
@@ -327,7 +343,8 @@ def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(
         )
         deadline = time.monotonic() + 120
         while len(list(gate.iterdir())) < 2:
-            assert time.monotonic() < deadline and not batch.done()
+            assert time.monotonic() < deadline
+            assert not batch.done()
             await asyncio.sleep(0.02)
         stop.request(signal.SIGINT)
         with pytest.raises(BatchInterrupted) as caught:
@@ -335,12 +352,14 @@ def test_a_stopped_batch_records_its_runs_in_flight_and_resumes(
         return caught.value
 
     interrupted = run(scenario())
-    assert len(interrupted.result.cancelled) == 2 and interrupted.result.records == []
+    assert len(interrupted.result.cancelled) == 2
+    assert interrupted.result.records == []
     rows = store.db.execute("SELECT status, failure_category, failure_stage FROM benchmark_runs").fetchall()
     assert rows == [("cancelled", "cancelled", "agent")] * 2  # the third run never started: nothing stored
     (gate / "release").touch()
     resumed = run(run_batch(store, None, batch_id="b", resume=True, executor=DaskExecutor(cluster.address)))
-    assert len(resumed.records) == 3 and {r.status for r in resumed.records} == {"completed"}
+    assert len(resumed.records) == 3
+    assert {r.status for r in resumed.records} == {"completed"}
     assert len(store.batch_keys("b")) == 3
 
 
@@ -373,9 +392,8 @@ def test_api_keys_come_from_the_workers_environment(
         result = run(run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address)))
     (record,) = result.records
     assert record.status == "completed", record.failure
-    assert server.requests and all(
-        key in r.headers.get("x-api-key", "") + r.headers.get("authorization", "") for r in server.requests
-    )
+    assert server.requests
+    assert all(key in r.headers.get("x-api-key", "") + r.headers.get("authorization", "") for r in server.requests)
     assert key not in record.model_dump_json()
 
 
@@ -417,7 +435,8 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path: 
     )
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
-    assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "RuntimeWarning" not in done.stderr
     with FakeModelServer() as server:  # something that is not a Dask scheduler answers there
         port = int(server.url.rsplit(":", 1)[1])
         done = _zebench(
@@ -435,7 +454,8 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path: 
         )
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
-    assert "Traceback" not in done.stderr and "RuntimeWarning" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "RuntimeWarning" not in done.stderr
     store = Store(db)
     assert store.db.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0] == 0
     assert store.db.execute("SELECT COUNT(*) FROM batch_runs").fetchone()[0] == 0
@@ -454,11 +474,13 @@ def test_scheduler_options_need_the_dask_executor(tmp_path: Path) -> None:
         "--scheduler",
         "tcp://127.0.0.1:1",
     )
-    assert done.returncode == 2 and "--scheduler needs --executor dask" in done.stderr
+    assert done.returncode == 2
+    assert "--scheduler needs --executor dask" in done.stderr
     done = _zebench(
         "run", "--suites-dir", str(_suites(tmp_path)), "--db", str(tmp_path / "z.db"), "-a", "echo", "--executor", "ray"
     )
-    assert done.returncode == 2 and "unknown executor 'ray'" in done.stderr
+    assert done.returncode == 2
+    assert "unknown executor 'ray'" in done.stderr
     done = _zebench(
         "run",
         "--suites-dir",
@@ -474,7 +496,8 @@ def test_scheduler_options_need_the_dask_executor(tmp_path: Path) -> None:
         "--dask-resources",
         "heavy",
     )
-    assert done.returncode == 2 and "--dask-resources: expected NAME=N" in done.stderr
+    assert done.returncode == 2
+    assert "--dask-resources: expected NAME=N" in done.stderr
     assert not (tmp_path / "z.db").exists() or Store(tmp_path / "z.db").get_batch("x") is None
 
 
@@ -527,10 +550,13 @@ def test_a_coordinator_killed_mid_batch_resumes(tmp_path: Path, cluster: DaskPro
         keys = store.db.execute(
             "SELECT suite, scenario, tier, agent, repeat_index, status FROM benchmark_runs WHERE batch_id = 'killed'"
         ).fetchall()
-        assert len(keys) == expected and len({k[:5] for k in keys}) == expected
+        assert len(keys) == expected
+        assert len({k[:5] for k in keys}) == expected
         assert {k[5] for k in keys} == {"completed"}
         batch = store.get_batch("killed")
-        assert batch is not None and batch.completed_at is not None and batch.total_runs == expected
+        assert batch is not None
+        assert batch.completed_at is not None
+        assert batch.total_runs == expected
     finally:
         store.close()
     assert len(output.read_text().splitlines()) == expected
@@ -570,7 +596,8 @@ def test_the_runs_of_a_killed_coordinator_stop_on_the_workers(tmp_path: Path, cl
     try:
         deadline = time.monotonic() + 120
         while len(list((tmp_path / "gate").iterdir())) < 2:  # both runs are in their agent (it never ends)
-            assert time.monotonic() < deadline and coordinator.poll() is None
+            assert time.monotonic() < deadline
+            assert coordinator.poll() is None
             time.sleep(0.02)
         assert len(list((tmp_path / "ws").glob("zebench-1*"))) == 2
     finally:
@@ -602,7 +629,8 @@ def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(
         batch = asyncio.ensure_future(run_batch(store, plan, batch_id="b", executor=DaskExecutor(cluster.address)))
         deadline = time.monotonic() + 120
         while not list(gate.iterdir()):
-            assert time.monotonic() < deadline and not batch.done()
+            assert time.monotonic() < deadline
+            assert not batch.done()
             await asyncio.sleep(0.02)
         await asyncio.to_thread(DaskProcesses._kill, cluster.scheduler)
         await batch
@@ -610,7 +638,8 @@ def test_a_scheduler_lost_mid_batch_ends_it_with_a_resume_hint(
     with pytest.raises(ExecutorError, match=r"lost the Dask cluster .* `zebench run --resume b`"):
         run(scenario())
     batch = store.get_batch("b")
-    assert batch is not None and batch.completed_at is None
+    assert batch is not None
+    assert batch.completed_at is None
 
 
 @pytest.mark.slow
@@ -658,7 +687,8 @@ def test_ctrl_c_stops_a_local_cluster_batch_like_a_local_one(tmp_path: Path) -> 
     try:
         deadline = time.monotonic() + 120
         while len(list(workspaces.glob("zebench-1*/started"))) < 2:  # a bounded poll: two runs in flight
-            assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.02)
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal does
         _, err = proc.communicate(timeout=120)
@@ -699,4 +729,5 @@ def test_runs_that_take_worker_resources_go_to_the_workers_that_have_them(
     assert executor.workers[workers.pop()]["name"] == "big"
     assert any("each run takes heavy=1 of its worker's resources; 1 of the workers have them" in line for line in lines)
     batch = store.get_batch("b")
-    assert batch is not None and batch.metadata["executor"]["resources"] == {"heavy": 1}
+    assert batch is not None
+    assert batch.metadata["executor"]["resources"] == {"heavy": 1}

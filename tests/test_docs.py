@@ -15,5 +15,6 @@ def test_generated_docs_are_current() -> None:
 def test_readme_quick_start_commands_exist() -> None:
     readme = (ROOT / "README.md").read_text()
     for script in ("scripts/demo.sh", "scripts/test.sh"):
-        assert script in readme and (ROOT / script).is_file()
+        assert script in readme
+        assert (ROOT / script).is_file()
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()

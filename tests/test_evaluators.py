@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from zebench.catalog import Catalog
-from zebench.evaluators import EvaluationContext, default_weights, registry, run_evaluators
-from zebench.models import Evaluation, RubricOverrides, ValidationResult
+from zebench.evaluators import EvaluationContext, Verdict, default_weights, registry, run_evaluators
+from zebench.models import Evaluation, EvaluatorKind, RubricOverrides, ValidationResult
 from zebench.run.scoring import score_run, weights_for
 from zebench.run.workspace import compute_diff
 
@@ -39,7 +40,7 @@ def _context(
     tmp_path: Path,
     yaml_text: str | None = None,
     validation: list[ValidationResult] | None = None,
-    edit=None,
+    edit: Callable[[Path], object] | None = None,
     fixture_extra: dict[str, str] | None = None,
     mode: str = "bwrap",
 ) -> EvaluationContext:
@@ -47,6 +48,7 @@ def _context(
     make_scenario(root, yaml_text=yaml_text, extra_fixture=fixture_extra)
     scenario = Catalog(root).scenario("demo", "add")
     ws = tmp_path / "ws"
+    assert scenario.fixture_dir is not None
     shutil.copytree(scenario.fixture_dir, ws)
     if edit:
         edit(ws)
@@ -113,11 +115,16 @@ def test_heuristic_checks_fail_on_the_untouched_fixture(tmp_path: Path) -> None:
     ctx = _context(tmp_path, HEURISTICS_YAML, edit=lambda ws: write(ws / "tmp.txt", "x"))
     result = _evaluate(ctx)["heuristic_checks"]
     checks = {c["name"]: c["passed"] for c in result.details["checks"]}
-    assert not checks["plus"] and not checks["no-minus"] and not checks["no-tmp"] and not checks["args"]
+    assert not checks["plus"]
+    assert not checks["no-minus"]
+    assert not checks["no-tmp"]
+    assert not checks["args"]
     # package.json is missing: the key it should have is not found, and the key it must not have is not there.
-    assert not checks["script"] and checks["no-key"] is True
+    assert not checks["script"]
+    assert checks["no-key"] is True
     assert "script not found" in next(c["message"] for c in result.details["checks"] if c["name"] == "args")
-    assert result.score is not None and result.score < 0.3
+    assert result.score is not None
+    assert result.score < 0.3
 
 
 IMPORTING_CHECKS_YAML = """
@@ -151,7 +158,8 @@ def test_check_scripts_and_commands_import_the_workspace(tmp_path: Path, sandbox
     result = _evaluate(ctx)["heuristic_checks"]
     assert result.score == 1.0, result.details
     broken = _evaluate(_context(tmp_path / "fixture", IMPORTING_CHECKS_YAML, mode=sandbox_mode))["heuristic_checks"]
-    assert broken.score == 0.0 and "AssertionError" in broken.details["checks"][0]["message"]
+    assert broken.score == 0.0
+    assert "AssertionError" in broken.details["checks"][0]["message"]
 
 
 def test_not_applicable_is_left_out_never_zero(tmp_path: Path) -> None:
@@ -171,13 +179,17 @@ def test_not_applicable_is_left_out_never_zero(tmp_path: Path) -> None:
         "package_manager",
         "diff_summary",
     ):
-        assert not evals[name].applicable and evals[name].score is None, name
+        assert not evals[name].applicable, name
+        assert evals[name].score is None, name
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
-    assert score.weighted_score == 10.0 and score.is_successful
+    assert score.weighted_score == 10.0
+    assert score.is_successful
 
 
 def test_weighted_score_success_metric_and_gates() -> None:
-    def ev(name: str, score: float | None, weight: float, kind: str = "task", applicable: bool = True) -> Evaluation:
+    def ev(
+        name: str, score: float | None, weight: float, kind: EvaluatorKind = "task", applicable: bool = True
+    ) -> Evaluation:
         return Evaluation(evaluator_name=name, score=score, weight=weight, kind=kind, applicable=applicable)
 
     evals = [
@@ -189,7 +201,9 @@ def test_weighted_score_success_metric_and_gates() -> None:
     ]
     s = score_run(evals, RubricOverrides(), completed=True)
     assert s.weighted_score == pytest.approx(10 * (3 + 1 + 0 + 1) / 7, abs=1e-4)
-    assert s.success_metric == 0.75 and s.is_successful and s.gates == {"test": True, "integrity_guard": True}
+    assert s.success_metric == 0.75
+    assert s.is_successful
+    assert s.gates == {"test": True, "integrity_guard": True}
     assert not score_run(evals, RubricOverrides(success_threshold=0.8), completed=True).is_successful
     assert not score_run(evals, RubricOverrides(), completed=False).is_successful
     failing = [ev("test", 0.0, 3)] + evals[1:]
@@ -198,7 +212,9 @@ def test_weighted_score_success_metric_and_gates() -> None:
     assert not score_run(cheat, RubricOverrides(), completed=True).is_successful
     # rubric_overrides change the weights the evaluators carry
     weights = weights_for(RubricOverrides(weights={"lint": 0, "test": 5}), default_weights())
-    assert weights["lint"] == 0 and weights["test"] == 5 and weights["heuristic_checks"] == 2
+    assert weights["lint"] == 0
+    assert weights["test"] == 5
+    assert weights["heuristic_checks"] == 2
 
 
 DEPS_YAML = """
@@ -308,13 +324,14 @@ def test_integrity_guard_findings(tmp_path: Path) -> None:
     )
     assert clean["integrity_guard"].score == 1.0
     summary = clean["diff_summary"]
-    assert not summary.applicable and summary.details["modified"] == 1
+    assert not summary.applicable
+    assert summary.details["modified"] == 1
 
 
 def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zebench.evaluators.heuristics import HeuristicChecksEvaluator
 
-    async def boom(self, ctx):  # noqa: ANN001
+    async def boom(self: HeuristicChecksEvaluator, ctx: EvaluationContext) -> Verdict:
         raise RuntimeError("evaluator bug")
 
     monkeypatch.setattr(HeuristicChecksEvaluator, "evaluate", boom)
@@ -325,7 +342,8 @@ def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypat
     from zebench.run.scoring import score_run
 
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
-    assert score.evaluator_errors == ["heuristic_checks"] and not score.is_successful
+    assert score.evaluator_errors == ["heuristic_checks"]
+    assert not score.is_successful
 
 
 def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -339,7 +357,8 @@ def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch
     monkeypatch.setattr(IntegrityGuardEvaluator, "evaluate", boom)
     evals = _evaluate(_context(tmp_path))
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
-    assert score.gates["integrity_guard"] is False and not score.is_successful
+    assert score.gates["integrity_guard"] is False
+    assert not score.is_successful
     assert score.evaluator_errors == ["integrity_guard"]
 
 
@@ -394,7 +413,8 @@ def test_the_original_rubric_names_count_for_the_evaluators_that_measure_them() 
     assert weights["llm_judge"] == pytest.approx(1.0 + 0.6 + 0.8 + 0.7 + 0.8)
     # without categories for them, the judge keeps its own weight; evaluators the rubric does not name keep theirs
     bare = weights_for(RubricOverrides(weights=ORIGINAL_RUBRIC), default_weights(), [])
-    assert bare["llm_judge"] == 1.0 and bare["dependency_targets"] == default_weights()["dependency_targets"]
+    assert bare["llm_judge"] == 1.0
+    assert bare["dependency_targets"] == default_weights()["dependency_targets"]
     questions = weights_for(
         RubricOverrides(weights={"user_questions_quality": 0.4}), default_weights(), ["Clarifying Questions (100%)"]
     )
@@ -407,7 +427,8 @@ def test_every_original_metric_is_mapped_or_says_why_not() -> None:
 
     names = set(default_weights())
     for name, metric in ORIGINAL_METRICS.items():
-        assert metric.measured and metric.how, name
+        assert metric.measured, name
+        assert metric.how, name
         assert metric.evaluator is None or metric.evaluator in names, name
         assert (metric.evaluator == "llm_judge") == bool(metric.category_words), name
     assert set(ORIGINAL_METRICS) == set(ORIGINAL_RUBRIC) - {"install_success", "tests_nonregression"} - {

@@ -14,11 +14,13 @@ import re
 import shlex
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.peers import formats
 from zebench.cli import main
 from zebench.testing import FakeModelServer, chat_message, text_message
 
@@ -54,7 +56,7 @@ def test_examples_are_found_in_the_help_that_has_them() -> None:
     ]
     assert "zebench run --from-run RUN_ID" in examples(help_text("run"))
     assert "zebench run refactor/extract-config -a replay --replay-file calls.json" not in examples(help_text("run"))
-    for name in ("check", "ingest", "leaderboard", "new-scenario", "new-suite"):
+    for name in ("check", "ingest", "import", "export", "leaderboard", "new-scenario", "new-suite"):
         assert examples(help_text(name)), name
     for name in NO_EXAMPLES:
         assert not examples(help_text(name)), name
@@ -70,11 +72,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     (folder / "calls.json").write_text(json.dumps([{"name": "listFiles", "input": {"path": "."}}]))
+    formats.tb_run(folder / "runs" / "tb-run")  # a Terminal-Bench run folder for `zebench import`
     return folder
 
 
 @pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch) -> FakeModelServer:
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelServer]:
     with FakeModelServer() as server:
         server.default_anthropic = lambda body: text_message("I looked and changed nothing.")
         server.default_chat = lambda body: chat_message("I looked and changed nothing.")

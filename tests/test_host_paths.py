@@ -24,7 +24,8 @@ def test_public_path() -> None:
     assert public_path("~/x/y/") == "y"
     assert public_path("C:\\Users\\bob\\ws") == "ws"
     assert public_path("results/workspaces/update-deps-x") == "results/workspaces/update-deps-x"  # relative: kept
-    assert public_path(None) is None and public_path("") == ""
+    assert public_path(None) is None
+    assert public_path("") == ""
 
 
 @pytest.fixture
@@ -92,5 +93,6 @@ def test_resume_still_finds_its_output_and_suites(published: tuple[Path, Path, s
     db, _, home = published
     with Store(db) as store:
         batch = store.get_batch("b")
-    assert batch is not None and batch.metadata["output"] == f"{home}/out.jsonl"
+    assert batch is not None
+    assert batch.metadata["output"] == f"{home}/out.jsonl"
     assert batch.metadata["plan"]["suites_dir"] == f"{home}/suites"

@@ -4,8 +4,10 @@ import asyncio
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +17,8 @@ from zebench.cli import main
 from zebench.io.ingest import ingest_paths
 from zebench.io.serve import make_datasette
 from zebench.io.submit import Submitter
-from zebench.store import Store
+from zebench.models import RunRecord
+from zebench.store import Store, WriteCounts
 
 from .test_api import ORIGINAL_PAYLOAD
 
@@ -46,7 +49,7 @@ def _batch(tmp_path: Path, suites: Path, name: str, repeat: int = 2) -> tuple[Pa
     return db, out
 
 
-def _rows(db: Path) -> list[tuple]:
+def _rows(db: Path) -> list[tuple[Any, ...]]:
     return (
         sqlite3.connect(db)
         .execute("SELECT id, run_id, weighted_score, batch_id FROM benchmark_runs ORDER BY id")
@@ -74,7 +77,8 @@ def test_ingest_merges_shards_and_is_idempotent(tmp_path: Path, suites: Path, db
     assert batches == [("batch-1730000000000-xyz", 1, 1), ("shard-1", 4, 2), ("shard-2", 4, 2)]
     revisions = sqlite3.connect(db_path).execute("SELECT MAX(revision) FROM benchmark_runs").fetchone()
     again = CliRunner().invoke(main, ["ingest", str(shard1), str(folder), "--db", str(db_path)])
-    assert again.exit_code == 0 and _rows(db_path) == first  # nothing changed, not even row ids
+    assert again.exit_code == 0
+    assert _rows(db_path) == first  # nothing changed, not even row ids
     assert "3 files: 0 new, 0 updated, 9 unchanged, 0 rejected" in again.output
     # unchanged runs are left alone: no rewrite, so no new revision for the site and the API caches to notice
     assert sqlite3.connect(db_path).execute("SELECT MAX(revision) FROM benchmark_runs").fetchone() == revisions
@@ -117,7 +121,8 @@ def test_ingest_is_all_or_nothing_per_file_and_names_file_and_line(tmp_path: Pat
     bad.write_text(lines[0] + "\n" + json.dumps(broken) + "\n{oops\n")
     result = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path)])
     assert result.exit_code == 1
-    assert f"{bad}:2: tier" in result.output and f"{bad}:3: invalid JSON" in result.output
+    assert f"{bad}:2: tier" in result.output
+    assert f"{bad}:3: invalid JSON" in result.output
     assert _rows(db_path) == []
     assert (
         f"{bad}: not loaded: 2 rejected of 3 records (nothing of it was written; --skip-invalid stores its 1 "
@@ -128,13 +133,15 @@ def test_ingest_is_all_or_nothing_per_file_and_names_file_and_line(tmp_path: Pat
         in result.output
     )
     skip = CliRunner().invoke(main, ["ingest", str(bad), "--db", str(db_path), "--skip-invalid"])
-    assert skip.exit_code == 0 and len(_rows(db_path)) == 1  # it skipped only what it was told to
+    assert skip.exit_code == 0
+    assert len(_rows(db_path)) == 1  # it skipped only what it was told to
     assert f"{bad}: 1 new, 0 updated, 0 unchanged, 2 rejected" in skip.output
     assert "1 file: 1 new, 0 updated, 0 unchanged, 2 rejected (database" in skip.output
     nothing_valid = tmp_path / "nothing.jsonl"
     nothing_valid.write_text("{oops\n")
     none = CliRunner().invoke(main, ["ingest", str(nothing_valid), "--db", str(db_path), "--skip-invalid"])
-    assert none.exit_code == 1 and "0 new, 0 updated, 0 unchanged, 1 rejected; no valid record to store" in none.output
+    assert none.exit_code == 1
+    assert "0 new, 0 updated, 0 unchanged, 1 rejected; no valid record to store" in none.output
     missing = CliRunner().invoke(main, ["ingest", str(tmp_path / "nope.jsonl"), "--db", str(db_path)])
     assert missing.exit_code == 2
 
@@ -150,7 +157,7 @@ BAD_VALUES = {
 }
 
 
-def _bad_line(record: dict, bad: str) -> str:
+def _bad_line(record: dict[str, Any], bad: str) -> str:
     record = json.loads(json.dumps(record))
     BAD_VALUES[bad](record)
     text = json.dumps(record)  # allow_nan and ensure_ascii: NaN, Infinity and \ud800 escapes as a writer makes them
@@ -171,10 +178,12 @@ def test_bad_values_are_per_record_errors_and_ingest_goes_on(tmp_path: Path, sui
     array = tmp_path / "in" / "z-array.json"
     array.write_text("[" + _bad_line(records[0], "big integer") + "," + json.dumps(records[1]) + "]")
     strict = CliRunner().invoke(main, ["ingest", str(tmp_path / "in"), "--db", str(db_path)])
-    assert strict.exit_code == 1 and _rows(db_path) == []  # every file had a bad record: nothing written
+    assert strict.exit_code == 1
+    assert _rows(db_path) == []  # every file had a bad record: nothing written
     assert strict.exception is None or isinstance(strict.exception, SystemExit)
     for path in files:
-        assert f"{path}:1: " in strict.output and f"{path}:2: invalid JSON" in strict.output
+        assert f"{path}:1: " in strict.output
+        assert f"{path}:2: invalid JSON" in strict.output
     for reason in (
         "integer outside the 64-bit range",
         "NaN and Infinity are not JSON numbers",
@@ -189,7 +198,8 @@ def test_bad_values_are_per_record_errors_and_ingest_goes_on(tmp_path: Path, sui
     skip = CliRunner().invoke(main, ["ingest", str(tmp_path / "in"), "--db", str(db_path), "--skip-invalid", "--json"])
     assert skip.exit_code == 0, skip.output
     report = json.loads(skip.output)
-    assert report["storedRuns"] == len(files) + 1 and report["invalidRecords"] == 2 * len(files) + 1
+    assert report["storedRuns"] == len(files) + 1
+    assert report["invalidRecords"] == 2 * len(files) + 1
     assert {r[1] for r in _rows(db_path)} == {records[1]["runId"]}  # the valid record of every file, once
 
 
@@ -202,18 +212,20 @@ def test_a_record_the_store_refuses_does_not_stop_the_other_files(
     first.write_text(lines[0] + "\n")
     second.write_text(lines[1] + "\n")
     from zebench.store import core as store_module
+    from zebench.store import writes
 
-    real = store_module.write_runs
+    real = writes.write_runs  # the function store/core.py calls
 
-    def refuse_first(conn, records, **kwargs):  # a value only SQLite objects to
+    def refuse_first(conn: sqlite3.Connection, records: list[RunRecord], **kwargs: Any) -> WriteCounts:
         if any(r.run_id == json.loads(lines[0])["runId"] for r in records):
-            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")  # a value only SQLite objects to
         return real(conn, records, **kwargs)
 
     monkeypatch.setattr(store_module, "write_runs", refuse_first)
     with Store(db_path) as store:
         report = ingest_paths(store, [first, second])
-    assert [f.loaded for f in report.files] == [0, 1] and report.failed
+    assert [f.loaded for f in report.files] == [0, 1]
+    assert report.failed
     assert "not stored: Python int too large" in str(report.problems[0])
 
 
@@ -223,7 +235,9 @@ def test_a_truncated_last_line_is_reported_not_fatal(tmp_path: Path, suites: Pat
     out.write_text(text + text.splitlines()[0][:50])  # a writer died mid-line
     with Store(db_path) as store:
         report = ingest_paths(store, [out])
-    assert report.files[0].truncated_last_line and report.loaded == 2 and not report.problems
+    assert report.files[0].truncated_last_line
+    assert report.loaded == 2
+    assert not report.problems
     assert len(_rows(db_path)) == 2
 
 
@@ -298,20 +312,25 @@ def test_every_run_arrives_exactly_once_when_the_server_dies_mid_batch(tmp_path:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert first.stopped.is_set() and len(first.received) == 3
-    assert "3 kept in" in result.output and len(spool.read_text().splitlines()) == 3
+    assert first.stopped.is_set()
+    assert len(first.received) == 3
+    assert "3 kept in" in result.output
+    assert len(spool.read_text().splitlines()) == 3
     second = CountingServer()
     try:
         delivered = CliRunner().invoke(main, ["submit", "--spool", str(spool), "--url", second.url])
         assert delivered.exit_code == 0, delivered.output
-        assert "Delivered 3 runs" in delivered.output and spool.read_text() == ""
+        assert "Delivered 3 runs" in delivered.output
+        assert spool.read_text() == ""
         nothing = CliRunner().invoke(main, ["submit", "--spool", str(spool), "--url", second.url])
-        assert nothing.exit_code == 0 and len(second.received) == 3
+        assert nothing.exit_code == 0
+        assert len(second.received) == 3
     finally:
         second.stop()
     local = [r[1] for r in _rows(db)]
     arrived = first.received + second.received
-    assert sorted(arrived) == sorted(local) and len(set(arrived)) == len(local) == 6
+    assert sorted(arrived) == sorted(local)
+    assert len(set(arrived)) == len(local) == 6
 
 
 def test_spool_stays_when_the_server_is_still_down(tmp_path: Path) -> None:
@@ -320,7 +339,8 @@ def test_spool_stays_when_the_server_is_still_down(tmp_path: Path) -> None:
     dead = CountingServer()
     dead.stop()
     result = CliRunner().invoke(main, ["submit", "--spool", str(spool), "--url", dead.url, "--retries", "0"])
-    assert result.exit_code == 1 and len(spool.read_text().splitlines()) == 1
+    assert result.exit_code == 1
+    assert len(spool.read_text().splitlines()) == 1
 
 
 def test_redelivery_to_the_real_api_stores_each_run_once(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -345,7 +365,7 @@ def test_redelivery_to_the_real_api_stores_each_run_once(db_path: Path, monkeypa
 class _Server:
     """POST /api/results: ``answer(items)`` runs in the handler thread and returns the status to send."""
 
-    def __init__(self, answer):
+    def __init__(self, answer: Callable[[list[dict[str, Any]]], int]) -> None:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -389,7 +409,7 @@ def test_draining_the_spool_while_a_run_appends_to_it_loses_nothing(tmp_path: Pa
     overlapped = 0
     run: subprocess.Popen[bytes] | None = None
 
-    def deliver(items: list[dict]) -> int:
+    def deliver(items: list[dict[str, Any]]) -> int:
         # Hold the delivery until the running batch has appended to the spool meanwhile (or has ended): the
         # drain must keep what was appended while it was delivering.
         nonlocal overlapped
@@ -452,7 +472,9 @@ def test_draining_the_spool_while_a_run_appends_to_it_loses_nothing(tmp_path: Pa
         refusing.stop()
         draining.stop()
     local = [r[1] for r in _rows(db)]
-    assert len(local) == 16 and drains >= 1 and overlapped >= 1
+    assert len(local) == 16
+    assert drains >= 1
+    assert overlapped >= 1
     assert sorted(received) == sorted(local)  # every run delivered, exactly once
     assert _spool_size(spool) == 0
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from zebench.catalog import Catalog
 from zebench.cli import main
 from zebench.evaluators.judge import JudgeError, loads_lenient, parse_categories
 from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.models import RunRecord
 from zebench.store import Store
 from zebench.testing import Error, FakeModelServer, chat_message, text_message, tool_use, usage
 
@@ -55,7 +57,7 @@ def test_parse_categories_and_weights() -> None:
         ),
     ],
 )
-def test_truncated_json_is_repaired(text: str, expected: dict) -> None:
+def test_truncated_json_is_repaired(text: str, expected: dict[str, Any]) -> None:
     assert loads_lenient(text) == expected
 
 
@@ -64,14 +66,14 @@ def test_unrepairable_answer_raises() -> None:
         loads_lenient("I cannot help with that.")
 
 
-def _judge_answer(scores: dict[str, int]) -> dict:
+def _judge_answer(scores: dict[str, int]) -> dict[str, Any]:
     return {
         "scores": [{"category": k, "score": v, "reasoning": f"{k} ok"} for k, v in scores.items()],
         "overall_assessment": "Solid.",
     }
 
 
-def _judged_run(tmp_path: Path, judge: dict | None = None) -> object:
+def _judged_run(tmp_path: Path, judge: dict[str, Any] | None = None) -> RunRecord:
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=JUDGED)
     scenario = Catalog(root).scenario("demo", "add")
@@ -83,7 +85,8 @@ def test_anthropic_judge_weighted_score_and_request(server: FakeModelServer, tmp
     server.script_anthropic(tool_use(("submit_evaluation", answer), usage_=usage(4000, 400)))
     record = _judged_run(tmp_path)
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert judge.applicable and judge.kind == "task"
+    assert judge.applicable
+    assert judge.kind == "task"
     assert judge.score == pytest.approx((60 * 1.0 + 30 * 0.5 + 10 * 0.0) / 100)
     assert [c["reasoning"] for c in judge.details["categories"]] == [
         "Correctness ok",
@@ -100,11 +103,16 @@ def test_anthropic_judge_weighted_score_and_request(server: FakeModelServer, tmp
         "Communication",
     ]
     prompt = body["messages"][0]["content"]
-    assert "Fix add() (L1)." in prompt and "+    return a + b" in prompt and "test: passed" in prompt
+    assert "Fix add() (L1)." in prompt
+    assert "+    return a + b" in prompt
+    assert "test: passed" in prompt
     assert judge.cost_usd == pytest.approx((4000 * 1 + 400 * 5) / 1e6)
-    assert record.telemetry.judge_cost_usd == judge.cost_usd and record.telemetry.cost_usd == 0
+    assert record.telemetry is not None
+    assert record.telemetry.judge_cost_usd == judge.cost_usd
+    assert record.telemetry.cost_usd == 0
     # judge counts in the success metric: (test 1 + judge 0.75) / 2
-    assert record.success_metric == pytest.approx((1 + 0.75) / 2) and record.is_successful
+    assert record.success_metric == pytest.approx((1 + 0.75) / 2)
+    assert record.is_successful
 
 
 def test_openrouter_judge_with_truncated_arguments(server: FakeModelServer, tmp_path: Path) -> None:
@@ -112,7 +120,8 @@ def test_openrouter_judge_with_truncated_arguments(server: FakeModelServer, tmp_
     server.script_chat(chat_message(None, ("submit_evaluation", {}), raw_arguments=args, finish_reason="length"))
     record = _judged_run(tmp_path, {"provider": "openrouter", "model": "anthropic/claude-haiku-4.5"})
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert judge.error is None and judge.score == pytest.approx(0.75)
+    assert judge.error is None
+    assert judge.score == pytest.approx(0.75)
     assert server.requests[0].body["tool_choice"]["function"]["name"] == "submit_evaluation"
     assert server.requests[0].body["model"] == "anthropic/claude-haiku-4.5"
 
@@ -129,10 +138,13 @@ def test_a_failed_judge_is_an_error_not_a_zero(server: FakeModelServer, tmp_path
     server.script_anthropic(reply)
     record = _judged_run(tmp_path)
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert judge.error and judge.score is None  # an error: ran, failed, no score
-    assert record.metadata["evaluatorErrors"] == ["llm_judge"] and "llm_judge" in record.metadata["scoreNote"]
+    assert judge.error
+    assert judge.score is None  # an error: ran, failed, no score
+    assert record.metadata["evaluatorErrors"] == ["llm_judge"]
+    assert "llm_judge" in record.metadata["scoreNote"]
     assert record.weighted_score == 10.0  # left out of the weighting, never a 0 ...
     assert not record.is_successful  # ... nor a success it could not confirm
+    assert record.telemetry is not None
     assert record.telemetry.judge_cost_usd is None  # it ran: its cost is unknown, not "no judge"
 
 
@@ -142,23 +154,29 @@ def test_a_judge_without_its_key_is_an_evaluator_error_the_user_sees(
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     record = _judged_run(tmp_path)
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert "ANTHROPIC_API_KEY" in judge.error and "--no-judge" in judge.error
-    assert not record.is_successful and record.metadata["evaluatorErrors"] == ["llm_judge"]
+    assert judge.error is not None
+    assert "ANTHROPIC_API_KEY" in judge.error
+    assert "--no-judge" in judge.error
+    assert not record.is_successful
+    assert record.metadata["evaluatorErrors"] == ["llm_judge"]
     off = _judged_run(tmp_path / "off", {"enabled": False})  # the offline way: --no-judge
-    assert off.is_successful and not off.metadata.get("evaluatorErrors")
+    assert off.is_successful
+    assert not off.metadata.get("evaluatorErrors")
 
 
 def test_judge_off_and_enabled_without_categories(tmp_path: Path) -> None:
     off = _judged_run(tmp_path / "a", {"enabled": False})
     judge = next(e for e in off.evaluations if e.evaluator_name == "llm_judge")
-    assert not judge.applicable and "--no-judge" in judge.details["reason"]
+    assert not judge.applicable
+    assert "--no-judge" in judge.details["reason"]
     root = tmp_path / "b" / "suites"
     make_scenario(root, yaml_text="id: add\nsuite: demo\nllm_judge: {enabled: true}\n")
     scenario = Catalog(root).scenario("demo", "add")
     assert "llm_judge is enabled without categories" in scenario.warnings[0]
     record = run(run_one(RunSpec(scenario, "L1", "oracle"), RunOptions()))
     judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
-    assert not judge.applicable and judge.error is None
+    assert not judge.applicable
+    assert judge.error is None
 
 
 SECRET = "sk-ant-api03-ZEBENCH-FAKE-SECRET-0123456789"
@@ -205,9 +223,13 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
     with Store(db) as store:
         record = store.get_run(store.run_ids()[0])
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert record is not None
+    assert record.transcript is not None
     env_output = record.transcript.tool_calls[0].output
     # ...the command saw an environment, an allow-listed one (not even the harmless base URL)...
-    assert "PATH=" in env_output and "HOME=" in env_output and "ANTHROPIC_BASE_URL" not in env_output
+    assert "PATH=" in env_output
+    assert "HOME=" in env_output
+    assert "ANTHROPIC_BASE_URL" not in env_output
     places = {
         "database": db.read_bytes(),
         "jsonl": output.read_bytes(),

@@ -60,7 +60,8 @@ def test_real_shaped_submissions_accuracy_repeats_intervals_and_pass_at_k(
         s = [c[0] for c in cells.values()]
         n = [c[1] for c in cells.values()]
         mine = [t for t in trials if (t.agent, t.model) == key]
-        assert row["runs"] == len(mine) == sum(n) and row["items"] == 80
+        assert row["runs"] == len(mine) == sum(n)
+        assert row["items"] == 80
         assert row["successRate"] == pytest.approx(sum(t.success for t in mine) / len(mine))
         assert row["infraFailures"] == sum(t.failure == "infrastructure" for t in mine)
         assert row["agentFailures"] == sum(t.failure == "agent" for t in mine)
@@ -192,9 +193,12 @@ def mixed_db(db_path: Path) -> Path:
 def test_mixed_database_tie_groups_do_not_chain(mixed_db: Path) -> None:
     with Store(mixed_db) as store:
         rows = {r["agent"]: r for r in leaderboard(store.conn)}
-    assert rows["replay"]["rank"] == 1 and rows["replay"]["tieGroup"] is None  # 1 item: not comparable
-    assert rows["oracle"]["tieGroup"] == 1 and rows["echo"]["tieGroup"] == 2  # never tied through replay
-    assert rows["echo"]["tieLeader"] == "echo" and rows["oracle"]["tieLeader"] == "oracle"
+    assert rows["replay"]["rank"] == 1
+    assert rows["replay"]["tieGroup"] is None  # 1 item: not comparable
+    assert rows["oracle"]["tieGroup"] == 1
+    assert rows["echo"]["tieGroup"] == 2  # never tied through replay
+    assert rows["echo"]["tieLeader"] == "echo"
+    assert rows["oracle"]["tieLeader"] == "oracle"
 
 
 def test_mixed_database_counts_repeats_and_pass_at_k(mixed_db: Path) -> None:
@@ -203,14 +207,18 @@ def test_mixed_database_counts_repeats_and_pass_at_k(mixed_db: Path) -> None:
     oracle = rows["oracle"]
     # 2 + 1 (+ 3 for items 0-9, + 1 failed run of item 11) runs across batches; cancelled attempts are not runs
     assert (oracle["runsPerItemMin"], oracle["runsPerItemMax"], oracle["repeatsPerItem"]) == (3, 6, 6)
-    assert oracle["runs"] == 80 + 40 + 30 + 1 and oracle["infraFailures"] == 1 and oracle["evaluatorErrorRuns"] == 1
+    assert oracle["runs"] == 80 + 40 + 30 + 1
+    assert oracle["infraFailures"] == 1
+    assert oracle["evaluatorErrorRuns"] == 1
     assert oracle["passAtKItems"] == {"1": 40, "2": 40, "3": 40, "4": 11, "5": 10, "6": 10}
     assert oracle["successRateInterval"] == "clustered"
-    assert rows["echo"]["costPerSolvedUsd"] is None and rows["echo"]["costUnknownRuns"] == 0  # $0, none solved
+    assert rows["echo"]["costPerSolvedUsd"] is None
+    assert rows["echo"]["costUnknownRuns"] == 0  # $0, none solved
     summary = CliRunner().invoke(main, ["summary", "b2", "--db", str(mixed_db)])
     assert summary.exit_code == 0, summary.output
     assert "2 interrupted attempts are stored as cancelled" in summary.output
-    assert "integrity_guard failed in 1 run" in summary.output and "RuntimeError: guard bug" in summary.output
+    assert "integrity_guard failed in 1 run" in summary.output
+    assert "RuntimeError: guard bug" in summary.output
     assert "Batch b2: complete" in summary.output
     detail = json.loads(CliRunner().invoke(main, ["summary", "b2", "--db", str(mixed_db), "--json"]).output)
     d = detail["denominators"]
@@ -226,7 +234,8 @@ def test_mixed_database_counts_repeats_and_pass_at_k(mixed_db: Path) -> None:
 
 def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_path: Path) -> None:
     refused = CliRunner().invoke(main, ["compare", "b1", "b2", "--db", str(mixed_db)])
-    assert refused.exit_code == 2 and "holds 2 configurations" in refused.output
+    assert refused.exit_code == 2
+    assert "holds 2 configurations" in refused.output
     junit = tmp_path / "j.xml"
     # 100% against 0% on the same items: every item a failing case, and the overall case
     result = CliRunner().invoke(
@@ -244,12 +253,14 @@ def test_mixed_database_comparisons_are_per_configuration(mixed_db: Path, tmp_pa
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert len(body["itemOutcomes"]["regressed"]) == 39 and body["itemOutcomes"]["stayedFailed"] == [
-        "suite3/scenario-07/L1"
-    ]
+    assert len(body["itemOutcomes"]["regressed"]) == 39
+    assert body["itemOutcomes"]["stayedFailed"] == ["suite3/scenario-07/L1"]
     text = junit.read_text()
-    assert text.count("<testcase") == 41 and text.count("<failure") == 40 and 'failures="40"' in text
-    assert not body["pooled"] and "success rates" in body["pairing"]
+    assert text.count("<testcase") == 41
+    assert text.count("<failure") == 40
+    assert 'failures="40"' in text
+    assert not body["pooled"]
+    assert "success rates" in body["pairing"]
 
 
 def test_mixed_database_site_tells_the_same_story(mixed_db: Path, tmp_path: Path) -> None:
@@ -257,17 +268,21 @@ def test_mixed_database_site_tells_the_same_story(mixed_db: Path, tmp_path: Path
     build_site(mixed_db, out)
     agents = (out / "agents.html").read_text()
     assert "one run per item" not in agents.split("oracle", 1)[1].split("</tr>", 1)[0]
-    assert "pass@6" in agents and "(10 items)" in agents
+    assert "pass@6" in agents
+    assert "(10 items)" in agents
     figures = _figures(out / "index.html")
     assert [r["tieGroup"] for r in figures["leaderboard"]] == [None, 1, 2]
     batches = {b["batchId"]: b for b in figures["batches"]}
-    assert batches["b2"]["complete"] is True and batches["b2"]["cancelledAttempts"] == 2
+    assert batches["b2"]["complete"] is True
+    assert batches["b2"]["cancelledAttempts"] == 2
     index, listing = (out / "index.html").read_text(), (out / "batches.html").read_text()
     assert "not completed" not in index + listing
     costs = (out / "costs.html").read_text()
-    assert "$0.0000" in costs and 'title="no judge ran for this configuration"' in costs
+    assert "$0.0000" in costs
+    assert 'title="no judge ran for this configuration"' in costs
     batch = (out / "batches/b2.html").read_text()
-    assert "Evaluator errors" in batch and "RuntimeError: guard bug" in batch
+    assert "Evaluator errors" in batch
+    assert "RuntimeError: guard bug" in batch
     for spec in re.findall(r'<script type="application/json" id="spec-[a-z]+">(.*?)</script>', batch):
         chart = json.loads(spec)
         for layer in chart.get("layer", [chart]):

@@ -61,7 +61,8 @@ def test_echo_on_a_real_nextjs_scenario_and_an_artifact_scenario(original_suites
     # the fixture installs and lints cleanly; its tests fail until the task is done (as at baseline)
     assert validation["install"]["status"] == "passed", validation["install"]["output_tail"]
     assert validation["lint"]["status"] == "passed", validation["lint"]["output_tail"]
-    assert validation["test"]["status"] == "failed" and "vitest" in validation["test"]["output_tail"].lower()
+    assert validation["test"]["status"] == "failed"
+    assert "vitest" in validation["test"]["output_tail"].lower()
     assert validation["test"]["baseline_status"] == "failed"
     baseline = [
         (r["command"], r["status"])
@@ -71,9 +72,11 @@ def test_echo_on_a_real_nextjs_scenario_and_an_artifact_scenario(original_suites
     assert baseline[0][1] == "passed"
     assert json.loads(nextjs["metadata"])["scenarioId"] == "ZE_nextjs_route_handlers"
     figma = runs["mcp-example-file"]
-    assert figma["status"] == "completed" and not figma["is_successful"]
+    assert figma["status"] == "completed"
+    assert not figma["is_successful"]
     meta = json.loads(figma["metadata"])
     assert meta["artifact"] == {"type": "figma", "figma_file_id": "6vcQXB7D6W5auK4J0b5JUO"}
     prompt = conn.execute("SELECT prompt_sent FROM run_telemetry WHERE run_id = ?", (figma["run_id"],)).fetchone()[0]
-    assert "## Artifact Information" in prompt and "6vcQXB7D6W5auK4J0b5JUO" in prompt
+    assert "## Artifact Information" in prompt
+    assert "6vcQXB7D6W5auK4J0b5JUO" in prompt
     assert list((tmp_path / "ws").iterdir()) == []

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from zebench.cli import main
 from zebench.constants import DEV_LOCAL_KEY, client_token, is_loopback_host
 from zebench.io.serve import make_datasette, token_warning
-from zebench.models import BatchRecord, RunRecord
+from zebench.models import BatchRecord, RunRecord, RunStatus
 from zebench.store import Store
 
 from .test_api import ORIGINAL_PAYLOAD
@@ -77,9 +77,13 @@ def test_the_original_server_variable_is_read_and_then_the_development_key_is_re
 
 def test_start_up_warns_about_the_key(no_token: None, monkeypatch: pytest.MonkeyPatch) -> None:
     loopback = token_warning("127.0.0.1")
-    assert loopback is not None and DEV_LOCAL_KEY in loopback and "any process on this machine" in loopback
+    assert loopback is not None
+    assert DEV_LOCAL_KEY in loopback
+    assert "any process on this machine" in loopback
     public = token_warning("0.0.0.0")
-    assert public is not None and "refused" in public and DEV_LOCAL_KEY not in public
+    assert public is not None
+    assert "refused" in public
+    assert DEV_LOCAL_KEY not in public
     assert token_warning("127.0.0.1", immutable=True) is None
     monkeypatch.setenv("API_SECRET_KEY", "set")
     assert token_warning("0.0.0.0") is None
@@ -94,7 +98,9 @@ def test_zebench_clients_send_the_development_key_to_loopback_only(
     assert client_token("https://bench.example.org") is None
     monkeypatch.setenv("ZEBENCH_API_KEY", "mine")
     assert client_token("http://127.0.0.1:8001") == "mine"
-    assert is_loopback_host("127.1.2.3") and not is_loopback_host("0.0.0.0") and not is_loopback_host("10.0.0.1")
+    assert is_loopback_host("127.1.2.3")
+    assert not is_loopback_host("0.0.0.0")
+    assert not is_loopback_host("10.0.0.1")
 
 
 def test_run_submit_to_a_keyless_local_server_delivers_every_run(
@@ -120,7 +126,8 @@ def test_run_submit_to_a_keyless_local_server_delivers_every_run(
             url, client_token(url), spool=tmp_path / "spool.jsonl", transport=httpx.ASGITransport(app=ds.app())
         )
         for record in records:
-            assert record is not None and await submitter.submit(record)
+            assert record is not None
+            assert await submitter.submit(record)
         await submitter.close()
         return submitter.spooled
 
@@ -131,7 +138,7 @@ def test_run_submit_to_a_keyless_local_server_delivers_every_run(
 # -- batches loaded by ingest ----------------------------------------------------------------------------------
 
 
-def _record(run_id: str, batch_id: str, completed: str, status: str = "completed") -> RunRecord:
+def _record(run_id: str, batch_id: str, completed: str, status: RunStatus = "completed") -> RunRecord:
     return RunRecord(
         run_id=run_id,
         batch_id=batch_id,
@@ -194,7 +201,8 @@ def test_reingesting_completes_a_batch_ingested_by_an_older_zebench(tmp_path: Pa
     assert _original_batch(db_path, "old")["completedAt"] is None
     path = _jsonl(tmp_path / "again.jsonl", records)
     result = CliRunner().invoke(main, ["ingest", "--db", str(db_path), str(path)])
-    assert result.exit_code == 0 and "1 unchanged" in result.output
+    assert result.exit_code == 0
+    assert "1 unchanged" in result.output
     assert _original_batch(db_path, "old")["completedAt"] == _ms("2026-01-01T00:05:00Z")
 
 
@@ -217,10 +225,10 @@ def test_runs_posted_one_by_one_leave_the_batch_to_its_client(db_path: Path, mon
     ds = make_datasette(db_path)
     headers = {"Authorization": "Bearer k"}
     assert asyncio.run(ds.client.post("/api/results", json=ORIGINAL_PAYLOAD, headers=headers)).status_code == 201
-    assert _original_batch(db_path, ORIGINAL_PAYLOAD["batchId"])["completedAt"] is None
+    assert _original_batch(db_path, str(ORIGINAL_PAYLOAD["batchId"]))["completedAt"] is None
     batch = {"batchId": ORIGINAL_PAYLOAD["batchId"], "createdAt": 1730000000000, "completedAt": 1730000900000}
     assert asyncio.run(ds.client.post("/api/results/batch", json=batch, headers=headers)).status_code == 201
-    assert _original_batch(db_path, ORIGINAL_PAYLOAD["batchId"])["completedAt"] == 1730000900000
+    assert _original_batch(db_path, str(ORIGINAL_PAYLOAD["batchId"]))["completedAt"] == 1730000900000
 
 
 def test_results_json_lines_of_a_run_load_as_a_complete_batch(tmp_path: Path, suites: Path, db_path: Path) -> None:
@@ -241,9 +249,11 @@ def test_results_json_lines_of_a_run_load_as_a_complete_batch(tmp_path: Path, su
 
 def test_strict_says_it_is_for_ones_own_suites() -> None:
     text = " ".join(CliRunner().invoke(main, ["list", "--help"]).output.split())
-    assert "for your own suites" in text and "original ze-benchmarks suites" in text
+    assert "for your own suites" in text
+    assert "original ze-benchmarks suites" in text
     docs = " ".join((Path(__file__).parent.parent / "docs" / "scenario-format.md").read_text().split())
-    assert "**their own** suites" in docs and "not meant for the original project's suites" in docs
+    assert "**their own** suites" in docs
+    assert "not meant for the original project's suites" in docs
 
 
 def test_the_original_rubric_weights_are_warnings_that_say_why(tmp_path: Path) -> None:

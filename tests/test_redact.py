@@ -30,8 +30,11 @@ def test_which_environment_values_are_secrets() -> None:
         "MY_SERVICE_PASSWORD",
         "ZE_BENCHMARKS_API_KEY",
     ]
-    assert is_secret_name("gh_pat") and is_secret_name("GITHUB_TOKEN") and not is_secret_name("PATH")
-    assert not is_secret_name("XDG_SESSION_ID") and is_secret_name("SESSION_COOKIE")
+    assert is_secret_name("gh_pat")
+    assert is_secret_name("GITHUB_TOKEN")
+    assert not is_secret_name("PATH")
+    assert not is_secret_name("XDG_SESSION_ID")
+    assert is_secret_name("SESSION_COOKIE")
 
 
 @pytest.mark.parametrize(
@@ -110,10 +113,13 @@ def test_a_record_is_redacted_everywhere_and_unchanged_records_are_kept_as_they_
     clean = redactor.model(record)
     text = clean.model_dump_json()
     for value in secret_values(ENV):
-        assert value not in text and json.dumps(value)[1:-1] not in text
+        assert value not in text
+        assert json.dumps(value)[1:-1] not in text
+    assert clean.transcript is not None
     assert "[REDACTED:GH_PAT]" in clean.transcript.tool_calls[0].output
     assert "[REDACTED:ANTHROPIC_API_KEY]" in clean.transcript.messages[0].content[0]["text"]
     assert any("[REDACTED:DATABASE_URL]" in key for key in clean.metadata)  # dict keys too
+    assert record.transcript is not None
     assert record.transcript.tool_calls[0].output == leaked  # the original is not changed
     harmless = _record("nothing to see here")
     assert redactor.model(harmless) is harmless
@@ -160,7 +166,8 @@ CREDENTIAL_FILES = [
 @pytest.mark.parametrize("text, secret", CREDENTIAL_FILES)
 def test_credentials_in_files_and_commands_are_redacted(text: str, secret: str) -> None:
     out = Redactor({}).text(text)
-    assert secret not in out and "[REDACTED:" in out, out
+    assert secret not in out, out
+    assert "[REDACTED:" in out, out
 
 
 #: Ordinary output that must come out unchanged: test runners, package managers, compilers, code that names

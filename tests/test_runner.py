@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from zebench.run.tools import Toolbox
 from .conftest import make_scenario, marker, processes_with, run, write
 
 
-def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options) -> object:
+def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options: Any) -> RunRecord:
     scenario = Catalog(suites).scenario("demo", "add")
     opts = RunOptions(workspace_root=tmp_path / "workspaces", **options)
     return run(run_one(RunSpec(scenario, tier, agent), opts))
@@ -28,15 +29,27 @@ def _fixture_snapshot(suites: Path) -> dict[str, bytes]:
 
 def test_oracle_scores_ten_and_echo_fails(suites: Path, tmp_path: Path) -> None:
     oracle = _run(suites, "oracle", tmp_path)
-    assert oracle.status == "completed" and oracle.failure is None
-    assert oracle.weighted_score == 10.0 and oracle.is_successful and oracle.success_metric == 1.0
+    assert oracle.status == "completed"
+    assert oracle.failure is None
+    assert oracle.weighted_score == 10.0
+    assert oracle.is_successful
+    assert oracle.success_metric == 1.0
+    assert oracle.transcript is not None
     assert [c.name for c in oracle.transcript.tool_calls] == ["writeFile"]
+    assert oracle.telemetry is not None
     assert set(oracle.telemetry.stage_ms) == {"setup", "workspace", "agent", "validation", "evaluation", "results"}
-    assert oracle.telemetry.tool_calls == 1 and oracle.telemetry.cost_usd == 0
+    assert oracle.telemetry.tool_calls == 1
+    assert oracle.telemetry.cost_usd == 0
+    assert oracle.diff is not None
     assert [f.path for f in oracle.diff.files] == ["calc.py"]
-    assert oracle.manifest.scenario_hash and oracle.manifest.agent == "oracle"
+    assert oracle.manifest is not None
+    assert oracle.manifest.scenario_hash
+    assert oracle.manifest.agent == "oracle"
     echo = _run(suites, "echo", tmp_path)
-    assert echo.status == "completed" and not echo.is_successful and echo.weighted_score < 7
+    assert echo.status == "completed"
+    assert not echo.is_successful
+    assert echo.weighted_score is not None
+    assert echo.weighted_score < 7
     assert {v.kind: v.status for v in echo.validation} == {"test": "failed"}
 
 
@@ -53,6 +66,7 @@ def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_p
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
     assert record.status == "completed"
+    assert record.diff is not None
     assert {f.path: f.change for f in record.diff.files} == {
         "calc.py": "modified",
         "new.txt": "added",
@@ -60,9 +74,13 @@ def test_fixture_is_never_changed_and_workspaces_are_removed(suites: Path, tmp_p
         "tests/test_calc.py": "deleted",
     }
     assert _fixture_snapshot(suites) == before
+    assert record.telemetry is not None
+    assert record.telemetry.workspace_dir is not None
     assert not Path(record.telemetry.workspace_dir).exists()
     assert list((tmp_path / "workspaces").iterdir()) == []
     kept = _run(suites, "echo", tmp_path, keep_workspaces=True)
+    assert kept.telemetry is not None
+    assert kept.telemetry.workspace_dir is not None
     assert Path(kept.telemetry.workspace_dir).is_dir()
 
 
@@ -73,10 +91,16 @@ def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_
     record = _run(
         suites, "replay", tmp_path, timeout_seconds=2, agent_settings={"replay_file": str(replay)}, sandbox=sandbox_mode
     )
-    assert record.status == "timeout" and record.failure.category == "timeout"
-    assert record.failure.stage == "agent" and not record.is_successful and record.weighted_score is None
+    assert record.status == "timeout"
+    assert record.failure is not None
+    assert record.failure.category == "timeout"
+    assert record.failure.stage == "agent"
+    assert not record.is_successful
+    assert record.weighted_score is None
     assert processes_with(m) == []
+    assert record.transcript is not None
     assert record.transcript.tool_calls[0].name == "runCommand"
+    assert record.manifest is not None
     assert record.manifest.settings["sandbox"] == sandbox_mode
 
 
@@ -84,15 +108,21 @@ def test_failure_categories_are_stored(tmp_path: Path) -> None:
     root = tmp_path / "suites"
     make_scenario(root, solution=False)
     no_solution = _run(root, "oracle", tmp_path)
-    assert no_solution.status == "failed" and no_solution.failure.category == "agent"
+    assert no_solution.status == "failed"
+    assert no_solution.failure is not None
+    assert no_solution.failure.category == "agent"
     assert "no reference solution" in no_solution.failure.message
     no_prompt = _run(root, "echo", tmp_path, tier="L3")
-    assert no_prompt.failure.category == "prompt" and no_prompt.failure.stage == "setup"
+    assert no_prompt.failure is not None
+    assert no_prompt.failure.category == "prompt"
+    assert no_prompt.failure.stage == "setup"
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     scenario = Catalog(root).scenario("demo", "add")
     bad_ws = run(run_one(RunSpec(scenario, "L1", "echo"), RunOptions(workspace_root=blocker / "sub")))
-    assert bad_ws.failure.category == "workspace" and bad_ws.status == "failed"
+    assert bad_ws.failure is not None
+    assert bad_ws.failure.category == "workspace"
+    assert bad_ws.status == "failed"
 
 
 def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
@@ -100,6 +130,7 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
     yaml_text = "id: add\nsuite: demo\nwarmup: {enabled: true, type: scripted, commands: ['exit 3']}\n"
     make_scenario(root, yaml_text=yaml_text)
     record = _run(root, "echo", tmp_path)
+    assert record.failure is not None
     assert record.failure.category == "warmup"
 
 
@@ -130,7 +161,8 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
         )
         deadline = time.monotonic() + 60
         while len(processes_with(m)) < 2:  # a bounded poll: both sleeps started
-            assert time.monotonic() < deadline and not task.done()
+            assert time.monotonic() < deadline
+            assert not task.done()
             await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -140,10 +172,15 @@ def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_pat
     assert run(scenario_run())
     assert processes_with(m) == []  # killed with the run, setsid or not
     [record] = handed
-    assert record.status == "cancelled" and record.failure.category == "cancelled"
-    assert record.failure.stage == "agent" and "--resume" in record.failure.message
+    assert record.status == "cancelled"
+    assert record.failure is not None
+    assert record.failure.category == "cancelled"
+    assert record.failure.stage == "agent"
+    assert "--resume" in record.failure.message
+    assert record.transcript is not None
     assert [c.name for c in record.transcript.tool_calls] == ["writeFile", "runCommand"]  # what it did so far
-    assert record.weighted_score is None and not record.is_successful
+    assert record.weighted_score is None
+    assert not record.is_successful
 
 
 class _Crashing(Agent):
@@ -168,12 +205,16 @@ class _Crashing(Agent):
     ],
 )
 def test_agent_crashes_are_stored_failed_runs(
-    suites: Path, tmp_path: Path, settings: dict, category: str, message: str
+    suites: Path, tmp_path: Path, settings: dict[str, Any], category: str, message: str
 ) -> None:
     register_agent("crashing", _Crashing)
     record = _run(suites, "crashing", tmp_path, agent_settings=settings)
-    assert record.status == "failed" and record.failure.category == category and record.failure.stage == "agent"
+    assert record.status == "failed"
+    assert record.failure is not None
+    assert record.failure.category == category
+    assert record.failure.stage == "agent"
     assert record.failure.message.startswith(message)
+    assert record.diff is not None
     assert [f.path for f in record.diff.files] == ["half.txt"]  # what it changed before it failed
     assert list((tmp_path / "workspaces").iterdir()) == []
 
@@ -181,8 +222,11 @@ def test_agent_crashes_are_stored_failed_runs(
 def test_a_record_that_cannot_be_built_is_still_a_stored_failed_run(suites: Path, tmp_path: Path) -> None:
     register_agent("crashing", _Crashing)
     record = _run(suites, "crashing", tmp_path, agent_settings={"mode": "junk"})
-    assert record.status == "failed" and record.failure.category == "infrastructure"
-    assert record.failure.stage == "results" and "the run record could not be built" in record.failure.message
+    assert record.status == "failed"
+    assert record.failure is not None
+    assert record.failure.category == "infrastructure"
+    assert record.failure.stage == "results"
+    assert "the run record could not be built" in record.failure.message
     assert list((tmp_path / "workspaces").iterdir()) == []
 
 
@@ -196,6 +240,10 @@ def test_secrets_are_redacted_from_the_record(suites: Path, tmp_path: Path, monk
     replay = write(tmp_path / "calls.json", json.dumps(calls))
     record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)})
     text = record.model_dump_json()
-    assert secret not in text and "ghp_aaaa" not in text
+    assert secret not in text
+    assert "ghp_aaaa" not in text
+    assert record.transcript is not None
     assert "[REDACTED:ZE_BENCHMARKS_API_KEY]" in record.transcript.tool_calls[1].output
+    assert record.diff is not None
+    assert record.diff.files[0].patch is not None
     assert "[REDACTED:github-token]" in record.diff.files[0].patch

@@ -62,7 +62,7 @@ def replay(
         async with asyncio.timeout(120):  # a safety net only: a hang fails instead of stalling the suite
             return await run_one(RunSpec(scenario, "L1", "replay"), opts)
 
-    return run(bounded())  # type: ignore[no-any-return]
+    return run(bounded())
 
 
 def command(text: str) -> dict[str, Any]:
@@ -70,6 +70,7 @@ def command(text: str) -> dict[str, Any]:
 
 
 def outputs(record: RunRecord) -> list[str]:
+    assert record.transcript is not None
     return [c.output for c in record.transcript.tool_calls]
 
 
@@ -112,11 +113,16 @@ def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -
         "bwrap",
     )
     out = outputs(record)
-    assert "No such file" in out[0] and "root:" not in out[0]
-    assert "cannot access '/home/zebench/.ssh'" in out[1] and "id_rsa" not in out[1]
-    assert "top secret" not in record.model_dump_json() and "No such file" in out[2]
+    assert "No such file" in out[0]
+    assert "root:" not in out[0]
+    assert "cannot access '/home/zebench/.ssh'" in out[1]
+    assert "id_rsa" not in out[1]
+    assert "top secret" not in record.model_dump_json()
+    assert "No such file" in out[2]
     # Only the command's own processes (its shell, ps, and the namespace's init) are visible.
-    assert int(out[3].splitlines()[1]) <= 4 and "_reaper.py" not in out[3] and "-m pytest" not in out[3]
+    assert int(out[3].splitlines()[1]) <= 4
+    assert "_reaper.py" not in out[3]
+    assert "-m pytest" not in out[3]
     assert "zebench sandbox" in out[4]
 
 
@@ -137,7 +143,8 @@ def test_a_hard_link_out_is_never_written_through(tmp_path: Path, sandbox_mode: 
     assert record.status == "completed", record.failure
     assert outside.read_text() == "original\n"
     if sandbox_mode == "none":  # the link could be made: writeFile replaced it instead of writing through it
-        assert "link.txt" in outputs(record)[0] and outputs(record)[2] == "pwned\n"
+        assert "link.txt" in outputs(record)[0]
+        assert outputs(record)[2] == "pwned\n"
     else:  # the outside file is not even visible
         assert "No such file" in outputs(record)[0]
 
@@ -153,7 +160,8 @@ def test_the_fixture_is_never_writable(tmp_path: Path) -> None:
         "bwrap",
         suites=suites,
     )
-    assert fixture_file.read_text() == before and not (fixture_file.parent / "new.txt").exists()
+    assert fixture_file.read_text() == before
+    assert not (fixture_file.parent / "new.txt").exists()
     assert "Exit code: 0" not in outputs(record)[0]
 
 
@@ -168,9 +176,13 @@ def test_a_fifo_never_blocks_a_run(tmp_path: Path, sandbox_mode: str) -> None:
         sandbox_mode,
     )
     assert record.status == "completed", record.failure
+    assert record.transcript is not None
     read = record.transcript.tool_calls[1]
-    assert read.is_error and "FIFO" in read.output and "regular files only" in read.output
+    assert read.is_error
+    assert "FIFO" in read.output
+    assert "regular files only" in read.output
     assert record.is_successful  # validation and the diff went on (the FIFO is not part of the diff)
+    assert record.diff is not None
     assert [f.path for f in record.diff.files] == ["calc.py"]
 
 
@@ -191,10 +203,13 @@ def test_os_errors_are_tool_errors(tmp_path: Path, sandbox_mode: str) -> None:
         sandbox_mode,
     )
     assert record.status == "completed", record.failure
+    assert record.transcript is not None
     calls = record.transcript.tool_calls
     assert [c.is_error for c in calls] == [True] * 7 + [False]
-    assert "File name too long" in calls[1].output and "not a directory" in calls[2].output
-    assert "is a directory" in calls[4].output and len(calls[0].output) < 400
+    assert "File name too long" in calls[1].output
+    assert "not a directory" in calls[2].output
+    assert "is a directory" in calls[4].output
+    assert len(calls[0].output) < 400
 
 
 # -- processes ------------------------------------------------------------------------------------------------
@@ -234,7 +249,8 @@ def test_a_fork_bomb_stops_at_the_process_limit(tmp_path: Path) -> None:
     )
     result = run(box.run(["python", "-c", fork_until_refused], timeout=60))
     refused_after = int(result.output.split()[2])
-    assert 0 < refused_after < 64 and "Resource temporarily unavailable" in result.output
+    assert 0 < refused_after < 64
+    assert "Resource temporarily unavailable" in result.output
     m = marker()
     bomb = run(box.run(f"sleep {m} & bomb() {{ bomb | bomb & }}; bomb; sleep {m}", timeout=3))
     # what the sandbox guarantees: the bomb ends (at the time limit, or sooner when the shell gives up at the
@@ -249,7 +265,8 @@ def test_file_size_and_memory_limits(tmp_path: Path, sandbox_mode: str) -> None:
     assert "status 153" in big.output  # 128 + SIGXFSZ
     assert (tmp_path / "ws" / "big.bin").stat().st_size == 2**20
     hog = run(box.run(["python", "-c", "b = bytearray(512 * 2**20)"], timeout=30))
-    assert hog.exit_code == 1 and "MemoryError" in hog.output
+    assert hog.exit_code == 1
+    assert "MemoryError" in hog.output
 
 
 def _cancel_after(box: Sandbox, command_text: str, iterations: int, again_after: int | None = None) -> None:
@@ -336,10 +353,14 @@ def _connect(port: int) -> str:
 
 def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_server: int) -> None:
     closed = replay(tmp_path, [command(_connect(local_server))], "bwrap")
-    assert "got hello" not in outputs(closed)[0] and "Connection refused" in outputs(closed)[0]
+    assert "got hello" not in outputs(closed)[0]
+    assert "Connection refused" in outputs(closed)[0]
+    assert closed.manifest is not None
     assert closed.manifest.settings["agentNetwork"] is False
     opened = replay(tmp_path, [command(_connect(local_server))], "bwrap", agent_network=True)
-    assert "got hello" in outputs(opened)[0] and opened.manifest.settings["agentNetwork"] is True
+    assert "got hello" in outputs(opened)[0]
+    assert opened.manifest is not None
+    assert opened.manifest.settings["agentNetwork"] is True
     # A scenario can ask for it; validation always has it.
     suites = tmp_path / "net-suites"
     make_scenario(
@@ -351,7 +372,8 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     )
     by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
     assert "got hello" in outputs(by_scenario)[0]
-    assert by_scenario.validation[0].status == "passed" and "got hello" in by_scenario.validation[0].output_tail
+    assert by_scenario.validation[0].status == "passed"
+    assert "got hello" in by_scenario.validation[0].output_tail
 
 
 def test_validation_policy_extras(tmp_path: Path) -> None:
@@ -367,7 +389,8 @@ def test_validation_policy_extras(tmp_path: Path) -> None:
             "echo cached > $npm_config_store_dir/a && cat $npm_config_store_dir/a", purpose="validation", timeout=30
         )
     )
-    assert out.output == "cached\n" and (store / "a").read_text() == "cached\n"
+    assert out.output == "cached\n"
+    assert (store / "a").read_text() == "cached\n"
     agent = run(box.run("ls $npm_config_store_dir; echo ${npm_config_store_dir:-unset}", timeout=30))
     assert agent.output.endswith("unset\n")
     run(box.close())
@@ -412,25 +435,30 @@ def test_a_huge_file_keeps_the_diff_small(tmp_path: Path) -> None:
 
 
 def test_sandbox_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_mode("bwrap") == ("bwrap", None) and resolve_mode("auto") == ("bwrap", None)
+    assert resolve_mode("bwrap") == ("bwrap", None)
+    assert resolve_mode("auto") == ("bwrap", None)
     assert resolve_mode("none") == ("none", None)
     suites = tmp_path / "suites"
     make_scenario(suites)
     monkeypatch.setattr(sandbox_module, "bwrap_problem", lambda: "bwrap not found (Debian: apt-get install ...)")
     args = ["run", "--suites-dir", str(suites), "--db", str(tmp_path / "z.db"), "-a", "oracle"]
     refused = CliRunner().invoke(main, [*args, "--sandbox", "bwrap"])
-    assert refused.exit_code == 2 and "bwrap not found" in refused.output and not (tmp_path / "z.db").exists()
+    assert refused.exit_code == 2
+    assert "bwrap not found" in refused.output
+    assert not (tmp_path / "z.db").exists()
     fallback = CliRunner().invoke(main, [*args, "--sandbox", "auto", "-o", str(tmp_path / "r.jsonl")])
     assert fallback.exit_code == 0, fallback.output
     assert "warning: running commands without a sandbox" in fallback.output
     record = json.loads((tmp_path / "r.jsonl").read_text())
-    assert record["manifest"]["settings"]["sandbox"] == "none" and record["isSuccessful"]
+    assert record["manifest"]["settings"]["sandbox"] == "none"
+    assert record["isSuccessful"]
 
 
 def test_run_command_without_a_sandbox_still_reaps(tmp_path: Path) -> None:
     m = marker()
     result = run(run_command(f"setsid sleep {m} & echo started", tmp_path, timeout=10))
-    assert result.output == "started\n" and processes_with(m) == []
+    assert result.output == "started\n"
+    assert processes_with(m) == []
 
 
 def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str) -> None:
@@ -461,7 +489,8 @@ def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str
         """,
     )
     victim = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    assert victim.stdout is not None and victim.stdout.readline() == "ready\n"
+    assert victim.stdout is not None
+    assert victim.stdout.readline() == "ready\n"
     pidfds = [os.pidfd_open(pid) for pid in processes_with(m)]
     victim.send_signal(signal.SIGKILL)
     victim.wait()
@@ -492,5 +521,6 @@ def test_runs_share_a_package_store(tmp_path: Path) -> None:
             timeout=30,
         )
     )
-    assert made.exit_code == 0 and added.exit_code == 0, added.output
+    assert made.exit_code == 0, added.output
+    assert added.exit_code == 0, added.output
     assert added.output == "two\none\n"  # b, then c (what the first run wrote, moved by the second)

@@ -140,7 +140,8 @@ def test_a_signal_records_in_flight_runs_and_resume_finishes_the_batch(tmp_path:
     for noise in NOISE:
         assert noise not in stderr, stderr
     if sig == signal.SIGTERM:
-        assert b"\x1b[?25l" in terminal and terminal.rindex(b"\x1b[?25h") > terminal.rindex(b"\x1b[?25l")
+        assert b"\x1b[?25l" in terminal
+        assert terminal.rindex(b"\x1b[?25h") > terminal.rindex(b"\x1b[?25l")
 
     wait_until(lambda: not processes_with(batch.marker), "the killed commands to be gone", timeout=10)
     rows = batch.rows()
@@ -154,11 +155,13 @@ def test_a_signal_records_in_flight_runs_and_resume_finishes_the_batch(tmp_path:
     cancelled = [
         json.loads(line) for line in batch.output.read_text().splitlines() if json.loads(line)["status"] == "cancelled"
     ]
-    assert len(cancelled) == 2 and all(r["transcript"]["toolCalls"][0]["name"] == "runCommand" for r in cancelled)
+    assert len(cancelled) == 2
+    assert all(r["transcript"]["toolCalls"][0]["name"] == "runCommand" for r in cancelled)
 
     done = batch.resume()  # without --output: the batch's own file
     assert done.returncode == 0, done.stderr + done.stdout
-    assert "(2 already stored)" in done.stderr and "2 interrupted attempts are stored as cancelled" in done.stdout
+    assert "(2 already stored)" in done.stderr
+    assert "2 interrupted attempts are stored as cancelled" in done.stdout
     rows = batch.rows()
     final = sorted(key for _, key, status, *_ in rows if status != "cancelled")
     assert final == ["one/echo", "one/replay", "two/echo", "two/replay"]
@@ -209,12 +212,14 @@ def test_kill_9_leftovers_are_removed_by_resume_never_a_live_batchs(tmp_path: Pa
         proc.kill()  # SIGKILL: no handler, no cleanup
         proc.communicate(timeout=60)
         (killed,) = [p for p in batch.ws.glob("zebench-batch-sig-*") if p != live_area]
-        assert len(list(killed.glob("zebench-*/started"))) == 2 and list(killed.glob("zebench-sandbox-*"))
+        assert len(list(killed.glob("zebench-*/started"))) == 2
+        assert list(killed.glob("zebench-sandbox-*"))
         done = batch.resume()
         assert done.returncode == 0, done.stderr + done.stdout
         assert "Removed 1 folder(s) left by killed zebench processes" in done.stderr
         assert not killed.exists()  # the killed batch's folder, workspaces and sandbox folders: gone
-        assert live.poll() is None and len(list(live_area.glob("zebench-*/started"))) == 2  # the live one's: kept
+        assert live.poll() is None
+        assert len(list(live_area.glob("zebench-*/started"))) == 2
         final = sorted(key for _, key, status, *_ in batch.rows() if status != "cancelled")
         assert final == ["one/echo", "one/replay", "two/echo", "two/replay"]
     finally:
@@ -243,5 +248,6 @@ def test_signals_request_a_stop_and_a_second_one_hurries() -> None:
         return stop
 
     stop = asyncio.run(scenario())
-    assert stop.signal == signal.SIGTERM and hurried == [2]
+    assert stop.signal == signal.SIGTERM
+    assert hurried == [2]
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers removed on the way out

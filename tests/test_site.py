@@ -95,7 +95,8 @@ def test_every_page_and_mirror_file_is_written(built: Path, site_db: Path) -> No
     assert [a.split("-")[0] for a in assets] == ["site", "site", "vega", "views"]
     assert all(re.fullmatch(r"[a-z]+-[0-9a-f]{12}\.(js|css)", a) for a in assets)
     vega = next((built / "assets").glob("vega-*.js")).read_text()
-    assert "window.vegaEmbed" in vega and len(vega) > 500_000  # the real bundle, not a placeholder
+    assert "window.vegaEmbed" in vega
+    assert len(vega) > 500_000  # the real bundle, not a placeholder
 
 
 def test_no_page_refers_to_anything_outside_the_site(built: Path) -> None:
@@ -148,13 +149,13 @@ def test_small_chunks_hold_every_run_once(site_db: Path, tmp_path: Path, monkeyp
     pages = [json.loads((out / "api/v2/runs" / p["path"]).read_text()) for p in index["pages"]]
     assert [r["runId"] for page in pages for r in page] == ids
     details = [k for f in (out / "api/v2/runs/detail").iterdir() for k in json.loads(f.read_text())]
-    assert sorted(details) == sorted(ids) and len(list((out / "api/v2/runs/detail").iterdir())) >= len(ids) // 7
+    assert sorted(details) == sorted(ids)
+    assert len(list((out / "api/v2/runs/detail").iterdir())) >= len(ids) // 7
     table = [row[1] for f in (out / "data/runs-index").iterdir() for row in data_file(f)]
     assert sorted(table) == sorted(ids)
     manifest = data_file(out / "data/manifest.js")
-    assert manifest["detailChunk"] == 7 and len(manifest["indexChunks"]) == len(
-        list((out / "data/runs-index").iterdir())
-    )
+    assert manifest["detailChunk"] == 7
+    assert len(manifest["indexChunks"]) == len(list((out / "data/runs-index").iterdir()))
 
 
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
@@ -189,7 +190,10 @@ def test_agent_text_is_escaped_in_every_file(built: Path) -> None:
 
 def test_script_json_and_file_names_are_safe() -> None:
     text = script_json({"a": "</script><!-- & \u2028"})
-    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert "\u2028" not in text
     assert json.loads(text) == {"a": "</script><!-- & \u2028"}
     assert file_name("batch-123-abc") == "batch-123-abc"
     names = {file_name(x) for x in ("../etc/passwd", "a/b", "a b", "a?b", "x.json", "", "CON<>", "index")}
@@ -199,7 +203,9 @@ def test_script_json_and_file_names_are_safe() -> None:
     ids = ["Nightly", "nightly", "x y", file_name("x y").replace("~", "-"), "batch-1", "INDEX"]
     mapping = builder.batch_file_names(ids)
     assert len({n.lower() for n in mapping.values()}) == len(ids)
-    assert mapping["batch-1"] == "batch-1" and mapping["Nightly"] != "Nightly" and mapping["INDEX"] != "INDEX"
+    assert mapping["batch-1"] == "batch-1"
+    assert mapping["Nightly"] != "Nightly"
+    assert mapping["INDEX"] != "INDEX"
 
 
 def test_chart_specs_are_valid_vega_lite(built: Path) -> None:
@@ -234,9 +240,12 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     shutil.copyfile(site_db, db)
     out = tmp_path / "site"
     first = build_site(db, out)
-    assert first.full and first.written and not first.removed
+    assert first.full
+    assert first.written
+    assert not first.removed
     again = build_site(db, out)
-    assert not again.full and again.written == []  # nothing changed: nothing is written
+    assert not again.full
+    assert again.written == []  # nothing changed: nothing is written
 
     _add_batch(db, "batch-new")
     after = build_site(db, out)
@@ -261,7 +270,9 @@ def test_incremental_builds_rewrite_only_what_changed(site_db: Path, tmp_path: P
     )
 
     full = build_site(db, out, full=True)
-    assert full.full and len(full.written) == 0 and full.unchanged >= full.files - 1  # same bytes: nothing to rewrite
+    assert full.full
+    assert len(full.written) == 0
+    assert full.unchanged >= full.files - 1  # same bytes: nothing to rewrite
     (out / "index.html").unlink()
     (out / "batches/batch-a.html").write_text("tampered")
     repaired = build_site(db, out, full=True)
@@ -276,8 +287,11 @@ def test_a_rewritten_run_is_rebuilt(site_db: Path, tmp_path: Path) -> None:
     with Store(db) as store:  # the same run written again with other content: same runId, same row id
         run_id = store.run_ids("batch-a")[0]
         record = store.get_run(run_id)
-        assert record is not None and record.status == "completed"
+        assert record is not None
+        assert record.status == "completed"
+        assert record.transcript is not None
         record.transcript.messages[0].content = "rewritten"  # nothing a count or a score would show
+        assert record.telemetry is not None
         record.telemetry.cost_usd = 123.0
         store.save_run(record)
     report = build_site(db, out)
@@ -301,7 +315,8 @@ def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Pat
     build_site(db, out)
     (out / "batches/batch-b.html").unlink()
     report = build_site(db, out)
-    assert "batches/batch-b.html" in report.written and (out / "batches/batch-b.html").is_file()
+    assert "batches/batch-b.html" in report.written
+    assert (out / "batches/batch-b.html").is_file()
     with Store(db) as store:  # a batch removed from the database disappears from the site
         store.conn.execute("DELETE FROM benchmark_runs WHERE batch_id = 'batch-b'")
         store.conn.execute("DELETE FROM batch_runs WHERE batch_id = 'batch-b'")
@@ -312,7 +327,8 @@ def test_a_deleted_unit_file_is_rebuilt_and_stale_files_are_removed(site_db: Pat
     state["units"]["_all"]["files"] += ["../precious.txt", str(outside)]  # a foreign or hand-edited state file
     (out / builder.STATE_FILE).write_text(json.dumps(state))
     report = build_site(db, out)
-    assert "batches/batch-b.html" in report.removed and not (out / "batches/batch-b.html").exists()
+    assert "batches/batch-b.html" in report.removed
+    assert not (out / "batches/batch-b.html").exists()
     assert not (out / "downloads/batch-b.csv.gz").exists()
     assert outside.read_text() == "not the site's"
 
@@ -326,7 +342,8 @@ def test_templates_change_forces_a_full_build(site_db: Path, tmp_path: Path, mon
     base = templates / "base.html"
     base.write_text(base.read_text().replace("<footer>", "<footer>Changed. "))
     report = build_site(site_db, out)
-    assert report.full and "batches/batch-a.html" in report.written
+    assert report.full
+    assert "batches/batch-a.html" in report.written
     assert "Changed." in (out / "batches/batch-a.html").read_text()
 
 
@@ -343,14 +360,18 @@ def test_cli_errors_write_nothing(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "site"
     result = runner.invoke(main, ["build-site", "--db", str(tmp_path / "missing.db"), "--out", str(out)])
-    assert result.exit_code == 2 and "no database at" in result.output and not out.exists()
+    assert result.exit_code == 2
+    assert "no database at" in result.output
+    assert not out.exists()
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)")
     result = runner.invoke(main, ["build-site", "--db", str(other), "--out", str(out)])
-    assert result.exit_code == 2 and "not a zebench database" in result.output
+    assert result.exit_code == 2
+    assert "not a zebench database" in result.output
     assert not out.exists()
     result = runner.invoke(main, ["build-site", "--db", str(other), "--base-url", "javascript:alert(1)"])
-    assert result.exit_code == 2 and "--base-url" in result.output
+    assert result.exit_code == 2
+    assert "--base-url" in result.output
 
 
 def test_cli_builds_and_says_how_to_open(site_db: Path, tmp_path: Path) -> None:
@@ -359,7 +380,8 @@ def test_cli_builds_and_says_how_to_open(site_db: Path, tmp_path: Path) -> None:
         main, ["build-site", "--db", str(site_db), "--out", str(out), "--base-url", "https://bench.example.org/"]
     )
     assert result.exit_code == 0, result.output
-    assert (out / "index.html").resolve().as_uri() in result.output and "http.server" in result.output
+    assert (out / "index.html").resolve().as_uri() in result.output
+    assert "http.server" in result.output
     assert '<link rel="canonical" href="https://bench.example.org/index.html">' in (out / "index.html").read_text()
     assert "https://bench.example.org/batches/batch-a.html" in (out / "sitemap.xml").read_text()
 
@@ -373,7 +395,8 @@ def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
     assert headers["/*"]["X-Content-Type-Options"] == "nosniff"
     assert "immutable" in headers["/assets/*"]["Cache-Control"]
     redirects = [(r["from"], r["to"]) for r in config["redirects"]]
-    assert redirects == REWRITES and all(r["status"] == 200 and not r.get("force") for r in config["redirects"])
+    assert redirects == REWRITES
+    assert all(r["status"] == 200 and not r.get("force") for r in config["redirects"])
     # every rewrite lands on a file of a built site
     for _, target in REWRITES:
         assert (built / target.lstrip("/").replace(":id", "batch-a")).is_file(), target
@@ -384,8 +407,10 @@ def test_host_configuration_agrees_with_the_builder(built: Path) -> None:
     meta = re.search(
         r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', (built / "index.html").read_text()
     )
-    assert meta and html.unescape(meta.group(1)) == builder.META_CONTENT_SECURITY_POLICY
-    assert "script-src 'self';" in builder.META_CONTENT_SECURITY_POLICY and "frame-ancestors" not in meta.group(1)
+    assert meta
+    assert html.unescape(meta.group(1)) == builder.META_CONTENT_SECURITY_POLICY
+    assert "script-src 'self';" in builder.META_CONTENT_SECURITY_POLICY
+    assert "frame-ancestors" not in meta.group(1)
 
 
 def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site_db: Path) -> None:
@@ -422,7 +447,8 @@ def test_batch_matrix_is_the_same_in_the_site_and_the_live_api(built: Path, site
     page = (built / "batches/batch-c.html").read_text()
     assert 'id="batch-matrix" data-batch="batch-c" data-file="batch-c" data-previous="batch-a"' in page
     without = live(site_db, "/api/v2/batches/batch-c/matrix")
-    assert without["previousBatchId"] is None and not any(i["regressed"] for i in without["items"])
+    assert without["previousBatchId"] is None
+    assert not any(i["regressed"] for i in without["items"])
     for path, status in (
         ("/api/v2/batches/nope/matrix", 404),
         ("/api/v2/batches/batch-c/matrix?previous=nope", 404),
@@ -440,23 +466,27 @@ def test_serve_site_serves_the_built_site_beside_the_api(built: Path, site_db: P
         return asyncio.run(make_datasette(site_db, site=site).client.get(path))
 
     index = get(SITE_PREFIX)
-    assert index.status_code == 200 and index.text == (built / "index.html").read_text()
+    assert index.status_code == 200
+    assert index.text == (built / "index.html").read_text()
     assert index.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert index.headers["x-content-type-options"] == "nosniff"
     assert get(SITE_PREFIX + "runs.html").text == (built / "runs.html").read_text()
     asset = next(p for p in (built / "assets").iterdir() if p.name.startswith("views-"))
     response = get(f"{SITE_PREFIX}assets/{asset.name}")
-    assert response.content == asset.read_bytes() and response.headers["content-type"].startswith("text/javascript")
+    assert response.content == asset.read_bytes()
+    assert response.headers["content-type"].startswith("text/javascript")
     # the built site's data/live.js says it is static; served, it says where the API is
     assert data_file(built / "data/live.js") is None
     config = get(SITE_PREFIX + "data/live.js")
-    assert config.status_code == 200 and config.text.startswith('zbData("live",')
+    assert config.status_code == 200
+    assert config.text.startswith('zbData("live",')
     (built / "served-live.js").write_text(config.text)
     try:
         assert data_file(built / "served-live.js")["api"] == LIVE_API_FROM_SITE
     finally:
         (built / "served-live.js").unlink()
-    assert LIVE_API_FROM_SITE.replace("../", "") == "api/v2" and SITE_PREFIX.count("/") - 1 == 2
+    assert LIVE_API_FROM_SITE.replace("../", "") == "api/v2"
+    assert SITE_PREFIX.count("/") - 1 == 2
     for bad in ("../z.db", "%2e%2e/%2e%2e/etc/passwd", ".zebench-build.json", "assets", "nope.html"):
         assert get(SITE_PREFIX + bad).status_code == 404, bad
     assert get(SITE_PREFIX, site=None).status_code == 404  # served only with --site
@@ -474,7 +504,7 @@ def test_serve_site_option_builds_the_site_first(
     shutil.copyfile(site_db, db)
     result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "8123", "--site", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out/index.html").is_file() and (tmp_path / "out/data/live.js").is_file()
-    assert "live at http://127.0.0.1:8123/-/site/" in result.output and started == [
-        {"host": "127.0.0.1", "port": 8123, "log_level": "info"}
-    ]
+    assert (tmp_path / "out/index.html").is_file()
+    assert (tmp_path / "out/data/live.js").is_file()
+    assert "live at http://127.0.0.1:8123/-/site/" in result.output
+    assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]

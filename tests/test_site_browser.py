@@ -112,9 +112,8 @@ def test_every_page_type_loads_cleanly_from_file_urls(browser: Any, site: tuple[
         page.close()
     for name in ("index.html", "agents.html", "scenarios.html", "evaluators.html", "costs.html", "batch-b.html"):
         assert charts[name] >= 1, name
-    assert (
-        charts["index.html"] == 3 and charts["agents.html"] == 3
-    )  # leaderboard, histogram, trends; heatmap, tiers, Pareto
+    assert charts["index.html"] == 3
+    assert charts["agents.html"] == 3  # leaderboard, histogram, trends; heatmap, tiers, Pareto
 
 
 class _HostHandler(http.server.SimpleHTTPRequestHandler):
@@ -176,7 +175,8 @@ def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Pa
     expected = [r for r in everything if r[2] == agent]
     assert page.inner_text("#runs-status") == _status(db, expected, everything)
     cells = page.locator("#runs-table tbody tr td:nth-child(5)").all_inner_texts()
-    assert cells and all(c.startswith(agent) for c in cells)
+    assert cells
+    assert all(c.startswith(agent) for c in cells)
     assert "agent=" in page.evaluate("location.hash")
     page.select_option("select[name=batch]", "batch-b")
     both = [r for r in everything if r[2] == agent and r[3] == "batch-b"]
@@ -189,7 +189,8 @@ def test_runs_page_filters_sorts_and_searches(browser: Any, site: tuple[Path, Pa
     page.fill("input[name=q]", "")
     page.click("th[data-sort=weightedScore]")  # ascending
     scores = [float(s) for s in page.locator("#runs-table tbody tr td:nth-child(7)").all_inner_texts() if s != "–"]
-    assert scores == sorted(scores) and len(scores) > 10
+    assert scores == sorted(scores)
+    assert len(scores) > 10
     page.click("th[data-sort=weightedScore]")  # descending
     scores = [float(s) for s in page.locator("#runs-table tbody tr td:nth-child(7)").all_inner_texts() if s != "–"]
     assert scores == sorted(scores, reverse=True)
@@ -223,7 +224,9 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
             "Timeline",
         ):
             assert page.locator(f"#run-view h2:text-is('{heading}'), #run-view h3:text-is('{heading}')").count() == 1
-        assert "dependency_targets" in text and "npm test" in text and "package.json" in text
+        assert "dependency_targets" in text
+        assert "npm test" in text
+        assert "package.json" in text
         assert "Upgrade react to the latest major" in text
         assert log.problems() == []
         page.close()
@@ -232,7 +235,8 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
         browser, f"{file_url(out / 'run.html')}?id={quote(specialist)}&c={specialist_row // DETAIL_CHUNK}"
     )
     assert "Specialist\tnextjs-specialist 0.0.3" in page.inner_text("#run-view")
-    assert "Specialist" not in text and log.problems() == []  # shown only for the runs that had one
+    assert "Specialist" not in text
+    assert log.problems() == []  # shown only for the runs that had one
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(run_id)}&c={row_id // DETAIL_CHUNK + 1}")
     assert page.inner_text("#run-id") == run_id  # a stale chunk number: found through the index
     page, _ = open_page(browser, f"{file_url(out / 'run.html')}?id=no-such-run")
@@ -241,7 +245,8 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
     ((errored, errored_row, *_),) = _runs(db, "evaluator_errors > 0")
     page, log = open_page(browser, f"{file_url(out / 'run.html')}?id={quote(errored)}&c={errored_row // DETAIL_CHUNK}")
     assert "JudgeError: the judge needs ANTHROPIC_API_KEY" in page.inner_text("#evaluator-errors")
-    assert "incomplete: 1 evaluator failed" in page.inner_text("#run-view") and log.problems() == []
+    assert "incomplete: 1 evaluator failed" in page.inner_text("#run-view")
+    assert log.problems() == []
 
 
 @pytest.mark.parametrize(
@@ -255,7 +260,8 @@ def test_run_view_shows_the_whole_run(browser: Any, site: tuple[Path, Path]) -> 
 )
 def test_odd_urls_do_not_break_pages(browser: Any, site: tuple[Path, Path], fragment: str) -> None:
     page, log = open_page(browser, file_url(site[1]) + "/" + fragment)
-    assert log.problems() == [] and page.locator("p.error").count() == 0
+    assert log.problems() == []
+    assert page.locator("p.error").count() == 0
 
 
 def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path, Path]) -> None:
@@ -267,7 +273,8 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
     page, log = open_page(browser, file_url(out / "compare.html"))
     # latest (batch-c) against the previous batch of the same configurations (batch-a), one row per configuration
     first = page.inner_text("section:first-of-type")
-    assert "batch-a" in first and "batch-c" in first
+    assert "batch-a" in first
+    assert "batch-c" in first
     assert page.locator("#latest-verdict tbody tr").count() == 2
     (a1, m1, _), (a2, m2, _), (a3, m3, _) = AGENT_MODELS[:3]
     one, two, three = f"{a1} [{m1}]", f"{a2} [{m2}]", f"{a3} [{m3}]"
@@ -287,6 +294,7 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
 
             def side(config: str, batch: str) -> dict[str, str]:
                 agent, model = next((a, m) for a, m, _ in AGENT_MODELS if f"{a} [{m}]" == config)
+                assert model is not None
                 return {"agent": agent, "model": model, **({} if batch == "*" else {"batchId": batch})}
 
             expected = compare(conn, side(bc, bb), side(cc, cb))
@@ -333,7 +341,8 @@ def test_hostile_agent_text_never_runs(browser: Any, hostile_site: tuple[Path, P
         page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
         page.mouse.move(200, 200)  # hover handlers (chart tooltips) too
         assert page.evaluate("window.__xss") is None, url
-        assert dialogs == [] and log.problems() == [], url
+        assert dialogs == [], url
+        assert log.problems() == [], url
         page.close()
     # the text is shown, as text
     page, _ = open_page(browser, urls[7])

@@ -160,9 +160,10 @@ def run_url(out: Path, run_id: str) -> str:
 
 
 def timeline_kinds(page: Any) -> list[str]:
-    return page.eval_on_selector_all(
+    kinds: list[str] = page.eval_on_selector_all(
         "#timeline > details", "els => els.map(e => e.dataset.kind === 'call' ? e.dataset.tool : e.dataset.role)"
     )
+    return kinds
 
 
 def test_run_timeline_interleaves_messages_and_tool_calls(browser: Any, site: tuple[Path, Path, str]) -> None:
@@ -183,7 +184,8 @@ def test_run_timeline_interleaves_messages_and_tool_calls(browser: Any, site: tu
     assert write.locator("pre.diff .add").all_inner_texts() == ["+    return a + b\n"]
     command = page.locator("#timeline > details[data-tool=runCommand]")
     assert command.locator("pre.shell").inner_text().startswith("$ pytest -q\nFAILED test_calc.py::test_sub")
-    assert command.locator(".exit.bad").inner_text() == "exit 1" and "1.5 s" in command.locator("summary").inner_text()
+    assert command.locator(".exit.bad").inner_text() == "exit 1"
+    assert "1.5 s" in command.locator("summary").inner_text()
     # results the tool calls show are not repeated as messages; collapsible, all at once too
     assert page.locator("#timeline > details[data-role=user]").count() == 1
     page.click("#collapse-all")
@@ -195,7 +197,8 @@ def test_run_timeline_interleaves_messages_and_tool_calls(browser: Any, site: tu
     started = page.locator(".subtitle time").first
     with sqlite3.connect(db) as conn:
         iso = conn.execute("SELECT started_at FROM benchmark_runs WHERE run_id = ?", (run_id,)).fetchone()[0]
-    assert started.get_attribute("title") == iso and started.inner_text() != iso
+    assert started.get_attribute("title") == iso
+    assert started.inner_text() != iso
     assert page.locator("#raw-json pre").count() == 0
     page.click("#raw-json > summary")
     assert f'"runId": "{run_id}"' in page.inner_text("#raw-json pre")
@@ -221,11 +224,14 @@ def test_checks_and_validation_side_by_side(browser: Any, site: tuple[Path, Path
     assert states == ["error", "fail", "pass"]  # errors first, highlighted; not-applicable ones folded
     assert "llm_judge" in page.inner_text("#evaluator-errors")
     error = page.locator("#checks tr.check.error")
-    assert "llm_judge" in error.inner_text() and "judge crashed" in error.inner_text()
+    assert "llm_judge" in error.inner_text()
+    assert "judge crashed" in error.inner_text()
     assert page.locator("#checks tr.check.fail").inner_text().split("\t")[1:4] == ["lint_clean task", "1.0", "0.00"]
     folded = page.locator("#checks details.na-checks")
-    assert not folded.evaluate("e => e.open") and "1 not applicable" in folded.locator("> summary").inner_text()
-    assert folded.locator("tr.check.na").count() == 1 and "dependency_targets" in folded.text_content()
+    assert not folded.evaluate("e => e.open")
+    assert "1 not applicable" in folded.locator("> summary").inner_text()
+    assert folded.locator("tr.check.na").count() == 1
+    assert "dependency_targets" in folded.text_content()
     headers = page.locator("#validation thead th").all_inner_texts()
     assert headers == ["Kind", "Command", "Baseline (untouched fixture)", "After the agent"]
     assert page.locator("#validation tbody td .badge").all_text_contents() == ["failed", "passed"]
@@ -257,7 +263,8 @@ def test_batch_matrix(browser: Any, site: tuple[Path, Path, str]) -> None:
     regressions = [
         int(r) for r in page.eval_on_selector_all("#matrix tbody tr", "rs => rs.map(r => r.dataset.regressions)")
     ]
-    assert regressions == sorted(regressions, reverse=True) and regressions[0] > 0
+    assert regressions == sorted(regressions, reverse=True)
+    assert regressions[0] > 0
     assert sum(regressions) == sum(i["regressed"] for i in expected["items"])
     page.select_option("#batch-matrix select[name=sort]", "name")
     names = page.eval_on_selector_all("#matrix tbody tr", "rs => rs.map(r => r.dataset.item)")
@@ -330,19 +337,28 @@ def test_hostile_transcript_never_runs(browser: Any, tmp_path: Path, template_db
     build_site(db, tmp_path / "site")
     page, log = open_page(browser, run_url(tmp_path / "site", record.run_id))
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.click("#expand-all")
     page.click("#raw-json > summary")
     page.click("#checks details.na-checks > summary")
-    assert page.evaluate("window.__xss") is None and dialogs == [] and log.problems() == []
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert log.problems() == []
     assert page.locator("#run-view script, #run-view img").count() == 0
     text = page.inner_text("#timeline")
-    assert "<script>window.__xss = 1</script>" in text and f"$ pytest -q{XSS}" in text
+    assert "<script>window.__xss = 1</script>" in text
+    assert f"$ pytest -q{XSS}" in text
     # the read was of another path: the write shows its whole content, as text
     write = page.inner_text("#timeline details[data-tool=writeFile]")
     assert "return a + b\n<script>window.__xss = 1</script>" in write
     page, log = open_page(browser, file_url(tmp_path / "site/batches/hostile.html"))
-    assert page.evaluate("window.__xss") is None and log.problems() == []
+    assert page.evaluate("window.__xss") is None
+    assert log.problems() == []
 
 
 # -- live mode ---------------------------------------------------------------------------------------------------
@@ -422,11 +438,13 @@ def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(
     base, db = live_server
     page, log = open_page(browser, base + SITE_PREFIX + "agents.html")
     page.wait_for_selector("#live")
-    assert log.problems() == [] and all(u.startswith(base) for u in log.requests)
+    assert log.problems() == []
+    assert all(u.startswith(base) for u in log.requests)
     # the same folder from file:// has no live indicator and asks no server
     out = db.parent / "site"
     page, log = open_page(browser, file_url(out / "runs.html"))
-    assert page.locator("#live").count() == 0 and page.get_attribute("body", "data-live") is None
+    assert page.locator("#live").count() == 0
+    assert page.get_attribute("body", "data-live") is None
     assert all(u.startswith("file://") for u in log.requests)
 
 
@@ -441,11 +459,13 @@ def test_line_diff_and_its_reversal_agree(browser: Any, site: tuple[Path, Path, 
     words = ["alpha", "beta", "gamma", "", "delta", "alpha"]
     cases = [("", "x\n"), ("x\n", ""), ("same\n", "same\n")]
     for _ in range(40):
-        a = [rng.choice(words) for _ in range(rng.randint(0, 30))]
-        b = [w for w in a if rng.random() > 0.2]
+        old_words = [rng.choice(words) for _ in range(rng.randint(0, 30))]
+        new_words = [w for w in old_words if rng.random() > 0.2]
         for _ in range(rng.randint(0, 5)):
-            b.insert(rng.randint(0, len(b)), rng.choice(words) + "!")
-        cases.append(("\n".join(a) + ("\n" if a else ""), "\n".join(b) + ("\n" if b else "")))
+            new_words.insert(rng.randint(0, len(new_words)), rng.choice(words) + "!")
+        cases.append(
+            ("\n".join(old_words) + ("\n" if old_words else ""), "\n".join(new_words) + ("\n" if new_words else ""))
+        )
     results = page.evaluate(
         """cases => cases.map(([a, b]) => {
         const v = window.zb.views, split = (t) => t === "" ? [] : t.replace(/\\n$/, "").split("\\n");
@@ -462,7 +482,8 @@ def test_line_diff_and_its_reversal_agree(browser: Any, site: tuple[Path, Path, 
         return text[:-1] if text.endswith("\n") else text
 
     for (a, b), (old, new, unapplied, changes) in zip(cases, results, strict=True):
-        assert old == lines(a) and new == lines(b)
+        assert old == lines(a)
+        assert new == lines(b)
         assert unapplied == lines(a), (a, b)
         assert (changes == 0) == (a == b)
     assert log.problems() == []

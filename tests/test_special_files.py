@@ -70,7 +70,8 @@ def test_check_reports_it_as_a_problem_of_the_file(tmp_path: Path) -> None:
     suites, scenario = _suite(tmp_path)
     os.mkfifo(scenario / "repo-fixture" / "pipe")
     result = CliRunner().invoke(main, ["check", "--suites-dir", str(suites), "demo"])
-    assert result.exit_code == 1 and "a FIFO" in result.output
+    assert result.exit_code == 1
+    assert "a FIFO" in result.output
 
 
 def test_every_reader_refuses_a_fifo_that_appears_after_loading(tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ def test_wilson_edges() -> None:
     assert wilson_interval(25, 25)[1] == 1.0
     # a smaller alpha gives a wider interval
     narrow, wide = wilson_interval(30, 100, 0.2), wilson_interval(30, 100, 0.01)
-    assert wide[0] < narrow[0] and narrow[1] < wide[1]
+    assert wide[0] < narrow[0]
+    assert narrow[1] < wide[1]
     for bad in [(5, 4, 0.05), (-1, 4, 0.05), (1, 4, 0.0), (1, 4, 1.0)]:
         with pytest.raises(ValueError):
             wilson_interval(*bad)
@@ -108,10 +109,12 @@ def test_bootstrap_seeding_and_edges() -> None:
     assert bootstrap_mean_interval(list(data), seed=11) == first  # plain sequences work the same
     assert bootstrap_mean_interval(data, seed=12) != first
     low, high = bootstrap_mean_interval([])
-    assert math.isnan(low) and math.isnan(high)
+    assert math.isnan(low)
+    assert math.isnan(high)
     assert bootstrap_mean_interval([2.5]) == (2.5, 2.5)
     low, high = bootstrap_mean_interval([0.25] * 40)
-    assert low == pytest.approx(0.25) and high == pytest.approx(0.25)
+    assert low == pytest.approx(0.25)
+    assert high == pytest.approx(0.25)
     narrow, wide = bootstrap_mean_interval(data, alpha=0.5), bootstrap_mean_interval(data, alpha=0.01)
     assert wide[0] < narrow[0] < narrow[1] < wide[1]
     for kwargs in [{"alpha": 0.0}, {"n_resamples": 0}, {"seed": -1}]:
@@ -133,7 +136,8 @@ def test_bootstrap_result_does_not_depend_on_threading(monkeypatch: pytest.Monke
 def test_uniform_indices_are_uniform(n: int) -> None:
     out = np.empty(300_000, dtype=np.int64)
     stats._uniform_indices(np.random.PCG64(0), n, out)
-    assert out.min() >= 0 and out.max() < n
+    assert out.min() >= 0
+    assert out.max() < n
     # For n = 3 * 2**29 a multiply-shift without rejection gives residues mod 3 with shares 3/8, 3/8, 1/4.
     bins = np.bincount(out % 7 if n != 64 else out, minlength=7 if n != 64 else 64)
     assert scipy.stats.chisquare(bins).pvalue > 1e-4
@@ -262,7 +266,8 @@ def test_permutation_agrees_with_paired_t_test() -> None:
     assert paired_permutation_test(a, shifted) < 0.001
     t_same = scipy.stats.ttest_rel(same, a).pvalue
     p_same = paired_permutation_test(a, same)
-    assert t_same > 0.2 and p_same > 0.2
+    assert t_same > 0.2
+    assert p_same > 0.2
     assert p_same == pytest.approx(t_same, abs=0.05)
 
 
@@ -290,7 +295,8 @@ def test_paired_bootstrap_clear_shift() -> None:
     assert res.mean_diff == pytest.approx(float(np.mean(b - a)))
     assert res.mean_diff > 0  # candidate (b) minus baseline (a)
     assert res.ci_low < 0.3 < res.ci_high
-    assert res.ci_low > 0.2 and res.ci_high < 0.4
+    assert res.ci_low > 0.2
+    assert res.ci_high < 0.4
     assert res.p_value < 0.001
     ref = scipy.stats.bootstrap(
         (a, b),
@@ -324,7 +330,9 @@ def test_paired_bootstrap_no_shift_and_determinism() -> None:
 
 def test_paired_bootstrap_edges() -> None:
     empty = paired_bootstrap([], [])
-    assert empty.n == 0 and math.isnan(empty.mean_diff) and empty.p_value == 1.0
+    assert empty.n == 0
+    assert math.isnan(empty.mean_diff)
+    assert empty.p_value == 1.0
     one = paired_bootstrap([1.0], [0.0])
     assert (one.mean_diff, one.ci_low, one.ci_high) == (-1.0, -1.0, -1.0)
     with pytest.raises(ValueError):
@@ -397,7 +405,8 @@ def test_tie_groups_exact_values() -> None:
     rows = [_row("a", "1" * 6 + "0" * 4), _row("b", "0" * 10), _row("c", "0" * 10)]
     result = tie_groups(rows)
     assert [r.group for r in result] == [1, 1, 1]
-    assert result[0].p_value is None and [r.p_value for r in result[1:]] == pytest.approx([0.0625, 0.0625])
+    assert result[0].p_value is None
+    assert [r.p_value for r in result[1:]] == pytest.approx([0.0625, 0.0625])
     assert result[1].leader == "a"
     assert _groups(rows, alpha=0.07) == [1, 2, 2]
     # statsmodels' Holm and McNemar give the same adjusted p-values
@@ -414,13 +423,15 @@ def test_tie_groups_cannot_chain() -> None:
     c = TieRow("always wrong", {f"i{j}": (0, 1) for j in range(40, 100)})
     result = tie_groups([bridge, a, c])
     assert [r.group for r in result] == [None, 1, 2]
-    assert result[2].p_value is None and result[2].leader == "always wrong"
+    assert result[2].p_value is None
+    assert result[2].leader == "always wrong"
     # against a, over the 20 shared items: 20-0, p = 2 / 2**20 (Holm over one comparison)
     assert tie_groups([a, c], min_shared=10)[1].group == 2
     # with less than the minimum shared, a pair is not comparable: its own group, said so
     few = TieRow("few shared", {f"i{j}": (0, 1) for j in range(55, 120)})  # 5 items shared with a
     result = tie_groups([a, few])
-    assert [r.group for r in result] == [1, 2] and result[1].not_comparable == ("always right",)
+    assert [r.group for r in result] == [1, 2]
+    assert result[1].not_comparable == ("always right",)
 
 
 def test_tie_groups_compare_with_the_leader_not_the_previous_row() -> None:
@@ -437,7 +448,8 @@ def test_tie_groups_compare_with_the_leader_not_the_previous_row() -> None:
     assert [r.group for r in result] == [1, 1, 1, 2]
     ps = [mcnemar_exact(k, 0) for k in (3, 5, 7)]
     adjusted = list(multipletests(ps, method="holm")[1])
-    assert [r.p_value for r in result[1:3]] == pytest.approx(adjusted[:2]) and adjusted[2] < 0.05
+    assert [r.p_value for r in result[1:3]] == pytest.approx(adjusted[:2])
+    assert adjusted[2] < 0.05
     # a fifth row like d: Holm over four comparisons gives d and e 0.0625: both join
     assert _groups(rows + [_row("e", "1" * 53 + "0" * 7)]) == [1, 1, 1, 1, 1]
 
@@ -566,7 +578,8 @@ def test_clustered_proportion_interval_matches_statsmodels_and_scipy() -> None:
     assert clustered_proportion_interval([1, 0, 1, 1], [1, 1, 1, 1]) == (*wilson_interval(3, 4), "wilson")
     # all solved: as many independent units as items (the repeats may always agree), not as many as runs
     low, high, _ = clustered_proportion_interval([5] * 20, [5] * 20)
-    assert high == 1.0 and low == pytest.approx(
+    assert high == 1.0
+    assert low == pytest.approx(
         scipy.stats.beta.ppf(0.025, 20 * 1.959964**2 / scipy.stats.t.ppf(0.975, 19) ** 2, 1), rel=1e-6
     )
     assert low < wilson_interval(100, 100)[0]
@@ -612,7 +625,8 @@ def test_clustered_mean_interval_matches_statsmodels() -> None:
 def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
     runs, successes = [5, 5, 3, 1, 6], [2, 5, 0, 1, 3]
     curve = pass_at_k_curve(runs, successes)
-    assert [c.k for c in curve] == [1, 2, 3, 4, 5, 6] and [c.items for c in curve] == [5, 4, 4, 3, 3, 1]
+    assert [c.k for c in curve] == [1, 2, 3, 4, 5, 6]
+    assert [c.items for c in curve] == [5, 4, 4, 3, 3, 1]
     for c in curve:
         covered = [(n, s) for n, s in zip(runs, successes, strict=True) if n >= c.k]
         expected_at = sum(1 - Fraction(math.comb(n - s, c.k), math.comb(n, c.k)) for n, s in covered) / len(covered)
@@ -627,19 +641,21 @@ def test_pass_at_k_curve_covers_the_items_with_at_least_k_runs() -> None:
 
 def _brute_sign_flip(base: list[tuple[int, int]], cand: list[tuple[int, int]]) -> float:
     d = [Fraction(sc, nc) - Fraction(sb, nb) for (sb, nb), (sc, nc) in zip(base, cand, strict=True)]
-    observed = abs(sum(d))
+    observed = abs(sum(d, Fraction(0)))
     hits = sum(
-        abs(sum(s * x for s, x in zip(signs, d, strict=True))) >= observed
+        abs(sum((s * x for s, x in zip(signs, d, strict=True)), Fraction(0))) >= observed
         for signs in itertools.product((1, -1), repeat=len(d))
     )
-    return hits / 2 ** len(d)
+    p: float = hits / 2 ** len(d)
+    return p
 
 
 def test_paired_rate_test_is_mcnemar_with_one_run_per_item() -> None:
     base = [(1, 1)] * 9 + [(0, 1)] * 3 + [(1, 1)] * 5
     cand = [(0, 1)] * 9 + [(1, 1)] * 3 + [(1, 1)] * 5
     result = paired_rate_test(base, cand)
-    assert result.method == "exact McNemar" and result.differing == 12
+    assert result.method == "exact McNemar"
+    assert result.differing == 12
     assert result.p_value == pytest.approx(mcnemar(np.array([[5, 9], [3, 0]]), exact=True).pvalue, rel=1e-12)
 
 

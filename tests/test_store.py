@@ -9,7 +9,7 @@ from zebench.execution.batch import make_plan, run_batch
 from zebench.models import RunRecord
 from zebench.store import Store, migrations
 
-from .conftest import run
+from .conftest import run, stored_run
 
 
 def test_schema_migrations_and_wal(store: Store) -> None:
@@ -30,7 +30,8 @@ def test_schema_migrations_and_wal(store: Store) -> None:
     assert store.db.journal_mode == "wal"
     assert [m.name for m in migrations.applied(store.db)][-2:] == ["m009_original_api", "m010_one_set_of_counts"]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 10 and not migrations.pending(store.db)
+    assert len(migrations.applied(store.db)) == 10
+    assert not migrations.pending(store.db)
 
 
 def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised(tmp_path: Path) -> None:
@@ -41,7 +42,7 @@ def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m009_original_api")
-    db["benchmark_runs"].insert(
+    db.table("benchmark_runs").insert(
         {
             "run_id": "r",
             "suite": "s",
@@ -54,7 +55,7 @@ def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised
             "is_successful": 1,
         }
     )
-    db["evaluation_results"].insert_all(
+    db.table("evaluation_results").insert_all(
         [
             {
                 "run_id": "r",
@@ -104,7 +105,7 @@ def test_m009_restores_the_original_evaluations_that_earlier_versions_normalised
         assert store.conn.execute(
             "SELECT status, is_successful, agent, runs, scored, sum_weighted, min_weighted FROM agg_status_agents"
         ).fetchall() == [("completed", 1, "a", 1, 1, 7.0, 7.0)]
-        assert store.get_run("r").evaluations[0].normalized_score == 0.7
+        assert stored_run(store, "r").evaluations[0].normalized_score == 0.7
 
 
 def test_round_trip_and_jsonl_are_the_same_record(store: Store, db_path: Path, suites: Path, tmp_path: Path) -> None:
@@ -118,14 +119,18 @@ def test_round_trip_and_jsonl_are_the_same_record(store: Store, db_path: Path, s
         read_back = store.get_run(written.run_id)
         assert read_back == written
         assert json.loads(read_back.model_dump_json(by_alias=True)) == json.loads(line)
-        assert "runId" in json.loads(line) and "evaluations" in json.loads(line)
+        assert "runId" in json.loads(line)
+        assert "evaluations" in json.loads(line)
     # Any SQLite tool can read it.
     conn = sqlite3.connect(db_path)
     rows = conn.execute("SELECT agent, weighted_score, is_successful FROM benchmark_runs ORDER BY agent").fetchall()
-    assert rows[1] == ("oracle", 10.0, 1) and rows[0][2] == 0
+    assert rows[1] == ("oracle", 10.0, 1)
+    assert rows[0][2] == 0
     batch = store.get_batch(result.batch.batch_id)
+    assert batch is not None
     assert (batch.total_runs, batch.successful_runs, batch.expected_runs, batch.failed_runs) == (2, 1, 2, 0)
-    assert batch.completed_at is not None and batch.avg_weighted_score is not None
+    assert batch.completed_at is not None
+    assert batch.avg_weighted_score is not None
 
 
 def test_saving_a_run_twice_replaces_it(store: Store, suites: Path) -> None:
@@ -135,7 +140,7 @@ def test_saving_a_run_twice_replaces_it(store: Store, suites: Path) -> None:
     store.save_run(record.model_copy(update={"weighted_score": 1.0}))
     assert store.db["benchmark_runs"].count == 1
     assert store.db["evaluation_results"].count == len(record.evaluations)
-    assert store.get_run(record.run_id).weighted_score == 1.0
+    assert stored_run(store, record.run_id).weighted_score == 1.0
 
 
 def test_camel_and_snake_case_input_are_both_accepted() -> None:

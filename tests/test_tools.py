@@ -7,7 +7,7 @@ import pytest
 
 from zebench.catalog import DEFAULT_ANSWER
 from zebench.isolation.processes import CappedOutput, run_command
-from zebench.run.tools import Toolbox, answer_question
+from zebench.run.tools import Toolbox, ToolOutcome, answer_question
 
 from .conftest import make_sandbox, marker, processes_with, run
 
@@ -26,14 +26,15 @@ def box(tmp_path: Path, sandbox_mode: str) -> Toolbox:
     )
 
 
-def call(box: Toolbox, name: str, **args: object):
+def call(box: Toolbox, name: str, **args: object) -> ToolOutcome:
     return run(box.call(name, args))
 
 
 def test_read_write_list(box: Toolbox) -> None:
     assert call(box, "readFile", path="a.txt").output == "hello"
     out = call(box, "writeFile", path="deep/new/dir/b.txt", content="x\ny")
-    assert not out.is_error and (box.workspace / "deep/new/dir/b.txt").read_text() == "x\ny"
+    assert not out.is_error
+    assert (box.workspace / "deep/new/dir/b.txt").read_text() == "x\ny"
     listing = call(box, "listFiles", path=".").output.splitlines()
     assert listing == ["a.txt", "deep/"]
     assert call(box, "listFiles").output.splitlines() == listing
@@ -45,7 +46,8 @@ def test_read_write_list(box: Toolbox) -> None:
 def test_paths_outside_are_refused(box: Toolbox, path: str) -> None:
     for name, args in (("readFile", {"path": path}), ("writeFile", {"path": path, "content": "pwned"})):
         outcome = run(box.call(name, args))
-        assert outcome.is_error and outcome.output.startswith("Error:"), (name, path, outcome)
+        assert outcome.is_error, (name, path, outcome)
+        assert outcome.output.startswith("Error:"), (name, path, outcome)
     assert (box.workspace.parent / "outside.txt").read_text() == "secret"
     assert box.calls[-1].is_error
 
@@ -66,7 +68,7 @@ def test_symlinks_pointing_out_are_refused(box: Toolbox, tmp_path: Path) -> None
 
 def test_unknown_tool_and_bad_input_go_back_as_errors(box: Toolbox) -> None:
     assert "unknown tool" in call(box, "deleteEverything").output
-    assert run(box.call("readFile", None)).is_error  # type: ignore[arg-type]
+    assert run(box.call("readFile", None)).is_error
     assert call(box, "writeFile", path="x.txt", content=3).is_error
     assert call(box, "readFile", path="missing.txt").output == "Error: missing.txt: no such file"
 
@@ -74,14 +76,17 @@ def test_unknown_tool_and_bad_input_go_back_as_errors(box: Toolbox) -> None:
 def test_run_command_reports_exit_code_and_output(box: Toolbox) -> None:
     out = call(box, "runCommand", command="echo hi; ls; exit 3", description="test")
     assert not out.is_error
-    assert out.output.startswith("Exit code: 3\n") and "hi" in out.output and "a.txt" in out.output
+    assert out.output.startswith("Exit code: 3\n")
+    assert "hi" in out.output
+    assert "a.txt" in out.output
 
 
 def test_command_timeout_kills_every_process(box: Toolbox) -> None:
     box.command_timeout = 1
     m = marker()
     out = call(box, "runCommand", command=f"sleep {m} & setsid sleep {m} & sleep {m}")
-    assert out.is_error and "timed out" in out.output
+    assert out.is_error
+    assert "timed out" in out.output
     assert processes_with(m) == []
 
 
@@ -98,7 +103,8 @@ def test_command_timeout_kills_every_process(box: Toolbox) -> None:
 def test_nothing_outlives_a_finished_command(box: Toolbox, escape: str) -> None:
     m = marker()
     out = call(box, "runCommand", command=f"sleep {m} & {escape.format(m=m)} echo done")
-    assert out.output.startswith("Exit code: 0\n") and "done" in out.output
+    assert out.output.startswith("Exit code: 0\n")
+    assert "done" in out.output
     assert processes_with(m) == []
 
 
@@ -109,7 +115,8 @@ def test_output_is_capped(tmp_path: Path) -> None:
         )
     )
     assert result.output_bytes == 300004
-    assert len(result.output) < 2200 and "bytes of output omitted" in result.output
+    assert len(result.output) < 2200
+    assert "bytes of output omitted" in result.output
     assert result.output.rstrip().endswith("END")
     capped = CappedOutput(3, 3)
     for chunk in (b"ab", b"cdefg", b"hi"):
@@ -136,10 +143,14 @@ def test_the_command_environment_is_an_allow_list(box: Toolbox, monkeypatch: pyt
     monkeypatch.setenv("HARMLESS_SETTING", "not-passed")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     out = call(box, "runCommand", command="env; cat /proc/$PPID/environ | tr '\\0' '\\n'")
-    assert "fake-123456" not in out.output and "not-passed" not in out.output
+    assert "fake-123456" not in out.output
+    assert "not-passed" not in out.output
     env = dict(line.split("=", 1) for line in out.output.splitlines()[1:] if "=" in line)
-    assert env["LC_ALL"] == "C.UTF-8" and env["PYTHONDONTWRITEBYTECODE"] == "1"
-    assert env["HOME"] != os.environ.get("HOME") and env["TMPDIR"] != "" and "SHELL" not in env
+    assert env["LC_ALL"] == "C.UTF-8"
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert env["HOME"] != os.environ.get("HOME")
+    assert env["TMPDIR"] != ""
+    assert "SHELL" not in env
     assert call(box, "runCommand", command="touch ~/x && ls ~").output == "Exit code: 0\nx\n"
 
 
@@ -176,7 +187,8 @@ def test_only_regular_files_are_read(box: Toolbox) -> None:
 def test_a_large_file_is_cut_and_marked(box: Toolbox) -> None:
     (box.workspace / "big.txt").write_text("é" * (1024 * 1024))  # 2 MiB of 2-byte characters
     out = call(box, "readFile", path="big.txt").output
-    assert out.startswith("éé") and out.endswith("[cut: the file is 2097152 bytes; readFile returns the first 1048576]")
+    assert out.startswith("éé")
+    assert out.endswith("[cut: the file is 2097152 bytes; readFile returns the first 1048576]")
     assert len(out.split("\n")[0]) == 512 * 1024
 
 
@@ -186,9 +198,12 @@ def test_symlinks_inside_are_followed_and_never_out(box: Toolbox, tmp_path: Path
     os.symlink(str(box.root / "a.txt"), box.workspace / "absolute-inside.txt")
     os.symlink("sub/../..", box.workspace / "up")
     assert not call(box, "writeFile", path="inner-link.txt", content="via link").is_error
-    assert os.path.islink(box.workspace / "inner-link.txt") and (box.workspace / "a.txt").read_text() == "via link"
+    assert os.path.islink(box.workspace / "inner-link.txt")
+    assert (box.workspace / "a.txt").read_text() == "via link"
     assert call(box, "readFile", path="absolute-inside.txt").output == "via link"
     escape = call(box, "readFile", path="up/outside.txt")
-    assert escape.is_error and "outside the workspace" in escape.output
-    assert call(box, "writeFile", path="up/new.txt", content="x").is_error and not (tmp_path / "new.txt").exists()
+    assert escape.is_error
+    assert "outside the workspace" in escape.output
+    assert call(box, "writeFile", path="up/new.txt", content="x").is_error
+    assert not (tmp_path / "new.txt").exists()
     assert call(box, "listFiles", path="up").is_error

@@ -24,9 +24,11 @@ def test_install_first_then_the_rest_concurrently(tmp_path: Path, sandbox_mode: 
     results = run(run_validation(commands, make_sandbox(tmp_path / "ws", sandbox_mode), timeout=30))
     by_kind = {r.kind: r for r in results}
     assert [r.kind for r in results] == ["install", "test", "lint", "typecheck"]
-    assert by_kind["install"].status == "passed" and by_kind["test"].status == "passed"
+    assert by_kind["install"].status == "passed"
+    assert by_kind["test"].status == "passed"
     assert by_kind["lint"].status == "passed"
-    assert by_kind["typecheck"].status == "failed" and by_kind["typecheck"].exit_code == 4
+    assert by_kind["typecheck"].status == "failed"
+    assert by_kind["typecheck"].exit_code == 4
     assert "typing" in by_kind["typecheck"].output_tail
     assert all(r.duration_ms >= 0 for r in results)
 
@@ -35,7 +37,8 @@ def test_failed_install_skips_the_others(tmp_path: Path) -> None:
     commands = ValidationCommands(install="echo broken; exit 1", test="touch ran-test", build="touch ran-build")
     results = run(run_validation(commands, make_sandbox(tmp_path / "ws", "bwrap"), timeout=30))
     assert [(r.kind, r.status) for r in results] == [("install", "failed"), ("test", "skipped"), ("build", "skipped")]
-    assert not (tmp_path / "ws" / "ran-test").exists() and not (tmp_path / "ws" / "ran-build").exists()
+    assert not (tmp_path / "ws" / "ran-test").exists()
+    assert not (tmp_path / "ws" / "ran-build").exists()
     assert "broken" in results[0].output_tail
 
 
@@ -43,12 +46,15 @@ def test_timeout_is_recorded(tmp_path: Path, sandbox_mode: str) -> None:
     results = run(
         run_validation(ValidationCommands(test="sleep 30"), make_sandbox(tmp_path / "ws", sandbox_mode), timeout=0.5)
     )
-    assert results[0].status == "timeout" and results[0].exit_code is None
+    assert results[0].status == "timeout"
+    assert results[0].exit_code is None
 
 
 def test_output_tail_keeps_the_end(tmp_path: Path) -> None:
     cmd = "for i in $(seq 1 5000); do echo line-$i; done"
     results = run(run_validation(ValidationCommands(test=cmd), make_sandbox(tmp_path / "ws", "bwrap"), timeout=30))
     tail = results[0].output_tail
-    assert tail.rstrip().endswith("line-5000") and "line-2\n" not in tail and len(tail) <= 8 * 1024 + 64
+    assert tail.rstrip().endswith("line-5000")
+    assert "line-2\n" not in tail
+    assert len(tail) <= 8 * 1024 + 64
     assert "bytes of output omitted] ...\nline-" in tail

@@ -66,7 +66,8 @@ def test_diff_reports_added_modified_deleted_and_dependency_delta(tmp_path: Path
         "requirements.txt": "modified",
     }
     mod = next(f for f in diff.files if f.path == "mod.py")
-    assert (mod.additions, mod.deletions) == (1, 1) and "-b = 2\n+b = 3\n" in (mod.patch or "")
+    assert (mod.additions, mod.deletions) == (1, 1)
+    assert "-b = 2\n+b = 3\n" in (mod.patch or "")
     assert next(f for f in diff.files if f.path == "blob.bin").binary
     deps = {(c.name, c.before, c.after) for c in diff.dependency_changes}
     assert deps == {

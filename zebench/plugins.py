@@ -76,7 +76,7 @@ def load(group: str, name: str, base: type, *, install_hint: str = "") -> type[A
         raise PluginError(
             f"the {kind} {name!r} ({point.value}) needs a package that is not installed: {exc}{install_hint}"
         ) from None
-    except Exception as exc:  # noqa: BLE001 (a broken plugin is named, whatever it raised)
+    except Exception as exc:  # a broken plugin is named, whatever it raised
         problem = f"{type(exc).__name__}: {exc}"
         raise PluginError(f"the {kind} {name!r} ({point.value}) cannot be loaded: {problem}") from None
     if not (isinstance(cls, type) and issubclass(cls, base)):

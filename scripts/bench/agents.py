@@ -65,7 +65,7 @@ def bench_batch(server: FakeModelServer, tmp: Path, index: int) -> float:
 
 
 class SlowReads(Toolbox):
-    async def _read_file(self, args: dict[str, Any]) -> str:  # type: ignore[override]
+    async def _read_file(self, args: dict[str, Any]) -> str:
         await asyncio.sleep(TOOL_LATENCY)
         return await super()._read_file(args)
 

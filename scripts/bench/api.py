@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,8 @@ def count_runs(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return conn.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+            n: int = conn.execute("SELECT COUNT(*) FROM benchmark_runs").fetchone()[0]
+            return n
         finally:
             conn.close()
     except sqlite3.Error:
@@ -138,7 +140,8 @@ def build_db(path: Path, runs: int, chunk: int) -> tuple[float, int]:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, list[str]]:
@@ -206,12 +209,12 @@ BULK_TARGET_MS = 1000.0
 def get_endpoints(client: httpx.Client, ids: dict[str, Any], rng: random.Random) -> dict[str, tuple[Any, float]]:
     """Endpoint label -> (function(i) giving the i-th request's path, target p95 ms)."""
     runs, batches, agents, scenarios = ids["runs"], ids["batches"], ids["agents"], ids["scenarios"]
-    run = lambda i: runs[i % len(runs)]  # noqa: E731
+    run: Callable[[int], str] = lambda i: runs[i % len(runs)]  # noqa: E731
 
     def q(params: dict[str, Any], prefix: str = "/api/v2") -> str:
         return f"{prefix}/runs?" + urlencode(params)
 
-    listings = [
+    listings: list[Callable[[int], dict[str, Any]]] = [
         lambda i: {},
         lambda i: {"agent": agents[i % len(agents)]},
         lambda i: {"status": "failed"},
@@ -312,9 +315,9 @@ def measure_posts(client: httpx.Client, records: int, per_request: int, tag: str
     times = []
     begin = time.perf_counter()
     for body in bodies:
-        start = time.perf_counter()
+        sent = time.perf_counter()
         response = client.post("/api/results", content=body, headers=headers)
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((time.perf_counter() - sent) * 1000)
         if response.status_code != 201:
             raise SystemExit(f"POST /api/results: {response.status_code} {response.text[:300]}")
     wall = time.perf_counter() - begin
@@ -332,7 +335,8 @@ def time_ingest(jsonl: Path, db: Path) -> float:
     report = ingest_paths(store, [jsonl])
     elapsed = time.perf_counter() - start
     store.close()
-    assert report.loaded > 0 and not report.problems, report.problems[:3]
+    assert report.loaded > 0, report.problems[:3]
+    assert not report.problems, report.problems[:3]
     remove_db(db)
     return elapsed
 
@@ -524,10 +528,10 @@ def main() -> int:
     for key, value in info.items():
         print(f"  {key}: {value}")
     missed = 0
-    for label, value, target, ok in rows:
+    for label, value, goal, ok in rows:
         missed += ok is False
         verdict = "" if ok is None else "ok" if ok else "MISSED"
-        print(f"  {label:48} {value:44} {target:14} {verdict}".rstrip())
+        print(f"  {label:48} {value:44} {goal:14} {verdict}".rstrip())
     print("commands:")
     for line in commands:
         print(f"  {line}")

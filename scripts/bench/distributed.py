@@ -68,7 +68,8 @@ def one_batch(store: Store, suites: Path, batch_id: str, **kwargs: object) -> fl
     start = time.perf_counter()
     result = asyncio.run(run_batch(store, plan, batch_id=batch_id, **kwargs))  # type: ignore[arg-type]
     wall = time.perf_counter() - start
-    assert len(result.records) == RUNS and {r.status for r in result.records} == {"completed"}, batch_id
+    assert len(result.records) == RUNS, batch_id
+    assert {r.status for r in result.records} == {"completed"}, batch_id
     return wall
 
 

@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from zebench.agents import Agent, AgentResult, AgentTask, register_agent
@@ -118,7 +119,7 @@ def make_big_fixture(root: Path, files: int = 5000) -> Path:
     return root
 
 
-def _timed_copy(copy, fixture: Path, tmp: Path) -> float:
+def _timed_copy(copy: Callable[[Path, Path], object], fixture: Path, tmp: Path) -> float:
     dst = Path(tempfile.mkdtemp(dir=tmp))
     os.sync()  # do not bill one copy for the other's (or the fixture's) pending writeback
     start = time.perf_counter()

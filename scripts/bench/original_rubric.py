@@ -72,7 +72,7 @@ def main() -> int:
         if any(name in ORIGINAL_METRICS for name in s.spec.rubric_overrides.weights) and args.tier in s.prompts
     ]
     defaults = default_weights()
-    results = []
+    results: list[dict[str, Any]] = []
     with FakeModelServer() as server, tempfile.TemporaryDirectory(prefix="zebench-rubric-") as tmp:
         server.default_anthropic = lambda body: judge_answer(body, 3)
         server.default_chat = lambda body: judge_answer(body, 3)

@@ -35,9 +35,11 @@ import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from zebench import store as zstore
 from zebench.site import BuildReport, build_site
@@ -46,9 +48,9 @@ from zebench.store import Store
 from zebench.testing.synthetic import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the browser helpers the tests use
-from api import count_runs, remove_db  # noqa: E402  (scripts/bench/api.py: the same database helpers)
+from api import count_runs, remove_db  # scripts/bench/api.py: the same database helpers
 
-from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path
 
 FULL_TARGET_S = 120.0
 INCREMENTAL_TARGET_S = 5.0
@@ -217,6 +219,15 @@ def write_baseline(folder: Path, vega_bundle: Path) -> Path:
     return page
 
 
+def _page_error(found: list[str], error: Any) -> None:
+    found.append(str(error))
+
+
+def _console_problem(found: list[str], message: Any) -> None:
+    if message.type in ("error", "warning"):
+        found.append(f"{message.type}: {message.text}")
+
+
 def time_renders(pages: dict[str, Path], repeats: int) -> dict[str, tuple[float, str, list[str]]]:
     """label -> (median seconds to rendered, the attribute's value, problems logged) over ``repeats`` loads each,
     alternating between the pages; one untimed load of each first (the bundle read from disk, Chromium warm)."""
@@ -232,13 +243,8 @@ def time_renders(pages: dict[str, Path], repeats: int) -> dict[str, tuple[float,
                 for label, path in pages.items():
                     context = browser.new_context()  # fresh: no memory cache or compiled code from the last load
                     page = context.new_page()
-                    page.on("pageerror", lambda e, label=label: problems[label].append(str(e)))
-                    page.on(
-                        "console",
-                        lambda m, label=label: (
-                            problems[label].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
-                        ),
-                    )
+                    page.on("pageerror", partial(_page_error, problems[label]))
+                    page.on("console", partial(_console_problem, problems[label]))
                     start = time.perf_counter()
                     page.goto(path.resolve().as_uri(), wait_until="load")
                     page.wait_for_selector(RENDERED, state="attached", timeout=60_000)

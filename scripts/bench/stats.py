@@ -52,7 +52,7 @@ def main() -> int:
             args.repeats,
         )
         board_time, board = timed(lambda: leaderboard(conn), args.repeats)
-        rows = board  # type: ignore[assignment]
+        rows = board
         first, second = rows[0], rows[1]  # type: ignore[index]
 
         def selection(row: dict) -> str:  # type: ignore[type-arg]

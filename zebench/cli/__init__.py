@@ -16,6 +16,8 @@ import click
 from .build_site import build_site_command
 from .check import check_command
 from .compare import compare_command
+from .export import export_command
+from .import_ import import_command
 from .ingest import ingest_command
 from .leaderboard import leaderboard_command
 from .listing import list_command
@@ -79,6 +81,8 @@ for _command in (
     serve_command,
     build_site_command,
     ingest_command,
+    import_command,
+    export_command,
     submit_command,
     leaderboard_command,
     compare_command,

@@ -221,7 +221,7 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
         record = await _run_stages(spec, options)
     except _Cancelled as stop:
         record, cancelled = stop.record, stop.cancelled
-    except Exception as exc:  # noqa: BLE001 (parts an agent made that the record refuses: still store the run)
+    except Exception as exc:  # parts an agent made that the record refuses: still store the run
         record = _unbuilt_record(spec, exc)
         task = asyncio.current_task()
         if task is not None and task.cancelling():

@@ -133,7 +133,7 @@ def main(args: list[str]) -> int:
                     cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
                     resource.setrlimit(which, (cap, cap))
                 os.execvp(argv[0], argv)
-            except BaseException as exc:  # noqa: BLE001 - report and leave the forked child at once
+            except BaseException as exc:  # report and leave the forked child at once
                 os.write(2, f"cannot run {argv[0]!r}: {exc}\n".encode())
                 os._exit(127)
         while True:  # reap orphans that come to us while the command runs

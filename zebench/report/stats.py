@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+#: What the functions take: a sequence of numbers or a numpy array of them (read through np.asarray).
+Values = Sequence[float] | FloatArray | npt.NDArray[np.int64]
 
 # Resampling works on (rows x n) blocks of about this many elements, so memory stays bounded (a few MB of
 # indices and gathered values) whatever n and the number of resamples; small blocks also stay in CPU cache,
@@ -148,7 +150,7 @@ def _check_seed(seed: int) -> None:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
 
 
-def _as_vector(values: Sequence[float] | FloatArray, name: str) -> FloatArray:
+def _as_vector(values: Values, name: str) -> FloatArray:
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
@@ -295,7 +297,7 @@ def t_ppf(q: float, df: float) -> float:
 # -------------------------------------------------------------------------------------- clustered intervals
 
 
-def _item_arrays(successes: Sequence[float], runs: Sequence[float]) -> tuple[FloatArray, FloatArray]:
+def _item_arrays(successes: Values, runs: Values) -> tuple[FloatArray, FloatArray]:
     s, n = _as_vector(successes, "successes"), _as_vector(runs, "runs")
     if s.shape != n.shape:
         raise ValueError(f"successes and runs must have the same length, got {s.size} and {n.size}")
@@ -305,9 +307,7 @@ def _item_arrays(successes: Sequence[float], runs: Sequence[float]) -> tuple[Flo
     return s[keep], n[keep]
 
 
-def clustered_proportion_interval(
-    successes: Sequence[float], runs: Sequence[float], alpha: float = 0.05
-) -> tuple[float, float, str]:
+def clustered_proportion_interval(successes: Values, runs: Values, alpha: float = 0.05) -> tuple[float, float, str]:
     """Interval of the success rate sum(successes) / sum(runs) over items whose runs are correlated.
 
     Returns (low, high, method). With at most one run per item, runs are independent: the Wilson score interval
@@ -343,8 +343,8 @@ def clustered_proportion_interval(
 
 
 def clustered_mean_interval(
-    sums: Sequence[float],
-    counts: Sequence[float],
+    sums: Values,
+    counts: Values,
     alpha: float = 0.05,
     bounds: tuple[float, float] = (-math.inf, math.inf),
 ) -> tuple[float, float] | None:
@@ -558,7 +558,7 @@ def bootstrap_mean_interval(
     return (float(low), float(high))
 
 
-def _paired_diffs(a: Sequence[float], b: Sequence[float]) -> FloatArray:
+def _paired_diffs(a: Values, b: Values) -> FloatArray:
     arr_a = _as_vector(a, "a")
     arr_b = _as_vector(b, "b")
     if arr_a.shape != arr_b.shape:
@@ -602,9 +602,7 @@ def _sign_flip_p_value(diffs: FloatArray, n_permutations: int, seed: int) -> flo
     return (sum(hits) + 1) / (n_permutations + 1)
 
 
-def paired_permutation_test(
-    a: Sequence[float], b: Sequence[float], n_permutations: int = 10000, seed: int = 0
-) -> float:
+def paired_permutation_test(a: Values, b: Values, n_permutations: int = 10000, seed: int = 0) -> float:
     """Two-sided sign-flip (paired) permutation test of mean(b - a) == 0 (Fisher 1935; Good 2005, ch. 3).
 
     Returns the share of sign patterns of the differences whose |sum| is at least the observed |sum|: exact
@@ -618,9 +616,7 @@ def paired_permutation_test(
     return _sign_flip_p_value(_paired_diffs(a, b), n_permutations, seed)
 
 
-def paired_bootstrap(
-    a: Sequence[float], b: Sequence[float], alpha: float = 0.05, n_resamples: int = 5000, seed: int = 0
-) -> PairedResult:
+def paired_bootstrap(a: Values, b: Values, alpha: float = 0.05, n_resamples: int = 5000, seed: int = 0) -> PairedResult:
     """Paired comparison of candidate b with baseline a, paired by position; differences are b - a.
 
     Returns n, the mean difference, the percentile bootstrap interval of the mean difference (identical to

@@ -304,7 +304,7 @@ class DaskProcesses:
     workers: dict[str, DaskWorkerProcess] = field(default_factory=dict)
     timeout: float = 120.0
 
-    def __enter__(self) -> DaskProcesses:  # noqa: PYI034 (a dataclass, never subclassed)
+    def __enter__(self) -> DaskProcesses:  # a dataclass, never subclassed
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -115,7 +115,7 @@ async def _outcome(future: Future) -> tuple[bool, Any]:
     """(True, result) or (False, the exception the task ended with)."""
     try:
         return True, await future
-    except Exception as exc:  # noqa: BLE001 (a task's own error, a lost worker, a cancelled future)
+    except Exception as exc:  # a task's own error, a lost worker, a cancelled future
         return False, exc
 
 
@@ -199,7 +199,7 @@ class DaskExecutor(Executor):
                 )
                 self.address = self.cluster.scheduler_address
                 return await Client(self.cluster, asynchronous=True)
-            except Exception as exc:  # noqa: BLE001 (any failure to start it is the one error the user sees)
+            except Exception as exc:  # any failure to start it is the one error the user sees
                 raise ExecutorError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         self.address = self.scheduler
         client = None
@@ -209,7 +209,7 @@ class DaskExecutor(Executor):
             # a Dask scheduler) would keep us waiting for ever.
             async with asyncio.timeout(2 * self.connect_timeout):
                 return await client
-        except Exception as exc:  # noqa: BLE001 (OSError (refused, timed out), ValueError (a bad address)...
+        except Exception as exc:  # OSError (refused, timed out), ValueError (a bad address)...
             # Something else answering there (an HTTP server...) makes Dask fail on what it reads: say so, not how.
             if isinstance(exc, TimeoutError) and not str(exc):
                 why = f"no answer from a Dask scheduler within {2 * self.connect_timeout:g} s"
@@ -410,7 +410,7 @@ class DaskExecutor(Executor):
         keys: set[str] = set()
         try:
             replies = await self.client.run(stop_batch, self._job.batch_id, level, on_error="return")
-        except Exception:  # noqa: BLE001 (no scheduler: nothing more will come back anyway)
+        except Exception:  # no scheduler: nothing more will come back anyway
             replies = {}
         for reply in replies.values():
             if isinstance(reply, list):
@@ -561,7 +561,7 @@ async def check_worker(batch_data: bytes, dask_worker: Any = None) -> dict[str, 
     }
     try:
         prepared = await _prepared(batch_data)
-    except Exception as exc:  # noqa: BLE001 (reported to the coordinator)
+    except Exception as exc:  # reported to the coordinator
         report["problems"].append(f"cannot read the batch: {type(exc).__name__}: {exc}")
         return report
     if prepared.package.options.sandbox != "none":
