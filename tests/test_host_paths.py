@@ -80,6 +80,9 @@ def test_the_api_and_the_site_publish_no_host_path(published: tuple[Path, Path, 
     assert telemetry["workspaceDir"].startswith("zebench-")
     assert '"replay_file":"replay.json"' in bodies[f"/api/v2/runs/{run_id}"].replace(" ", "")
     assert json.loads(bodies["/api/v2/batches/b"])["metadata"]["output"] == "out.jsonl"
+    # the results file keeps the kept workspace's whole path, and it is there
+    (line,) = (Path(home) / "out.jsonl").read_text().splitlines()
+    assert Path(json.loads(line)["telemetry"]["workspaceDir"]).is_dir()
     files = [p for p in site.rglob("*") if p.is_file()]
     assert len(files) > 20
     for path in files:

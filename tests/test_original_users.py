@@ -277,3 +277,19 @@ rubric_overrides: {weights: {monorepo_handling: 0.8, user_questions_quality: 0.4
         "rubric_overrides.weights: efficiency is not scored (zebench reports cost, tokens and time beside the score; "
         "docs/scoring.md); ignored",
     ]
+
+
+def test_serve_warns_at_start_up(tmp_path: Path, no_token: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.append(kwargs))
+    db = tmp_path / "z.db"
+    result = CliRunner().invoke(main, ["serve", "--db", str(db), "--create", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert "dev-local-key" in result.output
+    assert "any process on this machine knows" in " ".join(result.output.split())
+    assert served[0]["host"] == "127.0.0.1"
+    result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", "0", "--host", "0.0.0.0"])
+    assert "refused (503)" in result.output
+    assert "dev-local-key" not in result.output

@@ -44,8 +44,9 @@ class LocalExecutor(Executor):
         removed = await asyncio.to_thread(remove_leftovers, options.workspace_root)
         if removed and self._log is not None:
             self._log(f"Removed {len(removed)} folder(s) left by killed zebench processes: {removed[0].name} ...")
-        self._area = await asyncio.to_thread(WorkArea.create, options.workspace_root, job.batch_id)
-        options = replace(options, workspace_root=self._area.path)
+        if not options.keep_workspaces:  # kept workspaces stay where they were asked for, outliving the batch
+            self._area = await asyncio.to_thread(WorkArea.create, options.workspace_root, job.batch_id)
+            options = replace(options, workspace_root=self._area.path)
         if options.baselines is None:
             self._baselines = BaselineCache(options.workspace_root)
             options = replace(options, baselines=self._baselines)
