@@ -216,7 +216,7 @@ def test_kill_9_leftovers_are_removed_by_resume_never_a_live_batchs(tmp_path: Pa
         assert list(killed.glob("zebench-sandbox-*"))
         done = batch.resume()
         assert done.returncode == 0, done.stderr + done.stdout
-        assert "Removed 1 folder(s) left by killed zebench processes" in done.stderr
+        assert "Removed 1 folder left by killed zebench processes" in done.stderr
         assert not killed.exists()  # the killed batch's folder, workspaces and sandbox folders: gone
         assert live.poll() is None
         assert len(list(live_area.glob("zebench-*/started"))) == 2

@@ -28,9 +28,9 @@ def test_schema_migrations_and_wal(store: Store) -> None:
         "_sqlite_migrations",
     } <= tables
     assert store.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m009_original_api", "m010_one_set_of_counts"]
+    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m010_one_set_of_counts", "m011_sums_declared_once"]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 10
+    assert len(migrations.applied(store.db)) == 11
     assert not migrations.pending(store.db)
 
 

@@ -27,7 +27,9 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
     "--junit",
     "junit_file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write JUnit XML (a failing case per significant regression) to this file.",
+    help="Also write JUnit XML to this file: one case per paired item, failed when it regressed (significantly or "
+    "not: the failure's message says which; with one run per item no single item can be significant), and one "
+    "overall case, failed on a significant overall regression (what --fail-on-regression gates on).",
 )
 @option(
     "--fail-on-regression",

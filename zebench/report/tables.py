@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..constants import plural
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -31,25 +33,46 @@ def pct(value: float | None) -> str:
 # zebench list
 
 
-def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
-    """The suites table, then each scenario's warnings and a count line (``broken``: files that did not load)."""
-    from rich.console import Console
+def print_scenarios(root: Path, scenarios: list[Scenario], broken: int, console: Console | None = None) -> None:
+    """The suites table, then each scenario's warnings and a count line (``broken``: files that did not load).
+
+    Suite and scenario names are what one types (``zebench run SUITE/SCENARIO``): they are never cut or wrapped,
+    whatever the terminal's width. The other columns give way: the title wraps, then the warnings column (the
+    warnings are listed below the table anyway) and the difficulty are left out; names longer than the terminal
+    still print whole (the terminal wraps the line)."""
+    from rich.measure import Measurement
     from rich.table import Table
 
-    table = Table(title=f"Suites in {root}", show_lines=False)
-    for col in ("suite", "scenario", "tiers", "difficulty", "title", "warnings"):
-        table.add_column(col)
-    for s in scenarios:
-        table.add_row(
-            s.suite,
-            s.name,
-            " ".join(s.tiers),
-            s.spec.difficulty or "",
-            s.spec.title or "",
-            f"[yellow]{len(s.warnings)}[/]" if s.warnings else "",
-        )
-    console = Console()
-    console.print(table)
+    console = console or wide_console()
+    tiers = [" ".join(s.tiers) for s in scenarios]
+    values: dict[str, list[str]] = {
+        "suite": [s.suite for s in scenarios],
+        "scenario": [s.name for s in scenarios],
+        "tiers": tiers,
+        "difficulty": [s.spec.difficulty or "" for s in scenarios],
+        "title": [s.spec.title or "" for s in scenarios],
+        "warnings": [f"[yellow]{len(s.warnings)}[/]" if s.warnings else "" for s in scenarios],
+    }
+    whole = ("suite", "scenario", "tiers")
+    for dropped in ((), ("warnings",), ("warnings", "difficulty")):
+        table = Table(title=f"Suites in {root}", show_lines=False)
+        columns = [c for c in values if c not in dropped]
+        for col in columns:
+            if col in whole:
+                table.add_column(col, no_wrap=True, min_width=max(map(len, [col, *values[col]])), overflow="ignore")
+            else:
+                table.add_column(col, min_width=10 if col == "title" else None, overflow="fold")
+        for i in range(len(scenarios)):
+            table.add_row(*(values[c][i] for c in columns))
+        needed = Measurement.get(console, console.options.update_width(10_000), table).minimum
+        if needed <= console.width:
+            break
+    width = console.width
+    console.width = max(width, needed)
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = width
     for s in scenarios:
         for warning in s.warnings:
             console.print(
@@ -60,8 +83,9 @@ def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
             )
     suites = len({s.suite for s in scenarios})
     console.print(
-        f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
-        + (f", {broken} broken scenario files" if broken else "")
+        f"{plural(suites, 'suite')}, {plural(len(scenarios), 'scenario')}, "
+        f"{plural(sum(len(s.tiers) for s in scenarios), 'prompt')}"
+        + (f", {plural(broken, 'broken scenario file')}" if broken else "")
     )
 
 
@@ -138,7 +162,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     console.print(table)
     notes = [
         f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
-        f"{min_shared_items} shared items)"
+        f"{plural(min_shared_items, 'shared item')})"
         for r in rows
         if r["notComparableWith"]
     ]

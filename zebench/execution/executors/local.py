@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ...constants import plural
 from ...run.workspace import WorkArea, remove_leftovers
 from ..runner import BaselineCache, OnCancelled, RunOptions, RunSpec, run_one
 from . import BatchJob, Executor, ExecutorError, ExecutorOptions, Log, Started
@@ -43,7 +44,10 @@ class LocalExecutor(Executor):
         # what a killed batch left is removed by the next one (a --resume, or any batch using the same folder).
         removed = await asyncio.to_thread(remove_leftovers, options.workspace_root)
         if removed and self._log is not None:
-            self._log(f"Removed {len(removed)} folder(s) left by killed zebench processes: {removed[0].name} ...")
+            more = " ..." if len(removed) > 1 else ""
+            self._log(
+                f"Removed {plural(len(removed), 'folder')} left by killed zebench processes: {removed[0].name}{more}"
+            )
         if not options.keep_workspaces:  # kept workspaces stay where they were asked for, outliving the batch
             self._area = await asyncio.to_thread(WorkArea.create, options.workspace_root, job.batch_id)
             options = replace(options, workspace_root=self._area.path)
