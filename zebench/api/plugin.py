@@ -22,6 +22,7 @@ value limit for their duration (http._as_store).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import weakref
 from pathlib import Path
@@ -120,20 +121,54 @@ async def metadata(request: Any, datasette: Any) -> Response:
     return Response.json(data)
 
 
-ROUTES: list[tuple[str, Any]] = [
-    (r"^/-/databases(\.json)?$", databases),
-    (r"^/-/metadata(\.json)?$", metadata),
-    (r"^/api/openapi\.json$", openapi),
-    *original.ROUTES,
-    *v2.ROUTES,
-    *writes.ROUTES,
-    (r"^/api(/.*)?$", not_found),
-]
+def routes() -> list[tuple[str, Any]]:
+    """Every route of the API, read when Datasette starts (a route added to a module's ROUTES is served), the catch-all
+    404 of /api last."""
+    return [
+        (r"^/-/databases(\.json)?$", databases),
+        (r"^/-/metadata(\.json)?$", metadata),
+        (r"^/api/openapi\.json$", openapi),
+        *original.ROUTES,
+        *v2.ROUTES,
+        *writes.ROUTES,
+        (r"^/api(/.*)?$", not_found),
+    ]
+
+
+#: Route groups with parameters, as the OpenAPI document spells them: a named group becomes {camelCaseName}; a group
+#: of literal alternatives (evaluations|telemetry|transcript) one path per alternative.
+_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
+
+
+def documented_paths(pattern: str) -> list[str]:
+    """The OpenAPI paths a route's pattern serves (``^/api/runs/(?P<run_id>[^/]+)$``: ``/api/runs/{runId}``)."""
+    path = pattern.removeprefix("^").removesuffix("$").replace("\\.", ".")
+    paths = [path]
+    for group in _GROUP.finditer(path):
+        body = group["body"]
+        if re.fullmatch(r"[\w-]+(\|[\w-]+)*", body):
+            choices = body.split("|")
+        else:
+            head, *rest = group["name"].split("_")
+            choices = ["{" + head + "".join(w.title() for w in rest) + "}"]
+        paths = [p.replace(group[0], choice, 1) for p in paths for choice in choices]
+    return paths
+
+
+def undocumented_routes() -> list[str]:
+    """The API's routes with a path the OpenAPI document lacks (Datasette's own pages and the 404 aside)."""
+    from ..models.openapi import openapi_document
+
+    documented = set(openapi_document()["paths"])
+    own = {r"^/-/databases(\.json)?$", r"^/-/metadata(\.json)?$", r"^/api/openapi\.json$", r"^/api(/.*)?$"}
+    return [
+        pattern for pattern, _ in routes() if pattern not in own and not set(documented_paths(pattern)) <= documented
+    ]
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
 def register_routes() -> list[tuple[str, Any]]:
-    return ROUTES
+    return routes()
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
