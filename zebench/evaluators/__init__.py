@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import plugins
-from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
+from ..models import Diff, Evaluation, EvaluatorKind, ToolCallRecord, ValidationResult
 
 if TYPE_CHECKING:
     from ..agents import AgentResult
@@ -48,6 +48,8 @@ class EvaluationContext:
     #: Runs the scoring commands of heuristic checks through their result channels (zebench.run.channel);
     #: None: plain exit codes (verification off).
     channels: ScoringChannels | None = None
+    #: The agent's tool calls through the toolbox (the judge is shown its askUser questions).
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
 
     @property
     def fixture(self) -> Path | None:

@@ -97,6 +97,7 @@ from .record import (
 from .spec import (
     KEBAB_RE,
     ORIGINAL_EVALUATOR_NAMES,
+    ORIGINAL_METRICS,
     TIER_FILE_RE,
     VALIDATION_KINDS,
     ArtifactSpec,
@@ -114,6 +115,7 @@ from .spec import (
     LLMJudgeSpec,
     NamespaceMigration,
     OracleSpec,
+    OriginalMetric,
     PatternCheck,
     RubricOverrides,
     SandboxSpec,
@@ -134,10 +136,12 @@ from .spec import (
 
 __all__ = [
     "ORIGINAL_EVALUATOR_NAMES",
+    "ORIGINAL_METRICS",
     "AgentStats",
     "AggregateRow",
     "ApiModel",
     "ArtifactSpec",
+    "OriginalMetric",
     "BaselineCommand",
     "BaselineSpec",
     "BatchDetail",
