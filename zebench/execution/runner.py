@@ -46,7 +46,10 @@ from ..models import (
     ValidationResult,
     utc_now,
 )
+from ..models.specialist import Specialist
+from ..run.mcp import McpServers, McpStartError, resolve_server, start_servers
 from ..run.scoring import score_run, weights_for
+from ..run.specialist import system_prompt
 from ..run.tools import Toolbox
 from ..run.validation import (
     compare_with_baseline,
@@ -127,6 +130,8 @@ class RunSpec:
     model: str | None = None
     repeat_index: int = 0
     batch_id: str | None = None
+    #: The specialist the run wears (its prompt and MCP servers), if any.
+    specialist: Specialist | None = None
 
 
 class BaselineCache:
@@ -289,6 +294,8 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     regressions: list[str] = []
     timeout = options.timeout_for(scenario)
     cancelled: asyncio.CancelledError | None = None
+    mcp: McpServers | None = None
+    mcp_specs = [*(spec.specialist.mcps if spec.specialist else []), *scenario.spec.mcps]
     own_baselines = options.baselines is None
     baselines = options.baselines or BaselineCache(options.workspace_root)
 
@@ -355,7 +362,27 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                 model=spec.model,
                 workspace=workspace,
                 settings=options.agent_settings,
+                system_prompt=system_prompt(spec.specialist, prompt, spec.model) if spec.specialist else None,
             )
+            specialist_dir = Path(spec.specialist.dir) if spec.specialist else None
+            if mcp_specs and agent.starts_mcp_servers:  # the agent starts them itself (claude-code's --mcp-config)
+                task.mcp_servers = [
+                    resolve_server(m, workspace=workspace, scenario_dir=scenario.dir, specialist_dir=specialist_dir)
+                    for m in mcp_specs
+                ]
+            elif mcp_specs:
+                try:
+                    toolbox.mcp = mcp = await start_servers(
+                        mcp_specs,
+                        sandbox=sandbox,
+                        workspace=workspace,
+                        reserved=toolbox.names,
+                        scenario_dir=scenario.dir,
+                        specialist_dir=specialist_dir,
+                        call_timeout=options.command_timeout,
+                    )
+                except McpStartError as exc:
+                    raise StageFailure("infrastructure", "agent", str(exc)) from None
             try:
                 await agent.run(task, toolbox)
             except AgentError as exc:
@@ -364,6 +391,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
                 raise StageFailure("unknown", "agent", f"{exc} (agent error category {exc.category!r})") from None
             except Exception as exc:
                 raise StageFailure("agent", "agent", _describe(exc)) from None
+            finally:
+                if mcp is not None:  # stopped before the diff: what a server wrote is scored with the agent's work
+                    await asyncio.shield(mcp.close())
             if task.result.stop_reason == "budget_exceeded":
                 status = "budget_exceeded"
 
@@ -442,6 +472,11 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     except Exception:
         diff = None
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
+    if mcp is not None:
+        try:
+            await asyncio.shield(mcp.close())
+        except asyncio.CancelledError as exc:
+            cancelled = cancelled or exc
     if sandbox is not None:
         try:
             await asyncio.shield(sandbox.close())
@@ -491,6 +526,15 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
             "evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
             "them out and the run is not successful"
         )
+    if spec.specialist is not None:
+        metadata["specialist"] = {
+            "name": spec.specialist.name,
+            "version": spec.specialist.version,
+            "displayName": spec.specialist.display_name,
+            "sha256": spec.specialist.sha256,
+        }
+    if mcp is not None:
+        metadata["mcp"] = mcp.summary()
     if agent_result is not None and agent_result.final_text:
         metadata["agentSummary"] = agent_result.final_text[:2000]
     if agent_result is not None and agent_result.turns:
@@ -523,7 +567,10 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
-        settings=options.manifest_settings(scenario, sandbox_mode),
+        settings={
+            **options.manifest_settings(scenario, sandbox_mode),
+            **({"specialist": f"{spec.specialist.label} sha256:{spec.specialist.sha256}"} if spec.specialist else {}),
+        },
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )
@@ -543,6 +590,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=failure,
         metadata=metadata,
         evaluations=evaluations,
@@ -553,6 +603,15 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         transcript=transcript,
         manifest=manifest,
     )
+    secrets = (
+        mcp.secrets
+        if mcp is not None
+        else {k: v for m in task.mcp_servers for k, v in m.secrets.items()}
+        if task
+        else {}
+    )
+    if secrets:  # the values the MCP servers were given are secrets whatever their names
+        record = redact(record, extra=secrets)
     if cancelled is not None:
         raise _Cancelled(record, cancelled)
     return record
