@@ -70,6 +70,15 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 )
 @option("--agent", "-a", "agents", multiple=True, help="Agent to run; repeatable. Default: echo. See --list-agents.")
 @option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
+@option(
+    "--specialist",
+    "specialists",
+    multiple=True,
+    metavar="FILE|none",
+    help="A specialist template (the original's JSON5 format): its persona and prompts reach the model and its MCP "
+    "servers start for each run; repeatable, crossed like --model (`none`: without one). Default: each scenario's "
+    "own `specialist` key. See docs/agents.md.",
+)
 @option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @concurrency_option
 @option(
@@ -236,6 +245,7 @@ def run_command(
     tiers: tuple[str, ...],
     agents: tuple[str, ...],
     models: tuple[str, ...],
+    specialists: tuple[str, ...],
     repeat: int,
     concurrency: int,
     db_path: Path,
@@ -291,8 +301,9 @@ def run_command(
       zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (or --scheduler ADDRESS)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
-    their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
-    never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
+    their own `zebench run`. --specialist FILE (repeatable, `none` for without) crosses specialist templates the
+    same way; their MCP servers start for each run (docs/agents.md). API keys come from the environment
+    (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
     write with `zebench check` first.
     """
     if list_agents:
@@ -330,10 +341,10 @@ def run_command(
 
     plan = None
     if resume_id:
-        if selectors or tiers or agents or models or shard or from_run:
+        if selectors or tiers or agents or models or specialists or shard or from_run:
             fail(
                 "--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
-                "--shard or --from-run"
+                "--specialist, --shard or --from-run"
             )
     else:
         settings: dict[str, Any] = {"max_turns": max_turns, "max_tokens": max_tokens}
@@ -366,6 +377,7 @@ def run_command(
                     file_size_bytes=max_file_size_mb * 2**20,
                 ),
                 check_environment=local,  # elsewhere, the workers' environment is checked by the executor
+                specialists=_load_specialists(specialists) if specialists else None,
             )
         except (BatchError, CatalogError, ValueError) as exc:
             fail(str(exc))
@@ -433,6 +445,23 @@ def run_command(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _load_specialists(values: tuple[str, ...]) -> list[Any]:
+    """``--specialist`` values: templates loaded and validated now (a bad one is exit 2, nothing written); ``none``
+    runs without a specialist."""
+    from ..run.specialist import SpecialistError, load_specialist
+
+    loaded: list[Any] = []
+    for value in values:
+        if value.lower() == "none":
+            loaded.append(None)
+            continue
+        try:
+            loaded.append(load_specialist(Path(value)))
+        except SpecialistError as exc:
+            fail(f"--specialist: {exc}")
+    return loaded
 
 
 def _run_and_report(

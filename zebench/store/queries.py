@@ -492,14 +492,16 @@ def read_batch(conn: sqlite3.Connection, batch_id: str) -> BatchRecord | None:
     return BatchRecord.model_validate(row)
 
 
-def batch_keys(conn: sqlite3.Connection, batch_id: str) -> set[tuple[str, str, str, str, str, int]]:
-    """Matrix keys of the runs of a batch that count as done (every status but cancelled)."""
+def batch_keys(conn: sqlite3.Connection, batch_id: str) -> set[tuple[str, str, str, str, str, str, int]]:
+    """Matrix keys of the runs of a batch that count as done (every status but cancelled); the specialist as
+    ``name@version`` ("" without one)."""
     rows = conn.execute(
-        "SELECT suite, scenario, tier, agent, COALESCE(model, ''), repeat_index FROM benchmark_runs "
-        f"WHERE batch_id = ? AND {counts_sql('runs')}",
+        "SELECT suite, scenario, tier, agent, COALESCE(model, ''), "
+        "CASE WHEN specialist_enabled THEN COALESCE(specialist_name || '@' || specialist_version, '') ELSE '' END, "
+        f"repeat_index FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')}",
         (batch_id,),
     ).fetchall()
-    return {(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    return {(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
 
 def run_ids(conn: sqlite3.Connection, batch_id: str | None = None) -> list[str]:
