@@ -303,8 +303,8 @@ def run_command(
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
     their own `zebench run`. --specialist FILE (repeatable, `none` for without) crosses specialist templates the
     same way; their MCP servers start for each run (docs/agents.md). API keys come from the environment
-    (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
-    write with `zebench check` first.
+    (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored; with --executor dask, from each worker's
+    environment (docs/distributed.md). Check a suite you write with `zebench check` first.
     """
     if list_agents:
         from ..agents import agent_class, available_agents
