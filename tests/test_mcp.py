@@ -714,3 +714,48 @@ def test_scenario_key_loads(tmp_path: Path) -> None:
     assert scenario.warnings == []
     assert scenario.spec.specialist is not None
     assert load_specialist(base / scenario.spec.specialist).name == "time-specialist"
+
+
+def test_the_originals_mcp_demo_scenario_runs_with_a_real_server(
+    server: FakeModelServer, original_suites: Path, tmp_path: Path
+) -> None:
+    """The original's mcp-demos/github-repo-demo, unchanged (no workspace, judged by categories), with a
+    specialist whose server is the reference time server (GitHub's needs the network): the agent's MCP calls and
+    their real results reach the judge, whose categories ask how the agent used the MCP tools."""
+    template = write(tmp_path / "demo-specialist.json5", TIME_SPECIALIST)
+    server.script_anthropic(
+        tool_use(("get_current_time", {"timezone": "UTC"}), text="I'm using the get_current_time MCP tool."),
+        text_message("The get_current_time MCP tool answered; verified."),
+    )
+    categories = ["MCP Tool Usage", "Operation Success", "Verification", "Communication Clarity"]
+    # The scenario's judge model is an OpenRouter id (anthropic/claude-3.5-sonnet): chat completions.
+    server.script_chat(
+        chat_message(
+            None,
+            (
+                "submit_evaluation",
+                {
+                    "scores": [{"category": c, "score": 5, "reasoning": "ok"} for c in categories],
+                    "overall_assessment": "Used the MCP tool.",
+                },
+            ),
+        )
+    )
+    scenario = Catalog(original_suites).scenario("mcp-demos", "github-repo-demo")
+    record = run(
+        run_one(
+            RunSpec(scenario, "L1", "anthropic", "claude-haiku-4-5", specialist=load_specialist(template)),
+            RunOptions(agent_settings={"max_retries": 0}, judge_settings={"enabled": True}),
+        )
+    )
+    assert record.failure is None
+    assert record.metadata["workspace"] == "none"
+    assert record.is_successful
+    assert record.specialist_name == "time-specialist"
+    judge = next(e for e in record.evaluations if e.evaluator_name == "llm_judge")
+    assert judge.score == 1.0
+    judged = next(r.body for r in server.requests if r.path.endswith("/chat/completions"))
+    prompt = json.dumps(judged["messages"])
+    assert "MCP Tool Usage" in prompt
+    assert "The get_current_time MCP tool answered" in prompt
+    assert _processes_of("mcp_server_time") == []
