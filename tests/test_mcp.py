@@ -759,3 +759,52 @@ def test_the_originals_mcp_demo_scenario_runs_with_a_real_server(
     assert "MCP Tool Usage" in prompt
     assert "The get_current_time MCP tool answered" in prompt
     assert _processes_of("mcp_server_time") == []
+
+
+FAKE_CLAUDE_WITH_MCP = r"""#!{python}
+# Stands in for the Claude Code CLI: starts the servers of --mcp-config with the mcp SDK, as the CLI would, and
+# answers with what the time server said.
+import asyncio, json, sys
+from mcp import Client, StdioServerParameters
+
+args = sys.argv[1:]
+config = json.loads(args[args.index("--mcp-config") + 1])
+assert "--strict-mcp-config" in args
+(name, entry), = config["mcpServers"].items()
+
+async def main():
+    params = StdioServerParameters(command=entry["command"], args=entry["args"], env=entry["env"])
+    async with Client(params) as client:
+        result = await client.call_tool("get_current_time", {{"timezone": "UTC"}})
+    return result.content[0].text
+
+answer = asyncio.run(main())
+print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "num_turns": 1,
+                  "result": json.dumps({{"server": name, "env": entry["env"], "answer": json.loads(answer)}}),
+                  "total_cost_usd": 0.0, "usage": {{"input_tokens": 1, "output_tokens": 1}}}}))
+"""
+
+
+def test_claude_code_gets_the_servers_through_its_mcp_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-cli-key")
+    monkeypatch.setenv("TIME_SERVER_SECRET", "time-secret-value-42")
+    suites = tmp_path / "suites"
+    entry = {**TIME_SERVER, "env": {"SECRET_FOR_SERVER": "${TIME_SERVER_SECRET}"}}
+    _scenario(suites, SCENARIO + f"mcps:\n  - {json.dumps(entry)}\n")
+    fake = write(tmp_path / "bin" / "claude", FAKE_CLAUDE_WITH_MCP.format(python=sys.executable))
+    fake.chmod(0o755)
+    scenario = Catalog(suites).scenario("mcp", "what-time")
+    record = run(
+        run_one(
+            RunSpec(scenario, "L1", "claude-code", "claude-sonnet-4-6"),
+            RunOptions(agent_settings={"claude_bin": str(fake)}),
+        )
+    )
+    assert record.failure is None
+    said = json.loads(record.metadata["agentSummary"])
+    assert said["server"] == "time"
+    assert said["answer"]["timezone"] == "UTC"
+    assert said["env"]["SECRET_FOR_SERVER"].startswith("[REDACTED:")  # the server had it; the record never does
+    assert "time-secret-value-42" not in record.model_dump_json()
+    assert "mcp" not in record.metadata  # zebench started nothing itself
+    assert _processes_of("mcp_server_time") == []
