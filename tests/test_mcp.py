@@ -808,3 +808,91 @@ def test_claude_code_gets_the_servers_through_its_mcp_config(tmp_path: Path, mon
     assert "time-secret-value-42" not in record.model_dump_json()
     assert "mcp" not in record.metadata  # zebench started nothing itself
     assert _processes_of("mcp_server_time") == []
+
+
+PLAIN_SPECIALIST = (
+    '{name: "plain", version: "VERSION", persona: {purpose: "Plain."}, '
+    'prompts: {default: {spawnerPrompt: "Plain VERSION."}}}'
+)
+
+
+def test_the_matrix_crosses_specialists_and_resume_knows_them(tmp_path: Path, db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from zebench.cli import main
+    from zebench.execution.batch import BatchPlan
+    from zebench.store import Store
+
+    suites = tmp_path / "suites"
+    _scenario(suites)
+    one = write(tmp_path / "one.json5", PLAIN_SPECIALIST.replace("VERSION", "1.0.0"))
+    two = write(tmp_path / "two.json5", PLAIN_SPECIALIST.replace("VERSION", "2.0.0"))
+    args = ["--suites-dir", str(suites), "--db", str(db_path)]
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "-a",
+            "echo",
+            "-n",
+            "2",
+            "--specialist",
+            "none",
+            "--specialist",
+            str(one),
+            "--specialist",
+            str(two),
+            "--specialist",
+            str(one),
+            "--batch-id",
+            "cross",
+            *args,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    store = Store(db_path)
+    try:
+        records = [store.get_run(r) for r in store.run_ids("cross")]
+        keys = store.batch_keys("cross")
+        batch = store.get_batch("cross")
+    finally:
+        store.close()
+    labels = sorted((r.specialist_name or "", r.specialist_version or "") for r in records if r is not None)
+    assert labels == [
+        ("", ""),
+        ("", ""),
+        ("plain", "1.0.0"),
+        ("plain", "1.0.0"),
+        ("plain", "2.0.0"),
+        ("plain", "2.0.0"),
+    ]
+    assert {k[5] for k in keys} == {"", "plain@1.0.0", "plain@2.0.0"}
+    assert batch is not None
+    plan = BatchPlan.model_validate(batch.metadata["plan"])
+    assert len(plan.keys()) == 6
+    assert set(plan.keys()) == keys  # what --resume compares: nothing left to run
+    # A template changed after the batch started: the resume uses the stored one (nothing runs again).
+    one.write_text("{ not json5")
+    resumed = CliRunner().invoke(main, ["run", "--resume", "cross", "--db", str(db_path)])
+    assert resumed.exit_code == 0, resumed.output
+
+
+def test_a_bad_specialist_is_exit_2_and_writes_nothing(tmp_path: Path, db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from zebench.cli import main
+    from zebench.store import Store
+
+    suites = tmp_path / "suites"
+    _scenario(suites)
+    bad = write(tmp_path / "bad.json5", '{from: "@zephyr-cloud/base", name: "x", version: "1"}')
+    result = CliRunner().invoke(
+        main, ["run", "-a", "echo", "--specialist", str(bad), "--suites-dir", str(suites), "--db", str(db_path)]
+    )
+    assert result.exit_code == 2
+    assert "package reference" in result.output
+    store = Store(db_path)
+    try:
+        assert store.run_ids() == []
+    finally:
+        store.close()

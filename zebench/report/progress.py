@@ -33,7 +33,8 @@ MAX_RUN_ROWS = 60
 
 def _label(record: RunRecord) -> str:
     model = f" [{record.model}]" if record.model else ""
-    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}"
+    specialist = f" +{record.specialist_name}@{record.specialist_version}" if record.specialist_enabled else ""
+    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}{specialist}"
 
 
 class RichReporter:
