@@ -896,3 +896,52 @@ def test_a_bad_specialist_is_exit_2_and_writes_nothing(tmp_path: Path, db_path: 
         assert store.run_ids() == []
     finally:
         store.close()
+
+
+def test_reference_python_servers_by_name_or_uvx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no uvx here
+    by_name = resolve_server(McpServerSpec(name="mcp-server-time"), workspace=tmp_path)
+    assert by_name.argv == [sys.executable, "-m", "mcp_server_time"]
+    assert not by_name.network
+    uvx = resolve_server(
+        McpServerSpec(name="t", command="uvx", args=["mcp-server-time", "--local-timezone", "UTC"]), workspace=tmp_path
+    )
+    assert uvx.argv == [sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"]
+    assert "uvx is not installed" in uvx.notes[0]
+
+
+WRITING_SERVER = """
+from pathlib import Path
+from mcp.server.mcpserver import MCPServer
+
+app = MCPServer("writer")
+
+@app.tool()
+def save_note(text: str) -> str:
+    "Saves a note as now.txt in the working directory."
+    Path("now.txt").write_text('{"datetime": "2026-01-01T00:00:00"} ' + text)
+    return "saved"
+
+app.run()
+"""
+
+
+def test_what_a_server_writes_is_scored_like_the_agents_work(
+    server: FakeModelServer, tmp_path: Path, sandbox_mode: str
+) -> None:
+    suites = tmp_path / "suites"
+    base = _scenario(suites)
+    write(base / "servers" / "writer.py", WRITING_SERVER)
+    write(
+        base / "scenario.yaml",
+        SCENARIO
+        + "mcps:\n  - {name: writer, command: python, args: ['${SCENARIO_DIR}/servers/writer.py'], required: true}\n",
+    )
+    server.script_anthropic(tool_use(("save_note", {"text": "from the server"})), text_message("saved"))
+    record = _run(suites, {"agent": "anthropic", "model": "claude-haiku-4-5"}, sandbox=sandbox_mode)
+    assert record.failure is None
+    assert record.transcript is not None
+    assert record.transcript.tool_calls[0].output == "saved", record.transcript.tool_calls
+    assert record.is_successful, record.evaluations  # the checks found the server's file
+    assert record.diff is not None
+    assert [f.path for f in record.diff.files] == ["now.txt"]

@@ -30,6 +30,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -91,6 +92,7 @@ NAME_TABLE: dict[str, TableEntry] = {
 PYTHON_SERVERS: dict[str, tuple[str, str, bool]] = {
     "time": ("mcp-server-time", "mcp_server_time", False),
     "mcp-server-time": ("mcp-server-time", "mcp_server_time", False),
+    "@modelcontextprotocol/server-time": ("mcp-server-time", "mcp_server_time", False),
     "git": ("mcp-server-git", "mcp_server_git", False),
     "mcp-server-git": ("mcp-server-git", "mcp_server_git", False),
     "fetch": ("mcp-server-fetch", "mcp_server_fetch", True),
@@ -109,6 +111,18 @@ def table_entry(name: str) -> TableEntry:
             return TableEntry((sys.executable, "-m", module), network=network)
         return TableEntry(("uvx", package))
     return TableEntry(("npx", "-y", name))
+
+
+def _installed_instead_of_uvx(argv: list[str]) -> list[str] | None:
+    """``uvx mcp-server-time ...`` (how the reference servers document themselves) where uvx is missing and the
+    package is installed beside zebench: the installed one (``python -m``), so a template written for uvx runs
+    offline. None otherwise."""
+    if len(argv) < 2 or Path(argv[0]).name != "uvx" or shutil.which(argv[0]) is not None:
+        return None
+    known = PYTHON_SERVERS.get(argv[1].split("==")[0].split("@")[0].lower())
+    if known is None or importlib.util.find_spec(known[1]) is None:
+        return None
+    return [sys.executable, "-m", known[1], *argv[2:]]
 
 
 class McpStartError(Exception):
@@ -182,6 +196,10 @@ def resolve_server(
     elif spec.command is not None:
         out.argv = [_expand(a, folders, host, secrets) for a in (spec.command, *spec.args)]
         out.network = bool(spec.network)
+        local = _installed_instead_of_uvx(out.argv)
+        if local is not None:
+            out.notes.append(f"uvx is not installed: {out.argv[1]} runs from the package installed beside zebench")
+            out.argv = local
     else:
         entry = table_entry(spec.name)
         out.argv = [_expand(a, folders, host, secrets) for a in entry.argv]
