@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate the docs that code can write: docs/cli.md (every command's --help), docs/schema.md (tables) and
-docs/openapi.json (the API).
+"""Regenerate the files that code can write: docs/cli.md (every command's --help), docs/schema.md (tables),
+docs/openapi.json (the API) and zebench/models/shapes.py (the TypedDicts of the API's models).
 
 Run after changing a command, an option or a migration; tests/test_docs.py fails while these are stale.
 """
@@ -64,7 +64,18 @@ def openapi_json() -> str:
     return json.dumps(openapi_document(), indent=2) + "\n"
 
 
-GENERATED = {"docs/cli.md": cli_reference, "docs/schema.md": schema_reference, "docs/openapi.json": openapi_json}
+def typed_shapes() -> str:
+    from zebench.models.codegen import shapes_source
+
+    return shapes_source()
+
+
+GENERATED = {
+    "docs/cli.md": cli_reference,
+    "docs/schema.md": schema_reference,
+    "docs/openapi.json": openapi_json,
+    "zebench/models/shapes.py": typed_shapes,
+}
 
 
 def main() -> int:

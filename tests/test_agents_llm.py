@@ -315,6 +315,73 @@ def test_claude_code_cli(tmp_path: Path, suites: Path, mode: str, monkeypatch: p
     assert record.metadata["turns"] == 3
 
 
+STREAMING_CLAUDE = r"""#!{python}
+import json, os, sys
+args = sys.argv[1:]
+assert args[args.index("--output-format") + 1] == "stream-json" and "--verbose" in args, args
+open("calc.py", "w").write("def add(a, b):\n    return a + b\n")
+big = "x" * 20000
+msg = lambda mid, *blocks: {{"type": "assistant",
+                             "message": {{"id": mid, "role": "assistant", "content": list(blocks)}}}}
+res = lambda uid, content, err=False: {{"type": "user", "message": {{"role": "user", "content": [
+    {{"type": "tool_result", "tool_use_id": uid, "content": content, "is_error": err}}]}}}}
+events = [
+    {{"type": "system", "subtype": "init", "tools": ["Read", "Edit"]}},
+    # one API message streamed block by block: two events with the same id
+    msg("m1", {{"type": "text", "text": "Let me look."}}),
+    msg("m1", {{"type": "tool_use", "id": "t1", "name": "Read", "input": {{"file_path": "calc.py"}}}}),
+    res("t1", [{{"type": "text", "text": "def add(a, b): return a - b"}}]),
+    msg("m2", {{"type": "tool_use", "id": "t2", "name": "Bash", "input": {{"command": "cat missing"}}}}),
+    res("t2", "cat: missing: No such file", True),
+    msg("m3", {{"type": "tool_use", "id": "t3", "name": "Edit", "input": {{"file_path": "calc.py"}}}}),
+    res("t3", big),
+    msg("m4", {{"type": "text", "text": "Fixed."}}),
+    {{"type": "result", "subtype": "success", "is_error": False, "num_turns": 4, "result": "Fixed.",
+     "total_cost_usd": 0.0123,
+     "usage": {{"input_tokens": 100, "output_tokens": 10, "cache_read_input_tokens": 0,
+               "cache_creation_input_tokens": 0}},
+     "modelUsage": {{
+        "claude-sonnet-4-6": {{"inputTokens": 1000, "outputTokens": 200, "cacheReadInputTokens": 3000,
+                              "cacheCreationInputTokens": 400, "costUSD": 0.01}},
+        "claude-haiku-4-5": {{"inputTokens": 50, "outputTokens": 5, "cacheReadInputTokens": 0,
+                             "cacheCreationInputTokens": 0, "costUSD": 0.0023}}}}}},
+]
+print("\n".join(json.dumps(e) for e in events))
+"""
+
+
+def test_claude_code_stream_json_is_stored_as_a_transcript_with_tokens_from_model_usage(
+    tmp_path: Path, suites: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-cli-key")
+    fake = write(tmp_path / "claude", STREAMING_CLAUDE.format(python=sys.executable))
+    fake.chmod(0o755)
+    record = _run(suites, "claude-code", "claude-sonnet-4-6", claude_bin=str(fake))
+    assert record.status == "completed", record.failure
+    assert record.is_successful, record.failure
+    transcript, t = record.transcript, record.telemetry
+    assert transcript is not None
+    assert t is not None
+    calls = transcript.tool_calls
+    assert [(c.name, c.is_error) for c in calls] == [("Read", False), ("Bash", True), ("Edit", False)]
+    assert calls[0].input == {"file_path": "calc.py"}
+    assert calls[0].output == "def add(a, b): return a - b"
+    assert calls[1].output == "cat: missing: No such file"
+    assert len(calls[2].output) < 17_000  # cut as stored
+    assert calls[2].output.endswith("characters not stored]")
+    assert t.tool_calls == 3
+    roles = [m.role for m in transcript.messages]
+    assert roles == ["user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant", "result"]
+    first = transcript.messages[1].content
+    assert [b["type"] for b in first] == ["text", "tool_use"]  # the two events of message m1, one message
+    stored_result = transcript.messages[6].content[0]["content"]
+    assert len(stored_result) < 17_000
+    # tokens: modelUsage's totals over both models (the result's usage is the main loop's only), and its cost
+    assert (t.tokens_in, t.tokens_out, t.cache_read_tokens, t.cache_write_tokens) == (1050, 205, 3000, 400)
+    assert t.cost_usd == pytest.approx(0.0123)
+    assert transcript.messages[-1].content["modelUsage"]["claude-haiku-4-5"]["costUSD"] == 0.0023
+
+
 def test_claude_code_error_and_missing_binary(tmp_path: Path, suites: Path) -> None:
     fake = write(
         tmp_path / "claude",

@@ -29,10 +29,13 @@ def _suites(tmp_path: Path) -> Path:
 def test_matrix_is_the_cross_product(tmp_path: Path) -> None:
     catalog = Catalog(_suites(tmp_path))
     plan, notes = make_plan(catalog, [], tiers=[], agents=["echo", "oracle"], models=["m1", "m2"], repeat=3)
-    # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats
+    # echo and oracle take no model: 5 (scenario, tier) items x 2 agents x 3 repeats, and a warning says so
     assert len(plan.keys()) == 5 * 2 * 3
     assert len(set(plan.keys())) == 30
-    assert notes == []
+    assert notes == [
+        "warning: --model does not apply to echo, oracle: they take no model, so they run once per item without "
+        "one, whatever the models given"
+    ]
     plan, notes = make_plan(catalog, ["demo"], tiers=["L1", "Lx"], agents=["echo"], models=[])
     assert sorted(k[:3] for k in plan.keys()) == [("demo", "one", "L1"), ("demo", "two", "L1"), ("demo", "two", "Lx")]
     assert notes == ["demo/one has no prompt for Lx; skipped"]
@@ -199,3 +202,51 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
     assert rows == [("cancelled", "cancelled", "agent")] * 2  # the third run never started: nothing stored
     assert list(workspaces.iterdir()) == []
     assert store.batch_keys("b") == set()
+
+
+def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
+    """What `zebench run` does, called from Python: the request's options, the batch stored, its result returned;
+    bad input raises BatchError and writes nothing."""
+    from zebench.execution.request import RunRequest, run_request
+
+    suites, db = _suites(tmp_path), tmp_path / "z.db"
+    notes: list[str] = []
+    request = RunRequest(
+        selectors=["demo"],
+        tiers=["L1", "Lx"],
+        agents=["echo", "oracle"],
+        suites_dir=suites,
+        db_path=db,
+        batch_id="lib",
+        sandbox="none",
+        output=tmp_path / "out.jsonl",
+    )
+    result = run_request(request, note=notes.append)
+    assert notes == ["demo/one has no prompt for Lx; skipped"]
+    assert result.batch.batch_id == "lib"
+    assert result.batch.total_runs == 6
+    assert not result.interrupted
+    assert sorted((r.scenario, r.tier, r.agent, r.is_successful) for r in result.records) == [
+        ("one", "L1", "echo", False),
+        ("one", "L1", "oracle", True),
+        ("two", "L1", "echo", False),
+        ("two", "L1", "oracle", True),
+        ("two", "Lx", "echo", False),
+        ("two", "Lx", "oracle", True),
+    ]
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 6
+    with Store(db) as store:
+        assert len(store.batch_keys("lib")) == 6
+    bad: list[tuple[dict[str, Any], str]] = [
+        ({"agents": ["nope"]}, "unknown agent 'nope'"),
+        ({"resume": "lib", "agents": ["echo"]}, "--resume takes the stored plan"),
+        ({"executor": "ray"}, "unknown executor 'ray'"),
+        ({"scheduler": "tcp://127.0.0.1:1"}, "--scheduler needs --executor dask"),
+        ({"from_run": "nope"}, "--from-run: the database .* does not exist"),
+        ({"from_db": Path("other.db")}, "--from-db names the database of --from-run"),
+    ]
+    for change, message in bad:
+        fresh = tmp_path / "fresh.db"
+        with pytest.raises(BatchError, match=message):
+            run_request(request.model_copy(update={"db_path": fresh, **change}))
+        assert not fresh.exists(), change

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from zebench.authoring.readiness import ScenarioCheck, assess, inspect_scenario
 from zebench.catalog import Catalog
 from zebench.cli import main
+from zebench.constants import CHECK_REPEAT
 from zebench.models import Evaluation, Failure, RunRecord, RunStatus, Telemetry, ValidationResult, ValidationStatus
 from zebench.store import Store
 
@@ -36,7 +37,7 @@ def test_every_bundled_suite_passes_and_nothing_is_written_to_the_users_database
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZEBENCH_DB", str(tmp_path / "users.db"))  # check ignores it: only --db keeps runs
-    code, report, progress = _check("--suites-dir", str(BUNDLED_SUITES))
+    code, report, progress = _check("--suites-dir", str(BUNDLED_SUITES), "-n", "2")  # the default, 6: the help
     assert code == 0, _problems(report)
     assert report["ok"]
     assert report["repeat"] == 2
@@ -75,12 +76,12 @@ def test_a_new_scaffold_passes_check_as_created(tmp_path: Path) -> None:
     assert code == 0, _problems(report)
     (check,) = report["scenarios"]
     assert {(b["kind"], b["status"]) for b in check["baseline"]} == {("test", "failed")}  # the fixture's test fails
-    assert sorted(r["weightedScore"] for r in check["runs"] if r["agent"] == "oracle") == [10.0, 10.0]
+    assert sorted(r["weightedScore"] for r in check["runs"] if r["agent"] == "oracle") == [10.0] * CHECK_REPEAT
     assert report["database"] == str(db)
     with Store(db) as store:  # --db keeps the runs, in batches named check-...
         ids = store.run_ids()
         batches = {store.get_run(i).batch_id for i in ids}  # type: ignore[union-attr]
-        assert len(ids) == 4, batches
+        assert len(ids) == 2 * CHECK_REPEAT, batches
         assert all(b.startswith("check-") for b in batches), batches  # type: ignore[union-attr]
 
 
@@ -131,7 +132,7 @@ def test_a_flaky_check_fails_check(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ZEBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=FLAKY_YAML)
-    code, report, _ = _check("--suites-dir", str(root), "-j", "1")
+    code, report, _ = _check("--suites-dir", str(root), "-j", "1", "-n", "2")
     assert code == 1
     flaky = _problems(report, "flaky")
     # one run at a time, echo first: echo's first run passes, everything after fails

@@ -127,3 +127,20 @@ def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites:
     nothing = CliRunner().invoke(main, ["leaderboard", "--db", str(empty)])
     assert nothing.exit_code == 1
     assert f"No runs in {empty}: nothing to rank" in nothing.stderr
+
+
+def test_run_options_are_the_run_requests_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`zebench run` builds one RunRequest from its options: each option is the field of the same name, with the
+    same default (a script calling run_request gets what the command gives)."""
+    import os
+
+    from zebench.cli.run import run_command
+    from zebench.execution.request import RunRequest
+
+    for name in os.environ:
+        if name.startswith(("ZEBENCH_", "ZE_BENCHMARKS_")):
+            monkeypatch.delenv(name)
+    parsed = run_command.make_context("run", [])
+    options = {k: v for k, v in parsed.params.items() if k != "list_agents"}
+    assert set(options) == set(RunRequest.model_fields)
+    assert RunRequest(**options) == RunRequest()

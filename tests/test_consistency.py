@@ -294,7 +294,7 @@ def test_old_data_migrates_and_every_reader_answers(tmp_path: Path) -> None:
     assert report.runs == 4
     summary = CliRunner().invoke(main, ["summary", "old", "--db", str(path)])
     assert summary.exit_code == 0
-    assert "1 interrupted attempts are stored as cancelled" in summary.output
+    assert "1 interrupted attempt is stored as cancelled" in summary.output
     assert "INCOMPLETE" not in summary.output  # 4 of 4 expected runs stored: complete
 
 

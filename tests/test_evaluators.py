@@ -338,17 +338,17 @@ def test_an_evaluator_that_crashes_is_flagged_not_zero(tmp_path: Path, monkeypat
     evals = _evaluate(_context(tmp_path))
     assert evals["heuristic_checks"].error == "RuntimeError: evaluator bug"
     assert evals["heuristic_checks"].score is None  # an error, never a score of 0
-    from zebench.models import RubricOverrides
+    from zebench.models import RubricOverrides, evaluator_errors
     from zebench.run.scoring import score_run
 
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
-    assert score.evaluator_errors == ["heuristic_checks"]
+    assert evaluator_errors(list(evals.values())) == ["heuristic_checks"]
     assert not score.is_successful
 
 
 def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zebench.evaluators.integrity import IntegrityGuardEvaluator
-    from zebench.models import RubricOverrides
+    from zebench.models import RubricOverrides, evaluator_errors
     from zebench.run.scoring import score_run
 
     async def boom(self: object, ctx: object) -> None:
@@ -359,4 +359,23 @@ def test_a_gate_evaluator_that_errors_fails_its_gate(tmp_path: Path, monkeypatch
     score = score_run(list(evals.values()), RubricOverrides(), completed=True)
     assert score.gates["integrity_guard"] is False
     assert not score.is_successful
-    assert score.evaluator_errors == ["integrity_guard"]
+    assert evaluator_errors(list(evals.values())) == ["integrity_guard"]
+
+
+def test_an_evaluator_error_is_one_rule_for_the_score_the_metadata_and_the_counts() -> None:
+    """models.evaluator_errors decides it once: an evaluator that failed and counts (weight above 0, or a gate)
+    makes the run unsuccessful and is counted; one of weight 0 that is not a gate changes nothing."""
+    from zebench.models import Evaluation, RubricOverrides, RunRecord, evaluator_errors
+    from zebench.run.scoring import score_run
+    from zebench.store import run_rows
+
+    passing = [Evaluation(evaluator_name="test", kind="task", weight=3.0, score=1.0)]
+    info_failed = [*passing, Evaluation(evaluator_name="diff_summary", kind="info", weight=0.0, error="bug")]
+    task_failed = [*passing, Evaluation(evaluator_name="llm_judge", weight=2.0, error="no key")]
+    rubric = RubricOverrides()
+    base = {"run_id": "r", "suite": "s", "scenario": "c", "tier": "L0", "agent": "a", "status": "completed"}
+    for evaluations, errors in ((passing, []), (info_failed, []), (task_failed, ["llm_judge"])):
+        assert evaluator_errors(evaluations) == errors
+        assert score_run(evaluations, rubric, completed=True).is_successful == (not errors)
+        record = RunRecord.model_validate({**base, "started_at": "2026-01-01T00:00:00Z", "evaluations": evaluations})
+        assert run_rows(record)["benchmark_runs"][0]["evaluator_errors"] == len(errors)

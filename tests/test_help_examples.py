@@ -67,6 +67,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working directory with a database of a few runs and a replay file."""
     folder = tmp_path_factory.mktemp("examples-base")
     db = folder / "data" / "zebench.db"
+    db.parent.mkdir()
     result = CliRunner().invoke(
         main, ["run", "fix-tests", "-t", "L1", "-a", "echo", "-a", "oracle", "--db", str(db), "--batch-id", "examples"]
     )

@@ -763,8 +763,10 @@ def test_the_originals_mcp_demo_scenario_runs_with_a_real_server(
 
 FAKE_CLAUDE_WITH_MCP = r"""#!{python}
 # Stands in for the Claude Code CLI: starts the servers of --mcp-config with the mcp SDK, as the CLI would, and
-# answers with what the time server said.
+# answers with what the time server said. zebench runs a script with its interpreter's real file (a venv's python
+# followed to the base one), so the venv's packages are put on the path here.
 import asyncio, json, sys
+sys.path[:0] = {site!r}
 from mcp import Client, StdioServerParameters
 
 args = sys.argv[1:]
@@ -785,13 +787,17 @@ print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "n
 """
 
 
+def _site_packages() -> list[str]:
+    return [p for p in sys.path if p.endswith("site-packages")]
+
+
 def test_claude_code_gets_the_servers_through_its_mcp_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-cli-key")
     monkeypatch.setenv("TIME_SERVER_SECRET", "time-secret-value-42")
     suites = tmp_path / "suites"
     entry = {**TIME_SERVER, "env": {"SECRET_FOR_SERVER": "${TIME_SERVER_SECRET}"}}
     _scenario(suites, SCENARIO + f"mcps:\n  - {json.dumps(entry)}\n")
-    fake = write(tmp_path / "bin" / "claude", FAKE_CLAUDE_WITH_MCP.format(python=sys.executable))
+    fake = write(tmp_path / "bin" / "claude", FAKE_CLAUDE_WITH_MCP.format(python=sys.executable, site=_site_packages()))
     fake.chmod(0o755)
     scenario = Catalog(suites).scenario("mcp", "what-time")
     record = run(
@@ -875,6 +881,39 @@ def test_the_matrix_crosses_specialists_and_resume_knows_them(tmp_path: Path, db
     one.write_text("{ not json5")
     resumed = CliRunner().invoke(main, ["run", "--resume", "cross", "--db", str(db_path)])
     assert resumed.exit_code == 0, resumed.output
+
+
+def test_runs_with_and_without_a_specialist_never_pool(tmp_path: Path, db_path: Path) -> None:
+    """The specialist is part of the configuration: the leaderboard, compare and the batch summary keep runs with
+    and without one apart."""
+    from click.testing import CliRunner
+
+    from zebench.cli import main
+
+    suites = tmp_path / "suites"
+    _scenario(suites)
+    one = write(tmp_path / "one.json5", PLAIN_SPECIALIST.replace("VERSION", "1.0.0"))
+    db = ["--db", str(db_path)]
+    ran = CliRunner().invoke(
+        main,
+        ["run", "-a", "echo", "--specialist", "none", "--specialist", str(one), "--batch-id", "apart", "--suites-dir"]
+        + [str(suites), *db],
+    )
+    assert ran.exit_code == 0, ran.output
+    board = json.loads(CliRunner().invoke(main, ["leaderboard", "--json", *db]).output)
+    rows = sorted(board, key=lambda r: r["specialistName"] or "")
+    assert [(r["agent"], r["specialistName"], r["specialistVersion"], r["runs"]) for r in rows] == [
+        ("echo", None, None, 1),
+        ("echo", "plain", "1.0.0", 1),
+    ]
+    mixed = CliRunner().invoke(main, ["compare", "agent=echo", "agent=echo", *db])
+    assert mixed.exit_code == 2
+    assert "echo [plain, 1.0.0]" in mixed.output
+    apart = CliRunner().invoke(main, ["compare", "specialistName=", "specialistName=plain", "--json", *db])
+    assert apart.exit_code == 0, apart.output
+    summary = CliRunner().invoke(main, ["summary", "apart", *db])
+    assert "specialist name" in summary.output
+    assert "1.0.0" in summary.output
 
 
 def test_a_bad_specialist_is_exit_2_and_writes_nothing(tmp_path: Path, db_path: Path) -> None:

@@ -247,3 +247,34 @@ def test_secrets_are_redacted_from_the_record(suites: Path, tmp_path: Path, monk
     assert record.diff is not None
     assert record.diff.files[0].patch is not None
     assert "[REDACTED:github-token]" in record.diff.files[0].patch
+
+
+def test_a_stage_is_one_function_and_one_line(suites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage added to the sequence runs in order, on its own clock; an error it does not categorise is a failure
+    of its category naming it, and the results stage still records what the agent changed."""
+    from zebench.execution import runner
+
+    seen: list[str] = []
+
+    async def verify(state: runner.RunState) -> None:
+        seen.append(state.spec.agent)
+        assert state.task is not None  # the agent's stage ran before
+        raise RuntimeError("the verified copy could not be made")
+
+    sequence = list(runner.STAGE_SEQUENCE)
+    at = next(i for i, stage in enumerate(sequence) if stage.name == "validation")
+    sequence.insert(at, runner.Stage("verify", verify, "infrastructure"))
+    monkeypatch.setattr(runner, "STAGE_SEQUENCE", tuple(sequence))
+    record = _run(suites, "oracle", tmp_path)
+    assert seen == ["oracle"]
+    assert record.status == "failed"
+    assert record.failure is not None
+    assert record.failure.category == "infrastructure"
+    assert record.failure.stage == "verify"
+    assert "RuntimeError: the verified copy could not be made" in record.failure.message
+    assert record.telemetry is not None
+    assert list(record.telemetry.stage_ms) == ["setup", "workspace", "agent", "verify", "results"]
+    assert record.diff is not None  # taken by the results stage
+    assert [f.path for f in record.diff.files] == ["calc.py"]
+    assert record.evaluations == []
+    assert record.weighted_score is None

@@ -17,8 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from zebench.models import CANCELLED_STATUSES, INFRA_CATEGORIES, SCORED_STATUSES
-from zebench.store import COUNT_CONDITIONS, Store, counts_sql, migrations, runs_counted_view_sql
+from zebench.store import COUNT_CONDITIONS, Store, counts_sql, migrations, runs_counted_view_sql, schema
 from zebench.store.schema import M010_COUNTS
+from zebench.store.sql import SUMMARIES, SUMS, summaries_sql, summary_fill_sql
 
 FROZEN = Path(__file__).resolve().parent / "schema_frozen"
 SCHEMA = FROZEN / "schema.sql"
@@ -171,10 +172,78 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
             },
         ],
     },
+    "m011_sums_declared_once": {  # after m010: evaluator errors counted by the old rule, a posted totalScore
+        "benchmark_runs": [
+            _run("r41", "completed", weighted_score=6.0, total_score=0.6, is_successful=1, evaluator_errors=1),
+            _run("r42", "completed", weighted_score=None, total_score=0.4, agent="posted", model=None),
+            _run("r43", "completed", weighted_score=5.0, total_score=0.5, evaluator_errors=1, batch_id="b2"),
+            _run("r44", "cancelled", weighted_score=1.0, total_score=0.1, agent="posted"),
+        ],
+        "evaluation_results": [
+            {  # weight 0, not a gate: an error that does not count (models.evaluator_errors)
+                "run_id": "r41",
+                "evaluator_name": "diff_summary",
+                "score": None,
+                "max_score": 1,
+                "normalized_score": None,
+                "applicable": 0,
+                "weight": 0.0,
+                "kind": "info",
+                "error": "crashed",
+            },
+            {  # a gate: it counts
+                "run_id": "r43",
+                "evaluator_name": "integrity_guard",
+                "score": None,
+                "max_score": 1,
+                "normalized_score": None,
+                "applicable": 1,
+                "weight": 0.0,
+                "kind": "hygiene",
+                "error": "crashed",
+            },
+        ],
+    },
+    "m012_specialist_in_the_configuration": {  # after m011: the same agent and model with and without specialists
+        "benchmark_runs": [
+            _run(
+                "r51",
+                "completed",
+                weighted_score=9.0,
+                total_score=0.9,
+                is_successful=1,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+            _run(
+                "r52",
+                "failed",
+                failure_category="agent",
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="2.0.0",
+            ),
+            _run(
+                "r53",
+                "completed",
+                weighted_score=2.0,
+                total_score=0.2,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+        ],
+    },
 }
 
 #: Runs deleted before a migration (the summary tables' delete triggers of the time run).
-DELETE: dict[str, list[str]] = {"m005_runs_by_agent": ["r04"], "m010_one_set_of_counts": ["r12", "r13"]}
+DELETE: dict[str, list[str]] = {
+    "m005_runs_by_agent": ["r04"],
+    "m010_one_set_of_counts": ["r12", "r13"],
+    "m011_sums_declared_once": ["r21"],
+    "m012_specialist_in_the_configuration": ["r53"],
+}
 
 
 def migrate_step_by_step(path: Path) -> dict[str, dict[str, Any]]:
@@ -247,6 +316,30 @@ def test_the_current_definitions_still_say_what_the_frozen_sql_says(tmp_path: Pa
     for count in ("successful", "completed", "agent_failures", "infra_failures", "scored", "evaluator_errors"):
         assert counts_sql(count, "NEW") in items, count
         assert counts_sql(count, "OLD") in items, count
+
+
+def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
+    """The summary tables' triggers and the batch figures are generated from store.sql's declarations (SUMS,
+    SUMMARIES, BATCH_FIGURES) and frozen as literal SQL in the migration that shipped them. While that migration is
+    the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
+    migration holding the new output (``python -m zebench.store``; docs/development.md)."""
+    newest = migrations._migrations[-1]
+    assert newest.name == "m012_specialist_in_the_configuration"
+    assert summaries_sql() == schema._M012
+
+
+def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:
+    """After m011 (a database migrated step by step, with runs written and deleted in between), every summary row
+    is what the same sums over the stored runs give: the triggers and the backfill agree."""
+    migrate_step_by_step(tmp_path / "steps.db")
+    conn = sqlite3.connect(tmp_path / "steps.db")
+    for summary in SUMMARIES:
+        columns = [*summary.columns, *SUMS]
+        stored = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {summary.table} WHERE runs > 0"))
+        conn.execute(f"CREATE TEMP TABLE fresh AS SELECT * FROM {summary.table} WHERE 0")
+        conn.execute(summary_fill_sql(summary).replace(f"INSERT INTO {summary.table} ", "INSERT INTO fresh "))
+        assert sorted(conn.execute(f"SELECT {', '.join(columns)} FROM fresh")) == stored, summary.table
+        conn.execute("DROP TABLE fresh")
 
 
 if __name__ == "__main__":  # python -m tests.test_schema_frozen: write the expectations (review the diff)

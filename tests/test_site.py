@@ -24,7 +24,7 @@ from zebench.cli import main
 from zebench.io.serve import make_datasette
 from zebench.models import BatchRecord
 from zebench.report.analysis import pareto_frontier
-from zebench.site import builder
+from zebench.site import builder, pages
 from zebench.site.builder import CONTENT_SECURITY_POLICY, HEADERS, REWRITES, build_site, file_name, script_json
 from zebench.site.charts import validated
 from zebench.store import Store
@@ -345,6 +345,33 @@ def test_templates_change_forces_a_full_build(site_db: Path, tmp_path: Path, mon
     assert report.full
     assert "batches/batch-a.html" in report.written
     assert "Changed." in (out / "batches/batch-a.html").read_text()
+
+
+def test_a_new_page_is_one_unit_and_one_template(
+    site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/development.md's recipe: a function registered with @page and its template; the page is built and
+    every page's navigation lists it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(builder.templates_dir(), templates)
+    (templates / "extra.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p id="extra">{{ stats.totalRuns }} runs</p>{% endblock %}'
+    )
+    monkeypatch.setattr(builder, "templates_dir", lambda: templates)
+    monkeypatch.setattr(pages, "ALL_PAGES", list(pages.ALL_PAGES))
+
+    @pages.page("extra.html", "Extra")
+    def extra(data: pages.SiteData) -> dict[str, Any]:
+        return {"stats": data.stats}
+
+    out = tmp_path / "site"
+    build_site(site_db, out)
+    runs = live(site_db, "/api/v2/stats")["totalRuns"]
+    assert f'<p id="extra">{runs} runs</p>' in (out / "extra.html").read_text()
+    for page in ("index.html", "extra.html", "batches/batch-a.html"):
+        nav = re.search(r"<nav>(.*?)</nav>", (out / page).read_text(), re.S)
+        assert nav is not None, page
+        assert re.findall(r'href="(?:\.\./)?([^"]+)"', nav.group(1))[-1] == "extra.html", page
 
 
 def test_empty_database_builds_a_site_that_says_so(tmp_path: Path, template_db: Path) -> None:

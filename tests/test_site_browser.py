@@ -367,3 +367,43 @@ def test_an_empty_site_loads_cleanly(browser: Any, tmp_path: Path, template_db: 
     assert page.inner_text("#runs-status") == "0 runs"
     page, _ = open_page(browser, file_url(tmp_path / "site/compare.html"))
     assert "No runs to compare yet" in page.inner_text("#compare-result")
+
+
+#: Every box that can scroll sideways, with whether it does and whether the note before it says so (site.js).
+SCROLL_BOXES = """() => Array.from(document.querySelectorAll("figure.chart, .scroll, table.data, table.kv"))
+  .filter(b => !(b.matches("table") && b.parentElement.classList.contains("scroll")))
+  .map(b => {
+    const note = b.previousElementSibling;
+    return {
+      box: b.dataset.chart || b.id || b.className,
+      scrolls: b.scrollWidth > b.clientWidth + 1,
+      said: !!(note && note.classList.contains("scroll-hint") && !note.hidden && note.offsetParent !== null),
+    };
+  })"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_a_box_that_scrolls_sideways_says_so(browser: Any, site: tuple[Path, Path], width: int) -> None:
+    """On a phone, a chart of a fixed width is drawn to the screen's width; whatever still scrolls sideways (a wide
+    table, the heatmap's readable cells) has a note saying so, and nothing that fits has one."""
+    db, out = site
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    seen: dict[str, list[dict[str, Any]]] = {}
+    for url in page_urls(db, out):
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_selector("body[data-ready][data-charts-rendered]", state="attached")
+        boxes = page.evaluate(SCROLL_BOXES)
+        name = url.rsplit("/", 1)[-1].split("?")[0]
+        seen[name] = boxes
+        for box in boxes:
+            assert box["said"] == box["scrolls"], (width, name, box)
+        page.close()
+    context.close()
+    charts = {b["box"]: b for b in seen["index.html"] if b["box"].startswith("spec-")}
+    assert set(charts) == {"spec-leaderboard", "spec-histogram", "spec-trends"}
+    assert not any(b["scrolls"] for b in charts.values()), charts  # drawn to the phone's width
+    if width == 390:  # the case the notes are for: some tables do scroll on a phone
+        assert any(b["scrolls"] for boxes in seen.values() for b in boxes)
+    else:
+        assert not any(b["scrolls"] for b in seen["index.html"])

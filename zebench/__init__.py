@@ -5,6 +5,8 @@ The public API is small on purpose (docs/development.md#public-api):
 - ``Catalog``: load and validate suites (``Catalog(suites_dir).load_all()``, ``.select(["suite/scenario"])``).
 - ``make_plan`` and ``run_batch``: plan a batch (scenarios x tiers x agents x models x repeats) and run it
   (``asyncio.run(run_batch(store, plan))``), storing every run.
+- ``RunRequest`` and ``run_request``: what `zebench run` does, as a function (``run_request(RunRequest(agents=
+  ["oracle"], tiers=["L1"]))``: the command's options as fields, with their defaults).
 - ``Store``: the SQLite database (``Store(path)``: ``save_runs``, ``get_run``, ``get_batch``, ``run_ids``).
 - The record models: ``RunRecord`` (one run, the JSON document `--output` writes), ``BatchRecord``,
   ``Evaluation``, ``ValidationResult``, ``Failure``, ``Telemetry``, ``Transcript``, and ``ScenarioSpec`` (a
@@ -27,6 +29,7 @@ _compat.install()  # the import paths of zebench 0.1 (zebench.runner, zebench.to
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .execution.batch import make_plan, run_batch
+    from .execution.request import RunRequest, run_request
     from .models import (
         BatchRecord,
         Evaluation,
@@ -46,6 +49,8 @@ _PUBLIC = {
     "Catalog": "catalog",
     "make_plan": "execution.batch",
     "run_batch": "execution.batch",
+    "RunRequest": "execution.request",
+    "run_request": "execution.request",
     "Store": "store",
     "RunRecord": "models",
     "BatchRecord": "models",
@@ -63,6 +68,7 @@ __all__ = [
     "Evaluation",
     "Failure",
     "RunRecord",
+    "RunRequest",
     "ScenarioSpec",
     "Store",
     "Telemetry",
@@ -71,6 +77,7 @@ __all__ = [
     "__version__",
     "make_plan",
     "run_batch",
+    "run_request",
 ]
 
 

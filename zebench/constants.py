@@ -27,6 +27,11 @@ URL_ENV_ALIAS = "ZE_BENCHMARKS_WORKER_URL"
 TOKEN_ENVS = (TOKEN_ENV, TOKEN_ENV_ALIAS)
 URL_ENVS = (URL_ENV, URL_ENV_ALIAS)
 
+#: Runs of each agent per scenario in `zebench check`. A check failing at random with probability p shows both
+#: outcomes in n runs with probability 1 - p^n - (1-p)^n; for p = 1/2 that is 1 - 2/2^n: 50% at n = 2, 93.75% at
+#: 5, 96.9% at 6, the fewest runs that catch such a check at least 95% of the time.
+CHECK_REPEAT = 6
+
 #: Per-command resource limits (see zebench.processes.Limits and docs/security.md).
 DEFAULT_MAX_PROCESSES = 1024
 DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3
@@ -79,3 +84,10 @@ def zebench_version() -> str:
         return version("zebench")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0.0.0+unknown"
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """``count`` and the noun that agrees with it, as every line the CLI prints says it: "1 batch", "2 batches",
+    "1,204 runs" (``many``: the plural when it is not ``singular`` + "s")."""
+    word = singular if count == 1 else many or singular + "s"
+    return f"{count:,} {word}"

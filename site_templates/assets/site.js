@@ -91,12 +91,45 @@
     if (typeof window.vegaEmbed !== "function") { console.error("the Vega bundle did not load"); return; }
     figures.forEach((el) => {
       const spec = JSON.parse(document.getElementById(el.dataset.chart).textContent);
+      // A chart of a fixed width wider than its box (a phone) is drawn to the box's width instead; charts sized by
+      // steps (the heatmap's readable cells) keep their size and scroll, and a note says so (scrollHints).
+      // (the room is the parent's: an empty chart in a flex row of charts has no width of its own yet)
+      const room = el.parentElement ? el.parentElement.clientWidth : el.clientWidth;
+      if (typeof spec.width === "number" && spec.width + CHART_MARGIN > room) {
+        spec.width = "container";
+        spec.autosize = {type: "fit-x", contains: "padding"};
+        el.classList.add("fit");
+      }
       // ast: Vega's expression interpreter instead of generated code (the pages' CSP forbids eval)
       window.vegaEmbed(el, spec, {renderer: "svg", actions: false, ast: true, defaultStyle: false})
-        .then(() => { el.dataset.rendered = "true"; done += 1; if (done === figures.length) finish(); })
+        .then(() => { el.dataset.rendered = "true"; scrollHint(el); done += 1; if (done === figures.length) finish(); })
         .catch((err) => { el.textContent = "This chart could not be drawn: " + err; console.error(err); });
     });
   }
+  // Room a chart's axes and labels take beside its width.
+  const CHART_MARGIN = 120;
+
+  // A box that scrolls sideways says so (a phone shows only its left part otherwise): a note before it, kept
+  // up to date when the window is resized.
+  function scrollHint(box) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    let note = box.previousElementSibling;
+    if (!(note && note.classList.contains("scroll-hint"))) {
+      if (!scrolls) return;
+      note = h("p", {class: "note scroll-hint"}, "Wider than the screen: scroll it sideways to see all of it.");
+      box.before(note);
+    }
+    note.hidden = !scrolls;
+    box.classList.toggle("scrolls", scrolls);
+  }
+  // Charts, and the tables that scroll in their own box (a table in a .scroll box scrolls with it).
+  function scrollHints() {
+    document.querySelectorAll("figure.chart[data-rendered], .scroll, table.data, table.kv").forEach((box) => {
+      if (!(box.matches("table") && box.parentElement.classList.contains("scroll"))) scrollHint(box);
+    });
+  }
+  let resizeTimer = null;
+  window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(scrollHints, 150); });
 
   // -- runs table ------------------------------------------------------------------------------------------
   const PAGE = 100;
@@ -277,11 +310,10 @@
     const z = Math.abs(diffs.reduce((t, d) => t + d, 0)) / Math.sqrt(diffs.reduce((t, d) => t + d * d, 0));
     return {p: Math.min(1, erfc(z / Math.SQRT2)), method: "sign-flip, normal approximation"};
   }
-  const configName = (agent, model) => model ? agent + " [" + model + "]" : agent;
-  function itemsOf(rows, config) {  // one configuration's items
+  function itemsOf(rows, config) {  // one configuration's items (a row names its configuration as the manifest does)
     const items = new Map();
-    for (const [agent, model, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
-      if (configName(agent, model) !== config || !runs) continue;
+    for (const [name, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
+      if (name !== config || !runs) continue;
       items.set(suite + "/" + scenario + "/" + tier, {runs, successful, scored, sumWeighted});
     }
     return items;
@@ -379,6 +411,7 @@
   const liveHandlers = [];
   const zb = window.zb = {
     root, load, h, dash, pct, num, usd, int, dur, config, pretty, setStatus, table, kv, pre, runLink, human, when, fail,
+    scrollHints,  // after a view adds or widens a table
     succeeded,  // an item succeeds when at least half of its runs did (as `zebench compare`)
     pages,
     // called with the live connection when the page is served by `zebench serve --site` (views.js)
@@ -391,7 +424,7 @@
     const page = document.body.dataset.page;
     const init = pages[page];
     // data-ready marks the end of the page's own work, whatever its outcome (tests and benchmarks wait for it)
-    const done = () => { document.body.dataset.ready = "true"; };
+    const done = () => { scrollHints(); document.body.dataset.ready = "true"; };
     if (init) init().catch(fail).finally(done); else done();
   });
 })();

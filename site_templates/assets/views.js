@@ -398,7 +398,7 @@
     setStatus("run-status", "");
     const batchFile = new Map((manifest ? manifest.batches : []).map((b) => [b.id, b.file]));
     const sections = [];
-    const successful = r.isSuccessful && (r.status === "completed" || r.status === "budget_exceeded");
+    const successful = r.successful;  // as every count defines it (store.COUNT_CONDITIONS), served with the run
     sections.push(h("p", {class: "subtitle"}, "Run ", h("code", {id: "run-id"}, r.runId), " · started ", when(r.startedAt),
       r.completedAt ? [" · finished ", when(r.completedAt)] : null, source === "live" ? " · from the live API" : null));
     sections.push(h("dl", {class: "cards"},
@@ -619,7 +619,6 @@
 
   // -- live mode -------------------------------------------------------------------------------------------
   // data/live.js says null in a built site; `zebench serve --site` answers it with where the API is.
-  const RUN_FIELDS = {successful: "isSuccessful"};
   let liveResolve;
   const liveReady = new Promise((resolve) => { liveResolve = resolve; });
 
@@ -652,7 +651,7 @@
         out.sort((a, b) => a.id - b.id);
         return out.map((r) => cols.map((c) => c === "durationMs"
           ? (r.completedAt && r.startedAt ? new Date(r.completedAt) - new Date(r.startedAt) : null)
-          : r[RUN_FIELDS[c] || c] === undefined ? null : r[RUN_FIELDS[c] || c]));
+          : r[c] === undefined ? null : r[c]));
       },
     };
     zb.live = live;

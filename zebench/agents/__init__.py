@@ -57,7 +57,8 @@ class AgentResult:
     #: None = unknown (never a silent 0 for a paid model); offline agents cost exactly 0.
     cost_usd: float | None = 0.0
     messages: list[Message] = field(default_factory=list)
-    #: Tool calls made outside the toolbox (e.g. by the Claude Code CLI itself).
+    #: Tool calls made outside the toolbox and not recorded in it (an agent that can record them, as the Claude
+    #: Code CLI's are, uses Toolbox.record_external instead, so that the transcript has them).
     external_tool_calls: int = 0
     #: end_turn, max_turns, budget_exceeded, ...
     stop_reason: str = "end_turn"
@@ -103,6 +104,11 @@ class Agent(ABC):
     @classmethod  # noqa: B027  (an optional hook, not abstract: by default every setting is accepted)
     def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
         """Raise AgentConfigError for settings this agent cannot use. Called once, before any run starts."""
+
+    @classmethod  # noqa: B027  (an optional hook, like check_settings)
+    def check_sandbox(cls, mode: str) -> None:
+        """Raise AgentConfigError when this agent cannot run in the sandbox ``mode`` (bwrap or none) here. Called
+        before a local batch starts, once the mode is resolved."""
 
     @abstractmethod
     async def run(self, task: AgentTask, tools: Toolbox) -> AgentResult: ...

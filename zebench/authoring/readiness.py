@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pydantic.alias_generators import to_camel
 
 from ..catalog import Catalog, CatalogError, Scenario, tier_of
+from ..constants import CHECK_REPEAT
 from ..evaluators import registry
 from ..evaluators.commands import ValidationCommandEvaluator
 from ..execution.batch import Reporter, StopRequest, make_plan, run_batch
@@ -40,7 +41,7 @@ from ..isolation.processes import Limits
 from ..models import SCORED_STATUSES, RunRecord, ValidationResult
 from ..store import Store
 
-DEFAULT_REPEAT = 2
+DEFAULT_REPEAT = CHECK_REPEAT
 #: A validation or baseline command slower than this (or than half its time limit) is reported as slow.
 DEFAULT_SLOW_SECONDS = 60.0
 SLOW_SHARE_OF_TIMEOUT = 0.5

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..constants import plural
 from .options import db_option, fail, option
 
 
@@ -48,10 +49,11 @@ def build_site_command(db_path: Path, out_dir: Path, base_url: str | None, full:
     if not quiet:
         index = (report.out / "index.html").resolve()
         click.echo(
-            f"Built {report.out}/ in {report.seconds:.1f} s from {report.runs:,} runs and {report.batches:,} "
-            f"batches: {len(report.written):,} files written, {report.unchanged:,} unchanged, "
-            f"{len(report.removed):,} removed ({'full' if report.full else 'incremental'} build); "
-            f"{report.files:,} files, {report.bytes / 1e6:.1f} MB."
+            f"Built {report.out}/ in {report.seconds:.1f} s from {plural(report.runs, 'run')} and "
+            f"{plural(report.batches, 'batch', 'batches')}: {plural(len(report.written), 'file')} written, "
+            f"{report.unchanged:,} unchanged, {len(report.removed):,} removed "
+            f"({'full' if report.full else 'incremental'} build); {plural(report.files, 'file')}, "
+            f"{report.bytes / 1e6:.1f} MB."
         )
         click.echo(
             f"Open {index.as_uri()} in a browser, or serve the folder: python -m http.server -d {report.out} 8000"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..constants import plural
 from .options import db_option, fail, option, reading
 
 
@@ -54,7 +55,7 @@ def export_command(ids: tuple[str, ...], db_path: Path, out: Path, fmt: str) -> 
             (out / f"{_file_name(run_id)}.json").write_text(
                 json.dumps(run_to_atif(run), ensure_ascii=False, indent=2), encoding="utf-8"
             )
-    click.echo(f"{len(dict.fromkeys(run_ids))} trajectories ({fmt}) written to {out}")
+    click.echo(f"{plural(len(dict.fromkeys(run_ids)), 'trajectory', 'trajectories')} ({fmt}) written to {out}")
 
 
 def _file_name(run_id: str) -> str:

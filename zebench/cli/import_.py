@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..constants import plural
 from .options import db_option, fail, json_option, option
 
 FORMAT_NAMES = ("inspect", "harbor", "terminal-bench", "swe-bench")
@@ -104,6 +105,6 @@ def _progress(quiet: bool) -> Any:
     def tick(entry: Any) -> None:
         done[0] += 1
         done[1] += entry.runs
-        click.echo(f"\r{done[0]} sources, {done[1]} runs imported", nl=False, err=True)
+        click.echo(f"\r{plural(done[0], 'source')}, {plural(done[1], 'run')} imported", nl=False, err=True)
 
     return tick

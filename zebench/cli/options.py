@@ -60,7 +60,8 @@ def fail(message: str) -> NoReturn:
 
 
 def note(message: str) -> None:
-    click.secho(f"note: {message}", fg="yellow", err=True)
+    """A note on stderr (``message`` may say it is a "warning: ..." itself)."""
+    click.secho(message if message.startswith("warning: ") else f"note: {message}", fg="yellow", err=True)
 
 
 def suites_dir_option(f: F) -> F:
@@ -75,6 +76,32 @@ def suites_dir_option(f: F) -> F:
     )(f)
 
 
+def database_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A --db given on the command line or in the environment must be in a folder that exists: a mistyped path
+    is an error (exit 2), never folders created where it points. The default, ./data/zebench.db, is the exception
+    (its folder is created when needed), whether it is given or not."""
+    if value is None or param.name is None:
+        return value
+    source = ctx.get_parameter_source(param.name)
+    if source == click.core.ParameterSource.DEFAULT or value.absolute() == DEFAULT_DB_PATH.absolute():
+        return value  # the default place, named or not
+    parent = value.parent
+    if not parent.is_dir():
+        given = "'--db'"
+        if source == click.core.ParameterSource.ENVIRONMENT:
+            names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or [])
+            if isinstance(param, EnvOption) and (auto := param.auto_envvar(ctx)):
+                names.append(auto)
+            given += f" (from {next((n for n in names if os.environ.get(n)), 'the environment')})"
+        raise click.BadParameter(
+            f"{str(value)!r}: the folder {str(parent)!r} does not exist (create it first: zebench creates the "
+            "database file, never its folders)",
+            ctx,
+            param_hint=given,
+        )
+    return value
+
+
 def db_option(f: F) -> F:
     return option(
         "--db",
@@ -84,7 +111,8 @@ def db_option(f: F) -> F:
         default=DEFAULT_DB_PATH,
         show_default=True,
         show_envvar=True,
-        help="SQLite database file.",
+        callback=database_path,
+        help="SQLite database file (in a folder that exists).",
     )(f)
 
 
@@ -135,18 +163,19 @@ def alpha_option(help: str) -> Callable[[F], F]:
 def sandbox_mode(requested: str) -> str:
     """The sandbox commands will run in (``--sandbox``), warning when auto falls back to none; exit 2 when the
     requested one cannot be used."""
-    from ..isolation.processes import become_subreaper
-    from ..isolation.sandbox import SandboxError, resolve_mode
+    from ..isolation.sandbox import SandboxError, resolve_local_mode
 
     try:
-        mode, warning = resolve_mode(requested)
+        mode, warning = resolve_local_mode(requested)
     except SandboxError as exc:
         fail(str(exc))
     if warning:
-        click.secho(warning, fg="yellow", err=True)
-    if mode == "none":
-        become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
+        warn(warning)
     return mode
+
+
+def warn(message: str) -> None:
+    click.secho(message, fg="yellow", err=True)
 
 
 @contextmanager

@@ -1,10 +1,13 @@
-"""``zebench run``."""
+"""``zebench run``: builds one RunRequest from its options and calls ``run_request`` (zebench.execution.request);
+what it adds is the terminal: the progress bar, notes, the interruption messages, the summary and the exit status."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +19,7 @@ from ..constants import (
     DEFAULT_MAX_PROCESSES,
     DEFAULT_SPOOL,
     URL_ENVS,
+    plural,
 )
 from .options import (
     CONTEXT_SETTINGS,
@@ -24,29 +28,33 @@ from .options import (
     fail,
     note,
     option,
-    sandbox_mode,
     sandbox_option,
     suites_dir_option,
     timeout_option,
+    warn,
 )
 
 if TYPE_CHECKING:
-    from ..execution.batch import BatchPlan
-    from ..io.submit import Submitter
+    from ..execution.batch import BatchInterrupted, BatchResult
+    from ..execution.request import RunRequest
     from ..report.progress import RichReporter
-    from ..store import Store
 
 
-def _parse_shard(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    try:
-        index, count = (int(x) for x in value.split("/"))
-    except ValueError:
-        raise click.BadParameter("expected I/N, e.g. 2/4") from None
-    if not 1 <= index <= count:
-        raise click.BadParameter("expected 1 <= I <= N")
-    return index, count
+class _Shard(click.ParamType[tuple[int, int]]):
+    """``--shard I/N`` as (I, N)."""
+
+    name = "shard"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            index, count = (int(x) for x in str(value).split("/"))
+        except ValueError:
+            self.fail(f"{value!r}: expected I/N, e.g. 2/4", param, ctx)
+        if not 1 <= index <= count:
+            self.fail(f"{value!r}: expected I/N with 1 <= I <= N", param, ctx)
+        return index, count
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -83,7 +91,6 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 @concurrency_option
 @option(
     "--executor",
-    "executor_name",
     default="local",
     show_default=True,
     envvar="ZEBENCH_EXECUTOR",
@@ -120,8 +127,8 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     help="Also append each run record as a JSON line to this file (kept with the batch: --resume appends to it).",
 )
 @option("--batch-id", help="Id of the new batch (default: batch-<ms>-<random>).")
-@option("--resume", "resume_id", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
-@option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
+@option("--resume", metavar="BATCH_ID", help="Run only the missing runs of a stored batch (same plan).")
+@option("--shard", type=_Shard(), metavar="I/N", help="Run the I-th of N deterministic slices of the matrix (1-based).")
 @timeout_option
 @option(
     "--command-timeout",
@@ -140,6 +147,12 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     metavar="RUN_ID",
     help="Replay a stored run's tool calls on a fresh workspace (implies --agent replay and the run's scenario and"
     " tier unless given).",
+)
+@option(
+    "--from-db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PATH",
+    help="The database --from-run reads the run from [default: --db]; the replay is stored in --db.",
 )
 @option(
     "--max-turns",
@@ -240,48 +253,7 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 )
 @option("--list-agents", is_flag=True, help="List the available agents and exit.")
 @suites_dir_option
-def run_command(
-    selectors: tuple[str, ...],
-    tiers: tuple[str, ...],
-    agents: tuple[str, ...],
-    models: tuple[str, ...],
-    specialists: tuple[str, ...],
-    repeat: int,
-    concurrency: int,
-    db_path: Path,
-    output: Path | None,
-    batch_id: str | None,
-    resume_id: str | None,
-    shard: str | None,
-    timeout_seconds: float | None,
-    command_timeout: float,
-    replay_file: Path | None,
-    from_run: str | None,
-    max_turns: int,
-    max_tokens: int,
-    max_cost_usd: float | None,
-    temperature: float | None,
-    claude_bin: str | None,
-    judge: bool,
-    judge_provider: str,
-    judge_model: str | None,
-    keep_workspaces: bool,
-    workspace_dir: Path | None,
-    submit_url: str | None,
-    spool: Path,
-    submit_retries: int,
-    sandbox: str,
-    agent_network: bool,
-    max_processes: int,
-    max_memory_mb: int,
-    max_file_size_mb: int,
-    list_agents: bool,
-    suites_dir: Path,
-    executor_name: str,
-    scheduler: str | None,
-    dask_workers: int | None,
-    dask_resources: str | None,
-) -> None:
+def run_command(list_agents: bool, **options: Any) -> None:
     """Run agents on scenarios and store every run in the database.
 
     The runs are the cross-product of the selected scenarios and tiers, agents, models (for agents that use
@@ -298,6 +270,7 @@ def run_command(
       zebench run fix-tests -t L1 -a anthropic -m claude-sonnet-4-6 --max-cost-usd 2    needs ANTHROPIC_API_KEY
       zebench run fix-tests -t L1 -a openrouter -m openai/gpt-5                         needs OPENROUTER_API_KEY
       zebench run --from-run RUN_ID                      replay a stored run offline
+      zebench run --from-run RUN_ID --from-db data/zebench.db --db replays.db    replay it into another database
       zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (or --scheduler ADDRESS)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
@@ -307,241 +280,130 @@ def run_command(
     environment (docs/distributed.md). Check a suite you write with `zebench check` first.
     """
     if list_agents:
-        from ..agents import agent_class, available_agents
-
-        for name in available_agents():
-            cls = agent_class(name)
-            click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
+        _list_agents()
         return
-    from ..catalog import Catalog, CatalogError
-    from ..execution.batch import BatchError, plan_run, stored_run
-    from ..execution.executors import ExecutorError, ExecutorOptions, executor_class, parse_resources
-    from ..isolation.processes import Limits
-    from ..store import Store
-
-    try:
-        executor_cls = executor_class(executor_name)
-    except ExecutorError as exc:
-        fail(str(exc))
-    source = click.get_current_context().get_parameter_source
-    local = executor_name == "local"
-    if local:
-        if scheduler is not None and source("scheduler") == click.core.ParameterSource.COMMANDLINE:
-            fail("--scheduler needs --executor dask")
-        scheduler = None  # ZEBENCH_SCHEDULER is for --executor dask
-        mode = sandbox_mode(sandbox)
-    else:
-        # Commands run on the workers: each resolves --sandbox for itself (checked before the batch starts).
-        mode = sandbox
-        if scheduler is not None and source("concurrency") == click.core.ParameterSource.COMMANDLINE:
-            fail(
-                "--concurrency sets the slots of the workers of a local cluster; with --scheduler each worker's "
-                "slots are its threads (dask worker ADDRESS --nthreads N)"
-            )
-
-    plan = None
-    if resume_id:
-        if selectors or tiers or agents or models or specialists or shard or from_run:
-            fail(
-                "--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
-                "--specialist, --shard or --from-run"
-            )
-    else:
-        settings: dict[str, Any] = {"max_turns": max_turns, "max_tokens": max_tokens}
-        for key, value in (("max_cost_usd", max_cost_usd), ("temperature", temperature), ("claude_bin", claude_bin)):
-            if value is not None:
-                settings[key] = value
-        if replay_file is not None:
-            settings["replay_file"] = str(replay_file.resolve())
-        judge_settings = {"enabled": judge, "provider": judge_provider}
-        if judge_model:
-            judge_settings["model"] = judge_model
-        try:
-            plan, notes = plan_run(
-                Catalog(suites_dir),
-                list(selectors),
-                tiers=list(tiers),
-                agents=list(agents),
-                models=list(models),
-                agent_settings=settings,
-                from_run=stored_run(db_path, from_run) if from_run else None,
-                repeat=repeat,
-                shard=_parse_shard(shard),
-                timeout_seconds=timeout_seconds,
-                command_timeout=command_timeout,
-                judge_settings=judge_settings,
-                agent_network=agent_network,
-                limits=Limits(
-                    processes=max_processes,
-                    memory_bytes=max_memory_mb * 2**20,
-                    file_size_bytes=max_file_size_mb * 2**20,
-                ),
-                check_environment=local,  # elsewhere, the workers' environment is checked by the executor
-                specialists=_load_specialists(specialists) if specialists else None,
-            )
-        except (BatchError, CatalogError, ValueError) as exc:
-            fail(str(exc))
-        for line in notes:
-            note(line)
+    from ..execution.batch import BatchError, BatchInterrupted
+    from ..execution.executors import ExecutorError
+    from ..execution.request import RunRequest, run_request
     from ..report.progress import RichReporter
 
-    submitter = None
-    if submit_url:
-        from ..constants import api_token
-        from ..io.submit import Submitter
-
-        submitter = Submitter(submit_url, api_token(), spool=spool, retries=submit_retries)
-    if not resume_id:  # known before the batch starts, for the resume hint however early it is stopped
-        from ..execution.runner import new_batch_id
-
-        batch_id = batch_id or new_batch_id()
+    request = RunRequest(**_from_command_line(options))
     reporter = RichReporter()
-    try:
-        executor = executor_cls.from_options(
-            ExecutorOptions(
-                concurrency=concurrency,
-                address=scheduler,
-                workers=dask_workers,
-                resources=parse_resources(dask_resources) if dask_resources else None,
-            ),
-            log=lambda line: reporter.console.print(
-                line,
-                style="yellow" if line.startswith("warning") else None,
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            ),
+
+    def forced(exc: BatchInterrupted) -> None:
+        # A second signal: every run in flight is killed and written; leave without waiting for the removal of
+        # their workspaces (zebench-* folders may be left in the temp dir).
+        code = _interrupted(exc, reporter, request, " (signalled again: not waiting for workspace removal)")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    with _signals_interrupt():
+        try:
+            result = run_request(request, reporter=reporter, note=note, warn=warn, log=_log(reporter), on_forced=forced)
+            _report(request, result)
+        except BatchError as exc:
+            fail(str(exc))
+        except ExecutorError as exc:  # the cluster was lost mid-batch: what was stored stays
+            reporter.finish()
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+        except (BatchInterrupted, KeyboardInterrupt) as exc:
+            sys.exit(_interrupted(exc, reporter, request))
+
+
+def _list_agents() -> None:
+    from ..agents import agent_class, available_agents
+
+    for name in available_agents():
+        cls = agent_class(name)
+        click.echo(f"{name:12} {cls.description}{'  (uses --model)' if cls.uses_model else ''}")
+
+
+def _from_command_line(options: dict[str, Any]) -> dict[str, Any]:
+    """The options as the request takes them. Where a value came from matters twice: ZEBENCH_SCHEDULER is for
+    --executor dask (a local run ignores it, but not --scheduler), and --concurrency on the command line
+    contradicts --scheduler (ZEBENCH_CONCURRENCY does not)."""
+    source = click.get_current_context().get_parameter_source
+
+    def given(name: str) -> bool:
+        return source(name) == click.core.ParameterSource.COMMANDLINE
+
+    if options["executor"] == "local":
+        if options["scheduler"] is not None and given("scheduler"):
+            fail("--scheduler needs --executor dask")
+        options["scheduler"] = None
+    elif options["scheduler"] is not None and given("concurrency"):
+        fail(
+            "--concurrency sets the slots of the workers of a local cluster; with --scheduler each worker's "
+            "slots are its threads (dask worker ADDRESS --nthreads N)"
         )
-    except ExecutorError as exc:
-        fail(str(exc))
-    # Until the batch's own handlers take over (and after), SIGTERM interrupts like Ctrl-C does.
+    return options
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM interrupts like Ctrl-C does, outside the batch's own handling of both (before and after it)."""
     previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _run_and_report(
-            Store(db_path),
-            plan,
-            reporter=reporter,
-            submitter=submitter,
-            db_path=db_path,
-            batch_id=batch_id,
-            resume_id=resume_id,
-            submit_url=submit_url,
-            spool=spool,
-            # the rest goes to run_batch as it is
-            output=output,
-            concurrency=concurrency,
-            keep_workspaces=keep_workspaces,
-            workspace_root=workspace_dir,
-            sandbox=mode,
-            executor=executor,
-        )
-    except _Interrupted as exc:  # while opening the database, before the batch started: nothing ran
-        click.secho(
-            f"\nInterrupted by {signal.Signals(exc.signum).name} before the batch started; nothing ran",
-            fg="yellow",
-            err=True,
-        )
-        sys.exit(128 + exc.signum)
+        yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def _load_specialists(values: tuple[str, ...]) -> list[Any]:
-    """``--specialist`` values: templates loaded and validated now (a bad one is exit 2, nothing written); ``none``
-    runs without a specialist."""
-    from ..run.specialist import SpecialistError, load_specialist
+def _log(reporter: RichReporter) -> Callable[[str], None]:
+    """The executor's lines, printed above the progress bar."""
 
-    loaded: list[Any] = []
-    for value in values:
-        if value.lower() == "none":
-            loaded.append(None)
-            continue
-        try:
-            loaded.append(load_specialist(Path(value)))
-        except SpecialistError as exc:
-            fail(f"--specialist: {exc}")
-    return loaded
+    def log(line: str) -> None:
+        style = "yellow" if line.startswith("warning") else None
+        reporter.console.print(line, style=style, highlight=False, markup=False, soft_wrap=True)
+
+    return log
 
 
-def _run_and_report(
-    store: Store,
-    plan: BatchPlan | None,
-    *,
-    reporter: RichReporter,
-    submitter: Submitter | None,
-    db_path: Path,
-    batch_id: str | None,
-    resume_id: str | None,
-    submit_url: str | None,
-    spool: Path,
-    **batch_options: Any,
-) -> None:
-    """Run the batch (``batch_options`` go to run_batch), then print the summary or the interruption."""
-    from ..execution.batch import BatchError, BatchInterrupted, run_batch_with_signals
-    from ..execution.executors import ExecutorError
-    from ..report.progress import print_summary
+def _interrupted(
+    exc: BatchInterrupted | KeyboardInterrupt, reporter: RichReporter, request: RunRequest, suffix: str = ""
+) -> int:
+    """Says what an interruption kept and how to finish the batch; returns the exit status (128 + the signal)."""
+    from ..execution.batch import BatchInterrupted
 
-    def interrupted(exc: BatchInterrupted | KeyboardInterrupt, suffix: str = "") -> int:
-        reporter.finish()
-        signum = (
-            exc.result.signal if isinstance(exc, BatchInterrupted) else getattr(exc, "signum", None)
-        ) or signal.SIGINT
-        if isinstance(exc, BatchInterrupted):
-            bid, n = exc.result.batch.batch_id, len(exc.result.cancelled)
-            what = (
-                f"{n} run{'s' if n != 1 else ''} in flight recorded as cancelled, {exc.result.batch.total_runs} "
-                f"of {exc.result.batch.expected_runs} stored"
-            )
-        else:
-            bid, what = str(resume_id or batch_id), "completed runs are stored"
-        click.secho(
-            f"\nInterrupted by {signal.Signals(signum).name}: {what}{suffix}; finish with: "
-            f"zebench run --resume {bid} --db {db_path}",
-            fg="yellow",
-            err=True,
+    reporter.finish()
+    signum = (exc.result.signal if isinstance(exc, BatchInterrupted) else getattr(exc, "signum", None)) or signal.SIGINT
+    name = signal.Signals(signum).name
+    if isinstance(exc, BatchInterrupted):
+        bid, n = exc.result.batch.batch_id, len(exc.result.cancelled)
+        what = (
+            f"{n} run{'s' if n != 1 else ''} in flight recorded as cancelled, {exc.result.batch.total_runs} "
+            f"of {exc.result.batch.expected_runs} stored"
         )
+    elif reporter.batch_id is None:
+        click.secho(f"\nInterrupted by {name} before the batch started; nothing ran", fg="yellow", err=True)
         return 128 + signum
+    else:
+        bid, what = reporter.batch_id, "completed runs are stored"
+    click.secho(
+        f"\nInterrupted by {name}: {what}{suffix}; finish with: zebench run --resume {bid} --db {request.db_path}",
+        fg="yellow",
+        err=True,
+    )
+    return 128 + signum
 
-    def forced(exc: BatchInterrupted) -> None:
-        # A second signal: every run in flight is killed and written; leave without waiting for the removal of
-        # their workspaces (zebench-* folders may be left in the temp dir).
-        code = interrupted(exc, " (signalled again: not waiting for workspace removal)")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
 
-    try:
-        result = run_batch_with_signals(
-            store,
-            plan,
-            batch_id=resume_id or batch_id,
-            resume=bool(resume_id),
-            reporter=reporter,
-            submitter=submitter,
-            on_forced=forced,
-            **batch_options,
-        )
-    except BatchError as exc:
-        store.close()
-        fail(str(exc))
-    except ExecutorError as exc:  # the cluster was lost mid-batch: what was stored stays
-        reporter.finish()
-        store.close()
-        click.secho(f"Error: {exc}", fg="red", err=True)
-        sys.exit(1)
-    except (BatchInterrupted, KeyboardInterrupt) as exc:
-        code = interrupted(exc)
-        store.close()
-        sys.exit(code)
-    print_summary(store, result, db_path=db_path, output=result.output)
-    store.close()
-    if submitter is not None:
+def _report(request: RunRequest, result: BatchResult) -> None:
+    """The summary, what was submitted, and exit status 1 when a run failed or timed out."""
+    from ..report.progress import print_summary
+    from ..store import Store
+
+    with Store(request.db_path) as store:
+        print_summary(store, result, db_path=request.db_path, output=result.output)
+    if request.submit_url:
+        spool = request.spool
         click.echo(
-            f"Submitted {submitter.delivered} runs to {submit_url}"
+            f"Submitted {plural(result.submitted, 'run')} to {request.submit_url}"
             + (
-                f"; {submitter.spooled} kept in {spool} (deliver later with: zebench submit --spool {spool})"
-                if submitter.spooled
+                f"; {result.spooled} kept in {spool} (deliver later with: zebench submit --spool {spool})"
+                if result.spooled
                 else ""
             )
         )

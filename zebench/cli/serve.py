@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..constants import plural
 from .options import db_option, fail, option
 
 
@@ -51,8 +52,8 @@ def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: 
             make_datasette(db_path, immutable=immutable, create=create)  # the database's problems come first
             report = build_site(db_path, site)
             click.echo(
-                f"Report site in {site}/: {len(report.written):,} files written, {report.unchanged:,} unchanged "
-                f"({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}"
+                f"Report site in {site}/: {plural(len(report.written), 'file')} written, "
+                f"{report.unchanged:,} unchanged ({report.seconds:.1f} s); live at http://{host}:{port}{SITE_PREFIX}"
             )
         serve(db_path, host, port, immutable=immutable, create=create, site=site)
     except (NoDatabase, SiteError) as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..constants import DEFAULT_SPOOL, URL_ENVS
+from ..constants import DEFAULT_SPOOL, URL_ENVS, plural
 from .options import option
 
 
@@ -51,7 +51,10 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
         return
     submitter = Submitter(url, api_token(), spool=spool, retries=retries)
     report = asyncio.run(deliver_spool(submitter))
-    click.echo(f"Delivered {report.delivered} runs to {url}; {report.remaining} remain in {spool}")
+    click.echo(
+        f"Delivered {plural(report.delivered, 'run')} to {url}; {report.remaining} "
+        f"{'remains' if report.remaining == 1 else 'remain'} in {spool}"
+    )
     for error in report.errors:
         click.secho(f"  {error}", fg="red", err=True)
     if report.remaining:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from ..agents import AgentConfigError, MissingEnvironment, agent_class
-from ..catalog import Catalog, CatalogError, tier_sort_key
+from ..catalog import Catalog, CatalogError, Scenario, tier_sort_key
 from ..constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, zebench_version
 from ..isolation.processes import Limits
 from ..models import BatchRecord, RunRecord, utc_now
@@ -147,6 +147,13 @@ def make_plan(
     scenarios = catalog.select(selectors)
     items: list[tuple[str, str, str]] = []
     notes: list[str] = []
+    modelless = [name for name in dict.fromkeys(agents) if models and not agent_class(name).uses_model]
+    if modelless:  # a --model that changes nothing is said, never silently dropped
+        one = len(modelless) == 1
+        notes.append(
+            f"warning: --model does not apply to {', '.join(modelless)}: {'it takes' if one else 'they take'} no "
+            f"model, so {'it runs' if one else 'they run'} once per item without one, whatever the models given"
+        )
     for scenario in scenarios:
         wanted = tiers or scenario.tiers
         missing = [t for t in wanted if t not in scenario.prompts]
@@ -206,16 +213,18 @@ def _scenario_specialists(scenarios: list[Any]) -> dict[str, Specialist]:
     return found
 
 
-def stored_run(db_path: Path, run_id: str) -> RunRecord:
-    """A stored run, read without changing the database (``--from-run``); BatchError when it is not there."""
+def stored_run(db_path: Path, run_id: str, option: str = "--db") -> RunRecord:
+    """A stored run, read without changing the database (``--from-run``); BatchError when it is not there
+    (``option``: the option that named the database, for the message)."""
     from ..store import open_for_reading
 
+    elsewhere = "" if option == "--from-db" else "; --from-db PATH reads the run from another database"
     if not db_path.exists():
-        raise BatchError(f"--from-run: database {db_path} does not exist")
+        raise BatchError(f"--from-run: the database {db_path} ({option}) does not exist{elsewhere}")
     with open_for_reading(db_path) as store:
         record = store.get_run(run_id)
     if record is None:
-        raise BatchError(f"--from-run: no run {run_id!r} in {db_path}")
+        raise BatchError(f"--from-run: no run {run_id!r} in {db_path} ({option}){elsewhere}")
     return record
 
 
@@ -274,6 +283,9 @@ class BatchResult:
     signal: int | None = None
     #: The results file the runs were appended to (on --resume, the batch's own unless another was given).
     output: Path | None = None
+    #: With a submitter: the runs it delivered, and those it kept in its spool for `zebench submit`.
+    submitted: int = 0
+    spooled: int = 0
 
 
 class StopRequest:
@@ -387,35 +399,96 @@ async def run_batch(
     if executor is None:
         executor = LocalExecutor(concurrency)
     if resume:
-        if batch_id is None:
-            raise BatchError("--resume needs a batch id")
-        batch = store.get_batch(batch_id)
-        if batch is None:
-            raise BatchError(f"unknown batch {batch_id!r}")
-        if "plan" not in batch.metadata:
-            raise BatchError(f"batch {batch_id!r} has no stored plan (was it created by ingest?); cannot resume")
-        plan = BatchPlan.model_validate(batch.metadata["plan"])
-        if output is None and batch.metadata.get("output"):
-            output = Path(batch.metadata["output"])
+        batch_id, plan, output = _resumed_batch(store, batch_id, output)
     else:
-        if plan is None:
-            raise BatchError("a new batch needs a plan")
-        batch_id = batch_id or new_batch_id()
-        if store.get_batch(batch_id) is not None:
-            raise BatchError(f"batch {batch_id!r} already exists; use --resume {batch_id} to finish it")
-    assert batch_id is not None and plan is not None
+        batch_id = _new_batch_id(store, plan, batch_id)
+    assert plan is not None
 
     catalog = Catalog(plan.suites_dir)
     all_keys = plan.keys()
     done = store.batch_keys(batch_id) if resume else set()
     todo = [k for k in all_keys if k not in done]
-    # Load every scenario first: a broken scenario file stops the batch before anything runs.
+    scenarios = _load_scenarios(catalog, todo)
+    options = await _run_options(plan, catalog, keep_workspaces, workspace_root, sandbox)
+    # Opened before anything is written: an executor that cannot run the batch (an unreachable scheduler) leaves
+    # no trace. Nothing to do (a finished batch resumed): nothing to open.
+    if todo:
+        await _open_executor(executor, BatchJob(batch_id=batch_id, plan=plan, scenarios=scenarios, options=options))
+    where = executor.metadata() if todo else {}
     try:
-        scenarios = {(s, n): catalog.scenario(s, n) for s, n, *_ in todo}
+        _record_batch(store, batch_id, plan, resume=resume, output=output, expected_runs=len(all_keys), where=where)
+    except BaseException:
+        await executor.close()
+        raise
+    runs = _BatchRuns(store, batch_id, executor, reporter=reporter, submitter=submitter, output=output)
+    reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
+    try:
+        specs = [
+            (k, RunSpec(scenarios[k[:2]], k[2], k[3], k[4] or None, k[6], batch_id, plan.specialist(k[0], k[1], k[5])))
+            for k in todo
+        ]
+        error = await runs.run_all(specs, stop)
+    finally:
+        await runs.close()
+    if error is not None:  # a write that failed (disk full...), an executor lost: the batch cannot go on
+        raise error
+    interrupted = bool(runs.cancelled) or any(t.cancelled() for t in runs.tasks)
+    complete = len(store.batch_keys(batch_id)) >= len(all_keys)
+    batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
+    assert batch is not None
+    result = BatchResult(
+        batch=batch,
+        records=runs.records,
+        skipped_done=len(all_keys) - len(todo),
+        interrupted=interrupted,
+        cancelled=runs.cancelled,
+        signal=stop.signal if stop else None,
+        output=output,
+        submitted=submitter.delivered if submitter is not None else 0,
+        spooled=submitter.spooled if submitter is not None else 0,
+    )
+    if interrupted:
+        raise BatchInterrupted(result)
+    return result
+
+
+def _resumed_batch(store: Store, batch_id: str | None, output: Path | None) -> tuple[str, BatchPlan, Path | None]:
+    """The stored batch to resume: its id, its plan and its results file (unless another one is given)."""
+    if batch_id is None:
+        raise BatchError("--resume needs a batch id")
+    batch = store.get_batch(batch_id)
+    if batch is None:
+        raise BatchError(f"unknown batch {batch_id!r}")
+    if "plan" not in batch.metadata:
+        raise BatchError(f"batch {batch_id!r} has no stored plan (was it created by ingest?); cannot resume")
+    plan = BatchPlan.model_validate(batch.metadata["plan"])
+    if output is None and batch.metadata.get("output"):
+        output = Path(batch.metadata["output"])
+    return batch_id, plan, output
+
+
+def _new_batch_id(store: Store, plan: BatchPlan | None, batch_id: str | None) -> str:
+    """The id of a new batch: ``batch_id`` unless it is already stored, else a new one."""
+    if plan is None:
+        raise BatchError("a new batch needs a plan")
+    batch_id = batch_id or new_batch_id()
+    if store.get_batch(batch_id) is not None:
+        raise BatchError(f"batch {batch_id!r} already exists; use --resume {batch_id} to finish it")
+    return batch_id
+
+
+def _load_scenarios(catalog: Catalog, todo: list[RunKey]) -> dict[tuple[str, str], Scenario]:
+    """Every scenario first: a broken scenario file stops the batch before anything runs."""
+    try:
+        return {(s, n): catalog.scenario(s, n) for s, n, *_ in todo}
     except CatalogError as exc:
         raise BatchError(str(exc)) from None
 
-    options = RunOptions(
+
+async def _run_options(
+    plan: BatchPlan, catalog: Catalog, keep_workspaces: bool, workspace_root: Path | None, sandbox: str
+) -> RunOptions:
+    return RunOptions(
         timeout_seconds=plan.timeout_seconds,
         command_timeout=plan.command_timeout,
         keep_workspaces=keep_workspaces,
@@ -427,150 +500,151 @@ async def run_batch(
         agent_network=plan.agent_network,
         limits=plan.limits(),
     )
-    # Opened before anything is written: an executor that cannot run the batch (an unreachable scheduler) leaves
-    # no trace. Nothing to do (a finished batch resumed): nothing to open.
-    if todo:
-        try:
-            await executor.open(BatchJob(batch_id=batch_id, plan=plan, scenarios=scenarios, options=options))
-        except BaseException as exc:
-            await executor.close()
-            if isinstance(exc, ExecutorError):
-                raise BatchError(str(exc)) from None
-            raise
-    where = executor.metadata() if todo else {}
+
+
+async def _open_executor(executor: Executor, job: BatchJob) -> None:
+    """An executor that cannot run the batch is closed again; its error is bad batch input."""
     try:
-        if not resume:
-            store.save_batch(
-                BatchRecord(
-                    batch_id=batch_id,
-                    created_at=utc_now(),
-                    expected_runs=len(all_keys),
-                    metadata={
-                        "plan": plan.model_dump(mode="json"),
-                        "zebenchVersion": zebench_version(),
-                        "agents": plan.agents,
-                        "models": plan.models,
-                        # absolute: a resume from another directory appends to the same file
-                        "output": str(output.resolve()) if output is not None else None,
-                        **({"executor": where} if where else {}),
-                    },
-                )
-            )
-        elif where:
-            _update_metadata(store, batch_id, {"executor": where})
-    except BaseException:
+        await executor.open(job)
+    except BaseException as exc:
         await executor.close()
+        if isinstance(exc, ExecutorError):
+            raise BatchError(str(exc)) from None
         raise
-    writer = _Writer(store, output)
-    records: list[RunRecord] = []
-    cancelled: list[RunRecord] = []
-    reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
 
-    # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are all
-    # awaited before the writer closes: a run that has ended is stored even if the batch is stopped meanwhile.
-    saves: set[asyncio.Future[None]] = set()
 
-    def save(record: RunRecord, *, spool: bool = False) -> asyncio.Future[None]:
+def _record_batch(
+    store: Store,
+    batch_id: str,
+    plan: BatchPlan,
+    *,
+    resume: bool,
+    output: Path | None,
+    expected_runs: int,
+    where: dict[str, Any],
+) -> None:
+    """A new batch is stored with its plan (what --resume recomputes); a resumed one notes where it runs now."""
+    if not resume:
+        store.save_batch(
+            BatchRecord(
+                batch_id=batch_id,
+                created_at=utc_now(),
+                expected_runs=expected_runs,
+                metadata={
+                    "plan": plan.model_dump(mode="json"),
+                    "zebenchVersion": zebench_version(),
+                    "agents": plan.agents,
+                    "models": plan.models,
+                    # absolute: a resume from another directory appends to the same file
+                    "output": str(output.resolve()) if output is not None else None,
+                    **({"executor": where} if where else {}),
+                },
+            )
+        )
+    elif where:
+        _update_metadata(store, batch_id, {"executor": where})
+
+
+class _BatchRuns:
+    """The runs of a batch on their executor: one task per run, each record saved as it comes back, and the stop."""
+
+    def __init__(
+        self,
+        store: Store,
+        batch_id: str,
+        executor: Executor,
+        *,
+        reporter: Reporter,
+        submitter: Submitter | None,
+        output: Path | None,
+    ):
+        self.store, self.batch_id, self.executor = store, batch_id, executor
+        self.reporter, self.submitter = reporter, submitter
+        self.writer = _Writer(store, output)
+        self.records: list[RunRecord] = []
+        self.cancelled: list[RunRecord] = []
+        # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are
+        # all awaited before the writer closes: a run that has ended is stored even if the batch is stopped.
+        self.saves: set[asyncio.Future[None]] = set()
+        self.tasks: list[asyncio.Future[None]] = []
+        self.remaining = 0
+        self.all_ended = asyncio.Event()
+
+    def save(self, record: RunRecord, *, spool: bool = False) -> asyncio.Future[None]:
         async def write() -> None:
-            await writer.save(record)
-            (cancelled if record.status == "cancelled" else records).append(record)
-            reporter.run_finished(record)
-            if spool and submitter is not None:  # no network while stopping: the spool keeps it
-                await submitter.spool_record(record)
+            await self.writer.save(record)
+            (self.cancelled if record.status == "cancelled" else self.records).append(record)
+            self.reporter.run_finished(record)
+            if spool and self.submitter is not None:  # no network while stopping: the spool keeps it
+                await self.submitter.spool_record(record)
 
         future = asyncio.ensure_future(write())
-        saves.add(future)
+        self.saves.add(future)
         return future
 
-    async def save_interrupted(record: RunRecord) -> None:
-        await save(record, spool=True)
+    async def save_interrupted(self, record: RunRecord) -> None:
+        await self.save(record, spool=True)
 
-    remaining = len(todo)
-    all_ended = asyncio.Event()
-
-    async def one(key: RunKey) -> None:
-        nonlocal remaining
-        suite, name, tier, agent, model, label, repeat_index = key
+    async def one(self, key: RunKey, spec: RunSpec) -> None:
         try:
-            record = await executor.run(
-                RunSpec(
-                    scenarios[(suite, name)],
-                    tier,
-                    agent,
-                    model or None,
-                    repeat_index,
-                    batch_id,
-                    specialist=plan.specialist(suite, name, label),
-                ),
-                started=lambda: reporter.run_started(key),
-                on_cancelled=save_interrupted,
+            record = await self.executor.run(
+                spec, started=lambda: self.reporter.run_started(key), on_cancelled=self.save_interrupted
             )
-            await asyncio.shield(save(record))
-            if submitter is not None:  # stored locally first; delivery (or the spool) never loses it
-                await submitter.submit(record)
+            await asyncio.shield(self.save(record))
+            if self.submitter is not None:  # stored locally first; delivery (or the spool) never loses it
+                await self.submitter.submit(record)
         finally:
-            remaining -= 1
-            if remaining == 0:
-                all_ended.set()
+            self.remaining -= 1
+            if self.remaining == 0:
+                self.all_ended.set()
 
-    tasks = [asyncio.ensure_future(one(k)) for k in todo]
-    if not tasks:
-        all_ended.set()
-
-    def hurry() -> None:  # asked again: the runs stop waiting for their cleanup (it goes on in its threads)
-        for t in tasks:
+    def hurry(self) -> None:
+        """Asked again: the runs stop waiting for their cleanup (it goes on in its threads)."""
+        for t in self.tasks:
             t.cancel()
 
-    if stop is not None:
-        stop.on_hurry(hurry)
-    waiters = [asyncio.ensure_future(all_ended.wait())] + ([asyncio.ensure_future(stop.wait())] if stop else [])
-    error: BaseException | None = None
-    try:
+    async def run_all(self, specs: list[tuple[RunKey, RunSpec]], stop: StopRequest | None) -> BaseException | None:
+        """Every run, until they have all ended, ``stop`` is requested or a run task failed; the runs still in
+        flight then record themselves as cancelled. Returns the error of a run task that failed (a write, a lost
+        executor), if one did."""
+        self.remaining = len(specs)
+        self.tasks = [asyncio.ensure_future(self.one(key, spec)) for key, spec in specs]
+        if not self.tasks:
+            self.all_ended.set()
+        if stop is not None:
+            stop.on_hurry(self.hurry)
+        waiters = [asyncio.ensure_future(self.all_ended.wait())] + (
+            [asyncio.ensure_future(stop.wait())] if stop else []
+        )
         try:
             # Returns when every run has ended, a stop is requested, or a run task failed (below).
-            for t in tasks:
-                t.add_done_callback(lambda t: all_ended.set() if not t.cancelled() and t.exception() else None)
+            for t in self.tasks:
+                t.add_done_callback(lambda t: self.all_ended.set() if not t.cancelled() and t.exception() else None)
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for w in waiters:
                 w.cancel()
             # Runs still in flight (stop, failure, or this coroutine cancelled) record themselves as cancelled.
-            for t in tasks:
+            for t in self.tasks:
                 t.cancel()
-            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-            outcomes += await asyncio.gather(*saves, return_exceptions=True)
-        error = next(
+            outcomes = await asyncio.gather(*self.tasks, return_exceptions=True)
+            outcomes += await asyncio.gather(*self.saves, return_exceptions=True)
+        return next(
             (o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)), None
         )
-    finally:
+
+    async def close(self) -> None:
+        """The executor, the writer (every save is done by now), the reporter and the submitter."""
         try:
-            await executor.close()
+            await self.executor.close()
         finally:
-            writer.close()
-            reporter.finish()
-            if submitter is not None:
-                await submitter.close()
-        retries = executor.infra_retries()
+            self.writer.close()
+            self.reporter.finish()
+            if self.submitter is not None:
+                await self.submitter.close()
+        retries = self.executor.infra_retries()
         if retries:  # runs started again after their worker was lost: counted for the whole batch
-            _update_metadata(store, batch_id, {"infraRetries": retries}, add=True)
-    if error is not None:  # a write that failed (disk full...), an executor lost: the batch cannot go on
-        raise error
-    interrupted = bool(cancelled) or any(t.cancelled() for t in tasks)
-    complete = len(store.batch_keys(batch_id)) >= len(all_keys)
-    batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
-    assert batch is not None
-    result = BatchResult(
-        batch=batch,
-        records=records,
-        skipped_done=len(all_keys) - len(todo),
-        interrupted=interrupted,
-        cancelled=cancelled,
-        signal=stop.signal if stop else None,
-        output=output,
-    )
-    if interrupted:
-        raise BatchInterrupted(result)
-    return result
+            _update_metadata(self.store, self.batch_id, {"infraRetries": retries}, add=True)
 
 
 def _update_metadata(store: Store, batch_id: str, values: dict[str, Any], *, add: bool = False) -> None:

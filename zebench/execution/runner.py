@@ -1,12 +1,14 @@
-"""One run through its stages: setup, workspace, agent, validation, evaluation, results.
+"""One run through its stages: setup, workspace, agent, baseline, validation, evaluation, results.
 
-Each stage is timed into the run's telemetry. The scenario timeout bounds setup to evaluation and really
-cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a command started.
-Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox (zebench.sandbox).
-Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure category, its
-secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one`` records
-the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far), removes
-its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
+A run is ``STAGE_SEQUENCE``: stage functions over one ``RunState``, each timed into the run's telemetry and its
+errors categorised by one wrapper (``_run_stage``); a new stage is a function and one line there. The results
+stage (what a failed run changed, the cleanup, the record) always runs. The scenario timeout bounds setup to
+evaluation and really cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a
+command started. Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox
+(zebench.sandbox). Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure
+category, its secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one``
+records the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far),
+removes its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
-from ..agents import Agent, AgentError, AgentTask, agent_class
+from ..agents import Agent, AgentError, AgentResult, AgentTask, agent_class
 from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
@@ -44,11 +46,12 @@ from ..models import (
     Telemetry,
     Transcript,
     ValidationResult,
+    evaluator_errors,
     utc_now,
 )
-from ..models.specialist import Specialist
-from ..run.mcp import McpServers, McpStartError, resolve_server, start_servers
-from ..run.scoring import score_run, weights_for
+from ..models.specialist import McpServerSpec, Specialist
+from ..run.mcp import McpServers, McpStartError, ResolvedServer, resolve_server, start_resolved
+from ..run.scoring import Score, score_run, weights_for
 from ..run.specialist import system_prompt
 from ..run.tools import Toolbox
 from ..run.validation import (
@@ -60,7 +63,6 @@ from ..run.validation import (
 )
 from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
-STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
 WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
 #: Time the diff of a failed or timed-out run may take (after the run's own timeout).
@@ -68,6 +70,8 @@ FAILURE_DIFF_SECONDS = 30.0
 FAILURE_CATEGORIES: frozenset[str] = frozenset(get_args(FailureCategory))
 #: Receives the record of a run that is being cancelled; awaited (shielded) before the cancellation propagates.
 OnCancelled = Callable[[RunRecord], Awaitable[None]]
+#: The sandbox a run resolved (``--sandbox auto`` becomes one of these where the run runs).
+SandboxMode = Literal["bwrap", "none"]
 
 
 def new_run_id() -> str:
@@ -133,6 +137,11 @@ class RunSpec:
     #: The specialist the run wears (its prompt and MCP servers), if any.
     specialist: Specialist | None = None
 
+    @property
+    def mcp_specs(self) -> list[McpServerSpec]:
+        """The MCP servers of the run: its specialist's, then its scenario's own."""
+        return [*(self.specialist.mcps if self.specialist else []), *self.scenario.spec.mcps]
+
 
 class BaselineCache:
     """The baseline commands of each scenario, run once per batch on an untouched copy of its fixture.
@@ -186,6 +195,8 @@ class _Clock:
         self._t0 = time.monotonic()
 
     def start(self, stage: str) -> None:
+        if stage == self.current:  # the next step of the same stage: its clock keeps running
+            return
         self.stop()
         self.current, self._t0 = stage, time.monotonic()
 
@@ -265,237 +276,454 @@ def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
         started_at=now,
         completed_at=now,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=Failure(
             category="infrastructure", stage="results", message=f"the run record could not be built: {_describe(exc)}"
         ),
     )
 
 
-async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
-    """The stages of one run and its record; raises _Cancelled (with the record) when the task is cancelled."""
-    scenario = spec.scenario
-    run_id = new_run_id()
-    started_at = utc_now()
-    t_start = time.monotonic()
-    clock = _Clock()
+# --------------------------------------------------------------------------------------------------------------
+# The stages: each is one function over the run's state, and one line in STAGE_SEQUENCE
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunState:
+    """What a run has made so far. Each stage reads what the earlier ones left and adds its part; the record is
+    built from it whichever stage the run stopped in."""
+
+    spec: RunSpec
+    options: RunOptions
+    #: The batch's baselines, or the run's own (closed when the run ends) when it runs outside a batch.
+    baselines: BaselineCache
+    own_baselines: bool
+    run_id: str = field(default_factory=new_run_id)
+    started_at: str = field(default_factory=utc_now)
+    t_start: float = field(default_factory=time.monotonic)
+    clock: _Clock = field(default_factory=_Clock)
     status: RunStatus = "completed"
     failure: Failure | None = None
+    #: Set when the run's task was cancelled: the record is handed to run_one, which re-raises it.
+    cancelled: asyncio.CancelledError | None = None
+    # setup
+    prompt: str | None = None
+    agent: Agent | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    sandbox_mode: SandboxMode | None = None
+    policies: dict[Purpose, Policy] = field(default_factory=dict)
+    baseline_future: asyncio.Future[list[ValidationResult]] | None = None
+    # workspace
     workspace: Path | None = None
+    sandbox: Sandbox | None = None
+    # agent
     toolbox: Toolbox | None = None
     task: AgentTask | None = None
-    validation: list[ValidationResult] = []
-    diff: Diff | None = None
-    evaluations: list[Evaluation] = []
-    prompt: str | None = None
-    sandbox: Sandbox | None = None
-    sandbox_mode: str | None = None
-    diff_note: str | None = None
-    baseline: list[ValidationResult] = []
-    regressions: list[str] = []
-    timeout = options.timeout_for(scenario)
-    cancelled: asyncio.CancelledError | None = None
+    #: The run's MCP servers as resolved for it (started by zebench, or by an agent with its own MCP client), and
+    #: those zebench started (stopped when the agent stops, before the diff).
+    mcp_resolved: list[ResolvedServer] = field(default_factory=list)
     mcp: McpServers | None = None
-    mcp_specs = [*(spec.specialist.mcps if spec.specialist else []), *scenario.spec.mcps]
-    own_baselines = options.baselines is None
-    baselines = options.baselines or BaselineCache(options.workspace_root)
+    # baseline, validation, evaluation
+    baseline: list[ValidationResult] = field(default_factory=list)
+    diff: Diff | None = None
+    diff_note: str | None = None
+    validation: list[ValidationResult] = field(default_factory=list)
+    regressions: list[str] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
 
+    @property
+    def scenario(self) -> Scenario:
+        return self.spec.scenario
+
+    @property
+    def timeout(self) -> float:
+        return self.options.timeout_for(self.scenario)
+
+    def ready(self) -> tuple[Path, Sandbox, AgentTask]:
+        """The workspace, sandbox and agent task of the stages after the agent's (which made them)."""
+        assert self.workspace is not None and self.sandbox is not None and self.task is not None
+        return self.workspace, self.sandbox, self.task
+
+
+StageFunction = Callable[[RunState], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a run. ``name`` is its clock (several steps may share one) and the stage a failure names;
+    an error the step does not categorise itself (a StageFailure) is a failure of ``category`` described by
+    ``describe``; ``when`` says whether the step applies to this run."""
+
+    name: str
+    run: StageFunction
+    category: FailureCategory = "infrastructure"
+    describe: Callable[[Exception], str] = field(default=lambda exc: _describe(exc))
+    when: Callable[[RunState], bool] = field(default=lambda _state: True)
+
+
+async def _setup(state: RunState) -> None:
+    """The prompt, the agent and the sandbox mode."""
     try:
-        async with asyncio.timeout(timeout):
-            clock.start("setup")
-            try:
-                prompt = scenario.prompt(spec.tier)
-                agent: Agent = agent_class(spec.agent)(options.agent_settings)
-                answers = scenario.oracle_answers
-                mode = (await asyncio.to_thread(resolve_mode, options.sandbox))[0]
-                sandbox_mode = mode
-            except CatalogError as exc:
-                raise StageFailure("prompt", "setup", str(exc)) from None
-            except SandboxError as exc:
-                raise StageFailure("setup", "setup", str(exc)) from None
-            except Exception as exc:
-                raise StageFailure("setup", "setup", f"{type(exc).__name__}: {exc}") from None
-            # A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and
-            # its cost): an infrastructure failure whose message says how to install the tool.
-            policies = sandbox_policies(scenario, options)
-            # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
-            scenario_path = {"PATH": command_path(mode, policies["validation"])}
-            missing = await asyncio.to_thread(missing_tools, scenario_commands(scenario), scenario_path)
-            if missing:
-                raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
-            baseline_future = (
-                baselines.start(
-                    scenario,
-                    sandbox_mode=mode,
-                    policies=policies,
-                    limits=options.limits,
-                )
-                if scenario.spec.baseline.run
-                else None
-            )
+        state.prompt = state.scenario.prompt(state.spec.tier)
+        state.agent = agent_class(state.spec.agent)(state.options.agent_settings)
+        state.answers = state.scenario.oracle_answers
+        state.sandbox_mode = (await asyncio.to_thread(resolve_mode, state.options.sandbox))[0]
+    except CatalogError as exc:
+        raise StageFailure("prompt", "setup", str(exc)) from None
+    except SandboxError as exc:
+        raise StageFailure("setup", "setup", str(exc)) from None
 
-            clock.start("workspace")
-            try:
-                workspace = await asyncio.to_thread(
-                    prepare_workspace, scenario.fixture_dir, options.workspace_root, f"zebench-{run_id}-"
-                )
-            except OSError as exc:
-                raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-            sandbox = Sandbox(
-                workspace, mode=mode, policies=policies, limits=options.limits, scratch_root=options.workspace_root
-            )
-            try:
-                await sandbox.__aenter__()
-            except OSError as exc:
-                raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
-            if scenario.spec.warmup.enabled and scenario.spec.warmup.type == "scripted":
-                for command in scenario.spec.warmup.commands:
-                    result = await sandbox.run(command, purpose="validation", timeout=options.command_timeout)
-                    if result.exit_code != 0:
-                        raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
-            clock.start("agent")
-            toolbox = Toolbox(workspace, answers=answers, command_timeout=options.command_timeout, sandbox=sandbox)
-            task = AgentTask(
-                prompt=prompt,
-                scenario=scenario,
-                tier=spec.tier,
-                model=spec.model,
-                workspace=workspace,
-                settings=options.agent_settings,
-                system_prompt=system_prompt(spec.specialist, prompt, spec.model) if spec.specialist else None,
-            )
-            specialist_dir = Path(spec.specialist.dir) if spec.specialist else None
-            if mcp_specs and agent.starts_mcp_servers:  # the agent starts them itself (claude-code's --mcp-config)
-                task.mcp_servers = [
-                    resolve_server(m, workspace=workspace, scenario_dir=scenario.dir, specialist_dir=specialist_dir)
-                    for m in mcp_specs
-                ]
-            elif mcp_specs:
-                try:
-                    toolbox.mcp = mcp = await start_servers(
-                        mcp_specs,
-                        sandbox=sandbox,
-                        workspace=workspace,
-                        reserved=toolbox.names,
-                        scenario_dir=scenario.dir,
-                        specialist_dir=specialist_dir,
-                        call_timeout=options.command_timeout,
-                    )
-                except McpStartError as exc:
-                    raise StageFailure("infrastructure", "agent", str(exc)) from None
-            try:
-                await agent.run(task, toolbox)
-            except AgentError as exc:
-                if exc.category in FAILURE_CATEGORIES:
-                    raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
-                raise StageFailure("unknown", "agent", f"{exc} (agent error category {exc.category!r})") from None
-            except Exception as exc:
-                raise StageFailure("agent", "agent", _describe(exc)) from None
-            finally:
-                if mcp is not None:  # stopped before the diff: what a server wrote is scored with the agent's work
-                    await asyncio.shield(mcp.close())
-            if task.result.stop_reason == "budget_exceeded":
-                status = "budget_exceeded"
+async def _check_tools(state: RunState) -> None:
+    """A tool the scenario's commands need but the machine lacks fails the run now, before the agent (and its
+    cost): an infrastructure failure whose message says how to install the tool."""
+    assert state.sandbox_mode is not None
+    state.policies = sandbox_policies(state.scenario, state.options)
+    # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
+    scenario_path = {"PATH": command_path(state.sandbox_mode, state.policies["validation"])}
+    missing = await asyncio.to_thread(missing_tools, scenario_commands(state.scenario), scenario_path)
+    if missing:
+        raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
 
-            if baseline_future is not None:
-                clock.start("baseline")  # shared by the batch's runs of this scenario; usually done by now
-                try:
-                    baseline = await asyncio.shield(baseline_future)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    raise StageFailure("infrastructure", "baseline", _describe(exc)) from None
 
-            clock.start("validation")
-            try:
-                fresh, diff_note = await asyncio.to_thread(
-                    lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=t_start + timeout)
-                )
-                diff = fresh
-                if scenario.spec.runs_validation:
-                    validation = await run_validation(
-                        scenario.spec.validation.commands,
-                        sandbox,
-                        timeout=scenario.spec.validation.timeout_seconds,
-                    )
-                    regressions = compare_with_baseline(validation, baseline)
-            except Exception as exc:
-                raise StageFailure("validation", "validation", _describe(exc)) from None
+async def _start_baseline(state: RunState) -> None:
+    """Starts the scenario's baseline commands (or joins the batch's run of them); awaited after the agent."""
+    assert state.sandbox_mode is not None
+    state.baseline_future = state.baselines.start(
+        state.scenario, sandbox_mode=state.sandbox_mode, policies=state.policies, limits=state.options.limits
+    )
 
-            clock.start("evaluation")
-            try:
-                ctx = EvaluationContext(
-                    scenario=scenario,
-                    workspace=workspace,
-                    validation=validation,
-                    diff=diff,
-                    agent_result=task.result,
-                    sandbox=sandbox,
-                    command_timeout=scenario.spec.validation.timeout_seconds,
-                    prompt=prompt,
-                    settings=options.judge_settings,
-                )
-                only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
-                evaluations = await run_evaluators(
-                    ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
-                )
-            except Exception as exc:
-                raise StageFailure("evaluation", "evaluation", _describe(exc)) from None
+
+async def _prepare_workspace(state: RunState) -> None:
+    """A fresh copy of the fixture, and the run's sandbox around it."""
+    options = state.options
+    assert state.sandbox_mode is not None
+    try:
+        state.workspace = await asyncio.to_thread(
+            prepare_workspace, state.scenario.fixture_dir, options.workspace_root, f"zebench-{state.run_id}-"
+        )
+    except OSError as exc:
+        raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
+    # Kept before it is entered: a sandbox that failed half-way is still closed with the run.
+    state.sandbox = Sandbox(
+        state.workspace,
+        mode=state.sandbox_mode,
+        policies=state.policies,
+        limits=options.limits,
+        scratch_root=options.workspace_root,
+    )
+    try:
+        await state.sandbox.__aenter__()
+    except OSError as exc:
+        raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
+
+
+async def _warmup(state: RunState) -> None:
+    """The scenario's scripted warmup commands, in the workspace, before the agent."""
+    assert state.sandbox is not None
+    for command in state.scenario.spec.warmup.commands:
+        result = await state.sandbox.run(command, purpose="validation", timeout=state.options.command_timeout)
+        if result.exit_code != 0:
+            raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
+
+
+async def _agent_task(state: RunState) -> None:
+    """The agent's tools and task (a specialist's prompt as its system prompt)."""
+    spec, options = state.spec, state.options
+    assert state.workspace is not None and state.prompt is not None
+    state.toolbox = Toolbox(
+        state.workspace, answers=state.answers, command_timeout=options.command_timeout, sandbox=state.sandbox
+    )
+    state.task = AgentTask(
+        prompt=state.prompt,
+        scenario=state.scenario,
+        tier=spec.tier,
+        model=spec.model,
+        workspace=state.workspace,
+        settings=options.agent_settings,
+        system_prompt=system_prompt(spec.specialist, state.prompt, spec.model) if spec.specialist else None,
+    )
+
+
+async def _start_mcp_servers(state: RunState) -> None:
+    """The run's MCP servers: resolved (their secrets known to the record's redaction from here on), then given
+    to an agent that starts them itself (claude-code's --mcp-config) or started by zebench in the run's sandbox.
+    A required server that does not start is an infrastructure failure, before the model is called."""
+    spec = state.spec
+    workspace, _, task = state.ready()
+    assert state.agent is not None and state.toolbox is not None
+    specialist_dir = Path(spec.specialist.dir) if spec.specialist else None
+    state.mcp_resolved = [
+        resolve_server(m, workspace=workspace, scenario_dir=state.scenario.dir, specialist_dir=specialist_dir)
+        for m in spec.mcp_specs
+    ]
+    if state.agent.starts_mcp_servers:
+        task.mcp_servers = state.mcp_resolved
+        return
+    try:
+        state.mcp = await start_resolved(
+            state.mcp_resolved,
+            sandbox=state.sandbox,
+            workspace=workspace,
+            reserved=state.toolbox.names,
+            call_timeout=state.options.command_timeout,
+        )
+    except McpStartError as exc:
+        raise StageFailure("infrastructure", "agent", str(exc)) from None
+    state.toolbox.mcp = state.mcp
+
+
+async def _stop_mcp_servers(state: RunState) -> None:
+    """Stopped before the diff: what a server wrote is scored with the agent's work. (A run that failed before
+    this stage stops them in _finish, before its failure diff.)"""
+    if state.mcp is not None:
+        await asyncio.shield(state.mcp.close())
+
+
+async def _run_agent(state: RunState) -> None:
+    """The agent works in the workspace through its tools; an agent's own error is a failure of its category."""
+    assert state.agent is not None and state.task is not None and state.toolbox is not None
+    try:
+        await state.agent.run(state.task, state.toolbox)
+    except AgentError as exc:
+        if exc.category in FAILURE_CATEGORIES:
+            raise StageFailure(exc.category, "agent", str(exc)) from None  # type: ignore[arg-type]
+        raise StageFailure("unknown", "agent", f"{exc} (agent error category {exc.category!r})") from None
+    except Exception as exc:
+        raise StageFailure("agent", "agent", _describe(exc)) from None
+    if state.task.result.stop_reason == "budget_exceeded":
+        state.status = "budget_exceeded"
+
+
+async def _await_baseline(state: RunState) -> None:
+    """The baseline results: shared by the batch's runs of this scenario, usually done by now. Shielded: this
+    run's timeout or cancellation does not cancel what the other runs wait for."""
+    assert state.baseline_future is not None
+    state.baseline = await asyncio.shield(state.baseline_future)
+
+
+async def _validate(state: RunState) -> None:
+    """The diff, then the scenario's validation commands and their comparison with the baseline."""
+    workspace, sandbox, _ = state.ready()
+    spec, deadline = state.scenario.spec, state.t_start + state.timeout
+    state.diff, state.diff_note = await asyncio.to_thread(
+        lambda: diff_workspace(state.scenario.fixture_dir, workspace, deadline=deadline)
+    )
+    if spec.runs_validation:
+        state.validation = await run_validation(
+            spec.validation.commands, sandbox, timeout=spec.validation.timeout_seconds
+        )
+        state.regressions = compare_with_baseline(state.validation, state.baseline)
+
+
+async def _evaluate(state: RunState) -> None:
+    """Every evaluator that applies (artifact scenarios: the workspace-free ones only)."""
+    workspace, sandbox, task = state.ready()
+    scenario = state.scenario
+    assert state.prompt is not None and state.diff is not None
+    ctx = EvaluationContext(
+        scenario=scenario,
+        workspace=workspace,
+        validation=state.validation,
+        diff=state.diff,
+        agent_result=task.result,
+        sandbox=sandbox,
+        command_timeout=scenario.spec.validation.timeout_seconds,
+        prompt=state.prompt,
+        settings=state.options.judge_settings,
+    )
+    only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
+    state.evaluations = await run_evaluators(
+        ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
+    )
+
+
+def _has_baseline(state: RunState) -> bool:
+    return bool(state.scenario.spec.baseline.run)
+
+
+def _has_warmup(state: RunState) -> bool:
+    warmup = state.scenario.spec.warmup
+    return warmup.enabled and warmup.type == "scripted"
+
+
+def _short(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+#: The stages of a run, in order. A new stage is a function over RunState and one line here (its clock name, the
+#: failure category of an error it does not categorise itself, and when it applies); the "results" stage, which
+#: always runs, is _finish.
+STAGE_SEQUENCE: tuple[Stage, ...] = (
+    Stage("setup", _setup, "setup", describe=_short),
+    Stage("setup", _check_tools),
+    Stage("setup", _start_baseline, when=_has_baseline),
+    Stage("workspace", _prepare_workspace),
+    Stage("workspace", _warmup, when=_has_warmup),
+    Stage("agent", _agent_task),
+    Stage("agent", _start_mcp_servers, when=lambda state: bool(state.spec.mcp_specs)),
+    Stage("agent", _run_agent),
+    Stage("agent", _stop_mcp_servers, when=lambda state: state.mcp is not None),
+    Stage("baseline", _await_baseline, when=lambda state: state.baseline_future is not None),
+    Stage("validation", _validate, "validation"),
+    Stage("evaluation", _evaluate, "evaluation"),
+)
+#: The stages' names as the telemetry's stage_ms has them, in the order they run.
+STAGES = (*dict.fromkeys(stage.name for stage in STAGE_SEQUENCE), "results")
+
+
+async def _run_stage(stage: Stage, state: RunState) -> None:
+    """One stage on its clock; an error it did not categorise is a failure of the stage's category."""
+    state.clock.start(stage.name)
+    try:
+        await stage.run(state)
+    except StageFailure:
+        raise
+    except Exception as exc:
+        raise StageFailure(stage.category, stage.name, stage.describe(exc)) from None
+
+
+async def _run_sequence(state: RunState) -> None:
+    """The stages in order under the run's timeout; how the run ended goes into its status and failure."""
+    try:
+        async with asyncio.timeout(state.timeout):
+            for stage in STAGE_SEQUENCE:
+                if stage.when(state):
+                    await _run_stage(stage, state)
     except TimeoutError:
-        status = "timeout"
-        failure = Failure(
+        state.status = "timeout"
+        state.failure = Failure(
             category="timeout",
-            stage=clock.current or "setup",
-            message=f"the run exceeded its {timeout:g} s timeout during the {clock.current} stage",
+            stage=state.clock.current or "setup",
+            message=f"the run exceeded its {state.timeout:g} s timeout during the {state.clock.current} stage",
         )
     except StageFailure as exc:
-        status = "failed"
-        failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
-    except asyncio.CancelledError as exc:  # recorded below, then re-raised by run_one
-        cancelled = exc
-        status = "cancelled"
-        failure = _cancelled_failure(clock.current or "setup")
+        state.status = "failed"
+        state.failure = Failure(category=exc.category, stage=exc.stage, message=exc.message)
+    except asyncio.CancelledError as exc:  # recorded, then re-raised by run_one
+        state.cancelled = exc
+        state.status = "cancelled"
+        state.failure = _cancelled_failure(state.clock.current or "setup")
     except Exception as exc:  # a harness bug: still store the run
-        status = "failed"
-        failure = Failure(category="infrastructure", stage=clock.current or "setup", message=_describe(exc))
+        state.status = "failed"
+        state.failure = Failure(category="infrastructure", stage=state.clock.current or "setup", message=_describe(exc))
 
-    clock.start("results")
+
+async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
+    """The stages of one run and its record; raises _Cancelled (with the record) when the task is cancelled."""
+    state = RunState(
+        spec,
+        options,
+        baselines=options.baselines or BaselineCache(options.workspace_root),
+        own_baselines=options.baselines is None,
+    )
+    await _run_sequence(state)
+    await _finish(state)
+    record = _record(state)
+    secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
+    if secrets:  # the values the MCP servers were given are secrets whatever their names
+        record = redact(record, extra=secrets)
+    if state.cancelled is not None:
+        raise _Cancelled(record, state.cancelled)
+    return record
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The "results" stage: what a failed run changed, the cleanup, the record
+# --------------------------------------------------------------------------------------------------------------
+
+
+async def _finish(state: RunState) -> None:
+    state.clock.start("results")
+    if state.mcp is not None:  # before the failure diff (what a server wrote is the run's); a no-op when stopped
+        await _shielded(state, state.mcp.close())
+    await _failure_diff(state)
+    # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
+    if state.sandbox is not None:
+        await _shielded(state, state.sandbox.close())
+    if state.workspace is not None and not state.options.keep_workspaces:
+        await _shielded(state, asyncio.to_thread(remove_workspace, state.workspace))
+    if state.own_baselines:
+        await _shielded(state, state.baselines.close())
+
+
+async def _failure_diff(state: RunState) -> None:
+    """What the agent changed before the run failed: the first thing a user wants to see."""
+    workspace = state.workspace
     try:
-        if diff is None and workspace is not None and failure is not None and cancelled is None:
-            # What the agent changed before it failed is the first thing a user wants to see.
+        if state.diff is None and workspace is not None and state.failure is not None and state.cancelled is None:
             deadline = time.monotonic() + FAILURE_DIFF_SECONDS
-            diff, diff_note = await asyncio.to_thread(
-                lambda: diff_workspace(scenario.fixture_dir, workspace, deadline=deadline)
+            state.diff, state.diff_note = await asyncio.to_thread(
+                lambda: diff_workspace(state.scenario.fixture_dir, workspace, deadline=deadline)
             )
     except asyncio.CancelledError as exc:  # the run had ended: it keeps its status, only the diff is lost
-        cancelled, diff = exc, None
+        state.cancelled, state.diff = exc, None
     except Exception:
-        diff = None
-    # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
-    if mcp is not None:
-        try:
-            await asyncio.shield(mcp.close())
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
-    if sandbox is not None:
-        try:
-            await asyncio.shield(sandbox.close())
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
-    if workspace is not None and not options.keep_workspaces:
-        try:
-            await asyncio.shield(asyncio.to_thread(remove_workspace, workspace))
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
-    if own_baselines:
-        try:
-            await asyncio.shield(baselines.close())
-        except asyncio.CancelledError as exc:
-            cancelled = cancelled or exc
+        state.diff = None
 
-    agent_result = task.result if task is not None else None
-    scored = status in SCORED_STATUSES
+
+async def _shielded(state: RunState, cleanup: Awaitable[Any]) -> None:
+    try:
+        await asyncio.shield(cleanup)
+    except asyncio.CancelledError as exc:
+        state.cancelled = state.cancelled or exc
+
+
+def _record(state: RunState) -> RunRecord:
+    spec, scenario = state.spec, state.scenario
+    agent_result = state.task.result if state.task is not None else None
+    scored = state.status in SCORED_STATUSES
+    evaluations = state.evaluations
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
+    metadata = {
+        **_scenario_metadata(state),
+        **_outcome_metadata(state, score),
+        **_specialist_metadata(state),
+        **_agent_metadata(agent_result),
+    }
+    state.clock.stop()
+    telemetry = _telemetry(state, agent_result)
+    transcript = Transcript(
+        messages=agent_result.messages if agent_result else [],
+        tool_calls=state.toolbox.calls if state.toolbox else [],
+    )
+    manifest = _manifest(state)
+    return RunRecord(
+        run_id=state.run_id,
+        batch_id=spec.batch_id,
+        suite=scenario.suite,
+        scenario=scenario.name,
+        tier=spec.tier,
+        agent=spec.agent,
+        model=spec.model,
+        status=state.status,
+        started_at=state.started_at,
+        completed_at=utc_now(),
+        total_score=score.total_score if score else None,
+        weighted_score=score.weighted_score if score else None,
+        is_successful=score.is_successful if score else False,
+        success_metric=score.success_metric if score else None,
+        repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
+        failure=state.failure,
+        metadata=metadata,
+        evaluations=evaluations,
+        telemetry=telemetry,
+        validation=state.validation,
+        baseline=state.baseline,
+        diff=state.diff,
+        transcript=transcript,
+        manifest=manifest,
+    )
+
+
+def _scenario_metadata(state: RunState) -> dict[str, Any]:
+    """What the run's scenario and tier are (the scenario's title, difficulty, tags, tier policy, artifact)."""
+    scenario = state.scenario
     metadata: dict[str, Any] = {
         "scenarioTitle": scenario.spec.title,
         "difficulty": scenario.spec.difficulty,
@@ -503,46 +731,68 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     }
     if scenario.spec.id != scenario.name:
         metadata["scenarioId"] = scenario.spec.id
-    tier_policy = scenario.tier_policy(spec.tier)
+    tier_policy = scenario.tier_policy(state.spec.tier)
     if tier_policy is not None:
         metadata["tierPolicy"] = tier_policy.model_dump(exclude_none=True)
     if scenario.spec.artifact is not None:
         metadata["artifact"] = scenario.spec.artifact.fields()
     if not scenario.spec.needs_workspace:
         metadata["workspace"] = "none"
-    if regressions:
-        metadata["regressions"] = regressions
-    if scenario.warnings:
-        metadata["warnings"] = scenario.warnings
-    if diff_note is not None:
-        metadata["diffNote"] = diff_note
+    return metadata
+
+
+def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
+    """What explains the run's outcome: regressions against the baseline, warnings, gates, evaluator errors."""
+    metadata: dict[str, Any] = {}
+    if state.regressions:
+        metadata["regressions"] = state.regressions
+    if state.scenario.warnings:
+        metadata["warnings"] = state.scenario.warnings
+    if state.diff_note is not None:
+        metadata["diffNote"] = state.diff_note
     if score is not None:
         metadata["gates"] = score.gates
-    evaluator_errors = [e.evaluator_name for e in evaluations if e.error]
-    if evaluator_errors:
-        metadata["evaluatorErrors"] = evaluator_errors
+    failed_evaluators = evaluator_errors(state.evaluations)
+    if failed_evaluators:
+        metadata["evaluatorErrors"] = failed_evaluators
         # what the score says: computed without these evaluators, and not a success (scoring.score_run)
         metadata["scoreNote"] = (
-            "evaluator error: " + ", ".join(evaluator_errors) + " failed; the score leaves "
+            "evaluator error: " + ", ".join(failed_evaluators) + " failed; the score leaves "
             "them out and the run is not successful"
         )
-    if spec.specialist is not None:
+    return metadata
+
+
+def _specialist_metadata(state: RunState) -> dict[str, Any]:
+    """The specialist the run wore (with the hash of its merged template) and what its MCP servers did."""
+    metadata: dict[str, Any] = {}
+    specialist = state.spec.specialist
+    if specialist is not None:
         metadata["specialist"] = {
-            "name": spec.specialist.name,
-            "version": spec.specialist.version,
-            "displayName": spec.specialist.display_name,
-            "sha256": spec.specialist.sha256,
+            "name": specialist.name,
+            "version": specialist.version,
+            "displayName": specialist.display_name,
+            "sha256": specialist.sha256,
         }
-    if mcp is not None:
-        metadata["mcp"] = mcp.summary()
+    if state.mcp is not None:
+        metadata["mcp"] = state.mcp.summary()
+    return metadata
+
+
+def _agent_metadata(agent_result: AgentResult | None) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
     if agent_result is not None and agent_result.final_text:
         metadata["agentSummary"] = agent_result.final_text[:2000]
     if agent_result is not None and agent_result.turns:
         metadata["turns"] = agent_result.turns
         metadata["stopReason"] = agent_result.stop_reason
-    judge_costs = [e.cost_usd for e in evaluations if e.evaluator_name == "llm_judge" and e.applicable]
-    clock.stop()
-    telemetry = Telemetry(
+    return metadata
+
+
+def _telemetry(state: RunState, agent_result: AgentResult | None) -> Telemetry:
+    toolbox, workspace = state.toolbox, state.workspace
+    judge_costs = [e.cost_usd for e in state.evaluations if e.evaluator_name == "llm_judge" and e.applicable]
+    return Telemetry(
         tool_calls=(len(toolbox.calls) if toolbox else 0) + (agent_result.external_tool_calls if agent_result else 0),
         tokens_in=agent_result.tokens_in if agent_result else 0,
         tokens_out=agent_result.tokens_out if agent_result else 0,
@@ -551,70 +801,30 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
         # no agent result: the agent never ran, so it cost nothing
         cost_usd=agent_result.cost_usd if agent_result else 0.0,
         judge_cost_usd=None if not judge_costs or None in judge_costs else round(sum(judge_costs), 6),  # type: ignore[arg-type]
-        duration_ms=int((time.monotonic() - t_start) * 1000),
+        duration_ms=int((time.monotonic() - state.t_start) * 1000),
         workspace_dir=str(workspace) if workspace else None,
-        stage_ms=clock.stage_ms,
-        prompt_sent=prompt,
+        stage_ms=state.clock.stage_ms,
+        prompt_sent=state.prompt,
     )
-    transcript = Transcript(
-        messages=agent_result.messages if agent_result else [],
-        tool_calls=toolbox.calls if toolbox else [],
-    )
-    manifest = Manifest(
+
+
+def _manifest(state: RunState) -> Manifest:
+    """What reproduces the run: versions, the scenario's and prompt's hashes, the agent, model and settings."""
+    spec, prompt = state.spec, state.prompt
+    return Manifest(
         zebench_version=zebench_version(),
-        git_commit=options.git_commit,
-        scenario_hash=scenario.content_hash,
+        git_commit=state.options.git_commit,
+        scenario_hash=state.scenario.content_hash,
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
         settings={
-            **options.manifest_settings(scenario, sandbox_mode),
+            **state.options.manifest_settings(state.scenario, state.sandbox_mode),
             **({"specialist": f"{spec.specialist.label} sha256:{spec.specialist.sha256}"} if spec.specialist else {}),
         },
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )
-    record = RunRecord(
-        run_id=run_id,
-        batch_id=spec.batch_id,
-        suite=scenario.suite,
-        scenario=scenario.name,
-        tier=spec.tier,
-        agent=spec.agent,
-        model=spec.model,
-        status=status,
-        started_at=started_at,
-        completed_at=utc_now(),
-        total_score=None if score is None or score.weighted_score is None else round(score.weighted_score / 10, 6),
-        weighted_score=score.weighted_score if score else None,
-        is_successful=score.is_successful if score else False,
-        success_metric=score.success_metric if score else None,
-        repeat_index=spec.repeat_index,
-        specialist_enabled=spec.specialist is not None,
-        specialist_name=spec.specialist.name if spec.specialist else None,
-        specialist_version=spec.specialist.version if spec.specialist else None,
-        failure=failure,
-        metadata=metadata,
-        evaluations=evaluations,
-        telemetry=telemetry,
-        validation=validation,
-        baseline=baseline,
-        diff=diff,
-        transcript=transcript,
-        manifest=manifest,
-    )
-    secrets = (
-        mcp.secrets
-        if mcp is not None
-        else {k: v for m in task.mcp_servers for k, v in m.secrets.items()}
-        if task
-        else {}
-    )
-    if secrets:  # the values the MCP servers were given are secrets whatever their names
-        record = redact(record, extra=secrets)
-    if cancelled is not None:
-        raise _Cancelled(record, cancelled)
-    return record
 
 
 def scenario_commands(scenario: Scenario) -> list[str]:

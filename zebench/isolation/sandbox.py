@@ -55,6 +55,7 @@ from .processes import (
     Launch,
     Limits,
     Service,
+    become_subreaper,
     nproc_limit,
     reaper_argv,
     run_launch_sync,
@@ -205,6 +206,15 @@ def resolve_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
     if requested == "bwrap":
         raise SandboxError(f"--sandbox bwrap: {problem}")
     return "none", f"warning: running commands without a sandbox (--sandbox none): {problem}"
+
+
+def resolve_local_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
+    """``resolve_mode`` for the commands this process will start: without a sandbox, it also becomes their
+    subreaper (orphans of a command whose reaper was killed come to it and are killed)."""
+    mode, warning = resolve_mode(requested)
+    if mode == "none":
+        become_subreaper()
+    return mode, warning
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -4,9 +4,28 @@ document is generated from them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from .run import (
+    BATCHES,
+    CONFIGURATION_FIELDS,
+    CONFIGURATION_KEYS,
+    DEPENDENCY_CHANGES,
+    DIFF_FILES,
+    DOWNLOAD_COLUMNS,
+    EVALUATIONS,
+    ITEM_FIELDS,
+    ITEM_KEYS,
+    MANIFESTS,
+    MESSAGES,
+    RUNS,
+    SUM_TYPES,
+    TELEMETRY,
+    TOOL_CALLS,
+    VALIDATION,
+)
 
 # --------------------------------------------------------------------------------------------------------------
 # API response shapes (the seed's, camelCase). The store's query functions produce them; tests validate real
@@ -17,84 +36,32 @@ from pydantic import BaseModel, ConfigDict
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    if TYPE_CHECKING:  # the fields of the models derived from models.run are not visible to mypy: Any
 
-class RunColumns(ApiModel):
-    """A run's columns that both API shapes share (zebench's /api/v2 and the original's /api)."""
-
-    id: int
-    runId: str
-    batchId: str | None
-    suite: str
-    scenario: str
-    tier: str
-    agent: str
-    model: str | None
-    status: str
-    startedAt: str
-    completedAt: str | None
-    totalScore: float | None
-    weightedScore: float | None
-    isSuccessful: bool
-    successMetric: float | None
-    specialistEnabled: bool
-    specialistName: str | None
-    specialistVersion: str | None
+        def __getattr__(self, name: str) -> Any: ...
 
 
-class RunRow(RunColumns):
-    repeatIndex: int | None
-    failureCategory: str | None
-    failureStage: str | None
-    error: str | None
-    costUsd: float | None
-    #: Evaluations of the run that failed (error): its score leaves them out and it is not successful.
-    evaluatorErrors: int | None = None
-    metadata: dict[str, Any]
+# The run and its parts: each model's fields are its table's columns in that shape (models.run declares them).
+
+
+class RunRow(ApiModel):
+    __annotations__ = RUNS.annotations("v2")
 
 
 class EvaluationRow(ApiModel):
-    id: int
-    runId: str
-    evaluatorName: str
-    #: As given, out of maxScore (the original's shape); zebench's 0-1 figure is score / maxScore.
-    score: float | None
-    maxScore: float | None
-    applicable: bool | None
-    weight: float | None
-    kind: str | None
-    details: Any
-    error: str | None
-    costUsd: float | None
-    createdAt: str | None
+    __annotations__ = EVALUATIONS.annotations("v2")
 
 
 class TelemetryRow(ApiModel):
-    toolCalls: int | None
-    tokensIn: int | None
-    tokensOut: int | None
-    cacheReadTokens: int | None
-    cacheWriteTokens: int | None
-    costUsd: float | None
-    judgeCostUsd: float | None
-    durationMs: int | None
-    workspaceDir: str | None
-    stageMs: dict[str, int] | None
-    promptSent: str | None
+    __annotations__ = TELEMETRY.annotations("v2")
 
 
 class TranscriptMessageRow(ApiModel):
-    seq: int
-    role: str
-    content: Any
+    __annotations__ = MESSAGES.annotations("v2")
 
 
 class ToolCallRow(ApiModel):
-    seq: int
-    name: str
-    input: Any
-    output: str | None
-    isError: bool | None
-    durationMs: int | None
+    __annotations__ = TOOL_CALLS.annotations("v2")
 
 
 class TranscriptBody(ApiModel):
@@ -103,32 +70,15 @@ class TranscriptBody(ApiModel):
 
 
 class ValidationRow(ApiModel):
-    kind: str
-    command: str
-    status: str
-    exitCode: int | None
-    durationMs: int | None
-    outputTail: str | None
-    #: The same command's status at baseline (validation results only).
-    baselineStatus: str | None = None
+    __annotations__ = VALIDATION.annotations("v2")
 
 
 class DiffFileRow(ApiModel):
-    path: str
-    change: str
-    binary: bool | None
-    additions: int | None
-    deletions: int | None
-    patch: str | None
-    patchTruncated: bool | None
+    __annotations__ = DIFF_FILES.annotations("v2")
 
 
 class DependencyChangeRow(ApiModel):
-    manifest: str | None
-    section: str | None
-    name: str
-    before: str | None
-    after: str | None
+    __annotations__ = DEPENDENCY_CHANGES.annotations("v2")
 
 
 class DiffBody(ApiModel):
@@ -137,19 +87,13 @@ class DiffBody(ApiModel):
 
 
 class ManifestRow(ApiModel):
-    formatVersion: int | None
-    zebenchVersion: str | None
-    gitCommit: str | None
-    scenarioHash: str | None
-    promptHash: str | None
-    agent: str | None
-    model: str | None
-    settings: Any
-    pythonVersion: str | None
-    platform: str | None
+    __annotations__ = MANIFESTS.annotations("v2")
 
 
 class RunDetail(ApiModel):
+    #: What the static site's chunks add (store.query_run_details_range with transcripts).
+    typed_extra: ClassVar[dict[str, Any]] = {"transcript": TranscriptBody}
+
     run: RunRow
     evaluations: list[EvaluationRow]
     telemetry: TelemetryRow | None
@@ -158,21 +102,6 @@ class RunDetail(ApiModel):
     baselineResults: list[ValidationRow] = []
     diff: DiffBody
     manifest: ManifestRow | None
-
-
-class BatchRow(ApiModel):
-    batchId: str
-    createdAt: str
-    completedAt: str | None
-    totalRuns: int | None
-    successfulRuns: int | None
-    failedRuns: int | None
-    expectedRuns: int | None
-    avgScore: float | None
-    avgWeightedScore: float | None
-    metadata: dict[str, Any]
-    complete: bool
-    denominators: Denominators | None = None
 
 
 class Denominators(ApiModel):
@@ -197,6 +126,15 @@ class Denominators(ApiModel):
     avgWeightedScoreWithInfra: float | None
 
 
+class BatchRow(ApiModel):
+    __annotations__ = {
+        **BATCHES.annotations("v2"),
+        #: store.batch_complete
+        "complete": bool,
+        "denominators": Annotated[Denominators | None, Field(default=None)],
+    }
+
+
 class CompareResult(ApiModel):
     model_config = ConfigDict(extra="allow")  # see zebench.analysis.compare
 
@@ -217,9 +155,8 @@ class CompareResult(ApiModel):
 
 class BreakdownRow(ApiModel):
     model_config = ConfigDict(extra="allow")  # the grouping columns (suite or tier, with agent and model)
-
-    agent: str
-    model: str | None
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
+    typed_extra: ClassVar[dict[str, Any]] = {"suite": str, "tier": str}
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
@@ -277,11 +214,7 @@ class BatchDetail(BatchRow):
 class MatrixCell(ApiModel):
     """One configuration on one item of a batch (/api/v2/batches/<id>/matrix)."""
 
-    agent: str
-    model: str | None
-    suite: str
-    scenario: str
-    tier: str
+    __annotations__ = {**CONFIGURATION_FIELDS, **ITEM_FIELDS}  # the configuration and the item (models.run), then:
     runs: int
     successful: int
     meanScore: float | None
@@ -346,8 +279,7 @@ class AggregateRow(ApiModel):
 class AgentStats(AggregateRow):
     """One configuration (agent and model) of the leaderboard; see docs/statistics.md for each figure."""
 
-    agent: str
-    model: str | None
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
     #: "agent [model]", as every page shows a configuration.
     configuration: str | None = None
     rank: int | None = None
@@ -389,9 +321,7 @@ class AgentStats(AggregateRow):
 
 
 class ScenarioStats(AggregateRow):
-    suite: str
-    scenario: str
-    tier: str
+    __annotations__ = dict(ITEM_FIELDS)  # the item (models.run)
 
 
 class Health(ApiModel):
@@ -405,33 +335,16 @@ class Health(ApiModel):
 # --------------------------------------------------------------------------------------------------------------
 
 
-class OriginalRun(RunColumns):
-    #: JSON text (the original stores and returns text; its dashboard JSON.parses it).
-    metadata: str | None
+class OriginalRun(ApiModel):
+    __annotations__ = RUNS.annotations("original")
 
 
 class OriginalEvaluation(ApiModel):
-    id: int
-    runId: str
-    evaluatorName: str
-    #: Numeric, as sent (not-applicable evaluations are left out of this shape).
-    score: float
-    maxScore: float
-    #: Text: as sent when it was text, else its JSON.
-    details: str | None
-    createdAt: str | None
+    __annotations__ = EVALUATIONS.annotations("original")
 
 
 class OriginalTelemetry(ApiModel):
-    id: int
-    runId: str
-    toolCalls: int | None
-    tokensIn: int | None
-    tokensOut: int | None
-    costUsd: float | None
-    durationMs: int | None
-    workspaceDir: str | None
-    promptSent: str | None
+    __annotations__ = TELEMETRY.annotations("original")
 
 
 class OriginalRunDetail(ApiModel):
@@ -441,15 +354,7 @@ class OriginalRunDetail(ApiModel):
 
 
 class OriginalBatch(ApiModel):
-    batchId: str
-    #: Epoch milliseconds (the original client's and dashboard's type).
-    createdAt: int
-    completedAt: int | None
-    totalRuns: int
-    successfulRuns: int
-    avgScore: float | None
-    avgWeightedScore: float | None
-    metadata: str | None
+    __annotations__ = BATCHES.annotations("original")
 
 
 class OriginalBatchDetail(OriginalBatch):
@@ -525,3 +430,84 @@ class ErrorBody(ApiModel):
     error: str
     errors: list[Any]
     status: int
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shapes only zebench's own pages and commands read (the static site, the leaderboard, the CLI): not served by the
+# API, so not in the OpenAPI document; their TypedDicts (models.shapes) type the store's queries.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class ItemCounts(ApiModel):
+    """The sums (models.run.SUM_TYPES) of one configuration on one item ('' for an empty name)."""
+
+    __annotations__ = {**dict.fromkeys((*CONFIGURATION_KEYS, *ITEM_KEYS), str), **SUM_TYPES}
+
+
+class BatchRunRow(ApiModel):
+    """A run of a batch's CSV and JSON downloads (models.run.DOWNLOAD_COLUMNS, by column name)."""
+
+    __annotations__ = {c.name: c.type for _, c in DOWNLOAD_COLUMNS}
+
+
+class HistogramBin(ApiModel):
+    #: Weighted scores bin..bin+1 (10 falls in the last bin, 9).
+    bin: int
+    runs: int
+
+
+class DailyTrend(ApiModel):
+    __annotations__ = {
+        "day": str,
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
+        "runs": int,
+        "successRate": float | None,
+        "avgWeightedScore": float | None,
+    }
+
+
+class CostRow(ApiModel):
+    """One configuration's costs and tokens (None when no run's is known)."""
+
+    __annotations__ = {
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
+        "runs": int,
+        "solved": int,
+        "costRuns": int,
+        "costUsd": float | None,
+        "judgeCostUsd": float | None,
+        "judgeCostRuns": int,
+        "tokensIn": int | None,
+        "tokensOut": int | None,
+        "cacheReadTokens": int | None,
+        "cacheWriteTokens": int | None,
+        "costUnknownRuns": int,
+        "costPerSolvedUsd": float | None,
+        "meanCostUsd": float | None,
+    }
+
+
+class EvaluatorFigures(ApiModel):
+    """One evaluator over every counted run."""
+
+    evaluatorName: str
+    kind: str | None
+    avgWeight: float
+    evaluations: int
+    applicable: int
+    avgScore: float | None
+    passRate: float | None
+    errors: int
+    costUsd: float | None
+
+
+class EvaluatorByConfiguration(ApiModel):
+    """One evaluator's mean score for one configuration over the evaluations that ran."""
+
+    __annotations__ = {
+        **dict.fromkeys(CONFIGURATION_KEYS, str),
+        "evaluatorName": str,
+        "applicable": int,
+        "avgScore": float | None,
+        "errors": int,
+    }

@@ -40,6 +40,7 @@ from . import (
     TranscriptBody,
     WriteResult,
 )
+from .run import RUN_FILTER_COLUMNS, RUNS
 
 MODELS: list[type[BaseModel]] = [
     RunRecord,
@@ -147,9 +148,7 @@ def openapi_document() -> dict[str, Any]:
         [(m, "validation") for m in MODELS], by_alias=True, ref_template="#/components/schemas/{model}"
     )
     schemas = defs.get("$defs", {})
-    run_filters = [
-        _query(k, f"exact match on {k}") for k in ("suite", "scenario", "tier", "agent", "model", "status", "batchId")
-    ]
+    run_filters = [_query(k, f"exact match on {k}") for k in (RUNS.column(c).key for c in RUN_FILTER_COLUMNS)]
     page = [
         _query(
             "limit",

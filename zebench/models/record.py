@@ -224,6 +224,30 @@ class Evaluation(RecordModel):
         return None if self.score is None else self.score / self.max_score
 
 
+def total_score(weighted_score: float | None) -> float | None:
+    """zebench's totalScore: the weighted score (0-10) on the 0-1 scale. The one place it is computed, for the
+    runner's runs and imported ones alike (runs posted by the original project's client keep the totalScore they
+    send)."""
+    return None if weighted_score is None else round(weighted_score / 10, 6)
+
+
+#: Evaluators that gate a run's success (zebench.run.scoring): the validation commands install and test, and the
+#: integrity guard. A gate that fails, or errs, fails the run.
+GATE_EVALUATORS = ("install", "test", "integrity_guard")
+
+
+def evaluator_errors(evaluations: list[Evaluation]) -> list[str]:
+    """The one rule of evaluator errors (docs/scoring.md): the evaluators of a run that failed (raised) and count,
+    with a weight above 0 or as a gate. The run's score leaves them out, the run is not successful, its metadata
+    names them, and it counts among the runs with evaluator errors (store: ``evaluator_errors``). An evaluator that
+    fails without counting (weight 0, not a gate) is stored with its error and changes nothing else."""
+    return [
+        e.evaluator_name
+        for e in evaluations
+        if e.error is not None and (e.weight > 0 or e.evaluator_name in GATE_EVALUATORS)
+    ]
+
+
 class ValidationResult(RecordModel):
     kind: str
     command: str

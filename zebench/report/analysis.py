@@ -1,7 +1,7 @@
 """Trustworthy numbers: the leaderboard with intervals and tie groups, and paired comparisons of two selections.
 
 Both read per-item counts (an item is a suite/scenario/tier) from the store, so the CLI, the API and the site
-compute the same figures with the same functions. Every figure is per configuration (agent and model): a
+compute the same figures with the same functions. Every figure is per configuration (agent, model and specialist): a
 comparison whose side mixes configurations is refused unless pooling is asked for, and then it says so.
 Repeats of an item (within a batch or across batches) are not independent, so intervals are clustered on the
 item and paired tests pair items, comparing their success rates.
@@ -15,9 +15,20 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
-from ..store import batch_exists, query_batch_configurations, query_item_counts, query_stats_agents
+from ..constants import plural
+from ..models.run import CONFIGURATION, CONFIGURATION_KEYS, ITEM_KEYS, RUNS, SUM_TYPES, nullable
+from ..models.shapes import AgentStatsDict, ItemCountsDict
+from ..store import (
+    SELECTION_FILTERS,
+    batch_exists,
+    figures,
+    query_batch_configurations,
+    query_item_counts,
+    query_stats_agents,
+)
 from . import stats
 
 DEFAULT_ALPHA = 0.05
@@ -26,26 +37,48 @@ DEFAULT_MIN_SHARED_ITEMS = stats.DEFAULT_MIN_SHARED_ITEMS
 SCORE_BOUNDS = (0.0, 10.0)
 
 
-def item_key(row: dict[str, Any]) -> str:
-    return f"{row['suite']}/{row['scenario']}/{row['tier']}"
+def item_key(row: Mapping[str, Any]) -> str:
+    """An item as text: its columns (models.run.ITEM, by API key) joined by "/"."""
+    return "/".join(str(row[k]) for k in ITEM_KEYS)
 
 
-def config_key(row: dict[str, Any]) -> tuple[str, str]:
-    return row["agent"], row["model"] or ""
+def item_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's item (models.run.ITEM) as the fields every shape per item serves."""
+    return {k: row[k] for k in ITEM_KEYS}
 
 
-def config_name(agent: str, model: str | None) -> str:
-    """A configuration as shown everywhere: agent and model (the model in brackets; none for agents without)."""
-    return f"{agent} [{model}]" if model else agent
+def config_key(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A configuration (models.run.CONFIGURATION) as a key: its values (by API key), '' for an empty or absent one."""
+    return tuple(row.get(k) or "" for k in CONFIGURATION_KEYS)
 
 
-def item_succeeded(counts: dict[str, Any]) -> bool:
+def config_fields(key: tuple[str, ...]) -> dict[str, Any]:
+    """A configuration key as the fields every shape per configuration serves (None for an empty column)."""
+    pairs = zip(CONFIGURATION, key, strict=True)
+    return {RUNS.column(c).key: (value or None) if nullable(RUNS.column(c).type) else value for c, value in pairs}
+
+
+def config_filters(key: tuple[str, ...]) -> dict[str, str]:
+    """A configuration key as the filters (store.SELECTION_FILTERS) that select its runs ('' for an empty
+    column: the runs without one)."""
+    return {RUNS.column(c).key: value for c, value in zip(CONFIGURATION, key, strict=True)}
+
+
+def config_name(name: str, *qualifiers: str | None) -> str:
+    """A configuration as shown everywhere: its first column (the agent) and the others in brackets (the model;
+    none for agents without)."""
+    given = [q for q in qualifiers if q]
+    return f"{name} [{', '.join(given)}]" if given else name
+
+
+def config_label(row: Mapping[str, Any]) -> str:
+    """The configuration of a row per configuration, as shown everywhere (config_name)."""
+    return config_name(*config_key(row))
+
+
+def item_succeeded(counts: Mapping[str, Any]) -> bool:
     """An item's outcome for a configuration: success when at least half of its runs succeeded."""
     return bool(2 * counts["successful"] >= counts["runs"])
-
-
-def _ratio(a: float, b: float) -> float | None:
-    return a / b if b else None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -53,14 +86,9 @@ def _ratio(a: float, b: float) -> float | None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _config_row(agent: str, model: str, items: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
-    runs = sum(i["runs"] for i in items)
-    successful = sum(i["successful"] for i in items)
-    infra = sum(i["infra_failed"] for i in items)
-    agent_failed = sum(i["agent_failed"] for i in items)
-    scored = sum(i["scored"] for i in items)
-    sum_weighted = sum(i["sum_weighted"] for i in items)
-    cost_runs, sum_cost = sum(i["cost_runs"] for i in items), sum(i["sum_cost"] for i in items)
+def _config_row(key: tuple[str, ...], items: list[ItemCountsDict], alpha: float) -> dict[str, Any]:
+    """A configuration's row of the leaderboard from its items' sums (store.figures for every mean and rate)."""
+    s = figures.added(cast(list[figures.Sums], items), tuple(SUM_TYPES))
     per_item_runs = [i["runs"] for i in items]
     low, high, method = stats.clustered_proportion_interval([i["successful"] for i in items], per_item_runs, alpha)
     low_ex, high_ex, _ = stats.clustered_proportion_interval(
@@ -73,40 +101,41 @@ def _config_row(agent: str, model: str, items: list[dict[str, Any]], alpha: floa
     flaky = stats.flakiness(
         {item_key(i): [True] * i["successful"] + [False] * (i["runs"] - i["successful"]) for i in items}
     )
+    excluding_infra = s["runs"] - s["infra_failed"]
     return {
-        "agent": agent,
-        "model": model or None,
-        "configuration": config_name(agent, model),
+        **config_fields(key),
+        "configuration": config_name(*key),
         "items": len(items),
-        "runs": runs,
-        "completedRuns": sum(i["completed"] for i in items),
-        "agentFailures": agent_failed,
-        "infraFailures": infra,
-        "successfulRuns": successful,
-        "evaluatorErrorRuns": sum(i["evaluator_errors"] for i in items),
+        "runs": s["runs"],
+        "completedRuns": s["completed"],
+        "agentFailures": s["agent_failed"],
+        "infraFailures": s["infra_failed"],
+        "successfulRuns": s["successful"],
+        "evaluatorErrorRuns": s["evaluator_errors"],
         "runsPerItemMin": min(per_item_runs),
         "runsPerItemMax": max(per_item_runs),
         "repeatsPerItem": max(per_item_runs),
-        "successRate": _ratio(successful, runs),
+        "successRate": figures.success_rate(s),
         "successRateLow": low,
         "successRateHigh": high,
         "successRateInterval": method,
-        "successRateExclInfra": _ratio(successful, runs - infra),
-        "successRateExclInfraLow": low_ex if runs - infra else None,
-        "successRateExclInfraHigh": high_ex if runs - infra else None,
-        "meanScore": _ratio(sum_weighted, scored),
+        "successRateExclInfra": figures.success_rate_excl_infra(s),
+        "successRateExclInfraLow": low_ex if excluding_infra else None,
+        "successRateExclInfraHigh": high_ex if excluding_infra else None,
+        # the mean weighted score: avgWeightedScore in the aggregates, meanScore here (store.figures)
+        "meanScore": figures.mean_weighted_score(s),
         "meanScoreLow": score_interval[0] if score_interval else None,
         "meanScoreHigh": score_interval[1] if score_interval else None,
-        "meanScoreWithInfra": _ratio(sum_weighted, scored + infra),
+        "meanScoreWithInfra": figures.mean_weighted_score_with_infra(s),
         "passAtK": {
             key: value for c in curve for key, value in ((f"pass@{c.k}", c.pass_at_k), (f"pass^{c.k}", c.pass_hat_k))
         },
         "passAtKItems": {str(c.k): c.items for c in curve},
-        "totalCostUsd": sum_cost if cost_runs else None,
-        "costUnknownRuns": runs - cost_runs,
-        "costPerSolvedUsd": _ratio(sum_cost, successful) if cost_runs == runs else None,
+        "totalCostUsd": figures.total_cost(s),
+        "costUnknownRuns": figures.cost_unknown_runs(s),
+        "costPerSolvedUsd": figures.cost_per_solved(s),
         "flakyItems": sum(1 for v in flaky.values() if v > 0),
-        "flakiness": _ratio(sum(flaky.values()), len(flaky)),
+        "flakiness": figures.ratio(sum(flaky.values()), len(flaky)),
     }
 
 
@@ -119,36 +148,34 @@ def leaderboard(
     alpha: float = DEFAULT_ALPHA,
     min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS,
 ) -> list[dict[str, Any]]:
-    """One row per agent and model, best first (success rate, then mean score), with clustered intervals,
-    pass@k, cost per solved task and tie groups (stats.tie_groups)."""
-    by_config: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    """One row per configuration (agent, model, specialist), best first (success rate, then mean score), with
+    clustered intervals, pass@k, cost per solved task and tie groups (stats.tie_groups)."""
+    by_config: dict[tuple[str, ...], list[ItemCountsDict]] = {}
     for row in query_item_counts(conn, filters, since=since, until=until):
         if row["runs"] > 0:
             by_config.setdefault(config_key(row), []).append(row)
-    rows = [_config_row(agent, model, items, alpha) for (agent, model), items in by_config.items()]
+    rows = [_config_row(key, items, alpha) for key, items in by_config.items()]
     rows.sort(
         key=lambda r: (
             r["successRate"] is None,
             -(r["successRate"] or 0),
             r["meanScore"] is None,
             -(r["meanScore"] or 0),
-            r["agent"],
-            r["model"] or "",
+            *config_key(r),
         )
     )
     ties = stats.tie_groups(
         [
             stats.TieRow(
-                r["configuration"],
-                {item_key(i): (i["successful"], i["runs"]) for i in by_config[(r["agent"], r["model"] or "")]},
+                r["configuration"], {item_key(i): (i["successful"], i["runs"]) for i in by_config[config_key(r)]}
             )
             for r in rows
         ],
         alpha,
         min_shared_items,
     )
-    for rank, (row, tie) in enumerate(zip(rows, ties, strict=True), 1):
-        row.update(
+    for rank, (entry, tie) in enumerate(zip(rows, ties, strict=True), 1):
+        entry.update(
             {
                 "rank": rank,
                 "tieGroup": tie.group,
@@ -196,17 +223,17 @@ LEADERBOARD_FIELDS = (
 )
 
 
-def merge_leaderboard(rows: list[dict[str, Any]], board: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per-agent statistics (store.query_stats_agents) with the leaderboard's fields, best first."""
-    by_config = {(r["agent"], r["model"]): r for r in board}
+def merge_leaderboard(rows: list[AgentStatsDict], board: list[dict[str, Any]]) -> list[AgentStatsDict]:
+    """Per-configuration statistics (store.query_stats_agents) with the leaderboard's fields, best first."""
+    by_config = {config_key(r): r for r in board}
     for row in rows:
-        extra = by_config.get((row["agent"], row["model"]), {})
-        row.update({k: extra.get(k) for k in LEADERBOARD_FIELDS})
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        extra = by_config.get(config_key(row), {})
+        cast(dict[str, Any], row).update({k: extra.get(k) for k in LEADERBOARD_FIELDS})
+    rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
     return rows
 
 
-def agent_stats(conn: sqlite3.Connection, board: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def agent_stats(conn: sqlite3.Connection, board: list[dict[str, Any]] | None = None) -> list[AgentStatsDict]:
     """The /api/stats/agents rows."""
     return merge_leaderboard(query_stats_agents(conn), leaderboard(conn) if board is None else board)
 
@@ -234,8 +261,8 @@ class SelectionError(ValueError):
 
 
 def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str], str | None, str | None, str]:
-    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, suite, scenario, tier, batchId, since,
-    until). Returns (filters, since, until, label)."""
+    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, specialistName, specialistVersion, suite,
+    scenario, tier, batchId, since, until). Returns (filters, since, until, label)."""
     if "=" not in text:
         if not batch_exists(conn, text):
             raise SelectionError(f"no batch {text!r} (give a batch id or filters like agent=echo,tier=L1)")
@@ -249,12 +276,11 @@ def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str]
             since = value.strip()
         elif key == "until":
             until = value.strip()
-        elif key in ("agent", "model", "suite", "scenario", "tier", "batchId", "batch"):
+        elif key in SELECTION_FILTERS or key == "batch":
             filters["batchId" if key == "batch" else key] = value.strip()
         else:
             raise SelectionError(
-                f"unknown filter {key!r} in {text!r} (valid keys: agent, model, suite, scenario, "
-                "tier, batchId, since, until)"
+                f"unknown filter {key!r} in {text!r} (valid keys: {', '.join(SELECTION_FILTERS)}, since, until)"
             )
     return filters, since, until, text
 
@@ -285,44 +311,41 @@ def _side(
         filters, since, until = dict(selection), None, None
         text = label = ",".join(f"{k}={v}" for k, v in filters.items())
     items: dict[str, dict[str, Any]] = {}
-    configs: dict[tuple[str, str], int] = {}
+    configs: dict[tuple[str, ...], int] = {}
     for row in query_item_counts(conn, filters, since=since, until=until):
         if not row["runs"]:
             continue
         configs[config_key(row)] = configs.get(config_key(row), 0) + row["runs"]
-        merged = items.setdefault(
-            item_key(row), {k: 0 for k in ("runs", "successful", "infra_failed", "scored", "sum_weighted")}
-        )
-        for k in merged:
-            merged[k] += row[k]
+        merged = items.setdefault(item_key(row), dict.fromkeys(_SIDE_SUMS, 0))
+        for k in _SIDE_SUMS:
+            merged[k] += cast(dict[str, Any], row)[k]
     if len(configs) > 1 and not pool:
-        names = ", ".join(f"{config_name(a, m)} ({n} runs)" for (a, m), n in sorted(configs.items()))
-        first_agent, first_model = min(configs)
-        narrowed = (
-            (f"{text}," if "=" in text else f"batchId={text},")
-            + f"agent={first_agent}"
-            + (f",model={first_model}" if first_model else "")
+        names = ", ".join(f"{config_name(*key)} ({plural(n, 'run')})" for key, n in sorted(configs.items()))
+        first = zip(CONFIGURATION, min(configs), strict=True)
+        narrowed = (f"{text}," if "=" in text else f"batchId={text},") + ",".join(
+            f"{RUNS.column(c).key}={v}" for c, v in first if v
         )
         raise SelectionError(
-            f"{label!r} holds {len(configs)} configurations: {names}. Compare one configuration "
+            f"{label!r} holds {plural(len(configs), 'configuration')}: {names}. Compare one configuration "
             f"per side (e.g. {narrowed}), or pass --pool to compare them pooled"
         )
     return (
         label,
         items,
-        [
-            {"agent": a, "model": m or None, "configuration": config_name(a, m), "runs": n}
-            for (a, m), n in sorted(configs.items())
-        ],
+        [{**config_fields(key), "configuration": config_name(*key), "runs": n} for key, n in sorted(configs.items())],
     )
 
 
+#: The sums of an item a comparison reads (store.sql.SUMS).
+_SIDE_SUMS = ("runs", "successful", "infra_failed", "scored", "sum_weighted")
+
+
 def _rate(c: dict[str, Any]) -> float:
-    return c["successful"] / c["runs"] if c["runs"] else 0.0
+    return figures.success_rate(c) or 0.0
 
 
 def _score(c: dict[str, Any]) -> float | None:
-    return c["sum_weighted"] / c["scored"] if c["scored"] else None
+    return figures.mean_weighted_score(c)
 
 
 def compare(
@@ -344,17 +367,7 @@ def compare(
     base_label, base, base_configs = _side(conn, baseline, pool)
     cand_label, cand, cand_configs = _side(conn, candidate, pool)
     shared = sorted(set(base) & set(cand))
-    only_base, only_cand = sorted(set(base) - set(cand)), sorted(set(cand) - set(base))
-    base_ok = {k: item_succeeded(base[k]) for k in shared}
-    cand_ok = {k: item_succeeded(cand[k]) for k in shared}
-    outcomes: dict[str, list[str]] = {"regressed": [], "improved": [], "stayedSolved": [], "stayedFailed": []}
-    for k in shared:
-        key = (
-            ("stayedSolved" if cand_ok[k] else "regressed")
-            if base_ok[k]
-            else ("improved" if cand_ok[k] else "stayedFailed")
-        )
-        outcomes[key].append(k)
+    outcomes = _item_outcomes(base, cand, shared)
     test = stats.paired_rate_test(
         [(base[k]["successful"], base[k]["runs"]) for k in shared],
         [(cand[k]["successful"], cand[k]["runs"]) for k in shared],
@@ -367,6 +380,74 @@ def compare(
     pairs = [(_score(base[k]), _score(cand[k])) for k in shared]
     scored = [(x, y) for x, y in pairs if x is not None and y is not None]
     scores = stats.paired_bootstrap([x for x, _ in scored], [y for _, y in scored], alpha) if scored else None
+    per_item = _per_item(base, cand, shared, outcomes, alpha)
+    regressions = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] < 0]
+    improvements = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] > 0]
+    mean_rate_diff = rates.mean_diff if rates is not None else 0.0
+    overall_regression = bool(shared) and (
+        (test.p_value < alpha and mean_rate_diff < 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
+    )
+    overall_improvement = bool(shared) and (
+        (test.p_value < alpha and mean_rate_diff > 0)
+        or (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
+    )
+    repeats = any(base[k]["runs"] > 1 or cand[k]["runs"] > 1 for k in shared)
+    return {
+        "baseline": base_label,
+        "candidate": cand_label,
+        "alpha": alpha,
+        "baselineConfigurations": base_configs,
+        "candidateConfigurations": cand_configs,
+        "pooled": len(base_configs) > 1 or len(cand_configs) > 1,
+        "sharedItems": len(shared),
+        "onlyBaseline": sorted(set(base) - set(cand)),
+        "onlyCandidate": sorted(set(cand) - set(base)),
+        "baselineRuns": sum(base[k]["runs"] for k in base),
+        "candidateRuns": sum(cand[k]["runs"] for k in cand),
+        "pairing": (
+            "items; items with several runs are compared by their success rates"
+            if repeats
+            else "items, one run per item on each side"
+        ),
+        "success": {
+            "bothSucceeded": len(outcomes["stayedSolved"]),
+            "onlyBaselineSucceeded": len(outcomes["regressed"]),
+            "onlyCandidateSucceeded": len(outcomes["improved"]),
+            "bothFailed": len(outcomes["stayedFailed"]),
+            "pValue": test.p_value,
+            "test": test.method,
+            "differingItems": test.differing,
+            "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
+            "rateDiff": _paired(rates),
+        },
+        "itemOutcomes": outcomes,
+        "score": _paired(scores),
+        "items": per_item,
+        "regressions": regressions,
+        "improvements": improvements,
+        "significantRegression": overall_regression or bool(regressions),
+        "significantImprovement": overall_improvement or bool(improvements),
+    }
+
+
+Items = dict[str, dict[str, Any]]
+
+
+def _item_outcomes(base: Items, cand: Items, shared: list[str]) -> dict[str, list[str]]:
+    """The shared items by their outcome on each side (success: at least half of the item's runs succeeded)."""
+    outcomes: dict[str, list[str]] = {"regressed": [], "improved": [], "stayedSolved": [], "stayedFailed": []}
+    for k in shared:
+        base_ok, cand_ok = item_succeeded(base[k]), item_succeeded(cand[k])
+        key = ("stayedSolved" if cand_ok else "regressed") if base_ok else ("improved" if cand_ok else "stayedFailed")
+        outcomes[key].append(k)
+    return outcomes
+
+
+def _per_item(
+    base: Items, cand: Items, shared: list[str], outcomes: dict[str, list[str]], alpha: float
+) -> list[dict[str, Any]]:
+    """Each shared item's counts on both sides, Fisher's exact test on them, Holm-adjusted over the items."""
     per_item = []
     for k in shared:
         b, c = base[k], cand[k]
@@ -394,66 +475,18 @@ def compare(
     for item, p in zip(per_item, adjusted, strict=True):
         item["pAdjusted"] = p
         item["significant"] = p < alpha
-    regressions = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] < 0]
-    improvements = [i["item"] for i in per_item if i["significant"] and i["deltaSuccessRate"] > 0]
-    mean_rate_diff = rates.mean_diff if rates is not None else 0.0
-    overall_regression = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff < 0)
-        or (scores is not None and scores.p_value < alpha and scores.mean_diff < 0)
-    )
-    overall_improvement = bool(shared) and (
-        (test.p_value < alpha and mean_rate_diff > 0)
-        or (scores is not None and scores.p_value < alpha and scores.mean_diff > 0)
-    )
-    repeats = any(base[k]["runs"] > 1 or cand[k]["runs"] > 1 for k in shared)
+    return per_item
 
-    def paired(result: stats.PairedResult | None) -> dict[str, Any] | None:
-        if result is None:
-            return None
-        return {
-            "n": result.n,
-            "meanDiff": result.mean_diff,
-            "ciLow": result.ci_low,
-            "ciHigh": result.ci_high,
-            "pValue": result.p_value,
-        }
 
-    pooled = len(base_configs) > 1 or len(cand_configs) > 1
+def _paired(result: stats.PairedResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
     return {
-        "baseline": base_label,
-        "candidate": cand_label,
-        "alpha": alpha,
-        "baselineConfigurations": base_configs,
-        "candidateConfigurations": cand_configs,
-        "pooled": pooled,
-        "sharedItems": len(shared),
-        "onlyBaseline": only_base,
-        "onlyCandidate": only_cand,
-        "baselineRuns": sum(base[k]["runs"] for k in base),
-        "candidateRuns": sum(cand[k]["runs"] for k in cand),
-        "pairing": (
-            "items; items with several runs are compared by their success rates"
-            if repeats
-            else "items, one run per item on each side"
-        ),
-        "success": {
-            "bothSucceeded": len(outcomes["stayedSolved"]),
-            "onlyBaselineSucceeded": len(outcomes["regressed"]),
-            "onlyCandidateSucceeded": len(outcomes["improved"]),
-            "bothFailed": len(outcomes["stayedFailed"]),
-            "pValue": test.p_value,
-            "test": test.method,
-            "differingItems": test.differing,
-            "mcnemarP": test.p_value if test.method == "exact McNemar" else None,
-            "rateDiff": paired(rates),
-        },
-        "itemOutcomes": outcomes,
-        "score": paired(scores),
-        "items": per_item,
-        "regressions": regressions,
-        "improvements": improvements,
-        "significantRegression": overall_regression or bool(regressions),
-        "significantImprovement": overall_improvement or bool(improvements),
+        "n": result.n,
+        "meanDiff": result.mean_diff,
+        "ciLow": result.ci_low,
+        "ciHigh": result.ci_high,
+        "pValue": result.p_value,
     }
 
 
@@ -479,24 +512,21 @@ def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None =
     the item regressed there (succeeded before, not now: ``item_succeeded``, as ``compare``); per configuration the
     leaderboard's figures over this batch (success rate with its interval, pass@k)."""
 
-    def cells(batch: str) -> dict[tuple[str, str, str], dict[str, Any]]:
+    def cells(batch: str) -> dict[tuple[str, ...], ItemCountsDict]:
         return {(*config_key(i), item_key(i)): i for i in query_item_counts(conn, {"batchId": batch})}
 
     now = cells(batch_id)
     before = cells(previous) if previous else {}
     items = []
-    for (agent, model, key), i in sorted(now.items()):
-        old = before.get((agent, model, key))
+    for cell, i in sorted(now.items()):
+        old = before.get(cell)
         items.append(
             {
-                "agent": agent,
-                "model": model or None,
-                "suite": i["suite"],
-                "scenario": i["scenario"],
-                "tier": i["tier"],
+                **config_fields(cell[:-1]),
+                **item_fields(i),
                 "runs": i["runs"],
                 "successful": i["successful"],
-                "meanScore": _ratio(i["sum_weighted"], i["scored"]),
+                "meanScore": figures.mean_weighted_score(i),
                 "previousRuns": old["runs"] if old else None,
                 "previousSuccessful": old["successful"] if old else None,
                 "regressed": bool(old and item_succeeded(old) and not item_succeeded(i)),
@@ -557,7 +587,7 @@ def markdown_report(result: dict[str, Any]) -> str:
     lines = [
         f"### zebench: `{result['candidate']}` vs `{result['baseline']}`",
         "",
-        f"{verdict} (alpha = {result['alpha']}, {result['sharedItems']} paired items).",
+        f"{verdict} (alpha = {result['alpha']}, {plural(result['sharedItems'], 'paired item')}).",
         "",
         configurations_line(result) + f" Paired on {result['pairing']}.",
         "",
@@ -597,7 +627,7 @@ def markdown_report(result: dict[str, Any]) -> str:
     if result["onlyBaseline"] or result["onlyCandidate"]:
         lines += [
             "",
-            f"Not compared: {len(result['onlyBaseline'])} items only in the baseline, "
+            f"Not compared: {plural(len(result['onlyBaseline']), 'item')} only in the baseline, "
             f"{len(result['onlyCandidate'])} only in the candidate.",
         ]
     return "\n".join(lines) + "\n"
@@ -622,7 +652,7 @@ def junit_report(result: dict[str, Any]) -> str:
             body = f"<failure message={quoteattr(message)}>{escape(detail)}</failure>"
         cases.append(f'<testcase classname="zebench.compare.items" name={quoteattr(i["item"])}>{body}</testcase>')
     s = result["success"]
-    overall_detail = f"success p = {s['pValue']:.3g} ({s['test']}) over {result['sharedItems']} paired items"
+    overall_detail = f"success p = {s['pValue']:.3g} ({s['test']}) over {plural(result['sharedItems'], 'paired item')}"
     if result["score"]:
         overall_detail += f"; score p = {result['score']['pValue']:.3g}"
     overall = (

@@ -20,8 +20,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..constants import plural
 from ..models import SCORED_STATUSES, RunRecord
+from ..models.shapes import BreakdownRowDict, DenominatorsDict, EvaluatorErrorRowDict, RunRowDict
 from ..store import query_batch_detail
+from .tables import configuration_columns
 
 if TYPE_CHECKING:
     from ..execution.batch import BatchResult, RunKey
@@ -44,14 +47,17 @@ class RichReporter:
         self.done = self.failed = self.running = self.successful = self.cancelled = 0
         self.progress: Progress | None = None
         self.task_id: Any = None
+        #: Set when the batch starts (it is stored by then): an interruption before says nothing ran.
+        self.batch_id: str | None = None
 
     def _fields(self) -> dict[str, Any]:
         return {"ok": self.successful, "failed": self.failed, "running": self.running}
 
     def start(self, batch_id: str, total: int, already_done: int) -> None:
+        self.batch_id = batch_id
         todo = total - already_done
         self.console.print(
-            f"[bold]Batch {batch_id}[/]: {todo} runs to do"
+            f"[bold]Batch {batch_id}[/]: {plural(todo, 'run')} to do"
             + (f" ({already_done} already stored)" if already_done else "")
         )
         if self.live:
@@ -137,8 +143,9 @@ def print_summary(
 def print_batch_summary(
     store: Store, batch_id: str, *, db_path: Path, output: Path | None = None, console: Console | None = None
 ) -> None:
-    """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
-    the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
+    """A batch's runs, one table row per configuration (agent, model, specialist) and its counts. Every figure
+    comes from the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site
+    show."""
     if console is None:
         console = Console()
         if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
@@ -148,33 +155,73 @@ def print_batch_summary(
         console.print(f"No batch {batch_id} in {db_path}")
         return
     d = detail["denominators"]
+    assert d is not None  # the store gives every batch its denominators
     rows = store.run_summaries(batch_id)  # counted runs (cancelled attempts are not runs)
     if 0 < len(rows) <= MAX_RUN_ROWS:
-        runs = Table(title="Runs")
-        for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
-            runs.add_column(col, overflow="fold")
-        for r in rows:
-            status = (
-                r["status"] if r["status"] in SCORED_STATUSES else f"[red]{r['status']} ({r['failure_category']})[/]"
-            )
-            if r["evaluator_errors"]:
-                status += (
-                    f" [yellow]({r['evaluator_errors']} evaluator error{'s' if r['evaluator_errors'] > 1 else ''})[/]"
-                )
-            runs.add_row(
-                f"{r['suite']}/{r['scenario']}",
-                r["tier"],
-                r["agent"],
-                r["model"] or "",
-                status,
-                _fmt(r["weighted_score"]),
-                "[green]yes[/]" if r["is_successful"] else "no",
-            )
-        console.print(runs)
+        console.print(_runs_table(rows))
+    if detail["breakdowns"]["byAgent"]:
+        console.print(_configurations_table(batch_id, detail["breakdowns"]["byAgent"]))
+    _print_counts(console, d, detail["breakdowns"]["evaluatorErrors"])
+    batch = store.get_batch(batch_id)
+    retries = batch.metadata.get("infraRetries") if batch is not None else None
+    if retries:  # --executor dask: runs started again after their worker was lost
+        console.print(
+            f"{plural(retries, 'infrastructure retry', 'infrastructure retries')}: runs started again on another "
+            "worker after theirs was lost (each run stored once; metadata.infraRetries and lostWorkers of those runs)",
+            soft_wrap=True,
+        )
+    if d["cancelledAttempts"]:
+        n = d["cancelledAttempts"]
+        console.print(
+            f"{plural(n, 'interrupted attempt')} {'is' if n == 1 else 'are'} stored as cancelled (not counted as runs)"
+        )
+    state = (
+        "complete"
+        if d["complete"]
+        else (
+            f"INCOMPLETE ({d['runs']}/{plural(d['expectedRuns'], 'run')})"
+            if d["expectedRuns"] is not None
+            else "INCOMPLETE"
+        )
+    )
+    console.print(
+        f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")
+    )
+    if not d["complete"] and d["expectedRuns"] is not None:
+        console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")
+
+
+def _runs_table(rows: list[RunRowDict]) -> Table:
+    """One row per run: its item, configuration, status (and evaluator errors), score and success."""
+    runs = Table(title="Runs")
+    configuration = configuration_columns(rows)
+    for col in ("scenario", "tier", *(header for header, _ in configuration), "status", "score /10", "success"):
+        runs.add_column(col, overflow="fold")
+    for run in rows:
+        status = (
+            run["status"] if run["status"] in SCORED_STATUSES else f"[red]{run['status']} ({run['failureCategory']})[/]"
+        )
+        errors = run.get("evaluatorErrors") or 0
+        if errors:
+            status += f" [yellow]({errors} evaluator error{'s' if errors > 1 else ''})[/]"
+        runs.add_row(
+            f"{run['suite']}/{run['scenario']}",
+            run["tier"],
+            *(run[key] or "" for _, key in configuration),  # type: ignore[literal-required]
+            status,
+            _fmt(run["weightedScore"]),
+            "[green]yes[/]" if run["successful"] else "no",
+        )
+    return runs
+
+
+def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Table:
+    """One row per configuration (models.run.CONFIGURATION: agent, model, a specialist) and its counts."""
     table = Table(title=f"Batch {batch_id}")
+    configuration = configuration_columns(by_agent)
+    headers = [header for header, _ in configuration]
     columns = (
-        "agent",
-        "model",
+        *headers,
         "runs",
         "completed",
         "successful",
@@ -186,56 +233,39 @@ def print_batch_summary(
         "evaluator errors",
     )
     for col in columns:
-        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
-    for r in detail["breakdowns"]["byAgent"]:
+        table.add_column(col, justify="left" if col in headers else "right", overflow="fold")
+    for r in by_agent:
         table.add_row(
-            r["agent"],
-            r["model"] or "",
+            *(r[key] or "" for _, key in configuration),  # type: ignore[literal-required]
             str(r["runs"]),
             str(r["completedRuns"]),
             str(r["successfulRuns"]),
             "-" if r["successRate"] is None else f"{100 * r['successRate']:.0f}%",
             _fmt(r["avgWeightedScore"]),
-            _cost(r["totalCostUsd"], r["costUnknownRuns"], r["runs"]),
+            _cost(r["totalCostUsd"], r["costUnknownRuns"] or 0, r["runs"]),
             str(r["agentFailures"]),
             str(r["infraFailures"]),
             str(r["evaluatorErrorRuns"]),
         )
-    if detail["breakdowns"]["byAgent"]:
-        console.print(table)
+    return table
+
+
+def _print_counts(console: Console, d: DenominatorsDict, evaluator_errors: list[EvaluatorErrorRowDict]) -> None:
+    """The batch's counts in one sentence, and each evaluator that failed."""
     if d["runs"]:
         excl = "" if d["successRateExclInfra"] is None else f" ({100 * d['successRateExclInfra']:.0f}% excluding them)"
         console.print(
             f"Runs: {d['runs']} stored of {d['expectedRuns'] or d['runs']} expected; {d['completedRuns']} "
-            f"completed, {d['agentFailures']} agent failures, {d['infraFailures']} infrastructure failures; "
+            f"completed, {plural(d['agentFailures'], 'agent failure')}, "
+            f"{plural(d['infraFailures'], 'infrastructure failure')}; "
             f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
             f"infrastructure failures{excl}",
             soft_wrap=True,
         )
-    for e in detail["breakdowns"]["evaluatorErrors"]:
+    for e in evaluator_errors:
         console.print(
             f"[yellow]Evaluator error[/]: {e['evaluatorName']} failed in {e['runs']} run"
             f"{'s' if e['runs'] != 1 else ''} (those runs are not successful), e.g. {e['example']}",
             soft_wrap=True,
             highlight=False,
         )
-    batch = store.get_batch(batch_id)
-    retries = batch.metadata.get("infraRetries") if batch is not None else None
-    if retries:  # --executor dask: runs started again after their worker was lost
-        console.print(
-            f"{retries} infrastructure retries: runs started again on another worker after theirs was lost "
-            "(each run stored once; metadata.infraRetries and lostWorkers of those runs)",
-            soft_wrap=True,
-        )
-    if d["cancelledAttempts"]:
-        console.print(f"{d['cancelledAttempts']} interrupted attempts are stored as cancelled (not counted as runs)")
-    state = (
-        "complete"
-        if d["complete"]
-        else (f"INCOMPLETE ({d['runs']}/{d['expectedRuns']} runs)" if d["expectedRuns"] is not None else "INCOMPLETE")
-    )
-    console.print(
-        f"Batch {batch_id}: {state}; stored in {db_path}" + (f"; JSON lines appended to {output}" if output else "")
-    )
-    if not d["complete"] and d["expectedRuns"] is not None:
-        console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")

@@ -5,8 +5,11 @@ is printed, so that the CLI starts quickly. Machine-readable output (--json) nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..constants import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,6 +26,15 @@ def wide_console() -> Console:
     return console if console.is_terminal else Console(width=200)
 
 
+def configuration_columns(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The columns of the configuration a table shows, as (header, API key): models.run.CONFIGURATION, the first two
+    (agent and model) always, each other one (the specialist's name and version) when a row has a value."""
+    from ..models.run import CONFIGURATION, RUNS
+
+    columns = [(name.replace("_", " "), RUNS.column(name).key) for name in CONFIGURATION]
+    return [c for i, c in enumerate(columns) if i < 2 or any(r.get(c[1]) for r in rows)]
+
+
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -31,25 +43,46 @@ def pct(value: float | None) -> str:
 # zebench list
 
 
-def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
-    """The suites table, then each scenario's warnings and a count line (``broken``: files that did not load)."""
-    from rich.console import Console
+def print_scenarios(root: Path, scenarios: list[Scenario], broken: int, console: Console | None = None) -> None:
+    """The suites table, then each scenario's warnings and a count line (``broken``: files that did not load).
+
+    Suite and scenario names are what one types (``zebench run SUITE/SCENARIO``): they are never cut or wrapped,
+    whatever the terminal's width. The other columns give way: the title wraps, then the warnings column (the
+    warnings are listed below the table anyway) and the difficulty are left out; names longer than the terminal
+    still print whole (the terminal wraps the line)."""
+    from rich.measure import Measurement
     from rich.table import Table
 
-    table = Table(title=f"Suites in {root}", show_lines=False)
-    for col in ("suite", "scenario", "tiers", "difficulty", "title", "warnings"):
-        table.add_column(col)
-    for s in scenarios:
-        table.add_row(
-            s.suite,
-            s.name,
-            " ".join(s.tiers),
-            s.spec.difficulty or "",
-            s.spec.title or "",
-            f"[yellow]{len(s.warnings)}[/]" if s.warnings else "",
-        )
-    console = Console()
-    console.print(table)
+    console = console or wide_console()
+    tiers = [" ".join(s.tiers) for s in scenarios]
+    values: dict[str, list[str]] = {
+        "suite": [s.suite for s in scenarios],
+        "scenario": [s.name for s in scenarios],
+        "tiers": tiers,
+        "difficulty": [s.spec.difficulty or "" for s in scenarios],
+        "title": [s.spec.title or "" for s in scenarios],
+        "warnings": [f"[yellow]{len(s.warnings)}[/]" if s.warnings else "" for s in scenarios],
+    }
+    whole = ("suite", "scenario", "tiers")
+    for dropped in ((), ("warnings",), ("warnings", "difficulty")):
+        table = Table(title=f"Suites in {root}", show_lines=False)
+        columns = [c for c in values if c not in dropped]
+        for col in columns:
+            if col in whole:
+                table.add_column(col, no_wrap=True, min_width=max(map(len, [col, *values[col]])), overflow="ignore")
+            else:
+                table.add_column(col, min_width=10 if col == "title" else None, overflow="fold")
+        for i in range(len(scenarios)):
+            table.add_row(*(values[c][i] for c in columns))
+        needed = Measurement.get(console, console.options.update_width(10_000), table).minimum
+        if needed <= console.width:
+            break
+    width = console.width
+    console.width = max(width, needed)
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = width
     for s in scenarios:
         for warning in s.warnings:
             console.print(
@@ -60,8 +93,9 @@ def print_scenarios(root: Path, scenarios: list[Scenario], broken: int) -> None:
             )
     suites = len({s.suite for s in scenarios})
     console.print(
-        f"{suites} suites, {len(scenarios)} scenarios, {sum(len(s.tiers) for s in scenarios)} prompts"
-        + (f", {broken} broken scenario files" if broken else "")
+        f"{plural(suites, 'suite')}, {plural(len(scenarios), 'scenario')}, "
+        f"{plural(sum(len(s.tiers) for s in scenarios), 'prompt')}"
+        + (f", {plural(broken, 'broken scenario file')}" if broken else "")
     )
 
 
@@ -84,11 +118,11 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     from rich.table import Table
 
     table = Table(title=title)
+    configuration = configuration_columns(rows)
     for col in (
         "#",
         "tie group",
-        "agent",
-        "model",
+        *(header for header, _ in configuration),
         "items",
         "runs",
         "runs/item",
@@ -122,8 +156,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
         table.add_row(
             str(r["rank"]),
             tie,
-            r["agent"],
-            r["model"] or "",
+            *(r[key] or "" for _, key in configuration),
             str(r["items"]),
             str(r["runs"]),
             runs_per_item,
@@ -138,7 +171,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     console.print(table)
     notes = [
         f"{r['configuration']}: not comparable with {', '.join(r['notComparableWith'])} (fewer than "
-        f"{min_shared_items} shared items)"
+        f"{plural(min_shared_items, 'shared item')})"
         for r in rows
         if r["notComparableWith"]
     ]

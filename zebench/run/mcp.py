@@ -638,11 +638,32 @@ async def start_servers(
     call_timeout: float = 60.0,
     start_timeout: float = START_TIMEOUT_SECONDS,
 ) -> McpServers:
-    """Start the servers of ``specs`` concurrently. A required server that fails raises McpStartError (the
-    others are stopped first); an optional one is left out, with a note saying why."""
+    """Start the servers of ``specs`` concurrently (see start_resolved)."""
     resolved = [
         resolve_server(s, workspace=workspace, scenario_dir=scenario_dir, specialist_dir=specialist_dir) for s in specs
     ]
+    return await start_resolved(
+        resolved,
+        sandbox=sandbox,
+        workspace=workspace,
+        reserved=reserved,
+        call_timeout=call_timeout,
+        start_timeout=start_timeout,
+    )
+
+
+async def start_resolved(
+    resolved: Sequence[ResolvedServer],
+    *,
+    sandbox: Sandbox | None,
+    workspace: Path,
+    reserved: Sequence[str],
+    call_timeout: float = 60.0,
+    start_timeout: float = START_TIMEOUT_SECONDS,
+) -> McpServers:
+    """Start resolved servers concurrently. A required server that fails raises McpStartError (the others are
+    stopped first); an optional one is left out, with a note saying why. (The caller resolved them: it knows their
+    secrets even when this raises.)"""
     notes = [f"{r.name}: {n}" for r in resolved for n in r.notes]
     connections = [McpConnection(r, sandbox, workspace, call_timeout) for r in resolved]
     outcomes = await asyncio.gather(*(c.start(start_timeout) for c in connections), return_exceptions=True)

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..models import ORIGINAL_EVALUATOR_NAMES, Evaluation, RubricOverrides
+from ..models import (
+    GATE_EVALUATORS,
+    ORIGINAL_EVALUATOR_NAMES,
+    Evaluation,
+    RubricOverrides,
+    evaluator_errors,
+    total_score,
+)
 
-#: Validation commands whose failure makes a run unsuccessful whatever its score.
-GATE_COMMANDS = ("install", "test")
+#: Validation commands whose failure makes a run unsuccessful whatever its score (gates, with the integrity guard:
+#: models.GATE_EVALUATORS).
+GATE_COMMANDS = tuple(name for name in GATE_EVALUATORS if name != "integrity_guard")
 
 
 @dataclass
 class Score:
-    total_score: float | None
     weighted_score: float | None
     success_metric: float | None
     is_successful: bool
     gates: dict[str, bool]
-    #: Evaluators that failed (raised) and counted: the score is computed without them and the run is not
-    #: successful, since what they would have said is unknown.
-    evaluator_errors: list[str] = field(default_factory=list)
+
+    @property
+    def total_score(self) -> float | None:
+        """zebench's totalScore (models.total_score: the weighted score on the 0-1 scale)."""
+        return total_score(self.weighted_score)
 
 
 #: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
@@ -40,15 +49,15 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
 
     weightedScore = 10 * sum(score * weight) / sum(weight) over applicable evaluators with weight > 0;
     successMetric = mean score of the applicable "task" evaluators with weight > 0 (weightedScore / 10 if none);
-    isSuccessful = completed and every gate holds and successMetric >= the threshold and no evaluator that counts
-    (weight > 0, or a gate) failed. Gates: install and test passed (when the scenario has them) and the integrity
-    guard found nothing; a gate evaluator that failed (error) fails its gate. An evaluator that failed has no
-    score: the weighted score and the success metric are computed without it, and ``evaluator_errors`` names it.
+    isSuccessful = completed and every gate holds and successMetric >= the threshold and no evaluator error
+    (models.evaluator_errors: an evaluator that failed and counts, with a weight above 0 or as a gate). Gates:
+    install and test passed (when the scenario has them) and the integrity guard found nothing; a gate evaluator
+    that failed (error) fails its gate. An evaluator that failed has no score: the weighted score and the success
+    metric are computed without it.
     """
     # every figure on the 0-1 scale: an evaluation may be out of another maxScore
     normalized = [(e, e.normalized_score) for e in evaluations]
     scored = [(e, s) for e, s in normalized if e.applicable and s is not None and e.weight > 0]
-    total = sum(s for _, s in scored) if scored else None
     weight_sum = sum(e.weight for e, _ in scored)
     weighted = round(10 * sum(s * e.weight for e, s in scored) / weight_sum, 4) if weight_sum else None
     task = [s for e, s in scored if e.kind == "task"]
@@ -58,20 +67,15 @@ def score_run(evaluations: list[Evaluation], rubric: RubricOverrides, completed:
         metric = None if weighted is None else round(weighted / 10, 4)
     by_name = {e.evaluator_name: e for e in evaluations}
     gates: dict[str, bool] = {}
-    for name in GATE_COMMANDS:
+    for name in GATE_EVALUATORS:
         e = by_name.get(name)
         if e is not None and (e.applicable or e.error is not None):  # an error has no score: the gate fails
             gates[name] = e.normalized_score == 1.0
-    guard = by_name.get("integrity_guard")
-    if guard is not None and (guard.applicable or guard.error is not None):
-        gates["integrity_guard"] = guard.normalized_score == 1.0
-    gate_names = (*GATE_COMMANDS, "integrity_guard")
-    errors = [
-        e.evaluator_name
-        for e in evaluations
-        if e.error is not None and (e.weight > 0 or e.evaluator_name in gate_names)
-    ]
     successful = (
-        completed and all(gates.values()) and metric is not None and metric >= rubric.success_threshold and not errors
+        completed
+        and all(gates.values())
+        and metric is not None
+        and metric >= rubric.success_threshold
+        and not evaluator_errors(evaluations)
     )
-    return Score(total, weighted, metric, successful, gates, errors)
+    return Score(weighted, metric, successful, gates)

@@ -134,6 +134,14 @@ def answer_question(question: str, answers: dict[str, str]) -> str:
     return DEFAULT_ANSWER
 
 
+def stored_output(output: str) -> str:
+    """A tool call's output as the transcript keeps it: the first TRANSCRIPT_OUTPUT_LIMIT characters, the cut
+    marked."""
+    if len(output) <= TRANSCRIPT_OUTPUT_LIMIT:
+        return output
+    return output[:TRANSCRIPT_OUTPUT_LIMIT] + f"\n... [{len(output) - TRANSCRIPT_OUTPUT_LIMIT} characters not stored]"
+
+
 @dataclass
 class Toolbox:
     """The tools bound to one workspace. ``calls`` is the transcript of every call made.
@@ -197,14 +205,26 @@ class Toolbox:
             outcome = ToolOutcome(f"Error: {exc}", is_error=True)
         except OSError as exc:  # e.g. a command that cannot be started: the model sees it, the run goes on
             outcome = ToolOutcome(f"Error: {exc.strerror or exc}", is_error=True)
-        record.output = outcome.output[:TRANSCRIPT_OUTPUT_LIMIT] + (
-            f"\n... [{len(outcome.output) - TRANSCRIPT_OUTPUT_LIMIT} characters not stored]"
-            if len(outcome.output) > TRANSCRIPT_OUTPUT_LIMIT
-            else ""
-        )
+        record.output = stored_output(outcome.output)
         record.is_error = outcome.is_error
         record.duration_ms = int((time.monotonic() - started) * 1000)
         return outcome
+
+    def record_external(
+        self, name: str, arguments: dict[str, Any], output: str, *, is_error: bool = False, duration_ms: int = 0
+    ) -> ToolCallRecord:
+        """Record a call an agent made with its own tools (the Claude Code CLI's Read, Bash, Edit...), in the same
+        transcript as the toolbox's calls: the harness did not run it, the agent reported it."""
+        record = ToolCallRecord(
+            seq=len(self.calls),
+            name=name,
+            input=dict(arguments),
+            output=stored_output(output),
+            is_error=is_error,
+            duration_ms=duration_ms,
+        )
+        self.calls.append(record)
+        return record
 
     # -- handlers ---------------------------------------------------------------------------------------------
 

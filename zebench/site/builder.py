@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import gzip
 import hashlib
 import io
@@ -26,7 +27,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -35,8 +36,11 @@ from typing import Any
 
 from .. import store
 from ..constants import zebench_version
+from ..models.shapes import BatchRowDict, RunDetailDict
 from ..report import analysis
 from ..store import NotReadable, open_for_reading
+from . import pages
+from .pages import SiteData, batch_page, item_rows
 
 #: Run details (with transcripts) per chunk file: data/runs/<n>.js and api/v2/runs/detail/<n>.json.
 DETAIL_CHUNK = 100
@@ -50,17 +54,6 @@ TEXT_LIMIT = 4000
 PATCH_LIMIT = 20000
 STATE_FILE = ".zebench-build.json"
 STATE_FORMAT = 1
-#: Pages (besides the per-batch ones), in navigation order: file, title.
-PAGES = [
-    ("index.html", "Dashboard"),
-    ("runs.html", "Runs"),
-    ("batches.html", "Batches"),
-    ("agents.html", "Agents"),
-    ("scenarios.html", "Scenarios"),
-    ("evaluators.html", "Evaluators"),
-    ("costs.html", "Costs"),
-    ("compare.html", "Compare"),
-]
 
 #: The Content-Security-Policy every page satisfies (also in netlify.toml and the generated _headers; a test
 #: checks they agree). Vega draws with its expression interpreter (no eval); vega-embed sets inline styles.
@@ -103,6 +96,11 @@ ORIGINAL_RUNS_MIRRORED = 10_000
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 #: Names the site uses itself in the folders batch files go to (api/batches/index.json is the batch list).
 _RESERVED_NAMES = {"index"}
+
+
+def navigation() -> list[tuple[str, str]]:
+    """The pages the navigation lists (site/pages.py), in order: file and title."""
+    return [(p.file, p.title) for p in pages.ALL_PAGES if p.nav]
 
 
 def file_name(identifier: str, *, plain: bool = True) -> str:
@@ -178,20 +176,21 @@ def _cut_content(content: Any) -> Any:
     return content
 
 
-def site_detail(detail: dict[str, Any]) -> dict[str, Any]:
+def site_detail(detail: RunDetailDict) -> RunDetailDict:
     """A run detail for the run view: long texts cut (TEXT_LIMIT, PATCH_LIMIT)."""
     for f in detail["diff"]["files"]:
         f["patch"] = _cut(f.get("patch"), PATCH_LIMIT)
     for v in detail["validationResults"]:
         v["outputTail"] = _cut(v.get("outputTail"), TEXT_LIMIT)
-    transcript = detail.get("transcript") or {}
-    for m in transcript.get("messages", []):
+    transcript = detail.get("transcript")
+    for m in transcript["messages"] if transcript else []:
         m["content"] = _cut_content(m.get("content"))
-    for c in transcript.get("toolCalls", []):
+    for c in transcript["toolCalls"] if transcript else []:
         c["output"] = _cut(c.get("output"), TEXT_LIMIT)
         c["input"] = _cut_content(c.get("input"))
-    if detail.get("telemetry"):
-        detail["telemetry"]["promptSent"] = _cut(detail["telemetry"].get("promptSent"), TEXT_LIMIT)
+    telemetry = detail["telemetry"]
+    if telemetry:
+        telemetry["promptSent"] = _cut(telemetry.get("promptSent"), TEXT_LIMIT)
     return detail
 
 
@@ -296,7 +295,7 @@ def _environment(root: Path) -> Any:
     env.filters["tokens"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f} M" if v >= 1e6 else f"{int(v):,}"
     env.filters["duration"] = _duration
     env.filters["when"] = _when
-    env.filters["config"] = lambda r: analysis.config_name(r["agent"], r.get("model") or "")
+    env.filters["config"] = analysis.config_label
     env.filters["batch_file"] = file_name  # replaced per build by the build's batch_file_names() mapping
     env.filters["script_json"] = lambda v: markupsafe.Markup(script_json(v))
     return env
@@ -340,7 +339,14 @@ def _fingerprint(root: Path, base_url: str | None) -> str:
     package = Path(__file__).resolve().parents[1]
     sources = [
         package / name
-        for name in ("site/builder.py", "site/charts.py", "report/analysis.py", "report/stats.py", "models/openapi.py")
+        for name in (
+            "site/builder.py",
+            "site/pages.py",
+            "site/charts.py",
+            "report/analysis.py",
+            "report/stats.py",
+            "models/openapi.py",
+        )
     ]  # what the pages and the mirror are made with
     sources += sorted((package / "store").glob("*.py")) + sorted((package / "models").glob("*.py"))
     for source in sources:
@@ -462,7 +468,7 @@ class _Builder:
         html = self.env.get_template(template).render(
             root=root,
             assets=self.assets,
-            pages=PAGES,
+            pages=navigation(),
             current=rel,
             built_at=as_of or self.built_at,
             version=zebench_version(),
@@ -490,7 +496,17 @@ class _Builder:
         self.say(f"batches ({len(batches):,})")
         self.build_batches(batches)
         self.say("pages")
-        self.build_pages(stats, batches)
+        data = SiteData(
+            conn,
+            stats=stats,
+            batches=batches,
+            previous_batch=self.previous_batch,
+            batch_configs=self.batch_configs,
+            batch_files=self.batch_files,
+        )
+        self.build_stats_mirror(data)
+        self.build_page_data(data)
+        self.build_pages(data)
         self.build_host_files()
         self.remove_stale()
         self.state.save(self.out / STATE_FILE)
@@ -575,23 +591,23 @@ class _Builder:
             ),
         )
 
-    def all_batches(self) -> list[dict[str, Any]]:
-        rows, cursor = [], None
+    def all_batches(self) -> list[BatchRowDict]:
+        rows: list[BatchRowDict] = []
+        cursor = None
         while True:
             page, cursor = store.query_batches(self.conn, limit=store.MAX_PAGE, cursor=cursor)
             rows.extend(page)
             if cursor is None:
                 return rows  # newest first
 
-    def build_batches(self, batches: list[dict[str, Any]]) -> None:
-        from . import charts
-
+    def build_batches(self, batches: list[BatchRowDict]) -> None:
+        """One unit per batch (its page, data and downloads), then the batch lists of the API mirror."""
         conn = self.conn
         versions = store.query_batch_versions(conn)
         created = [b["batchId"] for b in reversed(batches)]  # oldest first
         self.previous_batch = analysis.previous_comparable_batches(conn, created)
         self.batch_configs = {
-            b: [analysis.config_name(*c.split("|", 1)) for c in config[0]]
+            b: [analysis.config_name(*c.split("|")) for c in config[0]]
             for b, config in store.query_batch_configurations(conn).items()
         }
         self.batch_files = batch_file_names(created)
@@ -600,343 +616,57 @@ class _Builder:
             batch_id = batch["batchId"]
             name = self.batch_files[batch_id]
             previous = self.previous_batch.get(batch_id)
-
-            def make(batch_id: str = batch_id, name: str = name, previous: str | None = previous) -> None:
-                detail = store.query_batch_detail(conn, batch_id)
-                assert detail is not None
-                self.output.write(f"api/v2/batches/{name}.json", json_text(detail))
-                runs = store.query_batch_run_rows(conn, batch_id)
-                # gzipped: downloads of every batch would otherwise be a seventh of a large site
-                self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
-                self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
-                items = store.query_item_counts(conn, {"batchId": batch_id})
-                # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
-                self.output.write(
-                    f"data/batch-matrix/{name}.js",
-                    packed_data_script(f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)),
-                )
-                self.output.write(
-                    f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", _item_rows(items))
-                )
-                b = detail["breakdowns"]
-                specs = {}
-                for key, rows, label in (("suite", b["bySuite"], "suite"), ("tier", b["byTier"], "tier")):
-                    if rows:  # one bar per configuration: rates of different agents are never pooled
-                        specs[key] = charts.grouped_bars(
-                            [
-                                {
-                                    label: r[label],
-                                    "config": analysis.config_name(r["agent"], r["model"]),
-                                    "rate": r["successRate"],
-                                    "runs": r["runs"],
-                                }
-                                for r in rows
-                            ],
-                            label,
-                            "config",
-                            "rate",
-                            title=f"Success rate by {label} and configuration",
-                            category_title=label,
-                            group_title=charts.CONFIG_TITLE,
-                        )
-                if b["byAgent"]:
-                    specs["agent"] = charts.bars(
-                        [
-                            {"config": analysis.config_name(r["agent"], r["model"] or ""), "rate": r["successRate"]}
-                            for r in b["byAgent"]
-                        ],
-                        "config",
-                        "rate",
-                        title="Success rate by agent and model",
-                        category_title=charts.CONFIG_TITLE,
-                        value_title="success rate",
-                        percent=True,
-                    )
-                if b["byEvaluator"]:
-                    specs["evaluator"] = charts.bars(
-                        [
-                            {"evaluator": r["evaluatorName"], "score": r["avgScore"]}
-                            for r in b["byEvaluator"]
-                            if r["avgScore"] is not None
-                        ],
-                        "evaluator",
-                        "score",
-                        title="Mean score by evaluator (0-1)",
-                        category_title="evaluator",
-                        value_title="mean score",
-                        domain=(0, 1),
-                    )
-                if b["failuresByCategory"]:
-                    specs["failures"] = charts.bars(
-                        [{"category": r["category"], "runs": r["runs"]} for r in b["failuresByCategory"]],
-                        "category",
-                        "runs",
-                        title="Failed runs by category",
-                        category_title="category",
-                        value_title="runs",
-                        fmt=",d",
-                    )
-                configs = sorted({analysis.config_name(r["agent"], r["model"]) for r in b["byAgent"]})
-                self.page(
-                    f"batches/{name}.html",
-                    "batch.html",
-                    as_of=store.query_data_as_of(conn, batch_id),
-                    title=f"Batch {batch_id}",
-                    batch=detail,
-                    configs=configs,
-                    name=name,
-                    specs=specs,
-                    previous=previous,
-                    figures={
-                        "batchId": batch_id,
-                        "denominators": detail["denominators"],
-                        "breakdowns": {k: b[k] for k in ("byAgent", "bySuite", "byTier")},
-                    },
-                )
-
             self.unit(
                 f"batch:{batch_id}",
                 [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")],
-                make,
+                functools.partial(self.build_batch, batch_id, name, previous),
             )
         self.output.write("api/v2/batches/index.json", json_text(batches))
         self.output.write(
             "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
         )
 
-    def build_pages(self, stats: dict[str, Any], batches: list[dict[str, Any]]) -> None:
-        from . import charts
-
+    def build_batch(self, batch_id: str, name: str, previous: str | None) -> None:
+        """A batch's page, its API mirror file, its data for the browser and its downloads."""
         conn = self.conn
-        board = analysis.leaderboard(conn)
-        for row in board:
-            row["config"] = row["configuration"]
-        agents = analysis.agent_stats(conn, [dict(r) for r in board])
-        scenarios = store.query_stats_scenarios(conn)
-        self.output.write("api/v2/stats.json", json_text(stats))
-        self.output.write("api/v2/stats/agents.json", json_text(agents))
-        self.output.write("api/v2/stats/scenarios.json", json_text(scenarios))
-        self.output.write("api/stats.json", json_text(store.query_original_stats(conn)))
-        self.output.write("api/stats/agents.json", json_text(store.query_original_agent_stats(conn)))
+        detail = store.query_batch_detail(conn, batch_id)
+        assert detail is not None
+        self.output.write(f"api/v2/batches/{name}.json", json_text(detail))
+        runs = store.query_batch_run_rows(conn, batch_id)
+        # gzipped: downloads of every batch would otherwise be a seventh of a large site
+        self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
+        self.output.write(f"downloads/{name}.json.gz", _gzip(json_text(runs).encode()))
+        items = store.query_item_counts(conn, {"batchId": batch_id})
+        # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
+        self.output.write(
+            f"data/batch-matrix/{name}.js",
+            packed_data_script(f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)),
+        )
+        self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", item_rows(items)))
+        self.page(
+            f"batches/{name}.html",
+            "batch.html",
+            as_of=store.query_data_as_of(conn, batch_id),
+            **batch_page(detail, name=name, previous=previous),
+        )
+
+    def build_stats_mirror(self, data: SiteData) -> None:
+        """The API's statistics in both shapes, and its OpenAPI document."""
         from ..models.openapi import openapi_document
 
+        conn = self.conn
+        self.output.write("api/v2/stats.json", json_text(data.stats))
+        self.output.write(
+            "api/v2/stats/agents.json", json_text(analysis.agent_stats(conn, [dict(r) for r in data.board]))
+        )
+        self.output.write("api/v2/stats/scenarios.json", json_text(store.query_stats_scenarios(conn)))
+        self.output.write("api/stats.json", json_text(store.query_original_stats(conn)))
+        self.output.write("api/stats/agents.json", json_text(store.query_original_agent_stats(conn)))
         self.output.write("api/openapi.json", json_text(openapi_document()))
-        items = store.query_item_counts(conn)
 
-        # dashboard
-        specs = {}
-        if stats["totalRuns"]:
-            specs["histogram"] = charts.score_histogram(store.query_score_histogram(conn))
-            specs["leaderboard"] = charts.leaderboard(board)
-            specs["trends"] = charts.trends(store.query_daily_trends(conn))
-        self.page(
-            "index.html",
-            "index.html",
-            title="Dashboard",
-            stats=stats,
-            board=board,
-            specs=specs,
-            batches=batches[:10],
-            figures={
-                "stats": stats,
-                "leaderboard": _figures(board),
-                "batches": [{"batchId": b["batchId"], **b["denominators"]} for b in batches[:10]],
-            },
-        )
-
-        # agents: heatmap over scenarios (all tiers), per tier, cost versus score
-        by_scenario: dict[tuple[str, str], list[int]] = {}
-        by_tier: dict[tuple[str, str], list[int]] = {}
-        for i in items:
-            config = analysis.config_name(i["agent"], i["model"])
-            for acc, key in ((by_scenario, (config, f"{i['suite']}/{i['scenario']}")), (by_tier, (config, i["tier"]))):
-                counts = acc.setdefault(key, [0, 0])
-                counts[0] += i["runs"]
-                counts[1] += i["successful"]
-        specs = {}
-        if items:
-            specs["heatmap"] = charts.heatmap(
-                [
-                    {"config": c, "scenario": s, "rate": ok / n, "runs": n}
-                    for (c, s), (n, ok) in sorted(by_scenario.items())
-                ],
-                "scenario",
-                "config",
-                "rate",
-                title="success rate",
-                x_title="scenario",
-                y_title=charts.CONFIG_TITLE,
-            )
-            specs["tiers"] = charts.grouped_bars(
-                [{"config": c, "tier": t, "rate": ok / n, "runs": n} for (c, t), (n, ok) in sorted(by_tier.items())],
-                "tier",
-                "config",
-                "rate",
-                title="Success rate by tier",
-                category_title="tier",
-                group_title=charts.CONFIG_TITLE,
-            )
-        costs = store.query_costs_by_config(conn)
-        cost_of = {(c["agent"], c["model"]): c for c in costs}
-        points = [
-            (r, cost_of[(r["agent"], r["model"] or "")])
-            for r in board
-            if r["meanScore"] is not None
-            and cost_of.get((r["agent"], r["model"] or ""), {}).get("meanCostUsd") is not None
-        ]
-        frontier = analysis.pareto_frontier([(c["meanCostUsd"], r["meanScore"]) for r, c in points])
-        pareto = [
-            {
-                "config": r["config"],
-                "cost": c["meanCostUsd"],
-                "score": r["meanScore"],
-                "frontier": "yes" if on else "no",
-            }
-            for (r, c), on in zip(points, frontier, strict=True)
-        ]
-        if pareto:
-            specs["pareto"] = charts.cost_vs_score(pareto)
-        self.page(
-            "agents.html",
-            "agents.html",
-            title="Agents",
-            board=board,
-            specs=specs,
-            pareto=pareto,
-            figures={"leaderboard": _figures(board)},
-        )
-
-        # scenarios: per item and configuration (never pooled); hardest first by the mean over configurations
-        configs = sorted({analysis.config_name(i["agent"], i["model"]) for i in items})
-        by_item: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = {}
-        for i in items:
-            cell = by_item.setdefault((i["suite"], i["scenario"], i["tier"]), {})
-            cell[analysis.config_name(i["agent"], i["model"])] = (i["successful"], i["runs"])
-        hardest: list[dict[str, Any]] = sorted(
-            (
-                {
-                    "suite": k[0],
-                    "scenario": k[1],
-                    "tier": k[2],
-                    "cells": cells,
-                    "mean": sum(ok / n for ok, n in cells.values()) / len(cells),
-                    "runs": sum(n for _, n in cells.values()),
-                }
-                for k, cells in by_item.items()
-            ),
-            key=lambda r: (r["mean"], -r["runs"], r["suite"], r["scenario"], r["tier"]),
-        )
-        flaky = sorted(
-            (
-                {**i, "config": analysis.config_name(i["agent"], i["model"]), "rate": i["successful"] / i["runs"]}
-                for i in items
-                if 0 < i["successful"] < i["runs"]
-            ),
-            key=lambda i: (abs(0.5 - i["rate"]), -i["runs"]),
-        )
-        specs = {}
-        if hardest:
-            top = hardest[:30]
-            specs["hardest"] = charts.heatmap(
-                [
-                    {"item": f"{r['suite']}/{r['scenario']} {r['tier']}", "config": c, "rate": ok / n, "runs": n}
-                    for r in top
-                    for c, (ok, n) in r["cells"].items()
-                ],
-                "config",
-                "item",
-                "rate",
-                title="success rate",
-                x_title=charts.CONFIG_TITLE,
-                y_title="scenario and tier (hardest first)",
-                y_sort=[f"{r['suite']}/{r['scenario']} {r['tier']}" for r in top],
-            )
-        self.page(
-            "scenarios.html",
-            "scenarios.html",
-            title="Scenarios",
-            hardest=hardest[:SCENARIO_ROWS],
-            hardest_total=len(hardest),
-            configs=configs,
-            flaky=flaky[:100],
-            flaky_total=len(flaky),
-            specs=specs,
-        )
-
-        # evaluators
-        evaluators, by_agent = store.query_evaluator_figures(conn)
-        specs = {}
-        if evaluators:
-            specs["scores"] = charts.bars(
-                [
-                    {"evaluator": e["evaluatorName"], "score": e["avgScore"]}
-                    for e in evaluators
-                    if e["avgScore"] is not None
-                ],
-                "evaluator",
-                "score",
-                title="Mean score by evaluator (0-1, applicable runs; all configurations)",
-                category_title="evaluator",
-                value_title="mean score",
-                domain=(0, 1),
-            )
-        if by_agent:
-            specs["matrix"] = charts.heatmap(
-                [
-                    {
-                        "config": analysis.config_name(r["agent"], r["model"]),
-                        "evaluator": r["evaluatorName"],
-                        "score": r["avgScore"],
-                        "runs": r["applicable"],
-                    }
-                    for r in by_agent
-                ],
-                "evaluator",
-                "config",
-                "score",
-                title="mean score",
-                x_title="evaluator",
-                y_title=charts.CONFIG_TITLE,
-            )
-        self.page("evaluators.html", "evaluators.html", title="Evaluators", evaluators=evaluators, specs=specs)
-
-        # costs: a judge's cost only where a judge ran (an llm_judge evaluation that ran, errors included)
-        judge_runs = {(r["agent"], r["model"]): r["applicable"] for r in by_agent if r["evaluatorName"] == "llm_judge"}
-        specs = {}
-        for c in costs:
-            c["config"] = analysis.config_name(c["agent"], c["model"])
-            c["judgeRuns"] = judge_runs.get((c["agent"], c["model"]), 0)
-        solved = [c for c in costs if c["costPerSolvedUsd"] is not None]
-        if solved:
-            specs["per_solved"] = charts.bars(
-                [{"config": c["config"], "usd": c["costPerSolvedUsd"]} for c in solved],
-                "config",
-                "usd",
-                title="Cost per solved task (USD)",
-                category_title=charts.CONFIG_TITLE,
-                value_title="USD",
-                fmt="$.4f",
-            )
-        if costs:
-            specs["tokens"] = charts.grouped_bars(
-                [
-                    {"config": c["config"], "kind": kind, "tokens": c[key], "runs": c["runs"]}
-                    for c in costs
-                    for kind, key in (("input", "tokensIn"), ("output", "tokensOut"), ("cache read", "cacheReadTokens"))
-                ],
-                "config",
-                "kind",
-                "tokens",
-                title="Tokens by agent and model",
-                category_title=charts.CONFIG_TITLE,
-                group_title="tokens",
-                percent=False,
-            )
-        self.page("costs.html", "costs.html", title="Costs", costs=costs, stats=stats, specs=specs)
-
-        # batches, runs, run view, compare
-        self.page("batches.html", "batches.html", title="Batches", batches=batches)
-        configurations = query_configurations(conn)
+    def build_page_data(self, data: SiteData) -> None:
+        """What the pages that work in the browser load: the site's manifest, the item counts, the live marker."""
+        stats = data.stats
         manifest = {
             "builtAt": self.built_at,
             "runs": stats["totalRuns"],
@@ -952,41 +682,19 @@ class _Builder:
                     "runs": b["totalRuns"],
                     "configs": self.batch_configs.get(b["batchId"], []),
                 }
-                for b in batches
+                for b in data.batches
             ],
-            "configs": configurations,
+            "configs": data.configurations,
         }
         self.output.write("data/manifest.js", data_script("manifest", manifest))
-        self.output.write("data/items.js", packed_data_script("items", _item_rows(items)))
+        self.output.write("data/items.js", packed_data_script("items", item_rows(data.items)))
         # null: a built site is not live; `zebench serve --site` answers this path with where its API is
         self.output.write("data/live.js", data_script("live", None))
-        self.page("runs.html", "runs.html", title="Runs", stats=stats)
-        self.page("run.html", "run.html", title="Run")
-        self.page("batch.html", "batch_view.html", title="Batch")
-        latest: list[dict[str, Any]] = []
-        latest_pair = None
-        if batches:
-            newest = batches[0]["batchId"]
-            previous = self.previous_batch.get(newest)
-            if previous:  # the same configurations ran in both: one comparison per configuration
-                latest_pair = (previous, newest)
-                for config in self.batch_configs.get(newest, []):
-                    agent, model = config_parts(configurations, config)
-                    side = {"agent": agent, "model": model or ""}
-                    latest.append(
-                        {
-                            "config": config,
-                            **analysis.compare(conn, {"batchId": previous, **side}, {"batchId": newest, **side}),
-                        }
-                    )
-        self.page(
-            "compare.html",
-            "compare.html",
-            title="Compare",
-            latest=latest,
-            latest_pair=latest_pair,
-            latest_files=(self.batch_files[latest_pair[0]], self.batch_files[latest_pair[1]]) if latest_pair else None,
-        )
+
+    def build_pages(self, data: SiteData) -> None:
+        """Every page of site/pages.py."""
+        for unit in pages.ALL_PAGES:
+            self.page(unit.file, unit.template, title=unit.title, **unit.context(data))
 
     def build_host_files(self) -> None:
         headers = "".join(
@@ -996,7 +704,7 @@ class _Builder:
         self.output.write("_redirects", "".join(f"{src} {dst} 200\n" for src, dst in REWRITES))
         if self.base_url:
             base = self.base_url.rstrip("/")
-            urls = [f"{base}/{p}" for p, _ in PAGES] + [
+            urls = [f"{base}/{p}" for p, _ in navigation()] + [
                 f"{base}/{f}" for f in sorted(self.output.files) if f.startswith("batches/")
             ]
             self.output.write(
@@ -1026,7 +734,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
@@ -1040,47 +748,3 @@ def _csv(rows: list[dict[str, Any]]) -> str:
                 }
             )
     return buffer.getvalue()
-
-
-#: Items listed on the scenarios page (hardest first); the chart shows the 30 hardest.
-SCENARIO_ROWS = 200
-
-
-def _item_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
-    """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
-    successful, scored, sum of weighted scores]."""
-    return [
-        [
-            i["agent"],
-            i["model"],
-            i["suite"],
-            i["scenario"],
-            i["tier"],
-            i["runs"],
-            i["successful"],
-            i["scored"],
-            i["sum_weighted"],
-        ]
-        for i in items
-        if i["runs"]
-    ]
-
-
-def _figures(board: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The leaderboard's figures as a page shows them (its data block; tests compare it with the CLI and API)."""
-    return [{k: v for k, v in r.items() if k != "config"} for r in board]
-
-
-def query_configurations(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every configuration with runs: agent, model and its name."""
-    return [
-        {"agent": a, "model": m or None, "name": analysis.config_name(a, m)}
-        for a, m in store.query_configurations(conn)
-    ]
-
-
-def config_parts(configurations: list[dict[str, Any]], name: str) -> tuple[str, str | None]:
-    for c in configurations:
-        if c["name"] == name:
-            return c["agent"], c["model"]
-    raise KeyError(name)

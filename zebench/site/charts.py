@@ -4,6 +4,7 @@ a page opened from file:// cannot fetch). Titles are set explicitly (layered cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -45,7 +46,7 @@ def validated(chart_spec: dict[str, Any]) -> dict[str, Any]:
     return chart_spec
 
 
-def score_histogram(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def score_histogram(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """rows: store.query_score_histogram (bin 0..9, runs)."""
     data = [{"score": f"{r['bin']}-{r['bin'] + 1}", "bin": r["bin"], "runs": r["runs"]} for r in rows]
     chart = (
@@ -95,7 +96,7 @@ def leaderboard(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return _spec(alt.layer(bars, errors).properties(width=WIDTH, height=height, title="Leaderboard"), data)
 
 
-def trends(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def trends(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """rows: store.query_daily_trends; daily success rate per configuration."""
     data = [
         {

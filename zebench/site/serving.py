@@ -76,8 +76,12 @@ ROUTES: list[tuple[str, Any]] = [
     (r"^/-/site$", site_root),
     (r"^/-/site/(?P<path>.*)$", site),
 ]
+#: With a site served, ``/`` leads to the report (Datasette's index stays at /.json; the database's own page,
+#: /<db>, lists its tables). A plugin's routes come before Datasette's, so this one wins over the index.
+ROOT_TO_SITE: tuple[str, Any] = (r"^/$", site_root)
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
-def register_routes() -> list[tuple[str, Any]]:
-    return ROUTES
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    served = (datasette.plugin_config("zebench") or {}).get("site")
+    return [*ROUTES, ROOT_TO_SITE] if served else ROUTES

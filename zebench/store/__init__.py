@@ -3,7 +3,9 @@
 * ``schema``: the migrations, frozen (a shipped migration is never edited; the schema changes only through new ones);
 * ``sql``: the SQL fragments every query shares (one definition of each count), generated from the models;
 * ``writes``: runs and batches, with the consistency and redaction gate before the database;
-* ``queries``: the named read queries the CLI, the API and the static site share;
+* ``queries``: the named read queries the CLI, the API and the static site share, a package by what each serves
+  (``runs``, ``batches``, ``aggregates``: /api/v2; ``original``: the original's /api/*; ``records``: records read
+  back; ``site``: the static site's own; ``canned``: Datasette's canned queries; ``common``: shared helpers);
 * ``core``: the Store (a connection, its migrations, transactions);
 * ``reading``: a database opened for reading only, never migrated (the read-only commands), and ``migrate_database``.
 

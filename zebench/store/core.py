@@ -6,12 +6,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
 from ..constants import DEFAULT_DB_PATH
 from ..models import BatchRecord, RunRecord
+from ..models.shapes import RunRowDict
 from . import queries
 from .schema import migrations
 from .writes import WriteCounts, refresh_batch_aggregates, write_batch, write_runs
@@ -103,8 +103,8 @@ class Store:
     def run_ids(self, batch_id: str | None = None) -> list[str]:
         return queries.run_ids(self.conn, batch_id)
 
-    def run_summaries(self, batch_id: str) -> list[dict[str, Any]]:
-        """The columns the batch summary table shows, one row per counted run of the batch."""
+    def run_summaries(self, batch_id: str) -> list[RunRowDict]:
+        """The runs the batch summary table shows: the counted runs of the batch."""
         return queries.run_summaries(self.conn, batch_id)
 
     def checkpoint(self) -> None:

@@ -16,20 +16,12 @@ from typing import Any
 
 from ..isolation.redact import default_redactor, redact
 from ..models import BatchRecord, RunRecord, record_problems
-from .sql import batch_figures_sql, dumps
+from ..models.run import BATCHES, RUN_PARTS, RUNS
+from .rows import write_rows
+from .sql import batch_refresh_sql
 
 #: Child tables of a run, deleted and rewritten together with it.
-RUN_CHILD_TABLES = (
-    "evaluation_results",
-    "run_telemetry",
-    "validation_results",
-    "baseline_results",
-    "run_diff_files",
-    "run_dependency_changes",
-    "run_messages",
-    "run_tool_calls",
-    "run_manifests",
-)
+RUN_CHILD_TABLES = tuple(table.name for table in RUN_PARTS)
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -41,168 +33,9 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
 
 
 def run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every table for one run record (scripts/bench/api.py writes them directly, to build large
-    databases fast)."""
-    rows: dict[str, list[dict[str, Any]]] = {}
-    rows["benchmark_runs"] = [
-        {
-            "run_id": r.run_id,
-            "batch_id": r.batch_id,
-            "suite": r.suite,
-            "scenario": r.scenario,
-            "tier": r.tier,
-            "agent": r.agent,
-            "model": r.model,
-            "status": r.status,
-            "started_at": r.started_at,
-            "completed_at": r.completed_at,
-            "total_score": r.total_score,
-            "weighted_score": r.weighted_score,
-            "is_successful": int(r.is_successful),
-            "success_metric": r.success_metric,
-            "specialist_enabled": int(r.specialist_enabled),
-            "specialist_name": r.specialist_name,
-            "specialist_version": r.specialist_version,
-            "repeat_index": r.repeat_index,
-            "failure_category": r.failure.category if r.failure else None,
-            "failure_stage": r.failure.stage if r.failure else None,
-            "error": r.failure.message if r.failure else None,
-            "has_diff": int(r.diff is not None),
-            "has_transcript": int(r.transcript is not None),
-            "metadata": dumps(r.metadata),
-            "cost_usd": r.telemetry.cost_usd if r.telemetry else None,
-            "evaluator_errors": sum(e.error is not None for e in r.evaluations),
-        }
-    ]
-    rows["evaluation_results"] = [
-        {
-            "run_id": r.run_id,
-            "evaluator_name": e.evaluator_name,
-            "score": e.score,
-            "max_score": e.max_score,
-            "normalized_score": e.normalized_score,
-            "applicable": int(e.applicable),
-            "weight": e.weight,
-            "kind": e.kind,
-            "details": dumps(e.details),
-            "error": e.error,
-            "created_at": r.completed_at or r.started_at,
-            "cost_usd": e.cost_usd,
-        }
-        for e in r.evaluations
-    ]
-    if r.telemetry is not None:
-        t = r.telemetry
-        rows["run_telemetry"] = [
-            {
-                "run_id": r.run_id,
-                "tool_calls": t.tool_calls,
-                "tokens_in": t.tokens_in,
-                "tokens_out": t.tokens_out,
-                "cache_read_tokens": t.cache_read_tokens,
-                "cache_write_tokens": t.cache_write_tokens,
-                "cost_usd": t.cost_usd,
-                "judge_cost_usd": t.judge_cost_usd,
-                "duration_ms": t.duration_ms,
-                "workspace_dir": t.workspace_dir,
-                "stage_ms": dumps(t.stage_ms),
-                "prompt_sent": t.prompt_sent,
-            }
-        ]
-    rows["validation_results"] = [
-        {
-            "run_id": r.run_id,
-            "seq": i,
-            "kind": v.kind,
-            "command": v.command,
-            "status": v.status,
-            "exit_code": v.exit_code,
-            "duration_ms": v.duration_ms,
-            "output_tail": v.output_tail,
-            "baseline_status": v.baseline_status,
-        }
-        for i, v in enumerate(r.validation)
-    ]
-    rows["baseline_results"] = [
-        {
-            "run_id": r.run_id,
-            "seq": i,
-            "kind": v.kind,
-            "command": v.command,
-            "status": v.status,
-            "exit_code": v.exit_code,
-            "duration_ms": v.duration_ms,
-            "output_tail": v.output_tail,
-        }
-        for i, v in enumerate(r.baseline)
-    ]
-    if r.diff is not None:
-        rows["run_diff_files"] = [
-            {
-                "run_id": r.run_id,
-                "seq": i,
-                "path": f.path,
-                "change": f.change,
-                "binary": int(f.binary),
-                "additions": f.additions,
-                "deletions": f.deletions,
-                "patch": f.patch,
-                "patch_truncated": int(f.patch_truncated),
-            }
-            for i, f in enumerate(r.diff.files)
-        ]
-        rows["run_dependency_changes"] = [
-            {
-                "run_id": r.run_id,
-                "seq": i,
-                "manifest": c.manifest,
-                "section": c.section,
-                "name": c.name,
-                "before": c.before,
-                "after": c.after,
-            }
-            for i, c in enumerate(r.diff.dependency_changes)
-        ]
-    if r.transcript is not None:
-        rows["run_messages"] = [
-            {
-                "run_id": r.run_id,
-                "seq": i,
-                "role": m.role,
-                "content": dumps(m.content),
-            }
-            for i, m in enumerate(r.transcript.messages)
-        ]
-        rows["run_tool_calls"] = [
-            {
-                "run_id": r.run_id,
-                "seq": c.seq,
-                "name": c.name,
-                "input": dumps(c.input),
-                "output": c.output,
-                "is_error": int(c.is_error),
-                "duration_ms": c.duration_ms,
-            }
-            for c in r.transcript.tool_calls
-        ]
-    if r.manifest is not None:
-        m = r.manifest
-        rows["run_manifests"] = [
-            {
-                "run_id": r.run_id,
-                "format_version": m.format_version,
-                "zebench_version": m.zebench_version,
-                "git_commit": m.git_commit,
-                "scenario_hash": m.scenario_hash,
-                "prompt_hash": m.prompt_hash,
-                "agent": m.agent,
-                "model": m.model,
-                "settings": dumps(m.settings),
-                "python_version": m.python_version,
-                "platform": m.platform,
-            }
-        ]
-    return rows
+    """The rows of every table for one run record, by table and column name (models.run declares them;
+    scripts/bench/api.py writes them directly, to build large databases fast)."""
+    return {table.name: write_rows(table, r) for table in (RUNS, *RUN_PARTS)}
 
 
 class InconsistentRecord(ValueError):
@@ -304,7 +137,7 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     if not records:
         return counts
     # read before any delete: a rewrite of the newest run must still get a higher revision (indexed MAX)
-    revision = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()[0]
+    (revision,) = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()
     if existing:
         payload = json.dumps(list(existing))
         for table in ("benchmark_runs", *RUN_CHILD_TABLES):
@@ -338,34 +171,15 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
-    """Recompute a batch's figures from its stored runs, with the counts of COUNT_CONDITIONS (cancelled attempts
-    are counted apart, never as runs)."""
-    conn.execute(
-        f"""
-        UPDATE batch_runs SET
-          total_runs = agg.total, successful_runs = agg.successful, failed_runs = agg.failed,
-          avg_score = agg.avg_score, avg_weighted_score = agg.avg_weighted,
-          agent_failed_runs = agg.agent_failed, infra_failed_runs = agg.infra_failed, scored_runs = agg.scored,
-          cancelled_runs = agg.cancelled, evaluator_error_runs = agg.evaluator_errors,
-          completed_at = COALESCE(?, completed_at)
-        FROM ({batch_figures_sql()}) AS agg
-        WHERE batch_id = ?
-        """,
-        (completed_at, batch_id, batch_id),
-    )
+    """Recompute a batch's figures from its stored runs (store.sql.BATCH_FIGURES: the sums of SUMS over its counted
+    runs, and its cancelled attempts apart, never as runs)."""
+    conn.execute(batch_refresh_sql(), (batch_id, batch_id))
+    if completed_at is not None:
+        conn.execute("UPDATE batch_runs SET completed_at = ? WHERE batch_id = ?", (completed_at, batch_id))
 
 
 #: batch_runs columns a write of a BatchRecord may set (created_at only when the row is new).
-_BATCH_WRITE_FIELDS = (
-    "completed_at",
-    "total_runs",
-    "successful_runs",
-    "failed_runs",
-    "expected_runs",
-    "avg_score",
-    "avg_weighted_score",
-    "metadata",
-)
+_BATCH_WRITE_FIELDS = tuple(c.name for c in BATCHES.written() if c.name not in ("batch_id", "created_at"))
 
 
 def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
@@ -374,18 +188,7 @@ def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
     batch at its start and again at its end with a later createdAt. When runs of the batch are stored, its
     aggregates are then recomputed from them (the stored runs are the truth)."""
     batch = redact(batch)
-    row = {
-        "batch_id": batch.batch_id,
-        "created_at": batch.created_at,
-        "completed_at": batch.completed_at,
-        "total_runs": batch.total_runs,
-        "successful_runs": batch.successful_runs,
-        "failed_runs": batch.failed_runs,
-        "expected_runs": batch.expected_runs,
-        "avg_score": batch.avg_score,
-        "avg_weighted_score": batch.avg_weighted_score,
-        "metadata": dumps(batch.metadata),
-    }
+    (row,) = write_rows(BATCHES, batch)
     given = [c for c in _BATCH_WRITE_FIELDS if c in batch.model_fields_set]
     columns = ", ".join(row)
     update = ", ".join(f"{c} = excluded.{c}" for c in given) or "batch_id = excluded.batch_id"

@@ -3,14 +3,17 @@
 ``FakeModelServer`` listens on 127.0.0.1 and speaks enough of two HTTP APIs for the real SDKs to work against it:
 
 * the Anthropic Messages API (``POST /v1/messages``): text and tool_use blocks, usage with cache fields,
-  errors with the API's JSON shape (429 rate_limit_error, 529 overloaded_error, 5xx);
+  errors with the API's JSON shape (429 rate_limit_error, 529 overloaded_error, 5xx); a request with
+  ``"stream": true`` gets the same message as server-sent events (message_start, content blocks with text and
+  input_json deltas, message_delta, message_stop), as the Claude Code CLI asks for it;
 * OpenAI-compatible chat completions (``POST /v1/chat/completions``, also under ``/api/v1`` as OpenRouter
   serves it): assistant messages with tool_calls, usage.
 
 Responses are scripted per test: ``server.script_anthropic(item, ...)`` queues items served in order, where an
 item is a response body (see the builders below), an ``Error``, or a callable taking the request JSON and
 returning either. ``server.default_anthropic`` (a callable) answers when the queue is empty. Every request is
-recorded in ``server.requests`` (path, headers, JSON body). ``latency`` seconds are added to each response.
+recorded in ``server.requests`` (path, headers, JSON body, method: requests to other paths or with other methods
+too, answered 404). ``latency`` seconds are added to each response.
 
 Usage::
 
@@ -111,6 +114,31 @@ def tool_use(
     }
 
 
+def stream_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A Messages API response body as the API streams it: (event name, data) pairs. The usage is the API's:
+    input and cache tokens in message_start, the final (cumulative) counts in message_delta."""
+    message_usage = dict(message.get("usage") or usage())
+    start = {**message, "content": [], "stop_reason": None, "stop_sequence": None, "usage": {**message_usage}}
+    start["usage"]["output_tokens"] = 1
+    events: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": start})]
+    for index, block in enumerate(message.get("content") or []):
+        if block.get("type") == "tool_use":
+            first = {**block, "input": {}}
+            delta = {"type": "input_json_delta", "partial_json": json.dumps(block.get("input") or {})}
+        else:
+            first = {**block, "text": ""}
+            delta = {"type": "text_delta", "text": block.get("text", "")}
+        events += [
+            ("content_block_start", {"type": "content_block_start", "index": index, "content_block": first}),
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}),
+            ("content_block_stop", {"type": "content_block_stop", "index": index}),
+        ]
+    final = {"stop_reason": message.get("stop_reason"), "stop_sequence": message.get("stop_sequence")}
+    events.append(("message_delta", {"type": "message_delta", "delta": final, "usage": message_usage}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
+
+
 # -- chat completions bodies ------------------------------------------------------------------------------------
 
 
@@ -158,6 +186,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any
+    method: str = "POST"
 
 
 class FakeModelServer:
@@ -224,6 +253,22 @@ class FakeModelServer:
                 # Headers and body go out as two writes: without NODELAY, Nagle + delayed ACK add ~40 ms a call.
                 self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+            def do_GET(self) -> None:
+                # Recorded (a client may probe more than the two APIs), answered 404 as an unknown route
+                path = self.path.split("?", 1)[0]
+                with server._lock:
+                    server.requests.append(
+                        RecordedRequest(path, {k.lower(): v for k, v in self.headers.items()}, None, self.command)
+                    )
+                if self.command == "HEAD":  # headers only
+                    self.send_response(404)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                self._send(404, {"error": {"type": "not_found_error", "message": f"no route {self.command} {path}"}})
+
+            do_HEAD = do_DELETE = do_PUT = do_GET
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
@@ -250,8 +295,19 @@ class FakeModelServer:
                     else:
                         payload = {"error": {"message": item.message, "type": item.type, "code": item.status}}
                     self._send(item.status, payload, item.headers)
+                elif api == "anthropic" and isinstance(body, dict) and body.get("stream"):
+                    self._send_events(stream_events(item))
                 else:
                     self._send(200, item)
+
+            def _send_events(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+                data = "".join(f"event: {name}\ndata: {json.dumps(event)}\n\n" for name, event in events).encode()
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("request-id", _id("req"))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()

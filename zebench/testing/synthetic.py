@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..execution.runner import STAGES
 from ..models import (
     BatchRecord,
     Diff,
@@ -24,6 +23,7 @@ from ..models import (
     FailureCategory,
     Manifest,
     Message,
+    RubricOverrides,
     RunRecord,
     RunStatus,
     Telemetry,
@@ -31,7 +31,11 @@ from ..models import (
     Transcript,
     ValidationResult,
 )
+from ..run.scoring import score_run
 
+#: The stage names of the telemetry (the runner's when these data sets were first generated: kept, so that the
+#: data sets stay the same when the runner gains a stage).
+STAGES = ("setup", "workspace", "agent", "baseline", "validation", "evaluation", "results")
 #: (agent, model, quality): 10 agents, 4 of them with two models, one without a model.
 AGENT_MODELS = [
     ("claude-code", "claude-sonnet-4-5", 0.72),
@@ -138,12 +142,47 @@ class Generator:
             yield batch, runs
 
     def run(self, batch_id: str, key: tuple[Any, ...], judge: bool) -> RunRecord:
+        # The draws from rng keep their order across the helpers: the generated data sets must stay the same.
         rng = self.rng
         (suite, scenario), tier, (agent, model, quality), repeat = key
         self.clock += timedelta(milliseconds=rng.randint(2000, 30000))  # ~8 concurrent runs of ~2 minutes
         started = self.clock
         duration = rng.randint(20_000, 900_000)
         completed = started + timedelta(milliseconds=duration)
+        status, failure = self._outcome()
+        scored = status in ("completed", "budget_exceeded")
+        base = quality - self.difficulty[(suite, scenario)] - TIER_PENALTY[tier]
+        evaluations = self._evaluations(base, scored=scored, judge=judge)
+        outcome = score_run(evaluations, RubricOverrides(), completed=scored)  # the runner's scoring
+        telemetry = self._telemetry(model, duration, evaluations, judge=judge)
+        record = RunRecord(
+            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}",
+            batch_id=batch_id,
+            suite=suite,
+            scenario=scenario,
+            tier=tier,
+            agent=agent,
+            model=model,
+            status=status,
+            started_at=iso(started),
+            completed_at=iso(completed),
+            total_score=outcome.total_score,
+            weighted_score=outcome.weighted_score,
+            is_successful=outcome.is_successful,
+            success_metric=outcome.success_metric,
+            repeat_index=repeat,
+            failure=failure,
+            metadata={"turns": rng.randint(1, 40)},
+            evaluations=evaluations,
+            telemetry=telemetry,
+        )
+        if self.details:
+            self.add_details(record)
+        return record
+
+    def _outcome(self) -> tuple[RunStatus, Failure | None]:
+        """Mostly completed; some failed, timed-out, over budget or cancelled."""
+        rng = self.rng
         roll = rng.random()
         status: RunStatus = (
             "completed"
@@ -164,8 +203,12 @@ class Generator:
             failure = Failure(category="timeout", stage="agent", message="scenario timeout of 60 minutes")
         elif status == "cancelled":
             failure = Failure(category="cancelled", stage="agent", message="cancelled by the user")
-        scored = status in ("completed", "budget_exceeded")
-        base = quality - self.difficulty[(suite, scenario)] - TIER_PENALTY[tier]
+        return status, failure
+
+    def _evaluations(self, base: float, *, scored: bool, judge: bool) -> list[Evaluation]:
+        """One per evaluator: task scores spread around ``base``, hygiene mostly 1; not applicable when the run
+        did not complete."""
+        rng = self.rng
         evaluations = []
         for name, kind, weight in EVALUATORS + ([JUDGE] if judge else []):
             if not scored:
@@ -196,15 +239,10 @@ class Generator:
                     cost_usd=round(rng.uniform(0.002, 0.03), 4) if name == "llm_judge" else 0.0,
                 )
             )
-        weighted = metric = None
-        successful = False
-        if scored:
-            used = [e for e in evaluations if e.weight > 0]
-            weighted = round(10 * sum((e.score or 0.0) * e.weight for e in used) / sum(e.weight for e in used), 4)
-            task = [e.score or 0.0 for e in used if e.kind == "task"]
-            metric = round(sum(task) / len(task), 4)
-            guard = next(e for e in evaluations if e.evaluator_name == "integrity_guard")
-            successful = status == "completed" and guard.score == 1.0 and metric >= 0.7
+        return evaluations
+
+    def _telemetry(self, model: str | None, duration: int, evaluations: list[Evaluation], *, judge: bool) -> Telemetry:
+        rng = self.rng
         tokens_in = rng.randint(5_000, 600_000)
         tokens_out = rng.randint(500, 40_000)
         cost = None if model is None or rng.random() < 0.03 else round(tokens_in * 3e-6 + tokens_out * 15e-6, 5)
@@ -224,7 +262,7 @@ class Generator:
                 strict=False,
             )
         )
-        telemetry = Telemetry(
+        return Telemetry(
             tool_calls=rng.randint(0, 120),
             tokens_in=tokens_in,
             tokens_out=tokens_out,
@@ -235,30 +273,6 @@ class Generator:
             duration_ms=duration,
             stage_ms=stage_ms,
         )
-        record = RunRecord(
-            run_id=f"{int(started.timestamp() * 1000)}-{self.prefix}{rng.getrandbits(32):08x}",
-            batch_id=batch_id,
-            suite=suite,
-            scenario=scenario,
-            tier=tier,
-            agent=agent,
-            model=model,
-            status=status,
-            started_at=iso(started),
-            completed_at=iso(completed),
-            total_score=None if weighted is None else round(weighted / 10, 5),
-            weighted_score=weighted,
-            is_successful=successful,
-            success_metric=metric,
-            repeat_index=repeat,
-            failure=failure,
-            metadata={"turns": rng.randint(1, 40)},
-            evaluations=evaluations,
-            telemetry=telemetry,
-        )
-        if self.details:
-            self.add_details(record)
-        return record
 
     def add_details(self, record: RunRecord) -> None:
         rng = self.rng

@@ -52,7 +52,7 @@ import distributed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from ...constants import zebench_version
+from ...constants import plural, zebench_version
 from ...isolation.processes import become_subreaper
 from ...isolation.sandbox import SandboxError, bwrap_problem, resolve_mode
 from ...models import Failure, RunRecord, utc_now
@@ -252,7 +252,7 @@ class DaskExecutor(Executor):
                 )
         slots = sum(int(w.get("slots", 0)) for w in self.workers.values())
         where = "a local cluster" if self.cluster is not None else "the cluster"
-        self.log(f"Dask: {len(self.workers)} workers, {slots} slots on {where} at {self.address}")
+        self.log(f"Dask: {plural(len(self.workers), 'worker')}, {plural(slots, 'slot')} on {where} at {self.address}")
         if not self.workers:
             self.log("Dask: no worker is connected yet; the runs wait for workers to join")
         elif self.resources:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...constants import plural
 from ...store import Store, WriteCounts
 from . import harbor, inspect_log, swebench, terminal_bench
 from .common import FileProblem, ImportOptions, Mapping, Source, SourceError, UsageError
@@ -69,7 +70,7 @@ class SourceReport:
         c = self.counts
         text = f"{c.new} new, {c.updated} updated, {c.unchanged} unchanged, {self.rejected} rejected"
         if self.batch_id:
-            text += f" (batch {self.batch_id}: {self.runs} runs, {self.successful} successful)"
+            text += f" (batch {self.batch_id}: {plural(self.runs, 'run')}, {self.successful} successful)"
         if self.skipped:
             text += f"; {self.skipped} not in the mapping file, skipped"
         return text

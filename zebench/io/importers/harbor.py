@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .atif import transcript_from_atif
 from .common import (
     FileProblem,
@@ -175,46 +175,12 @@ def detect(path: Path) -> bool:
 def read(path: Path, options: ImportOptions) -> Iterator[Source]:
     source = Source(FORMAT, path)
     scrub = Scrubber(path)
-    job: dict[str, Any] = {}
-    job_digest = None
-    try:
-        data = read_bytes(path / "result.json") if (path / "result.json").is_file() else None
-        if data is not None:
-            job = parse_json(data, str(path / "result.json"))
-            job_digest = sha256(data)
-            if not isinstance(job, dict):
-                raise SourceError(f"{path / 'result.json'}: a job result is an object")
-    except SourceError as exc:
-        source.problems.append(FileProblem(str(path / "result.json"), str(exc).split(": ", 1)[-1]))
-        job = {}
-    config: dict[str, Any] = {}
-    if (path / "config.json").is_file():
-        try:
-            loaded = read_json(path / "config.json")
-            config = loaded if isinstance(loaded, dict) else {}
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(path / "config.json"), str(exc).split(": ", 1)[-1]))
+    job, job_digest = _job(path, source)
+    config = _config(path, source)
     job_id = str(job.get("id") or config.get("job_name") or path.name)
     batch_id = f"harbor-{clean_name(job_id)}"
-    trials: dict[str, tuple[dict[str, Any], str, Path | None]] = {}
-    # trials the job result carries (older layouts), then the trial folders (the trial's own file wins)
-    for t in job.get("trial_results") or []:
-        if isinstance(t, dict):
-            trials[str(t.get("id") or t.get("trial_name"))] = (t, sha256(repr(sorted(t.items())).encode()), None)
-    for child in sorted(p for p in path.iterdir() if p.is_dir()):
-        if not (child / "result.json").is_file():
-            continue
-        try:
-            raw = read_bytes(child / "result.json")
-            trial = parse_json(raw, str(child / "result.json"))
-            if not isinstance(trial, dict) or "trial_name" not in trial:
-                raise SourceError(f"{child / 'result.json'}: not a Harbor trial result (no trial_name)")
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(child / "result.json"), str(exc).split(": ", 1)[-1]))
-            continue
-        trials[str(trial.get("id") or trial.get("trial_name"))] = (trial, sha256(raw), child)
     version = _version(config, job)
-    for key, (trial, digest, folder) in trials.items():
+    for key, (trial, digest, folder) in _trials(path, job, source).items():
         where = folder / "result.json" if folder else path / "result.json"
         try:
             record = _run(trial, folder, options, scrub, batch_id)
@@ -239,27 +205,11 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
         except ValueError as exc:
             source.problems.append(FileProblem(str(where), _brief(exc)))
     _index_attempts(source.runs)
-    stats = obj(job.get("stats"))
-    created = timestamp(job.get("started_at")) or min((r.started_at for r in source.runs), default=None)
-    source.reported = {
-        "nTotalTrials": job.get("n_total_trials"),
-        "nCompletedTrials": stats.get("n_completed_trials", stats.get("n_trials")),
-        "nErroredTrials": stats.get("n_errored_trials", stats.get("n_errors")),
-        "evals": {
-            k: {
-                "nTrials": v.get("n_trials"),
-                "nErrors": v.get("n_errors"),
-                "metrics": v.get("metrics"),
-                "passAtK": v.get("pass_at_k"),
-            }
-            for k, v in (stats.get("evals") or {}).items()
-            if isinstance(v, dict)
-        },
-    }
+    source.reported = _reported(job)
     if not source.runs and not job:
-        return_sources = [source]
-        yield from return_sources
+        yield source
         return
+    created = timestamp(job.get("started_at")) or min((r.started_at for r in source.runs), default=None)
     source.batch = BatchRecord.model_validate(
         {
             "batchId": batch_id,
@@ -283,6 +233,76 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
         }
     )
     yield source
+
+
+def _job(path: Path, source: Source) -> tuple[dict[str, Any], str | None]:
+    """The job's result.json ({} when it is missing or broken: a problem of the source) and its digest."""
+    job: Any = {}
+    digest = None
+    try:
+        data = read_bytes(path / "result.json") if (path / "result.json").is_file() else None
+        if data is not None:
+            job = parse_json(data, str(path / "result.json"))
+            digest = sha256(data)
+            if not isinstance(job, dict):
+                raise SourceError(f"{path / 'result.json'}: a job result is an object")
+    except SourceError as exc:
+        source.problems.append(FileProblem(str(path / "result.json"), str(exc).split(": ", 1)[-1]))
+        job = {}
+    return job, digest
+
+
+def _config(path: Path, source: Source) -> dict[str, Any]:
+    if not (path / "config.json").is_file():
+        return {}
+    try:
+        loaded = read_json(path / "config.json")
+    except SourceError as exc:
+        source.problems.append(FileProblem(str(path / "config.json"), str(exc).split(": ", 1)[-1]))
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _trials(path: Path, job: dict[str, Any], source: Source) -> dict[str, tuple[dict[str, Any], str, Path | None]]:
+    """Each trial by id: its result, digest and folder. The trials the job result carries (older layouts), then
+    the trial folders (the trial's own file wins)."""
+    trials: dict[str, tuple[dict[str, Any], str, Path | None]] = {}
+    for t in job.get("trial_results") or []:
+        if isinstance(t, dict):
+            trials[str(t.get("id") or t.get("trial_name"))] = (t, sha256(repr(sorted(t.items())).encode()), None)
+    for child in sorted(p for p in path.iterdir() if p.is_dir()):
+        if not (child / "result.json").is_file():
+            continue
+        try:
+            raw = read_bytes(child / "result.json")
+            trial = parse_json(raw, str(child / "result.json"))
+            if not isinstance(trial, dict) or "trial_name" not in trial:
+                raise SourceError(f"{child / 'result.json'}: not a Harbor trial result (no trial_name)")
+        except SourceError as exc:
+            source.problems.append(FileProblem(str(child / "result.json"), str(exc).split(": ", 1)[-1]))
+            continue
+        trials[str(trial.get("id") or trial.get("trial_name"))] = (trial, sha256(raw), child)
+    return trials
+
+
+def _reported(job: dict[str, Any]) -> dict[str, Any]:
+    """The job's own counts, as it reports them."""
+    stats = obj(job.get("stats"))
+    return {
+        "nTotalTrials": job.get("n_total_trials"),
+        "nCompletedTrials": stats.get("n_completed_trials", stats.get("n_trials")),
+        "nErroredTrials": stats.get("n_errored_trials", stats.get("n_errors")),
+        "evals": {
+            k: {
+                "nTrials": v.get("n_trials"),
+                "nErrors": v.get("n_errors"),
+                "metrics": v.get("metrics"),
+                "passAtK": v.get("pass_at_k"),
+            }
+            for k, v in (stats.get("evals") or {}).items()
+            if isinstance(v, dict)
+        },
+    }
 
 
 def _finite(value: Any) -> Any:
@@ -341,18 +361,8 @@ def _run(
     if skip_unmapped(options, item):
         return None
     info = obj(trial.get("agent_info"))
-    model_info = obj(info.get("model_info"))
-    model = None
-    if model_info.get("name"):
-        model = f"{model_info['provider']}/{model_info['name']}" if model_info.get("provider") else model_info["name"]
-    config = obj(trial.get("config"))
-    agent_config = obj(config.get("agent"))
-    agent = configuration_name(
-        info.get("name") or agent_config.get("name") or "harbor-agent",
-        info.get("version"),
-        agent_config.get("kwargs") or None,
-    )
-    agent, model = agent_and_model(options, agent, model)
+    agent_config = obj(obj(trial.get("config")).get("agent"))
+    agent, model = agent_and_model(options, *_configuration(info, agent_config))
     rewards = _rewards(trial)
     exceptions = _exceptions(trial)
     types = [str(e.get("exception_type")) for e in exceptions]
@@ -360,22 +370,8 @@ def _run(
     threshold = 1.0 if options.threshold is None else options.threshold
     key = "reward" if rewards and "reward" in rewards else (next(iter(rewards)) if rewards else None)
     value = number(rewards.get(key)) if rewards and key else None
+    status, failure = ("completed", None) if reward_valid and value is not None else _failure(exceptions, types)
     metadata: dict[str, Any] = {}
-    status, failure = "completed", None
-    if not reward_valid or value is None:
-        if exceptions:
-            status, cat = category(types[0])
-            first = exceptions[0]
-            failure = {
-                "category": cat,
-                "stage": "agent" if cat in ("agent", "timeout") else "setup",
-                "message": cap(f"{first.get('exception_type')}: {first.get('exception_message') or ''}", 4000),
-            }
-        else:
-            status = "failed"
-            failure = {"category": "evaluation", "stage": "validation", "message": "the verifier gave no reward"}
-        if status == "cancelled":
-            failure = {"category": "cancelled", "stage": "agent", "message": failure["message"]}
     if exceptions:
         metadata["sourceExceptions"] = [
             {
@@ -392,6 +388,67 @@ def _run(
         "version": info.get("version"),
         "kwargs": _finite(agent_config.get("kwargs")),
     }
+    transcript, telemetry, metadata["costSource"] = _usage(trial, folder, model)
+    started = timestamp(trial.get("started_at"))
+    finished = timestamp(trial.get("finished_at"))
+    score10 = None if value is None or status != "completed" else 10.0 * min(1.0, max(0.0, value))
+    return scrub.record(
+        {
+            "batchId": batch_id,
+            "suite": item.suite,
+            "scenario": item.scenario,
+            "tier": item.tier,
+            "agent": agent,
+            "model": model,
+            "status": status,
+            "startedAt": started or finished or "1970-01-01T00:00:00Z",
+            "completedAt": finished,
+            "totalScore": total_score(score10),
+            "weightedScore": score10,
+            "successMetric": value if status == "completed" else None,
+            "isSuccessful": status == "completed" and value is not None and value >= threshold,
+            "failure": failure,
+            "metadata": metadata,
+            "evaluations": _evaluations(rewards, key),
+            "telemetry": {
+                **telemetry,
+                "toolCalls": len(transcript["toolCalls"]) if transcript else 0,
+                "durationMs": ms_between(started, finished) or 0,
+                "stageMs": _stage_ms(trial),
+            },
+            "transcript": transcript,
+        }
+    )
+
+
+def _configuration(info: dict[str, Any], agent_config: dict[str, Any]) -> tuple[str, str | None]:
+    """The trial's agent (its name, version and settings as one configuration name) and model (provider/name)."""
+    model_info = obj(info.get("model_info"))
+    model = None
+    if model_info.get("name"):
+        model = f"{model_info['provider']}/{model_info['name']}" if model_info.get("provider") else model_info["name"]
+    agent = configuration_name(
+        info.get("name") or agent_config.get("name") or "harbor-agent",
+        info.get("version"),
+        agent_config.get("kwargs") or None,
+    )
+    return agent, model
+
+
+def _failure(exceptions: list[dict[str, Any]], types: list[str]) -> tuple[str, dict[str, Any]]:
+    """The status and failure of a trial without a valid reward: its first exception's, else an evaluation
+    failure (the verifier gave none)."""
+    if not exceptions:
+        return "failed", {"category": "evaluation", "stage": "validation", "message": "the verifier gave no reward"}
+    status, cat = category(types[0])
+    first = exceptions[0]
+    message = cap(f"{first.get('exception_type')}: {first.get('exception_message') or ''}", 4000)
+    if status == "cancelled":
+        return status, {"category": "cancelled", "stage": "agent", "message": message}
+    return status, {"category": cat, "stage": "agent" if cat in ("agent", "timeout") else "setup", "message": message}
+
+
+def _stage_ms(trial: dict[str, Any]) -> dict[str, int]:
     stage_ms = {}
     for phase, stage in STAGES.items():
         timing = trial.get(phase)
@@ -399,6 +456,14 @@ def _run(
             ms = ms_between(timing.get("started_at"), timing.get("finished_at"))
             if ms is not None:
                 stage_ms[stage] = ms
+    return stage_ms
+
+
+def _usage(
+    trial: dict[str, Any], folder: Path | None, model: str | None
+) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
+    """The trial's transcript (its ATIF trajectory, when the folder has one), its tokens and cost (the trial's own
+    figures, else the trajectory's totals, else the price table), and where the cost came from."""
     usage = obj(trial.get("agent_result"))
     transcript: dict[str, Any] | None = None
     totals: dict[str, Any] = {}
@@ -416,15 +481,18 @@ def _run(
     cost = number(usage.get("cost_usd"))
     if cost is None and totals.get("cost") is not None:
         cost = totals["cost"]
-    metadata["costSource"] = "source" if cost is not None else "zebench price table"
+    source = "source" if cost is not None else "zebench price table"
     if cost is None:
         cost = price(model, tokens_in, count(n_output), n_cache)
         if cost is None:
-            metadata["costSource"] = "unknown"
-    started = timestamp(trial.get("started_at"))
-    finished = timestamp(trial.get("finished_at"))
-    score10 = None if value is None or status != "completed" else 10.0 * min(1.0, max(0.0, value))
-    evaluations = [
+            source = "unknown"
+    telemetry = {"tokensIn": tokens_in, "tokensOut": count(n_output), "cacheReadTokens": n_cache, "costUsd": cost}
+    return transcript, telemetry, source
+
+
+def _evaluations(rewards: dict[str, Any] | None, key: str | None) -> list[dict[str, Any]]:
+    """One evaluation per reward; the main one (``reward``, else the first) weighs the score."""
+    return [
         {
             "evaluatorName": clean_name(f"harbor:{name}"),
             "score": min(1.0, max(0.0, v)) if v is not None else None,
@@ -437,36 +505,6 @@ def _run(
         for name, raw in (rewards or {}).items()
         for v in [number(raw)]
     ]
-    return scrub.record(
-        {
-            "batchId": batch_id,
-            "suite": item.suite,
-            "scenario": item.scenario,
-            "tier": item.tier,
-            "agent": agent,
-            "model": model,
-            "status": status,
-            "startedAt": started or finished or "1970-01-01T00:00:00Z",
-            "completedAt": finished,
-            "totalScore": score10,
-            "weightedScore": score10,
-            "successMetric": value if status == "completed" else None,
-            "isSuccessful": status == "completed" and value is not None and value >= threshold,
-            "failure": failure,
-            "metadata": metadata,
-            "evaluations": evaluations,
-            "telemetry": {
-                "tokensIn": tokens_in,
-                "tokensOut": count(n_output),
-                "cacheReadTokens": n_cache,
-                "costUsd": cost,
-                "toolCalls": len(transcript["toolCalls"]) if transcript else 0,
-                "durationMs": ms_between(started, finished) or 0,
-                "stageMs": stage_ms,
-            },
-            "transcript": transcript,
-        }
-    )
 
 
 def _unknown(exception_type: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     FileProblem,
     ImportOptions,
@@ -307,22 +307,8 @@ def _convert(
         record["runId"] = run_id(FORMAT, eval_id, sid, epoch)
         source.runs.append(_validated(record, path, sid, epoch))
     _index_repeats(source.runs)
-    results = header.get("results") or {}
     created = timestamp(spec.get("created")) or timestamp((header.get("stats") or {}).get("started_at"))
-    reported = {
-        "status": header.get("status"),
-        "totalSamples": results.get("total_samples"),
-        "completedSamples": results.get("completed_samples"),
-        "scores": [
-            {
-                "name": s.get("name"),
-                "reducer": s.get("reducer"),
-                "metrics": {k: finite((m or {}).get("value")) for k, m in (s.get("metrics") or {}).items()},
-            }
-            for s in results.get("scores") or []
-            if isinstance(s, dict)
-        ],
-    }
+    reported = _reported(header)
     source.reported = reported
     source.batch = BatchRecord.model_validate(
         {
@@ -358,6 +344,25 @@ def _convert(
     )
     if header.get("status") not in (None, "success"):  # a log that stopped early: still a source, said so
         source.reported["note"] = f"the log's status is {header.get('status')!r}"
+
+
+def _reported(header: dict[str, Any]) -> dict[str, Any]:
+    """The log's own status, sample counts and metrics, as it reports them."""
+    results = header.get("results") or {}
+    return {
+        "status": header.get("status"),
+        "totalSamples": results.get("total_samples"),
+        "completedSamples": results.get("completed_samples"),
+        "scores": [
+            {
+                "name": s.get("name"),
+                "reducer": s.get("reducer"),
+                "metrics": {k: finite((m or {}).get("value")) for k, m in (s.get("metrics") or {}).items()},
+            }
+            for s in results.get("scores") or []
+            if isinstance(s, dict)
+        ],
+    }
 
 
 def _validated(record: dict[str, Any], path: Path, sid: Any, epoch: int) -> RunRecord:
@@ -468,7 +473,7 @@ def _run(
             "status": status,
             "startedAt": started or completed or "1970-01-01T00:00:00Z",
             "completedAt": completed,
-            "totalScore": score10 if status == "completed" else None,
+            "totalScore": total_score(score10) if status == "completed" else None,
             "weightedScore": score10 if status == "completed" else None,
             "successMetric": value if status == "completed" else None,
             "isSuccessful": successful and status == "completed",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     PATCH_CAP,
     PATCH_TOTAL_CAP,
@@ -79,17 +79,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
         model_dir = path
         model_name, run_name = path.name, path.parent.name
         summary_path = _find_summary(path, model_name, run_name)
-    summary: dict[str, Any] = {}
-    summary_digest = None
-    if summary_path is not None:
-        try:
-            raw = read_bytes(summary_path)
-            loaded = parse_json(raw, str(summary_path))
-            if not isinstance(loaded, dict):
-                raise SourceError(f"{summary_path}: a run summary is an object")
-            summary, summary_digest = loaded, sha256(raw)
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(summary_path), str(exc).split(": ", 1)[-1]))
+    summary, summary_digest = _summary(summary_path, source) if summary_path is not None else ({}, None)
     model = model_name.replace("__", "/")
     agent = configuration_name(model_name)
     agent, model_opt = agent_and_model(options, agent, model)
@@ -97,22 +87,11 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
     suite = "swe-bench"
     seen: set[str] = set()
     for report_path in _reports(model_dir) if model_dir is not None else []:
-        folder = report_path.parent
-        try:
-            raw = read_bytes(report_path)
-            report = parse_json(raw, str(report_path))
-            if not isinstance(report, dict) or len(report) != 1 or not isinstance(next(iter(report.values())), dict):
-                raise SourceError(f"{report_path}: not a SWE-bench report ({{instance_id: {{resolved, ...}}}})")
-            instance, result = next(iter(report.items()))
-            patch = (
-                (folder / "patch.diff").read_text(encoding="utf-8", errors="replace")
-                if (folder / "patch.diff").is_file()
-                else None
-            )
-        except (SourceError, OSError) as exc:
-            source.problems.append(FileProblem(str(report_path), str(exc).split(": ", 1)[-1]))
-            seen.add(folder.name)  # a broken report is not replaced by the summary's word
+        report = _report(report_path, source)
+        if report is None:
+            seen.add(report_path.parent.name)  # a broken report is not replaced by the summary's word
             continue
+        instance, result, patch, raw = report
         seen.add(str(instance))
         item = item_for(options, suite, instance)
         if skip_unmapped(options, item):
@@ -146,22 +125,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
         )
         record["runId"] = run_id(FORMAT, run_name, model_name, instance)
         _add(source, scrub.value(record), summary_path or path)
-    source.reported = finite(
-        {
-            k: summary.get(k)
-            for k in (
-                "total_instances",
-                "submitted_instances",
-                "completed_instances",
-                "resolved_instances",
-                "unresolved_instances",
-                "error_instances",
-                "empty_patch_instances",
-                "infra_failure_instances",
-            )
-            if k in summary
-        }
-    )
+    source.reported = finite({k: summary.get(k) for k in REPORTED if k in summary})
     if not source.runs and not summary:
         yield source
         return
@@ -186,6 +150,53 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
         }
     )
     yield source
+
+
+#: The summary's own counts, as it reports them.
+REPORTED = (
+    "total_instances",
+    "submitted_instances",
+    "completed_instances",
+    "resolved_instances",
+    "unresolved_instances",
+    "error_instances",
+    "empty_patch_instances",
+    "infra_failure_instances",
+)
+
+
+def _summary(summary_path: Path, source: Source) -> tuple[dict[str, Any], str | None]:
+    """The run summary and its digest ({} when it is broken: a problem of the source)."""
+    try:
+        raw = read_bytes(summary_path)
+        loaded = parse_json(raw, str(summary_path))
+        if not isinstance(loaded, dict):
+            raise SourceError(f"{summary_path}: a run summary is an object")
+    except SourceError as exc:
+        source.problems.append(FileProblem(str(summary_path), str(exc).split(": ", 1)[-1]))
+        return {}, None
+    return loaded, sha256(raw)
+
+
+def _report(report_path: Path, source: Source) -> tuple[Any, dict[str, Any], str | None, bytes] | None:
+    """An instance's report.json: its instance id, result, the patch beside it and the file's bytes; None when it
+    is broken (a problem of the source)."""
+    folder = report_path.parent
+    try:
+        raw = read_bytes(report_path)
+        report = parse_json(raw, str(report_path))
+        if not isinstance(report, dict) or len(report) != 1 or not isinstance(next(iter(report.values())), dict):
+            raise SourceError(f"{report_path}: not a SWE-bench report ({{instance_id: {{resolved, ...}}}})")
+        instance, result = next(iter(report.items()))
+        patch = (
+            (folder / "patch.diff").read_text(encoding="utf-8", errors="replace")
+            if (folder / "patch.diff").is_file()
+            else None
+        )
+    except (SourceError, OSError) as exc:
+        source.problems.append(FileProblem(str(report_path), str(exc).split(": ", 1)[-1]))
+        return None
+    return instance, result, patch, raw
 
 
 def _add(source: Source, record: dict[str, Any], where: Path) -> None:
@@ -314,7 +325,7 @@ def _from_report(
         "status": status,
         "startedAt": when,
         "completedAt": when,
-        "totalScore": score10,
+        "totalScore": total_score(score10),
         "weightedScore": score10,
         "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
         "isSuccessful": resolved and status == "completed",
@@ -389,7 +400,7 @@ def _from_summary(
         "model": model,
         "status": status,
         "startedAt": "1970-01-01T00:00:00Z",
-        "totalScore": score10,
+        "totalScore": total_score(score10),
         "weightedScore": score10,
         "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
         "isSuccessful": resolved,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import BatchRecord, RunRecord
+from ...models import BatchRecord, RunRecord, total_score
 from .common import (
     FileProblem,
     ImportOptions,
@@ -100,38 +100,8 @@ def detect(path: Path) -> bool:
 def read(path: Path, options: ImportOptions) -> Iterator[Source]:
     source = Source(FORMAT, path)
     scrub = Scrubber(path)
-    metadata: dict[str, Any] = {}
-    if (path / "run_metadata.json").is_file():
-        try:
-            loaded = parse_json(read_bytes(path / "run_metadata.json"), str(path / "run_metadata.json"))
-            metadata = loaded if isinstance(loaded, dict) else {}
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(path / "run_metadata.json"), str(exc).split(": ", 1)[-1]))
-    trials: dict[str, tuple[dict[str, Any], str, Path]] = {}
-    aggregate: dict[str, Any] = {}
-    if (path / "results.json").is_file():
-        try:
-            raw = read_bytes(path / "results.json")
-            loaded = parse_json(raw, str(path / "results.json"))
-            if not isinstance(loaded, dict) or not isinstance(loaded.get("results", []), list):
-                raise SourceError(f"{path / 'results.json'}: not Terminal-Bench results (no results list)")
-            aggregate = loaded
-            for t in loaded.get("results") or []:
-                if isinstance(t, dict) and t.get("trial_name"):
-                    trials[str(t["trial_name"])] = (t, sha256(repr(sorted(t.items())).encode()), path / "results.json")
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(path / "results.json"), str(exc).split(": ", 1)[-1]))
-    for file in _trial_files(path):
-        try:
-            raw = read_bytes(file)
-            trial = parse_json(raw, str(file))
-            if not isinstance(trial, dict) or "trial_name" not in trial or "task_id" not in trial:
-                raise SourceError(f"{file}: not a Terminal-Bench trial result (no trial_name, task_id)")
-        except SourceError as exc:
-            source.problems.append(FileProblem(str(file), str(exc).split(": ", 1)[-1]))
-            trials.pop(file.parent.name, None)  # the trial's own file is the truth: a broken one is not imported
-            continue
-        trials[str(trial["trial_name"])] = (trial, sha256(raw), file)
+    metadata = _run_metadata(path, source)
+    aggregate, trials = _results(path, source)
     run_name = str(metadata.get("run_id") or path.name)
     run_key = str(metadata.get("uuid") or aggregate.get("id") or run_name)
     batch_id = f"tb-{clean_name(run_key)}"
@@ -209,6 +179,52 @@ def read(path: Path, options: ImportOptions) -> Iterator[Source]:
     yield source
 
 
+Trials = dict[str, tuple[dict[str, Any], str, Path]]
+
+
+def _run_metadata(path: Path, source: Source) -> dict[str, Any]:
+    """run_metadata.json ({} when it is missing or broken: a problem of the source)."""
+    if not (path / "run_metadata.json").is_file():
+        return {}
+    try:
+        loaded = parse_json(read_bytes(path / "run_metadata.json"), str(path / "run_metadata.json"))
+    except SourceError as exc:
+        source.problems.append(FileProblem(str(path / "run_metadata.json"), str(exc).split(": ", 1)[-1]))
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _results(path: Path, source: Source) -> tuple[dict[str, Any], Trials]:
+    """The run's results.json and each trial by name: its result, digest and file. The trials results.json lists,
+    then the trials' own files, which win (a broken one drops the trial)."""
+    trials: Trials = {}
+    aggregate: dict[str, Any] = {}
+    if (path / "results.json").is_file():
+        try:
+            raw = read_bytes(path / "results.json")
+            loaded = parse_json(raw, str(path / "results.json"))
+            if not isinstance(loaded, dict) or not isinstance(loaded.get("results", []), list):
+                raise SourceError(f"{path / 'results.json'}: not Terminal-Bench results (no results list)")
+            aggregate = loaded
+            for t in loaded.get("results") or []:
+                if isinstance(t, dict) and t.get("trial_name"):
+                    trials[str(t["trial_name"])] = (t, sha256(repr(sorted(t.items())).encode()), path / "results.json")
+        except SourceError as exc:
+            source.problems.append(FileProblem(str(path / "results.json"), str(exc).split(": ", 1)[-1]))
+    for file in _trial_files(path):
+        try:
+            raw = read_bytes(file)
+            trial = parse_json(raw, str(file))
+            if not isinstance(trial, dict) or "trial_name" not in trial or "task_id" not in trial:
+                raise SourceError(f"{file}: not a Terminal-Bench trial result (no trial_name, task_id)")
+        except SourceError as exc:
+            source.problems.append(FileProblem(str(file), str(exc).split(": ", 1)[-1]))
+            trials.pop(file.parent.name, None)  # the trial's own file is the truth: a broken one is not imported
+            continue
+        trials[str(trial["trial_name"])] = (trial, sha256(raw), file)
+    return aggregate, trials
+
+
 def _index_attempts(runs: list[RunRecord]) -> None:
     groups: dict[tuple[str, str, str], list[RunRecord]] = {}
     for r in runs:
@@ -279,7 +295,7 @@ def _run(
             "status": status,
             "startedAt": started or ended or "1970-01-01T00:00:00Z",
             "completedAt": ended,
-            "totalScore": score10,
+            "totalScore": total_score(score10),
             "weightedScore": score10,
             "successMetric": (1.0 if resolved else 0.0) if status == "completed" else None,
             "isSuccessful": resolved and status == "completed",

@@ -1,0 +1,116 @@
+"""Named read queries, by what they serve: every figure the CLI, the API (Datasette plugin) and the static site show is
+read here, so every consumer computes the same numbers.
+
+Each takes a sqlite3 connection, so Datasette can run it on its own read connections (execute_fn).
+"""
+
+from .aggregates import (
+    SELECTION_FILTERS,
+    query_configurations,
+    query_item_counts,
+    query_stats,
+    query_stats_agents,
+    query_stats_scenarios,
+)
+from .batches import BATCH_RUNS_EMBEDDED, batch_denominators, query_batch_detail, query_batches
+from .canned import CANNED_QUERIES
+from .common import (
+    RUN_FILTERS,
+    batch_complete,
+    batch_exists,
+    data_version,
+    decode_cursor,
+    encode_cursor,
+    is_zebench_database,
+    query_data_as_of,
+)
+from .original import (
+    query_original_agent_stats,
+    query_original_batch_detail,
+    query_original_batches,
+    query_original_evaluations,
+    query_original_run_detail,
+    query_original_runs,
+    query_original_stats,
+    query_original_telemetry,
+)
+from .records import batch_keys, read_batch, read_run, run_ids, run_summaries
+from .runs import (
+    query_evaluations,
+    query_run,
+    query_run_detail,
+    query_run_details_range,
+    query_runs,
+    query_runs_range,
+    query_telemetry,
+    query_transcript,
+)
+from .site import (
+    RUN_INDEX_COLUMNS,
+    query_batch_configurations,
+    query_batch_run_rows,
+    query_batch_versions,
+    query_chunk_versions,
+    query_costs_by_config,
+    query_daily_trends,
+    query_evaluator_by_agent,
+    query_evaluator_figures,
+    query_evaluator_stats,
+    query_run_index_range,
+    query_score_histogram,
+)
+
+__all__ = [
+    "BATCH_RUNS_EMBEDDED",
+    "CANNED_QUERIES",
+    "RUN_FILTERS",
+    "RUN_INDEX_COLUMNS",
+    "SELECTION_FILTERS",
+    "batch_complete",
+    "batch_denominators",
+    "batch_exists",
+    "batch_keys",
+    "data_version",
+    "decode_cursor",
+    "encode_cursor",
+    "is_zebench_database",
+    "query_batch_configurations",
+    "query_batch_detail",
+    "query_batch_run_rows",
+    "query_batch_versions",
+    "query_batches",
+    "query_chunk_versions",
+    "query_configurations",
+    "query_costs_by_config",
+    "query_daily_trends",
+    "query_data_as_of",
+    "query_evaluations",
+    "query_evaluator_by_agent",
+    "query_evaluator_figures",
+    "query_evaluator_stats",
+    "query_item_counts",
+    "query_original_agent_stats",
+    "query_original_batch_detail",
+    "query_original_batches",
+    "query_original_evaluations",
+    "query_original_run_detail",
+    "query_original_runs",
+    "query_original_stats",
+    "query_original_telemetry",
+    "query_run",
+    "query_run_detail",
+    "query_run_details_range",
+    "query_run_index_range",
+    "query_runs",
+    "query_runs_range",
+    "query_score_histogram",
+    "query_stats",
+    "query_stats_agents",
+    "query_stats_scenarios",
+    "query_telemetry",
+    "query_transcript",
+    "read_batch",
+    "read_run",
+    "run_ids",
+    "run_summaries",
+]

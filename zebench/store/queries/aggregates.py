@@ -1,0 +1,131 @@
+"""Statistics over every counted run (/api/v2/stats...) from the summary tables, and the per-item sums the
+leaderboard and comparisons read. Counts and sums are store.sql.SUMS; means and rates store.figures."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, cast
+
+from ...models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES, nullable
+from ...models.shapes import AgentStatsDict, ItemCountsDict, ScenarioStatsDict, StatsDict
+from .. import figures
+from ..sql import ITEM_COLUMNS, counts_sql, sums_columns
+from .common import _fetch, _time_window
+
+#: A summary with no runs: every sum 0.
+_NO_RUNS = dict.fromkeys(SUM_TYPES, 0)
+
+
+def _aggregate(keys: dict[str, Any], s: dict[str, Any]) -> dict[str, Any]:
+    """A summary row (store.sql.SUMMARIES) in the shape of models.AggregateRow, after its grouping keys."""
+    return {
+        **keys,
+        "runs": s["runs"],
+        "successfulRuns": s["successful"],
+        "failedRuns": s["failed"],
+        "scoredRuns": s["scored"],
+        "successRate": figures.success_rate(s),
+        "avgScore": figures.mean_total_score(s),
+        "avgWeightedScore": figures.mean_weighted_score(s),
+        "minWeightedScore": s["min_weighted"],
+        "maxWeightedScore": s["max_weighted"],
+        # the same two figures under the names earlier versions of /api/v2 served (store.figures)
+        "minScore": s["min_weighted"],
+        "maxScore": s["max_weighted"],
+        "totalCostUsd": figures.total_cost(s),
+        "meanCostUsd": figures.mean_cost(s),
+        "costUnknownRuns": figures.cost_unknown_runs(s),
+    }
+
+
+def _keys(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """A summary row's grouping columns as served: under their API keys, an empty one None, not ''."""
+    return {RUNS.column(c).key: None if row[c] == "" and nullable(RUNS.column(c).type) else row[c] for c in columns}
+
+
+def query_stats(conn: sqlite3.Connection) -> StatsDict:
+    """Totals over every counted run (all configurations pooled, as the key ``pooled`` says)."""
+    rows = _fetch(conn, "SELECT * FROM agg_totals WHERE grp = 'all'")
+    s = rows[0] if rows else _NO_RUNS
+    batches, configurations, scenarios = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM batch_runs), (SELECT COUNT(*) FROM agg_agents WHERE runs > 0), "
+        "(SELECT COUNT(DISTINCT suite || '/' || scenario) FROM agg_scenarios WHERE runs > 0)"
+    ).fetchone()
+    (cancelled,) = conn.execute(f"SELECT COUNT(*) FROM benchmark_runs WHERE {counts_sql('cancelled')}").fetchone()
+    return {
+        "totalRuns": s["runs"],
+        "successfulRuns": s["successful"],
+        "failedRuns": s["failed"],
+        "completedRuns": s["completed"],
+        "agentFailures": s["agent_failed"],
+        "infraFailures": s["infra_failed"],
+        "cancelledAttempts": cancelled,
+        "evaluatorErrorRuns": s["evaluator_errors"],
+        "successRate": figures.success_rate(s),
+        "avgScore": figures.mean_total_score(s),
+        "avgWeightedScore": figures.mean_weighted_score(s),
+        "totalCostUsd": figures.total_cost(s),
+        "costUnknownRuns": figures.cost_unknown_runs(s),
+        "totalBatches": batches,
+        "agentModels": configurations,
+        "scenarios": scenarios,
+        "pooled": True,
+    }
+
+
+def query_stats_agents(conn: sqlite3.Connection) -> list[AgentStatsDict]:
+    """Per configuration (agg_agents), in the configuration's order."""
+    order = ", ".join(CONFIGURATION)
+    rows = _fetch(conn, f"SELECT * FROM agg_agents WHERE runs > 0 ORDER BY {order}")
+    return [cast(AgentStatsDict, _aggregate(_keys(r, CONFIGURATION), r)) for r in rows]
+
+
+def query_stats_scenarios(conn: sqlite3.Connection) -> list[ScenarioStatsDict]:
+    """Per item (agg_scenarios), in the item's order."""
+    rows = _fetch(conn, f"SELECT * FROM agg_scenarios WHERE runs > 0 ORDER BY {', '.join(ITEM)}")
+    return [cast(ScenarioStatsDict, _aggregate(_keys(r, ITEM), r)) for r in rows]
+
+
+#: The filters of a selection of runs (zebench leaderboard --filter, compare): the configuration's, the item's and
+#: the batch, as API keys.
+SELECTION_FILTERS = tuple(RUNS.column(c).key for c in (*CONFIGURATION, *ITEM, "batch_id"))
+
+
+def query_item_counts(
+    conn: sqlite3.Connection,
+    filters: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[ItemCountsDict]:
+    """The sums per item of each configuration (store.sql.ITEM_COLUMNS): from the summary table when unfiltered,
+    else grouped from the runs (SELECTION_FILTERS; since/until on startedAt). Empty names are ''."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    unknown = set(filters) - set(SELECTION_FILTERS)
+    if unknown:
+        raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(SELECTION_FILTERS)}")
+    keys = [RUNS.column(c).key for c in ITEM_COLUMNS]
+    if not filters and not since and not until:
+        columns = ", ".join([*(f"{c} AS {k}" for c, k in zip(ITEM_COLUMNS, keys, strict=True)), *SUM_TYPES])
+        return cast(list[ItemCountsDict], _fetch(conn, f"SELECT {columns} FROM agg_items WHERE runs > 0"))
+    where, params = [counts_sql("runs")], []
+    for key, value in filters.items():
+        column = RUNS.by_key[key]
+        if value == "" and nullable(column.type):  # an empty name: the runs without one
+            where.append(f"{column.name} IS NULL")
+        else:
+            where.append(f"{column.name} = ?")
+            params.append(value)
+    _time_window(where, params, since, until)
+    group = [f"COALESCE({c}, '')" for c in ITEM_COLUMNS]
+    sql = (
+        f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(group, keys, strict=True))}, {sums_columns()} "
+        f"FROM benchmark_runs WHERE {' AND '.join(where)} GROUP BY {', '.join(group)}"
+    )
+    return cast(list[ItemCountsDict], _fetch(conn, sql, params))
+
+
+def query_configurations(conn: sqlite3.Connection) -> list[tuple[str, ...]]:
+    """Every configuration with runs, as a tuple of the configuration's columns ('' for an empty one), in order."""
+    order = ", ".join(CONFIGURATION)
+    return [tuple(row) for row in conn.execute(f"SELECT {order} FROM agg_agents WHERE runs > 0 ORDER BY {order}")]

@@ -1,0 +1,95 @@
+"""Helpers every query module shares: rows as dicts, cursors, time windows, the filters of runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from ...models.run import RUN_FILTER_COLUMNS, RUNS
+
+
+def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
+    """The one definition of a complete batch: every run of its matrix is stored (cancelled attempts are not runs);
+    for a batch without a known matrix (posted by the original project's client, or made by ingest), that it
+    was marked completed."""
+    if expected_runs is not None:
+        return runs >= expected_runs
+    return completed_at is not None
+
+
+#: The exact-match filters of /api/v2/runs (API key -> column): the item, the configuration, status and batch.
+RUN_FILTERS = {RUNS.column(c).key: c for c in RUN_FILTER_COLUMNS}
+
+
+def _fetch(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts by column name (the figures' queries: their names are their own)."""
+    cursor = conn.execute(sql, tuple(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def encode_cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The values of an opaque cursor; ValueError when it was not made by encode_cursor."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, json.JSONDecodeError):
+        raise ValueError("invalid cursor") from None
+    if not isinstance(values, list):
+        raise ValueError("invalid cursor")
+    return values
+
+
+def _time_window(where: list[str], params: list[Any], since: str | None, until: str | None) -> None:
+    """Adds the since/until conditions on started_at (UTC ISO text, so they compare as strings)."""
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if until:
+        where.append("started_at < ?")
+        params.append(until)
+
+
+def is_zebench_database(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'benchmark_runs'").fetchone() is not None
+
+
+def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM batch_runs WHERE batch_id = ?", (batch_id,)).fetchone() is not None
+
+
+def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """Changes whenever runs are written: a cheap key for caching derived statistics. The newest write revision
+    (m007, indexed) is part of it: a rewritten run keeps its row id and may keep the totals, yet changes figures
+    such as success rates."""
+    return tuple(
+        conn.execute(
+            "SELECT (SELECT MAX(id) FROM benchmark_runs), "
+            "(SELECT MAX(revision) FROM benchmark_runs), "
+            "(SELECT runs || ':' || sum_weighted FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)"
+        ).fetchone()
+    )
+
+
+def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> str | None:
+    """The time of the newest run or batch (of one batch, with ``batch_id``): what a report is current to."""
+    newest: str | None
+    if batch_id is not None:
+        (newest,) = conn.execute(
+            "SELECT MAX(x) FROM (SELECT MAX(COALESCE(completed_at, started_at)) AS x FROM benchmark_runs "
+            "WHERE batch_id = ? UNION ALL SELECT MAX(COALESCE(completed_at, created_at)) FROM batch_runs "
+            "WHERE batch_id = ?)",
+            (batch_id, batch_id),
+        ).fetchone()
+    else:
+        (newest,) = conn.execute(
+            "SELECT MAX(x) FROM (SELECT MAX(COALESCE(completed_at, started_at)) AS x FROM "
+            "benchmark_runs UNION ALL SELECT MAX(created_at) FROM batch_runs)"
+        ).fetchone()
+    return newest
