@@ -909,6 +909,7 @@ def test_runs_with_and_without_a_specialist_never_pool(tmp_path: Path, db_path: 
     mixed = CliRunner().invoke(main, ["compare", "agent=echo", "agent=echo", *db])
     assert mixed.exit_code == 2
     assert "echo [plain, 1.0.0]" in mixed.output
+    assert "agent=echo,specialistName=,specialistVersion=" in mixed.output  # the suggestion selects one of them
     apart = CliRunner().invoke(main, ["compare", "specialistName=", "specialistName=plain", "--json", *db])
     assert apart.exit_code == 0, apart.output
     summary = CliRunner().invoke(main, ["summary", "apart", *db])
@@ -947,6 +948,14 @@ def test_reference_python_servers_by_name_or_uvx(tmp_path: Path, monkeypatch: py
     )
     assert uvx.argv == [sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"]
     assert "uvx is not installed" in uvx.notes[0]
+    # python -m with another interpreter (which lacks the package), and the package's own command
+    module = McpServerSpec(name="t", command="python3", args=["-m", "mcp_server_time"])
+    python = resolve_server(module, workspace=tmp_path)
+    assert python.argv == [sys.executable, "-m", "mcp_server_time"]
+    script = resolve_server(McpServerSpec(name="t", command="mcp-server-time", args=["-v"]), workspace=tmp_path)
+    assert script.argv == [sys.executable, "-m", "mcp_server_time", "-v"]
+    other = resolve_server(McpServerSpec(name="t", command="python3", args=["-m", "my_server"]), workspace=tmp_path)
+    assert other.argv == ["python3", "-m", "my_server"]  # not a reference server: as given
 
 
 WRITING_SERVER = """

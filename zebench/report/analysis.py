@@ -321,9 +321,13 @@ def _side(
             merged[k] += cast(dict[str, Any], row)[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(*key)} ({plural(n, 'run')})" for key, n in sorted(configs.items()))
-        first = zip(CONFIGURATION, min(configs), strict=True)
+        # One of them by its columns not given yet, with an empty value where the configurations differ
+        # (specialistName=: the runs without a specialist).
+        differ = [len({key[i] for key in configs}) > 1 for i in range(len(CONFIGURATION))]
         narrowed = (f"{text}," if "=" in text else f"batchId={text},") + ",".join(
-            f"{RUNS.column(c).key}={v}" for c, v in first if v
+            f"{RUNS.column(c).key}={v}"
+            for c, v, d in zip(CONFIGURATION, min(configs), differ, strict=True)
+            if (v or d) and RUNS.column(c).key not in filters
         )
         raise SelectionError(
             f"{label!r} holds {plural(len(configs), 'configuration')}: {names}. Compare one configuration "

@@ -113,16 +113,31 @@ def table_entry(name: str) -> TableEntry:
     return TableEntry(("npx", "-y", name))
 
 
-def _installed_instead_of_uvx(argv: list[str]) -> list[str] | None:
-    """``uvx mcp-server-time ...`` (how the reference servers document themselves) where uvx is missing and the
-    package is installed beside zebench: the installed one (``python -m``), so a template written for uvx runs
-    offline. None otherwise."""
-    if len(argv) < 2 or Path(argv[0]).name != "uvx" or shutil.which(argv[0]) is not None:
+def _installed_reference_server(argv: list[str]) -> tuple[list[str], str] | None:
+    """A reference server (PYTHON_SERVERS) as templates start it, run from the package installed beside zebench
+    (its interpreter, ``python -m``), with a note saying so; None when ``argv`` is none of these or the package is
+    not installed here. The forms: ``uvx mcp-server-time ...`` where uvx is missing (how the servers document
+    themselves), ``python -m mcp_server_time ...`` with another interpreter than zebench's (which would lack the
+    package), and the package's own command ``mcp-server-time ...`` (a console script of zebench's environment,
+    not on the sandbox's PATH)."""
+    if not argv:
         return None
-    known = PYTHON_SERVERS.get(argv[1].split("==")[0].split("@")[0].lower())
+    program = Path(argv[0]).name
+    by_module = {module: name for name, (_, module, _) in PYTHON_SERVERS.items()}
+    if program == "uvx" and len(argv) > 1 and shutil.which(argv[0]) is None:
+        name, rest, why = argv[1].split("==")[0].split("@")[0].lower(), argv[2:], "uvx is not installed"
+    elif re.fullmatch(r"python(3(\.\d+)?)?", program) and argv[1:2] == ["-m"] and len(argv) > 2:
+        if argv[0] == sys.executable or argv[2] not in by_module:
+            return None
+        name, rest, why = by_module[argv[2]], argv[3:], f"{argv[0]} is not zebench's interpreter"
+    elif program.lower() in PYTHON_SERVERS and program.startswith("mcp-server-"):
+        name, rest, why = program.lower(), argv[1:], f"{program} is a command of zebench's environment"
+    else:
+        return None
+    known = PYTHON_SERVERS.get(name)
     if known is None or importlib.util.find_spec(known[1]) is None:
         return None
-    return [sys.executable, "-m", known[1], *argv[2:]]
+    return [sys.executable, "-m", known[1], *rest], f"{why}: {known[0]} runs from the package installed beside zebench"
 
 
 class McpStartError(Exception):
@@ -196,10 +211,10 @@ def resolve_server(
     elif spec.command is not None:
         out.argv = [_expand(a, folders, host, secrets) for a in (spec.command, *spec.args)]
         out.network = bool(spec.network)
-        local = _installed_instead_of_uvx(out.argv)
+        local = _installed_reference_server(out.argv)
         if local is not None:
-            out.notes.append(f"uvx is not installed: {out.argv[1]} runs from the package installed beside zebench")
-            out.argv = local
+            out.argv, note = local
+            out.notes.append(note)
     else:
         entry = table_entry(spec.name)
         out.argv = [_expand(a, folders, host, secrets) for a in entry.argv]
