@@ -310,11 +310,10 @@
     const z = Math.abs(diffs.reduce((t, d) => t + d, 0)) / Math.sqrt(diffs.reduce((t, d) => t + d * d, 0));
     return {p: Math.min(1, erfc(z / Math.SQRT2)), method: "sign-flip, normal approximation"};
   }
-  const configName = (agent, model) => model ? agent + " [" + model + "]" : agent;
-  function itemsOf(rows, config) {  // one configuration's items
+  function itemsOf(rows, config) {  // one configuration's items (a row names its configuration as the manifest does)
     const items = new Map();
-    for (const [agent, model, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
-      if (configName(agent, model) !== config || !runs) continue;
+    for (const [name, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
+      if (name !== config || !runs) continue;
       items.set(suite + "/" + scenario + "/" + tier, {runs, successful, scored, sumWeighted});
     }
     return items;

@@ -185,8 +185,21 @@
     return m ? {exit: Number(m[1]), text: output.slice(m[0].length)} : {exit: null, text: output || ""};
   }
 
-  function renderCall(item, files, lastWrite, diffFiles) {
+  /** The MCP server behind each offered tool name (metadata.mcp.servers[].tools: offered name -> MCP name). */
+  function mcpTools(d) {
+    const meta = (d.run && d.run.metadata) || {};
+    const parsed = typeof meta === "string" ? (() => { try { return JSON.parse(meta); } catch (e) { return {}; } })() : meta;
+    const out = new Map();
+    ((parsed.mcp && parsed.mcp.servers) || []).forEach((s) => Object.entries(s.tools || {}).forEach(([offered, tool]) => {
+      out.set(offered, {server: s.name, tool});
+      out.set(s.name + "_" + tool, {server: s.name, tool});
+    }));
+    return out;
+  }
+
+  function renderCall(item, files, lastWrite, diffFiles, mcp) {
     const c = item.call, input = c.input && typeof c.input === "object" ? c.input : {};
+    const via = c.server ? {server: c.server, tool: c.tool || c.name} : (mcp && mcp.get(c.name)) || null;
     const path = normPath(input.path || input.file_path);
     let target = "", body = [], badge = null;
     const out = uncut(c.output);
@@ -231,6 +244,7 @@
       body.push(kv([["Question", input.question || ""], input.context ? ["Context", input.context] : null, ["Answer", out.text]]));
     } else {
       target = path || "";
+      if (via) body.push(h("p", {class: "note"}, "MCP tool " + via.tool + " of the server " + via.server + "."));
       body.push(h("pre", {class: "code"}, JSON.stringify(input, null, 2)));
       if (c.output !== null && c.output !== undefined) body.push(outputPre());
     }
@@ -238,6 +252,7 @@
     return h("details", {class: cls, "data-kind": "call", "data-tool": c.name, "data-seq": c.seq === null ? null : String(c.seq)},
       h("summary", {},
         h("span", {class: "tool"}, c.name), " ",
+        via ? h("span", {class: "mcp", title: "MCP server"}, "MCP " + via.server) : null, " ",
         target ? h("code", {class: "target"}, target.length > 160 ? target.slice(0, 160) + "…" : target) : null, " ",
         badge, c.isError ? h("span", {class: "exit bad"}, "error") : null,
         h("span", {class: "meta"}, item.external ? "run by the agent's own tools" : (c.seq === null ? "" : "#" + c.seq) + " · " + dur(c.durationMs))),
@@ -268,7 +283,8 @@
     const lastWrite = new Map();
     items.forEach((it) => { if (it.kind === "call" && (it.call.name === "writeFile" || it.call.name === "Write")) lastWrite.set(normPath((it.call.input || {}).path || (it.call.input || {}).file_path), it); });
     const files = new Map();
-    const rendered = items.map((it) => it.kind === "call" ? renderCall(it, files, lastWrite, diffFiles) : renderMessage(it));
+    const mcp = mcpTools(d);
+    const rendered = items.map((it) => it.kind === "call" ? renderCall(it, files, lastWrite, diffFiles, mcp) : renderMessage(it));
     if (items.length <= 30) rendered.forEach((el) => { el.open = true; });  // a short run opens whole
     else rendered.forEach((el) => { if (el.classList.contains("error")) el.open = true; });
     const calls = items.filter((i) => i.kind === "call").length;

@@ -17,7 +17,8 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
     "--filter",
     "filter_text",
     metavar="KEY=VALUE,...",
-    help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.",
+    help="Only runs matching agent, model, specialistName, specialistVersion, suite, scenario, tier, batchId, since, "
+    "until (an empty value: runs without one, e.g. specialistName=).",
 )
 @alpha_option("Significance level of intervals and tie groups.")
 @option(
@@ -31,8 +32,8 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
 def leaderboard_command(
     db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int, as_json: bool
 ) -> None:
-    """Configurations (agent and model) ranked by success rate, with intervals, pass@k, cost per solved task and
-    tie groups.
+    """Configurations (agent, model and specialist) ranked by success rate, with intervals, pass@k, cost per solved
+    task and tie groups.
 
     Intervals are clustered on the item when items were run more than once (Wilson for one run per item).
     pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group

@@ -30,6 +30,7 @@ from .batch import BatchError, BatchInterrupted, BatchPlan, BatchResult, Reporte
 
 if TYPE_CHECKING:
     from ..io.submit import Submitter
+    from ..models.specialist import Specialist
     from .executors import Executor
 
 
@@ -46,6 +47,8 @@ class RunRequest(BaseModel):
     #: None: echo (replay with ``from_run``).
     agents: list[str] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list)
+    #: Specialist templates (paths; ``none``: without one), crossed like models; empty: each scenario's own.
+    specialists: list[str] = Field(default_factory=list)
     repeat: int = Field(default=1, ge=1)
     #: The I-th (1-based) of N slices of the matrix.
     shard: tuple[int, int] | None = None
@@ -234,11 +237,11 @@ def _plan(request: RunRequest, *, check_environment: bool, note: Say) -> BatchPl
     from .batch import plan_run, stored_run
 
     if request.resume:
-        given = (request.selectors, request.tiers, request.agents, request.models, request.shard, request.from_run)
-        if any(given) or request.from_db:
+        given = (request.selectors, request.tiers, request.agents, request.models, request.specialists)
+        if any(given) or request.shard or request.from_run or request.from_db:
             raise BatchError(
                 "--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
-                "--shard, --from-run or --from-db"
+                "--specialist, --shard, --from-run or --from-db"
             )
         return None
     if request.from_db is not None and not request.from_run:
@@ -269,9 +272,27 @@ def _plan(request: RunRequest, *, check_environment: bool, note: Say) -> BatchPl
             ),
             # elsewhere, the workers' environment is checked by the executor
             check_environment=check_environment,
+            specialists=_specialists(request.specialists) if request.specialists else None,
         )
     except (CatalogError, ValueError) as exc:
         raise BatchError(str(exc)) from None
     for line in notes:
         note(line)
     return plan
+
+
+def _specialists(values: list[str]) -> list[Specialist | None]:
+    """``--specialist`` values: each template loaded and validated now (a bad one is a BatchError before anything
+    is written); ``none``: without a specialist."""
+    from ..run.specialist import SpecialistError, load_specialist
+
+    loaded: list[Specialist | None] = []
+    for value in values:
+        if value.lower() == "none":
+            loaded.append(None)
+            continue
+        try:
+            loaded.append(load_specialist(Path(value)))
+        except SpecialistError as exc:
+            raise BatchError(f"--specialist: {exc}") from None
+    return loaded

@@ -195,6 +195,8 @@ class CompareResultDict(TypedDict):
 class BreakdownRowDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
@@ -263,6 +265,8 @@ class BatchDetailDict(TypedDict):
 class MatrixCellDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     suite: str
     scenario: str
     tier: str
@@ -336,6 +340,8 @@ class AgentStatsDict(TypedDict):
     costUnknownRuns: int
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     configuration: NotRequired[str | None]
     rank: NotRequired[int | None]
     tieGroup: NotRequired[int | None]
@@ -529,6 +535,8 @@ class ErrorBodyDict(TypedDict):
 class ItemCountsDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     suite: str
     scenario: str
     tier: str
@@ -555,6 +563,8 @@ class BatchRunRowDict(TypedDict):
     tier: str
     agent: str
     model: str | None
+    specialist_name: str | None
+    specialist_version: str | None
     repeat_index: int | None
     status: str
     is_successful: bool
@@ -583,6 +593,8 @@ class DailyTrendDict(TypedDict):
     day: str
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     successRate: float | None
     avgWeightedScore: float | None
@@ -591,6 +603,8 @@ class DailyTrendDict(TypedDict):
 class CostRowDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     solved: int
     costRuns: int
@@ -621,6 +635,8 @@ class EvaluatorFiguresDict(TypedDict):
 class EvaluatorByConfigurationDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     evaluatorName: str
     applicable: int
     avgScore: float | None

@@ -1,7 +1,7 @@
 """Trustworthy numbers: the leaderboard with intervals and tie groups, and paired comparisons of two selections.
 
 Both read per-item counts (an item is a suite/scenario/tier) from the store, so the CLI, the API and the site
-compute the same figures with the same functions. Every figure is per configuration (agent and model): a
+compute the same figures with the same functions. Every figure is per configuration (agent, model and specialist): a
 comparison whose side mixes configurations is refused unless pooling is asked for, and then it says so.
 Repeats of an item (within a batch or across batches) are not independent, so intervals are clustered on the
 item and paired tests pair items, comparing their success rates.
@@ -149,8 +149,8 @@ def leaderboard(
     alpha: float = DEFAULT_ALPHA,
     min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS,
 ) -> list[dict[str, Any]]:
-    """One row per agent and model, best first (success rate, then mean score), with clustered intervals,
-    pass@k, cost per solved task and tie groups (stats.tie_groups)."""
+    """One row per configuration (agent, model, specialist), best first (success rate, then mean score), with
+    clustered intervals, pass@k, cost per solved task and tie groups (stats.tie_groups)."""
     by_config: dict[tuple[str, ...], list[ItemCountsDict]] = {}
     for row in query_item_counts(conn, filters, since=since, until=until):
         if row["runs"] > 0:
@@ -263,8 +263,8 @@ class SelectionError(ValueError):
 
 
 def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str], str | None, str | None, str]:
-    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, suite, scenario, tier, batchId, since,
-    until). Returns (filters, since, until, label)."""
+    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, specialistName, specialistVersion, suite,
+    scenario, tier, batchId, since, until). Returns (filters, since, until, label)."""
     if "=" not in text:
         if not batch_exists(conn, text):
             raise SelectionError(f"no batch {text!r} (give a batch id or filters like agent=echo,tier=L1)")
@@ -323,9 +323,13 @@ def _side(
             merged[k] += cast(dict[str, Any], row)[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(*key)} ({plural(n, 'run')})" for key, n in sorted(configs.items()))
-        first = zip(CONFIGURATION, min(configs), strict=True)
+        # One of them by its columns not given yet, with an empty value where the configurations differ
+        # (specialistName=: the runs without a specialist).
+        differ = [len({key[i] for key in configs}) > 1 for i in range(len(CONFIGURATION))]
         narrowed = (f"{text}," if "=" in text else f"batchId={text},") + ",".join(
-            f"{RUNS.column(c).key}={v}" for c, v in first if v
+            f"{RUNS.column(c).key}={v}"
+            for c, v, d in zip(CONFIGURATION, min(configs), differ, strict=True)
+            if (v or d) and RUNS.column(c).key not in filters
         )
         raise SelectionError(
             f"{label!r} holds {plural(len(configs), 'configuration')}: {names}. Compare one configuration "

@@ -24,6 +24,7 @@ from ..constants import plural
 from ..models import SCORED_STATUSES, RunRecord
 from ..models.shapes import BreakdownRowDict, DenominatorsDict, EvaluatorErrorRowDict, RunRowDict
 from ..store import query_batch_detail
+from .tables import configuration_columns
 
 if TYPE_CHECKING:
     from ..execution.batch import BatchResult, RunKey
@@ -35,7 +36,8 @@ MAX_RUN_ROWS = 60
 
 def _label(record: RunRecord) -> str:
     model = f" [{record.model}]" if record.model else ""
-    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}"
+    specialist = f" +{record.specialist_name}@{record.specialist_version}" if record.specialist_enabled else ""
+    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}{specialist}"
 
 
 class RichReporter:
@@ -141,8 +143,9 @@ def print_summary(
 def print_batch_summary(
     store: Store, batch_id: str, *, db_path: Path, output: Path | None = None, console: Console | None = None
 ) -> None:
-    """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
-    the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
+    """A batch's runs, one table row per configuration (agent, model, specialist) and its counts. Every figure
+    comes from the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site
+    show."""
     if console is None:
         console = Console()
         if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
@@ -191,7 +194,8 @@ def print_batch_summary(
 def _runs_table(rows: list[RunRowDict]) -> Table:
     """One row per run: its item, configuration, status (and evaluator errors, findings), score and success."""
     runs = Table(title="Runs")
-    for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
+    configuration = configuration_columns(rows)
+    for col in ("scenario", "tier", *(header for header, _ in configuration), "status", "score /10", "success"):
         runs.add_column(col, overflow="fold")
     for run in rows:
         status = (
@@ -206,8 +210,7 @@ def _runs_table(rows: list[RunRowDict]) -> Table:
         runs.add_row(
             f"{run['suite']}/{run['scenario']}",
             run["tier"],
-            run["agent"],
-            run["model"] or "",
+            *(run[key] or "" for _, key in configuration),  # type: ignore[literal-required]
             status,
             _fmt(run["weightedScore"]),
             "[green]yes[/]" if run["successful"] else "no",
@@ -216,11 +219,12 @@ def _runs_table(rows: list[RunRowDict]) -> Table:
 
 
 def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Table:
-    """One row per configuration (agent and model) and its counts."""
+    """One row per configuration (models.run.CONFIGURATION: agent, model, a specialist) and its counts."""
     table = Table(title=f"Batch {batch_id}")
+    configuration = configuration_columns(by_agent)
+    headers = [header for header, _ in configuration]
     columns = (
-        "agent",
-        "model",
+        *headers,
         "runs",
         "completed",
         "successful",
@@ -233,11 +237,10 @@ def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Ta
         "findings",
     )
     for col in columns:
-        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
+        table.add_column(col, justify="left" if col in headers else "right", overflow="fold")
     for r in by_agent:
         table.add_row(
-            r["agent"],
-            r["model"] or "",
+            *(r[key] or "" for _, key in configuration),  # type: ignore[literal-required]
             str(r["runs"]),
             str(r["completedRuns"]),
             str(r["successfulRuns"]),

@@ -5,6 +5,7 @@ is printed, so that the CLI starts quickly. Machine-readable output (--json) nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,15 @@ def wide_console() -> Console:
 
     console = Console()
     return console if console.is_terminal else Console(width=200)
+
+
+def configuration_columns(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The columns of the configuration a table shows, as (header, API key): models.run.CONFIGURATION, the first two
+    (agent and model) always, each other one (the specialist's name and version) when a row has a value."""
+    from ..models.run import CONFIGURATION, RUNS
+
+    columns = [(name.replace("_", " "), RUNS.column(name).key) for name in CONFIGURATION]
+    return [c for i, c in enumerate(columns) if i < 2 or any(r.get(c[1]) for r in rows)]
 
 
 def pct(value: float | None) -> str:
@@ -108,11 +118,11 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
     from rich.table import Table
 
     table = Table(title=title)
+    configuration = configuration_columns(rows)
     for col in (
         "#",
         "tie group",
-        "agent",
-        "model",
+        *(header for header, _ in configuration),
         "items",
         "runs",
         "runs/item",
@@ -147,8 +157,7 @@ def print_leaderboard(rows: list[dict[str, Any]], *, title: str, min_shared_item
         table.add_row(
             str(r["rank"]),
             tie,
-            r["agent"],
-            r["model"] or "",
+            *(r[key] or "" for _, key in configuration),
             str(r["items"]),
             str(r["runs"]),
             runs_per_item,

@@ -503,12 +503,11 @@ def _hardest(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def item_rows(items: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
-    successful, scored, sum of weighted scores]."""
+    """Per configuration and item counts for the compare page: [configuration (its name, analysis.config_label:
+    every column of the configuration), suite, scenario, tier, runs, successful, scored, sum of weighted scores]."""
     return [
         [
-            i["agent"],
-            i["model"],
+            analysis.config_label(i),
             i["suite"],
             i["scenario"],
             i["tier"],

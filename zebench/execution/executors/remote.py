@@ -36,6 +36,7 @@ from ...catalog import IGNORED_DIRS, Scenario, load_spec, read_regular, special_
 from ...isolation.processes import Limits
 from ...isolation.toolchain import cache_dir
 from ...models import RunRecord, SuitePolicy
+from ...models.specialist import Specialist
 from ..runner import BaselineCache, RunOptions
 
 
@@ -153,6 +154,8 @@ class RemoteRun(BaseModel):
     prompts: dict[str, str]
     warnings: list[str] = Field(default_factory=list)
     policy: SuitePolicy = Field(default_factory=SuitePolicy)
+    #: The run's specialist, whole (templates travel as data; files its MCP entries name must exist there).
+    specialist: Specialist | None = None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -200,7 +203,15 @@ def pack_scenario(scenario: Scenario) -> bytes:
 
 
 def remote_run(
-    scenario: Scenario, *, batch_id: str, task_key: str, tier: str, agent: str, model: str | None, repeat_index: int
+    scenario: Scenario,
+    *,
+    batch_id: str,
+    task_key: str,
+    tier: str,
+    agent: str,
+    model: str | None,
+    repeat_index: int,
+    specialist: Specialist | None = None,
 ) -> RemoteRun:
     return RemoteRun(
         batch_id=batch_id,
@@ -215,6 +226,7 @@ def remote_run(
         prompts={t: p.name for t, p in scenario.prompts.items()},
         warnings=list(scenario.warnings),
         policy=scenario.policy,
+        specialist=specialist,
     )
 
 
