@@ -13,6 +13,7 @@ The per-batch pages (``batches/<batch>.html``) are made by the batch units of th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -342,6 +343,7 @@ def batch_page(detail: BatchDetailDict, *, name: str, previous: str | None) -> d
     """The variables of batch.html for a batch's detail (store.query_batch_detail)."""
     batch_id, b = detail["batchId"], detail["breakdowns"]
     return {
+        "snapshot": batch_snapshot(detail),
         "title": f"Batch {batch_id}",
         "batch": detail,
         "configs": sorted({analysis.config_label(r) for r in b["byAgent"]}),
@@ -418,6 +420,38 @@ def _batch_specs(b: BreakdownsDict) -> dict[str, Any]:
             fmt=",d",
         )
     return specs
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Live mode: what a page is current to
+# --------------------------------------------------------------------------------------------------------------
+
+#: Batches in a page's snapshot: the newest ones, as views.js asks /api/v2/batches?limit= for them when live.
+LIVE_BATCHES = 10
+
+
+def live_snapshot(stats: StatsDict, batches: Sequence[BatchRowDict]) -> str:
+    """What a page is current to (its ``data-snapshot``), in the form views.js makes from /api/v2/stats and the
+    newest LIVE_BATCHES of /api/v2/batches when the site is served live: when the two differ, the page's figures
+    are behind the database and the page fetches itself again (the server builds before it answers). Counts and
+    texts only (a float could print differently in JSON from Python and from JavaScript)."""
+    return _json(
+        [
+            stats["totalRuns"],
+            stats["successfulRuns"],
+            stats["totalBatches"],
+            [[b["batchId"], b["totalRuns"], b["completedAt"]] for b in batches[:LIVE_BATCHES]],
+        ]
+    )
+
+
+def batch_snapshot(batch: BatchRowDict | BatchDetailDict) -> str:
+    """A batch page's snapshot: its own runs and finish (views.js: from /api/v2/batches/<id>)."""
+    return _json([batch["batchId"], batch["totalRuns"], batch["completedAt"]])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------------------------------
