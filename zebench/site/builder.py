@@ -126,6 +126,19 @@ def batch_file_names(batch_ids: list[str]) -> dict[str, str]:
     return {b: file_name(b, plain=len(group) == 1) for group in by_folded.values() for b in group}
 
 
+def run_view(run_id: str, row_id: int) -> str:
+    """A run's page in a site, relative to the site's folder: the run view with the chunk of its details."""
+    from urllib.parse import quote
+
+    return f"run.html?id={quote(run_id, safe='')}&c={row_id // DETAIL_CHUNK}"
+
+
+def built_runs(out: Path) -> int | None:
+    """The newest run row id the site in ``out`` was built with (runs up to it are in it; None: no site there)."""
+    version = State.load(out / STATE_FILE).data_version
+    return int(version[0]) if version and isinstance(version[0], int) else None
+
+
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -649,13 +662,22 @@ class _Builder:
         }
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
+        # the echo baseline of a batch without echo runs of its own comes from the other batches' echo runs
+        echo_version = store.query_echo_version(conn)
         for batch in batches:
             batch_id = batch["batchId"]
             name = self.batch_files[batch_id]
             previous = self.previous_batch.get(batch_id)
+            own_echo = store.BASELINE_AGENT in self.batch_configs.get(batch_id, [])
             self.unit(
                 f"batch:{batch_id}",
-                [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")],
+                [
+                    versions.get(batch_id),
+                    name,
+                    previous,
+                    self.batch_files.get(previous or ""),
+                    None if own_echo else echo_version,
+                ],
                 functools.partial(self.build_batch, batch_id, name, previous),
             )
         self.output.write("api/v2/batches/index.json", json_text(batches))
@@ -684,7 +706,9 @@ class _Builder:
             f"batches/{name}.html",
             "batch.html",
             as_of=store.query_data_as_of(conn, batch_id),
-            **batch_page(detail, name=name, previous=previous),
+            **batch_page(
+                detail, name=name, previous=previous, echo=store.query_echo_baseline(conn, {"batchId": batch_id})
+            ),
         )
 
     def build_stats_mirror(self, data: SiteData) -> None:

@@ -68,7 +68,8 @@ def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
     """Changes whenever runs or batches are written: a cheap key for caching derived statistics and for the live
     site (is its build current?). The newest write revision (m007, indexed) is part of it: a rewritten run keeps its
     row id and may keep the totals, yet changes figures such as success rates. The last part changes when a batch
-    starts or is marked finished (:func:`batch_states`)."""
+    starts or is marked finished (:func:`batch_states`); the first is the newest run's row id (a site built from this
+    version holds the runs up to it)."""
     return (
         *conn.execute(
             "SELECT (SELECT MAX(id) FROM benchmark_runs), "
