@@ -586,12 +586,25 @@
     await matrixBox(box, box.dataset.batch, box.dataset.file);
   }
 
+  // batch.html?id=: a batch of the site has its own page (served live, the site was built before this page was
+  // served: every batch has one then); the page goes there before live mode starts (nothing left in flight)
+  let batchTarget = null;
+  function batchPageOf() {
+    if (!batchTarget) {
+      const id = new URLSearchParams(location.search).get("id");
+      batchTarget = zb.load("manifest").then((manifest) => {
+        const known = id && manifest.batches.find((b) => b.id === id);
+        return known ? root + "batches/" + encodeURIComponent(known.file) + ".html" : null;
+      });
+    }
+    return batchTarget;
+  }
+
   async function batchViewPage() {  // batch.html?id=...: any batch, the ones started after the build too (live)
     const id = new URLSearchParams(location.search).get("id");
+    if (await batchPageOf()) return;  // forwarded
     const [manifest, live] = await Promise.all([zb.load("manifest"), liveReady]);
     const known = id && manifest.batches.find((b) => b.id === id);
-    // a batch of the site has its own page (served live, it was built before this page: it has every batch then)
-    if (known) { location.replace(root + "batches/" + encodeURIComponent(known.file) + ".html"); return; }
     if (!id || (!known && !live)) { setStatus("batch-status", id ? "Batch " + id + " is not in this site." : "No batch given."); return; }
     setStatus("batch-title", "Batch " + id);
     document.title = "Batch " + id + " · zebench";
@@ -745,5 +758,8 @@
   zb.pages.batch = batchPage;
   zb.pages["batch-view"] = batchViewPage;
   zb.views = {diffLines, hunks, unapply, timeline, partsOf};  // for tests and other scripts
-  startLive().then(() => { if (page === "dashboard") dashboardLive(); }).catch((err) => { console.error(err); liveResolve(null); });
+  (page === "batch-view" ? batchPageOf() : Promise.resolve(null)).then((target) => {
+    if (target) { location.replace(target); return null; }
+    return startLive().then(() => { if (page === "dashboard") dashboardLive(); });
+  }).catch((err) => { console.error(err); liveResolve(null); });
 })();
