@@ -245,8 +245,8 @@ Runs = dict[str, list[tuple[int, RunRecord]]]
 
 def _quote(text: str, workspace: str | None = None) -> str:
     """The end of a command's output, short: the last non-blank lines, workspace paths made stable."""
-    if workspace:
-        text = text.replace(workspace, "<workspace>")
+    if workspace:  # outputs name the workspace by its folder (the runner strips the host path before it)
+        text = text.replace(workspace, "<workspace>").replace(Path(workspace).name + "/", "<workspace>/")
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     quoted = "\n".join(lines[-QUOTED_LINES:])
     return quoted if len(quoted) <= QUOTED_CHARS else "..." + quoted[-QUOTED_CHARS:]

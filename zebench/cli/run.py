@@ -188,11 +188,17 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     "--judge-model",
     help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).",
 )
-@option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
+@option(
+    "--keep-workspaces",
+    is_flag=True,
+    help="Keep each run's workspace directory (its path is in the results file's telemetry; the database shows its "
+    "name).",
+)
 @option(
     "--workspace-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Where workspaces are created (default: the system temp dir).",
+    help="Where workspaces are created (default: the system temp dir), in a folder of the batch's own that a later "
+    "batch removes if this one is killed.",
 )
 @option(
     "--submit",

@@ -37,8 +37,10 @@ def serve_command(db_path: Path, host: str, port: int, immutable: bool, create: 
     /api/v2/* in zebench's richer ones. A missing --db file is an error unless --create; a database
     with an older schema is an error until `zebench migrate` (serving never migrates).
     Reads are public. POST /api/results and /api/results/batch need
-    Authorization: Bearer <token> with the token in ZEBENCH_API_KEY (or ZE_BENCHMARKS_API_KEY) on
-    the server (the same variable `zebench run --submit` uses); without it, writes are refused.
+    Authorization: Bearer <token> with the token in ZEBENCH_API_KEY (or ZE_BENCHMARKS_API_KEY, or
+    the original server's API_SECRET_KEY) on the server. Without any of them, a server on loopback
+    (the default --host) accepts the original's local development key dev-local-key, which any
+    local process knows (a warning says so at start-up); on another --host, writes are refused.
     The API is described at /api/openapi.json (also docs/openapi.json).
     With --site, the report site is built (incrementally) and served at /-/site/: the
     local development setup of the original (dashboard and API in one command). Served live,

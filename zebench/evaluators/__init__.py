@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import plugins
-from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
+from ..models import Diff, Evaluation, EvaluatorKind, ToolCallRecord, ValidationResult
 
 if TYPE_CHECKING:
     from ..agents import AgentResult
@@ -37,6 +37,8 @@ class EvaluationContext:
     prompt: str = ""
     #: Run-wide evaluator settings (the judge's provider, model override, on/off).
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The agent's tool calls through the toolbox (the judge is shown its askUser questions).
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
 
     @property
     def fixture(self) -> Path | None:

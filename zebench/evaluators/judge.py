@@ -29,6 +29,9 @@ DEFAULT_MAX_TOKENS = 4096
 DEFAULT_TEMPERATURE = 0.0
 PATCH_BUDGET = 24 * 1024
 OUTPUT_TAIL = 1500
+#: The agent's askUser questions shown to the judge: at most this many, each cut at QUESTION_CHARS.
+MAX_QUESTIONS = 20
+QUESTION_CHARS = 500
 TOOL_NAME = "submit_evaluation"
 JUDGE_RETRIES = 4
 
@@ -111,6 +114,13 @@ def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
         parts.append("# Success criteria\n\n" + "\n".join(f"- {c}" for c in spec.success_criteria))
     final = ctx.agent_result.final_text if ctx.agent_result else ""
     parts.append(f"# The agent's final response\n\n{final.strip() or '(none)'}")
+    questions = [c for c in ctx.tool_calls if c.name == "askUser"]
+    if questions:  # what the original's "user questions quality" judged (docs/scoring.md)
+        asked = "\n".join(
+            f"- Q: {str(c.input.get('question', ''))[:QUESTION_CHARS]}\n  A: {c.output[:QUESTION_CHARS]}"
+            for c in questions[:MAX_QUESTIONS]
+        )
+        parts.append(f"# Questions the agent asked the user (askUser), with the answers\n\n{asked}")
     budget = PATCH_BUDGET
     diff_lines = []
     for f in ctx.diff.files:

@@ -209,10 +209,12 @@ def _prepare(request: RunRequest, *, note: Say, warn: Say, log: Say) -> _Prepare
             raise BatchError(str(exc)) from None
     submitter = None
     if request.submit_url:
-        from ..constants import api_token
+        from ..constants import client_token
         from ..io.submit import Submitter
 
-        submitter = Submitter(request.submit_url, api_token(), spool=request.spool, retries=request.submit_retries)
+        submitter = Submitter(
+            request.submit_url, client_token(request.submit_url), spool=request.spool, retries=request.submit_retries
+        )
     try:
         executor = executor_cls.from_options(
             ExecutorOptions(

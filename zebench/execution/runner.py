@@ -31,7 +31,7 @@ from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
 from ..isolation.processes import Limits
-from ..isolation.redact import redact
+from ..isolation.redact import redact, relative_to_folder
 from ..isolation.sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
 from ..isolation.toolchain import package_manager_dirs, package_manager_env
 from ..models import (
@@ -233,6 +233,14 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
         if task is not None and task.cancelling():
             cancelled = asyncio.CancelledError()
     record = redact(record)
+    if record.telemetry is not None and record.telemetry.workspace_dir:
+        # no host paths in outputs and tracebacks: relative to the folder of the run's workspaces (the store
+        # publishes workspaceDir itself by name; the record keeps it whole, for --keep-workspaces)
+        workspace_dir = record.telemetry.workspace_dir
+        record = relative_to_folder(record, str(Path(workspace_dir).parent))
+        if record.telemetry is not None and record.telemetry.workspace_dir != workspace_dir:
+            telemetry = record.telemetry.model_copy(update={"workspace_dir": workspace_dir})
+            record = record.model_copy(update={"telemetry": telemetry})
     if cancelled is not None:
         if on_cancelled is not None:
             try:
@@ -475,11 +483,11 @@ async def _evaluate(state: RunState) -> None:
         command_timeout=scenario.spec.validation.timeout_seconds,
         prompt=state.prompt,
         settings=state.options.judge_settings,
+        tool_calls=list(state.toolbox.calls) if state.toolbox else [],
     )
     only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
-    state.evaluations = await run_evaluators(
-        ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
-    )
+    weights = weights_for(scenario.spec.rubric_overrides, default_weights(), scenario.spec.llm_judge.categories)
+    state.evaluations = await run_evaluators(ctx, weights, only=only)
 
 
 def _has_baseline(state: RunState) -> bool:
@@ -747,7 +755,14 @@ def scenario_commands(scenario: Scenario) -> list[str]:
 
 
 def _setting_text(value: Any) -> Any:
-    """Agent settings as stored in the manifest: scalars as they are, long structures summarised."""
+    """Agent settings as stored in the manifest: scalars as they are (a file under the working directory, such as
+    --replay-file, relative to it: the store publishes only the name of one elsewhere), long structures
+    summarised."""
+    if isinstance(value, str) and value.startswith("/") and "\n" not in value:
+        try:
+            return Path(value).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     text = json.dumps(value, default=str)

@@ -96,6 +96,7 @@ from .record import (
 from .spec import (
     KEBAB_RE,
     ORIGINAL_EVALUATOR_NAMES,
+    ORIGINAL_METRICS,
     TIER_FILE_RE,
     VALIDATION_KINDS,
     ArtifactSpec,
@@ -112,6 +113,7 @@ from .spec import (
     LLMJudgeSpec,
     NamespaceMigration,
     OracleSpec,
+    OriginalMetric,
     PatternCheck,
     RubricOverrides,
     SandboxSpec,
@@ -132,10 +134,12 @@ from .spec import (
 
 __all__ = [
     "ORIGINAL_EVALUATOR_NAMES",
+    "ORIGINAL_METRICS",
     "AgentStats",
     "AggregateRow",
     "ApiModel",
     "ArtifactSpec",
+    "OriginalMetric",
     "BaselineCommand",
     "BaselineSpec",
     "BatchDetail",

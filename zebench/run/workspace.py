@@ -15,8 +15,10 @@ MAX_DIFFABLE_BYTES of each, compares larger ones chunk by chunk, and stops at a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import errno
+import fcntl
 import os
 import secrets
 import shutil
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..catalog import IGNORED_DIRS
+from ..catalog import IGNORED_DIRS, special_file_error, special_file_kind
 from ..models import DependencyChange, Diff, DiffFile
 from .manifests import Declared, is_manifest, parse_manifest
 
@@ -53,8 +55,12 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
-    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
+def _scan(
+    root: Path, deadline: float | None = None, *, refuse_special: bool = False
+) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS. FIFOs,
+    sockets and devices are skipped (an agent's workspace), or with ``refuse_special`` (a scenario's fixture) a
+    CatalogError naming the first one."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
     links: list[tuple[str, str]] = []
@@ -74,12 +80,17 @@ def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tu
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
                     files.append((rel, entry.stat(follow_symlinks=False).st_mode))
+                elif refuse_special:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    raise special_file_error(Path(entry.path), special_file_kind(mode) or "not a regular file")
     return dirs, files, links
 
 
 def copy_tree(src: Path, dst: Path) -> int:
-    """Copy src into the existing directory dst (files, modes, symlinks as links); returns the file count."""
-    dirs, files, links = _scan(src)
+    """Copy src (a fixture) into the existing directory dst (files, modes, symlinks as links); returns the file
+    count. A FIFO, socket or device in src is a CatalogError naming it (never opened: copyfile refuses one that
+    appears after the listing)."""
+    dirs, files, links = _scan(src, refuse_special=True)
     for rel in sorted(dirs):
         os.mkdir(dst / rel)
     default_mode = 0o666 & ~_umask()
@@ -125,6 +136,125 @@ def prepare_workspace(fixture: Path | None, base_dir: Path | None = None, prefix
 
 def remove_workspace(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A batch process's folder, and what killed ones left
+# --------------------------------------------------------------------------------------------------------------
+
+#: A zebench process's folder of workspaces, baseline copies and sandbox folders, in the temp folder or
+#: --workspace-dir: ``zebench-batch-<batch id>-<random>``.
+WORK_AREA_PREFIX = "zebench-batch-"
+#: A folder being made (renamed to its final name once its owner file is locked).
+_NEW_AREA_PREFIX = ".zebench-batch-new-"
+#: In a work area: the file its process holds an exclusive flock on for as long as it lives (the kernel releases
+#: it when the process dies, kill -9 included).
+OWNER_FILE = ".owner"
+
+
+class WorkArea:
+    """The folder one zebench process makes its runs' workspaces and sandbox folders in, identified as its own by
+    a lock. ``remove_leftovers`` removes the areas whose lock is free: their process is gone (killed, crashed);
+    a live process's area, whatever batch, is never touched."""
+
+    def __init__(self, path: Path, fd: int):
+        self.path, self._fd = path, fd
+
+    @classmethod
+    def create(cls, parent: Path | None, label: str) -> WorkArea:
+        """A new area under ``parent`` (default: the temp folder) named after ``label`` (the batch id). Made under
+        a temporary name and renamed once its owner file is locked, so that no area is ever seen unlocked while
+        its process lives."""
+        parent = parent if parent is not None else Path(tempfile.gettempdir())
+        parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=_NEW_AREA_PREFIX, dir=parent))
+        fd = os.open(new / OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, f"pid {os.getpid()} batch {label}\n".encode())
+            # traversable, not listable: the sandbox user reaches its workspace through it (0700 would keep it out)
+            os.chmod(new, 0o711)
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:60] or "batch"
+            final = parent / f"{WORK_AREA_PREFIX}{safe}-{secrets.token_hex(4)}"
+            os.rename(new, final)
+        except BaseException:
+            os.close(fd)
+            _remove_tree(new)
+            raise
+        return cls(final, fd)
+
+    def remove(self) -> None:
+        """Remove the area: its content, then its owner file, then the folder; then release the lock."""
+        if self._fd < 0:
+            return
+        try:
+            for entry in os.scandir(self.path):
+                if entry.name != OWNER_FILE:
+                    _remove_tree(Path(entry.path))
+            with contextlib.suppress(OSError):
+                os.unlink(self.path / OWNER_FILE)
+            _remove_tree(self.path)
+        finally:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def remove_leftovers(parent: Path | None) -> list[Path]:
+    """Remove the work areas under ``parent`` (default: the temp folder) that no live process owns: those of
+    ``zebench run`` processes that were killed (kill -9) or crashed, with the workspaces and sandbox folders in
+    them. Only this user's; a live process's area (its owner file locked) is left alone. Returns what was removed."""
+    parent = parent if parent is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith((WORK_AREA_PREFIX, _NEW_AREA_PREFIX)) or not entry.is_dir(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            fd = os.open(path / OWNER_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = -1  # its process got as far as removing its owner file, and no further
+        except OSError:
+            continue
+        try:
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # alive
+            elif entry.name.startswith(_NEW_AREA_PREFIX):
+                continue  # being made this instant: it has no owner file yet
+            _remove_tree(path)
+            removed.append(path)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    return removed
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a folder an agent had: folders it made unreadable or unwritable (chmod 000) are opened up first."""
+
+    def opened_up(function: Callable[..., object], name: str, _exc: object) -> None:
+        parent = os.path.dirname(name)
+        with contextlib.suppress(OSError):
+            os.chmod(parent, 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    shutil.rmtree(path, onerror=opened_up)
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------------------------

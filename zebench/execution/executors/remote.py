@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...agents import agent_class, register_agent, registered_agents
-from ...catalog import IGNORED_DIRS, Scenario, load_spec
+from ...catalog import IGNORED_DIRS, Scenario, load_spec, read_regular, special_file_error, special_file_kind
 from ...isolation.processes import Limits
 from ...isolation.toolchain import cache_dir
 from ...models import RunRecord, SuitePolicy
@@ -176,11 +176,11 @@ def pack_scenario(scenario: Scenario) -> bytes:
             info.uname = info.gname = ""
             info.mtime = 0
             if info.isreg():
-                with path.open("rb") as fh:
-                    tar.addfile(info, fh)
+                tar.addfile(info, io.BytesIO(read_regular(path)))  # never blocks on what became a FIFO
             elif info.isdir() or info.issym():
                 tar.addfile(info)
-            # FIFOs, sockets and devices are not content
+            else:  # FIFOs, sockets and devices are not content: the catalog refuses them, so must this
+                raise special_file_error(path, special_file_kind(os.lstat(path).st_mode) or "not a regular file")
 
         for dirpath, dirnames, filenames in os.walk(scenario.dir):
             base = Path(dirpath)

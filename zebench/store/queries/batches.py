@@ -21,7 +21,7 @@ from .. import figures
 from ..rows import Reader, decoder, select_list
 from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, counts_sql, sums_columns
 from .aggregates import selection_where
-from .common import _fetch, batch_complete, decode_cursor, encode_cursor
+from .common import _fetch, batch_complete, decode_cursor, encode_cursor, public_batch_metadata
 from .runs import _RUN_SELECT, _run_row
 
 
@@ -40,6 +40,7 @@ _BATCH_SHAPE = [(c.key, c.name, decoder(c, "v2")) for c in BATCHES.shape("v2")]
 def _batch_row(values: Any) -> BatchRowDict:
     row = _read_batch(values)
     out = {key: decode(row[name]) if decode else row[name] for key, name, decode in _BATCH_SHAPE}
+    out["metadata"] = public_batch_metadata(out.get("metadata") or {})
     denominators = batch_denominators(row)
     out["complete"] = denominators["complete"]
     out["denominators"] = denominators

@@ -8,7 +8,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from ...isolation.redact import public_path, public_settings
 from ...models.run import RUN_FILTER_COLUMNS, RUNS
+from ..sql import dumps
 
 
 def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
@@ -105,3 +107,34 @@ def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> s
             "benchmark_runs UNION ALL SELECT MAX(created_at) FROM batch_runs)"
         ).fetchone()
     return newest
+
+
+def public_batch_metadata(metadata: Any) -> Any:
+    """A batch's metadata as published (the API, the site): the host paths zebench keeps there for --resume (the
+    plan's suites folder and agent settings such as --replay-file, the --output file) as their last component
+    (isolation.redact.public_path)."""
+    if not isinstance(metadata, dict):
+        return metadata
+    out = dict(metadata)
+    if isinstance(out.get("output"), str):
+        out["output"] = public_path(out["output"])
+    plan = out.get("plan")
+    if isinstance(plan, dict):
+        out["plan"] = {
+            **plan,
+            "suites_dir": public_path(plan.get("suites_dir")),
+            "agent_settings": public_settings(plan.get("agent_settings")),  # --replay-file
+        }
+    return out
+
+
+def public_metadata_text(text: Any) -> Any:
+    """The original shape's batch metadata (JSON text) with public_batch_metadata applied; other text as it is."""
+    if not isinstance(text, str) or ('"output"' not in text and '"plan"' not in text):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    public = public_batch_metadata(value)
+    return text if public == value else dumps(public)
