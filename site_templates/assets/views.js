@@ -631,8 +631,16 @@
   // answers, so every figure of the new page is of one state). The runs table, the run view and the batch view
   // follow the API themselves; a page's [data-keep] parts (the live matrix, the comparison form) stay.
   const REFRESHED = new Set(["dashboard", "static", "batch", "compare"]);
+  // A refresh waits for the server's build: the next one comes no sooner than three times the last one took, so
+  // that a page left open does not keep a core busy beside the batch (a refresh put off is made when it is due).
+  let refreshedAt = 0, refreshCost = 0, refreshLater = null;
   async function refreshPage(live) {
     if (!REFRESHED.has(page)) return;
+    const wait = refreshedAt + 3 * refreshCost - Date.now();
+    if (wait > 0) {
+      if (!refreshLater) refreshLater = setTimeout(() => { refreshLater = null; refreshPage(zb.live).catch(() => null); }, wait);
+      return;
+    }
     let now = live.snapshot;
     if (page === "batch") {
       const box = document.getElementById("batch-matrix");
@@ -641,7 +649,10 @@
       now = batchSnapshot(b);
     }
     if (now === document.body.dataset.snapshot) return;
+    const asked = Date.now();
     const res = await fetch(location.pathname + location.search, {cache: "no-store"});
+    refreshedAt = Date.now();
+    refreshCost = refreshedAt - asked;
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const main = document.querySelector("main"), fresh = doc.querySelector("main");

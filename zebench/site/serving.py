@@ -88,6 +88,10 @@ class LiveSite:
             )
         return report
 
+    def tick(self) -> int:
+        """Now, in the order builds and requests are compared in (a request's tick, then ``fresh(tick)``)."""
+        return next(self._ticks)
+
     def fresh(self, asked: int) -> None:
         """The site reflects the database as it was at tick ``asked`` (when a page was asked for)."""
         if self._built_tick > asked:  # a build that began after the request has finished
@@ -110,7 +114,7 @@ class LiveSite:
 
     async def ensure_fresh(self) -> None:
         """Return once the site reflects the database as of this call (building it first if needed)."""
-        asked = next(self._ticks)
+        asked = self.tick()
         await asyncio.get_running_loop().run_in_executor(self._thread, self.fresh, asked)
 
     async def watch(self) -> None:
