@@ -178,7 +178,13 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     show_envvar=True,
     help="Claude Code executable for --agent claude-code (default: claude on PATH).",
 )
-@option("--judge/--no-judge", default=True, show_default=True, help="Run the LLM judge on scenarios that enable it.")
+@option(
+    "--judge/--no-judge",
+    default=True,
+    show_default=True,
+    help="Run the LLM judge on scenarios that enable it (its key is checked before the batch starts; "
+    "ZEBENCH_RUN_JUDGE=0 makes --no-judge the default).",
+)
 @option(
     "--judge-provider",
     type=click.Choice(["auto", "anthropic", "openrouter"]),

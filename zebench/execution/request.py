@@ -25,6 +25,7 @@ from ..constants import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_PROCESSES,
     DEFAULT_SPOOL,
+    plural,
 )
 from .batch import BatchError, BatchInterrupted, BatchPlan, BatchResult, Reporter
 
@@ -199,6 +200,8 @@ def _prepare(request: RunRequest, *, note: Say, warn: Say, log: Say) -> _Prepare
             warn(warning)
     # Elsewhere, commands run on the workers: each resolves the sandbox for itself (checked before the batch starts).
     plan = _plan(request, check_environment=local, note=note)
+    if local:  # elsewhere, each worker checks the judge's key in its own environment (executors.remote)
+        _check_judge_keys(plan or _stored_plan(request))
     if local and plan is not None:  # what an agent cannot do in this machine's sandbox (workers check their own)
         from ..agents import AgentConfigError, agent_class
 
@@ -296,3 +299,55 @@ def _specialists(values: list[str]) -> list[Specialist | None]:
         except SpecialistError as exc:
             raise BatchError(f"--specialist: {exc}") from None
     return loaded
+
+
+def _stored_plan(request: RunRequest) -> BatchPlan | None:
+    """The plan of the batch ``--resume`` names, read without writing (None when it cannot be read: the resume
+    itself then says why)."""
+    from .batch import BatchPlan
+
+    assert request.resume is not None
+    if not request.db_path.exists():
+        raise BatchError(f"--resume {request.resume}: no database at {request.db_path} (give the batch's --db)")
+    from ..store import open_for_reading
+
+    with open_for_reading(request.db_path) as store:
+        batch = store.get_batch(request.resume)
+    if batch is None or "plan" not in batch.metadata:
+        return None
+    return BatchPlan.model_validate(batch.metadata["plan"])
+
+
+def _check_judge_keys(plan: BatchPlan | None) -> None:
+    """A selected scenario enables the LLM judge and its provider's key is not in this environment: every run would
+    end with an evaluator error, so the batch does not start (nothing is written). See judge.missing_judge_keys."""
+    if plan is None:
+        return
+    from ..catalog import Catalog, CatalogError
+    from ..evaluators.judge import missing_judge_keys
+
+    catalog = Catalog(plan.suites_dir)
+    try:
+        specs = {
+            f"{suite}/{name}": catalog.scenario(suite, name).spec.llm_judge
+            for suite, name in dict.fromkeys((k[0], k[1]) for k in plan.keys())
+        }
+    except CatalogError:
+        return  # a scenario that cannot be loaded is reported by the batch itself, before anything runs
+    missing = missing_judge_keys(specs, plan.judge_settings)
+    if not missing:
+        return
+    lines = []
+    for key_env, needs in missing.items():
+        calls = sorted({f"{c.provider} {c.model}" for _, c in needs})
+        names = [k for k, _ in needs]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        lines.append(
+            f"the LLM judge needs {key_env} ({'; '.join(calls)}), which is not set: "
+            f"{plural(len(names), 'selected scenario enables', 'selected scenarios enable')} it ({shown})"
+        )
+    raise BatchError(
+        "; ".join(lines)
+        + ". Without the key every run of those scenarios would end with an evaluator error. Set it, or run "
+        "without the judge: --no-judge (ZEBENCH_RUN_JUDGE=0 makes --no-judge the default)"
+    )

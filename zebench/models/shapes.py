@@ -234,6 +234,43 @@ class EvaluatorErrorRowDict(TypedDict):
     example: str | None
 
 
+class EchoBaselineDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    items: int
+    echoItems: int
+    echoRuns: int
+    echoMeanScore: float | None
+    echoSuccessRate: float | None
+    source: str
+
+
+class BatchListRowDict(TypedDict):
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    configurations: list[dict[str, str | None]]
+    runs: int
+    expectedRuns: int | None
+    successfulRuns: int
+    complete: bool
+    status: str
+    lastActivityAt: str
+
+
+class UnsuccessfulRowDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    kind: str
+    name: str | None
+    runs: int
+    example: str | None
+
+
 class BreakdownsDict(TypedDict):
     bySuite: list[BreakdownRowDict]
     byAgent: list[BreakdownRowDict]
@@ -241,6 +278,7 @@ class BreakdownsDict(TypedDict):
     byEvaluator: list[EvaluatorBreakdownRowDict]
     failuresByCategory: list[FailureRowDict]
     evaluatorErrors: NotRequired[list[EvaluatorErrorRowDict]]
+    unsuccessful: NotRequired[list[UnsuccessfulRowDict]]
 
 
 class BatchDetailDict(TypedDict):

@@ -20,12 +20,13 @@ from typing import Any, cast
 
 from ..constants import plural
 from ..models.run import CONFIGURATION, CONFIGURATION_KEYS, ITEM_KEYS, RUNS, SUM_TYPES, nullable
-from ..models.shapes import AgentStatsDict, ItemCountsDict
+from ..models.shapes import AgentStatsDict, EchoBaselineDict, ItemCountsDict
 from ..store import (
     SELECTION_FILTERS,
     batch_exists,
     figures,
     query_batch_configurations,
+    query_echo_baseline,
     query_item_counts,
     query_stats_agents,
 )
@@ -294,6 +295,15 @@ def leaderboard_of(conn: sqlite3.Connection, selection: str | None = None, **opt
         return leaderboard(conn, **options)
     filters, since, until, _ = parse_selection(conn, selection)
     return leaderboard(conn, filters, since=since, until=until, **options)
+
+
+def echo_baseline_of(conn: sqlite3.Connection, selection: str | None = None) -> list[EchoBaselineDict]:
+    """What echo (doing nothing) scores on the items of each configuration the selection picks (a batch id or
+    filter text, see parse_selection; None: every run): store.query_echo_baseline."""
+    if not selection:
+        return query_echo_baseline(conn)
+    filters, since, until, _ = parse_selection(conn, selection)
+    return query_echo_baseline(conn, filters, since=since, until=until)
 
 
 #: A side of a comparison: a batch id or filter text (parse_selection), or the filters themselves (keys of

@@ -20,11 +20,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..constants import plural
+from ..constants import DEFAULT_DB_PATH, plural
 from ..models import SCORED_STATUSES, RunRecord
-from ..models.shapes import BreakdownRowDict, DenominatorsDict, EvaluatorErrorRowDict, RunRowDict
-from ..store import query_batch_detail
-from .tables import configuration_columns
+from ..models.shapes import (
+    BreakdownRowDict,
+    DenominatorsDict,
+    EchoBaselineDict,
+    EvaluatorErrorRowDict,
+    RunRowDict,
+    UnsuccessfulRowDict,
+)
+from ..store import query_batch_detail, query_echo_baseline
+from .tables import causes_lines, configuration_columns
 
 if TYPE_CHECKING:
     from ..execution.batch import BatchResult, RunKey
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Above this many runs the summary shows only the per-agent table.
 MAX_RUN_ROWS = 60
+#: Causes of unsuccessful runs shown per configuration (the most frequent first).
+MAX_CAUSES = 8
 
 
 def _label(record: RunRecord) -> str:
@@ -162,6 +171,8 @@ def print_batch_summary(
     if detail["breakdowns"]["byAgent"]:
         console.print(_configurations_table(batch_id, detail["breakdowns"]["byAgent"]))
     _print_counts(console, d, detail["breakdowns"]["evaluatorErrors"])
+    _print_unsuccessful(console, detail["breakdowns"].get("unsuccessful", []))
+    _print_baseline(console, query_echo_baseline(store.conn, {"batchId": batch_id}), detail["breakdowns"]["byAgent"])
     batch = store.get_batch(batch_id)
     retries = batch.metadata.get("infraRetries") if batch is not None else None
     if retries:  # --executor dask: runs started again after their worker was lost
@@ -189,6 +200,70 @@ def print_batch_summary(
     )
     if not d["complete"] and d["expectedRuns"] is not None:
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")
+    _print_next(console, batch_id, db_path, rows)
+
+
+def _print_unsuccessful(console: Console, causes: list[UnsuccessfulRowDict]) -> None:
+    """Why runs were not successful, per configuration (store.query_unsuccessful, as the batch's page shows it)."""
+    if not causes:
+        return
+    table = Table(title="Why runs were not successful (a run with several causes counts under each)")
+    for col in ("agent", "model", "cause", "runs", "message (one of them)"):
+        table.add_column(col, overflow="fold", justify="right" if col == "runs" else "left")
+    shown: dict[tuple[str, str], int] = {}
+    for c, line in zip(causes, causes_lines(causes), strict=True):
+        config = (c["agent"], c["model"] or "")
+        shown[config] = shown.get(config, 0) + 1
+        if shown[config] <= MAX_CAUSES:
+            what, _, message = line.partition(": ")
+            table.add_row(c["agent"], c["model"] or "", what, str(c["runs"]), message)
+    for (agent, model), n in shown.items():
+        if n > MAX_CAUSES:
+            table.add_row(agent, model, f"... {n - MAX_CAUSES} more causes (--json, or the batch's page)", "", "")
+    console.print(table)
+
+
+def _print_baseline(console: Console, baseline: list[EchoBaselineDict], by_agent: list[BreakdownRowDict]) -> None:
+    """Each configuration's mean score beside what echo (doing nothing) scores on the same items."""
+    scores = {(r["agent"], r["model"] or ""): r["avgWeightedScore"] for r in by_agent}
+    for b in baseline:
+        name = b["agent"] + (f" [{b['model']}]" if b["model"] else "")
+        own = scores.get((b["agent"], b["model"] or ""))
+        mine = "-" if own is None else f"{own:.1f}/10"
+        if not b["echoItems"] or b["echoMeanScore"] is None:
+            console.print(
+                f"{name}: mean score {mine}; no echo baseline: no echo run on its items, so nothing shows what doing "
+                "nothing scores here (zebench run -a echo on the same scenarios and tiers gives one)",
+                soft_wrap=True,
+                highlight=False,
+            )
+            continue
+        source = "this batch's echo runs" if b["source"] == "selection" else "echo runs of other batches"
+        cover = "" if b["echoItems"] == b["items"] else f" ({b['echoItems']} of its {b['items']} items)"
+        console.print(
+            f"{name}: mean score {mine} against {b['echoMeanScore']:.1f}/10 for echo (changes nothing) on the same "
+            f"items{cover}, from {source}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+def _print_next(console: Console, batch_id: str, db_path: Path, rows: list[RunRowDict]) -> None:
+    """Where to look next: the commands that show a run and the batches, and the report site."""
+    if not rows:
+        return
+    example = next((r for r in rows if not r["successful"]), rows[0])
+    db = "" if db_path == DEFAULT_DB_PATH else f" --db {db_path}"
+    console.print(
+        "Look next:\n"
+        f"  zebench show {example['runId']}{db}   a run: its stages, checks, failure and page"
+        f"{' (an unsuccessful one)' if not example['successful'] else ''}\n"
+        f"  zebench batches{db}   every batch: runs stored of expected, successful, status\n"
+        f"  zebench build-site{db}, then site/index.html (Batches links this batch's page), or "
+        f"zebench serve{db} --site (live)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _runs_table(rows: list[RunRowDict]) -> Table:

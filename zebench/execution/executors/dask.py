@@ -237,7 +237,7 @@ class DaskExecutor(Executor):
         self.client = client = await self._connect()
         try:
             package = await asyncio.to_thread(
-                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models
+                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models, job.scenarios.values()
             )
         except OSError as exc:
             raise ExecutorError(f"cannot read a file an agent setting names: {exc}") from None

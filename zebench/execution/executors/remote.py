@@ -26,6 +26,7 @@ import secrets
 import shutil
 import tarfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,8 @@ class BatchPackage(BaseModel):
     files: list[ShippedFile] = Field(default_factory=list)
     #: cloudpickle of {name: Agent subclass} for the agents registered in the coordinator's process.
     agent_classes: bytes | None = None
+    #: The LLM judge's key variables, each with the scenarios whose judge needs it: every worker must have them.
+    judge_keys: dict[str, list[str]] = Field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
@@ -230,12 +233,20 @@ def remote_run(
     )
 
 
-def batch_package(batch_id: str, options: RunOptions, agents: list[str], models: list[str]) -> BatchPackage:
-    """The batch's settings, the files its agents' settings name (read now, on this machine), and the agents
-    registered in this process. Raises OSError when such a file cannot be read."""
+def batch_package(
+    batch_id: str,
+    options: RunOptions,
+    agents: list[str],
+    models: list[str],
+    scenarios: Iterable[Scenario] = (),
+) -> BatchPackage:
+    """The batch's settings, the files its agents' settings name (read now, on this machine), the agents
+    registered in this process and the judge's keys the ``scenarios`` need. Raises OSError when such a file cannot
+    be read."""
     import cloudpickle  # type: ignore[import-untyped]  # a dependency of dask (and of every remote engine we know); imported only here
 
     from ...constants import zebench_version
+    from ...evaluators.judge import missing_judge_keys
 
     files: list[ShippedFile] = []
     for name in agents:
@@ -268,6 +279,12 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
         models=list(models),
         files=files,
         agent_classes=classes,
+        judge_keys={
+            key: [name for name, _ in needs]
+            for key, needs in missing_judge_keys(
+                {s.key: s.spec.llm_judge for s in scenarios}, options.judge_settings, environ={}
+            ).items()
+        },
     )
 
 
@@ -393,4 +410,11 @@ class PreparedBatch:
                 agent_class(name).check_settings(self.agent_settings, self.package.models)
             except AgentConfigError as exc:
                 problems.append(f"agent {name}: {exc}")
+        for key, scenarios in self.package.judge_keys.items():
+            if not os.environ.get(key):  # the judge reads its key here, where the runs are evaluated
+                problems.append(
+                    f"the LLM judge needs {key}, which is not set in this worker's environment "
+                    f"({', '.join(scenarios[:5])}{' ...' if len(scenarios) > 5 else ''} enable it); set it there, or "
+                    "run without the judge: --no-judge (ZEBENCH_RUN_JUDGE=0 makes --no-judge the default)"
+                )
         return problems
