@@ -231,6 +231,37 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
             },
         ],
     },
+    "m013_specialist_in_the_configuration": {  # after m012: the same agent and model with and without specialists
+        "benchmark_runs": [
+            _run(
+                "r61",
+                "completed",
+                weighted_score=9.0,
+                total_score=0.9,
+                is_successful=1,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+            _run(
+                "r62",
+                "failed",
+                failure_category="agent",
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="2.0.0",
+            ),
+            _run(
+                "r63",
+                "completed",
+                weighted_score=2.0,
+                total_score=0.2,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+        ],
+    },
 }
 
 
@@ -239,6 +270,7 @@ DELETE: dict[str, list[str]] = {
     "m005_runs_by_agent": ["r04"],
     "m010_one_set_of_counts": ["r12", "r13"],
     "m011_sums_declared_once": ["r21"],
+    "m012_specialist_in_the_configuration": ["r53"],
 }
 
 
@@ -322,8 +354,8 @@ def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
     migration holding the new output (``python -m zebench.store``; docs/development.md)."""
     newest = migrations._migrations[-1]
-    assert newest.name == "m012_findings"
-    assert summaries_sql() == schema._M012
+    assert newest.name == "m013_specialist_in_the_configuration"
+    assert summaries_sql() == schema._M013
 
 
 def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:

@@ -28,9 +28,13 @@ def test_schema_migrations_and_wal(store: Store) -> None:
         "_sqlite_migrations",
     } <= tables
     assert store.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(store.db)][-2:] == ["m011_sums_declared_once", "m012_findings"]
+    assert [m.name for m in migrations.applied(store.db)][-3:] == [
+        "m011_sums_declared_once",
+        "m012_findings",
+        "m013_specialist_in_the_configuration",
+    ]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 12
+    assert len(migrations.applied(store.db)) == 13
     assert not migrations.pending(store.db)
 
 

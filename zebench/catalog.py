@@ -579,7 +579,9 @@ def new_suite(root: Path, name: str) -> Path:
     return path
 
 
-def new_scenario(root: Path, suite: str, name: str) -> Path:
+def new_scenario(root: Path, suite: str, name: str, *, mcp: bool = False) -> Path:
+    """Scaffold a scenario; ``mcp``: the example whose agent must use an MCP server (a specialist template and a
+    small stdio server in the scenario folder)."""
     require_kebab(suite, "suite")
     require_kebab(name, "scenario")
     if not (root / suite / "scenarios").is_dir():
@@ -595,6 +597,6 @@ def new_scenario(root: Path, suite: str, name: str) -> Path:
             prompts,
         )
     values = {"suite": suite, "scenario": name, "title": name.replace("-", " ").capitalize()}
-    _copy_template(SCAFFOLD_DIR / "scenario", path, values)
-    _copy_template(SCAFFOLD_DIR / "prompts", prompts, values)
+    _copy_template(SCAFFOLD_DIR / ("mcp-scenario" if mcp else "scenario"), path, values)
+    _copy_template(SCAFFOLD_DIR / ("mcp-prompts" if mcp else "prompts"), prompts, values)
     return path

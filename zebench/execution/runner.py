@@ -51,9 +51,12 @@ from ..models import (
     evaluator_errors,
     utc_now,
 )
+from ..models.specialist import McpServerSpec, Specialist
 from ..run.channel import NODE_GUARD, Inventory, ScoringChannels, node_guard_env
+from ..run.mcp import McpServers, McpStartError, ResolvedServer, resolve_server, start_resolved
 from ..run.scanners import scan_calls, scan_changes, scan_home
 from ..run.scoring import Score, score_run, weights_for
+from ..run.specialist import system_prompt
 from ..run.tools import Toolbox
 from ..run.validation import (
     compare_with_baseline,
@@ -140,6 +143,13 @@ class RunSpec:
     model: str | None = None
     repeat_index: int = 0
     batch_id: str | None = None
+    #: The specialist the run wears (its prompt and MCP servers), if any.
+    specialist: Specialist | None = None
+
+    @property
+    def mcp_specs(self) -> list[McpServerSpec]:
+        """The MCP servers of the run: its specialist's, then its scenario's own."""
+        return [*(self.specialist.mcps if self.specialist else []), *self.scenario.spec.mcps]
 
 
 class BaselineCache:
@@ -311,6 +321,9 @@ def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
         started_at=now,
         completed_at=now,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=Failure(
             category="infrastructure", stage="results", message=f"the run record could not be built: {_describe(exc)}"
         ),
@@ -353,6 +366,10 @@ class RunState:
     # agent
     toolbox: Toolbox | None = None
     task: AgentTask | None = None
+    #: The run's MCP servers as resolved for it (started by zebench, or by an agent with its own MCP client), and
+    #: those zebench started (stopped when the agent stops, before the diff).
+    mcp_resolved: list[ResolvedServer] = field(default_factory=list)
+    mcp: McpServers | None = None
     # baseline, validation, evaluation
     baseline: list[ValidationResult] = field(default_factory=list)
     diff: Diff | None = None
@@ -472,10 +489,10 @@ async def _warmup(state: RunState) -> None:
             raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
 
-async def _run_agent(state: RunState) -> None:
-    """The agent works in the workspace through its tools; an agent's own error is a failure of its category."""
+async def _agent_task(state: RunState) -> None:
+    """The agent's tools and task (a specialist's prompt as its system prompt)."""
     spec, options = state.spec, state.options
-    assert state.workspace is not None and state.agent is not None and state.prompt is not None
+    assert state.workspace is not None and state.prompt is not None
     state.toolbox = Toolbox(
         state.workspace, answers=state.answers, command_timeout=options.command_timeout, sandbox=state.sandbox
     )
@@ -486,7 +503,48 @@ async def _run_agent(state: RunState) -> None:
         model=spec.model,
         workspace=state.workspace,
         settings=options.agent_settings,
+        system_prompt=system_prompt(spec.specialist, state.prompt, spec.model) if spec.specialist else None,
     )
+
+
+async def _start_mcp_servers(state: RunState) -> None:
+    """The run's MCP servers: resolved (their secrets known to the record's redaction from here on), then given
+    to an agent that starts them itself (claude-code's --mcp-config) or started by zebench in the run's sandbox.
+    A required server that does not start is an infrastructure failure, before the model is called."""
+    spec = state.spec
+    workspace, _, task = state.ready()
+    assert state.agent is not None and state.toolbox is not None
+    specialist_dir = Path(spec.specialist.dir) if spec.specialist else None
+    state.mcp_resolved = [
+        resolve_server(m, workspace=workspace, scenario_dir=state.scenario.dir, specialist_dir=specialist_dir)
+        for m in spec.mcp_specs
+    ]
+    if state.agent.starts_mcp_servers:
+        task.mcp_servers = state.mcp_resolved
+        return
+    try:
+        state.mcp = await start_resolved(
+            state.mcp_resolved,
+            sandbox=state.sandbox,
+            workspace=workspace,
+            reserved=state.toolbox.names,
+            call_timeout=state.options.command_timeout,
+        )
+    except McpStartError as exc:
+        raise StageFailure("infrastructure", "agent", str(exc)) from None
+    state.toolbox.mcp = state.mcp
+
+
+async def _stop_mcp_servers(state: RunState) -> None:
+    """Stopped before the diff: what a server wrote is scored with the agent's work. (A run that failed before
+    this stage stops them in _finish, before its failure diff.)"""
+    if state.mcp is not None:
+        await asyncio.shield(state.mcp.close())
+
+
+async def _run_agent(state: RunState) -> None:
+    """The agent works in the workspace through its tools; an agent's own error is a failure of its category."""
+    assert state.agent is not None and state.task is not None and state.toolbox is not None
     try:
         await state.agent.run(state.task, state.toolbox)
     except AgentError as exc:
@@ -671,7 +729,10 @@ STAGE_SEQUENCE: tuple[Stage, ...] = (
     Stage("setup", _start_inventory, when=_lists_tests),
     Stage("workspace", _prepare_workspace),
     Stage("workspace", _warmup, when=_has_warmup),
+    Stage("agent", _agent_task),
+    Stage("agent", _start_mcp_servers, when=lambda state: bool(state.spec.mcp_specs)),
     Stage("agent", _run_agent),
+    Stage("agent", _stop_mcp_servers, when=lambda state: state.mcp is not None),
     Stage("baseline", _await_baseline, when=lambda state: state.baseline_future is not None),
     Stage("verification", _verify, when=_verifies),
     Stage("validation", _validate, "validation"),
@@ -729,6 +790,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     await _run_sequence(state)
     await _finish(state)
     record = _record(state)
+    secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
+    if secrets:  # the values the MCP servers were given are secrets whatever their names
+        record = redact(record, extra=secrets)
     if state.cancelled is not None:
         raise _Cancelled(record, state.cancelled)
     return record
@@ -741,6 +805,8 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
 
 async def _finish(state: RunState) -> None:
     state.clock.start("results")
+    if state.mcp is not None:  # before the failure diff (what a server wrote is the run's); a no-op when stopped
+        await _shielded(state, state.mcp.close())
     await _failure_diff(state)
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
     for box in (state.sandbox, state.verified_box):
@@ -782,7 +848,12 @@ def _record(state: RunState) -> RunRecord:
     scored = state.status in SCORED_STATUSES
     evaluations = state.evaluations
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
-    metadata = {**_scenario_metadata(state), **_outcome_metadata(state, score), **_agent_metadata(agent_result)}
+    metadata = {
+        **_scenario_metadata(state),
+        **_outcome_metadata(state, score),
+        **_specialist_metadata(state),
+        **_agent_metadata(agent_result),
+    }
     state.clock.stop()
     telemetry = _telemetry(state, agent_result)
     transcript = Transcript(
@@ -806,6 +877,9 @@ def _record(state: RunState) -> RunRecord:
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=state.failure,
         metadata=metadata,
         evaluations=evaluations,
@@ -864,6 +938,22 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
     return metadata
 
 
+def _specialist_metadata(state: RunState) -> dict[str, Any]:
+    """The specialist the run wore (with the hash of its merged template) and what its MCP servers did."""
+    metadata: dict[str, Any] = {}
+    specialist = state.spec.specialist
+    if specialist is not None:
+        metadata["specialist"] = {
+            "name": specialist.name,
+            "version": specialist.version,
+            "displayName": specialist.display_name,
+            "sha256": specialist.sha256,
+        }
+    if state.mcp is not None:
+        metadata["mcp"] = state.mcp.summary()
+    return metadata
+
+
 def _agent_metadata(agent_result: AgentResult | None) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if agent_result is not None and agent_result.final_text:
@@ -903,7 +993,10 @@ def _manifest(state: RunState) -> Manifest:
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
-        settings=state.options.manifest_settings(state.scenario, state.sandbox_mode),
+        settings={
+            **state.options.manifest_settings(state.scenario, state.sandbox_mode),
+            **({"specialist": f"{spec.specialist.label} sha256:{spec.specialist.sha256}"} if spec.specialist else {}),
+        },
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )

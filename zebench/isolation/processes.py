@@ -292,7 +292,7 @@ class _Watch:
         loop: asyncio.AbstractEventLoop,
         proc: subprocess.Popen[bytes],
         sync_fd: int,
-        out: CappedOutput,
+        out: CappedOutput | None,
         err: CappedOutput | None,
     ):
         self.loop, self.proc = loop, proc
@@ -571,3 +571,148 @@ async def run_command(
     return await run_process(
         launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A long-lived command with pipes (an MCP server over stdio)
+# --------------------------------------------------------------------------------------------------------------
+
+#: Longest line a service may write on stdout (an MCP message is one line of JSON).
+SERVICE_LINE_LIMIT = 16 * 1024 * 1024
+#: stderr of a service kept for messages (the last part says why it died).
+SERVICE_STDERR_HEAD = 4 * 1024
+SERVICE_STDERR_TAIL = 16 * 1024
+
+
+class Service:
+    """A command that runs alongside a run and talks over its stdin and stdout (``start_service``).
+
+    Started under zebench's reaper like every command (and, from zebench.sandbox, inside bubblewrap), so that
+    ``stop`` leaves nothing of it, and a zebench killed with SIGKILL takes it along (the reaper's parent-death
+    signal, bubblewrap's ``--die-with-parent``). ``stdout`` is an asyncio StreamReader of the command's output,
+    ``write`` sends to its stdin, ``stderr`` keeps the head and tail of its error output.
+    """
+
+    def __init__(
+        self,
+        watch: _Watch,
+        proc: subprocess.Popen[bytes],
+        stdout: asyncio.StreamReader,
+        stdout_transport: asyncio.ReadTransport,
+        stdin: asyncio.StreamWriter,
+        stderr: CappedOutput,
+        display: str,
+    ):
+        self._watch, self.proc, self.stdout, self._stdin, self.stderr = watch, proc, stdout, stdin, stderr
+        self._stdout_transport = stdout_transport
+        self.display = display
+        self.started = time.monotonic()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def exited(self) -> bool:
+        """Whether the command (its wrapper) has exited."""
+        return self._watch.exited.done()
+
+    @property
+    def exit_code(self) -> int | None:
+        return _exit_code(self.proc.returncode) if self.proc.returncode is not None else None
+
+    async def write(self, data: bytes) -> None:
+        """Send ``data`` to the command's stdin (BrokenPipeError/ConnectionResetError once it has gone)."""
+        self._stdin.write(data)
+        await self._stdin.drain()
+
+    async def wait_ended(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the command to exit and its stderr to be read to the end; returns
+        whether it has exited."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.exited), timeout)
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), timeout)
+        except TimeoutError:
+            pass
+        return self.exited
+
+    async def stop(self, grace: float = 2.0) -> CommandResult:
+        """Close its stdin, give it ``grace`` seconds to exit on its own, then kill everything that is left; returns
+        when no process of it remains (a second cancellation meanwhile is held until then, then re-raised)."""
+        loop = asyncio.get_running_loop()
+        try:
+            self._stdin.close()
+        except (OSError, RuntimeError):
+            pass
+        try:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._watch.exited), grace)
+            except TimeoutError:
+                pass
+        finally:
+            self._watch.kill()
+            await _until_gone(self._watch, loop)
+        await asyncio.shield(self._watch.exited)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), PIPE_DRAIN_SECONDS)
+        except TimeoutError:
+            pass
+        self._stdout_transport.close()
+        self._watch.close()
+        return CommandResult(
+            command=self.display,
+            exit_code=self.exit_code,
+            output="",
+            stderr=self.stderr.text(),
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+        )
+
+    def kill_now(self) -> None:
+        """Ask the reaper to kill the command at once (no waiting: for cleanup paths that cannot await)."""
+        self._watch.kill()
+
+
+async def start_service(launch: Launch) -> Service:
+    """Start ``launch`` as a long-lived service with pipes to its stdin and stdout (see ``Service``).
+
+    Raises OSError when it cannot be started. Whatever fails between the spawn and the return kills it."""
+    loop = asyncio.get_running_loop()
+    sync_r, sync_w = os.pipe()
+    try:
+        argv = launch.argv(sync_w)
+        proc = subprocess.Popen(
+            argv,
+            cwd=launch.cwd,
+            env=launch.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            pass_fds=(sync_w, *launch.pass_fds),
+            umask=launch.umask,
+        )
+        _SPAWNED.add(proc.pid)
+    except BaseException:
+        os.close(sync_r)
+        raise
+    finally:
+        for fd in (sync_w, *launch.pass_fds):
+            os.close(fd)
+    stderr = CappedOutput(SERVICE_STDERR_HEAD, SERVICE_STDERR_TAIL)
+    # stdout is read by the StreamReader below, not by the watch: only stderr is captured there.
+    watch = _Watch(loop, proc, sync_r, None, stderr)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        reader = asyncio.StreamReader(limit=SERVICE_LINE_LIMIT, loop=loop)
+        read_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), proc.stdout
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            lambda: asyncio.streams.FlowControlMixin(loop=loop), proc.stdin
+        )
+        writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    except BaseException:
+        watch.kill()
+        watch.force()
+        raise
+    return Service(watch, proc, reader, read_transport, writer, stderr, launch.display)

@@ -428,10 +428,14 @@ def default_redactor() -> Redactor:
     return _cached(tuple(sorted(secret_values().items())))
 
 
-def redact(model: M) -> M:
+def redact(model: M, extra: Mapping[str, str] | None = None) -> M:
     """``model`` (a RunRecord, a BatchRecord...) with the secrets of this process's environment and every known
-    token shape replaced in all its strings."""
-    return default_redactor().model(model)
+    token shape replaced in all its strings. ``extra`` (name -> value) adds values that are secrets whatever
+    their names (the variables a run's MCP servers were given)."""
+    if not extra:
+        return default_redactor().model(model)
+    secrets = {**secret_values(), **{value: name for name, value in extra.items()}}
+    return _cached(tuple(sorted(secrets.items()))).model(model)
 
 
 def redact_text(text: str) -> str:

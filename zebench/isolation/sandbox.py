@@ -56,12 +56,14 @@ from .processes import (
     CommandResult,
     Launch,
     Limits,
+    Service,
     become_subreaper,
     nproc_limit,
     reaper_argv,
     run_launch_sync,
     run_process,
     safe_env,
+    start_service,
 )
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -540,6 +542,13 @@ class Sandbox:
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )
 
+    async def start_service(self, argv: list[str], *, policy: Policy, cwd: Path | None = None) -> Service:
+        """Start a long-lived command of the run (an MCP server over stdio) under ``policy``, with pipes to its
+        stdin and stdout: see zebench.processes.Service. It lives until ``Service.stop`` (or zebench's death)."""
+        if self.scratch is None:
+            await asyncio.to_thread(self._open_sync)
+        return await start_service(self.launch(argv, policy, cwd))
+
 
 _ETC: tuple[Path, list[str]] | None = None
 _ETC_LOCK = threading.Lock()
@@ -621,6 +630,7 @@ __all__ = [
     "Purpose",
     "Sandbox",
     "SandboxError",
+    "Service",
     "SandboxMode",
     "bwrap_problem",
     "command_path",

@@ -317,6 +317,9 @@ class ToolCallRecord(RecordModel):
     output: str = ""
     is_error: bool = False
     duration_ms: int = 0
+    #: The MCP server that answered (None for the workspace tools), and the tool's own name on that server.
+    server: str | None = None
+    tool: str | None = None
 
 
 class Message(RecordModel):

@@ -195,6 +195,8 @@ class CompareResultDict(TypedDict):
 class BreakdownRowDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
@@ -232,6 +234,43 @@ class EvaluatorErrorRowDict(TypedDict):
     example: str | None
 
 
+class EchoBaselineDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    items: int
+    echoItems: int
+    echoRuns: int
+    echoMeanScore: float | None
+    echoSuccessRate: float | None
+    source: str
+
+
+class BatchListRowDict(TypedDict):
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    configurations: list[dict[str, str | None]]
+    runs: int
+    expectedRuns: int | None
+    successfulRuns: int
+    complete: bool
+    status: str
+    lastActivityAt: str
+
+
+class UnsuccessfulRowDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    kind: str
+    name: str | None
+    runs: int
+    example: str | None
+
+
 class BreakdownsDict(TypedDict):
     bySuite: list[BreakdownRowDict]
     byAgent: list[BreakdownRowDict]
@@ -239,6 +278,7 @@ class BreakdownsDict(TypedDict):
     byEvaluator: list[EvaluatorBreakdownRowDict]
     failuresByCategory: list[FailureRowDict]
     evaluatorErrors: NotRequired[list[EvaluatorErrorRowDict]]
+    unsuccessful: NotRequired[list[UnsuccessfulRowDict]]
 
 
 class BatchDetailDict(TypedDict):
@@ -263,6 +303,8 @@ class BatchDetailDict(TypedDict):
 class MatrixCellDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     suite: str
     scenario: str
     tier: str
@@ -336,6 +378,8 @@ class AgentStatsDict(TypedDict):
     costUnknownRuns: int
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     configuration: NotRequired[str | None]
     rank: NotRequired[int | None]
     tieGroup: NotRequired[int | None]
@@ -529,6 +573,8 @@ class ErrorBodyDict(TypedDict):
 class ItemCountsDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     suite: str
     scenario: str
     tier: str
@@ -555,6 +601,8 @@ class BatchRunRowDict(TypedDict):
     tier: str
     agent: str
     model: str | None
+    specialist_name: str | None
+    specialist_version: str | None
     repeat_index: int | None
     status: str
     is_successful: bool
@@ -583,6 +631,8 @@ class DailyTrendDict(TypedDict):
     day: str
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     successRate: float | None
     avgWeightedScore: float | None
@@ -591,6 +641,8 @@ class DailyTrendDict(TypedDict):
 class CostRowDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     solved: int
     costRuns: int
@@ -621,6 +673,8 @@ class EvaluatorFiguresDict(TypedDict):
 class EvaluatorByConfigurationDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     evaluatorName: str
     applicable: int
     avgScore: float | None

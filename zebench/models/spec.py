@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .specialist import McpServerSpec
+
 TIER_FILE_RE = re.compile(r"^(L\d+|Lx)(-.*)?\.md$")
 KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -404,6 +406,11 @@ class ScenarioSpec(SpecModel):
     hints: list[str] = Field(default_factory=list)
     #: How long a person would need, e.g. ``5m``, ``1h30m`` or minutes as a number (informational).
     estimated_time: str | None = None
+    #: A specialist template (the original's JSON5 format), relative to the scenario folder: its persona and
+    #: prompts reach the model and its MCP servers start for each run (``zebench run --specialist`` overrides).
+    specialist: str | None = None
+    #: MCP servers started for each run of the scenario, beside the specialist's (docs/agents.md).
+    mcps: list[McpServerSpec] = Field(default_factory=list)
 
     @field_validator("estimated_time", mode="before")
     @classmethod

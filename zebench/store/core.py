@@ -101,7 +101,7 @@ class Store:
     def get_batch(self, batch_id: str) -> BatchRecord | None:
         return queries.read_batch(self.conn, batch_id)
 
-    def batch_keys(self, batch_id: str) -> set[tuple[str, str, str, str, str, int]]:
+    def batch_keys(self, batch_id: str) -> set[tuple[str, str, str, str, str, str, int]]:
         """Matrix keys of the runs of a batch that count as done (every status but cancelled)."""
         return queries.batch_keys(self.conn, batch_id)
 

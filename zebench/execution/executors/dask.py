@@ -237,7 +237,7 @@ class DaskExecutor(Executor):
         self.client = client = await self._connect()
         try:
             package = await asyncio.to_thread(
-                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models
+                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models, job.scenarios.values()
             )
         except OSError as exc:
             raise ExecutorError(f"cannot read a file an agent setting names: {exc}") from None
@@ -328,6 +328,7 @@ class DaskExecutor(Executor):
             agent=spec.agent,
             model=spec.model,
             repeat_index=spec.repeat_index,
+            specialist=spec.specialist,
         )
         run = self._runs[key] = _Run(key, started)
         run.future = self.client.submit(
@@ -662,7 +663,9 @@ async def _run(
                 if (await asyncio.to_thread(resolve_mode, options.sandbox))[0] == "none":
                     become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
         record = await run_one(
-            RunSpec(scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id),
+            RunSpec(
+                scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id, specialist=run.specialist
+            ),
             options,
             on_cancelled=keep,
         )

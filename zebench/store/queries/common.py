@@ -67,16 +67,28 @@ def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:
 
 
 def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
-    """Changes whenever runs are written: a cheap key for caching derived statistics. The newest write revision
-    (m007, indexed) is part of it: a rewritten run keeps its row id and may keep the totals, yet changes figures
-    such as success rates."""
-    return tuple(
-        conn.execute(
+    """Changes whenever runs or batches are written: a cheap key for caching derived statistics and for the live
+    site (is its build current?). The newest write revision (m007, indexed) is part of it: a rewritten run keeps its
+    row id and may keep the totals, yet changes figures such as success rates. The last part changes when a batch
+    starts or is marked finished (:func:`batch_states`); the first is the newest run's row id (a site built from this
+    version holds the runs up to it)."""
+    return (
+        *conn.execute(
             "SELECT (SELECT MAX(id) FROM benchmark_runs), "
             "(SELECT MAX(revision) FROM benchmark_runs), "
-            "(SELECT runs || ':' || sum_weighted FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)"
-        ).fetchone()
+            "(SELECT runs || ':' || sum_weighted FROM agg_totals)"
+        ).fetchone(),
+        batch_states(conn),
     )
+
+
+def batch_states(conn: sqlite3.Connection) -> str:
+    """How many batches there are, how many are marked finished, and the newest finish: changes when a batch starts
+    or finishes (the live site rebuilds at once then)."""
+    (states,) = conn.execute(
+        "SELECT COUNT(*) || ':' || COUNT(completed_at) || ':' || COALESCE(MAX(completed_at), '') FROM batch_runs"
+    ).fetchone()
+    return str(states)
 
 
 def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> str | None:
