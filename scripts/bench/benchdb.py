@@ -169,12 +169,30 @@ def replicated_db(path: Path, source: Path, copies: int) -> tuple[float, int]:
     return time.perf_counter() - start, runs
 
 
+def pending(path: Path) -> list[str]:
+    """The migrations of this zebench that the database at ``path`` lacks (nothing is written)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return zstore.pending_migrations(conn)
+    finally:
+        conn.close()
+
+
 def ensure(path: Path, runs: int, *, rebuild: bool = False) -> str:
-    """The real-sized database at ``path`` with at least ``runs`` runs, built when missing: a line saying what was
-    done. Up to 100,000 runs are generated; more are copies of the generated 100,000 (SITE_DB, built first)."""
+    """The real-sized database at ``path`` with at least ``runs`` runs and this zebench's schema, built when missing:
+    a line saying what was done. Up to 100,000 runs are generated; more are copies of the generated 100,000
+    (SITE_DB, built first). A generated database of an older schema is migrated (as ``zebench migrate`` would:
+    generating it again takes about an hour); copies of an older schema are made again from the migrated source."""
     have = count_runs(path, real_sizes=True)
     if have >= runs and not rebuild:
-        return f"cached: {path} holds {have:,} real-sized runs (--rebuild to build again)"
+        missing = pending(path)
+        if not missing:
+            return f"cached: {path} holds {have:,} real-sized runs (--rebuild to build again)"
+        if runs <= 100_000:
+            print(f"migrating {path} ({', '.join(missing)})", flush=True)
+            start = time.perf_counter()
+            Store(path).close()
+            return f"cached: {path} holds {have:,} real-sized runs, migrated in {time.perf_counter() - start:.0f} s"
     if runs <= 100_000:
         print(f"building {path} ({runs:,} real-sized runs through the store; found {have:,})", flush=True)
         seconds, batches = generated_db(path, runs)

@@ -4,7 +4,8 @@
 1. full build: ``build_site`` of a database of N real-sized runs (default 100,000; scripts/bench/benchdb.py:
    records of the sizes of real ones, about 15 KB of JSON like an oracle run of the bundled suites and a tenth with
    a model run's ~100 KB transcript; 1,000,000: the 100,000 copied ten times, shifted in time) into an empty folder.
-   The database is cached and reused (--rebuild builds it again). Run once by default (--build-repeats);
+   The database is cached and reused (--rebuild builds it again). Run once by default (--build-repeats); below
+   1,000,000 runs its time at 1,000,000 is extrapolated linearly (each stage reads or writes every run once);
 2. incremental build: after the full build, 100 new runs (one new batch) are added to the database and
    ``build_site`` runs again on the same folder; the figure is its time and the files it wrote. The batch is
    taken out of the database again afterwards (the cache stays as it was: a 30 GB file is not copied);
@@ -103,7 +104,7 @@ def remove_batch(path: Path, batch_id: str) -> int:
     """Take a batch and its runs out of the database (the summary tables' triggers follow): the runs removed."""
     with Store(path) as store, store.conn as conn:
         ids = [r[0] for r in conn.execute("SELECT run_id FROM benchmark_runs WHERE batch_id = ?", (batch_id,))]
-        conn.execute("DELETE FROM benchmark_runs WHERE batch_id = ?", (batch_id,))  # before its parts: see m012
+        conn.execute("DELETE FROM benchmark_runs WHERE batch_id = ?", (batch_id,))  # before its parts: see m014
         for table in zstore.RUN_CHILD_TABLES:
             conn.execute(f"DELETE FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
         conn.execute("DELETE FROM batch_runs WHERE batch_id = ?", (batch_id,))
@@ -341,14 +342,27 @@ def main() -> int:
                 flush=True,
             )
         full_s = statistics.median(fulls)
+        at_scale = runs >= TARGET_RUNS
         rows.append(
             (
                 f"full build ({runs:,} runs, {report.batches:,} batches)",
                 f"{full_s:.1f} s" + (f"  (median of {len(fulls)})" if len(fulls) > 1 else ""),
-                f"<= {FULL_TARGET_S:g} s",
-                full_s <= FULL_TARGET_S,
+                f"<= {FULL_TARGET_S:g} s" if at_scale else "",
+                full_s <= FULL_TARGET_S if at_scale else None,
             )
         )
+        if not at_scale:
+            # every stage of a full build reads or writes each run once: its time grows with the runs (an upper
+            # bound for the aggregate pages, which read summary tables)
+            scaled = full_s * TARGET_RUNS / runs
+            rows.append(
+                (
+                    "full build at 1,000,000 runs (extrapolated)",
+                    f"{scaled:.0f} s",
+                    f"<= {FULL_TARGET_S:g} s",
+                    scaled <= FULL_TARGET_S,
+                )
+            )
 
         # 3. size of the full build, at 1,000,000 runs measured or extrapolated
         files, size, grow_files, grow_bytes = extrapolated(out, runs)

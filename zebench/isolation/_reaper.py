@@ -5,7 +5,8 @@ Started by zebench.processes as ``python -I -S _reaper.py --sync-fd N [--nproc N
 (PR_SET_CHILD_SUBREAPER), so every process the command starts and orphans, including ``setsid``/``nohup``/
 ``os.setpgid`` children, is re-parented to it instead of init. When the command exits, or when zebench sends
 SIGTERM (timeout, cancellation), it kills every process left below it, reaps them, and only then exits and closes
-the ``--sync-fd`` pipe: zebench takes that end-of-file as the proof that the whole tree is gone.
+the ``--sync-fd`` pipe: zebench takes that end-of-file as the proof that the whole tree is gone. Before that it
+writes ``L<count>`` to the pipe: how many processes the command left running when it exited.
 
 Resource limits are set in the command's process before exec (soft and hard, so the command cannot raise them).
 With bubblewrap the PID namespace does this job instead (zebench.sandbox); this file is the fallback.
@@ -145,6 +146,11 @@ def main(args: list[str]) -> int:
                 code = _status(status)
                 break
         armed[0] = False
+        if sync_fd is not None:  # what the command left running (orphans are our children now): zebench flags it
+            try:
+                os.write(sync_fd, b"L%d\n" % len(_children()))
+            except OSError:
+                pass
     except Stop:
         code = 128 + signal.SIGTERM
     _kill_all(child)

@@ -132,6 +132,8 @@ class CommandResult:
     timed_out: bool = False
     output_bytes: int = 0
     stderr: str = ""
+    #: Processes the command left running when it exited (all killed); None when unknown (it timed out).
+    leftover_processes: int | None = None
 
 
 @dataclass
@@ -149,6 +151,9 @@ class Launch:
     umask: int = -1
     #: What the command is, for the result and messages.
     display: str = ""
+    #: A line ``<marker> <count>`` the command prints last (zebench.sandbox's count of processes left inside a
+    #: PID namespace): taken out of the output into ``CommandResult.leftover_processes``.
+    marker: str | None = None
 
 
 def reaper_argv(sync_fd: int, argv: list[str], *, limits: Limits, nproc: int | None) -> list[str]:
@@ -287,13 +292,14 @@ class _Watch:
         loop: asyncio.AbstractEventLoop,
         proc: subprocess.Popen[bytes],
         sync_fd: int,
-        out: CappedOutput,
+        out: CappedOutput | None,
         err: CappedOutput | None,
     ):
         self.loop, self.proc = loop, proc
         self.exited: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
         self.drained: asyncio.Future[None] = loop.create_future()
+        self.sync_data = bytearray()  # what the reaper reported (L<processes left>)
         self._readers: dict[int, Callable[[], None]] = {}
         self._open_outputs = 0
         self._pidfd: int | None = None
@@ -345,6 +351,8 @@ class _Watch:
             return
         except OSError:
             data = b""
+        if data and len(self.sync_data) < 256:
+            self.sync_data += data
         if not data:
             self._drop(fd)
             if not self.gone.done():
@@ -478,15 +486,36 @@ async def run_process(
         pass
     watch.close()
     returncode = proc.returncode if proc.returncode is not None else proc.poll()
+    output, leftover = capture.text(), _reported_leftovers(bytes(watch.sync_data))
+    if launch.marker is not None:
+        output, leftover = _take_marker(output, launch.marker)
     return CommandResult(
         command=launch.display,
         exit_code=None if timed_out else _exit_code(returncode),
-        output=capture.text(),
+        output=output,
         stderr=err_capture.text() if err_capture is not None else "",
         duration_ms=int((time.monotonic() - started) * 1000),
         timed_out=timed_out,
         output_bytes=capture.total,
+        leftover_processes=None if timed_out else leftover,
     )
+
+
+def _reported_leftovers(data: bytes) -> int | None:
+    match = re.search(rb"L(\d+)\n", data)
+    return int(match[1]) if match else None
+
+
+def _take_marker(output: str, marker: str) -> tuple[str, int | None]:
+    """The output without its last ``<marker> <count>`` line, and the count."""
+    at = output.rfind(marker)
+    if at < 0:
+        return output, None
+    match = re.match(rf"{re.escape(marker)} (\d+)\n?", output[at:])
+    if match is None:
+        return output, None
+    start = at - 1 if at > 0 and output[at - 1] == "\n" else at
+    return output[:start] + output[at + match.end() :], int(match[1])
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
@@ -542,3 +571,148 @@ async def run_command(
     return await run_process(
         launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A long-lived command with pipes (an MCP server over stdio)
+# --------------------------------------------------------------------------------------------------------------
+
+#: Longest line a service may write on stdout (an MCP message is one line of JSON).
+SERVICE_LINE_LIMIT = 16 * 1024 * 1024
+#: stderr of a service kept for messages (the last part says why it died).
+SERVICE_STDERR_HEAD = 4 * 1024
+SERVICE_STDERR_TAIL = 16 * 1024
+
+
+class Service:
+    """A command that runs alongside a run and talks over its stdin and stdout (``start_service``).
+
+    Started under zebench's reaper like every command (and, from zebench.sandbox, inside bubblewrap), so that
+    ``stop`` leaves nothing of it, and a zebench killed with SIGKILL takes it along (the reaper's parent-death
+    signal, bubblewrap's ``--die-with-parent``). ``stdout`` is an asyncio StreamReader of the command's output,
+    ``write`` sends to its stdin, ``stderr`` keeps the head and tail of its error output.
+    """
+
+    def __init__(
+        self,
+        watch: _Watch,
+        proc: subprocess.Popen[bytes],
+        stdout: asyncio.StreamReader,
+        stdout_transport: asyncio.ReadTransport,
+        stdin: asyncio.StreamWriter,
+        stderr: CappedOutput,
+        display: str,
+    ):
+        self._watch, self.proc, self.stdout, self._stdin, self.stderr = watch, proc, stdout, stdin, stderr
+        self._stdout_transport = stdout_transport
+        self.display = display
+        self.started = time.monotonic()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def exited(self) -> bool:
+        """Whether the command (its wrapper) has exited."""
+        return self._watch.exited.done()
+
+    @property
+    def exit_code(self) -> int | None:
+        return _exit_code(self.proc.returncode) if self.proc.returncode is not None else None
+
+    async def write(self, data: bytes) -> None:
+        """Send ``data`` to the command's stdin (BrokenPipeError/ConnectionResetError once it has gone)."""
+        self._stdin.write(data)
+        await self._stdin.drain()
+
+    async def wait_ended(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the command to exit and its stderr to be read to the end; returns
+        whether it has exited."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.exited), timeout)
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), timeout)
+        except TimeoutError:
+            pass
+        return self.exited
+
+    async def stop(self, grace: float = 2.0) -> CommandResult:
+        """Close its stdin, give it ``grace`` seconds to exit on its own, then kill everything that is left; returns
+        when no process of it remains (a second cancellation meanwhile is held until then, then re-raised)."""
+        loop = asyncio.get_running_loop()
+        try:
+            self._stdin.close()
+        except (OSError, RuntimeError):
+            pass
+        try:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._watch.exited), grace)
+            except TimeoutError:
+                pass
+        finally:
+            self._watch.kill()
+            await _until_gone(self._watch, loop)
+        await asyncio.shield(self._watch.exited)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), PIPE_DRAIN_SECONDS)
+        except TimeoutError:
+            pass
+        self._stdout_transport.close()
+        self._watch.close()
+        return CommandResult(
+            command=self.display,
+            exit_code=self.exit_code,
+            output="",
+            stderr=self.stderr.text(),
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+        )
+
+    def kill_now(self) -> None:
+        """Ask the reaper to kill the command at once (no waiting: for cleanup paths that cannot await)."""
+        self._watch.kill()
+
+
+async def start_service(launch: Launch) -> Service:
+    """Start ``launch`` as a long-lived service with pipes to its stdin and stdout (see ``Service``).
+
+    Raises OSError when it cannot be started. Whatever fails between the spawn and the return kills it."""
+    loop = asyncio.get_running_loop()
+    sync_r, sync_w = os.pipe()
+    try:
+        argv = launch.argv(sync_w)
+        proc = subprocess.Popen(
+            argv,
+            cwd=launch.cwd,
+            env=launch.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            pass_fds=(sync_w, *launch.pass_fds),
+            umask=launch.umask,
+        )
+        _SPAWNED.add(proc.pid)
+    except BaseException:
+        os.close(sync_r)
+        raise
+    finally:
+        for fd in (sync_w, *launch.pass_fds):
+            os.close(fd)
+    stderr = CappedOutput(SERVICE_STDERR_HEAD, SERVICE_STDERR_TAIL)
+    # stdout is read by the StreamReader below, not by the watch: only stderr is captured there.
+    watch = _Watch(loop, proc, sync_r, None, stderr)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        reader = asyncio.StreamReader(limit=SERVICE_LINE_LIMIT, loop=loop)
+        read_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), proc.stdout
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            lambda: asyncio.streams.FlowControlMixin(loop=loop), proc.stdin
+        )
+        writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    except BaseException:
+        watch.kill()
+        watch.force()
+        raise
+    return Service(watch, proc, reader, read_transport, writer, stderr, launch.display)

@@ -50,16 +50,20 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, Self
 
+from .netproxy import SANDBOX_PROXY_PORT, proxy_env, registry_proxy
 from .processes import (
+    REAPER_PYTHON,
     CommandResult,
     Launch,
     Limits,
+    Service,
     become_subreaper,
     nproc_limit,
     reaper_argv,
     run_launch_sync,
     run_process,
     safe_env,
+    start_service,
 )
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -112,6 +116,14 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
 DEFAULT_LIMITS = Limits()
+#: The forwarder that offers the registry proxy inside a sandbox without a network.
+NETFWD = Path(__file__).with_name("_netfwd.py")
+#: Runs an agent's shell command ($1) in its own sh, then prints ``$2 <count>``: the processes it left in the PID
+#: namespace (all but the namespace's init and this shell), which die with the namespace right after.
+LEFTOVER_COUNT = (
+    '/bin/sh -c "$1"; s=$?; n=0; for p in /proc/[0-9]*; do case "${p#/proc/}" in 1|"$$") ;; *) n=$((n+1)) ;; esac; '
+    'done; printf "\\n%s %d\\n" "$2" "$n"; exit "$s"'
+)
 
 
 class SandboxError(Exception):
@@ -123,6 +135,9 @@ class Policy:
     """What one kind of command may reach besides the workspace."""
 
     network: bool = False
+    #: With bubblewrap, the network is zebench's registry proxy only (zebench.isolation.netproxy): no host service
+    #: on 127.0.0.1, no host but the package registries. Without bubblewrap the host's network.
+    registry_only: bool = False
     #: Extra paths bound read-write (a package-manager store under zebench's cache dir), created if missing.
     rw_paths: tuple[Path, ...] = ()
     #: Extra paths bound read-only (a heuristic check's script).
@@ -148,10 +163,12 @@ class Policy:
 
 
 def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
-    """Agent commands offline (unless opened); validation, warmup and baseline online (package installs);
-    heuristic checks online too: they are the scenario's commands like validation (the original's run `pnpm
-    install` and `pnpm build`, which may fetch), and validation already runs the agent's code online."""
-    return {"agent": Policy(network=agent_network), "validation": Policy(network=True), "check": Policy(network=True)}
+    """Agent commands offline (unless opened); validation, warmup and baseline reach the package registries only
+    (installs; zebench.isolation.netproxy), and so do heuristic checks: they are the scenario's commands like
+    validation (the original's run `pnpm install` and `pnpm build`, which may fetch), and they run the agent's
+    code, which must not reach anything else of the host (the Dask scheduler, `zebench serve`)."""
+    scoring = Policy(network=True, registry_only=True)
+    return {"agent": Policy(network=agent_network), "validation": scoring, "check": scoring}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -345,6 +362,11 @@ class Sandbox:
         return self.policies[purpose]
 
     @property
+    def private_home(self) -> Path | None:
+        """Where the run's private HOME lives on the host (None before the sandbox is opened or once closed)."""
+        return self.scratch / "home" if self.scratch is not None else None
+
+    @property
     def home(self) -> str:
         assert self.scratch is not None
         return SANDBOX_HOME if self.mode == "bwrap" else str(self.scratch / "home")
@@ -364,11 +386,25 @@ class Sandbox:
         env.update(policy.env)
         return env
 
-    def launch(self, command: str | list[str], policy: Policy, cwd: Path | None = None) -> Launch:
-        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``."""
+    def launch(
+        self,
+        command: str | list[str],
+        policy: Policy,
+        cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
+        count_leftovers: bool = False,
+    ) -> Launch:
+        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``;
+        ``pass_fds`` stay open in the command (a result channel), closed here once it started. With
+        ``count_leftovers`` (an agent's shell command under bwrap), the command reports how many processes it
+        left running inside its PID namespace (without bwrap zebench's reaper reports it)."""
         if self.scratch is None:
             self._open_sync()
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+        marker = None
+        if count_leftovers and isinstance(command, str) and self.mode == "bwrap":
+            marker = f"zebench-left-{secrets.token_hex(8)}"
+            argv = ["/bin/sh", "-c", LEFTOVER_COUNT, "zebench", command, marker]
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
         for path in policy.rw_paths:
@@ -379,10 +415,17 @@ class Sandbox:
                 argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
                 env=env,
                 cwd=cwd,
+                pass_fds=list(pass_fds),
                 display=display,
+                marker=marker,
             )
         bwrap = self._bwrap_args(policy, cwd)
         inner = argv
+        if policy.network and policy.registry_only:
+            proxy = registry_proxy()
+            inner = [REAPER_PYTHON, "-I", "-S", str(NETFWD), str(proxy.socket_path), str(SANDBOX_PROXY_PORT), "--"]
+            inner += argv
+            env.update(proxy_env())
         if self.owner is not None:
             uid, gid = self.owner
             inner = [
@@ -392,7 +435,7 @@ class Sandbox:
                 "--clear-groups",
                 "--inh-caps=-all",
                 "--",
-                *argv,
+                *inner,
             ]
         # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
         wrapped = [*bwrap, "--", *inner]
@@ -400,8 +443,10 @@ class Sandbox:
             argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
             env=env,
             cwd=cwd,
+            pass_fds=list(pass_fds),
             umask=0o002 if self.owner else -1,
             display=display,
+            marker=marker,
         )
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
@@ -417,7 +462,8 @@ class Sandbox:
             "--hostname",
             "zebench",
         ]
-        if not policy.network:
+        proxied = policy.network and policy.registry_only
+        if not policy.network or proxied:
             args.append("--unshare-net")
         if os.geteuid() == 0:
             # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
@@ -461,6 +507,9 @@ class Sandbox:
         for root in _python_roots():
             if root.is_dir() and not _covered(root, read_only):
                 mount("--ro-bind", str(root), str(root))
+        if proxied:
+            mount("--ro-bind", str(registry_proxy().folder), str(registry_proxy().folder))
+            mount("--ro-bind", str(NETFWD), str(NETFWD))
         for path in policy.ro_paths:
             mount("--ro-bind", str(path), str(path))
         for path in policy.rw_paths:
@@ -480,14 +529,25 @@ class Sandbox:
         tail_bytes: int = 64 * 1024,
         separate_stderr: bool = False,
         cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
+        count_leftovers: bool = False,
     ) -> CommandResult:
         """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
-        launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
+        launch = self.launch(
+            command, policy if policy is not None else self.policy(purpose), cwd, pass_fds, count_leftovers
+        )
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )
+
+    async def start_service(self, argv: list[str], *, policy: Policy, cwd: Path | None = None) -> Service:
+        """Start a long-lived command of the run (an MCP server over stdio) under ``policy``, with pipes to its
+        stdin and stdout: see zebench.processes.Service. It lives until ``Service.stop`` (or zebench's death)."""
+        if self.scratch is None:
+            await asyncio.to_thread(self._open_sync)
+        return await start_service(self.launch(argv, policy, cwd))
 
 
 _ETC: tuple[Path, list[str]] | None = None
@@ -570,6 +630,7 @@ __all__ = [
     "Purpose",
     "Sandbox",
     "SandboxError",
+    "Service",
     "SandboxMode",
     "bwrap_problem",
     "command_path",

@@ -23,6 +23,7 @@ from ..models import (
     ValidationResult,
     ValidationStatus,
 )
+from .channel import Inventory, ScoringChannels, list_tests, parse_python
 from .workspace import prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).
@@ -30,17 +31,35 @@ OUTPUT_TAIL_BYTES = 8 * 1024
 
 
 async def run_validation_command(
-    kind: str, command: str, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+    kind: str,
+    command: str,
+    sandbox: Sandbox,
+    *,
+    timeout: float,
+    policy: Policy | None = None,
+    channels: ScoringChannels | None = None,
 ) -> ValidationResult:
-    """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
-    result = await sandbox.run(
-        command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES
-    )
+    """Run one scenario command (validation, baseline) in the sandbox and describe how it went. With
+    ``channels`` (a run's scoring commands), a Python command's outcome comes from its result channel
+    (zebench.run.channel), not from its exit code alone."""
+    chosen = policy if policy is not None else sandbox.policy("validation")
+    if channels is not None:
+        result, passed = await channels.run(
+            sandbox,
+            command,
+            policy=chosen,
+            timeout=timeout,
+            tail_bytes=OUTPUT_TAIL_BYTES,
+            collect=kind == "test",
+        )
+    else:
+        result = await sandbox.run(command, policy=chosen, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES)
+        passed = result.exit_code == 0
     status: ValidationStatus
     if result.timed_out:
         status = "timeout"
     else:
-        status = "passed" if result.exit_code == 0 else "failed"
+        status = "passed" if passed else "failed"
     return ValidationResult(
         kind=kind,
         command=command,
@@ -52,14 +71,21 @@ async def run_validation_command(
 
 
 async def run_validation(
-    commands: ValidationCommands, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+    commands: ValidationCommands,
+    sandbox: Sandbox,
+    *,
+    timeout: float,
+    policy: Policy | None = None,
+    channels: ScoringChannels | None = None,
 ) -> list[ValidationResult]:
     items = commands.items()
     results: list[ValidationResult] = []
     install = next((cmd for kind, cmd in items if kind == "install"), None)
     rest = [(kind, cmd) for kind, cmd in items if kind != "install"]
     if install is not None:
-        first = await run_validation_command("install", install, sandbox, timeout=timeout, policy=policy)
+        first = await run_validation_command(
+            "install", install, sandbox, timeout=timeout, policy=policy, channels=channels
+        )
         results.append(first)
         if first.status != "passed":
             results.extend(
@@ -68,7 +94,9 @@ async def run_validation(
             )
             return results
     results.extend(
-        await asyncio.gather(*(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest))
+        await asyncio.gather(
+            *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy, channels=channels) for k, c in rest)
+        )
     )
     return results
 
@@ -107,6 +135,37 @@ async def run_baseline(
                     await run_validation_command(kind, command.cmd, sandbox, timeout=command.timeout_seconds or timeout)
                 )
             return results
+    finally:
+        await asyncio.to_thread(remove_workspace, workspace)
+
+
+async def list_required_tests(
+    command: str,
+    fixture: Path | None,
+    protected: list[str],
+    *,
+    timeout: float,
+    sandbox_mode: str = "none",
+    policies: dict[Purpose, Policy] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    workspace_root: Path | None = None,
+) -> Inventory:
+    """The tests a ``python -m unittest`` command must pass: those the protected test files (``protected``,
+    relative) of the fixture define, listed on a fresh copy of it in a sandbox of its own (zebench.run.channel).
+    (None, why) when the command is not one or the listing failed."""
+    parsed = parse_python(command)
+    if parsed is None or not parsed.is_unittest or not protected:
+        return None, None
+    workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-tests-")
+    try:
+        async with Sandbox(
+            workspace,
+            mode=sandbox_mode,  # type: ignore[arg-type]
+            policies=policies,
+            limits=limits,
+            scratch_root=workspace_root,
+        ) as sandbox:
+            return await list_tests(sandbox, parsed, protected, policy=sandbox.policy("validation"), timeout=timeout)
     finally:
         await asyncio.to_thread(remove_workspace, workspace)
 

@@ -5,20 +5,32 @@ Each takes a sqlite3 connection, so Datasette can run it on its own read connect
 """
 
 from .aggregates import (
+    BASELINE_AGENT,
     SELECTION_FILTERS,
     query_configurations,
+    query_echo_baseline,
+    query_echo_version,
     query_item_counts,
     query_stats,
     query_stats_agents,
     query_stats_scenarios,
 )
 from .archive import ARCHIVE_PARTS, ArchiveCuts, ArchivedRuns, query_run_archive_range
-from .batches import BATCH_RUNS_EMBEDDED, batch_denominators, query_batch_detail, query_batches
+from .batches import (
+    BATCH_RUNS_EMBEDDED,
+    batch_denominators,
+    batch_status,
+    query_batch_detail,
+    query_batch_list,
+    query_batches,
+    query_unsuccessful,
+)
 from .canned import CANNED_QUERIES
 from .common import (
     RUN_FILTERS,
     batch_complete,
     batch_exists,
+    batch_states,
     change_version,
     data_version,
     decode_cursor,
@@ -67,6 +79,7 @@ __all__ = [
     "ArchiveCuts",
     "ArchivedRuns",
     "query_run_archive_range",
+    "BASELINE_AGENT",
     "BATCH_RUNS_EMBEDDED",
     "CANNED_QUERIES",
     "RUN_FILTERS",
@@ -77,12 +90,15 @@ __all__ = [
     "batch_exists",
     "change_version",
     "batch_keys",
+    "batch_states",
+    "batch_status",
     "data_version",
     "decode_cursor",
     "encode_cursor",
     "is_zebench_database",
     "query_batch_configurations",
     "query_batch_detail",
+    "query_batch_list",
     "query_batch_run_rows",
     "query_batch_versions",
     "query_batches",
@@ -91,6 +107,8 @@ __all__ = [
     "query_costs_by_config",
     "query_daily_trends",
     "query_data_as_of",
+    "query_echo_baseline",
+    "query_echo_version",
     "query_evaluations",
     "query_evaluator_by_agent",
     "query_evaluator_figures",
@@ -116,6 +134,7 @@ __all__ = [
     "query_stats_scenarios",
     "query_telemetry",
     "query_transcript",
+    "query_unsuccessful",
     "read_batch",
     "read_run",
     "run_ids",
