@@ -1,37 +1,60 @@
-"""Runs one command and leaves nothing of it behind: the process wrapper of ``--sandbox none``.
+"""Runs commands and leaves nothing of them behind: zebench's process wrapper, as a long-lived helper.
 
-Started by zebench.processes as ``python -I -S _reaper.py --sync-fd N [--nproc N] [--data N] [--fsize N] -- ARGV``
-(standard library only, no site import: it starts in a few milliseconds). It makes itself a child subreaper
-(PR_SET_CHILD_SUBREAPER), so every process the command starts and orphans, including ``setsid``/``nohup``/
-``os.setpgid`` children, is re-parented to it instead of init. When the command exits, or when zebench sends
-SIGTERM (timeout, cancellation), it kills every process left below it, reaps them, and only then exits and closes
-the ``--sync-fd`` pipe: zebench takes that end-of-file as the proof that the whole tree is gone.
+Started once per zebench process by zebench.processes as ``python -I -S _reaper.py --serve FD PARENT`` (standard
+library only, no site import). The helper makes itself a child subreaper and dies with zebench
+(PR_SET_PDEATHSIG). For each command zebench sends it (on the Unix socket FD: a length-prefixed JSON request, the
+command's pipes passed with SCM_RIGHTS) it forks a *reaper*: a copy of itself, already initialised, so a
+command costs two forks instead of an interpreter's start. The reaper makes itself a child subreaper too, so
+every process the command starts and orphans, including ``setsid``/``nohup``/``os.setpgid`` children, is
+re-parented to it instead of init. When the command exits, or when zebench asks (time limit, cancellation: the
+helper sends the reaper SIGTERM), it kills every process left below it, reaps them, and only then exits.
+
+The "sync" pipe of a command is held by its reaper and by the helper: the helper writes ``X<status>`` (the
+reaper's exit status, as ``subprocess`` reports it) and closes its end only once it has reaped the reaper and
+killed whatever a killed reaper left (those orphans come to the helper, a subreaper). zebench takes the pipe's
+end-of-file as the proof that the whole tree is gone. If the helper dies, every reaper gets SIGTERM
+(PR_SET_PDEATHSIG) and cleans up as if asked to.
 
 Resource limits are set in the command's process before exec (soft and hard, so the command cannot raise them).
-With bubblewrap the PID namespace does this job instead (zebench.sandbox); this file is the fallback.
+With bubblewrap the command is bubblewrap, whose PID namespace does the reaper's job inside; the reaper still
+waits until the namespace's init is gone, which the kernel allows only once every process in it is dead.
+
+``python -I -S _reaper.py --sync-fd N [--nproc N] [--data N] [--fsize N] -- ARGV`` runs one command the same way
+without the helper (zebench's probe of bubblewrap at start-up).
 """
 
 from __future__ import annotations
 
 import _signal as signal  # type: ignore[import-not-found]  # C module: ``signal`` imports enum (10 ms)
+import fcntl
+import json
 import os
+import resource
 import sys
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 LIMITS = {"--nproc": "RLIMIT_NPROC", "--data": "RLIMIT_DATA", "--fsize": "RLIMIT_FSIZE"}
+#: Largest request (argv and environment of one command) the helper accepts.
+MAX_REQUEST = 64 * 1024 * 1024
+#: Most fds one request passes (sync, stdout, stderr and the command's own).
+MAX_FDS = 64
 
 
 class Stop(Exception):
     """Raised by the signal handler: zebench asked for the command to end."""
 
 
+_LIBC: list[object] = []
+
+
 def _prctl(option: int, value: int) -> bool:
     try:
-        import ctypes
+        if not _LIBC:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(option, value, 0, 0, 0) == 0)
+            _LIBC.append(ctypes.CDLL(None, use_errno=True))
+        return bool(_LIBC[0].prctl(option, value, 0, 0, 0) == 0)  # type: ignore[attr-defined]
     except (OSError, AttributeError):  # not Linux: process groups are all there is
         return False
 
@@ -84,25 +107,81 @@ def _status(code: int) -> int:
     return os.WEXITSTATUS(code)
 
 
-def main(args: list[str]) -> int:
-    sync_fd = None
-    limits: list[tuple[str, int]] = []
-    while args and args[0] != "--":
-        flag, value = args[0], args[1]
-        args = args[2:]
-        if flag == "--sync-fd":
-            sync_fd = int(value)
-        elif flag in LIMITS:
-            limits.append((LIMITS[flag], int(value)))
-        else:
-            print(f"_reaper: unknown option {flag}", file=sys.stderr)
-            return 126
-    argv = args[1:]
-    if sync_fd is not None:
-        os.set_inheritable(sync_fd, False)  # held by this process only, never by the command
-    parent = os.getppid()
+class Command:
+    """One command: its argv and environment, where and how it runs, and the fds it gets."""
+
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+        umask: int = -1,
+        limits: list[tuple[str, int]] | None = None,
+        fds: dict[int, int] | None = None,
+    ):
+        self.argv, self.env, self.cwd, self.umask = argv, env, cwd, umask
+        self.limits = limits or []
+        #: target fd number in the command -> fd holding it here (None: the command keeps this process's fds)
+        self.fds = fds
+
+    def exec(self) -> None:
+        """In the forked child: its own session, default signals, the limits, the fds in place, then exec."""
+        try:
+            os.setsid()  # its own session and group, as before: a terminal-less command
+            # Python ignores SIGPIPE and SIGXFSZ; a command must not inherit that (exec keeps ignored signals).
+            for signum in (
+                signal.SIGTERM,
+                signal.SIGINT,
+                signal.SIGHUP,
+                signal.SIGPIPE,
+                signal.SIGXFSZ,
+                signal.SIGCHLD,
+            ):
+                signal.signal(signum, signal.SIG_DFL)
+            if self.fds is not None:
+                _place_fds(self.fds)
+            if self.cwd is not None:
+                os.chdir(self.cwd)
+            if self.umask >= 0:
+                os.umask(self.umask)
+            for name, wanted in self.limits:
+                which = getattr(resource, name)
+                hard = resource.getrlimit(which)[1]
+                cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+                resource.setrlimit(which, (cap, cap))
+            if self.env is None:
+                os.execvp(self.argv[0], self.argv)
+            os.execvpe(self.argv[0], self.argv, self.env)
+        except BaseException as exc:  # report and leave the forked child at once
+            os.write(2, f"cannot run {self.argv[0]!r}: {exc}\n".encode())
+        os._exit(127)
+
+
+def _place_fds(fds: dict[int, int]) -> None:
+    """Make the fds exactly ``fds`` (target -> current) plus stdin from /dev/null; close every other one."""
+    top = max([*fds, *fds.values(), 2]) + 1
+    moved = {target: fcntl.fcntl(source, fcntl.F_DUPFD, top) for target, source in fds.items()}
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    for target, fd in moved.items():
+        os.dup2(fd, target)  # inheritable
+    _close_all_but({0, *fds})
+
+
+def _close_all_but(keep: set[int]) -> None:
+    low = 0
+    for fd in sorted(keep):
+        if fd > low:
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
+
+
+def reap(command: Command, sync_fd: int | None, parent: int) -> int:
+    """Run ``command`` as a subreaper and kill whatever it leaves; returns its exit status (128 + signal when
+    stopped). ``parent``: the process whose death stops the command (PR_SET_PDEATHSIG)."""
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # zebench died: clean up as if asked to
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the parent died: clean up as if asked to
 
     armed = [True]
 
@@ -120,22 +199,9 @@ def main(args: list[str]) -> int:
             raise Stop()
         child = os.fork()
         if child == 0:
-            try:
-                os.setsid()  # its own session and group, as before: a terminal-less command
-                # Python ignores SIGPIPE and SIGXFSZ; a command must not inherit that (exec keeps ignored signals).
-                for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGXFSZ):
-                    signal.signal(signum, signal.SIG_DFL)
-                import resource
-
-                for name, wanted in limits:
-                    which = getattr(resource, name)
-                    hard = resource.getrlimit(which)[1]
-                    cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-                    resource.setrlimit(which, (cap, cap))
-                os.execvp(argv[0], argv)
-            except BaseException as exc:  # report and leave the forked child at once
-                os.write(2, f"cannot run {argv[0]!r}: {exc}\n".encode())
-                os._exit(127)
+            if sync_fd is not None:
+                os.close(sync_fd)  # held by the reaper only, never by the command
+            command.exec()
         while True:  # reap orphans that come to us while the command runs
             try:
                 pid, status = os.waitpid(-1, 0)
@@ -149,6 +215,260 @@ def main(args: list[str]) -> int:
         code = 128 + signal.SIGTERM
     _kill_all(child)
     return code
+
+
+def main(args: list[str]) -> int:
+    if args[:1] == ["--serve"]:
+        return Helper(int(args[1]), int(args[2])).serve()
+    sync_fd = None
+    limits: list[tuple[str, int]] = []
+    while args and args[0] != "--":
+        flag, value = args[0], args[1]
+        args = args[2:]
+        if flag == "--sync-fd":
+            sync_fd = int(value)
+        elif flag in LIMITS:
+            limits.append((LIMITS[flag], int(value)))
+        else:
+            print(f"_reaper: unknown option {flag}", file=sys.stderr)
+            return 126
+    if sync_fd is not None:
+        os.set_inheritable(sync_fd, False)
+    return reap(Command(args[1:], limits=limits), sync_fd, os.getppid())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The helper: one per zebench process; per command a forked reaper, or bubblewrap itself
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Helper:
+    """Serves zebench's requests on a Unix stream socket: ``start`` a command, ``kill`` it, ``force`` it.
+
+    A command of kind ``reaper`` (``--sandbox none``) runs under a reaper forked from this process (``reap``). One
+    of kind ``bwrap`` is bubblewrap itself, started from a forked child that sets the limits and execs it: its
+    PID namespace does the reaper's job (every process of the command is in it, and dies with its init), and
+    ``--die-with-parent`` ties it to this process. When bubblewrap's monitor (our child) exits, the namespace's
+    init is re-parented to us (a subreaper) and killed; the command is reported gone once that init is reaped,
+    which the kernel allows only once every process of the namespace is dead.
+
+    Every child that is not a command's monitor or reaper is an orphan of a finished one (a namespace's init, a
+    bubblewrap child stopped during its set-up, what a killed reaper left): it is killed at once, and a command
+    is reported gone (``X<status>`` on its sync pipe, then the helper's end closed) once the orphans present when
+    it ended are reaped.
+    """
+
+    def __init__(self, sock_fd: int, parent: int):
+        self.sock_fd, self.parent = sock_fd, parent
+        #: pid of a command's reaper or bubblewrap monitor -> (request id, kind, the helper's end of its sync pipe)
+        self.primaries: dict[int, tuple[int, str, int]] = {}
+        self.by_id: dict[int, int] = {}
+        #: ended commands waiting for orphans: (pids still to reap, sync fd, status)
+        self.pending: list[tuple[set[int], int, int]] = []
+
+    def serve(self) -> int:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # zebench died: stop every command, then exit
+        if os.getppid() != self.parent:
+            return 0
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of ended commands come here and are killed
+        os.chdir("/")
+        armed = [True]
+
+        def stop(signum: int, frame: object) -> None:
+            if armed[0]:
+                armed[0] = False
+                raise Stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            self.loop()
+        except Stop:
+            pass
+        armed[0] = False
+        self.shutdown()
+        return 0
+
+    def shutdown(self) -> None:
+        """zebench is gone (or closed the socket): kill every command and everything re-parented to us, as a
+        reaper does (a bubblewrap child still in its set-up has no parent-death signal of its own yet)."""
+        for pid in self.primaries:
+            _signal(os.kill, pid, signal.SIGKILL)
+            _signal(os.killpg, pid, signal.SIGKILL)
+        _kill_all(None)
+
+    def loop(self) -> None:
+        """Serve requests until zebench closes the socket."""
+        import select
+        import socket
+
+        sock = socket.socket(fileno=self.sock_fd)
+        sock_fd = sock.fileno()
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)  # a handler, so that the wakeup fd is written
+        for signum in (signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a terminal's ^C goes to zebench; it stops the commands itself
+        buffer = bytearray()
+        fds: list[int] = []
+        space = socket.CMSG_SPACE(MAX_FDS * 4)
+        while True:
+            try:
+                ready = select.select([sock_fd, wake_r], [], [])[0]
+            except InterruptedError:
+                continue
+            if wake_r in ready:
+                try:
+                    os.read(wake_r, 4096)
+                except BlockingIOError:
+                    pass
+            self.collect()
+            if sock_fd not in ready:
+                continue
+            try:
+                data, ancdata, _flags, _ = sock.recvmsg(1 << 16, space)
+            except InterruptedError:
+                continue
+            except OSError:
+                data, ancdata = b"", []
+            for level, kind, payload in ancdata:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    usable = len(payload) - len(payload) % 4
+                    fds.extend(int.from_bytes(payload[i : i + 4], sys.byteorder) for i in range(0, usable, 4))
+            if not data:  # zebench closed the socket: it exits, or dropped us
+                return
+            buffer += data
+            while len(buffer) >= 4:
+                size = int.from_bytes(buffer[:4], "big")
+                if size > MAX_REQUEST:
+                    return
+                if len(buffer) < 4 + size:
+                    break
+                request = bytes(buffer[4 : 4 + size])
+                del buffer[: 4 + size]
+                self.handle(json.loads(request), fds)
+
+    def handle(self, request: dict[str, object], fds: list[int]) -> None:
+        ident = request["id"]
+        assert isinstance(ident, int)
+        if request["op"] == "start":
+            count = request["nfds"]
+            assert isinstance(count, int)
+            mine, fds[:] = fds[:count], fds[count:]
+            self.start(ident, request, mine)
+            return
+        pid = self.by_id.get(ident)
+        if pid is None:  # already ended
+            return
+        kind = self.primaries[pid][1]
+        if request["op"] == "kill" and kind == "reaper":
+            _signal(os.kill, pid, signal.SIGTERM)  # the reaper kills everything below it, then exits
+        else:  # bubblewrap's monitor (its namespace dies with it), or a reaper that did not finish: SIGKILL
+            _signal(os.kill, pid, signal.SIGKILL)
+            _signal(os.killpg, pid, signal.SIGKILL)  # with it, a bubblewrap child still in its set-up
+
+    def start(self, ident: int, request: dict[str, object], fds: list[int]) -> None:
+        """Start one command. ``fds``: its sync pipe, stdout, stderr, then the command's own."""
+        sync, out, err, *passed = fds
+        targets = request["fds"]
+        kind = request["kind"]
+        assert isinstance(targets, list)
+        assert isinstance(kind, str)
+        placed = {1: out, 2: err, **dict(zip(targets, passed, strict=True))}
+        argv = request["argv"]
+        assert isinstance(argv, list)
+        if kind == "bwrap":  # bubblewrap's init holds the sync pipe too, until the namespace is gone
+            at = max([2, *targets]) + 1
+            placed[at] = sync
+            argv = [argv[0], "--sync-fd", str(at), *argv[1:]]
+        command = Command(
+            argv,
+            env=request["env"],  # type: ignore[arg-type]
+            cwd=request["cwd"],  # type: ignore[arg-type]
+            umask=request["umask"],  # type: ignore[arg-type]
+            limits=[(name, value) for name, value in request["limits"]],  # type: ignore[attr-defined]
+            fds=placed,
+        )
+        helper = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            os.write(err, f"cannot start {command.argv[0]!r}: {exc}\n".encode())
+            for fd in (out, err, *passed):
+                os.close(fd)
+            self._finish(sync, 127)
+            return
+        if pid == 0:
+            code = 127
+            try:
+                if kind == "bwrap":
+                    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # until bubblewrap sets it again itself
+                    if os.getppid() == helper:
+                        command.exec()
+                else:
+                    self._become_reaper(sync, fds)
+                    code = reap(command, sync, helper)
+            finally:
+                os._exit(code)
+        for fd in (out, err, *passed):
+            os.close(fd)
+        self.primaries[pid] = (ident, kind, sync)
+        self.by_id[ident] = pid
+
+    def _become_reaper(self, sync: int, fds: list[int]) -> None:
+        """In a forked reaper: forget the helper's signal set-up and every fd but this command's."""
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        os.setsid()  # its own group, as a reaper started by zebench had
+        _close_all_but({0, 1, 2, *fds})
+        os.set_inheritable(sync, False)
+
+    def collect(self) -> None:
+        """Reap what exited; kill every orphan; report each ended command once the orphans it left are reaped."""
+        ended = False
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            for waiting, _, _ in self.pending:
+                waiting.discard(pid)
+            entry = self.primaries.pop(pid, None)
+            if entry is None:
+                continue  # an orphan
+            ident, _, sync = entry
+            del self.by_id[ident]
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            self.pending.append((set(), sync, code))
+            ended = True
+        if ended or self.pending:
+            orphans = {pid for pid in _children() if pid not in self.primaries}
+            for pid in orphans:
+                _signal(os.kill, pid, signal.SIGKILL)
+            for waiting, _, _ in self.pending:
+                waiting |= orphans
+        done = [item for item in self.pending if not item[0]]
+        self.pending = [item for item in self.pending if item[0]]
+        for _, sync, code in done:
+            self._finish(sync, code)
+
+    @staticmethod
+    def _finish(sync: int, code: int) -> None:
+        try:
+            os.write(sync, b"X%d\n" % code)
+        except OSError:
+            pass
+        os.close(sync)
+
+
+def _signal(kill: object, pid: int, signum: int) -> None:
+    try:
+        kill(pid, signum)  # type: ignore[operator]
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -16,13 +16,18 @@ cancelled again.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import itertools
+import json
 import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,28 +141,43 @@ class CommandResult:
 
 @dataclass
 class Launch:
-    """How to start one command: built by zebench.sandbox, run by ``run_process``."""
+    """How to start one command: built by zebench.sandbox, run by ``run_process`` under zebench's reaper."""
 
-    #: The argv to execute (zebench's reaper), given the number of the sync fd it must hold until the command is
-    #: gone (``reaper_argv``).
-    argv: Callable[[int], list[str]]
+    #: What the reaper runs: the command itself (``--sandbox none``) or bubblewrap running it.
+    command: list[str]
     env: dict[str, str]
     cwd: Path
-    #: Readable fds the command reads at start (bubblewrap's --ro-bind-data); closed here after the spawn.
+    #: Resource limits of the command's processes, and its RLIMIT_NPROC (``nproc_limit``: None for none).
+    limits: Limits = field(default_factory=Limits)
+    nproc: int | None = None
+    #: fds the command gets at the same numbers (bubblewrap's --ro-bind-data, a result channel); closed here
+    #: once the command is started.
     pass_fds: list[int] = field(default_factory=list)
     #: umask of the command (the shared group of sandbox users needs 002).
     umask: int = -1
     #: What the command is, for the result and messages.
     display: str = ""
+    #: ``command`` is bubblewrap (``--sandbox bwrap``): its PID namespace does the reaper's work, and the helper
+    #: starts it directly (it adds ``--sync-fd``); otherwise the command runs under a reaper of its own.
+    bwrap: bool = False
+
+    def rlimits(self) -> list[tuple[str, int]]:
+        """The limits as the reaper sets them: (resource name, value)."""
+        pairs = (
+            ("RLIMIT_NPROC", self.nproc),
+            ("RLIMIT_DATA", self.limits.memory_bytes),
+            ("RLIMIT_FSIZE", self.limits.file_size_bytes),
+        )
+        return [(name, value) for name, value in pairs if value is not None]
 
 
-def reaper_argv(sync_fd: int, argv: list[str], *, limits: Limits, nproc: int | None) -> list[str]:
-    """The argv of zebench's reaper around ``argv`` (the command, or bubblewrap running it)."""
+def reaper_argv(sync_fd: int, launch: Launch) -> list[str]:
+    """The argv of zebench's reaper started on its own (without the helper) around ``launch``."""
     out = [REAPER_PYTHON, "-I", "-S", str(REAPER), "--sync-fd", str(sync_fd)]
-    for flag, value in (("--nproc", nproc), ("--data", limits.memory_bytes), ("--fsize", limits.file_size_bytes)):
-        if value is not None:
-            out += [flag, str(value)]
-    return out + ["--", *argv]
+    flags = {"RLIMIT_NPROC": "--nproc", "RLIMIT_DATA": "--data", "RLIMIT_FSIZE": "--fsize"}
+    for name, value in launch.rlimits():
+        out += [flags[name], str(value)]
+    return out + ["--", *launch.command]
 
 
 def user_tasks(uid: int | None = None) -> int:
@@ -275,68 +295,165 @@ def kill_adopted_orphans(since: int | None) -> int:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The helper: one long-lived process that forks a reaper per command
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _now_ticks() -> int:
+    """Now, in the clock ticks since boot that /proc/PID/stat gives start times in."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
+
+
+class _Helper:
+    """zebench's side of the helper (zebench/isolation/_reaper.py): started on the first command, restarted if
+    it died, from a thread of its own that lives as long as this process (PR_SET_PDEATHSIG follows the thread
+    that started a process, not the process). Requests are one-way: a command's outcome comes on its sync pipe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._owner = -1  # the pid that started it: a forked copy of zebench starts its own
+        self._ids = itertools.count(1)
+        self._alive = threading.Event()
+
+    def start_command(self, launch: Launch, fds: list[int]) -> int:
+        """Ask the helper to start ``launch``; ``fds``: sync pipe, stdout, stderr (write ends), then
+        ``launch.pass_fds``. Returns the request's id. Raises OSError when the helper cannot be reached."""
+        with self._lock:
+            ident = next(self._ids)
+            request = {
+                "op": "start",
+                "id": ident,
+                "kind": "bwrap" if launch.bwrap else "reaper",
+                "argv": launch.command,
+                "env": launch.env,
+                "cwd": str(launch.cwd),
+                "umask": launch.umask,
+                "limits": launch.rlimits(),
+                "fds": list(launch.pass_fds),
+                "nfds": len(fds),
+            }
+            try:
+                self._send(request, fds)
+            except OSError:  # it died (a command without bubblewrap may kill it): once more with a new one
+                self._drop()
+                self._send(request, fds)
+            return ident
+
+    def signal(self, ident: int, op: str) -> None:
+        """``kill`` (SIGTERM the command's reaper: it kills everything below it) or ``force`` (SIGKILL it)."""
+        with self._lock:
+            try:
+                self._send({"op": op, "id": ident}, [])
+            except OSError:  # the helper is gone: its reapers got SIGTERM when it died
+                self._drop()
+
+    def _send(self, request: dict[str, object], fds: list[int]) -> None:
+        sock = self._ensure()
+        body = json.dumps(request).encode()
+        frame = len(body).to_bytes(4, "big") + body
+        ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        sent = sock.sendmsg([frame], ancillary)
+        if sent < len(frame):
+            sock.sendall(frame[sent:])
+
+    def _ensure(self) -> socket.socket:
+        if self._sock is not None and self._owner == os.getpid() and self._alive.is_set():
+            return self._sock
+        self._drop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        started: list[BaseException | subprocess.Popen[bytes]] = []
+        ready = threading.Event()
+        alive = threading.Event()
+
+        def keep() -> None:
+            try:
+                proc = subprocess.Popen(
+                    [REAPER_PYTHON, "-I", "-S", str(REAPER), "--serve", str(theirs.fileno()), str(os.getpid())],
+                    pass_fds=(theirs.fileno(),),
+                    env={},  # visible in /proc without bubblewrap: nothing of zebench's environment
+                    cwd="/",
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except BaseException as exc:
+                started.append(exc)
+                ready.set()
+                return
+            _SPAWNED.add(proc.pid)
+            alive.set()
+            started.append(proc)
+            ready.set()
+            proc.wait()  # this thread lives as long as the helper, and reaps it
+            alive.clear()
+            _SPAWNED.discard(proc.pid)
+
+        threading.Thread(target=keep, name="zebench-process-helper", daemon=True).start()
+        ready.wait()
+        theirs.close()
+        if isinstance(started[0], BaseException):
+            ours.close()
+            raise OSError(f"cannot start zebench's process helper: {started[0]}")
+        self._sock, self._owner, self._alive = ours, os.getpid(), alive
+        return ours
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()  # the helper sees end-of-file and exits; its reapers clean up
+            self._sock = None
+
+
+_HELPER = _Helper()
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Running a command
 # --------------------------------------------------------------------------------------------------------------
 
 
 class _Watch:
-    """Event-loop callbacks of one started command: exit (pidfd), the sync pipe, stdout and stderr."""
+    """Event-loop callbacks of one started command: its sync pipe (the helper reports the exit status there and
+    closes it once nothing of the command is left), stdout and stderr."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        proc: subprocess.Popen[bytes],
+        ident: int,
         sync_fd: int,
-        out: CappedOutput,
-        err: CappedOutput | None,
+        outputs: list[tuple[int, CappedOutput]],
     ):
-        self.loop, self.proc = loop, proc
-        self.exited: asyncio.Future[None] = loop.create_future()
+        self.loop, self.ident = loop, ident
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
         self.drained: asyncio.Future[None] = loop.create_future()
+        self.sync_data = bytearray()
         self._readers: dict[int, Callable[[], None]] = {}
-        self._open_outputs = 0
-        self._pidfd: int | None = None
+        self._open_outputs = len(outputs)
         self._add(sync_fd, lambda: self._on_sync(sync_fd))
-        for stream, into in ((proc.stdout, out), (proc.stderr, err)):
-            if stream is not None and into is not None:
-                fd = stream.fileno()
-                os.set_blocking(fd, False)
-                self._open_outputs += 1
-                self._add(fd, lambda fd=fd, into=into: self._on_output(fd, into))  # type: ignore[misc]
+        for fd, into in outputs:
+            os.set_blocking(fd, False)
+            self._add(fd, lambda fd=fd, into=into: self._on_output(fd, into))  # type: ignore[misc]
         if not self._open_outputs:
             self.drained.set_result(None)
-        try:
-            self._pidfd = os.pidfd_open(proc.pid)
-        except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): a thread waits instead
-            loop.run_in_executor(None, proc.wait).add_done_callback(lambda _: self._mark_exited())
-        else:
-            self._add(self._pidfd, self._on_exit)
+
+    @property
+    def returncode(self) -> int | None:
+        """The reaper's exit status as ``subprocess`` gives it (negative: killed by that signal); None before the
+        end, and when the helper died before reporting it."""
+        match = re.search(rb"X(-?\d+)\n", self.sync_data)
+        return int(match[1]) if match else None
 
     def _add(self, fd: int, callback: Callable[[], None]) -> None:
         self._readers[fd] = callback
         self.loop.add_reader(fd, callback)
 
-    def _drop(self, fd: int, close: bool = True) -> None:
+    def _drop(self, fd: int) -> None:
         if self._readers.pop(fd, None) is not None:
             self.loop.remove_reader(fd)
-        if close:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def _on_exit(self) -> None:
-        # The wrapper exited but is not reaped yet: its pid (and process group) cannot be reused meanwhile.
-        assert self._pidfd is not None
-        self._drop(self._pidfd)
-        self._pidfd = None
-        self._mark_exited()
-
-    def _mark_exited(self) -> None:
-        if not self.exited.done():
-            self.exited.set_result(None)
-        self._maybe_reap()
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
     def _on_sync(self, fd: int) -> None:
         try:
@@ -345,11 +462,12 @@ class _Watch:
             return
         except OSError:
             data = b""
+        if data and len(self.sync_data) < 256:
+            self.sync_data += data
         if not data:
             self._drop(fd)
             if not self.gone.done():
                 self.gone.set_result(None)
-            self._maybe_reap()
 
     def _on_output(self, fd: int, into: CappedOutput) -> None:
         try:
@@ -361,72 +479,75 @@ class _Watch:
         if chunk:
             into.feed(chunk)
             return
-        self._drop(fd, close=False)  # the Popen file object closes it
+        self._drop(fd)
         self._open_outputs -= 1
         if self._open_outputs == 0 and not self.drained.done():
             self.drained.set_result(None)
 
-    def _maybe_reap(self) -> None:
-        if self.exited.done() and self.gone.done() and self.proc.returncode is None:
-            self.proc.poll()  # reaps; Popen keeps the status
-            _SPAWNED.discard(self.proc.pid)
-
     def kill(self) -> None:
-        """Ask the reaper to kill everything below it (a plain syscall); nothing to do once it has exited."""
-        if self.exited.done() or self.proc.returncode is not None:
-            return  # it exited after its cleanup (or was killed: the fallback below the caller handles that)
-        try:
-            os.kill(self.proc.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
+        """Ask the helper to stop the command (its reaper kills everything below it); nothing once it is gone."""
+        if not self.gone.done():
+            _HELPER.signal(self.ident, "kill")
 
     def force(self) -> None:
-        """Last resort when the wrapper does not finish its cleanup: SIGKILL it and its group."""
-        if self.proc.returncode is None:
-            sigkill(self.proc.pid)
+        """Last resort when the reaper does not finish its cleanup: SIGKILL it and its group."""
+        if not self.gone.done():
+            _HELPER.signal(self.ident, "force")
 
     def close(self) -> None:
         """Stop reading output (a process outside the tree may hold the pipe: it is not waited for)."""
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                fd = stream.fileno() if not stream.closed else -1
-                if fd in self._readers:
-                    self._drop(fd, close=False)
-                stream.close()
+        for fd in list(self._readers):
+            self._drop(fd)
 
 
 async def _until_gone(watch: _Watch, loop: asyncio.AbstractEventLoop) -> None:
-    """Wait (at most KILL_GRACE_SECONDS) for the proof that every process is gone. A cancellation meanwhile (a
-    second one: the first brought us here) is held until the cleanup is done, then re-raised."""
-    deadline = loop.time() + KILL_GRACE_SECONDS
+    """Wait (at most KILL_GRACE_SECONDS, then once more after forcing) for the proof that every process is gone.
+    A cancellation meanwhile (a second one: the first brought us here) is held until the cleanup is done, then
+    re-raised."""
     cancelled = False
-    while not watch.gone.done():
-        try:
-            await asyncio.wait_for(asyncio.shield(watch.gone), max(0.0, deadline - loop.time()))
-        except asyncio.CancelledError:
-            cancelled = True
-        except TimeoutError:
-            watch.force()
+    for last in (False, True):
+        deadline = loop.time() + KILL_GRACE_SECONDS
+        while not watch.gone.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(watch.gone), max(0.0, deadline - loop.time()))
+            except asyncio.CancelledError:
+                cancelled = True
+            except TimeoutError:
+                break
+        if watch.gone.done() or last:
             break
+        watch.force()
     if cancelled:
         raise asyncio.CancelledError()
 
 
-def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> subprocess.Popen[bytes]:
-    argv = launch.argv(sync_w)
-    proc = subprocess.Popen(
-        argv,
-        cwd=launch.cwd,
-        env=launch.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
-        start_new_session=True,
-        pass_fds=(sync_w, *launch.pass_fds),
-        umask=launch.umask,
-    )
-    _SPAWNED.add(proc.pid)
-    return proc
+def _start(launch: Launch, separate_stderr: bool) -> tuple[int, int, list[int]]:
+    """Start ``launch`` through the helper: (request id, read end of its sync pipe, read ends of its outputs)."""
+    if not os.path.isdir(launch.cwd):
+        raise FileNotFoundError(f"No such directory: {str(launch.cwd)!r}")
+    created: list[int] = []
+    try:
+        sync_r, sync_w = os.pipe()
+        created += [sync_r, sync_w]
+        out_r, out_w = os.pipe()
+        created += [out_r, out_w]
+        if separate_stderr:
+            err_r, err_w = os.pipe()
+            created += [err_r, err_w]
+            reads = [out_r, err_r]
+        else:
+            err_w, reads = out_w, [out_r]
+        ident = _HELPER.start_command(launch, [sync_w, out_w, err_w, *launch.pass_fds])
+    except BaseException:
+        for fd in created:
+            os.close(fd)
+        raise
+    finally:
+        for fd in launch.pass_fds:
+            os.close(fd)
+    for fd in set(created) - {sync_r, *reads}:
+        os.close(fd)  # the helper has its own copies
+    return ident, sync_r, reads
 
 
 async def run_process(
@@ -441,43 +562,37 @@ async def run_process(
 
     stdout and stderr are merged unless ``separate_stderr`` (stderr then kept, capped, in ``stderr``). On timeout
     every process is killed and ``timed_out`` set; on cancellation every process is killed and the
-    CancelledError propagates. Raises OSError when the wrapper itself cannot be started.
+    CancelledError propagates. Raises OSError when the command cannot be started (no such cwd, no helper).
     """
     started = time.monotonic()
     loop = asyncio.get_running_loop()
-    sync_r, sync_w = os.pipe()
-    try:
-        proc = _spawn(launch, sync_w, separate_stderr)
-    except BaseException:
-        os.close(sync_r)
-        raise
-    finally:
-        for fd in (sync_w, *launch.pass_fds):
-            os.close(fd)
+    since = _now_ticks() if _SUBREAPER else None
+    ident, sync_r, reads = _start(launch, separate_stderr)
     # From here on nothing may leave this function without the kill below: no await before the try.
-    since = _start_ticks(proc.pid) if _SUBREAPER else None
     capture = CappedOutput(head_bytes, tail_bytes)
     err_capture = CappedOutput(STDERR_HEAD, STDERR_TAIL) if separate_stderr else None
-    watch = _Watch(loop, proc, sync_r, capture, err_capture)
+    captures = [capture] + ([err_capture] if err_capture is not None else [])
+    watch = _Watch(loop, ident, sync_r, list(zip(reads, captures, strict=True)))
     timed_out = False
     try:
         try:
-            await asyncio.wait_for(asyncio.shield(watch.exited), timeout)
+            await asyncio.wait_for(asyncio.shield(watch.gone), timeout)
         except TimeoutError:
             timed_out = True
     finally:
         # Exit, timeout or cancellation: whatever is left of the command is killed (nothing after a clean exit:
-        # both wrappers clean up before they exit; this catches a wrapper that was itself killed).
+        # the reaper cleans up before it exits).
         watch.kill()
         await _until_gone(watch, loop)
         kill_adopted_orphans(since)
-    await asyncio.shield(watch.exited)
     try:
         await asyncio.wait_for(asyncio.shield(watch.drained), PIPE_DRAIN_SECONDS)
     except TimeoutError:
         pass
     watch.close()
-    returncode = proc.returncode if proc.returncode is not None else proc.poll()
+    returncode = watch.returncode
+    if returncode is None:  # the helper died before it could report: the command was killed with it
+        returncode = -signal.SIGKILL
     return CommandResult(
         command=launch.display,
         exit_code=None if timed_out else _exit_code(returncode),
@@ -490,11 +605,12 @@ async def run_process(
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
-    """Run a launch to its end without an event loop (a probe at start-up); returns (exit code, stderr)."""
+    """Run a launch to its end without an event loop nor the helper, under a reaper of its own (the probe of
+    bubblewrap at start-up); returns (exit code, stderr)."""
     r, w = os.pipe()
     try:
         done = subprocess.run(
-            launch.argv(w),
+            reaper_argv(w, launch),
             env=launch.env,
             cwd=launch.cwd,
             capture_output=True,
@@ -534,8 +650,10 @@ async def run_command(
     argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
     nproc = nproc_limit(limits, None)
     launch = Launch(
-        argv=lambda fd: reaper_argv(fd, argv, limits=limits, nproc=nproc),
+        command=argv,
         env=env if env is not None else safe_env(),
+        limits=limits,
+        nproc=nproc,
         cwd=cwd,
         display=command if isinstance(command, str) else shlex.join(command),
     )

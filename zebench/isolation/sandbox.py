@@ -56,7 +56,6 @@ from .processes import (
     Limits,
     become_subreaper,
     nproc_limit,
-    reaper_argv,
     run_launch_sync,
     run_process,
     safe_env,
@@ -375,12 +374,7 @@ class Sandbox:
             self.prepare_shared_dir(path)
         env = self.env(policy)
         if self.mode == "none":
-            return Launch(
-                argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
-                env=env,
-                cwd=cwd,
-                display=display,
-            )
+            return Launch(command=argv, env=env, cwd=cwd, limits=self.limits, nproc=self._nproc, display=display)
         bwrap = self._bwrap_args(policy, cwd)
         inner = argv
         if self.owner is not None:
@@ -395,13 +389,15 @@ class Sandbox:
                 *argv,
             ]
         # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
-        wrapped = [*bwrap, "--", *inner]
         return Launch(
-            argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
+            command=[*bwrap, "--", *inner],
             env=env,
+            limits=self.limits,
+            nproc=self._nproc,
             cwd=cwd,
             umask=0o002 if self.owner else -1,
             display=display,
+            bwrap=True,
         )
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
