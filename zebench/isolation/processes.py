@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
 
@@ -57,8 +59,35 @@ REAPER = Path(__file__).with_name("_reaper.py")
 REAPER_PYTHON = getattr(sys, "_base_executable", None) or sys.executable
 
 
+@functools.cache
 def python_bin_dir() -> str:
     return str(Path(sys.executable).parent)
+
+
+EnvironKey = tuple[tuple[Any, Any], ...]
+
+
+def environ_key() -> EnvironKey:
+    """This process's environment as a hashable value, cheaply (no decoding: os.environ decodes every name and
+    value on each read): what is derived from the environment is cached on it, and recomputed when it changes."""
+    data = getattr(os.environ, "_data", None)  # CPython: the raw (bytes on POSIX) mapping behind os.environ
+    return tuple(data.items()) if isinstance(data, dict) else tuple(os.environ.items())
+
+
+def environ_of(key: EnvironKey) -> dict[str, str]:
+    """The environment ``environ_key`` gave, decoded as os.environ decodes it."""
+    return {os.fsdecode(k): os.fsdecode(v) for k, v in key}
+
+
+@functools.lru_cache(maxsize=8)
+def _base_env(key: EnvironKey, bin_dir: str) -> dict[str, str]:
+    environ = environ_of(key)
+    env = {k: v for k, v in environ.items() if k in PASSED_ENV or k.startswith("LC_")}
+    env["PATH"] = os.pathsep.join(
+        [bin_dir] + [p for p in environ.get("PATH", os.defpath).split(os.pathsep) if p and p != bin_dir]
+    )
+    env.update(PYTHON_ENV)
+    return env
 
 
 def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -69,12 +98,7 @@ def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     ``extra`` adds variables, except names that look like secrets (use a sandbox Policy for a deliberate one).
     HOME and TMPDIR are the sandbox's (zebench.sandbox.Sandbox.env).
     """
-    env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("LC_")}
-    bin_dir = python_bin_dir()
-    env["PATH"] = os.pathsep.join(
-        [bin_dir] + [p for p in os.environ.get("PATH", os.defpath).split(os.pathsep) if p and p != bin_dir]
-    )
-    env.update(PYTHON_ENV)
+    env = dict(_base_env(environ_key(), python_bin_dir()))
     if extra:
         env.update({k: v for k, v in extra.items() if not SECRET_NAME_RE.search(k)})
     return env

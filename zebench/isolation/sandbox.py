@@ -111,6 +111,8 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
 DEFAULT_LIMITS = Limits()
+#: Shared read-write paths this process has prepared (path, for sandbox users): runs after the first skip it.
+_PREPARED: set[tuple[Path, bool]] = set()
 
 
 class SandboxError(Exception):
@@ -158,6 +160,7 @@ def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+@cache
 def _tool(name: str) -> str | None:
     for folder in ("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"):
         candidate = os.path.join(folder, name)
@@ -219,6 +222,7 @@ def resolve_local_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | 
 # --------------------------------------------------------------------------------------------------------------
 
 
+@cache
 def _python_roots() -> list[Path]:
     """Folders of the Python installation zebench runs from (a venv and the interpreter it is made from)."""
     roots = {
@@ -236,12 +240,83 @@ def command_path(mode: str, policy: Policy) -> str:
     path = safe_env()["PATH"]
     if mode != "bwrap":
         return path
-    visible = [Path(p) for p in SYSTEM_DIRS] + _python_roots() + list(policy.ro_paths) + list(policy.rw_paths)
-    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(Path(p), visible))
+    return _visible_path(path, tuple(map(str, policy.ro_paths + policy.rw_paths)))
 
 
-def _covered(path: Path, by: Sequence[Path]) -> bool:
-    return any(path == root or root in path.parents for root in by)
+@cache
+def _visible_path(path: str, extra: tuple[str, ...]) -> str:
+    visible = [*SYSTEM_DIRS, *map(str, _python_roots()), *extra]
+    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(p, visible))
+
+
+def _covered(path: str | Path, by: Sequence[str | Path]) -> bool:
+    """Whether ``path`` is one of ``by`` or inside one (absolute, normalised paths)."""
+    text = str(path)
+    for root in map(str, by):
+        if text == root or text.startswith(root.rstrip("/") + "/"):
+            return True
+    return False
+
+
+class _Binds:
+    """bubblewrap's arguments, mounts among them: each mount point's missing parents are created first as 0755
+    (bubblewrap would make them 0700, which the sandbox user could not enter), except inside a read-only bind."""
+
+    def __init__(self, args: list[str], known: set[str], read_only: list[str]):
+        self.args, self.known, self.read_only = args, known, read_only
+
+    def copy(self) -> _Binds:
+        return _Binds(list(self.args), set(self.known), list(self.read_only))
+
+    def mount(self, option: str, source: str, dest: str) -> None:
+        parent = ""
+        for part in dest.strip("/").split("/")[:-1]:
+            parent = f"{parent}/{part}"
+            if parent not in self.known and not _covered(parent, self.read_only):
+                self.args += ["--perms", "0755", "--dir", parent]
+                self.known.add(parent)
+        self.args += [option, source, dest]
+        self.known.add(dest)
+        if option == "--ro-bind":
+            self.read_only.append(dest)
+
+
+@cache
+def _base_binds(etc: str, etc_folders: tuple[str, ...], unshare_net: bool, as_root: bool) -> _Binds:
+    """The part of bubblewrap's arguments every command of this process shares (for its network and user):
+    namespaces, /proc, /dev, the system folders, the shared /etc and zebench's Python, read-only."""
+    args = [
+        _tool("bwrap") or "bwrap",
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "zebench",
+    ]
+    if unshare_net:
+        args.append("--unshare-net")
+    if as_root:
+        # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
+        # needs to switch to the run's user (which then drops them all).
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args.append("--unshare-user")
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    binds = _Binds(args, {"/", "/proc", "/dev"}, [])
+    for top in SYSTEM_DIRS:
+        if os.path.islink(top):
+            binds.args += ["--symlink", os.readlink(top), top]
+            binds.known.add(top)
+        elif os.path.isdir(top):
+            binds.mount("--ro-bind", top, top)
+    # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
+    binds.mount("--ro-bind", etc, "/etc")
+    for name in etc_folders:
+        binds.mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
+    return binds
 
 
 class Sandbox:
@@ -302,9 +377,6 @@ class Sandbox:
             # mkdtemp's 0700 would keep out bubblewrap itself (root without capabilities) at its chdir.
             os.chmod(self.workspace, 0o755)
         self.scratch = scratch
-        for policy in self.policies.values():
-            for path in policy.rw_paths:
-                self.prepare_shared_dir(path)
 
     def _write_accounts(self, scratch: Path) -> None:
         """/etc/passwd and /etc/group naming only root and the sandbox user (bound over the shared /etc)."""
@@ -327,16 +399,20 @@ class Sandbox:
             await asyncio.to_thread(shutil.rmtree, scratch, True)
 
     def prepare_shared_dir(self, path: Path) -> None:
-        """Create a read-write path shared between runs; for sandbox users, group-writable by SANDBOX_GID."""
+        """Create a read-write path shared between runs (at the first command that binds it); for sandbox users,
+        group-writable by SANDBOX_GID."""
         if path in self._shared:
             return
         self._shared.add(path)
+        if (path, self.owner is not None) in _PREPARED and os.path.isdir(path):
+            return  # another run of this process made it so
         path.mkdir(parents=True, exist_ok=True)
         if self.owner is not None:
             info = path.stat()
             if info.st_gid != SANDBOX_GID or stat.S_IMODE(info.st_mode) & 0o2070 != 0o2070:
                 os.chown(path, -1, SANDBOX_GID)
                 os.chmod(path, stat.S_IMODE(info.st_mode) | 0o2070)  # setgid: new entries keep the group
+        _PREPARED.add((path, self.owner is not None))
 
     # -- what a command gets -------------------------------------------------------------------------------------
 
@@ -402,68 +478,22 @@ class Sandbox:
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
         assert self.scratch is not None
-        args = [
-            _tool("bwrap") or "bwrap",
-            "--die-with-parent",
-            "--new-session",
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try",
-            "--hostname",
-            "zebench",
-        ]
-        if not policy.network:
-            args.append("--unshare-net")
-        if os.geteuid() == 0:
-            # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
-            # needs to switch to the run's user (which then drops them all).
-            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        else:
-            args.append("--unshare-user")
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        known: set[str] = {"/", "/proc", "/dev"}
-        read_only: list[Path] = []
-
-        def mount(option: str, source: str, dest: str) -> None:
-            # bubblewrap creates missing parents of a mount point with mode 0700, which the sandbox user could not
-            # enter: create them first as 0755 (those inside a read-only bind exist already).
-            parts = Path(dest).parts
-            for i in range(2, len(parts)):
-                parent = str(Path(*parts[:i]))
-                if parent not in known and not _covered(Path(parent), read_only):
-                    args.extend(["--perms", "0755", "--dir", parent])
-                    known.add(parent)
-            args.extend([option, source, dest])
-            known.add(dest)
-            if option == "--ro-bind":
-                read_only.append(Path(dest))
-
-        for top in SYSTEM_DIRS:
-            if os.path.islink(top):
-                args += ["--symlink", os.readlink(top), top]
-                known.add(top)
-            elif os.path.isdir(top):
-                mount("--ro-bind", top, top)
-        # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
-        etc, bound_folders = shared_etc()
-        mount("--ro-bind", str(etc), "/etc")
-        for name in bound_folders:
-            mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
-        mount("--ro-bind", str(self.scratch / "passwd"), "/etc/passwd")
-        mount("--ro-bind", str(self.scratch / "group"), "/etc/group")
-        mount("--bind", str(self.scratch / "tmp"), "/tmp")
-        mount("--bind", str(self.scratch / "home"), SANDBOX_HOME)
-        for root in _python_roots():
-            if root.is_dir() and not _covered(root, read_only):
-                mount("--ro-bind", str(root), str(root))
-        for path in policy.ro_paths:
-            mount("--ro-bind", str(path), str(path))
-        for path in policy.rw_paths:
-            mount("--bind", str(path), str(path))
-        mount("--bind", str(self.workspace), str(self.workspace))
-        args += ["--chdir", str(cwd)]
-        return args
+        etc, etc_folders = shared_etc()
+        binds = _base_binds(str(etc), tuple(etc_folders), not policy.network, os.geteuid() == 0).copy()
+        scratch = str(self.scratch)
+        binds.mount("--ro-bind", f"{scratch}/passwd", "/etc/passwd")
+        binds.mount("--ro-bind", f"{scratch}/group", "/etc/group")
+        binds.mount("--bind", f"{scratch}/tmp", "/tmp")
+        binds.mount("--bind", f"{scratch}/home", SANDBOX_HOME)
+        for root in map(str, _python_roots()):
+            if not _covered(root, binds.read_only) and os.path.isdir(root):
+                binds.mount("--ro-bind", root, root)
+        for path in map(str, policy.ro_paths):
+            binds.mount("--ro-bind", path, path)
+        for path in map(str, policy.rw_paths):
+            binds.mount("--bind", path, path)
+        binds.mount("--bind", str(self.workspace), str(self.workspace))
+        return binds.args + ["--chdir", str(cwd)]
 
     async def run(
         self,
@@ -517,7 +547,7 @@ def shared_etc() -> tuple[Path, list[str]]:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             real = Path(os.path.realpath(source))
-            if source.is_symlink() and _covered(real, [Path("/usr")]):
+            if source.is_symlink() and _covered(real, ["/usr"]):
                 os.symlink(os.readlink(source), target)
             elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
                 target.mkdir()
