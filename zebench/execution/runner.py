@@ -32,7 +32,16 @@ from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
 from ..isolation.processes import Limits
 from ..isolation.redact import redact
-from ..isolation.sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
+from ..isolation.sandbox import (
+    Policy,
+    Purpose,
+    Sandbox,
+    SandboxError,
+    command_path,
+    default_policies,
+    probed,
+    resolve_mode,
+)
 from ..isolation.toolchain import package_manager_dirs, package_manager_env
 from ..models import (
     SCORED_STATUSES,
@@ -198,9 +207,10 @@ class _Clock:
 
 def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, Policy]:
     """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks). Scenario
-    commands share the package managers' stores and caches in zebench's cache directory (read-write)."""
+    commands share the package managers' stores and caches in zebench's cache directory: with bubblewrap as root
+    through copy-on-write views of their published layers (zebench.isolation.layers), else read-write."""
     policies = default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
-    stores = {"rw_paths": package_manager_dirs(), "env": package_manager_env()}
+    stores = {"layered_paths": package_manager_dirs(), "env": package_manager_env()}
     for purpose in ("validation", "check"):
         policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
     return policies
@@ -352,7 +362,11 @@ async def _setup(state: RunState) -> None:
         state.prompt = state.scenario.prompt(state.spec.tier)
         state.agent = agent_class(state.spec.agent)(state.options.agent_settings)
         state.answers = state.scenario.oracle_answers
-        state.sandbox_mode = (await asyncio.to_thread(resolve_mode, state.options.sandbox))[0]
+        requested = state.options.sandbox
+        if requested == "none" or probed():  # answered at once: no thread
+            state.sandbox_mode = resolve_mode(requested)[0]
+        else:
+            state.sandbox_mode = (await asyncio.to_thread(resolve_mode, requested))[0]
     except CatalogError as exc:
         raise StageFailure("prompt", "setup", str(exc)) from None
     except SandboxError as exc:
@@ -366,7 +380,8 @@ async def _check_tools(state: RunState) -> None:
     state.policies = sandbox_policies(state.scenario, state.options)
     # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
     scenario_path = {"PATH": command_path(state.sandbox_mode, state.policies["validation"])}
-    missing = await asyncio.to_thread(missing_tools, scenario_commands(state.scenario), scenario_path)
+    commands = scenario_commands(state.scenario)
+    missing = await asyncio.to_thread(missing_tools, commands, scenario_path) if commands else {}
     if missing:
         raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
 
@@ -380,27 +395,30 @@ async def _start_baseline(state: RunState) -> None:
 
 
 async def _prepare_workspace(state: RunState) -> None:
-    """A fresh copy of the fixture, and the run's sandbox around it."""
+    """A fresh copy of the fixture, and the run's sandbox around it (one thread for both: a small fixture takes
+    less time than a hop off the event loop)."""
     options = state.options
-    assert state.sandbox_mode is not None
-    try:
-        state.workspace = await asyncio.to_thread(
-            prepare_workspace, state.scenario.fixture_dir, options.workspace_root, f"zebench-{state.run_id}-"
+    mode = state.sandbox_mode
+    assert mode is not None
+
+    def make() -> None:
+        try:
+            workspace = prepare_workspace(
+                state.scenario.fixture_dir, options.workspace_root, f"zebench-{state.run_id}-"
+            )
+        except OSError as exc:
+            raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
+        state.workspace = workspace
+        # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
+        state.sandbox = Sandbox(
+            workspace, mode=mode, policies=state.policies, limits=options.limits, scratch_root=options.workspace_root
         )
-    except OSError as exc:
-        raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-    # Kept before it is entered: a sandbox that failed half-way is still closed with the run.
-    state.sandbox = Sandbox(
-        state.workspace,
-        mode=state.sandbox_mode,
-        policies=state.policies,
-        limits=options.limits,
-        scratch_root=options.workspace_root,
-    )
-    try:
-        await state.sandbox.__aenter__()
-    except OSError as exc:
-        raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
+        try:
+            state.sandbox.open()
+        except OSError as exc:
+            raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
+
+    await asyncio.to_thread(make)
 
 
 async def _warmup(state: RunState) -> None:
@@ -575,12 +593,19 @@ async def _finish(state: RunState) -> None:
     state.clock.start("results")
     await _failure_diff(state)
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
-    if state.sandbox is not None:
-        await _shielded(state, state.sandbox.close())
-    if state.workspace is not None and not state.options.keep_workspaces:
-        await _shielded(state, asyncio.to_thread(remove_workspace, state.workspace))
+    box, folder = state.sandbox, None if state.options.keep_workspaces else state.workspace
+    if box is not None or folder is not None:
+        await _shielded(state, asyncio.to_thread(_clean_up, box, folder))
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
+
+
+def _clean_up(box: Sandbox | None, folder: Path | None) -> None:
+    """The run's sandbox closed (its HOME and /tmp removed) and its workspace removed, in one thread."""
+    if box is not None:
+        box.close_sync()
+    if folder is not None:
+        remove_workspace(folder)
 
 
 async def _failure_diff(state: RunState) -> None:

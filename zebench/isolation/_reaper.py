@@ -34,6 +34,10 @@ import sys
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x20000
+MS_REC = 16384
+MS_SLAVE = 1 << 19
+MNT_DETACH = 2
 LIMITS = {"--nproc": "RLIMIT_NPROC", "--data": "RLIMIT_DATA", "--fsize": "RLIMIT_FSIZE"}
 #: Largest request (argv and environment of one command) the helper accepts.
 MAX_REQUEST = 64 * 1024 * 1024
@@ -48,15 +52,143 @@ class Stop(Exception):
 _LIBC: list[object] = []
 
 
+def _libc() -> object:
+    if not _LIBC:
+        import ctypes
+
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
+
+
 def _prctl(option: int, value: int) -> bool:
     try:
-        if not _LIBC:
-            import ctypes
-
-            _LIBC.append(ctypes.CDLL(None, use_errno=True))
-        return bool(_LIBC[0].prctl(option, value, 0, 0, 0) == 0)  # type: ignore[attr-defined]
+        return bool(_libc().prctl(option, value, 0, 0, 0) == 0)  # type: ignore[attr-defined]
     except (OSError, AttributeError):  # not Linux: process groups are all there is
         return False
+
+
+def _check(result: int) -> None:
+    """Raise the OSError of a failed libc call."""
+    if result != 0:
+        import ctypes
+
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
+
+
+def _private_mounts() -> bool:
+    """A mount namespace of our own (root only), whose mounts never reach the host's (the host's still reach
+    it): the copy-on-write views of the package caches are mounted there, and vanish with this process."""
+    try:
+        libc = _libc()
+        _check(libc.unshare(CLONE_NEWNS))  # type: ignore[attr-defined]
+        _check(libc.mount(b"none", b"/", None, MS_REC | MS_SLAVE, None))  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
+
+
+SYS_OPEN_TREE, SYS_MOVE_MOUNT, SYS_MOUNT_SETATTR = 428, 429, 442  # the same numbers on x86_64 and aarch64
+OPEN_TREE_CLONE, AT_EMPTY_PATH, AT_FDCWD, MOVE_MOUNT_F_EMPTY_PATH = 1, 0x1000, -100, 0x4
+MOUNT_ATTR_RDONLY, MOUNT_ATTR_IDMAP = 0x1, 0x100000
+CLONE_NEWUSER = 0x10000000
+
+
+def _owner_namespace(uid: int, gid: int) -> int:
+    """An fd of a user namespace mapping uid 0 to ``uid`` and gid ``gid`` to itself: mounted with it, the layers
+    (owned by root, group ``gid``) show as owned by the run's user, who may then chmod them too (the change is
+    copied up into the run's own folder like any other)."""
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(go_w)
+            _check(_libc().unshare(CLONE_NEWUSER))  # type: ignore[attr-defined]
+            os.write(ready_w, b"x")
+            os.read(go_r, 1)  # until the helper has the namespace (it closes its end)
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        if os.read(ready_r, 1) != b"x":
+            raise OSError(1, "cannot make a user namespace")
+        for name, line in (("uid_map", f"0 {uid} 1\n"), ("gid_map", f"{gid} {gid} 1\n")):
+            with open(f"/proc/{child}/{name}", "w") as fh:
+                fh.write(line)
+        return os.open(f"/proc/{child}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(ready_r)
+        os.close(go_w)
+        os.waitpid(child, 0)
+
+
+def _mount_idmapped(source: str, target: str, userns: int) -> None:
+    """A read-only bind mount of ``source`` at ``target`` whose owners are seen through ``userns``."""
+    import ctypes
+
+    libc = _libc()
+    fd = libc.syscall(SYS_OPEN_TREE, AT_FDCWD, source.encode(), OPEN_TREE_CLONE | os.O_CLOEXEC)  # type: ignore[attr-defined]
+    if fd < 0:
+        _check(-1)
+    try:
+        attr = (ctypes.c_uint64 * 4)(MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY, 0, 0, userns)
+        _check(libc.syscall(SYS_MOUNT_SETATTR, fd, b"", AT_EMPTY_PATH, ctypes.byref(attr), ctypes.sizeof(attr)))  # type: ignore[attr-defined]
+        _check(libc.syscall(SYS_MOVE_MOUNT, fd, b"", AT_FDCWD, target.encode(), MOVE_MOUNT_F_EMPTY_PATH))  # type: ignore[attr-defined]
+    finally:
+        os.close(fd)
+
+
+def _lowers_folder(target: str) -> str:
+    """Where the idmapped lower layers of the overlay at ``target`` are mounted (its sibling)."""
+    return f"{target}-lowers"
+
+
+def _mount_overlay(target: str, lowers: list[str], upper: str, work: str, owner: tuple[int, int] | None) -> None:
+    """Mount an overlay at ``target``. With ``owner`` (uid, gid), each lower layer is first bind-mounted read-only
+    and idmapped to that user (``_owner_namespace``), beside the target. The layers are named relative to their
+    common folder (the option string has a page's room)."""
+    for path in (target, upper, work, *lowers):
+        if any(c in path for c in ",:\\\n"):
+            raise OSError(22, f"a path overlayfs options cannot hold: {path!r}")
+    if owner is not None:
+        folder = _lowers_folder(target)
+        os.mkdir(folder, 0o700)
+        userns = _owner_namespace(*owner)
+        try:
+            mapped = []
+            for index, lower in enumerate(lowers):
+                os.mkdir(f"{folder}/{index}")
+                _mount_idmapped(lower, f"{folder}/{index}", userns)
+                mapped.append(f"{folder}/{index}")
+        except OSError:
+            _unmount_lowers(target)
+            raise
+        finally:
+            os.close(userns)
+        lowers = mapped
+    common = os.path.commonpath(lowers) if len(lowers) > 1 else os.path.dirname(lowers[0])
+    names = ":".join(os.path.relpath(lower, common) for lower in lowers)
+    options = f"lowerdir={names},upperdir={upper},workdir={work}".encode()
+    os.chdir(common)
+    try:
+        _check(_libc().mount(b"overlay", target.encode(), b"overlay", 0, options))  # type: ignore[attr-defined]
+    except OSError:
+        _unmount_lowers(target)
+        raise
+    finally:
+        os.chdir("/")
+
+
+def _unmount_lowers(target: str) -> None:
+    folder = _lowers_folder(target)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        _libc().umount2(f"{folder}/{name}".encode(), MNT_DETACH)  # type: ignore[attr-defined]
 
 
 def _children() -> list[int]:
@@ -265,6 +397,7 @@ class Helper:
         self.by_id: dict[int, int] = {}
         #: ended commands waiting for orphans: (pids still to reap, sync fd, status)
         self.pending: list[tuple[set[int], int, int]] = []
+        self.mounts = False
 
     def serve(self) -> int:
         _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # zebench died: stop every command, then exit
@@ -272,6 +405,7 @@ class Helper:
             return 0
         _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of ended commands come here and are killed
         os.chdir("/")
+        self.mounts = os.geteuid() == 0 and _private_mounts()
         armed = [True]
 
         def stop(signum: int, frame: object) -> None:
@@ -351,11 +485,14 @@ class Helper:
     def handle(self, request: dict[str, object], fds: list[int]) -> None:
         ident = request["id"]
         assert isinstance(ident, int)
+        count = request.get("nfds", 0)
+        assert isinstance(count, int)
+        mine, fds[:] = fds[:count], fds[count:]
         if request["op"] == "start":
-            count = request["nfds"]
-            assert isinstance(count, int)
-            mine, fds[:] = fds[:count], fds[count:]
             self.start(ident, request, mine)
+            return
+        if request["op"] in ("mount", "umount"):
+            self.mount(request, mine[0])
             return
         pid = self.by_id.get(ident)
         if pid is None:  # already ended
@@ -366,6 +503,31 @@ class Helper:
         else:  # bubblewrap's monitor (its namespace dies with it), or a reaper that did not finish: SIGKILL
             _signal(os.kill, pid, signal.SIGKILL)
             _signal(os.killpg, pid, signal.SIGKILL)  # with it, a bubblewrap child still in its set-up
+
+    def mount(self, request: dict[str, object], reply: int) -> None:
+        """Mount a copy-on-write view (an overlay) or detach one, in our mount namespace; the outcome (``ok``, or
+        the error) is written to ``reply``."""
+        try:
+            if not self.mounts:
+                raise OSError(1, "no mount namespace of zebench's own (only as root)")
+            target = request["target"]
+            assert isinstance(target, str)
+            if request["op"] == "umount":
+                _check(_libc().umount2(target.encode(), MNT_DETACH))  # type: ignore[attr-defined]
+                _unmount_lowers(target)
+            else:
+                lowers, upper, work, owner = request["lowers"], request["upper"], request["work"], request["owner"]
+                assert isinstance(lowers, list) and isinstance(upper, str) and isinstance(work, str)
+                assert owner is None or isinstance(owner, list)
+                _mount_overlay(target, lowers, upper, work, (owner[0], owner[1]) if owner else None)
+            answer = b"ok\n"
+        except (OSError, KeyError, AssertionError) as exc:
+            answer = f"{exc}\n".encode()
+        try:
+            os.write(reply, answer)
+        except OSError:
+            pass
+        os.close(reply)
 
     def start(self, ident: int, request: dict[str, object], fds: list[int]) -> None:
         """Start one command. ``fds``: its sync pipe, stdout, stderr, then the command's own."""

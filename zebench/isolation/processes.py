@@ -23,6 +23,7 @@ import itertools
 import json
 import os
 import re
+import select
 import shlex
 import signal
 import socket
@@ -364,6 +365,36 @@ class _Helper:
                 self._send(request, fds)
             return ident
 
+    def request(self, request: dict[str, object], timeout: float) -> str:
+        """Send a request that answers on a pipe (``mount``, ``umount``) and wait for the answer (blocking: call
+        it from a thread). Raises OSError when the helper cannot be reached or does not answer in time."""
+        r, w = os.pipe()
+        try:
+            with self._lock:
+                request = {**request, "id": next(self._ids), "nfds": 1}
+                try:
+                    self._send(request, [w])
+                except OSError:
+                    self._drop()
+                    self._send(request, [w])
+            os.close(w)
+            w = -1
+            answer = b""
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([r], [], [], left)[0]:
+                    raise OSError(f"zebench's process helper did not answer a {request['op']} request")
+                chunk = os.read(r, 4096)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer.decode("utf-8", "replace").strip()
+        finally:
+            os.close(r)
+            if w >= 0:
+                os.close(w)
+
     def signal(self, ident: int, op: str) -> None:
         """``kill`` (SIGTERM the command's reaper: it kills everything below it) or ``force`` (SIGKILL it)."""
         with self._lock:
@@ -429,6 +460,37 @@ class _Helper:
 
 
 _HELPER = _Helper()
+#: How long a mount or unmount may take the helper.
+MOUNT_TIMEOUT_SECONDS = 30.0
+
+
+def mount_overlay(
+    target: Path, lowers: list[Path], upper: Path, work: Path, owner: tuple[int, int] | None = None
+) -> None:
+    """Mount a copy-on-write view at ``target`` (read-only ``lowers``, newest first; writes go to ``upper``) in the
+    mount namespace of zebench's process helper, where every command starts (as root only). With ``owner``
+    (uid, gid), files the lower layers give to root show as that user's. Blocking: call it from a thread. Raises
+    OSError when it cannot be mounted."""
+    answer = _HELPER.request(
+        {
+            "op": "mount",
+            "target": str(target),
+            "lowers": [str(p) for p in lowers],
+            "upper": str(upper),
+            "work": str(work),
+            "owner": list(owner) if owner is not None else None,
+        },
+        MOUNT_TIMEOUT_SECONDS,
+    )
+    if answer != "ok":
+        raise OSError(f"cannot mount a copy-on-write view at {target}: {answer}")
+
+
+def unmount(target: Path) -> None:
+    """Detach what ``mount_overlay`` mounted at ``target`` (blocking: call it from a thread)."""
+    answer = _HELPER.request({"op": "umount", "target": str(target)}, MOUNT_TIMEOUT_SECONDS)
+    if answer != "ok":
+        raise OSError(f"cannot unmount {target}: {answer}")
 
 
 # --------------------------------------------------------------------------------------------------------------

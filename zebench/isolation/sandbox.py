@@ -50,15 +50,18 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, Self
 
+from . import layers
 from .processes import (
     CommandResult,
     Launch,
     Limits,
     become_subreaper,
+    mount_overlay,
     nproc_limit,
     run_launch_sync,
     run_process,
     safe_env,
+    unmount,
 )
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -130,6 +133,10 @@ class Policy:
     ro_paths: tuple[Path, ...] = ()
     #: Extra environment variables, deliberately passed (e.g. ``npm_config_store_dir``).
     env: Mapping[str, str] = field(default_factory=dict)
+    #: Shared caches (the package managers' stores, zebench.isolation.layers): with bubblewrap as root, each
+    #: sandbox sees them through a copy-on-write view of its own over their published layers, so nothing a run
+    #: writes there reaches another run; otherwise bound read-write like ``rw_paths``.
+    layered_paths: tuple[Path, ...] = ()
 
     def extend(
         self,
@@ -138,6 +145,7 @@ class Policy:
         rw_paths: Sequence[Path] = (),
         ro_paths: Sequence[Path] = (),
         env: Mapping[str, str] | None = None,
+        layered_paths: Sequence[Path] = (),
     ) -> Policy:
         return replace(
             self,
@@ -145,6 +153,7 @@ class Policy:
             rw_paths=self.rw_paths + tuple(rw_paths),
             ro_paths=self.ro_paths + tuple(ro_paths),
             env={**self.env, **(env or {})},
+            layered_paths=self.layered_paths + tuple(layered_paths),
         )
 
 
@@ -189,6 +198,12 @@ def bwrap_problem() -> str | None:
         reason = stderr.strip().splitlines()
         return f"bwrap cannot create a sandbox here: {reason[-1] if reason else f'exit {code}'}"
     return None
+
+
+def probed() -> bool:
+    """Whether bubblewrap was probed in this process already: ``resolve_mode`` then answers without waiting."""
+    info = getattr(bwrap_problem, "cache_info", None)
+    return info is not None and info().currsize > 0
 
 
 def resolve_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
@@ -240,12 +255,12 @@ def command_path(mode: str, policy: Policy) -> str:
     path = safe_env()["PATH"]
     if mode != "bwrap":
         return path
-    return _visible_path(path, tuple(map(str, policy.ro_paths + policy.rw_paths)))
+    return _visible_path(path, tuple(map(str, policy.ro_paths + policy.rw_paths + policy.layered_paths)))
 
 
 @cache
 def _visible_path(path: str, extra: tuple[str, ...]) -> str:
-    visible = [*SYSTEM_DIRS, *map(str, _python_roots()), *extra]
+    visible = [*SYSTEM_DIRS, *map(str, _python_roots()), *extra]  # the policy's bound paths
     return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(p, visible))
 
 
@@ -347,12 +362,25 @@ class Sandbox:
         if mode == "bwrap" and os.geteuid() == 0:
             self.owner = (SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_RANGE), SANDBOX_GID)
         self._nproc = nproc_limit(limits, self.owner[0] if self.owner else None)
+        #: Copy-on-write views of the shared caches (zebench.isolation.layers): only as root with bubblewrap.
+        self.layered = self.owner is not None
+        #: Shared cache path -> (what is bound there: the view, or the upper folder itself when nothing was
+        #: published yet; the upper folder: what this sandbox wrote).
+        self._views: dict[Path, tuple[Path, Path]] = {}
+        #: Overlays this sandbox mounted (unmounted when it closes).
+        self._mounted: list[Path] = []
+        #: A prepared node_modules seen in the workspace: (the view, where it is bound).
+        self._prepared_view: tuple[Path, Path] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
         await asyncio.to_thread(self._open_sync)
         return self
+
+    def open(self) -> None:
+        """Make the private folders now (blocking: from a thread; ``async with`` does it off the event loop)."""
+        self._open_sync()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
@@ -396,7 +424,95 @@ class Sandbox:
         if self.scratch is not None:
             scratch, self.scratch = self.scratch, None
             self._finalizer.detach()
-            await asyncio.to_thread(shutil.rmtree, scratch, True)
+            await asyncio.to_thread(self._remove, scratch)
+
+    def close_sync(self) -> None:
+        """``close`` from a thread (with other blocking clean-up: one hop off the event loop instead of two)."""
+        if self.scratch is not None:
+            scratch, self.scratch = self.scratch, None
+            self._finalizer.detach()
+            self._remove(scratch)
+
+    def _remove(self, scratch: Path) -> None:
+        self._unmount_all()
+        shutil.rmtree(scratch, True)
+
+    def _unmount_all(self) -> None:
+        mounted, self._mounted = self._mounted, []
+        for target in mounted:
+            try:
+                unmount(target)
+            except OSError:  # removing the folder detaches the view anyway (it is a mount point elsewhere)
+                pass
+        self._views.clear()
+        self._prepared_view = None
+
+    # -- copy-on-write views of the shared caches and of prepared node_modules (zebench.isolation.layers) ---------
+
+    def _prepare_views(self, policy: Policy) -> None:
+        """The views of this policy's shared caches, made at the first command that needs them (blocking)."""
+        assert self.scratch is not None and self.owner is not None
+        for path in policy.layered_paths:
+            if path in self._views:
+                continue
+            base = self.scratch / "cache-views" / str(len(self._views))
+            upper = base / "upper"
+            upper.mkdir(parents=True)
+            os.chown(upper, *self.owner)
+            lowers = layers.stack(path)
+            if not lowers:  # nothing published yet: this sandbox's own empty folder
+                self._views[path] = (upper, upper)
+                continue
+            view, work = base / "view", base / "work"
+            view.mkdir()
+            work.mkdir()
+            try:
+                mount_overlay(view, lowers, upper, work, self.owner)
+            except OSError:  # too many layers for one mount, or no overlayfs: cold, but still the run's own
+                self._views[path] = (upper, upper)
+                continue
+            self._mounted.append(view)
+            self._views[path] = (view, upper)
+
+    def use_prepared(self, tree: Path, mountpoint: Path) -> bool:
+        """See the prepared node_modules ``tree`` at ``mountpoint`` (an empty folder of the workspace, made by the
+        caller) in every command from now on, through a copy-on-write view: what the run changes there is its own.
+        Blocking (call it from a thread). False when this sandbox has no views (not root with bubblewrap)."""
+        if not self.layered or self._prepared_view is not None:
+            return False
+        if self.scratch is None:
+            self._open_sync()
+        assert self.scratch is not None and self.owner is not None
+        base = self.scratch / "prepared"
+        upper, work, view = base / "upper", base / "work", base / "view"
+        for folder in (upper, work, view):
+            folder.mkdir(parents=True)
+        os.chown(upper, *self.owner)
+        mount_overlay(view, [tree], upper, work, self.owner)
+        self._mounted.append(view)
+        self._prepared_view = (view, Path(os.path.realpath(mountpoint)))
+        return True
+
+    @property
+    def uses_prepared(self) -> bool:
+        """Whether the workspace's node_modules is a prepared tree's view (``use_prepared``)."""
+        return self._prepared_view is not None
+
+    def publish(self) -> list[Path]:
+        """Publish what this sandbox's commands added to the shared caches as new layers (zebench.isolation.layers):
+        only for a trusted install (the baseline's, on an untouched copy of the fixture), once its commands are
+        done. Blocking (call it from a thread). Returns the new layers."""
+        published = []
+        views, mounted = dict(self._views), set(self._mounted)
+        for path, (view, upper) in views.items():
+            if view in mounted:
+                unmount(view)
+                self._mounted.remove(view)
+            layer = layers.publish(upper, path, SANDBOX_GID)
+            if layer is not None:
+                published.append(layer)
+            self._views.pop(path)
+        return published
 
     def prepare_shared_dir(self, path: Path) -> None:
         """Create a read-write path shared between runs (at the first command that binds it); for sandbox users,
@@ -446,8 +562,11 @@ class Sandbox:
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
-        for path in policy.rw_paths:
+        shared = policy.rw_paths if self.layered else policy.rw_paths + policy.layered_paths
+        for path in shared:
             self.prepare_shared_dir(path)
+        if self.layered and any(path not in self._views for path in policy.layered_paths):
+            self._prepare_views(policy)
         env = self.env(policy)
         if self.mode == "none":
             return Launch(command=argv, env=env, cwd=cwd, limits=self.limits, nproc=self._nproc, display=display)
@@ -488,11 +607,17 @@ class Sandbox:
         for root in map(str, _python_roots()):
             if not _covered(root, binds.read_only) and os.path.isdir(root):
                 binds.mount("--ro-bind", root, root)
-        for path in map(str, policy.ro_paths):
-            binds.mount("--ro-bind", path, path)
-        for path in map(str, policy.rw_paths):
-            binds.mount("--bind", path, path)
+        for ro in map(str, policy.ro_paths):
+            binds.mount("--ro-bind", ro, ro)
+        for rw in map(str, policy.rw_paths):
+            binds.mount("--bind", rw, rw)
+        for shared in policy.layered_paths:
+            source = self._views[shared][0] if self.layered else shared
+            binds.mount("--bind", str(source), str(shared))
         binds.mount("--bind", str(self.workspace), str(self.workspace))
+        if self._prepared_view is not None:
+            view, mountpoint = self._prepared_view
+            binds.mount("--bind", str(view), str(mountpoint))
         return binds.args + ["--chdir", str(cwd)]
 
     async def run(
@@ -508,9 +633,12 @@ class Sandbox:
         cwd: Path | None = None,
     ) -> CommandResult:
         """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
+        chosen = policy if policy is not None else self.policy(purpose)
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
-        launch = self.launch(command, policy if policy is not None else self.policy(purpose), cwd)
+        if self.layered and any(path not in self._views for path in chosen.layered_paths):
+            await asyncio.to_thread(self._prepare_views, chosen)  # mounts: not on the event loop
+        launch = self.launch(command, chosen, cwd)
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )
@@ -600,5 +728,6 @@ __all__ = [
     "bwrap_problem",
     "command_path",
     "default_policies",
+    "probed",
     "resolve_mode",
 ]
