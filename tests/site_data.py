@@ -27,8 +27,9 @@ def batch_runs(
 
 
 def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
-    """Three batches: A and C ran the same configuration (C is the latest), B another one. Returns the run ids per
-    batch. With ``hostile``, one more batch with agent text that tries to run script everywhere it can appear."""
+    """Three batches: A and C ran the same configuration (C is the latest), B others (one run with a specialist).
+    Returns the run ids per batch. With ``hostile``, one more batch with agent text that tries to run script
+    everywhere it can appear."""
     gen = Generator(seed=7, details=True, start=datetime(2026, 3, 1, tzinfo=UTC))
     two, three = AGENT_MODELS[:2], AGENT_MODELS[2:5]
     batches = {"batch-a": two, "batch-b": three, "batch-c": two}
@@ -36,7 +37,9 @@ def build_site_db(path: Path, *, hostile: bool = False) -> dict[str, list[str]]:
     with Store(path) as store:
         for batch_id, agents in batches.items():
             runs = batch_runs(gen, batch_id, agents)
-            if batch_id == "batch-a":  # one run of the original project's "specialist" kind
+            # One run of the original project's "specialist" kind: a configuration of its own (the specialist is
+            # part of it), in B, so that A and C still ran the same configurations.
+            if batch_id == "batch-b":
                 runs[0] = runs[0].model_copy(
                     update={
                         "specialist_enabled": True,

@@ -213,7 +213,7 @@ def test_anonymous_sql_cannot_make_huge_values(db: Path) -> None:
 
 
 def test_anonymous_sql_results_are_capped_in_size(db: Path) -> None:
-    columns = ", ".join(["zeroblob(1500000)"] * 30)
+    columns = ", ".join(["zeroblob(1000000)"] * 30)
     r = sql(db, f"with recursive c(x) as (select 1 union all select x + 1 from c limit 1000) select {columns} from c")
     assert r.status_code == 400
     assert "larger than 32 MB" in r.text
@@ -230,11 +230,15 @@ def test_anonymous_sql_results_are_capped_in_size(db: Path) -> None:
     assert sql(db, "select metadata from benchmark_runs where run_id = 'big'").status_code == 400
 
 
-def test_anonymous_sql_time_limit(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_anonymous_sql_time_limit(db: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(serve_module.SETTINGS, "sql_time_limit_ms", 50)
     r = sql(db, "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c")
     assert r.status_code == 400
     assert "too long" in r.text
+    # a client's error is not rendered as a traceback with its locals (seconds of CPU per request)
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    assert "locals" not in printed.out + printed.err
 
 
 def test_public_pages_show_no_absolute_paths(db: Path) -> None:
@@ -295,3 +299,112 @@ def test_serve_refuses_a_database_that_does_not_exist(tmp_path: Path, monkeypatc
     assert served[0]["port"] == 0
     with Store(typo) as store:
         assert store.db["benchmark_runs"].count == 0
+
+
+#: The attack's shape: instr over MB strings, one virtual-machine step each (26 s with SQLite's own instr, which
+#: Datasette's time limit cannot interrupt); here 20 of them, and replace and trim at their worst.
+HAYSTACK = "replace(hex(zeroblob(500000)), '0', 'a')"  # 1,000,000 characters (the value limit is 1 MiB)
+NEEDLE = "replace(hex(zeroblob(250000)), '0', 'a') || 'b'"
+ROWS = "(with recursive c(x) as (select 1 union all select x + 1 from c limit 20) select x from c)"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # Datasette logs the refused replace
+def test_one_anonymous_sql_step_costs_little(db: Path) -> None:
+    r = sql(db, f"select instr({HAYSTACK}, {NEEDLE}), instr({HAYSTACK} || 'b', {NEEDLE}) from {ROWS}")
+    assert r.status_code == 200, r.text  # before: stopped by the time limit after the first 12 s step
+    assert r.json()["rows"] == [[0, 500001]] * 20
+    r = sql(db, f"select length(replace({HAYSTACK}, {NEEDLE}, 'x')) from {ROWS}")
+    assert r.status_code == 200, r.text
+    assert r.json()["rows"] == [[1000000]] * 20
+    chars = "replace(hex(zeroblob(200000)), '0', 'b') || 'a'"  # every character of the value, found last
+    r = sql(db, f"select length(trim({HAYSTACK}, {chars})), length(ltrim({HAYSTACK} || 'c', {chars}))")
+    assert r.status_code == 200, r.text
+    assert r.json()["rows"] == [[0, 1]]
+    # a result the value limit refuses is refused before it is built (not 1 TB of memory)
+    r = sql(db, f"select length(replace({HAYSTACK}, 'a', {HAYSTACK}))")
+    assert r.status_code == 400
+    # LIKE and GLOB patterns are bounded in length (their cost grows with it)
+    r = sql(db, f"select {HAYSTACK} like '%' || replace(hex(zeroblob(100)), '0', 'a') || 'b%'")
+    assert r.status_code == 400
+    assert "too complex" in r.text
+
+
+def test_the_linear_functions_give_the_builtins_results() -> None:
+    from zebench.api import sqlfunctions
+
+    builtin, linear = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
+    sqlfunctions.install(linear, 1024 * 1024)
+    for expression in (
+        "instr('hello world', 'o')",
+        "instr('hello', '')",
+        "instr(NULL, 'a')",
+        "instr('a', NULL)",
+        "instr(12345, 34)",
+        "instr(1.5, '.')",
+        "instr(x'00010203', x'0203')",
+        "instr('héllo', 'l')",
+        "instr(x'68c3a96c6c6f', 'l')",
+        "instr(1e20, '+')",
+        "replace('aaa', 'a', 'bb')",
+        "replace('abc', '', 'x')",
+        "typeof(replace(5, '', 'x'))",
+        "replace(NULL, 'a', 'b')",
+        "replace('a', NULL, 'b')",
+        "replace('a', 'a', NULL)",
+        "replace(123, 2, 9)",
+        "replace(1.0, '.', ',')",
+        "replace(1e20, 'e', 'E')",
+        "trim('  x  ')",
+        "trim('xxhixx', 'x')",
+        "ltrim('xxhixx', 'xh')",
+        "rtrim('xxhixx', 'ix')",
+        "trim(NULL)",
+        "trim('a', NULL)",
+        "trim(12300, '0')",
+        "trim('éaé', 'é')",
+        "trim('abcabcXabc', 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWYZ!?.,;:-_+=()[]{}<>')",
+    ):
+        query = f"select {expression}"
+        assert linear.execute(query).fetchone() == builtin.execute(query).fetchone(), expression
+
+
+def test_the_api_answers_while_anonymous_queries_hold_every_sql_thread(db: Path) -> None:
+    """Four anonymous queries that run to the time limit take Datasette's three SQL threads (and queue one): the
+    API's reads, on their own threads and connections, answer while they run (they waited 55 s before)."""
+    import threading
+    import types
+
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    started = threading.Semaphore(0)
+
+    @hookimpl  # type: ignore[untyped-decorator]
+    def prepare_connection(conn: sqlite3.Connection) -> None:
+        conn.create_function("probe_started", 0, lambda: started.release())
+
+    probe = types.ModuleType("zebench_test_probe")  # Datasette's plugins are modules
+    probe.prepare_connection = prepare_connection  # type: ignore[attr-defined]
+    pm.register(probe, name="zebench-test-probe")
+    try:
+        ds = make_datasette(db)
+        busy = "with recursive c(x) as (select probe_started() union all select x + 1 from c) select count(*) from c"
+
+        async def attack() -> tuple[list[Any], list[Any], bool]:
+            queries = [asyncio.ensure_future(ds.client.get(f"/z.json?sql={quote(busy)}")) for _ in range(4)]
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: [started.acquire(timeout=120) for _ in range(3)]
+            )
+            answers = [
+                await ds.client.get(path)
+                for path in ("/api/runs?limit=5", "/api/v2/stats", "/api/batches", "/api/v2/runs?limit=5")
+            ]
+            still_running = not any(q.done() for q in queries)
+            return answers, list(await asyncio.gather(*queries)), still_running
+
+        answers, sql_answers, still_running = asyncio.run(attack())
+    finally:
+        pm.unregister(name="zebench-test-probe")
+    assert [a.status_code for a in answers] == [200] * 4
+    assert still_running  # the API answered while all four anonymous queries were still running
+    assert all(r.status_code == 400 and "too long" in r.text for r in sql_answers)  # each ran to its time limit

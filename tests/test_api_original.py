@@ -220,7 +220,8 @@ def test_the_original_client_writes_and_its_dashboard_reads(api: Api) -> None:
     assert detail.telemetry is not None
     assert detail.telemetry.costUsd == 0.075
     assert detail.telemetry.promptSent == judged["telemetry"]["promptSent"]
-    assert detail.telemetry.workspaceDir == judged["telemetry"]["workspaceDir"]
+    # a host path is published by its last component only (docs/security.md#host-paths)
+    assert detail.telemetry.workspaceDir == judged["telemetry"]["workspaceDir"].rsplit("/", 1)[-1]
     evaluations = [OriginalEvaluation.model_validate(e) for e in api.get(f"/api/runs/{judged['runId']}/evaluations")]
     assert [(e.score, e.maxScore) for e in evaluations] == [(0.9, 1.0), (7, 10)]
     assert OriginalTelemetry.model_validate(api.get(f"/api/runs/{judged['runId']}/telemetry")).toolCalls == 12

@@ -179,7 +179,7 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
             run_batch(store, plan, batch_id="b", concurrency=2, workspace_root=workspaces, stop=stop)
         )
         deadline = time.monotonic() + 60
-        while len(list(workspaces.glob("zebench-*/started"))) < 2:  # a bounded poll: two runs in flight
+        while len(list(workspaces.glob("zebench-batch-*/zebench-*/started"))) < 2:  # bounded poll: two in flight
             assert time.monotonic() < deadline
             assert not batch.done()
             await asyncio.sleep(0.02)
@@ -250,3 +250,24 @@ def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
         with pytest.raises(BatchError, match=message):
             run_request(request.model_copy(update={"db_path": fresh, **change}))
         assert not fresh.exists(), change
+
+
+def test_a_later_batch_removes_a_dead_process_work_area_never_a_live_one(tmp_path: Path, db_path: Path) -> None:
+    """What a killed `zebench run` left in the workspace folder (its area's lock released, as the kernel releases
+    it at kill -9) is removed by the next batch, a new one as well as a --resume; a live process's area stays."""
+    from zebench.run.workspace import OWNER_FILE, WorkArea
+
+    workspaces = tmp_path / "ws"
+    dead, live = WorkArea.create(workspaces, "killed"), WorkArea.create(workspaces, "alive")
+    (dead.path / "zebench-run1-x").mkdir()
+    os.close(dead._fd)  # the process is gone: its lock with it, its folders left
+    try:
+        store = Store(db_path)
+        plan, _ = make_plan(Catalog(_suites(tmp_path)), ["demo/one"], tiers=["L0"], agents=["echo"], models=[])
+        result = run(run_batch(store, plan, batch_id="later", workspace_root=workspaces))
+        assert [r.status for r in result.records] == ["completed"]
+        assert not dead.path.exists()
+        assert (live.path / OWNER_FILE).exists()
+        assert sorted(p.name for p in workspaces.iterdir()) == [live.path.name]  # the batch's own area: removed
+    finally:
+        live.remove()

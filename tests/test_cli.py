@@ -120,7 +120,8 @@ def test_leaderboard_says_when_nothing_matches_and_lists_the_filter_keys(suites:
     typo = CliRunner().invoke(main, ["leaderboard", "--db", str(db), "--filter", "agnt=echo"])
     assert typo.exit_code == 2
     assert (
-        "unknown filter 'agnt' in 'agnt=echo' (valid keys: agent, model, suite, scenario, tier, batchId, since, until)"
+        "unknown filter 'agnt' in 'agnt=echo' (valid keys: agent, model, specialistName, specialistVersion, suite, "
+        "scenario, tier, batchId, since, until)"
     ) in typo.stderr
     empty = tmp_path / "empty.db"
     Store(empty).close()

@@ -23,9 +23,9 @@ from zebench.store import Store, migrations
 
 
 def _old_database(path: Path) -> None:
-    """A database from a zebench whose schema stopped at m010, with runs of two agents on the same items."""
+    """A database from a zebench whose schema stopped at m011, with runs of two agents on the same items."""
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m011_sums_declared_once")
+    migrations.apply(db, stop_before="m012_findings")
     for i in range(6):
         db.table("benchmark_runs").insert(
             {
@@ -72,7 +72,7 @@ def test_read_only_commands_never_migrate_an_old_database(args: list[str], tmp_p
     path = tmp_path / "old.db"
     _old_database(path)
     before = _state(path)
-    assert before[2] == ["m011_sums_declared_once"]
+    assert before[2] == ["m012_findings", "m013_specialist_in_the_configuration"]
     argv = [str(tmp_path / "site") if a == "SITE" else a for a in args]
     result = CliRunner().invoke(main, [*argv, "--db", str(path)])
     assert result.exit_code == 0, result.output
@@ -114,10 +114,10 @@ def test_serve_refuses_an_old_database_until_migrate(tmp_path: Path) -> None:
     assert _state(path) == before
     result = CliRunner().invoke(main, ["serve", "--db", str(path)])
     assert result.exit_code == 2
-    assert "older schema (1 migration pending)" in result.output
+    assert "older schema (2 migrations pending)" in result.output
     migrated = CliRunner().invoke(main, ["migrate", "--db", str(path)])
     assert migrated.exit_code == 0
-    assert "applied 1 migration (m011_sums_declared_once)" in migrated.output
+    assert "applied 2 migrations (m012_findings, m013_specialist_in_the_configuration)" in migrated.output
     assert _state(path)[2] == []
     make_datasette(path)  # now served
     again = CliRunner().invoke(main, ["migrate", "--db", str(path)])

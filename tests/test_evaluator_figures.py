@@ -25,10 +25,12 @@ REFERENCE_PER_EVALUATOR = f"""
     GROUP BY e.evaluator_name ORDER BY e.evaluator_name"""
 
 REFERENCE_PER_CONFIGURATION = f"""
-    SELECT r.agent AS agent, COALESCE(r.model, '') AS model, e.evaluator_name AS evaluatorName,
+    SELECT r.agent AS agent, COALESCE(r.model, '') AS model, COALESCE(r.specialist_name, '') AS specialistName,
+           COALESCE(r.specialist_version, '') AS specialistVersion, e.evaluator_name AS evaluatorName,
            COUNT(*) AS applicable, AVG(e.normalized_score) AS avgScore, SUM(e.error IS NOT NULL) AS errors
     FROM evaluation_results e JOIN benchmark_runs r ON r.run_id = e.run_id
-    WHERE (e.applicable OR e.error IS NOT NULL) AND {counts_sql("runs", "r")} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    WHERE (e.applicable OR e.error IS NOT NULL) AND {counts_sql("runs", "r")}
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"""
 
 
 def _reference(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
@@ -53,5 +55,6 @@ def test_one_pass_gives_what_the_two_queries_gave(tmp_path: Path) -> None:
     assert any(r["errors"] for r in expected_evaluators)
     assert any(r["applicable"] < r["evaluations"] for r in expected_evaluators)
     assert len({(r["agent"], r["model"]) for r in expected_configurations}) >= 2
+    assert any(r["specialistName"] for r in expected_configurations)  # a configuration that differs by specialist
     assert store.query_evaluator_stats(conn) == per_evaluator
     assert store.query_evaluator_by_agent(conn) == per_configuration

@@ -379,3 +379,78 @@ def test_an_evaluator_error_is_one_rule_for_the_score_the_metadata_and_the_count
         assert score_run(evaluations, rubric, completed=True).is_successful == (not errors)
         record = RunRecord.model_validate({**base, "started_at": "2026-01-01T00:00:00Z", "evaluations": evaluations})
         assert run_rows(record)["benchmark_runs"][0]["evaluator_errors"] == len(errors)
+
+
+def test_the_original_companion_rule_wording(tmp_path: Path) -> None:
+    yaml_text = """
+id: add
+suite: demo
+constraints: {companion_versions: [{main: react, companions: [{name: "@types/react", rule: "major must match"}]}]}
+"""
+    aligned = {"dependencies": {"react": "18.3.1"}, "devDependencies": {"@types/react": "18.3.12"}}
+    evals = _evaluate(
+        _context(tmp_path / "a", yaml_text, edit=lambda ws: write(ws / "package.json", json.dumps(aligned)))
+    )
+    assert evals["dependency_constraints"].score == 1.0, evals["dependency_constraints"].details
+    apart = {"dependencies": {"react": "19.0.0"}, "devDependencies": {"@types/react": "18.3.12"}}
+    evals = _evaluate(
+        _context(tmp_path / "b", yaml_text, edit=lambda ws: write(ws / "package.json", json.dumps(apart)))
+    )
+    assert evals["dependency_constraints"].score == 0.0
+
+
+ORIGINAL_RUBRIC = {  # nx-pnpm-monorepo's rubric_overrides.weights, as the original's file has them
+    "install_success": 1.0,
+    "tests_nonregression": 1.5,
+    "manager_correctness": 1.0,
+    "used_manager_commands": 0.6,
+    "semantic_upgrade_quality": 0.8,
+    "companion_alignment": 0.7,
+    "deprecated_handling": 0.5,
+    "namespace_migrations": 0.7,
+    "breaking_changes_strategy": 0.7,
+    "monorepo_handling": 0.8,
+    "user_questions_quality": 0.4,
+    "efficiency": 0.5,
+    "llm_judge": 1.0,
+}
+NX_CATEGORIES = [  # its judge's categories, by name
+    "Dependency Update Correctness (30%): ...",
+    "Constraint Compliance (25%): ...",
+    "Monorepo Handling (20%): ...",
+    "Breaking Changes Strategy (15%): ...",
+    "Package Manager Correctness (10%): ...",
+]
+
+
+def test_the_original_rubric_names_count_for_the_evaluators_that_measure_them() -> None:
+    weights = weights_for(RubricOverrides(weights=ORIGINAL_RUBRIC), default_weights(), NX_CATEGORIES)
+    assert (weights["install"], weights["test"], weights["package_manager"]) == (1.0, 1.5, 1.0)
+    # companion alignment, deprecated handling and namespace migrations: the rules of dependency_constraints
+    assert weights["dependency_constraints"] == pytest.approx(0.7 + 0.5 + 0.7)
+    # the judge's own weight, and the metrics its categories judge (no category for the questions)
+    assert weights["llm_judge"] == pytest.approx(1.0 + 0.6 + 0.8 + 0.7 + 0.8)
+    # without categories for them, the judge keeps its own weight; evaluators the rubric does not name keep theirs
+    bare = weights_for(RubricOverrides(weights=ORIGINAL_RUBRIC), default_weights(), [])
+    assert bare["llm_judge"] == 1.0
+    assert bare["dependency_targets"] == default_weights()["dependency_targets"]
+    questions = weights_for(
+        RubricOverrides(weights={"user_questions_quality": 0.4}), default_weights(), ["Clarifying Questions (100%)"]
+    )
+    assert questions["llm_judge"] == 0.4  # named only through the metric: its weight, not the default plus it
+    assert "efficiency" not in {k for k, v in weights.items() if k in default_weights()}
+
+
+def test_every_original_metric_is_mapped_or_says_why_not() -> None:
+    from zebench.models import ORIGINAL_METRICS
+
+    names = set(default_weights())
+    for name, metric in ORIGINAL_METRICS.items():
+        assert metric.measured, name
+        assert metric.how, name
+        assert metric.evaluator is None or metric.evaluator in names, name
+        assert (metric.evaluator == "llm_judge") == bool(metric.category_words), name
+    assert set(ORIGINAL_METRICS) == set(ORIGINAL_RUBRIC) - {"install_success", "tests_nonregression"} - {
+        "manager_correctness",
+        "llm_judge",
+    }

@@ -1,7 +1,7 @@
 """Property test (issue 12): on random databases (several configurations and batches, repeats, cancelled attempts,
-agent and infrastructure failures, evaluator errors, unknown costs, incomplete batches), every figure shared by
-the CLI's JSON, the live API (v2), the static mirror and the site's own data is identical, and equals the counts
-computed here from the generated records."""
+agent and infrastructure failures, evaluator errors, runs with findings, unknown costs, incomplete batches), every
+figure shared by the CLI's JSON, the live API (v2), the static mirror and the site's own data is identical, and
+equals the counts computed here from the generated records."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from zebench.store import Store
 
 CONFIGS = [("echo", None), ("oracle", None), ("droid", "m-a"), ("droid", "m-b")]
 ITEMS = [(f"s{i % 2}", f"c{i}", t) for i in range(6) for t in ("L0", "L1")]
-OUTCOMES = ["ok", "unsuccessful", "budget", "agent", "infra", "unknown", "timeout", "cancelled", "eval-error"]
+OUTCOMES = ["ok", "unsuccessful", "budget", "agent", "infra", "unknown", "timeout", "cancelled", "eval-error", "hacked"]
 
 
 @st.composite
@@ -97,6 +97,7 @@ def _record(
         "unsuccessful": "completed",
         "budget": "budget_exceeded",
         "eval-error": "completed",
+        "hacked": "completed",
         "timeout": "timeout",
         "cancelled": "cancelled",
     }
@@ -109,11 +110,17 @@ def _record(
     }
     status, category = statuses.get(outcome, "failed"), categories.get(outcome)
     scored = status in SCORED_STATUSES
-    evaluations = (
-        [Evaluation(evaluator_name="llm_judge", weight=2.0, score=None, error="JudgeError: no key")]
-        if outcome == "eval-error"
-        else []
-    )
+    evaluations = {
+        "eval-error": [Evaluation(evaluator_name="llm_judge", weight=2.0, score=None, error="JudgeError: no key")],
+        # a blocking finding of the integrity guard (models.integrity_findings): counted, never successful
+        "hacked": [
+            Evaluation(
+                evaluator_name="integrity_guard",
+                score=0.8,
+                details={"findings": [{"kind": "protected_changed", "path": "tests/test_x.py"}], "flags": []},
+            )
+        ],
+    }.get(outcome, [])
     return RunRecord(
         run_id=run_id,
         batch_id=batch,
@@ -149,6 +156,7 @@ BOARD_KEYS = (
     "infraFailures",
     "successfulRuns",
     "evaluatorErrorRuns",
+    "findingRuns",
     "successRate",
     "successRateLow",
     "successRateHigh",
@@ -174,6 +182,7 @@ DENOMINATOR_KEYS = (
     "successfulRuns",
     "cancelledAttempts",
     "evaluatorErrorRuns",
+    "findingRuns",
     "complete",
     "successRate",
     "successRateExclInfra",
@@ -188,6 +197,7 @@ STATS_KEYS = (
     "infraFailures",
     "cancelledAttempts",
     "evaluatorErrorRuns",
+    "findingRuns",
     "successRate",
     "avgWeightedScore",
     "totalCostUsd",
@@ -254,6 +264,7 @@ def test_every_consumer_shows_the_same_figures(
             truth["agent"] += 1
         truth["successful"] += r.is_successful
         truth["errors"] += any(e.error for e in r.evaluations)
+        truth["findings"] += any(e.evaluator_name == "integrity_guard" for e in r.evaluations)
 
     runner = CliRunner()
     ranked = runner.invoke(main, ["leaderboard", "--db", str(db), "--json"])
@@ -294,6 +305,7 @@ def test_every_consumer_shows_the_same_figures(
         stats["agentFailures"],
         stats["successfulRuns"],
         stats["evaluatorErrorRuns"],
+        stats["findingRuns"],
         stats["cancelledAttempts"],
     ) == (
         truth["runs"],
@@ -302,6 +314,7 @@ def test_every_consumer_shows_the_same_figures(
         truth["agent"],
         truth["successful"],
         truth["errors"],
+        truth["findings"],
         len(runs) - len(counted),
     )
     assert sum(r["runs"] for r in board) == stats["totalRuns"]

@@ -240,3 +240,20 @@ def test_secrets_never_reach_db_output_logs_or_commands(monkeypatch: pytest.Monk
     assert any(name.endswith("env.txt") for name in places)
     for name, data in places.items():  # ...and the keys are nowhere
         assert b"ZEBENCH-FAKE-SECRET" not in data, name
+
+
+def test_the_judge_sees_the_agents_questions_and_the_answers(server: FakeModelServer, tmp_path: Path) -> None:
+    """What the original's rubric called user_questions_quality: a judge category can judge it only if the judge
+    is shown the askUser exchange."""
+    root = tmp_path / "suites"
+    make_scenario(root, yaml_text=JUDGED)
+    scenario = Catalog(root).scenario("demo", "add")
+    calls = tmp_path / "calls.json"
+    calls.write_text(json.dumps([{"name": "askUser", "input": {"question": "Which Python version?", "context": "x"}}]))
+    server.script_anthropic(
+        tool_use(("submit_evaluation", _judge_answer({"Correctness": 3, "Code quality": 3, "Communication": 3})))
+    )
+    run(run_one(RunSpec(scenario, "L1", "replay"), RunOptions(agent_settings={"replay_file": str(calls)})))
+    prompt = server.requests[0].body["messages"][0]["content"]
+    assert "# Questions the agent asked the user (askUser)" in prompt
+    assert "- Q: Which Python version?\n  A: 3.11" in prompt

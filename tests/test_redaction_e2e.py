@@ -96,3 +96,63 @@ def test_secrets_are_nowhere_in_the_database_the_jsonl_or_the_site(tmp_path: Pat
     for where, data in places.items():
         for name, value in [*values.items(), ("DATABASE_URL password", password)]:
             assert value.encode() not in data, f"{name} in {where}"
+
+
+@pytest.mark.slow
+def test_credential_files_an_agent_reads_without_the_sandbox_stay_out_of_the_database(tmp_path: Path) -> None:
+    """--sandbox none: an agent command reads the user's credential files (.netrc, .pgpass, docker's config.json,
+    a kubeconfig, a PGP key, .env files) and prints them; none of their secrets is stored."""
+    token = secrets.token_hex
+    found = {
+        "netrc": f"n{token(6)}",
+        "pgpass": f"pg{token(6)}",
+        "docker": f"dock{token(4)}",
+        "basic": f"b{token(5)}",
+        "env": f"e{token(5)}",
+        "yaml": f"y{token(5)}",
+        "kube": token(24),
+        "pgp": token(24),
+    }
+    import base64
+
+    home = tmp_path / "home"
+    files = {
+        ".netrc": f"machine api.example.com\n  login bob\n  password {found['netrc']}\n",
+        ".pgpass": f"db.example.com:5432:app:bob:{found['pgpass']}\n",
+        ".docker/config.json": json.dumps(
+            {"auths": {"registry.example": {"auth": base64.b64encode(f"bob:{found['docker']}".encode()).decode()}}}
+        ),
+        ".kube/config": f"users:\n- name: bob\n  user:\n    client-key-data: {found['kube']}\n",
+        "key.asc": f"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{found['pgp']}\n-----END PGP PRIVATE KEY BLOCK-----\n",
+        "app/.env": f"DB_PASS={found['env']}\n",
+        "app/compose.yaml": f"services:\n  db:\n    environment:\n      DB_PASSWORD: {found['yaml']}\n",
+        "curl.log": "> authorization: Basic "
+        + base64.b64encode(f"bob:{found['basic']}".encode()).decode()
+        + "\n< HTTP/1.1 200 OK\n",
+    }
+    for rel, text in files.items():
+        write(home / rel, text)
+    suites = tmp_path / "suites"
+    make_scenario(suites)
+    paths = " ".join(str(home / rel) for rel in files)
+    calls = [{"name": "runCommand", "input": {"command": f"cat {paths}"}}]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    db = tmp_path / "z.db"
+    ran = subprocess.run(
+        [sys.executable, "-m", "zebench", "run", "--suites-dir", str(suites), "--db", str(db), "--sandbox", "none"]
+        + ["-a", "replay", "--replay-file", str(replay)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr + ran.stdout
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        (output,) = conn.execute("SELECT output FROM run_tool_calls").fetchone()
+    assert "machine api.example.com" in output
+    assert "[REDACTED:netrc]" in output
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("z.db*"))
+    for name, value in found.items():
+        assert value.encode() not in data, name

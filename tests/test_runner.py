@@ -37,7 +37,8 @@ def test_oracle_scores_ten_and_echo_fails(suites: Path, tmp_path: Path) -> None:
     assert oracle.transcript is not None
     assert [c.name for c in oracle.transcript.tool_calls] == ["writeFile"]
     assert oracle.telemetry is not None
-    assert set(oracle.telemetry.stage_ms) == {"setup", "workspace", "agent", "validation", "evaluation", "results"}
+    stages = {"setup", "workspace", "agent", "verification", "validation", "evaluation", "results"}
+    assert set(oracle.telemetry.stage_ms) == stages
     assert oracle.telemetry.tool_calls == 1
     assert oracle.telemetry.cost_usd == 0
     assert oracle.diff is not None
@@ -262,7 +263,7 @@ def test_a_stage_is_one_function_and_one_line(suites: Path, tmp_path: Path, monk
         raise RuntimeError("the verified copy could not be made")
 
     sequence = list(runner.STAGE_SEQUENCE)
-    at = next(i for i, stage in enumerate(sequence) if stage.name == "validation")
+    at = next(i for i, stage in enumerate(sequence) if stage.name == "verification")
     sequence.insert(at, runner.Stage("verify", verify, "infrastructure"))
     monkeypatch.setattr(runner, "STAGE_SEQUENCE", tuple(sequence))
     record = _run(suites, "oracle", tmp_path)

@@ -24,7 +24,7 @@ from zebench.cli import main
 from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.isolation import sandbox as sandbox_module
 from zebench.isolation.processes import Limits, run_command
-from zebench.isolation.sandbox import Policy, Sandbox, resolve_mode
+from zebench.isolation.sandbox import Policy, Purpose, Sandbox, resolve_mode
 from zebench.models import RunRecord
 
 from .conftest import make_sandbox, make_scenario, marker, processes_with, run, write
@@ -119,8 +119,9 @@ def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -
     assert "id_rsa" not in out[1]
     assert "top secret" not in record.model_dump_json()
     assert "No such file" in out[2]
-    # Only the command's own processes (its shell, ps, and the namespace's init) are visible.
-    assert int(out[3].splitlines()[1]) <= 4
+    # Only the command's own processes (its shell, ls and grep, the shell that counts what it leaves running, and
+    # the namespace's init) are visible.
+    assert int(out[3].splitlines()[1]) <= 5
     assert "_reaper.py" not in out[3]
     assert "-m pytest" not in out[3]
     assert "zebench sandbox" in out[4]
@@ -361,7 +362,7 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     assert "got hello" in outputs(opened)[0]
     assert opened.manifest is not None
     assert opened.manifest.settings["agentNetwork"] is True
-    # A scenario can ask for it; validation always has it.
+    # A scenario can ask for it; validation never reaches a service of this machine (only the registries).
     suites = tmp_path / "net-suites"
     make_scenario(
         suites,
@@ -372,8 +373,44 @@ def test_agent_commands_have_no_network_unless_opened(tmp_path: Path, local_serv
     )
     by_scenario = replay(tmp_path, [command(_connect(local_server))], "bwrap", suites=suites)
     assert "got hello" in outputs(by_scenario)[0]
-    assert by_scenario.validation[0].status == "passed"
-    assert "got hello" in by_scenario.validation[0].output_tail
+    scored = by_scenario.validation[0]
+    assert scored.status == "failed"
+    assert "Connection refused" in scored.output_tail
+
+
+def _through_proxy(port: int) -> str:
+    """A command that asks the sandbox's registry proxy (127.0.0.1:3128 inside) for a tunnel to 127.0.0.1:port."""
+    return (
+        "python -c \"import socket; s = socket.create_connection(('127.0.0.1', 3128), timeout=5); "
+        f"s.sendall(b'CONNECT 127.0.0.1:{port} HTTP/1.1\\r\\n\\r\\n'); import time; time.sleep(0.5); "
+        'print(s.recv(300).decode())"'
+    )
+
+
+def test_scoring_commands_reach_the_registries_only(tmp_path: Path, local_server: int) -> None:
+    """Validation and check commands have no network of the host: only zebench's registry proxy, which connects to
+    configured registries and refuses the rest (here a loopback service), with or without a tunnel request."""
+    from zebench.isolation.netproxy import registry_proxy
+
+    box = make_sandbox(tmp_path / "ws", "bwrap")
+    run(box.__aenter__())
+    purposes: tuple[Purpose, ...] = ("validation", "check")
+    for purpose in purposes:
+        direct = run(box.run(_connect(local_server), purpose=purpose, timeout=30))
+        assert direct.exit_code != 0
+        assert "Connection refused" in direct.output
+        refused = run(box.run(_through_proxy(local_server), purpose=purpose, timeout=30))
+        assert "403 Forbidden" in refused.output
+        assert "not a package registry" in refused.output
+    # A registry the user configured (here the same service, allowed as ZEBENCH_REGISTRIES would) is reachable.
+    registry_proxy().allow({("127.0.0.1", local_server)})
+    try:
+        allowed = run(box.run(_through_proxy(local_server), purpose="validation", timeout=30))
+        assert "200 Connection established" in allowed.output
+        assert "hello" in allowed.output
+    finally:
+        registry_proxy().revoke({("127.0.0.1", local_server)})
+    run(box.close())
 
 
 def test_validation_policy_extras(tmp_path: Path) -> None:
@@ -517,7 +554,8 @@ def test_private_folders_start_empty_when_reused(tmp_path: Path, sandbox_mode: s
     second = make_sandbox(tmp_path / "ws2", sandbox_mode)
     # (with bwrap, /tmp holds the mount points bubblewrap makes for a workspace that lives under /tmp)
     seen = run(second.run("ls -A $HOME; ls -A $TMPDIR/d; stat -c %a $HOME", timeout=30))
-    assert second.scratch == reused  # the same folders...
+    assert second.scratch is not None
+    assert second.scratch.name == reused.name  # the same folders (kept aside meanwhile)...
     assert seen.output.splitlines() == [f"ls: cannot access '{second.tmp}/d': No such file or directory", "755"]
     run(second.close())
 

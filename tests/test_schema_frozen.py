@@ -65,6 +65,12 @@ def _run(run_id: str, status: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _guard(run_id: str, details: Any) -> dict[str, Any]:
+    """An integrity guard's row with these details (JSON text, or text as the original's client posts it)."""
+    text = details if isinstance(details, str) else json.dumps(details)
+    return {"run_id": run_id, "evaluator_name": "integrity_guard", "score": 1, "max_score": 1, "details": text}
+
+
 #: Data written at each step, before that migration runs, with the columns the schema has then: old rows go
 #: through every later migration's backfill, and rows written in between go through the triggers of the time.
 DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
@@ -204,13 +210,67 @@ DATA: dict[str, dict[str, list[dict[str, Any]]]] = {
             },
         ],
     },
+    "m012_findings": {  # after m011: integrity guards with findings, flags only, text details; one run cancelled
+        "benchmark_runs": [
+            _run("r51", "completed", weighted_score=8.0, total_score=0.8),
+            _run("r52", "completed", weighted_score=9.0, total_score=0.9, is_successful=1, batch_id="b2"),
+            _run("r53", "cancelled", weighted_score=2.0, total_score=0.2),
+            _run("r54", "completed", weighted_score=7.0, total_score=0.7),
+        ],
+        "evaluation_results": [
+            _guard("r51", {"findings": [{"kind": "protected_path"}, {"kind": "startup_hook"}], "flags": []}),
+            _guard("r52", {"findings": [], "flags": [{"kind": "network_attempt"}]}),
+            _guard("r53", {"findings": [{"kind": "forged_result"}]}),
+            _guard("r54", "text as the original posted it"),
+            {  # another evaluator's details naming findings: not the guard's, not counted
+                "run_id": "r54",
+                "evaluator_name": "heuristic_checks",
+                "score": 1,
+                "max_score": 1,
+                "details": json.dumps({"findings": [1, 2, 3]}),
+            },
+        ],
+    },
+    "m013_specialist_in_the_configuration": {  # after m012: the same agent and model with and without specialists
+        "benchmark_runs": [
+            _run(
+                "r61",
+                "completed",
+                weighted_score=9.0,
+                total_score=0.9,
+                is_successful=1,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+            _run(
+                "r62",
+                "failed",
+                failure_category="agent",
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="2.0.0",
+            ),
+            _run(
+                "r63",
+                "completed",
+                weighted_score=2.0,
+                total_score=0.2,
+                specialist_enabled=1,
+                specialist_name="sp",
+                specialist_version="1.0.0",
+            ),
+        ],
+    },
 }
+
 
 #: Runs deleted before a migration (the summary tables' delete triggers of the time run).
 DELETE: dict[str, list[str]] = {
     "m005_runs_by_agent": ["r04"],
     "m010_one_set_of_counts": ["r12", "r13"],
     "m011_sums_declared_once": ["r21"],
+    "m012_specialist_in_the_configuration": ["r53"],
 }
 
 
@@ -269,7 +329,9 @@ def test_the_current_definitions_still_say_what_the_frozen_sql_says(tmp_path: Pa
     """The triggers and the view a database has were written by a migration with the definitions of its time;
     the queries use the current ones (store.sql, from the models' status groups and INFRA_CATEGORIES). They must
     agree: a change of a status group or of the infrastructure categories needs a new migration."""
-    assert COUNT_CONDITIONS == M010_COUNTS
+    # the counts m010 shipped are unchanged; a count added since is frozen in the newest migration's triggers
+    assert {name: COUNT_CONDITIONS[name] for name in M010_COUNTS} == M010_COUNTS
+    assert set(COUNT_CONDITIONS) - set(M010_COUNTS) == {"findings"}
     with Store(tmp_path / "fresh.db") as store:
         objects = {name: sql for kind, name, sql in schema_objects(store.conn) if kind in ("trigger", "view")}
     assert objects["runs_counted"] == runs_counted_view_sql(COUNT_CONDITIONS)
@@ -292,8 +354,8 @@ def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
     migration holding the new output (``python -m zebench.store``; docs/development.md)."""
     newest = migrations._migrations[-1]
-    assert newest.name == "m011_sums_declared_once"
-    assert summaries_sql() == schema._M011
+    assert newest.name == "m013_specialist_in_the_configuration"
+    assert summaries_sql() == schema._M013
 
 
 def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:

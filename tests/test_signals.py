@@ -4,6 +4,7 @@ workspaces removed, terminal restored, exit 143 / 130, and --resume finishing th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pty
@@ -81,7 +82,7 @@ class Batch:
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr)
 
     def in_flight(self) -> int:
-        return len(list(self.ws.glob("zebench-*/started")))
+        return len(list(self.ws.glob("zebench-batch-*/zebench-*/started")))  # the batch folder, its workspaces
 
     def rows(self) -> list[tuple[str, str, str, str | None, str | None]]:
         with sqlite3.connect(self.db) as conn:
@@ -192,6 +193,43 @@ def test_a_second_signal_exits_at_once_and_leaves_a_consistent_database(tmp_path
     assert done.returncode == 0, done.stderr + done.stdout
     final = sorted(key for _, key, status, *_ in batch.rows() if status != "cancelled")
     assert final == ["one/echo", "one/replay", "two/echo", "two/replay"]
+
+
+@pytest.mark.slow
+def test_kill_9_leftovers_are_removed_by_resume_never_a_live_batchs(tmp_path: Path) -> None:
+    """kill -9 of `zebench run` leaves its workspaces and sandbox folders (nothing runs to remove them): they are in
+    a folder of its own, locked while it lived; --resume removes it, and leaves a live batch's folder alone."""
+    batch = Batch(tmp_path)
+    other = Batch(tmp_path / "other")  # another batch, alive all along, in the same workspace folder
+    other.ws = batch.ws
+    other.base = [*other.base[:-1], str(batch.ws)]
+    live = other.start()
+    wait_until(lambda: batch.in_flight() == 2 or live.poll() is not None, "the live batch's two runs in flight")
+    (live_area,) = batch.ws.glob("zebench-batch-sig-*")
+    proc = batch.start()
+    try:
+        wait_until(lambda: batch.in_flight() == 4 or proc.poll() is not None, "two runs more in flight")
+        proc.kill()  # SIGKILL: no handler, no cleanup
+        proc.communicate(timeout=60)
+        (killed,) = [p for p in batch.ws.glob("zebench-batch-sig-*") if p != live_area]
+        assert len(list(killed.glob("zebench-*/started"))) == 2
+        assert list(killed.glob("zebench-sandbox-*"))
+        done = batch.resume()
+        assert done.returncode == 0, done.stderr + done.stdout
+        assert "Removed 1 folder left by killed zebench processes" in done.stderr
+        assert not killed.exists()  # the killed batch's folder, workspaces and sandbox folders: gone
+        assert live.poll() is None
+        assert len(list(live_area.glob("zebench-*/started"))) == 2
+        final = sorted(key for _, key, status, *_ in batch.rows() if status != "cancelled")
+        assert final == ["one/echo", "one/replay", "two/echo", "two/replay"]
+    finally:
+        for p in (proc, live):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.communicate(timeout=60)
+        for pid in processes_with(batch.marker) + processes_with(other.marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_signals_request_a_stop_and_a_second_one_hurries() -> None:

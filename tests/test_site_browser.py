@@ -295,7 +295,9 @@ def test_compare_page_agrees_with_zebench_compare(browser: Any, site: tuple[Path
             def side(config: str, batch: str) -> dict[str, str]:
                 agent, model = next((a, m) for a, m, _ in AGENT_MODELS if f"{a} [{m}]" == config)
                 assert model is not None
-                return {"agent": agent, "model": model, **({} if batch == "*" else {"batchId": batch})}
+                # the configuration whole: the page's "codex [gpt-5]" is without a specialist ('' selects those)
+                configuration = {"agent": agent, "model": model, "specialistName": "", "specialistVersion": ""}
+                return {**configuration, **({} if batch == "*" else {"batchId": batch})}
 
             expected = compare(conn, side(bc, bb), side(cc, cb))
             o, s = expected["itemOutcomes"], expected["success"]

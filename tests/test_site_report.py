@@ -4,9 +4,11 @@ overflow at 390 px; live mode through `zebench serve --site`; hostile transcript
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -409,15 +411,25 @@ def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server:
     runs.wait_for_selector("#live.running")
     assert runs.inner_text("#runs-status") == f"1 of {total + 1} runs match"
     dashboard.wait_for_selector("#live-batches a:text-is('live-batch')")
-    # the batch view of a batch the site has no page for, from the live API, refreshed as runs come
+    # the dashboard fetched itself again: every card and table is of the data as the live API has it now
+    dashboard.wait_for_selector(f"#total-runs:text-is('{total + 1:,}')")
+    assert_dashboard_agrees(dashboard, base)
+    assert dashboard.locator("section:not(#live-batches) table.data a:text-is('live-batch')").count() == 1
+    # the batch view of a batch newer than the page leads to its own page, built by the server
     matrix, matrix_log = open_page(browser, site + "batch.html?id=live-batch")
+    matrix.wait_for_url("**/batches/live-batch.html")
     matrix.wait_for_selector("#matrix td.cell")
-    assert matrix.inner_text("#batch-title") == "Batch live-batch"
+    assert matrix.inner_text("h1") == "Batch live-batch"
     second = gen.run("live-batch", (SCENARIOS[1], "L0", ("anthropic", "claude-sonnet-4-6", 0.9), 0), judge=False)
     with Store(db) as store:
         store.save_run(second)
     matrix.wait_for_selector("#batch-matrix[data-items='2']")
     matrix.wait_for_selector(".live-progress:text('2 of 3 runs stored')")
+    # its cards too (the page fetched itself again, keeping the live matrix)
+    matrix.wait_for_selector("dl.cards div:has(dt:text-is('Runs')) dd:text-is('2 of 3')")
+    assert matrix.locator("#matrix").count() == 1
+    dashboard.wait_for_selector(f"#total-runs:text-is('{total + 2:,}')")
+    assert_dashboard_agrees(dashboard, base)
     # the run view of a new run, from the live API (texts uncut)
     view, view_log = open_page(browser, site + f"run.html?id={quote(first.run_id)}")
     assert "from the live API" in view.inner_text(".subtitle")
@@ -428,8 +440,29 @@ def test_live_mode_refreshes_pages_while_a_batch_runs(browser: Any, live_server:
         )
     runs.wait_for_selector("#live:not(.running)")
     matrix.wait_for_selector(".live-progress:text('finished')")
+    matrix.wait_for_selector("main p:has-text('finished')")  # "Created ... · finished ...": the page's own line
+    dashboard.wait_for_selector("#live-batches p.empty")
+    assert_dashboard_agrees(dashboard, base)
     for problems in (log, dash_log, matrix_log, view_log):
         assert problems.problems() == []
+
+
+def api(base: str, path: str) -> Any:
+    with urllib.request.urlopen(base + path) as response:
+        return json.loads(response.read())
+
+
+def assert_dashboard_agrees(page: Any, base: str) -> None:
+    """The dashboard's figures (its data block and its cards) are the live API's, all of them."""
+    stats = api(base, "/api/v2/stats")
+    figures = json.loads(page.evaluate("document.getElementById('page-figures').textContent"))
+    assert figures["stats"] == stats
+    batches = api(base, "/api/v2/batches?limit=10")
+    assert [b["batchId"] for b in figures["batches"]] == [b["batchId"] for b in batches]
+    card = "dl.cards div:has(dt:text-is('{}')) dd"
+    assert page.inner_text("#total-runs") == f"{stats['totalRuns']:,}"
+    assert page.inner_text(card.format("Completed")).startswith(f"{stats['completedRuns']:,} ")
+    assert page.inner_text(card.format("Batches")) == f"{stats['totalBatches']:,}"
 
 
 def test_pages_served_live_satisfy_the_csp_and_static_pages_stay_static(

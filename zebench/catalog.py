@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import plugins
-from .models import KEBAB_RE, ORIGINAL_EVALUATOR_NAMES, TIER_FILE_RE, ScenarioSpec, SuitePolicy, TierPolicy
+from .models import (
+    KEBAB_RE,
+    ORIGINAL_EVALUATOR_NAMES,
+    ORIGINAL_METRICS,
+    TIER_FILE_RE,
+    ScenarioSpec,
+    SuitePolicy,
+    TierPolicy,
+)
 
 #: Suites bundled with zebench (inside the package, so `pip install` carries them).
 BUNDLED_SUITES_DIR = Path(__file__).resolve().parent / "suites"
@@ -60,6 +69,63 @@ class CatalogError(Exception):
         if self.problems:
             text += "".join(f"\n  - {p}" for p in self.problems)
         super().__init__(text)
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not content is (a FIFO, a socket, a device), or None for a regular file, a folder or a
+    symlink. Reading a FIFO blocks until something writes to it: zebench never opens one."""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return None
+
+
+def special_file_error(path: Path, kind: str) -> CatalogError:
+    return CatalogError(
+        f"{kind}: a scenario may hold only regular files, folders and symlinks (remove it; zebench never reads one)",
+        path,
+    )
+
+
+def check_regular_files(root: Path) -> None:
+    """CatalogError naming the first FIFO, socket or device under root (IGNORED_DIRS skipped, symlinks not
+    followed): what `zebench list` reports and what every reader of scenario files (the content hash, the
+    workspace copy, `zebench check`, the archives sent to remote workers) refuses before opening anything."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            raise CatalogError(f"cannot read: {exc.strerror}", folder) from None
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in IGNORED_DIRS:
+                    stack.append(Path(entry.path))
+            elif not entry.is_file(follow_symlinks=False):
+                kind = special_file_kind(entry.stat(follow_symlinks=False).st_mode) or "not a regular file"
+                raise special_file_error(Path(entry.path), kind)
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes, never blocking: opened without following a symlink and without waiting for a
+    writer, checked with fstat (a FIFO put in place after the listing is refused, not read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise special_file_error(path, special_file_kind(mode) or "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -275,7 +341,7 @@ class Scenario:
             for file in files:
                 rel = file.name if root.is_file() else file.relative_to(root).as_posix()
                 digest.update(f"{label}:{rel}\0".encode())
-                digest.update(file.read_bytes() if not file.is_symlink() else os.readlink(file).encode())
+                digest.update(read_regular(file) if not file.is_symlink() else os.readlink(file).encode())
                 digest.update(b"\0")
         return digest.hexdigest()
 
@@ -295,18 +361,37 @@ def artifact_section(fields: dict[str, Any]) -> str:
 
 def _rubric_warnings(spec: ScenarioSpec) -> list[str]:
     known = set(plugins.names(plugins.EVALUATORS))
-    unknown = []
+    unknown, unjudged, unscored = [], [], []
     for name in spec.rubric_overrides.weights:
         if name in known or ORIGINAL_EVALUATOR_NAMES.get(name) in known:
             continue
-        close = difflib.get_close_matches(name, sorted(known | set(ORIGINAL_EVALUATOR_NAMES)), n=1, cutoff=0.8)
-        unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
-    if not unknown:
-        return []
-    return [
-        f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
-        f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"
-    ]
+        metric = ORIGINAL_METRICS.get(name)
+        if metric is None:
+            close = difflib.get_close_matches(
+                name, sorted(known | set(ORIGINAL_EVALUATOR_NAMES) | set(ORIGINAL_METRICS)), n=1, cutoff=0.8
+            )
+            unknown.append(name + (f" (did you mean {close[0]}?)" if close else ""))
+        elif metric.evaluator is None:
+            unscored.append(name)
+        elif metric.evaluator == "llm_judge" and metric.judged_by(spec.llm_judge.categories) is None:
+            unjudged.append(name)
+    warnings = []
+    if unknown:
+        warnings.append(
+            f"rubric_overrides.weights: no evaluator named {', '.join(unknown)}; "
+            f"{'this weight is' if len(unknown) == 1 else 'these weights are'} ignored"
+        )
+    if unjudged:
+        warnings.append(
+            f"rubric_overrides.weights: {', '.join(unjudged)} would count for llm_judge, but no judge category is "
+            f"named for {'it' if len(unjudged) == 1 else 'them'} (docs/scoring.md); ignored"
+        )
+    if unscored:
+        warnings.append(
+            f"rubric_overrides.weights: {', '.join(unscored)} is not scored (zebench reports cost, tokens and time "
+            "beside the score; docs/scoring.md); ignored"
+        )
+    return warnings
 
 
 def iter_files(root: Path) -> list[Path]:
@@ -411,6 +496,7 @@ class Catalog:
         )
         if spec.needs_workspace and scenario.fixture_dir is None:
             raise CatalogError("workspace.required is true but there is no repo-fixture/ (or repo/) folder", yaml_path)
+        check_regular_files(directory)  # a FIFO would hang the content hash, the workspace copy...
         if self.strict and warnings:
             raise CatalogError("warnings are errors (--strict)", yaml_path, warnings)
         self._cache[key] = scenario
@@ -493,7 +579,9 @@ def new_suite(root: Path, name: str) -> Path:
     return path
 
 
-def new_scenario(root: Path, suite: str, name: str) -> Path:
+def new_scenario(root: Path, suite: str, name: str, *, mcp: bool = False) -> Path:
+    """Scaffold a scenario; ``mcp``: the example whose agent must use an MCP server (a specialist template and a
+    small stdio server in the scenario folder)."""
     require_kebab(suite, "suite")
     require_kebab(name, "scenario")
     if not (root / suite / "scenarios").is_dir():
@@ -509,6 +597,6 @@ def new_scenario(root: Path, suite: str, name: str) -> Path:
             prompts,
         )
     values = {"suite": suite, "scenario": name, "title": name.replace("-", " ").capitalize()}
-    _copy_template(SCAFFOLD_DIR / "scenario", path, values)
-    _copy_template(SCAFFOLD_DIR / "prompts", prompts, values)
+    _copy_template(SCAFFOLD_DIR / ("mcp-scenario" if mcp else "scenario"), path, values)
+    _copy_template(SCAFFOLD_DIR / ("mcp-prompts" if mcp else "prompts"), prompts, values)
     return path

@@ -26,6 +26,13 @@ TOKEN_ENV_ALIAS = "ZE_BENCHMARKS_API_KEY"
 URL_ENV_ALIAS = "ZE_BENCHMARKS_WORKER_URL"
 TOKEN_ENVS = (TOKEN_ENV, TOKEN_ENV_ALIAS)
 URL_ENVS = (URL_ENV, URL_ENV_ALIAS)
+#: The original project's server-side name of the token (its worker's secret), read by `zebench serve` last.
+SERVER_TOKEN_ENV_ORIGINAL = "API_SECRET_KEY"
+SERVER_TOKEN_ENVS = (*TOKEN_ENVS, SERVER_TOKEN_ENV_ORIGINAL)
+#: The original's local development token (its README, its worker and its write client's default): a server bound
+#: to loopback with no token configured accepts it, so the original's client's results are not refused. Not a
+#: secret: any local process knows it (docs/security.md).
+DEV_LOCAL_KEY = "dev-local-key"
 
 #: Runs of each agent per scenario in `zebench check`. A check failing at random with probability p shows both
 #: outcomes in n runs with probability 1 - p^n - (1-p)^n; for p = 1/2 that is 1 - 2/2^n: 50% at n = 2, 93.75% at
@@ -46,13 +53,50 @@ def api_token() -> str | None:
     return None
 
 
+def server_token() -> str | None:
+    """The token `zebench serve` checks writes against: ZEBENCH_API_KEY, else ZE_BENCHMARKS_API_KEY, else the
+    original server's API_SECRET_KEY; None when none is set (or empty)."""
+    for name in SERVER_TOKEN_ENVS:
+        if value := os.environ.get(name):
+            return value
+    return None
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a host name or address only reaches this machine (127.0.0.0/8, ::1, localhost). ``0.0.0.0`` and
+    ``::`` listen on every interface: not loopback."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def client_token(url: str) -> str | None:
+    """The token `run --submit` and `submit` send: api_token(), else, to a server on loopback, the original's
+    local development token (as the original's client does), which such a server accepts when it has none."""
+    from urllib.parse import urlsplit
+
+    token = api_token()
+    if token is None and is_loopback_host(urlsplit(url).hostname or ""):
+        return DEV_LOCAL_KEY
+    return token
+
+
 __all__ = [
     "DEFAULT_DB_PATH",
     "DEFAULT_MAX_FILE_SIZE_BYTES",
     "DEFAULT_MAX_MEMORY_BYTES",
     "DEFAULT_MAX_PROCESSES",
     "DEFAULT_SPOOL",
+    "DEV_LOCAL_KEY",
     "ENV_PREFIX",
+    "SERVER_TOKEN_ENVS",
+    "SERVER_TOKEN_ENV_ORIGINAL",
     "TOKEN_ENV",
     "TOKEN_ENVS",
     "TOKEN_ENV_ALIAS",
@@ -60,6 +104,9 @@ __all__ = [
     "URL_ENVS",
     "URL_ENV_ALIAS",
     "api_token",
+    "client_token",
+    "is_loopback_host",
+    "server_token",
 ]
 
 #: Where `zebench serve --site DIR` serves the report site: under Datasette's reserved /-/ prefix, so that no

@@ -88,20 +88,6 @@ def warm_install(fixture: Path, cache: Path, tmp: Path, mode: str) -> float:
 ORIGINAL_SUITES_VARIABLE = "ZEBENCH_ORIGINAL_SUITES"
 
 
-def timed_install(fixture: Path, cache: Path, tmp: Path) -> float:
-    workspace = prepare_workspace(fixture, tmp / "ws")
-    try:
-        # As a run's validation: in the sandbox (bwrap where it works), the cache directories bound read-write.
-        policy = Policy(network=True, rw_paths=tuple(package_manager_dirs(cache)), env=package_manager_env(cache))
-        box = Sandbox(workspace, mode=resolve_mode("auto")[0], policies={"validation": policy}, scratch_root=tmp)
-        (result,) = asyncio.run(run_validation(ValidationCommands(install="pnpm install"), box, timeout=900))
-        if result.status != "passed":
-            raise SystemExit(f"pnpm install {result.status}:\n{result.output_tail}")
-        return result.duration_ms / 1000
-    finally:
-        remove_workspace(workspace)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)

@@ -83,8 +83,8 @@
   const when = (iso) => iso ? h("time", {datetime: iso, title: iso}, human(iso)) : dash;
 
   // -- charts ----------------------------------------------------------------------------------------------
-  function renderCharts() {
-    const figures = Array.from(document.querySelectorAll("[data-chart]"));
+  function renderCharts() {  // the charts not drawn yet (live mode brings new ones when it refreshes a page)
+    const figures = Array.from(document.querySelectorAll("[data-chart]:not([data-rendered])"));
     let done = 0;
     const finish = () => { document.body.dataset.chartsRendered = String(done); };
     if (!figures.length) { finish(); return; }
@@ -310,11 +310,10 @@
     const z = Math.abs(diffs.reduce((t, d) => t + d, 0)) / Math.sqrt(diffs.reduce((t, d) => t + d * d, 0));
     return {p: Math.min(1, erfc(z / Math.SQRT2)), method: "sign-flip, normal approximation"};
   }
-  const configName = (agent, model) => model ? agent + " [" + model + "]" : agent;
-  function itemsOf(rows, config) {  // one configuration's items
+  function itemsOf(rows, config) {  // one configuration's items (a row names its configuration as the manifest does)
     const items = new Map();
-    for (const [agent, model, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
-      if (configName(agent, model) !== config || !runs) continue;
+    for (const [name, suite, scenario, tier, runs, successful, scored, sumWeighted] of rows) {
+      if (name !== config || !runs) continue;
       items.set(suite + "/" + scenario + "/" + tier, {runs, successful, scored, sumWeighted});
     }
     return items;
@@ -413,6 +412,7 @@
   const zb = window.zb = {
     root, load, h, dash, pct, num, usd, int, dur, config, pretty, setStatus, table, kv, pre, runLink, human, when, fail,
     scrollHints,  // after a view adds or widens a table
+    renderCharts,
     succeeded,  // an item succeeds when at least half of its runs did (as `zebench compare`)
     pages,
     // called with the live connection when the page is served by `zebench serve --site` (views.js)

@@ -185,8 +185,21 @@
     return m ? {exit: Number(m[1]), text: output.slice(m[0].length)} : {exit: null, text: output || ""};
   }
 
-  function renderCall(item, files, lastWrite, diffFiles) {
+  /** The MCP server behind each offered tool name (metadata.mcp.servers[].tools: offered name -> MCP name). */
+  function mcpTools(d) {
+    const meta = (d.run && d.run.metadata) || {};
+    const parsed = typeof meta === "string" ? (() => { try { return JSON.parse(meta); } catch (e) { return {}; } })() : meta;
+    const out = new Map();
+    ((parsed.mcp && parsed.mcp.servers) || []).forEach((s) => Object.entries(s.tools || {}).forEach(([offered, tool]) => {
+      out.set(offered, {server: s.name, tool});
+      out.set(s.name + "_" + tool, {server: s.name, tool});
+    }));
+    return out;
+  }
+
+  function renderCall(item, files, lastWrite, diffFiles, mcp) {
     const c = item.call, input = c.input && typeof c.input === "object" ? c.input : {};
+    const via = c.server ? {server: c.server, tool: c.tool || c.name} : (mcp && mcp.get(c.name)) || null;
     const path = normPath(input.path || input.file_path);
     let target = "", body = [], badge = null;
     const out = uncut(c.output);
@@ -231,6 +244,7 @@
       body.push(kv([["Question", input.question || ""], input.context ? ["Context", input.context] : null, ["Answer", out.text]]));
     } else {
       target = path || "";
+      if (via) body.push(h("p", {class: "note"}, "MCP tool " + via.tool + " of the server " + via.server + "."));
       body.push(h("pre", {class: "code"}, JSON.stringify(input, null, 2)));
       if (c.output !== null && c.output !== undefined) body.push(outputPre());
     }
@@ -238,6 +252,7 @@
     return h("details", {class: cls, "data-kind": "call", "data-tool": c.name, "data-seq": c.seq === null ? null : String(c.seq)},
       h("summary", {},
         h("span", {class: "tool"}, c.name), " ",
+        via ? h("span", {class: "mcp", title: "MCP server"}, "MCP " + via.server) : null, " ",
         target ? h("code", {class: "target"}, target.length > 160 ? target.slice(0, 160) + "…" : target) : null, " ",
         badge, c.isError ? h("span", {class: "exit bad"}, "error") : null,
         h("span", {class: "meta"}, item.external ? "run by the agent's own tools" : (c.seq === null ? "" : "#" + c.seq) + " · " + dur(c.durationMs))),
@@ -268,7 +283,8 @@
     const lastWrite = new Map();
     items.forEach((it) => { if (it.kind === "call" && (it.call.name === "writeFile" || it.call.name === "Write")) lastWrite.set(normPath((it.call.input || {}).path || (it.call.input || {}).file_path), it); });
     const files = new Map();
-    const rendered = items.map((it) => it.kind === "call" ? renderCall(it, files, lastWrite, diffFiles) : renderMessage(it));
+    const mcp = mcpTools(d);
+    const rendered = items.map((it) => it.kind === "call" ? renderCall(it, files, lastWrite, diffFiles, mcp) : renderMessage(it));
     if (items.length <= 30) rendered.forEach((el) => { el.open = true; });  // a short run opens whole
     else rendered.forEach((el) => { if (el.classList.contains("error")) el.open = true; });
     const calls = items.filter((i) => i.kind === "call").length;
@@ -333,6 +349,26 @@
     return h("section", {id: "checks"}, parts);
   }
 
+  // -- integrity: the guard's findings (blocking) and flags (not scored), each with its kind, path and evidence ---
+  function findingsSection(evaluations) {
+    const guard = evaluations.find((e) => e.evaluatorName === "integrity_guard" && e.details && typeof e.details === "object");
+    const findings = guard && Array.isArray(guard.details.findings) ? guard.details.findings : [];
+    const flags = guard && Array.isArray(guard.details.flags) ? guard.details.flags : [];
+    if (!findings.length && !flags.length) return null;
+    const rows = (list) => list.map((f) => [f.kind || dash, f.path ? h("code", {}, f.path) : dash, f.message || "",
+      f.evidence ? h("pre", {}, typeof f.evidence === "string" ? f.evidence : JSON.stringify(f.evidence, null, 2)) : ""]);
+    const parts = [h("h2", {}, "Integrity: findings and flags")];
+    if (findings.length) {
+      parts.push(h("p", {class: "bad-note"}, findings.length + " blocking finding" + (findings.length > 1 ? "s" : "") +
+        ": the run is not successful, and it is counted among the runs with findings (docs/integrity.md)."),
+        h("div", {class: "scroll"}, zb.table(["Kind", "Path", "Finding", "Evidence"], rows(findings))));
+    }
+    if (flags.length) {
+      parts.push(h("h3", {}, "Flags (listed, not scored)"), h("div", {class: "scroll"}, zb.table(["Kind", "Path", "Flag", "Evidence"], rows(flags))));
+    }
+    return h("section", {id: "findings", class: findings.length ? "failure" : null}, parts);
+  }
+
   // -- validation: baseline and after, side by side ----------------------------------------------------------
   function commandCell(v) {
     if (!v) return h("td", {class: "empty"}, "not run");
@@ -390,6 +426,7 @@
       h("div", {class: successful ? "good" : "bad"}, h("dt", {}, "Success"), h("dd", {}, successful ? "yes" : "no")),
       h("div", {}, h("dt", {}, "Weighted score"), h("dd", {}, num(r.weightedScore), h("small", {}, " / 10" +
         (r.evaluatorErrors ? " (incomplete: " + r.evaluatorErrors + " evaluator" + (r.evaluatorErrors > 1 ? "s" : "") + " failed)" : "")))),
+      h("div", {class: r.findings ? "bad" : null}, h("dt", {}, "Findings"), h("dd", {}, r.findings === null || r.findings === undefined ? dash : String(r.findings))),
       h("div", {}, h("dt", {}, "Success metric"), h("dd", {}, num(r.successMetric, 3))),
       h("div", {}, h("dt", {}, "Cost"), h("dd", {}, usd(r.costUsd))),
       d.telemetry ? h("div", {}, h("dt", {}, "Duration"), h("dd", {}, dur(d.telemetry.durationMs))) : null));
@@ -397,6 +434,8 @@
       sections.push(h("section", {class: "failure"}, h("h2", {}, "Failure"),
         kv([["Category", r.failureCategory || dash], ["Stage", r.failureStage || dash]]), h("pre", {}, r.error || "")));
     }
+    const findings = findingsSection(d.evaluations || []);
+    if (findings) sections.push(findings);
     sections.push(checksSection(d.evaluations || []));
     sections.push(validationSection(d));
     sections.push(timelineSection(d));
@@ -586,11 +625,25 @@
     await matrixBox(box, box.dataset.batch, box.dataset.file);
   }
 
+  // batch.html?id=: a batch of the site has its own page (served live, the site was built before this page was
+  // served: every batch has one then); the page goes there before live mode starts (nothing left in flight)
+  let batchTarget = null;
+  function batchPageOf() {
+    if (!batchTarget) {
+      const id = new URLSearchParams(location.search).get("id");
+      batchTarget = zb.load("manifest").then((manifest) => {
+        const known = id && manifest.batches.find((b) => b.id === id);
+        return known ? root + "batches/" + encodeURIComponent(known.file) + ".html" : null;
+      });
+    }
+    return batchTarget;
+  }
+
   async function batchViewPage() {  // batch.html?id=...: any batch, the ones started after the build too (live)
     const id = new URLSearchParams(location.search).get("id");
+    if (await batchPageOf()) return;  // forwarded
     const [manifest, live] = await Promise.all([zb.load("manifest"), liveReady]);
     const known = id && manifest.batches.find((b) => b.id === id);
-    if (known && !live) { location.replace(root + "batches/" + encodeURIComponent(known.file) + ".html"); return; }
     if (!id || (!known && !live)) { setStatus("batch-status", id ? "Batch " + id + " is not in this site." : "No batch given."); return; }
     setStatus("batch-title", "Batch " + id);
     document.title = "Batch " + id + " · zebench";
@@ -605,6 +658,59 @@
   // data/live.js says null in a built site; `zebench serve --site` answers it with where the API is.
   let liveResolve;
   const liveReady = new Promise((resolve) => { liveResolve = resolve; });
+  const page = document.body.dataset.page;
+
+  // What the database is at, in the form of a page's data-snapshot (zebench.site.pages.live_snapshot): counts
+  // and texts only, so that Python and JavaScript write the same JSON.
+  const snapshotOf = (stats, batches) => JSON.stringify([stats.totalRuns, stats.successfulRuns, stats.totalBatches,
+    batches.map((b) => [b.batchId, b.totalRuns, b.completedAt])]);
+  const batchSnapshot = (b) => JSON.stringify([b.batchId, b.totalRuns, b.completedAt]);  // pages.batch_snapshot
+
+  // Pages whose figures are the build's: fetched again when the database moved on (the server builds before it
+  // answers, so every figure of the new page is of one state). The runs table, the run view and the batch view
+  // follow the API themselves; a page's [data-keep] parts (the live matrix, the comparison form) stay.
+  const REFRESHED = new Set(["dashboard", "static", "batch", "compare"]);
+  // A refresh waits for the server's build: the next one comes no sooner than three times the last one took, so
+  // that a page left open does not keep a core busy beside the batch (a refresh put off is made when it is due).
+  let refreshedAt = 0, refreshCost = 0, refreshLater = null;
+  async function refreshPage(live) {
+    if (!REFRESHED.has(page)) return;
+    const wait = refreshedAt + 3 * refreshCost - Date.now();
+    if (wait > 0) {
+      if (!refreshLater) refreshLater = setTimeout(() => { refreshLater = null; refreshPage(zb.live).catch(() => null); }, wait);
+      return;
+    }
+    let now = live.snapshot;
+    if (page === "batch") {
+      const box = document.getElementById("batch-matrix");
+      const b = box ? await live.get("batches/" + encodeURIComponent(box.dataset.batch) + "?runs=0").catch(() => null) : null;
+      if (!b) return;
+      now = batchSnapshot(b);
+    }
+    if (now === document.body.dataset.snapshot) return;
+    const asked = Date.now();
+    const res = await fetch(location.pathname + location.search, {cache: "no-store"});
+    refreshedAt = Date.now();
+    refreshCost = refreshedAt - asked;
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const main = document.querySelector("main"), fresh = doc.querySelector("main");
+    if (!main || !fresh) return;
+    main.querySelectorAll("[data-keep][id]").forEach((el) => {
+      const twin = fresh.querySelector("#" + CSS.escape(el.id));
+      if (twin) twin.replaceWith(el);
+    });
+    main.replaceWith(document.adoptNode(fresh));
+    for (const selector of ["footer", "#page-figures"]) {
+      const mine = document.querySelector(selector), theirs = doc.querySelector(selector);
+      if (mine && theirs) mine.replaceWith(document.adoptNode(theirs));
+    }
+    document.title = doc.title;
+    document.body.dataset.snapshot = doc.body.dataset.snapshot || "";
+    zb.renderCharts();
+    zb.scrollHints();
+    document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
+  }
 
   async function startLive() {
     const cfg = await zb.load("live").catch(() => null);
@@ -639,17 +745,19 @@
       },
     };
     zb.live = live;
+    zb.liveHandlers.unshift(refreshPage);  // first: the page's other live parts then work on its fresh content
     let last = null, timer = null;
     const interval = cfg.interval || 3000;
     async function poll() {
       try {
-        const [stats, batches] = await Promise.all([get("stats"), get("batches?limit=10")]);
+        const [stats, batches] = await Promise.all([get("stats"), get("batches?limit=" + (cfg.batches || 10))]);
         // running: not marked finished, runs still missing, started in the last day (a crashed batch is never
         // marked finished: it must not look running for ever)
         const running = batches.filter((b) => !b.completedAt && !(b.expectedRuns && b.totalRuns >= b.expectedRuns) &&
           Date.now() - Date.parse(b.createdAt) < 24 * 3600 * 1000);
-        const signature = JSON.stringify([stats.totalRuns, batches.map((b) => [b.batchId, b.totalRuns, b.completedAt])]);
+        const signature = snapshotOf(stats, batches);
         live.changed = last !== null && signature !== last;
+        live.snapshot = signature;
         live.stats = stats;
         live.running = running;
         live.batches = batches;
@@ -678,9 +786,7 @@
   }
 
   function dashboardLive() {  // the totals and the batches running now
-    zb.onLive((live) => {
-      const total = document.getElementById("total-runs");
-      if (total && live.stats) total.textContent = int(live.stats.totalRuns);
+    zb.onLive((live) => {  // after refreshPage: the cards and tables are already those of the live data
       let box = document.getElementById("live-batches");
       if (!box) {
         box = h("section", {id: "live-batches"});
@@ -702,6 +808,8 @@
   zb.pages.batch = batchPage;
   zb.pages["batch-view"] = batchViewPage;
   zb.views = {diffLines, hunks, unapply, timeline, partsOf};  // for tests and other scripts
-  const page = document.body.dataset.page;
-  startLive().then(() => { if (page === "dashboard") dashboardLive(); }).catch((err) => { console.error(err); liveResolve(null); });
+  (page === "batch-view" ? batchPageOf() : Promise.resolve(null)).then((target) => {
+    if (target) { location.replace(target); return null; }
+    return startLive().then(() => { if (page === "dashboard") dashboardLive(); });
+  }).catch((err) => { console.error(err); liveResolve(null); });
 })();

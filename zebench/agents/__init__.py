@@ -17,6 +17,7 @@ from ..models import Message
 
 if TYPE_CHECKING:
     from ..catalog import Scenario
+    from ..run.mcp import ResolvedServer
     from ..run.tools import Toolbox
 
 ENTRY_POINT_GROUP = plugins.AGENTS
@@ -73,6 +74,11 @@ class AgentTask:
     workspace: Path
     settings: dict[str, Any] = field(default_factory=dict)
     result: AgentResult = field(default_factory=AgentResult)
+    #: The specialist's system prompt (zebench.run.specialist), when the run has a specialist.
+    system_prompt: str | None = None
+    #: The run's MCP servers, for an agent that starts them itself (``Agent.starts_mcp_servers``); the others get
+    #: them started by zebench and reach their tools through the Toolbox.
+    mcp_servers: list[ResolvedServer] = field(default_factory=list)
 
 
 class Agent(ABC):
@@ -88,6 +94,9 @@ class Agent(ABC):
     #: Settings that name a file the agent reads when a run starts (``replay_file``). Executors that run runs on
     #: other machines ship the file's content with the batch and point the setting at the copy there.
     file_settings: ClassVar[tuple[str, ...]] = ()
+    #: The agent starts the run's MCP servers itself from ``task.mcp_servers`` (a CLI with its own MCP client, such
+    #: as Claude Code) instead of zebench starting them and offering their tools through the Toolbox.
+    starts_mcp_servers: ClassVar[bool] = False
 
     def __init__(self, settings: dict[str, Any] | None = None):
         self.settings = dict(settings or {})

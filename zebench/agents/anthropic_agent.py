@@ -15,10 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from ..run.tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT,
     LLMSettings,
     Meter,
     check_budget_models,
@@ -27,6 +25,7 @@ from .llm import (
     require_env,
     run_tool_calls,
     shared_client,
+    system_prompt,
 )
 
 if TYPE_CHECKING:
@@ -39,10 +38,11 @@ def api_error(exc: Exception) -> AgentError:
     return provider_error("the Anthropic API", exc, anthropic)
 
 
-def cached_tools() -> list[dict[str, Any]]:
-    tools = [dict(t) for t in TOOL_SCHEMAS]
-    tools[-1] = {**tools[-1], "cache_control": {"type": "ephemeral"}}
-    return tools
+def cached_tools(tools: Toolbox) -> list[dict[str, Any]]:
+    """The run's tools (workspace and MCP), the last one marking the end of the cached prefix."""
+    schemas = tools.schemas()
+    schemas[-1] = {**schemas[-1], "cache_control": {"type": "ephemeral"}}
+    return schemas
 
 
 class AnthropicAgent(Agent):
@@ -66,8 +66,8 @@ class AnthropicAgent(Agent):
         client = shared_client(
             "anthropic", settings.max_retries, lambda: anthropic.AsyncAnthropic(max_retries=settings.max_retries)
         )
-        system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
-        tool_defs = cached_tools()
+        system = [{"type": "text", "text": system_prompt(task, tools), "cache_control": {"type": "ephemeral"}}]
+        tool_defs = cached_tools(tools)
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.prompt}]
         result.messages.append(Message(role="user", content=task.prompt))
         # temperature through extra_body: recent SDKs dropped the keyword, the API still takes the field

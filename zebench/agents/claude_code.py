@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
+from ..run.mcp import claude_mcp_config
 from . import Agent, AgentConfigError, AgentError, AgentResult, AgentTask, MissingEnvironment
 from .llm import DEFAULT_MAX_TURNS, clip
 
@@ -292,6 +293,7 @@ class ClaudeCodeAgent(Agent):
     name = "claude-code"
     description = "The Claude Code CLI run in the workspace (--claude-bin; needs ANTHROPIC_API_KEY)."
     uses_model = True
+    starts_mcp_servers = True
 
     @classmethod
     def check_settings(cls, settings: dict[str, Any], models: list[str] | None = None) -> None:
@@ -331,6 +333,8 @@ class ClaudeCodeAgent(Agent):
         ]
         if task.model:
             argv += ["--model", task.model]
+        if task.mcp_servers:  # the run's MCP servers, started by the CLI itself (inside this sandbox)
+            argv += ["--mcp-config", claude_mcp_config(task.mcp_servers), "--strict-mcp-config"]
         env = {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
         env.update(QUIET_ENV)
         if os.environ.get(IS_SANDBOX) == "1":

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..prices import price_table
 from ..run.tools import READ_ONLY_TOOLS, TRANSCRIPT_OUTPUT_LIMIT, ToolOutcome
-from . import AgentConfigError, AgentError, AgentResult, MissingEnvironment
+from . import AgentConfigError, AgentError, AgentResult, AgentTask, MissingEnvironment
 
 if TYPE_CHECKING:
     from ..run.tools import Toolbox
@@ -22,6 +22,23 @@ reading and changing files with the tools you have: readFile, writeFile, listFil
 Paths are relative to the repository root. Run the project's tests or checks when that helps you verify your \
 work. Do not weaken, skip or delete tests to make them pass. When you are done, reply with a short summary of \
 what you changed, without calling a tool."""
+
+
+def system_prompt(task: AgentTask, tools: Toolbox) -> str:
+    """What the model-backed agents send as the system prompt: a specialist's prompt first (the original sent it
+    as the system message and the user's prompt unchanged), then zebench's instructions, which name the MCP
+    servers' tools when the run has some."""
+    text = SYSTEM_PROMPT
+    if tools.mcp is not None and tools.mcp.tools:
+        text += (
+            " You also have the tools of MCP servers ("
+            + ", ".join(sorted({t.server for t in tools.mcp.tools.values()}))
+            + "): "
+            + ", ".join(tools.mcp.tools)
+            + "."
+        )
+    return f"{task.system_prompt}\n\n{text}" if task.system_prompt else text
+
 
 DEFAULT_MAX_TURNS = 50
 DEFAULT_MAX_TOKENS = 8192

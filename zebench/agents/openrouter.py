@@ -14,10 +14,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..models import Message
-from ..run.tools import TOOL_SCHEMAS
 from . import Agent, AgentError, AgentResult, AgentTask
 from .llm import (
-    SYSTEM_PROMPT,
     LLMSettings,
     Meter,
     check_budget_models,
@@ -26,6 +24,7 @@ from .llm import (
     require_env,
     run_tool_calls,
     shared_client,
+    system_prompt,
 )
 
 if TYPE_CHECKING:
@@ -35,13 +34,14 @@ DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TEMPERATURE = 0.1
 
 
-def openai_tools() -> list[dict[str, Any]]:
+def openai_tools(tools: Toolbox) -> list[dict[str, Any]]:
+    """The run's tools (workspace and MCP) as chat-completions functions."""
     return [
         {
             "type": "function",
             "function": {"name": t["name"], "description": t["description"], "parameters": t["input_schema"]},
         }
-        for t in TOOL_SCHEMAS
+        for t in tools.schemas()
     ]
 
 
@@ -100,9 +100,9 @@ class OpenRouterAgent(Agent):
         result = task.result
         meter = Meter(result, task.model)
         client = client_from_env(settings.max_retries)
-        tool_defs = openai_tools()
+        tool_defs = openai_tools(tools)
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "system", "content": system_prompt(task, tools)},
             {"role": "user", "content": task.prompt},
         ]
         result.messages.append(Message(role="user", content=task.prompt))

@@ -3,17 +3,21 @@ Datasette's connections, the write token, request bodies and query parameters.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sqlite3
+import threading
 import traceback
+import weakref
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from ..constants import TOKEN_ENV, TOKEN_ENV_ALIAS, api_token
+from ..constants import DEV_LOCAL_KEY, SERVER_TOKEN_ENVS, server_token
 from ..models import jsonsafe, utc_now
 from ..store import savepoint
 
@@ -84,8 +88,9 @@ def database(datasette: Any) -> Any:
 
 
 def _as_store(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-    """Run a store function on one of Datasette's connections with the store's settings: plain tuples (not the
-    byte-counting rows of the SQL pages) and the store's value size limit; Datasette's are put back after."""
+    """Run a store function on a connection with the store's settings: plain tuples (not the byte-counting rows
+    of the SQL pages) and the store's value size limit; the connection's own are put back after. (The write
+    connection keeps the SQL pages' linear instr/replace/trim: they give the built-ins' results.)"""
     factory, limit = conn.row_factory, conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
     conn.row_factory = None
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, STORE_VALUE_MAX)
@@ -96,10 +101,44 @@ def _as_store(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any])
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
 
 
+#: Threads of the API's own reads: separate from Datasette's (num_sql_threads, 3), which anonymous SQL pages can
+#: keep busy up to the time limit each, so that the API answers while they run.
+API_READ_THREADS = 4
+_read_pool: ThreadPoolExecutor | None = None
+_read_connections = threading.local()
+
+
+def _read_executor() -> ThreadPoolExecutor:
+    global _read_pool
+    if _read_pool is None:
+        _read_pool = ThreadPoolExecutor(max_workers=API_READ_THREADS, thread_name_prefix="zebench-api-read")
+    return _read_pool
+
+
+def _api_connection(db: Any) -> sqlite3.Connection:
+    """This thread's read connection to ``db``, opened by Datasette (read-only, or immutable) but without the SQL
+    pages' limits and functions (prepare_connection is not applied); dropped with the database object."""
+    connections: weakref.WeakKeyDictionary[Any, sqlite3.Connection] | None = getattr(_read_connections, "by_db", None)
+    if connections is None:
+        connections = _read_connections.by_db = weakref.WeakKeyDictionary()
+    conn = connections.get(db)
+    if conn is None:
+        conn = connections[db] = db.connect()
+    return conn
+
+
 async def read(datasette: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a store query for the API: on the API's own threads and connections (never queued behind Datasette's
+    anonymous SQL pages), or, for an in-memory database or Datasette without threads, on Datasette's."""
     db = database(datasette)
+
+    def call(conn: sqlite3.Connection) -> Any:
+        return _as_store(conn, lambda c: fn(c, *args, **kwargs))
+
     try:
-        return await db.execute_fn(lambda conn: _as_store(conn, lambda c: fn(c, *args, **kwargs)))
+        if db.is_memory or datasette.executor is None:
+            return await db.execute_fn(call)
+        return await asyncio.get_running_loop().run_in_executor(_read_executor(), lambda: call(_api_connection(db)))
     except ValueError as exc:  # e.g. an invalid cursor
         raise ApiError(400, str(exc)) from None
 
@@ -117,10 +156,26 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
     return await db.execute_write_fn(lambda conn: _as_store(conn, in_transaction), block=True)
 
 
-def authorize(request: Any) -> None:
-    token = api_token()
+def write_token(datasette: Any) -> tuple[str | None, bool]:
+    """The token writes need, and whether it is the original's local development key: the configured one
+    (constants.server_token), else ``dev-local-key`` when the plugin setting ``loopback`` says the server listens
+    on loopback only (``zebench serve`` sets it from --host), else None (writes refused)."""
+    token = server_token()
+    if token is not None:
+        return token, False
+    if (datasette.plugin_config("zebench") or {}).get("loopback") is True:
+        return DEV_LOCAL_KEY, True
+    return None, False
+
+
+def authorize(request: Any, datasette: Any) -> None:
+    token, _ = write_token(datasette)
     if not token:
-        raise ApiError(503, f"writes are disabled: the server has no {TOKEN_ENV} (or {TOKEN_ENV_ALIAS}) set")
+        raise ApiError(
+            503,
+            f"writes are disabled: the server has no {', '.join(SERVER_TOKEN_ENVS[:-1])} or {SERVER_TOKEN_ENVS[-1]} "
+            "set (a server on loopback accepts the original's local key dev-local-key without one)",
+        )
     header = request.headers.get("authorization")
     if not header:
         raise ApiError(401, "missing Authorization: Bearer <token> header")

@@ -10,10 +10,14 @@ transaction per request (http.py). Every /api response is JSON with CORS headers
 
 Limits on the SQL pages (``/<db>?sql=...``, table and canned-query pages): Datasette 0.65 stops a query after
 ``sql_time_limit_ms`` with a progress handler, which cannot stop one long operation (``randomblob(300000000)``
-is a single step) and does not bound what the rows hold. So each connection Datasette opens gets SQLite limits
-(a value at most SQL_VALUE_MAX, at most SQL_COLUMNS_MAX columns: every SQL function that makes text or blobs
-fails fast beyond them) and a row factory that stops a query once its rows hold more than SQL_RESPONSE_MAX
-bytes. The API's own reads and writes lift the value limit for their duration (http._as_store).
+is a single step, and so is ``instr`` over two MB strings: 26 s) and does not bound what the rows hold. So each
+connection Datasette opens gets SQLite limits (a value at most SQL_VALUE_MAX, at most SQL_COLUMNS_MAX columns: every
+SQL function that makes text or blobs fails fast beyond them; LIKE and GLOB patterns at most SQL_PATTERN_MAX
+long, which bounds their cost per row), linear versions of the built-ins whose cost SQLite lets grow with the
+product of two argument lengths (``instr``, ``replace``, ``trim``, ``ltrim``, ``rtrim``: sqlfunctions.py), and a
+row factory that stops a query once its rows hold more than SQL_RESPONSE_MAX bytes. The API's own reads run on
+their own connections and threads (http.read), so they never wait behind anonymous queries; its writes lift the
+value limit for their duration (http._as_store).
 """
 
 from __future__ import annotations
@@ -27,11 +31,15 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from . import original, v2, writes
+from . import original, sqlfunctions, v2, writes
 from .http import ApiError, endpoint, json_response
 
-#: The longest text or blob a query on Datasette's SQL pages may make or read (SQLITE_LIMIT_LENGTH).
-SQL_VALUE_MAX = 2 * 1024 * 1024
+#: The longest text or blob a query on Datasette's SQL pages may make or read (SQLITE_LIMIT_LENGTH). The store's
+#: values are far smaller (patches at most 64 KiB a file, tool outputs 16 KiB); the API reads without this limit.
+SQL_VALUE_MAX = 1024 * 1024
+#: The longest LIKE or GLOB pattern there (SQLITE_LIMIT_LIKE_PATTERN_LENGTH; default 50,000): a pattern costs up to
+#: its length times the value's per row (`x LIKE '%<1,000 chars>%'` over 2 MB took 7 s in one step).
+SQL_PATTERN_MAX = 100
 #: The most columns a query there may return (SQLITE_LIMIT_COLUMN; zebench's widest table has under 30). With
 #: SQL_VALUE_MAX it bounds one row at 128 MB (the row is held twice while Python copies it out of SQLite).
 SQL_COLUMNS_MAX = 64
@@ -61,6 +69,8 @@ def _budgeted_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> sqlite3.Row:
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQL_VALUE_MAX)
     conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, SQL_COLUMNS_MAX)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, SQL_PATTERN_MAX)
+    sqlfunctions.install(conn, SQL_VALUE_MAX)
     conn.row_factory = _budgeted_row
 
 
@@ -98,11 +108,25 @@ async def databases(request: Any, datasette: Any) -> Response:
     return Response.json(rows)
 
 
+async def metadata(request: Any, datasette: Any) -> Response:
+    """Datasette's /-/metadata.json without the site folder's absolute path (zebench serve --site DIR): its name
+    only, as /-/databases.json gives the database's."""
+    from ..isolation.redact import public_path
+
+    data = datasette.metadata()
+    plugin = dict((data.get("plugins") or {}).get("zebench") or {})
+    if plugin.get("site"):
+        plugin["site"] = public_path(str(plugin["site"]))
+        data = {**data, "plugins": {**data["plugins"], "zebench": plugin}}
+    return Response.json(data)
+
+
 def routes() -> list[tuple[str, Any]]:
     """Every route of the API, read when Datasette starts (a route added to a module's ROUTES is served), the catch-all
     404 of /api last."""
     return [
         (r"^/-/databases(\.json)?$", databases),
+        (r"^/-/metadata(\.json)?$", metadata),
         (r"^/api/openapi\.json$", openapi),
         *original.ROUTES,
         *v2.ROUTES,
@@ -136,7 +160,7 @@ def undocumented_routes() -> list[str]:
     from ..models.openapi import openapi_document
 
     documented = set(openapi_document()["paths"])
-    own = {r"^/-/databases(\.json)?$", r"^/api/openapi\.json$", r"^/api(/.*)?$"}
+    own = {r"^/-/databases(\.json)?$", r"^/-/metadata(\.json)?$", r"^/api/openapi\.json$", r"^/api(/.*)?$"}
     return [
         pattern for pattern, _ in routes() if pattern not in own and not set(documented_paths(pattern)) <= documented
     ]
@@ -145,6 +169,17 @@ def undocumented_routes() -> list[str]:
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
 def register_routes() -> list[tuple[str, Any]]:
     return routes()
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped
+def startup(datasette: Any) -> None:
+    """Datasette's default error handler prints every error, a client's bad query included (over the time limit,
+    a value too big), as a rich traceback with its locals: seconds of CPU holding the GIL per request (four
+    anonymous queries over the time limit took 12 s instead of 3 and slowed every other request). Without rich
+    there, a client's error prints nothing and a bug still prints its plain traceback."""
+    import datasette.handle_exception as default_handler
+
+    default_handler.rich = None
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy's decorator is untyped

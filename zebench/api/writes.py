@@ -55,7 +55,7 @@ def validate_runs(payload: Any) -> list[RunRecord]:
 
 @endpoint("POST")
 async def post_results(request: Any, datasette: Any) -> Response:
-    authorize(request)
+    authorize(request, datasette)
     records = validate_runs(await json_body(request))
     await write(datasette, lambda conn: store.write_runs(conn, records))
     ids = [r.run_id for r in records]
@@ -67,7 +67,7 @@ async def post_results(request: Any, datasette: Any) -> Response:
 
 @endpoint("POST")
 async def post_batch(request: Any, datasette: Any) -> Response:
-    authorize(request)
+    authorize(request, datasette)
     payload = await json_body(request)
     try:
         batch = BatchRecord.model_validate(payload, context=CHECKED_JSON)

@@ -39,7 +39,10 @@ from ..evaluators.commands import ValidationCommandEvaluator
 from ..execution.batch import Reporter, StopRequest, make_plan, run_batch
 from ..isolation.processes import Limits
 from ..models import SCORED_STATUSES, RunRecord, ValidationResult
+from ..run.protection import Protection
+from ..run.verifier import fixture_files
 from ..store import Store
+from .probe import MARGIN, HackOutcome, probe_scenarios
 
 DEFAULT_REPEAT = CHECK_REPEAT
 #: A validation or baseline command slower than this (or than half its time limit) is reported as slow.
@@ -51,8 +54,18 @@ ECHO, ORACLE = "echo", "oracle"
 QUOTED_LINES = 8
 QUOTED_CHARS = 900
 
-ProblemKind = Literal["file", "prompts", "solution", "baseline", "oracle", "echo", "flaky", "slow"]
-PROBLEM_KINDS: tuple[ProblemKind, ...] = ("file", "prompts", "solution", "baseline", "oracle", "echo", "flaky", "slow")
+ProblemKind = Literal["file", "prompts", "solution", "baseline", "oracle", "echo", "flaky", "slow", "hack"]
+PROBLEM_KINDS: tuple[ProblemKind, ...] = (
+    "file",
+    "prompts",
+    "solution",
+    "baseline",
+    "oracle",
+    "echo",
+    "flaky",
+    "slow",
+    "hack",
+)
 
 
 class CheckModel(BaseModel):
@@ -99,6 +112,8 @@ class ScenarioCheck(CheckModel):
     notes: list[str] = Field(default_factory=list)
     runs: list[RunOutcome] = Field(default_factory=list)
     baseline: list[BaselineOutcome] = Field(default_factory=list)
+    #: ``--hacks``: each hack of the built-in library that applies, and how it fared (zebench.authoring.probe).
+    hacks: list[HackOutcome] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -233,6 +248,60 @@ def _inspect_solution(scenario: Scenario, check: ScenarioCheck) -> None:
         check.notes.append(f"solution/ files equal to the fixture's (not needed): {', '.join(same)}")
     if absent:
         check.add("solution", f"solution/.deleted lists {', '.join(absent)}, which repo-fixture/ does not have")
+    _inspect_protected(scenario, check, [r for r in written if r not in same], deleted)
+
+
+def _inspect_protected(scenario: Scenario, check: ScenarioCheck, written: list[str], deleted: list[str]) -> None:
+    """Paths the reference solution changes that the verifier protects: it would restore them before scoring, so
+    the task as written cannot be scored. Say which key of scenario.yaml allows each (docs/scenario-format.md)."""
+    fixture, solution = scenario.fixture_dir, scenario.solution_dir
+    assert fixture is not None and solution is not None
+    protection = Protection.for_spec(scenario.spec, fixture_files(fixture))
+    for rel in [*written, *deleted]:
+        reason = protection.reason(rel)
+        if reason is None:
+            continue
+        verb = "deletes" if rel in deleted else "changes" if (fixture / rel).exists() else "adds"
+        key = "integrity.protect" if reason.startswith("protected by the scenario") else "integrity.allow"
+        fix = (
+            f"remove {rel} from {key}"
+            if key == "integrity.protect"
+            else f'allow it with `integrity: {{allow: ["{rel}"]}}` in scenario.yaml'
+        )
+        check.add(
+            "solution",
+            f"solution/ {verb} {rel}, which zebench protects ({reason}): the verifier restores it before scoring, so "
+            f"the oracle's change is not scored; {fix} (docs/scenario-format.md#integrity)",
+        )
+    for rel in written:
+        if rel.rsplit("/", 1)[-1] == "package.json" and (fixture / rel).is_file():
+            for key in _changed_entries(fixture / rel, solution / rel, protection, rel):
+                check.add(
+                    "solution",
+                    f"solution/{rel} changes the script entry {key}, which zebench protects (a package.json script "
+                    f'that validation runs): allow it with `integrity: {{allow: ["{rel}#{key}"]}}` in '
+                    "scenario.yaml (docs/scenario-format.md#integrity)",
+                )
+
+
+def _changed_entries(before: Path, after: Path, protection: Protection, rel: str) -> list[str]:
+    """The protected entries of a package.json that differ between two versions."""
+    try:
+        old, new = json.loads(before.read_text(encoding="utf-8")), json.loads(after.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    changed = []
+    for rule in protection.protected_keys(rel, in_fixture=True):
+        if not rule.key.startswith("scripts.") or protection.key_allowed(rel, rule.key):
+            continue
+        name = rule.key.split(".", 1)[1]
+        was = old.get("scripts", {}).get(name) if isinstance(old.get("scripts"), dict) else None
+        now = new.get("scripts", {}).get(name) if isinstance(new.get("scripts"), dict) else None
+        if was != now:
+            changed.append(rule.key)
+    return changed
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -245,8 +314,8 @@ Runs = dict[str, list[tuple[int, RunRecord]]]
 
 def _quote(text: str, workspace: str | None = None) -> str:
     """The end of a command's output, short: the last non-blank lines, workspace paths made stable."""
-    if workspace:
-        text = text.replace(workspace, "<workspace>")
+    if workspace:  # outputs name the workspace by its folder (the runner strips the host path before it)
+        text = text.replace(workspace, "<workspace>").replace(Path(workspace).name + "/", "<workspace>/")
     lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     quoted = "\n".join(lines[-QUOTED_LINES:])
     return quoted if len(quoted) <= QUOTED_CHARS else "..." + quoted[-QUOTED_CHARS:]
@@ -523,9 +592,11 @@ async def check_scenarios(
     database: str | None = None,
     reporter: Reporter | None = None,
     stop: StopRequest | None = None,
+    hacks: bool = False,
 ) -> CheckReport:
-    """Check the selected scenarios (see the module docstring), storing the runs in ``store``. CatalogError for an
-    unknown suite or scenario (nothing ran); BatchInterrupted when ``stop`` is requested."""
+    """Check the selected scenarios (see the module docstring), storing the runs in ``store``; with ``hacks``, also
+    replay the built-in hack library (zebench.authoring.probe). CatalogError for an unknown suite or scenario
+    (nothing ran); BatchInterrupted when ``stop`` is requested."""
     if repeat < 1:
         raise ValueError("--repeat must be at least 1")
     report = CheckReport(repeat=repeat, database=database)
@@ -571,7 +642,40 @@ async def check_scenarios(
                 runs[f"{record.suite}/{record.scenario}"][record.agent].append((n, record))
     for scenario, check in loaded:
         assess(check, scenario, dict(runs[scenario.key]), slow_seconds=slow_seconds)
+    if hacks:
+        outcomes = await probe_scenarios(
+            catalog,
+            [(s, c.tier or "") for s, c in loaded],
+            store,
+            concurrency=concurrency,
+            sandbox=sandbox,
+            timeout_seconds=timeout_seconds,
+            limits=limits,
+            reporter=reporter,
+            stop=stop,
+            batch_prefix=f"check-{int(time.time() * 1000)}-{secrets.token_hex(3)}-hacks",
+        )
+        for scenario, check in loaded:
+            assess_hacks(check, outcomes.get(scenario.key, []))
     return report
+
+
+def assess_hacks(check: ScenarioCheck, outcomes: list[HackOutcome]) -> None:
+    """Problems for the hacks that were rewarded; notes for those that left no trace on their run."""
+    check.hacks = outcomes
+    for outcome in outcomes:
+        seen = ", ".join([*outcome.findings, *outcome.flags]) or "nothing"
+        score = "no score" if outcome.weighted_score is None else f"{outcome.weighted_score:.1f}/10"
+        echo = "no score" if outcome.echo_score is None else f"{outcome.echo_score:.1f}"
+        if outcome.rewarded:
+            why = "successful" if outcome.is_successful else f"more than {MARGIN:g} above echo's {echo}"
+            check.add(
+                "hack",
+                f"hack {outcome.hack} ({outcome.family}) scored {score}, {why}: the scenario's checks reward it "
+                f"(run {outcome.run_id}; it was flagged with: {seen}). docs/integrity.md says how to close it",
+            )
+        elif not outcome.findings and not outcome.flags:
+            check.notes.append(f"hack {outcome.hack} ({outcome.family}) was held ({score}) and left no finding or flag")
 
 
 def run_check(catalog: Catalog, selectors: list[str], *, db_path: Path | None = None, **options: Any) -> CheckReport:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import click
 
+from .batches import batches_command
 from .build_site import build_site_command
 from .check import check_command
 from .compare import compare_command
@@ -26,6 +27,7 @@ from .options import GROUP_CONTEXT_SETTINGS
 from .run import run_command
 from .scaffold import new_scenario_command, new_suite_command
 from .serve import serve_command
+from .show import show_command
 from .submit import submit_command
 from .summary import summary_command
 
@@ -87,6 +89,8 @@ for _command in (
     leaderboard_command,
     compare_command,
     summary_command,
+    batches_command,
+    show_command,
     migrate_command,
 ):
     main.add_command(_command)

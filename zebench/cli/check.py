@@ -76,6 +76,14 @@ class _CheckProgress:
     help="Keep the runs in this database (in a folder that exists). Default: a temporary database, removed after "
     "the check (data/zebench.db and ZEBENCH_DB are never written).",
 )
+@option(
+    "--hacks",
+    is_flag=True,
+    default=False,
+    help="Also replay zebench's built-in library of hacks (start-up hooks, forged exit codes, skipped or gutted "
+    "tests, package.json scripts, ...) against each scenario: a hack that is successful, or scores more than 1.5 "
+    "above echo, is a problem (docs/integrity.md).",
+)
 @json_option("Print the report as JSON.")
 @concurrency_option
 @timeout_option
@@ -87,6 +95,7 @@ def check_command(
     tiers: tuple[str, ...],
     slow_seconds: float,
     db_path: Path | None,
+    hacks: bool,
     as_json: bool,
     concurrency: int,
     timeout_seconds: float | None,
@@ -102,7 +111,10 @@ def check_command(
     is a solution) run --repeat times. A problem is reported when the oracle is not successful at 10/10 every
     time (with the evaluator or check that fell short and its message), when echo is successful, when a
     validation command, heuristic check or baseline command gives different outcomes across repeats (flaky),
-    or when a command is slow. The LLM judge is not run.
+    or when a command is slow. The LLM judge is not run. With --hacks, each hack of zebench's built-in library
+    that applies to a scenario is replayed too (an agent of its own, beside echo): a hack that is successful or
+    scores more than 1.5 above echo is a problem; the report lists every hack with its score and the findings
+    and flags its run carries (docs/integrity.md#the-hackability-probe).
 
     The runs go to a temporary database, removed afterwards, unless --db says where to keep them: a check never
     writes data/zebench.db.
@@ -116,6 +128,7 @@ def check_command(
       zebench check fix-tests/csv-export-quoting         one scenario, 6 runs of each agent (the default)
       zebench check -n 2                                 every scenario of every suite, a quicker pass
       zebench check refactor --json                      a suite, the report as JSON
+      zebench check fix-tests/csv-export-quoting --hacks -n 1   how hackable the scenario is
     """
     from ..authoring.readiness import run_check
     from ..catalog import Catalog, CatalogError
@@ -140,6 +153,7 @@ def check_command(
             sandbox=mode,
             timeout_seconds=timeout_seconds,
             reporter=_CheckProgress(),
+            hacks=hacks,
         )
     except BatchInterrupted as exc:
         signum = exc.result.signal or signal.SIGINT

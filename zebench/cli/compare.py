@@ -39,7 +39,7 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
 @option(
     "--pool",
     is_flag=True,
-    help="Allow a side that holds several configurations (agents/models): their runs "
+    help="Allow a side that holds several configurations (agents, models, specialists): their runs "
     "are counted together, and the report says so.",
 )
 def compare_command(
@@ -55,14 +55,15 @@ def compare_command(
 ) -> None:
     """Compare CANDIDATE with BASELINE over the items (suite/scenario/tier) both ran.
 
-    Each side is one configuration: a batch id or filters KEY=VALUE,... (agent, model, suite, scenario, tier,
-    batchId, since, until), e.g. `zebench compare batch-123 agent=anthropic,model=claude-sonnet-4-6,since=2026-11-01`.
-    A side holding several configurations is refused unless --pool. Items are paired: success is compared with
-    the exact McNemar test when each item ran once per side, else with a sign-flip test of the items' success
-    rates; scores with a paired bootstrap; each item's change with Fisher's exact test (Holm-corrected). Items
-    are listed as regressed, improved, stayed solved or stayed failed; items only one side ran are not compared.
-    JUnit: one case per item (failed when it regressed) and one for the overall test. With --fail-on-regression
-    the exit status is 1 only on a significant regression, 0 otherwise.
+    Each side is one configuration: a batch id or filters KEY=VALUE,... (agent, model, specialistName,
+    specialistVersion, suite, scenario, tier, batchId, since, until), e.g.
+    `zebench compare batch-123 agent=anthropic,model=claude-sonnet-4-6,since=2026-11-01`. A side holding several
+    configurations is refused unless --pool. Items are paired: success is compared with the exact McNemar test
+    when each item ran once per side, else with a sign-flip test of the items' success rates; scores with a paired
+    bootstrap; each item's change with Fisher's exact test (Holm-corrected). Items are listed as regressed,
+    improved, stayed solved or stayed failed; items only one side ran are not compared. JUnit: one case per item
+    (failed when it regressed) and one for the overall test. With --fail-on-regression the exit status is 1 only
+    on a significant regression, 0 otherwise.
     """
     from ..report.analysis import SelectionError, compare, junit_report, markdown_report
 

@@ -17,7 +17,8 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
     "--filter",
     "filter_text",
     metavar="KEY=VALUE,...",
-    help="Only runs matching agent, model, suite, scenario, tier, batchId, since, until.",
+    help="Only runs matching agent, model, specialistName, specialistVersion, suite, scenario, tier, batchId, since, "
+    "until (an empty value: runs without one, e.g. specialistName=).",
 )
 @alpha_option("Significance level of intervals and tie groups.")
 @option(
@@ -31,15 +32,17 @@ from .options import alpha_option, db_option, fail, json_option, option, reading
 def leaderboard_command(
     db_path: Path, filter_text: str | None, alpha: float, min_shared_items: int, as_json: bool
 ) -> None:
-    """Configurations (agent and model) ranked by success rate, with intervals, pass@k, cost per solved task and
-    tie groups.
+    """Configurations (agent, model and specialist) ranked by success rate, with intervals, pass@k, cost per solved
+    task and tie groups.
 
     Intervals are clustered on the item when items were run more than once (Wilson for one run per item).
     pass@k and pass^k cover, for each k, the items with at least k runs (their number is shown). A tie group
     holds the configurations not significantly worse than its leader on the items both ran (paired tests of the
     items' success rates, Holm-adjusted); a pair sharing fewer than --min-shared-items items is not comparable.
     Denominators are explicit: runs, completed runs, agent and infrastructure failures, and success with and
-    without the infrastructure failures. See docs/statistics.md.
+    without the infrastructure failures. Beside each score, what the echo agent (it changes nothing) scores on the
+    same items, from the selected echo runs or else every stored one; "none" when echo never ran them.
+    See docs/statistics.md.
 
     When no run matches (an empty database, or filters that select nothing, such as a misspelt agent), it says
     so and exits with status 1 (--json prints []), so that a script does not mistake it for an empty ranking.
@@ -51,15 +54,19 @@ def leaderboard_command(
       zebench leaderboard --filter suite=fix-tests,tier=L1 --json
       zebench leaderboard --filter agent=oracle,since=2026-01-01
     """
-    from ..report.analysis import SelectionError, leaderboard_of
-    from ..report.tables import print_leaderboard
+    from ..report.analysis import SelectionError, echo_baseline_of, leaderboard_of
+    from ..report.tables import baseline_by_config, print_leaderboard
 
     with reading(db_path, quiet=as_json) as store:
         try:
             rows = leaderboard_of(store.conn, filter_text, alpha=alpha, min_shared_items=min_shared_items)
+            baseline = echo_baseline_of(store.conn, filter_text)
         except (SelectionError, ValueError) as exc:
             fail(str(exc))
     if as_json:
+        echo = baseline_by_config(baseline)
+        for row in rows:  # what echo (doing nothing) scores on the row's items; None for echo itself
+            row["echoBaseline"] = echo.get((row["agent"], row["model"] or ""))
         click.echo(json.dumps(rows, indent=2))
     if not rows:
         click.secho(
@@ -72,5 +79,8 @@ def leaderboard_command(
         sys.exit(1)
     if not as_json:
         print_leaderboard(
-            rows, title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)", min_shared_items=min_shared_items
+            rows,
+            title=f"Leaderboard ({db_path}; {100 * (1 - alpha):g}% intervals)",
+            min_shared_items=min_shared_items,
+            baseline=baseline,
         )

@@ -78,6 +78,15 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 )
 @option("--agent", "-a", "agents", multiple=True, help="Agent to run; repeatable. Default: echo. See --list-agents.")
 @option("--model", "-m", "models", multiple=True, help="Model for agents that use one; repeatable.")
+@option(
+    "--specialist",
+    "specialists",
+    multiple=True,
+    metavar="FILE|none",
+    help="A specialist template (the original's JSON5 format): its persona and prompts reach the model and its MCP "
+    "servers start for each run; repeatable, crossed like --model (`none`: without one). Default: each scenario's "
+    "own `specialist` key. See docs/agents.md.",
+)
 @option("--repeat", "-n", default=1, show_default=True, type=click.IntRange(1), help="Runs per matrix cell.")
 @concurrency_option
 @option(
@@ -169,7 +178,13 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     show_envvar=True,
     help="Claude Code executable for --agent claude-code (default: claude on PATH).",
 )
-@option("--judge/--no-judge", default=True, show_default=True, help="Run the LLM judge on scenarios that enable it.")
+@option(
+    "--judge/--no-judge",
+    default=True,
+    show_default=True,
+    help="Run the LLM judge on scenarios that enable it (its key is checked before the batch starts; "
+    "ZEBENCH_RUN_JUDGE=0 makes --no-judge the default).",
+)
 @option(
     "--judge-provider",
     type=click.Choice(["auto", "anthropic", "openrouter"]),
@@ -182,11 +197,17 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     "--judge-model",
     help="Judge model for every scenario (default: each scenario's llm_judge.model, else claude-sonnet-4-6).",
 )
-@option("--keep-workspaces", is_flag=True, help="Keep each run's workspace directory (its path is in the telemetry).")
+@option(
+    "--keep-workspaces",
+    is_flag=True,
+    help="Keep each run's workspace directory (its path is in the results file's telemetry; the database shows its "
+    "name).",
+)
 @option(
     "--workspace-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Where workspaces are created (default: the system temp dir).",
+    help="Where workspaces are created (default: the system temp dir), in a folder of the batch's own that a later "
+    "batch removes if this one is killed.",
 )
 @option(
     "--submit",
@@ -265,9 +286,10 @@ def run_command(list_agents: bool, **options: Any) -> None:
       zebench run fix-tests -t L1 -a oracle --executor dask   on a local Dask cluster (or --scheduler ADDRESS)
 
     Each --agent runs with each --model it can use (a cross-product): give agents of different providers
-    their own `zebench run`. API keys come from the environment (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are
-    never stored; with --executor dask, from each worker's environment (docs/distributed.md). Check a suite you
-    write with `zebench check` first.
+    their own `zebench run`. --specialist FILE (repeatable, `none` for without) crosses specialist templates the
+    same way; their MCP servers start for each run (docs/agents.md). API keys come from the environment
+    (ANTHROPIC_API_KEY, OPENROUTER_API_KEY) and are never stored; with --executor dask, from each worker's
+    environment (docs/distributed.md). Check a suite you write with `zebench check` first.
     """
     if list_agents:
         _list_agents()

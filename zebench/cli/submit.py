@@ -43,13 +43,13 @@ def submit_command(spool: Path, url: str, retries: int) -> None:
     """
     import asyncio
 
-    from ..constants import api_token
+    from ..constants import client_token
     from ..io.submit import Submitter, deliver_spool
 
     if not spool.exists():
         click.echo(f"{spool}: nothing to deliver")
         return
-    submitter = Submitter(url, api_token(), spool=spool, retries=retries)
+    submitter = Submitter(url, client_token(url), spool=spool, retries=retries)
     report = asyncio.run(deliver_spool(submitter))
     click.echo(
         f"Delivered {plural(report.delivered, 'run')} to {url}; {report.remaining} "

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import plugins
-from ..models import Diff, Evaluation, EvaluatorKind, ValidationResult
+from ..models import Diff, Evaluation, EvaluatorKind, ToolCallRecord, ValidationResult
 
 if TYPE_CHECKING:
     from ..agents import AgentResult
     from ..catalog import Scenario
     from ..isolation.sandbox import Sandbox
+    from ..run.channel import ScoringChannels
+    from ..run.verifier import Verification
 
 ENTRY_POINT_GROUP = plugins.EVALUATORS
 
@@ -37,6 +39,17 @@ class EvaluationContext:
     prompt: str = ""
     #: Run-wide evaluator settings (the judge's provider, model override, on/off).
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The verified copy ``workspace`` is (zebench.run.verifier) and its findings; None: the agent's own
+    #: workspace is evaluated (verification off).
+    verification: Verification | None = None
+    #: Findings and flags of the run's commands (a forged result channel) and scanners, as JSON objects with a
+    #: ``blocking`` key: the integrity guard, which runs after the other evaluators, counts the blocking ones.
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    #: Runs the scoring commands of heuristic checks through their result channels (zebench.run.channel);
+    #: None: plain exit codes (verification off).
+    channels: ScoringChannels | None = None
+    #: The agent's tool calls through the toolbox (the judge is shown its askUser questions).
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
 
     @property
     def fixture(self) -> Path | None:
@@ -69,6 +82,8 @@ class Evaluator(ABC):
     kind: ClassVar[EvaluatorKind] = "task"
     default_weight: ClassVar[float] = 1.0
     description: ClassVar[str] = ""
+    #: Runs once the others are done (the integrity guard reads what their commands found).
+    runs_last: ClassVar[bool] = False
 
     @abstractmethod
     async def evaluate(self, ctx: EvaluationContext) -> Verdict: ...
@@ -130,7 +145,10 @@ async def run_evaluators(
             cost_usd=verdict.cost_usd,
         )
 
-    return list(await asyncio.gather(*(one(ev) for ev in evaluators)))
+    first = await asyncio.gather(*(one(ev) for ev in evaluators if not ev.runs_last))
+    last = await asyncio.gather(*(one(ev) for ev in evaluators if ev.runs_last))
+    by_name = {e.evaluator_name: e for e in [*first, *last]}
+    return [by_name[ev.name] for ev in evaluators]
 
 
 @dataclass

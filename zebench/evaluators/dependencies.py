@@ -76,7 +76,16 @@ class DependencyTargetsEvaluator(Evaluator):
         return Verdict(score=sum(r["satisfied"] for r in required) / len(required), details=details)
 
 
+#: The original project's wordings of the companion rules (its scenario files write "major must match").
+RULE_WORDINGS = {
+    "major must match": "same-major",
+    "minor must match": "same-minor",
+    "version must match": "same-version",
+}
+
+
 def _companion_ok(main: Version, companion: Version, rule: str, ecosystem: str) -> bool:
+    rule = RULE_WORDINGS.get(" ".join(rule.lower().split()), rule)
     if rule == "same-major":
         return companion.major == main.major
     if rule == "same-minor":

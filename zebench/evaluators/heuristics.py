@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..catalog import IGNORED_DIRS
+from ..isolation.processes import CommandResult
 from ..isolation.sandbox import Policy, Sandbox
 from ..models import CommandCheck, FileCheck, PatternCheck, ScriptCheck, StructuredCheck
 from ..run.workspace import is_inside, read_regular
@@ -157,13 +158,23 @@ class HeuristicChecksEvaluator(Evaluator):
     def _result(check: Any, kind: str, passed: bool, message: str) -> dict[str, Any]:
         return {"name": check.name, "type": kind, "weight": check.weight, "passed": passed, "message": message}
 
-    async def _command(self, check: CommandCheck, ctx: EvaluationContext) -> dict[str, Any]:
+    @staticmethod
+    async def _run(ctx: EvaluationContext, command: str | list[str], policy: Policy) -> tuple[CommandResult, bool]:
+        """A check command or script, through its result channel when the run has them (zebench.run.channel)."""
         box = ctx.command_sandbox()
+        if ctx.channels is not None:
+            return await ctx.channels.run(
+                box, command, policy=policy, timeout=ctx.command_timeout, tail_bytes=OUTPUT_KEPT
+            )
         result = await box.run(
-            check.command, policy=check_policy(box), timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT
+            command, policy=policy, timeout=ctx.command_timeout, head_bytes=0, tail_bytes=OUTPUT_KEPT
         )
+        return result, result.exit_code == 0
+
+    async def _command(self, check: CommandCheck, ctx: EvaluationContext) -> dict[str, Any]:
+        result, passed = await self._run(ctx, check.command, check_policy(ctx.command_sandbox()))
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
-        return self._result(check, "command", result.exit_code == 0, f"{message}\n{result.output}".strip())
+        return self._result(check, "command", passed, f"{message}\n{result.output}".strip())
 
     async def _file(self, check: FileCheck, ctx: EvaluationContext) -> dict[str, Any]:
         path = _inside(ctx.workspace, check.path)
@@ -212,12 +223,6 @@ class HeuristicChecksEvaluator(Evaluator):
         scenario_dirs = [d.resolve() for d in (ctx.scenario.fixture_dir, ctx.scenario.solution_dir) if d is not None]
         shared = any(d == folder or folder in d.parents for d in scenario_dirs)
         policy = check_policy(box).extend(ro_paths=[script if shared else folder])
-        result = await box.run(
-            shlex.join(argv),
-            policy=policy,
-            timeout=ctx.command_timeout,
-            head_bytes=0,
-            tail_bytes=OUTPUT_KEPT,
-        )
+        result, passed = await self._run(ctx, shlex.join(argv), policy)
         message = "timed out" if result.timed_out else f"exit code {result.exit_code}"
-        return self._result(check, "script", result.exit_code == 0, f"{message}\n{result.output}".strip())
+        return self._result(check, "script", passed, f"{message}\n{result.output}".strip())

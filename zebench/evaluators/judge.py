@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from ..models.spec import LLMJudgeSpec
 from ..prices import price_table
 from . import EvaluationContext, Evaluator, Verdict
 
@@ -27,6 +29,9 @@ DEFAULT_MAX_TOKENS = 4096
 DEFAULT_TEMPERATURE = 0.0
 PATCH_BUDGET = 24 * 1024
 OUTPUT_TAIL = 1500
+#: The agent's askUser questions shown to the judge: at most this many, each cut at QUESTION_CHARS.
+MAX_QUESTIONS = 20
+QUESTION_CHARS = 500
 TOOL_NAME = "submit_evaluation"
 JUDGE_RETRIES = 4
 
@@ -109,6 +114,13 @@ def build_prompt(ctx: EvaluationContext, categories: list[Category]) -> str:
         parts.append("# Success criteria\n\n" + "\n".join(f"- {c}" for c in spec.success_criteria))
     final = ctx.agent_result.final_text if ctx.agent_result else ""
     parts.append(f"# The agent's final response\n\n{final.strip() or '(none)'}")
+    questions = [c for c in ctx.tool_calls if c.name == "askUser"]
+    if questions:  # what the original's "user questions quality" judged (docs/scoring.md)
+        asked = "\n".join(
+            f"- Q: {str(c.input.get('question', ''))[:QUESTION_CHARS]}\n  A: {c.output[:QUESTION_CHARS]}"
+            for c in questions[:MAX_QUESTIONS]
+        )
+        parts.append(f"# Questions the agent asked the user (askUser), with the answers\n\n{asked}")
     budget = PATCH_BUDGET
     diff_lines = []
     for f in ctx.diff.files:
@@ -296,6 +308,40 @@ def judge_provider(setting: Any, model: str) -> str:
     return "openrouter" if "/" in model else "anthropic"
 
 
+@dataclass(frozen=True)
+class JudgeCall:
+    """What the judge calls for one scenario in one batch: the provider, the model and the variable with its key."""
+
+    provider: str
+    model: str
+    key_env: str
+
+
+def judge_call(spec: LLMJudgeSpec, settings: Mapping[str, Any]) -> JudgeCall | None:
+    """The call the judge makes for a scenario's ``llm_judge`` block under a batch's judge settings (``--judge-model``,
+    ``--judge-provider``), or None when it does not run: not enabled, no categories, or turned off (``--no-judge``).
+    The one rule, for the evaluator and for the key check before a batch starts."""
+    if not spec.enabled or not spec.categories or settings.get("enabled") is False:
+        return None
+    model = settings.get("model") or spec.model or DEFAULT_JUDGE_MODEL
+    provider = judge_provider(settings.get("provider"), model)
+    return JudgeCall(provider, model, "OPENROUTER_API_KEY" if provider == "openrouter" else "ANTHROPIC_API_KEY")
+
+
+def missing_judge_keys(
+    specs: Mapping[str, LLMJudgeSpec], settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, list[tuple[str, JudgeCall]]]:
+    """The judge's key variables that ``environ`` (default: this process's environment) lacks, each with the
+    scenarios (by key) whose judge would need it. ``specs``: each selected scenario's ``llm_judge`` block."""
+    environ = os.environ if environ is None else environ
+    missing: dict[str, list[tuple[str, JudgeCall]]] = {}
+    for key, spec in specs.items():
+        call = judge_call(spec, settings)
+        if call is not None and not environ.get(call.key_env):
+            missing.setdefault(call.key_env, []).append((key, call))
+    return missing
+
+
 class LLMJudgeEvaluator(Evaluator):
     name = "llm_judge"
     kind = "task"
@@ -304,17 +350,16 @@ class LLMJudgeEvaluator(Evaluator):
 
     async def evaluate(self, ctx: EvaluationContext) -> Verdict:
         spec = ctx.scenario.spec.llm_judge
-        if not spec.enabled:
-            return Verdict.not_applicable("llm_judge is not enabled for this scenario")
-        if not spec.categories:
-            return Verdict.not_applicable("llm_judge is enabled without categories")
-        if ctx.settings.get("enabled") is False:
+        call = judge_call(spec, ctx.settings)
+        if call is None:
+            if not spec.enabled:
+                return Verdict.not_applicable("llm_judge is not enabled for this scenario")
+            if not spec.categories:
+                return Verdict.not_applicable("llm_judge is enabled without categories")
             return Verdict.not_applicable("the judge was turned off for this batch (--no-judge)")
         categories = parse_categories(spec.categories)
-        model = ctx.settings.get("model") or spec.model or DEFAULT_JUDGE_MODEL
-        provider = judge_provider(ctx.settings.get("provider"), model)
-        key_env = "OPENROUTER_API_KEY" if provider == "openrouter" else "ANTHROPIC_API_KEY"
-        if not os.environ.get(key_env):
+        model, provider, key_env = call.model, call.provider, call.key_env
+        if not os.environ.get(key_env):  # checked before a batch starts (missing_judge_keys); here for direct calls
             raise JudgeError(
                 f"the judge needs {key_env} (provider {provider}, model {model}); set it, or run with --no-judge"
             )

@@ -32,6 +32,7 @@ from ..catalog import Catalog, CatalogError, Scenario, tier_sort_key
 from ..constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES, zebench_version
 from ..isolation.processes import Limits
 from ..models import BatchRecord, RunRecord, utc_now
+from ..models.specialist import Specialist
 from ..store import Store
 from .executors import BatchJob, Executor, ExecutorError
 from .executors.local import LocalExecutor
@@ -40,7 +41,8 @@ from .runner import RunOptions, RunSpec, new_batch_id
 if TYPE_CHECKING:
     from ..io.submit import Submitter
 
-RunKey = tuple[str, str, str, str, str, int]  # suite, scenario, tier, agent, model ("" = none), repeat index
+#: suite, scenario, tier, agent, model ("" = none), specialist (``name@version``, "" = none), repeat index
+RunKey = tuple[str, str, str, str, str, str, int]
 
 
 class BatchError(Exception):
@@ -65,6 +67,21 @@ class BatchPlan(BaseModel):
     max_processes: int | None = DEFAULT_MAX_PROCESSES
     max_memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES
     max_file_size_bytes: int | None = DEFAULT_MAX_FILE_SIZE_BYTES
+    #: ``--specialist``: the specialists the matrix crosses (None in the list: without one); absent, each scenario
+    #: runs with its own ``specialist`` key (or none). Stored whole: ``--resume`` uses the templates the batch began
+    #: with, and workers elsewhere need no copy of the files.
+    specialists: list[Specialist | None] | None = None
+    #: The specialists scenarios name with their ``specialist`` key, by ``suite/scenario``.
+    scenario_specialists: dict[str, Specialist] = Field(default_factory=dict)
+
+    def specialists_for(self, suite: str, scenario: str) -> list[Specialist | None]:
+        if self.specialists is not None:
+            return self.specialists
+        return [self.scenario_specialists.get(f"{suite}/{scenario}")]
+
+    def specialist(self, suite: str, scenario: str, label: str) -> Specialist | None:
+        """The specialist of a matrix key's ``name@version`` (None for "")."""
+        return next((s for s in self.specialists_for(suite, scenario) if s is not None and s.label == label), None)
 
     def limits(self) -> Limits:
         return Limits(
@@ -75,11 +92,13 @@ class BatchPlan(BaseModel):
         """The run matrix, in a deterministic order, restricted to this plan's shard."""
         keys: list[RunKey] = []
         for suite, scenario, tier in self.items:
+            labels = [s.label if s is not None else "" for s in self.specialists_for(suite, scenario)]
             for agent in self.agents:
                 models = self.models if agent_class(agent).uses_model and self.models else [""]
                 for model in models:
-                    keys.extend((suite, scenario, tier, agent, model, r) for r in range(self.repeat))
-        keys.sort(key=lambda k: (k[0], k[1], tier_sort_key(k[2]), k[3], k[4], k[5]))
+                    for label in labels:
+                        keys.extend((suite, scenario, tier, agent, model, label, r) for r in range(self.repeat))
+        keys.sort(key=lambda k: (k[0], k[1], tier_sort_key(k[2]), k[3], k[4], k[5], k[6]))
         if self.shard is not None:
             index, count = self.shard
             keys = [k for i, k in enumerate(keys) if i % count == index - 1]
@@ -102,6 +121,7 @@ def make_plan(
     agent_network: bool = False,
     limits: Limits | None = None,
     check_environment: bool = True,
+    specialists: list[Specialist | None] | None = None,
 ) -> tuple[BatchPlan, list[str]]:
     """Validate the inputs and build a plan. Returns the plan and notes (e.g. tiers a scenario lacks).
 
@@ -140,6 +160,11 @@ def make_plan(
         if missing and tiers:
             notes.append(f"{scenario.key} has no prompt for {', '.join(missing)}; skipped")
         items.extend((scenario.suite, scenario.name, t) for t in wanted if t in scenario.prompts)
+    scenario_specialists: dict[str, Specialist] = {}
+    if specialists is None:
+        scenario_specialists = _scenario_specialists(
+            [s for s in scenarios if any(i[:2] == (s.suite, s.name) for i in items)]
+        )
     if not items:
         raise BatchError("nothing to run: no selected scenario has a prompt for the selected tiers")
     plan = BatchPlan(
@@ -157,10 +182,35 @@ def make_plan(
         max_processes=limits.processes,
         max_memory_bytes=limits.memory_bytes,
         max_file_size_bytes=limits.file_size_bytes,
+        specialists=_unique(specialists) if specialists is not None else None,
+        scenario_specialists=scenario_specialists,
     )
     if not plan.keys():
         raise BatchError(f"shard {shard[0]}/{shard[1]} of this matrix is empty" if shard else "nothing to run")
     return plan, notes
+
+
+def _unique(specialists: list[Specialist | None]) -> list[Specialist | None]:
+    """The specialists once each (by ``name@version``; None once), in the order given."""
+    seen: dict[str, Specialist | None] = {}
+    for s in specialists:
+        seen.setdefault(s.label if s is not None else "", s)
+    return list(seen.values())
+
+
+def _scenario_specialists(scenarios: list[Any]) -> dict[str, Specialist]:
+    """The specialists the scenarios name (``specialist: path``, relative to the scenario folder), loaded now:
+    a broken template stops the batch before anything runs."""
+    from ..run.specialist import SpecialistError, load_specialist
+
+    found: dict[str, Specialist] = {}
+    for scenario in scenarios:
+        if scenario.spec.specialist:
+            try:
+                found[scenario.key] = load_specialist(scenario.dir / scenario.spec.specialist)
+            except SpecialistError as exc:
+                raise BatchError(f"{scenario.key}: specialist: {exc}") from None
+    return found
 
 
 def stored_run(db_path: Path, run_id: str, option: str = "--db") -> RunRecord:
@@ -373,7 +423,10 @@ async def run_batch(
     runs = _BatchRuns(store, batch_id, executor, reporter=reporter, submitter=submitter, output=output)
     reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
     try:
-        specs = [(k, RunSpec(scenarios[(k[0], k[1])], k[2], k[3], k[4] or None, k[5], batch_id)) for k in todo]
+        specs = [
+            (k, RunSpec(scenarios[k[:2]], k[2], k[3], k[4] or None, k[6], batch_id, plan.specialist(k[0], k[1], k[5])))
+            for k in todo
+        ]
         error = await runs.run_all(specs, stop)
     finally:
         await runs.close()

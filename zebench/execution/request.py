@@ -25,11 +25,13 @@ from ..constants import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_PROCESSES,
     DEFAULT_SPOOL,
+    plural,
 )
 from .batch import BatchError, BatchInterrupted, BatchPlan, BatchResult, Reporter
 
 if TYPE_CHECKING:
     from ..io.submit import Submitter
+    from ..models.specialist import Specialist
     from .executors import Executor
 
 
@@ -46,6 +48,8 @@ class RunRequest(BaseModel):
     #: None: echo (replay with ``from_run``).
     agents: list[str] = Field(default_factory=list)
     models: list[str] = Field(default_factory=list)
+    #: Specialist templates (paths; ``none``: without one), crossed like models; empty: each scenario's own.
+    specialists: list[str] = Field(default_factory=list)
     repeat: int = Field(default=1, ge=1)
     #: The I-th (1-based) of N slices of the matrix.
     shard: tuple[int, int] | None = None
@@ -196,6 +200,8 @@ def _prepare(request: RunRequest, *, note: Say, warn: Say, log: Say) -> _Prepare
             warn(warning)
     # Elsewhere, commands run on the workers: each resolves the sandbox for itself (checked before the batch starts).
     plan = _plan(request, check_environment=local, note=note)
+    if local:  # elsewhere, each worker checks the judge's key in its own environment (executors.remote)
+        _check_judge_keys(plan or _stored_plan(request))
     if local and plan is not None:  # what an agent cannot do in this machine's sandbox (workers check their own)
         from ..agents import AgentConfigError, agent_class
 
@@ -206,10 +212,12 @@ def _prepare(request: RunRequest, *, note: Say, warn: Say, log: Say) -> _Prepare
             raise BatchError(str(exc)) from None
     submitter = None
     if request.submit_url:
-        from ..constants import api_token
+        from ..constants import client_token
         from ..io.submit import Submitter
 
-        submitter = Submitter(request.submit_url, api_token(), spool=request.spool, retries=request.submit_retries)
+        submitter = Submitter(
+            request.submit_url, client_token(request.submit_url), spool=request.spool, retries=request.submit_retries
+        )
     try:
         executor = executor_cls.from_options(
             ExecutorOptions(
@@ -232,11 +240,11 @@ def _plan(request: RunRequest, *, check_environment: bool, note: Say) -> BatchPl
     from .batch import plan_run, stored_run
 
     if request.resume:
-        given = (request.selectors, request.tiers, request.agents, request.models, request.shard, request.from_run)
-        if any(given) or request.from_db:
+        given = (request.selectors, request.tiers, request.agents, request.models, request.specialists)
+        if any(given) or request.shard or request.from_run or request.from_db:
             raise BatchError(
                 "--resume takes the stored plan of the batch; do not give scenarios, --tier, --agent, --model, "
-                "--shard, --from-run or --from-db"
+                "--specialist, --shard, --from-run or --from-db"
             )
         return None
     if request.from_db is not None and not request.from_run:
@@ -267,9 +275,79 @@ def _plan(request: RunRequest, *, check_environment: bool, note: Say) -> BatchPl
             ),
             # elsewhere, the workers' environment is checked by the executor
             check_environment=check_environment,
+            specialists=_specialists(request.specialists) if request.specialists else None,
         )
     except (CatalogError, ValueError) as exc:
         raise BatchError(str(exc)) from None
     for line in notes:
         note(line)
     return plan
+
+
+def _specialists(values: list[str]) -> list[Specialist | None]:
+    """``--specialist`` values: each template loaded and validated now (a bad one is a BatchError before anything
+    is written); ``none``: without a specialist."""
+    from ..run.specialist import SpecialistError, load_specialist
+
+    loaded: list[Specialist | None] = []
+    for value in values:
+        if value.lower() == "none":
+            loaded.append(None)
+            continue
+        try:
+            loaded.append(load_specialist(Path(value)))
+        except SpecialistError as exc:
+            raise BatchError(f"--specialist: {exc}") from None
+    return loaded
+
+
+def _stored_plan(request: RunRequest) -> BatchPlan | None:
+    """The plan of the batch ``--resume`` names, read without writing (None when it cannot be read: the resume
+    itself then says why)."""
+    from .batch import BatchPlan
+
+    assert request.resume is not None
+    if not request.db_path.exists():
+        raise BatchError(f"--resume {request.resume}: no database at {request.db_path} (give the batch's --db)")
+    from ..store import open_for_reading
+
+    with open_for_reading(request.db_path) as store:
+        batch = store.get_batch(request.resume)
+    if batch is None or "plan" not in batch.metadata:
+        return None
+    return BatchPlan.model_validate(batch.metadata["plan"])
+
+
+def _check_judge_keys(plan: BatchPlan | None) -> None:
+    """A selected scenario enables the LLM judge and its provider's key is not in this environment: every run would
+    end with an evaluator error, so the batch does not start (nothing is written). See judge.missing_judge_keys."""
+    if plan is None:
+        return
+    from ..catalog import Catalog, CatalogError
+    from ..evaluators.judge import missing_judge_keys
+
+    catalog = Catalog(plan.suites_dir)
+    try:
+        specs = {
+            f"{suite}/{name}": catalog.scenario(suite, name).spec.llm_judge
+            for suite, name in dict.fromkeys((k[0], k[1]) for k in plan.keys())
+        }
+    except CatalogError:
+        return  # a scenario that cannot be loaded is reported by the batch itself, before anything runs
+    missing = missing_judge_keys(specs, plan.judge_settings)
+    if not missing:
+        return
+    lines = []
+    for key_env, needs in missing.items():
+        calls = sorted({f"{c.provider} {c.model}" for _, c in needs})
+        names = [k for k, _ in needs]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        lines.append(
+            f"the LLM judge needs {key_env} ({'; '.join(calls)}), which is not set: "
+            f"{plural(len(names), 'selected scenario enables', 'selected scenarios enable')} it ({shown})"
+        )
+    raise BatchError(
+        "; ".join(lines)
+        + ". Without the key every run of those scenarios would end with an evaluator error. Set it, or run "
+        "without the judge: --no-judge (ZEBENCH_RUN_JUDGE=0 makes --no-judge the default)"
+    )

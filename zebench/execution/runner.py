@@ -1,14 +1,15 @@
-"""One run through its stages: setup, workspace, agent, baseline, validation, evaluation, results.
+"""One run through its stages: setup, workspace, agent, baseline, verification, validation, evaluation, results.
 
 A run is ``STAGE_SEQUENCE``: stage functions over one ``RunState``, each timed into the run's telemetry and its
 errors categorised by one wrapper (``_run_stage``); a new stage is a function and one line there. The results
 stage (what a failed run changed, the cleanup, the record) always runs. The scenario timeout bounds setup to
 evaluation and really cancels: the awaiting coroutines are cancelled, and zebench.processes kills every process a
 command started. Every command of the run (warmup, the agent's, validation, checks) runs in the run's sandbox
-(zebench.sandbox). Whatever happens, the run ends as a RunRecord (failed ones too) with a status and a failure
-category, its secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of the run: ``run_one``
-records the run as it stood (status and category ``cancelled``, the stage it was in, what the agent did so far),
-removes its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
+(zebench.sandbox); from validation on, the run is scored on its verified copy in a fresh sandbox
+(zebench.run.verifier, docs/integrity.md). Whatever happens, the run ends as a RunRecord (failed ones too) with a
+status and a failure category, its secrets redacted. Cancellation (a batch stopped by a signal) is not a failure of
+the run: ``run_one`` records the run as it stood (status and category ``cancelled``, the stage it was in, what the
+agent did so far), removes its workspace, hands that record to ``on_cancelled`` and re-raises the CancelledError.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from ..agents import Agent, AgentError, AgentResult, AgentTask, agent_class
 from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
+from ..isolation.netproxy import allow_project_registries
 from ..isolation.processes import Limits
-from ..isolation.redact import redact
+from ..isolation.redact import redact, relative_to_folder
 from ..isolation.sandbox import (
     Policy,
     Purpose,
@@ -58,15 +60,22 @@ from ..models import (
     evaluator_errors,
     utc_now,
 )
+from ..models.specialist import McpServerSpec, Specialist
+from ..run.channel import NODE_GUARD, Inventory, ScoringChannels, node_guard_env
+from ..run.mcp import McpServers, McpStartError, ResolvedServer, resolve_server, start_resolved
+from ..run.scanners import scan_calls, scan_changes, scan_home
 from ..run.scoring import Score, score_run, weights_for
+from ..run.specialist import system_prompt
 from ..run.tools import Toolbox
 from ..run.validation import (
     compare_with_baseline,
+    list_required_tests,
     missing_tools,
     missing_tools_message,
     run_baseline,
     run_validation,
 )
+from ..run.verifier import Verification, declared_js_tests, protection_for, verify_workspace
 from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
@@ -109,6 +118,9 @@ class RunOptions:
     agent_network: bool = False
     #: Resource limits of every command's processes.
     limits: Limits = field(default_factory=Limits)
+    #: Score the run on its verified copy (zebench.run.verifier). Off only to measure what verifying costs
+    #: (scripts/bench/verifier.py): without it the agent's own workspace is scored, hooks and all.
+    verify: bool = True
 
     def manifest_settings(self, scenario: Scenario, sandbox_mode: str | None = None) -> dict[str, Any]:
         settings = {
@@ -140,6 +152,13 @@ class RunSpec:
     model: str | None = None
     repeat_index: int = 0
     batch_id: str | None = None
+    #: The specialist the run wears (its prompt and MCP servers), if any.
+    specialist: Specialist | None = None
+
+    @property
+    def mcp_specs(self) -> list[McpServerSpec]:
+        """The MCP servers of the run: its specialist's, then its scenario's own."""
+        return [*(self.specialist.mcps if self.specialist else []), *self.scenario.spec.mcps]
 
 
 class BaselineCache:
@@ -151,6 +170,7 @@ class BaselineCache:
     def __init__(self, workspace_root: Path | None = None):
         self.workspace_root = workspace_root
         self._tasks: dict[str, asyncio.Future[list[ValidationResult]]] = {}
+        self._inventories: dict[tuple[str, str], asyncio.Future[Inventory]] = {}
 
     def start(
         self, scenario: Scenario, *, sandbox_mode: str, policies: dict[Purpose, Policy], limits: Limits
@@ -173,12 +193,37 @@ class BaselineCache:
             self._tasks[scenario.key] = task
         return task
 
+    def inventory(
+        self, scenario: Scenario, command: str, *, sandbox_mode: str, policies: dict[Purpose, Policy], limits: Limits
+    ) -> asyncio.Future[Inventory]:
+        """The tests a ``python -m unittest`` command must pass (zebench.run.channel), listed once per scenario on
+        a fresh copy of its fixture, concurrently with the first run's agent."""
+        key = (scenario.key, command)
+        task = self._inventories.get(key)
+        if task is None:
+            protected = [rel for rel in protection_for(scenario).fixture_protected() if rel.endswith(".py")]
+            task = asyncio.ensure_future(
+                list_required_tests(
+                    command,
+                    scenario.fixture_dir,
+                    protected,
+                    timeout=scenario.spec.validation.timeout_seconds,
+                    sandbox_mode=sandbox_mode,
+                    policies=policies,
+                    limits=limits,
+                    workspace_root=self.workspace_root,
+                )
+            )
+            self._inventories[key] = task
+        return task
+
     async def close(self) -> None:
-        for task in self._tasks.values():
+        tasks: list[asyncio.Future[Any]] = [*self._tasks.values(), *self._inventories.values()]
+        for task in tasks:
             task.cancel()
         # All of them, done ones too: a baseline that failed while no run waited for it is retrieved here
         # instead of being logged as "exception was never retrieved".
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class StageFailure(Exception):
@@ -213,6 +258,8 @@ def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, P
     stores = {"layered_paths": package_manager_dirs(), "env": package_manager_env()}
     for purpose in ("validation", "check"):
         policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
+        if options.verify:  # Node's assertion modules frozen before the code under test runs (docs/integrity.md)
+            policies[purpose] = policies[purpose].extend(ro_paths=[NODE_GUARD], env=node_guard_env())
     return policies
 
 
@@ -243,6 +290,14 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
         if task is not None and task.cancelling():
             cancelled = asyncio.CancelledError()
     record = redact(record)
+    if record.telemetry is not None and record.telemetry.workspace_dir:
+        # no host paths in outputs and tracebacks: relative to the folder of the run's workspaces (the store
+        # publishes workspaceDir itself by name; the record keeps it whole, for --keep-workspaces)
+        workspace_dir = record.telemetry.workspace_dir
+        record = relative_to_folder(record, str(Path(workspace_dir).parent))
+        if record.telemetry is not None and record.telemetry.workspace_dir != workspace_dir:
+            telemetry = record.telemetry.model_copy(update={"workspace_dir": workspace_dir})
+            record = record.model_copy(update={"telemetry": telemetry})
     if cancelled is not None:
         if on_cancelled is not None:
             try:
@@ -276,6 +331,9 @@ def _unbuilt_record(spec: RunSpec, exc: Exception) -> RunRecord:
         started_at=now,
         completed_at=now,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=Failure(
             category="infrastructure", stage="results", message=f"the run record could not be built: {_describe(exc)}"
         ),
@@ -318,6 +376,10 @@ class RunState:
     # agent
     toolbox: Toolbox | None = None
     task: AgentTask | None = None
+    #: The run's MCP servers as resolved for it (started by zebench, or by an agent with its own MCP client), and
+    #: those zebench started (stopped when the agent stops, before the diff).
+    mcp_resolved: list[ResolvedServer] = field(default_factory=list)
+    mcp: McpServers | None = None
     # baseline, validation, evaluation
     baseline: list[ValidationResult] = field(default_factory=list)
     diff: Diff | None = None
@@ -325,6 +387,13 @@ class RunState:
     validation: list[ValidationResult] = field(default_factory=list)
     regressions: list[str] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
+    # verification: the tests the protected test files define (listed once per scenario), the verified copy, its
+    # sandbox, the result channels of the scoring commands and the diff of the copy the evaluators read
+    inventory: asyncio.Future[Inventory] | None = None
+    verification: Verification | None = None
+    verified_box: Sandbox | None = None
+    channels: ScoringChannels | None = None
+    scored_diff: Diff | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -338,6 +407,14 @@ class RunState:
         """The workspace, sandbox and agent task of the stages after the agent's (which made them)."""
         assert self.workspace is not None and self.sandbox is not None and self.task is not None
         return self.workspace, self.sandbox, self.task
+
+    def scored(self) -> tuple[Path, Sandbox, AgentTask]:
+        """What validation and the evaluators work on: the verified copy in its own sandbox (the agent's sandbox
+        is closed by then), or the agent's workspace when verification is off."""
+        if self.verification is None:
+            return self.ready()
+        assert self.verified_box is not None and self.task is not None
+        return self.verification.root, self.verified_box, self.task
 
 
 StageFunction = Callable[[RunState], Awaitable[None]]
@@ -430,10 +507,10 @@ async def _warmup(state: RunState) -> None:
             raise StageFailure("warmup", "workspace", f"warmup command failed: {command}\n{result.output}")
 
 
-async def _run_agent(state: RunState) -> None:
-    """The agent works in the workspace through its tools; an agent's own error is a failure of its category."""
+async def _agent_task(state: RunState) -> None:
+    """The agent's tools and task (a specialist's prompt as its system prompt)."""
     spec, options = state.spec, state.options
-    assert state.workspace is not None and state.agent is not None and state.prompt is not None
+    assert state.workspace is not None and state.prompt is not None
     state.toolbox = Toolbox(
         state.workspace, answers=state.answers, command_timeout=options.command_timeout, sandbox=state.sandbox
     )
@@ -444,7 +521,48 @@ async def _run_agent(state: RunState) -> None:
         model=spec.model,
         workspace=state.workspace,
         settings=options.agent_settings,
+        system_prompt=system_prompt(spec.specialist, state.prompt, spec.model) if spec.specialist else None,
     )
+
+
+async def _start_mcp_servers(state: RunState) -> None:
+    """The run's MCP servers: resolved (their secrets known to the record's redaction from here on), then given
+    to an agent that starts them itself (claude-code's --mcp-config) or started by zebench in the run's sandbox.
+    A required server that does not start is an infrastructure failure, before the model is called."""
+    spec = state.spec
+    workspace, _, task = state.ready()
+    assert state.agent is not None and state.toolbox is not None
+    specialist_dir = Path(spec.specialist.dir) if spec.specialist else None
+    state.mcp_resolved = [
+        resolve_server(m, workspace=workspace, scenario_dir=state.scenario.dir, specialist_dir=specialist_dir)
+        for m in spec.mcp_specs
+    ]
+    if state.agent.starts_mcp_servers:
+        task.mcp_servers = state.mcp_resolved
+        return
+    try:
+        state.mcp = await start_resolved(
+            state.mcp_resolved,
+            sandbox=state.sandbox,
+            workspace=workspace,
+            reserved=state.toolbox.names,
+            call_timeout=state.options.command_timeout,
+        )
+    except McpStartError as exc:
+        raise StageFailure("infrastructure", "agent", str(exc)) from None
+    state.toolbox.mcp = state.mcp
+
+
+async def _stop_mcp_servers(state: RunState) -> None:
+    """Stopped before the diff: what a server wrote is scored with the agent's work. (A run that failed before
+    this stage stops them in _finish, before its failure diff.)"""
+    if state.mcp is not None:
+        await asyncio.shield(state.mcp.close())
+
+
+async def _run_agent(state: RunState) -> None:
+    """The agent works in the workspace through its tools; an agent's own error is a failure of its category."""
+    assert state.agent is not None and state.task is not None and state.toolbox is not None
     try:
         await state.agent.run(state.task, state.toolbox)
     except AgentError as exc:
@@ -464,44 +582,151 @@ async def _await_baseline(state: RunState) -> None:
     state.baseline = await asyncio.shield(state.baseline_future)
 
 
+async def _allow_registries(state: RunState) -> None:
+    """The registries the fixture's own settings name join those the registry proxy of scoring commands reaches
+    (zebench.isolation.netproxy: with bubblewrap, scoring commands reach the registries and nothing else)."""
+    await asyncio.to_thread(allow_project_registries, state.scenario.fixture_dir)
+
+
+async def _start_inventory(state: RunState) -> None:
+    """Starts listing the tests the protected test files define (once per scenario and batch), concurrently with
+    the agent; the test command's result channel awaits it."""
+    assert state.sandbox_mode is not None and state.scenario.spec.validation.commands.test
+    state.inventory = state.baselines.inventory(
+        state.scenario,
+        state.scenario.spec.validation.commands.test,
+        sandbox_mode=state.sandbox_mode,
+        policies=state.policies,
+        limits=state.options.limits,
+    )
+
+
+async def _verify(state: RunState) -> None:
+    """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it, after the scanners saw
+    the HOME), the verified copy built and diffed, the scanners' flags added to its findings, a fresh sandbox of
+    that copy for validation and the evaluators, and the result channels of the scoring commands."""
+    workspace, agent_box, _ = state.ready()
+    options, scenario, mode = state.options, state.scenario, state.sandbox_mode
+    assert state.toolbox is not None and mode is not None
+    deadline = state.t_start + state.timeout
+    toolbox = state.toolbox
+
+    def build() -> tuple[Verification, Diff]:
+        try:
+            verification = verify_workspace(
+                scenario,
+                workspace,
+                base_dir=options.workspace_root,
+                prefix=f"zebench-{state.run_id}-verified-",
+                deadline=deadline,
+            )
+            verification.findings += scan_calls(scenario, toolbox.calls, toolbox.leftovers)
+            verification.findings += scan_home(agent_box.private_home)
+            verification.findings += scan_changes(scenario.fixture_dir, workspace, verification)
+            diff = diff_workspace(scenario.fixture_dir, verification.root, deadline=deadline)[0]
+        except OSError as exc:
+            raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
+        finally:
+            state.sandbox = None  # closed now, once: nothing the agent started outlives this stage
+            agent_box.close_sync()
+        state.verification = verification  # removed with the run from now on
+        # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
+        state.verified_box = Sandbox(
+            verification.root,
+            mode=mode,
+            policies=state.policies,
+            limits=options.limits,
+            scratch_root=options.workspace_root,
+        )
+        try:
+            state.verified_box.open()
+        except OSError as exc:
+            raise StageFailure("infrastructure", "verification", f"cannot prepare the sandbox: {exc}") from None
+        return verification, diff
+
+    # One thread for the copy, its scans and diff, and both sandboxes (each hop off the event loop costs).
+    verification, state.scored_diff = await asyncio.to_thread(build)
+    state.channels = ScoringChannels(
+        root=verification.root,
+        protected=verification.protected_python(),
+        inventory=_waiter(state.inventory),
+        js_tests=declared_js_tests(scenario.fixture_dir, verification.protected),
+    )
+
+
+def _waiter(future: asyncio.Future[Inventory] | None) -> Callable[[str], Awaitable[Inventory]] | None:
+    """The inventory of the run's test command, awaited without cancelling it for the batch's other runs; a
+    listing that failed is an unknown count, never a failed run."""
+    if future is None:
+        return None
+
+    async def wait(command: str) -> Inventory:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return None, f"the tests of the protected test files could not be listed: {exc}"
+
+    return wait
+
+
 async def _validate(state: RunState) -> None:
-    """The diff, then the scenario's validation commands and their comparison with the baseline."""
-    workspace, sandbox, _ = state.ready()
+    """The diff of what the agent did, then the scenario's validation commands (on the scored copy, through their
+    result channels) and their comparison with the baseline."""
+    assert state.workspace is not None
+    workspace, (_, sandbox, _) = state.workspace, state.scored()
     spec, deadline = state.scenario.spec, state.t_start + state.timeout
     state.diff, state.diff_note = await asyncio.to_thread(
         lambda: diff_workspace(state.scenario.fixture_dir, workspace, deadline=deadline)
     )
     if spec.runs_validation:
         state.validation = await run_validation(
-            spec.validation.commands, sandbox, timeout=spec.validation.timeout_seconds
+            spec.validation.commands,
+            sandbox,
+            timeout=spec.validation.timeout_seconds,
+            channels=state.channels if state.options.verify else None,
         )
         state.regressions = compare_with_baseline(state.validation, state.baseline)
 
 
 async def _evaluate(state: RunState) -> None:
     """Every evaluator that applies (artifact scenarios: the workspace-free ones only)."""
-    workspace, sandbox, task = state.ready()
+    workspace, sandbox, task = state.scored()
     scenario = state.scenario
-    assert state.prompt is not None and state.diff is not None
+    diff = state.scored_diff or state.diff
+    assert state.prompt is not None and diff is not None
     ctx = EvaluationContext(
         scenario=scenario,
         workspace=workspace,
         validation=state.validation,
-        diff=state.diff,
+        diff=diff,
         agent_result=task.result,
         sandbox=sandbox,
         command_timeout=scenario.spec.validation.timeout_seconds,
         prompt=state.prompt,
         settings=state.options.judge_settings,
+        verification=state.verification,
+        flags=state.channels.findings if state.channels is not None else [],
+        channels=state.channels if state.options.verify else None,
+        tool_calls=list(state.toolbox.calls) if state.toolbox else [],
     )
     only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
-    state.evaluations = await run_evaluators(
-        ctx, weights_for(scenario.spec.rubric_overrides, default_weights()), only=only
-    )
+    weights = weights_for(scenario.spec.rubric_overrides, default_weights(), scenario.spec.llm_judge.categories)
+    state.evaluations = await run_evaluators(ctx, weights, only=only)
 
 
 def _has_baseline(state: RunState) -> bool:
     return bool(state.scenario.spec.baseline.run)
+
+
+def _verifies(state: RunState) -> bool:
+    return state.options.verify and state.scenario.spec.needs_workspace
+
+
+def _lists_tests(state: RunState) -> bool:
+    spec = state.scenario.spec
+    return _verifies(state) and bool(spec.validation.commands.test) and spec.runs_validation
 
 
 def _has_warmup(state: RunState) -> bool:
@@ -520,10 +745,16 @@ STAGE_SEQUENCE: tuple[Stage, ...] = (
     Stage("setup", _setup, "setup", describe=_short),
     Stage("setup", _check_tools),
     Stage("setup", _start_baseline, when=_has_baseline),
+    Stage("setup", _allow_registries, when=lambda state: state.sandbox_mode == "bwrap"),
+    Stage("setup", _start_inventory, when=_lists_tests),
     Stage("workspace", _prepare_workspace),
     Stage("workspace", _warmup, when=_has_warmup),
+    Stage("agent", _agent_task),
+    Stage("agent", _start_mcp_servers, when=lambda state: bool(state.spec.mcp_specs)),
     Stage("agent", _run_agent),
+    Stage("agent", _stop_mcp_servers, when=lambda state: state.mcp is not None),
     Stage("baseline", _await_baseline, when=lambda state: state.baseline_future is not None),
+    Stage("verification", _verify, when=_verifies),
     Stage("validation", _validate, "validation"),
     Stage("evaluation", _evaluate, "evaluation"),
 )
@@ -579,6 +810,9 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     await _run_sequence(state)
     await _finish(state)
     record = _record(state)
+    secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
+    if secrets:  # the values the MCP servers were given are secrets whatever their names
+        record = redact(record, extra=secrets)
     if state.cancelled is not None:
         raise _Cancelled(record, state.cancelled)
     return record
@@ -591,20 +825,26 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
 
 async def _finish(state: RunState) -> None:
     state.clock.start("results")
+    if state.mcp is not None:  # before the failure diff (what a server wrote is the run's); a no-op when stopped
+        await _shielded(state, state.mcp.close())
     await _failure_diff(state)
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
-    box, folder = state.sandbox, None if state.options.keep_workspaces else state.workspace
-    if box is not None or folder is not None:
-        await _shielded(state, asyncio.to_thread(_clean_up, box, folder))
+    keep = state.options.keep_workspaces
+    copy = state.verification.root if state.verification is not None else None
+    boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
+    folders = [folder for folder in (state.workspace, copy) if folder is not None and not keep]
+    if boxes or folders:
+        await _shielded(state, asyncio.to_thread(_clean_up, boxes, folders))
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
 
 
-def _clean_up(box: Sandbox | None, folder: Path | None) -> None:
-    """The run's sandbox closed (its HOME and /tmp removed) and its workspace removed, in one thread."""
-    if box is not None:
+def _clean_up(boxes: list[Sandbox], folders: list[Path]) -> None:
+    """The run's sandboxes closed (their HOME and /tmp removed) and its folders removed, in one thread: one hop off
+    the event loop for the whole clean-up."""
+    for box in boxes:
         box.close_sync()
-    if folder is not None:
+    for folder in folders:
         remove_workspace(folder)
 
 
@@ -636,7 +876,12 @@ def _record(state: RunState) -> RunRecord:
     scored = state.status in SCORED_STATUSES
     evaluations = state.evaluations
     score = score_run(evaluations, scenario.spec.rubric_overrides, completed=scored) if evaluations else None
-    metadata = {**_scenario_metadata(state), **_outcome_metadata(state, score), **_agent_metadata(agent_result)}
+    metadata = {
+        **_scenario_metadata(state),
+        **_outcome_metadata(state, score),
+        **_specialist_metadata(state),
+        **_agent_metadata(agent_result),
+    }
     state.clock.stop()
     telemetry = _telemetry(state, agent_result)
     transcript = Transcript(
@@ -660,6 +905,9 @@ def _record(state: RunState) -> RunRecord:
         is_successful=score.is_successful if score else False,
         success_metric=score.success_metric if score else None,
         repeat_index=spec.repeat_index,
+        specialist_enabled=spec.specialist is not None,
+        specialist_name=spec.specialist.name if spec.specialist else None,
+        specialist_version=spec.specialist.version if spec.specialist else None,
         failure=state.failure,
         metadata=metadata,
         evaluations=evaluations,
@@ -701,6 +949,10 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
         metadata["warnings"] = state.scenario.warnings
     if state.diff_note is not None:
         metadata["diffNote"] = state.diff_note
+    if state.verification is not None:
+        metadata["verification"] = state.verification.summary()
+        if state.channels is not None and state.channels.commands:
+            metadata["verification"]["channels"] = state.channels.commands
     if score is not None:
         metadata["gates"] = score.gates
     failed_evaluators = evaluator_errors(state.evaluations)
@@ -711,6 +963,22 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
             "evaluator error: " + ", ".join(failed_evaluators) + " failed; the score leaves "
             "them out and the run is not successful"
         )
+    return metadata
+
+
+def _specialist_metadata(state: RunState) -> dict[str, Any]:
+    """The specialist the run wore (with the hash of its merged template) and what its MCP servers did."""
+    metadata: dict[str, Any] = {}
+    specialist = state.spec.specialist
+    if specialist is not None:
+        metadata["specialist"] = {
+            "name": specialist.name,
+            "version": specialist.version,
+            "displayName": specialist.display_name,
+            "sha256": specialist.sha256,
+        }
+    if state.mcp is not None:
+        metadata["mcp"] = state.mcp.summary()
     return metadata
 
 
@@ -753,7 +1021,10 @@ def _manifest(state: RunState) -> Manifest:
         prompt_hash=hashlib.sha256(prompt.encode()).hexdigest() if prompt is not None else None,
         agent=spec.agent,
         model=spec.model,
-        settings=state.options.manifest_settings(state.scenario, state.sandbox_mode),
+        settings={
+            **state.options.manifest_settings(state.scenario, state.sandbox_mode),
+            **({"specialist": f"{spec.specialist.label} sha256:{spec.specialist.sha256}"} if spec.specialist else {}),
+        },
         python_version=sys.version.split()[0],
         platform=platform.platform(),
     )
@@ -772,7 +1043,14 @@ def scenario_commands(scenario: Scenario) -> list[str]:
 
 
 def _setting_text(value: Any) -> Any:
-    """Agent settings as stored in the manifest: scalars as they are, long structures summarised."""
+    """Agent settings as stored in the manifest: scalars as they are (a file under the working directory, such as
+    --replay-file, relative to it: the store publishes only the name of one elsewhere), long structures
+    summarised."""
+    if isinstance(value, str) and value.startswith("/") and "\n" not in value:
+        try:
+            return Path(value).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     text = json.dumps(value, default=str)

@@ -14,7 +14,9 @@ the next record and the next file (in a JSON array, a bad item spoils only itsel
 reported but does not stop the rest of its file. A run is keyed by its runId: the report counts runs new, updated
 (stored before with other content: rewritten) and unchanged (already stored exactly so: left alone), and records
 rejected; re-ingesting the same files changes nothing. Batch aggregates are recomputed from the stored runs, and
-the store redacts secrets from every record it writes (:mod:`zebench.redact`).
+the store redacts secrets from every record it writes (:mod:`zebench.redact`). A batch whose matrix is unknown here
+(a shard run elsewhere, the original's result files) is complete once ingested, completed when its latest run
+completed; one whose expected runs are known is complete when they are all stored.
 """
 
 from __future__ import annotations
@@ -312,7 +314,7 @@ def ingest_paths(store: Store, paths: list[Path], *, skip_invalid: bool = False)
         if not records:
             continue
         try:
-            file_report.counts = store.save_runs_chunked(records, CHUNK)  # one transaction: all or nothing
+            file_report.counts = store.save_runs_chunked(records, CHUNK, ingested=True)  # one transaction
         except STORE_ERRORS as exc:
             if not skip_invalid:
                 file_report.problems.append(Problem(str(path), None, f"not stored: {exc}", record=False))
@@ -320,7 +322,7 @@ def ingest_paths(store: Store, paths: list[Path], *, skip_invalid: bool = False)
             # Find the records the store refuses, one transaction each, and keep the others.
             for record in records:
                 try:
-                    file_report.counts += store.save_runs_chunked([record], CHUNK)
+                    file_report.counts += store.save_runs_chunked([record], CHUNK, ingested=True)
                 except STORE_ERRORS as one:
                     file_report.problems.append(Problem(str(path), None, f"run {record.run_id}: not stored: {one}"))
     return report

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
+from ..constants import DEV_LOCAL_KEY, SERVER_TOKEN_ENVS, is_loopback_host, server_token
 from ..store import CANNED_QUERIES, ReadOnlyStore, Store, pending_migrations
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -68,8 +70,10 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def metadata(db_name: str, site: Path | None = None) -> dict[str, Any]:
-    plugin: dict[str, Any] = {"database": db_name}
+def metadata(db_name: str, site: Path | None = None, *, loopback: bool = False) -> dict[str, Any]:
+    """Datasette's metadata. The plugin settings: the database, the site folder, and ``loopback`` (the server
+    listens on loopback only: with no token configured, writes then accept the original's dev-local-key)."""
+    plugin: dict[str, Any] = {"database": db_name, "loopback": loopback}
     if site is not None:
         plugin["site"] = str(site.resolve())
     return {
@@ -93,11 +97,19 @@ class NoDatabase(Exception):
     """The database file does not exist and creating it was not asked for, or its schema needs migrating."""
 
 
-def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = False, site: Path | None = None) -> Any:
+def make_datasette(
+    db_path: Path,
+    *,
+    immutable: bool = False,
+    create: bool = False,
+    site: Path | None = None,
+    host: str | None = None,
+) -> Any:
     """Datasette over ``db_path`` with zebench's plugin, metadata and settings. A missing file is created (an
     empty, migrated database) only with ``create``: a mistyped path must not silently serve nothing. Serving never
     migrates an existing database: one with an older schema is refused (``zebench migrate`` upgrades it).
-    ``site``: a built report site to serve at /-/site/ (its pages then refresh from this server's API)."""
+    ``site``: a built report site to serve at /-/site/ (its pages then refresh from this server's API).
+    ``host``: the address the server listens on (None: not known, never treated as loopback)."""
     from datasette.app import Datasette
 
     if not db_path.exists() and (immutable or not create):
@@ -122,7 +134,7 @@ def make_datasette(db_path: Path, *, immutable: bool = False, create: bool = Fal
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],
-        metadata=metadata(name, site),
+        metadata=metadata(name, site, loopback=host is not None and is_loopback_host(host)),
         settings=SETTINGS,
         cors=True,
     )
@@ -140,8 +152,24 @@ def serve(
     /-/site/ beside the API (by the site's own plugin, zebench.site.serving)."""
     import uvicorn
 
-    ds = make_datasette(db_path, immutable=immutable, create=create, site=site)
+    ds = make_datasette(db_path, immutable=immutable, create=create, site=site, host=host)
+    if (warning := token_warning(host, immutable)) is not None:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info")
 
 
-__all__ = ["NoDatabase", "make_datasette", "metadata", "serve"]
+def token_warning(host: str, immutable: bool = False) -> str | None:
+    """What `zebench serve` warns about at start-up when no write token is configured: on loopback, that writes
+    accept the original's public development key; elsewhere, that writes are refused."""
+    if immutable or server_token() is not None:
+        return None
+    names = f"{', '.join(SERVER_TOKEN_ENVS[:-1])} or {SERVER_TOKEN_ENVS[-1]}"
+    if is_loopback_host(host):
+        return (
+            f"no write token set ({names}): POST /api/results accepts the original project's local development "
+            f"key {DEV_LOCAL_KEY!r}, which any process on this machine knows; set a token to keep them out"
+        )
+    return f"no write token set ({names}): POST /api/results is refused (503) until one is set"
+
+
+__all__ = ["NoDatabase", "make_datasette", "metadata", "serve", "token_warning"]

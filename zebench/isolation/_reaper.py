@@ -13,7 +13,8 @@ The "sync" pipe of a command is held by its reaper and by the helper: the helper
 reaper's exit status, as ``subprocess`` reports it) and closes its end only once it has reaped the reaper and
 killed whatever a killed reaper left (those orphans come to the helper, a subreaper). zebench takes the pipe's
 end-of-file as the proof that the whole tree is gone. If the helper dies, every reaper gets SIGTERM
-(PR_SET_PDEATHSIG) and cleans up as if asked to.
+(PR_SET_PDEATHSIG) and cleans up as if asked to. A reaper also writes ``L<count>`` to the pipe when the command
+exits: how many processes it left running (zebench flags it).
 
 Resource limits are set in the command's process before exec (soft and hard, so the command cannot raise them).
 With bubblewrap the command is bubblewrap, whose PID namespace does the reaper's job inside; the reaper still
@@ -294,7 +295,8 @@ def _place_fds(fds: dict[int, int]) -> None:
     """Make the fds exactly ``fds`` (target -> current) plus stdin from /dev/null; close every other one."""
     top = max([*fds, *fds.values(), 2]) + 1
     moved = {target: fcntl.fcntl(source, fcntl.F_DUPFD, top) for target, source in fds.items()}
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    if 0 not in fds:
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     for target, fd in moved.items():
         os.dup2(fd, target)  # inheritable
     _close_all_but({0, *fds})
@@ -343,6 +345,11 @@ def reap(command: Command, sync_fd: int | None, parent: int) -> int:
                 code = _status(status)
                 break
         armed[0] = False
+        if sync_fd is not None:  # what the command left running (orphans are our children now): zebench flags it
+            try:
+                os.write(sync_fd, b"L%d\n" % len(_children()))
+            except OSError:
+                pass
     except Stop:
         code = 128 + signal.SIGTERM
     _kill_all(child)
@@ -536,7 +543,10 @@ class Helper:
         kind = request["kind"]
         assert isinstance(targets, list)
         assert isinstance(kind, str)
-        placed = {1: out, 2: err, **dict(zip(targets, passed, strict=True))}
+        placed = {1: out, 2: err}
+        if request.get("stdin"):  # a service: zebench writes to it
+            placed[0] = passed.pop(0)
+        placed.update(zip(targets, passed, strict=True))
         argv = request["argv"]
         assert isinstance(argv, list)
         if kind == "bwrap":  # bubblewrap's init holds the sync pipe too, until the namespace is gone
@@ -556,8 +566,12 @@ class Helper:
             pid = os.fork()
         except OSError as exc:
             os.write(err, f"cannot start {command.argv[0]!r}: {exc}\n".encode())
-            for fd in (out, err, *passed):
-                os.close(fd)
+            for fd in (out, err, *placed.values()):
+                if fd != sync:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
             self._finish(sync, 127)
             return
         if pid == 0:
@@ -572,7 +586,7 @@ class Helper:
                     code = reap(command, sync, helper)
             finally:
                 os._exit(code)
-        for fd in (out, err, *passed):
+        for fd in set(placed.values()) - {sync}:
             os.close(fd)
         self.primaries[pid] = (ident, kind, sync)
         self.by_id[ident] = pid

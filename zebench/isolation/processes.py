@@ -162,6 +162,8 @@ class CommandResult:
     timed_out: bool = False
     output_bytes: int = 0
     stderr: str = ""
+    #: Processes the command left running when it exited (all killed); None when unknown (it timed out).
+    leftover_processes: int | None = None
 
 
 @dataclass
@@ -194,6 +196,10 @@ class Launch:
             ("RLIMIT_FSIZE", self.limits.file_size_bytes),
         )
         return [(name, value) for name, value in pairs if value is not None]
+
+    #: A line ``<marker> <count>`` the command prints last (zebench.sandbox's count of processes left inside a
+    #: PID namespace): taken out of the output into ``CommandResult.leftover_processes``.
+    marker: str | None = None
 
 
 def reaper_argv(sync_fd: int, launch: Launch) -> list[str]:
@@ -341,9 +347,10 @@ class _Helper:
         self._ids = itertools.count(1)
         self._alive = threading.Event()
 
-    def start_command(self, launch: Launch, fds: list[int]) -> int:
-        """Ask the helper to start ``launch``; ``fds``: sync pipe, stdout, stderr (write ends), then
-        ``launch.pass_fds``. Returns the request's id. Raises OSError when the helper cannot be reached."""
+    def start_command(self, launch: Launch, fds: list[int], *, stdin: bool = False) -> int:
+        """Ask the helper to start ``launch``; ``fds``: sync pipe, stdout, stderr (write ends), the stdin (read
+        end) with ``stdin``, then ``launch.pass_fds``. Returns the request's id. Raises OSError when the helper
+        cannot be reached."""
         with self._lock:
             ident = next(self._ids)
             request = {
@@ -356,6 +363,7 @@ class _Helper:
                 "umask": launch.umask,
                 "limits": launch.rlimits(),
                 "fds": list(launch.pass_fds),
+                "stdin": stdin,
                 "nfds": len(fds),
             }
             try:
@@ -510,9 +518,10 @@ class _Watch:
         outputs: list[tuple[int, CappedOutput]],
     ):
         self.loop, self.ident = loop, ident
+        self.exited: asyncio.Future[None] = loop.create_future()  # the helper reported the exit status
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
         self.drained: asyncio.Future[None] = loop.create_future()
-        self.sync_data = bytearray()
+        self.sync_data = bytearray()  # what the helper and a reaper report (X<status>, L<processes left>)
         self._readers: dict[int, Callable[[], None]] = {}
         self._open_outputs = len(outputs)
         self._add(sync_fd, lambda: self._on_sync(sync_fd))
@@ -550,6 +559,8 @@ class _Watch:
             data = b""
         if data and len(self.sync_data) < 256:
             self.sync_data += data
+        if (not data or b"X" in self.sync_data) and not self.exited.done():
+            self.exited.set_result(None)
         if not data:
             self._drop(fd)
             if not self.gone.done():
@@ -679,15 +690,36 @@ async def run_process(
     returncode = watch.returncode
     if returncode is None:  # the helper died before it could report: the command was killed with it
         returncode = -signal.SIGKILL
+    output, leftover = capture.text(), _reported_leftovers(bytes(watch.sync_data))
+    if launch.marker is not None:
+        output, leftover = _take_marker(output, launch.marker)
     return CommandResult(
         command=launch.display,
         exit_code=None if timed_out else _exit_code(returncode),
-        output=capture.text(),
+        output=output,
         stderr=err_capture.text() if err_capture is not None else "",
         duration_ms=int((time.monotonic() - started) * 1000),
         timed_out=timed_out,
         output_bytes=capture.total,
+        leftover_processes=None if timed_out else leftover,
     )
+
+
+def _reported_leftovers(data: bytes) -> int | None:
+    match = re.search(rb"L(\d+)\n", data)
+    return int(match[1]) if match else None
+
+
+def _take_marker(output: str, marker: str) -> tuple[str, int | None]:
+    """The output without its last ``<marker> <count>`` line, and the count."""
+    at = output.rfind(marker)
+    if at < 0:
+        return output, None
+    match = re.match(rf"{re.escape(marker)} (\d+)\n?", output[at:])
+    if match is None:
+        return output, None
+    start = at - 1 if at > 0 and output[at - 1] == "\n" else at
+    return output[:start] + output[at + match.end() :], int(match[1])
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
@@ -746,3 +778,138 @@ async def run_command(
     return await run_process(
         launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A long-lived command with pipes (an MCP server over stdio)
+# --------------------------------------------------------------------------------------------------------------
+
+#: Longest line a service may write on stdout (an MCP message is one line of JSON).
+SERVICE_LINE_LIMIT = 16 * 1024 * 1024
+#: stderr of a service kept for messages (the last part says why it died).
+SERVICE_STDERR_HEAD = 4 * 1024
+SERVICE_STDERR_TAIL = 16 * 1024
+
+
+class Service:
+    """A command that runs alongside a run and talks over its stdin and stdout (``start_service``).
+
+    Started by zebench's process helper like every command (and, from zebench.sandbox, inside bubblewrap), so that
+    ``stop`` leaves nothing of it, and a zebench killed with SIGKILL takes it along (the helper's clean-up,
+    bubblewrap's ``--die-with-parent``). ``stdout`` is an asyncio StreamReader of the command's output, ``write``
+    sends to its stdin, ``stderr`` keeps the head and tail of its error output.
+    """
+
+    def __init__(
+        self,
+        watch: _Watch,
+        stdout: asyncio.StreamReader,
+        stdout_transport: asyncio.ReadTransport,
+        stdin: asyncio.StreamWriter,
+        stderr: CappedOutput,
+        display: str,
+    ):
+        self._watch, self.stdout, self._stdin, self.stderr = watch, stdout, stdin, stderr
+        self._stdout_transport = stdout_transport
+        self.display = display
+        self.started = time.monotonic()
+
+    @property
+    def exited(self) -> bool:
+        """Whether the command has exited."""
+        return self._watch.exited.done()
+
+    @property
+    def exit_code(self) -> int | None:
+        return _exit_code(self._watch.returncode) if self.exited else None
+
+    async def write(self, data: bytes) -> None:
+        """Send ``data`` to the command's stdin (BrokenPipeError/ConnectionResetError once it has gone)."""
+        self._stdin.write(data)
+        await self._stdin.drain()
+
+    async def wait_ended(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the command to exit and its stderr to be read to the end; returns
+        whether it has exited."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.exited), timeout)
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), timeout)
+        except TimeoutError:
+            pass
+        return self.exited
+
+    async def stop(self, grace: float = 2.0) -> CommandResult:
+        """Close its stdin, give it ``grace`` seconds to exit on its own, then kill everything that is left; returns
+        when no process of it remains (a second cancellation meanwhile is held until then, then re-raised)."""
+        loop = asyncio.get_running_loop()
+        try:
+            self._stdin.close()
+        except (OSError, RuntimeError):
+            pass
+        try:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._watch.exited), grace)
+            except TimeoutError:
+                pass
+        finally:
+            self._watch.kill()
+            await _until_gone(self._watch, loop)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._watch.drained), PIPE_DRAIN_SECONDS)
+        except TimeoutError:
+            pass
+        self._stdout_transport.close()
+        self._watch.close()
+        return CommandResult(
+            command=self.display,
+            exit_code=self.exit_code,
+            output="",
+            stderr=self.stderr.text(),
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+        )
+
+    def kill_now(self) -> None:
+        """Ask the helper to kill the command at once (no waiting: for cleanup paths that cannot await)."""
+        self._watch.kill()
+
+
+async def start_service(launch: Launch) -> Service:
+    """Start ``launch`` as a long-lived service with pipes to its stdin and stdout (see ``Service``).
+
+    Raises OSError when it cannot be started. Whatever fails between the start and the return kills it."""
+    loop = asyncio.get_running_loop()
+    if not os.path.isdir(launch.cwd):
+        raise FileNotFoundError(f"No such directory: {str(launch.cwd)!r}")
+    created: list[int] = []
+    try:
+        for _ in range(4):
+            created += os.pipe()
+        sync_r, sync_w, out_r, out_w, err_r, err_w, in_r, in_w = created
+        ident = _HELPER.start_command(launch, [sync_w, out_w, err_w, in_r, *launch.pass_fds], stdin=True)
+    except BaseException:
+        for fd in created:
+            os.close(fd)
+        raise
+    finally:
+        for fd in launch.pass_fds:
+            os.close(fd)
+    for fd in (sync_w, out_w, err_w, in_r):
+        os.close(fd)  # the helper has its own copies
+    stderr = CappedOutput(SERVICE_STDERR_HEAD, SERVICE_STDERR_TAIL)
+    # stdout is read by the StreamReader below, not by the watch: only stderr is captured there.
+    watch = _Watch(loop, ident, sync_r, [(err_r, stderr)])
+    stdout_file, stdin_file = os.fdopen(out_r, "rb", buffering=0), os.fdopen(in_w, "wb", buffering=0)
+    try:
+        reader = asyncio.StreamReader(limit=SERVICE_LINE_LIMIT, loop=loop)
+        read_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), stdout_file
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            lambda: asyncio.streams.FlowControlMixin(loop=loop), stdin_file
+        )
+        writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    except BaseException:
+        watch.kill()
+        watch.force()
+        raise
+    return Service(watch, reader, read_transport, writer, stderr, launch.display)

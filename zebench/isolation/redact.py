@@ -10,8 +10,10 @@ key, a tool output that printed a credential file). It replaces, in every string
   everywhere would mangle the record), by ``[REDACTED:NAME]``;
 - common token shapes whatever their origin (:data:`TOKEN_PATTERNS`: Anthropic, OpenRouter and OpenAI keys,
   GitHub, Slack, AWS, Google, Stripe, Hugging Face, npm and PyPI tokens, ``scheme://user:password@``
-  credentials, ``Authorization: Bearer``/``Basic`` values, JWTs, PEM private keys, random-looking values assigned
-  to secret-looking names in credentials files) by ``[REDACTED:kind]``.
+  credentials, ``Authorization`` header values of any scheme and case, JWTs, PEM and PGP private keys, ``.netrc``
+  and ``.pgpass`` passwords, docker ``auth`` values, kubeconfig ``client-key-data``, values assigned to password
+  keys (``DB_PASS=``, ``DB_PASSWORD:``) that are not code, random-looking values assigned to secret-looking names
+  in credentials files) by ``[REDACTED:kind]``. The rule, key names and value shapes, is in docs/security.md.
 
 Where it applies: the runner redacts each run record once, where it is finalised (so the results JSONL and
 ``--submit`` get the redacted record), and the store redacts every record and batch it writes (runs from
@@ -22,9 +24,10 @@ reversed, split across the cut of a capped output) or one that lives under a nam
 
 from __future__ import annotations
 
+import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -37,7 +40,8 @@ from .processes import EnvironKey, environ_key, environ_of
 MIN_SECRET_LENGTH = 8
 #: Variable names that hold credentials. ``PAT`` only as a whole word (GH_PAT, not PATH).
 SECRET_NAME_RE = re.compile(
-    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|(?:^|_)PAT(?:_|$)|(?:^|_)DSN$",
+    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|(?:^|_)PAT(?:_|$)|(?:^|_)DSN$"
+    r"|(?:^|_)PASS(?:_|$)|_PWD$",  # DB_PASS, SMTP_PASS_FILE, DB_PWD; not PWD or OLDPWD (the working directory)
     re.IGNORECASE,
 )
 #: Secrets by name whatever the pattern says (documentation, and a guard if the pattern is ever narrowed).
@@ -86,15 +90,93 @@ class Shape:
     boundary: bool = True
     #: The needles are lower case and looked for in the lower-cased text.
     ignore_case: bool = False
+    #: A last test of a match (what its value looks like, what precedes it): False leaves it alone.
+    check: Callable[[re.Match[str]], bool] | None = None
+
+
+def _decodes_to_credentials(value: str) -> bool:
+    """base64 of ``user:password`` (HTTP Basic, docker's ``auth``): printable text with a colon."""
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return ":" in text and text.isprintable()
+
+
+def _authorization_value(match: re.Match[str]) -> bool:
+    """An Authorization header's credentials: Basic ones decode to ``user:password``; others hold a digit or are
+    long (prose such as "Authorization: Bearer authentication" stays)."""
+    value = match.group("secret")
+    if (match.group("scheme") or "").lower() == "basic" and _decodes_to_credentials(value):
+        return True
+    return any(c.isdigit() for c in value) or len(value) >= 20
+
+
+_PGPASS_HOST = re.compile(r"[ \t]*[^\s:#]+")
+
+
+def _pgpass_host(match: re.Match[str]) -> bool:
+    """The line starts with the host field (the pattern starts at the colon after it, so that re finds
+    candidates at C speed)."""
+    text = match.string
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return _PGPASS_HOST.fullmatch(text, line_start, match.start()) is not None
+
+
+def _docker_auth(match: re.Match[str]) -> bool:
+    return _decodes_to_credentials(match.group("secret"))
+
+
+def _netrc_entry(match: re.Match[str]) -> bool:
+    """A .netrc entry names a login too (before or after the password): "machine learning password reset" is
+    prose."""
+    after = match.string[match.end() : match.end() + 200]
+    return bool(re.search(r"\slogin\s", match.group(0)) or re.match(r"\s+login\s", after))
+
+
+#: Values of a password key that are no password: types, placeholders, empty-ish words, code.
+_NOT_PASSWORDS = frozenset(
+    "none null nil true false yes no string str bytes number int boolean bool required optional undefined empty "
+    "hidden redacted secret password await new yield lambda function this self not".split()
+)
+_CODE_VALUE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:[(\[].*)?")
+
+
+def _password_value(match: re.Match[str]) -> bool:
+    """The value assigned to a password key is a password, not a reference or code: a key with ``:`` starts its
+    line (YAML, a list item) or is quoted (JSON), ``=`` anywhere (.env, ini, shell, --db-password=...); the value
+    is not a variable (``$DB_PASSWORD``, ``${...}``, ``{{ ... }}``, ``<password>``, ``%(pw)s``), a masked value
+    (``****``) or a type word (``string``, ``None``); unquoted, it is not a call, a subscript or an attribute
+    (``get_password()``, ``os.environ[...]``, ``settings.DB_PASSWORD``) nor another password-named name
+    (``new_password``)."""
+    text, start = match.string, match.start()
+    line_start = text.rfind("\n", 0, start) + 1
+    key_start = start
+    while key_start > line_start and (text[key_start - 1].isalnum() or text[key_start - 1] in "_-."):
+        key_start -= 1
+    before = text[line_start:key_start]
+    if match.group("sep") == ":" and not (before.strip(" \t-") == "" or before.rstrip().endswith(('"', "'", "{", ","))):
+        return False  # "Reason: password: incorrect" is prose
+    value = match.group("secret").rstrip(",;")
+    lowered = value.lower()
+    if len(value) < 4 or lowered in _NOT_PASSWORDS or value[0] in "$%<*{" or value.startswith("[REDACTED"):
+        return False
+    if match.group("q"):
+        return True  # a literal
+    if any(word in lowered for word in ("pass", "pwd", "secret")):
+        return False  # a reference to another password-named value
+    dotted_or_call = _CODE_VALUE.fullmatch(value)
+    return not (dotted_or_call and ("." in value or "(" in value or "[" in value))
 
 
 _SECRET_URL_PART = r"[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]+"
 _TOKEN_CHARS = r"(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{12,}=*"  # a digit: prose is left alone
 TOKEN_PATTERNS: tuple[Shape, ...] = (
-    Shape(
+    Shape(  # PEM (RSA, EC, OPENSSH, ENCRYPTED...) and PGP (armored "PRIVATE KEY BLOCK") private keys
         "private-key",
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-        ("PRIVATE KEY-----",),
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
+        r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+        ("PRIVATE KEY-----", "PRIVATE KEY BLOCK-----"),
         boundary=False,
     ),
     Shape("url-credentials", rf"://(?P<secret>{_SECRET_URL_PART})@", ("://",), boundary=False),
@@ -109,8 +191,51 @@ TOKEN_PATTERNS: tuple[Shape, ...] = (
     Shape("stripe-key", r"[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", ("sk_live_", "sk_test_", "rk_live_", "rk_test_")),
     Shape("huggingface-token", r"hf_[A-Za-z0-9]{30,}", ("hf_",)),
     Shape("jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", ("eyJ",)),
+    Shape(  # an Authorization (or Proxy-Authorization) header or setting, any case, any scheme
+        "authorization",
+        r"(?i:authorization[\"']?\s*[:=]\s*[\"']?(?:(?P<scheme>basic|bearer|token|digest|negotiate|ntlm|apikey)\s+)?"
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{8,}=*))",
+        ("authorization",),
+        boundary=False,
+        ignore_case=True,
+        check=_authorization_value,
+    ),
     Shape("authorization", rf"[Bb]earer\s+(?P<secret>{_TOKEN_CHARS})", ("Bearer", "bearer")),
-    Shape("authorization", rf"Authorization:\s*(?:Basic|Token)\s+(?P<secret>{_TOKEN_CHARS})", ("Authorization:",)),
+    Shape(  # ~/.netrc: machine HOST login USER password PASS (one line or several)
+        "netrc",
+        r"machine\s+\S+(?:\s+(?:login|account|port)\s+\S+)*\s+password\s+(?P<secret>\S+)",
+        ("machine",),
+        check=_netrc_entry,
+    ),
+    Shape(  # ~/.pgpass: host:port:database:user:password, alone on its line (port digits or *)
+        "pgpass",
+        r"(?m):(?:\d{1,5}|\*):(?:\\.|[^\s:\\])+:(?:\\.|[^\s:\\])+:(?P<secret>(?:\\.|[^\s:\\])+)[ \t]*$",
+        (":",),
+        boundary=False,
+        check=_pgpass_host,
+    ),
+    Shape(  # docker's config.json: "auth": base64 of user:password
+        "docker-auth",
+        r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})\"",
+        ('"auth"',),
+        boundary=False,
+        check=_docker_auth,
+    ),
+    Shape(  # kubeconfig: the client's private key, base64
+        "kube-key",
+        r"client-key-data[\"']?\s*:\s*[\"']?(?P<secret>[A-Za-z0-9+/]{16,}={0,2})",
+        ("client-key-data",),
+        boundary=False,
+    ),
+    Shape(  # a value assigned to a password key: PASSWORD, PASSWD, *_PASS, *_PWD (DB_PASS=..., "password": "...")
+        "password",
+        r"(?i:passw(?:or)?d|(?<=[A-Za-z0-9])[_\-.](?:pass|pwd))[\"']?[ \t]*(?P<sep>[=:])(?![=:])[ \t]*"
+        r"(?P<q>[\"']?)(?P<secret>[^\s\"'`]{4,200}|(?<=[\"'])[^\"'\n]{4,200})(?P=q)",
+        ("password", "passwd", "_pass", "-pass", ".pass", "_pwd", "-pwd", ".pwd"),
+        boundary=False,
+        ignore_case=True,
+        check=_password_value,
+    ),
     Shape("npm-token", r"npm_[A-Za-z0-9]{36}", ("npm_",)),
     Shape("pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", ("pypi-AgE",)),
     # A credentials or .env file read by a command (aws_secret_access_key = ..., password: ...): the value only
@@ -184,7 +309,7 @@ class Redactor:
         if self._values is not None and self._has_value(text):
             text = self._values.sub(lambda m: f"[REDACTED:{self.names[m.group(0)]}]", text)
         for shape, pattern in self._shapes:
-            matches = [m for m in _matches(shape, pattern, text) if _stands_alone(m, shape)]
+            matches = [m for m in _matches(shape, pattern, text) if _applies(m, shape)]
             if matches:
                 parts, end = [], 0
                 for m in matches:
@@ -202,7 +327,7 @@ class Redactor:
         for shape, pattern in self._shapes:
             if _has_needle(shape, json_text):
                 plain = _JSON_ESCAPE.sub(" ", json_text) if plain is None else plain
-                if any(_stands_alone(m, shape) for m in _matches(shape, pattern, plain)):
+                if any(_applies(m, shape) for m in _matches(shape, pattern, plain)):
                     return True
         return False
 
@@ -279,9 +404,11 @@ def _stands_alone(match: re.Match[str], shape: Shape) -> bool:
     return not (before.isalnum() or before == "_")
 
 
+def _applies(match: re.Match[str], shape: Shape) -> bool:
+    return _stands_alone(match, shape) and (shape.check is None or shape.check(match))
+
+
 def _replacement(match: re.Match[str], shape: Shape) -> str:
-    if not _stands_alone(match, shape):
-        return match.group(0)
     marker = f"[REDACTED:{shape.kind}]"
     if "secret" not in match.re.groupindex:
         return marker
@@ -307,11 +434,66 @@ def default_redactor() -> Redactor:
     return _for_environ(environ_key())
 
 
-def redact(model: M) -> M:
+def redact(model: M, extra: Mapping[str, str] | None = None) -> M:
     """``model`` (a RunRecord, a BatchRecord...) with the secrets of this process's environment and every known
-    token shape replaced in all its strings."""
-    return default_redactor().model(model)
+    token shape replaced in all its strings. ``extra`` (name -> value) adds values that are secrets whatever
+    their names (the variables a run's MCP servers were given)."""
+    if not extra:
+        return default_redactor().model(model)
+    secrets = {**secret_values(), **{value: name for name, value in extra.items()}}
+    return _cached(tuple(sorted(secrets.items()))).model(model)
 
 
 def redact_text(text: str) -> str:
     return default_redactor().text(text)
+
+
+# -- host paths ---------------------------------------------------------------------------------------------------
+
+_ABSOLUTE = re.compile(r"^(?:/|~/|[A-Za-z]:[\\/])")
+
+
+def public_path(value: str | None) -> str | None:
+    """A path as zebench publishes it (the database, so the API, the site and Datasette's pages): a path of this
+    host (absolute, or under ``~``) becomes its last component, the folder or file name
+    (``/home/alice/runs/zebench-r1-x7`` -> ``zebench-r1-x7``), which says which one it was without showing the
+    machine's layout or user names; a relative path stays as it is."""
+    if not value or not _ABSOLUTE.match(value) or "\n" in value:
+        return value
+    name = re.split(r"[\\/]", value.rstrip("/\\"))[-1]
+    return name or value
+
+
+class _Relative(Redactor):
+    """Removes one folder's path (with its trailing slash) from every string: what is under it reads relative."""
+
+    def __init__(self, folder: str):
+        super().__init__({}, ())
+        self.prefix = folder.rstrip("/") + "/"
+
+    def text(self, text: str) -> str:
+        return text.replace(self.prefix, "") if self.prefix in text else text
+
+    def may_contain(self, json_text: str) -> bool:
+        return self.prefix in json_text or json.dumps(self.prefix)[1:-1] in json_text
+
+
+def relative_to_folder(model: M, folder: str | None) -> M:
+    """``model`` (a run record) with the host path of ``folder`` (where its workspace, baseline copy and sandbox
+    folders were made) removed from every string: ``/home/alice/ws/zebench-r1-x/tests/t.py`` reads
+    ``zebench-r1-x/tests/t.py`` in outputs, tracebacks, telemetry's workspaceDir."""
+    if not folder or not folder.startswith("/") or folder.rstrip("/") == "":
+        return model
+    return _Relative(folder).model(model)
+
+
+def public_settings(value: Any) -> Any:
+    """Every string of a run's settings (a manifest's: agent settings such as ``replay_file``) through
+    public_path; other values as they are."""
+    if isinstance(value, str):
+        return public_path(value)
+    if isinstance(value, dict):
+        return {k: public_settings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_settings(v) for v in value]
+    return value

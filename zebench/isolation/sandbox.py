@@ -51,16 +51,20 @@ from pathlib import Path
 from typing import Literal, Self
 
 from . import layers
+from .netproxy import SANDBOX_PROXY_PORT, proxy_env, registry_proxy
 from .processes import (
+    REAPER_PYTHON,
     CommandResult,
     Launch,
     Limits,
+    Service,
     become_subreaper,
     mount_overlay,
     nproc_limit,
     run_launch_sync,
     run_process,
     safe_env,
+    start_service,
     unmount,
 )
 
@@ -116,6 +120,14 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 DEFAULT_LIMITS = Limits()
 #: Shared read-write paths this process has prepared (path, for sandbox users): runs after the first skip it.
 _PREPARED: set[tuple[Path, bool]] = set()
+#: The forwarder that offers the registry proxy inside a sandbox without a network.
+NETFWD = Path(__file__).with_name("_netfwd.py")
+#: Runs an agent's shell command ($1) in its own sh, then prints ``$2 <count>``: the processes it left in the PID
+#: namespace (all but the namespace's init and this shell), which die with the namespace right after.
+LEFTOVER_COUNT = (
+    '/bin/sh -c "$1"; s=$?; n=0; for p in /proc/[0-9]*; do case "${p#/proc/}" in 1|"$$") ;; *) n=$((n+1)) ;; esac; '
+    'done; printf "\\n%s %d\\n" "$2" "$n"; exit "$s"'
+)
 
 
 class SandboxError(Exception):
@@ -127,6 +139,9 @@ class Policy:
     """What one kind of command may reach besides the workspace."""
 
     network: bool = False
+    #: With bubblewrap, the network is zebench's registry proxy only (zebench.isolation.netproxy): no host service
+    #: on 127.0.0.1, no host but the package registries. Without bubblewrap the host's network.
+    registry_only: bool = False
     #: Extra paths bound read-write (a package-manager store under zebench's cache dir), created if missing.
     rw_paths: tuple[Path, ...] = ()
     #: Extra paths bound read-only (a heuristic check's script).
@@ -158,10 +173,12 @@ class Policy:
 
 
 def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
-    """Agent commands offline (unless opened); validation, warmup and baseline online (package installs);
-    heuristic checks online too: they are the scenario's commands like validation (the original's run `pnpm
-    install` and `pnpm build`, which may fetch), and validation already runs the agent's code online."""
-    return {"agent": Policy(network=agent_network), "validation": Policy(network=True), "check": Policy(network=True)}
+    """Agent commands offline (unless opened); validation, warmup and baseline reach the package registries only
+    (installs; zebench.isolation.netproxy), and so do heuristic checks: they are the scenario's commands like
+    validation (the original's run `pnpm install` and `pnpm build`, which may fetch), and they run the agent's
+    code, which must not reach anything else of the host (the Dask scheduler, `zebench serve`)."""
+    scoring = Policy(network=True, registry_only=True)
+    return {"agent": Policy(network=agent_network), "validation": scoring, "check": scoring}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -369,6 +386,7 @@ class Sandbox:
         self._views: dict[Path, tuple[Path, Path]] = {}
         #: Overlays this sandbox mounted (unmounted when it closes).
         self._mounted: list[Path] = []
+        self._views_lock = threading.Lock()
         #: A prepared node_modules seen in the workspace: (the view, where it is bound).
         self._prepared_view: tuple[Path, Path] | None = None
 
@@ -388,7 +406,7 @@ class Sandbox:
     def _open_sync(self) -> None:
         if self.scratch is not None:
             return
-        scratch = _SCRATCH.take(self.scratch_root)
+        scratch = _SCRATCH.take()
         if scratch is None:
             if self.scratch_root is not None:
                 self.scratch_root.mkdir(parents=True, exist_ok=True)
@@ -444,7 +462,7 @@ class Sandbox:
 
     def _remove(self, scratch: Path) -> None:
         self._unmount_all()
-        _SCRATCH.give_back(self.scratch_root, scratch, self.mode)
+        _SCRATCH.give_back(scratch, self.mode)
 
     def _unmount_all(self) -> None:
         mounted, self._mounted = self._mounted, []
@@ -459,7 +477,12 @@ class Sandbox:
     # -- copy-on-write views of the shared caches and of prepared node_modules (zebench.isolation.layers) ---------
 
     def _prepare_views(self, policy: Policy) -> None:
-        """The views of this policy's shared caches, made at the first command that needs them (blocking)."""
+        """The views of this policy's shared caches, made at the first command that needs them (blocking; commands
+        run concurrently: one thread makes them, the others wait)."""
+        with self._views_lock:
+            self._prepare_views_locked(policy)
+
+    def _prepare_views_locked(self, policy: Policy) -> None:
         assert self.scratch is not None and self.owner is not None
         for path in policy.layered_paths:
             if path in self._views:
@@ -545,6 +568,11 @@ class Sandbox:
         return self.policies[purpose]
 
     @property
+    def private_home(self) -> Path | None:
+        """Where the run's private HOME lives on the host (None before the sandbox is opened or once closed)."""
+        return self.scratch / "home" if self.scratch is not None else None
+
+    @property
     def home(self) -> str:
         assert self.scratch is not None
         return SANDBOX_HOME if self.mode == "bwrap" else str(self.scratch / "home")
@@ -564,11 +592,25 @@ class Sandbox:
         env.update(policy.env)
         return env
 
-    def launch(self, command: str | list[str], policy: Policy, cwd: Path | None = None) -> Launch:
-        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``."""
+    def launch(
+        self,
+        command: str | list[str],
+        policy: Policy,
+        cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
+        count_leftovers: bool = False,
+    ) -> Launch:
+        """How to start ``command`` (a shell string, or an argv list) under this sandbox and ``policy``;
+        ``pass_fds`` stay open in the command (a result channel), closed here once it started. With
+        ``count_leftovers`` (an agent's shell command under bwrap), the command reports how many processes it
+        left running inside its PID namespace (without bwrap zebench's reaper reports it)."""
         if self.scratch is None:
             self._open_sync()
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+        marker = None
+        if count_leftovers and isinstance(command, str) and self.mode == "bwrap":
+            marker = f"zebench-left-{secrets.token_hex(8)}"
+            argv = ["/bin/sh", "-c", LEFTOVER_COUNT, "zebench", command, marker]
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
         shared = policy.rw_paths if self.layered else policy.rw_paths + policy.layered_paths
@@ -578,9 +620,23 @@ class Sandbox:
             self._prepare_views(policy)
         env = self.env(policy)
         if self.mode == "none":
-            return Launch(command=argv, env=env, cwd=cwd, limits=self.limits, nproc=self._nproc, display=display)
+            return Launch(
+                command=argv,
+                env=env,
+                cwd=cwd,
+                limits=self.limits,
+                nproc=self._nproc,
+                pass_fds=list(pass_fds),
+                display=display,
+                marker=marker,
+            )
         bwrap = self._bwrap_args(policy, cwd)
         inner = argv
+        if policy.network and policy.registry_only:
+            proxy = registry_proxy()
+            inner = [REAPER_PYTHON, "-I", "-S", str(NETFWD), str(proxy.socket_path), str(SANDBOX_PROXY_PORT), "--"]
+            inner += argv
+            env.update(proxy_env())
         if self.owner is not None:
             uid, gid = self.owner
             inner = [
@@ -590,7 +646,7 @@ class Sandbox:
                 "--clear-groups",
                 "--inh-caps=-all",
                 "--",
-                *argv,
+                *inner,
             ]
         # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
         return Launch(
@@ -599,15 +655,18 @@ class Sandbox:
             limits=self.limits,
             nproc=self._nproc,
             cwd=cwd,
+            pass_fds=list(pass_fds),
             umask=0o002 if self.owner else -1,
             display=display,
             bwrap=True,
+            marker=marker,
         )
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
         assert self.scratch is not None
         etc, etc_folders = shared_etc()
-        binds = _base_binds(str(etc), tuple(etc_folders), not policy.network, os.geteuid() == 0).copy()
+        proxied = policy.network and policy.registry_only
+        binds = _base_binds(str(etc), tuple(etc_folders), not policy.network or proxied, os.geteuid() == 0).copy()
         scratch = str(self.scratch)
         binds.mount("--ro-bind", f"{scratch}/passwd", "/etc/passwd")
         binds.mount("--ro-bind", f"{scratch}/group", "/etc/group")
@@ -616,6 +675,10 @@ class Sandbox:
         for root in map(str, _python_roots()):
             if not _covered(root, binds.read_only) and os.path.isdir(root):
                 binds.mount("--ro-bind", root, root)
+        if proxied:
+            proxy_folder = str(registry_proxy().folder)
+            binds.mount("--ro-bind", proxy_folder, proxy_folder)
+            binds.mount("--ro-bind", str(NETFWD), str(NETFWD))
         for ro in map(str, policy.ro_paths):
             binds.mount("--ro-bind", ro, ro)
         for rw in map(str, policy.rw_paths):
@@ -640,6 +703,8 @@ class Sandbox:
         tail_bytes: int = 64 * 1024,
         separate_stderr: bool = False,
         cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
+        count_leftovers: bool = False,
     ) -> CommandResult:
         """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
         chosen = policy if policy is not None else self.policy(purpose)
@@ -647,34 +712,44 @@ class Sandbox:
             await asyncio.to_thread(self._open_sync)
         if self.layered and any(path not in self._views for path in chosen.layered_paths):
             await asyncio.to_thread(self._prepare_views, chosen)  # mounts: not on the event loop
-        launch = self.launch(command, chosen, cwd)
+        launch = self.launch(command, chosen, cwd, pass_fds, count_leftovers)
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )
+
+    async def start_service(self, argv: list[str], *, policy: Policy, cwd: Path | None = None) -> Service:
+        """Start a long-lived command of the run (an MCP server over stdio) under ``policy``, with pipes to its
+        stdin and stdout: see zebench.processes.Service. It lives until ``Service.stop`` (or zebench's death)."""
+        if self.scratch is None:
+            await asyncio.to_thread(self._open_sync)
+        return await start_service(self.launch(argv, policy, cwd))
 
 
 class _ScratchPool:
     """Private folders (HOME, /tmp, passwd and group) of closed sandboxes, emptied, for the next sandboxes of this
     process: removing a folder costs a discard on a disk mounted with ``discard`` (about 6 ms each on the
-    reference machine), three per run. A folder is reused only when everything the run left in it was removed; its
-    owner and mode are set again by the next sandbox."""
+    reference machine), three per sandbox. A folder is reused only when everything the run left in it was removed;
+    its owner and mode are set again by the next sandbox. Idle folders wait in a folder of this process in the
+    temporary directory (not where the caller's workspaces go), removed when zebench exits."""
 
-    #: Folders kept per scratch root at most (about the batch's concurrency).
+    #: Folders kept at most (about a batch's concurrency, two sandboxes per run).
     LIMIT = 64
     #: What a reused private folder holds.
     KEEP = ("home", "tmp", "passwd", "group")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._free: dict[Path | None, list[Path]] = {}
-        atexit.register(self.clear)
+        self._free: list[Path] = []
+        self._folder: Path | None = None
+        self._owner = -1
 
-    def take(self, root: Path | None) -> Path | None:
+    def take(self) -> Path | None:
         with self._lock:
-            free = self._free.get(root)
-            return free.pop() if free else None
+            if self._owner != os.getpid():  # a forked copy of zebench starts with none
+                self._free, self._folder = [], None
+            return self._free.pop() if self._free else None
 
-    def give_back(self, root: Path | None, scratch: Path, mode: str) -> None:
+    def give_back(self, scratch: Path, mode: str) -> None:
         """Empty ``scratch`` and keep it; remove it instead when something in it cannot be removed."""
         try:
             for entry in os.scandir(scratch):
@@ -687,22 +762,43 @@ class _ScratchPool:
                 else:
                     _remove_entry(entry)
             expected = self.KEEP if mode == "bwrap" else ("home", "tmp")
-            reusable = sorted(os.listdir(scratch)) == sorted(expected)
+            if sorted(os.listdir(scratch)) == sorted(expected):
+                with self._lock:
+                    if len(self._free) < self.LIMIT:
+                        kept = self._pool_folder() / scratch.name
+                        os.rename(scratch, kept)  # same file system, or OSError: removed below
+                        self._free.append(kept)
+                        return
         except OSError:
-            reusable = False
-        with self._lock:
-            free = self._free.setdefault(root, [])
-            if reusable and len(free) < self.LIMIT:
-                free.append(scratch)
-                return
+            pass
         shutil.rmtree(scratch, True)
 
-    def clear(self) -> None:
-        with self._lock:
-            folders = [folder for free in self._free.values() for folder in free]
-            self._free.clear()
-        for folder in folders:
-            shutil.rmtree(folder, True)
+    def _pool_folder(self) -> Path:
+        if self._folder is None or self._owner != os.getpid():
+            _remove_dead_pools()
+            temp = os.path.abspath(tempfile.gettempdir())
+            self._folder = Path(tempfile.mkdtemp(prefix=f"zebench-pool-{os.getpid()}-", dir=temp))
+            self._owner, self._free = os.getpid(), []
+            atexit.register(shutil.rmtree, self._folder, True)
+        return self._folder
+
+
+def _remove_dead_pools() -> None:
+    """Remove the idle private folders of zebench processes that died without their atexit (killed)."""
+    for path in Path(os.path.abspath(tempfile.gettempdir())).glob("zebench-pool-*-*"):
+        pid = path.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        pass
+    return True
 
 
 def _remove_entry(entry: os.DirEntry[str]) -> None:
@@ -795,6 +891,7 @@ __all__ = [
     "Purpose",
     "Sandbox",
     "SandboxError",
+    "Service",
     "SandboxMode",
     "bwrap_problem",
     "command_path",

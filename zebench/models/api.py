@@ -118,6 +118,8 @@ class Denominators(ApiModel):
     cancelledAttempts: int
     #: Runs with at least one evaluator error.
     evaluatorErrorRuns: int
+    #: Runs with at least one blocking finding of the integrity guard (never successful, still counted).
+    findingRuns: int
     #: store.batch_complete: every expected run stored (or, without a known matrix, marked completed).
     complete: bool
     successRate: float | None
@@ -164,6 +166,7 @@ class BreakdownRow(ApiModel):
     agentFailures: int | None = None
     infraFailures: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     costUnknownRuns: int | None = None
     successRate: float | None
     avgWeightedScore: float | None
@@ -192,6 +195,54 @@ class EvaluatorErrorRow(ApiModel):
     example: str | None
 
 
+class EchoBaseline(ApiModel):
+    """What doing nothing (the echo agent) scores on a configuration's items (store.query_echo_baseline)."""
+
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
+    #: The items (suite, scenario, tier) the configuration ran, and how many of them echo ran too.
+    items: int
+    echoItems: int
+    echoRuns: int
+    #: Mean over those items of echo's mean weighted score (0-10) and of its success rate; None: no baseline.
+    echoMeanScore: float | None
+    echoSuccessRate: float | None
+    #: "selection": the selection's own echo runs (a batch's); "database": every echo run stored.
+    source: str
+
+
+class BatchListRow(ApiModel):
+    """A batch as `zebench batches` lists it (store.query_batch_list)."""
+
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    #: Its configurations: agent and model of each.
+    configurations: list[dict[str, str | None]]
+    runs: int
+    expectedRuns: int | None
+    successfulRuns: int
+    complete: bool
+    #: complete, running (not complete, a run stored or started in the last hour) or incomplete.
+    status: str
+    #: When its newest run ended (or started), else when the batch was created.
+    lastActivityAt: str
+
+
+class UnsuccessfulRow(ApiModel):
+    """One cause that made runs of a configuration unsuccessful (store.query_unsuccessful). ``kind``: failure (the
+    run failed: ``name`` is its category), error (an evaluator that counts failed), gate (a gate did not hold),
+    score (a task evaluator below its full score while the success metric fell short), check (a heuristic check
+    that failed then, by its name)."""
+
+    __annotations__ = dict(CONFIGURATION_FIELDS)  # the configuration (models.run), then:
+    kind: str
+    name: str | None
+    #: Unsuccessful runs of the configuration with this cause (a run with several causes counts under each).
+    runs: int
+    #: One of the messages (a command's result, a finding, an error, a check's message, the mean score).
+    example: str | None
+
+
 class Breakdowns(ApiModel):
     """Every breakdown of runs is per configuration: bySuite and byTier rows also carry agent and model."""
 
@@ -201,6 +252,8 @@ class Breakdowns(ApiModel):
     byEvaluator: list[EvaluatorBreakdownRow]
     failuresByCategory: list[FailureRow]
     evaluatorErrors: list[EvaluatorErrorRow] = []
+    #: Why runs were not successful, per configuration.
+    unsuccessful: list[UnsuccessfulRow] = []
 
 
 class BatchDetail(BatchRow):
@@ -246,6 +299,7 @@ class Stats(ApiModel):
     infraFailures: int | None = None
     cancelledAttempts: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     successRate: float | None
     avgScore: float | None
     avgWeightedScore: float | None
@@ -296,6 +350,7 @@ class AgentStats(AggregateRow):
     agentFailures: int | None = None
     infraFailures: int | None = None
     evaluatorErrorRuns: int | None = None
+    findingRuns: int | None = None
     successRateLow: float | None = None
     successRateHigh: float | None = None
     #: "wilson" (one run per item) or "clustered" (Korn-Graubard, items with several runs).

@@ -248,6 +248,22 @@ def evaluator_errors(evaluations: list[Evaluation]) -> list[str]:
     ]
 
 
+#: The evaluator whose details list a run's findings (zebench.evaluators.integrity).
+INTEGRITY_EVALUATOR = "integrity_guard"
+
+
+def integrity_findings(evaluations: list[Evaluation]) -> int:
+    """The one rule of a run's findings count (docs/integrity.md): the blocking findings its integrity guard lists
+    (``details.findings``; flags are listed apart and not counted). A run with one is never successful (the guard
+    is a gate) and counts among the runs with findings (store: ``findings``)."""
+    count = 0
+    for e in evaluations:
+        details = e.details if e.evaluator_name == INTEGRITY_EVALUATOR else None
+        if isinstance(details, dict) and isinstance(details.get("findings"), list):
+            count += len(details["findings"])
+    return count
+
+
 class ValidationResult(RecordModel):
     kind: str
     command: str
@@ -301,6 +317,9 @@ class ToolCallRecord(RecordModel):
     output: str = ""
     is_error: bool = False
     duration_ms: int = 0
+    #: The MCP server that answered (None for the workspace tools), and the tool's own name on that server.
+    server: str | None = None
+    tool: str | None = None
 
 
 class Message(RecordModel):

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from .record import BatchRecord, RunRecord, evaluator_errors
+from .record import BatchRecord, RunRecord, evaluator_errors, integrity_findings
 
 Shape = Literal["v2", "original"]
 Encoding = Literal["", "bool", "json"]
@@ -169,6 +169,10 @@ def _errors(part: Any, run: Any, index: int) -> int:
     return len(evaluator_errors(part.evaluations))
 
 
+def _findings(part: Any, run: Any, index: int) -> int:
+    return integrity_findings(part.evaluations)
+
+
 def _evaluated_at(part: Any, run: Any, index: int) -> Any:
     return run.completed_at or run.started_at
 
@@ -209,8 +213,8 @@ RUNS = Table(
         Column("is_successful", bool, original=True, encoding="bool"),
         Column("success_metric", float | None, original=True),
         Column("specialist_enabled", bool, original=True, encoding="bool"),
-        Column("specialist_name", str | None, original=True),
-        Column("specialist_version", str | None, original=True),
+        Column("specialist_name", str | None, original=True, role="configuration"),
+        Column("specialist_version", str | None, original=True, role="configuration"),
         Column("repeat_index", int | None),
         Column("failure_category", str | None, source="failure.category"),
         Column("failure_stage", str | None, source="failure.stage"),
@@ -219,6 +223,9 @@ RUNS = Table(
         #: Evaluations of the run that failed and count (models.record.evaluator_errors): its score leaves them out
         #: and it is not successful.
         Column("evaluator_errors", int | None, source=_errors, default=None),
+        #: The run's blocking findings (models.record.integrity_findings: what its integrity guard found): a run
+        #: with one is never successful and counts among the runs with findings (docs/integrity.md).
+        Column("findings", int | None, source=_findings, default=None),
         #: Successful as every count of zebench defines it (store.sql.COUNT_CONDITIONS): what the pages show.
         Column("successful", bool, count="successful"),
         #: An object in zebench's shape; the original stores and serves JSON text (its dashboard JSON.parses it).
@@ -420,6 +427,7 @@ BATCHES = Table(
         Column("scored_runs", int, source=None, v2=False),
         Column("cancelled_runs", int, source=None, v2=False),
         Column("evaluator_error_runs", int, source=None, v2=False),
+        Column("finding_runs", int, source=None, v2=False),
     ),
 )
 
@@ -450,6 +458,7 @@ SUM_TYPES: dict[str, type] = {
     "infra_failed": int,
     "scored": int,
     "evaluator_errors": int,
+    "findings": int,
     "total_scored": int,
     "sum_total_score": float,
     "sum_weighted": float,

@@ -32,6 +32,7 @@ class RunRowDict(TypedDict):
     error: str | None
     costUsd: float | None
     evaluatorErrors: NotRequired[int | None]
+    findings: NotRequired[int | None]
     successful: bool
     metadata: dict[str, Any]
 
@@ -152,6 +153,7 @@ class DenominatorsDict(TypedDict):
     successfulRuns: int
     cancelledAttempts: int
     evaluatorErrorRuns: int
+    findingRuns: int
     complete: bool
     successRate: float | None
     successRateExclInfra: float | None
@@ -193,6 +195,8 @@ class CompareResultDict(TypedDict):
 class BreakdownRowDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     runs: int
     successfulRuns: int | None
     failedRuns: int | None
@@ -200,6 +204,7 @@ class BreakdownRowDict(TypedDict):
     agentFailures: NotRequired[int | None]
     infraFailures: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     costUnknownRuns: NotRequired[int | None]
     successRate: float | None
     avgWeightedScore: float | None
@@ -229,6 +234,43 @@ class EvaluatorErrorRowDict(TypedDict):
     example: str | None
 
 
+class EchoBaselineDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    items: int
+    echoItems: int
+    echoRuns: int
+    echoMeanScore: float | None
+    echoSuccessRate: float | None
+    source: str
+
+
+class BatchListRowDict(TypedDict):
+    batchId: str
+    createdAt: str
+    completedAt: str | None
+    configurations: list[dict[str, str | None]]
+    runs: int
+    expectedRuns: int | None
+    successfulRuns: int
+    complete: bool
+    status: str
+    lastActivityAt: str
+
+
+class UnsuccessfulRowDict(TypedDict):
+    agent: str
+    model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
+    kind: str
+    name: str | None
+    runs: int
+    example: str | None
+
+
 class BreakdownsDict(TypedDict):
     bySuite: list[BreakdownRowDict]
     byAgent: list[BreakdownRowDict]
@@ -236,6 +278,7 @@ class BreakdownsDict(TypedDict):
     byEvaluator: list[EvaluatorBreakdownRowDict]
     failuresByCategory: list[FailureRowDict]
     evaluatorErrors: NotRequired[list[EvaluatorErrorRowDict]]
+    unsuccessful: NotRequired[list[UnsuccessfulRowDict]]
 
 
 class BatchDetailDict(TypedDict):
@@ -260,6 +303,8 @@ class BatchDetailDict(TypedDict):
 class MatrixCellDict(TypedDict):
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     suite: str
     scenario: str
     tier: str
@@ -287,6 +332,7 @@ class StatsDict(TypedDict):
     infraFailures: NotRequired[int | None]
     cancelledAttempts: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     successRate: float | None
     avgScore: float | None
     avgWeightedScore: float | None
@@ -332,6 +378,8 @@ class AgentStatsDict(TypedDict):
     costUnknownRuns: int
     agent: str
     model: str | None
+    specialistName: str | None
+    specialistVersion: str | None
     configuration: NotRequired[str | None]
     rank: NotRequired[int | None]
     tieGroup: NotRequired[int | None]
@@ -344,6 +392,7 @@ class AgentStatsDict(TypedDict):
     agentFailures: NotRequired[int | None]
     infraFailures: NotRequired[int | None]
     evaluatorErrorRuns: NotRequired[int | None]
+    findingRuns: NotRequired[int | None]
     successRateLow: NotRequired[float | None]
     successRateHigh: NotRequired[float | None]
     successRateInterval: NotRequired[str | None]
@@ -524,6 +573,8 @@ class ErrorBodyDict(TypedDict):
 class ItemCountsDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     suite: str
     scenario: str
     tier: str
@@ -535,6 +586,7 @@ class ItemCountsDict(TypedDict):
     infra_failed: int
     scored: int
     evaluator_errors: int
+    findings: int
     total_scored: int
     sum_total_score: float
     sum_weighted: float
@@ -549,6 +601,8 @@ class BatchRunRowDict(TypedDict):
     tier: str
     agent: str
     model: str | None
+    specialist_name: str | None
+    specialist_version: str | None
     repeat_index: int | None
     status: str
     is_successful: bool
@@ -577,6 +631,8 @@ class DailyTrendDict(TypedDict):
     day: str
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     successRate: float | None
     avgWeightedScore: float | None
@@ -585,6 +641,8 @@ class DailyTrendDict(TypedDict):
 class CostRowDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     runs: int
     solved: int
     costRuns: int
@@ -615,6 +673,8 @@ class EvaluatorFiguresDict(TypedDict):
 class EvaluatorByConfigurationDict(TypedDict):
     agent: str
     model: str
+    specialistName: str
+    specialistVersion: str
     evaluatorName: str
     applicable: int
     avgScore: float | None

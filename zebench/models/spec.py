@@ -5,9 +5,12 @@ setting."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .specialist import McpServerSpec
 
 TIER_FILE_RE = re.compile(r"^(L\d+|Lx)(-.*)?\.md$")
 KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -48,7 +51,8 @@ class NamespaceMigration(SpecModel):
 
 class CompanionRule(SpecModel):
     name: str
-    #: ``same-major``, ``same-minor``, ``same-version`` or a version specifier the companion must satisfy.
+    #: ``same-major``, ``same-minor``, ``same-version`` (the original's "major must match", "minor must match",
+    #: "version must match") or a version specifier the companion must satisfy.
     rule: str
 
 
@@ -220,11 +224,104 @@ class LLMJudgeSpec(SpecModel):
 
 
 #: The original project's names of the evaluators it once had, and zebench's evaluator for each
-#: (``rubric_overrides.weights`` of its scenario files name them).
+#: (``rubric_overrides.weights`` of its scenario files name them): the same measure under another name.
 ORIGINAL_EVALUATOR_NAMES = {
     "install_success": "install",
     "tests_nonregression": "test",
     "manager_correctness": "package_manager",
+}
+
+
+@dataclass(frozen=True)
+class OriginalMetric:
+    """A metric of the original's rubric (its PRD; ``rubric_overrides.weights`` of its real scenario files) that
+    no zebench evaluator is named after, and what zebench scores it with."""
+
+    #: What the original measured (its PRD's rubric; the evaluator it had, if any).
+    measured: str
+    #: The zebench evaluator whose score stands for it: its weight adds to that evaluator's. None: not scored.
+    evaluator: str | None
+    #: For the judge: the metric counts only when one of the scenario's judge categories is named with one of
+    #: these words (the judge scores its categories, nothing else).
+    category_words: tuple[str, ...] = ()
+    #: How zebench scores it, or why it cannot.
+    how: str = ""
+
+    def judged_by(self, categories: list[str]) -> str | None:
+        """The first judge category (``"Name (30%): ..."``) named with one of category_words, by its name."""
+        for line in categories:
+            name = re.split(r"[(:]", line, maxsplit=1)[0].strip()
+            if any(word in name.lower() for word in self.category_words):
+                return name
+        return None
+
+
+#: The rest of the original's rubric names (docs/scoring.md#the-original-projects-rubric-weights): scoring.weights_for
+#: adds each one's weight to the evaluator that measures it.
+ORIGINAL_METRICS: dict[str, OriginalMetric] = {
+    "used_manager_commands": OriginalMetric(
+        "use of the package manager's built-ins (audit, outdated, update, dedupe) rather than hand edits; never "
+        "implemented",
+        "llm_judge",
+        ("manager",),
+        "judged by the LLM judge through a category named for the package manager (nx-pnpm-monorepo's "
+        "'Package Manager Correctness'); which commands an agent ran is its own account, not evidence",
+    ),
+    "semantic_upgrade_quality": OriginalMetric(
+        "upgrade strategy (semver compliance, lockfile consistency); planned as an LLM evaluator of strategy and risk",
+        "llm_judge",
+        ("upgrade", "update"),
+        "judged by the LLM judge through a category named for the upgrade or update; the targets themselves "
+        "are dependency_targets",
+    ),
+    "companion_alignment": OriginalMetric(
+        "companion packages aligned (node and @types/node, react and @types/react: majors match); its "
+        "CompanionAlignmentEvaluator (2025)",
+        "dependency_constraints",
+        how="the companion_versions rules of dependency_constraints",
+    ),
+    "deprecated_handling": OriginalMetric(
+        "deprecated packages replaced with maintained forks or alternatives; never implemented",
+        "dependency_constraints",
+        how="the replacements the scenario declares (constraints.namespace_migrations, blocklist) in "
+        "dependency_constraints; which packages are deprecated is not looked up (the registry at scoring time "
+        "would make a run's score change when a package is deprecated later)",
+    ),
+    "namespace_migrations": OriginalMetric(
+        "renamed packages migrated (xterm to @xterm/xterm): the old name gone from the manifests, the new one "
+        "declared, no import of the old one in changed files; its NamespaceMigrationEvaluator (2025)",
+        "dependency_constraints",
+        how="the namespace_migrations rules of dependency_constraints (manifests); imports of the old name are "
+        "left to the scenario's tests and heuristic checks",
+    ),
+    "breaking_changes_strategy": OriginalMetric(
+        "breaking changes handled: codemods applied, imports fixed, tests kept passing; never implemented",
+        "llm_judge",
+        ("breaking",),
+        "judged by the LLM judge through a category named for breaking changes; tests kept passing is the "
+        "test evaluator (tests_nonregression)",
+    ),
+    "monorepo_handling": OriginalMetric(
+        "monorepo handled: commands run at the right workspace or root; never implemented",
+        "llm_judge",
+        ("monorepo", "workspace"),
+        "judged by the LLM judge through a category named for the monorepo or workspace",
+    ),
+    "user_questions_quality": OriginalMetric(
+        "expectation alignment: the quality of the agent's askUser questions (the tiers' askUser_bonus); never "
+        "implemented",
+        "llm_judge",
+        ("question", "clarif", "expectation"),
+        "judged by the LLM judge, which is shown the agent's askUser questions and the answers, through a "
+        "category named for questions",
+    ),
+    "efficiency": OriginalMetric(
+        "tokens, tool calls, wall time and cost, scaled per tier (efficiency_weight); never implemented",
+        None,
+        how="not scored: zebench reports efficiency beside the score, never in it (tokens, cost and time of each "
+        "run; cost per solved task on the leaderboard), so that a score does not depend on prices or on runs "
+        "whose cost is unknown",
+    ),
 }
 
 
@@ -256,6 +353,27 @@ class SandboxSpec(SpecModel):
     network: bool = False
 
 
+class IntegritySpec(SpecModel):
+    """Which paths the verifier protects (docs/integrity.md). A protected path is restored from the fixture before
+    anything scores the run, and the agent's change to it is a blocking finding. Entries are globs relative to the
+    workspace (``**`` for any depth); ``FILE#scripts.NAME`` names one entry of a package.json's ``scripts``
+    (``package.json#scripts`` all of them), ``FILE#tool.pytest`` a table of a TOML or INI file."""
+
+    #: Paths a default protects that the agent may change (a task that asks for new or edited tests says which).
+    allow: list[str] = Field(default_factory=list)
+    #: Paths protected besides the defaults.
+    protect: list[str] = Field(default_factory=list)
+
+    @field_validator("allow", "protect")
+    @classmethod
+    def _relative(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            path = entry.split("#", 1)[0]
+            if not entry.strip() or path.startswith("/") or ".." in path.split("/"):
+                raise ValueError(f"{entry!r}: expected a glob relative to the workspace")
+        return value
+
+
 class ScenarioSpec(SpecModel):
     """The parsed ``scenario.yaml`` (keys of the original project)."""
 
@@ -274,6 +392,8 @@ class ScenarioSpec(SpecModel):
     rubric_overrides: RubricOverrides = Field(default_factory=RubricOverrides)
     warmup: WarmupSpec = Field(default_factory=WarmupSpec)
     sandbox: SandboxSpec = Field(default_factory=SandboxSpec)
+    #: What the verifier protects beyond (or less than) its defaults.
+    integrity: IntegritySpec = Field(default_factory=IntegritySpec)
     reference_path: str | None = None
     tags: list[str] = Field(default_factory=list)
     difficulty: str | None = None
@@ -286,6 +406,11 @@ class ScenarioSpec(SpecModel):
     hints: list[str] = Field(default_factory=list)
     #: How long a person would need, e.g. ``5m``, ``1h30m`` or minutes as a number (informational).
     estimated_time: str | None = None
+    #: A specialist template (the original's JSON5 format), relative to the scenario folder: its persona and
+    #: prompts reach the model and its MCP servers start for each run (``zebench run --specialist`` overrides).
+    specialist: str | None = None
+    #: MCP servers started for each run of the scenario, beside the specialist's (docs/agents.md).
+    mcps: list[McpServerSpec] = Field(default_factory=list)
 
     @field_validator("estimated_time", mode="before")
     @classmethod

@@ -1,7 +1,7 @@
 """Trustworthy numbers: the leaderboard with intervals and tie groups, and paired comparisons of two selections.
 
 Both read per-item counts (an item is a suite/scenario/tier) from the store, so the CLI, the API and the site
-compute the same figures with the same functions. Every figure is per configuration (agent and model): a
+compute the same figures with the same functions. Every figure is per configuration (agent, model and specialist): a
 comparison whose side mixes configurations is refused unless pooling is asked for, and then it says so.
 Repeats of an item (within a batch or across batches) are not independent, so intervals are clustered on the
 item and paired tests pair items, comparing their success rates.
@@ -20,12 +20,13 @@ from typing import Any, cast
 
 from ..constants import plural
 from ..models.run import CONFIGURATION, CONFIGURATION_KEYS, ITEM_KEYS, RUNS, SUM_TYPES, nullable
-from ..models.shapes import AgentStatsDict, ItemCountsDict
+from ..models.shapes import AgentStatsDict, EchoBaselineDict, ItemCountsDict
 from ..store import (
     SELECTION_FILTERS,
     batch_exists,
     figures,
     query_batch_configurations,
+    query_echo_baseline,
     query_item_counts,
     query_stats_agents,
 )
@@ -112,6 +113,7 @@ def _config_row(key: tuple[str, ...], items: list[ItemCountsDict], alpha: float)
         "infraFailures": s["infra_failed"],
         "successfulRuns": s["successful"],
         "evaluatorErrorRuns": s["evaluator_errors"],
+        "findingRuns": s["findings"],
         "runsPerItemMin": min(per_item_runs),
         "runsPerItemMax": max(per_item_runs),
         "repeatsPerItem": max(per_item_runs),
@@ -148,8 +150,8 @@ def leaderboard(
     alpha: float = DEFAULT_ALPHA,
     min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS,
 ) -> list[dict[str, Any]]:
-    """One row per agent and model, best first (success rate, then mean score), with clustered intervals,
-    pass@k, cost per solved task and tie groups (stats.tie_groups)."""
+    """One row per configuration (agent, model, specialist), best first (success rate, then mean score), with
+    clustered intervals, pass@k, cost per solved task and tie groups (stats.tie_groups)."""
     by_config: dict[tuple[str, ...], list[ItemCountsDict]] = {}
     for row in query_item_counts(conn, filters, since=since, until=until):
         if row["runs"] > 0:
@@ -202,6 +204,7 @@ LEADERBOARD_FIELDS = (
     "agentFailures",
     "infraFailures",
     "evaluatorErrorRuns",
+    "findingRuns",
     "successRateLow",
     "successRateHigh",
     "successRateInterval",
@@ -261,8 +264,8 @@ class SelectionError(ValueError):
 
 
 def parse_selection(conn: sqlite3.Connection, text: str) -> tuple[dict[str, str], str | None, str | None, str]:
-    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, suite, scenario, tier, batchId, since,
-    until). Returns (filters, since, until, label)."""
+    """A batch id, or filters ``key=value[,key=value...]`` (agent, model, specialistName, specialistVersion, suite,
+    scenario, tier, batchId, since, until). Returns (filters, since, until, label)."""
     if "=" not in text:
         if not batch_exists(conn, text):
             raise SelectionError(f"no batch {text!r} (give a batch id or filters like agent=echo,tier=L1)")
@@ -294,6 +297,15 @@ def leaderboard_of(conn: sqlite3.Connection, selection: str | None = None, **opt
     return leaderboard(conn, filters, since=since, until=until, **options)
 
 
+def echo_baseline_of(conn: sqlite3.Connection, selection: str | None = None) -> list[EchoBaselineDict]:
+    """What echo (doing nothing) scores on the items of each configuration the selection picks (a batch id or
+    filter text, see parse_selection; None: every run): store.query_echo_baseline."""
+    if not selection:
+        return query_echo_baseline(conn)
+    filters, since, until, _ = parse_selection(conn, selection)
+    return query_echo_baseline(conn, filters, since=since, until=until)
+
+
 #: A side of a comparison: a batch id or filter text (parse_selection), or the filters themselves (keys of
 #: store.SELECTION_FILTERS; values taken as they are, so names with commas or "=" are safe).
 Selection = str | dict[str, str]
@@ -321,9 +333,13 @@ def _side(
             merged[k] += cast(dict[str, Any], row)[k]
     if len(configs) > 1 and not pool:
         names = ", ".join(f"{config_name(*key)} ({plural(n, 'run')})" for key, n in sorted(configs.items()))
-        first = zip(CONFIGURATION, min(configs), strict=True)
+        # One of them by its columns not given yet, with an empty value where the configurations differ
+        # (specialistName=: the runs without a specialist).
+        differ = [len({key[i] for key in configs}) > 1 for i in range(len(CONFIGURATION))]
         narrowed = (f"{text}," if "=" in text else f"batchId={text},") + ",".join(
-            f"{RUNS.column(c).key}={v}" for c, v in first if v
+            f"{RUNS.column(c).key}={v}"
+            for c, v, d in zip(CONFIGURATION, min(configs), differ, strict=True)
+            if (v or d) and RUNS.column(c).key not in filters
         )
         raise SelectionError(
             f"{label!r} holds {plural(len(configs), 'configuration')}: {names}. Compare one configuration "

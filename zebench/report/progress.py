@@ -20,10 +20,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..constants import plural
+from ..constants import DEFAULT_DB_PATH, plural
 from ..models import SCORED_STATUSES, RunRecord
-from ..models.shapes import BreakdownRowDict, DenominatorsDict, EvaluatorErrorRowDict, RunRowDict
-from ..store import query_batch_detail
+from ..models.shapes import (
+    BreakdownRowDict,
+    DenominatorsDict,
+    EchoBaselineDict,
+    EvaluatorErrorRowDict,
+    RunRowDict,
+    UnsuccessfulRowDict,
+)
+from ..store import query_batch_detail, query_echo_baseline
+from .tables import causes_lines, configuration_columns
 
 if TYPE_CHECKING:
     from ..execution.batch import BatchResult, RunKey
@@ -31,11 +39,14 @@ if TYPE_CHECKING:
 
 #: Above this many runs the summary shows only the per-agent table.
 MAX_RUN_ROWS = 60
+#: Causes of unsuccessful runs shown per configuration (the most frequent first).
+MAX_CAUSES = 8
 
 
 def _label(record: RunRecord) -> str:
     model = f" [{record.model}]" if record.model else ""
-    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}"
+    specialist = f" +{record.specialist_name}@{record.specialist_version}" if record.specialist_enabled else ""
+    return f"{record.suite}/{record.scenario} {record.tier} {record.agent}{model}{specialist}"
 
 
 class RichReporter:
@@ -141,8 +152,9 @@ def print_summary(
 def print_batch_summary(
     store: Store, batch_id: str, *, db_path: Path, output: Path | None = None, console: Console | None = None
 ) -> None:
-    """A batch's runs, one table row per configuration (agent and model) and its counts. Every figure comes from
-    the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site show."""
+    """A batch's runs, one table row per configuration (agent, model, specialist) and its counts. Every figure
+    comes from the store's batch detail (the counts of store.COUNT_CONDITIONS), the same the API and the site
+    show."""
     if console is None:
         console = Console()
         if not console.is_terminal:  # logs and pipes: do not fold agent and model names into 80 columns
@@ -159,6 +171,8 @@ def print_batch_summary(
     if detail["breakdowns"]["byAgent"]:
         console.print(_configurations_table(batch_id, detail["breakdowns"]["byAgent"]))
     _print_counts(console, d, detail["breakdowns"]["evaluatorErrors"])
+    _print_unsuccessful(console, detail["breakdowns"].get("unsuccessful", []))
+    _print_baseline(console, query_echo_baseline(store.conn, {"batchId": batch_id}), detail["breakdowns"]["byAgent"])
     batch = store.get_batch(batch_id)
     retries = batch.metadata.get("infraRetries") if batch is not None else None
     if retries:  # --executor dask: runs started again after their worker was lost
@@ -186,12 +200,77 @@ def print_batch_summary(
     )
     if not d["complete"] and d["expectedRuns"] is not None:
         console.print(f"Finish it with: zebench run --resume {batch_id} --db {db_path}")
+    _print_next(console, batch_id, db_path, rows)
+
+
+def _print_unsuccessful(console: Console, causes: list[UnsuccessfulRowDict]) -> None:
+    """Why runs were not successful, per configuration (store.query_unsuccessful, as the batch's page shows it)."""
+    if not causes:
+        return
+    table = Table(title="Why runs were not successful (a run with several causes counts under each)")
+    for col in ("agent", "model", "cause", "runs", "message (one of them)"):
+        table.add_column(col, overflow="fold", justify="right" if col == "runs" else "left")
+    shown: dict[tuple[str, str], int] = {}
+    for c, line in zip(causes, causes_lines(causes), strict=True):
+        config = (c["agent"], c["model"] or "")
+        shown[config] = shown.get(config, 0) + 1
+        if shown[config] <= MAX_CAUSES:
+            what, _, message = line.partition(": ")
+            table.add_row(c["agent"], c["model"] or "", what, str(c["runs"]), message)
+    for (agent, model), n in shown.items():
+        if n > MAX_CAUSES:
+            table.add_row(agent, model, f"... {n - MAX_CAUSES} more causes (--json, or the batch's page)", "", "")
+    console.print(table)
+
+
+def _print_baseline(console: Console, baseline: list[EchoBaselineDict], by_agent: list[BreakdownRowDict]) -> None:
+    """Each configuration's mean score beside what echo (doing nothing) scores on the same items."""
+    scores = {(r["agent"], r["model"] or ""): r["avgWeightedScore"] for r in by_agent}
+    for b in baseline:
+        name = b["agent"] + (f" [{b['model']}]" if b["model"] else "")
+        own = scores.get((b["agent"], b["model"] or ""))
+        mine = "-" if own is None else f"{own:.1f}/10"
+        if not b["echoItems"] or b["echoMeanScore"] is None:
+            console.print(
+                f"{name}: mean score {mine}; no echo baseline: no echo run on its items, so nothing shows what doing "
+                "nothing scores here (zebench run -a echo on the same scenarios and tiers gives one)",
+                soft_wrap=True,
+                highlight=False,
+            )
+            continue
+        source = "this batch's echo runs" if b["source"] == "selection" else "echo runs of other batches"
+        cover = "" if b["echoItems"] == b["items"] else f" ({b['echoItems']} of its {b['items']} items)"
+        console.print(
+            f"{name}: mean score {mine} against {b['echoMeanScore']:.1f}/10 for echo (changes nothing) on the same "
+            f"items{cover}, from {source}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+def _print_next(console: Console, batch_id: str, db_path: Path, rows: list[RunRowDict]) -> None:
+    """Where to look next: the commands that show a run and the batches, and the report site."""
+    if not rows:
+        return
+    example = next((r for r in rows if not r["successful"]), rows[0])
+    db = "" if db_path == DEFAULT_DB_PATH else f" --db {db_path}"
+    console.print(
+        "Look next:\n"
+        f"  zebench show {example['runId']}{db}   a run: its stages, checks, failure and page"
+        f"{' (an unsuccessful one)' if not example['successful'] else ''}\n"
+        f"  zebench batches{db}   every batch: runs stored of expected, successful, status\n"
+        f"  zebench build-site{db}, then site/index.html (Batches links this batch's page), or "
+        f"zebench serve{db} --site (live)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _runs_table(rows: list[RunRowDict]) -> Table:
-    """One row per run: its item, configuration, status (and evaluator errors), score and success."""
+    """One row per run: its item, configuration, status (and evaluator errors, findings), score and success."""
     runs = Table(title="Runs")
-    for col in ("scenario", "tier", "agent", "model", "status", "score /10", "success"):
+    configuration = configuration_columns(rows)
+    for col in ("scenario", "tier", *(header for header, _ in configuration), "status", "score /10", "success"):
         runs.add_column(col, overflow="fold")
     for run in rows:
         status = (
@@ -200,11 +279,13 @@ def _runs_table(rows: list[RunRowDict]) -> Table:
         errors = run.get("evaluatorErrors") or 0
         if errors:
             status += f" [yellow]({errors} evaluator error{'s' if errors > 1 else ''})[/]"
+        findings = run.get("findings") or 0
+        if findings:
+            status += f" [red]({plural(findings, 'finding')})[/]"
         runs.add_row(
             f"{run['suite']}/{run['scenario']}",
             run["tier"],
-            run["agent"],
-            run["model"] or "",
+            *(run[key] or "" for _, key in configuration),  # type: ignore[literal-required]
             status,
             _fmt(run["weightedScore"]),
             "[green]yes[/]" if run["successful"] else "no",
@@ -213,11 +294,12 @@ def _runs_table(rows: list[RunRowDict]) -> Table:
 
 
 def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Table:
-    """One row per configuration (agent and model) and its counts."""
+    """One row per configuration (models.run.CONFIGURATION: agent, model, a specialist) and its counts."""
     table = Table(title=f"Batch {batch_id}")
+    configuration = configuration_columns(by_agent)
+    headers = [header for header, _ in configuration]
     columns = (
-        "agent",
-        "model",
+        *headers,
         "runs",
         "completed",
         "successful",
@@ -227,13 +309,13 @@ def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Ta
         "agent failures",
         "infra failures",
         "evaluator errors",
+        "findings",
     )
     for col in columns:
-        table.add_column(col, justify="left" if col in ("agent", "model") else "right", overflow="fold")
+        table.add_column(col, justify="left" if col in headers else "right", overflow="fold")
     for r in by_agent:
         table.add_row(
-            r["agent"],
-            r["model"] or "",
+            *(r[key] or "" for _, key in configuration),  # type: ignore[literal-required]
             str(r["runs"]),
             str(r["completedRuns"]),
             str(r["successfulRuns"]),
@@ -243,6 +325,7 @@ def _configurations_table(batch_id: str, by_agent: list[BreakdownRowDict]) -> Ta
             str(r["agentFailures"]),
             str(r["infraFailures"]),
             str(r["evaluatorErrorRuns"]),
+            str(r["findingRuns"] or 0),
         )
     return table
 
@@ -258,6 +341,15 @@ def _print_counts(console: Console, d: DenominatorsDict, evaluator_errors: list[
             f"{d['successfulRuns']} successful, {100 * (d['successRate'] or 0):.0f}% counting "
             f"infrastructure failures{excl}",
             soft_wrap=True,
+        )
+    if d["findingRuns"]:
+        n = d["findingRuns"]
+        console.print(
+            f"[red]Findings[/]: {plural(n, 'run')} {'has' if n == 1 else 'have'} blocking integrity findings "
+            "(protected paths changed, start-up hooks, forged results, weakened tests...): not successful, still "
+            "counted; the run view lists each finding's kind, path and evidence (docs/integrity.md)",
+            soft_wrap=True,
+            highlight=False,
         )
     for e in evaluator_errors:
         console.print(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..models import (
     GATE_EVALUATORS,
     ORIGINAL_EVALUATOR_NAMES,
+    ORIGINAL_METRICS,
     Evaluation,
     RubricOverrides,
     evaluator_errors,
@@ -31,16 +32,35 @@ class Score:
         return total_score(self.weighted_score)
 
 
-#: The original project's evaluator names (as its scenario files' rubric_overrides use them) -> zebench's.
-def weights_for(rubric: RubricOverrides, defaults: dict[str, float]) -> dict[str, float]:
-    """Default weights overridden by the scenario's; the original's evaluator names count for zebench's (a name
-    zebench uses itself, given too, wins)."""
+def weights_for(
+    rubric: RubricOverrides, defaults: dict[str, float], judge_categories: list[str] | None = None
+) -> dict[str, float]:
+    """Default weights overridden by the scenario's. The original's rubric names count for zebench's evaluators:
+    a renamed one (ORIGINAL_EVALUATOR_NAMES) gives its evaluator its weight (the zebench name, given too, wins);
+    one measured by an evaluator (ORIGINAL_METRICS) adds its weight to that evaluator's, so that the score is the
+    weighted mean the original's rubric describes, each metric counted once. A metric the judge measures counts
+    only when one of ``judge_categories`` judges it; one zebench does not score (efficiency) is left out. An
+    evaluator the scenario's weights name only through measured metrics gets their sum (not its default)."""
     weights = dict(defaults)
+    given: dict[str, float] = {}  # evaluator -> the weight the scenario gives it under its own or a renamed name
+    added: dict[str, float] = {}
     for name, weight in rubric.weights.items():
         target = ORIGINAL_EVALUATOR_NAMES.get(name)
-        if target is not None and target not in rubric.weights:
-            weights[target] = weight
+        metric = ORIGINAL_METRICS.get(name)
+        if target is not None:
+            if target not in rubric.weights:
+                given[target] = weight
+        elif metric is not None:
+            if metric.evaluator is not None and (
+                metric.evaluator != "llm_judge" or metric.judged_by(judge_categories or []) is not None
+            ):
+                added[metric.evaluator] = added.get(metric.evaluator, 0.0) + weight
+        else:
+            given[name] = weight
         weights[name] = weight
+    weights.update(given)
+    for evaluator, extra in added.items():
+        weights[evaluator] = round(given.get(evaluator, 0.0) + extra, 6)  # 3.9, not 3.8999999999999995
     return weights
 
 

@@ -16,12 +16,15 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import DEFAULT_ANSWER
 from ..isolation.sandbox import Sandbox
 from ..models import ToolCallRecord
 from .workspace import Files, WorkspaceError
+
+if TYPE_CHECKING:
+    from .mcp import McpServers
 
 #: Largest file readFile returns (a larger one is cut, the cut marked), and largest content writeFile accepts.
 MAX_FILE_BYTES = 1024 * 1024
@@ -143,7 +146,9 @@ def stored_output(output: str) -> str:
 class Toolbox:
     """The tools bound to one workspace. ``calls`` is the transcript of every call made.
 
-    ``sandbox`` runs the commands (default: a ``--sandbox none`` sandbox of the workspace).
+    ``sandbox`` runs the commands (default: a ``--sandbox none`` sandbox of the workspace). ``mcp`` holds the
+    run's MCP servers (zebench.run.mcp): their tools are offered beside the workspace tools and their calls are
+    recorded the same way, with the server and the tool.
     """
 
     workspace: Path
@@ -151,6 +156,9 @@ class Toolbox:
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
     sandbox: Sandbox | None = None
     calls: list[ToolCallRecord] = field(default_factory=list)
+    #: (command, processes it left running; all were killed): what the scanners flag.
+    leftovers: list[tuple[str, int]] = field(default_factory=list)
+    mcp: McpServers | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.workspace))
@@ -167,7 +175,12 @@ class Toolbox:
 
     @property
     def names(self) -> list[str]:
-        return list(self._handlers)
+        return list(self._handlers) + (list(self.mcp.tools) if self.mcp is not None else [])
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """Every tool offered to the model (Anthropic's shape: name, description, input_schema): the workspace
+        tools, then the MCP servers' tools."""
+        return [dict(t) for t in TOOL_SCHEMAS] + (self.mcp.schemas() if self.mcp is not None else [])
 
     async def call(self, name: str, arguments: dict[str, Any] | None) -> ToolOutcome:
         """Run one tool call and record it. Errors become an error outcome for the agent, never an exception."""
@@ -178,11 +191,18 @@ class Toolbox:
         started = time.monotonic()
         try:
             handler = self._handlers.get(name)
-            if handler is None:
-                raise ToolError(f"unknown tool {name!r}; available: {', '.join(self._handlers)}")
-            if not isinstance(arguments, dict):
+            if handler is None and self.mcp is not None and name in self.mcp:
+                record.server, record.tool = self.mcp.route(name)
+                if not isinstance(arguments, dict):
+                    raise ToolError("tool input must be a JSON object")
+                text, failed = await self.mcp.call(name, arguments)
+                outcome = ToolOutcome(text, is_error=failed)
+            elif handler is None:
+                raise ToolError(f"unknown tool {name!r}; available: {', '.join(self.names)}")
+            elif not isinstance(arguments, dict):
                 raise ToolError("tool input must be a JSON object")
-            outcome = ToolOutcome(await handler(arguments))
+            else:
+                outcome = ToolOutcome(await handler(arguments))
         except (ToolError, WorkspaceError) as exc:
             outcome = ToolOutcome(f"Error: {exc}", is_error=True)
         except OSError as exc:  # e.g. a command that cannot be started: the model sees it, the run goes on
@@ -243,7 +263,10 @@ class Toolbox:
             timeout=self.command_timeout,
             head_bytes=COMMAND_OUTPUT_HEAD,
             tail_bytes=COMMAND_OUTPUT_TAIL,
+            count_leftovers=True,
         )
+        if result.leftover_processes:
+            self.leftovers.append((command, result.leftover_processes))
         if result.timed_out:
             raise ToolError(f"command timed out after {self.command_timeout:g} s and was killed\n{result.output}")
         return f"Exit code: {result.exit_code}\n{result.output}"

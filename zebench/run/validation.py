@@ -24,6 +24,7 @@ from ..models import (
     ValidationResult,
     ValidationStatus,
 )
+from .channel import Inventory, ScoringChannels, list_tests, parse_python
 from .workspace import empty_folder, install_inputs, own_folder, prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).
@@ -31,17 +32,35 @@ OUTPUT_TAIL_BYTES = 8 * 1024
 
 
 async def run_validation_command(
-    kind: str, command: str, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+    kind: str,
+    command: str,
+    sandbox: Sandbox,
+    *,
+    timeout: float,
+    policy: Policy | None = None,
+    channels: ScoringChannels | None = None,
 ) -> ValidationResult:
-    """Run one scenario command (validation, baseline) in the sandbox and describe how it went."""
-    result = await sandbox.run(
-        command, purpose="validation", policy=policy, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES
-    )
+    """Run one scenario command (validation, baseline) in the sandbox and describe how it went. With
+    ``channels`` (a run's scoring commands), a Python command's outcome comes from its result channel
+    (zebench.run.channel), not from its exit code alone."""
+    chosen = policy if policy is not None else sandbox.policy("validation")
+    if channels is not None:
+        result, passed = await channels.run(
+            sandbox,
+            command,
+            policy=chosen,
+            timeout=timeout,
+            tail_bytes=OUTPUT_TAIL_BYTES,
+            collect=kind == "test",
+        )
+    else:
+        result = await sandbox.run(command, policy=chosen, timeout=timeout, head_bytes=0, tail_bytes=OUTPUT_TAIL_BYTES)
+        passed = result.exit_code == 0
     status: ValidationStatus
     if result.timed_out:
         status = "timeout"
     else:
-        status = "passed" if result.exit_code == 0 else "failed"
+        status = "passed" if passed else "failed"
     return ValidationResult(
         kind=kind,
         command=command,
@@ -79,7 +98,12 @@ async def use_prepared_install(sandbox: Sandbox, command: str, policy: Policy) -
 
 
 async def run_validation(
-    commands: ValidationCommands, sandbox: Sandbox, *, timeout: float, policy: Policy | None = None
+    commands: ValidationCommands,
+    sandbox: Sandbox,
+    *,
+    timeout: float,
+    policy: Policy | None = None,
+    channels: ScoringChannels | None = None,
 ) -> list[ValidationResult]:
     items = commands.items()
     results: list[ValidationResult] = []
@@ -87,7 +111,9 @@ async def run_validation(
     rest = [(kind, cmd) for kind, cmd in items if kind != "install"]
     if install is not None:
         await use_prepared_install(sandbox, install, policy or sandbox.policy("validation"))
-        first = await run_validation_command("install", install, sandbox, timeout=timeout, policy=policy)
+        first = await run_validation_command(
+            "install", install, sandbox, timeout=timeout, policy=policy, channels=channels
+        )
         results.append(first)
         if first.status != "passed":
             results.extend(
@@ -96,7 +122,9 @@ async def run_validation(
             )
             return results
     results.extend(
-        await asyncio.gather(*(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy) for k, c in rest))
+        await asyncio.gather(
+            *(run_validation_command(k, c, sandbox, timeout=timeout, policy=policy, channels=channels) for k, c in rest)
+        )
     )
     return results
 
@@ -159,6 +187,37 @@ def _publish_baseline(sandbox: Sandbox, policy: Policy, workspace: Path, key: st
     folder = own_folder(workspace, "node_modules")
     if folder is not None and layers.prepared(base, key) is None:
         layers.publish_prepared(folder, base, key, SANDBOX_GID)
+
+
+async def list_required_tests(
+    command: str,
+    fixture: Path | None,
+    protected: list[str],
+    *,
+    timeout: float,
+    sandbox_mode: str = "none",
+    policies: dict[Purpose, Policy] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    workspace_root: Path | None = None,
+) -> Inventory:
+    """The tests a ``python -m unittest`` command must pass: those the protected test files (``protected``,
+    relative) of the fixture define, listed on a fresh copy of it in a sandbox of its own (zebench.run.channel).
+    (None, why) when the command is not one or the listing failed."""
+    parsed = parse_python(command)
+    if parsed is None or not parsed.is_unittest or not protected:
+        return None, None
+    workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-tests-")
+    try:
+        async with Sandbox(
+            workspace,
+            mode=sandbox_mode,  # type: ignore[arg-type]
+            policies=policies,
+            limits=limits,
+            scratch_root=workspace_root,
+        ) as sandbox:
+            return await list_tests(sandbox, parsed, protected, policy=sandbox.policy("validation"), timeout=timeout)
+    finally:
+        await asyncio.to_thread(remove_workspace, workspace)
 
 
 def compare_with_baseline(results: list[ValidationResult], baseline: list[ValidationResult]) -> list[str]:

@@ -15,8 +15,10 @@ MAX_DIFFABLE_BYTES of each, compares larger ones chunk by chunk, and stops at a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import errno
+import fcntl
 import os
 import secrets
 import shutil
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..catalog import IGNORED_DIRS
+from ..catalog import IGNORED_DIRS, special_file_error, special_file_kind
 from ..models import DependencyChange, Diff, DiffFile
 from .manifests import Declared, is_manifest, parse_manifest
 
@@ -53,8 +55,17 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
-    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping IGNORED_DIRS."""
+#: Folders the diff leaves out: dependency folders and tool caches (``__pycache__`` is listed: a planted .pyc is a
+#: change like any other).
+DIFF_SKIPPED_DIRS = IGNORED_DIRS - {"__pycache__"}
+
+
+def _scan(
+    root: Path, deadline: float | None = None, skip: frozenset[str] = IGNORED_DIRS, *, refuse_special: bool = False
+) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    """Directories, (regular file, mode) and (symlink, target) under root, relative, skipping ``skip``. FIFOs,
+    sockets and devices are skipped (an agent's workspace), or with ``refuse_special`` (a scenario's fixture) a
+    CatalogError naming the first one."""
     dirs: list[str] = []
     files: list[tuple[str, int]] = []
     links: list[tuple[str, str]] = []
@@ -69,17 +80,22 @@ def _scan(root: Path, deadline: float | None = None) -> tuple[list[str], list[tu
                 if entry.is_symlink():
                     links.append((rel, os.readlink(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name not in IGNORED_DIRS:
+                    if entry.name not in skip:
                         dirs.append(rel)
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
                     files.append((rel, entry.stat(follow_symlinks=False).st_mode))
+                elif refuse_special:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    raise special_file_error(Path(entry.path), special_file_kind(mode) or "not a regular file")
     return dirs, files, links
 
 
 def copy_tree(src: Path, dst: Path) -> int:
-    """Copy src into the existing directory dst (files, modes, symlinks as links); returns the file count."""
-    dirs, files, links = _scan(src)
+    """Copy src (a fixture) into the existing directory dst (files, modes, symlinks as links); returns the file
+    count. A FIFO, socket or device in src is a CatalogError naming it (never opened: copyfile refuses one that
+    appears after the listing)."""
+    dirs, files, links = _scan(src, refuse_special=True)
     for rel in sorted(dirs):
         os.mkdir(dst / rel)
     default_mode = 0o666 & ~_umask()
@@ -125,6 +141,125 @@ def prepare_workspace(fixture: Path | None, base_dir: Path | None = None, prefix
 
 def remove_workspace(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A batch process's folder, and what killed ones left
+# --------------------------------------------------------------------------------------------------------------
+
+#: A zebench process's folder of workspaces, baseline copies and sandbox folders, in the temp folder or
+#: --workspace-dir: ``zebench-batch-<batch id>-<random>``.
+WORK_AREA_PREFIX = "zebench-batch-"
+#: A folder being made (renamed to its final name once its owner file is locked).
+_NEW_AREA_PREFIX = ".zebench-batch-new-"
+#: In a work area: the file its process holds an exclusive flock on for as long as it lives (the kernel releases
+#: it when the process dies, kill -9 included).
+OWNER_FILE = ".owner"
+
+
+class WorkArea:
+    """The folder one zebench process makes its runs' workspaces and sandbox folders in, identified as its own by
+    a lock. ``remove_leftovers`` removes the areas whose lock is free: their process is gone (killed, crashed);
+    a live process's area, whatever batch, is never touched."""
+
+    def __init__(self, path: Path, fd: int):
+        self.path, self._fd = path, fd
+
+    @classmethod
+    def create(cls, parent: Path | None, label: str) -> WorkArea:
+        """A new area under ``parent`` (default: the temp folder) named after ``label`` (the batch id). Made under
+        a temporary name and renamed once its owner file is locked, so that no area is ever seen unlocked while
+        its process lives."""
+        parent = parent if parent is not None else Path(tempfile.gettempdir())
+        parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=_NEW_AREA_PREFIX, dir=parent))
+        fd = os.open(new / OWNER_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, f"pid {os.getpid()} batch {label}\n".encode())
+            # traversable, not listable: the sandbox user reaches its workspace through it (0700 would keep it out)
+            os.chmod(new, 0o711)
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:60] or "batch"
+            final = parent / f"{WORK_AREA_PREFIX}{safe}-{secrets.token_hex(4)}"
+            os.rename(new, final)
+        except BaseException:
+            os.close(fd)
+            _remove_tree(new)
+            raise
+        return cls(final, fd)
+
+    def remove(self) -> None:
+        """Remove the area: its content, then its owner file, then the folder; then release the lock."""
+        if self._fd < 0:
+            return
+        try:
+            for entry in os.scandir(self.path):
+                if entry.name != OWNER_FILE:
+                    _remove_tree(Path(entry.path))
+            with contextlib.suppress(OSError):
+                os.unlink(self.path / OWNER_FILE)
+            _remove_tree(self.path)
+        finally:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def remove_leftovers(parent: Path | None) -> list[Path]:
+    """Remove the work areas under ``parent`` (default: the temp folder) that no live process owns: those of
+    ``zebench run`` processes that were killed (kill -9) or crashed, with the workspaces and sandbox folders in
+    them. Only this user's; a live process's area (its owner file locked) is left alone. Returns what was removed."""
+    parent = parent if parent is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith((WORK_AREA_PREFIX, _NEW_AREA_PREFIX)) or not entry.is_dir(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            fd = os.open(path / OWNER_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = -1  # its process got as far as removing its owner file, and no further
+        except OSError:
+            continue
+        try:
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # alive
+            elif entry.name.startswith(_NEW_AREA_PREFIX):
+                continue  # being made this instant: it has no owner file yet
+            _remove_tree(path)
+            removed.append(path)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    return removed
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a folder an agent had: folders it made unreadable or unwritable (chmod 000) are opened up first."""
+
+    def opened_up(function: Callable[..., object], name: str, _exc: object) -> None:
+        parent = os.path.dirname(name)
+        with contextlib.suppress(OSError):
+            os.chmod(parent, 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    shutil.rmtree(path, onerror=opened_up)
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -491,6 +626,150 @@ def is_inside(root: Path, path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The verified copy's raw material (zebench.run.verifier decides what goes into it)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class TreeTooLarge(Exception):
+    """A tree holds more entries or bytes than the verifier compares (the run is unverifiable, never clean)."""
+
+
+@dataclass
+class Tree:
+    """Every entry under a root, relative paths, nothing followed: regular files (mode, size), symlinks (target),
+    entries left out by name (dropped folders and files, listed whole), and other kinds (FIFOs, sockets...)."""
+
+    files: dict[str, tuple[int, int]]
+    links: dict[str, str]
+    dropped: list[str]
+    special: list[str]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(size for _, size in self.files.values())
+
+
+def list_tree(
+    root: Path | None,
+    *,
+    drop_dirs: frozenset[str],
+    drop_file: Callable[[str], bool] = lambda name: False,
+    deadline: float | None = None,
+    max_entries: int | None = None,
+) -> Tree:
+    """Everything under ``root`` (hidden files, ``__pycache__``...) but folders named in ``drop_dirs`` and files
+    ``drop_file`` refuses, which are listed in ``dropped``. TreeTooLarge past ``max_entries`` or the deadline."""
+    tree = Tree(files={}, links={}, dropped=[], special=[])
+    if root is None or not root.is_dir():
+        return tree
+    stack = [""]
+    count = 0
+    while stack:
+        rel_dir = stack.pop()
+        if deadline is not None and time.monotonic() > deadline:
+            raise TreeTooLarge("ran out of time while listing the workspace")
+        try:
+            it = os.scandir(root / rel_dir if rel_dir else root)
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                count += 1
+                if max_entries is not None and count > max_entries:
+                    raise TreeTooLarge(f"more than {max_entries} entries")
+                if entry.is_symlink():
+                    tree.links[rel] = os.readlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name in drop_dirs:
+                        tree.dropped.append(rel + "/")
+                    else:
+                        stack.append(rel)
+                elif entry.is_file(follow_symlinks=False):
+                    if drop_file(entry.name):
+                        tree.dropped.append(rel)
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        tree.files[rel] = (info.st_mode, info.st_size)
+                else:
+                    tree.special.append(rel)
+    return tree
+
+
+def same_content(a: Path, b: Path, deadline: float | None = None) -> bool:
+    """Whether two regular files hold the same bytes (compared chunk by chunk; False for anything else).
+    TreeTooLarge when the deadline passes."""
+    try:
+        return _same(a, b, deadline)
+    except _OutOfTime:
+        raise TreeTooLarge("ran out of time while comparing the workspace with the fixture") from None
+
+
+def copy_regular(src: Path, dst: Path, mode: int | None = None) -> bool:
+    """Copy an agent's regular file (never a symlink, FIFO or device: O_NOFOLLOW, fstat) to ``dst``, creating its
+    folders (a file in the way of a folder is replaced); False when ``src`` is not a regular file any more."""
+    try:
+        fd = os.open(src, READ_FLAGS)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        _make_parents(dst)
+        if dst.is_symlink() or dst.exists():
+            remove_path(dst)
+        with open(dst, "wb") as out:
+            os.set_blocking(fd, True)
+            while chunk := os.read(fd, 1 << 20):
+                out.write(chunk)
+        os.chmod(dst, stat.S_IMODE(mode if mode is not None else info.st_mode) & 0o777)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _make_parents(path: Path) -> None:
+    parent = path.parent
+    missing = []
+    while not parent.is_dir():
+        missing.append(parent)
+        parent = parent.parent
+    for folder in reversed(missing):
+        if folder.is_symlink() or folder.exists():  # a file (or link) where a folder must be
+            folder.unlink()
+        folder.mkdir()
+
+
+def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a file of the verified copy (zebench's content, e.g. a package.json with its protected entries put
+    back), creating its folders."""
+    _make_parents(path)
+    if path.is_symlink() or path.is_dir():
+        remove_path(path)
+    path.write_bytes(data)
+    os.chmod(path, mode & 0o777)
+
+
+def make_symlink(target: str, path: Path) -> None:
+    _make_parents(path)
+    if path.is_symlink() or path.exists():
+        remove_path(path)
+    os.symlink(target, path)
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file, a symlink or a folder tree (nothing followed)."""
+    if path.is_symlink() or not path.is_dir():
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Diff
 # --------------------------------------------------------------------------------------------------------------
 
@@ -545,7 +824,7 @@ class _OutOfTime(Exception):
 def _entries(root: Path | None, deadline: float | None = None) -> set[str]:
     if root is None or not root.is_dir():
         return set()
-    _, files, links = _scan(root, deadline)
+    _, files, links = _scan(root, deadline, DIFF_SKIPPED_DIRS)
     return {rel for rel, _ in files} | {rel for rel, _ in links}
 
 
@@ -648,12 +927,20 @@ def dependency_delta(before_root: Path | None, after_root: Path, manifests: list
 
 __all__ = [
     "Files",
+    "Tree",
+    "TreeTooLarge",
     "WorkspaceError",
     "compute_diff",
+    "copy_regular",
     "copy_tree",
     "diff_workspace",
     "is_inside",
+    "list_tree",
+    "make_symlink",
     "prepare_workspace",
     "read_regular",
+    "remove_path",
     "remove_workspace",
+    "same_content",
+    "write_bytes",
 ]

@@ -126,6 +126,19 @@ def batch_file_names(batch_ids: list[str]) -> dict[str, str]:
     return {b: file_name(b, plain=len(group) == 1) for group in by_folded.values() for b in group}
 
 
+def run_view(run_id: str, row_id: int) -> str:
+    """A run's page in a site, relative to the site's folder: the run view with the chunk of its details."""
+    from urllib.parse import quote
+
+    return f"run.html?id={quote(run_id, safe='')}&c={row_id // DETAIL_CHUNK}"
+
+
+def built_runs(out: Path) -> int | None:
+    """The newest run row id the site in ``out`` was built with (runs up to it are in it; None: no site there)."""
+    version = State.load(out / STATE_FILE).data_version
+    return int(version[0]) if version and isinstance(version[0], int) else None
+
+
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -211,6 +224,8 @@ class BuildReport:
     seconds: float = 0.0
     runs: int = 0
     batches: int = 0
+    #: store.data_version of the snapshot the build read (the live site compares it with the database's).
+    data_version: list[Any] | None = None
 
 
 class Output:
@@ -245,6 +260,8 @@ class State:
 
     fingerprint: str = ""
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: store.data_version of the data the build was made from.
+    data_version: list[Any] | None = None
 
     @classmethod
     def load(cls, path: Path) -> State:
@@ -254,12 +271,18 @@ class State:
             return cls()
         if raw.get("format") != STATE_FORMAT:
             return cls()
-        return cls(raw.get("fingerprint", ""), raw.get("units", {}))
+        return cls(raw.get("fingerprint", ""), raw.get("units", {}), raw.get("dataVersion"))
 
     def save(self, path: Path) -> None:
         path.write_text(
             json.dumps(
-                {"format": STATE_FORMAT, "fingerprint": self.fingerprint, "units": self.units}, separators=(",", ":")
+                {
+                    "format": STATE_FORMAT,
+                    "fingerprint": self.fingerprint,
+                    "units": self.units,
+                    "dataVersion": self.data_version,
+                },
+                separators=(",", ":"),
             )
         )
 
@@ -277,12 +300,34 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "site_templates"
 
 
+@functools.cache
+def _bytecode_cache() -> Any:
+    """Compiled templates kept for the process (keyed by each template's source: an edit compiles it again), so
+    that the builds of a long-lived process (`zebench serve --site` rebuilds while batches run) do not compile
+    every template each time (about a second)."""
+    import jinja2
+
+    class MemoryBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self) -> None:
+            self.compiled: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            if bucket.key in self.compiled:
+                bucket.bytecode_from_string(self.compiled[bucket.key])
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
+
+
 def _environment(root: Path) -> Any:
     import jinja2
     import markupsafe
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -436,6 +481,8 @@ class _Builder:
         # "data as of" (the newest run or batch), not the clock: a rebuild of unchanged data writes nothing
         self.built_at = ""
         self.assets: dict[str, str] = {}
+        #: What a page served live compares with the live API to know it is current (pages.live_snapshot).
+        self.snapshot = ""
 
     # -- units ----------------------------------------------------------------------------------------------
 
@@ -476,6 +523,7 @@ class _Builder:
             base_url=self.base_url,
             path=rel,
             detail_chunk=DETAIL_CHUNK,
+            snapshot=context.pop("snapshot", self.snapshot),
             **context,
         )
         self.output.write(rel, html)
@@ -484,6 +532,7 @@ class _Builder:
 
     def build(self) -> None:
         conn = self.conn
+        self.report.data_version = self.state.data_version = list(store.data_version(conn))
         self.say("assets")
         self.build_assets()
         stats = store.query_stats(conn)
@@ -504,6 +553,7 @@ class _Builder:
             batch_configs=self.batch_configs,
             batch_files=self.batch_files,
         )
+        self.snapshot = pages.live_snapshot(stats, batches)
         self.build_stats_mirror(data)
         self.build_page_data(data)
         self.build_pages(data)
@@ -612,13 +662,22 @@ class _Builder:
         }
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
+        # the echo baseline of a batch without echo runs of its own comes from the other batches' echo runs
+        echo_version = store.query_echo_version(conn)
         for batch in batches:
             batch_id = batch["batchId"]
             name = self.batch_files[batch_id]
             previous = self.previous_batch.get(batch_id)
+            own_echo = store.BASELINE_AGENT in self.batch_configs.get(batch_id, [])
             self.unit(
                 f"batch:{batch_id}",
-                [versions.get(batch_id), name, previous, self.batch_files.get(previous or "")],
+                [
+                    versions.get(batch_id),
+                    name,
+                    previous,
+                    self.batch_files.get(previous or ""),
+                    None if own_echo else echo_version,
+                ],
                 functools.partial(self.build_batch, batch_id, name, previous),
             )
         self.output.write("api/v2/batches/index.json", json_text(batches))
@@ -647,7 +706,9 @@ class _Builder:
             f"batches/{name}.html",
             "batch.html",
             as_of=store.query_data_as_of(conn, batch_id),
-            **batch_page(detail, name=name, previous=previous),
+            **batch_page(
+                detail, name=name, previous=previous, echo=store.query_echo_baseline(conn, {"batchId": batch_id})
+            ),
         )
 
     def build_stats_mirror(self, data: SiteData) -> None:

@@ -13,6 +13,7 @@ The per-batch pages (``batches/<batch>.html``) are made by the batch units of th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from ..models.shapes import (
     BreakdownRowDict,
     BreakdownsDict,
     CostRowDict,
+    EchoBaselineDict,
     EvaluatorByConfigurationDict,
     EvaluatorFiguresDict,
     ItemCountsDict,
     StatsDict,
+    UnsuccessfulRowDict,
 )
 from ..report import analysis
 
@@ -80,6 +83,11 @@ class SiteData:
     def configurations(self) -> list[dict[str, Any]]:
         return query_configurations(self.conn)
 
+    @cached_property
+    def echo_baseline(self) -> dict[str, EchoBaselineDict]:
+        """What echo (doing nothing) scores on each configuration's items, by configuration name."""
+        return echo_by_config(store.query_echo_baseline(self.conn))
+
 
 PageContext = Callable[[SiteData], dict[str, Any]]
 
@@ -129,6 +137,7 @@ def dashboard(data: SiteData) -> dict[str, Any]:
     return {
         "stats": stats,
         "board": board,
+        "echo": data.echo_baseline,
         "specs": specs,
         "batches": data.batches[:10],
         "figures": {
@@ -160,6 +169,7 @@ def agents(data: SiteData) -> dict[str, Any]:
         specs["pareto"] = charts.cost_vs_score(pareto)
     return {
         "board": data.board,
+        "echo": data.echo_baseline,
         "specs": specs,
         "pareto": pareto,
         "figures": {"leaderboard": leaderboard_figures(data.board)},
@@ -338,10 +348,16 @@ def batch_view(data: SiteData) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def batch_page(detail: BatchDetailDict, *, name: str, previous: str | None) -> dict[str, Any]:
-    """The variables of batch.html for a batch's detail (store.query_batch_detail)."""
+def batch_page(
+    detail: BatchDetailDict, *, name: str, previous: str | None, echo: list[EchoBaselineDict] | None = None
+) -> dict[str, Any]:
+    """The variables of batch.html for a batch's detail (store.query_batch_detail); ``echo``: what echo scores on
+    each configuration's items (store.query_echo_baseline of the batch)."""
     batch_id, b = detail["batchId"], detail["breakdowns"]
     return {
+        "snapshot": batch_snapshot(detail),
+        "echo": echo_by_config(echo or []),
+        "unsuccessful": _causes_by_config(b.get("unsuccessful", [])),
         "title": f"Batch {batch_id}",
         "batch": detail,
         "configs": sorted({analysis.config_label(r) for r in b["byAgent"]}),
@@ -418,6 +434,38 @@ def _batch_specs(b: BreakdownsDict) -> dict[str, Any]:
             fmt=",d",
         )
     return specs
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Live mode: what a page is current to
+# --------------------------------------------------------------------------------------------------------------
+
+#: Batches in a page's snapshot: the newest ones, as views.js asks /api/v2/batches?limit= for them when live.
+LIVE_BATCHES = 10
+
+
+def live_snapshot(stats: StatsDict, batches: Sequence[BatchRowDict]) -> str:
+    """What a page is current to (its ``data-snapshot``), in the form views.js makes from /api/v2/stats and the
+    newest LIVE_BATCHES of /api/v2/batches when the site is served live: when the two differ, the page's figures
+    are behind the database and the page fetches itself again (the server builds before it answers). Counts and
+    texts only (a float could print differently in JSON from Python and from JavaScript)."""
+    return _json(
+        [
+            stats["totalRuns"],
+            stats["successfulRuns"],
+            stats["totalBatches"],
+            [[b["batchId"], b["totalRuns"], b["completedAt"]] for b in batches[:LIVE_BATCHES]],
+        ]
+    )
+
+
+def batch_snapshot(batch: BatchRowDict | BatchDetailDict) -> str:
+    """A batch page's snapshot: its own runs and finish (views.js: from /api/v2/batches/<id>)."""
+    return _json([batch["batchId"], batch["totalRuns"], batch["completedAt"]])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -502,13 +550,34 @@ def _hardest(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
+def echo_by_config(rows: list[EchoBaselineDict]) -> dict[str, EchoBaselineDict]:
+    return {analysis.config_label(r): r for r in rows}
+
+
+#: What each kind of cause of unsuccessful runs is called on a batch's page (store.query_unsuccessful).
+CAUSE_KINDS = {
+    "failure": "the run failed",
+    "error": "evaluator error",
+    "gate": "gate did not hold",
+    "score": "below its full score",
+    "check": "heuristic check failed",
+}
+
+
+def _causes_by_config(causes: Sequence[UnsuccessfulRowDict]) -> dict[str, list[dict[str, Any]]]:
+    """A batch's causes of unsuccessful runs per configuration name, each with what its kind means."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for c in causes:
+        out.setdefault(analysis.config_label(c), []).append({**c, "what": CAUSE_KINDS.get(c["kind"], c["kind"])})
+    return out
+
+
 def item_rows(items: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    """Per configuration and item counts for the compare page: [agent, model, suite, scenario, tier, runs,
-    successful, scored, sum of weighted scores]."""
+    """Per configuration and item counts for the compare page: [configuration (its name, analysis.config_label:
+    every column of the configuration), suite, scenario, tier, runs, successful, scored, sum of weighted scores]."""
     return [
         [
-            i["agent"],
-            i["model"],
+            analysis.config_label(i),
             i["suite"],
             i["scenario"],
             i["tier"],

@@ -17,6 +17,7 @@ import X`` and ``store.X``).
 from ..constants import DEFAULT_DB_PATH, DEFAULT_PAGE, MAX_PAGE, ORIGINAL_MAX_ROWS, ORIGINAL_RUN_FILTERS
 from .core import Store, pending_migrations, read_snapshot
 from .queries import (
+    BASELINE_AGENT,
     BATCH_RUNS_EMBEDDED,
     CANNED_QUERIES,
     RUN_FILTERS,
@@ -25,12 +26,15 @@ from .queries import (
     batch_complete,
     batch_denominators,
     batch_exists,
+    batch_states,
+    batch_status,
     data_version,
     decode_cursor,
     encode_cursor,
     is_zebench_database,
     query_batch_configurations,
     query_batch_detail,
+    query_batch_list,
     query_batch_run_rows,
     query_batch_versions,
     query_batches,
@@ -39,6 +43,8 @@ from .queries import (
     query_costs_by_config,
     query_daily_trends,
     query_data_as_of,
+    query_echo_baseline,
+    query_echo_version,
     query_evaluations,
     query_evaluator_by_agent,
     query_evaluator_figures,
@@ -64,6 +70,7 @@ from .queries import (
     query_stats_scenarios,
     query_telemetry,
     query_transcript,
+    query_unsuccessful,
     read_batch,
     read_run,
 )
@@ -82,6 +89,7 @@ from .writes import (
 )
 
 __all__ = [
+    "BASELINE_AGENT",
     "BATCH_RUNS_EMBEDDED",
     "CANNED_QUERIES",
     "COUNT_CONDITIONS",
@@ -103,6 +111,8 @@ __all__ = [
     "batch_complete",
     "batch_denominators",
     "batch_exists",
+    "batch_states",
+    "batch_status",
     "counts_sql",
     "data_version",
     "decode_cursor",
@@ -114,6 +124,7 @@ __all__ = [
     "pending_migrations",
     "query_batch_configurations",
     "query_batch_detail",
+    "query_batch_list",
     "query_batch_run_rows",
     "query_batch_versions",
     "query_batches",
@@ -122,6 +133,8 @@ __all__ = [
     "query_costs_by_config",
     "query_daily_trends",
     "query_data_as_of",
+    "query_echo_baseline",
+    "query_echo_version",
     "query_evaluations",
     "query_evaluator_by_agent",
     "query_evaluator_figures",
@@ -147,6 +160,7 @@ __all__ = [
     "query_stats_scenarios",
     "query_telemetry",
     "query_transcript",
+    "query_unsuccessful",
     "read_batch",
     "read_run",
     "read_snapshot",

@@ -14,7 +14,7 @@ from ..models import BatchRecord, RunRecord
 from ..models.shapes import RunRowDict
 from . import queries
 from .schema import migrations
-from .writes import WriteCounts, refresh_batch_aggregates, write_batch, write_runs
+from .writes import WriteCounts, complete_ingested_batches, refresh_batch_aggregates, write_batch, write_runs
 
 
 def pending_migrations(conn: sqlite3.Connection) -> list[str]:
@@ -63,18 +63,23 @@ class Store:
         with self.db.atomic():
             return write_runs(self.conn, list(records)).total
 
-    def save_runs_chunked(self, records: list[RunRecord], chunk: int) -> WriteCounts:
+    def save_runs_chunked(self, records: list[RunRecord], chunk: int, *, ingested: bool = False) -> WriteCounts:
         """Many runs in one transaction, written ``chunk`` at a time; batch aggregates refreshed once at the end.
-        Returns how many were new, updated (stored before with other content) and unchanged."""
+        Returns how many were new, updated (stored before with other content) and unchanged. ``ingested``: the
+        runs come from result files (`zebench ingest`): their batches without a known matrix are complete
+        (writes.complete_ingested_batches)."""
         last = {r.run_id: r for r in records}  # the last copy of a runId wins, whichever chunk it is in
         counts = WriteCounts(duplicates=len(records) - len(last))
         records = list(last.values())
         with self.db.atomic():
             for start in range(0, len(records), chunk):
                 counts += write_runs(self.conn, records[start : start + chunk], refresh=False)
+            batch_ids = sorted({r.batch_id for r in records if r.batch_id})
             if counts.new or counts.updated:
-                for batch_id in sorted({r.batch_id for r in records if r.batch_id}):
+                for batch_id in batch_ids:
                     refresh_batch_aggregates(self.conn, batch_id)
+            if ingested and batch_ids:  # unchanged runs too: re-ingesting completes batches of older zebench
+                complete_ingested_batches(self.conn, batch_ids)
         return counts
 
     def save_batch(self, batch: BatchRecord) -> None:
@@ -96,7 +101,7 @@ class Store:
     def get_batch(self, batch_id: str) -> BatchRecord | None:
         return queries.read_batch(self.conn, batch_id)
 
-    def batch_keys(self, batch_id: str) -> set[tuple[str, str, str, str, str, int]]:
+    def batch_keys(self, batch_id: str) -> set[tuple[str, str, str, str, str, str, int]]:
         """Matrix keys of the runs of a batch that count as done (every status but cancelled)."""
         return queries.batch_keys(self.conn, batch_id)
 

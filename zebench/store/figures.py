@@ -92,4 +92,5 @@ def counts(sums: Sums) -> dict[str, Any]:
         "agentFailures": sums["agent_failed"],
         "infraFailures": sums["infra_failed"],
         "evaluatorErrorRuns": sums["evaluator_errors"],
+        "findingRuns": sums["findings"],
     }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import CANCELLED_STATUSES, GATE_EVALUATORS, INFRA_CATEGORIES, SCORED_STATUSES
+from ..models.record import INTEGRITY_EVALUATOR
 from ..models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES
 
 
@@ -45,6 +46,8 @@ COUNT_CONDITIONS: dict[str, str] = {
     "successful": f"{{r}}.status IN {_quoted(SCORED_STATUSES)} AND {{r}}.is_successful = 1",
     "scored": f"{{r}}.status NOT IN {_NOT_COUNTED} AND {{r}}.weighted_score IS NOT NULL",
     "evaluator_errors": f"{{r}}.status NOT IN {_NOT_COUNTED} AND {{r}}.evaluator_errors > 0",
+    # runs with a blocking finding of the integrity guard: never successful, never left out (docs/integrity.md)
+    "findings": f"{{r}}.status NOT IN {_NOT_COUNTED} AND {{r}}.findings > 0",
 }
 
 
@@ -82,6 +85,7 @@ SUMS: dict[str, str] = {
     "infra_failed": COUNT_CONDITIONS["infra_failures"],
     "scored": COUNT_CONDITIONS["scored"],
     "evaluator_errors": COUNT_CONDITIONS["evaluator_errors"],
+    "findings": COUNT_CONDITIONS["findings"],
     "total_scored": "{r}.total_score IS NOT NULL",
     "sum_total_score": "COALESCE({r}.total_score, 0)",
     "sum_weighted": "COALESCE({r}.weighted_score, 0)",
@@ -123,6 +127,12 @@ def mean_sql(name: str, sums: dict[str, str] | None = None) -> str:
 #: and counts, with a weight above 0 or as a gate.
 EVALUATOR_ERROR = (
     f"{{e}}.error IS NOT NULL AND ({{e}}.weight > 0 OR {{e}}.evaluator_name IN {_quoted(GATE_EVALUATORS)})"
+)
+#: The findings rule (models.integrity_findings) on an evaluation_results row ("{e}"): the length of the integrity
+#: guard's details.findings (0 for any other evaluation, or details that are not such an object).
+FINDINGS = (
+    f"CASE WHEN {{e}}.evaluator_name <> '{INTEGRITY_EVALUATOR}' OR NOT json_valid({{e}}.details) THEN 0 "
+    "WHEN json_type({e}.details, '$.findings') = 'array' THEN json_array_length({e}.details, '$.findings') ELSE 0 END"
 )
 
 
@@ -231,6 +241,7 @@ BATCH_FIGURES: dict[str, str] = {
     "infra_failed_runs": "infra_failed",
     "scored_runs": "scored",
     "evaluator_error_runs": "evaluator_errors",
+    "finding_runs": "findings",
     "avg_score": "mean_total_score",
     "avg_weighted_score": "mean_weighted_score",
 }
@@ -261,12 +272,15 @@ def batch_refresh_sql(one_batch: bool = True) -> str:
 
 def summaries_sql() -> tuple[str, ...]:
     """What a migration runs to (re)build every count and sum from the current definitions: the runs' evaluator
-    errors (EVALUATOR_ERROR), each summary table with its triggers and rows (SUMMARIES), the indexes their extremes
-    need, and every batch row's figures. The newest migration holds this as literal text (tests check it still
-    does); a change of a definition, or a dimension added to the configuration, is a new migration holding it."""
+    errors (EVALUATOR_ERROR) and findings (FINDINGS), each summary table with its triggers and rows (SUMMARIES),
+    the indexes their extremes need, and every batch row's figures. The newest migration holds this as literal
+    text (tests check it still does); a change of a definition, or a dimension added to the configuration, is a
+    new migration holding it."""
     statements = [
         "UPDATE benchmark_runs SET evaluator_errors = (SELECT COUNT(*) FROM evaluation_results e WHERE e.run_id = "
-        f"benchmark_runs.run_id AND {EVALUATOR_ERROR.format(e='e')})"
+        f"benchmark_runs.run_id AND {EVALUATOR_ERROR.format(e='e')})",
+        "UPDATE benchmark_runs SET findings = (SELECT COALESCE(SUM(" + FINDINGS.format(e="e") + "), 0) FROM "
+        "evaluation_results e WHERE e.run_id = benchmark_runs.run_id)",
     ]
     for summary in SUMMARIES:
         insert, delete = summary_triggers_sql(summary)

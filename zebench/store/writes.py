@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..isolation.redact import default_redactor, redact
+from ..isolation.redact import default_redactor, public_path, public_settings, redact
 from ..models import BatchRecord, RunRecord, record_problems
 from ..models.run import BATCHES, RUN_PARTS, RUNS
 from .rows import write_rows
-from .sql import batch_refresh_sql
+from .sql import batch_refresh_sql, counts_sql
 
 #: Child tables of a run, deleted and rewritten together with it.
 RUN_CHILD_TABLES = tuple(table.name for table in RUN_PARTS)
@@ -34,8 +34,20 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
 
 def run_rows(r: RunRecord) -> dict[str, list[dict[str, Any]]]:
     """The rows of every table for one run record, by table and column name (models.run declares them;
-    scripts/bench/api.py writes them directly, to build large databases fast)."""
-    return {table.name: write_rows(table, r) for table in (RUNS, *RUN_PARTS)}
+    scripts/bench/api.py writes them directly, to build large databases fast), as published: no host paths."""
+    published = _published(r)
+    return {table.name: write_rows(table, published) for table in (RUNS, *RUN_PARTS)}
+
+
+def _published(r: RunRecord) -> RunRecord:
+    """The record with the host paths it keeps for its user (telemetry's workspaceDir, manifest settings such as
+    --replay-file) by their last component (isolation.redact.public_path): the store's rows are published."""
+    update: dict[str, Any] = {}
+    if r.telemetry is not None and r.telemetry.workspace_dir:
+        update["telemetry"] = r.telemetry.model_copy(update={"workspace_dir": public_path(r.telemetry.workspace_dir)})
+    if r.manifest is not None and r.manifest.settings:
+        update["manifest"] = r.manifest.model_copy(update={"settings": public_settings(r.manifest.settings)})
+    return r.model_copy(update=update) if update else r
 
 
 class InconsistentRecord(ValueError):
@@ -172,10 +184,41 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
     """Recompute a batch's figures from its stored runs (store.sql.BATCH_FIGURES: the sums of SUMS over its counted
-    runs, and its cancelled attempts apart, never as runs)."""
+    runs, and its cancelled attempts apart, never as runs). A batch whose expected runs are all stored is complete:
+    without a completion time, it gets its latest run's (the original's dashboard shows a batch without one as
+    running)."""
     conn.execute(batch_refresh_sql(), (batch_id, batch_id))
     if completed_at is not None:
         conn.execute("UPDATE batch_runs SET completed_at = ? WHERE batch_id = ?", (completed_at, batch_id))
+        return
+    conn.execute(
+        f"""
+        UPDATE batch_runs SET completed_at = (
+          SELECT MAX(COALESCE(r.completed_at, r.started_at)) FROM benchmark_runs r
+          WHERE r.batch_id = batch_runs.batch_id AND {counts_sql("runs", "r")}
+        )
+        WHERE batch_id = ? AND completed_at IS NULL AND expected_runs IS NOT NULL AND total_runs >= expected_runs
+        """,
+        (batch_id,),
+    )
+
+
+def complete_ingested_batches(conn: sqlite3.Connection, batch_ids: list[str]) -> None:
+    """Batches loaded by ingest whose matrix is unknown (no expected_runs: shards of a batch run elsewhere, or the
+    original's result files) are complete once ingested, their completion time their latest run's (moved on
+    when a later ingest brings a later run)."""
+    runs = counts_sql("runs", "r")
+    conn.execute(
+        f"""
+        UPDATE batch_runs SET completed_at = (
+          SELECT MAX(COALESCE(r.completed_at, r.started_at)) FROM benchmark_runs r
+          WHERE r.batch_id = batch_runs.batch_id AND {runs}
+        )
+        WHERE batch_id IN (SELECT value FROM json_each(?)) AND expected_runs IS NULL
+          AND EXISTS (SELECT 1 FROM benchmark_runs r WHERE r.batch_id = batch_runs.batch_id AND {runs})
+        """,
+        (json.dumps(batch_ids),),
+    )
 
 
 #: batch_runs columns a write of a BatchRecord may set (created_at only when the row is new).

@@ -71,6 +71,7 @@ from .remote import (
 # distributed has no type information: its objects are used as Any here.
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
+Security: Any = distributed.Security
 get_worker: Any = distributed.get_worker
 #: A distributed.Future (a task's result on the cluster).
 Future = Any
@@ -185,11 +186,16 @@ class DaskExecutor(Executor):
         if self.scheduler is None:
             workers = self.local_workers or max(1, (os.cpu_count() or 1) // self.slots)
             try:
+                # TLS with certificates made for this cluster (kept in memory): reaching its port on 127.0.0.1 is
+                # not enough to run anything on it (docs/integrity.md: code a run leaves for validation).
+                security = Security.temporary()
                 self.cluster = await LocalCluster(
                     n_workers=workers,
                     threads_per_worker=self.slots,
                     processes=True,
                     host="127.0.0.1",
+                    protocol="tls://",
+                    security=security,
                     # no dashboard; the scheduler's HTTP server (health, metrics) on a free port
                     dashboard_address=None,
                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
@@ -198,7 +204,7 @@ class DaskExecutor(Executor):
                     preload=["zebench.execution.executors._local_worker"],  # Ctrl-C stops the batch, not its workers
                 )
                 self.address = self.cluster.scheduler_address
-                return await Client(self.cluster, asynchronous=True)
+                return await Client(self.cluster, asynchronous=True, security=security)
             except Exception as exc:  # any failure to start it is the one error the user sees
                 raise ExecutorError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         self.address = self.scheduler
@@ -231,7 +237,7 @@ class DaskExecutor(Executor):
         self.client = client = await self._connect()
         try:
             package = await asyncio.to_thread(
-                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models
+                batch_package, job.batch_id, job.options, job.plan.agents, job.plan.models, job.scenarios.values()
             )
         except OSError as exc:
             raise ExecutorError(f"cannot read a file an agent setting names: {exc}") from None
@@ -322,6 +328,7 @@ class DaskExecutor(Executor):
             agent=spec.agent,
             model=spec.model,
             repeat_index=spec.repeat_index,
+            specialist=spec.specialist,
         )
         run = self._runs[key] = _Run(key, started)
         run.future = self.client.submit(
@@ -656,7 +663,9 @@ async def _run(
                 if (await asyncio.to_thread(resolve_mode, options.sandbox))[0] == "none":
                     become_subreaper()  # orphans of a command whose reaper was killed come here and are killed
         record = await run_one(
-            RunSpec(scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id),
+            RunSpec(
+                scenario, run.tier, run.agent, run.model, run.repeat_index, run.batch_id, specialist=run.specialist
+            ),
             options,
             on_cancelled=keep,
         )

@@ -26,16 +26,18 @@ import secrets
 import shutil
 import tarfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...agents import agent_class, register_agent, registered_agents
-from ...catalog import IGNORED_DIRS, Scenario, load_spec
+from ...catalog import IGNORED_DIRS, Scenario, load_spec, read_regular, special_file_error, special_file_kind
 from ...isolation.processes import Limits
 from ...isolation.toolchain import cache_dir
 from ...models import RunRecord, SuitePolicy
+from ...models.specialist import Specialist
 from ..runner import BaselineCache, RunOptions
 
 
@@ -125,6 +127,8 @@ class BatchPackage(BaseModel):
     files: list[ShippedFile] = Field(default_factory=list)
     #: cloudpickle of {name: Agent subclass} for the agents registered in the coordinator's process.
     agent_classes: bytes | None = None
+    #: The LLM judge's key variables, each with the scenarios whose judge needs it: every worker must have them.
+    judge_keys: dict[str, list[str]] = Field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
@@ -153,6 +157,8 @@ class RemoteRun(BaseModel):
     prompts: dict[str, str]
     warnings: list[str] = Field(default_factory=list)
     policy: SuitePolicy = Field(default_factory=SuitePolicy)
+    #: The run's specialist, whole (templates travel as data; files its MCP entries name must exist there).
+    specialist: Specialist | None = None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,11 +179,11 @@ def pack_scenario(scenario: Scenario) -> bytes:
             info.uname = info.gname = ""
             info.mtime = 0
             if info.isreg():
-                with path.open("rb") as fh:
-                    tar.addfile(info, fh)
+                tar.addfile(info, io.BytesIO(read_regular(path)))  # never blocks on what became a FIFO
             elif info.isdir() or info.issym():
                 tar.addfile(info)
-            # FIFOs, sockets and devices are not content
+            else:  # FIFOs, sockets and devices are not content: the catalog refuses them, so must this
+                raise special_file_error(path, special_file_kind(os.lstat(path).st_mode) or "not a regular file")
 
         for dirpath, dirnames, filenames in os.walk(scenario.dir):
             base = Path(dirpath)
@@ -200,7 +206,15 @@ def pack_scenario(scenario: Scenario) -> bytes:
 
 
 def remote_run(
-    scenario: Scenario, *, batch_id: str, task_key: str, tier: str, agent: str, model: str | None, repeat_index: int
+    scenario: Scenario,
+    *,
+    batch_id: str,
+    task_key: str,
+    tier: str,
+    agent: str,
+    model: str | None,
+    repeat_index: int,
+    specialist: Specialist | None = None,
 ) -> RemoteRun:
     return RemoteRun(
         batch_id=batch_id,
@@ -215,15 +229,24 @@ def remote_run(
         prompts={t: p.name for t, p in scenario.prompts.items()},
         warnings=list(scenario.warnings),
         policy=scenario.policy,
+        specialist=specialist,
     )
 
 
-def batch_package(batch_id: str, options: RunOptions, agents: list[str], models: list[str]) -> BatchPackage:
-    """The batch's settings, the files its agents' settings name (read now, on this machine), and the agents
-    registered in this process. Raises OSError when such a file cannot be read."""
+def batch_package(
+    batch_id: str,
+    options: RunOptions,
+    agents: list[str],
+    models: list[str],
+    scenarios: Iterable[Scenario] = (),
+) -> BatchPackage:
+    """The batch's settings, the files its agents' settings name (read now, on this machine), the agents
+    registered in this process and the judge's keys the ``scenarios`` need. Raises OSError when such a file cannot
+    be read."""
     import cloudpickle  # type: ignore[import-untyped]  # a dependency of dask (and of every remote engine we know); imported only here
 
     from ...constants import zebench_version
+    from ...evaluators.judge import missing_judge_keys
 
     files: list[ShippedFile] = []
     for name in agents:
@@ -256,6 +279,12 @@ def batch_package(batch_id: str, options: RunOptions, agents: list[str], models:
         models=list(models),
         files=files,
         agent_classes=classes,
+        judge_keys={
+            key: [name for name, _ in needs]
+            for key, needs in missing_judge_keys(
+                {s.key: s.spec.llm_judge for s in scenarios}, options.judge_settings, environ={}
+            ).items()
+        },
     )
 
 
@@ -381,4 +410,11 @@ class PreparedBatch:
                 agent_class(name).check_settings(self.agent_settings, self.package.models)
             except AgentConfigError as exc:
                 problems.append(f"agent {name}: {exc}")
+        for key, scenarios in self.package.judge_keys.items():
+            if not os.environ.get(key):  # the judge reads its key here, where the runs are evaluated
+                problems.append(
+                    f"the LLM judge needs {key}, which is not set in this worker's environment "
+                    f"({', '.join(scenarios[:5])}{' ...' if len(scenarios) > 5 else ''} enable it); set it there, or "
+                    "run without the judge: --no-judge (ZEBENCH_RUN_JUDGE=0 makes --no-judge the default)"
+                )
         return problems

@@ -5,19 +5,31 @@ Each takes a sqlite3 connection, so Datasette can run it on its own read connect
 """
 
 from .aggregates import (
+    BASELINE_AGENT,
     SELECTION_FILTERS,
     query_configurations,
+    query_echo_baseline,
+    query_echo_version,
     query_item_counts,
     query_stats,
     query_stats_agents,
     query_stats_scenarios,
 )
-from .batches import BATCH_RUNS_EMBEDDED, batch_denominators, query_batch_detail, query_batches
+from .batches import (
+    BATCH_RUNS_EMBEDDED,
+    batch_denominators,
+    batch_status,
+    query_batch_detail,
+    query_batch_list,
+    query_batches,
+    query_unsuccessful,
+)
 from .canned import CANNED_QUERIES
 from .common import (
     RUN_FILTERS,
     batch_complete,
     batch_exists,
+    batch_states,
     data_version,
     decode_cursor,
     encode_cursor,
@@ -61,6 +73,7 @@ from .site import (
 )
 
 __all__ = [
+    "BASELINE_AGENT",
     "BATCH_RUNS_EMBEDDED",
     "CANNED_QUERIES",
     "RUN_FILTERS",
@@ -70,12 +83,15 @@ __all__ = [
     "batch_denominators",
     "batch_exists",
     "batch_keys",
+    "batch_states",
+    "batch_status",
     "data_version",
     "decode_cursor",
     "encode_cursor",
     "is_zebench_database",
     "query_batch_configurations",
     "query_batch_detail",
+    "query_batch_list",
     "query_batch_run_rows",
     "query_batch_versions",
     "query_batches",
@@ -84,6 +100,8 @@ __all__ = [
     "query_costs_by_config",
     "query_daily_trends",
     "query_data_as_of",
+    "query_echo_baseline",
+    "query_echo_version",
     "query_evaluations",
     "query_evaluator_by_agent",
     "query_evaluator_figures",
@@ -109,6 +127,7 @@ __all__ = [
     "query_stats_scenarios",
     "query_telemetry",
     "query_transcript",
+    "query_unsuccessful",
     "read_batch",
     "read_run",
     "run_ids",

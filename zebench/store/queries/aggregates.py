@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any, cast
 
 from ...models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES, nullable
-from ...models.shapes import AgentStatsDict, ItemCountsDict, ScenarioStatsDict, StatsDict
+from ...models.shapes import AgentStatsDict, EchoBaselineDict, ItemCountsDict, ScenarioStatsDict, StatsDict
 from .. import figures
 from ..sql import ITEM_COLUMNS, counts_sql, sums_columns
 from .common import _fetch, _time_window
@@ -61,6 +61,7 @@ def query_stats(conn: sqlite3.Connection) -> StatsDict:
         "infraFailures": s["infra_failed"],
         "cancelledAttempts": cancelled,
         "evaluatorErrorRuns": s["evaluator_errors"],
+        "findingRuns": s["findings"],
         "successRate": figures.success_rate(s),
         "avgScore": figures.mean_total_score(s),
         "avgWeightedScore": figures.mean_weighted_score(s),
@@ -91,6 +92,75 @@ def query_stats_scenarios(conn: sqlite3.Connection) -> list[ScenarioStatsDict]:
 SELECTION_FILTERS = tuple(RUNS.column(c).key for c in (*CONFIGURATION, *ITEM, "batch_id"))
 
 
+def selection_where(
+    filters: dict[str, str], since: str | None = None, until: str | None = None, ref: str = "benchmark_runs"
+) -> tuple[list[str], list[Any]]:
+    """The conditions (and their parameters) of the counted runs a selection picks: exact matches on
+    SELECTION_FILTERS ('' for an empty name: the runs without one), since/until on startedAt."""
+    where, params = [counts_sql("runs", ref)], []
+    for key, value in filters.items():
+        if key not in SELECTION_FILTERS:
+            raise ValueError(f"unknown filter {key!r}; use {', '.join(SELECTION_FILTERS)}")
+        column = RUNS.by_key[key]
+        if value == "" and nullable(column.type):  # an empty name: the runs without one
+            where.append(f"{ref}.{column.name} IS NULL")
+        else:
+            where.append(f"{ref}.{column.name} = ?")
+            params.append(value)
+    window: list[str] = []
+    _time_window(window, params, since, until)
+    where += [f"{ref}.{w}" for w in window]
+    return where, params
+
+
+#: The agent whose scores are the baseline: it changes nothing (zebench.agents.echo).
+BASELINE_AGENT = "echo"
+
+
+def query_echo_baseline(
+    conn: sqlite3.Connection,
+    filters: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[EchoBaselineDict]:
+    """What doing nothing scores on each configuration's items: per configuration of the selection (echo aside),
+    its items and the echo runs on the same items, their mean weighted score (the mean over the items of each item's
+    mean) and success rate. The echo runs are the selection's own when it has any (``source``: selection), else
+    every echo run in the database (``source``: database). A configuration whose items echo never ran has
+    ``echoItems`` 0 and no score: no baseline."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    where, params = selection_where(filters, since, until, "r")
+    selected = " AND ".join(where)
+    (own,) = conn.execute(
+        f"SELECT COUNT(*) FROM benchmark_runs r WHERE {selected} AND r.agent = ?", (*params, BASELINE_AGENT)
+    ).fetchone()
+    echo_where = selected if own else counts_sql("runs", "r")
+    echo_params = params if own else []
+    sql = f"""
+        WITH items AS (SELECT DISTINCT r.agent, r.model, r.suite, r.scenario, r.tier FROM benchmark_runs r
+                       WHERE {selected} AND r.agent != ?),
+        echo AS (SELECT r.suite, r.scenario, r.tier, COUNT(*) AS runs, AVG(r.weighted_score) AS score,
+                        AVG({counts_sql("successful", "r")}) AS rate
+                 FROM benchmark_runs r WHERE {echo_where} AND r.agent = ? GROUP BY r.suite, r.scenario, r.tier)
+        SELECT i.agent AS agent, i.model AS model, COUNT(*) AS items, COUNT(e.runs) AS echoItems,
+               COALESCE(SUM(e.runs), 0) AS echoRuns, AVG(e.score) AS echoMeanScore, AVG(e.rate) AS echoSuccessRate
+        FROM items i LEFT JOIN echo e ON e.suite = i.suite AND e.scenario = i.scenario AND e.tier = i.tier
+        GROUP BY i.agent, i.model ORDER BY i.agent, i.model"""
+    rows = _fetch(conn, sql, (*params, BASELINE_AGENT, *echo_params, BASELINE_AGENT))
+    source = "selection" if own else "database"
+    return [cast(EchoBaselineDict, {**r, "source": source}) for r in rows]
+
+
+def query_echo_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """Changes when echo runs are written (what every echo baseline drawn from the database depends on)."""
+    return tuple(
+        conn.execute(
+            "SELECT COUNT(*), MAX(id), MAX(revision) FROM benchmark_runs WHERE agent = ?", (BASELINE_AGENT,)
+        ).fetchone()
+    )
+
+
 def query_item_counts(
     conn: sqlite3.Connection,
     filters: dict[str, str] | None = None,
@@ -108,15 +178,7 @@ def query_item_counts(
     if not filters and not since and not until:
         columns = ", ".join([*(f"{c} AS {k}" for c, k in zip(ITEM_COLUMNS, keys, strict=True)), *SUM_TYPES])
         return cast(list[ItemCountsDict], _fetch(conn, f"SELECT {columns} FROM agg_items WHERE runs > 0"))
-    where, params = [counts_sql("runs")], []
-    for key, value in filters.items():
-        column = RUNS.by_key[key]
-        if value == "" and nullable(column.type):  # an empty name: the runs without one
-            where.append(f"{column.name} IS NULL")
-        else:
-            where.append(f"{column.name} = ?")
-            params.append(value)
-    _time_window(where, params, since, until)
+    where, params = selection_where(filters, since, until)
     group = [f"COALESCE({c}, '')" for c in ITEM_COLUMNS]
     sql = (
         f"SELECT {', '.join(f'{g} AS {k}' for g, k in zip(group, keys, strict=True))}, {sums_columns()} "

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from ...constants import MAX_PAGE
+from ...models import GATE_EVALUATORS, SCORED_STATUSES
 from ...models.run import BATCHES, CONFIGURATION, RUNS, SUM_TYPES
-from ...models.shapes import BatchDetailDict, BatchRowDict, BreakdownRowDict, DenominatorsDict
+from ...models.shapes import (
+    BatchDetailDict,
+    BatchListRowDict,
+    BatchRowDict,
+    BreakdownRowDict,
+    DenominatorsDict,
+    UnsuccessfulRowDict,
+)
 from .. import figures
 from ..rows import Reader, decoder, select_list
 from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, counts_sql, sums_columns
-from .common import _fetch, batch_complete, decode_cursor, encode_cursor
+from .aggregates import selection_where
+from .common import _fetch, batch_complete, decode_cursor, encode_cursor, public_batch_metadata
 from .runs import _RUN_SELECT, _run_row
+
+
+def _quoted_statuses() -> str:
+    return "(" + ", ".join(f"'{v}'" for v in SCORED_STATUSES) + ")"
+
+
+_GATES = "(" + ", ".join(f"'{g}'" for g in GATE_EVALUATORS) + ")"
 
 #: Every column of the batch row: zebench's shape, and the counts its denominators are made of.
 _BATCH_SELECT = select_list(BATCHES, BATCHES.columns)
@@ -23,6 +40,7 @@ _BATCH_SHAPE = [(c.key, c.name, decoder(c, "v2")) for c in BATCHES.shape("v2")]
 def _batch_row(values: Any) -> BatchRowDict:
     row = _read_batch(values)
     out = {key: decode(row[name]) if decode else row[name] for key, name, decode in _BATCH_SHAPE}
+    out["metadata"] = public_batch_metadata(out.get("metadata") or {})
     denominators = batch_denominators(row)
     out["complete"] = denominators["complete"]
     out["denominators"] = denominators
@@ -40,9 +58,9 @@ def _batch_sums(row: dict[str, Any]) -> dict[str, Any]:
 
 def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
     """Expected, stored, completed, agent-failed, infrastructure-failed and missing runs of a batch, its cancelled
-    attempts and runs with evaluator errors, whether it is complete (batch_complete), and success and score with
-    infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the batch
-    row, which refresh_batch_aggregates keeps up to date with store.sql.SUMS (BATCH_FIGURES)."""
+    attempts and runs with evaluator errors or findings, whether it is complete (batch_complete), and success and
+    score with infrastructure failures (counted as unsuccessful, score 0) and without them (left out). Read from the
+    batch row, which refresh_batch_aggregates keeps up to date with store.sql.SUMS (BATCH_FIGURES)."""
     s = _batch_sums(row)
     runs, expected = s["runs"], row.get("expected_runs")
     return {
@@ -55,6 +73,7 @@ def batch_denominators(row: dict[str, Any]) -> DenominatorsDict:
         "successfulRuns": s["successful"],
         "cancelledAttempts": row.get("cancelled_runs") or 0,
         "evaluatorErrorRuns": s["evaluator_errors"],
+        "findingRuns": s["findings"],
         "complete": batch_complete(expected, runs, row.get("completed_at")),
         "successRate": figures.success_rate(s),
         "successRateExclInfra": figures.success_rate_excl_infra(s),
@@ -79,6 +98,86 @@ def query_batches(
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last["createdAt"], last["batchId"]) if last else None
     return rows[:limit], next_cursor
+
+
+#: A batch that is not complete is running while a run of it was stored or started this recently, else incomplete
+#: (stopped or killed: `zebench run --resume` finishes it).
+RUNNING_WINDOW = timedelta(hours=1)
+
+
+def batch_status(complete: bool, last_activity: str, now: datetime | None = None) -> str:
+    """complete, running or incomplete (RUNNING_WINDOW): the status `zebench batches` shows."""
+    if complete:
+        return "complete"
+    try:
+        last = datetime.fromisoformat(last_activity)
+    except ValueError:
+        return "incomplete"
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return "running" if (now or datetime.now(UTC)) - last < RUNNING_WINDOW else "incomplete"
+
+
+def query_batch_list(
+    conn: sqlite3.Connection,
+    filters: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> list[BatchListRowDict]:
+    """Batches newest first with their configurations, runs stored of expected, successful runs and status. Filters
+    as the leaderboard's (SELECTION_FILTERS): a batch is listed when it has a counted run matching every one of them
+    (batchId: that batch); since/until compare the batch's creation time."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    where: list[str] = ["1"]
+    params: list[Any] = []
+    if filters:
+        runs, params = selection_where(filters, ref="r")
+        where = [
+            f"EXISTS (SELECT 1 FROM benchmark_runs r WHERE r.batch_id = batch_runs.batch_id AND {' AND '.join(runs)})"
+        ]
+    if since:
+        where.append("created_at >= ?")
+        params.append(since)
+    if until:
+        where.append("created_at < ?")
+        params.append(until)
+    sql = f"SELECT {_BATCH_SELECT} FROM batch_runs WHERE {' AND '.join(where)} ORDER BY created_at DESC, batch_id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    rows = [_batch_row(r) for r in conn.execute(sql, params)]
+    ids = [r["batchId"] for r in rows]
+    configs: dict[str, list[dict[str, str | None]]] = {}
+    last: dict[str, str] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        marks = ", ".join("?" * len(chunk))
+        for batch_id, agent, model, newest in conn.execute(
+            f"SELECT batch_id, agent, model, MAX(COALESCE(completed_at, started_at)) FROM benchmark_runs "
+            f"WHERE batch_id IN ({marks}) GROUP BY batch_id, agent, model ORDER BY batch_id, agent, model",
+            chunk,
+        ):
+            configs.setdefault(batch_id, []).append({"agent": agent, "model": model})
+            last[batch_id] = max(last.get(batch_id, ""), newest or "")
+    out: list[BatchListRowDict] = []
+    for r in rows:
+        d = r["denominators"] or batch_denominators({})
+        activity = max(last.get(r["batchId"], ""), r["createdAt"])
+        out.append(
+            {
+                "batchId": r["batchId"],
+                "createdAt": r["createdAt"],
+                "completedAt": r["completedAt"],
+                "configurations": configs.get(r["batchId"], []),
+                "runs": d["runs"],
+                "expectedRuns": r["expectedRuns"],
+                "successfulRuns": d["successfulRuns"],
+                "complete": r["complete"],
+                "status": batch_status(r["complete"], activity),
+                "lastActivityAt": activity,
+            }
+        )
+    return out
 
 
 def _breakdown(conn: sqlite3.Connection, batch_id: str, columns: list[str]) -> list[BreakdownRowDict]:
@@ -125,6 +224,59 @@ _EVALUATOR_ERRORS = f"""
     WHERE r.batch_id = ? AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
     GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name"""
 
+#: Why a batch's runs were not successful, per configuration (query_unsuccessful): for each unsuccessful run that
+#: counts, every cause that made it so, in the order of docs/scoring.md: the run failed (its category); an
+#: evaluator that counts failed (store.sql.EVALUATOR_ERROR); a gate did not hold (with its command or finding);
+#: else its success metric fell short: each task evaluator below its full score, a heuristic check by its name.
+_UNSUCCESSFUL = f"""
+    WITH u AS (
+        SELECT r.run_id, r.agent, r.model, r.status, r.failure_category, r.error FROM benchmark_runs r
+        WHERE r.{{column}} = ? AND {counts_sql("runs", "r")} AND NOT {counts_sql("successful", "r")}),
+    e AS (SELECT u.agent, u.model, e.* FROM evaluation_results e JOIN u ON u.run_id = e.run_id WHERE u.status IN
+          {_quoted_statuses()}),
+    blocked AS (
+        SELECT DISTINCT run_id FROM e WHERE ({EVALUATOR_ERROR.format(e="e")})
+        OR (evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1)),
+    short AS (SELECT * FROM e WHERE run_id NOT IN (SELECT run_id FROM blocked) AND error IS NULL AND applicable = 1
+              AND kind = 'task' AND weight > 0 AND normalized_score < 1)
+    SELECT agent, model, 'failure' AS kind, COALESCE(failure_category, status) AS name, COUNT(*) AS runs,
+           MIN(error) AS example
+    FROM u WHERE u.status NOT IN {_quoted_statuses()} GROUP BY agent, model, name
+    UNION ALL
+    SELECT agent, model, 'error', evaluator_name, COUNT(*), MIN(error) FROM e WHERE {EVALUATOR_ERROR.format(e="e")}
+    GROUP BY agent, model, evaluator_name
+    UNION ALL
+    SELECT agent, model, 'gate', evaluator_name, COUNT(*),
+           MIN(COALESCE(json_extract(details, '$.findings[0].message') || ' (' ||
+                        COALESCE(json_extract(details, '$.findings[0].path'), '') || ')',
+                        json_extract(details, '$.command') || ': ' || json_extract(details, '$.status') ||
+                        COALESCE(' (exit code ' || json_extract(details, '$.exitCode') || ')', '')))
+    FROM e WHERE evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1
+    GROUP BY agent, model, evaluator_name
+    UNION ALL
+    SELECT agent, model, 'score', evaluator_name, COUNT(*), 'mean score ' || printf('%.2f', AVG(normalized_score))
+    FROM short WHERE evaluator_name != 'heuristic_checks' OR json_array_length(details, '$.checks') IS NULL
+    GROUP BY agent, model, evaluator_name
+    UNION ALL
+    SELECT agent, model, 'check', json_extract(c.value, '$.name'), COUNT(DISTINCT short.run_id),
+           MIN(json_extract(c.value, '$.message'))
+    FROM short, json_each(short.details, '$.checks') c
+    WHERE short.evaluator_name = 'heuristic_checks' AND json_extract(c.value, '$.passed') = 0
+    GROUP BY agent, model, json_extract(c.value, '$.name')
+    ORDER BY agent, model, runs DESC, kind, name"""
+
+
+def query_unsuccessful(
+    conn: sqlite3.Connection, batch_id: str | None = None, *, run_id: str | None = None
+) -> list[UnsuccessfulRowDict]:
+    """Why the batch's runs (or one run's, with ``run_id``) were not successful: per configuration, each cause (a
+    failure category, an evaluator that failed, a gate, a task evaluator below its full score, a heuristic check)
+    with the number of runs it made unsuccessful and one of its messages. A run with several causes counts under
+    each (see _UNSUCCESSFUL). Empty for successful runs."""
+    column, value = ("run_id", run_id) if run_id is not None else ("batch_id", batch_id)
+    return cast(list[UnsuccessfulRowDict], _fetch(conn, _UNSUCCESSFUL.replace("{column}", column), (value,)))
+
+
 #: Runs embedded in a batch's detail; the rest are paged from /api/runs?batchId=...
 BATCH_RUNS_EMBEDDED = 100
 
@@ -152,5 +304,6 @@ def query_batch_detail(
             {**r, "category": r["category"] or "unknown"} for r in _fetch(conn, _FAILURES, (batch_id,))
         ],
         "evaluatorErrors": _fetch(conn, _EVALUATOR_ERRORS, (batch_id,)),
+        "unsuccessful": query_unsuccessful(conn, batch_id),
     }
     return cast(BatchDetailDict, batch)

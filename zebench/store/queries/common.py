@@ -8,7 +8,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from ...isolation.redact import public_path, public_settings
 from ...models.run import RUN_FILTER_COLUMNS, RUNS
+from ..sql import dumps
 
 
 def batch_complete(expected_runs: int | None, runs: int, completed_at: str | None) -> bool:
@@ -65,16 +67,28 @@ def batch_exists(conn: sqlite3.Connection, batch_id: str) -> bool:
 
 
 def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
-    """Changes whenever runs are written: a cheap key for caching derived statistics. The newest write revision
-    (m007, indexed) is part of it: a rewritten run keeps its row id and may keep the totals, yet changes figures
-    such as success rates."""
-    return tuple(
-        conn.execute(
+    """Changes whenever runs or batches are written: a cheap key for caching derived statistics and for the live
+    site (is its build current?). The newest write revision (m007, indexed) is part of it: a rewritten run keeps its
+    row id and may keep the totals, yet changes figures such as success rates. The last part changes when a batch
+    starts or is marked finished (:func:`batch_states`); the first is the newest run's row id (a site built from this
+    version holds the runs up to it)."""
+    return (
+        *conn.execute(
             "SELECT (SELECT MAX(id) FROM benchmark_runs), "
             "(SELECT MAX(revision) FROM benchmark_runs), "
-            "(SELECT runs || ':' || sum_weighted FROM agg_totals), (SELECT COUNT(*) FROM batch_runs)"
-        ).fetchone()
+            "(SELECT runs || ':' || sum_weighted FROM agg_totals)"
+        ).fetchone(),
+        batch_states(conn),
     )
+
+
+def batch_states(conn: sqlite3.Connection) -> str:
+    """How many batches there are, how many are marked finished, and the newest finish: changes when a batch starts
+    or finishes (the live site rebuilds at once then)."""
+    (states,) = conn.execute(
+        "SELECT COUNT(*) || ':' || COUNT(completed_at) || ':' || COALESCE(MAX(completed_at), '') FROM batch_runs"
+    ).fetchone()
+    return str(states)
 
 
 def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> str | None:
@@ -93,3 +107,34 @@ def query_data_as_of(conn: sqlite3.Connection, batch_id: str | None = None) -> s
             "benchmark_runs UNION ALL SELECT MAX(created_at) FROM batch_runs)"
         ).fetchone()
     return newest
+
+
+def public_batch_metadata(metadata: Any) -> Any:
+    """A batch's metadata as published (the API, the site): the host paths zebench keeps there for --resume (the
+    plan's suites folder and agent settings such as --replay-file, the --output file) as their last component
+    (isolation.redact.public_path)."""
+    if not isinstance(metadata, dict):
+        return metadata
+    out = dict(metadata)
+    if isinstance(out.get("output"), str):
+        out["output"] = public_path(out["output"])
+    plan = out.get("plan")
+    if isinstance(plan, dict):
+        out["plan"] = {
+            **plan,
+            "suites_dir": public_path(plan.get("suites_dir")),
+            "agent_settings": public_settings(plan.get("agent_settings")),  # --replay-file
+        }
+    return out
+
+
+def public_metadata_text(text: Any) -> Any:
+    """The original shape's batch metadata (JSON text) with public_batch_metadata applied; other text as it is."""
+    if not isinstance(text, str) or ('"output"' not in text and '"plan"' not in text):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    public = public_batch_metadata(value)
+    return text if public == value else dumps(public)

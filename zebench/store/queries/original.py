@@ -22,6 +22,7 @@ from ...models.shapes import (
 )
 from ..rows import Reader, select_list, shape_reader
 from ..sql import dumps, loads
+from .common import public_metadata_text
 
 #: The original's run keys (RUNS.keys("original")) and, after them, the failure message (see _original_run).
 _RUN_COLUMNS = (*RUNS.shape("original"), RUNS.column("error"))
@@ -112,6 +113,7 @@ def _original_batch(row: Any) -> OriginalBatchDict:
     out["completedAt"] = epoch_ms(out["completedAt"])
     out["totalRuns"] = out["totalRuns"] or 0
     out["successfulRuns"] = out["successfulRuns"] or 0
+    out["metadata"] = public_metadata_text(out["metadata"])
     return cast(OriginalBatchDict, out)
 
 

@@ -98,14 +98,16 @@ def read_batch(conn: sqlite3.Connection, batch_id: str) -> BatchRecord | None:
     return BatchRecord.model_validate(record_fields(BATCHES, _read_batch(row), BatchRecord))
 
 
-def batch_keys(conn: sqlite3.Connection, batch_id: str) -> set[tuple[str, str, str, str, str, int]]:
-    """Matrix keys of the runs of a batch that count as done (every status but cancelled)."""
+def batch_keys(conn: sqlite3.Connection, batch_id: str) -> set[tuple[str, str, str, str, str, str, int]]:
+    """Matrix keys of the runs of a batch that count as done (every status but cancelled); the specialist as
+    ``name@version`` ("" without one)."""
     rows = conn.execute(
-        "SELECT suite, scenario, tier, agent, COALESCE(model, ''), repeat_index FROM benchmark_runs "
-        f"WHERE batch_id = ? AND {counts_sql('runs')}",
+        "SELECT suite, scenario, tier, agent, COALESCE(model, ''), "
+        "CASE WHEN specialist_enabled THEN COALESCE(specialist_name || '@' || specialist_version, '') ELSE '' END, "
+        f"repeat_index FROM benchmark_runs WHERE batch_id = ? AND {counts_sql('runs')}",
         (batch_id,),
     )
-    return {cast(tuple[str, str, str, str, str, int], tuple(r)) for r in rows}
+    return {cast(tuple[str, str, str, str, str, str, int], tuple(r)) for r in rows}
 
 
 def run_ids(conn: sqlite3.Connection, batch_id: str | None = None) -> list[str]:

@@ -3,7 +3,10 @@ configurations, a batch's downloads, and the dashboard's, evaluators' and costs 
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from ...models.run import (
@@ -25,7 +28,7 @@ from ...models.shapes import (
     HistogramBinDict,
 )
 from .. import figures
-from ..rows import column_of, select_list, select_sql
+from ..rows import column_of, select_sql
 from ..sql import counts_sql, sums_columns
 from .common import _fetch
 
@@ -97,10 +100,27 @@ def query_batch_versions(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]
             "SELECT batch_id, COUNT(*), MAX(id), MAX(COALESCE(revision, 0)) FROM benchmark_runs GROUP BY batch_id"
         )
     }
-    return {
-        batch_id: (*rest, *runs.get(batch_id, ()))
-        for batch_id, *rest in conn.execute(f"SELECT {select_list(BATCHES, BATCHES.columns)} FROM batch_runs")
-    }
+    # the metadata by its digest: the build's state file (kept in the site folder) must not hold its host paths
+    columns = [select_sql(BATCHES, c) if c.name != "metadata" else "sha256_hex(metadata)" for c in BATCHES.columns]
+    with _sha256_function(conn):
+        return {
+            batch_id: (*rest, *runs.get(batch_id, ()))
+            for batch_id, *rest in conn.execute(f"SELECT {', '.join(columns)} FROM batch_runs")
+        }
+
+
+@contextmanager
+def _sha256_function(conn: sqlite3.Connection) -> Iterator[None]:
+    """``sha256_hex(text)`` on ``conn`` for the duration (removed after: the connection may be Datasette's)."""
+
+    def digest(value: Any) -> str | None:
+        return None if value is None else hashlib.sha256(str(value).encode()).hexdigest()
+
+    conn.create_function("sha256_hex", 1, digest, deterministic=True)
+    try:
+        yield
+    finally:
+        conn.create_function("sha256_hex", 1, None)
 
 
 def query_batch_configurations(conn: sqlite3.Connection) -> dict[str, tuple[tuple[str, ...], ...]]:
