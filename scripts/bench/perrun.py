@@ -103,9 +103,11 @@ def _helper_cpu() -> float:
     return total
 
 
-def zebench_loop(scenario: Scenario, calls: Path, mode: str, root: Path, runs: int) -> Block:
+def zebench_loop(scenario: Scenario, calls: Path, mode: str, verify: bool, root: Path, runs: int) -> Block:
     store = Store(root / f"zebench-{mode}.db")
-    options = RunOptions(workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)})
+    options = RunOptions(
+        workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)}, verify=verify
+    )
 
     async def go() -> list[float]:
         times = []
@@ -225,11 +227,17 @@ def main() -> int:
         default=None,
         help="fixture copies per bare-loop run (default: 2 when runs score a verified copy, else 1)",
     )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="runs scored on the agent's own workspace (RunOptions.verify=False): what verifying costs",
+    )
     args = parser.parse_args()
     problem = bwrap_problem()
     if problem:
         raise SystemExit(f"bubblewrap is not usable here: {problem}")
-    copies = args.copies if args.copies is not None else (2 if "verification" in STAGES else 1)
+    verify = not args.no_verify and "verification" in STAGES
+    copies = args.copies if args.copies is not None else (2 if verify else 1)
     modes = [m for m in args.modes.split(",") if m]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zebench-bench-perrun-") as name:
@@ -246,7 +254,7 @@ def main() -> int:
             ),
         }
         for mode in modes:
-            loops[f"zebench --sandbox {mode}"] = functools.partial(zebench_loop, scenario, calls, mode, root)
+            loops[f"zebench --sandbox {mode}"] = functools.partial(zebench_loop, scenario, calls, mode, verify, root)
         names = list(loops)
         for loop in loops.values():  # warm-up: imports, the sandbox's /etc, page cache
             loop(3)
@@ -258,7 +266,8 @@ def main() -> int:
     load_after = os.getloadavg()
     print(
         f"per-run cost, median of {args.repeats} repetitions x {args.runs} runs; bare loop: {copies} "
-        f"fixture cop{'y' if copies == 1 else 'ies'}, `{COMMAND}` in bwrap, one row committed "
+        f"fixture cop{'y' if copies == 1 else 'ies'}, `{COMMAND}` in bwrap, one row committed; runs "
+        f"{'scored on a verified copy' if verify else 'not verified'} "
         f"(Python {sys.version.split()[0]}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)"
     )
     print(f"  {'loop':28} {'wall ms':>8} {'cpu ms':>8}")

@@ -31,7 +31,7 @@ from ..agents import Agent, AgentError, AgentResult, AgentTask, agent_class
 from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
-from ..isolation.netproxy import allow_project_registries
+from ..isolation.netproxy import allow_project_registries, project_registries_allowed
 from ..isolation.processes import Limits
 from ..isolation.redact import redact, relative_to_folder
 from ..isolation.sandbox import (
@@ -584,8 +584,10 @@ async def _await_baseline(state: RunState) -> None:
 
 async def _allow_registries(state: RunState) -> None:
     """The registries the fixture's own settings name join those the registry proxy of scoring commands reaches
-    (zebench.isolation.netproxy: with bubblewrap, scoring commands reach the registries and nothing else)."""
-    await asyncio.to_thread(allow_project_registries, state.scenario.fixture_dir)
+    (zebench.isolation.netproxy: with bubblewrap, scoring commands reach the registries and nothing else). Once
+    per fixture and process: the other runs of the scenario skip it (and its thread)."""
+    if not project_registries_allowed(state.scenario.fixture_dir):
+        await asyncio.to_thread(allow_project_registries, state.scenario.fixture_dir)
 
 
 async def _start_inventory(state: RunState) -> None:

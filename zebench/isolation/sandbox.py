@@ -462,7 +462,7 @@ class Sandbox:
 
     def _remove(self, scratch: Path) -> None:
         self._unmount_all()
-        _SCRATCH.give_back(scratch, self.mode)
+        _SCRATCH.give_back(scratch, self.mode, self.workspace)
 
     def _unmount_all(self) -> None:
         mounted, self._mounted = self._mounted, []
@@ -749,13 +749,19 @@ class _ScratchPool:
                 self._free, self._folder = [], None
             return self._free.pop() if self._free else None
 
-    def give_back(self, scratch: Path, mode: str) -> None:
-        """Empty ``scratch`` and keep it; remove it instead when something in it cannot be removed."""
+    def give_back(self, scratch: Path, mode: str, workspace: Path) -> None:
+        """Empty ``scratch`` and keep it; remove it instead when something in it cannot be removed.
+
+        With bubblewrap, a workspace under /tmp has its mount point made by bubblewrap inside the sandbox's /tmp,
+        with the folders above it (root's, empty but for the next one down): those folders are kept, so that the
+        next sandbox with a workspace in the same place does not make and remove them again."""
+        chain: list[str] = []
+        if mode == "bwrap" and workspace.parts[:2] == ("/", "tmp"):
+            chain = list(workspace.parts[2:-1])
         try:
             for entry in os.scandir(scratch):
                 if entry.name in ("home", "tmp") and entry.is_dir(follow_symlinks=False):
-                    for inner in os.scandir(entry.path):
-                        _remove_entry(inner)
+                    _empty(entry.path, chain if entry.name == "tmp" else [])
                     os.chmod(entry.path, 0o755)
                 elif entry.name in ("passwd", "group") and mode == "bwrap" and entry.is_file(follow_symlinks=False):
                     continue
@@ -799,6 +805,17 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # alive, another user's
         pass
     return True
+
+
+def _empty(folder: str, chain: list[str]) -> None:
+    """Remove everything in ``folder`` but the root-owned folder ``chain[0]`` (itself emptied the same way of all but
+    ``chain[1]``...): the mount points bubblewrap made, nothing a run can have written."""
+    for entry in os.scandir(folder):
+        if chain and entry.name == chain[0] and entry.is_dir(follow_symlinks=False):
+            if entry.stat(follow_symlinks=False).st_uid == 0:
+                _empty(entry.path, chain[1:])
+                continue
+        _remove_entry(entry)
 
 
 def _remove_entry(entry: os.DirEntry[str]) -> None:
