@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What verifying a run costs (issue 21, docs/performance.md#verifier): the same runs scored on the verified copy
+"""What verifying a run costs (issue 21, docs/performance.md, "Verifier"): the same runs scored on the verified copy
 and on the agent's workspace as zebench 0.1 did (``RunOptions(verify=False)``), on every bundled scenario.
 
 For each scenario, ``--repeats`` runs of the agent (default: the oracle, which makes the changes a solution makes)

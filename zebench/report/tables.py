@@ -190,8 +190,16 @@ def print_leaderboard(
         "pass@k (items)",
         "cost/solved",
     ):
-        # fold, never crop: a configuration cut short could read as another one
-        table.add_column(col, overflow="fold", justify="right" if col in ("#", "items", "runs", "findings") else "left")
+        # fold, never crop: a configuration cut short could read as another one; the configuration's own columns
+        # are never folded either (other columns give way first), so "claude-sonnet-4-5" stays on one line
+        whole = next((key for header, key in configuration if header == col), None)
+        table.add_column(
+            col,
+            overflow="fold",
+            justify="right" if col in ("#", "items", "runs", "findings") else "left",
+            no_wrap=whole is not None,
+            min_width=max((len(r[whole] or "") for r in rows), default=None) if whole else None,
+        )
     for r in rows:
         cost = (
             ("unknown" if r["costUnknownRuns"] else "-")

@@ -103,7 +103,7 @@ _RUNNER_MODULES = (
 def _import_runner() -> None:
     """The test runner, imported before the workspace joins sys.path (a workspace module cannot shadow it), for the
     commands that run it (``-m unittest``, ``-m pytest``, collecting): importing it costs more than many a check
-    script takes to run, so other commands do not (docs/performance.md#verifier)."""
+    script takes to run, so other commands do not (docs/performance.md, "Verifier")."""
     global unittest
     import unittest
     import unittest.case

@@ -224,46 +224,52 @@ _EVALUATOR_ERRORS = f"""
     WHERE r.batch_id = ? AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
     GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name"""
 
+#: The configuration's columns (models.run), as the unsuccessful causes select, group and order them.
+_CONF = ", ".join(CONFIGURATION)
+_CONF_R = ", ".join(f"r.{c}" for c in CONFIGURATION)
+_CONF_U = ", ".join(f"u.{c}" for c in CONFIGURATION)
+_CONF_KEYS = ", ".join(f"{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)
+_CONF_ORDER = ", ".join(RUNS.column(c).key for c in CONFIGURATION)
 #: Why a batch's runs were not successful, per configuration (query_unsuccessful): for each unsuccessful run that
 #: counts, every cause that made it so, in the order of docs/scoring.md: the run failed (its category); an
 #: evaluator that counts failed (store.sql.EVALUATOR_ERROR); a gate did not hold (with its command or finding);
 #: else its success metric fell short: each task evaluator below its full score, a heuristic check by its name.
 _UNSUCCESSFUL = f"""
     WITH u AS (
-        SELECT r.run_id, r.agent, r.model, r.status, r.failure_category, r.error FROM benchmark_runs r
+        SELECT r.run_id, {_CONF_R}, r.status, r.failure_category, r.error FROM benchmark_runs r
         WHERE r.{{column}} = ? AND {counts_sql("runs", "r")} AND NOT {counts_sql("successful", "r")}),
-    e AS (SELECT u.agent, u.model, e.* FROM evaluation_results e JOIN u ON u.run_id = e.run_id WHERE u.status IN
+    e AS (SELECT {_CONF_U}, e.* FROM evaluation_results e JOIN u ON u.run_id = e.run_id WHERE u.status IN
           {_quoted_statuses()}),
     blocked AS (
         SELECT DISTINCT run_id FROM e WHERE ({EVALUATOR_ERROR.format(e="e")})
         OR (evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1)),
     short AS (SELECT * FROM e WHERE run_id NOT IN (SELECT run_id FROM blocked) AND error IS NULL AND applicable = 1
               AND kind = 'task' AND weight > 0 AND normalized_score < 1)
-    SELECT agent, model, 'failure' AS kind, COALESCE(failure_category, status) AS name, COUNT(*) AS runs,
+    SELECT {_CONF_KEYS}, 'failure' AS kind, COALESCE(failure_category, status) AS name, COUNT(*) AS runs,
            MIN(error) AS example
-    FROM u WHERE u.status NOT IN {_quoted_statuses()} GROUP BY agent, model, name
+    FROM u WHERE u.status NOT IN {_quoted_statuses()} GROUP BY {_CONF}, name
     UNION ALL
-    SELECT agent, model, 'error', evaluator_name, COUNT(*), MIN(error) FROM e WHERE {EVALUATOR_ERROR.format(e="e")}
-    GROUP BY agent, model, evaluator_name
+    SELECT {_CONF}, 'error', evaluator_name, COUNT(*), MIN(error) FROM e WHERE {EVALUATOR_ERROR.format(e="e")}
+    GROUP BY {_CONF}, evaluator_name
     UNION ALL
-    SELECT agent, model, 'gate', evaluator_name, COUNT(*),
+    SELECT {_CONF}, 'gate', evaluator_name, COUNT(*),
            MIN(COALESCE(json_extract(details, '$.findings[0].message') || ' (' ||
                         COALESCE(json_extract(details, '$.findings[0].path'), '') || ')',
                         json_extract(details, '$.command') || ': ' || json_extract(details, '$.status') ||
                         COALESCE(' (exit code ' || json_extract(details, '$.exitCode') || ')', '')))
     FROM e WHERE evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1
-    GROUP BY agent, model, evaluator_name
+    GROUP BY {_CONF}, evaluator_name
     UNION ALL
-    SELECT agent, model, 'score', evaluator_name, COUNT(*), 'mean score ' || printf('%.2f', AVG(normalized_score))
+    SELECT {_CONF}, 'score', evaluator_name, COUNT(*), 'mean score ' || printf('%.2f', AVG(normalized_score))
     FROM short WHERE evaluator_name != 'heuristic_checks' OR json_array_length(details, '$.checks') IS NULL
-    GROUP BY agent, model, evaluator_name
+    GROUP BY {_CONF}, evaluator_name
     UNION ALL
-    SELECT agent, model, 'check', json_extract(c.value, '$.name'), COUNT(DISTINCT short.run_id),
+    SELECT {_CONF}, 'check', json_extract(c.value, '$.name'), COUNT(DISTINCT short.run_id),
            MIN(json_extract(c.value, '$.message'))
     FROM short, json_each(short.details, '$.checks') c
     WHERE short.evaluator_name = 'heuristic_checks' AND json_extract(c.value, '$.passed') = 0
-    GROUP BY agent, model, json_extract(c.value, '$.name')
-    ORDER BY agent, model, runs DESC, kind, name"""
+    GROUP BY {_CONF}, json_extract(c.value, '$.name')
+    ORDER BY {_CONF_ORDER}, runs DESC, kind, name"""
 
 
 def query_unsuccessful(
