@@ -18,13 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from zebench.catalog import Catalog
+from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.isolation import layers
+from zebench.isolation import sandbox as sandbox_module
 from zebench.isolation.sandbox import Policy, Sandbox
 from zebench.models import BaselineCommand, ValidationCommands
 from zebench.run.validation import run_baseline, run_validation
 from zebench.run.workspace import prepare_workspace
 
-from .conftest import make_sandbox, run, write
+from .conftest import make_sandbox, make_scenario, run, write
 
 #: "Installs" one package: its file into the store (content-addressed, as pnpm's), then into node_modules.
 INSTALL = (
@@ -33,18 +36,27 @@ INSTALL = (
     'if [ ! -e node_modules/left-pad/index.js ]; then mkdir -p node_modules/left-pad; cp "$f" '
     "node_modules/left-pad/index.js; echo linked; fi; echo installed"
 )
-#: Every way a run might alter what another run installs.
-ATTACKS = (
-    "chmod 0777 node_modules/left-pad/index.js",
+STORE_FILE = "$npm_config_store_dir/v3/files/ab/c0ffee"
+#: Every way a run might alter what another run installs, on the shared store's file and on the prepared
+#: node_modules: name -> command.
+ATTACKS = {
+    "chmod": f"chmod 0777 {STORE_FILE}",
+    "write": f"echo pwned > {STORE_FILE}",
+    "unlink and replace": f"rm -f {STORE_FILE} && echo pwned > {STORE_FILE}",
+    "write through a hard link": f"ln {STORE_FILE} {STORE_FILE}-link && echo pwned > {STORE_FILE}-link",
+    "plant": f"touch {STORE_FILE}-planted",
+    "chmod node_modules": "chmod 0777 node_modules/left-pad/index.js",
+    "write node_modules": "echo pwned > node_modules/left-pad/index.js",
+    "unlink and replace node_modules": "rm -f node_modules/left-pad/index.js && "
     "echo pwned > node_modules/left-pad/index.js",
-    "rm -f node_modules/left-pad/index.js && echo pwned > node_modules/left-pad/index.js",
-    "ln $npm_config_store_dir/v3/files/ab/c0ffee $npm_config_store_dir/v3/files/ab/link && "
-    "echo pwned > $npm_config_store_dir/v3/files/ab/link",
-    "echo pwned > $npm_config_store_dir/v3/files/ab/c0ffee",
-    "chmod 0777 $npm_config_store_dir/v3/files/ab/c0ffee",
-    "rm -f $npm_config_store_dir/v3/files/ab/c0ffee && echo pwned > $npm_config_store_dir/v3/files/ab/c0ffee",
-    "touch $npm_config_store_dir/v3/files/ab/planted node_modules/left-pad/planted",
+    "plant node_modules": "touch node_modules/left-pad/planted",
+}
+#: What the next run reads: the store's file (content, mode, its folder) and what its install put in node_modules.
+READ_BACK = (
+    f"cat {STORE_FILE}; stat -c %a {STORE_FILE}; ls $npm_config_store_dir/v3/files/ab",
+    "cat node_modules/left-pad/index.js; stat -c %a node_modules/left-pad/index.js; ls node_modules/left-pad",
 )
+UNTOUCHED = ["0 left-pad 1.3.0\n664\nc0ffee\n", "0 left-pad 1.3.0\n664\nindex.js\n"]
 
 
 def policies(cache: Path, *, layered: bool = True) -> dict[str, Policy]:
@@ -96,15 +108,8 @@ def a_run(fixture: Path, cache: Path, tmp: Path, *commands: str, layered: bool =
 
 
 def read_back(fixture: Path, cache: Path, tmp: Path, *, layered: bool = True) -> list[str]:
-    return a_run(
-        fixture,
-        cache,
-        tmp,
-        "cat node_modules/left-pad/index.js; stat -c %a node_modules/left-pad/index.js; "
-        "ls $npm_config_store_dir/v3/files/ab node_modules/left-pad",
-        "cat $npm_config_store_dir/v3/files/ab/c0ffee",
-        layered=layered,
-    )
+    """What the next run's install got: the store's file and the package in node_modules, as ``UNTOUCHED``."""
+    return a_run(fixture, cache, tmp, *READ_BACK, layered=layered)[1:]
 
 
 def test_runs_install_warm_from_what_the_baseline_published(fixture: Path, tmp_path: Path) -> None:
@@ -117,44 +122,91 @@ def test_runs_install_warm_from_what_the_baseline_published(fixture: Path, tmp_p
     assert (trees[0] / "left-pad" / "index.js").read_text() == "left-pad 1.3.0\n"
     for path in (store_layer / "v3/files/ab/c0ffee", trees[0] / "left-pad" / "index.js"):
         assert path.stat().st_uid == 0  # given to root: no sandbox user owns what was published
-    install, *_ = read_back(fixture, cache, tmp_path)
+    install, *_ = a_run(fixture, cache, tmp_path)
     assert "fetched" not in install  # the store had it
     assert "linked" not in install  # node_modules was there already: the prepared tree
     assert "installed" in install
     assert not (cache / "pnpm-store").exists() or not any((cache / "pnpm-store").iterdir())  # never bound
+    assert read_back(fixture, cache, tmp_path) == UNTOUCHED
 
 
-def test_a_run_cannot_alter_what_another_run_installs(fixture: Path, tmp_path: Path) -> None:
+def snapshot(*roots: Path) -> dict[Path, tuple[bytes, int, int]]:
+    """Every file and folder under ``roots``: content, mode, owner."""
+    found = {}
+    for path in (p for root in roots for p in [root, *root.rglob("*")]):
+        info = path.lstat()
+        found[path] = (b"" if path.is_dir() else path.read_bytes(), info.st_mode, info.st_uid)
+    return found
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_a_run_cannot_alter_what_another_run_installs(fixture: Path, tmp_path: Path, attack: str) -> None:
     cache = tmp_path / "cache"
     baseline(fixture, cache, tmp_path)
     (store_layer,) = layers.stack(cache / "pnpm-store")
     (tree,) = (cache / "layers" / "node_modules").iterdir()
-    files = (store_layer / "v3/files/ab/c0ffee", tree / "left-pad/index.js")
-    published = {p: (p.read_bytes(), p.stat().st_mode) for p in files}
-    hostile = a_run(fixture, cache, tmp_path, *ATTACKS, "cat node_modules/left-pad/index.js")
-    assert all(out.startswith("0 ") for out in hostile[1:]), hostile  # each attack worked, on the run's own view
-    assert hostile[-1].endswith("pwned\n")
-    assert {p: (p.read_bytes(), p.stat().st_mode) for p in published} == published
-    assert not (store_layer / "v3/files/ab/planted").exists()
-    assert not (tree / "left-pad/planted").exists()
-    _, listing, store_file = read_back(fixture, cache, tmp_path)
-    assert listing.startswith("0 left-pad 1.3.0\n664\n")
-    assert "planted" not in listing
-    assert "link" not in listing
-    assert store_file == "0 left-pad 1.3.0\n"
+    published = snapshot(store_layer, tree)
+    _, outcome = a_run(fixture, cache, tmp_path, ATTACKS[attack])
+    assert outcome.startswith("0 "), outcome  # the attack worked, on the run's own view
+    assert snapshot(store_layer, tree) == published
+    assert read_back(fixture, cache, tmp_path) == UNTOUCHED
 
 
-def test_without_layers_the_same_attacks_alter_the_next_run(fixture: Path, tmp_path: Path) -> None:
-    """The control: a store bound read-write (every run sharing it, as before the layers, and as without root or
-    bubblewrap) lets one run change what the next one installs."""
+#: The attacks on the store, and what the next run then reads of it when they get through.
+STORE_ATTACKS = {
+    "chmod": "0 left-pad 1.3.0\n777\nc0ffee\n",
+    "write": "0 pwned\n664\nc0ffee\n",
+    "unlink and replace": "0 pwned\n664\nc0ffee\n",
+    "write through a hard link": "0 pwned\n664\nc0ffee\nc0ffee-link\n",
+    "plant": "0 left-pad 1.3.0\n664\nc0ffee\nc0ffee-planted\n",
+}
+
+
+@pytest.mark.parametrize("attack", list(STORE_ATTACKS))
+def test_without_layers_the_same_attacks_alter_the_next_run(fixture: Path, tmp_path: Path, attack: str) -> None:
+    """The control: the store bound read-write (every run sharing it, as before the layers, and as without root
+    or bubblewrap), a run installs then attacks, and the next run reads what it left. (Without a prepared tree,
+    node_modules is the run's own copy: its attacks have nothing shared to reach.)"""
     cache = tmp_path / "cache"
-    a_run(fixture, cache, tmp_path, layered=False)
-    a_run(fixture, cache, tmp_path, "echo pwned > $npm_config_store_dir/v3/files/ab/c0ffee", layered=False)
-    _, _, store_file = read_back(fixture, cache, tmp_path, layered=False)
-    assert store_file == "0 pwned\n"
-    install, listing, _ = read_back(fixture, cache, tmp_path, layered=False)
-    assert "fetched" not in install
-    assert "pwned" in listing  # what the next run installed: the altered file
+    install, outcome = a_run(fixture, cache, tmp_path, ATTACKS[attack], layered=False)
+    assert "fetched" in install
+    assert outcome.startswith("0 "), outcome
+    store, installed = read_back(fixture, cache, tmp_path, layered=False)
+    assert store == STORE_ATTACKS[attack]
+    if "pwned" in store:
+        assert installed.startswith("0 pwned\n")  # what the next run installed: the altered file
+
+
+def test_without_a_view_a_run_installs_cold_in_its_own_and_says_why(
+    fixture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the process helper cannot mount the views (no overlayfs, no idmapped mounts, no mount namespace of
+    its own), a run gets its own empty store and no prepared tree: colder, as isolated, and the sandbox says why
+    (the run records it as metadata.sandboxNotes)."""
+    cache = tmp_path / "cache"
+    baseline(fixture, cache, tmp_path)
+
+    def refuse(target: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(f"cannot mount a copy-on-write view at {target}: no overlayfs here")
+
+    monkeypatch.setattr(sandbox_module, "mount_overlay", refuse)
+    workspace = prepare_workspace(fixture, tmp_path / "runs")
+    box = Sandbox(workspace, mode="bwrap", policies=policies(cache), scratch_root=tmp_path)  # type: ignore[arg-type]
+
+    async def go() -> list[str]:
+        async with box:
+            (install,) = await run_validation(ValidationCommands(install=INSTALL), box, timeout=60)
+            attack = await box.run(ATTACKS["write"], purpose="validation", timeout=60)
+            return [install.output_tail, f"{attack.exit_code} {attack.output}"]
+
+    install, attack = run(go())
+    assert "fetched" in install
+    assert "linked" in install  # cold: neither the layers nor the prepared tree
+    assert attack.startswith("0 ")
+    assert any("pnpm-store" in note and "no overlayfs here" in note for note in box.notes), box.notes
+    assert any("node_modules" in note for note in box.notes), box.notes
+    monkeypatch.undo()
+    assert read_back(fixture, cache, tmp_path) == UNTOUCHED
 
 
 def test_a_run_writes_its_own_view_and_it_goes_with_it(fixture: Path, tmp_path: Path) -> None:
@@ -185,3 +237,33 @@ def test_views_are_not_visible_outside_nor_left_behind(fixture: Path, tmp_path: 
     # the views are gone with the sandbox (its private folders may be kept, emptied, for the next sandbox)
     assert not (scratch / "cache-views").exists()
     assert stat.S_ISDIR(os.lstat(layers.stack(cache / "pnpm-store")[0]).st_mode)
+
+
+def test_a_run_records_why_its_sandbox_fell_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same fallback in a whole run: its baseline publishes, its validation cannot mount the views, and the
+    stored run says so (never a silently different sandbox)."""
+    monkeypatch.setenv("ZEBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    scenario_yaml = {
+        "id": "add",
+        "suite": "demo",
+        "baseline": {"run": [{"cmd": INSTALL}]},
+        "validation": {"commands": {"install": INSTALL}},
+    }
+    root = tmp_path / "suites"
+    package = json.dumps({"name": "app", "dependencies": {"left-pad": "1.3.0"}})
+    make_scenario(root, yaml_text=json.dumps(scenario_yaml), extra_fixture={"package.json": package})
+
+    def refuse(target: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(f"cannot mount a copy-on-write view at {target}: no overlayfs here")
+
+    monkeypatch.setattr(sandbox_module, "mount_overlay", refuse)
+    scenario = Catalog(root).scenario("demo", "add")
+    options = RunOptions(workspace_root=tmp_path / "ws", sandbox="bwrap")
+    record = run(run_one(RunSpec(scenario, "L1", "echo"), options))
+    (install,) = record.validation
+    assert install.status == "passed", install.output_tail
+    assert "fetched" in install.output_tail  # its own empty store: cold
+    notes = record.metadata["sandboxNotes"]
+    assert any(note.startswith("pnpm-store: no copy-on-write view") and "no overlayfs here" in note for note in notes)
+    assert any(note.startswith("node_modules: no copy-on-write view") for note in notes), notes
+    assert len(layers.stack(tmp_path / "cache" / "pnpm-store")) == 1  # the baseline published all the same

@@ -15,7 +15,9 @@ that one gives weaker guarantees and shows what the sandbox's mounts cost.
 Each repetition times ``--runs`` runs of every loop, in an order that rotates between repetitions (the
 machine's load weighs on all alike); a loop's figure is the median per-run time of its block. Printed: the
 medians over repetitions, and the ratio zebench / bare loop (median of the per-repetition ratios) against the
-target (<= 1.5 with bwrap). The load average is printed too: the machine is shared.
+target (<= 1.5 with bwrap), and where zebench's runs spend their time: each stage (the record's ``stage_ms``,
+whole milliseconds), storing the record, and the rest of ``run_one``. The load average is printed too: the machine
+is shared.
 
 Usage: python scripts/bench/perrun.py [--runs 30] [--repeats 5] [--modes bwrap,none] [--copies N]
 """
@@ -66,8 +68,10 @@ class Block:
     its threads, and every process the runs started: zebench's process helper and what it started, or bubblewrap
     and what it started)."""
 
-    def __init__(self, walls: list[float], cpu: float):
+    def __init__(self, walls: list[float], cpu: float, parts: dict[str, list[float]] | None = None):
         self.walls, self.cpu = walls, cpu
+        #: zebench's runs: where each run's time went (ms): its stages (the record's stage_ms), storing it, the rest.
+        self.parts = parts or {}
 
     @property
     def per_run(self) -> float:
@@ -109,13 +113,23 @@ def zebench_loop(scenario: Scenario, calls: Path, mode: str, verify: bool, root:
         workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)}, verify=verify
     )
 
+    parts: dict[str, list[float]] = {}
+
     async def go() -> list[float]:
         times = []
         for _ in range(runs):
             start = time.perf_counter()
             record = await run_one(RunSpec(scenario, "L1", "replay"), options)
+            stored = time.perf_counter()
             store.save_run(record)
-            times.append(time.perf_counter() - start)
+            end = time.perf_counter()
+            times.append(end - start)
+            stages = record.telemetry.stage_ms if record.telemetry is not None else {}
+            for stage in STAGES:
+                parts.setdefault(stage, []).append(stages.get(stage, 0))
+            parts.setdefault("store.save_run", []).append((end - stored) * 1000)
+            rest = (stored - start) * 1000 - sum(stages.values())
+            parts.setdefault("run_one outside its stages", []).append(rest)
             assert record.transcript is not None
             assert record.transcript.tool_calls[0].output.endswith("hi\n"), record.transcript.tool_calls[0].output
         return times
@@ -125,7 +139,7 @@ def zebench_loop(scenario: Scenario, calls: Path, mode: str, verify: bool, root:
         walls = asyncio.run(go())
     finally:
         store.close()
-    return Block(walls, _own_cpu() + _helper_cpu() - cpu)
+    return Block(walls, _own_cpu() + _helper_cpu() - cpu, parts)
 
 
 def sandbox_argv(root: Path) -> tuple[list[str], dict[str, str], Path, Sandbox]:
@@ -276,6 +290,12 @@ def main() -> int:
         wall = statistics.median(b.per_run for b in blocks) * 1000
         cpu = statistics.median(b.cpu_per_run for b in blocks) * 1000
         print(f"  {loop_name:28} {wall:8.1f} {cpu:8.1f}")
+    for mode in modes:
+        runs = figures[f"zebench --sandbox {mode}"]
+        print(f"  where a zebench --sandbox {mode} run's time goes (mean ms per run over every repetition):")
+        for part in runs[0].parts:
+            values = [v for block in runs for v in block.parts[part]]
+            print(f"    {part:34} {statistics.fmean(values):6.1f}")
     failed = 0
     print(f"  {'ratio':50} {'wall':>6} {'cpu':>6}")
     for mode in modes:

@@ -373,6 +373,8 @@ class RunState:
     # workspace
     workspace: Path | None = None
     sandbox: Sandbox | None = None
+    #: Why a sandbox of the run fell back (Sandbox.notes), kept when it is closed: the run records them.
+    sandbox_notes: list[str] = field(default_factory=list)
     # agent
     toolbox: Toolbox | None = None
     task: AgentTask | None = None
@@ -630,6 +632,7 @@ async def _verify(state: RunState) -> None:
             raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
         finally:
             state.sandbox = None  # closed now, once: nothing the agent started outlives this stage
+            state.sandbox_notes += agent_box.notes
             agent_box.close_sync()
         state.verification = verification  # removed with the run from now on
         # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
@@ -951,6 +954,10 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
         metadata["warnings"] = state.scenario.warnings
     if state.diff_note is not None:
         metadata["diffNote"] = state.diff_note
+    boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
+    notes = list(dict.fromkeys([*state.sandbox_notes, *(note for box in boxes for note in box.notes)]))
+    if notes:
+        metadata["sandboxNotes"] = notes  # a fallback is colder, never weaker: said, not silent
     if state.verification is not None:
         metadata["verification"] = state.verification.summary()
         if state.channels is not None and state.channels.commands:

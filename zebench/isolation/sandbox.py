@@ -389,6 +389,9 @@ class Sandbox:
         self._views_lock = threading.Lock()
         #: A prepared node_modules seen in the workspace: (the view, where it is bound).
         self._prepared_view: tuple[Path, Path] | None = None
+        #: Why this sandbox fell back from what it should have had (a view that could not be mounted: colder, never
+        #: weaker); the run records them (zebench.execution.runner).
+        self.notes: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -500,7 +503,8 @@ class Sandbox:
             work.mkdir()
             try:
                 mount_overlay(view, lowers, upper, work, self.owner)
-            except OSError:  # too many layers for one mount, or no overlayfs: cold, but still the run's own
+            except OSError as exc:  # too many layers for one mount, or no overlayfs: cold, but still the run's own
+                self._note(f"{path.name}: no copy-on-write view of its published layers, an empty one ({exc})")
                 self._views[path] = (upper, upper)
                 continue
             self._mounted.append(view)
@@ -509,7 +513,8 @@ class Sandbox:
     def use_prepared(self, tree: Path, mountpoint: Path) -> bool:
         """See the prepared node_modules ``tree`` at ``mountpoint`` (an empty folder of the workspace, made by the
         caller) in every command from now on, through a copy-on-write view: what the run changes there is its own.
-        Blocking (call it from a thread). False when this sandbox has no views (not root with bubblewrap)."""
+        Blocking (call it from a thread). False when this sandbox has no views (not root with bubblewrap), or when
+        the view cannot be mounted (noted in ``notes``)."""
         if not self.layered or self._prepared_view is not None:
             return False
         if self.scratch is None:
@@ -520,10 +525,18 @@ class Sandbox:
         for folder in (upper, work, view):
             folder.mkdir(parents=True)
         os.chown(upper, *self.owner)
-        mount_overlay(view, [tree], upper, work, self.owner)
+        try:
+            mount_overlay(view, [tree], upper, work, self.owner)
+        except OSError as exc:  # the install then runs as without a prepared tree (from the caches' views)
+            self._note(f"node_modules: no copy-on-write view of the prepared tree, installed in the workspace ({exc})")
+            return False
         self._mounted.append(view)
         self._prepared_view = (view, Path(os.path.realpath(mountpoint)))
         return True
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
 
     @property
     def uses_prepared(self) -> bool:
@@ -614,6 +627,8 @@ class Sandbox:
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
         shared = policy.rw_paths if self.layered else policy.rw_paths + policy.layered_paths
+        if policy.layered_paths and not self.layered and self.mode == "bwrap":
+            self._note("package caches shared read-write between runs: not root, no copy-on-write views")
         for path in shared:
             self.prepare_shared_dir(path)
         if self.layered and any(path not in self._views for path in policy.layered_paths):
