@@ -19,7 +19,8 @@ target (<= 1.5 with bwrap), and where zebench's runs spend their time: each stag
 whole milliseconds), storing the record, and the rest of ``run_one``. The load average is printed too: the machine
 is shared.
 
-Usage: python scripts/bench/perrun.py [--runs 30] [--repeats 5] [--modes bwrap,none] [--copies N]
+Usage: python scripts/bench/perrun.py [--runs 30] [--repeats 5] [--modes bwrap,none] [--copies N] [--no-verify]
+       [--profile N]
 """
 
 from __future__ import annotations
@@ -230,6 +231,20 @@ def bare_loop(
     return Block(times, _own_cpu() - cpu)
 
 
+def profile(loop: Callable[[int], Block], runs: int) -> None:
+    """``runs`` runs of ``loop`` under cProfile: the functions of this process that took the most time (its own,
+    then with what they called). The helper's and the commands' time is not in it (other processes)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(loop, runs)
+    stats = pstats.Stats(profiler)
+    print(f"profile of {runs} zebench --sandbox bwrap runs (this process; the event loop's waits included):")
+    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30, help="runs per loop and repetition")
@@ -245,6 +260,13 @@ def main() -> int:
         "--no-verify",
         action="store_true",
         help="runs scored on the agent's own workspace (RunOptions.verify=False): what verifying costs",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then profile N more zebench --sandbox bwrap runs (cProfile, this process) and print the top functions",
     )
     args = parser.parse_args()
     problem = bwrap_problem()
@@ -277,6 +299,8 @@ def main() -> int:
             order = names[rep % len(names) :] + names[: rep % len(names)]
             for loop_name in order:
                 figures[loop_name].append(loops[loop_name](args.runs))
+        if args.profile:
+            profile(functools.partial(zebench_loop, scenario, calls, "bwrap", verify, root), args.profile)
     load_after = os.getloadavg()
     print(
         f"per-run cost, median of {args.repeats} repetitions x {args.runs} runs; bare loop: {copies} "
