@@ -115,7 +115,8 @@ def main() -> None:
         ratios.append(warm[-1] / cold[-1])
         loads.append(os.getloadavg()[0])
         print(
-            f"repetition {i + 1}: cold {cold[-1]:.1f} s, warm {warm[-1]:.1f} s, warm / cold {ratios[-1]:.2f}",
+            f"repetition {i + 1}: cold {cold[-1]:.1f} s, warm {warm[-1]:.1f} s, warm / cold {ratios[-1]:.2f} "
+            f"(median so far {statistics.median(ratios):.2f}; load average {loads[-1]:.1f})",
             flush=True,
         )
     c, w, r = statistics.median(cold), statistics.median(warm), statistics.median(ratios)
