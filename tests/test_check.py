@@ -120,7 +120,8 @@ validation:
 heuristic_checks:
   enabled: true
   commands:
-    # passes the first time it ever runs, fails after: state kept in a cache folder shared by every run
+    # passes the first time it ever runs, fails after: state kept in a cache folder shared by every run (without
+    # the sandbox: with bubblewrap as root each run writes its own view of the caches, docs/security.md)
     - name: first-time-only
       command: >-
         python -c "import os, sys; p = os.environ['YARN_CACHE_FOLDER'] + '/count';
@@ -130,6 +131,7 @@ heuristic_checks:
 
 def test_a_flaky_check_fails_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZEBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ZEBENCH_SANDBOX", "none")  # the runs share the cache folder (FLAKY_YAML)
     root = tmp_path / "suites"
     make_scenario(root, yaml_text=FLAKY_YAML)
     code, report, _ = _check("--suites-dir", str(root), "-j", "1", "-n", "2")

@@ -175,6 +175,20 @@ def test_host_paths_are_scrubbed() -> None:
     assert scrub.text("/usr/lib/python3 and /homework") == "/usr/lib/python3 and /homework"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/home/bob/x.py", "/Users/Eve/y", "/root/.ssh", "C:\\Users\\mallory\\z", str(Path.cwd() / "secret-project")],
+)
+def test_host_paths_deep_in_a_record_are_scrubbed(path: str) -> None:
+    scrub = common.Scrubber(None)
+    clean = {"messages": [{"role": "tool", "content": "ok /usr/lib and /homework"}], "n": 3, "x": None}
+    assert scrub.value(clean) == clean  # nothing to scrub: the same value
+    record = {"messages": [{"role": "tool", "content": [{"text": f"cat {path}"}]}], path: {"k": [1, f"at {path}"]}}
+    scrubbed = json.dumps(scrub.value(record))
+    assert json.dumps(path)[1:-1] not in scrubbed
+    assert scrubbed.count("cat ") == 1
+
+
 # -- Harbor ---------------------------------------------------------------------------------------------------------
 
 

@@ -537,6 +537,29 @@ def test_nothing_survives_zebench_being_killed(tmp_path: Path, sandbox_mode: str
     assert processes_with(m) == []
 
 
+def test_private_folders_start_empty_when_reused(tmp_path: Path, sandbox_mode: str) -> None:
+    """A closed sandbox's HOME and /tmp may serve the next one (removing folders is slow): never with anything in."""
+    first = make_sandbox(tmp_path / "ws1", sandbox_mode)
+    made = run(
+        first.run(
+            "mkdir -p $HOME/.config/x $TMPDIR/d && echo secret > $HOME/.config/x/token && echo x > $TMPDIR/d/f "
+            "&& chmod 0777 $HOME && chmod 0 $TMPDIR/d && echo made",
+            timeout=30,
+        )
+    )
+    assert made.output == "made\n"
+    assert first.scratch is not None
+    reused = first.scratch
+    run(first.close())
+    second = make_sandbox(tmp_path / "ws2", sandbox_mode)
+    # (with bwrap, /tmp holds the mount points bubblewrap makes for a workspace that lives under /tmp)
+    seen = run(second.run("ls -A $HOME; ls -A $TMPDIR/d; stat -c %a $HOME", timeout=30))
+    assert second.scratch is not None
+    assert second.scratch.name == reused.name  # the same folders (kept aside meanwhile)...
+    assert seen.output.splitlines() == [f"ls: cannot access '{second.tmp}/d': No such file or directory", "755"]
+    run(second.close())
+
+
 def test_runs_share_a_package_store(tmp_path: Path) -> None:
     """Two runs (as root: two sandbox users) write into the same store folder, each into what the other made."""
     store = tmp_path / "cache" / "pnpm-store"

@@ -21,6 +21,8 @@ EXECUTORS = "zebench.executors"
 KINDS = {AGENTS: "agent", EVALUATORS: "evaluator", EXECUTORS: "executor"}
 
 _registered: dict[str, dict[str, type]] = {}
+#: Classes loaded from entry points, by (group, name).
+_loaded: dict[tuple[str, str], type] = {}
 
 
 class PluginError(Exception):
@@ -69,6 +71,9 @@ def load(group: str, name: str, base: type, *, install_hint: str = "") -> type[A
     points = _entry_points(group)
     if name not in points:
         raise PluginError(f"unknown {kind} {name!r}; available: {', '.join(names(group))}")
+    loaded = _loaded.get((group, name))
+    if loaded is not None and issubclass(loaded, base):  # every run asks again: an import each time costs
+        return loaded
     point = points[name]
     try:
         cls: type[Any] = point.load()
@@ -84,6 +89,7 @@ def load(group: str, name: str, base: type, *, install_hint: str = "") -> type[A
             f"the {kind} entry point {name!r} ({point.value}) does not name a subclass of "
             f"{base.__module__}.{base.__qualname__}"
         )
+    _loaded[(group, name)] = cls
     return cls
 
 

@@ -31,10 +31,19 @@ from ..agents import Agent, AgentError, AgentResult, AgentTask, agent_class
 from ..catalog import CatalogError, Scenario
 from ..constants import zebench_version
 from ..evaluators import EvaluationContext, default_weights, run_evaluators
-from ..isolation.netproxy import allow_project_registries
+from ..isolation.netproxy import allow_project_registries, project_registries_allowed
 from ..isolation.processes import Limits
 from ..isolation.redact import redact, relative_to_folder
-from ..isolation.sandbox import Policy, Purpose, Sandbox, SandboxError, command_path, default_policies, resolve_mode
+from ..isolation.sandbox import (
+    Policy,
+    Purpose,
+    Sandbox,
+    SandboxError,
+    command_path,
+    default_policies,
+    probed,
+    resolve_mode,
+)
 from ..isolation.toolchain import package_manager_dirs, package_manager_env
 from ..models import (
     SCORED_STATUSES,
@@ -243,9 +252,10 @@ class _Clock:
 
 def sandbox_policies(scenario: Scenario, options: RunOptions) -> dict[Purpose, Policy]:
     """What each kind of command of this run may reach (agent, validation/warmup/baseline, checks). Scenario
-    commands share the package managers' stores and caches in zebench's cache directory (read-write)."""
+    commands share the package managers' stores and caches in zebench's cache directory: with bubblewrap as root
+    through copy-on-write views of their published layers (zebench.isolation.layers), else read-write."""
     policies = default_policies(agent_network=options.agent_network or scenario.spec.sandbox.network)
-    stores = {"rw_paths": package_manager_dirs(), "env": package_manager_env()}
+    stores = {"layered_paths": package_manager_dirs(), "env": package_manager_env()}
     for purpose in ("validation", "check"):
         policies[purpose] = policies[purpose].extend(**stores)  # type: ignore[arg-type]
         if options.verify:  # Node's assertion modules frozen before the code under test runs (docs/integrity.md)
@@ -363,6 +373,8 @@ class RunState:
     # workspace
     workspace: Path | None = None
     sandbox: Sandbox | None = None
+    #: Why a sandbox of the run fell back (Sandbox.notes), kept when it is closed: the run records them.
+    sandbox_notes: list[str] = field(default_factory=list)
     # agent
     toolbox: Toolbox | None = None
     task: AgentTask | None = None
@@ -429,7 +441,11 @@ async def _setup(state: RunState) -> None:
         state.prompt = state.scenario.prompt(state.spec.tier)
         state.agent = agent_class(state.spec.agent)(state.options.agent_settings)
         state.answers = state.scenario.oracle_answers
-        state.sandbox_mode = (await asyncio.to_thread(resolve_mode, state.options.sandbox))[0]
+        requested = state.options.sandbox
+        if requested == "none" or probed():  # answered at once: no thread
+            state.sandbox_mode = resolve_mode(requested)[0]
+        else:
+            state.sandbox_mode = (await asyncio.to_thread(resolve_mode, requested))[0]
     except CatalogError as exc:
         raise StageFailure("prompt", "setup", str(exc)) from None
     except SandboxError as exc:
@@ -443,7 +459,8 @@ async def _check_tools(state: RunState) -> None:
     state.policies = sandbox_policies(state.scenario, state.options)
     # Looked up on the PATH the commands will have (with bwrap: only what is visible inside).
     scenario_path = {"PATH": command_path(state.sandbox_mode, state.policies["validation"])}
-    missing = await asyncio.to_thread(missing_tools, scenario_commands(state.scenario), scenario_path)
+    commands = scenario_commands(state.scenario)
+    missing = await asyncio.to_thread(missing_tools, commands, scenario_path) if commands else {}
     if missing:
         raise StageFailure("infrastructure", "setup", missing_tools_message(missing))
 
@@ -457,27 +474,30 @@ async def _start_baseline(state: RunState) -> None:
 
 
 async def _prepare_workspace(state: RunState) -> None:
-    """A fresh copy of the fixture, and the run's sandbox around it."""
+    """A fresh copy of the fixture, and the run's sandbox around it (one thread for both: a small fixture takes
+    less time than a hop off the event loop)."""
     options = state.options
-    assert state.sandbox_mode is not None
-    try:
-        state.workspace = await asyncio.to_thread(
-            prepare_workspace, state.scenario.fixture_dir, options.workspace_root, f"zebench-{state.run_id}-"
+    mode = state.sandbox_mode
+    assert mode is not None
+
+    def make() -> None:
+        try:
+            workspace = prepare_workspace(
+                state.scenario.fixture_dir, options.workspace_root, f"zebench-{state.run_id}-"
+            )
+        except OSError as exc:
+            raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
+        state.workspace = workspace
+        # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
+        state.sandbox = Sandbox(
+            workspace, mode=mode, policies=state.policies, limits=options.limits, scratch_root=options.workspace_root
         )
-    except OSError as exc:
-        raise StageFailure("workspace", "workspace", f"cannot prepare the workspace: {exc}") from None
-    # Kept before it is entered: a sandbox that failed half-way is still closed with the run.
-    state.sandbox = Sandbox(
-        state.workspace,
-        mode=state.sandbox_mode,
-        policies=state.policies,
-        limits=options.limits,
-        scratch_root=options.workspace_root,
-    )
-    try:
-        await state.sandbox.__aenter__()
-    except OSError as exc:
-        raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
+        try:
+            state.sandbox.open()
+        except OSError as exc:
+            raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
+
+    await asyncio.to_thread(make)
 
 
 async def _warmup(state: RunState) -> None:
@@ -566,8 +586,10 @@ async def _await_baseline(state: RunState) -> None:
 
 async def _allow_registries(state: RunState) -> None:
     """The registries the fixture's own settings name join those the registry proxy of scoring commands reaches
-    (zebench.isolation.netproxy: with bubblewrap, scoring commands reach the registries and nothing else)."""
-    await asyncio.to_thread(allow_project_registries, state.scenario.fixture_dir)
+    (zebench.isolation.netproxy: with bubblewrap, scoring commands reach the registries and nothing else). Once
+    per fixture and process: the other runs of the scenario skip it (and its thread)."""
+    if not project_registries_allowed(state.scenario.fixture_dir):
+        await asyncio.to_thread(allow_project_registries, state.scenario.fixture_dir)
 
 
 async def _start_inventory(state: RunState) -> None:
@@ -588,44 +610,47 @@ async def _verify(state: RunState) -> None:
     the HOME), the verified copy built and diffed, the scanners' flags added to its findings, a fresh sandbox of
     that copy for validation and the evaluators, and the result channels of the scoring commands."""
     workspace, agent_box, _ = state.ready()
-    options, scenario = state.options, state.scenario
-    assert state.toolbox is not None and state.sandbox_mode is not None
+    options, scenario, mode = state.options, state.scenario, state.sandbox_mode
+    assert state.toolbox is not None and mode is not None
     deadline = state.t_start + state.timeout
     toolbox = state.toolbox
 
     def build() -> tuple[Verification, Diff]:
-        verification = verify_workspace(
-            scenario,
-            workspace,
-            base_dir=options.workspace_root,
-            prefix=f"zebench-{state.run_id}-verified-",
-            deadline=deadline,
+        try:
+            verification = verify_workspace(
+                scenario,
+                workspace,
+                base_dir=options.workspace_root,
+                prefix=f"zebench-{state.run_id}-verified-",
+                deadline=deadline,
+            )
+            verification.findings += scan_calls(scenario, toolbox.calls, toolbox.leftovers)
+            verification.findings += scan_home(agent_box.private_home)
+            verification.findings += scan_changes(scenario.fixture_dir, workspace, verification)
+            diff = diff_workspace(scenario.fixture_dir, verification.root, deadline=deadline)[0]
+        except OSError as exc:
+            raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
+        finally:
+            state.sandbox = None  # closed now, once: nothing the agent started outlives this stage
+            state.sandbox_notes += agent_box.notes
+            agent_box.close_sync()
+        state.verification = verification  # removed with the run from now on
+        # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
+        state.verified_box = Sandbox(
+            verification.root,
+            mode=mode,
+            policies=state.policies,
+            limits=options.limits,
+            scratch_root=options.workspace_root,
         )
-        verification.findings += scan_calls(scenario, toolbox.calls, toolbox.leftovers)
-        verification.findings += scan_home(agent_box.private_home)
-        verification.findings += scan_changes(scenario.fixture_dir, workspace, verification)
-        return verification, diff_workspace(scenario.fixture_dir, verification.root, deadline=deadline)[0]
+        try:
+            state.verified_box.open()
+        except OSError as exc:
+            raise StageFailure("infrastructure", "verification", f"cannot prepare the sandbox: {exc}") from None
+        return verification, diff
 
-    try:
-        verification, state.scored_diff = await asyncio.to_thread(build)
-    except OSError as exc:
-        raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
-    finally:
-        state.sandbox = None  # closed now, once: nothing the agent started outlives this stage
-        await agent_box.close()
-    state.verification = verification  # removed with the run from now on
-    # Kept before it is entered: a sandbox that failed half-way is still closed with the run.
-    state.verified_box = Sandbox(
-        verification.root,
-        mode=state.sandbox_mode,
-        policies=state.policies,
-        limits=options.limits,
-        scratch_root=options.workspace_root,
-    )
-    try:
-        await state.verified_box.__aenter__()
-    except OSError as exc:
-        raise StageFailure("infrastructure", "verification", f"cannot prepare the sandbox: {exc}") from None
+    # One thread for the copy, its scans and diff, and both sandboxes (each hop off the event loop costs).
+    verification, state.scored_diff = await asyncio.to_thread(build)
     state.channels = ScoringChannels(
         root=verification.root,
         protected=verification.protected_python(),
@@ -809,15 +834,23 @@ async def _finish(state: RunState) -> None:
         await _shielded(state, state.mcp.close())
     await _failure_diff(state)
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
-    for box in (state.sandbox, state.verified_box):
-        if box is not None:
-            await _shielded(state, box.close())
+    keep = state.options.keep_workspaces
     copy = state.verification.root if state.verification is not None else None
-    for folder in (state.workspace, copy):
-        if folder is not None and not state.options.keep_workspaces:
-            await _shielded(state, asyncio.to_thread(remove_workspace, folder))
+    boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
+    folders = [folder for folder in (state.workspace, copy) if folder is not None and not keep]
+    if boxes or folders:
+        await _shielded(state, asyncio.to_thread(_clean_up, boxes, folders))
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
+
+
+def _clean_up(boxes: list[Sandbox], folders: list[Path]) -> None:
+    """The run's sandboxes closed (their HOME and /tmp removed) and its folders removed, in one thread: one hop off
+    the event loop for the whole clean-up."""
+    for box in boxes:
+        box.close_sync()
+    for folder in folders:
+        remove_workspace(folder)
 
 
 async def _failure_diff(state: RunState) -> None:
@@ -921,6 +954,10 @@ def _outcome_metadata(state: RunState, score: Score | None) -> dict[str, Any]:
         metadata["warnings"] = state.scenario.warnings
     if state.diff_note is not None:
         metadata["diffNote"] = state.diff_note
+    boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
+    notes = list(dict.fromkeys([*state.sandbox_notes, *(note for box in boxes for note in box.notes)]))
+    if notes:
+        metadata["sandboxNotes"] = notes  # a fallback is colder, never weaker: said, not silent
     if state.verification is not None:
         metadata["verification"] = state.verification.summary()
         if state.channels is not None and state.channels.commands:

@@ -236,14 +236,26 @@ def registry_proxy() -> RegistryProxy:
         return _PROXY
 
 
+#: Project folders whose registries this process's proxy already allows (by proxy): every run of a scenario asks.
+_ALLOWED_PROJECTS: set[tuple[Path, Path]] = set()
+
+
+def project_registries_allowed(folder: Path | None) -> bool:
+    """Whether ``allow_project_registries(folder)`` has nothing left to do (a fixture does not change while zebench
+    runs): the caller can skip it, and the thread it needs."""
+    return folder is None or (_PROXY is not None and (_PROXY.folder, folder) in _ALLOWED_PROJECTS)
+
+
 def allow_project_registries(folder: Path | None) -> None:
     """Add the registries a project's own settings name (a fixture's ``.npmrc``, ``.yarnrc.yml``: trusted, they
     are the scenario's) to this process's proxy."""
-    if folder is None:
+    if folder is None or project_registries_allowed(folder):
         return
     files = [folder / name for name in (".npmrc", ".yarnrc.yml", ".yarnrc")]
     found = configured_registries([f for f in files if f.is_file()])
-    registry_proxy().allow(found)
+    proxy = registry_proxy()
+    proxy.allow(found)
+    _ALLOWED_PROJECTS.add((proxy.folder, folder))
 
 
 def proxy_env(port: int = SANDBOX_PROXY_PORT) -> dict[str, str]:

@@ -16,17 +16,25 @@ cancelled again.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import functools
+import itertools
+import json
 import os
 import re
+import select
 import shlex
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..constants import DEFAULT_MAX_FILE_SIZE_BYTES, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_PROCESSES
 
@@ -52,8 +60,35 @@ REAPER = Path(__file__).with_name("_reaper.py")
 REAPER_PYTHON = getattr(sys, "_base_executable", None) or sys.executable
 
 
+@functools.cache
 def python_bin_dir() -> str:
     return str(Path(sys.executable).parent)
+
+
+EnvironKey = tuple[tuple[Any, Any], ...]
+
+
+def environ_key() -> EnvironKey:
+    """This process's environment as a hashable value, cheaply (no decoding: os.environ decodes every name and
+    value on each read): what is derived from the environment is cached on it, and recomputed when it changes."""
+    data = getattr(os.environ, "_data", None)  # CPython: the raw (bytes on POSIX) mapping behind os.environ
+    return tuple(data.items()) if isinstance(data, dict) else tuple(os.environ.items())
+
+
+def environ_of(key: EnvironKey) -> dict[str, str]:
+    """The environment ``environ_key`` gave, decoded as os.environ decodes it."""
+    return {os.fsdecode(k): os.fsdecode(v) for k, v in key}
+
+
+@functools.lru_cache(maxsize=8)
+def _base_env(key: EnvironKey, bin_dir: str) -> dict[str, str]:
+    environ = environ_of(key)
+    env = {k: v for k, v in environ.items() if k in PASSED_ENV or k.startswith("LC_")}
+    env["PATH"] = os.pathsep.join(
+        [bin_dir] + [p for p in environ.get("PATH", os.defpath).split(os.pathsep) if p and p != bin_dir]
+    )
+    env.update(PYTHON_ENV)
+    return env
 
 
 def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -64,12 +99,7 @@ def safe_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     ``extra`` adds variables, except names that look like secrets (use a sandbox Policy for a deliberate one).
     HOME and TMPDIR are the sandbox's (zebench.sandbox.Sandbox.env).
     """
-    env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("LC_")}
-    bin_dir = python_bin_dir()
-    env["PATH"] = os.pathsep.join(
-        [bin_dir] + [p for p in os.environ.get("PATH", os.defpath).split(os.pathsep) if p and p != bin_dir]
-    )
-    env.update(PYTHON_ENV)
+    env = dict(_base_env(environ_key(), python_bin_dir()))
     if extra:
         env.update({k: v for k, v in extra.items() if not SECRET_NAME_RE.search(k)})
     return env
@@ -138,31 +168,47 @@ class CommandResult:
 
 @dataclass
 class Launch:
-    """How to start one command: built by zebench.sandbox, run by ``run_process``."""
+    """How to start one command: built by zebench.sandbox, run by ``run_process`` under zebench's reaper."""
 
-    #: The argv to execute (zebench's reaper), given the number of the sync fd it must hold until the command is
-    #: gone (``reaper_argv``).
-    argv: Callable[[int], list[str]]
+    #: What the reaper runs: the command itself (``--sandbox none``) or bubblewrap running it.
+    command: list[str]
     env: dict[str, str]
     cwd: Path
-    #: Readable fds the command reads at start (bubblewrap's --ro-bind-data); closed here after the spawn.
+    #: Resource limits of the command's processes, and its RLIMIT_NPROC (``nproc_limit``: None for none).
+    limits: Limits = field(default_factory=Limits)
+    nproc: int | None = None
+    #: fds the command gets at the same numbers (bubblewrap's --ro-bind-data, a result channel); closed here
+    #: once the command is started.
     pass_fds: list[int] = field(default_factory=list)
     #: umask of the command (the shared group of sandbox users needs 002).
     umask: int = -1
     #: What the command is, for the result and messages.
     display: str = ""
+    #: ``command`` is bubblewrap (``--sandbox bwrap``): its PID namespace does the reaper's work, and the helper
+    #: starts it directly (it adds ``--sync-fd``); otherwise the command runs under a reaper of its own.
+    bwrap: bool = False
+
+    def rlimits(self) -> list[tuple[str, int]]:
+        """The limits as the reaper sets them: (resource name, value)."""
+        pairs = (
+            ("RLIMIT_NPROC", self.nproc),
+            ("RLIMIT_DATA", self.limits.memory_bytes),
+            ("RLIMIT_FSIZE", self.limits.file_size_bytes),
+        )
+        return [(name, value) for name, value in pairs if value is not None]
+
     #: A line ``<marker> <count>`` the command prints last (zebench.sandbox's count of processes left inside a
     #: PID namespace): taken out of the output into ``CommandResult.leftover_processes``.
     marker: str | None = None
 
 
-def reaper_argv(sync_fd: int, argv: list[str], *, limits: Limits, nproc: int | None) -> list[str]:
-    """The argv of zebench's reaper around ``argv`` (the command, or bubblewrap running it)."""
+def reaper_argv(sync_fd: int, launch: Launch) -> list[str]:
+    """The argv of zebench's reaper started on its own (without the helper) around ``launch``."""
     out = [REAPER_PYTHON, "-I", "-S", str(REAPER), "--sync-fd", str(sync_fd)]
-    for flag, value in (("--nproc", nproc), ("--data", limits.memory_bytes), ("--fsize", limits.file_size_bytes)):
-        if value is not None:
-            out += [flag, str(value)]
-    return out + ["--", *argv]
+    flags = {"RLIMIT_NPROC": "--nproc", "RLIMIT_DATA": "--data", "RLIMIT_FSIZE": "--fsize"}
+    for name, value in launch.rlimits():
+        out += [flags[name], str(value)]
+    return out + ["--", *launch.command]
 
 
 def user_tasks(uid: int | None = None) -> int:
@@ -280,69 +326,229 @@ def kill_adopted_orphans(since: int | None) -> int:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The helper: one long-lived process that forks a reaper per command
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _now_ticks() -> int:
+    """Now, in the clock ticks since boot that /proc/PID/stat gives start times in."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
+
+
+class _Helper:
+    """zebench's side of the helper (zebench/isolation/_reaper.py): started on the first command, restarted if
+    it died, from a thread of its own that lives as long as this process (PR_SET_PDEATHSIG follows the thread
+    that started a process, not the process). Requests are one-way: a command's outcome comes on its sync pipe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._owner = -1  # the pid that started it: a forked copy of zebench starts its own
+        self._ids = itertools.count(1)
+        self._alive = threading.Event()
+
+    def start_command(self, launch: Launch, fds: list[int], *, stdin: bool = False) -> int:
+        """Ask the helper to start ``launch``; ``fds``: sync pipe, stdout, stderr (write ends), the stdin (read
+        end) with ``stdin``, then ``launch.pass_fds``. Returns the request's id. Raises OSError when the helper
+        cannot be reached."""
+        with self._lock:
+            ident = next(self._ids)
+            request = {
+                "op": "start",
+                "id": ident,
+                "kind": "bwrap" if launch.bwrap else "reaper",
+                "argv": launch.command,
+                "env": launch.env,
+                "cwd": str(launch.cwd),
+                "umask": launch.umask,
+                "limits": launch.rlimits(),
+                "fds": list(launch.pass_fds),
+                "stdin": stdin,
+                "nfds": len(fds),
+            }
+            try:
+                self._send(request, fds)
+            except OSError:  # it died (a command without bubblewrap may kill it): once more with a new one
+                self._drop()
+                self._send(request, fds)
+            return ident
+
+    def request(self, request: dict[str, object], timeout: float) -> str:
+        """Send a request that answers on a pipe (``mount``, ``umount``) and wait for the answer (blocking: call
+        it from a thread). Raises OSError when the helper cannot be reached or does not answer in time."""
+        r, w = os.pipe()
+        try:
+            with self._lock:
+                request = {**request, "id": next(self._ids), "nfds": 1}
+                try:
+                    self._send(request, [w])
+                except OSError:
+                    self._drop()
+                    self._send(request, [w])
+            os.close(w)
+            w = -1
+            answer = b""
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([r], [], [], left)[0]:
+                    raise OSError(f"zebench's process helper did not answer a {request['op']} request")
+                chunk = os.read(r, 4096)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer.decode("utf-8", "replace").strip()
+        finally:
+            os.close(r)
+            if w >= 0:
+                os.close(w)
+
+    def signal(self, ident: int, op: str) -> None:
+        """``kill`` (SIGTERM the command's reaper: it kills everything below it) or ``force`` (SIGKILL it)."""
+        with self._lock:
+            try:
+                self._send({"op": op, "id": ident}, [])
+            except OSError:  # the helper is gone: its reapers got SIGTERM when it died
+                self._drop()
+
+    def _send(self, request: dict[str, object], fds: list[int]) -> None:
+        sock = self._ensure()
+        body = json.dumps(request).encode()
+        frame = len(body).to_bytes(4, "big") + body
+        ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        sent = sock.sendmsg([frame], ancillary)
+        if sent < len(frame):
+            sock.sendall(frame[sent:])
+
+    def _ensure(self) -> socket.socket:
+        if self._sock is not None and self._owner == os.getpid() and self._alive.is_set():
+            return self._sock
+        self._drop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        started: list[BaseException | subprocess.Popen[bytes]] = []
+        ready = threading.Event()
+        alive = threading.Event()
+
+        def keep() -> None:
+            try:
+                proc = subprocess.Popen(
+                    [REAPER_PYTHON, "-I", "-S", str(REAPER), "--serve", str(theirs.fileno()), str(os.getpid())],
+                    pass_fds=(theirs.fileno(),),
+                    env={},  # visible in /proc without bubblewrap: nothing of zebench's environment
+                    cwd="/",
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except BaseException as exc:
+                started.append(exc)
+                ready.set()
+                return
+            _SPAWNED.add(proc.pid)
+            alive.set()
+            started.append(proc)
+            ready.set()
+            proc.wait()  # this thread lives as long as the helper, and reaps it
+            alive.clear()
+            _SPAWNED.discard(proc.pid)
+
+        threading.Thread(target=keep, name="zebench-process-helper", daemon=True).start()
+        ready.wait()
+        theirs.close()
+        if isinstance(started[0], BaseException):
+            ours.close()
+            raise OSError(f"cannot start zebench's process helper: {started[0]}")
+        self._sock, self._owner, self._alive = ours, os.getpid(), alive
+        return ours
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()  # the helper sees end-of-file and exits; its reapers clean up
+            self._sock = None
+
+
+_HELPER = _Helper()
+#: How long a mount or unmount may take the helper.
+MOUNT_TIMEOUT_SECONDS = 30.0
+
+
+def mount_overlay(
+    target: Path, lowers: list[Path], upper: Path, work: Path, owner: tuple[int, int] | None = None
+) -> None:
+    """Mount a copy-on-write view at ``target`` (read-only ``lowers``, newest first; writes go to ``upper``) in the
+    mount namespace of zebench's process helper, where every command starts (as root only). With ``owner``
+    (uid, gid), files the lower layers give to root show as that user's. Blocking: call it from a thread. Raises
+    OSError when it cannot be mounted."""
+    answer = _HELPER.request(
+        {
+            "op": "mount",
+            "target": str(target),
+            "lowers": [str(p) for p in lowers],
+            "upper": str(upper),
+            "work": str(work),
+            "owner": list(owner) if owner is not None else None,
+        },
+        MOUNT_TIMEOUT_SECONDS,
+    )
+    if answer != "ok":
+        raise OSError(f"cannot mount a copy-on-write view at {target}: {answer}")
+
+
+def unmount(target: Path) -> None:
+    """Detach what ``mount_overlay`` mounted at ``target`` (blocking: call it from a thread)."""
+    answer = _HELPER.request({"op": "umount", "target": str(target)}, MOUNT_TIMEOUT_SECONDS)
+    if answer != "ok":
+        raise OSError(f"cannot unmount {target}: {answer}")
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Running a command
 # --------------------------------------------------------------------------------------------------------------
 
 
 class _Watch:
-    """Event-loop callbacks of one started command: exit (pidfd), the sync pipe, stdout and stderr."""
+    """Event-loop callbacks of one started command: its sync pipe (the helper reports the exit status there and
+    closes it once nothing of the command is left), stdout and stderr."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        proc: subprocess.Popen[bytes],
+        ident: int,
         sync_fd: int,
-        out: CappedOutput | None,
-        err: CappedOutput | None,
+        outputs: list[tuple[int, CappedOutput]],
     ):
-        self.loop, self.proc = loop, proc
-        self.exited: asyncio.Future[None] = loop.create_future()
+        self.loop, self.ident = loop, ident
+        self.exited: asyncio.Future[None] = loop.create_future()  # the helper reported the exit status
         self.gone: asyncio.Future[None] = loop.create_future()  # sync pipe closed: no process left
         self.drained: asyncio.Future[None] = loop.create_future()
-        self.sync_data = bytearray()  # what the reaper reported (L<processes left>)
+        self.sync_data = bytearray()  # what the helper and a reaper report (X<status>, L<processes left>)
         self._readers: dict[int, Callable[[], None]] = {}
-        self._open_outputs = 0
-        self._pidfd: int | None = None
+        self._open_outputs = len(outputs)
         self._add(sync_fd, lambda: self._on_sync(sync_fd))
-        for stream, into in ((proc.stdout, out), (proc.stderr, err)):
-            if stream is not None and into is not None:
-                fd = stream.fileno()
-                os.set_blocking(fd, False)
-                self._open_outputs += 1
-                self._add(fd, lambda fd=fd, into=into: self._on_output(fd, into))  # type: ignore[misc]
+        for fd, into in outputs:
+            os.set_blocking(fd, False)
+            self._add(fd, lambda fd=fd, into=into: self._on_output(fd, into))  # type: ignore[misc]
         if not self._open_outputs:
             self.drained.set_result(None)
-        try:
-            self._pidfd = os.pidfd_open(proc.pid)
-        except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): a thread waits instead
-            loop.run_in_executor(None, proc.wait).add_done_callback(lambda _: self._mark_exited())
-        else:
-            self._add(self._pidfd, self._on_exit)
+
+    @property
+    def returncode(self) -> int | None:
+        """The reaper's exit status as ``subprocess`` gives it (negative: killed by that signal); None before the
+        end, and when the helper died before reporting it."""
+        match = re.search(rb"X(-?\d+)\n", self.sync_data)
+        return int(match[1]) if match else None
 
     def _add(self, fd: int, callback: Callable[[], None]) -> None:
         self._readers[fd] = callback
         self.loop.add_reader(fd, callback)
 
-    def _drop(self, fd: int, close: bool = True) -> None:
+    def _drop(self, fd: int) -> None:
         if self._readers.pop(fd, None) is not None:
             self.loop.remove_reader(fd)
-        if close:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def _on_exit(self) -> None:
-        # The wrapper exited but is not reaped yet: its pid (and process group) cannot be reused meanwhile.
-        assert self._pidfd is not None
-        self._drop(self._pidfd)
-        self._pidfd = None
-        self._mark_exited()
-
-    def _mark_exited(self) -> None:
-        if not self.exited.done():
-            self.exited.set_result(None)
-        self._maybe_reap()
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
     def _on_sync(self, fd: int) -> None:
         try:
@@ -353,11 +559,12 @@ class _Watch:
             data = b""
         if data and len(self.sync_data) < 256:
             self.sync_data += data
+        if (not data or b"X" in self.sync_data) and not self.exited.done():
+            self.exited.set_result(None)
         if not data:
             self._drop(fd)
             if not self.gone.done():
                 self.gone.set_result(None)
-            self._maybe_reap()
 
     def _on_output(self, fd: int, into: CappedOutput) -> None:
         try:
@@ -369,72 +576,75 @@ class _Watch:
         if chunk:
             into.feed(chunk)
             return
-        self._drop(fd, close=False)  # the Popen file object closes it
+        self._drop(fd)
         self._open_outputs -= 1
         if self._open_outputs == 0 and not self.drained.done():
             self.drained.set_result(None)
 
-    def _maybe_reap(self) -> None:
-        if self.exited.done() and self.gone.done() and self.proc.returncode is None:
-            self.proc.poll()  # reaps; Popen keeps the status
-            _SPAWNED.discard(self.proc.pid)
-
     def kill(self) -> None:
-        """Ask the reaper to kill everything below it (a plain syscall); nothing to do once it has exited."""
-        if self.exited.done() or self.proc.returncode is not None:
-            return  # it exited after its cleanup (or was killed: the fallback below the caller handles that)
-        try:
-            os.kill(self.proc.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
+        """Ask the helper to stop the command (its reaper kills everything below it); nothing once it is gone."""
+        if not self.gone.done():
+            _HELPER.signal(self.ident, "kill")
 
     def force(self) -> None:
-        """Last resort when the wrapper does not finish its cleanup: SIGKILL it and its group."""
-        if self.proc.returncode is None:
-            sigkill(self.proc.pid)
+        """Last resort when the reaper does not finish its cleanup: SIGKILL it and its group."""
+        if not self.gone.done():
+            _HELPER.signal(self.ident, "force")
 
     def close(self) -> None:
         """Stop reading output (a process outside the tree may hold the pipe: it is not waited for)."""
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                fd = stream.fileno() if not stream.closed else -1
-                if fd in self._readers:
-                    self._drop(fd, close=False)
-                stream.close()
+        for fd in list(self._readers):
+            self._drop(fd)
 
 
 async def _until_gone(watch: _Watch, loop: asyncio.AbstractEventLoop) -> None:
-    """Wait (at most KILL_GRACE_SECONDS) for the proof that every process is gone. A cancellation meanwhile (a
-    second one: the first brought us here) is held until the cleanup is done, then re-raised."""
-    deadline = loop.time() + KILL_GRACE_SECONDS
+    """Wait (at most KILL_GRACE_SECONDS, then once more after forcing) for the proof that every process is gone.
+    A cancellation meanwhile (a second one: the first brought us here) is held until the cleanup is done, then
+    re-raised."""
     cancelled = False
-    while not watch.gone.done():
-        try:
-            await asyncio.wait_for(asyncio.shield(watch.gone), max(0.0, deadline - loop.time()))
-        except asyncio.CancelledError:
-            cancelled = True
-        except TimeoutError:
-            watch.force()
+    for last in (False, True):
+        deadline = loop.time() + KILL_GRACE_SECONDS
+        while not watch.gone.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(watch.gone), max(0.0, deadline - loop.time()))
+            except asyncio.CancelledError:
+                cancelled = True
+            except TimeoutError:
+                break
+        if watch.gone.done() or last:
             break
+        watch.force()
     if cancelled:
         raise asyncio.CancelledError()
 
 
-def _spawn(launch: Launch, sync_w: int, separate_stderr: bool) -> subprocess.Popen[bytes]:
-    argv = launch.argv(sync_w)
-    proc = subprocess.Popen(
-        argv,
-        cwd=launch.cwd,
-        env=launch.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
-        start_new_session=True,
-        pass_fds=(sync_w, *launch.pass_fds),
-        umask=launch.umask,
-    )
-    _SPAWNED.add(proc.pid)
-    return proc
+def _start(launch: Launch, separate_stderr: bool) -> tuple[int, int, list[int]]:
+    """Start ``launch`` through the helper: (request id, read end of its sync pipe, read ends of its outputs)."""
+    if not os.path.isdir(launch.cwd):
+        raise FileNotFoundError(f"No such directory: {str(launch.cwd)!r}")
+    created: list[int] = []
+    try:
+        sync_r, sync_w = os.pipe()
+        created += [sync_r, sync_w]
+        out_r, out_w = os.pipe()
+        created += [out_r, out_w]
+        if separate_stderr:
+            err_r, err_w = os.pipe()
+            created += [err_r, err_w]
+            reads = [out_r, err_r]
+        else:
+            err_w, reads = out_w, [out_r]
+        ident = _HELPER.start_command(launch, [sync_w, out_w, err_w, *launch.pass_fds])
+    except BaseException:
+        for fd in created:
+            os.close(fd)
+        raise
+    finally:
+        for fd in launch.pass_fds:
+            os.close(fd)
+    for fd in set(created) - {sync_r, *reads}:
+        os.close(fd)  # the helper has its own copies
+    return ident, sync_r, reads
 
 
 async def run_process(
@@ -449,43 +659,37 @@ async def run_process(
 
     stdout and stderr are merged unless ``separate_stderr`` (stderr then kept, capped, in ``stderr``). On timeout
     every process is killed and ``timed_out`` set; on cancellation every process is killed and the
-    CancelledError propagates. Raises OSError when the wrapper itself cannot be started.
+    CancelledError propagates. Raises OSError when the command cannot be started (no such cwd, no helper).
     """
     started = time.monotonic()
     loop = asyncio.get_running_loop()
-    sync_r, sync_w = os.pipe()
-    try:
-        proc = _spawn(launch, sync_w, separate_stderr)
-    except BaseException:
-        os.close(sync_r)
-        raise
-    finally:
-        for fd in (sync_w, *launch.pass_fds):
-            os.close(fd)
+    since = _now_ticks() if _SUBREAPER else None
+    ident, sync_r, reads = _start(launch, separate_stderr)
     # From here on nothing may leave this function without the kill below: no await before the try.
-    since = _start_ticks(proc.pid) if _SUBREAPER else None
     capture = CappedOutput(head_bytes, tail_bytes)
     err_capture = CappedOutput(STDERR_HEAD, STDERR_TAIL) if separate_stderr else None
-    watch = _Watch(loop, proc, sync_r, capture, err_capture)
+    captures = [capture] + ([err_capture] if err_capture is not None else [])
+    watch = _Watch(loop, ident, sync_r, list(zip(reads, captures, strict=True)))
     timed_out = False
     try:
         try:
-            await asyncio.wait_for(asyncio.shield(watch.exited), timeout)
+            await asyncio.wait_for(asyncio.shield(watch.gone), timeout)
         except TimeoutError:
             timed_out = True
     finally:
         # Exit, timeout or cancellation: whatever is left of the command is killed (nothing after a clean exit:
-        # both wrappers clean up before they exit; this catches a wrapper that was itself killed).
+        # the reaper cleans up before it exits).
         watch.kill()
         await _until_gone(watch, loop)
         kill_adopted_orphans(since)
-    await asyncio.shield(watch.exited)
     try:
         await asyncio.wait_for(asyncio.shield(watch.drained), PIPE_DRAIN_SECONDS)
     except TimeoutError:
         pass
     watch.close()
-    returncode = proc.returncode if proc.returncode is not None else proc.poll()
+    returncode = watch.returncode
+    if returncode is None:  # the helper died before it could report: the command was killed with it
+        returncode = -signal.SIGKILL
     output, leftover = capture.text(), _reported_leftovers(bytes(watch.sync_data))
     if launch.marker is not None:
         output, leftover = _take_marker(output, launch.marker)
@@ -519,11 +723,12 @@ def _take_marker(output: str, marker: str) -> tuple[str, int | None]:
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:
-    """Run a launch to its end without an event loop (a probe at start-up); returns (exit code, stderr)."""
+    """Run a launch to its end without an event loop nor the helper, under a reaper of its own (the probe of
+    bubblewrap at start-up); returns (exit code, stderr)."""
     r, w = os.pipe()
     try:
         done = subprocess.run(
-            launch.argv(w),
+            reaper_argv(w, launch),
             env=launch.env,
             cwd=launch.cwd,
             capture_output=True,
@@ -563,8 +768,10 @@ async def run_command(
     argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
     nproc = nproc_limit(limits, None)
     launch = Launch(
-        argv=lambda fd: reaper_argv(fd, argv, limits=limits, nproc=nproc),
+        command=argv,
         env=env if env is not None else safe_env(),
+        limits=limits,
+        nproc=nproc,
         cwd=cwd,
         display=command if isinstance(command, str) else shlex.join(command),
     )
@@ -587,39 +794,34 @@ SERVICE_STDERR_TAIL = 16 * 1024
 class Service:
     """A command that runs alongside a run and talks over its stdin and stdout (``start_service``).
 
-    Started under zebench's reaper like every command (and, from zebench.sandbox, inside bubblewrap), so that
-    ``stop`` leaves nothing of it, and a zebench killed with SIGKILL takes it along (the reaper's parent-death
-    signal, bubblewrap's ``--die-with-parent``). ``stdout`` is an asyncio StreamReader of the command's output,
-    ``write`` sends to its stdin, ``stderr`` keeps the head and tail of its error output.
+    Started by zebench's process helper like every command (and, from zebench.sandbox, inside bubblewrap), so that
+    ``stop`` leaves nothing of it, and a zebench killed with SIGKILL takes it along (the helper's clean-up,
+    bubblewrap's ``--die-with-parent``). ``stdout`` is an asyncio StreamReader of the command's output, ``write``
+    sends to its stdin, ``stderr`` keeps the head and tail of its error output.
     """
 
     def __init__(
         self,
         watch: _Watch,
-        proc: subprocess.Popen[bytes],
         stdout: asyncio.StreamReader,
         stdout_transport: asyncio.ReadTransport,
         stdin: asyncio.StreamWriter,
         stderr: CappedOutput,
         display: str,
     ):
-        self._watch, self.proc, self.stdout, self._stdin, self.stderr = watch, proc, stdout, stdin, stderr
+        self._watch, self.stdout, self._stdin, self.stderr = watch, stdout, stdin, stderr
         self._stdout_transport = stdout_transport
         self.display = display
         self.started = time.monotonic()
 
     @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    @property
     def exited(self) -> bool:
-        """Whether the command (its wrapper) has exited."""
+        """Whether the command has exited."""
         return self._watch.exited.done()
 
     @property
     def exit_code(self) -> int | None:
-        return _exit_code(self.proc.returncode) if self.proc.returncode is not None else None
+        return _exit_code(self._watch.returncode) if self.exited else None
 
     async def write(self, data: bytes) -> None:
         """Send ``data`` to the command's stdin (BrokenPipeError/ConnectionResetError once it has gone)."""
@@ -652,7 +854,6 @@ class Service:
         finally:
             self._watch.kill()
             await _until_gone(self._watch, loop)
-        await asyncio.shield(self._watch.exited)
         try:
             await asyncio.wait_for(asyncio.shield(self._watch.drained), PIPE_DRAIN_SECONDS)
         except TimeoutError:
@@ -668,51 +869,47 @@ class Service:
         )
 
     def kill_now(self) -> None:
-        """Ask the reaper to kill the command at once (no waiting: for cleanup paths that cannot await)."""
+        """Ask the helper to kill the command at once (no waiting: for cleanup paths that cannot await)."""
         self._watch.kill()
 
 
 async def start_service(launch: Launch) -> Service:
     """Start ``launch`` as a long-lived service with pipes to its stdin and stdout (see ``Service``).
 
-    Raises OSError when it cannot be started. Whatever fails between the spawn and the return kills it."""
+    Raises OSError when it cannot be started. Whatever fails between the start and the return kills it."""
     loop = asyncio.get_running_loop()
-    sync_r, sync_w = os.pipe()
+    if not os.path.isdir(launch.cwd):
+        raise FileNotFoundError(f"No such directory: {str(launch.cwd)!r}")
+    created: list[int] = []
     try:
-        argv = launch.argv(sync_w)
-        proc = subprocess.Popen(
-            argv,
-            cwd=launch.cwd,
-            env=launch.env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            pass_fds=(sync_w, *launch.pass_fds),
-            umask=launch.umask,
-        )
-        _SPAWNED.add(proc.pid)
+        for _ in range(4):
+            created += os.pipe()
+        sync_r, sync_w, out_r, out_w, err_r, err_w, in_r, in_w = created
+        ident = _HELPER.start_command(launch, [sync_w, out_w, err_w, in_r, *launch.pass_fds], stdin=True)
     except BaseException:
-        os.close(sync_r)
+        for fd in created:
+            os.close(fd)
         raise
     finally:
-        for fd in (sync_w, *launch.pass_fds):
+        for fd in launch.pass_fds:
             os.close(fd)
+    for fd in (sync_w, out_w, err_w, in_r):
+        os.close(fd)  # the helper has its own copies
     stderr = CappedOutput(SERVICE_STDERR_HEAD, SERVICE_STDERR_TAIL)
     # stdout is read by the StreamReader below, not by the watch: only stderr is captured there.
-    watch = _Watch(loop, proc, sync_r, None, stderr)
+    watch = _Watch(loop, ident, sync_r, [(err_r, stderr)])
+    stdout_file, stdin_file = os.fdopen(out_r, "rb", buffering=0), os.fdopen(in_w, "wb", buffering=0)
     try:
-        assert proc.stdout is not None and proc.stdin is not None
         reader = asyncio.StreamReader(limit=SERVICE_LINE_LIMIT, loop=loop)
         read_transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), proc.stdout
+            lambda: asyncio.StreamReaderProtocol(reader, loop=loop), stdout_file
         )
         transport, protocol = await loop.connect_write_pipe(
-            lambda: asyncio.streams.FlowControlMixin(loop=loop), proc.stdin
+            lambda: asyncio.streams.FlowControlMixin(loop=loop), stdin_file
         )
         writer = asyncio.StreamWriter(transport, protocol, None, loop)
     except BaseException:
         watch.kill()
         watch.force()
         raise
-    return Service(watch, proc, reader, read_transport, writer, stderr, launch.display)
+    return Service(watch, reader, read_transport, writer, stderr, launch.display)

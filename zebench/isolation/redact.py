@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +33,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+from .processes import EnvironKey, environ_key, environ_of
 
 #: Shortest environment value treated as a secret.
 MIN_SECRET_LENGTH = 8
@@ -273,7 +274,7 @@ def is_secret_name(name: str) -> bool:
 
 def secret_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The values to redact from ``environ`` (default: this process's environment), mapped to their names."""
-    environ = os.environ if environ is None else environ
+    environ = environ_of(environ_key()) if environ is None else environ
     found: dict[str, str] = {}
     for name, value in sorted(environ.items()):
         value = value.strip()
@@ -423,9 +424,14 @@ def _cached(items: tuple[tuple[str, str], ...]) -> Redactor:
     return Redactor(dict(items))
 
 
+@lru_cache(maxsize=8)
+def _for_environ(key: EnvironKey) -> Redactor:
+    return _cached(tuple(sorted(secret_values(environ_of(key)).items())))
+
+
 def default_redactor() -> Redactor:
     """A redactor for this process's current environment (rebuilt only when its secrets change)."""
-    return _cached(tuple(sorted(secret_values().items())))
+    return _for_environ(environ_key())
 
 
 def redact(model: M, extra: Mapping[str, str] | None = None) -> M:

@@ -50,6 +50,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, Self
 
+from . import layers
 from .netproxy import SANDBOX_PROXY_PORT, proxy_env, registry_proxy
 from .processes import (
     REAPER_PYTHON,
@@ -58,12 +59,13 @@ from .processes import (
     Limits,
     Service,
     become_subreaper,
+    mount_overlay,
     nproc_limit,
-    reaper_argv,
     run_launch_sync,
     run_process,
     safe_env,
     start_service,
+    unmount,
 )
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -116,6 +118,8 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
 DEFAULT_LIMITS = Limits()
+#: Shared read-write paths this process has prepared (path, for sandbox users): runs after the first skip it.
+_PREPARED: set[tuple[Path, bool]] = set()
 #: The forwarder that offers the registry proxy inside a sandbox without a network.
 NETFWD = Path(__file__).with_name("_netfwd.py")
 #: Runs an agent's shell command ($1) in its own sh, then prints ``$2 <count>``: the processes it left in the PID
@@ -144,6 +148,10 @@ class Policy:
     ro_paths: tuple[Path, ...] = ()
     #: Extra environment variables, deliberately passed (e.g. ``npm_config_store_dir``).
     env: Mapping[str, str] = field(default_factory=dict)
+    #: Shared caches (the package managers' stores, zebench.isolation.layers): with bubblewrap as root, each
+    #: sandbox sees them through a copy-on-write view of its own over their published layers, so nothing a run
+    #: writes there reaches another run; otherwise bound read-write like ``rw_paths``.
+    layered_paths: tuple[Path, ...] = ()
 
     def extend(
         self,
@@ -152,6 +160,7 @@ class Policy:
         rw_paths: Sequence[Path] = (),
         ro_paths: Sequence[Path] = (),
         env: Mapping[str, str] | None = None,
+        layered_paths: Sequence[Path] = (),
     ) -> Policy:
         return replace(
             self,
@@ -159,6 +168,7 @@ class Policy:
             rw_paths=self.rw_paths + tuple(rw_paths),
             ro_paths=self.ro_paths + tuple(ro_paths),
             env={**self.env, **(env or {})},
+            layered_paths=self.layered_paths + tuple(layered_paths),
         )
 
 
@@ -176,6 +186,7 @@ def default_policies(agent_network: bool = False) -> dict[Purpose, Policy]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+@cache
 def _tool(name: str) -> str | None:
     for folder in ("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"):
         candidate = os.path.join(folder, name)
@@ -204,6 +215,12 @@ def bwrap_problem() -> str | None:
         reason = stderr.strip().splitlines()
         return f"bwrap cannot create a sandbox here: {reason[-1] if reason else f'exit {code}'}"
     return None
+
+
+def probed() -> bool:
+    """Whether bubblewrap was probed in this process already: ``resolve_mode`` then answers without waiting."""
+    info = getattr(bwrap_problem, "cache_info", None)
+    return info is not None and info().currsize > 0
 
 
 def resolve_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | None]:
@@ -237,6 +254,7 @@ def resolve_local_mode(requested: str) -> tuple[Literal["bwrap", "none"], str | 
 # --------------------------------------------------------------------------------------------------------------
 
 
+@cache
 def _python_roots() -> list[Path]:
     """Folders of the Python installation zebench runs from (a venv and the interpreter it is made from)."""
     roots = {
@@ -254,12 +272,83 @@ def command_path(mode: str, policy: Policy) -> str:
     path = safe_env()["PATH"]
     if mode != "bwrap":
         return path
-    visible = [Path(p) for p in SYSTEM_DIRS] + _python_roots() + list(policy.ro_paths) + list(policy.rw_paths)
-    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(Path(p), visible))
+    return _visible_path(path, tuple(map(str, policy.ro_paths + policy.rw_paths + policy.layered_paths)))
 
 
-def _covered(path: Path, by: Sequence[Path]) -> bool:
-    return any(path == root or root in path.parents for root in by)
+@cache
+def _visible_path(path: str, extra: tuple[str, ...]) -> str:
+    visible = [*SYSTEM_DIRS, *map(str, _python_roots()), *extra]  # the policy's bound paths
+    return os.pathsep.join(p for p in path.split(os.pathsep) if _covered(p, visible))
+
+
+def _covered(path: str | Path, by: Sequence[str | Path]) -> bool:
+    """Whether ``path`` is one of ``by`` or inside one (absolute, normalised paths)."""
+    text = str(path)
+    for root in map(str, by):
+        if text == root or text.startswith(root.rstrip("/") + "/"):
+            return True
+    return False
+
+
+class _Binds:
+    """bubblewrap's arguments, mounts among them: each mount point's missing parents are created first as 0755
+    (bubblewrap would make them 0700, which the sandbox user could not enter), except inside a read-only bind."""
+
+    def __init__(self, args: list[str], known: set[str], read_only: list[str]):
+        self.args, self.known, self.read_only = args, known, read_only
+
+    def copy(self) -> _Binds:
+        return _Binds(list(self.args), set(self.known), list(self.read_only))
+
+    def mount(self, option: str, source: str, dest: str) -> None:
+        parent = ""
+        for part in dest.strip("/").split("/")[:-1]:
+            parent = f"{parent}/{part}"
+            if parent not in self.known and not _covered(parent, self.read_only):
+                self.args += ["--perms", "0755", "--dir", parent]
+                self.known.add(parent)
+        self.args += [option, source, dest]
+        self.known.add(dest)
+        if option == "--ro-bind":
+            self.read_only.append(dest)
+
+
+@cache
+def _base_binds(etc: str, etc_folders: tuple[str, ...], unshare_net: bool, as_root: bool) -> _Binds:
+    """The part of bubblewrap's arguments every command of this process shares (for its network and user):
+    namespaces, /proc, /dev, the system folders, the shared /etc and zebench's Python, read-only."""
+    args = [
+        _tool("bwrap") or "bwrap",
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "zebench",
+    ]
+    if unshare_net:
+        args.append("--unshare-net")
+    if as_root:
+        # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
+        # needs to switch to the run's user (which then drops them all).
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args.append("--unshare-user")
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    binds = _Binds(args, {"/", "/proc", "/dev"}, [])
+    for top in SYSTEM_DIRS:
+        if os.path.islink(top):
+            binds.args += ["--symlink", os.readlink(top), top]
+            binds.known.add(top)
+        elif os.path.isdir(top):
+            binds.mount("--ro-bind", top, top)
+    # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
+    binds.mount("--ro-bind", etc, "/etc")
+    for name in etc_folders:
+        binds.mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
+    return binds
 
 
 class Sandbox:
@@ -290,6 +379,19 @@ class Sandbox:
         if mode == "bwrap" and os.geteuid() == 0:
             self.owner = (SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_RANGE), SANDBOX_GID)
         self._nproc = nproc_limit(limits, self.owner[0] if self.owner else None)
+        #: Copy-on-write views of the shared caches (zebench.isolation.layers): only as root with bubblewrap.
+        self.layered = self.owner is not None
+        #: Shared cache path -> (what is bound there: the view, or the upper folder itself when nothing was
+        #: published yet; the upper folder: what this sandbox wrote).
+        self._views: dict[Path, tuple[Path, Path]] = {}
+        #: Overlays this sandbox mounted (unmounted when it closes).
+        self._mounted: list[Path] = []
+        self._views_lock = threading.Lock()
+        #: A prepared node_modules seen in the workspace: (the view, where it is bound).
+        self._prepared_view: tuple[Path, Path] | None = None
+        #: Why this sandbox fell back from what it should have had (a view that could not be mounted: colder, never
+        #: weaker); the run records them (zebench.execution.runner).
+        self.notes: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -297,19 +399,25 @@ class Sandbox:
         await asyncio.to_thread(self._open_sync)
         return self
 
+    def open(self) -> None:
+        """Make the private folders now (blocking: from a thread; ``async with`` does it off the event loop)."""
+        self._open_sync()
+
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     def _open_sync(self) -> None:
         if self.scratch is not None:
             return
-        if self.scratch_root is not None:
-            self.scratch_root.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix="zebench-sandbox-", dir=self.scratch_root))
+        scratch = _SCRATCH.take()
+        if scratch is None:
+            if self.scratch_root is not None:
+                self.scratch_root.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f"zebench-sandbox-{os.getpid()}-", dir=self.scratch_root))
+            for sub in ("home", "tmp"):
+                (scratch / sub).mkdir()
         # A sandbox that is never closed (a Toolbox's default one) still leaves nothing behind.
         self._finalizer = weakref.finalize(self, shutil.rmtree, scratch, True)
-        for sub in ("home", "tmp"):
-            (scratch / sub).mkdir()
         if self.mode == "bwrap":
             self._write_accounts(scratch)
         if self.owner is not None:
@@ -320,9 +428,6 @@ class Sandbox:
             # mkdtemp's 0700 would keep out bubblewrap itself (root without capabilities) at its chdir.
             os.chmod(self.workspace, 0o755)
         self.scratch = scratch
-        for policy in self.policies.values():
-            for path in policy.rw_paths:
-                self.prepare_shared_dir(path)
 
     def _write_accounts(self, scratch: Path) -> None:
         """/etc/passwd and /etc/group naming only root and the sandbox user (bound over the shared /etc)."""
@@ -335,26 +440,140 @@ class Sandbox:
             )
             group = f"root:x:0:\n{SANDBOX_USER}:x:{gid}:\n"
         for name, text in (("passwd", passwd), ("group", group)):
-            (scratch / name).write_text(text)
-            os.chmod(scratch / name, 0o644)
+            # Rewritten in place when the folder is reused: truncating would free the file's block (a discard).
+            fd = os.open(scratch / name, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+            try:
+                data = text.encode()
+                os.write(fd, data)
+                os.ftruncate(fd, len(data))
+                os.fchmod(fd, 0o644)
+            finally:
+                os.close(fd)
 
     async def close(self) -> None:
         if self.scratch is not None:
             scratch, self.scratch = self.scratch, None
             self._finalizer.detach()
-            await asyncio.to_thread(shutil.rmtree, scratch, True)
+            await asyncio.to_thread(self._remove, scratch)
+
+    def close_sync(self) -> None:
+        """``close`` from a thread (with other blocking clean-up: one hop off the event loop instead of two)."""
+        if self.scratch is not None:
+            scratch, self.scratch = self.scratch, None
+            self._finalizer.detach()
+            self._remove(scratch)
+
+    def _remove(self, scratch: Path) -> None:
+        self._unmount_all()
+        _SCRATCH.give_back(scratch, self.mode, self.workspace)
+
+    def _unmount_all(self) -> None:
+        mounted, self._mounted = self._mounted, []
+        for target in mounted:
+            try:
+                unmount(target)
+            except OSError:  # removing the folder detaches the view anyway (it is a mount point elsewhere)
+                pass
+        self._views.clear()
+        self._prepared_view = None
+
+    # -- copy-on-write views of the shared caches and of prepared node_modules (zebench.isolation.layers) ---------
+
+    def _prepare_views(self, policy: Policy) -> None:
+        """The views of this policy's shared caches, made at the first command that needs them (blocking; commands
+        run concurrently: one thread makes them, the others wait)."""
+        with self._views_lock:
+            self._prepare_views_locked(policy)
+
+    def _prepare_views_locked(self, policy: Policy) -> None:
+        assert self.scratch is not None and self.owner is not None
+        for path in policy.layered_paths:
+            if path in self._views:
+                continue
+            base = self.scratch / "cache-views" / str(len(self._views))
+            upper = base / "upper"
+            upper.mkdir(parents=True)
+            os.chown(upper, *self.owner)
+            lowers = layers.stack(path)
+            if not lowers:  # nothing published yet: this sandbox's own empty folder
+                self._views[path] = (upper, upper)
+                continue
+            view, work = base / "view", base / "work"
+            view.mkdir()
+            work.mkdir()
+            try:
+                mount_overlay(view, lowers, upper, work, self.owner)
+            except OSError as exc:  # too many layers for one mount, or no overlayfs: cold, but still the run's own
+                self._note(f"{path.name}: no copy-on-write view of its published layers, an empty one ({exc})")
+                self._views[path] = (upper, upper)
+                continue
+            self._mounted.append(view)
+            self._views[path] = (view, upper)
+
+    def use_prepared(self, tree: Path, mountpoint: Path) -> bool:
+        """See the prepared node_modules ``tree`` at ``mountpoint`` (an empty folder of the workspace, made by the
+        caller) in every command from now on, through a copy-on-write view: what the run changes there is its own.
+        Blocking (call it from a thread). False when this sandbox has no views (not root with bubblewrap), or when
+        the view cannot be mounted (noted in ``notes``)."""
+        if not self.layered or self._prepared_view is not None:
+            return False
+        if self.scratch is None:
+            self._open_sync()
+        assert self.scratch is not None and self.owner is not None
+        base = self.scratch / "prepared"
+        upper, work, view = base / "upper", base / "work", base / "view"
+        for folder in (upper, work, view):
+            folder.mkdir(parents=True)
+        os.chown(upper, *self.owner)
+        try:
+            mount_overlay(view, [tree], upper, work, self.owner)
+        except OSError as exc:  # the install then runs as without a prepared tree (from the caches' views)
+            self._note(f"node_modules: no copy-on-write view of the prepared tree, installed in the workspace ({exc})")
+            return False
+        self._mounted.append(view)
+        self._prepared_view = (view, Path(os.path.realpath(mountpoint)))
+        return True
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    @property
+    def uses_prepared(self) -> bool:
+        """Whether the workspace's node_modules is a prepared tree's view (``use_prepared``)."""
+        return self._prepared_view is not None
+
+    def publish(self) -> list[Path]:
+        """Publish what this sandbox's commands added to the shared caches as new layers (zebench.isolation.layers):
+        only for a trusted install (the baseline's, on an untouched copy of the fixture), once its commands are
+        done. Blocking (call it from a thread). Returns the new layers."""
+        published = []
+        views, mounted = dict(self._views), set(self._mounted)
+        for path, (view, upper) in views.items():
+            if view in mounted:
+                unmount(view)
+                self._mounted.remove(view)
+            layer = layers.publish(upper, path, SANDBOX_GID)
+            if layer is not None:
+                published.append(layer)
+            self._views.pop(path)
+        return published
 
     def prepare_shared_dir(self, path: Path) -> None:
-        """Create a read-write path shared between runs; for sandbox users, group-writable by SANDBOX_GID."""
+        """Create a read-write path shared between runs (at the first command that binds it); for sandbox users,
+        group-writable by SANDBOX_GID."""
         if path in self._shared:
             return
         self._shared.add(path)
+        if (path, self.owner is not None) in _PREPARED and os.path.isdir(path):
+            return  # another run of this process made it so
         path.mkdir(parents=True, exist_ok=True)
         if self.owner is not None:
             info = path.stat()
             if info.st_gid != SANDBOX_GID or stat.S_IMODE(info.st_mode) & 0o2070 != 0o2070:
                 os.chown(path, -1, SANDBOX_GID)
                 os.chmod(path, stat.S_IMODE(info.st_mode) | 0o2070)  # setgid: new entries keep the group
+        _PREPARED.add((path, self.owner is not None))
 
     # -- what a command gets -------------------------------------------------------------------------------------
 
@@ -407,14 +626,21 @@ class Sandbox:
             argv = ["/bin/sh", "-c", LEFTOVER_COUNT, "zebench", command, marker]
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
-        for path in policy.rw_paths:
+        shared = policy.rw_paths if self.layered else policy.rw_paths + policy.layered_paths
+        if policy.layered_paths and not self.layered and self.mode == "bwrap":
+            self._note("package caches shared read-write between runs: not root, no copy-on-write views")
+        for path in shared:
             self.prepare_shared_dir(path)
+        if self.layered and any(path not in self._views for path in policy.layered_paths):
+            self._prepare_views(policy)
         env = self.env(policy)
         if self.mode == "none":
             return Launch(
-                argv=lambda fd: reaper_argv(fd, argv, limits=self.limits, nproc=self._nproc),
+                command=argv,
                 env=env,
                 cwd=cwd,
+                limits=self.limits,
+                nproc=self._nproc,
                 pass_fds=list(pass_fds),
                 display=display,
                 marker=marker,
@@ -438,85 +664,48 @@ class Sandbox:
                 *inner,
             ]
         # The reaper sets the limits (inherited by bubblewrap and the command) and outlives the namespace.
-        wrapped = [*bwrap, "--", *inner]
         return Launch(
-            argv=lambda fd: reaper_argv(fd, wrapped, limits=self.limits, nproc=self._nproc),
+            command=[*bwrap, "--", *inner],
             env=env,
+            limits=self.limits,
+            nproc=self._nproc,
             cwd=cwd,
             pass_fds=list(pass_fds),
             umask=0o002 if self.owner else -1,
             display=display,
+            bwrap=True,
             marker=marker,
         )
 
     def _bwrap_args(self, policy: Policy, cwd: Path) -> list[str]:
         assert self.scratch is not None
-        args = [
-            _tool("bwrap") or "bwrap",
-            "--die-with-parent",
-            "--new-session",
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try",
-            "--hostname",
-            "zebench",
-        ]
+        etc, etc_folders = shared_etc()
         proxied = policy.network and policy.registry_only
-        if not policy.network or proxied:
-            args.append("--unshare-net")
-        if os.geteuid() == 0:
-            # bubblewrap run by root keeps every capability unless told otherwise: keep only what setpriv
-            # needs to switch to the run's user (which then drops them all).
-            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        else:
-            args.append("--unshare-user")
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        known: set[str] = {"/", "/proc", "/dev"}
-        read_only: list[Path] = []
-
-        def mount(option: str, source: str, dest: str) -> None:
-            # bubblewrap creates missing parents of a mount point with mode 0700, which the sandbox user could not
-            # enter: create them first as 0755 (those inside a read-only bind exist already).
-            parts = Path(dest).parts
-            for i in range(2, len(parts)):
-                parent = str(Path(*parts[:i]))
-                if parent not in known and not _covered(Path(parent), read_only):
-                    args.extend(["--perms", "0755", "--dir", parent])
-                    known.add(parent)
-            args.extend([option, source, dest])
-            known.add(dest)
-            if option == "--ro-bind":
-                read_only.append(Path(dest))
-
-        for top in SYSTEM_DIRS:
-            if os.path.islink(top):
-                args += ["--symlink", os.readlink(top), top]
-                known.add(top)
-            elif os.path.isdir(top):
-                mount("--ro-bind", top, top)
-        # One bind for /etc, a copy of the readable entries (a mount per file cost ~1 ms each, per command).
-        etc, bound_folders = shared_etc()
-        mount("--ro-bind", str(etc), "/etc")
-        for name in bound_folders:
-            mount("--ro-bind", f"/etc/{name}", f"/etc/{name}")
-        mount("--ro-bind", str(self.scratch / "passwd"), "/etc/passwd")
-        mount("--ro-bind", str(self.scratch / "group"), "/etc/group")
-        mount("--bind", str(self.scratch / "tmp"), "/tmp")
-        mount("--bind", str(self.scratch / "home"), SANDBOX_HOME)
-        for root in _python_roots():
-            if root.is_dir() and not _covered(root, read_only):
-                mount("--ro-bind", str(root), str(root))
+        binds = _base_binds(str(etc), tuple(etc_folders), not policy.network or proxied, os.geteuid() == 0).copy()
+        scratch = str(self.scratch)
+        binds.mount("--ro-bind", f"{scratch}/passwd", "/etc/passwd")
+        binds.mount("--ro-bind", f"{scratch}/group", "/etc/group")
+        binds.mount("--bind", f"{scratch}/tmp", "/tmp")
+        binds.mount("--bind", f"{scratch}/home", SANDBOX_HOME)
+        for root in map(str, _python_roots()):
+            if not _covered(root, binds.read_only) and os.path.isdir(root):
+                binds.mount("--ro-bind", root, root)
         if proxied:
-            mount("--ro-bind", str(registry_proxy().folder), str(registry_proxy().folder))
-            mount("--ro-bind", str(NETFWD), str(NETFWD))
-        for path in policy.ro_paths:
-            mount("--ro-bind", str(path), str(path))
-        for path in policy.rw_paths:
-            mount("--bind", str(path), str(path))
-        mount("--bind", str(self.workspace), str(self.workspace))
-        args += ["--chdir", str(cwd)]
-        return args
+            proxy_folder = str(registry_proxy().folder)
+            binds.mount("--ro-bind", proxy_folder, proxy_folder)
+            binds.mount("--ro-bind", str(NETFWD), str(NETFWD))
+        for ro in map(str, policy.ro_paths):
+            binds.mount("--ro-bind", ro, ro)
+        for rw in map(str, policy.rw_paths):
+            binds.mount("--bind", rw, rw)
+        for shared in policy.layered_paths:
+            source = self._views[shared][0] if self.layered else shared
+            binds.mount("--bind", str(source), str(shared))
+        binds.mount("--bind", str(self.workspace), str(self.workspace))
+        if self._prepared_view is not None:
+            view, mountpoint = self._prepared_view
+            binds.mount("--bind", str(view), str(mountpoint))
+        return binds.args + ["--chdir", str(cwd)]
 
     async def run(
         self,
@@ -533,11 +722,12 @@ class Sandbox:
         count_leftovers: bool = False,
     ) -> CommandResult:
         """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
+        chosen = policy if policy is not None else self.policy(purpose)
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
-        launch = self.launch(
-            command, policy if policy is not None else self.policy(purpose), cwd, pass_fds, count_leftovers
-        )
+        if self.layered and any(path not in self._views for path in chosen.layered_paths):
+            await asyncio.to_thread(self._prepare_views, chosen)  # mounts: not on the event loop
+        launch = self.launch(command, chosen, cwd, pass_fds, count_leftovers)
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )
@@ -548,6 +738,109 @@ class Sandbox:
         if self.scratch is None:
             await asyncio.to_thread(self._open_sync)
         return await start_service(self.launch(argv, policy, cwd))
+
+
+class _ScratchPool:
+    """Private folders (HOME, /tmp, passwd and group) of closed sandboxes, emptied, for the next sandboxes of this
+    process: removing a folder costs a discard on a disk mounted with ``discard`` (about 6 ms each on the
+    reference machine), three per sandbox. A folder is reused only when everything the run left in it was removed;
+    its owner and mode are set again by the next sandbox. Idle folders wait in a folder of this process in the
+    temporary directory (not where the caller's workspaces go), removed when zebench exits."""
+
+    #: Folders kept at most (about a batch's concurrency, two sandboxes per run).
+    LIMIT = 64
+    #: What a reused private folder holds.
+    KEEP = ("home", "tmp", "passwd", "group")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: list[Path] = []
+        self._folder: Path | None = None
+        self._owner = -1
+
+    def take(self) -> Path | None:
+        with self._lock:
+            if self._owner != os.getpid():  # a forked copy of zebench starts with none
+                self._free, self._folder = [], None
+            return self._free.pop() if self._free else None
+
+    def give_back(self, scratch: Path, mode: str, workspace: Path) -> None:
+        """Empty ``scratch`` and keep it; remove it instead when something in it cannot be removed.
+
+        With bubblewrap, a workspace under /tmp has its mount point made by bubblewrap inside the sandbox's /tmp,
+        with the folders above it (root's, empty but for the next one down): those folders are kept, so that the
+        next sandbox with a workspace in the same place does not make and remove them again."""
+        chain: list[str] = []
+        if mode == "bwrap" and workspace.parts[:2] == ("/", "tmp"):
+            chain = list(workspace.parts[2:-1])
+        try:
+            for entry in os.scandir(scratch):
+                if entry.name in ("home", "tmp") and entry.is_dir(follow_symlinks=False):
+                    _empty(entry.path, chain if entry.name == "tmp" else [])
+                    os.chmod(entry.path, 0o755)
+                elif entry.name in ("passwd", "group") and mode == "bwrap" and entry.is_file(follow_symlinks=False):
+                    continue
+                else:
+                    _remove_entry(entry)
+            expected = self.KEEP if mode == "bwrap" else ("home", "tmp")
+            if sorted(os.listdir(scratch)) == sorted(expected):
+                with self._lock:
+                    if len(self._free) < self.LIMIT:
+                        kept = self._pool_folder() / scratch.name
+                        os.rename(scratch, kept)  # same file system, or OSError: removed below
+                        self._free.append(kept)
+                        return
+        except OSError:
+            pass
+        shutil.rmtree(scratch, True)
+
+    def _pool_folder(self) -> Path:
+        if self._folder is None or self._owner != os.getpid():
+            _remove_dead_pools()
+            temp = os.path.abspath(tempfile.gettempdir())
+            self._folder = Path(tempfile.mkdtemp(prefix=f"zebench-pool-{os.getpid()}-", dir=temp))
+            self._owner, self._free = os.getpid(), []
+            atexit.register(shutil.rmtree, self._folder, True)
+        return self._folder
+
+
+def _remove_dead_pools() -> None:
+    """Remove the idle private folders of zebench processes that died without their atexit (killed)."""
+    for path in Path(os.path.abspath(tempfile.gettempdir())).glob("zebench-pool-*-*"):
+        pid = path.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        pass
+    return True
+
+
+def _empty(folder: str, chain: list[str]) -> None:
+    """Remove everything in ``folder`` but the root-owned folder ``chain[0]`` (itself emptied the same way of all but
+    ``chain[1]``...): the mount points bubblewrap made, nothing a run can have written."""
+    for entry in os.scandir(folder):
+        if chain and entry.name == chain[0] and entry.is_dir(follow_symlinks=False):
+            if entry.stat(follow_symlinks=False).st_uid == 0:
+                _empty(entry.path, chain[1:])
+                continue
+        _remove_entry(entry)
+
+
+def _remove_entry(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
+
+
+_SCRATCH = _ScratchPool()
 
 
 _ETC: tuple[Path, list[str]] | None = None
@@ -581,7 +874,7 @@ def shared_etc() -> tuple[Path, list[str]]:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             real = Path(os.path.realpath(source))
-            if source.is_symlink() and _covered(real, [Path("/usr")]):
+            if source.is_symlink() and _covered(real, ["/usr"]):
                 os.symlink(os.readlink(source), target)
             elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
                 target.mkdir()
@@ -635,5 +928,6 @@ __all__ = [
     "bwrap_problem",
     "command_path",
     "default_policies",
+    "probed",
     "resolve_mode",
 ]

@@ -7,18 +7,26 @@ after the first one a local copy: measured in docs/performance.md (scripts/bench
 
 from __future__ import annotations
 
-import os
+from functools import lru_cache
 from pathlib import Path
+
+from .processes import EnvironKey, environ_key, environ_of
 
 CACHE_ENV = "ZEBENCH_CACHE_DIR"
 
 
 def cache_dir() -> Path:
     """``$ZEBENCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/zebench``, else ``~/.cache/zebench``."""
-    explicit = os.environ.get(CACHE_ENV)
+    return _cache_dir(environ_key())
+
+
+@lru_cache(maxsize=4)
+def _cache_dir(key: EnvironKey) -> Path:
+    environ = environ_of(key)
+    explicit = environ.get(CACHE_ENV)
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".cache")
     return Path(base) / "zebench"
 
 

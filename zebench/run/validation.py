@@ -15,8 +15,9 @@ import shlex
 import shutil
 from pathlib import Path
 
+from ..isolation import layers
 from ..isolation.processes import Limits
-from ..isolation.sandbox import DEFAULT_LIMITS, Policy, Purpose, Sandbox
+from ..isolation.sandbox import DEFAULT_LIMITS, SANDBOX_GID, Policy, Purpose, Sandbox, command_path
 from ..models import (
     BaselineCommand,
     ValidationCommands,
@@ -24,7 +25,7 @@ from ..models import (
     ValidationStatus,
 )
 from .channel import Inventory, ScoringChannels, list_tests, parse_python
-from .workspace import prepare_workspace, remove_workspace
+from .workspace import empty_folder, install_inputs, own_folder, prepare_workspace, remove_workspace
 
 #: Output kept per validation command (the end is where test runners print their verdict).
 OUTPUT_TAIL_BYTES = 8 * 1024
@@ -70,6 +71,32 @@ async def run_validation_command(
     )
 
 
+def _install_key(sandbox: Sandbox, command: str, policy: Policy) -> str | None:
+    """What the install ``command`` of this workspace depends on (zebench.isolation.layers), or None when its
+    node_modules cannot be prepared (not a single package, or no copy-on-write views here)."""
+    if not sandbox.layered or not policy.layered_paths:
+        return None
+    inputs = install_inputs(sandbox.workspace)
+    return None if inputs is None else layers.install_key(inputs, command, command_path(sandbox.mode, policy))
+
+
+async def use_prepared_install(sandbox: Sandbox, command: str, policy: Policy) -> str | None:
+    """Before an install: the prepared node_modules of the workspace's install inputs, when one was published,
+    seen in the workspace through a copy-on-write view of this sandbox (the install then finds it complete).
+    Returns the inputs' key (None when they cannot have one)."""
+
+    def prepare() -> str | None:
+        key = _install_key(sandbox, command, policy)
+        tree = layers.prepared(policy.layered_paths[0].parent, key) if key is not None else None
+        if tree is not None:
+            mountpoint = empty_folder(sandbox.workspace, "node_modules", sandbox.owner)
+            if mountpoint is not None:
+                sandbox.use_prepared(tree, mountpoint)
+        return key
+
+    return await asyncio.to_thread(prepare)
+
+
 async def run_validation(
     commands: ValidationCommands,
     sandbox: Sandbox,
@@ -83,6 +110,7 @@ async def run_validation(
     install = next((cmd for kind, cmd in items if kind == "install"), None)
     rest = [(kind, cmd) for kind, cmd in items if kind != "install"]
     if install is not None:
+        await use_prepared_install(sandbox, install, policy or sandbox.policy("validation"))
         first = await run_validation_command(
             "install", install, sandbox, timeout=timeout, policy=policy, channels=channels
         )
@@ -129,14 +157,36 @@ async def run_baseline(
             scratch_root=workspace_root,
         ) as sandbox:
             results = []
+            key: str | None = None
             for command in commands:
                 kind = kinds.get(command.cmd.strip(), "baseline")
+                if kind == "install" and key is None:
+                    key = await use_prepared_install(sandbox, command.cmd, sandbox.policy("validation"))
                 results.append(
                     await run_validation_command(kind, command.cmd, sandbox, timeout=command.timeout_seconds or timeout)
+                )
+            if sandbox.layered:
+                installed = any(r.kind == "install" and r.status == "passed" for r in results)
+                await asyncio.to_thread(
+                    _publish_baseline, sandbox, sandbox.policy("validation"), workspace, key if installed else None
                 )
             return results
     finally:
         await asyncio.to_thread(remove_workspace, workspace)
+
+
+def _publish_baseline(sandbox: Sandbox, policy: Policy, workspace: Path, key: str | None) -> None:
+    """The baseline ran on an untouched copy of the fixture (trusted): what it added to the shared caches becomes
+    their new layers, and its node_modules (when the install passed and none was prepared yet) the prepared tree
+    of these install inputs (zebench.isolation.layers). The runs then install from them, each through its own
+    copy-on-write view."""
+    sandbox.publish()
+    if key is None or sandbox.uses_prepared or not policy.layered_paths:
+        return
+    base = policy.layered_paths[0].parent
+    folder = own_folder(workspace, "node_modules")
+    if folder is not None and layers.prepared(base, key) is None:
+        layers.publish_prepared(folder, base, key, SANDBOX_GID)
 
 
 async def list_required_tests(

@@ -560,6 +560,65 @@ def declared_in(root: Path, rel_paths: list[str]) -> list[Declared]:
     return out
 
 
+#: The files at a workspace's root that decide what a package install produces (zebench.isolation.layers).
+INSTALL_INPUTS = (
+    "package.json",
+    "pnpm-lock.yaml",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "bun.lockb",
+    ".npmrc",
+    ".pnpmfile.cjs",
+    ".yarnrc",
+    ".yarnrc.yml",
+)
+
+
+def install_inputs(root: Path) -> dict[str, bytes] | None:
+    """The install inputs at the workspace's root (regular files only), or None when there is no package.json,
+    one of them is not a regular file, or the project is a monorepo (pnpm-workspace.yaml, a "workspaces" key):
+    prepared node_modules are for single packages."""
+    found: dict[str, bytes] = {}
+    for name in (*INSTALL_INPUTS, "pnpm-workspace.yaml"):
+        try:
+            info = os.lstat(root / name)
+        except OSError:
+            continue
+        data = read_regular(root / name, MAX_MANIFEST_BYTES) if stat.S_ISREG(info.st_mode) else None
+        if data is None or name == "pnpm-workspace.yaml":
+            return None
+        found[name] = data
+    if "package.json" not in found or b'"workspaces"' in found["package.json"]:
+        return None
+    return found
+
+
+def empty_folder(root: Path, name: str, owner: tuple[int, int] | None) -> Path | None:
+    """``root/name`` as an empty folder (made when missing, owned by ``owner``): where a view is mounted. None when
+    something else is there (a file, a symlink, a folder with content)."""
+    path = root / name
+    try:
+        os.mkdir(path, 0o755)
+    except FileExistsError:
+        info = os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode) or any(os.scandir(path)):
+            return None
+    else:
+        if owner is not None:
+            os.chown(path, *owner)
+    return path
+
+
+def own_folder(root: Path, name: str) -> Path | None:
+    """``root/name`` when it is a real folder (not a symlink): what a trusted install left there."""
+    path = root / name
+    try:
+        return path if stat.S_ISDIR(os.lstat(path).st_mode) else None
+    except OSError:
+        return None
+
+
 def is_inside(root: Path, path: Path) -> bool:
     """Whether ``path``, with every symlink resolved, is ``root`` or below it."""
     real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))

@@ -22,11 +22,54 @@ def encode(column: Column, value: Any) -> Any:
     return value
 
 
+Writer = tuple[str, Callable[[Any, Any, int], Any], Callable[[Any], Any] | None]
+#: Per table (by identity: the declarations are module constants), how each written column gets its value.
+_WRITERS: dict[int, list[Writer]] = {}
+
+
+def _getter(column: Column) -> Callable[[Any, Any, int], Any]:
+    source = column.source
+    if callable(source):
+        return source
+    attributes = source.split(".") if isinstance(source, str) else []
+
+    def get(part: Any, run: Any, index: int) -> Any:
+        value = part
+        for attribute in attributes:
+            value = getattr(value, attribute)
+            if value is None:
+                return None
+        return value
+
+    return get
+
+
+def _encoder(column: Column) -> Callable[[Any], Any] | None:
+    if column.encoding == "bool":
+        return lambda value: None if value is None else int(value)
+    if column.encoding == "json":
+        return dumps
+    return None
+
+
+def _writers(table: Table) -> list[Writer]:
+    """The written columns of ``table`` as (name, getter, encoder): what Column.value and encode do, resolved once
+    (a run writes a few hundred values; resolving them each time was most of a save)."""
+    found = _WRITERS.get(id(table))
+    if found is None:
+        found = _WRITERS[id(table)] = [(c.name, _getter(c), _encoder(c)) for c in table.written()]
+    return found
+
+
 def write_rows(table: Table, record: Any) -> list[dict[str, Any]]:
     """The rows of ``table`` for one record (each of its parts in that table), by column name."""
-    columns = table.written()
+    writers = _writers(table)
     return [
-        {c.name: encode(c, c.value(part, record, i)) for c in columns} for i, part in enumerate(table.parts(record))
+        {
+            name: get(part, record, i) if encode is None else encode(get(part, record, i))
+            for name, get, encode in writers
+        }
+        for i, part in enumerate(table.parts(record))
     ]
 
 

@@ -280,6 +280,8 @@ class Scrubber:
                 exact.append((name, label))
         # longest first: the source folder inside the home folder is named as the source
         self.exact = sorted({e for e in exact if len(e[0]) > 1}, key=lambda e: -len(e[0]))
+        # what a JSON text holding a host path must contain: most records hold none and are left unwalked
+        self.hints = ("/home/", "Users", "/root", *(json.dumps(prefix)[1:-1] for prefix, _ in self.exact))
 
     def text(self, value: str) -> str:
         if "/" not in value and "\\" not in value:
@@ -294,13 +296,23 @@ class Scrubber:
         return out
 
     def value(self, value: Any) -> Any:
-        """Every string of a JSON value scrubbed (keys too)."""
+        """Every string of a JSON value scrubbed (keys too); the value itself when its JSON text has no host path."""
+        if isinstance(value, (dict, list)):
+            try:
+                text = json.dumps(value, ensure_ascii=False)
+            except (TypeError, ValueError):
+                return self._walk(value)
+            if not any(hint in text for hint in self.hints):
+                return value
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            return [self._walk(v) for v in value]
         if isinstance(value, dict):
-            return {self.text(k) if isinstance(k, str) else k: self.value(v) for k, v in value.items()}
+            return {self.text(k) if isinstance(k, str) else k: self._walk(v) for k, v in value.items()}
         return value
 
 

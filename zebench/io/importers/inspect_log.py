@@ -141,6 +141,9 @@ def _read_eval(path: Path) -> tuple[dict[str, Any], list[tuple[dict[str, Any], s
         header = entry_json(name)
         expect(isinstance(header, dict) and isinstance(header.get("eval"), dict), str(path), "header has no eval")
         samples: list[tuple[dict[str, Any], str]] = []
+        folders: dict[str, list[str]] = {}  # entries by folder: a chunked sample's parts found without a scan
+        for filename in infos:
+            folders.setdefault(filename.rsplit("/", 1)[0], []).append(filename)
         for filename in sorted(infos, key=_natural):
             match = _SAMPLE_ENTRY.match(filename)
             if not match:
@@ -150,7 +153,7 @@ def _read_eval(path: Path) -> tuple[dict[str, Any], list[tuple[dict[str, Any], s
             expect(isinstance(sample, dict), f"{path}: entry {filename}", "a sample is an object")
             if match.group("chunked"):
                 prefix = filename.rsplit("/", 1)[0]
-                raw += _chunked_parts(sample, prefix, infos, entry, entry_json)
+                raw += _chunked_parts(sample, prefix, folders, entry, entry_json)
             samples.append((sample, sha256(raw)))
         reductions = entry_json("reductions.json") if "reductions.json" in infos else None
     return header, samples, reductions, digest
@@ -160,7 +163,9 @@ def _natural(name: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def _chunked_parts(sample: dict[str, Any], prefix: str, infos: dict[str, Any], entry: Any, entry_json: Any) -> bytes:
+def _chunked_parts(
+    sample: dict[str, Any], prefix: str, folders: dict[str, list[str]], entry: Any, entry_json: Any
+) -> bytes:
     """A chunked sample's messages (the ranges ``message_refs`` points at in its messages pool, chunks named by
     their first index) and attachments (referenced as ``attachment://<index>``), put back into the sample. Returns
     the chunks' bytes (part of the sample's hash)."""
@@ -170,8 +175,8 @@ def _chunked_parts(sample: dict[str, Any], prefix: str, infos: dict[str, Any], e
         nonlocal raw
         starts = sorted(
             int(n.rsplit("/", 1)[1][:-5])
-            for n in infos
-            if n.startswith(f"{prefix}/{name}/") and n.rsplit("/", 1)[1][:-5].isdigit()
+            for n in folders.get(f"{prefix}/{name}", [])
+            if n.endswith(".json") and n.rsplit("/", 1)[1][:-5].isdigit()
         )
         items: list[Any] = []
         for start in starts:
