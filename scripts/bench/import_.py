@@ -103,9 +103,15 @@ def main() -> None:
     work = args.dir or Path(tempfile.mkdtemp(prefix="zebench-import-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     log = work / "bench.eval"
-    started = time.perf_counter()
-    write_log(log, args.trials)
-    print(f"wrote {args.trials:,} trials ({log.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
+    made = work / "bench.eval.trials"  # a log of the same size left in --dir by an earlier run is reused
+    if log.exists() and made.exists() and made.read_text() == str(args.trials):
+        print(f"reusing {log} ({args.trials:,} trials)")
+    else:
+        started = time.perf_counter()
+        write_log(log, args.trials)
+        made.write_text(str(args.trials))
+        took = time.perf_counter() - started
+        print(f"wrote {args.trials:,} trials ({log.stat().st_size / 1e6:.0f} MB) in {took:.0f} s")
     imports, ingests = [], []
     for r in range(args.repeats):
         db = work / f"import-{r}.db"

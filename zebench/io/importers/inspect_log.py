@@ -284,7 +284,9 @@ def _convert(
     declared = count(dataset.get("samples")) or None
     expected = declared * epochs if declared is not None else None
     seen: set[tuple[str, int]] = set()
-    for sample, sample_digest in samples:
+    samples.reverse()  # taken from the end as they are converted: a large log never holds both forms of every sample
+    while samples:
+        sample, sample_digest = samples.pop()
         sid, epoch = sample.get("id"), count(sample.get("epoch")) or 1
         expect(sid is not None, f"{path}: a sample", "has no id")
         if (str(sid), epoch) in seen:  # a log cannot hold a sample twice; a retried one keeps its last copy
