@@ -306,7 +306,7 @@ DELETE: dict[str, list[str]] = {
     "m005_runs_by_agent": ["r04"],
     "m010_one_set_of_counts": ["r12", "r13"],
     "m011_sums_declared_once": ["r21"],
-    "m012_specialist_in_the_configuration": ["r53"],
+    "m013_specialist_in_the_configuration": ["r53"],
     "m014_summaries_at_scale": ["r41"],
 }
 
@@ -341,6 +341,12 @@ def fresh_schema(path: Path) -> str:
 
 def test_a_fresh_database_gets_the_frozen_schema(tmp_path: Path) -> None:
     assert fresh_schema(tmp_path / "fresh.db") == SCHEMA.read_text()
+
+
+def test_the_data_and_deletes_name_real_migrations() -> None:
+    names = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    assert set(DATA) <= names, set(DATA) - names
+    assert set(DELETE) <= names, set(DELETE) - names
 
 
 def test_every_migration_does_to_data_what_it_did_when_it_shipped(tmp_path: Path) -> None:
