@@ -189,6 +189,13 @@ def test_host_paths_deep_in_a_record_are_scrubbed(path: str) -> None:
     assert scrubbed.count("cat ") == 1
 
 
+def test_a_source_folder_with_non_ascii_letters_is_scrubbed_deep_in_a_record(tmp_path: Path) -> None:
+    root = tmp_path / "données"
+    root.mkdir()
+    scrubbed = common.Scrubber(root).value({"messages": [{"content": f"wrote {root}/out.txt"}]})
+    assert scrubbed == {"messages": [{"content": "wrote <source>/out.txt"}]}
+
+
 # -- Harbor ---------------------------------------------------------------------------------------------------------
 
 

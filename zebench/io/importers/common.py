@@ -281,7 +281,12 @@ class Scrubber:
         # longest first: the source folder inside the home folder is named as the source
         self.exact = sorted({e for e in exact if len(e[0]) > 1}, key=lambda e: -len(e[0]))
         # what a JSON text holding a host path must contain: most records hold none and are left unwalked
-        self.hints = ("/home/", "Users", "/root", *(json.dumps(prefix)[1:-1] for prefix, _ in self.exact))
+        self.hints = (
+            "/home/",
+            "Users",
+            "/root",
+            *(json.dumps(prefix, ensure_ascii=False)[1:-1] for prefix, _ in self.exact),
+        )
 
     def text(self, value: str) -> str:
         if "/" not in value and "\\" not in value:
