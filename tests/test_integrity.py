@@ -364,8 +364,7 @@ def test_the_test_script_is_restored_and_its_change_is_a_finding(node_scenario: 
         "raise SystemExit(0)\ndef add(a, b):\n    return a - b\n",  # at import: the checks never run
         "def add(a, b):\n    raise SystemExit(0)\n",  # when called by a check
         "import sys\nsys.exit = lambda *a: None\ndef add(a, b):\n    return a - b\n",
-        'import json\njson.dumps = lambda *a, **k: \'{"final": true, "code": 0, "tampered": []}\'\n'
-        "def add(a, b):\n    return a - b\n",
+        "import marshal\nmarshal.dumps = lambda *a, **k: b'forged'\ndef add(a, b):\n    return a - b\n",
         # replaced where the freed original lived (its id reused): caught by identity, not by id
         "import unittest\nunittest.TestCase.__call__ = lambda self, result=None: (\n"
         "    result.startTest(self), result.addSuccess(self), result.stopTest(self))\n"
@@ -375,7 +374,7 @@ def test_the_test_script_is_restored_and_its_change_is_a_finding(node_scenario: 
 def test_the_code_under_test_cannot_decide_a_checks_exit_status(
     ops: str, py_scenario: Scenario, py_echo: RunRecord
 ) -> None:
-    """sys.exit(0) from the code under test, a replaced sys.exit or json.dumps (what the bootstrap reports with):
+    """sys.exit(0) from the code under test, a replaced sys.exit or marshal.dumps (what the bootstrap reports with):
     each check that imports the module fails, and the run carries forged_result."""
     record = replay(py_scenario, [w("calc/ops.py", ops)])
     held(record, py_echo)
@@ -570,6 +569,47 @@ def test_parse_python_commands() -> None:
     assert parse_python([sys.executable, "/checks/c.py", "arg"]) is not None
     for shell in ("python -m x | grep y", "python a.py && echo", "python $X", "node x.js", "python -", "python -c"):
         assert parse_python(shell) is None, shell
+
+
+def test_the_channel_accepts_the_bootstraps_records_and_nothing_else() -> None:
+    """What the bootstrap writes (marshal, its own HMAC-SHA256 without hashlib) is what zebench reads back; a
+    changed byte, a record out of sequence and bytes that are not a record are each invalid."""
+    import hashlib
+    import hmac
+    import marshal
+    import secrets
+    import socket
+
+    from zebench.run import _pyboot
+    from zebench.run.channel import _check
+
+    key = secrets.token_bytes(32)
+    assert _pyboot._Hmac(key).hexdigest(b"1 body") == hmac.new(key, b"1 body", hashlib.sha256).hexdigest()
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        config = marshal.dumps({"root": "/w", "protected": ["a.py"]}, 4)
+        ours.sendall(key + len(config).to_bytes(4, "big") + config)
+        channel = _pyboot._Channel(theirs.fileno())
+        assert channel.config == {"root": "/w", "protected": ["a.py"]}
+
+        class Name(str):
+            pass
+
+        channel.send({"final": False, "tests": {Name("t.A.a"): "passed", 3: (True, None, 1.5, object)}})
+        channel.send({"final": True, "code": 0, "tampered": []})
+        ours.setblocking(False)
+        data = ours.recv(1 << 16)
+    records = _check(data, key)
+    assert records.invalid == 0
+    assert records.records[0]["tests"] == {"t.A.a": "passed", "3": [True, None, 1.5, "<class 'object'>"]}
+    assert records.final == {"final": True, "code": 0, "tampered": []}
+    first_end = data.index(b"\n") + 1 + int(data[: data.index(b"\n")].split()[2])
+    tampered = bytearray(data)
+    tampered[first_end - 1] ^= 1
+    assert _check(bytes(tampered), key).invalid == 2  # the changed record, and the next one out of sequence
+    assert _check(data[first_end:], key).invalid == 1  # the second record alone is out of sequence
+    assert _check(data + b"garbage\n", key).invalid == 1
+    assert _check(data, secrets.token_bytes(32)).records == []
 
 
 def _result(exit_code: int | None, output: str = "", timed_out: bool = False) -> CommandResult:

@@ -1,6 +1,7 @@
 """zebench's start-up of a Python command that scores a run: isolated, and reporting through a channel.
 
-Run inside the sandbox (standard library only) as ``python -I -B [options] _pyboot.py FD MODE -- ARGS``, where
+Run inside the sandbox (standard library only) as ``python -I -B [options] -c STUB FD MODE -- ARGS``, where STUB
+imports this file from a private copy whose bytecode zebench compiled (channel.bootstrap_argv), and
 ARGS is what followed the interpreter's options in the scenario's command (``-m unittest discover ...``,
 ``-c CODE``, ``script.py args``). ``-I`` keeps files of the workspace from hooking the interpreter (no
 sitecustomize or usercustomize from PYTHONPATH, no user site); this file then builds the import path the command
@@ -8,8 +9,9 @@ would have had (the script's folder or the working directory, then PYTHONPATH), 
 and what it reports with, so a workspace module cannot shadow them.
 
 FD is one end of a socket pair whose other end zebench holds outside the sandbox. zebench writes a random key and
-a JSON configuration into it before the command starts; this file reads them before any code of the workspace
-runs, keeps the key only inside an HMAC object, and writes every record it sends as ``MAC SEQ JSON``. Code of the
+a configuration (marshal) into it before the command starts; this file reads them before any code of the
+workspace runs, keeps the key only inside an HMAC object, and writes every record it sends as ``MAC SEQ LENGTH``
+and a body (marshal). Code of the
 workspace running in this process could find the socket, but not write a record zebench accepts without
 digging the HMAC object out of this module's memory (docs/integrity.md says what that leaves).
 
@@ -25,35 +27,96 @@ never executed.
 from __future__ import annotations
 
 # Names used below are bound before anything of the workspace can run (it may replace module attributes later).
+# Only modules that are cheap to import, or that the interpreter already loaded: every scoring command starts
+# here, and the bootstrap's own start-up is the cost of verification (docs/performance.md, "Verifier"). Records go
+# out with marshal (built in) rather than json (which imports re), the MAC is computed with the interpreter's own
+# SHA-256 module rather than hashlib (which loads OpenSSL), and an uncaught exception is printed by the
+# interpreter's own display rather than the traceback module.
 import builtins
-import hashlib
-import hmac
 import io
-import json
+import marshal
 import os
-import runpy
 import sys
-import traceback
 import types
 from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec, PathFinder
-from typing import TYPE_CHECKING, Any
 
+try:  # Python 3.12 and later
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:  # an interpreter built without it
+        from hashlib import sha256 as _sha256  # type: ignore[no-redef,unused-ignore]
+
+TYPE_CHECKING = False  # typing costs an import of its own; mypy reads this name as typing's
 if TYPE_CHECKING:
+    import runpy
     import unittest
     from importlib.abc import Loader as _LoaderBase
+    from typing import Any
 else:  # a loader needs only its methods: importlib.abc costs an import of its own
     _LoaderBase = object
 
+#: marshal's format that every Python 3 since 3.4 reads (zebench and the command's interpreter may differ).
+MARSHAL_VERSION = 4
+
 # What this file calls once the workspace's code has run is bound now: the code under test may replace module
-# attributes and builtins (json.dumps returning a forged record, vars() hiding a replaced function).
+# attributes and builtins (marshal.dumps returning a forged record, vars() hiding a replaced function).
 _os_exit = os._exit
 _os_write = os.write
 _realpath = os.path.realpath
-_dumps = json.dumps
+_dumps = marshal.dumps
 _SystemExit = SystemExit
-_print_exception = traceback.print_exception
+_excepthook = sys.__excepthook__
 _callable, _vars, _sorted, _isinstance, _getattr = callable, vars, sorted, isinstance, getattr
+_str, _int, _float, _dict_items = str.__str__, int.__int__, float.__float__, dict.items
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as what marshal writes and zebench reads back: dicts with text keys, lists, text, numbers,
+    booleans, None (anything else as its text, as json's ``default=str`` did)."""
+    kind = type(value)
+    if value is None or kind is bool or kind is str or kind is int or kind is float:
+        return value
+    if _isinstance(value, dict):
+        return {_plain_key(k): _plain(v) for k, v in _dict_items(value)}
+    if _isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if _isinstance(value, str):
+        return _str(value)
+    if _isinstance(value, int):
+        return _int(value)
+    if _isinstance(value, float):
+        return _float(value)
+    try:
+        return _str(str(value))
+    except Exception:
+        return "<unrepresentable>"
+
+
+def _plain_key(key: Any) -> str:
+    plain = _plain(key)
+    return plain if type(plain) is str else _str(str(plain))
+
+
+class _Hmac:
+    """HMAC-SHA256 (RFC 2104) over the interpreter's own SHA-256: the same digests as ``hmac.new(key, msg,
+    hashlib.sha256)``, which zebench checks them with, without hashlib's import."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = _sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = _sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = _sha256(bytes(b ^ 0x5C for b in key))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return str(outer.hexdigest())
 
 
 class _Channel:
@@ -63,8 +126,8 @@ class _Channel:
         os.set_inheritable(fd, False)
         key = self._recv_exactly(32)
         size = int.from_bytes(self._recv_exactly(4), "big")
-        self.config: dict[str, Any] = json.loads(self._recv_exactly(size)) if size else {}
-        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        self.config: dict[str, Any] = marshal.loads(self._recv_exactly(size)) if size else {}
+        self._mac = _Hmac(key)
         del key
         self._seq = 0
 
@@ -78,11 +141,11 @@ class _Channel:
         return data
 
     def send(self, record: dict[str, Any]) -> None:
+        """One record as ``MAC SEQ LENGTH\\n`` and LENGTH bytes of marshal; the MAC covers ``SEQ BODY``."""
         self._seq += 1
-        body = _dumps(record, separators=(",", ":"), default=str).encode()
-        mac = self._mac.copy()
-        mac.update(b"%d " % self._seq + body)
-        view = memoryview(mac.hexdigest().encode() + b" %d " % self._seq + body + b"\n")
+        body = _dumps(_plain(record), MARSHAL_VERSION)
+        mac = self._mac.hexdigest(b"%d " % self._seq + body)
+        view = memoryview(b"%s %d %d\n" % (mac.encode(), self._seq, len(body)) + body)
         while view:
             view = view[_os_write(self._fd, view) :]
 
@@ -115,6 +178,13 @@ def _import_runner() -> None:
     import unittest.util
 
 
+def _import_runpy() -> None:
+    """runpy, for the commands that run a module or a script (its imports cost about 10 ms): imported, like the
+    test runner, before the workspace joins sys.path."""
+    global runpy
+    import runpy
+
+
 def _watched_modules() -> list[types.ModuleType]:
     # unittest.main is the TestProgram class (it hides the submodule of that name); the runner is watched when it
     # was imported before the command ran (_import_runner)
@@ -138,7 +208,10 @@ def _snapshot() -> dict[str, object]:
         seen[f"sys.{name}"] = _getattr(sys, name, None)
     for name in ("_exit", "write"):
         seen[f"os.{name}"] = _getattr(os, name, None)
-    seen["json.dumps"] = json.dumps
+    seen["marshal.dumps"] = marshal.dumps
+    json = sys.modules.get("json")
+    if json is not None:  # imported before the command ran (by a runner): what a check may report with
+        seen["json.dumps"] = _getattr(json, "dumps", None)
     for name, value in list(_vars(builtins).items()):
         if _callable(value):
             seen[f"builtins.{name}"] = value
@@ -399,17 +472,22 @@ def run(channel: _Channel, args: list[str]) -> None:
     global _protected_files
     config = channel.config
     _protected_files = {os.path.realpath(p) for p in config.get("protected", [])}
-    compiled = _compiled(sorted(_protected_files))
-    if args[:2] in (["-m", "unittest"], ["-m", "pytest"]):
+    runner = args[:2] in (["-m", "unittest"], ["-m", "pytest"])
+    # The protected tests' code, compiled before anything of the workspace runs (it could rewrite the files), for
+    # the runners that report each test; another command reports no test.
+    compiled = _compiled(sorted(_protected_files)) if runner else {}
+    if runner:
         _import_runner()
     if args[:2] == ["-m", "pytest"]:
         try:
             import pytest  # noqa: F401  (before the workspace is on sys.path)
         except ImportError:
             pass
+    mode_word = "script" if args[0] not in ("-c", "-m") else args[0]
+    if mode_word != "-c" and not runner:
+        _import_runpy()
     root = _realpath(str(config.get("root") or os.getcwd()))
     before = _snapshot()
-    mode_word = "script" if args[0] not in ("-c", "-m") else args[0]
     # Whose decision the exit status is: a check's (a script outside the workspace, -c code, a test runner, a
     # module that is not the workspace's), or the workspace's own program (`python -m mytool`, a script in it).
     judged = _judged_by_check(args, root)
@@ -426,13 +504,13 @@ def run(channel: _Channel, args: list[str]) -> None:
     except KeyboardInterrupt:
         code = 130
     except BaseException as exc:  # as the interpreter reports an uncaught exception
-        _print_exception(type(exc), exc, _own_frames_dropped(exc.__traceback__))
+        _excepthook(type(exc), exc, _own_frames_dropped(exc.__traceback__))
         code = 1
     _flush()
     record: dict[str, Any] = {"final": True, "code": code, "tampered": _tampered(before)}
     if exit_from is not None:
         record["exitFrom"] = exit_from
-    if args[:2] in (["-m", "unittest"], ["-m", "pytest"]):
+    if runner:
         record["runner"] = args[1]
     if summary is not None:
         summary["outcomes"] = outcomes.by_id

@@ -16,13 +16,17 @@ Anything else keeps its exit code, and the run says its result channel was unver
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import hashlib
 import hmac
-import json
+import marshal
 import re
 import secrets
 import shlex
+import shutil
 import socket
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +36,8 @@ from ..isolation.processes import CommandResult
 from ..isolation.sandbox import Policy, Sandbox
 
 BOOTSTRAP = Path(__file__).with_name("_pyboot.py")
+#: The module name of the bootstrap's private copy (bootstrap_argv).
+BOOTSTRAP_MODULE = "_zebench_pyboot"
 #: Preloaded into the Node processes of scoring commands: freezes node:assert (zebench/run/_nodeguard.cjs).
 NODE_GUARD = Path(__file__).with_name("_nodeguard.cjs")
 PYTHON_WORD_RE = re.compile(r"^python(3(\.\d+)?)?$")
@@ -47,6 +53,10 @@ DRAIN_SECONDS = 5.0
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 VERIFIED, UNVERIFIED, FORGED = "verified", "unverified", "forged"
+#: The bootstrap's configuration and records are marshal in this format (read by every Python 3 since 3.4).
+MARSHAL_VERSION = 4
+#: A record's header: hex MAC, sequence number, length of the body that follows.
+_HEADER_RE = re.compile(rb"([0-9a-f]{64}) ([0-9]{1,9}) ([0-9]{1,9})\n")
 
 
 @dataclass
@@ -140,21 +150,30 @@ class Records:
 
 
 def _check(data: bytes, key: bytes) -> Records:
+    """The records of a channel's bytes (``MAC SEQ LENGTH\\n`` then LENGTH bytes of marshal, _pyboot._Channel.send)
+    whose MAC and sequence hold; anything else counts as invalid (framing that does not parse ends the reading)."""
     out = Records()
     expected_seq = 1
-    for line in data.split(b"\n"):
-        if not line:
-            continue
-        mac, _, rest = line.partition(b" ")
-        seq, _, body = rest.partition(b" ")
+    pos = 0
+    while pos < len(data):
+        header = _HEADER_RE.match(data, pos)
+        if header is None:
+            out.invalid += 1
+            break
+        mac, seq, length = header.group(1), header.group(2), int(header.group(3))
+        body = data[header.end() : header.end() + length]
+        if len(body) < length:
+            out.invalid += 1
+            break
+        pos = header.end() + length
         digest = hmac.new(key, seq + b" " + body, hashlib.sha256).hexdigest().encode()
         if not hmac.compare_digest(mac, digest) or seq != str(expected_seq).encode():
             out.invalid += 1
             continue
         expected_seq += 1
-        try:
-            record = json.loads(body)
-        except ValueError:
+        try:  # authenticated: written by the bootstrap, which writes only plain values
+            record = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
             out.invalid += 1
             continue
         if isinstance(record, dict):
@@ -186,21 +205,22 @@ async def run_python(
     """Run one Python invocation through the bootstrap and read its channel."""
     key = secrets.token_bytes(32)
     ours, theirs = socket.socketpair()
-    payload = json.dumps(config or {}).encode()
+    payload = marshal.dumps(config or {}, MARSHAL_VERSION)
     ours.sendall(key + len(payload).to_bytes(4, "big") + payload)
+    start, folder = bootstrap_argv()
     argv = [
         command.interpreter,
         "-I",
         "-B",
         *command.options,
-        str(BOOTSTRAP),
+        *start,
         str(theirs.fileno()),
         mode,
         "--",
         *command.target,
     ]
     env = {k: v for k, v in command.env.items()}
-    launch_policy = policy.extend(ro_paths=[BOOTSTRAP], env=env)
+    launch_policy = policy.extend(ro_paths=[folder], env=env)
     reader = asyncio.ensure_future(_read_all(ours))
     try:
         fd = theirs.detach()  # the launch closes it once the command started
@@ -220,6 +240,39 @@ async def run_python(
         reader.cancel()
         ours.close()
     return result, _check(data, key)
+
+
+@functools.cache
+def _bootstrap_folder() -> Path:
+    """A private copy of the bootstrap with its bytecode compiled beside it (an unchecked-hash .pyc), made once per
+    process and removed at its exit: every scoring command would otherwise compile the whole file again (-B: no
+    bytecode is written, and a script's never is). An interpreter of another version compiles the source."""
+    import importlib.util
+    import py_compile
+
+    folder = Path(tempfile.mkdtemp(prefix="zebench-pyboot-"))
+    folder.chmod(0o755)  # the sandbox's user (another uid when zebench runs as root) reads it
+    atexit.register(shutil.rmtree, folder, True)
+    source = folder / f"{BOOTSTRAP_MODULE}.py"
+    shutil.copyfile(BOOTSTRAP, source)
+    py_compile.compile(
+        str(source),
+        cfile=importlib.util.cache_from_source(str(source)),
+        doraise=True,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    return folder
+
+
+def bootstrap_argv() -> tuple[list[str], Path]:
+    """What follows an interpreter's options to start the bootstrap (``-c`` with a stub that imports its private
+    copy), and the folder of that copy (bound read-only into the sandbox)."""
+    folder = _bootstrap_folder()
+    stub = (
+        f"import sys; sys.path.insert(0, {str(folder)!r}); import {BOOTSTRAP_MODULE} as boot; "
+        "del sys.path[0]; boot.main()"
+    )
+    return ["-c", stub], folder
 
 
 async def _read_all(sock: socket.socket) -> bytes:
