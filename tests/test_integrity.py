@@ -612,6 +612,52 @@ def test_the_channel_accepts_the_bootstraps_records_and_nothing_else() -> None:
     assert _check(data, secrets.token_bytes(32)).records == []
 
 
+@pytest.mark.parametrize("mode", ["none", "bwrap"])
+def test_the_bootstrap_runs_commands_as_the_interpreter_would(mode: str, tmp_path: Path) -> None:
+    """A script (run without runpy), a folder with __main__.py (runpy), ``-m`` and ``-c`` see what ``python``
+    gives them: __name__, __file__, argv, their folder first on sys.path; an uncaught exception exits 1 with its
+    traceback, the bootstrap's frames left out."""
+    from zebench.isolation.sandbox import Sandbox, bwrap_problem
+    from zebench.run.channel import run_python
+
+    if mode == "bwrap" and bwrap_problem():
+        pytest.fail(f"bubblewrap is not usable here: {bwrap_problem()}")
+    show = (
+        "import os, sys\n"
+        "print(__name__, os.path.basename(__file__), sys.argv[1:], os.path.basename(sys.path[0]))\n"
+        "if 'boom' in sys.argv:\n    raise ValueError('boom from the check')\n"
+    )
+    write(tmp_path / "tools" / "show.py", show)
+    write(tmp_path / "app" / "__main__.py", show)
+    write(tmp_path / "mod.py", show)
+
+    async def go(command: str) -> tuple[CommandResult, Any]:
+        async with Sandbox(tmp_path, mode=mode) as box:  # type: ignore[arg-type]
+            parsed = parse_python(command)
+            assert parsed is not None
+            return await run_python(box, parsed, policy=box.policy("validation"), timeout=60)
+
+    folder = tmp_path.name
+    for command, expected in [
+        ("python tools/show.py a b", "__main__ show.py ['a', 'b'] tools"),
+        ("python app x", "__main__ __main__.py ['x'] app"),
+        ("python -m mod y", f"__main__ mod.py ['y'] {folder}"),
+    ]:
+        result, records = run(go(command))
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == expected, command
+        assert records.final is not None
+        assert records.final["code"] == 0
+    result, records = run(go("python tools/show.py boom"))
+    assert result.exit_code == 1
+    assert records.final is not None
+    assert records.final["code"] == 1
+    assert "ValueError: boom from the check" in result.output
+    assert 'File "tools/show.py", line 4' in result.output
+    assert "_zebench_pyboot" not in result.output
+    assert "runpy" not in result.output
+
+
 def _result(exit_code: int | None, output: str = "", timed_out: bool = False) -> CommandResult:
     return CommandResult(command="c", exit_code=exit_code, output=output, duration_ms=1, timed_out=timed_out)
 

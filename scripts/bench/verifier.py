@@ -25,6 +25,8 @@ from zebench.execution.runner import BaselineCache, RunOptions, RunSpec, run_one
 from zebench.models import RunRecord
 
 BUNDLED = Path(__file__).resolve().parents[2] / "zebench" / "suites"
+#: Issue 21's target: verification adds at most this share to a run's wall time.
+TARGET_PERCENT = 10
 
 
 def stage(records: list[RunRecord], name: str) -> float:
@@ -73,7 +75,14 @@ async def measure(selectors: list[str], repeats: int, agent: str, sandbox: str) 
         mine = [r for r in all_runs[True] if r.scenario == scenario.name and r.suite == scenario.suite]
         theirs = [r for r in all_runs[False] if r.scenario == scenario.name and r.suite == scenario.suite]
         ratios.append(duration(mine) / duration(theirs))
-    print(f"median over scenarios of the added share: {100 * (statistics.median(ratios) - 1):+.1f}%")
+    added = 100 * (statistics.median(ratios) - 1)
+    print(f"median over scenarios of the added share: {added:+.1f}% (target <= +{TARGET_PERCENT}%)")
+    total_verified = sum(r.telemetry.duration_ms for r in all_runs[True] if r.telemetry)
+    total_today = sum(r.telemetry.duration_ms for r in all_runs[False] if r.telemetry)
+    print(
+        f"wall time of all runs together: {total_verified / 1000:.1f} s verified, {total_today / 1000:.1f} s today, "
+        f"{100 * (total_verified / total_today - 1):+.1f}%"
+    )
     if failures:
         print(f"{failures} runs did not complete", file=sys.stderr)
     return 1 if failures else 0

@@ -446,10 +446,25 @@ def _run(args: list[str], outcomes: _Outcomes) -> tuple[int, dict[str, Any] | No
     elif args[0] == "-m":
         sys.argv = [args[1], *args[2:]]
         runpy.run_module(args[1], run_name="__main__", alter_sys=True)
-    else:
+    elif _is_source_file(args[0]):  # as the interpreter runs a script, without runpy's imports
+        sys.argv = list(args)
+        with open(args[0], "rb") as fh:
+            source = fh.read()
+        main.__dict__.update(__file__=args[0], __cached__=None, __package__=None, __spec__=None, __loader__=None)
+        sys.modules["__main__"] = main
+        exec(compile(source, args[0], "exec", dont_inherit=True), main.__dict__)  # the command
+    else:  # a folder or a zip file with a __main__.py
         sys.argv = list(args)
         runpy.run_path(args[0], run_name="__main__")
     return 0, None
+
+
+def _is_source_file(path: str) -> bool:
+    """Whether a script argument is a regular file of Python source (not a folder, zip file or bytecode)."""
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(4) != b"PK\x03\x04" and not path.endswith((".pyc", ".pyo"))
 
 
 def _own_frames_dropped(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -484,7 +499,7 @@ def run(channel: _Channel, args: list[str]) -> None:
         except ImportError:
             pass
     mode_word = "script" if args[0] not in ("-c", "-m") else args[0]
-    if mode_word != "-c" and not runner:
+    if mode_word == "-m" and not runner or mode_word == "script" and not _is_source_file(args[0]):
         _import_runpy()
     root = _realpath(str(config.get("root") or os.getcwd()))
     before = _snapshot()
@@ -504,7 +519,9 @@ def run(channel: _Channel, args: list[str]) -> None:
     except KeyboardInterrupt:
         code = 130
     except BaseException as exc:  # as the interpreter reports an uncaught exception
-        _excepthook(type(exc), exc, _own_frames_dropped(exc.__traceback__))
+        # the interpreter's display prints the exception's own traceback when it has one: trimmed there
+        exc.__traceback__ = _own_frames_dropped(exc.__traceback__)
+        _excepthook(type(exc), exc, exc.__traceback__)
         code = 1
     _flush()
     record: dict[str, Any] = {"final": True, "code": code, "tampered": _tampered(before)}
