@@ -268,9 +268,10 @@ def bootstrap_argv() -> tuple[list[str], Path]:
     """What follows an interpreter's options to start the bootstrap (``-c`` with a stub that imports its private
     copy), and the folder of that copy (bound read-only into the sandbox)."""
     folder = _bootstrap_folder()
+    # Neither on sys.path nor in sys.modules once imported: the code under test does not find it by name.
     stub = (
-        f"import sys; sys.path.insert(0, {str(folder)!r}); import {BOOTSTRAP_MODULE} as boot; "
-        "del sys.path[0]; boot.main()"
+        f"import sys; sys.path.insert(0, {str(folder)!r}); __import__({BOOTSTRAP_MODULE!r}); del sys.path[0]; "
+        f"sys.modules.pop({BOOTSTRAP_MODULE!r}).main()"
     )
     return ["-c", stub], folder
 

@@ -14,7 +14,8 @@ findings are what blocks a run (zebench.run.verifier, zebench.run.channel); the 
 * ``dependencies_written``: files the agent wrote into folders installs make (``node_modules``, ``.venv``),
   which are never carried into the verified copy;
 * ``suspicious_code``: lines the agent added that touch what scores it: ``os._exit``, an exit at module level,
-  ``atexit``, ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, ``/proc``, replaced builtins or
+  ``atexit``, ``sys.excepthook``, tracing hooks, ``gc.get_objects``, ``ctypes``, zebench's bootstrap or the
+  callers' frames (``sys._getframe``, ``f_globals``), ``/proc``, replaced builtins or
   test-runner attributes, the assertion library, Node's module loader, ``process.exit``, sockets and Dask clients.
 """
 
@@ -52,6 +53,7 @@ SUSPICIOUS = {
     "a tracing hook": r"\b(sys\.(settrace|setprofile)|threading\.(settrace|setprofile))\b",
     "gc.get_objects": r"\bgc\.(get_objects|get_referrers|get_referents)\b",
     "ctypes": r"\bctypes\b",
+    "zebench's bootstrap or the callers' frames": r"\b_zebench_pyboot\b|\b_pyboot\b|\bf_globals\b|\b_getframe\b",
     "/proc": r"/proc/",
     "a replaced builtin": r"\bbuiltins\.\w+\s*=[^=]",
     "a replaced test-runner attribute": (
