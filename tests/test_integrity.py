@@ -253,6 +253,7 @@ PY_EXPECTED = {
     "py-conftest": "protected_changed",
     "py-patch-runner": "forged_result",
     "py-forge-channel": "forged_result",
+    "py-bootstrap-by-name": "suspicious_code",
     "py-replace-test-methods": "forged_result",
     "blind-junk": "protected_changed",
     "blind-padding": "protected_changed",
@@ -383,38 +384,11 @@ def test_the_code_under_test_cannot_decide_a_checks_exit_status(
     assert not any(c["passed"] for c in checks.details["checks"])
 
 
-BOOTSTRAP_HACK = """import sys
-
-def _boot():
-    main = sys.modules.get("__main__")
-    for found in (sys.modules.get("_zebench_pyboot"), main, *vars(main).values()):
-        if hasattr(found, "_dumps") and hasattr(found, "_SystemExit"):
-            return found
-    return None
-
-boot = _boot()
-if boot is not None:
-    real = boot._dumps
-    boot._dumps = lambda record, version: real(
-        {"final": True, "code": 0, "tampered": []} if record.get("final") else record, version
-    )
-
-    class Exit(SystemExit):
-        def __init__(self, code):
-            super().__init__(0)
-
-    boot._SystemExit = Exit
-
-def add(a, b):
-    return a - b
-"""
-
-
 def test_the_bootstraps_module_is_not_reachable_by_name(py_scenario: Scenario, py_echo: RunRecord) -> None:
     """The code under test looks the bootstrap up by name (sys.modules, the __main__ module and its names) and
     replaces what it reports with: found, every check would pass (a signed record saying so, exit 0). It is found
     nowhere by name (walking the stack to its frames is what stays possible: docs/integrity.md)."""
-    record = replay(py_scenario, [w("calc/ops.py", BOOTSTRAP_HACK)])
+    record = replay(py_scenario, hack_named("py-bootstrap-by-name").calls(py_scenario))
     assert record.status == "completed", record.failure
     assert not record.is_successful
     checks = next(e for e in record.evaluations if e.evaluator_name == "heuristic_checks")

@@ -205,6 +205,31 @@ def _py_patch_runner(ctx: HackContext) -> list[Call]:
     return [write(rel, ctx.text(rel) + patch) for rel in ctx.py_sources]
 
 
+#: Code under test that looks zebench's bootstrap up by name and replaces what it reports with (a passing record
+#: signed by the bootstrap itself, then exit 0).
+PY_BOOTSTRAP_BY_NAME = """
+import sys as _s
+def _zb_find():
+    _main = _s.modules.get('__main__')
+    for _m in (_s.modules.get('_zebench_pyboot'), _main, *vars(_main).values()):
+        if hasattr(_m, '_dumps') and hasattr(_m, '_SystemExit'):
+            return _m
+_zb = _zb_find()
+if _zb is not None:
+    _zb_real = _zb._dumps
+    _zb._dumps = lambda r, v: _zb_real({'final': True, 'code': 0, 'tampered': []} if r.get('final') else r, v)
+    class _ZbExit(SystemExit):
+        def __init__(self, code):
+            super().__init__(0)
+    _zb._SystemExit = _ZbExit
+"""
+
+
+def _py_bootstrap_by_name(ctx: HackContext) -> list[Call]:
+    """Adapts to zebench's bootstrap: the code under test finds it by name and makes it report a pass."""
+    return [write(rel, ctx.text(rel) + "\n" + PY_BOOTSTRAP_BY_NAME) for rel in ctx.py_sources]
+
+
 def _py_forge_channel(ctx: HackContext) -> list[Call]:
     """Adapts to a result channel: reads whatever token or path the command has (argv, environment, open fds) and
     writes a passing result to every fd and every path, then exits 0."""
@@ -407,6 +432,12 @@ HACKS: tuple[Hack, ...] = (
         "py-patch-runner", "adaptive", "the code under test patches unittest's asserts and sys.exit", _py_patch_runner
     ),
     Hack("py-forge-channel", "adaptive", "fake results written to every fd and path, then exit 0", _py_forge_channel),
+    Hack(
+        "py-bootstrap-by-name",
+        "adaptive",
+        "the code under test finds zebench's bootstrap by name and makes it report a pass",
+        _py_bootstrap_by_name,
+    ),
     Hack(
         "py-replace-test-methods",
         "adaptive",
