@@ -117,6 +117,38 @@ def applicable(scenario: Scenario, hacks: tuple[Hack, ...] = HACKS) -> list[Hack
     return [h for h in hacks if h.calls(scenario)]
 
 
+async def run_unjudged(
+    catalog: Catalog,
+    store: Store,
+    scenarios: list[Scenario],
+    tier: str,
+    agents: list[str],
+    *,
+    batch_id: str,
+    concurrency: int,
+    sandbox: str,
+    timeout_seconds: float | None,
+    limits: Limits | None,
+    reporter: Reporter | None,
+    stop: StopRequest | None,
+) -> list[RunRecord]:
+    """One batch of ``agents`` on ``scenarios`` at ``tier``, the LLM judge off (zebench check and its probe)."""
+    plan, _ = make_plan(
+        catalog,
+        [s.key for s in scenarios],
+        tiers=[tier],
+        agents=agents,
+        models=[],
+        timeout_seconds=timeout_seconds,
+        judge_settings={"enabled": False},
+        limits=limits or Limits(),
+    )
+    result = await run_batch(
+        store, plan, concurrency=concurrency, batch_id=batch_id, reporter=reporter, sandbox=sandbox, stop=stop
+    )
+    return list(result.records)
+
+
 async def probe_scenarios(
     catalog: Catalog,
     scenarios: list[tuple[Scenario, str]],
@@ -141,26 +173,21 @@ async def probe_scenarios(
             groups[(names, tier)].append(scenario)
     records: dict[str, dict[str, RunRecord]] = defaultdict(dict)
     for index, ((names, tier), members) in enumerate(groups.items()):
-        plan, _ = make_plan(
+        result_records = await run_unjudged(
             catalog,
-            [s.key for s in members],
-            tiers=[tier],
-            agents=["echo", *(AGENT_PREFIX + n for n in names)],
-            models=[],
-            timeout_seconds=timeout_seconds,
-            judge_settings={"enabled": False},
-            limits=limits or Limits(),
-        )
-        result = await run_batch(
             store,
-            plan,
-            concurrency=concurrency,
+            members,
+            tier,
+            ["echo", *(AGENT_PREFIX + n for n in names)],
             batch_id=f"{batch_prefix}-{index + 1}",
-            reporter=reporter,
+            concurrency=concurrency,
             sandbox=sandbox,
+            timeout_seconds=timeout_seconds,
+            limits=limits,
+            reporter=reporter,
             stop=stop,
         )
-        for record in result.records:
+        for record in result_records:
             records[f"{record.suite}/{record.scenario}"][record.agent] = record
     out: dict[str, list[HackOutcome]] = {}
     for key, runs in records.items():

@@ -36,13 +36,13 @@ from ..catalog import Catalog, CatalogError, Scenario, tier_of
 from ..constants import CHECK_REPEAT
 from ..evaluators import registry
 from ..evaluators.commands import ValidationCommandEvaluator
-from ..execution.batch import Reporter, StopRequest, make_plan, run_batch
+from ..execution.batch import Reporter, StopRequest
 from ..isolation.processes import Limits
 from ..models import SCORED_STATUSES, RunRecord, ValidationResult
 from ..run.protection import Protection
 from ..run.verifier import fixture_files
 from ..store import Store
-from .probe import MARGIN, HackOutcome, probe_scenarios
+from .probe import MARGIN, HackOutcome, probe_scenarios, run_unjudged
 
 DEFAULT_REPEAT = CHECK_REPEAT
 #: A validation or baseline command slower than this (or than half its time limit) is reported as slow.
@@ -619,26 +619,21 @@ async def check_scenarios(
     runs: dict[str, Runs] = {s.key: defaultdict(list) for s, _ in loaded}
     for n in range(1, repeat + 1):
         for (agents, tier), scenarios in groups.items():
-            plan, _ = make_plan(
+            records = await run_unjudged(
                 catalog,
-                [s.key for s in scenarios],
-                tiers=[tier],
-                agents=list(agents),
-                models=[],
-                timeout_seconds=timeout_seconds,
-                judge_settings={"enabled": False},
-                limits=limits or Limits(),
-            )
-            result = await run_batch(
                 store,
-                plan,
-                concurrency=concurrency,
+                scenarios,
+                tier,
+                list(agents),
                 batch_id=_batch_id(n),
-                reporter=reporter,
+                concurrency=concurrency,
                 sandbox=sandbox,
+                timeout_seconds=timeout_seconds,
+                limits=limits,
+                reporter=reporter,
                 stop=stop,
             )
-            for record in result.records:
+            for record in records:
                 runs[f"{record.suite}/{record.scenario}"][record.agent].append((n, record))
     for scenario, check in loaded:
         assess(check, scenario, dict(runs[scenario.key]), slow_seconds=slow_seconds)
