@@ -207,6 +207,8 @@ async def run_python(
     ours, theirs = socket.socketpair()
     payload = marshal.dumps(config or {}, MARSHAL_VERSION)
     ours.sendall(key + len(payload).to_bytes(4, "big") + payload)
+    if _bootstrap_folder.cache_info().currsize == 0:  # made once per process, off the event loop
+        await asyncio.to_thread(_bootstrap_folder)
     start, folder = bootstrap_argv()
     argv = [
         command.interpreter,
