@@ -431,8 +431,9 @@ def _run_pytest(args: list[str], outcomes: _Outcomes) -> tuple[int, dict[str, An
     return code, summary
 
 
-def _run(args: list[str], outcomes: _Outcomes) -> tuple[int, dict[str, Any] | None]:
-    """Run the command; (exit status it decided on, test summary or None)."""
+def _run(args: list[str], outcomes: _Outcomes, source_script: bool) -> tuple[int, dict[str, Any] | None]:
+    """Run the command; (exit status it decided on, test summary or None). ``source_script``: a script that is a
+    file of Python source (_is_source_file), run without runpy."""
     if args[0] == "-m" and len(args) > 1 and args[1] == "unittest":
         return _run_unittest(args[2:], outcomes)
     if args[0] == "-m" and len(args) > 1 and args[1] == "pytest":
@@ -446,7 +447,7 @@ def _run(args: list[str], outcomes: _Outcomes) -> tuple[int, dict[str, Any] | No
     elif args[0] == "-m":
         sys.argv = [args[1], *args[2:]]
         runpy.run_module(args[1], run_name="__main__", alter_sys=True)
-    elif _is_source_file(args[0]):  # as the interpreter runs a script, without runpy's imports
+    elif source_script:  # as the interpreter runs a script, without runpy's imports
         sys.argv = list(args)
         with open(args[0], "rb") as fh:
             source = fh.read()
@@ -499,7 +500,8 @@ def run(channel: _Channel, args: list[str]) -> None:
         except ImportError:
             pass
     mode_word = "script" if args[0] not in ("-c", "-m") else args[0]
-    if mode_word == "-m" and not runner or mode_word == "script" and not _is_source_file(args[0]):
+    source_script = mode_word == "script" and _is_source_file(args[0])
+    if mode_word == "-m" and not runner or mode_word == "script" and not source_script:
         _import_runpy()
     root = _realpath(str(config.get("root") or os.getcwd()))
     before = _snapshot()
@@ -511,7 +513,7 @@ def run(channel: _Channel, args: list[str]) -> None:
     summary: dict[str, Any] | None = None
     exit_from = None
     try:
-        code, summary = _run(args, outcomes)
+        code, summary = _run(args, outcomes, source_script)
     except _SystemExit as exc:
         code = _exit_code(exc)
         if judged:
