@@ -318,6 +318,25 @@ def test_writes_need_the_token(db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert count(db) == 13
 
 
+def test_writes_keep_their_statement_journals_in_memory(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write connection of the API and the store's write in memory what their triggers journal per statement
+    (store.prepare_writes: SQLite spilled it to a temporary file once per row written)."""
+    from zebench.api.http import database
+
+    monkeypatch.setenv("ZE_BENCHMARKS_API_KEY", TOKEN)
+    ds = make_datasette(db)
+
+    async def post_and_ask() -> tuple[int, int]:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        response = await ds.client.post("/api/results", json=ORIGINAL_PAYLOAD, headers=headers)
+        asked = await database(ds).execute_write_fn(lambda conn: conn.execute("PRAGMA temp_store").fetchone()[0])
+        return response.status_code, asked
+
+    assert asyncio.run(post_and_ask()) == (201, 2)
+    with Store(db) as store:
+        assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2
+
+
 def test_original_payload_is_accepted_and_reposting_does_not_duplicate(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,7 +72,12 @@ def test_read_only_commands_never_migrate_an_old_database(args: list[str], tmp_p
     path = tmp_path / "old.db"
     _old_database(path)
     before = _state(path)
-    assert before[2] == ["m012_findings", "m013_specialist_in_the_configuration", "m014_summaries_at_scale"]
+    assert before[2] == [
+        "m012_findings",
+        "m013_specialist_in_the_configuration",
+        "m014_summaries_at_scale",
+        "m015_causes_kept_by_triggers",
+    ]
     argv = [str(tmp_path / "site") if a == "SITE" else a for a in args]
     result = CliRunner().invoke(main, [*argv, "--db", str(path)])
     assert result.exit_code == 0, result.output
@@ -114,11 +119,12 @@ def test_serve_refuses_an_old_database_until_migrate(tmp_path: Path) -> None:
     assert _state(path) == before
     result = CliRunner().invoke(main, ["serve", "--db", str(path)])
     assert result.exit_code == 2
-    assert "older schema (3 migrations pending)" in result.output
+    assert "older schema (4 migrations pending)" in result.output
     migrated = CliRunner().invoke(main, ["migrate", "--db", str(path)])
     assert migrated.exit_code == 0
     assert (
-        "applied 3 migrations (m012_findings, m013_specialist_in_the_configuration, m014_summaries_at_scale)"
+        "applied 4 migrations (m012_findings, m013_specialist_in_the_configuration, m014_summaries_at_scale, "
+        "m015_causes_kept_by_triggers)"
     ) in migrated.output
     assert _state(path)[2] == []
     make_datasette(path)  # now served

@@ -45,6 +45,7 @@ from zebench.run.protection import (
     Protection,
 )
 from zebench.run.verifier import build_verified_copy
+from zebench.run.workspace import diff_workspace
 
 from .conftest import run, write
 
@@ -431,6 +432,85 @@ def test_the_agents_home_and_processes_do_not_reach_validation(py_scenario: Scen
     assert "processes_left" in flags
 
 
+LAZY_YAML = """
+id: lazy
+suite: lazy
+title: "Scored in a sandbox opened by its first command"
+timeout_minutes: 2
+validation:
+  commands:
+    lint: "pwd && ls -A ~ && test -z \\"$(ls -A ~)\\" && grep -c . notes.txt"
+"""
+
+
+def lazy_scenario(root: Path, validated: bool) -> Scenario:
+    base = root / "lazy" / "scenarios" / "lazy"
+    write(base / "scenario.yaml", LAZY_YAML if validated else LAZY_YAML.split("validation:")[0])
+    write(base / "repo-fixture" / "notes.txt", "one\n")
+    write(root / "lazy" / "prompts" / "lazy" / "L1-basic.md", "Add a note.\n")
+    return scenario_of(root)
+
+
+@pytest.mark.parametrize("validated", [True, False])
+def test_the_scored_copys_sandbox_is_opened_by_its_first_command(
+    validated: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verified copy's sandbox is opened when a scoring command needs it, not before: a run with one scores it
+    in that fresh sandbox (its own empty HOME, the copy as its folder, the agent's HOME file not there), a run
+    without any never opens a second sandbox, and both score the copy's diff."""
+    from zebench.isolation.sandbox import Sandbox
+
+    opened: list[Path] = []
+    real_open = Sandbox._open_locked
+
+    def recording_open(box: Sandbox) -> None:
+        opened.append(box.workspace)
+        real_open(box)
+
+    monkeypatch.setattr(Sandbox, "_open_locked", recording_open)
+    scenario = lazy_scenario(tmp_path, validated)
+    record = replay(scenario, [cmd("echo planted > ~/planted.txt && echo two >> notes.txt")])
+    assert record.status == "completed", record.failure
+    assert record.diff is not None
+    assert [f.path for f in record.diff.files] == ["notes.txt"]
+    names = [path.name for path in opened if path.name.startswith(f"zebench-{record.run_id}-")]  # not the probe
+    assert len(names) == (2 if validated else 1), names
+    assert "-verified-" not in names[0]
+    if validated:
+        assert "-verified-" in names[1]
+        (lint,) = record.validation
+        assert lint.status == "passed", lint.output_tail  # HOME empty, and the agent's line carried over
+        assert names[1] in lint.output_tail  # the command's folder: the verified copy
+        assert "planted" not in lint.output_tail
+    else:
+        assert record.validation == []
+
+
+def test_the_copy_made_while_the_agent_works_is_out_of_its_reach(tmp_path: Path) -> None:
+    """With bubblewrap the fixture's copy for the verified copy is made while the agent works, beside its
+    workspace: the agent's commands cannot see it, let alone change it (the run is scored as if it had been made
+    after), and a run that stops before verification leaves it behind no more than its workspace."""
+    scenario = lazy_scenario(tmp_path / "suite", validated=True)
+    root = tmp_path / "runs"
+    reach = (
+        "ls -d ../*verified* 2>&1; for d in ../*verified*; do echo hacked > $d/notes.txt; done 2>&1; "
+        "echo two >> notes.txt"
+    )
+    record = replay(scenario, [cmd(reach)], workspace_root=root)
+    assert record.status == "completed", record.failure
+    out = record.transcript.tool_calls[0].output if record.transcript else ""
+    assert "No such file" in out, out
+    (lint,) = record.validation
+    assert lint.status == "passed", lint.output_tail
+    assert lint.output_tail.strip().endswith("2")  # the fixture's line and the agent's, nothing written from outside
+    assert sorted(p.name for p in root.iterdir()) == []
+    failed = replay(scenario, [cmd("sleep 5")], workspace_root=root, timeout_seconds=1)  # the copy started first
+    assert failed.status == "timeout", failed.failure
+    assert failed.failure is not None
+    assert failed.failure.stage == "agent"
+    assert sorted(p.name for p in root.iterdir()) == []
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # A guard that is never blinded
 # ---------------------------------------------------------------------------------------------------------------
@@ -574,6 +654,49 @@ def test_the_verified_copy(tmp_path: Path) -> None:
     assert ("local_dependency", "package.json#devDependencies.vitest", True) in found
     assert ("bytecode_dropped", "pkg/__pycache__", False) in found
     assert ("symlink_dropped", "out", False) in found
+
+
+def test_the_diffs_read_only_what_the_verifier_did_not_compare(tmp_path: Path) -> None:
+    """The diffs of the workspace and of the copy skip the files the verifier found the same (or copied from the
+    fixture and left alone) and are exactly the diffs that read every file: modified, added, deleted, a file
+    become a folder, a mode change, a restored protected file, a restored package.json entry, a symlink, and a
+    fixture's __pycache__ that no copy carries."""
+    fixture, workspace, dest = tmp_path / "fixture", tmp_path / "ws", tmp_path / "copy"
+    files = {
+        "same.py": "s = 1\n",
+        "edit.py": "e = 1\n",
+        "gone.py": "g = 1\n",
+        "tool": "#!/bin/sh\n",
+        "was_file": "f\n",
+        "tests/test_it.py": "assert True\n",
+        "package.json": json.dumps({"scripts": {"test": "vitest run"}, "name": "a"}),
+        "__pycache__/old.cpython-311.pyc": "old",
+    }
+    for root in (fixture, workspace):
+        for rel, text in files.items():
+            write(root / rel, text)
+        os.symlink("same.py", root / "link")
+    dest.mkdir()
+    write(workspace / "edit.py", "e = 2\n")
+    (workspace / "gone.py").unlink()
+    write(workspace / "new.py", "n = 1\n")
+    os.chmod(workspace / "tool", 0o755)
+    (workspace / "was_file").unlink()
+    write(workspace / "was_file" / "inner.txt", "now a folder\n")
+    write(workspace / "tests/test_it.py", "pass\n")
+    write(workspace / "package.json", json.dumps({"scripts": {"test": "exit 0"}, "name": "a"}))
+    (workspace / "link").unlink()
+    os.symlink("edit.py", workspace / "link")
+    protection = Protection(fixture_files=set(files) | {"link"}, commands=["npm test"])
+    result = build_verified_copy(fixture, workspace, dest, protection)
+    assert "same.py" in result.same
+    for root, unchanged in ((workspace, result.same.__contains__), (dest, result.copy_unchanged())):
+        full = diff_workspace(fixture, root)
+        assert diff_workspace(fixture, root, unchanged=unchanged) == full
+        assert {f.path for f in full[0].files} >= {"edit.py", "gone.py", "new.py", "link"}
+    copy_diff = {f.path for f in diff_workspace(fixture, dest, unchanged=result.copy_unchanged())[0].files}
+    assert "tests/test_it.py" not in copy_diff  # the copy scores the protected test as the fixture has it
+    assert "same.py" not in copy_diff
 
 
 def test_parse_python_commands() -> None:

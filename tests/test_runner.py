@@ -279,3 +279,20 @@ def test_a_stage_is_one_function_and_one_line(suites: Path, tmp_path: Path, monk
     assert [f.path for f in record.diff.files] == ["calc.py"]
     assert record.evaluations == []
     assert record.weighted_score is None
+
+
+def test_stage_clocks_do_not_drop_the_part_of_a_millisecond(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage of several steps of 0.6 ms each: its milliseconds are the sum, rounded once (truncating each step
+    counted it as 0 ms, and the parts of a run no longer added up to its duration)."""
+    from types import SimpleNamespace
+
+    from zebench.execution import runner
+
+    now = [100.0]
+    monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=lambda: now[0]))  # this module's clock only
+    clock = runner._Clock()
+    for stage in ("agent", "verification", "agent", "verification", "agent"):
+        clock.start(stage)
+        now[0] += 0.0006
+    clock.stop()
+    assert clock.stage_ms == {"agent": 2, "verification": 1}

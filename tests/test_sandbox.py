@@ -270,6 +270,35 @@ def test_file_size_and_memory_limits(tmp_path: Path, sandbox_mode: str) -> None:
     assert "MemoryError" in hog.output
 
 
+def _limits_of(pid: str) -> list[str]:
+    """A process's file-size and data limits as /proc shows them."""
+    with open(f"/proc/{pid}/limits") as fh:
+        return [line for line in fh if line.startswith(("Max file size", "Max data size"))]
+
+
+def _helper_limits() -> list[str]:
+    """The process helper's own limits (it is a child of this process, started with ``--serve``)."""
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as fh:
+            for pid in fh.read().split():
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    if b"--serve" in cmdline.read():
+                        return _limits_of(pid)
+    raise AssertionError("no process helper")
+
+
+def test_each_command_gets_its_own_hard_limits(tmp_path: Path, sandbox_mode: str) -> None:
+    """Limits are the command's own, soft and hard (it cannot raise them), and one command's never reach the next
+    nor the helper that starts them all."""
+    small = make_sandbox(tmp_path / "a", sandbox_mode, limits=Limits(file_size_bytes=2**20, memory_bytes=2**30))
+    large = make_sandbox(tmp_path / "b", sandbox_mode, limits=Limits(file_size_bytes=2**21, memory_bytes=2**31))
+    show = "ulimit -f; ulimit -H -f; ulimit -d; ulimit -H -d; ulimit -f unlimited 2>/dev/null; ulimit -f"
+    assert run(small.run(show, timeout=30)).output.split() == ["2048", "2048", "1048576", "1048576", "2048"]
+    assert run(large.run(show, timeout=30)).output.split() == ["4096", "4096", "2097152", "2097152", "4096"]
+    assert run(small.run(show, timeout=30)).output.split() == ["2048", "2048", "1048576", "1048576", "2048"]
+    assert _helper_limits() == _limits_of("self")  # the helper keeps zebench's own limits
+
+
 def _cancel_after(box: Sandbox, command_text: str, iterations: int, again_after: int | None = None) -> None:
     async def scenario() -> None:
         task = asyncio.ensure_future(box.run(command_text, timeout=60))
@@ -584,3 +613,35 @@ def test_runs_share_a_package_store(tmp_path: Path) -> None:
     assert made.exit_code == 0, added.output
     assert added.exit_code == 0, added.output
     assert added.output == "two\none\n"  # b, then c (what the first run wrote, moved by the second)
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("hi\n\nzebench-left-abc 0\n", ("hi\n", 0)),
+        ("hi\nzebench-left-abc 12", ("hi", 12)),
+        ("zebench-left-abc 7\n", ("", 7)),
+        ("zebench-left-abc 1\nzebench-left-abc 2\n", ("zebench-left-abc 1", 2)),  # the last one is the shell's
+        ("x zebench-left-abc y\n", ("x zebench-left-abc y\n", None)),
+        ("zebench-left-abc \n", ("zebench-left-abc \n", None)),
+        ("no marker\n", ("no marker\n", None)),
+    ],
+)
+def test_the_leftover_count_is_taken_out_of_the_output(output: str, expected: tuple[str, int | None]) -> None:
+    from zebench.isolation.processes import _take_marker
+
+    assert _take_marker(output, "zebench-left-abc") == expected
+
+
+def test_the_locale_reaches_the_command_through_bubblewrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LANG, LANGUAGE and LC_* reach a sandboxed command (bubblewrap's --setenv), not what starts bubblewrap: prlimit
+    would load the locale's files for nothing."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("LC_TIME", "C")
+    box = make_sandbox(tmp_path / "ws", "bwrap")
+    launch = box.launch("true", box.policy("agent"))
+    assert "LANG" not in launch.env
+    assert "LC_TIME" not in launch.env
+    assert "PATH" in launch.env
+    shown = run(box.run('echo "$LANG $LC_TIME"', timeout=30, count_leftovers=True))
+    assert shown.output.strip() == "C.UTF-8 C"

@@ -23,6 +23,7 @@ from zebench.store.sql import (
     PART_SUMMARIES,
     SUMMARIES,
     SUMS,
+    causes_sql,
     part_summary_fill_sql,
     summaries_sql,
     summary_fill_sql,
@@ -301,6 +302,59 @@ DATA["m014_summaries_at_scale"] = {  # after m013: runs of another batch, with e
     "run_telemetry": [{"run_id": "r71", "tokens_in": 100, "judge_cost_usd": 0.5}],
 }
 
+DATA["m015_causes_kept_by_triggers"] = {  # after m014: causes of every kind for the migration to fill run_causes
+    "benchmark_runs": [
+        _run("r81", "completed", weighted_score=4.0, total_score=0.4, batch_id="b3"),
+        _run("r82", "completed", weighted_score=5.0, total_score=0.5, batch_id="b3", model=None),
+        _run("r83", "timeout", failure_category="timeout", error="60 minutes", batch_id="b3"),
+    ],
+    "evaluation_results": [
+        {
+            "run_id": "r81",
+            "evaluator_name": "test",
+            "score": 0.0,
+            "max_score": 1,
+            "normalized_score": 0.0,
+            "applicable": 1,
+            "weight": 0.0,
+            "kind": "hygiene",
+            "details": json.dumps({"command": "npm test", "status": "failed", "exitCode": 1}),
+        },
+        {
+            "run_id": "r81",
+            "evaluator_name": "llm_judge",
+            "score": None,
+            "max_score": 1,
+            "normalized_score": None,
+            "applicable": 0,
+            "weight": 2.0,
+            "kind": "task",
+            "error": "no answer",
+        },
+        {
+            "run_id": "r82",
+            "evaluator_name": "dependency_targets",
+            "score": 0.5,
+            "max_score": 1,
+            "normalized_score": 0.5,
+            "applicable": 1,
+            "weight": 3.0,
+            "kind": "task",
+        },
+        {
+            "run_id": "r82",
+            "evaluator_name": "heuristic_checks",
+            "score": 0.5,
+            "max_score": 1,
+            "normalized_score": 0.5,
+            "applicable": 1,
+            "weight": 2.0,
+            "kind": "task",
+            "details": json.dumps({"checks": [{"name": "readme", "passed": False, "message": "no README"}]}),
+        },
+    ],
+}
+
 #: Runs deleted before a migration (the summary tables' delete triggers of the time run).
 DELETE: dict[str, list[str]] = {
     "m005_runs_by_agent": ["r04"],
@@ -393,12 +447,13 @@ def test_the_current_definitions_still_say_what_the_frozen_sql_says(tmp_path: Pa
 
 def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     """The summary tables' triggers and the batch figures are generated from store.sql's declarations (SUMS,
-    SUMMARIES, BATCH_FIGURES) and frozen as literal SQL in the migration that shipped them. While that migration is
-    the newest, the declarations must still generate it: a change of a sum, a count or the configuration is a new
-    migration holding the new output (``python -m zebench.store``; docs/development.md)."""
-    newest = migrations._migrations[-1]
-    assert newest.name == "m014_summaries_at_scale"
+    SUMMARIES, BATCH_FIGURES), and so are the causes of unsuccessful runs (run_causes, from the counts, the gates and
+    EVALUATOR_ERROR); each is frozen as literal SQL in the migration that shipped it. The declarations must still
+    generate the newest of each: a change of a sum, a count, the configuration or a cause is a new migration
+    holding the new output (``python -m zebench.store``; docs/development.md)."""
+    assert [m.name for m in migrations._migrations[-2:]] == ["m014_summaries_at_scale", "m015_causes_kept_by_triggers"]
     assert summaries_sql() == schema._M014
+    assert causes_sql() == schema._M015
 
 
 def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tests.conftest import REPO
 from tests.site_data import XSS, XSS_BATCH, batch_runs, build_site_db
 from zebench.cli import main
 from zebench.io.serve import make_datasette
-from zebench.models import BatchRecord
+from zebench.models import BatchRecord, Failure
 from zebench.report.analysis import pareto_frontier
 from zebench.site import builder, pages
 from zebench.site.builder import CONTENT_SECURITY_POLICY, HEADERS, REWRITES, build_site, file_name, script_json
@@ -191,6 +192,218 @@ def test_the_archive_holds_older_runs_cut(site_db: Path, tmp_path: Path, monkeyp
     assert detail["cut"]["messages"][1] == len(transcript["messages"])
     for call in detail["transcript"]["toolCalls"]:
         assert len(call["output"] or "") <= builder.ARCHIVE_CALL_LIMIT + len("\n[cut: 99,999 characters]")
+
+
+#: Text the archive's JSON must carry through as it is: quotes, backslashes, control characters, the JavaScript line
+#: separators, letters beyond ASCII and beyond the BMP.
+AWKWARD = 'say "hi" \\ back\\slash\ttab\x01\x1f \u2028\u2029 données 日本 🚀 </script>'
+
+
+def _archived(detail: Any, cuts: Any, stored: dict[str, int]) -> Any:
+    """What the archive keeps of a run, made in Python from the run's full detail (store.query_run_details_range):
+    the reference the SQL that makes the archive is held to. ``stored``: the length of each JSON text as stored."""
+
+    def cut(text: Any, limit: int = cuts.text) -> Any:
+        return (
+            f"{text[:limit]}\n[cut: {len(text):,} characters]" if isinstance(text, str) and len(text) > limit else text
+        )
+
+    def tail(text: Any) -> Any:
+        return f"[cut: {len(text):,} characters]\n{text[-cuts.tail :]}" if text and len(text) > cuts.tail else text
+
+    def short(value: Any, empty: Any) -> Any:
+        return value if len(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) <= cuts.text else empty
+
+    def content(value: Any) -> Any:
+        if isinstance(value, list):
+            return [
+                {"type": "text", "text": cut(b.get("text"))}
+                for b in value
+                if isinstance(b, dict) and b.get("type") == "text"
+            ]
+        if isinstance(value, dict):
+            return {
+                k: cut(v)
+                if isinstance(v, str)
+                else short(v, [])
+                if isinstance(v, list)
+                else short(v, {})
+                if isinstance(v, dict)
+                else v
+                for k, v in value.items()
+            }
+        return cut(value)
+
+    def window(entries: list[Any], head: int, tail: int) -> list[Any]:
+        return entries if len(entries) <= head + tail else entries[:head] + entries[len(entries) - tail :]
+
+    run = detail["run"]
+    transcript = detail["transcript"] or {"messages": [], "toolCalls": []}
+    messages, calls = (window(transcript[k], *cuts.window[k]) for k in ("messages", "toolCalls"))
+    return {
+        "run": {
+            **run,
+            "error": cut(run["error"]),
+            "metadata": run["metadata"] if stored["metadata"] <= cuts.metadata else {"cut": stored["metadata"]},
+        },
+        "evaluations": [
+            {
+                **{k: v for k, v in e.items() if k not in ("id", "runId", "createdAt")},
+                "details": e["details"] if stored[f"details{e['id']}"] <= cuts.details else None,
+                "error": cut(e["error"]),
+            }
+            for e in detail["evaluations"]
+        ],
+        "telemetry": detail["telemetry"] and {**detail["telemetry"], "promptSent": None, "workspaceDir": None},
+        "validationResults": [{**v, "outputTail": tail(v["outputTail"])} for v in detail["validationResults"]],
+        "baselineResults": [{**v, "outputTail": tail(v["outputTail"])} for v in detail["baselineResults"]],
+        "diff": {
+            "files": [{**f, "patch": None} for f in detail["diff"]["files"]],
+            "dependencyChanges": detail["diff"]["dependencyChanges"],
+        },
+        "manifest": detail["manifest"],
+        "transcript": {
+            "messages": [{**m, "content": content(m["content"])} for m in messages],
+            "toolCalls": [
+                {
+                    **c,
+                    "input": c["input"]
+                    if stored[f"input{c['seq']}"] <= cuts.details
+                    else {"path": c["input"].get("path")},
+                    "output": cut(c["output"], cuts.call),
+                }
+                for c in calls
+            ],
+        },
+    }
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 12 digits: the archive writes numbers as SQLite's JSON functions do (15 significant digits)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def test_the_archive_is_each_run_with_the_archive_cuts(tmp_path: Path) -> None:
+    """The archive's JSON, concatenated by SQLite from the stored texts, decodes to each run's full detail with the
+    archive's cuts applied (_archived: the same cuts made in Python), awkward text and long values included."""
+    from zebench.models import Message
+    from zebench.store import ArchiveCuts, query_run_archive_range, query_run_details_range
+
+    gen = Generator(seed=11, details=True, start=datetime(2026, 3, 1, tzinfo=UTC))
+    runs = batch_runs(gen, "batch-x", AGENT_MODELS[:2], scenarios=3)
+    odd = runs[1]
+    assert odd.transcript is not None
+    odd.failure = Failure(category="agent", stage="agent", message=AWKWARD * 5)
+    odd.status, odd.is_successful, odd.metadata = "failed", False, {"note": AWKWARD, "n": 0.1 + 0.2, "none": None}
+    odd.validation[0].output_tail = AWKWARD * 20
+    odd.evaluations[0].details = {"text": AWKWARD, "long": "x" * 500}
+    odd.evaluations[1].details = {"text": AWKWARD}
+    odd.evaluations[1].error, odd.evaluations[1].score = AWKWARD, None
+    odd.transcript.messages += [
+        Message(role="assistant", content=[{"type": "text", "text": AWKWARD * 9}, {"type": "tool_use", "id": "t"}]),
+        Message(role="user", content={"text": AWKWARD * 9, "short": [1, 2], "long": ["y" * 300], "ok": True}),
+    ]
+    odd.transcript.tool_calls[0].input = {"path": AWKWARD, "content": "z" * 1000}
+    odd.transcript.tool_calls[-1].output = AWKWARD * 4
+    runs[2].transcript = None
+    db = tmp_path / "z.db"
+    with Store(db) as store:
+        store.save_batch(BatchRecord(batch_id="batch-x", created_at=runs[0].started_at))
+        store.save_runs(runs)
+    window = {"messages": (1, 2), "toolCalls": (1, 1)}  # the odd messages and tool calls are first and last
+    cuts = ArchiveCuts(text=50, call=30, tail=40, details=120, metadata=60, window=window)
+    conn = sqlite3.connect(db)
+    archived = query_run_archive_range(conn, 0, 10_000, cuts)
+    parts = {k: json.loads(v) for k, v in archived.parts.items()}
+    details = query_run_details_range(conn, 0, 10_000, transcripts=True)
+    assert archived.run_ids == [d["run"]["runId"] for d in details]
+    assert odd.run_id in archived.run_ids
+    for n, detail in enumerate(details):
+        run_id = detail["run"]["runId"]
+        stored = {
+            "metadata": conn.execute("SELECT length(metadata) FROM benchmark_runs WHERE run_id = ?", (run_id,)),
+            **{
+                f"details{i}": conn.execute("SELECT length(details) FROM evaluation_results WHERE id = ?", (i,))
+                for i in [e["id"] for e in detail["evaluations"]]
+            },
+            **{
+                f"input{seq}": conn.execute(
+                    "SELECT length(input) FROM run_tool_calls WHERE run_id = ? AND seq = ?", (run_id, seq)
+                )
+                for seq in [c["seq"] for c in (detail["transcript"] or {"toolCalls": []})["toolCalls"]]
+            },
+        }
+        lengths = {k: c.fetchone()[0] or 0 for k, c in stored.items()}
+        assert _rounded({k: v[n] for k, v in parts.items()}) == _rounded(_archived(detail, cuts, lengths)), run_id
+
+
+def test_batch_pages_show_echo_read_once_for_the_batches_without_it(tmp_path: Path) -> None:
+    """The echo baseline of a batch without echo runs of its own comes from every echo run of the database: the build
+    reads those once (store.query_echo_items) for all such batches, and each page shows what
+    store.query_echo_baseline of the batch alone gives, which is the mean over the batch's items of echo's mean
+    score on each (computed here from the runs)."""
+    from zebench.store import query_echo_baseline, query_echo_items
+
+    gen = Generator(seed=5, details=True, start=datetime(2026, 3, 1, tzinfo=UTC))
+    echo: list[tuple[str, str | None, float]] = [("echo", None, 0.1)]
+    batches = {
+        "b-echo": batch_runs(gen, "b-echo", echo, scenarios=4),
+        "b-more-echo": batch_runs(gen, "b-more-echo", [*echo, AGENT_MODELS[0]], scenarios=2),
+        "b-none": batch_runs(gen, "b-none", AGENT_MODELS[:2], scenarios=3),
+    }
+    db = tmp_path / "z.db"
+    with Store(db) as store:
+        for batch_id, runs in batches.items():
+            store.save_batch(BatchRecord(batch_id=batch_id, created_at=runs[0].started_at))
+            store.save_runs(runs)
+    conn = sqlite3.connect(db)
+    per_item = dict(
+        conn.execute(
+            "SELECT suite || '/' || scenario || '/' || tier, AVG(weighted_score) FROM benchmark_runs "
+            "WHERE agent = 'echo' AND status != 'cancelled' GROUP BY 1"
+        ).fetchall()
+    )
+    database = query_echo_items(conn)
+    build_site(db, tmp_path / "site")
+    for batch_id, source in (("b-none", "database"), ("b-more-echo", "selection")):
+        baseline = query_echo_baseline(conn, {"batchId": batch_id})
+        assert query_echo_baseline(conn, {"batchId": batch_id}, database_echo=database) == baseline
+        assert {b["source"] for b in baseline} == {source}
+        page = (tmp_path / f"site/batches/{batch_id}.html").read_text()
+        for row in baseline:
+            assert row["echoMeanScore"] is not None
+            assert f"{row['echoMeanScore']:,.2f}" in page
+    none = query_echo_baseline(conn, {"batchId": "b-none"})
+    for row in none:
+        items = {
+            "/".join(item)
+            for item in conn.execute(
+                "SELECT DISTINCT suite, scenario, tier FROM benchmark_runs WHERE batch_id = 'b-none' AND agent = ? "
+                "AND model = ?",
+                (row["agent"], row["model"]),
+            )
+        }
+        assert row["echoItems"] == len(items) == 6  # every item of b-none was run by echo in b-echo
+        assert row["echoMeanScore"] == pytest.approx(sum(per_item[i] for i in items) / len(items))
+    # every run (the dashboard): the items and echo's scores from the summary tables
+    dashboard = (tmp_path / "site/index.html").read_text()
+    for row in query_echo_baseline(conn):
+        items = {
+            "/".join(item)
+            for item in conn.execute(
+                "SELECT DISTINCT suite, scenario, tier FROM benchmark_runs WHERE agent = ? AND model = ?",
+                (row["agent"], row["model"]),
+            )
+        }
+        assert (row["source"], row["items"], row["echoItems"]) == ("selection", len(items), len(items))
+        assert row["echoMeanScore"] == pytest.approx(sum(per_item[i] for i in items) / len(items))
+        assert f"{row['echoMeanScore']:,.2f}" in dashboard
 
 
 def test_batch_downloads_hold_every_run(built: Path, site_db: Path) -> None:
@@ -567,18 +780,25 @@ def test_serve_site_option_builds_the_site_first(
 
 
 def test_worker_processes_make_the_same_files(site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A full build of a large site makes the archive and the batches' files in worker processes (their own
-    connections, the module's own constants): the files are the ones this process makes."""
+    """A full build of a large site makes the run details (archive and newest chunks) and the batches' files in
+    worker processes (their own connections, the module's own constants) while it makes the rest: every file, the
+    build's state included, is the one this process makes alone."""
     monkeypatch.setattr(builder, "RECENT_RUNS", 10)
     monkeypatch.setattr(builder, "ARCHIVE_CHUNK", 20)
     monkeypatch.setattr(builder, "DETAIL_CHUNK", 10)
     monkeypatch.setattr(builder, "INDEX_CHUNK", 20)
-    build_site(site_db, tmp_path / "inline")
+    inline = build_site(site_db, tmp_path / "inline")
     monkeypatch.setattr(builder, "PARALLEL_FROM", 2)
-    build_site(site_db, tmp_path / "workers")
-    archive = sorted(p.name for p in (tmp_path / "inline/data/runs").glob("a*.js"))
-    assert len(archive) >= 2
-    for name in archive:
-        assert (tmp_path / "workers/data/runs" / name).read_bytes() == (
-            tmp_path / "inline/data/runs" / name
-        ).read_bytes()
+    workers = build_site(site_db, tmp_path / "workers")
+    assert set(workers.work) == {"archive", "details", "batch"}  # each kind made, its CPU time counted
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    made_inline, made_by_workers = files(tmp_path / "inline"), files(tmp_path / "workers")
+    assert sorted(made_by_workers) == sorted(made_inline)
+    assert len([f for f in made_inline if f.startswith("data/runs/a")]) >= 2
+    assert len([f for f in made_inline if f.startswith("batches/")]) >= 2
+    for rel, content in made_inline.items():
+        assert made_by_workers[rel] == content, rel
+    assert sorted(workers.written) == sorted(inline.written)

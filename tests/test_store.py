@@ -25,16 +25,17 @@ def test_schema_migrations_and_wal(store: Store) -> None:
         "run_messages",
         "run_tool_calls",
         "run_manifests",
+        "run_causes",
         "_sqlite_migrations",
     } <= tables
     assert store.db.journal_mode == "wal"
     assert [m.name for m in migrations.applied(store.db)][-3:] == [
-        "m012_findings",
         "m013_specialist_in_the_configuration",
         "m014_summaries_at_scale",
+        "m015_causes_kept_by_triggers",
     ]
     store.migrate()  # idempotent
-    assert len(migrations.applied(store.db)) == 14
+    assert len(migrations.applied(store.db)) == 15
     assert not migrations.pending(store.db)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from zebench import store as zstore
 from zebench.store import Store
-from zebench.store.sql import summaries_sql
+from zebench.store.sql import causes_sql, summaries_sql
 from zebench.testing.synthetic import Generator
 
 SITE_DB = Path("/tmp/zebench-bench-site-100k.db")
@@ -124,8 +124,8 @@ def _copy_sql(conn: sqlite3.Connection, table: str, days: float, suffix: str) ->
 def replicated_db(path: Path, source: Path, copies: int) -> tuple[float, int]:
     """``copies`` copies of the database at ``source`` in a new database at ``path`` (see the module docstring):
     (seconds, runs). The rows are copied with the indexes and triggers off, then the indexes are made and the
-    summary tables filled as the newest migration does (store.sql.summaries_sql): copying a million runs through
-    the triggers took over ten minutes per 100,000 runs on the reference machine."""
+    summary tables and the causes filled as the newest migrations do (store.sql.summaries_sql, causes_sql): copying
+    a million runs through the triggers took over ten minutes per 100,000 runs on the reference machine."""
     remove_db(path)
     Store(path).close()  # the schema, triggers and summary tables of this zebench
     start = time.perf_counter()
@@ -155,7 +155,7 @@ def replicated_db(path: Path, source: Path, copies: int) -> tuple[float, int]:
         if kind == "index":
             conn.execute(sql)
     _say(f"indexes made in {time.perf_counter() - start:.0f} s")
-    for statement in summaries_sql():  # the triggers, and every summary filled from the runs
+    for statement in (*summaries_sql(), *causes_sql()):  # the triggers, every summary and the causes filled
         conn.execute(statement)
     for kind, name, sql in objects:  # any other trigger
         if kind == "trigger" and not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():

@@ -6,7 +6,8 @@ call, ``echo hi``, on a 10-file fixture with no validation, in the sandbox (``--
 for comparison).
 
 bare loop, the same physical work without zebench: copy the fixture (twice when the runner scores a second,
-verified copy of the workspace), run ``echo hi`` in bubblewrap with the very command line zebench's sandbox
+verified copy of the workspace; zebench makes that one on a thread while the agent works, the bare loop after the
+command: the same files created either way), run ``echo hi`` in bubblewrap with the very command line zebench's sandbox
 gives it (same mounts, namespaces and, as root, ``setpriv`` to the sandbox user: the guarantees are the same),
 insert one row into a SQLite database (WAL, as zebench's store) and commit, remove the copies. A second bare
 loop runs bubblewrap with a minimal command line (``--ro-bind / /``, new namespaces, the workspace writable):

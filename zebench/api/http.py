@@ -21,7 +21,7 @@ from datasette.utils.asgi import Response
 from .. import store
 from ..constants import DEV_LOCAL_KEY, SERVER_TOKEN_ENVS, server_token
 from ..models import jsonsafe, utc_now
-from ..store import savepoint
+from ..store import prepare_writes, savepoint
 
 #: Largest request body accepted by POST endpoints (413 above).
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -232,6 +232,7 @@ async def write(datasette: Any, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         raise ApiError(503, "this server is read-only (started with --immutable)")
 
     def in_transaction(conn: sqlite3.Connection) -> Any:
+        prepare_writes(conn)  # before the savepoint: a setting of the connection
         with savepoint(conn, "zebench_api"):
             return fn(conn)
 

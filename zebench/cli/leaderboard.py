@@ -54,7 +54,7 @@ def leaderboard_command(
       zebench leaderboard --filter suite=fix-tests,tier=L1 --json
       zebench leaderboard --filter agent=oracle,since=2026-01-01
     """
-    from ..report.analysis import SelectionError, echo_baseline_of, leaderboard_of
+    from ..report.analysis import SelectionError, config_key, echo_baseline_of, leaderboard_of
     from ..report.tables import baseline_by_config, print_leaderboard
 
     with reading(db_path, quiet=as_json) as store:
@@ -66,7 +66,7 @@ def leaderboard_command(
     if as_json:
         echo = baseline_by_config(baseline)
         for row in rows:  # what echo (doing nothing) scores on the row's items; None for echo itself
-            row["echoBaseline"] = echo.get((row["agent"], row["model"] or ""))
+            row["echoBaseline"] = echo.get(config_key(row))
         click.echo(json.dumps(rows, indent=2))
     if not rows:
         click.secho(

@@ -110,6 +110,8 @@ class IntegrityGuardEvaluator(Evaluator):
     runs_last = True
 
     async def evaluate(self, ctx: EvaluationContext) -> Verdict:
+        if ctx.verification is not None and not ctx.verification.changes:
+            return self._evaluate(ctx)  # no changed file to read: no hop off the event loop
         return await asyncio.to_thread(self._evaluate, ctx)
 
     def _evaluate(self, ctx: EvaluationContext) -> Verdict:

@@ -75,7 +75,7 @@ from ..run.validation import (
     run_baseline,
     run_validation,
 )
-from ..run.verifier import Verification, declared_js_tests, protection_for, verify_workspace
+from ..run.verifier import Verification, copy_fixture, declared_js_tests, protection_for, verify_workspace
 from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
 
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
@@ -234,9 +234,15 @@ class StageFailure(Exception):
 
 class _Clock:
     def __init__(self) -> None:
-        self.stage_ms: dict[str, int] = {}
+        #: Seconds per stage, summed over its steps; whole milliseconds (rounded) only in ``stage_ms``: truncating
+        #: each step put about half a millisecond per stage nowhere.
+        self._elapsed: dict[str, float] = {}
         self.current: str | None = None
         self._t0 = time.monotonic()
+
+    @property
+    def stage_ms(self) -> dict[str, int]:
+        return {stage: round(seconds * 1000) for stage, seconds in self._elapsed.items()}
 
     def start(self, stage: str) -> None:
         if stage == self.current:  # the next step of the same stage: its clock keeps running
@@ -246,7 +252,7 @@ class _Clock:
 
     def stop(self) -> None:
         if self.current is not None:
-            self.stage_ms[self.current] = self.stage_ms.get(self.current, 0) + int((time.monotonic() - self._t0) * 1000)
+            self._elapsed[self.current] = self._elapsed.get(self.current, 0.0) + time.monotonic() - self._t0
             self.current = None
 
 
@@ -292,12 +298,12 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
     record = redact(record)
     if record.telemetry is not None and record.telemetry.workspace_dir:
         # no host paths in outputs and tracebacks: relative to the folder of the run's workspaces (the store
-        # publishes workspaceDir itself by name; the record keeps it whole, for --keep-workspaces)
+        # publishes workspaceDir itself by name; the record keeps it whole, for --keep-workspaces). workspaceDir
+        # is set aside meanwhile: a record whose other strings do not name the folder is then left as it is after
+        # one scan of its JSON, instead of being rebuilt string by string.
         workspace_dir = record.telemetry.workspace_dir
-        record = relative_to_folder(record, str(Path(workspace_dir).parent))
-        if record.telemetry is not None and record.telemetry.workspace_dir != workspace_dir:
-            telemetry = record.telemetry.model_copy(update={"workspace_dir": workspace_dir})
-            record = record.model_copy(update={"telemetry": telemetry})
+        record = _with_workspace_dir(record, None)
+        record = _with_workspace_dir(relative_to_folder(record, str(Path(workspace_dir).parent)), workspace_dir)
     if cancelled is not None:
         if on_cancelled is not None:
             try:
@@ -306,6 +312,12 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
                 pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
         raise cancelled
     return record
+
+
+def _with_workspace_dir(record: RunRecord, workspace_dir: str | None) -> RunRecord:
+    assert record.telemetry is not None
+    telemetry = record.telemetry.model_copy(update={"workspace_dir": workspace_dir})
+    return record.model_copy(update={"telemetry": telemetry})
 
 
 def _cancelled_failure(stage: str) -> Failure:
@@ -392,6 +404,8 @@ class RunState:
     # verification: the tests the protected test files define (listed once per scenario), the verified copy, its
     # sandbox, the result channels of the scoring commands and the diff of the copy the evaluators read
     inventory: asyncio.Future[Inventory] | None = None
+    #: The fixture's copy the verified copy is made in, copied while the agent works (with bubblewrap only).
+    copy_ahead: asyncio.Future[Path] | None = None
     verification: Verification | None = None
     verified_box: Sandbox | None = None
     channels: ScoringChannels | None = None
@@ -527,6 +541,28 @@ async def _agent_task(state: RunState) -> None:
     )
 
 
+async def _start_copy_ahead(state: RunState) -> None:
+    """Starts copying the fixture for the verified copy, in a thread, concurrently with the agent (the copy does
+    not depend on what the agent does; its changes are applied to it once it stops)."""
+    options, run_id = state.options, state.run_id
+    state.copy_ahead = asyncio.ensure_future(
+        asyncio.to_thread(
+            copy_fixture, state.scenario, base_dir=options.workspace_root, prefix=f"zebench-{run_id}-verified-"
+        )
+    )
+
+
+async def _copied_ahead(state: RunState) -> Path | None:
+    """The folder ``_start_copy_ahead`` made (waited for: a cancellation stops the waiting, not the copy), or None
+    when there is none or it failed (the verification stage then copies the fixture itself)."""
+    if state.copy_ahead is None:
+        return None
+    try:
+        return await asyncio.shield(state.copy_ahead)
+    except Exception:  # CancelledError is not an Exception: a cancellation goes on
+        return None
+
+
 async def _start_mcp_servers(state: RunState) -> None:
     """The run's MCP servers: resolved (their secrets known to the record's redaction from here on), then given
     to an agent that starts them itself (claude-code's --mcp-config) or started by zebench in the run's sandbox.
@@ -607,13 +643,16 @@ async def _start_inventory(state: RunState) -> None:
 
 async def _verify(state: RunState) -> None:
     """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it, after the scanners saw
-    the HOME), the verified copy built and diffed, the scanners' flags added to its findings, a fresh sandbox of
-    that copy for validation and the evaluators, and the result channels of the scoring commands."""
+    the HOME), the verified copy built, the diffs of the agent's workspace (what the run shows) and of the copy
+    (what the evaluators score), the scanners' flags added to its findings, the sandbox of that copy for
+    validation and the evaluators (opened at its first command: a run without scoring commands needs none), and
+    the result channels of the scoring commands."""
     workspace, agent_box, _ = state.ready()
     options, scenario, mode = state.options, state.scenario, state.sandbox_mode
     assert state.toolbox is not None and mode is not None
     deadline = state.t_start + state.timeout
     toolbox = state.toolbox
+    copied = await _copied_ahead(state)
 
     def build() -> tuple[Verification, Diff]:
         try:
@@ -623,11 +662,18 @@ async def _verify(state: RunState) -> None:
                 base_dir=options.workspace_root,
                 prefix=f"zebench-{state.run_id}-verified-",
                 deadline=deadline,
+                copied=copied,
             )
             verification.findings += scan_calls(scenario, toolbox.calls, toolbox.leftovers)
             verification.findings += scan_home(agent_box.private_home)
             verification.findings += scan_changes(scenario.fixture_dir, workspace, verification)
-            diff = diff_workspace(scenario.fixture_dir, verification.root, deadline=deadline)[0]
+            # Both diffs here, in this thread: what the verifier compared is not read again.
+            state.diff, state.diff_note = diff_workspace(
+                scenario.fixture_dir, workspace, deadline=deadline, unchanged=verification.same.__contains__
+            )
+            diff = diff_workspace(
+                scenario.fixture_dir, verification.root, deadline=deadline, unchanged=verification.copy_unchanged()
+            )[0]
         except OSError as exc:
             raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
         finally:
@@ -635,7 +681,8 @@ async def _verify(state: RunState) -> None:
             state.sandbox_notes += agent_box.notes
             agent_box.close_sync()
         state.verification = verification  # removed with the run from now on
-        # Kept before it is opened: a sandbox that failed half-way is still closed with the run.
+        # A fresh sandbox of the copy, opened by its first command (_open_scored, or Sandbox.run): closed with
+        # the run either way.
         state.verified_box = Sandbox(
             verification.root,
             mode=mode,
@@ -643,13 +690,9 @@ async def _verify(state: RunState) -> None:
             limits=options.limits,
             scratch_root=options.workspace_root,
         )
-        try:
-            state.verified_box.open()
-        except OSError as exc:
-            raise StageFailure("infrastructure", "verification", f"cannot prepare the sandbox: {exc}") from None
         return verification, diff
 
-    # One thread for the copy, its scans and diff, and both sandboxes (each hop off the event loop costs).
+    # One thread for the copy, its scans and diffs, and the agent's sandbox (each hop off the event loop costs).
     verification, state.scored_diff = await asyncio.to_thread(build)
     state.channels = ScoringChannels(
         root=verification.root,
@@ -677,14 +720,18 @@ def _waiter(future: asyncio.Future[Inventory] | None) -> Callable[[str], Awaitab
 
 
 async def _validate(state: RunState) -> None:
-    """The diff of what the agent did, then the scenario's validation commands (on the scored copy, through their
-    result channels) and their comparison with the baseline."""
+    """The diff of what the agent did (made by the verification stage when it ran), then the scenario's
+    validation commands (on the scored copy, through their result channels) and their comparison with the
+    baseline."""
     assert state.workspace is not None
     workspace, (_, sandbox, _) = state.workspace, state.scored()
     spec, deadline = state.scenario.spec, state.t_start + state.timeout
-    state.diff, state.diff_note = await asyncio.to_thread(
-        lambda: diff_workspace(state.scenario.fixture_dir, workspace, deadline=deadline)
-    )
+    if state.diff is None:
+        state.diff, state.diff_note = await asyncio.to_thread(
+            lambda: diff_workspace(state.scenario.fixture_dir, workspace, deadline=deadline)
+        )
+    if spec.runs_validation and spec.validation.commands.items():
+        await _open_scored(sandbox)
     if spec.runs_validation:
         state.validation = await run_validation(
             spec.validation.commands,
@@ -693,6 +740,17 @@ async def _validate(state: RunState) -> None:
             channels=state.channels if state.options.verify else None,
         )
         state.regressions = compare_with_baseline(state.validation, state.baseline)
+
+
+async def _open_scored(sandbox: Sandbox) -> None:
+    """The scored copy's sandbox opened before its first command (its private folders made, the copy given to
+    its user), off the event loop; failing to is an infrastructure failure of the stage, as it was when the
+    verification stage opened it."""
+    if sandbox.scratch is None:
+        try:
+            await asyncio.to_thread(sandbox.open)
+        except OSError as exc:
+            raise StageFailure("infrastructure", "validation", f"cannot prepare the sandbox: {exc}") from None
 
 
 async def _evaluate(state: RunState) -> None:
@@ -719,6 +777,13 @@ async def _evaluate(state: RunState) -> None:
     only = None if scenario.spec.needs_workspace else WORKSPACE_FREE_EVALUATORS
     weights = weights_for(scenario.spec.rubric_overrides, default_weights(), scenario.spec.llm_judge.categories)
     state.evaluations = await run_evaluators(ctx, weights, only=only)
+
+
+def _copies_ahead(state: RunState) -> bool:
+    """Whether the fixture's copy the run is scored on is made while the agent works: only where the agent cannot
+    reach it (bubblewrap shows an agent its workspace and nothing beside it; without a sandbox its commands could
+    write into the copy before it is scored)."""
+    return _verifies(state) and state.sandbox_mode == "bwrap" and state.scenario.fixture_dir is not None
 
 
 def _has_baseline(state: RunState) -> bool:
@@ -755,6 +820,7 @@ STAGE_SEQUENCE: tuple[Stage, ...] = (
     Stage("workspace", _prepare_workspace),
     Stage("workspace", _warmup, when=_has_warmup),
     Stage("agent", _agent_task),
+    Stage("agent", _start_copy_ahead, when=lambda state: _copies_ahead(state)),
     Stage("agent", _start_mcp_servers, when=lambda state: bool(state.spec.mcp_specs)),
     Stage("agent", _run_agent),
     Stage("agent", _stop_mcp_servers, when=lambda state: state.mcp is not None),
@@ -836,12 +902,35 @@ async def _finish(state: RunState) -> None:
     # Shielded: a (second) cancellation stops the waiting, never the cleanup, which runs to its end.
     keep = state.options.keep_workspaces
     copy = state.verification.root if state.verification is not None else None
+    ahead = await _finished_copy(state)
     boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
-    folders = [folder for folder in (state.workspace, copy) if folder is not None and not keep]
+    folders = [folder for folder in dict.fromkeys((state.workspace, copy, ahead)) if folder is not None and not keep]
     if boxes or folders:
         await _shielded(state, asyncio.to_thread(_clean_up, boxes, folders))
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
+
+
+async def _finished_copy(state: RunState) -> Path | None:
+    """The fixture's copy made while the agent worked (the verified copy, or unused when the run stopped before
+    it), once the thread making it is done; when a second cancellation stops the waiting, it is removed as soon as
+    it is made (never left behind)."""
+    task = state.copy_ahead
+    if task is None:
+        return None
+    if not task.done():
+        await _shielded(state, asyncio.wait([task]))
+    if not task.done():
+        if not state.options.keep_workspaces:
+            loop = asyncio.get_running_loop()
+
+            def remove_when_made(done: asyncio.Future[Path]) -> None:
+                if not done.cancelled() and done.exception() is None:
+                    loop.run_in_executor(None, remove_workspace, done.result())
+
+            task.add_done_callback(remove_when_made)
+        return None
+    return None if task.cancelled() or task.exception() is not None else task.result()
 
 
 def _clean_up(boxes: list[Sandbox], folders: list[Path]) -> None:

@@ -711,15 +711,24 @@ def _reported_leftovers(data: bytes) -> int | None:
 
 
 def _take_marker(output: str, marker: str) -> tuple[str, int | None]:
-    """The output without its last ``<marker> <count>`` line, and the count."""
+    """The output without its last ``<marker> <count>`` line, and the count. (String operations: the marker is
+    new for each command, and a regular expression made of it would be compiled each time.)"""
     at = output.rfind(marker)
     if at < 0:
         return output, None
-    match = re.match(rf"{re.escape(marker)} (\d+)\n?", output[at:])
-    if match is None:
+    digits_at = at + len(marker) + 1
+    if output[digits_at - 1 : digits_at] != " ":
         return output, None
+    end = digits_at
+    while end < len(output) and output[end].isdecimal():
+        end += 1
+    if end == digits_at:
+        return output, None
+    count = int(output[digits_at:end])
+    if output[end : end + 1] == "\n":
+        end += 1
     start = at - 1 if at > 0 and output[at - 1] == "\n" else at
-    return output[:start] + output[at + match.end() :], int(match[1])
+    return output[:start] + output[end:], count
 
 
 def run_launch_sync(launch: Launch, *, timeout: float) -> tuple[int, str]:

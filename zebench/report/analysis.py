@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from ..constants import plural
@@ -149,11 +149,15 @@ def leaderboard(
     until: str | None = None,
     alpha: float = DEFAULT_ALPHA,
     min_shared_items: int = DEFAULT_MIN_SHARED_ITEMS,
+    items: list[ItemCountsDict] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per configuration (agent, model, specialist), best first (success rate, then mean score), with
-    clustered intervals, pass@k, cost per solved task and tie groups (stats.tie_groups)."""
+    clustered intervals, pass@k, cost per solved task and tie groups (stats.tie_groups). ``items``: the selection's
+    query_item_counts, when the caller has read them."""
     by_config: dict[tuple[str, ...], list[ItemCountsDict]] = {}
-    for row in query_item_counts(conn, filters, since=since, until=until):
+    if items is None:
+        items = query_item_counts(conn, filters, since=since, until=until)
+    for row in items:
         if row["runs"] > 0:
             by_config.setdefault(config_key(row), []).append(row)
     rows = [_config_row(key, items, alpha) for key, items in by_config.items()]
@@ -522,17 +526,30 @@ def previous_comparable_batches(conn: sqlite3.Connection, created: list[str]) ->
     return previous
 
 
-def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None = None) -> dict[str, Any]:
+def batch_matrix(
+    conn: sqlite3.Connection,
+    batch_id: str,
+    previous: str | None = None,
+    *,
+    counts: Callable[[str], list[ItemCountsDict]] | None = None,
+) -> dict[str, Any]:
     """A batch as an item x configuration matrix (the batch views of the site and /api/v2/batches/<id>/matrix):
     per configuration and item its runs and successes, the same cell in ``previous`` (an earlier batch) and whether
     the item regressed there (succeeded before, not now: ``item_succeeded``, as ``compare``); per configuration the
-    leaderboard's figures over this batch (success rate with its interval, pass@k)."""
+    leaderboard's figures over this batch (success rate with its interval, pass@k). ``counts``: a batch's
+    query_item_counts (the site's build reads each batch's once for its page, its matrix and the next batch's)."""
 
-    def cells(batch: str) -> dict[tuple[str, ...], ItemCountsDict]:
-        return {(*config_key(i), item_key(i)): i for i in query_item_counts(conn, {"batchId": batch})}
+    def batch_counts(batch: str) -> list[ItemCountsDict]:
+        return query_item_counts(conn, {"batchId": batch})
 
-    now = cells(batch_id)
-    before = cells(previous) if previous else {}
+    count = counts or batch_counts
+
+    def cells(items: list[ItemCountsDict]) -> dict[tuple[str, ...], ItemCountsDict]:
+        return {(*config_key(i), item_key(i)): i for i in items}
+
+    own = count(batch_id)
+    now = cells(own)
+    before = cells(count(previous)) if previous else {}
     items = []
     for cell, i in sorted(now.items()):
         old = before.get(cell)
@@ -552,7 +569,7 @@ def batch_matrix(conn: sqlite3.Connection, batch_id: str, previous: str | None =
         "batchId": batch_id,
         "previousBatchId": previous,
         "items": items,
-        "configurations": leaderboard(conn, {"batchId": batch_id}),
+        "configurations": leaderboard(conn, {"batchId": batch_id}, items=own),
     }
 
 

@@ -128,8 +128,11 @@ def first_line(text: str | None, limit: int = 100) -> str:
 # What echo (doing nothing) scores on the same items
 
 
-def baseline_by_config(baseline: list[EchoBaselineDict]) -> dict[tuple[str, str], EchoBaselineDict]:
-    return {(b["agent"], b["model"] or ""): b for b in baseline}
+def baseline_by_config(baseline: list[EchoBaselineDict]) -> dict[tuple[str, ...], EchoBaselineDict]:
+    """The echo baseline by configuration (analysis.config_key)."""
+    from .analysis import config_key
+
+    return {config_key(b): b for b in baseline}
 
 
 def baseline_cell(b: EchoBaselineDict | None, agent: str) -> str:
@@ -172,8 +175,11 @@ def print_leaderboard(
     group. ``baseline``: echo's score on each configuration's items (a column and a note)."""
     from rich.table import Table
 
+    from .analysis import config_key
+
     table = Table(title=title)
     configuration = configuration_columns(rows)
+    echo_by_config = baseline_by_config(baseline or [])
     for col in (
         "#",
         "tie group",
@@ -218,7 +224,7 @@ def print_leaderboard(
             else f"{r['runsPerItemMin']}-{r['runsPerItemMax']}"
         )
         tie = "not comparable" if r["tieGroup"] is None else str(r["tieGroup"])
-        echo = baseline_by_config(baseline or []).get((r["agent"], r["model"] or ""))
+        echo = echo_by_config.get(config_key(r))
         table.add_row(
             str(r["rank"]),
             tie,

@@ -26,6 +26,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -131,6 +132,15 @@ class Verification:
     duration_ms: int = 0
     #: The fixture's files that are protected (relative): the copy holds the fixture's version of each.
     protected: list[str] = field(default_factory=list)
+    #: Workspace paths compared with the fixture and found the same (content, executable bits, symlink target):
+    #: the diff of the workspace does not read them again.
+    same: set[str] = field(default_factory=set)
+
+    def copy_unchanged(self) -> Callable[[str], bool]:
+        """Whether a path of the copy is the fixture's, copied and left alone (no change was applied there): what
+        the diff of the copy need not read again."""
+        changed = {c.path for c in self.changes}
+        return lambda rel: rel not in changed
 
     def protected_python(self) -> list[str]:
         """Absolute paths of the protected .py files in the copy (the result channels trust only these)."""
@@ -184,12 +194,17 @@ def build_verified_copy(
     protection: Protection,
     *,
     deadline: float | None = None,
+    fixture_tree: Tree | None = None,
+    copied: bool = False,
 ) -> Verification:
     """Fill the empty folder ``dest`` with the fixture and the agent's allowed changes (see the module
-    docstring). Runs in a thread: it reads and writes files."""
+    docstring). Runs in a thread: it reads and writes files. ``fixture_tree``: the fixture as ``fixture_tree``
+    lists it, when the caller has it already; ``copied``: ``dest`` already holds a copy of the fixture (made by
+    ``copy_fixture`` while the agent worked) and nothing else."""
     started = time.monotonic()
     result = Verification(root=dest)
-    fixture_tree = list_tree(fixture, drop_dirs=DROPPED_DIRS, drop_file=is_bytecode)
+    if fixture_tree is None:
+        fixture_tree = list_tree(fixture, drop_dirs=DROPPED_DIRS, drop_file=is_bytecode)
     result.protected = sorted(rel for rel in fixture_tree.files if protection.reason(rel) is not None)
     try:
         tree = list_tree(
@@ -201,8 +216,8 @@ def build_verified_copy(
         if big:
             raise TreeTooLarge(f"{big[0]} is larger than {MAX_FILE_BYTES} bytes")
     except TreeTooLarge as exc:
-        return _unverifiable(result, fixture, dest, str(exc), started)
-    if fixture is not None:
+        return _unverifiable(result, fixture, dest, str(exc), started, copied)
+    if fixture is not None and not copied:
         copy_tree(fixture, dest)
     try:
         _apply(result, fixture, fixture_tree, workspace, tree, dest, protection, deadline)
@@ -215,8 +230,10 @@ def build_verified_copy(
     return result
 
 
-def _unverifiable(result: Verification, fixture: Path | None, dest: Path, why: str, started: float) -> Verification:
-    if fixture is not None:
+def _unverifiable(
+    result: Verification, fixture: Path | None, dest: Path, why: str, started: float, copied: bool = False
+) -> Verification:
+    if fixture is not None and not copied:
         copy_tree(fixture, dest)
     result.unverifiable = why
     result.changes = []
@@ -264,6 +281,7 @@ def _apply(
         old = fixture_tree.files.get(rel)
         if old is not None and fixture is not None:
             if old[0] & 0o111 == mode & 0o111 and same_content(fixture / rel, workspace / rel, deadline):
+                result.same.add(rel)
                 continue
             change = "modified"
         else:
@@ -285,6 +303,7 @@ def _apply(
             _local_dependencies(result, fixture if change == "modified" else None, dest, rel)
     for rel, target in sorted(tree.links.items()):
         if fixture_tree.links.get(rel) == target:
+            result.same.add(rel)
             continue
         change = "modified" if rel in fixture_entries else "added"
         reason = protection.reason(rel)
@@ -523,13 +542,35 @@ def declared_js_tests(fixture: Path | None, protected: list[str]) -> int | None:
     return count_js_tests(texts) if texts else None
 
 
+def fixture_tree(fixture: Path | None) -> Tree:
+    """The fixture as the verifier compares it (dropped folders and bytecode left out)."""
+    return list_tree(fixture, drop_dirs=DROPPED_DIRS, drop_file=is_bytecode)
+
+
 def fixture_files(fixture: Path | None) -> set[str]:
-    tree = list_tree(fixture, drop_dirs=DROPPED_DIRS, drop_file=is_bytecode)
+    tree = fixture_tree(fixture)
     return set(tree.files) | set(tree.links)
 
 
-def protection_for(scenario: Scenario) -> Protection:
-    return Protection.for_spec(scenario.spec, fixture_files(scenario.fixture_dir))
+def protection_for(scenario: Scenario, tree: Tree | None = None) -> Protection:
+    """The scenario's protected paths; ``tree``: its fixture's listing (``fixture_tree``) when the caller has it."""
+    tree = tree if tree is not None else fixture_tree(scenario.fixture_dir)
+    return Protection.for_spec(scenario.spec, set(tree.files) | set(tree.links))
+
+
+def copy_fixture(scenario: Scenario, *, base_dir: Path | None = None, prefix: str = "zebench-verified-") -> Path:
+    """A new folder next to the run's workspace holding a copy of the fixture: what ``verify_workspace`` turns into
+    the verified copy (made ahead, while the agent works, where the agent cannot reach it). In a thread."""
+    if base_dir is not None:
+        base_dir.mkdir(parents=True, exist_ok=True)
+    dest = Path(tempfile.mkdtemp(prefix=prefix, dir=base_dir))
+    if scenario.fixture_dir is not None:
+        try:
+            copy_tree(scenario.fixture_dir, dest)
+        except BaseException:
+            remove_path(dest)
+            raise
+    return dest
 
 
 def verify_workspace(
@@ -539,12 +580,26 @@ def verify_workspace(
     base_dir: Path | None = None,
     prefix: str = "zebench-verified-",
     deadline: float | None = None,
+    copied: Path | None = None,
 ) -> Verification:
-    """The run's verified copy, in a new folder next to its workspace (the caller removes it). In a thread."""
-    if base_dir is not None:
-        base_dir.mkdir(parents=True, exist_ok=True)
-    dest = Path(tempfile.mkdtemp(prefix=prefix, dir=base_dir))
-    return build_verified_copy(scenario.fixture_dir, workspace, dest, protection_for(scenario), deadline=deadline)
+    """The run's verified copy, in a new folder next to its workspace (the caller removes it), or in ``copied``
+    (``copy_fixture``'s folder, untouched since). In a thread."""
+    if copied is not None:
+        dest = copied
+    else:
+        if base_dir is not None:
+            base_dir.mkdir(parents=True, exist_ok=True)
+        dest = Path(tempfile.mkdtemp(prefix=prefix, dir=base_dir))
+    tree = fixture_tree(scenario.fixture_dir)  # listed once: for the protected paths and the copy
+    return build_verified_copy(
+        scenario.fixture_dir,
+        workspace,
+        dest,
+        protection_for(scenario, tree),
+        deadline=deadline,
+        fixture_tree=tree,
+        copied=copied is not None,
+    )
 
 
 __all__ = [
@@ -553,6 +608,7 @@ __all__ = [
     "Finding",
     "Verification",
     "build_verified_copy",
+    "copy_fixture",
     "declared_js_tests",
     "protection_for",
     "verify_workspace",

@@ -834,12 +834,18 @@ def compute_diff(before_root: Path | None, after_root: Path, *, deadline: float 
 
 
 def diff_workspace(
-    before_root: Path | None, after_root: Path, *, deadline: float | None = None
+    before_root: Path | None,
+    after_root: Path,
+    *,
+    deadline: float | None = None,
+    unchanged: Callable[[str], bool] | None = None,
 ) -> tuple[Diff, str | None]:
     """The diff, and why it is incomplete (the deadline, time.monotonic(), passed; too many files) or None.
 
     Only regular files and symlinks count (FIFOs, sockets and devices are skipped); files over
-    MAX_DIFFABLE_BYTES are compared chunk by chunk and listed as binary, never read whole.
+    MAX_DIFFABLE_BYTES are compared chunk by chunk and listed as binary, never read whole. ``unchanged``: paths
+    (listed on both sides) the caller already knows hold the same content on both sides (the verifier compared
+    them, or copied them from ``before_root`` and left them alone): not read again.
     """
     try:
         before, after = _entries(before_root, deadline), _entries(after_root, deadline)
@@ -859,6 +865,8 @@ def diff_workspace(
         new = after_root / rel if rel in after else None
         change: Literal["added", "modified", "deleted"]
         if old is not None and new is not None:
+            if unchanged is not None and unchanged(rel):
+                continue
             try:
                 if _same(old, new, deadline):
                     continue

@@ -16,12 +16,15 @@ the site's numbers and the API's agree. Layout of the output folder:
   newest runs; a run's detail and the pages of every run are live-only: see docs/deploy.md).
 
 Runs are grouped into chunks by row id (ids only grow), so an incremental build rewrites the chunks that
-changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from.
+changed and the pages that aggregate; ``.zebench-build.json`` records what each unit was built from. A full build
+makes the run details and the batches' files in worker processes (PROCESSES), sent first, while this process makes
+the assets, the runs table's index and the pages and writes the workers' files as they come (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import base64
+import collections
 import csv
 import functools
 import gzip
@@ -40,7 +43,7 @@ from typing import Any
 
 from .. import store
 from ..constants import zebench_version
-from ..models.shapes import BatchRowDict, RunDetailDict
+from ..models.shapes import BatchRowDict, ItemCountsDict, RunDetailDict
 from ..report import analysis
 from ..store import NotReadable, open_for_reading
 from . import pages
@@ -52,10 +55,19 @@ DETAIL_CHUNK = 100
 RECENT_RUNS = 10_000
 #: Older runs per archive file: data/runs/a<m>.js (row ids m*1000 ..), a multiple of DETAIL_CHUNK.
 ARCHIVE_CHUNK = 1000
-#: A full build makes the archive's files in this many worker processes when it has at least PARALLEL_FROM of
-#: them to make (a process costs about a second to start: an incremental build makes one file at most).
+#: A full build makes the run details (the archive and the newest runs' chunks) and the batches' files in PROCESSES
+#: worker processes while this process makes the rest (assets, the runs table's index, the pages), so that both
+#: cores stay busy to the end. A kind of unit goes to the workers when a build has at least PARALLEL_FROM of them to
+#: make (a process costs about a second to start: an incremental build makes a few units).
 PROCESSES = 2
 PARALLEL_FROM = 20
+#: Units per task sent to a worker process: small, so that the last tasks end close together.
+TASK_UNITS = 4
+#: gzip's levels: the run archive's (most of a million-run site's bytes: 6 takes a third of 9's time for 5% more,
+#: 4 would add another 10%), and the other data files' and downloads' (the newest runs' chunks, the runs table's
+#: index: 4 takes two thirds of 6's time for 5% more, about 5 MB at a million runs).
+ARCHIVE_GZIP_LEVEL = 6
+GZIP_LEVEL = 4
 #: Compact rows of the runs table per file: data/runs-index/<n>.js (a multiple of DETAIL_CHUNK).
 INDEX_CHUNK = 5000
 #: Runs the runs table loads at first (whole index files, newest first); older ones when asked for.
@@ -71,6 +83,8 @@ ARCHIVE_TEXT_LIMIT = 120
 ARCHIVE_CALL_LIMIT = 60
 ARCHIVE_TAIL_LIMIT = 200
 ARCHIVE_WINDOW = {"messages": (0, 1), "toolCalls": (3, 2)}
+#: The kinds of units the workers make, as the progress messages name them.
+_KINDS = {"archive": "run archive", "details": "run details", "batch": "batches"}
 STATE_FILE = ".zebench-build.json"
 STATE_FORMAT = 1
 
@@ -188,14 +202,14 @@ def packed_data_script(key: str, value: Any) -> str:
     return packed_text_script(key, json_text(value))
 
 
-def packed_text_script(key: str, text: str, level: int = 9) -> str:
-    """packed_data_script of a value already JSON (``level``: gzip's; 6 is a third of 9's time for 5% more)."""
-    packed = base64.b64encode(gzip.compress(text.encode(), compresslevel=level, mtime=0)).decode()
+def packed_text_script(key: str, text: str, level: int = GZIP_LEVEL) -> str:
+    """packed_data_script of a value already JSON (``level``: gzip's)."""
+    packed = base64.b64encode(_gzip(text.encode(), level)).decode()
     return f'zbData({json_text(key)},{{"gzip":"{packed}"}});\n'
 
 
-def _gzip(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9, mtime=0)  # mtime=0: the same data gives the same bytes
+def _gzip(data: bytes, level: int = GZIP_LEVEL) -> bytes:
+    return gzip.compress(data, compresslevel=level, mtime=0)  # mtime=0: the same data gives the same bytes
 
 
 _CUT = re.compile(r"\n\[cut: [\d,]+ characters\]$")
@@ -264,15 +278,15 @@ def archive_file(conn: sqlite3.Connection, m: int, size: int, cuts: store.Archiv
     cut = json_text([{"text": cuts.text, **c} for c in archived.counts])
     parts = ",".join(f"{json_text(k)}:{v}" for k, v in archived.parts.items())
     text = f'{{"ids":{json_text(archived.run_ids)},"parts":{{{parts},"cut":{cut}}}}}'
-    return packed_text_script(f"runs/a{m}", text, level=6)
+    return packed_text_script(f"runs/a{m}", text, ARCHIVE_GZIP_LEVEL)
 
 
-def archive_files(db_path: str, chunks: list[int], size: int, cuts: store.ArchiveCuts) -> list[tuple[int, str]]:
-    """Archive files made in a worker process of a full build (its own read-only connection)."""
-    from ..store import open_for_reading
-
-    with open_for_reading(Path(db_path)) as reader:
-        return [(m, archive_file(reader.conn, m, size, cuts)) for m in chunks]
+def detail_file(conn: sqlite3.Connection, n: int, size: int, last: int, text: int, patch: int) -> str:
+    """data/runs/<n>.js: the run view's copy of runs n*size.. (at most to row id ``last``, the build's newest): details
+    with transcripts, texts cut (``text``, ``patch``: TEXT_LIMIT and PATCH_LIMIT, given as a worker process has the
+    module's own constants)."""
+    rows = store.query_run_details_range(conn, n * size, min((n + 1) * size - 1, last), transcripts=True)
+    return packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d, text, patch) for d in rows})
 
 
 def recent_from(max_id: int) -> int:
@@ -314,6 +328,8 @@ class BuildReport:
     batches: int = 0
     #: store.data_version of the snapshot the build read (the live site compares it with the database's).
     data_version: list[Any] | None = None
+    #: CPU seconds per kind of unit ("archive", "details", "batch"), in whichever process made them.
+    work: dict[str, float] = field(default_factory=dict)
 
 
 class Output:
@@ -342,6 +358,19 @@ class Output:
         self.report.written.append(rel)
 
 
+class MemoryOutput(Output):
+    """A unit's files kept in memory (``contents``) for the build to write (self.made): made in a worker process, or
+    here the same way."""
+
+    def __init__(self) -> None:  # no folder: nothing is read or written
+        self.files = set()
+        self.contents: dict[str, str | bytes] = {}
+
+    def write(self, rel: str, content: str | bytes) -> None:
+        self.files.add(rel)
+        self.contents[rel] = content
+
+
 @dataclass
 class State:
     """What the previous build was made from: a fingerprint of the builder and, per unit, its version and files."""
@@ -367,7 +396,7 @@ class State:
                 {
                     "format": STATE_FORMAT,
                     "fingerprint": self.fingerprint,
-                    "units": self.units,
+                    "units": dict(sorted(self.units.items())),  # the same whichever process made a unit first
                     "dataVersion": self.data_version,
                 },
                 separators=(",", ":"),
@@ -520,32 +549,29 @@ class SiteError(Exception):
     pass
 
 
-def batch_files(
-    db_path: str, context: dict[str, Any], batches: list[tuple[str, str, str | None]]
-) -> list[tuple[str, dict[str, str | bytes]]]:
-    """Batch units made in a worker process of a full build: each batch's files (_Builder.build_batch, written to a
-    folder of its own and read back)."""
-    import shutil
-    import tempfile
+#: A worker process's builder, made by its first task (the process lives for one build): its own read-only connection
+#: (kept open by the ExitStack), and what it reads once for all its batches.
+_WORKER: dict[str, Any] = {}
 
-    from ..store import open_for_reading
 
-    out = Path(tempfile.mkdtemp(prefix="zebench-site-worker-"))
-    try:
-        with open_for_reading(Path(db_path)) as reader:
-            worker = _Builder(
-                reader.conn, out, BuildReport(out=out, full=True), base_url=context["base_url"], full=True
-            )
-            worker.assets, worker.batch_files = context["assets"], context["batch_files"]
-            worker.env.filters["batch_file"] = worker.batch_files.__getitem__
-            results: list[tuple[str, dict[str, str | bytes]]] = []
-            for batch_id, name, previous in batches:
-                worker.output.files.clear()
-                worker.build_batch(batch_id, name, previous)
-                results.append((batch_id, {rel: (out / rel).read_bytes() for rel in sorted(worker.output.files)}))
-            return results
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+def _work(
+    db_path: str, kind: str, context: dict[str, Any], units: list[tuple[str, Any]]
+) -> tuple[list[tuple[str, dict[str, str | bytes]]], float]:
+    """A task of a full build in a worker process: the files of each unit (its key, what to make: _Builder.make)
+    and the CPU seconds they took."""
+    import contextlib
+
+    start = time.process_time()
+    if "builder" not in _WORKER:
+        _WORKER["stack"] = stack = contextlib.ExitStack()
+        reader = stack.enter_context(open_for_reading(Path(db_path)))
+        out = Path(db_path).parent  # never read or written: the worker's files stay in memory
+        _WORKER["builder"] = _Builder(
+            reader.conn, out, BuildReport(out=out, full=True), base_url=None, full=True, output=MemoryOutput()
+        )
+    worker: _Builder = _WORKER["builder"]
+    made = [(key, worker.make(kind, unit, context)) for key, unit in units]
+    return made, time.process_time() - start
 
 
 def build_site(
@@ -593,15 +619,20 @@ class _Builder:
         base_url: str | None,
         full: bool,
         say: Callable[[str], None] = lambda _message: None,
+        output: Output | None = None,
     ):
         self.conn, self.out, self.report, self.base_url, self.say = conn, out, report, base_url, say
         #: The file the build reads (worker processes open it too); None: no workers.
         self.db_path: Path | None = None
         self._pool: Any = None
+        #: The workers' tasks not yet written, oldest first: (future, kind, each unit's version by key).
+        self.pending: collections.deque[tuple[Any, str, dict[str, Any]]] = collections.deque()
+        #: Units of each kind made and to make (the progress messages).
+        self.progress: dict[str, list[int]] = {}
         self.templates = templates_dir()
         self.env = _environment(self.templates)
-        self.output = Output(out, report)
-        self.previous = State.load(out / STATE_FILE)
+        self.output = output or Output(out, report)
+        self.previous = State() if output else State.load(out / STATE_FILE)
         self.state = State(_fingerprint(self.templates, base_url))
         self.full = full or self.previous.fingerprint != self.state.fingerprint
         report.full = self.full
@@ -610,6 +641,9 @@ class _Builder:
         self.assets: dict[str, str] = {}
         #: What a page served live compares with the live API to know it is current (pages.live_snapshot).
         self.snapshot = ""
+        #: Batches' item counts lately read (batch_counts), and the database's echo runs per item (database_echo).
+        self.counts: collections.OrderedDict[str, list[ItemCountsDict]] = collections.OrderedDict()
+        self.echo: store.EchoItems | None = None
 
     # -- units ----------------------------------------------------------------------------------------------
 
@@ -617,6 +651,7 @@ class _Builder:
         """Build ``make`` unless the previous build made this unit from the same version and its files exist."""
         if not self.needed(key, version):
             return
+        self.collect()  # the workers' files, written between units (one unit's files are told apart by their writes)
         before = set(self.output.files)
         self.output.files.clear()
         make()
@@ -640,10 +675,65 @@ class _Builder:
         return True
 
     def made(self, key: str, version: Any, files: dict[str, str | bytes]) -> None:
-        """A unit made elsewhere (a worker process): its files written and recorded."""
+        """A unit made elsewhere (make): its files written and recorded."""
         for rel, content in files.items():
             self.output.write(rel, content)
         self.state.units[key] = {"version": json_text(version), "files": sorted(files)}
+
+    def make(self, kind: str, unit: Any, context: Mapping[str, Any]) -> dict[str, str | bytes]:
+        """The files of one unit of ``kind``, in memory, made the same way in a worker process and here: "archive"
+        (unit: m; context: size, cuts), "details" (n; detail_file's arguments) or "batch" ((batch id, file name,
+        previous batch); context: base_url, assets, batch_files)."""
+        output, self.output = self.output, MemoryOutput()
+        try:
+            if kind == "archive":
+                self.output.write(f"data/runs/a{unit}.js", archive_file(self.conn, unit, **context))
+            elif kind == "details":
+                self.output.write(f"data/runs/{unit}.js", detail_file(self.conn, unit, **context))
+            else:
+                if self.assets is not context["assets"]:  # a worker's builder: the build's assets and names
+                    self.base_url, self.assets, self.batch_files = (
+                        context["base_url"],
+                        context["assets"],
+                        context["batch_files"],
+                    )
+                    self.env.filters["batch_file"] = self.batch_files.__getitem__
+                self.build_batch(*unit)
+            assert isinstance(self.output, MemoryOutput)
+            return self.output.contents
+        finally:
+            self.output = output
+
+    def dispatch(self, kind: str, units: dict[str, tuple[Any, Any]], context: dict[str, Any]) -> None:
+        """Make ``units`` (key: what to make and its version) of ``kind`` (make): in the worker processes when there
+        are many, their files written as their tasks end (collect), else here and now."""
+        self.progress.setdefault(kind, [0, 0])[1] += len(units)
+        items = list(units.items())
+        if not self.parallel(len(items)):
+            for key, (unit, version) in items:
+                self.collect()
+                start = time.process_time()
+                self.made(key, version, self.make(kind, unit, context))
+                self.report.work[kind] = self.report.work.get(kind, 0.0) + time.process_time() - start
+                self.progress[kind][0] += 1
+            return
+        for i in range(0, len(items), TASK_UNITS):
+            group = items[i : i + TASK_UNITS]
+            tasks = [(key, unit) for key, (unit, _) in group]
+            future = self.pool().submit(_work, str(self.db_path), kind, context, tasks)
+            self.pending.append((future, kind, {key: version for key, (_, version) in group}))
+
+    def collect(self, wait: bool = False) -> None:
+        """Write the files of the workers' tasks that ended, oldest first (every task's, with ``wait``)."""
+        while self.pending and (wait or self.pending[0][0].done()):
+            future, kind, versions = self.pending.popleft()
+            made, seconds = future.result()
+            for key, files in made:
+                self.made(key, versions[key], files)
+            self.report.work[kind] = self.report.work.get(kind, 0.0) + seconds
+            done = self.progress[kind]
+            done[0] += len(made)
+            self.say(f"{_KINDS[kind]}: {done[0]:,} of {done[1]:,} made")
 
     def page(self, rel: str, template: str, *, as_of: str | None = None, **context: Any) -> None:
         """Render a page. ``as_of``: what the page is current to (a batch page: its batch, so that it stays
@@ -672,7 +762,7 @@ class _Builder:
             self.build_all()
         finally:
             if self._pool is not None:
-                self._pool.shutdown()
+                self._pool.shutdown(cancel_futures=True)  # after an error, the tasks not started are dropped
 
     def pool(self) -> Any:
         """The worker processes of this build (started once, on first use)."""
@@ -685,19 +775,23 @@ class _Builder:
         return self._pool
 
     def parallel(self, count: int) -> bool:
-        """Whether ``count`` units are made in worker processes (many of them, and a file they can open)."""
-        return count >= PARALLEL_FROM and PROCESSES > 1 and self.db_path is not None
+        """Whether ``count`` units are made in worker processes (many of them, or the workers already started, and
+        a file they can open)."""
+        wanted = count >= PARALLEL_FROM or (self._pool is not None and count > 1)
+        return wanted and PROCESSES > 1 and self.db_path is not None
 
     def build_all(self) -> None:
         conn = self.conn
         self.report.data_version = self.state.data_version = list(store.data_version(conn))
-        self.say("assets")
-        self.build_assets()
         stats = store.query_stats(conn)
         self.built_at = store.query_data_as_of(conn) or "no runs yet"
         self.report.runs = stats["totalRuns"]
         self.say(f"runs ({stats['totalRuns']:,})")
-        self.build_run_chunks()
+        self.build_run_details()  # first: in a full build the workers start on them while this process goes on
+        self.say("assets")
+        self.build_assets()
+        self.say("runs table")
+        self.build_run_index()
         batches = self.all_batches()
         self.report.batches = len(batches)
         self.say(f"batches ({len(batches):,})")
@@ -715,7 +809,10 @@ class _Builder:
         self.build_stats_mirror(data)
         self.build_page_data(data)
         self.build_pages(data)
-        self.build_host_files()
+        if self.pending:
+            self.say("workers (their last units)")
+            self.collect(wait=True)
+        self.build_host_files()  # after every unit: the sitemap lists the batches' pages
         self.remove_stale()
         self.state.save(self.out / STATE_FILE)
 
@@ -738,23 +835,34 @@ class _Builder:
             self.output.write(rel, data)
             self.assets[stem + "_" + ext] = rel
 
-    def build_run_chunks(self) -> None:
+    def build_run_details(self) -> None:
         """Run details: the newest runs in chunks of DETAIL_CHUNK with the run view's cuts, older ones in archive
-        chunks of ARCHIVE_CHUNK with the archive's; the runs table's index; the newest runs in both API shapes."""
-        conn = self.conn
+        chunks of ARCHIVE_CHUNK with the archive's (most of a full build's work: in the worker processes)."""
         if ARCHIVE_CHUNK % DETAIL_CHUNK or INDEX_CHUNK % DETAIL_CHUNK:
             raise SiteError("ARCHIVE_CHUNK and INDEX_CHUNK must be multiples of DETAIL_CHUNK")
-        chunks = store.query_chunk_versions(conn, DETAIL_CHUNK)  # one pass over an index; the others combine it
-        self.recent_from = recent_from(max((v[2] for v in chunks.values()), default=0))
+        self.chunks = chunks = store.query_chunk_versions(self.conn, DETAIL_CHUNK)  # the others combine this one
+        last = max((v[2] for v in chunks.values()), default=0)
+        self.recent_from = recent_from(last)
         archive = combine_versions(
             {n: v for n, v in chunks.items() if n * DETAIL_CHUNK < self.recent_from}, ARCHIVE_CHUNK // DETAIL_CHUNK
         )
         recent = {n: v for n, v in chunks.items() if n * DETAIL_CHUNK >= self.recent_from}
         self.detail_files = [f"a{m}" for m in sorted(archive)] + [str(n) for n in sorted(recent)]
-        self.build_archive({m: v for m, v in sorted(archive.items()) if self.needed(f"archive:{m}", v)})
-        for n, version in sorted(recent.items()):
-            self.unit(f"details:{n}", version, functools.partial(self.build_detail_chunk, n))
-        self.index_chunks = sorted(combine_versions(chunks, INDEX_CHUNK // DETAIL_CHUNK).items())
+        self.dispatch(
+            "archive",
+            {f"archive:{m}": (m, v) for m, v in sorted(archive.items()) if self.needed(f"archive:{m}", v)},
+            {"size": ARCHIVE_CHUNK, "cuts": archive_cuts()},
+        )
+        self.dispatch(
+            "details",
+            {f"details:{n}": (n, v) for n, v in sorted(recent.items()) if self.needed(f"details:{n}", v)},
+            {"size": DETAIL_CHUNK, "last": last, "text": TEXT_LIMIT, "patch": PATCH_LIMIT},
+        )
+
+    def build_run_index(self) -> None:
+        """The runs table's index; the newest runs in both API shapes."""
+        conn = self.conn
+        self.index_chunks = sorted(combine_versions(self.chunks, INDEX_CHUNK // DETAIL_CHUNK).items())
         for n, version in self.index_chunks:
             lo, hi = n * INDEX_CHUNK, (n + 1) * INDEX_CHUNK - 1
 
@@ -770,35 +878,6 @@ class _Builder:
         self.output.write(
             "api/runs/latest.json", json_text(store.query_original_runs(conn, limit=ORIGINAL_RUNS_MIRRORED))
         )
-
-    def build_detail_chunk(self, n: int) -> None:
-        """The run view's copy of runs n*DETAIL_CHUNK..: details with transcripts, texts cut (TEXT_LIMIT)."""
-        lo, hi = n * DETAIL_CHUNK, (n + 1) * DETAIL_CHUNK - 1
-        rows = store.query_run_details_range(self.conn, lo, hi, transcripts=True)
-        self.output.write(
-            f"data/runs/{n}.js", packed_data_script(f"runs/{n}", {d["run"]["runId"]: site_detail(d) for d in rows})
-        )
-
-    def build_archive(self, chunks: dict[int, tuple[Any, ...]]) -> None:
-        """The archive files to make: in this process, or in PROCESSES worker processes when there are many (a full
-        build of a large site: they are most of its time)."""
-        cuts = archive_cuts()
-        if not self.parallel(len(chunks)):
-            for i, (m, version) in enumerate(chunks.items(), 1):
-                if i % 50 == 0:
-                    self.say(f"run archive: {i:,} of {len(chunks):,} chunks")
-                self.made(
-                    f"archive:{m}", version, {f"data/runs/a{m}.js": archive_file(self.conn, m, ARCHIVE_CHUNK, cuts)}
-                )
-            return
-        numbers = list(chunks)
-        tasks = [numbers[i : i + 10] for i in range(0, len(numbers), 10)]
-        n, done = len(tasks), 0
-        for files in self.pool().map(archive_files, [str(self.db_path)] * n, tasks, [ARCHIVE_CHUNK] * n, [cuts] * n):
-            for m, content in files:
-                self.made(f"archive:{m}", chunks[m], {f"data/runs/a{m}.js": content})
-            done += len(files)
-            self.say(f"run archive: {done:,} of {len(chunks):,} chunks")
 
     def all_batches(self) -> list[BatchRowDict]:
         rows: list[BatchRowDict] = []
@@ -822,7 +901,7 @@ class _Builder:
         }
         self.batch_files = batch_file_names(created)
         self.env.filters["batch_file"] = self.batch_files.__getitem__
-        pending: list[tuple[str, str, str | None, Any]] = []
+        pending: dict[str, tuple[Any, Any]] = {}
         # the echo baseline of a batch without echo runs of its own comes from the other batches' echo runs
         echo_version = store.query_echo_version(conn)
         for batch in batches:
@@ -838,24 +917,30 @@ class _Builder:
                 None if own_echo else echo_version,
             ]
             if self.needed(f"batch:{batch_id}", version):
-                pending.append((batch_id, name, previous, version))
-        if self.parallel(len(pending)):
-            context = {"base_url": self.base_url, "assets": self.assets, "batch_files": self.batch_files}
-            tasks = [[p[:3] for p in pending[i : i + 10]] for i in range(0, len(pending), 10)]
-            n, made = len(tasks), 0
-            versions_of = {p[0]: p[3] for p in pending}
-            for results in self.pool().map(batch_files, [str(self.db_path)] * n, [context] * n, tasks):
-                for batch_id, files in results:
-                    self.made(f"batch:{batch_id}", versions_of[batch_id], files)
-                made += len(results)
-                self.say(f"batches: {made:,} of {len(pending):,} made")
-        else:
-            for batch_id, name, previous, version in pending:
-                self.unit(f"batch:{batch_id}", version, functools.partial(self.build_batch, batch_id, name, previous))
+                pending[f"batch:{batch_id}"] = ((batch_id, name, previous), version)
+        # newest first: a batch's previous batch is read again for the next (batch_counts)
+        context = {"base_url": self.base_url, "assets": self.assets, "batch_files": self.batch_files}
+        self.dispatch("batch", pending, context)
         self.output.write("api/v2/batches/index.json", json_text(batches))
         self.output.write(
             "api/batches/index.json", json_text(store.query_original_batches(conn, limit=max(len(batches), 1)))
         )
+
+    def batch_counts(self, batch_id: str) -> list[ItemCountsDict]:
+        """A batch's item counts (store.query_item_counts), read once for its page, its matrix and the next batch's
+        (the few lately read are kept)."""
+        if batch_id not in self.counts:
+            self.counts[batch_id] = store.query_item_counts(self.conn, {"batchId": batch_id})
+            while len(self.counts) > 8:
+                self.counts.popitem(last=False)
+        return self.counts[batch_id]
+
+    def database_echo(self) -> store.EchoItems:
+        """Every echo run's scores per item (store.query_echo_items, from agg_items), read once for the echo baseline
+        of each batch without echo runs of its own."""
+        if self.echo is None:
+            self.echo = store.query_echo_items(self.conn)
+        return self.echo
 
     def build_batch(self, batch_id: str, name: str, previous: str | None) -> None:
         """A batch's page, its API mirror file, its data for the browser and its downloads."""
@@ -869,19 +954,20 @@ class _Builder:
         # gzipped (about 55 bytes a run); as CSV only: a JSON copy would add as much again at a million runs, and the
         # live API serves the same rows (/api/v2/runs?batchId=)
         self.output.write(f"downloads/{name}.csv.gz", _gzip(_csv(runs).encode()))
-        items = store.query_item_counts(conn, {"batchId": batch_id})
+        items = self.batch_counts(batch_id)
         # the item x configuration matrix: the same function as /api/v2/batches/<id>/matrix
-        self.output.write(
-            f"data/batch-matrix/{name}.js",
-            packed_data_script(f"batch-matrix/{name}", analysis.batch_matrix(conn, batch_id, previous)),
-        )
+        matrix = analysis.batch_matrix(conn, batch_id, previous, counts=self.batch_counts)
+        self.output.write(f"data/batch-matrix/{name}.js", packed_data_script(f"batch-matrix/{name}", matrix))
         self.output.write(f"data/batch-items/{name}.js", packed_data_script(f"batch-items/{name}", item_rows(items)))
         self.page(
             f"batches/{name}.html",
             "batch.html",
             as_of=store.query_data_as_of(conn, batch_id),
             **batch_page(
-                detail, name=name, previous=previous, echo=store.query_echo_baseline(conn, {"batchId": batch_id})
+                detail,
+                name=name,
+                previous=previous,
+                echo=store.query_echo_baseline(conn, {"batchId": batch_id}, database_echo=self.database_echo()),
             ),
         )
 
@@ -937,6 +1023,7 @@ class _Builder:
     def build_pages(self, data: SiteData) -> None:
         """Every page of site/pages.py."""
         for unit in pages.ALL_PAGES:
+            self.collect()
             self.page(unit.file, unit.template, title=unit.title, **unit.context(data))
 
     def build_host_files(self) -> None:

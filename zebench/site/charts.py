@@ -4,6 +4,8 @@ a page opened from file:// cannot fetch). Titles are set explicitly (layered cha
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +26,17 @@ def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any
     """The chart's spec with ``rows`` as its inline data. The data are set on the finished dict: given to Altair,
     they would be validated against the schema row by row, which costs more than the rest of the build's charts
     (tests validate every chart kind once, test_site.py)."""
+    return _with_data(_template(chart), rows)
+
+
+def _with_data(template: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(template)
+    spec["data"] = {"values": rows}
+    return spec
+
+
+def _template(chart: alt.TopLevelMixin) -> str:
+    """The chart's spec without data, as JSON (Altair's to_dict takes a few milliseconds a chart)."""
     spec: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
     for layer in spec.get("layer", []):  # Altair names a missing data source "empty" in each layer
         if layer.get("data") == {"name": "empty"}:
@@ -32,8 +45,8 @@ def _spec(chart: alt.TopLevelMixin, rows: list[dict[str, Any]]) -> dict[str, Any
     datasets.pop("empty", None)
     if not datasets:
         spec.pop("datasets", None)
-    spec["data"] = {"values": rows}
-    return spec
+    spec["data"] = None  # its place in the spec, for the rows
+    return json.dumps(spec)
 
 
 def _chart() -> alt.Chart:
@@ -182,6 +195,14 @@ def grouped_bars(
     percent: bool = True,
 ) -> dict[str, Any]:
     """Bars of ``value`` per ``category``, one bar per ``group`` (xOffset); rates on a 0-100% axis."""
+    return _with_data(_grouped_bars(category, group, value, title, category_title, group_title, percent), rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _grouped_bars(
+    category: str, group: str, value: str, title: str, category_title: str, group_title: str, percent: bool
+) -> str:
+    """grouped_bars' spec without its data, as JSON: made once per kind (every batch page draws the same ones)."""
     axis = alt.Axis(format="%") if percent else alt.Axis()
     chart = (
         _chart()
@@ -200,7 +221,7 @@ def grouped_bars(
         )
         .properties(width=WIDTH, height=240, title=title)
     )
-    return _spec(chart, rows)
+    return _template(chart)
 
 
 def bars(
@@ -216,6 +237,23 @@ def bars(
     domain: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """Horizontal bars of ``value`` per ``category`` (in the rows' order); rates on a 0-100% axis."""
+    spec = _bars(category, value, title, category_title, value_title, percent, fmt, domain, len(rows))
+    return _with_data(spec, rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _bars(
+    category: str,
+    value: str,
+    title: str,
+    category_title: str,
+    value_title: str,
+    percent: bool,
+    fmt: str | None,
+    domain: tuple[float, float] | None,
+    count: int,
+) -> str:
+    """bars' spec for ``count`` rows without its data, as JSON: made once per kind and height."""
     fmt = fmt or (".1%" if percent else ".3f")
     chart = (
         _chart()
@@ -233,9 +271,9 @@ def bars(
                 alt.Tooltip(f"{value}:Q", title=value_title, format=fmt),
             ],
         )
-        .properties(width=WIDTH - 160, height=max(60, 20 * len(rows)), title=title)
+        .properties(width=WIDTH - 160, height=max(60, 20 * count), title=title)
     )
-    return _spec(chart, rows)
+    return _template(chart)
 
 
 def cost_vs_score(rows: list[dict[str, Any]]) -> dict[str, Any]:

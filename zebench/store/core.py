@@ -14,7 +14,14 @@ from ..models import BatchRecord, RunRecord
 from ..models.shapes import RunRowDict
 from . import queries
 from .schema import migrations
-from .writes import WriteCounts, complete_ingested_batches, refresh_batch_aggregates, write_batch, write_runs
+from .writes import (
+    WriteCounts,
+    complete_ingested_batches,
+    prepare_writes,
+    refresh_batch_aggregates,
+    write_batch,
+    write_runs,
+)
 
 
 def pending_migrations(conn: sqlite3.Connection) -> list[str]:
@@ -34,6 +41,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self.conn.execute("PRAGMA busy_timeout = 30000")
+        prepare_writes(self.conn)
         if migrate:
             self.migrate()
 

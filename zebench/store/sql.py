@@ -491,6 +491,279 @@ def summaries_sql() -> tuple[str, ...]:
     return tuple(statements)
 
 
+#: Why counted runs were not successful (store.queries.batches.query_unsuccessful; docs/scoring.md), kept per run in
+#: CAUSES_TABLE by triggers: one row per cause of a counted, unsuccessful run, in the order of docs/scoring.md: the
+#: run failed (``failure``, named by its category, else its status; its error the example); an evaluator that counts
+#: failed (``error``: EVALUATOR_ERROR); a gate did not hold (``gate``: its finding or command the example); else its
+#: success metric fell short: each task evaluator below its full score (``score``, its 0-1 score kept for the mean)
+#: and each heuristic check that failed (``check``, by its name: one row per run and name, the least message).
+#: A run has at most one evaluation per evaluator (a unique index), so every row stands for one run: a batch's
+#: causes are these rows counted per configuration, kind and name (the least example, the mean score), kept summed
+#: in BATCH_CAUSES_TABLE. Details that are not JSON are read as no details (no message, no checks).
+CAUSES_TABLE = "run_causes"
+CAUSE_KINDS = ("failure", "error", "gate", "score", "check")
+#: The run's columns a cause row copies (its batch and configuration: what a batch's causes are grouped by).
+CAUSE_RUN_COLUMNS = ("batch_id", *CONFIGURATION)
+#: The run's and the evaluation's columns the causes are computed from: an update of one recomputes the run's.
+CAUSE_INPUTS = {
+    "benchmark_runs": ("run_id", *CAUSE_RUN_COLUMNS, "status", "is_successful", "failure_category", "error"),
+    "evaluation_results": (
+        "run_id",
+        "evaluator_name",
+        "applicable",
+        "weight",
+        "kind",
+        "details",
+        "error",
+        "normalized_score",
+    ),
+}
+#: A batch's causes in group order with their examples and scores: what a batch's least example and sum of scores
+#: are recomputed from when a cause is deleted (BATCH_CAUSES_TABLE).
+CAUSES_BATCH_INDEX = f"idx_{CAUSES_TABLE}_batch"
+_CAUSE_GROUP = (*CONFIGURATION, "kind", "name")
+#: The unsuccessful run a cause belongs to ("{r}": its row): counted, not successful.
+_UNSUCCESSFUL_RUN = f"{counts_sql('runs', '{r}')} AND NOT {counts_sql('successful', '{r}')}"
+_GATE_FAILED = (
+    f"{{e}}.evaluator_name IN {_quoted(GATE_EVALUATORS)} AND {{e}}.error IS NULL AND {{e}}.applicable = 1 "
+    "AND {e}.normalized_score < 1"
+)
+#: An evaluation that makes its run unsuccessful whatever the score: an evaluator error, or a gate that did not hold.
+_BLOCKING = f"(({EVALUATOR_ERROR}) OR ({_GATE_FAILED}))"
+#: A task evaluator below its full score (the success metric's part).
+_SHORT = (
+    "{e}.error IS NULL AND {e}.applicable = 1 AND {e}.kind = 'task' AND {e}.weight > 0 AND {e}.normalized_score < 1"
+)
+#: The evaluation's details as JSON (NULL when they are not: the original's clients may post any text).
+_DETAILS = "CASE WHEN json_valid({e}.details) THEN {e}.details END"
+_GATE_EXAMPLE = (
+    "COALESCE(json_extract({d}, '$.findings[0].message') || ' (' || "
+    "COALESCE(json_extract({d}, '$.findings[0].path'), '') || ')', json_extract({d}, '$.command') || ': ' || "
+    "json_extract({d}, '$.status') || COALESCE(' (exit code ' || json_extract({d}, '$.exitCode') || ')', ''))"
+)
+
+
+def causes_table_sql() -> str:
+    """run_causes: the run, its batch and configuration (typed as the run's), the kind, and the name and example
+    untyped (a check's name or message keeps the JSON type it had), the score REAL."""
+    copied = [f"{c} {'TEXT NOT NULL' if c == 'run_id' else 'TEXT'}" for c in ("run_id", *CAUSE_RUN_COLUMNS)]
+    columns = [*copied, "kind TEXT NOT NULL", "name", "example", "score REAL"]
+    return f"CREATE TABLE {CAUSES_TABLE} ({', '.join(columns)})"
+
+
+def _cause_inserts(r: str, e: str, where: str | None, blocked: str | None = None) -> dict[str, str]:
+    """The INSERT of each kind of cause (CAUSE_KINDS) of a run ``r`` and its evaluations ``e``, where ``where``
+    holds: each of ``r`` and ``e`` is either a row of its table (``r``: benchmark_runs, ``e``: evaluation_results,
+    joined on the run) or a trigger's row (``NEW``: nothing to look up). ``blocked``: the condition that the run has a
+    blocking evaluation (default: one of its evaluations is; a trigger asks run_causes, cheaper)."""
+    run_table = [f"benchmark_runs {r}"] if r != "NEW" else []
+    evaluation_table = [f"evaluation_results {e}{f' ON {e}.run_id = {r}.run_id' if run_table else ''}"]
+    conditions = [*([where] if where else []), _UNSUCCESSFUL_RUN.format(r=r)]
+    columns = ", ".join(["run_id", *CAUSE_RUN_COLUMNS, "kind", "name", "example", "score"])
+    copied = ", ".join(f"{r}.{c}" for c in ("run_id", *CAUSE_RUN_COLUMNS))
+    head = f"INSERT INTO {CAUSES_TABLE} ({columns}) SELECT {copied}"
+
+    def select(values: str, *more: str, run_only: bool = False, each: str = "", group: str = "") -> str:
+        used = [*run_table, *(evaluation_table if e != "NEW" and not run_only else []), *([each] if each else [])]
+        sources = f" FROM {' JOIN '.join(used)}" if used else ""
+        return f"{head}, {values}{sources} WHERE {' AND '.join([*conditions, *more])}{group}"
+
+    scored, details = _status(r, True), _DETAILS.format(e=e)
+    heuristic = f"{e}.evaluator_name = 'heuristic_checks'"
+    if blocked is None:
+        blocked = (
+            f"EXISTS (SELECT 1 FROM evaluation_results b WHERE b.run_id = {r}.run_id AND {_BLOCKING.format(e='b')})"
+        )
+    short = f"{_SHORT.format(e=e)} AND NOT {blocked}"
+    return {
+        "failure": select(
+            f"'failure', COALESCE({r}.failure_category, {r}.status), {r}.error, NULL", _status(r, False), run_only=True
+        ),
+        "error": select(f"'error', {e}.evaluator_name, {e}.error, NULL", scored, EVALUATOR_ERROR.format(e=e)),
+        "gate": select(
+            f"'gate', {e}.evaluator_name, {_GATE_EXAMPLE.format(d=details)}, NULL", scored, _GATE_FAILED.format(e=e)
+        ),
+        "score": select(
+            f"'score', {e}.evaluator_name, NULL, {e}.normalized_score",
+            scored,
+            f"(NOT {heuristic} OR json_array_length({details}, '$.checks') IS NULL)",
+            short,
+        ),
+        "check": select(
+            "'check', json_extract(c.value, '$.name'), MIN(json_extract(c.value, '$.message')), NULL",
+            scored,
+            heuristic,
+            short,
+            "c.type = 'object' AND json_extract(c.value, '$.passed') = 0",
+            each=f"json_each({details}, '$.checks') c",
+            group=f" GROUP BY {r}.run_id, json_extract(c.value, '$.name')",
+        ),
+    }
+
+
+def _status(r: str, scored: bool) -> str:
+    return f"{r}.status {'' if scored else 'NOT '}IN {_quoted(SCORED_STATUSES)}"
+
+
+def cause_inserts(runs: str | None = None) -> tuple[str, ...]:
+    """The INSERTs that add the causes of the runs ``runs`` selects (a condition on ``r``, a benchmark_runs row;
+    None: every run), each kind in turn (CAUSE_KINDS)."""
+    return tuple(_cause_inserts("r", "e", runs).values())
+
+
+def _lines(statements: tuple[str, ...]) -> str:
+    """Statements as the lines of a trigger's body."""
+    return "".join(f"  {s};\n" for s in statements)
+
+
+def _recompute(run_id: str, condition: str = "") -> str:
+    """A trigger's statements that replace the causes of run ``run_id`` (``NEW.run_id``) with the current ones, when
+    ``condition`` holds."""
+    inserts = cause_inserts(f"r.run_id = {run_id}{condition}")
+    return _lines((f"DELETE FROM {CAUSES_TABLE} WHERE run_id = {run_id}{condition}", *inserts))
+
+
+def causes_triggers_sql() -> tuple[str, ...]:
+    """The triggers that keep run_causes. A run's causes are computed when it is stored (a failure from its row; the
+    others from its evaluations, when some were stored before it), recomputed when a column they are made of
+    changes, and deleted with it. An evaluation stored for an unsuccessful scored run adds its own causes: each kind
+    has its trigger, whose condition on the evaluation's row is decided before anything is read (an evaluation that
+    is no cause costs a test; SQLite runs every statement of a trigger's body); a blocking one takes the run's
+    scores and checks away, a task evaluator below full score adds them unless run_causes holds a blocking cause of
+    the run. An evaluation deleted or changed recomputes its run's. SQLite triggers take no WITH: the computation is
+    _cause_inserts' plain subqueries."""
+    t = CAUSES_TABLE
+    runs, evaluations = (", ".join(CAUSE_INPUTS[table]) for table in ("benchmark_runs", "evaluation_results"))
+    unsuccessful = _UNSUCCESSFUL_RUN.format(r="NEW")
+    stored = _cause_inserts("NEW", "e", "e.run_id = NEW.run_id")
+    has_evaluations = "EXISTS (SELECT 1 FROM evaluation_results e WHERE e.run_id = NEW.run_id)"
+    # the run of an evaluation: stored, unsuccessful and scored (else its evaluations make none of its causes)
+    scored_run = (
+        f"EXISTS (SELECT 1 FROM benchmark_runs r WHERE r.run_id = {{ref}}.run_id AND "
+        f"{_UNSUCCESSFUL_RUN.format(r='r')} AND {_status('r', True)})"
+    )
+    kept = f"EXISTS (SELECT 1 FROM {t} x WHERE x.run_id = r.run_id AND x.kind IN ('error', 'gate'))"
+    added = _cause_inserts("r", "NEW", "r.run_id = NEW.run_id", blocked=kept)
+    short, heuristic = _SHORT.format(e="NEW"), "NEW.evaluator_name = 'heuristic_checks'"
+
+    def on_evaluation(name: str, when: str, *statements: str) -> str:
+        return (
+            f"CREATE TRIGGER {t}_evaluation_{name} AFTER INSERT ON evaluation_results WHEN {when} AND "
+            f"{scored_run.format(ref='NEW')} BEGIN\n{_lines(statements)}END"
+        )
+
+    return (
+        f"CREATE TRIGGER {t}_run_failure AFTER INSERT ON benchmark_runs WHEN {unsuccessful} AND "
+        f"{_status('NEW', False)} BEGIN\n{_lines((_cause_inserts('NEW', 'e', None)['failure'],))}END",
+        f"CREATE TRIGGER {t}_run_insert AFTER INSERT ON benchmark_runs WHEN {unsuccessful} AND "
+        f"{_status('NEW', True)} AND {has_evaluations} BEGIN\n"
+        f"{_lines(tuple(v for k, v in stored.items() if k != 'failure'))}END",
+        f"CREATE TRIGGER {t}_run_delete AFTER DELETE ON benchmark_runs BEGIN\n"
+        f"  DELETE FROM {t} WHERE run_id = OLD.run_id;\nEND",
+        f"CREATE TRIGGER {t}_run_update AFTER UPDATE OF {runs} ON benchmark_runs BEGIN\n"
+        f"  DELETE FROM {t} WHERE run_id = OLD.run_id;\n{_lines(cause_inserts('r.run_id = NEW.run_id'))}END",
+        on_evaluation(
+            "blocking",
+            _BLOCKING.format(e="NEW"),
+            f"DELETE FROM {t} WHERE run_id = NEW.run_id AND kind IN ('score', 'check')",
+            added["error"],
+            added["gate"],
+        ),
+        on_evaluation(
+            "score",
+            f"{short} AND (NOT {heuristic} OR json_array_length({_DETAILS.format(e='NEW')}, '$.checks') IS NULL)",
+            added["score"],
+        ),
+        on_evaluation("checks", f"{short} AND {heuristic}", added["check"]),
+        f"CREATE TRIGGER {t}_evaluation_delete AFTER DELETE ON evaluation_results WHEN "
+        f"{scored_run.format(ref='OLD')} BEGIN\n{_recompute('OLD.run_id')}END",
+        f"CREATE TRIGGER {t}_evaluation_update AFTER UPDATE OF {evaluations} ON evaluation_results BEGIN\n"
+        f"{_recompute('OLD.run_id')}{_recompute('NEW.run_id', ' AND NEW.run_id IS NOT OLD.run_id')}END",
+    )
+
+
+#: A batch's causes, summed from run_causes by triggers (a batch's detail reads a row per cause, not a row per run
+#: and cause): per batch, configuration, kind and name (NULL apart from '': matched with IS), its runs, the sum of
+#: its scores and its least example. A row of run_causes deleted takes its run away; the least example is then
+#: recomputed from CAUSES_BATCH_INDEX when the deleted row held it, and the sum of scores always (a sum kept by
+#: subtractions would drift from what the scores sum to, and the mean is shown to two decimals).
+BATCH_CAUSES_TABLE = "agg_batch_causes"
+_BATCH_CAUSE_KEY = ("batch_id", *_CAUSE_GROUP)
+
+
+def _same_cause(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{c} IS {b}.{c}" for c in _BATCH_CAUSE_KEY)
+
+
+def batch_causes_triggers_sql() -> tuple[str, str]:
+    """The triggers that keep agg_batch_causes from run_causes (rows of runs with a batch)."""
+    t, key = BATCH_CAUSES_TABLE, ", ".join(_BATCH_CAUSE_KEY)
+    of_old = f"FROM {CAUSES_TABLE} c WHERE {_same_cause('c', 'OLD')}"
+    insert = (
+        f"CREATE TRIGGER {t}_insert AFTER INSERT ON {CAUSES_TABLE} WHEN NEW.batch_id IS NOT NULL BEGIN\n"
+        f"  INSERT INTO {t} ({key}) SELECT {', '.join(f'NEW.{c}' for c in _BATCH_CAUSE_KEY)} WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {t} a WHERE {_same_cause('a', 'NEW')});\n"
+        f"  UPDATE {t} SET runs = runs + 1, score_sum = CASE WHEN NEW.score IS NULL THEN score_sum "
+        "ELSE COALESCE(score_sum, 0) + NEW.score END, example = CASE WHEN NEW.example IS NULL THEN example "
+        f"WHEN example IS NULL THEN NEW.example ELSE min(example, NEW.example) END WHERE {_same_cause(t, 'NEW')};\nEND"
+    )
+    delete = (
+        f"CREATE TRIGGER {t}_delete AFTER DELETE ON {CAUSES_TABLE} WHEN OLD.batch_id IS NOT NULL BEGIN\n"
+        f"  UPDATE {t} SET runs = runs - 1, score_sum = CASE WHEN OLD.score IS NULL THEN score_sum "
+        f"ELSE (SELECT SUM(c.score) {of_old}) END, example = CASE WHEN OLD.example IS NOT example THEN example "
+        f"ELSE (SELECT MIN(c.example) {of_old}) END WHERE {_same_cause(t, 'OLD')};\n"
+        f"  DELETE FROM {t} WHERE {_same_cause(t, 'OLD')} AND runs = 0;\nEND"
+    )
+    return insert, delete
+
+
+def causes_sql() -> tuple[str, ...]:
+    """What a migration runs to (re)build run_causes and agg_batch_causes from the current definitions: run_causes
+    filled from the stored runs and evaluations (before its indexes: a bulk load is faster so), its indexes (by run:
+    the run view and the triggers; CAUSES_BATCH_INDEX: a batch's causes in group order), agg_batch_causes summed
+    from it, and the triggers. The newest migration holding it holds this as literal text (tests check it still
+    does)."""
+    t, b = CAUSES_TABLE, BATCH_CAUSES_TABLE
+    triggers = (*causes_triggers_sql(), *batch_causes_triggers_sql())
+    names = [s.split()[2] for s in triggers]
+    group = ", ".join([*CAUSE_RUN_COLUMNS, "kind", "name", "example", "score"])
+    key = ", ".join(_BATCH_CAUSE_KEY)
+    return (
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in names),
+        f"DROP TABLE IF EXISTS {b}",
+        f"DROP TABLE IF EXISTS {t}",
+        causes_table_sql(),
+        *cause_inserts(),
+        f'CREATE INDEX "idx_{t}_run_id_kind" ON "{t}" (run_id, kind)',
+        f'CREATE INDEX "{CAUSES_BATCH_INDEX}" ON "{t}" ({group})',
+        f"CREATE TABLE {b} (batch_id TEXT NOT NULL, {', '.join(f'{c} TEXT' for c in CONFIGURATION)}, kind TEXT NOT "
+        "NULL, name, runs INTEGER NOT NULL DEFAULT 0, score_sum REAL, example)",
+        f"INSERT INTO {b} ({key}, runs, score_sum, example) SELECT {key}, COUNT(*), SUM(score), MIN(example) "
+        f"FROM {t} WHERE batch_id IS NOT NULL GROUP BY {key}",
+        f'CREATE INDEX "idx_{b}_key" ON "{b}" ({key})',
+        *triggers,
+    )
+
+
+def causes_select_sql(of: str) -> str:
+    """The causes of a batch's runs (``of`` "batch": agg_batch_causes) or of one run's ("run": its rows of
+    run_causes), ``?`` the id: per configuration, kind and name, the runs, the least example, or for a score the
+    mean score (2 decimals); ordered by configuration, then the most runs first, then kind and name."""
+    keys = ", ".join(f"{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)
+    order = f"ORDER BY {', '.join(RUNS.column(c).key for c in CONFIGURATION)}, runs DESC, kind, name"
+    mean = "'mean score ' || printf('%.2f', {})"
+    if of == "batch":
+        return (
+            f"SELECT {keys}, kind, name, runs, CASE WHEN kind = 'score' THEN {mean.format('score_sum / runs')} "
+            f"ELSE example END AS example FROM {BATCH_CAUSES_TABLE} WHERE batch_id = ? {order}"
+        )
+    return (
+        f"SELECT {keys}, kind, name, COUNT(*) AS runs, CASE WHEN kind = 'score' THEN {mean.format('AVG(score)')} "
+        f"ELSE MIN(example) END AS example FROM {CAUSES_TABLE} WHERE run_id = ? GROUP BY {', '.join(_CAUSE_GROUP)} "
+        f"{order}"
+    )
+
+
 def dumps(value: Any) -> str | None:
     """A JSON text column's value (compact, UTF-8 kept; None stays NULL)."""
     return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))

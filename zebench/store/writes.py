@@ -244,6 +244,20 @@ def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
         refresh_batch_aggregates(conn, batch.batch_id)
 
 
+def prepare_writes(conn: sqlite3.Connection) -> None:
+    """Settings of a connection that writes runs: statement journals in memory (``temp_store``). A write of a run or
+    an evaluation fires the summaries' and the causes' triggers, whose first changes to each page are journalled
+    for the statement; past 64 KiB SQLite spills that journal to a temporary file, once per row: ingest spent about
+    a sixth of its time there (docs/performance.md). Temporary tables and sorts of this connection are then kept in
+    memory too. Left as it was when it cannot be changed (in a transaction holding temporary objects)."""
+    (temp_store,) = conn.execute("PRAGMA temp_store").fetchone()
+    if temp_store != 2:  # 2: MEMORY
+        try:
+            conn.execute("PRAGMA temp_store = MEMORY")
+        except sqlite3.OperationalError:
+            pass
+
+
 @contextmanager
 def savepoint(conn: sqlite3.Connection, name: str = "zebench") -> Iterator[sqlite3.Connection]:
     """A transaction that nests in the caller's (Datasette's write connection): rolled back on any error."""

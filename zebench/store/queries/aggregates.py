@@ -3,10 +3,11 @@ leaderboard and comparisons read. Counts and sums are store.sql.SUMS; means and 
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from typing import Any, cast
 
-from ...models.run import CONFIGURATION, ITEM, RUNS, SUM_TYPES, nullable
+from ...models.run import CONFIGURATION, CONFIGURATION_KEYS, ITEM, RUNS, SUM_TYPES, nullable
 from ...models.shapes import AgentStatsDict, EchoBaselineDict, ItemCountsDict, ScenarioStatsDict, StatsDict
 from .. import figures
 from ..sql import ITEM_COLUMNS, counts_sql, sums_columns
@@ -117,39 +118,108 @@ def selection_where(
 BASELINE_AGENT = "echo"
 
 
+#: What echo scored on each item it ran, by (suite, scenario, tier): its runs, mean weighted score (None: none was
+#: scored) and success rate (query_echo_items).
+EchoItems = dict[tuple[str, str, str], tuple[int, float | None, float]]
+
+
+def query_echo_items(
+    conn: sqlite3.Connection,
+    filters: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+) -> EchoItems:
+    """Per item, the echo runs of a selection: their number, mean weighted score and success rate. Without filters,
+    every counted echo run of the database, from agg_items (their sums, kept by triggers: the same figures at any
+    number of runs); that one is the same for every selection without echo runs of its own, so a caller that asks for
+    many (the site's batch pages) reads it once and gives it to query_echo_baseline."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if not filters and not since and not until:  # every echo run: their sums per item are in agg_items
+        sums = ", ".join(f"SUM({name}) AS {name}" for name in ("runs", "sum_weighted", "scored", "successful"))
+        rows = _fetch(
+            conn,
+            f"SELECT suite, scenario, tier, {sums} FROM agg_items WHERE agent = ? GROUP BY suite, scenario, tier "
+            "HAVING SUM(runs) > 0",
+            (BASELINE_AGENT,),
+        )
+        return {(r["suite"], r["scenario"], r["tier"]): _echo_item(r) for r in rows}
+    where, params = selection_where(filters, since, until, "r")
+    sql = f"""
+        SELECT r.suite, r.scenario, r.tier, COUNT(*), AVG(r.weighted_score), AVG({counts_sql("successful", "r")})
+        FROM benchmark_runs r WHERE {" AND ".join(where)} AND r.agent = ? GROUP BY r.suite, r.scenario, r.tier"""
+    return {
+        (suite, scenario, tier): (runs, score, rate)
+        for suite, scenario, tier, runs, score, rate in conn.execute(sql, (*params, BASELINE_AGENT))
+        if suite is not None and scenario is not None and tier is not None  # NULL names match no item
+    }
+
+
+def _echo_item(sums: dict[str, Any]) -> tuple[int, float | None, float]:
+    return sums["runs"], figures.mean_weighted_score(sums), sums["successful"] / sums["runs"]
+
+
 def query_echo_baseline(
     conn: sqlite3.Connection,
     filters: dict[str, str] | None = None,
     *,
     since: str | None = None,
     until: str | None = None,
+    database_echo: EchoItems | None = None,
 ) -> list[EchoBaselineDict]:
-    """What doing nothing scores on each configuration's items: per configuration of the selection (echo aside),
-    its items and the echo runs on the same items, their mean weighted score (the mean over the items of each item's
-    mean) and success rate. The echo runs are the selection's own when it has any (``source``: selection), else
-    every echo run in the database (``source``: database). A configuration whose items echo never ran has
-    ``echoItems`` 0 and no score: no baseline."""
+    """What doing nothing scores on each configuration's items: per configuration of the selection (agent, model,
+    specialist; echo aside), its items and the echo runs on the same items, their mean weighted score (the mean over
+    the items of each item's mean) and success rate. The echo runs are the selection's own when it has any
+    (``source``: selection), else every echo run in the database (``source``: database; ``database_echo``:
+    query_echo_items(conn), when the caller has it). A configuration whose items echo never ran has ``echoItems``
+    0 and no score: no baseline."""
+    configured = len(CONFIGURATION)
     filters = {k: v for k, v in (filters or {}).items() if v is not None}
     where, params = selection_where(filters, since, until, "r")
     selected = " AND ".join(where)
     (own,) = conn.execute(
         f"SELECT COUNT(*) FROM benchmark_runs r WHERE {selected} AND r.agent = ?", (*params, BASELINE_AGENT)
     ).fetchone()
-    echo_where = selected if own else counts_sql("runs", "r")
-    echo_params = params if own else []
-    sql = f"""
-        WITH items AS (SELECT DISTINCT r.agent, r.model, r.suite, r.scenario, r.tier FROM benchmark_runs r
-                       WHERE {selected} AND r.agent != ?),
-        echo AS (SELECT r.suite, r.scenario, r.tier, COUNT(*) AS runs, AVG(r.weighted_score) AS score,
-                        AVG({counts_sql("successful", "r")}) AS rate
-                 FROM benchmark_runs r WHERE {echo_where} AND r.agent = ? GROUP BY r.suite, r.scenario, r.tier)
-        SELECT i.agent AS agent, i.model AS model, COUNT(*) AS items, COUNT(e.runs) AS echoItems,
-               COALESCE(SUM(e.runs), 0) AS echoRuns, AVG(e.score) AS echoMeanScore, AVG(e.rate) AS echoSuccessRate
-        FROM items i LEFT JOIN echo e ON e.suite = i.suite AND e.scenario = i.scenario AND e.tier = i.tier
-        GROUP BY i.agent, i.model ORDER BY i.agent, i.model"""
-    rows = _fetch(conn, sql, (*params, BASELINE_AGENT, *echo_params, BASELINE_AGENT))
+    if own:
+        echo = query_echo_items(conn, filters, since=since, until=until)
+    else:
+        echo = query_echo_items(conn) if database_echo is None else database_echo
+    conf_r = ", ".join(f"r.{c}" for c in ITEM_COLUMNS)
+    if filters or since or until:
+        items = conn.execute(
+            f"SELECT DISTINCT {conf_r} FROM benchmark_runs r WHERE {selected} AND r.agent != ? ORDER BY {conf_r}",
+            (*params, BASELINE_AGENT),
+        ).fetchall()
+    else:  # every run's items: agg_items ('' there for an empty name, as in every summary table)
+        conf = ", ".join(ITEM_COLUMNS)
+        items = [
+            (*(value or None for value in row[:configured]), *row[configured:])
+            for row in conn.execute(
+                f"SELECT DISTINCT {conf} FROM agg_items WHERE runs > 0 AND agent != ? ORDER BY {conf}",
+                (BASELINE_AGENT,),
+            )
+        ]
     source = "selection" if own else "database"
-    return [cast(EchoBaselineDict, {**r, "source": source}) for r in rows]
+    out: list[EchoBaselineDict] = []
+    for configuration, group in itertools.groupby(items, key=lambda row: tuple(row[:configured])):
+        names = [tuple(row[configured:]) for row in group]
+        matched = [echo[name] for name in names if name in echo]
+        scores = [score for _, score, _ in matched if score is not None]
+        out.append(
+            cast(
+                EchoBaselineDict,
+                {
+                    **dict(zip(CONFIGURATION_KEYS, configuration, strict=True)),
+                    "items": len(names),
+                    "echoItems": len(matched),
+                    "echoRuns": sum(runs for runs, _, _ in matched),
+                    "echoMeanScore": sum(scores) / len(scores) if scores else None,
+                    "echoSuccessRate": sum(rate for _, _, rate in matched) / len(matched) if matched else None,
+                    "source": source,
+                },
+            )
+        )
+    return out
 
 
 def query_echo_version(conn: sqlite3.Connection) -> tuple[Any, ...]:

@@ -13,6 +13,7 @@ view expects. What is left out is in the live API.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,11 @@ def _cut_tail(value: str, limit: int) -> str:
     )
 
 
+def _json_text(value: str) -> str:
+    """SQL: a JSON value that SQLite's JSON functions made (``value``), as JSON text ('null' for SQL NULL)."""
+    return f"COALESCE({value}, 'null')"
+
+
 def _atom(kind: str, value: str, limit: int) -> str:
     """SQL: a value of json_each (its ``type`` and ``value``) as JSON, strings cut and structures kept when short."""
     return (
@@ -92,42 +98,58 @@ def _top_level(json_text: str, limit: int) -> str:
     return (
         f"CASE json_type({json_text}) WHEN 'object' THEN (SELECT json_group_object(key, "
         f"{_atom('type', 'value', limit)}) FROM json_each({json_text})) "
-        f"WHEN 'text' THEN json_quote({_cut(whole, limit)}) ELSE json({json_text}) END"
+        f"WHEN 'text' THEN json_quote({_cut(whole, limit)}) ELSE {json_text} END"
     )
 
 
+def _boolean(value: str) -> str:
+    return f"CASE WHEN {value} IS NULL THEN 'null' WHEN {value} THEN 'true' ELSE 'false' END"
+
+
 def _value(column: Column, ref: str) -> str:
-    """SQL: a column of a row (``ref``) as zebench's shape serves it, as a value of json_object."""
+    """SQL: a column of a row (``ref``) as zebench's shape serves it, as JSON text. A JSON column is its stored text
+    as it is (store.sql.dumps wrote it, and jsonsafe kept out what is not JSON): SQLite's JSON functions would parse
+    every value again."""
     if column.count:
-        return f"CASE WHEN {counts_sql(column.count, ref)} THEN json('true') ELSE json('false') END"
+        return f"CASE WHEN {counts_sql(column.count, ref)} THEN 'true' ELSE 'false' END"
     name = f"{ref}.{column.name}"
     if column.encoding == "bool":
-        return f"CASE WHEN {name} IS NULL THEN NULL WHEN {name} THEN json('true') ELSE json('false') END"
+        return _boolean(name)
     if column.encoding == "json":
         if nullable(column.type):
-            return f"json({name})"
+            return f"COALESCE({name}, 'null')"
         # models: a stored JSON value that is empty or falsy is served as an empty object
         empty = "('null', 'false', '0', '\"\"', '[]')"
-        return f"CASE WHEN {name} IS NULL OR {name} IN {empty} THEN json('{{}}') ELSE json({name}) END"
-    return name
+        return f"CASE WHEN {name} IS NULL OR {name} IN {empty} THEN '{{}}' ELSE {name} END"
+    return f"json_quote({name})"  # a number as json_object writes it, text quoted, NULL as null
+
+
+_NULL = "'null'"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _object(table: Table, ref: str, cuts: Mapping[str, str | None], dropped: tuple[str, ...] = ()) -> str:
-    """SQL: json_object of a row's zebench shape; ``cuts``: a column's own SQL (None: null)."""
-    pairs = []
+    """SQL: the JSON text of a row's zebench shape, concatenated (a json_object would parse each JSON value given to
+    it again); ``cuts``: a column's own SQL as JSON text (None: null)."""
+    pieces: list[str] = []
     for column in table.shape("v2"):
         if column.name in dropped:
             continue
         value = cuts[column.name] if column.name in cuts else _value(column, ref)
-        pairs.append(f"'{column.key}', {'NULL' if value is None else value}")
-    return f"json_object({', '.join(pairs)})"
+        separator = "," if pieces else "{"
+        pieces.append(f"{_sql_text(separator + json.dumps(column.key) + ':')} || ({value or _NULL})")
+    return " || ".join(pieces) + " || '}'"
 
 
 def _rows(table: Table, body: str, order: str | None = None) -> str:
-    """SQL: the JSON array of a run's (r) rows of ``table``, each ``body`` (of p), in the table's order."""
+    """SQL: the JSON array of a run's (r) rows of ``table``, each ``body`` (of p, JSON text), in the table's order
+    (NULL when there is none)."""
     by = order or f"p.{table.order}"
     return (
-        f"(SELECT json_group_array(json(o)) FROM (SELECT {body} AS o FROM {table.name} p "
+        f"(SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT {body} AS o FROM {table.name} p "
         f"WHERE p.run_id = r.run_id ORDER BY {by}))"
     )
 
@@ -155,7 +177,7 @@ def _window(table: Table, body: str, head: int, tail: int) -> str:
         kept.append(f"{bound('DESC', tail - 1)} IS NULL")  # fewer rows than tail: every row
     where = " OR ".join(kept) or "0"
     return (
-        f"(SELECT json_group_array(json(o)) FROM (SELECT {body} AS o FROM {table.name} p "
+        f"(SELECT '[' || group_concat(o, ',') || ']' FROM (SELECT {body} AS o FROM {table.name} p "
         f"WHERE p.run_id = r.run_id AND ({where}) ORDER BY p.{key}))"
     )
 
@@ -168,23 +190,25 @@ def archive_sql(cuts: ArchiveCuts) -> str:
         RUNS,
         "r",
         {
-            "error": _cut("r.error", text),
-            "metadata": f"CASE WHEN length(r.metadata) <= {cuts.metadata} THEN {_value(RUNS.column('metadata'), 'r')} "
-            f"ELSE json_object('cut', length(r.metadata)) END",
+            "error": f"json_quote({_cut('r.error', text)})",
+            # a metadata of no text is served as {} (models), like a short one
+            "metadata": f"CASE WHEN r.metadata IS NULL OR length(r.metadata) <= {cuts.metadata} "
+            f"THEN {_value(RUNS.column('metadata'), 'r')} ELSE '{{\"cut\":' || length(r.metadata) || '}}' END",
         },
     )
     evaluation = _object(
         EVALUATIONS,
         "p",
         {
-            "details": f"CASE WHEN length(p.details) <= {cuts.details} THEN json(p.details) END",
-            "error": _cut("p.error", text),
+            "details": f"CASE WHEN length(p.details) <= {cuts.details} THEN p.details ELSE 'null' END",
+            "error": f"json_quote({_cut('p.error', text)})",
         },
         _EVALUATION_DROPPED,
     )
     telemetry = _object(TELEMETRY, "p", {"prompt_sent": None, "workspace_dir": None})
-    validation = _object(VALIDATION, "p", {"output_tail": _cut_tail("p.output_tail", cuts.tail)})
-    baseline = _object(BASELINE, "p", {"output_tail": _cut_tail("p.output_tail", cuts.tail)})
+    tail = f"json_quote({_cut_tail('p.output_tail', cuts.tail)})"
+    validation = _object(VALIDATION, "p", {"output_tail": tail})
+    baseline = _object(BASELINE, "p", {"output_tail": tail})
     diff_file = _object(DIFF_FILES, "p", {"patch": None})
     dependency = _object(DEPENDENCY_CHANGES, "p", {})
     manifest = _object(MANIFESTS, "p", {})
@@ -194,12 +218,13 @@ def archive_sql(cuts: ArchiveCuts) -> str:
         f"{_cut(block_text, text)})) FROM json_each(p.content) WHERE json_extract(value, '$.type') = 'text') "
         f"ELSE {_top_level('p.content', text)} END"
     )
-    message = _object(MESSAGES, "p", {"content": content})
+    message = _object(MESSAGES, "p", {"content": _json_text(content)})
     call_input = (
-        f"CASE WHEN p.input IS NULL THEN NULL WHEN length(p.input) <= {cuts.details} THEN json(p.input) "
-        "WHEN json_type(p.input) = 'object' THEN json_object('path', json_extract(p.input, '$.path')) END"
+        f"CASE WHEN p.input IS NULL THEN 'null' WHEN length(p.input) <= {cuts.details} THEN p.input "
+        "WHEN json_type(p.input) = 'object' THEN '{\"path\":' || json_quote(json_extract(p.input, '$.path')) || '}' "
+        "ELSE 'null' END"
     )
-    tool_call = _object(TOOL_CALLS, "p", {"input": call_input, "output": _cut("p.output", call)})
+    tool_call = _object(TOOL_CALLS, "p", {"input": call_input, "output": f"json_quote({_cut('p.output', call)})"})
     messages, calls = cuts.window["messages"], cuts.window["toolCalls"]
     return f"""
         SELECT r.id, r.run_id, {run},
@@ -207,8 +232,8 @@ def archive_sql(cuts: ArchiveCuts) -> str:
                {_one(TELEMETRY, telemetry)},
                COALESCE({_rows(VALIDATION, validation)}, '[]'),
                COALESCE({_rows(BASELINE, baseline)}, '[]'),
-               json_object('files', json(COALESCE({_rows(DIFF_FILES, diff_file)}, '[]')),
-                           'dependencyChanges', json(COALESCE({_rows(DEPENDENCY_CHANGES, dependency)}, '[]'))),
+               '{{"files":' || COALESCE({_rows(DIFF_FILES, diff_file)}, '[]') || ',"dependencyChanges":' ||
+               COALESCE({_rows(DEPENDENCY_CHANGES, dependency)}, '[]') || '}}',
                {_one(MANIFESTS, manifest)},
                COALESCE({_window(MESSAGES, message, *messages)}, '[]'),
                COALESCE({_window(TOOL_CALLS, tool_call, *calls)}, '[]'),

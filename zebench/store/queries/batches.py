@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from ...constants import MAX_PAGE
-from ...models import GATE_EVALUATORS, SCORED_STATUSES
 from ...models.run import BATCHES, CONFIGURATION, RUNS, SUM_TYPES, nullable
 from ...models.shapes import (
     BatchDetailDict,
@@ -19,17 +18,10 @@ from ...models.shapes import (
 )
 from .. import figures
 from ..rows import Reader, decoder, select_list
-from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, SUMS, counts_sql
+from ..sql import BATCH_FIGURES, EVALUATOR_ERROR, SUMS, causes_select_sql, counts_sql
 from .aggregates import selection_where
 from .common import _fetch, batch_complete, decode_cursor, encode_cursor, public_batch_metadata
 from .runs import _RUN_SELECT, _run_row
-
-
-def _quoted_statuses() -> str:
-    return "(" + ", ".join(f"'{v}'" for v in SCORED_STATUSES) + ")"
-
-
-_GATES = "(" + ", ".join(f"'{g}'" for g in GATE_EVALUATORS) + ")"
 
 #: Every column of the batch row: zebench's shape, and the counts its denominators are made of.
 _BATCH_SELECT = select_list(BATCHES, BATCHES.columns)
@@ -231,52 +223,10 @@ _EVALUATOR_ERRORS = f"""
     WHERE r.batch_id = ? AND r.evaluator_errors > 0 AND {counts_sql("runs", "r")} AND {EVALUATOR_ERROR.format(e="e")}
     GROUP BY e.evaluator_name ORDER BY runs DESC, e.evaluator_name"""
 
-#: The configuration's columns (models.run), as the unsuccessful causes select, group and order them.
-_CONF = ", ".join(CONFIGURATION)
-_CONF_R = ", ".join(f"r.{c}" for c in CONFIGURATION)
-_CONF_U = ", ".join(f"u.{c}" for c in CONFIGURATION)
-_CONF_KEYS = ", ".join(f"{c} AS {RUNS.column(c).key}" for c in CONFIGURATION)
-_CONF_ORDER = ", ".join(RUNS.column(c).key for c in CONFIGURATION)
-#: Why a batch's runs were not successful, per configuration (query_unsuccessful): for each unsuccessful run that
-#: counts, every cause that made it so, in the order of docs/scoring.md: the run failed (its category); an
-#: evaluator that counts failed (store.sql.EVALUATOR_ERROR); a gate did not hold (with its command or finding);
-#: else its success metric fell short: each task evaluator below its full score, a heuristic check by its name.
-_UNSUCCESSFUL = f"""
-    WITH u AS (
-        SELECT r.run_id, {_CONF_R}, r.status, r.failure_category, r.error FROM benchmark_runs r
-        WHERE r.{{column}} = ? AND {counts_sql("runs", "r")} AND NOT {counts_sql("successful", "r")}),
-    e AS (SELECT {_CONF_U}, e.* FROM evaluation_results e JOIN u ON u.run_id = e.run_id WHERE u.status IN
-          {_quoted_statuses()}),
-    blocked AS (
-        SELECT DISTINCT run_id FROM e WHERE ({EVALUATOR_ERROR.format(e="e")})
-        OR (evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1)),
-    short AS (SELECT * FROM e WHERE run_id NOT IN (SELECT run_id FROM blocked) AND error IS NULL AND applicable = 1
-              AND kind = 'task' AND weight > 0 AND normalized_score < 1)
-    SELECT {_CONF_KEYS}, 'failure' AS kind, COALESCE(failure_category, status) AS name, COUNT(*) AS runs,
-           MIN(error) AS example
-    FROM u WHERE u.status NOT IN {_quoted_statuses()} GROUP BY {_CONF}, name
-    UNION ALL
-    SELECT {_CONF}, 'error', evaluator_name, COUNT(*), MIN(error) FROM e WHERE {EVALUATOR_ERROR.format(e="e")}
-    GROUP BY {_CONF}, evaluator_name
-    UNION ALL
-    SELECT {_CONF}, 'gate', evaluator_name, COUNT(*),
-           MIN(COALESCE(json_extract(details, '$.findings[0].message') || ' (' ||
-                        COALESCE(json_extract(details, '$.findings[0].path'), '') || ')',
-                        json_extract(details, '$.command') || ': ' || json_extract(details, '$.status') ||
-                        COALESCE(' (exit code ' || json_extract(details, '$.exitCode') || ')', '')))
-    FROM e WHERE evaluator_name IN {_GATES} AND error IS NULL AND applicable = 1 AND normalized_score < 1
-    GROUP BY {_CONF}, evaluator_name
-    UNION ALL
-    SELECT {_CONF}, 'score', evaluator_name, COUNT(*), 'mean score ' || printf('%.2f', AVG(normalized_score))
-    FROM short WHERE evaluator_name != 'heuristic_checks' OR json_array_length(details, '$.checks') IS NULL
-    GROUP BY {_CONF}, evaluator_name
-    UNION ALL
-    SELECT {_CONF}, 'check', json_extract(c.value, '$.name'), COUNT(DISTINCT short.run_id),
-           MIN(json_extract(c.value, '$.message'))
-    FROM short, json_each(short.details, '$.checks') c
-    WHERE short.evaluator_name = 'heuristic_checks' AND json_extract(c.value, '$.passed') = 0
-    GROUP BY {_CONF}, json_extract(c.value, '$.name')
-    ORDER BY {_CONF_ORDER}, runs DESC, kind, name"""
+#: Why a batch's runs (or one run) were not successful: read from agg_batch_causes (run_causes for a run), kept by
+#: triggers (store.sql.causes_select_sql).
+_CAUSES_OF_BATCH = causes_select_sql("batch")
+_CAUSES_OF_RUN = causes_select_sql("run")
 
 
 def query_unsuccessful(
@@ -284,10 +234,12 @@ def query_unsuccessful(
 ) -> list[UnsuccessfulRowDict]:
     """Why the batch's runs (or one run's, with ``run_id``) were not successful: per configuration, each cause (a
     failure category, an evaluator that failed, a gate, a task evaluator below its full score, a heuristic check)
-    with the number of runs it made unsuccessful and one of its messages. A run with several causes counts under
-    each (see _UNSUCCESSFUL). Empty for successful runs."""
-    column, value = ("run_id", run_id) if run_id is not None else ("batch_id", batch_id)
-    return cast(list[UnsuccessfulRowDict], _fetch(conn, _UNSUCCESSFUL.replace("{column}", column), (value,)))
+    with the number of runs it made unsuccessful and one of its messages (the least; for a score, the mean score).
+    A run with several causes counts under each (store.sql.CAUSES_TABLE and BATCH_CAUSES_TABLE, kept by triggers: a
+    batch's causes cost the same at any size of the database). Empty for successful runs."""
+    if run_id is not None:
+        return cast(list[UnsuccessfulRowDict], _fetch(conn, _CAUSES_OF_RUN, (run_id,)))
+    return cast(list[UnsuccessfulRowDict], _fetch(conn, _CAUSES_OF_BATCH, (batch_id,)))
 
 
 #: Runs embedded in a batch's detail; the rest are paged from /api/runs?batchId=...
