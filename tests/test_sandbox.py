@@ -299,6 +299,27 @@ def test_each_command_gets_its_own_hard_limits(tmp_path: Path, sandbox_mode: str
     assert _helper_limits() == _limits_of("self")  # the helper keeps zebench's own limits
 
 
+def test_limits_hold_for_an_agents_commands_and_are_exact(tmp_path: Path) -> None:
+    """Under bubblewrap a shell command's own shell sets its limits (no prlimit per command), the agent's too (its
+    commands also count the processes they leave); a limit that shell cannot say exactly (here 1000 bytes: not a
+    whole number of 512-byte blocks) is still set exactly, by prlimit."""
+    box = make_sandbox(tmp_path / "a", "bwrap", limits=Limits(processes=50, file_size_bytes=2**20, memory_bytes=2**30))
+    show = "grep -E '^Max (processes|file size|data size)' /proc/self/limits; ulimit -f unlimited || echo refused"
+    for count in (False, True):
+        result = run(box.run(show, timeout=30, count_leftovers=count))
+        lines = [line.split()[-3:-1] for line in result.output.splitlines() if line.startswith("Max")]
+        assert sorted(lines) == [["1048576", "1048576"], ["1073741824", "1073741824"], ["50", "50"]], result.output
+        assert "refused" in result.output
+        assert (result.leftover_processes is not None) is count
+    odd = make_sandbox(tmp_path / "b", "bwrap", limits=Limits(file_size_bytes=1000))
+    for count in (False, True):
+        result = run(odd.run("grep '^Max file size' /proc/self/limits", timeout=30, count_leftovers=count))
+        assert result.output.split()[3:5] == ["1000", "1000"], result.output
+    # which path each took: the shell's ulimit (nothing left for the helper's prlimit) or prlimit
+    assert box.launch("true", box.policy("agent")).rlimits() == []
+    assert ("RLIMIT_FSIZE", 1000) in odd.launch("true", odd.policy("agent")).rlimits()
+
+
 def _cancel_after(box: Sandbox, command_text: str, iterations: int, again_after: int | None = None) -> None:
     async def scenario() -> None:
         task = asyncio.ensure_future(box.run(command_text, timeout=60))

@@ -324,10 +324,11 @@ PRLIMIT_FLAGS = {"RLIMIT_NPROC": "--nproc", "RLIMIT_DATA": "--data", "RLIMIT_FSI
 def _spawn(command: Command) -> int:
     """Start ``command`` with posix_spawn (no copy of this process: on this kind of virtual machine a fork of a
     Python process costs 5-13 ms, a spawn 1 ms): its own session, default signals, its fds in place (every other fd
-    of ours is close-on-exec), the limits set by prlimit (soft and hard) before it execs the command. The cwd
+    of ours is close-on-exec), the limits set by prlimit (soft and hard) before it execs the command, unless
+    the command's shell sets them (zebench.isolation.sandbox.shell_limits: then bubblewrap is spawned). The cwd
     stays ``/`` and no parent-death signal is set: bubblewrap is given absolute paths and ``--chdir``, and sets
     ``--die-with-parent`` itself. Returns the pid."""
-    assert PRLIMIT is not None
+    assert PRLIMIT is not None or not command.limits
     fds = command.fds or {}
     top = max([*fds, *fds.values(), 2]) + 1
     temps = {target: top + i for i, target in enumerate(fds)}
@@ -336,12 +337,14 @@ def _spawn(command: Command) -> int:
         actions.append((os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0))
     actions += [(os.POSIX_SPAWN_DUP2, temp, target) for target, temp in temps.items()]
     actions += [(os.POSIX_SPAWN_CLOSE, temp) for temp in temps.values()]
-    limits = [f"{PRLIMIT_FLAGS[name]}={value}:{value}" for name, value in command.limits]
-    argv = [PRLIMIT, *limits, "--", *command.argv]
+    argv = command.argv
+    if command.limits:  # else the command's shell sets them (zebench.isolation.sandbox.shell_limits)
+        assert PRLIMIT is not None
+        argv = [PRLIMIT, *(f"{PRLIMIT_FLAGS[name]}={value}:{value}" for name, value in command.limits), "--", *argv]
     umask = os.umask(command.umask) if command.umask >= 0 else None
     try:
-        return os.posix_spawn(
-            PRLIMIT,
+        return os.posix_spawnp(
+            argv[0],
             argv,
             command.env if command.env is not None else dict(os.environ),
             file_actions=actions,
@@ -611,7 +614,7 @@ class Helper:
         try:
             # bubblewrap is spawned, not forked: a fork copies this process, and its child runs Python on pages it
             # must copy first (5-13 ms a command on the reference machine, against 1-2 ms)
-            pid = _spawn(command) if kind == "bwrap" and PRLIMIT is not None else os.fork()
+            pid = _spawn(command) if kind == "bwrap" and (PRLIMIT is not None or not command.limits) else os.fork()
         except OSError as exc:
             os.write(err, f"cannot start {command.argv[0]!r}: {exc}\n".encode())
             for fd in (out, err, *placed.values()):
