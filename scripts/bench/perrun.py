@@ -13,15 +13,18 @@ insert one row into a SQLite database (WAL, as zebench's store) and commit, remo
 loop runs bubblewrap with a minimal command line (``--ro-bind / /``, new namespaces, the workspace writable):
 that one gives weaker guarantees and shows what the sandbox's mounts cost.
 
-Each repetition times ``--runs`` runs of every loop, in an order that rotates between repetitions (the
-machine's load weighs on all alike); a loop's figure is the median per-run time of its block. Printed: the
+Each repetition times ``--runs`` runs of every loop, interleaved run by run (one run of each loop in turn, the
+order rotating at each turn: the speed of this shared virtual machine changes from one second to the next, the bare
+loop alone moved between 14 and 27 ms a run from one invocation to the next, and each loop then sees the same
+moments; ``--blocks`` times each loop's runs in one block, the loops' order rotating between repetitions, as this
+script did before); a loop's figure in a repetition is the median of its runs. Printed: the
 medians over repetitions, and the ratio zebench / bare loop (median of the per-repetition ratios) against the
 target (<= 1.5 with bwrap), and where zebench's runs spend their time: each stage (the record's ``stage_ms``,
 whole milliseconds), storing the record, and the rest of ``run_one``. The load average is printed too: the machine
 is shared.
 
 Usage: python scripts/bench/perrun.py [--runs 30] [--repeats 5] [--modes bwrap,none] [--copies N] [--no-verify]
-       [--profile N]
+       [--blocks] [--profile N]
 """
 
 from __future__ import annotations
@@ -66,14 +69,15 @@ def make_suite(root: Path) -> tuple[Scenario, Path]:
 
 
 class Block:
-    """One block of runs of a loop: the wall time of each run, and the CPU time of the whole block (this process,
-    its threads, and every process the runs started: zebench's process helper and what it started, or bubblewrap
-    and what it started)."""
+    """One repetition of a loop: the wall time of each of its runs, and their CPU time (this process, its threads,
+    and every process the runs started: zebench's process helper and what it started, or bubblewrap and what it
+    started)."""
 
-    def __init__(self, walls: list[float], cpu: float, parts: dict[str, list[float]] | None = None):
-        self.walls, self.cpu = walls, cpu
+    def __init__(self) -> None:
+        self.walls: list[float] = []
+        self.cpu = 0.0
         #: zebench's runs: where each run's time went (ms): its stages (the record's stage_ms), storing it, the rest.
-        self.parts = parts or {}
+        self.parts: dict[str, list[float]] = {}
 
     @property
     def per_run(self) -> float:
@@ -109,39 +113,50 @@ def _helper_cpu() -> float:
     return total
 
 
+class ZebenchLoop:
+    """zebench's runs, one at a time: ``run_one`` of the replay agent, then ``Store.save_run``."""
+
+    def __init__(self, scenario: Scenario, calls: Path, mode: str, verify: bool, root: Path):
+        self.scenario = scenario
+        self.store = Store(root / f"zebench-{mode}.db")
+        self.options = RunOptions(
+            workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)}, verify=verify
+        )
+
+    async def one(self, block: Block) -> None:
+        cpu = _own_cpu() + _helper_cpu()
+        start = time.perf_counter()
+        record = await run_one(RunSpec(self.scenario, "L1", "replay"), self.options)
+        stored = time.perf_counter()
+        self.store.save_run(record)
+        end = time.perf_counter()
+        block.cpu += _own_cpu() + _helper_cpu() - cpu
+        block.walls.append(end - start)
+        stages = record.telemetry.stage_ms if record.telemetry is not None else {}
+        for stage in STAGES:
+            block.parts.setdefault(stage, []).append(stages.get(stage, 0))
+        block.parts.setdefault("store.save_run", []).append((end - stored) * 1000)
+        block.parts.setdefault("run_one outside its stages", []).append((stored - start) * 1000 - sum(stages.values()))
+        assert record.transcript is not None
+        assert record.transcript.tool_calls[0].output.endswith("hi\n"), record.transcript.tool_calls[0].output
+
+    def close(self) -> None:
+        self.store.close()
+
+
 def zebench_loop(scenario: Scenario, calls: Path, mode: str, verify: bool, root: Path, runs: int) -> Block:
-    store = Store(root / f"zebench-{mode}.db")
-    options = RunOptions(
-        workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)}, verify=verify
-    )
+    """``runs`` zebench runs in a row (the profile)."""
+    loop, block = ZebenchLoop(scenario, calls, mode, verify, root), Block()
 
-    parts: dict[str, list[float]] = {}
-
-    async def go() -> list[float]:
-        times = []
+    async def go() -> None:
         for _ in range(runs):
-            start = time.perf_counter()
-            record = await run_one(RunSpec(scenario, "L1", "replay"), options)
-            stored = time.perf_counter()
-            store.save_run(record)
-            end = time.perf_counter()
-            times.append(end - start)
-            stages = record.telemetry.stage_ms if record.telemetry is not None else {}
-            for stage in STAGES:
-                parts.setdefault(stage, []).append(stages.get(stage, 0))
-            parts.setdefault("store.save_run", []).append((end - stored) * 1000)
-            rest = (stored - start) * 1000 - sum(stages.values())
-            parts.setdefault("run_one outside its stages", []).append(rest)
-            assert record.transcript is not None
-            assert record.transcript.tool_calls[0].output.endswith("hi\n"), record.transcript.tool_calls[0].output
-        return times
+            await loop.one(block)
 
-    cpu = _own_cpu() + _helper_cpu()
     try:
-        walls = asyncio.run(go())
+        asyncio.run(go())
     finally:
-        store.close()
-    return Block(walls, _own_cpu() + _helper_cpu() - cpu, parts)
+        loop.close()
+    return block
 
 
 def sandbox_argv(root: Path) -> tuple[list[str], dict[str, str], Path, Sandbox]:
@@ -204,32 +219,77 @@ def _reap_orphans(keep: set[int]) -> None:
             pass
 
 
-def bare_loop(
-    fixture: Path, argv: list[str], env: dict[str, str], template: Path, root: Path, runs: int, copies: int
-) -> Block:
-    db = sqlite3.connect(str(root / f"bare-{len(argv)}.db"))
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, output TEXT)")
-    db.commit()
-    times = []
-    cpu = _own_cpu()
-    keep = _children()  # zebench's process helper, started by the loops before
-    for _ in range(runs):
+class BareLoop:
+    """The bare loop's runs, one at a time: the fixture copied (``copies`` times), ``argv`` (bubblewrap running
+    ``echo hi`` in the first copy, named ``template`` in it), what bubblewrap left waited for, one row inserted and
+    committed, the copies removed."""
+
+    def __init__(
+        self, fixture: Path, argv: list[str], env: dict[str, str], template: Path, root: Path, copies: int
+    ) -> None:
+        self.fixture, self.argv, self.env, self.template, self.copies = fixture, argv, env, template, copies
+        self.db = sqlite3.connect(str(root / f"bare-{len(argv)}.db"))
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, output TEXT)")
+        self.db.commit()
+
+    def one(self, block: Block) -> None:
+        keep = _children()  # not orphans: zebench's process helper
+        cpu = _own_cpu()
         start = time.perf_counter()
-        targets = [Path(tempfile.mkdtemp(dir=template.parent)) for _ in range(copies)]
+        targets = [Path(tempfile.mkdtemp(dir=self.template.parent)) for _ in range(self.copies)]
         for target in targets:
-            shutil.copytree(fixture, target, dirs_exist_ok=True)
-        run_argv = [a.replace(str(template), str(targets[0])) for a in argv]
-        done = subprocess.run(run_argv, env=env, cwd=targets[0], capture_output=True, check=False)
+            shutil.copytree(self.fixture, target, dirs_exist_ok=True)
+        run_argv = [a.replace(str(self.template), str(targets[0])) for a in self.argv]
+        done = subprocess.run(run_argv, env=self.env, cwd=targets[0], capture_output=True, check=False)
         _reap_orphans(keep)
         assert done.stdout == b"hi\n", done
-        db.execute("INSERT INTO runs (output) VALUES (?)", (done.stdout.decode(),))
-        db.commit()
+        self.db.execute("INSERT INTO runs (output) VALUES (?)", (done.stdout.decode(),))
+        self.db.commit()
         for target in targets:
             shutil.rmtree(target)
-        times.append(time.perf_counter() - start)
-    db.close()
-    return Block(times, _own_cpu() - cpu)
+        block.walls.append(time.perf_counter() - start)
+        block.cpu += _own_cpu() - cpu
+
+    def close(self) -> None:
+        self.db.close()
+
+
+Loop = ZebenchLoop | BareLoop
+
+
+async def measure(
+    loops: dict[str, Loop], runs: int, repeats: int, *, in_blocks: bool = False
+) -> dict[str, list[Block]]:
+    """``repeats`` blocks of ``runs`` runs of every loop, interleaved run by run (one run of each loop in turn, the
+    order rotating at each turn): a change of the machine's speed (other jobs, the host's) weighs on every loop
+    alike, where blocks of one loop after another each caught a different moment. ``in_blocks``: each loop's
+    block in one go instead (the loops' order rotating between repetitions). Returns each loop's blocks."""
+    names = list(loops)
+    figures: dict[str, list[Block]] = {name: [] for name in names}
+
+    async def one(name: str, block: Block) -> None:
+        loop = loops[name]
+        if isinstance(loop, ZebenchLoop):
+            await loop.one(block)
+        else:
+            loop.one(block)
+
+    turn = 0
+    for rep in range(repeats):
+        blocks = {name: Block() for name in names}
+        if in_blocks:
+            for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                for _ in range(runs):
+                    await one(name, blocks[name])
+        else:
+            for _ in range(runs):
+                for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                    await one(name, blocks[name])
+                turn += 1
+        for name in names:
+            figures[name].append(blocks[name])
+    return figures
 
 
 def profile(loop: Callable[[int], Block], runs: int) -> None:
@@ -263,6 +323,12 @@ def main() -> int:
         help="runs scored on the agent's own workspace (RunOptions.verify=False): what verifying costs",
     )
     parser.add_argument(
+        "--blocks",
+        action="store_true",
+        help="time each loop's runs of a repetition in one block (the order of loops rotating between repetitions) "
+        "instead of interleaving the loops run by run",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -284,22 +350,18 @@ def main() -> int:
         fixture = scenario.fixture_dir
         argv, env, workspace, _box = sandbox_argv(root)
         _become_subreaper()  # the bare loop waits for what bubblewrap leaves (its namespace's init), as zebench does
-        loops: dict[str, Callable[[int], Block]] = {
-            "bare (same sandbox)": lambda n: bare_loop(fixture, argv, env, workspace, root, n, copies),
-            "bare (minimal bwrap)": lambda n: bare_loop(
-                fixture, minimal_argv(workspace), env, workspace, root, n, copies
-            ),
-        }
-        for mode in modes:
-            loops[f"zebench --sandbox {mode}"] = functools.partial(zebench_loop, scenario, calls, mode, verify, root)
-        names = list(loops)
-        for loop in loops.values():  # warm-up: imports, the sandbox's /etc, page cache
-            loop(3)
-        figures: dict[str, list[Block]] = {n: [] for n in names}
-        for rep in range(args.repeats):
-            order = names[rep % len(names) :] + names[: rep % len(names)]
-            for loop_name in order:
-                figures[loop_name].append(loops[loop_name](args.runs))
+        loops: dict[str, Loop] = {}
+        for mode in modes:  # zebench's first: its process helper is not a leftover of the bare loops
+            loops[f"zebench --sandbox {mode}"] = ZebenchLoop(scenario, calls, mode, verify, root)
+        loops["bare (same sandbox)"] = BareLoop(fixture, argv, env, workspace, root, copies)
+        loops["bare (minimal bwrap)"] = BareLoop(fixture, minimal_argv(workspace), env, workspace, root, copies)
+        names = [*list(loops)[len(modes) :], *list(loops)[: len(modes)]]
+        try:
+            asyncio.run(measure(loops, 3, 1))  # warm-up: imports, the sandbox's /etc, page cache
+            figures = asyncio.run(measure(loops, args.runs, args.repeats, in_blocks=args.blocks))
+        finally:
+            for loop in loops.values():
+                loop.close()
         if args.profile:
             profile(functools.partial(zebench_loop, scenario, calls, "bwrap", verify, root), args.profile)
     load_after = os.getloadavg()
