@@ -432,6 +432,33 @@ def test_the_agents_home_and_processes_do_not_reach_validation(py_scenario: Scen
     assert "processes_left" in flags
 
 
+def test_the_agents_folders_are_out_of_the_scored_sandboxs_reach_by_their_host_paths(py_scenario: Scenario) -> None:
+    """With bubblewrap the agent's HOME and /tmp are emptied with the run's other folders, after scoring: the agent
+    reads their host paths (its sandbox's mount table shows them), plants a file in each and leaves the paths in
+    the workspace; the code it adds to the tests looks for the planted files there while the run is scored."""
+    calls = [
+        cmd(
+            "echo planted > ~/planted.txt && echo planted > /tmp/planted.txt && "
+            'awk -v h="$HOME" \'$5 == h || $5 == "/tmp" {print $4}\' /proc/self/mountinfo > reach.txt && '
+            "test $(wc -l < reach.txt) = 2 && echo found"
+        ),
+        w(
+            "tests/test_reach.py",
+            "import os, unittest\n\nclass Reach(unittest.TestCase):\n"
+            "    def test_the_agents_folders_are_out_of_reach(self):\n"
+            "        for folder in open('reach.txt').read().split():\n"
+            "            self.assertFalse(os.path.exists(os.path.join(folder, 'planted.txt')), folder)\n",
+        ),
+    ]
+    record = replay(py_scenario, calls)
+    assert record.transcript is not None
+    assert "found" in record.transcript.tool_calls[0].output  # both host paths were read
+    channels = {c["command"]: c for c in record.metadata["verification"]["channels"]}
+    assert channels["python -m unittest discover -s tests -t . -q"]["tests"]["run"] == 3
+    test = next(v for v in record.validation if v.kind == "test")
+    assert "test_the_agents_folders_are_out_of_reach" not in test.output_tail, test.output_tail
+
+
 LAZY_YAML = """
 id: lazy
 suite: lazy

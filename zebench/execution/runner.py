@@ -406,6 +406,10 @@ class RunState:
     inventory: asyncio.Future[Inventory] | None = None
     #: The fixture's copy the verified copy is made in, copied while the agent works (with bubblewrap only).
     copy_ahead: asyncio.Future[Path] | None = None
+    #: The agent's sandbox once the agent is done: closed with the run's other folders, in the results stage.
+    agent_box: Sandbox | None = None
+    #: The removal of the run's sandboxes and folders (a thread), awaited once the record is made.
+    cleanup: asyncio.Future[None] | None = None
     verification: Verification | None = None
     verified_box: Sandbox | None = None
     channels: ScoringChannels | None = None
@@ -642,7 +646,7 @@ async def _start_inventory(state: RunState) -> None:
 
 
 async def _verify(state: RunState) -> None:
-    """The verification stage: the agent's sandbox closed (its HOME and /tmp go with it, after the scanners saw
+    """The verification stage: the agent's sandbox closed (its HOME and /tmp out of reach, after the scanners saw
     the HOME), the verified copy built, the diffs of the agent's workspace (what the run shows) and of the copy
     (what the evaluators score), the scanners' flags added to its findings, the sandbox of that copy for
     validation and the evaluators (opened at its first command: a run without scoring commands needs none), and
@@ -677,9 +681,15 @@ async def _verify(state: RunState) -> None:
         except OSError as exc:
             raise StageFailure("infrastructure", "verification", f"cannot build the verified copy: {exc}") from None
         finally:
-            state.sandbox = None  # closed now, once: nothing the agent started outlives this stage
+            state.sandbox = None  # nothing the agent started outlives this stage
             state.sandbox_notes += agent_box.notes
-            agent_box.close_sync()
+            if mode == "bwrap":
+                # No process of its commands is left (each ended with its PID namespace), and the scored copy's
+                # sandbox shows none of its folders (a HOME and /tmp of its own, nothing of the host's folders
+                # but the copy): they are emptied with the run's others, in the results stage's thread.
+                state.agent_box = agent_box
+            else:  # the host's commands could read them by their paths: removed now
+                agent_box.close_sync()
         state.verification = verification  # removed with the run from now on
         # A fresh sandbox of the copy, opened by its first command (_open_scored, or Sandbox.run): closed with
         # the run either way.
@@ -880,7 +890,11 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     )
     await _run_sequence(state)
     await _finish(state)
-    record = _record(state)
+    try:
+        record = _record(state)  # made while the run's folders are removed
+    finally:
+        if state.cleanup is not None:  # removed before the run returns
+            await _shielded(state, state.cleanup)
     secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
     if secrets:  # the values the MCP servers were given are secrets whatever their names
         record = redact(record, extra=secrets)
@@ -903,10 +917,10 @@ async def _finish(state: RunState) -> None:
     keep = state.options.keep_workspaces
     copy = state.verification.root if state.verification is not None else None
     ahead = await _finished_copy(state)
-    boxes = [box for box in (state.sandbox, state.verified_box) if box is not None]
+    boxes = [box for box in (state.sandbox, state.agent_box, state.verified_box) if box is not None]
     folders = [folder for folder in dict.fromkeys((state.workspace, copy, ahead)) if folder is not None and not keep]
-    if boxes or folders:
-        await _shielded(state, asyncio.to_thread(_clean_up, boxes, folders))
+    if boxes or folders:  # awaited by _run_stages once the record is made: the record does not wait for it
+        state.cleanup = asyncio.ensure_future(asyncio.to_thread(_clean_up, boxes, folders))
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
 
