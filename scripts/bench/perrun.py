@@ -15,7 +15,7 @@ that one gives weaker guarantees and shows what the sandbox's mounts cost.
 
 Each repetition times ``--runs`` runs of every loop, interleaved run by run (one run of each loop in turn, the
 order rotating at each turn: the speed of this shared virtual machine changes from one second to the next, the bare
-loop alone moved between 14 and 27 ms a run from one invocation to the next, and each loop then sees the same
+loop alone moved between 14 and 44 ms a run from one invocation to the next, and each loop then sees the same
 moments; ``--blocks`` times each loop's runs in one block, the loops' order rotating between repetitions, as this
 script did before); a loop's figure in a repetition is the median of its runs. Printed: the
 medians over repetitions, and the ratio zebench / bare loop (median of the per-repetition ratios) against the
