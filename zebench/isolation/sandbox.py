@@ -663,15 +663,16 @@ class Sandbox:
         argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
         marker = None
         limits, nproc = self.limits, self._nproc
-        in_shell = None
         if isinstance(command, str) and self.mode == "bwrap":
             in_shell = shell_limits((nproc, limits.memory_bytes, limits.file_size_bytes))
             if in_shell is not None:  # the command's shell sets them: not prlimit
-                argv = ["/bin/sh", "-c", in_shell + command]
                 limits, nproc = NO_LIMITS, None
-        if count_leftovers and isinstance(command, str) and self.mode == "bwrap":
-            marker = f"zebench-left-{secrets.token_hex(8)}"
-            argv = ["/bin/sh", "-c", (in_shell or "") + LEFTOVER_COUNT, "/bin/sh", command, marker]
+            prefix = in_shell or ""
+            if count_leftovers:
+                marker = f"zebench-left-{secrets.token_hex(8)}"
+                argv = ["/bin/sh", "-c", prefix + LEFTOVER_COUNT, "/bin/sh", command, marker]
+            else:
+                argv = ["/bin/sh", "-c", prefix + command]
         display = command if isinstance(command, str) else shlex.join(command)
         cwd = Path(os.path.realpath(cwd)) if cwd is not None else self.workspace
         shared = policy.rw_paths if self.layered else policy.rw_paths + policy.layered_paths
