@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from zebench.catalog import Catalog
 from zebench.execution.batch import make_plan, run_batch
 from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.models import BaselineCommand, ValidationCommands
+from zebench.run.validation import list_required_tests, run_baseline
 from zebench.store import Store
 
 from .conftest import make_scenario, run, stored_run, write
@@ -139,3 +144,39 @@ def test_a_missing_tool_is_an_infrastructure_failure_naming_it(tmp_path: Path) -
     assert "pnpm-nope is not installed (needed by `CI=1 pnpm-nope install`)" in record.failure.message
     assert record.transcript is not None
     assert record.transcript.tool_calls == [], "the agent did not run"
+
+
+def test_a_baseline_or_test_listing_cancelled_at_any_step_leaves_no_copy_behind(tmp_path: Path) -> None:
+    """The batch cancels them when its last run ends (BaselineCache.close), often while the fixture is being
+    copied in a thread: the copy is removed before the task ends, whatever step the cancellation hits."""
+    fixture = tmp_path / "fixture"
+    for i in range(40):
+        write(fixture / "pkg" / f"m{i}.py", f"X = {i}\n")
+    write(fixture / "tests" / "__init__.py", "")
+    write(fixture / "tests" / "test_m.py", "import unittest\nclass T(unittest.TestCase):\n    def test(self): pass\n")
+    root = tmp_path / "workspaces"
+    command = "python -m unittest discover -s tests -t . -q"
+
+    def baseline() -> Coroutine[Any, Any, object]:
+        return run_baseline(
+            [BaselineCommand(cmd=command)], fixture, ValidationCommands(test=command), timeout=60, workspace_root=root
+        )
+
+    def listing() -> Coroutine[Any, Any, object]:
+        return list_required_tests(command, fixture, ["tests/test_m.py"], timeout=60, workspace_root=root)
+
+    async def cancelled_after(steps: int, start: Callable[[], Coroutine[Any, Any, object]]) -> bool:
+        task = asyncio.ensure_future(start())
+        for _ in range(steps):
+            await asyncio.sleep(0)  # one turn of the event loop each: the cancellation lands at every await
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    for start in (baseline, listing):
+        cancelled = [run(cancelled_after(steps, start)) for steps in range(1, 8)]
+        assert any(cancelled), "some cancellation landed before the end"
+        assert list(root.iterdir()) == [], start.__name__  # asyncio.run waited for every thread

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -296,3 +297,37 @@ def test_stage_clocks_do_not_drop_the_part_of_a_millisecond(monkeypatch: pytest.
         now[0] += 0.0006
     clock.stop()
     assert clock.stage_ms == {"agent": 2, "verification": 1}
+
+
+def test_a_run_cancelled_at_any_step_leaves_no_folder_behind(suites: Path, tmp_path: Path) -> None:
+    """Its workspace, sandbox and verified copy are made in threads: a cancellation while one is being made (the
+    run's timeout, a stopped batch) still removes it, and the run ends once it is gone. The cancellation lands
+    after 1 to 40 turns of the event loop, then after more and more turns, until the run ends first."""
+    scenario = Catalog(suites).scenario("demo", "add")
+    workspaces = tmp_path / "workspaces"
+    workspaces.mkdir()
+    stages: set[str] = set()
+
+    async def cancelled_after(steps: int) -> bool:
+        async def handed(record: RunRecord) -> None:
+            assert record.status == "cancelled" or record.failure is None
+            stages.add(record.failure.stage if record.failure is not None else "results")
+
+        task = asyncio.ensure_future(
+            run_one(RunSpec(scenario, "L1", "oracle"), RunOptions(workspace_root=workspaces), on_cancelled=handed)
+        )
+        for _ in range(steps):
+            await asyncio.sleep(0)  # one turn of the event loop each
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    steps = 1
+    while run(cancelled_after(steps)):  # until the run ends before the cancellation
+        assert list(workspaces.iterdir()) == [], steps  # asyncio.run waited for every thread
+        steps = steps + 1 if steps < 40 else int(steps * 1.15)
+    assert {"workspace", "validation"} <= stages, stages  # from its first stages to its scoring
+    assert list(workspaces.iterdir()) == []

@@ -23,7 +23,7 @@ from zebench.catalog import Catalog
 from zebench.cli import main
 from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.isolation import sandbox as sandbox_module
-from zebench.isolation.processes import Limits, run_command
+from zebench.isolation.processes import Limits, run_command, unmount
 from zebench.isolation.sandbox import Policy, Purpose, Sandbox, resolve_mode
 from zebench.models import RunRecord
 
@@ -346,6 +346,38 @@ def test_a_cancel_at_any_point_leaves_nothing(tmp_path: Path, sandbox_mode: str)
     for again_after in range(10):
         _cancel_after(box, command_text, 20, again_after)
         assert processes_with(m) == [], again_after
+
+
+def test_a_command_cancelled_before_its_launch_closes_the_descriptors_it_was_given(tmp_path: Path) -> None:
+    """``pass_fds`` belong to the command from the call: cancelled while its sandbox opens, the call closes them
+    (a batch stopping many runs at once otherwise leaks one socket per scoring command)."""
+    box = make_sandbox(tmp_path / "ws", "none")
+
+    async def cancelled_while_opening() -> int:
+        r, w = os.pipe()
+        os.close(r)
+        task = asyncio.ensure_future(box.run("true", purpose="agent", timeout=10, pass_fds=[w]))
+        await asyncio.sleep(0)  # the call is now waiting for its sandbox's folders (a thread)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return w
+
+    w = run(cancelled_while_opening())
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        os.fstat(w)
+
+
+def test_the_process_helper_answers_with_descriptors_above_1024(tmp_path: Path) -> None:
+    """A busy zebench holds more than 1024 descriptors: waiting for the helper's answer must not use select()."""
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert max(held) > 1024
+        with pytest.raises(OSError, match="cannot unmount"):  # not mounted: the helper's answer, not a ValueError
+            unmount(tmp_path)
+    finally:
+        for fd in held:
+            os.close(fd)
 
 
 def test_a_killed_reaper_leaves_no_orphan_in_zebench_run(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ from ..run.validation import (
     run_validation,
 )
 from ..run.verifier import Verification, copy_fixture, declared_js_tests, protection_for, verify_workspace
-from ..run.workspace import diff_workspace, prepare_workspace, remove_workspace
+from ..run.workspace import diff_workspace, finish_in_thread, prepare_workspace, remove_workspace
 
 #: Evaluators that can judge a scenario without a workspace (artifact scenarios): the others are left out.
 WORKSPACE_FREE_EVALUATORS = frozenset({"llm_judge", "heuristic_checks"})
@@ -515,7 +515,8 @@ async def _prepare_workspace(state: RunState) -> None:
         except OSError as exc:
             raise StageFailure("workspace", "workspace", f"cannot prepare the sandbox: {exc}") from None
 
-    await asyncio.to_thread(make)
+    # To its end: a cancellation (the run's timeout) while the thread copies would leave the copy to no one.
+    await finish_in_thread(make)
 
 
 async def _warmup(state: RunState) -> None:
@@ -703,7 +704,7 @@ async def _verify(state: RunState) -> None:
         return verification, diff
 
     # One thread for the copy, its scans and diffs, and the agent's sandbox (each hop off the event loop costs).
-    verification, state.scored_diff = await asyncio.to_thread(build)
+    verification, state.scored_diff = await finish_in_thread(build)  # what it makes is removed with the run
     state.channels = ScoringChannels(
         root=verification.root,
         protected=verification.protected_python(),
@@ -920,7 +921,8 @@ async def _finish(state: RunState) -> None:
     boxes = [box for box in (state.sandbox, state.agent_box, state.verified_box) if box is not None]
     folders = [folder for folder in dict.fromkeys((state.workspace, copy, ahead)) if folder is not None and not keep]
     if boxes or folders:  # awaited by _run_stages once the record is made: the record does not wait for it
-        state.cleanup = asyncio.ensure_future(asyncio.to_thread(_clean_up, boxes, folders))
+        # Started now (a task's thread would start at its first step: never, if the loop stops before it).
+        state.cleanup = asyncio.get_running_loop().run_in_executor(None, _clean_up, boxes, folders)
     if state.own_baselines:
         await _shielded(state, state.baselines.close())
 
@@ -972,10 +974,18 @@ async def _failure_diff(state: RunState) -> None:
 
 
 async def _shielded(state: RunState, cleanup: Awaitable[Any]) -> None:
-    try:
-        await asyncio.shield(cleanup)
-    except asyncio.CancelledError as exc:
-        state.cancelled = state.cancelled or exc
+    """Await a clean-up step, never cancelling it: the run's first cancellation is recorded and the wait goes on
+    (a step left running on its own could outlive the event loop, and what it removes with it); a second one
+    stops the waiting."""
+    step = asyncio.ensure_future(cleanup)
+    while True:
+        try:
+            await asyncio.shield(step)
+            return
+        except asyncio.CancelledError as exc:
+            if state.cancelled is not None:
+                return
+            state.cancelled = exc
 
 
 def _record(state: RunState) -> RunRecord:

@@ -421,8 +421,12 @@ class Sandbox:
         self._views: dict[Path, tuple[Path, Path]] = {}
         #: Overlays this sandbox mounted (unmounted when it closes).
         self._mounted: list[Path] = []
+        #: Held while views are mounted in the private folder (taken before ``_open_lock`` when both are).
         self._views_lock = threading.Lock()
+        #: Held while the private folders are made or removed: a close while a thread opens waits for it.
         self._open_lock = threading.Lock()
+        #: Closed for good: an open after it (a thread that started opening as its task was cancelled) fails.
+        self._closed = False
         #: A prepared node_modules seen in the workspace: (the view, where it is bound).
         self._prepared_view: tuple[Path, Path] | None = None
         #: Why this sandbox fell back from what it should have had (a view that could not be mounted: colder, never
@@ -432,7 +436,11 @@ class Sandbox:
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
-        await asyncio.to_thread(self._open_sync)
+        try:
+            await asyncio.to_thread(self._open_sync)
+        except asyncio.CancelledError:  # the thread goes on opening: closed once it has, never left behind
+            await self.close()
+            raise
         return self
 
     def open(self) -> None:
@@ -446,6 +454,8 @@ class Sandbox:
         if self.scratch is not None:
             return
         with self._open_lock:  # a sandbox opened by its first command: concurrent commands open it once
+            if self._closed:
+                raise OSError("the sandbox is closed")
             if self.scratch is None:
                 self._open_locked()
 
@@ -492,15 +502,17 @@ class Sandbox:
                 os.close(fd)
 
     async def close(self) -> None:
-        if self.scratch is not None:
-            scratch, self.scratch = self.scratch, None
-            self._finalizer.detach()
-            await asyncio.to_thread(self._remove, scratch)
+        self._closed = True  # before looking at the locks: an open that has not taken one yet will fail
+        if self.scratch is not None or self._open_lock.locked() or self._views_lock.locked():
+            await asyncio.to_thread(self.close_sync)
 
     def close_sync(self) -> None:
-        """``close`` from a thread (with other blocking clean-up: one hop off the event loop instead of two)."""
-        if self.scratch is not None:
+        """``close`` from a thread (with other blocking clean-up: one hop off the event loop instead of two); waits
+        for an open under way in another thread, then removes what it made."""
+        self._closed = True
+        with self._views_lock, self._open_lock:
             scratch, self.scratch = self.scratch, None
+        if scratch is not None:
             self._finalizer.detach()
             self._remove(scratch)
 
@@ -527,6 +539,8 @@ class Sandbox:
             self._prepare_views_locked(policy)
 
     def _prepare_views_locked(self, policy: Policy) -> None:
+        if self._closed:
+            raise OSError("the sandbox is closed")
         assert self.scratch is not None and self.owner is not None
         for path in policy.layered_paths:
             if path in self._views:
@@ -556,6 +570,10 @@ class Sandbox:
         caller) in every command from now on, through a copy-on-write view: what the run changes there is its own.
         Blocking (call it from a thread). False when this sandbox has no views (not root with bubblewrap), or when
         the view cannot be mounted (noted in ``notes``)."""
+        with self._views_lock:  # a close meanwhile waits for it
+            return self._use_prepared_locked(tree, mountpoint)
+
+    def _use_prepared_locked(self, tree: Path, mountpoint: Path) -> bool:
         if not self.layered or self._prepared_view is not None:
             return False
         if self.scratch is None:
@@ -589,15 +607,16 @@ class Sandbox:
         only for a trusted install (the baseline's, on an untouched copy of the fixture), once its commands are
         done. Blocking (call it from a thread). Returns the new layers."""
         published = []
-        views, mounted = dict(self._views), set(self._mounted)
-        for path, (view, upper) in views.items():
-            if view in mounted:
-                unmount(view)
-                self._mounted.remove(view)
-            layer = layers.publish(upper, path, SANDBOX_GID)
-            if layer is not None:
-                published.append(layer)
-            self._views.pop(path)
+        with self._views_lock:  # a close meanwhile waits for it
+            views, mounted = dict(self._views), set(self._mounted)
+            for path, (view, upper) in views.items():
+                if view in mounted:
+                    unmount(view)
+                    self._mounted.remove(view)
+                layer = layers.publish(upper, path, SANDBOX_GID)
+                if layer is not None:
+                    published.append(layer)
+                self._views.pop(path)
         return published
 
     def prepare_shared_dir(self, path: Path) -> None:
@@ -776,13 +795,19 @@ class Sandbox:
         pass_fds: Sequence[int] = (),
         count_leftovers: bool = False,
     ) -> CommandResult:
-        """Run one command in the workspace under the policy of ``purpose`` (or ``policy``)."""
+        """Run one command in the workspace under the policy of ``purpose`` (or ``policy``). ``pass_fds`` are the
+        command's: closed by this call whatever happens."""
         chosen = policy if policy is not None else self.policy(purpose)
-        if self.scratch is None:
-            await asyncio.to_thread(self._open_sync)
-        if self.layered and any(path not in self._views for path in chosen.layered_paths):
-            await asyncio.to_thread(self._prepare_views, chosen)  # mounts: not on the event loop
-        launch = self.launch(command, chosen, cwd, pass_fds, count_leftovers)
+        try:
+            if self.scratch is None:
+                await asyncio.to_thread(self._open_sync)
+            if self.layered and any(path not in self._views for path in chosen.layered_paths):
+                await asyncio.to_thread(self._prepare_views, chosen)  # mounts: not on the event loop
+            launch = self.launch(command, chosen, cwd, pass_fds, count_leftovers)
+        except BaseException:  # cancelled or failed before the launch, which closes them from here on
+            for fd in pass_fds:
+                os.close(fd)
+            raise
         return await run_process(
             launch, timeout=timeout, head_bytes=head_bytes, tail_bytes=tail_bytes, separate_stderr=separate_stderr
         )

@@ -25,7 +25,7 @@ from ..models import (
     ValidationStatus,
 )
 from .channel import Inventory, ScoringChannels, list_tests, parse_python
-from .workspace import empty_folder, install_inputs, own_folder, prepare_workspace, remove_workspace
+from .workspace import empty_folder, finish_in_thread, fresh_workspace, install_inputs, own_folder
 
 #: Output kept per validation command (the end is where test runners print their verdict).
 OUTPUT_TAIL_BYTES = 8 * 1024
@@ -147,8 +147,7 @@ async def run_baseline(
     if not commands:
         return []
     kinds = {cmd.strip(): kind for kind, cmd in validation.items()}
-    workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-baseline-")
-    try:
+    async with fresh_workspace(fixture, workspace_root, "zebench-baseline-") as workspace:
         async with Sandbox(
             workspace,
             mode=sandbox_mode,  # type: ignore[arg-type]
@@ -167,12 +166,12 @@ async def run_baseline(
                 )
             if sandbox.layered:
                 installed = any(r.kind == "install" and r.status == "passed" for r in results)
-                await asyncio.to_thread(
-                    _publish_baseline, sandbox, sandbox.policy("validation"), workspace, key if installed else None
+                policy = sandbox.policy("validation")
+                # To its end: it reads the workspace, which a cancelled baseline then removes.
+                await finish_in_thread(
+                    lambda: _publish_baseline(sandbox, policy, workspace, key if installed else None)
                 )
             return results
-    finally:
-        await asyncio.to_thread(remove_workspace, workspace)
 
 
 def _publish_baseline(sandbox: Sandbox, policy: Policy, workspace: Path, key: str | None) -> None:
@@ -206,8 +205,7 @@ async def list_required_tests(
     parsed = parse_python(command)
     if parsed is None or not parsed.is_unittest or not protected:
         return None, None
-    workspace = await asyncio.to_thread(prepare_workspace, fixture, workspace_root, "zebench-tests-")
-    try:
+    async with fresh_workspace(fixture, workspace_root, "zebench-tests-") as workspace:
         async with Sandbox(
             workspace,
             mode=sandbox_mode,  # type: ignore[arg-type]
@@ -216,8 +214,6 @@ async def list_required_tests(
             scratch_root=workspace_root,
         ) as sandbox:
             return await list_tests(sandbox, parsed, protected, policy=sandbox.policy("validation"), timeout=timeout)
-    finally:
-        await asyncio.to_thread(remove_workspace, workspace)
 
 
 def compare_with_baseline(results: list[ValidationResult], baseline: list[ValidationResult]) -> list[str]:

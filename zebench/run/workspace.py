@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import difflib
 import errno
 import fcntl
@@ -25,15 +26,17 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ..catalog import IGNORED_DIRS, special_file_error, special_file_kind
 from ..models import DependencyChange, Diff, DiffFile
 from .manifests import Declared, is_manifest, parse_manifest
+
+T = TypeVar("T")
 
 #: Files copied by the calling thread before a thread pool is worth its start-up.
 PARALLEL_COPY_THRESHOLD = 64
@@ -135,12 +138,60 @@ def prepare_workspace(fixture: Path | None, base_dir: Path | None = None, prefix
         base_dir.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix=prefix, dir=base_dir))
     if fixture is not None:
-        copy_tree(fixture, workspace)
+        try:
+            copy_tree(fixture, workspace)
+        except BaseException:
+            remove_workspace(workspace)
+            raise
     return workspace
 
 
 def remove_workspace(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+async def to_its_end(func: Callable[[], T]) -> tuple[T, bool]:
+    """``func()`` in a thread, awaited to its end even when the task is cancelled meanwhile (a thread cannot be
+    stopped: a cancelled await would leave what it makes, a folder, to no one). (result, whether the task was
+    cancelled meanwhile): the caller undoes what was made, then re-raises."""
+    # Submitted now (no task: one hop, as asyncio.to_thread), in a copy of the context, as asyncio.to_thread.
+    done = asyncio.get_running_loop().run_in_executor(None, contextvars.copy_context().run, func)
+    cancelled = False
+    while not done.done():
+        try:
+            await asyncio.shield(done)
+        except asyncio.CancelledError:
+            cancelled = True
+        except Exception:
+            break  # func raised: below
+    if cancelled and done.exception() is not None:
+        raise asyncio.CancelledError()  # nothing to undo, and the cancellation is not lost to the error
+    return done.result(), cancelled
+
+
+async def finish_in_thread(func: Callable[[], T]) -> T:
+    """``func()`` in a thread, to its end: a cancellation meanwhile is re-raised once it is done (for work that
+    creates files in a folder the cancelled run then removes: a write finishing after its removal began would
+    leave the folder behind)."""
+    result, cancelled = await to_its_end(func)
+    if cancelled:
+        raise asyncio.CancelledError()
+    return result
+
+
+@contextlib.asynccontextmanager
+async def fresh_workspace(fixture: Path | None, base_dir: Path | None, prefix: str) -> AsyncIterator[Path]:
+    """``prepare_workspace`` for the block, removed at its end; made and removed in threads, and never left
+    behind: the block's task ends once the folder is gone, a cancellation meanwhile held until then."""
+    workspace, cancelled = await to_its_end(lambda: prepare_workspace(fixture, base_dir, prefix))
+    try:
+        if cancelled:
+            raise asyncio.CancelledError()
+        yield workspace
+    finally:
+        _, cancelled = await to_its_end(lambda: remove_workspace(workspace))
+        if cancelled:
+            raise asyncio.CancelledError()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -443,7 +494,8 @@ class Files:
 
     async def write_text(self, raw: object, content: str) -> str:
         """Create or replace a file (parents created); returns its path relative to the root."""
-        return await asyncio.to_thread(self._guard, raw, lambda: self._write_text(path_parts(raw), content))
+        # To its end: the run's clean-up may be removing the workspace as soon as the tool call is cancelled.
+        return await finish_in_thread(lambda: self._guard(raw, lambda: self._write_text(path_parts(raw), content)))
 
     def _write_text(self, parts: list[str], content: str) -> str:
         found = self._walk(parts, create_dirs=True)
@@ -942,6 +994,8 @@ __all__ = [
     "copy_regular",
     "copy_tree",
     "diff_workspace",
+    "finish_in_thread",
+    "fresh_workspace",
     "is_inside",
     "list_tree",
     "make_symlink",
@@ -950,5 +1004,6 @@ __all__ = [
     "remove_path",
     "remove_workspace",
     "same_content",
+    "to_its_end",
     "write_bytes",
 ]
