@@ -4,7 +4,7 @@ import asyncio
 import os
 import shutil
 import textwrap
-from collections.abc import Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -139,6 +139,24 @@ T = TypeVar("T")
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
+
+
+def cancelled_after(start: Callable[[], Awaitable[object]], steps: int) -> bool:
+    """Start ``start()`` in a fresh event loop and cancel it after ``steps`` turns of the loop: whether the
+    cancellation landed (False: it had ended first). Returns once every thread of that loop is done."""
+
+    async def go() -> bool:
+        task = asyncio.ensure_future(start())
+        for _ in range(steps):
+            await asyncio.sleep(0)  # one turn of the event loop each
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    return run(go())
 
 
 def stored_run(store: Store, run_id: str) -> RunRecord:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from zebench.models import BaselineCommand, ValidationCommands
 from zebench.run.validation import list_required_tests, run_baseline
 from zebench.store import Store
 
-from .conftest import make_scenario, run, stored_run, write
+from .conftest import cancelled_after, make_scenario, run, stored_run, write
 
 BASELINE_YAML = """
 id: add
@@ -165,18 +164,7 @@ def test_a_baseline_or_test_listing_cancelled_at_any_step_leaves_no_copy_behind(
     def listing() -> Coroutine[Any, Any, object]:
         return list_required_tests(command, fixture, ["tests/test_m.py"], timeout=60, workspace_root=root)
 
-    async def cancelled_after(steps: int, start: Callable[[], Coroutine[Any, Any, object]]) -> bool:
-        task = asyncio.ensure_future(start())
-        for _ in range(steps):
-            await asyncio.sleep(0)  # one turn of the event loop each: the cancellation lands at every await
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            return True
-        return False
-
     for start in (baseline, listing):
-        cancelled = [run(cancelled_after(steps, start)) for steps in range(1, 8)]
+        cancelled = [cancelled_after(start, steps) for steps in range(1, 8)]
         assert any(cancelled), "some cancellation landed before the end"
         assert list(root.iterdir()) == [], start.__name__  # asyncio.run waited for every thread

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from zebench.execution.runner import RunOptions, RunSpec, run_one
 from zebench.models import RunRecord
 from zebench.run.tools import Toolbox
 
-from .conftest import make_scenario, marker, processes_with, run, write
+from .conftest import cancelled_after, make_scenario, marker, processes_with, run, write
 
 
 def _run(suites: Path, agent: str, tmp_path: Path, tier: str = "L1", **options: Any) -> RunRecord:
@@ -137,7 +138,6 @@ def test_warmup_failure_is_its_own_category(tmp_path: Path) -> None:
 
 
 def test_cancellation_propagates_after_the_run_is_recorded(suites: Path, tmp_path: Path) -> None:
-    import asyncio
 
     m = marker()
     calls = [
@@ -308,25 +308,15 @@ def test_a_run_cancelled_at_any_step_leaves_no_folder_behind(suites: Path, tmp_p
     workspaces.mkdir()
     stages: set[str] = set()
 
-    async def cancelled_after(steps: int) -> bool:
-        async def handed(record: RunRecord) -> None:
-            assert record.status == "cancelled" or record.failure is None
-            stages.add(record.failure.stage if record.failure is not None else "results")
+    async def handed(record: RunRecord) -> None:
+        assert record.status == "cancelled" or record.failure is None
+        stages.add(record.failure.stage if record.failure is not None else "results")
 
-        task = asyncio.ensure_future(
-            run_one(RunSpec(scenario, "L1", "oracle"), RunOptions(workspace_root=workspaces), on_cancelled=handed)
-        )
-        for _ in range(steps):
-            await asyncio.sleep(0)  # one turn of the event loop each
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            return True
-        return False
+    def start() -> Awaitable[RunRecord]:
+        return run_one(RunSpec(scenario, "L1", "oracle"), RunOptions(workspace_root=workspaces), on_cancelled=handed)
 
     steps = 1
-    while run(cancelled_after(steps)):  # until the run ends before the cancellation
+    while cancelled_after(start, steps):  # until the run ends before the cancellation
         assert list(workspaces.iterdir()) == [], steps  # asyncio.run waited for every thread
         steps = steps + 1 if steps < 40 else int(steps * 1.15)
     assert {"workspace", "validation"} <= stages, stages  # from its first stages to its scoring
