@@ -698,3 +698,33 @@ def test_the_locale_reaches_the_command_through_bubblewrap(tmp_path: Path, monke
     assert "PATH" in launch.env
     shown = run(box.run('echo "$LANG $LC_TIME"', timeout=30, count_leftovers=True))
     assert shown.output.strip() == "C.UTF-8 C"
+
+
+def test_a_close_while_another_thread_opens_waits_for_it_and_removes_what_it_made(tmp_path: Path) -> None:
+    """A run cancelled while its sandbox opens in a thread closes the sandbox at once: the close waits for the
+    open, removes its folders, and an open that starts after the close fails."""
+    box = make_sandbox(tmp_path / "ws", "none")
+    scratch_root = tmp_path / "sandbox-scratch"
+    entered, release = threading.Event(), threading.Event()
+    real_open = box._open_locked
+
+    def slow_open() -> None:
+        entered.set()
+        assert release.wait(30)
+        real_open()
+
+    box._open_locked = slow_open  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        opening = asyncio.ensure_future(asyncio.to_thread(box._open_sync))
+        assert await asyncio.to_thread(entered.wait, 30)  # the open holds its lock, nothing made yet
+        closing = asyncio.ensure_future(box.close())
+        release.set()
+        await opening
+        await closing
+
+    run(scenario())
+    assert box.scratch is None
+    assert list(scratch_root.iterdir()) == []  # what the open made is gone
+    with pytest.raises(OSError, match="the sandbox is closed"):
+        box.open()

@@ -150,7 +150,7 @@ def remove_workspace(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-async def to_its_end(func: Callable[[], T]) -> tuple[T, bool]:
+async def _to_its_end(func: Callable[[], T]) -> tuple[T, bool]:
     """``func()`` in a thread, awaited to its end even when the task is cancelled meanwhile (a thread cannot be
     stopped: a cancelled await would leave what it makes, a folder, to no one). (result, whether the task was
     cancelled meanwhile): the caller undoes what was made, then re-raises."""
@@ -173,7 +173,7 @@ async def finish_in_thread(func: Callable[[], T]) -> T:
     """``func()`` in a thread, to its end: a cancellation meanwhile is re-raised once it is done (for work that
     creates files in a folder the cancelled run then removes: a write finishing after its removal began would
     leave the folder behind)."""
-    result, cancelled = await to_its_end(func)
+    result, cancelled = await _to_its_end(func)
     if cancelled:
         raise asyncio.CancelledError()
     return result
@@ -183,13 +183,13 @@ async def finish_in_thread(func: Callable[[], T]) -> T:
 async def fresh_workspace(fixture: Path | None, base_dir: Path | None, prefix: str) -> AsyncIterator[Path]:
     """``prepare_workspace`` for the block, removed at its end; made and removed in threads, and never left
     behind: the block's task ends once the folder is gone, a cancellation meanwhile held until then."""
-    workspace, cancelled = await to_its_end(lambda: prepare_workspace(fixture, base_dir, prefix))
+    workspace, cancelled = await _to_its_end(lambda: prepare_workspace(fixture, base_dir, prefix))
     try:
         if cancelled:
             raise asyncio.CancelledError()
         yield workspace
     finally:
-        _, cancelled = await to_its_end(lambda: remove_workspace(workspace))
+        _, cancelled = await _to_its_end(lambda: remove_workspace(workspace))
         if cancelled:
             raise asyncio.CancelledError()
 
@@ -1004,6 +1004,5 @@ __all__ = [
     "remove_path",
     "remove_workspace",
     "same_content",
-    "to_its_end",
     "write_bytes",
 ]
