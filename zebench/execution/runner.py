@@ -291,19 +291,10 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
     except _Cancelled as stop:
         record, cancelled = stop.record, stop.cancelled
     except Exception as exc:  # parts an agent made that the record refuses: still store the run
-        record = _unbuilt_record(spec, exc)
+        record = _public(_unbuilt_record(spec, exc))
         task = asyncio.current_task()
         if task is not None and task.cancelling():
             cancelled = asyncio.CancelledError()
-    record = redact(record)
-    if record.telemetry is not None and record.telemetry.workspace_dir:
-        # no host paths in outputs and tracebacks: relative to the folder of the run's workspaces (the store
-        # publishes workspaceDir itself by name; the record keeps it whole, for --keep-workspaces). workspaceDir
-        # is set aside meanwhile: a record whose other strings do not name the folder is then left as it is after
-        # one scan of its JSON, instead of being rebuilt string by string.
-        workspace_dir = record.telemetry.workspace_dir
-        record = _with_workspace_dir(record, None)
-        record = _with_workspace_dir(relative_to_folder(record, str(Path(workspace_dir).parent)), workspace_dir)
     if cancelled is not None:
         if on_cancelled is not None:
             try:
@@ -311,6 +302,21 @@ async def run_one(spec: RunSpec, options: RunOptions, *, on_cancelled: OnCancell
             except asyncio.CancelledError:
                 pass  # a second cancellation: stop waiting; the save itself goes on (shielded)
         raise cancelled
+    return record
+
+
+def _public(record: RunRecord, secrets: dict[str, str] | None = None) -> RunRecord:
+    """The record as a run returns it: secrets redacted (those of this process's environment, and ``secrets``,
+    name -> value: what the run's MCP servers were given, secrets whatever their names), and no host paths in
+    outputs and tracebacks: they read relative to the folder of the run's workspaces (the store publishes
+    workspaceDir itself by name; the record keeps it whole, for --keep-workspaces)."""
+    record = redact(record, extra=secrets)
+    if record.telemetry is not None and record.telemetry.workspace_dir:
+        # workspaceDir is set aside meanwhile: a record whose other strings do not name the folder is then left
+        # as it is after one scan of its JSON, instead of being rebuilt string by string.
+        workspace_dir = record.telemetry.workspace_dir
+        record = _with_workspace_dir(record, None)
+        record = _with_workspace_dir(relative_to_folder(record, str(Path(workspace_dir).parent)), workspace_dir)
     return record
 
 
@@ -892,13 +898,11 @@ async def _run_stages(spec: RunSpec, options: RunOptions) -> RunRecord:
     await _run_sequence(state)
     await _finish(state)
     try:
-        record = _record(state)  # made while the run's folders are removed
+        secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
+        record = _public(_record(state), secrets)  # made while the run's folders are removed
     finally:
         if state.cleanup is not None:  # removed before the run returns
             await _shielded(state, state.cleanup)
-    secrets = {k: v for server in state.mcp_resolved for k, v in server.secrets.items()}
-    if secrets:  # the values the MCP servers were given are secrets whatever their names
-        record = redact(record, extra=secrets)
     if state.cancelled is not None:
         raise _Cancelled(record, state.cancelled)
     return record
