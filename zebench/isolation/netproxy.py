@@ -23,11 +23,12 @@ import configparser
 import os
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .leftovers import process_folder
 
 #: Registries every run may reach.
 PUBLIC_REGISTRIES = (
@@ -118,7 +119,7 @@ class RegistryProxy:
     def __init__(self, allowed: set[tuple[str, int]]):
         self._allowed = set(allowed)
         self._lock = threading.Lock()
-        self.folder = Path(tempfile.mkdtemp(prefix=f"zebench-proxy-{os.getpid()}-"))
+        self.folder = process_folder("proxy")
         os.chmod(self.folder, 0o755)  # the sandbox user must reach the socket
         self.socket_path = self.folder / "registry.sock"
         self.refused: list[str] = []

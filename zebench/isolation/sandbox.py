@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Literal, Self
 
 from . import layers
+from .leftovers import process_folder
 from .netproxy import SANDBOX_PROXY_PORT, proxy_env, registry_proxy
 from .processes import (
     REAPER_PYTHON,
@@ -464,7 +465,7 @@ class Sandbox:
         if scratch is None:
             if self.scratch_root is not None:
                 self.scratch_root.mkdir(parents=True, exist_ok=True)
-            scratch = Path(tempfile.mkdtemp(prefix=f"zebench-sandbox-{os.getpid()}-", dir=self.scratch_root))
+            scratch = process_folder("sandbox", self.scratch_root)
             for sub in ("home", "tmp"):
                 (scratch / sub).mkdir()
         # A sandbox that is never closed (a Toolbox's default one) still leaves nothing behind.
@@ -876,30 +877,10 @@ class _ScratchPool:
 
     def _pool_folder(self) -> Path:
         if self._folder is None or self._owner != os.getpid():
-            _remove_dead_pools()
-            temp = os.path.abspath(tempfile.gettempdir())
-            self._folder = Path(tempfile.mkdtemp(prefix=f"zebench-pool-{os.getpid()}-", dir=temp))
+            self._folder = process_folder("pool")
             self._owner, self._free = os.getpid(), []
             atexit.register(shutil.rmtree, self._folder, True)
         return self._folder
-
-
-def _remove_dead_pools() -> None:
-    """Remove the idle private folders of zebench processes that died without their atexit (killed)."""
-    for path in Path(os.path.abspath(tempfile.gettempdir())).glob("zebench-pool-*-*"):
-        pid = path.name.split("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        pass
-    return True
 
 
 def _empty(folder: str, chain: list[str]) -> None:
@@ -942,8 +923,7 @@ def shared_etc() -> tuple[Path, list[str]]:
     with _ETC_LOCK:
         if _ETC is not None and _ETC[0].is_dir():
             return _ETC
-        _remove_dead_etcs()
-        base = Path(tempfile.mkdtemp(prefix=f"zebench-etc-{os.getpid()}-"))
+        base = process_folder("etc")
         atexit.register(shutil.rmtree, base, True)
         etc = base / "etc"
         etc.mkdir()
@@ -973,20 +953,6 @@ def shared_etc() -> tuple[Path, list[str]]:
                     os.chmod(path, 0o644)
         _ETC = (etc, bound)
         return _ETC
-
-
-def _remove_dead_etcs() -> None:
-    """Remove the /etc copies of zebench processes that died without their atexit (killed)."""
-    for path in Path(tempfile.gettempdir()).glob("zebench-etc-*-*"):
-        pid = path.name.split("-")[2]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except PermissionError:  # alive, another user's
-            pass
 
 
 def chown_tree(root: Path, uid: int, gid: int) -> None:

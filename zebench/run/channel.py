@@ -26,12 +26,12 @@ import secrets
 import shlex
 import shutil
 import socket
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..isolation.leftovers import process_folder
 from ..isolation.processes import CommandResult
 from ..isolation.sandbox import Policy, Sandbox
 
@@ -252,7 +252,7 @@ def _bootstrap_folder() -> Path:
     import importlib.util
     import py_compile
 
-    folder = Path(tempfile.mkdtemp(prefix="zebench-pyboot-"))
+    folder = process_folder("pyboot")
     folder.chmod(0o755)  # the sandbox's user (another uid when zebench runs as root) reads it
     atexit.register(shutil.rmtree, folder, True)
     source = folder / f"{BOOTSTRAP_MODULE}.py"
