@@ -328,7 +328,6 @@ def _spawn(command: Command) -> int:
     the command's shell sets them (zebench.isolation.sandbox.shell_limits: then bubblewrap is spawned). The cwd
     stays ``/`` and no parent-death signal is set: bubblewrap is given absolute paths and ``--chdir``, and sets
     ``--die-with-parent`` itself. Returns the pid."""
-    assert PRLIMIT is not None or not command.limits
     fds = command.fds or {}
     top = max([*fds, *fds.values(), 2]) + 1
     temps = {target: top + i for i, target in enumerate(fds)}
