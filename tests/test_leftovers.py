@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from zebench.isolation.leftovers import process_folder, remove_dead_folders
+from zebench.isolation.leftovers import process_folder, remove_dead_folders, remove_tree
 
 #: Makes every per-process folder the way zebench's components do, prints their names, then is killed (SIGKILL:
 #: no atexit, no finalizer runs).
@@ -99,3 +101,58 @@ def test_a_pid_that_is_not_one_is_left_alone(temp_dir: Path) -> None:
     (temp_dir / f"zebench-etc-{2**80}-x").mkdir()
     assert remove_dead_folders(again=True) == 0
     assert (temp_dir / f"zebench-etc-{2**80}-x").is_dir()
+
+
+def _nest(top: Path, depth: int) -> Path:
+    """``top/d/d/.../d`` ``depth`` folders deep, made through descriptors (the path is longer than PATH_MAX)."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        with open(os.open("deepest.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as fh:
+            fh.write("x")
+    finally:
+        os.close(fd)
+    return top
+
+
+def test_remove_tree_removes_a_tree_deeper_than_the_recursion_limit_and_follows_no_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the tree's")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    _nest(tree, 3000)
+    (tree / "link").symlink_to(outside)
+    (tree / "file-link").symlink_to(outside / "keep.txt")
+    locked = tree / "locked"
+    locked.mkdir()
+    (locked / "inner").mkdir()
+    (locked / "inner" / "f").write_text("x")
+    (locked / "inner").chmod(0)
+    locked.chmod(0o500)
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    _nest(deep, 1500)
+    with pytest.raises(RecursionError):  # what zebench used before
+        shutil.rmtree(deep, ignore_errors=True)
+    remove_tree(deep)
+    assert not deep.exists()
+    remove_tree(tree)
+    assert not tree.exists()
+    assert (outside / "keep.txt").read_text() == "not the tree's"
+    remove_tree(tmp_path / "missing")  # nothing to remove: no error
+    remove_tree(outside / "keep.txt")  # a file
+    assert not (outside / "keep.txt").exists()
+
+
+def test_the_sweep_removes_a_deep_tree_and_never_fails_its_caller(temp_dir: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = temp_dir / f"zebench-sandbox-{int(gone.stdout)}-x"
+    dead.mkdir()
+    _nest(dead, 1500)  # an agent's HOME of a killed zebench
+    assert remove_dead_folders(again=True) == 1
+    assert not dead.exists()

@@ -107,6 +107,27 @@ def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_
     assert record.manifest.settings["sandbox"] == sandbox_mode
 
 
+def test_a_tree_nested_deeper_than_pythons_recursion_limit_is_scored_and_removed(
+    suites: Path, tmp_path: Path, sandbox_mode: str
+) -> None:
+    """An agent nests folders 1,200 deep in its workspace and its HOME: Python 3.11's shutil.rmtree recursed per
+    level and raised RecursionError in the run's clean-up, which turned the run into a failure of the harness
+    (its transcript and scores lost, the failure not counted as the agent's) and left its folders behind."""
+    nest = "i=0; while [ $i -lt 1200 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done; echo $i"
+    calls = [
+        {"name": "runCommand", "input": {"command": nest}},
+        {"name": "runCommand", "input": {"command": f"cd ~ && {nest}"}},
+    ]
+    replay = write(tmp_path / "calls.json", json.dumps(calls))
+    record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)}, sandbox=sandbox_mode)
+    assert record.failure is None, record.failure
+    assert record.status == "completed"
+    assert record.transcript is not None
+    assert [c.output.split()[-1] for c in record.transcript.tool_calls] == ["1200", "1200"]
+    assert record.weighted_score is not None
+    assert list((tmp_path / "workspaces").iterdir()) == []
+
+
 def test_failure_categories_are_stored(tmp_path: Path) -> None:
     root = tmp_path / "suites"
     make_scenario(root, solution=False)

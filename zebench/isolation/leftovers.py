@@ -8,12 +8,16 @@ those of every kind whose process is gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
+import secrets
+import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 #: The kinds of per-process folders: the sandbox's idle private folders (pool) and /etc (etc), private folders of
 #: sandboxes opened without a folder of their own (sandbox), the registry proxy's socket (proxy), the scoring
@@ -55,7 +59,10 @@ def remove_dead_folders(*, again: bool = False) -> int:
         match = _NAME.match(name)
         if match is None or not 0 < int(match.group(1)) <= PID_MAX or alive(int(match.group(1))):
             continue
-        shutil.rmtree(temp / name, ignore_errors=True)
+        try:  # never fails its caller (the first folder of a process): what is left waits for the next sweep
+            remove_tree(temp / name)
+        except Exception:
+            continue
         removed += not (temp / name).exists()
     return removed
 
@@ -69,3 +76,106 @@ def alive(pid: int) -> bool:
     except PermissionError:  # alive, another user's
         pass
     return True
+
+
+#: Directories held open at most while a tree is removed; deeper ones are moved up to the top folder first.
+MAX_OPEN_DIRS = 32
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def remove_tree(path: Path | str) -> None:
+    """Remove a file, a symlink or a folder tree, as far as possible, without raising (``shutil.rmtree`` with
+    ``ignore_errors``, less its limits). A tree an agent made may be nested deeper than Python's recursion limit,
+    where ``shutil.rmtree`` raises RecursionError (Python 3.11) and leaves the tree: here no recursion, at most
+    MAX_OPEN_DIRS directories open (a deeper one is moved up to the top folder and removed from there), every
+    directory opened relative to its parent without following symlinks (a symlink is removed, never followed),
+    and a directory the agent made unreadable or unwritable opened up (its owner's rights) first."""
+    try:
+        top = os.open(path, _DIR_FLAGS)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return
+    try:
+        while _empty_pass(top):  # entries moved up to the top folder during a pass may be missed by it
+            pass
+    finally:
+        os.close(top)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def _empty_pass(top: int) -> bool:
+    """One pass over the tree under the open folder ``top``; whether it removed or moved anything."""
+    progress = False
+    prefix = f".zebench-deep-{secrets.token_hex(4)}-"
+    moved = 0
+    frames: list[tuple[int, Any, int, str]] = [(top, os.scandir(top), -1, "")]  # fd, its entries, parent's fd, name
+    try:
+        while frames:
+            fd, entries, parent, name = frames[-1]
+            try:
+                entry = next(entries, None)
+            except OSError:
+                entry = None
+            if entry is None:
+                entries.close()
+                frames.pop()
+                if parent >= 0:
+                    os.close(fd)
+                    progress |= _retry(parent, os.rmdir, name, dir_fd=parent)
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                progress |= _retry(fd, os.unlink, entry.name, dir_fd=fd)
+                continue
+            if len(frames) >= MAX_OPEN_DIRS:
+                target = f"{prefix}{moved}"
+                moved += 1
+                progress |= _retry(fd, os.rename, entry.name, target, src_dir_fd=fd, dst_dir_fd=top)
+                continue
+            try:
+                child = os.open(entry.name, _DIR_FLAGS, dir_fd=fd)
+            except PermissionError:  # not readable: its owner's rights back, once
+                try:
+                    os.chmod(entry.name, stat.S_IRWXU, dir_fd=fd)
+                    child = os.open(entry.name, _DIR_FLAGS, dir_fd=fd)
+                except OSError:
+                    continue
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):
+                if os.fstat(child).st_mode & stat.S_IRWXU != stat.S_IRWXU:
+                    os.fchmod(child, stat.S_IRWXU)  # its entries can be listed and removed
+            try:
+                frames.append((child, os.scandir(child), fd, entry.name))
+            except OSError:
+                os.close(child)
+    finally:
+        for fd, entries, parent, _ in frames:
+            entries.close()
+            if parent >= 0:
+                os.close(fd)
+    return progress
+
+
+def _retry(folder: int, step: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
+    """``step(*args, **kwargs)`` (a removal in the open folder ``folder``); once more after giving the folder its
+    owner's rights back when it was refused. Whether it happened."""
+    try:
+        step(*args, **kwargs)
+        return True
+    except FileNotFoundError:
+        return False
+    except PermissionError:
+        try:
+            os.fchmod(folder, stat.S_IRWXU)
+            step(*args, **kwargs)
+            return True
+        except OSError:
+            return False
+    except OSError:
+        return False

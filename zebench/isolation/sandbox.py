@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Literal, Self
 
 from . import layers
-from .leftovers import process_folder
+from .leftovers import process_folder, remove_tree
 from .netproxy import SANDBOX_PROXY_PORT, proxy_env, registry_proxy
 from .processes import (
     REAPER_PYTHON,
@@ -469,7 +469,7 @@ class Sandbox:
             for sub in ("home", "tmp"):
                 (scratch / sub).mkdir()
         # A sandbox that is never closed (a Toolbox's default one) still leaves nothing behind.
-        self._finalizer = weakref.finalize(self, shutil.rmtree, scratch, True)
+        self._finalizer = weakref.finalize(self, remove_tree, scratch)
         if self.mode == "bwrap":
             self._write_accounts(scratch)
         if self.owner is not None:
@@ -873,7 +873,7 @@ class _ScratchPool:
                         return
         except OSError:
             pass
-        shutil.rmtree(scratch, True)
+        remove_tree(scratch)
 
     def _pool_folder(self) -> Path:
         if self._folder is None or self._owner != os.getpid():
@@ -896,7 +896,7 @@ def _empty(folder: str, chain: list[str]) -> None:
 
 def _remove_entry(entry: os.DirEntry[str]) -> None:
     if entry.is_dir(follow_symlinks=False):
-        shutil.rmtree(entry.path)
+        remove_tree(entry.path)  # whatever is left is seen by the caller's check of the folder
     else:
         os.unlink(entry.path)
 

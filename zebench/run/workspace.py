@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from ..catalog import IGNORED_DIRS, special_file_error, special_file_kind
+from ..isolation.leftovers import remove_tree
 from ..models import DependencyChange, Diff, DiffFile
 from .manifests import Declared, is_manifest, parse_manifest
 
@@ -147,7 +148,8 @@ def prepare_workspace(fixture: Path | None, base_dir: Path | None = None, prefix
 
 
 def remove_workspace(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+    """Remove a folder an agent had, however deep it nested it (isolation.leftovers.remove_tree)."""
+    remove_tree(path)
 
 
 async def _to_its_end(func: Callable[[], T]) -> tuple[T, bool]:
@@ -294,23 +296,9 @@ def remove_leftovers(parent: Path | None) -> list[Path]:
 
 
 def _remove_tree(path: Path) -> None:
-    """Remove a folder an agent had: folders it made unreadable or unwritable (chmod 000) are opened up first."""
-
-    def opened_up(function: Callable[..., object], name: str, _exc: object) -> None:
-        parent = os.path.dirname(name)
-        with contextlib.suppress(OSError):
-            os.chmod(parent, 0o700)
-            if os.path.isdir(name) and not os.path.islink(name):
-                os.chmod(name, 0o700)
-            function(name)
-
-    if path.is_symlink() or not path.is_dir():
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return
-    shutil.rmtree(path, onerror=opened_up)
-    if path.exists():
-        shutil.rmtree(path, ignore_errors=True)
+    """Remove a folder an agent had: folders it made unreadable or unwritable (chmod 000) are opened up first, and
+    its depth does not matter (isolation.leftovers.remove_tree)."""
+    remove_tree(path)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -812,13 +800,7 @@ def make_symlink(target: str, path: Path) -> None:
 
 def remove_path(path: Path) -> None:
     """Remove a file, a symlink or a folder tree (nothing followed)."""
-    if path.is_symlink() or not path.is_dir():
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-    else:
-        shutil.rmtree(path, ignore_errors=True)
+    remove_tree(path)
 
 
 # --------------------------------------------------------------------------------------------------------------
