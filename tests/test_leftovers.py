@@ -119,10 +119,13 @@ def _nest(top: Path, depth: int) -> Path:
     return top
 
 
-def test_remove_tree_removes_a_tree_deeper_than_the_recursion_limit_and_follows_no_link(tmp_path: Path) -> None:
+def test_remove_tree_removes_a_tree_deeper_than_the_recursion_limit_and_follows_no_link(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("not the tree's")
+    request.addfinalizer(lambda: remove_tree(tmp_path))  # pytest's removal of old temporary folders recurses too
     tree = tmp_path / "tree"
     tree.mkdir()
     _nest(tree, 3000)
@@ -149,10 +152,13 @@ def test_remove_tree_removes_a_tree_deeper_than_the_recursion_limit_and_follows_
     assert not (outside / "keep.txt").exists()
 
 
-def test_the_sweep_removes_a_deep_tree_and_never_fails_its_caller(temp_dir: Path) -> None:
+def test_the_sweep_removes_a_deep_tree_and_never_fails_its_caller(
+    temp_dir: Path, request: pytest.FixtureRequest
+) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = temp_dir / f"zebench-sandbox-{int(gone.stdout)}-x"
     dead.mkdir()
+    request.addfinalizer(lambda: remove_tree(dead))
     _nest(dead, 1500)  # an agent's HOME of a killed zebench
     assert remove_dead_folders(again=True) == 1
     assert not dead.exists()

@@ -12,6 +12,7 @@ import pytest
 from zebench.agents import Agent, AgentError, AgentResult, AgentTask, register_agent
 from zebench.catalog import Catalog
 from zebench.execution.runner import RunOptions, RunSpec, run_one
+from zebench.isolation.leftovers import remove_tree
 from zebench.models import RunRecord
 from zebench.run.tools import Toolbox
 
@@ -119,13 +120,17 @@ def test_a_tree_nested_deeper_than_pythons_recursion_limit_is_scored_and_removed
         {"name": "runCommand", "input": {"command": f"cd ~ && {nest}"}},
     ]
     replay = write(tmp_path / "calls.json", json.dumps(calls))
-    record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)}, sandbox=sandbox_mode)
+    try:
+        record = _run(suites, "replay", tmp_path, agent_settings={"replay_file": str(replay)}, sandbox=sandbox_mode)
+    finally:  # whatever the run left: pytest's removal of old temporary folders recurses too
+        remaining = list((tmp_path / "workspaces").iterdir())
+        remove_tree(tmp_path / "workspaces")
+    assert remaining == []
     assert record.failure is None, record.failure
     assert record.status == "completed"
     assert record.transcript is not None
     assert [c.output.split()[-1] for c in record.transcript.tool_calls] == ["1200", "1200"]
     assert record.weighted_score is not None
-    assert list((tmp_path / "workspaces").iterdir()) == []
 
 
 def test_failure_categories_are_stored(tmp_path: Path) -> None:

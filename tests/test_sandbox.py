@@ -642,6 +642,29 @@ def test_private_folders_start_empty_when_reused(tmp_path: Path, sandbox_mode: s
     run(second.close())
 
 
+def test_private_folders_that_cannot_be_emptied_are_not_reused(
+    tmp_path: Path, sandbox_mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of a run's HOME that is not fully removed (a mount point, an immutable file): the private folders are
+    not kept for the next sandbox, whose HOME would start with it."""
+    from zebench.isolation import sandbox as sandbox_module
+
+    removes = sandbox_module.remove_tree
+    monkeypatch.setattr(sandbox_module, "remove_tree", lambda path: None if "stuck" in str(path) else removes(path))
+    first = make_sandbox(tmp_path / "ws1", sandbox_mode)
+    made = run(first.run("mkdir -p $HOME/stuck && echo secret > $HOME/stuck/token && echo made", timeout=30))
+    assert made.output == "made\n"
+    assert first.scratch is not None
+    used = first.scratch
+    run(first.close())
+    second = make_sandbox(tmp_path / "ws2", sandbox_mode)
+    seen = run(second.run("ls -A $HOME", timeout=30))
+    assert second.scratch is not None
+    assert second.scratch.name != used.name
+    assert seen.output == ""
+    run(second.close())
+
+
 def test_runs_share_a_package_store(tmp_path: Path) -> None:
     """Two runs (as root: two sandbox users) write into the same store folder, each into what the other made."""
     store = tmp_path / "cache" / "pnpm-store"

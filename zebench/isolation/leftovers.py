@@ -92,6 +92,12 @@ def remove_tree(path: Path | str) -> None:
     and a directory the agent made unreadable or unwritable opened up (its owner's rights) first."""
     try:
         top = os.open(path, _DIR_FLAGS)
+    except PermissionError:  # a folder made unreadable: its owner's rights back, once
+        try:
+            os.chmod(path, stat.S_IRWXU)  # not a link: O_NOFOLLOW refused it otherwise
+            top = os.open(path, _DIR_FLAGS)
+        except OSError:
+            return
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(path)

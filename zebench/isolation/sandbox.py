@@ -896,7 +896,9 @@ def _empty(folder: str, chain: list[str]) -> None:
 
 def _remove_entry(entry: os.DirEntry[str]) -> None:
     if entry.is_dir(follow_symlinks=False):
-        remove_tree(entry.path)  # whatever is left is seen by the caller's check of the folder
+        remove_tree(entry.path)
+        if os.path.lexists(entry.path):  # the folder is not reused with something of a run left in it
+            raise OSError(f"cannot remove {entry.path}")
     else:
         os.unlink(entry.path)
 
