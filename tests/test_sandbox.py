@@ -648,9 +648,9 @@ def test_private_folders_that_cannot_be_emptied_are_not_reused(
     """A folder of a run's HOME that is not fully removed (a mount point, an immutable file): the private folders are
     not kept for the next sandbox, whose HOME would start with it."""
     from zebench.isolation import sandbox as sandbox_module
+    from zebench.isolation.leftovers import remove_tree
 
-    removes = sandbox_module.remove_tree
-    monkeypatch.setattr(sandbox_module, "remove_tree", lambda path: None if "stuck" in str(path) else removes(path))
+    monkeypatch.setattr(sandbox_module, "remove_tree", lambda path: None if "stuck" in str(path) else remove_tree(path))
     first = make_sandbox(tmp_path / "ws1", sandbox_mode)
     made = run(first.run("mkdir -p $HOME/stuck && echo secret > $HOME/stuck/token && echo made", timeout=30))
     assert made.output == "made\n"
