@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from zebench.isolation.leftovers import process_folder, remove_dead_folders, remove_tree
+from zebench.isolation.leftovers import process_folder, remove_dead_folders, remove_tree, where_pids_are
+
+HERE = where_pids_are()
 
 #: Makes every per-process folder the way zebench's components do, prints their names, then is killed (SIGKILL:
 #: no atexit, no finalizer runs).
@@ -48,16 +50,23 @@ def test_the_folders_of_a_killed_zebench_are_removed_by_the_next_one(temp_dir: P
     workspace.mkdir()
     done = subprocess.run([sys.executable, "-c", KILLED, str(workspace)], capture_output=True, text=True, check=False)
     assert done.returncode == -signal.SIGKILL, done.stderr
-    left = [Path(line) for line in done.stdout.split()]
+    left = [Path(line) for line in done.stdout.splitlines()]
     assert len(left) == 5, (left, done.stderr)
     assert all(f.parent == temp_dir for f in left), left
     assert all(f.is_dir() for f in left), left
     assert sorted(f.name.split("-")[1] for f in left) == ["etc", "pool", "proxy", "pyboot", "sandbox"]
+    killed = int(left[0].name.split("-")[2])
+    assert {tuple(f.name.split("-")[2:4]) for f in left} == {(str(killed), HERE)}  # its pid, where it means it
 
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
-        of_a_live_one = temp_dir / f"zebench-proxy-{sleeper.pid}-abc"
-        not_ours = [temp_dir / "zebench-pool-notapid-x", temp_dir / "zebench-other-1-x", temp_dir / "mine"]
+        of_a_live_one = temp_dir / f"zebench-proxy-{sleeper.pid}-{HERE}-abc"
+        not_ours = [
+            temp_dir / "zebench-pool-notapid-x",
+            temp_dir / f"zebench-other-1-{HERE}-x",
+            temp_dir / "mine",
+            temp_dir / f"zebench-pool-{killed}-0badc0de-x",  # a dead pid here, of another machine or container
+        ]
         for folder in (of_a_live_one, *not_ours):
             folder.mkdir()
 
@@ -79,7 +88,7 @@ def test_the_folders_of_a_killed_zebench_are_removed_by_the_next_one(temp_dir: P
 def test_the_first_folder_a_process_makes_sweeps_once(temp_dir: Path) -> None:
     """The sweep runs at the first folder of a process (one listing of the temporary directory), not at each."""
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = temp_dir / f"zebench-pool-{int(gone.stdout)}-x"  # a process that has exited
+    dead = temp_dir / f"zebench-pool-{int(gone.stdout)}-{HERE}-x"  # a process that has exited
     script = (
         "import os, sys\n"
         "from zebench.isolation import leftovers\n"
@@ -98,9 +107,9 @@ def test_the_first_folder_a_process_makes_sweeps_once(temp_dir: Path) -> None:
 
 
 def test_a_pid_that_is_not_one_is_left_alone(temp_dir: Path) -> None:
-    (temp_dir / f"zebench-etc-{2**80}-x").mkdir()
+    (temp_dir / f"zebench-etc-{2**80}-{HERE}-x").mkdir()
     assert remove_dead_folders(again=True) == 0
-    assert (temp_dir / f"zebench-etc-{2**80}-x").is_dir()
+    assert (temp_dir / f"zebench-etc-{2**80}-{HERE}-x").is_dir()
 
 
 def _nest(top: Path, depth: int) -> Path:
@@ -156,7 +165,7 @@ def test_the_sweep_removes_a_deep_tree_and_never_fails_its_caller(
     temp_dir: Path, request: pytest.FixtureRequest
 ) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = temp_dir / f"zebench-sandbox-{int(gone.stdout)}-x"
+    dead = temp_dir / f"zebench-sandbox-{int(gone.stdout)}-{HERE}-x"
     dead.mkdir()
     request.addfinalizer(lambda: remove_tree(dead))
     _nest(dead, 1500)  # an agent's HOME of a killed zebench

@@ -2,13 +2,17 @@
 
 A zebench process removes its own folders there when it exits (atexit, finalizers); one killed with SIGKILL (an
 out-of-memory kill, a CI job's time limit, a test run stopped hard) cannot, and each left its folders behind. Every
-such folder names its process (``zebench-<kind>-<pid>-<random>``): the first one a zebench process makes removes
-those of every kind whose process is gone.
+such folder names its process and where that pid means something (``zebench-<kind>-<pid>-<where>-<random>``,
+``<where>`` a hash of the machine's boot and PID namespace: a temporary directory may be shared by containers or
+hosts, whose pids say nothing here): the first one a zebench process makes removes those of every kind whose
+process is gone, among those made where its own pids are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import re
 import secrets
@@ -23,7 +27,7 @@ from typing import Any
 #: sandboxes opened without a folder of their own (sandbox), the registry proxy's socket (proxy), the scoring
 #: commands' bootstrap (pyboot).
 KINDS = ("pool", "etc", "sandbox", "proxy", "pyboot")
-_NAME = re.compile(rf"^zebench-(?:{'|'.join(KINDS)})-(\d+)-")
+_NAME = re.compile(rf"^zebench-(?:{'|'.join(KINDS)})-(\d+)-([0-9a-f]{{8}})-")
 
 #: The largest pid Linux gives (kernel.pid_max is at most 2**22): a larger number in a name is not a pid.
 PID_MAX = 2**22
@@ -33,12 +37,25 @@ _lock = threading.Lock()
 
 
 def process_folder(kind: str, parent: Path | None = None) -> Path:
-    """A new folder ``zebench-<kind>-<pid>-<random>`` in ``parent`` (the temporary directory by default); the
-    caller removes it. The first call of this process first removes the folders that dead zebench processes left
-    in the temporary directory."""
+    """A new folder ``zebench-<kind>-<pid>-<where>-<random>`` in ``parent`` (the temporary directory by default);
+    the caller removes it. The first call of this process first removes the folders that dead zebench processes
+    left in the temporary directory."""
     assert kind in KINDS, kind
     remove_dead_folders()
-    return Path(tempfile.mkdtemp(prefix=f"zebench-{kind}-{os.getpid()}-", dir=parent))
+    return Path(tempfile.mkdtemp(prefix=f"zebench-{kind}-{os.getpid()}-{where_pids_are()}-", dir=parent))
+
+
+@functools.cache
+def where_pids_are() -> str:
+    """This machine's boot and this process's PID namespace, hashed (8 hex digits): a pid names a process only
+    there."""
+    parts = []
+    for source in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
+        try:
+            parts.append(os.readlink(source) if source.endswith("/pid") else Path(source).read_text().strip())
+        except OSError:
+            parts.append("")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:8]
 
 
 def remove_dead_folders(*, again: bool = False) -> int:
@@ -57,7 +74,9 @@ def remove_dead_folders(*, again: bool = False) -> int:
         return 0
     for name in names:
         match = _NAME.match(name)
-        if match is None or not 0 < int(match.group(1)) <= PID_MAX or alive(int(match.group(1))):
+        if match is None or match.group(2) != where_pids_are():  # another machine's or container's
+            continue
+        if not 0 < int(match.group(1)) <= PID_MAX or alive(int(match.group(1))):
             continue
         try:  # never fails its caller (the first folder of a process): what is left waits for the next sweep
             remove_tree(temp / name)
