@@ -111,10 +111,11 @@ def test_timeout_really_cancels_and_kills(suites: Path, tmp_path: Path, sandbox_
 def test_a_tree_nested_deeper_than_pythons_recursion_limit_is_scored_and_removed(
     suites: Path, tmp_path: Path, sandbox_mode: str
 ) -> None:
-    """An agent nests folders 1,200 deep in its workspace and its HOME: Python 3.11's shutil.rmtree recursed per
-    level and raised RecursionError in the run's clean-up, which turned the run into a failure of the harness
-    (its transcript and scores lost, the failure not counted as the agent's) and left its folders behind."""
-    nest = "i=0; while [ $i -lt 1200 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done; echo $i"
+    """An agent nests folders as deep as its shell goes (about 2,000: paths far past PATH_MAX) in its workspace and
+    its HOME. Python 3.11's shutil.rmtree recursed per level and raised RecursionError in the run's clean-up, and
+    the diff listed folders by paths too long to open: either turned the run into a failure of the harness (its
+    transcript and scores lost, the failure not counted as the agent's) and the first left its folders behind."""
+    nest = "i=0; while [ $i -lt 2500 ]; do mkdir d && cd d 2>/dev/null || break; i=$((i+1)); done; echo $i"
     calls = [
         {"name": "runCommand", "input": {"command": nest}},
         {"name": "runCommand", "input": {"command": f"cd ~ && {nest}"}},
@@ -129,7 +130,8 @@ def test_a_tree_nested_deeper_than_pythons_recursion_limit_is_scored_and_removed
     assert record.failure is None, record.failure
     assert record.status == "completed"
     assert record.transcript is not None
-    assert [c.output.split()[-1] for c in record.transcript.tool_calls] == ["1200", "1200"]
+    depths = [int(c.output.split()[-1]) for c in record.transcript.tool_calls]
+    assert min(depths) > 1900, depths  # 2 bytes a level: past PATH_MAX (4096), and Python's recursion limit
     assert record.weighted_score is not None
 
 

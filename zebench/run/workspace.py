@@ -64,6 +64,11 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 DIFF_SKIPPED_DIRS = IGNORED_DIRS - {"__pycache__"}
 
 
+#: The longest path of a folder whose entries are listed: with a name of up to 255 bytes, their paths stay under
+#: PATH_MAX (4096), which the system calls that read them by path need.
+MAX_LISTED_PATH_BYTES = 3800
+
+
 def _scan(
     root: Path, deadline: float | None = None, skip: frozenset[str] = IGNORED_DIRS, *, refuse_special: bool = False
 ) -> tuple[list[str], list[tuple[str, int]], list[tuple[str, str]]]:
@@ -84,7 +89,8 @@ def _scan(
                 if entry.is_symlink():
                     links.append((rel, os.readlink(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name not in skip:
+                    # A folder nested deeper than a path can name what is in it is left out: no tool reads it.
+                    if entry.name not in skip and len(os.fsencode(entry.path)) <= MAX_LISTED_PATH_BYTES:
                         dirs.append(rel)
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):  # FIFOs, sockets and devices are not content
@@ -723,7 +729,7 @@ def list_tree(
                 elif entry.is_dir(follow_symlinks=False):
                     if entry.name in drop_dirs:
                         tree.dropped.append(rel + "/")
-                    else:
+                    elif len(os.fsencode(entry.path)) <= MAX_LISTED_PATH_BYTES:  # deeper: nothing reads it (_scan)
                         stack.append(rel)
                 elif entry.is_file(follow_symlinks=False):
                     if drop_file(entry.name):
