@@ -124,6 +124,8 @@ def remove_tree(path: Path | str) -> None:
     try:
         while _empty_pass(top):  # entries moved up to the top folder during a pass may be missed by it
             pass
+    except OSError:  # the top folder cannot be listed (no descriptor left...): what is left stays
+        pass
     finally:
         os.close(top)
     with contextlib.suppress(OSError):
