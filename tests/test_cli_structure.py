@@ -77,6 +77,7 @@ def test_read_only_commands_never_migrate_an_old_database(args: list[str], tmp_p
         "m013_specialist_in_the_configuration",
         "m014_summaries_at_scale",
         "m015_causes_kept_by_triggers",
+        "m016_batch_figures_from_summaries",
     ]
     argv = [str(tmp_path / "site") if a == "SITE" else a for a in args]
     result = CliRunner().invoke(main, [*argv, "--db", str(path)])
@@ -119,12 +120,12 @@ def test_serve_refuses_an_old_database_until_migrate(tmp_path: Path) -> None:
     assert _state(path) == before
     result = CliRunner().invoke(main, ["serve", "--db", str(path)])
     assert result.exit_code == 2
-    assert "older schema (4 migrations pending)" in result.output
+    assert "older schema (5 migrations pending)" in result.output
     migrated = CliRunner().invoke(main, ["migrate", "--db", str(path)])
     assert migrated.exit_code == 0
     assert (
-        "applied 4 migrations (m012_findings, m013_specialist_in_the_configuration, m014_summaries_at_scale, "
-        "m015_causes_kept_by_triggers)"
+        "applied 5 migrations (m012_findings, m013_specialist_in_the_configuration, m014_summaries_at_scale, "
+        "m015_causes_kept_by_triggers, m016_batch_figures_from_summaries)"
     ) in migrated.output
     assert _state(path)[2] == []
     make_datasette(path)  # now served

@@ -23,6 +23,7 @@ from zebench.store.sql import (
     PART_SUMMARIES,
     SUMMARIES,
     SUMS,
+    cancelled_index_sql,
     causes_sql,
     part_summary_fill_sql,
     summaries_sql,
@@ -451,9 +452,14 @@ def test_the_newest_migration_holds_what_the_declarations_generate() -> None:
     EVALUATOR_ERROR); each is frozen as literal SQL in the migration that shipped it. The declarations must still
     generate the newest of each: a change of a sum, a count, the configuration or a cause is a new migration
     holding the new output (``python -m zebench.store``; docs/development.md)."""
-    assert [m.name for m in migrations._migrations[-2:]] == ["m014_summaries_at_scale", "m015_causes_kept_by_triggers"]
+    assert [m.name for m in migrations._migrations[-3:]] == [
+        "m014_summaries_at_scale",
+        "m015_causes_kept_by_triggers",
+        "m016_batch_figures_from_summaries",
+    ]
     assert summaries_sql() == schema._M014
     assert causes_sql() == schema._M015
+    assert (cancelled_index_sql(),) == schema._M016  # the index the batch figures count cancelled attempts with
 
 
 def test_the_rebuilt_summaries_equal_the_counts_of_the_runs(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 
 zebench: one run after another (``run_one`` then ``Store.save_run``) of the ``replay`` agent making one shell
 call, ``echo hi``, on a 10-file fixture with no validation, in the sandbox (``--sandbox bwrap``, and ``none``
-for comparison).
+for comparison), every run of a loop in one batch as ``zebench run`` stores them (each write refreshes the batch
+row's figures).
 
 bare loop, the same physical work without zebench: copy the fixture (twice when the runner scores a second,
 verified copy of the workspace; zebench makes that one on a thread while the agent works, the bare loop after the
@@ -122,11 +123,14 @@ class ZebenchLoop:
         self.options = RunOptions(
             workspace_root=root / "ws", sandbox=mode, agent_settings={"replay_file": str(calls)}, verify=verify
         )
+        #: one batch, as `zebench run` stores its runs: each write also refreshes the batch row's figures
+        self.batch_id = f"batch-perrun-{mode}"
 
     async def one(self, block: Block) -> None:
         cpu = _own_cpu() + _helper_cpu()
         start = time.perf_counter()
-        record = await run_one(RunSpec(self.scenario, "L1", "replay"), self.options)
+        spec = RunSpec(self.scenario, "L1", "replay", batch_id=self.batch_id)
+        record = await run_one(spec, self.options)
         stored = time.perf_counter()
         self.store.save_run(record)
         end = time.perf_counter()

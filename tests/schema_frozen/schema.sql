@@ -30,6 +30,9 @@ CREATE INDEX "idx_benchmark_runs_agent_status_is_successful_weighted_score"
 -- index idx_benchmark_runs_batch_id
 CREATE INDEX "idx_benchmark_runs_batch_id" ON "benchmark_runs" (batch_id);
 
+-- index idx_benchmark_runs_batch_id_cancelled
+CREATE INDEX "idx_benchmark_runs_batch_id_cancelled" ON "benchmark_runs" (batch_id) WHERE benchmark_runs.status IN ('cancelled');
+
 -- index idx_benchmark_runs_batch_id_evaluator_errors
 CREATE INDEX "idx_benchmark_runs_batch_id_evaluator_errors" ON "benchmark_runs" (batch_id) WHERE evaluator_errors > 0;
 

@@ -3937,3 +3937,17 @@ def m015_causes_kept_by_triggers(db: sqlite_utils.Database) -> None:
     (agg_batch_causes), so that a batch's detail reads a row per cause instead of the evaluations (details included)
     of every unsuccessful run of the batch (issue 25: 214 ms p95 at a million runs)."""
     _execute(db, _M015)
+
+
+_M016 = (
+    'CREATE INDEX IF NOT EXISTS "idx_benchmark_runs_batch_id_cancelled" ON "benchmark_runs" (batch_id) '
+    "WHERE benchmark_runs.status IN ('cancelled')",
+)
+
+
+@migrations()
+def m016_batch_figures_from_summaries(db: sqlite_utils.Database) -> None:
+    """A batch row's figures are read from its summary rows (agg_batch_groups) instead of its runs, and its
+    cancelled attempts counted from this partial index (only cancelled rows are in it): storing a run of a batch no
+    longer reads the batch's earlier runs (issue 25)."""
+    _execute(db, _M016)

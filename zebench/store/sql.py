@@ -274,21 +274,45 @@ BATCH_FIGURES: dict[str, str] = {
 }
 
 
+#: The summary a batch's figures are read from: one row per group of its runs (configuration, suite, tier), kept by
+#: triggers, so refreshing a batch row costs its groups, not its runs (scanning its runs made every run a batch
+#: stored cost a scan of the ones before: 12 ms a run at 6,000, docs/performance.md).
+BATCH_SUMMARY = "agg_batch_groups"
+assert any(s.table == BATCH_SUMMARY and s.keys[:1] == ("batch_id",) for s in SUMMARIES)
+#: The index that counts a batch's cancelled attempts without reading its runs (partial: only cancelled rows are in
+#: it, so storing any other run does not update it). m016 made it.
+CANCELLED_INDEX = "idx_benchmark_runs_batch_id_cancelled"
+
+
+def cancelled_index_sql() -> str:
+    return (
+        f'CREATE INDEX IF NOT EXISTS "{CANCELLED_INDEX}" ON "benchmark_runs" (batch_id) '
+        f"WHERE {COUNT_CONDITIONS['cancelled'].format(r='benchmark_runs')}"
+    )
+
+
 def batch_figures_sql(one_batch: bool = True) -> str:
-    """The figures of the runs of one batch (``?``), or of every batch (grouped by batch_id), as the batch row keeps
-    them (BATCH_FIGURES and cancelled_runs)."""
+    """The figures of the runs of one batch, or of every batch (grouped by batch_id), as the batch row keeps them
+    (BATCH_FIGURES and cancelled_runs). One batch (parameters: its id twice): from its rows of BATCH_SUMMARY and
+    the cancelled attempts' index; every batch (migrations): from the runs."""
     r = "benchmark_runs"
-    only = f" FILTER (WHERE {counts_sql('runs', r)})"
-    sums = {name: f"COALESCE(SUM({_sum(expr, r)}){only}, 0)" for name, expr in SUMS.items()}
-    figures = [f"{mean_sql(s, sums) if s in MEANS else sums[s]} AS {column}" for column, s in BATCH_FIGURES.items()]
-    figures.append(f"COALESCE(SUM({counts_sql('cancelled', r)}), 0) AS cancelled_runs")
+    cancelled = counts_sql("cancelled", r)
     if one_batch:
-        return f"SELECT {', '.join(figures)} FROM {r} WHERE batch_id = ?"
+        sums = {name: f"COALESCE(SUM(g.{name}), 0)" for name in SUMS}
+    else:
+        only = f" FILTER (WHERE {counts_sql('runs', r)})"
+        sums = {name: f"COALESCE(SUM({_sum(expr, r)}){only}, 0)" for name, expr in SUMS.items()}
+    figures = [f"{mean_sql(s, sums) if s in MEANS else sums[s]} AS {column}" for column, s in BATCH_FIGURES.items()]
+    if one_batch:
+        figures.append(f"(SELECT COUNT(*) FROM {r} WHERE batch_id = ? AND {cancelled}) AS cancelled_runs")
+        return f"SELECT {', '.join(figures)} FROM {BATCH_SUMMARY} g WHERE g.batch_id = ?"
+    figures.append(f"COALESCE(SUM({cancelled}), 0) AS cancelled_runs")
     return f"SELECT batch_id, {', '.join(figures)} FROM {r} WHERE batch_id IS NOT NULL GROUP BY batch_id"
 
 
 def batch_refresh_sql(one_batch: bool = True) -> str:
-    """The UPDATE that sets a batch row's figures from its runs (every batch's, with ``one_batch`` False)."""
+    """The UPDATE that sets a batch row's figures from its runs (parameters: the batch id three times), or every
+    batch's, with ``one_batch`` False."""
     columns = [*BATCH_FIGURES, "cancelled_runs"]
     where = "batch_runs.batch_id = ?" if one_batch else "batch_runs.batch_id = agg.batch_id"
     return (

@@ -184,10 +184,10 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
 
 def refresh_batch_aggregates(conn: sqlite3.Connection, batch_id: str, completed_at: str | None = None) -> None:
     """Recompute a batch's figures from its stored runs (store.sql.BATCH_FIGURES: the sums of SUMS over its counted
-    runs, and its cancelled attempts apart, never as runs). A batch whose expected runs are all stored is complete:
-    without a completion time, it gets its latest run's (the original's dashboard shows a batch without one as
-    running)."""
-    conn.execute(batch_refresh_sql(), (batch_id, batch_id))
+    runs, read from the summary the triggers keep, and its cancelled attempts apart, never as runs). A batch whose
+    expected runs are all stored is complete: without a completion time, it gets its latest run's (the original's
+    dashboard shows a batch without one as running)."""
+    conn.execute(batch_refresh_sql(), (batch_id, batch_id, batch_id))
     if completed_at is not None:
         conn.execute("UPDATE batch_runs SET completed_at = ? WHERE batch_id = ?", (completed_at, batch_id))
         return
