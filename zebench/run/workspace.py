@@ -243,7 +243,7 @@ class WorkArea:
             os.rename(new, final)
         except BaseException:
             os.close(fd)
-            _remove_tree(new)
+            remove_tree(new)
             raise
         return cls(final, fd)
 
@@ -254,10 +254,10 @@ class WorkArea:
         try:
             for entry in os.scandir(self.path):
                 if entry.name != OWNER_FILE:
-                    _remove_tree(Path(entry.path))
+                    remove_tree(Path(entry.path))
             with contextlib.suppress(OSError):
                 os.unlink(self.path / OWNER_FILE)
-            _remove_tree(self.path)
+            remove_tree(self.path)
         finally:
             os.close(self._fd)
             self._fd = -1
@@ -293,18 +293,12 @@ def remove_leftovers(parent: Path | None) -> list[Path]:
                     continue  # alive
             elif entry.name.startswith(_NEW_AREA_PREFIX):
                 continue  # being made this instant: it has no owner file yet
-            _remove_tree(path)
+            remove_tree(path)
             removed.append(path)
         finally:
             if fd >= 0:
                 os.close(fd)
     return removed
-
-
-def _remove_tree(path: Path) -> None:
-    """Remove a folder an agent had: folders it made unreadable or unwritable (chmod 000) are opened up first, and
-    its depth does not matter (isolation.leftovers.remove_tree)."""
-    remove_tree(path)
 
 
 # --------------------------------------------------------------------------------------------------------------
