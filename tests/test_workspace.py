@@ -5,6 +5,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from zebench.catalog import Catalog, iter_files
 from zebench.run.workspace import compute_diff, prepare_workspace
 
@@ -85,3 +87,78 @@ def test_bundled_fixtures_have_no_build_junk() -> None:
         assert scenario.fixture_dir is not None
         for path in iter_files(scenario.dir):
             assert path.suffix != ".pyc", path
+
+
+def test_copy_keeps_exact_modes_and_bytes_whatever_the_umask(tmp_path: Path) -> None:
+    from zebench.run import workspace
+
+    fixture = tmp_path / "fixture"
+    modes = {"private.txt": 0o600, "shared.txt": 0o666, "tool.sh": 0o755, "all.sh": 0o777, "setuid": 0o4755}
+    for name, mode in modes.items():
+        write(fixture / name, name * 3).chmod(mode)
+    write(fixture / "empty.txt", "")
+    big = os.urandom(3 * 1024 * 1024 + 7)
+    (fixture / "big.bin").write_bytes(big)
+    old_umask = os.umask(0o027)
+    workspace._UMASK = None  # read again
+    try:
+        dst = tmp_path / "copy"
+        dst.mkdir()
+        assert workspace.copy_tree(fixture, dst) == len(modes) + 2
+    finally:
+        os.umask(old_umask)
+        workspace._UMASK = None
+    for name, mode in modes.items():
+        assert (dst / name).stat().st_mode & 0o7777 == mode, name
+        assert (dst / name).read_text() == name * 3
+    assert (dst / "empty.txt").read_bytes() == b""
+    assert (dst / "big.bin").read_bytes() == big
+
+
+def test_copy_works_where_the_kernel_cannot_send_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from zebench.run import workspace
+
+    fixture = tmp_path / "fixture"
+    data = os.urandom(2 * 1024 * 1024 + 3)
+    (fixture / "src").mkdir(parents=True)
+    (fixture / "src" / "data.bin").write_bytes(data)
+
+    def no_sendfile(*args: object) -> int:
+        raise OSError(errno.EINVAL, "sendfile not supported here")
+
+    monkeypatch.setattr(workspace.os, "sendfile", no_sendfile)
+    dst = tmp_path / "copy"
+    dst.mkdir()
+    workspace.copy_tree(fixture, dst)
+    assert (dst / "src" / "data.bin").read_bytes() == data
+
+
+def test_copy_refuses_a_fifo_put_in_place_after_the_listing_and_writes_through_no_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zebench.catalog import CatalogError
+    from zebench.run import workspace
+
+    fixture = tmp_path / "fixture"
+    write(fixture / "a.txt", "a\n")
+    listed = workspace._scan(fixture, refuse_special=True)
+    (fixture / "a.txt").unlink()
+    os.mkfifo(fixture / "a.txt")  # after the listing: opened without waiting for a writer, refused unread
+    monkeypatch.setattr(workspace, "_scan", lambda *args, **kwargs: listed)
+    dst = tmp_path / "copy"
+    dst.mkdir()
+    with pytest.raises(CatalogError, match="FIFO|pipe"):
+        workspace.copy_tree(fixture, dst)
+    assert not (dst / "a.txt").exists()
+
+    (fixture / "a.txt").unlink()
+    write(fixture / "a.txt", "a\n")
+    outside = write(tmp_path / "outside.txt", "untouched\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    os.symlink(outside, other / "a.txt")  # a link where the copy goes: never written through
+    with pytest.raises(FileExistsError):
+        workspace.copy_tree(fixture, other)
+    assert outside.read_text() == "untouched\n"
