@@ -128,7 +128,7 @@ def test_copy_works_where_the_kernel_cannot_send_the_file(tmp_path: Path, monkey
     def no_sendfile(*args: object) -> int:
         raise OSError(errno.EINVAL, "sendfile not supported here")
 
-    monkeypatch.setattr(workspace.os, "sendfile", no_sendfile)
+    monkeypatch.setattr(os, "sendfile", no_sendfile)
     dst = tmp_path / "copy"
     dst.mkdir()
     workspace.copy_tree(fixture, dst)
