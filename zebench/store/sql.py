@@ -285,6 +285,8 @@ CANCELLED_INDEX = "idx_benchmark_runs_batch_id_cancelled"
 
 
 def cancelled_index_sql() -> str:
+    """The cancelled attempts' index, from COUNT_CONDITIONS (m016 holds it as text; a change of the cancelled
+    statuses needs a migration that drops and remakes it: tests/test_schema_frozen.py says when)."""
     return (
         f'CREATE INDEX IF NOT EXISTS "{CANCELLED_INDEX}" ON "benchmark_runs" (batch_id) '
         f"WHERE {COUNT_CONDITIONS['cancelled'].format(r='benchmark_runs')}"
