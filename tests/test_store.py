@@ -264,3 +264,25 @@ def test_storing_a_run_of_a_batch_does_not_read_the_batchs_earlier_runs(store: S
     steps.append(refresh_steps())
     assert steps[1] < steps[0] * 3, steps
     print(steps)  # a scan of the runs: about 10 times as many
+
+
+def test_a_run_moved_to_another_batch_leaves_the_figures_of_the_one_it_left(store: Store) -> None:
+    """A run rewritten with another batch (or none) counts in its new batch only: the batch it left is refreshed
+    too, one run at a time or in chunks (ingest)."""
+    from zebench.testing.synthetic import Generator
+
+    (first, runs), *_ = Generator(seed=8, prefix="a").batches(300)
+    (second, others), *_ = Generator(seed=9, prefix="b").batches(300)
+    assert first.batch_id != second.batch_id
+    store.save_batch(first)
+    store.save_batch(second)
+    store.save_runs(runs)
+    store.save_runs(others)
+    counted = [r for r in runs if r.status != "cancelled"]
+    assert _batch_row(store, first.batch_id)[0] == len(counted)
+    store.save_run(counted[0].model_copy(update={"batch_id": second.batch_id}))
+    store.save_run(counted[1].model_copy(update={"batch_id": None}))
+    store.save_runs_chunked([r.model_copy(update={"batch_id": second.batch_id}) for r in counted[2:5]], 2)
+    for batch in (first, second):
+        assert _batch_row(store, batch.batch_id) == _batch_figures_from_the_runs(store, batch.batch_id)
+    assert _batch_row(store, first.batch_id)[0] == len(counted) - 5

@@ -162,3 +162,23 @@ def test_copy_refuses_a_fifo_put_in_place_after_the_listing_and_writes_through_n
     with pytest.raises(FileExistsError):
         workspace.copy_tree(fixture, other)
     assert outside.read_text() == "untouched\n"
+
+
+def test_copy_keeps_set_id_bits_without_the_capability_to_write_them(tmp_path: Path) -> None:
+    """A write by a process without CAP_FSETID clears a file's setuid and setgid bits: the copy sets the mode after
+    the bytes. As root, the copy runs in a child without that capability (setpriv)."""
+    import subprocess
+    import sys
+
+    fixture = tmp_path / "fixture"
+    modes = {"u": 0o4755, "g": 0o2755, "ug": 0o6755, "u-private": 0o4700}
+    for name, mode in modes.items():
+        write(fixture / name, "#!/bin/sh\n").chmod(mode)
+    dst = tmp_path / "copy"
+    dst.mkdir()
+    code = "import sys, pathlib, zebench.run.workspace as w; w.copy_tree(*map(pathlib.Path, sys.argv[1:]))"
+    argv = [sys.executable, "-c", code, str(fixture), str(dst)]
+    if os.geteuid() == 0:
+        argv = ["setpriv", "--bounding-set=-fsetid", "--inh-caps=-fsetid", *argv]
+    subprocess.run(argv, check=True)
+    assert {name: (dst / name).stat().st_mode & 0o7777 for name in modes} == modes

@@ -123,6 +123,7 @@ def copy_tree(src: Path, dst: Path) -> int:
     return len(files)
 
 
+_SET_ID_BITS = stat.S_ISUID | stat.S_ISGID
 #: What one sendfile call moves at most (the kernel's own limit is about 2 GiB).
 _SENDFILE_CHUNK = 1 << 30
 
@@ -140,9 +141,11 @@ def _copy_file(src: str, dst: str) -> None:
         bits = stat.S_IMODE(mode)
         target = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, bits)
         try:
-            if bits & _umask():  # bits the umask took away at creation
-                os.fchmod(target, bits)
             _copy_bytes(source, target)
+            # after the bytes: bits the umask took away at creation, and the set-id bits, which a write by a
+            # process without CAP_FSETID clears
+            if bits & (_umask() | _SET_ID_BITS):
+                os.fchmod(target, bits)
         finally:
             os.close(target)
     finally:

@@ -84,7 +84,7 @@ class Store:
                 counts += write_runs(self.conn, records[start : start + chunk], refresh=False)
             batch_ids = sorted({r.batch_id for r in records if r.batch_id})
             if counts.new or counts.updated:
-                for batch_id in batch_ids:
+                for batch_id in sorted(set(batch_ids) | counts.batches_before):
                     refresh_batch_aggregates(self.conn, batch_id)
             if ingested and batch_ids:  # unchanged runs too: re-ingesting completes batches of older zebench
                 complete_ingested_batches(self.conn, batch_ids)

@@ -64,6 +64,8 @@ class WriteCounts:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    #: Batches that held a rewritten run before the write (their figures are refreshed too: a run may move).
+    batches_before: frozenset[str] = frozenset()
 
     @property
     def total(self) -> int:
@@ -76,6 +78,7 @@ class WriteCounts:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
             self.duplicates + other.duplicates,
+            self.batches_before | other.batches_before,
         )
 
 
@@ -152,6 +155,14 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     (revision,) = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM benchmark_runs").fetchone()
     if existing:
         payload = json.dumps(list(existing))
+        counts.batches_before = frozenset(
+            batch_id
+            for (batch_id,) in conn.execute(
+                "SELECT DISTINCT batch_id FROM benchmark_runs WHERE batch_id IS NOT NULL "
+                "AND run_id IN (SELECT value FROM json_each(?))",
+                (payload,),
+            )
+        )
         for table in ("benchmark_runs", *RUN_CHILD_TABLES):
             conn.execute(f"DELETE FROM [{table}] WHERE run_id IN (SELECT value FROM json_each(?))", (payload,))
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -167,6 +178,9 @@ def write_runs(conn: sqlite3.Connection, records: list[RunRecord], *, refresh: b
     for table, rows in tables.items():
         _insert(conn, table, rows)
     batch_ids = sorted({r.batch_id for r in records if r.batch_id})
+    if refresh:  # a batch a rewritten run left (moved to another batch, or to none) loses it
+        for batch_id in sorted(counts.batches_before - set(batch_ids)):
+            refresh_batch_aggregates(conn, batch_id)
     if batch_ids:
         first_seen: dict[str, str] = {}
         for r in records:
@@ -229,7 +243,7 @@ def write_batch(conn: sqlite3.Connection, batch: BatchRecord) -> None:
     """Insert a batch row, or update the stored one with the fields the record was given (``model_fields_set``:
     a field left out keeps its value). ``created_at`` stays the first one written: the original's client posts a
     batch at its start and again at its end with a later createdAt. When runs of the batch are stored, its
-    aggregates are then recomputed from them (the stored runs are the truth)."""
+    aggregates are then recomputed from them (the stored runs are the truth, as the summaries' triggers keep them)."""
     batch = redact(batch)
     (row,) = write_rows(BATCHES, batch)
     given = [c for c in _BATCH_WRITE_FIELDS if c in batch.model_fields_set]
