@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..isolation.redact import default_redactor, public_path, public_settings, redact
@@ -64,8 +64,9 @@ class WriteCounts:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
-    #: Batches that held a rewritten run before the write (their figures are refreshed too: a run may move).
-    batches_before: frozenset[str] = frozenset()
+    #: Batches that held a rewritten run before the write (their figures are refreshed too: a run may move). Not a
+    #: count: left out of comparisons and repr.
+    batches_before: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def total(self) -> int:
