@@ -127,6 +127,41 @@ def test_the_host_is_out_of_sight(tmp_path: Path, secrets_env: dict[str, str]) -
     assert "zebench sandbox" in out[4]
 
 
+def test_the_sandbox_knows_only_its_own_users(tmp_path: Path) -> None:
+    """Its /etc/passwd and /etc/group answer for users, not a module of the host's nsswitch.conf (here systemd's,
+    which made up "nobody" and was loaded into every command by setpriv's lookup of the run's user)."""
+
+    async def look() -> str:
+        async with make_sandbox(tmp_path / "ws", "bwrap") as box:
+            result = await box.run(
+                "getent passwd nobody; echo rc=$?; getent group nogroup; echo rc=$?;"
+                " getent passwd | cut -d: -f1; id -un",
+                timeout=30,
+            )
+            return result.output
+
+    assert run(look()).split() == ["rc=2", "rc=2", "root", "zebench", "zebench"]
+
+
+def test_the_sandboxs_user_databases_are_its_files_whatever_the_host_says() -> None:
+    host = (
+        "# the host's\n"
+        "passwd:         files systemd\n"
+        "group:sss files\n"
+        "  shadow : ldap\n"
+        "hosts:          files mdns4_minimal [NOTFOUND=return] dns\n"
+        "services:       db files\n"
+    )
+    lines = sandbox_module.sandbox_nsswitch(host).splitlines()
+    assert lines[:3] == [
+        "# the host's",
+        "hosts:          files mdns4_minimal [NOTFOUND=return] dns",
+        "services:       db files",
+    ]
+    assert lines[3:] == [f"{name}: files" for name in ("passwd", "group", "shadow", "gshadow", "initgroups")]
+    assert sandbox_module.sandbox_nsswitch("") == "\n".join(lines[3:]) + "\n"
+
+
 # -- files ----------------------------------------------------------------------------------------------------
 
 
@@ -709,18 +744,25 @@ def test_the_leftover_count_is_taken_out_of_the_output(output: str, expected: tu
     assert _take_marker(output, "zebench-left-abc") == expected
 
 
-def test_the_locale_reaches_the_command_through_bubblewrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """LANG, LANGUAGE and LC_* reach a sandboxed command (bubblewrap's --setenv), not what starts bubblewrap: prlimit
-    would load the locale's files for nothing."""
+def test_the_locale_reaches_the_command_and_nothing_that_starts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LANG, LANGUAGE and LC_* reach a sandboxed command, exported by its own shell (a shell command) or set by
+    bubblewrap (--setenv, an argv command), never in the environment of what starts it: prlimit, bubblewrap and
+    setpriv would each load the locale's files for nothing."""
     monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.setenv("LC_TIME", "C")
+    monkeypatch.setenv("LC_TIME", "it's $C `x`")
     box = make_sandbox(tmp_path / "ws", "bwrap")
-    launch = box.launch("true", box.policy("agent"))
-    assert "LANG" not in launch.env
-    assert "LC_TIME" not in launch.env
-    assert "PATH" in launch.env
-    shown = run(box.run('echo "$LANG $LC_TIME"', timeout=30, count_leftovers=True))
-    assert shown.output.strip() == "C.UTF-8 C"
+    for command in ("true", ["true"]):
+        launch = box.launch(command, box.policy("agent"))
+        assert "LANG" not in launch.env
+        assert "LC_TIME" not in launch.env
+        assert "PATH" in launch.env
+        assert ("--setenv" in launch.command) is isinstance(command, list)
+    shell = run(box.run('printf "%s|%s" "$LANG" "$LC_TIME"', timeout=30, count_leftovers=True))
+    assert shell.output == "C.UTF-8|it's $C `x`"
+    argv = run(box.run(["sh", "-c", 'printf "%s|%s" "$LANG" "$LC_TIME"'], timeout=30))
+    assert argv.output == "C.UTF-8|it's $C `x`"
 
 
 def test_a_close_while_another_thread_opens_waits_for_it_and_removes_what_it_made(tmp_path: Path) -> None:

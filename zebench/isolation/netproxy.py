@@ -77,7 +77,8 @@ def _endpoint(text: str) -> tuple[str, int] | None:
     return parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
 
 
-def _read(path: Path) -> str:
+def read_or_empty(path: Path) -> str:
+    """A settings file's text; empty when it is missing or unreadable."""
     try:
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     except OSError:
@@ -94,9 +95,9 @@ def configured_registries(extra_files: Iterable[Path] = ()) -> set[tuple[str, in
     npmrcs = [home / ".npmrc", Path(os.environ.get("NPM_CONFIG_USERCONFIG", home / ".npmrc"))]
     npmrcs += [p for p in extra_files if p.name == ".npmrc"]
     for path in npmrcs:
-        urls += NPMRC_REGISTRY_RE.findall(_read(path))
+        urls += NPMRC_REGISTRY_RE.findall(read_or_empty(path))
     for path in [home / ".yarnrc.yml", home / ".yarnrc", *(p for p in extra_files if p.name.startswith(".yarnrc"))]:
-        urls += YARNRC_REGISTRY_RE.findall(_read(path))
+        urls += YARNRC_REGISTRY_RE.findall(read_or_empty(path))
     pip_files = [Path("/etc/pip.conf"), Path("/etc/xdg/pip/pip.conf"), home / ".config/pip/pip.conf"]
     pip_files += [home / ".pip/pip.conf"] + (
         [Path(os.environ["PIP_CONFIG_FILE"])] if "PIP_CONFIG_FILE" in os.environ else []
@@ -104,7 +105,7 @@ def configured_registries(extra_files: Iterable[Path] = ()) -> set[tuple[str, in
     for path in pip_files:
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         try:
-            parser.read_string(_read(path))
+            parser.read_string(read_or_empty(path))
         except configparser.Error:
             continue
         for section in parser.sections():
