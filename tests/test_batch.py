@@ -234,9 +234,15 @@ def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
         ("two", "Lx", "echo", False),
         ("two", "Lx", "oracle", True),
     ]
+    assert result.statuses == {"completed": 6}
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 6
     with Store(db) as store:
         assert len(store.batch_keys("lib")) == 6
+    # What the CLI asks for (a batch can be 100,000 runs of tens of kilobytes each): counts, no record held.
+    lean = run_request(request.model_copy(update={"batch_id": "lean", "output": None}), keep_records=False)
+    assert lean.records == []
+    assert lean.statuses == {"completed": 6}
+    assert lean.batch.total_runs == 6
     bad: list[tuple[dict[str, Any], str]] = [
         ({"agents": ["nope"]}, "unknown agent 'nope'"),
         ({"resume": "lib", "agents": ["echo"]}, "--resume takes the stored plan"),

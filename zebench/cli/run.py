@@ -312,7 +312,15 @@ def run_command(list_agents: bool, **options: Any) -> None:
 
     with _signals_interrupt():
         try:
-            result = run_request(request, reporter=reporter, note=note, warn=warn, log=_log(reporter), on_forced=forced)
+            result = run_request(
+                request,
+                reporter=reporter,
+                note=note,
+                warn=warn,
+                log=_log(reporter),
+                on_forced=forced,
+                keep_records=False,
+            )
             _report(request, result)
         except BatchError as exc:
             fail(str(exc))
@@ -419,5 +427,5 @@ def _report(request: RunRequest, result: BatchResult) -> None:
                 else ""
             )
         )
-    if any(r.status in ("failed", "timeout") for r in result.records):
+    if result.statuses.get("failed") or result.statuses.get("timeout"):
         sys.exit(1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -273,8 +274,11 @@ class NullReporter:
 @dataclass
 class BatchResult:
     batch: BatchRecord
-    #: Runs that ended, whatever their status (a run that had ended when the batch was stopped included).
+    #: Runs that ended, whatever their status (a run that had ended when the batch was stopped included); empty
+    #: when run_batch was asked not to keep them (``keep_records=False``: the CLI, whose batches can be large).
     records: list[RunRecord] = field(default_factory=list)
+    #: How many of those runs ended with each status (kept either way).
+    statuses: dict[str, int] = field(default_factory=dict)
     skipped_done: int = 0
     interrupted: bool = False
     #: Runs in flight when the batch was stopped, stored with status "cancelled" (--resume redoes them).
@@ -381,6 +385,7 @@ async def run_batch(
     sandbox: str = "auto",
     stop: StopRequest | None = None,
     executor: Executor | None = None,
+    keep_records: bool = True,
 ) -> BatchResult:
     """Run a new batch from ``plan``, or with ``resume`` the missing runs of the stored batch ``batch_id``.
 
@@ -391,7 +396,8 @@ async def run_batch(
 
     ``executor`` runs the runs (default: the local pool of ``concurrency`` slots); whatever it is, the records
     come back here and are written by this process only. ``sandbox`` is the mode each run resolves where it runs
-    (auto, bwrap, none).
+    (auto, bwrap, none). Without ``keep_records`` the result counts the runs' statuses but holds no record (a
+    record with its transcript and diff is tens of kilobytes: a 100,000-run batch would keep gigabytes).
     """
     reporter = reporter or NullReporter()
     if concurrency < 1:
@@ -420,7 +426,9 @@ async def run_batch(
     except BaseException:
         await executor.close()
         raise
-    runs = _BatchRuns(store, batch_id, executor, reporter=reporter, submitter=submitter, output=output)
+    runs = _BatchRuns(
+        store, batch_id, executor, reporter=reporter, submitter=submitter, output=output, keep_records=keep_records
+    )
     reporter.start(batch_id, len(all_keys), len(all_keys) - len(todo))
     try:
         specs = [
@@ -439,6 +447,7 @@ async def run_batch(
     result = BatchResult(
         batch=batch,
         records=runs.records,
+        statuses=dict(runs.statuses),
         skipped_done=len(all_keys) - len(todo),
         interrupted=interrupted,
         cancelled=runs.cancelled,
@@ -557,11 +566,14 @@ class _BatchRuns:
         reporter: Reporter,
         submitter: Submitter | None,
         output: Path | None,
+        keep_records: bool = True,
     ):
         self.store, self.batch_id, self.executor = store, batch_id, executor
         self.reporter, self.submitter = reporter, submitter
         self.writer = _Writer(store, output)
+        self.keep_records = keep_records
         self.records: list[RunRecord] = []
+        self.statuses: Counter[str] = Counter()
         self.cancelled: list[RunRecord] = []
         # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are
         # all awaited before the writer closes: a run that has ended is stored even if the batch is stopped.
@@ -573,7 +585,12 @@ class _BatchRuns:
     def save(self, record: RunRecord, *, spool: bool = False) -> asyncio.Future[None]:
         async def write() -> None:
             await self.writer.save(record)
-            (self.cancelled if record.status == "cancelled" else self.records).append(record)
+            if record.status == "cancelled":  # in flight when the batch stopped: as many as its slots
+                self.cancelled.append(record)
+            else:
+                self.statuses[record.status] += 1
+                if self.keep_records:
+                    self.records.append(record)
             self.reporter.run_finished(record)
             if spool and self.submitter is not None:  # no network while stopping: the spool keeps it
                 await self.submitter.spool_record(record)

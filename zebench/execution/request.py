@@ -131,6 +131,7 @@ def run_request(
     warn: Say | None = None,
     log: Say | None = None,
     on_forced: Callable[[BatchInterrupted], None] | None = None,
+    keep_records: bool = True,
 ) -> BatchResult:
     """Carry out ``request``: check it, plan the batch, run it and store every run.
 
@@ -138,7 +139,8 @@ def run_request(
     about the sandbox, ``log`` the executor's lines. SIGINT and SIGTERM stop the batch cleanly (BatchInterrupted,
     with its result; ``on_forced`` as in :func:`~zebench.execution.batch.run_batch_with_signals`). Raises
     BatchError for bad input (nothing was run or written) and ExecutorError when the executor is lost mid-batch
-    (what was stored stays)."""
+    (what was stored stays). ``keep_records``: as :func:`~zebench.execution.batch.run_batch`'s (the CLI keeps
+    none: the result's ``statuses`` count them)."""
     from ..store import Store
     from .batch import run_batch_with_signals
 
@@ -159,6 +161,7 @@ def run_request(
             workspace_root=request.workspace_dir,
             sandbox=batch.sandbox,
             executor=batch.executor,
+            keep_records=keep_records,
         )
     finally:
         store.close()
