@@ -49,13 +49,15 @@ def process_folder(kind: str, parent: Path | None = None) -> Path:
 def where_pids_are() -> str:
     """This machine's boot and this process's PID namespace, hashed (8 hex digits): a pid names a process only
     there."""
-    parts = []
-    for source in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
-        try:
-            parts.append(os.readlink(source) if source.endswith("/pid") else Path(source).read_text().strip())
-        except OSError:
-            parts.append("")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:8]
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{boot}\n{namespace}".encode()).hexdigest()[:8]
 
 
 def remove_dead_folders(*, again: bool = False) -> int:
