@@ -204,6 +204,72 @@ def test_a_stopped_or_cancelled_batch_records_its_runs_in_flight(tmp_path: Path,
     assert store.batch_keys("b") == set()
 
 
+def test_a_batch_hands_its_executor_a_bounded_number_of_runs(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of 100,000 runs does not make 100,000 pending tasks: at most RUNS_IN_HAND runs are in the executor's
+    hands at once (one more as each ends), every run is done, and a stop leaves the runs never handed out to
+    --resume."""
+    from zebench.execution import batch as batch_module
+    from zebench.execution.batch import BatchInterrupted, NullReporter, StopRequest
+    from zebench.execution.executors.local import LocalExecutor
+    from zebench.models import RunRecord
+
+    monkeypatch.setattr(batch_module, "RUNS_IN_HAND", 3)
+
+    class Counting(LocalExecutor):
+        in_hand = most = calls = 0
+
+        async def run(self, spec: Any, *, started: Any, on_cancelled: Any) -> RunRecord:
+            self.in_hand += 1
+            self.calls += 1
+            self.most = max(self.most, self.in_hand)
+            try:
+                return await super().run(spec, started=started, on_cancelled=on_cancelled)
+            finally:
+                self.in_hand -= 1
+
+    plan, _ = make_plan(Catalog(_suites(tmp_path)), [], tiers=[], agents=["echo"], models=[], repeat=3)
+    assert len(plan.keys()) == 15
+    whole = Counting(8)  # 8 slots: the batch, not the pool, keeps it at 3
+    result = run(run_batch(store, plan, batch_id="all", executor=whole, sandbox="none", keep_records=False))
+    assert (whole.most, whole.calls) == (3, 15)
+    assert result.statuses == {"completed": 15}
+    assert len(store.batch_keys("all")) == 15
+
+    class StopAfterFour(NullReporter):
+        def __init__(self, stop: StopRequest) -> None:
+            self.stop, self.finished = stop, 0
+
+        def run_finished(self, record: RunRecord) -> None:
+            self.finished += 1
+            if self.finished == 4:
+                self.stop.request()
+
+    async def stopped() -> BatchInterrupted:
+        stop = StopRequest()
+        try:
+            await run_batch(
+                store, plan, batch_id="part", executor=part, sandbox="none", stop=stop, reporter=StopAfterFour(stop)
+            )
+        except BatchInterrupted as exc:
+            return exc
+        raise AssertionError("the batch ended as if it had not been stopped")
+
+    part = Counting(8)
+    outcome = run(stopped())
+    assert outcome.result.interrupted
+    assert 4 <= part.calls <= 4 + 3 < 15  # what was in hand at the stop, never the rest
+    (stored,) = store.db.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'part'").fetchone()
+    assert stored == part.calls  # each run handed out is stored: done, or cancelled in flight
+    done = len(store.batch_keys("part"))
+    assert 4 <= done < 15
+    rest = Counting(8)
+    run(run_batch(store, batch_id="part", resume=True, executor=rest, sandbox="none"))
+    assert rest.calls == 15 - done
+    assert len(store.batch_keys("part")) == 15
+
+
 def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:
     """What `zebench run` does, called from Python: the request's options, the batch stored, its result returned;
     bad input raises BatchError and writes nothing."""

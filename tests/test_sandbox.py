@@ -135,12 +135,32 @@ def test_the_sandbox_knows_only_its_own_users(tmp_path: Path) -> None:
         async with make_sandbox(tmp_path / "ws", "bwrap") as box:
             result = await box.run(
                 "getent passwd nobody; echo rc=$?; getent group nogroup; echo rc=$?;"
-                " getent passwd | cut -d: -f1; id -un",
+                " getent passwd | cut -d: -f1; id -un; grep -c '^passwd: files$' /etc/nsswitch.conf",
                 timeout=30,
             )
             return result.output
 
-    assert run(look()).split() == ["rc=2", "rc=2", "root", "zebench", "zebench"]
+    assert run(look()).split() == ["rc=2", "rc=2", "root", "zebench", "zebench", "1"]
+
+
+def test_the_sandboxs_nsswitch_is_never_written_through_a_link_into_the_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host whose nsswitch.conf is a link into /usr: the sandbox's /etc keeps such links as links, and its own
+    nsswitch.conf must not be written through it (that rewrote the host's)."""
+    system = write(tmp_path / "usr" / "etc" / "nsswitch.conf", "passwd: files sss\nhosts: files dns\n")
+    host = tmp_path / "etc"
+    host.mkdir()
+    (host / "nsswitch.conf").symlink_to(system)
+    monkeypatch.setattr(sandbox_module, "HOST_ETC", host)
+    monkeypatch.setattr(sandbox_module, "HOST_LINK_ROOTS", (str(tmp_path / "usr"),))
+    monkeypatch.setattr(sandbox_module, "_ETC", None)
+    etc, _ = sandbox_module.shared_etc()
+    monkeypatch.setattr(sandbox_module, "_ETC", None)  # the next sandbox makes the real one
+    assert system.read_text() == "passwd: files sss\nhosts: files dns\n"
+    made = etc / "nsswitch.conf"
+    assert not made.is_symlink()
+    assert made.read_text().splitlines()[:2] == ["hosts: files dns", "passwd: files"]
 
 
 def test_the_sandboxs_user_databases_are_its_files_whatever_the_host_says() -> None:
@@ -761,6 +781,13 @@ def test_the_locale_reaches_the_command_and_nothing_that_starts_it(
         assert ("--setenv" in launch.command) is isinstance(command, list)
     shell = run(box.run('printf "%s|%s" "$LANG" "$LC_TIME"', timeout=30, count_leftovers=True))
     assert shell.output == "C.UTF-8|it's $C `x`"
+    # Scoring commands reach the registry through a Python forwarder, which would set LC_CTYPE for them (PEP 538)
+    # if the locale came after it: the same environment as the agent's.
+    scoring = run(box.run('printf "%s|%s|%s" "$LANG" "$LC_TIME" "${LC_CTYPE-unset}"', purpose="validation", timeout=30))
+    assert scoring.output == "C.UTF-8|it's $C `x`|unset"
+    monkeypatch.setenv("LC_\u00e9", "C")  # not a name the shell can export: given by bubblewrap
+    odd = run(box.run('printf "%s|%s" "$LANG" "$LC_TIME"', timeout=30))
+    assert odd.output == "C.UTF-8|it's $C `x`"
     argv = run(box.run(["sh", "-c", 'printf "%s|%s" "$LANG" "$LC_TIME"'], timeout=30))
     assert argv.output == "C.UTF-8|it's $C `x`"
 

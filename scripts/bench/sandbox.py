@@ -5,15 +5,15 @@ bare asyncio subprocess (what zebench did before it had a reaper and a sandbox),
 
 Prints the median wall time of one command in each mode, and bwrap / none as a ratio (median over repeats).
 
-    python scripts/bench/sandbox.py --parts [--runs 300]  (needs LANG set: it shows what the locale cost)
+    python scripts/bench/sandbox.py --parts [--runs 300]
 
 Where a sandboxed command's time goes: the bubblewrap command line zebench gives an agent's ``echo hi`` (as its
 launch builds it), run directly (no event loop, no process helper), beside variants of it, interleaved command by
 command (the order alternating): without the change of user (``setpriv``, run as root only), without
 ``--unshare-net``, as it was before session 11 (the host's ``nsswitch.conf``, through which setpriv's lookup of the
-run's user loaded systemd's NSS module, and the locale in setpriv's environment: it loaded the locale's files),
-and a minimal line (``--ro-bind / /``, new namespaces, the workspace writable). Prints each one's median and its
-ratio to zebench's line.
+run's user loaded systemd's NSS module, and the locale in setpriv's environment: it loaded the locale's files;
+shown when a locale variable is set), and a minimal line (``--ro-bind / /``, new namespaces, the workspace
+writable). Prints each one's median and its ratio to zebench's line.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shlex
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from zebench.isolation.sandbox import Sandbox, bwrap_problem
+from zebench.isolation.sandbox import LOCALE_ENV, Sandbox, bwrap_problem, locale_exports
 
 
 async def bare(runs: int, cwd: Path) -> float:
@@ -67,12 +66,17 @@ def line_parts(runs: int, root: Path) -> None:
     if user is not None:
         variants["without setpriv"] = line[:user] + line[line.index("--", user) + 1 :]
     variants["without --unshare-net"] = [arg for arg in line if arg != "--unshare-net"]
-    script = next((i for i, arg in enumerate(line) if arg.startswith("export LANG=")), None)
+    # Before session 11: the host's nsswitch.conf, and the locale given by bubblewrap (so setpriv had it too).
+    env = box.env(box.policy("agent"))
+    locale = {name: value for name, value in env.items() if name in LOCALE_ENV or name.startswith("LC_")}
+    exports = locale_exports(locale)
+    script = next((i for i, arg in enumerate(line) if exports and arg.startswith(exports)), None)
     if script is not None and os.path.exists("/etc/nsswitch.conf"):
-        export, rest = line[script].split("; ", 1)
         before = [*line[:options_end], "--ro-bind", "/etc/nsswitch.conf", "/etc/nsswitch.conf"]
-        before += ["--setenv", "LANG", shlex.split(export.removeprefix("export LANG="))[0], *line[options_end:]]
-        before[script + 6] = rest
+        for name, value in locale.items():
+            before += ["--setenv", name, value]
+        before += line[options_end:]
+        before[script + len(before) - len(line)] = line[script].removeprefix(exports)
         variants["before session 11"] = before
     bwrap = line[0]
     variants["minimal line"] = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all"]
@@ -86,6 +90,7 @@ def line_parts(runs: int, root: Path) -> None:
             done = subprocess.run(argv, env=launch.env, cwd=launch.cwd, capture_output=True, check=False)
             times[name].append(time.perf_counter() - start)
             assert done.stdout.startswith(b"hi\n"), (name, done)
+    box.close_sync()
     base = statistics.median(times["zebench's line"])
     print(f"{'bubblewrap line, echo hi':28} {'median ms':>10} {'/ zebench':>10}")
     for name, values in times.items():

@@ -16,6 +16,7 @@ without waiting for those removals; the records are written and each is one comm
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import subprocess
 from collections import Counter
@@ -271,6 +272,12 @@ class NullReporter:
     def finish(self) -> None: ...
 
 
+#: Runs a batch gives its executor at once (each a task waiting for a slot, or running): one more as each ends. A
+#: pending run costs about 1.7 KB (a task and its coroutines): 100,000 handed out at once held 165 MB. Far more than
+#: any pool's or cluster's slots, so the executor never waits for one.
+RUNS_IN_HAND = 10_000
+
+
 @dataclass
 class BatchResult:
     batch: BatchRecord
@@ -440,7 +447,7 @@ async def run_batch(
         await runs.close()
     if error is not None:  # a write that failed (disk full...), an executor lost: the batch cannot go on
         raise error
-    interrupted = bool(runs.cancelled) or any(t.cancelled() for t in runs.tasks)
+    interrupted = bool(runs.cancelled) or runs.any_cancelled
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None
@@ -578,7 +585,12 @@ class _BatchRuns:
         # Saves run as their own tasks, shielded from the cancellation of the run that asked for them, and are
         # all awaited before the writer closes: a run that has ended is stored even if the batch is stopped.
         self.saves: set[asyncio.Future[None]] = set()
-        self.tasks: list[asyncio.Future[None]] = []
+        #: The runs given to the executor and not ended (at most RUNS_IN_HAND), whether one was cancelled, and the
+        #: errors of those that failed.
+        self.tasks: set[asyncio.Future[None]] = set()
+        self.any_cancelled = False
+        self.errors: list[BaseException] = []
+        self.stopping = False
         self.remaining = 0
         self.all_ended = asyncio.Event()
 
@@ -597,7 +609,13 @@ class _BatchRuns:
 
         future = asyncio.ensure_future(write())
         self.saves.add(future)
+        future.add_done_callback(self._saved)
         return future
+
+    def _saved(self, future: asyncio.Future[None]) -> None:
+        """A save done: forgotten unless it failed (run_all returns its error)."""
+        if not future.cancelled() and future.exception() is None:
+            self.saves.discard(future)
 
     async def save_interrupted(self, record: RunRecord) -> None:
         await self.save(record, spool=True)
@@ -617,16 +635,35 @@ class _BatchRuns:
 
     def hurry(self) -> None:
         """Asked again: the runs stop waiting for their cleanup (it goes on in its threads)."""
-        for t in self.tasks:
+        for t in list(self.tasks):
             t.cancel()
+
+    def _hand_out(self, specs: Iterator[tuple[RunKey, RunSpec]]) -> None:
+        """Give the executor runs until RUNS_IN_HAND are in its hands (waiting for a slot or running); one more
+        as each ends. Nothing more once the batch is stopping."""
+        while len(self.tasks) < RUNS_IN_HAND and not self.stopping:
+            item = next(specs, None)
+            if item is None:
+                return
+            task = asyncio.ensure_future(self.one(*item))
+            self.tasks.add(task)
+            task.add_done_callback(functools.partial(self._ended, specs))
+
+    def _ended(self, specs: Iterator[tuple[RunKey, RunSpec]], task: asyncio.Future[None]) -> None:
+        self.tasks.discard(task)
+        if task.cancelled():
+            self.any_cancelled = True
+        elif (error := task.exception()) is not None:  # a write that failed, an executor lost: the batch stops
+            self.errors.append(error)
+            self.all_ended.set()
+        self._hand_out(specs)
 
     async def run_all(self, specs: list[tuple[RunKey, RunSpec]], stop: StopRequest | None) -> BaseException | None:
         """Every run, until they have all ended, ``stop`` is requested or a run task failed; the runs still in
-        flight then record themselves as cancelled. Returns the error of a run task that failed (a write, a lost
-        executor), if one did."""
+        flight then record themselves as cancelled (the runs not yet given to the executor are not run). Returns
+        the error of a run task that failed (a write, a lost executor), if one did."""
         self.remaining = len(specs)
-        self.tasks = [asyncio.ensure_future(self.one(key, spec)) for key, spec in specs]
-        if not self.tasks:
+        if not specs:
             self.all_ended.set()
         if stop is not None:
             stop.on_hurry(self.hurry)
@@ -634,17 +671,19 @@ class _BatchRuns:
             [asyncio.ensure_future(stop.wait())] if stop else []
         )
         try:
-            # Returns when every run has ended, a stop is requested, or a run task failed (below).
-            for t in self.tasks:
-                t.add_done_callback(lambda t: self.all_ended.set() if not t.cancelled() and t.exception() else None)
+            self._hand_out(iter(specs))
+            # Returns when every run has ended, a stop is requested, or a run task failed (_ended).
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self.stopping = True
             for w in waiters:
                 w.cancel()
             # Runs still in flight (stop, failure, or this coroutine cancelled) record themselves as cancelled.
-            for t in self.tasks:
+            in_flight = list(self.tasks)
+            for t in in_flight:
                 t.cancel()
-            outcomes = await asyncio.gather(*self.tasks, return_exceptions=True)
+            outcomes: list[BaseException | None] = list(self.errors)
+            outcomes += await asyncio.gather(*in_flight, return_exceptions=True)
             outcomes += await asyncio.gather(*self.saves, return_exceptions=True)
         return next(
             (o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)), None

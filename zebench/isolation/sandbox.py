@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -164,6 +165,13 @@ def shell_limits(values: Sequence[int | None]) -> str | None:
 
 #: Variables that choose a program's locale (besides LC_*).
 LOCALE_ENV = frozenset({"LANG", "LANGUAGE"})
+#: A variable name every POSIX shell can export.
+SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def locale_exports(locale: Mapping[str, str]) -> str:
+    """The shell commands that export ``locale``, ahead of a command's script."""
+    return "".join(f"export {name}={shlex.quote(value)}; " for name, value in locale.items())
 
 
 class SandboxError(Exception):
@@ -718,17 +726,19 @@ class Sandbox:
         # The locale reaches the command through its own shell (exported first) or bubblewrap's --setenv, never
         # through the environment of what starts before it: prlimit (the helper's limits), bubblewrap and setpriv
         # would each load the locale's files for nothing (0.5-0.7 ms a command). The command's environment is the
-        # same either way.
+        # same either way. Not through the shell behind the registry's forwarder: a Python started without a
+        # locale sets LC_CTYPE for what it starts (PEP 538).
         locale = {
             name: env.pop(name) for name in [name for name in env if name in LOCALE_ENV or name.startswith("LC_")]
         }
-        if isinstance(command, str) and all(name.isidentifier() for name in locale):
-            argv[2] = "".join(f"export {name}={shlex.quote(value)}; " for name, value in locale.items()) + argv[2]
+        proxied = policy.network and policy.registry_only
+        if isinstance(command, str) and not proxied and all(SHELL_NAME.fullmatch(name) for name in locale):
+            argv[2] = locale_exports(locale) + argv[2]
         else:
             for name, value in locale.items():
                 bwrap += ["--setenv", name, value]
         inner = argv
-        if policy.network and policy.registry_only:
+        if proxied:
             proxy = registry_proxy()
             inner = [REAPER_PYTHON, "-I", "-S", str(NETFWD), str(proxy.socket_path), str(SANDBOX_PROXY_PORT), "--"]
             inner += argv
@@ -914,6 +924,9 @@ _SCRATCH = _ScratchPool()
 
 
 _ETC: tuple[Path, list[str]] | None = None
+#: Where the sandbox's /etc is copied from, and the folders its links may point into to be kept as links.
+HOST_ETC = Path("/etc")
+HOST_LINK_ROOTS = ("/usr",)
 _ETC_LOCK = threading.Lock()
 
 
@@ -938,12 +951,12 @@ def shared_etc() -> tuple[Path, list[str]]:
         etc.mkdir()
         bound: list[str] = []
         for name in ETC_READABLE:
-            source, target = Path("/etc") / name, etc / name
+            source, target = HOST_ETC / name, etc / name
             if not source.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             real = Path(os.path.realpath(source))
-            if source.is_symlink() and _covered(real, ["/usr"]):
+            if source.is_symlink() and _covered(real, list(HOST_LINK_ROOTS)):
                 os.symlink(os.readlink(source), target)
             elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
                 target.mkdir()
@@ -954,7 +967,12 @@ def shared_etc() -> tuple[Path, list[str]]:
                 shutil.copyfile(real, target)
         for name in ("passwd", "group"):
             (etc / name).touch()
-        (etc / "nsswitch.conf").write_text(sandbox_nsswitch(read_or_empty(Path("/etc/nsswitch.conf"))))
+        # Its own file, never written through a link the copy kept (one into /usr is kept as a link: writing
+        # through it would rewrite the host's). The host's may live in /usr/etc (openSUSE) when /etc has none.
+        nsswitch = etc / "nsswitch.conf"
+        nsswitch.unlink(missing_ok=True)
+        host = read_or_empty(HOST_ETC / "nsswitch.conf") or read_or_empty(Path("/usr/etc/nsswitch.conf"))
+        nsswitch.write_text(sandbox_nsswitch(host))
         for dirpath, _, filenames in os.walk(etc):
             os.chmod(dirpath, 0o755)
             for name in filenames:
