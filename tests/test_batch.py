@@ -246,28 +246,66 @@ def test_a_batch_hands_its_executor_a_bounded_number_of_runs(
             if self.finished == 4:
                 self.stop.request()
 
-    async def stopped() -> BatchInterrupted:
+    async def stopped(batch_id: str, executor: Counting) -> BatchInterrupted:
         stop = StopRequest()
         try:
             await run_batch(
-                store, plan, batch_id="part", executor=part, sandbox="none", stop=stop, reporter=StopAfterFour(stop)
+                store,
+                plan,
+                batch_id=batch_id,
+                executor=executor,
+                sandbox="none",
+                stop=stop,
+                reporter=StopAfterFour(stop),
             )
         except BatchInterrupted as exc:
             return exc
         raise AssertionError("the batch ended as if it had not been stopped")
 
-    part = Counting(8)
-    outcome = run(stopped())
-    assert outcome.result.interrupted
-    assert 4 <= part.calls <= 4 + 3 < 15  # what was in hand at the stop, never the rest
-    (stored,) = store.db.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = 'part'").fetchone()
-    assert stored == part.calls  # each run handed out is stored: done, or cancelled in flight
-    done = len(store.batch_keys("part"))
-    assert 4 <= done < 15
-    rest = Counting(8)
-    run(run_batch(store, batch_id="part", resume=True, executor=rest, sandbox="none"))
-    assert rest.calls == 15 - done
-    assert len(store.batch_keys("part")) == 15
+    # With one run in hand the stop lands as that run ends: none is cancelled, yet the batch was stopped.
+    for in_hand in (3, 1):
+        monkeypatch.setattr(batch_module, "RUNS_IN_HAND", in_hand)
+        part, batch_id = Counting(8), f"part{in_hand}"
+        outcome = run(stopped(batch_id, part))
+        assert outcome.result.interrupted
+        assert 4 <= part.calls <= 4 + in_hand < 15  # what was in hand at the stop, never the rest
+        (stored,) = store.db.execute("SELECT COUNT(*) FROM benchmark_runs WHERE batch_id = ?", (batch_id,)).fetchone()
+        assert stored == part.calls  # each run handed out is stored: done, or cancelled in flight
+        done = len(store.batch_keys(batch_id))
+        assert 4 <= done < 15
+        rest = Counting(8)
+        run(run_batch(store, batch_id=batch_id, resume=True, executor=rest, sandbox="none"))
+        assert rest.calls == 15 - done
+        assert len(store.batch_keys(batch_id)) == 15
+
+
+def test_a_batch_hands_out_no_run_after_one_failed(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An executor that fails (a lost cluster) stops the batch with its error, and no run is handed to it after."""
+    from zebench.execution import batch as batch_module
+    from zebench.execution.executors import Executor, ExecutorError
+    from zebench.models import RunRecord
+
+    monkeypatch.setattr(batch_module, "RUNS_IN_HAND", 2)
+
+    class Lost(Executor):
+        name = "lost"
+        calls = 0
+
+        async def run(self, spec: Any, *, started: Any, on_cancelled: Any) -> RunRecord:
+            self.calls += 1
+            if self.calls == 1:
+                raise ExecutorError("the scheduler is gone")
+            await asyncio.Event().wait()  # the second run in hand: cancelled when the batch stops
+            raise AssertionError("unreachable")
+
+    plan, _ = make_plan(Catalog(_suites(tmp_path)), [], tiers=[], agents=["echo"], models=[], repeat=3)
+    lost = Lost()
+    with pytest.raises(ExecutorError, match="the scheduler is gone"):
+        run(run_batch(store, plan, batch_id="lost", executor=lost, sandbox="none"))
+    assert lost.calls == 2
+    assert store.batch_keys("lost") == set()
 
 
 def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:

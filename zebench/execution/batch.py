@@ -447,7 +447,8 @@ async def run_batch(
         await runs.close()
     if error is not None:  # a write that failed (disk full...), an executor lost: the batch cannot go on
         raise error
-    interrupted = bool(runs.cancelled) or runs.any_cancelled
+    # Stopped: a run was cancelled, or some were never handed out (a stop can land as the last ones in hand end).
+    interrupted = bool(runs.cancelled) or runs.any_cancelled or runs.handed_out < len(specs)
     complete = len(store.batch_keys(batch_id)) >= len(all_keys)
     batch = store.refresh_batch(batch_id, completed_at=utc_now() if complete else None)
     assert batch is not None
@@ -588,6 +589,7 @@ class _BatchRuns:
         #: The runs given to the executor and not ended (at most RUNS_IN_HAND), whether one was cancelled, and the
         #: errors of those that failed.
         self.tasks: set[asyncio.Future[None]] = set()
+        self.handed_out = 0
         self.any_cancelled = False
         self.errors: list[BaseException] = []
         self.stopping = False
@@ -635,6 +637,7 @@ class _BatchRuns:
 
     def hurry(self) -> None:
         """Asked again: the runs stop waiting for their cleanup (it goes on in its threads)."""
+        self.stopping = True
         for t in list(self.tasks):
             t.cancel()
 
@@ -647,6 +650,7 @@ class _BatchRuns:
                 return
             task = asyncio.ensure_future(self.one(*item))
             self.tasks.add(task)
+            self.handed_out += 1
             task.add_done_callback(functools.partial(self._ended, specs))
 
     def _ended(self, specs: Iterator[tuple[RunKey, RunSpec]], task: asyncio.Future[None]) -> None:
@@ -655,6 +659,7 @@ class _BatchRuns:
             self.any_cancelled = True
         elif (error := task.exception()) is not None:  # a write that failed, an executor lost: the batch stops
             self.errors.append(error)
+            self.stopping = True
             self.all_ended.set()
         self._hand_out(specs)
 
