@@ -306,6 +306,19 @@ def test_a_batch_hands_out_no_run_after_one_failed(
         run(run_batch(store, plan, batch_id="lost", executor=lost, sandbox="none"))
     assert lost.calls == 2
     assert store.batch_keys("lost") == set()
+    # A write that fails (a full disk) stops the batch the same way, with its error.
+    real_save, saved = store.save_run, list[str]()
+
+    def save_run(record: RunRecord) -> None:
+        if len(saved) == 2:
+            raise OSError(28, "No space left on device")
+        real_save(record)
+        saved.append(record.run_id)
+
+    monkeypatch.setattr(store, "save_run", save_run)
+    with pytest.raises(OSError, match="No space left"):
+        run(run_batch(store, plan, batch_id="full", concurrency=1, sandbox="none"))
+    assert len(store.batch_keys("full")) == 2
 
 
 def test_run_request_is_zebench_run_as_a_function(tmp_path: Path) -> None:

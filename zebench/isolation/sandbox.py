@@ -956,7 +956,7 @@ def shared_etc() -> tuple[Path, list[str]]:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             real = Path(os.path.realpath(source))
-            if source.is_symlink() and _covered(real, list(HOST_LINK_ROOTS)):
+            if source.is_symlink() and _covered(real, HOST_LINK_ROOTS):
                 os.symlink(os.readlink(source), target)
             elif real.is_dir() and sum(len(d) + len(f) for _, d, f in os.walk(real)) > ETC_COPY_MAX_ENTRIES:
                 target.mkdir()
